@@ -1,0 +1,107 @@
+# feedd: a feed aggregator daemon.  `make` builds build/feedd; see README.md.
+VERSION    = 0.1.0
+PREFIX    ?= /usr/local
+DESTDIR   ?=
+BUILD     ?= build
+CC        ?= cc
+CFLAGS    ?= -O2 -g
+PKGS       = libcurl libxml-2.0 libuv sqlite3 inih libcjson libsystemd libmicrohttpd
+TEST_PKGS  = criterion
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+TEST_LIBS  := $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null)
+
+WARN      = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DFEEDD_VERSION='"$(VERSION)"' -I. \
+             $(WARN) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
+LDLIBS    = $(PKG_LIBS) -lz -lm
+
+# Every .c under the source folders is part of the program; main.c alone
+# is left out of the library that tests and fuzzers link.
+LIB_SRC  = $(filter-out daemon/main.c,$(sort $(wildcard daemon/*.c feeds/*.c storage/*.c config/*.c)))
+LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+MAIN_OBJ = $(BUILD)/obj/daemon/main.o
+TEST_SRC = $(sort $(wildcard tests/test_*.c))
+TEST_BIN = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+TEST_OBJ = $(TEST_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/tests/helpers.o
+HELPER_BIN = $(BUILD)/testsrv
+
+.PHONY: all deps test test-run asan fuzz bench install uninstall run clean check-deps
+
+all: $(BUILD)/feedd
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/libfeedd.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/feedd: $(MAIN_OBJ) $(BUILD)/libfeedd.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The HTTP fixture server the integration tests start.
+$(BUILD)/testsrv: $(BUILD)/obj/tests/testsrv.o $(BUILD)/libfeedd.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# One binary per suite, for working on one module ...
+$(BUILD)/tests/test_%: $(BUILD)/obj/tests/test_%.o $(BUILD)/obj/tests/helpers.o $(BUILD)/libfeedd.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(TEST_LIBS)
+
+# ... and every suite in one binary, so one criterion run reports them all.
+$(BUILD)/tests/all: $(TEST_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/tests/helpers.o $(BUILD)/libfeedd.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(TEST_LIBS)
+
+# Build dependencies are installed (or the command printed) when missing.
+deps:
+	@pkg-config --exists $(PKGS) $(TEST_PKGS) 2>/dev/null || scripts/install-deps
+
+test: deps
+	@$(MAKE) --no-print-directory test-run
+
+TEST_ENV = FEEDD_BIN=$(BUILD)/feedd FEEDD_TESTSRV=$(BUILD)/testsrv FEEDD_SHARED=$${FEEDD_SHARED:-../shared}
+test-run: $(BUILD)/feedd $(HELPER_BIN) $(BUILD)/tests/all
+	$(TEST_ENV) $(BUILD)/tests/all -j2 $(TEST_ARGS)
+
+SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+asan: deps
+	@$(MAKE) --no-print-directory BUILD=build-asan CFLAGS="$(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" \
+		ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 test-run
+
+# libFuzzer targets in tests/fuzz/, built with clang; FUZZ_TIME seconds each.
+FUZZ_TIME ?= 60
+FUZZ_SRC   = $(sort $(wildcard tests/fuzz/fuzz_*.c))
+fuzz: deps
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang \
+		CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined" fuzz-run
+
+fuzz-run: $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+	@for f in $^; do \
+		n=$$(basename $$f); mkdir -p $(BUILD)/fuzz/corpus-$$n; \
+		echo "== $$n for $(FUZZ_TIME)s"; \
+		$$f -max_total_time=$(FUZZ_TIME) -timeout=10 -rss_limit_mb=2048 \
+			$(BUILD)/fuzz/corpus-$$n tests/fuzz/seeds/$$n || exit 1; \
+	done
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(BUILD)/libfeedd.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $^ $(LDLIBS)
+
+bench: deps all
+	@bench/run-all
+
+run: deps all
+	@mkdir -p var
+	@sed 's|^state_dir *=.*|state_dir   = .               ; make run: state lives in ./var|' \
+		config/feedd.conf.example > var/feedd.conf
+	$(BUILD)/feedd run -c var/feedd.conf
+
+clean:
+	rm -rf build build-asan build-fuzz
+
+-include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
+-include mk/install.mk

@@ -1,0 +1,94 @@
+/*
+ * config: the typed configuration.  config_load reads the INI file (and
+ * the feed files in feeds.d/ beside it) with inih, through one table of
+ * keys, and reports every problem in one pass as "FILE:LINE: message".
+ * A struct config is complete and valid or not returned at all.
+ */
+#ifndef FEEDD_CONFIG_H
+#define FEEDD_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config/match.h"
+
+enum alert_format {
+	ALERT_FORMAT_TEXT,
+	ALERT_FORMAT_JSON,
+};
+
+struct feed_conf {
+	char	*name;
+	char	*url;
+	int64_t	 interval;	/* seconds; the [daemon] interval when unset */
+	char	*tags;		/* comma-separated, or NULL */
+	char	*file;		/* where it was defined */
+	int	 line;
+};
+
+struct rule_conf {
+	char	*name;
+	char	*match;		/* the expression as written */
+	struct match_expr *expr;	/* compiled at load */
+	char	*file;
+	int	 line;
+};
+
+struct config {
+	char	*path;		/* the config file as given */
+	char	*dir;		/* its folder, absolute */
+
+	/* [daemon]; every path here is absolute after load */
+	char	*state_dir;
+	char	*database;
+	int64_t	 interval;	/* seconds */
+	int	 concurrency;
+	int	 per_host;
+	int64_t	 timeout;	/* seconds */
+	int64_t	 max_size;	/* bytes */
+	char	*user_agent;
+	int	 log_level;	/* enum log_level */
+	int64_t	 retention;	/* seconds */
+
+	/* [output] */
+	char	*atom_path;	/* NULL when unset */
+	char	*json_path;	/* NULL when unset */
+	char	*title;
+	int	 max_entries;
+	char	*alert_feeds_dir;	/* NULL when unset */
+	char	*listen;	/* "127.0.0.1:8787", or NULL */
+
+	/* [alerts] */
+	char	*alert_log;	/* NULL when unset */
+	enum alert_format alert_format;
+	int64_t	 alert_max_age;	/* seconds */
+
+	struct feed_conf *feeds;
+	size_t	 nfeeds;
+	struct rule_conf *rules;
+	size_t	 nrules;
+};
+
+/* Collected problems, each "FILE:LINE: message". */
+struct config_errors {
+	char	**msgs;
+	size_t	 n;
+};
+
+/*
+ * Loads path.  Returns the config (caller frees with config_free), or
+ * NULL with every problem appended to errs.  errs is filled in either
+ * case only with errors; warnings are not errors.
+ */
+struct config *config_load(const char *path, struct config_errors *errs);
+void	 config_free(struct config *cfg);			/* NULL ok */
+void	 config_errors_cleanup(struct config_errors *errs);
+
+/* Default path: $FEEDD_CONFIG, else /etc/feedd/feedd.conf. */
+const char *config_default_path(void);
+
+/* Looks a feed up by name; NULL when absent. */
+const struct feed_conf *config_find_feed(const struct config *cfg,
+	    const char *name);
+
+#endif

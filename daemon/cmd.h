@@ -1,0 +1,40 @@
+/*
+ * cmd: the subcommand table.  Each command is one function taking its
+ * own arguments (argv[0] is the command name, `-c FILE` already taken
+ * out by main) and the config path, and returning the exit status.
+ */
+#ifndef FEEDD_CMD_H
+#define FEEDD_CMD_H
+
+/* Exit statuses, INTERFACE.md. */
+#define EXIT_OK		0
+#define EXIT_RUNTIME	1
+#define EXIT_USAGE	2
+
+struct cmd {
+	const char *name;
+	const char *usage;	/* arguments after the name */
+	const char *summary;	/* one line for --help */
+	int	  (*exec)(int argc, char **argv, const char *config_path);
+};
+
+/* Finds a command by name; NULL when unknown. */
+const struct cmd *cmd_find(const char *name);
+/* Prints "usage: feedd NAME USAGE" to stderr and returns EXIT_USAGE. */
+int	 cmd_usage(const struct cmd *cmd);
+/* "feedd: CMD: message" on stderr. */
+void	 cmd_error(const char *cmd, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+
+int	 cmd_run(int, char **, const char *);
+int	 cmd_once(int, char **, const char *);
+int	 cmd_parse(int, char **, const char *);
+int	 cmd_check_config(int, char **, const char *);
+int	 cmd_feeds(int, char **, const char *);
+int	 cmd_items(int, char **, const char *);
+int	 cmd_search(int, char **, const char *);
+int	 cmd_alerts(int, char **, const char *);
+int	 cmd_import_opml(int, char **, const char *);
+int	 cmd_export_opml(int, char **, const char *);
+
+#endif

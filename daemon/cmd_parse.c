@@ -1,0 +1,14 @@
+/* daemon/cmd_parse.c: placeholder until its capability is built. */
+#include <stdio.h>
+
+#include "daemon/cmd.h"
+
+int
+cmd_parse(int argc, char **argv, const char *config_path)
+{
+	(void)argc;
+	(void)config_path;
+	cmd_error(argv[0], "not built yet");
+	return EXIT_USAGE;
+}
+

@@ -1,0 +1,23 @@
+/* daemon/cmd_run.c: placeholder until its capability is built. */
+#include <stdio.h>
+
+#include "daemon/cmd.h"
+
+int
+cmd_run(int argc, char **argv, const char *config_path)
+{
+	(void)argc;
+	(void)config_path;
+	cmd_error(argv[0], "not built yet");
+	return EXIT_USAGE;
+}
+
+int
+cmd_once(int argc, char **argv, const char *config_path)
+{
+	(void)argc;
+	(void)config_path;
+	cmd_error(argv[0], "not built yet");
+	return EXIT_USAGE;
+}
+

@@ -1,0 +1,100 @@
+/*
+ * log: levelled one-line messages to stderr.  The level and the journal
+ * flag are process-wide by nature (stderr is), so they live here rather
+ * than in the daemon context.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon/log.h"
+
+static enum log_level log_threshold = LOG_LEVEL_INFO;
+static int log_to_journal;
+
+void
+log_init(enum log_level level)
+{
+	log_threshold = level;
+	log_to_journal = getenv("JOURNAL_STREAM") != NULL;
+}
+
+void
+log_set_level(enum log_level level)
+{
+	log_threshold = level;
+}
+
+enum log_level
+log_get_level(void)
+{
+	return log_threshold;
+}
+
+int
+log_level_parse(const char *name)
+{
+	static const char *names[] = { "debug", "info", "warning", "error" };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(name, names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+static void
+log_vwrite(enum log_level level, int with_errno, const char *fmt, va_list ap)
+{
+	/* syslog priorities: debug 7, info 6, warning 4, error 3 */
+	static const int prio[] = { 7, 6, 4, 3 };
+	char msg[4096];
+	int saved = errno;
+	size_t n;
+
+	if (level < log_threshold)
+		return;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	/* One event is one line, whatever the message carried in. */
+	for (n = 0; msg[n]; n++)
+		if (msg[n] == '\n' || msg[n] == '\r')
+			msg[n] = ' ';
+	if (log_to_journal)
+		fprintf(stderr, "<%d>", prio[level]);
+	else
+		fputs("feedd: ", stderr);
+	if (with_errno)
+		fprintf(stderr, "%s: %s\n", msg, strerror(saved));
+	else
+		fprintf(stderr, "%s\n", msg);
+	errno = saved;
+}
+
+#define LOG_FN(name, level, with_errno)			\
+void							\
+name(const char *fmt, ...)				\
+{							\
+	va_list ap;					\
+	va_start(ap, fmt);				\
+	log_vwrite(level, with_errno, fmt, ap);		\
+	va_end(ap);					\
+}
+
+LOG_FN(log_debug, LOG_LEVEL_DEBUG, 0)
+LOG_FN(log_info, LOG_LEVEL_INFO, 0)
+LOG_FN(log_warn, LOG_LEVEL_WARNING, 1)
+LOG_FN(log_warnx, LOG_LEVEL_WARNING, 0)
+LOG_FN(log_error, LOG_LEVEL_ERROR, 1)
+LOG_FN(log_errorx, LOG_LEVEL_ERROR, 0)
+
+void
+fatalx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vwrite(LOG_LEVEL_ERROR, 0, fmt, ap);
+	va_end(ap);
+	abort();
+}

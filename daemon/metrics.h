@@ -1,0 +1,34 @@
+/*
+ * metrics: counters the daemon keeps for /metrics (Prometheus text).
+ * Safe to update from the loop while the HTTP server thread renders.
+ */
+#ifndef FEEDD_METRICS_H
+#define FEEDD_METRICS_H
+
+#include <stdint.h>
+
+#include "feeds/buf.h"
+
+struct metrics;
+
+enum fetch_outcome {
+	FETCH_OUTCOME_OK,		/* 200, stored */
+	FETCH_OUTCOME_NOT_MODIFIED,	/* 304 or same body */
+	FETCH_OUTCOME_HTTP_ERROR,	/* 4xx/5xx */
+	FETCH_OUTCOME_NETWORK_ERROR,	/* DNS, connect, timeout, TLS */
+	FETCH_OUTCOME_PARSE_ERROR,	/* body was not a feed */
+	FETCH_OUTCOME_COUNT
+};
+
+struct metrics *metrics_new(void);
+void	 metrics_free(struct metrics *m);		/* NULL ok */
+void	 metrics_fetch_done(struct metrics *m, enum fetch_outcome outcome,
+	    double seconds);
+void	 metrics_items_stored(struct metrics *m, int n);
+void	 metrics_alert_fired(struct metrics *m, const char *rule);
+void	 metrics_feed_states(struct metrics *m, int ok, int failing, int gone);
+void	 metrics_cycle_done(struct metrics *m, int64_t when);
+/* Appends the Prometheus text exposition; 0 or -1. */
+int	 metrics_render(struct metrics *m, struct buf *out);
+
+#endif

@@ -1,0 +1,27 @@
+/*
+ * output: renders what users subscribe to from the store: the aggregated
+ * Atom feed, the optional JSON Feed, and one Atom feed per alert rule.
+ * Each file is streamed to a temporary file in its folder, fsync'd and
+ * renamed, so a reader never sees half a file.  Nothing is rewritten
+ * when the store's generation has not moved since the last render.
+ */
+#ifndef FEEDD_OUTPUT_H
+#define FEEDD_OUTPUT_H
+
+#include <stdint.h>
+
+#include "config/config.h"
+#include "storage/store.h"
+
+struct output;
+
+struct output *output_new(void);
+void	 output_free(struct output *out);		/* NULL ok */
+/*
+ * Writes every configured output if the store changed since the last
+ * call (or force).  0, or -1 with *errstr (caller frees).
+ */
+int	 output_render(struct output *out, struct store *st,
+	    const struct config *cfg, int force, char **errstr);
+
+#endif

@@ -1,0 +1,20 @@
+/*
+ * xmalloc: allocators that never return NULL.  Running out of memory is
+ * not a condition feedd recovers from, so call sites never check.
+ */
+#ifndef FEEDD_XMALLOC_H
+#define FEEDD_XMALLOC_H
+
+#include <stddef.h>
+
+void	*xmalloc(size_t size);
+void	*xcalloc(size_t nmemb, size_t size);
+void	*xrealloc(void *ptr, size_t size);
+void	*xreallocarray(void *ptr, size_t nmemb, size_t size);
+char	*xstrdup(const char *s);
+char	*xstrndup(const char *s, size_t n);
+/* xstrdup(s) or NULL when s is NULL. */
+char	*xstrdup_or_null(const char *s);
+char	*xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,33 @@
+/*
+ * buf: a growable byte buffer with an optional cap (curl dynbuf style).
+ * Appending past the cap fails and leaves the buffer as it was, so a
+ * caller can stop a transfer or a field cleanly.  The text is always
+ * NUL-terminated.  Embedded: buf_init / buf_cleanup.
+ */
+#ifndef FEEDD_BUF_H
+#define FEEDD_BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+struct buf {
+	char	*data;		/* NUL-terminated; NULL until first append */
+	size_t	 len;
+	size_t	 cap;		/* allocated */
+	size_t	 max;		/* 0: no limit */
+};
+
+void	 buf_init(struct buf *b, size_t max);
+void	 buf_cleanup(struct buf *b);
+void	 buf_reset(struct buf *b);		/* len = 0, keeps memory */
+/* 0, or -1 when the cap would be exceeded (nothing appended). */
+int	 buf_append(struct buf *b, const void *data, size_t len);
+int	 buf_puts(struct buf *b, const char *s);
+int	 buf_putc(struct buf *b, char c);
+int	 buf_printf(struct buf *b, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+/* Hands the text to the caller (never NULL) and resets the buffer. */
+char	*buf_detach(struct buf *b);
+const char *buf_str(const struct buf *b);	/* "" when empty */
+
+#endif

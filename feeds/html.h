@@ -1,0 +1,28 @@
+/*
+ * html: what feedd does with HTML found in feeds, on libxml2's HTML
+ * parser: plain text for titles and the search index, and sanitized
+ * markup for the outputs.  Callers own the returned strings.
+ */
+#ifndef FEEDD_HTML_H
+#define FEEDD_HTML_H
+
+#include <stddef.h>
+
+/*
+ * Text of an HTML fragment: tags removed, entities decoded, whitespace
+ * runs folded to one space, trimmed.  Never NULL for non-NULL input.
+ */
+char	*html_to_text(const char *html);
+
+/*
+ * Sanitized HTML: an allowlist of elements and attributes; no script,
+ * style, iframe, object, event handlers, or javascript:/data: URLs;
+ * relative URLs resolved against base (may be NULL); characters XML
+ * forbids removed; output is well-formed XHTML-compatible markup.
+ */
+char	*html_sanitize(const char *html, const char *base);
+
+/* Decodes one HTML named entity ("nbsp", "eacute"); 0 when unknown. */
+unsigned int html_entity_codepoint(const char *name);
+
+#endif

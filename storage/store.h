@@ -1,0 +1,194 @@
+/*
+ * store: feedd's SQLite database, the one place that knows its schema.
+ * WAL mode, busy_timeout, foreign keys; versioned migrations; prepared
+ * statements; one transaction per fetched feed.  Other processes (the
+ * query commands) read while the daemon writes.
+ *
+ * Model: a feed (one per [feed] section) has items; an item is one entry
+ * of one feed, identified within the feed by a key (sane guid, else the
+ * canonical link, else a hash of title and date).  Items with the same
+ * canonical URL, from any feed, belong to one story; outputs and alerts
+ * work on stories.  Full-text tables: see config/match.h.
+ *
+ * All returned rows and strings are owned by the caller and released
+ * with the matching _cleanup / _free function.
+ */
+#ifndef FEEDD_STORE_H
+#define FEEDD_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config/config.h"
+#include "feeds/feed.h"
+
+struct store;
+struct sqlite3;
+
+enum store_mode {
+	STORE_READWRITE,	/* creates and migrates the database */
+	STORE_READONLY,		/* fails when it does not exist */
+};
+
+/* 0, or -1 with *errstr ("PATH: reason"; caller frees). */
+int	 store_open(const char *path, enum store_mode mode,
+	    struct store **out, char **errstr);
+void	 store_close(struct store *st);			/* NULL ok */
+struct sqlite3 *store_sqlite(struct store *st);
+/* The last SQLite error message of this connection. */
+const char *store_errmsg(struct store *st);
+
+/* ---- feeds ---- */
+
+struct feed_row {
+	int64_t	 id;
+	char	*name;
+	char	*url;
+	int	 active;		/* still in the config */
+	/* conditional GET */
+	char	*etag;
+	char	*last_modified;
+	char	*body_hash;		/* of the last 200 body */
+	/* status */
+	int	 last_status;		/* HTTP status, 0 for none/transport error */
+	char	*last_error;		/* NULL when the last fetch succeeded */
+	int64_t	 last_fetch;		/* Unix seconds; 0 never */
+	int64_t	 last_success;
+	int64_t	 next_due;
+	int	 consecutive_errors;
+	int	 gone;			/* 410: no longer polled */
+	char	*redirect_url;		/* last permanent redirect target */
+	int64_t	 fetches;
+	int64_t	 not_modified;		/* 304 answers among fetches */
+	int64_t	 items;			/* stored items (read-only) */
+	/* from the document */
+	char	*title;
+	char	*link;
+};
+
+void	 feed_row_cleanup(struct feed_row *row);
+void	 feed_rows_free(struct feed_row *rows, size_t n);
+
+/*
+ * Makes the feeds table follow the config: new names are added (due
+ * now), changed URLs updated (conditional-GET state reset), names no
+ * longer configured marked inactive (their items are kept).
+ */
+int	 store_sync_feeds(struct store *st, const struct config *cfg);
+/* 0 found, 1 not found, -1 error. */
+int	 store_feed_get(struct store *st, const char *name, struct feed_row *out);
+/* Every feed (active first, by name). */
+int	 store_feeds_list(struct store *st, struct feed_row **rows, size_t *n);
+/* Writes the fetch-state columns of row (by row->id). */
+int	 store_feed_save_state(struct store *st, const struct feed_row *row);
+
+/* ---- items and stories ---- */
+
+struct store_put_result {
+	int	 new_items;		/* items this feed had not stored */
+	int	 updated_items;		/* stored, content changed */
+	int	 new_stories;		/* of the new items, stories new to feedd */
+};
+
+/*
+ * Stores a parsed document for feed_id in one transaction: picks item
+ * keys (falling back when the feed's ids repeat or change every fetch),
+ * inserts new items, updates changed ones in place, joins items to
+ * stories by canonical URL, indexes text, takes the document's title
+ * and link.  New items wait for alert matching (store_alerts_match).
+ */
+int	 store_put_doc(struct store *st, int64_t feed_id,
+	    const struct feed_doc *doc, int64_t now,
+	    struct store_put_result *res, char **errstr);
+
+struct story_row {
+	int64_t	 story_id;
+	char	*entry_id;		/* the item's original id, or NULL */
+	char	*title;
+	char	*link;
+	char	*author;
+	char	*summary;
+	char	*content;
+	char	**categories;
+	size_t	 ncategories;
+	int64_t	 published;		/* FEED_TIME_NONE when unknown */
+	int64_t	 updated;		/* FEED_TIME_NONE when unknown */
+	int64_t	 first_seen;
+	/* the feed it came from (the first source) */
+	char	*feed_name;
+	char	*feed_title;
+	char	*feed_link;
+	char	*feed_url;
+	int64_t	 feed_updated;
+	int	 nsources;		/* feeds this story arrived from */
+};
+
+void	 story_rows_free(struct story_row *rows, size_t n);
+
+/*
+ * Newest stories first (published, else first seen), at most limit.
+ * feed: only stories with an item from that feed (NULL: all).
+ * rule: only stories that alerted on that rule (NULL: all).
+ */
+int	 store_stories_newest(struct store *st, const char *feed,
+	    const char *rule, int limit, struct story_row **rows, size_t *n);
+
+/* Ranked full-text search (bm25, newest first on ties). */
+struct search_hit {
+	struct story_row story;
+	char	*snippet;
+};
+void	 search_hits_free(struct search_hit *hits, size_t n);
+int	 store_search(struct store *st, const char *query, int limit,
+	    struct search_hit **hits, size_t *n, char **errstr);
+
+/* Stories whose items match a compiled expression, newest first. */
+int	 store_match_test(struct store *st, const struct match_expr *expr,
+	    int limit, struct story_row **rows, size_t *n);
+
+/*
+ * A number that changes whenever the stored stories (or alerts) change;
+ * outputs compare it to skip rewriting what did not change.
+ */
+int64_t	 store_generation(struct store *st);
+
+/*
+ * Deletes items first seen before `before`, except the stories among
+ * the newest keep_newest (so the output never loses an entry).
+ */
+int	 store_prune(struct store *st, int64_t before, int keep_newest);
+
+/* ---- alerts ---- */
+
+struct alert_row {
+	int64_t	 id;
+	char	*rule;
+	int64_t	 story_id;
+	char	*title;
+	char	*link;
+	char	*feed;			/* feed name */
+	int64_t	 published;		/* FEED_TIME_NONE when unknown */
+	int64_t	 fired_at;
+	int	 written;		/* appended to the alert log */
+};
+void	 alert_rows_free(struct alert_row *rows, size_t n);
+
+/*
+ * Runs every rule over the items not yet checked, in one transaction:
+ * an item alerts when it is new to feedd (its story was first seen in
+ * this item) and published (or first seen) within max_age of now.  A
+ * (rule, story) pair fires once, ever.  Marks the items checked.
+ * *fired counts new alert rows (pending: written = 0).
+ */
+int	 store_alerts_match(struct store *st, const struct rule_conf *rules,
+	    size_t nrules, int64_t max_age, int64_t now, int *fired);
+/* Alerts not yet appended to the log, oldest first. */
+int	 store_alerts_pending(struct store *st, struct alert_row **rows,
+	    size_t *n);
+int	 store_alerts_mark_written(struct store *st, const int64_t *ids,
+	    size_t n);
+/* Fired alerts, newest first; rule may be NULL. */
+int	 store_alerts_list(struct store *st, const char *rule, int limit,
+	    struct alert_row **rows, size_t *n);
+
+#endif

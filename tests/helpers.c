@@ -1,0 +1,226 @@
+/*
+ * helpers: process, folder and file helpers for the test suites.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "daemon/xmalloc.h"
+#include "feeds/buf.h"
+#include "tests/helpers.h"
+
+const char *
+th_feedd(void)
+{
+	const char *p = getenv("FEEDD_BIN");
+
+	return p && *p ? p : "build/feedd";
+}
+
+const char *
+th_shared(void)
+{
+	const char *p = getenv("FEEDD_SHARED");
+
+	return p && *p ? p : "../shared";
+}
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Pumps stdin and both outputs until the child closes them or time runs out. */
+static int
+pump(int in, int out, int err, const char *stdin_data, struct buf *o,
+    struct buf *e, int64_t deadline)
+{
+	size_t inlen = stdin_data ? strlen(stdin_data) : 0, inoff = 0;
+	char chunk[65536];
+
+	if (in >= 0 && inlen == 0) {
+		close(in);
+		in = -1;
+	}
+	while (out >= 0 || err >= 0) {
+		struct pollfd p[3] = {
+			{ out, POLLIN, 0 }, { err, POLLIN, 0 }, { in, POLLOUT, 0 },
+		};
+		int64_t left = deadline - now_ms();
+
+		if (left <= 0)
+			return -1;
+		if (poll(p, 3, (int)left) < 0 && errno != EINTR)
+			return -1;
+		for (int i = 0; i < 2; i++) {
+			int *fd = i == 0 ? &out : &err;
+			ssize_t n;
+
+			if (*fd < 0 || !(p[i].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			n = read(*fd, chunk, sizeof(chunk));
+			if (n <= 0) {
+				close(*fd);
+				*fd = -1;
+			} else
+				buf_append(i == 0 ? o : e, chunk, (size_t)n);
+		}
+		if (in >= 0 && (p[2].revents & (POLLOUT | POLLERR | POLLHUP))) {
+			ssize_t n = write(in, stdin_data + inoff, inlen - inoff);
+
+			if (n > 0)
+				inoff += (size_t)n;
+			if (n <= 0 || inoff == inlen) {
+				close(in);
+				in = -1;
+			}
+		}
+	}
+	if (in >= 0)
+		close(in);
+	return 0;
+}
+
+int
+th_run(char *const argv[], const char *stdin_data, int timeout_s,
+    struct th_result *res)
+{
+	int pin[2], pout[2], perr[2], st = 0, timed_out;
+	struct buf o, e;
+	pid_t pid;
+
+	memset(res, 0, sizeof(*res));
+	if (pipe(pin) || pipe(pout) || pipe(perr))
+		return -1;
+	signal(SIGPIPE, SIG_IGN);
+	if ((pid = fork()) == -1)
+		return -1;
+	if (pid == 0) {
+		dup2(pin[0], 0);
+		dup2(pout[1], 1);
+		dup2(perr[1], 2);
+		close(pin[1]);
+		close(pout[0]);
+		close(perr[0]);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(pin[0]);
+	close(pout[1]);
+	close(perr[1]);
+	buf_init(&o, 0);
+	buf_init(&e, 0);
+	timed_out = pump(pin[1], pout[0], perr[0], stdin_data, &o, &e,
+	    now_ms() + (int64_t)timeout_s * 1000) == -1;
+	if (timed_out)
+		kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	res->outlen = o.len;
+	res->out = buf_detach(&o);
+	res->errlen = e.len;
+	res->err = buf_detach(&e);
+	res->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	return 0;
+}
+
+int
+th_feedd_run(struct th_result *res, int timeout_s, ...)
+{
+	char *argv[64];
+	int argc = 0;
+	va_list ap;
+	char *a;
+
+	argv[argc++] = (char *)th_feedd();
+	va_start(ap, timeout_s);
+	while ((a = va_arg(ap, char *)) != NULL && argc < 63)
+		argv[argc++] = a;
+	va_end(ap);
+	argv[argc] = NULL;
+	return th_run(argv, NULL, timeout_s, res);
+}
+
+void
+th_result_cleanup(struct th_result *res)
+{
+	free(res->out);
+	free(res->err);
+	memset(res, 0, sizeof(*res));
+}
+
+char *
+th_tmpdir(void)
+{
+	char *p = xstrdup("/tmp/feedd-test.XXXXXX");
+
+	if (mkdtemp(p) == NULL) {
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+void
+th_rmdir(const char *path)
+{
+	char *cmd;
+
+	if (path == NULL || strncmp(path, "/tmp/feedd-test.", 16) != 0)
+		return;
+	cmd = xasprintf("rm -rf '%s'", path);
+	if (system(cmd) != 0)
+		fprintf(stderr, "th_rmdir: %s failed\n", cmd);
+	free(cmd);
+}
+
+char *
+th_read_file(const char *path, size_t *len)
+{
+	FILE *fp = fopen(path, "rb");
+	char chunk[65536];
+	struct buf b;
+	size_t n;
+
+	if (fp == NULL)
+		return NULL;
+	buf_init(&b, 0);
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		buf_append(&b, chunk, n);
+	fclose(fp);
+	if (len)
+		*len = b.len;
+	return buf_detach(&b);
+}
+
+int
+th_write_file(const char *path, const char *data, size_t len)
+{
+	FILE *fp = fopen(path, "wb");
+	int rc = 0;
+
+	if (fp == NULL)
+		return -1;
+	if (fwrite(data, 1, len, fp) != len)
+		rc = -1;
+	if (fclose(fp) != 0)
+		rc = -1;
+	return rc;
+}
+
+char *
+th_path(const char *dir, const char *name)
+{
+	return xasprintf("%s/%s", dir, name);
+}

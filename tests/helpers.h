@@ -1,0 +1,44 @@
+/*
+ * helpers: what the criterion suites share: running the real binary,
+ * temporary folders, files in and out.  Paths are relative to the
+ * project root, where `make test` runs the suites.
+ */
+#ifndef FEEDD_TEST_HELPERS_H
+#define FEEDD_TEST_HELPERS_H
+
+#include <stddef.h>
+
+struct th_result {
+	int	 status;	/* exit status, or 128+signal */
+	char	*out;		/* stdout, NUL-terminated */
+	size_t	 outlen;
+	char	*err;		/* stderr */
+	size_t	 errlen;
+};
+
+/* build/feedd (or $FEEDD_BIN). */
+const char *th_feedd(void);
+/* ../shared (or $FEEDD_SHARED). */
+const char *th_shared(void);
+
+/*
+ * Runs argv (argv[0] a path) with stdin_data on standard input (may be
+ * NULL), killing it after timeout_s seconds.  Returns 0, or -1 when it
+ * could not be started.  Free the result with th_result_cleanup.
+ */
+int	 th_run(char *const argv[], const char *stdin_data, int timeout_s,
+	    struct th_result *res);
+/* th_run of feedd with the given arguments, NULL-terminated. */
+int	 th_feedd_run(struct th_result *res, int timeout_s, ...);
+void	 th_result_cleanup(struct th_result *res);
+
+/* A new empty folder under /tmp; caller frees the path (th_rmdir it). */
+char	*th_tmpdir(void);
+void	 th_rmdir(const char *path);
+/* Whole file, NUL-terminated, or NULL; *len may be NULL. */
+char	*th_read_file(const char *path, size_t *len);
+int	 th_write_file(const char *path, const char *data, size_t len);
+/* Joins two path parts; caller frees. */
+char	*th_path(const char *dir, const char *name);
+
+#endif
