@@ -1,0 +1,22 @@
+/*
+ * serve: the optional read-only HTTP server ([output] listen) on
+ * libmicrohttpd: the output files, /metrics and /healthz.
+ */
+#ifndef FEEDD_SERVE_H
+#define FEEDD_SERVE_H
+
+#include "config/config.h"
+#include "daemon/metrics.h"
+
+struct server;
+
+/*
+ * Starts serving cfg's outputs on cfg->listen.  The server keeps its
+ * own copies of what it needs from cfg; m must outlive it.  NULL with
+ * *errstr when it cannot listen.
+ */
+struct server *server_start(const struct config *cfg, struct metrics *m,
+	    char **errstr);
+void	 server_stop(struct server *srv);		/* NULL ok */
+
+#endif
