@@ -1,8 +1,13 @@
 /*
- * config: the typed configuration.  config_load reads the INI file (and
- * the feed files in feeds.d/ beside it) with inih, through one table of
- * keys, and reports every problem in one pass as "FILE:LINE: message".
- * A struct config is complete and valid or not returned at all.
+ * config: the typed configuration.  config_load reads the INI file with
+ * inih, through one table of keys, and reports every problem in one pass
+ * as "FILE:LINE: message".  A struct config is complete and valid or not
+ * returned at all.
+ *
+ * Besides the file itself, every `*.conf` file in the folder `feeds.d`
+ * beside it is read, in name order; those files hold only
+ * [feed "NAME"] sections (`feedd import-opml` appends to
+ * feeds.d/imported.conf).  A feed name must be unique across all files.
  */
 #ifndef FEEDD_CONFIG_H
 #define FEEDD_CONFIG_H

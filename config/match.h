@@ -28,4 +28,11 @@ const char *match_sql(const struct match_expr *expr);
 size_t	 match_nparams(const struct match_expr *expr);
 const char *match_param(const struct match_expr *expr, size_t i);
 
+/*
+ * The whole expression as one FTS5 MATCH string over items_fts, for
+ * ranking search hits with bm25(); NULL when it cannot be written so
+ * (a term without spaces between words, a leading NOT).
+ */
+const char *match_fts5(const struct match_expr *expr);
+
 #endif
