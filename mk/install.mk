@@ -48,9 +48,9 @@ uninstall:
 			echo "keeping $(CONF_DEST): it differs from the example"; \
 		fi; \
 	fi
-	-rmdir $(DESTDIR)$(SYSCONFDIR)/feedd 2>/dev/null
+	@rmdir $(DESTDIR)$(SYSCONFDIR)/feedd 2>/dev/null || true
 	rm -f $(DESTDIR)$(BINDIR)/feedd $(DESTDIR)$(MANDIR)/man8/feedd.8 \
 		$(DESTDIR)$(MANDIR)/man5/feedd.conf.5 \
 		$(DESTDIR)$(DOCDIR)/feedd.conf.example \
 		$(DESTDIR)$(UNITDIR)/feedd.service
-	-rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null
+	@rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null || true
