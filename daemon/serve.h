@@ -18,5 +18,7 @@ struct server;
 struct server *server_start(const struct config *cfg, struct metrics *m,
 	    char **errstr);
 void	 server_stop(struct server *srv);		/* NULL ok */
+/* The TCP port it listens on (useful with port 0 in tests); -1 if unknown. */
+int	 server_port(const struct server *srv);
 
 #endif
