@@ -1,0 +1,204 @@
+/*
+ * alerts_db: running the rules over items not yet checked, and the
+ * alerts table, where a (rule, story) pair fires once, ever: the alert
+ * rows and the items' checked flags change in one transaction.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon/xmalloc.h"
+#include "storage/store_int.h"
+
+void
+alert_rows_free(struct alert_row *rows, size_t n)
+{
+	for (size_t i = 0; rows && i < n; i++) {
+		free(rows[i].rule);
+		free(rows[i].title);
+		free(rows[i].link);
+		free(rows[i].feed);
+	}
+	free(rows);
+}
+
+/* Records the alert of rule for item id; *fired counts new rows. */
+static int
+fire(struct store *st, const char *rule, int64_t item, int64_t now,
+    int *fired)
+{
+	sqlite3_stmt *s = store_stmt(st, SQ_ALERT_INSERT,
+	    "INSERT INTO alerts (rule, story_key, item_id, title, link, feed,"
+	    " published, fired_at) SELECT ?1, s.key, i.id, i.title, i.link,"
+	    " f.name, coalesce(i.published, i.updated), ?3 FROM items i"
+	    " JOIN stories s ON s.id = i.story_id"
+	    " JOIN feeds f ON f.id = i.feed_id WHERE i.id = ?2"
+	    " ON CONFLICT (rule, story_key) DO NOTHING");
+
+	if (s == NULL)
+		return -1;
+	store_bind_str(s, 1, rule);
+	sqlite3_bind_int64(s, 2, item);
+	sqlite3_bind_int64(s, 3, now);
+	if (store_step_done(s) == -1)
+		return -1;
+	*fired += sqlite3_changes(st->db);
+	return 0;
+}
+
+/*
+ * One rule over the unchecked items that created their story and are
+ * recent: the date (published, else updated, else first seen; future
+ * dates count as now) no older than max_age.
+ */
+static int
+match_rule(struct store *st, const struct rule_conf *r, int64_t max_age,
+    int64_t now, int *fired)
+{
+	const struct match_expr *e = r->expr;
+	char *sql = xasprintf("SELECT id FROM items WHERE (%s)"
+	    " AND alert_checked = 0 AND story_new = 1"
+	    " AND min(coalesce(published, updated, first_seen), ?) >= ?",
+	    match_sql(e));
+	size_t np = match_nparams(e);
+	sqlite3_stmt *q = NULL;
+	int rc = -1, step;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK)
+		goto out;
+	for (size_t i = 0; i < np; i++)
+		sqlite3_bind_text(q, (int)i + 1, match_param(e, i), -1,
+		    SQLITE_STATIC);
+	sqlite3_bind_int64(q, (int)np + 1, now);
+	sqlite3_bind_int64(q, (int)np + 2, now - max_age);
+	while ((step = sqlite3_step(q)) == SQLITE_ROW)
+		if (fire(st, r->name, sqlite3_column_int64(q, 0), now,
+		    fired) == -1)
+			goto out;
+	rc = step == SQLITE_DONE ? 0 : -1;
+out:
+	sqlite3_finalize(q);
+	free(sql);
+	return rc;
+}
+
+int
+store_alerts_match(struct store *st, const struct rule_conf *rules,
+    size_t nrules, int64_t max_age, int64_t now, int *fired)
+{
+	sqlite3_stmt *s;
+
+	*fired = 0;
+	if (store_begin(st) == -1)
+		return -1;
+	for (size_t i = 0; i < nrules; i++)
+		if (rules[i].expr &&
+		    match_rule(st, &rules[i], max_age, now, fired) == -1)
+			goto fail;
+	if ((s = store_stmt(st, SQ_ALERT_CHECKED,
+	    "UPDATE items SET alert_checked = 1 WHERE alert_checked = 0")) ==
+	    NULL || store_step_done(s) == -1)
+		goto fail;
+	if ((*fired > 0 && store_bump_generation(st) == -1) ||
+	    store_commit(st) == -1)
+		goto fail;
+	return 0;
+fail:
+	store_rollback(st);
+	*fired = 0;
+	return -1;
+}
+
+#define ALERT_COLS \
+	"a.id, a.rule, coalesce(s.id, 0), a.title, a.link, a.feed," \
+	" a.published, a.fired_at, a.written FROM alerts a" \
+	" LEFT JOIN stories s ON s.key = a.story_key"
+
+static int
+alerts_read(sqlite3_stmt *q, struct alert_row **rows, size_t *n)
+{
+	size_t cap = 0;
+	int rc;
+
+	*rows = NULL;
+	*n = 0;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		struct alert_row *a;
+
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			*rows = xreallocarray(*rows, cap, sizeof(**rows));
+		}
+		a = &(*rows)[(*n)++];
+		a->id = sqlite3_column_int64(q, 0);
+		a->rule = store_col_str(q, 1);
+		a->story_id = sqlite3_column_int64(q, 2);
+		a->title = store_col_str(q, 3);
+		a->link = store_col_str(q, 4);
+		a->feed = store_col_str(q, 5);
+		a->published = store_col_time(q, 6);
+		a->fired_at = sqlite3_column_int64(q, 7);
+		a->written = sqlite3_column_int(q, 8);
+	}
+	sqlite3_reset(q);
+	if (rc == SQLITE_DONE)
+		return 0;
+	alert_rows_free(*rows, *n);
+	*rows = NULL;
+	*n = 0;
+	return -1;
+}
+
+int
+store_alerts_pending(struct store *st, struct alert_row **rows, size_t *n)
+{
+	sqlite3_stmt *q = store_stmt(st, SQ_ALERT_PENDING,
+	    "SELECT " ALERT_COLS " WHERE a.written = 0 ORDER BY a.id");
+
+	*rows = NULL;
+	*n = 0;
+	return q ? alerts_read(q, rows, n) : -1;
+}
+
+int
+store_alerts_mark_written(struct store *st, const int64_t *ids, size_t n)
+{
+	sqlite3_stmt *s;
+
+	if (store_begin(st) == -1)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if ((s = store_stmt(st, SQ_ALERT_WRITTEN,
+		    "UPDATE alerts SET written = 1 WHERE id = ?")) == NULL)
+			goto fail;
+		sqlite3_bind_int64(s, 1, ids[i]);
+		if (store_step_done(s) == -1)
+			goto fail;
+	}
+	if (store_commit(st) == -1)
+		goto fail;
+	return 0;
+fail:
+	store_rollback(st);
+	return -1;
+}
+
+int
+store_alerts_list(struct store *st, const char *rule, int limit,
+    struct alert_row **rows, size_t *n)
+{
+	sqlite3_stmt *q;
+	int rc;
+
+	*rows = NULL;
+	*n = 0;
+	if (sqlite3_prepare_v2(st->db, "SELECT " ALERT_COLS
+	    " WHERE ?1 IS NULL OR a.rule = ?1"
+	    " ORDER BY a.fired_at DESC, a.id DESC LIMIT ?2", -1, &q,
+	    NULL) != SQLITE_OK)
+		return -1;
+	store_bind_str(q, 1, rule);
+	sqlite3_bind_int(q, 2, limit > 0 ? limit : -1);
+	rc = alerts_read(q, rows, n);
+	sqlite3_finalize(q);
+	return rc;
+}

@@ -1,0 +1,235 @@
+/*
+ * db: opening and closing the database (WAL, busy timeout, foreign
+ * keys), the prepared-statement cache, transactions, the generation
+ * counter and the small column helpers every storage/ file uses.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "daemon/xmalloc.h"
+#include "storage/store_int.h"
+
+#define BUSY_TIMEOUT_MS 5000
+
+static int
+pragma_setup(struct store *st, char **errstr)
+{
+	const char *rw =
+	    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;";
+
+	sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
+	if (store_exec(st, "PRAGMA foreign_keys = ON;") == -1 ||
+	    (st->mode == STORE_READWRITE && store_exec(st, rw) == -1)) {
+		*errstr = xasprintf("%s: %s", st->path, sqlite3_errmsg(st->db));
+		return -1;
+	}
+	return 0;
+}
+
+/* A reader needs a database some writer already created and migrated. */
+static int
+check_version(struct store *st, char **errstr)
+{
+	sqlite3_stmt *s;
+	int v = -1;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s,
+	    NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	if (v == STORE_SCHEMA_VERSION)
+		return 0;
+	if (v == -1)
+		*errstr = xasprintf("%s: %s", st->path, sqlite3_errmsg(st->db));
+	else if (v == 0)
+		*errstr = xasprintf("%s: not a feedd database (no schema)",
+		    st->path);
+	else
+		*errstr = xasprintf("%s: schema version %d, this feedd reads "
+		    "%d (run the daemon to upgrade)", st->path, v,
+		    STORE_SCHEMA_VERSION);
+	return -1;
+}
+
+static int
+open_db(struct store *st, char **errstr)
+{
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	struct stat sb;
+
+	if (st->mode == STORE_READONLY) {
+		/* SQLite's "unable to open database file" hides the cause. */
+		if (stat(st->path, &sb) == -1) {
+			*errstr = xasprintf("%s: %s", st->path, strerror(errno));
+			return -1;
+		}
+		flags = SQLITE_OPEN_READONLY;
+	}
+	if (sqlite3_open_v2(st->path, &st->db, flags, NULL) != SQLITE_OK) {
+		*errstr = xasprintf("%s: %s", st->path, st->db ?
+		    sqlite3_errmsg(st->db) : "out of memory");
+		return -1;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	return 0;
+}
+
+int
+store_open(const char *path, enum store_mode mode, struct store **out,
+    char **errstr)
+{
+	struct store *st = xcalloc(1, sizeof(*st));
+
+	*out = NULL;
+	st->path = xstrdup(path);
+	st->mode = mode;
+	if (open_db(st, errstr) == -1 || pragma_setup(st, errstr) == -1)
+		goto fail;
+	if (mode == STORE_READWRITE ? store_migrate(st, errstr) :
+	    check_version(st, errstr))
+		goto fail;
+	*out = st;
+	return 0;
+fail:
+	store_close(st);
+	return -1;
+}
+
+void
+store_close(struct store *st)
+{
+	if (st == NULL)
+		return;
+	for (int i = 0; i < SQ_NSTMT; i++)
+		sqlite3_finalize(st->stmt[i]);
+	if (st->db && st->mode == STORE_READWRITE)
+		sqlite3_exec(st->db, "PRAGMA optimize;", NULL, NULL, NULL);
+	sqlite3_close(st->db);
+	free(st->path);
+	free(st);
+}
+
+struct sqlite3 *
+store_sqlite(struct store *st)
+{
+	return st->db;
+}
+
+const char *
+store_errmsg(struct store *st)
+{
+	return sqlite3_errmsg(st->db);
+}
+
+sqlite3_stmt *
+store_stmt(struct store *st, enum store_stmt_id id, const char *sql)
+{
+	sqlite3_stmt *s = st->stmt[id];
+
+	if (s != NULL) {
+		sqlite3_reset(s);
+		sqlite3_clear_bindings(s);
+		return s;
+	}
+	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+	    &s, NULL) != SQLITE_OK)
+		return NULL;
+	st->stmt[id] = s;
+	return s;
+}
+
+int
+store_step_done(sqlite3_stmt *s)
+{
+	int rc = sqlite3_step(s);
+
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
+}
+
+int
+store_exec(struct store *st, const char *sql)
+{
+	return sqlite3_exec(st->db, sql, NULL, NULL, NULL) == SQLITE_OK ?
+	    0 : -1;
+}
+
+int
+store_begin(struct store *st)
+{
+	sqlite3_stmt *s = store_stmt(st, SQ_BEGIN, "BEGIN IMMEDIATE");
+
+	return s ? store_step_done(s) : -1;
+}
+
+int
+store_commit(struct store *st)
+{
+	sqlite3_stmt *s = store_stmt(st, SQ_COMMIT, "COMMIT");
+
+	return s ? store_step_done(s) : -1;
+}
+
+void
+store_rollback(struct store *st)
+{
+	if (!sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int
+store_bump_generation(struct store *st)
+{
+	sqlite3_stmt *s = store_stmt(st, SQ_GEN_BUMP,
+	    "UPDATE meta SET value = value + 1 WHERE key = 'generation'");
+
+	return s ? store_step_done(s) : -1;
+}
+
+int64_t
+store_generation(struct store *st)
+{
+	sqlite3_stmt *s = store_stmt(st, SQ_GEN_GET,
+	    "SELECT value FROM meta WHERE key = 'generation'");
+	int64_t g = -1;
+
+	if (s && sqlite3_step(s) == SQLITE_ROW)
+		g = sqlite3_column_int64(s, 0);
+	if (s)
+		sqlite3_reset(s);
+	return g;
+}
+
+char *
+store_col_str(sqlite3_stmt *s, int col)
+{
+	const unsigned char *v = sqlite3_column_text(s, col);
+
+	return v ? xstrdup((const char *)v) : NULL;
+}
+
+int64_t
+store_col_time(sqlite3_stmt *s, int col)
+{
+	if (sqlite3_column_type(s, col) == SQLITE_NULL)
+		return FEED_TIME_NONE;
+	return sqlite3_column_int64(s, col);
+}
+
+int
+store_bind_time(sqlite3_stmt *s, int col, int64_t t)
+{
+	if (t == FEED_TIME_NONE)
+		return sqlite3_bind_null(s, col);
+	return sqlite3_bind_int64(s, col, t);
+}
+
+int
+store_bind_str(sqlite3_stmt *s, int col, const char *v)
+{
+	if (v == NULL)
+		return sqlite3_bind_null(s, col);
+	return sqlite3_bind_text(s, col, v, -1, SQLITE_STATIC);
+}

@@ -1,0 +1,209 @@
+/*
+ * feeds_db: the feeds table: following the config, and the fetch state
+ * (conditional GET, status, schedule, error streaks) the daemon saves.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon/xmalloc.h"
+#include "storage/store_int.h"
+
+#define FEED_COLS \
+	"id, name, url, active, etag, last_modified, body_hash," \
+	" last_status, last_error, last_fetch, last_success, next_due," \
+	" consecutive_errors, gone, redirect_url, fetches, not_modified," \
+	" (SELECT count(*) FROM items WHERE feed_id = feeds.id), title, link"
+
+/* One feed by name (?1), or all of them when ?1 is NULL. */
+static const char feed_list_sql[] =
+    "SELECT " FEED_COLS " FROM feeds WHERE ?1 IS NULL OR name = ?1"
+    " ORDER BY active DESC, name";
+
+void
+feed_row_cleanup(struct feed_row *row)
+{
+	if (row == NULL)
+		return;
+	free(row->name);
+	free(row->url);
+	free(row->etag);
+	free(row->last_modified);
+	free(row->body_hash);
+	free(row->last_error);
+	free(row->redirect_url);
+	free(row->title);
+	free(row->link);
+	memset(row, 0, sizeof(*row));
+}
+
+void
+feed_rows_free(struct feed_row *rows, size_t n)
+{
+	for (size_t i = 0; rows && i < n; i++)
+		feed_row_cleanup(&rows[i]);
+	free(rows);
+}
+
+static void
+feed_row_read(sqlite3_stmt *s, struct feed_row *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->id = sqlite3_column_int64(s, 0);
+	r->name = store_col_str(s, 1);
+	r->url = store_col_str(s, 2);
+	r->active = sqlite3_column_int(s, 3);
+	r->etag = store_col_str(s, 4);
+	r->last_modified = store_col_str(s, 5);
+	r->body_hash = store_col_str(s, 6);
+	r->last_status = sqlite3_column_int(s, 7);
+	r->last_error = store_col_str(s, 8);
+	r->last_fetch = sqlite3_column_int64(s, 9);
+	r->last_success = sqlite3_column_int64(s, 10);
+	r->next_due = sqlite3_column_int64(s, 11);
+	r->consecutive_errors = sqlite3_column_int(s, 12);
+	r->gone = sqlite3_column_int(s, 13);
+	r->redirect_url = store_col_str(s, 14);
+	r->fetches = sqlite3_column_int64(s, 15);
+	r->not_modified = sqlite3_column_int64(s, 16);
+	r->items = sqlite3_column_int64(s, 17);
+	r->title = store_col_str(s, 18);
+	r->link = store_col_str(s, 19);
+}
+
+/* One configured feed: added, its URL followed, or marked active. */
+static int
+sync_one(struct store *st, const struct feed_conf *fc)
+{
+	sqlite3_stmt *s;
+	int64_t id;
+	int same;
+
+	if ((s = store_stmt(st, SQ_FEED_BY_NAME,
+	    "SELECT id, url FROM feeds WHERE name = ?")) == NULL)
+		return -1;
+	store_bind_str(s, 1, fc->name);
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		sqlite3_reset(s);
+		if ((s = store_stmt(st, SQ_FEED_INSERT,
+		    "INSERT INTO feeds (name, url) VALUES (?, ?)")) == NULL)
+			return -1;
+		store_bind_str(s, 1, fc->name);
+		store_bind_str(s, 2, fc->url);
+		return store_step_done(s);
+	}
+	id = sqlite3_column_int64(s, 0);
+	same = strcmp((const char *)sqlite3_column_text(s, 1), fc->url) == 0;
+	sqlite3_reset(s);
+	if (same) {
+		s = store_stmt(st, SQ_FEED_ACTIVE,
+		    "UPDATE feeds SET active = 1 WHERE id = ?");
+	} else {
+		/* A new URL is a new server: its validators mean nothing. */
+		s = store_stmt(st, SQ_FEED_URL,
+		    "UPDATE feeds SET url = ?2, active = 1, etag = NULL,"
+		    " last_modified = NULL, body_hash = NULL, gone = 0,"
+		    " consecutive_errors = 0, redirect_url = NULL,"
+		    " next_due = 0 WHERE id = ?1");
+		if (s)
+			store_bind_str(s, 2, fc->url);
+	}
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	return store_step_done(s);
+}
+
+int
+store_sync_feeds(struct store *st, const struct config *cfg)
+{
+	sqlite3_stmt *s;
+
+	if (store_begin(st) == -1)
+		return -1;
+	if ((s = store_stmt(st, SQ_FEED_DEACTIVATE,
+	    "UPDATE feeds SET active = 0 WHERE active = 1")) == NULL ||
+	    store_step_done(s) == -1)
+		goto fail;
+	for (size_t i = 0; i < cfg->nfeeds; i++)
+		if (sync_one(st, &cfg->feeds[i]) == -1)
+			goto fail;
+	if (store_commit(st) == -1)
+		goto fail;
+	return 0;
+fail:
+	store_rollback(st);
+	return -1;
+}
+
+int
+store_feed_get(struct store *st, const char *name, struct feed_row *out)
+{
+	sqlite3_stmt *s = store_stmt(st, SQ_FEED_LIST, feed_list_sql);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	store_bind_str(s, 1, name);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		feed_row_read(s, out);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
+}
+
+int
+store_feeds_list(struct store *st, struct feed_row **rows, size_t *n)
+{
+	sqlite3_stmt *s = store_stmt(st, SQ_FEED_LIST, feed_list_sql);
+	size_t cap = 0;
+	int rc;
+
+	*rows = NULL;
+	*n = 0;
+	if (s == NULL)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			*rows = xreallocarray(*rows, cap, sizeof(**rows));
+		}
+		feed_row_read(s, &(*rows)[(*n)++]);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		feed_rows_free(*rows, *n);
+		*rows = NULL;
+		*n = 0;
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_feed_save_state(struct store *st, const struct feed_row *r)
+{
+	sqlite3_stmt *s = store_stmt(st, SQ_FEED_SAVE,
+	    "UPDATE feeds SET etag = ?2, last_modified = ?3, body_hash = ?4,"
+	    " last_status = ?5, last_error = ?6, last_fetch = ?7,"
+	    " last_success = ?8, next_due = ?9, consecutive_errors = ?10,"
+	    " gone = ?11, redirect_url = ?12, fetches = ?13,"
+	    " not_modified = ?14 WHERE id = ?1");
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, r->id);
+	store_bind_str(s, 2, r->etag);
+	store_bind_str(s, 3, r->last_modified);
+	store_bind_str(s, 4, r->body_hash);
+	sqlite3_bind_int(s, 5, r->last_status);
+	store_bind_str(s, 6, r->last_error);
+	sqlite3_bind_int64(s, 7, r->last_fetch);
+	sqlite3_bind_int64(s, 8, r->last_success);
+	sqlite3_bind_int64(s, 9, r->next_due);
+	sqlite3_bind_int(s, 10, r->consecutive_errors);
+	sqlite3_bind_int(s, 11, r->gone);
+	store_bind_str(s, 12, r->redirect_url);
+	sqlite3_bind_int64(s, 13, r->fetches);
+	sqlite3_bind_int64(s, 14, r->not_modified);
+	return store_step_done(s);
+}

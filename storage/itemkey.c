@@ -1,0 +1,155 @@
+/*
+ * itemkey: item keys and content hashes, and the decision which key a
+ * feed's items get (see itemkey.h).  Pure functions: no database.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon/xmalloc.h"
+#include "feeds/url.h"
+#include "storage/itemkey.h"
+
+/* FNV-1a, 64 bits: a change detector and a fallback key, not a MAC. */
+static uint64_t
+fnv_add(uint64_t h, const char *s)
+{
+	if (s == NULL)
+		s = "\x01";	/* absent differs from empty */
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	return (h ^ 0x1f) * 0x100000001b3ULL;
+}
+
+static uint64_t
+fnv_time(uint64_t h, int64_t t)
+{
+	char num[32];
+
+	snprintf(num, sizeof(num), "%" PRId64, t);
+	return fnv_add(h, t == FEED_TIME_NONE ? NULL : num);
+}
+
+#define FNV_INIT 0xcbf29ce484222325ULL
+
+int64_t
+itemkey_date(const struct feed_item *it)
+{
+	return it->published != FEED_TIME_NONE ? it->published : it->updated;
+}
+
+static void
+keys_fill(struct item_keys *k, const struct feed_item *it)
+{
+	uint64_t h = FNV_INIT;
+	int64_t date = itemkey_date(it);
+
+	k->it = it;
+	if (it->id && it->id[strspn(it->id, " \t\r\n")] != '\0')
+		k->idkey = xasprintf("g:%s", it->id);
+	if (it->link && *it->link) {
+		k->canon = url_canonical(it->link);
+		k->linkkey = xasprintf("l:%s", k->canon ? k->canon : it->link);
+	}
+	h = fnv_time(fnv_add(h, it->title), date);
+	if (date == FEED_TIME_NONE)
+		h = fnv_add(h, it->summary);
+	k->hashkey = xasprintf("h:%016" PRIx64, h);
+	h = fnv_add(fnv_add(FNV_INIT, it->title), it->summary);
+	h = fnv_add(fnv_add(fnv_add(h, it->content), it->link), it->author);
+	h = fnv_time(fnv_time(h, it->published), it->updated);
+	for (size_t i = 0; i < it->ncategories; i++)
+		h = fnv_add(h, it->categories[i]);
+	snprintf(k->hash, sizeof(k->hash), "%016" PRIx64, h);
+}
+
+struct item_keys *
+itemkey_compute(const struct feed_doc *doc)
+{
+	struct item_keys *k = xcalloc(doc->nitems ? doc->nitems : 1,
+	    sizeof(*k));
+
+	for (size_t i = 0; i < doc->nitems; i++)
+		keys_fill(&k[i], &doc->items[i]);
+	return k;
+}
+
+void
+itemkey_free(struct item_keys *k, size_t n)
+{
+	for (size_t i = 0; k && i < n; i++) {
+		free(k[i].idkey);
+		free(k[i].canon);
+		free(k[i].linkkey);
+		free(k[i].hashkey);
+	}
+	free(k);
+}
+
+static int
+streq(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* Two items under one key that are not the same item. */
+static int
+conflict(const struct item_keys *a, const struct item_keys *b, int by_id)
+{
+	if (by_id)
+		return !streq(a->linkkey, b->linkkey) ||
+		    !streq(a->it->title, b->it->title);
+	return !streq(a->it->title, b->it->title);
+}
+
+/*
+ * Whether some key (idkey, or linkkey) is shared by items that differ.
+ * Quadratic, but feeds hold tens of items and this runs once per doc.
+ */
+static int
+repeats(const struct item_keys *k, size_t n, int by_id)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *ki = by_id ? k[i].idkey : k[i].linkkey;
+
+		for (size_t j = i + 1; ki && j < n; j++) {
+			const char *kj = by_id ? k[j].idkey : k[j].linkkey;
+
+			if (kj && strcmp(ki, kj) == 0 &&
+			    conflict(&k[i], &k[j], by_id))
+				return 1;
+		}
+	}
+	return 0;
+}
+
+int
+itemkey_doc_mode(const struct item_keys *k, size_t n, int mode)
+{
+	size_t withid = 0;
+
+	for (size_t i = 0; i < n; i++)
+		withid += k[i].idkey != NULL;
+	if (mode == ID_MODE_ENTRY_ID && n > 0 &&
+	    (withid == 0 || repeats(k, n, 1)))
+		mode = ID_MODE_LINK;
+	if (mode == ID_MODE_LINK && repeats(k, n, 0))
+		mode = ID_MODE_HASH;
+	return mode;
+}
+
+void
+itemkey_choose(struct item_keys *k, size_t n, int mode)
+{
+	for (size_t i = 0; i < n; i++) {
+		k[i].key = k[i].hashkey;
+		if (mode <= ID_MODE_LINK && k[i].linkkey)
+			k[i].key = k[i].linkkey;
+		if (mode == ID_MODE_ENTRY_ID && k[i].idkey)
+			k[i].key = k[i].idkey;
+		k[i].dup = 0;
+		for (size_t j = 0; j < i && !k[i].dup; j++)
+			k[i].dup = strcmp(k[i].key, k[j].key) == 0;
+	}
+}

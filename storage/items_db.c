@@ -1,0 +1,396 @@
+/*
+ * items_db: store_put_doc, one fetched document into the items,
+ * stories and full-text tables in one transaction.  An unchanged item
+ * costs one indexed lookup and no write.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon/xmalloc.h"
+#include "feeds/html.h"
+#include "storage/itemkey.h"
+#include "storage/store_int.h"
+
+/* What one put_doc call knows. */
+struct put {
+	struct store *st;
+	int64_t	 feed_id;
+	int64_t	 now;
+	struct store_put_result *res;
+};
+
+/* A stored item found by key: id and content hash. */
+struct found {
+	int64_t	 id;
+	char	 hash[17];
+};
+
+static int
+lookup(struct put *p, enum store_stmt_id slot, const char *sql,
+    const char *v, struct found *f)
+{
+	sqlite3_stmt *s = store_stmt(p->st, slot, sql);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, p->feed_id);
+	store_bind_str(s, 2, v);
+	rc = sqlite3_step(s);
+	f->id = 0;
+	if (rc == SQLITE_ROW) {
+		f->id = sqlite3_column_int64(s, 0);
+		snprintf(f->hash, sizeof(f->hash), "%s",
+		    (const char *)sqlite3_column_text(s, 1));
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int
+find_by_key(struct put *p, const char *key, struct found *f)
+{
+	return lookup(p, SQ_ITEM_BY_KEY,
+	    "SELECT id, hash FROM items WHERE feed_id = ? AND key = ?", key, f);
+}
+
+static int
+find_by_canon(struct put *p, const char *canon, struct found *f)
+{
+	return lookup(p, SQ_ITEM_BY_CANON, "SELECT id, hash FROM items"
+	    " WHERE feed_id = ? AND canon = ? ORDER BY id LIMIT 1", canon, f);
+}
+
+/*
+ * Ids that change on every fetch: most items with a link are unknown
+ * by id but known by canonical link.
+ */
+static int
+ids_churn(struct put *p, const struct item_keys *k, size_t n, int *churn)
+{
+	size_t known = 0, moved = 0;
+	struct found f;
+
+	for (size_t i = 0; i < n; i++) {
+		if (k[i].idkey == NULL || k[i].linkkey == NULL)
+			continue;
+		if (find_by_key(p, k[i].idkey, &f) == -1)
+			return -1;
+		if (f.id) {
+			known++;
+			continue;
+		}
+		if (find_by_canon(p, k[i].linkkey + 2, &f) == -1)
+			return -1;
+		moved += f.id != 0;
+	}
+	*churn = moved > 0 && moved * 2 > known + moved;
+	return 0;
+}
+
+/* The feed's key mode after this document; saved when it moved. */
+static int
+decide_mode(struct put *p, const struct item_keys *k, size_t n, int *mode)
+{
+	sqlite3_stmt *s = store_stmt(p->st, SQ_FEED_MODE_GET,
+	    "SELECT id_mode FROM feeds WHERE id = ?");
+	int old = -1, churn = 0;
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, p->feed_id);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		old = sqlite3_column_int(s, 0);
+	sqlite3_reset(s);
+	if (old < 0)
+		return -1;
+	*mode = itemkey_doc_mode(k, n, old);
+	if (*mode == ID_MODE_ENTRY_ID && ids_churn(p, k, n, &churn) == -1)
+		return -1;
+	if (churn)
+		*mode = itemkey_doc_mode(k, n, ID_MODE_LINK);
+	if (*mode == old)
+		return 0;
+	if ((s = store_stmt(p->st, SQ_FEED_MODE_SET,
+	    "UPDATE feeds SET id_mode = ? WHERE id = ?")) == NULL)
+		return -1;
+	sqlite3_bind_int(s, 1, *mode);
+	sqlite3_bind_int64(s, 2, p->feed_id);
+	return store_step_done(s);
+}
+
+static char *
+join_categories(const struct feed_item *it)
+{
+	size_t len = 1;
+	char *out;
+
+	if (it->ncategories == 0)
+		return NULL;
+	for (size_t i = 0; i < it->ncategories; i++)
+		len += strlen(it->categories[i]) + 1;
+	out = xcalloc(1, len);
+	for (size_t i = 0; i < it->ncategories; i++) {
+		if (i > 0)
+			strcat(out, "\x1f");
+		strcat(out, it->categories[i]);
+	}
+	return out;
+}
+
+/* Replaces the full-text rows of item id. */
+static int
+index_item(struct put *p, int64_t id, const struct feed_item *it)
+{
+	char *sum = it->summary ? html_to_text(it->summary) : NULL;
+	char *con = it->content ? html_to_text(it->content) : NULL;
+	char *body = xasprintf("%s%s%s", sum ? sum : "",
+	    sum && con ? " " : "", con ? con : "");
+	char *text = xasprintf("%s %s", it->title ? it->title : "", body);
+	sqlite3_stmt *s[4];
+	int rc = -1;
+
+	s[0] = store_stmt(p->st, SQ_FTS_DEL,
+	    "DELETE FROM items_fts WHERE rowid = ?");
+	s[1] = store_stmt(p->st, SQ_TRI_DEL,
+	    "DELETE FROM items_tri WHERE rowid = ?");
+	s[2] = store_stmt(p->st, SQ_FTS_INS,
+	    "INSERT INTO items_fts (rowid, title, body) VALUES (?, ?, ?)");
+	s[3] = store_stmt(p->st, SQ_TRI_INS,
+	    "INSERT INTO items_tri (rowid, text) VALUES (?, ?)");
+	if (!s[0] || !s[1] || !s[2] || !s[3])
+		goto out;
+	for (int i = 0; i < 4; i++)
+		sqlite3_bind_int64(s[i], 1, id);
+	store_bind_str(s[2], 2, it->title ? it->title : "");
+	store_bind_str(s[2], 3, body);
+	store_bind_str(s[3], 2, text);
+	for (int i = 0; i < 4; i++)
+		if (store_step_done(s[i]) == -1)
+			goto out;
+	rc = 0;
+out:
+	free(sum);
+	free(con);
+	free(body);
+	free(text);
+	return rc;
+}
+
+/* Binds ?3..?13: the item's own columns, shared by insert and update. */
+static void
+bind_item(sqlite3_stmt *s, const struct item_keys *k, const char *cats)
+{
+	const struct feed_item *it = k->it;
+
+	store_bind_str(s, 3, k->hash);
+	store_bind_str(s, 4, k->linkkey ? k->linkkey + 2 : NULL);
+	store_bind_str(s, 5, it->id);
+	store_bind_str(s, 6, it->title);
+	store_bind_str(s, 7, it->link);
+	store_bind_str(s, 8, it->author);
+	store_bind_str(s, 9, it->summary);
+	store_bind_str(s, 10, it->content);
+	store_bind_str(s, 11, cats);
+	store_bind_time(s, 12, it->published);
+	store_bind_time(s, 13, it->updated);
+}
+
+static int
+update_item(struct put *p, int64_t id, const struct item_keys *k)
+{
+	sqlite3_stmt *s = store_stmt(p->st, SQ_ITEM_UPDATE,
+	    "UPDATE items SET key = ?2, hash = ?3, canon = ?4, entry_id = ?5,"
+	    " title = ?6, link = ?7, author = ?8, summary = ?9,"
+	    " content = ?10, categories = ?11, published = ?12,"
+	    " updated = ?13 WHERE id = ?1");
+	char *cats = join_categories(k->it);
+	int rc = -1;
+
+	if (s == NULL)
+		goto out;
+	sqlite3_bind_int64(s, 1, id);
+	store_bind_str(s, 2, k->key);
+	bind_item(s, k, cats);
+	if (store_step_done(s) == -1 || index_item(p, id, k->it) == -1)
+		goto out;
+	p->res->updated_items++;
+	rc = 0;
+out:
+	free(cats);
+	return rc;
+}
+
+/* The story of a new item: found by key, or created (*created = 1). */
+static int
+story_for(struct put *p, const struct item_keys *k, int64_t *story,
+    int *created)
+{
+	char *key = k->canon ? xstrdup(k->canon) :
+	    xasprintf("item:%lld:%s", (long long)p->feed_id, k->key);
+	int64_t date = itemkey_date(k->it);
+	sqlite3_stmt *s = store_stmt(p->st, SQ_STORY_INSERT,
+	    "INSERT INTO stories (key, first_seen, sort_time) VALUES (?, ?, ?)"
+	    " ON CONFLICT (key) DO NOTHING");
+	int rc = -1;
+
+	if (s == NULL)
+		goto out;
+	store_bind_str(s, 1, key);
+	sqlite3_bind_int64(s, 2, p->now);
+	sqlite3_bind_int64(s, 3, date != FEED_TIME_NONE && date < p->now ?
+	    date : p->now);
+	if (store_step_done(s) == -1)
+		goto out;
+	*created = sqlite3_changes(p->st->db) == 1;
+	if (*created) {
+		*story = sqlite3_last_insert_rowid(p->st->db);
+		rc = 0;
+		goto out;
+	}
+	if ((s = store_stmt(p->st, SQ_STORY_BY_KEY,
+	    "SELECT id FROM stories WHERE key = ?")) == NULL)
+		goto out;
+	store_bind_str(s, 1, key);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		*story = sqlite3_column_int64(s, 0);
+		rc = 0;
+	}
+	sqlite3_reset(s);
+out:
+	free(key);
+	return rc;
+}
+
+static int
+insert_item(struct put *p, const struct item_keys *k)
+{
+	sqlite3_stmt *s = store_stmt(p->st, SQ_ITEM_INSERT,
+	    "INSERT INTO items (feed_id, key, hash, canon, entry_id, title,"
+	    " link, author, summary, content, categories, published, updated,"
+	    " story_id, first_seen, story_new) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
+	    " ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)");
+	char *cats = join_categories(k->it);
+	int64_t story;
+	int created, rc = -1;
+
+	if (s == NULL || story_for(p, k, &story, &created) == -1)
+		goto out;
+	sqlite3_bind_int64(s, 1, p->feed_id);
+	store_bind_str(s, 2, k->key);
+	bind_item(s, k, cats);
+	sqlite3_bind_int64(s, 14, story);
+	sqlite3_bind_int64(s, 15, p->now);
+	sqlite3_bind_int(s, 16, created);
+	if (store_step_done(s) == -1 ||
+	    index_item(p, sqlite3_last_insert_rowid(p->st->db), k->it) == -1)
+		goto out;
+	p->res->new_items++;
+	p->res->new_stories += created;
+	rc = 0;
+out:
+	free(cats);
+	return rc;
+}
+
+static int
+rekey_item(struct put *p, int64_t id, const char *key)
+{
+	sqlite3_stmt *s = store_stmt(p->st, SQ_ITEM_REKEY,
+	    "UPDATE items SET key = ? WHERE id = ?");
+
+	if (s == NULL)
+		return -1;
+	store_bind_str(s, 1, key);
+	sqlite3_bind_int64(s, 2, id);
+	return store_step_done(s);
+}
+
+/*
+ * One item: unchanged (nothing written), changed (updated in place),
+ * or new.  Keyed by link, an item stored under an older key of the
+ * same link (ids that changed) is the same item and takes the new key.
+ */
+static int
+put_item(struct put *p, const struct item_keys *k, int mode)
+{
+	struct found f;
+	int rekey = 0;
+
+	if (find_by_key(p, k->key, &f) == -1)
+		return -1;
+	if (f.id == 0 && mode == ID_MODE_LINK && k->linkkey) {
+		if (find_by_canon(p, k->linkkey + 2, &f) == -1)
+			return -1;
+		rekey = f.id != 0;
+	}
+	if (f.id == 0)
+		return insert_item(p, k);
+	if (strcmp(f.hash, k->hash) != 0)
+		return update_item(p, f.id, k);
+	return rekey ? rekey_item(p, f.id, k->key) : 0;
+}
+
+/* The document's own title and link; 1 when they changed. */
+static int
+put_feed_meta(struct put *p, const struct feed_doc *doc)
+{
+	sqlite3_stmt *s = store_stmt(p->st, SQ_FEED_DOC,
+	    "UPDATE feeds SET title = ?2, link = ?3, updated = ?4 WHERE id = ?1"
+	    " AND (title IS NOT ?2 OR link IS NOT ?3 OR updated IS NOT ?4)");
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, p->feed_id);
+	store_bind_str(s, 2, doc->title);
+	store_bind_str(s, 3, doc->link);
+	store_bind_time(s, 4, doc->updated);
+	if (store_step_done(s) == -1)
+		return -1;
+	return sqlite3_changes(p->st->db) > 0;
+}
+
+static int
+put_all(struct put *p, const struct feed_doc *doc, struct item_keys *k)
+{
+	int mode, meta;
+
+	if (decide_mode(p, k, doc->nitems, &mode) == -1)
+		return -1;
+	itemkey_choose(k, doc->nitems, mode);
+	for (size_t i = 0; i < doc->nitems; i++)
+		if (!k[i].dup && put_item(p, &k[i], mode) == -1)
+			return -1;
+	if ((meta = put_feed_meta(p, doc)) == -1)
+		return -1;
+	if (meta || p->res->new_items || p->res->updated_items)
+		return store_bump_generation(p->st);
+	return 0;
+}
+
+int
+store_put_doc(struct store *st, int64_t feed_id, const struct feed_doc *doc,
+    int64_t now, struct store_put_result *res, char **errstr)
+{
+	struct store_put_result dummy;
+	struct put p = { st, feed_id, now, res ? res : &dummy };
+	struct item_keys *k;
+
+	memset(p.res, 0, sizeof(*p.res));
+	if (store_begin(st) == -1) {
+		*errstr = xasprintf("begin: %s", sqlite3_errmsg(st->db));
+		return -1;
+	}
+	k = itemkey_compute(doc);
+	if (put_all(&p, doc, k) == -1 || store_commit(st) == -1) {
+		*errstr = xasprintf("feed %lld: %s", (long long)feed_id,
+		    sqlite3_errmsg(st->db));
+		store_rollback(st);
+		itemkey_free(k, doc->nitems);
+		memset(p.res, 0, sizeof(*p.res));
+		return -1;
+	}
+	itemkey_free(k, doc->nitems);
+	return 0;
+}

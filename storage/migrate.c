@@ -1,0 +1,130 @@
+/*
+ * migrate: the schema, as an ordered list of migrations.  The database
+ * records how many it has applied in PRAGMA user_version; each pending
+ * one runs in its own transaction together with the version bump, so a
+ * crash leaves the schema at a version boundary.  Append, never edit.
+ */
+#include <stdlib.h>
+
+#include "daemon/xmalloc.h"
+#include "storage/store_int.h"
+
+/*
+ * Version 1.
+ * feeds.id_mode: how items of this feed are keyed (0 entry id, 1 link,
+ * 2 hash of title and date); it only ever moves up.
+ * stories.key: the canonical URL, or "item:FEEDID:ITEMKEY" for an item
+ * without a usable link.  stories.sort_time: published (else first
+ * seen, and never later than first seen) of the item that created it.
+ * items.canon: the canonical link, else the link as given (finds an
+ * item whose id changed).  items.story_new: this item created its
+ * story (alert candidates).
+ * alerts carry a copy of what they announced and the story key, not a
+ * reference: pruning stories never loses or repeats an alert.
+ */
+static const char *const migrations[] = {
+	"CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);"
+	"INSERT INTO meta VALUES ('generation', 1);"
+	"CREATE TABLE feeds ("
+	" id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
+	" url TEXT NOT NULL, active INTEGER NOT NULL DEFAULT 1,"
+	" etag TEXT, last_modified TEXT, body_hash TEXT,"
+	" last_status INTEGER NOT NULL DEFAULT 0, last_error TEXT,"
+	" last_fetch INTEGER NOT NULL DEFAULT 0,"
+	" last_success INTEGER NOT NULL DEFAULT 0,"
+	" next_due INTEGER NOT NULL DEFAULT 0,"
+	" consecutive_errors INTEGER NOT NULL DEFAULT 0,"
+	" gone INTEGER NOT NULL DEFAULT 0, redirect_url TEXT,"
+	" fetches INTEGER NOT NULL DEFAULT 0,"
+	" not_modified INTEGER NOT NULL DEFAULT 0,"
+	" title TEXT, link TEXT, updated INTEGER,"
+	" id_mode INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE stories ("
+	" id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE,"
+	" first_seen INTEGER NOT NULL, sort_time INTEGER NOT NULL);"
+	"CREATE INDEX stories_newest ON stories (sort_time DESC, id DESC);"
+	"CREATE TABLE items ("
+	" id INTEGER PRIMARY KEY,"
+	" feed_id INTEGER NOT NULL REFERENCES feeds (id),"
+	" story_id INTEGER NOT NULL REFERENCES stories (id),"
+	" key TEXT NOT NULL, hash TEXT NOT NULL, canon TEXT,"
+	" entry_id TEXT, title TEXT, link TEXT, author TEXT,"
+	" summary TEXT, content TEXT, categories TEXT,"
+	" published INTEGER, updated INTEGER,"
+	" first_seen INTEGER NOT NULL,"
+	" story_new INTEGER NOT NULL DEFAULT 0,"
+	" alert_checked INTEGER NOT NULL DEFAULT 0,"
+	" UNIQUE (feed_id, key));"
+	"CREATE INDEX items_story ON items (story_id, id);"
+	"CREATE INDEX items_feed_canon ON items (feed_id, canon);"
+	"CREATE INDEX items_first_seen ON items (first_seen);"
+	"CREATE INDEX items_unchecked ON items (id) WHERE alert_checked = 0;"
+	"CREATE VIRTUAL TABLE items_fts USING fts5 (title, body,"
+	" tokenize = 'unicode61 remove_diacritics 2');"
+	"CREATE VIRTUAL TABLE items_tri USING fts5 (text,"
+	" tokenize = 'trigram');"
+	"CREATE TABLE alerts ("
+	" id INTEGER PRIMARY KEY, rule TEXT NOT NULL,"
+	" story_key TEXT NOT NULL, item_id INTEGER,"
+	" title TEXT, link TEXT, feed TEXT, published INTEGER,"
+	" fired_at INTEGER NOT NULL, written INTEGER NOT NULL DEFAULT 0,"
+	" UNIQUE (rule, story_key));"
+	"CREATE INDEX alerts_newest ON alerts (fired_at DESC, id DESC);"
+	"CREATE INDEX alerts_pending ON alerts (id) WHERE written = 0;",
+};
+#define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+_Static_assert(NMIGRATIONS == STORE_SCHEMA_VERSION,
+    "STORE_SCHEMA_VERSION counts the migrations");
+
+static int
+user_version(struct store *st)
+{
+	sqlite3_stmt *s;
+	int v = -1;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s,
+	    NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+static int
+apply(struct store *st, int i, char **errstr)
+{
+	char *bump = xasprintf("PRAGMA user_version = %d;", i + 1);
+	int rc = -1;
+
+	if (store_exec(st, "BEGIN IMMEDIATE;") == -1)
+		goto fail;
+	if (store_exec(st, migrations[i]) == -1 || store_exec(st, bump) == -1 ||
+	    store_exec(st, "COMMIT;") == -1)
+		goto fail;
+	rc = 0;
+	goto out;
+fail:
+	*errstr = xasprintf("%s: migration %d: %s", st->path, i + 1,
+	    sqlite3_errmsg(st->db));
+	store_rollback(st);
+out:
+	free(bump);
+	return rc;
+}
+
+int
+store_migrate(struct store *st, char **errstr)
+{
+	int v = user_version(st);
+
+	if (v > NMIGRATIONS) {
+		*errstr = xasprintf("%s: schema version %d is newer than this "
+		    "feedd (%d)", st->path, v, NMIGRATIONS);
+		return -1;
+	}
+	for (int i = v < 0 ? 0 : v; i < NMIGRATIONS; i++) {
+		if (apply(st, i, errstr) == -1)
+			return -1;
+	}
+	return 0;
+}

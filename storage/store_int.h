@@ -1,0 +1,78 @@
+/*
+ * store_int: what the storage/ files share and nobody else sees: the
+ * struct store, its cache of prepared statements, transaction helpers
+ * and column readers.
+ */
+#ifndef FEEDD_STORE_INT_H
+#define FEEDD_STORE_INT_H
+
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "storage/store.h"
+
+/* One slot per cached statement; the SQL lives where it is used. */
+enum store_stmt_id {
+	SQ_BEGIN, SQ_COMMIT, SQ_ROLLBACK, SQ_GEN_GET, SQ_GEN_BUMP,
+	SQ_FEED_BY_NAME, SQ_FEED_INSERT, SQ_FEED_URL, SQ_FEED_ACTIVE,
+	SQ_FEED_DEACTIVATE, SQ_FEED_LIST, SQ_FEED_SAVE, SQ_FEED_MODE_GET,
+	SQ_FEED_MODE_SET, SQ_FEED_DOC,
+	SQ_ITEM_BY_KEY, SQ_ITEM_BY_CANON, SQ_ITEM_REKEY,
+	SQ_ITEM_INSERT, SQ_ITEM_UPDATE, SQ_STORY_INSERT, SQ_STORY_BY_KEY,
+	SQ_FTS_DEL, SQ_FTS_INS, SQ_TRI_DEL, SQ_TRI_INS,
+	SQ_STORY_FILL, SQ_STORY_NSOURCES, SQ_STORY_REP,
+	SQ_ALERT_INSERT, SQ_ALERT_CHECKED, SQ_ALERT_PENDING, SQ_ALERT_WRITTEN,
+	SQ_NSTMT
+};
+
+struct store {
+	sqlite3	*db;
+	char	*path;
+	enum store_mode mode;
+	sqlite3_stmt *stmt[SQ_NSTMT];
+};
+
+/*
+ * The cached statement for slot id, prepared from sql on first use,
+ * reset and unbound; NULL on a prepare error (store_errmsg says why).
+ */
+sqlite3_stmt *store_stmt(struct store *st, enum store_stmt_id id,
+	    const char *sql);
+/* Runs a cached statement that returns no rows: 0 or -1. */
+int	 store_step_done(sqlite3_stmt *s);
+/* Runs ad-hoc SQL (no rows): 0 or -1. */
+int	 store_exec(struct store *st, const char *sql);
+
+int	 store_begin(struct store *st);		/* BEGIN IMMEDIATE */
+int	 store_commit(struct store *st);
+void	 store_rollback(struct store *st);
+/* Moves the generation counter; call inside the changing transaction. */
+int	 store_bump_generation(struct store *st);
+
+/* Column readers: NULL / FEED_TIME_NONE for SQL NULL. */
+char	*store_col_str(sqlite3_stmt *s, int col);
+int64_t	 store_col_time(sqlite3_stmt *s, int col);
+/* Binds a time, FEED_TIME_NONE as NULL. */
+int	 store_bind_time(sqlite3_stmt *s, int col, int64_t t);
+/* Binds a string or NULL, without copying (valid until the step). */
+int	 store_bind_str(sqlite3_stmt *s, int col, const char *v);
+
+/* migrate.c: brings the schema to the current version. */
+#define STORE_SCHEMA_VERSION 1
+int	 store_migrate(struct store *st, char **errstr);
+
+/* stories_db.c: fills row from item item_id (the story's nsources). */
+int	 store_story_fill(struct store *st, int64_t item_id,
+	    struct story_row *row);
+void	 store_story_cleanup(struct story_row *row);
+/* The representative (first seen) item of a story; 0 when none. */
+int64_t	 store_story_rep(struct store *st, int64_t story_id);
+/*
+ * Steps q (first column: story ids, in order) and fills one row per
+ * story from its representative item; at most limit (<= 0: all).
+ * Resets q.
+ */
+int	 store_stories_collect(struct store *st, sqlite3_stmt *q, int limit,
+	    struct story_row **rows, size_t *n);
+
+#endif

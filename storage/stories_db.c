@@ -1,0 +1,220 @@
+/*
+ * stories_db: reading stories (one row per story: its first-seen item,
+ * the feed that brought it, how many feeds did) and retention.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon/xmalloc.h"
+#include "storage/store_int.h"
+
+void
+store_story_cleanup(struct story_row *r)
+{
+	free(r->entry_id);
+	free(r->title);
+	free(r->link);
+	free(r->author);
+	free(r->summary);
+	free(r->content);
+	for (size_t i = 0; i < r->ncategories; i++)
+		free(r->categories[i]);
+	free(r->categories);
+	free(r->feed_name);
+	free(r->feed_title);
+	free(r->feed_link);
+	free(r->feed_url);
+}
+
+void
+story_rows_free(struct story_row *rows, size_t n)
+{
+	for (size_t i = 0; rows && i < n; i++)
+		store_story_cleanup(&rows[i]);
+	free(rows);
+}
+
+static void
+split_categories(const char *cats, struct story_row *r)
+{
+	const char *p = cats;
+
+	if (cats == NULL)
+		return;
+	for (;;) {
+		size_t len = strcspn(p, "\x1f");
+
+		r->categories = xreallocarray(r->categories,
+		    r->ncategories + 1, sizeof(char *));
+		r->categories[r->ncategories++] = xstrndup(p, len);
+		if (p[len] == '\0')
+			break;
+		p += len + 1;
+	}
+}
+
+int
+store_story_fill(struct store *st, int64_t item_id, struct story_row *r)
+{
+	sqlite3_stmt *s = store_stmt(st, SQ_STORY_FILL,
+	    "SELECT i.story_id, i.entry_id, i.title, i.link, i.author,"
+	    " i.summary, i.content, i.categories, i.published, i.updated,"
+	    " i.first_seen, f.name, f.title, f.link, f.url, f.updated,"
+	    " (SELECT count(DISTINCT feed_id) FROM items"
+	    "  WHERE story_id = i.story_id)"
+	    " FROM items i JOIN feeds f ON f.id = i.feed_id WHERE i.id = ?");
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, item_id);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		r->story_id = sqlite3_column_int64(s, 0);
+		r->entry_id = store_col_str(s, 1);
+		r->title = store_col_str(s, 2);
+		r->link = store_col_str(s, 3);
+		r->author = store_col_str(s, 4);
+		r->summary = store_col_str(s, 5);
+		r->content = store_col_str(s, 6);
+		split_categories((const char *)sqlite3_column_text(s, 7), r);
+		r->published = store_col_time(s, 8);
+		r->updated = store_col_time(s, 9);
+		r->first_seen = sqlite3_column_int64(s, 10);
+		r->feed_name = store_col_str(s, 11);
+		r->feed_title = store_col_str(s, 12);
+		r->feed_link = store_col_str(s, 13);
+		r->feed_url = store_col_str(s, 14);
+		r->feed_updated = store_col_time(s, 15);
+		r->nsources = sqlite3_column_int(s, 16);
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+int64_t
+store_story_rep(struct store *st, int64_t story_id)
+{
+	sqlite3_stmt *s = store_stmt(st, SQ_STORY_REP,
+	    "SELECT min(id) FROM items WHERE story_id = ?");
+	int64_t id = 0;
+
+	if (s == NULL)
+		return 0;
+	sqlite3_bind_int64(s, 1, story_id);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		id = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return id;
+}
+
+/*
+ * Runs q (rows of story ids, in order) and fills one row per story
+ * from its representative item; at most limit rows (<= 0: no limit).
+ */
+int
+store_stories_collect(struct store *st, sqlite3_stmt *q, int limit,
+    struct story_row **rows, size_t *n)
+{
+	size_t cap = 0;
+	int rc;
+
+	*rows = NULL;
+	*n = 0;
+	while ((limit <= 0 || *n < (size_t)limit) &&
+	    (rc = sqlite3_step(q)) == SQLITE_ROW) {
+		int64_t rep = store_story_rep(st, sqlite3_column_int64(q, 0));
+
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 32;
+			*rows = xreallocarray(*rows, cap, sizeof(**rows));
+		}
+		if (rep == 0 || store_story_fill(st, rep, &(*rows)[*n]) == -1) {
+			rc = SQLITE_ERROR;
+			break;
+		}
+		(*n)++;
+	}
+	if (limit > 0 && *n == (size_t)limit)
+		rc = SQLITE_DONE;
+	sqlite3_reset(q);
+	if (rc == SQLITE_DONE)
+		return 0;
+	story_rows_free(*rows, *n);
+	*rows = NULL;
+	*n = 0;
+	return -1;
+}
+
+int
+store_stories_newest(struct store *st, const char *feed, const char *rule,
+    int limit, struct story_row **rows, size_t *n)
+{
+	sqlite3_stmt *q;
+	int rc;
+
+	*rows = NULL;
+	*n = 0;
+	if (sqlite3_prepare_v2(st->db, "SELECT s.id FROM stories s WHERE"
+	    " (?1 IS NULL OR EXISTS (SELECT 1 FROM items i JOIN feeds f"
+	    "  ON f.id = i.feed_id WHERE i.story_id = s.id AND f.name = ?1))"
+	    " AND (?2 IS NULL OR EXISTS (SELECT 1 FROM alerts a"
+	    "  WHERE a.rule = ?2 AND a.story_key = s.key))"
+	    " ORDER BY s.sort_time DESC, s.id DESC LIMIT ?3", -1, &q,
+	    NULL) != SQLITE_OK)
+		return -1;
+	store_bind_str(q, 1, feed);
+	store_bind_str(q, 2, rule);
+	sqlite3_bind_int(q, 3, limit > 0 ? limit : -1);
+	rc = store_stories_collect(st, q, limit, rows, n);
+	sqlite3_finalize(q);
+	return rc;
+}
+
+/* Items first seen before ?1 outside the newest ?2 stories. */
+#define PRUNE_SET \
+	"SELECT id FROM items WHERE first_seen < ?1 AND story_id NOT IN" \
+	" (SELECT id FROM stories ORDER BY sort_time DESC, id DESC LIMIT ?2)"
+
+int
+store_prune(struct store *st, int64_t before, int keep_newest)
+{
+	static const char *const steps[] = {
+		"CREATE TEMP TABLE IF NOT EXISTS prune_ids"
+		" (id INTEGER PRIMARY KEY)",
+		"DELETE FROM temp.prune_ids",
+		"INSERT INTO temp.prune_ids " PRUNE_SET,
+		"DELETE FROM items_fts WHERE rowid IN temp.prune_ids",
+		"DELETE FROM items_tri WHERE rowid IN temp.prune_ids",
+		"DELETE FROM items WHERE id IN temp.prune_ids",
+		"DELETE FROM stories WHERE NOT EXISTS"
+		" (SELECT 1 FROM items WHERE story_id = stories.id)",
+	};
+	int changed = 0;
+
+	if (store_begin(st) == -1)
+		return -1;
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		sqlite3_stmt *s;
+		int rc;
+
+		if (sqlite3_prepare_v2(st->db, steps[i], -1, &s, NULL) !=
+		    SQLITE_OK)
+			goto fail;
+		sqlite3_bind_int64(s, 1, before);
+		sqlite3_bind_int(s, 2, keep_newest > 0 ? keep_newest : 0);
+		rc = sqlite3_step(s);
+		sqlite3_finalize(s);
+		if (rc != SQLITE_DONE)
+			goto fail;
+		if (i == 5)
+			changed = sqlite3_changes(st->db) > 0;
+	}
+	if ((changed && store_bump_generation(st) == -1) ||
+	    store_commit(st) == -1)
+		goto fail;
+	return 0;
+fail:
+	store_rollback(st);
+	return -1;
+}

@@ -1,0 +1,328 @@
+/*
+ * test_store: the SQLite store: schema and migrations, feed rows, items
+ * new / unchanged / changed in place, generation, readers beside a
+ * writer, retention.
+ */
+#include "tests/store_fixture.h"
+
+#define T0 1790000000	/* 2026-09-21T14:13:20Z */
+
+Test(store, migrates_empty_db_and_reopens_idempotently)
+{
+	struct fx fx;
+	struct store *again;
+	char *err = NULL;
+
+	fx_open(&fx);
+	cr_assert_eq(fx_count(&fx, "PRAGMA user_version"), 1);
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM sqlite_master"
+	    " WHERE name IN ('feeds','items','stories','alerts','items_fts',"
+	    "'items_tri','meta')"), 7);
+	fx_feed(&fx, "a");
+	store_close(fx.st);
+	cr_assert_eq(store_open(fx.path, STORE_READWRITE, &again, &err), 0,
+	    "%s", err);
+	fx.st = again;
+	cr_assert_eq(fx_count(&fx, "PRAGMA user_version"), 1);
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM feeds"), 1);
+	fx_close(&fx);
+}
+
+Test(store, runs_in_wal_mode_with_foreign_keys)
+{
+	struct fx fx;
+	sqlite3_stmt *s;
+
+	fx_open(&fx);
+	cr_assert_eq(sqlite3_prepare_v2(store_sqlite(fx.st),
+	    "PRAGMA journal_mode", -1, &s, NULL), SQLITE_OK);
+	cr_assert_eq(sqlite3_step(s), SQLITE_ROW);
+	cr_assert_str_eq((const char *)sqlite3_column_text(s, 0), "wal");
+	sqlite3_finalize(s);
+	cr_assert_eq(fx_count(&fx, "PRAGMA foreign_keys"), 1);
+	cr_assert_eq(fx_count(&fx, "PRAGMA synchronous"), 1);	/* NORMAL */
+	fx_close(&fx);
+}
+
+Test(store, unopenable_path_reports_path_and_reason)
+{
+	struct store *st = NULL;
+	char *err = NULL;
+
+	cr_assert_eq(store_open("/nonexistent/dir/x.db", STORE_READWRITE, &st,
+	    &err), -1);
+	cr_assert_null(st);
+	cr_assert(strncmp(err, "/nonexistent/dir/x.db: ", 23) == 0, "%s", err);
+	free(err);
+	err = NULL;
+	cr_assert_eq(store_open("/tmp/feedd-no-such.db", STORE_READONLY, &st,
+	    &err), -1);
+	cr_assert(strstr(err, "No such file") != NULL, "%s", err);
+	free(err);
+}
+
+Test(store, sync_feeds_adds_updates_and_deactivates)
+{
+	struct fx fx;
+	struct feed_conf fc[2] = {
+		{ .name = "a", .url = "https://a.example/rss" },
+		{ .name = "b", .url = "https://b.example/rss" },
+	};
+	struct config cfg = { .feeds = fc, .nfeeds = 2 };
+	struct feed_row row;
+
+	fx_open(&fx);
+	cr_assert_eq(store_sync_feeds(fx.st, &cfg), 0);
+	cr_assert_eq(store_feed_get(fx.st, "a", &row), 0);
+	cr_assert_eq(row.next_due, 0);
+	cr_assert_eq(row.active, 1);
+	free(row.etag);
+	row.etag = xstrdup("\"v1\"");
+	row.consecutive_errors = 3;
+	row.next_due = T0;
+	cr_assert_eq(store_feed_save_state(fx.st, &row), 0);
+	feed_row_cleanup(&row);
+
+	fc[0].url = "https://a.example/new";	/* moved */
+	cfg.nfeeds = 1;				/* b removed */
+	cr_assert_eq(store_sync_feeds(fx.st, &cfg), 0);
+	cr_assert_eq(store_feed_get(fx.st, "a", &row), 0);
+	cr_assert_str_eq(row.url, "https://a.example/new");
+	cr_assert_null(row.etag);
+	cr_assert_eq(row.consecutive_errors, 0);
+	feed_row_cleanup(&row);
+	cr_assert_eq(store_feed_get(fx.st, "b", &row), 0);
+	cr_assert_eq(row.active, 0);
+	feed_row_cleanup(&row);
+	cr_assert_eq(store_feed_get(fx.st, "c", &row), 1);
+	fx_close(&fx);
+}
+
+Test(store, put_doc_new_unchanged_and_changed_in_place)
+{
+	struct fx fx;
+	struct feed_doc *doc = feed_doc_new();
+	struct store_put_result r;
+	int64_t feed, gen;
+
+	fx_open(&fx);
+	feed = fx_feed(&fx, "a");
+	fx_item(doc, "1", "One", "https://a.example/1", T0);
+	fx_item(doc, "2", "Two", "https://a.example/2", T0 + 60);
+	r = fx_put(&fx, feed, doc, T0 + 100);
+	cr_assert_eq(r.new_items, 2);
+	cr_assert_eq(r.new_stories, 2);
+	gen = store_generation(fx.st);
+
+	r = fx_put(&fx, feed, doc, T0 + 200);
+	cr_assert_eq(r.new_items + r.updated_items, 0);
+	cr_assert_eq(store_generation(fx.st), gen, "unchanged doc moved gen");
+
+	free(doc->items[1].title);
+	doc->items[1].title = xstrdup("Two, corrected");
+	r = fx_put(&fx, feed, doc, T0 + 300);
+	cr_assert_eq(r.new_items, 0);
+	cr_assert_eq(r.updated_items, 1);
+	cr_assert_neq(store_generation(fx.st), gen);
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM items"), 2);
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM items_fts"
+	    " WHERE items_fts MATCH 'corrected'"), 1);
+	cr_assert_eq(fx_count(&fx, "SELECT first_seen FROM items"
+	    " WHERE title = 'Two, corrected'"), T0 + 100);
+	feed_doc_free(doc);
+	fx_close(&fx);
+}
+
+Test(store, repeated_guids_within_a_doc_fall_back_to_links)
+{
+	struct fx fx;
+	struct feed_doc *doc = feed_doc_new();
+	struct store_put_result r;
+	struct feed_row row;
+	int64_t feed;
+
+	fx_open(&fx);
+	feed = fx_feed(&fx, "a");
+	/* one constant "guid" on three different stories */
+	fx_item(doc, "same", "One", "https://a.example/1", T0);
+	fx_item(doc, "same", "Two", "https://a.example/2", T0);
+	fx_item(doc, "same", "Three", "https://a.example/3", T0);
+	r = fx_put(&fx, feed, doc, T0);
+	cr_assert_eq(r.new_items, 3);
+	r = fx_put(&fx, feed, doc, T0 + 60);
+	cr_assert_eq(r.new_items, 0);
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM items"), 3);
+	cr_assert_eq(fx_count(&fx, "SELECT id_mode FROM feeds"), 1);
+	cr_assert_eq(store_feed_get(fx.st, "a", &row), 0);
+	cr_assert_eq(row.items, 3);
+	feed_row_cleanup(&row);
+	feed_doc_free(doc);
+	fx_close(&fx);
+}
+
+Test(store, guids_changing_every_fetch_make_no_duplicates)
+{
+	struct fx fx;
+	int64_t feed;
+	char id[32];
+
+	fx_open(&fx);
+	feed = fx_feed(&fx, "a");
+	for (int fetch = 0; fetch < 4; fetch++) {
+		struct feed_doc *doc = feed_doc_new();
+
+		for (int i = 0; i < 5; i++) {
+			char link[64];
+
+			snprintf(id, sizeof(id), "tag:%d-%d", fetch, i);
+			snprintf(link, sizeof(link), "https://a.example/p/%d", i);
+			fx_item(doc, id, "Post", link, T0 + i);
+			doc->items[i].title[0] = (char)('A' + i);
+		}
+		fx_put(&fx, feed, doc, T0 + 1000 * fetch);
+		feed_doc_free(doc);
+	}
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM items"), 5);
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM stories"), 5);
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM items_fts"), 5);
+	fx_close(&fx);
+}
+
+Test(store, items_without_guid_use_link_then_hash)
+{
+	struct fx fx;
+	struct feed_doc *doc = feed_doc_new();
+	struct store_put_result r;
+	int64_t feed;
+
+	fx_open(&fx);
+	feed = fx_feed(&fx, "a");
+	fx_item(doc, NULL, "Linked", "https://a.example/x", T0);
+	fx_item(doc, NULL, "No link, dated", NULL, T0);
+	fx_item(doc, NULL, "No link, no date", NULL, FEED_TIME_NONE);
+	doc->items[2].summary = xstrdup("<p>body one</p>");
+	fx_item(doc, NULL, "No link, no date", NULL, FEED_TIME_NONE);
+	doc->items[3].summary = xstrdup("<p>body two</p>");
+	r = fx_put(&fx, feed, doc, T0);
+	cr_assert_eq(r.new_items, 4);
+	r = fx_put(&fx, feed, doc, T0 + 60);
+	cr_assert_eq(r.new_items + r.updated_items, 0);
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM items"), 4);
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM items"
+	    " WHERE key LIKE 'h:%'"), 3);
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM stories"), 4);
+	feed_doc_free(doc);
+	fx_close(&fx);
+}
+
+Test(store, exact_duplicate_entries_in_one_doc_are_stored_once)
+{
+	struct fx fx;
+	struct feed_doc *doc = feed_doc_new();
+	struct store_put_result r;
+
+	fx_open(&fx);
+	fx_item(doc, "1", "One", "https://a.example/1", T0);
+	fx_item(doc, "1", "One", "https://a.example/1", T0);
+	r = fx_put(&fx, fx_feed(&fx, "a"), doc, T0);
+	cr_assert_eq(r.new_items, 1);
+	cr_assert_eq(fx_count(&fx, "SELECT id_mode FROM feeds"), 0);
+	feed_doc_free(doc);
+	fx_close(&fx);
+}
+
+Test(store, stories_newest_first_with_limit_and_feed_filter)
+{
+	struct fx fx;
+	struct feed_doc *a = feed_doc_new(), *b = feed_doc_new();
+	struct story_row *rows;
+	size_t n;
+
+	fx_open(&fx);
+	fx_item(a, "1", "Oldest", "https://a.example/1", T0);
+	fx_item(a, "2", "Newest", "https://a.example/2", T0 + 300);
+	fx_item(b, "3", "Middle", "https://b.example/3", T0 + 200);
+	fx_item(b, "4", "Undated", "https://b.example/4", FEED_TIME_NONE);
+	a->title = xstrdup("Feed A");
+	fx_put(&fx, fx_feed(&fx, "a"), a, T0 + 400);
+	fx_put(&fx, fx_feed(&fx, "b"), b, T0 + 250);
+	cr_assert_eq(store_stories_newest(fx.st, NULL, NULL, 3, &rows, &n), 0);
+	cr_assert_eq(n, 3);
+	cr_assert_str_eq(rows[0].title, "Newest");
+	cr_assert_str_eq(rows[0].feed_name, "a");
+	cr_assert_str_eq(rows[0].feed_title, "Feed A");
+	cr_assert_eq(rows[0].nsources, 1);
+	/* undated: first seen T0+250 sorts between Newest and Middle */
+	cr_assert_str_eq(rows[1].title, "Undated");
+	cr_assert_eq(rows[1].published, FEED_TIME_NONE);
+	cr_assert_str_eq(rows[2].title, "Middle");
+	story_rows_free(rows, n);
+	cr_assert_eq(store_stories_newest(fx.st, "a", NULL, 10, &rows, &n), 0);
+	cr_assert_eq(n, 2);
+	cr_assert_str_eq(rows[1].title, "Oldest");
+	story_rows_free(rows, n);
+	feed_doc_free(a);
+	feed_doc_free(b);
+	fx_close(&fx);
+}
+
+Test(store, reader_reads_while_writer_holds_a_transaction)
+{
+	struct fx fx;
+	struct feed_doc *doc = feed_doc_new();
+	struct store *ro;
+	struct story_row *rows;
+	size_t n;
+	char *err = NULL;
+
+	fx_open(&fx);
+	fx_item(doc, "1", "Committed", "https://a.example/1", T0);
+	fx_put(&fx, fx_feed(&fx, "a"), doc, T0);
+	cr_assert_eq(sqlite3_exec(store_sqlite(fx.st), "BEGIN IMMEDIATE;"
+	    "UPDATE items SET title = 'uncommitted';", NULL, NULL, NULL),
+	    SQLITE_OK);
+	cr_assert_eq(store_open(fx.path, STORE_READONLY, &ro, &err), 0, "%s",
+	    err);
+	cr_assert_eq(store_stories_newest(ro, NULL, NULL, 10, &rows, &n), 0,
+	    "%s", store_errmsg(ro));
+	cr_assert_eq(n, 1);
+	cr_assert_str_eq(rows[0].title, "Committed");
+	story_rows_free(rows, n);
+	store_close(ro);
+	sqlite3_exec(store_sqlite(fx.st), "ROLLBACK", NULL, NULL, NULL);
+	feed_doc_free(doc);
+	fx_close(&fx);
+}
+
+Test(store, prune_keeps_the_outputs_newest_stories)
+{
+	struct fx fx;
+	struct feed_doc *doc = feed_doc_new();
+	int64_t feed, gen;
+
+	fx_open(&fx);
+	feed = fx_feed(&fx, "a");
+	for (int i = 0; i < 6; i++) {
+		char id[8], link[64];
+
+		snprintf(id, sizeof(id), "%d", i);
+		snprintf(link, sizeof(link), "https://a.example/%d", i);
+		fx_item(doc, id, "Story", link, T0 + i * 10);
+	}
+	fx_put(&fx, feed, doc, T0 + 100);
+	gen = store_generation(fx.st);
+	/* all first seen before the cutoff; the 2 newest stay */
+	cr_assert_eq(store_prune(fx.st, T0 + 1000, 2), 0);
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM items"), 2);
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM items"
+	    " WHERE entry_id IN ('4', '5')"), 2);
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM stories"), 2);
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM items_fts"), 2);
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM items_tri"), 2);
+	cr_assert_neq(store_generation(fx.st), gen);
+	gen = store_generation(fx.st);
+	cr_assert_eq(store_prune(fx.st, T0 + 1000, 2), 0);
+	cr_assert_eq(store_generation(fx.st), gen, "nothing pruned, gen moved");
+	feed_doc_free(doc);
+	fx_close(&fx);
+}
