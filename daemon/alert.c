@@ -137,12 +137,13 @@ alert_format_line(const struct alert_row *a, enum alert_format format)
 	return buf_detach(&b);
 }
 
+/* Read-write: the tail is read back to find lines written before a crash. */
 static int
 open_fd(const char *path, char **errstr)
 {
 	int	 fd;
 
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
 	if (fd == -1)
 		*errstr = xasprintf("%s: %s", path, strerror(errno));
 	return fd;
