@@ -138,6 +138,7 @@ static const struct {
 } namespaces[] = {
 	{ "http://purl.org/rss/1.0/", NSC_RSS },
 	{ "http://my.netscape.com/rdf/simple/0.9/", NSC_RSS },
+	{ "http://channel.netscape.com/rdf/simple/0.9/", NSC_RSS },
 	{ "http://backend.userland.com/rss2", NSC_RSS },
 	{ "http://blogs.law.harvard.edu/tech/rss", NSC_RSS },
 	{ "http://www.w3.org/1999/02/22-rdf-syntax-ns#", NSC_RDF },
@@ -154,7 +155,7 @@ static const struct {
 
 #define NS_ATOM10 "http://www.w3.org/2005/Atom"
 #define NS_ATOM03 "http://purl.org/atom/ns#"
-#define NS_RSS090 "http://my.netscape.com/rdf/simple/0.9/"
+#define NS_RSS090 ".netscape.com/rdf/simple/0.9/"
 
 static const struct {
 	enum ns_class cls;
@@ -229,6 +230,7 @@ struct builder {
 	struct feed_doc	*doc;
 	struct bframe	 stack[XML_MAX_DEPTH + 2];
 	int		 root_seen;
+	int		 bare_atom;	/* <feed> without a namespace */
 	int		 rdf_channel;	/* RDF root had an RSS channel or item */
 	char		*refusal;
 	struct feed_item *item;		/* open item, or NULL */
@@ -247,10 +249,10 @@ struct builder {
 #define NS_XML "http://www.w3.org/XML/1998/namespace"
 
 static enum ns_class
-ns_classify(const char *uri)
+ns_classify(const char *uri, int bare_atom)
 {
 	if (uri == NULL)
-		return NSC_RSS;
+		return bare_atom ? NSC_ATOM : NSC_RSS;
 	for (size_t i = 0; i < sizeof(namespaces) / sizeof(*namespaces); i++)
 		if (strcmp(uri, namespaces[i].uri) == 0)
 			return namespaces[i].cls;
@@ -269,7 +271,7 @@ elem_lookup(struct builder *b, const struct xml_elem *e)
 
 	if (b->cache[h].local == e->local && b->cache[h].uri == e->uri)
 		return b->cache[h].id;
-	if ((cls = ns_classify(e->uri)) != NSC_OTHER)
+	if ((cls = ns_classify(e->uri, b->bare_atom)) != NSC_OTHER)
 		for (size_t i = 0; i < sizeof(elements) / sizeof(*elements);
 		    i++)
 			if (elements[i].cls == cls &&
@@ -399,8 +401,10 @@ root_start(struct builder *b, const struct xml_elem *e, enum elem id)
 	char *v;
 
 	b->root_seen = 1;
-	if (id == EL_UNKNOWN && e->uri == NULL && strcmp(e->local, "feed") == 0)
+	if (id == EL_UNKNOWN && e->uri == NULL && strcmp(e->local, "feed") == 0) {
 		id = EL_FEED;		/* Atom without its namespace */
+		b->bare_atom = 1;
+	}
 	switch (id) {
 	case EL_RSS:
 		v = xml_elem_attr(e, NULL, "version");
@@ -560,12 +564,12 @@ attr_element(struct builder *b, const struct xml_elem *e, enum kind kind,
  * whatever the source format; other media types are dropped.
  */
 static int
-text_mode(const struct xml_elem *e, struct bframe *f)
+text_mode(const struct builder *b, const struct xml_elem *e, struct bframe *f)
 {
 	char *type, *mode, *src;
 	int flags = XML_CAPTURE_TEXT;
 
-	if (!is_atom(e->uri)) {
+	if (!is_atom(e->uri) && !(e->uri == NULL && b->bare_atom)) {
 		if (f->kind == K_TITLE)
 			f->flags |= FL_MARKUP;	/* checked at the end */
 		return flags;
@@ -626,7 +630,7 @@ field_start(struct builder *b, const struct xml_elem *e, struct bframe *f,
 		free(perma);
 	}
 	if (m->kind == K_HTML || m->kind == K_TITLE)
-		return text_mode(e, f);
+		return text_mode(b, e, f);
 	return XML_CAPTURE_TEXT;
 }
 
@@ -645,8 +649,8 @@ builder_start(struct builder *b, const struct xml_elem *e)
 	case CTX_RDF:
 		if (parent->ctx == CTX_RDF && (id == EL_CHANNEL ||
 		    id == EL_ITEM) && b->doc->format == FEED_FORMAT_UNKNOWN)
-			b->doc->format = e->uri && strcmp(e->uri,
-			    NS_RSS090) == 0 ? FEED_FORMAT_RSS090 :
+			b->doc->format = e->uri && strstr(e->uri,
+			    NS_RSS090) ? FEED_FORMAT_RSS090 :
 			    FEED_FORMAT_RSS10;
 		if (id == EL_CHANNEL)
 			f->ctx = CTX_FEED;
@@ -682,9 +686,12 @@ builder_start(struct builder *b, const struct xml_elem *e)
 static char *
 trim(struct buf *text)
 {
-	char *s = text->data ? text->data : "";
+	static char empty[1];
+	char *s = text->data;
 	size_t n = text->len;
 
+	if (s == NULL || n == 0)
+		return empty;
 	while (n > 0 && isspace((unsigned char)*s)) {
 		s++;
 		n--;

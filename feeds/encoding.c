@@ -13,7 +13,7 @@
 #include "daemon/xmalloc.h"
 #include "feeds/encoding.h"
 
-#define ENC_HEAD_MAX	1024	/* bytes held to find the XML declaration */
+#define ENC_HEAD_MAX	4096	/* bytes held to decide the charset */
 
 enum enc_mode {
 	ENC_SNIFF,
@@ -273,6 +273,34 @@ sniff_declared(const char *s, size_t n)
 	return xstrndup(p + 1, (size_t)(q - p - 1));
 }
 
+/*
+ * 1 when the held bytes have non-ASCII text and all of it is valid
+ * UTF-8.  Latin-1 text almost never forms valid UTF-8 sequences, so a
+ * document labelled Latin-1 that does is UTF-8 mislabelled (a common
+ * server default); reading it as UTF-8 still repairs stray bytes.
+ */
+static int
+head_is_utf8(const struct enc_decoder *d)
+{
+	const uint8_t *s = (const uint8_t *)buf_str(&d->head);
+	size_t n = d->head.len, i = 0;
+	int multi = 0, len;
+
+	while (i < n) {
+		if (s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if ((len = utf8_seq_len(s + i, n - i)) == -1)
+			break;		/* cut by the end of the head */
+		if (len == 0)
+			return 0;
+		multi = 1;
+		i += (size_t)len;
+	}
+	return multi;
+}
+
 static void
 enc_open(struct enc_decoder *d, const char *label)
 {
@@ -283,7 +311,8 @@ enc_open(struct enc_decoder *d, const char *label)
 		if (strcasecmp(label, enc_aliases[i].label) == 0)
 			use = enc_aliases[i].use;
 	if (*use == '\0' || strncasecmp(use, "utf-16", 6) == 0 ||
-	    strncasecmp(use, "utf-32", 6) == 0) {
+	    strncasecmp(use, "utf-32", 6) == 0 ||
+	    (strcmp(use, "1252") == 0 && head_is_utf8(d))) {
 		/* A UTF-16/32 label on ASCII-compatible bytes is a lie. */
 		d->mode = ENC_UTF8;
 		d->name = "UTF-8";
@@ -416,8 +445,7 @@ enc_decoder_push(struct enc_decoder *d, const char *in, size_t len, int final,
 
 	if (d->mode == ENC_SNIFF) {
 		buf_append(&d->head, in, len);
-		if (!final && d->head.len < ENC_HEAD_MAX &&
-		    memchr(buf_str(&d->head), '>', d->head.len) == NULL)
+		if (!final && d->head.len < ENC_HEAD_MAX)
 			return;
 		skip = enc_decide(d);
 		enc_feed(d, (const uint8_t *)buf_str(&d->head) + skip,
