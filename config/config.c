@@ -1,23 +1,521 @@
 /*
- * config: placeholder; the INI loader replaces it.
+ * config: loads feedd.conf (and every feeds.d file ending in .conf) with inih through one
+ * table of keys.  Every problem is collected as "FILE:LINE: message" in
+ * one pass; a struct config is returned only when there were none.
+ * Line counting and over-long lines are ini_src.c's job.
  */
+#include <dirent.h>
+#include <errno.h>
+#include <ini.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdarg.h>
 #include <stdlib.h>
+#include <string.h>
+#include <strings.h>
 
 #include "config/config.h"
+#include "config/config_keys.h"
+#include "config/ini_src.h"
 #include "daemon/xmalloc.h"
+
+struct problem {
+	int	 file;		/* order of the file read */
+	int	 line;
+	size_t	 seq;
+	char	*msg;
+};
+
+struct loader {
+	struct config *cfg;
+	struct problem *probs;
+	size_t	 nprobs;
+	size_t	 feedcap, rulecap;
+	const char *file;	/* being read, as named in messages */
+	int	 fileno;
+	int	 feeds_only;	/* a feeds.d file */
+	struct ini_src src;
+
+	enum key_scope scope;	/* of the current section */
+	char	*sect;		/* its text, for messages */
+	int	 sect_line;
+	ssize_t	 cur;		/* index of the current feed or rule; -1: scratch */
+	struct feed_conf scratch_feed;	/* a duplicate's keys land here */
+	struct rule_conf scratch_rule;
+	int	 seen[CONFIG_NKEYS];	/* line each key was set on, this section */
+};
+
+static void
+problem_add(struct loader *l, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+problem_add(struct loader *l, int line, const char *fmt, ...)
+{
+	struct problem *p;
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) == -1)
+		msg = NULL;
+	va_end(ap);
+	l->probs = xreallocarray(l->probs, l->nprobs + 1, sizeof(*l->probs));
+	p = &l->probs[l->nprobs];
+	p->file = l->fileno;
+	p->line = line;
+	p->seq = l->nprobs++;
+	if (line > 0)
+		p->msg = xasprintf("%s:%d: %s", l->file, line, msg ? msg : "?");
+	else
+		p->msg = xasprintf("%s: %s", l->file, msg ? msg : "?");
+	free(msg);
+}
+
+static int
+problem_cmp(const void *a, const void *b)
+{
+	const struct problem *x = a, *y = b;
+
+	if (x->file != y->file)
+		return x->file < y->file ? -1 : 1;
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Hands the problems, in file and line order, to errs. */
+static void
+problems_move(struct loader *l, struct config_errors *errs)
+{
+	qsort(l->probs, l->nprobs, sizeof(*l->probs), problem_cmp);
+	errs->msgs = xreallocarray(errs->msgs, errs->n + l->nprobs + 1,
+	    sizeof(char *));
+	for (size_t i = 0; i < l->nprobs; i++)
+		errs->msgs[errs->n++] = l->probs[i].msg;
+	free(l->probs);
+	l->probs = NULL;
+	l->nprobs = 0;
+}
+
+static void
+feed_conf_clear(struct feed_conf *f)
+{
+	free(f->name);
+	free(f->url);
+	free(f->tags);
+	free(f->file);
+	memset(f, 0, sizeof(*f));
+}
+
+static void
+rule_conf_clear(struct rule_conf *r)
+{
+	free(r->name);
+	free(r->match);
+	match_free(r->expr);
+	free(r->file);
+	memset(r, 0, sizeof(*r));
+}
+
+/* The struct the current section's keys are stored into. */
+static void *
+loader_target(struct loader *l)
+{
+	switch (l->scope) {
+	case SCOPE_FEED:
+		return l->cur < 0 ? (void *)&l->scratch_feed :
+		    (void *)&l->cfg->feeds[l->cur];
+	case SCOPE_ALERT:
+		return l->cur < 0 ? (void *)&l->scratch_rule :
+		    (void *)&l->cfg->rules[l->cur];
+	default:
+		return l->cfg;
+	}
+}
+
+/* Whether the section set the key (even to a bad value, reported). */
+static int
+key_seen(const struct loader *l, const char *name)
+{
+	return l->seen[config_key_find(l->scope, name) - config_keys] != 0;
+}
+
+/* The checks a section gets once all its keys are in. */
+static void
+section_close(struct loader *l)
+{
+	if (l->scope == SCOPE_FEED) {
+		struct feed_conf *f = loader_target(l);
+
+		if (!key_seen(l, "url"))
+			problem_add(l, l->sect_line, "feed \"%s\" has no url",
+			    f->name);
+		feed_conf_clear(&l->scratch_feed);
+	} else if (l->scope == SCOPE_ALERT) {
+		struct rule_conf *r = loader_target(l);
+
+		if (!key_seen(l, "match"))
+			problem_add(l, l->sect_line,
+			    "alert \"%s\" has no match", r->name);
+		rule_conf_clear(&l->scratch_rule);
+	}
+	free(l->sect);
+	l->sect = NULL;
+	l->scope = SCOPE_NONE;
+	memset(l->seen, 0, sizeof(l->seen));
+}
+
+/* "feed "NAME"" -> NAME (allocated), or NULL when not of that shape. */
+static char *
+section_name(const char *text, const char *kind)
+{
+	size_t klen = strlen(kind), len;
+	const char *p = text + klen;
+
+	if (strncmp(text, kind, klen) != 0 || (*p != ' ' && *p != '\t'))
+		return NULL;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	len = strlen(p);
+	if (len < 2 || p[0] != '"' || p[len - 1] != '"')
+		return NULL;
+	return xstrndup(p + 1, len - 2);
+}
+
+static int
+name_ok(struct loader *l, const char *name, const char *kind, int line)
+{
+	if (*name == '\0') {
+		problem_add(l, line, "empty %s name", kind);
+		return 0;
+	}
+	for (const char *p = name; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+			problem_add(l, line, "%s name with a control character",
+			    kind);
+			return 0;
+		}
+	return 1;
+}
+
+static void
+feed_open(struct loader *l, char *name, int line)
+{
+	struct config *cfg = l->cfg;
+	const struct feed_conf *dup = config_find_feed(cfg, name);
+	struct feed_conf *f;
+
+	l->scope = SCOPE_FEED;
+	if (dup != NULL || !name_ok(l, name, "feed", line)) {
+		if (dup != NULL)
+			problem_add(l, line, "duplicate feed \"%s\" "
+			    "(first defined at %s:%d)", name, dup->file,
+			    dup->line);
+		l->cur = -1;
+		f = &l->scratch_feed;
+	} else {
+		if (cfg->nfeeds == l->feedcap) {
+			l->feedcap = l->feedcap ? l->feedcap * 2 : 16;
+			cfg->feeds = xreallocarray(cfg->feeds, l->feedcap,
+			    sizeof(*cfg->feeds));
+		}
+		l->cur = (ssize_t)cfg->nfeeds;
+		f = &cfg->feeds[cfg->nfeeds++];
+	}
+	memset(f, 0, sizeof(*f));
+	f->name = name;
+	f->file = xstrdup(l->file);
+	f->line = line;
+}
+
+static const struct rule_conf *
+find_rule(const struct config *cfg, const char *name)
+{
+	for (size_t i = 0; i < cfg->nrules; i++)
+		if (strcmp(cfg->rules[i].name, name) == 0)
+			return &cfg->rules[i];
+	return NULL;
+}
+
+static void
+rule_open(struct loader *l, char *name, int line)
+{
+	struct config *cfg = l->cfg;
+	const struct rule_conf *dup = find_rule(cfg, name);
+	struct rule_conf *r;
+
+	l->scope = SCOPE_ALERT;
+	if (dup != NULL || !name_ok(l, name, "alert", line)) {
+		if (dup != NULL)
+			problem_add(l, line, "duplicate alert \"%s\" "
+			    "(first defined at %s:%d)", name, dup->file,
+			    dup->line);
+		l->cur = -1;
+		r = &l->scratch_rule;
+	} else {
+		if (cfg->nrules == l->rulecap) {
+			l->rulecap = l->rulecap ? l->rulecap * 2 : 8;
+			cfg->rules = xreallocarray(cfg->rules, l->rulecap,
+			    sizeof(*cfg->rules));
+		}
+		l->cur = (ssize_t)cfg->nrules;
+		r = &cfg->rules[cfg->nrules++];
+	}
+	memset(r, 0, sizeof(*r));
+	r->name = name;
+	r->file = xstrdup(l->file);
+	r->line = line;
+}
+
+/* ini_src callback: a "[...]" line. */
+static void
+on_section(void *ctx, const char *text, int line)
+{
+	struct loader *l = ctx;
+	static const char *const plain[] = { "daemon", "output", "alerts" };
+	char *name;
+
+	section_close(l);
+	l->sect = xstrdup(text);
+	l->sect_line = line;
+	l->scope = SCOPE_INVALID;
+	if ((name = section_name(text, "feed")) != NULL) {
+		feed_open(l, name, line);
+		return;
+	}
+	if (l->feeds_only) {
+		problem_add(l, line, "only [feed \"NAME\"] sections are allowed "
+		    "in feeds.d, not [%s]", text);
+		return;
+	}
+	if ((name = section_name(text, "alert")) != NULL) {
+		rule_open(l, name, line);
+		return;
+	}
+	for (size_t i = 0; i < 3; i++)
+		if (strcmp(text, plain[i]) == 0) {
+			l->scope = SCOPE_DAEMON + (int)i;
+			return;
+		}
+	if (strncmp(text, "feed", 4) == 0 || strncmp(text, "alert", 5) == 0)
+		problem_add(l, line, "bad section [%s]: the name must be quoted, "
+		    "as in [feed \"NAME\"]", text);
+	else
+		problem_add(l, line, "unknown section [%s]", text);
+}
+
+/* ini_src callback: a line inih cannot use. */
+static void
+on_error(void *ctx, int line, const char *msg)
+{
+	problem_add(ctx, line, "%s", msg);
+}
+
+/* The inih handler: one key = value of the current section. */
+static int
+on_key(void *user, const char *section, const char *name, const char *value)
+{
+	struct loader *l = user;
+	const struct config_key *k;
+	int line = l->src.lineno;
+	char *err = NULL;
+
+	(void)section;	/* ours, from on_section, is complete and checked */
+	value = ini_src_value(&l->src, value);
+	if (l->scope == SCOPE_INVALID)
+		return 1;	/* the section was reported already */
+	if (l->scope == SCOPE_NONE) {
+		problem_add(l, line, "key '%s' outside any section", name);
+		return 1;
+	}
+	if ((k = config_key_find(l->scope, name)) == NULL) {
+		problem_add(l, line, "unknown key '%s' in [%s]", name, l->sect);
+		return 1;
+	}
+	if (l->seen[k - config_keys] != 0) {
+		problem_add(l, line, "duplicate key '%s' (first set at line %d)",
+		    name, l->seen[k - config_keys]);
+		return 1;
+	}
+	l->seen[k - config_keys] = line;
+	if (config_key_set(k, loader_target(l), value, &err) == -1) {
+		problem_add(l, line, "%s", err);
+		free(err);
+	}
+	return 1;
+}
+
+/* Reads one file; problems are collected.  -1 when it cannot be opened. */
+static int
+loader_read(struct loader *l, const char *path, int feeds_only)
+{
+	int rc;
+
+	l->file = path;
+	l->feeds_only = feeds_only;
+	l->fileno++;
+	memset(&l->src, 0, sizeof(l->src));
+	if ((l->src.fp = fopen(path, "r")) == NULL) {
+		problem_add(l, 0, "%s", strerror(errno));
+		return -1;
+	}
+	l->src.on_section = on_section;
+	l->src.on_error = on_error;
+	l->src.ctx = l;
+	rc = ini_parse_stream(ini_src_read, &l->src, on_key, l);
+	ini_src_finish(&l->src);
+	section_close(l);
+	if (ferror(l->src.fp))
+		problem_add(l, 0, "read error: %s", strerror(errno));
+	fclose(l->src.fp);
+	/* A line inih refused that ini_src did not notice: still an error. */
+	if (rc > 0) {
+		for (size_t i = 0; i < l->nprobs; i++)
+			if (l->probs[i].file == l->fileno &&
+			    l->probs[i].line == rc)
+				return 0;
+		problem_add(l, rc, "syntax error");
+	} else if (rc < 0)
+		problem_add(l, 0, "cannot parse (inih error %d)", rc);
+	return 0;
+}
+
+static int
+conf_filter(const struct dirent *d)
+{
+	size_t len = strlen(d->d_name);
+
+	return d->d_name[0] != '.' && len > 5 &&
+	    strcmp(d->d_name + len - 5, ".conf") == 0;
+}
+
+/* Every feeds.d/ *.conf beside the config file, in name order. */
+static void
+loader_read_feeds_d(struct loader *l, const char *confdir)
+{
+	char *dir = xasprintf("%s/feeds.d", confdir);
+	struct dirent **names = NULL;
+	int n;
+
+	if ((n = scandir(dir, &names, conf_filter, alphasort)) == -1) {
+		if (errno != ENOENT && errno != ENOTDIR) {
+			l->file = dir;
+			problem_add(l, 0, "%s", strerror(errno));
+		}
+		free(dir);
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		char *path = xasprintf("%s/%s", dir, names[i]->d_name);
+
+		(void)loader_read(l, path, 1);
+		free(path);
+		free(names[i]);
+	}
+	free(names);
+	free(dir);
+}
+
+/* base/rel, or rel itself when absolute; "." and "./x" read naturally. */
+static char *
+path_resolve(const char *base, const char *rel)
+{
+	size_t blen = strlen(base);
+
+	if (rel[0] == '/')
+		return xstrdup(rel);
+	while (rel[0] == '.' && rel[1] == '/')
+		rel += 2;
+	while (blen > 1 && base[blen - 1] == '/')
+		blen--;
+	if (rel[0] == '\0' || strcmp(rel, ".") == 0)
+		return xstrndup(base, blen);
+	return xasprintf("%.*s/%s", (int)blen, base, rel);
+}
+
+static void
+path_fix(char **p, const char *base)
+{
+	char *abs;
+
+	if (*p == NULL)
+		return;
+	abs = path_resolve(base, *p);
+	free(*p);
+	*p = abs;
+}
+
+/* Makes every path absolute and fills per-feed defaults. */
+static void
+config_finish(struct config *cfg)
+{
+	path_fix(&cfg->state_dir, cfg->dir);
+	path_fix(&cfg->database, cfg->state_dir);
+	path_fix(&cfg->atom_path, cfg->state_dir);
+	path_fix(&cfg->json_path, cfg->state_dir);
+	path_fix(&cfg->alert_feeds_dir, cfg->state_dir);
+	path_fix(&cfg->alert_log, cfg->state_dir);
+	for (size_t i = 0; i < cfg->nfeeds; i++)
+		if (cfg->feeds[i].interval == 0)
+			cfg->feeds[i].interval = cfg->interval;
+}
+
+/* The config file's folder, absolute: realpath of its dirname. */
+static char *
+config_dir(const char *path, char **given)
+{
+	char *copy = xstrdup(path), *d, *abs;
+
+	d = dirname(copy);
+	*given = xstrdup(d);
+	abs = realpath(d, NULL);
+	free(copy);
+	return abs;
+}
 
 struct config *
 config_load(const char *path, struct config_errors *errs)
 {
-	errs->msgs = xreallocarray(errs->msgs, errs->n + 1, sizeof(char *));
-	errs->msgs[errs->n++] = xasprintf("%s:0: config loader not built yet",
-	    path);
-	return NULL;
+	struct loader l;
+	char *given_dir = NULL;
+
+	memset(&l, 0, sizeof(l));
+	l.cfg = xcalloc(1, sizeof(*l.cfg));
+	l.cfg->path = xstrdup(path);
+	config_keys_defaults(l.cfg);
+	if (loader_read(&l, path, 0) == 0) {
+		l.cfg->dir = config_dir(path, &given_dir);
+		if (l.cfg->dir == NULL)
+			problem_add(&l, 0, "%s", strerror(errno));
+		else
+			loader_read_feeds_d(&l, given_dir);
+	}
+	free(given_dir);
+	if (l.nprobs > 0) {
+		problems_move(&l, errs);
+		config_free(l.cfg);
+		return NULL;
+	}
+	free(l.probs);
+	config_finish(l.cfg);
+	return l.cfg;
 }
 
 void
 config_free(struct config *cfg)
 {
+	if (cfg == NULL)
+		return;
+	for (size_t i = 0; i < cfg->nfeeds; i++)
+		feed_conf_clear(&cfg->feeds[i]);
+	for (size_t i = 0; i < cfg->nrules; i++)
+		rule_conf_clear(&cfg->rules[i]);
+	free(cfg->feeds);
+	free(cfg->rules);
+	config_keys_free(cfg);
+	free(cfg->path);
+	free(cfg->dir);
 	free(cfg);
 }
 
@@ -42,7 +540,8 @@ config_default_path(void)
 const struct feed_conf *
 config_find_feed(const struct config *cfg, const char *name)
 {
-	(void)cfg;
-	(void)name;
+	for (size_t i = 0; i < cfg->nfeeds; i++)
+		if (strcmp(cfg->feeds[i].name, name) == 0)
+			return &cfg->feeds[i];
 	return NULL;
 }

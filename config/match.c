@@ -1,50 +1,632 @@
 /*
- * match: placeholder; alert expressions are compiled here once built.
+ * match: alert and search expressions.  Parses the expression into a
+ * small tree, then writes it as one SQL condition in which every
+ * maximal part made of ordinary words is a single FTS5 MATCH over
+ * items_fts, and terms in scripts written without spaces (Chinese,
+ * Japanese, Thai...) are trigram substring tests over items_tri.
+ * User text only ever reaches SQLite as a bound parameter.
  */
-#include <stddef.h>
+#include <ctype.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "config/match.h"
 #include "daemon/xmalloc.h"
+#include "feeds/buf.h"
+
+#define MATCH_MAX_LEN	4096
+#define MATCH_MAX_DEPTH	64
+#define MATCH_MAX_TERMS	256
+
+#define SQL_FTS	"rowid IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)"
+#define SQL_TRI	"rowid IN (SELECT rowid FROM items_tri WHERE items_tri MATCH ?)"
+#define SQL_LIKE "rowid IN (SELECT rowid FROM items_tri WHERE text LIKE ? " \
+		"ESCAPE '\\')"
+
+enum node_type { N_TERM, N_AND, N_OR, N_NOT };
+
+struct node {
+	enum node_type type;
+	char	*text;		/* N_TERM: the word or phrase, unquoted */
+	int	 prefix;	/* N_TERM: written with a trailing '*' */
+	int	 spaceless;	/* N_TERM: has Han, kana, Thai... */
+	int	 fts;		/* expressible as one FTS5 query */
+	struct node **kids;
+	size_t	 nkids;
+};
+
+struct match_expr {
+	struct node *root;
+	char	*sql;
+	char	**params;
+	size_t	 nparams;
+	char	*fts5;		/* NULL when not expressible */
+};
+
+enum tok_type { T_END, T_LPAREN, T_RPAREN, T_AND, T_OR, T_NOT, T_TERM };
+
+struct parser {
+	const char *p;
+	enum tok_type tok;
+	char	*text;		/* T_TERM */
+	int	 prefix, phrase;
+	int	 depth;
+	size_t	 nterms;
+	char	*err;
+};
+
+static const char *const tok_names[] = {
+	[T_AND] = "AND", [T_OR] = "OR", [T_NOT] = "NOT",
+};
+
+static void
+node_free(struct node *n)
+{
+	if (n == NULL)
+		return;
+	for (size_t i = 0; i < n->nkids; i++)
+		node_free(n->kids[i]);
+	free(n->kids);
+	free(n->text);
+	free(n);
+}
+
+/* Adds kid (NULL after a parse error: nothing to add) to n. */
+static void
+node_add(struct node *n, struct node *kid)
+{
+	if (kid == NULL)
+		return;
+	/* (a AND b) AND c is one AND of three: fewer, larger FTS5 groups */
+	if (kid->type == n->type && kid->type != N_NOT) {
+		for (size_t i = 0; i < kid->nkids; i++)
+			node_add(n, kid->kids[i]);
+		kid->nkids = 0;
+		node_free(kid);
+		return;
+	}
+	n->kids = xreallocarray(n->kids, n->nkids + 1, sizeof(*n->kids));
+	n->kids[n->nkids++] = kid;
+}
+
+static struct node *
+node_new(enum node_type type)
+{
+	struct node *n = xcalloc(1, sizeof(*n));
+
+	n->type = type;
+	return n;
+}
+
+/* Next code point of UTF-8 text; invalid bytes come back one at a time. */
+static uint32_t
+utf8_next(const char **s)
+{
+	const unsigned char *p = (const unsigned char *)*s;
+	uint32_t c = p[0];
+	int n = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : c >= 0xc0 ? 1 : 0;
+
+	for (int i = 1; i <= n; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			n = 0;
+	if (n > 0)
+		c &= 0x3f >> n;
+	for (int i = 1; i <= n; i++)
+		c = (c << 6) | (p[i] & 0x3f);
+	*s += n + 1;
+	return c;
+}
+
+/* Scripts written without spaces, which unicode61 cannot split in words. */
+static int
+is_spaceless(uint32_t c)
+{
+	return (c >= 0x0e00 && c <= 0x0eff) ||	/* Thai, Lao */
+	    (c >= 0x1000 && c <= 0x109f) ||	/* Myanmar */
+	    (c >= 0x1780 && c <= 0x17ff) ||	/* Khmer */
+	    (c >= 0x3040 && c <= 0x30ff) ||	/* Hiragana, Katakana */
+	    (c >= 0x31f0 && c <= 0x31ff) ||
+	    (c >= 0x3400 && c <= 0x4dbf) ||	/* Han */
+	    (c >= 0x4e00 && c <= 0x9fff) ||
+	    (c >= 0xf900 && c <= 0xfaff) ||
+	    (c >= 0xff66 && c <= 0xff9f) ||	/* halfwidth Katakana */
+	    (c >= 0x20000 && c <= 0x3ffff);
+}
+
+/* Whether unicode61 keeps the character in a token (roughly). */
+static int
+is_token_char(uint32_t c)
+{
+	if (c < 0x80)
+		return isalnum((int)c);
+	return !(c <= 0xbf || (c >= 0x2000 && c <= 0x206f) ||
+	    (c >= 0x3000 && c <= 0x303f) || (c >= 0xff01 && c <= 0xff0f) ||
+	    (c >= 0xff1a && c <= 0xff20) || (c >= 0xff3b && c <= 0xff40) ||
+	    (c >= 0xff5b && c <= 0xff65));
+}
+
+static void
+parse_fail(struct parser *ps, const char *msg)
+{
+	if (ps->err == NULL)
+		ps->err = xstrdup(msg);
+}
+
+/* A word: up to a blank, a parenthesis or a quote. */
+static void
+lex_word(struct parser *ps)
+{
+	const char *s = ps->p;
+	size_t len = strcspn(s, " \t\r\n\v\f()\"");
+
+	ps->p += len;
+	for (size_t i = 0; i < 3; i++)
+		if (tok_names[i + T_AND] != NULL &&
+		    strlen(tok_names[i + T_AND]) == len &&
+		    strncmp(s, tok_names[i + T_AND], len) == 0) {
+			ps->tok = (enum tok_type)(i + T_AND);
+			return;
+		}
+	ps->tok = T_TERM;
+	if (len > 0 && s[len - 1] == '*') {
+		ps->prefix = 1;
+		len--;
+	}
+	if (len == 0)
+		parse_fail(ps, "'*' must follow a word");
+	else if (memchr(s, '*', len) != NULL)
+		parse_fail(ps, "'*' is allowed only at the end of a word");
+	ps->text = xstrndup(s, len);
+}
+
+static void
+lex_phrase(struct parser *ps)
+{
+	const char *end = strchr(ps->p + 1, '"');
+
+	if (end == NULL) {
+		parse_fail(ps, "unterminated quote");
+		ps->tok = T_END;
+		return;
+	}
+	ps->tok = T_TERM;
+	ps->phrase = 1;
+	ps->text = xstrndup(ps->p + 1, (size_t)(end - ps->p - 1));
+	ps->p = end + 1;
+	if (*ps->p == '*') {
+		ps->prefix = 1;
+		ps->p++;
+	}
+	if (ps->text[0] == '\0')
+		parse_fail(ps, "empty phrase \"\"");
+}
+
+static void
+lex(struct parser *ps)
+{
+	free(ps->text);
+	ps->text = NULL;
+	ps->prefix = ps->phrase = 0;
+	while (isspace((unsigned char)*ps->p))
+		ps->p++;
+	if (ps->err != NULL || *ps->p == '\0')
+		ps->tok = T_END;
+	else if (*ps->p == '(' || *ps->p == ')')
+		ps->tok = *ps->p++ == '(' ? T_LPAREN : T_RPAREN;
+	else if (*ps->p == '"')
+		lex_phrase(ps);
+	else
+		lex_word(ps);
+	if (ps->tok == T_TERM && ++ps->nterms > MATCH_MAX_TERMS)
+		parse_fail(ps, "too many terms (more than 256)");
+	if (ps->err != NULL)
+		ps->tok = T_END;
+}
+
+static int
+starts_term(enum tok_type t)
+{
+	return t == T_TERM || t == T_LPAREN || t == T_NOT;
+}
+
+static struct node *parse_or(struct parser *);
+
+static struct node *
+parse_term(struct parser *ps)
+{
+	struct node *n = node_new(N_TERM);
+	const char *s = ps->text;
+	int letters = 0;
+
+	n->text = ps->text;
+	n->prefix = ps->prefix;
+	ps->text = NULL;
+	while (*s != '\0') {
+		uint32_t c = utf8_next(&s);
+
+		letters |= is_token_char(c);
+		n->spaceless |= is_spaceless(c);
+	}
+	if (!letters) {
+		char *msg = xasprintf("'%s' has no letters or digits", n->text);
+
+		parse_fail(ps, msg);
+		free(msg);
+	}
+	lex(ps);
+	return n;
+}
+
+static struct node *
+parse_primary(struct parser *ps)
+{
+	struct node *n;
+
+	if (ps->tok == T_TERM)
+		return parse_term(ps);
+	if (ps->tok == T_RPAREN)
+		parse_fail(ps, "unbalanced parentheses: unexpected ')'");
+	else if (ps->tok == T_AND || ps->tok == T_OR)
+		parse_fail(ps, ps->tok == T_AND ? "AND needs a term before it" :
+		    "OR needs a term before it");
+	if (ps->tok != T_LPAREN) {
+		parse_fail(ps, "expected a term");
+		return NULL;
+	}
+	lex(ps);
+	if (ps->tok == T_RPAREN) {
+		parse_fail(ps, "empty parentheses");
+		return NULL;
+	}
+	n = parse_or(ps);
+	if (ps->tok != T_RPAREN)
+		parse_fail(ps, "unbalanced parentheses: missing ')'");
+	lex(ps);
+	return n;
+}
+
+static struct node *
+parse_unary(struct parser *ps)
+{
+	struct node *n = NULL;
+
+	if (++ps->depth > MATCH_MAX_DEPTH) {
+		parse_fail(ps, "expression nested too deeply (more than 64)");
+		return NULL;
+	}
+	if (ps->tok != T_NOT)
+		n = parse_primary(ps);
+	else {
+		lex(ps);
+		if (!starts_term(ps->tok))
+			parse_fail(ps, "NOT needs a term after it");
+		else {
+			n = node_new(N_NOT);
+			node_add(n, parse_unary(ps));
+		}
+	}
+	ps->depth--;
+	return n;
+}
+
+/* Terms side by side, AND, or a binary NOT ("a NOT b" is a AND NOT b). */
+static struct node *
+parse_and(struct parser *ps)
+{
+	struct node *first = parse_unary(ps), *n;
+
+	if (ps->tok != T_AND && !starts_term(ps->tok))
+		return first;
+	n = node_new(N_AND);
+	node_add(n, first);
+	while (ps->tok == T_AND || starts_term(ps->tok)) {
+		if (ps->tok == T_AND) {
+			lex(ps);
+			if (!starts_term(ps->tok)) {
+				parse_fail(ps, "AND needs a term after it");
+				break;
+			}
+		}
+		node_add(n, parse_unary(ps));
+	}
+	return n;
+}
+
+static struct node *
+parse_or(struct parser *ps)
+{
+	struct node *first = parse_and(ps), *n;
+
+	if (ps->tok != T_OR)
+		return first;
+	n = node_new(N_OR);
+	node_add(n, first);
+	while (ps->tok == T_OR) {
+		lex(ps);
+		if (!starts_term(ps->tok)) {
+			parse_fail(ps, "OR needs a term after it");
+			break;
+		}
+		node_add(n, parse_and(ps));
+	}
+	return n;
+}
+
+/* Marks each node that FTS5 can evaluate alone (see fts_write). */
+static int
+mark_fts(struct node *n)
+{
+	int pos = 0, ok = 1;
+
+	for (size_t i = 0; i < n->nkids; i++)
+		mark_fts(n->kids[i]);
+	switch (n->type) {
+	case N_TERM:
+		return n->fts = !n->spaceless;
+	case N_NOT:
+		return n->fts = 0;	/* FTS5 has no NOT without a left side */
+	case N_OR:
+		for (size_t i = 0; i < n->nkids; i++)
+			ok &= n->kids[i]->fts;
+		return n->fts = ok;
+	case N_AND:
+		for (size_t i = 0; i < n->nkids; i++) {
+			struct node *k = n->kids[i];
+
+			pos |= k->fts;
+			ok &= k->fts || (k->type == N_NOT && k->kids[0]->fts);
+		}
+		return n->fts = ok && pos;
+	}
+	return 0;
+}
+
+/* "text" with embedded quotes doubled, as FTS5 wants a string. */
+static void
+fts_quote(struct buf *b, const char *text)
+{
+	buf_putc(b, '"');
+	for (const char *p = text; *p != '\0'; p++) {
+		if (*p == '"')
+			buf_putc(b, '"');
+		buf_putc(b, *p);
+	}
+	buf_putc(b, '"');
+}
+
+static void fts_write(struct buf *, const struct node *);
+
+static void
+fts_sub(struct buf *b, const struct node *n)
+{
+	if (n->type == N_TERM) {
+		fts_write(b, n);
+		return;
+	}
+	buf_putc(b, '(');
+	fts_write(b, n);
+	buf_putc(b, ')');
+}
+
+/*
+ * FTS5 syntax: an AND's positive kids first, then "NOT x" for each
+ * negated one (FTS5's NOT is binary: "a NOT b").
+ */
+static void
+fts_write(struct buf *b, const struct node *n)
+{
+	size_t npos = 0, written = 0;
+
+	if (n->type == N_TERM) {
+		fts_quote(b, n->text);
+		if (n->prefix)
+			buf_putc(b, '*');
+		return;
+	}
+	for (size_t i = 0; i < n->nkids; i++)
+		npos += n->kids[i]->type != N_NOT;
+	if (n->type == N_AND && npos > 1 && npos < n->nkids)
+		buf_putc(b, '(');
+	for (size_t i = 0; i < n->nkids; i++) {
+		if (n->kids[i]->type == N_NOT)
+			continue;
+		if (written++ > 0)
+			buf_puts(b, n->type == N_AND ? " AND " : " OR ");
+		fts_sub(b, n->kids[i]);
+	}
+	if (n->type == N_AND && npos > 1 && npos < n->nkids)
+		buf_putc(b, ')');
+	for (size_t i = 0; i < n->nkids; i++)
+		if (n->kids[i]->type == N_NOT) {
+			buf_puts(b, " NOT ");
+			fts_sub(b, n->kids[i]->kids[0]);
+		}
+}
+
+static void
+param_add(struct match_expr *m, char *param)
+{
+	m->params = xreallocarray(m->params, m->nparams + 1, sizeof(char *));
+	m->params[m->nparams++] = param;
+}
+
+static void
+sql_fts(struct match_expr *m, struct buf *sql, const struct node *n)
+{
+	struct buf q;
+
+	buf_init(&q, 0);
+	fts_write(&q, n);
+	param_add(m, buf_detach(&q));
+	buf_puts(sql, SQL_FTS);
+}
+
+/* A spaceless term: trigram phrase, or LIKE below three characters. */
+static void
+sql_trigram(struct match_expr *m, struct buf *sql, const struct node *n)
+{
+	struct buf q;
+	size_t nchars = 0;
+
+	for (const char *p = n->text; *p != '\0'; nchars++)
+		(void)utf8_next(&p);
+	buf_init(&q, 0);
+	if (nchars >= 3) {
+		fts_quote(&q, n->text);
+		buf_puts(sql, SQL_TRI);
+	} else {
+		buf_putc(&q, '%');
+		for (const char *p = n->text; *p != '\0'; p++) {
+			if (*p == '%' || *p == '_' || *p == '\\')
+				buf_putc(&q, '\\');
+			buf_putc(&q, *p);
+		}
+		buf_putc(&q, '%');
+		buf_puts(sql, SQL_LIKE);
+	}
+	param_add(m, buf_detach(&q));
+}
+
+static void sql_write(struct match_expr *, struct buf *, const struct node *);
+
+/* Whether kid k of n goes into n's one FTS5 MATCH (pos: n has an FTS5 kid). */
+static int
+in_fts_group(const struct node *n, const struct node *k, int pos)
+{
+	return k->fts || (pos && n->type == N_AND && k->type == N_NOT &&
+	    k->kids[0]->fts);
+}
+
+/*
+ * An AND or OR that FTS5 cannot take whole: its FTS5-able kids still
+ * go as one MATCH (for AND, with the negated ones it can take too), and
+ * the rest are combined in SQL.
+ */
+static void
+sql_split(struct match_expr *m, struct buf *sql, const struct node *n)
+{
+	struct node group = { .type = n->type };
+	size_t written = 0;
+	int pos = 0;
+
+	group.kids = xreallocarray(NULL, n->nkids, sizeof(*group.kids));
+	for (size_t i = 0; i < n->nkids; i++)
+		pos |= n->kids[i]->fts;
+	for (size_t i = 0; i < n->nkids; i++)
+		if (in_fts_group(n, n->kids[i], pos))
+			group.kids[group.nkids++] = n->kids[i];
+	buf_putc(sql, '(');
+	if (group.nkids > 0) {
+		sql_fts(m, sql, group.nkids == 1 ? group.kids[0] : &group);
+		written++;
+	}
+	for (size_t i = 0; i < n->nkids; i++) {
+		if (in_fts_group(n, n->kids[i], pos))
+			continue;
+		if (written++ > 0)
+			buf_puts(sql, n->type == N_AND ? " AND " : " OR ");
+		sql_write(m, sql, n->kids[i]);
+	}
+	buf_putc(sql, ')');
+	free(group.kids);
+}
+
+static void
+sql_write(struct match_expr *m, struct buf *sql, const struct node *n)
+{
+	if (n->fts) {
+		sql_fts(m, sql, n);
+		return;
+	}
+	switch (n->type) {
+	case N_TERM:
+		sql_trigram(m, sql, n);
+		break;
+	case N_NOT:
+		buf_puts(sql, "NOT (");
+		sql_write(m, sql, n->kids[0]);
+		buf_putc(sql, ')');
+		break;
+	default:
+		sql_split(m, sql, n);
+		break;
+	}
+}
 
 struct match_expr *
 match_compile(const char *text, char **errstr)
 {
-	(void)text;
-	*errstr = xstrdup("match expressions: not built yet");
-	return NULL;
+	struct parser ps = { .p = text };
+	struct match_expr *m;
+	struct node *root;
+	struct buf sql, q;
+
+	*errstr = NULL;
+	if (strlen(text) > MATCH_MAX_LEN) {
+		*errstr = xstrdup("expression too long (more than 4096 bytes)");
+		return NULL;
+	}
+	lex(&ps);
+	if (ps.tok == T_END && ps.err == NULL)
+		parse_fail(&ps, "empty expression");
+	root = parse_or(&ps);
+	if (ps.tok == T_RPAREN)
+		parse_fail(&ps, "unbalanced parentheses: unexpected ')'");
+	free(ps.text);
+	if (ps.err != NULL || root == NULL) {
+		node_free(root);
+		*errstr = ps.err ? ps.err : xstrdup("invalid expression");
+		return NULL;
+	}
+	mark_fts(root);
+	m = xcalloc(1, sizeof(*m));
+	m->root = root;
+	buf_init(&sql, 0);
+	sql_write(m, &sql, root);
+	m->sql = buf_detach(&sql);
+	if (root->fts) {
+		buf_init(&q, 0);
+		fts_write(&q, root);
+		m->fts5 = buf_detach(&q);
+	}
+	return m;
 }
 
 void
-match_free(struct match_expr *expr)
+match_free(struct match_expr *m)
 {
-	(void)expr;
+	if (m == NULL)
+		return;
+	node_free(m->root);
+	for (size_t i = 0; i < m->nparams; i++)
+		free(m->params[i]);
+	free(m->params);
+	free(m->sql);
+	free(m->fts5);
+	free(m);
 }
 
 const char *
-match_sql(const struct match_expr *expr)
+match_sql(const struct match_expr *m)
 {
-	(void)expr;
-	return "0";
+	return m->sql;
 }
 
 size_t
-match_nparams(const struct match_expr *expr)
+match_nparams(const struct match_expr *m)
 {
-	(void)expr;
-	return 0;
+	return m->nparams;
 }
 
 const char *
-match_param(const struct match_expr *expr, size_t i)
+match_param(const struct match_expr *m, size_t i)
 {
-	(void)expr;
-	(void)i;
-	return NULL;
+	return i < m->nparams ? m->params[i] : NULL;
 }
 
 const char *
-match_fts5(const struct match_expr *expr)
+match_fts5(const struct match_expr *m)
 {
-	(void)expr;
-	return NULL;
+	return m->fts5;
 }

@@ -1,3 +1,559 @@
-/* testsrv: placeholder for the HTTP fixture server. */
-int main(void);
-int main(void) { return 0; }
+/*
+ * testsrv: the HTTP/1.1 fixture server of the integration tests.
+ * `testsrv DIR [LOG]` listens on 127.0.0.1 (port printed on stdout's
+ * first line), serves files from DIR shaped by query parameters, logs
+ * each request (with its conditional headers) to LOG, and runs until
+ * killed or until its standard input (when a pipe) closes.  One thread
+ * per connection, blocking I/O: a test tool, not a server.
+ *
+ * Parameters: status=N etag=E lastmod=UNIXSECS delay_ms=N drip=1 gzip=1
+ * redirect=URL loop=1 retry_after=V truncate=N bytes=N type=T cache=N
+ * hang=1 bomb=MB (gzip of MB megabytes of zeros, made on the fly).
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "daemon/xmalloc.h"
+#include "feeds/buf.h"
+
+#define MAX_HEAD	16384
+#define MAX_PARAMS	24
+
+struct srv {
+	const char	*dir;
+	int		 logfd;
+};
+
+struct req {
+	char	 method[16];
+	char	 target[2048];
+	char	 path[1024];
+	char	*inm, *ims, *ua, *ae;
+	char	*pk[MAX_PARAMS], *pv[MAX_PARAMS];
+	int	 np;
+};
+
+struct conn {
+	struct srv *srv;
+	int	 fd;
+};
+
+int main(int, char **);
+
+static const char *
+param(const struct req *r, const char *name)
+{
+	for (int i = 0; i < r->np; i++)
+		if (strcmp(r->pk[i], name) == 0)
+			return r->pv[i];
+	return NULL;
+}
+
+static long long
+param_num(const struct req *r, const char *name, long long dflt)
+{
+	const char *v = param(r, name);
+
+	return v ? atoll(v) : dflt;
+}
+
+static char *
+url_decode(const char *s, size_t len)
+{
+	char *out = xmalloc(len + 1), *o = out;
+
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '%' && i + 2 < len && isxdigit((unsigned char)s[i + 1]) &&
+		    isxdigit((unsigned char)s[i + 2])) {
+			char hex[3] = { s[i + 1], s[i + 2], 0 };
+
+			*o++ = (char)strtol(hex, NULL, 16);
+			i += 2;
+		} else
+			*o++ = s[i] == '+' ? ' ' : s[i];
+	}
+	*o = '\0';
+	return out;
+}
+
+static void
+parse_query(struct req *r, const char *q)
+{
+	while (*q && r->np < MAX_PARAMS) {
+		size_t len = strcspn(q, "&");
+		const char *eq = memchr(q, '=', len);
+
+		if (eq) {
+			r->pk[r->np] = url_decode(q, (size_t)(eq - q));
+			r->pv[r->np++] = url_decode(eq + 1, len - (size_t)(eq - q) - 1);
+		}
+		q += len;
+		if (*q == '&')
+			q++;
+	}
+}
+
+static char *
+header_value(const char *head, const char *name)
+{
+	size_t nlen = strlen(name);
+
+	for (const char *l = strstr(head, "\r\n"); l; l = strstr(l + 2, "\r\n")) {
+		const char *p = l + 2;
+
+		if (strncasecmp(p, name, nlen) == 0 && p[nlen] == ':') {
+			p += nlen + 1;
+			while (*p == ' ')
+				p++;
+			return xstrndup(p, strcspn(p, "\r\n"));
+		}
+	}
+	return NULL;
+}
+
+static void
+req_cleanup(struct req *r)
+{
+	free(r->inm);
+	free(r->ims);
+	free(r->ua);
+	free(r->ae);
+	for (int i = 0; i < r->np; i++) {
+		free(r->pk[i]);
+		free(r->pv[i]);
+	}
+	memset(r, 0, sizeof(*r));
+}
+
+static int
+req_parse(struct req *r, const char *head)
+{
+	char *q;
+
+	memset(r, 0, sizeof(*r));
+	if (sscanf(head, "%15s %2047s", r->method, r->target) != 2)
+		return -1;
+	snprintf(r->path, sizeof(r->path), "%.*s",
+	    (int)strcspn(r->target, "?"), r->target);
+	if ((q = strchr(r->target, '?')) != NULL)
+		parse_query(r, q + 1);
+	r->inm = header_value(head, "If-None-Match");
+	r->ims = header_value(head, "If-Modified-Since");
+	r->ua = header_value(head, "User-Agent");
+	r->ae = header_value(head, "Accept-Encoding");
+	return 0;
+}
+
+static void
+log_request(struct srv *s, const struct req *r)
+{
+	char *line;
+
+	if (s->logfd < 0)
+		return;
+	line = xasprintf("%s %s inm=%s ims=%s ua=%s\n", r->method, r->target,
+	    r->inm ? r->inm : "-", r->ims ? r->ims : "-", r->ua ? r->ua : "-");
+	if (write(s->logfd, line, strlen(line)) < 0)
+		perror("testsrv: log");
+	free(line);
+}
+
+static int
+send_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+
+	while (len > 0) {
+		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static void
+http_date(time_t t, char *out, size_t len)
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, len, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+}
+
+static int
+gzip_buf(const char *in, size_t len, struct buf *out)
+{
+	z_stream z;
+	unsigned char chunk[16384];
+	int rc;
+
+	memset(&z, 0, sizeof(z));
+	if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		return -1;
+	z.next_in = (unsigned char *)in;
+	z.avail_in = (uInt)len;
+	do {
+		z.next_out = chunk;
+		z.avail_out = sizeof(chunk);
+		rc = deflate(&z, Z_FINISH);
+		buf_append(out, chunk, sizeof(chunk) - z.avail_out);
+	} while (rc == Z_OK);
+	deflateEnd(&z);
+	return rc == Z_STREAM_END ? 0 : -1;
+}
+
+/* Streams gzip of mb megabytes of zeros; stops when the client goes. */
+static void
+send_bomb(int fd, long long mb)
+{
+	static const unsigned char zeros[65536];
+	unsigned char out[65536];
+	z_stream z;
+	long long left = mb * 1024 * 1024;
+
+	memset(&z, 0, sizeof(z));
+	if (deflateInit2(&z, 9, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK)
+		return;
+	do {
+		size_t n = left > (long long)sizeof(zeros) ? sizeof(zeros) : (size_t)left;
+
+		left -= (long long)n;
+		z.next_in = (unsigned char *)zeros;
+		z.avail_in = (uInt)n;
+		do {
+			z.next_out = out;
+			z.avail_out = sizeof(out);
+			deflate(&z, left ? Z_NO_FLUSH : Z_FINISH);
+			if (send_all(fd, out, sizeof(out) - z.avail_out) == -1)
+				left = -1;
+		} while (left >= 0 && z.avail_out == 0);
+	} while (left > 0);
+	deflateEnd(&z);
+}
+
+/* Blocks until the peer closes (never-answer, drip's end). */
+static void
+wait_close(int fd)
+{
+	char c[512];
+
+	while (recv(fd, c, sizeof(c), 0) > 0)
+		;
+}
+
+static void
+load_body(struct srv *s, const struct req *r, struct buf *body, int *found)
+{
+	char *path, *data;
+	long long bytes = param_num(r, "bytes", -1), trunc;
+	size_t len = 0;
+	FILE *fp;
+
+	*found = 1;
+	if (bytes >= 0) {
+		for (long long i = 0; i < bytes; i++)
+			buf_putc(body, 'x');
+		return;
+	}
+	path = xasprintf("%s/%s", s->dir, r->path + 1);
+	if (strstr(r->path, "..") || (fp = fopen(path, "rb")) == NULL) {
+		*found = 0;
+		free(path);
+		return;
+	}
+	data = xmalloc(1 << 20);
+	while ((len = fread(data, 1, 1 << 20, fp)) > 0)
+		buf_append(body, data, len);
+	fclose(fp);
+	free(data);
+	free(path);
+	trunc = param_num(r, "truncate", -1);
+	if (trunc >= 0 && (size_t)trunc < body->len)
+		body->len = (size_t)trunc;
+}
+
+static int
+not_modified(const struct req *r)
+{
+	const char *etag = param(r, "etag"), *lm = param(r, "lastmod");
+	char date[64], quoted[256];
+
+	if (etag && r->inm) {
+		snprintf(quoted, sizeof(quoted), "\"%s\"", etag);
+		return strstr(r->inm, quoted) != NULL;
+	}
+	if (lm && r->ims) {
+		http_date((time_t)atoll(lm), date, sizeof(date));
+		return strcmp(date, r->ims) == 0;
+	}
+	return 0;
+}
+
+static void
+add_validators(const struct req *r, struct buf *h)
+{
+	const char *v;
+	char date[64];
+
+	if ((v = param(r, "etag")) != NULL)
+		buf_printf(h, "ETag: \"%s\"\r\n", v);
+	if ((v = param(r, "lastmod")) != NULL) {
+		http_date((time_t)atoll(v), date, sizeof(date));
+		buf_printf(h, "Last-Modified: %s\r\n", date);
+	}
+	if ((v = param(r, "retry_after")) != NULL)
+		buf_printf(h, "Retry-After: %s\r\n", v);
+	if ((v = param(r, "cache")) != NULL)
+		buf_printf(h, "Cache-Control: max-age=%s\r\n", v);
+}
+
+static const char *
+reason(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 301: return "Moved Permanently";
+	case 302: return "Found";
+	case 304: return "Not Modified";
+	case 307: return "Temporary Redirect";
+	case 308: return "Permanent Redirect";
+	case 404: return "Not Found";
+	case 410: return "Gone";
+	case 429: return "Too Many Requests";
+	case 503: return "Service Unavailable";
+	default: return "Status";
+	}
+}
+
+static int
+send_response(int fd, int status, struct buf *h, const struct buf *body,
+    int drip)
+{
+	char *head = xasprintf("HTTP/1.1 %d %s\r\n%sContent-Length: %zu\r\n\r\n",
+	    status, reason(status), buf_str(h), body->len);
+	int rc = send_all(fd, head, strlen(head));
+
+	free(head);
+	if (rc == -1 || body->len == 0)
+		return rc;
+	if (!drip)
+		return send_all(fd, body->data, body->len);
+	for (size_t i = 0; i < body->len; i++) {
+		if (send_all(fd, body->data + i, 1) == -1)
+			return -1;
+		sleep(1);
+	}
+	return 0;
+}
+
+static int
+respond_redirect(int fd, const struct req *r, struct buf *h)
+{
+	const char *to = param(r, "redirect");
+	int status = (int)param_num(r, "status", 301);
+	struct buf none;
+
+	buf_init(&none, 0);
+	if (param(r, "loop"))
+		buf_printf(h, "Location: %s\r\n", r->target);
+	else
+		buf_printf(h, "Location: %s\r\n", to);
+	return send_response(fd, param(r, "loop") ? 302 : status, h, &none, 0);
+}
+
+static int
+respond(struct srv *s, int fd, const struct req *r)
+{
+	struct buf h, body, gz;
+	int status, found, rc = 0;
+	long long bomb = param_num(r, "bomb", 0);
+
+	if (param(r, "hang")) {
+		wait_close(fd);
+		return -1;
+	}
+	if (param(r, "delay_ms"))
+		usleep((useconds_t)param_num(r, "delay_ms", 0) * 1000);
+	buf_init(&h, 0);
+	buf_init(&body, 0);
+	buf_init(&gz, 0);
+	add_validators(r, &h);
+	if (param(r, "redirect") || param(r, "loop")) {
+		rc = respond_redirect(fd, r, &h);
+		goto out;
+	}
+	buf_printf(&h, "Content-Type: %s\r\n",
+	    param(r, "type") ? param(r, "type") : "application/rss+xml");
+	if (bomb > 0) {
+		char *head = xasprintf("HTTP/1.1 200 OK\r\n%sContent-Encoding: gzip\r\n"
+		    "Connection: close\r\n\r\n", buf_str(&h));
+
+		if (send_all(fd, head, strlen(head)) == 0)
+			send_bomb(fd, bomb);
+		free(head);
+		rc = -1;
+		goto out;
+	}
+	load_body(s, r, &body, &found);
+	status = (int)param_num(r, "status", found ? 200 : 404);
+	if (status == 200 && not_modified(r)) {
+		buf_reset(&body);
+		status = 304;
+	} else if (status >= 400 && !found)
+		buf_printf(&body, "error %d\n", status);
+	if (param(r, "gzip") && body.len && gzip_buf(body.data, body.len, &gz) == 0) {
+		buf_puts(&h, "Content-Encoding: gzip\r\n");
+		rc = send_response(fd, status, &h, &gz, param(r, "drip") != NULL);
+	} else
+		rc = send_response(fd, status, &h, &body, param(r, "drip") != NULL);
+out:
+	buf_cleanup(&h);
+	buf_cleanup(&body);
+	buf_cleanup(&gz);
+	return rc;
+}
+
+/* Reads one request head; -1 on EOF or error. */
+static int
+read_head(int fd, char *head, size_t cap, size_t *have)
+{
+	char *end;
+
+	for (;;) {
+		ssize_t n;
+
+		head[*have] = '\0';
+		if ((end = strstr(head, "\r\n\r\n")) != NULL) {
+			size_t used = (size_t)(end + 4 - head);
+
+			end[2] = '\0';
+			return (int)used;
+		}
+		if (*have + 1 >= cap)
+			return -1;
+		n = recv(fd, head + *have, cap - 1 - *have, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		*have += (size_t)n;
+	}
+}
+
+static void *
+serve_conn(void *arg)
+{
+	struct conn *c = arg;
+	char *head = xmalloc(MAX_HEAD);
+	size_t have = 0;
+	int used;
+
+	while ((used = read_head(c->fd, head, MAX_HEAD, &have)) > 0) {
+		struct req r;
+		int rc;
+
+		if (req_parse(&r, head) == -1)
+			break;
+		log_request(c->srv, &r);
+		rc = respond(c->srv, c->fd, &r);
+		req_cleanup(&r);
+		if (rc == -1)
+			break;
+		/* a pipelined next request may already be in the buffer */
+		memmove(head, head + used, have - (size_t)used);
+		have -= (size_t)used;
+	}
+	close(c->fd);
+	free(head);
+	free(c);
+	return NULL;
+}
+
+static void *
+watch_stdin(void *arg)
+{
+	char c[256];
+
+	(void)arg;
+	while (read(0, c, sizeof(c)) > 0)
+		;
+	exit(0);
+}
+
+static int
+listen_any(void)
+{
+	struct sockaddr_in sa;
+	socklen_t len = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == -1 ||
+	    listen(fd, 512) == -1 ||
+	    getsockname(fd, (struct sockaddr *)&sa, &len) == -1) {
+		perror("testsrv: listen");
+		exit(1);
+	}
+	printf("%d\n", ntohs(sa.sin_port));
+	fflush(stdout);
+	return fd;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct srv s = { argc > 1 ? argv[1] : ".", -1 };
+	struct stat st;
+	pthread_t t;
+	int lfd;
+
+	signal(SIGPIPE, SIG_IGN);
+	if (argc > 2 && (s.logfd = open(argv[2],
+	    O_WRONLY | O_CREAT | O_APPEND, 0644)) == -1) {
+		perror(argv[2]);
+		return 1;
+	}
+	lfd = listen_any();
+	if (fstat(0, &st) == 0 && S_ISFIFO(st.st_mode) &&
+	    pthread_create(&t, NULL, watch_stdin, NULL) == 0)
+		pthread_detach(t);
+	for (;;) {
+		struct conn *c;
+		int fd = accept(lfd, NULL, NULL);
+
+		if (fd < 0)
+			continue;
+		c = xmalloc(sizeof(*c));
+		c->srv = &s;
+		c->fd = fd;
+		if (pthread_create(&t, NULL, serve_conn, c) == 0)
+			pthread_detach(t);
+		else {
+			close(fd);
+			free(c);
+		}
+	}
+}

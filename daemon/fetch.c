@@ -1,0 +1,474 @@
+/*
+ * fetch: feedd's transfer queue and the curl multi <-> libuv glue
+ * (after curl's docs/examples/multi-uv.c).  Requests wait in per-host
+ * FIFOs; a round-robin list of hosts that may start one feeds libcurl
+ * only transfers that can run now, so waiting never counts against
+ * CURLOPT_TIMEOUT.  A 429/503 with Retry-After holds its whole host.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "daemon/fetch_int.h"
+#include "daemon/log.h"
+#include "daemon/xmalloc.h"
+
+#define HOST_BUCKETS	1024
+
+struct host {
+	char		*name;
+	struct host	*hnext;		/* hash chain */
+	struct host	*rnext;		/* ready list */
+	int		 in_ready;
+	int		 active;
+	int64_t		 hold_until;	/* Unix seconds; 0 none */
+	struct fetch	*qhead, *qtail;
+};
+
+struct sock_ctx {
+	uv_poll_t	 poll;
+	curl_socket_t	 fd;
+	struct fetcher	*fr;
+	struct sock_ctx	*next, *prev;
+};
+
+struct fetcher {
+	uv_loop_t	*loop;
+	CURLM		*multi;
+	uv_timer_t	 timer;		/* curl's timeout */
+	uv_timer_t	 kick;		/* runs the queue on the next turn */
+	struct fetch_opts o;
+	fetch_done_cb	 cb;
+	void		*cbarg;
+	struct host	*hosts[HOST_BUCKETS];
+	struct host	*ready, *ready_tail;
+	struct fetch	*flying;	/* in-flight list */
+	struct sock_ctx	*socks;		/* polled sockets */
+	int		 active;
+	size_t		 queued;
+	int		 closing;
+};
+
+static void dispatch(struct fetcher *fr);
+static void check_multi_info(struct fetcher *fr);
+
+const struct fetch_opts *
+fetcher_opts(const struct fetcher *fr)
+{
+	return &fr->o;
+}
+
+/* ---- hosts and the ready list ---- */
+
+static struct host *
+host_get(struct fetcher *fr, const char *url)
+{
+	char *name = fetch_url_host(url);
+	uint64_t h = 1469598103934665603ULL;
+	struct host **slot, *ho;
+
+	for (const char *p = name; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	slot = &fr->hosts[h % HOST_BUCKETS];
+	for (ho = *slot; ho; ho = ho->hnext)
+		if (strcmp(ho->name, name) == 0) {
+			free(name);
+			return ho;
+		}
+	ho = xcalloc(1, sizeof(*ho));
+	ho->name = name;
+	ho->hnext = *slot;
+	*slot = ho;
+	return ho;
+}
+
+static void
+ready_push(struct fetcher *fr, struct host *h)
+{
+	if (h->in_ready || h->qhead == NULL || h->active >= fr->o.per_host)
+		return;
+	h->in_ready = 1;
+	h->rnext = NULL;
+	if (fr->ready_tail)
+		fr->ready_tail->rnext = h;
+	else
+		fr->ready = h;
+	fr->ready_tail = h;
+}
+
+static struct host *
+ready_pop(struct fetcher *fr)
+{
+	struct host *h = fr->ready;
+
+	if (h == NULL)
+		return NULL;
+	fr->ready = h->rnext;
+	if (fr->ready == NULL)
+		fr->ready_tail = NULL;
+	h->in_ready = 0;
+	return h;
+}
+
+static struct fetch *
+host_dequeue(struct fetcher *fr, struct host *h)
+{
+	struct fetch *f = h->qhead;
+
+	if (f == NULL)
+		return NULL;
+	h->qhead = f->next;
+	if (h->qhead == NULL)
+		h->qtail = NULL;
+	f->next = NULL;
+	fr->queued--;
+	return f;
+}
+
+/* ---- completion ---- */
+
+static void
+complete(struct fetcher *fr, struct fetch *f)
+{
+	f->res.seconds = f->started_ns ?
+	    (double)(uv_hrtime() - f->started_ns) / 1e9 : 0;
+	fr->cb(&f->res, fr->cbarg);
+	fetch_free(f);
+}
+
+static void
+flying_unlink(struct fetcher *fr, struct fetch *f)
+{
+	if (f->prev)
+		f->prev->next = f->next;
+	else
+		fr->flying = f->next;
+	if (f->next)
+		f->next->prev = f->prev;
+	f->next = f->prev = NULL;
+	fr->active--;
+	f->host->active--;
+	ready_push(fr, f->host);
+}
+
+static void
+hold_host(struct fetch *f)
+{
+	int st = f->res.status;
+
+	if ((st == 429 || st == 503) && f->res.retry_after > 0)
+		f->host->hold_until = (int64_t)time(NULL) + f->res.retry_after;
+}
+
+static void
+complete_held(struct fetcher *fr, struct fetch *f, int64_t now)
+{
+	f->res.held = 1;
+	f->res.outcome = FETCH_OUTCOME_HTTP_ERROR;
+	f->res.retry_after = f->host->hold_until - now;
+	f->res.error = xasprintf("host %s held off for %lld s (Retry-After)",
+	    f->host->name, (long long)f->res.retry_after);
+	complete(fr, f);
+}
+
+static void
+complete_aborted(struct fetcher *fr, struct fetch *f)
+{
+	f->res.aborted = 1;
+	f->res.outcome = FETCH_OUTCOME_NETWORK_ERROR;
+	f->res.error = xstrdup("aborted at shutdown");
+	complete(fr, f);
+}
+
+static void
+check_multi_info(struct fetcher *fr)
+{
+	CURLMsg *msg;
+	int left;
+
+	while ((msg = curl_multi_info_read(fr->multi, &left)) != NULL) {
+		struct fetch *f = NULL;
+		CURLcode code = msg->data.result;
+		CURL *easy = msg->easy_handle;
+
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		/* msg is invalid once the handle is removed */
+		curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&f);
+		curl_multi_remove_handle(fr->multi, easy);
+		flying_unlink(fr, f);
+		fetch_finish(f, code);
+		hold_host(f);
+		complete(fr, f);
+	}
+	dispatch(fr);
+}
+
+/* ---- curl <-> libuv ---- */
+
+static void
+on_poll(uv_poll_t *p, int status, int events)
+{
+	struct sock_ctx *c = p->data;
+	struct fetcher *fr = c->fr;
+	int flags = 0, running;
+
+	if (status < 0)
+		flags = CURL_CSELECT_ERR;
+	if (!status && (events & UV_READABLE))
+		flags |= CURL_CSELECT_IN;
+	if (!status && (events & UV_WRITABLE))
+		flags |= CURL_CSELECT_OUT;
+	curl_multi_socket_action(fr->multi, c->fd, flags, &running);
+	check_multi_info(fr);
+}
+
+static void
+on_curl_timer(uv_timer_t *t)
+{
+	struct fetcher *fr = t->data;
+	int running;
+
+	curl_multi_socket_action(fr->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+	check_multi_info(fr);
+}
+
+static int
+on_curl_timeout(CURLM *multi, long ms, void *arg)
+{
+	struct fetcher *fr = arg;
+
+	(void)multi;
+	if (ms < 0)
+		uv_timer_stop(&fr->timer);
+	else	/* 0: as soon as possible, but not from inside this callback */
+		uv_timer_start(&fr->timer, on_curl_timer, ms == 0 ? 1 : (uint64_t)ms, 0);
+	return 0;
+}
+
+static void
+on_sock_closed(uv_handle_t *h)
+{
+	free(h->data);
+}
+
+static void
+sock_close(struct fetcher *fr, struct sock_ctx *c)
+{
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		fr->socks = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	uv_poll_stop(&c->poll);
+	uv_close((uv_handle_t *)&c->poll, on_sock_closed);
+}
+
+static int
+on_curl_socket(CURL *easy, curl_socket_t s, int action, void *arg,
+    void *sockp)
+{
+	struct fetcher *fr = arg;
+	struct sock_ctx *c = sockp;
+	int events = 0;
+
+	(void)easy;
+	if (action == CURL_POLL_REMOVE) {
+		if (c) {
+			sock_close(fr, c);
+			curl_multi_assign(fr->multi, s, NULL);
+		}
+		return 0;
+	}
+	if (c == NULL) {
+		c = xcalloc(1, sizeof(*c));
+		c->fd = s;
+		c->fr = fr;
+		uv_poll_init_socket(fr->loop, &c->poll, s);
+		c->poll.data = c;
+		c->next = fr->socks;
+		if (fr->socks)
+			fr->socks->prev = c;
+		fr->socks = c;
+		curl_multi_assign(fr->multi, s, c);
+	}
+	if (action != CURL_POLL_OUT)
+		events |= UV_READABLE;
+	if (action != CURL_POLL_IN)
+		events |= UV_WRITABLE;
+	uv_poll_start(&c->poll, events, on_poll);
+	return 0;
+}
+
+/* ---- the queue ---- */
+
+static void
+start(struct fetcher *fr, struct fetch *f)
+{
+	f->started_ns = uv_hrtime();
+	if (fetch_setup(f, &fr->o) == -1 ||
+	    curl_multi_add_handle(fr->multi, f->easy) != CURLM_OK) {
+		f->res.outcome = FETCH_OUTCOME_NETWORK_ERROR;
+		if (f->res.error == NULL)
+			f->res.error = xstrdup("cannot start the transfer");
+		complete(fr, f);
+		return;
+	}
+	f->prev = NULL;
+	f->next = fr->flying;
+	if (fr->flying)
+		fr->flying->prev = f;
+	fr->flying = f;
+	fr->active++;
+	f->host->active++;
+}
+
+static void
+dispatch(struct fetcher *fr)
+{
+	int64_t now = (int64_t)time(NULL);
+	struct host *h;
+	struct fetch *f;
+
+	while (!fr->closing && fr->active < fr->o.concurrency &&
+	    (h = ready_pop(fr)) != NULL) {
+		if (h->hold_until > now) {
+			while ((f = host_dequeue(fr, h)) != NULL)
+				complete_held(fr, f, now);
+			continue;
+		}
+		if ((f = host_dequeue(fr, h)) != NULL)
+			start(fr, f);
+		ready_push(fr, h);
+	}
+}
+
+static void
+on_kick(uv_timer_t *t)
+{
+	dispatch(t->data);
+}
+
+void
+fetcher_add(struct fetcher *fr, const struct fetch_req *req)
+{
+	struct fetch *f = fetch_new(fr, req);
+	struct host *h = host_get(fr, req->url);
+
+	f->host = h;
+	if (h->qtail)
+		h->qtail->next = f;
+	else
+		h->qhead = f;
+	h->qtail = f;
+	fr->queued++;
+	ready_push(fr, h);
+	if (!uv_is_active((uv_handle_t *)&fr->kick))
+		uv_timer_start(&fr->kick, on_kick, 0, 0);
+}
+
+size_t
+fetcher_busy(const struct fetcher *fr)
+{
+	return fr->queued + (size_t)fr->active;
+}
+
+/* ---- lifetime ---- */
+
+static void
+opts_copy(struct fetch_opts *dst, const struct fetch_opts *src)
+{
+	char *ua = xstrdup(src->user_agent ? src->user_agent : "feedd");
+
+	free((char *)dst->user_agent);
+	*dst = *src;
+	dst->user_agent = ua;
+	if (dst->concurrency < 1)
+		dst->concurrency = 1;
+	if (dst->per_host < 1)
+		dst->per_host = 1;
+	if (dst->timeout < 1)
+		dst->timeout = 1;
+}
+
+struct fetcher *
+fetcher_new(uv_loop_t *loop, const struct fetch_opts *o, fetch_done_cb cb,
+    void *arg)
+{
+	struct fetcher *fr = xcalloc(1, sizeof(*fr));
+
+	fr->loop = loop;
+	fr->cb = cb;
+	fr->cbarg = arg;
+	opts_copy(&fr->o, o);
+	fr->multi = curl_multi_init();
+	if (fr->multi == NULL)
+		fatalx("curl_multi_init failed");
+	curl_multi_setopt(fr->multi, CURLMOPT_SOCKETFUNCTION, on_curl_socket);
+	curl_multi_setopt(fr->multi, CURLMOPT_SOCKETDATA, fr);
+	curl_multi_setopt(fr->multi, CURLMOPT_TIMERFUNCTION, on_curl_timeout);
+	curl_multi_setopt(fr->multi, CURLMOPT_TIMERDATA, fr);
+	uv_timer_init(loop, &fr->timer);
+	uv_timer_init(loop, &fr->kick);
+	fr->timer.data = fr->kick.data = fr;
+	return fr;
+}
+
+void
+fetcher_set_opts(struct fetcher *fr, const struct fetch_opts *o)
+{
+	opts_copy(&fr->o, o);
+	dispatch(fr);
+}
+
+void
+fetcher_abort(struct fetcher *fr)
+{
+	struct fetch *f;
+	struct host *h;
+
+	for (size_t i = 0; i < HOST_BUCKETS; i++)
+		for (h = fr->hosts[i]; h; h = h->hnext)
+			while ((f = host_dequeue(fr, h)) != NULL)
+				complete_aborted(fr, f);
+	while ((f = fr->flying) != NULL) {
+		curl_multi_remove_handle(fr->multi, f->easy);
+		flying_unlink(fr, f);
+		complete_aborted(fr, f);
+	}
+	fr->ready = fr->ready_tail = NULL;
+	for (size_t i = 0; i < HOST_BUCKETS; i++)
+		for (h = fr->hosts[i]; h; h = h->hnext)
+			h->in_ready = 0;
+}
+
+static void
+on_fetcher_closed(uv_handle_t *h)
+{
+	struct fetcher *fr = h->data;
+	struct host *ho, *next;
+
+	for (size_t i = 0; i < HOST_BUCKETS; i++)
+		for (ho = fr->hosts[i]; ho; ho = next) {
+			next = ho->hnext;
+			free(ho->name);
+			free(ho);
+		}
+	free((char *)fr->o.user_agent);
+	free(fr);
+}
+
+void
+fetcher_close(struct fetcher *fr)
+{
+	if (fr == NULL)
+		return;
+	fr->closing = 1;
+	fetcher_abort(fr);
+	curl_multi_cleanup(fr->multi);
+	while (fr->socks)
+		sock_close(fr, fr->socks);
+	uv_close((uv_handle_t *)&fr->timer, NULL);
+	uv_close((uv_handle_t *)&fr->kick, on_fetcher_closed);
+}

@@ -1,0 +1,49 @@
+/*
+ * fetch_int: what fetch.c (the queue and the curl/libuv glue) and
+ * fetch_xfer.c (one transfer: options, headers, body, result) share.
+ * Private to the fetch module.
+ */
+#ifndef FEEDD_FETCH_INT_H
+#define FEEDD_FETCH_INT_H
+
+#include <curl/curl.h>
+
+#include "daemon/fetch.h"
+#include "feeds/parse.h"
+
+struct host;
+
+struct fetch {
+	struct fetcher	*fr;
+	struct host	*host;
+	struct fetch	*next, *prev;	/* host queue, then in-flight list */
+	CURL		*easy;
+	struct curl_slist *hdrs;
+	char		*url;
+	char		*etag, *last_modified, *prev_hash;
+	void		*arg;
+	int		 is_file;
+	uint64_t	 started_ns;
+	/* response state */
+	int		 body_started, accept, discard, too_big;
+	int		 hop_status, perm_chain;
+	char		*cur_url;
+	struct feed_parser *parser;
+	char		*parse_err;
+	uint64_t	 hash;
+	struct fetch_result res;
+	char		 errbuf[CURL_ERROR_SIZE];
+};
+
+/* fetch.c */
+const struct fetch_opts *fetcher_opts(const struct fetcher *fr);
+
+/* fetch_xfer.c */
+struct fetch *fetch_new(struct fetcher *fr, const struct fetch_req *req);
+void	 fetch_free(struct fetch *f);		/* NULL ok */
+/* Makes the easy handle; -1 with res.error set. */
+int	 fetch_setup(struct fetch *f, const struct fetch_opts *o);
+/* Fills f->res from the finished transfer. */
+void	 fetch_finish(struct fetch *f, CURLcode code);
+
+#endif

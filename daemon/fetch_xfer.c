@@ -1,0 +1,434 @@
+/*
+ * fetch_xfer: one HTTP transfer: its curl options, the response headers
+ * it keeps (validators, cache hints, Retry-After, permanent redirects),
+ * the body streamed into the parser under the max_size cap, and the
+ * result it hands back.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "daemon/fetch_int.h"
+#include "daemon/xmalloc.h"
+
+#define FNV_OFFSET	0xcbf29ce484222325ULL
+#define FNV_PRIME	0x100000001b3ULL
+#define LOW_SPEED_BYTES	64	/* below this many bytes/s ... */
+#define LOW_SPEED_SECS	10	/* ... for this long, a transfer is dropped */
+#define CONNECT_SECS	15
+#define ACCEPT_TYPES	"application/rss+xml, application/atom+xml, " \
+			"application/feed+json, application/xml;q=0.9, " \
+			"text/xml;q=0.9, */*;q=0.8"
+
+struct fetch *
+fetch_new(struct fetcher *fr, const struct fetch_req *req)
+{
+	struct fetch *f = xcalloc(1, sizeof(*f));
+
+	f->fr = fr;
+	f->url = xstrdup(req->url);
+	f->cur_url = xstrdup(req->url);
+	f->etag = xstrdup_or_null(req->etag);
+	f->last_modified = xstrdup_or_null(req->last_modified);
+	f->prev_hash = xstrdup_or_null(req->body_hash);
+	f->arg = req->arg;
+	f->is_file = strncasecmp(req->url, "file:", 5) == 0;
+	f->hash = FNV_OFFSET;
+	f->perm_chain = 1;
+	f->res.arg = req->arg;
+	f->res.retry_after = -1;
+	f->res.hint = -1;
+	return f;
+}
+
+void
+fetch_free(struct fetch *f)
+{
+	struct fetch_result *r;
+
+	if (f == NULL)
+		return;
+	r = &f->res;
+	if (f->easy)
+		curl_easy_cleanup(f->easy);
+	curl_slist_free_all(f->hdrs);
+	feed_parser_free(f->parser);
+	feed_doc_free(r->doc);
+	free(r->error);
+	free(r->etag);
+	free(r->last_modified);
+	free(r->effective_url);
+	free(r->perm_redirect);
+	free(f->parse_err);
+	free(f->url);
+	free(f->cur_url);
+	free(f->etag);
+	free(f->last_modified);
+	free(f->prev_hash);
+	free(f);
+}
+
+/* ---- response headers ---- */
+
+static void
+set_str(char **dst, const char *v, size_t len)
+{
+	free(*dst);
+	*dst = xstrndup(v, len);
+}
+
+/* Resolves a Location against the URL of the hop that sent it. */
+static char *
+resolve_location(const char *base, const char *loc)
+{
+	CURLU *u = curl_url();
+	char *out = NULL, *s = NULL;
+
+	if (curl_url_set(u, CURLUPART_URL, base, 0) == CURLUE_OK &&
+	    curl_url_set(u, CURLUPART_URL, loc, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_URL, &s, 0) == CURLUE_OK)
+		out = xstrdup(s);
+	curl_free(s);
+	curl_url_cleanup(u);
+	return out ? out : xstrdup(loc);
+}
+
+static void
+on_location(struct fetch *f, const char *v, size_t len)
+{
+	char *loc = xstrndup(v, len), *abs;
+
+	if (f->hop_status < 300 || f->hop_status > 399) {
+		free(loc);
+		return;
+	}
+	abs = resolve_location(f->cur_url, loc);
+	free(loc);
+	if (f->perm_chain && (f->hop_status == 301 || f->hop_status == 308))
+		set_str(&f->res.perm_redirect, abs, strlen(abs));
+	else
+		f->perm_chain = 0;
+	free(f->cur_url);
+	f->cur_url = abs;
+}
+
+static int64_t
+parse_max_age(const char *v, size_t len)
+{
+	char *s = xstrndup(v, len), *p;
+	int64_t age = -1;
+
+	for (p = s; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	if (strstr(s, "no-store") == NULL && strstr(s, "no-cache") == NULL &&
+	    (p = strstr(s, "max-age=")) != NULL)
+		age = strtoll(p + 8, NULL, 10);
+	free(s);
+	return age;
+}
+
+static void
+on_status_line(struct fetch *f, const char *line)
+{
+	const char *sp = strchr(line, ' ');
+
+	f->hop_status = sp ? atoi(sp + 1) : 0;
+	if (f->hop_status >= 100 && f->hop_status < 200)
+		return;
+	/* Only the final answer's headers count. */
+	free(f->res.etag);
+	free(f->res.last_modified);
+	f->res.etag = f->res.last_modified = NULL;
+	f->res.retry_after = f->res.hint = -1;
+}
+
+static void
+on_field(struct fetch *f, const char *name, size_t nlen, const char *v,
+    size_t vlen)
+{
+	char *s;
+
+#define IS(n) (nlen == sizeof(n) - 1 && strncasecmp(name, n, nlen) == 0)
+	if (IS("etag"))
+		set_str(&f->res.etag, v, vlen);
+	else if (IS("last-modified"))
+		set_str(&f->res.last_modified, v, vlen);
+	else if (IS("location"))
+		on_location(f, v, vlen);
+	else if (IS("cache-control"))
+		f->res.hint = parse_max_age(v, vlen);
+	else if (IS("expires") && f->res.hint < 0) {
+		time_t t;
+
+		s = xstrndup(v, vlen);
+		if ((t = curl_getdate(s, NULL)) > 0 && t > time(NULL))
+			f->res.hint = (int64_t)(t - time(NULL));
+		free(s);
+	} else if (IS("retry-after")) {
+		s = xstrndup(v, vlen);
+		f->res.retry_after = fetch_parse_retry_after(s, time(NULL));
+		free(s);
+	}
+#undef IS
+}
+
+static size_t
+on_header(char *buf, size_t size, size_t n, void *arg)
+{
+	struct fetch *f = arg;
+	size_t len = size * n, nlen, vlen;
+	const char *colon, *v;
+
+	if (len >= 5 && strncmp(buf, "HTTP/", 5) == 0) {
+		char line[64];
+
+		snprintf(line, sizeof(line), "%.*s", (int)(len < 63 ? len : 63), buf);
+		on_status_line(f, line);
+		return len;
+	}
+	if ((colon = memchr(buf, ':', len)) == NULL)
+		return len;
+	nlen = (size_t)(colon - buf);
+	v = colon + 1;
+	vlen = len - nlen - 1;
+	while (vlen > 0 && (*v == ' ' || *v == '\t'))
+		v++, vlen--;
+	while (vlen > 0 && isspace((unsigned char)v[vlen - 1]))
+		vlen--;
+	on_field(f, buf, nlen, v, vlen);
+	return len;
+}
+
+/* ---- body ---- */
+
+/* charset=NAME of a Content-Type, or NULL; caller frees. */
+static char *
+content_type_charset(const char *ct)
+{
+	const char *p;
+	size_t len;
+
+	if (ct == NULL || (p = strcasestr(ct, "charset=")) == NULL)
+		return NULL;
+	p += 8;
+	if (*p == '"')
+		p++;
+	len = strcspn(p, "\"; \t");
+	return len ? xstrndup(p, len) : NULL;
+}
+
+static void
+body_start(struct fetch *f)
+{
+	long status = 0;
+	char *ct = NULL, *eff = NULL, *charset;
+
+	f->body_started = 1;
+	curl_easy_getinfo(f->easy, CURLINFO_RESPONSE_CODE, &status);
+	f->accept = f->is_file || (status >= 200 && status < 300);
+	if (!f->accept)
+		return;
+	curl_easy_getinfo(f->easy, CURLINFO_CONTENT_TYPE, &ct);
+	curl_easy_getinfo(f->easy, CURLINFO_EFFECTIVE_URL, &eff);
+	charset = content_type_charset(ct);
+	f->parser = feed_parser_new(eff ? eff : f->url, charset);
+	free(charset);
+}
+
+static size_t
+on_body(char *data, size_t size, size_t n, void *arg)
+{
+	struct fetch *f = arg;
+	size_t len = size * n;
+	const struct fetch_opts *o = fetcher_opts(f->fr);
+
+	if (!f->body_started)
+		body_start(f);
+	if (!f->accept) {
+		f->discard = 1;		/* an error page: its status says it all */
+		return 0;
+	}
+	if (o->max_size > 0 && f->res.body_bytes + len > (uint64_t)o->max_size) {
+		f->too_big = 1;
+		return 0;
+	}
+	f->res.body_bytes += len;
+	for (size_t i = 0; i < len; i++)
+		f->hash = (f->hash ^ (unsigned char)data[i]) * FNV_PRIME;
+	if (feed_parser_push(f->parser, data, len, &f->parse_err) == -1)
+		return 0;
+	return len;
+}
+
+/* ---- the easy handle ---- */
+
+static void
+add_header(struct fetch *f, const char *name, const char *value)
+{
+	char *h;
+
+	if (value == NULL || *value == '\0')
+		return;
+	h = xasprintf("%s: %s", name, value);
+	f->hdrs = curl_slist_append(f->hdrs, h);
+	free(h);
+}
+
+int
+fetch_setup(struct fetch *f, const struct fetch_opts *o)
+{
+	CURL *e = f->easy = curl_easy_init();
+	long low_time = o->timeout / 2 < LOW_SPEED_SECS ?
+	    (long)(o->timeout / 2) : LOW_SPEED_SECS;
+
+	if (e == NULL) {
+		f->res.error = xstrdup("cannot create a transfer");
+		return -1;
+	}
+	add_header(f, "If-None-Match", f->etag);
+	add_header(f, "If-Modified-Since", f->last_modified);
+	add_header(f, "Accept", ACCEPT_TYPES);
+	curl_easy_setopt(e, CURLOPT_URL, f->url);
+	curl_easy_setopt(e, CURLOPT_PRIVATE, f);
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, f->errbuf);
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, f->hdrs);
+	curl_easy_setopt(e, CURLOPT_USERAGENT, o->user_agent);
+	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(e, CURLOPT_MAXREDIRS, 5L);
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR,
+	    f->is_file ? "http,https,file" : "http,https");
+	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(e, CURLOPT_TIMEOUT, (long)o->timeout);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT,
+	    (long)(o->timeout < CONNECT_SECS ? o->timeout : CONNECT_SECS));
+	curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, (long)LOW_SPEED_BYTES);
+	curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, low_time < 1 ? 1L : low_time);
+	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(e, CURLOPT_HEADERDATA, f);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, f);
+	return 0;
+}
+
+/* ---- the result ---- */
+
+static void
+finish_error(struct fetch *f, enum fetch_outcome outcome, char *msg)
+{
+	f->res.outcome = outcome;
+	free(f->res.error);
+	f->res.error = msg;
+	feed_doc_free(f->res.doc);
+	f->res.doc = NULL;
+	free(f->res.perm_redirect);
+	f->res.perm_redirect = NULL;
+}
+
+static void
+finish_transport(struct fetch *f, CURLcode code)
+{
+	const char *why = f->errbuf[0] ? f->errbuf : curl_easy_strerror(code);
+
+	f->res.net_down_suspect = code == CURLE_COULDNT_RESOLVE_HOST ||
+	    code == CURLE_COULDNT_CONNECT || code == CURLE_COULDNT_RESOLVE_PROXY;
+	if (code == CURLE_TOO_MANY_REDIRECTS)
+		why = "too many redirects";
+	else if (code == CURLE_UNSUPPORTED_PROTOCOL && f->hop_status >= 300 &&
+	    f->hop_status < 400)
+		why = "redirect to a scheme other than http or https refused";
+	finish_error(f, FETCH_OUTCOME_NETWORK_ERROR, xstrdup(why));
+}
+
+static void
+finish_body(struct fetch *f)
+{
+	struct fetch_result *r = &f->res;
+	char *err = NULL;
+
+	snprintf(r->body_hash, sizeof(r->body_hash), "%016llx",
+	    (unsigned long long)f->hash);
+	if (f->prev_hash && strcmp(f->prev_hash, r->body_hash) == 0) {
+		r->same_body = 1;
+		r->outcome = FETCH_OUTCOME_NOT_MODIFIED;
+		return;
+	}
+	if (f->parser == NULL)
+		f->parser = feed_parser_new(r->effective_url, NULL);
+	r->doc = feed_parser_finish(f->parser, &err);
+	if (r->doc == NULL)
+		finish_error(f, FETCH_OUTCOME_PARSE_ERROR,
+		    err ? err : xstrdup("not a feed"));
+	else
+		r->outcome = FETCH_OUTCOME_OK;
+}
+
+void
+fetch_finish(struct fetch *f, CURLcode code)
+{
+	struct fetch_result *r = &f->res;
+	long status = 0;
+	char *eff = NULL;
+
+	curl_easy_getinfo(f->easy, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_getinfo(f->easy, CURLINFO_EFFECTIVE_URL, &eff);
+	r->status = (int)status;
+	r->got_response = status > 0;
+	r->effective_url = xstrdup(eff ? eff : f->url);
+	if (f->is_file && code == CURLE_OK)
+		r->status = 200;
+	if (f->too_big)
+		finish_error(f, FETCH_OUTCOME_PARSE_ERROR,
+		    xstrdup("body over max_size"));
+	else if (f->parse_err)
+		finish_error(f, FETCH_OUTCOME_PARSE_ERROR, xstrdup(f->parse_err));
+	else if (code != CURLE_OK && !f->discard)
+		finish_transport(f, code);
+	else if (r->status == 304)
+		r->outcome = FETCH_OUTCOME_NOT_MODIFIED;
+	else if (r->status >= 200 && r->status < 300)
+		finish_body(f);
+	else
+		finish_error(f, FETCH_OUTCOME_HTTP_ERROR,
+		    xasprintf("HTTP %d", r->status));
+}
+
+/* ---- helpers ---- */
+
+char *
+fetch_url_host(const char *url)
+{
+	CURLU *u = curl_url();
+	char *h = NULL, *out;
+
+	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK)
+		curl_url_get(u, CURLUPART_HOST, &h, 0);
+	out = xstrdup(h ? h : "");
+	curl_free(h);
+	curl_url_cleanup(u);
+	for (char *p = out; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return out;
+}
+
+int64_t
+fetch_parse_retry_after(const char *value, int64_t now)
+{
+	char *end;
+	long long secs;
+	time_t t;
+
+	while (*value == ' ')
+		value++;
+	if (isdigit((unsigned char)*value)) {
+		secs = strtoll(value, &end, 10);
+		return *end == '\0' || isspace((unsigned char)*end) ? secs : -1;
+	}
+	if ((t = curl_getdate(value, NULL)) <= 0)
+		return -1;
+	return t > now ? (int64_t)t - now : 0;
+}
