@@ -1,0 +1,373 @@
+/*
+ * feeds/opml.c: OPML read (DOM, since subscription lists are small) and
+ * write (xmlTextWriter).  Parsing never touches the network nor loads a
+ * DTD; the declared encoding (ISO-8859-1 and friends) is honoured by
+ * libxml2, so every string handed out is UTF-8.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxml/xmlwriter.h>
+
+#include "daemon/xmalloc.h"
+#include "feeds/opml.h"
+
+/* Deeper folder trees than this are ignored: they are no real lists. */
+#define OPML_MAX_DEPTH	64
+
+struct tagstack {
+	char	**v;
+	size_t	 n;
+};
+
+static int
+is_element(const xmlNode *n, const char *name)
+{
+	return n->type == XML_ELEMENT_NODE &&
+	    xmlStrcasecmp(n->name, (const xmlChar *)name) == 0;
+}
+
+/* The attribute with surrounding white space trimmed; NULL when empty. */
+static char *
+attr(const xmlNode *n, const char *name)
+{
+	xmlChar *v = xmlGetProp(n, (const xmlChar *)name);
+	const char *s, *e;
+	char *out = NULL;
+
+	if (v == NULL)
+		return NULL;
+	s = (const char *)v;
+	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' ||
+	    e[-1] == '\r'))
+		e--;
+	if (e > s)
+		out = xstrndup(s, (size_t)(e - s));
+	xmlFree(v);
+	return out;
+}
+
+static void
+tags_add(struct opml_feed *f, const char *tag, size_t len)
+{
+	while (len > 0 && (*tag == ' ' || *tag == '/')) {
+		tag++;
+		len--;
+	}
+	while (len > 0 && tag[len - 1] == ' ')
+		len--;
+	if (len == 0)
+		return;
+	for (size_t i = 0; i < f->ntags; i++)
+		if (strlen(f->tags[i]) == len &&
+		    memcmp(f->tags[i], tag, len) == 0)
+			return;
+	f->tags = xreallocarray(f->tags, f->ntags + 1, sizeof(char *));
+	f->tags[f->ntags++] = xstrndup(tag, len);
+}
+
+/* OPML 2.0's category: comma-separated, each maybe a "/path". */
+static void
+tags_add_category(struct opml_feed *f, const char *cat)
+{
+	const char *p = cat, *comma;
+
+	while (p != NULL && *p != '\0') {
+		comma = strchr(p, ',');
+		tags_add(f, p, comma ? (size_t)(comma - p) : strlen(p));
+		p = comma ? comma + 1 : NULL;
+	}
+}
+
+static void
+add_feed(struct opml_doc *doc, const xmlNode *n, char *url,
+    const struct tagstack *folders)
+{
+	struct opml_feed *f;
+	char *cat;
+
+	doc->feeds = xreallocarray(doc->feeds, doc->nfeeds + 1,
+	    sizeof(*doc->feeds));
+	f = &doc->feeds[doc->nfeeds++];
+	memset(f, 0, sizeof(*f));
+	f->xml_url = url;
+	if ((f->title = attr(n, "text")) == NULL)
+		f->title = attr(n, "title");
+	f->html_url = attr(n, "htmlUrl");
+	for (size_t i = 0; i < folders->n; i++)	/* NULL: unnamed folder */
+		if (folders->v[i] != NULL)
+			tags_add(f, folders->v[i], strlen(folders->v[i]));
+	if ((cat = attr(n, "category")) != NULL)
+		tags_add_category(f, cat);
+	free(cat);
+}
+
+static void
+walk(struct opml_doc *doc, const xmlNode *parent, struct tagstack *folders)
+{
+	for (const xmlNode *n = parent->children; n != NULL; n = n->next) {
+		char *url, *name;
+
+		if (!is_element(n, "outline"))
+			continue;
+		if ((url = attr(n, "xmlUrl")) == NULL)
+			url = attr(n, "xmlurl");
+		if (url != NULL) {
+			add_feed(doc, n, url, folders);
+			continue;
+		}
+		if (folders->n >= OPML_MAX_DEPTH)
+			continue;
+		if ((name = attr(n, "text")) == NULL)
+			name = attr(n, "title");
+		folders->v[folders->n++] = name;	/* NULL: no tag */
+		walk(doc, n, folders);
+		free(folders->v[--folders->n]);
+	}
+}
+
+static const xmlNode *
+child(const xmlNode *parent, const char *name)
+{
+	for (const xmlNode *n = parent->children; n != NULL; n = n->next)
+		if (is_element(n, name))
+			return n;
+	return NULL;
+}
+
+static char *
+head_title(const xmlNode *root)
+{
+	const xmlNode *head = child(root, "head"), *t;
+	xmlChar *s;
+	char *out = NULL;
+
+	if (head == NULL || (t = child(head, "title")) == NULL)
+		return NULL;
+	if ((s = xmlNodeGetContent(t)) != NULL && s[0] != '\0')
+		out = xstrdup((const char *)s);
+	xmlFree(s);
+	return out;
+}
+
+struct opml_doc *
+opml_parse(const char *data, size_t len, char **errstr)
+{
+	struct opml_doc *doc = NULL;
+	struct tagstack folders = { NULL, 0 };
+	const xmlNode *root, *body;
+	const xmlError *e;
+	xmlDoc *x;
+
+	*errstr = NULL;
+	if (len > INT32_MAX) {
+		*errstr = xstrdup("file too large");
+		return NULL;
+	}
+	x = xmlReadMemory(data, (int)len, NULL, NULL, XML_PARSE_NONET |
+	    XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	if (x == NULL) {
+		e = xmlGetLastError();
+		*errstr = xasprintf("not XML: line %d: %.*s", e ? e->line : 0,
+		    e && e->message ? (int)strcspn(e->message, "\n") : 11,
+		    e && e->message ? e->message : "parse error");
+		return NULL;
+	}
+	if ((root = xmlDocGetRootElement(x)) == NULL ||
+	    !is_element(root, "opml")) {
+		*errstr = xstrdup("not OPML: the root element is not <opml>");
+		goto out;
+	}
+	if ((body = child(root, "body")) == NULL) {
+		*errstr = xstrdup("invalid OPML: no <body> element");
+		goto out;
+	}
+	doc = xcalloc(1, sizeof(*doc));
+	doc->title = head_title(root);
+	folders.v = xcalloc(OPML_MAX_DEPTH, sizeof(char *));
+	walk(doc, body, &folders);
+	free(folders.v);
+out:
+	xmlFreeDoc(x);
+	return doc;
+}
+
+void
+opml_doc_free(struct opml_doc *doc)
+{
+	if (doc == NULL)
+		return;
+	for (size_t i = 0; i < doc->nfeeds; i++) {
+		struct opml_feed *f = &doc->feeds[i];
+
+		free(f->title);
+		free(f->xml_url);
+		free(f->html_url);
+		for (size_t j = 0; j < f->ntags; j++)
+			free(f->tags[j]);
+		free(f->tags);
+	}
+	free(doc->feeds);
+	free(doc->title);
+	free(doc);
+}
+
+void
+opml_format_date(time_t t, char buf[OPML_DATE_LEN])
+{
+	static const char *const days[7] = { "Sun", "Mon", "Tue", "Wed", "Thu",
+	    "Fri", "Sat" };
+	static const char *const months[12] = { "Jan", "Feb", "Mar", "Apr",
+	    "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+	struct tm tm;
+
+	/* By hand: strftime's %a and %b follow the locale. */
+	if (gmtime_r(&t, &tm) == NULL)
+		memset(&tm, 0, sizeof(tm));
+	snprintf(buf, OPML_DATE_LEN, "%s, %02d %s %04d %02d:%02d:%02d GMT",
+	    days[(unsigned)tm.tm_wday % 7], tm.tm_mday, months[(unsigned)tm.tm_mon % 12],
+	    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+static int
+write_attr(xmlTextWriter *w, const char *name, const char *value)
+{
+	if (value == NULL)
+		return 0;
+	return xmlTextWriterWriteAttribute(w, (const xmlChar *)name,
+	    (const xmlChar *)value) < 0 ? -1 : 0;
+}
+
+static int
+write_feed(xmlTextWriter *w, const struct opml_feed *f)
+{
+	const char *title = f->title ? f->title : f->xml_url;
+	char *cat = NULL;
+	int rc = -1;
+
+	if (f->ntags > 0) {
+		size_t len = 1;
+
+		for (size_t i = 0; i < f->ntags; i++)
+			len += strlen(f->tags[i]) + 1;
+		cat = xcalloc(1, len);
+		for (size_t i = 0; i < f->ntags; i++) {
+			if (i > 0)
+				strcat(cat, ",");
+			strcat(cat, f->tags[i]);
+		}
+	}
+	if (xmlTextWriterStartElement(w, (const xmlChar *)"outline") < 0 ||
+	    write_attr(w, "text", title) < 0 ||
+	    write_attr(w, "title", title) < 0 ||
+	    write_attr(w, "type", "rss") < 0 ||
+	    write_attr(w, "xmlUrl", f->xml_url) < 0 ||
+	    write_attr(w, "htmlUrl", f->html_url) < 0 ||
+	    write_attr(w, "category", cat) < 0 ||
+	    xmlTextWriterEndElement(w) < 0)
+		goto out;
+	rc = 0;
+out:
+	free(cat);
+	return rc;
+}
+
+/* The first index before i whose feed shares tag's folder, or i. */
+static size_t
+first_with_folder(const struct opml_feed *feeds, size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if (feeds[j].ntags > 0 &&
+		    strcmp(feeds[j].tags[0], feeds[i].tags[0]) == 0)
+			return j;
+	return i;
+}
+
+static int
+write_body(xmlTextWriter *w, const struct opml_feed *feeds, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (feeds[i].ntags == 0 && write_feed(w, &feeds[i]) < 0)
+			return -1;
+	for (size_t i = 0; i < n; i++) {
+		const char *folder;
+
+		if (feeds[i].ntags == 0 || first_with_folder(feeds, i) != i)
+			continue;
+		folder = feeds[i].tags[0];
+		if (xmlTextWriterStartElement(w, (const xmlChar *)"outline") < 0 ||
+		    write_attr(w, "text", folder) < 0 ||
+		    write_attr(w, "title", folder) < 0)
+			return -1;
+		for (size_t j = i; j < n; j++)
+			if (feeds[j].ntags > 0 &&
+			    strcmp(feeds[j].tags[0], folder) == 0 &&
+			    write_feed(w, &feeds[j]) < 0)
+				return -1;
+		if (xmlTextWriterEndElement(w) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+write_doc(xmlTextWriter *w, const char *title, time_t created,
+    const struct opml_feed *feeds, size_t n)
+{
+	char date[OPML_DATE_LEN];
+
+	opml_format_date(created, date);
+	if (xmlTextWriterSetIndent(w, 1) < 0 ||
+	    xmlTextWriterSetIndentString(w, (const xmlChar *)"  ") < 0 ||
+	    xmlTextWriterStartDocument(w, "1.0", "UTF-8", NULL) < 0 ||
+	    xmlTextWriterStartElement(w, (const xmlChar *)"opml") < 0 ||
+	    write_attr(w, "version", "2.0") < 0 ||
+	    xmlTextWriterStartElement(w, (const xmlChar *)"head") < 0 ||
+	    xmlTextWriterWriteElement(w, (const xmlChar *)"title",
+	    (const xmlChar *)(title ? title : "feedd subscriptions")) < 0 ||
+	    xmlTextWriterWriteElement(w, (const xmlChar *)"dateCreated",
+	    (const xmlChar *)date) < 0 ||
+	    xmlTextWriterEndElement(w) < 0 ||
+	    xmlTextWriterStartElement(w, (const xmlChar *)"body") < 0 ||
+	    write_body(w, feeds, n) < 0 ||
+	    xmlTextWriterEndDocument(w) < 0)
+		return -1;
+	return 0;
+}
+
+int
+opml_write(FILE *fp, const char *title, time_t created,
+    const struct opml_feed *feeds, size_t nfeeds, char **errstr)
+{
+	xmlBuffer *b = xmlBufferCreate();
+	xmlTextWriter *w = NULL;
+	int rc = -1;
+
+	*errstr = NULL;
+	if (b == NULL || (w = xmlNewTextWriterMemory(b, 0)) == NULL) {
+		*errstr = xstrdup("cannot create the XML writer");
+		goto out;
+	}
+	if (write_doc(w, title, created, feeds, nfeeds) < 0) {
+		*errstr = xstrdup("cannot write the OPML document");
+		goto out;
+	}
+	xmlFreeTextWriter(w);	/* flushes into b */
+	w = NULL;
+	if (fwrite(xmlBufferContent(b), 1, (size_t)xmlBufferLength(b), fp) !=
+	    (size_t)xmlBufferLength(b) || fflush(fp) != 0 || ferror(fp)) {
+		*errstr = xstrdup("write error");
+		goto out;
+	}
+	rc = 0;
+out:
+	xmlFreeTextWriter(w);
+	xmlBufferFree(b);
+	return rc;
+}
