@@ -446,6 +446,20 @@ path_fix(char **p, const char *base)
 	*p = abs;
 }
 
+/* "feedd/VERSION (...)" names this build's version, as the default does. */
+static void
+expand_version(char **ua)
+{
+	char *at, *out;
+
+	while ((at = strstr(*ua, "VERSION")) != NULL) {
+		out = xasprintf("%.*s%s%s", (int)(at - *ua), *ua, FEEDD_VERSION,
+		    at + 7);
+		free(*ua);
+		*ua = out;
+	}
+}
+
 /* Makes every path absolute and fills per-feed defaults. */
 static void
 config_finish(struct config *cfg)
@@ -456,6 +470,7 @@ config_finish(struct config *cfg)
 	path_fix(&cfg->json_path, cfg->state_dir);
 	path_fix(&cfg->alert_feeds_dir, cfg->state_dir);
 	path_fix(&cfg->alert_log, cfg->state_dir);
+	expand_version(&cfg->user_agent);
 	for (size_t i = 0; i < cfg->nfeeds; i++)
 		if (cfg->feeds[i].interval == 0)
 			cfg->feeds[i].interval = cfg->interval;
