@@ -219,13 +219,23 @@ Test(notify, feedd_run_speaks_the_protocol, .timeout = 90)
 {
 	struct sock s;
 	struct daemon d;
-	char *conf, *text;
+	char *conf, *rss, *xtext;
+	const char *text;
 	int saw_status = 0, saw_wd = 0;
 
 	sock_open(&s);
+	/* One local feed, so a poll cycle happens and STATUS reports it. */
+	rss = th_path(s.dir, "f.xml");
+	text = "<rss version=\"2.0\"><channel><title>t</title>"
+	    "<item><title>one</title><link>https://x.example/1</link></item>"
+	    "</channel></rss>";
+	cr_assert_eq(th_write_file(rss, text, strlen(text)), 0);
 	conf = th_path(s.dir, "feedd.conf");
-	text = "[daemon]\nstate_dir = .\n\n[output]\natom = feed.xml\n";
-	cr_assert_eq(th_write_file(conf, text, strlen(text)), 0);
+	xtext = NULL;
+	cr_assert_geq(asprintf(&xtext, "[daemon]\nstate_dir = .\n\n"
+	    "[output]\natom = feed.xml\n\n[feed \"local\"]\nurl = file://%s\n",
+	    rss), 0);
+	cr_assert_eq(th_write_file(conf, xtext, strlen(xtext)), 0);
 	daemon_start(&d, conf, s.dir);
 	if (wait_line(&s, &d, "READY=1", &saw_status, &saw_wd) == -1)
 		skip_if_placeholder(&d);
@@ -247,6 +257,8 @@ Test(notify, feedd_run_speaks_the_protocol, .timeout = 90)
 	    "status %#x", d.status);
 	cr_assert(saw_status, "no STATUS= line");
 	free(d.errpath);
+	free(xtext);
+	free(rss);
 	free(conf);
 	sock_close(&s);
 }
