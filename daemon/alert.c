@@ -1,44 +1,339 @@
 /*
- * alert: placeholder until the real alert log lands.
+ * alert: the alert log file.  Pending alerts come from the store; each
+ * becomes one line, appended with one write() on an O_APPEND descriptor,
+ * fsync'd, then marked written in the store.  After an open (or a
+ * failure) the log's tail is read first, so a line that reached the
+ * file before a crash is marked written instead of appended twice.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "daemon/alert.h"
 #include "daemon/xmalloc.h"
+#include "feeds/atom_out.h"
+#include "feeds/buf.h"
+#include "feeds/date.h"
+#include "feeds/json_out.h"
+
+#define ALERT_TAIL_MAX		(1024 * 1024)
+#define ALERT_TITLE_MAX		2000	/* bytes */
+
+struct alert_log {
+	char	*path;
+	enum alert_format format;
+	int	 fd;
+	int	 verify;	/* compare pending alerts with the tail */
+	struct metrics *metrics;
+};
+
+/*
+ * Text-format field: one line, whatever s holds.  Invalid UTF-8 becomes
+ * U+FFFD; C0, DEL, C1, U+2028 and U+2029 become spaces; with quote set,
+ * `"` and `\` are escaped with a backslash.
+ */
+static void
+put_field(struct buf *b, const char *s, int quote, size_t max)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	size_t	 len = strlen((const char *)p), n, start = b->len;
+	uint32_t c;
+
+	while (len > 0 && (max == 0 || b->len - start < max)) {
+		if ((n = atom_utf8_decode(p, len, &c)) == 0) {
+			buf_puts(b, "\xef\xbf\xbd");
+			p++, len--;
+			continue;
+		}
+		if (c < 0x20 || (c >= 0x7f && c < 0xa0) || c == 0x2028 ||
+		    c == 0x2029)
+			buf_putc(b, ' ');
+		else if (quote && (c == '"' || c == '\\')) {
+			buf_putc(b, '\\');
+			buf_putc(b, (char)c);
+		} else
+			buf_append(b, p, n);
+		p += n, len -= n;
+	}
+}
+
+/* A rule name is one word in the text format: blanks become '_'. */
+static void
+put_rule(struct buf *b, const char *rule)
+{
+	size_t	 start = b->len, i;
+
+	put_field(b, rule, 0, 200);
+	for (i = start; i < b->len; i++)
+		if (b->data[i] == ' ')
+			b->data[i] = '_';
+}
+
+/* A link between < and >: what cannot be in a URL is percent-encoded. */
+static void
+put_link(struct buf *b, const char *link)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)(link ? link : ""); *p != '\0'; p++) {
+		if (*p <= 0x20 || *p == 0x7f || *p == '<' || *p == '>')
+			buf_printf(b, "%%%02X", *p);
+		else
+			buf_putc(b, (char)*p);
+	}
+}
+
+static void
+format_text(struct buf *b, const struct alert_row *a)
+{
+	char	 d[DATE_RFC3339_LEN];
+
+	buf_puts(b, date_format_rfc3339(a->fired_at, d, sizeof(d)));
+	buf_putc(b, ' ');
+	put_rule(b, a->rule);
+	buf_puts(b, " \"");
+	put_field(b, a->title, 1, ALERT_TITLE_MAX);
+	buf_puts(b, "\" <");
+	put_link(b, a->link);
+	buf_puts(b, "> (");
+	put_field(b, a->feed, 0, ALERT_TITLE_MAX);
+	buf_puts(b, ")\n");
+}
+
+static void
+format_json(struct buf *b, const struct alert_row *a)
+{
+	char	 d[DATE_RFC3339_LEN];
+
+	buf_puts(b, "{\"time\":");
+	json_put_string(b, date_format_rfc3339(a->fired_at, d, sizeof(d)));
+	buf_puts(b, ",\"rule\":");
+	json_put_string(b, a->rule);
+	buf_puts(b, ",\"title\":");
+	json_put_string(b, a->title ? a->title : "");
+	buf_puts(b, ",\"link\":");
+	json_put_string(b, a->link);
+	buf_puts(b, ",\"feed\":");
+	json_put_string(b, a->feed);
+	buf_puts(b, ",\"published\":");
+	json_put_string(b, a->published == FEED_TIME_NONE ? NULL :
+	    date_format_rfc3339(a->published, d, sizeof(d)));
+	buf_puts(b, "}\n");
+}
+
+char *
+alert_format_line(const struct alert_row *a, enum alert_format format)
+{
+	struct buf b;
+
+	buf_init(&b, 0);
+	if (format == ALERT_FORMAT_JSON)
+		format_json(&b, a);
+	else
+		format_text(&b, a);
+	return buf_detach(&b);
+}
+
+/* Read-write: the tail is read back to find lines written before a crash. */
+static int
+open_fd(const char *path, char **errstr)
+{
+	int	 fd;
+
+	fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	if (fd == -1)
+		*errstr = xasprintf("%s: %s", path, strerror(errno));
+	return fd;
+}
 
 struct alert_log *
 alert_log_open(const char *path, enum alert_format format, char **errstr)
 {
-	(void)path; (void)format;
-	*errstr = xstrdup("alert log: not built yet");
-	return NULL;
+	struct alert_log *log;
+	int	 fd;
+
+	if ((fd = open_fd(path, errstr)) == -1)
+		return NULL;
+	log = xcalloc(1, sizeof(*log));
+	log->path = xstrdup(path);
+	log->format = format;
+	log->fd = fd;
+	log->verify = 1;
+	return log;
 }
 
 void
 alert_log_close(struct alert_log *log)
 {
-	(void)log;
+	if (log == NULL)
+		return;
+	if (log->fd != -1)
+		close(log->fd);
+	free(log->path);
+	free(log);
+}
+
+void
+alert_log_set_metrics(struct alert_log *log, struct metrics *m)
+{
+	log->metrics = m;
 }
 
 int
 alert_log_reopen(struct alert_log *log, char **errstr)
 {
-	(void)log;
-	*errstr = xstrdup("alert log: not built yet");
+	int	 fd;
+
+	if ((fd = open_fd(log->path, errstr)) == -1)
+		return -1;
+	if (log->fd != -1)
+		close(log->fd);
+	log->fd = fd;
+	log->verify = 1;
+	return 0;
+}
+
+/* Reopens when the path no longer names the file we hold (rotated). */
+static int
+follow_rotation(struct alert_log *log, char **errstr)
+{
+	struct stat sp, sf;
+
+	if (log->fd != -1 && stat(log->path, &sp) == 0 &&
+	    fstat(log->fd, &sf) == 0 && sp.st_dev == sf.st_dev &&
+	    sp.st_ino == sf.st_ino)
+		return 0;
+	return alert_log_reopen(log, errstr);
+}
+
+/* The last ALERT_TAIL_MAX bytes of the log, NUL-terminated. */
+static char *
+read_tail(int fd, size_t *len)
+{
+	struct stat st;
+	off_t	 off;
+	ssize_t	 r;
+	char	*t;
+
+	*len = 0;
+	if (fstat(fd, &st) == -1 || st.st_size == 0)
+		return NULL;
+	off = st.st_size > ALERT_TAIL_MAX ? st.st_size - ALERT_TAIL_MAX : 0;
+	t = xmalloc((size_t)(st.st_size - off) + 1);
+	r = pread(fd, t, (size_t)(st.st_size - off), off);
+	if (r < 0)
+		r = 0;
+	t[r] = '\0';
+	*len = (size_t)r;
+	return t;
+}
+
+/* Whether line (with its newline) is a whole line of the tail. */
+static int
+tail_has_line(const char *tail, size_t tlen, const char *line)
+{
+	size_t	 n = strlen(line);
+	const char *p = tail, *end = tail + tlen;
+
+	while (p != NULL && (size_t)(end - p) >= n) {
+		if ((p == tail || p[-1] == '\n') && memcmp(p, line, n) == 0)
+			return 1;
+		p = memchr(p, '\n', (size_t)(end - p));
+		if (p != NULL)
+			p++;
+	}
+	return 0;
+}
+
+static int
+write_all(int fd, const char *s, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, s, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		s += w, n -= (size_t)w;
+	}
+	return 0;
+}
+
+/*
+ * Writes (or, when the tail shows it was written before a crash, only
+ * marks) each pending alert.  ids collects what to mark written.
+ */
+static int
+append_pending(struct alert_log *log, const struct alert_row *rows,
+    size_t n, int64_t *ids, size_t *nids, char **errstr)
+{
+	size_t	 tlen = 0, i;
+	char	*tail = log->verify ? read_tail(log->fd, &tlen) : NULL;
+	int	 written = 0;
+
+	if (tail != NULL && tail[tlen - 1] != '\n' &&
+	    write_all(log->fd, "\n", 1) == -1)	/* a line cut by a crash */
+		goto fail;
+	for (i = 0; i < n; i++) {
+		char *line = alert_format_line(&rows[i], log->format);
+
+		if (tail == NULL || !tail_has_line(tail, tlen, line)) {
+			if (write_all(log->fd, line, strlen(line)) == -1) {
+				free(line);
+				goto fail;
+			}
+			written++;
+			if (log->metrics != NULL)
+				metrics_alert_fired(log->metrics, rows[i].rule);
+		}
+		free(line);
+		ids[(*nids)++] = rows[i].id;
+	}
+	free(tail);
+	return written;
+fail:
+	*errstr = xasprintf("%s: %s", log->path, strerror(errno));
+	free(tail);
 	return -1;
 }
 
 int
 alert_log_flush(struct alert_log *log, struct store *st, char **errstr)
 {
-	(void)log; (void)st;
-	*errstr = xstrdup("alert log: not built yet");
-	return -1;
-}
+	struct alert_row *rows = NULL;
+	int64_t	*ids = NULL;
+	size_t	 n = 0, nids = 0;
+	int	 written = -1;
 
-char *
-alert_format_line(const struct alert_row *a, enum alert_format format)
-{
-	(void)a; (void)format;
-	return xstrdup("");
+	if (follow_rotation(log, errstr) == -1)
+		return -1;
+	if (store_alerts_pending(st, &rows, &n) == -1) {
+		*errstr = xasprintf("pending alerts: %s", store_errmsg(st));
+		return -1;
+	}
+	if (n == 0)
+		return 0;
+	ids = xcalloc(n, sizeof(*ids));
+	log->verify = 1;		/* until every line is marked */
+	written = append_pending(log, rows, n, ids, &nids, errstr);
+	if (nids > 0 && fsync(log->fd) == -1 && errno != EINVAL) {
+		if (written >= 0)
+			*errstr = xasprintf("%s: fsync: %s", log->path,
+			    strerror(errno));
+		written = -1;
+	} else if (nids > 0 && store_alerts_mark_written(st, ids, nids) == -1) {
+		if (written >= 0)
+			*errstr = xasprintf("marking alerts written: %s",
+			    store_errmsg(st));
+		written = -1;
+	}
+	if (written >= 0)
+		log->verify = 0;
+	free(ids);
+	alert_rows_free(rows, n);
+	return written;
 }

@@ -1,24 +1,66 @@
 /*
- * metrics: placeholder until the real counters land.
+ * metrics: the daemon's counters and their Prometheus text exposition
+ * (format 0.0.4).  One mutex guards everything: the loop updates while
+ * the HTTP server's thread renders.
  */
+#include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "daemon/metrics.h"
 #include "daemon/xmalloc.h"
 
+static const double metrics_buckets[] = {
+	0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30,
+};
+#define METRICS_NBUCKETS (sizeof(metrics_buckets) / sizeof(metrics_buckets[0]))
+
+static const char *const outcome_names[FETCH_OUTCOME_COUNT] = {
+	[FETCH_OUTCOME_OK] = "ok",
+	[FETCH_OUTCOME_NOT_MODIFIED] = "not_modified",
+	[FETCH_OUTCOME_HTTP_ERROR] = "http_error",
+	[FETCH_OUTCOME_NETWORK_ERROR] = "network_error",
+	[FETCH_OUTCOME_PARSE_ERROR] = "parse_error",
+};
+
+struct metrics_rule {
+	char	*rule;
+	uint64_t n;
+};
+
 struct metrics {
-	int	 unused;
+	pthread_mutex_t mu;
+	uint64_t fetches[FETCH_OUTCOME_COUNT];
+	uint64_t items;
+	struct metrics_rule *alerts;
+	size_t	 nalerts;
+	uint64_t buckets[METRICS_NBUCKETS];	/* not cumulative */
+	uint64_t duration_count;
+	double	 duration_sum;
+	int	 feeds_ok, feeds_failing, feeds_gone;
+	int64_t	 last_cycle;
 };
 
 struct metrics *
 metrics_new(void)
 {
-	return xcalloc(1, sizeof(struct metrics));
+	struct metrics *m = xcalloc(1, sizeof(*m));
+
+	pthread_mutex_init(&m->mu, NULL);
+	return m;
 }
 
 void
 metrics_free(struct metrics *m)
 {
+	size_t	 i;
+
+	if (m == NULL)
+		return;
+	for (i = 0; i < m->nalerts; i++)
+		free(m->alerts[i].rule);
+	free(m->alerts);
+	pthread_mutex_destroy(&m->mu);
 	free(m);
 }
 
@@ -26,36 +68,155 @@ void
 metrics_fetch_done(struct metrics *m, enum fetch_outcome outcome,
     double seconds)
 {
-	(void)m; (void)outcome; (void)seconds;
+	size_t	 i;
+
+	if ((unsigned)outcome >= FETCH_OUTCOME_COUNT)
+		return;
+	if (!(seconds >= 0))
+		seconds = 0;		/* NaN or a clock step */
+	pthread_mutex_lock(&m->mu);
+	m->fetches[outcome]++;
+	for (i = 0; i < METRICS_NBUCKETS; i++)
+		if (seconds <= metrics_buckets[i]) {
+			m->buckets[i]++;
+			break;
+		}
+	m->duration_count++;
+	m->duration_sum += seconds;
+	pthread_mutex_unlock(&m->mu);
 }
 
 void
 metrics_items_stored(struct metrics *m, int n)
 {
-	(void)m; (void)n;
+	if (n <= 0)
+		return;
+	pthread_mutex_lock(&m->mu);
+	m->items += (uint64_t)n;
+	pthread_mutex_unlock(&m->mu);
 }
 
 void
 metrics_alert_fired(struct metrics *m, const char *rule)
 {
-	(void)m; (void)rule;
+	size_t	 i;
+
+	if (rule == NULL)
+		rule = "";
+	pthread_mutex_lock(&m->mu);
+	for (i = 0; i < m->nalerts; i++)
+		if (strcmp(m->alerts[i].rule, rule) == 0)
+			break;
+	if (i == m->nalerts) {
+		m->alerts = xreallocarray(m->alerts, m->nalerts + 1,
+		    sizeof(*m->alerts));
+		m->alerts[i].rule = xstrdup(rule);
+		m->alerts[i].n = 0;
+		m->nalerts++;
+	}
+	m->alerts[i].n++;
+	pthread_mutex_unlock(&m->mu);
 }
 
 void
 metrics_feed_states(struct metrics *m, int ok, int failing, int gone)
 {
-	(void)m; (void)ok; (void)failing; (void)gone;
+	pthread_mutex_lock(&m->mu);
+	m->feeds_ok = ok;
+	m->feeds_failing = failing;
+	m->feeds_gone = gone;
+	pthread_mutex_unlock(&m->mu);
 }
 
 void
 metrics_cycle_done(struct metrics *m, int64_t when)
 {
-	(void)m; (void)when;
+	pthread_mutex_lock(&m->mu);
+	m->last_cycle = when;
+	pthread_mutex_unlock(&m->mu);
+}
+
+/* A label value: backslash, quote and newline escaped (0.0.4). */
+static void
+put_label(struct buf *b, const char *v)
+{
+	for (; *v != '\0'; v++) {
+		if (*v == '\\')
+			buf_puts(b, "\\\\");
+		else if (*v == '"')
+			buf_puts(b, "\\\"");
+		else if (*v == '\n')
+			buf_puts(b, "\\n");
+		else
+			buf_putc(b, *v);
+	}
+}
+
+static void
+head(struct buf *b, const char *name, const char *type, const char *help)
+{
+	buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void
+render_fetches(struct metrics *m, struct buf *b)
+{
+	uint64_t cum = 0;
+	size_t	 i;
+
+	head(b, "feedd_fetches_total", "counter", "Feed fetches by outcome.");
+	for (i = 0; i < FETCH_OUTCOME_COUNT; i++)
+		buf_printf(b, "feedd_fetches_total{outcome=\"%s\"} %llu\n",
+		    outcome_names[i], (unsigned long long)m->fetches[i]);
+	head(b, "feedd_fetch_duration_seconds", "histogram",
+	    "Time a fetch took, from start to done.");
+	for (i = 0; i < METRICS_NBUCKETS; i++) {
+		cum += m->buckets[i];
+		buf_printf(b, "feedd_fetch_duration_seconds_bucket{le=\"%g\"} "
+		    "%llu\n", metrics_buckets[i], (unsigned long long)cum);
+	}
+	buf_printf(b, "feedd_fetch_duration_seconds_bucket{le=\"+Inf\"} %llu\n"
+	    "feedd_fetch_duration_seconds_sum %.6f\n"
+	    "feedd_fetch_duration_seconds_count %llu\n",
+	    (unsigned long long)m->duration_count, m->duration_sum,
+	    (unsigned long long)m->duration_count);
+}
+
+static void
+render_rest(struct metrics *m, struct buf *b)
+{
+	size_t	 i;
+
+	head(b, "feedd_items_stored_total", "counter", "New items stored.");
+	buf_printf(b, "feedd_items_stored_total %llu\n",
+	    (unsigned long long)m->items);
+	head(b, "feedd_alerts_total", "counter", "Alerts written, by rule.");
+	for (i = 0; i < m->nalerts; i++) {
+		buf_puts(b, "feedd_alerts_total{rule=\"");
+		put_label(b, m->alerts[i].rule);
+		buf_printf(b, "\"} %llu\n", (unsigned long long)m->alerts[i].n);
+	}
+	head(b, "feedd_feeds", "gauge", "Configured feeds by state.");
+	buf_printf(b, "feedd_feeds{state=\"ok\"} %d\n"
+	    "feedd_feeds{state=\"failing\"} %d\n"
+	    "feedd_feeds{state=\"gone\"} %d\n",
+	    m->feeds_ok, m->feeds_failing, m->feeds_gone);
+	head(b, "feedd_last_cycle_timestamp_seconds", "gauge",
+	    "When the last poll cycle finished (Unix seconds).");
+	buf_printf(b, "feedd_last_cycle_timestamp_seconds %lld\n",
+	    (long long)m->last_cycle);
+	head(b, "feedd_build_info", "gauge", "feedd version.");
+	buf_puts(b, "feedd_build_info{version=\"" FEEDD_VERSION "\"} 1\n");
 }
 
 int
 metrics_render(struct metrics *m, struct buf *out)
 {
-	(void)m;
-	return buf_puts(out, "# metrics: not built yet\n");
+	size_t	 before = out->len;
+
+	pthread_mutex_lock(&m->mu);
+	render_fetches(m, out);
+	render_rest(m, out);
+	pthread_mutex_unlock(&m->mu);
+	return out->len > before ? 0 : -1;
 }

@@ -19,9 +19,20 @@ struct output *output_new(void);
 void	 output_free(struct output *out);		/* NULL ok */
 /*
  * Writes every configured output if the store changed since the last
- * call (or force).  0, or -1 with *errstr (caller frees).
+ * call (or force: pass it after a config reload, since the title, paths
+ * or rules may have changed).  Missing folders are created.  A file
+ * whose bytes would not change is not replaced (same inode and mtime).
+ * 0, or -1 with *errstr (caller frees); after -1 the next call renders
+ * again.
  */
 int	 output_render(struct output *out, struct store *st,
 	    const struct config *cfg, int force, char **errstr);
+
+/*
+ * The file name of a rule's alert feed in [output] alert_feeds:
+ * "RULE.xml" with every byte but [A-Za-z0-9_-] (and '.' after the first)
+ * replaced by '_'.  Caller frees.
+ */
+char	*output_rule_filename(const char *rule);
 
 #endif

@@ -1,45 +1,252 @@
 /*
- * parse: placeholder until the streaming parser lands.
+ * parse: the feed document pipeline.  Chunks go through gzip (when the
+ * bytes say so), then the format sniff: JSON is buffered for
+ * jsonfeed_parse, XML streams through feeds/encoding.c (to UTF-8),
+ * feeds/xml.c (libxml2) and feeds/build.c (the document model).
  */
 #include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
 
 #include "daemon/xmalloc.h"
+#include "feeds/build.h"
+#include "feeds/encoding.h"
+#include "feeds/jsonfeed.h"
 #include "feeds/parse.h"
+#include "feeds/xml.h"
+
+#define PARSE_MAX_JSON		(64u * 1024 * 1024)
+#define PARSE_MAX_INFLATED	(256ull * 1024 * 1024)
+
+enum sniff {
+	SNIFF_UNDECIDED,
+	SNIFF_XML,
+	SNIFF_JSON,
+};
 
 struct feed_parser {
-	int	 unused;
+	char		*base_url;
+	enum sniff	 sniff;
+	int		 gzip;		/* -1 undecided, 0 no, 1 inflating */
+	int		 gzip_done;
+	z_stream	 z;
+	unsigned long long inflated;
+	struct buf	 head;		/* bytes held while sniffing */
+	struct buf	 json;
+	struct buf	 utf8;		/* decoder output, reused */
+	struct enc_decoder *dec;
+	struct builder	*b;
+	struct xml_reader *r;
+	struct feed_doc	*doc;
+	char		*fail;		/* set once not a feed */
 };
 
 struct feed_parser *
 feed_parser_new(const char *base_url, const char *charset)
 {
-	(void)base_url;
-	(void)charset;
-	return xcalloc(1, sizeof(struct feed_parser));
+	struct feed_parser *p = xcalloc(1, sizeof(*p));
+
+	p->base_url = base_url ? xstrdup(base_url) : NULL;
+	p->gzip = -1;
+	buf_init(&p->head, 0);
+	buf_init(&p->json, PARSE_MAX_JSON);
+	buf_init(&p->utf8, 0);
+	p->dec = enc_decoder_new(charset);
+	p->doc = feed_doc_new();
+	p->b = builder_new(p->doc);
+	p->r = xml_reader_new(p->b, p->doc, base_url);
+	return p;
 }
 
 void
 feed_parser_free(struct feed_parser *p)
 {
+	if (p == NULL)
+		return;
+	if (p->gzip == 1)
+		inflateEnd(&p->z);
+	xml_reader_free(p->r);
+	builder_free(p->b);
+	enc_decoder_free(p->dec);
+	feed_doc_free(p->doc);
+	buf_cleanup(&p->head);
+	buf_cleanup(&p->json);
+	buf_cleanup(&p->utf8);
+	free(p->base_url);
+	free(p->fail);
 	free(p);
+}
+
+static void
+xml_feed(struct feed_parser *p, const char *data, size_t len, int final)
+{
+	buf_reset(&p->utf8);
+	enc_decoder_push(p->dec, data, len, final, &p->utf8);
+	xml_reader_set_line_offset(p->r, enc_decoder_lines_skipped(p->dec));
+	if (xml_reader_push(p->r, buf_str(&p->utf8), p->utf8.len, final) == -1)
+		p->fail = xstrdup(builder_refusal(p->b) ? builder_refusal(p->b) :
+		    "not a feed");
+}
+
+/* JSON when the first character (after a BOM, blanks) is '{' or '['. */
+static void
+sniff_feed(struct feed_parser *p, const char *data, size_t len, int final)
+{
+	const unsigned char *s;
+	size_t i = 0;
+
+	if (p->sniff == SNIFF_UNDECIDED) {
+		buf_append(&p->head, data, len);
+		s = (const unsigned char *)buf_str(&p->head);
+		if (p->head.len >= 3 && s[0] == 0xEF && s[1] == 0xBB &&
+		    s[2] == 0xBF)
+			i = 3;
+		while (i < p->head.len && strchr(" \t\r\n", s[i]) && s[i])
+			i++;
+		if (i == p->head.len && !final)
+			return;
+		p->sniff = i < p->head.len && (s[i] == '{' || s[i] == '[') ?
+		    SNIFF_JSON : SNIFF_XML;
+		if (i == p->head.len)
+			p->sniff = SNIFF_UNDECIDED;	/* blank document */
+		else if (p->sniff == SNIFF_JSON && p->head.len - i > 0)
+			buf_append(&p->json, s + i, p->head.len - i);
+		else
+			xml_feed(p, (const char *)s, p->head.len, final);
+		buf_cleanup(&p->head);
+		return;
+	}
+	if (p->sniff == SNIFF_XML)
+		xml_feed(p, data, len, final);
+	else if (buf_append(&p->json, data, len) == -1)
+		p->fail = xstrdup("not a feed: JSON document larger than 64 MB");
+}
+
+static void
+inflate_feed(struct feed_parser *p, const char *data, size_t len, int final)
+{
+	char out[65536];
+	int rc = Z_OK;
+
+	p->z.next_in = (Bytef *)(uintptr_t)data;
+	p->z.avail_in = (uInt)len;
+	while (!p->gzip_done && !p->fail && (p->z.avail_in > 0 || final)) {
+		p->z.next_out = (Bytef *)out;
+		p->z.avail_out = sizeof(out);
+		rc = inflate(&p->z, Z_NO_FLUSH);
+		p->inflated += sizeof(out) - p->z.avail_out;
+		sniff_feed(p, out, sizeof(out) - p->z.avail_out, 0);
+		if (rc == Z_STREAM_END)
+			p->gzip_done = 1;
+		else if (rc != Z_OK || p->inflated > PARSE_MAX_INFLATED) {
+			feed_doc_add_error(p->doc, "gzip: %s", p->inflated >
+			    PARSE_MAX_INFLATED ? "inflates past 256 MB" :
+			    p->z.msg ? p->z.msg : "truncated");
+			p->gzip_done = 1;
+		} else if (p->z.avail_out != 0 && p->z.avail_in == 0)
+			break;
+	}
+	if (final)
+		sniff_feed(p, NULL, 0, 1);
+}
+
+static void
+parser_feed(struct feed_parser *p, const char *data, size_t len, int final)
+{
+	const unsigned char *s;
+
+	if (p->gzip == -1) {
+		buf_append(&p->head, data, len);
+		if (p->head.len < 2 && !final)
+			return;
+		s = (const unsigned char *)buf_str(&p->head);
+		p->gzip = p->head.len >= 2 && s[0] == 0x1f && s[1] == 0x8b;
+		if (p->gzip && inflateInit2(&p->z, 15 + 32) != Z_OK)
+			p->gzip = 0;
+		if (p->gzip) {
+			struct buf held = p->head;
+
+			buf_init(&p->head, 0);
+			inflate_feed(p, held.data, held.len, final);
+			buf_cleanup(&held);
+			return;
+		}
+		/* sniff_feed reuses head: hand it over. */
+		data = NULL;
+		len = 0;
+	}
+	if (p->gzip)
+		inflate_feed(p, data, len, final);
+	else
+		sniff_feed(p, data, len, final);
 }
 
 int
 feed_parser_push(struct feed_parser *p, const char *data, size_t len,
     char **errstr)
 {
-	(void)p;
-	(void)data;
-	(void)len;
-	*errstr = xstrdup("parser not built yet");
-	return -1;
+	if (p->fail == NULL && len > 0)
+		parser_feed(p, data, len, 0);
+	if (p->fail != NULL) {
+		*errstr = xstrdup(p->fail);
+		return -1;
+	}
+	return 0;
+}
+
+/* Problems of the byte layer, after libxml2's. */
+static void
+note_decoding(struct feed_parser *p)
+{
+	const char *cs = enc_decoder_charset(p->dec);
+
+	if (enc_decoder_warning(p->dec))
+		feed_doc_add_error(p->doc, "%s", enc_decoder_warning(p->dec));
+	if (enc_decoder_replaced(p->dec) > 0)
+		feed_doc_add_error(p->doc, "%zu bytes not valid %s replaced",
+		    enc_decoder_replaced(p->dec), cs ? cs : "UTF-8");
+}
+
+static struct feed_doc *
+xml_finish(struct feed_parser *p, char **errstr)
+{
+	struct feed_doc *doc;
+	const char *xerr;
+
+	if (builder_finish(p->b, errstr) == -1) {
+		if (!xml_reader_saw_root(p->r) &&
+		    (xerr = xml_reader_first_error(p->r)) != NULL) {
+			free(*errstr);
+			*errstr = xasprintf("not a feed: not XML (%s)", xerr);
+		}
+		return NULL;
+	}
+	note_decoding(p);
+	doc = p->doc;
+	p->doc = NULL;
+	return doc;
 }
 
 struct feed_doc *
 feed_parser_finish(struct feed_parser *p, char **errstr)
 {
-	(void)p;
-	*errstr = xstrdup("parser not built yet");
+	*errstr = NULL;
+	if (p->fail == NULL)
+		parser_feed(p, NULL, 0, 1);
+	if (p->fail != NULL) {
+		*errstr = xstrdup(p->fail);
+		return NULL;
+	}
+	switch (p->sniff) {
+	case SNIFF_JSON:
+		return jsonfeed_parse(buf_str(&p->json), p->json.len,
+		    p->base_url, errstr);
+	case SNIFF_XML:
+		return xml_finish(p, errstr);
+	case SNIFF_UNDECIDED:
+		break;
+	}
+	*errstr = xstrdup("not a feed: empty document");
 	return NULL;
 }
 

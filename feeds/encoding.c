@@ -1,0 +1,481 @@
+/*
+ * encoding: raw feed bytes to valid UTF-8, chunk by chunk, before
+ * libxml2 sees them.  Owns the charset decision, the UTF-8 repair, the
+ * iconv path for legacy charsets and the dropping of what XML forbids.
+ */
+#include <errno.h>
+#include <iconv.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "daemon/xmalloc.h"
+#include "feeds/encoding.h"
+
+#define ENC_HEAD_MAX	4096	/* bytes held to decide the charset */
+
+enum enc_mode {
+	ENC_SNIFF,
+	ENC_UTF8,
+	ENC_CP1252,
+	ENC_ICONV,
+};
+
+struct enc_decoder {
+	enum enc_mode	 mode;
+	char		*http;		/* charset from HTTP, or NULL */
+	struct buf	 head;		/* bytes held while sniffing */
+	uint8_t		 pend[8];	/* incomplete sequence carried over */
+	size_t		 npend;
+	iconv_t		 cd;
+	const char	*name;
+	int		 started;	/* the first '<' went out */
+	int		 skipped_lines;
+	const char	*warning;
+	size_t		 replaced;
+};
+
+/* windows-1252 0x80-0x9F; the five holes map to themselves (WHATWG). */
+static const uint16_t cp1252_high[32] = {
+	0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+	0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008D, 0x017D, 0x008F,
+	0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+	0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178,
+};
+
+/* Charset labels browsers read differently from their name. */
+static const struct {
+	const char *label;
+	const char *use;		/* "" = UTF-8 path, "1252" = cp1252 */
+} enc_aliases[] = {
+	{ "utf-8", "" }, { "utf8", "" }, { "us-ascii", "" }, { "ascii", "" },
+	{ "unicode-1-1-utf-8", "" },
+	{ "iso-8859-1", "1252" }, { "iso8859-1", "1252" },
+	{ "iso_8859-1", "1252" }, { "latin1", "1252" }, { "l1", "1252" },
+	{ "windows-1252", "1252" }, { "cp1252", "1252" },
+	{ "x-cp1252", "1252" },
+	{ "gb2312", "GB18030" }, { "gbk", "GB18030" }, { "x-gbk", "GB18030" },
+	{ "gb_2312-80", "GB18030" }, { "csgb2312", "GB18030" },
+	{ "shift_jis", "CP932" }, { "sjis", "CP932" }, { "x-sjis", "CP932" },
+	{ "windows-31j", "CP932" }, { "ms_kanji", "CP932" },
+	{ "euc-kr", "CP949" }, { "ks_c_5601-1987", "CP949" },
+};
+
+void
+enc_put_utf8(struct buf *out, unsigned int cp)
+{
+	char s[4];
+	size_t n;
+
+	if (cp < 0x80) {
+		s[0] = (char)cp;
+		n = 1;
+	} else if (cp < 0x800) {
+		s[0] = (char)(0xC0 | (cp >> 6));
+		s[1] = (char)(0x80 | (cp & 0x3F));
+		n = 2;
+	} else if (cp < 0x10000) {
+		s[0] = (char)(0xE0 | (cp >> 12));
+		s[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		s[2] = (char)(0x80 | (cp & 0x3F));
+		n = 3;
+	} else {
+		s[0] = (char)(0xF0 | (cp >> 18));
+		s[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+		s[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		s[3] = (char)(0x80 | (cp & 0x3F));
+		n = 4;
+	}
+	buf_append(out, s, n);
+}
+
+static unsigned int
+cp1252_codepoint(uint8_t c)
+{
+	return c >= 0x80 && c < 0xA0 ? cp1252_high[c - 0x80] : c;
+}
+
+struct enc_decoder *
+enc_decoder_new(const char *http_charset)
+{
+	struct enc_decoder *d = xcalloc(1, sizeof(*d));
+
+	d->mode = ENC_SNIFF;
+	d->http = http_charset && *http_charset ? xstrdup(http_charset) : NULL;
+	d->cd = (iconv_t)-1;
+	buf_init(&d->head, 0);
+	return d;
+}
+
+void
+enc_decoder_free(struct enc_decoder *d)
+{
+	if (d == NULL)
+		return;
+	if (d->cd != (iconv_t)-1)
+		iconv_close(d->cd);
+	buf_cleanup(&d->head);
+	free(d->http);
+	free(d);
+}
+
+/* Length of a valid sequence starting at s (n bytes there), 0 when
+ * invalid, -1 when it may complete with more bytes. */
+static int
+utf8_seq_len(const uint8_t *s, size_t n)
+{
+	uint8_t c = s[0], lo = 0x80, hi = 0xBF;
+	int need;
+
+	if (c >= 0xC2 && c <= 0xDF)
+		need = 1;
+	else if (c >= 0xE0 && c <= 0xEF)
+		need = 2;
+	else if (c >= 0xF0 && c <= 0xF4)
+		need = 3;
+	else
+		return 0;
+	if (c == 0xE0)
+		lo = 0xA0;
+	else if (c == 0xED)
+		hi = 0x9F;		/* no surrogates */
+	else if (c == 0xF0)
+		lo = 0x90;
+	else if (c == 0xF4)
+		hi = 0x8F;
+	for (int k = 1; k <= need; k++) {
+		if ((size_t)k >= n)
+			return -1;
+		if (s[k] < lo || s[k] > hi)
+			return 0;
+		lo = 0x80;
+		hi = 0xBF;
+	}
+	/* U+FFFE and U+FFFF are not XML characters. */
+	if (c == 0xEF && s[1] == 0xBF && s[2] >= 0xBE)
+		return 0;
+	return need + 1;
+}
+
+/*
+ * Copies valid UTF-8 from s to out, dropping C0 controls other than tab,
+ * LF, CR and reading each invalid byte as windows-1252.  Returns the
+ * bytes consumed: an incomplete sequence at the end stays unconsumed
+ * unless final.
+ */
+static size_t
+utf8_repair(struct enc_decoder *d, const uint8_t *s, size_t n, int final,
+    struct buf *out)
+{
+	size_t i = 0, span = 0;
+	int len = 0;
+
+	while (i < n) {
+		uint8_t c = s[i];
+
+		if (c >= 0x20 && c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c == '\n' || c == '\t' || c == '\r') {
+			i++;
+			continue;
+		}
+		if (c >= 0x80 && (len = utf8_seq_len(s + i, n - i)) > 0) {
+			i += (size_t)len;
+			continue;
+		}
+		if (c >= 0x80 && len == -1 && !final)
+			break;
+		buf_append(out, s + span, i - span);
+		if (c >= 0x80) {
+			enc_put_utf8(out, cp1252_codepoint(c));
+			d->replaced++;
+		}
+		span = ++i;
+	}
+	buf_append(out, s + span, i - span);
+	return i;
+}
+
+static void
+cp1252_decode(const uint8_t *s, size_t n, struct buf *out)
+{
+	size_t i = 0, span = 0;
+
+	for (; i < n; i++) {
+		uint8_t c = s[i];
+
+		if ((c >= 0x20 && c < 0x80) || c == '\n' || c == '\t' ||
+		    c == '\r')
+			continue;
+		buf_append(out, s + span, i - span);
+		if (c >= 0x80)
+			enc_put_utf8(out, cp1252_codepoint(c));
+		span = i + 1;
+	}
+	buf_append(out, s + span, i - span);
+}
+
+/* Returns bytes consumed; an incomplete tail stays unless final. */
+static size_t
+iconv_decode(struct enc_decoder *d, const uint8_t *s, size_t n, int final,
+    struct buf *out)
+{
+	char tmp[8192], *in = (char *)(uintptr_t)s, *o;
+	size_t inleft = n, oleft;
+
+	while (inleft > 0) {
+		size_t r;
+
+		o = tmp;
+		oleft = sizeof(tmp);
+		r = iconv(d->cd, &in, &inleft, &o, &oleft);
+		utf8_repair(d, (uint8_t *)tmp, (size_t)(o - tmp), 1, out);
+		if (r != (size_t)-1 || errno == E2BIG)
+			continue;
+		if (errno == EINVAL && !final)
+			break;
+		/* EILSEQ, or a truncated sequence at the end. */
+		enc_put_utf8(out, 0xFFFD);
+		d->replaced++;
+		in++;
+		inleft--;
+		iconv(d->cd, NULL, NULL, NULL, NULL);
+	}
+	return n - inleft;
+}
+
+/* The encoding="..." of an XML declaration at the start of head. */
+static char *
+sniff_declared(const char *s, size_t n)
+{
+	const char *end, *p, *q;
+	size_t i = 0;
+
+	while (i < n && strchr(" \t\r\n", s[i]) != NULL && s[i] != '\0')
+		i++;
+	if (n - i < 5 || memcmp(s + i, "<?xml", 5) != 0)
+		return NULL;
+	if ((end = memmem(s + i, n - i, "?>", 2)) == NULL)
+		return NULL;
+	if ((p = memmem(s + i, (size_t)(end - s - i), "encoding", 8)) == NULL)
+		return NULL;
+	p += 8;
+	while (p < end && (*p == ' ' || *p == '=' || *p == '\t'))
+		p++;
+	if (p >= end || (*p != '"' && *p != '\''))
+		return NULL;
+	q = memchr(p + 1, *p, (size_t)(end - p - 1));
+	if (q == NULL || q - p - 1 > 40)
+		return NULL;
+	return xstrndup(p + 1, (size_t)(q - p - 1));
+}
+
+/*
+ * 1 when the held bytes have non-ASCII text and all of it is valid
+ * UTF-8.  Latin-1 text almost never forms valid UTF-8 sequences, so a
+ * document labelled Latin-1 that does is UTF-8 mislabelled (a common
+ * server default); reading it as UTF-8 still repairs stray bytes.
+ */
+static int
+head_is_utf8(const struct enc_decoder *d)
+{
+	const uint8_t *s = (const uint8_t *)buf_str(&d->head);
+	size_t n = d->head.len, i = 0;
+	int multi = 0, len;
+
+	while (i < n) {
+		if (s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if ((len = utf8_seq_len(s + i, n - i)) == -1)
+			break;		/* cut by the end of the head */
+		if (len == 0)
+			return 0;
+		multi = 1;
+		i += (size_t)len;
+	}
+	return multi;
+}
+
+static void
+enc_open(struct enc_decoder *d, const char *label)
+{
+	const char *use = label;
+
+	for (size_t i = 0; i < sizeof(enc_aliases) / sizeof(enc_aliases[0]);
+	    i++)
+		if (strcasecmp(label, enc_aliases[i].label) == 0)
+			use = enc_aliases[i].use;
+	if (*use == '\0' || strncasecmp(use, "utf-16", 6) == 0 ||
+	    strncasecmp(use, "utf-32", 6) == 0 ||
+	    (strcmp(use, "1252") == 0 && head_is_utf8(d))) {
+		/* A UTF-16/32 label on ASCII-compatible bytes is a lie. */
+		d->mode = ENC_UTF8;
+		d->name = "UTF-8";
+	} else if (strcmp(use, "1252") == 0) {
+		d->mode = ENC_CP1252;
+		d->name = "windows-1252";
+	} else if ((d->cd = iconv_open("UTF-8", use)) != (iconv_t)-1) {
+		d->mode = ENC_ICONV;
+		d->name = use;
+	} else {
+		d->mode = ENC_UTF8;
+		d->name = "UTF-8";
+		d->warning = "unknown charset, read as UTF-8";
+	}
+}
+
+/*
+ * Decides the charset from the held head.  Order: a BOM (or the
+ * zero-byte pattern of BOM-less UTF-16 XML), then the HTTP charset, then
+ * the XML declaration, then UTF-8.  The bytes themselves are the surest
+ * witness, so they come first; HTTP before the declaration follows RFC
+ * 7303 section 3.2 and lets `--charset` override a wrong declaration,
+ * which is the point of the option.  Returns bytes of head to skip.
+ */
+static size_t
+enc_decide(struct enc_decoder *d)
+{
+	const uint8_t *s = (const uint8_t *)buf_str(&d->head);
+	size_t n = d->head.len;
+	char *declared;
+
+	if (n >= 3 && s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF) {
+		enc_open(d, "utf-8");
+		return 3;
+	}
+	if (n >= 2 && ((s[0] == 0xFF && s[1] == 0xFE) ||
+	    (s[0] == 0xFE && s[1] == 0xFF))) {
+		enc_open(d, s[0] == 0xFF ? "UTF-16LE" : "UTF-16BE");
+		return 2;
+	}
+	if (n >= 2 && (s[0] == 0) != (s[1] == 0)) {
+		enc_open(d, s[0] != 0 ? "UTF-16LE" : "UTF-16BE");
+		return 0;
+	}
+	if (d->http != NULL) {
+		enc_open(d, d->http);
+		return 0;
+	}
+	declared = sniff_declared((const char *)s, n);
+	enc_open(d, declared ? declared : "utf-8");
+	free(declared);
+	return 0;
+}
+
+static size_t
+enc_convert(struct enc_decoder *d, const uint8_t *s, size_t n, int final,
+    struct buf *out)
+{
+	switch (d->mode) {
+	case ENC_UTF8:
+		return utf8_repair(d, s, n, final, out);
+	case ENC_CP1252:
+		cp1252_decode(s, n, out);
+		return n;
+	case ENC_ICONV:
+		return iconv_decode(d, s, n, final, out);
+	case ENC_SNIFF:
+		break;
+	}
+	return n;
+}
+
+/* Runs s through the converter, carrying an incomplete tail over. */
+static void
+enc_feed(struct enc_decoder *d, const uint8_t *s, size_t n, int final,
+    struct buf *out)
+{
+	uint8_t *joined = NULL;
+	size_t used;
+
+	if (d->npend > 0) {
+		joined = xmalloc(d->npend + n);
+		memcpy(joined, d->pend, d->npend);
+		if (n)
+			memcpy(joined + d->npend, s, n);
+		s = joined;
+		n += d->npend;
+		d->npend = 0;
+	}
+	used = enc_convert(d, s, n, final, out);
+	if (n - used > sizeof(d->pend)) {
+		/* Cannot happen for real charsets; never lose bytes silently. */
+		enc_convert(d, s + used, n - used, 1, out);
+	} else {
+		memcpy(d->pend, s + used, n - used);
+		d->npend = n - used;
+	}
+	free(joined);
+}
+
+/* Drops what precedes the first '<' of the document (junk, whitespace). */
+static void
+enc_strip_leading(struct enc_decoder *d, struct buf *out, size_t from)
+{
+	char *s = out->data + from, *lt;
+	size_t n = out->len - from;
+
+	if (d->started || n == 0)
+		return;
+	lt = memchr(s, '<', n);
+	for (char *p = s; p < (lt ? lt : s + n); p++)
+		if (*p == '\n')
+			d->skipped_lines++;
+	if (lt == NULL) {
+		out->len = from;
+		out->data[from] = '\0';
+		return;
+	}
+	d->started = 1;
+	memmove(s, lt, (size_t)(s + n - lt));
+	out->len -= (size_t)(lt - s);
+	out->data[out->len] = '\0';
+}
+
+void
+enc_decoder_push(struct enc_decoder *d, const char *in, size_t len, int final,
+    struct buf *out)
+{
+	size_t from = out->len, skip;
+
+	if (d->mode == ENC_SNIFF) {
+		buf_append(&d->head, in, len);
+		if (!final && d->head.len < ENC_HEAD_MAX)
+			return;
+		skip = enc_decide(d);
+		enc_feed(d, (const uint8_t *)buf_str(&d->head) + skip,
+		    d->head.len - skip, final, out);
+		buf_cleanup(&d->head);
+	} else
+		enc_feed(d, (const uint8_t *)in, len, final, out);
+	enc_strip_leading(d, out, from);
+}
+
+const char *
+enc_decoder_charset(const struct enc_decoder *d)
+{
+	return d->mode == ENC_SNIFF ? NULL : d->name;
+}
+
+int
+enc_decoder_lines_skipped(const struct enc_decoder *d)
+{
+	return d->skipped_lines;
+}
+
+const char *
+enc_decoder_warning(const struct enc_decoder *d)
+{
+	return d->warning;
+}
+
+size_t
+enc_decoder_replaced(const struct enc_decoder *d)
+{
+	return d->replaced;
+}

@@ -1,0 +1,42 @@
+/*
+ * encoding: the streaming layer between raw feed bytes and the XML
+ * parser.  Picks the document's charset (BOM, HTTP charset, XML
+ * declaration), converts chunk by chunk to UTF-8, repairs what browsers
+ * repair (invalid UTF-8 bytes read as windows-1252), drops C0 controls
+ * XML forbids and junk before the first '<'.  Its output is always
+ * valid UTF-8, so libxml2 runs with XML_PARSE_IGNORE_ENC.
+ */
+#ifndef FEEDD_ENCODING_H
+#define FEEDD_ENCODING_H
+
+#include <stddef.h>
+
+#include "feeds/buf.h"
+
+struct enc_decoder;
+
+/* http_charset: from Content-Type or --charset; NULL when none. */
+struct enc_decoder *enc_decoder_new(const char *http_charset);
+void	 enc_decoder_free(struct enc_decoder *d);		/* NULL ok */
+
+/*
+ * Decodes one chunk, appending UTF-8 to out (which the caller resets).
+ * final: no more input follows (flushes held bytes).  The first bytes
+ * are held back until the charset can be decided.
+ */
+void	 enc_decoder_push(struct enc_decoder *d, const char *in, size_t len,
+	    int final, struct buf *out);
+
+/* The charset in use ("UTF-8", "windows-1252", ...); NULL until known. */
+const char *enc_decoder_charset(const struct enc_decoder *d);
+/* Newlines dropped with the junk before the first '<' (for line numbers). */
+int	 enc_decoder_lines_skipped(const struct enc_decoder *d);
+/* Set once a problem worth reporting happened (unknown charset, ...). */
+const char *enc_decoder_warning(const struct enc_decoder *d);
+/* Bytes that were not valid in the charset and were replaced. */
+size_t	 enc_decoder_replaced(const struct enc_decoder *d);
+
+/* Appends code point cp as UTF-8 (1-4 bytes). */
+void	 enc_put_utf8(struct buf *out, unsigned int cp);
+
+#endif

@@ -1,0 +1,27 @@
+/*
+ * jsonfeed_out: the aggregated JSON Feed 1.1 writer, over the same
+ * prepared entries as the Atom writer (feeds/atom_out.h), so both
+ * outputs list the same stories with the same ids.
+ */
+#ifndef FEEDD_JSONFEED_OUT_H
+#define FEEDD_JSONFEED_OUT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "feeds/atom_out.h"
+
+struct jsonfeed_meta {
+	const char *title;
+	const char *feed_url;		/* URL of this document, or NULL */
+	const char *home_page_url;	/* or NULL */
+};
+
+/*
+ * Writes the JSON Feed document (https://jsonfeed.org/version/1.1),
+ * items in the given order.  0, or -1 when the stream reports an error.
+ */
+int	 jsonfeed_write(FILE *fp, const struct jsonfeed_meta *meta,
+	    const struct atom_entry *e, size_t n);
+
+#endif

@@ -1,0 +1,56 @@
+/*
+ * xml: the libxml2 SAX2 push parser, made safe for hostile feeds, and
+ * turned into element events for the feed builder (feeds/build.h).
+ * Owns the parser context, the xml:base stack, text capture (with the
+ * markup of child elements serialized back into the text), HTML named
+ * entities, libxml2's error messages and the depth bound.
+ */
+#ifndef FEEDD_XML_H
+#define FEEDD_XML_H
+
+#include <stddef.h>
+
+#include "feeds/buf.h"
+#include "feeds/feed.h"
+
+#define XML_MAX_DEPTH	256		/* elements nested */
+#define XML_MAX_TEXT	(1024 * 1024)	/* bytes in one captured field */
+
+/* What builder_start asks the reader to do with an element's content. */
+#define XML_CAPTURE_TEXT	0x1	/* collect its text (and child markup) */
+#define XML_CAPTURE_ESCAPE	0x2	/* HTML-escape the text as collected */
+#define XML_CAPTURE_SKIPDIV	0x4	/* drop a wrapping xhtml <div> */
+
+struct xml_elem {
+	const char	*local;		/* local name */
+	const char	*uri;		/* namespace URI, or NULL */
+	const char	*base;		/* in-scope base URL, or NULL */
+	long		 line;
+	int		 depth;		/* 1 for the root element */
+	int		 nattrs;
+	const unsigned char **attrs;	/* libxml2's 5-tuples */
+};
+
+/* Value of the attribute uri:local (uri NULL: unqualified), or NULL.
+ * Valid UTF-8, caller frees. */
+char	*xml_elem_attr(const struct xml_elem *e, const char *uri,
+	    const char *local);
+
+struct builder;
+struct xml_reader;
+
+/* base_url: the document's URL (may be NULL).  Errors go to doc. */
+struct xml_reader *xml_reader_new(struct builder *b, struct feed_doc *doc,
+	    const char *base_url);
+void	 xml_reader_free(struct xml_reader *r);		/* NULL ok */
+/* Line numbers in errors are shifted by this (junk dropped before). */
+void	 xml_reader_set_line_offset(struct xml_reader *r, int lines);
+/* Parses UTF-8.  0, or -1 once the builder refused the document. */
+int	 xml_reader_push(struct xml_reader *r, const char *data, size_t len,
+	    int final);
+/* 1 when at least one element was seen. */
+int	 xml_reader_saw_root(const struct xml_reader *r);
+/* The first fatal libxml2 message, for "not a feed: not XML (...)". */
+const char *xml_reader_first_error(const struct xml_reader *r);
+
+#endif

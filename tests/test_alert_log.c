@@ -1,0 +1,291 @@
+/*
+ * test_alert_log: the alert log's line formats (from INTERFACE.md's
+ * example), lines that titles cannot break, exactly-once across a
+ * crash between write and mark, and logrotate (rename, copytruncate).
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "daemon/alert.h"
+#include "daemon/xmalloc.h"
+#include "feeds/buf.h"
+#include "feeds/date.h"
+#include "feeds/json_out.h"
+#include "tests/helpers.h"
+
+#define T_FIRED	1795749266	/* 2026-11-27T03:14:26Z */
+
+static struct alert_row
+sample_row(void)
+{
+	struct alert_row a = {
+		.id = 1, .rule = "china-ai", .story_id = 1, .title = "Title",
+		.link = "https://link", .feed = "Hacker News",
+		.published = FEED_TIME_NONE, .fired_at = T_FIRED,
+	};
+
+	return a;
+}
+
+static void
+skip_unless_dates(void)
+{
+	char	 d[64];
+
+	if (strcmp(date_format_rfc3339(T_FIRED, d, sizeof(d)),
+	    "2026-11-27T03:14:26Z") != 0)
+		cr_skip("date_format_rfc3339 is not built yet");
+}
+
+static void
+skip_unless_json(void)
+{
+	struct buf b;
+	int	 ok;
+
+	buf_init(&b, 0);
+	json_put_string(&b, "x");
+	ok = strcmp(buf_str(&b), "\"x\"") == 0;
+	buf_cleanup(&b);
+	if (!ok)
+		cr_skip("json_put_string is not built yet");
+}
+
+Test(alert_log, text_line_matches_interface_example)
+{
+	struct alert_row a = sample_row();
+	char	*line;
+
+	skip_unless_dates();
+	line = alert_format_line(&a, ALERT_FORMAT_TEXT);
+	cr_expect_str_eq(line, "2026-11-27T03:14:26Z china-ai \"Title\" "
+	    "<https://link> (Hacker News)\n");
+	free(line);
+	a.link = NULL;
+	line = alert_format_line(&a, ALERT_FORMAT_TEXT);
+	cr_expect_neq(strstr(line, " <> (Hacker News)\n"), NULL, "got %s", line);
+	free(line);
+}
+
+Test(alert_log, json_line_has_every_field)
+{
+	struct alert_row a = sample_row();
+	char	*line;
+
+	skip_unless_dates();
+	skip_unless_json();
+	a.published = T_FIRED - 60;
+	line = alert_format_line(&a, ALERT_FORMAT_JSON);
+	cr_expect_str_eq(line, "{\"time\":\"2026-11-27T03:14:26Z\","
+	    "\"rule\":\"china-ai\",\"title\":\"Title\",\"link\":\"https://link\","
+	    "\"feed\":\"Hacker News\",\"published\":\"2026-11-27T03:13:26Z\"}\n");
+	free(line);
+	a.published = FEED_TIME_NONE;
+	a.link = NULL;
+	line = alert_format_line(&a, ALERT_FORMAT_JSON);
+	cr_expect_neq(strstr(line, "\"link\":null"), NULL, "got %s", line);
+	cr_expect_neq(strstr(line, "\"published\":null}"), NULL, "got %s", line);
+	free(line);
+}
+
+Test(alert_log, hostile_title_cannot_forge_a_line)
+{
+	struct alert_row a = sample_row();
+	char	*line, *nl;
+	int	 f;
+
+	a.title = "evil\" <https://x> (Feed)\n2026-01-01T00:00:00Z other "
+	    "\"forged\" <https://y> (Z)\r\x1b\xe2\x80\xa8\\";
+	a.feed = "Feed\nname";
+	a.link = "https://a b/<x>";
+	for (f = 0; f < 2; f++) {
+		line = alert_format_line(&a, (enum alert_format)f);
+		nl = strchr(line, '\n');
+		cr_assert_not_null(nl);
+		cr_expect_eq(nl[1], '\0', "a second line: %s", line);
+		cr_expect_eq(strchr(line, '\r'), NULL);
+		cr_expect_eq(strstr(line, "\xe2\x80\xa8"), NULL);
+		free(line);
+	}
+	line = alert_format_line(&a, ALERT_FORMAT_TEXT);
+	/* the title's quote is escaped: the first unescaped quote closes it */
+	cr_expect_neq(strstr(line, "\"evil\\\" <https://x>"), NULL, "got %s", line);
+	cr_expect_neq(strstr(line, "<https://a%20b/%3Cx%3E> (Feed name)\n"), NULL,
+	    "got %s", line);
+	free(line);
+}
+
+/* A store holding one feed with n new items that alert on one rule. */
+static struct store *
+store_with_alerts(const char *dir, int n)
+{
+	struct config cfg = { 0 };
+	struct feed_conf fc = { .name = "Hacker News",
+	    .url = "https://news.example/rss", .interval = 600 };
+	struct rule_conf rule = { .name = "china-ai", .match = "China AND AI" };
+	struct feed_row fr;
+	struct feed_doc *doc;
+	struct store_put_result res;
+	struct store *st;
+	char	*path, *err = NULL;
+	int	 i, fired = 0;
+	int64_t	 now = time(NULL);
+
+	path = th_path(dir, "feedd.db");
+	cr_assert_eq(store_open(path, STORE_READWRITE, &st, &err), 0, "%s", err);
+	free(path);
+	cfg.feeds = &fc;
+	cfg.nfeeds = 1;
+	cfg.interval = 600;
+	cr_assert_eq(store_sync_feeds(st, &cfg), 0);
+	cr_assert_eq(store_feed_get(st, "Hacker News", &fr), 0);
+	doc = feed_doc_new();
+	doc->title = xstrdup("Hacker News");
+	for (i = 0; i < n; i++) {
+		struct feed_item *it = feed_doc_add_item(doc);
+
+		it->title = xasprintf("China AI story %d", i);
+		it->link = xasprintf("https://news.example/item/%d", i);
+		it->published = now - 60 - i;
+	}
+	cr_assert_eq(store_put_doc(st, fr.id, doc, now, &res, &err), 0, "%s", err);
+	feed_doc_free(doc);
+	feed_row_cleanup(&fr);
+	rule.expr = match_compile(rule.match, &err);
+	cr_assert_not_null(rule.expr, "%s", err);
+	cr_assert_eq(store_alerts_match(st, &rule, 1, 48 * 3600, now, &fired), 0);
+	match_free(rule.expr);
+	cr_assert_eq(fired, n);
+	return st;
+}
+
+static int
+count_lines(const char *path)
+{
+	char	*s = th_read_file(path, NULL), *p;
+	int	 n = 0;
+
+	if (s == NULL)
+		return 0;
+	for (p = s; (p = strchr(p, '\n')) != NULL; p++)
+		n++;
+	free(s);
+	return n;
+}
+
+static size_t
+npending(struct store *st)
+{
+	struct alert_row *rows;
+	size_t	 n;
+
+	cr_assert_eq(store_alerts_pending(st, &rows, &n), 0);
+	alert_rows_free(rows, n);
+	return n;
+}
+
+Test(alert_log, flush_writes_each_alert_once)
+{
+	char	*dir = th_tmpdir(), *log = th_path(dir, "alerts.log"), *err = NULL;
+	struct store *st = store_with_alerts(dir, 3);
+	struct alert_log *al;
+
+	al = alert_log_open(log, ALERT_FORMAT_TEXT, &err);
+	cr_assert_not_null(al, "%s", err);
+	cr_expect_eq(alert_log_flush(al, st, &err), 3);
+	cr_expect_eq(alert_log_flush(al, st, &err), 0);
+	cr_expect_eq(count_lines(log), 3);
+	cr_expect_eq(npending(st), 0);
+	alert_log_close(al);
+	store_close(st);
+	th_rmdir(dir);
+	free(log);
+	free(dir);
+}
+
+Test(alert_log, crash_between_write_and_mark_is_not_written_twice)
+{
+	char	*dir = th_tmpdir(), *log = th_path(dir, "alerts.log"), *err = NULL;
+	struct store *st = store_with_alerts(dir, 3);
+	struct alert_row *rows;
+	struct alert_log *al;
+	size_t	 n;
+	FILE	*fp;
+
+	/* the "crashed" run appended two lines but marked nothing */
+	cr_assert_eq(store_alerts_pending(st, &rows, &n), 0);
+	cr_assert_eq(n, 3);
+	fp = fopen(log, "w");
+	for (size_t i = 0; i < 2; i++) {
+		char *line = alert_format_line(&rows[i], ALERT_FORMAT_TEXT);
+
+		fputs(line, fp);
+		free(line);
+	}
+	fputs("2026-11-27T03:14:26Z china-ai \"half a li", fp);	/* cut */
+	fclose(fp);
+	alert_rows_free(rows, n);
+	al = alert_log_open(log, ALERT_FORMAT_TEXT, &err);
+	cr_assert_not_null(al, "%s", err);
+	{ int w = alert_log_flush(al, st, &err); char *t = th_read_file(log, NULL); cr_expect_eq(w, 1, "only the third is new: %d %s", w, t); free(t); }
+	cr_expect_eq(npending(st), 0);
+	cr_expect_eq(count_lines(log), 4, "2 old + the cut line ended + 1 new");
+	alert_log_close(al);
+	store_close(st);
+	th_rmdir(dir);
+	free(log);
+	free(dir);
+}
+
+Test(alert_log, follows_logrotate_rename_and_copytruncate)
+{
+	char	*dir = th_tmpdir(), *log = th_path(dir, "alerts.log"), *err = NULL;
+	char	*old = th_path(dir, "alerts.log.1");
+	struct store *st = store_with_alerts(dir, 2);
+	struct alert_log *al;
+	struct stat sb;
+
+	al = alert_log_open(log, ALERT_FORMAT_TEXT, &err);
+	cr_assert_not_null(al, "%s", err);
+	cr_assert_eq(rename(log, old), 0);	/* logrotate's create mode */
+	cr_expect_eq(alert_log_flush(al, st, &err), 2);
+	cr_expect_eq(stat(log, &sb), 0, "no new file at the path");
+	cr_expect_eq(count_lines(log), 2);
+	cr_expect_eq(count_lines(old), 0);
+	alert_log_close(al);
+	store_close(st);
+	th_rmdir(dir);
+	free(log);
+	free(old);
+	free(dir);
+}
+
+Test(alert_log, appends_at_start_after_copytruncate)
+{
+	char	*dir = th_tmpdir(), *log = th_path(dir, "alerts.log"), *err = NULL;
+	struct store *st = store_with_alerts(dir, 2);
+	struct alert_log *al;
+	char	*text;
+	size_t	 len;
+
+	th_write_file(log, "old line\nold line\nold line\n", 27);
+	al = alert_log_open(log, ALERT_FORMAT_TEXT, &err);
+	cr_assert_not_null(al, "%s", err);
+	cr_assert_eq(truncate(log, 0), 0);
+	cr_expect_eq(alert_log_flush(al, st, &err), 2);
+	text = th_read_file(log, &len);
+	cr_assert_not_null(text);
+	cr_expect_eq(memchr(text, '\0', len), NULL, "a hole: appended past the old end");
+	cr_expect_eq(count_lines(log), 2);
+	free(text);
+	alert_log_close(al);
+	store_close(st);
+	th_rmdir(dir);
+	free(log);
+	free(dir);
+}

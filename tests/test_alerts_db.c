@@ -1,0 +1,287 @@
+/*
+ * test_alerts_db: alert matching in the store: once per (rule, story)
+ * however often or from however many feeds it comes, never for old
+ * items or items joining a known story; pending until written.
+ */
+#include "tests/store_fixture.h"
+
+#define NOW 1790000000
+
+struct rules {
+	struct rule_conf r[2];
+	size_t	 n;
+};
+
+static void
+rules_init(struct rules *rs, const char *name, const char *expr)
+{
+	char *err = NULL;
+
+	memset(rs, 0, sizeof(*rs));
+	rs->r[0].name = (char *)name;
+	rs->r[0].expr = match_compile(expr, &err);
+	cr_assert_not_null(rs->r[0].expr, "%s: %s", expr, err ? err : "?");
+	rs->n = 1;
+}
+
+static void
+rules_add(struct rules *rs, const char *name, const char *expr)
+{
+	char *err = NULL;
+
+	rs->r[rs->n].name = (char *)name;
+	rs->r[rs->n].expr = match_compile(expr, &err);
+	cr_assert_not_null(rs->r[rs->n].expr, "%s", err ? err : "?");
+	rs->n++;
+}
+
+static void
+rules_free(struct rules *rs)
+{
+	for (size_t i = 0; i < rs->n; i++)
+		match_free(rs->r[i].expr);
+}
+
+static int
+run_rules(struct fx *fx, struct rules *rs, int64_t now)
+{
+	int fired = -1;
+
+	cr_assert_eq(store_alerts_match(fx->st, rs->r, rs->n, 48 * 3600, now,
+	    &fired), 0, "%s", store_errmsg(fx->st));
+	return fired;
+}
+
+static void
+put_one(struct fx *fx, const char *feed, const char *id, const char *title,
+    const char *link, int64_t published, int64_t now)
+{
+	struct feed_doc *doc = feed_doc_new();
+
+	fx_item(doc, id, title, link, published);
+	fx_put(fx, fx_feed(fx, feed), doc, now);
+	feed_doc_free(doc);
+}
+
+Test(alerts_db, fires_once_per_rule_and_story_across_refetches)
+{
+	struct fx fx;
+	struct rules rs;
+	struct alert_row *rows;
+	size_t n;
+
+	fx_open(&fx);
+	rules_init(&rs, "china-ai", "China AND (AI OR DeepSeek)");
+	rules_add(&rs, "gpu", "GPU");
+	put_one(&fx, "hn", "1", "China ships a DeepSeek model",
+	    "https://x.example/1", NOW - 60, NOW);
+	put_one(&fx, "hn", "2", "Weather in Paris", "https://x.example/2",
+	    NOW - 60, NOW);
+	cr_assert_eq(run_rules(&fx, &rs, NOW), 1);
+	/* the same doc again, and a content change: no second alert */
+	put_one(&fx, "hn", "1", "China ships a DeepSeek model",
+	    "https://x.example/1", NOW - 60, NOW + 60);
+	put_one(&fx, "hn", "1", "China ships a DeepSeek model (update)",
+	    "https://x.example/1", NOW - 60, NOW + 120);
+	cr_assert_eq(run_rules(&fx, &rs, NOW + 180), 0);
+	cr_assert_eq(store_alerts_list(fx.st, NULL, 10, &rows, &n), 0);
+	cr_assert_eq(n, 1);
+	cr_assert_str_eq(rows[0].rule, "china-ai");
+	cr_assert_str_eq(rows[0].title, "China ships a DeepSeek model");
+	cr_assert_str_eq(rows[0].feed, "hn");
+	cr_assert_eq(rows[0].published, NOW - 60);
+	cr_assert_eq(rows[0].fired_at, NOW);
+	cr_assert_neq(rows[0].story_id, 0);
+	alert_rows_free(rows, n);
+	rules_free(&rs);
+	fx_close(&fx);
+}
+
+Test(alerts_db, whole_words_only)
+{
+	struct fx fx;
+	struct rules rs;
+
+	fx_open(&fx);
+	rules_init(&rs, "ai", "AI");
+	put_one(&fx, "a", "1", "He said nothing", "https://x.example/1",
+	    NOW, NOW);
+	cr_assert_eq(run_rules(&fx, &rs, NOW), 0);
+	put_one(&fx, "a", "2", "New AI lab", "https://x.example/2", NOW, NOW);
+	cr_assert_eq(run_rules(&fx, &rs, NOW), 1);
+	rules_free(&rs);
+	fx_close(&fx);
+}
+
+Test(alerts_db, matches_summary_and_content_text)
+{
+	struct fx fx;
+	struct rules rs;
+	struct feed_doc *doc = feed_doc_new();
+	struct feed_item *it;
+
+	fx_open(&fx);
+	rules_init(&rs, "os", "\"open weights\"");
+	it = fx_item(doc, "1", "A release", "https://x.example/1", NOW);
+	it->content = xstrdup("<p>The model has <b>open weights</b>.</p>");
+	fx_put(&fx, fx_feed(&fx, "a"), doc, NOW);
+	cr_assert_eq(run_rules(&fx, &rs, NOW), 1);
+	feed_doc_free(doc);
+	rules_free(&rs);
+	fx_close(&fx);
+}
+
+Test(alerts_db, old_items_never_alert_future_dates_count_as_now)
+{
+	struct fx fx;
+	struct rules rs;
+
+	fx_open(&fx);
+	rules_init(&rs, "ai", "AI");
+	put_one(&fx, "a", "1", "Old AI news", "https://x.example/1",
+	    NOW - 49 * 3600, NOW);
+	put_one(&fx, "a", "2", "Future AI news", "https://x.example/2",
+	    NOW + 30 * 86400, NOW);
+	put_one(&fx, "a", "3", "Undated AI news", "https://x.example/3",
+	    FEED_TIME_NONE, NOW);
+	cr_assert_eq(run_rules(&fx, &rs, NOW), 2);
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM alerts"
+	    " WHERE title LIKE 'Old%'"), 0);
+	/* checked once: a later run does not reconsider them */
+	cr_assert_eq(run_rules(&fx, &rs, NOW), 0);
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM items"
+	    " WHERE alert_checked = 0"), 0);
+	rules_free(&rs);
+	fx_close(&fx);
+}
+
+Test(alerts_db, item_joining_a_known_story_does_not_alert)
+{
+	struct fx fx;
+	struct rules rs;
+
+	if (!fx_have_canonical())
+		cr_skip_test("url_canonical not built yet");
+	fx_open(&fx);
+	rules_init(&rs, "ai", "AI");
+	put_one(&fx, "a", "1", "Boring title", "https://x.example/s",
+	    NOW, NOW);
+	cr_assert_eq(run_rules(&fx, &rs, NOW), 0);
+	/* another feed, same story, now with the keyword */
+	put_one(&fx, "b", "9", "AI story", "https://www.x.example/s?utm_source=b",
+	    NOW, NOW + 60);
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM stories"), 1);
+	cr_assert_eq(run_rules(&fx, &rs, NOW + 60), 0);
+	rules_free(&rs);
+	fx_close(&fx);
+}
+
+Test(alerts_db, same_story_from_several_feeds_in_one_batch_alerts_once)
+{
+	struct fx fx;
+	struct rules rs;
+
+	if (!fx_have_canonical())
+		cr_skip_test("url_canonical not built yet");
+	fx_open(&fx);
+	rules_init(&rs, "ai", "AI");
+	put_one(&fx, "a", "1", "AI story", "https://x.example/s", NOW, NOW);
+	put_one(&fx, "b", "2", "AI story", "http://x.example/s/", NOW, NOW);
+	put_one(&fx, "c", "3", "AI story", "https://www.x.example/s#top",
+	    NOW, NOW);
+	cr_assert_eq(run_rules(&fx, &rs, NOW), 1);
+	rules_free(&rs);
+	fx_close(&fx);
+}
+
+Test(alerts_db, pending_until_marked_written)
+{
+	struct fx fx;
+	struct rules rs;
+	struct alert_row *rows;
+	size_t n;
+	int64_t ids[2];
+
+	fx_open(&fx);
+	rules_init(&rs, "ai", "AI");
+	put_one(&fx, "a", "1", "First AI", "https://x.example/1", NOW, NOW);
+	put_one(&fx, "a", "2", "Second AI", "https://x.example/2", NOW, NOW);
+	cr_assert_eq(run_rules(&fx, &rs, NOW), 2);
+	cr_assert_eq(store_alerts_pending(fx.st, &rows, &n), 0);
+	cr_assert_eq(n, 2);
+	cr_assert_str_eq(rows[0].title, "First AI");	/* oldest first */
+	cr_assert_eq(rows[0].written, 0);
+	ids[0] = rows[0].id;
+	ids[1] = rows[1].id;
+	alert_rows_free(rows, n);
+	cr_assert_eq(store_alerts_mark_written(fx.st, ids, 1), 0);
+	cr_assert_eq(store_alerts_pending(fx.st, &rows, &n), 0);
+	cr_assert_eq(n, 1);
+	cr_assert_eq(rows[0].id, ids[1]);
+	alert_rows_free(rows, n);
+	cr_assert_eq(store_alerts_mark_written(fx.st, ids + 1, 1), 0);
+	cr_assert_eq(store_alerts_pending(fx.st, &rows, &n), 0);
+	cr_assert_eq(n, 0);
+	alert_rows_free(rows, n);
+	rules_free(&rs);
+	fx_close(&fx);
+}
+
+Test(alerts_db, pruned_story_that_returns_does_not_alert_again)
+{
+	struct fx fx;
+	struct rules rs;
+
+	fx_open(&fx);
+	rules_init(&rs, "ai", "AI");
+	put_one(&fx, "a", "1", "AI story", "https://x.example/1", NOW, NOW);
+	cr_assert_eq(run_rules(&fx, &rs, NOW), 1);
+	cr_assert_eq(store_prune(fx.st, NOW + 10, 0), 0);
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM stories"), 0);
+	put_one(&fx, "a", "1", "AI story", "https://x.example/1", NOW,
+	    NOW + 20);
+	cr_assert_eq(run_rules(&fx, &rs, NOW + 20), 0);
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM alerts"), 1);
+	rules_free(&rs);
+	fx_close(&fx);
+}
+
+Test(alerts_db, generation_moves_only_when_alerts_fire)
+{
+	struct fx fx;
+	struct rules rs;
+	int64_t gen;
+
+	fx_open(&fx);
+	rules_init(&rs, "ai", "AI");
+	put_one(&fx, "a", "1", "Nothing here", "https://x.example/1", NOW, NOW);
+	gen = store_generation(fx.st);
+	cr_assert_eq(run_rules(&fx, &rs, NOW), 0);
+	cr_assert_eq(store_generation(fx.st), gen);
+	put_one(&fx, "a", "2", "AI here", "https://x.example/2", NOW, NOW);
+	gen = store_generation(fx.st);
+	cr_assert_eq(run_rules(&fx, &rs, NOW), 1);
+	cr_assert_neq(store_generation(fx.st), gen);
+	rules_free(&rs);
+	fx_close(&fx);
+}
+
+Test(alerts_db, stories_filtered_by_rule)
+{
+	struct fx fx;
+	struct rules rs;
+	struct story_row *rows;
+	size_t n;
+
+	fx_open(&fx);
+	rules_init(&rs, "ai", "AI");
+	put_one(&fx, "a", "1", "AI here", "https://x.example/1", NOW, NOW);
+	put_one(&fx, "a", "2", "Not here", "https://x.example/2", NOW, NOW);
+	run_rules(&fx, &rs, NOW);
+	cr_assert_eq(store_stories_newest(fx.st, NULL, "ai", 10, &rows, &n), 0);
+	cr_assert_eq(n, 1);
+	cr_assert_str_eq(rows[0].title, "AI here");
+	story_rows_free(rows, n);
+	rules_free(&rs);
+	fx_close(&fx);
+}

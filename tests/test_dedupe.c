@@ -1,0 +1,135 @@
+/*
+ * test_dedupe: one story, many sources: items whose canonical URLs
+ * agree are one story across feeds; the first seen represents it.
+ */
+#include "tests/store_fixture.h"
+
+#define T0 1790000000
+
+static void
+put_one(struct fx *fx, const char *feed, const char *id, const char *title,
+    const char *link, int64_t now)
+{
+	struct feed_doc *doc = feed_doc_new();
+
+	fx_item(doc, id, title, link, T0);
+	fx_put(fx, fx_feed(fx, feed), doc, now);
+	feed_doc_free(doc);
+}
+
+Test(dedupe, same_story_in_three_feeds_is_one_story_three_sources)
+{
+	struct fx fx;
+	struct story_row *rows;
+	size_t n;
+
+	if (!fx_have_canonical())
+		cr_skip_test("url_canonical not built yet");
+	fx_open(&fx);
+	put_one(&fx, "hn", "h1", "Story (HN)",
+	    "https://example.com/post/42", T0 + 10);
+	put_one(&fx, "lobsters", "l1", "Story (lobsters)",
+	    "http://www.example.com/post/42?utm_source=lobsters&utm_medium=rss",
+	    T0 + 20);
+	put_one(&fx, "blog", "b1", "Story (blog)",
+	    "https://EXAMPLE.com/post/42/#comments", T0 + 30);
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM stories"), 1);
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM items"), 3);
+	cr_assert_eq(store_stories_newest(fx.st, NULL, NULL, 10, &rows, &n), 0);
+	cr_assert_eq(n, 1);
+	cr_assert_eq(rows[0].nsources, 3);
+	cr_assert_str_eq(rows[0].title, "Story (HN)");	/* first seen */
+	cr_assert_str_eq(rows[0].feed_name, "hn");
+	cr_assert_eq(rows[0].first_seen, T0 + 10);
+	story_rows_free(rows, n);
+	/* filtered by a later source, the story is still found */
+	cr_assert_eq(store_stories_newest(fx.st, "blog", NULL, 10, &rows, &n),
+	    0);
+	cr_assert_eq(n, 1);
+	story_rows_free(rows, n);
+	fx_close(&fx);
+}
+
+Test(dedupe, new_story_counts_only_for_the_first_source)
+{
+	struct fx fx;
+	struct feed_doc *doc = feed_doc_new();
+	struct store_put_result r;
+
+	if (!fx_have_canonical())
+		cr_skip_test("url_canonical not built yet");
+	fx_open(&fx);
+	fx_item(doc, "1", "S", "https://example.com/s", T0);
+	r = fx_put(&fx, fx_feed(&fx, "a"), doc, T0);
+	cr_assert_eq(r.new_stories, 1);
+	r = fx_put(&fx, fx_feed(&fx, "b"), doc, T0);
+	cr_assert_eq(r.new_items, 1);
+	cr_assert_eq(r.new_stories, 0);
+	feed_doc_free(doc);
+	fx_close(&fx);
+}
+
+Test(dedupe, items_without_link_are_their_own_story)
+{
+	struct fx fx;
+
+	fx_open(&fx);
+	put_one(&fx, "a", "1", "Same title", NULL, T0);
+	put_one(&fx, "b", "1", "Same title", NULL, T0);
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM stories"), 2);
+	fx_close(&fx);
+}
+
+Test(dedupe, different_urls_are_different_stories)
+{
+	struct fx fx;
+
+	fx_open(&fx);
+	put_one(&fx, "a", "1", "One", "https://example.com/1", T0);
+	put_one(&fx, "b", "1", "Two", "https://example.com/2", T0);
+	put_one(&fx, "b", "2", "Three", "https://example.com/2?page=2", T0);
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM stories"), 3);
+	fx_close(&fx);
+}
+
+Test(dedupe, guid_churn_with_tracking_links_keeps_one_item)
+{
+	struct fx fx;
+	int64_t feed;
+
+	fx_open(&fx);
+	feed = fx_feed(&fx, "a");
+	for (int fetch = 0; fetch < 3; fetch++) {
+		struct feed_doc *doc = feed_doc_new();
+		char id[32];
+
+		snprintf(id, sizeof(id), "urn:uuid:%d", fetch);
+		fx_item(doc, id, "Only post", "https://example.com/only", T0);
+		fx_put(&fx, feed, doc, T0 + fetch * 600);
+		feed_doc_free(doc);
+	}
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM items"), 1);
+	cr_assert_eq(fx_count(&fx, "SELECT id_mode FROM feeds"), 1);
+	fx_close(&fx);
+}
+
+Test(dedupe, links_repeated_on_different_titles_fall_back_to_hash)
+{
+	struct fx fx;
+	struct feed_doc *doc = feed_doc_new();
+	struct store_put_result r;
+	int64_t feed;
+
+	fx_open(&fx);
+	feed = fx_feed(&fx, "a");
+	/* no ids, and every item links to the home page */
+	fx_item(doc, NULL, "Monday notes", "https://example.com/", T0);
+	fx_item(doc, NULL, "Tuesday notes", "https://example.com/", T0 + 86400);
+	r = fx_put(&fx, feed, doc, T0 + 90000);
+	cr_assert_eq(r.new_items, 2);
+	r = fx_put(&fx, feed, doc, T0 + 99000);
+	cr_assert_eq(r.new_items + r.updated_items, 0);
+	cr_assert_eq(fx_count(&fx, "SELECT id_mode FROM feeds"), 2);
+	feed_doc_free(doc);
+	fx_close(&fx);
+}

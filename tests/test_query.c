@@ -1,0 +1,262 @@
+/*
+ * test_query: `feedd feeds|items|search|alerts` through the real binary,
+ * over a database filled with the store API beside a temp config.
+ */
+#include "tests/store_fixture.h"
+
+#include "config/config.h"
+#include "daemon/alert.h"
+
+#define T0 1790000000	/* 2026-09-21T14:13:20Z */
+
+struct qfx {
+	char	*dir;
+	char	*conf;
+};
+
+static const char conf_text[] =
+    "[daemon]\nstate_dir = %s\n\n"
+    "[feed \"hn\"]\nurl = https://news.example/rss\n\n"
+    "[feed \"blog\"]\nurl = https://blog.example/feed\n\n"
+    "[alert \"china-ai\"]\nmatch = China AND AI\n";
+
+/* Whether the outputs engineers' alert line formatter has landed. */
+static int
+have_alert_lines(void)
+{
+	struct alert_row a = { .rule = "r", .title = "t", .link = "l",
+	    .feed = "f", .fired_at = T0 };
+	char *line = alert_format_line(&a, ALERT_FORMAT_TEXT);
+	int ok = line && *line;
+
+	free(line);
+	return ok;
+}
+
+static void
+put(struct store *st, const struct feed_row *f, const char *id,
+    const char *title, const char *link, int64_t pub, const char *sum)
+{
+	struct feed_doc *doc = feed_doc_new();
+	struct feed_item *it = feed_doc_add_item(doc);
+	char *err = NULL;
+
+	it->id = xstrdup(id);
+	it->title = xstrdup(title);
+	it->link = xstrdup(link);
+	it->published = pub;
+	it->summary = sum ? xstrdup(sum) : NULL;
+	cr_assert_eq(store_put_doc(st, f->id, doc, T0 + 100, NULL, &err), 0,
+	    "%s", err);
+	feed_doc_free(doc);
+}
+
+/* Two feeds, three stories, one alert; hn fetched once with 200. */
+static void
+populate(struct qfx *q)
+{
+	struct config_errors errs = { 0 };
+	struct config *cfg = config_load(q->conf, &errs);
+	struct feed_row hn, blog;
+	struct store *st;
+	char *err = NULL;
+	int fired;
+
+	cr_assert_not_null(cfg, "%s", errs.n ? errs.msgs[0] : "?");
+	cr_assert_eq(store_open(cfg->database, STORE_READWRITE, &st, &err), 0);
+	cr_assert_eq(store_sync_feeds(st, cfg), 0);
+	cr_assert_eq(store_feed_get(st, "hn", &hn), 0);
+	cr_assert_eq(store_feed_get(st, "blog", &blog), 0);
+	put(st, &hn, "1", "China trains an AI\tmodel", "https://n.example/1",
+	    T0, "<p>A big <b>model</b> from Beijing.</p>");
+	put(st, &hn, "2", "Gardening tips", "https://n.example/2", T0 + 60,
+	    "Tomatoes and compost.");
+	put(st, &blog, "b", "Compost deep dive", "https://blog.example/c",
+	    T0 + 120, "All about compost heaps.");
+	hn.last_status = 200;
+	hn.last_fetch = T0;
+	hn.next_due = T0 + 3600;
+	hn.fetches = 4;
+	hn.not_modified = 3;
+	cr_assert_eq(store_feed_save_state(st, &hn), 0);
+	cr_assert_eq(store_alerts_match(st, cfg->rules, cfg->nrules,
+	    cfg->alert_max_age, T0 + 100, &fired), 0);
+	cr_assert_eq(fired, 1);
+	feed_row_cleanup(&hn);
+	feed_row_cleanup(&blog);
+	store_close(st);
+	config_free(cfg);
+}
+
+static void
+qfx_init(struct qfx *q, int fill)
+{
+	char *text;
+
+	q->dir = th_tmpdir();
+	q->conf = th_path(q->dir, "feedd.conf");
+	text = xasprintf(conf_text, q->dir);
+	cr_assert_eq(th_write_file(q->conf, text, strlen(text)), 0);
+	free(text);
+	if (fill)
+		populate(q);
+}
+
+static void
+qfx_done(struct qfx *q)
+{
+	th_rmdir(q->dir);
+	free(q->dir);
+	free(q->conf);
+}
+
+Test(query, feeds_lists_state_per_feed)
+{
+	struct qfx q;
+	struct th_result r;
+
+	qfx_init(&q, 1);
+	cr_assert_eq(th_feedd_run(&r, 10, "-c", q.conf, "feeds", NULL), 0);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert(strstr(r.out, "hn\thttps://news.example/rss\t200\t"
+	    "2026-09-21T14:13:20Z\t2026-09-21T15:13:20Z\t2\t0\t304:75%\n"),
+	    "got: %s", r.out);
+	cr_assert(strstr(r.out, "blog\thttps://blog.example/feed\tnever\t-\t"
+	    "-\t1\t0\t304:-\n"), "got: %s", r.out);
+	th_result_cleanup(&r);
+	qfx_done(&q);
+}
+
+Test(query, items_newest_first_flattened_with_limit_and_feed)
+{
+	struct qfx q;
+	struct th_result r;
+
+	qfx_init(&q, 1);
+	cr_assert_eq(th_feedd_run(&r, 10, "-c", q.conf, "items", NULL), 0);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert_str_eq(r.out,
+	    "2026-09-21T14:15:20Z\tblog\tCompost deep dive\t"
+	    "https://blog.example/c\n"
+	    "2026-09-21T14:14:20Z\thn\tGardening tips\thttps://n.example/2\n"
+	    "2026-09-21T14:13:20Z\thn\tChina trains an AI model\t"
+	    "https://n.example/1\n");
+	th_result_cleanup(&r);
+	cr_assert_eq(th_feedd_run(&r, 10, "-c", q.conf, "items", "--feed",
+	    "hn", "--limit", "1", NULL), 0);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert_str_eq(r.out,
+	    "2026-09-21T14:14:20Z\thn\tGardening tips\thttps://n.example/2\n");
+	th_result_cleanup(&r);
+	qfx_done(&q);
+}
+
+Test(query, search_ranks_hits_with_snippets)
+{
+	struct qfx q;
+	struct th_result r;
+
+	qfx_init(&q, 1);
+	cr_assert_eq(th_feedd_run(&r, 10, "-c", q.conf, "search", "compost",
+	    NULL), 0);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert(strstr(r.out, "\tCompost deep dive\t") != NULL, "%s", r.out);
+	cr_assert(strstr(r.out, "\tGardening tips\t") != NULL, "%s", r.out);
+	cr_assert(strstr(r.out, "\n    ") != NULL, "no snippet: %s", r.out);
+	cr_assert(strstr(r.out, "China") == NULL, "%s", r.out);
+	th_result_cleanup(&r);
+	cr_assert_eq(th_feedd_run(&r, 10, "-c", q.conf, "search", "china",
+	    "AND", "model", NULL), 0);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert(strncmp(r.out, "2026-09-21T14:13:20Z\thn\tChina", 29) == 0,
+	    "%s", r.out);
+	th_result_cleanup(&r);
+	qfx_done(&q);
+}
+
+Test(query, search_invalid_query_is_usage_error)
+{
+	struct qfx q;
+	struct th_result r;
+
+	qfx_init(&q, 1);
+	cr_assert_eq(th_feedd_run(&r, 10, "-c", q.conf, "search", "(China",
+	    NULL), 0);
+	cr_assert_eq(r.status, 2);
+	cr_assert(strncmp(r.err, "feedd: search: ", 15) == 0, "%s", r.err);
+	th_result_cleanup(&r);
+	qfx_done(&q);
+}
+
+Test(query, alerts_list_and_test)
+{
+	struct qfx q;
+	struct th_result r;
+
+	qfx_init(&q, 1);
+	cr_assert_eq(th_feedd_run(&r, 10, "-c", q.conf, "alerts", NULL), 0);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	if (have_alert_lines()) {
+		const char *want = "2026-09-21T14:15:00Z china-ai "
+		    "\"China trains an AI";
+
+		cr_assert(strncmp(r.out, want, strlen(want)) == 0, "%s",
+		    r.out);
+		cr_assert(strstr(r.out, "<https://n.example/1> (hn)\n"),
+		    "%s", r.out);
+		cr_assert(strstr(r.out, "Gardening") == NULL, "%s", r.out);
+	}
+	th_result_cleanup(&r);
+	cr_assert_eq(th_feedd_run(&r, 10, "-c", q.conf, "alerts", "--rule",
+	    "other", NULL), 0);
+	cr_assert_eq(r.status, 0);
+	cr_assert_str_eq(r.out, "");
+	th_result_cleanup(&r);
+	cr_assert_eq(th_feedd_run(&r, 10, "-c", q.conf, "alerts", "--test",
+	    "compost OR tomatoes", NULL), 0);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert_str_eq(r.out,
+	    "2026-09-21T14:15:20Z\tblog\tCompost deep dive\t"
+	    "https://blog.example/c\n"
+	    "2026-09-21T14:14:20Z\thn\tGardening tips\thttps://n.example/2\n");
+	th_result_cleanup(&r);
+	cr_assert_eq(th_feedd_run(&r, 10, "-c", q.conf, "alerts", "--test",
+	    "AND AND", NULL), 0);
+	cr_assert_eq(r.status, 2);
+	th_result_cleanup(&r);
+	qfx_done(&q);
+}
+
+Test(query, missing_database_is_runtime_error)
+{
+	struct qfx q;
+	struct th_result r;
+
+	qfx_init(&q, 0);
+	cr_assert_eq(th_feedd_run(&r, 10, "-c", q.conf, "items", NULL), 0);
+	cr_assert_eq(r.status, 1);
+	cr_assert(strncmp(r.err, "feedd: ", 7) == 0, "%s", r.err);
+	cr_assert(strstr(r.err, "feedd.db") != NULL, "%s", r.err);
+	th_result_cleanup(&r);
+	qfx_done(&q);
+}
+
+Test(query, bad_options_are_usage_errors)
+{
+	struct qfx q;
+	struct th_result r;
+
+	qfx_init(&q, 1);
+	cr_assert_eq(th_feedd_run(&r, 10, "-c", q.conf, "items", "--limit",
+	    "zero", NULL), 0);
+	cr_assert_eq(r.status, 2);
+	th_result_cleanup(&r);
+	cr_assert_eq(th_feedd_run(&r, 10, "-c", q.conf, "feeds", "--bogus",
+	    NULL), 0);
+	cr_assert_eq(r.status, 2);
+	th_result_cleanup(&r);
+	cr_assert_eq(th_feedd_run(&r, 10, "-c", q.conf, "search", NULL), 0);
+	cr_assert_eq(r.status, 2);
+	th_result_cleanup(&r);
+	qfx_done(&q);
+}
