@@ -1,23 +1,44 @@
-/* daemon/cmd_run.c: placeholder until its capability is built. */
+/*
+ * cmd_run: `feedd run` (the daemon in the foreground) and `feedd once`
+ * (every feed now, outputs written, a one-line summary on stdout).
+ */
 #include <stdio.h>
 
 #include "daemon/cmd.h"
+#include "daemon/feedd.h"
 
 int
 cmd_run(int argc, char **argv, const char *config_path)
 {
-	(void)argc;
-	(void)config_path;
-	cmd_error(argv[0], "not built yet");
-	return EXIT_USAGE;
+	struct feedd d;
+	int rc;
+
+	if (argc > 1)
+		return cmd_usage(cmd_find(argv[0]));
+	if ((rc = feedd_open(&d, config_path, FEEDD_RUN)) != EXIT_OK)
+		return rc;
+	feedd_main(&d);
+	feedd_close(&d);
+	return EXIT_OK;
 }
 
 int
 cmd_once(int argc, char **argv, const char *config_path)
 {
-	(void)argc;
-	(void)config_path;
-	cmd_error(argv[0], "not built yet");
-	return EXIT_USAGE;
-}
+	struct feedd d;
+	struct cycle *c = &d.cycle;
+	int rc;
 
+	if (argc > 1)
+		return cmd_usage(cmd_find(argv[0]));
+	if ((rc = feedd_open(&d, config_path, FEEDD_ONCE)) != EXIT_OK)
+		return rc;
+	feedd_main(&d);
+	printf("%d feeds: %d ok, %d not modified, %d failed; "
+	    "%d new items in %.2f s\n", c->total, c->ok, c->not_modified,
+	    c->failed, c->new_items,
+	    (double)(uv_hrtime() - c->started_ns) / 1e9);
+	fflush(stdout);
+	feedd_close(&d);
+	return EXIT_OK;
+}

@@ -423,7 +423,7 @@ fetcher_set_opts(struct fetcher *fr, const struct fetch_opts *o)
 }
 
 void
-fetcher_abort(struct fetcher *fr)
+fetcher_drop_queue(struct fetcher *fr)
 {
 	struct fetch *f;
 	struct host *h;
@@ -432,6 +432,15 @@ fetcher_abort(struct fetcher *fr)
 		for (h = fr->hosts[i]; h; h = h->hnext)
 			while ((f = host_dequeue(fr, h)) != NULL)
 				complete_aborted(fr, f);
+}
+
+void
+fetcher_abort(struct fetcher *fr)
+{
+	struct fetch *f;
+	struct host *h;
+
+	fetcher_drop_queue(fr);
 	while ((f = fr->flying) != NULL) {
 		curl_multi_remove_handle(fr->multi, f->easy);
 		flying_unlink(fr, f);

@@ -67,6 +67,8 @@ void	 fetcher_set_opts(struct fetcher *fr, const struct fetch_opts *o);
 void	 fetcher_add(struct fetcher *fr, const struct fetch_req *req);
 /* Transfers queued or in flight. */
 size_t	 fetcher_busy(const struct fetcher *fr);
+/* Completes every queued (not started) request as aborted. */
+void	 fetcher_drop_queue(struct fetcher *fr);
 /*
  * Drops the queue and aborts every transfer in flight; each gets its
  * callback with res->aborted set.

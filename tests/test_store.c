@@ -303,7 +303,7 @@ Test(store, prune_keeps_the_outputs_newest_stories)
 	fx_open(&fx);
 	feed = fx_feed(&fx, "a");
 	for (int i = 0; i < 6; i++) {
-		char id[8], link[64];
+		char id[16], link[64];
 
 		snprintf(id, sizeof(id), "%d", i);
 		snprintf(link, sizeof(link), "https://a.example/%d", i);

@@ -1,0 +1,488 @@
+/*
+ * feedd: the daemon's lifetime.  Opens the config, the store and every
+ * module around one libuv loop; starts the feeds (all now for `once`,
+ * on their schedule for `run`); handles SIGTERM/SIGINT (stop starting,
+ * finish or abort within 5 s, flush, exit) and SIGHUP (a complete new
+ * config or the old one kept); runs the hourly prune and the watchdog.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "daemon/alert.h"
+#include "daemon/cmd.h"
+#include "daemon/feedd.h"
+#include "daemon/log.h"
+#include "daemon/metrics.h"
+#include "daemon/notify.h"
+#include "daemon/output.h"
+#include "daemon/serve.h"
+#include "daemon/xmalloc.h"
+#include "storage/store.h"
+
+#define STOP_GRACE_MS	5000
+#define PRUNE_EVERY_MS	(3600 * 1000)
+
+void
+feedd_fetch_opts(const struct config *cfg, struct fetch_opts *o)
+{
+	o->concurrency = cfg->concurrency;
+	o->per_host = cfg->per_host;
+	o->timeout = cfg->timeout;
+	o->max_size = cfg->max_size;
+	o->user_agent = cfg->user_agent;
+}
+
+/* ---- feed states ---- */
+
+static int
+feed_cmp(const void *a, const void *b)
+{
+	const struct feed_state *x = *(struct feed_state *const *)a;
+	const struct feed_state *y = *(struct feed_state *const *)b;
+
+	return strcmp(x->name, y->name);
+}
+
+static void
+build_feeds(const struct config *cfg, struct feed_state ***out, size_t *n)
+{
+	struct feed_state **v = xcalloc(cfg->nfeeds + 1, sizeof(*v));
+
+	for (size_t i = 0; i < cfg->nfeeds; i++) {
+		const struct feed_conf *fc = &cfg->feeds[i];
+
+		v[i] = xcalloc(1, sizeof(*v[i]));
+		v[i]->name = xstrdup(fc->name);
+		v[i]->url = xstrdup(fc->url);
+		v[i]->interval = fc->interval > 0 ? fc->interval : cfg->interval;
+	}
+	qsort(v, cfg->nfeeds, sizeof(*v), feed_cmp);
+	*out = v;
+	*n = cfg->nfeeds;
+}
+
+struct feed_state *
+feedd_find_feed(struct feedd *d, const char *name)
+{
+	struct feed_state key, *kp = &key, **hit;
+
+	key.name = (char *)name;
+	hit = bsearch(&kp, d->feeds, d->nfeeds, sizeof(*d->feeds), feed_cmp);
+	return hit ? *hit : NULL;
+}
+
+/* run: queues fs at its saved next-due time (now when never fetched). */
+static void
+schedule_from_row(struct feedd *d, struct feed_state *fs)
+{
+	struct feed_row row;
+
+	if (store_feed_get(d->st, fs->name, &row) != 0)
+		return;
+	if (!row.gone)
+		sched_set(d->sched, &fs->ent, row.next_due > 0 ?
+		    row.next_due * 1000 : sched_now_ms());
+	feed_row_cleanup(&row);
+}
+
+/* ---- handles ---- */
+
+static void
+close_handles(struct feedd *d)
+{
+	if (d->closed)
+		return;
+	d->closed = 1;
+	fetcher_close(d->fetcher);
+	d->fetcher = NULL;
+	sched_close(d->sched);
+	d->sched = NULL;
+	uv_close((uv_handle_t *)&d->sig_term, NULL);
+	uv_close((uv_handle_t *)&d->sig_int, NULL);
+	uv_close((uv_handle_t *)&d->sig_hup, NULL);
+	uv_close((uv_handle_t *)&d->flush_timer, NULL);
+	uv_close((uv_handle_t *)&d->prune_timer, NULL);
+	uv_close((uv_handle_t *)&d->watchdog_timer, NULL);
+	uv_close((uv_handle_t *)&d->stop_timer, NULL);
+	server_stop(d->srv);
+	d->srv = NULL;
+}
+
+static void
+cycle_done(struct feedd *d)
+{
+	struct cycle *c = &d->cycle;
+
+	if (d->mode != FEEDD_RUN || c->done == 0)
+		return;
+	metrics_cycle_done(d->metrics, (int64_t)time(NULL));
+	notify_status("last batch: %d feeds, %d ok, %d not modified, "
+	    "%d failed, %d new items", c->done, c->ok, c->not_modified,
+	    c->failed, c->new_items);
+	log_debug("batch: %d ok, %d not modified, %d failed, %d new items",
+	    c->ok, c->not_modified, c->failed, c->new_items);
+	memset(c, 0, sizeof(*c));
+}
+
+static void
+on_flush(uv_timer_t *t)
+{
+	struct feedd *d = t->data;
+	int idle = d->fetcher == NULL || fetcher_busy(d->fetcher) == 0;
+
+	if (idle)
+		pipeline_batch_end(d);
+	pipeline_flush(d);
+	if (!idle)
+		return;
+	cycle_done(d);
+	if (d->mode == FEEDD_ONCE || d->stopping)
+		close_handles(d);
+}
+
+void
+feedd_flush_soon(struct feedd *d, uint64_t ms)
+{
+	if (!d->closed)
+		uv_timer_start(&d->flush_timer, on_flush, ms, 0);
+}
+
+static void
+on_prune(uv_timer_t *t)
+{
+	struct feedd *d = t->data;
+	int64_t before = (int64_t)time(NULL) - d->cfg->retention;
+
+	if (store_prune(d->st, before, d->cfg->max_entries) == -1)
+		log_warnx("prune: %s", store_errmsg(d->st));
+	else
+		d->dirty = 1;
+}
+
+static void
+on_watchdog(uv_timer_t *t)
+{
+	(void)t;
+	notify_watchdog();
+}
+
+static void
+on_stop_grace(uv_timer_t *t)
+{
+	struct feedd *d = t->data;
+
+	log_info("aborting %zu transfers still in flight",
+	    fetcher_busy(d->fetcher));
+	fetcher_abort(d->fetcher);
+	feedd_flush_soon(d, 0);
+}
+
+void
+feedd_stop(struct feedd *d)
+{
+	if (d->stopping || d->closed)
+		return;
+	d->stopping = 1;
+	notify_stopping();
+	log_info("stopping");
+	sched_pause(d->sched);
+	fetcher_drop_queue(d->fetcher);
+	if (fetcher_busy(d->fetcher) > 0)
+		uv_timer_start(&d->stop_timer, on_stop_grace, STOP_GRACE_MS, 0);
+	else
+		feedd_flush_soon(d, 0);
+}
+
+static void
+on_signal(uv_signal_t *h, int signum)
+{
+	struct feedd *d = h->data;
+
+	if (signum == SIGHUP) {
+		if (d->mode == FEEDD_RUN)
+			feedd_reload(d);
+	} else
+		feedd_stop(d);
+}
+
+/* ---- reload ---- */
+
+/* Takes the feeds of cfg: keeps unchanged states, queues new or changed. */
+static void
+reconcile_feeds(struct feedd *d, const struct config *cfg)
+{
+	struct feed_state **v, *old;
+	size_t n;
+
+	build_feeds(cfg, &v, &n);
+	for (size_t i = 0; i < d->nfeeds; i++)
+		d->feeds[i]->mark = 0;
+	for (size_t i = 0; i < n; i++) {
+		if ((old = feedd_find_feed(d, v[i]->name)) == NULL) {
+			schedule_from_row(d, v[i]);
+			continue;
+		}
+		old->mark = 1;
+		if (strcmp(old->url, v[i]->url) != 0 ||
+		    old->interval != v[i]->interval) {
+			free(old->url);
+			old->url = xstrdup(v[i]->url);
+			old->interval = v[i]->interval;
+			if (!old->in_flight && !old->deferred)
+				schedule_from_row(d, old);
+		}
+		feed_state_free(v[i]);
+		v[i] = old;
+	}
+	for (size_t i = 0; i < d->nfeeds; i++) {
+		struct feed_state *fs = d->feeds[i];
+
+		if (fs->mark)
+			continue;
+		sched_remove(d->sched, &fs->ent);
+		fs->removed = 1;
+		if (!fs->in_flight && !fs->deferred)
+			feed_state_free(fs);
+	}
+	free(d->feeds);
+	d->feeds = v;
+	d->nfeeds = n;
+}
+
+static void
+reopen_alert_log(struct feedd *d, const struct config *old)
+{
+	const struct config *cfg = d->cfg;
+	char *err = NULL;
+	int same = old && old->alert_log && cfg->alert_log &&
+	    strcmp(old->alert_log, cfg->alert_log) == 0 &&
+	    old->alert_format == cfg->alert_format;
+
+	if (same && d->alog && alert_log_reopen(d->alog, &err) == 0)
+		return;
+	alert_log_close(d->alog);
+	d->alog = NULL;
+	free(err);
+	err = NULL;
+	if (cfg->alert_log && (d->alog = alert_log_open(cfg->alert_log,
+	    cfg->alert_format, &err)) == NULL) {
+		log_warnx("alert log: %s", err ? err : cfg->alert_log);
+		free(err);
+	}
+}
+
+static void
+restart_server(struct feedd *d)
+{
+	char *err = NULL;
+
+	server_stop(d->srv);
+	d->srv = NULL;
+	if (d->cfg->listen == NULL)
+		return;
+	if ((d->srv = server_start(d->cfg, d->metrics, &err)) == NULL) {
+		log_warnx("listen %s: %s", d->cfg->listen, err ? err : "failed");
+		free(err);
+	}
+}
+
+void
+feedd_reload(struct feedd *d)
+{
+	struct config_errors errs = { NULL, 0 };
+	struct config *cfg, *old = d->cfg;
+	struct fetch_opts o;
+
+	notify_reloading();
+	log_info("reloading %s", d->config_path);
+	if ((cfg = config_load(d->config_path, &errs)) == NULL ||
+	    store_sync_feeds(d->st, cfg) == -1) {
+		for (size_t i = 0; i < errs.n; i++)
+			log_errorx("%s", errs.msgs[i]);
+		if (cfg)
+			log_errorx("reload: %s", store_errmsg(d->st));
+		log_errorx("reload failed: keeping the old configuration");
+		config_free(cfg);
+		config_errors_cleanup(&errs);
+		reopen_alert_log(d, old);
+		notify_ready();
+		return;
+	}
+	config_errors_cleanup(&errs);
+	d->cfg = cfg;
+	log_set_level((enum log_level)cfg->log_level);
+	feedd_fetch_opts(cfg, &o);
+	fetcher_set_opts(d->fetcher, &o);
+	reconcile_feeds(d, cfg);
+	reopen_alert_log(d, old);
+	if ((cfg->listen == NULL) != (old->listen == NULL) ||
+	    (cfg->listen && strcmp(cfg->listen, old->listen) != 0))
+		restart_server(d);
+	config_free(old);
+	d->dirty = 1;
+	feedd_flush_soon(d, 0);
+	log_info("reloaded: %zu feeds", d->nfeeds);
+	notify_ready();
+}
+
+/* ---- open, main, close ---- */
+
+static int
+mkdir_p(const char *path)
+{
+	char *p = xstrdup(path), *s;
+	int rc = 0;
+
+	for (s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0755) == -1 && errno != EEXIST)
+			rc = -1;
+		*s = '/';
+	}
+	if (mkdir(p, 0755) == -1 && errno != EEXIST)
+		rc = -1;
+	free(p);
+	return rc;
+}
+
+static int
+open_store(struct feedd *d)
+{
+	char *err = NULL;
+
+	if (mkdir_p(d->cfg->state_dir) == -1)
+		log_warn("%s", d->cfg->state_dir);
+	if (store_open(d->cfg->database, STORE_READWRITE, &d->st, &err) == -1) {
+		log_errorx("%s", err ? err : d->cfg->database);
+		free(err);
+		return -1;
+	}
+	if (store_sync_feeds(d->st, d->cfg) == -1) {
+		log_errorx("%s: %s", d->cfg->database, store_errmsg(d->st));
+		return -1;
+	}
+	return 0;
+}
+
+static void
+init_handles(struct feedd *d)
+{
+	uv_timer_t *timers[] = { &d->flush_timer, &d->prune_timer,
+	    &d->watchdog_timer, &d->stop_timer };
+	uv_signal_t *sigs[] = { &d->sig_term, &d->sig_int, &d->sig_hup };
+	struct fetch_opts o;
+
+	for (size_t i = 0; i < sizeof(timers) / sizeof(timers[0]); i++) {
+		uv_timer_init(&d->loop, timers[i]);
+		timers[i]->data = d;
+	}
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		uv_signal_init(&d->loop, sigs[i]);
+		sigs[i]->data = d;
+	}
+	feedd_fetch_opts(d->cfg, &o);
+	d->fetcher = fetcher_new(&d->loop, &o, pipeline_fetch_done, d);
+	d->sched = sched_new(&d->loop, pipeline_due, d);
+}
+
+int
+feedd_open(struct feedd *d, const char *config_path, enum feedd_mode mode)
+{
+	struct config_errors errs = { NULL, 0 };
+
+	memset(d, 0, sizeof(*d));
+	d->mode = mode;
+	if ((d->cfg = config_load(config_path, &errs)) == NULL) {
+		for (size_t i = 0; i < errs.n; i++)
+			log_errorx("%s", errs.msgs[i]);
+		if (errs.n == 0)
+			log_errorx("%s: cannot load", config_path);
+		config_errors_cleanup(&errs);
+		return EXIT_USAGE;
+	}
+	config_errors_cleanup(&errs);
+	log_set_level((enum log_level)d->cfg->log_level);
+	d->config_path = xstrdup(config_path);
+	if (open_store(d) == -1) {
+		store_close(d->st);
+		config_free(d->cfg);
+		free(d->config_path);
+		return EXIT_RUNTIME;
+	}
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	uv_loop_init(&d->loop);
+	d->metrics = metrics_new();
+	d->out = output_new();
+	reopen_alert_log(d, NULL);
+	init_handles(d);
+	build_feeds(d->cfg, &d->feeds, &d->nfeeds);
+	d->rng = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
+	d->progress = mode == FEEDD_ONCE && isatty(2);
+	return EXIT_OK;
+}
+
+static void
+start_run(struct feedd *d)
+{
+	uint64_t wd = notify_watchdog_interval();
+
+	uv_signal_start(&d->sig_hup, on_signal, SIGHUP);
+	for (size_t i = 0; i < d->nfeeds; i++)
+		schedule_from_row(d, d->feeds[i]);
+	uv_timer_start(&d->prune_timer, on_prune, 0, PRUNE_EVERY_MS);
+	if (wd > 0)
+		uv_timer_start(&d->watchdog_timer, on_watchdog, wd / 1000, wd / 1000);
+	if (d->cfg->listen)
+		restart_server(d);
+	feedd_flush_soon(d, 0);		/* outputs exist from the start */
+	log_info("running: %zu feeds", d->nfeeds);
+	notify_ready();
+}
+
+void
+feedd_main(struct feedd *d)
+{
+	d->cycle.started_ns = uv_hrtime();
+	uv_signal_start(&d->sig_term, on_signal, SIGTERM);
+	uv_signal_start(&d->sig_int, on_signal, SIGINT);
+	if (d->mode == FEEDD_RUN)
+		start_run(d);
+	else {
+		for (size_t i = 0; i < d->nfeeds; i++)
+			pipeline_start(d, d->feeds[i]);
+		if (fetcher_busy(d->fetcher) == 0)
+			feedd_flush_soon(d, 0);
+	}
+	uv_run(&d->loop, UV_RUN_DEFAULT);
+	if (d->progress)
+		fputs("\r\033[K", stderr);
+}
+
+void
+feedd_close(struct feedd *d)
+{
+	close_handles(d);
+	uv_run(&d->loop, UV_RUN_DEFAULT);
+	if (uv_loop_close(&d->loop) != 0)
+		log_errorx("internal: event loop closed with handles open");
+	for (size_t i = 0; i < d->nfeeds; i++)
+		feed_state_free(d->feeds[i]);
+	free(d->feeds);
+	free(d->netfails);
+	alert_log_close(d->alog);
+	output_free(d->out);
+	metrics_free(d->metrics);
+	store_close(d->st);
+	config_free(d->cfg);
+	free(d->config_path);
+	curl_global_cleanup();
+}

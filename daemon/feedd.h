@@ -1,0 +1,123 @@
+/*
+ * feedd: the daemon's context, the one place for process state: the
+ * loop, the config, the store, the fetcher, the scheduler, the alert
+ * log, the outputs, the HTTP server, the metrics, the signal and
+ * housekeeping timers, and the per-feed scheduling state.  feedd.c
+ * runs its lifetime (open, signals, reload, stop); pipeline.c turns
+ * each finished fetch into stored items, feed state and alerts.
+ */
+#ifndef FEEDD_FEEDD_H
+#define FEEDD_FEEDD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <uv.h>
+
+#include "config/config.h"
+#include "daemon/fetch.h"
+#include "daemon/sched.h"
+
+enum feedd_mode {
+	FEEDD_ONCE,		/* every feed now, then exit */
+	FEEDD_RUN,		/* on schedule until SIGTERM */
+};
+
+/* One configured feed as the scheduler sees it. */
+struct feed_state {
+	struct sched_entry ent;
+	char	*name;
+	char	*url;
+	int64_t	 interval;		/* seconds */
+	int	 in_flight;
+	int	 deferred;		/* failure waiting for the batch's verdict */
+	int	 removed;		/* gone from the config; freed when idle */
+	int	 mark;			/* reload: still configured */
+};
+
+/* A connect/DNS failure judged at the end of its batch. */
+struct netfail {
+	struct feed_state *fs;
+	struct fetch_result res;	/* only status, error, hint fields used */
+};
+
+/* Figures of the current `once` run, or the last cycle of `run`. */
+struct cycle {
+	int	 total, done;
+	int	 ok, not_modified, failed;
+	int	 new_items;
+	uint64_t started_ns;
+};
+
+struct feedd {
+	uv_loop_t	 loop;
+	enum feedd_mode	 mode;
+	char		*config_path;
+	struct config	*cfg;
+	struct store	*st;
+	struct fetcher	*fetcher;
+	struct sched	*sched;
+	struct alert_log *alog;
+	struct output	*out;
+	struct server	*srv;
+	struct metrics	*metrics;
+
+	struct feed_state **feeds;	/* sorted by name */
+	size_t		 nfeeds;
+
+	uv_signal_t	 sig_term, sig_int, sig_hup;
+	uv_timer_t	 flush_timer;	/* outputs + alert log, coalesced */
+	uv_timer_t	 prune_timer;	/* retention, hourly */
+	uv_timer_t	 watchdog_timer;
+	uv_timer_t	 stop_timer;	/* aborts transfers 5 s into a stop */
+	int		 handles_open;
+
+	uint64_t	 rng;
+	int		 stopping;
+	int		 closed;
+	int		 dirty;		/* store changed since the last flush */
+	int		 rendered;	/* outputs written at least once */
+	int		 progress;	/* `once` on a terminal */
+	struct cycle	 cycle;
+	int64_t		 last_response_ms;
+	int		 batch_response;	/* a server answered this batch */
+	struct netfail	*netfails;
+	size_t		 nnetfails;
+};
+
+/*
+ * Loads the config, opens the store and everything else.  Returns an
+ * exit status: 0, EXIT_RUNTIME (store), EXIT_USAGE (config; each error
+ * printed as FILE:LINE).  On failure d is closed already.
+ */
+int	 feedd_open(struct feedd *d, const char *config_path,
+	    enum feedd_mode mode);
+/* Starts the feeds (all now, or on schedule) and runs the loop until done. */
+void	 feedd_main(struct feedd *d);
+/* Frees everything feedd_open made (after feedd_main returned). */
+void	 feedd_close(struct feedd *d);
+/* Stops starting transfers; finishes (or after 5 s aborts) the rest. */
+void	 feedd_stop(struct feedd *d);
+/* SIGHUP: a complete new config or the old one kept. */
+void	 feedd_reload(struct feedd *d);
+/* Runs the batch-end work (flush, stop when done) in ms milliseconds. */
+void	 feedd_flush_soon(struct feedd *d, uint64_t ms);
+/* Finds a feed state by name; NULL when absent. */
+struct feed_state *feedd_find_feed(struct feedd *d, const char *name);
+/* Fetch options from a config. */
+void	 feedd_fetch_opts(const struct config *cfg, struct fetch_opts *o);
+
+/* pipeline.c */
+/* Queues a fetch of fs now (reads its validators from the store). */
+void	 pipeline_start(struct feedd *d, struct feed_state *fs);
+/* fetch_done_cb: stores, saves feed state, reschedules. */
+void	 pipeline_fetch_done(struct fetch_result *res, void *arg);
+/* End of a batch (fetcher idle): judges deferred connect failures. */
+void	 pipeline_batch_end(struct feedd *d);
+/* Writes outputs and pending alerts if anything changed. */
+void	 pipeline_flush(struct feedd *d);
+/* Sched due callback. */
+void	 pipeline_due(struct sched_entry *e, void *arg);
+void	 feed_state_free(struct feed_state *fs);		/* NULL ok */
+
+#endif

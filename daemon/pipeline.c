@@ -1,0 +1,319 @@
+/*
+ * pipeline: what happens to a finished fetch.  The parsed document goes
+ * to the store (one transaction), new items are matched against the
+ * alert rules, the feed's fetch state (validators, status, error streak,
+ * next due) is saved, and the feed is rescheduled.  Outputs and the
+ * alert log are written once per batch, not per feed.  A DNS/connect
+ * failure is judged at the end of its batch: when no server at all
+ * answered, our network is down and the feed is not blamed.
+ */
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "daemon/alert.h"
+#include "daemon/feedd.h"
+#include "daemon/log.h"
+#include "daemon/metrics.h"
+#include "daemon/output.h"
+#include "daemon/xmalloc.h"
+#include "storage/store.h"
+
+#define FLUSH_DELAY_MS	5000
+#define BLAME_WINDOW_MS	(15 * 60 * 1000)	/* a server answered lately */
+
+void
+feed_state_free(struct feed_state *fs)
+{
+	if (fs == NULL)
+		return;
+	free(fs->name);
+	free(fs->url);
+	free(fs);
+}
+
+void
+pipeline_due(struct sched_entry *e, void *arg)
+{
+	struct feed_state *fs = (struct feed_state *)
+	    ((char *)e - offsetof(struct feed_state, ent));
+
+	pipeline_start(arg, fs);
+}
+
+void
+pipeline_start(struct feedd *d, struct feed_state *fs)
+{
+	struct feed_row row;
+	struct fetch_req req;
+
+	if (d->stopping || fs->in_flight || fs->deferred)
+		return;
+	if (store_feed_get(d->st, fs->name, &row) != 0) {
+		log_warnx("feed \"%s\": not in the database: %s", fs->name,
+		    store_errmsg(d->st));
+		return;
+	}
+	if (!row.gone) {
+		memset(&req, 0, sizeof(req));
+		req.url = fs->url;
+		req.etag = row.etag;
+		req.last_modified = row.last_modified;
+		req.body_hash = row.body_hash;
+		req.arg = fs;
+		fs->in_flight = 1;
+		d->cycle.total++;
+		fetcher_add(d->fetcher, &req);
+	}
+	feed_row_cleanup(&row);
+}
+
+/* ---- feed state ---- */
+
+static void
+set_str(char **dst, const char *v)
+{
+	free(*dst);
+	*dst = xstrdup_or_null(v);
+}
+
+static void
+log_transition(const struct feed_state *fs, const char *prev,
+    const char *cur)
+{
+	if (prev == NULL && cur != NULL)
+		log_warnx("feed \"%s\": failing: %s", fs->name, cur);
+	else if (prev != NULL && cur != NULL && strcmp(prev, cur) != 0)
+		log_warnx("feed \"%s\": %s", fs->name, cur);
+	else if (prev != NULL && cur == NULL)
+		log_info("feed \"%s\": ok again", fs->name);
+}
+
+static void
+set_success(struct feedd *d, struct feed_state *fs, struct feed_row *row,
+    const struct fetch_result *res, int64_t now)
+{
+	int64_t hint = res->hint;
+	int full = res->status != 304;	/* a 304 may omit its validators */
+
+	if (full || res->etag)
+		set_str(&row->etag, res->etag);
+	if (full || res->last_modified)
+		set_str(&row->last_modified, res->last_modified);
+	if (res->body_hash[0])
+		set_str(&row->body_hash, res->body_hash);
+	set_str(&row->last_error, NULL);
+	set_str(&row->redirect_url, res->perm_redirect);
+	row->consecutive_errors = 0;
+	row->last_success = now;
+	if (res->doc && res->doc->ttl > 0 && res->doc->ttl * 60 > hint)
+		hint = (int64_t)res->doc->ttl * 60;
+	row->next_due = now + sched_next_interval(fs->interval, hint,
+	    sched_rand(&d->rng));
+	if (res->outcome == FETCH_OUTCOME_OK)
+		d->cycle.ok++;
+	else {
+		d->cycle.not_modified++;
+		row->not_modified++;
+	}
+}
+
+static void
+set_failure(struct feedd *d, struct feed_state *fs, struct feed_row *row,
+    const struct fetch_result *res, const char *msg, int blame, int64_t now)
+{
+	int64_t next;
+
+	set_str(&row->last_error, msg);
+	if (res->status == 410 && !row->gone) {
+		row->gone = 1;
+		log_warnx("feed \"%s\": 410 Gone: no longer polled", fs->name);
+	}
+	if (blame)
+		row->consecutive_errors++;
+	next = blame ? sched_backoff(row->consecutive_errors, fs->interval,
+	    sched_rand(&d->rng)) :
+	    sched_next_interval(fs->interval, 0, sched_rand(&d->rng));
+	if ((res->status == 429 || res->status == 503) && res->retry_after > 0)
+		next = res->retry_after;
+	row->next_due = now + next;
+	d->cycle.failed++;
+}
+
+/* Stores the document; NULL on success, else the error (caller frees). */
+static char *
+store_doc(struct feedd *d, struct feed_row *row,
+    const struct fetch_result *res, int64_t now)
+{
+	struct store_put_result pr;
+	char *err = NULL, *msg;
+	int fired = 0;
+
+	memset(&pr, 0, sizeof(pr));
+	if (store_put_doc(d->st, row->id, res->doc, now, &pr, &err) == -1) {
+		msg = xasprintf("store: %s", err ? err : store_errmsg(d->st));
+		free(err);
+		return msg;
+	}
+	d->cycle.new_items += pr.new_items;
+	metrics_items_stored(d->metrics, pr.new_items);
+	if (pr.new_items > 0 || pr.updated_items > 0)
+		d->dirty = 1;
+	if (pr.new_items > 0) {
+		if (store_alerts_match(d->st, d->cfg->rules, d->cfg->nrules,
+		    d->cfg->alert_max_age, now, &fired) == -1)
+			log_warnx("alerts: %s", store_errmsg(d->st));
+		if (fired > 0)
+			d->dirty = 1;
+	}
+	return NULL;
+}
+
+/* Turns one result into the feed's saved state and next due time. */
+static void
+apply(struct feedd *d, struct feed_state *fs, const struct fetch_result *res,
+    int blame)
+{
+	int64_t now = (int64_t)time(NULL);
+	struct feed_row row;
+	char *prev, *err = NULL;
+
+	if (store_feed_get(d->st, fs->name, &row) != 0)
+		return;
+	prev = xstrdup_or_null(row.last_error);
+	row.last_fetch = now;
+	row.fetches++;
+	if (res->held) {
+		row.next_due = now + res->retry_after;
+		d->cycle.failed++;
+		goto save;
+	}
+	row.last_status = res->status;
+	if (res->outcome == FETCH_OUTCOME_OK)
+		err = store_doc(d, &row, res, now);
+	if (err == NULL && (res->outcome == FETCH_OUTCOME_OK ||
+	    res->outcome == FETCH_OUTCOME_NOT_MODIFIED))
+		set_success(d, fs, &row, res, now);
+	else
+		set_failure(d, fs, &row, res, err ? err : res->error,
+		    blame && err == NULL, now);
+	log_transition(fs, prev, row.last_error);
+save:
+	if (store_feed_save_state(d->st, &row) == -1)
+		log_warnx("feed \"%s\": cannot save state: %s", fs->name,
+		    store_errmsg(d->st));
+	if (d->mode == FEEDD_RUN && !row.gone && !fs->removed)
+		sched_set(d->sched, &fs->ent, row.next_due * 1000);
+	free(prev);
+	free(err);
+	feed_row_cleanup(&row);
+}
+
+static void
+defer(struct feedd *d, struct feed_state *fs, const struct fetch_result *res)
+{
+	struct netfail *nf;
+
+	d->netfails = xreallocarray(d->netfails, d->nnetfails + 1,
+	    sizeof(*d->netfails));
+	nf = &d->netfails[d->nnetfails++];
+	memset(nf, 0, sizeof(*nf));
+	nf->fs = fs;
+	nf->res.outcome = res->outcome;
+	nf->res.status = res->status;
+	nf->res.error = xstrdup_or_null(res->error);
+	nf->res.retry_after = nf->res.hint = -1;
+	fs->deferred = 1;
+}
+
+static void
+show_progress(struct feedd *d)
+{
+	if (!d->progress)
+		return;
+	fprintf(stderr, "\r%d/%d feeds, %d new items", d->cycle.done,
+	    d->cycle.total, d->cycle.new_items);
+	fflush(stderr);
+}
+
+void
+pipeline_fetch_done(struct fetch_result *res, void *arg)
+{
+	struct feedd *d = arg;
+	struct feed_state *fs = res->arg;
+	int64_t now = sched_now_ms();
+
+	fs->in_flight = 0;
+	if (res->got_response) {
+		d->batch_response = 1;
+		d->last_response_ms = now;
+	}
+	if (fs->removed || res->aborted) {
+		if (fs->removed && !fs->deferred)
+			feed_state_free(fs);
+	} else {
+		d->cycle.done++;
+		metrics_fetch_done(d->metrics, res->outcome, res->seconds);
+		if (res->net_down_suspect && !d->batch_response &&
+		    now - d->last_response_ms > BLAME_WINDOW_MS)
+			defer(d, fs, res);
+		else
+			apply(d, fs, res, 1);
+		show_progress(d);
+	}
+	/* idle: the batch is over; busy: flush at most every few seconds */
+	if (fetcher_busy(d->fetcher) == 0)
+		feedd_flush_soon(d, 0);
+	else if (d->dirty && !uv_is_active((uv_handle_t *)&d->flush_timer))
+		feedd_flush_soon(d, FLUSH_DELAY_MS);
+}
+
+/* End of a batch: the deferred connect failures get their verdict. */
+void
+pipeline_batch_end(struct feedd *d)
+{
+	int blame = d->batch_response;
+
+	if (!blame && d->nnetfails > 0)
+		log_warnx("no server answered: %zu feed%s could not connect; "
+		    "the network looks down, not counted against them",
+		    d->nnetfails, d->nnetfails == 1 ? "" : "s");
+	for (size_t i = 0; i < d->nnetfails; i++) {
+		struct netfail *nf = &d->netfails[i];
+
+		nf->fs->deferred = 0;
+		if (nf->fs->removed)
+			feed_state_free(nf->fs);
+		else
+			apply(d, nf->fs, &nf->res, blame);
+		free(nf->res.error);
+	}
+	free(d->netfails);
+	d->netfails = NULL;
+	d->nnetfails = 0;
+	d->batch_response = 0;
+}
+
+void
+pipeline_flush(struct feedd *d)
+{
+	char *err = NULL;
+
+	if (d->alog && alert_log_flush(d->alog, d->st, &err) == -1) {
+		log_warnx("alert log: %s", err ? err : "cannot write");
+		free(err);
+		err = NULL;
+	}
+	if (!d->dirty && d->rendered)
+		return;
+	if (output_render(d->out, d->st, d->cfg, !d->rendered, &err) == -1) {
+		log_warnx("outputs: %s", err ? err : "cannot write");
+		free(err);
+		return;
+	}
+	d->dirty = 0;
+	d->rendered = 1;
+}
