@@ -1,19 +1,311 @@
 /*
- * jsonfeed: placeholder until the cJSON based reader lands.
+ * jsonfeed: JSON Feed 1.0 and 1.1 into the document model, on cJSON.
+ * Wrongly typed fields are skipped with a note in the document's errors;
+ * only JSON that is not JSON, or not a JSON Feed, fails the whole parse.
+ * Plain-text fields (content_text, summary) are HTML-escaped so that
+ * summary and content always hold HTML, as feed.h says.
  */
+#include <cJSON.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "daemon/xmalloc.h"
+#include "feeds/buf.h"
+#include "feeds/date.h"
+#include "feeds/html.h"
 #include "feeds/jsonfeed.h"
+#include "feeds/url.h"
+
+struct jf {
+	struct feed_doc *doc;
+	const char *base;		/* what relative URLs resolve against */
+	char	*feed_authors;		/* top-level authors, the fallback */
+};
+
+/* The string at obj.key; a note in errors when present but not a string. */
+static const char *
+get_str(struct jf *jf, const cJSON *obj, const char *key, const char *where)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	if (v == NULL || cJSON_IsNull(v))
+		return NULL;
+	if (!cJSON_IsString(v)) {
+		feed_doc_add_error(jf->doc, "%s: \"%s\" is not a string", where,
+		    key);
+		return NULL;
+	}
+	return v->valuestring[0] != '\0' ? v->valuestring : NULL;
+}
+
+static char *
+resolve(struct jf *jf, const char *url)
+{
+	return url != NULL ? url_resolve(jf->base, url) : NULL;
+}
+
+/* Plain text as HTML: &, < and > escaped. */
+static char *
+text_to_html(const char *s)
+{
+	struct buf b;
+
+	if (s == NULL)
+		return NULL;
+	buf_init(&b, 0);
+	for (; *s != '\0'; s++) {
+		if (*s == '&')
+			buf_puts(&b, "&amp;");
+		else if (*s == '<')
+			buf_puts(&b, "&lt;");
+		else if (*s == '>')
+			buf_puts(&b, "&gt;");
+		else
+			buf_putc(&b, *s);
+	}
+	return buf_detach(&b);
+}
+
+/* Names of a 1.1 "authors" array or a 1.0 "author" object, ", " joined. */
+static char *
+get_authors(const cJSON *obj)
+{
+	const cJSON *list = cJSON_GetObjectItemCaseSensitive(obj, "authors");
+	const cJSON *one = cJSON_GetObjectItemCaseSensitive(obj, "author");
+	const cJSON *a;
+	const char *name;
+	struct buf b;
+
+	buf_init(&b, 0);
+	if (cJSON_IsArray(list)) {
+		cJSON_ArrayForEach(a, list) {
+			name = cJSON_GetStringValue(
+			    cJSON_GetObjectItemCaseSensitive(a, "name"));
+			if (name != NULL && *name != '\0')
+				buf_printf(&b, "%s%s", b.len ? ", " : "", name);
+		}
+	}
+	if (b.len == 0 && cJSON_IsObject(one)) {
+		name = cJSON_GetStringValue(
+		    cJSON_GetObjectItemCaseSensitive(one, "name"));
+		if (name != NULL)
+			buf_puts(&b, name);
+	}
+	if (b.len == 0) {
+		buf_cleanup(&b);
+		return NULL;
+	}
+	return buf_detach(&b);
+}
+
+/* A string id as given, a number as its shortest decimal form. */
+static char *
+get_id(const cJSON *item)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(item, "id");
+	double d;
+
+	if (cJSON_IsString(v) && v->valuestring[0] != '\0')
+		return xstrdup(v->valuestring);
+	if (!cJSON_IsNumber(v))
+		return NULL;
+	d = v->valuedouble;
+	if (d == (double)(long long)d && d > -9e15 && d < 9e15)
+		return xasprintf("%lld", (long long)d);
+	return xasprintf("%.15g", d);
+}
+
+static int64_t
+get_date(struct jf *jf, const cJSON *item, const char *key, size_t n)
+{
+	char where[32];
+	const char *s;
+	int64_t t;
+
+	snprintf(where, sizeof(where), "item %zu", n + 1);
+	if ((s = get_str(jf, item, key, where)) == NULL)
+		return FEED_TIME_NONE;
+	if (date_parse(s, &t) == 0)
+		return t;
+	feed_doc_add_error(jf->doc, "%s: unparseable %s \"%.80s\"", where, key,
+	    s);
+	return FEED_TIME_NONE;
+}
+
+static void
+get_attachments(struct jf *jf, const cJSON *item, struct feed_item *it)
+{
+	const cJSON *list = cJSON_GetObjectItemCaseSensitive(item,
+	    "attachments");
+	const cJSON *a, *size;
+	const char *url, *type;
+	int64_t len;
+
+	if (!cJSON_IsArray(list))
+		return;
+	cJSON_ArrayForEach(a, list) {
+		url = cJSON_GetStringValue(
+		    cJSON_GetObjectItemCaseSensitive(a, "url"));
+		if (!cJSON_IsObject(a) || url == NULL || *url == '\0')
+			continue;
+		type = cJSON_GetStringValue(
+		    cJSON_GetObjectItemCaseSensitive(a, "mime_type"));
+		size = cJSON_GetObjectItemCaseSensitive(a, "size_in_bytes");
+		len = -1;
+		if (cJSON_IsNumber(size) && size->valuedouble >= 0 &&
+		    size->valuedouble < 9e18)
+			len = (int64_t)size->valuedouble;
+		feed_item_add_enclosure(it, resolve(jf, url),
+		    type != NULL && *type != '\0' ? xstrdup(type) : NULL, len);
+	}
+}
+
+static void
+get_tags(const cJSON *item, struct feed_item *it)
+{
+	const cJSON *list = cJSON_GetObjectItemCaseSensitive(item, "tags");
+	const cJSON *t;
+
+	if (!cJSON_IsArray(list))
+		return;
+	cJSON_ArrayForEach(t, list)
+		if (cJSON_IsString(t) && t->valuestring[0] != '\0')
+			feed_item_add_category(it, t->valuestring);
+}
+
+static void
+get_item(struct jf *jf, const cJSON *item, size_t n)
+{
+	struct feed_item *it = feed_doc_add_item(jf->doc);
+	const char *s, *html;
+	char where[32];
+
+	snprintf(where, sizeof(where), "item %zu", n + 1);
+	it->id = get_id(item);
+	if ((s = get_str(jf, item, "title", where)) != NULL)
+		it->title = html_to_text(s);
+	if ((s = get_str(jf, item, "url", where)) == NULL)
+		s = get_str(jf, item, "external_url", where);
+	it->link = resolve(jf, s);
+	html = get_str(jf, item, "content_html", where);
+	s = get_str(jf, item, "content_text", where);
+	it->content = html != NULL ? xstrdup(html) : text_to_html(s);
+	it->summary = text_to_html(get_str(jf, item, "summary", where));
+	it->published = get_date(jf, item, "date_published", n);
+	it->updated = get_date(jf, item, "date_modified", n);
+	if ((it->author = get_authors(item)) == NULL)
+		it->author = xstrdup_or_null(jf->feed_authors);
+	get_tags(item, it);
+	get_attachments(jf, item, it);
+}
+
+/* FEED_FORMAT_JSON10 / JSON11 from "version", or UNKNOWN. */
+static enum feed_format
+get_version(const cJSON *root)
+{
+	const char *v = cJSON_GetStringValue(
+	    cJSON_GetObjectItemCaseSensitive(root, "version"));
+	const char *rest;
+
+	if (v == NULL)
+		return FEED_FORMAT_UNKNOWN;
+	if (strncmp(v, "https://jsonfeed.org/version/", 29) == 0)
+		rest = v + 29;
+	else if (strncmp(v, "http://jsonfeed.org/version/", 28) == 0)
+		rest = v + 28;
+	else
+		return FEED_FORMAT_UNKNOWN;
+	if (strcmp(rest, "1") == 0 || strcmp(rest, "1/") == 0)
+		return FEED_FORMAT_JSON10;
+	return rest[0] == '1' ? FEED_FORMAT_JSON11 : FEED_FORMAT_UNKNOWN;
+}
+
+static void
+get_feed(struct jf *jf, const cJSON *root, const char *base_url)
+{
+	struct feed_doc *doc = jf->doc;
+	const cJSON *items, *item;
+	const char *s;
+	size_t n = 0;
+
+	doc->id = url_resolve(base_url, get_str(jf, root, "feed_url", "feed"));
+	jf->base = base_url;
+	if (jf->base == NULL && doc->id != NULL && url_is_http(doc->id))
+		jf->base = doc->id;
+	if ((s = get_str(jf, root, "title", "feed")) != NULL)
+		doc->title = html_to_text(s);
+	doc->link = resolve(jf, get_str(jf, root, "home_page_url", "feed"));
+	doc->description = xstrdup_or_null(get_str(jf, root, "description",
+	    "feed"));
+	doc->language = xstrdup_or_null(get_str(jf, root, "language", "feed"));
+	jf->feed_authors = get_authors(root);
+	items = cJSON_GetObjectItemCaseSensitive(root, "items");
+	if (items != NULL && !cJSON_IsArray(items)) {
+		feed_doc_add_error(doc, "feed: \"items\" is not an array");
+		items = NULL;
+	}
+	cJSON_ArrayForEach(item, items) {
+		if (cJSON_IsObject(item))
+			get_item(jf, item, n);
+		else
+			feed_doc_add_error(doc, "item %zu: not an object", n + 1);
+		n++;
+	}
+}
+
+/* Parses data into a cJSON tree, or NULL with the reason in *errstr. */
+static cJSON *
+parse_json(const char *data, size_t len, char **errstr)
+{
+	const char *end = NULL;
+	cJSON *root;
+	size_t n, at;
+
+	if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0) {
+		data += 3;
+		len -= 3;
+	}
+	root = cJSON_ParseWithLengthOpts(data, len, &end, 0);
+	if (root != NULL)
+		return root;
+	/* cJSON points at the start of an unterminated string, not its end. */
+	for (n = len; n > 0 && strchr(" \t\r\n", data[n - 1]) != NULL; n--)
+		;
+	at = end != NULL ? (size_t)(end - data) : n;
+	if (n == 0 || at + 1 >= n || (data[n - 1] != '}' && data[n - 1] != ']'))
+		*errstr = xasprintf("not a feed: truncated JSON (%zu bytes, "
+		    "invalid from byte %zu)", n, at);
+	else
+		*errstr = xasprintf("not a feed: invalid JSON at byte %zu", at);
+	return NULL;
+}
 
 struct feed_doc *
 jsonfeed_parse(const char *data, size_t len, const char *base_url,
     char **errstr)
 {
-	(void)data;
-	(void)len;
-	(void)base_url;
+	struct jf jf = { 0 };
+	cJSON *root;
+	enum feed_format fmt;
+	char *err = NULL;
+
+	if ((root = parse_json(data, len, &err)) == NULL)
+		goto out;
+	fmt = cJSON_IsObject(root) ? get_version(root) : FEED_FORMAT_UNKNOWN;
+	if (fmt == FEED_FORMAT_UNKNOWN) {
+		err = xstrdup("not a feed: JSON without a jsonfeed.org version");
+		goto out;
+	}
+	jf.doc = feed_doc_new();
+	jf.doc->format = fmt;
+	get_feed(&jf, root, base_url);
+out:
+	cJSON_Delete(root);
+	free(jf.feed_authors);
 	if (errstr != NULL)
-		*errstr = xstrdup("JSON Feed reader not built yet");
-	return NULL;
+		*errstr = err;
+	else
+		free(err);
+	return jf.doc;
 }

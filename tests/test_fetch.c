@@ -1,0 +1,298 @@
+/*
+ * test_fetch: the fetcher seen from outside: `feedd once` against
+ * build/testsrv on 127.0.0.1, asserting through the server's request
+ * log and the database.  Conditional GET, compression, redirects,
+ * HTTP errors, slow and silent servers, size caps, odd bodies.
+ */
+#include "tests/ts_helpers.h"
+
+/* Two items; titles, links and guids as written here. */
+static const char RSS2[] =
+    "<?xml version=\"1.0\"?>\n<rss version=\"2.0\"><channel>\n"
+    "<title>Fixture</title><link>http://example.com/</link>\n"
+    "<item><title>First story</title><link>http://example.com/a</link>"
+    "<guid>a-1</guid></item>\n"
+    "<item><title>Second story</title><link>http://example.com/b</link>"
+    "<guid>b-2</guid></item>\n</channel></rss>\n";
+
+static struct ts T;
+
+static void
+setup(void)
+{
+	ts_start(&T);
+	ts_put(&T, "f.xml", RSS2);
+}
+
+static void
+teardown(void)
+{
+	ts_stop(&T);
+}
+
+/* One feed NAME at PATHQ (plus extra [daemon] lines), run once. */
+static char *
+one_feed(const char *name, const char *pathq, const char *daemon_extra)
+{
+	char *f = ts_feed(&T, name, pathq);
+	char *conf = ts_config(&T, daemon_extra, f);
+
+	free(f);
+	ts_once_quiet(conf);
+	return conf;
+}
+
+static long long
+feed_int(const char *name, const char *col)
+{
+	char *sql = xasprintf("SELECT %s FROM feeds WHERE name = '%s'", col, name);
+	long long v = ts_db_int(&T, sql);
+
+	free(sql);
+	return v;
+}
+
+static char *
+feed_str(const char *name, const char *col)
+{
+	char *sql = xasprintf("SELECT %s FROM feeds WHERE name = '%s'", col, name);
+	char *v = ts_db_str(&T, sql);
+
+	free(sql);
+	return v;
+}
+
+static long long
+items_of(const char *name)
+{
+	char *sql = xasprintf("SELECT count(*) FROM items JOIN feeds f ON "
+	    "f.id = feed_id WHERE f.name = '%s'", name);
+	long long v = ts_db_int(&T, sql);
+
+	free(sql);
+	return v;
+}
+
+TestSuite(fetch, .init = setup, .fini = teardown, .timeout = 120);
+
+Test(fetch, etag_200_then_304)
+{
+	char *conf = one_feed("e", "/f.xml?etag=v1", "");
+
+	cr_assert_eq(items_of("e"), 2);
+	ts_once_quiet(conf);
+	cr_assert_eq(ts_count(&T, "/f.xml?etag=v1", "inm=-"), 1);
+	cr_assert_eq(ts_count(&T, "/f.xml?etag=v1", "inm=\"v1\""), 1,
+	    "the second request carries If-None-Match");
+	cr_assert_eq(feed_int("e", "last_status"), 304);
+	cr_assert_eq(feed_int("e", "not_modified"), 1);
+	cr_assert_eq(items_of("e"), 2);
+	free(conf);
+}
+
+Test(fetch, last_modified_200_then_304)
+{
+	/* 1700000000 is Tue, 14 Nov 2023 22:13:20 GMT */
+	char *conf = one_feed("m", "/f.xml?lastmod=1700000000", "");
+
+	ts_once_quiet(conf);
+	cr_assert_eq(ts_count(&T, "lastmod=1700000000",
+	    "ims=Tue, 14 Nov 2023 22:13:20 GMT"), 1);
+	cr_assert_eq(feed_int("m", "last_status"), 304);
+	free(conf);
+}
+
+Test(fetch, same_body_again_is_not_modified)
+{
+	char *conf = one_feed("s", "/f.xml", "");
+
+	ts_once_quiet(conf);
+	cr_assert_eq(ts_count(&T, "/f.xml", NULL), 2);
+	cr_assert_eq(feed_int("s", "last_status"), 200);
+	cr_assert_eq(feed_int("s", "not_modified"), 1, "same hash, no write");
+	free(conf);
+}
+
+Test(fetch, gzip_body_is_decoded)
+{
+	free(one_feed("z", "/f.xml?gzip=1", ""));
+	cr_assert_eq(items_of("z"), 2);
+}
+
+Test(fetch, permanent_redirect_is_recorded)
+{
+	char *want = xasprintf("http://127.0.0.1:%d/f.xml", T.port);
+	char *got;
+
+	free(one_feed("r", "/old.xml?redirect=/f.xml", ""));
+	got = feed_str("r", "redirect_url");
+	cr_assert_str_eq(got ? got : "(null)", want);
+	cr_assert_eq(items_of("r"), 2);
+	free(got);
+	free(want);
+}
+
+Test(fetch, temporary_redirect_is_not_recorded)
+{
+	free(one_feed("t", "/old.xml?redirect=/f.xml&status=302", ""));
+	cr_assert_null(feed_str("t", "redirect_url"));
+	cr_assert_eq(items_of("t"), 2);
+}
+
+Test(fetch, redirect_loop_stops_after_five)
+{
+	char *err;
+
+	free(one_feed("l", "/f.xml?loop=1", ""));
+	cr_assert_leq(ts_count(&T, "loop=1", NULL), 6);
+	err = feed_str("l", "last_error");
+	cr_assert(err && strstr(err, "redirect"), "got %s", err);
+	free(err);
+}
+
+Test(fetch, redirect_to_file_is_refused)
+{
+	char *err;
+
+	free(one_feed("p", "/f.xml?redirect=file:///etc/passwd", ""));
+	err = feed_str("p", "last_error");
+	cr_assert_not_null(err);
+	cr_assert_eq(items_of("p"), 0);
+	free(err);
+}
+
+Test(fetch, not_found_counts_an_error)
+{
+	free(one_feed("n", "/missing.xml", ""));
+	cr_assert_eq(feed_int("n", "last_status"), 404);
+	cr_assert_eq(feed_int("n", "consecutive_errors"), 1);
+}
+
+Test(fetch, gone_stops_polling)
+{
+	char *conf = one_feed("g", "/f.xml?status=410", "");
+
+	cr_assert_eq(feed_int("g", "gone"), 1);
+	ts_once_quiet(conf);
+	cr_assert_eq(ts_count(&T, "status=410", NULL), 1, "no second request");
+	free(conf);
+}
+
+Test(fetch, server_error_backs_off)
+{
+	/* interval 10 min; one error doubles it, jitter at most 10% */
+	free(one_feed("b", "/f.xml?status=500", "interval = 10m"));
+	cr_assert_eq(feed_int("b", "consecutive_errors"), 1);
+	cr_assert_geq(feed_int("b", "next_due - last_fetch"), 1200 * 9 / 10);
+}
+
+Test(fetch, retry_after_is_honoured_and_holds_the_host)
+{
+	char *f1 = ts_feed(&T, "a429", "/f.xml?status=429&retry_after=200000");
+	char *f2 = ts_feed(&T, "b-same-host", "/f.xml?second=1");
+	char *rest = xasprintf("%s%s", f1, f2);
+	char *conf = ts_config(&T, "concurrency = 1\nper_host = 1", rest);
+
+	ts_once_quiet(conf);
+	/* beyond 24 h: Retry-After wins over the backoff cap */
+	cr_assert_geq(feed_int("a429", "next_due - last_fetch"), 200000);
+	cr_assert_eq(ts_count(&T, "second=1", NULL), 0,
+	    "the other feed of the host waits");
+	free(f1);
+	free(f2);
+	free(rest);
+	free(conf);
+}
+
+Test(fetch, silent_server_times_out_others_go_on)
+{
+	char *f1 = ts_feed(&T, "hang", "/f.xml?hang=1");
+	char *f2 = ts_feed(&T, "ok", "/f.xml");
+	char *rest = xasprintf("%s%s", f1, f2);
+	char *conf = ts_config(&T, "timeout = 2s", rest);
+	char *err;
+
+	ts_once_quiet(conf);
+	err = feed_str("hang", "last_error");
+	cr_assert_not_null(err);
+	cr_assert_eq(items_of("ok"), 2);
+	free(err);
+	free(f1);
+	free(f2);
+	free(rest);
+	free(conf);
+}
+
+Test(fetch, dripping_server_is_dropped)
+{
+	char *err;
+
+	free(one_feed("d", "/f.xml?drip=1", "timeout = 30s"));
+	err = feed_str("d", "last_error");
+	cr_assert(err && strstr(err, "slow"), "got %s", err);
+	free(err);
+}
+
+Test(fetch, body_over_max_size)
+{
+	char *err;
+
+	free(one_feed("big", "/f.xml?bytes=300000", "max_size = 100KB"));
+	err = feed_str("big", "last_error");
+	cr_assert(err && strstr(err, "max_size"), "got %s", err);
+	free(err);
+}
+
+Test(fetch, gzip_bomb_stops_at_the_cap)
+{
+	char *err;
+
+	free(one_feed("bomb", "/f.xml?bomb=2048", "max_size = 1MB"));
+	err = feed_str("bomb", "last_error");
+	cr_assert(err && strstr(err, "max_size"), "got %s", err);
+	free(err);
+}
+
+Test(fetch, truncated_feed_keeps_what_parsed)
+{
+	/* cut inside the second item: the first is complete */
+	char *q = xasprintf("/f.xml?truncate=%zu",
+	    (size_t)(strstr(RSS2, "<guid>b-2") - RSS2));
+
+	free(one_feed("cut", q, ""));
+	cr_assert_geq(items_of("cut"), 1);
+	free(q);
+}
+
+Test(fetch, html_content_type_that_is_rss_parses)
+{
+	free(one_feed("html", "/f.xml?type=text/html", ""));
+	cr_assert_eq(items_of("html"), 2);
+}
+
+Test(fetch, malformed_feed_keeps_earlier_items)
+{
+	char *conf = one_feed("mal", "/feed2.xml", "");
+
+	ts_put(&T, "feed2.xml", RSS2);
+	ts_once_quiet(conf);
+	cr_assert_eq(items_of("mal"), 2);
+	ts_put(&T, "feed2.xml", "<html><body>gateway error</body></html>");
+	ts_once_quiet(conf);
+	cr_assert_eq(items_of("mal"), 2, "nothing stored before is lost");
+	cr_assert_not_null(feed_str("mal", "last_error"));
+	free(conf);
+}
+
+Test(fetch, file_url_works_only_when_configured)
+{
+	char *p = th_path(T.www, "f.xml");
+	char *f = xasprintf("[feed \"file\"]\nurl = file://%s\n", p);
+	char *conf = ts_config(&T, "", f);
+
+	ts_once_quiet(conf);
+	cr_assert_eq(items_of("file"), 2);
+	free(p);
+	free(f);
+	free(conf);
+}

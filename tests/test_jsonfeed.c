@@ -1,0 +1,250 @@
+/*
+ * test_jsonfeed: JSON Feed 1.0 and 1.1 documents written by hand, the
+ * not-a-feed and truncated cases, wrongly typed fields, deep nesting.
+ */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon/xmalloc.h"
+#include "feeds/jsonfeed.h"
+
+static struct feed_doc *
+parse_ok(const char *json, const char *base)
+{
+	char *err = NULL;
+	struct feed_doc *doc = jsonfeed_parse(json, strlen(json), base, &err);
+
+	cr_assert_not_null(doc, "failed: %s", err ? err : "(no message)");
+	cr_assert_null(err);
+	return doc;
+}
+
+static void
+expect_fail_len(const char *json, size_t len, const char *msg_part)
+{
+	char *err = NULL;
+	struct feed_doc *doc = jsonfeed_parse(json, len, NULL, &err);
+
+	cr_assert_null(doc);
+	cr_assert_not_null(err);
+	cr_assert(strstr(err, msg_part) != NULL, "message: %s", err);
+	free(err);
+}
+
+static const char feed11[] =
+    "{\"version\": \"https://jsonfeed.org/version/1.1\",\n"
+    " \"title\": \"My Example Feed\",\n"
+    " \"home_page_url\": \"https://example.org/\",\n"
+    " \"feed_url\": \"https://example.org/feed.json\",\n"
+    " \"description\": \"About things\",\n"
+    " \"language\": \"en-GB\",\n"
+    " \"authors\": [{\"name\": \"Feed Author\"}],\n"
+    " \"items\": [\n"
+    "  {\"id\": \"2\", \"content_text\": \"a < b & c\",\n"
+    "   \"url\": \"https://example.org/second-item\",\n"
+    "   \"title\": \"Second\", \"summary\": \"Short & sweet\",\n"
+    "   \"date_published\": \"2020-08-07T11:44:36-05:00\",\n"
+    "   \"date_modified\": \"2020-08-08T00:00:00Z\",\n"
+    "   \"authors\": [{\"name\": \"Ann\"}, {\"url\": \"x\"}, {\"name\": \"Bob\"}],\n"
+    "   \"tags\": [\"one\", 2, \"two\"],\n"
+    "   \"attachments\": [{\"url\": \"/ep2.mp3\", \"mime_type\": \"audio/mpeg\",\n"
+    "     \"size_in_bytes\": 89970236}, {\"mime_type\": \"x/no-url\"}]},\n"
+    "  {\"id\": \"1\", \"content_html\": \"<p>Hello, world!</p>\",\n"
+    "   \"url\": \"first-item\"}\n"
+    " ]\n"
+    "}\n";
+
+static void
+expect_fail(const char *json, const char *msg_part)
+{
+	expect_fail_len(json, strlen(json), msg_part);
+}
+
+Test(jsonfeed, version_1_1_feed_fields)
+{
+	struct feed_doc *doc = parse_ok(feed11, NULL);
+
+	cr_assert_eq(doc->format, FEED_FORMAT_JSON11);
+	cr_assert_str_eq(doc->title, "My Example Feed");
+	cr_assert_str_eq(doc->link, "https://example.org/");
+	cr_assert_str_eq(doc->id, "https://example.org/feed.json");
+	cr_assert_str_eq(doc->description, "About things");
+	cr_assert_str_eq(doc->language, "en-GB");
+	cr_assert_eq(doc->updated, FEED_TIME_NONE);
+	cr_assert_eq(doc->nitems, 2);
+	cr_assert_eq(doc->nerrors, 0);
+	feed_doc_free(doc);
+}
+
+Test(jsonfeed, version_1_1_item_fields)
+{
+	struct feed_doc *doc = parse_ok(feed11, NULL);
+	struct feed_item *it = &doc->items[0];
+
+	cr_assert_str_eq(it->id, "2");
+	cr_assert_str_eq(it->title, "Second");
+	cr_assert_str_eq(it->link, "https://example.org/second-item");
+	/* content_text and summary are plain text: escaped into HTML. */
+	cr_assert_str_eq(it->content, "a &lt; b &amp; c");
+	cr_assert_str_eq(it->summary, "Short &amp; sweet");
+	/* 11:44:36 at -05:00 is 16:44:36 UTC. */
+	cr_assert_eq(it->published, 1596818676);
+	cr_assert_eq(it->updated, 1596844800);
+	cr_assert_str_eq(it->author, "Ann, Bob");
+	cr_assert_eq(it->ncategories, 2);
+	cr_assert_str_eq(it->categories[0], "one");
+	cr_assert_str_eq(it->categories[1], "two");
+	cr_assert_eq(it->nenclosures, 1);
+	/* Relative to feed_url, as the spec says, when no base is given. */
+	cr_assert_str_eq(it->enclosures[0].url, "https://example.org/ep2.mp3");
+	cr_assert_str_eq(it->enclosures[0].type, "audio/mpeg");
+	cr_assert_eq(it->enclosures[0].length, 89970236);
+	feed_doc_free(doc);
+}
+
+Test(jsonfeed, content_html_and_author_fallback)
+{
+	struct feed_doc *doc = parse_ok(feed11, NULL);
+	struct feed_item *it = &doc->items[1];
+
+	cr_assert_str_eq(it->content, "<p>Hello, world!</p>");
+	cr_assert_null(it->summary);
+	cr_assert_str_eq(it->link, "https://example.org/first-item");
+	cr_assert_str_eq(it->author, "Feed Author");
+	cr_assert_eq(it->published, FEED_TIME_NONE);
+	cr_assert_eq(it->ncategories, 0);
+	cr_assert_eq(it->nenclosures, 0);
+	feed_doc_free(doc);
+}
+
+Test(jsonfeed, base_url_argument_wins)
+{
+	struct feed_doc *doc = parse_ok(feed11, "https://mirror.example.net/f/");
+
+	cr_assert_str_eq(doc->items[1].link,
+	    "https://mirror.example.net/f/first-item");
+	cr_assert_str_eq(doc->items[0].enclosures[0].url,
+	    "https://mirror.example.net/ep2.mp3");
+	feed_doc_free(doc);
+}
+
+Test(jsonfeed, version_1_0_feed)
+{
+	static const char json[] =
+	    "{\"version\":\"https://jsonfeed.org/version/1\","
+	    "\"title\":\"Old\",\"home_page_url\":\"/\",\"feed_url\":\"/feed.json\","
+	    "\"author\":{\"name\":\"Someone\"},"
+	    "\"items\":[{\"id\":42,\"external_url\":\"https://elsewhere.example/x\","
+	    "\"content_text\":\"plain\",\"author\":{\"name\":\"Writer\"},"
+	    "\"date_published\":\"Tue, 10 Jun 2003 04:00:00 GMT\"},"
+	    "{\"id\":3.25,\"url\":\"/2020/08/07/post.html\"}]}";
+	struct feed_doc *doc = parse_ok(json, NULL);
+
+	cr_assert_eq(doc->format, FEED_FORMAT_JSON10);
+	/* Relative feed_url with no base: left as given, never invented. */
+	cr_assert_str_eq(doc->link, "/");
+	cr_assert_str_eq(doc->id, "/feed.json");
+	cr_assert_str_eq(doc->items[0].id, "42");
+	cr_assert_str_eq(doc->items[0].link, "https://elsewhere.example/x");
+	cr_assert_str_eq(doc->items[0].content, "plain");
+	cr_assert_str_eq(doc->items[0].author, "Writer");
+	cr_assert_eq(doc->items[0].published, 1055217600);
+	cr_assert_str_eq(doc->items[1].id, "3.25");
+	cr_assert_str_eq(doc->items[1].link, "/2020/08/07/post.html");
+	cr_assert_str_eq(doc->items[1].author, "Someone");
+	feed_doc_free(doc);
+}
+
+Test(jsonfeed, http_version_url_and_bom)
+{
+	static const char json[] = "\xef\xbb\xbf  {\"version\":"
+	    "\"http://jsonfeed.org/version/1.1\",\"items\":[]}";
+	struct feed_doc *doc = parse_ok(json, NULL);
+
+	cr_assert_eq(doc->format, FEED_FORMAT_JSON11);
+	cr_assert_eq(doc->nitems, 0);
+	feed_doc_free(doc);
+}
+
+Test(jsonfeed, bad_dates_and_types_become_errors)
+{
+	static const char json[] =
+	    "{\"version\":\"https://jsonfeed.org/version/1.1\","
+	    "\"title\":[\"x\"],\"items\":[{\"id\":\"a\","
+	    "\"date_published\":\"not a date\",\"date_modified\":{},"
+	    "\"title\":1000,\"url\":1.2,\"tags\":\"no\",\"attachments\":{}},"
+	    "\"not an object\"]}";
+	struct feed_doc *doc = parse_ok(json, NULL);
+	size_t i;
+	int saw_date = 0;
+
+	cr_assert_null(doc->title);
+	cr_assert_eq(doc->nitems, 1);
+	cr_assert_eq(doc->items[0].published, FEED_TIME_NONE);
+	cr_assert_eq(doc->items[0].updated, FEED_TIME_NONE);
+	cr_assert_null(doc->items[0].title);
+	cr_assert_null(doc->items[0].link);
+	for (i = 0; i < doc->nerrors; i++)
+		if (strstr(doc->errors[i], "not a date") != NULL)
+			saw_date = 1;
+	cr_assert(saw_date);
+	cr_assert_geq(doc->nerrors, 5);
+	feed_doc_free(doc);
+}
+
+Test(jsonfeed, not_a_feed)
+{
+	static const char rss_in_json[] = "{\"rss\":{\"version\":\"2.0\","
+	    "\"channel\":{\"title\":\"Scripting News\",\"item\":[]}}}";
+
+	expect_fail(rss_in_json, "not a feed");
+	expect_fail("[1,2,3]", "jsonfeed.org version");
+	expect_fail("\"https://jsonfeed.org/version/1\"", "not a feed");
+	expect_fail("{\"version\":\"https://example.com/version/1\"}",
+	    "jsonfeed.org version");
+	expect_fail("{\"version\":\"https://jsonfeed.org/version/2\"}",
+	    "jsonfeed.org version");
+}
+
+Test(jsonfeed, truncated_and_invalid)
+{
+	static const char cut[] = "{\"version\":\"https://jsonfeed.org/version/1"
+	    "\",\"items\":[{\"id\":\"1\",\"content_html\":\"<p>If you wr";
+
+	expect_fail(cut, "truncated");
+	expect_fail_len(feed11, 100, "truncated");
+	expect_fail("", "truncated");
+	expect_fail("{\"a\" 1}", "invalid JSON");
+	expect_fail("<rss></rss>", "not a feed");
+}
+
+Test(jsonfeed, deep_nesting_fails_cleanly)
+{
+	size_t n = 100000, i;
+	char *s = xmalloc(2 * n + 1);
+	char *err = NULL;
+
+	for (i = 0; i < n; i++) {
+		s[i] = '[';
+		s[n + i] = ']';
+	}
+	s[2 * n] = '\0';
+	cr_assert_null(jsonfeed_parse(s, 2 * n, NULL, &err));
+	cr_assert_not_null(err);
+	free(err);
+	free(s);
+}
+
+Test(jsonfeed, length_is_respected)
+{
+	/* The bytes after len are not part of the document. */
+	static const char json[] = "{\"version\":\"https://jsonfeed.org/version/1"
+	    "\",\"items\":[]}GARBAGE";
+	char *err = NULL;
+	struct feed_doc *doc = jsonfeed_parse(json, strlen(json) - 7, NULL,
+	    &err);
+
+	cr_assert_not_null(doc, "%s", err);
+	feed_doc_free(doc);
+}

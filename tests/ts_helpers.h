@@ -1,0 +1,201 @@
+/*
+ * ts_helpers: what test_fetch and test_daemon share: starting
+ * build/testsrv (FEEDD_TESTSRV) on 127.0.0.1, reading its request log,
+ * writing a config beside a temporary state_dir, running feedd, and
+ * reading the database read-only.  static inline: each suite takes what
+ * it uses.
+ */
+#ifndef FEEDD_TS_HELPERS_H
+#define FEEDD_TS_HELPERS_H
+
+#include <criterion/criterion.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "daemon/xmalloc.h"
+#include "tests/helpers.h"
+
+struct ts {
+	pid_t	 pid;
+	int	 in;		/* its stdin: closing it stops the server */
+	int	 port;
+	char	*dir;		/* temp root: www/, log, feedd.conf, state/ */
+	char	*www;
+	char	*log;
+};
+
+static inline const char *
+ts_bin(void)
+{
+	const char *p = getenv("FEEDD_TESTSRV");
+
+	return p && *p ? p : "build/testsrv";
+}
+
+static inline void
+ts_start(struct ts *t)
+{
+	int pin[2], pout[2];
+	char line[32] = "";
+	FILE *fp;
+
+	memset(t, 0, sizeof(*t));
+	t->dir = th_tmpdir();
+	t->www = th_path(t->dir, "www");
+	t->log = th_path(t->dir, "requests.log");
+	mkdir(t->www, 0755);
+	cr_assert_eq(pipe(pin), 0);
+	cr_assert_eq(pipe(pout), 0);
+	signal(SIGPIPE, SIG_IGN);
+	if ((t->pid = fork()) == 0) {
+		dup2(pin[0], 0);
+		dup2(pout[1], 1);
+		close(pin[1]);
+		close(pout[0]);
+		execl(ts_bin(), ts_bin(), t->www, t->log, (char *)NULL);
+		_exit(127);
+	}
+	close(pin[0]);
+	close(pout[1]);
+	t->in = pin[1];
+	fp = fdopen(pout[0], "r");
+	cr_assert(fgets(line, sizeof(line), fp) != NULL, "testsrv did not start");
+	fclose(fp);
+	t->port = atoi(line);
+	cr_assert_gt(t->port, 0);
+}
+
+static inline void
+ts_stop(struct ts *t)
+{
+	close(t->in);
+	kill(t->pid, SIGTERM);
+	waitpid(t->pid, NULL, 0);
+	th_rmdir(t->dir);
+	free(t->dir);
+	free(t->www);
+	free(t->log);
+}
+
+/* Writes www/NAME. */
+static inline void
+ts_put(struct ts *t, const char *name, const char *body)
+{
+	char *p = th_path(t->www, name);
+
+	cr_assert_eq(th_write_file(p, body, strlen(body)), 0);
+	free(p);
+}
+
+/* Lines of the request log containing every needle given (NULL-ended). */
+static inline int
+ts_count(struct ts *t, const char *needle, const char *needle2)
+{
+	char *log = th_read_file(t->log, NULL), *line, *save = NULL;
+	int n = 0;
+
+	if (log == NULL)
+		return 0;
+	for (line = strtok_r(log, "\n", &save); line;
+	    line = strtok_r(NULL, "\n", &save))
+		if (strstr(line, needle) && (!needle2 || strstr(line, needle2)))
+			n++;
+	free(log);
+	return n;
+}
+
+/* Config at DIR/feedd.conf: test defaults, then extra text (feeds ...). */
+static inline char *
+ts_config(struct ts *t, const char *daemon_extra, const char *rest)
+{
+	char *path = th_path(t->dir, "feedd.conf");
+	char *text = xasprintf("[daemon]\nstate_dir = state\n%s"
+	    "log_level = info\n%s\n[output]\natom = feed.xml\n\n"
+	    "[alerts]\nlog = alerts.log\n\n%s",
+	    strstr(daemon_extra, "timeout") ? "" : "timeout = 4s\n",
+	    daemon_extra, rest);
+
+	cr_assert_eq(th_write_file(path, text, strlen(text)), 0);
+	free(text);
+	return path;
+}
+
+static inline char *
+ts_feed(struct ts *t, const char *name, const char *pathq)
+{
+	return xasprintf("[feed \"%s\"]\nurl = http://127.0.0.1:%d%s\n\n", name,
+	    t->port, pathq);
+}
+
+static inline sqlite3 *
+ts_db(struct ts *t)
+{
+	char *p = xasprintf("file:%s/state/feedd.db?mode=ro", t->dir);
+	sqlite3 *db = NULL;
+
+	cr_assert_eq(sqlite3_open_v2(p, &db, SQLITE_OPEN_READONLY |
+	    SQLITE_OPEN_URI, NULL), SQLITE_OK, "%s", p);
+	sqlite3_busy_timeout(db, 5000);
+	free(p);
+	return db;
+}
+
+/* First column of the first row of sql as an integer (-1: no row). */
+static inline long long
+ts_db_int(struct ts *t, const char *sql)
+{
+	sqlite3 *db = ts_db(t);
+	sqlite3_stmt *s;
+	long long v = -1;
+
+	cr_assert_eq(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK,
+	    "%s: %s", sql, sqlite3_errmsg(db));
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return v;
+}
+
+/* ... as a string (caller frees; NULL for no row or NULL). */
+static inline char *
+ts_db_str(struct ts *t, const char *sql)
+{
+	sqlite3 *db = ts_db(t);
+	sqlite3_stmt *s;
+	char *v = NULL;
+
+	cr_assert_eq(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK,
+	    "%s: %s", sql, sqlite3_errmsg(db));
+	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
+		v = xstrdup((const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return v;
+}
+
+/* `feedd once -c CONF`; asserts exit 0 and returns the result. */
+static inline void
+ts_once(const char *conf, struct th_result *r)
+{
+	cr_assert_eq(th_feedd_run(r, 60, "once", "-c", conf, NULL), 0);
+	cr_assert_eq(r->status, 0, "once exit %d: %s", r->status, r->err);
+	cr_assert_null(strstr(r->err, "internal:"), "%s", r->err);
+}
+
+static inline void
+ts_once_quiet(const char *conf)
+{
+	struct th_result r;
+
+	ts_once(conf, &r);
+	th_result_cleanup(&r);
+}
+
+#endif
