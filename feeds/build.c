@@ -234,6 +234,7 @@ struct builder {
 	int		 rdf_channel;	/* RDF root had an RSS channel or item */
 	char		*refusal;
 	struct feed_item *item;		/* open item, or NULL */
+	int		 item_depth;	/* depth of its element */
 	uint8_t		 irank[F_COUNT], frank[F_COUNT];
 	int		 item_has_enclosure;
 	struct media	*media;
@@ -341,6 +342,7 @@ item_open(struct builder *b, struct bframe *f)
 		return;
 	}
 	b->item = feed_doc_add_item(b->doc);
+	b->item_depth = (int)(f - b->stack);
 	memset(b->irank, RANK_UNSET, sizeof(b->irank));
 	b->item_has_enclosure = 0;
 	f->ctx = CTX_ITEM;
@@ -377,6 +379,7 @@ item_close(struct builder *b)
 	free(b->permalink);
 	b->permalink = NULL;
 	b->item = NULL;
+	b->item_depth = 0;
 }
 
 static enum feed_format
@@ -644,6 +647,17 @@ builder_start(struct builder *b, const struct xml_elem *e)
 	memset(f, 0, sizeof(*f));
 	if (e->depth == 1)
 		return root_start(b, e, id);
+	/*
+	 * Damaged documents leave elements open (an unclosed <category>
+	 * holds every later item) or nest the next item in the last one:
+	 * an item anywhere opens one, unless it is an item's own child.
+	 */
+	if ((id == EL_ITEM || id == EL_ENTRY) && (b->item == NULL ||
+	    e->depth > b->item_depth + 1)) {
+		item_close(b);
+		item_open(b, f);
+		return 0;
+	}
 	switch (parent->ctx) {
 	case CTX_RSS:
 	case CTX_RDF:
@@ -784,7 +798,8 @@ builder_end(struct builder *b, const struct xml_elem *e, struct buf *text)
 	char *s;
 
 	if (f->ctx == CTX_ITEM) {
-		item_close(b);
+		if (e->depth == b->item_depth)
+			item_close(b);
 		return;
 	}
 	if (text == NULL || (f->item && b->item == NULL))

@@ -197,8 +197,11 @@ Test(query, alerts_list_and_test)
 	cr_assert_eq(th_feedd_run(&r, 10, "-c", q.conf, "alerts", NULL), 0);
 	cr_assert_eq(r.status, 0, "%s", r.err);
 	if (have_alert_lines()) {
-		cr_assert(strncmp(r.out, "2026-09-21T14:15:00Z china-ai "
-		    "\"China trains an AI", 50) == 0, "%s", r.out);
+		const char *want = "2026-09-21T14:15:00Z china-ai "
+		    "\"China trains an AI";
+
+		cr_assert(strncmp(r.out, want, strlen(want)) == 0, "%s",
+		    r.out);
 		cr_assert(strstr(r.out, "<https://n.example/1> (hn)\n"),
 		    "%s", r.out);
 		cr_assert(strstr(r.out, "Gardening") == NULL, "%s", r.out);

@@ -1,0 +1,356 @@
+/*
+ * test_daemon: feedd as a whole against build/testsrv: `once` summary
+ * and exit statuses, stories deduped across feeds, a dead network that
+ * blames no feed, and `run` with SIGTERM, SIGHUP and kill -9.
+ */
+#include <fcntl.h>
+#include <time.h>
+
+#include "tests/ts_helpers.h"
+
+static struct ts T;
+
+static void
+setup(void)
+{
+	ts_start(&T);
+}
+
+static void
+teardown(void)
+{
+	ts_stop(&T);
+}
+
+TestSuite(daemon, .init = setup, .fini = teardown, .timeout = 120);
+
+/* An RSS document with n items whose links carry suffix. */
+static char *
+rss_items(int n, const char *guid_prefix, const char *link_suffix)
+{
+	char *doc = xstrdup("<?xml version=\"1.0\"?><rss version=\"2.0\">"
+	    "<channel><title>Gen</title><link>http://example.com/</link>");
+
+	for (int i = 0; i < n; i++) {
+		char *next = xasprintf("%s<item><title>Story number %d</title>"
+		    "<link>http://example.com/s/%d%s</link><guid>%s%d</guid>"
+		    "<description>Body of story %d.</description></item>",
+		    doc, i, i, link_suffix, guid_prefix, i, i);
+
+		free(doc);
+		doc = next;
+	}
+	char *out = xasprintf("%s</channel></rss>\n", doc);
+	free(doc);
+	return out;
+}
+
+static long long
+q(const char *sql)
+{
+	return ts_db_int(&T, sql);
+}
+
+Test(daemon, once_prints_a_summary_line)
+{
+	char *doc = rss_items(3, "g", "");
+	char *f1 = ts_feed(&T, "good", "/a.xml");
+	char *f2 = ts_feed(&T, "bad", "/missing.xml");
+	char *rest = xasprintf("%s%s", f1, f2);
+	char *conf;
+	struct th_result r;
+
+	ts_put(&T, "a.xml", doc);
+	conf = ts_config(&T, "", rest);
+	ts_once(conf, &r);
+	cr_assert(strstr(r.out, "2 feeds") && strstr(r.out, "1 ok") &&
+	    strstr(r.out, "1 failed") && strstr(r.out, "3 new items"),
+	    "got: %s", r.out);
+	cr_assert_eq(strchr(r.out, '\n') - r.out + 1, (long)r.outlen,
+	    "one line");
+	cr_assert_null(strchr(r.err, '\r'), "no progress off a terminal");
+	th_result_cleanup(&r);
+	free(doc);
+	free(f1);
+	free(f2);
+	free(rest);
+	free(conf);
+}
+
+Test(daemon, config_error_exits_2_with_file_and_line)
+{
+	char *conf = ts_config(&T, "frobnicate = 1", "");
+	struct th_result r;
+
+	cr_assert_eq(th_feedd_run(&r, 30, "once", "-c", conf, NULL), 0);
+	cr_assert_eq(r.status, 2);
+	cr_assert(strstr(r.err, "feedd.conf:") != NULL, "got: %s", r.err);
+	th_result_cleanup(&r);
+	free(conf);
+}
+
+Test(daemon, unopenable_database_exits_1)
+{
+	char *f = ts_feed(&T, "a", "/a.xml");
+	char *conf = ts_config(&T, "database = /proc/nonexistent/feedd.db", f);
+	struct th_result r;
+
+	cr_assert_eq(th_feedd_run(&r, 30, "once", "-c", conf, NULL), 0);
+	cr_assert_eq(r.status, 1, "got %d: %s", r.status, r.err);
+	th_result_cleanup(&r);
+	free(f);
+	free(conf);
+}
+
+Test(daemon, one_story_from_three_feeds_with_tracking_variants)
+{
+	static const char *suffix[] = { "", "?utm_source=rss&utm_medium=feed",
+	    "?utm_campaign=x" };
+	char *rest = xstrdup("");
+
+	for (int i = 0; i < 3; i++) {
+		char *doc = rss_items(1, suffix[i][0] ? "x" : "y", suffix[i]);
+		char *path = xasprintf("f%d.xml", i), *pq = xasprintf("/%s", path);
+		char *name = xasprintf("feed%d", i), *f = ts_feed(&T, name, pq);
+		char *next = xasprintf("%s%s", rest, f);
+
+		ts_put(&T, path, doc);
+		free(rest);
+		rest = next;
+		free(doc);
+		free(path);
+		free(pq);
+		free(name);
+		free(f);
+	}
+	char *conf = ts_config(&T, "", rest);
+	ts_once_quiet(conf);
+	cr_assert_eq(q("SELECT count(*) FROM items"), 3);
+	cr_assert_eq(q("SELECT count(*) FROM stories"), 1);
+	free(rest);
+	free(conf);
+}
+
+Test(daemon, changing_guids_do_not_duplicate_stories)
+{
+	char *d1 = rss_items(4, "run1-", ""), *d2 = rss_items(4, "run2-", "");
+	char *f = ts_feed(&T, "churn", "/c.xml"), *conf = ts_config(&T, "", f);
+
+	ts_put(&T, "c.xml", d1);
+	ts_once_quiet(conf);
+	ts_put(&T, "c.xml", d2);
+	ts_once_quiet(conf);
+	cr_assert_eq(q("SELECT count(*) FROM stories"), 4);
+	free(d1);
+	free(d2);
+	free(f);
+	free(conf);
+}
+
+Test(daemon, dead_network_blames_no_feed)
+{
+	char *rest = xstrdup("");
+
+	/* nothing listens on port 1: every connect is refused */
+	for (int i = 0; i < 3; i++) {
+		char *next = xasprintf("%s[feed \"down%d\"]\nurl = "
+		    "http://127.0.0.1:1/f%d.xml\n\n", rest, i, i);
+
+		free(rest);
+		rest = next;
+	}
+	char *conf = ts_config(&T, "", rest);
+	ts_once_quiet(conf);
+	cr_assert_eq(q("SELECT count(*) FROM feeds WHERE last_error IS NULL"), 0);
+	cr_assert_eq(q("SELECT max(consecutive_errors) FROM feeds"), 0);
+	free(rest);
+	free(conf);
+}
+
+Test(daemon, dead_host_among_live_ones_is_blamed)
+{
+	char *doc = rss_items(2, "g", "");
+	char *f = ts_feed(&T, "live", "/a.xml");
+	char *rest = xasprintf("%s[feed \"dead\"]\nurl = http://127.0.0.1:1/x\n",
+	    f);
+	char *conf = ts_config(&T, "", rest);
+
+	ts_put(&T, "a.xml", doc);
+	ts_once_quiet(conf);
+	cr_assert_eq(q("SELECT consecutive_errors FROM feeds WHERE name='dead'"), 1);
+	cr_assert_eq(q("SELECT consecutive_errors FROM feeds WHERE name='live'"), 0);
+	free(doc);
+	free(f);
+	free(rest);
+	free(conf);
+}
+
+/* ---- feedd run ---- */
+
+static pid_t
+run_start(const char *conf, const char *errfile)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int fd = open(errfile, O_WRONLY | O_CREAT | O_APPEND, 0644);
+		int null = open("/dev/null", O_RDWR);
+
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(fd, 2);
+		execl(th_feedd(), th_feedd(), "run", "-c", conf, (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
+static void
+nap_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* Waits until the request log has a line with needle; 0 or -1. */
+static int
+wait_request(const char *needle, int seconds)
+{
+	for (int i = 0; i < seconds * 10; i++) {
+		if (ts_count(&T, needle, NULL) > 0)
+			return 0;
+		nap_ms(100);
+	}
+	return -1;
+}
+
+/* Exit status of pid within seconds, or -1 (then it is killed). */
+static int
+wait_exit(pid_t pid, int seconds)
+{
+	int st;
+
+	for (int i = 0; i < seconds * 20; i++) {
+		if (waitpid(pid, &st, WNOHANG) == pid)
+			return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+		nap_ms(50);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	return -1;
+}
+
+Test(daemon, sigterm_exits_cleanly_with_a_transfer_in_flight)
+{
+	char *doc = rss_items(2, "g", "");
+	char *f1 = ts_feed(&T, "ok", "/a.xml"), *f2 = ts_feed(&T, "hang", "/a.xml?hang=1");
+	char *rest = xasprintf("%s%s", f1, f2);
+	char *conf = ts_config(&T, "timeout = 60s", rest);
+	char *errf = th_path(T.dir, "stderr"), *err;
+	pid_t pid;
+
+	ts_put(&T, "a.xml", doc);
+	pid = run_start(conf, errf);
+	cr_assert_eq(wait_request("hang=1", 20), 0);
+	nap_ms(300);
+	kill(pid, SIGTERM);
+	/* 5 s grace for transfers, plus slack for a loaded machine */
+	cr_assert_eq(wait_exit(pid, 12), 0);
+	err = th_read_file(errf, NULL);
+	cr_assert_null(strstr(err, "internal:"), "%s", err);
+	cr_assert_eq(q("SELECT count(*) FROM items"), 2);
+	free(err);
+	free(errf);
+	free(doc);
+	free(f1);
+	free(f2);
+	free(rest);
+	free(conf);
+}
+
+Test(daemon, sighup_adds_a_feed_and_keeps_config_on_error)
+{
+	char *doc = rss_items(2, "g", "");
+	char *f1 = ts_feed(&T, "first", "/a.xml?n=1");
+	char *f2 = ts_feed(&T, "second", "/a.xml?n=2");
+	char *both = xasprintf("%s%s", f1, f2);
+	char *conf = ts_config(&T, "", f1);
+	char *errf = th_path(T.dir, "stderr"), *err;
+	pid_t pid;
+
+	ts_put(&T, "a.xml", doc);
+	pid = run_start(conf, errf);
+	cr_assert_eq(wait_request("n=1", 20), 0);
+	free(ts_config(&T, "", both));
+	kill(pid, SIGHUP);
+	cr_assert_eq(wait_request("n=2", 20), 0, "the added feed is fetched");
+	/* an invalid config: logged with its line, the old one kept */
+	free(ts_config(&T, "bogus_key = 1", both));
+	kill(pid, SIGHUP);
+	nap_ms(500);
+	cr_assert_eq(waitpid(pid, NULL, WNOHANG), 0, "still running");
+	kill(pid, SIGTERM);
+	cr_assert_eq(wait_exit(pid, 12), 0);
+	err = th_read_file(errf, NULL);
+	cr_assert(strstr(err, "feedd.conf:") && strstr(err, "bogus_key"),
+	    "got: %s", err);
+	cr_assert_eq(q("SELECT count(*) FROM feeds WHERE active = 1"), 2);
+	free(err);
+	free(errf);
+	free(doc);
+	free(f1);
+	free(f2);
+	free(both);
+	free(conf);
+}
+
+Test(daemon, kill_9_loses_and_duplicates_nothing)
+{
+	char *rest = xstrdup("");
+	char *errf = th_path(T.dir, "stderr"), *conf, *ok;
+	long long before, after;
+	pid_t pid;
+
+	for (int i = 0; i < 40; i++) {
+		char *doc = rss_items(30, "", "");
+		char *path = xasprintf("k%d.xml", i);
+		char *pq = xasprintf("/%s?delay_ms=%d", path, (i * 37) % 400);
+		char *name = xasprintf("k%02d", i), *f = ts_feed(&T, name, pq);
+		char *next = xasprintf("%s%s", rest, f);
+
+		/* distinct stories per feed */
+		for (char *p = doc; (p = strstr(p, "/s/")) != NULL; p += 3)
+			p[1] = (char)('A' + i % 26);
+		ts_put(&T, path, doc);
+		free(rest);
+		rest = next;
+		free(doc);
+		free(path);
+		free(pq);
+		free(name);
+		free(f);
+	}
+	conf = ts_config(&T, "concurrency = 8\nper_host = 8", rest);
+	pid = run_start(conf, errf);
+	cr_assert_eq(wait_request("delay_ms=2", 20), 0);
+	nap_ms(250);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	ok = ts_db_str(&T, "PRAGMA integrity_check");
+	cr_assert_str_eq(ok, "ok");
+	free(ok);
+	before = q("SELECT count(*) FROM items");
+	ts_once_quiet(conf);
+	ok = ts_db_str(&T, "PRAGMA integrity_check");
+	cr_assert_str_eq(ok, "ok");
+	after = q("SELECT count(*) FROM items");
+	cr_assert_geq(after, before, "nothing stored before is lost");
+	cr_assert_eq(after, 40 * 30, "every item once");
+	cr_assert_eq(q("SELECT count(*) FROM (SELECT feed_id, key FROM items "
+	    "GROUP BY 1, 2 HAVING count(*) > 1)"), 0);
+	free(ok);
+	free(errf);
+	free(rest);
+	free(conf);
+}

@@ -1,0 +1,615 @@
+/*
+ * test_parse: the feed parser per format and feature, through the
+ * library API (feeds/parse.h).  Expected values are read off the small
+ * documents written here.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "feeds/parse.h"
+
+static struct feed_doc *
+parse_cs(const char *xml, const char *base, const char *charset)
+{
+	char *err = NULL;
+	struct feed_doc *doc = feed_parse_buffer(xml, strlen(xml), base,
+	    charset, &err);
+
+	cr_assert_not_null(doc, "parse failed: %s", err ? err : "?");
+	free(err);
+	return doc;
+}
+
+static struct feed_doc *
+parse(const char *xml)
+{
+	return parse_cs(xml, NULL, NULL);
+}
+
+/* The error message when xml is not a feed. */
+static char *
+parse_fail(const char *xml, size_t len)
+{
+	char *err = NULL;
+	struct feed_doc *doc = feed_parse_buffer(xml, len, NULL, NULL, &err);
+
+	cr_assert_null(doc, "expected not a feed");
+	cr_assert_not_null(err);
+	return err;
+}
+
+static int
+has_error(const struct feed_doc *doc, const char *needle)
+{
+	for (size_t i = 0; i < doc->nerrors; i++)
+		if (strstr(doc->errors[i], needle))
+			return 1;
+	return 0;
+}
+
+#define RSS_HEAD "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+
+Test(parse, rss20_channel_and_item_fields)
+{
+	struct feed_doc *doc = parse(RSS_HEAD
+	    "<rss version=\"2.0\" xmlns:content=\"http://purl.org/rss/1.0/"
+	    "modules/content/\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\">"
+	    "<channel><title> Chan </title><link>http://ex.org/</link>"
+	    "<description>About</description><language>en-gb</language>"
+	    "<ttl>45</ttl><lastBuildDate>Sat, 07 Sep 2002 09:42:31 GMT"
+	    "</lastBuildDate>"
+	    "<image><title>Logo</title><link>http://img/</link></image>"
+	    "<item><title>One</title><description>Short</description>"
+	    "<content:encoded><![CDATA[<p>Long</p>]]></content:encoded>"
+	    "<guid>http://ex.org/1</guid><dc:creator>Ann</dc:creator>"
+	    "<author>bob@ex.org (Bob)</author>"
+	    "<pubDate>Sat, 07 Sep 2002 00:00:01 GMT</pubDate>"
+	    "<category>a</category><category>b</category>"
+	    "<enclosure url=\"http://ex.org/1.mp3\" type=\"audio/mpeg\" "
+	    "length=\"123\"/></item>"
+	    "<item><guid isPermaLink=\"false\">http://ex.org/2</guid>"
+	    "<title>Two</title></item></channel></rss>");
+
+	cr_assert_eq(doc->format, FEED_FORMAT_RSS20);
+	cr_assert_str_eq(doc->title, "Chan");
+	cr_assert_str_eq(doc->link, "http://ex.org/");
+	cr_assert_str_eq(doc->description, "About");
+	cr_assert_str_eq(doc->language, "en-gb");
+	cr_assert_eq(doc->ttl, 45);
+	cr_assert_eq(doc->updated, 1031391751);
+	cr_assert_eq(doc->nitems, 2);
+	cr_assert_str_eq(doc->items[0].title, "One");
+	cr_assert_str_eq(doc->items[0].summary, "Short");
+	cr_assert_str_eq(doc->items[0].content, "<p>Long</p>");
+	cr_assert_str_eq(doc->items[0].id, "http://ex.org/1");
+	/* a permalink guid stands in for the missing link */
+	cr_assert_str_eq(doc->items[0].link, "http://ex.org/1");
+	cr_assert_str_eq(doc->items[0].author, "Ann");
+	cr_assert_eq(doc->items[0].published, 1031356801);
+	cr_assert_eq(doc->items[0].ncategories, 2);
+	cr_assert_str_eq(doc->items[0].categories[1], "b");
+	cr_assert_eq(doc->items[0].nenclosures, 1);
+	cr_assert_str_eq(doc->items[0].enclosures[0].url, "http://ex.org/1.mp3");
+	cr_assert_str_eq(doc->items[0].enclosures[0].type, "audio/mpeg");
+	cr_assert_eq(doc->items[0].enclosures[0].length, 123);
+	cr_assert_null(doc->items[1].link, "isPermaLink=false is no link");
+	cr_assert_eq(doc->nerrors, 0);
+	feed_doc_free(doc);
+}
+
+Test(parse, rss_versions_by_attribute)
+{
+	static const struct {
+		const char *version;
+		enum feed_format want;
+	} cases[] = {
+		{ "0.91", FEED_FORMAT_RSS091 }, { "0.92", FEED_FORMAT_RSS092 },
+		{ "0.93", FEED_FORMAT_RSS092 }, { "0.94", FEED_FORMAT_RSS20 },
+		{ "2.0", FEED_FORMAT_RSS20 }, { "1.0", FEED_FORMAT_RSS20 },
+	};
+	char xml[256];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		struct feed_doc *doc;
+
+		snprintf(xml, sizeof(xml), "<rss version=\"%s\"><channel>"
+		    "<title>T</title><item><title>I</title></item>"
+		    "</channel></rss>", cases[i].version);
+		doc = parse(xml);
+		cr_assert_eq(doc->format, cases[i].want, "version %s",
+		    cases[i].version);
+		cr_assert_eq(doc->nitems, 1);
+		feed_doc_free(doc);
+	}
+}
+
+Test(parse, rss10_rdf_items_beside_channel)
+{
+	struct feed_doc *doc = parse(
+	    "<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\""
+	    " xmlns=\"http://purl.org/rss/1.0/\" "
+	    "xmlns:dc=\"http://purl.org/dc/elements/1.1/\">"
+	    "<channel rdf:about=\"http://ex.org/\"><title>R</title>"
+	    "<link>http://ex.org/</link><description>D</description>"
+	    "<dc:language>fr</dc:language></channel>"
+	    "<item rdf:about=\"http://ex.org/a\"><title>A</title>"
+	    "<link>http://ex.org/a</link><dc:date>2020-01-02</dc:date>"
+	    "<dc:subject>s1</dc:subject></item>"
+	    "<item rdf:about=\"http://ex.org/b\"><title>B</title></item>"
+	    "</rdf:RDF>");
+
+	cr_assert_eq(doc->format, FEED_FORMAT_RSS10);
+	cr_assert_str_eq(doc->title, "R");
+	cr_assert_str_eq(doc->language, "fr");
+	cr_assert_eq(doc->nitems, 2);
+	cr_assert_str_eq(doc->items[0].link, "http://ex.org/a");
+	cr_assert_eq(doc->items[0].published, 1577923200);
+	cr_assert_str_eq(doc->items[0].categories[0], "s1");
+	feed_doc_free(doc);
+}
+
+Test(parse, rss090_by_namespace)
+{
+	struct feed_doc *doc = parse(
+	    "<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\""
+	    " xmlns=\"http://my.netscape.com/rdf/simple/0.9/\">"
+	    "<channel><title>Old</title></channel>"
+	    "<item><title>X</title><link>http://x/</link></item></rdf:RDF>");
+
+	cr_assert_eq(doc->format, FEED_FORMAT_RSS090);
+	cr_assert_eq(doc->nitems, 1);
+	feed_doc_free(doc);
+}
+
+Test(parse, atom10_links_authors_and_text_types)
+{
+	struct feed_doc *doc = parse(
+	    "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"de\">"
+	    "<title>F</title><subtitle>Sub</subtitle><id>urn:f</id>"
+	    "<link rel=\"self\" href=\"http://ex.org/feed\"/>"
+	    "<link href=\"http://ex.org/\"/>"
+	    "<updated>2003-12-13T18:30:02Z</updated>"
+	    "<author><name>Feed Author</name></author>"
+	    "<entry><title>E1</title><id>urn:e1</id>"
+	    "<link rel=\"alternate\" href=\"http://ex.org/e1\"/>"
+	    "<link rel=\"alternate\" href=\"http://ex.org/other\"/>"
+	    "<link rel=\"enclosure\" href=\"http://ex.org/e1.ogg\" "
+	    "type=\"audio/ogg\" length=\"99\"/>"
+	    "<author><name>Al</name><email>al@ex.org</email></author>"
+	    "<published>2003-12-13T08:29:29-04:00</published>"
+	    "<updated>2003-12-14T00:00:00Z</updated>"
+	    "<category term=\"t1\"/>"
+	    "<summary>1 &lt; 2 &amp; 3</summary>"
+	    "<content type=\"xhtml\"><div xmlns=\"http://www.w3.org/1999/xhtml\">"
+	    "<p>Hi <b>there</b> &amp; you<br/></p></div></content>"
+	    "<source><title>Not mine</title></source>"
+	    "</entry>"
+	    "<entry><title>E2</title><content type=\"html\">&lt;i&gt;x&lt;/i&gt;"
+	    "</content></entry></feed>");
+
+	cr_assert_eq(doc->format, FEED_FORMAT_ATOM10);
+	cr_assert_str_eq(doc->title, "F");
+	cr_assert_str_eq(doc->description, "Sub");
+	cr_assert_str_eq(doc->id, "urn:f");
+	cr_assert_str_eq(doc->link, "http://ex.org/", "self is not the link");
+	cr_assert_str_eq(doc->language, "de");
+	cr_assert_eq(doc->updated, 1071340202);
+	cr_assert_eq(doc->nitems, 2);
+	cr_assert_str_eq(doc->items[0].title, "E1");
+	cr_assert_str_eq(doc->items[0].link, "http://ex.org/e1",
+	    "first alternate wins");
+	cr_assert_str_eq(doc->items[0].author, "Al");
+	cr_assert_eq(doc->items[0].published, 1071318569);
+	cr_assert_eq(doc->items[0].updated, 1071360000);
+	cr_assert_str_eq(doc->items[0].categories[0], "t1");
+	cr_assert_eq(doc->items[0].nenclosures, 1);
+	cr_assert_eq(doc->items[0].enclosures[0].length, 99);
+	/* type="text" is escaped, so summary is HTML like every other */
+	cr_assert_str_eq(doc->items[0].summary, "1 &lt; 2 &amp; 3");
+	cr_assert_str_eq(doc->items[0].content,
+	    "<p>Hi <b>there</b> &amp; you<br/></p>");
+	cr_assert_str_eq(doc->items[1].content, "<i>x</i>");
+	feed_doc_free(doc);
+}
+
+Test(parse, atom03_dates_and_modes)
+{
+	struct feed_doc *doc = parse(
+	    "<feed version=\"0.3\" xmlns=\"http://purl.org/atom/ns#\">"
+	    "<title>Old Atom</title><tagline>Tag</tagline>"
+	    "<modified>2004-01-01T00:00:00Z</modified>"
+	    "<entry><title>E</title><id>tag:e</id>"
+	    "<link rel=\"alternate\" type=\"text/html\" href=\"http://ex.org/e\"/>"
+	    "<issued>2004-01-01T00:00:00Z</issued>"
+	    "<modified>2004-01-02T00:00:00Z</modified>"
+	    "<content type=\"text/html\" mode=\"escaped\">&lt;p&gt;c&lt;/p&gt;"
+	    "</content></entry></feed>");
+
+	cr_assert_eq(doc->format, FEED_FORMAT_ATOM03);
+	cr_assert_str_eq(doc->description, "Tag");
+	cr_assert_eq(doc->updated, 1072915200);
+	cr_assert_eq(doc->items[0].published, 1072915200);
+	cr_assert_eq(doc->items[0].updated, 1073001600);
+	cr_assert_str_eq(doc->items[0].link, "http://ex.org/e");
+	cr_assert_str_eq(doc->items[0].content, "<p>c</p>");
+	feed_doc_free(doc);
+}
+
+Test(parse, standalone_atom_entry_is_one_item)
+{
+	struct feed_doc *doc = parse(
+	    "<entry xmlns=\"http://www.w3.org/2005/Atom\"><title>Only</title>"
+	    "<id>urn:1</id></entry>");
+
+	cr_assert_eq(doc->format, FEED_FORMAT_ATOM10);
+	cr_assert_eq(doc->nitems, 1);
+	cr_assert_str_eq(doc->items[0].title, "Only");
+	feed_doc_free(doc);
+}
+
+Test(parse, media_content_is_enclosure_of_last_resort)
+{
+	struct feed_doc *doc = parse(
+	    "<rss version=\"2.0\" xmlns:media=\"http://search.yahoo.com/mrss/\">"
+	    "<channel><item><title>V</title>"
+	    "<media:group><media:content url=\"http://ex.org/v.mp4\" "
+	    "type=\"video/mp4\" fileSize=\"10\"/>"
+	    "<media:description>Desc</media:description></media:group>"
+	    "</item><item><title>W</title>"
+	    "<media:content url=\"http://ex.org/w.jpg\" type=\"image/jpeg\"/>"
+	    "<enclosure url=\"http://ex.org/w.mp3\" type=\"audio/mpeg\"/>"
+	    "</item></channel></rss>");
+
+	cr_assert_eq(doc->items[0].nenclosures, 1);
+	cr_assert_str_eq(doc->items[0].enclosures[0].url, "http://ex.org/v.mp4");
+	cr_assert_eq(doc->items[0].enclosures[0].length, 10);
+	cr_assert_str_eq(doc->items[0].summary, "Desc");
+	cr_assert_eq(doc->items[1].nenclosures, 1);
+	cr_assert_str_eq(doc->items[1].enclosures[0].url, "http://ex.org/w.mp3");
+	cr_assert_eq(doc->items[1].enclosures[0].length, -1);
+	feed_doc_free(doc);
+}
+
+Test(parse, xml_base_nests_and_falls_back_to_document_url)
+{
+	struct feed_doc *doc = parse_cs(
+	    "<feed xmlns=\"http://www.w3.org/2005/Atom\" "
+	    "xml:base=\"http://ex.org/blog/\">"
+	    "<link href=\"index.html\"/>"
+	    "<entry xml:base=\"2024/\"><id>rel-id</id>"
+	    "<link href=\"post.html\"/></entry>"
+	    "<entry xml:base=\"/root/\"><link href=\"../up\"/></entry>"
+	    "</feed>", "http://other.example/", NULL);
+
+	cr_assert_str_eq(doc->link, "http://ex.org/blog/index.html");
+	cr_assert_str_eq(doc->items[0].link,
+	    "http://ex.org/blog/2024/post.html");
+	cr_assert_str_eq(doc->items[0].id, "rel-id", "ids are not resolved");
+	cr_assert_str_eq(doc->items[1].link, "http://ex.org/up");
+	feed_doc_free(doc);
+
+	doc = parse_cs("<rss version=\"2.0\"><channel><link>/home</link>"
+	    "<item><link>a/b</link></item></channel></rss>",
+	    "https://site.example/feed/rss", NULL);
+	cr_assert_str_eq(doc->link, "https://site.example/home");
+	cr_assert_str_eq(doc->items[0].link, "https://site.example/feed/a/b");
+	feed_doc_free(doc);
+}
+
+Test(parse, cdata_and_html_entities)
+{
+	struct feed_doc *doc = parse("<rss version=\"2.0\"><channel>"
+	    "<item><title>Caf&eacute;&nbsp;&mdash; &amp; &#233;</title>"
+	    "<description><![CDATA[<b>&nbsp;raw</b>]]></description>"
+	    "</item></channel></rss>");
+
+	cr_assert_str_eq(doc->items[0].title,
+	    "Caf\xc3\xa9\xc2\xa0\xe2\x80\x94 & \xc3\xa9");
+	cr_assert_str_eq(doc->items[0].summary, "<b>&nbsp;raw</b>");
+	cr_assert_eq(doc->nerrors, 0, "HTML entities are not errors");
+	feed_doc_free(doc);
+}
+
+Test(parse, entities_still_decoded_after_an_error)
+{
+	/* libxml2 drops entity references once a document is not
+	 * well-formed; the parser must not. */
+	struct feed_doc *doc = parse("<rss version=\"2.0\"><channel>"
+	    "<item><title>A & B</title>"
+	    "<description>&lt;p&gt;x&lt;/p&gt; &bogus;</description>"
+	    "</item></channel></rss>");
+
+	cr_assert_str_eq(doc->items[0].title, "A  B");
+	cr_assert_str_eq(doc->items[0].summary, "<p>x</p>");
+	cr_assert(doc->nerrors >= 2);
+	cr_assert(strncmp(doc->errors[0], "line 1: ", 8) == 0, "%s",
+	    doc->errors[0]);
+	feed_doc_free(doc);
+}
+
+Test(parse, encodings_declared_bom_and_utf16)
+{
+	/* "Café" in ISO-8859-1 as declared */
+	struct feed_doc *doc = parse("<?xml version=\"1.0\" encoding="
+	    "\"ISO-8859-1\"?><rss version=\"2.0\"><channel><title>Caf\xe9"
+	    "</title></channel></rss>");
+	static const char utf16le[] = "\xff\xfe<\0r\0s\0s\0>\0<\0c\0h\0a\0n\0"
+	    "n\0e\0l\0>\0<\0t\0i\0t\0l\0e\0>\0\xe9\0<\0/\0t\0i\0t\0l\0e\0>\0"
+	    "<\0/\0c\0h\0a\0n\0n\0e\0l\0>\0<\0/\0r\0s\0s\0>\0";
+	char *err = NULL;
+
+	cr_assert_str_eq(doc->title, "Caf\xc3\xa9");
+	feed_doc_free(doc);
+	doc = parse("\xef\xbb\xbf<rss><channel><title>\xc3\xa9</title>"
+	    "</channel></rss>");
+	cr_assert_str_eq(doc->title, "\xc3\xa9");
+	feed_doc_free(doc);
+	doc = feed_parse_buffer(utf16le, sizeof(utf16le) - 1, NULL, NULL,
+	    &err);
+	cr_assert_not_null(doc, "%s", err);
+	cr_assert_str_eq(doc->title, "\xc3\xa9");
+	feed_doc_free(doc);
+}
+
+Test(parse, legacy_charsets_through_iconv)
+{
+	/* 中文 in GB2312 (D6D0 CEC4); KOI8-R "Мир" (ED C9 D2) */
+	struct feed_doc *doc = parse("<?xml version=\"1.0\" encoding="
+	    "\"gb2312\"?><rss><channel><title>\xd6\xd0\xce\xc4</title>"
+	    "</channel></rss>");
+
+	cr_assert_str_eq(doc->title, "\xe4\xb8\xad\xe6\x96\x87");
+	feed_doc_free(doc);
+	doc = parse("<?xml version=\"1.0\" encoding=\"koi8-r\"?><rss><channel>"
+	    "<title>\xed\xc9\xd2</title></channel></rss>");
+	cr_assert_str_eq(doc->title, "\xd0\x9c\xd0\xb8\xd1\x80");
+	feed_doc_free(doc);
+}
+
+Test(parse, http_charset_beats_declaration)
+{
+	/* Declared UTF-8, but HTTP (or --charset) says windows-1252: the
+	 * 0x93 0x94 bytes are curly quotes. */
+	struct feed_doc *doc = parse_cs("<?xml version=\"1.0\" encoding="
+	    "\"UTF-8\"?><rss><channel><title>\x93q\x94</title></channel></rss>",
+	    NULL, "windows-1252");
+
+	cr_assert_str_eq(doc->title, "\xe2\x80\x9cq\xe2\x80\x9d");
+	feed_doc_free(doc);
+	/* ... but not a BOM: bytes beat labels */
+	doc = parse_cs("\xef\xbb\xbf<rss><channel><title>\xc3\xa9</title>"
+	    "</channel></rss>", NULL, "iso-8859-1");
+	cr_assert_str_eq(doc->title, "\xc3\xa9");
+	feed_doc_free(doc);
+}
+
+Test(parse, mislabelled_utf8_recovered_as_windows_1252)
+{
+	/* declared UTF-8; "é" valid, then Latin-1 "é" (E9) and cp1252 "€" */
+	struct feed_doc *doc = parse("<?xml version=\"1.0\" encoding="
+	    "\"utf-8\"?><rss><channel><title>\xc3\xa9 \xe9 \x80</title>"
+	    "</channel></rss>");
+
+	cr_assert_str_eq(doc->title, "\xc3\xa9 \xc3\xa9 \xe2\x82\xac");
+	cr_assert(has_error(doc, "2 bytes not valid UTF-8"));
+	feed_doc_free(doc);
+}
+
+Test(parse, unparseable_date_goes_to_errors)
+{
+	struct feed_doc *doc = parse("<rss version=\"2.0\"><channel><item>\n"
+	    "<title>x</title>\n<pubDate>yesterday-ish</pubDate></item>"
+	    "</channel></rss>");
+
+	cr_assert_eq(doc->items[0].published, FEED_TIME_NONE);
+	cr_assert(has_error(doc, "line 3: unparseable date 'yesterday-ish'"));
+	feed_doc_free(doc);
+}
+
+Test(parse, malformed_but_recovered)
+{
+	/* junk before the prolog, a control character, an undefined
+	 * entity, then the document is cut in the second item */
+	struct feed_doc *doc = parse("\n\n  <?xml version=\"1.0\"?>\n"
+	    "<rss version=\"2.0\"><channel><title>T\x01</title>\n"
+	    "<item><title>first &foo;</title></item>\n"
+	    "<item><title>second</title><description>cut");
+
+	cr_assert_eq(doc->format, FEED_FORMAT_RSS20);
+	cr_assert_str_eq(doc->title, "T");
+	cr_assert_eq(doc->nitems, 2);
+	cr_assert_str_eq(doc->items[0].title, "first");
+	cr_assert_str_eq(doc->items[1].title, "second");
+	cr_assert(has_error(doc, "line 5: Entity 'foo' not defined"),
+	    "line numbers count the dropped blank lines");
+	cr_assert(doc->nerrors >= 2);
+	feed_doc_free(doc);
+}
+
+Test(parse, not_a_feed)
+{
+	static const char *docs[] = {
+		"<!DOCTYPE html><html><body>hi</body></html>",
+		"<?xml version=\"1.0\"?><opml version=\"2.0\"><body/></opml>",
+		"<?xml version=\"1.0\"?><note>x</note>",
+		"<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-"
+		    "ns#\"><rdf:Description/></rdf:RDF>",
+		"", "   \n  ", "just some text",
+	};
+	char *err0;
+
+	for (size_t i = 0; i < sizeof(docs) / sizeof(*docs); i++) {
+		char *err = parse_fail(docs[i], strlen(docs[i]));
+
+		cr_assert(strncmp(err, "not a feed: ", 12) == 0, "%zu: %s", i,
+		    err);
+		free(err);
+	}
+	err0 = parse_fail(docs[0], strlen(docs[0]));
+	cr_assert_not_null(strstr(err0, "<html>"), "%s", err0);
+	free(err0);
+}
+
+Test(parse, external_entities_never_loaded)
+{
+	struct feed_doc *doc = parse("<?xml version=\"1.0\"?>"
+	    "<!DOCTYPE feed [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">"
+	    "<!ENTITY e2 SYSTEM \"http://127.0.0.1:1/x\">]>"
+	    "<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>&xxe;</title>"
+	    "<entry><title>a&e2;b</title></entry></feed>");
+
+	cr_assert(doc->title == NULL || strstr(doc->title, "root:") == NULL);
+	cr_assert_str_eq(doc->items[0].title, "ab");
+	feed_doc_free(doc);
+}
+
+Test(parse, billion_laughs_not_expanded)
+{
+	struct buf_like { char s[4096]; } x;
+	struct feed_doc *doc;
+	int n = snprintf(x.s, sizeof(x.s), "<?xml version=\"1.0\"?>"
+	    "<!DOCTYPE rss [<!ENTITY l0 \"lol\">");
+
+	for (int i = 1; i < 10; i++)
+		n += snprintf(x.s + n, sizeof(x.s) - (size_t)n, "<!ENTITY l%d "
+		    "\"&l%d;&l%d;&l%d;&l%d;&l%d;&l%d;&l%d;&l%d;&l%d;&l%d;\">",
+		    i, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1,
+		    i - 1, i - 1);
+	snprintf(x.s + n, sizeof(x.s) - (size_t)n, "]><rss><channel><item>"
+	    "<title>&l9;</title></item></channel></rss>");
+	doc = parse(x.s);
+	cr_assert_eq(doc->nitems, 1);
+	cr_assert(doc->items[0].title == NULL ||
+	    strlen(doc->items[0].title) < 100);
+	feed_doc_free(doc);
+}
+
+Test(parse, deep_nesting_is_bounded)
+{
+	size_t depth = 100000, n = 0;
+	char *xml = malloc(depth * 3 + 200);
+	struct feed_doc *doc;
+
+	n += (size_t)sprintf(xml, "<rss><channel><item><title>ok</title>"
+	    "</item><item><description>");
+	for (size_t i = 0; i < depth; i++)
+		n += (size_t)sprintf(xml + n, "<a>");
+	doc = parse(xml);
+	cr_assert_geq(doc->nitems, 1);
+	cr_assert_str_eq(doc->items[0].title, "ok");
+	cr_assert_gt(doc->nerrors, 0);
+	feed_doc_free(doc);
+	free(xml);
+}
+
+/* Everything a doc holds, as one string, to compare two parses. */
+static char *
+doc_dump(const struct feed_doc *d)
+{
+	char *s = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&s, &len);
+
+	fprintf(fp, "%d|%s|%s|%s|%s|%s|%lld|%d\n", d->format, d->title,
+	    d->link, d->id, d->description, d->language,
+	    (long long)d->updated, d->ttl);
+	for (size_t i = 0; i < d->nitems; i++) {
+		const struct feed_item *it = &d->items[i];
+
+		fprintf(fp, "%s|%s|%s|%s|%s|%s|%lld|%lld", it->id, it->title,
+		    it->link, it->author, it->summary, it->content,
+		    (long long)it->published, (long long)it->updated);
+		for (size_t j = 0; j < it->ncategories; j++)
+			fprintf(fp, "|c:%s", it->categories[j]);
+		for (size_t j = 0; j < it->nenclosures; j++)
+			fprintf(fp, "|e:%s %s %lld", it->enclosures[j].url,
+			    it->enclosures[j].type,
+			    (long long)it->enclosures[j].length);
+		fputc('\n', fp);
+	}
+	for (size_t i = 0; i < d->nerrors; i++)
+		fprintf(fp, "E:%s\n", d->errors[i]);
+	fclose(fp);
+	return s;
+}
+
+static char *
+dump_chunked(const char *data, size_t len, size_t split)
+{
+	struct feed_parser *p = feed_parser_new(NULL, NULL);
+	struct feed_doc *doc;
+	char *err = NULL, *s;
+
+	cr_assert_eq(feed_parser_push(p, data, split, &err), 0);
+	cr_assert_eq(feed_parser_push(p, data + split, len - split, &err), 0);
+	doc = feed_parser_finish(p, &err);
+	cr_assert_not_null(doc, "split %zu: %s", split, err);
+	s = doc_dump(doc);
+	feed_doc_free(doc);
+	feed_parser_free(p);
+	return s;
+}
+
+Test(parse, any_chunk_split_gives_the_same_document)
+{
+	static const char xml[] = "\xef\xbb\xbf<?xml version=\"1.0\" "
+	    "encoding=\"utf-8\"?>\n<rss version=\"2.0\" xmlns:content=\"http:"
+	    "//purl.org/rss/1.0/modules/content/\"><channel><title>Caf\xc3\xa9"
+	    " \xe9</title><item><title>A &amp; B&nbsp;\xe2\x82\xac</title>"
+	    "<content:encoded><![CDATA[<p>x</p>]]></content:encoded>"
+	    "<pubDate>Mon, 01 Jan 2024 10:00:00 +0100</pubDate>"
+	    "<category>c</category></item></channel></rss>";
+	size_t len = sizeof(xml) - 1;
+	char *whole = dump_chunked(xml, len, len);
+
+	cr_assert_not_null(strstr(whole, "Caf\xc3\xa9 \xc3\xa9"));
+	for (size_t split = 0; split < len; split++) {
+		char *s = dump_chunked(xml, len, split);
+
+		cr_assert_str_eq(s, whole, "split at %zu", split);
+		free(s);
+	}
+	free(whole);
+}
+
+Test(parse, gzip_body_is_inflated)
+{
+	static const char xml[] = "<rss version=\"2.0\"><channel><title>Z"
+	    "</title><item><title>i</title></item></channel></rss>";
+	unsigned char gz[512];
+	z_stream z;
+	struct feed_doc *doc;
+	char *err = NULL;
+
+	memset(&z, 0, sizeof(z));
+	cr_assert_eq(deflateInit2(&z, 9, Z_DEFLATED, 15 + 16, 8,
+	    Z_DEFAULT_STRATEGY), Z_OK);
+	z.next_in = (unsigned char *)(uintptr_t)xml;
+	z.avail_in = sizeof(xml) - 1;
+	z.next_out = gz;
+	z.avail_out = sizeof(gz);
+	cr_assert_eq(deflate(&z, Z_FINISH), Z_STREAM_END);
+	doc = feed_parse_buffer((char *)gz, sizeof(gz) - z.avail_out, NULL,
+	    NULL, &err);
+	deflateEnd(&z);
+	cr_assert_not_null(doc, "%s", err);
+	cr_assert_str_eq(doc->title, "Z");
+	cr_assert_eq(doc->nitems, 1);
+	feed_doc_free(doc);
+}
+
+Test(parse, nested_item_and_unclosed_element_recovery)
+{
+	/* an unclosed element holds the later items; an item's own child
+	 * <item/> is not an item */
+	struct feed_doc *doc = parse("<rss><channel><x:cat xmlns:x=\"urn:x\">"
+	    "<item><title>1</title><item/></item>"
+	    "<item><title>2</title></item></channel></rss>");
+
+	cr_assert_eq(doc->nitems, 2);
+	cr_assert_str_eq(doc->items[1].title, "2");
+	feed_doc_free(doc);
+}
