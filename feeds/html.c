@@ -156,40 +156,34 @@ put_xml_text(struct buf *b, const char *str, int attr)
 }
 
 static int
-is_fold_space(const char *s, const char *end, size_t *used)
+is_fold_space(const char *s)
 {
-	*used = 1;
-	if ((unsigned char)*s <= 0x20 || *s == 0x7f)
-		return 1;
-	if ((unsigned char)s[0] == 0xc2 && s + 1 < end &&
-	    (unsigned char)s[1] == 0xa0) {
-		*used = 2;	/* U+00A0 no-break space */
-		return 1;
-	}
-	return 0;
+	return (unsigned char)*s <= 0x20 || *s == 0x7f;
 }
 
-/* Text with whitespace runs (controls and U+00A0 too) folded, trimmed. */
+/*
+ * Text with ASCII whitespace and control runs folded to one space and
+ * trimmed.  U+00A0 is kept: an author's no-break space means something.
+ */
 static char *
 fold_space(const char *s, size_t len)
 {
 	struct buf b;
 	const char *end = s + len, *run;
-	size_t used;
 	int space = 0;
 
 	buf_init(&b, 0);
 	buf_append(&b, "", 0);
 	while (s < end) {
-		if (is_fold_space(s, end, &used)) {
+		if (is_fold_space(s)) {
 			space = 1;
-			s += used;
+			s++;
 			continue;
 		}
 		if (space && b.len > 0)
 			buf_putc(&b, ' ');
 		space = 0;
-		for (run = s; s < end && !is_fold_space(s, end, &used); s++)
+		for (run = s; s < end && !is_fold_space(s); s++)
 			;
 		buf_append(&b, run, (size_t)(s - run));
 	}
