@@ -268,18 +268,21 @@ rule_open(struct loader *l, char *name, int line)
 	r->line = line;
 }
 
-/* ini_src callback: a "[...]" line. */
+/* ini_src callback: a "[...]" line; text NULL when it was malformed. */
 static void
 on_section(void *ctx, const char *text, int line)
 {
 	struct loader *l = ctx;
 	static const char *const plain[] = { "daemon", "output", "alerts" };
 	char *name;
+	size_t len;
 
 	section_close(l);
+	l->scope = SCOPE_INVALID;
+	if (text == NULL)
+		return;		/* a broken header, reported: skip its keys */
 	l->sect = xstrdup(text);
 	l->sect_line = line;
-	l->scope = SCOPE_INVALID;
 	if ((name = section_name(text, "feed")) != NULL) {
 		feed_open(l, name, line);
 		return;
@@ -298,9 +301,12 @@ on_section(void *ctx, const char *text, int line)
 			l->scope = SCOPE_DAEMON + (int)i;
 			return;
 		}
-	if (strncmp(text, "feed", 4) == 0 || strncmp(text, "alert", 5) == 0)
+	len = strcspn(text, " \t");
+	if ((len == 4 && strncmp(text, "feed", 4) == 0) ||
+	    (len == 5 && strncmp(text, "alert", 5) == 0))
 		problem_add(l, line, "bad section [%s]: the name must be quoted, "
-		    "as in [feed \"NAME\"]", text);
+		    "as in [%s \"NAME\"]", text, text[0] == 'f' ? "feed" :
+		    "alert");
 	else
 		problem_add(l, line, "unknown section [%s]", text);
 }
@@ -327,6 +333,10 @@ on_key(void *user, const char *section, const char *name, const char *value)
 		return 1;	/* the section was reported already */
 	if (l->scope == SCOPE_NONE) {
 		problem_add(l, line, "key '%s' outside any section", name);
+		return 1;
+	}
+	if (*name == '\0') {
+		problem_add(l, line, "syntax error: no key before '='");
 		return 1;
 	}
 	if ((k = config_key_find(l->scope, name)) == NULL) {
@@ -421,17 +431,23 @@ loader_read_feeds_d(struct loader *l, const char *confdir)
 static char *
 path_resolve(const char *base, const char *rel)
 {
-	size_t blen = strlen(base);
+	size_t blen = strlen(base), len;
+	char *out;
 
-	if (rel[0] == '/')
-		return xstrdup(rel);
 	while (rel[0] == '.' && rel[1] == '/')
 		rel += 2;
 	while (blen > 1 && base[blen - 1] == '/')
 		blen--;
-	if (rel[0] == '\0' || strcmp(rel, ".") == 0)
-		return xstrndup(base, blen);
-	return xasprintf("%.*s/%s", (int)blen, base, rel);
+	if (rel[0] == '/')
+		out = xstrdup(rel);
+	else if (rel[0] == '\0' || strcmp(rel, ".") == 0)
+		out = xstrndup(base, blen);
+	else
+		out = xasprintf("%.*s/%s", (int)blen, base, rel);
+	len = strlen(out);
+	while (len > 1 && out[len - 1] == '/')
+		out[--len] = '\0';
+	return out;
 }
 
 static void

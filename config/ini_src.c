@@ -47,6 +47,7 @@ read_section(struct ini_src *src, char *line)
 	if (end == NULL || (cmt != NULL && cmt < end)) {
 		src->on_error(src->ctx, src->lineno,
 		    "syntax error: section header without ']'");
+		src->on_section(src->ctx, NULL, src->lineno);
 		return;
 	}
 	*end = '\0';
@@ -54,6 +55,7 @@ read_section(struct ini_src *src, char *line)
 	if (*rest != '\0' && *rest != ';' && *rest != '#') {
 		src->on_error(src->ctx, src->lineno,
 		    "syntax error: text after ']'");
+		src->on_section(src->ctx, NULL, src->lineno);
 		return;
 	}
 	src->on_section(src->ctx, line + 1, src->lineno);

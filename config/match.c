@@ -146,11 +146,13 @@ is_token_char(uint32_t c)
 	    (c >= 0xff5b && c <= 0xff65));
 }
 
+/* Records the first error and ends the input, so every loop stops. */
 static void
 parse_fail(struct parser *ps, const char *msg)
 {
 	if (ps->err == NULL)
 		ps->err = xstrdup(msg);
+	ps->tok = T_END;
 }
 
 /* A word: up to a blank, a parenthesis or a quote. */
@@ -291,10 +293,11 @@ parse_unary(struct parser *ps)
 {
 	struct node *n = NULL;
 
-	if (++ps->depth > MATCH_MAX_DEPTH) {
+	if (ps->depth + 1 > MATCH_MAX_DEPTH) {
 		parse_fail(ps, "expression nested too deeply (more than 64)");
 		return NULL;
 	}
+	ps->depth++;
 	if (ps->tok != T_NOT)
 		n = parse_primary(ps);
 	else {

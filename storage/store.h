@@ -126,14 +126,20 @@ struct story_row {
 void	 story_rows_free(struct story_row *rows, size_t n);
 
 /*
- * Newest stories first (published, else first seen), at most limit.
+ * Newest stories first (published, else updated, else first seen; a
+ * date later than first seen counts as first seen), at most limit
+ * (<= 0: all).  Each row is the story's first-seen item.
  * feed: only stories with an item from that feed (NULL: all).
  * rule: only stories that alerted on that rule (NULL: all).
  */
 int	 store_stories_newest(struct store *st, const char *feed,
 	    const char *rule, int limit, struct story_row **rows, size_t *n);
 
-/* Ranked full-text search (bm25, newest first on ties). */
+/*
+ * Ranked full-text search (bm25, newest first on ties), query in the
+ * alert language (config/match.h); one hit per story, the best item of
+ * it, with a plain-text snippet.  -1 with *errstr on a bad query.
+ */
 struct search_hit {
 	struct story_row story;
 	char	*snippet;
@@ -154,7 +160,10 @@ int64_t	 store_generation(struct store *st);
 
 /*
  * Deletes items first seen before `before`, except the stories among
- * the newest keep_newest (so the output never loses an entry).
+ * the newest keep_newest (so the output never loses an entry), with
+ * their full-text rows and the stories left without items.  Alert rows
+ * stay: they are keyed by the story's canonical key, so a pruned story
+ * that comes back never alerts twice on a rule.
  */
 int	 store_prune(struct store *st, int64_t before, int keep_newest);
 

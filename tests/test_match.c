@@ -346,3 +346,25 @@ Test(match, limits)
 	match_free(m);
 	buf_cleanup(&b);
 }
+
+/* Found by fuzz_config: after a depth error the parser looped forever. */
+Test(match, too_deep_then_more_terms_ends, .timeout = 10)
+{
+	static const char *const shapes[] = { "(", "NOT ", "(a ", "a AND (" };
+	struct buf b;
+	char *err;
+
+	buf_init(&b, 0);
+	for (size_t i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
+		buf_reset(&b);
+		for (int j = 0; j < 100; j++)
+			buf_puts(&b, shapes[i]);
+		buf_puts(&b, "a b c OR d");
+		err = NULL;
+		cr_expect_null(match_compile(buf_str(&b), &err), "%s", shapes[i]);
+		cr_expect(err && strstr(err, "too deeply"), "%s: %s", shapes[i],
+		    err);
+		free(err);
+	}
+	buf_cleanup(&b);
+}
