@@ -11,6 +11,22 @@
  *   items_tri  -- trigram index over one column, text (title + body),
  *                 for text written without spaces (Chinese, Japanese)
  * Parameters are positional (?) and bound in order from params[].
+ *
+ * Evaluate the condition where bare `rowid` can mean only items.id:
+ *   SELECT id FROM items WHERE (<match_sql>) AND ...
+ * (items.id INTEGER PRIMARY KEY aliases rowid), or inside a subquery
+ * `x.id IN (SELECT id FROM items WHERE (<match_sql>))` when joining;
+ * never directly in a join, where `rowid` would be ambiguous.  The
+ * condition's `?` are numbered in text order: bind params[i] to
+ * offset + i + 1, offset being the `?` written before it.
+ *
+ * Grammar: only upper-case AND, OR, NOT are operators; terms side by
+ * side are ANDed; `a NOT b` is `a AND NOT b`; NOT > AND > OR.  A word
+ * is tokenized as unicode61 does, so `open-source` is the phrase
+ * "open source".  A term with Han, kana, Thai, Lao, Khmer or Myanmar
+ * letters is a substring test on items_tri (a MATCH phrase from three
+ * characters, else LIKE '%term%').  Bounds: 4096 bytes, 64 levels of
+ * nesting, 256 terms.
  */
 #ifndef FEEDD_MATCH_H
 #define FEEDD_MATCH_H

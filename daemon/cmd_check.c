@@ -20,8 +20,11 @@ cmd_check_config(int argc, char **argv, const char *config_path)
 	if (argc > 1)
 		return cmd_usage(cmd_find(argv[0]));
 	/* Not even a file to read: one plain error, as for any command. */
-	if ((fp = fopen(config_path, "r")) == NULL) {
+	if ((fp = fopen(config_path, "r")) == NULL ||
+	    (getc(fp) == EOF && ferror(fp))) {
 		fprintf(stderr, "feedd: %s: %s\n", config_path, strerror(errno));
+		if (fp != NULL)
+			fclose(fp);
 		return EXIT_USAGE;
 	}
 	fclose(fp);

@@ -134,6 +134,9 @@ url_refusal(const char *url)
 	if (strncasecmp(url, "http://", 7) != 0 &&
 	    strncasecmp(url, "https://", 8) != 0)
 		return "not an http(s) URL";
+	if (url[strcspn(url, ":") + 3] == '\0' ||
+	    url[strcspn(url, ":") + 3] == '/')
+		return "URL without a host";
 	if (strlen(url) > URL_MAX_LEN)
 		return "URL longer than 180 bytes";
 	for (const char *p = url; *p != '\0'; p++)
@@ -317,6 +320,35 @@ import_cleanup(struct import *im)
 }
 
 /*
+ * The old imported.conf (NULL when there is none; *len set) into *old,
+ * and the new text, old + im's sections, into b.  0, or -1 when the
+ * old one cannot be read.
+ */
+static int
+import_compose(struct import *im, const char *path, char **old,
+    size_t *len, struct buf *b)
+{
+	char *err = NULL;
+
+	*old = NULL;
+	if (access(path, F_OK) == 0 &&
+	    (*old = read_input(path, len, &err)) == NULL) {
+		fprintf(stderr, "feedd: %s: %s\n", im->cmd, err);
+		free(err);
+		return -1;
+	}
+	if (*old != NULL) {
+		buf_append(b, *old, *len);
+		if (b->len > 0 && b->data[b->len - 1] != '\n')
+			buf_putc(b, '\n');
+	} else
+		buf_puts(b, "; Feeds added by `feedd import-opml`; "
+		    "edit or remove them freely.\n");
+	buf_puts(b, buf_str(&im->out));
+	return 0;
+}
+
+/*
  * Appends im's sections to feeds.d/imported.conf, then loads the config
  * again; when that fails the old file comes back.  0, or -1 with the
  * reasons printed.
@@ -334,19 +366,8 @@ import_commit(struct import *im, const char *config_path, const char *dir)
 	int rc = -1;
 
 	buf_init(&b, 0);
-	if (access(path, F_OK) == 0 &&
-	    (old = read_input(path, &oldlen, &err)) == NULL) {
-		fprintf(stderr, "feedd: %s: %s\n", im->cmd, err);
+	if (import_compose(im, path, &old, &oldlen, &b) == -1)
 		goto out;
-	}
-	if (old != NULL) {
-		buf_puts(&b, old);
-		if (b.len > 0 && b.data[b.len - 1] != '\n')
-			buf_putc(&b, '\n');
-	} else
-		buf_puts(&b, "; Feeds added by `feedd import-opml`; "
-		    "edit or remove them freely.\n");
-	buf_puts(&b, buf_str(&im->out));
 	if ((mkdir(fdir, 0755) == -1 && errno != EEXIST) ||
 	    write_atomic(fdir, path, b.data, b.len, &err) == -1) {
 		fprintf(stderr, "feedd: %s: %s\n", im->cmd,

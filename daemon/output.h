@@ -30,7 +30,7 @@ int	 output_render(struct output *out, struct store *st,
 
 /*
  * The file name of a rule's alert feed in [output] alert_feeds:
- * "RULE.xml" with every byte but [A-Za-z0-9_-] (and '.' after the first)
+ * "RULE.xml" with every byte but [A-Za-z0-9_-] (and '.' but as the first byte)
  * replaced by '_'.  Caller frees.
  */
 char	*output_rule_filename(const char *rule);

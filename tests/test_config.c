@@ -568,6 +568,11 @@ Test(config, check_config_command)
 	cr_expect_str_eq(r.err,
 	    "feedd: /nonexistent.conf: No such file or directory\n");
 	th_result_cleanup(&r);
+	cr_assert_eq(th_feedd_run(&r, 10, "check-config", "-c", "tests",
+	    NULL), 0);
+	cr_expect_eq(r.status, 2);
+	cr_expect_str_eq(r.err, "feedd: tests: Is a directory\n");
+	th_result_cleanup(&r);
 	/* stray argument: usage */
 	cr_assert_eq(th_feedd_run(&r, 10, "check-config", "extra", NULL), 0);
 	cr_expect_eq(r.status, 2);

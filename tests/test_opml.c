@@ -408,9 +408,10 @@ Test(opml_cmd, hostile_names_are_made_safe)
 	    "</outline>"
 	    "<outline text=\"bad url\" xmlUrl=\"https://c.example/a b\"/>"
 	    "<outline text=\"ftp\" xmlUrl=\"ftp://d.example/f\"/>"
+	    "<outline text=\"no host\" xmlUrl=\"http:///f\"/>"
 	    "</body></opml>");
 	cr_assert_eq(import(&e, src, &r), 0, "stderr: %s", r.err);
-	cr_assert(strstr(r.out, "imported 2 feeds, skipped 2"), "%s", r.out);
+	cr_assert(strstr(r.out, "imported 2 feeds, skipped 3"), "%s", r.out);
 	th_result_cleanup(&r);
 	cfg = env_load(&e);
 	cr_assert_eq(cfg->nfeeds, 2);

@@ -3,13 +3,17 @@
  * library API (feeds/parse.h).  Expected values are read off the small
  * documents written here.
  */
+#include <cJSON.h>
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
 
+#include "feeds/date.h"
 #include "feeds/parse.h"
+#include "tests/helpers.h"
 
 static struct feed_doc *
 parse_cs(const char *xml, const char *base, const char *charset)
@@ -612,4 +616,139 @@ Test(parse, nested_item_and_unclosed_element_recovery)
 	cr_assert_eq(doc->nitems, 2);
 	cr_assert_str_eq(doc->items[1].title, "2");
 	feed_doc_free(doc);
+}
+
+/* ---- fixture pairs: tests/data/parse/NAME.xml against NAME.json ---- */
+
+static void
+expect_str(const cJSON *obj, const char *key, const char *got,
+    const char *where)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	if (v == NULL || cJSON_IsNull(v))
+		cr_expect_null(got, "%s %s: want null, got '%s'", where, key,
+		    got);
+	else
+		cr_expect(got && strcmp(got, v->valuestring) == 0,
+		    "%s %s: want '%s', got '%s'", where, key, v->valuestring,
+		    got ? got : "(null)");
+}
+
+static void
+expect_date(const cJSON *obj, const char *key, int64_t got,
+    const char *where)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	char buf[DATE_RFC3339_LEN];
+
+	if (v == NULL || cJSON_IsNull(v))
+		cr_expect_eq(got, FEED_TIME_NONE, "%s %s: want null", where,
+		    key);
+	else
+		cr_expect(got != FEED_TIME_NONE && strcmp(date_format_rfc3339(
+		    got, buf, sizeof(buf)), v->valuestring) == 0,
+		    "%s %s: want %s, got %s", where, key, v->valuestring,
+		    got == FEED_TIME_NONE ? "none" : buf);
+}
+
+static void
+expect_item(const cJSON *j, const struct feed_item *it, const char *where)
+{
+	const cJSON *cats = cJSON_GetObjectItem(j, "categories");
+	const cJSON *encs = cJSON_GetObjectItem(j, "enclosures");
+	size_t i = 0;
+	const cJSON *c;
+
+	expect_str(j, "id", it->id, where);
+	expect_str(j, "title", it->title, where);
+	expect_str(j, "link", it->link, where);
+	expect_str(j, "author", it->author, where);
+	expect_str(j, "summary", it->summary, where);
+	expect_str(j, "content", it->content, where);
+	expect_date(j, "published", it->published, where);
+	expect_date(j, "updated", it->updated, where);
+	cr_expect_eq((size_t)cJSON_GetArraySize(cats), it->ncategories,
+	    "%s categories", where);
+	cJSON_ArrayForEach(c, cats)
+		if (i < it->ncategories)
+			cr_expect_str_eq(it->categories[i++], c->valuestring);
+	cr_assert_eq((size_t)cJSON_GetArraySize(encs), it->nenclosures,
+	    "%s enclosures", where);
+	i = 0;
+	cJSON_ArrayForEach(c, encs) {
+		const struct feed_enclosure *e = &it->enclosures[i++];
+		const cJSON *len = cJSON_GetObjectItem(c, "length");
+
+		expect_str(c, "url", e->url, where);
+		expect_str(c, "type", e->type, where);
+		cr_expect_eq(e->length, cJSON_IsNumber(len) ?
+		    (int64_t)len->valuedouble : -1, "%s length", where);
+	}
+}
+
+static void
+expect_fixture(const char *name, const char *xml, size_t len,
+    const cJSON *want)
+{
+	const cJSON *items = cJSON_GetObjectItem(want, "items");
+	const cJSON *errs = cJSON_GetObjectItem(want, "errors");
+	const cJSON *j;
+	char *err = NULL, where[128];
+	struct feed_doc *doc = feed_parse_buffer(xml, len, NULL, NULL, &err);
+	size_t i = 0;
+
+	cr_assert_not_null(doc, "%s: %s", name, err);
+	cr_expect_str_eq(feed_format_name(doc->format),
+	    cJSON_GetObjectItem(want, "format")->valuestring, "%s", name);
+	expect_str(want, "title", doc->title, name);
+	expect_str(want, "link", doc->link, name);
+	expect_str(want, "id", doc->id, name);
+	expect_str(want, "description", doc->description, name);
+	expect_str(want, "language", doc->language, name);
+	expect_date(want, "updated", doc->updated, name);
+	cr_assert_eq((size_t)cJSON_GetArraySize(items), doc->nitems, "%s",
+	    name);
+	cJSON_ArrayForEach(j, items) {
+		snprintf(where, sizeof(where), "%s item %zu", name, i);
+		expect_item(j, &doc->items[i++], where);
+	}
+	/* Each expected error is the start of one reported; no others. */
+	cr_expect_eq((size_t)cJSON_GetArraySize(errs), doc->nerrors,
+	    "%s: %zu errors", name, doc->nerrors);
+	cJSON_ArrayForEach(j, errs)
+		cr_expect(has_error(doc, j->valuestring), "%s: no error '%s'",
+		    name, j->valuestring);
+	feed_doc_free(doc);
+}
+
+Test(parse, fixtures_match_expected_json)
+{
+	DIR *dir = opendir("tests/data/parse");
+	struct dirent *de;
+	int n = 0;
+
+	cr_assert_not_null(dir);
+	while ((de = readdir(dir)) != NULL) {
+		size_t l = strlen(de->d_name), xlen;
+		char path[512], *xml, *json;
+		cJSON *want;
+
+		if (l < 5 || strcmp(de->d_name + l - 4, ".xml") != 0)
+			continue;
+		snprintf(path, sizeof(path), "tests/data/parse/%s", de->d_name);
+		xml = th_read_file(path, &xlen);
+		strcpy(path + strlen(path) - 4, ".json");
+		json = th_read_file(path, NULL);
+		cr_assert(xml && json, "%s", path);
+		want = cJSON_Parse(json);
+		cr_assert_not_null(want, "%s: bad JSON", path);
+		expect_fixture(de->d_name, xml, xlen, want);
+		cJSON_Delete(want);
+		free(xml);
+		free(json);
+		n++;
+	}
+	closedir(dir);
+	cr_assert_geq(n, 10);
 }
