@@ -1,28 +1,455 @@
 /*
- * html: placeholder until the libxml2 based module lands.
+ * html: HTML from feeds, through libxml2's HTML parser.  Plain text for
+ * titles and the search index (a fast path skips the parser for text
+ * without markup), and an allowlist sanitizer whose serializer writes
+ * well-formed, XML-safe markup that the Atom and JSON writers can embed.
  */
+#include <libxml/HTMLparser.h>
 #include <stdlib.h>
+#include <string.h>
+#include <strings.h>
 
 #include "daemon/xmalloc.h"
+#include "feeds/buf.h"
 #include "feeds/html.h"
+#include "feeds/url.h"
+
+#define HTML_OPTS (HTML_PARSE_NONET | HTML_PARSE_NOERROR | \
+	HTML_PARSE_NOWARNING | HTML_PARSE_RECOVER)
+#define HTML_MAX_DEPTH 200	/* deeper markup is dropped, not recursed */
+
+/* Elements removed with everything inside them. */
+static const char *const drop_elems[] = {
+	"script", "style", "iframe", "frame", "frameset", "object", "embed",
+	"applet", "head", "title", "template", "svg", "math", "textarea",
+	"select", "option", "button", "input", "noembed", "noframes", "xmp",
+	"canvas", "link", "meta", "base", "param", "plaintext", "dialog",
+};
+
+/* Elements kept by the sanitizer (others are unwrapped). */
+static const char *const keep_elems[] = {
+	"a", "abbr", "audio", "b", "blockquote", "br", "caption", "cite",
+	"code", "col", "colgroup", "dd", "del", "details", "dfn", "div", "dl",
+	"dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6",
+	"hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "picture",
+	"pre", "q", "s", "samp", "small", "source", "span", "strong", "sub",
+	"summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead",
+	"time", "tr", "u", "ul", "var", "video", "wbr",
+};
+
+static const char *const void_elems[] = {
+	"br", "col", "hr", "img", "source", "wbr",
+};
+
+/* Elements that do not break words in html_to_text. */
+static const char *const inline_elems[] = {
+	"a", "abbr", "b", "bdi", "bdo", "big", "cite", "code", "data", "del",
+	"dfn", "em", "font", "i", "ins", "kbd", "mark", "q", "s", "samp",
+	"small", "span", "strike", "strong", "sub", "sup", "time", "tt", "u",
+	"var", "wbr",
+};
+
+/* Attributes kept (at most 32: a bit each while serializing). */
+static const char *const keep_attrs[] = {
+	"href", "src", "alt", "title", "width", "height", "colspan",
+	"rowspan", "datetime", "cite", "lang", "dir", "poster", "type",
+	"controls", "start", "scope", "open", "reversed", "span",
+};
+
+static int
+in_list(const char *const *list, size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(list[i], name) == 0)
+			return (int)i;
+	return -1;
+}
+
+#define IN(list, name) in_list(list, sizeof(list) / sizeof(list[0]), name)
+
+static int
+is_url_attr(const char *name)
+{
+	return strcmp(name, "href") == 0 || strcmp(name, "src") == 0 ||
+	    strcmp(name, "cite") == 0 || strcmp(name, "poster") == 0;
+}
+
+static int
+is_bool_attr(const char *name)
+{
+	return strcmp(name, "controls") == 0 || strcmp(name, "open") == 0 ||
+	    strcmp(name, "reversed") == 0;
+}
+
+/* Parses a fragment; the <body> in front keeps libxml2 from adding <p>. */
+static htmlDocPtr
+html_parse(const char *html)
+{
+	size_t n = strlen(html);
+	char *s;
+	htmlDocPtr doc;
+
+	if (n > 256 * 1024 * 1024)
+		n = 256 * 1024 * 1024;
+	s = xmalloc(n + 7);
+	memcpy(s, "<body>", 6);
+	memcpy(s + 6, html, n);
+	s[n + 6] = '\0';
+	doc = htmlReadMemory(s, (int)(n + 6), NULL, "UTF-8", HTML_OPTS);
+	free(s);
+	return doc;
+}
+
+static size_t
+utf8_len(const unsigned char *s)
+{
+	unsigned char c = s[0];
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		return (s[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (c >= 0xe0 && c <= 0xef) {
+		if ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] > 0x9f))
+			return 0;
+		return (s[1] & 0xc0) == 0x80 && (s[2] & 0xc0) == 0x80 ? 3 : 0;
+	}
+	if (c >= 0xf0 && c <= 0xf4) {
+		if ((c == 0xf0 && s[1] < 0x90) || (c == 0xf4 && s[1] > 0x8f))
+			return 0;
+		return (s[1] & 0xc0) == 0x80 && (s[2] & 0xc0) == 0x80 &&
+		    (s[3] & 0xc0) == 0x80 ? 4 : 0;
+	}
+	return 0;
+}
+
+/*
+ * Appends s escaped for XML text (and attribute values when attr):
+ * markup characters as entities; C0 controls, U+FFFE, U+FFFF and
+ * ill-formed UTF-8 removed, since XML 1.0 forbids them.
+ */
+static void
+put_xml_text(struct buf *b, const char *str, int attr)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t n;
+
+	for (; *s != '\0'; s += n ? n : 1) {
+		n = utf8_len(s);
+		if (*s == '&')
+			buf_append(b, "&amp;", 5);
+		else if (*s == '<')
+			buf_append(b, "&lt;", 4);
+		else if (*s == '>')
+			buf_append(b, "&gt;", 4);
+		else if (*s == '"' && attr)
+			buf_append(b, "&quot;", 6);
+		else if (*s < 0x20 && *s != '\t' && *s != '\n' && *s != '\r')
+			continue;
+		else if (n == 3 && s[0] == 0xef && s[1] == 0xbf && s[2] >= 0xbe)
+			continue;
+		else if (n != 0)
+			buf_append(b, s, n);
+	}
+}
+
+static int
+is_fold_space(const char *s)
+{
+	return (unsigned char)*s <= 0x20 || *s == 0x7f;
+}
+
+/*
+ * Text with ASCII whitespace and control runs folded to one space and
+ * trimmed.  U+00A0 is kept: an author's no-break space means something.
+ */
+static char *
+fold_space(const char *s, size_t len)
+{
+	struct buf b;
+	const char *end = s + len, *run;
+	int space = 0;
+
+	buf_init(&b, 0);
+	buf_append(&b, "", 0);
+	while (s < end) {
+		if (is_fold_space(s)) {
+			space = 1;
+			s++;
+			continue;
+		}
+		if (space && b.len > 0)
+			buf_putc(&b, ' ');
+		space = 0;
+		for (run = s; s < end && !is_fold_space(s); s++)
+			;
+		buf_append(&b, run, (size_t)(s - run));
+	}
+	return buf_detach(&b);
+}
+
+static void
+put_codepoint(struct buf *b, unsigned int cp)
+{
+	char u[4];
+
+	if (cp == 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		cp = 0xfffd;
+	if (cp < 0x80) {
+		buf_putc(b, (char)cp);
+	} else if (cp < 0x800) {
+		u[0] = (char)(0xc0 | cp >> 6);
+		u[1] = (char)(0x80 | (cp & 0x3f));
+		buf_append(b, u, 2);
+	} else if (cp < 0x10000) {
+		u[0] = (char)(0xe0 | cp >> 12);
+		u[1] = (char)(0x80 | (cp >> 6 & 0x3f));
+		u[2] = (char)(0x80 | (cp & 0x3f));
+		buf_append(b, u, 3);
+	} else {
+		u[0] = (char)(0xf0 | cp >> 18);
+		u[1] = (char)(0x80 | (cp >> 12 & 0x3f));
+		u[2] = (char)(0x80 | (cp >> 6 & 0x3f));
+		u[3] = (char)(0x80 | (cp & 0x3f));
+		buf_append(b, u, 4);
+	}
+}
+
+/* The code point of "&...;" at s (its length in *used), or 0. */
+static unsigned int
+entity_at(const char *s, size_t *used)
+{
+	char name[40];
+	const char *semi = memchr(s + 1, ';', strnlen(s + 1, sizeof(name)));
+	size_t n = semi != NULL ? (size_t)(semi - s - 1) : 0;
+	unsigned long cp;
+	const char *digits;
+	char *end;
+	int hex;
+
+	if (n == 0 || n >= sizeof(name))
+		return 0;
+	memcpy(name, s + 1, n);
+	name[n] = '\0';
+	*used = n + 2;
+	if (name[0] != '#')
+		return html_entity_codepoint(name);
+	hex = name[1] == 'x' || name[1] == 'X';
+	digits = name + 1 + hex;
+	if (strspn(digits, hex ? "0123456789abcdefABCDEF" : "0123456789") !=
+	    strlen(digits) || *digits == '\0' || strlen(digits) > 8)
+		return 0;
+	cp = strtoul(digits, &end, hex ? 16 : 10);
+	return cp > 0x10ffff || cp == 0 ? 0xfffd : (unsigned int)cp;
+}
+
+/* html_to_text without the parser: text that has entities but no tags. */
+static char *
+text_decode(const char *s)
+{
+	struct buf b;
+	unsigned int cp;
+	size_t used;
+	char *r;
+
+	buf_init(&b, 0);
+	while (*s != '\0') {
+		if (*s == '&' && (cp = entity_at(s, &used)) != 0) {
+			put_codepoint(&b, cp);
+			s += used;
+		} else {
+			buf_putc(&b, *s++);
+		}
+	}
+	r = fold_space(buf_str(&b), b.len);
+	buf_cleanup(&b);
+	return r;
+}
+
+static void
+text_walk(struct buf *b, xmlNode *n, int depth)
+{
+	const char *name;
+	int block;
+
+	for (; n != NULL; n = n->next) {
+		if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
+			buf_puts(b, (const char *)n->content);
+			continue;
+		}
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		name = (const char *)n->name;
+		if (IN(drop_elems, name) >= 0 || depth >= HTML_MAX_DEPTH)
+			continue;
+		block = IN(inline_elems, name) < 0;
+		if (block)
+			buf_putc(b, ' ');
+		text_walk(b, n->children, depth + 1);
+		if (block)
+			buf_putc(b, ' ');
+	}
+}
 
 char *
 html_to_text(const char *html)
 {
-	return xstrdup_or_null(html);	/* not built yet */
+	htmlDocPtr doc;
+	struct buf b;
+	char *r;
+
+	if (html == NULL)
+		return NULL;
+	if (strchr(html, '<') == NULL)
+		return strchr(html, '&') == NULL ?
+		    fold_space(html, strlen(html)) : text_decode(html);
+	buf_init(&b, 0);
+	if ((doc = html_parse(html)) != NULL) {
+		text_walk(&b, doc->children, 0);
+		xmlFreeDoc(doc);
+	}
+	r = fold_space(buf_str(&b), b.len);
+	buf_cleanup(&b);
+	return r;
+}
+
+/*
+ * 1 when v is relative or its scheme is http, https or mailto, as a
+ * browser would read it: whitespace and controls inside are ignored, so
+ * "java\tscript:" is still javascript.
+ */
+static int
+url_scheme_ok(const char *v)
+{
+	char scheme[8];
+	size_t n = 0;
+	unsigned char c;
+
+	for (; (c = (unsigned char)*v) != '\0' && c != ':'; v++) {
+		if (c <= 0x20 || c == 0x7f)
+			continue;
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.'))
+			return 1;	/* not a scheme: a relative reference */
+		if (n < sizeof(scheme))
+			scheme[n] = (char)c;
+		n++;
+	}
+	if (c != ':')
+		return 1;
+	if (n >= sizeof(scheme))
+		return 0;
+	scheme[n] = '\0';
+	return strcasecmp(scheme, "http") == 0 ||
+	    strcasecmp(scheme, "https") == 0 || strcasecmp(scheme, "mailto") == 0;
+}
+
+/* The URL to write for an attribute value, or NULL to drop it. */
+static char *
+safe_url(const char *v, const char *base)
+{
+	char *r;
+
+	if (!url_scheme_ok(v))
+		return NULL;
+	r = url_resolve(base, v);
+	if (r != NULL && !url_scheme_ok(r)) {
+		free(r);
+		return NULL;
+	}
+	return r;
+}
+
+static void
+put_attrs(struct buf *b, xmlNode *n, const char *base)
+{
+	unsigned int seen = 0;
+	const char *name, *v;
+	char *url;
+	xmlAttr *a;
+	int i;
+
+	for (a = n->properties; a != NULL; a = a->next) {
+		name = (const char *)a->name;
+		if ((i = IN(keep_attrs, name)) < 0 || (seen & 1u << i))
+			continue;
+		seen |= 1u << i;
+		v = a->children != NULL && a->children->content != NULL ?
+		    (const char *)a->children->content : NULL;
+		if (is_bool_attr(name) || v == NULL) {
+			if (is_bool_attr(name))
+				buf_printf(b, " %s=\"%s\"", name, name);
+			continue;
+		}
+		url = NULL;
+		if (is_url_attr(name) && (url = safe_url(v, base)) == NULL)
+			continue;
+		buf_printf(b, " %s=\"", name);
+		put_xml_text(b, url != NULL ? url : v, 1);
+		buf_putc(b, '"');
+		free(url);
+	}
+}
+
+static void
+san_walk(struct buf *b, xmlNode *n, const char *base, int depth)
+{
+	const char *name;
+
+	for (; n != NULL; n = n->next) {
+		if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
+			put_xml_text(b, (const char *)n->content, 0);
+			continue;
+		}
+		if (n->type != XML_ELEMENT_NODE || depth >= HTML_MAX_DEPTH)
+			continue;
+		name = (const char *)n->name;
+		if (IN(drop_elems, name) >= 0)
+			continue;
+		if (IN(keep_elems, name) < 0) {
+			san_walk(b, n->children, base, depth + 1);
+			continue;
+		}
+		buf_printf(b, "<%s", name);
+		put_attrs(b, n, base);
+		if (IN(void_elems, name) >= 0) {
+			buf_puts(b, "/>");
+			continue;
+		}
+		buf_putc(b, '>');
+		san_walk(b, n->children, base, depth + 1);
+		buf_printf(b, "</%s>", name);
+	}
 }
 
 char *
 html_sanitize(const char *html, const char *base)
 {
-	(void)html;
-	(void)base;
-	return xstrdup("");	/* not built yet: drop everything */
+	htmlDocPtr doc;
+	struct buf b;
+
+	if (html == NULL)
+		return NULL;
+	buf_init(&b, 0);
+	buf_append(&b, "", 0);
+	if (*html != '\0' && (doc = html_parse(html)) != NULL) {
+		san_walk(&b, doc->children, base, 0);
+		xmlFreeDoc(doc);
+	}
+	return buf_detach(&b);
 }
 
 unsigned int
 html_entity_codepoint(const char *name)
 {
-	(void)name;
-	return 0;	/* not built yet */
+	const htmlEntityDesc *e;
+
+	if (name == NULL)
+		return 0;
+	if (strcmp(name, "apos") == 0)
+		return '\'';	/* XML's, missing from HTML 4's table */
+	e = htmlEntityLookup((const xmlChar *)name);
+	return e != NULL ? e->value : 0;
 }

@@ -248,3 +248,16 @@ Test(jsonfeed, length_is_respected)
 	cr_assert_not_null(doc, "%s", err);
 	feed_doc_free(doc);
 }
+
+Test(jsonfeed, titles_are_plain_text)
+{
+	/* Publishers put HTML entities in titles (InfluxData's &#8211;). */
+	static const char json[] = "{\"version\":\"https://jsonfeed.org/version/"
+	    "1.1\",\"title\":\"A &amp; B\",\"items\":[{\"id\":\"1\","
+	    "\"title\":\"Telegraf &#8211; part  2\"}]}";
+	struct feed_doc *doc = parse_ok(json, NULL);
+
+	cr_assert_str_eq(doc->title, "A & B");
+	cr_assert_str_eq(doc->items[0].title, "Telegraf \xe2\x80\x93 part 2");
+	feed_doc_free(doc);
+}
