@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <iconv.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -29,7 +30,7 @@ struct enc_decoder {
 	uint8_t		 pend[8];	/* incomplete sequence carried over */
 	size_t		 npend;
 	iconv_t		 cd;
-	const char	*name;
+	char		 name[48];	/* charset in use */
 	int		 started;	/* the first '<' went out */
 	int		 skipped_lines;
 	const char	*warning;
@@ -315,16 +316,16 @@ enc_open(struct enc_decoder *d, const char *label)
 	    (strcmp(use, "1252") == 0 && head_is_utf8(d))) {
 		/* A UTF-16/32 label on ASCII-compatible bytes is a lie. */
 		d->mode = ENC_UTF8;
-		d->name = "UTF-8";
+		snprintf(d->name, sizeof(d->name), "UTF-8");
 	} else if (strcmp(use, "1252") == 0) {
 		d->mode = ENC_CP1252;
-		d->name = "windows-1252";
+		snprintf(d->name, sizeof(d->name), "windows-1252");
 	} else if ((d->cd = iconv_open("UTF-8", use)) != (iconv_t)-1) {
 		d->mode = ENC_ICONV;
-		d->name = use;
+		snprintf(d->name, sizeof(d->name), "%s", use);
 	} else {
 		d->mode = ENC_UTF8;
-		d->name = "UTF-8";
+		snprintf(d->name, sizeof(d->name), "UTF-8");
 		d->warning = "unknown charset, read as UTF-8";
 	}
 }
