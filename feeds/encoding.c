@@ -420,7 +420,7 @@ enc_feed(struct enc_decoder *d, const uint8_t *s, size_t n, int final,
 	if (n - used > sizeof(d->pend)) {
 		/* Cannot happen for real charsets; never lose bytes silently. */
 		enc_convert(d, s + used, n - used, 1, out);
-	} else {
+	} else if (n > used) {
 		memcpy(d->pend, s + used, n - used);
 		d->npend = n - used;
 	}
