@@ -123,7 +123,7 @@ enc_decoder_free(struct enc_decoder *d)
 
 /* Length of a valid sequence starting at s (n bytes there), 0 when
  * invalid, -1 when it may complete with more bytes. */
-static int
+static inline int
 utf8_seq_len(const uint8_t *s, size_t n)
 {
 	uint8_t c = s[0], lo = 0x80, hi = 0xBF;
@@ -173,8 +173,21 @@ utf8_repair(struct enc_decoder *d, const uint8_t *s, size_t n, int final,
 	int len = 0;
 
 	while (i < n) {
-		uint8_t c = s[i];
+		uint8_t c;
 
+		/* Eight plain ASCII bytes at a time: none >= 0x80 or < 0x20. */
+		while (i + 8 <= n) {
+			uint64_t w;
+
+			memcpy(&w, s + i, 8);
+			if (((w | (w - 0x2020202020202020ull)) &
+			    0x8080808080808080ull) != 0)
+				break;
+			i += 8;
+		}
+		if (i >= n)
+			break;
+		c = s[i];
 		if (c >= 0x20 && c < 0x80) {
 			i++;
 			continue;
@@ -407,7 +420,7 @@ enc_feed(struct enc_decoder *d, const uint8_t *s, size_t n, int final,
 	if (n - used > sizeof(d->pend)) {
 		/* Cannot happen for real charsets; never lose bytes silently. */
 		enc_convert(d, s + used, n - used, 1, out);
-	} else {
+	} else if (n > used) {
 		memcpy(d->pend, s + used, n - used);
 		d->npend = n - used;
 	}
