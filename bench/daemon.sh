@@ -80,11 +80,11 @@ make_inputs() {	# set count
 		printf 'url = "%s"\noutput = "/dev/null"\n' "$u" >> "$d/curl.cold"
 		i=$((i + 1))
 	done
-	# warm curl: the same requests, conditional (nginx: if_modified_since before)
-	ims=$(date -u '+%a, %d %b %Y %H:%M:%S GMT')
-	sed "s|^output = .*|&\nheader = \"If-Modified-Since: $ims\"|" \
-	    "$d/curl.cold" > "$d/curl.warm"
 }
+# warm curl: the same requests, conditional (nginx: if_modified_since
+# before).  One -H on the command line: `header` lines in a -K file
+# accumulate over every URL that follows.
+IMS="If-Modified-Since: $(date -u '+%a, %d %b %Y %H:%M:%S GMT')"
 
 # measure LABEL CMD...: appends "LABEL wall cpu rss_mb" to $tmp/results
 measure() {
@@ -105,7 +105,7 @@ make_inputs b "$N2"
 cd "$tmp/a" || exit 1
 echo "== $N1 feeds"
 measure curl-cold curl -s --parallel --parallel-max 16 -K curl.cold
-measure curl-warm curl -s --parallel --parallel-max 16 -K curl.warm
+measure curl-warm curl -s --parallel --parallel-max 16 -H "$IMS" -K curl.cold
 measure feedd-cold "$FEEDD" once -c feedd.conf
 measure feedd-warm "$FEEDD" once -c feedd.conf
 if command -v newsboat >/dev/null 2>&1; then
@@ -118,7 +118,7 @@ fi
 cd "$tmp/b" || exit 1
 echo "== $N2 feeds"
 measure curl10-cold curl -s --parallel --parallel-max 16 -K curl.cold
-measure curl10-warm curl -s --parallel --parallel-max 16 -K curl.warm
+measure curl10-warm curl -s --parallel --parallel-max 16 -H "$IMS" -K curl.cold
 measure feedd10-cold "$FEEDD" once -c feedd.conf
 measure feedd10-warm "$FEEDD" once -c feedd.conf
 

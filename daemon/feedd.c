@@ -457,6 +457,7 @@ feedd_main(struct feedd *d)
 	if (d->mode == FEEDD_RUN)
 		start_run(d);
 	else {
+		on_prune(&d->prune_timer);
 		for (size_t i = 0; i < d->nfeeds; i++)
 			pipeline_start(d, d->feeds[i]);
 		if (fetcher_busy(d->fetcher) == 0)

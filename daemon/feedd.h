@@ -80,6 +80,7 @@ struct feedd {
 	int		 progress;	/* `once` on a terminal */
 	struct cycle	 cycle;
 	int64_t		 last_response_ms;
+	int64_t		 last_flush_ms;
 	int		 batch_response;	/* a server answered this batch */
 	struct netfail	*netfails;
 	size_t		 nnetfails;

@@ -239,6 +239,18 @@ show_progress(struct feedd *d)
 	fflush(stderr);
 }
 
+/* run: batches can be one feed each; outputs are rewritten at most every
+ * FLUSH_DELAY_MS.  once and stopping: at once. */
+static uint64_t
+flush_delay(const struct feedd *d, int64_t now)
+{
+	int64_t next = d->last_flush_ms + FLUSH_DELAY_MS;
+
+	if (d->mode != FEEDD_RUN || d->stopping || next <= now)
+		return 0;
+	return (uint64_t)(next - now);
+}
+
 void
 pipeline_fetch_done(struct fetch_result *res, void *arg)
 {
@@ -266,7 +278,7 @@ pipeline_fetch_done(struct fetch_result *res, void *arg)
 	}
 	/* idle: the batch is over; busy: flush at most every few seconds */
 	if (fetcher_busy(d->fetcher) == 0)
-		feedd_flush_soon(d, 0);
+		feedd_flush_soon(d, flush_delay(d, now));
 	else if (d->dirty && !uv_is_active((uv_handle_t *)&d->flush_timer))
 		feedd_flush_soon(d, FLUSH_DELAY_MS);
 }
@@ -302,6 +314,7 @@ pipeline_flush(struct feedd *d)
 {
 	char *err = NULL;
 
+	d->last_flush_ms = sched_now_ms();
 	if (d->alog && alert_log_flush(d->alog, d->st, &err) == -1) {
 		log_warnx("alert log: %s", err ? err : "cannot write");
 		free(err);

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <iconv.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -29,7 +30,7 @@ struct enc_decoder {
 	uint8_t		 pend[8];	/* incomplete sequence carried over */
 	size_t		 npend;
 	iconv_t		 cd;
-	const char	*name;
+	char		 name[48];	/* charset in use */
 	int		 started;	/* the first '<' went out */
 	int		 skipped_lines;
 	const char	*warning;
@@ -122,7 +123,7 @@ enc_decoder_free(struct enc_decoder *d)
 
 /* Length of a valid sequence starting at s (n bytes there), 0 when
  * invalid, -1 when it may complete with more bytes. */
-static int
+static inline int
 utf8_seq_len(const uint8_t *s, size_t n)
 {
 	uint8_t c = s[0], lo = 0x80, hi = 0xBF;
@@ -172,8 +173,21 @@ utf8_repair(struct enc_decoder *d, const uint8_t *s, size_t n, int final,
 	int len = 0;
 
 	while (i < n) {
-		uint8_t c = s[i];
+		uint8_t c;
 
+		/* Eight plain ASCII bytes at a time: none >= 0x80 or < 0x20. */
+		while (i + 8 <= n) {
+			uint64_t w;
+
+			memcpy(&w, s + i, 8);
+			if (((w | (w - 0x2020202020202020ull)) &
+			    0x8080808080808080ull) != 0)
+				break;
+			i += 8;
+		}
+		if (i >= n)
+			break;
+		c = s[i];
 		if (c >= 0x20 && c < 0x80) {
 			i++;
 			continue;
@@ -315,16 +329,16 @@ enc_open(struct enc_decoder *d, const char *label)
 	    (strcmp(use, "1252") == 0 && head_is_utf8(d))) {
 		/* A UTF-16/32 label on ASCII-compatible bytes is a lie. */
 		d->mode = ENC_UTF8;
-		d->name = "UTF-8";
+		snprintf(d->name, sizeof(d->name), "UTF-8");
 	} else if (strcmp(use, "1252") == 0) {
 		d->mode = ENC_CP1252;
-		d->name = "windows-1252";
+		snprintf(d->name, sizeof(d->name), "windows-1252");
 	} else if ((d->cd = iconv_open("UTF-8", use)) != (iconv_t)-1) {
 		d->mode = ENC_ICONV;
-		d->name = use;
+		snprintf(d->name, sizeof(d->name), "%s", use);
 	} else {
 		d->mode = ENC_UTF8;
-		d->name = "UTF-8";
+		snprintf(d->name, sizeof(d->name), "UTF-8");
 		d->warning = "unknown charset, read as UTF-8";
 	}
 }
@@ -406,7 +420,7 @@ enc_feed(struct enc_decoder *d, const uint8_t *s, size_t n, int final,
 	if (n - used > sizeof(d->pend)) {
 		/* Cannot happen for real charsets; never lose bytes silently. */
 		enc_convert(d, s + used, n - used, 1, out);
-	} else {
+	} else if (n > used) {
 		memcpy(d->pend, s + used, n - used);
 		d->npend = n - used;
 	}

@@ -413,6 +413,10 @@ xml_reader_free(struct xml_reader *r)
 		return;
 	while (r->depth > 0)
 		frame_pop(r, r->depth--);
+	/* libxml2 keeps DTD entity declarations in a stub document "for
+	 * expat compatibility" even in SAX mode; they are never used. */
+	if (r->ctxt->myDoc != NULL)
+		xmlFreeDoc(r->ctxt->myDoc);
 	xmlFreeParserCtxt(r->ctxt);
 	xmlHashFree(r->entities, entity_free);
 	buf_cleanup(&r->text);

@@ -17,6 +17,7 @@
 #include "daemon/xmalloc.h"
 #include "feeds/buf.h"
 #include "feeds/json_out.h"
+#include "feeds/parse.h"
 #include "tests/helpers.h"
 
 struct fixture {
@@ -267,4 +268,70 @@ Test(output, rule_file_names_are_safe)
 	s = output_rule_filename("");
 	cr_expect_str_eq(s, "_.xml");
 	free(s);
+}
+
+/* Every corpus document, stored as its own feed, rendered and validated. */
+Test(output, corpus_renders_valid_outputs)
+{
+	char	*manifest = th_path(th_shared(), "corpus/MANIFEST.tsv");
+	char	*text = th_read_file(manifest, NULL), *line, *save = NULL;
+	struct config cfg = fx.cfg;
+	struct feed_conf *fcs = xcalloc(400, sizeof(*fcs));
+	struct output *out = output_new();
+	size_t	 n = 0, stored = 0;
+	char	*err = NULL;
+
+	if (text == NULL)
+		cr_skip("no corpus at %s", manifest);
+	for (line = strtok_r(text, "\n", &save); line != NULL && n < 400;
+	    line = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(line, "file\t", 5) == 0 || strchr(line, '\t') == NULL)
+			continue;
+		fcs[n].name = xstrndup(line, strcspn(line, "\t"));
+		fcs[n].url = xasprintf("https://corpus.example/%s", fcs[n].name);
+		fcs[n].interval = 600;
+		n++;
+	}
+	cfg.feeds = fcs;
+	cfg.nfeeds = n;
+	cfg.max_entries = 2000;
+	cr_assert_eq(store_sync_feeds(fx.st, &cfg), 0);
+	for (size_t i = 0; i < n; i++) {
+		char *rel = xasprintf("corpus/%s", fcs[i].name);
+		char *path = th_path(th_shared(), rel), *data;
+		struct feed_doc *doc;
+		struct feed_row fr;
+		struct store_put_result res;
+		size_t len;
+
+		if ((data = th_read_file(path, &len)) != NULL &&
+		    (doc = feed_parse_buffer(data, len, fcs[i].url, NULL,
+		    &err)) != NULL) {
+			cr_assert_eq(store_feed_get(fx.st, fcs[i].name, &fr), 0);
+			if (store_put_doc(fx.st, fr.id, doc, time(NULL), &res,
+			    &err) == 0)
+				stored++;
+			feed_row_cleanup(&fr);
+			feed_doc_free(doc);
+		}
+		free(err);
+		err = NULL;
+		free(data);
+		free(path);
+		free(rel);
+	}
+	cr_log_info("corpus: %zu of %zu documents stored", stored, n);
+	cr_assert_gt(stored, n / 2);
+	cr_assert_eq(output_render(out, fx.st, &cfg, 1, &err), 0, "%s", err);
+	validate(cfg.atom_path);
+	if (json_built())
+		validate(cfg.json_path);
+	output_free(out);
+	for (size_t i = 0; i < n; i++) {
+		free(fcs[i].name);
+		free(fcs[i].url);
+	}
+	free(fcs);
+	free(text);
+	free(manifest);
 }

@@ -694,7 +694,7 @@ expect_fixture(const char *name, const char *xml, size_t len,
 	const cJSON *items = cJSON_GetObjectItem(want, "items");
 	const cJSON *errs = cJSON_GetObjectItem(want, "errors");
 	const cJSON *j;
-	char *err = NULL, where[128];
+	char *err = NULL, where[320];
 	struct feed_doc *doc = feed_parse_buffer(xml, len, NULL, NULL, &err);
 	size_t i = 0;
 
