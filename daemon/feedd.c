@@ -427,6 +427,7 @@ feedd_open(struct feedd *d, const char *config_path, enum feedd_mode mode)
 	build_feeds(d->cfg, &d->feeds, &d->nfeeds);
 	d->rng = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
 	d->progress = mode == FEEDD_ONCE && isatty(2);
+	d->unmatched = 1;	/* items a killed run stored unchecked */
 	return EXIT_OK;
 }
 

@@ -76,6 +76,7 @@ struct feedd {
 	int		 stopping;
 	int		 closed;
 	int		 dirty;		/* store changed since the last flush */
+	int		 unmatched;	/* items wait for the alert rules */
 	int		 rendered;	/* outputs written at least once */
 	int		 progress;	/* `once` on a terminal */
 	struct cycle	 cycle;

@@ -150,7 +150,6 @@ store_doc(struct feedd *d, struct feed_row *row,
 {
 	struct store_put_result pr;
 	char *err = NULL, *msg;
-	int fired = 0;
 
 	memset(&pr, 0, sizeof(pr));
 	if (store_put_doc(d->st, row->id, res->doc, now, &pr, &err) == -1) {
@@ -162,13 +161,8 @@ store_doc(struct feedd *d, struct feed_row *row,
 	metrics_items_stored(d->metrics, pr.new_items);
 	if (pr.new_items > 0 || pr.updated_items > 0)
 		d->dirty = 1;
-	if (pr.new_items > 0) {
-		if (store_alerts_match(d->st, d->cfg->rules, d->cfg->nrules,
-		    d->cfg->alert_max_age, now, &fired) == -1)
-			log_warnx("alerts: %s", store_errmsg(d->st));
-		if (fired > 0)
-			d->dirty = 1;
-	}
+	if (pr.new_items > 0)
+		d->unmatched = 1;
 	return NULL;
 }
 
@@ -309,12 +303,36 @@ pipeline_batch_end(struct feedd *d)
 	d->batch_response = 0;
 }
 
+/*
+ * The rules run over the items stored since the last flush, once per
+ * flush rather than once per fetch: the new items wait unchecked in the
+ * store (alert_checked = 0), so a kill before this point loses nothing,
+ * and one pass over a batch's items costs far less than one per feed.
+ */
+static void
+match_alerts(struct feedd *d)
+{
+	int fired = 0;
+
+	if (!d->unmatched)
+		return;
+	if (store_alerts_match(d->st, d->cfg->rules, d->cfg->nrules,
+	    d->cfg->alert_max_age, (int64_t)time(NULL), &fired) == -1) {
+		log_warnx("alerts: %s", store_errmsg(d->st));
+		return;
+	}
+	d->unmatched = 0;
+	if (fired > 0)
+		d->dirty = 1;
+}
+
 void
 pipeline_flush(struct feedd *d)
 {
 	char *err = NULL;
 
 	d->last_flush_ms = sched_now_ms();
+	match_alerts(d);
 	if (d->alog && alert_log_flush(d->alog, d->st, &err) == -1) {
 		log_warnx("alert log: %s", err ? err : "cannot write");
 		free(err);
