@@ -29,6 +29,8 @@ struct store {
 	sqlite3	*db;
 	char	*path;
 	enum store_mode mode;
+	int	 depth;			/* store_begin calls not yet ended */
+	int	 lost;			/* the open batch was rolled back */
 	sqlite3_stmt *stmt[SQ_NSTMT];
 };
 
@@ -43,7 +45,8 @@ int	 store_step_done(sqlite3_stmt *s);
 /* Runs ad-hoc SQL (no rows): 0 or -1. */
 int	 store_exec(struct store *st, const char *sql);
 
-int	 store_begin(struct store *st);		/* BEGIN IMMEDIATE */
+/* BEGIN IMMEDIATE, or one level more inside an open transaction. */
+int	 store_begin(struct store *st);
 int	 store_commit(struct store *st);
 void	 store_rollback(struct store *st);
 /* Moves the generation counter; call inside the changing transaction. */
