@@ -23,6 +23,8 @@
 #include "storage/store.h"
 
 #define FLUSH_DELAY_MS	5000
+#define BATCH_FEEDS	100	/* fetched feeds per store commit ... */
+#define BATCH_MS	200	/* ... or this long after the first */
 #define BLAME_WINDOW_MS	(15 * 60 * 1000)	/* a server answered lately */
 
 void
@@ -166,6 +168,52 @@ store_doc(struct feedd *d, struct feed_row *row,
 	return NULL;
 }
 
+/* ---- store batches ---- */
+
+void
+pipeline_commit(struct feedd *d)
+{
+	if (!d->in_batch)
+		return;
+	d->in_batch = 0;
+	uv_timer_stop(&d->commit_timer);
+	if (store_batch_commit(d->st) == -1)
+		log_warnx("store: commit: %s (those feeds are fetched again)",
+		    store_errmsg(d->st));
+}
+
+static void
+on_commit_timer(uv_timer_t *t)
+{
+	pipeline_commit(t->data);
+}
+
+/*
+ * Results are saved in batches of up to BATCH_FEEDS feeds or BATCH_MS:
+ * a commit (WAL append, checkpoints) costs more than storing a feed.
+ * Without a batch (it could not start), each call commits on its own.
+ */
+static void
+batch_enter(struct feedd *d)
+{
+	if (d->in_batch || d->closed)
+		return;
+	if (store_batch_begin(d->st) == -1) {
+		log_warnx("store: begin: %s", store_errmsg(d->st));
+		return;
+	}
+	d->in_batch = 1;
+	d->batch_feeds = 0;
+	uv_timer_start(&d->commit_timer, on_commit_timer, BATCH_MS, 0);
+}
+
+static void
+batch_leave(struct feedd *d)
+{
+	if (d->in_batch && ++d->batch_feeds >= BATCH_FEEDS)
+		pipeline_commit(d);
+}
+
 /* Turns one result into the feed's saved state and next due time. */
 static void
 apply(struct feedd *d, struct feed_state *fs, const struct fetch_result *res,
@@ -175,6 +223,7 @@ apply(struct feedd *d, struct feed_state *fs, const struct fetch_result *res,
 	struct feed_row row;
 	char *prev, *err = NULL;
 
+	batch_enter(d);
 	if (store_feed_get(d->st, fs->name, &row) != 0)
 		return;
 	prev = xstrdup_or_null(row.last_error);
@@ -201,6 +250,7 @@ save:
 		    store_errmsg(d->st));
 	if (d->mode == FEEDD_RUN && !row.gone && !fs->removed)
 		sched_set(d->sched, &fs->ent, row.next_due * 1000);
+	batch_leave(d);
 	free(prev);
 	free(err);
 	feed_row_cleanup(&row);
@@ -332,6 +382,7 @@ pipeline_flush(struct feedd *d)
 	char *err = NULL;
 
 	d->last_flush_ms = sched_now_ms();
+	pipeline_commit(d);	/* nothing leaves before it is stored */
 	match_alerts(d);
 	if (d->alog && alert_log_flush(d->alog, d->st, &err) == -1) {
 		log_warnx("alert log: %s", err ? err : "cannot write");
