@@ -752,3 +752,18 @@ Test(parse, fixtures_match_expected_json)
 	closedir(dir);
 	cr_assert_geq(n, 10);
 }
+
+Test(parse, titles_are_plain_text)
+{
+	struct feed_doc *doc = parse(
+	    "<feed xmlns=\"http://www.w3.org/2005/Atom\">"
+	    "<title type=\"html\">&lt;b&gt;Bold&lt;/b&gt; move</title>"
+	    "<entry><title type=\"xhtml\"><div xmlns=\"http://www.w3.org/1999/"
+	    "xhtml\">An <i>xhtml</i> title</div></title></entry>"
+	    "<entry><title type=\"text\">1 &lt; 2</title></entry></feed>");
+
+	cr_assert_str_eq(doc->title, "Bold move");
+	cr_assert_str_eq(doc->items[0].title, "An xhtml title");
+	cr_assert_str_eq(doc->items[1].title, "1 < 2");
+	feed_doc_free(doc);
+}
