@@ -106,6 +106,23 @@ is_spaceless(uint32_t c)
 	    (c >= 0x20000 && c <= 0x3ffff);
 }
 
+int
+match_text_spaceless(const char *text)
+{
+	const char *s = text;
+
+	while (*s != '\0') {
+		/* every such letter is 3 or 4 bytes in UTF-8 */
+		if ((unsigned char)*s < 0xe0) {
+			s++;
+			continue;
+		}
+		if (is_spaceless(match_utf8_next(&s)))
+			return 1;
+	}
+	return 0;
+}
+
 /* Whether unicode61 keeps the character in a token (roughly). */
 static int
 is_token_char(uint32_t c)

@@ -51,4 +51,12 @@ const char *match_param(const struct match_expr *expr, size_t i);
  */
 const char *match_fts5(const struct match_expr *expr);
 
+/*
+ * Whether text (UTF-8) has a letter of a script written without spaces
+ * (the characters that make a term a trigram test).  Storage indexes in
+ * items_tri only the items where this holds: a trigram term can match
+ * no other text.
+ */
+int	 match_text_spaceless(const char *text);
+
 #endif

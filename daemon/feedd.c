@@ -100,8 +100,9 @@ close_handles(struct feedd *d)
 	if (d->closed)
 		return;
 	d->closed = 1;
-	fetcher_close(d->fetcher);
+	fetcher_close(d->fetcher);	/* aborted transfers save nothing */
 	d->fetcher = NULL;
+	pipeline_commit(d);
 	sched_close(d->sched);
 	d->sched = NULL;
 	uv_close((uv_handle_t *)&d->sig_term, NULL);
@@ -111,6 +112,7 @@ close_handles(struct feedd *d)
 	uv_close((uv_handle_t *)&d->prune_timer, NULL);
 	uv_close((uv_handle_t *)&d->watchdog_timer, NULL);
 	uv_close((uv_handle_t *)&d->stop_timer, NULL);
+	uv_close((uv_handle_t *)&d->commit_timer, NULL);
 	server_stop(d->srv);
 	d->srv = NULL;
 }
@@ -377,7 +379,7 @@ static void
 init_handles(struct feedd *d)
 {
 	uv_timer_t *timers[] = { &d->flush_timer, &d->prune_timer,
-	    &d->watchdog_timer, &d->stop_timer };
+	    &d->watchdog_timer, &d->stop_timer, &d->commit_timer };
 	uv_signal_t *sigs[] = { &d->sig_term, &d->sig_int, &d->sig_hup };
 	struct fetch_opts o;
 
@@ -427,6 +429,7 @@ feedd_open(struct feedd *d, const char *config_path, enum feedd_mode mode)
 	build_feeds(d->cfg, &d->feeds, &d->nfeeds);
 	d->rng = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
 	d->progress = mode == FEEDD_ONCE && isatty(2);
+	d->unmatched = 1;	/* items a killed run stored unchecked */
 	return EXIT_OK;
 }
 

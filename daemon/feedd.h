@@ -70,12 +70,16 @@ struct feedd {
 	uv_timer_t	 prune_timer;	/* retention, hourly */
 	uv_timer_t	 watchdog_timer;
 	uv_timer_t	 stop_timer;	/* aborts transfers 5 s into a stop */
+	uv_timer_t	 commit_timer;	/* ends the open store batch */
 	int		 handles_open;
 
 	uint64_t	 rng;
 	int		 stopping;
 	int		 closed;
 	int		 dirty;		/* store changed since the last flush */
+	int		 unmatched;	/* items wait for the alert rules */
+	int		 in_batch;	/* a store batch is open */
+	int		 batch_feeds;	/* feeds saved in it */
 	int		 rendered;	/* outputs written at least once */
 	int		 progress;	/* `once` on a terminal */
 	struct cycle	 cycle;
@@ -117,6 +121,8 @@ void	 pipeline_fetch_done(struct fetch_result *res, void *arg);
 void	 pipeline_batch_end(struct feedd *d);
 /* Writes outputs and pending alerts if anything changed. */
 void	 pipeline_flush(struct feedd *d);
+/* Commits the open store batch, if any. */
+void	 pipeline_commit(struct feedd *d);
 /* Sched due callback. */
 void	 pipeline_due(struct sched_entry *e, void *arg);
 void	 feed_state_free(struct feed_state *fs);		/* NULL ok */

@@ -23,6 +23,8 @@
 #include "storage/store.h"
 
 #define FLUSH_DELAY_MS	5000
+#define BATCH_FEEDS	100	/* fetched feeds per store commit ... */
+#define BATCH_MS	200	/* ... or this long after the first */
 #define BLAME_WINDOW_MS	(15 * 60 * 1000)	/* a server answered lately */
 
 void
@@ -150,7 +152,6 @@ store_doc(struct feedd *d, struct feed_row *row,
 {
 	struct store_put_result pr;
 	char *err = NULL, *msg;
-	int fired = 0;
 
 	memset(&pr, 0, sizeof(pr));
 	if (store_put_doc(d->st, row->id, res->doc, now, &pr, &err) == -1) {
@@ -162,14 +163,55 @@ store_doc(struct feedd *d, struct feed_row *row,
 	metrics_items_stored(d->metrics, pr.new_items);
 	if (pr.new_items > 0 || pr.updated_items > 0)
 		d->dirty = 1;
-	if (pr.new_items > 0) {
-		if (store_alerts_match(d->st, d->cfg->rules, d->cfg->nrules,
-		    d->cfg->alert_max_age, now, &fired) == -1)
-			log_warnx("alerts: %s", store_errmsg(d->st));
-		if (fired > 0)
-			d->dirty = 1;
-	}
+	if (pr.new_items > 0)
+		d->unmatched = 1;
 	return NULL;
+}
+
+/* ---- store batches ---- */
+
+void
+pipeline_commit(struct feedd *d)
+{
+	if (!d->in_batch)
+		return;
+	d->in_batch = 0;
+	uv_timer_stop(&d->commit_timer);
+	if (store_batch_commit(d->st) == -1)
+		log_warnx("store: commit: %s (those feeds are fetched again)",
+		    store_errmsg(d->st));
+}
+
+static void
+on_commit_timer(uv_timer_t *t)
+{
+	pipeline_commit(t->data);
+}
+
+/*
+ * Results are saved in batches of up to BATCH_FEEDS feeds or BATCH_MS:
+ * a commit (WAL append, checkpoints) costs more than storing a feed.
+ * Without a batch (it could not start), each call commits on its own.
+ */
+static void
+batch_enter(struct feedd *d)
+{
+	if (d->in_batch || d->closed)
+		return;
+	if (store_batch_begin(d->st) == -1) {
+		log_warnx("store: begin: %s", store_errmsg(d->st));
+		return;
+	}
+	d->in_batch = 1;
+	d->batch_feeds = 0;
+	uv_timer_start(&d->commit_timer, on_commit_timer, BATCH_MS, 0);
+}
+
+static void
+batch_leave(struct feedd *d)
+{
+	if (d->in_batch && ++d->batch_feeds >= BATCH_FEEDS)
+		pipeline_commit(d);
 }
 
 /* Turns one result into the feed's saved state and next due time. */
@@ -181,6 +223,7 @@ apply(struct feedd *d, struct feed_state *fs, const struct fetch_result *res,
 	struct feed_row row;
 	char *prev, *err = NULL;
 
+	batch_enter(d);
 	if (store_feed_get(d->st, fs->name, &row) != 0)
 		return;
 	prev = xstrdup_or_null(row.last_error);
@@ -207,6 +250,7 @@ save:
 		    store_errmsg(d->st));
 	if (d->mode == FEEDD_RUN && !row.gone && !fs->removed)
 		sched_set(d->sched, &fs->ent, row.next_due * 1000);
+	batch_leave(d);
 	free(prev);
 	free(err);
 	feed_row_cleanup(&row);
@@ -309,12 +353,37 @@ pipeline_batch_end(struct feedd *d)
 	d->batch_response = 0;
 }
 
+/*
+ * The rules run over the items stored since the last flush, once per
+ * flush rather than once per fetch: the new items wait unchecked in the
+ * store (alert_checked = 0), so a kill before this point loses nothing,
+ * and one pass over a batch's items costs far less than one per feed.
+ */
+static void
+match_alerts(struct feedd *d)
+{
+	int fired = 0;
+
+	if (!d->unmatched)
+		return;
+	if (store_alerts_match(d->st, d->cfg->rules, d->cfg->nrules,
+	    d->cfg->alert_max_age, (int64_t)time(NULL), &fired) == -1) {
+		log_warnx("alerts: %s", store_errmsg(d->st));
+		return;
+	}
+	d->unmatched = 0;
+	if (fired > 0)
+		d->dirty = 1;
+}
+
 void
 pipeline_flush(struct feedd *d)
 {
 	char *err = NULL;
 
 	d->last_flush_ms = sched_now_ms();
+	pipeline_commit(d);	/* nothing leaves before it is stored */
+	match_alerts(d);
 	if (d->alog && alert_log_flush(d->alog, d->st, &err) == -1) {
 		log_warnx("alert log: %s", err ? err : "cannot write");
 		free(err);

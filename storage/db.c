@@ -156,27 +156,87 @@ store_exec(struct store *st, const char *sql)
 	    0 : -1;
 }
 
+/*
+ * Transactions nest: the outermost is BEGIN IMMEDIATE (the write lock
+ * up front, so it never fails half way on a busy upgrade); an inner one
+ * only counts.  Inner savepoints would keep a failing call from undoing
+ * the rest of a batch, but FTS5 writes out its pending index data at
+ * every savepoint, which cost a fifth of a cold run; a failure inside a
+ * batch (disk full, I/O error: SQLite may roll those back whole anyway)
+ * undoes the batch instead.  A statement error that made SQLite roll
+ * back leaves autocommit on: depth follows it.
+ */
 int
 store_begin(struct store *st)
 {
-	sqlite3_stmt *s = store_stmt(st, SQ_BEGIN, "BEGIN IMMEDIATE");
+	sqlite3_stmt *s;
 
-	return s ? store_step_done(s) : -1;
+	if (st->depth > 0 && sqlite3_get_autocommit(st->db)) {
+		st->depth = 0;
+		st->lost = 1;
+	}
+	if (st->depth > 0) {
+		st->depth++;
+		return 0;
+	}
+	if ((s = store_stmt(st, SQ_BEGIN, "BEGIN IMMEDIATE")) == NULL ||
+	    store_step_done(s) == -1)
+		return -1;
+	st->depth = 1;
+	return 0;
 }
 
+/* On failure the transaction stays open for store_rollback. */
 int
 store_commit(struct store *st)
 {
-	sqlite3_stmt *s = store_stmt(st, SQ_COMMIT, "COMMIT");
+	sqlite3_stmt *s;
 
-	return s ? store_step_done(s) : -1;
+	if (sqlite3_get_autocommit(st->db)) {
+		st->lost |= st->depth > 1;
+		st->depth = 0;
+		return -1;		/* rolled back under us */
+	}
+	if (st->depth > 1) {
+		st->depth--;
+		return 0;
+	}
+	if ((s = store_stmt(st, SQ_COMMIT, "COMMIT")) == NULL ||
+	    store_step_done(s) == -1)
+		return -1;
+	st->depth = 0;
+	return 0;
 }
 
 void
 store_rollback(struct store *st)
 {
+	st->lost |= st->depth > 1;
+	st->depth = 0;
 	if (!sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int
+store_batch_begin(struct store *st)
+{
+	st->lost = 0;
+	return store_begin(st);
+}
+
+int
+store_batch_commit(struct store *st)
+{
+	int lost = st->lost;
+
+	st->lost = 0;
+	if (st->depth == 0)
+		return lost ? -1 : 0;
+	if (store_commit(st) == 0)
+		return lost ? -1 : 0;
+	store_rollback(st);
+	st->lost = 0;
+	return -1;
 }
 
 int

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "daemon/xmalloc.h"
+#include "config/match.h"
 #include "feeds/html.h"
 #include "storage/itemkey.h"
 #include "storage/store_int.h"
@@ -139,42 +140,66 @@ join_categories(const struct feed_item *it)
 	return out;
 }
 
-/* Replaces the full-text rows of item id. */
+/* One statement on the full-text tables: rowid id, then a and b. */
 static int
-index_item(struct put *p, int64_t id, const struct feed_item *it)
+fts_exec(struct put *p, enum store_stmt_id slot, int64_t id, const char *a,
+    const char *b)
+{
+	static const char *const sql[] = {
+		[SQ_FTS_DEL] = "DELETE FROM items_fts WHERE rowid = ?",
+		[SQ_TRI_DEL] = "DELETE FROM items_tri WHERE rowid = ?",
+		[SQ_FTS_INS] = "INSERT INTO items_fts (rowid, title, body)"
+		    " VALUES (?, ?, ?)",
+		[SQ_TRI_INS] = "INSERT INTO items_tri (rowid, text)"
+		    " VALUES (?, ?)",
+	};
+	sqlite3_stmt *s = store_stmt(p->st, slot, sql[slot]);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	if (a)
+		store_bind_str(s, 2, a);
+	if (b)
+		store_bind_str(s, 3, b);
+	return store_step_done(s);
+}
+
+/*
+ * Replaces the full-text rows of item id.  items_tri holds only texts
+ * with a letter of a script written without spaces: a trigram term (see
+ * config/match.h) has such a letter, so it can match no other text, and
+ * most items skip the trigram index, its largest cost.  fresh: a new
+ * item, with no rows to delete.
+ */
+static int
+index_item(struct put *p, int64_t id, const struct feed_item *it, int fresh)
 {
 	char *sum = it->summary ? html_to_text(it->summary) : NULL;
 	char *con = it->content ? html_to_text(it->content) : NULL;
 	char *body = xasprintf("%s%s%s", sum ? sum : "",
 	    sum && con ? " " : "", con ? con : "");
-	char *text = xasprintf("%s %s", it->title ? it->title : "", body);
-	sqlite3_stmt *s[4];
+	const char *title = it->title ? it->title : "";
+	int tri = match_text_spaceless(title) || match_text_spaceless(body);
 	int rc = -1;
 
-	s[0] = store_stmt(p->st, SQ_FTS_DEL,
-	    "DELETE FROM items_fts WHERE rowid = ?");
-	s[1] = store_stmt(p->st, SQ_TRI_DEL,
-	    "DELETE FROM items_tri WHERE rowid = ?");
-	s[2] = store_stmt(p->st, SQ_FTS_INS,
-	    "INSERT INTO items_fts (rowid, title, body) VALUES (?, ?, ?)");
-	s[3] = store_stmt(p->st, SQ_TRI_INS,
-	    "INSERT INTO items_tri (rowid, text) VALUES (?, ?)");
-	if (!s[0] || !s[1] || !s[2] || !s[3])
+	if (!fresh && (fts_exec(p, SQ_FTS_DEL, id, NULL, NULL) == -1 ||
+	    fts_exec(p, SQ_TRI_DEL, id, NULL, NULL) == -1))
 		goto out;
-	for (int i = 0; i < 4; i++)
-		sqlite3_bind_int64(s[i], 1, id);
-	store_bind_str(s[2], 2, it->title ? it->title : "");
-	store_bind_str(s[2], 3, body);
-	store_bind_str(s[3], 2, text);
-	for (int i = 0; i < 4; i++)
-		if (store_step_done(s[i]) == -1)
-			goto out;
+	if (fts_exec(p, SQ_FTS_INS, id, title, body) == -1)
+		goto out;
+	if (tri) {
+		char *text = xasprintf("%s %s", title, body);
+
+		rc = fts_exec(p, SQ_TRI_INS, id, text, NULL);
+		free(text);
+		goto out;
+	}
 	rc = 0;
 out:
 	free(sum);
 	free(con);
 	free(body);
-	free(text);
 	return rc;
 }
 
@@ -213,7 +238,7 @@ update_item(struct put *p, int64_t id, const struct item_keys *k)
 	sqlite3_bind_int64(s, 1, id);
 	store_bind_str(s, 2, k->key);
 	bind_item(s, k, cats);
-	if (store_step_done(s) == -1 || index_item(p, id, k->it) == -1)
+	if (store_step_done(s) == -1 || index_item(p, id, k->it, 0) == -1)
 		goto out;
 	p->res->updated_items++;
 	rc = 0;
@@ -284,7 +309,8 @@ insert_item(struct put *p, const struct item_keys *k)
 	sqlite3_bind_int64(s, 15, p->now);
 	sqlite3_bind_int(s, 16, created);
 	if (store_step_done(s) == -1 ||
-	    index_item(p, sqlite3_last_insert_rowid(p->st->db), k->it) == -1)
+	    index_item(p, sqlite3_last_insert_rowid(p->st->db), k->it,
+	    1) == -1)
 		goto out;
 	p->res->new_items++;
 	p->res->new_stories += created;

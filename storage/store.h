@@ -38,6 +38,21 @@ struct sqlite3 *store_sqlite(struct store *st);
 /* The last SQLite error message of this connection. */
 const char *store_errmsg(struct store *st);
 
+/*
+ * Groups the store_* writes that follow into one transaction, committed
+ * by store_batch_commit: one commit (WAL append, checkpoint) per many
+ * fetched feeds instead of one per feed.  Commit before anything leaves
+ * the process on the strength of the batch (alert log lines, outputs).
+ * A kill before the commit, or a store_* call failing inside the batch
+ * (which rolls the whole batch back; the calls after it commit one by
+ * one), loses the batch whole, feed state included: those feeds' next
+ * fetch is unconditional and stores their items again.  Nothing a
+ * commit reported stored is lost.  store_batch_commit: 0, or -1 when
+ * the batch (or part of it) was rolled back.
+ */
+int	 store_batch_begin(struct store *st);
+int	 store_batch_commit(struct store *st);
+
 /* ---- feeds ---- */
 
 struct feed_row {

@@ -14,14 +14,14 @@
 /* One slot per cached statement; the SQL lives where it is used. */
 enum store_stmt_id {
 	SQ_BEGIN, SQ_COMMIT, SQ_ROLLBACK, SQ_GEN_GET, SQ_GEN_BUMP,
-	SQ_FEED_BY_NAME, SQ_FEED_INSERT, SQ_FEED_URL, SQ_FEED_ACTIVE,
+	SQ_FEED_BY_NAME, SQ_FEED_GET, SQ_FEED_INSERT, SQ_FEED_URL, SQ_FEED_ACTIVE,
 	SQ_FEED_DEACTIVATE, SQ_FEED_LIST, SQ_FEED_SAVE, SQ_FEED_MODE_GET,
 	SQ_FEED_MODE_SET, SQ_FEED_DOC,
 	SQ_ITEM_BY_KEY, SQ_ITEM_BY_CANON, SQ_ITEM_REKEY,
 	SQ_ITEM_INSERT, SQ_ITEM_UPDATE, SQ_STORY_INSERT, SQ_STORY_BY_KEY,
 	SQ_FTS_DEL, SQ_FTS_INS, SQ_TRI_DEL, SQ_TRI_INS,
 	SQ_STORY_FILL, SQ_STORY_NSOURCES, SQ_STORY_REP,
-	SQ_ALERT_INSERT, SQ_ALERT_CHECKED, SQ_ALERT_PENDING, SQ_ALERT_WRITTEN,
+	SQ_ALERT_INSERT, SQ_ALERT_FIRST, SQ_ALERT_CHECKED, SQ_ALERT_PENDING, SQ_ALERT_WRITTEN,
 	SQ_NSTMT
 };
 
@@ -29,6 +29,8 @@ struct store {
 	sqlite3	*db;
 	char	*path;
 	enum store_mode mode;
+	int	 depth;			/* store_begin calls not yet ended */
+	int	 lost;			/* the open batch was rolled back */
 	sqlite3_stmt *stmt[SQ_NSTMT];
 };
 
@@ -43,7 +45,8 @@ int	 store_step_done(sqlite3_stmt *s);
 /* Runs ad-hoc SQL (no rows): 0 or -1. */
 int	 store_exec(struct store *st, const char *sql);
 
-int	 store_begin(struct store *st);		/* BEGIN IMMEDIATE */
+/* BEGIN IMMEDIATE, or one level more inside an open transaction. */
+int	 store_begin(struct store *st);
 int	 store_commit(struct store *st);
 void	 store_rollback(struct store *st);
 /* Moves the generation counter; call inside the changing transaction. */

@@ -285,3 +285,67 @@ Test(alerts_db, stories_filtered_by_rule)
 	rules_free(&rs);
 	fx_close(&fx);
 }
+
+Test(alerts_db, cjk_terms_match_and_only_cjk_text_is_trigram_indexed)
+{
+	struct fx fx;
+	struct rules rs;
+
+	fx_open(&fx);
+	rules_init(&rs, "robot", "ロボット");	/* 4 characters: trigram MATCH */
+	rules_add(&rs, "tokyo", "東京");	/* 2 characters: LIKE */
+	put_one(&fx, "a", "1", "Robots in Tokyo", "https://x.example/1",
+	    NOW, NOW);
+	put_one(&fx, "a", "2", "東京でロボットの展示会", "https://x.example/2",
+	    NOW, NOW);
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM items_tri"), 1);
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM items_tri WHERE"
+	    " instr(text, '東京') > 0"), 1);
+	cr_assert_eq(run_rules(&fx, &rs, NOW), 2, "both rules, item 2");
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM alerts"
+	    " WHERE link = 'https://x.example/2'"), 2);
+	rules_free(&rs);
+	fx_close(&fx);
+}
+
+Test(alerts_db, mixed_word_and_cjk_rule_matches_new_items_only)
+{
+	struct fx fx;
+	struct rules rs;
+
+	fx_open(&fx);
+	rules_init(&rs, "mixed", "agent AND ロボット");
+	put_one(&fx, "a", "1", "agent ロボット one", "https://x.example/1",
+	    NOW, NOW);
+	cr_assert_eq(run_rules(&fx, &rs, NOW), 1);
+	put_one(&fx, "a", "2", "agent only", "https://x.example/2", NOW, NOW);
+	put_one(&fx, "a", "3", "ロボット only", "https://x.example/3", NOW,
+	    NOW);
+	cr_assert_eq(run_rules(&fx, &rs, NOW), 0);
+	put_one(&fx, "a", "4", "ロボット agent two", "https://x.example/4", NOW,
+	    NOW);
+	cr_assert_eq(run_rules(&fx, &rs, NOW), 1);
+	rules_free(&rs);
+	fx_close(&fx);
+}
+
+Test(alerts_db, word_rule_sees_items_stored_since_the_last_run_only)
+{
+	struct fx fx;
+	struct rules rs;
+
+	fx_open(&fx);
+	rules_init(&rs, "ai", "agent AND robotics");
+	put_one(&fx, "a", "1", "agent robotics", "https://x.example/1", NOW,
+	    NOW);
+	put_one(&fx, "b", "1", "robotics and an agent", "https://y.example/1",
+	    NOW, NOW);
+	cr_assert_eq(run_rules(&fx, &rs, NOW), 2);
+	cr_assert_eq(run_rules(&fx, &rs, NOW), 0);
+	put_one(&fx, "a", "2", "agent robotics again", "https://x.example/2",
+	    NOW, NOW);
+	put_one(&fx, "a", "3", "robotics", "https://x.example/3", NOW, NOW);
+	cr_assert_eq(run_rules(&fx, &rs, NOW), 1);
+	rules_free(&rs);
+	fx_close(&fx);
+}
