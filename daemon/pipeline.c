@@ -23,8 +23,8 @@
 #include "storage/store.h"
 
 #define FLUSH_DELAY_MS	5000
-#define BATCH_FEEDS	100	/* fetched feeds per store commit ... */
-#define BATCH_MS	200	/* ... or this long after the first */
+#define BATCH_FEEDS	400	/* fetched feeds per store commit ... */
+#define BATCH_MS	1000	/* ... or this long after the first */
 #define BLAME_WINDOW_MS	(15 * 60 * 1000)	/* a server answered lately */
 
 void
