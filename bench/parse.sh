@@ -1,35 +1,86 @@
 #!/bin/sh
 # bench/parse.sh: `feedd parse` throughput over >= 100 MB of generated
 # feeds (bench/gen-feeds.py into build/bench/, not committed), all files
-# in one process, beside sfeed and `xmllint --stream` in the same run.
+# in one process, beside a bare libxml2 SAX2 push parser (bench/sax_bare.c,
+# the floor), sfeed (all files on one stdin) and `xmllint --stream`, in
+# the same run.  Each tool runs BENCH_RUNS times (3); the median CPU time
+# (user + sys) is reported.  BENCH_MB sets the corpus size (110).
 cd "$(dirname "$0")/.." || exit 1
 FEEDD=${FEEDD_BIN:-build/feedd}
+RUNS=${BENCH_RUNS:-3}
+MB=${BENCH_MB:-110}
 DIR=build/bench/feeds
+STAT=build/bench/feeds.stat
 mkdir -p build/bench
-if [ ! -f build/bench/feeds.stat ]; then
-	python3 bench/gen-feeds.py "$DIR" 110 > build/bench/feeds.stat || exit 1
-	cat "$DIR"/*.xml > build/bench/all.xml
-fi
-read -r nfiles nitems nbytes < build/bench/feeds.stat
-mb=$(echo "$nbytes" | awk '{ printf "%.1f", $1 / 1048576 }')
-echo "corpus: $nfiles files, $nitems items, $mb MB"
+[ -x "$FEEDD" ] || make --no-print-directory "$FEEDD" >/dev/null || exit 1
 
-# Prints "cpu_seconds" of the command (user + sys), output discarded.
-cpu() {
+# Regenerate when the generator or the size changed.
+stamp="$(cksum < bench/gen-feeds.py | cut -d' ' -f1) $MB"
+if [ ! -f $STAT ] || [ "$(cat build/bench/feeds.stamp 2>/dev/null)" != "$stamp" ]
+then
+	rm -rf "$DIR"
+	python3 bench/gen-feeds.py "$DIR" "$MB" > $STAT || exit 1
+	cat "$DIR"/*.xml > build/bench/all.xml
+	echo "$stamp" > build/bench/feeds.stamp
+fi
+cc -std=c11 -O2 $(pkg-config --cflags libxml-2.0) -o build/bench/sax_bare \
+	bench/sax_bare.c $(pkg-config --libs libxml-2.0) || exit 1
+read -r nfiles nitems nbytes < $STAT
+echo "corpus: $nfiles files, $nitems items," \
+	"$(awk -v b="$nbytes" 'BEGIN { printf "%.1f", b / 1048576 }') MB" \
+	"(bench/gen-feeds.py); median of $RUNS runs, CPU = user + sys"
+
+# One run's CPU seconds (user + sys): perf's task-clock (ms resolution)
+# when perf works here, else time(1) (10 ms).
+cpu1() {
+	if perf stat -x, -e task-clock -o build/bench/time.out "$@" \
+	    >/dev/null 2>&1 && grep -q task-clock build/bench/time.out; then
+		awk -F, '/task-clock/ { printf "%.3f\n", $1 / 1000 }' \
+			build/bench/time.out
+		return
+	fi
 	/usr/bin/time -f "%U %S" -o build/bench/time.out "$@" >/dev/null 2>&1
-	awk '{ printf "%.3f", $1 + $2 }' build/bench/time.out
+	awk '{ printf "%.3f\n", $1 + $2 }' build/bench/time.out
 }
 
-# warm the page cache
-cat build/bench/all.xml > /dev/null
+# The median CPU seconds of RUNS runs, output discarded.
+cpu() {
+	i=0
+	while [ $i -lt "$RUNS" ]; do
+		cpu1 "$@"
+		i=$((i + 1))
+	done | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
+
+cat build/bench/all.xml > /dev/null	# warm the page cache
 t_feedd=$(cpu "$FEEDD" parse "$DIR"/*.xml)
-t_sfeed=$(cpu sh -c 'sfeed < build/bench/all.xml')
-t_xmllint=$(cpu sh -c "xmllint --stream --noout $DIR/*.xml")
+t_bare=$(cpu build/bench/sax_bare "$DIR"/*.xml)
+if command -v sfeed >/dev/null; then
+	t_sfeed=$(cpu sh -c 'sfeed < build/bench/all.xml')
+else
+	t_sfeed=0
+fi
+if command -v xmllint >/dev/null; then
+	t_xmllint=$(cpu sh -c "xmllint --stream --noout $DIR/*.xml")
+else
+	t_xmllint=0
+fi
 
 awk -v b="$nbytes" -v n="$nitems" -v f="$t_feedd" -v s="$t_sfeed" \
-    -v x="$t_xmllint" 'BEGIN {
+    -v x="$t_xmllint" -v bare="$t_bare" 'BEGIN {
 	mb = b / 1048576
-	printf "feedd parse   %6.2f s CPU  %7.1f MB/s  %9.0f items/s\n", f, mb / f, n / f
-	if (s > 0) printf "sfeed         %6.2f s CPU  %7.1f MB/s   (feedd/sfeed %.2f)\n", s, mb / s, s / f
-	if (x > 0) printf "xmllint       %6.2f s CPU  %7.1f MB/s   (feedd/xmllint %.2f)\n", x, mb / x, x / f
+	printf "%-16s %8s %9s %11s %12s\n", "", "CPU s", "MB/s", "items/s",
+	    "feedd/this"
+	row("feedd parse", f)
+	row("bare SAX2", bare)
+	row("sfeed", s)
+	row("xmllint --stream", x)
+}
+function row(name, t) {
+	if (t <= 0) {
+		printf "%-16s (not installed)\n", name
+		return
+	}
+	printf "%-16s %8.2f %9.1f %11.0f %12.2f\n", name, t, mb / t, n / t,
+	    t / f
 }'

@@ -339,6 +339,9 @@ month_lookup(const char *w, int ncp)
 	int found = 0;
 
 	for (i = 0; i < sizeof(months) / sizeof(months[0]); i++) {
+		/* both tests below need the first byte to agree */
+		if (months[i].name[0] != w[0])
+			continue;
 		if (strcmp(months[i].name, w) == 0)
 			return months[i].month;
 		if (ncp >= 3 && strncmp(months[i].name, w, n) == 0) {

@@ -160,17 +160,15 @@ utf8_seq_len(const uint8_t *s, size_t n)
 }
 
 /*
- * Copies valid UTF-8 from s to out, dropping C0 controls other than tab,
- * LF, CR and reading each invalid byte as windows-1252.  Returns the
- * bytes consumed: an incomplete sequence at the end stays unconsumed
- * unless final.
+ * Bytes at the start of s (n bytes) that need no repair: printable ASCII,
+ * tab, LF, CR and whole valid UTF-8 sequences.  Stops at the first byte
+ * that needs repair or at a sequence cut by the end of s.
  */
 static size_t
-utf8_repair(struct enc_decoder *d, const uint8_t *s, size_t n, int final,
-    struct buf *out)
+utf8_valid_prefix(const uint8_t *s, size_t n)
 {
-	size_t i = 0, span = 0;
-	int len = 0;
+	size_t i = 0;
+	int len;
 
 	while (i < n) {
 		uint8_t c;
@@ -188,19 +186,36 @@ utf8_repair(struct enc_decoder *d, const uint8_t *s, size_t n, int final,
 		if (i >= n)
 			break;
 		c = s[i];
-		if (c >= 0x20 && c < 0x80) {
+		if ((c >= 0x20 && c < 0x80) || c == '\n' || c == '\t' ||
+		    c == '\r')
 			i++;
-			continue;
-		}
-		if (c == '\n' || c == '\t' || c == '\r') {
-			i++;
-			continue;
-		}
-		if (c >= 0x80 && (len = utf8_seq_len(s + i, n - i)) > 0) {
+		else if (c >= 0x80 && (len = utf8_seq_len(s + i, n - i)) > 0)
 			i += (size_t)len;
-			continue;
-		}
-		if (c >= 0x80 && len == -1 && !final)
+		else
+			break;
+	}
+	return i;
+}
+
+/*
+ * Copies valid UTF-8 from s to out, dropping C0 controls other than tab,
+ * LF, CR and reading each invalid byte as windows-1252.  Returns the
+ * bytes consumed: an incomplete sequence at the end stays unconsumed
+ * unless final.
+ */
+static size_t
+utf8_repair(struct enc_decoder *d, const uint8_t *s, size_t n, int final,
+    struct buf *out)
+{
+	size_t i = 0, span = 0;
+
+	while (i < n) {
+		uint8_t c;
+
+		if ((i += utf8_valid_prefix(s + i, n - i)) >= n)
+			break;
+		c = s[i];
+		if (c >= 0x80 && !final && utf8_seq_len(s + i, n - i) == -1)
 			break;
 		buf_append(out, s + span, i - span);
 		if (c >= 0x80) {
@@ -468,6 +483,36 @@ enc_decoder_push(struct enc_decoder *d, const char *in, size_t len, int final,
 	} else
 		enc_feed(d, (const uint8_t *)in, len, final, out);
 	enc_strip_leading(d, out, from);
+}
+
+void
+enc_decoder_view(struct enc_decoder *d, const char *in, size_t len,
+    int final, struct buf *out, const char **data, size_t *dlen)
+{
+	const uint8_t *s = (const uint8_t *)in;
+	size_t from = out->len, k, rest;
+
+	if (d->mode != ENC_UTF8 || d->npend > 0 || !d->started) {
+		enc_decoder_push(d, in, len, final, out);
+		*data = buf_str(out) + from;
+		*dlen = out->len - from;
+		return;
+	}
+	k = utf8_valid_prefix(s, len);
+	rest = len - k;
+	if (rest == 0 || (!final && rest < sizeof(d->pend) &&
+	    utf8_seq_len(s + k, rest) == -1)) {
+		/* all valid, maybe but for a sequence the next chunk ends */
+		memcpy(d->pend, s + k, rest);
+		d->npend = rest;
+		*data = in;
+		*dlen = k;
+		return;
+	}
+	buf_append(out, in, k);
+	enc_feed(d, s + k, rest, final, out);
+	*data = buf_str(out) + from;
+	*dlen = out->len - from;
 }
 
 const char *

@@ -27,6 +27,15 @@ void	 enc_decoder_free(struct enc_decoder *d);		/* NULL ok */
 void	 enc_decoder_push(struct enc_decoder *d, const char *in, size_t len,
 	    int final, struct buf *out);
 
+/*
+ * The same, without the copy when it can be spared: *data and *dlen are
+ * the UTF-8 to hand on, either in (when that part of the chunk is
+ * already valid UTF-8 with nothing to drop) or what was appended to out.
+ * Valid until the next call or until in or out change.
+ */
+void	 enc_decoder_view(struct enc_decoder *d, const char *in, size_t len,
+	    int final, struct buf *out, const char **data, size_t *dlen);
+
 /* The charset in use ("UTF-8", "windows-1252", ...); NULL until known. */
 const char *enc_decoder_charset(const struct enc_decoder *d);
 /* Newlines dropped with the junk before the first '<' (for line numbers). */

@@ -4,6 +4,7 @@
  * bytes that need no escaping (valid UTF-8 included), because this is on
  * the hot path of `feedd parse`.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -96,19 +97,50 @@ put_special(struct buf *b, const unsigned char *s, size_t *used)
 	return buf_append(b, s[2] == 0xa8 ? "\\u2028" : "\\u2029", 6);
 }
 
+#define ONES	0x0101010101010101ull
+#define HIGHS	0x8080808080808080ull
+
+/* Nonzero when one of the 8 bytes of w is < 0x20, >= 0x80, '"' or '\\'
+ * (the classic SWAR zero-byte tests; exact for bytes below 0x80). */
+static inline uint64_t
+word_special(uint64_t w)
+{
+	uint64_t q = w ^ (ONES * '"'), bs = w ^ (ONES * '\\');
+
+	return (w | (w - ONES * 0x20) | (q - ONES) | (bs - ONES)) & HIGHS;
+}
+
+/* Bytes from s that are plain printable ASCII other than '"' and '\\',
+ * eight at a time; s has at least end - s bytes. */
+static const unsigned char *
+skip_plain(const unsigned char *s, const unsigned char *end)
+{
+	uint64_t w;
+
+	while (end - s >= 8) {
+		memcpy(&w, s, 8);
+		if (word_special(w))
+			break;
+		s += 8;
+	}
+	return s;
+}
+
 int
 json_put_string(struct buf *b, const char *str)
 {
-	const unsigned char *s = (const unsigned char *)str, *run;
+	const unsigned char *s = (const unsigned char *)str, *run, *end;
 	size_t n;
 
 	if (str == NULL)
 		return buf_append(b, "null", 4);
 	if (buf_putc(b, '"') < 0)
 		return -1;
+	end = s + strlen(str);
 	for (;;) {
 		for (run = s;; s += n) {
 			n = 1;
+			s = skip_plain(s, end);
 			if (jclass[*s] == 0)
 				continue;
 			if (jclass[*s] == 1 || (n = utf8_len(s)) == 0 ||

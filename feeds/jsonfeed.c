@@ -200,7 +200,12 @@ get_item(struct jf *jf, const cJSON *item, size_t n)
 	get_attachments(jf, item, it);
 }
 
-/* FEED_FORMAT_JSON10 / JSON11 from "version", or UNKNOWN. */
+/*
+ * FEED_FORMAT_JSON10 / JSON11 from "version", or UNKNOWN.  Some
+ * generators write the bare number ("1.1"); that is taken as the
+ * version only when the object also has the items array every JSON
+ * Feed has, so that other JSON with a version field stays "not a feed".
+ */
 static enum feed_format
 get_version(const cJSON *root)
 {
@@ -214,6 +219,12 @@ get_version(const cJSON *root)
 		rest = v + 29;
 	else if (strncmp(v, "http://jsonfeed.org/version/", 28) == 0)
 		rest = v + 28;
+	else if (cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(root,
+	    "items")) && (strcmp(v, "1") == 0 || strcmp(v, "1.0") == 0))
+		return FEED_FORMAT_JSON10;
+	else if (cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(root,
+	    "items")) && strcmp(v, "1.1") == 0)
+		return FEED_FORMAT_JSON11;
 	else
 		return FEED_FORMAT_UNKNOWN;
 	if (strcmp(rest, "1") == 0 || strcmp(rest, "1/") == 0)

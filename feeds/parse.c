@@ -80,10 +80,13 @@ feed_parser_free(struct feed_parser *p)
 static void
 xml_feed(struct feed_parser *p, const char *data, size_t len, int final)
 {
+	const char *u;
+	size_t ulen;
+
 	buf_reset(&p->utf8);
-	enc_decoder_push(p->dec, data, len, final, &p->utf8);
+	enc_decoder_view(p->dec, data, len, final, &p->utf8, &u, &ulen);
 	xml_reader_set_line_offset(p->r, enc_decoder_lines_skipped(p->dec));
-	if (xml_reader_push(p->r, buf_str(&p->utf8), p->utf8.len, final) == -1)
+	if (xml_reader_push(p->r, u, ulen, final) == -1)
 		p->fail = xstrdup(builder_refusal(p->b) ? builder_refusal(p->b) :
 		    "not a feed");
 }

@@ -68,6 +68,61 @@ trim_copy(const char *s)
 	return xstrndup(s, n);
 }
 
+/*
+ * 1 when s is an absolute http(s) URL already in the form curl's parse
+ * and print would give back unchanged: lowercase scheme and host name
+ * (not an IPv4 address, which curl rewrites), no userinfo or port, a
+ * path with no dot segments, and only characters curl leaves alone.
+ * Most feed links are, and resolving them through curl costs more than
+ * parsing the rest of their item.
+ */
+static int
+is_plain_http(const char *s)
+{
+	/* RFC 3986 unreserved, sub-delims, ':', '@', '%' */
+	static const char ok[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOP"
+	    "QRSTUVWXYZ0123456789-._~!$&'()*+,;=:@%";
+	const char *h, *seg;
+
+	if (strncmp(s, "https://", 8) == 0)
+		h = s + 8;
+	else if (strncmp(s, "http://", 7) == 0)
+		h = s + 7;
+	else
+		return 0;
+	for (s = h; (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
+	    *s == '-' || *s == '.'; s++)
+		if (*s == '.' && (s == h || s[-1] == '.'))
+			return 0;
+	/* the last label starts with a letter: a name, not 127.1 or 0x7f.1 */
+	for (seg = s; seg > h && seg[-1] != '.'; seg--)
+		;
+	if (s == h || *s != '/' || !(*seg >= 'a' && *seg <= 'z'))
+		return 0;
+	for (seg = s; *s != '\0' && *s != '?' && *s != '#'; s++) {
+		if (*s == '/') {
+			if ((s - seg == 2 && seg[1] == '.') ||
+			    (s - seg == 3 && seg[1] == '.' && seg[2] == '.'))
+				return 0;
+			seg = s;
+		} else if (strchr(ok, *s) == NULL)
+			return 0;
+	}
+	if ((s - seg == 2 && seg[1] == '.') ||
+	    (s - seg == 3 && seg[1] == '.' && seg[2] == '.'))
+		return 0;
+	/* curl drops an empty query or fragment */
+	if (*s == '?' && (s[1] == '\0' || s[1] == '#'))
+		return 0;
+	for (; *s != '\0'; s++)
+		if (*s == '#' && (s[1] == '\0' || strchr(s + 1, '#')))
+			return 0;
+		else if (strchr(ok, *s) == NULL && *s != '/' && *s != '?' &&
+		    *s != '#')
+			return 0;
+	return 1;
+}
+
 /* A part of h as a string of ours, or NULL when absent. */
 static char *
 part_dup(CURLU *h, CURLUPart what, unsigned int flags)
@@ -126,7 +181,7 @@ url_resolve(const char *base, const char *ref)
 	if (ref == NULL)
 		return NULL;
 	t = trim_copy(ref);
-	if (*t == '\0')
+	if (*t == '\0' || is_plain_http(t))
 		return t;	/* empty stays empty: callers treat it as absent */
 	if (scheme_len(t) != 0) {
 		/* Other schemes (mailto:, tag:, urn:) are not ours to touch. */
@@ -316,6 +371,8 @@ url_is_http(const char *url)
 
 	if (url == NULL || !is_http_scheme(url))
 		return 0;
+	if (is_plain_http(url))
+		return 1;
 	if ((h = url_parse(url, NULL)) == NULL)
 		return 0;
 	curl_url_cleanup(h);

@@ -234,3 +234,33 @@ Test(json_out, write_error_reported)
 	cr_assert_eq(rc, -1);
 	feed_doc_free(doc);
 }
+
+/* Plain runs are skipped eight bytes at a time: a byte to escape must be
+ * caught wherever it falls in a word. */
+Test(json_out, escapes_at_every_word_offset)
+{
+	static const char *const special[][2] = {
+		{ "\"", "\\\"" }, { "\\", "\\\\" }, { "\x01", "\\u0001" },
+		{ "\x1f", "\\u001f" }, { "\n", "\\n" }, { "\xe2\x80\xa8", "\\u2028" },
+		{ "\xff", "\xef\xbf\xbd" }, { "\xc3\xa9", "\xc3\xa9" },
+		{ " ", " " }, { "~", "~" }, { "\x7f", "\x7f" },
+	};
+	char in[64], want[80];
+
+	for (size_t k = 0; k < sizeof(special) / sizeof(*special); k++)
+		for (int pos = 0; pos < 20; pos++) {
+			struct buf b;
+
+			snprintf(in, sizeof(in), "%.*s%s%s", pos,
+			    "abcdefghijklmnopqrstuvwxyz", special[k][0],
+			    "0123456789");
+			snprintf(want, sizeof(want), "\"%.*s%s%s\"", pos,
+			    "abcdefghijklmnopqrstuvwxyz", special[k][1],
+			    "0123456789");
+			buf_init(&b, 0);
+			json_put_string(&b, in);
+			cr_expect_str_eq(buf_str(&b), want, "case %zu at %d",
+			    k, pos);
+			buf_cleanup(&b);
+		}
+}

@@ -167,6 +167,35 @@ Test(jsonfeed, http_version_url_and_bom)
 	feed_doc_free(doc);
 }
 
+/* Some generators write the bare version number; with an items array
+ * the object is a JSON Feed of that version. */
+Test(jsonfeed, bare_version_number)
+{
+	struct feed_doc *doc;
+
+	doc = parse_ok("{\"version\":\"1.1\",\"title\":\"T\",\"items\":"
+	    "[{\"id\":\"a\",\"content_text\":\"x\"}]}", NULL);
+	cr_assert_eq(doc->format, FEED_FORMAT_JSON11);
+	cr_assert_eq(doc->nitems, 1);
+	cr_assert_str_eq(doc->title, "T");
+	feed_doc_free(doc);
+	doc = parse_ok("{\"version\":\"1\",\"items\":[]}", NULL);
+	cr_assert_eq(doc->format, FEED_FORMAT_JSON10);
+	feed_doc_free(doc);
+	doc = parse_ok("{\"version\":\"1.0\",\"items\":[]}", NULL);
+	cr_assert_eq(doc->format, FEED_FORMAT_JSON10);
+	feed_doc_free(doc);
+	/* without items, or another number: some other JSON */
+	expect_fail("{\"version\":\"1.1\",\"title\":\"T\"}",
+	    "jsonfeed.org version");
+	expect_fail("{\"version\":\"1.1\",\"items\":{}}",
+	    "jsonfeed.org version");
+	expect_fail("{\"version\":\"2.0\",\"items\":[]}",
+	    "jsonfeed.org version");
+	expect_fail("{\"version\":\"1.10\",\"items\":[]}",
+	    "jsonfeed.org version");
+}
+
 Test(jsonfeed, bad_dates_and_types_become_errors)
 {
 	static const char json[] =

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "daemon/xmalloc.h"
 #include "feeds/date.h"
 #include "feeds/parse.h"
 #include "tests/helpers.h"
@@ -577,6 +578,33 @@ Test(parse, any_chunk_split_gives_the_same_document)
 		free(s);
 	}
 	free(whole);
+}
+
+/* Past the first 4 KB, valid UTF-8 goes to libxml2 without a copy: a
+ * sequence cut by a chunk boundary, or a stray byte, near the cut must
+ * come out the same as in one piece. */
+Test(parse, split_after_the_head_gives_the_same_document)
+{
+	static const char tail[] = "<item><title>Caf\xc3\xa9 \xe9\xe2\x82"
+	    "\xac \xf0\x9f\x98\x80 \xe2\x80\x99s</title><description>"
+	    "a\x01" "b \xc3</description></item><item><title>\xe4\xb8\xad"
+	    "</title></item></channel></rss>";
+	char *xml = xasprintf("<rss version=\"2.0\"><channel><title>t"
+	    "</title><description>%05000d</description>%s", 0, tail);
+	size_t len = strlen(xml);
+	char *whole = dump_chunked(xml, len, len);
+
+	cr_assert_not_null(strstr(whole, "Caf\xc3\xa9 \xc3\xa9\xe2\x82\xac "
+	    "\xf0\x9f\x98\x80 \xe2\x80\x99s|"), "%s", whole);
+	cr_assert_not_null(strstr(whole, "|ab \xc3\x83|"), "%s", whole);
+	for (size_t split = len - sizeof(tail) - 8; split < len; split++) {
+		char *s = dump_chunked(xml, len, split);
+
+		cr_assert_str_eq(s, whole, "split at %zu", split);
+		free(s);
+	}
+	free(whole);
+	free(xml);
 }
 
 Test(parse, gzip_body_is_inflated)

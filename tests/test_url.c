@@ -257,3 +257,32 @@ Test(url, host_and_is_http)
 	cr_assert_eq(url_is_http("http://bad host/"), 0);
 	cr_assert_eq(url_is_http(NULL), 0);
 }
+
+/* Links already in curl's form skip the parse; the others still go
+ * through it and come back normalised the same way. */
+Test(url, plain_links_and_their_near_misses)
+{
+	static const struct {
+		const char *in, *want;
+	} cases[] = {
+		{ "https://news.ex.org/2024/01/a-b_c~d/?p=1&q=%E2%80%99#top",
+		  "https://news.ex.org/2024/01/a-b_c~d/?p=1&q=%E2%80%99#top" },
+		{ "http://a.com", "http://a.com/" },
+		{ "http://a.com/./x/../y", "http://a.com/y" },
+		{ "http://a.com/x/..", "http://a.com/" },
+		{ "http://127.1/x", "http://127.0.0.1/x" },
+		{ "http://a.com/x?", "http://a.com/x" },
+		{ "http://a.com/x#", "http://a.com/x" },
+		{ "HTTP://a.com/x", "http://a.com/x" },
+		{ "  http://a.com/x \n", "http://a.com/x" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		char *r = url_resolve("http://base.example/", cases[i].in);
+
+		cr_expect_str_eq(r, cases[i].want, "%s", cases[i].in);
+		free(r);
+	}
+	cr_expect(url_is_http("https://ex.org/a?b=c"));
+	cr_expect(url_is_http("http://ex.org/x/../y"));
+	cr_expect(!url_is_http("ftp://ex.org/"));
+}
