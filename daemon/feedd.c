@@ -86,6 +86,8 @@ schedule_from_row(struct feedd *d, struct feed_state *fs)
 
 	if (store_feed_get(d->st, fs->name, &row) != 0)
 		return;
+	if (fs->health == FEED_UNKNOWN)
+		pipeline_set_health(d, fs, pipeline_row_health(&row));
 	if (!row.gone)
 		sched_set(d->sched, &fs->ent, row.next_due > 0 ?
 		    row.next_due * 1000 : sched_now_ms());
@@ -125,6 +127,8 @@ cycle_done(struct feedd *d)
 	if (d->mode != FEEDD_RUN || c->done == 0)
 		return;
 	metrics_cycle_done(d->metrics, (int64_t)time(NULL));
+	metrics_feed_states(d->metrics, d->nhealth[FEED_OK],
+	    d->nhealth[FEED_FAILING], d->nhealth[FEED_GONE]);
 	notify_status("last batch: %d feeds, %d ok, %d not modified, "
 	    "%d failed, %d new items", c->done, c->ok, c->not_modified,
 	    c->failed, c->new_items);
@@ -249,6 +253,7 @@ reconcile_feeds(struct feedd *d, const struct config *cfg)
 		if (fs->mark)
 			continue;
 		sched_remove(d->sched, &fs->ent);
+		pipeline_set_health(d, fs, FEED_UNKNOWN);
 		fs->removed = 1;
 		if (!fs->in_flight && !fs->deferred)
 			feed_state_free(fs);
@@ -278,6 +283,8 @@ reopen_alert_log(struct feedd *d, const struct config *old)
 		log_warnx("alert log: %s", err ? err : cfg->alert_log);
 		free(err);
 	}
+	if (d->alog)
+		alert_log_set_metrics(d->alog, d->metrics);
 }
 
 static void
@@ -329,6 +336,7 @@ feedd_reload(struct feedd *d)
 		restart_server(d);
 	config_free(old);
 	d->dirty = 1;
+	d->rendered = 0;	/* title, paths, rules may have changed: force */
 	feedd_flush_soon(d, 0);
 	log_info("reloaded: %zu feeds", d->nfeeds);
 	notify_ready();
@@ -439,8 +447,11 @@ start_run(struct feedd *d)
 	uint64_t wd = notify_watchdog_interval();
 
 	uv_signal_start(&d->sig_hup, on_signal, SIGHUP);
+	notify_status("starting: %zu feeds", d->nfeeds);
 	for (size_t i = 0; i < d->nfeeds; i++)
 		schedule_from_row(d, d->feeds[i]);
+	metrics_feed_states(d->metrics, d->nhealth[FEED_OK],
+	    d->nhealth[FEED_FAILING], d->nhealth[FEED_GONE]);
 	uv_timer_start(&d->prune_timer, on_prune, 0, PRUNE_EVERY_MS);
 	if (wd > 0)
 		uv_timer_start(&d->watchdog_timer, on_watchdog, wd / 1000, wd / 1000);

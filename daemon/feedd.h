@@ -17,10 +17,20 @@
 #include "config/config.h"
 #include "daemon/fetch.h"
 #include "daemon/sched.h"
+#include "storage/store.h"
 
 enum feedd_mode {
 	FEEDD_ONCE,		/* every feed now, then exit */
 	FEEDD_RUN,		/* on schedule until SIGTERM */
+};
+
+/* What a feed counts as in the metrics, kept as results come in. */
+enum feed_health {
+	FEED_UNKNOWN,		/* never fetched, or removed */
+	FEED_OK,
+	FEED_FAILING,		/* its own fault: error streak > 0 */
+	FEED_GONE,		/* 410: no longer polled */
+	FEED_NHEALTH
 };
 
 /* One configured feed as the scheduler sees it. */
@@ -33,6 +43,7 @@ struct feed_state {
 	int	 deferred;		/* failure waiting for the batch's verdict */
 	int	 removed;		/* gone from the config; freed when idle */
 	int	 mark;			/* reload: still configured */
+	enum feed_health health;	/* counted in feedd.nhealth */
 };
 
 /* A connect/DNS failure judged at the end of its batch. */
@@ -78,6 +89,8 @@ struct feedd {
 	int		 closed;
 	int		 dirty;		/* store changed since the last flush */
 	int		 unmatched;	/* items wait for the alert rules */
+	int		 nhealth[FEED_NHEALTH];	/* feeds in each state */
+	int		 net_down;	/* said so; quiet until a server answers */
 	int		 in_batch;	/* a store batch is open */
 	int		 batch_feeds;	/* feeds saved in it */
 	int		 rendered;	/* outputs written at least once */
@@ -123,6 +136,11 @@ void	 pipeline_batch_end(struct feedd *d);
 void	 pipeline_flush(struct feedd *d);
 /* Commits the open store batch, if any. */
 void	 pipeline_commit(struct feedd *d);
+/* Moves fs to health h in the counts. */
+void	 pipeline_set_health(struct feedd *d, struct feed_state *fs,
+	    enum feed_health h);
+/* The health a saved feed row says (for feeds not fetched yet). */
+enum feed_health pipeline_row_health(const struct feed_row *row);
 /* Sched due callback. */
 void	 pipeline_due(struct sched_entry *e, void *arg);
 void	 feed_state_free(struct feed_state *fs);		/* NULL ok */

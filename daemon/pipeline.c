@@ -23,8 +23,8 @@
 #include "storage/store.h"
 
 #define FLUSH_DELAY_MS	5000
-#define BATCH_FEEDS	100	/* fetched feeds per store commit ... */
-#define BATCH_MS	200	/* ... or this long after the first */
+#define BATCH_FEEDS	400	/* fetched feeds per store commit ... */
+#define BATCH_MS	1000	/* ... or this long after the first */
 #define BLAME_WINDOW_MS	(15 * 60 * 1000)	/* a server answered lately */
 
 void
@@ -59,6 +59,8 @@ pipeline_start(struct feedd *d, struct feed_state *fs)
 		    store_errmsg(d->st));
 		return;
 	}
+	if (fs->health == FEED_UNKNOWN)
+		pipeline_set_health(d, fs, pipeline_row_health(&row));
 	if (!row.gone) {
 		memset(&req, 0, sizeof(req));
 		req.url = fs->url;
@@ -82,16 +84,54 @@ set_str(char **dst, const char *v)
 	*dst = xstrdup_or_null(v);
 }
 
-static void
-log_transition(const struct feed_state *fs, const char *prev,
-    const char *cur)
+void
+pipeline_set_health(struct feedd *d, struct feed_state *fs,
+    enum feed_health h)
 {
-	if (prev == NULL && cur != NULL)
+	d->nhealth[fs->health]--;
+	d->nhealth[h]++;
+	fs->health = h;
+}
+
+enum feed_health
+pipeline_row_health(const struct feed_row *row)
+{
+	if (row->gone)
+		return FEED_GONE;
+	if (row->last_error != NULL && row->consecutive_errors > 0)
+		return FEED_FAILING;
+	return row->last_fetch > 0 ? FEED_OK : FEED_UNKNOWN;
+}
+
+/*
+ * Logs a feed's own state changes and moves its health.  A failure not
+ * blamed on the feed (the network was down: one line said so) changes
+ * neither its health nor the log.
+ */
+static void
+log_transition(struct feedd *d, struct feed_state *fs, const char *prev,
+    const struct feed_row *row, int blamed)
+{
+	const char *cur = row->last_error;
+	int was = fs->health;
+
+	if (row->gone) {
+		pipeline_set_health(d, fs, FEED_GONE);
+		return;
+	}
+	if (cur == NULL) {
+		if (was == FEED_FAILING)
+			log_info("feed \"%s\": ok again", fs->name);
+		pipeline_set_health(d, fs, FEED_OK);
+		return;
+	}
+	if (!blamed)
+		return;
+	if (was != FEED_FAILING)
 		log_warnx("feed \"%s\": failing: %s", fs->name, cur);
-	else if (prev != NULL && cur != NULL && strcmp(prev, cur) != 0)
+	else if (prev == NULL || strcmp(prev, cur) != 0)
 		log_warnx("feed \"%s\": %s", fs->name, cur);
-	else if (prev != NULL && cur == NULL)
-		log_info("feed \"%s\": ok again", fs->name);
+	pipeline_set_health(d, fs, FEED_FAILING);
 }
 
 static void
@@ -243,7 +283,7 @@ apply(struct feedd *d, struct feed_state *fs, const struct fetch_result *res,
 	else
 		set_failure(d, fs, &row, res, err ? err : res->error,
 		    blame && err == NULL, now);
-	log_transition(fs, prev, row.last_error);
+	log_transition(d, fs, prev, &row, blame || err != NULL);
 save:
 	if (store_feed_save_state(d->st, &row) == -1)
 		log_warnx("feed \"%s\": cannot save state: %s", fs->name,
@@ -306,6 +346,9 @@ pipeline_fetch_done(struct fetch_result *res, void *arg)
 	if (res->got_response) {
 		d->batch_response = 1;
 		d->last_response_ms = now;
+		if (d->net_down)
+			log_info("a server answered: the network is back");
+		d->net_down = 0;
 	}
 	if (fs->removed || res->aborted) {
 		if (fs->removed && !fs->deferred)
@@ -333,10 +376,13 @@ pipeline_batch_end(struct feedd *d)
 {
 	int blame = d->batch_response;
 
-	if (!blame && d->nnetfails > 0)
+	/* one line per outage, not per feed nor per retry */
+	if (!blame && d->nnetfails > 0 && !d->net_down) {
 		log_warnx("no server answered: %zu feed%s could not connect; "
 		    "the network looks down, not counted against them",
 		    d->nnetfails, d->nnetfails == 1 ? "" : "s");
+		d->net_down = 1;
+	}
 	for (size_t i = 0; i < d->nnetfails; i++) {
 		struct netfail *nf = &d->netfails[i];
 
@@ -376,6 +422,34 @@ match_alerts(struct feedd *d)
 		d->dirty = 1;
 }
 
+/*
+ * Without [alerts] log nothing would ever write the pending alerts:
+ * they are marked written (and counted) as they fire, so they do not
+ * pile up; `feedd alerts` and the per-rule feeds still show them.  With
+ * a log that could not be opened they stay pending for the next open.
+ */
+static void
+drain_alerts(struct feedd *d)
+{
+	struct alert_row *rows;
+	int64_t *ids;
+	size_t n;
+
+	if (store_alerts_pending(d->st, &rows, &n) == -1) {
+		log_warnx("alerts: %s", store_errmsg(d->st));
+		return;
+	}
+	ids = xreallocarray(NULL, n + 1, sizeof(*ids));
+	for (size_t i = 0; i < n; i++) {
+		ids[i] = rows[i].id;
+		metrics_alert_fired(d->metrics, rows[i].rule);
+	}
+	if (n > 0 && store_alerts_mark_written(d->st, ids, n) == -1)
+		log_warnx("alerts: %s", store_errmsg(d->st));
+	free(ids);
+	alert_rows_free(rows, n);
+}
+
 void
 pipeline_flush(struct feedd *d)
 {
@@ -384,6 +458,8 @@ pipeline_flush(struct feedd *d)
 	d->last_flush_ms = sched_now_ms();
 	pipeline_commit(d);	/* nothing leaves before it is stored */
 	match_alerts(d);
+	if (d->cfg->alert_log == NULL)
+		drain_alerts(d);
 	if (d->alog && alert_log_flush(d->alog, d->st, &err) == -1) {
 		log_warnx("alert log: %s", err ? err : "cannot write");
 		free(err);

@@ -104,8 +104,10 @@ store_close(struct store *st)
 		return;
 	for (int i = 0; i < SQ_NSTMT; i++)
 		sqlite3_finalize(st->stmt[i]);
+	/* analysis_limit: statistics from a sample, not a full scan */
 	if (st->db && st->mode == STORE_READWRITE)
-		sqlite3_exec(st->db, "PRAGMA optimize;", NULL, NULL, NULL);
+		sqlite3_exec(st->db, "PRAGMA analysis_limit = 400;"
+		    " PRAGMA optimize;", NULL, NULL, NULL);
 	sqlite3_close(st->db);
 	free(st->path);
 	free(st);

@@ -182,14 +182,21 @@ store_prune(struct store *st, int64_t before, int keep_newest)
 	static const char *const steps[] = {
 		"CREATE TEMP TABLE IF NOT EXISTS prune_ids"
 		" (id INTEGER PRIMARY KEY)",
+		"CREATE TEMP TABLE IF NOT EXISTS prune_stories"
+		" (id INTEGER PRIMARY KEY)",
 		"DELETE FROM temp.prune_ids",
+		"DELETE FROM temp.prune_stories",
 		"INSERT INTO temp.prune_ids " PRUNE_SET,
+		/* only their stories can be left empty: no scan of all */
+		"INSERT OR IGNORE INTO temp.prune_stories SELECT story_id"
+		" FROM items WHERE id IN temp.prune_ids",
 		"DELETE FROM items_fts WHERE rowid IN temp.prune_ids",
 		"DELETE FROM items_tri WHERE rowid IN temp.prune_ids",
 		"DELETE FROM items WHERE id IN temp.prune_ids",
-		"DELETE FROM stories WHERE NOT EXISTS"
-		" (SELECT 1 FROM items WHERE story_id = stories.id)",
+		"DELETE FROM stories WHERE id IN temp.prune_stories AND NOT"
+		" EXISTS (SELECT 1 FROM items WHERE story_id = stories.id)",
 	};
+	const size_t del_items = 8;	/* the step that says what changed */
 	int changed = 0;
 
 	if (store_begin(st) == -1)
@@ -207,7 +214,7 @@ store_prune(struct store *st, int64_t before, int keep_newest)
 		sqlite3_finalize(s);
 		if (rc != SQLITE_DONE)
 			goto fail;
-		if (i == 5)
+		if (i == del_items)
 			changed = sqlite3_changes(st->db) > 0;
 	}
 	if ((changed && store_bump_generation(st) == -1) ||

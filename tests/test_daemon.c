@@ -1,11 +1,15 @@
 /*
  * test_daemon: feedd as a whole against build/testsrv: `once` summary
  * and exit statuses, stories deduped across feeds, a dead network that
- * blames no feed, and `run` with SIGTERM, SIGHUP and kill -9.
+ * blames no feed (and says so in one line), `run` with SIGTERM, SIGHUP
+ * and kill -9, and its /metrics (alerts by rule, feed states).
  */
 #include <fcntl.h>
 #include <time.h>
 
+#include <curl/curl.h>
+
+#include "feeds/buf.h"
 #include "tests/ts_helpers.h"
 
 static struct ts T;
@@ -163,6 +167,41 @@ Test(daemon, dead_network_blames_no_feed)
 	ts_once_quiet(conf);
 	cr_assert_eq(q("SELECT count(*) FROM feeds WHERE last_error IS NULL"), 0);
 	cr_assert_eq(q("SELECT max(consecutive_errors) FROM feeds"), 0);
+	free(rest);
+	free(conf);
+}
+
+static int
+count_substr(const char *hay, const char *needle)
+{
+	int n = 0;
+
+	for (const char *p = hay; (p = strstr(p, needle)) != NULL; p++)
+		n++;
+	return n;
+}
+
+Test(daemon, dead_network_logs_one_line_not_one_per_feed)
+{
+	char *rest = xstrdup("");
+	struct th_result r;
+
+	for (int i = 0; i < 3; i++) {
+		char *next = xasprintf("%s[feed \"down%d\"]\nurl = "
+		    "http://127.0.0.1:1/f%d.xml\n\n", rest, i, i);
+
+		free(rest);
+		rest = next;
+	}
+	char *conf = ts_config(&T, "", rest);
+	ts_once(conf, &r);
+	cr_assert_eq(count_substr(r.err, "no server answered"), 1, "%s", r.err);
+	cr_assert_eq(count_substr(r.err, "failing"), 0, "%s", r.err);
+	th_result_cleanup(&r);
+	/* the next run, still down, says it again (a new process) */
+	ts_once(conf, &r);
+	cr_assert_eq(count_substr(r.err, "failing"), 0, "%s", r.err);
+	th_result_cleanup(&r);
 	free(rest);
 	free(conf);
 }
@@ -353,4 +392,89 @@ Test(daemon, kill_9_loses_and_duplicates_nothing)
 	free(errf);
 	free(rest);
 	free(conf);
+}
+
+static size_t
+metrics_body(char *data, size_t size, size_t n, void *arg)
+{
+	struct buf *b = arg;
+
+	buf_append(b, data, size * n);
+	return size * n;
+}
+
+/* GET url into a new string, or NULL. */
+static char *
+http_get(const char *url)
+{
+	CURL *e = curl_easy_init();
+	struct buf b;
+	CURLcode rc;
+
+	buf_init(&b, 0);
+	curl_easy_setopt(e, CURLOPT_URL, url);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, metrics_body);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, &b);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT, 5L);
+	rc = curl_easy_perform(e);
+	curl_easy_cleanup(e);
+	if (rc != CURLE_OK) {
+		buf_cleanup(&b);
+		return NULL;
+	}
+	return buf_detach(&b);
+}
+
+Test(daemon, metrics_count_alerts_by_rule_and_feed_states)
+{
+	char *doc = rss_items(3, "g", "");
+	int port = 20000 + (int)(getpid() % 20000);
+	char *listen = xasprintf("127.0.0.1:%d", port);
+	char *f1 = ts_feed(&T, "good", "/a.xml"), *f2 = ts_feed(&T, "bad",
+	    "/missing.xml");
+	/* items are "Story number N": one rule matches all 3, one none */
+	char *rest = xasprintf("%s%s[alert \"story\"]\nmatch = story\n\n"
+	    "[alert \"none\"]\nmatch = zebra\n\n", f1, f2);
+	char *conf = ts_config(&T, "", rest);
+	char *text = th_read_file(conf, NULL), *url, *m = NULL;
+	char *with = xasprintf("%s", text);
+	char *errf = th_path(T.dir, "stderr");
+	char *at = strstr(with, "atom = feed.xml\n");
+	pid_t pid;
+
+	cr_assert_not_null(at);
+	free(text);
+	/* listen goes in [output], right after atom = */
+	text = xasprintf("%.*slisten = %s\n%s", (int)(at - with + 16), with,
+	    listen, at + 16);
+	cr_assert_eq(th_write_file(conf, text, strlen(text)), 0);
+	ts_put(&T, "a.xml", doc);
+	pid = run_start(conf, errf);
+	url = xasprintf("http://%s/metrics", listen);
+	for (int i = 0; i < 100; i++) {
+		free(m);
+		m = http_get(url);
+		if (m && strstr(m, "feedd_alerts_total{rule=\"story\"} 3") &&
+		    strstr(m, "feedd_feeds{state=\"failing\"} 1"))
+			break;
+		nap_ms(100);
+	}
+	kill(pid, SIGTERM);
+	cr_assert_eq(wait_exit(pid, 12), 0);
+	cr_assert_not_null(m, "no /metrics on %s", listen);
+	cr_assert(strstr(m, "feedd_alerts_total{rule=\"story\"} 3"), "%s", m);
+	cr_assert_null(strstr(m, "rule=\"none\""), "%s", m);
+	cr_assert(strstr(m, "feedd_feeds{state=\"ok\"} 1"), "%s", m);
+	cr_assert(strstr(m, "feedd_feeds{state=\"failing\"} 1"), "%s", m);
+	free(m);
+	free(url);
+	free(text);
+	free(with);
+	free(errf);
+	free(conf);
+	free(rest);
+	free(f1);
+	free(f2);
+	free(listen);
+	free(doc);
 }
