@@ -492,7 +492,7 @@ enc_decoder_view(struct enc_decoder *d, const char *in, size_t len,
 	size_t from = out->len, k, rest;
 
 	/* A first chunk that decides the charset by itself is not held. */
-	if (d->mode == ENC_SNIFF && d->head.len == 0 &&
+	if (d->mode == ENC_SNIFF && d->head.len == 0 && len > 0 &&
 	    (len >= ENC_HEAD_MAX || final)) {
 		k = enc_decide(d, s, len);
 		s += k;
@@ -519,7 +519,8 @@ enc_decoder_view(struct enc_decoder *d, const char *in, size_t len,
 	if (rest == 0 || (!final && rest < sizeof(d->pend) &&
 	    utf8_seq_len(s + k, rest) == -1)) {
 		/* all valid, maybe but for a sequence the next chunk ends */
-		memcpy(d->pend, s + k, rest);
+		if (rest > 0)	/* in is NULL at the end */
+			memcpy(d->pend, s + k, rest);
 		d->npend = rest;
 		*data = in;
 		*dlen = k;
