@@ -21,6 +21,8 @@ struct parse_opts {
 	const char *base;
 	const char *charset;
 	int	 pretty;
+	char	*chunk;		/* PARSE_CHUNK bytes, reused per file */
+	struct buf out;		/* JSON of one document, reused */
 };
 
 /* Reads fp through the parser.  The doc, or NULL with *errstr. */
@@ -29,7 +31,7 @@ parse_stream(FILE *fp, const struct parse_opts *o, char **errstr)
 {
 	struct feed_parser *p = feed_parser_new(o->base, o->charset);
 	struct feed_doc *doc = NULL;
-	char *chunk = xmalloc(PARSE_CHUNK);
+	char *chunk = o->chunk;
 	size_t n;
 
 	*errstr = NULL;
@@ -42,14 +44,13 @@ parse_stream(FILE *fp, const struct parse_opts *o, char **errstr)
 	}
 	doc = feed_parser_finish(p, errstr);
 out:
-	free(chunk);
 	feed_parser_free(p);
 	return doc;
 }
 
 /* 0 when path was a feed and was printed, -1 otherwise (reported). */
 static int
-parse_one(const char *path, const struct parse_opts *o)
+parse_one(const char *path, struct parse_opts *o)
 {
 	FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
 	struct feed_doc *doc;
@@ -66,9 +67,14 @@ parse_one(const char *path, const struct parse_opts *o)
 	if (doc == NULL) {
 		cmd_error(path, "%s", err ? err : "not a feed");
 		rc = -1;
-	} else if (json_write_doc(stdout, doc, o->pretty) == -1) {
-		cmd_error(path, "write: %s", strerror(errno));
-		rc = -1;
+	} else {
+		buf_reset(&o->out);
+		json_put_doc(&o->out, doc, o->pretty);
+		if (fwrite(o->out.data, 1, o->out.len, stdout) != o->out.len ||
+		    ferror(stdout)) {
+			cmd_error(path, "write: %s", strerror(errno));
+			rc = -1;
+		}
 	}
 	free(err);
 	feed_doc_free(doc);
@@ -105,16 +111,20 @@ parse_args(int argc, char **argv, struct parse_opts *o)
 int
 cmd_parse(int argc, char **argv, const char *config_path)
 {
-	struct parse_opts o = { NULL, NULL, 0 };
+	struct parse_opts o = { NULL, NULL, 0, NULL, { NULL, 0, 0, 0 } };
 	int first, status = EXIT_OK;
 
 	(void)config_path;
 	if ((first = parse_args(argc, argv, &o)) == -1 || first >= argc)
 		return cmd_usage(cmd_find("parse"));
 	o.pretty = argc - first == 1;
+	o.chunk = xmalloc(PARSE_CHUNK);
+	buf_init(&o.out, 0);
 	for (int i = first; i < argc; i++)
 		if (parse_one(argv[i], &o) == -1)
 			status = EXIT_RUNTIME;
+	free(o.chunk);
+	buf_cleanup(&o.out);
 	if (fflush(stdout) == EOF) {
 		cmd_error(argv[0], "stdout: %s", strerror(errno));
 		status = EXIT_RUNTIME;

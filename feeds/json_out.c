@@ -161,7 +161,7 @@ json_put_string(struct buf *b, const char *str)
 
 /* A small writer that knows where commas and (when pretty) newlines go. */
 struct jw {
-	struct buf b;
+	struct buf *b;
 	int	 pretty;
 	int	 depth;
 	int	 first[8];
@@ -172,15 +172,15 @@ jw_newline(struct jw *w)
 {
 	int i;
 
-	buf_putc(&w->b, '\n');
+	buf_putc(w->b, '\n');
 	for (i = 0; i < w->depth; i++)
-		buf_append(&w->b, "  ", 2);
+		buf_append(w->b, "  ", 2);
 }
 
 static void
 jw_open(struct jw *w, char c)
 {
-	buf_putc(&w->b, c);
+	buf_putc(w->b, c);
 	w->first[++w->depth] = 1;
 }
 
@@ -191,7 +191,7 @@ jw_close(struct jw *w, char c)
 
 	if (w->pretty && !empty)
 		jw_newline(w);
-	buf_putc(&w->b, c);
+	buf_putc(w->b, c);
 }
 
 /* Before a value or key: the comma, and the line break when pretty. */
@@ -199,7 +199,7 @@ static void
 jw_sep(struct jw *w)
 {
 	if (!w->first[w->depth])
-		buf_putc(&w->b, ',');
+		buf_putc(w->b, ',');
 	w->first[w->depth] = 0;
 	if (w->pretty)
 		jw_newline(w);
@@ -209,15 +209,15 @@ static void
 jw_key(struct jw *w, const char *key)
 {
 	jw_sep(w);
-	json_put_string(&w->b, key);
-	buf_append(&w->b, w->pretty ? ": " : ":", w->pretty ? 2 : 1);
+	json_put_string(w->b, key);
+	buf_append(w->b, w->pretty ? ": " : ":", w->pretty ? 2 : 1);
 }
 
 static void
 jw_str(struct jw *w, const char *key, const char *s)
 {
 	jw_key(w, key);
-	json_put_string(&w->b, s);
+	json_put_string(w->b, s);
 }
 
 static void
@@ -227,13 +227,13 @@ jw_date(struct jw *w, const char *key, int64_t t)
 
 	jw_key(w, key);
 	if (t == FEED_TIME_NONE) {
-		buf_append(&w->b, "null", 4);
+		buf_append(w->b, "null", 4);
 		return;
 	}
 	d[0] = '"';
 	date_format_rfc3339(t, d + 1, sizeof(d) - 2);
 	d[21] = '"';
-	buf_append(&w->b, d, 22);
+	buf_append(w->b, d, 22);
 }
 
 static void
@@ -245,7 +245,7 @@ jw_strings(struct jw *w, const char *key, char *const *v, size_t n)
 	jw_open(w, '[');
 	for (i = 0; i < n; i++) {
 		jw_sep(w);
-		json_put_string(&w->b, v[i]);
+		json_put_string(w->b, v[i]);
 	}
 	jw_close(w, ']');
 }
@@ -266,9 +266,9 @@ jw_enclosures(struct jw *w, const struct feed_item *it)
 		jw_str(w, "type", e->type);
 		jw_key(w, "length");
 		if (e->length < 0)
-			buf_append(&w->b, "null", 4);
+			buf_append(w->b, "null", 4);
 		else
-			buf_printf(&w->b, "%lld", (long long)e->length);
+			buf_printf(w->b, "%lld", (long long)e->length);
 		jw_close(w, '}');
 	}
 	jw_close(w, ']');
@@ -292,14 +292,12 @@ jw_item(struct jw *w, const struct feed_item *it)
 	jw_close(w, '}');
 }
 
-int
-json_write_doc(FILE *out, const struct feed_doc *doc, int pretty)
+void
+json_put_doc(struct buf *b, const struct feed_doc *doc, int pretty)
 {
-	struct jw w = { .pretty = pretty };
+	struct jw w = { .b = b, .pretty = pretty };
 	size_t i;
-	int rc = 0;
 
-	buf_init(&w.b, 0);
 	jw_open(&w, '{');
 	jw_str(&w, "format", feed_format_name(doc->format));
 	jw_str(&w, "title", doc->title);
@@ -315,9 +313,19 @@ json_write_doc(FILE *out, const struct feed_doc *doc, int pretty)
 	jw_close(&w, ']');
 	jw_strings(&w, "errors", doc->errors, doc->nerrors);
 	jw_close(&w, '}');
-	buf_putc(&w.b, '\n');
-	if (fwrite(w.b.data, 1, w.b.len, out) != w.b.len || ferror(out))
+	buf_putc(b, '\n');
+}
+
+int
+json_write_doc(FILE *out, const struct feed_doc *doc, int pretty)
+{
+	struct buf b;
+	int rc = 0;
+
+	buf_init(&b, 0);
+	json_put_doc(&b, doc, pretty);
+	if (fwrite(b.data, 1, b.len, out) != b.len || ferror(out))
 		rc = -1;
-	buf_cleanup(&w.b);
+	buf_cleanup(&b);
 	return rc;
 }

@@ -23,5 +23,8 @@ int	 json_put_string(struct buf *b, const char *s);
  * write error.
  */
 int	 json_write_doc(FILE *out, const struct feed_doc *doc, int pretty);
+/* Appends the same object to b, which must have no cap (a caller that
+ * prints many documents keeps one b and spares the regrowth). */
+void	 json_put_doc(struct buf *b, const struct feed_doc *doc, int pretty);
 
 #endif

@@ -91,31 +91,48 @@ xml_feed(struct feed_parser *p, const char *data, size_t len, int final)
 		    "not a feed");
 }
 
+/* Offset of the first character after a BOM and blanks; n when none. */
+static size_t
+sniff_skip(const unsigned char *s, size_t n)
+{
+	size_t i = 0;
+
+	if (n >= 3 && s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF)
+		i = 3;
+	while (i < n && strchr(" \t\r\n", s[i]) && s[i])
+		i++;
+	return i;
+}
+
 /* JSON when the first character (after a BOM, blanks) is '{' or '['. */
 static void
 sniff_feed(struct feed_parser *p, const char *data, size_t len, int final)
 {
 	const unsigned char *s;
-	size_t i = 0;
+	size_t i, n;
 
 	if (p->sniff == SNIFF_UNDECIDED) {
-		buf_append(&p->head, data, len);
-		s = (const unsigned char *)buf_str(&p->head);
-		if (p->head.len >= 3 && s[0] == 0xEF && s[1] == 0xBB &&
-		    s[2] == 0xBF)
-			i = 3;
-		while (i < p->head.len && strchr(" \t\r\n", s[i]) && s[i])
-			i++;
-		if (i == p->head.len && !final)
+		/* The first chunk is looked at where it is when it decides. */
+		if (p->head.len == 0 && len > 0 &&
+		    sniff_skip((const unsigned char *)data, len) < len) {
+			s = (const unsigned char *)data;
+			n = len;
+		} else {
+			buf_append(&p->head, data, len);
+			s = (const unsigned char *)buf_str(&p->head);
+			n = p->head.len;
+		}
+		i = sniff_skip(s, n);
+		if (i == n && !final)
 			return;
-		p->sniff = i < p->head.len && (s[i] == '{' || s[i] == '[') ?
+		p->sniff = i < n && (s[i] == '{' || s[i] == '[') ?
 		    SNIFF_JSON : SNIFF_XML;
-		if (i == p->head.len)
+		if (i == n)
 			p->sniff = SNIFF_UNDECIDED;	/* blank document */
-		else if (p->sniff == SNIFF_JSON && p->head.len - i > 0)
-			buf_append(&p->json, s + i, p->head.len - i);
+		else if (p->sniff == SNIFF_JSON && n - i > 0)
+			buf_append(&p->json, s + i, n - i);
 		else
-			xml_feed(p, (const char *)s, p->head.len, final);
+			xml_feed(p, (const char *)s, n, final);
 		buf_cleanup(&p->head);
 		return;
 	}
@@ -158,6 +175,13 @@ parser_feed(struct feed_parser *p, const char *data, size_t len, int final)
 {
 	const unsigned char *s;
 
+	if (p->gzip == -1 && p->head.len == 0 && len >= 2) {
+		/* decided by the chunk itself: no copy */
+		s = (const unsigned char *)data;
+		p->gzip = s[0] == 0x1f && s[1] == 0x8b;
+		if (p->gzip && inflateInit2(&p->z, 15 + 32) != Z_OK)
+			p->gzip = 0;
+	}
 	if (p->gzip == -1) {
 		buf_append(&p->head, data, len);
 		if (p->head.len < 2 && !final)
