@@ -61,40 +61,75 @@ utf8_len(const unsigned char *s)
 	return 0;
 }
 
-static int
-put_escape(struct buf *b, unsigned char c)
+/*
+ * Output staged in a local array: a string with many escapes would
+ * otherwise cost one buf_append per run and per escape.
+ */
+struct jstage {
+	struct buf *b;
+	size_t	 n;
+	int	 rc;
+	char	 tmp[4096];
+};
+
+static void
+js_flush(struct jstage *st)
+{
+	if (st->n > 0 && buf_append(st->b, st->tmp, st->n) < 0)
+		st->rc = -1;
+	st->n = 0;
+}
+
+static inline void
+js_put(struct jstage *st, const void *p, size_t len)
+{
+	if (len > sizeof(st->tmp) - st->n) {
+		js_flush(st);
+		if (len >= sizeof(st->tmp) / 2) {
+			if (buf_append(st->b, p, len) < 0)
+				st->rc = -1;
+			return;
+		}
+	}
+	memcpy(st->tmp + st->n, p, len);
+	st->n += len;
+}
+
+static void
+put_escape(struct jstage *st, unsigned char c)
 {
 	static const char hex[] = "0123456789abcdef";
 	char esc[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
 
 	switch (c) {
-	case '"':	return buf_append(b, "\\\"", 2);
-	case '\\':	return buf_append(b, "\\\\", 2);
-	case '\n':	return buf_append(b, "\\n", 2);
-	case '\r':	return buf_append(b, "\\r", 2);
-	case '\t':	return buf_append(b, "\\t", 2);
-	case '\b':	return buf_append(b, "\\b", 2);
-	case '\f':	return buf_append(b, "\\f", 2);
-	default:	return buf_append(b, esc, 6);
+	case '"':	js_put(st, "\\\"", 2); break;
+	case '\\':	js_put(st, "\\\\", 2); break;
+	case '\n':	js_put(st, "\\n", 2); break;
+	case '\r':	js_put(st, "\\r", 2); break;
+	case '\t':	js_put(st, "\\t", 2); break;
+	case '\b':	js_put(st, "\\b", 2); break;
+	case '\f':	js_put(st, "\\f", 2); break;
+	default:	js_put(st, esc, 6); break;
 	}
 }
 
-/* The escape for a sequence at s that cannot be copied, and its length. */
-static int
-put_special(struct buf *b, const unsigned char *s, size_t *used)
+/* The escape for a sequence at s that cannot be copied; its length. */
+static size_t
+put_special(struct jstage *st, const unsigned char *s)
 {
 	size_t n;
 
 	if (jclass[s[0]] == 1) {
-		*used = 1;
-		return put_escape(b, s[0]);
+		put_escape(st, s[0]);
+		return 1;
 	}
-	n = utf8_len(s);
-	*used = n != 0 ? n : 1;
-	if (n == 0)
-		return buf_append(b, "\xef\xbf\xbd", 3);	/* U+FFFD */
+	if ((n = utf8_len(s)) == 0) {
+		js_put(st, "\xef\xbf\xbd", 3);	/* U+FFFD */
+		return 1;
+	}
 	/* U+2028 and U+2029 end lines in JavaScript. */
-	return buf_append(b, s[2] == 0xa8 ? "\\u2028" : "\\u2029", 6);
+	js_put(st, s[2] == 0xa8 ? "\\u2028" : "\\u2029", 6);
+	return n;
 }
 
 #define ONES	0x0101010101010101ull
@@ -130,12 +165,15 @@ int
 json_put_string(struct buf *b, const char *str)
 {
 	const unsigned char *s = (const unsigned char *)str, *run, *end;
+	struct jstage st;
 	size_t n;
 
 	if (str == NULL)
 		return buf_append(b, "null", 4);
-	if (buf_putc(b, '"') < 0)
-		return -1;
+	st.b = b;
+	st.n = 0;
+	st.rc = 0;
+	js_put(&st, "\"", 1);
 	end = s + strlen(str);
 	for (;;) {
 		for (run = s;; s += n) {
@@ -148,15 +186,15 @@ json_put_string(struct buf *b, const char *str)
 			    (s[2] == 0xa8 || s[2] == 0xa9)))
 				break;
 		}
-		if (s > run && buf_append(b, run, (size_t)(s - run)) < 0)
-			return -1;
+		if (s > run)
+			js_put(&st, run, (size_t)(s - run));
 		if (*s == '\0')
 			break;
-		if (put_special(b, s, &n) < 0)
-			return -1;
-		s += n;
+		s += put_special(&st, s);
 	}
-	return buf_putc(b, '"');
+	js_put(&st, "\"", 1);
+	js_flush(&st);
+	return st.rc;
 }
 
 /* A small writer that knows where commas and (when pretty) newlines go. */
