@@ -178,9 +178,14 @@ utf8_valid_prefix(const uint8_t *s, size_t n)
 			uint64_t w;
 
 			memcpy(&w, s + i, 8);
-			if (((w | (w - 0x2020202020202020ull)) &
-			    0x8080808080808080ull) != 0)
+			if ((w = (w | (w - 0x2020202020202020ull)) &
+			    0x8080808080808080ull) != 0) {
+				/* the lowest flag is a true one: go there */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+				i += (size_t)__builtin_ctzll(w) >> 3;
+#endif
 				break;
+			}
 			i += 8;
 		}
 		if (i >= n)

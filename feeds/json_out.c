@@ -145,6 +145,23 @@ word_special(uint64_t w)
 	return (w | (w - ONES * 0x20) | (q - ONES) | (bs - ONES)) & HIGHS;
 }
 
+/*
+ * Index of the first byte of a word loaded with memcpy whose high bit is
+ * set in m.  The lowest flag of the tests above is always a true one (a
+ * borrow only runs upwards from a flagged byte); on a big-endian machine
+ * the answer 0 lets the byte loop find it.
+ */
+static inline size_t
+first_flagged(uint64_t m)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return (size_t)__builtin_ctzll(m) >> 3;
+#else
+	(void)m;
+	return 0;
+#endif
+}
+
 /* Bytes from s that are plain printable ASCII other than '"' and '\\',
  * eight at a time; s has at least end - s bytes. */
 static const unsigned char *
@@ -154,8 +171,8 @@ skip_plain(const unsigned char *s, const unsigned char *end)
 
 	while (end - s >= 8) {
 		memcpy(&w, s, 8);
-		if (word_special(w))
-			break;
+		if ((w = word_special(w)) != 0)
+			return s + first_flagged(w);
 		s += 8;
 	}
 	return s;
