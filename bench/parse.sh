@@ -81,6 +81,6 @@ function row(name, t) {
 		printf "%-16s (not installed)\n", name
 		return
 	}
-	printf "%-16s %8.2f %9.1f %11.0f %12.2f\n", name, t, mb / t, n / t,
+	printf "%-16s %8.3f %9.1f %11.0f %12.2f\n", name, t, mb / t, n / t,
 	    t / f
 }'

@@ -263,9 +263,20 @@ jw_sep(struct jw *w)
 static void
 jw_key(struct jw *w, const char *key)
 {
+	char k[32];
+	size_t n = strlen(key);
+
 	jw_sep(w);
-	json_put_string(w->b, key);
-	buf_append(w->b, w->pretty ? ": " : ":", w->pretty ? 2 : 1);
+	if (n + 4 > sizeof(k)) {
+		json_put_string(w->b, key);
+		buf_append(w->b, w->pretty ? ": " : ":", w->pretty ? 2 : 1);
+		return;
+	}
+	/* Our keys are plain ASCII names: no escaping to look for. */
+	k[0] = '"';
+	memcpy(k + 1, key, n);
+	memcpy(k + 1 + n, "\": ", 3);
+	buf_append(w->b, k, n + (w->pretty ? 4 : 3));
 }
 
 static void

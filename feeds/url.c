@@ -76,12 +76,18 @@ trim_copy(const char *s)
  * Most feed links are, and resolving them through curl costs more than
  * parsing the rest of their item.
  */
+/* RFC 3986 unreserved, sub-delims, ':', '@', '%' */
+static int
+is_plain_char(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') ||
+	    (c != '\0' && strchr("-._~!$&'()*+,;=:@%", c) != NULL);
+}
+
 static int
 is_plain_http(const char *s)
 {
-	/* RFC 3986 unreserved, sub-delims, ':', '@', '%' */
-	static const char ok[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOP"
-	    "QRSTUVWXYZ0123456789-._~!$&'()*+,;=:@%";
 	const char *h, *seg;
 
 	if (strncmp(s, "https://", 8) == 0)
@@ -105,7 +111,7 @@ is_plain_http(const char *s)
 			    (s - seg == 3 && seg[1] == '.' && seg[2] == '.'))
 				return 0;
 			seg = s;
-		} else if (strchr(ok, *s) == NULL)
+		} else if (!is_plain_char(*s))
 			return 0;
 	}
 	if ((s - seg == 2 && seg[1] == '.') ||
@@ -117,7 +123,7 @@ is_plain_http(const char *s)
 	for (; *s != '\0'; s++)
 		if (*s == '#' && (s[1] == '\0' || strchr(s + 1, '#')))
 			return 0;
-		else if (strchr(ok, *s) == NULL && *s != '/' && *s != '?' &&
+		else if (!is_plain_char(*s) && *s != '/' && *s != '?' &&
 		    *s != '#')
 			return 0;
 	return 1;

@@ -113,6 +113,7 @@ xml_elem_attr(const struct xml_elem *e, const char *uri, const char *local)
 {
 	for (int i = 0; i < e->nattrs; i++) {
 		const unsigned char **a = e->attrs + 5 * i;
+		const unsigned char *run, *p;
 		const char *auri = (const char *)a[2];
 		struct buf b;
 
@@ -122,23 +123,29 @@ xml_elem_attr(const struct xml_elem *e, const char *uri, const char *local)
 		    (uri != NULL && strcmp(uri, auri) != 0))
 			continue;
 		/* libxml2 copies one byte of a multibyte entity in an
-		 * attribute: keep the value valid UTF-8 regardless. */
+		 * attribute: keep the value valid UTF-8 regardless.  Valid
+		 * bytes are copied in runs. */
 		buf_init(&b, 0);
-		for (const unsigned char *p = a[3]; p < a[4]; p++)
-			if (*p < 0x80)
-				buf_putc(&b, (char)*p);
-			else {
-				size_t n = (size_t)(a[4] - p);
-				size_t k = 1;
+		run = p = a[3];
+		while (p < a[4]) {
+			size_t n = (size_t)(a[4] - p), k = 1;
 
-				while (k < n && k < 4 && (p[k] & 0xC0) == 0x80)
-					k++;
-				if ((k == 2 && *p >= 0xC2 && *p < 0xE0) ||
-				    (k == 3 && (*p & 0xF0) == 0xE0) ||
-				    (k == 4 && (*p & 0xF8) == 0xF0))
-					buf_append(&b, p, k);
-				p += k - 1;
+			if (*p < 0x80) {
+				p++;
+				continue;
 			}
+			while (k < n && k < 4 && (p[k] & 0xC0) == 0x80)
+				k++;
+			if ((k == 2 && *p >= 0xC2 && *p < 0xE0) ||
+			    (k == 3 && (*p & 0xF0) == 0xE0) ||
+			    (k == 4 && (*p & 0xF8) == 0xF0)) {
+				p += k;
+				continue;
+			}
+			buf_append(&b, run, (size_t)(p - run));
+			run = p += k;
+		}
+		buf_append(&b, run, (size_t)(p - run));
 		return buf_detach(&b);
 	}
 	return NULL;
