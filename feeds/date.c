@@ -335,8 +335,15 @@ fold_word(const char *w, size_t n, char *out, size_t outsz)
 static int
 month_lookup(const char *w, int ncp)
 {
+	/* RFC 822's own abbreviations first: nearly every feed date */
+	static const char en[] = "janfebmaraprmayjunjulaugsepoctnovdec";
 	size_t i, n = strlen(w);
 	int found = 0;
+
+	if (n == 3)
+		for (i = 0; i < 12; i++)
+			if (memcmp(en + 3 * i, w, 3) == 0)
+				return (int)i + 1;
 
 	for (i = 0; i < sizeof(months) / sizeof(months[0]); i++) {
 		/* both tests below need the first byte to agree */

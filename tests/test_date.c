@@ -4,6 +4,7 @@
  * formatters.  Expected values are worked out from the inputs.
  */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "feeds/date.h"
@@ -331,5 +332,20 @@ Test(date, format_then_parse_round_trips)
 		cr_assert_eq(date_parse(date_format_http(times[i], buf,
 		    sizeof(buf)), &t), 0, "%s", buf);
 		cr_assert_eq(t, times[i], "%s", buf);
+	}
+}
+
+/* RFC 822's month abbreviations, in any case, each give its month. */
+Test(date, every_english_month_abbreviation)
+{
+	static const char *const mon[] = { "Jan", "FEB", "mar", "Apr", "May",
+	    "jun", "Jul", "AUG", "Sep", "Oct", "nOV", "Dec" };
+	char in[64], want[32];
+
+	for (int i = 0; i < 12; i++) {
+		snprintf(in, sizeof(in), "Mon, 03 %s 2025 10:00:00 GMT",
+		    mon[i]);
+		snprintf(want, sizeof(want), "2025-%02d-03T10:00:00Z", i + 1);
+		expect_date(in, want);
 	}
 }
