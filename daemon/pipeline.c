@@ -402,7 +402,7 @@ pipeline_batch_end(struct feedd *d)
 /*
  * The rules run over the items stored since the last flush, once per
  * flush rather than once per fetch: the new items wait unchecked in the
- * store (alert_checked = 0), so a kill before this point loses nothing,
+ * store (above its alert mark), so a kill before this point loses nothing,
  * and one pass over a batch's items costs far less than one per feed.
  */
 static void

@@ -288,14 +288,21 @@ out:
 	return rc;
 }
 
+/*
+ * A new item's id is above every stored one and above meta alert_mark
+ * (which a pruned newest item could otherwise leave behind), so the
+ * items waiting for the alert rules are exactly those above the mark.
+ */
 static int
 insert_item(struct put *p, const struct item_keys *k)
 {
 	sqlite3_stmt *s = store_stmt(p->st, SQ_ITEM_INSERT,
-	    "INSERT INTO items (feed_id, key, hash, canon, entry_id, title,"
+	    "INSERT INTO items (id, feed_id, key, hash, canon, entry_id, title,"
 	    " link, author, summary, content, categories, published, updated,"
-	    " story_id, first_seen, story_new) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
-	    " ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)");
+	    " story_id, first_seen, story_new, alert_checked) VALUES"
+	    " (max(coalesce((SELECT max(id) FROM items), 0), (SELECT value"
+	    " FROM meta WHERE key = 'alert_mark')) + 1, ?1, ?2, ?3, ?4, ?5,"
+	    " ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, 1)");
 	char *cats = join_categories(k->it);
 	int64_t story;
 	int created, rc = -1;
