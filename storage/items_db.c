@@ -90,24 +90,32 @@ ids_churn(struct put *p, const struct item_keys *k, size_t n, int *churn)
 	return 0;
 }
 
-/* The feed's key mode after this document; saved when it moved. */
+/*
+ * The feed's key mode after this document; saved when it moved.  A feed
+ * with nothing stored yet (its first fetch) has no ids to churn: the
+ * two lookups per item of ids_churn are skipped.
+ */
 static int
 decide_mode(struct put *p, const struct item_keys *k, size_t n, int *mode)
 {
 	sqlite3_stmt *s = store_stmt(p->st, SQ_FEED_MODE_GET,
-	    "SELECT id_mode FROM feeds WHERE id = ?");
-	int old = -1, churn = 0;
+	    "SELECT id_mode, EXISTS (SELECT 1 FROM items WHERE feed_id = ?1)"
+	    " FROM feeds WHERE id = ?1");
+	int old = -1, churn = 0, stored = 0;
 
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, p->feed_id);
-	if (sqlite3_step(s) == SQLITE_ROW)
+	if (sqlite3_step(s) == SQLITE_ROW) {
 		old = sqlite3_column_int(s, 0);
+		stored = sqlite3_column_int(s, 1);
+	}
 	sqlite3_reset(s);
 	if (old < 0)
 		return -1;
 	*mode = itemkey_doc_mode(k, n, old);
-	if (*mode == ID_MODE_ENTRY_ID && ids_churn(p, k, n, &churn) == -1)
+	if (*mode == ID_MODE_ENTRY_ID && stored &&
+	    ids_churn(p, k, n, &churn) == -1)
 		return -1;
 	if (churn)
 		*mode = itemkey_doc_mode(k, n, ID_MODE_LINK);
