@@ -19,6 +19,14 @@ struct put {
 	int64_t	 feed_id;
 	int64_t	 now;
 	struct store_put_result *res;
+	const struct store_prep *prep;
+};
+
+/* store_prepare_doc's work: keys and, when asked, full-text bodies. */
+struct store_prep {
+	struct item_keys *k;
+	char	**bodies;		/* NULL: computed when needed */
+	size_t	 n;
 };
 
 /* A stored item found by key: id and content hash. */
@@ -173,41 +181,54 @@ fts_exec(struct put *p, enum store_stmt_id slot, int64_t id, const char *a,
 	return store_step_done(s);
 }
 
+/* The indexed body of an item: summary and content as text. */
+static char *
+item_body(const struct feed_item *it)
+{
+	char *sum = it->summary ? html_to_text(it->summary) : NULL;
+	char *con = it->content ? html_to_text(it->content) : NULL;
+	char *body = xasprintf("%s%s%s", sum ? sum : "",
+	    sum && con ? " " : "", con ? con : "");
+
+	free(sum);
+	free(con);
+	return body;
+}
+
 /*
- * Replaces the full-text rows of item id.  items_tri holds only texts
+ * Replaces the full-text rows of item k.  items_tri holds only texts
  * with a letter of a script written without spaces: a trigram term (see
  * config/match.h) has such a letter, so it can match no other text, and
  * most items skip the trigram index, its largest cost.  fresh: a new
  * item, with no rows to delete.
  */
 static int
-index_item(struct put *p, int64_t id, const struct feed_item *it, int fresh)
+index_item(struct put *p, int64_t id, const struct item_keys *k, int fresh)
 {
-	char *sum = it->summary ? html_to_text(it->summary) : NULL;
-	char *con = it->content ? html_to_text(it->content) : NULL;
-	char *body = xasprintf("%s%s%s", sum ? sum : "",
-	    sum && con ? " " : "", con ? con : "");
+	const struct feed_item *it = k->it;
 	const char *title = it->title ? it->title : "";
-	int tri = match_text_spaceless(title) || match_text_spaceless(body);
-	int rc = -1;
+	char *own = NULL, *text;
+	const char *body;
+	int tri, rc = -1;
 
+	if (p->prep->bodies)
+		body = p->prep->bodies[k - p->prep->k];
+	else
+		body = own = item_body(it);
+	tri = match_text_spaceless(title) || match_text_spaceless(body);
 	if (!fresh && (fts_exec(p, SQ_FTS_DEL, id, NULL, NULL) == -1 ||
 	    fts_exec(p, SQ_TRI_DEL, id, NULL, NULL) == -1))
 		goto out;
 	if (fts_exec(p, SQ_FTS_INS, id, title, body) == -1)
 		goto out;
+	rc = 0;
 	if (tri) {
-		char *text = xasprintf("%s %s", title, body);
-
+		text = xasprintf("%s %s", title, body);
 		rc = fts_exec(p, SQ_TRI_INS, id, text, NULL);
 		free(text);
-		goto out;
 	}
-	rc = 0;
 out:
-	free(sum);
-	free(con);
-	free(body);
+	free(own);
 	return rc;
 }
 
@@ -246,7 +267,7 @@ update_item(struct put *p, int64_t id, const struct item_keys *k)
 	sqlite3_bind_int64(s, 1, id);
 	store_bind_str(s, 2, k->key);
 	bind_item(s, k, cats);
-	if (store_step_done(s) == -1 || index_item(p, id, k->it, 0) == -1)
+	if (store_step_done(s) == -1 || index_item(p, id, k, 0) == -1)
 		goto out;
 	p->res->updated_items++;
 	rc = 0;
@@ -324,8 +345,8 @@ insert_item(struct put *p, const struct item_keys *k)
 	sqlite3_bind_int64(s, 15, p->now);
 	sqlite3_bind_int(s, 16, created);
 	if (store_step_done(s) == -1 ||
-	    index_item(p, sqlite3_last_insert_rowid(p->st->db), k->it,
-	    1) == -1)
+	    index_item(p, sqlite3_last_insert_rowid(p->st->db), k, 1) ==
+	    -1)
 		goto out;
 	p->res->new_items++;
 	p->res->new_stories += created;
@@ -410,28 +431,64 @@ put_all(struct put *p, const struct feed_doc *doc, struct item_keys *k)
 	return 0;
 }
 
+struct store_prep *
+store_prepare_doc(const struct feed_doc *doc, int bodies)
+{
+	struct store_prep *prep = xcalloc(1, sizeof(*prep));
+
+	prep->n = doc->nitems;
+	prep->k = itemkey_compute(doc);
+	if (bodies) {
+		prep->bodies = xcalloc(doc->nitems + 1, sizeof(char *));
+		for (size_t i = 0; i < doc->nitems; i++)
+			prep->bodies[i] = item_body(&doc->items[i]);
+	}
+	return prep;
+}
+
+void
+store_prep_free(struct store_prep *prep)
+{
+	if (prep == NULL)
+		return;
+	itemkey_free(prep->k, prep->n);
+	for (size_t i = 0; prep->bodies && i < prep->n; i++)
+		free(prep->bodies[i]);
+	free(prep->bodies);
+	free(prep);
+}
+
 int
-store_put_doc(struct store *st, int64_t feed_id, const struct feed_doc *doc,
-    int64_t now, struct store_put_result *res, char **errstr)
+store_put_prepared(struct store *st, int64_t feed_id,
+    const struct feed_doc *doc, const struct store_prep *prep, int64_t now,
+    struct store_put_result *res, char **errstr)
 {
 	struct store_put_result dummy;
-	struct put p = { st, feed_id, now, res ? res : &dummy };
-	struct item_keys *k;
+	struct put p = { st, feed_id, now, res ? res : &dummy, prep };
 
 	memset(p.res, 0, sizeof(*p.res));
 	if (store_begin(st) == -1) {
 		*errstr = xasprintf("begin: %s", sqlite3_errmsg(st->db));
 		return -1;
 	}
-	k = itemkey_compute(doc);
-	if (put_all(&p, doc, k) == -1 || store_commit(st) == -1) {
+	if (put_all(&p, doc, prep->k) == -1 || store_commit(st) == -1) {
 		*errstr = xasprintf("feed %lld: %s", (long long)feed_id,
 		    sqlite3_errmsg(st->db));
 		store_rollback(st);
-		itemkey_free(k, doc->nitems);
 		memset(p.res, 0, sizeof(*p.res));
 		return -1;
 	}
-	itemkey_free(k, doc->nitems);
 	return 0;
+}
+
+int
+store_put_doc(struct store *st, int64_t feed_id, const struct feed_doc *doc,
+    int64_t now, struct store_put_result *res, char **errstr)
+{
+	struct store_prep *prep = store_prepare_doc(doc, 0);
+	int rc;
+
+	rc = store_put_prepared(st, feed_id, doc, prep, now, res, errstr);
+	store_prep_free(prep);
+	return rc;
 }
