@@ -309,10 +309,9 @@ sniff_declared(const char *s, size_t n)
  * server default); reading it as UTF-8 still repairs stray bytes.
  */
 static int
-head_is_utf8(const struct enc_decoder *d)
+head_is_utf8(const uint8_t *s, size_t n)
 {
-	const uint8_t *s = (const uint8_t *)buf_str(&d->head);
-	size_t n = d->head.len, i = 0;
+	size_t i = 0;
 	int multi = 0, len;
 
 	while (i < n) {
@@ -331,7 +330,8 @@ head_is_utf8(const struct enc_decoder *d)
 }
 
 static void
-enc_open(struct enc_decoder *d, const char *label)
+enc_open(struct enc_decoder *d, const char *label, const uint8_t *s,
+    size_t n)
 {
 	const char *use = label;
 
@@ -341,7 +341,7 @@ enc_open(struct enc_decoder *d, const char *label)
 			use = enc_aliases[i].use;
 	if (*use == '\0' || strncasecmp(use, "utf-16", 6) == 0 ||
 	    strncasecmp(use, "utf-32", 6) == 0 ||
-	    (strcmp(use, "1252") == 0 && head_is_utf8(d))) {
+	    (strcmp(use, "1252") == 0 && head_is_utf8(s, n))) {
 		/* A UTF-16/32 label on ASCII-compatible bytes is a lie. */
 		d->mode = ENC_UTF8;
 		snprintf(d->name, sizeof(d->name), "UTF-8");
@@ -367,31 +367,29 @@ enc_open(struct enc_decoder *d, const char *label)
  * which is the point of the option.  Returns bytes of head to skip.
  */
 static size_t
-enc_decide(struct enc_decoder *d)
+enc_decide(struct enc_decoder *d, const uint8_t *s, size_t n)
 {
-	const uint8_t *s = (const uint8_t *)buf_str(&d->head);
-	size_t n = d->head.len;
 	char *declared;
 
 	if (n >= 3 && s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF) {
-		enc_open(d, "utf-8");
+		enc_open(d, "utf-8", s, n);
 		return 3;
 	}
 	if (n >= 2 && ((s[0] == 0xFF && s[1] == 0xFE) ||
 	    (s[0] == 0xFE && s[1] == 0xFF))) {
-		enc_open(d, s[0] == 0xFF ? "UTF-16LE" : "UTF-16BE");
+		enc_open(d, s[0] == 0xFF ? "UTF-16LE" : "UTF-16BE", s, n);
 		return 2;
 	}
 	if (n >= 2 && (s[0] == 0) != (s[1] == 0)) {
-		enc_open(d, s[0] != 0 ? "UTF-16LE" : "UTF-16BE");
+		enc_open(d, s[0] != 0 ? "UTF-16LE" : "UTF-16BE", s, n);
 		return 0;
 	}
 	if (d->http != NULL) {
-		enc_open(d, d->http);
+		enc_open(d, d->http, s, n);
 		return 0;
 	}
 	declared = sniff_declared((const char *)s, n);
-	enc_open(d, declared ? declared : "utf-8");
+	enc_open(d, declared ? declared : "utf-8", s, n);
 	free(declared);
 	return 0;
 }
@@ -476,7 +474,8 @@ enc_decoder_push(struct enc_decoder *d, const char *in, size_t len, int final,
 		buf_append(&d->head, in, len);
 		if (!final && d->head.len < ENC_HEAD_MAX)
 			return;
-		skip = enc_decide(d);
+		skip = enc_decide(d, (const uint8_t *)buf_str(&d->head),
+		    d->head.len);
 		enc_feed(d, (const uint8_t *)buf_str(&d->head) + skip,
 		    d->head.len - skip, final, out);
 		buf_cleanup(&d->head);
@@ -492,6 +491,23 @@ enc_decoder_view(struct enc_decoder *d, const char *in, size_t len,
 	const uint8_t *s = (const uint8_t *)in;
 	size_t from = out->len, k, rest;
 
+	/* A first chunk that decides the charset by itself is not held. */
+	if (d->mode == ENC_SNIFF && d->head.len == 0 && len > 0 &&
+	    (len >= ENC_HEAD_MAX || final)) {
+		k = enc_decide(d, s, len);
+		s += k;
+		len -= k;
+		in += k;
+		if (d->mode == ENC_UTF8 && len > 0 && s[0] == '<')
+			d->started = 1;	/* nothing to strip before it */
+		else {
+			enc_feed(d, s, len, final, out);
+			enc_strip_leading(d, out, from);
+			*data = buf_str(out) + from;
+			*dlen = out->len - from;
+			return;
+		}
+	}
 	if (d->mode != ENC_UTF8 || d->npend > 0 || !d->started) {
 		enc_decoder_push(d, in, len, final, out);
 		*data = buf_str(out) + from;
@@ -503,7 +519,8 @@ enc_decoder_view(struct enc_decoder *d, const char *in, size_t len,
 	if (rest == 0 || (!final && rest < sizeof(d->pend) &&
 	    utf8_seq_len(s + k, rest) == -1)) {
 		/* all valid, maybe but for a sequence the next chunk ends */
-		memcpy(d->pend, s + k, rest);
+		if (rest > 0)	/* in is NULL at the end */
+			memcpy(d->pend, s + k, rest);
 		d->npend = rest;
 		*data = in;
 		*dlen = k;

@@ -226,11 +226,14 @@ jw_date(struct jw *w, const char *key, int64_t t)
 	char d[DATE_RFC3339_LEN];
 
 	jw_key(w, key);
-	if (t == FEED_TIME_NONE)
+	if (t == FEED_TIME_NONE) {
 		buf_append(&w->b, "null", 4);
-	else
-		buf_printf(&w->b, "\"%s\"", date_format_rfc3339(t, d,
-		    sizeof(d)));
+		return;
+	}
+	d[0] = '"';
+	date_format_rfc3339(t, d + 1, sizeof(d) - 2);
+	d[21] = '"';
+	buf_append(&w->b, d, 22);
 }
 
 static void

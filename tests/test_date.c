@@ -293,6 +293,15 @@ Test(date, format_rfc3339)
 	    "2000-02-29T00:00:00Z");
 	cr_assert_str_eq(date_format_rfc3339(-1, buf, sizeof(buf)),
 	    "1969-12-31T23:59:59Z");
+	/* clamped to years 1..9999; a short buffer truncates like snprintf */
+	cr_assert_str_eq(date_format_rfc3339(INT64_MAX, buf, sizeof(buf)),
+	    "9999-12-31T23:59:59Z");
+	cr_assert_str_eq(date_format_rfc3339(INT64_MIN, buf, sizeof(buf)),
+	    "0001-01-01T00:00:00Z");
+	cr_assert_str_eq(date_format_rfc3339(0, buf, 5), "1970");
+	buf[0] = 'x';
+	date_format_rfc3339(0, buf, 0);
+	cr_assert_eq(buf[0], 'x');
 }
 
 Test(date, format_http)

@@ -607,6 +607,31 @@ Test(parse, split_after_the_head_gives_the_same_document)
 	free(xml);
 }
 
+/* A first chunk of 4 KB or more decides the charset by itself: a BOM,
+ * leading blank lines or a Latin-1 label still count there. */
+Test(parse, big_first_chunk_bom_junk_and_label)
+{
+	static const char *const heads[] = { "\xef\xbb\xbf", "\n \n\t",
+	    "<?xml version=\"1.0\" encoding=\"iso-8859-1\"?>\n" };
+
+	for (size_t i = 0; i < 3; i++) {
+		char *xml = xasprintf("%s<rss version=\"2.0\"><channel><title>"
+		    "Caf\xe9</title><description>%05000d</description>"
+		    "<item><title>x</title></item></channel></rss>", heads[i],
+		    0);
+		struct feed_doc *doc;
+		char *err = NULL;
+
+		doc = feed_parse_buffer(xml, strlen(xml), NULL, NULL, &err);
+		cr_assert_not_null(doc, "%zu: %s", i, err);
+		/* Latin-1 as labelled, or read as windows-1252 in UTF-8 */
+		cr_expect_str_eq(doc->title, "Caf\xc3\xa9", "%zu", i);
+		cr_expect_eq(doc->nitems, 1);
+		feed_doc_free(doc);
+		free(xml);
+	}
+}
+
 Test(parse, gzip_body_is_inflated)
 {
 	static const char xml[] = "<rss version=\"2.0\"><channel><title>Z"
