@@ -86,26 +86,37 @@ make_inputs() {	# set count
 # accumulate over every URL that follows.
 IMS="If-Modified-Since: $(date -u '+%a, %d %b %Y %H:%M:%S GMT')"
 
-# measure LABEL CMD...: appends "LABEL wall cpu rss_mb" to $tmp/results
+# measure LABEL CMD...: appends "LABEL wall cpu rss_mb" to $tmp/results.
+# Wall from date(1) in nanoseconds: /usr/bin/time's centiseconds round
+# curl's all-304 run (a few hundredths) to 0 or double it.
 measure() {
 	label=$1; shift
-	/usr/bin/time -f '%e %U %S %M' -o "$tmp/time" "$@" > "$tmp/out" 2> "$tmp/err"
+	t0=$(date +%s%N)
+	/usr/bin/time -f '%U %S %M' -o "$tmp/time" "$@" > "$tmp/out" 2> "$tmp/err"
 	rc=$?
+	t1=$(date +%s%N)
 	set -- $(tail -1 "$tmp/time")
-	echo "$label $1 $(echo "$2 $3" | awk '{printf "%.2f", $1 + $2}') $(($4 / 1024))" \
-	    >> "$tmp/results"
-	printf '%-18s wall %6ss  cpu %6ss  rss %4s MB  (exit %d) %s\n' "$label" "$1" \
-	    "$(echo "$2 $3" | awk '{printf "%.2f", $1 + $2}')" "$(($4 / 1024))" "$rc" \
-	    "$(head -c 120 "$tmp/out" | tr '\n' ' ')"
+	wall=$(echo "$t0 $t1" | awk '{printf "%.3f", ($2 - $1) / 1e9}')
+	cpu=$(echo "$1 $2" | awk '{printf "%.2f", $1 + $2}')
+	echo "$label $wall $cpu $(($3 / 1024))" >> "$tmp/results"
+	case $label in
+	curl*)	note=$(sort "$tmp/out" | uniq -c | awk '{printf "%s HTTP %s; ", $1, $2}') ;;
+	*)	note=$(head -c 120 "$tmp/out" | tr '\n' ' ') ;;
+	esac
+	printf '%-18s wall %7ss  cpu %6ss  rss %4s MB  (exit %d) %s\n' \
+	    "$label" "$wall" "$cpu" "$(($3 / 1024))" "$rc" "$note"
 }
+# curl: every answer's status on stdout, so a run that did not get the
+# 200s (cold) or 304s (warm) it should shows it.
+CURL="curl -s -w %{http_code}\n --parallel --parallel-max 16"
 
 : > "$tmp/results"
 make_inputs a "$N1"
 make_inputs b "$N2"
 cd "$tmp/a" || exit 1
 echo "== $N1 feeds"
-measure curl-cold curl -s --parallel --parallel-max 16 -K curl.cold
-measure curl-warm curl -s --parallel --parallel-max 16 -H "$IMS" -K curl.cold
+measure curl-cold $CURL -K curl.cold
+measure curl-warm $CURL -H "$IMS" -K curl.cold
 measure feedd-cold "$FEEDD" once -c feedd.conf
 measure feedd-warm "$FEEDD" once -c feedd.conf
 if command -v newsboat >/dev/null 2>&1; then
@@ -117,8 +128,8 @@ else
 fi
 cd "$tmp/b" || exit 1
 echo "== $N2 feeds"
-measure curl10-cold curl -s --parallel --parallel-max 16 -K curl.cold
-measure curl10-warm curl -s --parallel --parallel-max 16 -H "$IMS" -K curl.cold
+measure curl10-cold $CURL -K curl.cold
+measure curl10-warm $CURL -H "$IMS" -K curl.cold
 measure feedd10-cold "$FEEDD" once -c feedd.conf
 measure feedd10-warm "$FEEDD" once -c feedd.conf
 

@@ -401,6 +401,7 @@ init_handles(struct feedd *d)
 	}
 	feedd_fetch_opts(d->cfg, &o);
 	d->fetcher = fetcher_new(&d->loop, &o, pipeline_fetch_done, d);
+	fetcher_set_prep(d->fetcher, pipeline_prep, pipeline_prep_free);
 	d->sched = sched_new(&d->loop, pipeline_due, d);
 }
 

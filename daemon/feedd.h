@@ -141,6 +141,9 @@ void	 pipeline_set_health(struct feedd *d, struct feed_state *fs,
 	    enum feed_health h);
 /* The health a saved feed row says (for feeds not fetched yet). */
 enum feed_health pipeline_row_health(const struct feed_row *row);
+/* fetcher_set_prep's pair: store_prepare_doc off the loop. */
+void	*pipeline_prep(const struct feed_doc *doc, int full);
+void	 pipeline_prep_free(void *prep);
 /* Sched due callback. */
 void	 pipeline_due(struct sched_entry *e, void *arg);
 void	 feed_state_free(struct feed_state *fs);		/* NULL ok */

@@ -32,6 +32,7 @@ struct fetch_req {
 	const char *last_modified;	/* sent as If-Modified-Since; may be NULL */
 	const char *body_hash;		/* of the last 200 body; may be NULL */
 	void	*arg;			/* handed back in the result */
+	int	 prep_full;		/* passed to the fetch_prep_fn */
 };
 
 struct fetch_result {
@@ -53,19 +54,30 @@ struct fetch_result {
 	size_t	 body_bytes;
 	int	 same_body;		/* 2xx whose hash matched req body_hash */
 	struct feed_doc *doc;		/* 2xx and parsed; callback may take it */
+	void	*prep;			/* of doc (fetcher_set_prep); may take */
 	double	 seconds;
 };
+
+/*
+ * A 2xx body is parsed on a libuv worker thread once it is complete,
+ * and fn, when set, prepares the document there too (CPU-only work that
+ * needs no loop state: the daemon's is store_prepare_doc); the result
+ * comes back in res->prep, freed with free_fn unless taken.
+ */
+typedef void *(*fetch_prep_fn)(const struct feed_doc *doc, int full);
 
 /* Called from the loop once per request.  res is freed after return. */
 typedef void (*fetch_done_cb)(struct fetch_result *res, void *arg);
 
 struct fetcher *fetcher_new(uv_loop_t *loop, const struct fetch_opts *o,
 	    fetch_done_cb cb, void *arg);
+void	 fetcher_set_prep(struct fetcher *fr, fetch_prep_fn fn,
+	    void (*free_fn)(void *));
 /* New limits apply to transfers started from now on (SIGHUP). */
 void	 fetcher_set_opts(struct fetcher *fr, const struct fetch_opts *o);
 /* Queues a request; it starts when the limits allow. */
 void	 fetcher_add(struct fetcher *fr, const struct fetch_req *req);
-/* Transfers queued or in flight. */
+/* Transfers queued, in flight or being parsed. */
 size_t	 fetcher_busy(const struct fetcher *fr);
 /* Completes every queued (not started) request as aborted. */
 void	 fetcher_drop_queue(struct fetcher *fr);

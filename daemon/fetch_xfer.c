@@ -1,8 +1,8 @@
 /*
  * fetch_xfer: one HTTP transfer: its curl options, the response headers
  * it keeps (validators, cache hints, Retry-After, permanent redirects),
- * the body streamed into the parser under the max_size cap, and the
- * result it hands back.
+ * the body kept (and hashed) under the max_size cap, its parse on a
+ * worker thread, and the result it hands back.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -35,6 +35,8 @@ fetch_new(struct fetcher *fr, const struct fetch_req *req)
 	f->last_modified = xstrdup_or_null(req->last_modified);
 	f->prev_hash = xstrdup_or_null(req->body_hash);
 	f->arg = req->arg;
+	f->prep_full = req->prep_full;
+	buf_init(&f->body, 0);
 	f->is_file = strncasecmp(req->url, "file:", 5) == 0;
 	f->hash = FNV_OFFSET;
 	f->perm_chain = 1;
@@ -55,14 +57,18 @@ fetch_free(struct fetch *f)
 	if (f->easy)
 		curl_easy_cleanup(f->easy);
 	curl_slist_free_all(f->hdrs);
-	feed_parser_free(f->parser);
+	buf_cleanup(&f->body);
+	free(f->base_url);
+	free(f->charset);
+	feed_doc_free(f->wdoc);
+	free(f->werr);
+	fetcher_prep_free(f->fr, r->prep);
 	feed_doc_free(r->doc);
 	free(r->error);
 	free(r->etag);
 	free(r->last_modified);
 	free(r->effective_url);
 	free(r->perm_redirect);
-	free(f->parse_err);
 	free(f->url);
 	free(f->cur_url);
 	free(f->etag);
@@ -224,7 +230,7 @@ static void
 body_start(struct fetch *f)
 {
 	long status = 0;
-	char *ct = NULL, *eff = NULL, *charset;
+	char *ct = NULL, *eff = NULL;
 
 	f->body_started = 1;
 	curl_easy_getinfo(f->easy, CURLINFO_RESPONSE_CODE, &status);
@@ -233,9 +239,8 @@ body_start(struct fetch *f)
 		return;
 	curl_easy_getinfo(f->easy, CURLINFO_CONTENT_TYPE, &ct);
 	curl_easy_getinfo(f->easy, CURLINFO_EFFECTIVE_URL, &eff);
-	charset = content_type_charset(ct);
-	f->parser = feed_parser_new(eff ? eff : f->url, charset);
-	free(charset);
+	f->base_url = xstrdup(eff ? eff : f->url);
+	f->charset = content_type_charset(ct);
 }
 
 static size_t
@@ -258,8 +263,7 @@ on_body(char *data, size_t size, size_t n, void *arg)
 	f->res.body_bytes += len;
 	for (size_t i = 0; i < len; i++)
 		f->hash = (f->hash ^ (unsigned char)data[i]) * FNV_PRIME;
-	if (feed_parser_push(f->parser, data, len, &f->parse_err) == -1)
-		return 0;
+	buf_append(&f->body, data, len);
 	return len;
 }
 
@@ -348,7 +352,6 @@ static void
 finish_body(struct fetch *f)
 {
 	struct fetch_result *r = &f->res;
-	char *err = NULL;
 
 	snprintf(r->body_hash, sizeof(r->body_hash), "%016llx",
 	    (unsigned long long)f->hash);
@@ -357,14 +360,39 @@ finish_body(struct fetch *f)
 		r->outcome = FETCH_OUTCOME_NOT_MODIFIED;
 		return;
 	}
-	if (f->parser == NULL)
-		f->parser = feed_parser_new(r->effective_url, NULL);
-	r->doc = feed_parser_finish(f->parser, &err);
-	if (r->doc == NULL)
+	f->needs_parse = 1;
+	r->outcome = FETCH_OUTCOME_OK;
+}
+
+void
+fetch_parse(struct fetch *f)
+{
+	struct feed_parser *p = feed_parser_new(f->base_url ? f->base_url :
+	    f->res.effective_url, f->charset);
+	fetch_prep_fn prep = fetcher_prep(f->fr);
+
+	if (feed_parser_push(p, f->body.data ? f->body.data : "", f->body.len,
+	    &f->werr) == 0)
+		f->wdoc = feed_parser_finish(p, &f->werr);
+	feed_parser_free(p);
+	buf_cleanup(&f->body);
+	if (f->wdoc != NULL && prep != NULL)
+		f->res.prep = prep(f->wdoc, f->prep_full);
+}
+
+void
+fetch_parsed(struct fetch *f)
+{
+	f->needs_parse = 0;
+	if (f->wdoc == NULL) {
 		finish_error(f, FETCH_OUTCOME_PARSE_ERROR,
-		    err ? err : xstrdup("not a feed"));
-	else
-		r->outcome = FETCH_OUTCOME_OK;
+		    f->werr ? f->werr : xstrdup("not a feed"));
+		f->werr = NULL;
+		return;
+	}
+	f->res.doc = f->wdoc;
+	f->wdoc = NULL;
+	f->res.outcome = FETCH_OUTCOME_OK;
 }
 
 void
@@ -384,8 +412,6 @@ fetch_finish(struct fetch *f, CURLcode code)
 	if (f->too_big)
 		finish_error(f, FETCH_OUTCOME_PARSE_ERROR,
 		    xstrdup("body over max_size"));
-	else if (f->parse_err)
-		finish_error(f, FETCH_OUTCOME_PARSE_ERROR, xstrdup(f->parse_err));
 	else if (code != CURLE_OK && !f->discard)
 		finish_transport(f, code);
 	else if (r->status == 304)

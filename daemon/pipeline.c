@@ -37,6 +37,19 @@ feed_state_free(struct feed_state *fs)
 	free(fs);
 }
 
+/* fetch_prep_fn: the store's CPU-only part, on a worker thread. */
+void *
+pipeline_prep(const struct feed_doc *doc, int full)
+{
+	return store_prepare_doc(doc, full);
+}
+
+void
+pipeline_prep_free(void *prep)
+{
+	store_prep_free(prep);
+}
+
 void
 pipeline_due(struct sched_entry *e, void *arg)
 {
@@ -68,6 +81,8 @@ pipeline_start(struct feedd *d, struct feed_state *fs)
 		req.last_modified = row.last_modified;
 		req.body_hash = row.body_hash;
 		req.arg = fs;
+		/* a first document is all new: index all of it off the loop */
+		req.prep_full = row.body_hash == NULL;
 		fs->in_flight = 1;
 		d->cycle.total++;
 		fetcher_add(d->fetcher, &req);
@@ -194,7 +209,9 @@ store_doc(struct feedd *d, struct feed_row *row,
 	char *err = NULL, *msg;
 
 	memset(&pr, 0, sizeof(pr));
-	if (store_put_doc(d->st, row->id, res->doc, now, &pr, &err) == -1) {
+	if ((res->prep ? store_put_prepared(d->st, row->id, res->doc,
+	    res->prep, now, &pr, &err) : store_put_doc(d->st, row->id,
+	    res->doc, now, &pr, &err)) == -1) {
 		msg = xasprintf("store: %s", err ? err : store_errmsg(d->st));
 		free(err);
 		return msg;
@@ -402,7 +419,7 @@ pipeline_batch_end(struct feedd *d)
 /*
  * The rules run over the items stored since the last flush, once per
  * flush rather than once per fetch: the new items wait unchecked in the
- * store (alert_checked = 0), so a kill before this point loses nothing,
+ * store (above its alert mark), so a kill before this point loses nothing,
  * and one pass over a batch's items costs far less than one per feed.
  */
 static void

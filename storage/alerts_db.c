@@ -60,10 +60,10 @@ rule_sql(const struct match_expr *e)
 	if (match_fts5(e) != NULL)
 		return xstrdup("SELECT id FROM items WHERE id IN (SELECT rowid"
 		    " FROM items_fts WHERE items_fts MATCH ? AND rowid >= ?)"
-		    " AND alert_checked = 0 AND story_new = 1"
+		    " AND id >= ? AND story_new = 1"
 		    " AND min(coalesce(published, updated, first_seen), ?) >= ?");
 	return xasprintf("SELECT id FROM items WHERE (%s)"
-	    " AND alert_checked = 0 AND story_new = 1"
+	    " AND id >= ? AND story_new = 1"
 	    " AND min(coalesce(published, updated, first_seen), ?) >= ?",
 	    match_sql(e));
 }
@@ -81,6 +81,7 @@ bind_rule(sqlite3_stmt *q, const struct match_expr *e, int64_t first,
 		for (size_t k = 0; k < match_nparams(e); k++)
 			sqlite3_bind_text(q, ++i, match_param(e, k), -1,
 			    SQLITE_STATIC);
+	sqlite3_bind_int64(q, ++i, first);
 	sqlite3_bind_int64(q, ++i, now);
 	return sqlite3_bind_int64(q, ++i, now - max_age);
 }
@@ -113,12 +114,12 @@ out:
 	return rc;
 }
 
-/* The lowest unchecked item id (partial index); 0 when none, -1 error. */
+/* The first unchecked item id (above meta alert_mark); -1 on error. */
 static int64_t
 first_unchecked(struct store *st)
 {
 	sqlite3_stmt *s = store_stmt(st, SQ_ALERT_FIRST,
-	    "SELECT min(id) FROM items WHERE alert_checked = 0");
+	    "SELECT value + 1 FROM meta WHERE key = 'alert_mark'");
 	int64_t id = -1;
 
 	if (s == NULL)
@@ -141,13 +142,14 @@ store_alerts_match(struct store *st, const struct rule_conf *rules,
 		return -1;
 	if ((first = first_unchecked(st)) == -1)
 		goto fail;
-	for (size_t i = 0; first > 0 && i < nrules; i++)
+	for (size_t i = 0; i < nrules; i++)
 		if (rules[i].expr && match_rule(st, &rules[i], first, max_age,
 		    now, fired) == -1)
 			goto fail;
 	if ((s = store_stmt(st, SQ_ALERT_CHECKED,
-	    "UPDATE items SET alert_checked = 1 WHERE alert_checked = 0")) ==
-	    NULL || store_step_done(s) == -1)
+	    "UPDATE meta SET value = max(value, coalesce((SELECT max(id)"
+	    " FROM items), 0)) WHERE key = 'alert_mark'")) == NULL ||
+	    store_step_done(s) == -1)
 		goto fail;
 	if ((*fired > 0 && store_bump_generation(st) == -1) ||
 	    store_commit(st) == -1)

@@ -19,6 +19,14 @@ struct put {
 	int64_t	 feed_id;
 	int64_t	 now;
 	struct store_put_result *res;
+	const struct store_prep *prep;
+};
+
+/* store_prepare_doc's work: keys and, when asked, full-text bodies. */
+struct store_prep {
+	struct item_keys *k;
+	char	**bodies;		/* NULL: computed when needed */
+	size_t	 n;
 };
 
 /* A stored item found by key: id and content hash. */
@@ -90,24 +98,32 @@ ids_churn(struct put *p, const struct item_keys *k, size_t n, int *churn)
 	return 0;
 }
 
-/* The feed's key mode after this document; saved when it moved. */
+/*
+ * The feed's key mode after this document; saved when it moved.  A feed
+ * with nothing stored yet (its first fetch) has no ids to churn: the
+ * two lookups per item of ids_churn are skipped.
+ */
 static int
 decide_mode(struct put *p, const struct item_keys *k, size_t n, int *mode)
 {
 	sqlite3_stmt *s = store_stmt(p->st, SQ_FEED_MODE_GET,
-	    "SELECT id_mode FROM feeds WHERE id = ?");
-	int old = -1, churn = 0;
+	    "SELECT id_mode, EXISTS (SELECT 1 FROM items WHERE feed_id = ?1)"
+	    " FROM feeds WHERE id = ?1");
+	int old = -1, churn = 0, stored = 0;
 
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, p->feed_id);
-	if (sqlite3_step(s) == SQLITE_ROW)
+	if (sqlite3_step(s) == SQLITE_ROW) {
 		old = sqlite3_column_int(s, 0);
+		stored = sqlite3_column_int(s, 1);
+	}
 	sqlite3_reset(s);
 	if (old < 0)
 		return -1;
 	*mode = itemkey_doc_mode(k, n, old);
-	if (*mode == ID_MODE_ENTRY_ID && ids_churn(p, k, n, &churn) == -1)
+	if (*mode == ID_MODE_ENTRY_ID && stored &&
+	    ids_churn(p, k, n, &churn) == -1)
 		return -1;
 	if (churn)
 		*mode = itemkey_doc_mode(k, n, ID_MODE_LINK);
@@ -165,41 +181,54 @@ fts_exec(struct put *p, enum store_stmt_id slot, int64_t id, const char *a,
 	return store_step_done(s);
 }
 
+/* The indexed body of an item: summary and content as text. */
+static char *
+item_body(const struct feed_item *it)
+{
+	char *sum = it->summary ? html_to_text(it->summary) : NULL;
+	char *con = it->content ? html_to_text(it->content) : NULL;
+	char *body = xasprintf("%s%s%s", sum ? sum : "",
+	    sum && con ? " " : "", con ? con : "");
+
+	free(sum);
+	free(con);
+	return body;
+}
+
 /*
- * Replaces the full-text rows of item id.  items_tri holds only texts
+ * Replaces the full-text rows of item k.  items_tri holds only texts
  * with a letter of a script written without spaces: a trigram term (see
  * config/match.h) has such a letter, so it can match no other text, and
  * most items skip the trigram index, its largest cost.  fresh: a new
  * item, with no rows to delete.
  */
 static int
-index_item(struct put *p, int64_t id, const struct feed_item *it, int fresh)
+index_item(struct put *p, int64_t id, const struct item_keys *k, int fresh)
 {
-	char *sum = it->summary ? html_to_text(it->summary) : NULL;
-	char *con = it->content ? html_to_text(it->content) : NULL;
-	char *body = xasprintf("%s%s%s", sum ? sum : "",
-	    sum && con ? " " : "", con ? con : "");
+	const struct feed_item *it = k->it;
 	const char *title = it->title ? it->title : "";
-	int tri = match_text_spaceless(title) || match_text_spaceless(body);
-	int rc = -1;
+	char *own = NULL, *text;
+	const char *body;
+	int tri, rc = -1;
 
+	if (p->prep->bodies)
+		body = p->prep->bodies[k - p->prep->k];
+	else
+		body = own = item_body(it);
+	tri = match_text_spaceless(title) || match_text_spaceless(body);
 	if (!fresh && (fts_exec(p, SQ_FTS_DEL, id, NULL, NULL) == -1 ||
 	    fts_exec(p, SQ_TRI_DEL, id, NULL, NULL) == -1))
 		goto out;
 	if (fts_exec(p, SQ_FTS_INS, id, title, body) == -1)
 		goto out;
+	rc = 0;
 	if (tri) {
-		char *text = xasprintf("%s %s", title, body);
-
+		text = xasprintf("%s %s", title, body);
 		rc = fts_exec(p, SQ_TRI_INS, id, text, NULL);
 		free(text);
-		goto out;
 	}
-	rc = 0;
 out:
-	free(sum);
-	free(con);
-	free(body);
+	free(own);
 	return rc;
 }
 
@@ -238,7 +267,7 @@ update_item(struct put *p, int64_t id, const struct item_keys *k)
 	sqlite3_bind_int64(s, 1, id);
 	store_bind_str(s, 2, k->key);
 	bind_item(s, k, cats);
-	if (store_step_done(s) == -1 || index_item(p, id, k->it, 0) == -1)
+	if (store_step_done(s) == -1 || index_item(p, id, k, 0) == -1)
 		goto out;
 	p->res->updated_items++;
 	rc = 0;
@@ -288,14 +317,21 @@ out:
 	return rc;
 }
 
+/*
+ * A new item's id is above every stored one and above meta alert_mark
+ * (which a pruned newest item could otherwise leave behind), so the
+ * items waiting for the alert rules are exactly those above the mark.
+ */
 static int
 insert_item(struct put *p, const struct item_keys *k)
 {
 	sqlite3_stmt *s = store_stmt(p->st, SQ_ITEM_INSERT,
-	    "INSERT INTO items (feed_id, key, hash, canon, entry_id, title,"
+	    "INSERT INTO items (id, feed_id, key, hash, canon, entry_id, title,"
 	    " link, author, summary, content, categories, published, updated,"
-	    " story_id, first_seen, story_new) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
-	    " ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)");
+	    " story_id, first_seen, story_new, alert_checked) VALUES"
+	    " (max(coalesce((SELECT max(id) FROM items), 0), (SELECT value"
+	    " FROM meta WHERE key = 'alert_mark')) + 1, ?1, ?2, ?3, ?4, ?5,"
+	    " ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, 1)");
 	char *cats = join_categories(k->it);
 	int64_t story;
 	int created, rc = -1;
@@ -309,8 +345,8 @@ insert_item(struct put *p, const struct item_keys *k)
 	sqlite3_bind_int64(s, 15, p->now);
 	sqlite3_bind_int(s, 16, created);
 	if (store_step_done(s) == -1 ||
-	    index_item(p, sqlite3_last_insert_rowid(p->st->db), k->it,
-	    1) == -1)
+	    index_item(p, sqlite3_last_insert_rowid(p->st->db), k, 1) ==
+	    -1)
 		goto out;
 	p->res->new_items++;
 	p->res->new_stories += created;
@@ -395,28 +431,64 @@ put_all(struct put *p, const struct feed_doc *doc, struct item_keys *k)
 	return 0;
 }
 
+struct store_prep *
+store_prepare_doc(const struct feed_doc *doc, int bodies)
+{
+	struct store_prep *prep = xcalloc(1, sizeof(*prep));
+
+	prep->n = doc->nitems;
+	prep->k = itemkey_compute(doc);
+	if (bodies) {
+		prep->bodies = xcalloc(doc->nitems + 1, sizeof(char *));
+		for (size_t i = 0; i < doc->nitems; i++)
+			prep->bodies[i] = item_body(&doc->items[i]);
+	}
+	return prep;
+}
+
+void
+store_prep_free(struct store_prep *prep)
+{
+	if (prep == NULL)
+		return;
+	itemkey_free(prep->k, prep->n);
+	for (size_t i = 0; prep->bodies && i < prep->n; i++)
+		free(prep->bodies[i]);
+	free(prep->bodies);
+	free(prep);
+}
+
 int
-store_put_doc(struct store *st, int64_t feed_id, const struct feed_doc *doc,
-    int64_t now, struct store_put_result *res, char **errstr)
+store_put_prepared(struct store *st, int64_t feed_id,
+    const struct feed_doc *doc, const struct store_prep *prep, int64_t now,
+    struct store_put_result *res, char **errstr)
 {
 	struct store_put_result dummy;
-	struct put p = { st, feed_id, now, res ? res : &dummy };
-	struct item_keys *k;
+	struct put p = { st, feed_id, now, res ? res : &dummy, prep };
 
 	memset(p.res, 0, sizeof(*p.res));
 	if (store_begin(st) == -1) {
 		*errstr = xasprintf("begin: %s", sqlite3_errmsg(st->db));
 		return -1;
 	}
-	k = itemkey_compute(doc);
-	if (put_all(&p, doc, k) == -1 || store_commit(st) == -1) {
+	if (put_all(&p, doc, prep->k) == -1 || store_commit(st) == -1) {
 		*errstr = xasprintf("feed %lld: %s", (long long)feed_id,
 		    sqlite3_errmsg(st->db));
 		store_rollback(st);
-		itemkey_free(k, doc->nitems);
 		memset(p.res, 0, sizeof(*p.res));
 		return -1;
 	}
-	itemkey_free(k, doc->nitems);
 	return 0;
+}
+
+int
+store_put_doc(struct store *st, int64_t feed_id, const struct feed_doc *doc,
+    int64_t now, struct store_put_result *res, char **errstr)
+{
+	struct store_prep *prep = store_prepare_doc(doc, 0);
+	int rc;
+
+	rc = store_put_prepared(st, feed_id, doc, prep, now, res, errstr);
+	store_prep_free(prep);
+	return rc;
 }

@@ -71,6 +71,16 @@ static const char *const migrations[] = {
 	" UNIQUE (rule, story_key));"
 	"CREATE INDEX alerts_newest ON alerts (fired_at DESC, id DESC);"
 	"CREATE INDEX alerts_pending ON alerts (id) WHERE written = 0;",
+	/*
+	 * Version 2.  meta 'alert_mark': every item with a higher id waits
+	 * for the alert rules, every other one was checked (items take ids
+	 * above it, see items_db.c).  Marking a batch checked is then one
+	 * meta update instead of rewriting each item row (alert_checked is
+	 * no longer used).  Items left unchecked count from the first one.
+	 */
+	"INSERT INTO meta VALUES ('alert_mark', coalesce((SELECT min(id) - 1"
+	" FROM items WHERE alert_checked = 0), (SELECT max(id) FROM items), 0));"
+	"DROP INDEX items_unchecked;",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

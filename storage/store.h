@@ -116,6 +116,20 @@ int	 store_put_doc(struct store *st, int64_t feed_id,
 	    const struct feed_doc *doc, int64_t now,
 	    struct store_put_result *res, char **errstr);
 
+/*
+ * store_put_doc in two steps.  store_prepare_doc does the part that
+ * needs no database (item keys; with bodies, the full text of every
+ * item, which a first fetch indexes whole): it only reads doc and is
+ * safe on any thread, so the daemon runs it off its loop.  The prep
+ * belongs to doc (it points into it) and serves one store_put_prepared.
+ */
+struct store_prep;
+struct store_prep *store_prepare_doc(const struct feed_doc *doc, int bodies);
+void	 store_prep_free(struct store_prep *prep);		/* NULL ok */
+int	 store_put_prepared(struct store *st, int64_t feed_id,
+	    const struct feed_doc *doc, const struct store_prep *prep,
+	    int64_t now, struct store_put_result *res, char **errstr);
+
 struct story_row {
 	int64_t	 story_id;
 	char	*entry_id;		/* the item's original id, or NULL */

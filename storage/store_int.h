@@ -61,7 +61,7 @@ int	 store_bind_time(sqlite3_stmt *s, int col, int64_t t);
 int	 store_bind_str(sqlite3_stmt *s, int col, const char *v);
 
 /* migrate.c: brings the schema to the current version. */
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 int	 store_migrate(struct store *st, char **errstr);
 
 /* stories_db.c: fills row from item item_id (the story's nsources). */

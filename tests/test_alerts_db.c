@@ -149,8 +149,8 @@ Test(alerts_db, old_items_never_alert_future_dates_count_as_now)
 	    " WHERE title LIKE 'Old%'"), 0);
 	/* checked once: a later run does not reconsider them */
 	cr_assert_eq(run_rules(&fx, &rs, NOW), 0);
-	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM items"
-	    " WHERE alert_checked = 0"), 0);
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM items WHERE id >"
+	    " (SELECT value FROM meta WHERE key = 'alert_mark')"), 0);
 	rules_free(&rs);
 	fx_close(&fx);
 }
@@ -345,6 +345,52 @@ Test(alerts_db, word_rule_sees_items_stored_since_the_last_run_only)
 	put_one(&fx, "a", "2", "agent robotics again", "https://x.example/2",
 	    NOW, NOW);
 	put_one(&fx, "a", "3", "robotics", "https://x.example/3", NOW, NOW);
+	cr_assert_eq(run_rules(&fx, &rs, NOW), 1);
+	rules_free(&rs);
+	fx_close(&fx);
+}
+
+Test(alerts_db, version_1_database_keeps_its_unchecked_items)
+{
+	struct fx fx;
+	struct rules rs;
+	char *err = NULL;
+
+	fx_open(&fx);
+	rules_init(&rs, "ai", "AI");
+	put_one(&fx, "a", "1", "AI one", "https://x.example/1", NOW, NOW);
+	put_one(&fx, "a", "2", "AI two", "https://x.example/2", NOW, NOW);
+	put_one(&fx, "a", "3", "AI three", "https://x.example/3", NOW, NOW);
+	/* back to what version 1 had: item 1 checked, 2 and 3 not */
+	cr_assert_eq(sqlite3_exec(store_sqlite(fx.st),
+	    "DELETE FROM meta WHERE key = 'alert_mark';"
+	    "UPDATE items SET alert_checked = (id = 1);"
+	    "CREATE INDEX items_unchecked ON items (id)"
+	    " WHERE alert_checked = 0;"
+	    "PRAGMA user_version = 1;", NULL, NULL, NULL), SQLITE_OK);
+	store_close(fx.st);
+	cr_assert_eq(store_open(fx.path, STORE_READWRITE, &fx.st, &err), 0);
+	cr_assert_eq(fx_count(&fx, "PRAGMA user_version"), 2);
+	cr_assert_eq(run_rules(&fx, &rs, NOW), 2, "items 2 and 3");
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM alerts"
+	    " WHERE title = 'AI one'"), 0);
+	rules_free(&rs);
+	fx_close(&fx);
+}
+
+Test(alerts_db, pruned_newest_item_does_not_hide_the_next_one)
+{
+	struct fx fx;
+	struct rules rs;
+
+	fx_open(&fx);
+	rules_init(&rs, "ai", "AI");
+	put_one(&fx, "a", "1", "AI one", "https://x.example/1", NOW, NOW);
+	cr_assert_eq(run_rules(&fx, &rs, NOW), 1);
+	/* everything pruned: the next item could take id 1 again */
+	cr_assert_eq(store_prune(fx.st, NOW + 1, 0), 0);
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM items"), 0);
+	put_one(&fx, "a", "2", "AI two", "https://x.example/2", NOW, NOW);
 	cr_assert_eq(run_rules(&fx, &rs, NOW), 1);
 	rules_free(&rs);
 	fx_close(&fx);
