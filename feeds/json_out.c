@@ -7,6 +7,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "feeds/date.h"
 #include "feeds/json_out.h"
@@ -169,6 +172,21 @@ skip_plain(const unsigned char *s, const unsigned char *end)
 {
 	uint64_t w;
 
+#ifdef __SSE2__
+	/* sixteen at a time: as signed bytes, >= 0x80 is below 0x20 too */
+	const __m128i sp = _mm_set1_epi8(0x20), q = _mm_set1_epi8('"');
+	const __m128i bs = _mm_set1_epi8('\\');
+
+	while (end - s >= 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
+		int m = _mm_movemask_epi8(_mm_or_si128(_mm_cmplt_epi8(v, sp),
+		    _mm_or_si128(_mm_cmpeq_epi8(v, q), _mm_cmpeq_epi8(v, bs))));
+
+		if (m != 0)
+			return s + __builtin_ctz((unsigned int)m);
+		s += 16;
+	}
+#endif
 	while (end - s >= 8) {
 		memcpy(&w, s, 8);
 		if ((w = word_special(w)) != 0)
