@@ -392,6 +392,24 @@ seen_before(const struct atom_entry *e, size_t n, size_t off, const char *s)
 	return 0;
 }
 
+/*
+ * Readers and validators expect atom:updated to fall entry by entry; the
+ * store orders by publication, which an edit can overtake.  The input is
+ * nearly sorted already, so a stable insertion sort costs about n.
+ */
+static void
+sort_by_updated(struct atom_entry *e, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		struct atom_entry tmp = e[i];
+		size_t j = i;
+
+		for (; j > 0 && e[j - 1].updated < tmp.updated; j--)
+			e[j] = e[j - 1];
+		e[j] = tmp;
+	}
+}
+
 struct atom_entry *
 atom_entries_prepare(const struct story_row *rows, size_t nrows, size_t *n)
 {
@@ -418,6 +436,7 @@ atom_entries_prepare(const struct story_row *rows, size_t nrows, size_t *n)
 		}
 		k++;
 	}
+	sort_by_updated(e, k);
 	*n = k;
 	return e;
 }

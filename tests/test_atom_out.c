@@ -186,11 +186,18 @@ Test(atom_out, order_source_and_duplicate_links)
 	row_init(&r[0], 1, "newest", "https://example.org/n");
 	row_init(&r[1], 2, "older", "https://example.org/o");
 	row_init(&r[2], 3, "same story again", "https://example.org/n");
+	xml = render(r, 3, &len);
+	p1 = strstr(xml, "newest");
+	p2 = strstr(xml, "older");
+	cr_assert(p1 != NULL && p2 != NULL && p1 < p2, "store order not kept");
+	free(xml);
+	/* an edit makes an entry newer: atom:updated must still fall */
 	r[1].updated = 1795000000 + 60;
 	xml = render(r, 3, &len);
 	p1 = strstr(xml, "newest");
 	p2 = strstr(xml, "older");
-	cr_assert(p1 != NULL && p2 != NULL && p1 < p2, "order not kept");
+	cr_assert(p1 != NULL && p2 != NULL && p2 < p1,
+	    "the entry updated last is not first");
 	cr_expect_eq(strstr(xml, "same story again"), NULL,
 	    "an entry repeating a link was kept");
 	cr_expect_eq(count(xml, "<source>"), 2);
