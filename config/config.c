@@ -26,8 +26,15 @@ struct problem {
 	char	*msg;
 };
 
+/* Feed names seen so far, hashed, so duplicates cost O(1) per section. */
+struct name_index {
+	size_t	*slot;		/* feed index + 1; 0 is empty */
+	size_t	 cap;		/* a power of two */
+};
+
 struct loader {
 	struct config *cfg;
+	struct name_index feed_names;
 	struct problem *probs;
 	size_t	 nprobs;
 	size_t	 feedcap, rulecap;
@@ -199,11 +206,64 @@ name_ok(struct loader *l, const char *name, const char *kind, int line)
 	return 1;
 }
 
+static size_t
+name_hash(const char *s)
+{
+	size_t h = 1469598103934665603ULL;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+/* The slot holding name, or the empty slot where it would go. */
+static size_t *
+name_slot(const struct name_index *ix, const struct config *cfg,
+    const char *name)
+{
+	size_t i = name_hash(name) & (ix->cap - 1);
+
+	while (ix->slot[i] != 0 &&
+	    strcmp(cfg->feeds[ix->slot[i] - 1].name, name) != 0)
+		i = (i + 1) & (ix->cap - 1);
+	return &ix->slot[i];
+}
+
+/* Records feed number idx; keeps the table at most half full. */
+static void
+name_index_add(struct name_index *ix, const struct config *cfg, size_t idx)
+{
+	if (2 * (cfg->nfeeds + 1) > ix->cap) {
+		struct name_index big = { NULL, ix->cap ? ix->cap * 2 : 64 };
+
+		big.slot = xcalloc(big.cap, sizeof(*big.slot));
+		for (size_t i = 0; i < ix->cap; i++)
+			if (ix->slot[i] != 0)
+				*name_slot(&big, cfg,
+				    cfg->feeds[ix->slot[i] - 1].name) = ix->slot[i];
+		free(ix->slot);
+		*ix = big;
+	}
+	*name_slot(ix, cfg, cfg->feeds[idx].name) = idx + 1;
+}
+
+static const struct feed_conf *
+name_index_find(const struct name_index *ix, const struct config *cfg,
+    const char *name)
+{
+	size_t *slot;
+
+	if (ix->cap == 0)
+		return NULL;
+	slot = name_slot(ix, cfg, name);
+	return *slot ? &cfg->feeds[*slot - 1] : NULL;
+}
+
 static void
 feed_open(struct loader *l, char *name, int line)
 {
 	struct config *cfg = l->cfg;
-	const struct feed_conf *dup = config_find_feed(cfg, name);
+	const struct feed_conf *dup = name_index_find(&l->feed_names, cfg, name);
 	struct feed_conf *f;
 
 	l->scope = SCOPE_FEED;
@@ -227,6 +287,8 @@ feed_open(struct loader *l, char *name, int line)
 	f->name = name;
 	f->file = xstrdup(l->file);
 	f->line = line;
+	if (l->cur >= 0)
+		name_index_add(&l->feed_names, cfg, (size_t)l->cur);
 }
 
 static const struct rule_conf *
@@ -523,6 +585,7 @@ config_load(const char *path, struct config_errors *errs)
 			loader_read_feeds_d(&l, given_dir);
 	}
 	free(given_dir);
+	free(l.feed_names.slot);
 	if (l.nprobs > 0) {
 		problems_move(&l, errs);
 		config_free(l.cfg);
