@@ -118,16 +118,4 @@ fx_count(struct fx *fx, const char *sql)
 	sqlite3_finalize(s);
 	return v;
 }
-
-/* Whether the formats engineers' url_canonical has landed. */
-static inline int
-fx_have_canonical(void)
-{
-	char *c = url_canonical("https://www.Example.com/a?utm_source=x");
-	int ok = c != NULL && strstr(c, "utm_") == NULL;
-
-	free(c);
-	return ok;
-}
-
 #endif

@@ -160,8 +160,6 @@ Test(alerts_db, item_joining_a_known_story_does_not_alert)
 	struct fx fx;
 	struct rules rs;
 
-	if (!fx_have_canonical())
-		cr_skip_test("url_canonical not built yet");
 	fx_open(&fx);
 	rules_init(&rs, "ai", "AI");
 	put_one(&fx, "a", "1", "Boring title", "https://x.example/s",
@@ -181,8 +179,6 @@ Test(alerts_db, same_story_from_several_feeds_in_one_batch_alerts_once)
 	struct fx fx;
 	struct rules rs;
 
-	if (!fx_have_canonical())
-		cr_skip_test("url_canonical not built yet");
 	fx_open(&fx);
 	rules_init(&rs, "ai", "AI");
 	put_one(&fx, "a", "1", "AI story", "https://x.example/s", NOW, NOW);

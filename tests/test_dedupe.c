@@ -23,8 +23,6 @@ Test(dedupe, same_story_in_three_feeds_is_one_story_three_sources)
 	struct story_row *rows;
 	size_t n;
 
-	if (!fx_have_canonical())
-		cr_skip_test("url_canonical not built yet");
 	fx_open(&fx);
 	put_one(&fx, "hn", "h1", "Story (HN)",
 	    "https://example.com/post/42", T0 + 10);
@@ -56,8 +54,6 @@ Test(dedupe, new_story_counts_only_for_the_first_source)
 	struct feed_doc *doc = feed_doc_new();
 	struct store_put_result r;
 
-	if (!fx_have_canonical())
-		cr_skip_test("url_canonical not built yet");
 	fx_open(&fx);
 	fx_item(doc, "1", "S", "https://example.com/s", T0);
 	r = fx_put(&fx, fx_feed(&fx, "a"), doc, T0);

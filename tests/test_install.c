@@ -47,13 +47,6 @@ make(struct th_result *r, const char *target, const char *destdir,
 	return rc;
 }
 
-static void
-skip_without_example(void)
-{
-	if (access("config/feedd.conf.example", R_OK) != 0)
-		cr_skip_test("config/feedd.conf.example not there yet");
-}
-
 static int
 mode_of(const char *root, const char *rel)
 {
@@ -91,7 +84,6 @@ Test(install, files_modes_and_unit_paths, .timeout = 300)
 	struct th_result r;
 	char *root, *unit, *conf, *example;
 
-	skip_without_example();
 	root = th_tmpdir();
 	cr_assert_eq(make(&r, "install", root, "PREFIX=/usr/local", NULL), 0,
 	    "make install: %s%s", r.out, r.err);
@@ -119,7 +111,6 @@ Test(install, other_prefix_rewrites_exec_start, .timeout = 300)
 	struct th_result r;
 	char *root, *unit;
 
-	skip_without_example();
 	root = th_tmpdir();
 	cr_assert_eq(make(&r, "install", root, "PREFIX=/opt/feedd",
 	    "SYSCONFDIR=/opt/etc"), 0, "make install: %s%s", r.out, r.err);
@@ -141,7 +132,6 @@ Test(install, changed_config_survives_reinstall_and_uninstall, .timeout = 300)
 	char *root, *conf, *got;
 	const char *mine = "[daemon]\nstate_dir = /srv/feedd\n";
 
-	skip_without_example();
 	root = th_tmpdir();
 	cr_assert_eq(make(&r, "install", root, NULL, NULL), 0, "%s", r.err);
 	th_result_cleanup(&r);
@@ -171,7 +161,6 @@ Test(install, uninstall_removes_everything_installed, .timeout = 300)
 	struct th_result r;
 	char *root;
 
-	skip_without_example();
 	root = th_tmpdir();
 	cr_assert_eq(make(&r, "install", root, NULL, NULL), 0, "%s", r.err);
 	th_result_cleanup(&r);
@@ -205,7 +194,6 @@ Test(install, installed_unit_scores_1_2_or_lower, .timeout = 300)
 	struct th_result r;
 	char *root, *unit, *tool;
 
-	skip_without_example();
 	if (!have("systemd-analyze"))
 		cr_skip_test("systemd-analyze not installed");
 	root = th_tmpdir();
