@@ -184,15 +184,36 @@ fts_exec(struct put *p, enum store_stmt_id slot, int64_t id, const char *a,
 	return store_step_done(s);
 }
 
-/* The indexed body of an item: summary and content as text. */
+/*
+ * The indexed body of an item: summary and content as text, at most
+ * BODY_MAX bytes.  Words past that (an item with more than ~10,000
+ * words of text) are neither searchable nor seen by the alert rules:
+ * a bound on what one item costs the index.  A summary whose text the
+ * content repeats (most full-content feeds) is indexed once.
+ */
+#define BODY_MAX (64 * 1024)
+
 static char *
 item_body(const struct feed_item *it)
 {
 	char *sum = it->summary ? html_to_text(it->summary) : NULL;
 	char *con = it->content ? html_to_text(it->content) : NULL;
-	char *body = xasprintf("%s%s%s", sum ? sum : "",
-	    sum && con ? " " : "", con ? con : "");
+	char *body;
+	size_t n;
 
+	if (sum != NULL && con != NULL && (*sum == '\0' ||
+	    strstr(con, sum) != NULL)) {
+		free(sum);
+		sum = NULL;
+	}
+	body = xasprintf("%s%s%s", sum ? sum : "", sum && con ? " " : "",
+	    con ? con : "");
+	if ((n = strlen(body)) > BODY_MAX) {
+		n = BODY_MAX;
+		while (n > 0 && ((unsigned char)body[n] & 0xc0) == 0x80)
+			n--;		/* not inside a UTF-8 sequence */
+		body[n] = '\0';
+	}
 	free(sum);
 	free(con);
 	return body;
