@@ -19,6 +19,7 @@
 #define LOW_SPEED_BYTES	64	/* below this many bytes/s ... */
 #define LOW_SPEED_SECS	10	/* ... for this long, a transfer is dropped */
 #define CONNECT_SECS	15
+#define RETRY_AFTER_MAX	(7 * 86400)	/* a longer wait is a server's mistake */
 #define ACCEPT_TYPES	"application/rss+xml, application/atom+xml, " \
 			"application/feed+json, application/xml;q=0.9, " \
 			"text/xml;q=0.9, */*;q=0.8"
@@ -452,9 +453,14 @@ fetch_parse_retry_after(const char *value, int64_t now)
 		value++;
 	if (isdigit((unsigned char)*value)) {
 		secs = strtoll(value, &end, 10);
-		return *end == '\0' || isspace((unsigned char)*end) ? secs : -1;
+		if (*end != '\0' && !isspace((unsigned char)*end))
+			return -1;
+		return secs > RETRY_AFTER_MAX ? RETRY_AFTER_MAX : secs;
 	}
 	if ((t = curl_getdate(value, NULL)) <= 0)
 		return -1;
-	return t > now ? (int64_t)t - now : 0;
+	if (t <= now)
+		return 0;
+	return (int64_t)t - now > RETRY_AFTER_MAX ? RETRY_AFTER_MAX :
+	    (int64_t)t - now;
 }
