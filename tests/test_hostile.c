@@ -94,3 +94,48 @@ Test(hostile, huge_retry_after_is_capped)
 	cr_assert_leq(wait, 7 * 86400, "capped: %lld", wait);
 	free(conf);
 }
+
+/* last_error of feed NAME; caller frees (NULL when none). */
+static char *
+feed_error(const char *name)
+{
+	char *sql = xasprintf("SELECT last_error FROM feeds WHERE name = '%s'",
+	    name);
+	char *v = ts_db_str(&T, sql);
+
+	free(sql);
+	return v;
+}
+
+/*
+ * curl opens file: URLs with blocking calls on the loop: a FIFO hung
+ * `feedd once` for good (SIGTERM too); a directory read as "empty".
+ */
+Test(hostile, file_url_to_fifo_or_directory_fails_fast)
+{
+	char *fifo = th_path(T.dir, "fifo"), *err;
+	char *f = xasprintf("[feed \"fifo\"]\nurl = file://%s\n\n"
+	    "[feed \"dir\"]\nurl = file://%s\n\n"
+	    "[feed \"zero\"]\nurl = file:///dev/zero\n\n"
+	    "[feed \"ok\"]\nurl = file://%s/f.xml\n", fifo, T.www, T.www);
+	char *conf = ts_config(&T, "timeout = 3s", f);
+	struct th_result r;
+
+	cr_assert_eq(mkfifo(fifo, 0644), 0);
+	cr_assert_eq(th_feedd_run(&r, 20, "once", "-c", conf, NULL), 0);
+	cr_assert_eq(r.status, 0, "exit %d (124+: hung): %s", r.status, r.err);
+	th_result_cleanup(&r);
+	cr_assert_eq(items_of("ok"), 1);
+	err = feed_error("fifo");
+	cr_assert(err && strstr(err, "not a regular file"), "%s", err);
+	free(err);
+	err = feed_error("dir");
+	cr_assert(err && strstr(err, "directory"), "%s", err);
+	free(err);
+	err = feed_error("zero");
+	cr_assert_not_null(err);
+	free(err);
+	free(fifo);
+	free(f);
+	free(conf);
+}
