@@ -8,6 +8,8 @@
 #include <sys/file.h>
 #include <time.h>
 
+#include "feeds/parse.h"
+#include "feeds/xml.h"
 #include "tests/ts_helpers.h"
 
 static const char RSS[] =
@@ -137,5 +139,66 @@ Test(hostile, file_url_to_fifo_or_directory_fails_fast)
 	free(err);
 	free(fifo);
 	free(f);
+	free(conf);
+}
+
+/*
+ * The daemon pushes a fetched body in one piece: a title over the 1 MB
+ * field cap arrived in one text callback and was dropped whole, where
+ * `feedd parse` (reading in chunks) kept its first megabyte.
+ */
+Test(hostile, title_over_the_cap_in_one_push_is_cut_not_lost)
+{
+	size_t tlen = 3 * XML_MAX_TEXT;
+	char *title = xmalloc(tlen + 1), *doc, *err = NULL;
+	struct feed_parser *p = feed_parser_new("http://example.com/", NULL);
+	struct feed_doc *d = NULL;
+
+	memset(title, 'A', tlen);
+	title[tlen] = '\0';
+	doc = xasprintf("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+	    "<rss version=\"2.0\"><channel><title>c</title>"
+	    "<item><title>%s</title><guid>g</guid></item></channel></rss>",
+	    title);
+	cr_assert_eq(feed_parser_push(p, doc, strlen(doc), &err), 0, "%s", err);
+	d = feed_parser_finish(p, &err);
+	cr_assert_not_null(d, "%s", err);
+	cr_assert_eq(d->nitems, 1);
+	cr_assert_not_null(d->items[0].title);
+	cr_assert_eq(strlen(d->items[0].title), XML_MAX_TEXT);
+	cr_assert_not_null(d->errors && d->nerrors == 1 ?
+	    strstr(d->errors[0], "cut") : NULL);
+	feed_doc_free(d);
+	feed_parser_free(p);
+	free(doc);
+	free(title);
+}
+
+/* `feedd items` printed U+009B (CSI, C1) raw: a terminal obeys it. */
+Test(hostile, items_output_carries_no_terminal_controls)
+{
+	char *conf = conf_one("esc", "/esc.xml", "");
+	struct th_result r;
+
+	ts_put(&T, "esc.xml", "<rss version=\"2.0\"><channel><title>c</title>"
+	    "<item><title>A&#x1b;[2J B&#x9b;2J C&#x85;D\xc2\x9b" "E</title>"
+	    "<link>http://example.com/&#x1b;x</link><guid>e</guid></item>"
+	    "</channel></rss>");
+	ts_once_quiet(conf);
+	cr_assert_eq(th_feedd_run(&r, 20, "items", "-c", conf, NULL), 0);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert_not_null(strstr(r.out, "esc\t"), "%s", r.out);
+	for (size_t i = 0; i < r.outlen; i++) {
+		unsigned char c = (unsigned char)r.out[i];
+
+		cr_assert(c >= 0x20 || c == '\t' || c == '\n', "C0 %#x", c);
+		cr_assert(c != 0x7f);
+		cr_assert(!(c == 0xc2 && i + 1 < r.outlen &&
+		    (unsigned char)r.out[i + 1] >= 0x80 &&
+		    (unsigned char)r.out[i + 1] <= 0x9f), "C1 at %zu", i);
+	}
+	cr_assert_eq(strchr(r.out, '\n') - r.out + 1, (long)r.outlen,
+	    "one line: %s", r.out);
+	th_result_cleanup(&r);
 	free(conf);
 }
