@@ -1,7 +1,9 @@
 /*
- * store_bench: times store_put_doc for NFEEDS feeds of NITEMS items,
- * cold (every item new) and warm (the same documents again, unchanged),
- * on a fresh database in a temporary folder.  Not a test: prints figures.
+ * store_bench: times storing NFEEDS feeds of NITEMS items, cold (every
+ * item new) and warm (the same documents again, unchanged), on a fresh
+ * database in a temporary folder, as the daemon does it: documents
+ * prepared first (store_prepare_doc, on worker threads there; timed
+ * apart), stored in batches of BATCH feeds.  Not a test: prints figures.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +12,8 @@
 
 #include "daemon/xmalloc.h"
 #include "storage/store.h"
+
+#define BATCH 400	/* daemon/pipeline.c BATCH_FEEDS */
 
 static double
 now_s(void)
@@ -41,8 +45,8 @@ make_doc(int f, int nitems)
 }
 
 static double
-put_all(struct store *st, struct feed_doc **docs, const int64_t *ids, int n,
-    int64_t now, long *newitems)
+put_all(struct store *st, struct feed_doc **docs, struct store_prep **preps,
+    const int64_t *ids, int n, int64_t now, long *newitems)
 {
 	double t0 = now_s();
 
@@ -51,11 +55,17 @@ put_all(struct store *st, struct feed_doc **docs, const int64_t *ids, int n,
 		struct store_put_result r;
 		char *err = NULL;
 
-		if (store_put_doc(st, ids[f], docs[f], now, &r, &err) == -1) {
+		if (f % BATCH == 0 && store_batch_begin(st) == -1)
+			exit(1);
+		if (store_put_prepared(st, ids[f], docs[f], preps[f], now, &r,
+		    &err) == -1) {
 			fprintf(stderr, "put_doc: %s\n", err);
 			exit(1);
 		}
 		*newitems += r.new_items;
+		if ((f % BATCH == BATCH - 1 || f == n - 1) &&
+		    store_batch_commit(st) == -1)
+			exit(1);
 	}
 	return now_s() - t0;
 }
@@ -67,12 +77,13 @@ main(int argc, char **argv)
 	int nitems = argc > 2 ? atoi(argv[2]) : 50;
 	char dir[] = "/tmp/feedd-bench-XXXXXX", *path;
 	struct feed_doc **docs = xcalloc(nfeeds, sizeof(*docs));
+	struct store_prep **preps = xcalloc(nfeeds, sizeof(*preps));
 	int64_t *ids = xcalloc(nfeeds, sizeof(*ids));
 	struct config cfg = { 0 };
 	struct store *st;
 	char *err = NULL;
 	long newitems;
-	double cold, warm;
+	double cold, warm, prep;
 
 	if (mkdtemp(dir) == NULL)
 		return 1;
@@ -96,22 +107,34 @@ main(int argc, char **argv)
 		ids[f] = row.id;
 		feed_row_cleanup(&row);
 	}
-	cold = put_all(st, docs, ids, nfeeds, 1790000000, &newitems);
+	prep = now_s();
+	for (int f = 0; f < nfeeds; f++)
+		preps[f] = store_prepare_doc(docs[f], 1);
+	prep = now_s() - prep;
+	printf("prepare: %.2f s (%.1f us/item)\n", prep,
+	    prep * 1e6 / (nfeeds * (double)nitems));
+	cold = put_all(st, docs, preps, ids, nfeeds, 1790000000, &newitems);
 	printf("store cold: %d feeds x %d items: %.2f s (%ld new items, "
 	    "%.1f us/item)\n", nfeeds, nitems, cold, newitems,
 	    cold * 1e6 / (nfeeds * (double)nitems));
-	warm = put_all(st, docs, ids, nfeeds, 1790000600, &newitems);
+	for (int f = 0; f < nfeeds; f++) {	/* one put per prep */
+		store_prep_free(preps[f]);
+		preps[f] = store_prepare_doc(docs[f], 1);
+	}
+	warm = put_all(st, docs, preps, ids, nfeeds, 1790000600, &newitems);
 	printf("store warm (unchanged): %.3f s (%ld new items, %.1f us/item, "
 	    "%.2f ms/feed)\n", warm, newitems,
 	    warm * 1e6 / (nfeeds * (double)nitems), warm * 1e3 / nfeeds);
 	store_close(st);
 	for (int f = 0; f < nfeeds; f++) {
 		feed_doc_free(docs[f]);
+		store_prep_free(preps[f]);
 		free(cfg.feeds[f].name);
 		free(cfg.feeds[f].url);
 	}
 	free(cfg.feeds);
 	free(docs);
+	free(preps);
 	free(ids);
 	unlink(path);
 	free(path);

@@ -20,21 +20,23 @@
 
 /* Elements removed with everything inside them. */
 static const char *const drop_elems[] = {
-	"script", "style", "iframe", "frame", "frameset", "object", "embed",
-	"applet", "head", "title", "template", "svg", "math", "textarea",
-	"select", "option", "button", "input", "noembed", "noframes", "xmp",
-	"canvas", "link", "meta", "base", "param", "plaintext", "dialog",
+	"applet", "base", "button", "canvas", "dialog", "embed",
+	"frame", "frameset", "head", "iframe", "input", "link", "math",
+	"meta", "noembed", "noframes", "object", "option", "param",
+	"plaintext", "script", "select", "style", "svg", "template",
+	"textarea", "title", "xmp",
 };
 
 /* Elements kept by the sanitizer (others are unwrapped). */
 static const char *const keep_elems[] = {
-	"a", "abbr", "audio", "b", "blockquote", "br", "caption", "cite",
-	"code", "col", "colgroup", "dd", "del", "details", "dfn", "div", "dl",
-	"dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6",
-	"hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "picture",
-	"pre", "q", "s", "samp", "small", "source", "span", "strong", "sub",
-	"summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead",
-	"time", "tr", "u", "ul", "var", "video", "wbr",
+	"a", "abbr", "audio", "b", "blockquote", "br", "caption",
+	"cite", "code", "col", "colgroup", "dd", "del", "details",
+	"dfn", "div", "dl", "dt", "em", "figcaption", "figure", "h1",
+	"h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd",
+	"li", "mark", "ol", "p", "picture", "pre", "q", "s", "samp",
+	"small", "source", "span", "strong", "sub", "summary", "sup",
+	"table", "tbody", "td", "tfoot", "th", "thead", "time", "tr",
+	"u", "ul", "var", "video", "wbr",
 };
 
 static const char *const void_elems[] = {
@@ -43,27 +45,40 @@ static const char *const void_elems[] = {
 
 /* Elements that do not break words in html_to_text. */
 static const char *const inline_elems[] = {
-	"a", "abbr", "b", "bdi", "bdo", "big", "cite", "code", "data", "del",
-	"dfn", "em", "font", "i", "ins", "kbd", "mark", "q", "s", "samp",
-	"small", "span", "strike", "strong", "sub", "sup", "time", "tt", "u",
-	"var", "wbr",
+	"a", "abbr", "b", "bdi", "bdo", "big", "cite", "code", "data",
+	"del", "dfn", "em", "font", "i", "ins", "kbd", "mark", "q", "s",
+	"samp", "small", "span", "strike", "strong", "sub", "sup",
+	"time", "tt", "u", "var", "wbr",
 };
 
 /* Attributes kept (at most 32: a bit each while serializing). */
 static const char *const keep_attrs[] = {
-	"href", "src", "alt", "title", "width", "height", "colspan",
-	"rowspan", "datetime", "cite", "lang", "dir", "poster", "type",
-	"controls", "start", "scope", "open", "reversed", "span",
+	"alt", "cite", "colspan", "controls", "datetime", "dir",
+	"height", "href", "lang", "open", "poster", "reversed",
+	"rowspan", "scope", "span", "src", "start", "title", "type",
+	"width",
 };
 
+/*
+ * The index of name in list, or -1.  The lists above are sorted (strcmp
+ * order): this runs for every element of every item's HTML, and a scan
+ * of them was a sixth of html_to_text.
+ */
 static int
 in_list(const char *const *list, size_t n, const char *name)
 {
-	size_t i;
+	size_t lo = 0, hi = n, mid;
+	int c;
 
-	for (i = 0; i < n; i++)
-		if (strcmp(list[i], name) == 0)
-			return (int)i;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if ((c = strcmp(name, list[mid])) == 0)
+			return (int)mid;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
 	return -1;
 }
 
@@ -268,35 +283,110 @@ text_decode(const char *s)
 	return r;
 }
 
-static void
-text_walk(struct buf *b, xmlNode *n, int depth)
-{
-	const char *name;
-	int block;
+/*
+ * html_to_text runs libxml2's HTML parser in SAX mode: no tree, only
+ * the events.  skip is the depth of the dropped element being skipped
+ * (0: none); element depths count from 1 here, where the tree walk of
+ * html_sanitize counts from 0, hence HTML_MAX_DEPTH + 1.
+ */
+struct text_sax {
+	struct buf *b;
+	int	 depth;
+	int	 skip;
+};
 
-	for (; n != NULL; n = n->next) {
-		if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
-			buf_puts(b, (const char *)n->content);
-			continue;
-		}
-		if (n->type != XML_ELEMENT_NODE)
-			continue;
-		name = (const char *)n->name;
-		if (IN(drop_elems, name) >= 0 || depth >= HTML_MAX_DEPTH)
-			continue;
-		block = IN(inline_elems, name) < 0;
-		if (block)
-			buf_putc(b, ' ');
-		text_walk(b, n->children, depth + 1);
-		if (block)
-			buf_putc(b, ' ');
-	}
+/* "dc:title" is a title: the name after a prefix, as in the tree. */
+static const char *
+local_name(const xmlChar *name)
+{
+	const char *n = (const char *)name, *c = strchr(n, ':');
+
+	return c != NULL && c != n && c[1] != '\0' ? c + 1 : n;
+}
+
+static void
+text_start(void *ctx, const xmlChar *name, const xmlChar **atts)
+{
+	struct text_sax *t = ((htmlParserCtxtPtr)ctx)->_private;
+	const char *n = local_name(name);
+
+	(void)atts;
+	t->depth++;
+	if (t->skip)
+		return;
+	if (t->depth > HTML_MAX_DEPTH || IN(drop_elems, n) >= 0)
+		t->skip = t->depth;
+	else if (IN(inline_elems, n) < 0)
+		buf_putc(t->b, ' ');
+}
+
+static void
+text_end(void *ctx, const xmlChar *name)
+{
+	struct text_sax *t = ((htmlParserCtxtPtr)ctx)->_private;
+
+	if (t->skip == t->depth)
+		t->skip = 0;
+	else if (!t->skip && IN(inline_elems, local_name(name)) < 0)
+		buf_putc(t->b, ' ');
+	if (t->depth > 0)
+		t->depth--;
+}
+
+static void
+text_chars(void *ctx, const xmlChar *ch, int len)
+{
+	struct text_sax *t = ((htmlParserCtxtPtr)ctx)->_private;
+
+	if (!t->skip && len > 0)
+		buf_append(t->b, ch, (size_t)len);
+}
+
+/* Whitespace the parser calls ignorable still separates words. */
+static void
+text_blank(void *ctx, const xmlChar *ch, int len)
+{
+	struct text_sax *t = ((htmlParserCtxtPtr)ctx)->_private;
+
+	(void)ch;
+	if (!t->skip && len > 0)
+		buf_putc(t->b, ' ');
+}
+
+static void
+text_parse(struct buf *b, const char *html)
+{
+	static const htmlSAXHandler sax = {
+		.startElement = text_start,
+		.endElement = text_end,
+		.characters = text_chars,
+		.cdataBlock = text_chars,
+		.ignorableWhitespace = text_blank,
+	};
+	size_t n = strlen(html);
+	struct text_sax t = { b, 0, 0 };
+	htmlParserCtxtPtr ctxt;
+	char *s;
+
+	if (n > 256 * 1024 * 1024)
+		n = 256 * 1024 * 1024;
+	if ((ctxt = htmlNewParserCtxt()) == NULL)
+		return;
+	memcpy(ctxt->sax, &sax, sizeof(sax));
+	ctxt->_private = &t;
+	/* The <body> keeps libxml2 from adding <p>, as in html_parse. */
+	s = xmalloc(n + 7);
+	memcpy(s, "<body>", 6);
+	memcpy(s + 6, html, n);
+	s[n + 6] = '\0';
+	htmlCtxtReadMemory(ctxt, s, (int)(n + 6), NULL, "UTF-8", HTML_OPTS);
+	htmlFreeParserCtxt(ctxt);
+	free(s);
 }
 
 char *
 html_to_text(const char *html)
 {
-	htmlDocPtr doc;
 	struct buf b;
 	char *r;
 
@@ -306,10 +396,7 @@ html_to_text(const char *html)
 		return strchr(html, '&') == NULL ?
 		    fold_space(html, strlen(html)) : text_decode(html);
 	buf_init(&b, 0);
-	if ((doc = html_parse(html)) != NULL) {
-		text_walk(&b, doc->children, 0);
-		xmlFreeDoc(doc);
-	}
+	text_parse(&b, html);
 	r = fold_space(buf_str(&b), b.len);
 	buf_cleanup(&b);
 	return r;

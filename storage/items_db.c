@@ -20,6 +20,8 @@ struct put {
 	int64_t	 now;
 	struct store_put_result *res;
 	const struct store_prep *prep;
+	int	 stored;		/* the feed had items before this doc */
+	int64_t	 next_id;		/* the next new item's id; 0: not read */
 };
 
 /* store_prepare_doc's work: keys and, when asked, full-text bodies. */
@@ -121,6 +123,7 @@ decide_mode(struct put *p, const struct item_keys *k, size_t n, int *mode)
 	sqlite3_reset(s);
 	if (old < 0)
 		return -1;
+	p->stored = stored;
 	*mode = itemkey_doc_mode(k, n, old);
 	if (*mode == ID_MODE_ENTRY_ID && stored &&
 	    ids_churn(p, k, n, &churn) == -1)
@@ -181,15 +184,36 @@ fts_exec(struct put *p, enum store_stmt_id slot, int64_t id, const char *a,
 	return store_step_done(s);
 }
 
-/* The indexed body of an item: summary and content as text. */
+/*
+ * The indexed body of an item: summary and content as text, at most
+ * BODY_MAX bytes.  Words past that (an item with more than ~10,000
+ * words of text) are neither searchable nor seen by the alert rules:
+ * a bound on what one item costs the index.  A summary whose text the
+ * content repeats (most full-content feeds) is indexed once.
+ */
+#define BODY_MAX (64 * 1024)
+
 static char *
 item_body(const struct feed_item *it)
 {
 	char *sum = it->summary ? html_to_text(it->summary) : NULL;
 	char *con = it->content ? html_to_text(it->content) : NULL;
-	char *body = xasprintf("%s%s%s", sum ? sum : "",
-	    sum && con ? " " : "", con ? con : "");
+	char *body;
+	size_t n;
 
+	if (sum != NULL && con != NULL && (*sum == '\0' ||
+	    strstr(con, sum) != NULL)) {
+		free(sum);
+		sum = NULL;
+	}
+	body = xasprintf("%s%s%s", sum ? sum : "", sum && con ? " " : "",
+	    con ? con : "");
+	if ((n = strlen(body)) > BODY_MAX) {
+		n = BODY_MAX;
+		while (n > 0 && ((unsigned char)body[n] & 0xc0) == 0x80)
+			n--;		/* not inside a UTF-8 sequence */
+		body[n] = '\0';
+	}
 	free(sum);
 	free(con);
 	return body;
@@ -321,7 +345,26 @@ out:
  * A new item's id is above every stored one and above meta alert_mark
  * (which a pruned newest item could otherwise leave behind), so the
  * items waiting for the alert rules are exactly those above the mark.
+ * Read once per document: the write lock keeps anyone else from
+ * inserting until the commit.
  */
+static int
+next_item_id(struct put *p)
+{
+	sqlite3_stmt *s;
+
+	if (p->next_id > 0)
+		return 0;
+	if ((s = store_stmt(p->st, SQ_ITEM_NEXT_ID, "SELECT max(coalesce("
+	    "(SELECT max(id) FROM items), 0), coalesce((SELECT value FROM meta"
+	    " WHERE key = 'alert_mark'), 0)) + 1")) == NULL)
+		return -1;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		p->next_id = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return p->next_id > 0 ? 0 : -1;
+}
+
 static int
 insert_item(struct put *p, const struct item_keys *k)
 {
@@ -329,14 +372,14 @@ insert_item(struct put *p, const struct item_keys *k)
 	    "INSERT INTO items (id, feed_id, key, hash, canon, entry_id, title,"
 	    " link, author, summary, content, categories, published, updated,"
 	    " story_id, first_seen, story_new, alert_checked) VALUES"
-	    " (max(coalesce((SELECT max(id) FROM items), 0), (SELECT value"
-	    " FROM meta WHERE key = 'alert_mark')) + 1, ?1, ?2, ?3, ?4, ?5,"
-	    " ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, 1)");
+	    " (?17, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+	    " ?14, ?15, ?16, 1)");
 	char *cats = join_categories(k->it);
 	int64_t story;
 	int created, rc = -1;
 
-	if (s == NULL || story_for(p, k, &story, &created) == -1)
+	if (s == NULL || next_item_id(p) == -1 ||
+	    story_for(p, k, &story, &created) == -1)
 		goto out;
 	sqlite3_bind_int64(s, 1, p->feed_id);
 	store_bind_str(s, 2, k->key);
@@ -344,10 +387,10 @@ insert_item(struct put *p, const struct item_keys *k)
 	sqlite3_bind_int64(s, 14, story);
 	sqlite3_bind_int64(s, 15, p->now);
 	sqlite3_bind_int(s, 16, created);
-	if (store_step_done(s) == -1 ||
-	    index_item(p, sqlite3_last_insert_rowid(p->st->db), k, 1) ==
-	    -1)
+	sqlite3_bind_int64(s, 17, p->next_id);
+	if (store_step_done(s) == -1 || index_item(p, p->next_id, k, 1) == -1)
 		goto out;
+	p->next_id++;
 	p->res->new_items++;
 	p->res->new_stories += created;
 	rc = 0;
@@ -380,6 +423,8 @@ put_item(struct put *p, const struct item_keys *k, int mode)
 	struct found f;
 	int rekey = 0;
 
+	if (!p->stored)		/* a first fetch: every item is new */
+		return insert_item(p, k);
 	if (find_by_key(p, k->key, &f) == -1)
 		return -1;
 	if (f.id == 0 && mode == ID_MODE_LINK && k->linkkey) {
@@ -464,7 +509,7 @@ store_put_prepared(struct store *st, int64_t feed_id,
     struct store_put_result *res, char **errstr)
 {
 	struct store_put_result dummy;
-	struct put p = { st, feed_id, now, res ? res : &dummy, prep };
+	struct put p = { st, feed_id, now, res ? res : &dummy, prep, 0, 0 };
 
 	memset(p.res, 0, sizeof(*p.res));
 	if (store_begin(st) == -1) {

@@ -30,7 +30,10 @@ enum store_mode {
 	STORE_READONLY,		/* fails when it does not exist */
 };
 
-/* 0, or -1 with *errstr ("PATH: reason"; caller frees). */
+/*
+ * 0, or -1 with *errstr ("PATH: reason"; caller frees).  A store is
+ * used by one thread at a time (SQLite's per-call mutex is off).
+ */
 int	 store_open(const char *path, enum store_mode mode,
 	    struct store **out, char **errstr);
 void	 store_close(struct store *st);			/* NULL ok */

@@ -1,7 +1,7 @@
 /*
  * test_store: the SQLite store: schema and migrations, feed rows, items
- * new / unchanged / changed in place, generation, readers beside a
- * writer, retention.
+ * new / unchanged / changed in place, the indexed text, generation,
+ * readers beside a writer, retention.
  */
 #include "tests/store_fixture.h"
 
@@ -389,6 +389,62 @@ Test(store, failing_call_in_a_batch_rolls_the_batch_back)
 	/* and the store works on: the next put commits alone */
 	fx_put(&fx, a, doc, T0 + 20);
 	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM items"), 1);
+	feed_doc_free(doc);
+	fx_close(&fx);
+}
+
+/* The text a store indexes for an item (items_fts body) by its title. */
+static char *
+indexed_body(struct fx *fx, const char *title)
+{
+	sqlite3_stmt *s;
+	char *body = NULL;
+
+	cr_assert_eq(sqlite3_prepare_v2(store_sqlite(fx->st), "SELECT body"
+	    " FROM items_fts WHERE title = ?", -1, &s, NULL), SQLITE_OK);
+	sqlite3_bind_text(s, 1, title, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		body = xstrdup((const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	cr_assert_not_null(body, "no index row for %s", title);
+	return body;
+}
+
+Test(store, full_text_has_a_repeated_summary_once_and_a_capped_body)
+{
+	struct fx fx;
+	struct feed_doc *doc = feed_doc_new();
+	struct feed_item *it;
+	size_t words = 14000;	/* "word " x 14000: 70,000 bytes of text */
+	char *big = xmalloc(words * 5 + 32), *body;
+
+	fx_open(&fx);
+	it = fx_item(doc, "1", "Repeats", "https://a.example/1", T0);
+	it->summary = xstrdup("<p>alpha beta</p>");
+	it->content = xstrdup("<div><p>alpha beta</p><p>gamma</p></div>");
+	it = fx_item(doc, "2", "Differs", "https://a.example/2", T0);
+	it->summary = xstrdup("<p>teaser</p>");
+	it->content = xstrdup("<p>full story</p>");
+	it = fx_item(doc, "3", "Long", "https://a.example/3", T0);
+	memcpy(big, "<p>", 3);
+	for (size_t i = 0; i < words; i++)
+		memcpy(big + 3 + i * 5, "word ", 5);
+	strcpy(big + 3 + words * 5, "tailword</p>");
+	it->content = big;
+	fx_put(&fx, fx_feed(&fx, "a"), doc, T0 + 100);
+
+	body = indexed_body(&fx, "Repeats");
+	cr_assert_str_eq(body, "alpha beta gamma");
+	free(body);
+	body = indexed_body(&fx, "Differs");
+	cr_assert_str_eq(body, "teaser full story");
+	free(body);
+	cr_assert_eq(fx_count(&fx, "SELECT length(body) <= 65536 FROM"
+	    " items_fts WHERE title = 'Long'"), 1);
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM items_fts"
+	    " WHERE items_fts MATCH 'word'"), 1);
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM items_fts"
+	    " WHERE items_fts MATCH 'tailword'"), 0, "text past the cap");
 	feed_doc_free(doc);
 	fx_close(&fx);
 }
