@@ -13,11 +13,22 @@
 
 #define BUSY_TIMEOUT_MS 5000
 
+/*
+ * page_size takes effect only on a new database (before WAL is on):
+ * 16 KB pages made storing a cold run 15-20% cheaper than the default
+ * 4 KB (fewer page splits and b-tree levels, fewer pages per item) at
+ * 1,000 and 10,000 feeds; 32 KB was worse at 10,000.  The writer's
+ * page cache is 16 MB, not 2: a first fetch of 10,000 feeds inserts
+ * stories all over the stories_newest and key indexes, and with 2 MB
+ * half the cost of a story was reading back and spilling pages (main
+ * thread 5.0 s -> 4.1 s; peak RSS +16 MB, 50 MB).  Readers keep 2 MB.
+ */
 static int
 pragma_setup(struct store *st, char **errstr)
 {
-	const char *rw =
-	    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;";
+	const char *rw = "PRAGMA page_size = 16384;"
+	    " PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+	    " PRAGMA cache_size = -16384;";
 
 	sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
 	if (store_exec(st, "PRAGMA foreign_keys = ON;") == -1 ||

@@ -41,6 +41,8 @@ Test(store, runs_in_wal_mode_with_foreign_keys)
 	sqlite3_finalize(s);
 	cr_assert_eq(fx_count(&fx, "PRAGMA foreign_keys"), 1);
 	cr_assert_eq(fx_count(&fx, "PRAGMA synchronous"), 1);	/* NORMAL */
+	/* set before WAL, or a new database silently keeps 4 KB pages */
+	cr_assert_eq(fx_count(&fx, "PRAGMA page_size"), 16384);
 	fx_close(&fx);
 }
 
