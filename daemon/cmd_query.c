@@ -58,14 +58,25 @@ query_close(struct query *q)
 	config_free(q->cfg);
 }
 
-/* Prints s with tabs, newlines and other controls as spaces. */
+/*
+ * Prints s with tabs, newlines and other controls as spaces: C0, DEL
+ * and C1 (U+0080-U+009F, which some terminals obey as ESC sequences:
+ * U+009B is CSI), so no stored text moves a terminal or a line.
+ */
 static void
 put_flat(const char *s, const char *absent)
 {
+	const unsigned char *p;
+
 	if (s == NULL || *s == '\0')
 		s = absent;
-	for (; *s; s++)
-		putchar((unsigned char)*s < 0x20 || *s == 0x7f ? ' ' : *s);
+	for (p = (const unsigned char *)s; *p; p++) {
+		if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+			putchar(' ');
+			p++;
+		} else
+			putchar(*p < 0x20 || *p == 0x7f ? ' ' : *p);
+	}
 }
 
 static void

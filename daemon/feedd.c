@@ -6,9 +6,11 @@
  * config or the old one kept); runs the hourly prune and the watchdog.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -364,6 +366,31 @@ mkdir_p(const char *path)
 	return rc;
 }
 
+/*
+ * One writer per database: `run` and `once` hold an flock on
+ * DATABASE.lock for their lifetime (the kernel drops it when the
+ * process dies, so a crash leaves nothing stale).  A second writer
+ * refuses instead of interleaving its fetches, alerts and outputs with
+ * the first's.  The read-only commands take no lock.
+ */
+static int
+lock_database(struct feedd *d)
+{
+	char *path = xasprintf("%s.lock", d->cfg->database);
+	int rc = -1;
+
+	if ((d->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) == -1)
+		log_errorx("%s: %s", path, strerror(errno));
+	else if (flock(d->lock_fd, LOCK_EX | LOCK_NB) == -1)
+		log_errorx("%s: %s", path, errno == EWOULDBLOCK ?
+		    "another feedd run or once is using this database" :
+		    strerror(errno));
+	else
+		rc = 0;
+	free(path);
+	return rc;
+}
+
 static int
 open_store(struct feedd *d)
 {
@@ -371,6 +398,8 @@ open_store(struct feedd *d)
 
 	if (mkdir_p(d->cfg->state_dir) == -1)
 		log_warn("%s", d->cfg->state_dir);
+	if (lock_database(d) == -1)
+		return -1;
 	if (store_open(d->cfg->database, STORE_READWRITE, &d->st, &err) == -1) {
 		log_errorx("%s", err ? err : d->cfg->database);
 		free(err);
@@ -412,6 +441,7 @@ feedd_open(struct feedd *d, const char *config_path, enum feedd_mode mode)
 
 	memset(d, 0, sizeof(*d));
 	d->mode = mode;
+	d->lock_fd = -1;
 	if ((d->cfg = config_load(config_path, &errs)) == NULL) {
 		for (size_t i = 0; i < errs.n; i++)
 			log_errorx("%s", errs.msgs[i]);
@@ -425,6 +455,8 @@ feedd_open(struct feedd *d, const char *config_path, enum feedd_mode mode)
 	d->config_path = xstrdup(config_path);
 	if (open_store(d) == -1) {
 		store_close(d->st);
+		if (d->lock_fd != -1)
+			close(d->lock_fd);
 		config_free(d->cfg);
 		free(d->config_path);
 		return EXIT_RUNTIME;
@@ -498,6 +530,8 @@ feedd_close(struct feedd *d)
 	output_free(d->out);
 	metrics_free(d->metrics);
 	store_close(d->st);
+	if (d->lock_fd != -1)
+		close(d->lock_fd);	/* after the store: the lock covers it */
 	config_free(d->cfg);
 	free(d->config_path);
 	curl_global_cleanup();

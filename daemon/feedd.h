@@ -72,6 +72,7 @@ struct feedd {
 	struct output	*out;
 	struct server	*srv;
 	struct metrics	*metrics;
+	int		 lock_fd;	/* flock'd DATABASE.lock; -1 none */
 
 	struct feed_state **feeds;	/* sorted by name */
 	size_t		 nfeeds;

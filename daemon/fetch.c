@@ -30,6 +30,8 @@ struct host {
 struct sock_ctx {
 	uv_poll_t	 poll;
 	curl_socket_t	 fd;
+	int		 events;	/* what curl asked to watch */
+	int		 closed;	/* CURL_POLL_REMOVE seen */
 	struct fetcher	*fr;
 	struct sock_ctx	*next, *prev;
 };
@@ -281,13 +283,23 @@ on_poll(uv_poll_t *p, int status, int events)
 	struct fetcher *fr = c->fr;
 	int flags = 0, running;
 
+	/*
+	 * An error (a reset, often a server closing an idle keep-alive
+	 * connection) is left for curl to find by reading or writing: it
+	 * then names it, and retries a reused connection, which
+	 * CURL_CSELECT_ERR ("select/poll returned error") would not.
+	 * libuv stops the handle on an error: watch again if curl still
+	 * wants the socket.
+	 */
 	if (status < 0)
-		flags = CURL_CSELECT_ERR;
+		flags = CURL_CSELECT_IN | CURL_CSELECT_OUT;
 	if (!status && (events & UV_READABLE))
 		flags |= CURL_CSELECT_IN;
 	if (!status && (events & UV_WRITABLE))
 		flags |= CURL_CSELECT_OUT;
 	curl_multi_socket_action(fr->multi, c->fd, flags, &running);
+	if (status < 0 && !c->closed)
+		uv_poll_start(&c->poll, c->events, on_poll);
 	check_multi_info(fr);
 }
 
@@ -329,6 +341,7 @@ sock_close(struct fetcher *fr, struct sock_ctx *c)
 		fr->socks = c->next;
 	if (c->next)
 		c->next->prev = c->prev;
+	c->closed = 1;
 	uv_poll_stop(&c->poll);
 	uv_close((uv_handle_t *)&c->poll, on_sock_closed);
 }
@@ -365,6 +378,7 @@ on_curl_socket(CURL *easy, curl_socket_t s, int action, void *arg,
 		events |= UV_READABLE;
 	if (action != CURL_POLL_IN)
 		events |= UV_WRITABLE;
+	c->events = events;
 	uv_poll_start(&c->poll, events, on_poll);
 	return 0;
 }

@@ -5,10 +5,12 @@
  * worker thread, and the result it hands back.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "daemon/fetch_int.h"
@@ -19,6 +21,7 @@
 #define LOW_SPEED_BYTES	64	/* below this many bytes/s ... */
 #define LOW_SPEED_SECS	10	/* ... for this long, a transfer is dropped */
 #define CONNECT_SECS	15
+#define RETRY_AFTER_MAX	(7 * 86400)	/* a longer wait is a server's mistake */
 #define ACCEPT_TYPES	"application/rss+xml, application/atom+xml, " \
 			"application/feed+json, application/xml;q=0.9, " \
 			"text/xml;q=0.9, */*;q=0.8"
@@ -281,6 +284,33 @@ add_header(struct fetch *f, const char *name, const char *value)
 	free(h);
 }
 
+/*
+ * curl reads file: URLs with blocking calls on the loop's thread: a
+ * FIFO would stall every feed forever, a directory reads as nothing.
+ * Only regular files go to curl (/dev/zero and the like stop at the
+ * size cap anyway, but are no feeds).  NULL when fine, else the error.
+ */
+static char *
+file_url_problem(const char *url)
+{
+	CURLU *u = curl_url();
+	char *path = NULL, *err = NULL;
+	struct stat st;
+
+	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_PATH, &path, CURLU_URLDECODE) != CURLUE_OK)
+		err = xstrdup("malformed file: URL");
+	else if (stat(path, &st) == -1)
+		err = xasprintf("%s: %s", path, strerror(errno));
+	else if (S_ISDIR(st.st_mode))
+		err = xasprintf("%s: is a directory", path);
+	else if (!S_ISREG(st.st_mode))
+		err = xasprintf("%s: not a regular file", path);
+	curl_free(path);
+	curl_url_cleanup(u);
+	return err;
+}
+
 int
 fetch_setup(struct fetch *f, const struct fetch_opts *o)
 {
@@ -292,6 +322,8 @@ fetch_setup(struct fetch *f, const struct fetch_opts *o)
 		f->res.error = xstrdup("cannot create a transfer");
 		return -1;
 	}
+	if (f->is_file && (f->res.error = file_url_problem(f->url)) != NULL)
+		return -1;
 	add_header(f, "If-None-Match", f->etag);
 	add_header(f, "If-Modified-Since", f->last_modified);
 	add_header(f, "Accept", ACCEPT_TYPES);
@@ -452,9 +484,14 @@ fetch_parse_retry_after(const char *value, int64_t now)
 		value++;
 	if (isdigit((unsigned char)*value)) {
 		secs = strtoll(value, &end, 10);
-		return *end == '\0' || isspace((unsigned char)*end) ? secs : -1;
+		if (*end != '\0' && !isspace((unsigned char)*end))
+			return -1;
+		return secs > RETRY_AFTER_MAX ? RETRY_AFTER_MAX : secs;
 	}
 	if ((t = curl_getdate(value, NULL)) <= 0)
 		return -1;
-	return t > now ? (int64_t)t - now : 0;
+	if (t <= now)
+		return 0;
+	return (int64_t)t - now > RETRY_AFTER_MAX ? RETRY_AFTER_MAX :
+	    (int64_t)t - now;
 }

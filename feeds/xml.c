@@ -93,6 +93,29 @@ put_escaped(struct buf *b, const char *s, size_t n, int attr)
 	return rc;
 }
 
+/*
+ * Past the cap, the text keeps what fits, cut at a character: a run
+ * longer than the cap (one big push of a 5 MB title) must not lose the
+ * whole field.  Escaping grows a byte to 5 at most (&amp;).
+ */
+static void
+capture_fill(struct xml_reader *r, const char *s, size_t n, int escape)
+{
+	size_t room = r->text.max > r->text.len ? r->text.max - r->text.len : 0;
+
+	if (escape)
+		room /= 5;
+	if (room >= n)
+		room = n;
+	else
+		while (room > 0 && (s[room] & 0xC0) == 0x80)
+			room--;
+	if (escape)
+		put_escaped(&r->text, s, room, 0);
+	else
+		buf_append(&r->text, s, room);
+}
+
 static void
 capture_append(struct xml_reader *r, const char *s, size_t n, int escape)
 {
@@ -105,6 +128,7 @@ capture_append(struct xml_reader *r, const char *s, size_t n, int escape)
 		r->text.len = before;
 		r->text.data[before] = '\0';
 		r->text_overflow = 1;
+		capture_fill(r, s, n, escape);
 	}
 }
 

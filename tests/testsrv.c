@@ -8,7 +8,9 @@
  *
  * Parameters: status=N etag=E lastmod=UNIXSECS delay_ms=N drip=1 gzip=1
  * redirect=URL loop=1 retry_after=V truncate=N bytes=N type=T cache=N
- * hang=1 bomb=MB (gzip of MB megabytes of zeros, made on the fly).
+ * hang=1 bomb=MB (gzip of MB megabytes of zeros, made on the fly)
+ * close_ms=N (after the answer, wait N ms and close without reading:
+ * a next request already sent on the connection gets a reset).
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -381,6 +383,16 @@ respond_redirect(int fd, const struct req *r, struct buf *h)
 	return send_response(fd, param(r, "loop") ? 302 : status, h, &none, 0);
 }
 
+/* close_ms: the connection ends (-1) after a pause, whatever comes. */
+static int
+close_after(const struct req *r, int rc)
+{
+	if (param(r, "close_ms") == NULL)
+		return rc;
+	usleep((useconds_t)param_num(r, "close_ms", 0) * 1000);
+	return -1;
+}
+
 static int
 respond(struct srv *s, int fd, const struct req *r)
 {
@@ -399,7 +411,7 @@ respond(struct srv *s, int fd, const struct req *r)
 	buf_init(&gz, 0);
 	add_validators(r, &h);
 	if (param(r, "redirect") || param(r, "loop")) {
-		rc = respond_redirect(fd, r, &h);
+		rc = close_after(r, respond_redirect(fd, r, &h));
 		goto out;
 	}
 	buf_printf(&h, "Content-Type: %s\r\n",
@@ -426,6 +438,7 @@ respond(struct srv *s, int fd, const struct req *r)
 		rc = send_response(fd, status, &h, &gz, param(r, "drip") != NULL);
 	} else
 		rc = send_response(fd, status, &h, &body, param(r, "drip") != NULL);
+	rc = close_after(r, rc);
 out:
 	buf_cleanup(&h);
 	buf_cleanup(&body);

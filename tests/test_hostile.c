@@ -1,0 +1,313 @@
+/*
+ * test_hostile: the real binary against servers, feeds, configs and
+ * command lines that misbehave on purpose (build/testsrv on 127.0.0.1).
+ * Each test is the regression test of one finding: no crash, no hang,
+ * a clear `feedd: ` line, the right exit status, nothing stored lost.
+ */
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "feeds/parse.h"
+#include "feeds/xml.h"
+#include "tests/ts_helpers.h"
+
+static const char RSS[] =
+    "<?xml version=\"1.0\"?>\n<rss version=\"2.0\"><channel>\n"
+    "<title>Fixture</title><link>http://example.com/</link>\n"
+    "<item><title>First story</title><link>http://example.com/a</link>"
+    "<guid>a-1</guid></item>\n</channel></rss>\n";
+
+static struct ts T;
+
+static void
+setup(void)
+{
+	ts_start(&T);
+	ts_put(&T, "f.xml", RSS);
+}
+
+static void
+teardown(void)
+{
+	ts_stop(&T);
+}
+
+TestSuite(hostile, .init = setup, .fini = teardown, .timeout = 120);
+
+/* Config with one feed NAME at PATHQ (plus [daemon] lines); caller frees. */
+static char *
+conf_one(const char *name, const char *pathq, const char *daemon_extra)
+{
+	char *f = ts_feed(&T, name, pathq);
+	char *conf = ts_config(&T, daemon_extra, f);
+
+	free(f);
+	return conf;
+}
+
+static long long
+feed_int(const char *name, const char *col)
+{
+	char *sql = xasprintf("SELECT %s FROM feeds WHERE name = '%s'", col, name);
+	long long v = ts_db_int(&T, sql);
+
+	free(sql);
+	return v;
+}
+
+static long long
+items_of(const char *name)
+{
+	char *sql = xasprintf("SELECT count(*) FROM items JOIN feeds ON "
+	    "feeds.id = items.feed_id WHERE feeds.name = '%s'", name);
+	long long v = ts_db_int(&T, sql);
+
+	free(sql);
+	return v;
+}
+
+/*
+ * A server that closes a kept-alive connection (here: right after a
+ * redirect, not reading the next request) resets it; curl must retry on
+ * a new connection, not fail with "select/poll returned error".
+ */
+Test(hostile, redirect_on_a_connection_the_server_closes)
+{
+	char *conf = conf_one("r", "/x?redirect=/f.xml&status=302&close_ms=300",
+	    "");
+
+	ts_once_quiet(conf);
+	cr_assert_eq(items_of("r"), 1);
+	cr_assert_eq(feed_int("r", "consecutive_errors"), 0);
+	free(conf);
+}
+
+/* Retry-After beyond int64 must not overflow next_due (held a week at most). */
+Test(hostile, huge_retry_after_is_capped)
+{
+	char *conf = conf_one("h",
+	    "/f.xml?status=429&retry_after=99999999999999999999", "");
+	long long wait;
+
+	ts_once_quiet(conf);
+	wait = feed_int("h", "next_due - last_fetch");
+	cr_assert_gt(wait, 3600, "Retry-After honoured: %lld", wait);
+	cr_assert_leq(wait, 7 * 86400, "capped: %lld", wait);
+	free(conf);
+}
+
+/* last_error of feed NAME; caller frees (NULL when none). */
+static char *
+feed_error(const char *name)
+{
+	char *sql = xasprintf("SELECT last_error FROM feeds WHERE name = '%s'",
+	    name);
+	char *v = ts_db_str(&T, sql);
+
+	free(sql);
+	return v;
+}
+
+/*
+ * curl opens file: URLs with blocking calls on the loop: a FIFO hung
+ * `feedd once` for good (SIGTERM too); a directory read as "empty".
+ */
+Test(hostile, file_url_to_fifo_or_directory_fails_fast)
+{
+	char *fifo = th_path(T.dir, "fifo"), *err;
+	char *f = xasprintf("[feed \"fifo\"]\nurl = file://%s\n\n"
+	    "[feed \"dir\"]\nurl = file://%s\n\n"
+	    "[feed \"zero\"]\nurl = file:///dev/zero\n\n"
+	    "[feed \"ok\"]\nurl = file://%s/f.xml\n", fifo, T.www, T.www);
+	char *conf = ts_config(&T, "timeout = 3s", f);
+	struct th_result r;
+
+	cr_assert_eq(mkfifo(fifo, 0644), 0);
+	cr_assert_eq(th_feedd_run(&r, 20, "once", "-c", conf, NULL), 0);
+	cr_assert_eq(r.status, 0, "exit %d (124+: hung): %s", r.status, r.err);
+	th_result_cleanup(&r);
+	cr_assert_eq(items_of("ok"), 1);
+	err = feed_error("fifo");
+	cr_assert(err && strstr(err, "not a regular file"), "%s", err);
+	free(err);
+	err = feed_error("dir");
+	cr_assert(err && strstr(err, "directory"), "%s", err);
+	free(err);
+	err = feed_error("zero");
+	cr_assert_not_null(err);
+	free(err);
+	free(fifo);
+	free(f);
+	free(conf);
+}
+
+/*
+ * The daemon pushes a fetched body in one piece: a title over the 1 MB
+ * field cap arrived in one text callback and was dropped whole, where
+ * `feedd parse` (reading in chunks) kept its first megabyte.
+ */
+Test(hostile, title_over_the_cap_in_one_push_is_cut_not_lost)
+{
+	size_t tlen = 3 * XML_MAX_TEXT;
+	char *title = xmalloc(tlen + 1), *doc, *err = NULL;
+	struct feed_parser *p = feed_parser_new("http://example.com/", NULL);
+	struct feed_doc *d = NULL;
+
+	memset(title, 'A', tlen);
+	title[tlen] = '\0';
+	doc = xasprintf("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+	    "<rss version=\"2.0\"><channel><title>c</title>"
+	    "<item><title>%s</title><guid>g</guid></item></channel></rss>",
+	    title);
+	cr_assert_eq(feed_parser_push(p, doc, strlen(doc), &err), 0, "%s", err);
+	d = feed_parser_finish(p, &err);
+	cr_assert_not_null(d, "%s", err);
+	cr_assert_eq(d->nitems, 1);
+	cr_assert_not_null(d->items[0].title);
+	cr_assert_eq(strlen(d->items[0].title), XML_MAX_TEXT);
+	cr_assert_not_null(d->errors && d->nerrors == 1 ?
+	    strstr(d->errors[0], "cut") : NULL);
+	feed_doc_free(d);
+	feed_parser_free(p);
+	free(doc);
+	free(title);
+}
+
+/* `feedd items` printed U+009B (CSI, C1) raw: a terminal obeys it. */
+Test(hostile, items_output_carries_no_terminal_controls)
+{
+	char *conf = conf_one("esc", "/esc.xml", "");
+	struct th_result r;
+
+	ts_put(&T, "esc.xml", "<rss version=\"2.0\"><channel><title>c</title>"
+	    "<item><title>A&#x1b;[2J B&#x9b;2J C&#x85;D\xc2\x9b" "E</title>"
+	    "<link>http://example.com/&#x1b;x</link><guid>e</guid></item>"
+	    "</channel></rss>");
+	ts_once_quiet(conf);
+	cr_assert_eq(th_feedd_run(&r, 20, "items", "-c", conf, NULL), 0);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert_not_null(strstr(r.out, "esc\t"), "%s", r.out);
+	for (size_t i = 0; i < r.outlen; i++) {
+		unsigned char c = (unsigned char)r.out[i];
+
+		cr_assert(c >= 0x20 || c == '\t' || c == '\n', "C0 %#x", c);
+		cr_assert(c != 0x7f);
+		cr_assert(!(c == 0xc2 && i + 1 < r.outlen &&
+		    (unsigned char)r.out[i + 1] >= 0x80 &&
+		    (unsigned char)r.out[i + 1] <= 0x9f), "C1 at %zu", i);
+	}
+	cr_assert_eq(strchr(r.out, '\n') - r.out + 1, (long)r.outlen,
+	    "one line: %s", r.out);
+	th_result_cleanup(&r);
+	free(conf);
+}
+
+static pid_t
+run_start(const char *conf, const char *errfile)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int fd = open(errfile, O_WRONLY | O_CREAT | O_APPEND, 0644);
+		int null = open("/dev/null", O_RDWR);
+
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(fd, 2);
+		execl(th_feedd(), th_feedd(), "run", "-c", conf, (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
+static void
+nap_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* Waits until the request log has a line with needle; 0 or -1. */
+static int
+wait_request(const char *needle, int seconds)
+{
+	for (int i = 0; i < seconds * 10; i++) {
+		if (ts_count(&T, needle, NULL) > 0)
+			return 0;
+		nap_ms(100);
+	}
+	return -1;
+}
+
+/* Exit status of pid within seconds, or -1 (then it is killed). */
+static int
+wait_exit(pid_t pid, int seconds)
+{
+	int st;
+
+	for (int i = 0; i < seconds * 20; i++) {
+		if (waitpid(pid, &st, WNOHANG) == pid)
+			return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+		nap_ms(50);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	return -1;
+}
+
+static int
+lines(const char *s)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+/* Runs feedd CMD -c conf; asserts it refuses as a second writer. */
+static void
+assert_refused(const char *cmd, const char *conf)
+{
+	struct th_result r;
+
+	cr_assert_eq(th_feedd_run(&r, 20, cmd, "-c", conf, NULL), 0);
+	cr_assert_eq(r.status, 1, "%s: exit %d: %s", cmd, r.status, r.err);
+	cr_assert_not_null(strstr(r.err, "feedd: "), "%s", r.err);
+	cr_assert_not_null(strstr(r.err, "feedd.db.lock"), "%s", r.err);
+	cr_assert_not_null(strstr(r.err, "another feedd"), "%s", r.err);
+	cr_assert_eq(lines(r.err), 1, "one line: %s", r.err);
+	th_result_cleanup(&r);
+}
+
+/*
+ * Two writers on one database interleaved fetches, alerts and outputs.
+ * While `run` holds the state, a second `run` and a `once` refuse with
+ * one line and exit 1; once it has stopped, `once` works again.
+ */
+Test(hostile, second_writer_on_a_database_refuses)
+{
+	char *conf = conf_one("slow", "/f.xml?hang=1", "timeout = 30s");
+	char *errf = th_path(T.dir, "stderr");
+	struct th_result r;
+	pid_t pid;
+
+	pid = run_start(conf, errf);
+	cr_assert_eq(wait_request("hang=1", 20), 0);
+	assert_refused("run", conf);
+	assert_refused("once", conf);
+	cr_assert_eq(th_feedd_run(&r, 20, "items", "-c", conf, NULL), 0);
+	cr_assert_eq(r.status, 0, "readers need no lock: %s", r.err);
+	th_result_cleanup(&r);
+	kill(pid, SIGTERM);
+	cr_assert_eq(wait_exit(pid, 15), 0);
+	free(conf);
+	conf = conf_one("ok", "/f.xml", "");
+	ts_once_quiet(conf);
+	cr_assert_eq(items_of("ok"), 1);
+	free(errf);
+	free(conf);
+}
