@@ -9,7 +9,6 @@
 
 #include "daemon/xmalloc.h"
 #include "config/match.h"
-#include "feeds/html.h"
 #include "storage/itemkey.h"
 #include "storage/store_int.h"
 
@@ -22,13 +21,6 @@ struct put {
 	const struct store_prep *prep;
 	int	 stored;		/* the feed had items before this doc */
 	int64_t	 next_id;		/* the next new item's id; 0: not read */
-};
-
-/* store_prepare_doc's work: keys and, when asked, full-text bodies. */
-struct store_prep {
-	struct item_keys *k;
-	char	**bodies;		/* NULL: computed when needed */
-	size_t	 n;
 };
 
 /* A stored item found by key: id and content hash. */
@@ -121,15 +113,17 @@ decide_mode(struct put *p, const struct item_keys *k, size_t n, int *mode)
 		stored = sqlite3_column_int(s, 1);
 	}
 	sqlite3_reset(s);
-	if (old < 0)
+	if (old < 0 || old > ID_MODE_HASH)
 		return -1;
 	p->stored = stored;
-	*mode = itemkey_doc_mode(k, n, old);
+	*mode = p->prep->ahead ? p->prep->mode_after[old] :
+	    itemkey_doc_mode(k, n, old);
 	if (*mode == ID_MODE_ENTRY_ID && stored &&
 	    ids_churn(p, k, n, &churn) == -1)
 		return -1;
 	if (churn)
-		*mode = itemkey_doc_mode(k, n, ID_MODE_LINK);
+		*mode = p->prep->ahead ? p->prep->mode_after[ID_MODE_LINK] :
+		    itemkey_doc_mode(k, n, ID_MODE_LINK);
 	if (*mode == old)
 		return 0;
 	if ((s = store_stmt(p->st, SQ_FEED_MODE_SET,
@@ -185,41 +179,6 @@ fts_exec(struct put *p, enum store_stmt_id slot, int64_t id, const char *a,
 }
 
 /*
- * The indexed body of an item: summary and content as text, at most
- * BODY_MAX bytes.  Words past that (an item with more than ~10,000
- * words of text) are neither searchable nor seen by the alert rules:
- * a bound on what one item costs the index.  A summary whose text the
- * content repeats (most full-content feeds) is indexed once.
- */
-#define BODY_MAX (64 * 1024)
-
-static char *
-item_body(const struct feed_item *it)
-{
-	char *sum = it->summary ? html_to_text(it->summary) : NULL;
-	char *con = it->content ? html_to_text(it->content) : NULL;
-	char *body;
-	size_t n;
-
-	if (sum != NULL && con != NULL && (*sum == '\0' ||
-	    strstr(con, sum) != NULL)) {
-		free(sum);
-		sum = NULL;
-	}
-	body = xasprintf("%s%s%s", sum ? sum : "", sum && con ? " " : "",
-	    con ? con : "");
-	if ((n = strlen(body)) > BODY_MAX) {
-		n = BODY_MAX;
-		while (n > 0 && ((unsigned char)body[n] & 0xc0) == 0x80)
-			n--;		/* not inside a UTF-8 sequence */
-		body[n] = '\0';
-	}
-	free(sum);
-	free(con);
-	return body;
-}
-
-/*
  * Replaces the full-text rows of item k.  items_tri holds only texts
  * with a letter of a script written without spaces: a trigram term (see
  * config/match.h) has such a letter, so it can match no other text, and
@@ -235,11 +194,14 @@ index_item(struct put *p, int64_t id, const struct item_keys *k, int fresh)
 	const char *body;
 	int tri, rc = -1;
 
-	if (p->prep->bodies)
+	if (p->prep->bodies) {
 		body = p->prep->bodies[k - p->prep->k];
-	else
-		body = own = item_body(it);
-	tri = match_text_spaceless(title) || match_text_spaceless(body);
+		tri = p->prep->tri[k - p->prep->k];
+	} else {
+		body = own = store_item_body(it);
+		tri = match_text_spaceless(title) ||
+		    match_text_spaceless(body);
+	}
 	if (!fresh && (fts_exec(p, SQ_FTS_DEL, id, NULL, NULL) == -1 ||
 	    fts_exec(p, SQ_TRI_DEL, id, NULL, NULL) == -1))
 		goto out;
@@ -458,6 +420,20 @@ put_feed_meta(struct put *p, const struct feed_doc *doc)
 	return sqlite3_changes(p->st->db) > 0;
 }
 
+/* itemkey_choose, or what store_prepare_doc chose ahead for mode. */
+static void
+choose(const struct store_prep *prep, struct item_keys *k, int mode)
+{
+	if (!prep->ahead) {
+		itemkey_choose(k, prep->n, mode);
+		return;
+	}
+	for (size_t i = 0; i < prep->n; i++) {
+		k[i].key = prep->key[mode][i];
+		k[i].dup = prep->dup[mode][i];
+	}
+}
+
 static int
 put_all(struct put *p, const struct feed_doc *doc, struct item_keys *k)
 {
@@ -465,7 +441,7 @@ put_all(struct put *p, const struct feed_doc *doc, struct item_keys *k)
 
 	if (decide_mode(p, k, doc->nitems, &mode) == -1)
 		return -1;
-	itemkey_choose(k, doc->nitems, mode);
+	choose(p->prep, k, mode);
 	for (size_t i = 0; i < doc->nitems; i++)
 		if (!k[i].dup && put_item(p, &k[i], mode) == -1)
 			return -1;
@@ -474,33 +450,6 @@ put_all(struct put *p, const struct feed_doc *doc, struct item_keys *k)
 	if (meta || p->res->new_items || p->res->updated_items)
 		return store_bump_generation(p->st);
 	return 0;
-}
-
-struct store_prep *
-store_prepare_doc(const struct feed_doc *doc, int bodies)
-{
-	struct store_prep *prep = xcalloc(1, sizeof(*prep));
-
-	prep->n = doc->nitems;
-	prep->k = itemkey_compute(doc);
-	if (bodies) {
-		prep->bodies = xcalloc(doc->nitems + 1, sizeof(char *));
-		for (size_t i = 0; i < doc->nitems; i++)
-			prep->bodies[i] = item_body(&doc->items[i]);
-	}
-	return prep;
-}
-
-void
-store_prep_free(struct store_prep *prep)
-{
-	if (prep == NULL)
-		return;
-	itemkey_free(prep->k, prep->n);
-	for (size_t i = 0; prep->bodies && i < prep->n; i++)
-		free(prep->bodies[i]);
-	free(prep->bodies);
-	free(prep);
 }
 
 int
@@ -530,7 +479,7 @@ int
 store_put_doc(struct store *st, int64_t feed_id, const struct feed_doc *doc,
     int64_t now, struct store_put_result *res, char **errstr)
 {
-	struct store_prep *prep = store_prepare_doc(doc, 0);
+	struct store_prep *prep = store_prep_new(doc, 0, 0); /* this thread */
 	int rc;
 
 	rc = store_put_prepared(st, feed_id, doc, prep, now, res, errstr);

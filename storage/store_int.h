@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 #include <stdint.h>
 
+#include "storage/itemkey.h"
 #include "storage/store.h"
 
 /* One slot per cached statement; the SQL lives where it is used. */
@@ -71,6 +72,30 @@ int	 store_bind_str(sqlite3_stmt *s, int col, const char *v);
 struct store_ckpt *store_ckpt_start(struct store *st);
 void	 store_ckpt_wait(struct store_ckpt *c);
 void	 store_ckpt_stop(struct store *st, struct store_ckpt *c);
+
+/*
+ * store_prepare_doc's work: keys and, when asked, full-text bodies.
+ * On a worker thread it also works out, for each mode the feed may be
+ * in, the mode the document moves it to and each item's key and
+ * duplicate flag (quadratic string compares, a few percent of the
+ * loop's time when every feed is new).
+ */
+struct store_prep {
+	struct item_keys *k;
+	char	**bodies;		/* NULL: computed when needed */
+	unsigned char *tri;		/* with bodies: items_tri wants it */
+	int	 ahead;			/* the three below are filled */
+	int	 mode_after[ID_MODE_HASH + 1];
+	const char **key[ID_MODE_HASH + 1];
+	unsigned char *dup[ID_MODE_HASH + 1];
+	size_t	 n;
+};
+
+/* prep.c: with ahead, the mode_after/key/dup tables are filled. */
+struct store_prep *store_prep_new(const struct feed_doc *doc, int bodies,
+	    int ahead);
+/* The full-text body of an item (see prep.c); caller frees. */
+char	*store_item_body(const struct feed_item *it);
 
 /* migrate.c: brings the schema to the current version. */
 #define STORE_SCHEMA_VERSION 2

@@ -450,3 +450,63 @@ Test(store, full_text_has_a_repeated_summary_once_and_a_capped_body)
 	feed_doc_free(doc);
 	fx_close(&fx);
 }
+
+/* fx_put through store_prepare_doc, as the daemon stores documents. */
+static struct store_put_result
+put_prepared(struct fx *fx, int64_t feed, const struct feed_doc *doc,
+    int64_t now)
+{
+	struct store_prep *prep = store_prepare_doc(doc, 1);
+	struct store_put_result res;
+	char *err = NULL;
+
+	cr_assert_eq(store_put_prepared(fx->st, feed, doc, prep, now, &res,
+	    &err), 0, "put_prepared: %s", err ? err : "?");
+	store_prep_free(prep);
+	return res;
+}
+
+Test(store, prepared_docs_pick_keys_as_put_doc_does)
+{
+	struct fx fx;
+	struct feed_doc *doc = feed_doc_new();
+	struct store_put_result r;
+	int64_t a, b;
+	char id[32];
+
+	fx_open(&fx);
+	a = fx_feed(&fx, "a");
+	b = fx_feed(&fx, "b");
+	/* a: one "guid" on three stories, an exact duplicate, no guid */
+	fx_item(doc, "same", "One", "https://a.example/1", T0);
+	fx_item(doc, "same", "Two", "https://a.example/2", T0);
+	fx_item(doc, "same", "Two", "https://a.example/2", T0);
+	fx_item(doc, NULL, "Three", NULL, T0);
+	r = put_prepared(&fx, a, doc, T0);
+	cr_assert_eq(r.new_items, 3);
+	r = put_prepared(&fx, a, doc, T0 + 60);
+	cr_assert_eq(r.new_items + r.updated_items, 0);
+	cr_assert_eq(fx_count(&fx, "SELECT id_mode FROM feeds"
+	    " WHERE name = 'a'"), 1);
+	feed_doc_free(doc);
+	/* b: ids that change on every fetch, links that do not */
+	for (int fetch = 0; fetch < 3; fetch++) {
+		doc = feed_doc_new();
+		for (int i = 0; i < 4; i++) {
+			char link[64];
+
+			snprintf(id, sizeof(id), "tag:%d-%d", fetch, i);
+			snprintf(link, sizeof(link), "https://b.example/%d", i);
+			fx_item(doc, id, "Post", link, T0 + i);
+			doc->items[i].title[0] = (char)('A' + i);
+		}
+		put_prepared(&fx, b, doc, T0 + 1000 * fetch);
+		feed_doc_free(doc);
+	}
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM items"
+	    " WHERE feed_id = (SELECT id FROM feeds WHERE name = 'b')"), 4);
+	cr_assert_eq(fx_count(&fx, "SELECT id_mode FROM feeds"
+	    " WHERE name = 'b'"), 1);
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM items_fts"), 7);
+	fx_close(&fx);
+}

@@ -1,0 +1,113 @@
+/*
+ * prep: the CPU-only half of storing a document (store_prepare_doc),
+ * which the daemon runs on its worker threads: item keys, the text the
+ * full-text index gets, and the key decisions the loop would otherwise
+ * make for every document.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/match.h"
+#include "daemon/xmalloc.h"
+#include "feeds/html.h"
+#include "storage/store_int.h"
+
+/*
+ * The indexed body of an item: summary and content as text, at most
+ * BODY_MAX bytes.  Words past that (an item with more than ~10,000
+ * words of text) are neither searchable nor seen by the alert rules:
+ * a bound on what one item costs the index.  A summary whose text the
+ * content repeats (most full-content feeds) is indexed once.
+ */
+#define BODY_MAX (64 * 1024)
+
+char *
+store_item_body(const struct feed_item *it)
+{
+	char *sum = it->summary ? html_to_text(it->summary) : NULL;
+	char *con = it->content ? html_to_text(it->content) : NULL;
+	char *body;
+	size_t n;
+
+	if (sum != NULL && con != NULL && (*sum == '\0' ||
+	    strstr(con, sum) != NULL)) {
+		free(sum);
+		sum = NULL;
+	}
+	body = xasprintf("%s%s%s", sum ? sum : "", sum && con ? " " : "",
+	    con ? con : "");
+	if ((n = strlen(body)) > BODY_MAX) {
+		n = BODY_MAX;
+		while (n > 0 && ((unsigned char)body[n] & 0xc0) == 0x80)
+			n--;		/* not inside a UTF-8 sequence */
+		body[n] = '\0';
+	}
+	free(sum);
+	free(con);
+	return body;
+}
+
+static void
+prep_ahead(struct store_prep *prep)
+{
+	size_t n = prep->n;
+
+	prep->ahead = 1;
+	for (int m = ID_MODE_ENTRY_ID; m <= ID_MODE_HASH; m++) {
+		prep->mode_after[m] = itemkey_doc_mode(prep->k, n, m);
+		prep->key[m] = xcalloc(n + 1, sizeof(char *));
+		prep->dup[m] = xcalloc(n + 1, 1);
+		itemkey_choose(prep->k, n, m);
+		for (size_t i = 0; i < n; i++) {
+			prep->key[m][i] = prep->k[i].key;
+			prep->dup[m][i] = (unsigned char)prep->k[i].dup;
+		}
+	}
+}
+
+struct store_prep *
+store_prep_new(const struct feed_doc *doc, int bodies, int ahead)
+{
+	struct store_prep *prep = xcalloc(1, sizeof(*prep));
+	const char *title;
+
+	prep->n = doc->nitems;
+	prep->k = itemkey_compute(doc);
+	if (bodies) {
+		prep->bodies = xcalloc(doc->nitems + 1, sizeof(char *));
+		prep->tri = xcalloc(doc->nitems + 1, 1);
+		for (size_t i = 0; i < doc->nitems; i++) {
+			prep->bodies[i] = store_item_body(&doc->items[i]);
+			title = doc->items[i].title ? doc->items[i].title : "";
+			prep->tri[i] = match_text_spaceless(title) ||
+			    match_text_spaceless(prep->bodies[i]);
+		}
+	}
+	if (ahead)
+		prep_ahead(prep);
+	return prep;
+}
+
+struct store_prep *
+store_prepare_doc(const struct feed_doc *doc, int bodies)
+{
+	return store_prep_new(doc, bodies, 1);
+}
+
+void
+store_prep_free(struct store_prep *prep)
+{
+	if (prep == NULL)
+		return;
+	itemkey_free(prep->k, prep->n);
+	for (size_t i = 0; prep->bodies && i < prep->n; i++)
+		free(prep->bodies[i]);
+	free(prep->bodies);
+	free(prep->tri);
+	for (int m = ID_MODE_ENTRY_ID; m <= ID_MODE_HASH; m++) {
+		free(prep->key[m]);
+		free(prep->dup[m]);
+	}
+	free(prep);
+}
+
