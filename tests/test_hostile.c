@@ -311,3 +311,73 @@ Test(hostile, second_writer_on_a_database_refuses)
 	free(errf);
 	free(conf);
 }
+
+/* Asserts s is printable UTF-8-ish text: no C0 but newline, no DEL, no C1. */
+static void
+assert_printable(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		cr_assert(c >= 0x20 || c == '\n', "C0 %#x at %zu: %s", c, i, s);
+		cr_assert(c != 0x7f, "DEL at %zu", i);
+		cr_assert(!(c == 0xc2 && i + 1 < len &&
+		    (unsigned char)s[i + 1] < 0xa0), "C1 at %zu", i);
+	}
+}
+
+/* check-config echoed binary junk and escape sequences to the terminal. */
+Test(hostile, config_errors_quote_no_control_bytes)
+{
+	char *path = th_path(T.dir, "junk.conf");
+	static const char junk[] = "[daemon]\nstate_dir = s\n"
+	    "interval = 5\xc2\x9b" "2J\x1b[31m\x7f\xff\xfe\n"
+	    "\x01\x02garbage\x1b]0;title\x07\n";
+	char *longv = xmalloc(100000);
+	struct th_result r;
+
+	cr_assert_eq(th_write_file(path, junk, sizeof(junk) - 1), 0);
+	cr_assert_eq(th_feedd_run(&r, 20, "check-config", "-c", path, NULL), 0);
+	cr_assert_eq(r.status, 2, "%s", r.err);
+	cr_assert_not_null(strstr(r.err, "junk.conf:3: "), "%s", r.err);
+	cr_assert_not_null(strstr(r.err, "junk.conf:4: "), "%s", r.err);
+	assert_printable(r.err, r.errlen);
+	th_result_cleanup(&r);
+	/* a 100 kB bad value is quoted, not printed whole */
+	memset(longv, 'x', 99999);
+	longv[99999] = '\0';
+	free(path);
+	path = th_path(T.dir, "long.conf");
+	{
+		char *text = xasprintf("[daemon]\ninterval = %s\n", longv);
+
+		cr_assert_eq(th_write_file(path, text, strlen(text)), 0);
+		free(text);
+	}
+	cr_assert_eq(th_feedd_run(&r, 20, "check-config", "-c", path, NULL), 0);
+	cr_assert_eq(r.status, 2, "%s", r.err);
+	cr_assert_lt(r.errlen, 1000, "%zu bytes of error", r.errlen);
+	th_result_cleanup(&r);
+	free(longv);
+	free(path);
+}
+
+/* database = a directory: SQLite said only "unable to open database file". */
+Test(hostile, database_that_is_a_directory_is_named)
+{
+	char *conf = conf_one("d", "/f.xml", "database = dbdir");
+	char *db = xasprintf("%s/state/dbdir", T.dir);
+	char *state = th_path(T.dir, "state");
+	struct th_result r;
+
+	mkdir(state, 0755);
+	cr_assert_eq(mkdir(db, 0755), 0);
+	cr_assert_eq(th_feedd_run(&r, 20, "once", "-c", conf, NULL), 0);
+	cr_assert_eq(r.status, 1, "%s", r.err);
+	cr_assert_not_null(strstr(r.err, "dbdir: is a directory"), "%s", r.err);
+	cr_assert_eq(lines(r.err), 1, "%s", r.err);
+	th_result_cleanup(&r);
+	free(state);
+	free(db);
+	free(conf);
+}
