@@ -381,3 +381,28 @@ Test(hostile, database_that_is_a_directory_is_named)
 	free(db);
 	free(conf);
 }
+
+/* getopt printed "items: unrecognized option" without "feedd: ". */
+Test(hostile, bad_query_options_are_feedd_errors)
+{
+	char *conf = conf_one("q", "/f.xml", "");
+	const char *cases[][3] = {
+		{ "items", "--bogus", "feedd: items: unknown option '--bogus'" },
+		{ "items", "--feed", "feedd: items: option '--feed' needs a value" },
+		{ "items", "--rule=x", "feedd: items: unknown option '--rule'" },
+		{ "alerts", "-x", "feedd: alerts: unknown option '-x'" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct th_result r;
+
+		cr_assert_eq(th_feedd_run(&r, 20, cases[i][0], "-c", conf,
+		    cases[i][1], NULL), 0);
+		cr_assert_eq(r.status, 2, "%s %s: %d", cases[i][0], cases[i][1],
+		    r.status);
+		cr_assert_eq(strncmp(r.err, cases[i][2], strlen(cases[i][2])), 0,
+		    "%s", r.err);
+		th_result_cleanup(&r);
+	}
+	free(conf);
+}
