@@ -6,9 +6,11 @@
  */
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/mount.h>
 #include <sys/wait.h>
 #include <time.h>
 
+#include "feeds/buf.h"
 #include "feeds/parse.h"
 #include "feeds/xml.h"
 #include "tests/ts_helpers.h"
@@ -405,4 +407,65 @@ Test(hostile, bad_query_options_are_feedd_errors)
 		th_result_cleanup(&r);
 	}
 	free(conf);
+}
+
+/* www/NAME: an RSS document of n items titled "hello item I". */
+static void
+put_many(const char *name, int n)
+{
+	struct buf b;
+
+	buf_init(&b, 0);
+	buf_puts(&b, "<rss version=\"2.0\"><channel><title>m</title>");
+	for (int i = 0; i < n; i++)
+		buf_printf(&b, "<item><title>hello item %d</title><link>"
+		    "http://example.com/m%d</link><guid>m%d</guid></item>",
+		    i, i, i);
+	buf_puts(&b, "</channel></rss>");
+	ts_put(&T, name, buf_str(&b));
+	buf_cleanup(&b);
+}
+
+/*
+ * A full disk cut an alert line in the middle; the retry later appended
+ * the whole line after the fragment.  Needs root for a small tmpfs.
+ */
+Test(hostile, full_disk_leaves_no_alert_fragment)
+{
+	char *tiny = th_path(T.dir, "tiny"), *conf, *rest, *log, *f;
+	size_t len;
+
+	mkdir(tiny, 0755);
+	if (mount("tmpfs", tiny, "tmpfs", 0, "size=16k") == -1) {
+		free(tiny);
+		cr_skip_test("cannot mount a tmpfs (not root)");
+	}
+	put_many("m.xml", 600);
+	f = ts_feed(&T, "many", "/m.xml");
+	rest = xasprintf("[alert \"h\"]\nmatch = hello\n\n%s", f);
+	conf = ts_config(&T, "", rest);
+	/* the alert log on the small disk: the last ts_config key wins */
+	log = xasprintf("%s/alerts.log", tiny);
+	{
+		char *c = th_read_file(conf, NULL);
+		char *c2 = xasprintf("%s\n[alerts]\nlog = %s\n", c, log);
+
+		cr_assert_eq(th_write_file(conf, c2, strlen(c2)), 0);
+		free(c);
+		free(c2);
+	}
+	ts_once_quiet(conf);
+	free(f);
+	f = th_read_file(log, &len);
+	umount(tiny);
+	cr_assert_not_null(f);
+	cr_assert_gt(len, 1000, "the disk took some lines");
+	cr_assert_lt(len, 16 * 1024 + 1);
+	cr_assert_eq(f[len - 1], '\n', "no fragment at the end: ...%s",
+	    f + (len > 80 ? len - 80 : 0));
+	free(f);
+	free(log);
+	free(rest);
+	free(conf);
+	free(tiny);
 }
