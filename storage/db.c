@@ -115,6 +115,8 @@ store_open(const char *path, enum store_mode mode, struct store **out,
 	if (mode == STORE_READWRITE ? store_migrate(st, errstr) :
 	    check_version(st, errstr))
 		goto fail;
+	if (mode == STORE_READWRITE)
+		st->ckpt = store_ckpt_start(st);
 	*out = st;
 	return 0;
 fail:
@@ -127,6 +129,7 @@ store_close(struct store *st)
 {
 	if (st == NULL)
 		return;
+	store_ckpt_stop(st, st->ckpt);
 	for (int i = 0; i < SQ_NSTMT; i++)
 		sqlite3_finalize(st->stmt[i]);
 	/* analysis_limit: statistics from a sample, not a full scan */
@@ -206,6 +209,7 @@ store_begin(struct store *st)
 		st->depth++;
 		return 0;
 	}
+	store_ckpt_wait(st->ckpt);
 	if ((s = store_stmt(st, SQ_BEGIN, "BEGIN IMMEDIATE")) == NULL ||
 	    store_step_done(s) == -1)
 		return -1;

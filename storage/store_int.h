@@ -25,6 +25,8 @@ enum store_stmt_id {
 	SQ_NSTMT
 };
 
+struct store_ckpt;
+
 struct store {
 	sqlite3	*db;
 	char	*path;
@@ -32,6 +34,7 @@ struct store {
 	int	 depth;			/* store_begin calls not yet ended */
 	int	 lost;			/* the open batch was rolled back */
 	sqlite3_stmt *stmt[SQ_NSTMT];
+	struct store_ckpt *ckpt;	/* NULL: SQLite checkpoints inline */
 };
 
 /*
@@ -59,6 +62,15 @@ int64_t	 store_col_time(sqlite3_stmt *s, int col);
 int	 store_bind_time(sqlite3_stmt *s, int col, int64_t t);
 /* Binds a string or NULL, without copying (valid until the step). */
 int	 store_bind_str(sqlite3_stmt *s, int col, const char *v);
+
+/*
+ * ckpt.c: checkpoints on a thread with its own connection, for a
+ * writer (NULL when that cannot start: checkpoints stay inline).
+ * store_ckpt_wait runs before a transaction begins.
+ */
+struct store_ckpt *store_ckpt_start(struct store *st);
+void	 store_ckpt_wait(struct store_ckpt *c);
+void	 store_ckpt_stop(struct store *st, struct store_ckpt *c);
 
 /* migrate.c: brings the schema to the current version. */
 #define STORE_SCHEMA_VERSION 2
