@@ -61,7 +61,7 @@ problem_add(struct loader *l, int line, const char *fmt, ...)
  * as one printable line of at most MSG_MAX bytes, with controls (C0,
  * DEL, C1) and bytes that are not UTF-8 shown as '?'.
  */
-#define MSG_MAX 300
+#define MSG_MAX 4096
 
 static void
 msg_clean(char *s)
