@@ -469,3 +469,23 @@ Test(hostile, full_disk_leaves_no_alert_fragment)
 	free(conf);
 	free(tiny);
 }
+
+/* A brotli label on a plain body failed as "Failed writing received data". */
+Test(hostile, body_not_in_its_content_encoding_is_named)
+{
+	const char *enc[] = { "br", "gzip", "deflate" };
+
+	for (size_t i = 0; i < sizeof(enc) / sizeof(enc[0]); i++) {
+		char *path = xasprintf("/f.xml?ce=%s", enc[i]);
+		char *conf = conf_one(enc[i], path, "");
+		char *err;
+
+		ts_once_quiet(conf);
+		err = feed_error(enc[i]);
+		cr_assert(err && (strstr(err, "Content-Encoding") ||
+		    strstr(err, "unencoding")), "%s: %s", enc[i], err);
+		free(err);
+		free(conf);
+		free(path);
+	}
+}
