@@ -56,6 +56,36 @@ static void
 problem_add(struct loader *l, int line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/*
+ * A message quotes what the file holds, which may be binary: it leaves
+ * as one printable line of at most MSG_MAX bytes, with controls (C0,
+ * DEL, C1) and bytes that are not UTF-8 shown as '?'.
+ */
+#define MSG_MAX 4096
+
+static void
+msg_clean(char *s)
+{
+	unsigned char *p = (unsigned char *)s;
+	size_t len = strlen(s), i, n, k;
+
+	if (len > MSG_MAX)
+		p[len = MSG_MAX] = '\0';
+	for (i = 0; i < len; i += n) {
+		n = p[i] < 0x80 ? 1 : p[i] >= 0xc2 && p[i] < 0xe0 ? 2 :
+		    p[i] >= 0xe0 && p[i] < 0xf0 ? 3 :
+		    p[i] >= 0xf0 && p[i] < 0xf5 ? 4 : 0;
+		for (k = 1; k < n; k++)
+			if (i + k >= len || (p[i + k] & 0xc0) != 0x80)
+				n = 0;
+		if (n == 0 || p[i] < 0x20 || p[i] == 0x7f ||
+		    (p[i] == 0xc2 && p[i + 1] < 0xa0)) {
+			memset(p + i, '?', n ? n : 1);
+			n = n ? n : 1;
+		}
+	}
+}
+
 static void
 problem_add(struct loader *l, int line, const char *fmt, ...)
 {
@@ -67,6 +97,8 @@ problem_add(struct loader *l, int line, const char *fmt, ...)
 	if (vasprintf(&msg, fmt, ap) == -1)
 		msg = NULL;
 	va_end(ap);
+	if (msg)
+		msg_clean(msg);
 	l->probs = xreallocarray(l->probs, l->nprobs + 1, sizeof(*l->probs));
 	p = &l->probs[l->nprobs];
 	p->file = l->fileno;

@@ -264,6 +264,27 @@ write_all(int fd, const char *s, size_t n)
 }
 
 /*
+ * Appends one line, or nothing: a write cut short (ENOSPC, EFBIG) is
+ * truncated away, so the next try does not glue a whole line to a
+ * fragment.  The daemon is the log's only writer (its database lock).
+ */
+static int
+write_line(int fd, const char *line)
+{
+	off_t	 end = lseek(fd, 0, SEEK_END);
+	int	 saved;
+
+	if (write_all(fd, line, strlen(line)) == 0)
+		return 0;
+	saved = errno;
+	/* if this fails too, the tail check ends the fragment's line */
+	if (end != (off_t)-1 && ftruncate(fd, end) == 0)
+		(void)fsync(fd);
+	errno = saved;
+	return -1;
+}
+
+/*
  * Writes (or, when the tail shows it was written before a crash, only
  * marks) each pending alert.  ids collects what to mark written.
  */
@@ -282,7 +303,7 @@ append_pending(struct alert_log *log, const struct alert_row *rows,
 		char *line = alert_format_line(&rows[i], log->format);
 
 		if (tail == NULL || !tail_has_line(tail, tlen, line)) {
-			if (write_all(log->fd, line, strlen(line)) == -1) {
+			if (write_line(log->fd, line) == -1) {
 				free(line);
 				goto fail;
 			}

@@ -116,13 +116,22 @@ static int
 parse_opts(int argc, char **argv, const char *allowed, const char **feed,
     int *limit, const char **test)
 {
-	int c;
+	int c, idx = -1;
 
 	optind = 1;
-	opterr = 1;
-	while ((c = getopt_long(argc, argv, "", limit_opts, NULL)) != -1) {
-		if (c == '?' || strchr(allowed, c) == NULL)
+	opterr = 0;	/* getopt's own message lacks the "feedd: " prefix */
+	while ((c = getopt_long(argc, argv, ":", limit_opts, &idx)) != -1) {
+		if (c == ':') {
+			cmd_error(argv[0], "option '%s' needs a value",
+			    argv[optind - 1]);
 			return -1;
+		}
+		if (c == '?' || strchr(allowed, c) == NULL) {
+			cmd_error(argv[0], "unknown option '%s%s'", c == '?' ?
+			    "" : "--", c == '?' ? argv[optind - 1] :
+			    limit_opts[idx].name);
+			return -1;
+		}
 		if (c == 'n' && parse_limit(optarg, limit) == -1) {
 			cmd_error(argv[0], "--limit: not a positive number: %s",
 			    optarg);

@@ -374,6 +374,11 @@ finish_transport(struct fetch *f, CURLcode code)
 	    code == CURLE_COULDNT_CONNECT || code == CURLE_COULDNT_RESOLVE_PROXY;
 	if (code == CURLE_TOO_MANY_REDIRECTS)
 		why = "too many redirects";
+	else if (code == CURLE_WRITE_ERROR || code == CURLE_BAD_CONTENT_ENCODING)
+		/* on_body refused nothing (those cases end earlier): a
+		 * decoder failed, and curl says "Failed writing received
+		 * data to disk/application" for brotli */
+		why = "body does not match its Content-Encoding";
 	else if (code == CURLE_UNSUPPORTED_PROTOCOL && f->hop_status >= 300 &&
 	    f->hop_status < 400)
 		why = "redirect to a scheme other than http or https refused";

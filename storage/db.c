@@ -67,11 +67,15 @@ check_version(struct store *st, char **errstr)
 static int
 open_db(struct store *st, char **errstr)
 {
-	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, serr;
 	struct stat sb;
 
+	/* SQLite's "unable to open database file" hides the cause. */
+	if (stat(st->path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		*errstr = xasprintf("%s: is a directory", st->path);
+		return -1;
+	}
 	if (st->mode == STORE_READONLY) {
-		/* SQLite's "unable to open database file" hides the cause. */
 		if (stat(st->path, &sb) == -1) {
 			*errstr = xasprintf("%s: %s", st->path, strerror(errno));
 			return -1;
@@ -87,8 +91,10 @@ open_db(struct store *st, char **errstr)
 	flags |= SQLITE_OPEN_NOMUTEX;
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	if (sqlite3_open_v2(st->path, &st->db, flags, NULL) != SQLITE_OK) {
-		*errstr = xasprintf("%s: %s", st->path, st->db ?
-		    sqlite3_errmsg(st->db) : "out of memory");
+		serr = st->db ? sqlite3_system_errno(st->db) : 0;
+		*errstr = xasprintf("%s: %s%s%s", st->path, st->db ?
+		    sqlite3_errmsg(st->db) : "out of memory", serr ? ": " : "",
+		    serr ? strerror(serr) : "");
 		return -1;
 	}
 	sqlite3_extended_result_codes(st->db, 1);

@@ -6,9 +6,11 @@
  */
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/mount.h>
 #include <sys/wait.h>
 #include <time.h>
 
+#include "feeds/buf.h"
 #include "feeds/parse.h"
 #include "feeds/xml.h"
 #include "tests/ts_helpers.h"
@@ -310,4 +312,180 @@ Test(hostile, second_writer_on_a_database_refuses)
 	cr_assert_eq(items_of("ok"), 1);
 	free(errf);
 	free(conf);
+}
+
+/* Asserts s is printable UTF-8-ish text: no C0 but newline, no DEL, no C1. */
+static void
+assert_printable(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		cr_assert(c >= 0x20 || c == '\n', "C0 %#x at %zu: %s", c, i, s);
+		cr_assert(c != 0x7f, "DEL at %zu", i);
+		cr_assert(!(c == 0xc2 && i + 1 < len &&
+		    (unsigned char)s[i + 1] < 0xa0), "C1 at %zu", i);
+	}
+}
+
+/* check-config echoed binary junk and escape sequences to the terminal. */
+Test(hostile, config_errors_quote_no_control_bytes)
+{
+	char *path = th_path(T.dir, "junk.conf");
+	static const char junk[] = "[daemon]\nstate_dir = s\n"
+	    "interval = 5\xc2\x9b" "2J\x1b[31m\x7f\xff\xfe\n"
+	    "\x01\x02garbage\x1b]0;title\x07\n";
+	char *longv = xmalloc(100000);
+	struct th_result r;
+
+	cr_assert_eq(th_write_file(path, junk, sizeof(junk) - 1), 0);
+	cr_assert_eq(th_feedd_run(&r, 20, "check-config", "-c", path, NULL), 0);
+	cr_assert_eq(r.status, 2, "%s", r.err);
+	cr_assert_not_null(strstr(r.err, "junk.conf:3: "), "%s", r.err);
+	cr_assert_not_null(strstr(r.err, "junk.conf:4: "), "%s", r.err);
+	assert_printable(r.err, r.errlen);
+	th_result_cleanup(&r);
+	/* a 100 kB bad value is quoted, not printed whole */
+	memset(longv, 'x', 99999);
+	longv[99999] = '\0';
+	free(path);
+	path = th_path(T.dir, "long.conf");
+	{
+		char *text = xasprintf("[daemon]\ninterval = %s\n", longv);
+
+		cr_assert_eq(th_write_file(path, text, strlen(text)), 0);
+		free(text);
+	}
+	cr_assert_eq(th_feedd_run(&r, 20, "check-config", "-c", path, NULL), 0);
+	cr_assert_eq(r.status, 2, "%s", r.err);
+	cr_assert_lt(r.errlen, 4096 + 200, "%zu bytes of error", r.errlen);
+	th_result_cleanup(&r);
+	free(longv);
+	free(path);
+}
+
+/* database = a directory: SQLite said only "unable to open database file". */
+Test(hostile, database_that_is_a_directory_is_named)
+{
+	char *conf = conf_one("d", "/f.xml", "database = dbdir");
+	char *db = xasprintf("%s/state/dbdir", T.dir);
+	char *state = th_path(T.dir, "state");
+	struct th_result r;
+
+	mkdir(state, 0755);
+	cr_assert_eq(mkdir(db, 0755), 0);
+	cr_assert_eq(th_feedd_run(&r, 20, "once", "-c", conf, NULL), 0);
+	cr_assert_eq(r.status, 1, "%s", r.err);
+	cr_assert_not_null(strstr(r.err, "dbdir: is a directory"), "%s", r.err);
+	cr_assert_eq(lines(r.err), 1, "%s", r.err);
+	th_result_cleanup(&r);
+	free(state);
+	free(db);
+	free(conf);
+}
+
+/* getopt printed "items: unrecognized option" without "feedd: ". */
+Test(hostile, bad_query_options_are_feedd_errors)
+{
+	char *conf = conf_one("q", "/f.xml", "");
+	const char *cases[][3] = {
+		{ "items", "--bogus", "feedd: items: unknown option '--bogus'" },
+		{ "items", "--feed", "feedd: items: option '--feed' needs a value" },
+		{ "items", "--rule=x", "feedd: items: unknown option '--rule'" },
+		{ "alerts", "-x", "feedd: alerts: unknown option '-x'" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct th_result r;
+
+		cr_assert_eq(th_feedd_run(&r, 20, cases[i][0], "-c", conf,
+		    cases[i][1], NULL), 0);
+		cr_assert_eq(r.status, 2, "%s %s: %d", cases[i][0], cases[i][1],
+		    r.status);
+		cr_assert_eq(strncmp(r.err, cases[i][2], strlen(cases[i][2])), 0,
+		    "%s", r.err);
+		th_result_cleanup(&r);
+	}
+	free(conf);
+}
+
+/* www/NAME: an RSS document of n items titled "hello item I". */
+static void
+put_many(const char *name, int n)
+{
+	struct buf b;
+
+	buf_init(&b, 0);
+	buf_puts(&b, "<rss version=\"2.0\"><channel><title>m</title>");
+	for (int i = 0; i < n; i++)
+		buf_printf(&b, "<item><title>hello item %d</title><link>"
+		    "http://example.com/m%d</link><guid>m%d</guid></item>",
+		    i, i, i);
+	buf_puts(&b, "</channel></rss>");
+	ts_put(&T, name, buf_str(&b));
+	buf_cleanup(&b);
+}
+
+/*
+ * A full disk cut an alert line in the middle; the retry later appended
+ * the whole line after the fragment.  Needs root for a small tmpfs.
+ */
+Test(hostile, full_disk_leaves_no_alert_fragment)
+{
+	char *tiny = th_path(T.dir, "tiny"), *conf, *rest, *log, *f;
+	size_t len;
+
+	mkdir(tiny, 0755);
+	if (mount("tmpfs", tiny, "tmpfs", 0, "size=16k") == -1) {
+		free(tiny);
+		cr_skip_test("cannot mount a tmpfs (not root)");
+	}
+	put_many("m.xml", 600);
+	f = ts_feed(&T, "many", "/m.xml");
+	rest = xasprintf("[alert \"h\"]\nmatch = hello\n\n%s", f);
+	conf = ts_config(&T, "", rest);
+	/* the alert log on the small disk: the last ts_config key wins */
+	log = xasprintf("%s/alerts.log", tiny);
+	{
+		char *c = th_read_file(conf, NULL);
+		char *c2 = xasprintf("%s\n[alerts]\nlog = %s\n", c, log);
+
+		cr_assert_eq(th_write_file(conf, c2, strlen(c2)), 0);
+		free(c);
+		free(c2);
+	}
+	ts_once_quiet(conf);
+	free(f);
+	f = th_read_file(log, &len);
+	umount(tiny);
+	cr_assert_not_null(f);
+	cr_assert_gt(len, 1000, "the disk took some lines");
+	cr_assert_lt(len, 16 * 1024 + 1);
+	cr_assert_eq(f[len - 1], '\n', "no fragment at the end: ...%s",
+	    f + (len > 80 ? len - 80 : 0));
+	free(f);
+	free(log);
+	free(rest);
+	free(conf);
+	free(tiny);
+}
+
+/* A brotli label on a plain body failed as "Failed writing received data". */
+Test(hostile, body_not_in_its_content_encoding_is_named)
+{
+	const char *enc[] = { "br", "gzip", "deflate" };
+
+	for (size_t i = 0; i < sizeof(enc) / sizeof(enc[0]); i++) {
+		char *path = xasprintf("/f.xml?ce=%s", enc[i]);
+		char *conf = conf_one(enc[i], path, "");
+		char *err;
+
+		ts_once_quiet(conf);
+		err = feed_error(enc[i]);
+		cr_assert(err && (strstr(err, "Content-Encoding") ||
+		    strstr(err, "unencoding")), "%s: %s", enc[i], err);
+		free(err);
+		free(conf);
+		free(path);
+	}
 }

@@ -9,6 +9,7 @@
  * Parameters: status=N etag=E lastmod=UNIXSECS delay_ms=N drip=1 gzip=1
  * redirect=URL loop=1 retry_after=V truncate=N bytes=N type=T cache=N
  * hang=1 bomb=MB (gzip of MB megabytes of zeros, made on the fly)
+ * ce=NAME (a Content-Encoding header, the body left as it is)
  * close_ms=N (after the answer, wait N ms and close without reading:
  * a next request already sent on the connection gets a reset).
  */
@@ -327,6 +328,8 @@ add_validators(const struct req *r, struct buf *h)
 		buf_printf(h, "Retry-After: %s\r\n", v);
 	if ((v = param(r, "cache")) != NULL)
 		buf_printf(h, "Cache-Control: max-age=%s\r\n", v);
+	if ((v = param(r, "ce")) != NULL)
+		buf_printf(h, "Content-Encoding: %s\r\n", v);
 }
 
 static const char *
