@@ -104,6 +104,11 @@ Test(html, text_from_markup)
 	expect_text("<!-- note -->text", "text");
 	expect_text("a < b and c > d", "a < b and c > d");
 	expect_text("<title>t</title><p>body</p>", "body");
+	/* feed text is UTF-8 already: a <meta> charset must not re-decode */
+	expect_text("<meta charset=\"iso-8859-1\"><p>caf\xc3\xa9</p>",
+	    "caf\xc3\xa9");
+	expect_text("<p>na\xc3\xafve \xe2\x80\x94 \xf0\x9f\x98\x80</p>",
+	    "na\xc3\xafve \xe2\x80\x94 \xf0\x9f\x98\x80");
 }
 
 Test(html, entity_codepoints)
