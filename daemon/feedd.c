@@ -434,6 +434,21 @@ init_handles(struct feedd *d)
 	d->sched = sched_new(&d->loop, pipeline_due, d);
 }
 
+/*
+ * The loop thread does the fetching and all SQLite work; parse workers
+ * beyond the cores that are left only take CPU from it.  libuv reads
+ * the size when the pool first starts, and an admin's setting wins.
+ */
+static void
+size_parse_pool(void)
+{
+	char n[16];
+	unsigned int cores = uv_available_parallelism();
+
+	snprintf(n, sizeof(n), "%u", cores > 1 ? cores - 1 : 1);
+	setenv("UV_THREADPOOL_SIZE", n, 0);
+}
+
 int
 feedd_open(struct feedd *d, const char *config_path, enum feedd_mode mode)
 {
@@ -462,6 +477,7 @@ feedd_open(struct feedd *d, const char *config_path, enum feedd_mode mode)
 		return EXIT_RUNTIME;
 	}
 	curl_global_init(CURL_GLOBAL_DEFAULT);
+	size_parse_pool();
 	uv_loop_init(&d->loop);
 	d->metrics = metrics_new();
 	d->out = output_new();
