@@ -64,14 +64,67 @@ keys_fill(struct item_keys *k, const struct feed_item *it)
 	snprintf(k->hash, sizeof(k->hash), "%016" PRIx64, h);
 }
 
+static int
+cmp_canon(const void *a, const void *b)
+{
+	const struct item_keys *x = *(struct item_keys *const *)a;
+	const struct item_keys *y = *(struct item_keys *const *)b;
+
+	return strcmp(x->canon, y->canon);
+}
+
+static int
+same_entry(const struct item_keys *a, const struct item_keys *b)
+{
+	const char *ta = a->it->title ? a->it->title : "";
+	const char *tb = b->it->title ? b->it->title : "";
+
+	if (a->idkey && b->idkey && strcmp(a->idkey, b->idkey) != 0)
+		return 0;
+	return strcmp(ta, tb) == 0;
+}
+
+/*
+ * A link is a story's identity only when it names one story: a feed
+ * whose different entries all point at one page (its home page, a
+ * "read more" landing page) must not fold them into one story.
+ */
+static void
+mark_shared_links(struct item_keys *k, size_t n, const char *home)
+{
+	struct item_keys **v = xcalloc(n ? n : 1, sizeof(*v));
+	size_t m = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (k[i].canon != NULL) {
+			if (home != NULL && strcmp(k[i].canon, home) == 0)
+				k[i].link_shared = 1;
+			v[m++] = &k[i];
+		}
+	qsort(v, m, sizeof(*v), cmp_canon);
+	for (size_t i = 0, j; i < m; i = j) {
+		int shared = 0;
+
+		for (j = i + 1; j < m && strcmp(v[i]->canon, v[j]->canon) == 0;
+		    j++)
+			shared |= !same_entry(v[i], v[j]);
+		for (size_t x = i; shared && x < j; x++)
+			v[x]->link_shared = 1;
+	}
+	free(v);
+}
+
 struct item_keys *
 itemkey_compute(const struct feed_doc *doc)
 {
 	struct item_keys *k = xcalloc(doc->nitems ? doc->nitems : 1,
 	    sizeof(*k));
+	char *home = doc->link ? url_canonical(doc->link) : NULL;
 
 	for (size_t i = 0; i < doc->nitems; i++)
 		keys_fill(&k[i], &doc->items[i]);
+	mark_shared_links(k, doc->nitems, home);
+	free(home);
 	return k;
 }
 

@@ -27,6 +27,7 @@ struct item_keys {
 	char	 hash[17];	/* of the content: changed means update */
 	const char *key;	/* the one chosen (points into the above) */
 	int	 dup;		/* same key as an earlier item of the doc */
+	int	 link_shared;	/* canon names no one story: use the item key */
 };
 
 /* Fills keys for every item of doc (array of doc->nitems). */

@@ -267,7 +267,7 @@ static int
 story_for(struct put *p, const struct item_keys *k, int64_t *story,
     int *created)
 {
-	char *key = k->canon ? xstrdup(k->canon) :
+	char *key = k->canon && !k->link_shared ? xstrdup(k->canon) :
 	    xasprintf("item:%lld:%s", (long long)p->feed_id, k->key);
 	int64_t date = itemkey_date(k->it);
 	sqlite3_stmt *s = store_stmt(p->st, SQ_STORY_INSERT,

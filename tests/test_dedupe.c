@@ -129,3 +129,45 @@ Test(dedupe, links_repeated_on_different_titles_fall_back_to_hash)
 	feed_doc_free(doc);
 	fx_close(&fx);
 }
+
+Test(dedupe, entries_sharing_the_home_page_link_stay_apart)
+{
+	struct fx fx;
+	struct feed_doc *doc = feed_doc_new();
+	struct feed_doc *other = feed_doc_new();
+	static const char *titles[] = { "Mon", "Tue", "Wed", "Thu", "Fri" };
+	char id[8];
+
+	fx_open(&fx);
+	doc->link = xstrdup("https://example.net/");
+	for (int i = 0; i < 5; i++) {
+		snprintf(id, sizeof(id), "d%d", i);
+		fx_item(doc, id, titles[i], "https://example.net/", T0 + i);
+	}
+	fx_put(&fx, fx_feed(&fx, "daily"), doc, T0 + 10);
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM stories"), 5,
+	    "five entries with one link were folded together");
+	/* a link that names one story still joins its sources */
+	put_one(&fx, "a", "a1", "Article", "https://example.org/x", T0 + 30);
+	fx_item(other, "o1", "Article (mirror)",
+	    "https://www.example.org/x?utm_medium=rss", T0);
+	fx_put(&fx, fx_feed(&fx, "mirror"), other, T0 + 40);
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM stories"), 6);
+	feed_doc_free(doc);
+	feed_doc_free(other);
+	fx_close(&fx);
+}
+
+Test(dedupe, one_link_repeated_by_the_same_entry_is_one_story)
+{
+	struct fx fx;
+	struct feed_doc *doc = feed_doc_new();
+
+	fx_open(&fx);
+	fx_item(doc, "a", "Same", "https://example.com/p", T0);
+	fx_item(doc, "a", "Same", "https://example.com/p?utm_source=x", T0);
+	fx_put(&fx, fx_feed(&fx, "f"), doc, T0 + 10);
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM stories"), 1);
+	feed_doc_free(doc);
+	fx_close(&fx);
+}
