@@ -29,8 +29,8 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 echo "generating $N1 + $N2 feeds ..."
-sh bench/genfeeds.sh "$tmp/www/a" "$N1" || exit 1
-sh bench/genfeeds.sh "$tmp/www/b" "$N2" || exit 1
+sh bench/genfeeds "$tmp/www/a" "$N1" || exit 1
+sh bench/genfeeds "$tmp/www/b" "$N2" || exit 1
 chmod -R a+rX "$tmp/www"
 
 cat > "$tmp/nginx.conf" <<NGX
