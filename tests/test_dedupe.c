@@ -136,7 +136,7 @@ Test(dedupe, entries_sharing_the_home_page_link_stay_apart)
 	struct feed_doc *doc = feed_doc_new();
 	struct feed_doc *other = feed_doc_new();
 	static const char *titles[] = { "Mon", "Tue", "Wed", "Thu", "Fri" };
-	char id[8];
+	char id[16];
 
 	fx_open(&fx);
 	doc->link = xstrdup("https://example.net/");
