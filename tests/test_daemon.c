@@ -226,59 +226,6 @@ Test(daemon, dead_host_among_live_ones_is_blamed)
 
 /* ---- feedd run ---- */
 
-static pid_t
-run_start(const char *conf, const char *errfile)
-{
-	pid_t pid = fork();
-
-	if (pid == 0) {
-		int fd = open(errfile, O_WRONLY | O_CREAT | O_APPEND, 0644);
-		int null = open("/dev/null", O_RDWR);
-
-		dup2(null, 0);
-		dup2(null, 1);
-		dup2(fd, 2);
-		execl(th_feedd(), th_feedd(), "run", "-c", conf, (char *)NULL);
-		_exit(127);
-	}
-	return pid;
-}
-
-static void
-nap_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
-/* Waits until the request log has a line with needle; 0 or -1. */
-static int
-wait_request(const char *needle, int seconds)
-{
-	for (int i = 0; i < seconds * 10; i++) {
-		if (ts_count(&T, needle, NULL) > 0)
-			return 0;
-		nap_ms(100);
-	}
-	return -1;
-}
-
-/* Exit status of pid within seconds, or -1 (then it is killed). */
-static int
-wait_exit(pid_t pid, int seconds)
-{
-	int st;
-
-	for (int i = 0; i < seconds * 20; i++) {
-		if (waitpid(pid, &st, WNOHANG) == pid)
-			return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-		nap_ms(50);
-	}
-	kill(pid, SIGKILL);
-	waitpid(pid, &st, 0);
-	return -1;
-}
 
 Test(daemon, sigterm_exits_cleanly_with_a_transfer_in_flight)
 {
@@ -290,12 +237,12 @@ Test(daemon, sigterm_exits_cleanly_with_a_transfer_in_flight)
 	pid_t pid;
 
 	ts_put(&T, "a.xml", doc);
-	pid = run_start(conf, errf);
-	cr_assert_eq(wait_request("hang=1", 20), 0);
-	nap_ms(300);
+	pid = ts_run_start(conf, errf);
+	cr_assert_eq(ts_wait_request(&T, "hang=1", 20), 0);
+	ts_nap_ms(300);
 	kill(pid, SIGTERM);
 	/* 5 s grace for transfers, plus slack for a loaded machine */
-	cr_assert_eq(wait_exit(pid, 12), 0);
+	cr_assert_eq(ts_wait_exit(pid, 12), 0);
 	err = th_read_file(errf, NULL);
 	cr_assert_null(strstr(err, "internal:"), "%s", err);
 	cr_assert_eq(q("SELECT count(*) FROM items"), 2);
@@ -319,18 +266,18 @@ Test(daemon, sighup_adds_a_feed_and_keeps_config_on_error)
 	pid_t pid;
 
 	ts_put(&T, "a.xml", doc);
-	pid = run_start(conf, errf);
-	cr_assert_eq(wait_request("n=1", 20), 0);
+	pid = ts_run_start(conf, errf);
+	cr_assert_eq(ts_wait_request(&T, "n=1", 20), 0);
 	free(ts_config(&T, "", both));
 	kill(pid, SIGHUP);
-	cr_assert_eq(wait_request("n=2", 20), 0, "the added feed is fetched");
+	cr_assert_eq(ts_wait_request(&T, "n=2", 20), 0, "the added feed is fetched");
 	/* an invalid config: logged with its line, the old one kept */
 	free(ts_config(&T, "bogus_key = 1", both));
 	kill(pid, SIGHUP);
-	nap_ms(500);
+	ts_nap_ms(500);
 	cr_assert_eq(waitpid(pid, NULL, WNOHANG), 0, "still running");
 	kill(pid, SIGTERM);
-	cr_assert_eq(wait_exit(pid, 12), 0);
+	cr_assert_eq(ts_wait_exit(pid, 12), 0);
 	err = th_read_file(errf, NULL);
 	cr_assert(strstr(err, "feedd.conf:") && strstr(err, "bogus_key"),
 	    "got: %s", err);
@@ -371,9 +318,9 @@ Test(daemon, kill_9_loses_and_duplicates_nothing)
 		free(f);
 	}
 	conf = ts_config(&T, "concurrency = 8\nper_host = 8", rest);
-	pid = run_start(conf, errf);
-	cr_assert_eq(wait_request("delay_ms=2", 20), 0);
-	nap_ms(250);
+	pid = ts_run_start(conf, errf);
+	cr_assert_eq(ts_wait_request(&T, "delay_ms=2", 20), 0);
+	ts_nap_ms(250);
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 	ok = ts_db_str(&T, "PRAGMA integrity_check");
@@ -449,7 +396,7 @@ Test(daemon, metrics_count_alerts_by_rule_and_feed_states)
 	    listen, at + 16);
 	cr_assert_eq(th_write_file(conf, text, strlen(text)), 0);
 	ts_put(&T, "a.xml", doc);
-	pid = run_start(conf, errf);
+	pid = ts_run_start(conf, errf);
 	url = xasprintf("http://%s/metrics", listen);
 	for (int i = 0; i < 100; i++) {
 		free(m);
@@ -457,10 +404,10 @@ Test(daemon, metrics_count_alerts_by_rule_and_feed_states)
 		if (m && strstr(m, "feedd_alerts_total{rule=\"story\"} 3") &&
 		    strstr(m, "feedd_feeds{state=\"failing\"} 1"))
 			break;
-		nap_ms(100);
+		ts_nap_ms(100);
 	}
 	kill(pid, SIGTERM);
-	cr_assert_eq(wait_exit(pid, 12), 0);
+	cr_assert_eq(ts_wait_exit(pid, 12), 0);
 	cr_assert_not_null(m, "no /metrics on %s", listen);
 	cr_assert(strstr(m, "feedd_alerts_total{rule=\"story\"} 3"), "%s", m);
 	cr_assert_null(strstr(m, "rule=\"none\""), "%s", m);

@@ -206,59 +206,6 @@ Test(hostile, items_output_carries_no_terminal_controls)
 	free(conf);
 }
 
-static pid_t
-run_start(const char *conf, const char *errfile)
-{
-	pid_t pid = fork();
-
-	if (pid == 0) {
-		int fd = open(errfile, O_WRONLY | O_CREAT | O_APPEND, 0644);
-		int null = open("/dev/null", O_RDWR);
-
-		dup2(null, 0);
-		dup2(null, 1);
-		dup2(fd, 2);
-		execl(th_feedd(), th_feedd(), "run", "-c", conf, (char *)NULL);
-		_exit(127);
-	}
-	return pid;
-}
-
-static void
-nap_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
-/* Waits until the request log has a line with needle; 0 or -1. */
-static int
-wait_request(const char *needle, int seconds)
-{
-	for (int i = 0; i < seconds * 10; i++) {
-		if (ts_count(&T, needle, NULL) > 0)
-			return 0;
-		nap_ms(100);
-	}
-	return -1;
-}
-
-/* Exit status of pid within seconds, or -1 (then it is killed). */
-static int
-wait_exit(pid_t pid, int seconds)
-{
-	int st;
-
-	for (int i = 0; i < seconds * 20; i++) {
-		if (waitpid(pid, &st, WNOHANG) == pid)
-			return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-		nap_ms(50);
-	}
-	kill(pid, SIGKILL);
-	waitpid(pid, &st, 0);
-	return -1;
-}
 
 static int
 lines(const char *s)
@@ -297,15 +244,15 @@ Test(hostile, second_writer_on_a_database_refuses)
 	struct th_result r;
 	pid_t pid;
 
-	pid = run_start(conf, errf);
-	cr_assert_eq(wait_request("hang=1", 20), 0);
+	pid = ts_run_start(conf, errf);
+	cr_assert_eq(ts_wait_request(&T, "hang=1", 20), 0);
 	assert_refused("run", conf);
 	assert_refused("once", conf);
 	cr_assert_eq(th_feedd_run(&r, 20, "items", "-c", conf, NULL), 0);
 	cr_assert_eq(r.status, 0, "readers need no lock: %s", r.err);
 	th_result_cleanup(&r);
 	kill(pid, SIGTERM);
-	cr_assert_eq(wait_exit(pid, 15), 0);
+	cr_assert_eq(ts_wait_exit(pid, 15), 0);
 	free(conf);
 	conf = conf_one("ok", "/f.xml", "");
 	ts_once_quiet(conf);

@@ -1,8 +1,9 @@
 /*
- * ts_helpers: what test_fetch and test_daemon share: starting
+ * ts_helpers: what the fetch, daemon and hostile suites share: starting
  * build/testsrv (FEEDD_TESTSRV) on 127.0.0.1, reading its request log,
  * writing a config beside a temporary state_dir, running feedd, and
- * reading the database read-only.  static inline: each suite takes what
+ * reading the database read-only, running `feedd run` in the background.
+ * static inline: each suite takes what
  * it uses.
  */
 #ifndef FEEDD_TS_HELPERS_H
@@ -15,7 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <fcntl.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "daemon/xmalloc.h"
@@ -196,6 +199,63 @@ ts_once_quiet(const char *conf)
 
 	ts_once(conf, &r);
 	th_result_cleanup(&r);
+}
+
+/* ---- feedd run ---- */
+
+/* Starts `feedd run -c conf`, stderr appended to errfile. */
+static inline pid_t
+ts_run_start(const char *conf, const char *errfile)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int fd = open(errfile, O_WRONLY | O_CREAT | O_APPEND, 0644);
+		int null = open("/dev/null", O_RDWR);
+
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(fd, 2);
+		execl(th_feedd(), th_feedd(), "run", "-c", conf, (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
+static inline void
+ts_nap_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* Waits until t's request log has a line with needle; 0 or -1. */
+static inline int
+ts_wait_request(struct ts *t, const char *needle, int seconds)
+{
+	for (int i = 0; i < seconds * 10; i++) {
+		if (ts_count(t, needle, NULL) > 0)
+			return 0;
+		ts_nap_ms(100);
+	}
+	return -1;
+}
+
+/* Exit status of pid within seconds, or -1 (then it is killed). */
+static inline int
+ts_wait_exit(pid_t pid, int seconds)
+{
+	int st;
+
+	for (int i = 0; i < seconds * 20; i++) {
+		if (waitpid(pid, &st, WNOHANG) == pid)
+			return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+		ts_nap_ms(50);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	return -1;
 }
 
 #endif
