@@ -62,31 +62,20 @@ feed_str(const char *name, const char *col)
 	return v;
 }
 
-static long long
-items_of(const char *name)
-{
-	char *sql = xasprintf("SELECT count(*) FROM items JOIN feeds f ON "
-	    "f.id = feed_id WHERE f.name = '%s'", name);
-	long long v = ts_db_int(&T, sql);
-
-	free(sql);
-	return v;
-}
-
 TestSuite(fetch, .init = setup, .fini = teardown, .timeout = 120);
 
 Test(fetch, etag_200_then_304)
 {
 	char *conf = one_feed("e", "/f.xml?etag=v1", "");
 
-	cr_assert_eq(items_of("e"), 2);
+	cr_assert_eq(ts_items_of(&T, "e"), 2);
 	ts_once_quiet(conf);
 	cr_assert_eq(ts_count(&T, "/f.xml?etag=v1", "inm=-"), 1);
 	cr_assert_eq(ts_count(&T, "/f.xml?etag=v1", "inm=\"v1\""), 1,
 	    "the second request carries If-None-Match");
 	cr_assert_eq(feed_int("e", "last_status"), 304);
 	cr_assert_eq(feed_int("e", "not_modified"), 1);
-	cr_assert_eq(items_of("e"), 2);
+	cr_assert_eq(ts_items_of(&T, "e"), 2);
 	free(conf);
 }
 
@@ -116,7 +105,7 @@ Test(fetch, same_body_again_is_not_modified)
 Test(fetch, gzip_body_is_decoded)
 {
 	free(one_feed("z", "/f.xml?gzip=1", ""));
-	cr_assert_eq(items_of("z"), 2);
+	cr_assert_eq(ts_items_of(&T, "z"), 2);
 }
 
 Test(fetch, permanent_redirect_is_recorded)
@@ -127,7 +116,7 @@ Test(fetch, permanent_redirect_is_recorded)
 	free(one_feed("r", "/old.xml?redirect=/f.xml", ""));
 	got = feed_str("r", "redirect_url");
 	cr_assert_str_eq(got ? got : "(null)", want);
-	cr_assert_eq(items_of("r"), 2);
+	cr_assert_eq(ts_items_of(&T, "r"), 2);
 	free(got);
 	free(want);
 }
@@ -136,7 +125,7 @@ Test(fetch, temporary_redirect_is_not_recorded)
 {
 	free(one_feed("t", "/old.xml?redirect=/f.xml&status=302", ""));
 	cr_assert_null(feed_str("t", "redirect_url"));
-	cr_assert_eq(items_of("t"), 2);
+	cr_assert_eq(ts_items_of(&T, "t"), 2);
 }
 
 Test(fetch, redirect_loop_stops_after_five)
@@ -157,7 +146,7 @@ Test(fetch, redirect_to_file_is_refused)
 	free(one_feed("p", "/f.xml?redirect=file:///etc/passwd", ""));
 	err = feed_str("p", "last_error");
 	cr_assert_not_null(err);
-	cr_assert_eq(items_of("p"), 0);
+	cr_assert_eq(ts_items_of(&T, "p"), 0);
 	free(err);
 }
 
@@ -215,7 +204,7 @@ Test(fetch, silent_server_times_out_others_go_on)
 	ts_once_quiet(conf);
 	err = feed_str("hang", "last_error");
 	cr_assert_not_null(err);
-	cr_assert_eq(items_of("ok"), 2);
+	cr_assert_eq(ts_items_of(&T, "ok"), 2);
 	free(err);
 	free(f1);
 	free(f2);
@@ -260,14 +249,14 @@ Test(fetch, truncated_feed_keeps_what_parsed)
 	    (size_t)(strstr(RSS2, "<guid>b-2") - RSS2));
 
 	free(one_feed("cut", q, ""));
-	cr_assert_geq(items_of("cut"), 1);
+	cr_assert_geq(ts_items_of(&T, "cut"), 1);
 	free(q);
 }
 
 Test(fetch, html_content_type_that_is_rss_parses)
 {
 	free(one_feed("html", "/f.xml?type=text/html", ""));
-	cr_assert_eq(items_of("html"), 2);
+	cr_assert_eq(ts_items_of(&T, "html"), 2);
 }
 
 Test(fetch, malformed_feed_keeps_earlier_items)
@@ -276,10 +265,10 @@ Test(fetch, malformed_feed_keeps_earlier_items)
 
 	ts_put(&T, "feed2.xml", RSS2);
 	ts_once_quiet(conf);
-	cr_assert_eq(items_of("mal"), 2);
+	cr_assert_eq(ts_items_of(&T, "mal"), 2);
 	ts_put(&T, "feed2.xml", "<html><body>gateway error</body></html>");
 	ts_once_quiet(conf);
-	cr_assert_eq(items_of("mal"), 2, "nothing stored before is lost");
+	cr_assert_eq(ts_items_of(&T, "mal"), 2, "nothing stored before is lost");
 	err = feed_str("mal", "last_error");
 	cr_assert_not_null(err);
 	free(err);
@@ -293,7 +282,7 @@ Test(fetch, file_url_works_only_when_configured)
 	char *conf = ts_config(&T, "", f);
 
 	ts_once_quiet(conf);
-	cr_assert_eq(items_of("file"), 2);
+	cr_assert_eq(ts_items_of(&T, "file"), 2);
 	free(p);
 	free(f);
 	free(conf);

@@ -59,17 +59,6 @@ feed_int(const char *name, const char *col)
 	return v;
 }
 
-static long long
-items_of(const char *name)
-{
-	char *sql = xasprintf("SELECT count(*) FROM items JOIN feeds ON "
-	    "feeds.id = items.feed_id WHERE feeds.name = '%s'", name);
-	long long v = ts_db_int(&T, sql);
-
-	free(sql);
-	return v;
-}
-
 /*
  * A server that closes a kept-alive connection (here: right after a
  * redirect, not reading the next request) resets it; curl must retry on
@@ -81,7 +70,7 @@ Test(hostile, redirect_on_a_connection_the_server_closes)
 	    "");
 
 	ts_once_quiet(conf);
-	cr_assert_eq(items_of("r"), 1);
+	cr_assert_eq(ts_items_of(&T, "r"), 1);
 	cr_assert_eq(feed_int("r", "consecutive_errors"), 0);
 	free(conf);
 }
@@ -130,7 +119,7 @@ Test(hostile, file_url_to_fifo_or_directory_fails_fast)
 	cr_assert_eq(th_feedd_run(&r, 20, "once", "-c", conf, NULL), 0);
 	cr_assert_eq(r.status, 0, "exit %d (124+: hung): %s", r.status, r.err);
 	th_result_cleanup(&r);
-	cr_assert_eq(items_of("ok"), 1);
+	cr_assert_eq(ts_items_of(&T, "ok"), 1);
 	err = feed_error("fifo");
 	cr_assert(err && strstr(err, "not a regular file"), "%s", err);
 	free(err);
@@ -256,7 +245,7 @@ Test(hostile, second_writer_on_a_database_refuses)
 	free(conf);
 	conf = conf_one("ok", "/f.xml", "");
 	ts_once_quiet(conf);
-	cr_assert_eq(items_of("ok"), 1);
+	cr_assert_eq(ts_items_of(&T, "ok"), 1);
 	free(errf);
 	free(conf);
 }

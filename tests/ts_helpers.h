@@ -201,6 +201,18 @@ ts_once_quiet(const char *conf)
 	th_result_cleanup(&r);
 }
 
+/* Items stored for the feed called name. */
+static inline long long
+ts_items_of(struct ts *t, const char *name)
+{
+	char *sql = xasprintf("SELECT count(*) FROM items JOIN feeds ON "
+	    "feeds.id = items.feed_id WHERE feeds.name = '%s'", name);
+	long long v = ts_db_int(t, sql);
+
+	free(sql);
+	return v;
+}
+
 /* ---- feedd run ---- */
 
 /* Starts `feedd run -c conf`, stderr appended to errfile. */
