@@ -1,0 +1,58 @@
+/*
+ * headline: what story grouping compares of an item (normalize stage):
+ * its headline cut into tokens, each kept as a 64-bit hash with the
+ * token's text and kind.  Pure functions of the text: no database, no
+ * corpus, safe on any thread.
+ *
+ * Latin-script words are lowercased, stripped of possessives and of a
+ * plural -s, and dropped when they are function words, headline filler,
+ * dates or short numbers.  A word with a capital inside a headline that
+ * is not written in title case is a name.  A token with letters and
+ * digits ("Qwen3", "GPT-4o", "H100"), or a name followed by a version
+ * ("DeepSeek V3.1", "iPhone 6"), is an entity: "deepseek-v3.1".  Text
+ * in scripts written without spaces (Han, kana, Thai...) becomes
+ * character bigrams.  See storage/group.h for how they are compared.
+ */
+#ifndef FEEDD_HEADLINE_H
+#define FEEDD_HEADLINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum hl_kind {
+	HL_WORD,		/* an ordinary word */
+	HL_CJK,			/* a character bigram */
+	HL_NAME,		/* capitalised inside the headline */
+	HL_ENTITY,		/* letters and digits: model, product, version */
+};
+
+struct hl_token {
+	uint64_t h;		/* hash of text; the array is sorted by it */
+	uint8_t	 kind;
+	uint8_t	 base_len;	/* HL_ENTITY: its leading letters, else 0 */
+	uint64_t base;		/* HL_ENTITY: hash of those letters */
+	char	*text;
+};
+
+struct headline {
+	struct hl_token *tok;	/* sorted by h, unique */
+	size_t	 ntok;
+	int	 cjk;		/* has HL_CJK tokens */
+};
+
+/* The features of a title (NULL: none); never NULL. */
+struct headline *headline_new(const char *title);
+void	 headline_free(struct headline *hl);		/* NULL ok */
+
+/* The token with hash h, or NULL. */
+const struct hl_token *headline_find(const struct headline *hl, uint64_t h);
+
+/*
+ * Whether the two name different things of one family: an entity of
+ * each with the same leading letters, neither of which the other
+ * headline has ("Qwen3" / "Qwen3-Coder", "DeepSeek-V3" / "DeepSeek
+ * V4").  Such headlines are never grouped.
+ */
+int	 headline_conflict(const struct headline *a, const struct headline *b);
+
+#endif

@@ -1,0 +1,476 @@
+/*
+ * group: the index of recent items and the rule that joins a new item
+ * to a story (see group.h).  Entries live in one array in the order they
+ * were added, numbered by a sequence that only grows; expiry drops a
+ * prefix, so every posting list's dead entries are a prefix too and are
+ * cut when next read.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon/xmalloc.h"
+#include "feeds/buf.h"
+#include "storage/group.h"
+
+struct gentry {
+	int64_t	 item_id, feed_id, story_id, time, seen;
+	uint32_t first;			/* seq of its story's first entry */
+	uint32_t stamp;			/* last query that reached it */
+	uint32_t hits;			/* rare tokens shared with that query */
+	int	 entity_hit;
+	struct headline *hl;
+};
+
+struct gtok {
+	uint64_t h;			/* 0: empty slot */
+	uint32_t df;			/* live entries with the token */
+	uint32_t n, cap;		/* postings: entry seqs, growing */
+	uint32_t *post;
+};
+
+struct gstory {
+	int64_t	 id;			/* 0: empty slot */
+	uint32_t first;
+};
+
+struct group_index {
+	struct group_params p;
+	struct gentry *e;		/* e[seq - off] */
+	struct gstory *st;		/* story id -> its first entry */
+	size_t	 nst, stcap;
+	size_t	 n, cap;		/* entries in e, dead prefix included */
+	uint32_t off;			/* seq of e[0] */
+	uint32_t live;			/* seq of the first live entry */
+	struct gtok *tok;		/* open addressing, power of two */
+	size_t	 ntok, tokcap;
+	uint32_t query;			/* stamp of the current match */
+	uint32_t *cand;			/* seqs reached by the current match */
+	size_t	 ncand, candcap;
+};
+
+void
+group_params_default(struct group_params *p)
+{
+	p->window = 48 * 3600;
+	p->threshold = 0.6;
+	p->first_threshold = 0.3;
+	p->time_penalty = 0.25;
+	p->name_boost = 2.0;
+	p->evidence = 1.2;
+}
+
+struct group_index *
+group_index_new(const struct group_params *p)
+{
+	struct group_index *gi = xcalloc(1, sizeof(*gi));
+
+	gi->p = *p;
+	gi->tokcap = 1024;
+	gi->tok = xcalloc(gi->tokcap, sizeof(*gi->tok));
+	gi->stcap = 256;
+	gi->st = xcalloc(gi->stcap, sizeof(*gi->st));
+	return gi;
+}
+
+void
+group_index_free(struct group_index *gi)
+{
+	if (gi == NULL)
+		return;
+	for (size_t i = 0; i < gi->n; i++)
+		headline_free(gi->e[i].hl);
+	free(gi->e);
+	for (size_t i = 0; i < gi->tokcap; i++)
+		free(gi->tok[i].post);
+	free(gi->tok);
+	free(gi->st);
+	free(gi->cand);
+	free(gi);
+}
+
+size_t
+group_index_size(const struct group_index *gi)
+{
+	return gi->off + gi->n - gi->live;
+}
+
+static struct gentry *
+entry(const struct group_index *gi, uint32_t seq)
+{
+	return &gi->e[seq - gi->off];
+}
+
+static uint32_t
+next_seq(const struct group_index *gi)
+{
+	return gi->off + (uint32_t)gi->n;
+}
+
+/* The slot of h: its own, or the empty one where it would go. */
+static struct gtok *
+tok_slot(const struct group_index *gi, uint64_t h)
+{
+	size_t mask = gi->tokcap - 1, i;
+
+	if (h == 0)
+		h = 1;
+	for (i = (size_t)(h ^ (h >> 29)) & mask;; i = (i + 1) & mask)
+		if (gi->tok[i].h == h || gi->tok[i].h == 0)
+			return &gi->tok[i];
+}
+
+static void
+tok_grow(struct group_index *gi)
+{
+	struct gtok *old = gi->tok;
+	size_t oldcap = gi->tokcap;
+
+	gi->tokcap *= 2;
+	gi->tok = xcalloc(gi->tokcap, sizeof(*gi->tok));
+	for (size_t i = 0; i < oldcap; i++)
+		if (old[i].h != 0)
+			*tok_slot(gi, old[i].h) = old[i];
+	free(old);
+}
+
+static const struct gtok *
+tok_find(const struct group_index *gi, uint64_t h)
+{
+	const struct gtok *t = tok_slot(gi, h);
+
+	return t->h != 0 ? t : NULL;
+}
+
+/* Cuts the postings of entries no longer live (always a prefix). */
+static void
+tok_trim(const struct group_index *gi, struct gtok *t)
+{
+	uint32_t k = 0;
+
+	while (k < t->n && t->post[k] < gi->live)
+		k++;
+	if (k == 0)
+		return;
+	memmove(t->post, t->post + k, (t->n - k) * sizeof(*t->post));
+	t->n -= k;
+}
+
+static double
+idf(const struct group_index *gi, uint64_t h)
+{
+	const struct gtok *t = tok_find(gi, h);
+	double n = (double)group_index_size(gi);
+
+	return log((n + 1.0) / ((t ? t->df : 0) + 1.0));
+}
+
+static double
+boost(const struct group_index *gi, int kind)
+{
+	return kind >= HL_NAME ? gi->p.name_boost : 1.0;
+}
+
+/* The weight of hl's tokens; without_cjk: its other tokens only. */
+static double
+weight(const struct group_index *gi, const struct headline *hl,
+    int without_cjk)
+{
+	double w = 0;
+
+	for (size_t i = 0; i < hl->ntok; i++)
+		if (!without_cjk || hl->tok[i].kind != HL_CJK)
+			w += idf(gi, hl->tok[i].h) *
+			    boost(gi, hl->tok[i].kind);
+	return w;
+}
+
+/* What a and b share: weight, count, entities; *why lists the tokens. */
+struct shared {
+	double	 w;
+	double	 idf;			/* without boosts */
+	int	 n;
+	int	 entities;
+};
+
+static void
+share(const struct group_index *gi, const struct headline *a,
+    const struct headline *b, int without_cjk, struct shared *sh,
+    struct buf *why)
+{
+	size_t i = 0, j = 0;
+
+	memset(sh, 0, sizeof(*sh));
+	while (i < a->ntok && j < b->ntok) {
+		const struct hl_token *x = &a->tok[i], *y = &b->tok[j];
+		int kind;
+
+		if (x->h != y->h) {
+			if (x->h < y->h)
+				i++;
+			else
+				j++;
+			continue;
+		}
+		i++, j++;
+		if (without_cjk && x->kind == HL_CJK)
+			continue;
+		kind = x->kind > y->kind ? x->kind : y->kind;
+		sh->idf += idf(gi, x->h);
+		sh->w += idf(gi, x->h) * boost(gi, kind);
+		sh->n++;
+		sh->entities += x->kind == HL_ENTITY && y->kind == HL_ENTITY;
+		if (why != NULL) {
+			buf_putc(why, ' ');
+			buf_puts(why, x->text);
+		}
+	}
+}
+
+/*
+ * The score of a against b at gap seconds: 0 when the rule forbids the
+ * pair whatever the score (conflict, one shared token, no entity across
+ * scripts).
+ */
+static double
+score(const struct group_index *gi, const struct headline *a,
+    const struct headline *b, int64_t gap, struct buf *why)
+{
+	int cross = a->cjk != b->cjk;
+	struct shared sh;
+	double wa, wb, s;
+
+	if (gap < 0)
+		gap = -gap;
+	if (gap > gi->p.window || headline_conflict(a, b))
+		return 0;
+	share(gi, a, b, cross, &sh, why);
+	if (sh.n < 2 || (cross && sh.entities == 0))
+		return 0;
+	/* a few common words are no evidence, whatever their share */
+	if (sh.idf < gi->p.evidence *
+	    log((double)group_index_size(gi) + 1.0))
+		return 0;
+	wa = weight(gi, a, cross);
+	wb = weight(gi, b, cross);
+	if (wa <= 0 || wb <= 0)
+		return 0;
+	s = sh.w / sqrt(wa * wb);
+	if (gi->p.window > 0)
+		s *= 1.0 - gi->p.time_penalty * (double)gap /
+		    (double)gi->p.window;
+	return s;
+}
+
+int
+group_pair(const struct group_index *gi, const struct headline *a,
+    const struct headline *b, int64_t gap, double *s)
+{
+	*s = score(gi, a, b, gap, NULL);
+	return *s >= gi->p.threshold;
+}
+
+static struct gstory *
+story_slot(const struct group_index *gi, int64_t id)
+{
+	size_t mask = gi->stcap - 1;
+	uint64_t h = (uint64_t)id * 0x9e3779b97f4a7c15ULL;
+
+	for (size_t i = (size_t)(h >> 32) & mask;; i = (i + 1) & mask)
+		if (gi->st[i].id == id || gi->st[i].id == 0)
+			return &gi->st[i];
+}
+
+/* The story map anew, from the live entries (grown or cleaned). */
+static void
+story_rebuild(struct group_index *gi, size_t cap)
+{
+	free(gi->st);
+	gi->stcap = cap;
+	gi->st = xcalloc(cap, sizeof(*gi->st));
+	gi->nst = 0;
+	for (uint32_t seq = gi->live; seq < next_seq(gi); seq++) {
+		struct gentry *e = entry(gi, seq);
+		struct gstory *s = story_slot(gi, e->story_id);
+
+		if (s->id == 0) {
+			s->id = e->story_id;
+			s->first = e->first;
+			gi->nst++;
+		}
+	}
+}
+
+/* The first live entry of story id: its seq, or the one given. */
+static uint32_t
+story_first(struct group_index *gi, int64_t id, uint32_t seq)
+{
+	struct gstory *s;
+
+	if ((gi->nst + 1) * 2 > gi->stcap)
+		story_rebuild(gi, gi->stcap * 2);
+	s = story_slot(gi, id);
+	if (s->id == 0) {
+		s->id = id;
+		gi->nst++;
+	} else if (s->first >= gi->live)
+		return s->first;
+	s->first = seq;
+	return seq;
+}
+
+void
+group_index_add(struct group_index *gi, int64_t item_id, int64_t feed_id,
+    int64_t story_id, int64_t time, int64_t seen, struct headline *hl)
+{
+	uint32_t seq = next_seq(gi);
+	struct gentry *e;
+
+	if (gi->n == gi->cap) {
+		gi->cap = gi->cap ? gi->cap * 2 : 256;
+		gi->e = xreallocarray(gi->e, gi->cap, sizeof(*gi->e));
+	}
+	e = &gi->e[gi->n++];
+	memset(e, 0, sizeof(*e));
+	e->item_id = item_id;
+	e->feed_id = feed_id;
+	e->story_id = story_id;
+	e->time = time;
+	e->seen = seen;
+	e->hl = hl;
+	e->first = story_first(gi, story_id, seq);
+	for (size_t i = 0; i < hl->ntok; i++) {
+		struct gtok *t;
+
+		if ((gi->ntok + 1) * 2 > gi->tokcap)
+			tok_grow(gi);
+		t = tok_slot(gi, hl->tok[i].h);
+		if (t->h == 0) {
+			t->h = hl->tok[i].h ? hl->tok[i].h : 1;
+			gi->ntok++;
+		}
+		if (t->n == t->cap) {
+			t->cap = t->cap ? t->cap * 2 : 4;
+			t->post = xreallocarray(t->post, t->cap,
+			    sizeof(*t->post));
+		}
+		t->post[t->n++] = seq;
+		t->df++;
+	}
+}
+
+void
+group_index_expire(struct group_index *gi, int64_t now)
+{
+	int64_t cut = now - gi->p.window;
+	size_t dead;
+
+	while (gi->live < next_seq(gi) && entry(gi, gi->live)->seen < cut) {
+		struct gentry *e = entry(gi, gi->live);
+
+		for (size_t i = 0; i < e->hl->ntok; i++) {
+			struct gtok *t = tok_slot(gi, e->hl->tok[i].h);
+
+			if (t->h != 0 && t->df > 0)
+				t->df--;
+		}
+		headline_free(e->hl);
+		e->hl = NULL;
+		gi->live++;
+	}
+	/* the dead prefix goes once it is half the array */
+	dead = gi->live - gi->off;
+	if (dead > 0 && dead * 2 >= gi->n) {
+		memmove(gi->e, gi->e + dead, (gi->n - dead) * sizeof(*gi->e));
+		gi->n -= dead;
+		gi->off = gi->live;
+		story_rebuild(gi, gi->stcap);
+	}
+}
+
+/* Collects the live entries of other feeds sharing rare tokens with hl. */
+static void
+candidates(struct group_index *gi, const struct headline *hl,
+    int64_t feed_id)
+{
+	size_t n = group_index_size(gi);
+	uint32_t rare = n / 10 > 32 ? (uint32_t)(n / 10) : 32;
+
+	gi->query++;
+	gi->ncand = 0;
+	for (size_t i = 0; i < hl->ntok; i++) {
+		struct gtok *t = (struct gtok *)tok_find(gi, hl->tok[i].h);
+
+		if (t == NULL || t->df > rare)
+			continue;
+		tok_trim(gi, t);
+		for (uint32_t k = 0; k < t->n; k++) {
+			struct gentry *e = entry(gi, t->post[k]);
+
+			if (e->feed_id == feed_id)
+				continue;
+			if (e->stamp != gi->query) {
+				e->stamp = gi->query;
+				e->hits = 0;
+				e->entity_hit = 0;
+				if (gi->ncand == gi->candcap) {
+					gi->candcap = gi->candcap ?
+					    gi->candcap * 2 : 64;
+					gi->cand = xreallocarray(gi->cand,
+					    gi->candcap, sizeof(*gi->cand));
+				}
+				gi->cand[gi->ncand++] = t->post[k];
+			}
+			e->hits++;
+			e->entity_hit |= hl->tok[i].kind == HL_ENTITY;
+		}
+	}
+}
+
+int
+group_index_match(struct group_index *gi, const struct headline *hl,
+    int64_t feed_id, int64_t time, struct group_match *m)
+{
+	uint32_t best = 0;
+	double bs = 0;
+	int found = 0;
+
+	memset(m, 0, sizeof(*m));
+	candidates(gi, hl, feed_id);
+	for (size_t i = 0; i < gi->ncand; i++) {
+		uint32_t seq = gi->cand[i];
+		struct gentry *e = entry(gi, seq);
+		double s;
+
+		if (e->hits < 2 && !e->entity_hit)
+			continue;
+		s = score(gi, hl, e->hl, time - e->time, NULL);
+		if (s < gi->p.threshold || (found && s <= bs))
+			continue;
+		/* the story's first item must agree too */
+		if (e->first != seq && e->first >= gi->live &&
+		    score(gi, hl, entry(gi, e->first)->hl,
+		    time - entry(gi, e->first)->time, NULL) <
+		    gi->p.first_threshold)
+			continue;
+		best = seq;
+		bs = s;
+		found = 1;
+	}
+	if (!found)
+		return 0;
+	{
+		struct gentry *e = entry(gi, best);
+		struct buf why;
+
+		buf_init(&why, 0);
+		buf_printf(&why, "%.2f", bs);
+		score(gi, hl, e->hl, time - e->time, &why);
+		m->story_id = e->story_id;
+		m->item_id = e->item_id;
+		m->score = bs;
+		m->why = buf_detach(&why);
+	}
+	return 1;
+}
