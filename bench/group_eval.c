@@ -11,6 +11,13 @@
  * `feedd once` stores them).  -T gives every item the same date: the
  * set's timestamps are per-story collection times, so a time gap would
  * read the labels.  Prints purity and coverage; -v lists wrong merges.
+ *
+ *   group_eval -p PAIRS.tsv [-B FILE.tsv] [-v]
+ *
+ * PAIRS.tsv: same (1/0), gap in hours, headline A, headline B, note
+ * (tests/data/group-pairs.tsv).  Document frequencies come from every
+ * headline of the pairs, plus FILE.tsv's titles as background news.
+ * Prints precision and recall of the pair rule; -v every pair.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,9 +108,104 @@ load(const char *path, struct row **rows, size_t *nlabels)
 	return n;
 }
 
+struct pair {
+	int	 same;
+	int64_t	 gap;
+	char	*a, *b, *note;
+};
+
+static size_t
+load_pairs(const char *path, struct pair **pairs)
+{
+	FILE *f = fopen(path, "r");
+	char line[4096];
+	size_t n = 0;
+	int header = 1;
+
+	if (f == NULL) {
+		perror(path);
+		exit(1);
+	}
+	*pairs = NULL;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char *col[5], *p = line;
+		struct pair *r;
+
+		if (line[0] == '#')
+			continue;
+		if (header) {
+			header = 0;
+			continue;
+		}
+		for (int i = 0; i < 5; i++)
+			col[i] = strsep(&p, "\t\n");
+		if (col[4] == NULL)
+			continue;
+		*pairs = xreallocarray(*pairs, n + 1, sizeof(**pairs));
+		r = &(*pairs)[n++];
+		r->same = atoi(col[0]);
+		r->gap = (int64_t)(atof(col[1]) * 3600);
+		r->a = xstrdup(col[2]);
+		r->b = xstrdup(col[3]);
+		r->note = xstrdup(col[4]);
+	}
+	fclose(f);
+	return n;
+}
+
+static int
+run_pairs(const struct group_params *gp, const char *path, const char *bg,
+    int verbose)
+{
+	struct group_index *gi = group_index_new(gp);
+	struct pair *pairs;
+	size_t n = load_pairs(path, &pairs), tp = 0, fp = 0, fn = 0, tn = 0;
+	int64_t id = 0;
+
+	if (bg != NULL) {
+		struct row *rows;
+		size_t nr, nl;
+
+		nr = load(bg, &rows, &nl);
+		for (size_t i = 0; i < nr; i++, id++)
+			group_index_add(gi, id, -1, id, 0, 0,
+			    headline_new(rows[i].title));
+	}
+	for (size_t i = 0; i < n; i++, id += 2) {
+		group_index_add(gi, id, -1, id, 0, 0,
+		    headline_new(pairs[i].a));
+		group_index_add(gi, id + 1, -1, id + 1, 0, 0,
+		    headline_new(pairs[i].b));
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct headline *a = headline_new(pairs[i].a);
+		struct headline *b = headline_new(pairs[i].b);
+		double s;
+		int got = group_pair(gi, a, b, pairs[i].gap, &s);
+
+		tp += got && pairs[i].same;
+		fp += got && !pairs[i].same;
+		fn += !got && pairs[i].same;
+		tn += !got && !pairs[i].same;
+		if (verbose || got != pairs[i].same)
+			printf("%s %d/%d %.2f %s | %s | %s\n",
+			    got == pairs[i].same ? "ok  " : "MISS", pairs[i].same,
+			    got, s, pairs[i].note, pairs[i].a, pairs[i].b);
+		headline_free(a);
+		headline_free(b);
+	}
+	printf("pairs %zu (same %zu) precision %.3f recall %.3f"
+	    " (tp %zu fp %zu fn %zu tn %zu)\n", n, tp + fn,
+	    tp + fp ? (double)tp / (double)(tp + fp) : 1.0,
+	    tp + fn ? (double)tp / (double)(tp + fn) : 1.0, tp, fp, fn, tn);
+	group_index_free(gi);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
+	const char *pairs = NULL, *bg = NULL;
 	struct group_params gp;
 	struct group_index *gi;
 	struct row *rows;
@@ -112,7 +214,7 @@ main(int argc, char **argv)
 	int64_t *size, *maj;
 
 	group_params_default(&gp);
-	while ((c = getopt(argc, argv, "o:s:Tt:f:e:b:v")) != -1) {
+	while ((c = getopt(argc, argv, "o:s:Tt:f:e:b:E:p:B:v")) != -1) {
 		switch (c) {
 		case 'o': by_feed = strcmp(optarg, "feed") == 0; break;
 		case 's': seed = strtoull(optarg, NULL, 10); break;
@@ -121,10 +223,15 @@ main(int argc, char **argv)
 		case 'f': gp.first_threshold = atof(optarg); break;
 		case 'e': gp.evidence = atof(optarg); break;
 		case 'b': gp.name_boost = atof(optarg); break;
+		case 'E': gp.entity_threshold = atof(optarg); break;
+		case 'p': pairs = optarg; break;
+		case 'B': bg = optarg; break;
 		case 'v': verbose = 1; break;
 		default: return 2;
 		}
 	}
+	if (pairs != NULL)
+		return run_pairs(&gp, pairs, bg, verbose);
 	if (optind >= argc)
 		return 2;
 	n = load(argv[optind], &rows, &nl);

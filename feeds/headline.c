@@ -170,6 +170,7 @@ struct word {
 	size_t	 len;
 	int	 cap;		/* began with a capital */
 	int	 allcaps;
+	int	 inner_cap;	/* a capital after a joiner: "Kimi-VL" */
 	const char *end;	/* where it ended in the title */
 	const char *start;
 };
@@ -233,9 +234,10 @@ add_word(struct toks *t, const char *w, size_t len, enum hl_kind kind)
 }
 
 /*
- * A run of word characters and joiners.  With a digit and a letter it is
- * an entity, whole, and its parts are words too; a joined run without
- * digits is only its parts ("open-source" is "open source").
+ * A run of word characters and joiners.  With a digit and a letter, or
+ * a capital after a hyphen ("Kimi-VL"), it is an entity, whole, and its
+ * parts are words too; another joined run is only its parts
+ * ("open-source" is "open source").
  */
 static void
 add_run(struct toks *t, const struct word *wd, int name)
@@ -245,8 +247,8 @@ add_run(struct toks *t, const struct word *wd, int name)
 	enum hl_kind kind = name ? HL_NAME : HL_WORD;
 	int joined = strcspn(w, "-_.") < len;
 
-	if (has_digit(w, len) && has_alpha(w, len) && len >= 3 &&
-	    isalpha((unsigned char)w[0])) {
+	if (((has_digit(w, len) && has_alpha(w, len) && len >= 3) ||
+	    (joined && wd->inner_cap)) && isalpha((unsigned char)w[0])) {
 		add_token(t, w, len, HL_ENTITY);
 		if (!joined)
 			return;
@@ -295,6 +297,20 @@ is_version(const struct word *v, int after_name)
 	    (i + 1 == v->len && isalpha((unsigned char)s[i])));
 }
 
+/* "K2", "R1", "S5": a letter and a short number after a name. */
+static int
+is_model_letter(const struct word *v)
+{
+	const char *s = v->w;
+
+	if (v->len < 2 || v->len > 4 || !isalpha((unsigned char)s[0]))
+		return 0;
+	for (size_t i = 1; i < v->len; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return 0;
+	return v->cap;
+}
+
 /* A name and the version after it, as one entity: "deepseek-v3". */
 static void
 join_version(struct toks *t, const struct word *name, const struct word *v)
@@ -311,7 +327,7 @@ join_version(struct toks *t, const struct word *name, const struct word *v)
 	for (const char *p = name->end; p < v->start; p++)
 		if (*p != ' ')
 			return;
-	if (!is_version(v, name->cap))
+	if (!is_version(v, name->cap) && !(name->cap && is_model_letter(v)))
 		return;
 	n = (size_t)snprintf(tmp, sizeof(tmp), "%s-%s", name->w, v->w);
 	if (n < sizeof(tmp))
@@ -366,6 +382,8 @@ read_word(const char **s, struct word *wd)
 			}
 			if (*p != '\'' && wd->len + 1 < sizeof(wd->w))
 				wd->w[wd->len++] = *p;
+			if (*p == '-' && isupper((unsigned char)p[1]))
+				wd->inner_cap = 1;
 			p++;
 			continue;
 		}

@@ -59,6 +59,7 @@ group_params_default(struct group_params *p)
 	p->time_penalty = 0.25;
 	p->name_boost = 2.0;
 	p->evidence = 1.2;
+	p->entity_threshold = 0.45;
 }
 
 struct group_index *
@@ -228,6 +229,27 @@ share(const struct group_index *gi, const struct headline *a,
 	}
 }
 
+/* The same entities, one at least: all of a's are b's and back. */
+static int
+same_entities(const struct headline *a, const struct headline *b)
+{
+	size_t na = 0, nb = 0;
+
+	for (size_t i = 0; i < a->ntok; i++) {
+		const struct hl_token *t;
+
+		if (a->tok[i].kind != HL_ENTITY)
+			continue;
+		na++;
+		if ((t = headline_find(b, a->tok[i].h)) == NULL ||
+		    t->kind != HL_ENTITY)
+			return 0;
+	}
+	for (size_t i = 0; i < b->ntok; i++)
+		nb += b->tok[i].kind == HL_ENTITY;
+	return na > 0 && na == nb;
+}
+
 /*
  * The score of a against b at gap seconds: 0 when the rule forbids the
  * pair whatever the score (conflict, one shared token, no entity across
@@ -246,17 +268,27 @@ score(const struct group_index *gi, const struct headline *a,
 	if (gap > gi->p.window || headline_conflict(a, b))
 		return 0;
 	share(gi, a, b, cross, &sh, why);
-	if (sh.n < 2 || (cross && sh.entities == 0))
-		return 0;
-	/* a few common words are no evidence, whatever their share */
-	if (sh.idf < gi->p.evidence *
-	    log((double)group_index_size(gi) + 1.0))
-		return 0;
-	wa = weight(gi, a, cross);
-	wb = weight(gi, b, cross);
-	if (wa <= 0 || wb <= 0)
-		return 0;
-	s = sh.w / sqrt(wa * wb);
+	if (cross) {
+		/* across scripts only names compare: the same entities */
+		if (sh.entities == 0 || !same_entities(a, b))
+			return 0;
+		s = 1.0;
+	} else {
+		if (sh.n < 2)
+			return 0;
+		/* a few common words are no evidence, whatever their share */
+		if (sh.idf < gi->p.evidence *
+		    log((double)group_index_size(gi) + 1.0))
+			return 0;
+		wa = weight(gi, a, 0);
+		wb = weight(gi, b, 0);
+		if (wa <= 0 || wb <= 0)
+			return 0;
+		s = sh.w / sqrt(wa * wb);
+		/* a shared model or product name with its version */
+		if (sh.entities > 0)
+			s *= gi->p.threshold / gi->p.entity_threshold;
+	}
 	if (gi->p.window > 0)
 		s *= 1.0 - gi->p.time_penalty * (double)gap /
 		    (double)gi->p.window;

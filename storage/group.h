@@ -37,6 +37,7 @@ struct group_params {
 	double	 time_penalty;		/* score lost at a gap of the window */
 	double	 name_boost;		/* weight of names and entities */
 	double	 evidence;		/* shared IDF, in units of ln(N+1) */
+	double	 entity_threshold;	/* to join on a shared entity */
 };
 
 void	 group_params_default(struct group_params *p);
