@@ -54,6 +54,8 @@ struct config {
 	char	*user_agent;
 	int	 log_level;	/* enum log_level */
 	int64_t	 retention;	/* seconds */
+	int	 group_stories;	/* group items of one event across feeds */
+	int64_t	 group_window;	/* seconds: how far back a story is open */
 
 	/* [output] */
 	char	*atom_path;	/* NULL when unset */

@@ -48,6 +48,10 @@ const struct config_key config_keys[CONFIG_NKEYS] = {
 	    OFF(log_level), log_levels },
 	{ SCOPE_DAEMON, "retention", KT_DURATION, DAY, 36500 * DAY,
 	    "1d to 36500d", "90d", OFF(retention), NULL },
+	{ SCOPE_DAEMON, "group_stories", KT_BOOL, 0, 0, NULL, "on",
+	    OFF(group_stories), NULL },
+	{ SCOPE_DAEMON, "group_window", KT_DURATION, 3600, 30 * DAY,
+	    "1h to 30d", "48h", OFF(group_window), NULL },
 
 	{ SCOPE_OUTPUT, "atom", KT_PATH, 0, 0, NULL, "feed.xml",
 	    OFF(atom_path), NULL },
@@ -153,6 +157,24 @@ set_enum(const struct config_key *k, void *field, const char *value,
 	return -1;
 }
 
+static int
+set_bool(const struct config_key *k, void *field, const char *value,
+    char **errstr)
+{
+	static const char *const names[] = {
+		"off", "on", "no", "yes", "false", "true", "0", "1",
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcasecmp(value, names[i]) == 0) {
+			*(int *)field = (int)(i & 1);
+			return 0;
+		}
+	*errstr = xasprintf("bad value for %s: '%s' (expected on or off)",
+	    k->name, value);
+	return -1;
+}
+
 /* http://HOST..., https://HOST... or file:...; no blanks or controls. */
 static int
 url_ok(const char *url)
@@ -245,6 +267,8 @@ config_key_set(const struct config_key *k, void *base, const char *value,
 		return set_number(k, field, value, errstr);
 	case KT_ENUM:
 		return set_enum(k, field, value, errstr);
+	case KT_BOOL:
+		return set_bool(k, field, value, errstr);
 	case KT_MATCH:
 		return set_match(base, value, errstr);
 	default:

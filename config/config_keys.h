@@ -32,6 +32,7 @@ enum key_type {
 	KT_URL,		/* char *: http, https or file */
 	KT_LISTEN,	/* char *: HOST:PORT */
 	KT_MATCH,	/* rule_conf match + expr */
+	KT_BOOL,	/* int 0 or 1: on/off, yes/no, true/false */
 };
 
 struct config_key {
@@ -46,7 +47,7 @@ struct config_key {
 };
 
 extern const struct config_key config_keys[];
-#define CONFIG_NKEYS	24
+#define CONFIG_NKEYS	26
 
 const struct config_key *config_key_find(enum key_scope scope,
 	    const char *name);

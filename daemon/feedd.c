@@ -328,6 +328,7 @@ feedd_reload(struct feedd *d)
 	}
 	config_errors_cleanup(&errs);
 	d->cfg = cfg;
+	store_set_grouping(d->st, cfg->group_stories, cfg->group_window);
 	log_set_level((enum log_level)cfg->log_level);
 	feedd_fetch_opts(cfg, &o);
 	fetcher_set_opts(d->fetcher, &o);
@@ -409,6 +410,7 @@ open_store(struct feedd *d)
 		log_errorx("%s: %s", d->cfg->database, store_errmsg(d->st));
 		return -1;
 	}
+	store_set_grouping(d->st, d->cfg->group_stories, d->cfg->group_window);
 	return 0;
 }
 

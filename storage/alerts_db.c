@@ -60,10 +60,10 @@ rule_sql(const struct match_expr *e)
 	if (match_fts5(e) != NULL)
 		return xstrdup("SELECT id FROM items WHERE id IN (SELECT rowid"
 		    " FROM items_fts WHERE items_fts MATCH ? AND rowid >= ?)"
-		    " AND id >= ? AND story_new = 1"
+		    " AND id >= ? AND story_new > 0"
 		    " AND min(coalesce(published, updated, first_seen), ?) >= ?");
 	return xasprintf("SELECT id FROM items WHERE (%s)"
-	    " AND id >= ? AND story_new = 1"
+	    " AND id >= ? AND story_new > 0"
 	    " AND min(coalesce(published, updated, first_seen), ?) >= ?",
 	    match_sql(e));
 }

@@ -130,6 +130,7 @@ store_close(struct store *st)
 	if (st == NULL)
 		return;
 	store_ckpt_stop(st, st->ckpt);
+	store_group_drop(st);
 	for (int i = 0; i < SQ_NSTMT; i++)
 		sqlite3_finalize(st->stmt[i]);
 	/* analysis_limit: statistics from a sample, not a full scan */
@@ -244,6 +245,7 @@ store_rollback(struct store *st)
 {
 	st->lost |= st->depth > 1;
 	st->depth = 0;
+	store_group_drop(st);	/* it may hold rolled-back items */
 	if (!sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 }

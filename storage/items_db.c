@@ -1,7 +1,9 @@
 /*
  * items_db: store_put_doc, one fetched document into the items,
  * stories and full-text tables in one transaction.  An unchanged item
- * costs one indexed lookup and no write.
+ * costs one indexed lookup and no write.  A new item joins a story by
+ * canonical link first, then (grouping on) by likeness to an item of
+ * another feed, through the index of store_group.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +11,8 @@
 
 #include "daemon/xmalloc.h"
 #include "config/match.h"
+#include "feeds/headline.h"
+#include "storage/group.h"
 #include "storage/itemkey.h"
 #include "storage/store_int.h"
 
@@ -262,42 +266,109 @@ out:
 	return rc;
 }
 
-/* The story of a new item: found by key, or created (*created = 1). */
+/* The story named by key in the stories table or as an alias; 0: none. */
 static int
-story_for(struct put *p, const struct item_keys *k, int64_t *story,
-    int *created)
+story_by_key(struct put *p, enum store_stmt_id slot, const char *sql,
+    const char *key, int64_t *story)
+{
+	sqlite3_stmt *s = store_stmt(p->st, slot, sql);
+	int rc;
+
+	*story = 0;
+	if (s == NULL)
+		return -1;
+	store_bind_str(s, 1, key);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		*story = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Records that an item joined story: its key names it, its time moves. */
+static int
+story_joined(struct put *p, int64_t story, const char *key)
+{
+	sqlite3_stmt *s;
+
+	if (key != NULL) {
+		if ((s = store_stmt(p->st, SQ_STORY_ALIAS, "INSERT INTO"
+		    " story_alias (key, story_id) VALUES (?, ?)"
+		    " ON CONFLICT (key) DO NOTHING")) == NULL)
+			return -1;
+		store_bind_str(s, 1, key);
+		sqlite3_bind_int64(s, 2, story);
+		if (store_step_done(s) == -1)
+			return -1;
+	}
+	if ((s = store_stmt(p->st, SQ_STORY_JOINED,
+	    "UPDATE stories SET updated = ? WHERE id = ?")) == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, p->now);
+	sqlite3_bind_int64(s, 2, story);
+	return store_step_done(s);
+}
+
+/* What story_for decided for a new item. */
+struct story_pick {
+	int64_t	 story;
+	int64_t	 date;			/* the item's, never after now */
+	int	 created;		/* 1 new story, 2 joined by likeness */
+	char	*why;			/* likeness: score and shared tokens */
+	struct headline *hl;		/* for the index, with grouping on */
+};
+
+/*
+ * The story of a new item: found by key (its canonical link, or one an
+ * item of it joined with), else the story of an item of another feed
+ * that reports the same event (grouping on), else a new one.
+ */
+static int
+story_for(struct put *p, const struct item_keys *k, struct story_pick *sp)
 {
 	char *key = k->canon && !k->link_shared ? xstrdup(k->canon) :
 	    xasprintf("item:%lld:%s", (long long)p->feed_id, k->key);
-	int64_t date = itemkey_date(k->it);
-	sqlite3_stmt *s = store_stmt(p->st, SQ_STORY_INSERT,
-	    "INSERT INTO stories (key, first_seen, sort_time) VALUES (?, ?, ?)"
-	    " ON CONFLICT (key) DO NOTHING");
+	struct group_index *gi;
+	struct group_match m;
+	sqlite3_stmt *s;
 	int rc = -1;
 
-	if (s == NULL)
+	memset(sp, 0, sizeof(*sp));
+	sp->date = itemkey_date(k->it);
+	if (sp->date == FEED_TIME_NONE || sp->date > p->now)
+		sp->date = p->now;
+	if (story_by_key(p, SQ_STORY_BY_KEY,
+	    "SELECT id FROM stories WHERE key = ?", key, &sp->story) == -1 ||
+	    (sp->story == 0 && story_by_key(p, SQ_STORY_BY_ALIAS,
+	    "SELECT story_id FROM story_alias WHERE key = ?", key,
+	    &sp->story) == -1) ||
+	    store_group_index(p->st, p->now, &gi) == -1)
+		goto out;
+	if (gi != NULL)
+		sp->hl = headline_new(k->it->title);
+	if (sp->story != 0) {
+		rc = story_joined(p, sp->story, NULL);
+		goto out;
+	}
+	if (gi != NULL && group_index_match(gi, sp->hl, p->feed_id, sp->date,
+	    &m)) {
+		sp->story = m.story_id;
+		sp->created = 2;
+		sp->why = m.why;
+		rc = story_joined(p, sp->story, key);
+		goto out;
+	}
+	if ((s = store_stmt(p->st, SQ_STORY_INSERT,
+	    "INSERT INTO stories (key, first_seen, sort_time) VALUES (?, ?, ?)"))
+	    == NULL)
 		goto out;
 	store_bind_str(s, 1, key);
 	sqlite3_bind_int64(s, 2, p->now);
-	sqlite3_bind_int64(s, 3, date != FEED_TIME_NONE && date < p->now ?
-	    date : p->now);
+	sqlite3_bind_int64(s, 3, sp->date);
 	if (store_step_done(s) == -1)
 		goto out;
-	*created = sqlite3_changes(p->st->db) == 1;
-	if (*created) {
-		*story = sqlite3_last_insert_rowid(p->st->db);
-		rc = 0;
-		goto out;
-	}
-	if ((s = store_stmt(p->st, SQ_STORY_BY_KEY,
-	    "SELECT id FROM stories WHERE key = ?")) == NULL)
-		goto out;
-	store_bind_str(s, 1, key);
-	if (sqlite3_step(s) == SQLITE_ROW) {
-		*story = sqlite3_column_int64(s, 0);
-		rc = 0;
-	}
-	sqlite3_reset(s);
+	sp->story = sqlite3_last_insert_rowid(p->st->db);
+	sp->created = 1;
+	rc = 0;
 out:
 	free(key);
 	return rc;
@@ -333,30 +404,38 @@ insert_item(struct put *p, const struct item_keys *k)
 	sqlite3_stmt *s = store_stmt(p->st, SQ_ITEM_INSERT,
 	    "INSERT INTO items (id, feed_id, key, hash, canon, entry_id, title,"
 	    " link, author, summary, content, categories, published, updated,"
-	    " story_id, first_seen, story_new, alert_checked) VALUES"
-	    " (?17, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-	    " ?14, ?15, ?16, 1)");
+	    " story_id, first_seen, story_new, alert_checked, story_why)"
+	    " VALUES (?17, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
+	    " ?13, ?14, ?15, ?16, 1, ?18)");
 	char *cats = join_categories(k->it);
-	int64_t story;
-	int created, rc = -1;
+	struct story_pick sp;
+	int rc = -1;
 
-	if (s == NULL || next_item_id(p) == -1 ||
-	    story_for(p, k, &story, &created) == -1)
+	memset(&sp, 0, sizeof(sp));
+	if (s == NULL || next_item_id(p) == -1 || story_for(p, k, &sp) == -1)
 		goto out;
 	sqlite3_bind_int64(s, 1, p->feed_id);
 	store_bind_str(s, 2, k->key);
 	bind_item(s, k, cats);
-	sqlite3_bind_int64(s, 14, story);
+	sqlite3_bind_int64(s, 14, sp.story);
 	sqlite3_bind_int64(s, 15, p->now);
-	sqlite3_bind_int(s, 16, created);
+	sqlite3_bind_int(s, 16, sp.created);
 	sqlite3_bind_int64(s, 17, p->next_id);
+	store_bind_str(s, 18, sp.why);
 	if (store_step_done(s) == -1 || index_item(p, p->next_id, k, 1) == -1)
 		goto out;
+	if (sp.hl != NULL && p->st->grp != NULL) {
+		group_index_add(p->st->grp, p->next_id, p->feed_id, sp.story,
+		    sp.date, p->now, sp.hl);
+		sp.hl = NULL;
+	}
 	p->next_id++;
 	p->res->new_items++;
-	p->res->new_stories += created;
+	p->res->new_stories += sp.created == 1;
 	rc = 0;
 out:
+	headline_free(sp.hl);
+	free(sp.why);
 	free(cats);
 	return rc;
 }

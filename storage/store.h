@@ -7,8 +7,10 @@
  * Model: a feed (one per [feed] section) has items; an item is one entry
  * of one feed, identified within the feed by a key (sane guid, else the
  * canonical link, else a hash of title and date).  Items with the same
- * canonical URL, from any feed, belong to one story; outputs and alerts
- * work on stories.  Full-text tables: see config/match.h.
+ * canonical URL, from any feed, belong to one story; with grouping on,
+ * so do items of other feeds that report the same event (group.h).
+ * Outputs and alerts work on stories.  Full-text tables: see
+ * config/match.h.
  *
  * All returned rows and strings are owned by the caller and released
  * with the matching _cleanup / _free function.
@@ -55,6 +57,14 @@ const char *store_errmsg(struct store *st);
  */
 int	 store_batch_begin(struct store *st);
 int	 store_batch_commit(struct store *st);
+
+/*
+ * Story grouping (storage/group.h): with on, a new item whose link is
+ * new to feedd joins the story of an item from another feed, first
+ * seen within window seconds, that reports the same event.  Off by
+ * default.
+ */
+void	 store_set_grouping(struct store *st, int on, int64_t window);
 
 /* ---- feeds ---- */
 

@@ -20,6 +20,7 @@ enum store_stmt_id {
 	SQ_FEED_MODE_SET, SQ_FEED_DOC,
 	SQ_ITEM_BY_KEY, SQ_ITEM_BY_CANON, SQ_ITEM_REKEY,
 	SQ_ITEM_INSERT, SQ_ITEM_NEXT_ID, SQ_ITEM_UPDATE, SQ_STORY_INSERT, SQ_STORY_BY_KEY,
+	SQ_STORY_BY_ALIAS, SQ_STORY_ALIAS, SQ_STORY_JOINED,
 	SQ_FTS_DEL, SQ_FTS_INS, SQ_TRI_DEL, SQ_TRI_INS,
 	SQ_STORY_FILL, SQ_STORY_NSOURCES, SQ_STORY_REP,
 	SQ_ALERT_INSERT, SQ_ALERT_FIRST, SQ_ALERT_CHECKED, SQ_ALERT_PENDING, SQ_ALERT_WRITTEN,
@@ -27,6 +28,7 @@ enum store_stmt_id {
 };
 
 struct store_ckpt;
+struct group_index;
 
 struct store {
 	sqlite3	*db;
@@ -36,7 +38,22 @@ struct store {
 	int	 lost;			/* the open batch was rolled back */
 	sqlite3_stmt *stmt[SQ_NSTMT];
 	struct store_ckpt *ckpt;	/* NULL: SQLite checkpoints inline */
+	/* story grouping (group.c): off unless store_set_grouping */
+	int	 group_on;
+	int64_t	 group_window;
+	struct group_index *grp;	/* NULL: built on next use */
 };
+
+/*
+ * store_group.c: the grouping index of st in *out, built from the
+ * items of the window on first use and aged to now; NULL when grouping
+ * is off.  -1 when it could not be read.
+ * store_group_drop forgets it (a rollback or a prune changed what it
+ * mirrors): it is built again when next needed.
+ */
+int	 store_group_index(struct store *st, int64_t now,
+	    struct group_index **out);
+void	 store_group_drop(struct store *st);
 
 /*
  * The cached statement for slot id, prepared from sql on first use,
@@ -98,7 +115,7 @@ struct store_prep *store_prep_new(const struct feed_doc *doc, int bodies,
 char	*store_item_body(const struct feed_item *it);
 
 /* migrate.c: brings the schema to the current version. */
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 int	 store_migrate(struct store *st, char **errstr);
 
 /* stories_db.c: fills row from item item_id (the story's nsources). */

@@ -195,6 +195,8 @@ store_prune(struct store *st, int64_t before, int keep_newest)
 		"DELETE FROM items WHERE id IN temp.prune_ids",
 		"DELETE FROM stories WHERE id IN temp.prune_stories AND NOT"
 		" EXISTS (SELECT 1 FROM items WHERE story_id = stories.id)",
+		"DELETE FROM story_alias WHERE story_id IN temp.prune_stories"
+		" AND story_id NOT IN (SELECT id FROM stories)",
 	};
 	const size_t del_items = 8;	/* the step that says what changed */
 	int changed = 0;
@@ -220,6 +222,8 @@ store_prune(struct store *st, int64_t before, int keep_newest)
 	if ((changed && store_bump_generation(st) == -1) ||
 	    store_commit(st) == -1)
 		goto fail;
+	if (changed)
+		store_group_drop(st);	/* it may name pruned stories */
 	return 0;
 fail:
 	store_rollback(st);
