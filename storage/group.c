@@ -60,6 +60,7 @@ group_params_default(struct group_params *p)
 	p->name_boost = 2.0;
 	p->evidence = 1.2;
 	p->entity_threshold = 0.45;
+	p->prior = 100;
 }
 
 struct group_index *
@@ -158,13 +159,22 @@ tok_trim(const struct group_index *gi, struct gtok *t)
 	t->n -= k;
 }
 
+/*
+ * The documents IDF counts: the items of the window and a prior of
+ * unseen ones, so that a fresh database with a handful of items still
+ * weighs a word they share as rare rather than as common to all.
+ */
+static double
+docs(const struct group_index *gi)
+{
+	return (double)group_index_size(gi) + gi->p.prior;
+}
+
 static double
 idf(const struct group_index *gi, uint64_t h)
 {
 	const struct gtok *t = tok_find(gi, h);
-	double n = (double)group_index_size(gi);
-
-	return log((n + 1.0) / ((t ? t->df : 0) + 1.0));
+	return log(docs(gi) / ((t ? t->df : 0) + 1.0));
 }
 
 static double
@@ -277,8 +287,7 @@ score(const struct group_index *gi, const struct headline *a,
 		if (sh.n < 2)
 			return 0;
 		/* a few common words are no evidence, whatever their share */
-		if (sh.idf < gi->p.evidence *
-		    log((double)group_index_size(gi) + 1.0))
+		if (sh.idf < gi->p.evidence * log(docs(gi)))
 			return 0;
 		wa = weight(gi, a, 0);
 		wb = weight(gi, b, 0);

@@ -7,7 +7,8 @@
  * on first use and keeps it in step with what it inserts.
  *
  * The method, deterministic and explainable:
- *  - A token's weight is its IDF over the window, ln((N+1)/(df+1)),
+ *  - A token's weight is its IDF over the window, ln((N+100)/(df+1))
+ *    (100: a prior of unseen items, for a database still near empty),
  *    doubled for names and entities.
  *  - Candidates are the items that share a rare token (df at most
  *    max(32, N/10)) with the new one, from other feeds, within the
@@ -38,6 +39,7 @@ struct group_params {
 	double	 name_boost;		/* weight of names and entities */
 	double	 evidence;		/* shared IDF, in units of ln(N+1) */
 	double	 entity_threshold;	/* to join on a shared entity */
+	double	 prior;			/* unseen documents IDF assumes */
 };
 
 void	 group_params_default(struct group_params *p);

@@ -1,0 +1,388 @@
+/*
+ * test_group: story grouping.  Headline tokens (feeds/headline.c), the
+ * pair rule on labelled pairs from real AI news (tests/data/
+ * group-pairs.tsv), the index (window, other feeds only), and the
+ * store: items of several feeds joining one story, link dedupe first,
+ * the migration of an existing database.
+ */
+#include "tests/store_fixture.h"
+
+#include "feeds/headline.h"
+#include "storage/group.h"
+
+#define T0 1790000000	/* 2026-09-21T14:13:20Z */
+
+/* Whether hl has the token text, of kind (-1: any). */
+static int
+has(const struct headline *hl, const char *text, int kind)
+{
+	for (size_t i = 0; i < hl->ntok; i++)
+		if (strcmp(hl->tok[i].text, text) == 0)
+			return kind < 0 || hl->tok[i].kind == kind;
+	return 0;
+}
+
+Test(group, headline_words_names_and_entities)
+{
+	struct headline *hl = headline_new("Alibaba's Qwen3-Coder beats "
+	    "DeepSeek V3.1 and Kimi K2 on open-source coding tests in the U.K.");
+
+	cr_assert(has(hl, "alibaba", HL_WORD), "possessive gone");
+	cr_assert(has(hl, "qwen3-coder", HL_ENTITY));
+	cr_assert(has(hl, "qwen3", -1) && !has(hl, "qwen3", HL_ENTITY),
+	    "a part is no entity");
+	cr_assert(has(hl, "deepseek-v3.1", HL_ENTITY), "name and version");
+	cr_assert(has(hl, "kimi-k2", HL_ENTITY), "name and model letter");
+	cr_assert(has(hl, "deepseek", HL_NAME), "capital inside a sentence");
+	cr_assert(has(hl, "uk", -1), "U.K.");
+	cr_assert(has(hl, "open", -1) && !has(hl, "open-source", -1), "parts");
+	cr_assert(has(hl, "test", -1), "plural");
+	cr_assert(has(hl, "cod", -1), "coding, stemmed");
+	cr_assert(!has(hl, "the", -1) && !has(hl, "in", -1) &&
+	    !has(hl, "and", -1), "function words");
+	headline_free(hl);
+}
+
+Test(group, headline_title_case_has_no_names_and_dates_drop)
+{
+	struct headline *hl = headline_new("Stocks Slip On Weak China Data "
+	    "March 10, 2014");
+
+	for (size_t i = 0; i < hl->ntok; i++)
+		cr_assert_neq(hl->tok[i].kind, HL_NAME, "%s", hl->tok[i].text);
+	cr_assert(!has(hl, "march", -1) && !has(hl, "10", -1) &&
+	    !has(hl, "2014", -1));
+	cr_assert(has(hl, "stock", -1) && has(hl, "china", -1));
+	headline_free(hl);
+}
+
+Test(group, headline_cjk_bigrams)
+{
+	struct headline *hl = headline_new("阿里开源Qwen3-Coder，最强代码模型");
+
+	cr_assert(hl->cjk);
+	cr_assert(has(hl, "阿里", HL_CJK) && has(hl, "里开", HL_CJK) &&
+	    has(hl, "开源", HL_CJK));
+	cr_assert(has(hl, "代码", HL_CJK) && has(hl, "模型", HL_CJK));
+	cr_assert(!has(hl, "源q", -1), "scripts apart");
+	cr_assert(has(hl, "qwen3-coder", HL_ENTITY));
+	headline_free(hl);
+}
+
+Test(group, entity_conflicts_keep_near_misses_apart)
+{
+	static const char *const pairs[][3] = {
+		/* a, b, conflict */
+		{ "Alibaba releases Qwen3", "Alibaba releases Qwen3-Coder", "1" },
+		{ "DeepSeek-V3 is out", "DeepSeek V4 is out", "1" },
+		{ "Moonshot releases Kimi K2", "Moonshot releases Kimi-VL", "1" },
+		{ "DeepSeek-V3 is out", "DeepSeek V3 is out", "0" },
+		{ "Qwen3-Coder, built on Qwen3", "Qwen3-Coder is out", "0" },
+		{ "Nvidia H20 sales resume", "Nvidia says H20 sales resume", "0" },
+	};
+
+	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		struct headline *a = headline_new(pairs[i][0]);
+		struct headline *b = headline_new(pairs[i][1]);
+
+		cr_assert_eq(headline_conflict(a, b), pairs[i][2][0] == '1',
+		    "%s | %s", pairs[i][0], pairs[i][1]);
+		cr_assert_eq(headline_conflict(b, a), headline_conflict(a, b));
+		headline_free(a);
+		headline_free(b);
+	}
+}
+
+/* tests/data/group-pairs.tsv: same, gap_h, a, b, note. */
+struct lpair {
+	int	 same;
+	int64_t	 gap;
+	char	*a, *b;
+};
+
+static size_t
+read_pairs(struct lpair **out)
+{
+	char *text = th_read_file("tests/data/group-pairs.tsv", NULL);
+	char *line, *save = NULL;
+	size_t n = 0;
+	int header = 1;
+
+	cr_assert_not_null(text);
+	*out = NULL;
+	for (line = strtok_r(text, "\n", &save); line;
+	    line = strtok_r(NULL, "\n", &save)) {
+		char *col[4], *p = line;
+
+		if (line[0] == '#')
+			continue;
+		if (header) {
+			header = 0;
+			continue;
+		}
+		for (int i = 0; i < 4; i++)
+			col[i] = strsep(&p, "\t");
+		cr_assert_not_null(col[3]);
+		*out = xreallocarray(*out, n + 1, sizeof(**out));
+		(*out)[n].same = atoi(col[0]);
+		(*out)[n].gap = (int64_t)(atof(col[1]) * 3600);
+		(*out)[n].a = xstrdup(col[2]);
+		(*out)[n].b = xstrdup(col[3]);
+		n++;
+	}
+	free(text);
+	return n;
+}
+
+/*
+ * Precision first: no near-miss is grouped; most same-event pairs are
+ * (English and Chinese included).  The figures: bench/group_eval -p.
+ */
+Test(group, labelled_ai_pairs_precision_and_recall)
+{
+	struct group_params gp;
+	struct group_index *gi;
+	struct lpair *p;
+	size_t n = read_pairs(&p), tp = 0, fp = 0, same = 0, cross = 0;
+
+	group_params_default(&gp);
+	gi = group_index_new(&gp);
+	for (size_t i = 0; i < n; i++) {
+		group_index_add(gi, (int64_t)i * 2, 1, (int64_t)i * 2, 0, 0,
+		    headline_new(p[i].a));
+		group_index_add(gi, (int64_t)i * 2 + 1, 2, (int64_t)i * 2 + 1,
+		    0, 0, headline_new(p[i].b));
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct headline *a = headline_new(p[i].a);
+		struct headline *b = headline_new(p[i].b);
+		double s;
+		int got = group_pair(gi, a, b, p[i].gap, &s);
+
+		cr_assert(!got || p[i].same, "wrongly grouped (%.2f): %s | %s",
+		    s, p[i].a, p[i].b);
+		same += p[i].same;
+		tp += got && p[i].same;
+		fp += got && !p[i].same;
+		cross += got && a->cjk != b->cjk;
+		headline_free(a);
+		headline_free(b);
+		free(p[i].a);
+		free(p[i].b);
+	}
+	free(p);
+	group_index_free(gi);
+	cr_assert_geq(n, 50);
+	cr_assert_eq(fp, 0);
+	cr_assert_geq(tp * 4, same * 3, "recall %zu of %zu", tp, same);
+	cr_assert_geq(cross, 6, "English and Chinese headlines match");
+}
+
+/* An index with the window's default and a few unrelated headlines. */
+static struct group_index *
+index_with_background(void)
+{
+	static const char *const bg[] = {
+		"Apple unveils new iPad with faster chip",
+		"Oil prices rise after OPEC output cut",
+		"Tesla recalls Model Y over seat belt issue",
+		"Fed holds interest rates steady",
+		"Microsoft earnings beat estimates on cloud growth",
+		"SpaceX launches Starship on its fifth test flight",
+	};
+	struct group_params gp;
+	struct group_index *gi;
+
+	group_params_default(&gp);
+	gi = group_index_new(&gp);
+	for (size_t i = 0; i < sizeof(bg) / sizeof(bg[0]); i++)
+		group_index_add(gi, 100 + (int64_t)i, 9, 100 + (int64_t)i, T0,
+		    T0, headline_new(bg[i]));
+	return gi;
+}
+
+Test(group, index_joins_other_feeds_only_within_the_window)
+{
+	struct group_index *gi = index_with_background();
+	struct headline *hl;
+	struct group_match m;
+
+	group_index_add(gi, 1, 1, 11, T0, T0, headline_new("Alibaba "
+	    "launches Qwen3-Coder, its most powerful open agentic coding model"));
+	hl = headline_new("Qwen3-Coder: Alibaba's new open agentic coding "
+	    "model takes aim at Claude");
+	cr_assert_eq(group_index_match(gi, hl, 1, T0, &m), 0,
+	    "the same feed's items never join");
+	cr_assert_eq(group_index_match(gi, hl, 2, T0 + 3600, &m), 1);
+	cr_assert_eq(m.story_id, 11);
+	cr_assert_eq(m.item_id, 1);
+	cr_assert_not_null(strstr(m.why, "qwen3-coder"), "%s", m.why);
+	free(m.why);
+	cr_assert_eq(group_index_match(gi, hl, 2, T0 + 49 * 3600, &m), 0,
+	    "a gap beyond the window");
+	/* aged out: the window counts from first seen */
+	group_index_expire(gi, T0 + 49 * 3600);
+	cr_assert_eq(group_index_size(gi), 0);
+	cr_assert_eq(group_index_match(gi, hl, 2, T0, &m), 0);
+	headline_free(hl);
+	group_index_free(gi);
+}
+
+Test(group, index_candidates_come_from_rare_tokens_not_a_scan)
+{
+	struct group_params gp;
+	struct group_index *gi;
+	struct headline *hl;
+	struct group_match m;
+	char title[128];
+
+	/* 5000 headlines that all share "market": never candidates */
+	group_params_default(&gp);
+	gi = group_index_new(&gp);
+	for (int i = 0; i < 5000; i++) {
+		snprintf(title, sizeof(title), "market story w%dx about z%dq",
+		    i, i * 7);
+		group_index_add(gi, i, i % 50, i, T0, T0, headline_new(title));
+	}
+	hl = headline_new("market story w17x about z119q");
+	cr_assert_eq(group_index_match(gi, hl, 99, T0, &m), 1);
+	cr_assert_eq(m.item_id, 17);
+	free(m.why);
+	headline_free(hl);
+	group_index_free(gi);
+}
+
+/* One RSS-like document of one item. */
+static void
+put_item(struct fx *fx, const char *feed, const char *id, const char *title,
+    const char *link, int64_t now)
+{
+	struct feed_doc *doc = feed_doc_new();
+
+	fx_item(doc, id, title, link, now - 600);
+	fx_put(fx, fx_feed(fx, feed), doc, now);
+	feed_doc_free(doc);
+}
+
+static int64_t
+story_of(struct fx *fx, const char *link)
+{
+	char *sql = xasprintf("SELECT story_id FROM items WHERE link = '%s'",
+	    link);
+	int64_t v = fx_count(fx, sql);
+
+	free(sql);
+	return v;
+}
+
+Test(group, store_groups_one_event_from_several_feeds)
+{
+	struct fx fx;
+
+	fx_open(&fx);
+	store_set_grouping(fx.st, 1, 48 * 3600);
+	put_item(&fx, "tc", "1", "Apple unveils new iPad with faster chip",
+	    "https://tc.example/ipad", T0);
+	put_item(&fx, "tc", "2", "DeepSeek releases DeepSeek-V3, a "
+	    "671B-parameter open-weights model", "https://tc.example/v3", T0);
+	put_item(&fx, "verge", "a", "DeepSeek-V3 is a 671B open model that "
+	    "rivals GPT-4o at a fraction of the cost",
+	    "https://verge.example/v3", T0 + 60);
+	put_item(&fx, "36kr", "x", "DeepSeek发布DeepSeek-V3，671B参数开源模型",
+	    "https://36kr.example/v3", T0 + 120);
+	put_item(&fx, "hn", "h", "DeepSeek releases DeepSeek-V4, a "
+	    "1.2T-parameter open-weights model", "https://hn.example/v4",
+	    T0 + 180);
+	put_item(&fx, "tc", "3", "DeepSeek-V3 is a 671B open model, part two",
+	    "https://tc.example/v3b", T0 + 240);
+	cr_assert_eq(story_of(&fx, "https://verge.example/v3"),
+	    story_of(&fx, "https://tc.example/v3"));
+	cr_assert_eq(story_of(&fx, "https://36kr.example/v3"),
+	    story_of(&fx, "https://tc.example/v3"), "Chinese joins English");
+	cr_assert_neq(story_of(&fx, "https://hn.example/v4"),
+	    story_of(&fx, "https://tc.example/v3"), "V4 is another release");
+	cr_assert_neq(story_of(&fx, "https://tc.example/ipad"),
+	    story_of(&fx, "https://tc.example/v3"));
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM stories"), 3,
+	    "ipad, v3 (4 items), v4");
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM items WHERE"
+	    " story_new = 2 AND story_why IS NOT NULL"), 3);
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM stories WHERE"
+	    " updated IS NOT NULL"), 1, "the story moved when sources joined");
+	fx_close(&fx);
+}
+
+Test(group, store_keeps_link_dedupe_first_and_joined_links_too)
+{
+	struct fx fx;
+	int64_t s;
+
+	fx_open(&fx);
+	store_set_grouping(fx.st, 1, 48 * 3600);
+	put_item(&fx, "a", "1", "Moonshot AI releases Kimi K2, a "
+	    "trillion-parameter open model", "https://a.example/k2", T0);
+	put_item(&fx, "b", "1", "Kimi K2: Moonshot's open-weights "
+	    "trillion-parameter model beats GPT-4.1 on coding",
+	    "https://b.example/k2", T0 + 60);
+	s = story_of(&fx, "https://a.example/k2");
+	cr_assert_eq(story_of(&fx, "https://b.example/k2"), s);
+	/* a third feed links b's article under another headline */
+	put_item(&fx, "c", "1", "Worth reading", "https://b.example/k2",
+	    T0 + 120);
+	cr_assert_eq(fx_count(&fx, "SELECT count(DISTINCT story_id) FROM"
+	    " items"), 1, "b's link names the story b joined");
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM items WHERE"
+	    " story_new = 0"), 1, "a link duplicate is no alert candidate");
+	fx_close(&fx);
+}
+
+Test(group, store_rebuilds_its_index_from_the_database)
+{
+	struct fx fx;
+	char *err = NULL;
+
+	fx_open(&fx);
+	store_set_grouping(fx.st, 1, 48 * 3600);
+	put_item(&fx, "a", "1", "Zhipu AI open-sources GLM-4.5, an agentic "
+	    "model for coding and reasoning", "https://a.example/glm", T0);
+	store_close(fx.st);
+	cr_assert_eq(store_open(fx.path, STORE_READWRITE, &fx.st, &err), 0);
+	store_set_grouping(fx.st, 1, 48 * 3600);
+	put_item(&fx, "b", "1", "GLM-4.5 from Zhipu tops open models on "
+	    "agent benchmarks", "https://b.example/glm", T0 + 3600);
+	cr_assert_eq(story_of(&fx, "https://b.example/glm"),
+	    story_of(&fx, "https://a.example/glm"));
+	/* off: every new link is a story of its own */
+	store_set_grouping(fx.st, 0, 48 * 3600);
+	put_item(&fx, "c", "1", "Zhipu open-sources GLM-4.5 agentic model",
+	    "https://c.example/glm", T0 + 7200);
+	cr_assert_neq(story_of(&fx, "https://c.example/glm"),
+	    story_of(&fx, "https://a.example/glm"));
+	fx_close(&fx);
+}
+
+Test(group, version_2_database_upgrades_keeping_its_items)
+{
+	struct fx fx;
+	char *err = NULL;
+
+	fx_open(&fx);
+	put_item(&fx, "a", "1", "Tencent releases Hunyuan-A13B open-source "
+	    "MoE model", "https://a.example/h", T0);
+	cr_assert_eq(sqlite3_exec(store_sqlite(fx.st),
+	    "ALTER TABLE stories DROP COLUMN updated;"
+	    "ALTER TABLE items DROP COLUMN story_why;"
+	    "DROP TABLE story_alias;"
+	    "PRAGMA user_version = 2;", NULL, NULL, NULL), SQLITE_OK);
+	store_close(fx.st);
+	cr_assert_eq(store_open(fx.path, STORE_READWRITE, &fx.st, &err), 0,
+	    "%s", err);
+	cr_assert_eq(fx_count(&fx, "PRAGMA user_version"), 3);
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM items"), 1);
+	store_set_grouping(fx.st, 1, 48 * 3600);
+	put_item(&fx, "b", "1", "Tencent's Hunyuan-A13B model activates 13B "
+	    "parameters out of 80B", "https://b.example/h", T0 + 60);
+	cr_assert_eq(story_of(&fx, "https://b.example/h"),
+	    story_of(&fx, "https://a.example/h"));
+	fx_close(&fx);
+}
