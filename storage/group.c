@@ -489,8 +489,9 @@ group_index_match(struct group_index *gi, const struct headline *hl,
 		s = score(gi, hl, e->hl, time - e->time, NULL);
 		if (s < gi->p.threshold || (found && s <= bs))
 			continue;
-		/* the story's first item must agree too */
+		/* the story's first item must agree too (in one script) */
 		if (e->first != seq && e->first >= gi->live &&
+		    entry(gi, e->first)->hl->cjk == hl->cjk &&
 		    score(gi, hl, entry(gi, e->first)->hl,
 		    time - entry(gi, e->first)->time, NULL) <
 		    gi->p.first_threshold)

@@ -19,8 +19,9 @@
  *  - It joins the story of the best candidate when the score reaches
  *    the threshold (0.6) with two shared tokens or more, no entity
  *    conflict (headline_conflict), and, when that story has a first
- *    item still in the window, a score of 0.3 against it too, so a
- *    story does not drift link by link into another.
+ *    item still in the window and in the same script, a score of 0.3
+ *    against it too, so a story does not drift link by link into
+ *    another.
  *  - A headline in a spaceless script against one without: only their
  *    other tokens count, and they must share an entity (a model name).
  */

@@ -386,3 +386,93 @@ Test(group, version_2_database_upgrades_keeping_its_items)
 	    story_of(&fx, "https://a.example/h"));
 	fx_close(&fx);
 }
+
+/* ---- end to end: feedd once over local feeds ---- */
+
+#include "tests/ts_helpers.h"
+
+/* An RSS document of one item, dated now. */
+static char *
+rss_one(const char *title, const char *link)
+{
+	char date[64];
+	time_t now = time(NULL);
+
+	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT",
+	    gmtime(&now));
+	return xasprintf("<?xml version=\"1.0\"?><rss version=\"2.0\">"
+	    "<channel><title>t</title><link>http://x.example/</link>"
+	    "<item><title>%s</title><link>%s</link><guid>%s</guid>"
+	    "<pubDate>%s</pubDate></item></channel></rss>\n", title, link,
+	    link, date);
+}
+
+static void
+serve(struct ts *t, const char *name, const char *title, const char *link)
+{
+	char *doc = rss_one(title, link);
+
+	ts_put(t, name, doc);
+	free(doc);
+}
+
+static int
+log_lines(struct ts *t)
+{
+	char *p = th_path(t->dir, "state/alerts.log");
+	char *log = th_read_file(p, NULL);
+	int n = 0;
+
+	for (char *c = log; c && *c; c++)
+		n += *c == '\n';
+	free(log);
+	free(p);
+	return n;
+}
+
+Test(group, alerts_once_per_story_end_to_end, .timeout = 60)
+{
+	static const char *const names[] = { "tc", "verge", "kr", "hn" };
+	char *feeds = xstrdup(""), *conf, *rest;
+	struct ts t;
+
+	ts_start(&t);
+	serve(&t, "tc.xml", "Moonshot AI releases Kimi K2, a "
+	    "trillion-parameter open model", "https://tc.example/k2");
+	serve(&t, "verge.xml", "Kimi K2: Moonshot's open-weights "
+	    "trillion-parameter model tops coding benchmarks",
+	    "https://verge.example/k2");
+	serve(&t, "kr.xml", "月之暗面发布Kimi K2开源模型，总参数1万亿",
+	    "https://36kr.example/k2");
+	serve(&t, "hn.xml", "Apple releases OpenELM open language models",
+	    "https://hn.example/elm");
+	for (size_t i = 0; i < 4; i++) {
+		char *path = xasprintf("/%s.xml", names[i]);
+		char *f = ts_feed(&t, names[i], path);
+		char *all = xasprintf("%s%s", feeds, f);
+
+		free(feeds);
+		free(f);
+		free(path);
+		feeds = all;
+	}
+	rest = xasprintf("%s[alert \"open\"]\nmatch = open OR 开源\n\n", feeds);
+	conf = ts_config(&t, "", rest);
+	ts_once_quiet(conf);
+	cr_assert_eq(ts_db_int(&t, "SELECT count(DISTINCT story_id) FROM"
+	    " items"), 2, "Kimi K2 from three outlets, OpenELM");
+	cr_assert_eq(log_lines(&t), 2, "one alert per story");
+	/* the story grows: a fourth outlet, and Hacker News moves on */
+	serve(&t, "hn.xml", "Moonshot AI open-sources Kimi K2, a "
+	    "trillion-parameter model", "https://hn.example/k2");
+	ts_once_quiet(conf);
+	cr_assert_eq(ts_db_int(&t, "SELECT count(*) FROM items"), 5);
+	cr_assert_eq(ts_db_int(&t, "SELECT count(DISTINCT story_id) FROM"
+	    " items"), 2, "it joined the story");
+	cr_assert_eq(log_lines(&t), 2, "a story that grows does not alert");
+	cr_assert_eq(ts_db_int(&t, "SELECT count(*) FROM alerts"), 2);
+	free(rest);
+	free(feeds);
+	free(conf);
+	ts_stop(&t);
+}
