@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "daemon/xmalloc.h"
+#include "feeds/buf.h"
 #include "feeds/headline.h"
 
 /* Function words and headline filler: they say nothing of the event. */
@@ -116,10 +117,14 @@ is_separator(uint32_t c)
 	    (c >= 0xff5b && c <= 0xff65) || c == 0xfeff;
 }
 
-/* A growing token list, deduplicated at the end. */
+/*
+ * A growing token list, deduplicated at the end, and the texts of its
+ * tokens in one buffer (a token's text is its offset until finish).
+ */
 struct toks {
 	struct hl_token *v;
 	size_t	 n, cap;
+	struct buf text;
 };
 
 static void
@@ -135,7 +140,9 @@ add_token(struct toks *t, const char *text, size_t len, enum hl_kind kind)
 	memset(k, 0, sizeof(*k));
 	k->h = fnv1a(text, len);
 	k->kind = kind;
-	k->text = xstrndup(text, len);
+	k->text = (const char *)(uintptr_t)t->text.len;
+	buf_append(&t->text, text, len);
+	buf_putc(&t->text, '\0');
 	if (kind == HL_ENTITY) {
 		size_t b = 0;
 
@@ -460,13 +467,16 @@ finish(struct headline *hl, struct toks *t)
 	size_t n = 0;
 
 	qsort(t->v, t->n, sizeof(*t->v), cmp_tok);
+	hl->arena = buf_detach(&t->text);
 	for (size_t i = 0; i < t->n; i++) {
-		if (n > 0 && t->v[n - 1].h == t->v[i].h) {
-			free(t->v[i].text);
+		if (n > 0 && t->v[n - 1].h == t->v[i].h)
 			continue;
-		}
-		t->v[n++] = t->v[i];
+		t->v[n] = t->v[i];
+		t->v[n].text = hl->arena + (uintptr_t)t->v[i].text;
 		hl->cjk |= t->v[i].kind == HL_CJK;
+		hl->entities |= t->v[i].kind == HL_ENTITY &&
+		    t->v[i].base_len >= 2;
+		n++;
 	}
 	hl->tok = t->v;
 	hl->ntok = n;
@@ -476,12 +486,14 @@ struct headline *
 headline_new(const char *title)
 {
 	struct headline *hl = xcalloc(1, sizeof(*hl));
-	struct toks t = { NULL, 0, 0 };
+	struct toks t;
 	struct word *w = NULL;
 	size_t nw = 0, capw = 0;
 	const char *s = title ? title : "";
 	int tc;
 
+	memset(&t, 0, sizeof(t));
+	buf_init(&t.text, 0);
 	while (*s != '\0') {
 		const char *q = s;
 		uint32_t c = utf8_next(&q);
@@ -518,8 +530,7 @@ headline_free(struct headline *hl)
 {
 	if (hl == NULL)
 		return;
-	for (size_t i = 0; i < hl->ntok; i++)
-		free(hl->tok[i].text);
+	free(hl->arena);
 	free(hl->tok);
 	free(hl);
 }
@@ -577,5 +588,7 @@ conflict_one(const struct headline *a, const struct headline *b)
 int
 headline_conflict(const struct headline *a, const struct headline *b)
 {
+	if (!a->entities || !b->entities)
+		return 0;
 	return conflict_one(a, b);
 }

@@ -31,13 +31,15 @@ struct hl_token {
 	uint8_t	 kind;
 	uint8_t	 base_len;	/* HL_ENTITY: its leading letters, else 0 */
 	uint64_t base;		/* HL_ENTITY: hash of those letters */
-	char	*text;
+	const char *text;	/* in the headline's arena */
 };
 
 struct headline {
 	struct hl_token *tok;	/* sorted by h, unique */
 	size_t	 ntok;
 	int	 cjk;		/* has HL_CJK tokens */
+	int	 entities;	/* has entities with a family (base_len >= 2) */
+	char	*arena;		/* the tokens' texts */
 };
 
 /* The features of a title (NULL: none); never NULL. */

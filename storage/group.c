@@ -35,8 +35,11 @@ struct gstory {
 	uint32_t first;
 };
 
+#define LOGTAB	512
+
 struct group_index {
 	struct group_params p;
+	double	 logtab[LOGTAB];	/* ln(k + 1) */
 	struct gentry *e;		/* e[seq - off] */
 	struct gstory *st;		/* story id -> its first entry */
 	size_t	 nst, stcap;
@@ -61,6 +64,7 @@ group_params_default(struct group_params *p)
 	p->evidence = 1.2;
 	p->entity_threshold = 0.45;
 	p->prior = 100;
+	p->rare_div = 10;
 }
 
 struct group_index *
@@ -69,6 +73,8 @@ group_index_new(const struct group_params *p)
 	struct group_index *gi = xcalloc(1, sizeof(*gi));
 
 	gi->p = *p;
+	for (int k = 0; k < LOGTAB; k++)
+		gi->logtab[k] = log(k + 1.0);
 	gi->tokcap = 1024;
 	gi->tok = xcalloc(gi->tokcap, sizeof(*gi->tok));
 	gi->stcap = 256;
@@ -170,11 +176,11 @@ docs(const struct group_index *gi)
 	return (double)group_index_size(gi) + gi->p.prior;
 }
 
+/* ln(df + 1), from the table for the usual small counts. */
 static double
-idf(const struct group_index *gi, uint64_t h)
+log_df1(const struct group_index *gi, uint32_t df)
 {
-	const struct gtok *t = tok_find(gi, h);
-	return log(docs(gi) / ((t ? t->df : 0) + 1.0));
+	return df < LOGTAB ? gi->logtab[df] : log(df + 1.0);
 }
 
 static double
@@ -183,17 +189,46 @@ boost(const struct group_index *gi, int kind)
 	return kind >= HL_NAME ? gi->p.name_boost : 1.0;
 }
 
-/* The weight of hl's tokens; without_cjk: its other tokens only. */
+/*
+ * A headline being matched, with what every comparison needs of it:
+ * ln(documents), the IDF of each of its tokens and their weight.
+ */
+struct query {
+	const struct headline *hl;
+	double	 logdocs;
+	double	*idf;			/* per token of hl */
+	double	 w;
+};
+
+static void
+query_init(const struct group_index *gi, const struct headline *hl,
+    struct query *q)
+{
+	q->hl = hl;
+	q->logdocs = log(docs(gi));
+	q->idf = xreallocarray(NULL, hl->ntok ? hl->ntok : 1, sizeof(double));
+	q->w = 0;
+	for (size_t i = 0; i < hl->ntok; i++) {
+		const struct gtok *t = tok_find(gi, hl->tok[i].h);
+
+		q->idf[i] = q->logdocs - log_df1(gi, t ? t->df : 0);
+		q->w += q->idf[i] * boost(gi, hl->tok[i].kind);
+	}
+}
+
+/* The weight of hl's tokens against the query's documents. */
 static double
-weight(const struct group_index *gi, const struct headline *hl,
-    int without_cjk)
+weight(const struct group_index *gi, const struct query *q,
+    const struct headline *hl)
 {
 	double w = 0;
 
-	for (size_t i = 0; i < hl->ntok; i++)
-		if (!without_cjk || hl->tok[i].kind != HL_CJK)
-			w += idf(gi, hl->tok[i].h) *
-			    boost(gi, hl->tok[i].kind);
+	for (size_t i = 0; i < hl->ntok; i++) {
+		const struct gtok *t = tok_find(gi, hl->tok[i].h);
+
+		w += (q->logdocs - log_df1(gi, t ? t->df : 0)) *
+		    boost(gi, hl->tok[i].kind);
+	}
 	return w;
 }
 
@@ -206,10 +241,11 @@ struct shared {
 };
 
 static void
-share(const struct group_index *gi, const struct headline *a,
+share(const struct group_index *gi, const struct query *q,
     const struct headline *b, int without_cjk, struct shared *sh,
     struct buf *why)
 {
+	const struct headline *a = q->hl;
 	size_t i = 0, j = 0;
 
 	memset(sh, 0, sizeof(*sh));
@@ -228,8 +264,8 @@ share(const struct group_index *gi, const struct headline *a,
 		if (without_cjk && x->kind == HL_CJK)
 			continue;
 		kind = x->kind > y->kind ? x->kind : y->kind;
-		sh->idf += idf(gi, x->h);
-		sh->w += idf(gi, x->h) * boost(gi, kind);
+		sh->idf += q->idf[i - 1];
+		sh->w += q->idf[i - 1] * boost(gi, kind);
 		sh->n++;
 		sh->entities += x->kind == HL_ENTITY && y->kind == HL_ENTITY;
 		if (why != NULL) {
@@ -266,18 +302,19 @@ same_entities(const struct headline *a, const struct headline *b)
  * scripts).
  */
 static double
-score(const struct group_index *gi, const struct headline *a,
+score(const struct group_index *gi, const struct query *q,
     const struct headline *b, int64_t gap, struct buf *why)
 {
+	const struct headline *a = q->hl;
 	int cross = a->cjk != b->cjk;
 	struct shared sh;
-	double wa, wb, s;
+	double wb, s;
 
 	if (gap < 0)
 		gap = -gap;
 	if (gap > gi->p.window || headline_conflict(a, b))
 		return 0;
-	share(gi, a, b, cross, &sh, why);
+	share(gi, q, b, cross, &sh, why);
 	if (cross) {
 		/* across scripts only names compare: the same entities */
 		if (sh.entities == 0 || !same_entities(a, b))
@@ -287,13 +324,12 @@ score(const struct group_index *gi, const struct headline *a,
 		if (sh.n < 2)
 			return 0;
 		/* a few common words are no evidence, whatever their share */
-		if (sh.idf < gi->p.evidence * log(docs(gi)))
+		if (sh.idf < gi->p.evidence * q->logdocs)
 			return 0;
-		wa = weight(gi, a, 0);
-		wb = weight(gi, b, 0);
-		if (wa <= 0 || wb <= 0)
+		wb = weight(gi, q, b);
+		if (q->w <= 0 || wb <= 0)
 			return 0;
-		s = sh.w / sqrt(wa * wb);
+		s = sh.w / sqrt(q->w * wb);
 		/* a shared model or product name with its version */
 		if (sh.entities > 0)
 			s *= gi->p.threshold / gi->p.entity_threshold;
@@ -308,7 +344,11 @@ int
 group_pair(const struct group_index *gi, const struct headline *a,
     const struct headline *b, int64_t gap, double *s)
 {
-	*s = score(gi, a, b, gap, NULL);
+	struct query q;
+
+	query_init(gi, a, &q);
+	*s = score(gi, &q, b, gap, NULL);
+	free(q.idf);
 	return *s >= gi->p.threshold;
 }
 
@@ -436,7 +476,7 @@ candidates(struct group_index *gi, const struct headline *hl,
     int64_t feed_id)
 {
 	size_t n = group_index_size(gi);
-	uint32_t rare = n / 10 > 32 ? (uint32_t)(n / 10) : 32;
+	uint32_t rare = n / gi->p.rare_div > 32 ? (uint32_t)(n / gi->p.rare_div) : 32;
 
 	gi->query++;
 	gi->ncand = 0;
@@ -473,46 +513,48 @@ int
 group_index_match(struct group_index *gi, const struct headline *hl,
     int64_t feed_id, int64_t time, struct group_match *m)
 {
+	struct query q;
 	uint32_t best = 0;
 	double bs = 0;
 	int found = 0;
 
 	memset(m, 0, sizeof(*m));
 	candidates(gi, hl, feed_id);
+	if (gi->ncand == 0)
+		return 0;
+	query_init(gi, hl, &q);
 	for (size_t i = 0; i < gi->ncand; i++) {
 		uint32_t seq = gi->cand[i];
-		struct gentry *e = entry(gi, seq);
+		struct gentry *e = entry(gi, seq), *f;
 		double s;
 
 		if (e->hits < 2 && !e->entity_hit)
 			continue;
-		s = score(gi, hl, e->hl, time - e->time, NULL);
+		s = score(gi, &q, e->hl, time - e->time, NULL);
 		if (s < gi->p.threshold || (found && s <= bs))
 			continue;
 		/* the story's first item must agree too (in one script) */
-		if (e->first != seq && e->first >= gi->live &&
-		    entry(gi, e->first)->hl->cjk == hl->cjk &&
-		    score(gi, hl, entry(gi, e->first)->hl,
-		    time - entry(gi, e->first)->time, NULL) <
+		f = e->first >= gi->live ? entry(gi, e->first) : NULL;
+		if (f != NULL && f != e && f->hl->cjk == hl->cjk &&
+		    score(gi, &q, f->hl, time - f->time, NULL) <
 		    gi->p.first_threshold)
 			continue;
 		best = seq;
 		bs = s;
 		found = 1;
 	}
-	if (!found)
-		return 0;
-	{
+	if (found) {
 		struct gentry *e = entry(gi, best);
 		struct buf why;
 
 		buf_init(&why, 0);
 		buf_printf(&why, "%.2f", bs);
-		score(gi, hl, e->hl, time - e->time, &why);
+		score(gi, &q, e->hl, time - e->time, &why);
 		m->story_id = e->story_id;
 		m->item_id = e->item_id;
 		m->score = bs;
 		m->why = buf_detach(&why);
 	}
-	return 1;
+	free(q.idf);
+	return found;
 }

@@ -41,6 +41,7 @@ struct group_params {
 	double	 evidence;		/* shared IDF, in units of ln(N+1) */
 	double	 entity_threshold;	/* to join on a shared entity */
 	double	 prior;			/* unseen documents IDF assumes */
+	size_t	 rare_div;		/* rare: df at most N / rare_div (32) */
 };
 
 void	 group_params_default(struct group_params *p);

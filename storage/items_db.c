@@ -266,7 +266,7 @@ out:
 	return rc;
 }
 
-/* The story named by key in the stories table or as an alias; 0: none. */
+/* The story named by key (sql: one row, its id); 0: none. */
 static int
 story_by_key(struct put *p, enum store_stmt_id slot, const char *sql,
     const char *key, int64_t *story)
@@ -336,11 +336,9 @@ story_for(struct put *p, const struct item_keys *k, struct story_pick *sp)
 	sp->date = itemkey_date(k->it);
 	if (sp->date == FEED_TIME_NONE || sp->date > p->now)
 		sp->date = p->now;
-	if (story_by_key(p, SQ_STORY_BY_KEY,
-	    "SELECT id FROM stories WHERE key = ?", key, &sp->story) == -1 ||
-	    (sp->story == 0 && story_by_key(p, SQ_STORY_BY_ALIAS,
-	    "SELECT story_id FROM story_alias WHERE key = ?", key,
-	    &sp->story) == -1) ||
+	if (story_by_key(p, SQ_STORY_BY_KEY, "SELECT id FROM stories WHERE"
+	    " key = ?1 UNION ALL SELECT story_id FROM story_alias WHERE"
+	    " key = ?1 LIMIT 1", key, &sp->story) == -1 ||
 	    store_group_index(p->st, p->now, &gi) == -1)
 		goto out;
 	if (gi != NULL)
