@@ -17,7 +17,8 @@
 #include "config/config.h"
 #include "config/config_keys.h"
 #include "config/ini_src.h"
-#include "daemon/xmalloc.h"
+#include "util/xmalloc.h"
+#include "util/hash.h"
 
 struct problem {
 	int	 file;		/* order of the file read */
@@ -238,22 +239,12 @@ name_ok(struct loader *l, const char *name, const char *kind, int line)
 	return 1;
 }
 
-static size_t
-name_hash(const char *s)
-{
-	size_t h = 1469598103934665603ULL;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
 /* The slot holding name, or the empty slot where it would go. */
 static size_t *
 name_slot(const struct name_index *ix, const struct config *cfg,
     const char *name)
 {
-	size_t i = name_hash(name) & (ix->cap - 1);
+	size_t i = (size_t)hash_str(name) & (ix->cap - 1);
 
 	while (ix->slot[i] != 0 &&
 	    strcmp(cfg->feeds[ix->slot[i] - 1].name, name) != 0)

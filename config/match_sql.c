@@ -10,8 +10,8 @@
 
 #include "config/match.h"
 #include "config/match_int.h"
-#include "daemon/xmalloc.h"
-#include "feeds/buf.h"
+#include "util/xmalloc.h"
+#include "util/buf.h"
 
 #define SQL_FTS	"rowid IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)"
 #define SQL_TRI	"rowid IN (SELECT rowid FROM items_tri WHERE items_tri MATCH ?)"

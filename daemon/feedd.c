@@ -20,12 +20,13 @@
 #include "daemon/alert.h"
 #include "daemon/cmd.h"
 #include "daemon/feedd.h"
-#include "daemon/log.h"
+#include "util/log.h"
 #include "daemon/metrics.h"
 #include "daemon/notify.h"
 #include "daemon/output.h"
 #include "daemon/serve.h"
-#include "daemon/xmalloc.h"
+#include "util/fs.h"
+#include "util/xmalloc.h"
 #include "storage/store.h"
 
 #define STOP_GRACE_MS	5000
@@ -346,26 +347,6 @@ feedd_reload(struct feedd *d)
 
 /* ---- open, main, close ---- */
 
-static int
-mkdir_p(const char *path)
-{
-	char *p = xstrdup(path), *s;
-	int rc = 0;
-
-	for (s = p + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(p, 0755) == -1 && errno != EEXIST)
-			rc = -1;
-		*s = '/';
-	}
-	if (mkdir(p, 0755) == -1 && errno != EEXIST)
-		rc = -1;
-	free(p);
-	return rc;
-}
-
 /*
  * One writer per database: `run` and `once` hold an flock on
  * DATABASE.lock for their lifetime (the kernel drops it when the
@@ -396,7 +377,7 @@ open_store(struct feedd *d)
 {
 	char *err = NULL;
 
-	if (mkdir_p(d->cfg->state_dir) == -1)
+	if (fs_mkdir_p(d->cfg->state_dir) == -1)
 		log_warn("%s", d->cfg->state_dir);
 	if (lock_database(d) == -1)
 		return -1;

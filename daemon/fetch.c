@@ -12,8 +12,9 @@
 #include <libxml/parser.h>
 
 #include "daemon/fetch_int.h"
-#include "daemon/log.h"
-#include "daemon/xmalloc.h"
+#include "util/log.h"
+#include "util/xmalloc.h"
+#include "util/hash.h"
 
 #define HOST_BUCKETS	1024
 
@@ -92,12 +93,9 @@ static struct host *
 host_get(struct fetcher *fr, const char *url)
 {
 	char *name = fetch_url_host(url);
-	uint64_t h = 1469598103934665603ULL;
 	struct host **slot, *ho;
 
-	for (const char *p = name; *p; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-	slot = &fr->hosts[h % HOST_BUCKETS];
+	slot = &fr->hosts[hash_str(name) % HOST_BUCKETS];
 	for (ho = *slot; ho; ho = ho->hnext)
 		if (strcmp(ho->name, name) == 0) {
 			free(name);

@@ -9,7 +9,7 @@
 #include <curl/curl.h>
 
 #include "daemon/fetch.h"
-#include "feeds/buf.h"
+#include "util/buf.h"
 #include "feeds/parse.h"
 
 struct host;

@@ -14,10 +14,9 @@
 #include <time.h>
 
 #include "daemon/fetch_int.h"
-#include "daemon/xmalloc.h"
+#include "util/xmalloc.h"
+#include "util/hash.h"
 
-#define FNV_OFFSET	0xcbf29ce484222325ULL
-#define FNV_PRIME	0x100000001b3ULL
 #define LOW_SPEED_BYTES	64	/* below this many bytes/s ... */
 #define LOW_SPEED_SECS	10	/* ... for this long, a transfer is dropped */
 #define CONNECT_SECS	15
@@ -41,7 +40,7 @@ fetch_new(struct fetcher *fr, const struct fetch_req *req)
 	f->prep_full = req->prep_full;
 	buf_init(&f->body, 0);
 	f->is_file = strncasecmp(req->url, "file:", 5) == 0;
-	f->hash = FNV_OFFSET;
+	f->hash = HASH_INIT;
 	f->perm_chain = 1;
 	f->res.arg = req->arg;
 	f->res.retry_after = -1;
@@ -264,8 +263,7 @@ on_body(char *data, size_t size, size_t n, void *arg)
 		return 0;
 	}
 	f->res.body_bytes += len;
-	for (size_t i = 0; i < len; i++)
-		f->hash = (f->hash ^ (unsigned char)data[i]) * FNV_PRIME;
+	f->hash = hash_add(f->hash, data, len);
 	buf_append(&f->body, data, len);
 	return len;
 }

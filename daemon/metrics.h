@@ -7,7 +7,7 @@
 
 #include <stdint.h>
 
-#include "feeds/buf.h"
+#include "util/buf.h"
 
 struct metrics;
 

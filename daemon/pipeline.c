@@ -16,10 +16,10 @@
 
 #include "daemon/alert.h"
 #include "daemon/feedd.h"
-#include "daemon/log.h"
+#include "util/log.h"
 #include "daemon/metrics.h"
 #include "daemon/output.h"
-#include "daemon/xmalloc.h"
+#include "util/xmalloc.h"
 #include "storage/store.h"
 
 #define FLUSH_DELAY_MS	5000

@@ -7,7 +7,7 @@
 #include <time.h>
 
 #include "daemon/sched.h"
-#include "daemon/xmalloc.h"
+#include "util/xmalloc.h"
 
 struct sched {
 	uv_timer_t	 timer;

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/xmalloc.h"
+#include "util/xmalloc.h"
 #include "feeds/feed.h"
 
 /* A hostile document could report errors without end. */

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "daemon/xmalloc.h"
+#include "util/xmalloc.h"
 #include "storage/store_int.h"
 
 #define BUSY_TIMEOUT_MS 5000

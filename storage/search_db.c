@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/xmalloc.h"
+#include "util/xmalloc.h"
 #include "storage/store_int.h"
 
 #define SNIPPET_WORDS "24"

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "config/match.h"
-#include "feeds/buf.h"
+#include "util/buf.h"
 
 struct row {
 	int	 id;

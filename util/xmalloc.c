@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/xmalloc.h"
+#include "util/xmalloc.h"
 
 static void
 oom(void)
