@@ -298,11 +298,8 @@ feed_open(struct loader *l, char *name, int line)
 		l->cur = -1;
 		f = &l->scratch_feed;
 	} else {
-		if (cfg->nfeeds == l->feedcap) {
-			l->feedcap = l->feedcap ? l->feedcap * 2 : 16;
-			cfg->feeds = xreallocarray(cfg->feeds, l->feedcap,
-			    sizeof(*cfg->feeds));
-		}
+		cfg->feeds = xgrow(cfg->feeds, cfg->nfeeds, &l->feedcap,
+		    sizeof(*cfg->feeds));
 		l->cur = (ssize_t)cfg->nfeeds;
 		f = &cfg->feeds[cfg->nfeeds++];
 	}
@@ -339,11 +336,8 @@ rule_open(struct loader *l, char *name, int line)
 		l->cur = -1;
 		r = &l->scratch_rule;
 	} else {
-		if (cfg->nrules == l->rulecap) {
-			l->rulecap = l->rulecap ? l->rulecap * 2 : 8;
-			cfg->rules = xreallocarray(cfg->rules, l->rulecap,
-			    sizeof(*cfg->rules));
-		}
+		cfg->rules = xgrow(cfg->rules, cfg->nrules, &l->rulecap,
+		    sizeof(*cfg->rules));
 		l->cur = (ssize_t)cfg->nrules;
 		r = &cfg->rules[cfg->nrules++];
 	}

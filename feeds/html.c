@@ -100,20 +100,31 @@ is_bool_attr(const char *name)
 	    strcmp(name, "reversed") == 0;
 }
 
-/* Parses a fragment; the <body> in front keeps libxml2 from adding <p>. */
+/*
+ * A copy of html (its length, capped at 256 MiB, in *n) behind "<body>",
+ * which keeps libxml2 from adding <p> around a fragment.
+ */
+static char *
+body_wrap(const char *html, size_t *n)
+{
+	char *s;
+
+	*n = strnlen(html, 256 * 1024 * 1024);
+	s = xmalloc(*n + 7);
+	memcpy(s, "<body>", 6);
+	memcpy(s + 6, html, *n);
+	s[*n + 6] = '\0';
+	return s;
+}
+
+/* Parses a fragment. */
 static htmlDocPtr
 html_parse(const char *html)
 {
-	size_t n = strlen(html);
-	char *s;
+	size_t n;
+	char *s = body_wrap(html, &n);
 	htmlDocPtr doc;
 
-	if (n > 256 * 1024 * 1024)
-		n = 256 * 1024 * 1024;
-	s = xmalloc(n + 7);
-	memcpy(s, "<body>", 6);
-	memcpy(s + 6, html, n);
-	s[n + 6] = '\0';
 	doc = htmlReadMemory(s, (int)(n + 6), NULL, "UTF-8", HTML_OPTS);
 	free(s);
 	return doc;
@@ -315,18 +326,11 @@ text_parse(struct buf *b, const char *html)
 		.cdataBlock = text_chars,
 		.ignorableWhitespace = text_blank,
 	};
-	size_t n = strlen(html);
+	size_t n;
 	struct text_sax t = { b, 0, 0 };
 	htmlParserCtxtPtr ctxt;
-	char *s;
+	char *s = body_wrap(html, &n);
 
-	if (n > 256 * 1024 * 1024)
-		n = 256 * 1024 * 1024;
-	/* The <body> keeps libxml2 from adding <p>, as in html_parse. */
-	s = xmalloc(n + 7);
-	memcpy(s, "<body>", 6);
-	memcpy(s + 6, html, n);
-	s[n + 6] = '\0';
 	if (!utf8_valid(html, n)) {
 		/* the converter's way with bad bytes, as html_parse has it */
 		if ((ctxt = htmlNewParserCtxt()) != NULL) {

@@ -54,6 +54,15 @@ xreallocarray(void *ptr, size_t nmemb, size_t size)
 	return xrealloc(ptr, nmemb * size);
 }
 
+void *
+xgrow(void *ptr, size_t n, size_t *cap, size_t size)
+{
+	if (n < *cap)
+		return ptr;
+	*cap = *cap ? *cap * 2 : 16;
+	return xreallocarray(ptr, *cap, size);
+}
+
 char *
 xstrdup(const char *s)
 {
