@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/xmalloc.h"
+#include "util/xmalloc.h"
 #include "config/match.h"
 #include "feeds/headline.h"
 #include "storage/group.h"
