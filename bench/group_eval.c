@@ -24,7 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "daemon/xmalloc.h"
+#include "util/xmalloc.h"
 #include "storage/group.h"
 
 struct row {

@@ -10,9 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/xmalloc.h"
-#include "feeds/buf.h"
 #include "feeds/headline.h"
+#include "util/buf.h"
+#include "util/hash.h"
+#include "util/utf8.h"
+#include "util/xmalloc.h"
 
 /* Function words and headline filler: they say nothing of the event. */
 static const char *const stopwords[] = {
@@ -62,35 +64,21 @@ in_list(const char *w, const char *const *list, size_t n)
 static uint64_t
 fnv1a(const char *s, size_t len)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (size_t i = 0; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
+	return hash_add(HASH_INIT, s, len);
 }
 
-/*
- * The code point at *s, advancing past it; an invalid byte comes back
- * alone.  (The same decoding as config/match.c's, which is private to
- * that folder.)
- */
+/* The code point at *s, advancing past it; an invalid byte alone. */
 static uint32_t
 utf8_next(const char **s)
 {
-	const unsigned char *p = (const unsigned char *)*s;
-	uint32_t c = p[0];
-	int n = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : c >= 0xc0 ? 1 : 0;
+	uint32_t c;
+	size_t n = utf8_decode((const unsigned char *)*s, SIZE_MAX, &c);
 
-	for (int i = 1; i <= n; i++)
-		if ((p[i] & 0xc0) != 0x80)
-			n = 0;
-	if (n > 0)
-		c &= 0x3f >> n;
-	for (int i = 1; i <= n; i++)
-		c = (c << 6) | (p[i] & 0x3f);
-	*s += n + 1;
+	if (n == 0) {
+		c = (unsigned char)**s;
+		n = 1;
+	}
+	*s += n;
 	return c;
 }
 

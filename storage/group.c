@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/xmalloc.h"
-#include "feeds/buf.h"
 #include "storage/group.h"
+#include "util/buf.h"
+#include "util/xmalloc.h"
 
 struct gentry {
 	int64_t	 item_id, feed_id, story_id, time, seen;
