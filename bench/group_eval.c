@@ -214,7 +214,7 @@ main(int argc, char **argv)
 	int64_t *size, *maj;
 
 	group_params_default(&gp);
-	while ((c = getopt(argc, argv, "o:s:Tt:f:e:b:E:P:R:p:B:v")) != -1) {
+	while ((c = getopt(argc, argv, "o:s:Tt:f:e:b:E:P:p:B:v")) != -1) {
 		switch (c) {
 		case 'o': by_feed = strcmp(optarg, "feed") == 0; break;
 		case 's': seed = strtoull(optarg, NULL, 10); break;
@@ -224,7 +224,6 @@ main(int argc, char **argv)
 		case 'e': gp.evidence = atof(optarg); break;
 		case 'b': gp.name_boost = atof(optarg); break;
 		case 'E': gp.entity_threshold = atof(optarg); break;
-		case 'R': gp.rare_div = strtoul(optarg, NULL, 10); break;
 		case 'P': gp.prior = atof(optarg); break;
 		case 'p': pairs = optarg; break;
 		case 'B': bg = optarg; break;

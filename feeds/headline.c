@@ -11,7 +11,6 @@
 #include <string.h>
 
 #include "feeds/headline.h"
-#include "util/buf.h"
 #include "util/hash.h"
 #include "util/utf8.h"
 #include "util/xmalloc.h"
@@ -106,13 +105,19 @@ is_separator(uint32_t c)
 }
 
 /*
- * A growing token list, deduplicated at the end, and the texts of its
- * tokens in one buffer (a token's text is its offset until finish).
+ * The tokens being collected, deduplicated at the end, and their texts
+ * (a token's text is its offset in text until finish).  A headline has
+ * far fewer; what does not fit is left out.
  */
+#define MAX_TOKENS	160
+#define MAX_TEXT	4096
+#define MAX_WORDS	64
+
 struct toks {
-	struct hl_token *v;
-	size_t	 n, cap;
-	struct buf text;
+	struct hl_token v[MAX_TOKENS];
+	size_t	 n;
+	char	 text[MAX_TEXT];
+	size_t	 len;
 };
 
 static void
@@ -120,17 +125,16 @@ add_token(struct toks *t, const char *text, size_t len, enum hl_kind kind)
 {
 	struct hl_token *k;
 
-	if (t->n == t->cap) {
-		t->cap = t->cap ? t->cap * 2 : 16;
-		t->v = xreallocarray(t->v, t->cap, sizeof(*t->v));
-	}
+	if (t->n == MAX_TOKENS || t->len + len + 1 > MAX_TEXT)
+		return;
 	k = &t->v[t->n++];
 	memset(k, 0, sizeof(*k));
 	k->h = fnv1a(text, len);
 	k->kind = kind;
-	k->text = (const char *)(uintptr_t)t->text.len;
-	buf_append(&t->text, text, len);
-	buf_putc(&t->text, '\0');
+	k->text = (const char *)(uintptr_t)t->len;
+	memcpy(t->text + t->len, text, len);
+	t->text[t->len + len] = '\0';
+	t->len += len + 1;
 	if (kind == HL_ENTITY) {
 		size_t b = 0;
 
@@ -449,48 +453,51 @@ cmp_tok(const void *a, const void *b)
 	return (int)y->kind - (int)x->kind;	/* strongest kind first */
 }
 
-static void
-finish(struct headline *hl, struct toks *t)
+/* The headline in one block: the struct, its tokens, their texts. */
+static struct headline *
+finish(struct toks *t)
 {
+	struct headline *hl;
 	size_t n = 0;
 
 	qsort(t->v, t->n, sizeof(*t->v), cmp_tok);
-	hl->arena = buf_detach(&t->text);
-	for (size_t i = 0; i < t->n; i++) {
-		if (n > 0 && t->v[n - 1].h == t->v[i].h)
-			continue;
-		t->v[n] = t->v[i];
-		t->v[n].text = hl->arena + (uintptr_t)t->v[i].text;
+	for (size_t i = 0; i < t->n; i++)
+		if (n == 0 || t->v[n - 1].h != t->v[i].h)
+			t->v[n++] = t->v[i];
+	hl = xmalloc(sizeof(*hl) + n * sizeof(*hl->tok) + t->len + 1);
+	memset(hl, 0, sizeof(*hl));
+	hl->tok = (struct hl_token *)(hl + 1);
+	hl->arena = (char *)(hl->tok + n);
+	memcpy(hl->arena, t->text, t->len);
+	hl->arena[t->len] = '\0';
+	hl->ntok = n;
+	for (size_t i = 0; i < n; i++) {
+		hl->tok[i] = t->v[i];
+		hl->tok[i].text = hl->arena + (uintptr_t)t->v[i].text;
 		hl->cjk |= t->v[i].kind == HL_CJK;
 		hl->entities |= t->v[i].kind == HL_ENTITY &&
 		    t->v[i].base_len >= 2;
-		n++;
 	}
-	hl->tok = t->v;
-	hl->ntok = n;
+	return hl;
 }
 
 struct headline *
 headline_new(const char *title)
 {
-	struct headline *hl = xcalloc(1, sizeof(*hl));
 	struct toks t;
-	struct word *w = NULL;
-	size_t nw = 0, capw = 0;
+	struct word w[MAX_WORDS];
+	size_t nw = 0;
 	const char *s = title ? title : "";
 	int tc;
 
-	memset(&t, 0, sizeof(t));
-	buf_init(&t.text, 0);
+	t.n = t.len = 0;
 	while (*s != '\0') {
 		const char *q = s;
 		uint32_t c = utf8_next(&q);
 
 		if (is_word_byte(s)) {
-			if (nw == capw) {
-				capw = capw ? capw * 2 : 16;
-				w = xreallocarray(w, capw, sizeof(*w));
-			}
+			if (nw == MAX_WORDS)
+				break;
 			read_word(&s, &w[nw++]);
 		} else if (c >= 0x80 && is_spaceless(c))
 			read_cjk(&s, &t);
@@ -508,19 +515,13 @@ headline_new(const char *title)
 		if (i + 1 < nw)
 			join_version(&t, &w[i], &w[i + 1]);
 	}
-	free(w);
-	finish(hl, &t);
-	return hl;
+	return finish(&t);
 }
 
 void
 headline_free(struct headline *hl)
 {
-	if (hl == NULL)
-		return;
-	free(hl->arena);
-	free(hl->tok);
-	free(hl);
+	free(hl);	/* one block */
 }
 
 const struct hl_token *

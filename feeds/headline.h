@@ -39,10 +39,10 @@ struct headline {
 	size_t	 ntok;
 	int	 cjk;		/* has HL_CJK tokens */
 	int	 entities;	/* has entities with a family (base_len >= 2) */
-	char	*arena;		/* the tokens' texts */
+	char	*arena;		/* the tokens' texts (in the same block) */
 };
 
-/* The features of a title (NULL: none); never NULL. */
+/* The features of a title (NULL: none; its first 64 words); never NULL. */
 struct headline *headline_new(const char *title);
 void	 headline_free(struct headline *hl);		/* NULL ok */
 

@@ -18,7 +18,8 @@ struct gentry {
 	int64_t	 item_id, feed_id, story_id, time, seen;
 	uint32_t first;			/* seq of its story's first entry */
 	uint32_t stamp;			/* last query that reached it */
-	uint32_t hits;			/* rare tokens shared with that query */
+	uint32_t hits;			/* tokens read that it shares */
+	double	 acc;			/* their IDF */
 	int	 entity_hit;
 	struct headline *hl;
 };
@@ -51,6 +52,10 @@ struct group_index {
 	uint32_t query;			/* stamp of the current match */
 	uint32_t *cand;			/* seqs reached by the current match */
 	size_t	 ncand, candcap;
+	struct rare *rare;		/* the current match's rare tokens */
+	size_t	 rarecap;
+	double	*qidf;			/* its tokens' IDF */
+	size_t	 qidfcap;
 };
 
 void
@@ -64,7 +69,6 @@ group_params_default(struct group_params *p)
 	p->evidence = 1.2;
 	p->entity_threshold = 0.45;
 	p->prior = 100;
-	p->rare_div = 10;
 }
 
 struct group_index *
@@ -95,6 +99,8 @@ group_index_free(struct group_index *gi)
 	free(gi->tok);
 	free(gi->st);
 	free(gi->cand);
+	free(gi->rare);
+	free(gi->qidf);
 	free(gi);
 }
 
@@ -201,12 +207,16 @@ struct query {
 };
 
 static void
-query_init(const struct group_index *gi, const struct headline *hl,
+query_init(struct group_index *gi, const struct headline *hl,
     struct query *q)
 {
 	q->hl = hl;
 	q->logdocs = log(docs(gi));
-	q->idf = xreallocarray(NULL, hl->ntok ? hl->ntok : 1, sizeof(double));
+	if (gi->qidfcap < hl->ntok + 1) {
+		gi->qidfcap = hl->ntok + 1;
+		gi->qidf = xreallocarray(gi->qidf, gi->qidfcap, sizeof(double));
+	}
+	q->idf = gi->qidf;
 	q->w = 0;
 	for (size_t i = 0; i < hl->ntok; i++) {
 		const struct gtok *t = tok_find(gi, hl->tok[i].h);
@@ -341,14 +351,13 @@ score(const struct group_index *gi, const struct query *q,
 }
 
 int
-group_pair(const struct group_index *gi, const struct headline *a,
+group_pair(struct group_index *gi, const struct headline *a,
     const struct headline *b, int64_t gap, double *s)
 {
 	struct query q;
 
 	query_init(gi, a, &q);
 	*s = score(gi, &q, b, gap, NULL);
-	free(q.idf);
 	return *s >= gi->p.threshold;
 }
 
@@ -470,43 +479,100 @@ group_index_expire(struct group_index *gi, int64_t now)
 	}
 }
 
-/* Collects the live entries of other feeds sharing rare tokens with hl. */
+/* One token of a query found in the index: its entry, place and IDF. */
+struct rare {
+	struct gtok *t;
+	size_t	 i;
+	double	 idf;
+};
+
+static int
+cmp_rare(const void *a, const void *b)
+{
+	const struct rare *x = a, *y = b;
+
+	if (x->idf != y->idf)
+		return x->idf > y->idf ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/* Adds the entries of one posting list to the candidates. */
 static void
-candidates(struct group_index *gi, const struct headline *hl,
+scan(struct group_index *gi, const struct rare *r, int entity,
     int64_t feed_id)
 {
-	size_t n = group_index_size(gi);
-	uint32_t rare = n / gi->p.rare_div > 32 ? (uint32_t)(n / gi->p.rare_div) : 32;
+	struct gtok *t = r->t;
+
+	tok_trim(gi, t);
+	for (uint32_t k = 0; k < t->n; k++) {
+		struct gentry *e = entry(gi, t->post[k]);
+
+		if (e->feed_id == feed_id)
+			continue;
+		if (e->stamp != gi->query) {
+			e->stamp = gi->query;
+			e->hits = 0;
+			e->acc = 0;
+			e->entity_hit = 0;
+			if (gi->ncand == gi->candcap) {
+				gi->candcap = gi->candcap ? gi->candcap * 2 : 64;
+				gi->cand = xreallocarray(gi->cand, gi->candcap,
+				    sizeof(*gi->cand));
+			}
+			gi->cand[gi->ncand++] = t->post[k];
+		}
+		e->hits++;
+		e->acc += r->idf;
+		e->entity_hit |= entity;
+	}
+}
+
+/*
+ * Collects the live entries of other feeds that may pass the rule with
+ * hl, through the inverted index, reading only the lists of its rarest
+ * tokens (prefix filtering): tokens in IDF order, a list is read while
+ * the tokens from it on could still give the evidence the rule asks
+ * for, so an item sharing none of the lists read cannot pass.  Entity
+ * lists are always read (across scripts one entity may do).  *rest: the
+ * IDF and count of the tokens not read, for the bound in match.
+ */
+static void
+candidates(struct group_index *gi, const struct query *q, int64_t feed_id,
+    double *rest, size_t *nrest)
+{
+	const struct headline *hl = q->hl;
+	double need = gi->p.evidence * q->logdocs, left = 0;
+	size_t m = 0, j;
+	struct rare *r;
 
 	gi->query++;
 	gi->ncand = 0;
+	if (gi->rarecap < hl->ntok + 1) {
+		gi->rarecap = hl->ntok + 1;
+		gi->rare = xreallocarray(gi->rare, gi->rarecap,
+		    sizeof(*gi->rare));
+	}
+	r = gi->rare;
 	for (size_t i = 0; i < hl->ntok; i++) {
 		struct gtok *t = (struct gtok *)tok_find(gi, hl->tok[i].h);
 
-		if (t == NULL || t->df > rare)
-			continue;
-		tok_trim(gi, t);
-		for (uint32_t k = 0; k < t->n; k++) {
-			struct gentry *e = entry(gi, t->post[k]);
-
-			if (e->feed_id == feed_id)
-				continue;
-			if (e->stamp != gi->query) {
-				e->stamp = gi->query;
-				e->hits = 0;
-				e->entity_hit = 0;
-				if (gi->ncand == gi->candcap) {
-					gi->candcap = gi->candcap ?
-					    gi->candcap * 2 : 64;
-					gi->cand = xreallocarray(gi->cand,
-					    gi->candcap, sizeof(*gi->cand));
-				}
-				gi->cand[gi->ncand++] = t->post[k];
-			}
-			e->hits++;
-			e->entity_hit |= hl->tok[i].kind == HL_ENTITY;
+		if (t != NULL && t->df > 0) {
+			r[m].t = t;
+			r[m].i = i;
+			r[m].idf = q->idf[i];
+			left += r[m++].idf;
 		}
 	}
+	qsort(r, m, sizeof(*r), cmp_rare);
+	for (j = 0; j < m && left >= need; j++) {
+		scan(gi, &r[j], hl->tok[r[j].i].kind == HL_ENTITY, feed_id);
+		left -= r[j].idf;
+	}
+	*rest = left > 0 ? left : 0;
+	*nrest = m - j;
+	for (; j < m; j++)
+		if (hl->tok[r[j].i].kind == HL_ENTITY)
+			scan(gi, &r[j], 1, feed_id);
 }
 
 int
@@ -515,20 +581,21 @@ group_index_match(struct group_index *gi, const struct headline *hl,
 {
 	struct query q;
 	uint32_t best = 0;
-	double bs = 0;
+	double bs = 0, rest;
+	size_t nrest;
 	int found = 0;
 
 	memset(m, 0, sizeof(*m));
-	candidates(gi, hl, feed_id);
-	if (gi->ncand == 0)
-		return 0;
 	query_init(gi, hl, &q);
+	candidates(gi, &q, feed_id, &rest, &nrest);
 	for (size_t i = 0; i < gi->ncand; i++) {
 		uint32_t seq = gi->cand[i];
 		struct gentry *e = entry(gi, seq), *f;
 		double s;
 
-		if (e->hits < 2 && !e->entity_hit)
+		/* at best it shares every token not read too */
+		if (!e->entity_hit && (e->hits + nrest < 2 ||
+		    e->acc + rest < gi->p.evidence * q.logdocs))
 			continue;
 		s = score(gi, &q, e->hl, time - e->time, NULL);
 		if (s < gi->p.threshold || (found && s <= bs))
@@ -555,6 +622,5 @@ group_index_match(struct group_index *gi, const struct headline *hl,
 		m->score = bs;
 		m->why = buf_detach(&why);
 	}
-	free(q.idf);
 	return found;
 }

@@ -10,9 +10,10 @@
  *  - A token's weight is its IDF over the window, ln((N+100)/(df+1))
  *    (100: a prior of unseen items, for a database still near empty),
  *    doubled for names and entities.
- *  - Candidates are the items that share a rare token (df at most
- *    max(32, N/10)) with the new one, from other feeds, within the
- *    window: found through the inverted index, never by a scan.
+ *  - Candidates are the items of other feeds, within the window, found
+ *    through the inverted index, never by a scan: only the lists of the
+ *    new item's rarest tokens are read, as far as an item missing them
+ *    could no longer reach the evidence asked below (prefix filtering).
  *  - The score is the weight of the shared tokens over the geometric
  *    mean of the two headlines' weights, lowered by up to a quarter as
  *    the time gap nears the window.
@@ -41,7 +42,6 @@ struct group_params {
 	double	 evidence;		/* shared IDF, in units of ln(N+1) */
 	double	 entity_threshold;	/* to join on a shared entity */
 	double	 prior;			/* unseen documents IDF assumes */
-	size_t	 rare_div;		/* rare: df at most N / rare_div (32) */
 };
 
 void	 group_params_default(struct group_params *p);
@@ -81,7 +81,7 @@ int	 group_index_match(struct group_index *gi, const struct headline *hl,
  * The pair rule alone, with the index's document frequencies: 1 when a
  * and b (gap seconds apart) would be grouped; *score set either way.
  */
-int	 group_pair(const struct group_index *gi, const struct headline *a,
+int	 group_pair(struct group_index *gi, const struct headline *a,
 	    const struct headline *b, int64_t gap, double *score);
 
 #endif

@@ -284,26 +284,17 @@ story_by_key(struct put *p, enum store_stmt_id slot, const char *sql,
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }
 
-/* Records that an item joined story: its key names it, its time moves. */
+/* Records that key (an item that joined story by likeness) names story. */
 static int
-story_joined(struct put *p, int64_t story, const char *key)
+story_alias(struct put *p, int64_t story, const char *key)
 {
-	sqlite3_stmt *s;
+	sqlite3_stmt *s = store_stmt(p->st, SQ_STORY_ALIAS, "INSERT INTO"
+	    " story_alias (key, story_id) VALUES (?, ?)"
+	    " ON CONFLICT (key) DO NOTHING");
 
-	if (key != NULL) {
-		if ((s = store_stmt(p->st, SQ_STORY_ALIAS, "INSERT INTO"
-		    " story_alias (key, story_id) VALUES (?, ?)"
-		    " ON CONFLICT (key) DO NOTHING")) == NULL)
-			return -1;
-		store_bind_str(s, 1, key);
-		sqlite3_bind_int64(s, 2, story);
-		if (store_step_done(s) == -1)
-			return -1;
-	}
-	if ((s = store_stmt(p->st, SQ_STORY_JOINED,
-	    "UPDATE stories SET updated = ? WHERE id = ?")) == NULL)
+	if (s == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, p->now);
+	store_bind_str(s, 1, key);
 	sqlite3_bind_int64(s, 2, story);
 	return store_step_done(s);
 }
@@ -344,7 +335,7 @@ story_for(struct put *p, const struct item_keys *k, struct story_pick *sp)
 	if (gi != NULL)
 		sp->hl = headline_new(k->it->title);
 	if (sp->story != 0) {
-		rc = story_joined(p, sp->story, NULL);
+		rc = 0;
 		goto out;
 	}
 	if (gi != NULL && group_index_match(gi, sp->hl, p->feed_id, sp->date,
@@ -352,7 +343,7 @@ story_for(struct put *p, const struct item_keys *k, struct story_pick *sp)
 		sp->story = m.story_id;
 		sp->created = 2;
 		sp->why = m.why;
-		rc = story_joined(p, sp->story, key);
+		rc = story_alias(p, sp->story, key);
 		goto out;
 	}
 	if ((s = store_stmt(p->st, SQ_STORY_INSERT,

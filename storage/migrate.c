@@ -85,13 +85,12 @@ static const char *const migrations[] = {
 	 * Version 3: stories across outlets (storage/group.c).  An item
 	 * may join a story because it reports the same event; its
 	 * canonical key then names that story in story_alias, so
-	 * canonical-link dedupe still finds it first.  stories.updated:
-	 * when an item last joined (NULL: none did).  items.story_why: why
+	 * canonical-link dedupe still finds it first (when a source last
+	 * joined is its newest item's first_seen).  items.story_why: why
 	 * an item joined by likeness (score and shared tokens), NULL
 	 * otherwise.  items.story_new is 2 for such an item: it may alert,
 	 * once per (rule, story) as before.
 	 */
-	"ALTER TABLE stories ADD COLUMN updated INTEGER;"
 	"ALTER TABLE items ADD COLUMN story_why TEXT;"
 	"CREATE TABLE story_alias (key TEXT PRIMARY KEY,"
 	" story_id INTEGER NOT NULL REFERENCES stories (id));"

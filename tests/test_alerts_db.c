@@ -363,7 +363,6 @@ Test(alerts_db, version_1_database_keeps_its_unchecked_items)
 	    "UPDATE items SET alert_checked = (id = 1);"
 	    "CREATE INDEX items_unchecked ON items (id)"
 	    " WHERE alert_checked = 0;"
-	    "ALTER TABLE stories DROP COLUMN updated;"
 	    "ALTER TABLE items DROP COLUMN story_why;"
 	    "DROP TABLE story_alias;"
 	    "PRAGMA user_version = 1;", NULL, NULL, NULL), SQLITE_OK);

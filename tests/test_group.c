@@ -307,8 +307,6 @@ Test(group, store_groups_one_event_from_several_feeds)
 	    "ipad, v3 (4 items), v4");
 	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM items WHERE"
 	    " story_new = 2 AND story_why IS NOT NULL"), 3);
-	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM stories WHERE"
-	    " updated IS NOT NULL"), 1, "the story moved when sources joined");
 	fx_close(&fx);
 }
 
@@ -370,7 +368,6 @@ Test(group, version_2_database_upgrades_keeping_its_items)
 	put_item(&fx, "a", "1", "Tencent releases Hunyuan-A13B open-source "
 	    "MoE model", "https://a.example/h", T0);
 	cr_assert_eq(sqlite3_exec(store_sqlite(fx.st),
-	    "ALTER TABLE stories DROP COLUMN updated;"
 	    "ALTER TABLE items DROP COLUMN story_why;"
 	    "DROP TABLE story_alias;"
 	    "PRAGMA user_version = 2;", NULL, NULL, NULL), SQLITE_OK);
