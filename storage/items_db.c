@@ -15,6 +15,7 @@
 #include "storage/group.h"
 #include "storage/itemkey.h"
 #include "storage/store_int.h"
+#include "util/hash.h"
 
 /* What one put_doc call knows. */
 struct put {
@@ -266,18 +267,20 @@ out:
 	return rc;
 }
 
-/* The story named by key (sql: one row, its id); 0: none. */
+/* The story named by key, as its own or as an alias; 0: none. */
 static int
-story_by_key(struct put *p, enum store_stmt_id slot, const char *sql,
-    const char *key, int64_t *story)
+story_by_key(struct put *p, const char *key, int64_t *story)
 {
-	sqlite3_stmt *s = store_stmt(p->st, slot, sql);
+	sqlite3_stmt *s = store_stmt(p->st, SQ_STORY_BY_KEY, "SELECT id FROM"
+	    " stories WHERE key = ?1 UNION ALL SELECT story_id FROM"
+	    " story_alias WHERE hash = ?2 AND key = ?1 LIMIT 1");
 	int rc;
 
 	*story = 0;
 	if (s == NULL)
 		return -1;
 	store_bind_str(s, 1, key);
+	sqlite3_bind_int64(s, 2, (int64_t)hash_str(key));
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		*story = sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
@@ -289,13 +292,14 @@ static int
 story_alias(struct put *p, int64_t story, const char *key)
 {
 	sqlite3_stmt *s = store_stmt(p->st, SQ_STORY_ALIAS, "INSERT INTO"
-	    " story_alias (key, story_id) VALUES (?, ?)"
-	    " ON CONFLICT (key) DO NOTHING");
+	    " story_alias (hash, key, story_id) VALUES (?, ?, ?)"
+	    " ON CONFLICT (hash) DO NOTHING");
 
 	if (s == NULL)
 		return -1;
-	store_bind_str(s, 1, key);
-	sqlite3_bind_int64(s, 2, story);
+	sqlite3_bind_int64(s, 1, (int64_t)hash_str(key));
+	store_bind_str(s, 2, key);
+	sqlite3_bind_int64(s, 3, story);
 	return store_step_done(s);
 }
 
@@ -327,9 +331,7 @@ story_for(struct put *p, const struct item_keys *k, struct story_pick *sp)
 	sp->date = itemkey_date(k->it);
 	if (sp->date == FEED_TIME_NONE || sp->date > p->now)
 		sp->date = p->now;
-	if (story_by_key(p, SQ_STORY_BY_KEY, "SELECT id FROM stories WHERE"
-	    " key = ?1 UNION ALL SELECT story_id FROM story_alias WHERE"
-	    " key = ?1 LIMIT 1", key, &sp->story) == -1 ||
+	if (story_by_key(p, key, &sp->story) == -1 ||
 	    store_group_index(p->st, p->now, &gi) == -1)
 		goto out;
 	if (gi != NULL)

@@ -84,15 +84,17 @@ static const char *const migrations[] = {
 	/*
 	 * Version 3: stories across outlets (storage/group.c).  An item
 	 * may join a story because it reports the same event; its
-	 * canonical key then names that story in story_alias, so
-	 * canonical-link dedupe still finds it first (when a source last
+	 * canonical key then names that story in story_alias (keyed by
+	 * the key's FNV-1a hash, a rowid: cheap to insert; a colliding
+	 * key is simply not aliased), so canonical-link dedupe still
+	 * finds it first (when a source last
 	 * joined is its newest item's first_seen).  items.story_why: why
 	 * an item joined by likeness (score and shared tokens), NULL
 	 * otherwise.  items.story_new is 2 for such an item: it may alert,
 	 * once per (rule, story) as before.
 	 */
 	"ALTER TABLE items ADD COLUMN story_why TEXT;"
-	"CREATE TABLE story_alias (key TEXT PRIMARY KEY,"
+	"CREATE TABLE story_alias (hash INTEGER PRIMARY KEY, key TEXT NOT NULL,"
 	" story_id INTEGER NOT NULL REFERENCES stories (id));"
 	"CREATE INDEX story_alias_story ON story_alias (story_id);",
 };
