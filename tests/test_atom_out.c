@@ -45,17 +45,17 @@ static const struct atom_meta test_meta = {
 static char *
 render(const struct story_row *rows, size_t n, size_t *len)
 {
-	struct atom_entry *e;
+	struct entry *e;
 	size_t	 ne;
 	char	*out = NULL;
 	FILE	*fp;
 
 	fp = open_memstream(&out, len);
 	cr_assert_not_null(fp);
-	e = atom_entries_prepare(rows, n, &ne);
+	e = entries_prepare(rows, n, &ne);
 	cr_assert_eq(atom_write(fp, &test_meta, e, ne), 0);
 	fclose(fp);
-	atom_entries_free(e, ne);
+	entries_free(e, ne);
 	return out;
 }
 
@@ -227,36 +227,36 @@ Test(atom_out, clean_text_rules)
 {
 	char	*s;
 
-	s = atom_clean_text("a\x01" "b\x7f" "c\xef\xbf\xbf" "d\xed\xa0\x80" "e\xff", 0, 0);
+	s = entry_clean_text("a\x01" "b\x7f" "c\xef\xbf\xbf" "d\xed\xa0\x80" "e\xff", 0, 0);
 	cr_expect_str_eq(s, "ab\x7f" "cde");
 	free(s);
-	s = atom_clean_text("  one\n\t two  \xe2\x80\xa8 three ", 0, 1);
+	s = entry_clean_text("  one\n\t two  \xe2\x80\xa8 three ", 0, 1);
 	cr_expect_str_eq(s, "one two three");
 	free(s);
-	s = atom_clean_text("\xc3\xa9\xc3\xa9\xc3\xa9", 5, 0);
+	s = entry_clean_text("\xc3\xa9\xc3\xa9\xc3\xa9", 5, 0);
 	cr_expect_str_eq(s, "\xc3\xa9\xc3\xa9", "cut inside a character");
 	free(s);
-	cr_expect_null(atom_clean_text(NULL, 0, 0));
+	cr_expect_null(entry_clean_text(NULL, 0, 0));
 }
 
 Test(atom_out, iri_check)
 {
-	cr_expect(atom_is_iri("https://example.org/a#b"));
-	cr_expect(atom_is_iri("urn:uuid:1234"));
-	cr_expect(atom_is_iri("tag:example.org,2026:x"));
-	cr_expect(!atom_is_iri("42"));
-	cr_expect(!atom_is_iri("https://exa mple.org/"));
-	cr_expect(!atom_is_iri("https:///path"));
-	cr_expect(!atom_is_iri("http://x/a#b#c"));
-	cr_expect(!atom_is_iri("http://x/%zz"));
-	cr_expect(!atom_is_iri("tag:nodate:x"));
-	cr_expect(!atom_is_iri(""));
+	cr_expect(entry_is_iri("https://example.org/a#b"));
+	cr_expect(entry_is_iri("urn:uuid:1234"));
+	cr_expect(entry_is_iri("tag:example.org,2026:x"));
+	cr_expect(!entry_is_iri("42"));
+	cr_expect(!entry_is_iri("https://exa mple.org/"));
+	cr_expect(!entry_is_iri("https:///path"));
+	cr_expect(!entry_is_iri("http://x/a#b#c"));
+	cr_expect(!entry_is_iri("http://x/%zz"));
+	cr_expect(!entry_is_iri("tag:nodate:x"));
+	cr_expect(!entry_is_iri(""));
 }
 
 Test(atom_out, json_feed_items_match)
 {
 	struct story_row r[2];
-	struct atom_entry *e;
+	struct entry *e;
 	struct jsonfeed_meta meta = { "T", "http://127.0.0.1:1/feed.json", NULL };
 	size_t	 ne, len;
 	char	*out = NULL;
@@ -265,7 +265,7 @@ Test(atom_out, json_feed_items_match)
 	row_init(&r[0], 1, "one \"quoted\"\n", "https://example.org/1");
 	r[0].content = "<p>x</p>";
 	row_init(&r[1], 2, "two", "https://example.org/1");
-	e = atom_entries_prepare(r, 2, &ne);
+	e = entries_prepare(r, 2, &ne);
 	cr_assert_eq(ne, 1);
 	fp = open_memstream(&out, &len);
 	cr_assert_eq(jsonfeed_write(fp, &meta, e, ne), 0);
@@ -274,6 +274,6 @@ Test(atom_out, json_feed_items_match)
 	    NULL);
 	cr_expect_eq(count(out, "\"id\":"), 1);
 	validate(out, len, "feed.json");
-	atom_entries_free(e, ne);
+	entries_free(e, ne);
 	free(out);
 }
