@@ -365,6 +365,8 @@ feedd_reload(struct feedd *d)
 	if ((cfg->listen == NULL) != (old->listen == NULL) ||
 	    (cfg->listen && strcmp(cfg->listen, old->listen) != 0))
 		restart_server(d);
+	else
+		server_follow(d->srv, cfg);	/* new paths, same address */
 	config_free(old);
 	/* title, paths, rules may have changed: rewrite the outputs */
 	pipeline_outputs_stale(d->pipe, 1);

@@ -111,7 +111,7 @@ self_url(const struct config *cfg, const char *urlpath, const char *file)
 	int	 port;
 
 	if (cfg->listen == NULL ||
-	    serve_parse_listen(cfg->listen, &host, &port) == -1)
+	    config_parse_listen(cfg->listen, &host, &port) == -1)
 		return file_url(file);
 	url = xasprintf(strchr(host, ':') ? "http://[%s]:%d%s" :
 	    "http://%s:%d%s", host, port, urlpath);
