@@ -242,9 +242,9 @@ Test(daemon, sigterm_exits_cleanly_with_a_transfer_in_flight)
 	ts_put(&T, "a.xml", doc);
 	pid = ts_run_start(conf, errf);
 	cr_assert_eq(ts_wait_request(&T, "hang=1", 20), 0);
-	ts_nap_ms(300);
+	cr_assert_eq(ts_wait_request(&T, "GET /a.xml inm", 20), 0);
 	kill(pid, SIGTERM);
-	/* 5 s grace for transfers, plus slack for a loaded machine */
+	/* the grace for transfers, plus slack for a loaded machine */
 	cr_assert_eq(ts_wait_exit(pid, 12), 0);
 	err = th_read_file(errf, NULL);
 	cr_assert_null(strstr(err, "internal:"), "%s", err);
@@ -277,7 +277,8 @@ Test(daemon, sighup_adds_a_feed_and_keeps_config_on_error)
 	/* an invalid config: logged with its line, the old one kept */
 	free(ts_config(&T, "bogus_key = 1", both));
 	kill(pid, SIGHUP);
-	ts_nap_ms(500);
+	cr_assert_eq(ts_wait_file_has(errf, "keeping the old configuration",
+	    20), 0, "the failed reload is logged");
 	cr_assert_eq(waitpid(pid, NULL, WNOHANG), 0, "still running");
 	kill(pid, SIGTERM);
 	cr_assert_eq(ts_wait_exit(pid, 12), 0);
