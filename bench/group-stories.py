@@ -8,15 +8,17 @@
       all over file://.  pubDate is the row's timestamp, or with
       --same-time one date for all (the set's timestamps are per-story
       collection times: a time gap would read the labels).
-  group-stories.py score TSV DB
-      reads which story feedd put each item in (by link) and prints
-      purity (share of items whose story's majority label is their own)
-      and coverage (share of items in a story of two or more).
+  group-stories.py score TSV CONF [FEEDD]
+      reads which story feedd put each item in (`feedd items --json`,
+      matched to the rows by feed and link) and prints purity (share of
+      items whose story's majority label is their own) and coverage
+      (share of items in a story of two or more).
 """
 import collections
 import email.utils
 import os
-import sqlite3
+import json
+import subprocess
 import sys
 from xml.sax.saxutils import escape
 
@@ -60,20 +62,21 @@ def build(tsv, out, same_time):
         f.write("\n".join(conf))
 
 
-def score(tsv, db):
+def score(tsv, conf, feedd):
     label = {}
     for r in rows(tsv):
         label[(r["publisher"].replace('"', "'").replace("\\", "/"), r["url"])] = r["story"]
-    con = sqlite3.connect(db)
+    out = subprocess.run([feedd, "items", "-c", conf, "--json", "--limit",
+                          "100000000"], check=True, capture_output=True,
+                         text=True).stdout
     groups = collections.defaultdict(list)
     n = 0
-    for feed, link, story in con.execute(
-            "SELECT f.name, i.link, i.story_id FROM items i"
-            " JOIN feeds f ON f.id = i.feed_id"):
-        lab = label.get((feed, link))
+    for line in out.splitlines():
+        it = json.loads(line)
+        lab = label.get((it["feed"], it["link"]))
         if lab is None:
             continue
-        groups[story].append(lab)
+        groups[it["story"]].append(lab)
         n += 1
     pure = sum(collections.Counter(g).most_common(1)[0][1]
                for g in groups.values())
@@ -85,7 +88,8 @@ def score(tsv, db):
 if __name__ == "__main__":
     if len(sys.argv) >= 4 and sys.argv[1] == "build":
         build(sys.argv[2], sys.argv[3], "--same-time" in sys.argv[4:])
-    elif len(sys.argv) == 4 and sys.argv[1] == "score":
-        score(sys.argv[2], sys.argv[3])
+    elif len(sys.argv) in (4, 5) and sys.argv[1] == "score":
+        score(sys.argv[2], sys.argv[3],
+              sys.argv[4] if len(sys.argv) == 5 else "build/feedd")
     else:
         sys.exit(__doc__)

@@ -32,6 +32,7 @@ int	 cmd_parse(int, char **, const char *);
 int	 cmd_check_config(int, char **, const char *);
 int	 cmd_feeds(int, char **, const char *);
 int	 cmd_items(int, char **, const char *);
+int	 cmd_stories(int, char **, const char *);
 int	 cmd_search(int, char **, const char *);
 int	 cmd_alerts(int, char **, const char *);
 int	 cmd_import_opml(int, char **, const char *);

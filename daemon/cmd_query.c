@@ -1,7 +1,8 @@
 /*
- * cmd_query: the read-only commands `feeds`, `items`, `search` and
- * `alerts`: load the config, open the database read-only (the daemon
- * may be writing it), print tab-separated lines on stdout.
+ * cmd_query: the read-only commands `feeds`, `items`, `stories`,
+ * `search` and `alerts`: load the config, open the database read-only
+ * (the daemon may be writing it), print tab-separated lines on stdout
+ * (JSON Lines with --json, for items and stories).
  */
 #include <getopt.h>
 #include <limits.h>
@@ -9,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <cJSON.h>
 
 #include "config/config.h"
 #include "daemon/alert.h"
@@ -105,16 +108,17 @@ static const struct option limit_opts[] = {
 	{ "rule", required_argument, NULL, 'r' },
 	{ "limit", required_argument, NULL, 'n' },
 	{ "test", required_argument, NULL, 't' },
+	{ "json", no_argument, NULL, 'j' },
 	{ NULL, 0, NULL, 0 },
 };
 
 /*
- * Parses argv with the options in `allowed` (of f, r, n, t), setting
+ * Parses argv with the options in `allowed` (of f, r, n, t, j), setting
  * the matching out-values.  -1 on a bad option.
  */
 static int
 parse_opts(int argc, char **argv, const char *allowed, const char **feed,
-    int *limit, const char **test)
+    int *limit, const char **test, int *json)
 {
 	int c, idx = -1;
 
@@ -141,6 +145,8 @@ parse_opts(int argc, char **argv, const char *allowed, const char **feed,
 			*feed = optarg;
 		if (c == 't')
 			*test = optarg;
+		if (c == 'j')
+			*json = 1;
 	}
 	return 0;
 }
@@ -150,6 +156,7 @@ struct query_opts {
 	const char *name;	/* --feed or --rule */
 	const char *test;	/* --test */
 	int	 limit;
+	int	 json;		/* --json: JSON Lines */
 };
 
 /*
@@ -163,8 +170,9 @@ query_start(int argc, char **argv, const char *config_path,
 {
 	o->name = o->test = NULL;
 	o->limit = DEFAULT_LIMIT;
+	o->json = 0;
 	if (parse_opts(argc, argv, allowed, &o->name, &o->limit,
-	    &o->test) == -1 || (words ? optind >= argc : optind != argc) ||
+	    &o->test, &o->json) == -1 || (words ? optind >= argc : optind != argc) ||
 	    (o->name && o->test))
 		return cmd_usage(cmd_find(argv[0]));
 	return query_open(argv[0], config_path, q);
@@ -262,6 +270,89 @@ print_stories(const struct story_row *rows, size_t n)
 		print_story(&rows[i]);
 }
 
+/* ---- items and stories: the grouping of items into stories ---- */
+
+static cJSON *
+json_time(int64_t t)
+{
+	char buf[DATE_RFC3339_LEN];
+
+	if (t <= 0 || t == FEED_TIME_NONE)
+		return cJSON_CreateNull();
+	return cJSON_CreateString(date_format_rfc3339(t, buf, sizeof(buf)));
+}
+
+static cJSON *
+json_str(const char *s)
+{
+	return s ? cJSON_CreateString(s) : cJSON_CreateNull();
+}
+
+static void
+json_line(cJSON *o)
+{
+	char *line = cJSON_PrintUnformatted(o);
+
+	puts(line);
+	free(line);
+	cJSON_Delete(o);
+}
+
+/* One item as JSON: where it came from and the story it belongs to. */
+static cJSON *
+json_item(const struct story_row *r)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddItemToObject(o, "time", json_time(r->first_seen));
+	cJSON_AddItemToObject(o, "feed", json_str(r->feed_name));
+	cJSON_AddItemToObject(o, "title", json_str(r->title));
+	cJSON_AddItemToObject(o, "link", json_str(r->link));
+	cJSON_AddItemToObject(o, "published", json_time(r->published));
+	cJSON_AddNumberToObject(o, "story", (double)r->story_id);
+	cJSON_AddNumberToObject(o, "story_size", r->nitems);
+	cJSON_AddItemToObject(o, "joined_by", json_str(r->why));
+	return o;
+}
+
+/*
+ * items: one line per item, story by story.  On a terminal the items
+ * after a story's first are indented under it, with "+N" for a story
+ * whose other items the limit cut off.
+ */
+static void
+print_items(const struct story_row *rows, size_t n, int json)
+{
+	int tty = !json && isatty(STDOUT_FILENO);
+
+	if (tty)
+		printf("DATE\tFEED\tTITLE\tLINK\n");
+	for (size_t i = 0; i < n; i++) {
+		const struct story_row *r = &rows[i];
+		int member = i > 0 && rows[i - 1].story_id == r->story_id;
+
+		if (json) {
+			json_line(json_item(r));
+			continue;
+		}
+		if (!tty) {
+			print_story(r);
+			continue;
+		}
+		put_time(r->published != FEED_TIME_NONE ? r->published :
+		    r->first_seen);
+		putchar('\t');
+		put_flat(r->feed_name, "-");
+		fputs(member ? "\t  \xe2\x86\xb3 " : "\t", stdout);
+		put_flat(r->title, "(untitled)");
+		if (!member && r->nitems > 1)
+			printf(" [%d items]", r->nitems);
+		putchar('\t');
+		put_flat(r->link, "-");
+		putchar('\n');
+	}
+}
+
 int
 cmd_items(int argc, char **argv, const char *config_path)
 {
@@ -273,7 +364,7 @@ cmd_items(int argc, char **argv, const char *config_path)
 	size_t n;
 	int rc;
 
-	if ((rc = query_start(argc, argv, config_path, "fn", 0, &o, &q)) !=
+	if ((rc = query_start(argc, argv, config_path, "fnj", 0, &o, &q)) !=
 	    EXIT_OK)
 		return rc;
 	feed = o.name;
@@ -285,15 +376,102 @@ cmd_items(int argc, char **argv, const char *config_path)
 	}
 	if (feed)
 		feed_row_cleanup(&fr);
-	if (store_stories_newest(q.st, feed, NULL, o.limit, &rows, &n) == -1) {
+	if (store_items_newest(q.st, feed, o.limit, &rows, &n) == -1) {
 		cmd_error(argv[0], "%s", store_errmsg(q.st));
 		query_close(&q);
 		return EXIT_RUNTIME;
 	}
-	print_stories(rows, n);
+	print_items(rows, n, o.json);
 	story_rows_free(rows, n);
 	query_close(&q);
 	return EXIT_OK;
+}
+
+/* A story as JSON: its first item, its size and every source. */
+static cJSON *
+json_story(const struct story_row *r, const struct story_row *m, size_t n)
+{
+	cJSON *o = cJSON_CreateObject(), *src = cJSON_CreateArray();
+
+	cJSON_AddNumberToObject(o, "story", (double)r->story_id);
+	cJSON_AddItemToObject(o, "time", json_time(r->first_seen));
+	cJSON_AddItemToObject(o, "updated", json_time(r->last_seen));
+	cJSON_AddItemToObject(o, "published", json_time(r->published));
+	cJSON_AddItemToObject(o, "title", json_str(r->title));
+	cJSON_AddItemToObject(o, "link", json_str(r->link));
+	cJSON_AddItemToObject(o, "feed", json_str(r->feed_name));
+	cJSON_AddNumberToObject(o, "size", (double)n);
+	for (size_t i = 0; i < n; i++)
+		cJSON_AddItemToArray(src, json_item(&m[i]));
+	cJSON_AddItemToObject(o, "sources", src);
+	return o;
+}
+
+/*
+ * A story as text: its first item's line, then (on a terminal, or
+ * piped) one line per other source: "\t+ FEED\tTITLE\tLINK".
+ */
+static void
+print_story_sources(const struct story_row *r, const struct story_row *m,
+    size_t n)
+{
+	put_time(r->published != FEED_TIME_NONE ? r->published :
+	    r->first_seen);
+	printf("\t%lld\t%zu\t", (long long)r->story_id, n);
+	put_flat(r->feed_name, "-");
+	putchar('\t');
+	put_flat(r->title, "(untitled)");
+	putchar('\t');
+	put_flat(r->link, "-");
+	putchar('\n');
+	for (size_t i = 1; i < n; i++) {
+		fputs("\t\t\t+ ", stdout);
+		put_flat(m[i].feed_name, "-");
+		putchar('\t');
+		put_flat(m[i].title, "(untitled)");
+		putchar('\t');
+		put_flat(m[i].link, "-");
+		putchar('\n');
+	}
+}
+
+int
+cmd_stories(int argc, char **argv, const char *config_path)
+{
+	struct query_opts o;
+	struct story_row *rows;
+	struct query q;
+	size_t n;
+	int rc;
+
+	if ((rc = query_start(argc, argv, config_path, "nj", 0, &o, &q)) !=
+	    EXIT_OK)
+		return rc;
+	if (store_stories_newest(q.st, NULL, NULL, o.limit, &rows, &n) == -1) {
+		cmd_error(argv[0], "%s", store_errmsg(q.st));
+		query_close(&q);
+		return EXIT_RUNTIME;
+	}
+	if (!o.json && isatty(STDOUT_FILENO))
+		printf("DATE\tSTORY\tITEMS\tFEED\tTITLE\tLINK\n");
+	for (size_t i = 0; i < n && rc == EXIT_OK; i++) {
+		struct story_row *m;
+		size_t nm;
+
+		if (store_story_items(q.st, rows[i].story_id, &m, &nm) == -1) {
+			cmd_error(argv[0], "%s", store_errmsg(q.st));
+			rc = EXIT_RUNTIME;
+			break;
+		}
+		if (o.json)
+			json_line(json_story(&rows[i], m, nm));
+		else
+			print_story_sources(&rows[i], m, nm);
+		story_rows_free(m, nm);
+	}
+	story_rows_free(rows, n);
+	query_close(&q);
+	return rc;
 }
 
 static char *

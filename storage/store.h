@@ -165,6 +165,9 @@ struct story_row {
 	char	*feed_url;
 	int64_t	 feed_updated;
 	int	 nsources;		/* feeds this story arrived from */
+	int	 nitems;		/* items in the story */
+	int64_t	 last_seen;		/* first seen of its newest item */
+	char	*why;			/* why the item joined by likeness */
 };
 
 void	 story_rows_free(struct story_row *rows, size_t n);
@@ -178,6 +181,17 @@ void	 story_rows_free(struct story_row *rows, size_t n);
  */
 int	 store_stories_newest(struct store *st, const char *feed,
 	    const char *rule, int limit, struct story_row **rows, size_t *n);
+
+/*
+ * Items, story by story (newest stories first, as store_stories_newest;
+ * within a story in the order they arrived), at most limit items (<= 0:
+ * all).  feed: only stories with an item from that feed.
+ */
+int	 store_items_newest(struct store *st, const char *feed, int limit,
+	    struct story_row **rows, size_t *n);
+/* Every item of a story, in the order they arrived. */
+int	 store_story_items(struct store *st, int64_t story_id,
+	    struct story_row **rows, size_t *n);
 
 /*
  * Ranked full-text search (bm25, newest first on ties), query in the

@@ -24,6 +24,7 @@ store_story_cleanup(struct story_row *r)
 	free(r->feed_title);
 	free(r->feed_link);
 	free(r->feed_url);
+	free(r->why);
 }
 
 void
@@ -61,7 +62,10 @@ store_story_fill(struct store *st, int64_t item_id, struct story_row *r)
 	    " i.summary, i.content, i.categories, i.published, i.updated,"
 	    " i.first_seen, f.name, f.title, f.link, f.url, f.updated,"
 	    " (SELECT count(DISTINCT feed_id) FROM items"
-	    "  WHERE story_id = i.story_id)"
+	    "  WHERE story_id = i.story_id),"
+	    " (SELECT count(*) FROM items WHERE story_id = i.story_id),"
+	    " (SELECT first_seen FROM items WHERE story_id = i.story_id"
+	    "  ORDER BY id DESC LIMIT 1), i.story_why"
 	    " FROM items i JOIN feeds f ON f.id = i.feed_id WHERE i.id = ?");
 	int rc;
 
@@ -87,6 +91,9 @@ store_story_fill(struct store *st, int64_t item_id, struct story_row *r)
 		r->feed_url = store_col_str(s, 14);
 		r->feed_updated = store_col_time(s, 15);
 		r->nsources = sqlite3_column_int(s, 16);
+		r->nitems = sqlite3_column_int(s, 17);
+		r->last_seen = sqlite3_column_int64(s, 18);
+		r->why = store_col_str(s, 19);
 	}
 	sqlite3_reset(s);
 	return rc == SQLITE_ROW ? 0 : -1;
@@ -164,6 +171,80 @@ store_stories_newest(struct store *st, const char *feed, const char *rule,
 	store_bind_str(q, 2, rule);
 	sqlite3_bind_int(q, 3, limit > 0 ? limit : -1);
 	rc = store_stories_collect(st, q, limit, rows, n);
+	sqlite3_finalize(q);
+	return rc;
+}
+
+/* Runs q (rows of item ids) into one row per item; at most limit. */
+static int
+items_collect(struct store *st, sqlite3_stmt *q, int limit,
+    struct story_row **rows, size_t *n)
+{
+	size_t cap = 0;
+	int rc;
+
+	*rows = NULL;
+	*n = 0;
+	while ((limit <= 0 || *n < (size_t)limit) &&
+	    (rc = sqlite3_step(q)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 32;
+			*rows = xreallocarray(*rows, cap, sizeof(**rows));
+		}
+		if (store_story_fill(st, sqlite3_column_int64(q, 0),
+		    &(*rows)[*n]) == -1) {
+			rc = SQLITE_ERROR;
+			break;
+		}
+		(*n)++;
+	}
+	if (limit > 0 && *n == (size_t)limit)
+		rc = SQLITE_DONE;
+	if (rc == SQLITE_DONE)
+		return 0;
+	story_rows_free(*rows, *n);
+	*rows = NULL;
+	*n = 0;
+	return -1;
+}
+
+int
+store_items_newest(struct store *st, const char *feed, int limit,
+    struct story_row **rows, size_t *n)
+{
+	sqlite3_stmt *q;
+	int rc;
+
+	*rows = NULL;
+	*n = 0;
+	if (sqlite3_prepare_v2(st->db, "SELECT i.id FROM stories s"
+	    " JOIN items i ON i.story_id = s.id WHERE (?1 IS NULL OR EXISTS"
+	    " (SELECT 1 FROM items j JOIN feeds f ON f.id = j.feed_id"
+	    "  WHERE j.story_id = s.id AND f.name = ?1))"
+	    " ORDER BY s.sort_time DESC, s.id DESC, i.id LIMIT ?2", -1, &q,
+	    NULL) != SQLITE_OK)
+		return -1;
+	store_bind_str(q, 1, feed);
+	sqlite3_bind_int(q, 2, limit > 0 ? limit : -1);
+	rc = items_collect(st, q, limit, rows, n);
+	sqlite3_finalize(q);
+	return rc;
+}
+
+int
+store_story_items(struct store *st, int64_t story_id,
+    struct story_row **rows, size_t *n)
+{
+	sqlite3_stmt *q;
+	int rc;
+
+	*rows = NULL;
+	*n = 0;
+	if (sqlite3_prepare_v2(st->db, "SELECT id FROM items WHERE"
+	    " story_id = ? ORDER BY id", -1, &q, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(q, 1, story_id);
+	rc = items_collect(st, q, 0, rows, n);
 	sqlite3_finalize(q);
 	return rc;
 }
