@@ -386,6 +386,8 @@ Test(group, version_2_database_upgrades_keeping_its_items)
 
 /* ---- end to end: feedd once over local feeds ---- */
 
+#include <cJSON.h>
+
 #include "tests/ts_helpers.h"
 
 /* An RSS document of one item, dated now. */
@@ -425,6 +427,51 @@ log_lines(struct ts *t)
 	free(log);
 	free(p);
 	return n;
+}
+
+/* items --json and stories --json after the run below. */
+static void
+check_commands(const char *conf)
+{
+	struct th_result r;
+	cJSON *o, *src;
+	char *line, *save = NULL;
+	int n = 0, in_story = 0;
+
+	cr_assert_eq(th_feedd_run(&r, 30, "items", "-c", conf, "--json",
+	    NULL), 0);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	for (line = strtok_r(r.out, "\n", &save); line;
+	    line = strtok_r(NULL, "\n", &save), n++) {
+		cr_assert_not_null(o = cJSON_Parse(line), "%s", line);
+		cr_assert(cJSON_IsString(cJSON_GetObjectItem(o, "time")));
+		cr_assert(cJSON_IsString(cJSON_GetObjectItem(o, "feed")));
+		cr_assert(cJSON_IsString(cJSON_GetObjectItem(o, "link")));
+		cr_assert(cJSON_IsString(cJSON_GetObjectItem(o, "published")));
+		cr_assert(cJSON_IsNumber(cJSON_GetObjectItem(o, "story")));
+		if (cJSON_GetObjectItem(o, "story_size")->valueint == 4)
+			in_story++;
+		cJSON_Delete(o);
+	}
+	cr_assert_eq(n, 5, "one line per item");
+	cr_assert_eq(in_story, 4, "four items in the Kimi K2 story");
+	th_result_cleanup(&r);
+	cr_assert_eq(th_feedd_run(&r, 30, "stories", "-c", conf, "--json",
+	    NULL), 0);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	line = strstr(r.out, "\"size\":4");
+	cr_assert_not_null(line, "%s", r.out);
+	while (line > r.out && line[-1] != '\n')
+		line--;
+	cr_assert_not_null(o = cJSON_ParseWithOpts(line, NULL, 0), "%s",
+	    r.out);
+	src = cJSON_GetObjectItem(o, "sources");
+	cr_assert_eq(cJSON_GetArraySize(src), 4, "%s", r.out);
+	cr_assert_eq(cJSON_GetObjectItem(o, "size")->valueint, 4);
+	cr_assert(cJSON_IsString(cJSON_GetObjectItem(
+	    cJSON_GetArrayItem(src, 1), "joined_by")), "explained");
+	cJSON_Delete(o);
+	th_result_cleanup(&r);
 }
 
 Test(group, alerts_once_per_story_end_to_end, .timeout = 60)
@@ -468,6 +515,7 @@ Test(group, alerts_once_per_story_end_to_end, .timeout = 60)
 	    " items"), 2, "it joined the story");
 	cr_assert_eq(log_lines(&t), 2, "a story that grows does not alert");
 	cr_assert_eq(ts_db_int(&t, "SELECT count(*) FROM alerts"), 2);
+	check_commands(conf);
 	free(rest);
 	free(feeds);
 	free(conf);
