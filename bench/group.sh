@@ -20,3 +20,4 @@ python3 bench/group-stories.py build "$data" "$tmp/e2e" --same-time || exit 1
 build/feedd once -c "$tmp/e2e/feedd.conf" >/dev/null || exit 1
 echo "feedd once, one date:               $(python3 bench/group-stories.py score "$data" "$tmp/e2e/feedd.conf" build/feedd)"
 echo "pairs (tests/data/group-pairs.tsv): $("$tmp/group_eval" -p tests/data/group-pairs.tsv | tail -1)"
+echo "pairs held out (written after):     $("$tmp/group_eval" -p tests/data/group-pairs-heldout.tsv | tail -1)"
