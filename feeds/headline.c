@@ -46,19 +46,44 @@ static const char *const calendar[] = {
 	"thursday", "tue", "tuesday", "wed", "wednesday",
 };
 
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-static int
-in_list(const char *w, const char *const *list, size_t n)
-{
-	return bsearch(&w, list, n, sizeof(*list), cmp_str) != NULL;
-}
-
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+/*
+ * Whether w is in the sorted list: a binary search, after a length
+ * test (no listed word is longer than 9 bytes), as it runs per word.
+ */
+static int
+in_list(const char *w, size_t len, const char *const *list, size_t n)
+{
+	size_t lo = 0, hi = n;
+
+	if (len > 9)
+		return 0;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = (unsigned char)w[0] - (unsigned char)list[mid][0];
+
+		if (c == 0)
+			c = strcmp(w + 1, list[mid] + 1);
+
+		if (c == 0)
+			return 1;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return 0;
+}
+
+/* A function word or a calendar word. */
+static int
+is_filler(const char *w, size_t len)
+{
+	return in_list(w, len, stopwords, NELEM(stopwords)) ||
+	    in_list(w, len, calendar, NELEM(calendar));
+}
+
 
 static uint64_t
 fnv1a(const char *s, size_t len)
@@ -217,8 +242,7 @@ add_word(struct toks *t, const char *w, size_t len, enum hl_kind kind)
 		return;
 	memcpy(tmp, w, len);
 	tmp[len] = '\0';
-	if (in_list(tmp, stopwords, NELEM(stopwords)) ||
-	    in_list(tmp, calendar, NELEM(calendar)))
+	if (is_filler(tmp, len))
 		return;
 	if (!has_alpha(tmp, len)) {
 		/* short numbers and years are shared by unrelated stories */
@@ -317,17 +341,16 @@ join_version(struct toks *t, const struct word *name, const struct word *v)
 	char tmp[130];
 	size_t n;
 
+	if (!is_version(v, name->cap) && !(name->cap && is_model_letter(v)))
+		return;
 	if (name->len < 2 || has_digit(name->w, name->len) ||
 	    strcspn(name->w, "-_.") < name->len ||
-	    in_list(name->w, stopwords, NELEM(stopwords)) ||
-	    in_list(name->w, calendar, NELEM(calendar)))
+	    is_filler(name->w, name->len))
 		return;
 	/* only spaces between them */
 	for (const char *p = name->end; p < v->start; p++)
 		if (*p != ' ')
 			return;
-	if (!is_version(v, name->cap) && !(name->cap && is_model_letter(v)))
-		return;
 	n = (size_t)snprintf(tmp, sizeof(tmp), "%s-%s", name->w, v->w);
 	if (n < sizeof(tmp))
 		add_token(t, tmp, n, HL_ENTITY);
@@ -460,7 +483,15 @@ finish(struct toks *t)
 	struct headline *hl;
 	size_t n = 0;
 
-	qsort(t->v, t->n, sizeof(*t->v), cmp_tok);
+	/* insertion sort: a headline has a few dozen tokens at most */
+	for (size_t i = 1; i < t->n; i++) {
+		struct hl_token x = t->v[i];
+		size_t j = i;
+
+		for (; j > 0 && cmp_tok(&t->v[j - 1], &x) > 0; j--)
+			t->v[j] = t->v[j - 1];
+		t->v[j] = x;
+	}
 	for (size_t i = 0; i < t->n; i++)
 		if (n == 0 || t->v[n - 1].h != t->v[i].h)
 			t->v[n++] = t->v[i];
