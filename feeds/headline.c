@@ -131,7 +131,7 @@ is_separator(uint32_t c)
 
 /*
  * The tokens being collected, deduplicated at the end, and their texts
- * (a token's text is its offset in text until finish).  A headline has
+ * (a token's text is its offset in text, then in the arena).  A headline has
  * far fewer; what does not fit is left out.
  */
 #define MAX_TOKENS	160
@@ -151,12 +151,12 @@ add_token(struct toks *t, const char *text, size_t len, enum hl_kind kind)
 	struct hl_token *k;
 
 	if (t->n == MAX_TOKENS || t->len + len + 1 > MAX_TEXT)
-		return;
+		return;	/* MAX_TEXT fits the 16-bit offsets */
 	k = &t->v[t->n++];
 	memset(k, 0, sizeof(*k));
 	k->h = fnv1a(text, len);
 	k->kind = kind;
-	k->text = (const char *)(uintptr_t)t->len;
+	k->text = (uint16_t)t->len;
 	memcpy(t->text + t->len, text, len);
 	t->text[t->len + len] = '\0';
 	t->len += len + 1;
@@ -166,7 +166,7 @@ add_token(struct toks *t, const char *text, size_t len, enum hl_kind kind)
 		while (b < len && isalpha((unsigned char)text[b]))
 			b++;
 		k->base_len = b > 255 ? 255 : b;
-		k->base = fnv1a(text, b);
+		k->base = (uint32_t)fnv1a(text, b);
 	}
 }
 
@@ -504,7 +504,6 @@ finish(struct toks *t)
 	hl->ntok = n;
 	for (size_t i = 0; i < n; i++) {
 		hl->tok[i] = t->v[i];
-		hl->tok[i].text = hl->arena + (uintptr_t)t->v[i].text;
 		hl->cjk |= t->v[i].kind == HL_CJK;
 		hl->entities |= t->v[i].kind == HL_ENTITY &&
 		    t->v[i].base_len >= 2;

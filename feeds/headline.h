@@ -27,11 +27,11 @@ enum hl_kind {
 };
 
 struct hl_token {
-	uint64_t h;		/* hash of text; the array is sorted by it */
+	uint64_t h;		/* hash of its text; the array is sorted by it */
+	uint32_t base;		/* HL_ENTITY: hash of its leading letters */
+	uint16_t text;		/* its text: the offset in the arena */
 	uint8_t	 kind;
 	uint8_t	 base_len;	/* HL_ENTITY: its leading letters, else 0 */
-	uint64_t base;		/* HL_ENTITY: hash of those letters */
-	const char *text;	/* in the headline's arena */
 };
 
 struct headline {
@@ -45,6 +45,13 @@ struct headline {
 /* The features of a title (NULL: none; its first 64 words); never NULL. */
 struct headline *headline_new(const char *title);
 void	 headline_free(struct headline *hl);		/* NULL ok */
+
+/* The text of a token of hl. */
+static inline const char *
+hl_text(const struct headline *hl, const struct hl_token *t)
+{
+	return hl->arena + t->text;
+}
 
 /* The token with hash h, or NULL. */
 const struct hl_token *headline_find(const struct headline *hl, uint64_t h);

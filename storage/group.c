@@ -280,7 +280,7 @@ share(const struct group_index *gi, const struct query *q,
 		sh->entities += x->kind == HL_ENTITY && y->kind == HL_ENTITY;
 		if (why != NULL) {
 			buf_putc(why, ' ');
-			buf_puts(why, x->text);
+			buf_puts(why, hl_text(a, x));
 		}
 	}
 }
