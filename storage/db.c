@@ -252,6 +252,46 @@ store_end(struct store *st, int rc)
 	return -1;
 }
 
+void
+store_rows_free(void *rows, size_t n, size_t size, void (*cleanup)(void *))
+{
+	for (size_t i = 0; rows != NULL && i < n; i++)
+		cleanup((char *)rows + i * size);
+	free(rows);
+}
+
+int
+store_read_rows(sqlite3_stmt *q, int limit, size_t size,
+    int (*read)(sqlite3_stmt *q, void *elem, void *arg), void *arg,
+    void (*cleanup)(void *elem), void **rows, size_t *n)
+{
+	char	*v = NULL;
+	size_t	 cap = 0, k = 0;
+	int	 rc = SQLITE_DONE;
+
+	while ((limit <= 0 || k < (size_t)limit) &&
+	    (rc = sqlite3_step(q)) == SQLITE_ROW) {
+		v = xgrow(v, k, &cap, size);
+		memset(v + k * size, 0, size);
+		if (read(q, v + k * size, arg) == -1) {
+			rc = SQLITE_ERROR;
+			break;
+		}
+		k++;
+	}
+	sqlite3_reset(q);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {	/* ROW: at limit */
+		store_rows_free(v, k, size, cleanup);
+		v = NULL;
+		k = 0;
+		rc = -1;
+	} else
+		rc = 0;
+	*rows = v;
+	*n = k;
+	return rc;
+}
+
 int
 store_batch_begin(struct store *st)
 {

@@ -42,12 +42,16 @@ feed_row_cleanup(struct feed_row *row)
 	memset(row, 0, sizeof(*row));
 }
 
+static void
+feed_row_drop(void *elem)
+{
+	feed_row_cleanup(elem);
+}
+
 void
 feed_rows_free(struct feed_row *rows, size_t n)
 {
-	for (size_t i = 0; rows && i < n; i++)
-		feed_row_cleanup(&rows[i]);
-	free(rows);
+	store_rows_free(rows, n, sizeof(*rows), feed_row_drop);
 }
 
 static void
@@ -151,29 +155,28 @@ store_feed_get(struct store *st, const char *name, struct feed_row *out)
 	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
 }
 
+/* store_read_rows' callback for feed rows. */
+static int
+feed_row_fill(sqlite3_stmt *q, void *elem, void *arg)
+{
+	(void)arg;
+	feed_row_read(q, elem);
+	return 0;
+}
+
 int
 store_feeds_list(struct store *st, struct feed_row **rows, size_t *n)
 {
 	sqlite3_stmt *s = store_stmt(st, SQ_FEED_LIST, feed_list_sql);
-	size_t cap = 0;
-	int rc;
+	void	*v = NULL;
+	int	 rc = -1;
 
-	*rows = NULL;
 	*n = 0;
-	if (s == NULL)
-		return -1;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		*rows = xgrow(*rows, *n, &cap, sizeof(**rows));
-		feed_row_read(s, &(*rows)[(*n)++]);
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		feed_rows_free(*rows, *n);
-		*rows = NULL;
-		*n = 0;
-		return -1;
-	}
-	return 0;
+	if (s != NULL)
+		rc = store_read_rows(s, 0, sizeof(**rows), feed_row_fill, NULL,
+		    feed_row_drop, &v, n);
+	*rows = v;
+	return rc;
 }
 
 int

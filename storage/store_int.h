@@ -55,6 +55,18 @@ int	 store_commit(struct store *st);
 void	 store_rollback(struct store *st);
 /* Ends a transaction: commits when rc is 0, else rolls back; 0 or -1. */
 int	 store_end(struct store *st, int rc);
+/* Cleans each of the n elements of size bytes at rows, then frees rows. */
+void	 store_rows_free(void *rows, size_t n, size_t size,
+	    void (*cleanup)(void *elem));
+/*
+ * Steps q to its end, or limit rows (<= 0: all), each into a zeroed
+ * element of size bytes that read fills (0, or -1 to fail).  0 with the
+ * array (NULL when empty) in *rows and its length in *n; or -1 with the
+ * elements read so far cleaned up (cleanup) and freed.
+ */
+int	 store_read_rows(sqlite3_stmt *q, int limit, size_t size,
+	    int (*read)(sqlite3_stmt *q, void *elem, void *arg), void *arg,
+	    void (*cleanup)(void *elem), void **rows, size_t *n);
 /* PRAGMA user_version: the migrations applied, or -1. */
 int	 store_user_version(struct store *st);
 /* Moves the generation counter; call inside the changing transaction. */

@@ -26,12 +26,16 @@ store_story_cleanup(struct story_row *r)
 	free(r->feed_url);
 }
 
+static void
+story_cleanup(void *elem)
+{
+	store_story_cleanup(elem);
+}
+
 void
 story_rows_free(struct story_row *rows, size_t n)
 {
-	for (size_t i = 0; rows && i < n; i++)
-		store_story_cleanup(&rows[i]);
-	free(rows);
+	store_rows_free(rows, n, sizeof(*rows), story_cleanup);
 }
 
 static void
@@ -112,35 +116,25 @@ store_story_rep(struct store *st, int64_t story_id)
  * Runs q (rows of story ids, in order) and fills one row per story
  * from its representative item; at most limit rows (<= 0: no limit).
  */
+static int
+story_read(sqlite3_stmt *q, void *elem, void *arg)
+{
+	struct store *st = arg;
+	int64_t rep = store_story_rep(st, sqlite3_column_int64(q, 0));
+
+	return rep == 0 ? -1 : store_story_fill(st, rep, elem);
+}
+
 int
 store_stories_collect(struct store *st, sqlite3_stmt *q, int limit,
     struct story_row **rows, size_t *n)
 {
-	size_t cap = 0;
-	int rc;
+	void	*v;
+	int	 rc = store_read_rows(q, limit, sizeof(**rows), story_read, st,
+	    story_cleanup, &v, n);
 
-	*rows = NULL;
-	*n = 0;
-	while ((limit <= 0 || *n < (size_t)limit) &&
-	    (rc = sqlite3_step(q)) == SQLITE_ROW) {
-		int64_t rep = store_story_rep(st, sqlite3_column_int64(q, 0));
-
-		*rows = xgrow(*rows, *n, &cap, sizeof(**rows));
-		if (rep == 0 || store_story_fill(st, rep, &(*rows)[*n]) == -1) {
-			rc = SQLITE_ERROR;
-			break;
-		}
-		(*n)++;
-	}
-	if (limit > 0 && *n == (size_t)limit)
-		rc = SQLITE_DONE;
-	sqlite3_reset(q);
-	if (rc == SQLITE_DONE)
-		return 0;
-	story_rows_free(*rows, *n);
-	*rows = NULL;
-	*n = 0;
-	return -1;
+	*rows = v;
+	return rc;
 }
 
 int
@@ -214,10 +208,7 @@ store_prune(struct store *st, int64_t before, int keep_newest)
 		if (i == del_items)
 			changed = sqlite3_changes(st->db) > 0;
 	}
-	if ((changed && store_bump_generation(st) == -1) ||
-	    store_commit(st) == -1)
-		goto fail;
-	return 0;
+	return store_end(st, changed ? store_bump_generation(st) : 0);
 fail:
 	store_rollback(st);
 	return -1;
