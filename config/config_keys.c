@@ -61,6 +61,8 @@ const struct config_key config_keys[CONFIG_NKEYS] = {
 	    OFF(alert_feeds_dir), NULL },
 	{ SCOPE_OUTPUT, "listen", KT_LISTEN, 0, 0, NULL, NULL, OFF(listen),
 	    NULL },
+	{ SCOPE_OUTPUT, "url", KT_URL, 0, 0, NULL, NULL, OFF(output_url),
+	    NULL },
 
 	{ SCOPE_ALERTS, "log", KT_PATH, 0, 0, NULL, "alerts.log",
 	    OFF(alert_log), NULL },

@@ -112,10 +112,10 @@ static const struct fieldmap fieldmap[] = {
 	[EL_A_SUMMARY] = { F_SUMMARY, 0, F_NONE, 0, K_HTML },
 	[EL_A_CONTENT] = { F_CONTENT, 0, F_NONE, 0, K_HTML },
 	[EL_A_CATEGORY] = { F_NONE, 0, F_NONE, 0, K_ACATEGORY },
-	[EL_A_NAME] = { F_AUTHOR, 0, F_NONE, 0, K_TEXT },
-	[EL_A_EMAIL] = { F_AUTHOR, 3, F_NONE, 0, K_TEXT },
+	[EL_A_NAME] = { F_AUTHOR, 0, F_AUTHOR, 0, K_TEXT },
+	[EL_A_EMAIL] = { F_AUTHOR, 3, F_AUTHOR, 3, K_TEXT },
 	[EL_CONTENT_ENCODED] = { F_CONTENT, 0, F_NONE, 0, K_HTML },
-	[EL_DC_CREATOR] = { F_AUTHOR, 1, F_NONE, 0, K_TEXT },
+	[EL_DC_CREATOR] = { F_AUTHOR, 1, F_AUTHOR, 1, K_TEXT },
 	[EL_DC_DATE] = { F_PUBLISHED, 1, F_UPDATED, 1, K_DATE },
 	[EL_DC_SUBJECT] = { F_NONE, 0, F_NONE, 0, K_CATEGORY },
 	[EL_DC_TITLE] = { F_TITLE, 1, F_TITLE, 1, K_TITLE },
@@ -127,7 +127,7 @@ static const struct fieldmap fieldmap[] = {
 	[EL_M_CONTENT] = { F_NONE, 0, F_NONE, 0, K_MEDIA },
 	[EL_M_DESCRIPTION] = { F_SUMMARY, 3, F_NONE, 0, K_HTML },
 	[EL_M_TITLE] = { F_TITLE, 2, F_NONE, 0, K_TITLE },
-	[EL_I_AUTHOR] = { F_AUTHOR, 4, F_NONE, 0, K_TEXT },
+	[EL_I_AUTHOR] = { F_AUTHOR, 4, F_AUTHOR, 4, K_TEXT },
 	[EL_I_SUMMARY] = { F_SUMMARY, 2, F_DESCRIPTION, 2, K_HTML },
 	[EL_X_BODY] = { F_CONTENT, 1, F_NONE, 0, K_HTML },
 };
@@ -210,6 +210,7 @@ enum ctx {
 	CTX_FEED,	/* channel or Atom feed: feed fields and items */
 	CTX_ITEM,	/* item or entry: item fields */
 	CTX_AUTHOR,	/* Atom author of an entry */
+	CTX_FAUTHOR,	/* Atom author of the feed */
 	CTX_GROUP,	/* media:group of an item */
 };
 
@@ -676,7 +677,14 @@ builder_start(struct builder *b, const struct xml_elem *e)
 			item_open(b, f);
 			return 0;
 		}
+		if (id == EL_AUTHOR) {
+			f->ctx = CTX_FAUTHOR;
+			return 0;
+		}
 		return field_start(b, e, f, id, 0);
+	case CTX_FAUTHOR:
+		return id == EL_A_NAME || id == EL_A_EMAIL ?
+		    field_start(b, e, f, id, 0) : 0;
 	case CTX_ITEM:
 		if (id == EL_AUTHOR)
 			f->ctx = CTX_AUTHOR;
@@ -726,7 +734,7 @@ str_slot(struct builder *b, int item, enum field field)
 	case F_TITLE: return item ? &it->title : &d->title;
 	case F_LINK: return item ? &it->link : &d->link;
 	case F_ID: return item ? &it->id : &d->id;
-	case F_AUTHOR: return item ? &it->author : NULL;
+	case F_AUTHOR: return item ? &it->author : &d->author;
 	case F_SUMMARY: return item ? &it->summary : NULL;
 	case F_CONTENT: return item ? &it->content : NULL;
 	case F_DESCRIPTION: return item ? NULL : &d->description;

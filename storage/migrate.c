@@ -81,6 +81,24 @@ static const char *const migrations[] = {
 	"INSERT INTO meta VALUES ('alert_mark', coalesce((SELECT min(id) - 1"
 	" FROM items WHERE alert_checked = 0), (SELECT max(id) FROM items), 0));"
 	"DROP INDEX items_unchecked;",
+	/*
+	 * Version 3.  What the outputs need from a source to be faithful
+	 * to it: items.enclosures (URL, type, length; see items_db.c for
+	 * the encoding); the feed's own id, author and language.  Stories
+	 * of undated items were sorted at first seen; the feed's date, when
+	 * it is older, is the better guess (they are old stories of a feed
+	 * fetched for the first time).
+	 */
+	"ALTER TABLE items ADD COLUMN enclosures TEXT;"
+	"ALTER TABLE feeds ADD COLUMN doc_id TEXT;"
+	"ALTER TABLE feeds ADD COLUMN author TEXT;"
+	"ALTER TABLE feeds ADD COLUMN language TEXT;"
+	"UPDATE stories SET sort_time = (SELECT f.updated FROM items i"
+	" JOIN feeds f ON f.id = i.feed_id WHERE i.story_id = stories.id"
+	" ORDER BY i.id LIMIT 1) WHERE (SELECT i.published IS NULL AND"
+	" i.updated IS NULL AND f.updated < stories.sort_time FROM items i"
+	" JOIN feeds f ON f.id = i.feed_id WHERE i.story_id = stories.id"
+	" ORDER BY i.id LIMIT 1);",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
