@@ -59,4 +59,12 @@ const char *match_fts5(const struct match_expr *expr);
  */
 int	 match_text_spaceless(const char *text);
 
+/*
+ * text with a space wherever a letter of a spaceless script meets a
+ * letter or digit of another ("接入DeepSeek-V4" -> "接入 DeepSeek-V4"),
+ * so that the word index sees "DeepSeek" as the word a reader sees.
+ * Storage indexes this in items_fts.  NULL in, NULL out; caller frees.
+ */
+char	*match_split_scripts(const char *text);
+
 #endif

@@ -240,7 +240,16 @@ index_item(struct put *p, int64_t id, const struct item_keys *k, int fresh)
 	if (!fresh && (fts_exec(p, SQ_FTS_DEL, id, NULL, NULL) == -1 ||
 	    fts_exec(p, SQ_TRI_DEL, id, NULL, NULL) == -1))
 		goto out;
-	if (fts_exec(p, SQ_FTS_INS, id, title, body) == -1)
+	if (tri) {
+		/* a change of script is a word boundary (config/match.h) */
+		char *t = match_split_scripts(title), *bd = match_split_scripts(body);
+
+		rc = fts_exec(p, SQ_FTS_INS, id, t, bd);
+		free(t);
+		free(bd);
+		if (rc == -1)
+			goto out;
+	} else if (fts_exec(p, SQ_FTS_INS, id, title, body) == -1)
 		goto out;
 	rc = 0;
 	if (tri) {
