@@ -177,9 +177,21 @@ parse_fail(struct parser *ps, const char *msg)
 static void
 lex_word(struct parser *ps)
 {
-	const char *s = ps->p;
+	const char *s = ps->p, *end;
 	size_t len = strcspn(s, " \t\r\n\v\f()\"");
 
+	/* feed:"A name with spaces" */
+	if (((len == 5 && strncmp(s, "feed:", 5) == 0) ||
+	    (len == 4 && strncmp(s, "tag:", 4) == 0)) && s[len] == '"' &&
+	    (end = strchr(s + len + 1, '"')) != NULL) {
+		char *name = xstrndup(s + len + 1, (size_t)(end - s - len - 1));
+
+		ps->tok = T_TERM;
+		ps->text = xasprintf("%.*s%s", (int)len, s, name);
+		free(name);
+		ps->p = end + 1;
+		return;
+	}
 	ps->p += len;
 	for (size_t i = 0; i < 3; i++)
 		if (tok_names[i + T_AND] != NULL &&
