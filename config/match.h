@@ -23,7 +23,10 @@
  * Grammar: only upper-case AND, OR, NOT are operators; terms side by
  * side are ANDed; `a NOT b` is `a AND NOT b`; NOT > AND > OR.  A word
  * is tokenized as unicode61 does, so `open-source` is the phrase
- * "open source".  A term with Han, kana, Thai, Lao, Khmer or Myanmar
+ * "open source"; a change of script is a word boundary in the indexed
+ * text (match_split_scripts).  feed:NAME and tag:TAG test the item's
+ * feed (feeds.name, feeds.tags), so the condition may also use the
+ * items column feed_id.  A term with Han, kana, Thai, Lao, Khmer or Myanmar
  * letters is a substring test on items_tri (a MATCH phrase from three
  * characters, else LIKE '%term%').  Bounds: 4096 bytes, 64 levels of
  * nesting, 256 terms.
