@@ -455,27 +455,50 @@ prepare_dates(struct atom_entry *e, const struct story_row *r, int64_t now)
 		    fallback;
 }
 
+/*
+ * What relative URLs in the entry's HTML resolve against: its link,
+ * else its id when that is an http(s) URL, else its feed's page, else
+ * the feed's own URL, so that no relative reference is left.
+ */
+static char *
+html_base(const struct atom_entry *e, const struct story_row *r)
+{
+	char	*base;
+
+	if (e->link != NULL)
+		return xstrdup(e->link);
+	if ((base = iri_http_link(r->entry_id)) != NULL)
+		return base;
+	if (e->src_link != NULL)
+		return xstrdup(e->src_link);
+	return xstrdup_or_null(r->feed_url);
+}
+
 static void
 prepare_one(struct atom_entry *e, const struct story_row *r, char *link,
     int64_t now)
 {
+	char	*base;
+
 	memset(e, 0, sizeof(*e));
 	e->link = link;
 	e->id = prepare_id(r, link);
 	e->title = prepare_title(r, link);
 	prepare_author(e, r);
 	e->lang = prepare_lang(r->feed_language);
-	e->content = prepare_html(r->content, link);
-	e->summary = prepare_html(r->summary, link);
+	prepare_categories(e, r);
+	prepare_enclosures(e, r);
+	prepare_dates(e, r, now);
+	prepare_source(e, r);
+	base = html_base(e, r);
+	e->content = prepare_html(r->content, base);
+	e->summary = prepare_html(r->summary, base);
+	free(base);
 	if (e->content != NULL && e->summary != NULL &&
 	    strcmp(e->content, e->summary) == 0) {
 		free(e->summary);
 		e->summary = NULL;
 	}
-	prepare_categories(e, r);
-	prepare_enclosures(e, r);
-	prepare_dates(e, r, now);
-	prepare_source(e, r);
 }
 
 /*

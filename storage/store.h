@@ -143,7 +143,7 @@ struct story_row {
 	char	*content;
 	char	**categories;
 	size_t	 ncategories;
-	struct feed_enclosure *enclosures;	/* length -1: not given */
+	struct feed_enclosure *enclosures;	/* every item's of the story; length -1: not given */
 	size_t	 nenclosures;
 	int64_t	 published;		/* FEED_TIME_NONE when unknown */
 	int64_t	 updated;		/* FEED_TIME_NONE when unknown */

@@ -94,11 +94,15 @@ int
 store_story_fill(struct store *st, int64_t item_id, struct story_row *r)
 {
 	sqlite3_stmt *s = store_stmt(st, SQ_STORY_FILL,
-	    "SELECT i.story_id, i.entry_id, i.title, i.link, i.author,"
+	    "SELECT i.story_id, i.entry_id, i.title, i.link, coalesce(i.author,"
+	    " (SELECT author FROM items WHERE story_id = i.story_id AND"
+	    " author IS NOT NULL ORDER BY id LIMIT 1)),"
 	    " i.summary, i.content, i.categories, i.published, i.updated,"
 	    " i.first_seen, f.name, f.title, f.link, f.url, f.updated,"
 	    " (SELECT count(DISTINCT feed_id) FROM items"
-	    "  WHERE story_id = i.story_id), i.enclosures,"
+	    "  WHERE story_id = i.story_id), (SELECT group_concat(enclosures,"
+	    " char(30)) FROM (SELECT enclosures FROM items WHERE story_id ="
+	    " i.story_id AND enclosures IS NOT NULL ORDER BY id)),"
 	    " (SELECT sort_time FROM stories WHERE id = i.story_id),"
 	    " f.doc_id, f.author, f.language"
 	    " FROM items i JOIN feeds f ON f.id = i.feed_id WHERE i.id = ?");

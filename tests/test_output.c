@@ -335,3 +335,24 @@ Test(output, corpus_renders_valid_outputs)
 	free(text);
 	free(manifest);
 }
+
+/*
+ * The whole corpus through `feedd once` (file:// feeds, max_entries =
+ * 100000), the output read beside its sources by python3-feedparser:
+ * every story present with its link, enclosures and author, no entry
+ * dated after the run, no relative URL in content.  See the script.
+ */
+Test(output, corpus_output_is_faithful_to_sources, .timeout = 600)
+{
+	char	*dir = th_tmpdir();
+	char	*argv[] = { "/usr/bin/python3", "tests/corpus_faithful.py",
+	    (char *)th_feedd(), (char *)th_shared(), dir, NULL };
+	struct th_result r;
+
+	cr_assert_eq(th_run(argv, NULL, 580, &r), 0);
+	cr_log_info("%s", r.out);
+	cr_expect_eq(r.status, 0, "corpus_faithful:\n%s%s", r.out, r.err);
+	th_result_cleanup(&r);
+	th_rmdir(dir);
+	free(dir);
+}
