@@ -17,6 +17,7 @@
 #include "feeds/atom_out.h"
 #include "feeds/buf.h"
 #include "feeds/date.h"
+#include "feeds/iri.h"
 #include "feeds/json_out.h"
 
 #define ALERT_TAIL_MAX		(1024 * 1024)
@@ -124,16 +125,24 @@ format_json(struct buf *b, const struct alert_row *a)
 	buf_puts(b, "}\n");
 }
 
+/*
+ * A link someone may click in a terminal or a log viewer: http(s) only
+ * (a javascript: or data: item link is left out), percent-encoded as
+ * the feed writers do (feeds/iri.h).
+ */
 char *
 alert_format_line(const struct alert_row *a, enum alert_format format)
 {
+	struct alert_row safe = *a;
 	struct buf b;
 
+	safe.link = iri_http_link(a->link);
 	buf_init(&b, 0);
 	if (format == ALERT_FORMAT_JSON)
-		format_json(&b, a);
+		format_json(&b, &safe);
 	else
-		format_text(&b, a);
+		format_text(&b, &safe);
+	free(safe.link);
 	return buf_detach(&b);
 }
 
