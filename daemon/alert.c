@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -17,7 +18,6 @@
 #include "feeds/atom_out.h"
 #include "feeds/buf.h"
 #include "feeds/date.h"
-#include "feeds/iri.h"
 #include "feeds/json_out.h"
 
 #define ALERT_TAIL_MAX		(1024 * 1024)
@@ -126,9 +126,8 @@ format_json(struct buf *b, const struct alert_row *a)
 }
 
 /*
- * A link someone may click in a terminal or a log viewer: http(s) only
- * (a javascript: or data: item link is left out), percent-encoded as
- * the feed writers do (feeds/iri.h).
+ * A link someone may click in a terminal or a log viewer is http(s):
+ * a javascript: or data: item link is left out.
  */
 char *
 alert_format_line(const struct alert_row *a, enum alert_format format)
@@ -136,13 +135,14 @@ alert_format_line(const struct alert_row *a, enum alert_format format)
 	struct alert_row safe = *a;
 	struct buf b;
 
-	safe.link = iri_http_link(a->link);
+	if (a->link != NULL && strncasecmp(a->link, "http://", 7) != 0 &&
+	    strncasecmp(a->link, "https://", 8) != 0)
+		safe.link = NULL;
 	buf_init(&b, 0);
 	if (format == ALERT_FORMAT_JSON)
 		format_json(&b, &safe);
 	else
 		format_text(&b, &safe);
-	free(safe.link);
 	return buf_detach(&b);
 }
 
