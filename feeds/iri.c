@@ -9,9 +9,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "daemon/xmalloc.h"
+#include "util/xmalloc.h"
 #include "feeds/atom_out.h"
-#include "feeds/buf.h"
+#include "util/buf.h"
 #include "feeds/iri.h"
 #include "feeds/url.h"
 

@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/xmalloc.h"
+#include "util/xmalloc.h"
 #include "feeds/atom_out.h"
-#include "feeds/buf.h"
+#include "util/buf.h"
 #include "feeds/date.h"
 #include "feeds/html.h"
 #include "feeds/jsonfeed.h"

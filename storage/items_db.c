@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/xmalloc.h"
+#include "util/xmalloc.h"
 #include "config/match.h"
-#include "feeds/buf.h"
+#include "util/buf.h"
 #include "storage/itemkey.h"
 #include "storage/store_int.h"
 
