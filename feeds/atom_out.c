@@ -258,20 +258,32 @@ prepare_enclosures(struct atom_entry *e, const struct story_row *r)
 	}
 }
 
-/* An addr-spec as readers take one: no spaces, one @ inside, a dot after. */
+/*
+ * An addr-spec as readers and validators take one: a dot-atom local
+ * part, "@", then host labels (letters, digits, "-") with a dot between;
+ * not "a@b.example?subject=x".
+ */
 static int
 is_email(const char *s, size_t n)
 {
-	const char *at = memchr(s, '@', n);
+	const char *at = memchr(s, '@', n), *p;
+	int	 dots = 0;
 
-	if (at == NULL || at == s || at == s + n - 1 ||
-	    memchr(at + 1, '@', n - (size_t)(at + 1 - s)) != NULL ||
-	    memchr(at, '.', n - (size_t)(at - s)) == NULL)
+	if (at == NULL || at == s || at == s + n - 1)
 		return 0;
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)s[i] <= ' ' || strchr("<>()[]\\,;:\"", s[i]))
+	for (p = s; p < at; p++)
+		if (!isalnum((unsigned char)*p) &&
+		    strchr("._+-'!#$%&*/=?^`{|}~", *p) == NULL)
 			return 0;
-	return 1;
+	for (p = at + 1; p < s + n; p++) {
+		if (*p == '.') {
+			if (p == at + 1 || p[-1] == '.' || p == s + n - 1)
+				return 0;
+			dots++;
+		} else if (!isalnum((unsigned char)*p) && *p != '-')
+			return 0;
+	}
+	return dots > 0;
 }
 
 /* A name without markup: tags dropped and references decoded. */
