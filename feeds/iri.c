@@ -86,7 +86,8 @@ scheme_len(const char *s)
 
 	if (!isalpha((unsigned char)s[0]))
 		return 0;
-	while (isalnum((unsigned char)s[n]) || strchr("+.-", s[n]) != NULL)
+	while (isalnum((unsigned char)s[n]) || (s[n] != '\0' &&
+	    strchr("+.-", s[n]) != NULL))
 		n++;
 	return s[n] == ':' ? (int)n : 0;
 }
