@@ -274,7 +274,7 @@ config_keys_free(struct config *cfg)
 		if (k->scope >= SCOPE_FEED)
 			continue;
 		if (k->type == KT_STRING || k->type == KT_PATH ||
-		    k->type == KT_LISTEN)
+		    k->type == KT_LISTEN || k->type == KT_URL)
 			free(*(char **)((char *)cfg + k->off));
 	}
 }

@@ -434,3 +434,33 @@ Test(output, hostile_json_feed_gives_valid_outputs)
 	free(json);
 	output_free(out);
 }
+
+/* [output] url: the self links name where readers find the files. */
+Test(output, public_url_names_the_self_links)
+{
+	struct output *out = output_new();
+	char	*atom, *jf, *rule, *rulefeed;
+
+	fx.cfg.output_url = "https://news.example.org/pub/feed.xml";
+	render_ok(out, 1);
+	atom = th_read_file(fx.cfg.atom_path, NULL);
+	jf = th_read_file(fx.cfg.json_path, NULL);
+	rulefeed = th_path(fx.cfg.alert_feeds_dir, "china-ai.xml");
+	rule = th_read_file(rulefeed, NULL);
+	cr_assert(atom != NULL && jf != NULL && rule != NULL);
+	cr_expect_neq(strstr(atom, "<link rel=\"self\" type=\"application/atom+xml\""
+	    " href=\"https://news.example.org/pub/feed.xml\"/>"), NULL);
+	cr_expect_neq(strstr(jf, "\"feed_url\": "
+	    "\"https://news.example.org/pub/feed.json\""), NULL, "%.300s", jf);
+	cr_expect_neq(strstr(jf, "\"home_page_url\": "
+	    "\"https://news.example.org/pub/\""), NULL);
+	cr_expect_neq(strstr(rule, "href=\"https://news.example.org/pub/alerts/"
+	    "china-ai.xml\""), NULL);
+	validate(fx.cfg.atom_path);
+	fx.cfg.output_url = NULL;
+	free(atom);
+	free(jf);
+	free(rule);
+	free(rulefeed);
+	output_free(out);
+}
