@@ -10,7 +10,7 @@
 #include <strings.h>
 
 #include "util/xmalloc.h"
-#include "feeds/atom_out.h"
+#include "feeds/entry.h"
 #include "util/buf.h"
 #include "feeds/iri.h"
 #include "feeds/url.h"
@@ -56,7 +56,7 @@ iri_encode(const char *s)
 	int	 hashes = 0;
 	size_t	 keep;
 
-	if ((clean = atom_clean_text(s, IRI_MAX, 0)) == NULL)
+	if ((clean = entry_clean_text(s, IRI_MAX, 0)) == NULL)
 		return NULL;
 	u = (const unsigned char *)clean;
 	buf_init(&b, 0);

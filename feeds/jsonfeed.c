@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "util/xmalloc.h"
-#include "feeds/atom_out.h"
+#include "feeds/entry.h"
 #include "util/buf.h"
 #include "feeds/date.h"
 #include "feeds/html.h"
@@ -304,7 +304,7 @@ clean_strings(cJSON *node)
 {
 	for (; node != NULL; node = node->next) {
 		if (cJSON_IsString(node) && node->valuestring != NULL) {
-			char *clean = atom_clean_text(node->valuestring, 0, 0);
+			char *clean = entry_clean_text(node->valuestring, 0, 0);
 
 			if (strcmp(clean, node->valuestring) != 0)
 				strcpy(node->valuestring, clean); /* shorter */

@@ -1,6 +1,6 @@
 /*
  * jsonfeed_out: JSON Feed 1.1 from prepared entries.  Every string goes
- * through json_put_string; entries are already clean (atom_entries_prepare)
+ * through json_put_string; entries are already clean (entries_prepare)
  * and their ids unique; an entry whose link a newer one has gives it as
  * external_url, so urls are unique too.
  */
@@ -36,7 +36,7 @@ put_summary(struct buf *b, const char *html)
 	char	*text, *clean;
 
 	text = html_to_text(html);
-	clean = atom_clean_text(text, JSONFEED_SUMMARY_MAX, 1);
+	clean = entry_clean_text(text, JSONFEED_SUMMARY_MAX, 1);
 	if (clean != NULL && *clean != '\0')
 		put_key(b, "summary", clean);
 	free(text);
@@ -45,17 +45,17 @@ put_summary(struct buf *b, const char *html)
 
 /* JSON Feed wants a type on every attachment. */
 static const char *
-attachment_type(const struct atom_enclosure *x)
+attachment_type(const struct entry_enclosure *x)
 {
 	return x->type != NULL ? x->type : "application/octet-stream";
 }
 
 static void
-put_attachments(struct buf *b, const struct atom_entry *e)
+put_attachments(struct buf *b, const struct entry *e)
 {
 	buf_puts(b, ",\n      \"attachments\": [");
 	for (size_t i = 0; i < e->nenclosures; i++) {
-		const struct atom_enclosure *x = &e->enclosures[i];
+		const struct entry_enclosure *x = &e->enclosures[i];
 
 		buf_puts(b, i > 0 ? ", {\"url\": " : "{\"url\": ");
 		json_put_string(b, x->url);
@@ -70,7 +70,7 @@ put_attachments(struct buf *b, const struct atom_entry *e)
 }
 
 static void
-put_author(struct buf *b, const struct atom_entry *e)
+put_author(struct buf *b, const struct entry *e)
 {
 	buf_puts(b, ",\n      \"authors\": [{\"name\": ");
 	json_put_string(b, e->author);
@@ -85,7 +85,7 @@ put_author(struct buf *b, const struct atom_entry *e)
 }
 
 static void
-put_item(struct buf *b, const struct atom_entry *e)
+put_item(struct buf *b, const struct entry *e)
 {
 	size_t	 i;
 
@@ -126,7 +126,7 @@ put_item(struct buf *b, const struct atom_entry *e)
 
 int
 jsonfeed_write(FILE *fp, const struct jsonfeed_meta *meta,
-    const struct atom_entry *e, size_t n)
+    const struct entry *e, size_t n)
 {
 	struct buf b;
 	char	*title;
@@ -135,7 +135,7 @@ jsonfeed_write(FILE *fp, const struct jsonfeed_meta *meta,
 	buf_init(&b, 0);
 	buf_puts(&b, "{\n  \"version\": \"https://jsonfeed.org/version/1.1\",\n"
 	    "  \"title\": ");
-	title = atom_clean_text(meta->title, ATOM_TITLE_MAX, 1);
+	title = entry_clean_text(meta->title, ENTRY_TITLE_MAX, 1);
 	json_put_string(&b, title != NULL && *title != '\0' ? title : "feedd");
 	free(title);
 	if (meta->home_page_url != NULL) {
