@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "config/match.h"
 #include "util/xmalloc.h"
 #include "storage/store_int.h"
 
@@ -59,6 +60,22 @@ check_version(struct store *st, char **errstr)
 	return -1;
 }
 
+/* match_split_scripts as an SQL function, for migration 3. */
+static void
+sql_split_scripts(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char *text = (const char *)sqlite3_value_text(argv[0]);
+	char *out;
+
+	(void)argc;
+	if (text == NULL) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	out = match_split_scripts(text);
+	sqlite3_result_text(ctx, out, -1, free);
+}
+
 static int
 open_db(struct store *st, char **errstr)
 {
@@ -93,6 +110,12 @@ open_db(struct store *st, char **errstr)
 		return -1;
 	}
 	sqlite3_extended_result_codes(st->db, 1);
+	if (sqlite3_create_function(st->db, "feedd_split_scripts", 1,
+	    SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_split_scripts, NULL,
+	    NULL) != SQLITE_OK) {
+		*errstr = xasprintf("%s: %s", st->path, sqlite3_errmsg(st->db));
+		return -1;
+	}
 	return 0;
 }
 

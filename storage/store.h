@@ -146,14 +146,25 @@ struct story_row {
 	char	*content;
 	char	**categories;
 	size_t	 ncategories;
+	struct feed_enclosure *enclosures;	/* every item's of the story; length -1: not given */
+	size_t	 nenclosures;
 	int64_t	 published;		/* FEED_TIME_NONE when unknown */
 	int64_t	 updated;		/* FEED_TIME_NONE when unknown */
 	int64_t	 first_seen;
+	/*
+	 * The story's date: the item's (published, else updated), else
+	 * its feed's when first seen, else first seen; never later than
+	 * first seen.  Stories are ordered by it.
+	 */
+	int64_t	 sort_time;
 	/* the feed it came from (the first source) */
 	char	*feed_name;
 	char	*feed_title;
 	char	*feed_link;
 	char	*feed_url;
+	char	*feed_doc_id;		/* the id the document gives itself */
+	char	*feed_author;
+	char	*feed_language;
 	int64_t	 feed_updated;
 	int	 nsources;		/* feeds this story arrived from */
 };

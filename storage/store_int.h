@@ -114,7 +114,7 @@ struct store_prep *store_prep_new(const struct feed_doc *doc, int bodies,
 char	*store_item_body(const struct feed_item *it);
 
 /* migrate.c: brings the schema to the current version. */
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 int	 store_migrate(struct store *st, char **errstr);
 
 /* stories_db.c: fills row from item item_id (the story's nsources). */

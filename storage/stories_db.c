@@ -24,6 +24,14 @@ store_story_cleanup(struct story_row *r)
 	free(r->feed_title);
 	free(r->feed_link);
 	free(r->feed_url);
+	free(r->feed_doc_id);
+	free(r->feed_author);
+	free(r->feed_language);
+	for (size_t i = 0; i < r->nenclosures; i++) {
+		free(r->enclosures[i].url);
+		free(r->enclosures[i].type);
+	}
+	free(r->enclosures);
 }
 
 static void
@@ -57,15 +65,50 @@ split_categories(const char *cats, struct story_row *r)
 	}
 }
 
+/* The enclosures column (items_db.c): URL \x1f TYPE \x1f LENGTH, \x1e. */
+static void
+split_enclosures(const char *s, struct story_row *r)
+{
+	while (s != NULL && *s != '\0') {
+		size_t len = strcspn(s, "\x1e"), ulen = strcspn(s, "\x1f\x1e");
+		const char *t = s + ulen;
+		struct feed_enclosure *e;
+
+		r->enclosures = xreallocarray(r->enclosures,
+		    r->nenclosures + 1, sizeof(*r->enclosures));
+		e = &r->enclosures[r->nenclosures++];
+		e->url = xstrndup(s, ulen);
+		e->type = NULL;
+		e->length = -1;
+		if (*t == '\x1f') {
+			size_t tlen = strcspn(t + 1, "\x1f\x1e");
+
+			if (tlen > 0)
+				e->type = xstrndup(t + 1, tlen);
+			if (t[1 + tlen] == '\x1f')
+				e->length = strtoll(t + 2 + tlen, NULL, 10);
+		}
+		s += len;
+		if (*s == '\x1e')
+			s++;
+	}
+}
+
 int
 store_story_fill(struct store *st, int64_t item_id, struct story_row *r)
 {
 	sqlite3_stmt *s = store_stmt(st, SQ_STORY_FILL,
-	    "SELECT i.story_id, i.entry_id, i.title, i.link, i.author,"
+	    "SELECT i.story_id, i.entry_id, i.title, i.link, coalesce(i.author,"
+	    " (SELECT author FROM items WHERE story_id = i.story_id AND"
+	    " author IS NOT NULL ORDER BY id LIMIT 1)),"
 	    " i.summary, i.content, i.categories, i.published, i.updated,"
 	    " i.first_seen, f.name, f.title, f.link, f.url, f.updated,"
 	    " (SELECT count(DISTINCT feed_id) FROM items"
-	    "  WHERE story_id = i.story_id)"
+	    "  WHERE story_id = i.story_id), (SELECT group_concat(enclosures,"
+	    " char(30)) FROM (SELECT enclosures FROM items WHERE story_id ="
+	    " i.story_id AND enclosures IS NOT NULL ORDER BY id)),"
+	    " (SELECT sort_time FROM stories WHERE id = i.story_id),"
+	    " f.doc_id, f.author, f.language"
 	    " FROM items i JOIN feeds f ON f.id = i.feed_id WHERE i.id = ?");
 	int rc;
 
@@ -91,6 +134,11 @@ store_story_fill(struct store *st, int64_t item_id, struct story_row *r)
 		r->feed_url = store_col_str(s, 14);
 		r->feed_updated = store_col_time(s, 15);
 		r->nsources = sqlite3_column_int(s, 16);
+		split_enclosures((const char *)sqlite3_column_text(s, 17), r);
+		r->sort_time = sqlite3_column_int64(s, 18);
+		r->feed_doc_id = store_col_str(s, 19);
+		r->feed_author = store_col_str(s, 20);
+		r->feed_language = store_col_str(s, 21);
 	}
 	sqlite3_reset(s);
 	return rc == SQLITE_ROW ? 0 : -1;
