@@ -83,6 +83,9 @@ struct feedd {
 	uv_timer_t	 watchdog_timer;
 	uv_timer_t	 stop_timer;	/* aborts transfers 5 s into a stop */
 	uv_timer_t	 commit_timer;	/* ends the open store batch */
+	uv_timer_t	 status_timer;	/* status.c: refreshes STATUS= */
+	int		 status_soon;	/* a refresh is on its way */
+	char		 status_line[256];	/* the STATUS= last sent */
 	int		 handles_open;
 
 	uint64_t	 rng;

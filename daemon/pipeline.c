@@ -19,6 +19,7 @@
 #include "daemon/log.h"
 #include "daemon/metrics.h"
 #include "daemon/output.h"
+#include "daemon/status.h"
 #include "daemon/xmalloc.h"
 #include "storage/store.h"
 
@@ -86,6 +87,7 @@ pipeline_start(struct feedd *d, struct feed_state *fs)
 		fs->in_flight = 1;
 		d->cycle.total++;
 		fetcher_add(d->fetcher, &req);
+		status_soon(d);
 	}
 	feed_row_cleanup(&row);
 }
@@ -380,6 +382,7 @@ pipeline_fetch_done(struct fetch_result *res, void *arg)
 			apply(d, fs, res, 1);
 		show_progress(d);
 	}
+	status_soon(d);
 	/* idle: the batch is over; busy: flush at most every few seconds */
 	if (fetcher_busy(d->fetcher) == 0)
 		feedd_flush_soon(d, flush_delay(d, now));
@@ -482,6 +485,7 @@ pipeline_flush(struct feedd *d)
 		free(err);
 		err = NULL;
 	}
+	status_soon(d);		/* alerts written */
 	if (!d->dirty && d->rendered)
 		return;
 	if (output_render(d->out, d->st, d->cfg, !d->rendered, &err) == -1) {

@@ -34,18 +34,16 @@ install: $(BUILD)/feedd
 	$(INSTALL) -m 0755 $(BUILD)/feedd $(DESTDIR)$(BINDIR)/feedd
 	$(INSTALL) -m 0644 daemon/feedd.8 $(DESTDIR)$(MANDIR)/man8/feedd.8
 	$(INSTALL) -m 0644 config/feedd.conf.5 $(DESTDIR)$(MANDIR)/man5/feedd.conf.5
-	sed $(CONF_SED) $(CONF_EXAMPLE) > $(BUILD)/feedd.conf.tmp
-	$(INSTALL) -m 0644 $(BUILD)/feedd.conf.tmp $(DESTDIR)$(DOCDIR)/feedd.conf.example
+	sed $(CONF_SED) $(CONF_EXAMPLE) > $(DESTDIR)$(DOCDIR)/feedd.conf.example
+	chmod 0644 $(DESTDIR)$(DOCDIR)/feedd.conf.example
 	@if [ -e $(CONF_DEST) ]; then \
 		echo "keeping existing $(CONF_DEST)"; \
 	else \
-		echo "$(INSTALL) -m 0644 $(DOCDIR)/feedd.conf.example $(CONF_DEST)"; \
-		$(INSTALL) -m 0644 $(BUILD)/feedd.conf.tmp $(CONF_DEST); \
+		echo "$(INSTALL) -m 0644 $(DESTDIR)$(DOCDIR)/feedd.conf.example $(CONF_DEST)"; \
+		$(INSTALL) -m 0644 $(DESTDIR)$(DOCDIR)/feedd.conf.example $(CONF_DEST); \
 	fi
-	@rm -f $(BUILD)/feedd.conf.tmp
-	sed $(UNIT_SED) systemd/feedd.service > $(BUILD)/feedd.service.tmp
-	$(INSTALL) -m 0644 $(BUILD)/feedd.service.tmp $(DESTDIR)$(UNITDIR)/feedd.service
-	@rm -f $(BUILD)/feedd.service.tmp
+	sed $(UNIT_SED) systemd/feedd.service > $(DESTDIR)$(UNITDIR)/feedd.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/feedd.service
 	$(INSTALL) -m 0644 systemd/feedd.sysusers $(DESTDIR)$(SYSUSERSDIR)/feedd.conf
 	$(INSTALL) -m 0644 systemd/feedd.tmpfiles $(DESTDIR)$(TMPFILESDIR)/feedd.conf
 	@if [ -z "$(DESTDIR)" ]; then $(MAKE) --no-print-directory install-system; fi

@@ -23,14 +23,32 @@
  * half the cost of a story was reading back and spilling pages (main
  * thread 5.0 s -> 4.1 s; peak RSS +16 MB, 50 MB).  Readers keep 2 MB.
  */
+/*
+ * The WAL and its index (-wal, -shm) outlive the writer: a reader that
+ * may read the files but not write the folder (group feedd, for
+ * `feedd feeds` under systemd) can open a WAL database only when they
+ * exist, and SQLite deletes them when its last connection closes.
+ * With a journal_size_limit (64 MB, ckpt.c's CKPT_LIMIT) the kept WAL
+ * is truncated to nothing at that close instead.
+ */
+void
+store_persist_wal(sqlite3 *db)
+{
+	int on = 1;
+
+	(void)sqlite3_file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL, &on);
+}
+
 static int
 pragma_setup(struct store *st, char **errstr)
 {
 	const char *rw = "PRAGMA page_size = 16384;"
 	    " PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
-	    " PRAGMA cache_size = -16384;";
+	    " PRAGMA cache_size = -16384; PRAGMA journal_size_limit = 67108864;";
 
 	sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
+	if (st->mode == STORE_READWRITE)
+		store_persist_wal(st->db);
 	if (store_exec(st, "PRAGMA foreign_keys = ON;") == -1 ||
 	    (st->mode == STORE_READWRITE && store_exec(st, rw) == -1)) {
 		*errstr = xasprintf("%s: %s", st->path, sqlite3_errmsg(st->db));
