@@ -34,6 +34,12 @@ log_get_level(void)
 }
 
 int
+log_journal(void)
+{
+	return log_to_journal;
+}
+
+int
 log_level_parse(const char *name)
 {
 	static const char *names[] = { "debug", "info", "warning", "error" };

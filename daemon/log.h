@@ -17,6 +17,8 @@ enum log_level {
 void	log_init(enum log_level level);
 void	log_set_level(enum log_level level);
 enum log_level log_get_level(void);
+/* Whether lines go to the journal (log_init saw JOURNAL_STREAM). */
+int	log_journal(void);
 /* "debug", "info", "warning", "error" -> level; -1 when unknown. */
 int	log_level_parse(const char *name);
 
