@@ -50,21 +50,26 @@ install: $(BUILD)/feedd
 	@echo "installed; now: systemctl daemon-reload && systemctl enable --now feedd"
 
 # The user, group and log folder on this machine (a package does this in
-# its postinst).  Logs left by the DynamicUser unit of older feedd
-# (/var/log/feedd -> private/feedd) move into the new folder; the state
-# folder systemd moves back itself when the unit starts.
+# its postinst).  Folders left by the DynamicUser unit of older feedd
+# (/var/lib/feedd -> private/feedd, the same for /var/log) move back and
+# go to user feedd, their files readable by the group as UMask=0027
+# makes new ones (the old unit's UMask=0077 made them 0600).  Stop feedd
+# before installing over such a version.
+MIGRATE = old=$$1/private/feedd new=$$1/feedd; \
+	if [ -L $$new ] && [ -d $$old ] && [ "$$(readlink $$new)" = private/feedd ]; then \
+		echo "moving $$old to $$new"; \
+		rm $$new && mv $$old $$new && chown -R feedd:$$2 $$new && \
+		chmod -R g+rX,g-w,o= $$new && chmod $$3 $$new; \
+	fi
+
 .PHONY: install-system
 install-system:
 	@if command -v systemd-sysusers >/dev/null; then \
 		echo "systemd-sysusers $(SYSUSERSDIR)/feedd.conf"; \
 		systemd-sysusers $(SYSUSERSDIR)/feedd.conf; \
 	else echo "no systemd-sysusers: create the system user feedd yourself"; fi
-	@if [ -L /var/log/feedd ] && [ -d /var/log/private/feedd ]; then \
-		echo "moving /var/log/private/feedd to /var/log/feedd"; \
-		rm /var/log/feedd && mv /var/log/private/feedd /var/log/feedd && \
-		chown -R feedd:adm /var/log/feedd && \
-		chmod -R g+rX,g-w,o= /var/log/feedd; \
-	fi
+	@set -- /var/lib feedd 0750; $(MIGRATE)
+	@set -- /var/log adm 2750; $(MIGRATE)
 	@if command -v systemd-tmpfiles >/dev/null; then \
 		echo "systemd-tmpfiles --create $(TMPFILESDIR)/feedd.conf"; \
 		systemd-tmpfiles --create $(TMPFILESDIR)/feedd.conf; \
