@@ -11,7 +11,7 @@
 
 #include "config/config.h"
 #include "daemon/cmd.h"
-#include "daemon/log.h"
+#include "util/log.h"
 
 int
 cmd_check_config(int argc, char **argv, const char *config_path)

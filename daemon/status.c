@@ -9,10 +9,11 @@
 #include <string.h>
 
 #include "daemon/feedd.h"
-#include "daemon/log.h"
 #include "daemon/notify.h"
+#include "daemon/pipeline.h"
 #include "daemon/status.h"
 #include "storage/store.h"
+#include "util/log.h"
 
 #define STATUS_SOON_MS	1000
 #define STATUS_EVERY_MS	(60 * 1000)
@@ -87,7 +88,7 @@ gather(struct feedd *d, struct status_figures *f, time_t now)
 	f->ok = d->nhealth[FEED_OK];
 	f->failing = d->nhealth[FEED_FAILING];
 	f->gone = d->nhealth[FEED_GONE];
-	f->polling = d->fetcher ? (int)fetcher_busy(d->fetcher) : 0;
+	f->polling = d->pipe ? (int)pipeline_busy(d->pipe) : 0;
 	/* ceil: a poll due in 200 ms is not "now" a second early */
 	f->next_poll = due < 0 ? 0 : (due + 999) / 1000;
 	if (store_recent_counts(d->st, (int64_t)now - STATUS_WINDOW,
