@@ -14,16 +14,6 @@
 #define BUSY_TIMEOUT_MS 5000
 
 /*
- * page_size takes effect only on a new database (before WAL is on):
- * 16 KB pages made storing a cold run 15-20% cheaper than the default
- * 4 KB (fewer page splits and b-tree levels, fewer pages per item) at
- * 1,000 and 10,000 feeds; 32 KB was worse at 10,000.  The writer's
- * page cache is 16 MB, not 2: a first fetch of 10,000 feeds inserts
- * stories all over the stories_newest and key indexes, and with 2 MB
- * half the cost of a story was reading back and spilling pages (main
- * thread 5.0 s -> 4.1 s; peak RSS +16 MB, 50 MB).  Readers keep 2 MB.
- */
-/*
  * The WAL and its index (-wal, -shm) outlive the writer: a reader that
  * may read the files but not write the folder (group feedd, for
  * `feedd feeds` under systemd) can open a WAL database only when they
@@ -39,6 +29,17 @@ store_persist_wal(sqlite3 *db)
 	(void)sqlite3_file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL, &on);
 }
 
+/*
+ * page_size takes effect only on a new database (before WAL is on):
+ * 16 KB pages made storing a cold run 15-20% cheaper than the default
+ * 4 KB (fewer page splits and b-tree levels, fewer pages per item) at
+ * 1,000 and 10,000 feeds; 32 KB was worse at 10,000.  The writer's
+ * page cache is 16 MB, not 2: a first fetch of 10,000 feeds inserts
+ * stories all over the stories_newest and key indexes, and with 2 MB
+ * half the cost of a story was reading back and spilling pages (main
+ * thread 5.0 s -> 4.1 s; peak RSS +16 MB, 50 MB).  Readers keep 2 MB.
+ * journal_size_limit: see store_persist_wal.
+ */
 static int
 pragma_setup(struct store *st, char **errstr)
 {
