@@ -242,6 +242,12 @@ int	 store_alerts_pending(struct store *st, struct alert_row **rows,
 	    size_t *n);
 int	 store_alerts_mark_written(struct store *st, const int64_t *ids,
 	    size_t n);
+/*
+ * Items first seen, and alerts written to the log (or drained when
+ * there is none), at or after since (Unix seconds): 0 or -1.
+ */
+int	 store_recent_counts(struct store *st, int64_t since, int64_t *items,
+	    int64_t *alerts);
 /* Fired alerts, newest first; rule may be NULL. */
 int	 store_alerts_list(struct store *st, const char *rule, int limit,
 	    struct alert_row **rows, size_t *n);

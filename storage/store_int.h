@@ -23,6 +23,7 @@ enum store_stmt_id {
 	SQ_FTS_DEL, SQ_FTS_INS, SQ_TRI_DEL, SQ_TRI_INS,
 	SQ_STORY_FILL, SQ_STORY_NSOURCES, SQ_STORY_REP,
 	SQ_ALERT_INSERT, SQ_ALERT_FIRST, SQ_ALERT_CHECKED, SQ_ALERT_PENDING, SQ_ALERT_WRITTEN,
+	SQ_RECENT_ITEMS, SQ_RECENT_ALERTS,
 	SQ_NSTMT
 };
 
@@ -48,6 +49,9 @@ sqlite3_stmt *store_stmt(struct store *st, enum store_stmt_id id,
 int	 store_step_done(sqlite3_stmt *s);
 /* Runs ad-hoc SQL (no rows): 0 or -1. */
 int	 store_exec(struct store *st, const char *sql);
+
+/* Keeps -wal and -shm when the connection closes (db.c says why). */
+void	 store_persist_wal(sqlite3 *db);
 
 /* BEGIN IMMEDIATE, or one level more inside an open transaction. */
 int	 store_begin(struct store *st);
