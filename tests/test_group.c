@@ -3,7 +3,7 @@
  * pair rule on labelled pairs from real AI news (tests/data/
  * group-pairs.tsv), the index (window, other feeds only), and the
  * store: items of several feeds joining one story, link dedupe first,
- * the migration of an existing database.
+ * the migration of an existing database (version 3 to 4).
  */
 #include "tests/store_fixture.h"
 
@@ -360,7 +360,7 @@ Test(group, store_rebuilds_its_index_from_the_database)
 	fx_close(&fx);
 }
 
-Test(group, version_2_database_upgrades_keeping_its_items)
+Test(group, version_3_database_upgrades_keeping_its_items)
 {
 	struct fx fx;
 	char *err = NULL;
@@ -371,11 +371,11 @@ Test(group, version_2_database_upgrades_keeping_its_items)
 	cr_assert_eq(sqlite3_exec(store_sqlite(fx.st),
 	    "ALTER TABLE items DROP COLUMN story_why;"
 	    "DROP TABLE story_alias;"
-	    "PRAGMA user_version = 2;", NULL, NULL, NULL), SQLITE_OK);
+	    "PRAGMA user_version = 3;", NULL, NULL, NULL), SQLITE_OK);
 	store_close(fx.st);
 	cr_assert_eq(store_open(fx.path, STORE_READWRITE, &fx.st, &err), 0,
 	    "%s", err);
-	cr_assert_eq(fx_count(&fx, "PRAGMA user_version"), 3);
+	cr_assert_eq(fx_count(&fx, "PRAGMA user_version"), 4);
 	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM items"), 1);
 	store_set_grouping(fx.st, 1, 48 * 3600);
 	put_item(&fx, "b", "1", "Tencent's Hunyuan-A13B model activates 13B "
