@@ -169,7 +169,8 @@ load_entries(struct store *st, const struct config *cfg, const char *rule,
 	size_t	 nrows = 0;
 
 	if (store_stories_newest(st, NULL, rule, cfg->max_entries, &rows,
-	    &nrows) == -1) {
+	    &nrows) == -1 || store_stories_sources(st, rows, nrows) == -1) {
+		story_rows_free(rows, nrows);
 		*errstr = xasprintf("reading stories: %s", store_errmsg(st));
 		return -1;
 	}

@@ -150,6 +150,14 @@ put_entry(FILE *fp, const struct entry *e)
 	if (e->link != NULL)
 		put_link(fp, "    ", e->link_shared ? "related" : "alternate",
 		    NULL, e->link);
+	for (i = 0; i < e->nrelated; i++) {
+		/* another outlet's report of the story, named by its feed */
+		fputs("    <link rel=\"related\" href=\"", fp);
+		xml_put(fp, e->related[i].href);
+		fputs("\" title=\"", fp);
+		xml_put(fp, e->related[i].title);
+		fputs("\"/>\n", fp);
+	}
 	for (i = 0; i < e->nenclosures; i++)
 		put_enclosure(fp, &e->enclosures[i]);
 	if (e->published != FEED_TIME_NONE)

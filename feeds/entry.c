@@ -3,7 +3,8 @@
  * (atom_out.c, jsonfeed_out.c) serializes: one entry per story (stories
  * sharing a link all kept, the older ones naming it as related), ids
  * valid IRIs or minted tags, links http(s) and percent-encoded
- * (feeds/iri.h), dates readers can trust, author, enclosures, language
+ * (feeds/iri.h), the story's other sources (related links and an "Also
+ * reported by" line), dates readers can trust, author, enclosures, language
  * and atom:source filled from the row, text cleaned to what XML allows
  * (so any output is well-formed), HTML capped, sanitized and made
  * absolute, and the list sorted by updated.
@@ -418,6 +419,107 @@ html_base(const struct entry *e, const struct story_row *r)
 	return xstrdup_or_null(r->feed_url);
 }
 
+#define ENTRY_MAX_RELATED	32
+
+/* The name a source's feed goes by: its title, else its name. */
+static char *
+source_name(const char *title, const char *name)
+{
+	char	*t = clean_or_null(title, ENTRY_TITLE_MAX);
+
+	return t != NULL ? t : clean_or_null(name, ENTRY_TITLE_MAX);
+}
+
+/*
+ * The story's other sources (grouped items of other feeds, or the same
+ * link from another feed), each page once and not the entry's own, and
+ * the entry's date moved to when the newest one joined, so readers show
+ * the entry again.
+ */
+static void
+prepare_related(struct entry *e, const struct story_row *r)
+{
+	e->related = xcalloc(r->nothers + 1, sizeof(*e->related));
+	for (size_t i = 0; i < r->nothers &&
+	    e->nrelated < ENTRY_MAX_RELATED; i++) {
+		const struct story_source *o = &r->others[i];
+		char	*href = iri_http_link(o->link), *name;
+		size_t	 j;
+
+		for (j = 0; href != NULL && j < e->nrelated; j++)
+			if (strcmp(e->related[j].href, href) == 0)
+				break;
+		if (href == NULL || j < e->nrelated ||
+		    (e->link != NULL && strcmp(href, e->link) == 0) ||
+		    (name = source_name(o->feed_title, o->feed_name)) == NULL) {
+			free(href);
+			continue;
+		}
+		e->related[e->nrelated].href = href;
+		e->related[e->nrelated++].title = name;
+		/* joined after the story was first seen: show it again */
+		if (o->first_seen > r->first_seen && o->first_seen > e->updated)
+			e->updated = o->first_seen;
+	}
+}
+
+static void
+html_escaped(struct buf *b, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (*s == '&')
+			buf_puts(b, "&amp;");
+		else if (*s == '<')
+			buf_puts(b, "&lt;");
+		else if (*s == '>')
+			buf_puts(b, "&gt;");
+		else if (*s == '"')
+			buf_puts(b, "&quot;");
+		else
+			buf_putc(b, *s);
+	}
+}
+
+/*
+ * "Also reported by: A, B" closes the entry's HTML (its content, else
+ * its summary, else it becomes the content), each feed named once.
+ */
+static void
+append_sources(struct entry *e)
+{
+	char	**html = e->content != NULL ? &e->content :
+	    e->summary != NULL ? &e->summary : &e->content;
+	struct buf b;
+	size_t	 shown = 0;
+
+	if (e->nrelated == 0)
+		return;
+	buf_init(&b, 0);
+	buf_puts(&b, *html != NULL ? *html : "");
+	buf_puts(&b, "<p>Also reported by: ");
+	for (size_t i = 0; i < e->nrelated; i++) {
+		size_t	 j;
+
+		for (j = 0; j < i; j++)
+			if (strcmp(e->related[j].title, e->related[i].title) == 0)
+				break;
+		if (j < i || strcmp(e->related[i].title, e->src_title) == 0)
+			continue;
+		buf_puts(&b, shown++ > 0 ? ", <a href=\"" : "<a href=\"");
+		html_escaped(&b, e->related[i].href);
+		buf_puts(&b, "\">");
+		html_escaped(&b, e->related[i].title);
+		buf_puts(&b, "</a>");
+	}
+	buf_puts(&b, "</p>");
+	if (shown == 0) {
+		buf_cleanup(&b);
+		return;
+	}
+	free(*html);
+	*html = buf_detach(&b);
+}
+
 static void
 prepare_one(struct entry *e, const struct story_row *r, char *link,
     int64_t now)
@@ -443,6 +545,8 @@ prepare_one(struct entry *e, const struct story_row *r, char *link,
 		free(e->summary);
 		e->summary = NULL;
 	}
+	prepare_related(e, r);
+	append_sources(e);
 }
 
 /*
@@ -584,6 +688,11 @@ entries_free(struct entry *e, size_t n)
 			free(e[i].enclosures[j].type);
 		}
 		free(e[i].enclosures);
+		for (j = 0; j < e[i].nrelated; j++) {
+			free(e[i].related[j].href);
+			free(e[i].related[j].title);
+		}
+		free(e[i].related);
 		free(e[i].src_id);
 		free(e[i].src_title);
 		free(e[i].src_link);

@@ -20,6 +20,12 @@ struct entry_enclosure {
 	int64_t	 length;	/* bytes; -1 when not given */
 };
 
+/* Another source of the entry's story: its page and its feed's name. */
+struct entry_related {
+	char	*href;		/* http(s) IRI */
+	char	*title;		/* the feed's title, never empty */
+};
+
 /* One entry as every writer prints it; every string is clean text. */
 struct entry {
 	char	*id;		/* absolute IRI, unique in the feed */
@@ -35,8 +41,12 @@ struct entry {
 	size_t	 ncategories;
 	struct entry_enclosure *enclosures;
 	size_t	 nenclosures;
+	struct entry_related *related;	/* the story's other sources */
+	size_t	 nrelated;
 	int64_t	 published;	/* FEED_TIME_NONE when unknown */
-	int64_t	 updated;	/* always set, never after first seen */
+	int64_t	 updated;	/* always set, never after the story's newest
+				   item was first seen (a source joining moves
+				   it) */
 	/* atom:source */
 	char	*src_id;	/* the feed's own id if an IRI, else its URL */
 	char	*src_title;	/* never empty */

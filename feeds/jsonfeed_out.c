@@ -84,6 +84,31 @@ put_author(struct buf *b, const struct entry *e)
 	buf_puts(b, "}]");
 }
 
+/*
+ * The story's sources in the "_feedd" extension object (JSON Feed 1.1
+ * leaves keys starting with "_" to extensions): the entry's own first,
+ * then every other outlet's page with its feed's name.
+ */
+static void
+put_sources(struct buf *b, const struct entry *e)
+{
+	buf_puts(b, ",\n      \"_feedd\": {\"sources\": [{\"feed\": ");
+	json_put_string(b, e->src_title);
+	if (e->link != NULL) {
+		buf_puts(b, ", \"url\": ");
+		json_put_string(b, e->link);
+	}
+	buf_puts(b, "}");
+	for (size_t i = 0; i < e->nrelated; i++) {
+		buf_puts(b, ", {\"feed\": ");
+		json_put_string(b, e->related[i].title);
+		buf_puts(b, ", \"url\": ");
+		json_put_string(b, e->related[i].href);
+		buf_puts(b, "}");
+	}
+	buf_puts(b, "]}");
+}
+
 static void
 put_item(struct buf *b, const struct entry *e)
 {
@@ -121,6 +146,8 @@ put_item(struct buf *b, const struct entry *e)
 		put_attachments(b, e);
 	if (e->src_title != NULL)
 		put_key(b, "_feedd_source", e->src_title);
+	if (e->nrelated > 0)
+		put_sources(b, e);
 	buf_puts(b, "\n    }");
 }
 

@@ -145,8 +145,18 @@ int	 store_put_prepared(struct store *st, int64_t feed_id,
 	    const struct feed_doc *doc, const struct store_prep *prep,
 	    int64_t now, struct store_put_result *res, char **errstr);
 
+/* Another item of a story: where it came from (for the outputs). */
+struct story_source {
+	char	*feed_name;
+	char	*feed_title;
+	char	*title;
+	char	*link;
+	int64_t	 first_seen;
+};
+
 struct story_row {
 	int64_t	 story_id;
+	int64_t	 item_id;		/* the item this row shows */
 	char	*entry_id;		/* the item's original id, or NULL */
 	char	*title;
 	char	*link;
@@ -179,6 +189,9 @@ struct story_row {
 	int	 nitems;		/* items in the story */
 	int64_t	 last_seen;		/* first seen of its newest item */
 	char	*why;			/* why the item joined by likeness */
+	/* the story's other items, oldest first (store_stories_sources) */
+	struct story_source *others;
+	size_t	 nothers;
 };
 
 void	 story_rows_free(struct story_row *rows, size_t n);
@@ -200,6 +213,9 @@ int	 store_stories_newest(struct store *st, const char *feed,
  */
 int	 store_items_newest(struct store *st, const char *feed, int limit,
 	    struct story_row **rows, size_t *n);
+/* Fills the others of each row: the story's items but the row's. */
+int	 store_stories_sources(struct store *st, struct story_row *rows,
+	    size_t n);
 /* Every item of a story, in the order they arrived. */
 int	 store_story_items(struct store *st, int64_t story_id,
 	    struct story_row **rows, size_t *n);

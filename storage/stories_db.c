@@ -33,6 +33,13 @@ store_story_cleanup(struct story_row *r)
 		free(r->enclosures[i].type);
 	}
 	free(r->enclosures);
+	for (size_t i = 0; i < r->nothers; i++) {
+		free(r->others[i].feed_name);
+		free(r->others[i].feed_title);
+		free(r->others[i].title);
+		free(r->others[i].link);
+	}
+	free(r->others);
 }
 
 static void
@@ -121,6 +128,7 @@ store_story_fill(struct store *st, int64_t item_id, struct story_row *r)
 		return -1;
 	sqlite3_bind_int64(s, 1, item_id);
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		r->item_id = item_id;
 		r->story_id = sqlite3_column_int64(s, 0);
 		r->entry_id = store_col_str(s, 1);
 		r->title = store_col_str(s, 2);
@@ -271,6 +279,40 @@ store_items_newest(struct store *st, const char *feed, int limit,
 	rc = items_collect(st, q, limit, rows, n);
 	sqlite3_finalize(q);
 	return rc;
+}
+
+int
+store_stories_sources(struct store *st, struct story_row *rows, size_t n)
+{
+	sqlite3_stmt *q;
+	int rc = SQLITE_DONE;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT f.name, f.title, i.title,"
+	    " i.link, i.first_seen FROM items i JOIN feeds f"
+	    " ON f.id = i.feed_id WHERE i.story_id = ? AND i.id != ?"
+	    " ORDER BY i.id", -1, &q, NULL) != SQLITE_OK)
+		return -1;
+	for (size_t k = 0; k < n && rc == SQLITE_DONE; k++) {
+		struct story_row *r = &rows[k];
+
+		sqlite3_bind_int64(q, 1, r->story_id);
+		sqlite3_bind_int64(q, 2, r->item_id);
+		while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+			struct story_source *o;
+
+			r->others = xreallocarray(r->others, r->nothers + 1,
+			    sizeof(*r->others));
+			o = &r->others[r->nothers++];
+			o->feed_name = store_col_str(q, 0);
+			o->feed_title = store_col_str(q, 1);
+			o->title = store_col_str(q, 2);
+			o->link = store_col_str(q, 3);
+			o->first_seen = sqlite3_column_int64(q, 4);
+		}
+		sqlite3_reset(q);
+	}
+	sqlite3_finalize(q);
+	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 int

@@ -11,7 +11,9 @@ reader, as ../shared/tools/diff-parse does) and checks:
   stories   the output has as many entries as the database has stories,
             and every source item with an http(s) link is in it: an
             entry carries that link (alternate, or related when a newer
-            story of the same feed has it too);
+            story of the same feed has it too, or when the item joined
+            another outlet's story: then its author and enclosures are
+            not checked, the entry being that story's first item's);
   enclosures  every http(s) enclosure of such an item is on its entry;
   authors   an item whose source names an author (on the item or the
             feed) has an author in the output;
@@ -166,6 +168,8 @@ def main():
     merged = dict(db.execute(
         'SELECT i.link, (SELECT r.link FROM items r WHERE r.story_id = i.story_id'
         ' ORDER BY r.id LIMIT 1) FROM items i WHERE i.link IS NOT NULL'))
+    grouped = {loose(link) for (link,) in db.execute(
+        'SELECT link FROM items WHERE story_why IS NOT NULL AND link IS NOT NULL')}
     stored = set()
     for link, eid in db.execute('SELECT link, entry_id FROM items'):
         stored.add(loose(link))
@@ -218,6 +222,12 @@ def main():
             # with the same title, else any of them
             same = [c for c in cands if ' '.join((c.get('title') or '').split())
                     == ' '.join((title or '').split())]
+            if not same and loose(link) in grouped:
+                # it joined another outlet's story (story grouping): the
+                # entry is that story's first item, this one a related
+                # source of it; its author and enclosures are its own
+                counts['grouped into another story'] += 1
+                continue
             cands = same or cands
             have = {loose(x.get('href')) for c in cands for x in c.get('links') or []
                     if x.get('rel') == 'enclosure'}

@@ -269,3 +269,55 @@ Test(atom_out, json_feed_items_match)
 	entries_free(e, ne);
 	free(out);
 }
+
+/*
+ * A story from three outlets: one entry, the others as related links
+ * named by their feeds and "Also reported by" closing the content; its
+ * updated moves to when the last source joined; JSON Feed lists the
+ * sources in "_feedd"; both stay valid.
+ */
+Test(atom_out, grouped_story_names_its_sources)
+{
+	struct story_source others[] = {
+		{ (char *)"verge", (char *)"The Verge", (char *)"Kimi K2 tops",
+		    (char *)"https://verge.example/k2", 1795000000 + 600 },
+		{ (char *)"kr", (char *)"36氪 <AI>", (char *)"月之暗面发布Kimi K2",
+		    (char *)"https://36kr.example/k2", 1795000000 + 1200 },
+		{ (char *)"dup", (char *)"Example Feed", (char *)"same page",
+		    (char *)"https://tc.example/k2", 1795000000 + 1300 },
+	};
+	struct jsonfeed_meta jm = { "t", NULL, NULL };
+	struct story_row r;
+	struct entry *e;
+	size_t	 len, ne, jlen;
+	char	*xml, *json = NULL;
+	FILE	*fp;
+
+	row_init(&r, 1, "Moonshot AI releases Kimi K2", "https://tc.example/k2");
+	r.content = (char *)"<p>Text.</p>";
+	r.others = others;
+	r.nothers = 3;
+	xml = render(&r, 1, &len);
+	cr_assert_not_null(strstr(xml, "<link rel=\"related\" href=\""
+	    "https://verge.example/k2\" title=\"The Verge\"/>"), "%s", xml);
+	cr_assert_not_null(strstr(xml, "<link rel=\"related\" href=\""
+	    "https://36kr.example/k2\" title=\"36氪 &lt;AI&gt;\"/>"), "%s", xml);
+	cr_assert_null(strstr(xml, "related\" href=\"https://tc.example/k2"),
+	    "the entry's own page is not related to itself");
+	cr_assert_not_null(strstr(xml, "Also reported by: &lt;a href=&quot;"
+	    "https://verge.example/k2&quot;&gt;The Verge&lt;/a&gt;, "), "%s", xml);
+	cr_assert_not_null(strstr(xml, "<updated>2026-11-18T11:26:40Z</updated>"),
+	    "updated moves to the last join: %s", xml);
+	validate(xml, len, "feed.xml");
+	fp = open_memstream(&json, &jlen);
+	e = entries_prepare(&r, 1, &ne);
+	cr_assert_eq(jsonfeed_write(fp, &jm, e, ne), 0);
+	fclose(fp);
+	entries_free(e, ne);
+	cr_assert_not_null(strstr(json, "\"_feedd\": {\"sources\": [{\"feed\": "
+	    "\"Example Feed\", \"url\": \"https://tc.example/k2\"}, {\"feed\": "
+	    "\"The Verge\", \"url\": \"https://verge.example/k2\"}"), "%s", json);
+	validate(json, jlen, "feed.json");
+	free(json);
+	free(xml);
+}
