@@ -420,6 +420,7 @@ html_base(const struct entry *e, const struct story_row *r)
 }
 
 #define ENTRY_MAX_RELATED	32
+#define ENTRY_JOIN_LATER	60	/* seconds */
 
 /* The name a source's feed goes by: its title, else its name. */
 static char *
@@ -457,8 +458,13 @@ prepare_related(struct entry *e, const struct story_row *r)
 		}
 		e->related[e->nrelated].href = href;
 		e->related[e->nrelated++].title = name;
-		/* joined after the story was first seen: show it again */
-		if (o->first_seen > r->first_seen && o->first_seen > e->updated)
+		/*
+		 * joined a poll later than the story began (the shortest
+		 * interval is a minute; one poll's items arrive within it):
+		 * readers show the entry again
+		 */
+		if (o->first_seen >= r->first_seen + ENTRY_JOIN_LATER &&
+		    o->first_seen > e->updated)
 			e->updated = o->first_seen;
 	}
 }
