@@ -34,6 +34,9 @@ int	 cmd_feeds(int, char **, const char *);
 int	 cmd_items(int, char **, const char *);
 int	 cmd_search(int, char **, const char *);
 int	 cmd_alerts(int, char **, const char *);
+int	 cmd_status(int, char **, const char *);
+int	 cmd_add(int, char **, const char *);
+int	 cmd_remove(int, char **, const char *);
 int	 cmd_import_opml(int, char **, const char *);
 int	 cmd_export_opml(int, char **, const char *);
 

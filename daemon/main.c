@@ -23,6 +23,8 @@ static const struct cmd commands[] = {
 	{ "search", "QUERY", "full-text search over stored items", cmd_search },
 	{ "alerts", "[--rule NAME] [--limit N] | --test EXPR",
 	    "alerts fired, or what an expression would match", cmd_alerts },
+	{ "status", "[--json]", "the state at a glance; exit 1 when something "
+	    "needs attention", cmd_status },
 	{ "import-opml", "FILE", "add the feeds of an OPML file",
 	    cmd_import_opml },
 	{ "export-opml", "", "write the subscriptions as OPML 2.0",

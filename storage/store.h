@@ -232,4 +232,14 @@ int	 store_alerts_mark_written(struct store *st, const int64_t *ids,
 int	 store_alerts_list(struct store *st, const char *rule, int limit,
 	    struct alert_row **rows, size_t *n);
 
+/* ---- figures (feedd status) ---- */
+
+struct store_counts {
+	int64_t	 items;			/* items first seen since */
+	int64_t	 stories;		/* stories first seen since */
+	int64_t	 alerts;		/* alerts fired since */
+};
+int	 store_counts_since(struct store *st, int64_t since,
+	    struct store_counts *c);
+
 #endif
