@@ -26,6 +26,10 @@ int	 cmd_usage(const struct cmd *cmd);
 void	 cmd_error(const char *cmd, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 
+/* After a config change: SIGHUP to a running `feedd run`, or how to. */
+struct config;
+void	 cmd_notify_daemon(const struct config *cfg);
+
 int	 cmd_run(int, char **, const char *);
 int	 cmd_once(int, char **, const char *);
 int	 cmd_parse(int, char **, const char *);

@@ -23,6 +23,9 @@ static const struct cmd commands[] = {
 	{ "search", "QUERY", "full-text search over stored items", cmd_search },
 	{ "alerts", "[--rule NAME] [--limit N] | --test EXPR",
 	    "alerts fired, or what an expression would match", cmd_alerts },
+	{ "add", "[--name NAME] [--tags T] [--interval D] [--list] URL",
+	    "add a feed, finding it when URL is a web page", cmd_add },
+	{ "remove", "NAME", "remove a feed added under feeds.d/", cmd_remove },
 	{ "status", "[--json]", "the state at a glance; exit 1 when something "
 	    "needs attention", cmd_status },
 	{ "import-opml", "FILE", "add the feeds of an OPML file",
