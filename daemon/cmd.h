@@ -16,6 +16,7 @@ struct cmd {
 	const char *usage;	/* arguments after the name */
 	const char *summary;	/* one line for --help */
 	int	  (*exec)(int argc, char **argv, const char *config_path);
+	const char *help;	/* columns, options, an example; or NULL */
 };
 
 /* Finds a command by name; NULL when unknown. */
