@@ -183,9 +183,13 @@ best(const struct add *a)
 	return 0;
 }
 
+static const struct feed_conf *same_url(const struct config *, const char *);
+
 static void
-print_found(const struct found *f, const char *lead)
+print_found(const struct add *a, const struct found *f, const char *lead)
 {
+	const struct feed_conf *have = same_url(a->cfg, f->cand->url);
+
 	printf("%s", lead);
 	term_put(stdout, f->cand->url);
 	printf("  (%s, %zu items", f->format, f->nitems);
@@ -194,7 +198,13 @@ print_found(const struct found *f, const char *lead)
 		term_put(stdout, f->title);
 		fputc('"', stdout);
 	}
-	printf(")\n");
+	printf(")");
+	if (have) {
+		fputs(" configured as \"", stdout);
+		term_put(stdout, have->name);
+		fputc('"', stdout);
+	}
+	putchar('\n');
 }
 
 /* A name not taken yet: wanted, else "wanted (2)", ... */
@@ -387,14 +397,14 @@ add_discovered(struct add *a, const struct http_page *page)
 	pick = best(a);
 	if (a->opt->list) {
 		for (size_t i = 0; i < a->nfound; i++)
-			print_found(&a->found[i], i == pick ? "* " : "  ");
+			print_found(a, &a->found[i], i == pick ? "* " : "  ");
 		rc = EXIT_OK;
 		goto out;
 	}
 	if (a->nfound > 1) {
 		printf("found %zu feeds; taking the first marked *\n", a->nfound);
 		for (size_t i = 0; i < a->nfound; i++)
-			print_found(&a->found[i], i == pick ? "* " : "  ");
+			print_found(a, &a->found[i], i == pick ? "* " : "  ");
 		printf("(feedd add --list URL shows them; feedd add FEED-URL "
 		    "takes another)\n");
 	}
@@ -426,7 +436,7 @@ add_run(struct add *a)
 			struct candidate self = { url, NULL, NULL, CAND_LINK };
 
 			found_add(a, &self, doc);
-			print_found(&a->found[0], "* ");
+			print_found(a, &a->found[0], "* ");
 			rc = EXIT_OK;
 		} else
 			rc = add_feed(a, url, doc->title,
