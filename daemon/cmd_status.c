@@ -53,17 +53,30 @@ attention(struct status *s, const char *fmt, ...)
 		free(msg);
 }
 
+/*
+ * A stored feed counts when the config has it now: a daemon that has
+ * not reloaded yet may still list one that was removed.
+ */
+static int
+configured(const struct status *s, const struct feed_row *f)
+{
+	return f->active && config_find_feed(s->cfg, f->name) != NULL;
+}
+
 static void
 count_feeds(struct status *s)
 {
+	size_t known = 0;
+
 	for (size_t i = 0; i < s->nfeeds; i++) {
 		const struct feed_row *f = &s->feeds[i];
 		const char *st = feed_state(f);
 
-		if (!f->active) {
+		if (!configured(s, f)) {
 			s->ninactive++;
 			continue;
 		}
+		known++;
 		if (strcmp(st, "gone") == 0)
 			s->ngone++;
 		else if (strcmp(st, "never") == 0)
@@ -78,6 +91,8 @@ count_feeds(struct status *s)
 		    (s->next_poll == 0 || f->next_due < s->next_poll))
 			s->next_poll = f->next_due;
 	}
+	/* configured, not stored yet: added since the last poll */
+	s->nnever += s->cfg->nfeeds > known ? s->cfg->nfeeds - known : 0;
 }
 
 /* The longest poll interval among the feeds: what "stale" is measured by. */
@@ -261,7 +276,7 @@ print_feeds(const struct status *s)
 	for (size_t i = 0; i < s->nfeeds; i++) {
 		const struct feed_row *f = &s->feeds[i];
 
-		if (!f->active)
+		if (!configured(s, f))
 			continue;
 		if (strcmp(feed_state(f), "error") == 0)
 			line(s, "failing", C_RED, "%s: %s (%d in a row, "
@@ -368,7 +383,7 @@ status_json_feeds(const struct status *s)
 		const struct feed_row *f = &s->feeds[i];
 		cJSON *j;
 
-		if (!f->active)
+		if (!configured(s, f))
 			continue;
 		if (strcmp(feed_state(f), "error") == 0) {
 			j = cJSON_CreateObject();

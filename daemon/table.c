@@ -20,7 +20,8 @@
 #include "util/termtext.h"
 
 #define GAP		2	/* spaces between columns */
-#define FLEX_MIN	12	/* a cut column keeps at least this much */
+#define FLEX_MIN	12	/* a cut column keeps at least this much ... */
+#define FLEX_FLOOR	3	/* ... unless the terminal is narrower still */
 
 struct row {
 	char	**cells;
@@ -224,13 +225,17 @@ table_measure(const struct table *t, size_t *w)
 		}
 		total += w[c] + (c > 0 ? GAP : 0);
 	}
-	while (total > t->o->width) {
+	for (size_t min = FLEX_MIN; total > t->o->width; ) {
 		size_t widest = t->ncols;
 
 		for (size_t c = 0; c < t->ncols; c++)
-			if ((t->flex & (1u << c)) && w[c] > FLEX_MIN &&
+			if ((t->flex & (1u << c)) && w[c] > min &&
 			    (widest == t->ncols || w[c] > w[widest]))
 				widest = c;
+		if (widest == t->ncols && min > FLEX_FLOOR) {
+			min = FLEX_FLOOR;
+			continue;
+		}
 		if (widest == t->ncols)
 			break;	/* nothing left to cut: the terminal wraps */
 		w[widest]--;

@@ -11,6 +11,7 @@
 #include <pty.h>
 #include <sys/ioctl.h>
 
+#include "feeds/buf.h"
 #include "tests/ts_helpers.h"
 
 /* www/NAME from a corpus file. */
@@ -286,6 +287,339 @@ Test(terminal, remove_takes_a_feeds_d_section_and_names_main_config_lines)
 	free(u1);
 	free(u2);
 	free(feeds);
+	free(conf);
+	ts_stop(&t);
+}
+
+/* ---- --json against feedd(8) ---- */
+
+/* The field names feedd(8) lists after the marker `.\" json: NAME`. */
+static cJSON *
+documented_fields(const char *name)
+{
+	char *man = th_read_file("daemon/feedd.8", NULL);
+	char *marker = xasprintf(".\\\" json: %s\n", name), *p, *end;
+	cJSON *names = cJSON_CreateArray();
+
+	cr_assert_not_null(man);
+	p = strstr(man, marker);
+	cr_assert_not_null(p, "feedd.8 has no %s", marker);
+	end = strstr(p, "\n.El\n");
+	cr_assert_not_null(end);
+	for (; p && p < end; p = strchr(p + 1, '\n')) {
+		if (strncmp(p, "\n.It Li ", 8) == 0) {
+			char *n = xstrndup(p + 8, strcspn(p + 8, " \n"));
+
+			cJSON_AddItemToArray(names, cJSON_CreateString(n));
+			free(n);
+		}
+	}
+	cr_assert_gt(cJSON_GetArraySize(names), 0, "%s", name);
+	free(marker);
+	free(man);
+	return names;
+}
+
+static int
+in_list(const cJSON *list, const char *key)
+{
+	const cJSON *e;
+
+	cJSON_ArrayForEach(e, list)
+		if (strcmp(e->valuestring, key) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Every line of out is a JSON object whose keys are exactly the
+ * documented fields of doc (and of doc2 when given).  Returns the
+ * number of lines.
+ */
+static int
+check_json_lines(const char *out, const char *doc, const char *doc2)
+{
+	cJSON *fields = documented_fields(doc);
+	cJSON *more = doc2 ? documented_fields(doc2) : cJSON_CreateArray();
+	int lines = 0;
+
+	for (const char *p = out; *p; lines++) {
+		size_t len = strcspn(p, "\n");
+		char *line = xstrndup(p, len);
+		cJSON *o = cJSON_Parse(line), *k;
+
+		cr_assert(o && cJSON_IsObject(o), "not a JSON object: %s", line);
+		cJSON_ArrayForEach(k, o)
+			cr_assert(in_list(fields, k->string) ||
+			    in_list(more, k->string), "%s: field %s is not "
+			    "documented in feedd(8)", doc, k->string);
+		cJSON_ArrayForEach(k, fields)
+			cr_assert(cJSON_HasObjectItem(o, k->valuestring),
+			    "%s: documented field %s missing: %s", doc,
+			    k->valuestring, line);
+		cJSON_ArrayForEach(k, more)
+			cr_assert(cJSON_HasObjectItem(o, k->valuestring),
+			    "%s: field %s missing", doc2, k->valuestring);
+		cJSON_Delete(o);
+		free(line);
+		p += len;
+		if (*p == '\n')
+			p++;
+	}
+	cJSON_Delete(fields);
+	cJSON_Delete(more);
+	return lines;
+}
+
+static const char json_rules[] =
+    "[alert \"tls\"]\nmatch = TLS OR certificate*\n\n";
+
+/* testsrv with two good feeds and one missing; once run. */
+static char *
+status_setup(struct ts *t, int with_missing)
+{
+	char *f1, *f2, *f3, *rest, *conf;
+	struct th_result r;
+
+	ts_start(t);
+	put_corpus(t, "rsc.atom", "Ranchero-Software_RSParser/russcox.atom");
+	put_corpus(t, "df.json", "Ranchero-Software_RSParser/DaringFireball.json");
+	f1 = ts_feed(t, "rsc", "/rsc.atom");
+	f2 = ts_feed(t, "df", "/df.json");
+	f3 = ts_feed(t, "missing", "/missing.xml");
+	rest = xasprintf("[alerts]\nmax_age = 36500d\n\n%s%s%s%s", json_rules,
+	    f1, f2, with_missing ? f3 : "");
+	conf = ts_config(t, "", "");
+	/* ts_config's [alerts] comes first; max_age must sit in it */
+	free(rest);
+	rest = xasprintf("[daemon]\nstate_dir = state\ntimeout = 4s\n\n"
+	    "[output]\natom = feed.xml\n\n[alerts]\nlog = alerts.log\n"
+	    "max_age = 36500d\n\n%s%s%s%s", json_rules, f1, f2,
+	    with_missing ? f3 : "");
+	cr_assert_eq(th_write_file(conf, rest, strlen(rest)), 0);
+	ts_once(conf, &r);
+	th_result_cleanup(&r);
+	free(f1);
+	free(f2);
+	free(f3);
+	free(rest);
+	return conf;
+}
+
+Test(terminal, json_outputs_have_the_documented_fields)
+{
+	struct ts t;
+	struct th_result r;
+	char *conf = status_setup(&t, 1);
+
+	cr_assert_eq(th_feedd_run(&r, 10, "feeds", "--json", "-c", conf, NULL), 0);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert_eq(check_json_lines(r.out, "feeds", NULL), 3);
+	cr_assert(strstr(r.out, "\"name\":\"missing\"") &&
+	    strstr(r.out, "\"status\":\"error\"") &&
+	    strstr(r.out, "\"http_status\":404"), "%s", r.out);
+	th_result_cleanup(&r);
+	cr_assert_eq(th_feedd_run(&r, 10, "items", "--json", "--limit", "7",
+	    "-c", conf, NULL), 0);
+	cr_assert_eq(check_json_lines(r.out, "items", NULL), 7);
+	th_result_cleanup(&r);
+	cr_assert_eq(th_feedd_run(&r, 10, "search", "--json", "TLS", "-c", conf,
+	    NULL), 0);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert_gt(check_json_lines(r.out, "items", "search"), 0, "%s", r.out);
+	th_result_cleanup(&r);
+	cr_assert_eq(th_feedd_run(&r, 10, "alerts", "--json", "-c", conf, NULL), 0);
+	cr_assert_gt(check_json_lines(r.out, "alerts", NULL), 0, "%s", r.out);
+	th_result_cleanup(&r);
+	cr_assert_eq(th_feedd_run(&r, 10, "alerts", "--json", "--test", "Apple",
+	    "-c", conf, NULL), 0);
+	cr_assert_gt(check_json_lines(r.out, "items", NULL), 0, "%s", r.out);
+	th_result_cleanup(&r);
+	cr_assert_eq(th_feedd_run(&r, 10, "status", "--json", "-c", conf, NULL), 0);
+	cr_assert_eq(r.status, 1, "a feed fails: %s", r.out);
+	cr_assert_eq(check_json_lines(r.out, "status", NULL), 1);
+	cr_assert(strstr(r.out, "\"failing_feeds\":[{\"name\":\"missing\""),
+	    "%s", r.out);
+	cr_assert(strstr(r.out, "\"ok\":false"), "%s", r.out);
+	th_result_cleanup(&r);
+	free(conf);
+	ts_stop(&t);
+}
+
+Test(terminal, status_names_failures_and_exits_by_attention)
+{
+	struct ts t;
+	struct th_result r;
+	char *conf = status_setup(&t, 1), *text;
+
+	cr_assert_eq(th_feedd_run(&r, 10, "status", "-c", conf, NULL), 0);
+	cr_assert_eq(r.status, 1, "%s", r.out);
+	cr_assert(strstr(r.out, "daemon\tnot running\n"), "%s", r.out);
+	cr_assert(strstr(r.out, "feeds\t3 configured: 2 ok, 1 failing, 0 gone"),
+	    "%s", r.out);
+	cr_assert(strstr(r.out, "\nfailing\tmissing: HTTP 404"), "%s", r.out);
+	cr_assert(strstr(r.out, "\nattention\t1 feed failing\n"), "%s", r.out);
+	cr_assert(strstr(r.out, "\n24 h\t"), "%s", r.out);
+	cr_assert(strstr(r.out, "\natom\t"), "%s", r.out);
+	th_result_cleanup(&r);
+	/* without the failing feed all is well */
+	text = th_read_file(conf, NULL);
+	*strstr(text, "[feed \"missing\"]") = '\0';
+	cr_assert_eq(th_write_file(conf, text, strlen(text)), 0);
+	free(text);
+	cr_assert_eq(th_feedd_run(&r, 10, "status", "-c", conf, NULL), 0);
+	cr_assert_eq(r.status, 0, "%s", r.out);
+	cr_assert(strstr(r.out, "\nattention\tnone: all well\n"), "%s", r.out);
+	cr_assert(strstr(r.out, "feeds\t2 configured: 2 ok"), "%s", r.out);
+	th_result_cleanup(&r);
+	free(conf);
+	ts_stop(&t);
+}
+
+Test(terminal, status_of_an_empty_setup_needs_attention)
+{
+	char *dir = th_tmpdir(), *conf = th_path(dir, "feedd.conf");
+	const char *text = "[daemon]\nstate_dir = state\n";
+	struct th_result r;
+
+	cr_assert_eq(th_write_file(conf, text, strlen(text)), 0);
+	cr_assert_eq(th_feedd_run(&r, 10, "status", "-c", conf, NULL), 0);
+	cr_assert_eq(r.status, 1, "%s", r.out);
+	cr_assert(strstr(r.out, "attention\tno feeds configured\n"), "%s", r.out);
+	cr_assert(strstr(r.out, "attention\tno database yet"), "%s", r.out);
+	th_result_cleanup(&r);
+	th_rmdir(dir);
+	free(conf);
+	free(dir);
+}
+
+Test(terminal, add_signals_a_running_daemon_which_polls_the_new_feed)
+{
+	struct ts t;
+	struct th_result r;
+	char *conf, *feeds, *errf, *url, *want;
+	pid_t pid;
+
+	ts_start(&t);
+	put_corpus(&t, "a.xml", "Ranchero-Software_RSParser/manton.rss");
+	put_corpus(&t, "b.xml", "Ranchero-Software_RSParser/rubenerd.rss");
+	feeds = ts_feed(&t, "A", "/a.xml");
+	conf = ts_config(&t, "", feeds);
+	errf = th_path(t.dir, "run.err");
+	pid = ts_run_start(conf, errf);
+	cr_assert_eq(ts_wait_request(&t, "/a.xml", 20), 0);
+	cr_assert_eq(th_feedd_run(&r, 10, "status", "--json", "-c", conf, NULL), 0);
+	want = xasprintf("\"running\":true,\"mode\":\"run\",\"pid\":%d,", pid);
+	cr_assert(strstr(r.out, want), "%s", r.out);
+	free(want);
+	th_result_cleanup(&r);
+	url = url_of(&t, "/b.xml");
+	add(&r, conf, url);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	want = xasprintf("told the running daemon (pid %d) to reload", pid);
+	cr_assert(strstr(r.out, want), "%s", r.out);
+	th_result_cleanup(&r);
+	cr_assert_eq(ts_wait_request(&t, "/b.xml", 20), 0, "the new feed was "
+	    "never polled");
+	kill(pid, SIGTERM);
+	cr_assert_eq(ts_wait_exit(pid, 20), 0);
+	free(want);
+	free(url);
+	free(errf);
+	free(feeds);
+	free(conf);
+	ts_stop(&t);
+}
+
+/* ---- a terminal ---- */
+
+/* Runs feedd ARGS on a pseudo-terminal cols wide; all it printed, \r dropped. */
+static char *
+run_on_pty(int cols, int colour, const char *conf, const char *cmd)
+{
+	struct winsize ws = { .ws_row = 40, .ws_col = (unsigned short)cols };
+	struct buf out;
+	char chunk[4096];
+	int master, st;
+	pid_t pid = forkpty(&master, NULL, NULL, &ws);
+
+	cr_assert_neq(pid, -1);
+	if (pid == 0) {
+		if (colour)
+			unsetenv("NO_COLOR");
+		else
+			setenv("NO_COLOR", "1", 1);
+		setenv("TERM", "xterm", 1);
+		setenv("LC_ALL", "C.UTF-8", 1);
+		execl(th_feedd(), th_feedd(), cmd, "-c", conf, (char *)NULL);
+		_exit(127);
+	}
+	buf_init(&out, 0);
+	for (;;) {
+		ssize_t n = read(master, chunk, sizeof(chunk));
+
+		if (n <= 0)
+			break;	/* EIO once the child is gone */
+		for (ssize_t i = 0; i < n; i++)
+			if (chunk[i] != '\r')
+				buf_putc(&out, chunk[i]);
+	}
+	close(master);
+	waitpid(pid, &st, 0);
+	return buf_detach(&out);
+}
+
+/* Columns of the widest line: UTF-8 sequences count 1, escapes 0. */
+static size_t
+widest_line(const char *s)
+{
+	size_t w = 0, max = 0;
+
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '\n') {
+			max = w > max ? w : max;
+			w = 0;
+		} else if (*p == 0x1b) {
+			while (*p && *p != 'm')
+				p++;
+		} else if ((*p & 0xC0) != 0x80)
+			w++;
+	}
+	return w > max ? w : max;
+}
+
+Test(terminal, a_terminal_gets_aligned_tables_cut_to_its_width)
+{
+	struct ts t;
+	char *conf = status_setup(&t, 1), *out;
+
+	out = run_on_pty(110, 0, conf, "feeds");
+	cr_assert(strncmp(out, "NAME", 4) == 0, "%s", out);
+	cr_assert(strstr(out, "STATUS") && strstr(out, "LAST FETCH") &&
+	    strstr(out, "NEXT DUE"), "%s", out);
+	cr_assert(strstr(out, "just now") || strstr(out, "min ago"), "%s", out);
+	cr_assert(strstr(out, "error: HTTP 404"), "%s", out);
+	cr_assert_null(strchr(out, '\t'), "%s", out);
+	cr_assert_null(strchr(out, 0x1b), "NO_COLOR: %s", out);
+	cr_assert_leq(widest_line(out), 110, "%s", out);
+	free(out);
+	out = run_on_pty(64, 0, conf, "feeds");
+	cr_assert(strstr(out, "\xe2\x80\xa6"), "cut: %s", out);
+	cr_assert_leq(widest_line(out), 64, "%s", out);
+	free(out);
+	out = run_on_pty(60, 0, conf, "items");
+	cr_assert(strncmp(out, "AGE", 3) == 0, "%s", out);
+	cr_assert(strstr(out, "TITLE"), "%s", out);
+	cr_assert(strstr(out, "\xe2\x80\xa6"), "long titles are cut: %s", out);
+	cr_assert_leq(widest_line(out), 60, "%s", out);
+	free(out);
+	out = run_on_pty(100, 1, conf, "status");
+	cr_assert(strstr(out, "\033[1mattention"), "colour: %s", out);
+	cr_assert(strstr(out, "failing"), "%s", out);
+	free(out);
+	out = run_on_pty(100, 1, conf, "alerts");
+	cr_assert(strstr(out, "FIRED"), "%s", out);
+	free(out);
 	free(conf);
 	ts_stop(&t);
 }
