@@ -86,6 +86,14 @@ out_age(const struct out *o, int64_t t, char *buf, size_t len)
 		snprintf(buf, len, "just now");
 		return buf;
 	}
+	if (a >= 30 * 86400) {
+		/* older than a month: the date says more than "812 d ago" */
+		char day[DATE_RFC3339_LEN];
+
+		snprintf(buf, len, "%.10s",
+		    date_format_rfc3339(t, day, sizeof(day)));
+		return buf;
+	}
 	if (a < 90 * 60)
 		v = (a + 30) / 60, unit = "min";
 	else if (a < 48 * 3600)

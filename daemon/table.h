@@ -39,7 +39,8 @@ struct out {
 void	 out_init(struct out *o, int json);
 
 /*
- * "12 min ago", "in 3 h", "just now"; "-" for t <= 0.  Into buf,
+ * "12 min ago", "in 3 h", "just now"; the date (2026-11-27) beyond 30
+ * days; "-" for t <= 0.  Into buf,
  * which is returned.
  */
 const char *out_age(const struct out *o, int64_t t, char *buf, size_t len);
