@@ -19,8 +19,8 @@
 #include "config/config.h"
 #include "daemon/cmd.h"
 #include "daemon/feedsd.h"
-#include "daemon/xmalloc.h"
-#include "feeds/buf.h"
+#include "util/xmalloc.h"
+#include "util/buf.h"
 #include "feeds/opml.h"
 #include "feeds/url.h"
 

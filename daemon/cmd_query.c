@@ -18,7 +18,7 @@
 #include "daemon/cmd.h"
 #include "daemon/query.h"
 #include "daemon/table.h"
-#include "daemon/xmalloc.h"
+#include "util/xmalloc.h"
 #include "feeds/date.h"
 #include "storage/store.h"
 #include "util/termtext.h"

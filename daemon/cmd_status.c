@@ -16,8 +16,8 @@
 #include "daemon/lockinfo.h"
 #include "daemon/query.h"
 #include "daemon/table.h"
-#include "daemon/xmalloc.h"
-#include "feeds/buf.h"
+#include "util/xmalloc.h"
+#include "util/buf.h"
 #include "feeds/date.h"
 #include "util/termtext.h"
 

@@ -12,7 +12,7 @@
 #include <libxml/tree.h>
 
 #include "daemon/discover.h"
-#include "daemon/xmalloc.h"
+#include "util/xmalloc.h"
 #include "feeds/url.h"
 
 /* The types a feed link may carry (RSS 1.0 is RDF). */

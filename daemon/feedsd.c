@@ -13,8 +13,9 @@
 
 #include "config/config.h"
 #include "daemon/feedsd.h"
-#include "daemon/xmalloc.h"
-#include "feeds/buf.h"
+#include "util/xmalloc.h"
+#include "util/buf.h"
+#include "util/fs.h"
 #include "feeds/url.h"
 
 #define FEEDSD_MAX_FILE	(16 * 1024 * 1024)
@@ -133,38 +134,11 @@ feedsd_path(const char *config_dir, const char *name)
 	return xasprintf("%s/feeds.d/%s", config_dir, name);
 }
 
-/* Replaces path by data through a temporary file beside it and rename. */
+/* util/fs: temporary file, fsync, rename, fsync of the folder. */
 static int
 write_atomic(const char *path, const char *data, size_t len, char **errstr)
 {
-	const char *slash = strrchr(path, '/');
-	char *tmp = xasprintf("%.*s/.%s.XXXXXX", slash ? (int)(slash - path) :
-	    1, slash ? path : ".", slash ? slash + 1 : path);
-	int fd, rc = -1;
-
-	if ((fd = mkstemp(tmp)) == -1) {
-		*errstr = xasprintf("%s: %s", tmp, strerror(errno));
-		free(tmp);
-		return -1;
-	}
-	/* Readable by the daemon's own (systemd dynamic) user. */
-	if (fchmod(fd, 0644) == -1 ||
-	    (len > 0 && write(fd, data, len) != (ssize_t)len) ||
-	    fsync(fd) == -1) {
-		*errstr = xasprintf("%s: %s", tmp, strerror(errno));
-		close(fd);
-		goto out;
-	}
-	if (close(fd) == -1 || rename(tmp, path) == -1) {
-		*errstr = xasprintf("%s: %s", path, strerror(errno));
-		goto out;
-	}
-	rc = 0;
-out:
-	if (rc == -1)
-		unlink(tmp);
-	free(tmp);
-	return rc;
+	return fs_write_file(path, data, len, FS_MKDIR, errstr);
 }
 
 static void
@@ -231,7 +205,6 @@ feedsd_append(const char *cmd, const char *config_path,
     const char *config_dir, const char *name, const char *header,
     const char *sections)
 {
-	char *fdir = xasprintf("%s/feeds.d", config_dir);
 	char *path = feedsd_path(config_dir, name), *old = NULL, *err = NULL;
 	size_t oldlen = 0;
 	struct buf b;
@@ -250,11 +223,6 @@ feedsd_append(const char *cmd, const char *config_path,
 	} else
 		buf_puts(&b, header);
 	buf_puts(&b, sections);
-	if (mkdir(fdir, 0755) == -1 && errno != EEXIST) {
-		fprintf(stderr, "feedd: %s: %s: %s\n", cmd, fdir,
-		    strerror(errno));
-		goto out;
-	}
 	rc = replace_checked(cmd, config_path, path, b.data, b.len, old,
 	    oldlen);
 out:
@@ -262,6 +230,5 @@ out:
 	free(err);
 	free(old);
 	free(path);
-	free(fdir);
 	return rc;
 }

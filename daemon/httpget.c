@@ -9,8 +9,8 @@
 #include <curl/curl.h>
 
 #include "daemon/httpget.h"
-#include "daemon/xmalloc.h"
-#include "feeds/buf.h"
+#include "util/xmalloc.h"
+#include "util/buf.h"
 
 #define CONNECT_SECS	15L
 #define ACCEPT	"application/rss+xml, application/atom+xml, " \

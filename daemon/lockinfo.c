@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "daemon/lockinfo.h"
-#include "daemon/xmalloc.h"
+#include "util/xmalloc.h"
 
 int
 lock_info_write(int fd, const char *mode)

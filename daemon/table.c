@@ -11,10 +11,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "daemon/log.h"
+#include "util/log.h"
 #include "daemon/table.h"
-#include "daemon/xmalloc.h"
-#include "feeds/buf.h"
+#include "util/xmalloc.h"
+#include "util/buf.h"
 #include "feeds/date.h"
 #include "feeds/feed.h"
 #include "util/termtext.h"

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "daemon/discover.h"
-#include "daemon/xmalloc.h"
+#include "util/xmalloc.h"
 #include "tests/helpers.h"
 
 struct found {

@@ -11,7 +11,7 @@
 #include <pty.h>
 #include <sys/ioctl.h>
 
-#include "feeds/buf.h"
+#include "util/buf.h"
 #include "tests/ts_helpers.h"
 
 /* www/NAME from a corpus file. */

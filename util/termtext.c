@@ -2,42 +2,31 @@
  * termtext: cleaning stored text for terminals and line-based output,
  * and measuring it in terminal columns (see termtext.h).  Widths come
  * from wcwidth(3) on the decoded code point, so they follow the C
- * library's Unicode tables rather than a copy of them here.
+ * library's Unicode tables rather than a copy of them here; decoding
+ * is util/utf8.c's.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
 
-#include "daemon/xmalloc.h"
+#include "util/xmalloc.h"
 #include "util/termtext.h"
+#include "util/utf8.h"
 
 /*
- * Decodes one UTF-8 sequence at s.  Returns its length (1 for an
- * invalid byte, with *cp = 0xFFFD) and the code point in *cp.
+ * One character at s (NUL-terminated): its length, and its code point
+ * in *cp; an ill-formed byte is 1 long with *cp = U+FFFD.
  */
 static size_t
 utf8_next(const unsigned char *s, uint32_t *cp)
 {
-	size_t n;
+	size_t n = utf8_decode(s, strnlen((const char *)s, 4), cp);
 
-	if (s[0] < 0x80) {
-		*cp = s[0];
+	if (n == 0) {
+		*cp = 0xFFFD;
 		return 1;
 	}
-	n = (s[0] & 0xE0) == 0xC0 ? 2 : (s[0] & 0xF0) == 0xE0 ? 3 :
-	    (s[0] & 0xF8) == 0xF0 ? 4 : 0;
-	*cp = 0xFFFD;
-	if (n == 0)
-		return 1;
-	for (size_t i = 1; i < n; i++)
-		if ((s[i] & 0xC0) != 0x80)
-			return 1;
-	*cp = n == 2 ? (uint32_t)(s[0] & 0x1F) << 6 | (s[1] & 0x3F) :
-	    n == 3 ? (uint32_t)(s[0] & 0x0F) << 12 |
-	    (uint32_t)(s[1] & 0x3F) << 6 | (s[2] & 0x3F) :
-	    (uint32_t)(s[0] & 0x07) << 18 | (uint32_t)(s[1] & 0x3F) << 12 |
-	    (uint32_t)(s[2] & 0x3F) << 6 | (s[3] & 0x3F);
 	return n;
 }
 

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "feeds/buf.h"
+#include "util/buf.h"
 
 /* Appends s, cleaned, to b.  s NULL appends nothing. */
 void	 term_clean(struct buf *b, const char *s);
