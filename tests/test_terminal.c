@@ -623,3 +623,34 @@ Test(terminal, a_terminal_gets_aligned_tables_cut_to_its_width)
 	free(conf);
 	ts_stop(&t);
 }
+
+Test(terminal, add_follows_platform_markup_when_a_page_has_no_alternates)
+{
+	struct ts t;
+	struct th_result r;
+	char *conf, *page, *text;
+
+	ts_start(&t);
+	/* WordPress gives itself away by its generator and /wp-content/ */
+	ts_put(&t, "index.html", "<!DOCTYPE html><html><head>"
+	    "<meta name=\"generator\" content=\"WordPress 6.4.3\" />"
+	    "<link rel='stylesheet' href='/wp-content/themes/x/style.css' />"
+	    "</head><body></body></html>");
+	mkdir(th_path(t.www, "feed"), 0755);
+	/* /feed/ is WordPress's feed; testsrv serves it as feed/index.html */
+	put_corpus(&t, "feed/index.html",
+	    "Ranchero-Software_RSParser/dcrainmaker.xml");
+	conf = ts_config(&t, "", "");
+	page = url_of(&t, "/");
+	add(&r, conf, page);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	text = added_conf(&t);
+	cr_assert(text && strstr(text, "/feed/\n"), "%s", text);
+	/* the platform's URL was enough: no common path was tried */
+	cr_assert_eq(ts_count(&t, "/rss.xml", NULL), 0);
+	free(text);
+	th_result_cleanup(&r);
+	free(page);
+	free(conf);
+	ts_stop(&t);
+}
