@@ -27,6 +27,15 @@ put_corpus(struct ts *t, const char *name, const char *corpus_file)
 	free(src);
 }
 
+static void
+www_mkdir(struct ts *t, const char *name)
+{
+	char *p = th_path(t->www, name);
+
+	cr_assert_eq(mkdir(p, 0755), 0, "%s", p);
+	free(p);
+}
+
 static char *
 added_conf(struct ts *t)
 {
@@ -53,7 +62,7 @@ url_of(struct ts *t, const char *path)
 static void
 put_site(struct ts *t)
 {
-	mkdir(th_path(t->www, "site"), 0755);
+	www_mkdir(t, "site");
 	ts_put(t, "site/index.html", "<!DOCTYPE html><html><head>"
 	    "<title>Site</title>"
 	    "<link rel=\"alternate\" type=\"application/rss+xml\""
@@ -63,7 +72,7 @@ put_site(struct ts *t)
 	    "<link rel=\"alternate\" type=\"application/feed+json\""
 	    " title=\"JSON Feed\" href=\"/site/feed.json\">"
 	    "</head><body><p>Hello</body></html>");
-	mkdir(th_path(t->www, "site/comments"), 0755);
+	www_mkdir(t, "site/comments");
 	put_corpus(t, "site/comments/feed.xml",
 	    "Ranchero-Software_RSParser/monkeydom.rss");
 	put_corpus(t, "site/feed.xml", "Ranchero-Software_RSParser/manton.rss");
@@ -123,8 +132,8 @@ Test(terminal, add_resolves_relative_and_base_hrefs_after_a_redirect)
 	char *conf, *text, *want, *page;
 
 	ts_start(&t);
-	mkdir(th_path(t.www, "blog"), 0755);
-	mkdir(th_path(t.www, "feeds"), 0755);
+	www_mkdir(&t, "blog");
+	www_mkdir(&t, "feeds");
 	/* relative to /blog/ (where the redirect lands), not /old */
 	ts_put(&t, "blog/index.html", "<html><head><link rel=alternate "
 	    "type=application/atom+xml href=\"atom.xml\"></head></html>");
@@ -636,7 +645,7 @@ Test(terminal, add_follows_platform_markup_when_a_page_has_no_alternates)
 	    "<meta name=\"generator\" content=\"WordPress 6.4.3\" />"
 	    "<link rel='stylesheet' href='/wp-content/themes/x/style.css' />"
 	    "</head><body></body></html>");
-	mkdir(th_path(t.www, "feed"), 0755);
+	www_mkdir(&t, "feed");
 	/* /feed/ is WordPress's feed; testsrv serves it as feed/index.html */
 	put_corpus(&t, "feed/index.html",
 	    "Ranchero-Software_RSParser/dcrainmaker.xml");
