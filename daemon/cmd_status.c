@@ -285,7 +285,7 @@ print_feeds(const struct status *s)
 			    when(s, f->last_success, a, sizeof(a)) : "never");
 		else if (f->gone)
 			line(s, "gone", C_YELLOW, "%s: %s answers 410 Gone; "
-			    "remove it (feedd remove)", f->name, f->url);
+			    "remove it from the config", f->name, f->url);
 	}
 }
 
@@ -319,9 +319,10 @@ print_output(const struct status *s, const char *key, const char *path,
 	if (size < 0)
 		line(s, key, C_DIM, "%s (not written yet)", path);
 	else
-		line(s, key, C_NONE, "%s, %s, written %s%s%s", path,
-		    human_size(size, n, sizeof(n)), when(s, mtime, a, sizeof(a)),
-		    url ? ", served at " : "", url ? url : "");
+		line(s, key, C_NONE, "%s (%s, written %s)", path,
+		    human_size(size, n, sizeof(n)), when(s, mtime, a, sizeof(a)));
+	if (url)
+		line(s, "served at", C_NONE, "%s", url);
 	free(url);
 }
 
