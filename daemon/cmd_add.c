@@ -270,8 +270,8 @@ cmd_notify_daemon(const struct config *cfg)
 	struct lock_info li;
 
 	if (lock_info_read(cfg->database, &li) == -1 || !li.held) {
-		printf("no daemon is running on %s: `feedd run` (or systemctl "
-		    "start feedd) will poll it; `feedd once` polls it now\n",
+		printf("no daemon runs on %s:\n  `feedd once` polls it now, "
+		    "`feedd run` (or systemctl start feedd) on its schedule\n",
 		    cfg->database);
 		return;
 	}

@@ -97,7 +97,7 @@ Test(terminal, add_page_with_several_alternates_takes_the_site_feed)
 	    " \"Manton Reece\")", t.port);
 	cr_assert(strstr(r.out, want), "%s", r.out);
 	cr_assert(strstr(r.out, "(json10, 20 items"), "%s", r.out);
-	cr_assert(strstr(r.out, "no daemon is running"), "%s", r.out);
+	cr_assert(strstr(r.out, "no daemon runs on"), "%s", r.out);
 	text = added_conf(&t);
 	cr_assert_not_null(text);
 	free(want);
