@@ -8,8 +8,11 @@
  * terminal gets (through a pseudo-terminal).
  */
 #include <cjson/cJSON.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <pty.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 
 #include "util/buf.h"
 #include "tests/ts_helpers.h"
@@ -502,24 +505,56 @@ Test(terminal, status_of_an_empty_setup_needs_attention)
 	free(dir);
 }
 
+/* A port nothing listens on now (the kernel's pick for port 0). */
+static int
+free_port(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	cr_assert_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+	port = ntohs(a.sin_port);
+	close(fd);
+	return port;
+}
+
 Test(terminal, add_signals_a_running_daemon_which_polls_the_new_feed)
 {
 	struct ts t;
 	struct th_result r;
-	char *conf, *feeds, *errf, *url, *want;
+	char *conf, *feeds, *errf, *url, *want, *text;
 	pid_t pid;
+	int port;
 
 	ts_start(&t);
 	put_corpus(&t, "a.xml", "Ranchero-Software_RSParser/manton.rss");
 	put_corpus(&t, "b.xml", "Ranchero-Software_RSParser/rubenerd.rss");
 	feeds = ts_feed(&t, "A", "/a.xml");
-	conf = ts_config(&t, "", feeds);
+	conf = ts_config(&t, "", "");
+	port = free_port();
+	text = xasprintf("[daemon]\nstate_dir = state\ntimeout = 4s\n\n"
+	    "[output]\natom = feed.xml\nlisten = 127.0.0.1:%d\n\n%s", port,
+	    feeds);
+	cr_assert_eq(th_write_file(conf, text, strlen(text)), 0);
+	free(text);
 	errf = th_path(t.dir, "run.err");
 	pid = ts_run_start(conf, errf);
 	cr_assert_eq(ts_wait_request(&t, "/a.xml", 20), 0);
 	cr_assert_eq(th_feedd_run(&r, 10, "status", "--json", "-c", conf, NULL), 0);
 	want = xasprintf("\"running\":true,\"mode\":\"run\",\"pid\":%d,", pid);
 	cr_assert(strstr(r.out, want), "%s", r.out);
+	free(want);
+	want = xasprintf("\"url\":\"http://127.0.0.1:%d/feed.xml\"", port);
+	cr_assert(strstr(r.out, want), "%s", r.out);
+	free(want);
+	th_result_cleanup(&r);
+	cr_assert_eq(th_feedd_run(&r, 10, "status", "-c", conf, NULL), 0);
+	want = xasprintf("\nserved at\thttp://127.0.0.1:%d/feed.xml\n", port);
+	cr_assert(strstr(r.out, want), "%s", r.out);
+	cr_assert(strstr(r.out, "daemon\trunning since "), "%s", r.out);
 	free(want);
 	th_result_cleanup(&r);
 	url = url_of(&t, "/b.xml");
