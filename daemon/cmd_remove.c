@@ -23,7 +23,7 @@ static char *
 cut_section(const char *text, int line, size_t *len)
 {
 	struct buf b;
-	const char *p = text, *start = NULL, *end = NULL;
+	const char *p = text, *start = NULL, *end = NULL, *comments = NULL;
 
 	for (int n = 1; *p; n++) {
 		const char *nl = strchr(p, '\n'), *next = nl ? nl + 1 :
@@ -33,7 +33,12 @@ cut_section(const char *text, int line, size_t *len)
 		if (n == line)
 			start = p;
 		else if (start && end == NULL && *q == '[')
-			end = p;
+			/* comments right above the next header are its own */
+			end = comments ? comments : p;
+		if (*q == ';' || *q == '#')
+			comments = comments ? comments : p;
+		else
+			comments = NULL;
 		p = next;
 	}
 	if (start == NULL)

@@ -278,12 +278,27 @@ Test(terminal, remove_takes_a_feeds_d_section_and_names_main_config_lines)
 	th_result_cleanup(&r);
 	add(&r, conf, u2);
 	th_result_cleanup(&r);
+	/* a comment the user wrote above the second section stays with it */
+	text = added_conf(&t);
+	{
+		char *at = strstr(text, "\n[feed \"Rubenerd"), *edited, *p;
+
+		cr_assert_not_null(at, "%s", text);
+		edited = xasprintf("%.*s\n; mine: keep\n%s", (int)(at - text),
+		    text, at + 1);
+		p = xasprintf("%s/feeds.d/added.conf", t.dir);
+		cr_assert_eq(th_write_file(p, edited, strlen(edited)), 0);
+		free(p);
+		free(edited);
+	}
+	free(text);
 	cr_assert_eq(th_feedd_run(&r, 10, "remove", "-c", conf, "Manton Reece",
 	    NULL), 0);
 	cr_assert_eq(r.status, 0, "%s", r.err);
 	cr_assert(strstr(r.out, "removed \"Manton Reece\""), "%s", r.out);
 	th_result_cleanup(&r);
 	text = added_conf(&t);
+	cr_assert(strstr(text, "; mine: keep\n[feed \"Rubenerd"), "%s", text);
 	cr_assert_null(strstr(text, "Manton"), "%s", text);
 	cr_assert_null(strstr(text, "/a.xml"), "%s", text);
 	cr_assert(strstr(text, "/b.xml"), "%s", text);
