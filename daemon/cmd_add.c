@@ -363,51 +363,58 @@ add_feed(struct add *a, const char *url, const char *title,
 	return rc;
 }
 
+/*
+ * Fetches the page's own candidates, then, when none was a feed, the
+ * common paths.  How many candidates the page itself gave.
+ */
+static size_t
+find_feeds(struct add *a, const struct http_page *page,
+    struct candidates *c, struct page_hints *h)
+{
+	size_t tries = 0, had;
+	struct candidates rest;
+
+	discover_html(page->body, page->len, page->url, c, h);
+	discover_platform(page->url, h, c);
+	verify(a, c, &tries);
+	had = c->n;
+	if (a->nfound == 0) {
+		discover_guesses(page->url, c);
+		rest.v = c->v + had;
+		rest.n = c->n - had;
+		verify(a, &rest, &tries);
+	}
+	return had;
+}
+
 /* The page was no feed: find, verify and add (or list) its feeds. */
 static int
 add_discovered(struct add *a, const struct http_page *page)
 {
 	struct candidates c = { NULL, 0 };
 	struct page_hints h = { 0 };
-	size_t tries = 0, pick;
-	int rc;
+	size_t had = find_feeds(a, page, &c, &h), pick;
+	int rc = EXIT_OK;
 
-	discover_html(page->body, page->len, page->url, &c, &h);
-	discover_platform(page->url, &h, &c);
-	verify(a, &c, &tries);
 	if (a->nfound == 0) {
-		size_t had = c.n;
-		struct candidates rest;
-
-		discover_guesses(page->url, &c);
-		rest.v = c.v + had;
-		rest.n = c.n - had;
-		verify(a, &rest, &tries);
-		if (a->nfound == 0) {
-			cmd_error(a->cmd, "no feed found at %s: %s, and none of "
-			    "/feed, /rss.xml, /atom.xml, /index.xml, /feed.json "
-			    "answered with one; give the feed's own URL",
-			    page->url, had ? "none of the feeds the page names "
-			    "could be read" : "the page names no feed "
-			    "(<link rel=\"alternate\">)");
-			rc = EXIT_RUNTIME;
-			goto out;
-		}
-	}
-	pick = best(a);
-	if (a->opt->list) {
-		for (size_t i = 0; i < a->nfound; i++)
-			print_found(a, &a->found[i], i == pick ? "* " : "  ");
-		rc = EXIT_OK;
+		cmd_error(a->cmd, "no feed found at %s: %s, and none of /feed, "
+		    "/rss.xml, /atom.xml, /index.xml, /feed.json answered with "
+		    "one; give the feed's own URL", page->url, had ? "none of "
+		    "the feeds the page names could be read" : "the page names "
+		    "no feed (<link rel=\"alternate\">)");
+		rc = EXIT_RUNTIME;
 		goto out;
 	}
-	if (a->nfound > 1) {
+	pick = best(a);
+	if (a->nfound > 1 && !a->opt->list)
 		printf("found %zu feeds; taking the first marked *\n", a->nfound);
-		for (size_t i = 0; i < a->nfound; i++)
-			print_found(a, &a->found[i], i == pick ? "* " : "  ");
+	for (size_t i = 0; i < a->nfound && (a->nfound > 1 || a->opt->list); i++)
+		print_found(a, &a->found[i], i == pick ? "* " : "  ");
+	if (a->opt->list)
+		goto out;
+	if (a->nfound > 1)
 		printf("(feedd add --list URL shows them; feedd add FEED-URL "
 		    "takes another)\n");
-	}
 	rc = add_feed(a, a->found[pick].cand->url, a->found[pick].title,
 	    a->found[pick].format, a->found[pick].nitems);
 out:
