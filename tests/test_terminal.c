@@ -713,3 +713,37 @@ Test(terminal, add_follows_platform_markup_when_a_page_has_no_alternates)
 	free(conf);
 	ts_stop(&t);
 }
+
+/* `feedd CMD --help` names what feedd(8) documents, and an example. */
+static void
+help_names_fields(const char *cmd, const char *doc)
+{
+	cJSON *fields = documented_fields(doc), *k;
+	struct th_result r;
+
+	cr_assert_eq(th_feedd_run(&r, 10, cmd, "--help", NULL), 0);
+	cr_assert_eq(r.status, 0);
+	cr_assert(strstr(r.out, "--json"), "%s", r.out);
+	cr_assert(strstr(r.out, "Example:\n  feedd "), "%s", r.out);
+	cJSON_ArrayForEach(k, fields)
+		cr_assert(strstr(r.out, k->valuestring), "feedd %s --help does "
+		    "not name %s:\n%s", cmd, k->valuestring, r.out);
+	th_result_cleanup(&r);
+	cJSON_Delete(fields);
+}
+
+Test(terminal, help_names_every_documented_field_with_an_example)
+{
+	struct th_result r;
+
+	help_names_fields("feeds", "feeds");
+	help_names_fields("items", "items");
+	help_names_fields("search", "search");
+	help_names_fields("alerts", "alerts");
+	help_names_fields("status", "status");
+	cr_assert_eq(th_feedd_run(&r, 10, "add", "--help", NULL), 0);
+	cr_assert(strstr(r.out, "--name") && strstr(r.out, "--tags") &&
+	    strstr(r.out, "--interval") && strstr(r.out, "--list") &&
+	    strstr(r.out, "Example:"), "%s", r.out);
+	th_result_cleanup(&r);
+}
