@@ -310,12 +310,13 @@ static void
 print_output(const struct status *s, const char *key, const char *path,
     const char *url_path)
 {
-	int64_t mtime = 0, size = file_size(path, &mtime);
-	char *url = url_path ? served_url(s, url_path) : NULL;
-	char a[40], n[32];
+	int64_t mtime = 0, size;
+	char a[40], n[32], *url;
 
 	if (path == NULL)
 		return;
+	size = file_size(path, &mtime);
+	url = url_path ? served_url(s, url_path) : NULL;
 	if (size < 0)
 		line(s, key, C_DIM, "%s (not written yet)", path);
 	else

@@ -536,7 +536,21 @@ free_port(void)
 	return port;
 }
 
-Test(terminal, add_signals_a_running_daemon_which_polls_the_new_feed)
+/* The daemon of the test below, stopped even when an assertion fails. */
+static pid_t running_daemon;
+
+static void
+stop_daemon(void)
+{
+	if (running_daemon > 0) {
+		kill(running_daemon, SIGTERM);
+		(void)ts_wait_exit(running_daemon, 20);
+		running_daemon = 0;
+	}
+}
+
+Test(terminal, add_signals_a_running_daemon_which_polls_the_new_feed,
+    .fini = stop_daemon)
 {
 	struct ts t;
 	struct th_result r;
@@ -556,7 +570,7 @@ Test(terminal, add_signals_a_running_daemon_which_polls_the_new_feed)
 	cr_assert_eq(th_write_file(conf, text, strlen(text)), 0);
 	free(text);
 	errf = th_path(t.dir, "run.err");
-	pid = ts_run_start(conf, errf);
+	pid = running_daemon = ts_run_start(conf, errf);
 	cr_assert_eq(ts_wait_request(&t, "/a.xml", 20), 0);
 	cr_assert_eq(th_feedd_run(&r, 10, "status", "--json", "-c", conf, NULL), 0);
 	want = xasprintf("\"running\":true,\"mode\":\"run\",\"pid\":%d,", pid);
@@ -582,6 +596,7 @@ Test(terminal, add_signals_a_running_daemon_which_polls_the_new_feed)
 	    "never polled");
 	kill(pid, SIGTERM);
 	cr_assert_eq(ts_wait_exit(pid, 20), 0);
+	running_daemon = 0;
 	free(want);
 	free(url);
 	free(errf);
