@@ -170,9 +170,8 @@ cmd_feeds(int argc, char **argv, const char *config_path)
 	size_t n;
 	int rc;
 
-	if (query_parse_opts(argc, argv, "j", &opt) == -1 || optind != argc)
-		return cmd_usage(cmd_find(argv[0]));
-	if ((rc = query_open(argv[0], config_path, &q, 1)) != EXIT_OK)
+	if ((rc = query_start(argc, argv, config_path, "j", 0, &opt, &q)) !=
+	    EXIT_OK)
 		return rc;
 	if (store_feeds_list(q.st, &rows, &n) == -1) {
 		cmd_error(argv[0], "%s", store_errmsg(q.st));

@@ -133,6 +133,16 @@ query_parse_opts(int argc, char **argv, const char *allowed, struct qopts *o)
 	return 0;
 }
 
+int
+query_start(int argc, char **argv, const char *config_path,
+    const char *allowed, int words, struct qopts *o, struct query *q)
+{
+	if (query_parse_opts(argc, argv, allowed, o) == -1 ||
+	    (words ? optind >= argc : optind != argc) || (o->rule && o->test))
+		return cmd_usage(cmd_find(argv[0]));
+	return query_open(argv[0], config_path, q, 1);
+}
+
 /* ---- items, search and alerts --test: stories ---- */
 
 static int64_t
@@ -235,9 +245,8 @@ cmd_items(int argc, char **argv, const char *config_path)
 	size_t n;
 	int rc;
 
-	if (query_parse_opts(argc, argv, "fnj", &opt) == -1 || optind != argc)
-		return cmd_usage(cmd_find(argv[0]));
-	if ((rc = query_open(argv[0], config_path, &q, 1)) != EXIT_OK)
+	if ((rc = query_start(argc, argv, config_path, "fnj", 0, &opt, &q)) !=
+	    EXIT_OK)
 		return rc;
 	if (opt.feed && (rc = store_feed_get(q.st, opt.feed, &fr)) != 0) {
 		cmd_error(argv[0], rc == 1 ? "no feed named '%s'" : "%s",
@@ -288,9 +297,8 @@ cmd_search(int argc, char **argv, const char *config_path)
 	size_t n;
 	int rc;
 
-	if (query_parse_opts(argc, argv, "nj", &opt) == -1 || optind >= argc)
-		return cmd_usage(cmd_find(argv[0]));
-	if ((rc = query_open(argv[0], config_path, &q, 1)) != EXIT_OK)
+	if ((rc = query_start(argc, argv, config_path, "nj", 1, &opt, &q)) !=
+	    EXIT_OK)
 		return rc;
 	text = join_args(argc - optind, argv + optind);
 	if (store_search(q.st, text, opt.limit, &hits, &n, &err) == -1) {
@@ -410,10 +418,8 @@ cmd_alerts(int argc, char **argv, const char *config_path)
 	struct query q;
 	int rc;
 
-	if (query_parse_opts(argc, argv, "rntj", &opt) == -1 ||
-	    optind != argc || (opt.rule && opt.test))
-		return cmd_usage(cmd_find(argv[0]));
-	if ((rc = query_open(argv[0], config_path, &q, 1)) != EXIT_OK)
+	if ((rc = query_start(argc, argv, config_path, "rntj", 0, &opt, &q)) !=
+	    EXIT_OK)
 		return rc;
 	rc = opt.test ? alerts_test(&q, argv[0], &opt) :
 	    alerts_list(&q, argv[0], &opt);

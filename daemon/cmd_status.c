@@ -32,7 +32,7 @@ struct status {
 	size_t	 nfeeds;
 	size_t	 nok, nfailing, ngone, nnever, ninactive;
 	int64_t	 last_poll, next_poll;
-	struct store_counts day;
+	int64_t	 items_24h, alerts_24h;	/* store_recent_counts */
 	char	*attention[8];	/* what needs attention, one phrase each */
 	size_t	 nattention;
 };
@@ -143,7 +143,8 @@ status_gather(struct status *s, struct query *q, const char *cmd)
 		s->db_ok = 1;
 	free(err);
 	if (s->db_ok && (store_feeds_list(q->st, &s->feeds, &s->nfeeds) == -1 ||
-	    store_counts_since(q->st, s->o->now - DAY, &s->day) == -1)) {
+	    store_recent_counts(q->st, s->o->now - DAY, &s->items_24h,
+	    &s->alerts_24h) == -1)) {
 		cmd_error(cmd, "%s", store_errmsg(q->st));
 		return -1;
 	}
@@ -340,9 +341,8 @@ status_print(const struct status *s)
 	if (s->db_ok) {
 		print_feeds(s);
 		print_polls(s);
-		line(s, "24 h", C_NONE, "%lld items, %lld new stories, "
-		    "%lld alerts", (long long)s->day.items,
-		    (long long)s->day.stories, (long long)s->day.alerts);
+		line(s, "24 h", C_NONE, "%lld items, %lld alerts",
+		    (long long)s->items_24h, (long long)s->alerts_24h);
 	}
 	if (db >= 0)
 		line(s, "database", C_NONE, "%s, %s%s%s%s", s->cfg->database,
@@ -447,9 +447,8 @@ status_json(const struct status *s)
 	cJSON_AddItemToObject(o, "feeds", status_json_feeds(s));
 	cJSON_AddItemToObject(o, "last_poll", out_json_time(s->last_poll));
 	cJSON_AddItemToObject(o, "next_poll", out_json_time(s->next_poll));
-	cJSON_AddNumberToObject(o, "items_24h", (double)s->day.items);
-	cJSON_AddNumberToObject(o, "stories_24h", (double)s->day.stories);
-	cJSON_AddNumberToObject(o, "alerts_24h", (double)s->day.alerts);
+	cJSON_AddNumberToObject(o, "items_24h", (double)s->items_24h);
+	cJSON_AddNumberToObject(o, "alerts_24h", (double)s->alerts_24h);
 	cJSON_AddStringToObject(o, "database", s->cfg->database);
 	cJSON_AddNumberToObject(o, "database_bytes", (double)(db > 0 ? db : 0) +
 	    (double)(wal > 0 ? wal : 0));

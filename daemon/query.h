@@ -40,6 +40,14 @@ struct qopts {
 int	 query_parse_opts(int argc, char **argv, const char *allowed,
 	    struct qopts *o);
 
+/*
+ * What every query command starts with: its options (allowed), its
+ * words (words: one or more, else none) and the store.  EXIT_OK, or
+ * the exit status to return.
+ */
+int	 query_start(int argc, char **argv, const char *config_path,
+	    const char *allowed, int words, struct qopts *o, struct query *q);
+
 /* "ok", "never", "gone" or "error": a feed's state in one word. */
 const char *feed_state(const struct feed_row *f);
 
