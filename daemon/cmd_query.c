@@ -1,8 +1,10 @@
 /*
- * cmd_query: the read-only commands `feeds`, `items`, `stories`,
- * `search` and `alerts`: load the config, open the database read-only
- * (the daemon may be writing it), print tab-separated lines on stdout
- * (JSON Lines with --json, for items and stories).
+ * cmd_query: the read-only commands `items`, `stories`, `search` and
+ * `alerts`, and what every query command shares (query.h): load the config, open
+ * the database read-only (the daemon may be writing it), parse the
+ * options.  Each prints in one of three forms (table.h): tab-separated
+ * lines when piped (unchanged for scripts), an aligned table on a
+ * terminal, JSON Lines with --json.
  */
 #include <getopt.h>
 #include <limits.h>
@@ -11,25 +13,20 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <cJSON.h>
-
 #include "config/config.h"
 #include "daemon/alert.h"
 #include "daemon/cmd.h"
+#include "daemon/query.h"
+#include "daemon/table.h"
+#include "util/buf.h"
 #include "util/xmalloc.h"
 #include "feeds/date.h"
 #include "storage/store.h"
+#include "util/termtext.h"
 
-#define DEFAULT_LIMIT 20
-
-/* What every query command opens. */
-struct query {
-	struct config *cfg;
-	struct store *st;
-};
-
-static int
-query_open(const char *cmd, const char *config_path, struct query *q)
+int
+query_open(const char *cmd, const char *config_path, struct query *q,
+    int with_db)
 {
 	struct config_errors errs = { 0 };
 	char *err = NULL;
@@ -44,7 +41,8 @@ query_open(const char *cmd, const char *config_path, struct query *q)
 		return EXIT_USAGE;
 	}
 	config_errors_cleanup(&errs);
-	if (store_open(q->cfg->database, STORE_READONLY, &q->st, &err) == -1) {
+	if (with_db &&
+	    store_open(q->cfg->database, STORE_READONLY, &q->st, &err) == -1) {
 		fprintf(stderr, "feedd: %s\n", err);
 		free(err);
 		config_free(q->cfg);
@@ -54,32 +52,18 @@ query_open(const char *cmd, const char *config_path, struct query *q)
 	return EXIT_OK;
 }
 
-static void
+void
 query_close(struct query *q)
 {
 	store_close(q->st);
 	config_free(q->cfg);
 }
 
-/*
- * Prints s with tabs, newlines and other controls as spaces: C0, DEL
- * and C1 (U+0080-U+009F, which some terminals obey as ESC sequences:
- * U+009B is CSI), so no stored text moves a terminal or a line.
- */
+/* Stored text on one line: controls (tabs, newlines, C1) as spaces. */
 static void
 put_flat(const char *s, const char *absent)
 {
-	const unsigned char *p;
-
-	if (s == NULL || *s == '\0')
-		s = absent;
-	for (p = (const unsigned char *)s; *p; p++) {
-		if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
-			putchar(' ');
-			p++;
-		} else
-			putchar(*p < 0x20 || *p == 0x7f ? ' ' : *p);
-	}
+	term_put(stdout, s == NULL || *s == '\0' ? absent : s);
 }
 
 static void
@@ -103,7 +87,7 @@ parse_limit(const char *s, int *limit)
 	return 0;
 }
 
-static const struct option limit_opts[] = {
+static const struct option query_longopts[] = {
 	{ "feed", required_argument, NULL, 'f' },
 	{ "rule", required_argument, NULL, 'r' },
 	{ "limit", required_argument, NULL, 'n' },
@@ -112,19 +96,16 @@ static const struct option limit_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-/*
- * Parses argv with the options in `allowed` (of f, r, n, t, j), setting
- * the matching out-values.  -1 on a bad option.
- */
-static int
-parse_opts(int argc, char **argv, const char *allowed, const char **feed,
-    int *limit, const char **test, int *json)
+int
+query_parse_opts(int argc, char **argv, const char *allowed, struct qopts *o)
 {
 	int c, idx = -1;
 
+	memset(o, 0, sizeof(*o));
+	o->limit = QUERY_DEFAULT_LIMIT;
 	optind = 1;
 	opterr = 0;	/* getopt's own message lacks the "feedd: " prefix */
-	while ((c = getopt_long(argc, argv, ":", limit_opts, &idx)) != -1) {
+	while ((c = getopt_long(argc, argv, ":", query_longopts, &idx)) != -1) {
 		if (c == ':') {
 			cmd_error(argv[0], "option '%s' needs a value",
 			    argv[optind - 1]);
@@ -133,127 +114,49 @@ parse_opts(int argc, char **argv, const char *allowed, const char **feed,
 		if (c == '?' || strchr(allowed, c) == NULL) {
 			cmd_error(argv[0], "unknown option '%s%s'", c == '?' ?
 			    "" : "--", c == '?' ? argv[optind - 1] :
-			    limit_opts[idx].name);
+			    query_longopts[idx].name);
 			return -1;
 		}
-		if (c == 'n' && parse_limit(optarg, limit) == -1) {
+		if (c == 'n' && parse_limit(optarg, &o->limit) == -1) {
 			cmd_error(argv[0], "--limit: not a positive number: %s",
 			    optarg);
 			return -1;
 		}
-		if (c == 'f' || c == 'r')
-			*feed = optarg;
-		if (c == 't')
-			*test = optarg;
-		if (c == 'j')
-			*json = 1;
+		if (c == 'f')
+			o->feed = optarg;
+		else if (c == 'r')
+			o->rule = optarg;
+		else if (c == 't')
+			o->test = optarg;
+		else if (c == 'j')
+			o->json = 1;
 	}
 	return 0;
 }
 
-/* The options of the query commands. */
-struct query_opts {
-	const char *name;	/* --feed or --rule */
-	const char *test;	/* --test */
-	int	 limit;
-	int	 json;		/* --json: JSON Lines */
-};
-
-/*
- * What every query command starts with: its options (allowed), its
- * words (words: one or more, else none) and the store.  EXIT_OK, or the
- * exit status to return.
- */
-static int
-query_start(int argc, char **argv, const char *config_path,
-    const char *allowed, int words, struct query_opts *o, struct query *q)
-{
-	o->name = o->test = NULL;
-	o->limit = DEFAULT_LIMIT;
-	o->json = 0;
-	if (parse_opts(argc, argv, allowed, &o->name, &o->limit,
-	    &o->test, &o->json) == -1 || (words ? optind >= argc : optind != argc) ||
-	    (o->name && o->test))
-		return cmd_usage(cmd_find(argv[0]));
-	return query_open(argv[0], config_path, q);
-}
-
-static void
-print_status(const struct feed_row *f)
-{
-	if (f->gone)
-		fputs("gone", stdout);
-	else if (f->last_fetch == 0)
-		fputs("never", stdout);
-	else if (f->last_error) {
-		fputs("error: ", stdout);
-		put_flat(f->last_error, "?");
-	} else if (f->last_status)
-		printf("%d", f->last_status);
-	else
-		fputs("ok", stdout);
-}
-
-static void
-print_feed(const struct feed_row *f)
-{
-	put_flat(f->name, "-");
-	putchar('\t');
-	put_flat(f->url, "-");
-	putchar('\t');
-	print_status(f);
-	putchar('\t');
-	put_time(f->last_fetch);
-	putchar('\t');
-	put_time(f->gone || !f->active ? 0 : f->next_due);
-	printf("\t%lld\t%d\t", (long long)f->items, f->consecutive_errors);
-	if (f->fetches > 0)
-		printf("304:%lld%%", (long long)(f->not_modified * 100 /
-		    f->fetches));
-	else
-		fputs("304:-", stdout);
-	if (f->redirect_url) {
-		fputs("\tmoved: ", stdout);
-		put_flat(f->redirect_url, "-");
-	}
-	if (!f->active)
-		fputs("\tinactive", stdout);
-	putchar('\n');
-}
-
 int
-cmd_feeds(int argc, char **argv, const char *config_path)
+query_start(int argc, char **argv, const char *config_path,
+    const char *allowed, int words, struct qopts *o, struct query *q)
 {
-	struct feed_row *rows;
-	struct query q;
-	size_t n;
-	int rc;
-
-	if (argc > 1)
+	if (query_parse_opts(argc, argv, allowed, o) == -1 ||
+	    (words ? optind >= argc : optind != argc) || (o->rule && o->test))
 		return cmd_usage(cmd_find(argv[0]));
-	if ((rc = query_open(argv[0], config_path, &q)) != EXIT_OK)
-		return rc;
-	if (store_feeds_list(q.st, &rows, &n) == -1) {
-		cmd_error(argv[0], "%s", store_errmsg(q.st));
-		query_close(&q);
-		return EXIT_RUNTIME;
-	}
-	if (isatty(STDOUT_FILENO))
-		printf("NAME\tURL\tSTATUS\tLAST FETCH\tNEXT DUE\tITEMS\t"
-		    "ERRORS\t304 SHARE\n");
-	for (size_t i = 0; i < n; i++)
-		print_feed(&rows[i]);
-	feed_rows_free(rows, n);
-	query_close(&q);
-	return EXIT_OK;
+	return query_open(argv[0], config_path, q, 1);
+}
+
+/* ---- items, search and alerts --test: stories ---- */
+
+static int64_t
+story_time(const struct story_row *s)
+{
+	return s->published != FEED_TIME_NONE ? s->published : s->first_seen;
 }
 
 /* date, feed, title, link: one line. */
 static void
-print_story(const struct story_row *s)
+tsv_story(const struct story_row *s)
 {
-	put_time(s->published != FEED_TIME_NONE ? s->published :
-	    s->first_seen);
+	put_time(story_time(s));
 	putchar('\t');
 	put_flat(s->feed_name, "-");
 	putchar('\t');
@@ -263,125 +166,154 @@ print_story(const struct story_row *s)
 	putchar('\n');
 }
 
-static void
-print_stories(const struct story_row *rows, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		print_story(&rows[i]);
-}
-
-/* ---- items and stories: the grouping of items into stories ---- */
-
 static cJSON *
-json_time(int64_t t)
-{
-	char buf[DATE_RFC3339_LEN];
-
-	if (t <= 0 || t == FEED_TIME_NONE)
-		return cJSON_CreateNull();
-	return cJSON_CreateString(date_format_rfc3339(t, buf, sizeof(buf)));
-}
-
-static cJSON *
-json_str(const char *s)
-{
-	return s ? cJSON_CreateString(s) : cJSON_CreateNull();
-}
-
-static void
-json_line(cJSON *o)
-{
-	char *line = cJSON_PrintUnformatted(o);
-
-	puts(line);
-	free(line);
-	cJSON_Delete(o);
-}
-
-/* One item as JSON: where it came from and the story it belongs to. */
-static cJSON *
-json_item(const struct story_row *r)
+json_story(const struct story_row *s)
 {
 	cJSON *o = cJSON_CreateObject();
 
-	cJSON_AddItemToObject(o, "time", json_time(r->first_seen));
-	cJSON_AddItemToObject(o, "feed", json_str(r->feed_name));
-	cJSON_AddItemToObject(o, "title", json_str(r->title));
-	cJSON_AddItemToObject(o, "link", json_str(r->link));
-	cJSON_AddItemToObject(o, "published", json_time(r->published));
-	cJSON_AddNumberToObject(o, "story", (double)r->story_id);
-	cJSON_AddNumberToObject(o, "story_size", r->nitems);
-	cJSON_AddItemToObject(o, "joined_by", json_str(r->why));
+	cJSON_AddItemToObject(o, "time", out_json_time(s->first_seen));
+	cJSON_AddItemToObject(o, "published", out_json_time(s->published));
+	cJSON_AddItemToObject(o, "updated", out_json_time(s->updated));
+	cJSON_AddItemToObject(o, "feed", out_json_str(s->feed_name));
+	cJSON_AddItemToObject(o, "title", out_json_str(s->title));
+	cJSON_AddItemToObject(o, "link", out_json_str(s->link));
+	cJSON_AddItemToObject(o, "author", out_json_str(s->author));
+	cJSON_AddNumberToObject(o, "story", (double)s->story_id);
+	cJSON_AddNumberToObject(o, "story_size", s->nitems);
+	cJSON_AddItemToObject(o, "joined_by", out_json_str(s->why));
 	return o;
 }
 
+static const char *const story_headers[] = { "AGE", "FEED", "TITLE", "LINK" };
+
+static void
+table_story(struct table *t, const struct out *o, const struct story_row *s)
+{
+	char age[32];
+
+	table_cell(t, out_age(o, story_time(s), age, sizeof(age)), C_DIM);
+	table_cell(t, s->feed_name, C_NONE);
+	table_cell(t, s->title && *s->title ? s->title : "(untitled)",
+	    C_BOLD);
+	table_cell(t, s->link, C_NONE);
+}
+
+/* Prints stories (and search snippets, when hits is set). */
+static void
+print_stories(const struct out *o, const struct story_row *rows,
+    const struct search_hit *hits, size_t n)
+{
+	struct table *t = NULL;
+
+	if (o->mode == OUT_TABLE)
+		t = table_new(o, story_headers, 4, 0xE, 0);
+	for (size_t i = 0; i < n; i++) {
+		const struct story_row *s = hits ? &hits[i].story : &rows[i];
+		const char *snip = hits ? hits[i].snippet : NULL;
+
+		if (o->mode == OUT_JSON) {
+			cJSON *j = json_story(s);
+
+			if (hits)
+				cJSON_AddItemToObject(j, "snippet",
+				    out_json_str(snip));
+			out_json_line(stdout, j);
+		} else if (t != NULL) {
+			table_story(t, o, s);
+			table_note(t, snip);
+		} else {
+			tsv_story(s);
+			if (snip && *snip) {
+				fputs("    ", stdout);
+				put_flat(snip, "");
+				putchar('\n');
+			}
+		}
+	}
+	if (t != NULL) {
+		table_print(t, stdout);
+		table_free(t);
+	}
+}
+
+/* ---- items and stories: items grouped by story ---- */
+
 /*
- * items: one line per item, story by story.  On a terminal the items
- * after a story's first are indented under it, with "+N" for a story
- * whose other items the limit cut off.
+ * items on a terminal: a story's later items indented under its first
+ * ("\u21b3"), the first saying how many the story has.
  */
 static void
-print_items(const struct story_row *rows, size_t n, int json)
+table_item(struct table *t, const struct out *o, const struct story_row *s,
+    int member)
 {
-	int tty = !json && isatty(STDOUT_FILENO);
+	char age[32];
 
-	if (tty)
-		printf("DATE\tFEED\tTITLE\tLINK\n");
+	table_cell(t, out_age(o, story_time(s), age, sizeof(age)), C_DIM);
+	table_cell(t, s->feed_name, C_NONE);
+	if (member)
+		table_cellf(t, C_NONE, "  \xe2\x86\xb3 %s",
+		    s->title && *s->title ? s->title : "(untitled)");
+	else if (s->nitems > 1)
+		table_cellf(t, C_BOLD, "%s [%d items]",
+		    s->title && *s->title ? s->title : "(untitled)", s->nitems);
+	else
+		table_cell(t, s->title && *s->title ? s->title : "(untitled)",
+		    C_BOLD);
+	table_cell(t, s->link, C_NONE);
+}
+
+static void
+print_items(const struct out *o, const struct story_row *rows, size_t n)
+{
+	struct table *t = NULL;
+
+	if (o->mode == OUT_TABLE)
+		t = table_new(o, story_headers, 4, 0xE, 0);
 	for (size_t i = 0; i < n; i++) {
-		const struct story_row *r = &rows[i];
-		int member = i > 0 && rows[i - 1].story_id == r->story_id;
+		int member = i > 0 && rows[i - 1].story_id == rows[i].story_id;
 
-		if (json) {
-			json_line(json_item(r));
-			continue;
-		}
-		if (!tty) {
-			print_story(r);
-			continue;
-		}
-		put_time(r->published != FEED_TIME_NONE ? r->published :
-		    r->first_seen);
-		putchar('\t');
-		put_flat(r->feed_name, "-");
-		fputs(member ? "\t  \xe2\x86\xb3 " : "\t", stdout);
-		put_flat(r->title, "(untitled)");
-		if (!member && r->nitems > 1)
-			printf(" [%d items]", r->nitems);
-		putchar('\t');
-		put_flat(r->link, "-");
-		putchar('\n');
+		if (o->mode == OUT_JSON)
+			out_json_line(stdout, json_story(&rows[i]));
+		else if (t != NULL)
+			table_item(t, o, &rows[i], member);
+		else
+			tsv_story(&rows[i]);
+	}
+	if (t != NULL) {
+		table_print(t, stdout);
+		table_free(t);
 	}
 }
 
 int
 cmd_items(int argc, char **argv, const char *config_path)
 {
-	struct query_opts o;
 	struct story_row *rows;
 	struct feed_row fr;
+	struct qopts opt;
 	struct query q;
-	const char *feed;
+	struct out o;
 	size_t n;
 	int rc;
 
-	if ((rc = query_start(argc, argv, config_path, "fnj", 0, &o, &q)) !=
+	if ((rc = query_start(argc, argv, config_path, "fnj", 0, &opt, &q)) !=
 	    EXIT_OK)
 		return rc;
-	feed = o.name;
-	if (feed && (rc = store_feed_get(q.st, feed, &fr)) != 0) {
+	if (opt.feed && (rc = store_feed_get(q.st, opt.feed, &fr)) != 0) {
 		cmd_error(argv[0], rc == 1 ? "no feed named '%s'" : "%s",
-		    rc == 1 ? feed : store_errmsg(q.st));
+		    rc == 1 ? opt.feed : store_errmsg(q.st));
 		query_close(&q);
 		return rc == 1 ? EXIT_USAGE : EXIT_RUNTIME;
 	}
-	if (feed)
+	if (opt.feed)
 		feed_row_cleanup(&fr);
-	if (store_items_newest(q.st, feed, o.limit, &rows, &n) == -1) {
+	if (store_items_newest(q.st, opt.feed, opt.limit, &rows, &n) == -1) {
 		cmd_error(argv[0], "%s", store_errmsg(q.st));
 		query_close(&q);
 		return EXIT_RUNTIME;
 	}
-	print_items(rows, n, o.json);
+	out_init(&o, opt.json);
+	print_items(&o, rows, n);
 	story_rows_free(rows, n);
 	query_close(&q);
 	return EXIT_OK;
@@ -389,34 +321,63 @@ cmd_items(int argc, char **argv, const char *config_path)
 
 /* A story as JSON: its first item, its size and every source. */
 static cJSON *
-json_story(const struct story_row *r, const struct story_row *m, size_t n)
+json_story_sources(const struct story_row *r, const struct story_row *m,
+    size_t n)
 {
 	cJSON *o = cJSON_CreateObject(), *src = cJSON_CreateArray();
 
 	cJSON_AddNumberToObject(o, "story", (double)r->story_id);
-	cJSON_AddItemToObject(o, "time", json_time(r->first_seen));
-	cJSON_AddItemToObject(o, "updated", json_time(r->last_seen));
-	cJSON_AddItemToObject(o, "published", json_time(r->published));
-	cJSON_AddItemToObject(o, "title", json_str(r->title));
-	cJSON_AddItemToObject(o, "link", json_str(r->link));
-	cJSON_AddItemToObject(o, "feed", json_str(r->feed_name));
+	cJSON_AddItemToObject(o, "time", out_json_time(r->first_seen));
+	cJSON_AddItemToObject(o, "updated", out_json_time(r->last_seen));
+	cJSON_AddItemToObject(o, "published", out_json_time(r->published));
+	cJSON_AddItemToObject(o, "title", out_json_str(r->title));
+	cJSON_AddItemToObject(o, "link", out_json_str(r->link));
+	cJSON_AddItemToObject(o, "feed", out_json_str(r->feed_name));
 	cJSON_AddNumberToObject(o, "size", (double)n);
 	for (size_t i = 0; i < n; i++)
-		cJSON_AddItemToArray(src, json_item(&m[i]));
+		cJSON_AddItemToArray(src, json_story(&m[i]));
 	cJSON_AddItemToObject(o, "sources", src);
 	return o;
 }
 
+static const char *const stories_headers[] = {
+	"AGE", "STORY", "ITEMS", "FEED", "TITLE", "LINK",
+};
+
 /*
- * A story as text: its first item's line, then (on a terminal, or
- * piped) one line per other source: "\t+ FEED\tTITLE\tLINK".
+ * A story: its first item's line, then one per other source, piped as
+ * "\t\t\t+ FEED\tTITLE\tLINK"; on a terminal one note under the row
+ * names the other sources' feeds.
  */
 static void
-print_story_sources(const struct story_row *r, const struct story_row *m,
-    size_t n)
+print_story_sources(struct table *t, const struct out *o,
+    const struct story_row *r, const struct story_row *m, size_t n)
 {
-	put_time(r->published != FEED_TIME_NONE ? r->published :
-	    r->first_seen);
+	char age[32];
+
+	if (t != NULL) {
+		table_cell(t, out_age(o, story_time(r), age, sizeof(age)),
+		    C_DIM);
+		table_cellf(t, C_NONE, "%lld", (long long)r->story_id);
+		table_cellf(t, C_NONE, "%zu", n);
+		table_cell(t, r->feed_name, C_NONE);
+		table_cell(t, r->title && *r->title ? r->title : "(untitled)",
+		    C_BOLD);
+		table_cell(t, r->link, C_NONE);
+		if (n > 1) {
+			struct buf b;
+
+			buf_init(&b, 0);
+			buf_puts(&b, "also reported by: ");
+			for (size_t i = 1; i < n; i++)
+				buf_printf(&b, "%s%s", i > 1 ? ", " : "",
+				    m[i].feed_name ? m[i].feed_name : "-");
+			table_note(t, buf_str(&b));
+			buf_cleanup(&b);
+		}
+		return;
+	}
+	put_time(story_time(r));
 	printf("\t%lld\t%zu\t", (long long)r->story_id, n);
 	put_flat(r->feed_name, "-");
 	putchar('\t');
@@ -438,23 +399,26 @@ print_story_sources(const struct story_row *r, const struct story_row *m,
 int
 cmd_stories(int argc, char **argv, const char *config_path)
 {
-	struct query_opts o;
 	struct story_row *rows;
+	struct table *t = NULL;
+	struct qopts opt;
 	struct query q;
+	struct out o;
 	size_t n;
 	int rc;
 
-	if ((rc = query_start(argc, argv, config_path, "nj", 0, &o, &q)) !=
+	if ((rc = query_start(argc, argv, config_path, "nj", 0, &opt, &q)) !=
 	    EXIT_OK)
 		return rc;
-	if (store_stories_newest(q.st, NULL, NULL, o.limit, &rows, &n) == -1) {
+	if (store_stories_newest(q.st, NULL, NULL, opt.limit, &rows, &n) == -1) {
 		cmd_error(argv[0], "%s", store_errmsg(q.st));
 		query_close(&q);
 		return EXIT_RUNTIME;
 	}
-	if (!o.json && isatty(STDOUT_FILENO))
-		printf("DATE\tSTORY\tITEMS\tFEED\tTITLE\tLINK\n");
-	for (size_t i = 0; i < n && rc == EXIT_OK; i++) {
+	out_init(&o, opt.json);
+	if (o.mode == OUT_TABLE)
+		t = table_new(&o, stories_headers, 6, 0x30, 0x6);
+	for (size_t i = 0; i < n; i++) {
 		struct story_row *m;
 		size_t nm;
 
@@ -463,11 +427,16 @@ cmd_stories(int argc, char **argv, const char *config_path)
 			rc = EXIT_RUNTIME;
 			break;
 		}
-		if (o.json)
-			json_line(json_story(&rows[i], m, nm));
+		if (o.mode == OUT_JSON)
+			out_json_line(stdout, json_story_sources(&rows[i], m,
+			    nm));
 		else
-			print_story_sources(&rows[i], m, nm);
+			print_story_sources(t, &o, &rows[i], m, nm);
 		story_rows_free(m, nm);
+	}
+	if (t != NULL) {
+		table_print(t, stdout);
+		table_free(t);
 	}
 	story_rows_free(rows, n);
 	query_close(&q);
@@ -491,38 +460,27 @@ join_args(int argc, char **argv)
 	return s;
 }
 
-static void
-print_hits(const struct search_hit *hits, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		print_story(&hits[i].story);
-		if (hits[i].snippet && *hits[i].snippet) {
-			fputs("    ", stdout);
-			put_flat(hits[i].snippet, "");
-			putchar('\n');
-		}
-	}
-}
-
 int
 cmd_search(int argc, char **argv, const char *config_path)
 {
-	struct query_opts o;
 	struct search_hit *hits;
+	struct qopts opt;
 	struct query q;
+	struct out o;
 	char *text, *err = NULL;
 	size_t n;
 	int rc;
 
-	if ((rc = query_start(argc, argv, config_path, "n", 1, &o, &q)) !=
+	if ((rc = query_start(argc, argv, config_path, "nj", 1, &opt, &q)) !=
 	    EXIT_OK)
 		return rc;
 	text = join_args(argc - optind, argv + optind);
-	if (store_search(q.st, text, o.limit, &hits, &n, &err) == -1) {
+	if (store_search(q.st, text, opt.limit, &hits, &n, &err) == -1) {
 		cmd_error(argv[0], "%s", err ? err : "failed");
 		rc = EXIT_USAGE;
 	} else {
-		print_hits(hits, n);
+		out_init(&o, opt.json);
+		print_stories(&o, NULL, hits, n);
 		search_hits_free(hits, n);
 	}
 	free(err);
@@ -532,45 +490,97 @@ cmd_search(int argc, char **argv, const char *config_path)
 }
 
 static int
-alerts_test(struct query *q, const char *cmd, const char *expr, int limit)
+alerts_test(struct query *q, const char *cmd, const struct qopts *opt)
 {
 	struct story_row *rows;
 	struct match_expr *e;
 	char *err = NULL;
+	struct out o;
 	size_t n;
 
-	if ((e = match_compile(expr, &err)) == NULL) {
+	if ((e = match_compile(opt->test, &err)) == NULL) {
 		cmd_error(cmd, "%s", err ? err : "invalid expression");
 		free(err);
 		return EXIT_USAGE;
 	}
-	if (store_match_test(q->st, e, limit, &rows, &n) == -1) {
+	if (store_match_test(q->st, e, opt->limit, &rows, &n) == -1) {
 		cmd_error(cmd, "%s", store_errmsg(q->st));
 		match_free(e);
 		return EXIT_RUNTIME;
 	}
-	print_stories(rows, n);
+	out_init(&o, opt->json);
+	print_stories(&o, rows, NULL, n);
 	story_rows_free(rows, n);
 	match_free(e);
 	return EXIT_OK;
 }
 
+/* The alert log's JSON fields, and the story. */
+static cJSON *
+json_alert(const struct alert_row *a)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddItemToObject(o, "time", out_json_time(a->fired_at));
+	cJSON_AddItemToObject(o, "rule", out_json_str(a->rule));
+	cJSON_AddItemToObject(o, "title", out_json_str(a->title));
+	cJSON_AddItemToObject(o, "link", out_json_str(a->link));
+	cJSON_AddItemToObject(o, "feed", out_json_str(a->feed));
+	cJSON_AddItemToObject(o, "published", out_json_time(a->published));
+	cJSON_AddNumberToObject(o, "story", (double)a->story_id);
+	return o;
+}
+
+static const char *const alert_headers[] = {
+	"FIRED", "RULE", "FEED", "TITLE", "LINK",
+};
+
+static void
+print_alerts(const struct out *o, const struct alert_row *rows, size_t n)
+{
+	struct table *t = NULL;
+	char age[32];
+
+	if (o->mode == OUT_TABLE)
+		t = table_new(o, alert_headers, 5, 0x1C, 0);
+	for (size_t i = 0; i < n; i++) {
+		const struct alert_row *a = &rows[i];
+
+		if (o->mode == OUT_JSON)
+			out_json_line(stdout, json_alert(a));
+		else if (t != NULL) {
+			table_cell(t, out_age(o, a->fired_at, age, sizeof(age)),
+			    C_DIM);
+			table_cell(t, a->rule, C_YELLOW);
+			table_cell(t, a->feed, C_NONE);
+			table_cell(t, a->title, C_BOLD);
+			table_cell(t, a->link, C_NONE);
+		} else {
+			char *line = alert_format_line(a, ALERT_FORMAT_TEXT);
+
+			fputs(line, stdout);
+			free(line);
+		}
+	}
+	if (t != NULL) {
+		table_print(t, stdout);
+		table_free(t);
+	}
+}
+
 static int
-alerts_list(struct query *q, const char *cmd, const char *rule, int limit)
+alerts_list(struct query *q, const char *cmd, const struct qopts *opt)
 {
 	struct alert_row *rows;
+	struct out o;
 	size_t n;
 
-	if (store_alerts_list(q->st, rule, limit, &rows, &n) == -1) {
+	if (store_alerts_list(q->st, opt->rule, opt->limit, &rows, &n) == -1) {
 		cmd_error(cmd, "%s", store_errmsg(q->st));
 		return EXIT_RUNTIME;
 	}
-	for (size_t i = 0; i < n; i++) {
-		char *line = alert_format_line(&rows[i], ALERT_FORMAT_TEXT);
-
-		fputs(line, stdout);
-		free(line);
-	}
+	out_init(&o, opt->json);
+	print_alerts(&o, rows, n);
 	alert_rows_free(rows, n);
 	return EXIT_OK;
 }
@@ -578,15 +588,15 @@ alerts_list(struct query *q, const char *cmd, const char *rule, int limit)
 int
 cmd_alerts(int argc, char **argv, const char *config_path)
 {
-	struct query_opts o;
+	struct qopts opt;
 	struct query q;
 	int rc;
 
-	if ((rc = query_start(argc, argv, config_path, "rnt", 0, &o, &q)) !=
+	if ((rc = query_start(argc, argv, config_path, "rntj", 0, &opt, &q)) !=
 	    EXIT_OK)
 		return rc;
-	rc = o.test ? alerts_test(&q, argv[0], o.test, o.limit) :
-	    alerts_list(&q, argv[0], o.name, o.limit);
+	rc = opt.test ? alerts_test(&q, argv[0], &opt) :
+	    alerts_list(&q, argv[0], &opt);
 	query_close(&q);
 	return rc;
 }
