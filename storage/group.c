@@ -313,41 +313,41 @@ same_entities(const struct headline *a, const struct headline *b)
  */
 static double
 score(const struct group_index *gi, const struct query *q,
-    const struct headline *b, int64_t gap, struct buf *why)
+    const struct headline *b, int64_t gap, double floor, struct buf *why)
 {
 	const struct headline *a = q->hl;
 	int cross = a->cjk != b->cjk;
 	struct shared sh;
-	double wb, s;
+	double wb, s, k = 1.0;
 
 	if (gap < 0)
 		gap = -gap;
 	if (gap > gi->p.window || headline_conflict(a, b))
 		return 0;
-	share(gi, q, b, cross, &sh, why);
-	if (cross) {
-		/* across scripts only names compare: the same entities */
-		if (sh.entities == 0 || !same_entities(a, b))
-			return 0;
-		s = 1.0;
-	} else {
-		if (sh.n < 2)
-			return 0;
-		/* a few common words are no evidence, whatever their share */
-		if (sh.idf < gi->p.evidence * q->logdocs)
-			return 0;
-		wb = weight(gi, q, b);
-		if (q->w <= 0 || wb <= 0)
-			return 0;
-		s = sh.w / sqrt(q->w * wb);
-		/* a shared model or product name with its version */
-		if (sh.entities > 0)
-			s *= gi->p.threshold / gi->p.entity_threshold;
-	}
 	if (gi->p.window > 0)
-		s *= 1.0 - gi->p.time_penalty * (double)gap /
+		k = 1.0 - gi->p.time_penalty * (double)gap /
 		    (double)gi->p.window;
-	return s;
+	share(gi, q, b, cross, &sh, why);
+	if (cross)	/* across scripts only names compare: the same entities */
+		return sh.entities > 0 && same_entities(a, b) ? k : 0;
+	if (sh.n < 2)
+		return 0;
+	/* a few common words are no evidence, whatever their share */
+	if (sh.idf < gi->p.evidence * q->logdocs || q->w <= 0)
+		return 0;
+	/* a shared model or product name with its version */
+	if (sh.entities > 0)
+		k *= gi->p.threshold / gi->p.entity_threshold;
+	/*
+	 * b weighs at least what it shares: when even that bound is below
+	 * floor (what the caller needs), b's own weight is not looked up
+	 */
+	if (k * sh.w / sqrt(q->w * sh.idf) < floor)
+		return 0;
+	if ((wb = weight(gi, q, b)) <= 0)
+		return 0;
+	s = sh.w / sqrt(q->w * wb);
+	return s * k;
 }
 
 int
@@ -357,7 +357,7 @@ group_pair(struct group_index *gi, const struct headline *a,
 	struct query q;
 
 	query_init(gi, a, &q);
-	*s = score(gi, &q, b, gap, NULL);
+	*s = score(gi, &q, b, gap, 0, NULL);
 	return *s >= gi->p.threshold;
 }
 
@@ -597,14 +597,15 @@ group_index_match(struct group_index *gi, const struct headline *hl,
 		if (!e->entity_hit && (e->hits + nrest < 2 ||
 		    e->acc + rest < gi->p.evidence * q.logdocs))
 			continue;
-		s = score(gi, &q, e->hl, time - e->time, NULL);
+		s = score(gi, &q, e->hl, time - e->time,
+		    found ? bs : gi->p.threshold, NULL);
 		if (s < gi->p.threshold || (found && s <= bs))
 			continue;
 		/* the story's first item must agree too (in one script) */
 		f = e->first >= gi->live ? entry(gi, e->first) : NULL;
 		if (f != NULL && f != e && f->hl->cjk == hl->cjk &&
-		    score(gi, &q, f->hl, time - f->time, NULL) <
-		    gi->p.first_threshold)
+		    score(gi, &q, f->hl, time - f->time,
+		    gi->p.first_threshold, NULL) < gi->p.first_threshold)
 			continue;
 		best = seq;
 		bs = s;
@@ -616,7 +617,7 @@ group_index_match(struct group_index *gi, const struct headline *hl,
 
 		buf_init(&why, 0);
 		buf_printf(&why, "%.2f", bs);
-		score(gi, &q, e->hl, time - e->time, &why);
+		score(gi, &q, e->hl, time - e->time, 0, &why);
 		m->story_id = e->story_id;
 		m->item_id = e->item_id;
 		m->score = bs;
