@@ -94,6 +94,12 @@ store_prepare_doc(const struct feed_doc *doc, int bodies)
 	return store_prep_new(doc, bodies, 1);
 }
 
+const char *
+store_prep_body(const struct store_prep *prep, size_t i)
+{
+	return prep->bodies && i < prep->n ? prep->bodies[i] : NULL;
+}
+
 void
 store_prep_free(struct store_prep *prep)
 {

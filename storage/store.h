@@ -129,6 +129,8 @@ int	 store_put_doc(struct store *st, int64_t feed_id,
 struct store_prep;
 struct store_prep *store_prepare_doc(const struct feed_doc *doc, int bodies);
 void	 store_prep_free(struct store_prep *prep);		/* NULL ok */
+/* Item i's full-text body, when prepared with bodies (else NULL). */
+const char *store_prep_body(const struct store_prep *prep, size_t i);
 int	 store_put_prepared(struct store *st, int64_t feed_id,
 	    const struct feed_doc *doc, const struct store_prep *prep,
 	    int64_t now, struct store_put_result *res, char **errstr);
