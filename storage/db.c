@@ -64,6 +64,22 @@ check_version(struct store *st, char **errstr)
 	return -1;
 }
 
+/*
+ * feedd_body(summary, content): the text items_fts indexes for an item
+ * (store_body_text).  The full-text tables read their content through
+ * it (migrate.c, version 3) instead of keeping a copy of the text.
+ */
+static void
+sql_body(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	char *body;
+
+	(void)argc;
+	body = store_body_text((const char *)sqlite3_value_text(argv[0]),
+	    (const char *)sqlite3_value_text(argv[1]));
+	sqlite3_result_text(ctx, body, -1, free);
+}
+
 static int
 open_db(struct store *st, char **errstr)
 {
@@ -98,6 +114,12 @@ open_db(struct store *st, char **errstr)
 		return -1;
 	}
 	sqlite3_extended_result_codes(st->db, 1);
+	if (sqlite3_create_function(st->db, "feedd_body", 2, SQLITE_UTF8 |
+	    SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL, sql_body, NULL,
+	    NULL) != SQLITE_OK) {
+		*errstr = xasprintf("%s: %s", st->path, sqlite3_errmsg(st->db));
+		return -1;
+	}
 	return 0;
 }
 

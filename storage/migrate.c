@@ -81,6 +81,35 @@ static const char *const migrations[] = {
 	"INSERT INTO meta VALUES ('alert_mark', coalesce((SELECT min(id) - 1"
 	" FROM items WHERE alert_checked = 0), (SELECT max(id) FROM items), 0));"
 	"DROP INDEX items_unchecked;",
+	/*
+	 * Version 3.  The text is kept once: items_fts and items_tri become
+	 * external-content tables that read it from items through the views
+	 * items_text and items_tri_text, whose feedd_body() (storage/db.c)
+	 * computes the indexed text from the stored HTML again; before, FTS5
+	 * kept its own copy of every item's text and items_tri another of
+	 * the spaceless ones.  items.tri marks the items items_tri holds
+	 * (text written without spaces, see items_db.c), so that deleting
+	 * an item's trigram terms finds the text they came from.  Both
+	 * indexes are rebuilt from the items themselves, so they agree with
+	 * the views exactly.
+	 */
+	"ALTER TABLE items ADD COLUMN tri INTEGER NOT NULL DEFAULT 0;"
+	"UPDATE items SET tri = 1 WHERE id IN (SELECT rowid FROM items_tri);"
+	"CREATE INDEX items_tri_ids ON items (id) WHERE tri = 1;"
+	"DROP TABLE items_fts;"
+	"DROP TABLE items_tri;"
+	"CREATE VIEW items_text AS SELECT id, coalesce(title, '') AS title,"
+	" feedd_body(summary, content) AS body FROM items;"
+	"CREATE VIEW items_tri_text AS SELECT id, coalesce(title, '') || ' '"
+	" || feedd_body(summary, content) AS text FROM items WHERE tri = 1;"
+	"CREATE VIRTUAL TABLE items_fts USING fts5 (title, body,"
+	" content = 'items_text', content_rowid = 'id',"
+	" tokenize = 'unicode61 remove_diacritics 2');"
+	"CREATE VIRTUAL TABLE items_tri USING fts5 (text,"
+	" content = 'items_tri_text', content_rowid = 'id',"
+	" tokenize = 'trigram');"
+	"INSERT INTO items_fts (items_fts) VALUES ('rebuild');"
+	"INSERT INTO items_tri (items_tri) VALUES ('rebuild');",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

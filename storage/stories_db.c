@@ -190,8 +190,14 @@ store_prune(struct store *st, int64_t before, int keep_newest)
 		/* only their stories can be left empty: no scan of all */
 		"INSERT OR IGNORE INTO temp.prune_stories SELECT story_id"
 		" FROM items WHERE id IN temp.prune_ids",
-		"DELETE FROM items_fts WHERE rowid IN temp.prune_ids",
-		"DELETE FROM items_tri WHERE rowid IN temp.prune_ids",
+		/* external content: the terms go with the text they came
+		 * from, before the rows (items_db.c fts_exec) */
+		"INSERT INTO items_fts (items_fts, rowid, title, body)"
+		" SELECT 'delete', id, title, body FROM items_text"
+		" WHERE id IN temp.prune_ids",
+		"INSERT INTO items_tri (items_tri, rowid, text)"
+		" SELECT 'delete', id, text FROM items_tri_text"
+		" WHERE id IN temp.prune_ids",
 		"DELETE FROM items WHERE id IN temp.prune_ids",
 		"DELETE FROM stories WHERE id IN temp.prune_stories AND NOT"
 		" EXISTS (SELECT 1 FROM items WHERE story_id = stories.id)",
