@@ -7,7 +7,8 @@
  * batches of BATCH feeds.  In the same run, the floor: a bare FTS5 table
  * (same tokenizer) given the same title and body text in one
  * transaction.  CPU seconds of this process (the machine is shared);
- * prints figures and the ratio, not a test.
+ * prints figures and the ratio, not a test.  BENCH_KEEP_DB=1 keeps the
+ * database (its path is printed).
  */
 #include <sqlite3.h>
 #include <stdio.h>
@@ -226,6 +227,11 @@ main(int argc, char **argv)
 	free(docs);
 	free(preps);
 	free(ids);
+	if (getenv("BENCH_KEEP_DB") != NULL) {	/* for a look inside */
+		printf("kept %s\n", path);
+		free(path);
+		return 0;
+	}
 	unlink(path);
 	free(path);
 	path = xasprintf("rm -rf %s", dir);

@@ -339,6 +339,7 @@ feedd_reload(struct feedd *d)
 	config_free(old);
 	d->dirty = 1;
 	d->rendered = 0;	/* title, paths, rules may have changed: force */
+	d->force_render = 1;
 	feedd_flush_soon(d, 0);
 	log_info("reloaded: %zu feeds", d->nfeeds);
 	notify_ready();

@@ -95,6 +95,7 @@ struct feedd {
 	int		 in_batch;	/* a store batch is open */
 	int		 batch_feeds;	/* feeds saved in it */
 	int		 rendered;	/* outputs written at least once */
+	int		 force_render;	/* config reloaded: write them again */
 	int		 progress;	/* `once` on a terminal */
 	struct cycle	 cycle;
 	int64_t		 last_response_ms;

@@ -233,6 +233,7 @@ on_parsed(uv_work_t *w, int status)
 	}
 	fetch_parsed(f);
 	complete(fr, f);
+	dispatch(fr);		/* a slot for the next transfer (backlog) */
 }
 
 /*
@@ -406,6 +407,16 @@ start(struct fetcher *fr, struct fetch *f)
 	f->host->active++;
 }
 
+/*
+ * Backpressure: a fetched body waits for the parse workers, and its
+ * parsed document for the loop to store it.  When those fall behind
+ * the transfers (a cold start: everything new, storing is the slow
+ * part), no new transfer starts until the backlog is below
+ * PARSE_BACKLOG, so the documents held in memory at once are at most
+ * concurrency + PARSE_BACKLOG whatever the number of feeds.
+ */
+#define PARSE_BACKLOG	4
+
 static void
 dispatch(struct fetcher *fr)
 {
@@ -414,6 +425,7 @@ dispatch(struct fetcher *fr)
 	struct fetch *f;
 
 	while (!fr->closing && fr->active < fr->o.concurrency &&
+	    fr->parsing < PARSE_BACKLOG &&
 	    (h = ready_pop(fr)) != NULL) {
 		if (h->hold_until > now) {
 			while ((f = host_dequeue(fr, h)) != NULL)

@@ -3,6 +3,12 @@
  * Feed, one Atom feed per alert rule).  Each file is streamed to a
  * temporary file beside it, checked, fsync'd and renamed; a file whose
  * bytes would not change is left alone.  The writers live in feeds/.
+ *
+ * The files are written only when they would change: the database
+ * keeps the store generation they were written at and a fingerprint
+ * of what else shapes them (meta 'output_gen', 'output_conf'), so a
+ * `feedd once` or a restart with nothing new reads two numbers and
+ * writes nothing, as a running daemon does between changes.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -37,6 +43,9 @@ struct output_doc {
 };
 
 typedef int (*output_write_fn)(FILE *, const struct output_doc *);
+
+#define MARK_GEN	"output_gen"
+#define MARK_CONF	"output_conf"
 
 struct output *
 output_new(void)
@@ -289,16 +298,75 @@ render_rule(struct store *st, const struct config *cfg,
 	return rc;
 }
 
-int
-output_render(struct output *out, struct store *st, const struct config *cfg,
-    int force, char **errstr)
+static void
+fp_add(uint64_t *h, const char *s)
 {
-	int64_t	 gen = store_generation(st);
+	const unsigned char *p = (const unsigned char *)(s ? s : "\x01");
+
+	for (; *p; p++) {
+		*h ^= *p;
+		*h *= 0x100000001b3ULL;
+	}
+	*h ^= 0xff;			/* ends the field: "ab","c" != "a","bc" */
+	*h *= 0x100000001b3ULL;
+}
+
+/* What shapes the files besides the stories (FNV-1a, as an int64). */
+static int64_t
+fingerprint(const struct config *cfg)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	char n[32];
+
+	fp_add(&h, FEEDD_VERSION);	/* the writers may change */
+	fp_add(&h, cfg->atom_path);
+	fp_add(&h, cfg->json_path);
+	fp_add(&h, cfg->title);
+	fp_add(&h, cfg->listen);
+	fp_add(&h, cfg->alert_feeds_dir);
+	snprintf(n, sizeof(n), "%d", cfg->max_entries);
+	fp_add(&h, n);
+	for (size_t i = 0; cfg->alert_feeds_dir && i < cfg->nrules; i++)
+		fp_add(&h, cfg->rules[i].name);
+	return (int64_t)h;
+}
+
+static int
+exists(const char *path)
+{
+	struct stat sb;
+
+	return stat(path, &sb) == 0;
+}
+
+/* Whether every file is there as the database says it was written. */
+static int
+files_current(struct store *st, const struct config *cfg, int64_t gen)
+{
+	int64_t g, c;
+	int ok;
+
+	if (store_mark_get(st, MARK_GEN, &g) != 0 || g != gen ||
+	    store_mark_get(st, MARK_CONF, &c) != 0 || c != fingerprint(cfg))
+		return 0;
+	ok = (cfg->atom_path == NULL || exists(cfg->atom_path)) &&
+	    (cfg->json_path == NULL || exists(cfg->json_path));
+	for (size_t i = 0; ok && cfg->alert_feeds_dir && i < cfg->nrules; i++) {
+		char *name = output_rule_filename(cfg->rules[i].name);
+		char *path = xasprintf("%s/%s", cfg->alert_feeds_dir, name);
+
+		ok = exists(path);
+		free(path);
+		free(name);
+	}
+	return ok;
+}
+
+static int
+render_all(struct store *st, const struct config *cfg, char **errstr)
+{
 	size_t	 i;
 
-	if (!force && out->rendered && gen == out->generation)
-		return 0;
-	out->rendered = 0;
 	if ((cfg->atom_path != NULL || cfg->json_path != NULL) &&
 	    render_main(st, cfg, errstr) == -1)
 		return -1;
@@ -312,7 +380,31 @@ output_render(struct output *out, struct store *st, const struct config *cfg,
 			if (render_rule(st, cfg, &cfg->rules[i], errstr) == -1)
 				return -1;
 	}
+	return 0;
+}
+
+int
+output_render(struct output *out, struct store *st, const struct config *cfg,
+    int force, char **errstr)
+{
+	int64_t	 gen = store_generation(st);
+
+	if (!force && out->rendered && gen == out->generation)
+		return 0;
+	if (!force && !out->rendered && files_current(st, cfg, gen)) {
+		out->generation = gen;
+		out->rendered = 1;
+		return 0;
+	}
+	out->rendered = 0;
+	if (render_all(st, cfg, errstr) == -1)
+		return -1;
+	/* a mark that cannot be saved only costs a render next time */
+	if (store_mark_set(st, MARK_GEN, gen) == -1 ||
+	    store_mark_set(st, MARK_CONF, fingerprint(cfg)) == -1)
+		store_mark_set(st, MARK_GEN, -1);
 	out->generation = gen;
 	out->rendered = 1;
 	return 0;
 }
+

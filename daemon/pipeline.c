@@ -484,11 +484,12 @@ pipeline_flush(struct feedd *d)
 	}
 	if (!d->dirty && d->rendered)
 		return;
-	if (output_render(d->out, d->st, d->cfg, !d->rendered, &err) == -1) {
+	if (output_render(d->out, d->st, d->cfg, d->force_render, &err) == -1) {
 		log_warnx("outputs: %s", err ? err : "cannot write");
 		free(err);
 		return;
 	}
 	d->dirty = 0;
 	d->rendered = 1;
+	d->force_render = 0;
 }

@@ -193,6 +193,14 @@ int	 store_match_test(struct store *st, const struct match_expr *expr,
 int64_t	 store_generation(struct store *st);
 
 /*
+ * A number kept in the database under key (meta table) for a caller
+ * outside storage/, e.g. the generation the outputs were written at.
+ * get: 0 and *v, 1 when there is none, -1 on error.
+ */
+int	 store_mark_get(struct store *st, const char *key, int64_t *v);
+int	 store_mark_set(struct store *st, const char *key, int64_t v);
+
+/*
  * Deletes items first seen before `before`, except the stories among
  * the newest keep_newest (so the output never loses an entry), with
  * their full-text rows and the stories left without items.  Alert rows
