@@ -16,6 +16,8 @@
 # transfers; the bench serves them under 4 loopback names (127.0.0.1-4)
 # and sets per_host = 4, concurrency = 16 (curl's --parallel-max 16).
 # BENCH_SIZES (default "300 2000 10000"), BENCH_NEWSBOAT_MAX (2000).
+# BENCH_PERF=N: one more cold run at N feeds under `perf record -g`,
+# then the top costs by symbol (self time), kept in build/bench/perf-N.*
 cd "$(dirname "$0")/.." || exit 1
 FEEDD=${FEEDD_BIN:-$PWD/build/feedd}
 SIZES=${BENCH_SIZES:-300 2000 10000}
@@ -131,6 +133,16 @@ for n in $SIZES; do
 		rm -rf state
 		measure "feedd-cold-$n" "$FEEDD" once -c feedd.conf
 	done
+	if [ "${BENCH_PERF:-}" = "$n" ]; then
+		rm -rf state
+		perf record -q -g -o "$BENCH/perf-$n.data" "$FEEDD" once \
+		    -c feedd.conf > /dev/null 2>&1
+		perf report -i "$BENCH/perf-$n.data" --no-children \
+		    --sort dso,symbol --stdio 2>/dev/null | grep -E '^ +[0-9]' |
+		    head -30 > "$BENCH/perf-$n.txt"
+		echo "  perf, cold, self time by symbol (top 30):"
+		sed 's/^/    /' "$BENCH/perf-$n.txt"
+	fi
 	db=$(du -k state/feedd.db | cut -f1)
 	wal=$(du -k state/feedd.db-wal 2>/dev/null | cut -f1)
 	items=$(sqlite3 state/feedd.db 'SELECT count(*) FROM items')

@@ -2,8 +2,9 @@
  * fetch: HTTP(S) transfers on libcurl's multi interface driven by the
  * libuv loop (the multi-uv.c pattern).  Owns feedd's transfer queue
  * (concurrency, per-host limit, host hold-off after 429/503), the
- * conditional GET headers, the decoded-size cap, and streams each 2xx
- * body into the push parser as it arrives, hashing it on the way.
+ * conditional GET headers, the decoded-size cap, and keeps each 2xx
+ * body, which a worker thread hashes (an unchanged body is not parsed)
+ * and parses.
  */
 #ifndef FEEDD_FETCH_H
 #define FEEDD_FETCH_H
