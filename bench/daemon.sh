@@ -135,7 +135,7 @@ for n in $SIZES; do
 	done
 	if [ "${BENCH_PERF:-}" = "$n" ]; then
 		rm -rf state
-		perf record -q -g -o "$BENCH/perf-$n.data" "$FEEDD" once \
+		perf record -q ${BENCH_PERF_OPTS:--g} -o "$BENCH/perf-$n.data" "$FEEDD" once \
 		    -c feedd.conf > /dev/null 2>&1
 		perf report -i "$BENCH/perf-$n.data" --no-children \
 		    --sort dso,symbol --stdio 2>/dev/null | grep -E '^ +[0-9]' |

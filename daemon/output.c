@@ -32,17 +32,39 @@ struct output {
 	int	 rendered;	/* generation is what the files show */
 };
 
-/* What one output file is made of. */
-struct output_doc {
-	const struct config *cfg;
-	const char *title;
-	const char *id;
-	const char *self;
-	struct atom_entry *entries;
-	size_t	 n;
+/*
+ * One output file being written: a temporary file beside path, put in
+ * place by sink_close when its bytes differ from what is there.
+ */
+struct sink {
+	const char *path;
+	char	*tmp;
+	FILE	*fp;
+	int	 json;		/* JSON Feed, else Atom */
+	struct atom_meta am;
+	struct jsonfeed_meta jm;
 };
 
-typedef int (*output_write_fn)(FILE *, const struct output_doc *);
+/* A set of 64-bit hashes (open addressing; 0 is stored as 1). */
+struct hset {
+	uint64_t *v;
+	size_t	 n, cap;
+};
+
+/*
+ * What one pass over the stories writes to one or more sinks.  Entries
+ * are prepared and written one at a time: memory does not grow with
+ * max_entries (only the two hash sets do, 16 bytes per entry each at
+ * most), where the whole list of rows and entries once took ~10 KB per
+ * entry.
+ */
+struct stream {
+	struct sink *sinks;
+	size_t	 nsinks;
+	struct hset links, ids;
+	size_t	 n;
+	int	 head;		/* the heads are written */
+};
 
 #define MARK_GEN	"output_gen"
 #define MARK_CONF	"output_conf"
@@ -130,66 +152,199 @@ sync_dir(const char *dir)
 	}
 }
 
-/* Streams fn's output to a temporary file, then into place at path. */
 static int
-write_atomic(const char *path, output_write_fn fn, const struct output_doc *d,
-    char **errstr)
+sink_open(struct sink *k, char **errstr)
 {
-	char	*dcopy = xstrdup(path), *dir = dirname(dcopy), *tmp;
-	FILE	*fp = NULL;
-	int	 fd, rc = -1;
+	char	*dcopy = xstrdup(k->path), *dir = dirname(dcopy);
+	int	 fd;
 
-	tmp = xasprintf("%s/.%s.XXXXXX", dir, strrchr(path, '/') ?
-	    strrchr(path, '/') + 1 : path);
-	if (make_dirs(dir) == -1 || (fd = mkstemp(tmp)) == -1) {
-		*errstr = xasprintf("%s: %s", path, strerror(errno));
-		goto out;
+	k->tmp = xasprintf("%s/.%s.XXXXXX", dir, strrchr(k->path, '/') ?
+	    strrchr(k->path, '/') + 1 : k->path);
+	k->fp = NULL;
+	if (make_dirs(dir) == -1 || (fd = mkstemp(k->tmp)) == -1) {
+		*errstr = xasprintf("%s: %s", k->path, strerror(errno));
+		free(k->tmp);
+		k->tmp = NULL;
+		free(dcopy);
+		return -1;
 	}
+	free(dcopy);
 	fchmod(fd, 0644);
-	if ((fp = fdopen(fd, "w")) == NULL)
+	if ((k->fp = fdopen(fd, "w")) == NULL) {
+		*errstr = xasprintf("%s: %s", k->path, strerror(errno));
 		close(fd);
-	if (fp == NULL || fn(fp, d) == -1 || fflush(fp) != 0 || ferror(fp) ||
-	    fsync(fileno(fp)) == -1) {
-		*errstr = xasprintf("%s: writing %s: %s", path, tmp,
-		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Finishes a sink: with ok (every write went well), checked, fsync'd
+ * and renamed into place unless its bytes are what is there already.
+ * The temporary file never stays behind.
+ */
+static int
+sink_close(struct sink *k, int ok, char **errstr)
+{
+	char	*dcopy = xstrdup(k->path), *dir = dirname(dcopy);
+	int	 rc = -1;
+
+	if (k->tmp == NULL)
+		goto out;
+	if (!ok || k->fp == NULL || fflush(k->fp) != 0 || ferror(k->fp) ||
+	    fsync(fileno(k->fp)) == -1) {
+		if (*errstr == NULL)
+			*errstr = xasprintf("%s: writing %s: %s", k->path,
+			    k->tmp, strerror(errno));
 		goto out;
 	}
-	if (same_bytes(tmp, path))
+	if (same_bytes(k->tmp, k->path))
 		rc = 0;			/* left untouched */
-	else if (rename(tmp, path) == -1)
-		*errstr = xasprintf("%s: %s", path, strerror(errno));
+	else if (rename(k->tmp, k->path) == -1) {
+		if (*errstr == NULL)
+			*errstr = xasprintf("%s: %s", k->path,
+			    strerror(errno));
+	}
 	else {
 		sync_dir(dir);
 		rc = 0;
 	}
 out:
-	if (fp != NULL)
-		fclose(fp);
-	unlink(tmp);		/* ENOENT once renamed */
-	free(tmp);
+	if (k->fp != NULL)
+		fclose(k->fp);
+	k->fp = NULL;
+	if (k->tmp != NULL)
+		unlink(k->tmp);		/* ENOENT once renamed */
+	free(k->tmp);
+	k->tmp = NULL;
 	free(dcopy);
 	return rc;
 }
 
-static int
-write_atom(FILE *fp, const struct output_doc *d)
+static uint64_t
+hash64(const char *s)
 {
-	struct atom_meta meta = {
-		.id = d->id, .title = d->title, .self = d->self,
-		.alternate = NULL, .updated = 0,
-	};
+	uint64_t h = 0xcbf29ce484222325ULL;
 
-	return atom_write(fp, &meta, d->entries, d->n);
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	return h ? h : 1;
 }
 
+/*
+ * Adds s; 1 when it was there already.  A 64-bit hash stands for the
+ * string: two different links or ids colliding (odds ~n^2 / 2^64) would
+ * only drop or retag one entry.
+ */
 static int
-write_json(FILE *fp, const struct output_doc *d)
+hset_add(struct hset *hs, const char *s)
 {
-	struct jsonfeed_meta meta = {
-		.title = d->title, .feed_url = d->self, .home_page_url = NULL,
-	};
+	uint64_t h = hash64(s);
+	size_t	 i;
 
-	return jsonfeed_write(fp, &meta, d->entries, d->n);
+	if ((hs->n + 1) * 2 > hs->cap) {
+		struct hset big = { NULL, 0, hs->cap ? hs->cap * 2 : 256 };
+
+		big.v = xcalloc(big.cap, sizeof(uint64_t));
+		for (i = 0; i < hs->cap; i++)
+			if (hs->v[i] != 0) {
+				size_t j = hs->v[i] & (big.cap - 1);
+
+				while (big.v[j] != 0)
+					j = (j + 1) & (big.cap - 1);
+				big.v[j] = hs->v[i];
+				big.n++;
+			}
+		free(hs->v);
+		*hs = big;
+	}
+	for (i = h & (hs->cap - 1); hs->v[i] != 0; i = (i + 1) & (hs->cap - 1))
+		if (hs->v[i] == h)
+			return 1;
+	hs->v[i] = h;
+	hs->n++;
+	return 0;
+}
+
+static void
+write_heads(struct stream *w, int64_t updated)
+{
+	for (size_t i = 0; i < w->nsinks; i++) {
+		struct sink *k = &w->sinks[i];
+
+		if (k->json)
+			jsonfeed_write_head(k->fp, &k->jm);
+		else
+			atom_write_head(k->fp, &k->am, updated);
+	}
+	w->head = 1;
+}
+
+/*
+ * store_story_fn: one story into every sink.  The same link twice is
+ * the same story twice (the later one is left out); the same id twice
+ * gets an id of its own.  As the stories come newest first, the first
+ * entry's date is the feed's.
+ */
+static int
+stream_story(const struct story_row *r, void *arg)
+{
+	struct stream *w = arg;
+	struct atom_entry e;
+
+	atom_entry_prepare(&e, r);
+	if (e.link != NULL && hset_add(&w->links, e.link)) {
+		atom_entry_cleanup(&e);
+		return 0;
+	}
+	if (hset_add(&w->ids, e.id)) {
+		atom_entry_retag(&e, r->story_id);
+		hset_add(&w->ids, e.id);
+	}
+	if (!w->head)
+		write_heads(w, e.updated);
+	for (size_t i = 0; i < w->nsinks; i++) {
+		if (w->sinks[i].json)
+			jsonfeed_write_item(w->sinks[i].fp, &e, w->n);
+		else
+			atom_write_entry(w->sinks[i].fp, &e);
+	}
+	w->n++;
+	atom_entry_cleanup(&e);
+	return 0;
+}
+
+/*
+ * Writes the stories (rule: those that alerted on it; NULL: all) to
+ * every sink in one pass over the store.
+ */
+static int
+stream_all(struct store *st, const struct config *cfg, const char *rule,
+    struct sink *sinks, size_t nsinks, char **errstr)
+{
+	struct stream w = { sinks, nsinks, { NULL, 0, 0 }, { NULL, 0, 0 },
+	    0, 0 };
+	size_t	 i, opened = 0;
+	int	 ok = 1, rc = 0;
+
+	for (i = 0; i < nsinks && ok; i++, opened++)
+		ok = sink_open(&sinks[i], errstr) == 0;
+	if (ok && store_stories_each(st, rule, cfg->max_entries, stream_story,
+	    &w) == -1) {
+		*errstr = xasprintf("reading stories: %s", store_errmsg(st));
+		ok = 0;
+	}
+	if (ok && !w.head)
+		write_heads(&w, 0);
+	for (i = 0; ok && i < nsinks; i++)
+		ok = (sinks[i].json ? jsonfeed_write_tail(sinks[i].fp, w.n) :
+		    atom_write_tail(sinks[i].fp)) == 0;
+	for (i = 0; i < opened; i++)
+		if (sink_close(&sinks[i], ok, errstr) == -1)
+			rc = -1;
+	free(w.links.v);
+	free(w.ids.v);
+	return ok ? rc : -1;
 }
 
 /* file:///path, percent-encoded. */
@@ -227,47 +382,35 @@ self_url(const struct config *cfg, const char *urlpath, const char *file)
 }
 
 static int
-load_entries(struct store *st, const struct config *cfg, const char *rule,
-    struct output_doc *d, char **errstr)
-{
-	struct story_row *rows = NULL;
-	size_t	 nrows = 0;
-
-	if (store_stories_newest(st, NULL, rule, cfg->max_entries, &rows,
-	    &nrows) == -1) {
-		*errstr = xasprintf("reading stories: %s", store_errmsg(st));
-		return -1;
-	}
-	d->entries = atom_entries_prepare(rows, nrows, &d->n);
-	story_rows_free(rows, nrows);
-	return 0;
-}
-
-static int
 render_main(struct store *st, const struct config *cfg, char **errstr)
 {
-	struct output_doc d = { .cfg = cfg, .title = cfg->title };
-	char	*id, *self;
+	struct sink sinks[2];
+	char	*id, *self[2] = { NULL, NULL };
+	size_t	 n = 0;
 	int	 rc;
 
-	if (load_entries(st, cfg, NULL, &d, errstr) == -1)
-		return -1;
+	memset(sinks, 0, sizeof(sinks));
 	id = atom_tag_uri("feed", cfg->atom_path ? cfg->atom_path :
 	    cfg->json_path);
-	d.id = id;
-	rc = 0;
 	if (cfg->atom_path != NULL) {
-		d.self = self = self_url(cfg, "/feed.xml", cfg->atom_path);
-		rc = write_atomic(cfg->atom_path, write_atom, &d, errstr);
-		free(self);
+		self[n] = self_url(cfg, "/feed.xml", cfg->atom_path);
+		sinks[n].path = cfg->atom_path;
+		sinks[n].am = (struct atom_meta){ .id = id, .title = cfg->title,
+		    .self = self[n], .alternate = NULL, .updated = 0 };
+		n++;
 	}
-	if (rc == 0 && cfg->json_path != NULL) {
-		d.self = self = self_url(cfg, "/feed.json", cfg->json_path);
-		rc = write_atomic(cfg->json_path, write_json, &d, errstr);
-		free(self);
+	if (cfg->json_path != NULL) {
+		self[n] = self_url(cfg, "/feed.json", cfg->json_path);
+		sinks[n].path = cfg->json_path;
+		sinks[n].json = 1;
+		sinks[n].jm = (struct jsonfeed_meta){ .title = cfg->title,
+		    .feed_url = self[n], .home_page_url = NULL };
+		n++;
 	}
+	rc = stream_all(st, cfg, NULL, sinks, n, errstr);
+	free(self[0]);
+	free(self[1]);
 	free(id);
-	atom_entries_free(d.entries, d.n);
 	return rc;
 }
 
@@ -275,26 +418,27 @@ static int
 render_rule(struct store *st, const struct config *cfg,
     const struct rule_conf *rule, char **errstr)
 {
-	struct output_doc d = { .cfg = cfg };
-	char	*name, *path, *urlpath, *title;
+	struct sink k;
+	char	*name, *path, *urlpath, *title, *self, *id;
 	int	 rc;
 
-	if (load_entries(st, cfg, rule->name, &d, errstr) == -1)
-		return -1;
+	memset(&k, 0, sizeof(k));
 	name = output_rule_filename(rule->name);
 	path = xasprintf("%s/%s", cfg->alert_feeds_dir, name);
 	urlpath = xasprintf("/alerts/%s", name);
-	d.title = title = xasprintf("feedd alerts: %s", rule->name);
-	d.self = self_url(cfg, urlpath, path);
-	d.id = atom_tag_uri("alerts", rule->name);
-	rc = write_atomic(path, write_atom, &d, errstr);
-	free((char *)d.self);
-	free((char *)d.id);
+	title = xasprintf("feedd alerts: %s", rule->name);
+	self = self_url(cfg, urlpath, path);
+	id = atom_tag_uri("alerts", rule->name);
+	k.path = path;
+	k.am = (struct atom_meta){ .id = id, .title = title, .self = self,
+	    .alternate = NULL, .updated = 0 };
+	rc = stream_all(st, cfg, rule->name, &k, 1, errstr);
+	free(id);
+	free(self);
 	free(title);
 	free(urlpath);
 	free(path);
 	free(name);
-	atom_entries_free(d.entries, d.n);
 	return rc;
 }
 

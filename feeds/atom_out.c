@@ -410,6 +410,22 @@ sort_by_updated(struct atom_entry *e, size_t n)
 	}
 }
 
+void
+atom_entry_prepare(struct atom_entry *e, const struct story_row *r)
+{
+	prepare_one(e, r, fix_link(r->link));
+}
+
+void
+atom_entry_retag(struct atom_entry *e, int64_t story_id)
+{
+	char *key = xasprintf("%s\n%lld", e->id, (long long)story_id);
+
+	free(e->id);
+	e->id = atom_tag_uri("entry", key);
+	free(key);
+}
+
 struct atom_entry *
 atom_entries_prepare(const struct story_row *rows, size_t nrows, size_t *n)
 {
@@ -426,14 +442,8 @@ atom_entries_prepare(const struct story_row *rows, size_t nrows, size_t *n)
 			continue;
 		}
 		prepare_one(&e[k], &rows[i], link);
-		if (seen_before(e, k, offsetof(struct atom_entry, id), e[k].id)) {
-			char *key = xasprintf("%s\n%lld", e[k].id,
-			    (long long)rows[i].story_id);
-
-			free(e[k].id);
-			e[k].id = atom_tag_uri("entry", key);
-			free(key);
-		}
+		if (seen_before(e, k, offsetof(struct atom_entry, id), e[k].id))
+			atom_entry_retag(&e[k], rows[i].story_id);
 		k++;
 	}
 	sort_by_updated(e, k);
@@ -442,26 +452,30 @@ atom_entries_prepare(const struct story_row *rows, size_t nrows, size_t *n)
 }
 
 void
+atom_entry_cleanup(struct atom_entry *e)
+{
+	free(e->id);
+	free(e->link);
+	free(e->title);
+	free(e->author);
+	free(e->summary);
+	free(e->content);
+	for (size_t j = 0; j < e->ncategories; j++)
+		free(e->categories[j]);
+	free(e->categories);
+	free(e->src_id);
+	free(e->src_title);
+	free(e->src_link);
+	memset(e, 0, sizeof(*e));
+}
+
+void
 atom_entries_free(struct atom_entry *e, size_t n)
 {
-	size_t	 i, j;
-
 	if (e == NULL)
 		return;
-	for (i = 0; i < n; i++) {
-		free(e[i].id);
-		free(e[i].link);
-		free(e[i].title);
-		free(e[i].author);
-		free(e[i].summary);
-		free(e[i].content);
-		for (j = 0; j < e[i].ncategories; j++)
-			free(e[i].categories[j]);
-		free(e[i].categories);
-		free(e[i].src_id);
-		free(e[i].src_title);
-		free(e[i].src_link);
-	}
+	for (size_t i = 0; i < n; i++)
+		atom_entry_cleanup(&e[i]);
 	free(e);
 }
 
@@ -543,17 +557,11 @@ put_entry(FILE *fp, const struct atom_entry *e)
 	fputs("  </entry>\n", fp);
 }
 
-int
-atom_write(FILE *fp, const struct atom_meta *meta,
-    const struct atom_entry *e, size_t n)
+void
+atom_write_head(FILE *fp, const struct atom_meta *meta, int64_t updated)
 {
-	int64_t	 updated = meta->updated;
 	char	*title;
-	size_t	 i;
 
-	for (i = 0; i < n; i++)
-		if (i == 0 || e[i].updated > updated)
-			updated = e[i].updated;
 	fputs("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
 	    "<feed xmlns=\"http://www.w3.org/2005/Atom\">\n", fp);
 	put_elem(fp, "  ", "id", "", meta->id);
@@ -568,10 +576,35 @@ atom_write(FILE *fp, const struct atom_meta *meta,
 	fputs("  <author>\n    <name>feedd</name>\n  </author>\n", fp);
 	fputs("  <generator version=\"" FEEDD_VERSION "\">feedd</generator>\n",
 	    fp);
-	for (i = 0; i < n; i++)
-		put_entry(fp, &e[i]);
+}
+
+void
+atom_write_entry(FILE *fp, const struct atom_entry *e)
+{
+	put_entry(fp, e);
+}
+
+int
+atom_write_tail(FILE *fp)
+{
 	fputs("</feed>\n", fp);
 	if (fflush(fp) != 0 || ferror(fp))
 		return -1;
 	return 0;
+}
+
+int
+atom_write(FILE *fp, const struct atom_meta *meta,
+    const struct atom_entry *e, size_t n)
+{
+	int64_t	 updated = meta->updated;
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		if (i == 0 || e[i].updated > updated)
+			updated = e[i].updated;
+	atom_write_head(fp, meta, updated);
+	for (i = 0; i < n; i++)
+		put_entry(fp, &e[i]);
+	return atom_write_tail(fp);
 }

@@ -45,6 +45,16 @@ struct atom_entry *atom_entries_prepare(const struct story_row *rows,
 	    size_t nrows, size_t *n);
 void	 atom_entries_free(struct atom_entry *e, size_t n);	/* NULL ok */
 
+/*
+ * One entry at a time, for writers that stream (daemon/output.c): what
+ * atom_entries_prepare does for one row, without the checks across
+ * entries, which the caller makes (a link seen before: skip the entry;
+ * an id seen before: atom_entry_retag gives it one of its own).
+ */
+void	 atom_entry_prepare(struct atom_entry *e, const struct story_row *r);
+void	 atom_entry_retag(struct atom_entry *e, int64_t story_id);
+void	 atom_entry_cleanup(struct atom_entry *e);
+
 /* What the feed says about itself. */
 struct atom_meta {
 	const char *id;		/* absolute IRI */
@@ -61,6 +71,15 @@ struct atom_meta {
  */
 int	 atom_write(FILE *fp, const struct atom_meta *meta,
 	    const struct atom_entry *e, size_t n);
+/*
+ * atom_write in three steps: the head (updated: the newest entry's, or
+ * meta->updated when there is none), each entry in order, the tail
+ * (0, or -1 when fp failed).
+ */
+void	 atom_write_head(FILE *fp, const struct atom_meta *meta,
+	    int64_t updated);
+void	 atom_write_entry(FILE *fp, const struct atom_entry *e);
+int	 atom_write_tail(FILE *fp);
 
 /*
  * Clean text: valid UTF-8, without the characters XML 1.0 forbids (C0

@@ -170,6 +170,17 @@ int	 store_stories_newest(struct store *st, const char *feed,
 	    const char *rule, int limit, struct story_row **rows, size_t *n);
 
 /*
+ * The stories of store_stories_newest (no feed filter), one row at a
+ * time in the order the outputs list them: by the row's updated date
+ * (else published, else first seen), newest first, ties in
+ * store_stories_newest's order.  Memory does not grow with limit.
+ * fn returns 0 to go on, -1 to stop (the call then returns -1).
+ */
+typedef int (*store_story_fn)(const struct story_row *row, void *arg);
+int	 store_stories_each(struct store *st, const char *rule, int limit,
+	    store_story_fn fn, void *arg);
+
+/*
  * Ranked full-text search (bm25, newest first on ties), query in the
  * alert language (config/match.h); one hit per story, the best item of
  * it, with a plain-text snippet.  -1 with *errstr on a bad query.

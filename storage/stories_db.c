@@ -171,6 +171,39 @@ store_stories_newest(struct store *st, const char *feed, const char *rule,
 	return rc;
 }
 
+int
+store_stories_each(struct store *st, const char *rule, int limit,
+    store_story_fn fn, void *arg)
+{
+	sqlite3_stmt *q;
+	struct story_row row;
+	int rc;
+
+	/* the sorter holds (item id, date) per story, not the rows */
+	if (sqlite3_prepare_v2(st->db, "SELECT i.id FROM (SELECT s.id AS sid,"
+	    " s.sort_time AS st FROM stories s WHERE (?1 IS NULL OR EXISTS"
+	    "  (SELECT 1 FROM alerts a WHERE a.rule = ?1 AND"
+	    "  a.story_key = s.key))"
+	    " ORDER BY s.sort_time DESC, s.id DESC LIMIT ?2) t"
+	    " JOIN items i ON i.id = (SELECT min(id) FROM items"
+	    "  WHERE story_id = t.sid)"
+	    " ORDER BY coalesce(i.updated, i.published, i.first_seen) DESC,"
+	    " t.st DESC, t.sid DESC", -1, &q, NULL) != SQLITE_OK)
+		return -1;
+	store_bind_str(q, 1, rule);
+	sqlite3_bind_int(q, 2, limit > 0 ? limit : -1);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		if (store_story_fill(st, sqlite3_column_int64(q, 0), &row) == -1)
+			break;
+		rc = fn(&row, arg);
+		store_story_cleanup(&row);
+		if (rc == -1)
+			break;
+	}
+	sqlite3_finalize(q);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
 /* Items first seen before ?1 outside the newest ?2 stories. */
 #define PRUNE_SET \
 	"SELECT id FROM items WHERE first_seen < ?1 AND story_id NOT IN" \
