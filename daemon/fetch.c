@@ -9,11 +9,10 @@
 #include <string.h>
 #include <time.h>
 
-#include <libxml/parser.h>
-
 #include "daemon/fetch_int.h"
-#include "daemon/log.h"
-#include "daemon/xmalloc.h"
+#include "util/log.h"
+#include "util/xmalloc.h"
+#include "util/hash.h"
 
 #define HOST_BUCKETS	1024
 
@@ -50,11 +49,8 @@ struct fetcher {
 	struct sock_ctx	*socks;		/* polled sockets */
 	int		 active;
 	size_t		 queued;
-	size_t		 parsing;	/* bodies on worker threads */
-	fetch_prep_fn	 prep;
-	void		(*prep_free)(void *);
 	int		 closing;
-	int		 orphan;	/* closed: the last parse frees it */
+	int		 held;		/* fetcher_hold: start nothing new */
 };
 
 static void dispatch(struct fetcher *fr);
@@ -66,38 +62,15 @@ fetcher_opts(const struct fetcher *fr)
 	return &fr->o;
 }
 
-fetch_prep_fn
-fetcher_prep(const struct fetcher *fr)
-{
-	return fr->prep;
-}
-
-void
-fetcher_prep_free(const struct fetcher *fr, void *prep)
-{
-	if (prep != NULL && fr->prep_free != NULL)
-		fr->prep_free(prep);
-}
-
-void
-fetcher_set_prep(struct fetcher *fr, fetch_prep_fn fn, void (*free_fn)(void *))
-{
-	fr->prep = fn;
-	fr->prep_free = free_fn;
-}
-
 /* ---- hosts and the ready list ---- */
 
 static struct host *
 host_get(struct fetcher *fr, const char *url)
 {
 	char *name = fetch_url_host(url);
-	uint64_t h = 1469598103934665603ULL;
 	struct host **slot, *ho;
 
-	for (const char *p = name; *p; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-	slot = &fr->hosts[h % HOST_BUCKETS];
+	slot = &fr->hosts[hash_str(name) % HOST_BUCKETS];
 	for (ho = *slot; ho; ho = ho->hnext)
 		if (strcmp(ho->name, name) == 0) {
 			free(name);
@@ -160,7 +133,7 @@ complete(struct fetcher *fr, struct fetch *f)
 {
 	f->res.seconds = f->started_ns ?
 	    (double)(uv_hrtime() - f->started_ns) / 1e9 : 0;
-	fr->cb(&f->res, fr->cbarg);
+	fr->cb(fetch_take_result(f), fr->cbarg);
 	fetch_free(f);
 }
 
@@ -208,46 +181,6 @@ complete_aborted(struct fetcher *fr, struct fetch *f)
 	complete(fr, f);
 }
 
-static void fetcher_free_mem(struct fetcher *fr);
-
-static void
-on_parse(uv_work_t *w)
-{
-	fetch_parse(w->data);
-}
-
-/* Back on the loop: the parsed transfer completes like any other. */
-static void
-on_parsed(uv_work_t *w, int status)
-{
-	struct fetch *f = w->data;
-	struct fetcher *fr = f->fr;
-
-	(void)status;
-	fr->parsing--;
-	if (fr->closing) {
-		fetch_free(f);
-		if (fr->orphan && fr->parsing == 0)
-			fetcher_free_mem(fr);
-		return;
-	}
-	fetch_parsed(f);
-	complete(fr, f);
-	dispatch(fr);		/* a slot for the next transfer (backlog) */
-}
-
-/*
- * The parse (XML, then the daemon's preparation) runs on libuv's worker
- * pool: on two cores it overlaps the loop's transfers and stores.
- */
-static void
-start_parse(struct fetcher *fr, struct fetch *f)
-{
-	fr->parsing++;
-	f->work.data = f;
-	uv_queue_work(fr->loop, &f->work, on_parse, on_parsed);
-}
-
 static void
 check_multi_info(struct fetcher *fr)
 {
@@ -267,10 +200,7 @@ check_multi_info(struct fetcher *fr)
 		flying_unlink(fr, f);
 		fetch_finish(f, code);
 		hold_host(f);
-		if (f->needs_parse)
-			start_parse(fr, f);
-		else
-			complete(fr, f);
+		complete(fr, f);
 	}
 	dispatch(fr);
 }
@@ -407,16 +337,6 @@ start(struct fetcher *fr, struct fetch *f)
 	f->host->active++;
 }
 
-/*
- * Backpressure: a fetched body waits for the parse workers, and its
- * parsed document for the loop to store it.  When those fall behind
- * the transfers (a cold start: everything new, storing is the slow
- * part), no new transfer starts until the backlog is below
- * PARSE_BACKLOG, so the documents held in memory at once are at most
- * concurrency + PARSE_BACKLOG whatever the number of feeds.
- */
-#define PARSE_BACKLOG	4
-
 static void
 dispatch(struct fetcher *fr)
 {
@@ -424,8 +344,7 @@ dispatch(struct fetcher *fr)
 	struct host *h;
 	struct fetch *f;
 
-	while (!fr->closing && fr->active < fr->o.concurrency &&
-	    fr->parsing < PARSE_BACKLOG &&
+	while (!fr->closing && !fr->held && fr->active < fr->o.concurrency &&
 	    (h = ready_pop(fr)) != NULL) {
 		if (h->hold_until > now) {
 			while ((f = host_dequeue(fr, h)) != NULL)
@@ -462,10 +381,20 @@ fetcher_add(struct fetcher *fr, const struct fetch_req *req)
 		uv_timer_start(&fr->kick, on_kick, 0, 0);
 }
 
+void
+fetcher_hold(struct fetcher *fr, int hold)
+{
+	int was = fr->held;
+
+	fr->held = hold;
+	if (was && !hold && !uv_is_active((uv_handle_t *)&fr->kick))
+		uv_timer_start(&fr->kick, on_kick, 0, 0);
+}
+
 size_t
 fetcher_busy(const struct fetcher *fr)
 {
-	return fr->queued + (size_t)fr->active + fr->parsing;
+	return fr->queued + (size_t)fr->active;
 }
 
 /* ---- lifetime ---- */
@@ -492,7 +421,6 @@ fetcher_new(uv_loop_t *loop, const struct fetch_opts *o, fetch_done_cb cb,
 {
 	struct fetcher *fr = xcalloc(1, sizeof(*fr));
 
-	xmlInitParser();	/* before any worker thread parses */
 	fr->loop = loop;
 	fr->cb = cb;
 	fr->cbarg = arg;
@@ -551,16 +479,6 @@ static void
 on_fetcher_closed(uv_handle_t *h)
 {
 	struct fetcher *fr = h->data;
-
-	if (fr->parsing > 0)
-		fr->orphan = 1;
-	else
-		fetcher_free_mem(fr);
-}
-
-static void
-fetcher_free_mem(struct fetcher *fr)
-{
 	struct host *ho, *next;
 
 	for (size_t i = 0; i < HOST_BUCKETS; i++)

@@ -12,8 +12,6 @@
  */
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,9 +20,11 @@
 
 #include "daemon/output.h"
 #include "daemon/serve.h"
-#include "daemon/xmalloc.h"
+#include "util/fs.h"
+#include "util/hash.h"
+#include "util/xmalloc.h"
 #include "feeds/atom_out.h"
-#include "feeds/buf.h"
+#include "util/buf.h"
 #include "feeds/jsonfeed_out.h"
 
 struct output {
@@ -33,12 +33,13 @@ struct output {
 };
 
 /*
- * One output file being written: a temporary file beside path, put in
- * place by sink_close when its bytes differ from what is there.
+ * One output file being written (util/fs.h): a temporary file beside
+ * path, put in place by sink_close when its bytes differ from what is
+ * there.
  */
 struct sink {
 	const char *path;
-	char	*tmp;
+	struct fs_atomic *a;
 	FILE	*fp;
 	int	 json;		/* JSON Feed, else Atom */
 	struct atom_meta am;
@@ -94,141 +95,28 @@ output_rule_filename(const char *rule)
 	return s;
 }
 
-/* mkdir -p; 0 or -1 with errno. */
-static int
-make_dirs(const char *dir)
-{
-	char	*p = xstrdup(dir), *s;
-	int	 rc = 0;
-
-	for (s = p + 1; rc == 0; s++) {
-		if (*s != '/' && *s != '\0')
-			continue;
-		char c = *s;
-
-		*s = '\0';
-		if (mkdir(p, 0755) == -1 && errno != EEXIST)
-			rc = -1;
-		*s = c;
-		if (c == '\0')
-			break;
-	}
-	free(p);
-	return rc;
-}
-
-/* Whether the files at a and b hold the same bytes. */
-static int
-same_bytes(const char *a, const char *b)
-{
-	FILE	*fa = fopen(a, "rb"), *fb = fopen(b, "rb");
-	char	 ba[65536], bb[65536];
-	size_t	 na, nb;
-	int	 same = fa != NULL && fb != NULL;
-
-	while (same) {
-		na = fread(ba, 1, sizeof(ba), fa);
-		nb = fread(bb, 1, sizeof(bb), fb);
-		if (na != nb || memcmp(ba, bb, na) != 0)
-			same = 0;
-		else if (na == 0)
-			break;
-	}
-	if (fa != NULL)
-		fclose(fa);
-	if (fb != NULL)
-		fclose(fb);
-	return same;
-}
-
-static void
-sync_dir(const char *dir)
-{
-	int	 fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	if (fd != -1) {
-		fsync(fd);
-		close(fd);
-	}
-}
-
 static int
 sink_open(struct sink *k, char **errstr)
 {
-	char	*dcopy = xstrdup(k->path), *dir = dirname(dcopy);
-	int	 fd;
-
-	k->tmp = xasprintf("%s/.%s.XXXXXX", dir, strrchr(k->path, '/') ?
-	    strrchr(k->path, '/') + 1 : k->path);
-	k->fp = NULL;
-	if (make_dirs(dir) == -1 || (fd = mkstemp(k->tmp)) == -1) {
-		*errstr = xasprintf("%s: %s", k->path, strerror(errno));
-		free(k->tmp);
-		k->tmp = NULL;
-		free(dcopy);
+	if ((k->a = fs_atomic_open(k->path, FS_MKDIR | FS_KEEP_SAME,
+	    errstr)) == NULL)
 		return -1;
-	}
-	free(dcopy);
-	fchmod(fd, 0644);
-	if ((k->fp = fdopen(fd, "w")) == NULL) {
-		*errstr = xasprintf("%s: %s", k->path, strerror(errno));
-		close(fd);
-		return -1;
-	}
+	k->fp = fs_atomic_fp(k->a);
 	return 0;
 }
 
-/*
- * Finishes a sink: with ok (every write went well), checked, fsync'd
- * and renamed into place unless its bytes are what is there already.
- * The temporary file never stays behind.
- */
+/* ok: every write went well; the file goes in place unless unchanged. */
 static int
 sink_close(struct sink *k, int ok, char **errstr)
 {
-	char	*dcopy = xstrdup(k->path), *dir = dirname(dcopy);
-	int	 rc = -1;
+	int	 rc;
 
-	if (k->tmp == NULL)
-		goto out;
-	if (!ok || k->fp == NULL || fflush(k->fp) != 0 || ferror(k->fp) ||
-	    fsync(fileno(k->fp)) == -1) {
-		if (*errstr == NULL)
-			*errstr = xasprintf("%s: writing %s: %s", k->path,
-			    k->tmp, strerror(errno));
-		goto out;
-	}
-	if (same_bytes(k->tmp, k->path))
-		rc = 0;			/* left untouched */
-	else if (rename(k->tmp, k->path) == -1) {
-		if (*errstr == NULL)
-			*errstr = xasprintf("%s: %s", k->path,
-			    strerror(errno));
-	}
-	else {
-		sync_dir(dir);
-		rc = 0;
-	}
-out:
-	if (k->fp != NULL)
-		fclose(k->fp);
+	if (k->a == NULL)
+		return -1;
+	rc = fs_atomic_close(k->a, ok, errstr);
+	k->a = NULL;
 	k->fp = NULL;
-	if (k->tmp != NULL)
-		unlink(k->tmp);		/* ENOENT once renamed */
-	free(k->tmp);
-	k->tmp = NULL;
-	free(dcopy);
 	return rc;
-}
-
-static uint64_t
-hash64(const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
-	return h ? h : 1;
 }
 
 /*
@@ -239,8 +127,10 @@ hash64(const char *s)
 static int
 hset_add(struct hset *hs, const char *s)
 {
-	uint64_t h = hash64(s);
+	uint64_t h = hash_str(s);
 	size_t	 i;
+
+	h += h == 0;			/* 0 marks a free slot */
 
 	if ((hs->n + 1) * 2 > hs->cap) {
 		struct hset big = { NULL, 0, hs->cap ? hs->cap * 2 : 256 };
@@ -445,21 +335,15 @@ render_rule(struct store *st, const struct config *cfg,
 static void
 fp_add(uint64_t *h, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)(s ? s : "\x01");
-
-	for (; *p; p++) {
-		*h ^= *p;
-		*h *= 0x100000001b3ULL;
-	}
-	*h ^= 0xff;			/* ends the field: "ab","c" != "a","bc" */
-	*h *= 0x100000001b3ULL;
+	s = s ? s : "\x01";		/* unset differs from "" */
+	*h = hash_add(*h, s, strlen(s) + 1);	/* the NUL ends the field */
 }
 
 /* What shapes the files besides the stories (FNV-1a, as an int64). */
 static int64_t
 fingerprint(const struct config *cfg)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
+	uint64_t h = HASH_INIT;
 	char n[32];
 
 	fp_add(&h, FEEDD_VERSION);	/* the writers may change */
@@ -515,7 +399,7 @@ render_all(struct store *st, const struct config *cfg, char **errstr)
 	    render_main(st, cfg, errstr) == -1)
 		return -1;
 	if (cfg->alert_feeds_dir != NULL) {
-		if (make_dirs(cfg->alert_feeds_dir) == -1) {
+		if (fs_mkdir_p(cfg->alert_feeds_dir) == -1) {
 			*errstr = xasprintf("%s: %s", cfg->alert_feeds_dir,
 			    strerror(errno));
 			return -1;
