@@ -180,15 +180,15 @@ static int
 stream_story(const struct story_row *r, void *arg)
 {
 	struct stream *w = arg;
-	struct atom_entry e;
+	struct entry e;
 
-	atom_entry_prepare(&e, r);
+	entry_prepare(&e, r);
 	if (e.link != NULL && hset_add(&w->links, e.link)) {
-		atom_entry_cleanup(&e);
+		entry_cleanup(&e);
 		return 0;
 	}
 	if (hset_add(&w->ids, e.id)) {
-		atom_entry_retag(&e, r->story_id);
+		entry_retag(&e, r->story_id);
 		hset_add(&w->ids, e.id);
 	}
 	if (!w->head)
@@ -200,7 +200,7 @@ stream_story(const struct story_row *r, void *arg)
 			atom_write_entry(w->sinks[i].fp, &e);
 	}
 	w->n++;
-	atom_entry_cleanup(&e);
+	entry_cleanup(&e);
 	return 0;
 }
 
@@ -263,7 +263,7 @@ self_url(const struct config *cfg, const char *urlpath, const char *file)
 	int	 port;
 
 	if (cfg->listen == NULL ||
-	    serve_parse_listen(cfg->listen, &host, &port) == -1)
+	    config_parse_listen(cfg->listen, &host, &port) == -1)
 		return file_url(file);
 	url = xasprintf(strchr(host, ':') ? "http://[%s]:%d%s" :
 	    "http://%s:%d%s", host, port, urlpath);
@@ -280,7 +280,7 @@ render_main(struct store *st, const struct config *cfg, char **errstr)
 	int	 rc;
 
 	memset(sinks, 0, sizeof(sinks));
-	id = atom_tag_uri("feed", cfg->atom_path ? cfg->atom_path :
+	id = entry_tag_uri("feed", cfg->atom_path ? cfg->atom_path :
 	    cfg->json_path);
 	if (cfg->atom_path != NULL) {
 		self[n] = self_url(cfg, "/feed.xml", cfg->atom_path);
@@ -318,7 +318,7 @@ render_rule(struct store *st, const struct config *cfg,
 	urlpath = xasprintf("/alerts/%s", name);
 	title = xasprintf("feedd alerts: %s", rule->name);
 	self = self_url(cfg, urlpath, path);
-	id = atom_tag_uri("alerts", rule->name);
+	id = entry_tag_uri("alerts", rule->name);
 	k.path = path;
 	k.am = (struct atom_meta){ .id = id, .title = title, .self = self,
 	    .alternate = NULL, .updated = 0 };

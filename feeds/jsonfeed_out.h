@@ -1,6 +1,6 @@
 /*
  * jsonfeed_out: the aggregated JSON Feed 1.1 writer, over the same
- * prepared entries as the Atom writer (feeds/atom_out.h), so both
+ * prepared entries as the Atom writer (feeds/entry.h), so both
  * outputs list the same stories with the same ids.
  */
 #ifndef FEEDD_JSONFEED_OUT_H
@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "feeds/atom_out.h"
+#include "feeds/entry.h"
 
 struct jsonfeed_meta {
 	const char *title;
@@ -22,10 +22,10 @@ struct jsonfeed_meta {
  * items in the given order.  0, or -1 when the stream reports an error.
  */
 int	 jsonfeed_write(FILE *fp, const struct jsonfeed_meta *meta,
-	    const struct atom_entry *e, size_t n);
+	    const struct entry *e, size_t n);
 /* The same in three steps: head, item i (from 0, in order), tail. */
 void	 jsonfeed_write_head(FILE *fp, const struct jsonfeed_meta *meta);
-void	 jsonfeed_write_item(FILE *fp, const struct atom_entry *e, size_t i);
+void	 jsonfeed_write_item(FILE *fp, const struct entry *e, size_t i);
 int	 jsonfeed_write_tail(FILE *fp, size_t n);
 
 #endif
