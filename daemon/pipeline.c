@@ -19,6 +19,7 @@
 #include "daemon/pipeline.h"
 #include "feeds/parse.h"
 #include "storage/store.h"
+#include "util/hash.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
 
@@ -37,6 +38,8 @@ struct result {
 	struct fetch_result *http;	/* its outcome and error become the
 					 * parser's when the body is no feed */
 	int		 full;		/* prepare every item's index text */
+	char		 prev_hash[17];	/* the body stored last time, or "" */
+	char		 body_hash[17];	/* this body's, or "" */
 	struct feed_doc	*doc;
 	struct store_prep *prep;
 	uv_work_t	 work;
@@ -167,7 +170,8 @@ pipeline_start(struct pipeline *p, struct feed_state *fs)
 		req.url = fs->url;
 		req.etag = row.etag;
 		req.last_modified = row.last_modified;
-		req.body_hash = row.body_hash;
+		snprintf(fs->body_hash, sizeof(fs->body_hash), "%s",
+		    row.body_hash ? row.body_hash : "");
 		req.arg = fs;
 		/* a first document is all new: index all of it off the loop */
 		fs->first_body = row.body_hash == NULL;
@@ -230,8 +234,8 @@ set_success(struct pipeline *p, struct feed_row *row, const struct result *r,
 		set_str(&row->etag, res->etag);
 	if (full || res->last_modified)
 		set_str(&row->last_modified, res->last_modified);
-	if (res->body_hash[0])
-		set_str(&row->body_hash, res->body_hash);
+	if (r->body_hash[0])
+		set_str(&row->body_hash, r->body_hash);
 	set_str(&row->last_error, NULL);
 	set_str(&row->redirect_url, res->perm_redirect);
 	row->consecutive_errors = 0;
@@ -473,6 +477,19 @@ parse_work(uv_work_t *w)
 	struct fetch_result *res = r->http;
 	char *err = NULL;
 
+	/*
+	 * The body's hash, here rather than as it arrives: a byte at a time
+	 * on the loop thread it was 3% of a cold cycle.  The same body as
+	 * last time is not parsed again: nothing in it can be new.
+	 */
+	snprintf(r->body_hash, sizeof(r->body_hash), "%016llx",
+	    (unsigned long long)hash_add(HASH_INIT, res->body, res->body_len));
+	if (strcmp(r->body_hash, r->prev_hash) == 0) {
+		res->outcome = FETCH_OUTCOME_NOT_MODIFIED;
+		free(res->body);
+		res->body = NULL;
+		return;
+	}
 	r->doc = feed_parse_buffer(res->body, res->body_len, res->base_url,
 	    res->charset, &err);
 	free(res->body);
@@ -531,6 +548,7 @@ pipeline_fetch_done(struct fetch_result *res, void *arg)
 	r->http = res;
 	r->fs = res->arg;
 	r->full = r->fs->first_body;
+	memcpy(r->prev_hash, r->fs->body_hash, sizeof(r->prev_hash));
 	if (res->outcome != FETCH_OUTCOME_OK || res->aborted ||
 	    r->fs->removed) {
 		result_done(p, r);
