@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "daemon/output.h"
@@ -65,6 +66,7 @@ struct stream {
 	struct hset links, ids;
 	size_t	 n;
 	int	 head;		/* the heads are written */
+	int64_t	 now;		/* of the whole pass (entry dates) */
 };
 
 #define MARK_GEN	"output_gen"
@@ -94,6 +96,8 @@ output_rule_filename(const char *rule)
 			s[i] = '_';
 	return s;
 }
+
+static char *home_url(const struct config *cfg);
 
 static int
 sink_open(struct sink *k, char **errstr)
@@ -171,10 +175,10 @@ write_heads(struct stream *w, int64_t updated)
 }
 
 /*
- * store_story_fn: one story into every sink.  The same link twice is
- * the same story twice (the later one is left out); the same id twice
- * gets an id of its own.  As the stories come newest first, the first
- * entry's date is the feed's.
+ * store_story_fn: one story into every sink, as entries_prepare makes
+ * it: the same id twice gets an id of its own; a link an earlier entry
+ * has is link_shared.  As the stories come newest first (by the date
+ * the entry shows), the first entry's date is the feed's.
  */
 static int
 stream_story(const struct story_row *r, void *arg)
@@ -182,15 +186,13 @@ stream_story(const struct story_row *r, void *arg)
 	struct stream *w = arg;
 	struct entry e;
 
-	entry_prepare(&e, r);
-	if (e.link != NULL && hset_add(&w->links, e.link)) {
-		entry_cleanup(&e);
-		return 0;
-	}
+	entry_prepare(&e, r, w->now);
 	if (hset_add(&w->ids, e.id)) {
 		entry_retag(&e, r->story_id);
 		hset_add(&w->ids, e.id);
 	}
+	if (e.link != NULL && hset_add(&w->links, e.link))
+		e.link_shared = 1;
 	if (!w->head)
 		write_heads(w, e.updated);
 	for (size_t i = 0; i < w->nsinks; i++) {
@@ -213,14 +215,14 @@ stream_all(struct store *st, const struct config *cfg, const char *rule,
     struct sink *sinks, size_t nsinks, char **errstr)
 {
 	struct stream w = { sinks, nsinks, { NULL, 0, 0 }, { NULL, 0, 0 },
-	    0, 0 };
+	    0, 0, (int64_t)time(NULL) };
 	size_t	 i, opened = 0;
 	int	 ok = 1, rc = 0;
 
 	for (i = 0; i < nsinks && ok; i++, opened++)
 		ok = sink_open(&sinks[i], errstr) == 0;
-	if (ok && store_stories_each(st, rule, cfg->max_entries, stream_story,
-	    &w) == -1) {
+	if (ok && store_stories_each(st, rule, cfg->max_entries, w.now,
+	    stream_story, &w) == -1) {
 		*errstr = xasprintf("reading stories: %s", store_errmsg(st));
 		ok = 0;
 	}
@@ -255,27 +257,64 @@ file_url(const char *path)
 	return buf_detach(&b);
 }
 
-/* Where readers find the file: on the HTTP server when it runs. */
+/*
+ * The public address of the Atom feed: [output] url, else the HTTP
+ * server's /feed.xml when it runs; NULL when neither is set.
+ */
 static char *
-self_url(const struct config *cfg, const char *urlpath, const char *file)
+public_url(const struct config *cfg)
 {
 	char	*host = NULL, *url;
 	int	 port;
 
+	if (cfg->output_url != NULL)
+		return xstrdup(cfg->output_url);
 	if (cfg->listen == NULL ||
 	    config_parse_listen(cfg->listen, &host, &port) == -1)
-		return file_url(file);
-	url = xasprintf(strchr(host, ':') ? "http://[%s]:%d%s" :
-	    "http://%s:%d%s", host, port, urlpath);
+		return NULL;
+	url = xasprintf(strchr(host, ':') ? "http://[%s]:%d/feed.xml" :
+	    "http://%s:%d/feed.xml", host, port);
 	free(host);
 	return url;
+}
+
+/*
+ * Where readers find a file: urlpath ("/feed.xml", "/alerts/x.xml")
+ * beside the public Atom URL, whose last segment it replaces; the
+ * file: URL of the file when nothing is public.
+ */
+static char *
+self_url(const struct config *cfg, const char *urlpath, const char *file)
+{
+	char	*pub = public_url(cfg), *url, *slash;
+
+	if (pub == NULL)
+		return file_url(file);
+	if (strcmp(urlpath, "/feed.xml") == 0)
+		return pub;
+	slash = strrchr(pub, '/');
+	*slash = '\0';		/* url_ok: there is one after the scheme */
+	url = xasprintf("%s%s", pub, urlpath);
+	free(pub);
+	return url;
+}
+
+/* The folder of the public URL, for JSON Feed's home_page_url. */
+static char *
+home_url(const struct config *cfg)
+{
+	char	*pub = public_url(cfg);
+
+	if (pub != NULL)
+		strrchr(pub, '/')[1] = '\0';
+	return pub;
 }
 
 static int
 render_main(struct store *st, const struct config *cfg, char **errstr)
 {
 	struct sink sinks[2];
-	char	*id, *self[2] = { NULL, NULL };
+	char	*id, *self[2] = { NULL, NULL }, *home = home_url(cfg);
 	size_t	 n = 0;
 	int	 rc;
 
@@ -294,10 +333,11 @@ render_main(struct store *st, const struct config *cfg, char **errstr)
 		sinks[n].path = cfg->json_path;
 		sinks[n].json = 1;
 		sinks[n].jm = (struct jsonfeed_meta){ .title = cfg->title,
-		    .feed_url = self[n], .home_page_url = NULL };
+		    .feed_url = self[n], .home_page_url = home };
 		n++;
 	}
 	rc = stream_all(st, cfg, NULL, sinks, n, errstr);
+	free(home);
 	free(self[0]);
 	free(self[1]);
 	free(id);
@@ -351,6 +391,7 @@ fingerprint(const struct config *cfg)
 	fp_add(&h, cfg->json_path);
 	fp_add(&h, cfg->title);
 	fp_add(&h, cfg->listen);
+	fp_add(&h, cfg->output_url);
 	fp_add(&h, cfg->alert_feeds_dir);
 	snprintf(n, sizeof(n), "%d", cfg->max_entries);
 	fp_add(&h, n);

@@ -9,6 +9,7 @@
 
 #include "util/xmalloc.h"
 #include "config/match.h"
+#include "util/buf.h"
 #include "storage/itemkey.h"
 #include "storage/store_int.h"
 
@@ -21,6 +22,7 @@ struct put {
 	const struct store_prep *prep;
 	int	 stored;		/* the feed had items before this doc */
 	int64_t	 next_id;		/* the next new item's id; 0: not read */
+	const struct feed_doc *doc;
 };
 
 /* A stored item found by key: id and content hash. */
@@ -134,6 +136,39 @@ decide_mode(struct put *p, const struct item_keys *k, size_t n, int *mode)
 	return store_step_done(s);
 }
 
+/*
+ * Enclosures as one column: "URL\x1fTYPE\x1fLENGTH" joined by \x1e
+ * (controls no clean URL or MIME type holds; any such byte is dropped).
+ */
+static void
+put_field(struct buf *b, const char *s)
+{
+	for (; s != NULL && *s != '\0'; s++)
+		if (*s != '\x1e' && *s != '\x1f')
+			buf_putc(b, *s);
+}
+
+static char *
+join_enclosures(const struct feed_item *it)
+{
+	struct buf b;
+
+	if (it->nenclosures == 0)
+		return NULL;
+	buf_init(&b, 0);
+	for (size_t i = 0; i < it->nenclosures; i++) {
+		const struct feed_enclosure *e = &it->enclosures[i];
+
+		if (i > 0)
+			buf_putc(&b, '\x1e');
+		put_field(&b, e->url);
+		buf_putc(&b, '\x1f');
+		put_field(&b, e->type);
+		buf_printf(&b, "\x1f%lld", (long long)e->length);
+	}
+	return buf_detach(&b);
+}
+
 static char *
 join_categories(const struct feed_item *it)
 {
@@ -159,7 +194,7 @@ fts_exec(struct put *p, enum store_stmt_id slot, int64_t id, const char *a,
     const char *b)
 {
 	/*
-	 * External content (migrate.c, version 3): an item's terms are
+	 * External content (migrate.c, version 4): an item's terms are
 	 * deleted with the text they were indexed from, which the views
 	 * compute from the stored row, so before the row changes.  An item
 	 * not in items_tri has no row in items_tri_text: nothing happens.
@@ -226,18 +261,26 @@ unindex_item(struct put *p, int64_t id)
  * Indexes item id (its row written, with tri).  items_tri holds only
  * texts with a letter of a script written without spaces: a trigram
  * term (see config/match.h) has such a letter, so it can match no other
- * text, and most items skip the trigram index, its largest cost.
+ * text, and most items skip the trigram index, its largest cost.  The
+ * views the indexes read from (migrate.c, version 4) give the same
+ * text: split where the script changes for the word index.
  */
 static int
 index_item(struct put *p, int64_t id, const struct item_text *t)
 {
-	char *text;
+	char *text, *st, *sb;
 	int rc;
 
-	if (fts_exec(p, SQ_FTS_INS, id, t->title, t->body) == -1)
-		return -1;
 	if (!t->tri)
-		return 0;
+		return fts_exec(p, SQ_FTS_INS, id, t->title, t->body);
+	/* a change of script is a word boundary (config/match.h) */
+	st = match_split_scripts(t->title);
+	sb = match_split_scripts(t->body);
+	rc = fts_exec(p, SQ_FTS_INS, id, st, sb);
+	free(st);
+	free(sb);
+	if (rc == -1)
+		return -1;
 	text = xasprintf("%s %s", t->title, t->body);
 	rc = fts_exec(p, SQ_TRI_INS, id, text, NULL);
 	free(text);
@@ -270,8 +313,8 @@ update_item(struct put *p, int64_t id, const struct item_keys *k)
 	    "UPDATE items SET key = ?2, hash = ?3, canon = ?4, entry_id = ?5,"
 	    " title = ?6, link = ?7, author = ?8, summary = ?9,"
 	    " content = ?10, categories = ?11, published = ?12,"
-	    " updated = ?13, tri = ?14 WHERE id = ?1");
-	char *cats = join_categories(k->it);
+	    " updated = ?13, tri = ?14, enclosures = ?18 WHERE id = ?1");
+	char *cats = join_categories(k->it), *encl = join_enclosures(k->it);
 	struct item_text t;
 	int rc = -1;
 
@@ -282,6 +325,7 @@ update_item(struct put *p, int64_t id, const struct item_keys *k)
 	store_bind_str(s, 2, k->key);
 	bind_item(s, k, cats);
 	sqlite3_bind_int(s, 14, t.tri);
+	store_bind_str(s, 18, encl);
 	if (store_step_done(s) == -1 || index_item(p, id, &t) == -1)
 		goto out;
 	p->res->updated_items++;
@@ -289,6 +333,7 @@ update_item(struct put *p, int64_t id, const struct item_keys *k)
 out:
 	free(t.own);
 	free(cats);
+	free(encl);
 	return rc;
 }
 
@@ -300,6 +345,10 @@ story_for(struct put *p, const struct item_keys *k, int64_t *story,
 	char *key = k->canon && !k->link_shared ? xstrdup(k->canon) :
 	    xasprintf("item:%lld:%s", (long long)p->feed_id, k->key);
 	int64_t date = itemkey_date(k->it);
+
+	/* an undated item is as old as its feed says; never in the future */
+	if (date == FEED_TIME_NONE)
+		date = p->doc->updated;
 	sqlite3_stmt *s = store_stmt(p->st, SQ_STORY_INSERT,
 	    "INSERT INTO stories (key, first_seen, sort_time) VALUES (?, ?, ?)"
 	    " ON CONFLICT (key) DO NOTHING");
@@ -363,10 +412,10 @@ insert_item(struct put *p, const struct item_keys *k)
 	sqlite3_stmt *s = store_stmt(p->st, SQ_ITEM_INSERT,
 	    "INSERT INTO items (id, feed_id, key, hash, canon, entry_id, title,"
 	    " link, author, summary, content, categories, published, updated,"
-	    " story_id, first_seen, story_new, alert_checked, tri) VALUES"
-	    " (?17, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-	    " ?14, ?15, ?16, 1, ?18)");
-	char *cats = join_categories(k->it);
+	    " story_id, first_seen, story_new, alert_checked, enclosures, tri)"
+	    " VALUES (?17, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
+	    " ?13, ?14, ?15, ?16, 1, ?18, ?19)");
+	char *cats = join_categories(k->it), *encl = join_enclosures(k->it);
 	struct item_text t;
 	int64_t story;
 	int created, rc = -1;
@@ -382,7 +431,8 @@ insert_item(struct put *p, const struct item_keys *k)
 	sqlite3_bind_int64(s, 15, p->now);
 	sqlite3_bind_int(s, 16, created);
 	sqlite3_bind_int64(s, 17, p->next_id);
-	sqlite3_bind_int(s, 18, t.tri);
+	sqlite3_bind_int(s, 19, t.tri);
+	store_bind_str(s, 18, encl);
 	if (store_step_done(s) == -1 || index_item(p, p->next_id, &t) == -1)
 		goto out;
 	p->next_id++;
@@ -392,6 +442,7 @@ insert_item(struct put *p, const struct item_keys *k)
 out:
 	free(t.own);
 	free(cats);
+	free(encl);
 	return rc;
 }
 
@@ -440,8 +491,10 @@ static int
 put_feed_meta(struct put *p, const struct feed_doc *doc)
 {
 	sqlite3_stmt *s = store_stmt(p->st, SQ_FEED_DOC,
-	    "UPDATE feeds SET title = ?2, link = ?3, updated = ?4 WHERE id = ?1"
-	    " AND (title IS NOT ?2 OR link IS NOT ?3 OR updated IS NOT ?4)");
+	    "UPDATE feeds SET title = ?2, link = ?3, updated = ?4, doc_id = ?5,"
+	    " author = ?6, language = ?7 WHERE id = ?1 AND (title IS NOT ?2 OR"
+	    " link IS NOT ?3 OR updated IS NOT ?4 OR doc_id IS NOT ?5 OR"
+	    " author IS NOT ?6 OR language IS NOT ?7)");
 
 	if (s == NULL)
 		return -1;
@@ -449,6 +502,9 @@ put_feed_meta(struct put *p, const struct feed_doc *doc)
 	store_bind_str(s, 2, doc->title);
 	store_bind_str(s, 3, doc->link);
 	store_bind_time(s, 4, doc->updated);
+	store_bind_str(s, 5, doc->id);
+	store_bind_str(s, 6, doc->author);
+	store_bind_str(s, 7, doc->language);
 	if (store_step_done(s) == -1)
 		return -1;
 	return sqlite3_changes(p->st->db) > 0;
@@ -492,7 +548,8 @@ store_put_prepared(struct store *st, int64_t feed_id,
     struct store_put_result *res, char **errstr)
 {
 	struct store_put_result dummy;
-	struct put p = { st, feed_id, now, res ? res : &dummy, prep, 0, 0 };
+	struct put p = { st, feed_id, now, res ? res : &dummy, prep, 0, 0,
+	    doc };
 
 	memset(p.res, 0, sizeof(*p.res));
 	if (store_begin(st) == -1) {

@@ -82,7 +82,40 @@ static const char *const migrations[] = {
 	" FROM items WHERE alert_checked = 0), (SELECT max(id) FROM items), 0));"
 	"DROP INDEX items_unchecked;",
 	/*
-	 * Version 3.  The text is kept once: items_fts and items_tri become
+	 * Version 3.  What the outputs need from a source to be faithful
+	 * to it: items.enclosures (URL, type, length; see items_db.c for
+	 * the encoding); the feed's own id, author and language; feeds.tags
+	 * from the config (",a,b,", for tag: terms in rules).  Stories
+	 * of undated items were sorted at first seen; the feed's date, when
+	 * it is older, is the better guess (they are old stories of a feed
+	 * fetched for the first time).
+	 */
+	"ALTER TABLE items ADD COLUMN enclosures TEXT;"
+	"ALTER TABLE feeds ADD COLUMN doc_id TEXT;"
+	"ALTER TABLE feeds ADD COLUMN author TEXT;"
+	"ALTER TABLE feeds ADD COLUMN language TEXT;"
+	"ALTER TABLE feeds ADD COLUMN tags TEXT;"
+	"UPDATE stories SET sort_time = (SELECT f.updated FROM items i"
+	" JOIN feeds f ON f.id = i.feed_id WHERE i.story_id = stories.id"
+	" ORDER BY i.id LIMIT 1) WHERE (SELECT i.published IS NULL AND"
+	" i.updated IS NULL AND f.updated < stories.sort_time FROM items i"
+	" JOIN feeds f ON f.id = i.feed_id WHERE i.story_id = stories.id"
+	" ORDER BY i.id LIMIT 1);"
+	/*
+	 * A change of script is a word boundary (config/match.h): the
+	 * word index of items with letters of a spaceless script is
+	 * rebuilt with spaces at those changes (feedd_split_scripts is
+	 * registered on every connection, storage/db.c).
+	 */
+	"CREATE TEMP TABLE m3_fts AS SELECT rowid AS id, title, body"
+	" FROM items_fts WHERE rowid IN (SELECT rowid FROM items_tri);"
+	"DELETE FROM items_fts WHERE rowid IN (SELECT id FROM temp.m3_fts);"
+	"INSERT INTO items_fts (rowid, title, body) SELECT id,"
+	" feedd_split_scripts(title), feedd_split_scripts(body)"
+	" FROM temp.m3_fts;"
+	"DROP TABLE temp.m3_fts;",
+	/*
+	 * Version 4.  The text is kept once: items_fts and items_tri become
 	 * external-content tables that read it from items through the views
 	 * items_text and items_tri_text, whose feedd_body() (storage/db.c)
 	 * computes the indexed text from the stored HTML again; before, FTS5
@@ -91,15 +124,19 @@ static const char *const migrations[] = {
 	 * (text written without spaces, see items_db.c), so that deleting
 	 * an item's trigram terms finds the text they came from.  Both
 	 * indexes are rebuilt from the items themselves, so they agree with
-	 * the views exactly.
+	 * the views exactly.  As in version 3, the word index sees the
+	 * text of those items split where the script changes.
 	 */
 	"ALTER TABLE items ADD COLUMN tri INTEGER NOT NULL DEFAULT 0;"
 	"UPDATE items SET tri = 1 WHERE id IN (SELECT rowid FROM items_tri);"
 	"CREATE INDEX items_tri_ids ON items (id) WHERE tri = 1;"
 	"DROP TABLE items_fts;"
 	"DROP TABLE items_tri;"
-	"CREATE VIEW items_text AS SELECT id, coalesce(title, '') AS title,"
-	" feedd_body(summary, content) AS body FROM items;"
+	"CREATE VIEW items_text AS SELECT id, CASE WHEN tri THEN"
+	" feedd_split_scripts(coalesce(title, '')) ELSE coalesce(title, '')"
+	" END AS title, CASE WHEN tri THEN"
+	" feedd_split_scripts(feedd_body(summary, content)) ELSE"
+	" feedd_body(summary, content) END AS body FROM items;"
 	"CREATE VIEW items_tri_text AS SELECT id, coalesce(title, '') || ' '"
 	" || feedd_body(summary, content) AS text FROM items WHERE tri = 1;"
 	"CREATE VIRTUAL TABLE items_fts USING fts5 (title, body,"

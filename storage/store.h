@@ -148,14 +148,25 @@ struct story_row {
 	char	*content;
 	char	**categories;
 	size_t	 ncategories;
+	struct feed_enclosure *enclosures;	/* every item's of the story; length -1: not given */
+	size_t	 nenclosures;
 	int64_t	 published;		/* FEED_TIME_NONE when unknown */
 	int64_t	 updated;		/* FEED_TIME_NONE when unknown */
 	int64_t	 first_seen;
+	/*
+	 * The story's date: the item's (published, else updated), else
+	 * its feed's when first seen, else first seen; never later than
+	 * first seen.  Stories are ordered by it.
+	 */
+	int64_t	 sort_time;
 	/* the feed it came from (the first source) */
 	char	*feed_name;
 	char	*feed_title;
 	char	*feed_link;
 	char	*feed_url;
+	char	*feed_doc_id;		/* the id the document gives itself */
+	char	*feed_author;
+	char	*feed_language;
 	int64_t	 feed_updated;
 	int	 nsources;		/* feeds this story arrived from */
 };
@@ -174,14 +185,14 @@ int	 store_stories_newest(struct store *st, const char *feed,
 
 /*
  * The stories of store_stories_newest (no feed filter), one row at a
- * time in the order the outputs list them: by the row's updated date
- * (else published, else first seen), newest first, ties in
- * store_stories_newest's order.  Memory does not grow with limit.
- * fn returns 0 to go on, -1 to stop (the call then returns -1).
+ * time in the order the outputs list them: by the updated date the
+ * entry shows (feeds/entry.c, prepare_dates, as of now), newest first,
+ * ties in store_stories_newest's order.  Memory does not grow with
+ * limit.  fn returns 0 to go on, -1 to stop (the call then returns -1).
  */
 typedef int (*store_story_fn)(const struct story_row *row, void *arg);
 int	 store_stories_each(struct store *st, const char *rule, int limit,
-	    store_story_fn fn, void *arg);
+	    int64_t now, store_story_fn fn, void *arg);
 
 /*
  * Ranked full-text search (bm25, newest first on ties), query in the
@@ -252,6 +263,12 @@ int	 store_alerts_pending(struct store *st, struct alert_row **rows,
 	    size_t *n);
 int	 store_alerts_mark_written(struct store *st, const int64_t *ids,
 	    size_t n);
+/*
+ * Items first seen, and alerts written to the log (or drained when
+ * there is none), at or after since (Unix seconds): 0 or -1.
+ */
+int	 store_recent_counts(struct store *st, int64_t since, int64_t *items,
+	    int64_t *alerts);
 /* Fired alerts, newest first; rule may be NULL. */
 int	 store_alerts_list(struct store *st, const char *rule, int limit,
 	    struct alert_row **rows, size_t *n);

@@ -106,11 +106,12 @@ fx_put(struct fx *fx, int64_t feed, const struct feed_doc *doc, int64_t now)
 
 /*
  * Turns the open store's current database back into what schema
- * version 2 had (its own copies of the text in items_fts and items_tri,
- * no items.tri), with the same items: a real old database to migrate.
+ * version 3 had (its own copies of the text in items_fts, split where
+ * the script changes for spaceless items, and in items_tri; no
+ * items.tri), with the same items: a real old database to migrate.
  */
 static inline void
-fx_downgrade_v2(struct fx *fx)
+fx_downgrade_v3(struct fx *fx)
 {
 	char *err = NULL;
 
@@ -124,12 +125,17 @@ fx_downgrade_v2(struct fx *fx)
 	    "CREATE VIRTUAL TABLE items_tri USING fts5 (text,"
 	    " tokenize = 'trigram');"
 	    "INSERT INTO items_fts (rowid, title, body) SELECT id,"
-	    " coalesce(title, ''), feedd_body(summary, content) FROM items;"
+	    " coalesce(title, ''), feedd_body(summary, content) FROM items"
+	    " WHERE id NOT IN temp.tri_ids;"
+	    "INSERT INTO items_fts (rowid, title, body) SELECT id,"
+	    " feedd_split_scripts(coalesce(title, '')),"
+	    " feedd_split_scripts(feedd_body(summary, content)) FROM items"
+	    " WHERE id IN temp.tri_ids;"
 	    "INSERT INTO items_tri (rowid, text) SELECT id, coalesce(title, '')"
 	    " || ' ' || feedd_body(summary, content) FROM items"
 	    " WHERE id IN temp.tri_ids;"
 	    "DROP TABLE temp.tri_ids;"
-	    "PRAGMA user_version = 2;", NULL, NULL, &err), SQLITE_OK,
+	    "PRAGMA user_version = 3;", NULL, NULL, &err), SQLITE_OK,
 	    "downgrade: %s", err ? err : "?");
 }
 
