@@ -88,12 +88,13 @@ bare_fts(const char *dir, struct feed_doc **docs, struct store_prep **preps,
 	sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
 	for (int f = 0; f < n; f++)
 		for (size_t i = 0; i < docs[f]->nitems; i++) {
-			const char *title = docs[f]->items[i].title;
+			const char *title = docs[f]->items[i].title, *body;
 
 			sqlite3_bind_text(s, 1, title ? title : "", -1,
 			    SQLITE_STATIC);
-			sqlite3_bind_text(s, 2, store_prep_body(preps[f], i),
-			    -1, SQLITE_STATIC);
+			body = store_prep_body(preps[f], i);
+			sqlite3_bind_text(s, 2, body ? body : "", -1,
+			    SQLITE_STATIC);
 			if (sqlite3_step(s) != SQLITE_DONE)
 				exit(1);
 			sqlite3_reset(s);
