@@ -297,6 +297,8 @@ Test(atom_out, grouped_story_names_its_sources)
 	r.content = (char *)"<p>Text.</p>";
 	r.others = others;
 	r.nothers = 3;
+	r.nitems = 4;
+	r.last_seen = 1795000000 + 1300;	/* the newest item, "dup" */
 	xml = render(&r, 1, &len);
 	cr_assert_not_null(strstr(xml, "<link rel=\"related\" href=\""
 	    "https://verge.example/k2\" title=\"The Verge\"/>"), "%s", xml);
@@ -306,8 +308,15 @@ Test(atom_out, grouped_story_names_its_sources)
 	    "the entry's own page is not related to itself");
 	cr_assert_not_null(strstr(xml, "Also reported by: &lt;a href=&quot;"
 	    "https://verge.example/k2&quot;&gt;The Verge&lt;/a&gt;, "), "%s", xml);
-	cr_assert_not_null(strstr(xml, "<updated>2026-11-18T11:26:40Z</updated>"),
+	cr_assert_not_null(strstr(xml, "<updated>2026-11-18T11:28:20Z</updated>"),
 	    "updated moves to the last join: %s", xml);
+	free(xml);
+	/* joined in the same poll (under a minute): the date stays */
+	r.last_seen = 1795000000 + 59;
+	xml = render(&r, 1, &len);
+	cr_assert_not_null(strstr(xml, "<updated>2026-11-18T10:06:40Z</updated>"),
+	    "%s", xml);
+	cr_assert_null(strstr(xml, "11:07:39"), "%s", xml);
 	validate(xml, len, "feed.xml");
 	fp = open_memstream(&json, &jlen);
 	e = entries_prepare(&r, 1, &ne);

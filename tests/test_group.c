@@ -7,6 +7,7 @@
  */
 #include "tests/store_fixture.h"
 
+#include "feeds/entry.h"
 #include "feeds/headline.h"
 #include "storage/group.h"
 
@@ -360,7 +361,75 @@ Test(group, store_rebuilds_its_index_from_the_database)
 	fx_close(&fx);
 }
 
-Test(group, version_3_database_upgrades_keeping_its_items)
+struct streamed {
+	int64_t	 updated[4];
+	size_t	 nothers[4];
+	char	*related[4];	/* the first related link */
+	int	 also[4];	/* "Also reported by" closes the HTML */
+	size_t	 n;
+	int64_t	 now;
+};
+
+static int
+collect_streamed(const struct story_row *r, void *arg)
+{
+	struct streamed *c = arg;
+	struct entry e;
+
+	cr_assert_lt(c->n, 4);
+	entry_prepare(&e, r, c->now);
+	c->updated[c->n] = e.updated;
+	c->nothers[c->n] = r->nothers;
+	c->related[c->n] = e.nrelated ? xstrdup(e.related[0].href) : NULL;
+	c->also[c->n] = e.content != NULL &&
+	    strstr(e.content, "Also reported by") != NULL;
+	c->n++;
+	entry_cleanup(&e);
+	return 0;
+}
+
+/*
+ * The outputs stream stories from the store (store_stories_each): a
+ * story's row carries its other sources, and a source joining an hour
+ * later moves the story up, in the order the stream gives as in the
+ * date the entry shows, and moves the generation the outputs are
+ * written at.
+ */
+Test(group, streamed_stories_carry_sources_and_move_on_join)
+{
+	struct streamed c = { .now = T0 + 4000 };
+	struct fx fx;
+	int64_t gen;
+
+	fx_open(&fx);
+	store_set_grouping(fx.st, 1, 48 * 3600);
+	put_item(&fx, "tc", "1", "DeepSeek releases DeepSeek-V3, a "
+	    "671B-parameter open-weights model", "https://tc.example/v3", T0);
+	put_item(&fx, "hn", "1", "Apple unveils new iPad with faster chip",
+	    "https://hn.example/ipad", T0 + 300);
+	gen = store_generation(fx.st);
+	put_item(&fx, "verge", "a", "DeepSeek-V3 is a 671B open model that "
+	    "rivals GPT-4o at a fraction of the cost",
+	    "https://verge.example/v3", T0 + 3600);
+	cr_assert_gt(store_generation(fx.st), gen, "a join is a change");
+	cr_assert_eq(store_stories_each(fx.st, NULL, 0, c.now,
+	    collect_streamed, &c), 0);
+	cr_assert_eq(c.n, 2);
+	cr_assert_eq(c.nothers[0], 1, "the grown story comes first");
+	cr_assert_str_eq(c.related[0], "https://verge.example/v3");
+	cr_assert(c.also[0]);
+	cr_assert_eq(c.updated[0], T0 + 3600, "dated when verge joined");
+	cr_assert_eq(c.nothers[1], 0);
+	cr_assert_null(c.related[1]);
+	cr_assert_lt(c.updated[1], c.updated[0]);
+	for (size_t i = 0; i < c.n; i++)
+		free(c.related[i]);
+	fx_close(&fx);
+}
+
+/* Version 4 (issue 15's text kept once) and version 3 (before it). */
+static void
+upgrades_keeping_its_items(int from)
 {
 	struct fx fx;
 	char *err = NULL;
@@ -368,14 +437,17 @@ Test(group, version_3_database_upgrades_keeping_its_items)
 	fx_open(&fx);
 	put_item(&fx, "a", "1", "Tencent releases Hunyuan-A13B open-source "
 	    "MoE model", "https://a.example/h", T0);
-	cr_assert_eq(sqlite3_exec(store_sqlite(fx.st),
-	    "ALTER TABLE items DROP COLUMN story_why;"
-	    "DROP TABLE story_alias;"
-	    "PRAGMA user_version = 3;", NULL, NULL, NULL), SQLITE_OK);
+	if (from == 4)
+		fx_downgrade_v4(&fx);
+	else
+		fx_downgrade_v3(&fx);
+	cr_assert_eq(fx_count(&fx, "PRAGMA user_version"), from);
 	store_close(fx.st);
 	cr_assert_eq(store_open(fx.path, STORE_READWRITE, &fx.st, &err), 0,
 	    "%s", err);
-	cr_assert_eq(fx_count(&fx, "PRAGMA user_version"), 4);
+	cr_assert_eq(fx_count(&fx, "PRAGMA user_version"), 5);
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM items_fts"
+	    " WHERE items_fts MATCH 'hunyuan'"), 1);
 	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM items"), 1);
 	store_set_grouping(fx.st, 1, 48 * 3600);
 	put_item(&fx, "b", "1", "Tencent's Hunyuan-A13B model activates 13B "
@@ -383,6 +455,16 @@ Test(group, version_3_database_upgrades_keeping_its_items)
 	cr_assert_eq(story_of(&fx, "https://b.example/h"),
 	    story_of(&fx, "https://a.example/h"));
 	fx_close(&fx);
+}
+
+Test(group, version_4_database_upgrades_keeping_its_items)
+{
+	upgrades_keeping_its_items(4);
+}
+
+Test(group, version_3_database_upgrades_keeping_its_items)
+{
+	upgrades_keeping_its_items(3);
 }
 
 /* ---- end to end: feedd once over local feeds ---- */
@@ -475,10 +557,20 @@ check_commands(const char *conf)
 	th_result_cleanup(&r);
 }
 
+static int
+count_of(const char *s, const char *needle)
+{
+	int n = 0;
+
+	for (; (s = strstr(s, needle)) != NULL; s += strlen(needle))
+		n++;
+	return n;
+}
+
 Test(group, alerts_once_per_story_end_to_end, .timeout = 60)
 {
 	static const char *const names[] = { "tc", "verge", "kr", "hn" };
-	char *feeds = xstrdup(""), *conf, *rest;
+	char *feeds = xstrdup(""), *conf, *rest, *xml, *atom;
 	struct ts t;
 
 	ts_start(&t);
@@ -502,11 +594,18 @@ Test(group, alerts_once_per_story_end_to_end, .timeout = 60)
 		feeds = all;
 	}
 	rest = xasprintf("%s[alert \"open\"]\nmatch = open OR 开源\n\n", feeds);
+	atom = th_path(t.dir, "state/feed.xml");
 	conf = ts_config(&t, "", rest);
 	ts_once_quiet(conf);
 	cr_assert_eq(ts_db_int(&t, "SELECT count(DISTINCT story_id) FROM"
 	    " items"), 2, "Kimi K2 from three outlets, OpenELM");
 	cr_assert_eq(log_lines(&t), 2, "one alert per story");
+	xml = th_read_file(atom, NULL);
+	cr_assert_not_null(xml);
+	cr_assert_eq(count_of(xml, "<entry>"), 2, "one entry per story");
+	cr_assert_eq(count_of(xml, "<link rel=\"related\""), 2, "%s", xml);
+	cr_assert_null(strstr(xml, "https://hn.example/k2"));
+	free(xml);
 	/* the story grows: a fourth outlet, and Hacker News moves on */
 	serve(&t, "hn.xml", "Moonshot AI open-sources Kimi K2, a "
 	    "trillion-parameter model", "https://hn.example/k2");
@@ -516,7 +615,16 @@ Test(group, alerts_once_per_story_end_to_end, .timeout = 60)
 	    " items"), 2, "it joined the story");
 	cr_assert_eq(log_lines(&t), 2, "a story that grows does not alert");
 	cr_assert_eq(ts_db_int(&t, "SELECT count(*) FROM alerts"), 2);
+	/* the join moved the generation: the output was written again */
+	xml = th_read_file(atom, NULL);
+	cr_assert_not_null(xml);
+	cr_assert_eq(count_of(xml, "<entry>"), 2, "%s", xml);
+	cr_assert_eq(count_of(xml, "<link rel=\"related\""), 3, "%s", xml);
+	cr_assert_not_null(strstr(xml, "href=\"https://hn.example/k2\""),
+	    "%s", xml);
+	free(xml);
 	check_commands(conf);
+	free(atom);
 	free(rest);
 	free(feeds);
 	free(conf);
