@@ -402,6 +402,7 @@ store_stories_each(struct store *st, const char *rule, int limit,
 		if (rc == -1)
 			break;
 	}
+	sqlite3_finalize(src);
 	sqlite3_finalize(q);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
