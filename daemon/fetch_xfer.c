@@ -408,6 +408,7 @@ fetch_parse(struct fetch *f)
 	    f->res.effective_url, f->charset);
 	fetch_prep_fn prep = fetcher_prep(f->fr);
 
+	feed_parser_set_max(p, (unsigned long long)fetcher_opts(f->fr)->max_size);
 	if (feed_parser_push(p, f->body.data ? f->body.data : "", f->body.len,
 	    &f->werr) == 0)
 		f->wdoc = feed_parser_finish(p, &f->werr);

@@ -32,6 +32,9 @@ struct feed_enclosure {
 	int64_t	 length;		/* bytes; -1 when not given */
 };
 
+/* Items kept from one document, whatever its format (feeds/build.c, jsonfeed.c). */
+#define FEED_MAX_ITEMS	100000
+
 struct feed_item {
 	char	*id;			/* guid / atom:id / JSON id, as given */
 	char	*title;			/* plain text */

@@ -425,3 +425,129 @@ Test(hostile, body_not_in_its_content_encoding_is_named)
 		free(path);
 	}
 }
+
+/* An RSS document of n small items (about 110 bytes each); caller frees. */
+static char *
+rss_of_items(size_t n)
+{
+	struct buf b;
+
+	buf_init(&b, 0);
+	buf_puts(&b, "<?xml version=\"1.0\"?>\n<rss version=\"2.0\"><channel>"
+	    "<title>Many</title><link>http://example.com/</link>\n");
+	for (size_t i = 0; i < n; i++)
+		buf_printf(&b, "<item><title>Story %zu</title><link>"
+		    "http://example.com/%zu</link><guid>g%zu</guid></item>\n",
+		    i, i, i);
+	buf_puts(&b, "</channel></rss>\n");
+	return buf_detach(&b);
+}
+
+/*
+ * A body that is gzip without a Content-Encoding header was inflated up
+ * to 256 MB whatever max_size said: a 33 KB body stored 34 MB.  Inside
+ * a Content-Encoding too (gzip twice).  Both now stop at max_size.
+ */
+Test(hostile, gzip_inside_the_body_is_bounded_by_max_size)
+{
+	char *doc = rss_of_items(20000);	/* ~2 MB, ~100 kB as gzip */
+	const char *q[] = { "/many.xml?gzbody=1", "/many.xml?gzbody=1&gzip=1" };
+
+	cr_assert_gt(strlen(doc), 1024 * 1024);
+	ts_put(&T, "many.xml", doc);
+	for (size_t i = 0; i < 2; i++) {
+		char name[8], *conf, *err;
+
+		snprintf(name, sizeof(name), "g%zu", i);
+		conf = conf_one(name, q[i], "max_size = 256KB");
+		ts_once_quiet(conf);
+		cr_assert_eq(ts_items_of(&T, name), 0);
+		err = feed_error(name);
+		cr_assert(err && strstr(err, "over max_size (256 kB) once "
+		    "inflated"), "%s: %s", q[i], err);
+		free(err);
+		free(conf);
+	}
+	/* the same body under a max_size it fits in is read whole */
+	{
+		char *conf = conf_one("fits", q[0], "max_size = 4MB");
+
+		ts_once_quiet(conf);
+		cr_assert_eq(ts_items_of(&T, "fits"), 20000);
+		free(conf);
+	}
+	free(doc);
+}
+
+/* A JSON Feed of n items, each item being ITEM (a printf of %zu). */
+static char *
+json_of_items(size_t n, const char *item)
+{
+	struct buf b;
+
+	buf_init(&b, 0);
+	buf_puts(&b, "{\"version\":\"https://jsonfeed.org/version/1.1\","
+	    "\"title\":\"J\",\"items\":[");
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0)
+			buf_putc(&b, ',');
+		buf_printf(&b, item, i);
+	}
+	buf_puts(&b, "]}");
+	return buf_detach(&b);
+}
+
+/* JSON Feed had no item cap (XML stops at FEED_MAX_ITEMS): now both do. */
+Test(hostile, json_feed_items_are_capped_like_xml)
+{
+	char *doc = json_of_items(FEED_MAX_ITEMS + 500,
+	    "{\"id\":\"item-%06zu\",\"content_text\":\"a story of some words\"}");
+	char *err = NULL;
+	struct feed_doc *d = feed_parse_buffer(doc, strlen(doc), NULL, NULL,
+	    &err);
+	int noted = 0;
+
+	cr_assert_not_null(d, "%s", err);
+	cr_assert_eq(d->nitems, FEED_MAX_ITEMS);
+	for (size_t i = 0; i < d->nerrors; i++)
+		noted |= strstr(d->errors[i], "500 ignored") != NULL;
+	cr_assert(noted, "the dropped items are reported");
+	feed_doc_free(d);
+	free(doc);
+}
+
+/*
+ * "{}," is three bytes of JSON and 80 of cJSON tree: a 10 MB document
+ * of empty items took 950 MB.  The tree is charged to a budget of a few
+ * times the document; past it the parse refuses.
+ */
+Test(hostile, json_tree_memory_is_bounded)
+{
+	char *doc = json_of_items(1000000, "{}");
+	char *err = NULL;
+	struct feed_doc *d = feed_parse_buffer(doc, strlen(doc), NULL, NULL,
+	    &err);
+
+	cr_assert_null(d);
+	cr_assert(err && strstr(err, "too many values"), "%s", err);
+	free(err);
+	free(doc);
+}
+
+/* The JSON body is bounded by max_size like any other (not a fixed 64 MB). */
+Test(hostile, json_body_over_max_size_is_refused)
+{
+	char *doc = json_of_items(20000,
+	    "{\"id\":\"%zu\",\"content_text\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}");
+	char *conf, *err;
+
+	ts_put(&T, "j.json", doc);
+	conf = conf_one("j", "/j.json?gzbody=1", "max_size = 128KB");
+	ts_once_quiet(conf);
+	err = feed_error("j");
+	cr_assert(err && strstr(err, "over max_size"), "%s", err);
+	cr_assert_eq(ts_items_of(&T, "j"), 0);
+	free(err);
+	free(conf);
+	free(doc);
+}
