@@ -54,6 +54,7 @@ struct config {
 	char	*user_agent;
 	int	 log_level;	/* enum log_level */
 	int64_t	 retention;	/* seconds */
+	int	 allow_private;	/* fetch from private addresses too */
 
 	/* [output] */
 	char	*atom_path;	/* NULL when unset */

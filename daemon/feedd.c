@@ -39,6 +39,7 @@ feedd_fetch_opts(const struct config *cfg, struct fetch_opts *o)
 	o->timeout = cfg->timeout;
 	o->max_size = cfg->max_size;
 	o->user_agent = cfg->user_agent;
+	o->allow_private = cfg->allow_private;
 }
 
 /* ---- feed states ---- */

@@ -24,6 +24,7 @@ struct fetch_opts {
 	int64_t	 timeout;		/* seconds, whole transfer */
 	int64_t	 max_size;		/* decoded body bytes */
 	const char *user_agent;		/* copied */
+	int	 allow_private;		/* no address policy (fetch_addr.h) */
 };
 
 struct fetch_req {

@@ -29,6 +29,9 @@ struct fetch {
 	int		 body_started, accept, discard, too_big;
 	int		 hop_status, perm_chain;
 	char		*cur_url;
+	char		*conf_host;	/* of the configured URL */
+	int		 host_local;	/* it names a local host itself */
+	char		*refused;	/* why the address policy said no */
 	/* the 2xx body, parsed on a worker thread once complete */
 	struct buf	 body;
 	char		*base_url, *charset;

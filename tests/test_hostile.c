@@ -551,3 +551,53 @@ Test(hostile, json_body_over_max_size_is_refused)
 	free(conf);
 	free(doc);
 }
+
+/*
+ * A feed configured on one loopback name that redirects to another
+ * private address (or to another name for the same one) is refused at
+ * connect time; the feed's own configured host stays reachable.
+ * With two feeds the second may get the first's pooled connection:
+ * the prereq check catches that path too.
+ */
+Test(hostile, redirect_into_the_local_network_is_refused)
+{
+	char *f = xasprintf("[feed \"own\"]\nurl = http://127.0.0.1:%d/f.xml\n\n"
+	    "[feed \"other\"]\nurl = http://127.0.0.1:%d/x?redirect="
+	    "http://127.0.0.2:%d/f.xml\n\n"
+	    "[feed \"alias\"]\nurl = http://127.0.0.1:%d/x?redirect="
+	    "http://localhost:%d/f.xml\n\n"
+	    "[feed \"meta\"]\nurl = http://localhost:%d/x?redirect="
+	    "http://169.254.169.254/latest/meta-data/\n\n"
+	    "[feed \"pooled\"]\nurl = http://localhost:%d/x?redirect="
+	    "http://127.0.0.1:%d/f.xml\n\n",
+	    T.port, T.port, T.port, T.port, T.port, T.port, T.port, T.port);
+	char *conf = ts_config(&T, "", f), *err;
+	const char *refused[][2] = { { "other", "127.0.0.2 refused: loopback" },
+	    { "alias", "refused: loopback" },	/* ::1 or 127.0.0.1 */
+	    { "meta", "169.254.169.254 refused: link-local" },
+	    { "pooled", "127.0.0.1 refused: loopback" } };
+
+	ts_once_quiet(conf);
+	cr_assert_eq(ts_items_of(&T, "own"), 1);
+	for (size_t i = 0; i < 4; i++) {
+		cr_assert_eq(ts_items_of(&T, refused[i][0]), 0);
+		err = feed_error(refused[i][0]);
+		cr_assert(err && strstr(err, refused[i][1]), "%s: %s",
+		    refused[i][0], err);
+		free(err);
+	}
+	free(conf);
+	free(f);
+}
+
+/* [daemon] allow_private = yes turns the policy off. */
+Test(hostile, allow_private_follows_a_redirect_to_a_private_address)
+{
+	char *q = xasprintf("/x?redirect=http://localhost:%d/f.xml", T.port);
+	char *conf = conf_one("lan", q, "allow_private = yes\n");
+
+	ts_once_quiet(conf);
+	cr_assert_eq(ts_items_of(&T, "lan"), 1);
+	free(conf);
+	free(q);
+}
