@@ -86,15 +86,37 @@ static void
 schedule_from_row(struct feedd *d, struct feed_state *fs)
 {
 	struct feed_row row;
+	int64_t due;
 
 	if (store_feed_get(d->st, fs->name, &row) != 0)
 		return;
 	if (fs->health == FEED_UNKNOWN)
 		pipeline_set_health(d, fs, pipeline_row_health(&row));
+	due = sched_due(row.next_due, row.last_fetch, fs->interval,
+	    row.due_by_server);
 	if (!row.gone)
-		sched_set(d->sched, &fs->ent, row.next_due > 0 ?
-		    row.next_due * 1000 : sched_now_ms());
+		sched_set(d->sched, &fs->ent, due > 0 ? due * 1000 :
+		    sched_now_ms());
 	feed_row_cleanup(&row);
+}
+
+/* Holds an earlier process saved (Retry-After) go on holding. */
+static void
+load_host_holds(struct feedd *d)
+{
+	struct host_hold *v;
+	size_t n;
+
+	if (store_host_holds(d->st, (int64_t)time(NULL), &v, &n) == -1) {
+		log_warnx("host holds: %s", store_errmsg(d->st));
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		log_debug("host %s held off until %lld (saved)", v[i].host,
+		    (long long)v[i].until);
+		fetcher_hold_host(d->fetcher, v[i].host, v[i].until);
+	}
+	host_holds_free(v, n);
 }
 
 /* ---- handles ---- */
@@ -433,6 +455,7 @@ init_handles(struct feedd *d)
 	d->fetcher = fetcher_new(&d->loop, &o, pipeline_fetch_done, d);
 	fetcher_set_prep(d->fetcher, pipeline_prep, pipeline_prep_free);
 	d->sched = sched_new(&d->loop, pipeline_due, d);
+	load_host_holds(d);
 }
 
 /*

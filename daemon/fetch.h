@@ -76,6 +76,8 @@ void	 fetcher_set_prep(struct fetcher *fr, fetch_prep_fn fn,
 	    void (*free_fn)(void *));
 /* New limits apply to transfers started from now on (SIGHUP). */
 void	 fetcher_set_opts(struct fetcher *fr, const struct fetch_opts *o);
+/* Holds host (as fetch_url_host names it) until Unix seconds until. */
+void	 fetcher_hold_host(struct fetcher *fr, const char *host, int64_t until);
 /* Queues a request; it starts when the limits allow. */
 void	 fetcher_add(struct fetcher *fr, const struct fetch_req *req);
 /* Transfers queued, in flight or being parsed. */

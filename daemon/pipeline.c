@@ -170,12 +170,25 @@ set_success(struct feedd *d, struct feed_state *fs, struct feed_row *row,
 		hint = (int64_t)res->doc->ttl * 60;
 	row->next_due = now + sched_next_interval(fs->interval, hint,
 	    sched_rand(&d->rng));
+	row->due_by_server = hint > fs->interval;
 	if (res->outcome == FETCH_OUTCOME_OK)
 		d->cycle.ok++;
 	else {
 		d->cycle.not_modified++;
 		row->not_modified++;
 	}
+}
+
+/* A Retry-After holds the host for the processes that come after too. */
+static void
+hold_host(struct feedd *d, struct feed_state *fs, int64_t until)
+{
+	char *host = fetch_url_host(fs->url);
+
+	if (store_host_hold_set(d->st, host, until) == -1)
+		log_warnx("host %s: cannot save its hold: %s", host,
+		    store_errmsg(d->st));
+	free(host);
 }
 
 static void
@@ -194,8 +207,12 @@ set_failure(struct feedd *d, struct feed_state *fs, struct feed_row *row,
 	next = blame ? sched_backoff(row->consecutive_errors, fs->interval,
 	    sched_rand(&d->rng)) :
 	    sched_next_interval(fs->interval, 0, sched_rand(&d->rng));
-	if ((res->status == 429 || res->status == 503) && res->retry_after > 0)
+	row->due_by_server = blame;
+	if ((res->status == 429 || res->status == 503) && res->retry_after > 0) {
 		next = res->retry_after;
+		row->due_by_server = 1;
+		hold_host(d, fs, now + next);
+	}
 	row->next_due = now + next;
 	d->cycle.failed++;
 }
@@ -288,6 +305,7 @@ apply(struct feedd *d, struct feed_state *fs, const struct fetch_result *res,
 	row.fetches++;
 	if (res->held) {
 		row.next_due = now + res->retry_after;
+		row.due_by_server = 1;
 		d->cycle.failed++;
 		goto save;
 	}

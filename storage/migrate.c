@@ -81,6 +81,16 @@ static const char *const migrations[] = {
 	"INSERT INTO meta VALUES ('alert_mark', coalesce((SELECT min(id) - 1"
 	" FROM items WHERE alert_checked = 0), (SELECT max(id) FROM items), 0));"
 	"DROP INDEX items_unchecked;",
+	/*
+	 * Version 3.  What a server asked for outlives the process (feedd
+	 * once from cron): host_holds keeps a 429/503 Retry-After hold on a
+	 * host until its end; feeds.due_by_server says next_due came from
+	 * the server (Retry-After, Cache-Control) or from backoff, so a
+	 * lowered interval does not pull it earlier.
+	 */
+	"CREATE TABLE host_holds (host TEXT PRIMARY KEY,"
+	" until INTEGER NOT NULL);"
+	"ALTER TABLE feeds ADD COLUMN due_by_server INTEGER NOT NULL DEFAULT 0;",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

@@ -23,6 +23,7 @@ enum store_stmt_id {
 	SQ_FTS_DEL, SQ_FTS_INS, SQ_TRI_DEL, SQ_TRI_INS,
 	SQ_STORY_FILL, SQ_STORY_NSOURCES, SQ_STORY_REP,
 	SQ_ALERT_INSERT, SQ_ALERT_FIRST, SQ_ALERT_CHECKED, SQ_ALERT_PENDING, SQ_ALERT_WRITTEN,
+	SQ_HOLD_SET, SQ_HOLD_LIST,
 	SQ_NSTMT
 };
 
@@ -98,7 +99,7 @@ struct store_prep *store_prep_new(const struct feed_doc *doc, int bodies,
 char	*store_item_body(const struct feed_item *it);
 
 /* migrate.c: brings the schema to the current version. */
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 int	 store_migrate(struct store *st, char **errstr);
 
 /* stories_db.c: fills row from item item_id (the story's nsources). */

@@ -363,10 +363,12 @@ Test(alerts_db, version_1_database_keeps_its_unchecked_items)
 	    "UPDATE items SET alert_checked = (id = 1);"
 	    "CREATE INDEX items_unchecked ON items (id)"
 	    " WHERE alert_checked = 0;"
+	    "DROP TABLE host_holds;"
+	    "ALTER TABLE feeds DROP COLUMN due_by_server;"
 	    "PRAGMA user_version = 1;", NULL, NULL, NULL), SQLITE_OK);
 	store_close(fx.st);
 	cr_assert_eq(store_open(fx.path, STORE_READWRITE, &fx.st, &err), 0);
-	cr_assert_eq(fx_count(&fx, "PRAGMA user_version"), 2);
+	cr_assert_eq(fx_count(&fx, "PRAGMA user_version"), 3);
 	cr_assert_eq(run_rules(&fx, &rs, NOW), 2, "items 2 and 3");
 	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM alerts"
 	    " WHERE title = 'AI one'"), 0);

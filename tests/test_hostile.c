@@ -601,3 +601,58 @@ Test(hostile, allow_private_follows_a_redirect_to_a_private_address)
 	free(conf);
 	free(q);
 }
+
+/*
+ * A 429 with Retry-After: 3600 held the host only in memory: `feedd
+ * once` from cron asked again at once.  The hold is saved and the next
+ * process sends nothing to that host until it ends.
+ */
+Test(hostile, retry_after_holds_the_host_for_the_next_process)
+{
+	char *conf = conf_one("busy", "/f.xml?status=429&retry_after=3600", "");
+	long long until;
+	char *err;
+
+	ts_once_quiet(conf);
+	cr_assert_eq(ts_count(&T, "status=429", NULL), 1);
+	until = ts_db_int(&T, "SELECT until - strftime('%s','now') FROM "
+	    "host_holds WHERE host = '127.0.0.1'");
+	cr_assert(until > 3500 && until <= 3600, "held %lld s", until);
+	ts_once_quiet(conf);
+	ts_once_quiet(conf);
+	cr_assert_eq(ts_count(&T, "status=429", NULL), 1, "asked again");
+	err = feed_error("busy");
+	cr_assert(err && strstr(err, "HTTP 429"), "%s", err);
+	free(err);
+	cr_assert_gt(feed_int("busy", "next_due - strftime('%s','now')"), 3500);
+	free(conf);
+}
+
+/*
+ * interval 30m, then 1m and a restart: the saved next_due (30 minutes
+ * on) won, so the feed waited half an hour.  Its next poll is never
+ * later than the last one plus the current interval.
+ */
+Test(hostile, lowered_interval_takes_effect_after_a_restart)
+{
+	char *f = ts_feed(&T, "slow", "/f.xml");
+	char *conf = ts_config(&T, "interval = 30m\n", f), *errf;
+	pid_t pid;
+
+	ts_once_quiet(conf);
+	cr_assert_eq(ts_count(&T, "/f.xml", NULL), 1);
+	/* as if polled 2 minutes ago under interval = 30m */
+	ts_db_exec(&T, "UPDATE feeds SET last_fetch = strftime('%s','now') -"
+	    " 120, next_due = strftime('%s','now') + 1680, due_by_server = 0");
+	free(conf);
+	conf = ts_config(&T, "interval = 1m\n", f);
+	errf = th_path(T.dir, "run.err");
+	pid = ts_run_start(conf, errf);
+	cr_assert_eq(ts_wait_count(&T, "/f.xml", 2, 10), 0,
+	    "not polled again within 10 s");
+	kill(pid, SIGTERM);
+	cr_assert_eq(ts_wait_exit(pid, 10), 0);
+	free(errf);
+	free(conf);
+	free(f);
+}

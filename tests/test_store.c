@@ -14,7 +14,7 @@ Test(store, migrates_empty_db_and_reopens_idempotently)
 	char *err = NULL;
 
 	fx_open(&fx);
-	cr_assert_eq(fx_count(&fx, "PRAGMA user_version"), 2);
+	cr_assert_eq(fx_count(&fx, "PRAGMA user_version"), 3);
 	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM sqlite_master"
 	    " WHERE name IN ('feeds','items','stories','alerts','items_fts',"
 	    "'items_tri','meta')"), 7);
@@ -23,8 +23,32 @@ Test(store, migrates_empty_db_and_reopens_idempotently)
 	cr_assert_eq(store_open(fx.path, STORE_READWRITE, &again, &err), 0,
 	    "%s", err);
 	fx.st = again;
-	cr_assert_eq(fx_count(&fx, "PRAGMA user_version"), 2);
+	cr_assert_eq(fx_count(&fx, "PRAGMA user_version"), 3);
 	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM feeds"), 1);
+	fx_close(&fx);
+}
+
+/* Version 2 to 3 (host holds, due_by_server) keeps the feeds' state. */
+Test(store, version_2_database_gains_holds_and_keeps_its_feeds)
+{
+	struct fx fx;
+	char *err = NULL;
+
+	fx_open(&fx);
+	fx_feed(&fx, "a");
+	cr_assert_eq(sqlite3_exec(store_sqlite(fx.st),
+	    "UPDATE feeds SET next_due = 4242, etag = 'e1';"
+	    "DROP TABLE host_holds;"
+	    "ALTER TABLE feeds DROP COLUMN due_by_server;"
+	    "PRAGMA user_version = 2;", NULL, NULL, NULL), SQLITE_OK);
+	store_close(fx.st);
+	cr_assert_eq(store_open(fx.path, STORE_READWRITE, &fx.st, &err), 0,
+	    "%s", err);
+	cr_assert_eq(fx_count(&fx, "PRAGMA user_version"), 3);
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM feeds WHERE"
+	    " next_due = 4242 AND etag = 'e1' AND due_by_server = 0"), 1);
+	cr_assert_eq(store_host_hold_set(fx.st, "example.com", 99), 0);
+	cr_assert_eq(fx_count(&fx, "SELECT until FROM host_holds"), 99);
 	fx_close(&fx);
 }
 
