@@ -495,13 +495,14 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 	 * no body: a response queued then makes it discard the rest and
 	 * close ("Connection: close" on every answer).  Answer on the next.
 	 */
+	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
+		/* at once: the body is not read, the connection closes */
+		reply_text(&r, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed\n");
+		return send_reply(c, &r);
+	}
 	if (*con_cls == NULL) {
 		*con_cls = srv;
 		return MHD_YES;
-	}
-	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
-		reply_text(&r, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed\n");
-		return send_reply(c, &r);
 	}
 	if (strcmp(url, "/healthz") == 0) {
 		reply_text(&r, MHD_HTTP_OK, "ok\n");
