@@ -4,7 +4,10 @@
  * Each test is the regression test of one finding: no crash, no hang,
  * a clear `feedd: ` line, the right exit status, nothing stored lost.
  */
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/wait.h>
@@ -652,6 +655,96 @@ Test(hostile, lowered_interval_takes_effect_after_a_restart)
 	    "not polled again within 10 s");
 	kill(pid, SIGTERM);
 	cr_assert_eq(ts_wait_exit(pid, 10), 0);
+	free(errf);
+	free(conf);
+	free(f);
+}
+
+/* Config with [output] listen = 127.0.0.1:PORT; caller frees. */
+static char *
+conf_listen(int port, const char *feeds)
+{
+	char *conf = ts_config(&T, "", feeds);
+	char *text = th_read_file(conf, NULL), *out;
+	char *at = strstr(text, "atom = feed.xml\n");
+
+	cr_assert_not_null(at);
+	out = xasprintf("%.*slisten = 127.0.0.1:%d\n%s", (int)(at - text + 16),
+	    text, port, at + 16);
+	cr_assert_eq(th_write_file(conf, out, strlen(out)), 0);
+	free(out);
+	free(text);
+	return conf;
+}
+
+static int
+tcp_to(int port, const char *src)
+{
+	struct sockaddr_in a = { 0 }, l = { 0 };
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	l.sin_family = a.sin_family = AF_INET;
+	inet_pton(AF_INET, src, &l.sin_addr);
+	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+	a.sin_port = htons((uint16_t)port);
+	if (fd == -1 || bind(fd, (struct sockaddr *)&l, sizeof(l)) == -1 ||
+	    connect(fd, (struct sockaddr *)&a, sizeof(a)) == -1) {
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * SIGTERM took 40-60 s after a burst of half requests.  Now, with 300
+ * connections holding half a request and a reader that reads nothing,
+ * the daemon exits cleanly well within the 5 s grace.
+ */
+Test(hostile, sigterm_stops_in_time_while_the_server_is_abused)
+{
+	int port = 20000 + (int)((getpid() + 7) % 20000), fds[301], n = 0;
+	char *f = ts_feed(&T, "f", "/f.xml");
+	char *conf = conf_listen(port, f), *errf = th_path(T.dir, "err");
+	static const char half[] = "GET /feed.xml HTTP/1.1\r\nHost: x\r\nUser-Ag";
+	static const char whole[] = "GET /feed.xml HTTP/1.1\r\nHost: x\r\n\r\n";
+	struct timespec t0, t1;
+	pid_t pid = ts_run_start(conf, errf);
+	int up = 0, rc;
+
+	for (int i = 0; i < 100 && !up; i++) {
+		int fd = tcp_to(port, "127.0.0.1");
+
+		if (fd != -1) {
+			up = 1;
+			close(fd);
+		} else
+			ts_nap_ms(50);
+	}
+	cr_assert(up, "not listening on %d", port);
+	cr_assert_eq(ts_wait_request(&T, "/f.xml", 10), 0);
+	for (int i = 0; i < 300; i++) {
+		char src[16];
+
+		snprintf(src, sizeof(src), "127.0.0.%d", 20 + i % 10);
+		if ((fds[n] = tcp_to(port, src)) != -1)
+			(void)!write(fds[n++], half, sizeof(half) - 1);
+	}
+	if ((fds[n] = tcp_to(port, "127.0.0.1")) != -1) {
+		for (int i = 0; i < 200; i++)	/* pipelined, never read */
+			(void)!write(fds[n], whole, sizeof(whole) - 1);
+		n++;
+	}
+	cr_assert_gt(n, 250);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	kill(pid, SIGTERM);
+	rc = ts_wait_exit(pid, 10);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	cr_assert_eq(rc, 0, "exit %d", rc);
+	cr_assert_lt((t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9,
+	    5.0);
+	for (int i = 0; i < n; i++)
+		close(fds[i]);
 	free(errf);
 	free(conf);
 	free(f);
