@@ -16,8 +16,8 @@
 #include <libxml/SAX2.h>
 #include <libxml/xmlerror.h>
 
-#include "daemon/log.h"
-#include "daemon/xmalloc.h"
+#include "util/log.h"
+#include "util/xmalloc.h"
 #include "feeds/build.h"
 #include "feeds/encoding.h"
 #include "feeds/html.h"
@@ -372,7 +372,7 @@ sax_get_entity(void *ctx, const xmlChar *name)
 	if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp < 0xE000))
 		return NULL;
 	buf_init(&b, 0);
-	enc_put_utf8(&b, cp);
+	buf_put_utf8(&b, cp);
 	ent = xcalloc(1, sizeof(*ent));
 	ent->type = XML_ENTITY_DECL;
 	ent->etype = XML_INTERNAL_PREDEFINED_ENTITY;
