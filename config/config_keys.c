@@ -165,10 +165,11 @@ url_ok(const char *url)
 	for (const char *p = url; *p != '\0'; p++)
 		if ((unsigned char)*p <= 0x20 || *p == 0x7f)
 			return 0;
+	/* a host, however short: "http://?x" has none */
 	if (strncasecmp(url, "http://", 7) == 0)
-		return url[7] != '\0' && url[7] != '/';
+		return strcspn(url + 7, "/?#") > 0;
 	if (strncasecmp(url, "https://", 8) == 0)
-		return url[8] != '\0' && url[8] != '/';
+		return strcspn(url + 8, "/?#") > 0;
 	return strncasecmp(url, "file:", 5) == 0 && url[5] != '\0';
 }
 

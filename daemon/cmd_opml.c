@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
 #include <libxml/hash.h>
 
 #include "config/config.h"
@@ -21,6 +22,7 @@
 #include "util/fs.h"
 #include "util/xmalloc.h"
 #include "util/buf.h"
+#include "util/term.h"
 #include "feeds/opml.h"
 #include "feeds/url.h"
 
@@ -128,6 +130,21 @@ ini_clean(const char *s, int is_tag, size_t max)
 	return out;
 }
 
+/* Whether curl's URL parser finds a host in url ("http://?x": none). */
+static int
+url_has_host(const char *url)
+{
+	CURLU *u = curl_url();
+	char *host = NULL;
+	int ok = curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+	    host != NULL && *host != '\0';
+
+	curl_free(host);
+	curl_url_cleanup(u);
+	return ok;
+}
+
 /* NULL when url can go into the config, else why not. */
 static const char *
 url_refusal(const char *url)
@@ -135,15 +152,35 @@ url_refusal(const char *url)
 	if (strncasecmp(url, "http://", 7) != 0 &&
 	    strncasecmp(url, "https://", 8) != 0)
 		return "not an http(s) URL";
-	if (url[strcspn(url, ":") + 3] == '\0' ||
-	    url[strcspn(url, ":") + 3] == '/')
-		return "URL without a host";
 	if (strlen(url) > URL_MAX_LEN)
 		return "URL longer than 180 bytes";
 	for (const char *p = url; *p != '\0'; p++)
 		if ((unsigned char)*p <= 0x20 || *p == 0x7f || *p == '"')
 			return "URL with white space or control characters";
+	/* the config's own test ("http:///f"), then curl's ("http://?x") */
+	if (strcspn(url + strcspn(url, ":") + 3, "/?#") == 0 ||
+	    !url_has_host(url))
+		return "URL without a host";
 	return NULL;
+}
+
+/* "skipped" line: name and URL escaped, so no input forges a line. */
+static void
+report_skip(const struct import *im, const char *name, const char *url,
+    const char *why, const char *holder)
+{
+	char *n = term_str(name, TERM_ESCAPE), *u = term_str(url, TERM_ESCAPE);
+	char *h = holder ? term_str(holder, TERM_ESCAPE) : NULL;
+
+	if (h != NULL)
+		fprintf(stderr, "feedd: %s: skipped \"%s\" <%s>: same URL as "
+		    "\"%s\"\n", im->cmd, n, u, h);
+	else
+		fprintf(stderr, "feedd: %s: skipped \"%s\" <%s>: %s\n", im->cmd,
+		    n, u, why);
+	free(n);
+	free(u);
+	free(h);
 }
 
 /* The URL's host, for feeds the OPML gives no name. */
@@ -235,16 +272,14 @@ import_one(struct import *im, const struct opml_feed *f)
 		free(host);
 	}
 	if ((why = url_refusal(f->xml_url)) != NULL) {
-		fprintf(stderr, "feedd: %s: skipped \"%s\" <%s>: %s\n",
-		    im->cmd, clean, f->xml_url, why);
+		report_skip(im, clean, f->xml_url, why, NULL);
 		im->skipped++;
 		free(clean);
 		return;
 	}
 	key = url_key(f->xml_url);
 	if ((holder = xmlHashLookup(im->urls, (const xmlChar *)key)) != NULL) {
-		fprintf(stderr, "feedd: %s: skipped \"%s\" <%s>: "
-		    "same URL as \"%s\"\n", im->cmd, clean, f->xml_url, holder);
+		report_skip(im, clean, f->xml_url, NULL, holder);
 		im->skipped++;
 		goto out;
 	}

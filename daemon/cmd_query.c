@@ -13,6 +13,7 @@
 #include "config/config.h"
 #include "daemon/alert.h"
 #include "daemon/cmd.h"
+#include "util/term.h"
 #include "util/xmalloc.h"
 #include "feeds/date.h"
 #include "storage/store.h"
@@ -66,17 +67,13 @@ query_close(struct query *q)
 static void
 put_flat(const char *s, const char *absent)
 {
-	const unsigned char *p;
+	char *safe;
 
 	if (s == NULL || *s == '\0')
 		s = absent;
-	for (p = (const unsigned char *)s; *p; p++) {
-		if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
-			putchar(' ');
-			p++;
-		} else
-			putchar(*p < 0x20 || *p == 0x7f ? ' ' : *p);
-	}
+	safe = term_str(s, TERM_SPACE);	/* U+2028, bad UTF-8 too */
+	fputs(safe, stdout);
+	free(safe);
 }
 
 static void

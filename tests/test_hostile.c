@@ -749,3 +749,75 @@ Test(hostile, sigterm_stops_in_time_while_the_server_is_abused)
 	free(conf);
 	free(f);
 }
+
+/* Fails the test when s holds a C0 (but tab, newline), DEL, C1, U+2028/9. */
+static void
+assert_terminal_clean(const char *what, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (size_t i = 0; p[i]; i++) {
+		cr_assert(p[i] >= 0x20 || p[i] == '\t' || p[i] == '\n',
+		    "%s: C0 %#x at %zu", what, p[i], i);
+		cr_assert(p[i] != 0x7f, "%s: DEL at %zu", what, i);
+		cr_assert(!(p[i] == 0xc2 && p[i + 1] >= 0x80 && p[i + 1] <= 0x9f),
+		    "%s: C1 at %zu", what, i);
+		cr_assert(!(p[i] == 0xe2 && p[i + 1] == 0x80 &&
+		    (p[i + 1 + 1] == 0xa8 || p[i + 1 + 1] == 0xa9)),
+		    "%s: U+2028/9 at %zu", what, i);
+	}
+}
+
+/*
+ * C1 controls (U+009B is CSI) and U+2028 in a title and a link reached
+ * alerts.log and `feedd alerts` raw.  The alert log, every listing and
+ * every error quoting the feed now carry none of them.
+ */
+Test(hostile, alerts_and_listings_carry_no_terminal_controls)
+{
+	char *f = ts_feed(&T, "esc", "/esc.xml");
+	char *rest = xasprintf("%s[alert \"all\"]\nmatch = story\n\n", f);
+	char *conf = ts_config(&T, "", rest), *log, *path;
+	const char *cmds[] = { "alerts", "items", "feeds", "stories" };
+	struct th_result r;
+
+	ts_put(&T, "esc.xml", "<rss version=\"2.0\"><channel><title>c&#x9b;2J"
+	    "</title><item><title>story&#x9b;2J one&#x2028;two&#x2029;"
+	    "three&#x85;\xc2\x9b" "x&#x1b;[31m</title>"
+	    "<link>http://example.com/&#x9b;a&#x2028;b&#x1b;c d</link>"
+	    "<guid>e</guid></item></channel></rss>");
+	ts_once_quiet(conf);
+	path = th_path(T.dir, "state/alerts.log");
+	log = th_read_file(path, NULL);
+	cr_assert_not_null(log, "no alert log");
+	cr_assert(strstr(log, "http://example.com/%C2%9Ba%E2%80%A8b"),
+	    "%s", log);
+	assert_terminal_clean("alerts.log", log);
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		cr_assert_eq(th_feedd_run(&r, 20, cmds[i], "-c", conf, NULL), 0);
+		assert_terminal_clean(cmds[i], r.out);
+		assert_terminal_clean(cmds[i], r.err);
+		th_result_cleanup(&r);
+	}
+	free(log);
+	free(path);
+	free(conf);
+	free(rest);
+	free(f);
+}
+
+/* An error that quotes what a server sent is one clean line. */
+Test(hostile, errors_quoting_a_server_are_one_clean_line)
+{
+	char *conf = conf_one("bad", "/x?status=301&redirect=http://127.0.0.1:1/"
+	    "%0a%1b%c2%9b", "");
+	struct th_result r;
+
+	cr_assert_eq(th_feedd_run(&r, 20, "once", "-c", conf, NULL), 0);
+	assert_terminal_clean("once stderr", r.err);
+	th_result_cleanup(&r);
+	cr_assert_eq(th_feedd_run(&r, 20, "feeds", "-c", conf, NULL), 0);
+	assert_terminal_clean("feeds", r.out);
+	th_result_cleanup(&r);
+	free(conf);
+}
