@@ -438,7 +438,7 @@ open_store(struct feedd *d)
 		return -1;
 	}
 	if (store_sync_feeds(d->st, d->cfg) == -1) {
-		log_errorx("%s: %s", d->cfg->database, store_errmsg(d->st));
+		log_errorx("%s", store_errmsg(d->st));	/* names the path */
 		return -1;
 	}
 	return 0;

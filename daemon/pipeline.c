@@ -51,6 +51,7 @@ struct pipeline {
 	/* store batch */
 	int		 in_batch;
 	int		 batch_feeds;	/* feeds saved in it */
+	struct cycle	 batch_start;	/* the counts when it began */
 	/* network-failure verdicts */
 	struct result	**netfails;	/* judged at the end of the batch */
 	size_t		 nnetfails;
@@ -324,9 +325,20 @@ pipeline_commit(struct pipeline *p)
 		return;
 	p->in_batch = 0;
 	uv_timer_stop(&p->commit_timer);
-	if (store_batch_commit(p->d->st) == -1)
-		log_warnx("store: commit: %s (those feeds are fetched again)",
-		    store_errmsg(p->d->st));
+	if (store_batch_commit(p->d->st) == 0)
+		return;
+	/*
+	 * Nothing of the batch was stored: its feeds count as failed, not
+	 * as "ok, N new items" (a full disk said so and `once` exited 0).
+	 */
+	log_errorx("store: %d feeds not stored: %s (they are fetched again)",
+	    p->batch_feeds, store_errmsg(p->d->st));
+	p->cycle.failed += (p->cycle.ok - p->batch_start.ok) +
+	    (p->cycle.not_modified - p->batch_start.not_modified);
+	p->cycle.ok = p->batch_start.ok;
+	p->cycle.not_modified = p->batch_start.not_modified;
+	p->cycle.new_items = p->batch_start.new_items;
+	p->cycle.not_stored += p->batch_feeds;
 }
 
 static void
@@ -351,6 +363,7 @@ batch_enter(struct pipeline *p)
 	}
 	p->in_batch = 1;
 	p->batch_feeds = 0;
+	p->batch_start = p->cycle;
 	uv_timer_start(&p->commit_timer, on_commit_timer, BATCH_MS, 0);
 }
 
@@ -398,9 +411,13 @@ save_result(struct pipeline *p, const struct result *r, int blame)
 		    blame && err == NULL, now);
 	log_transition(d, fs, prev, &row, blame || err != NULL);
 save:
-	if (store_feed_save_state(d->st, &row) == -1)
+	if (err != NULL)
+		p->cycle.not_stored++;
+	if (store_feed_save_state(d->st, &row) == -1) {
 		log_warnx("feed \"%s\": cannot save state: %s", fs->name,
 		    store_errmsg(d->st));
+		p->cycle.not_stored += err == NULL;
+	}
 	if (d->mode == FEEDD_RUN && !row.gone && !fs->removed)
 		sched_set(d->sched, &fs->ent, row.next_due * 1000);
 	batch_leave(p);
@@ -646,6 +663,7 @@ pipeline_flush(struct pipeline *p)
 	if (d->cfg->alert_log == NULL)
 		drain_alerts(d);
 	if (d->alog && alert_log_flush(d->alog, d->st, &err) == -1) {
+		p->cycle.outputs_failed++;
 		log_warnx("alert log: %s", err ? err : "cannot write");
 		free(err);
 		err = NULL;
@@ -653,6 +671,7 @@ pipeline_flush(struct pipeline *p)
 	if (!p->dirty && p->rendered)
 		return;
 	if (output_render(d->out, d->st, d->cfg, !p->rendered, &err) == -1) {
+		p->cycle.outputs_failed++;
 		log_warnx("outputs: %s", err ? err : "cannot write");
 		free(err);
 		return;

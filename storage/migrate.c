@@ -125,7 +125,7 @@ apply(struct store *st, int i, char **errstr)
 	goto out;
 fail:
 	*errstr = xasprintf("%s: migration %d: %s", st->path, i + 1,
-	    sqlite3_errmsg(st->db));
+	    store_cause(st));
 	store_rollback(st);
 out:
 	free(bump);

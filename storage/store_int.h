@@ -37,7 +37,11 @@ struct store {
 	int	 lost;			/* the open batch was rolled back */
 	sqlite3_stmt *stmt[SQ_NSTMT];
 	struct store_ckpt *ckpt;	/* NULL: SQLite checkpoints inline */
+	char	 errtext[512];		/* store_errmsg's answer */
 };
+
+/* Why the last call failed, the cause named ("disk full"); no path. */
+const char *store_cause(struct store *st);
 
 /*
  * The cached statement for slot id, prepared from sql on first use,
