@@ -1074,3 +1074,20 @@ Test(hostile, a_feed_of_the_most_items_is_stored_in_seconds)
 	free(conf);
 	free(doc);
 }
+
+/* `feedd parse` printed C1 controls raw inside JSON strings. */
+Test(hostile, parse_output_carries_no_terminal_controls)
+{
+	char *path = th_path(T.www, "c1.xml");
+	struct th_result r;
+
+	ts_put(&T, "c1.xml", "<rss version=\"2.0\"><channel><title>c&#x9b;2J"
+	    "&#x85;x&#x2028;</title><item><title>a&#x9b;b</title><guid>g"
+	    "</guid></item></channel></rss>");
+	cr_assert_eq(th_feedd_run(&r, 20, "parse", path, NULL), 0);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	assert_terminal_clean("parse", r.out);
+	cr_assert(strstr(r.out, "\"c\\u009b2J\\u0085x\\u2028\""), "%s", r.out);
+	th_result_cleanup(&r);
+	free(path);
+}
