@@ -18,6 +18,7 @@
 #include "config/config.h"
 #include "config/config_keys.h"
 #include "config/ini_src.h"
+#include "util/term.h"
 #include "util/xmalloc.h"
 #include "util/hash.h"
 
@@ -106,10 +107,17 @@ problem_add(struct loader *l, int line, const char *fmt, ...)
 	p->file = l->fileno;
 	p->line = line;
 	p->seq = l->nprobs++;
-	if (line > 0)
-		p->msg = xasprintf("%s:%d: %s", l->file, line, msg ? msg : "?");
-	else
-		p->msg = xasprintf("%s: %s", l->file, msg ? msg : "?");
+	{
+		/* the file's name is input too: a path may hold an ESC */
+		char *file = term_str(l->file, TERM_ESCAPE);
+
+		if (line > 0)
+			p->msg = xasprintf("%s:%d: %s", file, line,
+			    msg ? msg : "?");
+		else
+			p->msg = xasprintf("%s: %s", file, msg ? msg : "?");
+		free(file);
+	}
 	free(msg);
 }
 

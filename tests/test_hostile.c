@@ -1091,3 +1091,22 @@ Test(hostile, parse_output_carries_no_terminal_controls)
 	th_result_cleanup(&r);
 	free(path);
 }
+
+/* An argument or a path with an ESC in it is quoted escaped. */
+Test(hostile, errors_quoting_arguments_are_escaped)
+{
+	const char *bad = "/nope\x1b[2J\xc2\x9b";
+	struct th_result r;
+
+	cr_assert_eq(th_feedd_run(&r, 20, "x\x1b[2J", NULL), 0);
+	assert_terminal_clean("unknown command", r.err);
+	cr_assert(strstr(r.err, "'x\\x1b[2J'"), "%s", r.err);
+	th_result_cleanup(&r);
+	cr_assert_eq(th_feedd_run(&r, 20, "check-config", "-c", bad, NULL), 0);
+	assert_terminal_clean("check-config", r.err);
+	cr_assert(strstr(r.err, "/nope\\x1b[2J\\u009b"), "%s", r.err);
+	th_result_cleanup(&r);
+	cr_assert_eq(th_feedd_run(&r, 20, "feeds", "-c", bad, NULL), 0);
+	assert_terminal_clean("feeds", r.err);
+	th_result_cleanup(&r);
+}
