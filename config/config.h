@@ -98,6 +98,13 @@ void	 config_errors_cleanup(struct config_errors *errs);
 
 /* Default path: $FEEDD_CONFIG, else /etc/feedd/feedd.conf. */
 const char *config_default_path(void);
+/*
+ * The one parser of [output] listen: "HOST:PORT", "[V6]:PORT", ":PORT"
+ * or "PORT" (no host: 127.0.0.1); an IPv6 address needs its brackets.
+ * *host is the address without brackets (caller frees).  0, or -1 when
+ * it is not of that shape or the port is not 0-65535.
+ */
+int	 config_parse_listen(const char *listen, char **host, int *port);
 
 /* Looks a feed up by name; NULL when absent. */
 const struct feed_conf *config_find_feed(const struct config *cfg,

@@ -26,16 +26,18 @@
 #include "daemon/output.h"
 #include "daemon/pipeline.h"
 #include "daemon/serve.h"
+#include "daemon/timing.h"
 #include "util/fs.h"
 #include "util/xmalloc.h"
 #include "storage/store.h"
 
-#define STOP_GRACE_MS	5000
 #define PRUNE_EVERY_MS	(3600 * 1000)
 
 void
-feedd_fetch_opts(const struct config *cfg, struct fetch_opts *o)
+feedd_fetch_opts(const struct feedd *d, const struct config *cfg,
+    struct fetch_opts *o)
 {
+	o->low_speed_secs = d->timing.low_speed_secs;
 	o->concurrency = cfg->concurrency;
 	o->per_host = cfg->per_host;
 	o->timeout = cfg->timeout;
@@ -255,7 +257,8 @@ feedd_stop(struct feedd *d)
 	sched_pause(d->sched);
 	fetcher_drop_queue(d->fetcher);
 	if (pipeline_busy(d->pipe) > 0)
-		uv_timer_start(&d->stop_timer, on_stop_grace, STOP_GRACE_MS, 0);
+		uv_timer_start(&d->stop_timer, on_stop_grace,
+		    d->timing.stop_grace_ms, 0);
 	else
 		feedd_flush_soon(d, 0);
 }
@@ -381,13 +384,15 @@ feedd_reload(struct feedd *d)
 	config_errors_cleanup(&errs);
 	d->cfg = cfg;
 	log_set_level((enum log_level)cfg->log_level);
-	feedd_fetch_opts(cfg, &o);
+	feedd_fetch_opts(d, cfg, &o);
 	fetcher_set_opts(d->fetcher, &o);
 	reconcile_feeds(d, cfg);
 	reopen_alert_log(d, old);
 	if ((cfg->listen == NULL) != (old->listen == NULL) ||
 	    (cfg->listen && strcmp(cfg->listen, old->listen) != 0))
 		restart_server(d);
+	else
+		server_follow(d->srv, cfg);	/* new paths, same address */
 	config_free(old);
 	/* title, paths, rules may have changed: rewrite the outputs */
 	pipeline_outputs_stale(d->pipe, 1);
@@ -460,7 +465,7 @@ init_handles(struct feedd *d)
 		uv_signal_init(&d->loop, sigs[i]);
 		sigs[i]->data = d;
 	}
-	feedd_fetch_opts(d->cfg, &o);
+	feedd_fetch_opts(d, d->cfg, &o);
 	d->pipe = pipeline_new(d);
 	d->fetcher = fetcher_new(&d->loop, &o, pipeline_fetch_done, d->pipe);
 	d->sched = sched_new(&d->loop, pipeline_due, d->pipe);
@@ -490,6 +495,7 @@ feedd_open(struct feedd *d, const char *config_path, enum feedd_mode mode)
 	memset(d, 0, sizeof(*d));
 	d->mode = mode;
 	d->lock_fd = -1;
+	timing_load(&d->timing);
 	if ((d->cfg = config_load(config_path, &errs)) == NULL) {
 		for (size_t i = 0; i < errs.n; i++)
 			log_errorx("%s", errs.msgs[i]);

@@ -33,7 +33,7 @@ struct output_doc {
 	const char *title;
 	const char *id;
 	const char *self;
-	struct atom_entry *entries;
+	struct entry *entries;
 	size_t	 n;
 };
 
@@ -104,7 +104,7 @@ self_url(const struct config *cfg, const char *urlpath, const char *file)
 	int	 port;
 
 	if (cfg->listen == NULL ||
-	    serve_parse_listen(cfg->listen, &host, &port) == -1)
+	    config_parse_listen(cfg->listen, &host, &port) == -1)
 		return file_url(file);
 	url = xasprintf(strchr(host, ':') ? "http://[%s]:%d%s" :
 	    "http://%s:%d%s", host, port, urlpath);
@@ -124,7 +124,7 @@ load_entries(struct store *st, const struct config *cfg, const char *rule,
 		*errstr = xasprintf("reading stories: %s", store_errmsg(st));
 		return -1;
 	}
-	d->entries = atom_entries_prepare(rows, nrows, &d->n);
+	d->entries = entries_prepare(rows, nrows, &d->n);
 	story_rows_free(rows, nrows);
 	return 0;
 }
@@ -138,7 +138,7 @@ render_main(struct store *st, const struct config *cfg, char **errstr)
 
 	if (load_entries(st, cfg, NULL, &d, errstr) == -1)
 		return -1;
-	id = atom_tag_uri("feed", cfg->atom_path ? cfg->atom_path :
+	id = entry_tag_uri("feed", cfg->atom_path ? cfg->atom_path :
 	    cfg->json_path);
 	d.id = id;
 	rc = 0;
@@ -155,7 +155,7 @@ render_main(struct store *st, const struct config *cfg, char **errstr)
 		free(self);
 	}
 	free(id);
-	atom_entries_free(d.entries, d.n);
+	entries_free(d.entries, d.n);
 	return rc;
 }
 
@@ -174,7 +174,7 @@ render_rule(struct store *st, const struct config *cfg,
 	urlpath = xasprintf("/alerts/%s", name);
 	d.title = title = xasprintf("feedd alerts: %s", rule->name);
 	d.self = self_url(cfg, urlpath, path);
-	d.id = atom_tag_uri("alerts", rule->name);
+	d.id = entry_tag_uri("alerts", rule->name);
 	rc = fs_write_atomic(path, write_atom, &d,
 		    FS_MKDIR | FS_KEEP_SAME, errstr);
 	free((char *)d.self);
@@ -183,7 +183,7 @@ render_rule(struct store *st, const struct config *cfg,
 	free(urlpath);
 	free(path);
 	free(name);
-	atom_entries_free(d.entries, d.n);
+	entries_free(d.entries, d.n);
 	return rc;
 }
 

@@ -3,7 +3,8 @@
  * entries ordered by due time, one uv_timer_t armed for the earliest,
  * and the pure functions that turn an interval, a feed's cache hints
  * or an error streak into a delay.  Entries are embedded in the
- * caller's objects (container_of), so the runq allocates nothing per feed.
+ * caller's objects, so the runq allocates nothing per feed; the due
+ * callback gets its object back with offsetof (see pipeline_due).
  */
 #ifndef FEEDD_SCHED_H
 #define FEEDD_SCHED_H

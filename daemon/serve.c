@@ -12,12 +12,13 @@
  * idle timeout and a per-connection memory cap.  No HTTP is parsed
  * here; libmicrohttpd owns the protocol.
  */
-#include <pthread.h>
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <microhttpd.h>
 #include <netdb.h>
+#include <stddef.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,16 +50,51 @@ struct prepared {
 	struct MHD_Response *plain, *gz, *nm, *nm_gz;	/* gz: NULL if none */
 };
 
+/* The files served, as the config in force names them. */
+struct paths {
+	char	*atom;
+	char	*json;
+	char	*alerts_dir;
+};
+
 struct server {
 	struct MHD_Daemon *mhd;
-	char	*atom_path;
-	char	*json_path;
-	char	*alerts_dir;
-	struct metrics *metrics;
-	pthread_mutex_t lock;		/* cache (one MHD thread; safe anyway) */
-	struct prepared cache[SERVE_CACHE_FILES];
-	size_t	 ncache;
+	pthread_mutex_t	 lock;		/* paths: the loop swaps them on a
+					 * reload while requests read them */
+	struct paths	 paths;
+	struct metrics	*metrics;
+	pthread_mutex_t	 cache_lock;	/* the prepared files */
+	struct prepared	 cache[SERVE_CACHE_FILES];
+	size_t		 ncache;
 };
+
+static void
+paths_set(struct paths *p, const struct config *cfg)
+{
+	p->atom = xstrdup_or_null(cfg->atom_path);
+	p->json = xstrdup_or_null(cfg->json_path);
+	p->alerts_dir = xstrdup_or_null(cfg->alert_feeds_dir);
+}
+
+static void
+paths_cleanup(struct paths *p)
+{
+	free(p->atom);
+	free(p->json);
+	free(p->alerts_dir);
+}
+
+/* A copy of one of srv's paths (NULL when unset), for this request. */
+static char *
+path_copy(struct server *srv, size_t off)
+{
+	char	*p;
+
+	pthread_mutex_lock(&srv->lock);
+	p = xstrdup_or_null(*(char **)((char *)&srv->paths + off));
+	pthread_mutex_unlock(&srv->lock);
+	return p;
+}
 
 /* A body about to be sent. */
 struct reply {
@@ -68,38 +104,6 @@ struct reply {
 	size_t	 len;
 	int	 cacheable;	/* ETag and gzip apply */
 };
-
-int
-serve_parse_listen(const char *listen, char **host, int *port)
-{
-	const char *colon, *p;
-	char	*end;
-	long	 v;
-
-	if (listen[0] == '[') {
-		if ((p = strchr(listen, ']')) == NULL || p[1] != ':')
-			return -1;
-		*host = xstrndup(listen + 1, (size_t)(p - listen - 1));
-		colon = p + 1;
-	} else if ((colon = strrchr(listen, ':')) == NULL) {
-		*host = xstrdup("127.0.0.1");
-		colon = listen - 1;
-	} else if (memchr(listen, ':', (size_t)(colon - listen)) != NULL)
-		return -1;		/* IPv6 without brackets */
-	else
-		*host = colon == listen ? xstrdup("127.0.0.1") :
-		    xstrndup(listen, (size_t)(colon - listen));
-	errno = 0;
-	v = strtol(colon + 1, &end, 10);
-	if (!isdigit((unsigned char)colon[1]) || *end != '\0' || errno != 0 ||
-	    v < 0 || v > 65535 || **host == '\0') {
-		free(*host);
-		*host = NULL;
-		return -1;
-	}
-	*port = (int)v;
-	return 0;
-}
 
 /* The whole file (st.st_size bytes), or NULL. */
 static char *
@@ -405,11 +409,11 @@ serve_file(struct server *srv, struct MHD_Connection *c, const char *path,
 
 	if (path == NULL || stat(path, &st) == -1 || !S_ISREG(st.st_mode))
 		return -1;	/* not found: the caller's 404 */
-	pthread_mutex_lock(&srv->lock);
+	pthread_mutex_lock(&srv->cache_lock);
 	p = cache_slot(srv, path);
 	if (p != NULL && p->path != NULL && same_version(p, &st)) {
 		ret = queue_prepared(c, p);
-		pthread_mutex_unlock(&srv->lock);
+		pthread_mutex_unlock(&srv->cache_lock);
 		return ret;
 	}
 	/* a new version: open it once, judge it by its own fstat */
@@ -417,11 +421,11 @@ serve_file(struct server *srv, struct MHD_Connection *c, const char *path,
 	    fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
 		if (fd != -1)
 			close(fd);
-		pthread_mutex_unlock(&srv->lock);
+		pthread_mutex_unlock(&srv->cache_lock);
 		return -1;
 	}
 	if (st.st_size > SERVE_CACHE_MAX) {
-		pthread_mutex_unlock(&srv->lock);
+		pthread_mutex_unlock(&srv->cache_lock);
 		return queue_big(c, fd, &st, type);
 	}
 	if (p == NULL)
@@ -430,14 +434,14 @@ serve_file(struct server *srv, struct MHD_Connection *c, const char *path,
 		prepared_clear(p);
 	if (prepare(p, path, fd, &st, type) == -1) {
 		close(fd);
-		pthread_mutex_unlock(&srv->lock);
+		pthread_mutex_unlock(&srv->cache_lock);
 		return MHD_NO;
 	}
 	close(fd);
 	ret = queue_prepared(c, p);
 	if (p == &tmp)
 		prepared_clear(p);
-	pthread_mutex_unlock(&srv->lock);
+	pthread_mutex_unlock(&srv->cache_lock);
 	return ret;
 }
 
@@ -446,13 +450,17 @@ static char *
 alert_feed_path(struct server *srv, const char *name)
 {
 	size_t	 n = strlen(name);
+	char	*dir, *path;
 
-	if (srv->alerts_dir == NULL || n < 5 || name[0] == '.' ||
-	    strcmp(name + n - 4, ".xml") != 0 ||
+	if (n < 5 || name[0] == '.' || strcmp(name + n - 4, ".xml") != 0 ||
 	    strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 	    "0123456789._-") != n)
 		return NULL;
-	return xasprintf("%s/%s", srv->alerts_dir, name);
+	if ((dir = path_copy(srv, offsetof(struct paths, alerts_dir))) == NULL)
+		return NULL;
+	path = xasprintf("%s/%s", dir, name);
+	free(dir);
+	return path;
 }
 
 static void
@@ -502,11 +510,13 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 		reply_metrics(srv, &r);
 		return send_reply(c, &r);
 	}
-	if (strcmp(url, "/feed.xml") == 0)
-		ret = serve_file(srv, c, srv->atom_path, "application/atom+xml");
-	else if (strcmp(url, "/feed.json") == 0)
-		ret = serve_file(srv, c, srv->json_path, "application/feed+json");
-	else if (strncmp(url, "/alerts/", 8) == 0 &&
+	if (strcmp(url, "/feed.xml") == 0) {
+		path = path_copy(srv, offsetof(struct paths, atom));
+		ret = serve_file(srv, c, path, "application/atom+xml");
+	} else if (strcmp(url, "/feed.json") == 0) {
+		path = path_copy(srv, offsetof(struct paths, json));
+		ret = serve_file(srv, c, path, "application/feed+json");
+	} else if (strncmp(url, "/alerts/", 8) == 0 &&
 	    (path = alert_feed_path(srv, url + 8)) != NULL)
 		ret = serve_file(srv, c, path, "application/atom+xml");
 	free(path);
@@ -530,7 +540,7 @@ resolve(const char *host, int port, struct sockaddr_storage *ss,
 	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
 	snprintf(sport, sizeof(sport), "%d", port);
 	if ((rc = getaddrinfo(host, sport, &hints, &res)) != 0) {
-		*errstr = xasprintf("listen %s: %s", host, gai_strerror(rc));
+		*errstr = xstrdup(gai_strerror(rc));
 		return -1;
 	}
 	memcpy(ss, res->ai_addr, res->ai_addrlen);
@@ -548,9 +558,8 @@ server_start(const struct config *cfg, struct metrics *m, char **errstr)
 	unsigned int flags = MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ITC;
 
 	if (cfg->listen == NULL ||
-	    serve_parse_listen(cfg->listen, &host, &port) == -1) {
-		*errstr = xasprintf("listen %s: not HOST:PORT",
-		    cfg->listen ? cfg->listen : "(unset)");
+	    config_parse_listen(cfg->listen, &host, &port) == -1) {
+		*errstr = xstrdup("not HOST:PORT");
 		return NULL;
 	}
 	if (resolve(host, port, &ss, errstr) == -1) {
@@ -561,11 +570,10 @@ server_start(const struct config *cfg, struct metrics *m, char **errstr)
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	srv = xcalloc(1, sizeof(*srv));
-	srv->atom_path = xstrdup_or_null(cfg->atom_path);
-	srv->json_path = xstrdup_or_null(cfg->json_path);
-	srv->alerts_dir = xstrdup_or_null(cfg->alert_feeds_dir);
-	srv->metrics = m;
 	pthread_mutex_init(&srv->lock, NULL);
+	pthread_mutex_init(&srv->cache_lock, NULL);
+	paths_set(&srv->paths, cfg);
+	srv->metrics = m;
 	srv->mhd = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL,
 	    on_request, srv,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
@@ -575,8 +583,8 @@ server_start(const struct config *cfg, struct metrics *m, char **errstr)
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SERVE_MEMORY,
 	    MHD_OPTION_END);
 	if (srv->mhd == NULL) {
-		*errstr = xasprintf("listen %s: cannot start the HTTP server "
-		    "(address in use?)", cfg->listen);
+		*errstr = xstrdup("cannot start the HTTP server "
+		    "(address in use?)");
 		server_stop(srv);
 		return NULL;
 	}
@@ -593,11 +601,24 @@ server_stop(struct server *srv)
 	for (size_t i = 0; i < srv->ncache; i++)
 		if (srv->cache[i].path != NULL)
 			prepared_clear(&srv->cache[i]);
+	paths_cleanup(&srv->paths);
+	pthread_mutex_destroy(&srv->cache_lock);
 	pthread_mutex_destroy(&srv->lock);
-	free(srv->atom_path);
-	free(srv->json_path);
-	free(srv->alerts_dir);
 	free(srv);
+}
+
+void
+server_follow(struct server *srv, const struct config *cfg)
+{
+	struct paths old;
+
+	if (srv == NULL)
+		return;
+	pthread_mutex_lock(&srv->lock);
+	old = srv->paths;
+	paths_set(&srv->paths, cfg);
+	pthread_mutex_unlock(&srv->lock);
+	paths_cleanup(&old);
 }
 
 int

@@ -76,13 +76,6 @@ feed_doc_add_item(struct feed_doc *doc)
 }
 
 void
-feed_doc_drop_last_item(struct feed_doc *doc)
-{
-	if (doc->nitems > 0)
-		feed_item_cleanup(&doc->items[--doc->nitems]);
-}
-
-void
 feed_doc_add_error(struct feed_doc *doc, const char *fmt, ...)
 {
 	va_list ap;

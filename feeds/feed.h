@@ -72,8 +72,6 @@ struct feed_doc *feed_doc_new(void);
 void	 feed_doc_free(struct feed_doc *doc);		/* NULL is a no-op */
 /* Appends a zeroed item (dates FEED_TIME_NONE) and returns it. */
 struct feed_item *feed_doc_add_item(struct feed_doc *doc);
-/* Removes the last item (a parser that found it empty). */
-void	 feed_doc_drop_last_item(struct feed_doc *doc);
 void	 feed_doc_add_error(struct feed_doc *doc, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	 feed_item_add_category(struct feed_item *item, const char *cat);

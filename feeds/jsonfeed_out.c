@@ -1,7 +1,7 @@
 /*
  * jsonfeed_out: JSON Feed 1.1 from prepared entries.  Every string goes
  * through json_put_string; entries are already clean and deduplicated
- * (atom_entries_prepare), so ids and urls are unique.
+ * (entries_prepare), so ids and urls are unique.
  */
 #include <stdlib.h>
 
@@ -35,7 +35,7 @@ put_summary(struct buf *b, const char *html)
 	char	*text, *clean;
 
 	text = html_to_text(html);
-	clean = atom_clean_text(text, JSONFEED_SUMMARY_MAX, 1);
+	clean = entry_clean_text(text, JSONFEED_SUMMARY_MAX, 1);
 	if (clean != NULL && *clean != '\0')
 		put_key(b, "summary", clean);
 	free(text);
@@ -43,7 +43,7 @@ put_summary(struct buf *b, const char *html)
 }
 
 static void
-put_item(struct buf *b, const struct atom_entry *e)
+put_item(struct buf *b, const struct entry *e)
 {
 	size_t	 i;
 
@@ -80,7 +80,7 @@ put_item(struct buf *b, const struct atom_entry *e)
 
 int
 jsonfeed_write(FILE *fp, const struct jsonfeed_meta *meta,
-    const struct atom_entry *e, size_t n)
+    const struct entry *e, size_t n)
 {
 	struct buf b;
 	char	*title;
@@ -89,7 +89,7 @@ jsonfeed_write(FILE *fp, const struct jsonfeed_meta *meta,
 	buf_init(&b, 0);
 	buf_puts(&b, "{\n  \"version\": \"https://jsonfeed.org/version/1.1\",\n"
 	    "  \"title\": ");
-	title = atom_clean_text(meta->title, ATOM_TITLE_MAX, 1);
+	title = entry_clean_text(meta->title, ENTRY_TITLE_MAX, 1);
 	json_put_string(&b, title != NULL && *title != '\0' ? title : "feedd");
 	free(title);
 	if (meta->home_page_url != NULL) {

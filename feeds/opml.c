@@ -12,7 +12,7 @@
 #include <libxml/tree.h>
 #include <libxml/xmlwriter.h>
 
-#include "feeds/atom_out.h"
+#include "feeds/entry.h"
 #include "util/term.h"
 #include "util/xmalloc.h"
 #include "feeds/opml.h"
@@ -254,7 +254,7 @@ clean(const char *s, int url)
 		t = buf_detach(&b);
 	} else
 		t = term_str(s, TERM_SPACE);
-	out = atom_clean_text(t, 0, 0);
+	out = entry_clean_text(t, 0, 0);
 	free(t);
 	return out;
 }

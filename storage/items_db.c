@@ -116,13 +116,13 @@ decide_mode(struct put *p, const struct item_keys *k, size_t n, int *mode)
 	if (old < 0 || old > ID_MODE_HASH)
 		return -1;
 	p->stored = stored;
-	*mode = p->prep->ahead ? p->prep->mode_after[old] :
+	*mode = p->prep->per_mode ? p->prep->mode_after[old] :
 	    itemkey_doc_mode(k, n, old);
 	if (*mode == ID_MODE_ENTRY_ID && stored &&
 	    ids_churn(p, k, n, &churn) == -1)
 		return -1;
 	if (churn)
-		*mode = p->prep->ahead ? p->prep->mode_after[ID_MODE_LINK] :
+		*mode = p->prep->per_mode ? p->prep->mode_after[ID_MODE_LINK] :
 		    itemkey_doc_mode(k, n, ID_MODE_LINK);
 	if (*mode == old)
 		return 0;
@@ -420,11 +420,11 @@ put_feed_meta(struct put *p, const struct feed_doc *doc)
 	return sqlite3_changes(p->st->db) > 0;
 }
 
-/* itemkey_choose, or what store_prepare_doc chose ahead for mode. */
+/* itemkey_choose, or what store_prepare_doc chose beforehand for mode. */
 static void
 choose(const struct store_prep *prep, struct item_keys *k, int mode)
 {
-	if (!prep->ahead) {
+	if (!prep->per_mode) {
 		itemkey_choose(k, prep->n, mode);
 		return;
 	}

@@ -1,14 +1,16 @@
 /*
  * store: feedd's SQLite database, the one place that knows its schema.
  * WAL mode, busy_timeout, foreign keys; versioned migrations; prepared
- * statements; one transaction per fetched feed.  Other processes (the
+ * statements; the daemon's writes grouped in batches of many fetched
+ * feeds per transaction (store_batch_begin).  Other processes (the
  * query commands) read while the daemon writes.
  *
  * Model: a feed (one per [feed] section) has items; an item is one entry
  * of one feed, identified within the feed by a key (sane guid, else the
  * canonical link, else a hash of title and date).  Items with the same
  * canonical URL, from any feed, belong to one story; outputs and alerts
- * work on stories.  Full-text tables: see config/match.h.
+ * work on stories.  Full-text tables: see config/match.h and
+ * storage/match_sql.c.
  *
  * All returned rows and strings are owned by the caller and released
  * with the matching _cleanup / _free function.
@@ -123,7 +125,8 @@ struct store_put_result {
 };
 
 /*
- * Stores a parsed document for feed_id in one transaction: picks item
+ * Stores a parsed document for feed_id in one transaction (or inside
+ * the open batch, whose commit makes it durable): picks item
  * keys (falling back when the feed's ids repeat or change every fetch),
  * inserts new items, updates changed ones in place, joins items to
  * stories by canonical URL, indexes text, takes the document's title

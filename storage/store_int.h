@@ -93,16 +93,16 @@ struct store_prep {
 	struct item_keys *k;
 	char	**bodies;		/* NULL: computed when needed */
 	unsigned char *tri;		/* with bodies: items_tri wants it */
-	int	 ahead;			/* the three below are filled */
+	int	 per_mode;		/* the three below are filled */
 	int	 mode_after[ID_MODE_HASH + 1];
 	const char **key[ID_MODE_HASH + 1];
 	unsigned char *dup[ID_MODE_HASH + 1];
 	size_t	 n;
 };
 
-/* prep.c: with ahead, the mode_after/key/dup tables are filled. */
+/* prep.c: with per_mode, the mode_after/key/dup tables are filled. */
 struct store_prep *store_prep_new(const struct feed_doc *doc, int bodies,
-	    int ahead);
+	    int per_mode);
 /* The full-text body of an item (see prep.c); caller frees. */
 char	*store_item_body(const struct feed_item *it);
 

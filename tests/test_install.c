@@ -174,28 +174,12 @@ Test(install, uninstall_removes_everything_installed, .timeout = 300)
 	free(root);
 }
 
-static int
-have(const char *tool)
-{
-	char *argv[] = { "/bin/sh", "-c", NULL, NULL };
-	struct th_result r;
-	char cmd[128];
-	int ok;
-
-	snprintf(cmd, sizeof(cmd), "command -v %s >/dev/null", tool);
-	argv[2] = cmd;
-	ok = th_run(argv, NULL, 10, &r) == 0 && r.status == 0;
-	th_result_cleanup(&r);
-	return ok;
-}
-
 Test(install, installed_unit_scores_1_2_or_lower, .timeout = 300)
 {
 	struct th_result r;
 	char *root, *unit, *tool;
 
-	if (!have("systemd-analyze"))
-		cr_skip_test("systemd-analyze not installed");
+	th_require_tool("systemd-analyze");
 	root = th_tmpdir();
 	cr_assert_eq(make(&r, "install", root, NULL, NULL), 0, "%s", r.err);
 	th_result_cleanup(&r);
@@ -226,8 +210,7 @@ Test(install, committed_unit_scores_1_2_or_lower, .timeout = 120)
 	struct th_result r;
 	char *tool;
 
-	if (!have("systemd-analyze"))
-		cr_skip_test("systemd-analyze not installed");
+	th_require_tool("systemd-analyze");
 	tool = th_path(th_shared(), "tools/score-unit");
 	char *argv[] = { tool, "--quiet", "--threshold", "1.2",
 	    "systemd/feedd.service", NULL };
@@ -243,8 +226,7 @@ Test(man, pages_lint_clean, .timeout = 60)
 	char *argv[] = { "mandoc", "-T", "lint", "-W", "warning",
 	    "daemon/feedd.8", "config/feedd.conf.5", NULL };
 
-	if (!have("mandoc"))
-		cr_skip_test("mandoc not installed");
+	th_require_tool("mandoc");
 	argv[0] = "/usr/bin/mandoc";
 	cr_assert_eq(th_run(argv, NULL, 60, &r), 0);
 	cr_assert_eq(r.status, 0, "mandoc: %s%s", r.out, r.err);
