@@ -475,7 +475,7 @@ Test(hostile, gzip_inside_the_body_is_bounded_by_max_size)
 	cr_assert_gt(strlen(doc), 1024 * 1024);
 	ts_put(&T, "many.xml", doc);
 	for (size_t i = 0; i < 2; i++) {
-		char name[8], *conf, *err;
+		char name[24], *conf, *err;
 
 		snprintf(name, sizeof(name), "g%zu", i);
 		conf = conf_one(name, q[i], "max_size = 256KB");
@@ -740,7 +740,7 @@ Test(hostile, sigterm_stops_in_time_while_the_server_is_abused)
 	cr_assert(up, "not listening on %d", port);
 	cr_assert_eq(ts_wait_request(&T, "/f.xml", 10), 0);
 	for (int i = 0; i < 300; i++) {
-		char src[16];
+		char src[24];
 
 		snprintf(src, sizeof(src), "127.0.0.%d", 20 + i % 10);
 		if ((fds[n] = tcp_to(port, src)) != -1)

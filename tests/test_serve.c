@@ -347,7 +347,7 @@ burst(void *arg)
 
 	for (int round = 0; round < 10; round++) {
 		for (int i = 0; i < 100; i++) {
-			char src[16];
+			char src[24];
 
 			snprintf(src, sizeof(src), "127.0.0.%d", 10 + i % 10);
 			if ((fds[i] = connect_from(src)) != -1)
@@ -504,7 +504,7 @@ Test(serve, a_rewritten_file_is_not_served_stale)
 	ask("GET", "/feed.xml", NULL, &a);
 	answer_cleanup(&a);
 	for (int i = 0; i < 3; i++) {
-		char body[16];
+		char body[32];
 
 		snprintf(body, sizeof(body), "<feed>%d</feed>", i);
 		th_write_file(tmp, body, strlen(body));
