@@ -488,16 +488,16 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 	int ret = -1;
 
 	(void)version, (void)upload, (void)upload_size;
-	/*
-	 * The first call comes before libmicrohttpd knows the request has
-	 * no body: a response queued then makes it discard the rest and
-	 * close ("Connection: close" on every answer).  Answer on the next.
-	 */
 	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
 		/* at once: the body is not read, the connection closes */
 		reply_text(&r, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed\n");
 		return send_reply(c, &r);
 	}
+	/*
+	 * The first call comes before libmicrohttpd knows the request has
+	 * no body: a response queued then makes it discard the rest and
+	 * close ("Connection: close" on every answer).  Answer on the next.
+	 */
 	if (*con_cls == NULL) {
 		*con_cls = srv;
 		return MHD_YES;
