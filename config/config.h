@@ -63,6 +63,7 @@ struct config {
 	int	 max_entries;
 	char	*alert_feeds_dir;	/* NULL when unset */
 	char	*listen;	/* "127.0.0.1:8787", or NULL */
+	char	*output_url;	/* public URL of the Atom feed, or NULL */
 
 	/* [alerts] */
 	char	*alert_log;	/* NULL when unset */

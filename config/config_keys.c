@@ -66,6 +66,8 @@ const struct config_key config_keys[CONFIG_NKEYS] = {
 	    OFF(alert_feeds_dir), NULL },
 	{ SCOPE_OUTPUT, "listen", KT_LISTEN, 0, 0, NULL, NULL, OFF(listen),
 	    NULL },
+	{ SCOPE_OUTPUT, "url", KT_URL, 0, 0, NULL, NULL, OFF(output_url),
+	    NULL },
 
 	{ SCOPE_ALERTS, "log", KT_PATH, 0, 0, NULL, "alerts.log",
 	    OFF(alert_log), NULL },
@@ -309,7 +311,7 @@ config_keys_free(struct config *cfg)
 		if (k->scope >= SCOPE_FEED)
 			continue;
 		if (k->type == KT_STRING || k->type == KT_PATH ||
-		    k->type == KT_LISTEN)
+		    k->type == KT_LISTEN || k->type == KT_URL)
 			free(*(char **)((char *)cfg + k->off));
 	}
 }

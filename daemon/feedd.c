@@ -26,6 +26,7 @@
 #include "daemon/output.h"
 #include "daemon/pipeline.h"
 #include "daemon/serve.h"
+#include "daemon/status.h"
 #include "daemon/timing.h"
 #include "util/fs.h"
 #include "util/xmalloc.h"
@@ -171,6 +172,7 @@ close_handles(struct feedd *d)
 	uv_close((uv_handle_t *)&d->prune_timer, NULL);
 	uv_close((uv_handle_t *)&d->watchdog_timer, NULL);
 	uv_close((uv_handle_t *)&d->stop_timer, NULL);
+	uv_close((uv_handle_t *)&d->status_timer, NULL);
 	server_stop(d->srv);
 	d->srv = NULL;
 }
@@ -185,9 +187,7 @@ cycle_done(struct feedd *d)
 	metrics_cycle_done(d->metrics, (int64_t)time(NULL));
 	metrics_feed_states(d->metrics, d->nhealth[FEED_OK],
 	    d->nhealth[FEED_FAILING], d->nhealth[FEED_GONE]);
-	notify_status("last batch: %d feeds, %d ok, %d not modified, "
-	    "%d failed, %d new items", c->done, c->ok, c->not_modified,
-	    c->failed, c->new_items);
+	status_soon(d);
 	log_debug("batch: %d ok, %d not modified, %d failed, %d new items",
 	    c->ok, c->not_modified, c->failed, c->new_items);
 	pipeline_cycle_reset(d->pipe);
@@ -398,6 +398,7 @@ feedd_reload(struct feedd *d)
 	pipeline_outputs_stale(d->pipe, 1);
 	feedd_flush_soon(d, 0);
 	log_info("reloaded: %zu feeds", d->nfeeds);
+	status_update(d);
 	notify_ready();
 }
 
@@ -453,7 +454,7 @@ static void
 init_handles(struct feedd *d)
 {
 	uv_timer_t *timers[] = { &d->flush_timer, &d->prune_timer,
-	    &d->watchdog_timer, &d->stop_timer };
+	    &d->watchdog_timer, &d->stop_timer, &d->status_timer };
 	uv_signal_t *sigs[] = { &d->sig_term, &d->sig_int, &d->sig_hup };
 	struct fetch_opts o;
 
@@ -533,9 +534,9 @@ start_run(struct feedd *d)
 	uint64_t wd = notify_watchdog_interval();
 
 	uv_signal_start(&d->sig_hup, on_signal, SIGHUP);
-	notify_status("starting: %zu feeds", d->nfeeds);
 	for (size_t i = 0; i < d->nfeeds; i++)
 		schedule_from_row(d, d->feeds[i]);
+	status_start(d);	/* the figures the database has, at once */
 	metrics_feed_states(d->metrics, d->nhealth[FEED_OK],
 	    d->nhealth[FEED_FAILING], d->nhealth[FEED_GONE]);
 	uv_timer_start(&d->prune_timer, on_prune, 0, PRUNE_EVERY_MS);

@@ -72,6 +72,9 @@ struct feedd {
 	uv_timer_t	 prune_timer;	/* retention, hourly */
 	uv_timer_t	 watchdog_timer;
 	uv_timer_t	 stop_timer;	/* aborts transfers late in a stop */
+	uv_timer_t	 status_timer;	/* status.c: refreshes STATUS= */
+	int		 status_soon;	/* a refresh is on its way */
+	char		 status_line[256];	/* the STATUS= last sent */
 
 	int		 stopping;
 	int		 closed;

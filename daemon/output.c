@@ -67,15 +67,20 @@ write_atom(FILE *fp, const void *arg)
 	return atom_write(fp, &meta, d->entries, d->n);
 }
 
+static char *home_url(const struct config *cfg);
+
 static int
 write_json(FILE *fp, const void *arg)
 {
 	const struct output_doc *d = arg;
+	char	*home = home_url(d->cfg);
 	struct jsonfeed_meta meta = {
-		.title = d->title, .feed_url = d->self, .home_page_url = NULL,
+		.title = d->title, .feed_url = d->self, .home_page_url = home,
 	};
+	int	 rc = jsonfeed_write(fp, &meta, d->entries, d->n);
 
-	return jsonfeed_write(fp, &meta, d->entries, d->n);
+	free(home);
+	return rc;
 }
 
 /* file:///path, percent-encoded. */
@@ -96,20 +101,57 @@ file_url(const char *path)
 	return buf_detach(&b);
 }
 
-/* Where readers find the file: on the HTTP server when it runs. */
+/*
+ * The public address of the Atom feed: [output] url, else the HTTP
+ * server's /feed.xml when it runs; NULL when neither is set.
+ */
 static char *
-self_url(const struct config *cfg, const char *urlpath, const char *file)
+public_url(const struct config *cfg)
 {
 	char	*host = NULL, *url;
 	int	 port;
 
+	if (cfg->output_url != NULL)
+		return xstrdup(cfg->output_url);
 	if (cfg->listen == NULL ||
 	    config_parse_listen(cfg->listen, &host, &port) == -1)
-		return file_url(file);
-	url = xasprintf(strchr(host, ':') ? "http://[%s]:%d%s" :
-	    "http://%s:%d%s", host, port, urlpath);
+		return NULL;
+	url = xasprintf(strchr(host, ':') ? "http://[%s]:%d/feed.xml" :
+	    "http://%s:%d/feed.xml", host, port);
 	free(host);
 	return url;
+}
+
+/*
+ * Where readers find a file: urlpath ("/feed.xml", "/alerts/x.xml")
+ * beside the public Atom URL, whose last segment it replaces; the
+ * file: URL of the file when nothing is public.
+ */
+static char *
+self_url(const struct config *cfg, const char *urlpath, const char *file)
+{
+	char	*pub = public_url(cfg), *url, *slash;
+
+	if (pub == NULL)
+		return file_url(file);
+	if (strcmp(urlpath, "/feed.xml") == 0)
+		return pub;
+	slash = strrchr(pub, '/');
+	*slash = '\0';		/* url_ok: there is one after the scheme */
+	url = xasprintf("%s%s", pub, urlpath);
+	free(pub);
+	return url;
+}
+
+/* The folder of the public URL, for JSON Feed's home_page_url. */
+static char *
+home_url(const struct config *cfg)
+{
+	char	*pub = public_url(cfg);
+
+	if (pub != NULL)
+		strrchr(pub, '/')[1] = '\0';
+	return pub;
 }
 
 static int

@@ -17,6 +17,7 @@
 #include "daemon/metrics.h"
 #include "daemon/output.h"
 #include "daemon/pipeline.h"
+#include "daemon/status.h"
 #include "feeds/parse.h"
 #include "storage/store.h"
 #include "util/log.h"
@@ -173,6 +174,7 @@ pipeline_start(struct pipeline *p, struct feed_state *fs)
 		fs->in_flight = 1;
 		p->cycle.total++;
 		fetcher_add(d->fetcher, &req);
+		status_soon(d);
 	}
 	feed_row_cleanup(&row);
 }
@@ -490,6 +492,7 @@ result_done(struct pipeline *p, struct result *r)
 		show_progress(p);
 	}
 	result_free(r);
+	status_soon(d);
 	/* idle: the batch is over; busy: flush at most every few seconds */
 	if (pipeline_busy(p) == 0)
 		feedd_flush_soon(d, flush_delay(p, now));
@@ -668,6 +671,7 @@ pipeline_flush(struct pipeline *p)
 		free(err);
 		err = NULL;
 	}
+	status_soon(d);		/* alerts written */
 	if (!p->dirty && p->rendered)
 		return;
 	if (output_render(d->out, d->st, d->cfg, !p->rendered, &err) == -1) {

@@ -34,6 +34,8 @@ void	 sched_close(struct sched *s);
 void	 sched_set(struct sched *s, struct sched_entry *e, int64_t due_ms);
 void	 sched_remove(struct sched *s, struct sched_entry *e);
 size_t	 sched_pending(const struct sched *s);
+/* The earliest queued due time (wall-clock ms); -1 when none is queued. */
+int64_t	 sched_next_due(const struct sched *s);
 /* Stops firing (shutdown); entries stay queued. */
 void	 sched_pause(struct sched *s);
 

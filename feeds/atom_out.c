@@ -76,16 +76,62 @@ static void
 put_source(FILE *fp, const struct entry *e)
 {
 	fputs("    <source>\n", fp);
-	if (e->src_id != NULL)
-		put_elem(fp, "      ", "id", "", e->src_id);
+	put_elem(fp, "      ", "id", "", e->src_id);
 	put_elem(fp, "      ", "title", " type=\"text\"", e->src_title);
 	if (e->src_link != NULL)
 		put_link(fp, "      ", "alternate", NULL, e->src_link);
-	if (e->src_id != NULL)
-		put_link(fp, "      ", "self", NULL, e->src_id);
-	if (e->src_updated != FEED_TIME_NONE)
-		put_date(fp, "      ", "updated", e->src_updated);
+	if (e->src_self != NULL)
+		put_link(fp, "      ", "self", NULL, e->src_self);
+	put_date(fp, "      ", "updated", e->src_updated);
 	fputs("    </source>\n", fp);
+}
+
+static void
+put_enclosure(FILE *fp, const struct entry_enclosure *x)
+{
+	fputs("    <link rel=\"enclosure\"", fp);
+	if (x->type != NULL) {
+		fputs(" type=\"", fp);
+		xml_put(fp, x->type);
+		fputc('"', fp);
+	}
+	if (x->length >= 0)
+		fprintf(fp, " length=\"%lld\"", (long long)x->length);
+	fputs(" href=\"", fp);
+	xml_put(fp, x->url);
+	fputs("\"/>\n", fp);
+}
+
+static void
+put_author(FILE *fp, const struct entry *e)
+{
+	fputs("    <author>\n", fp);
+	put_elem(fp, "      ", "name", "", e->author);
+	if (e->author_email != NULL)
+		put_elem(fp, "      ", "email", "", e->author_email);
+	fputs("    </author>\n", fp);
+}
+
+/*
+ * What the entry says in text: its content, else its summary; an entry
+ * with no page of its own and no text says its title, so that every
+ * entry has a link or content (RFC 4287 4.1.2) and none is empty.
+ */
+static void
+put_text(FILE *fp, const struct entry *e)
+{
+	int	 own_page = e->link != NULL && !e->link_shared;
+
+	if (e->content != NULL) {
+		if (e->summary != NULL)
+			put_elem(fp, "    ", "summary", " type=\"html\"",
+			    e->summary);
+		put_elem(fp, "    ", "content", " type=\"html\"", e->content);
+	} else if (e->summary != NULL)
+		put_elem(fp, "    ", own_page ? "summary" : "content",
+		    " type=\"html\"", e->summary);
+	else if (!own_page)
+		put_elem(fp, "    ", "content", " type=\"text\"", e->title);
 }
 
 static void
@@ -93,29 +139,30 @@ put_entry(FILE *fp, const struct entry *e)
 {
 	size_t	 i;
 
-	fputs("  <entry>\n", fp);
+	if (e->lang != NULL) {
+		fputs("  <entry xml:lang=\"", fp);
+		xml_put(fp, e->lang);
+		fputs("\">\n", fp);
+	} else
+		fputs("  <entry>\n", fp);
 	put_elem(fp, "    ", "id", "", e->id);
 	put_elem(fp, "    ", "title", " type=\"text\"", e->title);
 	if (e->link != NULL)
-		put_link(fp, "    ", "alternate", NULL, e->link);
+		put_link(fp, "    ", e->link_shared ? "related" : "alternate",
+		    NULL, e->link);
+	for (i = 0; i < e->nenclosures; i++)
+		put_enclosure(fp, &e->enclosures[i]);
 	if (e->published != FEED_TIME_NONE)
 		put_date(fp, "    ", "published", e->published);
 	put_date(fp, "    ", "updated", e->updated);
-	if (e->author != NULL) {
-		fputs("    <author>\n", fp);
-		put_elem(fp, "      ", "name", "", e->author);
-		fputs("    </author>\n", fp);
-	}
+	if (e->author != NULL)
+		put_author(fp, e);
 	for (i = 0; i < e->ncategories; i++) {
 		fputs("    <category term=\"", fp);
 		xml_put(fp, e->categories[i]);
 		fputs("\"/>\n", fp);
 	}
-	if (e->summary != NULL)
-		put_elem(fp, "    ", "summary", " type=\"html\"", e->summary);
-	if (e->content != NULL || e->link == NULL)
-		put_elem(fp, "    ", "content", " type=\"html\"",
-		    e->content != NULL ? e->content : "");
+	put_text(fp, e);
 	put_source(fp, e);
 	fputs("  </entry>\n", fp);
 }

@@ -52,6 +52,7 @@ feed_doc_free(struct feed_doc *doc)
 	free(doc->id);
 	free(doc->description);
 	free(doc->language);
+	free(doc->author);
 	for (size_t i = 0; i < doc->nitems; i++)
 		feed_item_cleanup(&doc->items[i]);
 	free(doc->items);

@@ -59,6 +59,7 @@ struct feed_doc {
 	char	*id;
 	char	*description;
 	char	*language;
+	char	*author;		/* the feed's own, for items without one */
 	int64_t	 updated;		/* or FEED_TIME_NONE */
 	int	 ttl;			/* RSS <ttl> in minutes; -1 when absent */
 	struct feed_item *items;

@@ -160,14 +160,25 @@ struct story_row {
 	char	*content;
 	char	**categories;
 	size_t	 ncategories;
+	struct feed_enclosure *enclosures;	/* every item's of the story; length -1: not given */
+	size_t	 nenclosures;
 	int64_t	 published;		/* FEED_TIME_NONE when unknown */
 	int64_t	 updated;		/* FEED_TIME_NONE when unknown */
 	int64_t	 first_seen;
+	/*
+	 * The story's date: the item's (published, else updated), else
+	 * its feed's when first seen, else first seen; never later than
+	 * first seen.  Stories are ordered by it.
+	 */
+	int64_t	 sort_time;
 	/* the feed it came from (the first source) */
 	char	*feed_name;
 	char	*feed_title;
 	char	*feed_link;
 	char	*feed_url;
+	char	*feed_doc_id;		/* the id the document gives itself */
+	char	*feed_author;
+	char	*feed_language;
 	int64_t	 feed_updated;
 	int	 nsources;		/* feeds this story arrived from */
 };
@@ -245,6 +256,12 @@ int	 store_alerts_pending(struct store *st, struct alert_row **rows,
 	    size_t *n);
 int	 store_alerts_mark_written(struct store *st, const int64_t *ids,
 	    size_t n);
+/*
+ * Items first seen, and alerts written to the log (or drained when
+ * there is none), at or after since (Unix seconds): 0 or -1.
+ */
+int	 store_recent_counts(struct store *st, int64_t since, int64_t *items,
+	    int64_t *alerts);
 /* Fired alerts, newest first; rule may be NULL. */
 int	 store_alerts_list(struct store *st, const char *rule, int limit,
 	    struct alert_row **rows, size_t *n);

@@ -180,12 +180,15 @@ Test(atom_out, order_source_and_duplicate_links)
 	p2 = strstr(xml, "older");
 	cr_assert(p1 != NULL && p2 != NULL && p2 < p1,
 	    "the entry updated last is not first");
-	cr_expect_eq(strstr(xml, "same story again"), NULL,
-	    "an entry repeating a link was kept");
-	cr_expect_eq(count(xml, "<source>"), 2);
-	cr_expect_eq(count(xml, "<title type=\"text\">Example Feed</title>"), 2);
-	/* feed updated is the newest entry update: r[1]'s, not the first's */
-	cr_expect_eq(count(xml, "<published>"), 2);
+	cr_expect_neq(strstr(xml, "same story again"), NULL,
+	    "a story sharing another's link was dropped");
+	cr_expect_eq(count(xml, "<link rel=\"alternate\" href=\"https://example.org/n\"/>"),
+	    1, "two entries claim one page");
+	cr_expect_eq(count(xml, "<link rel=\"related\" href=\"https://example.org/n\"/>"),
+	    1, "the older story lost the shared link");
+	cr_expect_eq(count(xml, "<source>"), 3);
+	cr_expect_eq(count(xml, "<title type=\"text\">Example Feed</title>"), 3);
+	cr_expect_eq(count(xml, "<published>"), 3);
 	cr_expect_neq(strstr(xml, "<link rel=\"self\""), NULL);
 	validate(xml, len, "order.xml");
 	free(xml);
@@ -224,7 +227,11 @@ Test(atom_out, clean_text_rules)
 Test(atom_out, iri_check)
 {
 	cr_expect(entry_is_iri("https://example.org/a#b"));
-	cr_expect(entry_is_iri("urn:uuid:1234"));
+	cr_expect(entry_is_iri("urn:uuid:0b7e2a54-8d1c-4c5e-9f3a-2b1c0d9e8f7a"));
+	cr_expect(!entry_is_iri("urn:uuid:1234"), "not a UUID");
+	cr_expect(!entry_is_iri("https://example.org/a[1]"), "[ ] unescaped");
+	cr_expect(!entry_is_iri("source:42"), "not a registered scheme");
+	cr_expect(!entry_is_iri("https://example.org/\xff"), "invalid UTF-8");
 	cr_expect(entry_is_iri("tag:example.org,2026:x"));
 	cr_expect(!entry_is_iri("42"));
 	cr_expect(!entry_is_iri("https://exa mple.org/"));
@@ -248,13 +255,16 @@ Test(atom_out, json_feed_items_match)
 	r[0].content = "<p>x</p>";
 	row_init(&r[1], 2, "two", "https://example.org/1");
 	e = entries_prepare(r, 2, &ne);
-	cr_assert_eq(ne, 1);
+	cr_assert_eq(ne, 2, "two stories sharing a link are two items");
 	fp = open_memstream(&out, &len);
 	cr_assert_eq(jsonfeed_write(fp, &meta, e, ne), 0);
 	fclose(fp);
 	cr_expect_neq(strstr(out, "\"version\": \"https://jsonfeed.org/version/1.1\""),
 	    NULL);
-	cr_expect_eq(count(out, "\"id\":"), 1);
+	cr_expect_eq(count(out, "\"id\":"), 2);
+	cr_expect_eq(count(out, "\"url\": \"https://example.org/1\""), 1);
+	cr_expect_eq(count(out, "\"external_url\": \"https://example.org/1\""),
+	    1, "the older item names the shared page as external_url");
 	validate(out, len, "feed.json");
 	entries_free(e, ne);
 	free(out);

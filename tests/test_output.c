@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "daemon/alert.h"
 #include "daemon/output.h"
 #include "util/xmalloc.h"
 #include "util/buf.h"
@@ -316,4 +317,138 @@ Test(output, corpus_renders_valid_outputs)
 	free(fcs);
 	free(text);
 	free(manifest);
+}
+
+/*
+ * The whole corpus through `feedd once` (file:// feeds, max_entries =
+ * 100000), the output read beside its sources by python3-feedparser:
+ * every story present with its link, enclosures and author, no entry
+ * dated after the run, no relative URL in content.  See the script.
+ */
+Test(output, corpus_output_is_faithful_to_sources, .timeout = 600)
+{
+	char	*dir = th_tmpdir();
+	char	*argv[] = { "/usr/bin/python3", "tests/corpus_faithful.py",
+	    (char *)th_feedd(), (char *)th_shared(), dir, NULL };
+	struct th_result r;
+
+	cr_assert_eq(th_run(argv, NULL, 580, &r), 0);
+	cr_log_info("%s", r.out);
+	cr_expect_eq(r.status, 0, "corpus_faithful:\n%s%s", r.out, r.err);
+	th_result_cleanup(&r);
+	th_rmdir(dir);
+	free(dir);
+}
+
+/*
+ * A JSON Feed with invalid UTF-8, a noncharacter and controls in every
+ * field, and javascript:/data: links: feed.xml and the per-rule feed
+ * stay well-formed and valid, the JSON Feed valid, and no such link is
+ * published as a link (Atom, JSON Feed, alert log line).
+ */
+Test(output, hostile_json_feed_gives_valid_outputs)
+{
+	static const char bad[] = "\xff\xfe \\u0001\\u0085 \xef\xbf\xbe \xc0\xaf";
+	char	*json = xasprintf("{\"version\": \"https://jsonfeed.org/version/1.1\","
+	    " \"title\": \"T%s\", \"home_page_url\": \"https://h.example/%s\","
+	    " \"feed_url\": \"https://h.example/f%s.json\", \"language\": \"en%s\","
+	    " \"authors\": [{\"name\": \"A%s\"}], \"items\": ["
+	    "{\"id\": \"urn:uuid:%s\", \"url\": \"javascript:alert(1)\","
+	    " \"title\": \"China AI %s\", \"content_html\": \"<p>x%s</p>\","
+	    " \"summary\": \"s%s\", \"tags\": [\"t%s\"],"
+	    " \"authors\": [{\"name\": \"N%s\"}], \"date_published\":"
+	    " \"2026-01-01T00:00:00Z\", \"attachments\": [{\"url\":"
+	    " \"data:audio/mpeg;base64,AAAA\", \"mime_type\": \"audio/mpeg%s\"},"
+	    " {\"url\": \"https://h.example/a%s.mp3\", \"mime_type\": \"audio/mpeg\","
+	    " \"size_in_bytes\": 12}]},"
+	    "{\"id\": \"%s\", \"url\": \"data:text/html,<script>x</script>\","
+	    " \"title\": \"China AI two\", \"content_text\": \"%s\"}]}",
+	    bad, bad, bad, bad, bad, bad, bad, bad, bad, bad, bad, bad, bad,
+	    bad, bad);
+	struct feed_doc *doc;
+	struct store_put_result res;
+	struct output *out = output_new();
+	struct alert_row a = { .rule = "china-ai", .title = "t",
+	    .link = "javascript:alert(1)", .feed = "f", .published = 0 };
+	char	*err = NULL, *atom, *jf, *line, *rulefeed;
+	int	 fired = 0;
+	xmlDocPtr x;
+
+	doc = feed_parse_buffer(json, strlen(json), "https://h.example/f.json",
+	    NULL, &err);
+	cr_assert_not_null(doc, "%s", err);
+	cr_assert_eq(store_put_doc(fx.st, fx.feed_id, doc, time(NULL), &res,
+	    &err), 0, "%s", err);
+	feed_doc_free(doc);
+	cr_assert_eq(store_alerts_match(fx.st, &fx.rule, 1, 36500LL * 86400,
+	    time(NULL), &fired), 0);
+	render_ok(out, 1);
+	atom = th_read_file(fx.cfg.atom_path, NULL);
+	jf = th_read_file(fx.cfg.json_path, NULL);
+	cr_assert(atom != NULL && jf != NULL);
+	x = xmlReadMemory(atom, (int)strlen(atom), "feed.xml", NULL,
+	    XML_PARSE_NONET);
+	cr_assert_not_null(x, "feed.xml is not well-formed");
+	xmlFreeDoc(x);
+	cr_expect_eq(strstr(atom, "javascript:"), NULL);
+	cr_expect_eq(strstr(atom, "href=\"data:"), NULL);
+	cr_expect_eq(strstr(jf, "javascript:"), NULL);
+	cr_expect_eq(strstr(jf, "\"data:"), NULL);
+	cr_expect_eq(strstr(atom, "\xef\xbf\xbe"), NULL, "U+FFFE written");
+	cr_expect_neq(strstr(atom, "rel=\"enclosure\" type=\"audio/mpeg\""
+	    " length=\"12\" href=\"https://h.example/a%20%20%20.mp3\""), NULL,
+	    "the http attachment is kept, cleaned");
+	cr_expect_eq(count(atom, "rel=\"enclosure\""), 1, "the data: one is not");
+	rulefeed = th_path(fx.cfg.alert_feeds_dir, "china-ai.xml");
+	{
+		const char *paths[] = { fx.cfg.atom_path, rulefeed,
+		    fx.cfg.json_path };
+
+		th_validate_feeds(paths, json_built() ? 3 : 2);
+	}
+	line = alert_format_line(&a, ALERT_FORMAT_TEXT);
+	cr_expect_eq(strstr(line, "javascript:"), NULL, "%s", line);
+	free(line);
+	line = alert_format_line(&a, ALERT_FORMAT_JSON);
+	cr_expect_eq(strstr(line, "javascript:"), NULL, "%s", line);
+	free(line);
+	free(rulefeed);
+	free(atom);
+	free(jf);
+	free(json);
+	output_free(out);
+}
+
+/* [output] url: the self links name where readers find the files. */
+Test(output, public_url_names_the_self_links)
+{
+	struct output *out = output_new();
+	char	*atom, *jf, *rule, *rulefeed;
+
+	fx.cfg.output_url = "https://news.example.org/pub/feed.xml";
+	render_ok(out, 1);
+	atom = th_read_file(fx.cfg.atom_path, NULL);
+	jf = th_read_file(fx.cfg.json_path, NULL);
+	rulefeed = th_path(fx.cfg.alert_feeds_dir, "china-ai.xml");
+	rule = th_read_file(rulefeed, NULL);
+	cr_assert(atom != NULL && jf != NULL && rule != NULL);
+	cr_expect_neq(strstr(atom, "<link rel=\"self\" type=\"application/atom+xml\""
+	    " href=\"https://news.example.org/pub/feed.xml\"/>"), NULL);
+	cr_expect_neq(strstr(jf, "\"feed_url\": "
+	    "\"https://news.example.org/pub/feed.json\""), NULL, "%.300s", jf);
+	cr_expect_neq(strstr(jf, "\"home_page_url\": "
+	    "\"https://news.example.org/pub/\""), NULL);
+	cr_expect_neq(strstr(rule, "href=\"https://news.example.org/pub/alerts/"
+	    "china-ai.xml\""), NULL);
+	{
+		const char *paths[] = { fx.cfg.atom_path };
+
+		th_validate_feeds(paths, 1);
+	}
+	fx.cfg.output_url = NULL;
+	free(atom);
+	free(jf);
+	free(rule);
+	free(rulefeed);
+	output_free(out);
 }
