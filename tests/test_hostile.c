@@ -1110,3 +1110,65 @@ Test(hostile, errors_quoting_arguments_are_escaped)
 	assert_terminal_clean("feeds", r.err);
 	th_result_cleanup(&r);
 }
+
+/*
+ * Runs `feedd once -c conf` as user nobody (root passes every mode
+ * check); its exit status, stderr in *err (caller frees).
+ */
+static int
+once_as_nobody(const char *conf, char **err)
+{
+	char *errf = th_path(T.dir, "nobody.err");
+	pid_t pid = fork();
+	int rc;
+
+	if (pid == 0) {
+		int fd = open(errf, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		int null = open("/dev/null", O_RDWR);
+
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(fd, 2);
+		if (setgid(65534) == -1 || setuid(65534) == -1)
+			_exit(126);
+		execl(th_feedd(), th_feedd(), "once", "-c", conf, (char *)NULL);
+		_exit(127);
+	}
+	rc = ts_wait_exit(pid, 30);
+	*err = th_read_file(errf, NULL);
+	free(errf);
+	return rc;
+}
+
+/*
+ * Permission denied: one line naming the file, exit 1.  First the lock
+ * file cannot be made in the state folder, then (the lock file open to
+ * all) the database cannot be written.
+ */
+Test(hostile, permission_denied_names_the_file)
+{
+	char *conf = conf_one("m", "/f.xml", ""), *err, *lock;
+	struct th_result r;
+	int rc;
+
+	once_status(conf, 0, &r);
+	th_result_cleanup(&r);
+	lock = th_path(T.dir, "state/feedd.db.lock");
+	cr_assert_eq(chmod(T.dir, 0755), 0);
+	cr_assert_eq(chmod(conf, 0644), 0);
+	rc = once_as_nobody(conf, &err);
+	cr_assert_eq(rc, 1, "exit %d: %s", rc, err);
+	cr_assert(err && strstr(err, "/state/feedd.db.lock: Permission denied"),
+	    "%s", err);
+	cr_assert_eq(nlines(err), 1, "one line: %s", err);
+	free(err);
+	cr_assert_eq(chmod(lock, 0666), 0);
+	rc = once_as_nobody(conf, &err);
+	cr_assert_eq(rc, 1, "exit %d: %s", rc, err);
+	cr_assert(err && strstr(err, "/state/feedd.db: read-only database "
+	    "(file not writable: Permission denied)"), "%s", err);
+	cr_assert_eq(nlines(err), 1, "one line: %s", err);
+	free(err);
+	free(lock);
+	free(conf);
+}
