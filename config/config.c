@@ -18,7 +18,7 @@
 #include "config/config.h"
 #include "config/config_keys.h"
 #include "config/ini_src.h"
-#include "util/term.h"
+#include "util/termtext.h"
 #include "util/xmalloc.h"
 #include "util/hash.h"
 

@@ -17,7 +17,7 @@
 #include "util/xmalloc.h"
 #include "feeds/atom_out.h"
 #include "util/buf.h"
-#include "util/term.h"
+#include "util/termtext.h"
 #include "feeds/date.h"
 #include "feeds/json_out.h"
 #include "util/utf8.h"

@@ -13,7 +13,7 @@
 #include "config/config.h"
 #include "daemon/cmd.h"
 #include "util/log.h"
-#include "util/term.h"
+#include "util/termtext.h"
 
 int
 cmd_check_config(int argc, char **argv, const char *config_path)

@@ -13,7 +13,7 @@
 #include <libxml/xmlwriter.h>
 
 #include "feeds/entry.h"
-#include "util/term.h"
+#include "util/termtext.h"
 #include "util/xmalloc.h"
 #include "feeds/opml.h"
 

@@ -11,7 +11,7 @@
 #include "tests/helpers.h"
 #include "util/fs.h"
 #include "util/hash.h"
-#include "util/term.h"
+#include "util/termtext.h"
 #include "util/utf8.h"
 
 #define U(s)	((const unsigned char *)(s))

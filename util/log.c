@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "util/log.h"
-#include "util/term.h"
+#include "util/termtext.h"
 
 static enum log_level log_threshold = LOG_LEVEL_INFO;
 static int log_to_journal;
