@@ -5,13 +5,16 @@
  * put inside them.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <netinet/in.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "daemon/fetch_addr.h"
+#include "util/xmalloc.h"
 
 struct range4 {
 	uint32_t	 net;
@@ -155,4 +158,111 @@ addr_format(const struct sockaddr *sa, char *out, size_t len)
 
 	if (inet_ntop(sa->sa_family, a, out, (socklen_t)len) == NULL)
 		snprintf(out, len, "?");
+}
+
+/* ---- the guard on a curl handle ---- */
+
+char *
+addr_url_host(const char *url)
+{
+	CURLU *u = curl_url();
+	char *h = NULL, *out;
+
+	if (url != NULL && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK)
+		curl_url_get(u, CURLUPART_HOST, &h, 0);
+	out = xstrdup(h ? h : "");
+	curl_free(h);
+	curl_url_cleanup(u);
+	for (char *p = out; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return out;
+}
+
+void
+addr_guard_init(struct addr_guard *g, const char *origin, int allow_private)
+{
+	memset(g, 0, sizeof(*g));
+	g->origin_host = addr_url_host(origin);
+	g->origin_local = addr_host_is_local(g->origin_host);
+	g->allow_all = allow_private;
+}
+
+void
+addr_guard_cleanup(struct addr_guard *g)
+{
+	free(g->origin_host);
+	free(g->refused);
+	g->origin_host = g->refused = NULL;
+}
+
+/*
+ * 0 when the handle may talk to sa; else -1 with g->refused set.  The
+ * hop's host is the effective URL's: curl sets it to a redirect's
+ * target before it connects there.
+ */
+static int
+guard_check(struct addr_guard *g, const struct sockaddr *sa)
+{
+	const char *range;
+	char addr[INET6_ADDRSTRLEN], *eff = NULL, *hop;
+	int same;
+
+	if (g->allow_all || (range = addr_private_range(sa)) == NULL)
+		return 0;
+	curl_easy_getinfo(g->easy, CURLINFO_EFFECTIVE_URL, &eff);
+	hop = addr_url_host(eff);
+	same = strcmp(hop, g->origin_host) == 0;
+	free(hop);
+	if (g->origin_local && same)
+		return 0;
+	addr_format(sa, addr, sizeof(addr));
+	free(g->refused);
+	g->refused = xasprintf("address %s refused: %s (allow_private = yes "
+	    "permits it)", addr, range);
+	return -1;
+}
+
+/* A new connection: refused before it is made. */
+static curl_socket_t
+on_open_socket(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
+{
+	struct addr_guard *g = arg;
+
+	if (purpose == CURLSOCKTYPE_IPCXN && guard_check(g, &a->addr) == -1)
+		return CURL_SOCKET_BAD;
+	return socket(a->family, a->socktype, a->protocol);
+}
+
+/* Every request, on a new or a reused connection (the pool is shared). */
+static int
+on_prereq(void *arg, char *ip, char *local_ip, int port, int local_port)
+{
+	struct addr_guard *g = arg;
+	struct sockaddr_in6 in6;
+	struct sockaddr_in in;
+
+	(void)local_ip, (void)port, (void)local_port;
+	memset(&in, 0, sizeof(in));
+	memset(&in6, 0, sizeof(in6));
+	if (inet_pton(AF_INET, ip, &in.sin_addr) == 1) {
+		in.sin_family = AF_INET;
+		return guard_check(g, (struct sockaddr *)&in) == -1 ?
+		    CURL_PREREQFUNC_ABORT : CURL_PREREQFUNC_OK;
+	}
+	if (inet_pton(AF_INET6, ip, &in6.sin6_addr) == 1) {
+		in6.sin6_family = AF_INET6;
+		return guard_check(g, (struct sockaddr *)&in6) == -1 ?
+		    CURL_PREREQFUNC_ABORT : CURL_PREREQFUNC_OK;
+	}
+	return CURL_PREREQFUNC_OK;	/* a proxy's or a Unix socket's */
+}
+
+void
+addr_guard_attach(struct addr_guard *g, CURL *easy)
+{
+	g->easy = easy;
+	curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
+	curl_easy_setopt(easy, CURLOPT_OPENSOCKETDATA, g);
+	curl_easy_setopt(easy, CURLOPT_PREREQFUNCTION, on_prereq);
+	curl_easy_setopt(easy, CURLOPT_PREREQDATA, g);
 }

@@ -10,6 +10,8 @@
 
 #include <sys/socket.h>
 
+#include <curl/curl.h>
+
 /*
  * The range sa falls in when it is not a public address ("loopback",
  * "private", "link-local", ...), or NULL when it is public.
@@ -27,5 +29,28 @@ int	 addr_host_is_local(const char *host);
 
 /* "127.0.0.1" or "::1" of sa into out (INET6_ADDRSTRLEN). */
 void	 addr_format(const struct sockaddr *sa, char *out, size_t len);
+
+/*
+ * The policy on one curl easy handle: every new connection (open-socket
+ * callback) and every request on a reused one (prereq callback) is
+ * checked against the address it goes to.  origin: the URL the user
+ * configured or typed, whose host may be a local one (then private
+ * addresses are allowed while the request stays on that host name).
+ * Embedded in the transfer's struct; must outlive the handle's use.
+ */
+struct addr_guard {
+	CURL	*easy;
+	char	*origin_host;
+	int	 origin_local;
+	int	 allow_all;		/* allow_private = yes */
+	char	*refused;		/* why a connection was refused */
+};
+
+void	 addr_guard_init(struct addr_guard *g, const char *origin,
+	    int allow_private);
+void	 addr_guard_attach(struct addr_guard *g, CURL *easy);
+void	 addr_guard_cleanup(struct addr_guard *g);
+/* The host of url as curl names it, lowercased ("" when none); frees. */
+char	*addr_url_host(const char *url);
 
 #endif

@@ -35,8 +35,6 @@ fetch_new(struct fetcher *fr, const struct fetch_req *req)
 	f->fr = fr;
 	f->url = xstrdup(req->url);
 	f->cur_url = xstrdup(req->url);
-	f->conf_host = fetch_url_host(req->url);
-	f->host_local = addr_host_is_local(f->conf_host);
 	f->etag = xstrdup_or_null(req->etag);
 	f->last_modified = xstrdup_or_null(req->last_modified);
 	f->prev_hash = xstrdup_or_null(req->body_hash);
@@ -97,8 +95,7 @@ fetch_free(struct fetch *f)
 	result_cleanup(&f->res);
 	free(f->url);
 	free(f->cur_url);
-	free(f->conf_host);
-	free(f->refused);
+	addr_guard_cleanup(&f->guard);
 	free(f->etag);
 	free(f->last_modified);
 	free(f->prev_hash);
@@ -294,72 +291,6 @@ on_body(char *data, size_t size, size_t n, void *arg)
 	return len;
 }
 
-/* ---- the address policy ---- */
-
-/*
- * 0 when f may talk to sa; else -1 with f->refused set.  A private
- * address is allowed only to a feed configured with a local host, and
- * only while the request is still on that host (not after a redirect).
- */
-static int
-address_check(struct fetch *f, const struct sockaddr *sa)
-{
-	const char *range;
-	char addr[INET6_ADDRSTRLEN], *hop;
-	int same;
-
-	if (fetcher_opts(f->fr)->allow_private ||
-	    (range = addr_private_range(sa)) == NULL)
-		return 0;
-	hop = fetch_url_host(f->cur_url);
-	same = strcmp(hop, f->conf_host) == 0;
-	free(hop);
-	if (f->host_local && same)
-		return 0;
-	addr_format(sa, addr, sizeof(addr));
-	free(f->refused);
-	f->refused = xasprintf("address %s refused: %s (allow_private = yes "
-	    "permits it)", addr, range);
-	return -1;
-}
-
-/* A new connection: refused before it is made. */
-static curl_socket_t
-on_open_socket(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
-{
-	struct fetch *f = arg;
-
-	if (purpose == CURLSOCKTYPE_IPCXN && address_check(f, &a->addr) == -1)
-		return CURL_SOCKET_BAD;
-	return socket(a->family, a->socktype, a->protocol);
-}
-
-/* Every request, on a new or a reused connection (the pool is shared). */
-static int
-on_prereq(void *arg, char *ip, char *local_ip, int port, int local_port)
-{
-	struct fetch *f = arg;
-	struct sockaddr_in6 in6 = { 0 };
-	struct sockaddr_in in = { 0 };
-
-	(void)local_ip;
-	(void)port;
-	(void)local_port;
-	if (f->is_file)
-		return CURL_PREREQFUNC_OK;
-	if (inet_pton(AF_INET, ip, &in.sin_addr) == 1) {
-		in.sin_family = AF_INET;
-		return address_check(f, (struct sockaddr *)&in) == -1 ?
-		    CURL_PREREQFUNC_ABORT : CURL_PREREQFUNC_OK;
-	}
-	if (inet_pton(AF_INET6, ip, &in6.sin6_addr) == 1) {
-		in6.sin6_family = AF_INET6;
-		return address_check(f, (struct sockaddr *)&in6) == -1 ?
-		    CURL_PREREQFUNC_ABORT : CURL_PREREQFUNC_OK;
-	}
-	return CURL_PREREQFUNC_OK;	/* a proxy's or a Unix socket's */
-}
-
 /* ---- the easy handle ---- */
 
 static void
@@ -438,10 +369,10 @@ fetch_setup(struct fetch *f, const struct fetch_opts *o)
 	curl_easy_setopt(e, CURLOPT_HEADERDATA, f);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, f);
-	curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
-	curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, f);
-	curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, on_prereq);
-	curl_easy_setopt(e, CURLOPT_PREREQDATA, f);
+	if (!f->is_file) {
+		addr_guard_init(&f->guard, f->url, o->allow_private);
+		addr_guard_attach(&f->guard, e);
+	}
 	return 0;
 }
 
@@ -462,8 +393,9 @@ finish_transport(struct fetch *f, CURLcode code)
 {
 	const char *why = f->errbuf[0] ? f->errbuf : curl_easy_strerror(code);
 
-	if (f->refused != NULL) {
-		finish_error(f, FETCH_OUTCOME_NETWORK_ERROR, xstrdup(f->refused));
+	if (f->guard.refused != NULL) {
+		finish_error(f, FETCH_OUTCOME_NETWORK_ERROR,
+		    xstrdup(f->guard.refused));
 		return;
 	}
 	f->res.net_down_suspect = code == CURLE_COULDNT_RESOLVE_HOST ||

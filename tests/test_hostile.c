@@ -910,3 +910,37 @@ Test(hostile, errors_quoting_arguments_are_escaped)
 	assert_terminal_clean("feeds", r.err);
 	th_result_cleanup(&r);
 }
+
+/*
+ * `feedd add` fetches a page a user typed and the feeds it links to:
+ * neither a redirect nor a link found on the page may lead to another
+ * private address than the typed URL's own host.
+ */
+Test(hostile, add_follows_no_link_into_the_local_network)
+{
+	char *conf = ts_config(&T, "", "");
+	char *url = xasprintf("http://127.0.0.1:%d/x?redirect="
+	    "http://127.0.0.2:%d/f.xml", T.port, T.port);
+	char *page = xasprintf("http://127.0.0.1:%d/page.html?type=text/html",
+	    T.port), *html;
+	struct th_result r;
+
+	cr_assert_eq(th_feedd_run(&r, 60, "add", "-c", conf, url, NULL), 0);
+	cr_assert_neq(r.status, 0, "added: %s", r.out);
+	cr_assert(strstr(r.err, "address 127.0.0.2 refused: loopback"), "%s",
+	    r.err);
+	th_result_cleanup(&r);
+	/* the page links a feed that is there, under another local name */
+	html = xasprintf("<html><head><link rel=\"alternate\" type=\""
+	    "application/rss+xml\" href=\"http://localhost:%d/f.xml?via=link"
+	    "\"></head><body></body></html>", T.port);
+	ts_put(&T, "page.html", html);
+	cr_assert_eq(th_feedd_run(&r, 60, "add", "-c", conf, page, NULL), 0);
+	cr_assert_neq(r.status, 0, "added: %s", r.out);
+	cr_assert_eq(ts_count(&T, "via=link", NULL), 0, "the link was fetched");
+	th_result_cleanup(&r);
+	free(html);
+	free(page);
+	free(url);
+	free(conf);
+}
