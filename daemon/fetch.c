@@ -50,6 +50,7 @@ struct fetcher {
 	int		 active;
 	size_t		 queued;
 	int		 closing;
+	int		 held;		/* fetcher_hold: start nothing new */
 };
 
 static void dispatch(struct fetcher *fr);
@@ -354,7 +355,7 @@ dispatch(struct fetcher *fr)
 	struct host *h;
 	struct fetch *f;
 
-	while (!fr->closing && fr->active < fr->o.concurrency &&
+	while (!fr->closing && !fr->held && fr->active < fr->o.concurrency &&
 	    (h = ready_pop(fr)) != NULL) {
 		if (h->hold_until > now) {
 			while ((f = host_dequeue(fr, h)) != NULL)
@@ -388,6 +389,16 @@ fetcher_add(struct fetcher *fr, const struct fetch_req *req)
 	fr->queued++;
 	ready_push(fr, h);
 	if (!uv_is_active((uv_handle_t *)&fr->kick))
+		uv_timer_start(&fr->kick, on_kick, 0, 0);
+}
+
+void
+fetcher_hold(struct fetcher *fr, int hold)
+{
+	int was = fr->held;
+
+	fr->held = hold;
+	if (was && !hold && !uv_is_active((uv_handle_t *)&fr->kick))
 		uv_timer_start(&fr->kick, on_kick, 0, 0);
 }
 

@@ -21,7 +21,7 @@ struct fetch {
 	CURL		*easy;
 	struct curl_slist *hdrs;
 	char		*url;
-	char		*etag, *last_modified, *prev_hash;
+	char		*etag, *last_modified;
 	void		*arg;
 	int		 is_file;
 	uint64_t	 started_ns;
@@ -33,7 +33,6 @@ struct fetch {
 	/* the 2xx body, handed over in res once complete */
 	struct buf	 body;
 	char		*base_url, *charset;
-	uint64_t	 hash;
 	struct fetch_result res;
 	char		 errbuf[CURL_ERROR_SIZE];
 };

@@ -1,7 +1,7 @@
 /*
  * fetch_xfer: one HTTP transfer: its curl options, the response headers
  * it keeps (validators, cache hints, Retry-After, permanent redirects),
- * the body kept (and hashed) under the max_size cap, its parse on a
+ * the body kept under the max_size cap, its parse on a
  * worker thread, and the result it hands back.
  */
 #include <arpa/inet.h>
@@ -17,7 +17,6 @@
 #include "daemon/fetch_addr.h"
 #include "daemon/fetch_int.h"
 #include "util/xmalloc.h"
-#include "util/hash.h"
 
 #define LOW_SPEED_BYTES	64	/* below this many bytes/s for
 				 * fetch_opts.low_speed_secs: dropped */
@@ -37,11 +36,9 @@ fetch_new(struct fetcher *fr, const struct fetch_req *req)
 	f->cur_url = xstrdup(req->url);
 	f->etag = xstrdup_or_null(req->etag);
 	f->last_modified = xstrdup_or_null(req->last_modified);
-	f->prev_hash = xstrdup_or_null(req->body_hash);
 	f->arg = req->arg;
 	buf_init(&f->body, 0);
 	f->is_file = strncasecmp(req->url, "file:", 5) == 0;
-	f->hash = HASH_INIT;
 	f->perm_chain = 1;
 	f->res.arg = req->arg;
 	f->res.retry_after = -1;
@@ -98,7 +95,6 @@ fetch_free(struct fetch *f)
 	addr_guard_cleanup(&f->guard);
 	free(f->etag);
 	free(f->last_modified);
-	free(f->prev_hash);
 	free(f);
 }
 
@@ -286,7 +282,6 @@ on_body(char *data, size_t size, size_t n, void *arg)
 		return 0;
 	}
 	f->res.body_bytes += len;
-	f->hash = hash_add(f->hash, data, len);
 	buf_append(&f->body, data, len);
 	return len;
 }
@@ -418,13 +413,6 @@ finish_body(struct fetch *f)
 {
 	struct fetch_result *r = &f->res;
 
-	snprintf(r->body_hash, sizeof(r->body_hash), "%016llx",
-	    (unsigned long long)f->hash);
-	if (f->prev_hash && strcmp(f->prev_hash, r->body_hash) == 0) {
-		r->same_body = 1;
-		r->outcome = FETCH_OUTCOME_NOT_MODIFIED;
-		return;
-	}
 	r->outcome = FETCH_OUTCOME_OK;
 	r->body_len = f->body.len;
 	r->body = buf_detach(&f->body);

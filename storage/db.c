@@ -82,7 +82,26 @@ check_version(struct store *st, char **errstr)
 	return -1;
 }
 
-/* match_split_scripts as an SQL function, for migration 3. */
+/*
+ * feedd_body(summary, content): the text items_fts indexes for an item
+ * (store_body_text).  The full-text tables read their content through
+ * it (migrate.c, version 4) instead of keeping a copy of the text.
+ */
+static void
+sql_body(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	char *body;
+
+	(void)argc;
+	body = store_body_text((const char *)sqlite3_value_text(argv[0]),
+	    (const char *)sqlite3_value_text(argv[1]));
+	sqlite3_result_text(ctx, body, -1, free);
+}
+
+/*
+ * match_split_scripts as an SQL function: migration 3, and the word
+ * index's view of items with spaceless text (migration 4).
+ */
 static void
 sql_split_scripts(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
@@ -136,7 +155,10 @@ open_db(struct store *st, char **errstr)
 		return -1;
 	}
 	sqlite3_extended_result_codes(st->db, 1);
-	if (sqlite3_create_function(st->db, "feedd_split_scripts", 1,
+	if (sqlite3_create_function(st->db, "feedd_body", 2, SQLITE_UTF8 |
+	    SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL, sql_body, NULL,
+	    NULL) != SQLITE_OK ||
+	    sqlite3_create_function(st->db, "feedd_split_scripts", 1,
 	    SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_split_scripts, NULL,
 	    NULL) != SQLITE_OK) {
 		*errstr = xasprintf("%s: %s", st->path, sqlite3_errmsg(st->db));
@@ -470,6 +492,40 @@ store_generation(struct store *st)
 	if (s)
 		sqlite3_reset(s);
 	return g;
+}
+
+int
+store_mark_get(struct store *st, const char *key, int64_t *v)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT value FROM meta WHERE key = ?",
+	    -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
+}
+
+int
+store_mark_set(struct store *st, const char *key, int64_t v)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(st->db, "INSERT INTO meta (key, value)"
+	    " VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value ="
+	    " excluded.value", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, v);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 char *

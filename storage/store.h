@@ -146,6 +146,8 @@ int	 store_put_doc(struct store *st, int64_t feed_id,
 struct store_prep;
 struct store_prep *store_prepare_doc(const struct feed_doc *doc, int bodies);
 void	 store_prep_free(struct store_prep *prep);		/* NULL ok */
+/* Item i's full-text body, when prepared with bodies (else NULL). */
+const char *store_prep_body(const struct store_prep *prep, size_t i);
 int	 store_put_prepared(struct store *st, int64_t feed_id,
 	    const struct feed_doc *doc, const struct store_prep *prep,
 	    int64_t now, struct store_put_result *res, char **errstr);
@@ -196,6 +198,17 @@ int	 store_stories_newest(struct store *st, const char *feed,
 	    const char *rule, int limit, struct story_row **rows, size_t *n);
 
 /*
+ * The stories of store_stories_newest (no feed filter), one row at a
+ * time in the order the outputs list them: by the updated date the
+ * entry shows (feeds/entry.c, prepare_dates, as of now), newest first,
+ * ties in store_stories_newest's order.  Memory does not grow with
+ * limit.  fn returns 0 to go on, -1 to stop (the call then returns -1).
+ */
+typedef int (*store_story_fn)(const struct story_row *row, void *arg);
+int	 store_stories_each(struct store *st, const char *rule, int limit,
+	    int64_t now, store_story_fn fn, void *arg);
+
+/*
  * Ranked full-text search (bm25, newest first on ties), query in the
  * alert language (config/match.h); one hit per story, the best item of
  * it, with a plain-text snippet.  -1 with *errstr on a bad query.
@@ -217,6 +230,14 @@ int	 store_match_test(struct store *st, const struct match_expr *expr,
  * outputs compare it to skip rewriting what did not change.
  */
 int64_t	 store_generation(struct store *st);
+
+/*
+ * A number kept in the database under key (meta table) for a caller
+ * outside storage/, e.g. the generation the outputs were written at.
+ * get: 0 and *v, 1 when there is none, -1 on error.
+ */
+int	 store_mark_get(struct store *st, const char *key, int64_t *v);
+int	 store_mark_set(struct store *st, const char *key, int64_t v);
 
 /*
  * Deletes items first seen before `before`, except the stories among

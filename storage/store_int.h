@@ -121,9 +121,11 @@ struct store_prep *store_prep_new(const struct feed_doc *doc, int bodies,
 	    int per_mode);
 /* The full-text body of an item (see prep.c); caller frees. */
 char	*store_item_body(const struct feed_item *it);
+/* The same from the stored summary and content HTML (either NULL). */
+char	*store_body_text(const char *summary, const char *content);
 
 /* migrate.c: brings the schema to the current version. */
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 int	 store_migrate(struct store *st, char **errstr);
 
 /* stories_db.c: fills row from item item_id (the story's nsources). */
