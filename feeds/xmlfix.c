@@ -1,0 +1,258 @@
+/*
+ * xmlfix: bare ampersands and "&#X" mended before libxml2 (see xmlfix.h).
+ * A small state machine follows CDATA sections, comments and processing
+ * instructions, where '&' is literal; everywhere else (text, attribute
+ * values, the internal subset) a '&' must start a reference.
+ */
+#include <stdint.h>
+#include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+#include "feeds/xmlfix.h"
+
+#define NAME_MAX_LEN	64	/* longer "&name;" is taken as bare '&' */
+
+enum { FIX_TEXT, FIX_CDATA, FIX_COMMENT, FIX_PI };
+
+void
+xmlfix_init(struct xmlfix *f)
+{
+	memset(f, 0, sizeof(*f));
+	buf_init(&f->out, 0);
+	buf_init(&f->join, 0);
+}
+
+void
+xmlfix_cleanup(struct xmlfix *f)
+{
+	buf_cleanup(&f->out);
+	buf_cleanup(&f->join);
+}
+
+/* Offset of the next '&', '!' or '?' in s[i..n), or n. */
+static size_t
+scan(const char *s, size_t i, size_t n)
+{
+#ifdef __SSE2__
+	const __m128i amp = _mm_set1_epi8('&'), bang = _mm_set1_epi8('!'),
+	    q = _mm_set1_epi8('?');
+
+	while (i + 16 <= n) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)
+		    (s + i));
+		int m = _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(
+		    _mm_cmpeq_epi8(v, amp), _mm_cmpeq_epi8(v, bang)),
+		    _mm_cmpeq_epi8(v, q)));
+
+		if (m != 0)
+			return i + (size_t)__builtin_ctz((unsigned int)m);
+		i += 16;
+	}
+#endif
+	for (; i < n; i++)
+		if (s[i] == '&' || s[i] == '!' || s[i] == '?')
+			break;
+	return i;
+}
+
+static int
+is_name_start(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+	    c == ':' || c >= 0x80;
+}
+
+static int
+is_name_char(unsigned char c)
+{
+	return is_name_start(c) || (c >= '0' && c <= '9') || c == '-' ||
+	    c == '.';
+}
+
+static int
+is_hex(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+	    (c >= 'A' && c <= 'F');
+}
+
+#define REF_BARE	0	/* no reference: a literal '&' */
+#define REF_MORE	(-1)	/* cannot tell before more bytes */
+#define REF_UPPER_X	(-2)	/* "&#X...;" */
+
+/* What the '&' at p (n bytes there) starts: its length when a
+ * reference, else one of REF_*. */
+static int
+ref_kind(const unsigned char *p, size_t n)
+{
+	size_t k;
+
+	if (n < 2)
+		return REF_MORE;
+	if (p[1] == '#') {
+		int hex;
+
+		if (n < 3)
+			return REF_MORE;
+		hex = p[2] == 'x' || p[2] == 'X';
+		for (k = 2 + (size_t)hex; k < n && k < 16 &&
+		    (hex ? is_hex(p[k]) : p[k] >= '0' && p[k] <= '9'); k++)
+			;
+		if (k == n)
+			return REF_MORE;
+		if (k == 2 + (size_t)hex || p[k] != ';')
+			return REF_BARE;
+		return p[2] == 'X' ? REF_UPPER_X : (int)k + 1;
+	}
+	if (!is_name_start(p[1]))
+		return REF_BARE;
+	for (k = 2; k < n && k <= NAME_MAX_LEN && is_name_char(p[k]); k++)
+		;
+	if (k == n)
+		return REF_MORE;
+	return p[k] == ';' ? (int)k + 1 : REF_BARE;
+}
+
+struct run {
+	struct xmlfix	*f;
+	const char	*s;
+	size_t		 n;
+	size_t		 copied;	/* s[0..copied) is in f->out */
+	int		 mending;	/* f->out holds the output */
+};
+
+/* Copies s[copied..to) and then rep (may be NULL) to the output. */
+static void
+emit(struct run *r, size_t to, const char *rep)
+{
+	if (!r->mending) {
+		buf_reset(&r->f->out);
+		r->mending = 1;
+	}
+	buf_append(&r->f->out, r->s + r->copied, to - r->copied);
+	if (rep != NULL)
+		buf_puts(&r->f->out, rep);
+	r->copied = to;
+}
+
+/* Skips to the end of a CDATA section, comment or PI; returns where
+ * scanning goes on, or n (less what to hold when not final). */
+static size_t
+skip_to_end(struct xmlfix *f, const char *s, size_t i, size_t n, int final)
+{
+	const char *end = f->state == FIX_CDATA ? "]]>" :
+	    f->state == FIX_COMMENT ? "-->" : "?>";
+	size_t elen = strlen(end);
+	const char *p = i < n ? memmem(s + i, n - i, end, elen) : NULL;
+
+	if (p != NULL) {
+		f->state = FIX_TEXT;
+		return (size_t)(p - s) + elen;
+	}
+	if (final || n - i < elen)
+		return final ? n : i;
+	return n - (elen - 1);
+}
+
+/* Which state "<!" at s[j] (the '!') starts; REF_MORE when unknown. */
+static int
+bang_state(const char *s, size_t j, size_t n, int final)
+{
+	static const char cdata[] = "[CDATA[";
+	size_t have = n - j - 1;
+
+	if (have >= 2 && s[j + 1] == '-' && s[j + 2] == '-')
+		return FIX_COMMENT;
+	if (have >= 7 && memcmp(s + j + 1, cdata, 7) == 0)
+		return FIX_CDATA;
+	if (!final && (have == 0 || (have == 1 && s[j + 1] == '-') ||
+	    (have < 7 && memcmp(s + j + 1, cdata, have) == 0)))
+		return REF_MORE;
+	return FIX_TEXT;
+}
+
+/* Returns the bytes consumed; the rest is held. */
+static size_t
+fix(struct run *r, int final)
+{
+	struct xmlfix *f = r->f;
+	const char *s = r->s;
+	size_t i = 0, n = r->n, j;
+	int k;
+
+	while (i < n) {
+		if (f->state != FIX_TEXT) {
+			i = skip_to_end(f, s, i, n, final);
+			if (f->state != FIX_TEXT)
+				return i;
+			continue;
+		}
+		if ((j = scan(s, i, n)) >= n)
+			return n;
+		i = j + 1;
+		if (s[j] != '&') {
+			char before = j > 0 ? s[j - 1] : f->prev;
+
+			if (before != '<')
+				continue;
+			if (s[j] == '?') {
+				f->state = FIX_PI;
+				continue;
+			}
+			if ((k = bang_state(s, j, n, final)) == REF_MORE)
+				return j;
+			f->state = k;
+			i += k == FIX_COMMENT ? 2 : k == FIX_CDATA ? 7 : 0;
+			continue;
+		}
+		k = ref_kind((const unsigned char *)s + j, n - j);
+		if (k == REF_MORE && !final && n - j < XMLFIX_HOLD)
+			return j;
+		if (k == REF_UPPER_X) {
+			emit(r, j, "&#x");
+			r->copied = i = j + 3;
+			f->mended++;
+		} else if (k <= 0) {
+			emit(r, j, "&amp;");
+			r->copied = i = j + 1;
+			f->mended++;
+		} else
+			i = j + (size_t)k;
+	}
+	return n;
+}
+
+void
+xmlfix_run(struct xmlfix *f, const char *in, size_t n, int final,
+    const char **data, size_t *dlen)
+{
+	struct run r = { f, in, n, 0, 0 };
+	size_t used;
+
+	if (f->npend > 0) {
+		buf_reset(&f->join);
+		buf_append(&f->join, f->pend, f->npend);
+		if (n > 0)
+			buf_append(&f->join, in, n);
+		r.s = buf_str(&f->join);
+		r.n = f->join.len;
+		f->npend = 0;
+	}
+	used = fix(&r, final);
+	if (r.n - used > sizeof(f->pend))	/* cannot happen; never lose */
+		used = r.n;
+	memcpy(f->pend, r.s + used, r.n - used);
+	f->npend = r.n - used;
+	if (used > 0)
+		f->prev = r.s[used - 1];
+	if (r.mending) {
+		emit(&r, used, NULL);
+		*data = buf_str(&f->out);
+		*dlen = f->out.len;
+	} else {
+		*data = r.s;
+		*dlen = used;
+	}
+}
