@@ -13,6 +13,7 @@
 #include "feeds/build.h"
 #include "feeds/date.h"
 #include "feeds/html.h"
+#include "feeds/textfix.h"
 #include "feeds/url.h"
 
 enum ns_class {
@@ -32,8 +33,10 @@ enum elem {
 	EL_CONTENT_ENCODED, EL_DC_CREATOR, EL_DC_DATE, EL_DC_SUBJECT,
 	EL_DC_TITLE, EL_DC_DESCRIPTION, EL_DC_LANGUAGE, EL_DC_IDENTIFIER,
 	EL_DC_MODIFIED, EL_DC_ISSUED,
-	EL_M_CONTENT, EL_M_DESCRIPTION, EL_M_TITLE, EL_I_AUTHOR,
-	EL_I_SUMMARY, EL_X_BODY,
+	EL_DC_CREATED, EL_DC_AUTHOR,
+	EL_M_CONTENT, EL_M_DESCRIPTION, EL_M_TITLE, EL_M_CATEGORY,
+	EL_M_KEYWORDS, EL_M_THUMBNAIL, EL_I_AUTHOR, EL_I_SUMMARY,
+	EL_I_SUBTITLE, EL_I_CATEGORY, EL_I_KEYWORDS, EL_X_BODY,
 };
 
 enum field {
@@ -49,11 +52,15 @@ enum kind {
 	K_DATE,
 	K_URL,		/* text resolved against xml:base */
 	K_GUID,		/* id; a permalink may stand in for a missing link */
+	K_ID,		/* id, resolved like a link (Atom id) */
 	K_CATEGORY,	/* text, one more category */
+	K_KEYWORDS,	/* text, categories separated by commas */
 	K_ENCLOSURE,	/* attributes: RSS enclosure */
 	K_ALINK,	/* attributes: Atom link, by rel */
 	K_ACATEGORY,	/* attributes: Atom category term */
 	K_MEDIA,	/* attributes: media:content, enclosure of last resort */
+	K_THUMB,	/* attributes: media:thumbnail, after media:content */
+	K_ICATEGORY,	/* attributes: itunes:category text (nested too) */
 };
 
 #define RANK_UNSET 255
@@ -65,22 +72,29 @@ enum kind {
  *   title	title, atom:title 0; dc:title 1; media:title 2
  *   link	link 0; atom:link rel=alternate (or no rel) 1; a permalink
  *		guid only when none of these exists
- *   id		guid, atom:id 0; dc:identifier 1
- *   author	atom author/name 0; dc:creator 1; author 2;
+ *   id		guid, atom:id, rdf:about 0; dc:identifier 1
+ *   author	atom author/name 0; dc:creator, dc:author 1; author 2;
  *		atom author/email 3; itunes:author 4
  *   summary	description, atom:summary 0; dc:description 1;
- *		itunes:summary 2; media:description 3
+ *		itunes:summary 2; itunes:subtitle 3; media:description 4
  *   content	content:encoded, atom:content 0; xhtml:body 1
  *   published	pubDate, atom:published, issued 0; dc:date, created 1;
- *		dcterms:issued 2
+ *		dcterms:issued, dcterms:created 2
  *   updated	atom:updated, modified 0; dcterms:modified 1
  *   feed updated  lastBuildDate, atom:updated, modified 0; dc:date 1;
  *		pubDate 2
  *   feed description  description, subtitle, tagline 0; dc:description 1;
- *		itunes:summary 2
+ *		itunes:summary 2; itunes:subtitle 3
+ * RSS says an item's description is its summary and content:encoded its
+ * full text; Atom says the same of summary and content; xhtml:body is
+ * full text too.  So summary and content are kept apart, each from its
+ * own elements, and a reader picks.  Within a rank the later element
+ * wins (as in feedparser): a repeated element replaces the earlier one.
  * Enclosures: RSS enclosure and Atom link rel=enclosure; media:content
- * only when the item has neither.  Categories: category, dc:subject,
- * atom:category (term) accumulate.
+ * only when the item has neither, media:thumbnail only when it has none
+ * of these.  Categories accumulate: category, dc:subject, atom:category
+ * (term), media:category, itunes:category (text, nested ones too), and
+ * itunes:keywords and media:keywords split at commas.
  */
 struct fieldmap {
 	uint8_t	 ifield, irank;		/* in an item or entry */
@@ -103,7 +117,7 @@ static const struct fieldmap fieldmap[] = {
 	[EL_A_TITLE] = { F_TITLE, 0, F_TITLE, 0, K_TITLE },
 	[EL_A_SUBTITLE] = { F_NONE, 0, F_DESCRIPTION, 0, K_HTML },
 	[EL_A_LINK] = { F_LINK, 1, F_LINK, 1, K_ALINK },
-	[EL_A_ID] = { F_ID, 0, F_ID, 0, K_TEXT },
+	[EL_A_ID] = { F_ID, 0, F_ID, 0, K_ID },
 	[EL_A_UPDATED] = { F_UPDATED, 0, F_UPDATED, 0, K_DATE },
 	[EL_A_MODIFIED] = { F_UPDATED, 0, F_UPDATED, 0, K_DATE },
 	[EL_A_PUBLISHED] = { F_PUBLISHED, 0, F_NONE, 0, K_DATE },
@@ -125,10 +139,18 @@ static const struct fieldmap fieldmap[] = {
 	[EL_DC_MODIFIED] = { F_UPDATED, 1, F_NONE, 0, K_DATE },
 	[EL_DC_ISSUED] = { F_PUBLISHED, 2, F_NONE, 0, K_DATE },
 	[EL_M_CONTENT] = { F_NONE, 0, F_NONE, 0, K_MEDIA },
-	[EL_M_DESCRIPTION] = { F_SUMMARY, 3, F_NONE, 0, K_HTML },
+	[EL_DC_CREATED] = { F_PUBLISHED, 2, F_NONE, 0, K_DATE },
+	[EL_DC_AUTHOR] = { F_AUTHOR, 1, F_NONE, 0, K_TEXT },
+	[EL_M_DESCRIPTION] = { F_SUMMARY, 4, F_NONE, 0, K_HTML },
 	[EL_M_TITLE] = { F_TITLE, 2, F_NONE, 0, K_TITLE },
+	[EL_M_CATEGORY] = { F_NONE, 0, F_NONE, 0, K_CATEGORY },
+	[EL_M_KEYWORDS] = { F_NONE, 0, F_NONE, 0, K_KEYWORDS },
+	[EL_M_THUMBNAIL] = { F_NONE, 0, F_NONE, 0, K_THUMB },
 	[EL_I_AUTHOR] = { F_AUTHOR, 4, F_NONE, 0, K_TEXT },
 	[EL_I_SUMMARY] = { F_SUMMARY, 2, F_DESCRIPTION, 2, K_HTML },
+	[EL_I_SUBTITLE] = { F_SUMMARY, 3, F_DESCRIPTION, 3, K_HTML },
+	[EL_I_CATEGORY] = { F_NONE, 0, F_NONE, 0, K_ICATEGORY },
+	[EL_I_KEYWORDS] = { F_NONE, 0, F_NONE, 0, K_KEYWORDS },
 	[EL_X_BODY] = { F_CONTENT, 1, F_NONE, 0, K_HTML },
 };
 
@@ -140,15 +162,18 @@ static const struct {
 	{ "http://my.netscape.com/rdf/simple/0.9/", NSC_RSS },
 	{ "http://channel.netscape.com/rdf/simple/0.9/", NSC_RSS },
 	{ "http://backend.userland.com/rss2", NSC_RSS },
+	{ "http://backend.userland.com/rss", NSC_RSS },
 	{ "http://blogs.law.harvard.edu/tech/rss", NSC_RSS },
 	{ "http://www.w3.org/1999/02/22-rdf-syntax-ns#", NSC_RDF },
 	{ "http://www.w3.org/2005/Atom", NSC_ATOM },
 	{ "http://purl.org/atom/ns#", NSC_ATOM },
+	{ "http://example.com/newformat#", NSC_ATOM },	/* Atom 0.1, 0.2 */
 	{ "http://purl.org/rss/1.0/modules/content/", NSC_CONTENT },
 	{ "http://purl.org/dc/elements/1.1/", NSC_DC },
 	{ "http://purl.org/dc/terms/", NSC_DC },
 	{ "http://search.yahoo.com/mrss/", NSC_MEDIA },
 	{ "http://search.yahoo.com/mrss", NSC_MEDIA },
+	{ "http://www.rssboard.org/media-rss", NSC_MEDIA },
 	{ "http://www.itunes.com/dtds/podcast-1.0.dtd", NSC_ITUNES },
 	{ "http://www.w3.org/1999/xhtml", NSC_XHTML },
 };
@@ -194,11 +219,19 @@ static const struct {
 	{ NSC_DC, "identifier", EL_DC_IDENTIFIER },
 	{ NSC_DC, "modified", EL_DC_MODIFIED },
 	{ NSC_DC, "issued", EL_DC_ISSUED },
+	{ NSC_DC, "created", EL_DC_CREATED },
+	{ NSC_DC, "author", EL_DC_AUTHOR },
 	{ NSC_MEDIA, "content", EL_M_CONTENT },
 	{ NSC_MEDIA, "description", EL_M_DESCRIPTION },
 	{ NSC_MEDIA, "title", EL_M_TITLE }, { NSC_MEDIA, "group", EL_MGROUP },
+	{ NSC_MEDIA, "category", EL_M_CATEGORY },
+	{ NSC_MEDIA, "keywords", EL_M_KEYWORDS },
+	{ NSC_MEDIA, "thumbnail", EL_M_THUMBNAIL },
 	{ NSC_ITUNES, "author", EL_I_AUTHOR },
 	{ NSC_ITUNES, "summary", EL_I_SUMMARY },
+	{ NSC_ITUNES, "subtitle", EL_I_SUBTITLE },
+	{ NSC_ITUNES, "category", EL_I_CATEGORY },
+	{ NSC_ITUNES, "keywords", EL_I_KEYWORDS },
 	{ NSC_XHTML, "body", EL_X_BODY },
 };
 
@@ -211,10 +244,66 @@ enum ctx {
 	CTX_ITEM,	/* item or entry: item fields */
 	CTX_AUTHOR,	/* Atom author of an entry */
 	CTX_GROUP,	/* media:group of an item */
+	CTX_ICAT,	/* itunes:category of an item (may nest) */
 };
 
 #define FL_PERMALINK	0x1	/* guid usable as a link */
 #define FL_MARKUP	0x2	/* title text is HTML */
+#define FL_BASE64	0x4	/* Atom 0.3 mode="base64" */
+
+static const char b64_alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/* Base64 text (whitespace ignored) decoded; NULL when not base64. */
+static char *
+base64_decode(const char *s)
+{
+	struct buf b;
+	unsigned int acc = 0;
+	int bits = 0;
+
+	buf_init(&b, 0);
+	for (; *s != '\0' && *s != '='; s++) {
+		const char *p;
+
+		if (isspace((unsigned char)*s))
+			continue;
+		if ((p = strchr(b64_alphabet, *s)) == NULL) {
+			buf_cleanup(&b);
+			return NULL;
+		}
+		acc = (acc << 6) | (unsigned int)(p - b64_alphabet);
+		if ((bits += 6) >= 8) {
+			bits -= 8;
+			buf_putc(&b, (char)((acc >> bits) & 0xFF));
+		}
+	}
+	if (b.len > 0 && memchr(b.data, '\0', b.len) != NULL) {
+		buf_cleanup(&b);	/* binary, not text */
+		return NULL;
+	}
+	return buf_detach(&b);
+}
+
+/* s with &, <, > escaped: text made HTML. */
+static char *
+html_escape(const char *s)
+{
+	struct buf b;
+
+	buf_init(&b, 0);
+	for (; *s != '\0'; s++) {
+		if (*s == '&')
+			buf_puts(&b, "&amp;");
+		else if (*s == '<')
+			buf_puts(&b, "&lt;");
+		else if (*s == '>')
+			buf_puts(&b, "&gt;");
+		else
+			buf_putc(&b, *s);
+	}
+	return buf_detach(&b);
+}
 
 struct bframe {
 	uint8_t	 ctx;
@@ -239,6 +328,7 @@ struct builder {
 	int		 item_has_enclosure;
 	struct media	*media;
 	size_t		 nmedia;
+	char		*thumb;		/* media:thumbnail url */
 	char		*permalink;	/* guid usable as link */
 	int		 items_dropped;
 	struct {
@@ -248,15 +338,20 @@ struct builder {
 };
 
 #define NS_XML "http://www.w3.org/XML/1998/namespace"
+#define NS_RDF "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 
 static enum ns_class
 ns_classify(const char *uri, int bare_atom)
 {
 	if (uri == NULL)
 		return bare_atom ? NSC_ATOM : NSC_RSS;
+	/* Real feeds vary the case ("http://www.itunes.com/DTDs/..."). */
 	for (size_t i = 0; i < sizeof(namespaces) / sizeof(*namespaces); i++)
-		if (strcmp(uri, namespaces[i].uri) == 0)
+		if (strcasecmp(uri, namespaces[i].uri) == 0)
 			return namespaces[i].cls;
+	/* Atom's drafts: "http://purl.org/atom/ns#draft-ietf-..." */
+	if (strncmp(uri, NS_ATOM03, strlen(NS_ATOM03)) == 0)
+		return NSC_ATOM;
 	return NSC_OTHER;
 }
 
@@ -289,8 +384,7 @@ elem_lookup(struct builder *b, const struct xml_elem *e)
 static int
 is_atom(const char *uri)
 {
-	return uri && (strcmp(uri, NS_ATOM10) == 0 ||
-	    strcmp(uri, NS_ATOM03) == 0);
+	return uri && ns_classify(uri, 0) == NSC_ATOM;
 }
 
 struct builder *
@@ -313,6 +407,8 @@ media_clear(struct builder *b)
 	free(b->media);
 	b->media = NULL;
 	b->nmedia = 0;
+	free(b->thumb);
+	b->thumb = NULL;
 }
 
 void
@@ -332,8 +428,21 @@ builder_refusal(const struct builder *b)
 	return b->refusal;
 }
 
+/* An RSS 1.0 item's rdf:about is its URI (RSS 1.0 section 5.5). */
 static void
-item_open(struct builder *b, struct bframe *f)
+item_about(struct builder *b, const struct xml_elem *e)
+{
+	char *about = e->nattrs ? xml_elem_attr(e, NS_RDF, "about") : NULL;
+
+	if (about != NULL && *about) {
+		b->item->id = url_resolve(e->base, about);
+		b->irank[F_ID] = 0;
+	}
+	free(about);
+}
+
+static void
+item_open(struct builder *b, struct bframe *f, const struct xml_elem *e)
 {
 	if (b->item != NULL)
 		return;
@@ -346,6 +455,7 @@ item_open(struct builder *b, struct bframe *f)
 	memset(b->irank, RANK_UNSET, sizeof(b->irank));
 	b->item_has_enclosure = 0;
 	f->ctx = CTX_ITEM;
+	item_about(b, e);
 }
 
 static int
@@ -375,6 +485,10 @@ item_close(struct builder *b)
 		    b->media[i].length);
 		b->media[i].url = b->media[i].type = NULL;
 	}
+	if (b->thumb != NULL && b->nmedia == 0 && !b->item_has_enclosure) {
+		feed_item_add_enclosure(it, b->thumb, NULL, -1);
+		b->thumb = NULL;
+	}
 	media_clear(b);
 	free(b->permalink);
 	b->permalink = NULL;
@@ -395,6 +509,35 @@ rss_version(const char *v)
 	if (strcmp(v, "0.92") == 0 || strcmp(v, "0.93") == 0)
 		return FEED_FORMAT_RSS092;
 	return FEED_FORMAT_RSS20;
+}
+
+/*
+ * A language tag in BCP 47's form, in place: "en_us" -> "en-US",
+ * "zh_hant_tw" -> "zh-Hant-TW" (RFC 5646 2.1.1 case conventions).
+ */
+static void
+lang_normalize(char *s)
+{
+	size_t start = 0;
+
+	for (size_t i = 0;; i++) {
+		if (s[i] == '_')
+			s[i] = '-';
+		if (s[i] != '-' && s[i] != '\0')
+			continue;
+		for (size_t k = start; k < i; k++) {
+			int first = k == start;
+			size_t len = i - start;
+
+			if (start > 0 && (len == 2 || (len == 4 && first)))
+				s[k] = (char)toupper((unsigned char)s[k]);
+			else
+				s[k] = (char)tolower((unsigned char)s[k]);
+		}
+		if (s[i] == '\0')
+			break;
+		start = i + 1;
+	}
 }
 
 static int
@@ -421,16 +564,19 @@ root_start(struct builder *b, const struct xml_elem *e, enum elem id)
 	case EL_FEED:
 	case EL_ENTRY:
 		v = xml_elem_attr(e, NULL, "version");
-		b->doc->format = (e->uri && strcmp(e->uri, NS_ATOM03) == 0) ||
-		    (e->uri == NULL && v && strcmp(v, "0.3") == 0) ?
+		/* Atom 1.0 has its namespace; older ones (drafts 0.1-0.3)
+		 * theirs, or none and a version */
+		b->doc->format = (e->uri && strcasecmp(e->uri, NS_ATOM10)) ||
+		    (e->uri == NULL && v && strcmp(v, "1.0") != 0) ?
 		    FEED_FORMAT_ATOM03 : FEED_FORMAT_ATOM10;
 		free(v);
 		if (id == EL_ENTRY) {
-			item_open(b, f);
+			item_open(b, f, e);
 			return 0;
 		}
 		f->ctx = CTX_FEED;
 		if ((v = xml_elem_attr(e, NS_XML, "lang")) != NULL && *v) {
+			lang_normalize(v);
 			b->doc->language = v;
 			b->frank[F_LANGUAGE] = 1;
 		} else
@@ -499,17 +645,28 @@ enclosure_add(struct builder *b, const struct xml_elem *e, const char *urlattr,
 static void
 atom_link(struct builder *b, const struct xml_elem *e, int item, uint8_t rank)
 {
-	char *rel = xml_elem_attr(e, NULL, "rel"), *url;
+	static const char iana[] = "http://www.iana.org/assignments/relation/";
+	char *rel = xml_elem_attr(e, NULL, "rel"), *url, *r;
 	char **slot = item ? &b->item->link : &b->doc->link;
 	uint8_t *ranks = item ? b->irank : b->frank;
 
-	if (rel == NULL || strcmp(rel, "alternate") == 0) {
-		if (rank < ranks[F_LINK] && (url = url_attr(e, "href"))) {
+	/* RFC 4287 4.2.7.2: no rel is "alternate"; an IANA IRI is its name.
+	 * Only alternate is the link: never related, via, self, enclosure. */
+	r = rel;
+	if (r != NULL) {
+		while (isspace((unsigned char)*r))
+			r++;
+		if (strncasecmp(r, iana, sizeof(iana) - 1) == 0)
+			r += sizeof(iana) - 1;
+		r[strcspn(r, " \t\r\n")] = '\0';
+	}
+	if (r == NULL || *r == '\0' || strcasecmp(r, "alternate") == 0) {
+		if (rank <= ranks[F_LINK] && (url = url_attr(e, "href"))) {
 			free(*slot);
 			*slot = url;
 			ranks[F_LINK] = rank;
 		}
-	} else if (item && strcmp(rel, "enclosure") == 0)
+	} else if (item && strcasecmp(r, "enclosure") == 0)
 		enclosure_add(b, e, "href", "length");
 	free(rel);
 }
@@ -531,10 +688,21 @@ media_add(struct builder *b, const struct xml_elem *e)
 	free(len);
 }
 
+static void
+category_add(struct builder *b, char *term)
+{
+	char *fixed = term ? textfix(term) : NULL;
+
+	if (term && *term)
+		feed_item_add_category(b->item, fixed ? fixed : term);
+	free(fixed);
+	free(term);
+}
+
 /* Elements whose meaning is in their attributes. */
 static void
-attr_element(struct builder *b, const struct xml_elem *e, enum kind kind,
-    int item, uint8_t rank)
+attr_element(struct builder *b, const struct xml_elem *e, struct bframe *f,
+    enum kind kind, int item, uint8_t rank)
 {
 	char *term;
 
@@ -548,14 +716,18 @@ attr_element(struct builder *b, const struct xml_elem *e, enum kind kind,
 		enclosure_add(b, e, "url", "length");
 	else if (kind == K_MEDIA)
 		media_add(b, e);
-	else if (kind == K_ACATEGORY) {
+	else if (kind == K_THUMB) {
+		if (b->thumb == NULL)
+			b->thumb = url_attr(e, "url");
+	} else if (kind == K_ICATEGORY) {
+		category_add(b, xml_elem_attr(e, NULL, "text"));
+		f->ctx = CTX_ICAT;
+	} else if (kind == K_ACATEGORY) {
 		if ((term = xml_elem_attr(e, NULL, "term")) == NULL || !*term) {
 			free(term);
 			term = xml_elem_attr(e, NULL, "label");
 		}
-		if (term && *term)
-			feed_item_add_category(b->item, term);
-		free(term);
+		category_add(b, term);
 	}
 }
 
@@ -580,9 +752,19 @@ text_mode(const struct builder *b, const struct xml_elem *e, struct bframe *f)
 	type = xml_elem_attr(e, NULL, "type");
 	mode = xml_elem_attr(e, NULL, "mode");
 	src = xml_elem_attr(e, NULL, "src");
-	if (src || (mode && strcmp(mode, "base64") == 0))
+	if (src)
 		flags = 0;
-	else if ((type && (strcmp(type, "html") == 0 ||
+	else if (mode && strcmp(mode, "base64") == 0) {
+		/* Atom 0.3: decoded at the end, then read as its type says */
+		f->flags |= FL_BASE64;
+		if (type && (strcmp(type, "text/html") == 0 ||
+		    strcmp(type, "html") == 0 ||
+		    strcmp(type, "application/xhtml+xml") == 0))
+			f->flags |= FL_MARKUP;
+		else if (type && strncmp(type, "text/", 5) != 0 &&
+		    strcmp(type, "text") != 0)
+			flags = 0;
+	} else if ((type && (strcmp(type, "html") == 0 ||
 	    strcmp(type, "text/html") == 0)) ||
 	    (mode && strcmp(mode, "escaped") == 0))
 		f->flags |= FL_MARKUP;
@@ -615,14 +797,15 @@ field_start(struct builder *b, const struct xml_elem *e, struct bframe *f,
 	if (id == EL_UNKNOWN || (item && b->item == NULL))
 		return 0;
 	if (m->kind >= K_ENCLOSURE) {
-		attr_element(b, e, m->kind, item, rank);
+		attr_element(b, e, f, m->kind, item, rank);
 		return 0;
 	}
 	f->item = (uint8_t)item;
 	f->kind = m->kind;
-	if (m->kind == K_CATEGORY)
+	if (m->kind == K_CATEGORY || m->kind == K_KEYWORDS)
 		return item ? XML_CAPTURE_TEXT : 0;
-	if (field == F_NONE || rank >= ranks[field])
+	/* the later of equal rank wins */
+	if (field == F_NONE || rank > ranks[field])
 		return 0;
 	f->field = field;
 	f->rank = rank;
@@ -655,7 +838,7 @@ builder_start(struct builder *b, const struct xml_elem *e)
 	if ((id == EL_ITEM || id == EL_ENTRY) && (b->item == NULL ||
 	    e->depth > b->item_depth + 1)) {
 		item_close(b);
-		item_open(b, f);
+		item_open(b, f, e);
 		return 0;
 	}
 	switch (parent->ctx) {
@@ -669,11 +852,11 @@ builder_start(struct builder *b, const struct xml_elem *e)
 		if (id == EL_CHANNEL)
 			f->ctx = CTX_FEED;
 		else if (id == EL_ITEM)
-			item_open(b, f);
+			item_open(b, f, e);
 		return 0;
 	case CTX_FEED:
 		if (id == EL_ITEM || id == EL_ENTRY) {
-			item_open(b, f);
+			item_open(b, f, e);
 			return 0;
 		}
 		return field_start(b, e, f, id, 0);
@@ -690,7 +873,11 @@ builder_start(struct builder *b, const struct xml_elem *e)
 		    field_start(b, e, f, id, 1) : 0;
 	case CTX_GROUP:
 		return id == EL_M_CONTENT || id == EL_M_DESCRIPTION ||
-		    id == EL_M_TITLE ? field_start(b, e, f, id, 1) : 0;
+		    id == EL_M_TITLE || id == EL_M_CATEGORY ||
+		    id == EL_M_KEYWORDS || id == EL_M_THUMBNAIL ?
+		    field_start(b, e, f, id, 1) : 0;
+	case CTX_ICAT:
+		return id == EL_I_CATEGORY ? field_start(b, e, f, id, 1) : 0;
 	default:
 		return 0;
 	}
@@ -748,14 +935,55 @@ date_slot(struct builder *b, int item, enum field field)
 static char *
 field_value(const struct xml_elem *e, const struct bframe *f, const char *s)
 {
+	char *v, *fixed;
+
 	switch (f->kind) {
 	case K_TITLE:
-		return (f->flags & FL_MARKUP) && strpbrk(s, "<&") ?
+		v = (f->flags & FL_MARKUP) && strpbrk(s, "<&") ?
 		    html_to_text(s) : xstrdup(s);
+		break;
 	case K_URL:
 		return url_resolve(e->base, s);
+	case K_GUID:
+		/* a permalink is a URL, resolved like links; else opaque */
+		return f->flags & FL_PERMALINK ? url_resolve(e->base, s) :
+		    xstrdup(s);
+	case K_ID:
+		return url_resolve(e->base, s);
+	case K_HTML:
+		v = e->base && (f->flags & FL_BASE64) == 0 ?
+		    html_resolve(s, e->base) : NULL;
+		if (v == NULL)
+			v = xstrdup(s);
+		break;
 	default:
-		return xstrdup(s);
+		v = xstrdup(s);
+		break;
+	}
+	if ((fixed = textfix(v)) != NULL) {
+		free(v);
+		v = fixed;
+	}
+	return v;
+}
+
+/* itunes:keywords, media:keywords: "a, b,c" */
+static void
+keywords_add(struct builder *b, char *s)
+{
+	char *save = NULL;
+
+	for (char *w = strtok_r(s, ",", &save); w != NULL;
+	    w = strtok_r(NULL, ",", &save)) {
+		size_t n;
+
+		while (isspace((unsigned char)*w))
+			w++;
+		n = strlen(w);
+		while (n > 0 && isspace((unsigned char)w[n - 1]))
+			w[--n] = '\0';
+		if (n > 0)
+			category_add(b, xstrdup(w));
 	}
 }
 
@@ -780,12 +1008,31 @@ field_set(struct builder *b, const struct xml_elem *e, struct bframe *f,
 			return;
 		b->doc->ttl = (int)t;
 	} else if ((slot = str_slot(b, f->item, f->field)) != NULL) {
+		char *decoded = NULL;
+
+		if (f->flags & FL_BASE64) {
+			if ((decoded = base64_decode(s)) == NULL) {
+				feed_doc_add_error(b->doc, "line %ld: <%s> is "
+				    "not base64 text", e->line, e->local);
+				return;
+			}
+			if (f->kind == K_HTML && !(f->flags & FL_MARKUP)) {
+				char *esc = html_escape(decoded);
+
+				free(decoded);
+				decoded = esc;
+			}
+			s = decoded;
+		}
 		free(*slot);
 		*slot = field_value(e, f, s);
+		free(decoded);
+		if (f->field == F_LANGUAGE)
+			lang_normalize(*slot);
 		if (f->kind == K_GUID && (f->flags & FL_PERMALINK) &&
-		    url_is_http(s)) {
+		    url_is_http(*slot)) {
 			free(b->permalink);
-			b->permalink = xstrdup(s);
+			b->permalink = xstrdup(*slot);
 		}
 	}
 	ranks[f->field] = f->rank;
@@ -808,7 +1055,9 @@ builder_end(struct builder *b, const struct xml_elem *e, struct buf *text)
 	if (*s == '\0')
 		return;
 	if (f->kind == K_CATEGORY)
-		feed_item_add_category(b->item, s);
+		category_add(b, xstrdup(s));
+	else if (f->kind == K_KEYWORDS)
+		keywords_add(b, s);
 	else if (f->field != F_NONE)
 		field_set(b, e, f, s);
 }

@@ -399,18 +399,38 @@ enc_decide(struct enc_decoder *d, const uint8_t *s, size_t n)
 {
 	char *declared;
 
+	const char *wide = NULL;
+	size_t skip = 0;
+
 	if (n >= 3 && s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF) {
 		enc_open(d, "utf-8", s, n);
 		return 3;
 	}
-	if (n >= 2 && ((s[0] == 0xFF && s[1] == 0xFE) ||
-	    (s[0] == 0xFE && s[1] == 0xFF))) {
-		enc_open(d, s[0] == 0xFF ? "UTF-16LE" : "UTF-16BE", s, n);
-		return 2;
-	}
-	if (n >= 2 && (s[0] == 0) != (s[1] == 0)) {
-		enc_open(d, s[0] != 0 ? "UTF-16LE" : "UTF-16BE", s, n);
-		return 0;
+	/* XML 1.0 appendix F: a BOM, else the zero bytes around "<". */
+	if (n >= 4 && memcmp(s, "\xFF\xFE\0\0", 4) == 0)
+		wide = "UTF-32LE", skip = 4;
+	else if (n >= 4 && memcmp(s, "\0\0\xFE\xFF", 4) == 0)
+		wide = "UTF-32BE", skip = 4;
+	else if (n >= 2 && s[0] == 0xFF && s[1] == 0xFE)
+		wide = "UTF-16LE", skip = 2;
+	else if (n >= 2 && s[0] == 0xFE && s[1] == 0xFF)
+		wide = "UTF-16BE", skip = 2;
+	else if (n >= 4 && s[0] != 0 && s[1] == 0 && s[2] == 0 && s[3] == 0)
+		wide = "UTF-32LE";
+	else if (n >= 4 && s[0] == 0 && s[1] == 0 && s[2] == 0 && s[3] != 0)
+		wide = "UTF-32BE";
+	else if (n >= 2 && (s[0] == 0) != (s[1] == 0))
+		wide = s[0] != 0 ? "UTF-16LE" : "UTF-16BE";
+	if (wide != NULL) {
+		/* The bytes say it: no label is asked (a UTF-16/32 label on
+		 * ASCII-compatible bytes, in enc_open, is the lie). */
+		if ((d->cd = iconv_open("UTF-8", wide)) != (iconv_t)-1) {
+			d->mode = ENC_ICONV;
+			snprintf(d->name, sizeof(d->name), "%s", wide);
+			return skip;
+		}
+		enc_open(d, "utf-8", s, n);
+		return skip;
 	}
 	if (d->http != NULL) {
 		enc_open(d, d->http, s, n);

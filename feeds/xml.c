@@ -292,7 +292,18 @@ serialize_start(struct xml_reader *r, const struct xml_elem *e)
 	for (int i = 0; i < e->nattrs && !r->text_overflow; i++) {
 		const unsigned char **a = e->attrs + 5 * i;
 		size_t before = t->len;
-		char *v = attr_value(r, a[3], a[4]);
+		char *v, *url;
+
+		if (a[2] != NULL && strcmp((const char *)a[2], XML_NS_XML) == 0)
+			continue;	/* xml:base is applied, not copied */
+		v = attr_value(r, a[3], a[4]);
+		if (e->base != NULL && html_url_attr((const char *)a[0]) &&
+		    *v != '\0' && !html_has_scheme(v, strlen(v))) {
+			/* resolved against the innermost xml:base here */
+			url = url_resolve(e->base, v);
+			free(v);
+			v = url;
+		}
 
 		if (buf_putc(t, ' ') || buf_puts(t, (const char *)a[0]) ||
 		    buf_puts(t, "=\"") || put_escaped(t, v, strlen(v), 1) ||
