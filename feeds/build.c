@@ -35,7 +35,7 @@ enum elem {
 	EL_DC_MODIFIED, EL_DC_ISSUED,
 	EL_DC_CREATED, EL_DC_AUTHOR,
 	EL_M_CONTENT, EL_M_DESCRIPTION, EL_M_TITLE, EL_M_CATEGORY,
-	EL_M_KEYWORDS, EL_M_THUMBNAIL, EL_I_AUTHOR, EL_I_SUMMARY,
+	EL_M_KEYWORDS, EL_I_AUTHOR, EL_I_SUMMARY,
 	EL_I_SUBTITLE, EL_I_CATEGORY, EL_I_KEYWORDS, EL_X_BODY,
 };
 
@@ -59,7 +59,6 @@ enum kind {
 	K_ALINK,	/* attributes: Atom link, by rel */
 	K_ACATEGORY,	/* attributes: Atom category term */
 	K_MEDIA,	/* attributes: media:content, enclosure of last resort */
-	K_THUMB,	/* attributes: media:thumbnail, after media:content */
 	K_ICATEGORY,	/* attributes: itunes:category text (nested too) */
 };
 
@@ -91,8 +90,9 @@ enum kind {
  * own elements, and a reader picks.  Within a rank the later element
  * wins (as in feedparser): a repeated element replaces the earlier one.
  * Enclosures: RSS enclosure and Atom link rel=enclosure; media:content
- * only when the item has neither, media:thumbnail only when it has none
- * of these.  Categories accumulate: category, dc:subject, atom:category
+ * only when the item has neither (Media RSS: media:content "can be used
+ * to publish any type of media").  media:thumbnail is a picture of the
+ * item, not media it carries: never an enclosure.  Categories accumulate: category, dc:subject, atom:category
  * (term), media:category, itunes:category (text, nested ones too), and
  * itunes:keywords and media:keywords split at commas.
  */
@@ -145,7 +145,6 @@ static const struct fieldmap fieldmap[] = {
 	[EL_M_TITLE] = { F_TITLE, 2, F_NONE, 0, K_TITLE },
 	[EL_M_CATEGORY] = { F_NONE, 0, F_NONE, 0, K_CATEGORY },
 	[EL_M_KEYWORDS] = { F_NONE, 0, F_NONE, 0, K_KEYWORDS },
-	[EL_M_THUMBNAIL] = { F_NONE, 0, F_NONE, 0, K_THUMB },
 	[EL_I_AUTHOR] = { F_AUTHOR, 4, F_NONE, 0, K_TEXT },
 	[EL_I_SUMMARY] = { F_SUMMARY, 2, F_DESCRIPTION, 2, K_HTML },
 	[EL_I_SUBTITLE] = { F_SUMMARY, 3, F_DESCRIPTION, 3, K_HTML },
@@ -226,7 +225,6 @@ static const struct {
 	{ NSC_MEDIA, "title", EL_M_TITLE }, { NSC_MEDIA, "group", EL_MGROUP },
 	{ NSC_MEDIA, "category", EL_M_CATEGORY },
 	{ NSC_MEDIA, "keywords", EL_M_KEYWORDS },
-	{ NSC_MEDIA, "thumbnail", EL_M_THUMBNAIL },
 	{ NSC_ITUNES, "author", EL_I_AUTHOR },
 	{ NSC_ITUNES, "summary", EL_I_SUMMARY },
 	{ NSC_ITUNES, "subtitle", EL_I_SUBTITLE },
@@ -328,7 +326,6 @@ struct builder {
 	int		 item_has_enclosure;
 	struct media	*media;
 	size_t		 nmedia;
-	char		*thumb;		/* media:thumbnail url */
 	char		*permalink;	/* guid usable as link */
 	int		 items_dropped;
 	struct {
@@ -407,8 +404,6 @@ media_clear(struct builder *b)
 	free(b->media);
 	b->media = NULL;
 	b->nmedia = 0;
-	free(b->thumb);
-	b->thumb = NULL;
 }
 
 void
@@ -485,10 +480,7 @@ item_close(struct builder *b)
 		    b->media[i].length);
 		b->media[i].url = b->media[i].type = NULL;
 	}
-	if (b->thumb != NULL && b->nmedia == 0 && !b->item_has_enclosure) {
-		feed_item_add_enclosure(it, b->thumb, NULL, -1);
-		b->thumb = NULL;
-	}
+
 	media_clear(b);
 	free(b->permalink);
 	b->permalink = NULL;
@@ -716,10 +708,7 @@ attr_element(struct builder *b, const struct xml_elem *e, struct bframe *f,
 		enclosure_add(b, e, "url", "length");
 	else if (kind == K_MEDIA)
 		media_add(b, e);
-	else if (kind == K_THUMB) {
-		if (b->thumb == NULL)
-			b->thumb = url_attr(e, "url");
-	} else if (kind == K_ICATEGORY) {
+	else if (kind == K_ICATEGORY) {
 		category_add(b, xml_elem_attr(e, NULL, "text"));
 		f->ctx = CTX_ICAT;
 	} else if (kind == K_ACATEGORY) {
@@ -874,7 +863,7 @@ builder_start(struct builder *b, const struct xml_elem *e)
 	case CTX_GROUP:
 		return id == EL_M_CONTENT || id == EL_M_DESCRIPTION ||
 		    id == EL_M_TITLE || id == EL_M_CATEGORY ||
-		    id == EL_M_KEYWORDS || id == EL_M_THUMBNAIL ?
+		    id == EL_M_KEYWORDS ?
 		    field_start(b, e, f, id, 1) : 0;
 	case CTX_ICAT:
 		return id == EL_I_CATEGORY ? field_start(b, e, f, id, 1) : 0;
