@@ -19,7 +19,7 @@ LDLIBS    = $(PKG_LIBS) -lz -lm
 
 # Every .c under the source folders is part of the program; main.c alone
 # is left out of the library that tests and fuzzers link.
-LIB_SRC  = $(filter-out daemon/main.c,$(sort $(wildcard daemon/*.c feeds/*.c storage/*.c config/*.c)))
+LIB_SRC  = $(filter-out daemon/main.c,$(sort $(wildcard util/*.c daemon/*.c feeds/*.c storage/*.c config/*.c)))
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 MAIN_OBJ = $(BUILD)/obj/daemon/main.o
 TEST_SRC = $(sort $(wildcard tests/test_*.c))

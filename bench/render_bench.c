@@ -12,7 +12,7 @@
 #include <time.h>
 
 #include "daemon/output.h"
-#include "daemon/xmalloc.h"
+#include "util/xmalloc.h"
 #include "storage/store.h"
 
 static const char *words[] = {

@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "daemon/xmalloc.h"
+#include "util/xmalloc.h"
 #include "storage/store.h"
 
 #define BATCH 400	/* daemon/pipeline.c BATCH_FEEDS */

@@ -17,7 +17,8 @@
 #include "config/config.h"
 #include "config/config_keys.h"
 #include "config/ini_src.h"
-#include "daemon/xmalloc.h"
+#include "util/xmalloc.h"
+#include "util/hash.h"
 
 struct problem {
 	int	 file;		/* order of the file read */
@@ -238,22 +239,12 @@ name_ok(struct loader *l, const char *name, const char *kind, int line)
 	return 1;
 }
 
-static size_t
-name_hash(const char *s)
-{
-	size_t h = 1469598103934665603ULL;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
 /* The slot holding name, or the empty slot where it would go. */
 static size_t *
 name_slot(const struct name_index *ix, const struct config *cfg,
     const char *name)
 {
-	size_t i = name_hash(name) & (ix->cap - 1);
+	size_t i = (size_t)hash_str(name) & (ix->cap - 1);
 
 	while (ix->slot[i] != 0 &&
 	    strcmp(cfg->feeds[ix->slot[i] - 1].name, name) != 0)
@@ -307,11 +298,8 @@ feed_open(struct loader *l, char *name, int line)
 		l->cur = -1;
 		f = &l->scratch_feed;
 	} else {
-		if (cfg->nfeeds == l->feedcap) {
-			l->feedcap = l->feedcap ? l->feedcap * 2 : 16;
-			cfg->feeds = xreallocarray(cfg->feeds, l->feedcap,
-			    sizeof(*cfg->feeds));
-		}
+		cfg->feeds = xgrow(cfg->feeds, cfg->nfeeds, &l->feedcap,
+		    sizeof(*cfg->feeds));
 		l->cur = (ssize_t)cfg->nfeeds;
 		f = &cfg->feeds[cfg->nfeeds++];
 	}
@@ -348,11 +336,8 @@ rule_open(struct loader *l, char *name, int line)
 		l->cur = -1;
 		r = &l->scratch_rule;
 	} else {
-		if (cfg->nrules == l->rulecap) {
-			l->rulecap = l->rulecap ? l->rulecap * 2 : 8;
-			cfg->rules = xreallocarray(cfg->rules, l->rulecap,
-			    sizeof(*cfg->rules));
-		}
+		cfg->rules = xgrow(cfg->rules, cfg->nrules, &l->rulecap,
+		    sizeof(*cfg->rules));
 		l->cur = (ssize_t)cfg->nrules;
 		r = &cfg->rules[cfg->nrules++];
 	}

@@ -11,7 +11,7 @@
 
 #include "config/config_keys.h"
 #include "config/units.h"
-#include "daemon/xmalloc.h"
+#include "util/xmalloc.h"
 
 #define OFF(f)	offsetof(struct config, f)
 #define FOFF(f)	offsetof(struct feed_conf, f)

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "config/ini_src.h"
-#include "daemon/xmalloc.h"
+#include "util/xmalloc.h"
 
 /* Stands for an over-long value; no blank or ';', so inih keeps it whole. */
 #define LONG_TOKEN	"\x1f" "feedd-long-value" "\x1f"

@@ -11,7 +11,8 @@
 
 #include "config/match.h"
 #include "config/match_int.h"
-#include "daemon/xmalloc.h"
+#include "util/xmalloc.h"
+#include "util/utf8.h"
 
 #define MATCH_MAX_LEN	4096
 #define MATCH_MAX_DEPTH	64
@@ -72,21 +73,16 @@ node_new(enum node_type type)
 	return n;
 }
 
+/* The code point at *s, which moves past it; a byte that starts no
+ * well-formed sequence stands for itself. */
 uint32_t
 match_utf8_next(const char **s)
 {
 	const unsigned char *p = (const unsigned char *)*s;
 	uint32_t c = p[0];
-	int n = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : c >= 0xc0 ? 1 : 0;
+	size_t n = utf8_decode(p, SIZE_MAX, &c);
 
-	for (int i = 1; i <= n; i++)
-		if ((p[i] & 0xc0) != 0x80)
-			n = 0;
-	if (n > 0)
-		c &= 0x3f >> n;
-	for (int i = 1; i <= n; i++)
-		c = (c << 6) | (p[i] & 0x3f);
-	*s += n + 1;
+	*s += n > 0 ? n : 1;
 	return c;
 }
 

@@ -1,8 +1,9 @@
 /*
  * match: alert and search expressions.  Words, "quoted phrases", AND,
  * OR, NOT, parentheses and prefix*, case-insensitive on whole words.
- * An expression is compiled once (at config load) into an SQL condition
- * that SQLite FTS5 evaluates; FTS5 does the matching.
+ * An expression is parsed here and compiled once (at config load, by
+ * storage/match_sql.c, next to the schema it names) into an SQL
+ * condition that SQLite FTS5 evaluates; FTS5 does the matching.
  *
  * The SQL contract with storage/: the condition is evaluated where
  * `rowid` is an items.id, and may use two FTS5 tables keyed by that id:

@@ -1,6 +1,7 @@
 /*
- * match_int: the expression tree shared by match.c (parser) and
- * match_sql.c (SQL and FTS5 writer).  Private to config/.
+ * match_int: the expression tree shared by config/match.c (the parser)
+ * and storage/match_sql.c (the SQL and FTS5 writer, which knows the
+ * tables).  Private to those two files.
  */
 #ifndef FEEDD_MATCH_INT_H
 #define FEEDD_MATCH_INT_H

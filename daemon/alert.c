@@ -13,11 +13,12 @@
 #include <unistd.h>
 
 #include "daemon/alert.h"
-#include "daemon/xmalloc.h"
+#include "util/xmalloc.h"
 #include "feeds/atom_out.h"
-#include "feeds/buf.h"
+#include "util/buf.h"
 #include "feeds/date.h"
 #include "feeds/json_out.h"
+#include "util/utf8.h"
 
 #define ALERT_TAIL_MAX		(1024 * 1024)
 #define ALERT_TITLE_MAX		2000	/* bytes */
@@ -43,7 +44,7 @@ put_field(struct buf *b, const char *s, int quote, size_t max)
 	uint32_t c;
 
 	while (len > 0 && (max == 0 || b->len - start < max)) {
-		if ((n = atom_utf8_decode(p, len, &c)) == 0) {
+		if ((n = utf8_decode(p, len, &c)) == 0) {
 			buf_puts(b, "\xef\xbf\xbd");
 			p++, len--;
 			continue;

@@ -18,8 +18,9 @@
 
 #include "config/config.h"
 #include "daemon/cmd.h"
-#include "daemon/xmalloc.h"
-#include "feeds/buf.h"
+#include "util/fs.h"
+#include "util/xmalloc.h"
+#include "util/buf.h"
 #include "feeds/opml.h"
 #include "feeds/url.h"
 
@@ -258,39 +259,6 @@ out:
 	free(clean);
 }
 
-/* Replaces path by data through a temporary file in dir and rename. */
-static int
-write_atomic(const char *dir, const char *path, const char *data,
-    size_t len, char **errstr)
-{
-	char *tmp = xasprintf("%s/.imported.conf.XXXXXX", dir);
-	int fd, rc = -1;
-
-	if ((fd = mkstemp(tmp)) == -1) {
-		*errstr = xasprintf("%s: %s", tmp, strerror(errno));
-		free(tmp);
-		return -1;
-	}
-	/* Readable by the daemon's own (systemd dynamic) user. */
-	if (fchmod(fd, 0644) == -1 ||
-	    (len > 0 && write(fd, data, len) != (ssize_t)len) ||
-	    fsync(fd) == -1) {
-		*errstr = xasprintf("%s: %s", tmp, strerror(errno));
-		close(fd);
-		goto out;
-	}
-	if (close(fd) == -1 || rename(tmp, path) == -1) {
-		*errstr = xasprintf("%s: %s", path, strerror(errno));
-		goto out;
-	}
-	rc = 0;
-out:
-	if (rc == -1)
-		unlink(tmp);
-	free(tmp);
-	return rc;
-}
-
 static void
 print_config_errors(const char *cmd, struct config_errors *errs)
 {
@@ -368,8 +336,7 @@ import_commit(struct import *im, const char *config_path, const char *dir)
 	buf_init(&b, 0);
 	if (import_compose(im, path, &old, &oldlen, &b) == -1)
 		goto out;
-	if ((mkdir(fdir, 0755) == -1 && errno != EEXIST) ||
-	    write_atomic(fdir, path, b.data, b.len, &err) == -1) {
+	if (fs_write_file(path, b.data, b.len, FS_MKDIR, &err) == -1) {
 		fprintf(stderr, "feedd: %s: %s\n", im->cmd,
 		    err ? err : strerror(errno));
 		goto out;
@@ -379,7 +346,7 @@ import_commit(struct import *im, const char *config_path, const char *dir)
 		fprintf(stderr, "feedd: %s: the result does not load; "
 		    "%s left as it was\n", im->cmd, path);
 		if (old != NULL)
-			(void)write_atomic(fdir, path, old, oldlen, &err);
+			(void)fs_write_file(path, old, oldlen, 0, &err);
 		else
 			(void)unlink(path);
 		goto out;

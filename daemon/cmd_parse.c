@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "daemon/cmd.h"
-#include "daemon/xmalloc.h"
+#include "util/xmalloc.h"
 #include "feeds/json_out.h"
 #include "feeds/parse.h"
 

@@ -13,7 +13,7 @@
 #include "config/config.h"
 #include "daemon/alert.h"
 #include "daemon/cmd.h"
-#include "daemon/xmalloc.h"
+#include "util/xmalloc.h"
 #include "feeds/date.h"
 #include "storage/store.h"
 

@@ -6,6 +6,7 @@
 
 #include "daemon/cmd.h"
 #include "daemon/feedd.h"
+#include "daemon/pipeline.h"
 
 int
 cmd_run(int argc, char **argv, const char *config_path)
@@ -26,18 +27,21 @@ int
 cmd_once(int argc, char **argv, const char *config_path)
 {
 	struct feedd d;
-	struct cycle *c = &d.cycle;
+	const struct cycle *c;
+	uint64_t t0;
 	int rc;
 
 	if (argc > 1)
 		return cmd_usage(cmd_find(argv[0]));
 	if ((rc = feedd_open(&d, config_path, FEEDD_ONCE)) != EXIT_OK)
 		return rc;
+	t0 = uv_hrtime();
 	feedd_main(&d);
+	c = pipeline_cycle(d.pipe);
 	printf("%d feeds: %d ok, %d not modified, %d failed; "
 	    "%d new items in %.2f s\n", c->total, c->ok, c->not_modified,
 	    c->failed, c->new_items,
-	    (double)(uv_hrtime() - c->started_ns) / 1e9);
+	    (double)(uv_hrtime() - t0) / 1e9);
 	fflush(stdout);
 	feedd_close(&d);
 	return EXIT_OK;

@@ -20,12 +20,14 @@
 #include "daemon/alert.h"
 #include "daemon/cmd.h"
 #include "daemon/feedd.h"
-#include "daemon/log.h"
+#include "util/log.h"
 #include "daemon/metrics.h"
 #include "daemon/notify.h"
 #include "daemon/output.h"
+#include "daemon/pipeline.h"
 #include "daemon/serve.h"
-#include "daemon/xmalloc.h"
+#include "util/fs.h"
+#include "util/xmalloc.h"
 #include "storage/store.h"
 
 #define STOP_GRACE_MS	5000
@@ -42,6 +44,34 @@ feedd_fetch_opts(const struct config *cfg, struct fetch_opts *o)
 }
 
 /* ---- feed states ---- */
+
+void
+feed_state_free(struct feed_state *fs)
+{
+	if (fs == NULL)
+		return;
+	free(fs->name);
+	free(fs->url);
+	free(fs);
+}
+
+void
+feedd_set_health(struct feedd *d, struct feed_state *fs, enum feed_health h)
+{
+	d->nhealth[fs->health]--;
+	d->nhealth[h]++;
+	fs->health = h;
+}
+
+enum feed_health
+feed_row_health(const struct feed_row *row)
+{
+	if (row->gone)
+		return FEED_GONE;
+	if (row->last_error != NULL && row->consecutive_errors > 0)
+		return FEED_FAILING;
+	return row->last_fetch > 0 ? FEED_OK : FEED_UNKNOWN;
+}
 
 static int
 feed_cmp(const void *a, const void *b)
@@ -89,7 +119,7 @@ schedule_from_row(struct feedd *d, struct feed_state *fs)
 	if (store_feed_get(d->st, fs->name, &row) != 0)
 		return;
 	if (fs->health == FEED_UNKNOWN)
-		pipeline_set_health(d, fs, pipeline_row_health(&row));
+		feedd_set_health(d, fs, feed_row_health(&row));
 	if (!row.gone)
 		sched_set(d->sched, &fs->ent, row.next_due > 0 ?
 		    row.next_due * 1000 : sched_now_ms());
@@ -106,7 +136,7 @@ close_handles(struct feedd *d)
 	d->closed = 1;
 	fetcher_close(d->fetcher);	/* aborted transfers save nothing */
 	d->fetcher = NULL;
-	pipeline_commit(d);
+	pipeline_close(d->pipe);
 	sched_close(d->sched);
 	d->sched = NULL;
 	uv_close((uv_handle_t *)&d->sig_term, NULL);
@@ -116,7 +146,6 @@ close_handles(struct feedd *d)
 	uv_close((uv_handle_t *)&d->prune_timer, NULL);
 	uv_close((uv_handle_t *)&d->watchdog_timer, NULL);
 	uv_close((uv_handle_t *)&d->stop_timer, NULL);
-	uv_close((uv_handle_t *)&d->commit_timer, NULL);
 	server_stop(d->srv);
 	d->srv = NULL;
 }
@@ -124,7 +153,7 @@ close_handles(struct feedd *d)
 static void
 cycle_done(struct feedd *d)
 {
-	struct cycle *c = &d->cycle;
+	const struct cycle *c = pipeline_cycle(d->pipe);
 
 	if (d->mode != FEEDD_RUN || c->done == 0)
 		return;
@@ -136,18 +165,18 @@ cycle_done(struct feedd *d)
 	    c->failed, c->new_items);
 	log_debug("batch: %d ok, %d not modified, %d failed, %d new items",
 	    c->ok, c->not_modified, c->failed, c->new_items);
-	memset(c, 0, sizeof(*c));
+	pipeline_cycle_reset(d->pipe);
 }
 
 static void
 on_flush(uv_timer_t *t)
 {
 	struct feedd *d = t->data;
-	int idle = d->fetcher == NULL || fetcher_busy(d->fetcher) == 0;
+	int idle = pipeline_busy(d->pipe) == 0;
 
 	if (idle)
-		pipeline_batch_end(d);
-	pipeline_flush(d);
+		pipeline_batch_end(d->pipe);
+	pipeline_flush(d->pipe);
 	if (!idle)
 		return;
 	cycle_done(d);
@@ -171,7 +200,7 @@ on_prune(uv_timer_t *t)
 	if (store_prune(d->st, before, d->cfg->max_entries) == -1)
 		log_warnx("prune: %s", store_errmsg(d->st));
 	else
-		d->dirty = 1;
+		pipeline_outputs_stale(d->pipe, 0);
 }
 
 static void
@@ -202,7 +231,7 @@ feedd_stop(struct feedd *d)
 	log_info("stopping");
 	sched_pause(d->sched);
 	fetcher_drop_queue(d->fetcher);
-	if (fetcher_busy(d->fetcher) > 0)
+	if (pipeline_busy(d->pipe) > 0)
 		uv_timer_start(&d->stop_timer, on_stop_grace, STOP_GRACE_MS, 0);
 	else
 		feedd_flush_soon(d, 0);
@@ -255,7 +284,7 @@ reconcile_feeds(struct feedd *d, const struct config *cfg)
 		if (fs->mark)
 			continue;
 		sched_remove(d->sched, &fs->ent);
-		pipeline_set_health(d, fs, FEED_UNKNOWN);
+		feedd_set_health(d, fs, FEED_UNKNOWN);
 		fs->removed = 1;
 		if (!fs->in_flight && !fs->deferred)
 			feed_state_free(fs);
@@ -337,34 +366,14 @@ feedd_reload(struct feedd *d)
 	    (cfg->listen && strcmp(cfg->listen, old->listen) != 0))
 		restart_server(d);
 	config_free(old);
-	d->dirty = 1;
-	d->rendered = 0;	/* title, paths, rules may have changed: force */
+	/* title, paths, rules may have changed: rewrite the outputs */
+	pipeline_outputs_stale(d->pipe, 1);
 	feedd_flush_soon(d, 0);
 	log_info("reloaded: %zu feeds", d->nfeeds);
 	notify_ready();
 }
 
 /* ---- open, main, close ---- */
-
-static int
-mkdir_p(const char *path)
-{
-	char *p = xstrdup(path), *s;
-	int rc = 0;
-
-	for (s = p + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(p, 0755) == -1 && errno != EEXIST)
-			rc = -1;
-		*s = '/';
-	}
-	if (mkdir(p, 0755) == -1 && errno != EEXIST)
-		rc = -1;
-	free(p);
-	return rc;
-}
 
 /*
  * One writer per database: `run` and `once` hold an flock on
@@ -396,7 +405,7 @@ open_store(struct feedd *d)
 {
 	char *err = NULL;
 
-	if (mkdir_p(d->cfg->state_dir) == -1)
+	if (fs_mkdir_p(d->cfg->state_dir) == -1)
 		log_warn("%s", d->cfg->state_dir);
 	if (lock_database(d) == -1)
 		return -1;
@@ -416,7 +425,7 @@ static void
 init_handles(struct feedd *d)
 {
 	uv_timer_t *timers[] = { &d->flush_timer, &d->prune_timer,
-	    &d->watchdog_timer, &d->stop_timer, &d->commit_timer };
+	    &d->watchdog_timer, &d->stop_timer };
 	uv_signal_t *sigs[] = { &d->sig_term, &d->sig_int, &d->sig_hup };
 	struct fetch_opts o;
 
@@ -429,9 +438,9 @@ init_handles(struct feedd *d)
 		sigs[i]->data = d;
 	}
 	feedd_fetch_opts(d->cfg, &o);
-	d->fetcher = fetcher_new(&d->loop, &o, pipeline_fetch_done, d);
-	fetcher_set_prep(d->fetcher, pipeline_prep, pipeline_prep_free);
-	d->sched = sched_new(&d->loop, pipeline_due, d);
+	d->pipe = pipeline_new(d);
+	d->fetcher = fetcher_new(&d->loop, &o, pipeline_fetch_done, d->pipe);
+	d->sched = sched_new(&d->loop, pipeline_due, d->pipe);
 }
 
 /*
@@ -484,9 +493,7 @@ feedd_open(struct feedd *d, const char *config_path, enum feedd_mode mode)
 	reopen_alert_log(d, NULL);
 	init_handles(d);
 	build_feeds(d->cfg, &d->feeds, &d->nfeeds);
-	d->rng = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
 	d->progress = mode == FEEDD_ONCE && isatty(2);
-	d->unmatched = 1;	/* items a killed run stored unchecked */
 	return EXIT_OK;
 }
 
@@ -514,7 +521,6 @@ start_run(struct feedd *d)
 void
 feedd_main(struct feedd *d)
 {
-	d->cycle.started_ns = uv_hrtime();
 	uv_signal_start(&d->sig_term, on_signal, SIGTERM);
 	uv_signal_start(&d->sig_int, on_signal, SIGINT);
 	if (d->mode == FEEDD_RUN)
@@ -522,8 +528,8 @@ feedd_main(struct feedd *d)
 	else {
 		on_prune(&d->prune_timer);
 		for (size_t i = 0; i < d->nfeeds; i++)
-			pipeline_start(d, d->feeds[i]);
-		if (fetcher_busy(d->fetcher) == 0)
+			pipeline_start(d->pipe, d->feeds[i]);
+		if (pipeline_busy(d->pipe) == 0)
 			feedd_flush_soon(d, 0);
 	}
 	uv_run(&d->loop, UV_RUN_DEFAULT);
@@ -541,7 +547,7 @@ feedd_close(struct feedd *d)
 	for (size_t i = 0; i < d->nfeeds; i++)
 		feed_state_free(d->feeds[i]);
 	free(d->feeds);
-	free(d->netfails);
+	pipeline_free(d->pipe);
 	alert_log_close(d->alog);
 	output_free(d->out);
 	metrics_free(d->metrics);

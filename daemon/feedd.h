@@ -1,10 +1,10 @@
 /*
- * feedd: the daemon's context, the one place for process state: the
- * loop, the config, the store, the fetcher, the scheduler, the alert
+ * feedd: the daemon's context: its top-level handles (the loop, the
+ * config, the store, the fetcher, the scheduler, the pipeline, the alert
  * log, the outputs, the HTTP server, the metrics, the signal and
- * housekeeping timers, and the per-feed scheduling state.  feedd.c
- * runs its lifetime (open, signals, reload, stop); pipeline.c turns
- * each finished fetch into stored items, feed state and alerts.
+ * housekeeping timers) and the configured feeds' states.  feedd.c runs
+ * its lifetime (open, signals, reload, stop); the pipeline (pipeline.h)
+ * owns what happens to a feed from fetch to outputs.
  */
 #ifndef FEEDD_FEEDD_H
 #define FEEDD_FEEDD_H
@@ -39,25 +39,12 @@ struct feed_state {
 	char	*name;
 	char	*url;
 	int64_t	 interval;		/* seconds */
-	int	 in_flight;
+	int	 in_flight;		/* fetched or parsed now */
+	int	 first_body;		/* never stored: index all of it */
 	int	 deferred;		/* failure waiting for the batch's verdict */
 	int	 removed;		/* gone from the config; freed when idle */
 	int	 mark;			/* reload: still configured */
 	enum feed_health health;	/* counted in feedd.nhealth */
-};
-
-/* A connect/DNS failure judged at the end of its batch. */
-struct netfail {
-	struct feed_state *fs;
-	struct fetch_result res;	/* only status, error, hint fields used */
-};
-
-/* Figures of the current `once` run, or the last cycle of `run`. */
-struct cycle {
-	int	 total, done;
-	int	 ok, not_modified, failed;
-	int	 new_items;
-	uint64_t started_ns;
 };
 
 struct feedd {
@@ -68,6 +55,7 @@ struct feedd {
 	struct store	*st;
 	struct fetcher	*fetcher;
 	struct sched	*sched;
+	struct pipeline	*pipe;
 	struct alert_log *alog;
 	struct output	*out;
 	struct server	*srv;
@@ -82,26 +70,11 @@ struct feedd {
 	uv_timer_t	 prune_timer;	/* retention, hourly */
 	uv_timer_t	 watchdog_timer;
 	uv_timer_t	 stop_timer;	/* aborts transfers 5 s into a stop */
-	uv_timer_t	 commit_timer;	/* ends the open store batch */
-	int		 handles_open;
 
-	uint64_t	 rng;
 	int		 stopping;
 	int		 closed;
-	int		 dirty;		/* store changed since the last flush */
-	int		 unmatched;	/* items wait for the alert rules */
-	int		 nhealth[FEED_NHEALTH];	/* feeds in each state */
-	int		 net_down;	/* said so; quiet until a server answers */
-	int		 in_batch;	/* a store batch is open */
-	int		 batch_feeds;	/* feeds saved in it */
-	int		 rendered;	/* outputs written at least once */
 	int		 progress;	/* `once` on a terminal */
-	struct cycle	 cycle;
-	int64_t		 last_response_ms;
-	int64_t		 last_flush_ms;
-	int		 batch_response;	/* a server answered this batch */
-	struct netfail	*netfails;
-	size_t		 nnetfails;
+	int		 nhealth[FEED_NHEALTH];	/* feeds in each state */
 };
 
 /*
@@ -126,27 +99,11 @@ struct feed_state *feedd_find_feed(struct feedd *d, const char *name);
 /* Fetch options from a config. */
 void	 feedd_fetch_opts(const struct config *cfg, struct fetch_opts *o);
 
-/* pipeline.c */
-/* Queues a fetch of fs now (reads its validators from the store). */
-void	 pipeline_start(struct feedd *d, struct feed_state *fs);
-/* fetch_done_cb: stores, saves feed state, reschedules. */
-void	 pipeline_fetch_done(struct fetch_result *res, void *arg);
-/* End of a batch (fetcher idle): judges deferred connect failures. */
-void	 pipeline_batch_end(struct feedd *d);
-/* Writes outputs and pending alerts if anything changed. */
-void	 pipeline_flush(struct feedd *d);
-/* Commits the open store batch, if any. */
-void	 pipeline_commit(struct feedd *d);
 /* Moves fs to health h in the counts. */
-void	 pipeline_set_health(struct feedd *d, struct feed_state *fs,
+void	 feedd_set_health(struct feedd *d, struct feed_state *fs,
 	    enum feed_health h);
 /* The health a saved feed row says (for feeds not fetched yet). */
-enum feed_health pipeline_row_health(const struct feed_row *row);
-/* fetcher_set_prep's pair: store_prepare_doc off the loop. */
-void	*pipeline_prep(const struct feed_doc *doc, int full);
-void	 pipeline_prep_free(void *prep);
-/* Sched due callback. */
-void	 pipeline_due(struct sched_entry *e, void *arg);
+enum feed_health feed_row_health(const struct feed_row *row);
 void	 feed_state_free(struct feed_state *fs);		/* NULL ok */
 
 #endif

@@ -9,11 +9,10 @@
 #include <string.h>
 #include <time.h>
 
-#include <libxml/parser.h>
-
 #include "daemon/fetch_int.h"
-#include "daemon/log.h"
-#include "daemon/xmalloc.h"
+#include "util/log.h"
+#include "util/xmalloc.h"
+#include "util/hash.h"
 
 #define HOST_BUCKETS	1024
 
@@ -50,11 +49,7 @@ struct fetcher {
 	struct sock_ctx	*socks;		/* polled sockets */
 	int		 active;
 	size_t		 queued;
-	size_t		 parsing;	/* bodies on worker threads */
-	fetch_prep_fn	 prep;
-	void		(*prep_free)(void *);
 	int		 closing;
-	int		 orphan;	/* closed: the last parse frees it */
 };
 
 static void dispatch(struct fetcher *fr);
@@ -66,38 +61,15 @@ fetcher_opts(const struct fetcher *fr)
 	return &fr->o;
 }
 
-fetch_prep_fn
-fetcher_prep(const struct fetcher *fr)
-{
-	return fr->prep;
-}
-
-void
-fetcher_prep_free(const struct fetcher *fr, void *prep)
-{
-	if (prep != NULL && fr->prep_free != NULL)
-		fr->prep_free(prep);
-}
-
-void
-fetcher_set_prep(struct fetcher *fr, fetch_prep_fn fn, void (*free_fn)(void *))
-{
-	fr->prep = fn;
-	fr->prep_free = free_fn;
-}
-
 /* ---- hosts and the ready list ---- */
 
 static struct host *
 host_get(struct fetcher *fr, const char *url)
 {
 	char *name = fetch_url_host(url);
-	uint64_t h = 1469598103934665603ULL;
 	struct host **slot, *ho;
 
-	for (const char *p = name; *p; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-	slot = &fr->hosts[h % HOST_BUCKETS];
+	slot = &fr->hosts[hash_str(name) % HOST_BUCKETS];
 	for (ho = *slot; ho; ho = ho->hnext)
 		if (strcmp(ho->name, name) == 0) {
 			free(name);
@@ -160,7 +132,7 @@ complete(struct fetcher *fr, struct fetch *f)
 {
 	f->res.seconds = f->started_ns ?
 	    (double)(uv_hrtime() - f->started_ns) / 1e9 : 0;
-	fr->cb(&f->res, fr->cbarg);
+	fr->cb(fetch_take_result(f), fr->cbarg);
 	fetch_free(f);
 }
 
@@ -208,45 +180,6 @@ complete_aborted(struct fetcher *fr, struct fetch *f)
 	complete(fr, f);
 }
 
-static void fetcher_free_mem(struct fetcher *fr);
-
-static void
-on_parse(uv_work_t *w)
-{
-	fetch_parse(w->data);
-}
-
-/* Back on the loop: the parsed transfer completes like any other. */
-static void
-on_parsed(uv_work_t *w, int status)
-{
-	struct fetch *f = w->data;
-	struct fetcher *fr = f->fr;
-
-	(void)status;
-	fr->parsing--;
-	if (fr->closing) {
-		fetch_free(f);
-		if (fr->orphan && fr->parsing == 0)
-			fetcher_free_mem(fr);
-		return;
-	}
-	fetch_parsed(f);
-	complete(fr, f);
-}
-
-/*
- * The parse (XML, then the daemon's preparation) runs on libuv's worker
- * pool: on two cores it overlaps the loop's transfers and stores.
- */
-static void
-start_parse(struct fetcher *fr, struct fetch *f)
-{
-	fr->parsing++;
-	f->work.data = f;
-	uv_queue_work(fr->loop, &f->work, on_parse, on_parsed);
-}
-
 static void
 check_multi_info(struct fetcher *fr)
 {
@@ -266,10 +199,7 @@ check_multi_info(struct fetcher *fr)
 		flying_unlink(fr, f);
 		fetch_finish(f, code);
 		hold_host(f);
-		if (f->needs_parse)
-			start_parse(fr, f);
-		else
-			complete(fr, f);
+		complete(fr, f);
 	}
 	dispatch(fr);
 }
@@ -453,7 +383,7 @@ fetcher_add(struct fetcher *fr, const struct fetch_req *req)
 size_t
 fetcher_busy(const struct fetcher *fr)
 {
-	return fr->queued + (size_t)fr->active + fr->parsing;
+	return fr->queued + (size_t)fr->active;
 }
 
 /* ---- lifetime ---- */
@@ -480,7 +410,6 @@ fetcher_new(uv_loop_t *loop, const struct fetch_opts *o, fetch_done_cb cb,
 {
 	struct fetcher *fr = xcalloc(1, sizeof(*fr));
 
-	xmlInitParser();	/* before any worker thread parses */
 	fr->loop = loop;
 	fr->cb = cb;
 	fr->cbarg = arg;
@@ -539,16 +468,6 @@ static void
 on_fetcher_closed(uv_handle_t *h)
 {
 	struct fetcher *fr = h->data;
-
-	if (fr->parsing > 0)
-		fr->orphan = 1;
-	else
-		fetcher_free_mem(fr);
-}
-
-static void
-fetcher_free_mem(struct fetcher *fr)
-{
 	struct host *ho, *next;
 
 	for (size_t i = 0; i < HOST_BUCKETS; i++)

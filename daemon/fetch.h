@@ -2,8 +2,10 @@
  * fetch: HTTP(S) transfers on libcurl's multi interface driven by the
  * libuv loop (the multi-uv.c pattern).  Owns feedd's transfer queue
  * (concurrency, per-host limit, host hold-off after 429/503), the
- * conditional GET headers, the decoded-size cap, and streams each 2xx
- * body into the push parser as it arrives, hashing it on the way.
+ * conditional GET headers and the decoded-size cap.  It hands back an
+ * HTTP result: status, the headers feedd uses, the 2xx body (hashed on
+ * the way in) and timings.  What the body means is the pipeline's
+ * business: fetch knows nothing of feeds or storage.
  */
 #ifndef FEEDD_FETCH_H
 #define FEEDD_FETCH_H
@@ -13,8 +15,16 @@
 
 #include <uv.h>
 
-#include "daemon/metrics.h"
-#include "feeds/feed.h"
+/* How a fetch ended, as the metrics count it. */
+enum fetch_outcome {
+	FETCH_OUTCOME_OK,		/* 2xx with a new body */
+	FETCH_OUTCOME_NOT_MODIFIED,	/* 304 or same body */
+	FETCH_OUTCOME_HTTP_ERROR,	/* 4xx/5xx */
+	FETCH_OUTCOME_NETWORK_ERROR,	/* DNS, connect, timeout, TLS */
+	FETCH_OUTCOME_PARSE_ERROR,	/* body over max_size; or (set by
+					 * the pipeline) not a feed */
+	FETCH_OUTCOME_COUNT
+};
 
 struct fetcher;
 
@@ -32,7 +42,6 @@ struct fetch_req {
 	const char *last_modified;	/* sent as If-Modified-Since; may be NULL */
 	const char *body_hash;		/* of the last 200 body; may be NULL */
 	void	*arg;			/* handed back in the result */
-	int	 prep_full;		/* passed to the fetch_prep_fn */
 };
 
 struct fetch_result {
@@ -53,31 +62,27 @@ struct fetch_result {
 	char	 body_hash[17];		/* hex of the 2xx body; "" otherwise */
 	size_t	 body_bytes;
 	int	 same_body;		/* 2xx whose hash matched req body_hash */
-	struct feed_doc *doc;		/* 2xx and parsed; callback may take it */
-	void	*prep;			/* of doc (fetcher_set_prep); may take */
-	double	 seconds;
+	/* FETCH_OUTCOME_OK only: the body, NUL-terminated, and what the
+	 * server said about it */
+	char	*body;
+	size_t	 body_len;
+	char	*base_url;		/* effective URL of the body */
+	char	*charset;		/* of Content-Type; NULL when none */
+	double	 seconds;		/* from start to the last byte */
 };
 
-/*
- * A 2xx body is parsed on a libuv worker thread once it is complete,
- * and fn, when set, prepares the document there too (CPU-only work that
- * needs no loop state: the daemon's is store_prepare_doc); the result
- * comes back in res->prep, freed with free_fn unless taken.
- */
-typedef void *(*fetch_prep_fn)(const struct feed_doc *doc, int full);
-
-/* Called from the loop once per request.  res is freed after return. */
+/* Called from the loop once per request; res is the callee's, to free
+ * with fetch_result_free. */
 typedef void (*fetch_done_cb)(struct fetch_result *res, void *arg);
 
 struct fetcher *fetcher_new(uv_loop_t *loop, const struct fetch_opts *o,
 	    fetch_done_cb cb, void *arg);
-void	 fetcher_set_prep(struct fetcher *fr, fetch_prep_fn fn,
-	    void (*free_fn)(void *));
+void	 fetch_result_free(struct fetch_result *res);	/* NULL ok */
 /* New limits apply to transfers started from now on (SIGHUP). */
 void	 fetcher_set_opts(struct fetcher *fr, const struct fetch_opts *o);
 /* Queues a request; it starts when the limits allow. */
 void	 fetcher_add(struct fetcher *fr, const struct fetch_req *req);
-/* Transfers queued, in flight or being parsed. */
+/* Transfers queued or in flight. */
 size_t	 fetcher_busy(const struct fetcher *fr);
 /* Completes every queued (not started) request as aborted. */
 void	 fetcher_drop_queue(struct fetcher *fr);

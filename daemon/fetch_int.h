@@ -9,8 +9,7 @@
 #include <curl/curl.h>
 
 #include "daemon/fetch.h"
-#include "feeds/buf.h"
-#include "feeds/parse.h"
+#include "util/buf.h"
 
 struct host;
 
@@ -29,13 +28,9 @@ struct fetch {
 	int		 body_started, accept, discard, too_big;
 	int		 hop_status, perm_chain;
 	char		*cur_url;
-	/* the 2xx body, parsed on a worker thread once complete */
+	/* the 2xx body, handed over in res once complete */
 	struct buf	 body;
 	char		*base_url, *charset;
-	int		 needs_parse, prep_full;
-	struct feed_doc	*wdoc;		/* the worker's result ... */
-	char		*werr;		/* ... or its error */
-	uv_work_t	 work;
 	uint64_t	 hash;
 	struct fetch_result res;
 	char		 errbuf[CURL_ERROR_SIZE];
@@ -43,20 +38,15 @@ struct fetch {
 
 /* fetch.c */
 const struct fetch_opts *fetcher_opts(const struct fetcher *fr);
-/* The preparation set by fetcher_set_prep (NULL: none). */
-fetch_prep_fn fetcher_prep(const struct fetcher *fr);
-void	 fetcher_prep_free(const struct fetcher *fr, void *prep);
 
 /* fetch_xfer.c */
 struct fetch *fetch_new(struct fetcher *fr, const struct fetch_req *req);
 void	 fetch_free(struct fetch *f);		/* NULL ok */
 /* Makes the easy handle; -1 with res.error set. */
 int	 fetch_setup(struct fetch *f, const struct fetch_opts *o);
-/* Fills f->res from the finished transfer; f->needs_parse: not yet all. */
+/* Fills f->res from the finished transfer. */
 void	 fetch_finish(struct fetch *f, CURLcode code);
-/* Worker thread: parses the body (and prepares the document). */
-void	 fetch_parse(struct fetch *f);
-/* Loop thread, after fetch_parse: the outcome of the parse. */
-void	 fetch_parsed(struct fetch *f);
+/* Hands f->res over (the caller frees it); f keeps an empty one. */
+struct fetch_result *fetch_take_result(struct fetch *f);
 
 #endif

@@ -14,10 +14,9 @@
 #include <time.h>
 
 #include "daemon/fetch_int.h"
-#include "daemon/xmalloc.h"
+#include "util/xmalloc.h"
+#include "util/hash.h"
 
-#define FNV_OFFSET	0xcbf29ce484222325ULL
-#define FNV_PRIME	0x100000001b3ULL
 #define LOW_SPEED_BYTES	64	/* below this many bytes/s ... */
 #define LOW_SPEED_SECS	10	/* ... for this long, a transfer is dropped */
 #define CONNECT_SECS	15
@@ -38,10 +37,9 @@ fetch_new(struct fetcher *fr, const struct fetch_req *req)
 	f->last_modified = xstrdup_or_null(req->last_modified);
 	f->prev_hash = xstrdup_or_null(req->body_hash);
 	f->arg = req->arg;
-	f->prep_full = req->prep_full;
 	buf_init(&f->body, 0);
 	f->is_file = strncasecmp(req->url, "file:", 5) == 0;
-	f->hash = FNV_OFFSET;
+	f->hash = HASH_INIT;
 	f->perm_chain = 1;
 	f->res.arg = req->arg;
 	f->res.retry_after = -1;
@@ -49,29 +47,50 @@ fetch_new(struct fetcher *fr, const struct fetch_req *req)
 	return f;
 }
 
+static void
+result_cleanup(struct fetch_result *r)
+{
+	free(r->error);
+	free(r->etag);
+	free(r->last_modified);
+	free(r->effective_url);
+	free(r->perm_redirect);
+	free(r->body);
+	free(r->base_url);
+	free(r->charset);
+}
+
+void
+fetch_result_free(struct fetch_result *r)
+{
+	if (r == NULL)
+		return;
+	result_cleanup(r);
+	free(r);
+}
+
+struct fetch_result *
+fetch_take_result(struct fetch *f)
+{
+	struct fetch_result *r = xmalloc(sizeof(*r));
+
+	*r = f->res;
+	memset(&f->res, 0, sizeof(f->res));
+	return r;
+}
+
 void
 fetch_free(struct fetch *f)
 {
-	struct fetch_result *r;
-
 	if (f == NULL)
 		return;
-	r = &f->res;
 	if (f->easy)
 		curl_easy_cleanup(f->easy);
 	curl_slist_free_all(f->hdrs);
 	buf_cleanup(&f->body);
 	free(f->base_url);
 	free(f->charset);
-	feed_doc_free(f->wdoc);
-	free(f->werr);
-	fetcher_prep_free(f->fr, r->prep);
-	feed_doc_free(r->doc);
-	free(r->error);
-	free(r->etag);
-	free(r->last_modified);
-	free(r->effective_url);
-	free(r->perm_redirect);
+	result_cleanup(&f->res);
 	free(f->url);
 	free(f->cur_url);
 	free(f->etag);
@@ -264,8 +283,7 @@ on_body(char *data, size_t size, size_t n, void *arg)
 		return 0;
 	}
 	f->res.body_bytes += len;
-	for (size_t i = 0; i < len; i++)
-		f->hash = (f->hash ^ (unsigned char)data[i]) * FNV_PRIME;
+	f->hash = hash_add(f->hash, data, len);
 	buf_append(&f->body, data, len);
 	return len;
 }
@@ -359,8 +377,6 @@ finish_error(struct fetch *f, enum fetch_outcome outcome, char *msg)
 	f->res.outcome = outcome;
 	free(f->res.error);
 	f->res.error = msg;
-	feed_doc_free(f->res.doc);
-	f->res.doc = NULL;
 	free(f->res.perm_redirect);
 	f->res.perm_redirect = NULL;
 }
@@ -397,39 +413,12 @@ finish_body(struct fetch *f)
 		r->outcome = FETCH_OUTCOME_NOT_MODIFIED;
 		return;
 	}
-	f->needs_parse = 1;
 	r->outcome = FETCH_OUTCOME_OK;
-}
-
-void
-fetch_parse(struct fetch *f)
-{
-	struct feed_parser *p = feed_parser_new(f->base_url ? f->base_url :
-	    f->res.effective_url, f->charset);
-	fetch_prep_fn prep = fetcher_prep(f->fr);
-
-	if (feed_parser_push(p, f->body.data ? f->body.data : "", f->body.len,
-	    &f->werr) == 0)
-		f->wdoc = feed_parser_finish(p, &f->werr);
-	feed_parser_free(p);
-	buf_cleanup(&f->body);
-	if (f->wdoc != NULL && prep != NULL)
-		f->res.prep = prep(f->wdoc, f->prep_full);
-}
-
-void
-fetch_parsed(struct fetch *f)
-{
-	f->needs_parse = 0;
-	if (f->wdoc == NULL) {
-		finish_error(f, FETCH_OUTCOME_PARSE_ERROR,
-		    f->werr ? f->werr : xstrdup("not a feed"));
-		f->werr = NULL;
-		return;
-	}
-	f->res.doc = f->wdoc;
-	f->wdoc = NULL;
-	f->res.outcome = FETCH_OUTCOME_OK;
+	r->body_len = f->body.len;
+	r->body = buf_detach(&f->body);
+	r->base_url = f->base_url ? f->base_url : xstrdup(r->effective_url);
+	r->charset = f->charset;
+	f->base_url = f->charset = NULL;
 }
 
 void

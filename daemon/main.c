@@ -9,7 +9,7 @@
 
 #include "config/config.h"
 #include "daemon/cmd.h"
-#include "daemon/log.h"
+#include "util/log.h"
 
 static const struct cmd commands[] = {
 	{ "run", "", "poll every feed on its schedule until SIGTERM", cmd_run },

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "daemon/metrics.h"
-#include "daemon/xmalloc.h"
+#include "util/xmalloc.h"
 
 static const double metrics_buckets[] = {
 	0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30,

@@ -7,18 +7,10 @@
 
 #include <stdint.h>
 
-#include "feeds/buf.h"
+#include "daemon/fetch.h"
+#include "util/buf.h"
 
 struct metrics;
-
-enum fetch_outcome {
-	FETCH_OUTCOME_OK,		/* 200, stored */
-	FETCH_OUTCOME_NOT_MODIFIED,	/* 304 or same body */
-	FETCH_OUTCOME_HTTP_ERROR,	/* 4xx/5xx */
-	FETCH_OUTCOME_NETWORK_ERROR,	/* DNS, connect, timeout, TLS */
-	FETCH_OUTCOME_PARSE_ERROR,	/* body was not a feed */
-	FETCH_OUTCOME_COUNT
-};
 
 struct metrics *metrics_new(void);
 void	 metrics_free(struct metrics *m);		/* NULL ok */

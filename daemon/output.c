@@ -16,9 +16,10 @@
 
 #include "daemon/output.h"
 #include "daemon/serve.h"
-#include "daemon/xmalloc.h"
+#include "util/fs.h"
+#include "util/xmalloc.h"
 #include "feeds/atom_out.h"
-#include "feeds/buf.h"
+#include "util/buf.h"
 #include "feeds/jsonfeed_out.h"
 
 struct output {
@@ -35,8 +36,6 @@ struct output_doc {
 	struct atom_entry *entries;
 	size_t	 n;
 };
-
-typedef int (*output_write_fn)(FILE *, const struct output_doc *);
 
 struct output *
 output_new(void)
@@ -63,108 +62,10 @@ output_rule_filename(const char *rule)
 	return s;
 }
 
-/* mkdir -p; 0 or -1 with errno. */
 static int
-make_dirs(const char *dir)
+write_atom(FILE *fp, const void *arg)
 {
-	char	*p = xstrdup(dir), *s;
-	int	 rc = 0;
-
-	for (s = p + 1; rc == 0; s++) {
-		if (*s != '/' && *s != '\0')
-			continue;
-		char c = *s;
-
-		*s = '\0';
-		if (mkdir(p, 0755) == -1 && errno != EEXIST)
-			rc = -1;
-		*s = c;
-		if (c == '\0')
-			break;
-	}
-	free(p);
-	return rc;
-}
-
-/* Whether the files at a and b hold the same bytes. */
-static int
-same_bytes(const char *a, const char *b)
-{
-	FILE	*fa = fopen(a, "rb"), *fb = fopen(b, "rb");
-	char	 ba[65536], bb[65536];
-	size_t	 na, nb;
-	int	 same = fa != NULL && fb != NULL;
-
-	while (same) {
-		na = fread(ba, 1, sizeof(ba), fa);
-		nb = fread(bb, 1, sizeof(bb), fb);
-		if (na != nb || memcmp(ba, bb, na) != 0)
-			same = 0;
-		else if (na == 0)
-			break;
-	}
-	if (fa != NULL)
-		fclose(fa);
-	if (fb != NULL)
-		fclose(fb);
-	return same;
-}
-
-static void
-sync_dir(const char *dir)
-{
-	int	 fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	if (fd != -1) {
-		fsync(fd);
-		close(fd);
-	}
-}
-
-/* Streams fn's output to a temporary file, then into place at path. */
-static int
-write_atomic(const char *path, output_write_fn fn, const struct output_doc *d,
-    char **errstr)
-{
-	char	*dcopy = xstrdup(path), *dir = dirname(dcopy), *tmp;
-	FILE	*fp = NULL;
-	int	 fd, rc = -1;
-
-	tmp = xasprintf("%s/.%s.XXXXXX", dir, strrchr(path, '/') ?
-	    strrchr(path, '/') + 1 : path);
-	if (make_dirs(dir) == -1 || (fd = mkstemp(tmp)) == -1) {
-		*errstr = xasprintf("%s: %s", path, strerror(errno));
-		goto out;
-	}
-	fchmod(fd, 0644);
-	if ((fp = fdopen(fd, "w")) == NULL)
-		close(fd);
-	if (fp == NULL || fn(fp, d) == -1 || fflush(fp) != 0 || ferror(fp) ||
-	    fsync(fileno(fp)) == -1) {
-		*errstr = xasprintf("%s: writing %s: %s", path, tmp,
-		    strerror(errno));
-		goto out;
-	}
-	if (same_bytes(tmp, path))
-		rc = 0;			/* left untouched */
-	else if (rename(tmp, path) == -1)
-		*errstr = xasprintf("%s: %s", path, strerror(errno));
-	else {
-		sync_dir(dir);
-		rc = 0;
-	}
-out:
-	if (fp != NULL)
-		fclose(fp);
-	unlink(tmp);		/* ENOENT once renamed */
-	free(tmp);
-	free(dcopy);
-	return rc;
-}
-
-static int
-write_atom(FILE *fp, const struct output_doc *d)
-{
+	const struct output_doc *d = arg;
 	struct atom_meta meta = {
 		.id = d->id, .title = d->title, .self = d->self,
 		.alternate = NULL, .updated = 0,
@@ -174,8 +75,9 @@ write_atom(FILE *fp, const struct output_doc *d)
 }
 
 static int
-write_json(FILE *fp, const struct output_doc *d)
+write_json(FILE *fp, const void *arg)
 {
+	const struct output_doc *d = arg;
 	struct jsonfeed_meta meta = {
 		.title = d->title, .feed_url = d->self, .home_page_url = NULL,
 	};
@@ -249,12 +151,14 @@ render_main(struct store *st, const struct config *cfg, char **errstr)
 	rc = 0;
 	if (cfg->atom_path != NULL) {
 		d.self = self = self_url(cfg, "/feed.xml", cfg->atom_path);
-		rc = write_atomic(cfg->atom_path, write_atom, &d, errstr);
+		rc = fs_write_atomic(cfg->atom_path, write_atom, &d,
+		    FS_MKDIR | FS_KEEP_SAME, errstr);
 		free(self);
 	}
 	if (rc == 0 && cfg->json_path != NULL) {
 		d.self = self = self_url(cfg, "/feed.json", cfg->json_path);
-		rc = write_atomic(cfg->json_path, write_json, &d, errstr);
+		rc = fs_write_atomic(cfg->json_path, write_json, &d,
+		    FS_MKDIR | FS_KEEP_SAME, errstr);
 		free(self);
 	}
 	free(id);
@@ -278,7 +182,8 @@ render_rule(struct store *st, const struct config *cfg,
 	d.title = title = xasprintf("feedd alerts: %s", rule->name);
 	d.self = self_url(cfg, urlpath, path);
 	d.id = atom_tag_uri("alerts", rule->name);
-	rc = write_atomic(path, write_atom, &d, errstr);
+	rc = fs_write_atomic(path, write_atom, &d,
+		    FS_MKDIR | FS_KEEP_SAME, errstr);
 	free((char *)d.self);
 	free((char *)d.id);
 	free(title);
@@ -303,7 +208,7 @@ output_render(struct output *out, struct store *st, const struct config *cfg,
 	    render_main(st, cfg, errstr) == -1)
 		return -1;
 	if (cfg->alert_feeds_dir != NULL) {
-		if (make_dirs(cfg->alert_feeds_dir) == -1) {
+		if (fs_mkdir_p(cfg->alert_feeds_dir) == -1) {
 			*errstr = xasprintf("%s: %s", cfg->alert_feeds_dir,
 			    strerror(errno));
 			return -1;

@@ -1,11 +1,7 @@
 /*
- * pipeline: what happens to a finished fetch.  The parsed document goes
- * to the store (one transaction), new items are matched against the
- * alert rules, the feed's fetch state (validators, status, error streak,
- * next due) is saved, and the feed is rescheduled.  Outputs and the
- * alert log are written once per batch, not per feed.  A DNS/connect
- * failure is judged at the end of its batch: when no server at all
- * answered, our network is down and the feed is not blamed.
+ * pipeline: a finished fetch becomes stored items, feed state and
+ * alerts; see pipeline.h for the stages and what this file owns.
+ * Outputs and the alert log are written once per batch, not per feed.
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -14,40 +10,129 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <libxml/parser.h>
+
 #include "daemon/alert.h"
 #include "daemon/feedd.h"
-#include "daemon/log.h"
 #include "daemon/metrics.h"
 #include "daemon/output.h"
-#include "daemon/xmalloc.h"
+#include "daemon/pipeline.h"
+#include "feeds/parse.h"
 #include "storage/store.h"
+#include "util/log.h"
+#include "util/xmalloc.h"
 
 #define FLUSH_DELAY_MS	5000
 #define BATCH_FEEDS	400	/* fetched feeds per store commit ... */
 #define BATCH_MS	1000	/* ... or this long after the first */
 #define BLAME_WINDOW_MS	(15 * 60 * 1000)	/* a server answered lately */
 
-void
-feed_state_free(struct feed_state *fs)
+/*
+ * One fetch on its way through the pipeline: the HTTP result and, for a
+ * body, what the parse made of it.
+ */
+struct result {
+	struct pipeline	*p;
+	struct feed_state *fs;
+	struct fetch_result *http;	/* its outcome and error become the
+					 * parser's when the body is no feed */
+	int		 full;		/* prepare every item's index text */
+	struct feed_doc	*doc;
+	struct store_prep *prep;
+	uv_work_t	 work;
+};
+
+struct pipeline {
+	struct feedd	*d;		/* the top-level handles */
+	uv_timer_t	 commit_timer;	/* ends the open store batch */
+	size_t		 parsing;	/* results on the worker pool */
+	uint64_t	 rng;
+	/* store batch */
+	int		 in_batch;
+	int		 batch_feeds;	/* feeds saved in it */
+	/* network-failure verdicts */
+	struct result	**netfails;	/* judged at the end of the batch */
+	size_t		 nnetfails;
+	int		 batch_response;	/* a server answered this batch */
+	int		 net_down;	/* said so; quiet until a server answers */
+	int64_t		 last_response_ms;
+	/* flush policy */
+	int		 dirty;		/* store changed since the last flush */
+	int		 unmatched;	/* items wait for the alert rules */
+	int		 rendered;	/* outputs written at least once */
+	int64_t		 last_flush_ms;
+	struct cycle	 cycle;
+};
+
+static void
+result_free(struct result *r)
 {
-	if (fs == NULL)
+	if (r == NULL)
 		return;
-	free(fs->name);
-	free(fs->url);
-	free(fs);
+	store_prep_free(r->prep);
+	feed_doc_free(r->doc);
+	fetch_result_free(r->http);
+	free(r);
 }
 
-/* fetch_prep_fn: the store's CPU-only part, on a worker thread. */
-void *
-pipeline_prep(const struct feed_doc *doc, int full)
+struct pipeline *
+pipeline_new(struct feedd *d)
 {
-	return store_prepare_doc(doc, full);
+	struct pipeline *p = xcalloc(1, sizeof(*p));
+
+	xmlInitParser();	/* before any worker thread parses */
+	p->d = d;
+	uv_timer_init(&d->loop, &p->commit_timer);
+	p->commit_timer.data = p;
+	p->rng = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
+	p->unmatched = 1;	/* items a killed run stored unchecked */
+	return p;
+}
+
+static void pipeline_commit(struct pipeline *p);
+
+void
+pipeline_close(struct pipeline *p)
+{
+	pipeline_commit(p);
+	uv_close((uv_handle_t *)&p->commit_timer, NULL);
 }
 
 void
-pipeline_prep_free(void *prep)
+pipeline_free(struct pipeline *p)
 {
-	store_prep_free(prep);
+	if (p == NULL)
+		return;
+	for (size_t i = 0; i < p->nnetfails; i++)
+		result_free(p->netfails[i]);
+	free(p->netfails);
+	free(p);
+}
+
+size_t
+pipeline_busy(const struct pipeline *p)
+{
+	return (p->d->fetcher ? fetcher_busy(p->d->fetcher) : 0) + p->parsing;
+}
+
+const struct cycle *
+pipeline_cycle(const struct pipeline *p)
+{
+	return &p->cycle;
+}
+
+void
+pipeline_cycle_reset(struct pipeline *p)
+{
+	memset(&p->cycle, 0, sizeof(p->cycle));
+}
+
+void
+pipeline_outputs_stale(struct pipeline *p, int rewrite)
+{
+	p->dirty = 1;
+	if (rewrite)
+		p->rendered = 0;
 }
 
 void
@@ -60,8 +145,9 @@ pipeline_due(struct sched_entry *e, void *arg)
 }
 
 void
-pipeline_start(struct feedd *d, struct feed_state *fs)
+pipeline_start(struct pipeline *p, struct feed_state *fs)
 {
+	struct feedd *d = p->d;
 	struct feed_row row;
 	struct fetch_req req;
 
@@ -73,7 +159,7 @@ pipeline_start(struct feedd *d, struct feed_state *fs)
 		return;
 	}
 	if (fs->health == FEED_UNKNOWN)
-		pipeline_set_health(d, fs, pipeline_row_health(&row));
+		feedd_set_health(d, fs, feed_row_health(&row));
 	if (!row.gone) {
 		memset(&req, 0, sizeof(req));
 		req.url = fs->url;
@@ -82,9 +168,9 @@ pipeline_start(struct feedd *d, struct feed_state *fs)
 		req.body_hash = row.body_hash;
 		req.arg = fs;
 		/* a first document is all new: index all of it off the loop */
-		req.prep_full = row.body_hash == NULL;
+		fs->first_body = row.body_hash == NULL;
 		fs->in_flight = 1;
-		d->cycle.total++;
+		p->cycle.total++;
 		fetcher_add(d->fetcher, &req);
 	}
 	feed_row_cleanup(&row);
@@ -97,25 +183,6 @@ set_str(char **dst, const char *v)
 {
 	free(*dst);
 	*dst = xstrdup_or_null(v);
-}
-
-void
-pipeline_set_health(struct feedd *d, struct feed_state *fs,
-    enum feed_health h)
-{
-	d->nhealth[fs->health]--;
-	d->nhealth[h]++;
-	fs->health = h;
-}
-
-enum feed_health
-pipeline_row_health(const struct feed_row *row)
-{
-	if (row->gone)
-		return FEED_GONE;
-	if (row->last_error != NULL && row->consecutive_errors > 0)
-		return FEED_FAILING;
-	return row->last_fetch > 0 ? FEED_OK : FEED_UNKNOWN;
 }
 
 /*
@@ -131,13 +198,13 @@ log_transition(struct feedd *d, struct feed_state *fs, const char *prev,
 	int was = fs->health;
 
 	if (row->gone) {
-		pipeline_set_health(d, fs, FEED_GONE);
+		feedd_set_health(d, fs, FEED_GONE);
 		return;
 	}
 	if (cur == NULL) {
 		if (was == FEED_FAILING)
 			log_info("feed \"%s\": ok again", fs->name);
-		pipeline_set_health(d, fs, FEED_OK);
+		feedd_set_health(d, fs, FEED_OK);
 		return;
 	}
 	if (!blamed)
@@ -146,13 +213,14 @@ log_transition(struct feedd *d, struct feed_state *fs, const char *prev,
 		log_warnx("feed \"%s\": failing: %s", fs->name, cur);
 	else if (prev == NULL || strcmp(prev, cur) != 0)
 		log_warnx("feed \"%s\": %s", fs->name, cur);
-	pipeline_set_health(d, fs, FEED_FAILING);
+	feedd_set_health(d, fs, FEED_FAILING);
 }
 
 static void
-set_success(struct feedd *d, struct feed_state *fs, struct feed_row *row,
-    const struct fetch_result *res, int64_t now)
+set_success(struct pipeline *p, struct feed_row *row, const struct result *r,
+    int64_t now)
 {
+	const struct fetch_result *res = r->http;
 	int64_t hint = res->hint;
 	int full = res->status != 304;	/* a 304 may omit its validators */
 
@@ -166,22 +234,24 @@ set_success(struct feedd *d, struct feed_state *fs, struct feed_row *row,
 	set_str(&row->redirect_url, res->perm_redirect);
 	row->consecutive_errors = 0;
 	row->last_success = now;
-	if (res->doc && res->doc->ttl > 0 && res->doc->ttl * 60 > hint)
-		hint = (int64_t)res->doc->ttl * 60;
-	row->next_due = now + sched_next_interval(fs->interval, hint,
-	    sched_rand(&d->rng));
+	if (r->doc && r->doc->ttl > 0 && r->doc->ttl * 60 > hint)
+		hint = (int64_t)r->doc->ttl * 60;
+	row->next_due = now + sched_next_interval(r->fs->interval, hint,
+	    sched_rand(&p->rng));
 	if (res->outcome == FETCH_OUTCOME_OK)
-		d->cycle.ok++;
+		p->cycle.ok++;
 	else {
-		d->cycle.not_modified++;
+		p->cycle.not_modified++;
 		row->not_modified++;
 	}
 }
 
 static void
-set_failure(struct feedd *d, struct feed_state *fs, struct feed_row *row,
-    const struct fetch_result *res, const char *msg, int blame, int64_t now)
+set_failure(struct pipeline *p, struct feed_row *row, const struct result *r,
+    const char *msg, int blame, int64_t now)
 {
+	const struct fetch_result *res = r->http;
+	struct feed_state *fs = r->fs;
 	int64_t next;
 
 	set_str(&row->last_error, msg);
@@ -192,51 +262,53 @@ set_failure(struct feedd *d, struct feed_state *fs, struct feed_row *row,
 	if (blame)
 		row->consecutive_errors++;
 	next = blame ? sched_backoff(row->consecutive_errors, fs->interval,
-	    sched_rand(&d->rng)) :
-	    sched_next_interval(fs->interval, 0, sched_rand(&d->rng));
+	    sched_rand(&p->rng)) :
+	    sched_next_interval(fs->interval, 0, sched_rand(&p->rng));
 	if ((res->status == 429 || res->status == 503) && res->retry_after > 0)
 		next = res->retry_after;
 	row->next_due = now + next;
-	d->cycle.failed++;
+	p->cycle.failed++;
 }
 
 /* Stores the document; NULL on success, else the error (caller frees). */
 static char *
-store_doc(struct feedd *d, struct feed_row *row,
-    const struct fetch_result *res, int64_t now)
+store_doc(struct pipeline *p, struct feed_row *row, const struct result *r,
+    int64_t now)
 {
+	struct store *st = p->d->st;
 	struct store_put_result pr;
 	char *err = NULL, *msg;
 
 	memset(&pr, 0, sizeof(pr));
-	if ((res->prep ? store_put_prepared(d->st, row->id, res->doc,
-	    res->prep, now, &pr, &err) : store_put_doc(d->st, row->id,
-	    res->doc, now, &pr, &err)) == -1) {
-		msg = xasprintf("store: %s", err ? err : store_errmsg(d->st));
+	if ((r->prep ? store_put_prepared(st, row->id, r->doc, r->prep, now,
+	    &pr, &err) : store_put_doc(st, row->id, r->doc, now, &pr,
+	    &err)) == -1) {
+		msg = xasprintf("store: %s", err ? err : store_errmsg(st));
 		free(err);
 		return msg;
 	}
-	d->cycle.new_items += pr.new_items;
-	metrics_items_stored(d->metrics, pr.new_items);
+	p->cycle.new_items += pr.new_items;
+	metrics_items_stored(p->d->metrics, pr.new_items);
 	if (pr.new_items > 0 || pr.updated_items > 0)
-		d->dirty = 1;
+		p->dirty = 1;
 	if (pr.new_items > 0)
-		d->unmatched = 1;
+		p->unmatched = 1;
 	return NULL;
 }
 
 /* ---- store batches ---- */
 
-void
-pipeline_commit(struct feedd *d)
+/* Commits the open store batch, if any. */
+static void
+pipeline_commit(struct pipeline *p)
 {
-	if (!d->in_batch)
+	if (!p->in_batch)
 		return;
-	d->in_batch = 0;
-	uv_timer_stop(&d->commit_timer);
-	if (store_batch_commit(d->st) == -1)
+	p->in_batch = 0;
+	uv_timer_stop(&p->commit_timer);
+	if (store_batch_commit(p->d->st) == -1)
 		log_warnx("store: commit: %s (those feeds are fetched again)",
-		    store_errmsg(d->st));
+		    store_errmsg(p->d->st));
 }
 
 static void
@@ -251,36 +323,41 @@ on_commit_timer(uv_timer_t *t)
  * Without a batch (it could not start), each call commits on its own.
  */
 static void
-batch_enter(struct feedd *d)
+batch_enter(struct pipeline *p)
 {
-	if (d->in_batch || d->closed)
+	if (p->in_batch || p->d->closed)
 		return;
-	if (store_batch_begin(d->st) == -1) {
-		log_warnx("store: begin: %s", store_errmsg(d->st));
+	if (store_batch_begin(p->d->st) == -1) {
+		log_warnx("store: begin: %s", store_errmsg(p->d->st));
 		return;
 	}
-	d->in_batch = 1;
-	d->batch_feeds = 0;
-	uv_timer_start(&d->commit_timer, on_commit_timer, BATCH_MS, 0);
+	p->in_batch = 1;
+	p->batch_feeds = 0;
+	uv_timer_start(&p->commit_timer, on_commit_timer, BATCH_MS, 0);
 }
 
 static void
-batch_leave(struct feedd *d)
+batch_leave(struct pipeline *p)
 {
-	if (d->in_batch && ++d->batch_feeds >= BATCH_FEEDS)
-		pipeline_commit(d);
+	if (p->in_batch && ++p->batch_feeds >= BATCH_FEEDS)
+		pipeline_commit(p);
 }
 
-/* Turns one result into the feed's saved state and next due time. */
+/*
+ * Turns one result into the feed's saved state and next due time;
+ * blame: a failure counts against the feed.
+ */
 static void
-apply(struct feedd *d, struct feed_state *fs, const struct fetch_result *res,
-    int blame)
+save_result(struct pipeline *p, const struct result *r, int blame)
 {
+	struct feedd *d = p->d;
+	const struct fetch_result *res = r->http;
+	struct feed_state *fs = r->fs;
 	int64_t now = (int64_t)time(NULL);
 	struct feed_row row;
 	char *prev, *err = NULL;
 
-	batch_enter(d);
+	batch_enter(p);
 	if (store_feed_get(d->st, fs->name, &row) != 0)
 		return;
 	prev = xstrdup_or_null(row.last_error);
@@ -288,17 +365,17 @@ apply(struct feedd *d, struct feed_state *fs, const struct fetch_result *res,
 	row.fetches++;
 	if (res->held) {
 		row.next_due = now + res->retry_after;
-		d->cycle.failed++;
+		p->cycle.failed++;
 		goto save;
 	}
 	row.last_status = res->status;
 	if (res->outcome == FETCH_OUTCOME_OK)
-		err = store_doc(d, &row, res, now);
+		err = store_doc(p, &row, r, now);
 	if (err == NULL && (res->outcome == FETCH_OUTCOME_OK ||
 	    res->outcome == FETCH_OUTCOME_NOT_MODIFIED))
-		set_success(d, fs, &row, res, now);
+		set_success(p, &row, r, now);
 	else
-		set_failure(d, fs, &row, res, err ? err : res->error,
+		set_failure(p, &row, r, err ? err : res->error,
 		    blame && err == NULL, now);
 	log_transition(d, fs, prev, &row, blame || err != NULL);
 save:
@@ -307,113 +384,177 @@ save:
 		    store_errmsg(d->st));
 	if (d->mode == FEEDD_RUN && !row.gone && !fs->removed)
 		sched_set(d->sched, &fs->ent, row.next_due * 1000);
-	batch_leave(d);
+	batch_leave(p);
 	free(prev);
 	free(err);
 	feed_row_cleanup(&row);
 }
 
+/* A connect failure waits for the batch's verdict (pipeline_batch_end). */
 static void
-defer(struct feedd *d, struct feed_state *fs, const struct fetch_result *res)
+defer_verdict(struct pipeline *p, struct result *r)
 {
-	struct netfail *nf;
-
-	d->netfails = xreallocarray(d->netfails, d->nnetfails + 1,
-	    sizeof(*d->netfails));
-	nf = &d->netfails[d->nnetfails++];
-	memset(nf, 0, sizeof(*nf));
-	nf->fs = fs;
-	nf->res.outcome = res->outcome;
-	nf->res.status = res->status;
-	nf->res.error = xstrdup_or_null(res->error);
-	nf->res.retry_after = nf->res.hint = -1;
-	fs->deferred = 1;
+	p->netfails = xreallocarray(p->netfails, p->nnetfails + 1,
+	    sizeof(*p->netfails));
+	p->netfails[p->nnetfails++] = r;
+	r->fs->deferred = 1;
 }
 
 static void
-show_progress(struct feedd *d)
+show_progress(struct pipeline *p)
 {
-	if (!d->progress)
+	if (!p->d->progress)
 		return;
-	fprintf(stderr, "\r%d/%d feeds, %d new items", d->cycle.done,
-	    d->cycle.total, d->cycle.new_items);
+	fprintf(stderr, "\r%d/%d feeds, %d new items", p->cycle.done,
+	    p->cycle.total, p->cycle.new_items);
 	fflush(stderr);
 }
 
 /* run: batches can be one feed each; outputs are rewritten at most every
  * FLUSH_DELAY_MS.  once and stopping: at once. */
 static uint64_t
-flush_delay(const struct feedd *d, int64_t now)
+flush_delay(const struct pipeline *p, int64_t now)
 {
-	int64_t next = d->last_flush_ms + FLUSH_DELAY_MS;
+	int64_t next = p->last_flush_ms + FLUSH_DELAY_MS;
 
-	if (d->mode != FEEDD_RUN || d->stopping || next <= now)
+	if (p->d->mode != FEEDD_RUN || p->d->stopping || next <= now)
 		return 0;
 	return (uint64_t)(next - now);
 }
 
-void
-pipeline_fetch_done(struct fetch_result *res, void *arg)
+/* A fetch (and its parse) is over: save it, or keep it for the verdict. */
+static void
+result_done(struct pipeline *p, struct result *r)
 {
-	struct feedd *d = arg;
-	struct feed_state *fs = res->arg;
+	struct feedd *d = p->d;
+	struct feed_state *fs = r->fs;
+	const struct fetch_result *res = r->http;
 	int64_t now = sched_now_ms();
 
 	fs->in_flight = 0;
 	if (res->got_response) {
-		d->batch_response = 1;
-		d->last_response_ms = now;
-		if (d->net_down)
+		p->batch_response = 1;
+		p->last_response_ms = now;
+		if (p->net_down)
 			log_info("a server answered: the network is back");
-		d->net_down = 0;
+		p->net_down = 0;
 	}
 	if (fs->removed || res->aborted) {
 		if (fs->removed && !fs->deferred)
 			feed_state_free(fs);
 	} else {
-		d->cycle.done++;
+		p->cycle.done++;
 		metrics_fetch_done(d->metrics, res->outcome, res->seconds);
-		if (res->net_down_suspect && !d->batch_response &&
-		    now - d->last_response_ms > BLAME_WINDOW_MS)
-			defer(d, fs, res);
-		else
-			apply(d, fs, res, 1);
-		show_progress(d);
+		if (res->net_down_suspect && !p->batch_response &&
+		    now - p->last_response_ms > BLAME_WINDOW_MS) {
+			defer_verdict(p, r);
+			r = NULL;
+		} else
+			save_result(p, r, 1);
+		show_progress(p);
 	}
+	result_free(r);
 	/* idle: the batch is over; busy: flush at most every few seconds */
-	if (fetcher_busy(d->fetcher) == 0)
-		feedd_flush_soon(d, flush_delay(d, now));
-	else if (d->dirty && !uv_is_active((uv_handle_t *)&d->flush_timer))
+	if (pipeline_busy(p) == 0)
+		feedd_flush_soon(d, flush_delay(p, now));
+	else if (p->dirty && !uv_is_active((uv_handle_t *)&d->flush_timer))
 		feedd_flush_soon(d, FLUSH_DELAY_MS);
+}
+
+/* Worker thread: the body becomes a document, and the store's CPU-only
+ * part of saving it is done here too. */
+static void
+parse_work(uv_work_t *w)
+{
+	struct result *r = w->data;
+	struct fetch_result *res = r->http;
+	char *err = NULL;
+
+	r->doc = feed_parse_buffer(res->body, res->body_len, res->base_url,
+	    res->charset, &err);
+	free(res->body);
+	res->body = NULL;
+	if (r->doc == NULL) {
+		res->outcome = FETCH_OUTCOME_PARSE_ERROR;
+		free(res->error);
+		res->error = err ? err : xstrdup("not a feed");
+		free(res->perm_redirect);
+		res->perm_redirect = NULL;
+		return;
+	}
+	r->prep = store_prepare_doc(r->doc, r->full);
+}
+
+static void
+parse_done(uv_work_t *w, int status)
+{
+	struct result *r = w->data;
+	struct pipeline *p = r->p;
+
+	(void)status;
+	p->parsing--;
+	if (p->d->closed) {
+		/* aborted transfers save nothing; neither does this */
+		r->fs->in_flight = 0;
+		if (r->fs->removed && !r->fs->deferred)
+			feed_state_free(r->fs);
+		result_free(r);
+		return;
+	}
+	result_done(p, r);
+}
+
+/*
+ * fetch_done_cb.  A body is parsed on libuv's worker pool: on two cores
+ * it overlaps the loop's transfers and stores.
+ */
+void
+pipeline_fetch_done(struct fetch_result *res, void *arg)
+{
+	struct pipeline *p = arg;
+	struct result *r = xcalloc(1, sizeof(*r));
+
+	r->p = p;
+	r->http = res;
+	r->fs = res->arg;
+	r->full = r->fs->first_body;
+	if (res->outcome != FETCH_OUTCOME_OK || res->aborted ||
+	    r->fs->removed) {
+		result_done(p, r);
+		return;
+	}
+	p->parsing++;
+	r->work.data = r;
+	uv_queue_work(&p->d->loop, &r->work, parse_work, parse_done);
 }
 
 /* End of a batch: the deferred connect failures get their verdict. */
 void
-pipeline_batch_end(struct feedd *d)
+pipeline_batch_end(struct pipeline *p)
 {
-	int blame = d->batch_response;
+	int blame = p->batch_response;
 
 	/* one line per outage, not per feed nor per retry */
-	if (!blame && d->nnetfails > 0 && !d->net_down) {
+	if (!blame && p->nnetfails > 0 && !p->net_down) {
 		log_warnx("no server answered: %zu feed%s could not connect; "
 		    "the network looks down, not counted against them",
-		    d->nnetfails, d->nnetfails == 1 ? "" : "s");
-		d->net_down = 1;
+		    p->nnetfails, p->nnetfails == 1 ? "" : "s");
+		p->net_down = 1;
 	}
-	for (size_t i = 0; i < d->nnetfails; i++) {
-		struct netfail *nf = &d->netfails[i];
+	for (size_t i = 0; i < p->nnetfails; i++) {
+		struct result *r = p->netfails[i];
 
-		nf->fs->deferred = 0;
-		if (nf->fs->removed)
-			feed_state_free(nf->fs);
+		r->fs->deferred = 0;
+		if (r->fs->removed)
+			feed_state_free(r->fs);
 		else
-			apply(d, nf->fs, &nf->res, blame);
-		free(nf->res.error);
+			save_result(p, r, blame);
+		result_free(r);
 	}
-	free(d->netfails);
-	d->netfails = NULL;
-	d->nnetfails = 0;
-	d->batch_response = 0;
+	free(p->netfails);
+	p->netfails = NULL;
+	p->nnetfails = 0;
+	p->batch_response = 0;
 }
 
 /*
@@ -423,20 +564,21 @@ pipeline_batch_end(struct feedd *d)
  * and one pass over a batch's items costs far less than one per feed.
  */
 static void
-match_alerts(struct feedd *d)
+match_alerts(struct pipeline *p)
 {
+	struct feedd *d = p->d;
 	int fired = 0;
 
-	if (!d->unmatched)
+	if (!p->unmatched)
 		return;
 	if (store_alerts_match(d->st, d->cfg->rules, d->cfg->nrules,
 	    d->cfg->alert_max_age, (int64_t)time(NULL), &fired) == -1) {
 		log_warnx("alerts: %s", store_errmsg(d->st));
 		return;
 	}
-	d->unmatched = 0;
+	p->unmatched = 0;
 	if (fired > 0)
-		d->dirty = 1;
+		p->dirty = 1;
 }
 
 /*
@@ -468,13 +610,14 @@ drain_alerts(struct feedd *d)
 }
 
 void
-pipeline_flush(struct feedd *d)
+pipeline_flush(struct pipeline *p)
 {
+	struct feedd *d = p->d;
 	char *err = NULL;
 
-	d->last_flush_ms = sched_now_ms();
-	pipeline_commit(d);	/* nothing leaves before it is stored */
-	match_alerts(d);
+	p->last_flush_ms = sched_now_ms();
+	pipeline_commit(p);	/* nothing leaves before it is stored */
+	match_alerts(p);
 	if (d->cfg->alert_log == NULL)
 		drain_alerts(d);
 	if (d->alog && alert_log_flush(d->alog, d->st, &err) == -1) {
@@ -482,13 +625,13 @@ pipeline_flush(struct feedd *d)
 		free(err);
 		err = NULL;
 	}
-	if (!d->dirty && d->rendered)
+	if (!p->dirty && p->rendered)
 		return;
-	if (output_render(d->out, d->st, d->cfg, !d->rendered, &err) == -1) {
+	if (output_render(d->out, d->st, d->cfg, !p->rendered, &err) == -1) {
 		log_warnx("outputs: %s", err ? err : "cannot write");
 		free(err);
 		return;
 	}
-	d->dirty = 0;
-	d->rendered = 1;
+	p->dirty = 0;
+	p->rendered = 1;
 }

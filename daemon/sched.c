@@ -7,7 +7,7 @@
 #include <time.h>
 
 #include "daemon/sched.h"
-#include "daemon/xmalloc.h"
+#include "util/xmalloc.h"
 
 struct sched {
 	uv_timer_t	 timer;
@@ -88,10 +88,7 @@ runq_set(struct runq *q, struct sched_entry *e, int64_t due_ms)
 		heap_down(q, e->pos - 1);
 		return;
 	}
-	if (q->n == q->cap) {
-		q->cap = q->cap ? q->cap * 2 : 64;
-		q->heap = xreallocarray(q->heap, q->cap, sizeof(*q->heap));
-	}
+	q->heap = xgrow(q->heap, q->n, &q->cap, sizeof(*q->heap));
 	e->due = due_ms;
 	heap_place(q, q->n++, e);
 	heap_up(q, q->n - 1);

@@ -19,8 +19,9 @@
 #include <zlib.h>
 
 #include "daemon/serve.h"
-#include "daemon/xmalloc.h"
-#include "feeds/buf.h"
+#include "util/xmalloc.h"
+#include "util/buf.h"
+#include "util/hash.h"
 
 #define SERVE_MAX_CONNECTIONS	64
 #define SERVE_PER_IP		16
@@ -160,18 +161,6 @@ gzip_body(const char *data, size_t len, size_t *outlen)
 	return out;
 }
 
-static uint64_t
-fnv64(const char *s, size_t n)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	while (n-- > 0) {
-		h ^= (unsigned char)*s++;
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
 /* Whether If-None-Match names etag (or is "*"). */
 static int
 etag_matches(const char *inm, const char *etag)
@@ -195,7 +184,8 @@ send_reply(struct MHD_Connection *c, struct reply *r)
 		    MHD_HTTP_HEADER_ACCEPT_ENCODING);
 		gz = ae != NULL && accepts_gzip(ae);
 		snprintf(etag, sizeof(etag), "\"%016llx%s\"",
-		    (unsigned long long)fnv64(r->body, r->len), gz ? "-gz" : "");
+		    (unsigned long long)hash_add(HASH_INIT, r->body, r->len),
+		    gz ? "-gz" : "");
 		inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 		    MHD_HTTP_HEADER_IF_NONE_MATCH);
 		if (etag_matches(inm, etag)) {

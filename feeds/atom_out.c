@@ -10,47 +10,16 @@
 #include <string.h>
 #include <strings.h>
 
-#include "daemon/xmalloc.h"
+#include "util/xmalloc.h"
 #include "feeds/atom_out.h"
-#include "feeds/buf.h"
+#include "util/buf.h"
 #include "feeds/date.h"
 #include "feeds/html.h"
+#include "util/hash.h"
+#include "util/utf8.h"
 
 #define ATOM_MAX_CATEGORIES	32
 #define ATOM_CATEGORY_MAX	400
-
-size_t
-atom_utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
-{
-	size_t	 n, i;
-	uint32_t c, min;
-
-	if (len == 0)
-		return 0;
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	if ((s[0] & 0xe0) == 0xc0) {
-		n = 2; c = s[0] & 0x1f; min = 0x80;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		n = 3; c = s[0] & 0x0f; min = 0x800;
-	} else if ((s[0] & 0xf8) == 0xf0) {
-		n = 4; c = s[0] & 0x07; min = 0x10000;
-	} else
-		return 0;
-	if (len < n)
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return n;
-}
 
 /* Characters XML 1.0 allows (the decoder already refuses surrogates). */
 static int
@@ -83,7 +52,7 @@ atom_clean_text(const char *s, size_t max, int fold)
 	buf_init(&b, 0);
 	buf_puts(&b, "");
 	while (len > 0) {
-		if ((n = atom_utf8_decode(p, len, &c)) == 0) {
+		if ((n = utf8_decode(p, len, &c)) == 0) {
 			p++, len--;		/* invalid byte: dropped */
 			continue;
 		}
@@ -237,24 +206,11 @@ fix_link(const char *raw)
 	return out;
 }
 
-/* FNV-1a, 64 bits: a stable name for a key, not a secret. */
-static uint64_t
-fnv64(const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
 char *
 atom_tag_uri(const char *prefix, const char *key)
 {
 	return xasprintf("tag:feedd,2026:%s-%016llx", prefix,
-	    (unsigned long long)fnv64(key));
+	    (unsigned long long)hash_str(key));
 }
 
 static int

@@ -70,12 +70,6 @@ int	 atom_write(FILE *fp, const struct atom_meta *meta,
  * NULL in, NULL out.
  */
 char	*atom_clean_text(const char *s, size_t max, int fold);
-/*
- * Decodes one UTF-8 character of s (len bytes available) into *cp.
- * Returns its length, or 0 when the byte at s does not start a valid,
- * shortest-form, non-surrogate character.
- */
-size_t	 atom_utf8_decode(const unsigned char *s, size_t len, uint32_t *cp);
 /* Whether s is an absolute IRI as Atom readers accept it. */
 int	 atom_is_iri(const char *s);
 /* tag:feedd,2026:PREFIX-HASH for key; caller frees. */

@@ -7,7 +7,7 @@
 #ifndef FEEDD_BUILD_H
 #define FEEDD_BUILD_H
 
-#include "feeds/buf.h"
+#include "util/buf.h"
 #include "feeds/feed.h"
 #include "feeds/xml.h"
 

@@ -17,8 +17,9 @@
 #define HAVE_SSE2	0
 #endif
 
-#include "daemon/xmalloc.h"
+#include "util/xmalloc.h"
 #include "feeds/encoding.h"
+#include "util/utf8.h"
 
 #define ENC_HEAD_MAX	4096	/* bytes held to decide the charset */
 
@@ -69,34 +70,6 @@ static const struct {
 	{ "euc-kr", "CP949" }, { "ks_c_5601-1987", "CP949" },
 };
 
-void
-enc_put_utf8(struct buf *out, unsigned int cp)
-{
-	char s[4];
-	size_t n;
-
-	if (cp < 0x80) {
-		s[0] = (char)cp;
-		n = 1;
-	} else if (cp < 0x800) {
-		s[0] = (char)(0xC0 | (cp >> 6));
-		s[1] = (char)(0x80 | (cp & 0x3F));
-		n = 2;
-	} else if (cp < 0x10000) {
-		s[0] = (char)(0xE0 | (cp >> 12));
-		s[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		s[2] = (char)(0x80 | (cp & 0x3F));
-		n = 3;
-	} else {
-		s[0] = (char)(0xF0 | (cp >> 18));
-		s[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-		s[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		s[3] = (char)(0x80 | (cp & 0x3F));
-		n = 4;
-	}
-	buf_append(out, s, n);
-}
-
 static unsigned int
 cp1252_codepoint(uint8_t c)
 {
@@ -127,42 +100,18 @@ enc_decoder_free(struct enc_decoder *d)
 	free(d);
 }
 
-/* Length of a valid sequence starting at s (n bytes there), 0 when
- * invalid, -1 when it may complete with more bytes. */
+/*
+ * utf8_seq_len, less U+FFFE and U+FFFF: they are not XML characters, so
+ * they are repaired like ill-formed bytes.
+ */
 static inline int
-utf8_seq_len(const uint8_t *s, size_t n)
+xml_seq_len(const uint8_t *s, size_t n)
 {
-	uint8_t c = s[0], lo = 0x80, hi = 0xBF;
-	int need;
+	int len = utf8_seq_len(s, n);
 
-	if (c >= 0xC2 && c <= 0xDF)
-		need = 1;
-	else if (c >= 0xE0 && c <= 0xEF)
-		need = 2;
-	else if (c >= 0xF0 && c <= 0xF4)
-		need = 3;
-	else
+	if (len == 3 && s[0] == 0xEF && s[1] == 0xBF && s[2] >= 0xBE)
 		return 0;
-	if (c == 0xE0)
-		lo = 0xA0;
-	else if (c == 0xED)
-		hi = 0x9F;		/* no surrogates */
-	else if (c == 0xF0)
-		lo = 0x90;
-	else if (c == 0xF4)
-		hi = 0x8F;
-	for (int k = 1; k <= need; k++) {
-		if ((size_t)k >= n)
-			return -1;
-		if (s[k] < lo || s[k] > hi)
-			return 0;
-		lo = 0x80;
-		hi = 0xBF;
-	}
-	/* U+FFFE and U+FFFF are not XML characters. */
-	if (c == 0xEF && s[1] == 0xBF && s[2] >= 0xBE)
-		return 0;
-	return need + 1;
+	return len;
 }
 
 /*
@@ -217,7 +166,7 @@ utf8_valid_prefix(const uint8_t *s, size_t n)
 		if ((c >= 0x20 && c < 0x80) || c == '\n' || c == '\t' ||
 		    c == '\r')
 			i++;
-		else if (c >= 0x80 && (len = utf8_seq_len(s + i, n - i)) > 0)
+		else if (c >= 0x80 && (len = xml_seq_len(s + i, n - i)) > 0)
 			i += (size_t)len;
 		else
 			break;
@@ -243,11 +192,11 @@ utf8_repair(struct enc_decoder *d, const uint8_t *s, size_t n, int final,
 		if ((i += utf8_valid_prefix(s + i, n - i)) >= n)
 			break;
 		c = s[i];
-		if (c >= 0x80 && !final && utf8_seq_len(s + i, n - i) == -1)
+		if (c >= 0x80 && !final && xml_seq_len(s + i, n - i) == -1)
 			break;
 		buf_append(out, s + span, i - span);
 		if (c >= 0x80) {
-			enc_put_utf8(out, cp1252_codepoint(c));
+			buf_put_utf8(out, cp1252_codepoint(c));
 			d->replaced++;
 		}
 		span = ++i;
@@ -269,7 +218,7 @@ cp1252_decode(const uint8_t *s, size_t n, struct buf *out)
 			continue;
 		buf_append(out, s + span, i - span);
 		if (c >= 0x80)
-			enc_put_utf8(out, cp1252_codepoint(c));
+			buf_put_utf8(out, cp1252_codepoint(c));
 		span = i + 1;
 	}
 	buf_append(out, s + span, i - span);
@@ -295,7 +244,7 @@ iconv_decode(struct enc_decoder *d, const uint8_t *s, size_t n, int final,
 		if (errno == EINVAL && !final)
 			break;
 		/* EILSEQ, or a truncated sequence at the end. */
-		enc_put_utf8(out, 0xFFFD);
+		buf_put_utf8(out, 0xFFFD);
 		d->replaced++;
 		in++;
 		inleft--;
@@ -347,7 +296,7 @@ head_is_utf8(const uint8_t *s, size_t n)
 			i++;
 			continue;
 		}
-		if ((len = utf8_seq_len(s + i, n - i)) == -1)
+		if ((len = xml_seq_len(s + i, n - i)) == -1)
 			break;		/* cut by the end of the head */
 		if (len == 0)
 			return 0;
@@ -565,7 +514,7 @@ enc_decoder_view(struct enc_decoder *d, const char *in, size_t len,
 	k = utf8_valid_prefix(s, len);
 	rest = len - k;
 	if (rest == 0 || (!final && rest < sizeof(d->pend) &&
-	    utf8_seq_len(s + k, rest) == -1)) {
+	    xml_seq_len(s + k, rest) == -1)) {
 		/* all valid, maybe but for a sequence the next chunk ends */
 		if (rest > 0)	/* in is NULL at the end */
 			memcpy(d->pend, s + k, rest);

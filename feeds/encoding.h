@@ -11,7 +11,7 @@
 
 #include <stddef.h>
 
-#include "feeds/buf.h"
+#include "util/buf.h"
 
 struct enc_decoder;
 
@@ -46,6 +46,5 @@ const char *enc_decoder_warning(const struct enc_decoder *d);
 size_t	 enc_decoder_replaced(const struct enc_decoder *d);
 
 /* Appends code point cp as UTF-8 (1-4 bytes). */
-void	 enc_put_utf8(struct buf *out, unsigned int cp);
 
 #endif

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/xmalloc.h"
+#include "util/xmalloc.h"
 #include "feeds/feed.h"
 
 /* A hostile document could report errors without end. */
@@ -66,11 +66,8 @@ feed_doc_add_item(struct feed_doc *doc)
 {
 	struct feed_item *item;
 
-	if (doc->nitems == doc->itemcap) {
-		doc->itemcap = doc->itemcap ? doc->itemcap * 2 : 16;
-		doc->items = xreallocarray(doc->items, doc->itemcap,
-		    sizeof(*doc->items));
-	}
+	doc->items = xgrow(doc->items, doc->nitems, &doc->itemcap,
+	    sizeof(*doc->items));
 	item = &doc->items[doc->nitems++];
 	memset(item, 0, sizeof(*item));
 	item->published = FEED_TIME_NONE;

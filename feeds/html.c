@@ -10,10 +10,11 @@
 #include <string.h>
 #include <strings.h>
 
-#include "daemon/xmalloc.h"
-#include "feeds/buf.h"
+#include "util/xmalloc.h"
+#include "util/buf.h"
 #include "feeds/html.h"
 #include "feeds/url.h"
+#include "util/utf8.h"
 
 #define HTML_OPTS (HTML_PARSE_NONET | HTML_PARSE_NOERROR | \
 	HTML_PARSE_NOWARNING | HTML_PARSE_RECOVER)
@@ -99,46 +100,34 @@ is_bool_attr(const char *name)
 	    strcmp(name, "reversed") == 0;
 }
 
-/* Parses a fragment; the <body> in front keeps libxml2 from adding <p>. */
+/*
+ * A copy of html (its length, capped at 256 MiB, in *n) behind "<body>",
+ * which keeps libxml2 from adding <p> around a fragment.
+ */
+static char *
+body_wrap(const char *html, size_t *n)
+{
+	char *s;
+
+	*n = strnlen(html, 256 * 1024 * 1024);
+	s = xmalloc(*n + 7);
+	memcpy(s, "<body>", 6);
+	memcpy(s + 6, html, *n);
+	s[*n + 6] = '\0';
+	return s;
+}
+
+/* Parses a fragment. */
 static htmlDocPtr
 html_parse(const char *html)
 {
-	size_t n = strlen(html);
-	char *s;
+	size_t n;
+	char *s = body_wrap(html, &n);
 	htmlDocPtr doc;
 
-	if (n > 256 * 1024 * 1024)
-		n = 256 * 1024 * 1024;
-	s = xmalloc(n + 7);
-	memcpy(s, "<body>", 6);
-	memcpy(s + 6, html, n);
-	s[n + 6] = '\0';
 	doc = htmlReadMemory(s, (int)(n + 6), NULL, "UTF-8", HTML_OPTS);
 	free(s);
 	return doc;
-}
-
-static size_t
-utf8_len(const unsigned char *s)
-{
-	unsigned char c = s[0];
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		return (s[1] & 0xc0) == 0x80 ? 2 : 0;
-	if (c >= 0xe0 && c <= 0xef) {
-		if ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] > 0x9f))
-			return 0;
-		return (s[1] & 0xc0) == 0x80 && (s[2] & 0xc0) == 0x80 ? 3 : 0;
-	}
-	if (c >= 0xf0 && c <= 0xf4) {
-		if ((c == 0xf0 && s[1] < 0x90) || (c == 0xf4 && s[1] > 0x8f))
-			return 0;
-		return (s[1] & 0xc0) == 0x80 && (s[2] & 0xc0) == 0x80 &&
-		    (s[3] & 0xc0) == 0x80 ? 4 : 0;
-	}
-	return 0;
 }
 
 /*
@@ -169,24 +158,6 @@ put_xml_text(struct buf *b, const char *str, int attr)
 		else if (n != 0)
 			buf_append(b, s, n);
 	}
-}
-
-static int
-utf8_valid(const char *str, size_t len)
-{
-	const unsigned char *s = (const unsigned char *)str, *end = s + len;
-	size_t n;
-
-	while (s < end) {
-		if (*s < 0x80) {
-			s++;
-			continue;
-		}
-		if ((n = utf8_len(s)) == 0 || n > (size_t)(end - s))
-			return 0;
-		s += n;
-	}
-	return 1;
 }
 
 static int
@@ -222,33 +193,6 @@ fold_space(const char *s, size_t len)
 		buf_append(&b, run, (size_t)(s - run));
 	}
 	return buf_detach(&b);
-}
-
-static void
-put_codepoint(struct buf *b, unsigned int cp)
-{
-	char u[4];
-
-	if (cp == 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		cp = 0xfffd;
-	if (cp < 0x80) {
-		buf_putc(b, (char)cp);
-	} else if (cp < 0x800) {
-		u[0] = (char)(0xc0 | cp >> 6);
-		u[1] = (char)(0x80 | (cp & 0x3f));
-		buf_append(b, u, 2);
-	} else if (cp < 0x10000) {
-		u[0] = (char)(0xe0 | cp >> 12);
-		u[1] = (char)(0x80 | (cp >> 6 & 0x3f));
-		u[2] = (char)(0x80 | (cp & 0x3f));
-		buf_append(b, u, 3);
-	} else {
-		u[0] = (char)(0xf0 | cp >> 18);
-		u[1] = (char)(0x80 | (cp >> 12 & 0x3f));
-		u[2] = (char)(0x80 | (cp >> 6 & 0x3f));
-		u[3] = (char)(0x80 | (cp & 0x3f));
-		buf_append(b, u, 4);
-	}
 }
 
 /* The code point of "&...;" at s (its length in *used), or 0. */
@@ -291,7 +235,7 @@ text_decode(const char *s)
 	buf_init(&b, 0);
 	while (*s != '\0') {
 		if (*s == '&' && (cp = entity_at(s, &used)) != 0) {
-			put_codepoint(&b, cp);
+			buf_put_utf8(&b, cp);
 			s += used;
 		} else {
 			buf_putc(&b, *s++);
@@ -382,18 +326,11 @@ text_parse(struct buf *b, const char *html)
 		.cdataBlock = text_chars,
 		.ignorableWhitespace = text_blank,
 	};
-	size_t n = strlen(html);
+	size_t n;
 	struct text_sax t = { b, 0, 0 };
 	htmlParserCtxtPtr ctxt;
-	char *s;
+	char *s = body_wrap(html, &n);
 
-	if (n > 256 * 1024 * 1024)
-		n = 256 * 1024 * 1024;
-	/* The <body> keeps libxml2 from adding <p>, as in html_parse. */
-	s = xmalloc(n + 7);
-	memcpy(s, "<body>", 6);
-	memcpy(s + 6, html, n);
-	s[n + 6] = '\0';
 	if (!utf8_valid(html, n)) {
 		/* the converter's way with bad bytes, as html_parse has it */
 		if ((ctxt = htmlNewParserCtxt()) != NULL) {

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "daemon/xmalloc.h"
+#include "util/xmalloc.h"
 #include "feeds/html.h"
 #include "feeds/url.h"
 

@@ -13,6 +13,7 @@
 
 #include "feeds/date.h"
 #include "feeds/json_out.h"
+#include "util/utf8.h"
 
 /* 0: copy as is; 1: escape; 2: first byte of a UTF-8 sequence to check. */
 static const unsigned char jclass[256] = {
@@ -33,36 +34,6 @@ static const unsigned char jclass[256] = {
 	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
 	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
 };
-
-static int
-is_cont(unsigned char c)
-{
-	return (c & 0xc0) == 0x80;
-}
-
-/*
- * Length of the well-formed UTF-8 sequence at s (RFC 3629: no overlong
- * forms, no surrogates, nothing past U+10FFFF), or 0 when ill-formed.
- */
-static size_t
-utf8_len(const unsigned char *s)
-{
-	unsigned char c = s[0];
-
-	if (c >= 0xc2 && c <= 0xdf)
-		return is_cont(s[1]) ? 2 : 0;
-	if (c >= 0xe0 && c <= 0xef) {
-		if ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] > 0x9f))
-			return 0;
-		return is_cont(s[1]) && is_cont(s[2]) ? 3 : 0;
-	}
-	if (c >= 0xf0 && c <= 0xf4) {
-		if ((c == 0xf0 && s[1] < 0x90) || (c == 0xf4 && s[1] > 0x8f))
-			return 0;
-		return is_cont(s[1]) && is_cont(s[2]) && is_cont(s[3]) ? 4 : 0;
-	}
-	return 0;
-}
 
 /*
  * Output staged in a local array: a string with many escapes would

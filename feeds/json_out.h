@@ -7,7 +7,7 @@
 
 #include <stdio.h>
 
-#include "feeds/buf.h"
+#include "util/buf.h"
 #include "feeds/feed.h"
 
 /*

@@ -5,8 +5,8 @@
  */
 #include <stdlib.h>
 
-#include "daemon/xmalloc.h"
-#include "feeds/buf.h"
+#include "util/xmalloc.h"
+#include "util/buf.h"
 #include "feeds/date.h"
 #include "feeds/html.h"
 #include "feeds/json_out.h"

@@ -12,7 +12,7 @@
 #include <libxml/tree.h>
 #include <libxml/xmlwriter.h>
 
-#include "daemon/xmalloc.h"
+#include "util/xmalloc.h"
 #include "feeds/opml.h"
 
 /* Deeper folder trees than this are ignored: they are no real lists. */

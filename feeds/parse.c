@@ -8,7 +8,7 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "daemon/xmalloc.h"
+#include "util/xmalloc.h"
 #include "feeds/build.h"
 #include "feeds/encoding.h"
 #include "feeds/jsonfeed.h"

@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/xmalloc.h"
-#include "feeds/buf.h"
-#include "feeds/encoding.h"
+#include "util/xmalloc.h"
+#include "util/buf.h"
+#include "util/utf8.h"
 #include "feeds/textfix.h"
 
 /* windows-1252 0x80-0x9F; its five holes stay what they are. */
@@ -18,38 +18,6 @@ static const uint16_t cp1252_c1[32] = {
 	0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
 	0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178,
 };
-
-/* Length of the valid UTF-8 sequence at s (n bytes), 0 when invalid. */
-static size_t
-seq_len(const unsigned char *s, size_t n)
-{
-	unsigned char c = s[0], lo = 0x80, hi = 0xBF;
-	size_t need;
-
-	if (c >= 0xC2 && c <= 0xDF)
-		need = 1;
-	else if (c >= 0xE0 && c <= 0xEF)
-		need = 2;
-	else if (c >= 0xF0 && c <= 0xF4)
-		need = 3;
-	else
-		return 0;
-	if (c == 0xE0)
-		lo = 0xA0;
-	else if (c == 0xED)
-		hi = 0x9F;
-	else if (c == 0xF0)
-		lo = 0x90;
-	else if (c == 0xF4)
-		hi = 0x8F;
-	for (size_t k = 1; k <= need; k++) {
-		if (k >= n || s[k] < lo || s[k] > hi)
-			return 0;
-		lo = 0x80;
-		hi = 0xBF;
-	}
-	return need + 1;
-}
 
 /*
  * The Latin-1 bytes of s when every character is below U+0100, some is
@@ -73,14 +41,14 @@ undouble(const unsigned char *s, size_t n)
 			goto no;
 	}
 	for (i = 0; i < o; ) {
-		size_t k;
+		int k;
 
 		if (out[i] < 0x80)
 			i++;
-		else if ((k = seq_len(out + i, o - i)) == 0)
+		else if ((k = utf8_seq_len(out + i, o - i)) <= 0)
 			goto no;
 		else
-			i += k;
+			i += (size_t)k;
 	}
 	out[o] = '\0';
 	return (char *)out;
@@ -101,7 +69,7 @@ c1_to_cp1252(const unsigned char *s, size_t n)
 		if (s[i] != 0xC2 || s[i + 1] < 0x80 || s[i + 1] > 0x9F)
 			continue;
 		buf_append(&b, s + span, i - span);
-		enc_put_utf8(&b, cp1252_c1[s[i + 1] - 0x80]);
+		buf_put_utf8(&b, cp1252_c1[s[i + 1] - 0x80]);
 		span = ++i + 1;
 	}
 	if (span == 0) {

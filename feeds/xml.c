@@ -17,8 +17,8 @@
 #include <libxml/SAX2.h>
 #include <libxml/xmlerror.h>
 
-#include "daemon/log.h"
-#include "daemon/xmalloc.h"
+#include "util/log.h"
+#include "util/xmalloc.h"
 #include "feeds/build.h"
 #include "feeds/encoding.h"
 #include "feeds/html.h"
@@ -211,7 +211,7 @@ refs_decode(const struct xml_reader *r, const char *s, size_t n, int depth,
 		} else
 			cp = html_entity_codepoint(name);
 		if (cp != 0)
-			enc_put_utf8(out, cp);
+			buf_put_utf8(out, cp);
 		else
 			buf_append(out, amp, (size_t)(s - amp));
 	}
@@ -571,7 +571,7 @@ stand_in(struct xml_reader *r, const xmlChar *name, int in_attr)
 		cp = desc ? desc->value :
 		    html_entity_codepoint((const char *)name);
 		if (cp != 0 && cp <= 0x10FFFF && (cp < 0xD800 || cp >= 0xE000))
-			enc_put_utf8(&b, cp);
+			buf_put_utf8(&b, cp);
 		else
 			buf_printf(&b, "&%s;", (const char *)name);
 	}

@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 
-#include "feeds/buf.h"
+#include "util/buf.h"
 #include "feeds/feed.h"
 
 #define XML_MAX_DEPTH	256		/* elements nested */

@@ -13,7 +13,7 @@
 
 #include <stddef.h>
 
-#include "feeds/buf.h"
+#include "util/buf.h"
 
 #define XMLFIX_HOLD	80	/* bytes held back for lookahead, at most */
 

@@ -31,9 +31,8 @@ install: $(BUILD)/feedd
 		echo "$(INSTALL) -m 0644 $(CONF_EXAMPLE) $(CONF_DEST)"; \
 		$(INSTALL) -m 0644 $(CONF_EXAMPLE) $(CONF_DEST); \
 	fi
-	sed $(UNIT_SED) systemd/feedd.service > $(BUILD)/feedd.service.tmp
-	$(INSTALL) -m 0644 $(BUILD)/feedd.service.tmp $(DESTDIR)$(UNITDIR)/feedd.service
-	@rm -f $(BUILD)/feedd.service.tmp
+	sed $(UNIT_SED) systemd/feedd.service > $(DESTDIR)$(UNITDIR)/feedd.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/feedd.service
 	@echo "installed; now: systemctl daemon-reload && systemctl enable --now feedd"
 
 # The config goes only when it still equals the example shipped with it:

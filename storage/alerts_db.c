@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/xmalloc.h"
+#include "util/xmalloc.h"
 #include "storage/store_int.h"
 
 void
@@ -177,10 +177,7 @@ alerts_read(sqlite3_stmt *q, struct alert_row **rows, size_t *n)
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		struct alert_row *a;
 
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			*rows = xreallocarray(*rows, cap, sizeof(**rows));
-		}
+		*rows = xgrow(*rows, *n, &cap, sizeof(**rows));
 		a = &(*rows)[(*n)++];
 		a->id = sqlite3_column_int64(q, 0);
 		a->rule = store_col_str(q, 1);
@@ -216,23 +213,18 @@ int
 store_alerts_mark_written(struct store *st, const int64_t *ids, size_t n)
 {
 	sqlite3_stmt *s;
+	int rc = 0;
 
 	if (store_begin(st) == -1)
 		return -1;
-	for (size_t i = 0; i < n; i++) {
-		if ((s = store_stmt(st, SQ_ALERT_WRITTEN,
-		    "UPDATE alerts SET written = 1 WHERE id = ?")) == NULL)
-			goto fail;
-		sqlite3_bind_int64(s, 1, ids[i]);
-		if (store_step_done(s) == -1)
-			goto fail;
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		s = store_stmt(st, SQ_ALERT_WRITTEN,
+		    "UPDATE alerts SET written = 1 WHERE id = ?");
+		if (s != NULL)
+			sqlite3_bind_int64(s, 1, ids[i]);
+		rc = s != NULL ? store_step_done(s) : -1;
 	}
-	if (store_commit(st) == -1)
-		goto fail;
-	return 0;
-fail:
-	store_rollback(st);
-	return -1;
+	return store_end(st, rc);
 }
 
 int

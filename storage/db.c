@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "daemon/xmalloc.h"
+#include "util/xmalloc.h"
 #include "storage/store_int.h"
 
 #define BUSY_TIMEOUT_MS 5000
@@ -43,13 +43,8 @@ pragma_setup(struct store *st, char **errstr)
 static int
 check_version(struct store *st, char **errstr)
 {
-	sqlite3_stmt *s;
-	int v = -1;
+	int v = store_user_version(st);
 
-	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s,
-	    NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int(s, 0);
-	sqlite3_finalize(s);
 	if (v == STORE_SCHEMA_VERSION)
 		return 0;
 	if (v == -1)
@@ -246,6 +241,15 @@ store_rollback(struct store *st)
 	st->depth = 0;
 	if (!sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int
+store_end(struct store *st, int rc)
+{
+	if (rc == 0 && store_commit(st) == 0)
+		return 0;
+	store_rollback(st);
+	return -1;
 }
 
 int

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/xmalloc.h"
+#include "util/xmalloc.h"
 #include "storage/store_int.h"
 
 #define FEED_COLS \
@@ -123,22 +123,16 @@ int
 store_sync_feeds(struct store *st, const struct config *cfg)
 {
 	sqlite3_stmt *s;
+	int rc;
 
 	if (store_begin(st) == -1)
 		return -1;
-	if ((s = store_stmt(st, SQ_FEED_DEACTIVATE,
-	    "UPDATE feeds SET active = 0 WHERE active = 1")) == NULL ||
-	    store_step_done(s) == -1)
-		goto fail;
-	for (size_t i = 0; i < cfg->nfeeds; i++)
-		if (sync_one(st, &cfg->feeds[i]) == -1)
-			goto fail;
-	if (store_commit(st) == -1)
-		goto fail;
-	return 0;
-fail:
-	store_rollback(st);
-	return -1;
+	s = store_stmt(st, SQ_FEED_DEACTIVATE,
+	    "UPDATE feeds SET active = 0 WHERE active = 1");
+	rc = s != NULL ? store_step_done(s) : -1;
+	for (size_t i = 0; rc == 0 && i < cfg->nfeeds; i++)
+		rc = sync_one(st, &cfg->feeds[i]);
+	return store_end(st, rc);
 }
 
 int
@@ -169,10 +163,7 @@ store_feeds_list(struct store *st, struct feed_row **rows, size_t *n)
 	if (s == NULL)
 		return -1;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			*rows = xreallocarray(*rows, cap, sizeof(**rows));
-		}
+		*rows = xgrow(*rows, *n, &cap, sizeof(**rows));
 		feed_row_read(s, &(*rows)[(*n)++]);
 	}
 	sqlite3_reset(s);

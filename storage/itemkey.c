@@ -7,19 +7,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/xmalloc.h"
+#include "util/xmalloc.h"
 #include "feeds/url.h"
 #include "storage/itemkey.h"
+#include "util/hash.h"
 
-/* FNV-1a, 64 bits: a change detector and a fallback key, not a MAC. */
+/* FNV-1a over s and a separator: a change detector and a fallback
+ * key, not a MAC. */
 static uint64_t
 fnv_add(uint64_t h, const char *s)
 {
 	if (s == NULL)
 		s = "\x01";	/* absent differs from empty */
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
-	return (h ^ 0x1f) * 0x100000001b3ULL;
+	return hash_add(hash_add(h, s, strlen(s)), "\x1f", 1);
 }
 
 static uint64_t
@@ -31,8 +31,6 @@ fnv_time(uint64_t h, int64_t t)
 	return fnv_add(h, t == FEED_TIME_NONE ? NULL : num);
 }
 
-#define FNV_INIT 0xcbf29ce484222325ULL
-
 int64_t
 itemkey_date(const struct feed_item *it)
 {
@@ -42,7 +40,7 @@ itemkey_date(const struct feed_item *it)
 static void
 keys_fill(struct item_keys *k, const struct feed_item *it)
 {
-	uint64_t h = FNV_INIT;
+	uint64_t h = HASH_INIT;
 	int64_t date = itemkey_date(it);
 
 	k->it = it;
@@ -56,7 +54,7 @@ keys_fill(struct item_keys *k, const struct feed_item *it)
 	if (date == FEED_TIME_NONE)
 		h = fnv_add(h, it->summary);
 	k->hashkey = xasprintf("h:%016" PRIx64, h);
-	h = fnv_add(fnv_add(FNV_INIT, it->title), it->summary);
+	h = fnv_add(fnv_add(HASH_INIT, it->title), it->summary);
 	h = fnv_add(fnv_add(fnv_add(h, it->content), it->link), it->author);
 	h = fnv_time(fnv_time(h, it->published), it->updated);
 	for (size_t i = 0; i < it->ncategories; i++)

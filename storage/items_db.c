@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/xmalloc.h"
+#include "util/xmalloc.h"
 #include "config/match.h"
 #include "storage/itemkey.h"
 #include "storage/store_int.h"

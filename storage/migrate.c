@@ -6,7 +6,7 @@
  */
 #include <stdlib.h>
 
-#include "daemon/xmalloc.h"
+#include "util/xmalloc.h"
 #include "storage/store_int.h"
 
 /*
@@ -87,8 +87,8 @@ static const char *const migrations[] = {
 _Static_assert(NMIGRATIONS == STORE_SCHEMA_VERSION,
     "STORE_SCHEMA_VERSION counts the migrations");
 
-static int
-user_version(struct store *st)
+int
+store_user_version(struct store *st)
 {
 	sqlite3_stmt *s;
 	int v = -1;
@@ -125,7 +125,7 @@ out:
 int
 store_migrate(struct store *st, char **errstr)
 {
-	int v = user_version(st);
+	int v = store_user_version(st);
 
 	if (v > NMIGRATIONS) {
 		*errstr = xasprintf("%s: schema version %d is newer than this "

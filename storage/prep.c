@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "config/match.h"
-#include "daemon/xmalloc.h"
+#include "util/xmalloc.h"
 #include "feeds/html.h"
 #include "storage/store_int.h"
 

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/xmalloc.h"
+#include "util/xmalloc.h"
 #include "storage/store_int.h"
 
 #define SNIPPET_WORDS "24"
@@ -81,10 +81,7 @@ collect_hits(struct store *st, sqlite3_stmt *q, int limit,
 
 		if (seen(*hits, *n, sqlite3_column_int64(q, 1)))
 			continue;
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			*hits = xreallocarray(*hits, cap, sizeof(**hits));
-		}
+		*hits = xgrow(*hits, *n, &cap, sizeof(**hits));
 		h = &(*hits)[*n];
 		if (store_story_fill(st, sqlite3_column_int64(q, 0),
 		    &h->story) == -1)

@@ -53,6 +53,10 @@ int	 store_exec(struct store *st, const char *sql);
 int	 store_begin(struct store *st);
 int	 store_commit(struct store *st);
 void	 store_rollback(struct store *st);
+/* Ends a transaction: commits when rc is 0, else rolls back; 0 or -1. */
+int	 store_end(struct store *st, int rc);
+/* PRAGMA user_version: the migrations applied, or -1. */
+int	 store_user_version(struct store *st);
 /* Moves the generation counter; call inside the changing transaction. */
 int	 store_bump_generation(struct store *st);
 

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/xmalloc.h"
+#include "util/xmalloc.h"
 #include "storage/store_int.h"
 
 void
@@ -125,10 +125,7 @@ store_stories_collect(struct store *st, sqlite3_stmt *q, int limit,
 	    (rc = sqlite3_step(q)) == SQLITE_ROW) {
 		int64_t rep = store_story_rep(st, sqlite3_column_int64(q, 0));
 
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 32;
-			*rows = xreallocarray(*rows, cap, sizeof(**rows));
-		}
+		*rows = xgrow(*rows, *n, &cap, sizeof(**rows));
 		if (rep == 0 || store_story_fill(st, rep, &(*rows)[*n]) == -1) {
 			rc = SQLITE_ERROR;
 			break;

@@ -13,8 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "daemon/xmalloc.h"
-#include "feeds/buf.h"
+#include "util/xmalloc.h"
+#include "util/buf.h"
 #include "tests/helpers.h"
 
 const char *

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/xmalloc.h"
+#include "util/xmalloc.h"
 #include "feeds/feed.h"
 #include "feeds/url.h"
 #include "storage/store.h"

@@ -12,8 +12,8 @@
 #include <unistd.h>
 
 #include "daemon/alert.h"
-#include "daemon/xmalloc.h"
-#include "feeds/buf.h"
+#include "util/xmalloc.h"
+#include "util/buf.h"
 #include "feeds/date.h"
 #include "feeds/json_out.h"
 #include "tests/helpers.h"

@@ -14,8 +14,8 @@
 #include <unistd.h>
 
 #include "config/config.h"
-#include "daemon/log.h"
-#include "feeds/buf.h"
+#include "util/log.h"
+#include "util/buf.h"
 #include "tests/helpers.h"
 
 #define DATA	"tests/data/config"

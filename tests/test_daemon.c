@@ -9,7 +9,7 @@
 
 #include <curl/curl.h>
 
-#include "feeds/buf.h"
+#include "util/buf.h"
 #include "tests/ts_helpers.h"
 
 static struct ts T;

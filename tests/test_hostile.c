@@ -10,7 +10,7 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#include "feeds/buf.h"
+#include "util/buf.h"
 #include "feeds/parse.h"
 #include "feeds/xml.h"
 #include "tests/ts_helpers.h"

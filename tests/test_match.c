@@ -1,7 +1,8 @@
 /*
- * test_match: alert expressions, run for real against SQLite FTS5 with
- * the tables config/match.h promises (items_fts, items_tri), keyed by
- * items.id, so each test asserts which stored rows an expression finds.
+ * test_match: alert expressions, run for real against the schema the
+ * store migrates (items_fts, items_tri, keyed by items.id) and the rows
+ * store_put_doc indexes, so each test asserts which stored items an
+ * expression finds.
  */
 #include <criterion/criterion.h>
 #include <sqlite3.h>
@@ -10,7 +11,8 @@
 #include <string.h>
 
 #include "config/match.h"
-#include "feeds/buf.h"
+#include "tests/store_fixture.h"
+#include "util/buf.h"
 
 struct row {
 	int	 id;
@@ -37,38 +39,36 @@ static const struct row rows[] = {
 	    "power use" },
 };
 
+/*
+ * A store migrated by storage itself, holding rows[] as items (one
+ * document each, so items.id follows rows[].id): the tables and the
+ * indexing (what goes into items_fts and items_tri) are the real ones.
+ * Criterion forks per test, so each test builds it once.
+ */
 static sqlite3 *
 db_open(void)
 {
-	sqlite3 *db;
-	sqlite3_stmt *st;
+	static struct fx fx;
+	int64_t feed;
 
-	cr_assert_eq(sqlite3_open(":memory:", &db), SQLITE_OK);
-	cr_assert_eq(sqlite3_exec(db,
-	    "CREATE TABLE items(id INTEGER PRIMARY KEY, title, body);"
-	    "CREATE VIRTUAL TABLE items_fts USING fts5(title, body,"
-	    " tokenize=\"unicode61 remove_diacritics 2\");"
-	    "CREATE VIRTUAL TABLE items_tri USING fts5(text,"
-	    " tokenize=\"trigram\");", NULL, NULL, NULL), SQLITE_OK,
-	    "%s", sqlite3_errmsg(db));
-	cr_assert_eq(sqlite3_prepare_v2(db,
-	    "INSERT INTO items VALUES (?1, ?2, ?3);"
-	    , -1, &st, NULL), SQLITE_OK);
+	if (fx.st != NULL)
+		return store_sqlite(fx.st);
+	fx_open(&fx);
+	feed = fx_feed(&fx, "news");
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		sqlite3_bind_int(st, 1, rows[i].id);
-		sqlite3_bind_text(st, 2, rows[i].title, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, rows[i].body, -1, SQLITE_STATIC);
-		cr_assert_eq(sqlite3_step(st), SQLITE_DONE);
-		sqlite3_reset(st);
+		struct feed_doc *doc = feed_doc_new();
+		struct feed_item *it;
+		char id[16];
+
+		snprintf(id, sizeof(id), "row-%d", rows[i].id);
+		it = fx_item(doc, id, rows[i].title, NULL, 1700000000 + i);
+		it->summary = xstrdup(rows[i].body);
+		fx_put(&fx, feed, doc, 1700000100);
+		feed_doc_free(doc);
+		cr_assert_eq(fx_count(&fx, "SELECT max(id) FROM items"),
+		    rows[i].id, "items.id follows rows[].id");
 	}
-	sqlite3_finalize(st);
-	cr_assert_eq(sqlite3_exec(db,
-	    "INSERT INTO items_fts(rowid, title, body)"
-	    " SELECT id, title, body FROM items;"
-	    "INSERT INTO items_tri(rowid, text)"
-	    " SELECT id, title || ' ' || body FROM items;",
-	    NULL, NULL, NULL), SQLITE_OK);
-	return db;
+	return store_sqlite(fx.st);
 }
 
 /* The ids (comma-separated, ascending) an SQL statement returns. */
@@ -112,7 +112,6 @@ matches(const char *expr)
 	ids = ids_of(db, sql, m, NULL);
 	free(sql);
 	match_free(m);
-	sqlite3_close(db);
 	return ids;
 }
 
@@ -191,7 +190,6 @@ Test(match, cjk_terms_use_trigrams)
 
 Test(match, like_wildcards_are_literal)
 {
-	sqlite3 *db = db_open();
 	struct match_expr *m;
 	char *err = NULL;
 
@@ -200,7 +198,6 @@ Test(match, like_wildcards_are_literal)
 	cr_assert_not_null(m, "%s", err);
 	cr_expect(strstr(match_param(m, 0), "\\_") != NULL);
 	match_free(m);
-	sqlite3_close(db);
 	EXPECT("\xe4\xb8\xad_", "");
 }
 
@@ -255,7 +252,6 @@ Test(match, fts5_string_runs_alone_and_is_null_when_not_expressible)
 		cr_expect_null(match_fts5(m), "%s", none[i]);
 		match_free(m);
 	}
-	sqlite3_close(db);
 }
 
 Test(match, one_match_per_group_of_words)

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "daemon/metrics.h"
-#include "feeds/buf.h"
+#include "util/buf.h"
 
 static char *
 render(struct metrics *m)

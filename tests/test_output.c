@@ -14,8 +14,8 @@
 #include <time.h>
 
 #include "daemon/output.h"
-#include "daemon/xmalloc.h"
-#include "feeds/buf.h"
+#include "util/xmalloc.h"
+#include "util/buf.h"
 #include "feeds/json_out.h"
 #include "feeds/parse.h"
 #include "tests/helpers.h"

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "daemon/xmalloc.h"
+#include "util/xmalloc.h"
 #include "feeds/date.h"
 #include "feeds/parse.h"
 #include "tests/helpers.h"

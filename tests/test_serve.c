@@ -11,8 +11,8 @@
 
 #include "daemon/metrics.h"
 #include "daemon/serve.h"
-#include "daemon/xmalloc.h"
-#include "feeds/buf.h"
+#include "util/xmalloc.h"
+#include "util/buf.h"
 #include "tests/helpers.h"
 
 static const char feed_body[] = "<?xml version=\"1.0\"?>\n"

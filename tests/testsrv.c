@@ -31,8 +31,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "daemon/xmalloc.h"
-#include "feeds/buf.h"
+#include "util/xmalloc.h"
+#include "util/buf.h"
 
 #define MAX_HEAD	16384
 #define MAX_PARAMS	24

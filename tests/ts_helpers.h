@@ -21,7 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "daemon/xmalloc.h"
+#include "util/xmalloc.h"
 #include "tests/helpers.h"
 
 struct ts {

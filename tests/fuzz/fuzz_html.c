@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/xmalloc.h"
+#include "util/xmalloc.h"
 #include "feeds/html.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

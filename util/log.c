@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/log.h"
+#include "util/log.h"
 
 static enum log_level log_threshold = LOG_LEVEL_INFO;
 static int log_to_journal;
@@ -25,23 +25,6 @@ void
 log_set_level(enum log_level level)
 {
 	log_threshold = level;
-}
-
-enum log_level
-log_get_level(void)
-{
-	return log_threshold;
-}
-
-int
-log_level_parse(const char *name)
-{
-	static const char *names[] = { "debug", "info", "warning", "error" };
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (strcmp(name, names[i]) == 0)
-			return (int)i;
-	return -1;
 }
 
 static void

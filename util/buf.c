@@ -5,8 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/xmalloc.h"
-#include "feeds/buf.h"
+#include "util/xmalloc.h"
+#include "util/buf.h"
+#include "util/utf8.h"
 
 void
 buf_init(struct buf *b, size_t max)
@@ -103,4 +104,12 @@ const char *
 buf_str(const struct buf *b)
 {
 	return b->data ? b->data : "";
+}
+
+int
+buf_put_utf8(struct buf *b, unsigned int cp)
+{
+	char	 u[4];
+
+	return buf_append(b, u, utf8_encode(cp, u));
 }

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/xmalloc.h"
+#include "util/xmalloc.h"
 
 static void
 oom(void)
@@ -52,6 +52,15 @@ xreallocarray(void *ptr, size_t nmemb, size_t size)
 	if (size != 0 && nmemb > SIZE_MAX / size)
 		oom();
 	return xrealloc(ptr, nmemb * size);
+}
+
+void *
+xgrow(void *ptr, size_t n, size_t *cap, size_t size)
+{
+	if (n < *cap)
+		return ptr;
+	*cap = *cap ? *cap * 2 : 16;
+	return xreallocarray(ptr, *cap, size);
 }
 
 char *

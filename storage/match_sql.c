@@ -1,5 +1,7 @@
 /*
- * match_sql: writes a parsed expression as one SQL condition.  Every
+ * match_sql: storage's rule-to-SQL compiler.  It lives next to the schema
+ * (migrate.c) because it names the schema's FTS tables: it writes an
+ * expression config/match.c parsed as one SQL condition.  Every
  * maximal part made of ordinary words is a single FTS5 MATCH over
  * items_fts; terms in scripts written without spaces (Chinese,
  * Japanese, Thai...) are trigram substring tests over items_tri.  User
@@ -10,8 +12,8 @@
 
 #include "config/match.h"
 #include "config/match_int.h"
-#include "daemon/xmalloc.h"
-#include "feeds/buf.h"
+#include "util/xmalloc.h"
+#include "util/buf.h"
 
 #define SQL_FTS	"rowid IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)"
 #define SQL_TRI	"rowid IN (SELECT rowid FROM items_tri WHERE items_tri MATCH ?)"

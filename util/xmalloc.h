@@ -15,6 +15,11 @@ char	*xstrdup(const char *s);
 char	*xstrndup(const char *s, size_t n);
 /* xstrdup(s) or NULL when s is NULL. */
 char	*xstrdup_or_null(const char *s);
+/*
+ * ptr, an array of n elements of size bytes with room for *cap, grown
+ * (doubling, from 16) so that element n fits.
+ */
+void	*xgrow(void *ptr, size_t n, size_t *cap, size_t size);
 char	*xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

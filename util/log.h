@@ -16,9 +16,6 @@ enum log_level {
 /* Reads JOURNAL_STREAM once; call before logging (safe to call again). */
 void	log_init(enum log_level level);
 void	log_set_level(enum log_level level);
-enum log_level log_get_level(void);
-/* "debug", "info", "warning", "error" -> level; -1 when unknown. */
-int	log_level_parse(const char *name);
 
 void	log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

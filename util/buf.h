@@ -29,5 +29,8 @@ int	 buf_printf(struct buf *b, const char *fmt, ...)
 /* Hands the text to the caller (never NULL) and resets the buffer. */
 char	*buf_detach(struct buf *b);
 const char *buf_str(const struct buf *b);	/* "" when empty */
+/* Appends code point cp as UTF-8 (U+FFFD for 0, a surrogate or past
+ * U+10FFFF). */
+int	 buf_put_utf8(struct buf *b, unsigned int cp);
 
 #endif

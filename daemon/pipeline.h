@@ -1,0 +1,70 @@
+/*
+ * pipeline: what happens to a feed between the scheduler and the
+ * outputs, stage by stage (file, thread):
+ *
+ *   pipeline_start  the feed's validators from the store   loop
+ *   fetch.c         the HTTP transfer                      loop (curl multi)
+ *   parse_work      body -> feed_doc (feeds/parse.c), then
+ *                   store_prepare_doc (keys, index text)   libuv worker pool
+ *   save_result     store the document, save the feed's
+ *                   state, reschedule it                   loop
+ *   pipeline_flush  commit, alert rules, alert log,
+ *                   Atom/JSON outputs                      loop
+ *
+ * The pipeline owns what those stages share: the open store batch, the
+ * network-failure verdicts (a DNS/connect failure is judged at the end
+ * of its batch: when no server answered, our network is down and the
+ * feed is not blamed), the flush policy (outputs at most every few
+ * seconds while busy) and the figures of the current cycle.  It uses
+ * the daemon's top-level handles (store, config, scheduler, fetcher,
+ * metrics, alert log, outputs) and never frees them.
+ */
+#ifndef FEEDD_PIPELINE_H
+#define FEEDD_PIPELINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "daemon/fetch.h"
+#include "daemon/sched.h"
+
+struct feedd;
+struct feed_state;
+struct pipeline;
+
+/* Figures of the current `once` run, or the last cycle of `run`. */
+struct cycle {
+	int	 total, done;
+	int	 ok, not_modified, failed;
+	int	 new_items;
+};
+
+struct pipeline *pipeline_new(struct feedd *d);
+/* Commits what is open and closes the pipeline's handles. */
+void	 pipeline_close(struct pipeline *p);
+/* After the loop has run out (parses and handles done). NULL ok. */
+void	 pipeline_free(struct pipeline *p);
+
+/* Queues a fetch of fs now. */
+void	 pipeline_start(struct pipeline *p, struct feed_state *fs);
+/* sched's due callback (arg: the pipeline). */
+void	 pipeline_due(struct sched_entry *e, void *arg);
+/* fetch's done callback (arg: the pipeline). */
+void	 pipeline_fetch_done(struct fetch_result *res, void *arg);
+/* Feeds being fetched or parsed. */
+size_t	 pipeline_busy(const struct pipeline *p);
+
+/* End of a batch (nothing busy): deferred connect failures get their
+ * verdict. */
+void	 pipeline_batch_end(struct pipeline *p);
+/* Commits, runs the alert rules, writes the alert log and, when
+ * anything changed, the outputs. */
+void	 pipeline_flush(struct pipeline *p);
+/* What the outputs show changed outside the pipeline (prune: dirty;
+ * reload: rewrite them whatever changed). */
+void	 pipeline_outputs_stale(struct pipeline *p, int rewrite);
+
+const struct cycle *pipeline_cycle(const struct pipeline *p);
+void	 pipeline_cycle_reset(struct pipeline *p);
+
+#endif

@@ -1,0 +1,98 @@
+/*
+ * test_util: the shared utilities: UTF-8, the string hash, mkdir -p and
+ * the atomic file writer.
+ */
+#include <criterion/criterion.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "tests/helpers.h"
+#include "util/fs.h"
+#include "util/hash.h"
+#include "util/utf8.h"
+
+#define U(s)	((const unsigned char *)(s))
+
+Test(util, utf8_sequences)
+{
+	cr_expect_eq(utf8_seq_len(U("a"), 1), 1);
+	cr_expect_eq(utf8_seq_len(U("\xc3\xa9"), 2), 2);
+	cr_expect_eq(utf8_seq_len(U("\xe2\x82\xac"), 3), 3);
+	cr_expect_eq(utf8_seq_len(U("\xf0\x9f\x98\x80"), 4), 4);
+	cr_expect_eq(utf8_seq_len(U("\xe2\x82"), 2), -1, "cut short");
+	cr_expect_eq(utf8_seq_len(U("\xc0\xaf"), 2), 0, "overlong");
+	cr_expect_eq(utf8_seq_len(U("\xe0\x80\xaf"), 3), 0, "overlong");
+	cr_expect_eq(utf8_seq_len(U("\xed\xa0\x80"), 3), 0, "surrogate");
+	cr_expect_eq(utf8_seq_len(U("\xf4\x90\x80\x80"), 4), 0, "> 10FFFF");
+	cr_expect_eq(utf8_seq_len(U("\x80"), 1), 0, "lone continuation");
+	cr_expect_eq(utf8_len(U("\xe2\x82")), 0, "NUL ends it");
+	cr_expect(utf8_valid("caf\xc3\xa9 \xe2\x82\xac", 9));
+	cr_expect(!utf8_valid("caf\xc3", 4));
+}
+
+Test(util, utf8_round_trip)
+{
+	static const uint32_t cps[] = { 0x41, 0xe9, 0x20ac, 0x1f600,
+	    0x10ffff };
+	char	 u[4];
+	uint32_t cp;
+	size_t	 n;
+
+	for (size_t i = 0; i < sizeof(cps) / sizeof(cps[0]); i++) {
+		n = utf8_encode(cps[i], u);
+		cr_expect_eq(utf8_decode(U(u), n, &cp), n);
+		cr_expect_eq(cp, cps[i], "U+%X", (unsigned)cps[i]);
+	}
+	n = utf8_encode(0xd800, u);
+	cr_expect(n == 3 && memcmp(u, "\xef\xbf\xbd", 3) == 0, "U+FFFD");
+	cr_expect_eq(utf8_decode(U("\xc3"), 1, &cp), 0);
+}
+
+Test(util, fnv1a_vectors)
+{
+	/* The published FNV-1a 64 test vectors: stored hashes depend on it. */
+	cr_expect_eq(hash_str(""), 0xcbf29ce484222325ULL);
+	cr_expect_eq(hash_str("a"), 0xaf63dc4c8601ec8cULL);
+	cr_expect_eq(hash_str("foobar"), 0x85944171f73967e8ULL);
+	cr_expect_eq(hash_add(hash_add(HASH_INIT, "foo", 3), "bar", 3),
+	    hash_str("foobar"));
+}
+
+Test(util, fs_write_atomic)
+{
+	char	*dir = th_tmpdir(), *sub = th_path(dir, "a/b/c");
+	char	*path = th_path(sub, "f.txt"), *err = NULL, *got;
+	struct stat st1, st2;
+
+	cr_assert_eq(fs_write_file(path, "one\n", 4, FS_MKDIR, &err), 0,
+	    "%s", err ? err : "");
+	cr_assert_str_eq(got = th_read_file(path, NULL), "one\n");
+	free(got);
+	cr_assert_eq(stat(path, &st1), 0);
+	cr_expect_eq(st1.st_mode & 0777, 0644);
+	/* same bytes: left as it was (same inode) */
+	cr_assert_eq(fs_write_file(path, "one\n", 4, FS_KEEP_SAME, &err), 0);
+	cr_assert_eq(stat(path, &st2), 0);
+	cr_expect_eq(st1.st_ino, st2.st_ino);
+	/* new bytes: replaced by rename (a new inode) */
+	cr_assert_eq(fs_write_file(path, "two\n", 4, FS_KEEP_SAME, &err), 0);
+	cr_assert_eq(stat(path, &st2), 0);
+	cr_expect_neq(st1.st_ino, st2.st_ino);
+	cr_assert_str_eq(got = th_read_file(path, NULL), "two\n");
+	free(got);
+	/* a folder that cannot be made: one line naming the file */
+	free(path);
+	path = th_path(dir, "a/b/c/f.txt/x/y");
+	cr_expect_eq(fs_write_file(path, "x", 1, FS_MKDIR, &err), -1);
+	cr_assert_not_null(err);
+	cr_expect(strstr(err, path) == err, "%s", err);
+	cr_expect_null(strchr(err, '\n'));
+	free(err);
+	cr_expect_eq(fs_mkdir_p(sub), 0, "exists already");
+	th_rmdir(dir);
+	free(path);
+	free(sub);
+	free(dir);
+}

@@ -1,0 +1,135 @@
+/*
+ * fs: mkdir -p and atomic replacement of a file (see fs.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/fs.h"
+#include "util/xmalloc.h"
+
+int
+fs_mkdir_p(const char *path)
+{
+	char	*p = xstrdup(path), *s;
+	int	 rc = 0;
+
+	for (s = p + 1; rc == 0; s++) {
+		char c = *s;
+
+		if (c != '/' && c != '\0')
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0755) == -1 && errno != EEXIST)
+			rc = -1;
+		*s = c;
+		if (c == '\0')
+			break;
+	}
+	free(p);
+	return rc;
+}
+
+/* Whether the files at a and b hold the same bytes. */
+static int
+same_bytes(const char *a, const char *b)
+{
+	FILE	*fa = fopen(a, "rb"), *fb = fopen(b, "rb");
+	char	 ba[65536], bb[65536];
+	size_t	 na, nb;
+	int	 same = fa != NULL && fb != NULL;
+
+	while (same) {
+		na = fread(ba, 1, sizeof(ba), fa);
+		nb = fread(bb, 1, sizeof(bb), fb);
+		if (na != nb || memcmp(ba, bb, na) != 0)
+			same = 0;
+		else if (na == 0)
+			break;
+	}
+	if (fa != NULL)
+		fclose(fa);
+	if (fb != NULL)
+		fclose(fb);
+	return same;
+}
+
+/* A rename is durable once the folder holding it is synced. */
+static void
+sync_dir(const char *dir)
+{
+	int	 fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd != -1) {
+		fsync(fd);
+		close(fd);
+	}
+}
+
+int
+fs_write_atomic(const char *path, fs_write_fn fn, const void *arg,
+    int flags, char **errstr)
+{
+	char	*dcopy = xstrdup(path), *dir = dirname(dcopy), *tmp;
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	FILE	*fp = NULL;
+	int	 fd, rc = -1;
+
+	tmp = xasprintf("%s/.%s.XXXXXX", dir, base);
+	if (((flags & FS_MKDIR) && fs_mkdir_p(dir) == -1) ||
+	    (fd = mkstemp(tmp)) == -1) {
+		*errstr = xasprintf("%s: %s", path, strerror(errno));
+		goto out;
+	}
+	/* Readable by the daemon's own (systemd dynamic) user and readers. */
+	fchmod(fd, 0644);
+	if ((fp = fdopen(fd, "w")) == NULL)
+		close(fd);
+	if (fp == NULL || fn(fp, arg) == -1 || fflush(fp) != 0 ||
+	    ferror(fp) || fsync(fileno(fp)) == -1) {
+		*errstr = xasprintf("%s: writing %s: %s", path, tmp,
+		    strerror(errno));
+		goto out;
+	}
+	if ((flags & FS_KEEP_SAME) && same_bytes(tmp, path))
+		rc = 0;			/* left untouched */
+	else if (rename(tmp, path) == -1)
+		*errstr = xasprintf("%s: %s", path, strerror(errno));
+	else {
+		sync_dir(dir);
+		rc = 0;
+	}
+out:
+	if (fp != NULL)
+		fclose(fp);
+	unlink(tmp);		/* ENOENT once renamed */
+	free(tmp);
+	free(dcopy);
+	return rc;
+}
+
+struct bytes {
+	const void *data;
+	size_t	 len;
+};
+
+static int
+write_bytes(FILE *fp, const void *arg)
+{
+	const struct bytes *b = arg;
+
+	return b->len == 0 || fwrite(b->data, 1, b->len, fp) == b->len ? 0 : -1;
+}
+
+int
+fs_write_file(const char *path, const void *data, size_t len, int flags,
+    char **errstr)
+{
+	struct bytes b = { data, len };
+
+	return fs_write_atomic(path, write_bytes, &b, flags, errstr);
+}

@@ -1,0 +1,37 @@
+/*
+ * fs: the filesystem helpers every writer shares: mkdir -p, and a file
+ * replaced atomically (temporary file in the same folder, fsync, rename,
+ * fsync of the folder), so a reader or a crash sees the old file or the
+ * new one, never half of one.
+ */
+#ifndef FEEDD_FS_H
+#define FEEDD_FS_H
+
+#include <stdio.h>
+#include <sys/types.h>
+
+/* mkdir -p with mode 0755: 0, or -1 with errno. */
+int	 fs_mkdir_p(const char *path);
+
+/* Streams a file's content to fp: 0, or -1 (errno set). */
+typedef int (*fs_write_fn)(FILE *fp, const void *arg);
+
+/* How fs_write_atomic treats a file already there. */
+enum fs_write_flags {
+	FS_MKDIR	= 1 << 0,	/* create the folder (mkdir -p) first */
+	FS_KEEP_SAME	= 1 << 1,	/* leave a file with the same bytes
+					 * untouched (its mtime, ETags) */
+};
+
+/*
+ * Replaces path by what fn writes, readable by all (0644).  0, or -1
+ * with one line in *errstr naming the file and the reason (the caller
+ * frees it).
+ */
+int	 fs_write_atomic(const char *path, fs_write_fn fn, const void *arg,
+	    int flags, char **errstr);
+/* The same for len bytes at data. */
+int	 fs_write_file(const char *path, const void *data, size_t len,
+	    int flags, char **errstr);
+
+#endif
