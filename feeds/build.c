@@ -342,6 +342,9 @@ ns_classify(const char *uri, int bare_atom)
 {
 	if (uri == NULL)
 		return bare_atom ? NSC_ATOM : NSC_RSS;
+	for (size_t i = 0; i < sizeof(namespaces) / sizeof(*namespaces); i++)
+		if (strcmp(uri, namespaces[i].uri) == 0)
+			return namespaces[i].cls;
 	/* Real feeds vary the case ("http://www.itunes.com/DTDs/..."). */
 	for (size_t i = 0; i < sizeof(namespaces) / sizeof(*namespaces); i++)
 		if (strcasecmp(uri, namespaces[i].uri) == 0)
@@ -934,10 +937,13 @@ field_value(const struct xml_elem *e, const struct bframe *f, const char *s)
 	case K_URL:
 		return url_resolve(e->base, s);
 	case K_GUID:
-		/* a permalink is a URL, resolved like links; else opaque */
-		return f->flags & FL_PERMALINK ? url_resolve(e->base, s) :
-		    xstrdup(s);
 	case K_ID:
+		/* An id is compared byte for byte: kept as written unless
+		 * relative, then resolved like a link.  A guid that is no
+		 * permalink is opaque. */
+		if ((f->kind == K_GUID && !(f->flags & FL_PERMALINK)) ||
+		    e->base == NULL || html_has_scheme(s, strlen(s)))
+			return xstrdup(s);
 		return url_resolve(e->base, s);
 	case K_HTML:
 		v = e->base && (f->flags & FL_BASE64) == 0 ?

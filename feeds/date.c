@@ -181,6 +181,8 @@ ampm_word(const char *w)
 static int
 unit_at(const char *p, size_t *len)
 {
+	if ((unsigned char)*p < 0xE0)
+		return 0;	/* every unit is a CJK or Hangul character */
 	for (size_t i = 0; i < sizeof(units) / sizeof(*units); i++) {
 		size_t n = strlen(units[i].s);
 

@@ -20,6 +20,36 @@ static const uint16_t cp1252_c1[32] = {
 };
 
 /*
+ * 1 when every byte from i on is ASCII or a C2/C3 pair: characters below
+ * U+0100 only, which double-encoded UTF-8 is made of; and the pattern of
+ * a re-encoded lead byte (U+00C2-U+00F4, "C3 82".."C3 B4") then a
+ * re-encoded continuation byte (U+0080-U+00BF, "C2 80".."C2 BF") is
+ * there.  Real Latin-1 text almost never has the pair.
+ */
+static int
+latin1_only(const unsigned char *s, size_t i, size_t n)
+{
+	const unsigned char *p = s + i, *end = s + n;
+
+	while ((p = memchr(p, 0xC3, (size_t)(end - p))) != NULL &&
+	    !(end - p >= 4 && p[1] >= 0x82 && p[1] <= 0xB4 &&
+	    p[2] == 0xC2 && p[3] >= 0x80 && p[3] <= 0xBF))
+		p++;
+	if (p == NULL)
+		return 0;
+	while (i < n) {
+		if (s[i] < 0x80)
+			i++;
+		else if ((s[i] == 0xC2 || s[i] == 0xC3) && i + 1 < n &&
+		    (s[i + 1] & 0xC0) == 0x80)
+			i += 2;
+		else
+			return 0;
+	}
+	return 1;
+}
+
+/*
  * The Latin-1 bytes of s when every character is below U+0100, some is
  * not ASCII, and those bytes are valid UTF-8; else NULL.
  */
@@ -61,21 +91,30 @@ no:
 static char *
 c1_to_cp1252(const unsigned char *s, size_t n)
 {
+	const unsigned char *p = s, *end = s + n;
 	struct buf b;
 	size_t span = 0;
+	int found = 0;
 
-	buf_init(&b, 0);
-	for (size_t i = 0; i + 1 < n; i++) {
-		if (s[i] != 0xC2 || s[i + 1] < 0x80 || s[i + 1] > 0x9F)
+	while ((p = memchr(p, 0xC2, (size_t)(end - p))) != NULL &&
+	    p + 1 < end) {
+		size_t i = (size_t)(p - s);
+
+		if (p[1] < 0x80 || p[1] > 0x9F) {
+			p++;
 			continue;
+		}
+		if (!found) {
+			buf_init(&b, 0);
+			found = 1;
+		}
 		buf_append(&b, s + span, i - span);
-		buf_put_utf8(&b, cp1252_c1[s[i + 1] - 0x80]);
-		span = ++i + 1;
+		buf_put_utf8(&b, cp1252_c1[p[1] - 0x80]);
+		span = i + 2;
+		p += 2;
 	}
-	if (span == 0) {
-		buf_cleanup(&b);
+	if (!found)
 		return NULL;
-	}
 	buf_append(&b, s + span, n - span);
 	return buf_detach(&b);
 }
@@ -84,14 +123,14 @@ char *
 textfix(const char *str)
 {
 	const unsigned char *s = (const unsigned char *)str;
-	size_t n = 0, high = 0;
+	size_t n = strlen(str);
 	char *u, *c;
 
-	for (; s[n] != '\0'; n++)
-		high |= s[n] & 0x80;
-	if (high == 0)
+	/* Both repairs need a 0xC2 byte (U+0080-U+00BF): most text has
+	 * none, and memchr finds that out fastest. */
+	if (memchr(s, 0xC2, n) == NULL)
 		return NULL;
-	if ((u = undouble(s, n)) != NULL) {
+	if (latin1_only(s, 0, n) && (u = undouble(s, n)) != NULL) {
 		c = c1_to_cp1252((const unsigned char *)u, strlen(u));
 		if (c != NULL) {
 			free(u);

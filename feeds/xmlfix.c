@@ -14,7 +14,9 @@
 
 #define NAME_MAX_LEN	64	/* longer "&name;" is taken as bare '&' */
 
-enum { FIX_TEXT, FIX_CDATA, FIX_COMMENT, FIX_PI };
+/* Processing instructions are not followed: libxml2 drops them, so a
+ * '&' mended inside one changes nothing. */
+enum { FIX_TEXT, FIX_CDATA, FIX_COMMENT };
 
 void
 xmlfix_init(struct xmlfix *f)
@@ -31,20 +33,18 @@ xmlfix_cleanup(struct xmlfix *f)
 	buf_cleanup(&f->join);
 }
 
-/* Offset of the next '&', '!' or '?' in s[i..n), or n. */
+/* Offset of the next '&' or '!' in s[i..n), or n. */
 static size_t
 scan(const char *s, size_t i, size_t n)
 {
 #ifdef __SSE2__
-	const __m128i amp = _mm_set1_epi8('&'), bang = _mm_set1_epi8('!'),
-	    q = _mm_set1_epi8('?');
+	const __m128i amp = _mm_set1_epi8('&'), bang = _mm_set1_epi8('!');
 
 	while (i + 16 <= n) {
 		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)
 		    (s + i));
-		int m = _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(
-		    _mm_cmpeq_epi8(v, amp), _mm_cmpeq_epi8(v, bang)),
-		    _mm_cmpeq_epi8(v, q)));
+		int m = _mm_movemask_epi8(_mm_or_si128(
+		    _mm_cmpeq_epi8(v, amp), _mm_cmpeq_epi8(v, bang)));
 
 		if (m != 0)
 			return i + (size_t)__builtin_ctz((unsigned int)m);
@@ -52,7 +52,7 @@ scan(const char *s, size_t i, size_t n)
 	}
 #endif
 	for (; i < n; i++)
-		if (s[i] == '&' || s[i] == '!' || s[i] == '?')
+		if (s[i] == '&' || s[i] == '!')
 			break;
 	return i;
 }
@@ -137,23 +137,40 @@ emit(struct run *r, size_t to, const char *rep)
 	r->copied = to;
 }
 
-/* Skips to the end of a CDATA section, comment or PI; returns where
- * scanning goes on, or n (less what to hold when not final). */
+/*
+ * Skips to the end of a CDATA section or comment ("]]>", "-->"): returns
+ * where scanning goes on, or n.  A terminator cut by the end of a chunk
+ * is remembered (tmatch), not held: CDATA is most of a feed's bytes, and
+ * holding would copy every next chunk.
+ */
 static size_t
-skip_to_end(struct xmlfix *f, const char *s, size_t i, size_t n, int final)
+skip_to_end(struct xmlfix *f, const char *s, size_t i, size_t n)
 {
-	const char *end = f->state == FIX_CDATA ? "]]>" :
-	    f->state == FIX_COMMENT ? "-->" : "?>";
-	size_t elen = strlen(end);
-	const char *p = i < n ? memmem(s + i, n - i, end, elen) : NULL;
+	char x = f->state == FIX_CDATA ? ']' : '-';
+	const char *p, *stop = s + n;
 
-	if (p != NULL) {
-		f->state = FIX_TEXT;
-		return (size_t)(p - s) + elen;
+	while (f->tmatch > 0 && i < n) {
+		if (f->tmatch == 2 && s[i] == '>') {
+			f->state = FIX_TEXT;
+			f->tmatch = 0;
+			return i + 1;
+		}
+		if (s[i] == x) {
+			f->tmatch = 2;
+			i++;
+		} else
+			f->tmatch = 0;
 	}
-	if (final || n - i < elen)
-		return final ? n : i;
-	return n - (elen - 1);
+	/* memchr on the terminator's first byte: ']' and '-' are rare */
+	for (p = s + i; (p = memchr(p, x, (size_t)(stop - p))) != NULL; p++)
+		if (stop - p >= 3 && p[1] == x && p[2] == '>') {
+			f->state = FIX_TEXT;
+			return (size_t)(p - s) + 3;
+		}
+	if (n > i)
+		f->tmatch = n - i >= 2 && s[n - 2] == x && s[n - 1] == x ? 2 :
+		    s[n - 1] == x;
+	return n;
 }
 
 /* Which state "<!" at s[j] (the '!') starts; REF_MORE when unknown. */
@@ -184,9 +201,8 @@ fix(struct run *r, int final)
 
 	while (i < n) {
 		if (f->state != FIX_TEXT) {
-			i = skip_to_end(f, s, i, n, final);
-			if (f->state != FIX_TEXT)
-				return i;
+			if ((i = skip_to_end(f, s, i, n)) >= n)
+				return n;
 			continue;
 		}
 		if ((j = scan(s, i, n)) >= n)
@@ -197,13 +213,10 @@ fix(struct run *r, int final)
 
 			if (before != '<')
 				continue;
-			if (s[j] == '?') {
-				f->state = FIX_PI;
-				continue;
-			}
 			if ((k = bang_state(s, j, n, final)) == REF_MORE)
 				return j;
 			f->state = k;
+			f->tmatch = 0;
 			i += k == FIX_COMMENT ? 2 : k == FIX_CDATA ? 7 : 0;
 			continue;
 		}

@@ -4,8 +4,8 @@
  * read them.  A '&' that starts no reference ("?a=1&b=2", "Fish & Chips",
  * "&copy=2") is a literal ampersand: it becomes "&amp;" (libxml2 would
  * drop it, and the name after it in an attribute).  "&#X41;" (upper-case
- * X, which XML 1.0 does not allow) becomes "&#x41;".  CDATA sections,
- * comments and processing instructions are left alone.  A chunk that
+ * X, which XML 1.0 does not allow) becomes "&#x41;".  CDATA sections
+ * and comments are left alone.  A chunk that
  * needs no mending is handed on as it came, without a copy.
  */
 #ifndef FEEDD_XMLFIX_H
@@ -18,7 +18,8 @@
 #define XMLFIX_HOLD	80	/* bytes held back for lookahead, at most */
 
 struct xmlfix {
-	int	 state;			/* text, CDATA, comment, PI */
+	int	 state;			/* text, CDATA, comment */
+	int	 tmatch;		/* "]]>" or "-->" begun: bytes seen */
 	char	 prev;			/* last byte handed on */
 	struct buf out;			/* mended bytes, when any */
 	struct buf join;		/* held bytes + the next chunk */
