@@ -24,6 +24,7 @@ enum ns_class {
 enum elem {
 	EL_UNKNOWN,
 	EL_RSS, EL_RDF, EL_CHANNEL, EL_ITEM, EL_FEED, EL_ENTRY, EL_AUTHOR,
+	EL_CATEGORIES,
 	EL_MGROUP,
 	EL_TITLE, EL_LINK, EL_DESCRIPTION, EL_GUID, EL_PUBDATE, EL_LASTBUILD,
 	EL_LANGUAGE, EL_TTL, EL_RSSAUTHOR, EL_CATEGORY, EL_ENCLOSURE,
@@ -194,6 +195,7 @@ static const struct {
 	{ NSC_RSS, "language", EL_LANGUAGE }, { NSC_RSS, "ttl", EL_TTL },
 	{ NSC_RSS, "author", EL_RSSAUTHOR },
 	{ NSC_RSS, "category", EL_CATEGORY },
+	{ NSC_RSS, "categories", EL_CATEGORIES },
 	{ NSC_RSS, "enclosure", EL_ENCLOSURE },
 	{ NSC_RDF, "RDF", EL_RDF },
 	{ NSC_ATOM, "feed", EL_FEED }, { NSC_ATOM, "entry", EL_ENTRY },
@@ -243,11 +245,13 @@ enum ctx {
 	CTX_AUTHOR,	/* Atom author of an entry */
 	CTX_GROUP,	/* media:group of an item */
 	CTX_ICAT,	/* itunes:category of an item (may nest) */
+	CTX_CATS,	/* <categories> wrapper some feeds put in items */
 };
 
 #define FL_PERMALINK	0x1	/* guid usable as a link */
 #define FL_MARKUP	0x2	/* title text is HTML */
 #define FL_BASE64	0x4	/* Atom 0.3 mode="base64" */
+#define FL_NOTERM	0x8	/* atom:category without term or label */
 
 static const char b64_alphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -709,8 +713,10 @@ attr_element(struct builder *b, const struct xml_elem *e, struct bframe *f,
 		return;
 	if (kind == K_ENCLOSURE)
 		enclosure_add(b, e, "url", "length");
-	else if (kind == K_MEDIA)
+	else if (kind == K_MEDIA) {
 		media_add(b, e);
+		f->ctx = CTX_GROUP;	/* its title, description, ... */
+	}
 	else if (kind == K_ICATEGORY) {
 		category_add(b, xml_elem_attr(e, NULL, "text"));
 		f->ctx = CTX_ICAT;
@@ -719,6 +725,8 @@ attr_element(struct builder *b, const struct xml_elem *e, struct bframe *f,
 			free(term);
 			term = xml_elem_attr(e, NULL, "label");
 		}
+		if (term == NULL || !*term)
+			f->flags |= FL_NOTERM;	/* <category>text</category> */
 		category_add(b, term);
 	}
 }
@@ -790,7 +798,11 @@ field_start(struct builder *b, const struct xml_elem *e, struct bframe *f,
 		return 0;
 	if (m->kind >= K_ENCLOSURE) {
 		attr_element(b, e, f, m->kind, item, rank);
-		return 0;
+		if (!(f->flags & FL_NOTERM) || !item)
+			return 0;
+		f->item = 1;	/* Atom category without term: take its text */
+		f->kind = K_CATEGORY;
+		return XML_CAPTURE_TEXT;
 	}
 	f->item = (uint8_t)item;
 	f->kind = m->kind;
@@ -855,6 +867,8 @@ builder_start(struct builder *b, const struct xml_elem *e)
 	case CTX_ITEM:
 		if (id == EL_AUTHOR)
 			f->ctx = CTX_AUTHOR;
+		else if (id == EL_CATEGORIES)
+			f->ctx = CTX_CATS;
 		else if (id == EL_MGROUP)
 			f->ctx = CTX_GROUP;
 		else
@@ -870,6 +884,8 @@ builder_start(struct builder *b, const struct xml_elem *e)
 		    field_start(b, e, f, id, 1) : 0;
 	case CTX_ICAT:
 		return id == EL_I_CATEGORY ? field_start(b, e, f, id, 1) : 0;
+	case CTX_CATS:
+		return id == EL_CATEGORY ? field_start(b, e, f, id, 1) : 0;
 	default:
 		return 0;
 	}
@@ -1024,8 +1040,11 @@ field_set(struct builder *b, const struct xml_elem *e, struct bframe *f,
 		free(decoded);
 		if (f->field == F_LANGUAGE)
 			lang_normalize(*slot);
+		/* a permalink stands in for a missing link: resolved, or as
+		 * written when there is no base (but never urn:, tag:) */
 		if (f->kind == K_GUID && (f->flags & FL_PERMALINK) &&
-		    url_is_http(*slot)) {
+		    (url_is_http(*slot) ||
+		    !html_has_scheme(*slot, strlen(*slot)))) {
 			free(b->permalink);
 			b->permalink = xstrdup(*slot);
 		}

@@ -328,6 +328,35 @@ serialize_end(struct xml_reader *r, const char *local, int depth)
 	capture_append(r, ">", 1, 0);
 }
 
+/*
+ * The namespace of a prefix the document uses without declaring it
+ * ("content:encoded" with no xmlns:content): the one that prefix always
+ * means in feeds, as feed readers take it.  NULL when unknown.
+ */
+static const char *
+undeclared_ns(const xmlChar *prefix)
+{
+	static const struct {
+		const char *prefix, *uri;
+	} known[] = {
+		{ "content", "http://purl.org/rss/1.0/modules/content/" },
+		{ "dc", "http://purl.org/dc/elements/1.1/" },
+		{ "dcterms", "http://purl.org/dc/terms/" },
+		{ "media", "http://search.yahoo.com/mrss/" },
+		{ "itunes", "http://www.itunes.com/dtds/podcast-1.0.dtd" },
+		{ "atom", "http://www.w3.org/2005/Atom" },
+		{ "rdf", "http://www.w3.org/1999/02/22-rdf-syntax-ns#" },
+		{ "xhtml", "http://www.w3.org/1999/xhtml" },
+	};
+
+	if (prefix == NULL)
+		return NULL;
+	for (size_t i = 0; i < sizeof(known) / sizeof(*known); i++)
+		if (strcmp((const char *)prefix, known[i].prefix) == 0)
+			return known[i].uri;
+	return NULL;
+}
+
 /* The base of a new element: its xml:base resolved against the parent's. */
 static void
 frame_push(struct xml_reader *r, struct xml_elem *e)
@@ -368,7 +397,6 @@ sax_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
 	struct xml_elem e;
 	int flags;
 
-	(void)prefix;
 	(void)nns;
 	(void)ns;
 	(void)ndefaulted;
@@ -382,7 +410,7 @@ sax_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
 	}
 	r->saw_root = 1;
 	e.local = (const char *)local;
-	e.uri = (const char *)uri;
+	e.uri = uri ? (const char *)uri : undeclared_ns(prefix);
 	e.reader = r;
 	e.line = xmlSAX2GetLineNumber(r->ctxt) + r->line_offset;
 	e.depth = ++r->depth;
@@ -413,7 +441,6 @@ sax_end(void *ctx, const xmlChar *local, const xmlChar *prefix,
 	struct xml_reader *r = ctx;
 	struct xml_elem e;
 
-	(void)prefix;
 	r->ctxt->wellFormed = 1;
 	if (r->depth == 0)
 		return;
@@ -425,7 +452,7 @@ sax_end(void *ctx, const xmlChar *local, const xmlChar *prefix,
 	memset(&e, 0, sizeof(e));
 	e.reader = r;
 	e.local = (const char *)local;
-	e.uri = (const char *)uri;
+	e.uri = uri ? (const char *)uri : undeclared_ns(prefix);
 	e.line = xmlSAX2GetLineNumber(r->ctxt) + r->line_offset;
 	e.depth = r->depth;
 	e.base = r->stack[r->depth].base;
