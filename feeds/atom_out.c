@@ -439,6 +439,31 @@ put_date(FILE *fp, const char *indent, const char *name, int64_t t)
 	put_elem(fp, indent, name, "", date_format_rfc3339(t, d, sizeof(d)));
 }
 
+/*
+ * An href as an IRI (RFC 3987): characters feeds leave in URLs that no
+ * IRI may hold are percent-encoded ("item[1]" -> "item%5B1%5D"); '[' and
+ * ']' stay in the authority, where an IPv6 literal needs them.
+ */
+static void
+put_href(FILE *fp, const char *href)
+{
+	static const char bad[] = " \"<>\\^`{|}";
+	const char *auth = strstr(href, "://"), *path;
+	struct buf b;
+
+	path = auth ? auth + 3 + strcspn(auth + 3, "/?#") : href;
+	buf_init(&b, 0);
+	for (const char *p = href; *p != '\0'; p++) {
+		if ((strchr(bad, *p) != NULL) ||
+		    (p >= path && (*p == '[' || *p == ']')))
+			buf_printf(&b, "%%%02X", (unsigned char)*p);
+		else
+			buf_putc(&b, *p);
+	}
+	xml_put(fp, buf_str(&b));
+	buf_cleanup(&b);
+}
+
 static void
 put_link(FILE *fp, const char *indent, const char *rel, const char *type,
     const char *href)
@@ -447,7 +472,7 @@ put_link(FILE *fp, const char *indent, const char *rel, const char *type,
 	if (type != NULL)
 		fprintf(fp, " type=\"%s\"", type);
 	fputs(" href=\"", fp);
-	xml_put(fp, href);
+	put_href(fp, href);
 	fputs("\"/>\n", fp);
 }
 
