@@ -196,6 +196,8 @@ static const struct {
 	{ NSC_RSS, "author", EL_RSSAUTHOR },
 	{ NSC_RSS, "category", EL_CATEGORY },
 	{ NSC_RSS, "categories", EL_CATEGORIES },
+	/* no-namespace <modified> (WordPress-made feeds): as dcterms: */
+	{ NSC_RSS, "modified", EL_DC_MODIFIED },
 	{ NSC_RSS, "enclosure", EL_ENCLOSURE },
 	{ NSC_RDF, "RDF", EL_RDF },
 	{ NSC_ATOM, "feed", EL_FEED }, { NSC_ATOM, "entry", EL_ENTRY },

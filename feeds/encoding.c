@@ -306,6 +306,39 @@ head_is_utf8(const uint8_t *s, size_t n)
 	return multi;
 }
 
+/*
+ * 1 when the held bytes, declared as nothing, are mostly not UTF-8:
+ * more ill-formed bytes than well-formed multibyte sequences.  Such a
+ * document is in a legacy charset its server did not name (often
+ * Latin-1); read it as windows-1252 throughout, as browsers do, rather
+ * than taking a Latin-1 "é\xa0»" for a CJK character.
+ */
+static int
+head_is_latin1(const uint8_t *s, size_t n)
+{
+	size_t i = 0;
+	int good = 0, bad = 0, len;
+
+	if (n > ENC_HEAD_MAX)
+		n = ENC_HEAD_MAX;	/* the same answer however it came */
+	while (i < n) {
+		if (s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if ((len = utf8_seq_len(s + i, n - i)) == -1)
+			break;
+		if (len == 0) {
+			bad++;
+			i++;
+		} else {
+			good++;
+			i += (size_t)len;
+		}
+	}
+	return bad > 0 && bad >= good;
+}
+
 static void
 enc_open(struct enc_decoder *d, const char *label, const uint8_t *s,
     size_t n)
@@ -386,7 +419,8 @@ enc_decide(struct enc_decoder *d, const uint8_t *s, size_t n)
 		return 0;
 	}
 	declared = sniff_declared((const char *)s, n);
-	enc_open(d, declared ? declared : "utf-8", s, n);
+	enc_open(d, declared ? declared : head_is_latin1(s, n) ?
+	    "windows-1252" : "utf-8", s, n);
 	free(declared);
 	return 0;
 }

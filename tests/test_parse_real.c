@@ -331,6 +331,24 @@ Test(real, rfc7303_charset_order)
 	feed_doc_free(doc);
 }
 
+Test(real, undeclared_latin1_is_read_as_windows_1252)
+{
+	/* miniflux's Le Cercle Psy capture: no declaration, Latin-1 bytes.
+	 * Read as UTF-8, "doué »" (E9 A0 BB) would be the CJK "頻"; a head
+	 * that is mostly ill-formed UTF-8 is a legacy charset. */
+	struct feed_doc *doc = parse_real("no_encoding_ISO-8859-1.xml");
+	int found = 0;
+
+	for (size_t i = 0; i < doc->nitems; i++) {
+		const char *s = doc->items[i].summary;
+
+		cr_assert(s == NULL || strstr(s, "\xe9\xa0\xbb") == NULL);
+		found |= s != NULL && strstr(s, "dou\xc3\xa9\xc2\xa0\xc2\xbb");
+	}
+	cr_assert(found, "\"dou\xc3\xa9 \xc2\xbb\" read right");
+	feed_doc_free(doc);
+}
+
 /* ---- links and ids (RSS 2.0, RSS 1.0, RFC 4287, XML Base) ---- */
 
 Test(real, relative_permalink_guid_is_the_link)
