@@ -486,6 +486,7 @@ entity_free(void *payload, const xmlChar *name)
 	(void)name;
 	xmlFree((xmlChar *)(uintptr_t)ent->name);
 	xmlFree(ent->content);
+	xmlFree(ent->orig);	/* libxml2 hangs the raw value on it */
 	free(ent);	/* a struct decl starts with its entity */
 }
 
@@ -633,6 +634,12 @@ sax_get_entity(void *ctx, const xmlChar *name)
 	r->ctxt->wellFormed = 1;
 	if ((ent = xmlGetPredefinedEntity(name)) != NULL)
 		return ent;
+	if (r->ctxt->inSubset) {
+		/* libxml2 asks after each declaration (to keep its raw
+		 * value): no expansion happens there */
+		d = xmlHashLookup(r->declared, name);
+		return d != NULL ? &d->ent : NULL;
+	}
 	if ((d = xmlHashLookup(r->declared, name)) != NULL &&
 	    d->size <= ENT_MAX_SIZE) {
 		if (in_attr)
