@@ -475,11 +475,12 @@ enc_feed(struct enc_decoder *d, const uint8_t *s, size_t n, int final,
 static void
 enc_strip_leading(struct enc_decoder *d, struct buf *out, size_t from)
 {
-	char *s = out->data + from, *lt;
+	char *s, *lt;
 	size_t n = out->len - from;
 
 	if (d->started || n == 0)
-		return;
+		return;		/* (out->data may still be NULL) */
+	s = out->data + from;
 	lt = memchr(s, '<', n);
 	for (char *p = s; p < (lt ? lt : s + n); p++)
 		if (*p == '\n')

@@ -244,6 +244,11 @@ xmlfix_run(struct xmlfix *f, const char *in, size_t n, int final,
 	struct run r = { f, in, n, 0, 0 };
 	size_t used;
 
+	if (n == 0 && f->npend == 0) {	/* the final call: in may be NULL */
+		*data = in;
+		*dlen = 0;
+		return;
+	}
 	if (f->npend > 0) {
 		buf_reset(&f->join);
 		buf_append(&f->join, f->pend, f->npend);
