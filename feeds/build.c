@@ -338,6 +338,11 @@ struct builder {
 		const char *local, *uri;
 		uint8_t	 id;
 	} cache[128];
+	struct {
+		const char *uri;
+		uint8_t	 cls;
+	} nscache[8];
+	unsigned int	 nsnext;
 };
 
 #define NS_XML "http://www.w3.org/XML/1998/namespace"
@@ -361,6 +366,24 @@ ns_classify(const char *uri, int bare_atom)
 	return NSC_OTHER;
 }
 
+/* The class of a namespace URI; libxml2 interns URIs, so a few pointers
+ * remembered spare the table walk (a document uses a handful). */
+static enum ns_class
+ns_lookup(struct builder *b, const char *uri)
+{
+	size_t n = sizeof(b->nscache) / sizeof(*b->nscache), slot;
+
+	if (uri == NULL)
+		return b->bare_atom ? NSC_ATOM : NSC_RSS;
+	for (size_t i = 0; i < n; i++)
+		if (b->nscache[i].uri == uri)
+			return b->nscache[i].cls;
+	slot = b->nsnext++ % n;
+	b->nscache[slot].uri = uri;
+	b->nscache[slot].cls = (uint8_t)ns_classify(uri, 0);
+	return b->nscache[slot].cls;
+}
+
 /* libxml2 interns names and namespace URIs in its dictionary, so a
  * small cache keyed by their addresses skips the table search. */
 static enum elem
@@ -373,7 +396,7 @@ elem_lookup(struct builder *b, const struct xml_elem *e)
 
 	if (b->cache[h].local == e->local && b->cache[h].uri == e->uri)
 		return b->cache[h].id;
-	if ((cls = ns_classify(e->uri, b->bare_atom)) != NSC_OTHER)
+	if ((cls = ns_lookup(b, e->uri)) != NSC_OTHER)
 		for (size_t i = 0; i < sizeof(elements) / sizeof(*elements);
 		    i++)
 			if (elements[i].cls == cls &&
@@ -385,12 +408,6 @@ elem_lookup(struct builder *b, const struct xml_elem *e)
 	b->cache[h].uri = e->uri;
 	b->cache[h].id = (uint8_t)id;
 	return id;
-}
-
-static int
-is_atom(const char *uri)
-{
-	return uri && ns_classify(uri, 0) == NSC_ATOM;
 }
 
 struct builder *
@@ -692,7 +709,7 @@ media_add(struct builder *b, const struct xml_elem *e)
 static void
 category_add(struct builder *b, char *term)
 {
-	char *fixed = term ? textfix(term) : NULL;
+	char *fixed = term ? textfix(term, strlen(term)) : NULL;
 
 	if (term && *term)
 		feed_item_add_category(b->item, fixed ? fixed : term);
@@ -741,12 +758,12 @@ attr_element(struct builder *b, const struct xml_elem *e, struct bframe *f,
  * whatever the source format; other media types are dropped.
  */
 static int
-text_mode(const struct builder *b, const struct xml_elem *e, struct bframe *f)
+text_mode(struct builder *b, const struct xml_elem *e, struct bframe *f)
 {
 	char *type, *mode, *src;
 	int flags = XML_CAPTURE_TEXT;
 
-	if (!is_atom(e->uri) && !(e->uri == NULL && b->bare_atom)) {
+	if (ns_lookup(b, e->uri) != NSC_ATOM) {
 		if (f->kind == K_TITLE)
 			f->flags |= FL_MARKUP;	/* checked at the end */
 		return flags;
@@ -893,14 +910,15 @@ builder_start(struct builder *b, const struct xml_elem *e)
 	}
 }
 
-/* Trims text in place; returns its start. */
+/* Trims text in place; returns its start, *len its length. */
 static char *
-trim(struct buf *text)
+trim(struct buf *text, size_t *len)
 {
 	static char empty[1];
 	char *s = text->data;
 	size_t n = text->len;
 
+	*len = 0;
 	if (s == NULL || n == 0)
 		return empty;
 	while (n > 0 && isspace((unsigned char)*s)) {
@@ -910,6 +928,7 @@ trim(struct buf *text)
 	while (n > 0 && isspace((unsigned char)s[n - 1]))
 		n--;
 	s[n] = '\0';
+	*len = n;
 	return s;
 }
 
@@ -942,16 +961,35 @@ date_slot(struct builder *b, int item, enum field field)
 	return field == F_UPDATED ? &b->item->updated : NULL;
 }
 
+/* s[0..n) as a new string, repaired by textfix when it needs it. */
 static char *
-field_value(const struct xml_elem *e, const struct bframe *f, const char *s)
+text_copy(const char *s, size_t n)
 {
-	char *v, *fixed;
+	char *v = textfix(s, n);
+
+	if (v == NULL) {
+		v = xmalloc(n + 1);
+		memcpy(v, s, n);
+		v[n] = '\0';
+	}
+	return v;
+}
+
+static char *
+field_value(const struct xml_elem *e, const struct bframe *f, const char *s,
+    size_t n)
+{
+	char *v, *r;
 
 	switch (f->kind) {
 	case K_TITLE:
-		v = (f->flags & FL_MARKUP) && strpbrk(s, "<&") ?
-		    html_to_text(s) : xstrdup(s);
-		break;
+		if ((f->flags & FL_MARKUP) && strpbrk(s, "<&")) {
+			r = html_to_text(s);
+			v = text_copy(r, strlen(r));
+			free(r);
+			return v;
+		}
+		return text_copy(s, n);
 	case K_URL:
 		return url_resolve(e->base, s);
 	case K_GUID:
@@ -964,20 +1002,15 @@ field_value(const struct xml_elem *e, const struct bframe *f, const char *s)
 			return xstrdup(s);
 		return url_resolve(e->base, s);
 	case K_HTML:
-		v = e->base && (f->flags & FL_BASE64) == 0 ?
-		    html_resolve(s, e->base) : NULL;
-		if (v == NULL)
-			v = xstrdup(s);
-		break;
+		v = text_copy(s, n);
+		if (e->base != NULL && (r = html_resolve(v, e->base)) != NULL) {
+			free(v);
+			v = r;
+		}
+		return v;
 	default:
-		v = xstrdup(s);
-		break;
+		return text_copy(s, n);
 	}
-	if ((fixed = textfix(v)) != NULL) {
-		free(v);
-		v = fixed;
-	}
-	return v;
 }
 
 /* itunes:keywords, media:keywords: "a, b,c" */
@@ -1002,7 +1035,7 @@ keywords_add(struct builder *b, char *s)
 
 static void
 field_set(struct builder *b, const struct xml_elem *e, struct bframe *f,
-    char *s)
+    char *s, size_t n)
 {
 	uint8_t *ranks = f->item ? b->irank : b->frank;
 	int64_t t, *tslot;
@@ -1036,9 +1069,10 @@ field_set(struct builder *b, const struct xml_elem *e, struct bframe *f,
 				decoded = esc;
 			}
 			s = decoded;
+			n = strlen(s);
 		}
 		free(*slot);
-		*slot = field_value(e, f, s);
+		*slot = field_value(e, f, s, n);
 		free(decoded);
 		if (f->field == F_LANGUAGE)
 			lang_normalize(*slot);
@@ -1058,6 +1092,7 @@ void
 builder_end(struct builder *b, const struct xml_elem *e, struct buf *text)
 {
 	struct bframe *f = &b->stack[e->depth];
+	size_t n;
 	char *s;
 
 	if (f->ctx == CTX_ITEM) {
@@ -1067,7 +1102,7 @@ builder_end(struct builder *b, const struct xml_elem *e, struct buf *text)
 	}
 	if (text == NULL || (f->item && b->item == NULL))
 		return;
-	s = trim(text);
+	s = trim(text, &n);
 	if (*s == '\0')
 		return;
 	if (f->kind == K_CATEGORY)
@@ -1075,7 +1110,7 @@ builder_end(struct builder *b, const struct xml_elem *e, struct buf *text)
 	else if (f->kind == K_KEYWORDS)
 		keywords_add(b, s);
 	else if (f->field != F_NONE)
-		field_set(b, e, f, s);
+		field_set(b, e, f, s, n);
 }
 
 int

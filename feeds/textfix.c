@@ -120,10 +120,9 @@ c1_to_cp1252(const unsigned char *s, size_t n)
 }
 
 char *
-textfix(const char *str)
+textfix(const char *str, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)str;
-	size_t n = strlen(str);
 	char *u, *c;
 
 	/* Both repairs need a 0xC2 byte (U+0080-U+00BF): most text has

@@ -11,7 +11,9 @@
 #ifndef FEEDD_TEXTFIX_H
 #define FEEDD_TEXTFIX_H
 
-/* s repaired: a new string (caller frees), or NULL when s is fine. */
-char	*textfix(const char *s);
+#include <stddef.h>
+
+/* s[0..n) repaired: a new string (caller frees), or NULL when fine. */
+char	*textfix(const char *s, size_t n);
 
 #endif

@@ -1,8 +1,11 @@
 /*
  * xmlfix: bare ampersands and "&#X" mended before libxml2 (see xmlfix.h).
- * A small state machine follows CDATA sections, comments and processing
- * instructions, where '&' is literal; everywhere else (text, attribute
- * values, the internal subset) a '&' must start a reference.
+ * One state is followed: inside a CDATA section '&' is literal.  Anywhere
+ * else (text, attribute values, the internal subset) a '&' must start a
+ * reference.  Comments and processing instructions are not followed:
+ * libxml2 drops them, so a '&' mended inside one changes nothing.  The
+ * scan looks for '&' and '[' only (the '[' of "<![CDATA["), both rare
+ * next to '<'.
  */
 #include <stdint.h>
 #include <string.h>
@@ -14,9 +17,7 @@
 
 #define NAME_MAX_LEN	64	/* longer "&name;" is taken as bare '&' */
 
-/* Processing instructions are not followed: libxml2 drops them, so a
- * '&' mended inside one changes nothing. */
-enum { FIX_TEXT, FIX_CDATA, FIX_COMMENT };
+enum { FIX_TEXT, FIX_CDATA };
 
 void
 xmlfix_init(struct xmlfix *f)
@@ -33,43 +34,43 @@ xmlfix_cleanup(struct xmlfix *f)
 	buf_cleanup(&f->join);
 }
 
-/* Offset of the next '&' or '!' in s[i..n), or n. */
+/* Offset of the next '&' or '[' in s[i..n), or n. */
 static size_t
 scan(const char *s, size_t i, size_t n)
 {
 #ifdef __SSE2__
-	const __m128i amp = _mm_set1_epi8('&'), bang = _mm_set1_epi8('!');
+	const __m128i amp = _mm_set1_epi8('&'), br = _mm_set1_epi8('[');
 
-	while (i + 16 <= n) {
-		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)
+	while (i + 32 <= n) {
+		__m128i a = _mm_loadu_si128((const __m128i *)(const void *)
 		    (s + i));
-		int m = _mm_movemask_epi8(_mm_or_si128(
-		    _mm_cmpeq_epi8(v, amp), _mm_cmpeq_epi8(v, bang)));
+		__m128i b = _mm_loadu_si128((const __m128i *)(const void *)
+		    (s + i + 16));
+		unsigned int m = (unsigned int)_mm_movemask_epi8(_mm_or_si128(
+		    _mm_cmpeq_epi8(a, amp), _mm_cmpeq_epi8(a, br))) |
+		    (unsigned int)_mm_movemask_epi8(_mm_or_si128(
+		    _mm_cmpeq_epi8(b, amp), _mm_cmpeq_epi8(b, br))) << 16;
 
 		if (m != 0)
-			return i + (size_t)__builtin_ctz((unsigned int)m);
-		i += 16;
+			return i + (size_t)__builtin_ctz(m);
+		i += 32;
 	}
 #endif
 	for (; i < n; i++)
-		if (s[i] == '&' || s[i] == '!')
+		if (s[i] == '&' || s[i] == '[')
 			break;
 	return i;
 }
 
-static int
-is_name_start(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
-	    c == ':' || c >= 0x80;
-}
+/* XML name characters, as far as a reference needs them: 1 may start a
+ * name, 2 may follow.  Bytes >= 0x80 count as letters. */
+static const unsigned char name_class[256] = {
+	['A' ... 'Z'] = 1, ['a' ... 'z'] = 1, ['_'] = 1, [':'] = 1,
+	[0x80 ... 0xFF] = 1, ['0' ... '9'] = 2, ['-'] = 2, ['.'] = 2,
+};
 
-static int
-is_name_char(unsigned char c)
-{
-	return is_name_start(c) || (c >= '0' && c <= '9') || c == '-' ||
-	    c == '.';
-}
+#define is_name_start(c)	(name_class[(unsigned char)(c)] == 1)
+#define is_name_char(c)		(name_class[(unsigned char)(c)] != 0)
 
 static int
 is_hex(unsigned char c)
@@ -138,15 +139,14 @@ emit(struct run *r, size_t to, const char *rep)
 }
 
 /*
- * Skips to the end of a CDATA section or comment ("]]>", "-->"): returns
- * where scanning goes on, or n.  A terminator cut by the end of a chunk
- * is remembered (tmatch), not held: CDATA is most of a feed's bytes, and
- * holding would copy every next chunk.
+ * Skips to the end of a CDATA section ("]]>"): returns where scanning
+ * goes on, or n.  A "]]>" cut by the end of a chunk is remembered
+ * (tmatch), not held: CDATA is most of a feed's bytes, and holding would
+ * copy every next chunk.
  */
 static size_t
-skip_to_end(struct xmlfix *f, const char *s, size_t i, size_t n)
+skip_cdata(struct xmlfix *f, const char *s, size_t i, size_t n)
 {
-	char x = f->state == FIX_CDATA ? ']' : '-';
 	const char *p, *stop = s + n;
 
 	while (f->tmatch > 0 && i < n) {
@@ -155,39 +155,36 @@ skip_to_end(struct xmlfix *f, const char *s, size_t i, size_t n)
 			f->tmatch = 0;
 			return i + 1;
 		}
-		if (s[i] == x) {
+		if (s[i] == ']') {
 			f->tmatch = 2;
 			i++;
 		} else
 			f->tmatch = 0;
 	}
-	/* memchr on the terminator's first byte: ']' and '-' are rare */
-	for (p = s + i; (p = memchr(p, x, (size_t)(stop - p))) != NULL; p++)
-		if (stop - p >= 3 && p[1] == x && p[2] == '>') {
+	/* memchr on ']', which text seldom has */
+	for (p = s + i; (p = memchr(p, ']', (size_t)(stop - p))) != NULL; p++)
+		if (stop - p >= 3 && p[1] == ']' && p[2] == '>') {
 			f->state = FIX_TEXT;
 			return (size_t)(p - s) + 3;
 		}
 	if (n > i)
-		f->tmatch = n - i >= 2 && s[n - 2] == x && s[n - 1] == x ? 2 :
-		    s[n - 1] == x;
+		f->tmatch = n - i >= 2 && s[n - 2] == ']' && s[n - 1] == ']' ?
+		    2 : s[n - 1] == ']';
 	return n;
 }
 
-/* Which state "<!" at s[j] (the '!') starts; REF_MORE when unknown. */
+/* 1 when the '[' at s[j] ends "<![CDATA" (earlier bytes in f->tail). */
 static int
-bang_state(const char *s, size_t j, size_t n, int final)
+cdata_opens(const struct xmlfix *f, const char *s, size_t j)
 {
-	static const char cdata[] = "[CDATA[";
-	size_t have = n - j - 1;
+	static const char open[] = "<![CDATA";
+	char before[8];
 
-	if (have >= 2 && s[j + 1] == '-' && s[j + 2] == '-')
-		return FIX_COMMENT;
-	if (have >= 7 && memcmp(s + j + 1, cdata, 7) == 0)
-		return FIX_CDATA;
-	if (!final && (have == 0 || (have == 1 && s[j + 1] == '-') ||
-	    (have < 7 && memcmp(s + j + 1, cdata, have) == 0)))
-		return REF_MORE;
-	return FIX_TEXT;
+	if (j >= 8)
+		return memcmp(s + j - 8, open, 8) == 0;
+	memcpy(before, f->tail + j, 8 - j);
+	memcpy(before + 8 - j, s, j);
+	return memcmp(before, open, 8) == 0;
 }
 
 /* Returns the bytes consumed; the rest is held. */
@@ -200,25 +197,38 @@ fix(struct run *r, int final)
 	int k;
 
 	while (i < n) {
-		if (f->state != FIX_TEXT) {
-			if ((i = skip_to_end(f, s, i, n)) >= n)
+		if (f->state == FIX_CDATA) {
+			if ((i = skip_cdata(f, s, i, n)) >= n)
 				return n;
 			continue;
 		}
 		if ((j = scan(s, i, n)) >= n)
 			return n;
 		i = j + 1;
-		if (s[j] != '&') {
-			char before = j > 0 ? s[j - 1] : f->prev;
-
-			if (before != '<')
-				continue;
-			if ((k = bang_state(s, j, n, final)) == REF_MORE)
-				return j;
-			f->state = k;
-			f->tmatch = 0;
-			i += k == FIX_COMMENT ? 2 : k == FIX_CDATA ? 7 : 0;
+		if (s[j] == '[') {
+			if (cdata_opens(f, s, j)) {
+				f->state = FIX_CDATA;
+				f->tmatch = 0;
+			}
 			continue;
+		}
+		/* the references escaped HTML is made of, without the walk */
+		if (n - j >= 6) {
+			const char *q = s + j + 1;
+
+			if ((q[0] == 'l' || q[0] == 'g') && q[1] == 't' &&
+			    q[2] == ';') {
+				i = j + 4;
+				continue;
+			}
+			if (memcmp(q, "amp;", 4) == 0) {
+				i = j + 5;
+				continue;
+			}
+			if (memcmp(q, "quot;", 5) == 0) {
+				i = j + 6;
+				continue;
+			}
 		}
 		k = ref_kind((const unsigned char *)s + j, n - j);
 		if (k == REF_MORE && !final && n - j < XMLFIX_HOLD)
@@ -263,8 +273,13 @@ xmlfix_run(struct xmlfix *f, const char *in, size_t n, int final,
 		used = r.n;
 	memcpy(f->pend, r.s + used, r.n - used);
 	f->npend = r.n - used;
-	if (used > 0)
-		f->prev = r.s[used - 1];
+	/* the last 8 bytes handed on, for a "<![CDATA[" cut by a chunk */
+	if (used >= 8)
+		memcpy(f->tail, r.s + used - 8, 8);
+	else if (used > 0) {
+		memmove(f->tail, f->tail + used, 8 - used);
+		memcpy(f->tail + 8 - used, r.s, used);
+	}
 	if (r.mending) {
 		emit(&r, used, NULL);
 		*data = buf_str(&f->out);

@@ -5,7 +5,7 @@
  * "&copy=2") is a literal ampersand: it becomes "&amp;" (libxml2 would
  * drop it, and the name after it in an attribute).  "&#X41;" (upper-case
  * X, which XML 1.0 does not allow) becomes "&#x41;".  CDATA sections
- * and comments are left alone.  A chunk that
+ * are left alone.  A chunk that
  * needs no mending is handed on as it came, without a copy.
  */
 #ifndef FEEDD_XMLFIX_H
@@ -18,9 +18,9 @@
 #define XMLFIX_HOLD	80	/* bytes held back for lookahead, at most */
 
 struct xmlfix {
-	int	 state;			/* text, CDATA, comment */
-	int	 tmatch;		/* "]]>" or "-->" begun: bytes seen */
-	char	 prev;			/* last byte handed on */
+	int	 state;			/* text or CDATA */
+	int	 tmatch;		/* "]]>" begun: bytes seen */
+	char	 tail[8];		/* the last bytes handed on */
 	struct buf out;			/* mended bytes, when any */
 	struct buf join;		/* held bytes + the next chunk */
 	char	 pend[XMLFIX_HOLD];

@@ -583,6 +583,34 @@ Test(parse, any_chunk_split_gives_the_same_document)
 	free(whole);
 }
 
+/* The bare-'&' mending (feeds/xmlfix.c) holds a reference cut by a
+ * chunk and follows CDATA across chunks: every split reads the same. */
+Test(parse, split_anywhere_around_references_and_cdata)
+{
+	char *xml = xasprintf("<rss version=\"2.0\"><channel><title>t"
+	    "</title><description>%05000d</description><item><title>Q&A &amp; "
+	    "&#X41;&eacute; &foo; x</title><description><![CDATA[a & b ]] ]]"
+	    "&amp;]]> c & d</description><link>http://e.org/?a=1&b=2&c"
+	    "</link></item></channel></rss>", 0);
+	size_t len = strlen(xml);
+	char *whole = dump_chunked(xml, len, len);
+
+	cr_assert_not_null(strstr(whole, "Q&A & A\xc3\xa9 &foo; x|"), "%s",
+	    whole);
+	cr_assert_not_null(strstr(whole, "a & b ]] ]]&amp; c & d|"), "%s",
+	    whole);
+	cr_assert_not_null(strstr(whole, "http://e.org/?a=1&b=2&c|"), "%s",
+	    whole);
+	for (size_t split = 5000; split < len; split++) {
+		char *s = dump_chunked(xml, len, split);
+
+		cr_assert_str_eq(s, whole, "split at %zu", split);
+		free(s);
+	}
+	free(whole);
+	free(xml);
+}
+
 /* Past the first 4 KB, valid UTF-8 goes to libxml2 without a copy: a
  * sequence cut by a chunk boundary, or a stray byte, near the cut must
  * come out the same as in one piece. */
