@@ -12,10 +12,31 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 TEST_LIBS  := $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null)
 
-WARN      = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+# -Werror is for development and CI: `make test`, `make asan` and
+# `make fuzz` set WERROR=1 (so .ci/run does); a plain `make` leaves it
+# off, so a newer compiler's new warnings do not stop a user's build.
+WERROR    ?= 0
+WARN      = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+ifeq ($(WERROR),1)
+WARN      += -Werror
+endif
+# Hardening, as distributions build daemons.
+HARDEN    = -U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
+HARDEN_LD = -pie -Wl,-z,relro,-z,now
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DFEEDD_VERSION='"$(VERSION)"' -I. \
-             $(WARN) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
+             $(WARN) $(HARDEN) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
+ALL_LDFLAGS = $(HARDEN_LD) $(CFLAGS) $(LDFLAGS)
 LDLIBS    = $(PKG_LIBS) -lz -lm
+
+# One short line per step (CC daemon/fetch.o); V=1 prints the commands.
+V ?= 0
+ifeq ($(V),1)
+Q =
+say = @:
+else
+Q = @
+say = @printf '  %-5s %s\n' $(1) $(2);
+endif
 
 # Every .c under the source folders is part of the program; main.c alone
 # is left out of the library that tests and fuzzers link.
@@ -33,35 +54,41 @@ all: $(BUILD)/feedd
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(call say,CC,$*.o)
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/libfeedd.a: $(LIB_OBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	$(call say,AR,$@)
+	$(Q)ar rcs $@ $^
 
 $(BUILD)/feedd: $(MAIN_OBJ) $(BUILD)/libfeedd.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # The HTTP fixture server the integration tests start.
 $(BUILD)/testsrv: $(BUILD)/obj/tests/testsrv.o $(BUILD)/libfeedd.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # One binary per suite, for working on one module ...
 $(BUILD)/tests/test_%: $(BUILD)/obj/tests/test_%.o $(BUILD)/obj/tests/helpers.o $(BUILD)/libfeedd.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(TEST_LIBS)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS) $(TEST_LIBS)
 
 # ... and every suite in one binary, so one criterion run reports them all.
 $(BUILD)/tests/all: $(TEST_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/tests/helpers.o $(BUILD)/libfeedd.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(TEST_LIBS)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS) $(TEST_LIBS)
 
 # Build dependencies are installed (or the command printed) when missing.
 deps:
 	@pkg-config --exists $(PKGS) $(TEST_PKGS) 2>/dev/null || scripts/install-deps
 
 test: deps
-	@$(MAKE) --no-print-directory test-run
+	@$(MAKE) --no-print-directory WERROR=1 test-run
 
 TEST_ENV = FEEDD_BIN=$(BUILD)/feedd FEEDD_TESTSRV=$(BUILD)/testsrv FEEDD_SHARED=$${FEEDD_SHARED:-../shared}
 test-run: $(BUILD)/feedd $(HELPER_BIN) $(BUILD)/tests/all
@@ -69,7 +96,7 @@ test-run: $(BUILD)/feedd $(HELPER_BIN) $(BUILD)/tests/all
 
 SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 asan: deps
-	@$(MAKE) --no-print-directory BUILD=build-asan CFLAGS="$(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" \
+	@$(MAKE) --no-print-directory WERROR=1 BUILD=build-asan CFLAGS="$(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" \
 		ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp test-run
 
@@ -77,7 +104,7 @@ asan: deps
 FUZZ_TIME ?= 60
 FUZZ_SRC   = $(sort $(wildcard tests/fuzz/fuzz_*.c))
 fuzz: deps
-	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang \
+	@$(MAKE) --no-print-directory WERROR=1 BUILD=build-fuzz CC=clang \
 		CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined" fuzz-run
 
 fuzz-run: $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
@@ -90,7 +117,8 @@ fuzz-run: $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(BUILD)/libfeedd.a
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $^ $(LDLIBS)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(HARDEN_LD) -fsanitize=fuzzer,address,undefined -o $@ $^ $(LDLIBS)
 
 bench: deps all
 	@bench/run-all

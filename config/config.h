@@ -62,6 +62,7 @@ struct config {
 	int	 max_entries;
 	char	*alert_feeds_dir;	/* NULL when unset */
 	char	*listen;	/* "127.0.0.1:8787", or NULL */
+	char	*output_url;	/* public URL of the Atom feed, or NULL */
 
 	/* [alerts] */
 	char	*alert_log;	/* NULL when unset */
@@ -91,6 +92,13 @@ void	 config_errors_cleanup(struct config_errors *errs);
 
 /* Default path: $FEEDD_CONFIG, else /etc/feedd/feedd.conf. */
 const char *config_default_path(void);
+/*
+ * The one parser of [output] listen: "HOST:PORT", "[V6]:PORT", ":PORT"
+ * or "PORT" (no host: 127.0.0.1); an IPv6 address needs its brackets.
+ * *host is the address without brackets (caller frees).  0, or -1 when
+ * it is not of that shape or the port is not 0-65535.
+ */
+int	 config_parse_listen(const char *listen, char **host, int *port);
 
 /* Looks a feed up by name; NULL when absent. */
 const struct feed_conf *config_find_feed(const struct config *cfg,

@@ -61,6 +61,8 @@ const struct config_key config_keys[CONFIG_NKEYS] = {
 	    OFF(alert_feeds_dir), NULL },
 	{ SCOPE_OUTPUT, "listen", KT_LISTEN, 0, 0, NULL, NULL, OFF(listen),
 	    NULL },
+	{ SCOPE_OUTPUT, "url", KT_URL, 0, 0, NULL, NULL, OFF(output_url),
+	    NULL },
 
 	{ SCOPE_ALERTS, "log", KT_PATH, 0, 0, NULL, "alerts.log",
 	    OFF(alert_log), NULL },
@@ -167,18 +169,48 @@ url_ok(const char *url)
 	return strncasecmp(url, "file:", 5) == 0 && url[5] != '\0';
 }
 
-/* HOST:PORT, PORT 1..65535; HOST may be [v6]. */
+int
+config_parse_listen(const char *listen, char **host, int *port)
+{
+	const char *colon, *p;
+	char	*end;
+	long	 v;
+
+	if (listen[0] == '[') {
+		if ((p = strchr(listen, ']')) == NULL || p[1] != ':')
+			return -1;
+		*host = xstrndup(listen + 1, (size_t)(p - listen - 1));
+		colon = p + 1;
+	} else if ((colon = strrchr(listen, ':')) == NULL) {
+		*host = xstrdup("127.0.0.1");
+		colon = listen - 1;
+	} else if (memchr(listen, ':', (size_t)(colon - listen)) != NULL)
+		return -1;		/* IPv6 without brackets */
+	else
+		*host = colon == listen ? xstrdup("127.0.0.1") :
+		    xstrndup(listen, (size_t)(colon - listen));
+	errno = 0;
+	v = strtol(colon + 1, &end, 10);
+	if (!isdigit((unsigned char)colon[1]) || *end != '\0' || errno != 0 ||
+	    v < 0 || v > 65535 || **host == '\0') {
+		free(*host);
+		*host = NULL;
+		return -1;
+	}
+	*port = (int)v;
+	return 0;
+}
+
 static int
 listen_ok(const char *s)
 {
-	const char *colon = strrchr(s, ':');
-	char *end;
-	long port;
+	char	*host;
+	int	 port;
 
-	if (colon == NULL || colon == s || !isdigit((unsigned char)colon[1]))
+	if (config_parse_listen(s, &host, &port) == -1)
 		return 0;
-	port = strtol(colon + 1, &end, 10);
-	return *end == '\0' && port >= 1 && port <= 65535;
+	free(host);
+	return 1;
 }
 
 static int
@@ -194,7 +226,8 @@ set_text(const struct config_key *k, void *field, const char *value,
 	}
 	if (k->type == KT_LISTEN && !listen_ok(value)) {
 		*errstr = xasprintf("bad value for listen: '%s' (expected "
-		    "HOST:PORT, such as 127.0.0.1:8787)", value);
+		    "HOST:PORT such as 127.0.0.1:8787, or [V6]:PORT such as "
+		    "[::1]:8787)", value);
 		return -1;
 	}
 	free(*slot);
@@ -272,7 +305,7 @@ config_keys_free(struct config *cfg)
 		if (k->scope >= SCOPE_FEED)
 			continue;
 		if (k->type == KT_STRING || k->type == KT_PATH ||
-		    k->type == KT_LISTEN)
+		    k->type == KT_LISTEN || k->type == KT_URL)
 			free(*(char **)((char *)cfg + k->off));
 	}
 }

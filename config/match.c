@@ -11,8 +11,9 @@
 
 #include "config/match.h"
 #include "config/match_int.h"
-#include "util/xmalloc.h"
+#include "util/buf.h"
 #include "util/utf8.h"
+#include "util/xmalloc.h"
 
 #define MATCH_MAX_LEN	4096
 #define MATCH_MAX_DEPTH	64
@@ -119,6 +120,34 @@ match_text_spaceless(const char *text)
 	return 0;
 }
 
+static int is_token_char(uint32_t c);
+
+char *
+match_split_scripts(const char *text)
+{
+	const char *s = text, *start;
+	struct buf b;
+	int prev = 0;	/* 0 none, 1 spaceless letter, 2 other token char */
+
+	if (text == NULL)
+		return NULL;
+	buf_init(&b, 0);
+	buf_puts(&b, "");
+	while (*s != '\0') {
+		uint32_t c;
+		int cls;
+
+		start = s;
+		c = match_utf8_next(&s);
+		cls = is_spaceless(c) ? 1 : is_token_char(c) ? 2 : 0;
+		if (cls != 0 && prev != 0 && cls != prev)
+			buf_putc(&b, ' ');
+		prev = cls;
+		buf_append(&b, start, (size_t)(s - start));
+	}
+	return buf_detach(&b);
+}
+
 /* Whether unicode61 keeps the character in a token (roughly). */
 static int
 is_token_char(uint32_t c)
@@ -144,9 +173,21 @@ parse_fail(struct parser *ps, const char *msg)
 static void
 lex_word(struct parser *ps)
 {
-	const char *s = ps->p;
+	const char *s = ps->p, *end;
 	size_t len = strcspn(s, " \t\r\n\v\f()\"");
 
+	/* feed:"A name with spaces" */
+	if (((len == 5 && strncmp(s, "feed:", 5) == 0) ||
+	    (len == 4 && strncmp(s, "tag:", 4) == 0)) && s[len] == '"' &&
+	    (end = strchr(s + len + 1, '"')) != NULL) {
+		char *name = xstrndup(s + len + 1, (size_t)(end - s - len - 1));
+
+		ps->tok = T_TERM;
+		ps->text = xasprintf("%.*s%s", (int)len, s, name);
+		free(name);
+		ps->p = end + 1;
+		return;
+	}
 	ps->p += len;
 	for (size_t i = 0; i < 3; i++)
 		if (tok_names[i + T_AND] != NULL &&
@@ -229,6 +270,19 @@ parse_term(struct parser *ps)
 	n->text = ps->text;
 	n->prefix = ps->prefix;
 	ps->text = NULL;
+	if (!ps->phrase && (strncmp(s, "feed:", 5) == 0 ||
+	    strncmp(s, "tag:", 4) == 0)) {
+		size_t skip = s[0] == 'f' ? 5 : 4;
+
+		n->source = s[0] == 'f' ? SRC_FEED : SRC_TAG;
+		memmove(n->text, n->text + skip, strlen(n->text + skip) + 1);
+		if (n->text[0] == '\0' || n->prefix)
+			parse_fail(ps, n->source == SRC_FEED ?
+			    "feed: needs a feed name (no '*')" :
+			    "tag: needs a tag (no '*')");
+		lex(ps);
+		return n;
+	}
 	while (*s != '\0') {
 		uint32_t c = match_utf8_next(&s);
 

@@ -24,7 +24,10 @@
  * Grammar: only upper-case AND, OR, NOT are operators; terms side by
  * side are ANDed; `a NOT b` is `a AND NOT b`; NOT > AND > OR.  A word
  * is tokenized as unicode61 does, so `open-source` is the phrase
- * "open source".  A term with Han, kana, Thai, Lao, Khmer or Myanmar
+ * "open source"; a change of script is a word boundary in the indexed
+ * text (match_split_scripts).  feed:NAME and tag:TAG test the item's
+ * feed (feeds.name, feeds.tags), so the condition may also use the
+ * items column feed_id.  A term with Han, kana, Thai, Lao, Khmer or Myanmar
  * letters is a substring test on items_tri (a MATCH phrase from three
  * characters, else LIKE '%term%').  Bounds: 4096 bytes, 64 levels of
  * nesting, 256 terms.
@@ -59,5 +62,13 @@ const char *match_fts5(const struct match_expr *expr);
  * no other text.
  */
 int	 match_text_spaceless(const char *text);
+
+/*
+ * text with a space wherever a letter of a spaceless script meets a
+ * letter or digit of another ("接入DeepSeek-V4" -> "接入 DeepSeek-V4"),
+ * so that the word index sees "DeepSeek" as the word a reader sees.
+ * Storage indexes this in items_fts.  NULL in, NULL out; caller frees.
+ */
+char	*match_split_scripts(const char *text);
 
 #endif

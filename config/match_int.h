@@ -10,12 +10,14 @@
 #include <stdint.h>
 
 enum node_type { N_TERM, N_AND, N_OR, N_NOT };
+enum { SRC_FEED = 1, SRC_TAG = 2 };
 
 struct node {
 	enum node_type type;
 	char	*text;		/* N_TERM: the word or phrase, unquoted */
 	int	 prefix;	/* N_TERM: written with a trailing '*' */
 	int	 spaceless;	/* N_TERM: has Han, kana, Thai... */
+	int	 source;	/* N_TERM: 0 text, SRC_FEED or SRC_TAG (text: name) */
 	int	 fts;		/* expressible as one FTS5 query */
 	struct node **kids;
 	size_t	 nkids;

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -125,16 +126,24 @@ format_json(struct buf *b, const struct alert_row *a)
 	buf_puts(b, "}\n");
 }
 
+/*
+ * A link someone may click in a terminal or a log viewer is http(s):
+ * a javascript: or data: item link is left out.
+ */
 char *
 alert_format_line(const struct alert_row *a, enum alert_format format)
 {
+	struct alert_row safe = *a;
 	struct buf b;
 
+	if (a->link != NULL && strncasecmp(a->link, "http://", 7) != 0 &&
+	    strncasecmp(a->link, "https://", 8) != 0)
+		safe.link = NULL;
 	buf_init(&b, 0);
 	if (format == ALERT_FORMAT_JSON)
-		format_json(&b, a);
+		format_json(&b, &safe);
 	else
-		format_text(&b, a);
+		format_text(&b, &safe);
 	return buf_detach(&b);
 }
 

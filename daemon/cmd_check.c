@@ -1,7 +1,9 @@
 /*
  * cmd_check: `feedd check-config`.  Loads the config the way `run` does
  * and prints every problem as "FILE:LINE: message" on stderr (exit 2),
- * or "FILE: ok (N feeds, M alerts)" on stdout (exit 0).
+ * or "FILE: ok (N feeds, M alerts)" on stdout (exit 0).  Under systemd
+ * (the unit's ExecReload runs it before the SIGHUP) the problems go to
+ * the journal at priority err, with a last line saying what it means.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -9,6 +11,7 @@
 
 #include "config/config.h"
 #include "daemon/cmd.h"
+#include "util/log.h"
 
 int
 cmd_check_config(int argc, char **argv, const char *config_path)
@@ -29,8 +32,15 @@ cmd_check_config(int argc, char **argv, const char *config_path)
 	}
 	fclose(fp);
 	if ((cfg = config_load(config_path, &errs)) == NULL) {
-		for (size_t i = 0; i < errs.n; i++)
-			fprintf(stderr, "%s\n", errs.msgs[i]);
+		for (size_t i = 0; i < errs.n; i++) {
+			if (log_journal())
+				log_errorx("%s", errs.msgs[i]);
+			else
+				fprintf(stderr, "%s\n", errs.msgs[i]);
+		}
+		if (log_journal())
+			log_errorx("%s: configuration refused; a running feedd "
+			    "keeps its old configuration", config_path);
 		config_errors_cleanup(&errs);
 		return EXIT_USAGE;
 	}

@@ -145,6 +145,31 @@ parse_opts(int argc, char **argv, const char *allowed, const char **feed,
 	return 0;
 }
 
+/* The options of the query commands. */
+struct query_opts {
+	const char *name;	/* --feed or --rule */
+	const char *test;	/* --test */
+	int	 limit;
+};
+
+/*
+ * What every query command starts with: its options (allowed), its
+ * words (words: one or more, else none) and the store.  EXIT_OK, or the
+ * exit status to return.
+ */
+static int
+query_start(int argc, char **argv, const char *config_path,
+    const char *allowed, int words, struct query_opts *o, struct query *q)
+{
+	o->name = o->test = NULL;
+	o->limit = DEFAULT_LIMIT;
+	if (parse_opts(argc, argv, allowed, &o->name, &o->limit,
+	    &o->test) == -1 || (words ? optind >= argc : optind != argc) ||
+	    (o->name && o->test))
+		return cmd_usage(cmd_find(argv[0]));
+	return query_open(argv[0], config_path, q);
+}
+
 static void
 print_status(const struct feed_row *f)
 {
@@ -240,18 +265,18 @@ print_stories(const struct story_row *rows, size_t n)
 int
 cmd_items(int argc, char **argv, const char *config_path)
 {
-	const char *feed = NULL, *unused = NULL;
-	int limit = DEFAULT_LIMIT, rc;
+	struct query_opts o;
 	struct story_row *rows;
 	struct feed_row fr;
 	struct query q;
+	const char *feed;
 	size_t n;
+	int rc;
 
-	if (parse_opts(argc, argv, "fn", &feed, &limit, &unused) == -1 ||
-	    optind != argc)
-		return cmd_usage(cmd_find(argv[0]));
-	if ((rc = query_open(argv[0], config_path, &q)) != EXIT_OK)
+	if ((rc = query_start(argc, argv, config_path, "fn", 0, &o, &q)) !=
+	    EXIT_OK)
 		return rc;
+	feed = o.name;
 	if (feed && (rc = store_feed_get(q.st, feed, &fr)) != 0) {
 		cmd_error(argv[0], rc == 1 ? "no feed named '%s'" : "%s",
 		    rc == 1 ? feed : store_errmsg(q.st));
@@ -260,7 +285,7 @@ cmd_items(int argc, char **argv, const char *config_path)
 	}
 	if (feed)
 		feed_row_cleanup(&fr);
-	if (store_stories_newest(q.st, feed, NULL, limit, &rows, &n) == -1) {
+	if (store_stories_newest(q.st, feed, NULL, o.limit, &rows, &n) == -1) {
 		cmd_error(argv[0], "%s", store_errmsg(q.st));
 		query_close(&q);
 		return EXIT_RUNTIME;
@@ -304,20 +329,18 @@ print_hits(const struct search_hit *hits, size_t n)
 int
 cmd_search(int argc, char **argv, const char *config_path)
 {
-	const char *unused = NULL, *unused2 = NULL;
-	int limit = DEFAULT_LIMIT, rc;
+	struct query_opts o;
 	struct search_hit *hits;
 	struct query q;
 	char *text, *err = NULL;
 	size_t n;
+	int rc;
 
-	if (parse_opts(argc, argv, "n", &unused, &limit, &unused2) == -1 ||
-	    optind >= argc)
-		return cmd_usage(cmd_find(argv[0]));
-	if ((rc = query_open(argv[0], config_path, &q)) != EXIT_OK)
+	if ((rc = query_start(argc, argv, config_path, "n", 1, &o, &q)) !=
+	    EXIT_OK)
 		return rc;
 	text = join_args(argc - optind, argv + optind);
-	if (store_search(q.st, text, limit, &hits, &n, &err) == -1) {
+	if (store_search(q.st, text, o.limit, &hits, &n, &err) == -1) {
 		cmd_error(argv[0], "%s", err ? err : "failed");
 		rc = EXIT_USAGE;
 	} else {
@@ -377,17 +400,15 @@ alerts_list(struct query *q, const char *cmd, const char *rule, int limit)
 int
 cmd_alerts(int argc, char **argv, const char *config_path)
 {
-	const char *rule = NULL, *test = NULL;
-	int limit = DEFAULT_LIMIT, rc;
+	struct query_opts o;
 	struct query q;
+	int rc;
 
-	if (parse_opts(argc, argv, "rnt", &rule, &limit, &test) == -1 ||
-	    optind != argc || (rule && test))
-		return cmd_usage(cmd_find(argv[0]));
-	if ((rc = query_open(argv[0], config_path, &q)) != EXIT_OK)
+	if ((rc = query_start(argc, argv, config_path, "rnt", 0, &o, &q)) !=
+	    EXIT_OK)
 		return rc;
-	rc = test ? alerts_test(&q, argv[0], test, limit) :
-	    alerts_list(&q, argv[0], rule, limit);
+	rc = o.test ? alerts_test(&q, argv[0], o.test, o.limit) :
+	    alerts_list(&q, argv[0], o.name, o.limit);
 	query_close(&q);
 	return rc;
 }

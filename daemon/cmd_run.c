@@ -7,6 +7,7 @@
 #include "daemon/cmd.h"
 #include "daemon/feedd.h"
 #include "daemon/pipeline.h"
+#include "util/log.h"
 
 int
 cmd_run(int argc, char **argv, const char *config_path)
@@ -16,8 +17,16 @@ cmd_run(int argc, char **argv, const char *config_path)
 
 	if (argc > 1)
 		return cmd_usage(cmd_find(argv[0]));
-	if ((rc = feedd_open(&d, config_path, FEEDD_RUN)) != EXIT_OK)
+	if ((rc = feedd_open(&d, config_path, FEEDD_RUN)) != EXIT_OK) {
+		/*
+		 * The unit does not restart on this status (exit 2): the
+		 * journal's last word says why it stays down.
+		 */
+		if (rc == EXIT_USAGE)
+			log_errorx("%s: configuration invalid, not starting "
+			    "(fix it, then restart)", config_path);
 		return rc;
+	}
 	feedd_main(&d);
 	feedd_close(&d);
 	return EXIT_OK;

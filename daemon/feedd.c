@@ -26,16 +26,19 @@
 #include "daemon/output.h"
 #include "daemon/pipeline.h"
 #include "daemon/serve.h"
+#include "daemon/status.h"
+#include "daemon/timing.h"
 #include "util/fs.h"
 #include "util/xmalloc.h"
 #include "storage/store.h"
 
-#define STOP_GRACE_MS	5000
 #define PRUNE_EVERY_MS	(3600 * 1000)
 
 void
-feedd_fetch_opts(const struct config *cfg, struct fetch_opts *o)
+feedd_fetch_opts(const struct feedd *d, const struct config *cfg,
+    struct fetch_opts *o)
 {
+	o->low_speed_secs = d->timing.low_speed_secs;
 	o->concurrency = cfg->concurrency;
 	o->per_host = cfg->per_host;
 	o->timeout = cfg->timeout;
@@ -146,6 +149,7 @@ close_handles(struct feedd *d)
 	uv_close((uv_handle_t *)&d->prune_timer, NULL);
 	uv_close((uv_handle_t *)&d->watchdog_timer, NULL);
 	uv_close((uv_handle_t *)&d->stop_timer, NULL);
+	uv_close((uv_handle_t *)&d->status_timer, NULL);
 	server_stop(d->srv);
 	d->srv = NULL;
 }
@@ -160,9 +164,7 @@ cycle_done(struct feedd *d)
 	metrics_cycle_done(d->metrics, (int64_t)time(NULL));
 	metrics_feed_states(d->metrics, d->nhealth[FEED_OK],
 	    d->nhealth[FEED_FAILING], d->nhealth[FEED_GONE]);
-	notify_status("last batch: %d feeds, %d ok, %d not modified, "
-	    "%d failed, %d new items", c->done, c->ok, c->not_modified,
-	    c->failed, c->new_items);
+	status_soon(d);
 	log_debug("batch: %d ok, %d not modified, %d failed, %d new items",
 	    c->ok, c->not_modified, c->failed, c->new_items);
 	pipeline_cycle_reset(d->pipe);
@@ -232,7 +234,8 @@ feedd_stop(struct feedd *d)
 	sched_pause(d->sched);
 	fetcher_drop_queue(d->fetcher);
 	if (pipeline_busy(d->pipe) > 0)
-		uv_timer_start(&d->stop_timer, on_stop_grace, STOP_GRACE_MS, 0);
+		uv_timer_start(&d->stop_timer, on_stop_grace,
+		    d->timing.stop_grace_ms, 0);
 	else
 		feedd_flush_soon(d, 0);
 }
@@ -358,18 +361,21 @@ feedd_reload(struct feedd *d)
 	config_errors_cleanup(&errs);
 	d->cfg = cfg;
 	log_set_level((enum log_level)cfg->log_level);
-	feedd_fetch_opts(cfg, &o);
+	feedd_fetch_opts(d, cfg, &o);
 	fetcher_set_opts(d->fetcher, &o);
 	reconcile_feeds(d, cfg);
 	reopen_alert_log(d, old);
 	if ((cfg->listen == NULL) != (old->listen == NULL) ||
 	    (cfg->listen && strcmp(cfg->listen, old->listen) != 0))
 		restart_server(d);
+	else
+		server_follow(d->srv, cfg);	/* new paths, same address */
 	config_free(old);
 	/* title, paths, rules may have changed: rewrite the outputs */
 	pipeline_outputs_stale(d->pipe, 1);
 	feedd_flush_soon(d, 0);
 	log_info("reloaded: %zu feeds", d->nfeeds);
+	status_update(d);
 	notify_ready();
 }
 
@@ -425,7 +431,7 @@ static void
 init_handles(struct feedd *d)
 {
 	uv_timer_t *timers[] = { &d->flush_timer, &d->prune_timer,
-	    &d->watchdog_timer, &d->stop_timer };
+	    &d->watchdog_timer, &d->stop_timer, &d->status_timer };
 	uv_signal_t *sigs[] = { &d->sig_term, &d->sig_int, &d->sig_hup };
 	struct fetch_opts o;
 
@@ -437,7 +443,7 @@ init_handles(struct feedd *d)
 		uv_signal_init(&d->loop, sigs[i]);
 		sigs[i]->data = d;
 	}
-	feedd_fetch_opts(d->cfg, &o);
+	feedd_fetch_opts(d, d->cfg, &o);
 	d->pipe = pipeline_new(d);
 	d->fetcher = fetcher_new(&d->loop, &o, pipeline_fetch_done, d->pipe);
 	d->sched = sched_new(&d->loop, pipeline_due, d->pipe);
@@ -466,6 +472,7 @@ feedd_open(struct feedd *d, const char *config_path, enum feedd_mode mode)
 	memset(d, 0, sizeof(*d));
 	d->mode = mode;
 	d->lock_fd = -1;
+	timing_load(&d->timing);
 	if ((d->cfg = config_load(config_path, &errs)) == NULL) {
 		for (size_t i = 0; i < errs.n; i++)
 			log_errorx("%s", errs.msgs[i]);
@@ -503,9 +510,9 @@ start_run(struct feedd *d)
 	uint64_t wd = notify_watchdog_interval();
 
 	uv_signal_start(&d->sig_hup, on_signal, SIGHUP);
-	notify_status("starting: %zu feeds", d->nfeeds);
 	for (size_t i = 0; i < d->nfeeds; i++)
 		schedule_from_row(d, d->feeds[i]);
+	status_start(d);	/* the figures the database has, at once */
 	metrics_feed_states(d->metrics, d->nhealth[FEED_OK],
 	    d->nhealth[FEED_FAILING], d->nhealth[FEED_GONE]);
 	uv_timer_start(&d->prune_timer, on_prune, 0, PRUNE_EVERY_MS);

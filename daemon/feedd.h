@@ -17,6 +17,7 @@
 #include "config/config.h"
 #include "daemon/fetch.h"
 #include "daemon/sched.h"
+#include "daemon/timing.h"
 #include "storage/store.h"
 
 enum feedd_mode {
@@ -61,6 +62,7 @@ struct feedd {
 	struct server	*srv;
 	struct metrics	*metrics;
 	int		 lock_fd;	/* flock'd DATABASE.lock; -1 none */
+	struct timing	 timing;	/* the fixed waits (tests shorten) */
 
 	struct feed_state **feeds;	/* sorted by name */
 	size_t		 nfeeds;
@@ -69,7 +71,10 @@ struct feedd {
 	uv_timer_t	 flush_timer;	/* outputs + alert log, coalesced */
 	uv_timer_t	 prune_timer;	/* retention, hourly */
 	uv_timer_t	 watchdog_timer;
-	uv_timer_t	 stop_timer;	/* aborts transfers 5 s into a stop */
+	uv_timer_t	 stop_timer;	/* aborts transfers late in a stop */
+	uv_timer_t	 status_timer;	/* status.c: refreshes STATUS= */
+	int		 status_soon;	/* a refresh is on its way */
+	char		 status_line[256];	/* the STATUS= last sent */
 
 	int		 stopping;
 	int		 closed;
@@ -97,7 +102,8 @@ void	 feedd_flush_soon(struct feedd *d, uint64_t ms);
 /* Finds a feed state by name; NULL when absent. */
 struct feed_state *feedd_find_feed(struct feedd *d, const char *name);
 /* Fetch options from a config. */
-void	 feedd_fetch_opts(const struct config *cfg, struct fetch_opts *o);
+void	 feedd_fetch_opts(const struct feedd *d, const struct config *cfg,
+	    struct fetch_opts *o);
 
 /* Moves fs to health h in the counts. */
 void	 feedd_set_health(struct feedd *d, struct feed_state *fs,

@@ -402,6 +402,8 @@ opts_copy(struct fetch_opts *dst, const struct fetch_opts *src)
 		dst->per_host = 1;
 	if (dst->timeout < 1)
 		dst->timeout = 1;
+	if (dst->low_speed_secs < 1)
+		dst->low_speed_secs = 10;
 }
 
 struct fetcher *

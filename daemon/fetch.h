@@ -33,6 +33,8 @@ struct fetch_opts {
 	int	 per_host;		/* in flight per host */
 	int64_t	 timeout;		/* seconds, whole transfer */
 	int64_t	 max_size;		/* decoded body bytes */
+	long	 low_speed_secs;	/* under 64 B/s this long: dropped
+					 * (0: 10 s) */
 	const char *user_agent;		/* copied */
 };
 

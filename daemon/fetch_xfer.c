@@ -17,8 +17,8 @@
 #include "util/xmalloc.h"
 #include "util/hash.h"
 
-#define LOW_SPEED_BYTES	64	/* below this many bytes/s ... */
-#define LOW_SPEED_SECS	10	/* ... for this long, a transfer is dropped */
+#define LOW_SPEED_BYTES	64	/* below this many bytes/s for
+				 * fetch_opts.low_speed_secs: dropped */
 #define CONNECT_SECS	15
 #define RETRY_AFTER_MAX	(7 * 86400)	/* a longer wait is a server's mistake */
 #define ACCEPT_TYPES	"application/rss+xml, application/atom+xml, " \
@@ -333,8 +333,8 @@ int
 fetch_setup(struct fetch *f, const struct fetch_opts *o)
 {
 	CURL *e = f->easy = curl_easy_init();
-	long low_time = o->timeout / 2 < LOW_SPEED_SECS ?
-	    (long)(o->timeout / 2) : LOW_SPEED_SECS;
+	long low_time = o->timeout / 2 < o->low_speed_secs ?
+	    (long)(o->timeout / 2) : o->low_speed_secs;
 
 	if (e == NULL) {
 		f->res.error = xstrdup("cannot create a transfer");

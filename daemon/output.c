@@ -33,7 +33,7 @@ struct output_doc {
 	const char *title;
 	const char *id;
 	const char *self;
-	struct atom_entry *entries;
+	struct entry *entries;
 	size_t	 n;
 };
 
@@ -74,15 +74,20 @@ write_atom(FILE *fp, const void *arg)
 	return atom_write(fp, &meta, d->entries, d->n);
 }
 
+static char *home_url(const struct config *cfg);
+
 static int
 write_json(FILE *fp, const void *arg)
 {
 	const struct output_doc *d = arg;
+	char	*home = home_url(d->cfg);
 	struct jsonfeed_meta meta = {
-		.title = d->title, .feed_url = d->self, .home_page_url = NULL,
+		.title = d->title, .feed_url = d->self, .home_page_url = home,
 	};
+	int	 rc = jsonfeed_write(fp, &meta, d->entries, d->n);
 
-	return jsonfeed_write(fp, &meta, d->entries, d->n);
+	free(home);
+	return rc;
 }
 
 /* file:///path, percent-encoded. */
@@ -103,20 +108,57 @@ file_url(const char *path)
 	return buf_detach(&b);
 }
 
-/* Where readers find the file: on the HTTP server when it runs. */
+/*
+ * The public address of the Atom feed: [output] url, else the HTTP
+ * server's /feed.xml when it runs; NULL when neither is set.
+ */
 static char *
-self_url(const struct config *cfg, const char *urlpath, const char *file)
+public_url(const struct config *cfg)
 {
 	char	*host = NULL, *url;
 	int	 port;
 
+	if (cfg->output_url != NULL)
+		return xstrdup(cfg->output_url);
 	if (cfg->listen == NULL ||
-	    serve_parse_listen(cfg->listen, &host, &port) == -1)
-		return file_url(file);
-	url = xasprintf(strchr(host, ':') ? "http://[%s]:%d%s" :
-	    "http://%s:%d%s", host, port, urlpath);
+	    config_parse_listen(cfg->listen, &host, &port) == -1)
+		return NULL;
+	url = xasprintf(strchr(host, ':') ? "http://[%s]:%d/feed.xml" :
+	    "http://%s:%d/feed.xml", host, port);
 	free(host);
 	return url;
+}
+
+/*
+ * Where readers find a file: urlpath ("/feed.xml", "/alerts/x.xml")
+ * beside the public Atom URL, whose last segment it replaces; the
+ * file: URL of the file when nothing is public.
+ */
+static char *
+self_url(const struct config *cfg, const char *urlpath, const char *file)
+{
+	char	*pub = public_url(cfg), *url, *slash;
+
+	if (pub == NULL)
+		return file_url(file);
+	if (strcmp(urlpath, "/feed.xml") == 0)
+		return pub;
+	slash = strrchr(pub, '/');
+	*slash = '\0';		/* url_ok: there is one after the scheme */
+	url = xasprintf("%s%s", pub, urlpath);
+	free(pub);
+	return url;
+}
+
+/* The folder of the public URL, for JSON Feed's home_page_url. */
+static char *
+home_url(const struct config *cfg)
+{
+	char	*pub = public_url(cfg);
+
+	if (pub != NULL)
+		strrchr(pub, '/')[1] = '\0';
+	return pub;
 }
 
 static int
@@ -131,7 +173,7 @@ load_entries(struct store *st, const struct config *cfg, const char *rule,
 		*errstr = xasprintf("reading stories: %s", store_errmsg(st));
 		return -1;
 	}
-	d->entries = atom_entries_prepare(rows, nrows, &d->n);
+	d->entries = entries_prepare(rows, nrows, &d->n);
 	story_rows_free(rows, nrows);
 	return 0;
 }
@@ -145,7 +187,7 @@ render_main(struct store *st, const struct config *cfg, char **errstr)
 
 	if (load_entries(st, cfg, NULL, &d, errstr) == -1)
 		return -1;
-	id = atom_tag_uri("feed", cfg->atom_path ? cfg->atom_path :
+	id = entry_tag_uri("feed", cfg->atom_path ? cfg->atom_path :
 	    cfg->json_path);
 	d.id = id;
 	rc = 0;
@@ -162,7 +204,7 @@ render_main(struct store *st, const struct config *cfg, char **errstr)
 		free(self);
 	}
 	free(id);
-	atom_entries_free(d.entries, d.n);
+	entries_free(d.entries, d.n);
 	return rc;
 }
 
@@ -181,7 +223,7 @@ render_rule(struct store *st, const struct config *cfg,
 	urlpath = xasprintf("/alerts/%s", name);
 	d.title = title = xasprintf("feedd alerts: %s", rule->name);
 	d.self = self_url(cfg, urlpath, path);
-	d.id = atom_tag_uri("alerts", rule->name);
+	d.id = entry_tag_uri("alerts", rule->name);
 	rc = fs_write_atomic(path, write_atom, &d,
 		    FS_MKDIR | FS_KEEP_SAME, errstr);
 	free((char *)d.self);
@@ -190,7 +232,7 @@ render_rule(struct store *st, const struct config *cfg,
 	free(urlpath);
 	free(path);
 	free(name);
-	atom_entries_free(d.entries, d.n);
+	entries_free(d.entries, d.n);
 	return rc;
 }
 

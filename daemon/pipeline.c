@@ -17,12 +17,12 @@
 #include "daemon/metrics.h"
 #include "daemon/output.h"
 #include "daemon/pipeline.h"
+#include "daemon/status.h"
 #include "feeds/parse.h"
 #include "storage/store.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
 
-#define FLUSH_DELAY_MS	5000
 #define BATCH_FEEDS	400	/* fetched feeds per store commit ... */
 #define BATCH_MS	1000	/* ... or this long after the first */
 #define BLAME_WINDOW_MS	(15 * 60 * 1000)	/* a server answered lately */
@@ -172,6 +172,7 @@ pipeline_start(struct pipeline *p, struct feed_state *fs)
 		fs->in_flight = 1;
 		p->cycle.total++;
 		fetcher_add(d->fetcher, &req);
+		status_soon(d);
 	}
 	feed_row_cleanup(&row);
 }
@@ -411,11 +412,12 @@ show_progress(struct pipeline *p)
 }
 
 /* run: batches can be one feed each; outputs are rewritten at most every
- * FLUSH_DELAY_MS.  once and stopping: at once. */
+ * flush_delay_ms.  once and stopping: at once. */
 static uint64_t
 flush_delay(const struct pipeline *p, int64_t now)
 {
-	int64_t next = p->last_flush_ms + FLUSH_DELAY_MS;
+	int64_t next = p->last_flush_ms +
+	    (int64_t)p->d->timing.flush_delay_ms;
 
 	if (p->d->mode != FEEDD_RUN || p->d->stopping || next <= now)
 		return 0;
@@ -454,11 +456,12 @@ result_done(struct pipeline *p, struct result *r)
 		show_progress(p);
 	}
 	result_free(r);
+	status_soon(d);
 	/* idle: the batch is over; busy: flush at most every few seconds */
 	if (pipeline_busy(p) == 0)
 		feedd_flush_soon(d, flush_delay(p, now));
 	else if (p->dirty && !uv_is_active((uv_handle_t *)&d->flush_timer))
-		feedd_flush_soon(d, FLUSH_DELAY_MS);
+		feedd_flush_soon(d, d->timing.flush_delay_ms);
 }
 
 /* Worker thread: the body becomes a document, and the store's CPU-only
@@ -625,6 +628,7 @@ pipeline_flush(struct pipeline *p)
 		free(err);
 		err = NULL;
 	}
+	status_soon(d);		/* alerts written */
 	if (!p->dirty && p->rendered)
 		return;
 	if (output_render(d->out, d->st, d->cfg, !p->rendered, &err) == -1) {

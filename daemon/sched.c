@@ -213,6 +213,14 @@ sched_pending(const struct sched *s)
 	return s->q.n;
 }
 
+int64_t
+sched_next_due(const struct sched *s)
+{
+	const struct sched_entry *e = runq_peek(&s->q);
+
+	return e ? e->due : -1;
+}
+
 void
 sched_pause(struct sched *s)
 {

@@ -3,7 +3,8 @@
  * entries ordered by due time, one uv_timer_t armed for the earliest,
  * and the pure functions that turn an interval, a feed's cache hints
  * or an error streak into a delay.  Entries are embedded in the
- * caller's objects (container_of), so the runq allocates nothing per feed.
+ * caller's objects, so the runq allocates nothing per feed; the due
+ * callback gets its object back with offsetof (see pipeline_due).
  */
 #ifndef FEEDD_SCHED_H
 #define FEEDD_SCHED_H
@@ -33,6 +34,8 @@ void	 sched_close(struct sched *s);
 void	 sched_set(struct sched *s, struct sched_entry *e, int64_t due_ms);
 void	 sched_remove(struct sched *s, struct sched_entry *e);
 size_t	 sched_pending(const struct sched *s);
+/* The earliest queued due time (wall-clock ms); -1 when none is queued. */
+int64_t	 sched_next_due(const struct sched *s);
 /* Stops firing (shutdown); entries stay queued. */
 void	 sched_pause(struct sched *s);
 

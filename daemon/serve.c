@@ -10,6 +10,8 @@
 #include <fcntl.h>
 #include <microhttpd.h>
 #include <netdb.h>
+#include <stddef.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,13 +31,48 @@
 #define SERVE_MEMORY		(64 * 1024)	/* per connection */
 #define SERVE_FILE_MAX		(64 * 1024 * 1024)
 
+/* The files served, as the config in force names them. */
+struct paths {
+	char	*atom;
+	char	*json;
+	char	*alerts_dir;
+};
+
 struct server {
 	struct MHD_Daemon *mhd;
-	char	*atom_path;
-	char	*json_path;
-	char	*alerts_dir;
-	struct metrics *metrics;
+	pthread_mutex_t	 lock;		/* paths: the loop swaps them on a
+					 * reload while requests read them */
+	struct paths	 paths;
+	struct metrics	*metrics;
 };
+
+static void
+paths_set(struct paths *p, const struct config *cfg)
+{
+	p->atom = xstrdup_or_null(cfg->atom_path);
+	p->json = xstrdup_or_null(cfg->json_path);
+	p->alerts_dir = xstrdup_or_null(cfg->alert_feeds_dir);
+}
+
+static void
+paths_cleanup(struct paths *p)
+{
+	free(p->atom);
+	free(p->json);
+	free(p->alerts_dir);
+}
+
+/* A copy of one of srv's paths (NULL when unset), for this request. */
+static char *
+path_copy(struct server *srv, size_t off)
+{
+	char	*p;
+
+	pthread_mutex_lock(&srv->lock);
+	p = xstrdup_or_null(*(char **)((char *)&srv->paths + off));
+	pthread_mutex_unlock(&srv->lock);
+	return p;
+}
 
 /* A body about to be sent. */
 struct reply {
@@ -45,38 +82,6 @@ struct reply {
 	size_t	 len;
 	int	 cacheable;	/* ETag and gzip apply */
 };
-
-int
-serve_parse_listen(const char *listen, char **host, int *port)
-{
-	const char *colon, *p;
-	char	*end;
-	long	 v;
-
-	if (listen[0] == '[') {
-		if ((p = strchr(listen, ']')) == NULL || p[1] != ':')
-			return -1;
-		*host = xstrndup(listen + 1, (size_t)(p - listen - 1));
-		colon = p + 1;
-	} else if ((colon = strrchr(listen, ':')) == NULL) {
-		*host = xstrdup("127.0.0.1");
-		colon = listen - 1;
-	} else if (memchr(listen, ':', (size_t)(colon - listen)) != NULL)
-		return -1;		/* IPv6 without brackets */
-	else
-		*host = colon == listen ? xstrdup("127.0.0.1") :
-		    xstrndup(listen, (size_t)(colon - listen));
-	errno = 0;
-	v = strtol(colon + 1, &end, 10);
-	if (!isdigit((unsigned char)colon[1]) || *end != '\0' || errno != 0 ||
-	    v < 0 || v > 65535 || **host == '\0') {
-		free(*host);
-		*host = NULL;
-		return -1;
-	}
-	*port = (int)v;
-	return 0;
-}
 
 /* The whole file, or NULL (errno set). */
 static char *
@@ -254,18 +259,21 @@ static void
 reply_alert_feed(struct server *srv, struct reply *r, const char *name)
 {
 	size_t	 n = strlen(name);
+	char	*dir = path_copy(srv, offsetof(struct paths, alerts_dir));
 	char	*path;
 
-	if (srv->alerts_dir == NULL || n < 5 || name[0] == '.' ||
+	if (dir == NULL || n < 5 || name[0] == '.' ||
 	    strcmp(name + n - 4, ".xml") != 0 ||
 	    strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 	    "0123456789._-") != n) {
 		reply_text(r, MHD_HTTP_NOT_FOUND, "not found\n");
+		free(dir);
 		return;
 	}
-	path = xasprintf("%s/%s", srv->alerts_dir, name);
+	path = xasprintf("%s/%s", dir, name);
 	reply_file(r, path, "application/atom+xml");
 	free(path);
+	free(dir);
 }
 
 static void
@@ -289,6 +297,7 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 {
 	struct server *srv = cls;
 	struct reply r = { 0 };
+	char	*path;
 
 	(void)version, (void)upload, (void)upload_size, (void)con_cls;
 	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
@@ -297,11 +306,15 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 		reply_text(&r, MHD_HTTP_OK, "ok\n");
 	else if (strcmp(url, "/metrics") == 0)
 		reply_metrics(srv, &r);
-	else if (strcmp(url, "/feed.xml") == 0)
-		reply_file(&r, srv->atom_path, "application/atom+xml");
-	else if (strcmp(url, "/feed.json") == 0)
-		reply_file(&r, srv->json_path, "application/feed+json");
-	else if (strncmp(url, "/alerts/", 8) == 0)
+	else if (strcmp(url, "/feed.xml") == 0) {
+		path = path_copy(srv, offsetof(struct paths, atom));
+		reply_file(&r, path, "application/atom+xml");
+		free(path);
+	} else if (strcmp(url, "/feed.json") == 0) {
+		path = path_copy(srv, offsetof(struct paths, json));
+		reply_file(&r, path, "application/feed+json");
+		free(path);
+	} else if (strncmp(url, "/alerts/", 8) == 0)
 		reply_alert_feed(srv, &r, url + 8);
 	else
 		reply_text(&r, MHD_HTTP_NOT_FOUND, "not found\n");
@@ -322,7 +335,7 @@ resolve(const char *host, int port, struct sockaddr_storage *ss,
 	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
 	snprintf(sport, sizeof(sport), "%d", port);
 	if ((rc = getaddrinfo(host, sport, &hints, &res)) != 0) {
-		*errstr = xasprintf("listen %s: %s", host, gai_strerror(rc));
+		*errstr = xstrdup(gai_strerror(rc));
 		return -1;
 	}
 	memcpy(ss, res->ai_addr, res->ai_addrlen);
@@ -340,9 +353,8 @@ server_start(const struct config *cfg, struct metrics *m, char **errstr)
 	unsigned int flags = MHD_USE_AUTO_INTERNAL_THREAD;
 
 	if (cfg->listen == NULL ||
-	    serve_parse_listen(cfg->listen, &host, &port) == -1) {
-		*errstr = xasprintf("listen %s: not HOST:PORT",
-		    cfg->listen ? cfg->listen : "(unset)");
+	    config_parse_listen(cfg->listen, &host, &port) == -1) {
+		*errstr = xstrdup("not HOST:PORT");
 		return NULL;
 	}
 	if (resolve(host, port, &ss, errstr) == -1) {
@@ -353,9 +365,8 @@ server_start(const struct config *cfg, struct metrics *m, char **errstr)
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	srv = xcalloc(1, sizeof(*srv));
-	srv->atom_path = xstrdup_or_null(cfg->atom_path);
-	srv->json_path = xstrdup_or_null(cfg->json_path);
-	srv->alerts_dir = xstrdup_or_null(cfg->alert_feeds_dir);
+	pthread_mutex_init(&srv->lock, NULL);
+	paths_set(&srv->paths, cfg);
 	srv->metrics = m;
 	srv->mhd = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL,
 	    on_request, srv,
@@ -366,8 +377,8 @@ server_start(const struct config *cfg, struct metrics *m, char **errstr)
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SERVE_MEMORY,
 	    MHD_OPTION_END);
 	if (srv->mhd == NULL) {
-		*errstr = xasprintf("listen %s: cannot start the HTTP server "
-		    "(address in use?)", cfg->listen);
+		*errstr = xstrdup("cannot start the HTTP server "
+		    "(address in use?)");
 		server_stop(srv);
 		return NULL;
 	}
@@ -381,10 +392,23 @@ server_stop(struct server *srv)
 		return;
 	if (srv->mhd != NULL)
 		MHD_stop_daemon(srv->mhd);
-	free(srv->atom_path);
-	free(srv->json_path);
-	free(srv->alerts_dir);
+	paths_cleanup(&srv->paths);
+	pthread_mutex_destroy(&srv->lock);
 	free(srv);
+}
+
+void
+server_follow(struct server *srv, const struct config *cfg)
+{
+	struct paths old;
+
+	if (srv == NULL)
+		return;
+	pthread_mutex_lock(&srv->lock);
+	old = srv->paths;
+	paths_set(&srv->paths, cfg);
+	pthread_mutex_unlock(&srv->lock);
+	paths_cleanup(&old);
 }
 
 int

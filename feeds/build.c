@@ -27,7 +27,7 @@ enum elem {
 	EL_CATEGORIES,
 	EL_MGROUP,
 	EL_TITLE, EL_LINK, EL_DESCRIPTION, EL_GUID, EL_PUBDATE, EL_LASTBUILD,
-	EL_LANGUAGE, EL_TTL, EL_RSSAUTHOR, EL_CATEGORY, EL_ENCLOSURE,
+	EL_LANGUAGE, EL_TTL, EL_RSSAUTHOR, EL_EDITOR, EL_CATEGORY, EL_ENCLOSURE,
 	EL_A_TITLE, EL_A_SUBTITLE, EL_A_LINK, EL_A_ID, EL_A_UPDATED,
 	EL_A_PUBLISHED, EL_A_SUMMARY, EL_A_CONTENT, EL_A_CATEGORY,
 	EL_A_NAME, EL_A_EMAIL, EL_A_ISSUED, EL_A_MODIFIED, EL_A_CREATED,
@@ -75,6 +75,9 @@ enum kind {
  *   id		guid, atom:id, rdf:about 0; dc:identifier 1
  *   author	atom author/name 0; dc:creator, dc:author 1; author 2;
  *		atom author/email 3; itunes:author 4
+ *   feed author  atom author/name 0; dc:creator 1; managingEditor 2;
+ *		atom author/email 3; itunes:author 4 (doc->author, for items
+ *		that name none)
  *   summary	description, atom:summary 0; dc:description 1;
  *		itunes:summary 2; itunes:subtitle 3; media:description 4
  *   content	content:encoded, atom:content 0; xhtml:body 1
@@ -113,6 +116,7 @@ static const struct fieldmap fieldmap[] = {
 	[EL_LANGUAGE] = { F_NONE, 0, F_LANGUAGE, 0, K_TEXT },
 	[EL_TTL] = { F_NONE, 0, F_TTL, 0, K_TEXT },
 	[EL_RSSAUTHOR] = { F_AUTHOR, 2, F_NONE, 0, K_TEXT },
+	[EL_EDITOR] = { F_NONE, 0, F_AUTHOR, 2, K_TEXT },
 	[EL_CATEGORY] = { F_NONE, 0, F_NONE, 0, K_CATEGORY },
 	[EL_ENCLOSURE] = { F_NONE, 0, F_NONE, 0, K_ENCLOSURE },
 	[EL_A_TITLE] = { F_TITLE, 0, F_TITLE, 0, K_TITLE },
@@ -127,10 +131,10 @@ static const struct fieldmap fieldmap[] = {
 	[EL_A_SUMMARY] = { F_SUMMARY, 0, F_NONE, 0, K_HTML },
 	[EL_A_CONTENT] = { F_CONTENT, 0, F_NONE, 0, K_HTML },
 	[EL_A_CATEGORY] = { F_NONE, 0, F_NONE, 0, K_ACATEGORY },
-	[EL_A_NAME] = { F_AUTHOR, 0, F_NONE, 0, K_TEXT },
-	[EL_A_EMAIL] = { F_AUTHOR, 3, F_NONE, 0, K_TEXT },
+	[EL_A_NAME] = { F_AUTHOR, 0, F_AUTHOR, 0, K_TEXT },
+	[EL_A_EMAIL] = { F_AUTHOR, 3, F_AUTHOR, 3, K_TEXT },
 	[EL_CONTENT_ENCODED] = { F_CONTENT, 0, F_NONE, 0, K_HTML },
-	[EL_DC_CREATOR] = { F_AUTHOR, 1, F_NONE, 0, K_TEXT },
+	[EL_DC_CREATOR] = { F_AUTHOR, 1, F_AUTHOR, 1, K_TEXT },
 	[EL_DC_DATE] = { F_PUBLISHED, 1, F_UPDATED, 1, K_DATE },
 	[EL_DC_SUBJECT] = { F_NONE, 0, F_NONE, 0, K_CATEGORY },
 	[EL_DC_TITLE] = { F_TITLE, 1, F_TITLE, 1, K_TITLE },
@@ -141,12 +145,12 @@ static const struct fieldmap fieldmap[] = {
 	[EL_DC_ISSUED] = { F_PUBLISHED, 2, F_NONE, 0, K_DATE },
 	[EL_M_CONTENT] = { F_NONE, 0, F_NONE, 0, K_MEDIA },
 	[EL_DC_CREATED] = { F_PUBLISHED, 2, F_NONE, 0, K_DATE },
-	[EL_DC_AUTHOR] = { F_AUTHOR, 1, F_NONE, 0, K_TEXT },
+	[EL_DC_AUTHOR] = { F_AUTHOR, 1, F_AUTHOR, 1, K_TEXT },
 	[EL_M_DESCRIPTION] = { F_SUMMARY, 4, F_NONE, 0, K_HTML },
 	[EL_M_TITLE] = { F_TITLE, 2, F_NONE, 0, K_TITLE },
 	[EL_M_CATEGORY] = { F_NONE, 0, F_NONE, 0, K_CATEGORY },
 	[EL_M_KEYWORDS] = { F_NONE, 0, F_NONE, 0, K_KEYWORDS },
-	[EL_I_AUTHOR] = { F_AUTHOR, 4, F_NONE, 0, K_TEXT },
+	[EL_I_AUTHOR] = { F_AUTHOR, 4, F_AUTHOR, 4, K_TEXT },
 	[EL_I_SUMMARY] = { F_SUMMARY, 2, F_DESCRIPTION, 2, K_HTML },
 	[EL_I_SUBTITLE] = { F_SUMMARY, 3, F_DESCRIPTION, 3, K_HTML },
 	[EL_I_CATEGORY] = { F_NONE, 0, F_NONE, 0, K_ICATEGORY },
@@ -194,6 +198,7 @@ static const struct {
 	{ NSC_RSS, "lastBuildDate", EL_LASTBUILD },
 	{ NSC_RSS, "language", EL_LANGUAGE }, { NSC_RSS, "ttl", EL_TTL },
 	{ NSC_RSS, "author", EL_RSSAUTHOR },
+	{ NSC_RSS, "managingEditor", EL_EDITOR },
 	{ NSC_RSS, "category", EL_CATEGORY },
 	{ NSC_RSS, "categories", EL_CATEGORIES },
 	/* no-namespace <modified> (WordPress-made feeds): as dcterms: */
@@ -245,6 +250,7 @@ enum ctx {
 	CTX_FEED,	/* channel or Atom feed: feed fields and items */
 	CTX_ITEM,	/* item or entry: item fields */
 	CTX_AUTHOR,	/* Atom author of an entry */
+	CTX_FAUTHOR,	/* Atom author of the feed */
 	CTX_GROUP,	/* media:group of an item */
 	CTX_ICAT,	/* itunes:category of an item (may nest) */
 	CTX_CATS,	/* <categories> wrapper some feeds put in items */
@@ -353,8 +359,9 @@ ns_classify(const char *uri, int bare_atom)
 {
 	if (uri == NULL)
 		return bare_atom ? NSC_ATOM : NSC_RSS;
+	/* case aside: podcasts write ".../DTDs/Podcast-1.0.dtd" */
 	for (size_t i = 0; i < sizeof(namespaces) / sizeof(*namespaces); i++)
-		if (strcmp(uri, namespaces[i].uri) == 0)
+		if (strcasecmp(uri, namespaces[i].uri) == 0)
 			return namespaces[i].cls;
 	/* Real feeds vary the case ("http://www.itunes.com/DTDs/..."). */
 	for (size_t i = 0; i < sizeof(namespaces) / sizeof(*namespaces); i++)
@@ -882,7 +889,14 @@ builder_start(struct builder *b, const struct xml_elem *e)
 			item_open(b, f, e);
 			return 0;
 		}
+		if (id == EL_AUTHOR) {
+			f->ctx = CTX_FAUTHOR;
+			return 0;
+		}
 		return field_start(b, e, f, id, 0);
+	case CTX_FAUTHOR:
+		return id == EL_A_NAME || id == EL_A_EMAIL ?
+		    field_start(b, e, f, id, 0) : 0;
 	case CTX_ITEM:
 		if (id == EL_AUTHOR)
 			f->ctx = CTX_AUTHOR;
@@ -942,7 +956,7 @@ str_slot(struct builder *b, int item, enum field field)
 	case F_TITLE: return item ? &it->title : &d->title;
 	case F_LINK: return item ? &it->link : &d->link;
 	case F_ID: return item ? &it->id : &d->id;
-	case F_AUTHOR: return item ? &it->author : NULL;
+	case F_AUTHOR: return item ? &it->author : &d->author;
 	case F_SUMMARY: return item ? &it->summary : NULL;
 	case F_CONTENT: return item ? &it->content : NULL;
 	case F_DESCRIPTION: return item ? NULL : &d->description;

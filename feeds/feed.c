@@ -52,6 +52,7 @@ feed_doc_free(struct feed_doc *doc)
 	free(doc->id);
 	free(doc->description);
 	free(doc->language);
+	free(doc->author);
 	for (size_t i = 0; i < doc->nitems; i++)
 		feed_item_cleanup(&doc->items[i]);
 	free(doc->items);
@@ -73,13 +74,6 @@ feed_doc_add_item(struct feed_doc *doc)
 	item->published = FEED_TIME_NONE;
 	item->updated = FEED_TIME_NONE;
 	return item;
-}
-
-void
-feed_doc_drop_last_item(struct feed_doc *doc)
-{
-	if (doc->nitems > 0)
-		feed_item_cleanup(&doc->items[--doc->nitems]);
 }
 
 void

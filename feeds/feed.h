@@ -54,6 +54,7 @@ struct feed_doc {
 	char	*id;
 	char	*description;
 	char	*language;
+	char	*author;		/* the feed's own, for items without one */
 	int64_t	 updated;		/* or FEED_TIME_NONE */
 	int	 ttl;			/* RSS <ttl> in minutes; -1 when absent */
 	struct feed_item *items;
@@ -67,8 +68,6 @@ struct feed_doc *feed_doc_new(void);
 void	 feed_doc_free(struct feed_doc *doc);		/* NULL is a no-op */
 /* Appends a zeroed item (dates FEED_TIME_NONE) and returns it. */
 struct feed_item *feed_doc_add_item(struct feed_doc *doc);
-/* Removes the last item (a parser that found it empty). */
-void	 feed_doc_drop_last_item(struct feed_doc *doc);
 void	 feed_doc_add_error(struct feed_doc *doc, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	 feed_item_add_category(struct feed_item *item, const char *cat);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "util/xmalloc.h"
+#include "feeds/entry.h"
 #include "util/buf.h"
 #include "feeds/date.h"
 #include "feeds/html.h"
@@ -251,6 +252,7 @@ get_feed(struct jf *jf, const cJSON *root, const char *base_url)
 	    "feed"));
 	doc->language = xstrdup_or_null(get_str(jf, root, "language", "feed"));
 	jf->feed_authors = get_authors(root);
+	doc->author = xstrdup_or_null(jf->feed_authors);
 	items = cJSON_GetObjectItemCaseSensitive(root, "items");
 	if (items != NULL && !cJSON_IsArray(items)) {
 		feed_doc_add_error(doc, "feed: \"items\" is not an array");
@@ -292,6 +294,26 @@ parse_json(const char *data, size_t len, char **errstr)
 	return NULL;
 }
 
+/*
+ * JSON may carry what XML cannot (escaped controls, U+FFFE, lone
+ * surrogates) and cJSON passes invalid UTF-8 through: every string is
+ * cleaned the way XML text is, once, before any field is read.
+ */
+static void
+clean_strings(cJSON *node)
+{
+	for (; node != NULL; node = node->next) {
+		if (cJSON_IsString(node) && node->valuestring != NULL) {
+			char *clean = entry_clean_text(node->valuestring, 0, 0);
+
+			if (strcmp(clean, node->valuestring) != 0)
+				strcpy(node->valuestring, clean); /* shorter */
+			free(clean);
+		}
+		clean_strings(node->child);
+	}
+}
+
 struct feed_doc *
 jsonfeed_parse(const char *data, size_t len, const char *base_url,
     char **errstr)
@@ -303,6 +325,7 @@ jsonfeed_parse(const char *data, size_t len, const char *base_url,
 
 	if ((root = parse_json(data, len, &err)) == NULL)
 		goto out;
+	clean_strings(root);
 	fmt = cJSON_IsObject(root) ? get_version(root) : FEED_FORMAT_UNKNOWN;
 	if (fmt == FEED_FORMAT_UNKNOWN) {
 		err = xstrdup("not a feed: JSON without a jsonfeed.org version");

@@ -1,7 +1,8 @@
 /*
  * jsonfeed_out: JSON Feed 1.1 from prepared entries.  Every string goes
- * through json_put_string; entries are already clean and deduplicated
- * (atom_entries_prepare), so ids and urls are unique.
+ * through json_put_string; entries are already clean (entries_prepare)
+ * and their ids unique; an entry whose link a newer one has gives it as
+ * external_url, so urls are unique too.
  */
 #include <stdlib.h>
 
@@ -35,35 +36,78 @@ put_summary(struct buf *b, const char *html)
 	char	*text, *clean;
 
 	text = html_to_text(html);
-	clean = atom_clean_text(text, JSONFEED_SUMMARY_MAX, 1);
+	clean = entry_clean_text(text, JSONFEED_SUMMARY_MAX, 1);
 	if (clean != NULL && *clean != '\0')
 		put_key(b, "summary", clean);
 	free(text);
 	free(clean);
 }
 
+/* JSON Feed wants a type on every attachment. */
+static const char *
+attachment_type(const struct entry_enclosure *x)
+{
+	return x->type != NULL ? x->type : "application/octet-stream";
+}
+
 static void
-put_item(struct buf *b, const struct atom_entry *e)
+put_attachments(struct buf *b, const struct entry *e)
+{
+	buf_puts(b, ",\n      \"attachments\": [");
+	for (size_t i = 0; i < e->nenclosures; i++) {
+		const struct entry_enclosure *x = &e->enclosures[i];
+
+		buf_puts(b, i > 0 ? ", {\"url\": " : "{\"url\": ");
+		json_put_string(b, x->url);
+		buf_puts(b, ", \"mime_type\": ");
+		json_put_string(b, attachment_type(x));
+		if (x->length >= 0)
+			buf_printf(b, ", \"size_in_bytes\": %lld",
+			    (long long)x->length);
+		buf_puts(b, "}");
+	}
+	buf_puts(b, "]");
+}
+
+static void
+put_author(struct buf *b, const struct entry *e)
+{
+	buf_puts(b, ",\n      \"authors\": [{\"name\": ");
+	json_put_string(b, e->author);
+	if (e->author_email != NULL) {
+		char *mailto = xasprintf("mailto:%s", e->author_email);
+
+		buf_puts(b, ", \"url\": ");
+		json_put_string(b, mailto);
+		free(mailto);
+	}
+	buf_puts(b, "}]");
+}
+
+static void
+put_item(struct buf *b, const struct entry *e)
 {
 	size_t	 i;
 
 	buf_puts(b, "    {\n      \"id\": ");
 	json_put_string(b, e->id);
 	if (e->link != NULL)
-		put_key(b, "url", e->link);
+		put_key(b, e->link_shared ? "external_url" : "url", e->link);
 	put_key(b, "title", e->title);
-	put_key(b, "content_html", e->content != NULL ? e->content :
-	    e->summary != NULL ? e->summary : "");
+	if (e->content != NULL || e->summary != NULL)
+		put_key(b, "content_html", e->content != NULL ? e->content :
+		    e->summary);
+	else
+		put_key(b, "content_text", e->title);
 	if (e->summary != NULL)
 		put_summary(b, e->summary);
 	if (e->published != FEED_TIME_NONE)
 		put_date(b, "date_published", e->published);
 	put_date(b, "date_modified", e->updated);
-	if (e->author != NULL) {
-		buf_puts(b, ",\n      \"authors\": [{\"name\": ");
-		json_put_string(b, e->author);
-		buf_puts(b, "}]");
-	}
+	if (e->author != NULL)
+		put_author(b, e);
+	if (e->lang != NULL)
+		put_key(b, "language", e->lang);
 	if (e->ncategories > 0) {
 		buf_puts(b, ",\n      \"tags\": [");
 		for (i = 0; i < e->ncategories; i++) {
@@ -73,6 +117,8 @@ put_item(struct buf *b, const struct atom_entry *e)
 		}
 		buf_puts(b, "]");
 	}
+	if (e->nenclosures > 0)
+		put_attachments(b, e);
 	if (e->src_title != NULL)
 		put_key(b, "_feedd_source", e->src_title);
 	buf_puts(b, "\n    }");
@@ -80,7 +126,7 @@ put_item(struct buf *b, const struct atom_entry *e)
 
 int
 jsonfeed_write(FILE *fp, const struct jsonfeed_meta *meta,
-    const struct atom_entry *e, size_t n)
+    const struct entry *e, size_t n)
 {
 	struct buf b;
 	char	*title;
@@ -89,7 +135,7 @@ jsonfeed_write(FILE *fp, const struct jsonfeed_meta *meta,
 	buf_init(&b, 0);
 	buf_puts(&b, "{\n  \"version\": \"https://jsonfeed.org/version/1.1\",\n"
 	    "  \"title\": ");
-	title = atom_clean_text(meta->title, ATOM_TITLE_MAX, 1);
+	title = entry_clean_text(meta->title, ENTRY_TITLE_MAX, 1);
 	json_put_string(&b, title != NULL && *title != '\0' ? title : "feedd");
 	free(title);
 	if (meta->home_page_url != NULL) {

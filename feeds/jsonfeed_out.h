@@ -1,6 +1,6 @@
 /*
  * jsonfeed_out: the aggregated JSON Feed 1.1 writer, over the same
- * prepared entries as the Atom writer (feeds/atom_out.h), so both
+ * prepared entries as the Atom writer (feeds/entry.h), so both
  * outputs list the same stories with the same ids.
  */
 #ifndef FEEDD_JSONFEED_OUT_H
@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "feeds/atom_out.h"
+#include "feeds/entry.h"
 
 struct jsonfeed_meta {
 	const char *title;
@@ -22,6 +22,6 @@ struct jsonfeed_meta {
  * items in the given order.  0, or -1 when the stream reports an error.
  */
 int	 jsonfeed_write(FILE *fp, const struct jsonfeed_meta *meta,
-	    const struct atom_entry *e, size_t n);
+	    const struct entry *e, size_t n);
 
 #endif

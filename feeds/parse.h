@@ -1,8 +1,9 @@
 /*
  * parse: turns the bytes of one feed document into a struct feed_doc.
- * The parser is a push parser: the fetcher hands it chunks as they
- * arrive, so no stage needs the whole body in memory (JSON Feed is the
- * exception: it is buffered, within max_size, and parsed at finish).
+ * The parser is a push parser: a caller may hand it chunks as they
+ * arrive (`feedd parse` reads a file so).  The daemon's pipeline hands it
+ * the whole body once fetched (bounded by max_size), on a worker thread.
+ * JSON Feed is buffered and parsed at finish.
  * Sniffs the format from the content (XML root element or JSON), never
  * from a file name or Content-Type.  No network, no DTDs, no external
  * entities; nesting depth and field sizes are bounded.

@@ -9,16 +9,21 @@
 #include "util/xmalloc.h"
 #include "storage/store_int.h"
 
+static void
+alert_row_cleanup(void *elem)
+{
+	struct alert_row *a = elem;
+
+	free(a->rule);
+	free(a->title);
+	free(a->link);
+	free(a->feed);
+}
+
 void
 alert_rows_free(struct alert_row *rows, size_t n)
 {
-	for (size_t i = 0; rows && i < n; i++) {
-		free(rows[i].rule);
-		free(rows[i].title);
-		free(rows[i].link);
-		free(rows[i].feed);
-	}
-	free(rows);
+	store_rows_free(rows, n, sizeof(*rows), alert_row_cleanup);
 }
 
 /* Records the alert of rule for item id; *fired counts new rows. */
@@ -151,10 +156,10 @@ store_alerts_match(struct store *st, const struct rule_conf *rules,
 	    " FROM items), 0)) WHERE key = 'alert_mark'")) == NULL ||
 	    store_step_done(s) == -1)
 		goto fail;
-	if ((*fired > 0 && store_bump_generation(st) == -1) ||
-	    store_commit(st) == -1)
-		goto fail;
-	return 0;
+	if (store_end(st, *fired > 0 ? store_bump_generation(st) : 0) == 0)
+		return 0;
+	*fired = 0;
+	return -1;
 fail:
 	store_rollback(st);
 	*fired = 0;
@@ -167,35 +172,32 @@ fail:
 	" LEFT JOIN stories s ON s.key = a.story_key"
 
 static int
+alert_read(sqlite3_stmt *q, void *elem, void *arg)
+{
+	struct alert_row *a = elem;
+
+	(void)arg;
+	a->id = sqlite3_column_int64(q, 0);
+	a->rule = store_col_str(q, 1);
+	a->story_id = sqlite3_column_int64(q, 2);
+	a->title = store_col_str(q, 3);
+	a->link = store_col_str(q, 4);
+	a->feed = store_col_str(q, 5);
+	a->published = store_col_time(q, 6);
+	a->fired_at = sqlite3_column_int64(q, 7);
+	a->written = sqlite3_column_int(q, 8);
+	return 0;
+}
+
+static int
 alerts_read(sqlite3_stmt *q, struct alert_row **rows, size_t *n)
 {
-	size_t cap = 0;
-	int rc;
+	void	*v;
+	int	 rc = store_read_rows(q, 0, sizeof(**rows), alert_read, NULL,
+	    alert_row_cleanup, &v, n);
 
-	*rows = NULL;
-	*n = 0;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		struct alert_row *a;
-
-		*rows = xgrow(*rows, *n, &cap, sizeof(**rows));
-		a = &(*rows)[(*n)++];
-		a->id = sqlite3_column_int64(q, 0);
-		a->rule = store_col_str(q, 1);
-		a->story_id = sqlite3_column_int64(q, 2);
-		a->title = store_col_str(q, 3);
-		a->link = store_col_str(q, 4);
-		a->feed = store_col_str(q, 5);
-		a->published = store_col_time(q, 6);
-		a->fired_at = sqlite3_column_int64(q, 7);
-		a->written = sqlite3_column_int(q, 8);
-	}
-	sqlite3_reset(q);
-	if (rc == SQLITE_DONE)
-		return 0;
-	alert_rows_free(*rows, *n);
-	*rows = NULL;
-	*n = 0;
-	return -1;
+	*rows = v;
+	return rc;
 }
 
 int

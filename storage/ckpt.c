@@ -88,6 +88,7 @@ store_ckpt_start(struct store *st)
 	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
 		goto fail;
 	sqlite3_busy_timeout(c->db, 1000);
+	store_persist_wal(c->db);
 	/* a connection reads the database (and finds the WAL) lazily */
 	if (sqlite3_exec(c->db, "SELECT 1 FROM sqlite_schema LIMIT 1", NULL,
 	    NULL, NULL) != SQLITE_OK)

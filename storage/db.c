@@ -8,10 +8,27 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "config/match.h"
 #include "util/xmalloc.h"
 #include "storage/store_int.h"
 
 #define BUSY_TIMEOUT_MS 5000
+
+/*
+ * The WAL and its index (-wal, -shm) outlive the writer: a reader that
+ * may read the files but not write the folder (group feedd, for
+ * `feedd feeds` under systemd) can open a WAL database only when they
+ * exist, and SQLite deletes them when its last connection closes.
+ * With a journal_size_limit (64 MB, ckpt.c's CKPT_LIMIT) the kept WAL
+ * is truncated to nothing at that close instead.
+ */
+void
+store_persist_wal(sqlite3 *db)
+{
+	int on = 1;
+
+	(void)sqlite3_file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL, &on);
+}
 
 /*
  * page_size takes effect only on a new database (before WAL is on):
@@ -22,15 +39,18 @@
  * stories all over the stories_newest and key indexes, and with 2 MB
  * half the cost of a story was reading back and spilling pages (main
  * thread 5.0 s -> 4.1 s; peak RSS +16 MB, 50 MB).  Readers keep 2 MB.
+ * journal_size_limit: see store_persist_wal.
  */
 static int
 pragma_setup(struct store *st, char **errstr)
 {
 	const char *rw = "PRAGMA page_size = 16384;"
 	    " PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
-	    " PRAGMA cache_size = -16384;";
+	    " PRAGMA cache_size = -16384; PRAGMA journal_size_limit = 67108864;";
 
 	sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
+	if (st->mode == STORE_READWRITE)
+		store_persist_wal(st->db);
 	if (store_exec(st, "PRAGMA foreign_keys = ON;") == -1 ||
 	    (st->mode == STORE_READWRITE && store_exec(st, rw) == -1)) {
 		*errstr = xasprintf("%s: %s", st->path, sqlite3_errmsg(st->db));
@@ -57,6 +77,22 @@ check_version(struct store *st, char **errstr)
 		    "%d (run the daemon to upgrade)", st->path, v,
 		    STORE_SCHEMA_VERSION);
 	return -1;
+}
+
+/* match_split_scripts as an SQL function, for migration 3. */
+static void
+sql_split_scripts(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char *text = (const char *)sqlite3_value_text(argv[0]);
+	char *out;
+
+	(void)argc;
+	if (text == NULL) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	out = match_split_scripts(text);
+	sqlite3_result_text(ctx, out, -1, free);
 }
 
 static int
@@ -93,6 +129,12 @@ open_db(struct store *st, char **errstr)
 		return -1;
 	}
 	sqlite3_extended_result_codes(st->db, 1);
+	if (sqlite3_create_function(st->db, "feedd_split_scripts", 1,
+	    SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_split_scripts, NULL,
+	    NULL) != SQLITE_OK) {
+		*errstr = xasprintf("%s: %s", st->path, sqlite3_errmsg(st->db));
+		return -1;
+	}
 	return 0;
 }
 
@@ -250,6 +292,46 @@ store_end(struct store *st, int rc)
 		return 0;
 	store_rollback(st);
 	return -1;
+}
+
+void
+store_rows_free(void *rows, size_t n, size_t size, void (*cleanup)(void *))
+{
+	for (size_t i = 0; rows != NULL && i < n; i++)
+		cleanup((char *)rows + i * size);
+	free(rows);
+}
+
+int
+store_read_rows(sqlite3_stmt *q, int limit, size_t size,
+    int (*read)(sqlite3_stmt *q, void *elem, void *arg), void *arg,
+    void (*cleanup)(void *elem), void **rows, size_t *n)
+{
+	char	*v = NULL;
+	size_t	 cap = 0, k = 0;
+	int	 rc = SQLITE_DONE;
+
+	while ((limit <= 0 || k < (size_t)limit) &&
+	    (rc = sqlite3_step(q)) == SQLITE_ROW) {
+		v = xgrow(v, k, &cap, size);
+		memset(v + k * size, 0, size);
+		if (read(q, v + k * size, arg) == -1) {
+			rc = SQLITE_ERROR;
+			break;
+		}
+		k++;
+	}
+	sqlite3_reset(q);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {	/* ROW: at limit */
+		store_rows_free(v, k, size, cleanup);
+		v = NULL;
+		k = 0;
+		rc = -1;
+	} else
+		rc = 0;
+	*rows = v;
+	*n = k;
+	return rc;
 }
 
 int

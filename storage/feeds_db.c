@@ -2,9 +2,11 @@
  * feeds_db: the feeds table: following the config, and the fetch state
  * (conditional GET, status, schedule, error streaks) the daemon saves.
  */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/buf.h"
 #include "util/xmalloc.h"
 #include "storage/store_int.h"
 
@@ -42,12 +44,16 @@ feed_row_cleanup(struct feed_row *row)
 	memset(row, 0, sizeof(*row));
 }
 
+static void
+feed_row_drop(void *elem)
+{
+	feed_row_cleanup(elem);
+}
+
 void
 feed_rows_free(struct feed_row *rows, size_t n)
 {
-	for (size_t i = 0; rows && i < n; i++)
-		feed_row_cleanup(&rows[i]);
-	free(rows);
+	store_rows_free(rows, n, sizeof(*rows), feed_row_drop);
 }
 
 static void
@@ -77,12 +83,46 @@ feed_row_read(sqlite3_stmt *s, struct feed_row *r)
 }
 
 /* One configured feed: added, its URL followed, or marked active. */
+/*
+ * A feed's tags as rules look them up (tag:TAG, config/match.h):
+ * lowercased, comma-separated and comma-enclosed (",tech,ai,"); NULL
+ * for none.
+ */
+static char *
+tags_key(const char *tags)
+{
+	struct buf b;
+	const char *p = tags;
+
+	if (tags == NULL)
+		return NULL;
+	buf_init(&b, 0);
+	while (*p != '\0') {
+		size_t n;
+
+		p += strspn(p, ", \t");
+		if ((n = strcspn(p, ", \t")) == 0)
+			break;
+		buf_putc(&b, ',');
+		for (size_t i = 0; i < n; i++)
+			buf_putc(&b, (char)tolower((unsigned char)p[i]));
+		p += n;
+	}
+	if (b.len == 0) {
+		buf_cleanup(&b);
+		return NULL;
+	}
+	buf_putc(&b, ',');
+	return buf_detach(&b);
+}
+
 static int
 sync_one(struct store *st, const struct feed_conf *fc)
 {
 	sqlite3_stmt *s;
 	int64_t id;
-	int same;
+	int same, rc;
+	char *tags = tags_key(fc->tags);
 
 	if ((s = store_stmt(st, SQ_FEED_BY_NAME,
 	    "SELECT id, url FROM feeds WHERE name = ?")) == NULL)
@@ -91,32 +131,43 @@ sync_one(struct store *st, const struct feed_conf *fc)
 	if (sqlite3_step(s) != SQLITE_ROW) {
 		sqlite3_reset(s);
 		if ((s = store_stmt(st, SQ_FEED_INSERT,
-		    "INSERT INTO feeds (name, url) VALUES (?, ?)")) == NULL)
+		    "INSERT INTO feeds (name, url, tags) VALUES (?, ?, ?)")) ==
+		    NULL) {
+			free(tags);
 			return -1;
+		}
 		store_bind_str(s, 1, fc->name);
 		store_bind_str(s, 2, fc->url);
-		return store_step_done(s);
+		store_bind_str(s, 3, tags);
+		rc = store_step_done(s);
+		free(tags);
+		return rc;
 	}
 	id = sqlite3_column_int64(s, 0);
 	same = strcmp((const char *)sqlite3_column_text(s, 1), fc->url) == 0;
 	sqlite3_reset(s);
 	if (same) {
 		s = store_stmt(st, SQ_FEED_ACTIVE,
-		    "UPDATE feeds SET active = 1 WHERE id = ?");
+		    "UPDATE feeds SET active = 1, tags = ?3 WHERE id = ?1");
 	} else {
 		/* A new URL is a new server: its validators mean nothing. */
 		s = store_stmt(st, SQ_FEED_URL,
-		    "UPDATE feeds SET url = ?2, active = 1, etag = NULL,"
+		    "UPDATE feeds SET url = ?2, active = 1, tags = ?3, etag = NULL,"
 		    " last_modified = NULL, body_hash = NULL, gone = 0,"
 		    " consecutive_errors = 0, redirect_url = NULL,"
 		    " next_due = 0 WHERE id = ?1");
 		if (s)
 			store_bind_str(s, 2, fc->url);
 	}
-	if (s == NULL)
+	if (s == NULL) {
+		free(tags);
 		return -1;
+	}
 	sqlite3_bind_int64(s, 1, id);
-	return store_step_done(s);
+	store_bind_str(s, 3, tags);
+	rc = store_step_done(s);
+	free(tags);
+	return rc;
 }
 
 int
@@ -151,29 +202,28 @@ store_feed_get(struct store *st, const char *name, struct feed_row *out)
 	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
 }
 
+/* store_read_rows' callback for feed rows. */
+static int
+feed_row_fill(sqlite3_stmt *q, void *elem, void *arg)
+{
+	(void)arg;
+	feed_row_read(q, elem);
+	return 0;
+}
+
 int
 store_feeds_list(struct store *st, struct feed_row **rows, size_t *n)
 {
 	sqlite3_stmt *s = store_stmt(st, SQ_FEED_LIST, feed_list_sql);
-	size_t cap = 0;
-	int rc;
+	void	*v = NULL;
+	int	 rc = -1;
 
-	*rows = NULL;
 	*n = 0;
-	if (s == NULL)
-		return -1;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		*rows = xgrow(*rows, *n, &cap, sizeof(**rows));
-		feed_row_read(s, &(*rows)[(*n)++]);
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		feed_rows_free(*rows, *n);
-		*rows = NULL;
-		*n = 0;
-		return -1;
-	}
-	return 0;
+	if (s != NULL)
+		rc = store_read_rows(s, 0, sizeof(**rows), feed_row_fill, NULL,
+		    feed_row_drop, &v, n);
+	*rows = v;
+	return rc;
 }
 
 int

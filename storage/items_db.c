@@ -9,6 +9,7 @@
 
 #include "util/xmalloc.h"
 #include "config/match.h"
+#include "util/buf.h"
 #include "storage/itemkey.h"
 #include "storage/store_int.h"
 
@@ -21,6 +22,7 @@ struct put {
 	const struct store_prep *prep;
 	int	 stored;		/* the feed had items before this doc */
 	int64_t	 next_id;		/* the next new item's id; 0: not read */
+	const struct feed_doc *doc;
 };
 
 /* A stored item found by key: id and content hash. */
@@ -116,13 +118,13 @@ decide_mode(struct put *p, const struct item_keys *k, size_t n, int *mode)
 	if (old < 0 || old > ID_MODE_HASH)
 		return -1;
 	p->stored = stored;
-	*mode = p->prep->ahead ? p->prep->mode_after[old] :
+	*mode = p->prep->per_mode ? p->prep->mode_after[old] :
 	    itemkey_doc_mode(k, n, old);
 	if (*mode == ID_MODE_ENTRY_ID && stored &&
 	    ids_churn(p, k, n, &churn) == -1)
 		return -1;
 	if (churn)
-		*mode = p->prep->ahead ? p->prep->mode_after[ID_MODE_LINK] :
+		*mode = p->prep->per_mode ? p->prep->mode_after[ID_MODE_LINK] :
 		    itemkey_doc_mode(k, n, ID_MODE_LINK);
 	if (*mode == old)
 		return 0;
@@ -132,6 +134,39 @@ decide_mode(struct put *p, const struct item_keys *k, size_t n, int *mode)
 	sqlite3_bind_int(s, 1, *mode);
 	sqlite3_bind_int64(s, 2, p->feed_id);
 	return store_step_done(s);
+}
+
+/*
+ * Enclosures as one column: "URL\x1fTYPE\x1fLENGTH" joined by \x1e
+ * (controls no clean URL or MIME type holds; any such byte is dropped).
+ */
+static void
+put_field(struct buf *b, const char *s)
+{
+	for (; s != NULL && *s != '\0'; s++)
+		if (*s != '\x1e' && *s != '\x1f')
+			buf_putc(b, *s);
+}
+
+static char *
+join_enclosures(const struct feed_item *it)
+{
+	struct buf b;
+
+	if (it->nenclosures == 0)
+		return NULL;
+	buf_init(&b, 0);
+	for (size_t i = 0; i < it->nenclosures; i++) {
+		const struct feed_enclosure *e = &it->enclosures[i];
+
+		if (i > 0)
+			buf_putc(&b, '\x1e');
+		put_field(&b, e->url);
+		buf_putc(&b, '\x1f');
+		put_field(&b, e->type);
+		buf_printf(&b, "\x1f%lld", (long long)e->length);
+	}
+	return buf_detach(&b);
 }
 
 static char *
@@ -205,7 +240,16 @@ index_item(struct put *p, int64_t id, const struct item_keys *k, int fresh)
 	if (!fresh && (fts_exec(p, SQ_FTS_DEL, id, NULL, NULL) == -1 ||
 	    fts_exec(p, SQ_TRI_DEL, id, NULL, NULL) == -1))
 		goto out;
-	if (fts_exec(p, SQ_FTS_INS, id, title, body) == -1)
+	if (tri) {
+		/* a change of script is a word boundary (config/match.h) */
+		char *t = match_split_scripts(title), *bd = match_split_scripts(body);
+
+		rc = fts_exec(p, SQ_FTS_INS, id, t, bd);
+		free(t);
+		free(bd);
+		if (rc == -1)
+			goto out;
+	} else if (fts_exec(p, SQ_FTS_INS, id, title, body) == -1)
 		goto out;
 	rc = 0;
 	if (tri) {
@@ -244,8 +288,8 @@ update_item(struct put *p, int64_t id, const struct item_keys *k)
 	    "UPDATE items SET key = ?2, hash = ?3, canon = ?4, entry_id = ?5,"
 	    " title = ?6, link = ?7, author = ?8, summary = ?9,"
 	    " content = ?10, categories = ?11, published = ?12,"
-	    " updated = ?13 WHERE id = ?1");
-	char *cats = join_categories(k->it);
+	    " updated = ?13, enclosures = ?18 WHERE id = ?1");
+	char *cats = join_categories(k->it), *encl = join_enclosures(k->it);
 	int rc = -1;
 
 	if (s == NULL)
@@ -253,12 +297,14 @@ update_item(struct put *p, int64_t id, const struct item_keys *k)
 	sqlite3_bind_int64(s, 1, id);
 	store_bind_str(s, 2, k->key);
 	bind_item(s, k, cats);
+	store_bind_str(s, 18, encl);
 	if (store_step_done(s) == -1 || index_item(p, id, k, 0) == -1)
 		goto out;
 	p->res->updated_items++;
 	rc = 0;
 out:
 	free(cats);
+	free(encl);
 	return rc;
 }
 
@@ -270,6 +316,10 @@ story_for(struct put *p, const struct item_keys *k, int64_t *story,
 	char *key = k->canon && !k->link_shared ? xstrdup(k->canon) :
 	    xasprintf("item:%lld:%s", (long long)p->feed_id, k->key);
 	int64_t date = itemkey_date(k->it);
+
+	/* an undated item is as old as its feed says; never in the future */
+	if (date == FEED_TIME_NONE)
+		date = p->doc->updated;
 	sqlite3_stmt *s = store_stmt(p->st, SQ_STORY_INSERT,
 	    "INSERT INTO stories (key, first_seen, sort_time) VALUES (?, ?, ?)"
 	    " ON CONFLICT (key) DO NOTHING");
@@ -333,10 +383,10 @@ insert_item(struct put *p, const struct item_keys *k)
 	sqlite3_stmt *s = store_stmt(p->st, SQ_ITEM_INSERT,
 	    "INSERT INTO items (id, feed_id, key, hash, canon, entry_id, title,"
 	    " link, author, summary, content, categories, published, updated,"
-	    " story_id, first_seen, story_new, alert_checked) VALUES"
-	    " (?17, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-	    " ?14, ?15, ?16, 1)");
-	char *cats = join_categories(k->it);
+	    " story_id, first_seen, story_new, alert_checked, enclosures)"
+	    " VALUES (?17, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
+	    " ?13, ?14, ?15, ?16, 1, ?18)");
+	char *cats = join_categories(k->it), *encl = join_enclosures(k->it);
 	int64_t story;
 	int created, rc = -1;
 
@@ -350,6 +400,7 @@ insert_item(struct put *p, const struct item_keys *k)
 	sqlite3_bind_int64(s, 15, p->now);
 	sqlite3_bind_int(s, 16, created);
 	sqlite3_bind_int64(s, 17, p->next_id);
+	store_bind_str(s, 18, encl);
 	if (store_step_done(s) == -1 || index_item(p, p->next_id, k, 1) == -1)
 		goto out;
 	p->next_id++;
@@ -358,6 +409,7 @@ insert_item(struct put *p, const struct item_keys *k)
 	rc = 0;
 out:
 	free(cats);
+	free(encl);
 	return rc;
 }
 
@@ -406,8 +458,10 @@ static int
 put_feed_meta(struct put *p, const struct feed_doc *doc)
 {
 	sqlite3_stmt *s = store_stmt(p->st, SQ_FEED_DOC,
-	    "UPDATE feeds SET title = ?2, link = ?3, updated = ?4 WHERE id = ?1"
-	    " AND (title IS NOT ?2 OR link IS NOT ?3 OR updated IS NOT ?4)");
+	    "UPDATE feeds SET title = ?2, link = ?3, updated = ?4, doc_id = ?5,"
+	    " author = ?6, language = ?7 WHERE id = ?1 AND (title IS NOT ?2 OR"
+	    " link IS NOT ?3 OR updated IS NOT ?4 OR doc_id IS NOT ?5 OR"
+	    " author IS NOT ?6 OR language IS NOT ?7)");
 
 	if (s == NULL)
 		return -1;
@@ -415,16 +469,19 @@ put_feed_meta(struct put *p, const struct feed_doc *doc)
 	store_bind_str(s, 2, doc->title);
 	store_bind_str(s, 3, doc->link);
 	store_bind_time(s, 4, doc->updated);
+	store_bind_str(s, 5, doc->id);
+	store_bind_str(s, 6, doc->author);
+	store_bind_str(s, 7, doc->language);
 	if (store_step_done(s) == -1)
 		return -1;
 	return sqlite3_changes(p->st->db) > 0;
 }
 
-/* itemkey_choose, or what store_prepare_doc chose ahead for mode. */
+/* itemkey_choose, or what store_prepare_doc chose beforehand for mode. */
 static void
 choose(const struct store_prep *prep, struct item_keys *k, int mode)
 {
-	if (!prep->ahead) {
+	if (!prep->per_mode) {
 		itemkey_choose(k, prep->n, mode);
 		return;
 	}
@@ -458,7 +515,8 @@ store_put_prepared(struct store *st, int64_t feed_id,
     struct store_put_result *res, char **errstr)
 {
 	struct store_put_result dummy;
-	struct put p = { st, feed_id, now, res ? res : &dummy, prep, 0, 0 };
+	struct put p = { st, feed_id, now, res ? res : &dummy, prep, 0, 0,
+	    doc };
 
 	memset(p.res, 0, sizeof(*p.res));
 	if (store_begin(st) == -1) {

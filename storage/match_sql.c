@@ -7,6 +7,7 @@
  * Japanese, Thai...) are trigram substring tests over items_tri.  User
  * text only ever reaches SQLite as a bound parameter.
  */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +18,8 @@
 
 #define SQL_FTS	"rowid IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)"
 #define SQL_TRI	"rowid IN (SELECT rowid FROM items_tri WHERE items_tri MATCH ?)"
+#define SQL_FEED "feed_id IN (SELECT id FROM feeds WHERE name = ?)"
+#define SQL_TAG	"feed_id IN (SELECT id FROM feeds WHERE instr(tags, ?) > 0)"
 #define SQL_LIKE "rowid IN (SELECT rowid FROM items_tri WHERE text LIKE ? " \
 		"ESCAPE '\\')"
 
@@ -30,7 +33,7 @@ mark_fts(struct node *n)
 		mark_fts(n->kids[i]);
 	switch (n->type) {
 	case N_TERM:
-		return n->fts = !n->spaceless;
+		return n->fts = !n->spaceless && !n->source;
 	case N_NOT:
 		return n->fts = 0;	/* FTS5 has no NOT without a left side */
 	case N_OR:
@@ -155,6 +158,25 @@ sql_trigram(struct match_expr *m, struct buf *sql, const struct node *n)
 	param_add(m, buf_detach(&q));
 }
 
+/*
+ * feed:NAME, an item of the feed configured as NAME; tag:TAG, an item
+ * of a feed whose tags include TAG (feeds.tags is ",a,b,", lowercased
+ * by storage/feeds_db.c).
+ */
+static void
+sql_source(struct match_expr *m, struct buf *sql, const struct node *n)
+{
+	if (n->source == SRC_FEED) {
+		buf_puts(sql, SQL_FEED);
+		param_add(m, xstrdup(n->text));
+		return;
+	}
+	buf_puts(sql, SQL_TAG);
+	param_add(m, xasprintf(",%s,", n->text));
+	for (char *p = m->params[m->nparams - 1]; *p != '\0'; p++)
+		*p = (char)tolower((unsigned char)*p);
+}
+
 static void sql_write(struct match_expr *, struct buf *, const struct node *);
 
 /* Whether kid k of n goes into n's one FTS5 MATCH (pos: n has an FTS5 kid). */
@@ -208,7 +230,10 @@ sql_write(struct match_expr *m, struct buf *sql, const struct node *n)
 	}
 	switch (n->type) {
 	case N_TERM:
-		sql_trigram(m, sql, n);
+		if (n->source)
+			sql_source(m, sql, n);
+		else
+			sql_trigram(m, sql, n);
 		break;
 	case N_NOT:
 		buf_puts(sql, "NOT (");

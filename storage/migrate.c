@@ -81,6 +81,39 @@ static const char *const migrations[] = {
 	"INSERT INTO meta VALUES ('alert_mark', coalesce((SELECT min(id) - 1"
 	" FROM items WHERE alert_checked = 0), (SELECT max(id) FROM items), 0));"
 	"DROP INDEX items_unchecked;",
+	/*
+	 * Version 3.  What the outputs need from a source to be faithful
+	 * to it: items.enclosures (URL, type, length; see items_db.c for
+	 * the encoding); the feed's own id, author and language; feeds.tags
+	 * from the config (",a,b,", for tag: terms in rules).  Stories
+	 * of undated items were sorted at first seen; the feed's date, when
+	 * it is older, is the better guess (they are old stories of a feed
+	 * fetched for the first time).
+	 */
+	"ALTER TABLE items ADD COLUMN enclosures TEXT;"
+	"ALTER TABLE feeds ADD COLUMN doc_id TEXT;"
+	"ALTER TABLE feeds ADD COLUMN author TEXT;"
+	"ALTER TABLE feeds ADD COLUMN language TEXT;"
+	"ALTER TABLE feeds ADD COLUMN tags TEXT;"
+	"UPDATE stories SET sort_time = (SELECT f.updated FROM items i"
+	" JOIN feeds f ON f.id = i.feed_id WHERE i.story_id = stories.id"
+	" ORDER BY i.id LIMIT 1) WHERE (SELECT i.published IS NULL AND"
+	" i.updated IS NULL AND f.updated < stories.sort_time FROM items i"
+	" JOIN feeds f ON f.id = i.feed_id WHERE i.story_id = stories.id"
+	" ORDER BY i.id LIMIT 1);"
+	/*
+	 * A change of script is a word boundary (config/match.h): the
+	 * word index of items with letters of a spaceless script is
+	 * rebuilt with spaces at those changes (feedd_split_scripts is
+	 * registered on every connection, storage/db.c).
+	 */
+	"CREATE TEMP TABLE m3_fts AS SELECT rowid AS id, title, body"
+	" FROM items_fts WHERE rowid IN (SELECT rowid FROM items_tri);"
+	"DELETE FROM items_fts WHERE rowid IN (SELECT id FROM temp.m3_fts);"
+	"INSERT INTO items_fts (rowid, title, body) SELECT id,"
+	" feedd_split_scripts(title), feedd_split_scripts(body)"
+	" FROM temp.m3_fts;"
+	"DROP TABLE temp.m3_fts;",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

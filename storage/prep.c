@@ -48,11 +48,11 @@ store_item_body(const struct feed_item *it)
 }
 
 static void
-prep_ahead(struct store_prep *prep)
+prep_every_mode(struct store_prep *prep)
 {
 	size_t n = prep->n;
 
-	prep->ahead = 1;
+	prep->per_mode = 1;
 	for (int m = ID_MODE_ENTRY_ID; m <= ID_MODE_HASH; m++) {
 		prep->mode_after[m] = itemkey_doc_mode(prep->k, n, m);
 		prep->key[m] = xcalloc(n + 1, sizeof(char *));
@@ -66,7 +66,7 @@ prep_ahead(struct store_prep *prep)
 }
 
 struct store_prep *
-store_prep_new(const struct feed_doc *doc, int bodies, int ahead)
+store_prep_new(const struct feed_doc *doc, int bodies, int per_mode)
 {
 	struct store_prep *prep = xcalloc(1, sizeof(*prep));
 	const char *title;
@@ -83,8 +83,8 @@ store_prep_new(const struct feed_doc *doc, int bodies, int ahead)
 			    match_text_spaceless(prep->bodies[i]);
 		}
 	}
-	if (ahead)
-		prep_ahead(prep);
+	if (per_mode)
+		prep_every_mode(prep);
 	return prep;
 }
 

@@ -1,14 +1,16 @@
 /*
  * store: feedd's SQLite database, the one place that knows its schema.
  * WAL mode, busy_timeout, foreign keys; versioned migrations; prepared
- * statements; one transaction per fetched feed.  Other processes (the
+ * statements; the daemon's writes grouped in batches of many fetched
+ * feeds per transaction (store_batch_begin).  Other processes (the
  * query commands) read while the daemon writes.
  *
  * Model: a feed (one per [feed] section) has items; an item is one entry
  * of one feed, identified within the feed by a key (sane guid, else the
  * canonical link, else a hash of title and date).  Items with the same
  * canonical URL, from any feed, belong to one story; outputs and alerts
- * work on stories.  Full-text tables: see config/match.h.
+ * work on stories.  Full-text tables: see config/match.h and
+ * storage/match_sql.c.
  *
  * All returned rows and strings are owned by the caller and released
  * with the matching _cleanup / _free function.
@@ -109,7 +111,8 @@ struct store_put_result {
 };
 
 /*
- * Stores a parsed document for feed_id in one transaction: picks item
+ * Stores a parsed document for feed_id in one transaction (or inside
+ * the open batch, whose commit makes it durable): picks item
  * keys (falling back when the feed's ids repeat or change every fetch),
  * inserts new items, updates changed ones in place, joins items to
  * stories by canonical URL, indexes text, takes the document's title
@@ -143,14 +146,25 @@ struct story_row {
 	char	*content;
 	char	**categories;
 	size_t	 ncategories;
+	struct feed_enclosure *enclosures;	/* every item's of the story; length -1: not given */
+	size_t	 nenclosures;
 	int64_t	 published;		/* FEED_TIME_NONE when unknown */
 	int64_t	 updated;		/* FEED_TIME_NONE when unknown */
 	int64_t	 first_seen;
+	/*
+	 * The story's date: the item's (published, else updated), else
+	 * its feed's when first seen, else first seen; never later than
+	 * first seen.  Stories are ordered by it.
+	 */
+	int64_t	 sort_time;
 	/* the feed it came from (the first source) */
 	char	*feed_name;
 	char	*feed_title;
 	char	*feed_link;
 	char	*feed_url;
+	char	*feed_doc_id;		/* the id the document gives itself */
+	char	*feed_author;
+	char	*feed_language;
 	int64_t	 feed_updated;
 	int	 nsources;		/* feeds this story arrived from */
 };
@@ -228,6 +242,12 @@ int	 store_alerts_pending(struct store *st, struct alert_row **rows,
 	    size_t *n);
 int	 store_alerts_mark_written(struct store *st, const int64_t *ids,
 	    size_t n);
+/*
+ * Items first seen, and alerts written to the log (or drained when
+ * there is none), at or after since (Unix seconds): 0 or -1.
+ */
+int	 store_recent_counts(struct store *st, int64_t since, int64_t *items,
+	    int64_t *alerts);
 /* Fired alerts, newest first; rule may be NULL. */
 int	 store_alerts_list(struct store *st, const char *rule, int limit,
 	    struct alert_row **rows, size_t *n);

@@ -23,6 +23,7 @@ enum store_stmt_id {
 	SQ_FTS_DEL, SQ_FTS_INS, SQ_TRI_DEL, SQ_TRI_INS,
 	SQ_STORY_FILL, SQ_STORY_NSOURCES, SQ_STORY_REP,
 	SQ_ALERT_INSERT, SQ_ALERT_FIRST, SQ_ALERT_CHECKED, SQ_ALERT_PENDING, SQ_ALERT_WRITTEN,
+	SQ_RECENT_ITEMS, SQ_RECENT_ALERTS,
 	SQ_NSTMT
 };
 
@@ -49,12 +50,27 @@ int	 store_step_done(sqlite3_stmt *s);
 /* Runs ad-hoc SQL (no rows): 0 or -1. */
 int	 store_exec(struct store *st, const char *sql);
 
+/* Keeps -wal and -shm when the connection closes (db.c says why). */
+void	 store_persist_wal(sqlite3 *db);
+
 /* BEGIN IMMEDIATE, or one level more inside an open transaction. */
 int	 store_begin(struct store *st);
 int	 store_commit(struct store *st);
 void	 store_rollback(struct store *st);
 /* Ends a transaction: commits when rc is 0, else rolls back; 0 or -1. */
 int	 store_end(struct store *st, int rc);
+/* Cleans each of the n elements of size bytes at rows, then frees rows. */
+void	 store_rows_free(void *rows, size_t n, size_t size,
+	    void (*cleanup)(void *elem));
+/*
+ * Steps q to its end, or limit rows (<= 0: all), each into a zeroed
+ * element of size bytes that read fills (0, or -1 to fail).  0 with the
+ * array (NULL when empty) in *rows and its length in *n; or -1 with the
+ * elements read so far cleaned up (cleanup) and freed.
+ */
+int	 store_read_rows(sqlite3_stmt *q, int limit, size_t size,
+	    int (*read)(sqlite3_stmt *q, void *elem, void *arg), void *arg,
+	    void (*cleanup)(void *elem), void **rows, size_t *n);
 /* PRAGMA user_version: the migrations applied, or -1. */
 int	 store_user_version(struct store *st);
 /* Moves the generation counter; call inside the changing transaction. */
@@ -88,21 +104,21 @@ struct store_prep {
 	struct item_keys *k;
 	char	**bodies;		/* NULL: computed when needed */
 	unsigned char *tri;		/* with bodies: items_tri wants it */
-	int	 ahead;			/* the three below are filled */
+	int	 per_mode;		/* the three below are filled */
 	int	 mode_after[ID_MODE_HASH + 1];
 	const char **key[ID_MODE_HASH + 1];
 	unsigned char *dup[ID_MODE_HASH + 1];
 	size_t	 n;
 };
 
-/* prep.c: with ahead, the mode_after/key/dup tables are filled. */
+/* prep.c: with per_mode, the mode_after/key/dup tables are filled. */
 struct store_prep *store_prep_new(const struct feed_doc *doc, int bodies,
-	    int ahead);
+	    int per_mode);
 /* The full-text body of an item (see prep.c); caller frees. */
 char	*store_item_body(const struct feed_item *it);
 
 /* migrate.c: brings the schema to the current version. */
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 int	 store_migrate(struct store *st, char **errstr);
 
 /* stories_db.c: fills row from item item_id (the story's nsources). */

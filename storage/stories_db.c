@@ -24,14 +24,26 @@ store_story_cleanup(struct story_row *r)
 	free(r->feed_title);
 	free(r->feed_link);
 	free(r->feed_url);
+	free(r->feed_doc_id);
+	free(r->feed_author);
+	free(r->feed_language);
+	for (size_t i = 0; i < r->nenclosures; i++) {
+		free(r->enclosures[i].url);
+		free(r->enclosures[i].type);
+	}
+	free(r->enclosures);
+}
+
+static void
+story_cleanup(void *elem)
+{
+	store_story_cleanup(elem);
 }
 
 void
 story_rows_free(struct story_row *rows, size_t n)
 {
-	for (size_t i = 0; rows && i < n; i++)
-		store_story_cleanup(&rows[i]);
-	free(rows);
+	store_rows_free(rows, n, sizeof(*rows), story_cleanup);
 }
 
 static void
@@ -53,15 +65,50 @@ split_categories(const char *cats, struct story_row *r)
 	}
 }
 
+/* The enclosures column (items_db.c): URL \x1f TYPE \x1f LENGTH, \x1e. */
+static void
+split_enclosures(const char *s, struct story_row *r)
+{
+	while (s != NULL && *s != '\0') {
+		size_t len = strcspn(s, "\x1e"), ulen = strcspn(s, "\x1f\x1e");
+		const char *t = s + ulen;
+		struct feed_enclosure *e;
+
+		r->enclosures = xreallocarray(r->enclosures,
+		    r->nenclosures + 1, sizeof(*r->enclosures));
+		e = &r->enclosures[r->nenclosures++];
+		e->url = xstrndup(s, ulen);
+		e->type = NULL;
+		e->length = -1;
+		if (*t == '\x1f') {
+			size_t tlen = strcspn(t + 1, "\x1f\x1e");
+
+			if (tlen > 0)
+				e->type = xstrndup(t + 1, tlen);
+			if (t[1 + tlen] == '\x1f')
+				e->length = strtoll(t + 2 + tlen, NULL, 10);
+		}
+		s += len;
+		if (*s == '\x1e')
+			s++;
+	}
+}
+
 int
 store_story_fill(struct store *st, int64_t item_id, struct story_row *r)
 {
 	sqlite3_stmt *s = store_stmt(st, SQ_STORY_FILL,
-	    "SELECT i.story_id, i.entry_id, i.title, i.link, i.author,"
+	    "SELECT i.story_id, i.entry_id, i.title, i.link, coalesce(i.author,"
+	    " (SELECT author FROM items WHERE story_id = i.story_id AND"
+	    " author IS NOT NULL ORDER BY id LIMIT 1)),"
 	    " i.summary, i.content, i.categories, i.published, i.updated,"
 	    " i.first_seen, f.name, f.title, f.link, f.url, f.updated,"
 	    " (SELECT count(DISTINCT feed_id) FROM items"
-	    "  WHERE story_id = i.story_id)"
+	    "  WHERE story_id = i.story_id), (SELECT group_concat(enclosures,"
+	    " char(30)) FROM (SELECT enclosures FROM items WHERE story_id ="
+	    " i.story_id AND enclosures IS NOT NULL ORDER BY id)),"
+	    " (SELECT sort_time FROM stories WHERE id = i.story_id),"
+	    " f.doc_id, f.author, f.language"
 	    " FROM items i JOIN feeds f ON f.id = i.feed_id WHERE i.id = ?");
 	int rc;
 
@@ -87,6 +134,11 @@ store_story_fill(struct store *st, int64_t item_id, struct story_row *r)
 		r->feed_url = store_col_str(s, 14);
 		r->feed_updated = store_col_time(s, 15);
 		r->nsources = sqlite3_column_int(s, 16);
+		split_enclosures((const char *)sqlite3_column_text(s, 17), r);
+		r->sort_time = sqlite3_column_int64(s, 18);
+		r->feed_doc_id = store_col_str(s, 19);
+		r->feed_author = store_col_str(s, 20);
+		r->feed_language = store_col_str(s, 21);
 	}
 	sqlite3_reset(s);
 	return rc == SQLITE_ROW ? 0 : -1;
@@ -112,35 +164,25 @@ store_story_rep(struct store *st, int64_t story_id)
  * Runs q (rows of story ids, in order) and fills one row per story
  * from its representative item; at most limit rows (<= 0: no limit).
  */
+static int
+story_read(sqlite3_stmt *q, void *elem, void *arg)
+{
+	struct store *st = arg;
+	int64_t rep = store_story_rep(st, sqlite3_column_int64(q, 0));
+
+	return rep == 0 ? -1 : store_story_fill(st, rep, elem);
+}
+
 int
 store_stories_collect(struct store *st, sqlite3_stmt *q, int limit,
     struct story_row **rows, size_t *n)
 {
-	size_t cap = 0;
-	int rc;
+	void	*v;
+	int	 rc = store_read_rows(q, limit, sizeof(**rows), story_read, st,
+	    story_cleanup, &v, n);
 
-	*rows = NULL;
-	*n = 0;
-	while ((limit <= 0 || *n < (size_t)limit) &&
-	    (rc = sqlite3_step(q)) == SQLITE_ROW) {
-		int64_t rep = store_story_rep(st, sqlite3_column_int64(q, 0));
-
-		*rows = xgrow(*rows, *n, &cap, sizeof(**rows));
-		if (rep == 0 || store_story_fill(st, rep, &(*rows)[*n]) == -1) {
-			rc = SQLITE_ERROR;
-			break;
-		}
-		(*n)++;
-	}
-	if (limit > 0 && *n == (size_t)limit)
-		rc = SQLITE_DONE;
-	sqlite3_reset(q);
-	if (rc == SQLITE_DONE)
-		return 0;
-	story_rows_free(*rows, *n);
-	*rows = NULL;
-	*n = 0;
-	return -1;
+	*rows = v;
+	return rc;
 }
 
 int
@@ -214,10 +256,7 @@ store_prune(struct store *st, int64_t before, int keep_newest)
 		if (i == del_items)
 			changed = sqlite3_changes(st->db) > 0;
 	}
-	if ((changed && store_bump_generation(st) == -1) ||
-	    store_commit(st) == -1)
-		goto fail;
-	return 0;
+	return store_end(st, changed ? store_bump_generation(st) : 0);
 fail:
 	store_rollback(st);
 	return -1;

@@ -9,13 +9,30 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <criterion/criterion.h>
+#include <criterion/hooks.h>
+
 #include "util/xmalloc.h"
 #include "util/buf.h"
 #include "tests/helpers.h"
+
+/*
+ * The daemon's fixed waits (daemon/timing.h), shortened for every feedd
+ * a test starts, so that tests wait on events, not on those constants.
+ * Set in the runner before any test forks; one already set wins.
+ */
+ReportHook(PRE_ALL)(struct criterion_test_set *set)
+{
+	(void)set;
+	setenv("FEEDD_TEST_STOP_GRACE_MS", "300", 0);
+	setenv("FEEDD_TEST_FLUSH_DELAY_MS", "200", 0);
+	setenv("FEEDD_TEST_LOW_SPEED_SECS", "2", 0);
+}
 
 const char *
 th_feedd(void)
@@ -223,4 +240,55 @@ char *
 th_path(const char *dir, const char *name)
 {
 	return xasprintf("%s/%s", dir, name);
+}
+
+void
+th_validate_feeds(const char *const *paths, size_t n)
+{
+	/* an Atom file's checks in two halves of about equal time */
+	static const char *const halves[] = { "--skip w3c,feedparser",
+	    "--skip wellformed,rng,rules,newsboat" };
+	char	*vf = th_path(th_shared(), "tools/validate-feed");
+	char	*argv[] = { "/bin/sh", "-c", NULL, NULL };
+	struct th_result r;
+	struct buf cmd;
+	size_t	 jobs = 0;
+
+	buf_init(&cmd, 0);
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(paths[i]);
+		struct stat st;
+		/* a second process costs a Python start: only for big files */
+		int split = !(len > 5 && strcmp(paths[i] + len - 5, ".json") ==
+		    0) && stat(paths[i], &st) == 0 && st.st_size > 256 * 1024;
+
+		for (int h = 0; h < (split ? 2 : 1); h++)
+			buf_printf(&cmd, "'%s' %s '%s' & p%zu=$!\n", vf,
+			    split ? halves[h] : "", paths[i], jobs++);
+	}
+	buf_puts(&cmd, "rc=0\n");
+	for (size_t j = 0; j < jobs; j++)
+		buf_printf(&cmd, "wait $p%zu || rc=1\n", j);
+	buf_puts(&cmd, "exit $rc\n");
+	argv[2] = cmd.data;
+	cr_assert_eq(th_run(argv, NULL, 300, &r), 0);
+	cr_expect_eq(r.status, 0, "validate-feed:\n%s%s", r.out, r.err);
+	th_result_cleanup(&r);
+	buf_cleanup(&cmd);
+	free(vf);
+}
+
+void
+th_require_tool(const char *tool)
+{
+	char	*argv[] = { "/bin/sh", "-c", NULL, NULL };
+	char	*cmd = xasprintf("command -v '%s' >/dev/null", tool);
+	struct th_result r;
+
+	argv[2] = cmd;
+	cr_assert_eq(th_run(argv, NULL, 10, &r), 0);
+	cr_assert_eq(r.status, 0, "%s is not installed (scripts/install-deps "
+	    "installs it)", tool);
+	th_result_cleanup(&r);
+	free(cmd);
 }

@@ -38,6 +38,15 @@ void	 th_rmdir(const char *path);
 /* Whole file, NUL-terminated, or NULL; *len may be NULL. */
 char	*th_read_file(const char *path, size_t *len);
 int	 th_write_file(const char *path, const char *data, size_t len);
+/*
+ * Runs shared/tools/validate-feed on each of the n files at once (a
+ * big Atom file's checks split over two processes): the suite's longest
+ * wait, spread over the cores.  Expects every check to pass; a missing
+ * checker tool fails its check (scripts/install-deps installs them).
+ */
+void	 th_validate_feeds(const char *const *paths, size_t n);
+/* Fails the test unless tool is on PATH (scripts/install-deps has it). */
+void	 th_require_tool(const char *tool);
 /* Joins two path parts; caller frees. */
 char	*th_path(const char *dir, const char *name);
 

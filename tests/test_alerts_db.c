@@ -363,10 +363,17 @@ Test(alerts_db, version_1_database_keeps_its_unchecked_items)
 	    "UPDATE items SET alert_checked = (id = 1);"
 	    "CREATE INDEX items_unchecked ON items (id)"
 	    " WHERE alert_checked = 0;"
+	    /* what version 3 added */
+	    "ALTER TABLE items DROP COLUMN enclosures;"
+	    "ALTER TABLE feeds DROP COLUMN doc_id;"
+	    "ALTER TABLE feeds DROP COLUMN author;"
+	    "ALTER TABLE feeds DROP COLUMN language;"
+	    "ALTER TABLE feeds DROP COLUMN tags;"
 	    "PRAGMA user_version = 1;", NULL, NULL, NULL), SQLITE_OK);
 	store_close(fx.st);
-	cr_assert_eq(store_open(fx.path, STORE_READWRITE, &fx.st, &err), 0);
-	cr_assert_eq(fx_count(&fx, "PRAGMA user_version"), 2);
+	cr_assert_eq(store_open(fx.path, STORE_READWRITE, &fx.st, &err), 0,
+	    "%s", err ? err : "");
+	cr_assert_eq(fx_count(&fx, "PRAGMA user_version"), 3);
 	cr_assert_eq(run_rules(&fx, &rs, NOW), 2, "items 2 and 3");
 	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM alerts"
 	    " WHERE title = 'AI one'"), 0);
@@ -388,6 +395,74 @@ Test(alerts_db, pruned_newest_item_does_not_hide_the_next_one)
 	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM items"), 0);
 	put_one(&fx, "a", "2", "AI two", "https://x.example/2", NOW, NOW);
 	cr_assert_eq(run_rules(&fx, &rs, NOW), 1);
+	rules_free(&rs);
+	fx_close(&fx);
+}
+
+/*
+ * A change of script is a word boundary: real headlines (tests/data/
+ * headlines.tsv) where a lab's name sits inside Chinese text.
+ */
+Test(alerts_db, script_change_is_a_word_boundary)
+{
+	struct fx fx;
+	struct rules rs;
+	struct alert_row *rows;
+	size_t n;
+
+	fx_open(&fx);
+	rules_init(&rs, "deepseek", "DeepSeek");
+	rules_add(&rs, "glm", "GLM");
+	put_one(&fx, "a", "1", "\xe8\x8d\xa3\xe8\x80\x80YOYO\xe7\x8e\x87"
+	    "\xe5\x85\x88\xe6\x8e\xa5\xe5\x85\xa5" "DeepSeek-V4",
+	    "https://x.example/1", NOW, NOW);	/* 荣耀YOYO率先接入DeepSeek-V4 */
+	put_one(&fx, "a", "2", "AI\xe6\x97\xa5\xe6\x8a\xa5\xef\xbc\x9a"
+	    "DeepSeek\xe8\xaf\x86\xe5\x9b\xbe\xe6\xa8\xa1\xe5\xbc\x8f",
+	    "https://x.example/2", NOW, NOW);	/* AI日报：DeepSeek识图模式 */
+	put_one(&fx, "a", "3", "zai-org/GLM-4.7-Flash", "https://x.example/3",
+	    NOW, NOW);
+	put_one(&fx, "a", "4", "\xe6\x96\xb0" "DeepSeeker\xe5\x8f\x91\xe5\xb8\x83",
+	    "https://x.example/4", NOW, NOW);	/* 新DeepSeeker发布: another word */
+	cr_assert_eq(run_rules(&fx, &rs, NOW), 3);
+	cr_assert_eq(store_alerts_list(fx.st, "deepseek", 10, &rows, &n), 0);
+	cr_expect_eq(n, 2, "DeepSeek inside Chinese text, and not DeepSeeker");
+	alert_rows_free(rows, n);
+	rules_free(&rs);
+	fx_close(&fx);
+}
+
+Test(alerts_db, feed_and_tag_terms)
+{
+	struct fx fx;
+	struct rules rs;
+	struct alert_row *rows;
+	size_t n;
+
+	fx_open(&fx);
+	fx_feed(&fx, "deepseek");
+	fx_feed(&fx, "hn");
+	cr_assert_eq(sqlite3_exec(store_sqlite(fx.st), "UPDATE feeds SET tags ="
+	    " ',china-lab,ai,' WHERE name = 'deepseek'", NULL, NULL, NULL),
+	    SQLITE_OK);
+	rules_init(&rs, "lab", "feed:deepseek OR (China AND AI)");
+	rules_add(&rs, "tagged", "tag:China-Lab AND NOT release");
+	put_one(&fx, "deepseek", "1", "V4 technical report",
+	    "https://x.example/1", NOW, NOW);
+	put_one(&fx, "hn", "1", "China and AI chips", "https://x.example/2",
+	    NOW, NOW);
+	put_one(&fx, "hn", "2", "V4 technical report mirror",
+	    "https://x.example/3", NOW, NOW);
+	put_one(&fx, "deepseek", "2", "A release", "https://x.example/4", NOW,
+	    NOW);
+	cr_assert_eq(run_rules(&fx, &rs, NOW), 4);
+	cr_assert_eq(store_alerts_list(fx.st, "lab", 10, &rows, &n), 0);
+	cr_expect_eq(n, 3, "both deepseek items and the China AI one");
+	alert_rows_free(rows, n);
+	cr_assert_eq(store_alerts_list(fx.st, "tagged", 10, &rows, &n), 0);
+	cr_expect_eq(n, 1);
+	if (n == 1)
+		cr_expect_str_eq(rows[0].title, "V4 technical report");
+	alert_rows_free(rows, n);
 	rules_free(&rs);
 	fx_close(&fx);
 }

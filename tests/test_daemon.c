@@ -4,7 +4,10 @@
  * blames no feed (and says so in one line), `run` with SIGTERM, SIGHUP
  * and kill -9, and its /metrics (alerts by rule, feed states).
  */
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include <curl/curl.h>
@@ -239,9 +242,9 @@ Test(daemon, sigterm_exits_cleanly_with_a_transfer_in_flight)
 	ts_put(&T, "a.xml", doc);
 	pid = ts_run_start(conf, errf);
 	cr_assert_eq(ts_wait_request(&T, "hang=1", 20), 0);
-	ts_nap_ms(300);
+	cr_assert_eq(ts_wait_request(&T, "GET /a.xml inm", 20), 0);
 	kill(pid, SIGTERM);
-	/* 5 s grace for transfers, plus slack for a loaded machine */
+	/* the grace for transfers, plus slack for a loaded machine */
 	cr_assert_eq(ts_wait_exit(pid, 12), 0);
 	err = th_read_file(errf, NULL);
 	cr_assert_null(strstr(err, "internal:"), "%s", err);
@@ -274,7 +277,8 @@ Test(daemon, sighup_adds_a_feed_and_keeps_config_on_error)
 	/* an invalid config: logged with its line, the old one kept */
 	free(ts_config(&T, "bogus_key = 1", both));
 	kill(pid, SIGHUP);
-	ts_nap_ms(500);
+	cr_assert_eq(ts_wait_file_has(errf, "keeping the old configuration",
+	    20), 0, "the failed reload is logged");
 	cr_assert_eq(waitpid(pid, NULL, WNOHANG), 0, "still running");
 	kill(pid, SIGTERM);
 	cr_assert_eq(ts_wait_exit(pid, 12), 0);
@@ -424,4 +428,100 @@ Test(daemon, metrics_count_alerts_by_rule_and_feed_states)
 	free(f2);
 	free(listen);
 	free(doc);
+}
+
+/* A TCP port free on 127.0.0.1 right now. */
+static int
+free_port(void)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
+
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	cr_assert_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	cr_assert_eq(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+	port = ntohs(sa.sin_port);
+	close(fd);
+	return port;
+}
+
+/* GETs url until its body holds needle (10 s at most); the last body. */
+static char *
+http_wait_for(const char *url, const char *needle)
+{
+	char *m = NULL;
+
+	for (int i = 0; i < 100; i++) {
+		free(m);
+		if ((m = http_get(url)) != NULL && strstr(m, needle) != NULL)
+			break;
+		ts_nap_ms(100);
+	}
+	return m;
+}
+
+/*
+ * A reload that moves the Atom file: the HTTP server serves the new
+ * file, not the one the old config named (it used to keep the old one).
+ */
+Test(daemon, http_server_follows_a_reload)
+{
+	char *doc = rss_items(2, "g", ""), *feed = ts_feed(&T, "f", "/a.xml");
+	char *conf = th_path(T.dir, "feedd.conf"), *errf = th_path(T.dir,
+	    "stderr"), *url, *body, *text;
+	int port = free_port();
+	pid_t pid;
+
+	ts_put(&T, "a.xml", doc);
+	text = xasprintf("[daemon]\nstate_dir = state\ntimeout = 4s\n\n"
+	    "[output]\natom = before.xml\ntitle = Before\n"
+	    "listen = 127.0.0.1:%d\n\n%s", port, feed);
+	cr_assert_eq(th_write_file(conf, text, strlen(text)), 0);
+	free(text);
+	pid = ts_run_start(conf, errf);
+	url = xasprintf("http://127.0.0.1:%d/feed.xml", port);
+	body = http_wait_for(url, "Story number 1");
+	cr_assert(body && strstr(body, "<title type=\"text\">Before</title>"),
+	    "first config: %s", body ? body : "(no answer)");
+	free(body);
+	text = xasprintf("[daemon]\nstate_dir = state\ntimeout = 4s\n\n"
+	    "[output]\natom = after.xml\ntitle = After\n"
+	    "listen = 127.0.0.1:%d\n\n%s", port, feed);
+	cr_assert_eq(th_write_file(conf, text, strlen(text)), 0);
+	free(text);
+	kill(pid, SIGHUP);
+	body = http_wait_for(url, "<title type=\"text\">After</title>");
+	kill(pid, SIGTERM);
+	cr_assert_eq(ts_wait_exit(pid, 12), 0);
+	cr_assert(body && strstr(body, "<title type=\"text\">After</title>"),
+	    "after the reload /feed.xml is: %s", body ? body : "(no answer)");
+	free(body);
+	free(url);
+	free(errf);
+	free(conf);
+	free(feed);
+	free(doc);
+}
+
+/* `listen = ::1:8787` was accepted by check-config and refused by run:
+ * now one parser decides for both, and says how to write it. */
+Test(daemon, listen_is_judged_alike_by_check_config_and_run)
+{
+	char *conf = th_path(T.dir, "feedd.conf");
+	static const char text[] = "[daemon]\nstate_dir = state\n\n"
+	    "[output]\natom = feed.xml\nlisten = ::1:8787\n";
+	struct th_result c, r;
+
+	cr_assert_eq(th_write_file(conf, text, strlen(text)), 0);
+	cr_assert_eq(th_feedd_run(&c, 10, "check-config", "-c", conf, NULL), 0);
+	cr_assert_eq(th_feedd_run(&r, 10, "run", "-c", conf, NULL), 0);
+	cr_expect_eq(c.status, 2, "check-config: %s", c.err);
+	cr_expect_eq(r.status, c.status, "run: %s", r.err);
+	cr_expect(strstr(c.err, "[::1]:8787") != NULL, "%s", c.err);
+	/* the reason once, not "listen X: listen X: ..." */
+	cr_expect_null(strstr(r.err, "listen ::1:8787: listen"), "%s", r.err);
+	th_result_cleanup(&c);
+	th_result_cleanup(&r);
+	free(conf);
 }

@@ -1,7 +1,8 @@
 /*
  * test_install: `make install` / `make uninstall` into a DESTDIR (files,
  * modes, the config kept when changed, the unit's paths rewritten and
- * scored by score-unit), and the man pages linted by mandoc.
+ * scored by score-unit, the feedd user and log folder for sysusers.d
+ * and tmpfiles.d), and the man pages linted by mandoc.
  */
 #include <criterion/criterion.h>
 #include <libgen.h>
@@ -75,6 +76,8 @@ static const char *const installed[] = {
 	"usr/local/share/man/man5/feedd.conf.5",
 	"usr/local/share/doc/feedd/feedd.conf.example",
 	"usr/local/lib/systemd/system/feedd.service",
+	"usr/local/lib/sysusers.d/feedd.conf",
+	"usr/local/lib/tmpfiles.d/feedd.conf",
 	"etc/feedd/feedd.conf",
 };
 #define NINSTALLED (sizeof(installed) / sizeof(installed[0]))
@@ -93,8 +96,11 @@ Test(install, files_modes_and_unit_paths, .timeout = 300)
 		cr_assert_eq(mode_of(root, installed[i]), 0644, "%s: mode %o",
 		    installed[i], mode_of(root, installed[i]));
 	conf = read_rel(root, "etc/feedd/feedd.conf");
-	example = th_read_file("config/feedd.conf.example", NULL);
+	example = read_rel(root, "usr/local/share/doc/feedd/feedd.conf.example");
 	cr_assert_str_eq(conf, example);
+	/* installed for systemd, the alert log is where group adm reads it */
+	cr_assert(strstr(conf, "\nlog         = /var/log/feedd/alerts.log ;"),
+	    "%s", conf);
 	unit = read_rel(root, "usr/local/lib/systemd/system/feedd.service");
 	cr_assert(strstr(unit, "\nExecStart=/usr/local/bin/feedd run -c "
 	    "/etc/feedd/feedd.conf\n"), "%s", unit);
@@ -102,6 +108,71 @@ Test(install, files_modes_and_unit_paths, .timeout = 300)
 	free(unit);
 	free(conf);
 	free(example);
+	th_rmdir(root);
+	free(root);
+}
+
+/* Everything but the log line is the example of the source tree. */
+Test(install, config_is_the_example_with_the_log_in_var_log, .timeout = 300)
+{
+	struct th_result r;
+	char *root, *conf, *example, *p;
+	const char *from = "log         = alerts.log        ;";
+	const char *to = "log         = /var/log/feedd/alerts.log ;";
+
+	root = th_tmpdir();
+	cr_assert_eq(make(&r, "install", root, NULL, NULL), 0, "%s", r.err);
+	th_result_cleanup(&r);
+	conf = read_rel(root, "etc/feedd/feedd.conf");
+	example = th_read_file("config/feedd.conf.example", NULL);
+	cr_assert_not_null(p = strstr(example, from));
+	cr_assert_eq(strncmp(conf, example, (size_t)(p - example)), 0);
+	cr_assert_eq(strncmp(conf + (p - example), to, strlen(to)), 0);
+	cr_assert_str_eq(conf + (p - example) + strlen(to), p + strlen(from));
+	free(conf);
+	free(example);
+	th_rmdir(root);
+	free(root);
+}
+
+/*
+ * The unit runs as the static user feedd that sysusers.d creates, its
+ * state folder and files readable by group feedd, the log folder
+ * (tmpfiles.d) by group adm; exit 2 is not restarted; a reload checks
+ * the config before the signal.
+ */
+Test(install, feedd_user_groups_and_unit_policy, .timeout = 300)
+{
+	struct th_result r;
+	char *root, *unit, *users, *tmpfiles;
+	const char *want[] = {
+		"\nUser=feedd\n", "\nGroup=feedd\n", "\nStateDirectory=feedd\n",
+		"\nStateDirectoryMode=0750\n", "\nUMask=0027\n",
+		"\nReadWritePaths=-/var/log/feedd\n",
+		"\nRestartPreventExitStatus=2\n",
+		"\nExecReload=/usr/local/bin/feedd check-config -c "
+		    "/etc/feedd/feedd.conf\nExecReload=/bin/kill -HUP $MAINPID\n",
+	};
+
+	root = th_tmpdir();
+	cr_assert_eq(make(&r, "install", root, NULL, NULL), 0, "%s", r.err);
+	/* a staging root (DESTDIR) gets files, the machine no users */
+	cr_assert_null(strstr(r.out, "systemd-sysusers"), "%s", r.out);
+	th_result_cleanup(&r);
+	unit = read_rel(root, "usr/local/lib/systemd/system/feedd.service");
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		cr_assert(strstr(unit, want[i]), "unit lacks %s", want[i]);
+	cr_assert_null(strstr(unit, "\nDynamicUser="), "%s", unit);
+	cr_assert_null(strstr(unit, "\nLogsDirectory="), "%s", unit);
+	users = read_rel(root, "usr/local/lib/sysusers.d/feedd.conf");
+	cr_assert(strstr(users, "\nu feedd - \"feedd feed aggregator\" "
+	    "/var/lib/feedd\n"), "%s", users);
+	tmpfiles = read_rel(root, "usr/local/lib/tmpfiles.d/feedd.conf");
+	cr_assert(strstr(tmpfiles, "\nd /var/log/feedd 2750 feedd adm -\n"),
+	    "%s", tmpfiles);
+	free(tmpfiles);
+	free(users);
+	free(unit);
 	th_rmdir(root);
 	free(root);
 }
@@ -121,6 +192,10 @@ Test(install, other_prefix_rewrites_exec_start, .timeout = 300)
 	cr_assert_not_null(unit);
 	cr_assert(strstr(unit, "\nExecStart=/opt/feedd/bin/feedd run -c "
 	    "/opt/etc/feedd/feedd.conf\n"), "%s", unit);
+	cr_assert(strstr(unit, "\nExecReload=/opt/feedd/bin/feedd check-config "
+	    "-c /opt/etc/feedd/feedd.conf\n"), "%s", unit);
+	cr_assert_eq(mode_of(root, "opt/feedd/lib/sysusers.d/feedd.conf"), 0644);
+	cr_assert_eq(mode_of(root, "opt/feedd/lib/tmpfiles.d/feedd.conf"), 0644);
 	free(unit);
 	th_rmdir(root);
 	free(root);
@@ -174,28 +249,12 @@ Test(install, uninstall_removes_everything_installed, .timeout = 300)
 	free(root);
 }
 
-static int
-have(const char *tool)
-{
-	char *argv[] = { "/bin/sh", "-c", NULL, NULL };
-	struct th_result r;
-	char cmd[128];
-	int ok;
-
-	snprintf(cmd, sizeof(cmd), "command -v %s >/dev/null", tool);
-	argv[2] = cmd;
-	ok = th_run(argv, NULL, 10, &r) == 0 && r.status == 0;
-	th_result_cleanup(&r);
-	return ok;
-}
-
 Test(install, installed_unit_scores_1_2_or_lower, .timeout = 300)
 {
 	struct th_result r;
 	char *root, *unit, *tool;
 
-	if (!have("systemd-analyze"))
-		cr_skip_test("systemd-analyze not installed");
+	th_require_tool("systemd-analyze");
 	root = th_tmpdir();
 	cr_assert_eq(make(&r, "install", root, NULL, NULL), 0, "%s", r.err);
 	th_result_cleanup(&r);
@@ -226,8 +285,7 @@ Test(install, committed_unit_scores_1_2_or_lower, .timeout = 120)
 	struct th_result r;
 	char *tool;
 
-	if (!have("systemd-analyze"))
-		cr_skip_test("systemd-analyze not installed");
+	th_require_tool("systemd-analyze");
 	tool = th_path(th_shared(), "tools/score-unit");
 	char *argv[] = { tool, "--quiet", "--threshold", "1.2",
 	    "systemd/feedd.service", NULL };
@@ -243,8 +301,7 @@ Test(man, pages_lint_clean, .timeout = 60)
 	char *argv[] = { "mandoc", "-T", "lint", "-W", "warning",
 	    "daemon/feedd.8", "config/feedd.conf.5", NULL };
 
-	if (!have("mandoc"))
-		cr_skip_test("mandoc not installed");
+	th_require_tool("mandoc");
 	argv[0] = "/usr/bin/mandoc";
 	cr_assert_eq(th_run(argv, NULL, 60, &r), 0);
 	cr_assert_eq(r.status, 0, "mandoc: %s%s", r.out, r.err);

@@ -257,3 +257,109 @@ Test(notify, feedd_run_speaks_the_protocol, .timeout = 90)
 	free(conf);
 	sock_close(&s);
 }
+
+/*
+ * Reads datagrams until a STATUS= line holds needle (0), or the daemon
+ * goes quiet (-1).  last keeps the latest STATUS= text; *ready_seen
+ * is set when READY=1 goes by.
+ */
+static int
+wait_status(struct sock *s, struct daemon *d, const char *needle,
+    char *last, size_t lastsz, int *ready_seen)
+{
+	for (int i = 0; i < 400; i++) {
+		char *m = NULL, *l, *save = NULL;
+		int found = 0;
+
+		for (int t = 0; m == NULL && t < 50; t++) {
+			m = sock_recv(s, 200);
+			if (m == NULL && !d->exited &&
+			    waitpid(d->pid, &d->status, WNOHANG) == d->pid)
+				d->exited = 1;
+			if (m == NULL && d->exited)
+				break;
+		}
+		if (m == NULL)
+			return -1;
+		for (l = strtok_r(m, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+			if (strcmp(l, "READY=1") == 0)
+				*ready_seen = 1;
+			if (strncmp(l, "STATUS=", 7) != 0)
+				continue;
+			snprintf(last, lastsz, "%s", l + 7);
+			found |= strstr(l + 7, needle) != NULL;
+		}
+		free(m);
+		if (found)
+			return 0;
+	}
+	return -1;
+}
+
+static void
+daemon_stop(struct daemon *d)
+{
+	cr_assert_eq(kill(d->pid, SIGTERM), 0);
+	if (!d->exited)
+		cr_assert_eq(waitpid(d->pid, &d->status, 0), d->pid);
+	cr_assert(WIFEXITED(d->status) && WEXITSTATUS(d->status) == 0,
+	    "status %#x", d->status);
+	free(d->errpath);
+}
+
+/*
+ * The status line counts feeds ok and failing, items and alerts of the
+ * last 24 h and names the next poll; after a restart its first line,
+ * sent before READY=1, already has them all from the database.
+ */
+Test(notify, status_line_true_from_the_first_second, .timeout = 120)
+{
+	struct sock s;
+	struct daemon d;
+	char *conf, *rss, *xtext = NULL, last[512] = "";
+	const char *text;
+	const char *want = "2 feeds: 1 ok, 1 failing; 3 items and 1 alert "
+	    "in 24 h; ";
+	int ready = 0;
+
+	sock_open(&s);
+	rss = th_path(s.dir, "f.xml");
+	text = "<rss version=\"2.0\"><channel><title>t</title>"
+	    "<item><title>one quokka</title><link>https://x.example/1</link></item>"
+	    "<item><title>two</title><link>https://x.example/2</link></item>"
+	    "<item><title>three</title><link>https://x.example/3</link></item>"
+	    "</channel></rss>";
+	cr_assert_eq(th_write_file(rss, text, strlen(text)), 0);
+	conf = th_path(s.dir, "feedd.conf");
+	cr_assert_geq(asprintf(&xtext, "[daemon]\nstate_dir = .\ninterval = 1h\n"
+	    "[output]\natom = feed.xml\n[alerts]\nlog = alerts.log\n"
+	    "[alert \"q\"]\nmatch = quokka\n"
+	    "[feed \"local\"]\nurl = file://%s\n"
+	    "[feed \"missing\"]\nurl = file://%s/nope.xml\n", rss, s.dir), 0);
+	cr_assert_eq(th_write_file(conf, xtext, strlen(xtext)), 0);
+
+	/* First run: from nothing to the figures, without waiting for a
+	 * poll cycle's end nor the minute timer. */
+	daemon_start(&d, conf, s.dir);
+	cr_assert_eq(wait_status(&s, &d, "not polled yet", last, sizeof(last),
+	    &ready), 0, "first status: '%s'", last);
+	cr_assert_eq(wait_status(&s, &d, want, last, sizeof(last), &ready), 0,
+	    "status never reached '%s'; last '%s'", want, last);
+	cr_assert(strstr(last, "; next poll "), "%s", last);
+	daemon_stop(&d);
+
+	/* Restart: the very first line has it all, before READY=1. */
+	ready = 0;
+	daemon_start(&d, conf, s.dir);
+	cr_assert_eq(wait_status(&s, &d, "", last, sizeof(last), &ready), 0,
+	    "no status after the restart");
+	cr_assert_not(ready, "READY=1 came before the first STATUS=");
+	cr_assert(strncmp(last, want, strlen(want)) == 0,
+	    "first status after restart: '%s'", last);
+	cr_assert(strstr(last, "; next poll "), "%s", last);
+	daemon_stop(&d);
+	free(xtext);
+	free(rss);
+	free(conf);
+	sock_close(&s);
+}

@@ -270,18 +270,18 @@ Test(serve_listen, parses_listen_forms)
 	char	*host;
 	int	 port;
 
-	cr_assert_eq(serve_parse_listen("127.0.0.1:8787", &host, &port), 0);
+	cr_assert_eq(config_parse_listen("127.0.0.1:8787", &host, &port), 0);
 	cr_expect_str_eq(host, "127.0.0.1");
 	cr_expect_eq(port, 8787);
 	free(host);
-	cr_assert_eq(serve_parse_listen("[::1]:80", &host, &port), 0);
+	cr_assert_eq(config_parse_listen("[::1]:80", &host, &port), 0);
 	cr_expect_str_eq(host, "::1");
 	cr_expect_eq(port, 80);
 	free(host);
-	cr_assert_eq(serve_parse_listen(":8787", &host, &port), 0);
+	cr_assert_eq(config_parse_listen(":8787", &host, &port), 0);
 	cr_expect_str_eq(host, "127.0.0.1");
 	free(host);
-	cr_expect_eq(serve_parse_listen("::1:80", &host, &port), -1);
-	cr_expect_eq(serve_parse_listen("host:99999", &host, &port), -1);
-	cr_expect_eq(serve_parse_listen("host:", &host, &port), -1);
+	cr_expect_eq(config_parse_listen("::1:80", &host, &port), -1);
+	cr_expect_eq(config_parse_listen("host:99999", &host, &port), -1);
+	cr_expect_eq(config_parse_listen("host:", &host, &port), -1);
 }

@@ -3,6 +3,8 @@
  * new / unchanged / changed in place, the indexed text, generation,
  * readers beside a writer, retention.
  */
+#include <sys/stat.h>
+
 #include "tests/store_fixture.h"
 
 #define T0 1790000000	/* 2026-09-21T14:13:20Z */
@@ -14,7 +16,7 @@ Test(store, migrates_empty_db_and_reopens_idempotently)
 	char *err = NULL;
 
 	fx_open(&fx);
-	cr_assert_eq(fx_count(&fx, "PRAGMA user_version"), 2);
+	cr_assert_eq(fx_count(&fx, "PRAGMA user_version"), 3);
 	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM sqlite_master"
 	    " WHERE name IN ('feeds','items','stories','alerts','items_fts',"
 	    "'items_tri','meta')"), 7);
@@ -23,7 +25,7 @@ Test(store, migrates_empty_db_and_reopens_idempotently)
 	cr_assert_eq(store_open(fx.path, STORE_READWRITE, &again, &err), 0,
 	    "%s", err);
 	fx.st = again;
-	cr_assert_eq(fx_count(&fx, "PRAGMA user_version"), 2);
+	cr_assert_eq(fx_count(&fx, "PRAGMA user_version"), 3);
 	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM feeds"), 1);
 	fx_close(&fx);
 }
@@ -508,5 +510,61 @@ Test(store, prepared_docs_pick_keys_as_put_doc_does)
 	cr_assert_eq(fx_count(&fx, "SELECT id_mode FROM feeds"
 	    " WHERE name = 'b'"), 1);
 	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM items_fts"), 7);
+	fx_close(&fx);
+}
+
+/*
+ * -wal and -shm outlive the writer (emptied), so a reader that may not
+ * create files in the folder (group feedd under systemd) can still open
+ * the database while the daemon is stopped.
+ */
+Test(store, wal_and_index_outlive_the_writer)
+{
+	struct fx fx;
+	struct store *ro;
+	struct stat sb;
+	char *wal, *shm, *err = NULL;
+
+	fx_open(&fx);
+	fx_feed(&fx, "a");
+	store_close(fx.st);
+	wal = th_path(fx.dir, "feedd.db-wal");
+	shm = th_path(fx.dir, "feedd.db-shm");
+	cr_assert_eq(stat(wal, &sb), 0, "-wal deleted at close");
+	cr_assert_eq(sb.st_size, 0, "-wal kept at %lld bytes", (long long)sb.st_size);
+	cr_assert_eq(stat(shm, &sb), 0, "-shm deleted at close");
+	cr_assert_eq(store_open(fx.path, STORE_READONLY, &ro, &err), 0, "%s", err);
+	fx.st = ro;
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM feeds"), 1);
+	free(wal);
+	free(shm);
+	fx_close(&fx);
+}
+
+/* The status line's counts: items by first seen, alerts once written. */
+Test(store, recent_counts_items_and_written_alerts_since)
+{
+	struct fx fx;
+	struct feed_doc *doc = feed_doc_new();
+	int64_t feed, items = -1, alerts = -1;
+
+	fx_open(&fx);
+	feed = fx_feed(&fx, "a");
+	fx_item(doc, "1", "One", "https://a.example/1", T0);
+	fx_put(&fx, feed, doc, T0 + 100);
+	fx_item(doc, "2", "Two", "https://a.example/2", T0);
+	fx_put(&fx, feed, doc, T0 + 200);
+	cr_assert_eq(store_recent_counts(fx.st, T0, &items, &alerts), 0);
+	cr_assert_eq(items, 2);
+	cr_assert_eq(alerts, 0);
+	cr_assert_eq(store_recent_counts(fx.st, T0 + 150, &items, &alerts), 0);
+	cr_assert_eq(items, 1);
+	cr_assert_eq(sqlite3_exec(store_sqlite(fx.st), "INSERT INTO alerts (rule,"
+	    " story_key, fired_at, written) VALUES ('r', 'k1', 1790000300, 1),"
+	    " ('r', 'k2', 1790000300, 0), ('r', 'k3', 1789000000, 1)", NULL, NULL, NULL), SQLITE_OK);
+	cr_assert_eq(store_recent_counts(fx.st, T0, &items, &alerts), 0);
+	cr_assert_eq(alerts, 1, "pending or older alerts counted: %lld",
+	    (long long)alerts);
+	feed_doc_free(doc);
 	fx_close(&fx);
 }

@@ -254,6 +254,22 @@ ts_wait_request(struct ts *t, const char *needle, int seconds)
 	return -1;
 }
 
+/* Waits until the file at path holds needle; 0 or -1. */
+static inline int
+ts_wait_file_has(const char *path, const char *needle, int seconds)
+{
+	for (int i = 0; i < seconds * 20; i++) {
+		char *text = th_read_file(path, NULL);
+		int found = text != NULL && strstr(text, needle) != NULL;
+
+		free(text);
+		if (found)
+			return 0;
+		ts_nap_ms(50);
+	}
+	return -1;
+}
+
 /* Exit status of pid within seconds, or -1 (then it is killed). */
 static inline int
 ts_wait_exit(pid_t pid, int seconds)

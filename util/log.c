@@ -27,6 +27,12 @@ log_set_level(enum log_level level)
 	log_threshold = level;
 }
 
+int
+log_journal(void)
+{
+	return log_to_journal;
+}
+
 static void
 log_vwrite(enum log_level level, int with_errno, const char *fmt, va_list ap)
 {

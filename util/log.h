@@ -16,6 +16,8 @@ enum log_level {
 /* Reads JOURNAL_STREAM once; call before logging (safe to call again). */
 void	log_init(enum log_level level);
 void	log_set_level(enum log_level level);
+/* Whether lines go to the journal (log_init saw JOURNAL_STREAM). */
+int	log_journal(void);
 
 void	log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

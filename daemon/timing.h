@@ -1,0 +1,21 @@
+/*
+ * timing: the daemon's fixed waits, in one place.  Each has its
+ * production value; the test suite shortens them through FEEDD_TEST_*
+ * environment variables (test-only, listed in feedd.8), read once when
+ * the daemon opens, so a test waits on events rather than on these.
+ */
+#ifndef FEEDD_TIMING_H
+#define FEEDD_TIMING_H
+
+#include <stdint.h>
+
+struct timing {
+	uint64_t stop_grace_ms;	/* a stop lets transfers finish this long */
+	uint64_t flush_delay_ms; /* run: outputs rewritten at most this often */
+	long	 low_speed_secs; /* under 64 B/s this long: transfer dropped */
+};
+
+/* The production values, or the FEEDD_TEST_* overrides that are set. */
+void	 timing_load(struct timing *t);
+
+#endif

@@ -1,0 +1,71 @@
+/*
+ * entry: the entries every aggregated output lists, prepared once from
+ * story rows (see entry.c) and serialized by atom_out and jsonfeed_out.
+ * An entry holds clean text only and does not point into the rows.
+ */
+#ifndef FEEDD_ENTRY_H
+#define FEEDD_ENTRY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "storage/store.h"
+
+#define ENTRY_TITLE_MAX		4000		/* bytes; about 1,000 chars */
+#define ENTRY_CONTENT_MAX	(512 * 1024)	/* bytes of HTML per entry */
+
+struct entry_enclosure {
+	char	*url;		/* http(s) IRI */
+	char	*type;		/* type/subtype, or NULL */
+	int64_t	 length;	/* bytes; -1 when not given */
+};
+
+/* One entry as every writer prints it; every string is clean text. */
+struct entry {
+	char	*id;		/* absolute IRI, unique in the feed */
+	char	*link;		/* http(s) IRI as the source gave it, or NULL */
+	int	 link_shared;	/* a newer entry has the same link */
+	char	*title;		/* never empty */
+	char	*author;	/* name (the item's, else the feed's), or NULL */
+	char	*author_email;	/* or NULL; only with author */
+	char	*lang;		/* the source's language tag, or NULL */
+	char	*summary;	/* sanitized HTML, or NULL */
+	char	*content;	/* sanitized HTML, or NULL */
+	char	**categories;
+	size_t	 ncategories;
+	struct entry_enclosure *enclosures;
+	size_t	 nenclosures;
+	int64_t	 published;	/* FEED_TIME_NONE when unknown */
+	int64_t	 updated;	/* always set, never after first seen */
+	/* atom:source */
+	char	*src_id;	/* the feed's own id if an IRI, else its URL */
+	char	*src_title;	/* never empty */
+	char	*src_link;	/* the feed's page, or NULL */
+	char	*src_self;	/* the feed's http(s) URL, or NULL */
+	int64_t	 src_updated;	/* always set */
+};
+
+/*
+ * Prepares rows (newest first) for output: one entry per row, sorted by
+ * atom:updated, newest first.  Returns the entries (caller frees with
+ * entries_free) and their number in *n.
+ */
+struct entry *entries_prepare(const struct story_row *rows,
+	    size_t nrows, size_t *n);
+void	 entries_free(struct entry *e, size_t n);	/* NULL ok */
+
+/*
+ * Clean text: valid UTF-8, without the characters XML 1.0 forbids or
+ * discourages (C0 controls but tab, LF, CR; C1 controls; noncharacters
+ * such as U+FFFE; surrogates; invalid bytes)
+ * and at most max bytes (cut at a character boundary; 0: no cap).
+ * fold: whitespace runs become one space and the ends are trimmed.
+ * NULL in, NULL out.
+ */
+char	*entry_clean_text(const char *s, size_t max, int fold);
+/* Whether s is an absolute IRI fit for an atom:id (iri_id_ok). */
+int	 entry_is_iri(const char *s);
+/* tag:feedd,2026:PREFIX-HASH for key; caller frees. */
+char	*entry_tag_uri(const char *prefix, const char *key);
+
+#endif

@@ -1,0 +1,248 @@
+#!/usr/bin/python3
+"""corpus_faithful: is the aggregated feed faithful to its sources?
+
+Usage: corpus_faithful.py FEEDD SHARED WORKDIR
+
+Configures every feed document of SHARED/corpus (MANIFEST.tsv) as a
+file:// feed, runs `FEEDD once` with max_entries = 100000, then reads the
+sources and the Atom output with Debian's python3-feedparser (a reference
+reader, as ../shared/tools/diff-parse does) and checks:
+
+  stories   the output has as many entries as the database has stories,
+            and every source item with an http(s) link is in it: an
+            entry carries that link (alternate, or related when a newer
+            story of the same feed has it too);
+  enclosures  every http(s) enclosure of such an item is on its entry;
+  authors   an item whose source names an author (on the item or the
+            feed) has an author in the output;
+  dates     no entry is dated after the run;
+  content   no relative href/src is left in summary or content.
+
+Source items whose link feedd's parser read otherwise (no stored item
+has it) are counted apart: diff-parse judges the parser.
+Links compare as feedd's canonical story key does loosely: scheme, "www.",
+a trailing slash and the fragment aside, so a story that arrived from two
+feeds under two spellings of one URL counts as present.  Prints counts
+and up to 10 examples per failed check; exit 0 when every check holds,
+1 when one fails, 2 when it cannot run.
+"""
+
+import collections
+import datetime
+import html
+import html.parser
+import json
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.parse
+import warnings
+
+try:
+    import feedparser
+except ImportError:
+    print('corpus_faithful: needs python3-feedparser (scripts/install-deps)')
+    sys.exit(2)
+
+SKIP_FORMATS = {'notfeed', 'opml', 'format', 'rss20+gzip'}
+HTTP = re.compile(r'^https?://[^/?#\s]', re.I)
+
+
+def loose(url):
+    """A link as a story key, loosely: no scheme, www., slash, fragment."""
+    if not url:
+        return None
+    # html.unescape: feedd's parser kept "&#38;" for "&amp;" in attribute
+    # values (being fixed with the parser, issue #9), and the writer then
+    # escaped the "#" it cannot hold twice; a link is the same link
+    u = html.unescape(urllib.parse.unquote(url.strip()))
+    u = re.sub(r'#.*$', '', u)
+    u = re.sub(r'^https?://', '', u, flags=re.I)
+    u = re.sub(r'^www\.', '', u, flags=re.I)
+    host, _, rest = u.partition('/')
+    u = host.lower() + ('/' + rest if rest else '')
+    return u.rstrip('/')
+
+
+class Refs(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.refs = []
+
+    def handle_starttag(self, tag, attrs):
+        for k, v in attrs:
+            if k in ('href', 'src') and v is not None:
+                self.refs.append((tag, k, v.strip()))
+
+
+def relative_refs(markup):
+    p = Refs()
+    try:
+        p.feed(markup or '')
+        p.close()
+    except Exception:
+        pass
+    return [r for r in p.refs if r[2] and not re.match(r'^[a-zA-Z][a-zA-Z0-9+.-]*:', r[2])
+            and not r[2].startswith('#')]
+
+
+def corpus_rows(shared):
+    rows = []
+    with open(os.path.join(shared, 'corpus', 'MANIFEST.tsv'), encoding='utf-8') as f:
+        for line in f:
+            cols = line.rstrip('\n').split('\t')
+            if len(cols) < 6 or cols[0] == 'file' or cols[5] in SKIP_FORMATS:
+                continue
+            rows.append(cols)
+    return rows
+
+
+def write_config(work, shared, rows):
+    conf = os.path.join(work, 'feedd.conf')
+    with open(conf, 'w', encoding='utf-8') as f:
+        f.write('[daemon]\nstate_dir = %s\nconcurrency = 2\n\n' % os.path.join(work, 'state'))
+        f.write('[output]\natom = %s\njson = %s\nmax_entries = 100000\n'
+                'url = http://127.0.0.1:8787/feed.xml\n\n'
+                % (os.path.join(work, 'feed.xml'), os.path.join(work, 'feed.json')))
+        for i, r in enumerate(rows):
+            path = os.path.join(os.path.realpath(shared), 'corpus', r[0])
+            f.write('[feed "c%03d"]\nurl = file://%s\n\n' % (i, urllib.parse.quote(path)))
+    return conf
+
+
+def source_items(shared, row):
+    """[(link, [enclosure urls], has_author)] of one source document."""
+    path = os.path.join(shared, 'corpus', row[0])
+    out = []
+    if row[5].startswith('json'):
+        try:
+            with open(path, 'rb') as f:
+                doc = json.loads(f.read().decode('utf-8', 'replace'))
+        except ValueError:
+            return out
+        if not isinstance(doc, dict):
+            return out
+        feed_author = bool(doc.get('authors') or doc.get('author'))
+        for it in doc.get('items') or []:
+            if not isinstance(it, dict):
+                continue
+            encl = [a.get('url') for a in it.get('attachments') or []
+                    if isinstance(a, dict) and isinstance(a.get('url'), str)]
+            out.append((it.get('url') if isinstance(it.get('url'), str) else None,
+                        it.get('title') if isinstance(it.get('title'), str) else None, encl, feed_author or bool(it.get('authors') or it.get('author'))))
+        return out
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        d = feedparser.parse(path)
+    feed_author = bool((d.feed.get('author') or '').strip())
+    for e in d.entries:
+        encl = [x.get('href') for x in e.get('enclosures') or [] if x.get('href')]
+        out.append((e.get('link'), e.get('title'), encl, feed_author or bool((e.get('author') or '').strip())))
+    return out
+
+
+def main():
+    if len(sys.argv) != 4:
+        print(__doc__)
+        return 2
+    feedd, shared, work = sys.argv[1:]
+    rows = corpus_rows(shared)
+    conf = write_config(work, shared, rows)
+    t0 = int(time.time())
+    p = subprocess.run([feedd, '-c', conf, 'once'], capture_output=True, text=True,
+                       timeout=600, stdin=subprocess.DEVNULL)
+    t1 = int(time.time())
+    print('feedd once: exit %d: %s' % (p.returncode, (p.stdout + p.stderr).strip()[-300:]))
+    if p.returncode != 0:
+        return 1
+    db = sqlite3.connect(os.path.join(work, 'state', 'feedd.db'))
+    nstories = db.execute('SELECT count(*) FROM stories').fetchone()[0]
+    nitems = db.execute('SELECT count(*) FROM items').fetchone()[0]
+    # an item that joined another feed's story (same canonical link):
+    # its story is the entry of the story's first item
+    merged = dict(db.execute(
+        'SELECT i.link, (SELECT r.link FROM items r WHERE r.story_id = i.story_id'
+        ' ORDER BY r.id LIMIT 1) FROM items i WHERE i.link IS NOT NULL'))
+    stored = set()
+    for link, eid in db.execute('SELECT link, entry_id FROM items'):
+        stored.add(loose(link))
+        stored.add(loose(eid))
+    db.close()
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        out = feedparser.parse(os.path.join(work, 'feed.xml'))
+    failures = collections.defaultdict(list)
+    counts = collections.Counter()
+    if out.bozo:
+        failures['output'].append('feedparser: bozo %s' % out.get('bozo_exception'))
+    entries = out.entries
+    counts['entries'] = len(entries)
+    if len(entries) != nstories:
+        failures['stories'].append('%d entries for %d stories in the database'
+                                   % (len(entries), nstories))
+    by_link = collections.defaultdict(list)
+    for e in entries:
+        for ln in e.get('links') or []:
+            if ln.get('rel') in ('alternate', 'related'):
+                by_link[loose(ln.get('href'))].append(e)
+        # feedparser takes an http id for the link of an entry without one
+        if HTTP.match(e.get('id') or ''):
+            by_link[loose(e.get('id'))].append(e)
+        for key in ('updated_parsed', 'published_parsed'):
+            st = e.get(key)
+            if st is not None:
+                t = int(datetime.datetime(*st[:6], tzinfo=datetime.timezone.utc).timestamp())
+                if t > t1:
+                    failures['dates'].append('%s %s is after the run' % (e.get('id'), key))
+        for part in [e.get('summary')] + [c.get('value') for c in e.get('content') or []]:
+            for ref in relative_refs(part):
+                failures['content'].append('%s: relative %s %s=%r' % (e.get('id'), *ref))
+    for row in rows:
+        for link, title, encl, has_author in source_items(shared, row):
+            if not link or not HTTP.match(link):
+                continue
+            if loose(link) not in stored:
+                # feedd's parser read this item's link otherwise: that is
+                # diff-parse's business (the parser), not the output's
+                counts['read otherwise by the parser'] += 1
+                continue
+            counts['source items with a link'] += 1
+            cands = by_link.get(loose(link)) or by_link.get(loose(merged.get(link)), [])
+            if not cands:
+                failures['stories'].append('%s: %s missing' % (row[0], link))
+                continue
+            # stories sharing a link (loosely: fragments aside): the one
+            # with the same title, else any of them
+            same = [c for c in cands if ' '.join((c.get('title') or '').split())
+                    == ' '.join((title or '').split())]
+            cands = same or cands
+            have = {loose(x.get('href')) for c in cands for x in c.get('links') or []
+                    if x.get('rel') == 'enclosure'}
+            for x in encl:
+                if HTTP.match(x):
+                    counts['enclosures'] += 1
+                    if loose(x) not in have:
+                        failures['enclosures'].append('%s: %s lost %s' % (row[0], link, x))
+            if has_author:
+                counts['with an author'] += 1
+                if not any((c.get('author') or '').strip() for c in cands):
+                    failures['authors'].append('%s: %s lost its author' % (row[0], link))
+    print('corpus: %d documents, %d items, %d stories, %d entries; checked %d source items'
+          ' with a link (%d more read otherwise by the parser), %d enclosures, %d authors;'
+          ' run %d..%d'
+          % (len(rows), nitems, nstories, counts['entries'], counts['source items with a link'],
+             counts['read otherwise by the parser'], counts['enclosures'],
+             counts['with an author'], t0, t1))
+    for check in ('output', 'stories', 'enclosures', 'authors', 'dates', 'content'):
+        bad = failures.get(check, [])
+        print('%-10s %s' % (check, 'ok' if not bad else '%d FAILED' % len(bad)))
+        for b in bad[:10]:
+            print('    ' + b)
+    return 1 if failures else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

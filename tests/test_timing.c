@@ -1,0 +1,42 @@
+/*
+ * test_timing: the daemon's fixed waits keep their production values
+ * unless a test sets FEEDD_TEST_*; the rest of the suite runs with them
+ * set (tests/helpers.c).
+ */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+
+#include "daemon/timing.h"
+
+static void
+unset_all(void)
+{
+	unsetenv("FEEDD_TEST_STOP_GRACE_MS");
+	unsetenv("FEEDD_TEST_FLUSH_DELAY_MS");
+	unsetenv("FEEDD_TEST_LOW_SPEED_SECS");
+}
+
+Test(timing, production_values_without_overrides)
+{
+	struct timing t;
+
+	unset_all();
+	timing_load(&t);
+	cr_expect_eq(t.stop_grace_ms, 5000);
+	cr_expect_eq(t.flush_delay_ms, 5000);
+	cr_expect_eq(t.low_speed_secs, 10);
+}
+
+Test(timing, overrides_and_junk)
+{
+	struct timing t;
+
+	unset_all();
+	setenv("FEEDD_TEST_STOP_GRACE_MS", "300", 1);
+	setenv("FEEDD_TEST_FLUSH_DELAY_MS", "-4", 1);	/* junk: default */
+	setenv("FEEDD_TEST_LOW_SPEED_SECS", "2s", 1);	/* junk: default */
+	timing_load(&t);
+	cr_expect_eq(t.stop_grace_ms, 300);
+	cr_expect_eq(t.flush_delay_ms, 5000);
+	cr_expect_eq(t.low_speed_secs, 10);
+}
