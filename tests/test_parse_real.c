@@ -354,10 +354,11 @@ Test(real, undeclared_latin1_is_read_as_windows_1252)
 Test(real, relative_permalink_guid_is_the_link)
 {
 	/* RSS 2.0: isPermaLink (default true) says the guid is a URL */
-	struct feed_doc *doc = parse_len(RSS "<item><guid>/p/1</guid></item>"
+	static const char xml[] = RSS "<item><guid>/p/1</guid></item>"
 	    "<item><guid isPermaLink=\"false\">/p/2</guid></item>"
-	    "<item><guid>tag:e.org,2024:3</guid></item></channel></rss>",
-	    strlen(RSS) + 142, "https://e.org/feed", NULL);
+	    "<item><guid>tag:e.org,2024:3</guid></item></channel></rss>";
+	struct feed_doc *doc = parse_len(xml, sizeof(xml) - 1,
+	    "https://e.org/feed", NULL);
 
 	cr_assert_str_eq(doc->items[0].link, "https://e.org/p/1");
 	cr_assert_str_eq(doc->items[0].id, "https://e.org/p/1");
