@@ -7,7 +7,7 @@
  * Besides the file itself, every `*.conf` file in the folder `feeds.d`
  * beside it is read, in name order; those files hold only
  * [feed "NAME"] sections (`feedd import-opml` appends to
- * feeds.d/imported.conf).  A feed name must be unique across all files.
+ * feeds.d/imported.conf, `feedd add` to feeds.d/added.conf).  A feed name must be unique across all files.
  */
 #ifndef FEEDD_CONFIG_H
 #define FEEDD_CONFIG_H

@@ -16,6 +16,7 @@ struct cmd {
 	const char *usage;	/* arguments after the name */
 	const char *summary;	/* one line for --help */
 	int	  (*exec)(int argc, char **argv, const char *config_path);
+	const char *help;	/* columns, options, an example; or NULL */
 };
 
 /* Finds a command by name; NULL when unknown. */
@@ -26,6 +27,10 @@ int	 cmd_usage(const struct cmd *cmd);
 void	 cmd_error(const char *cmd, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 
+/* After a config change: SIGHUP to a running `feedd run`, or how to. */
+struct config;
+void	 cmd_notify_daemon(const struct config *cfg);
+
 int	 cmd_run(int, char **, const char *);
 int	 cmd_once(int, char **, const char *);
 int	 cmd_parse(int, char **, const char *);
@@ -34,6 +39,9 @@ int	 cmd_feeds(int, char **, const char *);
 int	 cmd_items(int, char **, const char *);
 int	 cmd_search(int, char **, const char *);
 int	 cmd_alerts(int, char **, const char *);
+int	 cmd_status(int, char **, const char *);
+int	 cmd_add(int, char **, const char *);
+int	 cmd_remove(int, char **, const char *);
 int	 cmd_import_opml(int, char **, const char *);
 int	 cmd_export_opml(int, char **, const char *);
 

@@ -1,7 +1,10 @@
 /*
- * cmd_query: the read-only commands `feeds`, `items`, `search` and
- * `alerts`: load the config, open the database read-only (the daemon
- * may be writing it), print tab-separated lines on stdout.
+ * cmd_query: the read-only commands `items`, `search` and `alerts`,
+ * and what every query command shares (query.h): load the config, open
+ * the database read-only (the daemon may be writing it), parse the
+ * options.  Each prints in one of three forms (table.h): tab-separated
+ * lines when piped (unchanged for scripts), an aligned table on a
+ * terminal, JSON Lines with --json.
  */
 #include <getopt.h>
 #include <limits.h>
@@ -13,20 +16,16 @@
 #include "config/config.h"
 #include "daemon/alert.h"
 #include "daemon/cmd.h"
+#include "daemon/query.h"
+#include "daemon/table.h"
 #include "util/xmalloc.h"
 #include "feeds/date.h"
 #include "storage/store.h"
+#include "util/termtext.h"
 
-#define DEFAULT_LIMIT 20
-
-/* What every query command opens. */
-struct query {
-	struct config *cfg;
-	struct store *st;
-};
-
-static int
-query_open(const char *cmd, const char *config_path, struct query *q)
+int
+query_open(const char *cmd, const char *config_path, struct query *q,
+    int with_db)
 {
 	struct config_errors errs = { 0 };
 	char *err = NULL;
@@ -41,7 +40,8 @@ query_open(const char *cmd, const char *config_path, struct query *q)
 		return EXIT_USAGE;
 	}
 	config_errors_cleanup(&errs);
-	if (store_open(q->cfg->database, STORE_READONLY, &q->st, &err) == -1) {
+	if (with_db &&
+	    store_open(q->cfg->database, STORE_READONLY, &q->st, &err) == -1) {
 		fprintf(stderr, "feedd: %s\n", err);
 		free(err);
 		config_free(q->cfg);
@@ -51,32 +51,18 @@ query_open(const char *cmd, const char *config_path, struct query *q)
 	return EXIT_OK;
 }
 
-static void
+void
 query_close(struct query *q)
 {
 	store_close(q->st);
 	config_free(q->cfg);
 }
 
-/*
- * Prints s with tabs, newlines and other controls as spaces: C0, DEL
- * and C1 (U+0080-U+009F, which some terminals obey as ESC sequences:
- * U+009B is CSI), so no stored text moves a terminal or a line.
- */
+/* Stored text on one line: controls (tabs, newlines, C1) as spaces. */
 static void
 put_flat(const char *s, const char *absent)
 {
-	const unsigned char *p;
-
-	if (s == NULL || *s == '\0')
-		s = absent;
-	for (p = (const unsigned char *)s; *p; p++) {
-		if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
-			putchar(' ');
-			p++;
-		} else
-			putchar(*p < 0x20 || *p == 0x7f ? ' ' : *p);
-	}
+	term_put(stdout, s == NULL || *s == '\0' ? absent : s);
 }
 
 static void
@@ -100,27 +86,25 @@ parse_limit(const char *s, int *limit)
 	return 0;
 }
 
-static const struct option limit_opts[] = {
+static const struct option query_longopts[] = {
 	{ "feed", required_argument, NULL, 'f' },
 	{ "rule", required_argument, NULL, 'r' },
 	{ "limit", required_argument, NULL, 'n' },
 	{ "test", required_argument, NULL, 't' },
+	{ "json", no_argument, NULL, 'j' },
 	{ NULL, 0, NULL, 0 },
 };
 
-/*
- * Parses argv with the options in `allowed` (of f, r, n, t), setting
- * the matching out-values.  -1 on a bad option.
- */
-static int
-parse_opts(int argc, char **argv, const char *allowed, const char **feed,
-    int *limit, const char **test)
+int
+query_parse_opts(int argc, char **argv, const char *allowed, struct qopts *o)
 {
 	int c, idx = -1;
 
+	memset(o, 0, sizeof(*o));
+	o->limit = QUERY_DEFAULT_LIMIT;
 	optind = 1;
 	opterr = 0;	/* getopt's own message lacks the "feedd: " prefix */
-	while ((c = getopt_long(argc, argv, ":", limit_opts, &idx)) != -1) {
+	while ((c = getopt_long(argc, argv, ":", query_longopts, &idx)) != -1) {
 		if (c == ':') {
 			cmd_error(argv[0], "option '%s' needs a value",
 			    argv[optind - 1]);
@@ -129,123 +113,49 @@ parse_opts(int argc, char **argv, const char *allowed, const char **feed,
 		if (c == '?' || strchr(allowed, c) == NULL) {
 			cmd_error(argv[0], "unknown option '%s%s'", c == '?' ?
 			    "" : "--", c == '?' ? argv[optind - 1] :
-			    limit_opts[idx].name);
+			    query_longopts[idx].name);
 			return -1;
 		}
-		if (c == 'n' && parse_limit(optarg, limit) == -1) {
+		if (c == 'n' && parse_limit(optarg, &o->limit) == -1) {
 			cmd_error(argv[0], "--limit: not a positive number: %s",
 			    optarg);
 			return -1;
 		}
-		if (c == 'f' || c == 'r')
-			*feed = optarg;
-		if (c == 't')
-			*test = optarg;
+		if (c == 'f')
+			o->feed = optarg;
+		else if (c == 'r')
+			o->rule = optarg;
+		else if (c == 't')
+			o->test = optarg;
+		else if (c == 'j')
+			o->json = 1;
 	}
 	return 0;
 }
 
-/* The options of the query commands. */
-struct query_opts {
-	const char *name;	/* --feed or --rule */
-	const char *test;	/* --test */
-	int	 limit;
-};
-
-/*
- * What every query command starts with: its options (allowed), its
- * words (words: one or more, else none) and the store.  EXIT_OK, or the
- * exit status to return.
- */
-static int
-query_start(int argc, char **argv, const char *config_path,
-    const char *allowed, int words, struct query_opts *o, struct query *q)
-{
-	o->name = o->test = NULL;
-	o->limit = DEFAULT_LIMIT;
-	if (parse_opts(argc, argv, allowed, &o->name, &o->limit,
-	    &o->test) == -1 || (words ? optind >= argc : optind != argc) ||
-	    (o->name && o->test))
-		return cmd_usage(cmd_find(argv[0]));
-	return query_open(argv[0], config_path, q);
-}
-
-static void
-print_status(const struct feed_row *f)
-{
-	if (f->gone)
-		fputs("gone", stdout);
-	else if (f->last_fetch == 0)
-		fputs("never", stdout);
-	else if (f->last_error) {
-		fputs("error: ", stdout);
-		put_flat(f->last_error, "?");
-	} else if (f->last_status)
-		printf("%d", f->last_status);
-	else
-		fputs("ok", stdout);
-}
-
-static void
-print_feed(const struct feed_row *f)
-{
-	put_flat(f->name, "-");
-	putchar('\t');
-	put_flat(f->url, "-");
-	putchar('\t');
-	print_status(f);
-	putchar('\t');
-	put_time(f->last_fetch);
-	putchar('\t');
-	put_time(f->gone || !f->active ? 0 : f->next_due);
-	printf("\t%lld\t%d\t", (long long)f->items, f->consecutive_errors);
-	if (f->fetches > 0)
-		printf("304:%lld%%", (long long)(f->not_modified * 100 /
-		    f->fetches));
-	else
-		fputs("304:-", stdout);
-	if (f->redirect_url) {
-		fputs("\tmoved: ", stdout);
-		put_flat(f->redirect_url, "-");
-	}
-	if (!f->active)
-		fputs("\tinactive", stdout);
-	putchar('\n');
-}
-
 int
-cmd_feeds(int argc, char **argv, const char *config_path)
+query_start(int argc, char **argv, const char *config_path,
+    const char *allowed, int words, struct qopts *o, struct query *q)
 {
-	struct feed_row *rows;
-	struct query q;
-	size_t n;
-	int rc;
-
-	if (argc > 1)
+	if (query_parse_opts(argc, argv, allowed, o) == -1 ||
+	    (words ? optind >= argc : optind != argc) || (o->rule && o->test))
 		return cmd_usage(cmd_find(argv[0]));
-	if ((rc = query_open(argv[0], config_path, &q)) != EXIT_OK)
-		return rc;
-	if (store_feeds_list(q.st, &rows, &n) == -1) {
-		cmd_error(argv[0], "%s", store_errmsg(q.st));
-		query_close(&q);
-		return EXIT_RUNTIME;
-	}
-	if (isatty(STDOUT_FILENO))
-		printf("NAME\tURL\tSTATUS\tLAST FETCH\tNEXT DUE\tITEMS\t"
-		    "ERRORS\t304 SHARE\n");
-	for (size_t i = 0; i < n; i++)
-		print_feed(&rows[i]);
-	feed_rows_free(rows, n);
-	query_close(&q);
-	return EXIT_OK;
+	return query_open(argv[0], config_path, q, 1);
+}
+
+/* ---- items, search and alerts --test: stories ---- */
+
+static int64_t
+story_time(const struct story_row *s)
+{
+	return s->published != FEED_TIME_NONE ? s->published : s->first_seen;
 }
 
 /* date, feed, title, link: one line. */
 static void
-print_story(const struct story_row *s)
+tsv_story(const struct story_row *s)
 {
-	put_time(s->published != FEED_TIME_NONE ? s->published :
-	    s->first_seen);
+	put_time(story_time(s));
 	putchar('\t');
 	put_flat(s->feed_name, "-");
 	putchar('\t');
@@ -255,42 +165,105 @@ print_story(const struct story_row *s)
 	putchar('\n');
 }
 
-static void
-print_stories(const struct story_row *rows, size_t n)
+static cJSON *
+json_story(const struct story_row *s)
 {
-	for (size_t i = 0; i < n; i++)
-		print_story(&rows[i]);
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddItemToObject(o, "time", out_json_time(s->first_seen));
+	cJSON_AddItemToObject(o, "published", out_json_time(s->published));
+	cJSON_AddItemToObject(o, "updated", out_json_time(s->updated));
+	cJSON_AddItemToObject(o, "feed", out_json_str(s->feed_name));
+	cJSON_AddItemToObject(o, "title", out_json_str(s->title));
+	cJSON_AddItemToObject(o, "link", out_json_str(s->link));
+	cJSON_AddItemToObject(o, "author", out_json_str(s->author));
+	cJSON_AddNumberToObject(o, "story", (double)s->story_id);
+	cJSON_AddNumberToObject(o, "story_size", s->nsources);
+	return o;
+}
+
+static const char *const story_headers[] = { "AGE", "FEED", "TITLE", "LINK" };
+
+static void
+table_story(struct table *t, const struct out *o, const struct story_row *s)
+{
+	char age[32];
+
+	table_cell(t, out_age(o, story_time(s), age, sizeof(age)), C_DIM);
+	table_cell(t, s->feed_name, C_NONE);
+	table_cell(t, s->title && *s->title ? s->title : "(untitled)",
+	    C_BOLD);
+	table_cell(t, s->link, C_NONE);
+}
+
+/* Prints stories (and search snippets, when hits is set). */
+static void
+print_stories(const struct out *o, const struct story_row *rows,
+    const struct search_hit *hits, size_t n)
+{
+	struct table *t = NULL;
+
+	if (o->mode == OUT_TABLE)
+		t = table_new(o, story_headers, 4, 0xE, 0);
+	for (size_t i = 0; i < n; i++) {
+		const struct story_row *s = hits ? &hits[i].story : &rows[i];
+		const char *snip = hits ? hits[i].snippet : NULL;
+
+		if (o->mode == OUT_JSON) {
+			cJSON *j = json_story(s);
+
+			if (hits)
+				cJSON_AddItemToObject(j, "snippet",
+				    out_json_str(snip));
+			out_json_line(stdout, j);
+		} else if (t != NULL) {
+			table_story(t, o, s);
+			table_note(t, snip);
+		} else {
+			tsv_story(s);
+			if (snip && *snip) {
+				fputs("    ", stdout);
+				put_flat(snip, "");
+				putchar('\n');
+			}
+		}
+	}
+	if (t != NULL) {
+		table_print(t, stdout);
+		table_free(t);
+	}
 }
 
 int
 cmd_items(int argc, char **argv, const char *config_path)
 {
-	struct query_opts o;
 	struct story_row *rows;
 	struct feed_row fr;
+	struct qopts opt;
 	struct query q;
-	const char *feed;
+	struct out o;
 	size_t n;
 	int rc;
 
-	if ((rc = query_start(argc, argv, config_path, "fn", 0, &o, &q)) !=
+	if ((rc = query_start(argc, argv, config_path, "fnj", 0, &opt, &q)) !=
 	    EXIT_OK)
 		return rc;
-	feed = o.name;
-	if (feed && (rc = store_feed_get(q.st, feed, &fr)) != 0) {
+	if (opt.feed && (rc = store_feed_get(q.st, opt.feed, &fr)) != 0) {
 		cmd_error(argv[0], rc == 1 ? "no feed named '%s'" : "%s",
-		    rc == 1 ? feed : store_errmsg(q.st));
+		    rc == 1 ? opt.feed : store_errmsg(q.st));
 		query_close(&q);
 		return rc == 1 ? EXIT_USAGE : EXIT_RUNTIME;
 	}
-	if (feed)
+	if (opt.feed)
 		feed_row_cleanup(&fr);
-	if (store_stories_newest(q.st, feed, NULL, o.limit, &rows, &n) == -1) {
+	if (store_stories_newest(q.st, opt.feed, NULL, opt.limit, &rows,
+	    &n) == -1) {
 		cmd_error(argv[0], "%s", store_errmsg(q.st));
 		query_close(&q);
 		return EXIT_RUNTIME;
 	}
-	print_stories(rows, n);
+	out_init(&o, opt.json);
+	print_stories(&o, rows, NULL, n);
 	story_rows_free(rows, n);
 	query_close(&q);
 	return EXIT_OK;
@@ -313,38 +286,27 @@ join_args(int argc, char **argv)
 	return s;
 }
 
-static void
-print_hits(const struct search_hit *hits, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		print_story(&hits[i].story);
-		if (hits[i].snippet && *hits[i].snippet) {
-			fputs("    ", stdout);
-			put_flat(hits[i].snippet, "");
-			putchar('\n');
-		}
-	}
-}
-
 int
 cmd_search(int argc, char **argv, const char *config_path)
 {
-	struct query_opts o;
 	struct search_hit *hits;
+	struct qopts opt;
 	struct query q;
+	struct out o;
 	char *text, *err = NULL;
 	size_t n;
 	int rc;
 
-	if ((rc = query_start(argc, argv, config_path, "n", 1, &o, &q)) !=
+	if ((rc = query_start(argc, argv, config_path, "nj", 1, &opt, &q)) !=
 	    EXIT_OK)
 		return rc;
 	text = join_args(argc - optind, argv + optind);
-	if (store_search(q.st, text, o.limit, &hits, &n, &err) == -1) {
+	if (store_search(q.st, text, opt.limit, &hits, &n, &err) == -1) {
 		cmd_error(argv[0], "%s", err ? err : "failed");
 		rc = EXIT_USAGE;
 	} else {
-		print_hits(hits, n);
+		out_init(&o, opt.json);
+		print_stories(&o, NULL, hits, n);
 		search_hits_free(hits, n);
 	}
 	free(err);
@@ -354,45 +316,97 @@ cmd_search(int argc, char **argv, const char *config_path)
 }
 
 static int
-alerts_test(struct query *q, const char *cmd, const char *expr, int limit)
+alerts_test(struct query *q, const char *cmd, const struct qopts *opt)
 {
 	struct story_row *rows;
 	struct match_expr *e;
 	char *err = NULL;
+	struct out o;
 	size_t n;
 
-	if ((e = match_compile(expr, &err)) == NULL) {
+	if ((e = match_compile(opt->test, &err)) == NULL) {
 		cmd_error(cmd, "%s", err ? err : "invalid expression");
 		free(err);
 		return EXIT_USAGE;
 	}
-	if (store_match_test(q->st, e, limit, &rows, &n) == -1) {
+	if (store_match_test(q->st, e, opt->limit, &rows, &n) == -1) {
 		cmd_error(cmd, "%s", store_errmsg(q->st));
 		match_free(e);
 		return EXIT_RUNTIME;
 	}
-	print_stories(rows, n);
+	out_init(&o, opt->json);
+	print_stories(&o, rows, NULL, n);
 	story_rows_free(rows, n);
 	match_free(e);
 	return EXIT_OK;
 }
 
+/* The alert log's JSON fields, and the story. */
+static cJSON *
+json_alert(const struct alert_row *a)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddItemToObject(o, "time", out_json_time(a->fired_at));
+	cJSON_AddItemToObject(o, "rule", out_json_str(a->rule));
+	cJSON_AddItemToObject(o, "title", out_json_str(a->title));
+	cJSON_AddItemToObject(o, "link", out_json_str(a->link));
+	cJSON_AddItemToObject(o, "feed", out_json_str(a->feed));
+	cJSON_AddItemToObject(o, "published", out_json_time(a->published));
+	cJSON_AddNumberToObject(o, "story", (double)a->story_id);
+	return o;
+}
+
+static const char *const alert_headers[] = {
+	"FIRED", "RULE", "FEED", "TITLE", "LINK",
+};
+
+static void
+print_alerts(const struct out *o, const struct alert_row *rows, size_t n)
+{
+	struct table *t = NULL;
+	char age[32];
+
+	if (o->mode == OUT_TABLE)
+		t = table_new(o, alert_headers, 5, 0x1C, 0);
+	for (size_t i = 0; i < n; i++) {
+		const struct alert_row *a = &rows[i];
+
+		if (o->mode == OUT_JSON)
+			out_json_line(stdout, json_alert(a));
+		else if (t != NULL) {
+			table_cell(t, out_age(o, a->fired_at, age, sizeof(age)),
+			    C_DIM);
+			table_cell(t, a->rule, C_YELLOW);
+			table_cell(t, a->feed, C_NONE);
+			table_cell(t, a->title, C_BOLD);
+			table_cell(t, a->link, C_NONE);
+		} else {
+			char *line = alert_format_line(a, ALERT_FORMAT_TEXT);
+
+			fputs(line, stdout);
+			free(line);
+		}
+	}
+	if (t != NULL) {
+		table_print(t, stdout);
+		table_free(t);
+	}
+}
+
 static int
-alerts_list(struct query *q, const char *cmd, const char *rule, int limit)
+alerts_list(struct query *q, const char *cmd, const struct qopts *opt)
 {
 	struct alert_row *rows;
+	struct out o;
 	size_t n;
 
-	if (store_alerts_list(q->st, rule, limit, &rows, &n) == -1) {
+	if (store_alerts_list(q->st, opt->rule, opt->limit, &rows, &n) == -1) {
 		cmd_error(cmd, "%s", store_errmsg(q->st));
 		return EXIT_RUNTIME;
 	}
-	for (size_t i = 0; i < n; i++) {
-		char *line = alert_format_line(&rows[i], ALERT_FORMAT_TEXT);
-
-		fputs(line, stdout);
-		free(line);
-	}
+	out_init(&o, opt->json);
+	print_alerts(&o, rows, n);
 	alert_rows_free(rows, n);
 	return EXIT_OK;
 }
@@ -400,15 +414,15 @@ alerts_list(struct query *q, const char *cmd, const char *rule, int limit)
 int
 cmd_alerts(int argc, char **argv, const char *config_path)
 {
-	struct query_opts o;
+	struct qopts opt;
 	struct query q;
 	int rc;
 
-	if ((rc = query_start(argc, argv, config_path, "rnt", 0, &o, &q)) !=
+	if ((rc = query_start(argc, argv, config_path, "rntj", 0, &opt, &q)) !=
 	    EXIT_OK)
 		return rc;
-	rc = o.test ? alerts_test(&q, argv[0], o.test, o.limit) :
-	    alerts_list(&q, argv[0], o.name, o.limit);
+	rc = opt.test ? alerts_test(&q, argv[0], &opt) :
+	    alerts_list(&q, argv[0], &opt);
 	query_close(&q);
 	return rc;
 }

@@ -20,6 +20,7 @@
 #include "daemon/alert.h"
 #include "daemon/cmd.h"
 #include "daemon/feedd.h"
+#include "daemon/lockinfo.h"
 #include "util/log.h"
 #include "daemon/metrics.h"
 #include "daemon/notify.h"
@@ -402,6 +403,10 @@ lock_database(struct feedd *d)
 		    strerror(errno));
 	else
 		rc = 0;
+	/* who holds it and since when, for `feedd status` and `add` */
+	if (rc == 0 && lock_info_write(d->lock_fd,
+	    d->mode == FEEDD_RUN ? "run" : "once") == -1)
+		log_warn("%s", path);
 	free(path);
 	return rc;
 }

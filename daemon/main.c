@@ -12,21 +12,100 @@
 #include "util/log.h"
 
 static const struct cmd commands[] = {
-	{ "run", "", "poll every feed on its schedule until SIGTERM", cmd_run },
-	{ "once", "", "poll every feed once, write outputs, exit", cmd_once },
+	{ "run", "", "poll every feed on its schedule until SIGTERM", cmd_run, NULL },
+	{ "once", "", "poll every feed once, write outputs, exit", cmd_once, NULL },
 	{ "parse", "[--base URL] [--charset NAME] FILE...|-",
-	    "parse feed documents and print them as JSON", cmd_parse },
-	{ "check-config", "", "validate the configuration", cmd_check_config },
-	{ "feeds", "", "list feeds and their fetch state", cmd_feeds },
-	{ "items", "[--feed NAME] [--limit N]", "newest stored items",
-	    cmd_items },
-	{ "search", "QUERY", "full-text search over stored items", cmd_search },
-	{ "alerts", "[--rule NAME] [--limit N] | --test EXPR",
-	    "alerts fired, or what an expression would match", cmd_alerts },
+	    "parse feed documents and print them as JSON", cmd_parse, NULL },
+	{ "check-config", "", "validate the configuration", cmd_check_config, NULL },
+	{ "feeds", "[--json]", "list feeds and their fetch state", cmd_feeds,
+	    "Columns, tab-separated when piped: NAME, URL, STATUS (the last HTTP\n"
+	    "status, ok, never, gone, or \"error: why\"), LAST FETCH, NEXT DUE\n"
+	    "(RFC 3339), ITEMS (stories stored), ERRORS (failures in a row),\n"
+	    "304 SHARE (\"304:75%\": fetches answered Not Modified), then\n"
+	    "\"moved: URL\" after a permanent redirect and \"inactive\".\n"
+	    "On a terminal: a table with ages (\"12 min ago\").\n\n"
+	    "Options:\n"
+	    "  --json  JSON Lines: name url active status http_status error\n"
+	    "          last_fetch last_success next_due items consecutive_errors\n"
+	    "          fetches not_modified redirect_url title link\n\n"
+	    "Example:\n"
+	    "  feedd feeds --json | jq -r 'select(.status == \"error\") | .name'\n" },
+	{ "items", "[--feed NAME] [--limit N] [--json]", "newest stored items",
+	    cmd_items,
+	    "Columns, tab-separated when piped: DATE (published, else first\n"
+	    "seen; RFC 3339), FEED, TITLE, LINK.  On a terminal: AGE, FEED,\n"
+	    "TITLE, LINK.\n\n"
+	    "Options:\n"
+	    "  --feed NAME  only stories with an item from that feed\n"
+	    "  --limit N    at most N stories (default 20)\n"
+	    "  --json       JSON Lines: time published updated feed title link\n"
+	    "               author story story_size\n\n"
+	    "Example:\n"
+	    "  feedd items --feed 'Hacker News' --limit 5\n" },
+	{ "search", "[--limit N] [--json] QUERY",
+	    "full-text search over stored items", cmd_search,
+	    "QUERY is in the alert language: words, \"phrases\", AND, OR, NOT,\n"
+	    "parentheses, prefix*.  Columns as for items (DATE, FEED, TITLE,\n"
+	    "LINK), each hit followed by an indented line of matching text.\n\n"
+	    "Options:\n"
+	    "  --limit N  at most N hits (default 20)\n"
+	    "  --json     JSON Lines: the items fields and snippet\n\n"
+	    "Example:\n"
+	    "  feedd search '\"open source\" AND model*'\n" },
+	{ "alerts", "[--rule NAME | --test EXPR] [--limit N] [--json]",
+	    "alerts fired, or what an expression would match", cmd_alerts,
+	    "Lines as in the alert log: TIME RULE \"TITLE\" <LINK> (FEED).  On a\n"
+	    "terminal: FIRED, RULE, FEED, TITLE, LINK.  With --test, the\n"
+	    "stories the expression would match, columns as for items.\n\n"
+	    "Options:\n"
+	    "  --rule NAME  only alerts of that rule\n"
+	    "  --limit N    at most N (default 20)\n"
+	    "  --test EXPR  try an expression on what is stored\n"
+	    "  --json       JSON Lines: time rule title link feed published\n"
+	    "               story (with --test: the items fields)\n\n"
+	    "Example:\n"
+	    "  feedd alerts --test 'China AND (AI OR DeepSeek)'\n" },
+	{ "add", "[--name NAME] [--tags T] [--interval D] [--list] URL",
+	    "add a feed, finding it when URL is a web page", cmd_add,
+	    "URL is a feed, or a web page whose feeds are found: its <link\n"
+	    "rel=\"alternate\"> elements, the conventions of WordPress, Blogger,\n"
+	    "Substack, Medium, GitHub, YouTube, Reddit and Hacker News, then\n"
+	    "/feed, /rss.xml, /atom.xml, /index.xml, /feed.json.  The feed is\n"
+	    "checked to parse, refused when its URL is configured already, and\n"
+	    "appended to feeds.d/added.conf; a running daemon gets SIGHUP.\n\n"
+	    "Options:\n"
+	    "  --name NAME    the feed's name (default: its title)\n"
+	    "  --tags T       comma-separated tags\n"
+	    "  --interval D   its own poll interval (10m, 2h, 1d)\n"
+	    "  --list         list the feeds found; add none\n\n"
+	    "Example:\n"
+	    "  feedd add --tags rust,news https://www.reddit.com/r/rust/\n" },
+	{ "remove", "NAME", "remove a feed added under feeds.d/", cmd_remove,
+	    "Takes the feed's section out of the feeds.d/ file that defines it\n"
+	    "(atomically; a running daemon gets SIGHUP).  A feed in the main\n"
+	    "config is left alone: the error names the FILE:LINE to edit.\n\n"
+	    "Example:\n"
+	    "  feedd remove 'Hacker News'\n" },
+	{ "status", "[--json]", "the state at a glance; exit 1 when something "
+	    "needs attention", cmd_status,
+	    "Lines KEY value (KEY, tab, value when piped): config; daemon\n"
+	    "(running, pid, since); feeds (ok, failing, gone, never fetched);\n"
+	    "failing and gone (one line per feed, with why); last poll; next\n"
+	    "poll; 24 h (items, alerts); database (path, size);\n"
+	    "atom, json, alert log (path, size, written), \"served at\" URL\n"
+	    "while feedd run serves them;\n"
+	    "attention (one line per problem, or \"none\").\n"
+	    "Exit status 1 when something needs attention, else 0.\n\n"
+	    "Options:\n"
+	    "  --json  one JSON object: config running mode pid since feeds\n"
+	    "          last_poll next_poll items_24h alerts_24h\n"
+	    "          database database_bytes outputs attention ok\n\n"
+	    "Example:\n"
+	    "  feedd status >/dev/null || echo 'feedd needs attention'\n" },
 	{ "import-opml", "FILE", "add the feeds of an OPML file",
-	    cmd_import_opml },
+	    cmd_import_opml, NULL },
 	{ "export-opml", "", "write the subscriptions as OPML 2.0",
-	    cmd_export_opml },
+	    cmd_export_opml, NULL },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -152,8 +231,9 @@ main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (wants_help(argc - 1, argv + 1)) {
-		printf("usage: feedd [-c FILE] %s %s\n%s\n", cmd->name,
-		    cmd->usage, cmd->summary);
+		printf("usage: feedd [-c FILE] %s %s\n%s\n%s%s", cmd->name,
+		    cmd->usage, cmd->summary, cmd->help ? "\n" : "",
+		    cmd->help ? cmd->help : "");
 		return EXIT_OK;
 	}
 	return cmd->exec(argc - 1, argv + 1, config_path);

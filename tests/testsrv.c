@@ -12,6 +12,10 @@
  * ce=NAME (a Content-Encoding header, the body left as it is)
  * close_ms=N (after the answer, wait N ms and close without reading:
  * a next request already sent on the connection gets a reset).
+ * Without type=, the Content-Type follows the file name: .html is
+ * text/html, .json application/feed+json, .atom application/atom+xml,
+ * anything else application/rss+xml; a path ending in "/" serves its
+ * index.html (web pages for `feedd add`'s discovery).
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -151,8 +155,9 @@ req_parse(struct req *r, const char *head)
 	memset(r, 0, sizeof(*r));
 	if (sscanf(head, "%15s %2047s", r->method, r->target) != 2)
 		return -1;
-	snprintf(r->path, sizeof(r->path), "%.*s",
-	    (int)strcspn(r->target, "?"), r->target);
+	snprintf(r->path, sizeof(r->path), "%.*s%s",
+	    (int)strcspn(r->target, "?"), r->target,
+	    r->target[strcspn(r->target, "?") - 1] == '/' ? "index.html" : "");
 	if ((q = strchr(r->target, '?')) != NULL)
 		parse_query(r, q + 1);
 	r->inm = header_value(head, "If-None-Match");
@@ -396,6 +401,20 @@ close_after(const struct req *r, int rc)
 	return -1;
 }
 
+static const char *
+type_of(const char *path)
+{
+	const char *dot = strrchr(path, '.');
+
+	if (dot && (strcmp(dot, ".html") == 0 || strcmp(dot, ".htm") == 0))
+		return "text/html; charset=utf-8";
+	if (dot && strcmp(dot, ".json") == 0)
+		return "application/feed+json";
+	if (dot && strcmp(dot, ".atom") == 0)
+		return "application/atom+xml";
+	return "application/rss+xml";
+}
+
 static int
 respond(struct srv *s, int fd, const struct req *r)
 {
@@ -418,7 +437,7 @@ respond(struct srv *s, int fd, const struct req *r)
 		goto out;
 	}
 	buf_printf(&h, "Content-Type: %s\r\n",
-	    param(r, "type") ? param(r, "type") : "application/rss+xml");
+	    param(r, "type") ? param(r, "type") : type_of(r->path));
 	if (bomb > 0) {
 		char *head = xasprintf("HTTP/1.1 200 OK\r\n%sContent-Encoding: gzip\r\n"
 		    "Connection: close\r\n\r\n", buf_str(&h));

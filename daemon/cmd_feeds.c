@@ -1,0 +1,199 @@
+/*
+ * cmd_feeds: `feeds`, one row per feed with its fetch state, as
+ * tab-separated lines (piped), a table (terminal) or JSON Lines.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "daemon/cmd.h"
+#include "daemon/query.h"
+#include "daemon/table.h"
+#include "feeds/date.h"
+#include "storage/store.h"
+#include "util/termtext.h"
+
+/* "ok", "never", "gone" or "error": the feed's state in one word. */
+const char *
+feed_state(const struct feed_row *f)
+{
+	if (f->gone)
+		return "gone";
+	if (f->last_fetch == 0)
+		return "never";
+	return f->last_error ? "error" : "ok";
+}
+
+static void
+put_time(int64_t t)
+{
+	char buf[DATE_RFC3339_LEN];
+
+	fputs(t <= 0 || t == FEED_TIME_NONE ? "-" :
+	    date_format_rfc3339(t, buf, sizeof(buf)), stdout);
+}
+
+static void
+tsv_status(const struct feed_row *f)
+{
+	if (f->gone)
+		fputs("gone", stdout);
+	else if (f->last_fetch == 0)
+		fputs("never", stdout);
+	else if (f->last_error) {
+		fputs("error: ", stdout);
+		term_put(stdout, *f->last_error ? f->last_error : "?");
+	} else if (f->last_status)
+		printf("%d", f->last_status);
+	else
+		fputs("ok", stdout);
+}
+
+static int64_t
+next_due(const struct feed_row *f)
+{
+	return f->gone || !f->active ? 0 : f->next_due;
+}
+
+static void
+tsv_feed(const struct feed_row *f)
+{
+	term_put(stdout, f->name && *f->name ? f->name : "-");
+	putchar('\t');
+	term_put(stdout, f->url && *f->url ? f->url : "-");
+	putchar('\t');
+	tsv_status(f);
+	putchar('\t');
+	put_time(f->last_fetch);
+	putchar('\t');
+	put_time(next_due(f));
+	printf("\t%lld\t%d\t", (long long)f->items, f->consecutive_errors);
+	if (f->fetches > 0)
+		printf("304:%lld%%", (long long)(f->not_modified * 100 /
+		    f->fetches));
+	else
+		fputs("304:-", stdout);
+	if (f->redirect_url) {
+		fputs("\tmoved: ", stdout);
+		term_put(stdout, f->redirect_url);
+	}
+	if (!f->active)
+		fputs("\tinactive", stdout);
+	putchar('\n');
+}
+
+static cJSON *
+json_feed(const struct feed_row *f)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddItemToObject(o, "name", out_json_str(f->name));
+	cJSON_AddItemToObject(o, "url", out_json_str(f->url));
+	cJSON_AddBoolToObject(o, "active", f->active);
+	cJSON_AddStringToObject(o, "status", feed_state(f));
+	if (f->last_status)
+		cJSON_AddNumberToObject(o, "http_status", f->last_status);
+	else
+		cJSON_AddNullToObject(o, "http_status");
+	cJSON_AddItemToObject(o, "error", out_json_str(f->last_error));
+	cJSON_AddItemToObject(o, "last_fetch", out_json_time(f->last_fetch));
+	cJSON_AddItemToObject(o, "last_success",
+	    out_json_time(f->last_success));
+	cJSON_AddItemToObject(o, "next_due", out_json_time(next_due(f)));
+	cJSON_AddNumberToObject(o, "items", (double)f->items);
+	cJSON_AddNumberToObject(o, "consecutive_errors",
+	    f->consecutive_errors);
+	cJSON_AddNumberToObject(o, "fetches", (double)f->fetches);
+	cJSON_AddNumberToObject(o, "not_modified", (double)f->not_modified);
+	cJSON_AddItemToObject(o, "redirect_url", out_json_str(f->redirect_url));
+	cJSON_AddItemToObject(o, "title", out_json_str(f->title));
+	cJSON_AddItemToObject(o, "link", out_json_str(f->link));
+	return o;
+}
+
+static const char *const feed_headers[] = {
+	"NAME", "STATUS", "LAST FETCH", "NEXT DUE", "ITEMS", "ERRORS",
+	"304", "URL",
+};
+
+static void
+table_status(struct table *t, const struct feed_row *f)
+{
+	if (f->gone)
+		table_cell(t, "gone", C_YELLOW);
+	else if (f->last_fetch == 0)
+		table_cell(t, "never", C_DIM);
+	else if (f->last_error)
+		table_cellf(t, C_RED, "error: %s", f->last_error);
+	else if (f->last_status)
+		table_cellf(t, C_GREEN, "ok %d", f->last_status);
+	else
+		table_cell(t, "ok", C_GREEN);
+}
+
+static void
+table_feed(struct table *t, const struct out *o, const struct feed_row *f)
+{
+	char a[32];
+
+	table_cellf(t, f->active ? C_NONE : C_DIM, "%s%s", f->name,
+	    f->active ? "" : " (inactive)");
+	table_status(t, f);
+	table_cell(t, out_age(o, f->last_fetch, a, sizeof(a)), C_NONE);
+	if (next_due(f) > 0 && next_due(f) <= o->now)
+		table_cell(t, "now", C_NONE);
+	else
+		table_cell(t, out_age(o, next_due(f), a, sizeof(a)), C_NONE);
+	table_cellf(t, C_NONE, "%lld", (long long)f->items);
+	table_cellf(t, f->consecutive_errors ? C_RED : C_NONE, "%d",
+	    f->consecutive_errors);
+	if (f->fetches > 0)
+		table_cellf(t, C_NONE, "%lld%%",
+		    (long long)(f->not_modified * 100 / f->fetches));
+	else
+		table_cell(t, "-", C_NONE);
+	if (f->redirect_url)
+		table_cellf(t, C_NONE, "%s -> %s", f->url, f->redirect_url);
+	else
+		table_cell(t, f->url, C_NONE);
+}
+
+int
+cmd_feeds(int argc, char **argv, const char *config_path)
+{
+	struct feed_row *rows;
+	struct table *t = NULL;
+	struct qopts opt;
+	struct query q;
+	struct out o;
+	size_t n;
+	int rc;
+
+	if ((rc = query_start(argc, argv, config_path, "j", 0, &opt, &q)) !=
+	    EXIT_OK)
+		return rc;
+	if (store_feeds_list(q.st, &rows, &n) == -1) {
+		cmd_error(argv[0], "%s", store_errmsg(q.st));
+		query_close(&q);
+		return EXIT_RUNTIME;
+	}
+	out_init(&o, opt.json);
+	if (o.mode == OUT_TABLE)
+		t = table_new(&o, feed_headers, 8, 0x83, 0x70);
+	for (size_t i = 0; i < n; i++) {
+		if (o.mode == OUT_JSON)
+			out_json_line(stdout, json_feed(&rows[i]));
+		else if (t != NULL)
+			table_feed(t, &o, &rows[i]);
+		else
+			tsv_feed(&rows[i]);
+	}
+	if (t != NULL) {
+		table_print(t, stdout);
+		table_free(t);
+	}
+	feed_rows_free(rows, n);
+	query_close(&q);
+	return EXIT_OK;
+}

@@ -1,0 +1,54 @@
+/*
+ * feedsd: the files under feeds.d/ beside the config, which `add`,
+ * `remove` and `import-opml` edit for the user.  Every change replaces
+ * the whole file atomically (temporary file, fsync, rename), then loads
+ * the config again; when that fails, the old file comes back and the
+ * reasons are printed.  Also what makes a value safe inside an INI
+ * line.
+ */
+#ifndef FEEDD_FEEDSD_H
+#define FEEDD_FEEDSD_H
+
+#include <stddef.h>
+
+/*
+ * inih reads lines of at most 200 bytes (INI_MAX_LINE); these caps keep
+ * every line written well inside it.
+ */
+#define FEEDSD_NAME_MAX	120
+#define FEEDSD_URL_MAX	180
+#define FEEDSD_TAGS_MAX	180
+
+/*
+ * s made safe inside an INI line: quotes, brackets, backslashes, ";"
+ * (and "," in a tag) replaced by look-alikes, white space collapsed and
+ * trimmed, cut to max bytes on a UTF-8 boundary.  New string, maybe "".
+ */
+char	*feedsd_clean(const char *s, int is_tag, size_t max);
+/* NULL when url can go into the config, else why not. */
+const char *feedsd_url_refusal(const char *url);
+/* Canonical form of url for duplicate checks (url itself when none). */
+char	*feedsd_url_key(const char *url);
+
+/* "DIR/feeds.d/NAME"; caller frees. */
+char	*feedsd_path(const char *config_dir, const char *name);
+
+/*
+ * Appends sections to feeds.d/NAME (created with header as its first
+ * line when new), then checks that the config still loads.  0, or -1
+ * with the reasons printed as "feedd: CMD: ...".
+ */
+int	 feedsd_append(const char *cmd, const char *config_path,
+	    const char *config_dir, const char *name, const char *header,
+	    const char *sections);
+/*
+ * Replaces the file at path (under feeds.d/) by data, same checks and
+ * rollback.  0 or -1.
+ */
+int	 feedsd_replace(const char *cmd, const char *config_path,
+	    const char *path, const char *data, size_t len);
+
+/* The whole file (max 16 MB), or NULL with *errstr.  "-" is stdin. */
+char	*feedsd_read(const char *path, size_t *len, char **errstr);
+
+#endif

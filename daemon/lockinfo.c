@@ -1,0 +1,103 @@
+/*
+ * lockinfo: writing and reading the line in DATABASE.lock, and asking
+ * the kernel's lock table whether anyone holds it (see lockinfo.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "daemon/lockinfo.h"
+#include "util/xmalloc.h"
+
+int
+lock_info_write(int fd, const char *mode)
+{
+	char line[96];
+	int n = snprintf(line, sizeof(line), "%ld %lld %s\n", (long)getpid(),
+	    (long long)time(NULL), mode);
+
+	if (ftruncate(fd, 0) == -1 || pwrite(fd, line, (size_t)n, 0) != n)
+		return -1;
+	return 0;
+}
+
+/*
+ * The pid holding an flock on (dev, ino) per /proc/locks, 0 when none,
+ * -1 when the table cannot be read.  Lines read
+ * "1: FLOCK  ADVISORY  WRITE 1234 08:01:5678 0 EOF".
+ */
+static pid_t
+flock_holder(dev_t dev, ino_t ino)
+{
+	FILE *fp = fopen("/proc/locks", "r");
+	char line[256];
+	pid_t holder = 0;
+
+	if (fp == NULL)
+		return -1;
+	while (holder == 0 && fgets(line, sizeof(line), fp) != NULL) {
+		char type[16], adv[16], rw[16];
+		unsigned int maj, min;
+		unsigned long long inode;
+		long pid;
+		char *p = strchr(line, ':');
+
+		/* "->" lines are waiters, blocked on a holder */
+		if (p == NULL || strstr(line, "->") != NULL)
+			continue;
+		if (sscanf(p + 1, "%15s %15s %15s %ld %x:%x:%llu", type, adv,
+		    rw, &pid, &maj, &min, &inode) == 7 &&
+		    strcmp(type, "FLOCK") == 0 && inode == (unsigned long long)ino &&
+		    makedev(maj, min) == dev)
+			holder = (pid_t)pid;
+	}
+	fclose(fp);
+	return holder;
+}
+
+int
+lock_info_read(const char *database, struct lock_info *li)
+{
+	char *path = xasprintf("%s.lock", database), line[96] = "";
+	struct stat st;
+	pid_t holder;
+	FILE *fp;
+	long pid = 0;
+	long long started = 0;
+
+	memset(li, 0, sizeof(*li));
+	if ((fp = fopen(path, "r")) == NULL) {
+		free(path);
+		return errno == ENOENT ? 0 : -1;	/* never run */
+	}
+	free(path);
+	if (fgets(line, sizeof(line), fp) != NULL)
+		(void)sscanf(line, "%ld %lld %15s", &pid, &started, li->mode);
+	holder = fstat(fileno(fp), &st) == 0 ?
+	    flock_holder(st.st_dev, st.st_ino) : -1;
+	fclose(fp);
+	if (holder == -1) {
+		/* no lock table: trust a line whose process still lives */
+		li->held = pid > 0 && (kill((pid_t)pid, 0) == 0 ||
+		    errno == EPERM);
+		if (!li->held)
+			return -1;
+	} else
+		li->held = holder > 0;
+	if (li->held) {
+		li->pid = holder > 0 ? holder : (pid_t)pid;
+		/* the line is the holder's only when its pid matches */
+		li->started = li->pid == (pid_t)pid ? started : 0;
+		if (li->pid != (pid_t)pid)
+			li->mode[0] = '\0';
+	}
+	return 0;
+}

@@ -1,0 +1,30 @@
+/*
+ * lockinfo: who holds DATABASE.lock.  `run` and `once` flock it for
+ * their lifetime and write "PID STARTED MODE" into it; `status` and
+ * `add` read that back to say whether a daemon runs on this database,
+ * since when, and which process to send SIGHUP.  The kernel's own lock
+ * table (/proc/locks) decides whether the lock is really held, so a
+ * crashed daemon's leftover line is never taken for a running one, and
+ * reading it never takes the lock (a daemon starting meanwhile would
+ * refuse to run).
+ */
+#ifndef FEEDD_LOCKINFO_H
+#define FEEDD_LOCKINFO_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+struct lock_info {
+	int	 held;		/* a live process holds the lock */
+	pid_t	 pid;		/* of the holder, 0 when unknown */
+	int64_t	 started;	/* Unix seconds, 0 when unknown */
+	char	 mode[16];	/* "run" or "once", "" when unknown */
+};
+
+/* Writes this process's line into the locked fd.  0 or -1 (errno). */
+int	 lock_info_write(int fd, const char *mode);
+/* Reads the lock beside database.  0, or -1 when /proc/locks and the
+ * file cannot tell (held stays 0). */
+int	 lock_info_read(const char *database, struct lock_info *li);
+
+#endif

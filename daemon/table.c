@@ -1,0 +1,301 @@
+/*
+ * table: the three output modes of the query commands and the aligned
+ * table printed on a terminal (see table.h).  Rows are kept until
+ * table_print, which measures every column first.
+ */
+#include <locale.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util/log.h"
+#include "daemon/table.h"
+#include "util/xmalloc.h"
+#include "util/buf.h"
+#include "feeds/date.h"
+#include "feeds/feed.h"
+#include "util/termtext.h"
+
+#define GAP		2	/* spaces between columns */
+#define FLEX_MIN	12	/* a cut column keeps at least this much ... */
+#define FLEX_FLOOR	3	/* ... unless the terminal is narrower still */
+
+struct row {
+	char	**cells;
+	const char **colours;
+	char	*note;
+};
+
+struct table {
+	const struct out *o;
+	size_t	 ncols;
+	const char *const *headers;
+	unsigned flex, right;
+	struct row *rows;
+	size_t	 nrows;
+	size_t	 filled;	/* cells of the last row */
+};
+
+static size_t
+terminal_width(void)
+{
+	struct winsize ws;
+	const char *c = getenv("COLUMNS");
+
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	if (c != NULL && atoi(c) > 0)
+		return (size_t)atoi(c);
+	return 80;
+}
+
+void
+out_init(struct out *o, int json)
+{
+	const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
+	int tty = isatty(STDOUT_FILENO);
+
+	memset(o, 0, sizeof(*o));
+	o->now = (int64_t)time(NULL);
+	o->mode = json ? OUT_JSON : tty ? OUT_TABLE : OUT_TSV;
+	/* https://no-color.org: set and not empty means no colour */
+	o->colour = tty && !json && (nc == NULL || *nc == '\0') &&
+	    (term == NULL || strcmp(term, "dumb") != 0);
+	o->width = o->mode == OUT_TABLE ? terminal_width() : 0;
+	/* widths of wide characters need a UTF-8 LC_CTYPE */
+	if (o->mode == OUT_TABLE &&
+	    (setlocale(LC_CTYPE, "") == NULL || MB_CUR_MAX == 1))
+		(void)setlocale(LC_CTYPE, "C.UTF-8");
+}
+
+const char *
+out_age(const struct out *o, int64_t t, char *buf, size_t len)
+{
+	int64_t d = o->now - t, a = d < 0 ? -d : d;
+	const char *unit;
+	int64_t v;
+
+	if (t <= 0 || t == FEED_TIME_NONE) {
+		snprintf(buf, len, "-");
+		return buf;
+	}
+	if (a < 45) {
+		snprintf(buf, len, "just now");
+		return buf;
+	}
+	if (a >= 30 * 86400) {
+		/* older than a month: the date says more than "812 d ago" */
+		char day[DATE_RFC3339_LEN];
+
+		snprintf(buf, len, "%.10s",
+		    date_format_rfc3339(t, day, sizeof(day)));
+		return buf;
+	}
+	if (a < 90 * 60)
+		v = (a + 30) / 60, unit = "min";
+	else if (a < 48 * 3600)
+		v = (a + 1800) / 3600, unit = "h";
+	else
+		v = (a + 43200) / 86400, unit = "d";
+	if (d >= 0)
+		snprintf(buf, len, "%lld %s ago", (long long)v, unit);
+	else
+		snprintf(buf, len, "in %lld %s", (long long)v, unit);
+	return buf;
+}
+
+cJSON *
+out_json_time(int64_t t)
+{
+	char buf[DATE_RFC3339_LEN];
+
+	if (t <= 0 || t == FEED_TIME_NONE)
+		return cJSON_CreateNull();
+	return cJSON_CreateString(date_format_rfc3339(t, buf, sizeof(buf)));
+}
+
+cJSON *
+out_json_str(const char *s)
+{
+	return s ? cJSON_CreateString(s) : cJSON_CreateNull();
+}
+
+void
+out_json_line(FILE *fp, cJSON *obj)
+{
+	char *s = cJSON_PrintUnformatted(obj);
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (; p != NULL && *p; p++) {
+		if (p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F) {
+			fprintf(fp, "\\u%04x", p[1]);
+			p++;
+		} else if (p[0] == 0xE2 && p[1] == 0x80 &&
+		    (p[2] == 0xA8 || p[2] == 0xA9)) {
+			fprintf(fp, "\\u%04x", 0x2000 + p[2] - 0x80);
+			p += 2;
+		} else
+			fputc(*p, fp);
+	}
+	fputc('\n', fp);
+	free(s);
+	cJSON_Delete(obj);
+}
+
+struct table *
+table_new(const struct out *o, const char *const *headers, size_t ncols,
+    unsigned flex, unsigned right)
+{
+	struct table *t = xcalloc(1, sizeof(*t));
+
+	t->o = o;
+	t->headers = headers;
+	t->ncols = ncols;
+	t->flex = flex;
+	t->right = right;
+	t->filled = ncols;
+	return t;
+}
+
+void
+table_free(struct table *t)
+{
+	if (t == NULL)
+		return;
+	for (size_t r = 0; r < t->nrows; r++) {
+		for (size_t c = 0; c < t->ncols; c++)
+			free(t->rows[r].cells[c]);
+		free(t->rows[r].cells);
+		free(t->rows[r].colours);
+		free(t->rows[r].note);
+	}
+	free(t->rows);
+	free(t);
+}
+
+void
+table_cell(struct table *t, const char *text, const char *colour)
+{
+	struct row *r;
+
+	if (t->filled == t->ncols) {
+		t->rows = xreallocarray(t->rows, t->nrows + 1, sizeof(*t->rows));
+		r = &t->rows[t->nrows++];
+		r->cells = xcalloc(t->ncols, sizeof(char *));
+		r->colours = xcalloc(t->ncols, sizeof(char *));
+		r->note = NULL;
+		t->filled = 0;
+	}
+	r = &t->rows[t->nrows - 1];
+	r->cells[t->filled] = term_cleaned(text && *text ? text : "-");
+	r->colours[t->filled++] = colour;
+}
+
+void
+table_cellf(struct table *t, const char *colour, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) == -1)
+		fatalx("out of memory");
+	va_end(ap);
+	table_cell(t, s, colour);
+	free(s);
+}
+
+void
+table_note(struct table *t, const char *text)
+{
+	if (t->nrows == 0 || text == NULL || *text == '\0')
+		return;
+	free(t->rows[t->nrows - 1].note);
+	t->rows[t->nrows - 1].note = term_cleaned(text);
+}
+
+/* Column widths, flexible ones narrowed until the row fits. */
+static void
+table_measure(const struct table *t, size_t *w)
+{
+	size_t total = 0;
+
+	for (size_t c = 0; c < t->ncols; c++) {
+		w[c] = term_width(t->headers[c]);
+		for (size_t r = 0; r < t->nrows; r++) {
+			size_t cw = term_width(t->rows[r].cells[c]);
+
+			if (cw > w[c])
+				w[c] = cw;
+		}
+		total += w[c] + (c > 0 ? GAP : 0);
+	}
+	for (size_t min = FLEX_MIN; total > t->o->width; ) {
+		size_t widest = t->ncols;
+
+		for (size_t c = 0; c < t->ncols; c++)
+			if ((t->flex & (1u << c)) && w[c] > min &&
+			    (widest == t->ncols || w[c] > w[widest]))
+				widest = c;
+		if (widest == t->ncols && min > FLEX_FLOOR) {
+			min = FLEX_FLOOR;
+			continue;
+		}
+		if (widest == t->ncols)
+			break;	/* nothing left to cut: the terminal wraps */
+		w[widest]--;
+		total--;
+	}
+}
+
+static void
+put_cell(const struct table *t, FILE *fp, const char *text,
+    const char *colour, size_t c, size_t width)
+{
+	char *cut = term_cut(text, width);
+	size_t pad = width - term_width(cut);
+	int last = c + 1 == t->ncols, right = (t->right >> c) & 1;
+
+	if (c > 0)
+		fprintf(fp, "%*s", GAP, "");
+	if (right)
+		fprintf(fp, "%*s", (int)pad, "");
+	if (colour && t->o->colour)
+		fprintf(fp, "\033[%sm%s\033[0m", colour, cut);
+	else
+		fputs(cut, fp);
+	if (!right && !last)
+		fprintf(fp, "%*s", (int)pad, "");
+	free(cut);
+}
+
+void
+table_print(struct table *t, FILE *fp)
+{
+	size_t *w = xcalloc(t->ncols, sizeof(size_t));
+
+	table_measure(t, w);
+	for (size_t c = 0; c < t->ncols; c++)
+		put_cell(t, fp, t->headers[c], C_BOLD, c, w[c]);
+	fputc('\n', fp);
+	for (size_t r = 0; r < t->nrows; r++) {
+		struct row *row = &t->rows[r];
+
+		for (size_t c = 0; c < t->ncols; c++)
+			put_cell(t, fp, row->cells[c] ? row->cells[c] : "",
+			    row->colours[c], c, w[c]);
+		fputc('\n', fp);
+		if (row->note) {
+			char *cut = term_cut(row->note, t->o->width > 4 ?
+			    t->o->width - 4 : 1);
+
+			fprintf(fp, "    %s%s%s\n", t->o->colour ? "\033[2m" :
+			    "", cut, t->o->colour ? "\033[0m" : "");
+			free(cut);
+		}
+	}
+	free(w);
+}
