@@ -56,6 +56,7 @@ struct config {
 	int64_t	 retention;	/* seconds */
 	int	 group_stories;	/* group items of one event across feeds */
 	int64_t	 group_window;	/* seconds: how far back a story is open */
+	int	 allow_private;	/* fetch from private addresses too */
 
 	/* [output] */
 	char	*atom_path;	/* NULL when unset */
@@ -89,6 +90,12 @@ struct config_errors {
  * case only with errors; warnings are not errors.
  */
 struct config *config_load(const char *path, struct config_errors *errs);
+/*
+ * The file name of a rule's alert feed ("china-ai.xml"): anything but
+ * [A-Za-z0-9_.-] becomes '_'.  Two rules with one file name are refused
+ * at load.  Caller frees.
+ */
+char	*config_rule_filename(const char *rule);
 void	 config_free(struct config *cfg);			/* NULL ok */
 void	 config_errors_cleanup(struct config_errors *errs);
 

@@ -47,7 +47,7 @@ struct config_key {
 };
 
 extern const struct config_key config_keys[];
-#define CONFIG_NKEYS	27
+#define CONFIG_NKEYS	28
 
 const struct config_key *config_key_find(enum key_scope scope,
 	    const char *name);

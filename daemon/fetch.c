@@ -161,6 +161,17 @@ hold_host(struct fetch *f)
 		f->host->hold_until = (int64_t)time(NULL) + f->res.retry_after;
 }
 
+void
+fetcher_hold_host(struct fetcher *fr, const char *host, int64_t until)
+{
+	char *url = xasprintf("http://%s/", host);
+	struct host *h = host_get(fr, url);
+
+	free(url);
+	if (until > h->hold_until)
+		h->hold_until = until;
+}
+
 static void
 complete_held(struct fetcher *fr, struct fetch *f, int64_t now)
 {

@@ -36,6 +36,7 @@ struct fetch_opts {
 	long	 low_speed_secs;	/* under 64 B/s this long: dropped
 					 * (0: 10 s) */
 	const char *user_agent;		/* copied */
+	int	 allow_private;		/* no address policy (fetch_addr.h) */
 };
 
 struct fetch_req {
@@ -79,6 +80,8 @@ struct fetcher *fetcher_new(uv_loop_t *loop, const struct fetch_opts *o,
 void	 fetch_result_free(struct fetch_result *res);	/* NULL ok */
 /* New limits apply to transfers started from now on (SIGHUP). */
 void	 fetcher_set_opts(struct fetcher *fr, const struct fetch_opts *o);
+/* Holds host (as fetch_url_host names it) until Unix seconds until. */
+void	 fetcher_hold_host(struct fetcher *fr, const char *host, int64_t until);
 /* Queues a request; it starts when the limits allow. */
 void	 fetcher_add(struct fetcher *fr, const struct fetch_req *req);
 /* Transfers queued or in flight. */

@@ -9,6 +9,7 @@
 #include <curl/curl.h>
 
 #include "daemon/fetch.h"
+#include "daemon/fetch_addr.h"
 #include "util/buf.h"
 
 struct host;
@@ -28,6 +29,7 @@ struct fetch {
 	int		 body_started, accept, discard, too_big;
 	int		 hop_status, perm_chain;
 	char		*cur_url;
+	struct addr_guard guard;	/* the address policy (fetch_addr.h) */
 	/* the 2xx body, handed over in res once complete */
 	struct buf	 body;
 	char		*base_url, *charset;

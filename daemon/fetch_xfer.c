@@ -4,6 +4,7 @@
  * the body kept under the max_size cap, its parse on a
  * worker thread, and the result it hands back.
  */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "daemon/fetch_addr.h"
 #include "daemon/fetch_int.h"
 #include "util/xmalloc.h"
 
@@ -90,6 +92,7 @@ fetch_free(struct fetch *f)
 	result_cleanup(&f->res);
 	free(f->url);
 	free(f->cur_url);
+	addr_guard_cleanup(&f->guard);
 	free(f->etag);
 	free(f->last_modified);
 	free(f);
@@ -361,6 +364,10 @@ fetch_setup(struct fetch *f, const struct fetch_opts *o)
 	curl_easy_setopt(e, CURLOPT_HEADERDATA, f);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, f);
+	if (!f->is_file) {
+		addr_guard_init(&f->guard, f->url, o->allow_private);
+		addr_guard_attach(&f->guard, e);
+	}
 	return 0;
 }
 
@@ -381,6 +388,11 @@ finish_transport(struct fetch *f, CURLcode code)
 {
 	const char *why = f->errbuf[0] ? f->errbuf : curl_easy_strerror(code);
 
+	if (f->guard.refused != NULL) {
+		finish_error(f, FETCH_OUTCOME_NETWORK_ERROR,
+		    xstrdup(f->guard.refused));
+		return;
+	}
 	f->res.net_down_suspect = code == CURLE_COULDNT_RESOLVE_HOST ||
 	    code == CURLE_COULDNT_CONNECT || code == CURLE_COULDNT_RESOLVE_PROXY;
 	if (code == CURLE_TOO_MANY_REDIRECTS)

@@ -87,14 +87,7 @@ output_free(struct output *out)
 char *
 output_rule_filename(const char *rule)
 {
-	char	*s = xasprintf("%s.xml", rule[0] != '\0' ? rule : "_");
-	size_t	 i, n = strlen(s) - 4;
-
-	for (i = 0; i < n; i++)
-		if (!(isalnum((unsigned char)s[i]) || s[i] == '-' ||
-		    s[i] == '_' || (s[i] == '.' && i > 0)))
-			s[i] = '_';
-	return s;
+	return config_rule_filename(rule);	/* check-config knows it too */
 }
 
 static char *home_url(const struct config *cfg);

@@ -39,6 +39,7 @@ struct result {
 	struct fetch_result *http;	/* its outcome and error become the
 					 * parser's when the body is no feed */
 	int		 full;		/* prepare every item's index text */
+	int64_t		 max_size;	/* bound on the document once decoded */
 	char		 prev_hash[17];	/* the body stored last time, or "" */
 	char		 body_hash[17];	/* this body's, or "" */
 	struct feed_doc	*doc;
@@ -54,6 +55,7 @@ struct pipeline {
 	/* store batch */
 	int		 in_batch;
 	int		 batch_feeds;	/* feeds saved in it */
+	struct cycle	 batch_start;	/* the counts when it began */
 	/* network-failure verdicts */
 	struct result	**netfails;	/* judged at the end of the batch */
 	size_t		 nnetfails;
@@ -246,12 +248,25 @@ set_success(struct pipeline *p, struct feed_row *row, const struct result *r,
 		hint = (int64_t)r->doc->ttl * 60;
 	row->next_due = now + sched_next_interval(r->fs->interval, hint,
 	    sched_rand(&p->rng));
+	row->due_by_server = hint > r->fs->interval;
 	if (res->outcome == FETCH_OUTCOME_OK)
 		p->cycle.ok++;
 	else {
 		p->cycle.not_modified++;
 		row->not_modified++;
 	}
+}
+
+/* A Retry-After holds the host for the processes that come after too. */
+static void
+hold_host(struct pipeline *p, struct feed_state *fs, int64_t until)
+{
+	char *host = fetch_url_host(fs->url);
+
+	if (store_host_hold_set(p->d->st, host, until) == -1)
+		log_warnx("host %s: cannot save its hold: %s", host,
+		    store_errmsg(p->d->st));
+	free(host);
 }
 
 static void
@@ -272,8 +287,12 @@ set_failure(struct pipeline *p, struct feed_row *row, const struct result *r,
 	next = blame ? sched_backoff(row->consecutive_errors, fs->interval,
 	    sched_rand(&p->rng)) :
 	    sched_next_interval(fs->interval, 0, sched_rand(&p->rng));
-	if ((res->status == 429 || res->status == 503) && res->retry_after > 0)
+	row->due_by_server = blame;
+	if ((res->status == 429 || res->status == 503) && res->retry_after > 0) {
 		next = res->retry_after;
+		row->due_by_server = 1;
+		hold_host(p, fs, now + next);
+	}
 	row->next_due = now + next;
 	p->cycle.failed++;
 }
@@ -314,9 +333,20 @@ pipeline_commit(struct pipeline *p)
 		return;
 	p->in_batch = 0;
 	uv_timer_stop(&p->commit_timer);
-	if (store_batch_commit(p->d->st) == -1)
-		log_warnx("store: commit: %s (those feeds are fetched again)",
-		    store_errmsg(p->d->st));
+	if (store_batch_commit(p->d->st) == 0)
+		return;
+	/*
+	 * Nothing of the batch was stored: its feeds count as failed, not
+	 * as "ok, N new items" (a full disk said so and `once` exited 0).
+	 */
+	log_errorx("store: %d feeds not stored: %s (they are fetched again)",
+	    p->batch_feeds, store_errmsg(p->d->st));
+	p->cycle.failed += (p->cycle.ok - p->batch_start.ok) +
+	    (p->cycle.not_modified - p->batch_start.not_modified);
+	p->cycle.ok = p->batch_start.ok;
+	p->cycle.not_modified = p->batch_start.not_modified;
+	p->cycle.new_items = p->batch_start.new_items;
+	p->cycle.not_stored += p->batch_feeds;
 }
 
 static void
@@ -341,6 +371,7 @@ batch_enter(struct pipeline *p)
 	}
 	p->in_batch = 1;
 	p->batch_feeds = 0;
+	p->batch_start = p->cycle;
 	uv_timer_start(&p->commit_timer, on_commit_timer, BATCH_MS, 0);
 }
 
@@ -373,6 +404,7 @@ save_result(struct pipeline *p, const struct result *r, int blame)
 	row.fetches++;
 	if (res->held) {
 		row.next_due = now + res->retry_after;
+		row.due_by_server = 1;
 		p->cycle.failed++;
 		goto save;
 	}
@@ -387,9 +419,13 @@ save_result(struct pipeline *p, const struct result *r, int blame)
 		    blame && err == NULL, now);
 	log_transition(d, fs, prev, &row, blame || err != NULL);
 save:
-	if (store_feed_save_state(d->st, &row) == -1)
+	if (err != NULL)
+		p->cycle.not_stored++;
+	if (store_feed_save_state(d->st, &row) == -1) {
 		log_warnx("feed \"%s\": cannot save state: %s", fs->name,
 		    store_errmsg(d->st));
+		p->cycle.not_stored += err == NULL;
+	}
 	if (d->mode == FEEDD_RUN && !row.gone && !fs->removed)
 		sched_set(d->sched, &fs->ent, row.next_due * 1000);
 	batch_leave(p);
@@ -478,6 +514,7 @@ parse_work(uv_work_t *w)
 {
 	struct result *r = w->data;
 	struct fetch_result *res = r->http;
+	struct feed_parser *fp;
 	char *err = NULL;
 
 	/*
@@ -493,8 +530,13 @@ parse_work(uv_work_t *w)
 		res->body = NULL;
 		return;
 	}
-	r->doc = feed_parse_buffer(res->body, res->body_len, res->base_url,
-	    res->charset, &err);
+	/* gzip inside the body and charset growth stay within max_size */
+	fp = feed_parser_new(res->base_url, res->charset);
+	feed_parser_set_max(fp, (unsigned long long)r->max_size);
+	if (feed_parser_push(fp, res->body ? res->body : "", res->body_len,
+	    &err) == 0)
+		r->doc = feed_parser_finish(fp, &err);
+	feed_parser_free(fp);
 	free(res->body);
 	res->body = NULL;
 	if (r->doc == NULL) {
@@ -551,6 +593,7 @@ pipeline_fetch_done(struct fetch_result *res, void *arg)
 	r->http = res;
 	r->fs = res->arg;
 	r->full = r->fs->first_body;
+	r->max_size = p->d->cfg->max_size;	/* the worker must not read cfg */
 	memcpy(r->prev_hash, r->fs->body_hash, sizeof(r->prev_hash));
 	if (res->outcome != FETCH_OUTCOME_OK || res->aborted ||
 	    r->fs->removed) {
@@ -656,6 +699,7 @@ pipeline_flush(struct pipeline *p)
 	if (d->cfg->alert_log == NULL)
 		drain_alerts(d);
 	if (d->alog && alert_log_flush(d->alog, d->st, &err) == -1) {
+		p->cycle.outputs_failed++;
 		log_warnx("alert log: %s", err ? err : "cannot write");
 		free(err);
 		err = NULL;
@@ -664,6 +708,7 @@ pipeline_flush(struct pipeline *p)
 	if (!p->dirty && p->rendered)
 		return;
 	if (output_render(d->out, d->st, d->cfg, p->force_render, &err) == -1) {
+		p->cycle.outputs_failed++;
 		log_warnx("outputs: %s", err ? err : "cannot write");
 		free(err);
 		return;

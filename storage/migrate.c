@@ -148,7 +148,17 @@ static const char *const migrations[] = {
 	"INSERT INTO items_fts (items_fts) VALUES ('rebuild');"
 	"INSERT INTO items_tri (items_tri) VALUES ('rebuild');",
 	/*
-	 * Version 5: stories across outlets (storage/group.c).  An item
+	 * Version 5.  What a server asked for outlives the process (feedd
+	 * once from cron): host_holds keeps a 429/503 Retry-After hold on a
+	 * host until its end; feeds.due_by_server says next_due came from
+	 * the server (Retry-After, Cache-Control) or from backoff, so a
+	 * lowered interval does not pull it earlier.
+	 */
+	"CREATE TABLE IF NOT EXISTS host_holds (host TEXT PRIMARY KEY,"
+	" until INTEGER NOT NULL);"
+	"ALTER TABLE feeds ADD COLUMN due_by_server INTEGER NOT NULL DEFAULT 0;",
+	/*
+	 * Version 6: stories across outlets (storage/group.c).  An item
 	 * may join a story because it reports the same event; its
 	 * canonical key then names that story in story_alias (keyed by
 	 * the key's FNV-1a hash, a rowid: cheap to insert; a colliding
@@ -197,7 +207,7 @@ apply(struct store *st, int i, char **errstr)
 	goto out;
 fail:
 	*errstr = xasprintf("%s: migration %d: %s", st->path, i + 1,
-	    sqlite3_errmsg(st->db));
+	    store_cause(st));
 	store_rollback(st);
 out:
 	free(bump);

@@ -93,6 +93,14 @@ struct feed_row {
 	/* from the document */
 	char	*title;
 	char	*link;
+	/* next_due came from the server (Retry-After, max-age) or backoff */
+	int	 due_by_server;
+};
+
+/* A host a 429/503 Retry-After held off, until Unix seconds. */
+struct host_hold {
+	char	*host;
+	int64_t	 until;
 };
 
 void	 feed_row_cleanup(struct feed_row *row);
@@ -108,6 +116,12 @@ int	 store_sync_feeds(struct store *st, const struct config *cfg);
 int	 store_feed_get(struct store *st, const char *name, struct feed_row *out);
 /* Every feed (active first, by name). */
 int	 store_feeds_list(struct store *st, struct feed_row **rows, size_t *n);
+/* Holds host (fetch_url_host) until then, for every later process. */
+int	 store_host_hold_set(struct store *st, const char *host, int64_t until);
+/* The holds still running at now (caller frees with host_holds_free). */
+int	 store_host_holds(struct store *st, int64_t now, struct host_hold **v,
+	    size_t *n);
+void	 host_holds_free(struct host_hold *v, size_t n);
 /* Writes the fetch-state columns of row (by row->id). */
 int	 store_feed_save_state(struct store *st, const struct feed_row *row);
 

@@ -25,6 +25,7 @@ enum store_stmt_id {
 	SQ_STORY_FILL, SQ_STORY_NSOURCES, SQ_STORY_REP,
 	SQ_ALERT_INSERT, SQ_ALERT_FIRST, SQ_ALERT_CHECKED, SQ_ALERT_PENDING, SQ_ALERT_WRITTEN,
 	SQ_RECENT_ITEMS, SQ_RECENT_ALERTS,
+	SQ_HOLD_SET, SQ_HOLD_LIST,
 	SQ_NSTMT
 };
 
@@ -43,7 +44,11 @@ struct store {
 	int	 group_on;
 	int64_t	 group_window;
 	struct group_index *grp;	/* NULL: built on next use */
+	char	 errtext[512];		/* store_errmsg's answer */
 };
+
+/* Why the last call failed, the cause named ("disk full"); no path. */
+const char *store_cause(struct store *st);
 
 /*
  * store_group.c: the grouping index of st in *out, built from the
@@ -137,7 +142,7 @@ char	*store_item_body(const struct feed_item *it);
 char	*store_body_text(const char *summary, const char *content);
 
 /* migrate.c: brings the schema to the current version. */
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 int	 store_migrate(struct store *st, char **errstr);
 
 /* stories_db.c: fills row from item item_id (the story's nsources). */

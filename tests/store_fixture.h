@@ -106,17 +106,34 @@ fx_put(struct fx *fx, int64_t feed, const struct feed_doc *doc, int64_t now)
 
 /*
  * Turns the open store's current database back into what schema
- * version 4 had: no story_why, no story_alias (version 5, story
+ * version 5 had: no story_why, no story_alias (version 6, story
  * grouping), with the same items.
  */
 static inline void
-fx_downgrade_v4(struct fx *fx)
+fx_downgrade_v5(struct fx *fx)
 {
 	char *err = NULL;
 
 	cr_assert_eq(sqlite3_exec(store_sqlite(fx->st),
 	    "ALTER TABLE items DROP COLUMN story_why;"
 	    "DROP TABLE story_alias;"
+	    "PRAGMA user_version = 5;", NULL, NULL, &err), SQLITE_OK,
+	    "downgrade: %s", err ? err : "?");
+}
+
+/*
+ * Back to schema version 4: nor host_holds or feeds.due_by_server
+ * (version 5), with the same feeds and items.
+ */
+static inline void
+fx_downgrade_v4(struct fx *fx)
+{
+	char *err = NULL;
+
+	fx_downgrade_v5(fx);
+	cr_assert_eq(sqlite3_exec(store_sqlite(fx->st),
+	    "DROP TABLE host_holds;"
+	    "ALTER TABLE feeds DROP COLUMN due_by_server;"
 	    "PRAGMA user_version = 4;", NULL, NULL, &err), SQLITE_OK,
 	    "downgrade: %s", err ? err : "?");
 }

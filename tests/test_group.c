@@ -427,7 +427,7 @@ Test(group, streamed_stories_carry_sources_and_move_on_join)
 	fx_close(&fx);
 }
 
-/* Version 4 (issue 15's text kept once) and version 3 (before it). */
+/* From version 5 (the version before grouping) and from version 3. */
 static void
 upgrades_keeping_its_items(int from)
 {
@@ -437,15 +437,15 @@ upgrades_keeping_its_items(int from)
 	fx_open(&fx);
 	put_item(&fx, "a", "1", "Tencent releases Hunyuan-A13B open-source "
 	    "MoE model", "https://a.example/h", T0);
-	if (from == 4)
-		fx_downgrade_v4(&fx);
+	if (from == 5)
+		fx_downgrade_v5(&fx);
 	else
 		fx_downgrade_v3(&fx);
 	cr_assert_eq(fx_count(&fx, "PRAGMA user_version"), from);
 	store_close(fx.st);
 	cr_assert_eq(store_open(fx.path, STORE_READWRITE, &fx.st, &err), 0,
 	    "%s", err);
-	cr_assert_eq(fx_count(&fx, "PRAGMA user_version"), 5);
+	cr_assert_eq(fx_count(&fx, "PRAGMA user_version"), 6);
 	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM items_fts"
 	    " WHERE items_fts MATCH 'hunyuan'"), 1);
 	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM items"), 1);
@@ -457,9 +457,9 @@ upgrades_keeping_its_items(int from)
 	fx_close(&fx);
 }
 
-Test(group, version_4_database_upgrades_keeping_its_items)
+Test(group, version_5_database_upgrades_keeping_its_items)
 {
-	upgrades_keeping_its_items(4);
+	upgrades_keeping_its_items(5);
 }
 
 Test(group, version_3_database_upgrades_keeping_its_items)
