@@ -1,23 +1,33 @@
 #!/bin/sh
-# daemon.sh: feedd once, cold (everything new) and warm (everything 304),
-# on 1,000 generated feeds served by a private nginx on 127.0.0.1-4,
-# beside newsboat -x reload and curl --parallel (the fetch floor) on the
-# same URLs; then 10,000 feeds for feedd and curl to show scaling.
-# Prints wall s, CPU s (user+sys), peak RSS MB, and the ratios.
+# daemon.sh: `feedd once`, cold (everything new) and warm (every answer
+# 304), on the realistic corpus (bench/realfeeds.py: the real captures
+# replicated with fresh ids and links) at 300, 2,000 and 10,000 feeds,
+# served by a private nginx on 127.0.0.1-4; beside newsboat -x reload
+# (the same libcurl + libxml2 + SQLite stack, cold, up to 2,000 feeds)
+# and curl --parallel making the same requests (the floor: fetching
+# only; warm with each URL's If-None-Match, as feedd sends it).
+#
+# The machine is shared, so: cold figures are the median of
+# BENCH_RUNS runs (3; 1 at 10,000 feeds), each on a fresh database;
+# warm figures are the best of 3; CPU is user + sys; ratios compare runs
+# of the same invocation.  Prints the corpus statistics beside each size.
 #
 # All feeds sit on one machine, so per_host would throttle feedd to 2
 # transfers; the bench serves them under 4 loopback names (127.0.0.1-4)
 # and sets per_host = 4, concurrency = 16 (curl's --parallel-max 16).
-# BENCH_SMALL=N uses N feeds instead of 1,000 (and 10 x N for scaling).
+# BENCH_SIZES (default "300 2000 10000"), BENCH_NEWSBOAT_MAX (2000).
+# BENCH_PERF=N: one more cold run at N feeds under `perf record -g`,
+# then the top costs by symbol (self time), kept in build/bench/perf-N.*
 cd "$(dirname "$0")/.." || exit 1
 FEEDD=${FEEDD_BIN:-$PWD/build/feedd}
-N1=${BENCH_SMALL:-1000}
-N2=$((N1 * 10))
-for t in nginx /usr/bin/time curl; do
+SIZES=${BENCH_SIZES:-300 2000 10000}
+NBMAX=${BENCH_NEWSBOAT_MAX:-2000}
+for t in nginx /usr/bin/time curl python3; do
 	command -v $t >/dev/null 2>&1 || [ -x "$t" ] || [ -x /usr/sbin/$t ] || {
 		echo "daemon.sh: $t missing (scripts/install-deps --all)"; exit 1; }
 done
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+BENCH=$PWD/build/bench
 tmp=$(mktemp -d /tmp/feedd-bench.XXXXXX)
 chmod 755 "$tmp"
 port=$((20000 + $$ % 20000))
@@ -28,10 +38,10 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-echo "generating $N1 + $N2 feeds ..."
-sh bench/genfeeds "$tmp/www/a" "$N1" || exit 1
-sh bench/genfeeds "$tmp/www/b" "$N2" || exit 1
-chmod -R a+rX "$tmp/www"
+for n in $SIZES; do
+	sh bench/corpus "$n" >/dev/null || exit 1
+done
+chmod -R a+rX "$BENCH"
 
 cat > "$tmp/nginx.conf" <<NGX
 worker_processes 2;
@@ -42,12 +52,11 @@ http {
 	access_log off;
 	sendfile on;
 	keepalive_requests 1000000;
-	if_modified_since before;
 	types { application/rss+xml xml; }
 	server {
 		listen 127.0.0.1:$port; listen 127.0.0.2:$port;
 		listen 127.0.0.3:$port; listen 127.0.0.4:$port;
-		root $tmp/www;
+		root $BENCH;
 	}
 }
 NGX
@@ -56,35 +65,38 @@ mkdir -p "$tmp/logs"
 	echo "daemon.sh: nginx did not start"; exit 1; }
 sleep 0.3
 
-url() {	# set index -> URL on one of 4 host names
-	echo "http://127.0.0.$(($2 % 4 + 1)):$port/$1/feed-$2.xml"
-}
-
-make_inputs() {	# set count
-	s=$1 n=$2 d=$tmp/$s
+# make_inputs N: feedd.conf, newsboat's urls, curl's cold and warm
+# configs (warm: the ETag nginx sends, "mtime-size" in hex).
+make_inputs() {
+	n=$1 d=$tmp/s$1
 	mkdir -p "$d/home"
 	{
 		printf '[daemon]\nstate_dir = state\ninterval = 30m\n'
 		printf 'concurrency = 16\nper_host = 4\ntimeout = 30s\n'
 		printf 'log_level = warning\n\n[output]\natom = feed.xml\n'
-		printf 'max_entries = 200\n\n[alerts]\nlog = alerts.log\n\n'
+		printf 'json = feed.json\nmax_entries = 200\n\n'
+		printf '[alerts]\nlog = alerts.log\n\n'
 		printf '[alert "agents"]\nmatch = agent AND robotics\n\n'
+		printf '[alert "ai-cn"]\nmatch = 人工智能 OR "open source"\n\n'
 	} > "$d/feedd.conf"
-	: > "$d/urls"
-	: > "$d/curl.cold"
-	i=0
-	while [ $i -lt "$n" ]; do
-		u=$(url "$s" $i)
-		printf '[feed "feed %d"]\nurl = %s\n\n' $i "$u" >> "$d/feedd.conf"
-		echo "$u" >> "$d/urls"
-		printf 'url = "%s"\noutput = "/dev/null"\n' "$u" >> "$d/curl.cold"
-		i=$((i + 1))
-	done
+	(cd "$BENCH/real-$n" && find . -name 'feed-*.xml' -printf '%f %T@ %s\n') |
+	awk -v n="$n" -v port="$port" -v d="$d" '
+	{
+		split($1, a, /[-.]/); i = a[2]; mt = int($2)
+		u = sprintf("http://127.0.0.%d:%d/real-%d/%s", i % 4 + 1, port, n, $1)
+		url[i] = u; etag[i] = sprintf("\\\"%x-%x\\\"", mt, $3)
+	}
+	END {
+		for (i = 0; i < NR; i++) {
+			printf "[feed \"feed %d\"]\nurl = %s\n\n", i, url[i] >> (d "/feedd.conf")
+			print url[i] > (d "/urls")
+			# "next" separates transfers; a trailing one is an error
+			sep = i ? "next\n" : ""
+			printf "%surl = \"%s\"\noutput = \"/dev/null\"\nsilent\nwrite-out = \"%%{http_code}\\n\"\n", sep, url[i] > (d "/curl.cold")
+			printf "%surl = \"%s\"\noutput = \"/dev/null\"\nsilent\nwrite-out = \"%%{http_code}\\n\"\nheader = \"If-None-Match: %s\"\n", sep, url[i], etag[i] > (d "/curl.warm")
+		}
+	}'
 }
-# warm curl: the same requests, conditional (nginx: if_modified_since
-# before).  One -H on the command line: `header` lines in a -K file
-# accumulate over every URL that follows.
-IMS="If-Modified-Since: $(date -u '+%a, %d %b %Y %H:%M:%S GMT')"
 
 # measure LABEL CMD...: appends "LABEL wall cpu rss_mb" to $tmp/results.
 # Wall from date(1) in nanoseconds: /usr/bin/time's centiseconds round
@@ -101,52 +113,94 @@ measure() {
 	echo "$label $wall $cpu $(($3 / 1024))" >> "$tmp/results"
 	case $label in
 	curl*)	note=$(sort "$tmp/out" | uniq -c | awk '{printf "%s HTTP %s; ", $1, $2}') ;;
-	*)	note=$(head -c 120 "$tmp/out" | tr '\n' ' ') ;;
+	*)	note=$(cat "$tmp/out" "$tmp/err" | head -c 120 | tr '\n' ' ') ;;
 	esac
-	printf '%-18s wall %7ss  cpu %6ss  rss %4s MB  (exit %d) %s\n' \
+	printf '  %-22s wall %7ss  cpu %6ss  rss %4s MB  (exit %d) %s\n' \
 	    "$label" "$wall" "$cpu" "$(($3 / 1024))" "$rc" "$note"
 }
-# curl: every answer's status on stdout, so a run that did not get the
-# 200s (cold) or 304s (warm) it should shows it.
-CURL="curl -s -w %{http_code}\n --parallel --parallel-max 16"
+CURL="curl -s --parallel --parallel-max 16"
 
 : > "$tmp/results"
-make_inputs a "$N1"
-make_inputs b "$N2"
-cd "$tmp/a" || exit 1
-echo "== $N1 feeds"
-measure curl-cold $CURL -K curl.cold
-measure curl-warm $CURL -H "$IMS" -K curl.cold
-measure feedd-cold "$FEEDD" once -c feedd.conf
-measure feedd-warm "$FEEDD" once -c feedd.conf
-if command -v newsboat >/dev/null 2>&1; then
-	: > nb.conf
-	measure newsboat-cold env HOME="$tmp/a/home" newsboat -u urls -c nb.db -C nb.conf -x reload
-	measure newsboat-warm env HOME="$tmp/a/home" newsboat -u urls -c nb.db -C nb.conf -x reload
-else
-	echo "newsboat not installed: skipped"
-fi
-cd "$tmp/b" || exit 1
-echo "== $N2 feeds"
-measure curl10-cold $CURL -K curl.cold
-measure curl10-warm $CURL -H "$IMS" -K curl.cold
-measure feedd10-cold "$FEEDD" once -c feedd.conf
-measure feedd10-warm "$FEEDD" once -c feedd.conf
+for n in $SIZES; do
+	make_inputs "$n"
+	cd "$tmp/s$n" || exit 1
+	runs=${BENCH_RUNS:-3}
+	[ "$n" -ge 10000 ] && runs=${BENCH_RUNS:-1}
+	echo "== $n feeds: corpus $(cat "$BENCH/real-$n.stat")"
+	measure "curl-cold-$n" $CURL -K curl.cold
+	for r in 1 2 3; do measure "curl-warm-$n" $CURL -K curl.warm; done
+	for r in $(seq "$runs"); do
+		rm -rf state
+		measure "feedd-cold-$n" "$FEEDD" once -c feedd.conf
+	done
+	if [ "${BENCH_PERF:-}" = "$n" ]; then
+		rm -rf state
+		perf record -q ${BENCH_PERF_OPTS:--g} -o "$BENCH/perf-$n.data" "$FEEDD" once \
+		    -c feedd.conf > /dev/null 2>&1
+		perf report -i "$BENCH/perf-$n.data" --no-children \
+		    --sort dso,symbol --stdio 2>/dev/null | grep -E '^ +[0-9]' |
+		    head -30 > "$BENCH/perf-$n.txt"
+		echo "  perf, cold, self time by symbol (top 30):"
+		sed 's/^/    /' "$BENCH/perf-$n.txt"
+	fi
+	db=$(du -k state/feedd.db | cut -f1)
+	wal=$(du -k state/feedd.db-wal 2>/dev/null | cut -f1)
+	items=$(sqlite3 state/feedd.db 'SELECT count(*) FROM items')
+	echo "db-$n $((db + ${wal:-0})) $items" >> "$tmp/results"
+	echo "  database: $(((db + ${wal:-0}) / 1024)) MB, $items items"
+	for r in 1 2 3; do measure "feedd-warm-$n" "$FEEDD" once -c feedd.conf; done
+	if [ "$n" -le "$NBMAX" ] && command -v newsboat >/dev/null 2>&1; then
+		: > nb.conf
+		for r in $(seq "$runs"); do
+			rm -f nb.db
+			measure "newsboat-cold-$n" env HOME="$tmp/s$n/home" \
+			    newsboat -u urls -c nb.db -C nb.conf -x reload
+		done
+	fi
+	cd "$OLDPWD" || exit 1
+done
 
-echo "== ratios (targets in brackets)"
-awk '
-	{ wall[$1] = $2; cpu[$1] = $3; rss[$1] = $4 }
+echo "== summary: cold = median of runs, warm = best of 3 (targets in brackets)"
+awk -v sizes="$SIZES" '
+	function med(k,   n, i, j, t, a) {
+		n = split(v[k], a, " ")
+		for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++)
+			if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
+		return n ? a[int((n + 1) / 2)] : 0
+	}
+	function best(k,   n, i, a, m) {
+		n = split(v[k], a, " "); m = a[1]
+		for (i = 2; i <= n; i++) if (a[i] + 0 < m + 0) m = a[i]
+		return m
+	}
 	function r(a, b) { return b > 0 ? sprintf("%.3f", a / b) : "n/a" }
+	$1 ~ /^db-/ { db[substr($1, 4)] = $2; items[substr($1, 4)] = $3; next }
+	{ v[$1 " wall"] = v[$1 " wall"] " " $2; v[$1 " cpu"] = v[$1 " cpu"] " " $3
+	  if ($4 > rss[$1]) rss[$1] = $4 }
 	END {
-		if ("newsboat-cold" in wall)
-			printf "feedd cold / newsboat cold wall: %s  [<= 0.05]\n", r(wall["feedd-cold"], wall["newsboat-cold"])
-		if ("newsboat-warm" in wall)
-			printf "feedd warm / newsboat warm wall: %s\n", r(wall["feedd-warm"], wall["newsboat-warm"])
-		printf "feedd cold / curl cold wall: %s\n", r(wall["feedd-cold"], wall["curl-cold"])
-		printf "feedd warm / curl warm wall: %s  [<= 3]\n", r(wall["feedd-warm"], wall["curl-warm"])
-		m = 0; for (k in rss) if (k ~ /^feedd/ && rss[k] > m) m = rss[k]
-		printf "feedd peak RSS: %d MB  [<= 64]\n", m
-		printf "10x feeds, feedd cold cost: wall %s cpu %s  [<= 11]\n", r(wall["feedd10-cold"], wall["feedd-cold"]), r(cpu["feedd10-cold"], cpu["feedd-cold"])
-		printf "10x feeds, feedd warm cost: wall %s cpu %s  [<= 11]\n", r(wall["feedd10-warm"], wall["feedd-warm"]), r(cpu["feedd10-warm"], cpu["feedd-warm"])
-		printf "10x feeds, curl cold wall: %s, warm wall: %s\n", r(wall["curl10-cold"], wall["curl-cold"]), r(wall["curl10-warm"], wall["curl-warm"])
+		n = split(sizes, s, " ")
+		printf "%-7s %-7s %-22s %-22s %-12s %-9s %-9s %-9s\n", "feeds", "items",
+		    "cold wall/cpu/rss", "warm wall/cpu/rss", "db MB (KB/it)",
+		    "newsboat", "curl cold", "curl warm"
+		for (i = 1; i <= n; i++) {
+			k = s[i]
+			printf "%-7s %-7s %-22s %-22s %-12s %-9s %-9s %-9s\n", k, items[k],
+			    sprintf("%.2fs/%.2fs/%dMB", med("feedd-cold-" k " wall"), med("feedd-cold-" k " cpu"), rss["feedd-cold-" k]),
+			    sprintf("%.3fs/%.2fs/%dMB", best("feedd-warm-" k " wall"), best("feedd-warm-" k " cpu"), rss["feedd-warm-" k]),
+			    sprintf("%.0f (%.2f)", db[k] / 1024, items[k] ? db[k] / items[k] : 0),
+			    ("newsboat-cold-" k " wall" in v) ? sprintf("%.2fs", med("newsboat-cold-" k " wall")) : "-",
+			    sprintf("%.3fs", med("curl-cold-" k " wall")), sprintf("%.3fs", best("curl-warm-" k " wall"))
+		}
+		for (i = 1; i <= n; i++) {
+			k = s[i]
+			if (("newsboat-cold-" k " wall") in v)
+				printf "%s feeds: feedd cold / newsboat cold wall: %s  [<= 0.15]\n", k, r(med("feedd-cold-" k " wall"), med("newsboat-cold-" k " wall"))
+			printf "%s feeds: feedd warm / curl warm wall (best of 3): %s  [<= 3]\n", k, r(best("feedd-warm-" k " wall"), best("curl-warm-" k " wall"))
+			printf "%s feeds: peak RSS cold %d MB, warm %d MB  [<= 64]\n", k, rss["feedd-cold-" k], rss["feedd-warm-" k]
+			printf "%s feeds: database %.2f KB per item  [<= 5]\n", k, items[k] ? db[k] / items[k] : 0
+			if (items[k]) cpi[k] = med("feedd-cold-" k " cpu") / items[k]
+			printf "%s feeds: cold CPU per item %.1f us\n", k, cpi[k] * 1e6
+		}
+		if (cpi[s[1]] > 0 && n > 1)
+			printf "CPU per item, %s / %s feeds: %s  [<= 1.25]\n", s[n], s[1], r(cpi[s[n]], cpi[s[1]])
 	}' "$tmp/results"

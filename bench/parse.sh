@@ -1,10 +1,10 @@
 #!/bin/sh
-# bench/parse.sh: `feedd parse` throughput over >= 100 MB of generated
-# feeds (bench/gen-feeds.py into build/bench/, not committed), all files
-# in one process, beside a bare libxml2 SAX2 push parser (bench/sax_bare.c,
+# bench/parse.sh: `feedd parse` throughput over the realistic corpus
+# (bench/realfeeds.py: 2,000 feeds replicated from the real captures,
+# ~160 MB, in build/bench/, not committed), all files in one process, beside a bare libxml2 SAX2 push parser (bench/sax_bare.c,
 # the floor), sfeed (all files on one stdin) and `xmllint --stream`, in
 # the same run.  Each tool runs BENCH_RUNS times (3); the median CPU time
-# (user + sys) is reported.  BENCH_MB sets the corpus size (110).
+# (user + sys) is reported.  BENCH_PARSE_FEEDS sets the corpus size.
 #
 # What bounds feedd (callgrind on 19 MB of the corpus): libxml2's own
 # tokenizing is about 64% of the instructions, as many as the bare SAX2
@@ -15,27 +15,20 @@
 cd "$(dirname "$0")/.." || exit 1
 FEEDD=${FEEDD_BIN:-build/feedd}
 RUNS=${BENCH_RUNS:-3}
-MB=${BENCH_MB:-110}
-DIR=build/bench/feeds
-STAT=build/bench/feeds.stat
 mkdir -p build/bench
 [ -x "$FEEDD" ] || make --no-print-directory "$FEEDD" >/dev/null || exit 1
 
-# Regenerate when the generator or the size changed.
-stamp="$(cksum < bench/gen-feeds.py | cut -d' ' -f1) $MB"
-if [ ! -f $STAT ] || [ "$(cat build/bench/feeds.stamp 2>/dev/null)" != "$stamp" ]
-then
-	rm -rf "$DIR"
-	python3 bench/gen-feeds.py "$DIR" "$MB" > $STAT || exit 1
-	cat "$DIR"/*.xml > build/bench/all.xml
-	echo "$stamp" > build/bench/feeds.stamp
-fi
+# The realistic corpus (bench/realfeeds.py), BENCH_PARSE_FEEDS feeds.
+N=${BENCH_PARSE_FEEDS:-2000}
+DIR=$(sh bench/corpus "$N") || exit 1
+cat "$DIR"/*.xml > build/bench/all.xml
 cc -std=c11 -O2 $(pkg-config --cflags libxml-2.0) -o build/bench/sax_bare \
 	bench/sax_bare.c $(pkg-config --libs libxml-2.0) || exit 1
-read -r nfiles nitems nbytes < $STAT
-echo "corpus: $nfiles files, $nitems items," \
-	"$(awk -v b="$nbytes" 'BEGIN { printf "%.1f", b / 1048576 }') MB" \
-	"(bench/gen-feeds.py); median of $RUNS runs, CPU = user + sys"
+stat=$(cat "$DIR.stat")
+nitems=$(echo "$stat" | sed 's/.* items=\([0-9]*\).*/\1/')
+nbytes=$(echo "$stat" | sed 's/.* bytes=\([0-9]*\).*/\1/')
+echo "corpus: $stat"
+echo "(bench/realfeeds.py); median of $RUNS runs, CPU = user + sys"
 
 # One run's CPU seconds (user + sys): perf's task-clock (ms resolution)
 # when perf works here, else time(1) (10 ms).

@@ -1,16 +1,33 @@
 #!/bin/sh
-# render.sh: output rendering time (1,000 entries), alert matching cost
-# (100 rules over 100,000 items) and the trigram index's size and build
-# cost.  Sizes: BENCH_STORIES, BENCH_ITEMS, BENCH_RULES.  Prints figures.
-set -e
-cd "$(dirname "$0")/.."
-make --no-print-directory build/libfeedd.a >/dev/null
+# render.sh: writing feed.xml and feed.json from a store filled with the
+# realistic corpus (BENCH_RENDER_FEEDS feeds, 10,000 by default: ~280,000
+# stories), at max_entries = 200, 2,000, 16,000 and 100,000: CPU per
+# entry and peak RSS, each size in its own process, median of 3 runs.
+# Targets: <= 20 us per entry at 100,000; peak RSS at 100,000 no higher
+# than at 200.
+cd "$(dirname "$0")/.." || exit 1
+make --no-print-directory build/libfeedd.a >/dev/null || exit 1
+n=${BENCH_RENDER_FEEDS:-10000}
+sh bench/corpus "$n" >/dev/null || exit 1
 PKGS="libcurl libxml-2.0 libuv sqlite3 inih libcjson libsystemd libmicrohttpd"
-cc -std=c11 -D_GNU_SOURCE -O2 -I. $(pkg-config --cflags $PKGS) \
-	-o build/render_bench bench/render_bench.c build/libfeedd.a \
-	$(pkg-config --libs $PKGS) -lz -lm
-dir=$(mktemp -d /tmp/feedd-bench.XXXXXX)
-trap 'rm -rf "$dir"' EXIT INT TERM
-echo "render bench in $dir ($(nproc) cores)"
-build/render_bench "${BENCH_STORIES:-1000}" "${BENCH_ITEMS:-100000}" \
-	"${BENCH_RULES:-100}" "$dir"
+for b in store_bench render_one; do
+	cc -std=c11 -D_GNU_SOURCE -O2 -I. $(pkg-config --cflags $PKGS) \
+		-o build/$b bench/$b.c build/libfeedd.a \
+		$(pkg-config --libs $PKGS) -lz -lm || exit 1
+done
+db=$(BENCH_KEEP_DB=1 build/store_bench "build/bench/real-$n" |
+	sed -n 's/^kept //p')
+[ -f "$db" ] || { echo "render.sh: no database"; exit 1; }
+trap 'rm -rf "$(dirname "$db")"' EXIT INT TERM
+echo "corpus: $(cat "build/bench/real-$n.stat")"
+echo "stories: $(sqlite3 "$db" 'SELECT count(*) FROM stories')" \
+	"(median of 3 runs; CPU of the render only)"
+printf '%-12s %8s %8s %10s %8s\n' max_entries entries "cpu s" "us/entry" "rss MB"
+for m in 200 2000 16000 100000; do
+	for r in 1 2 3; do
+		build/render_one "$db" "$m" "$(dirname "$db")" || exit 1
+	done | sort -k2 -n | sed -n 2p | {
+		read -r e c u rss
+		printf '%-12s %8s %8s %10s %8s\n' "$m" "$e" "$c" "$u" "$rss"
+	}
+done

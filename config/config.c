@@ -5,6 +5,7 @@
  * Line counting and over-long lines are ini_src.c's job.
  */
 #include <dirent.h>
+#include <ctype.h>
 #include <errno.h>
 #include <ini.h>
 #include <libgen.h>
@@ -17,6 +18,7 @@
 #include "config/config.h"
 #include "config/config_keys.h"
 #include "config/ini_src.h"
+#include "util/termtext.h"
 #include "util/xmalloc.h"
 #include "util/hash.h"
 
@@ -105,10 +107,17 @@ problem_add(struct loader *l, int line, const char *fmt, ...)
 	p->file = l->fileno;
 	p->line = line;
 	p->seq = l->nprobs++;
-	if (line > 0)
-		p->msg = xasprintf("%s:%d: %s", l->file, line, msg ? msg : "?");
-	else
-		p->msg = xasprintf("%s: %s", l->file, msg ? msg : "?");
+	{
+		/* the file's name is input too: a path may hold an ESC */
+		char *file = term_str(l->file, TERM_ESCAPE);
+
+		if (line > 0)
+			p->msg = xasprintf("%s:%d: %s", file, line,
+			    msg ? msg : "?");
+		else
+			p->msg = xasprintf("%s: %s", file, msg ? msg : "?");
+		free(file);
+	}
 	free(msg);
 }
 
@@ -320,6 +329,37 @@ find_rule(const struct config *cfg, const char *name)
 	return NULL;
 }
 
+char *
+config_rule_filename(const char *rule)
+{
+	char	*s = xasprintf("%s.xml", rule[0] != '\0' ? rule : "_");
+	size_t	 i, n = strlen(s) - 4;
+
+	for (i = 0; i < n; i++)
+		if (!(isalnum((unsigned char)s[i]) || s[i] == '-' ||
+		    s[i] == '_' || (s[i] == '.' && i > 0)))
+			s[i] = '_';
+	return s;
+}
+
+/* A rule whose alert feed would be the same file as name's, or NULL. */
+static const struct rule_conf *
+find_rule_file(const struct config *cfg, const char *name)
+{
+	char *mine = config_rule_filename(name);
+	const struct rule_conf *hit = NULL;
+
+	for (size_t i = 0; i < cfg->nrules && hit == NULL; i++) {
+		char *theirs = config_rule_filename(cfg->rules[i].name);
+
+		if (strcmp(mine, theirs) == 0)
+			hit = &cfg->rules[i];
+		free(theirs);
+	}
+	free(mine);
+	return hit;
+}
+
 static void
 rule_open(struct loader *l, char *name, int line)
 {
@@ -328,7 +368,17 @@ rule_open(struct loader *l, char *name, int line)
 	struct rule_conf *r;
 
 	l->scope = SCOPE_ALERT;
-	if (dup != NULL || !name_ok(l, name, "alert", line)) {
+	if (dup == NULL && (dup = find_rule_file(cfg, name)) != NULL) {
+		char *file = config_rule_filename(name);
+
+		/* "china ai" and "china_ai" would write one alert feed */
+		problem_add(l, line, "alert \"%s\" has the alert feed file "
+		    "%s of alert \"%s\" (%s:%d): rename one", name, file,
+		    dup->name, dup->file, dup->line);
+		free(file);
+		l->cur = -1;
+		r = &l->scratch_rule;
+	} else if (dup != NULL || !name_ok(l, name, "alert", line)) {
 		if (dup != NULL)
 			problem_add(l, line, "duplicate alert \"%s\" "
 			    "(first defined at %s:%d)", name, dup->file,

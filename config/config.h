@@ -54,6 +54,7 @@ struct config {
 	char	*user_agent;
 	int	 log_level;	/* enum log_level */
 	int64_t	 retention;	/* seconds */
+	int	 allow_private;	/* fetch from private addresses too */
 
 	/* [output] */
 	char	*atom_path;	/* NULL when unset */
@@ -87,6 +88,12 @@ struct config_errors {
  * case only with errors; warnings are not errors.
  */
 struct config *config_load(const char *path, struct config_errors *errs);
+/*
+ * The file name of a rule's alert feed ("china-ai.xml"): anything but
+ * [A-Za-z0-9_.-] becomes '_'.  Two rules with one file name are refused
+ * at load.  Caller frees.
+ */
+char	*config_rule_filename(const char *rule);
 void	 config_free(struct config *cfg);			/* NULL ok */
 void	 config_errors_cleanup(struct config_errors *errs);
 

@@ -22,6 +22,9 @@
 static const char *const log_levels[] = {
 	"debug", "info", "warning", "error", NULL,	/* enum log_level */
 };
+static const char *const no_yes[] = {
+	"no", "yes", NULL,				/* int 0 / 1 */
+};
 static const char *const alert_formats[] = {
 	"text", "json", NULL,				/* enum alert_format */
 };
@@ -48,6 +51,8 @@ const struct config_key config_keys[CONFIG_NKEYS] = {
 	    OFF(log_level), log_levels },
 	{ SCOPE_DAEMON, "retention", KT_DURATION, DAY, 36500 * DAY,
 	    "1d to 36500d", "90d", OFF(retention), NULL },
+	{ SCOPE_DAEMON, "allow_private", KT_ENUM, 0, 0, NULL, "no",
+	    OFF(allow_private), no_yes },
 
 	{ SCOPE_OUTPUT, "atom", KT_PATH, 0, 0, NULL, "feed.xml",
 	    OFF(atom_path), NULL },
@@ -162,10 +167,11 @@ url_ok(const char *url)
 	for (const char *p = url; *p != '\0'; p++)
 		if ((unsigned char)*p <= 0x20 || *p == 0x7f)
 			return 0;
+	/* a host, however short: "http://?x" has none */
 	if (strncasecmp(url, "http://", 7) == 0)
-		return url[7] != '\0' && url[7] != '/';
+		return strcspn(url + 7, "/?#") > 0;
 	if (strncasecmp(url, "https://", 8) == 0)
-		return url[8] != '\0' && url[8] != '/';
+		return strcspn(url + 8, "/?#") > 0;
 	return strncasecmp(url, "file:", 5) == 0 && url[5] != '\0';
 }
 

@@ -46,7 +46,7 @@ struct config_key {
 };
 
 extern const struct config_key config_keys[];
-#define CONFIG_NKEYS	25
+#define CONFIG_NKEYS	26
 
 const struct config_key *config_key_find(enum key_scope scope,
 	    const char *name);

@@ -17,6 +17,7 @@
 #include "util/xmalloc.h"
 #include "feeds/atom_out.h"
 #include "util/buf.h"
+#include "util/termtext.h"
 #include "feeds/date.h"
 #include "feeds/json_out.h"
 #include "util/utf8.h"
@@ -50,8 +51,7 @@ put_field(struct buf *b, const char *s, int quote, size_t max)
 			p++, len--;
 			continue;
 		}
-		if (c < 0x20 || (c >= 0x7f && c < 0xa0) || c == 0x2028 ||
-		    c == 0x2029)
+		if (term_unsafe(c))
 			buf_putc(b, ' ');
 		else if (quote && (c == '"' || c == '\\')) {
 			buf_putc(b, '\\');
@@ -74,18 +74,14 @@ put_rule(struct buf *b, const char *rule)
 			b->data[i] = '_';
 }
 
-/* A link between < and >: what cannot be in a URL is percent-encoded. */
+/*
+ * A link between < and >: what cannot be in a URL is percent-encoded,
+ * C1 controls and U+2028/U+2029 (raw before) included.
+ */
 static void
 put_link(struct buf *b, const char *link)
 {
-	const unsigned char *p;
-
-	for (p = (const unsigned char *)(link ? link : ""); *p != '\0'; p++) {
-		if (*p <= 0x20 || *p == 0x7f || *p == '<' || *p == '>')
-			buf_printf(b, "%%%02X", *p);
-		else
-			buf_putc(b, (char)*p);
-	}
+	term_url(b, link);
 }
 
 static void

@@ -491,6 +491,8 @@ cmd_add(int argc, char **argv, const char *config_path)
 	a.lim.timeout = a.cfg->timeout;
 	a.lim.max_size = a.cfg->max_size;
 	a.lim.user_agent = a.cfg->user_agent;
+	a.lim.allow_private = a.cfg->allow_private;
+	a.lim.origin = opt.url;		/* found links are judged by it too */
 	rc = add_run(&a);
 	for (size_t i = 0; i < a.nfound; i++)
 		free(a.found[i].title);

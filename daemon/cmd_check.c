@@ -9,11 +9,13 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "config/config.h"
 #include "daemon/cmd.h"
 #include "util/log.h"
+#include "util/termtext.h"
 
 int
 cmd_check_config(int argc, char **argv, const char *config_path)
@@ -27,7 +29,11 @@ cmd_check_config(int argc, char **argv, const char *config_path)
 	/* Not even a file to read: one plain error, as for any command. */
 	if ((fp = fopen(config_path, "r")) == NULL ||
 	    (getc(fp) == EOF && ferror(fp))) {
-		fprintf(stderr, "feedd: %s: %s\n", config_path, strerror(errno));
+		const char *why = strerror(errno);
+		char *s = term_str(config_path, TERM_ESCAPE);
+
+		fprintf(stderr, "feedd: %s: %s\n", s, why);
+		free(s);
 		if (fp != NULL)
 			fclose(fp);
 		return EXIT_USAGE;
@@ -48,8 +54,13 @@ cmd_check_config(int argc, char **argv, const char *config_path)
 		config_errors_cleanup(&errs);
 		return EXIT_USAGE;
 	}
-	printf("%s: ok (%zu feeds, %zu alerts)\n", config_path, cfg->nfeeds,
-	    cfg->nrules);
+	{
+		char *s = term_str(config_path, TERM_ESCAPE);
+
+		printf("%s: ok (%zu feeds, %zu alerts)\n", s, cfg->nfeeds,
+		    cfg->nrules);
+		free(s);
+	}
 	config_free(cfg);
 	return EXIT_OK;
 }

@@ -21,6 +21,7 @@
 #include "daemon/feedsd.h"
 #include "util/xmalloc.h"
 #include "util/buf.h"
+#include "util/termtext.h"
 #include "feeds/opml.h"
 #include "feeds/url.h"
 
@@ -102,6 +103,25 @@ import_tags(struct buf *out, const struct opml_feed *f)
 		buf_putc(out, '\n');
 }
 
+/* "skipped" line: name and URL escaped, so no input forges a line. */
+static void
+report_skip(const struct import *im, const char *name, const char *url,
+    const char *why, const char *holder)
+{
+	char *n = term_str(name, TERM_ESCAPE), *u = term_str(url, TERM_ESCAPE);
+	char *h = holder ? term_str(holder, TERM_ESCAPE) : NULL;
+
+	if (h != NULL)
+		fprintf(stderr, "feedd: %s: skipped \"%s\" <%s>: same URL as "
+		    "\"%s\"\n", im->cmd, n, u, h);
+	else
+		fprintf(stderr, "feedd: %s: skipped \"%s\" <%s>: %s\n", im->cmd,
+		    n, u, why);
+	free(n);
+	free(u);
+	free(h);
+}
+
 static void
 import_one(struct import *im, const struct opml_feed *f)
 {
@@ -117,16 +137,14 @@ import_one(struct import *im, const struct opml_feed *f)
 		free(host);
 	}
 	if ((why = feedsd_url_refusal(f->xml_url)) != NULL) {
-		fprintf(stderr, "feedd: %s: skipped \"%s\" <%s>: %s\n",
-		    im->cmd, clean, f->xml_url, why);
+		report_skip(im, clean, f->xml_url, why, NULL);
 		im->skipped++;
 		free(clean);
 		return;
 	}
 	key = feedsd_url_key(f->xml_url);
 	if ((holder = xmlHashLookup(im->urls, (const xmlChar *)key)) != NULL) {
-		fprintf(stderr, "feedd: %s: skipped \"%s\" <%s>: "
-		    "same URL as \"%s\"\n", im->cmd, clean, f->xml_url, holder);
+		report_skip(im, clean, f->xml_url, NULL, holder);
 		im->skipped++;
 		goto out;
 	}

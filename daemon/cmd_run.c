@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "daemon/cmd.h"
+#include "util/log.h"
 #include "daemon/feedd.h"
 #include "daemon/pipeline.h"
 #include "util/log.h"
@@ -52,6 +53,14 @@ cmd_once(int argc, char **argv, const char *config_path)
 	    c->failed, c->new_items,
 	    (double)(uv_hrtime() - t0) / 1e9);
 	fflush(stdout);
+	/* cron must see it: the run is not done when something is lost */
+	if (c->not_stored > 0 || c->outputs_failed > 0)
+		rc = EXIT_RUNTIME;
+	if (c->not_stored > 0)
+		log_errorx("%d feed%s not stored (exit 1)", c->not_stored,
+		    c->not_stored == 1 ? "" : "s");
+	else if (c->outputs_failed > 0)
+		log_errorx("outputs or alert log not written (exit 1)");
 	feedd_close(&d);
-	return EXIT_OK;
+	return rc;
 }

@@ -45,6 +45,7 @@ feedd_fetch_opts(const struct feedd *d, const struct config *cfg,
 	o->timeout = cfg->timeout;
 	o->max_size = cfg->max_size;
 	o->user_agent = cfg->user_agent;
+	o->allow_private = cfg->allow_private;
 }
 
 /* ---- feed states ---- */
@@ -119,15 +120,37 @@ static void
 schedule_from_row(struct feedd *d, struct feed_state *fs)
 {
 	struct feed_row row;
+	int64_t due;
 
 	if (store_feed_get(d->st, fs->name, &row) != 0)
 		return;
 	if (fs->health == FEED_UNKNOWN)
 		feedd_set_health(d, fs, feed_row_health(&row));
+	due = sched_due(row.next_due, row.last_fetch, fs->interval,
+	    row.due_by_server);
 	if (!row.gone)
-		sched_set(d->sched, &fs->ent, row.next_due > 0 ?
-		    row.next_due * 1000 : sched_now_ms());
+		sched_set(d->sched, &fs->ent, due > 0 ? due * 1000 :
+		    sched_now_ms());
 	feed_row_cleanup(&row);
+}
+
+/* Holds an earlier process saved (Retry-After) go on holding. */
+static void
+load_host_holds(struct feedd *d)
+{
+	struct host_hold *v;
+	size_t n;
+
+	if (store_host_holds(d->st, (int64_t)time(NULL), &v, &n) == -1) {
+		log_warnx("host holds: %s", store_errmsg(d->st));
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		log_debug("host %s held off until %lld (saved)", v[i].host,
+		    (long long)v[i].until);
+		fetcher_hold_host(d->fetcher, v[i].host, v[i].until);
+	}
+	host_holds_free(v, n);
 }
 
 /* ---- handles ---- */
@@ -426,7 +449,7 @@ open_store(struct feedd *d)
 		return -1;
 	}
 	if (store_sync_feeds(d->st, d->cfg) == -1) {
-		log_errorx("%s: %s", d->cfg->database, store_errmsg(d->st));
+		log_errorx("%s", store_errmsg(d->st));	/* names the path */
 		return -1;
 	}
 	return 0;
@@ -452,6 +475,7 @@ init_handles(struct feedd *d)
 	d->pipe = pipeline_new(d);
 	d->fetcher = fetcher_new(&d->loop, &o, pipeline_fetch_done, d->pipe);
 	d->sched = sched_new(&d->loop, pipeline_due, d->pipe);
+	load_host_holds(d);
 }
 
 /*

@@ -42,6 +42,7 @@ struct feed_state {
 	int64_t	 interval;		/* seconds */
 	int	 in_flight;		/* fetched or parsed now */
 	int	 first_body;		/* never stored: index all of it */
+	char	 body_hash[17];		/* of the last 200 body stored, or "" */
 	int	 deferred;		/* failure waiting for the batch's verdict */
 	int	 removed;		/* gone from the config; freed when idle */
 	int	 mark;			/* reload: still configured */

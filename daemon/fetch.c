@@ -50,6 +50,7 @@ struct fetcher {
 	int		 active;
 	size_t		 queued;
 	int		 closing;
+	int		 held;		/* fetcher_hold: start nothing new */
 };
 
 static void dispatch(struct fetcher *fr);
@@ -158,6 +159,17 @@ hold_host(struct fetch *f)
 
 	if ((st == 429 || st == 503) && f->res.retry_after > 0)
 		f->host->hold_until = (int64_t)time(NULL) + f->res.retry_after;
+}
+
+void
+fetcher_hold_host(struct fetcher *fr, const char *host, int64_t until)
+{
+	char *url = xasprintf("http://%s/", host);
+	struct host *h = host_get(fr, url);
+
+	free(url);
+	if (until > h->hold_until)
+		h->hold_until = until;
 }
 
 static void
@@ -343,7 +355,7 @@ dispatch(struct fetcher *fr)
 	struct host *h;
 	struct fetch *f;
 
-	while (!fr->closing && fr->active < fr->o.concurrency &&
+	while (!fr->closing && !fr->held && fr->active < fr->o.concurrency &&
 	    (h = ready_pop(fr)) != NULL) {
 		if (h->hold_until > now) {
 			while ((f = host_dequeue(fr, h)) != NULL)
@@ -377,6 +389,16 @@ fetcher_add(struct fetcher *fr, const struct fetch_req *req)
 	fr->queued++;
 	ready_push(fr, h);
 	if (!uv_is_active((uv_handle_t *)&fr->kick))
+		uv_timer_start(&fr->kick, on_kick, 0, 0);
+}
+
+void
+fetcher_hold(struct fetcher *fr, int hold)
+{
+	int was = fr->held;
+
+	fr->held = hold;
+	if (was && !hold && !uv_is_active((uv_handle_t *)&fr->kick))
 		uv_timer_start(&fr->kick, on_kick, 0, 0);
 }
 

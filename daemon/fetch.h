@@ -3,8 +3,8 @@
  * libuv loop (the multi-uv.c pattern).  Owns feedd's transfer queue
  * (concurrency, per-host limit, host hold-off after 429/503), the
  * conditional GET headers and the decoded-size cap.  It hands back an
- * HTTP result: status, the headers feedd uses, the 2xx body (hashed on
- * the way in) and timings.  What the body means is the pipeline's
+ * HTTP result: status, the headers feedd uses, the 2xx body and
+ * timings.  What the body means is the pipeline's
  * business: fetch knows nothing of feeds or storage.
  */
 #ifndef FEEDD_FETCH_H
@@ -36,13 +36,13 @@ struct fetch_opts {
 	long	 low_speed_secs;	/* under 64 B/s this long: dropped
 					 * (0: 10 s) */
 	const char *user_agent;		/* copied */
+	int	 allow_private;		/* no address policy (fetch_addr.h) */
 };
 
 struct fetch_req {
 	const char *url;		/* copied */
 	const char *etag;		/* sent as If-None-Match; may be NULL */
 	const char *last_modified;	/* sent as If-Modified-Since; may be NULL */
-	const char *body_hash;		/* of the last 200 body; may be NULL */
 	void	*arg;			/* handed back in the result */
 };
 
@@ -61,9 +61,7 @@ struct fetch_result {
 	char	*perm_redirect;		/* target of 301/308 chain from the start */
 	int64_t	 retry_after;		/* seconds from now; -1 when none */
 	int64_t	 hint;			/* max-age / Expires, seconds; -1 */
-	char	 body_hash[17];		/* hex of the 2xx body; "" otherwise */
 	size_t	 body_bytes;
-	int	 same_body;		/* 2xx whose hash matched req body_hash */
 	/* FETCH_OUTCOME_OK only: the body, NUL-terminated, and what the
 	 * server said about it */
 	char	*body;
@@ -82,10 +80,17 @@ struct fetcher *fetcher_new(uv_loop_t *loop, const struct fetch_opts *o,
 void	 fetch_result_free(struct fetch_result *res);	/* NULL ok */
 /* New limits apply to transfers started from now on (SIGHUP). */
 void	 fetcher_set_opts(struct fetcher *fr, const struct fetch_opts *o);
+/* Holds host (as fetch_url_host names it) until Unix seconds until. */
+void	 fetcher_hold_host(struct fetcher *fr, const char *host, int64_t until);
 /* Queues a request; it starts when the limits allow. */
 void	 fetcher_add(struct fetcher *fr, const struct fetch_req *req);
 /* Transfers queued or in flight. */
 size_t	 fetcher_busy(const struct fetcher *fr);
+/*
+ * Backpressure from the consumer: while held, transfers in flight go on
+ * but no queued one starts.
+ */
+void	 fetcher_hold(struct fetcher *fr, int hold);
 /* Completes every queued (not started) request as aborted. */
 void	 fetcher_drop_queue(struct fetcher *fr);
 /*

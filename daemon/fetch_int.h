@@ -9,6 +9,7 @@
 #include <curl/curl.h>
 
 #include "daemon/fetch.h"
+#include "daemon/fetch_addr.h"
 #include "util/buf.h"
 
 struct host;
@@ -20,7 +21,7 @@ struct fetch {
 	CURL		*easy;
 	struct curl_slist *hdrs;
 	char		*url;
-	char		*etag, *last_modified, *prev_hash;
+	char		*etag, *last_modified;
 	void		*arg;
 	int		 is_file;
 	uint64_t	 started_ns;
@@ -28,10 +29,10 @@ struct fetch {
 	int		 body_started, accept, discard, too_big;
 	int		 hop_status, perm_chain;
 	char		*cur_url;
+	struct addr_guard guard;	/* the address policy (fetch_addr.h) */
 	/* the 2xx body, handed over in res once complete */
 	struct buf	 body;
 	char		*base_url, *charset;
-	uint64_t	 hash;
 	struct fetch_result res;
 	char		 errbuf[CURL_ERROR_SIZE];
 };

@@ -1,9 +1,10 @@
 /*
  * fetch_xfer: one HTTP transfer: its curl options, the response headers
  * it keeps (validators, cache hints, Retry-After, permanent redirects),
- * the body kept (and hashed) under the max_size cap, its parse on a
+ * the body kept under the max_size cap, its parse on a
  * worker thread, and the result it hands back.
  */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -13,9 +14,9 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "daemon/fetch_addr.h"
 #include "daemon/fetch_int.h"
 #include "util/xmalloc.h"
-#include "util/hash.h"
 
 #define LOW_SPEED_BYTES	64	/* below this many bytes/s for
 				 * fetch_opts.low_speed_secs: dropped */
@@ -35,11 +36,9 @@ fetch_new(struct fetcher *fr, const struct fetch_req *req)
 	f->cur_url = xstrdup(req->url);
 	f->etag = xstrdup_or_null(req->etag);
 	f->last_modified = xstrdup_or_null(req->last_modified);
-	f->prev_hash = xstrdup_or_null(req->body_hash);
 	f->arg = req->arg;
 	buf_init(&f->body, 0);
 	f->is_file = strncasecmp(req->url, "file:", 5) == 0;
-	f->hash = HASH_INIT;
 	f->perm_chain = 1;
 	f->res.arg = req->arg;
 	f->res.retry_after = -1;
@@ -93,9 +92,9 @@ fetch_free(struct fetch *f)
 	result_cleanup(&f->res);
 	free(f->url);
 	free(f->cur_url);
+	addr_guard_cleanup(&f->guard);
 	free(f->etag);
 	free(f->last_modified);
-	free(f->prev_hash);
 	free(f);
 }
 
@@ -283,7 +282,6 @@ on_body(char *data, size_t size, size_t n, void *arg)
 		return 0;
 	}
 	f->res.body_bytes += len;
-	f->hash = hash_add(f->hash, data, len);
 	buf_append(&f->body, data, len);
 	return len;
 }
@@ -366,6 +364,10 @@ fetch_setup(struct fetch *f, const struct fetch_opts *o)
 	curl_easy_setopt(e, CURLOPT_HEADERDATA, f);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, f);
+	if (!f->is_file) {
+		addr_guard_init(&f->guard, f->url, o->allow_private);
+		addr_guard_attach(&f->guard, e);
+	}
 	return 0;
 }
 
@@ -386,6 +388,11 @@ finish_transport(struct fetch *f, CURLcode code)
 {
 	const char *why = f->errbuf[0] ? f->errbuf : curl_easy_strerror(code);
 
+	if (f->guard.refused != NULL) {
+		finish_error(f, FETCH_OUTCOME_NETWORK_ERROR,
+		    xstrdup(f->guard.refused));
+		return;
+	}
 	f->res.net_down_suspect = code == CURLE_COULDNT_RESOLVE_HOST ||
 	    code == CURLE_COULDNT_CONNECT || code == CURLE_COULDNT_RESOLVE_PROXY;
 	if (code == CURLE_TOO_MANY_REDIRECTS)
@@ -406,13 +413,6 @@ finish_body(struct fetch *f)
 {
 	struct fetch_result *r = &f->res;
 
-	snprintf(r->body_hash, sizeof(r->body_hash), "%016llx",
-	    (unsigned long long)f->hash);
-	if (f->prev_hash && strcmp(f->prev_hash, r->body_hash) == 0) {
-		r->same_body = 1;
-		r->outcome = FETCH_OUTCOME_NOT_MODIFIED;
-		return;
-	}
 	r->outcome = FETCH_OUTCOME_OK;
 	r->body_len = f->body.len;
 	r->body = buf_detach(&f->body);

@@ -8,6 +8,7 @@
 
 #include <curl/curl.h>
 
+#include "daemon/fetch_addr.h"
 #include "daemon/httpget.h"
 #include "util/xmalloc.h"
 #include "util/buf.h"
@@ -79,6 +80,7 @@ http_get(const char *url, const struct http_limits *lim,
 	char errbuf[CURL_ERROR_SIZE] = "";
 	struct curl_slist *hdrs = curl_slist_append(NULL, "Accept: " ACCEPT);
 	struct sink s = { .too_big = 0 };
+	struct addr_guard g;
 	CURLcode code;
 	CURL *e;
 
@@ -89,10 +91,15 @@ http_get(const char *url, const struct http_limits *lim,
 		curl_slist_free_all(hdrs);
 		return -1;
 	}
+	/* a page or a link found on it must not lead into the LAN */
+	addr_guard_init(&g, lim->origin ? lim->origin : url,
+	    lim->allow_private);
+	addr_guard_attach(&g, e);
 	code = curl_easy_perform(e);
 	if (code != CURLE_OK) {
 		*errstr = s.too_big ? xasprintf("%s: larger than max_size "
 		    "(%lld bytes)", url, (long long)lim->max_size) :
+		    g.refused ? xasprintf("%s: %s", url, g.refused) :
 		    xasprintf("%s: %s", url, errbuf[0] ? errbuf :
 		    curl_easy_strerror(code));
 		buf_cleanup(&s.b);
@@ -102,6 +109,7 @@ http_get(const char *url, const struct http_limits *lim,
 		page->body = buf_detach(&s.b);
 	}
 	curl_easy_cleanup(e);
+	addr_guard_cleanup(&g);
 	curl_slist_free_all(hdrs);
 	return code == CURLE_OK ? 0 : -1;
 }

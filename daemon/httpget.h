@@ -22,6 +22,9 @@ struct http_limits {
 	int64_t	 timeout;		/* seconds, whole transfer */
 	int64_t	 max_size;		/* bytes */
 	const char *user_agent;
+	int	 allow_private;		/* [daemon] allow_private */
+	const char *origin;		/* the URL the user typed: its host
+					 * alone may be a private one */
 };
 
 /*

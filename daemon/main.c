@@ -10,6 +10,7 @@
 #include "config/config.h"
 #include "daemon/cmd.h"
 #include "util/log.h"
+#include "util/termtext.h"
 
 static const struct cmd commands[] = {
 	{ "run", "", "poll every feed on its schedule until SIGTERM", cmd_run, NULL },
@@ -130,12 +131,16 @@ void
 cmd_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
+	char msg[4096], safe[8192];
+	int n;
 
-	fprintf(stderr, "feedd: %s: ", cmd);
+	/* what it quotes (a path, a name, a server's words) stays one line */
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	n = vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	term_copy(safe, sizeof(safe), msg, n < 0 ? 0 : (size_t)n < sizeof(msg) ?
+	    (size_t)n : sizeof(msg) - 1, TERM_ESCAPE);
+	fprintf(stderr, "feedd: %s: %s\n", cmd, safe);
 }
 
 static void
@@ -226,8 +231,11 @@ main(int argc, char **argv)
 		return EXIT_OK;
 	}
 	if ((cmd = cmd_find(argv[1])) == NULL) {
+		char *s = term_str(argv[1], TERM_ESCAPE);
+
 		fprintf(stderr, "feedd: unknown command '%s' (see feedd --help)\n",
-		    argv[1]);
+		    s);
+		free(s);
 		return EXIT_USAGE;
 	}
 	if (wants_help(argc - 1, argv + 1)) {

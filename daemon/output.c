@@ -3,20 +3,26 @@
  * Feed, one Atom feed per alert rule).  Each file is streamed to a
  * temporary file beside it, checked, fsync'd and renamed; a file whose
  * bytes would not change is left alone.  The writers live in feeds/.
+ *
+ * The files are written only when they would change: the database
+ * keeps the store generation they were written at and a fingerprint
+ * of what else shapes them (meta 'output_gen', 'output_conf'), so a
+ * `feedd once` or a restart with nothing new reads two numbers and
+ * writes nothing, as a running daemon does between changes.
  */
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "daemon/output.h"
 #include "daemon/serve.h"
 #include "util/fs.h"
+#include "util/hash.h"
 #include "util/xmalloc.h"
 #include "feeds/atom_out.h"
 #include "util/buf.h"
@@ -27,15 +33,44 @@ struct output {
 	int	 rendered;	/* generation is what the files show */
 };
 
-/* What one output file is made of. */
-struct output_doc {
-	const struct config *cfg;
-	const char *title;
-	const char *id;
-	const char *self;
-	struct entry *entries;
-	size_t	 n;
+/*
+ * One output file being written (util/fs.h): a temporary file beside
+ * path, put in place by sink_close when its bytes differ from what is
+ * there.
+ */
+struct sink {
+	const char *path;
+	struct fs_atomic *a;
+	FILE	*fp;
+	int	 json;		/* JSON Feed, else Atom */
+	struct atom_meta am;
+	struct jsonfeed_meta jm;
 };
+
+/* A set of 64-bit hashes (open addressing; 0 is stored as 1). */
+struct hset {
+	uint64_t *v;
+	size_t	 n, cap;
+};
+
+/*
+ * What one pass over the stories writes to one or more sinks.  Entries
+ * are prepared and written one at a time: memory does not grow with
+ * max_entries (only the two hash sets do, 16 bytes per entry each at
+ * most), where the whole list of rows and entries once took ~10 KB per
+ * entry.
+ */
+struct stream {
+	struct sink *sinks;
+	size_t	 nsinks;
+	struct hset links, ids;
+	size_t	 n;
+	int	 head;		/* the heads are written */
+	int64_t	 now;		/* of the whole pass (entry dates) */
+};
+
+#define MARK_GEN	"output_gen"
+#define MARK_CONF	"output_conf"
 
 struct output *
 output_new(void)
@@ -52,42 +87,149 @@ output_free(struct output *out)
 char *
 output_rule_filename(const char *rule)
 {
-	char	*s = xasprintf("%s.xml", rule[0] != '\0' ? rule : "_");
-	size_t	 i, n = strlen(s) - 4;
-
-	for (i = 0; i < n; i++)
-		if (!(isalnum((unsigned char)s[i]) || s[i] == '-' ||
-		    s[i] == '_' || (s[i] == '.' && i > 0)))
-			s[i] = '_';
-	return s;
-}
-
-static int
-write_atom(FILE *fp, const void *arg)
-{
-	const struct output_doc *d = arg;
-	struct atom_meta meta = {
-		.id = d->id, .title = d->title, .self = d->self,
-		.alternate = NULL, .updated = 0,
-	};
-
-	return atom_write(fp, &meta, d->entries, d->n);
+	return config_rule_filename(rule);	/* check-config knows it too */
 }
 
 static char *home_url(const struct config *cfg);
 
 static int
-write_json(FILE *fp, const void *arg)
+sink_open(struct sink *k, char **errstr)
 {
-	const struct output_doc *d = arg;
-	char	*home = home_url(d->cfg);
-	struct jsonfeed_meta meta = {
-		.title = d->title, .feed_url = d->self, .home_page_url = home,
-	};
-	int	 rc = jsonfeed_write(fp, &meta, d->entries, d->n);
+	if ((k->a = fs_atomic_open(k->path, FS_MKDIR | FS_KEEP_SAME,
+	    errstr)) == NULL)
+		return -1;
+	k->fp = fs_atomic_fp(k->a);
+	return 0;
+}
 
-	free(home);
+/* ok: every write went well; the file goes in place unless unchanged. */
+static int
+sink_close(struct sink *k, int ok, char **errstr)
+{
+	int	 rc;
+
+	if (k->a == NULL)
+		return -1;
+	rc = fs_atomic_close(k->a, ok, errstr);
+	k->a = NULL;
+	k->fp = NULL;
 	return rc;
+}
+
+/*
+ * Adds s; 1 when it was there already.  A 64-bit hash stands for the
+ * string: two different links or ids colliding (odds ~n^2 / 2^64) would
+ * only drop or retag one entry.
+ */
+static int
+hset_add(struct hset *hs, const char *s)
+{
+	uint64_t h = hash_str(s);
+	size_t	 i;
+
+	h += h == 0;			/* 0 marks a free slot */
+
+	if ((hs->n + 1) * 2 > hs->cap) {
+		struct hset big = { NULL, 0, hs->cap ? hs->cap * 2 : 256 };
+
+		big.v = xcalloc(big.cap, sizeof(uint64_t));
+		for (i = 0; i < hs->cap; i++)
+			if (hs->v[i] != 0) {
+				size_t j = hs->v[i] & (big.cap - 1);
+
+				while (big.v[j] != 0)
+					j = (j + 1) & (big.cap - 1);
+				big.v[j] = hs->v[i];
+				big.n++;
+			}
+		free(hs->v);
+		*hs = big;
+	}
+	for (i = h & (hs->cap - 1); hs->v[i] != 0; i = (i + 1) & (hs->cap - 1))
+		if (hs->v[i] == h)
+			return 1;
+	hs->v[i] = h;
+	hs->n++;
+	return 0;
+}
+
+static void
+write_heads(struct stream *w, int64_t updated)
+{
+	for (size_t i = 0; i < w->nsinks; i++) {
+		struct sink *k = &w->sinks[i];
+
+		if (k->json)
+			jsonfeed_write_head(k->fp, &k->jm);
+		else
+			atom_write_head(k->fp, &k->am, updated);
+	}
+	w->head = 1;
+}
+
+/*
+ * store_story_fn: one story into every sink, as entries_prepare makes
+ * it: the same id twice gets an id of its own; a link an earlier entry
+ * has is link_shared.  As the stories come newest first (by the date
+ * the entry shows), the first entry's date is the feed's.
+ */
+static int
+stream_story(const struct story_row *r, void *arg)
+{
+	struct stream *w = arg;
+	struct entry e;
+
+	entry_prepare(&e, r, w->now);
+	if (hset_add(&w->ids, e.id)) {
+		entry_retag(&e, r->story_id);
+		hset_add(&w->ids, e.id);
+	}
+	if (e.link != NULL && hset_add(&w->links, e.link))
+		e.link_shared = 1;
+	if (!w->head)
+		write_heads(w, e.updated);
+	for (size_t i = 0; i < w->nsinks; i++) {
+		if (w->sinks[i].json)
+			jsonfeed_write_item(w->sinks[i].fp, &e, w->n);
+		else
+			atom_write_entry(w->sinks[i].fp, &e);
+	}
+	w->n++;
+	entry_cleanup(&e);
+	return 0;
+}
+
+/*
+ * Writes the stories (rule: those that alerted on it; NULL: all) to
+ * every sink in one pass over the store.
+ */
+static int
+stream_all(struct store *st, const struct config *cfg, const char *rule,
+    struct sink *sinks, size_t nsinks, char **errstr)
+{
+	struct stream w = { sinks, nsinks, { NULL, 0, 0 }, { NULL, 0, 0 },
+	    0, 0, (int64_t)time(NULL) };
+	size_t	 i, opened = 0;
+	int	 ok = 1, rc = 0;
+
+	for (i = 0; i < nsinks && ok; i++, opened++)
+		ok = sink_open(&sinks[i], errstr) == 0;
+	if (ok && store_stories_each(st, rule, cfg->max_entries, w.now,
+	    stream_story, &w) == -1) {
+		*errstr = xasprintf("reading stories: %s", store_errmsg(st));
+		ok = 0;
+	}
+	if (ok && !w.head)
+		write_heads(&w, 0);
+	for (i = 0; ok && i < nsinks; i++)
+		ok = (sinks[i].json ? jsonfeed_write_tail(sinks[i].fp, w.n) :
+		    atom_write_tail(sinks[i].fp)) == 0;
+	for (i = 0; i < opened; i++)
+		if (sink_close(&sinks[i], ok, errstr) == -1)
+			rc = -1;
+	free(w.links.v);
+	free(w.ids.v);
+	return ok ? rc : -1;
 }
 
 /* file:///path, percent-encoded. */
@@ -162,49 +304,36 @@ home_url(const struct config *cfg)
 }
 
 static int
-load_entries(struct store *st, const struct config *cfg, const char *rule,
-    struct output_doc *d, char **errstr)
-{
-	struct story_row *rows = NULL;
-	size_t	 nrows = 0;
-
-	if (store_stories_newest(st, NULL, rule, cfg->max_entries, &rows,
-	    &nrows) == -1) {
-		*errstr = xasprintf("reading stories: %s", store_errmsg(st));
-		return -1;
-	}
-	d->entries = entries_prepare(rows, nrows, &d->n);
-	story_rows_free(rows, nrows);
-	return 0;
-}
-
-static int
 render_main(struct store *st, const struct config *cfg, char **errstr)
 {
-	struct output_doc d = { .cfg = cfg, .title = cfg->title };
-	char	*id, *self;
+	struct sink sinks[2];
+	char	*id, *self[2] = { NULL, NULL }, *home = home_url(cfg);
+	size_t	 n = 0;
 	int	 rc;
 
-	if (load_entries(st, cfg, NULL, &d, errstr) == -1)
-		return -1;
+	memset(sinks, 0, sizeof(sinks));
 	id = entry_tag_uri("feed", cfg->atom_path ? cfg->atom_path :
 	    cfg->json_path);
-	d.id = id;
-	rc = 0;
 	if (cfg->atom_path != NULL) {
-		d.self = self = self_url(cfg, "/feed.xml", cfg->atom_path);
-		rc = fs_write_atomic(cfg->atom_path, write_atom, &d,
-		    FS_MKDIR | FS_KEEP_SAME, errstr);
-		free(self);
+		self[n] = self_url(cfg, "/feed.xml", cfg->atom_path);
+		sinks[n].path = cfg->atom_path;
+		sinks[n].am = (struct atom_meta){ .id = id, .title = cfg->title,
+		    .self = self[n], .alternate = NULL, .updated = 0 };
+		n++;
 	}
-	if (rc == 0 && cfg->json_path != NULL) {
-		d.self = self = self_url(cfg, "/feed.json", cfg->json_path);
-		rc = fs_write_atomic(cfg->json_path, write_json, &d,
-		    FS_MKDIR | FS_KEEP_SAME, errstr);
-		free(self);
+	if (cfg->json_path != NULL) {
+		self[n] = self_url(cfg, "/feed.json", cfg->json_path);
+		sinks[n].path = cfg->json_path;
+		sinks[n].json = 1;
+		sinks[n].jm = (struct jsonfeed_meta){ .title = cfg->title,
+		    .feed_url = self[n], .home_page_url = home };
+		n++;
 	}
+	rc = stream_all(st, cfg, NULL, sinks, n, errstr);
+	free(home);
+	free(self[0]);
+	free(self[1]);
 	free(id);
-	entries_free(d.entries, d.n);
 	return rc;
 }
 
@@ -212,40 +341,94 @@ static int
 render_rule(struct store *st, const struct config *cfg,
     const struct rule_conf *rule, char **errstr)
 {
-	struct output_doc d = { .cfg = cfg };
-	char	*name, *path, *urlpath, *title;
+	struct sink k;
+	char	*name, *path, *urlpath, *title, *self, *id;
 	int	 rc;
 
-	if (load_entries(st, cfg, rule->name, &d, errstr) == -1)
-		return -1;
+	memset(&k, 0, sizeof(k));
 	name = output_rule_filename(rule->name);
 	path = xasprintf("%s/%s", cfg->alert_feeds_dir, name);
 	urlpath = xasprintf("/alerts/%s", name);
-	d.title = title = xasprintf("feedd alerts: %s", rule->name);
-	d.self = self_url(cfg, urlpath, path);
-	d.id = entry_tag_uri("alerts", rule->name);
-	rc = fs_write_atomic(path, write_atom, &d,
-		    FS_MKDIR | FS_KEEP_SAME, errstr);
-	free((char *)d.self);
-	free((char *)d.id);
+	title = xasprintf("feedd alerts: %s", rule->name);
+	self = self_url(cfg, urlpath, path);
+	id = entry_tag_uri("alerts", rule->name);
+	k.path = path;
+	k.am = (struct atom_meta){ .id = id, .title = title, .self = self,
+	    .alternate = NULL, .updated = 0 };
+	rc = stream_all(st, cfg, rule->name, &k, 1, errstr);
+	free(id);
+	free(self);
 	free(title);
 	free(urlpath);
 	free(path);
 	free(name);
-	entries_free(d.entries, d.n);
 	return rc;
 }
 
-int
-output_render(struct output *out, struct store *st, const struct config *cfg,
-    int force, char **errstr)
+static void
+fp_add(uint64_t *h, const char *s)
 {
-	int64_t	 gen = store_generation(st);
+	s = s ? s : "\x01";		/* unset differs from "" */
+	*h = hash_add(*h, s, strlen(s) + 1);	/* the NUL ends the field */
+}
+
+/* What shapes the files besides the stories (FNV-1a, as an int64). */
+static int64_t
+fingerprint(const struct config *cfg)
+{
+	uint64_t h = HASH_INIT;
+	char n[32];
+
+	fp_add(&h, FEEDD_VERSION);	/* the writers may change */
+	fp_add(&h, cfg->atom_path);
+	fp_add(&h, cfg->json_path);
+	fp_add(&h, cfg->title);
+	fp_add(&h, cfg->listen);
+	fp_add(&h, cfg->output_url);
+	fp_add(&h, cfg->alert_feeds_dir);
+	snprintf(n, sizeof(n), "%d", cfg->max_entries);
+	fp_add(&h, n);
+	for (size_t i = 0; cfg->alert_feeds_dir && i < cfg->nrules; i++)
+		fp_add(&h, cfg->rules[i].name);
+	return (int64_t)h;
+}
+
+static int
+exists(const char *path)
+{
+	struct stat sb;
+
+	return stat(path, &sb) == 0;
+}
+
+/* Whether every file is there as the database says it was written. */
+static int
+files_current(struct store *st, const struct config *cfg, int64_t gen)
+{
+	int64_t g, c;
+	int ok;
+
+	if (store_mark_get(st, MARK_GEN, &g) != 0 || g != gen ||
+	    store_mark_get(st, MARK_CONF, &c) != 0 || c != fingerprint(cfg))
+		return 0;
+	ok = (cfg->atom_path == NULL || exists(cfg->atom_path)) &&
+	    (cfg->json_path == NULL || exists(cfg->json_path));
+	for (size_t i = 0; ok && cfg->alert_feeds_dir && i < cfg->nrules; i++) {
+		char *name = output_rule_filename(cfg->rules[i].name);
+		char *path = xasprintf("%s/%s", cfg->alert_feeds_dir, name);
+
+		ok = exists(path);
+		free(path);
+		free(name);
+	}
+	return ok;
+}
+
+static int
+render_all(struct store *st, const struct config *cfg, char **errstr)
+{
 	size_t	 i;
 
-	if (!force && out->rendered && gen == out->generation)
-		return 0;
-	out->rendered = 0;
 	if ((cfg->atom_path != NULL || cfg->json_path != NULL) &&
 	    render_main(st, cfg, errstr) == -1)
 		return -1;
@@ -259,7 +442,31 @@ output_render(struct output *out, struct store *st, const struct config *cfg,
 			if (render_rule(st, cfg, &cfg->rules[i], errstr) == -1)
 				return -1;
 	}
+	return 0;
+}
+
+int
+output_render(struct output *out, struct store *st, const struct config *cfg,
+    int force, char **errstr)
+{
+	int64_t	 gen = store_generation(st);
+
+	if (!force && out->rendered && gen == out->generation)
+		return 0;
+	if (!force && !out->rendered && files_current(st, cfg, gen)) {
+		out->generation = gen;
+		out->rendered = 1;
+		return 0;
+	}
+	out->rendered = 0;
+	if (render_all(st, cfg, errstr) == -1)
+		return -1;
+	/* a mark that cannot be saved only costs a render next time */
+	if (store_mark_set(st, MARK_GEN, gen) == -1 ||
+	    store_mark_set(st, MARK_CONF, fingerprint(cfg)) == -1)
+		store_mark_set(st, MARK_GEN, -1);
 	out->generation = gen;
 	out->rendered = 1;
 	return 0;
 }
+

@@ -20,7 +20,9 @@ void	 output_free(struct output *out);		/* NULL ok */
 /*
  * Writes every configured output if the store changed since the last
  * call (or force: pass it after a config reload, since the title, paths
- * or rules may have changed).  Missing folders are created.  A file
+ * or rules may have changed).  A first call (a new process) writes
+ * nothing when the database says the files are there as of the store's
+ * generation and the same configuration.  Missing folders are created.  A file
  * whose bytes would not change is not replaced (same inode and mtime).
  * 0, or -1 with *errstr (caller frees); after -1 the next call renders
  * again.

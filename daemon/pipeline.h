@@ -37,6 +37,8 @@ struct cycle {
 	int	 total, done;
 	int	 ok, not_modified, failed;
 	int	 new_items;
+	int	 not_stored;	/* feeds whose results a failed write lost */
+	int	 outputs_failed;	/* an output or the alert log not written */
 };
 
 struct pipeline *pipeline_new(struct feedd *d);

@@ -279,6 +279,17 @@ sched_next_interval(int64_t interval, int64_t hint, uint64_t rnd)
 }
 
 int64_t
+sched_due(int64_t next_due, int64_t last_fetch, int64_t interval,
+    int by_server)
+{
+	if (next_due <= 0)
+		return 0;
+	if (!by_server && last_fetch > 0 && next_due > last_fetch + interval)
+		return last_fetch + interval;
+	return next_due;
+}
+
+int64_t
 sched_backoff(int errors, int64_t interval, uint64_t rnd)
 {
 	int64_t cap = interval > SCHED_DAY ? interval : SCHED_DAY, d;

@@ -70,6 +70,14 @@ int64_t	 sched_next_interval(int64_t interval, int64_t hint, uint64_t rnd);
  * interval when that is longer).  errors <= 0 is a healthy feed:
  * sched_next_interval without hint.
  */
+/*
+ * When a feed saved with next_due is due now that its interval is
+ * interval: never later than last_fetch + interval (a lowered interval
+ * takes effect at once), unless the server or backoff set next_due
+ * (by_server).  0 when never fetched (due now).
+ */
+int64_t	 sched_due(int64_t next_due, int64_t last_fetch, int64_t interval,
+	    int by_server);
 int64_t	 sched_backoff(int errors, int64_t interval, uint64_t rnd);
 
 #endif

@@ -1,9 +1,16 @@
 /*
  * serve: the optional read-only HTTP server on libmicrohttpd, in its
  * own internal thread so the event loop is not involved.  Serves the
- * output files (read fresh per request: they are replaced by rename),
- * /metrics and /healthz, with ETag/If-None-Match and gzip.  No HTTP is
- * parsed here; libmicrohttpd owns the protocol.
+ * output files, /metrics and /healthz, with ETag/If-None-Match, gzip
+ * and keep-alive.  Each file version (the daemon replaces them by
+ * rename, so a new inode) is read, gzipped and hashed once, on the
+ * first request that sees it; every later request only stat()s it and
+ * queues the prepared response.  Files over SERVE_CACHE_MAX go out
+ * from their descriptor unprepared (no gzip), never as 404.
+ * Hostile clients: poll mode (libmicrohttpd's epoll mode stalls at its
+ * connection limit), a total and a per-address connection limit, an
+ * idle timeout and a per-connection memory cap.  No HTTP is parsed
+ * here; libmicrohttpd owns the protocol.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -25,11 +32,23 @@
 #include "util/buf.h"
 #include "util/hash.h"
 
-#define SERVE_MAX_CONNECTIONS	64
-#define SERVE_PER_IP		16
-#define SERVE_TIMEOUT		30		/* seconds idle */
-#define SERVE_MEMORY		(64 * 1024)	/* per connection */
-#define SERVE_FILE_MAX		(64 * 1024 * 1024)
+#define SERVE_MAX_CONNECTIONS	512
+#define SERVE_PER_IP		64	/* a load balancer or wrk -c64 */
+#define SERVE_TIMEOUT		10	/* seconds idle, or slow in a request */
+#define SERVE_MEMORY		(32 * 1024)	/* per connection */
+#define SERVE_CACHE_MAX		(16 * 1024 * 1024)	/* prepared in memory */
+#define SERVE_CACHE_FILES	64	/* feed.xml, feed.json, alert feeds */
+
+/* One file version, prepared: responses are shared by every request. */
+struct prepared {
+	char	*path;
+	dev_t	 dev;
+	ino_t	 ino;
+	off_t	 size;
+	struct timespec mtime;
+	char	 etag[48], etag_gz[48];
+	struct MHD_Response *plain, *gz, *nm, *nm_gz;	/* gz: NULL if none */
+};
 
 /* The files served, as the config in force names them. */
 struct paths {
@@ -44,6 +63,9 @@ struct server {
 					 * reload while requests read them */
 	struct paths	 paths;
 	struct metrics	*metrics;
+	pthread_mutex_t	 cache_lock;	/* the prepared files */
+	struct prepared	 cache[SERVE_CACHE_FILES];
+	size_t		 ncache;
 };
 
 static void
@@ -83,32 +105,20 @@ struct reply {
 	int	 cacheable;	/* ETag and gzip apply */
 };
 
-/* The whole file, or NULL (errno set). */
+/* The whole file (st.st_size bytes), or NULL. */
 static char *
-read_file(const char *path, size_t *len)
+read_file(int fd, size_t size, size_t *len)
 {
-	struct stat st;
-	char	*data;
+	char	*data = xmalloc(size + 1);
 	size_t	 off = 0;
-	int	 fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return NULL;
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
-	    st.st_size > SERVE_FILE_MAX) {
-		close(fd);
-		errno = ENOENT;
-		return NULL;
-	}
-	data = xmalloc((size_t)st.st_size + 1);
-	while (off < (size_t)st.st_size) {
-		ssize_t r = read(fd, data + off, (size_t)st.st_size - off);
+	while (off < size) {
+		ssize_t r = read(fd, data + off, size - off);
 
 		if (r <= 0)
 			break;
 		off += (size_t)r;
 	}
-	close(fd);
 	*len = off;
 	return data;
 }
@@ -242,38 +252,215 @@ reply_text(struct reply *r, unsigned int status, const char *text)
 	r->cacheable = 0;
 }
 
+/* ---- files, prepared once per version ---- */
+
 static void
-reply_file(struct reply *r, const char *path, const char *type)
+prepared_clear(struct prepared *p)
 {
-	if (path == NULL || (r->body = read_file(path, &r->len)) == NULL) {
-		reply_text(r, MHD_HTTP_NOT_FOUND, "not found\n");
-		return;
-	}
-	r->status = MHD_HTTP_OK;
-	r->type = type;
-	r->cacheable = 1;
+	struct MHD_Response **rs[] = { &p->plain, &p->gz, &p->nm, &p->nm_gz };
+
+	/* MHD counts references: a response still being sent lives on. */
+	for (size_t i = 0; i < sizeof(rs) / sizeof(rs[0]); i++)
+		if (*rs[i] != NULL) {
+			MHD_destroy_response(*rs[i]);
+			*rs[i] = NULL;
+		}
+	free(p->path);
+	p->path = NULL;
 }
 
-/* /alerts/NAME.xml, NAME as output_rule_filename makes it. */
+static int
+same_version(const struct prepared *p, const struct stat *st)
+{
+	return p->dev == st->st_dev && p->ino == st->st_ino &&
+	    p->size == st->st_size &&
+	    p->mtime.tv_sec == st->st_mtim.tv_sec &&
+	    p->mtime.tv_nsec == st->st_mtim.tv_nsec;
+}
+
 static void
-reply_alert_feed(struct server *srv, struct reply *r, const char *name)
+add_cache_headers(struct MHD_Response *r, const char *etag, const char *type,
+    int gz)
+{
+	MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, etag);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_VARY,
+	    MHD_HTTP_HEADER_ACCEPT_ENCODING);
+	if (type != NULL)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	if (gz && type != NULL)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING,
+		    "gzip");
+}
+
+/* The four responses of one file version (body read from fd). */
+static int
+prepare(struct prepared *p, const char *path, int fd, const struct stat *st,
+    const char *type)
+{
+	size_t len, zlen;
+	char *body = read_file(fd, (size_t)st->st_size, &len), *z;
+	uint64_t h = hash_add(HASH_INIT, body, len);
+
+	memset(p, 0, sizeof(*p));
+	p->dev = st->st_dev;
+	p->ino = st->st_ino;
+	p->size = st->st_size;
+	p->mtime = st->st_mtim;
+	snprintf(p->etag, sizeof(p->etag), "\"%016llx\"", (unsigned long long)h);
+	snprintf(p->etag_gz, sizeof(p->etag_gz), "\"%016llx-gz\"",
+	    (unsigned long long)h);
+	if ((z = gzip_body(body, len, &zlen)) != NULL &&
+	    (p->gz = MHD_create_response_from_buffer_with_free_callback(zlen,
+	    z, free)) == NULL)
+		free(z);
+	p->plain = MHD_create_response_from_buffer_with_free_callback(len,
+	    body, free);
+	if (p->plain == NULL)
+		free(body);
+	p->nm = MHD_create_response_from_buffer(0, NULL,
+	    MHD_RESPMEM_PERSISTENT);
+	p->nm_gz = MHD_create_response_from_buffer(0, NULL,
+	    MHD_RESPMEM_PERSISTENT);
+	if (p->plain == NULL || p->nm == NULL || p->nm_gz == NULL) {
+		prepared_clear(p);
+		return -1;
+	}
+	add_cache_headers(p->plain, p->etag, type, 0);
+	add_cache_headers(p->nm, p->etag, NULL, 0);
+	add_cache_headers(p->nm_gz, p->etag_gz, NULL, 1);
+	if (p->gz != NULL)
+		add_cache_headers(p->gz, p->etag_gz, type, 1);
+	p->path = xstrdup(path);
+	return 0;
+}
+
+/* The cache slot of path: its own, a free one, or NULL when full. */
+static struct prepared *
+cache_slot(struct server *srv, const char *path)
+{
+	for (size_t i = 0; i < srv->ncache; i++)
+		if (srv->cache[i].path && strcmp(srv->cache[i].path, path) == 0)
+			return &srv->cache[i];
+	for (size_t i = 0; i < srv->ncache; i++)
+		if (srv->cache[i].path == NULL)
+			return &srv->cache[i];
+	if (srv->ncache < SERVE_CACHE_FILES)
+		return &srv->cache[srv->ncache++];
+	return NULL;
+}
+
+static enum MHD_Result
+queue_prepared(struct MHD_Connection *c, const struct prepared *p)
+{
+	const char *ae = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_ACCEPT_ENCODING);
+	const char *inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_IF_NONE_MATCH);
+	int gz = p->gz != NULL && ae != NULL && accepts_gzip(ae);
+
+	if (etag_matches(inm, gz ? p->etag_gz : p->etag))
+		return MHD_queue_response(c, MHD_HTTP_NOT_MODIFIED,
+		    gz ? p->nm_gz : p->nm);
+	return MHD_queue_response(c, MHD_HTTP_OK, gz ? p->gz : p->plain);
+}
+
+/* Over SERVE_CACHE_MAX: from the descriptor (sendfile), validated by stat. */
+static enum MHD_Result
+queue_big(struct MHD_Connection *c, int fd, const struct stat *st,
+    const char *type)
+{
+	struct MHD_Response *r;
+	const char *inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_IF_NONE_MATCH);
+	char etag[64];
+	enum MHD_Result ret;
+	int nm;
+
+	snprintf(etag, sizeof(etag), "\"%llx-%llx-%llx\"",
+	    (unsigned long long)st->st_ino, (unsigned long long)st->st_size,
+	    (unsigned long long)st->st_mtim.tv_sec * 1000000000ULL +
+	    (unsigned long long)st->st_mtim.tv_nsec);
+	nm = etag_matches(inm, etag);
+	if (nm) {
+		close(fd);
+		r = MHD_create_response_from_buffer(0, NULL,
+		    MHD_RESPMEM_PERSISTENT);
+	} else
+		r = MHD_create_response_from_fd((size_t)st->st_size, fd);
+	if (r == NULL) {
+		if (!nm)
+			close(fd);
+		return MHD_NO;
+	}
+	add_cache_headers(r, etag, nm ? NULL : type, 0);
+	ret = MHD_queue_response(c, nm ? MHD_HTTP_NOT_MODIFIED : MHD_HTTP_OK, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+/* The queued response, or -1 when path is no regular file (404). */
+static int
+serve_file(struct server *srv, struct MHD_Connection *c, const char *path,
+    const char *type)
+{
+	struct prepared *p, tmp;
+	struct stat st;
+	int ret, fd;
+
+	if (path == NULL || stat(path, &st) == -1 || !S_ISREG(st.st_mode))
+		return -1;	/* not found: the caller's 404 */
+	pthread_mutex_lock(&srv->cache_lock);
+	p = cache_slot(srv, path);
+	if (p != NULL && p->path != NULL && same_version(p, &st)) {
+		ret = queue_prepared(c, p);
+		pthread_mutex_unlock(&srv->cache_lock);
+		return ret;
+	}
+	/* a new version: open it once, judge it by its own fstat */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1 ||
+	    fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		if (fd != -1)
+			close(fd);
+		pthread_mutex_unlock(&srv->cache_lock);
+		return -1;
+	}
+	if (st.st_size > SERVE_CACHE_MAX) {
+		pthread_mutex_unlock(&srv->cache_lock);
+		return queue_big(c, fd, &st, type);
+	}
+	if (p == NULL)
+		p = &tmp;		/* cache full: prepared for this request */
+	else if (p->path != NULL)
+		prepared_clear(p);
+	if (prepare(p, path, fd, &st, type) == -1) {
+		close(fd);
+		pthread_mutex_unlock(&srv->cache_lock);
+		return MHD_NO;
+	}
+	close(fd);
+	ret = queue_prepared(c, p);
+	if (p == &tmp)
+		prepared_clear(p);
+	pthread_mutex_unlock(&srv->cache_lock);
+	return ret;
+}
+
+/* The file of /alerts/NAME.xml (NAME as output_rule_filename makes it). */
+static char *
+alert_feed_path(struct server *srv, const char *name)
 {
 	size_t	 n = strlen(name);
-	char	*dir = path_copy(srv, offsetof(struct paths, alerts_dir));
-	char	*path;
+	char	*dir, *path;
 
-	if (dir == NULL || n < 5 || name[0] == '.' ||
-	    strcmp(name + n - 4, ".xml") != 0 ||
+	if (n < 5 || name[0] == '.' || strcmp(name + n - 4, ".xml") != 0 ||
 	    strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "0123456789._-") != n) {
-		reply_text(r, MHD_HTTP_NOT_FOUND, "not found\n");
-		free(dir);
-		return;
-	}
+	    "0123456789._-") != n)
+		return NULL;
+	if ((dir = path_copy(srv, offsetof(struct paths, alerts_dir))) == NULL)
+		return NULL;
 	path = xasprintf("%s/%s", dir, name);
-	reply_file(r, path, "application/atom+xml");
-	free(path);
 	free(dir);
+	return path;
 }
 
 static void
@@ -297,27 +484,45 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 {
 	struct server *srv = cls;
 	struct reply r = { 0 };
-	char	*path;
+	char *path = NULL;
+	int ret = -1;
 
-	(void)version, (void)upload, (void)upload_size, (void)con_cls;
-	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+	(void)version, (void)upload, (void)upload_size;
+	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
+		/* at once: the body is not read, the connection closes */
 		reply_text(&r, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed\n");
-	else if (strcmp(url, "/healthz") == 0)
+		return send_reply(c, &r);
+	}
+	/*
+	 * The first call comes before libmicrohttpd knows the request has
+	 * no body: a response queued then makes it discard the rest and
+	 * close ("Connection: close" on every answer).  Answer on the next.
+	 */
+	if (*con_cls == NULL) {
+		*con_cls = srv;
+		return MHD_YES;
+	}
+	if (strcmp(url, "/healthz") == 0) {
 		reply_text(&r, MHD_HTTP_OK, "ok\n");
-	else if (strcmp(url, "/metrics") == 0)
+		return send_reply(c, &r);
+	}
+	if (strcmp(url, "/metrics") == 0) {
 		reply_metrics(srv, &r);
-	else if (strcmp(url, "/feed.xml") == 0) {
+		return send_reply(c, &r);
+	}
+	if (strcmp(url, "/feed.xml") == 0) {
 		path = path_copy(srv, offsetof(struct paths, atom));
-		reply_file(&r, path, "application/atom+xml");
-		free(path);
+		ret = serve_file(srv, c, path, "application/atom+xml");
 	} else if (strcmp(url, "/feed.json") == 0) {
 		path = path_copy(srv, offsetof(struct paths, json));
-		reply_file(&r, path, "application/feed+json");
-		free(path);
-	} else if (strncmp(url, "/alerts/", 8) == 0)
-		reply_alert_feed(srv, &r, url + 8);
-	else
-		reply_text(&r, MHD_HTTP_NOT_FOUND, "not found\n");
+		ret = serve_file(srv, c, path, "application/feed+json");
+	} else if (strncmp(url, "/alerts/", 8) == 0 &&
+	    (path = alert_feed_path(srv, url + 8)) != NULL)
+		ret = serve_file(srv, c, path, "application/atom+xml");
+	free(path);
+	if (ret != -1)
+		return (enum MHD_Result)ret;
+	reply_text(&r, MHD_HTTP_NOT_FOUND, "not found\n");
 	return send_reply(c, &r);
 }
 
@@ -350,7 +555,7 @@ server_start(const struct config *cfg, struct metrics *m, char **errstr)
 	struct server *srv;
 	char	*host;
 	int	 port;
-	unsigned int flags = MHD_USE_AUTO_INTERNAL_THREAD;
+	unsigned int flags = MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ITC;
 
 	if (cfg->listen == NULL ||
 	    config_parse_listen(cfg->listen, &host, &port) == -1) {
@@ -366,6 +571,7 @@ server_start(const struct config *cfg, struct metrics *m, char **errstr)
 		flags |= MHD_USE_IPv6;
 	srv = xcalloc(1, sizeof(*srv));
 	pthread_mutex_init(&srv->lock, NULL);
+	pthread_mutex_init(&srv->cache_lock, NULL);
 	paths_set(&srv->paths, cfg);
 	srv->metrics = m;
 	srv->mhd = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL,
@@ -392,7 +598,11 @@ server_stop(struct server *srv)
 		return;
 	if (srv->mhd != NULL)
 		MHD_stop_daemon(srv->mhd);
+	for (size_t i = 0; i < srv->ncache; i++)
+		if (srv->cache[i].path != NULL)
+			prepared_clear(&srv->cache[i]);
 	paths_cleanup(&srv->paths);
+	pthread_mutex_destroy(&srv->cache_lock);
 	pthread_mutex_destroy(&srv->lock);
 	free(srv);
 }

@@ -167,17 +167,11 @@ put_entry(FILE *fp, const struct entry *e)
 	fputs("  </entry>\n", fp);
 }
 
-int
-atom_write(FILE *fp, const struct atom_meta *meta,
-    const struct entry *e, size_t n)
+void
+atom_write_head(FILE *fp, const struct atom_meta *meta, int64_t updated)
 {
-	int64_t	 updated = meta->updated;
 	char	*title;
-	size_t	 i;
 
-	for (i = 0; i < n; i++)
-		if (i == 0 || e[i].updated > updated)
-			updated = e[i].updated;
 	fputs("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
 	    "<feed xmlns=\"http://www.w3.org/2005/Atom\">\n", fp);
 	put_elem(fp, "  ", "id", "", meta->id);
@@ -192,10 +186,35 @@ atom_write(FILE *fp, const struct atom_meta *meta,
 	fputs("  <author>\n    <name>feedd</name>\n  </author>\n", fp);
 	fputs("  <generator version=\"" FEEDD_VERSION "\">feedd</generator>\n",
 	    fp);
-	for (i = 0; i < n; i++)
-		put_entry(fp, &e[i]);
+}
+
+void
+atom_write_entry(FILE *fp, const struct entry *e)
+{
+	put_entry(fp, e);
+}
+
+int
+atom_write_tail(FILE *fp)
+{
 	fputs("</feed>\n", fp);
 	if (fflush(fp) != 0 || ferror(fp))
 		return -1;
 	return 0;
+}
+
+int
+atom_write(FILE *fp, const struct atom_meta *meta,
+    const struct entry *e, size_t n)
+{
+	int64_t	 updated = meta->updated;
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		if (i == 0 || e[i].updated > updated)
+			updated = e[i].updated;
+	atom_write_head(fp, meta, updated);
+	for (i = 0; i < n; i++)
+		put_entry(fp, &e[i]);
+	return atom_write_tail(fp);
 }

@@ -27,5 +27,14 @@ struct atom_meta {
  */
 int	 atom_write(FILE *fp, const struct atom_meta *meta,
 	    const struct entry *e, size_t n);
+/*
+ * atom_write in three steps: the head (updated: the newest entry's, or
+ * meta->updated when there is none), each entry in order, the tail
+ * (0, or -1 when fp failed).
+ */
+void	 atom_write_head(FILE *fp, const struct atom_meta *meta,
+	    int64_t updated);
+void	 atom_write_entry(FILE *fp, const struct entry *e);
+int	 atom_write_tail(FILE *fp);
 
 #endif

@@ -13,6 +13,7 @@
 #include "feeds/build.h"
 #include "feeds/date.h"
 #include "feeds/html.h"
+#include "feeds/textfix.h"
 #include "feeds/url.h"
 
 enum ns_class {
@@ -23,6 +24,7 @@ enum ns_class {
 enum elem {
 	EL_UNKNOWN,
 	EL_RSS, EL_RDF, EL_CHANNEL, EL_ITEM, EL_FEED, EL_ENTRY, EL_AUTHOR,
+	EL_CATEGORIES,
 	EL_MGROUP,
 	EL_TITLE, EL_LINK, EL_DESCRIPTION, EL_GUID, EL_PUBDATE, EL_LASTBUILD,
 	EL_LANGUAGE, EL_TTL, EL_RSSAUTHOR, EL_EDITOR, EL_CATEGORY, EL_ENCLOSURE,
@@ -32,8 +34,10 @@ enum elem {
 	EL_CONTENT_ENCODED, EL_DC_CREATOR, EL_DC_DATE, EL_DC_SUBJECT,
 	EL_DC_TITLE, EL_DC_DESCRIPTION, EL_DC_LANGUAGE, EL_DC_IDENTIFIER,
 	EL_DC_MODIFIED, EL_DC_ISSUED,
-	EL_M_CONTENT, EL_M_DESCRIPTION, EL_M_TITLE, EL_I_AUTHOR,
-	EL_I_SUMMARY, EL_X_BODY,
+	EL_DC_CREATED, EL_DC_AUTHOR,
+	EL_M_CONTENT, EL_M_DESCRIPTION, EL_M_TITLE, EL_M_CATEGORY,
+	EL_M_KEYWORDS, EL_I_AUTHOR, EL_I_SUMMARY,
+	EL_I_SUBTITLE, EL_I_CATEGORY, EL_I_KEYWORDS, EL_X_BODY,
 };
 
 enum field {
@@ -49,11 +53,14 @@ enum kind {
 	K_DATE,
 	K_URL,		/* text resolved against xml:base */
 	K_GUID,		/* id; a permalink may stand in for a missing link */
+	K_ID,		/* id, resolved like a link (Atom id) */
 	K_CATEGORY,	/* text, one more category */
+	K_KEYWORDS,	/* text, categories separated by commas */
 	K_ENCLOSURE,	/* attributes: RSS enclosure */
 	K_ALINK,	/* attributes: Atom link, by rel */
 	K_ACATEGORY,	/* attributes: Atom category term */
 	K_MEDIA,	/* attributes: media:content, enclosure of last resort */
+	K_ICATEGORY,	/* attributes: itunes:category text (nested too) */
 };
 
 #define RANK_UNSET 255
@@ -65,25 +72,33 @@ enum kind {
  *   title	title, atom:title 0; dc:title 1; media:title 2
  *   link	link 0; atom:link rel=alternate (or no rel) 1; a permalink
  *		guid only when none of these exists
- *   id		guid, atom:id 0; dc:identifier 1
- *   author	atom author/name 0; dc:creator 1; author 2;
+ *   id		guid, atom:id, rdf:about 0; dc:identifier 1
+ *   author	atom author/name 0; dc:creator, dc:author 1; author 2;
  *		atom author/email 3; itunes:author 4
  *   feed author  atom author/name 0; dc:creator 1; managingEditor 2;
  *		atom author/email 3; itunes:author 4 (doc->author, for items
  *		that name none)
  *   summary	description, atom:summary 0; dc:description 1;
- *		itunes:summary 2; media:description 3
+ *		itunes:summary 2; itunes:subtitle 3; media:description 4
  *   content	content:encoded, atom:content 0; xhtml:body 1
  *   published	pubDate, atom:published, issued 0; dc:date, created 1;
- *		dcterms:issued 2
+ *		dcterms:issued, dcterms:created 2
  *   updated	atom:updated, modified 0; dcterms:modified 1
  *   feed updated  lastBuildDate, atom:updated, modified 0; dc:date 1;
  *		pubDate 2
  *   feed description  description, subtitle, tagline 0; dc:description 1;
- *		itunes:summary 2
+ *		itunes:summary 2; itunes:subtitle 3
+ * RSS says an item's description is its summary and content:encoded its
+ * full text; Atom says the same of summary and content; xhtml:body is
+ * full text too.  So summary and content are kept apart, each from its
+ * own elements, and a reader picks.  Within a rank the later element
+ * wins (as in feedparser): a repeated element replaces the earlier one.
  * Enclosures: RSS enclosure and Atom link rel=enclosure; media:content
- * only when the item has neither.  Categories: category, dc:subject,
- * atom:category (term) accumulate.
+ * only when the item has neither (Media RSS: media:content "can be used
+ * to publish any type of media").  media:thumbnail is a picture of the
+ * item, not media it carries: never an enclosure.  Categories accumulate: category, dc:subject, atom:category
+ * (term), media:category, itunes:category (text, nested ones too), and
+ * itunes:keywords and media:keywords split at commas.
  */
 struct fieldmap {
 	uint8_t	 ifield, irank;		/* in an item or entry */
@@ -107,7 +122,7 @@ static const struct fieldmap fieldmap[] = {
 	[EL_A_TITLE] = { F_TITLE, 0, F_TITLE, 0, K_TITLE },
 	[EL_A_SUBTITLE] = { F_NONE, 0, F_DESCRIPTION, 0, K_HTML },
 	[EL_A_LINK] = { F_LINK, 1, F_LINK, 1, K_ALINK },
-	[EL_A_ID] = { F_ID, 0, F_ID, 0, K_TEXT },
+	[EL_A_ID] = { F_ID, 0, F_ID, 0, K_ID },
 	[EL_A_UPDATED] = { F_UPDATED, 0, F_UPDATED, 0, K_DATE },
 	[EL_A_MODIFIED] = { F_UPDATED, 0, F_UPDATED, 0, K_DATE },
 	[EL_A_PUBLISHED] = { F_PUBLISHED, 0, F_NONE, 0, K_DATE },
@@ -129,10 +144,17 @@ static const struct fieldmap fieldmap[] = {
 	[EL_DC_MODIFIED] = { F_UPDATED, 1, F_NONE, 0, K_DATE },
 	[EL_DC_ISSUED] = { F_PUBLISHED, 2, F_NONE, 0, K_DATE },
 	[EL_M_CONTENT] = { F_NONE, 0, F_NONE, 0, K_MEDIA },
-	[EL_M_DESCRIPTION] = { F_SUMMARY, 3, F_NONE, 0, K_HTML },
+	[EL_DC_CREATED] = { F_PUBLISHED, 2, F_NONE, 0, K_DATE },
+	[EL_DC_AUTHOR] = { F_AUTHOR, 1, F_AUTHOR, 1, K_TEXT },
+	[EL_M_DESCRIPTION] = { F_SUMMARY, 4, F_NONE, 0, K_HTML },
 	[EL_M_TITLE] = { F_TITLE, 2, F_NONE, 0, K_TITLE },
+	[EL_M_CATEGORY] = { F_NONE, 0, F_NONE, 0, K_CATEGORY },
+	[EL_M_KEYWORDS] = { F_NONE, 0, F_NONE, 0, K_KEYWORDS },
 	[EL_I_AUTHOR] = { F_AUTHOR, 4, F_AUTHOR, 4, K_TEXT },
 	[EL_I_SUMMARY] = { F_SUMMARY, 2, F_DESCRIPTION, 2, K_HTML },
+	[EL_I_SUBTITLE] = { F_SUMMARY, 3, F_DESCRIPTION, 3, K_HTML },
+	[EL_I_CATEGORY] = { F_NONE, 0, F_NONE, 0, K_ICATEGORY },
+	[EL_I_KEYWORDS] = { F_NONE, 0, F_NONE, 0, K_KEYWORDS },
 	[EL_X_BODY] = { F_CONTENT, 1, F_NONE, 0, K_HTML },
 };
 
@@ -144,15 +166,18 @@ static const struct {
 	{ "http://my.netscape.com/rdf/simple/0.9/", NSC_RSS },
 	{ "http://channel.netscape.com/rdf/simple/0.9/", NSC_RSS },
 	{ "http://backend.userland.com/rss2", NSC_RSS },
+	{ "http://backend.userland.com/rss", NSC_RSS },
 	{ "http://blogs.law.harvard.edu/tech/rss", NSC_RSS },
 	{ "http://www.w3.org/1999/02/22-rdf-syntax-ns#", NSC_RDF },
 	{ "http://www.w3.org/2005/Atom", NSC_ATOM },
 	{ "http://purl.org/atom/ns#", NSC_ATOM },
+	{ "http://example.com/newformat#", NSC_ATOM },	/* Atom 0.1, 0.2 */
 	{ "http://purl.org/rss/1.0/modules/content/", NSC_CONTENT },
 	{ "http://purl.org/dc/elements/1.1/", NSC_DC },
 	{ "http://purl.org/dc/terms/", NSC_DC },
 	{ "http://search.yahoo.com/mrss/", NSC_MEDIA },
 	{ "http://search.yahoo.com/mrss", NSC_MEDIA },
+	{ "http://www.rssboard.org/media-rss", NSC_MEDIA },
 	{ "http://www.itunes.com/dtds/podcast-1.0.dtd", NSC_ITUNES },
 	{ "http://www.w3.org/1999/xhtml", NSC_XHTML },
 };
@@ -175,6 +200,9 @@ static const struct {
 	{ NSC_RSS, "author", EL_RSSAUTHOR },
 	{ NSC_RSS, "managingEditor", EL_EDITOR },
 	{ NSC_RSS, "category", EL_CATEGORY },
+	{ NSC_RSS, "categories", EL_CATEGORIES },
+	/* no-namespace <modified> (WordPress-made feeds): as dcterms: */
+	{ NSC_RSS, "modified", EL_DC_MODIFIED },
 	{ NSC_RSS, "enclosure", EL_ENCLOSURE },
 	{ NSC_RDF, "RDF", EL_RDF },
 	{ NSC_ATOM, "feed", EL_FEED }, { NSC_ATOM, "entry", EL_ENTRY },
@@ -199,11 +227,18 @@ static const struct {
 	{ NSC_DC, "identifier", EL_DC_IDENTIFIER },
 	{ NSC_DC, "modified", EL_DC_MODIFIED },
 	{ NSC_DC, "issued", EL_DC_ISSUED },
+	{ NSC_DC, "created", EL_DC_CREATED },
+	{ NSC_DC, "author", EL_DC_AUTHOR },
 	{ NSC_MEDIA, "content", EL_M_CONTENT },
 	{ NSC_MEDIA, "description", EL_M_DESCRIPTION },
 	{ NSC_MEDIA, "title", EL_M_TITLE }, { NSC_MEDIA, "group", EL_MGROUP },
+	{ NSC_MEDIA, "category", EL_M_CATEGORY },
+	{ NSC_MEDIA, "keywords", EL_M_KEYWORDS },
 	{ NSC_ITUNES, "author", EL_I_AUTHOR },
 	{ NSC_ITUNES, "summary", EL_I_SUMMARY },
+	{ NSC_ITUNES, "subtitle", EL_I_SUBTITLE },
+	{ NSC_ITUNES, "category", EL_I_CATEGORY },
+	{ NSC_ITUNES, "keywords", EL_I_KEYWORDS },
 	{ NSC_XHTML, "body", EL_X_BODY },
 };
 
@@ -217,10 +252,68 @@ enum ctx {
 	CTX_AUTHOR,	/* Atom author of an entry */
 	CTX_FAUTHOR,	/* Atom author of the feed */
 	CTX_GROUP,	/* media:group of an item */
+	CTX_ICAT,	/* itunes:category of an item (may nest) */
+	CTX_CATS,	/* <categories> wrapper some feeds put in items */
 };
 
 #define FL_PERMALINK	0x1	/* guid usable as a link */
 #define FL_MARKUP	0x2	/* title text is HTML */
+#define FL_BASE64	0x4	/* Atom 0.3 mode="base64" */
+#define FL_NOTERM	0x8	/* atom:category without term or label */
+
+static const char b64_alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/* Base64 text (whitespace ignored) decoded; NULL when not base64. */
+static char *
+base64_decode(const char *s)
+{
+	struct buf b;
+	unsigned int acc = 0;
+	int bits = 0;
+
+	buf_init(&b, 0);
+	for (; *s != '\0' && *s != '='; s++) {
+		const char *p;
+
+		if (isspace((unsigned char)*s))
+			continue;
+		if ((p = strchr(b64_alphabet, *s)) == NULL) {
+			buf_cleanup(&b);
+			return NULL;
+		}
+		acc = (acc << 6) | (unsigned int)(p - b64_alphabet);
+		if ((bits += 6) >= 8) {
+			bits -= 8;
+			buf_putc(&b, (char)((acc >> bits) & 0xFF));
+		}
+	}
+	if (b.len > 0 && memchr(b.data, '\0', b.len) != NULL) {
+		buf_cleanup(&b);	/* binary, not text */
+		return NULL;
+	}
+	return buf_detach(&b);
+}
+
+/* s with &, <, > escaped: text made HTML. */
+static char *
+html_escape(const char *s)
+{
+	struct buf b;
+
+	buf_init(&b, 0);
+	for (; *s != '\0'; s++) {
+		if (*s == '&')
+			buf_puts(&b, "&amp;");
+		else if (*s == '<')
+			buf_puts(&b, "&lt;");
+		else if (*s == '>')
+			buf_puts(&b, "&gt;");
+		else
+			buf_putc(&b, *s);
+	}
+	return buf_detach(&b);
+}
 
 struct bframe {
 	uint8_t	 ctx;
@@ -251,9 +344,15 @@ struct builder {
 		const char *local, *uri;
 		uint8_t	 id;
 	} cache[128];
+	struct {
+		const char *uri;
+		uint8_t	 cls;
+	} nscache[8];
+	unsigned int	 nsnext;
 };
 
 #define NS_XML "http://www.w3.org/XML/1998/namespace"
+#define NS_RDF "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 
 static enum ns_class
 ns_classify(const char *uri, int bare_atom)
@@ -264,7 +363,32 @@ ns_classify(const char *uri, int bare_atom)
 	for (size_t i = 0; i < sizeof(namespaces) / sizeof(*namespaces); i++)
 		if (strcasecmp(uri, namespaces[i].uri) == 0)
 			return namespaces[i].cls;
+	/* Real feeds vary the case ("http://www.itunes.com/DTDs/..."). */
+	for (size_t i = 0; i < sizeof(namespaces) / sizeof(*namespaces); i++)
+		if (strcasecmp(uri, namespaces[i].uri) == 0)
+			return namespaces[i].cls;
+	/* Atom's drafts: "http://purl.org/atom/ns#draft-ietf-..." */
+	if (strncmp(uri, NS_ATOM03, strlen(NS_ATOM03)) == 0)
+		return NSC_ATOM;
 	return NSC_OTHER;
+}
+
+/* The class of a namespace URI; libxml2 interns URIs, so a few pointers
+ * remembered spare the table walk (a document uses a handful). */
+static enum ns_class
+ns_lookup(struct builder *b, const char *uri)
+{
+	size_t n = sizeof(b->nscache) / sizeof(*b->nscache), slot;
+
+	if (uri == NULL)
+		return b->bare_atom ? NSC_ATOM : NSC_RSS;
+	for (size_t i = 0; i < n; i++)
+		if (b->nscache[i].uri == uri)
+			return b->nscache[i].cls;
+	slot = b->nsnext++ % n;
+	b->nscache[slot].uri = uri;
+	b->nscache[slot].cls = (uint8_t)ns_classify(uri, 0);
+	return b->nscache[slot].cls;
 }
 
 /* libxml2 interns names and namespace URIs in its dictionary, so a
@@ -279,7 +403,7 @@ elem_lookup(struct builder *b, const struct xml_elem *e)
 
 	if (b->cache[h].local == e->local && b->cache[h].uri == e->uri)
 		return b->cache[h].id;
-	if ((cls = ns_classify(e->uri, b->bare_atom)) != NSC_OTHER)
+	if ((cls = ns_lookup(b, e->uri)) != NSC_OTHER)
 		for (size_t i = 0; i < sizeof(elements) / sizeof(*elements);
 		    i++)
 			if (elements[i].cls == cls &&
@@ -291,13 +415,6 @@ elem_lookup(struct builder *b, const struct xml_elem *e)
 	b->cache[h].uri = e->uri;
 	b->cache[h].id = (uint8_t)id;
 	return id;
-}
-
-static int
-is_atom(const char *uri)
-{
-	return uri && (strcmp(uri, NS_ATOM10) == 0 ||
-	    strcmp(uri, NS_ATOM03) == 0);
 }
 
 struct builder *
@@ -339,8 +456,21 @@ builder_refusal(const struct builder *b)
 	return b->refusal;
 }
 
+/* An RSS 1.0 item's rdf:about is its URI (RSS 1.0 section 5.5). */
 static void
-item_open(struct builder *b, struct bframe *f)
+item_about(struct builder *b, const struct xml_elem *e)
+{
+	char *about = e->nattrs ? xml_elem_attr(e, NS_RDF, "about") : NULL;
+
+	if (about != NULL && *about) {
+		b->item->id = url_resolve(e->base, about);
+		b->irank[F_ID] = 0;
+	}
+	free(about);
+}
+
+static void
+item_open(struct builder *b, struct bframe *f, const struct xml_elem *e)
 {
 	if (b->item != NULL)
 		return;
@@ -353,6 +483,7 @@ item_open(struct builder *b, struct bframe *f)
 	memset(b->irank, RANK_UNSET, sizeof(b->irank));
 	b->item_has_enclosure = 0;
 	f->ctx = CTX_ITEM;
+	item_about(b, e);
 }
 
 static int
@@ -382,6 +513,7 @@ item_close(struct builder *b)
 		    b->media[i].length);
 		b->media[i].url = b->media[i].type = NULL;
 	}
+
 	media_clear(b);
 	free(b->permalink);
 	b->permalink = NULL;
@@ -402,6 +534,35 @@ rss_version(const char *v)
 	if (strcmp(v, "0.92") == 0 || strcmp(v, "0.93") == 0)
 		return FEED_FORMAT_RSS092;
 	return FEED_FORMAT_RSS20;
+}
+
+/*
+ * A language tag in BCP 47's form, in place: "en_us" -> "en-US",
+ * "zh_hant_tw" -> "zh-Hant-TW" (RFC 5646 2.1.1 case conventions).
+ */
+static void
+lang_normalize(char *s)
+{
+	size_t start = 0;
+
+	for (size_t i = 0;; i++) {
+		if (s[i] == '_')
+			s[i] = '-';
+		if (s[i] != '-' && s[i] != '\0')
+			continue;
+		for (size_t k = start; k < i; k++) {
+			int first = k == start;
+			size_t len = i - start;
+
+			if (start > 0 && (len == 2 || (len == 4 && first)))
+				s[k] = (char)toupper((unsigned char)s[k]);
+			else
+				s[k] = (char)tolower((unsigned char)s[k]);
+		}
+		if (s[i] == '\0')
+			break;
+		start = i + 1;
+	}
 }
 
 static int
@@ -428,16 +589,19 @@ root_start(struct builder *b, const struct xml_elem *e, enum elem id)
 	case EL_FEED:
 	case EL_ENTRY:
 		v = xml_elem_attr(e, NULL, "version");
-		b->doc->format = (e->uri && strcmp(e->uri, NS_ATOM03) == 0) ||
-		    (e->uri == NULL && v && strcmp(v, "0.3") == 0) ?
+		/* Atom 1.0 has its namespace; older ones (drafts 0.1-0.3)
+		 * theirs, or none and a version */
+		b->doc->format = (e->uri && strcasecmp(e->uri, NS_ATOM10)) ||
+		    (e->uri == NULL && v && strcmp(v, "1.0") != 0) ?
 		    FEED_FORMAT_ATOM03 : FEED_FORMAT_ATOM10;
 		free(v);
 		if (id == EL_ENTRY) {
-			item_open(b, f);
+			item_open(b, f, e);
 			return 0;
 		}
 		f->ctx = CTX_FEED;
 		if ((v = xml_elem_attr(e, NS_XML, "lang")) != NULL && *v) {
+			lang_normalize(v);
 			b->doc->language = v;
 			b->frank[F_LANGUAGE] = 1;
 		} else
@@ -506,17 +670,28 @@ enclosure_add(struct builder *b, const struct xml_elem *e, const char *urlattr,
 static void
 atom_link(struct builder *b, const struct xml_elem *e, int item, uint8_t rank)
 {
-	char *rel = xml_elem_attr(e, NULL, "rel"), *url;
+	static const char iana[] = "http://www.iana.org/assignments/relation/";
+	char *rel = xml_elem_attr(e, NULL, "rel"), *url, *r;
 	char **slot = item ? &b->item->link : &b->doc->link;
 	uint8_t *ranks = item ? b->irank : b->frank;
 
-	if (rel == NULL || strcmp(rel, "alternate") == 0) {
-		if (rank < ranks[F_LINK] && (url = url_attr(e, "href"))) {
+	/* RFC 4287 4.2.7.2: no rel is "alternate"; an IANA IRI is its name.
+	 * Only alternate is the link: never related, via, self, enclosure. */
+	r = rel;
+	if (r != NULL) {
+		while (isspace((unsigned char)*r))
+			r++;
+		if (strncasecmp(r, iana, sizeof(iana) - 1) == 0)
+			r += sizeof(iana) - 1;
+		r[strcspn(r, " \t\r\n")] = '\0';
+	}
+	if (r == NULL || *r == '\0' || strcasecmp(r, "alternate") == 0) {
+		if (rank <= ranks[F_LINK] && (url = url_attr(e, "href"))) {
 			free(*slot);
 			*slot = url;
 			ranks[F_LINK] = rank;
 		}
-	} else if (item && strcmp(rel, "enclosure") == 0)
+	} else if (item && strcasecmp(r, "enclosure") == 0)
 		enclosure_add(b, e, "href", "length");
 	free(rel);
 }
@@ -538,10 +713,21 @@ media_add(struct builder *b, const struct xml_elem *e)
 	free(len);
 }
 
+static void
+category_add(struct builder *b, char *term)
+{
+	char *fixed = term ? textfix(term, strlen(term)) : NULL;
+
+	if (term && *term)
+		feed_item_add_category(b->item, fixed ? fixed : term);
+	free(fixed);
+	free(term);
+}
+
 /* Elements whose meaning is in their attributes. */
 static void
-attr_element(struct builder *b, const struct xml_elem *e, enum kind kind,
-    int item, uint8_t rank)
+attr_element(struct builder *b, const struct xml_elem *e, struct bframe *f,
+    enum kind kind, int item, uint8_t rank)
 {
 	char *term;
 
@@ -553,16 +739,21 @@ attr_element(struct builder *b, const struct xml_elem *e, enum kind kind,
 		return;
 	if (kind == K_ENCLOSURE)
 		enclosure_add(b, e, "url", "length");
-	else if (kind == K_MEDIA)
+	else if (kind == K_MEDIA) {
 		media_add(b, e);
-	else if (kind == K_ACATEGORY) {
+		f->ctx = CTX_GROUP;	/* its title, description, ... */
+	}
+	else if (kind == K_ICATEGORY) {
+		category_add(b, xml_elem_attr(e, NULL, "text"));
+		f->ctx = CTX_ICAT;
+	} else if (kind == K_ACATEGORY) {
 		if ((term = xml_elem_attr(e, NULL, "term")) == NULL || !*term) {
 			free(term);
 			term = xml_elem_attr(e, NULL, "label");
 		}
-		if (term && *term)
-			feed_item_add_category(b->item, term);
-		free(term);
+		if (term == NULL || !*term)
+			f->flags |= FL_NOTERM;	/* <category>text</category> */
+		category_add(b, term);
 	}
 }
 
@@ -574,12 +765,12 @@ attr_element(struct builder *b, const struct xml_elem *e, enum kind kind,
  * whatever the source format; other media types are dropped.
  */
 static int
-text_mode(const struct builder *b, const struct xml_elem *e, struct bframe *f)
+text_mode(struct builder *b, const struct xml_elem *e, struct bframe *f)
 {
 	char *type, *mode, *src;
 	int flags = XML_CAPTURE_TEXT;
 
-	if (!is_atom(e->uri) && !(e->uri == NULL && b->bare_atom)) {
+	if (ns_lookup(b, e->uri) != NSC_ATOM) {
 		if (f->kind == K_TITLE)
 			f->flags |= FL_MARKUP;	/* checked at the end */
 		return flags;
@@ -587,9 +778,19 @@ text_mode(const struct builder *b, const struct xml_elem *e, struct bframe *f)
 	type = xml_elem_attr(e, NULL, "type");
 	mode = xml_elem_attr(e, NULL, "mode");
 	src = xml_elem_attr(e, NULL, "src");
-	if (src || (mode && strcmp(mode, "base64") == 0))
+	if (src)
 		flags = 0;
-	else if ((type && (strcmp(type, "html") == 0 ||
+	else if (mode && strcmp(mode, "base64") == 0) {
+		/* Atom 0.3: decoded at the end, then read as its type says */
+		f->flags |= FL_BASE64;
+		if (type && (strcmp(type, "text/html") == 0 ||
+		    strcmp(type, "html") == 0 ||
+		    strcmp(type, "application/xhtml+xml") == 0))
+			f->flags |= FL_MARKUP;
+		else if (type && strncmp(type, "text/", 5) != 0 &&
+		    strcmp(type, "text") != 0)
+			flags = 0;
+	} else if ((type && (strcmp(type, "html") == 0 ||
 	    strcmp(type, "text/html") == 0)) ||
 	    (mode && strcmp(mode, "escaped") == 0))
 		f->flags |= FL_MARKUP;
@@ -622,14 +823,19 @@ field_start(struct builder *b, const struct xml_elem *e, struct bframe *f,
 	if (id == EL_UNKNOWN || (item && b->item == NULL))
 		return 0;
 	if (m->kind >= K_ENCLOSURE) {
-		attr_element(b, e, m->kind, item, rank);
-		return 0;
+		attr_element(b, e, f, m->kind, item, rank);
+		if (!(f->flags & FL_NOTERM) || !item)
+			return 0;
+		f->item = 1;	/* Atom category without term: take its text */
+		f->kind = K_CATEGORY;
+		return XML_CAPTURE_TEXT;
 	}
 	f->item = (uint8_t)item;
 	f->kind = m->kind;
-	if (m->kind == K_CATEGORY)
+	if (m->kind == K_CATEGORY || m->kind == K_KEYWORDS)
 		return item ? XML_CAPTURE_TEXT : 0;
-	if (field == F_NONE || rank >= ranks[field])
+	/* the later of equal rank wins */
+	if (field == F_NONE || rank > ranks[field])
 		return 0;
 	f->field = field;
 	f->rank = rank;
@@ -662,7 +868,7 @@ builder_start(struct builder *b, const struct xml_elem *e)
 	if ((id == EL_ITEM || id == EL_ENTRY) && (b->item == NULL ||
 	    e->depth > b->item_depth + 1)) {
 		item_close(b);
-		item_open(b, f);
+		item_open(b, f, e);
 		return 0;
 	}
 	switch (parent->ctx) {
@@ -676,11 +882,11 @@ builder_start(struct builder *b, const struct xml_elem *e)
 		if (id == EL_CHANNEL)
 			f->ctx = CTX_FEED;
 		else if (id == EL_ITEM)
-			item_open(b, f);
+			item_open(b, f, e);
 		return 0;
 	case CTX_FEED:
 		if (id == EL_ITEM || id == EL_ENTRY) {
-			item_open(b, f);
+			item_open(b, f, e);
 			return 0;
 		}
 		if (id == EL_AUTHOR) {
@@ -694,6 +900,8 @@ builder_start(struct builder *b, const struct xml_elem *e)
 	case CTX_ITEM:
 		if (id == EL_AUTHOR)
 			f->ctx = CTX_AUTHOR;
+		else if (id == EL_CATEGORIES)
+			f->ctx = CTX_CATS;
 		else if (id == EL_MGROUP)
 			f->ctx = CTX_GROUP;
 		else
@@ -704,20 +912,27 @@ builder_start(struct builder *b, const struct xml_elem *e)
 		    field_start(b, e, f, id, 1) : 0;
 	case CTX_GROUP:
 		return id == EL_M_CONTENT || id == EL_M_DESCRIPTION ||
-		    id == EL_M_TITLE ? field_start(b, e, f, id, 1) : 0;
+		    id == EL_M_TITLE || id == EL_M_CATEGORY ||
+		    id == EL_M_KEYWORDS ?
+		    field_start(b, e, f, id, 1) : 0;
+	case CTX_ICAT:
+		return id == EL_I_CATEGORY ? field_start(b, e, f, id, 1) : 0;
+	case CTX_CATS:
+		return id == EL_CATEGORY ? field_start(b, e, f, id, 1) : 0;
 	default:
 		return 0;
 	}
 }
 
-/* Trims text in place; returns its start. */
+/* Trims text in place; returns its start, *len its length. */
 static char *
-trim(struct buf *text)
+trim(struct buf *text, size_t *len)
 {
 	static char empty[1];
 	char *s = text->data;
 	size_t n = text->len;
 
+	*len = 0;
 	if (s == NULL || n == 0)
 		return empty;
 	while (n > 0 && isspace((unsigned char)*s)) {
@@ -727,6 +942,7 @@ trim(struct buf *text)
 	while (n > 0 && isspace((unsigned char)s[n - 1]))
 		n--;
 	s[n] = '\0';
+	*len = n;
 	return s;
 }
 
@@ -759,23 +975,81 @@ date_slot(struct builder *b, int item, enum field field)
 	return field == F_UPDATED ? &b->item->updated : NULL;
 }
 
+/* s[0..n) as a new string, repaired by textfix when it needs it. */
 static char *
-field_value(const struct xml_elem *e, const struct bframe *f, const char *s)
+text_copy(const char *s, size_t n)
 {
+	char *v = textfix(s, n);
+
+	if (v == NULL) {
+		v = xmalloc(n + 1);
+		memcpy(v, s, n);
+		v[n] = '\0';
+	}
+	return v;
+}
+
+static char *
+field_value(const struct xml_elem *e, const struct bframe *f, const char *s,
+    size_t n)
+{
+	char *v, *r;
+
 	switch (f->kind) {
 	case K_TITLE:
-		return (f->flags & FL_MARKUP) && strpbrk(s, "<&") ?
-		    html_to_text(s) : xstrdup(s);
+		if ((f->flags & FL_MARKUP) && strpbrk(s, "<&")) {
+			r = html_to_text(s);
+			v = text_copy(r, strlen(r));
+			free(r);
+			return v;
+		}
+		return text_copy(s, n);
 	case K_URL:
 		return url_resolve(e->base, s);
+	case K_GUID:
+	case K_ID:
+		/* An id is compared byte for byte: kept as written unless
+		 * relative, then resolved like a link.  A guid that is no
+		 * permalink is opaque. */
+		if ((f->kind == K_GUID && !(f->flags & FL_PERMALINK)) ||
+		    e->base == NULL || html_has_scheme(s, strlen(s)))
+			return xstrdup(s);
+		return url_resolve(e->base, s);
+	case K_HTML:
+		v = text_copy(s, n);
+		if (e->base != NULL && (r = html_resolve(v, e->base)) != NULL) {
+			free(v);
+			v = r;
+		}
+		return v;
 	default:
-		return xstrdup(s);
+		return text_copy(s, n);
+	}
+}
+
+/* itunes:keywords, media:keywords: "a, b,c" */
+static void
+keywords_add(struct builder *b, char *s)
+{
+	char *save = NULL;
+
+	for (char *w = strtok_r(s, ",", &save); w != NULL;
+	    w = strtok_r(NULL, ",", &save)) {
+		size_t n;
+
+		while (isspace((unsigned char)*w))
+			w++;
+		n = strlen(w);
+		while (n > 0 && isspace((unsigned char)w[n - 1]))
+			w[--n] = '\0';
+		if (n > 0)
+			category_add(b, xstrdup(w));
 	}
 }
 
 static void
 field_set(struct builder *b, const struct xml_elem *e, struct bframe *f,
-    char *s)
+    char *s, size_t n)
 {
 	uint8_t *ranks = f->item ? b->irank : b->frank;
 	int64_t t, *tslot;
@@ -794,12 +1068,35 @@ field_set(struct builder *b, const struct xml_elem *e, struct bframe *f,
 			return;
 		b->doc->ttl = (int)t;
 	} else if ((slot = str_slot(b, f->item, f->field)) != NULL) {
+		char *decoded = NULL;
+
+		if (f->flags & FL_BASE64) {
+			if ((decoded = base64_decode(s)) == NULL) {
+				feed_doc_add_error(b->doc, "line %ld: <%s> is "
+				    "not base64 text", e->line, e->local);
+				return;
+			}
+			if (f->kind == K_HTML && !(f->flags & FL_MARKUP)) {
+				char *esc = html_escape(decoded);
+
+				free(decoded);
+				decoded = esc;
+			}
+			s = decoded;
+			n = strlen(s);
+		}
 		free(*slot);
-		*slot = field_value(e, f, s);
+		*slot = field_value(e, f, s, n);
+		free(decoded);
+		if (f->field == F_LANGUAGE)
+			lang_normalize(*slot);
+		/* a permalink stands in for a missing link: resolved, or as
+		 * written when there is no base (but never urn:, tag:) */
 		if (f->kind == K_GUID && (f->flags & FL_PERMALINK) &&
-		    url_is_http(s)) {
+		    (url_is_http(*slot) ||
+		    !html_has_scheme(*slot, strlen(*slot)))) {
 			free(b->permalink);
-			b->permalink = xstrdup(s);
+			b->permalink = xstrdup(*slot);
 		}
 	}
 	ranks[f->field] = f->rank;
@@ -809,6 +1106,7 @@ void
 builder_end(struct builder *b, const struct xml_elem *e, struct buf *text)
 {
 	struct bframe *f = &b->stack[e->depth];
+	size_t n;
 	char *s;
 
 	if (f->ctx == CTX_ITEM) {
@@ -818,13 +1116,15 @@ builder_end(struct builder *b, const struct xml_elem *e, struct buf *text)
 	}
 	if (text == NULL || (f->item && b->item == NULL))
 		return;
-	s = trim(text);
+	s = trim(text, &n);
 	if (*s == '\0')
 		return;
 	if (f->kind == K_CATEGORY)
-		feed_item_add_category(b->item, s);
+		category_add(b, xstrdup(s));
+	else if (f->kind == K_KEYWORDS)
+		keywords_add(b, s);
 	else if (f->field != F_NONE)
-		field_set(b, e, f, s);
+		field_set(b, e, f, s, n);
 }
 
 int

@@ -11,7 +11,7 @@
 #include "feeds/feed.h"
 #include "feeds/xml.h"
 
-#define BUILD_MAX_ITEMS	100000	/* items kept from one document */
+#define BUILD_MAX_ITEMS	FEED_MAX_ITEMS
 
 struct builder;
 

@@ -1,11 +1,18 @@
 /*
  * date: feed dates to and from Unix seconds UTC.  Two readers: a strict
- * numeric one for RFC 3339 / ISO 8601 (and 10-digit Unix timestamps),
- * and a token reader for RFC 822 and its real-world variants (localised
- * month names, zone names, 12-hour clocks).  No mktime, no TZ.
+ * numeric one for RFC 3339 / ISO 8601 (W3DTF reduced, basic, ordinal and
+ * two-digit-year forms; 10-digit Unix timestamps), and a token reader
+ * for RFC 822 and its real-world variants: localised month names
+ * (English, German, Dutch, French, Spanish, Italian, Portuguese, Polish,
+ * Czech, Russian, Greek, Hungarian, Turkish), zone names (obsolete,
+ * military, US two-letter, Etc/GMT+N), 12-hour clocks, asctime, year
+ * first (Perforce's "2006/09/15"), and the unit-suffixed CJK forms
+ * ("2004년 5월 28일 오후 1:31", "2004年5月28日").  What neither reads is
+ * an error, never a guess.  No mktime, no TZ.
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "feeds/date.h"
 
@@ -22,6 +29,7 @@ struct dp {
 	int	 have_offset;		/* numeric zone seen (wins over names) */
 	int	 seen_number;
 	int	 ylen;			/* digits the year was written with */
+	int	 ymd;			/* the year came first: month, day next */
 	const char *num_end;		/* where the last number ended */
 };
 
@@ -46,6 +54,9 @@ static const struct zone_name zones[] = {
 	{ "nzdt", 780 }, { "wib", 420 }, { "ict", 420 }, { "pkt", 300 },
 	{ "brt", -180 }, { "brst", -120 }, { "art", -180 }, { "clt", -240 },
 	{ "sast", 120 }, { "cat", 120 }, { "eat", 180 }, { "wat", 60 },
+	/* US forms without the standard/daylight letter: standard time */
+	{ "et", -300 }, { "ct", -360 }, { "mt", -420 }, { "pt", -480 },
+	{ "at", -240 }, { "akt", -540 }, { "ht", -600 },
 };
 
 struct month_name {
@@ -109,6 +120,20 @@ static const struct month_name months[] = {
 	{ "сентябрь", 9 }, { "сентября", 9 }, { "октябрь", 10 },
 	{ "октября", 10 }, { "ноябрь", 11 }, { "ноября", 11 },
 	{ "декабрь", 12 }, { "декабря", 12 },
+	/* Hungarian */
+	{ "január", 1 }, { "február", 2 }, { "március", 3 }, { "április", 4 },
+	{ "május", 5 }, { "június", 6 }, { "július", 7 }, { "augusztus", 8 },
+	{ "szeptember", 9 }, { "október", 10 },
+	/* Greek (nominative, genitive, feedparser's abbreviations) */
+	{ "ιανουάριος", 1 }, { "ιανουαρίου", 1 }, { "φεβρουάριος", 2 },
+	{ "φεβρουαρίου", 2 }, { "μάρτιος", 3 }, { "μαρτίου", 3 },
+	{ "μάώ", 3 }, { "μαώ", 3 }, { "απρίλιος", 4 }, { "απριλίου", 4 },
+	{ "μάιος", 5 }, { "μαΐου", 5 }, { "μαϊ", 5 }, { "μαι", 5 },
+	{ "ιούνιος", 6 }, { "ιουνίου", 6 }, { "ιον", 6 }, { "ιούλιος", 7 },
+	{ "ιουλίου", 7 }, { "ιολ", 7 }, { "αύγουστος", 8 },
+	{ "αυγούστου", 8 }, { "σεπτέμβριος", 9 }, { "σεπτεμβρίου", 9 },
+	{ "οκτώβριος", 10 }, { "οκτωβρίου", 10 }, { "νοέμβριος", 11 },
+	{ "νοεμβρίου", 11 }, { "δεκέμβριος", 12 }, { "δεκεμβρίου", 12 },
 	/* Turkish */
 	{ "ocak", 1 }, { "şubat", 2 }, { "subat", 2 }, { "mart", 3 },
 	{ "nisan", 4 }, { "mayıs", 5 }, { "haziran", 6 }, { "temmuz", 7 },
@@ -117,7 +142,57 @@ static const struct month_name months[] = {
 };
 
 /* Filler words of long-hand dates ("10 de enero de 2020", "10 января 2020 г."). */
-static const char *const fillers[] = { "de", "of", "at", "à", "um", "г", "года" };
+static const char *const fillers[] = { "de", "of", "at", "à", "um", "г", "года",
+	"del", "el", "le", "den", "der" };
+
+/*
+ * Korean, Chinese and Japanese write a unit after each number
+ * ("2004년 5월 28일", "2004年5月28日 13時05分"): the unit says what the
+ * number is.
+ */
+enum { U_YEAR = 1, U_MONTH, U_DAY, U_HOUR, U_MIN, U_SEC };
+static const struct {
+	const char *s;
+	int	 unit;
+} units[] = {
+	{ "년", U_YEAR }, { "월", U_MONTH }, { "일", U_DAY }, { "시", U_HOUR },
+	{ "분", U_MIN }, { "초", U_SEC }, { "年", U_YEAR }, { "月", U_MONTH },
+	{ "日", U_DAY }, { "時", U_HOUR }, { "时", U_HOUR }, { "分", U_MIN },
+	{ "秒", U_SEC },
+};
+
+/* am (1) or pm (2) words that may come before the time, else 0. */
+static int
+ampm_word(const char *w)
+{
+	static const char *const am[] = { "오전", "午前", "上午" };
+	static const char *const pm[] = { "오후", "午後", "下午" };
+
+	for (size_t i = 0; i < 3; i++) {
+		if (strcmp(w, am[i]) == 0)
+			return 1;
+		if (strcmp(w, pm[i]) == 0)
+			return 2;
+	}
+	return 0;
+}
+
+/* The unit written right after a number at p, or 0. */
+static int
+unit_at(const char *p, size_t *len)
+{
+	if ((unsigned char)*p < 0xE0)
+		return 0;	/* every unit is a CJK or Hangul character */
+	for (size_t i = 0; i < sizeof(units) / sizeof(*units); i++) {
+		size_t n = strlen(units[i].s);
+
+		if (strncmp(p, units[i].s, n) == 0) {
+			*len = n;
+			return units[i].unit;
+		}
+	}
+	return 0;
+}
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
 static int64_t
@@ -311,6 +386,16 @@ fold_word(const char *w, size_t n, char *out, size_t outsz)
 			cp += 0x20;
 		else if (cp >= 0x400 && cp <= 0x40f)
 			cp += 0x50;
+		else if ((cp >= 0x391 && cp <= 0x3a9) && cp != 0x3a2)
+			cp += 0x20;		/* Greek capitals */
+		else if (cp == 0x386)
+			cp = 0x3ac;
+		else if (cp >= 0x388 && cp <= 0x38a)
+			cp += 0x25;
+		else if (cp == 0x38c)
+			cp = 0x3cc;
+		else if (cp == 0x38e || cp == 0x38f)
+			cp += 0x3f;
 		else if (cp >= 0x100 && cp <= 0x17f && len == 2)
 			cp += ((cp >= 0x139 && cp <= 0x148) ||
 			    cp >= 0x179) ? (cp & 1) : !(cp & 1);
@@ -410,7 +495,12 @@ word_token(struct dp *d, const char *w, size_t n, const char *rest)
 		d->ampm = lw[0] == 'a' ? 1 : 2;
 		return 0;
 	}
-	if ((d->have_time || d->ylen != 0) && zone_lookup(lw, &z) == 0) {
+	if ((m = ampm_word(lw)) != 0) {
+		d->ampm = m;
+		return 0;
+	}
+	if ((d->have_time || (d->ylen != 0 && ncp > 1)) &&
+	    zone_lookup(lw, &z) == 0) {
 		if (!d->have_offset)
 			d->zone = z;
 		return 0;
@@ -436,12 +526,47 @@ number_token(struct dp *d, const char **pp)
 	const char *p = *pp;
 	int v = 0, n;
 
-	d->seen_number = 1;
+	size_t ulen = 0;
+	int unit;
+
 	n = read_digits(&p, 1, 4, &v);
+	if ((unit = unit_at(p, &ulen)) != 0) {
+		int *slot[] = { NULL, &d->year, &d->month, &d->day, &d->hour,
+		    &d->min, &d->sec };
+
+		if (*slot[unit] != 0 && unit <= U_DAY)
+			return -1;
+		*slot[unit] = v;
+		if (unit == U_YEAR) {
+			if (n != 2 && n != 4)
+				return -1;
+			d->ylen = n;
+			d->ymd = 1;
+		} else if (unit >= U_HOUR)
+			d->have_time = 1;
+		d->seen_number = 1;
+		d->num_end = *pp = p + ulen;
+		return 0;
+	}
+	if (n == 4 && !d->seen_number && d->month == 0) {
+		/* year first: "2006/09/15", "2004-05-25 오후 ...", "2004.
+		 * március 13." read month, then day */
+		d->seen_number = 1;
+		d->year = v;
+		d->ylen = 4;
+		d->ymd = 1;
+		if (is_digit(*p))
+			return -1;
+		d->num_end = *pp = p;
+		return 0;
+	}
+	d->seen_number = 1;
 	if (*p == ':' && !d->have_time) {
 		p = *pp;
 		if (read_time(&p, d, 0) < 0)
 			return -1;
+	} else if (n <= 2 && d->ymd && d->month == 0) {
+		d->month = v;
 	} else if (n <= 2 && d->day == 0) {
 		d->day = v;
 	} else if ((n == 2 || n == 4) && d->ylen == 0) {
@@ -457,6 +582,41 @@ number_token(struct dp *d, const char **pp)
 	if (is_digit(*p))
 		return -1;
 	d->num_end = *pp = p;
+	return 0;
+}
+
+/*
+ * IANA's "Etc/" zones: Etc/UTC, Etc/GMT, and Etc/GMT+5, which is five
+ * hours behind UTC (POSIX signs, the inverse of ISO 8601's).
+ */
+static int
+etc_zone(const char **pp, struct dp *d)
+{
+	static const char *const utc[] = { "gmt", "utc", "uct", "ut",
+	    "zulu", "universal", "greenwich" };
+	const char *p = *pp + 4, *w = p;
+	char lw[16];
+	int found = 0, h = 0, sign;
+
+	while (is_alpha(p))
+		p++;
+	if (fold_word(w, (size_t)(p - w), lw, sizeof(lw)) < 0)
+		return -1;
+	for (size_t i = 0; i < sizeof(utc) / sizeof(*utc); i++)
+		found |= strcmp(lw, utc[i]) == 0;
+	if (!found)
+		return -1;
+	if ((*p == '+' || *p == '-') && is_digit(p[1])) {
+		sign = *p++ == '-' ? 1 : -1;
+		if (read_digits(&p, 1, 2, &h) < 0 || h > 14)
+			return -1;
+		if (strcmp(lw, "gmt") != 0)
+			return -1;
+	} else
+		sign = 1;
+	d->zone = sign * h * 60;
+	d->have_offset = 1;
+	*pp = p;
 	return 0;
 }
 
@@ -476,6 +636,13 @@ rfc822_parse(const char *p, struct dp *d)
 			p += *p == ')';
 		} else if (is_digit(*p)) {
 			if (number_token(d, &p) < 0)
+				return -1;
+		} else if ((*p == 'T' || *p == 't') && is_digit(p[1]) &&
+		    d->day != 0 && !d->have_time) {
+			p++;		/* ISO's date/time separator */
+		} else if (strncasecmp(p, "etc/", 4) == 0 &&
+		    (d->have_time || d->ylen != 0)) {
+			if (etc_zone(&p, d) < 0)
 				return -1;
 		} else if ((*p == '+' || *p == '-') && d->have_time &&
 		    is_digit(p[1])) {
@@ -520,30 +687,70 @@ iso_zone(const char *p, struct dp *d)
 	return *p == '\0' ? 0 : -1;
 }
 
-/* YYYY-MM-DD, YYYY/M/D, YYYY-MM, YYYYMMDD, then optional time and zone. */
+/* Day-of-year doy of d->year into month and day; 0 or -1. */
+static int
+ordinal_date(struct dp *d, int doy)
+{
+	int leap = (d->year % 4 == 0 && d->year % 100 != 0) ||
+	    d->year % 400 == 0;
+
+	if (doy < 1 || doy > 365 + leap)
+		return -1;
+	for (d->month = 1; doy > days_in_month(d->year, d->month);
+	    d->month++)
+		doy -= days_in_month(d->year, d->month);
+	d->day = doy;
+	return 0;
+}
+
+/*
+ * ISO 8601 as feeds write it (the W3DTF profile and more): YYYY,
+ * YYYY-MM, YYYY-MM-DD, YYYY/M/D, YYYYMMDD, YYYY-DDD, YYYYDDD, YY-MM-DD,
+ * YYMMDD, then an optional time and zone.
+ */
 static int
 iso_parse(const char *p, struct dp *d)
 {
-	int basic = 0, n;
+	int basic = 0, n, doy;
 	char sep;
 
-	d->ylen = 4;
-	if (read_digits(&p, 4, 4, &d->year) < 0)
+	for (n = 0; is_digit(p[n]); n++)
+		;
+	d->ylen = n == 2 || n == 6 ? 2 : 4;
+	if (read_digits(&p, d->ylen, d->ylen, &d->year) < 0)
 		return -1;
 	sep = *p;
+	if (*p == '\0') {
+		d->month = d->day = 1;		/* YYYY */
+		return 0;
+	}
 	if (sep == '-' || sep == '/') {
 		p++;
-		if (read_digits(&p, 1, 2, &d->month) < 0)
-			return -1;
-		if (*p == '\0' && sep == '-') {
-			d->day = 1;
-			return 0;
+		for (n = 0; is_digit(p[n]); n++)
+			;
+		if (n == 3 && sep == '-') {
+			if (read_digits(&p, 3, 3, &doy) < 0 ||
+			    ordinal_date(d, doy) < 0)
+				return -1;
+		} else {
+			if (read_digits(&p, 1, 2, &d->month) < 0)
+				return -1;
+			if (*p == '\0' && sep == '-') {
+				d->day = 1;
+				return 0;
+			}
+			if (*p++ != sep || read_digits(&p, 1, 2, &d->day) < 0)
+				return -1;
 		}
-		if (*p++ != sep || read_digits(&p, 1, 2, &d->day) < 0)
-			return -1;
 	} else {
 		basic = 1;
-		if (read_digits(&p, 2, 2, &d->month) < 0 ||
+		for (n = 0; is_digit(p[n]); n++)
+			;
+		if (n == 3) {
+			if (read_digits(&p, 3, 3, &doy) < 0 ||
+			    ordinal_date(d, doy) < 0)
+				return -1;
+		} else if (read_digits(&p, 2, 2, &d->month) < 0 ||
 		    read_digits(&p, 2, 2, &d->day) < 0)
 			return -1;
 	}
@@ -588,13 +795,18 @@ date_parse(const char *text, int64_t *out)
 		*out = t;
 		return 0;
 	}
-	if ((n == 4 && (text[4] == '-' || text[4] == '/')) ||
-	    (n == 8 && (text[8] == 'T' || text[8] == 't' || n == len))) {
-		if (iso_parse(text, &d) < 0)
-			return -1;
-	} else if (rfc822_parse(text, &d) < 0) {
-		return -1;
+	if ((n == 4 && (text[4] == '-' || text[4] == '/' || n == len)) ||
+	    ((n == 8 || n == 7) && (text[n] == 'T' || text[n] == 't' ||
+	    n == len)) || (n == 6 && n == len) ||
+	    (n == 2 && text[2] == '-' && is_digit(text[3]) &&
+	    is_digit(text[4]) && text[5] == '-')) {
+		if (iso_parse(text, &d) == 0 && dp_finish(&d, out) == 0)
+			return 0;
+		/* "2004-július-13", "2004-05-25 오후 11:23:17" */
+		memset(&d, 0, sizeof(d));
 	}
+	if (rfc822_parse(text, &d) < 0)
+		return -1;
 	return dp_finish(&d, out);
 }
 

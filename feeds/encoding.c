@@ -306,6 +306,39 @@ head_is_utf8(const uint8_t *s, size_t n)
 	return multi;
 }
 
+/*
+ * 1 when the held bytes, declared as nothing, are mostly not UTF-8:
+ * more ill-formed bytes than well-formed multibyte sequences.  Such a
+ * document is in a legacy charset its server did not name (often
+ * Latin-1); read it as windows-1252 throughout, as browsers do, rather
+ * than taking a Latin-1 "é\xa0»" for a CJK character.
+ */
+static int
+head_is_latin1(const uint8_t *s, size_t n)
+{
+	size_t i = 0;
+	int good = 0, bad = 0, len;
+
+	if (n > ENC_HEAD_MAX)
+		n = ENC_HEAD_MAX;	/* the same answer however it came */
+	while (i < n) {
+		if (s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if ((len = utf8_seq_len(s + i, n - i)) == -1)
+			break;
+		if (len == 0) {
+			bad++;
+			i++;
+		} else {
+			good++;
+			i += (size_t)len;
+		}
+	}
+	return bad > 0 && bad >= good;
+}
+
 static void
 enc_open(struct enc_decoder *d, const char *label, const uint8_t *s,
     size_t n)
@@ -348,25 +381,46 @@ enc_decide(struct enc_decoder *d, const uint8_t *s, size_t n)
 {
 	char *declared;
 
+	const char *wide = NULL;
+	size_t skip = 0;
+
 	if (n >= 3 && s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF) {
 		enc_open(d, "utf-8", s, n);
 		return 3;
 	}
-	if (n >= 2 && ((s[0] == 0xFF && s[1] == 0xFE) ||
-	    (s[0] == 0xFE && s[1] == 0xFF))) {
-		enc_open(d, s[0] == 0xFF ? "UTF-16LE" : "UTF-16BE", s, n);
-		return 2;
-	}
-	if (n >= 2 && (s[0] == 0) != (s[1] == 0)) {
-		enc_open(d, s[0] != 0 ? "UTF-16LE" : "UTF-16BE", s, n);
-		return 0;
+	/* XML 1.0 appendix F: a BOM, else the zero bytes around "<". */
+	if (n >= 4 && memcmp(s, "\xFF\xFE\0\0", 4) == 0)
+		wide = "UTF-32LE", skip = 4;
+	else if (n >= 4 && memcmp(s, "\0\0\xFE\xFF", 4) == 0)
+		wide = "UTF-32BE", skip = 4;
+	else if (n >= 2 && s[0] == 0xFF && s[1] == 0xFE)
+		wide = "UTF-16LE", skip = 2;
+	else if (n >= 2 && s[0] == 0xFE && s[1] == 0xFF)
+		wide = "UTF-16BE", skip = 2;
+	else if (n >= 4 && s[0] != 0 && s[1] == 0 && s[2] == 0 && s[3] == 0)
+		wide = "UTF-32LE";
+	else if (n >= 4 && s[0] == 0 && s[1] == 0 && s[2] == 0 && s[3] != 0)
+		wide = "UTF-32BE";
+	else if (n >= 2 && (s[0] == 0) != (s[1] == 0))
+		wide = s[0] != 0 ? "UTF-16LE" : "UTF-16BE";
+	if (wide != NULL) {
+		/* The bytes say it: no label is asked (a UTF-16/32 label on
+		 * ASCII-compatible bytes, in enc_open, is the lie). */
+		if ((d->cd = iconv_open("UTF-8", wide)) != (iconv_t)-1) {
+			d->mode = ENC_ICONV;
+			snprintf(d->name, sizeof(d->name), "%s", wide);
+			return skip;
+		}
+		enc_open(d, "utf-8", s, n);
+		return skip;
 	}
 	if (d->http != NULL) {
 		enc_open(d, d->http, s, n);
 		return 0;
 	}
 	declared = sniff_declared((const char *)s, n);
-	enc_open(d, declared ? declared : "utf-8", s, n);
+	enc_open(d, declared ? declared : head_is_latin1(s, n) ?
+	    "windows-1252" : "utf-8", s, n);
 	free(declared);
 	return 0;
 }
@@ -421,11 +475,12 @@ enc_feed(struct enc_decoder *d, const uint8_t *s, size_t n, int final,
 static void
 enc_strip_leading(struct enc_decoder *d, struct buf *out, size_t from)
 {
-	char *s = out->data + from, *lt;
+	char *s, *lt;
 	size_t n = out->len - from;
 
 	if (d->started || n == 0)
-		return;
+		return;		/* (out->data may still be NULL) */
+	s = out->data + from;
 	lt = memchr(s, '<', n);
 	for (char *p = s; p < (lt ? lt : s + n); p++)
 		if (*p == '\n')

@@ -55,6 +55,18 @@ struct entry *entries_prepare(const struct story_row *rows,
 void	 entries_free(struct entry *e, size_t n);	/* NULL ok */
 
 /*
+ * One entry at a time, for outputs that stream (daemon/output.c): what
+ * entries_prepare does for one row (now: the time of the whole pass),
+ * without the checks across entries, which the caller makes (an id seen
+ * before: entry_retag gives it one of its own; a link seen before:
+ * link_shared).
+ */
+void	 entry_prepare(struct entry *e, const struct story_row *r,
+	    int64_t now);
+void	 entry_retag(struct entry *e, int64_t story_id);
+void	 entry_cleanup(struct entry *e);
+
+/*
  * Clean text: valid UTF-8, without the characters XML 1.0 forbids or
  * discourages (C0 controls but tab, LF, CR; C1 controls; noncharacters
  * such as U+FFFE; surrogates; invalid bytes)

@@ -98,6 +98,8 @@ feed_doc_add_error(struct feed_doc *doc, const char *fmt, ...)
 void
 feed_item_add_category(struct feed_item *item, const char *cat)
 {
+	if (item->ncategories >= FEED_MAX_CATEGORIES)
+		return;		/* the rest are dropped, like items */
 	item->categories = xreallocarray(item->categories,
 	    item->ncategories + 1, sizeof(*item->categories));
 	item->categories[item->ncategories++] = xstrdup(cat);

@@ -32,6 +32,11 @@ struct feed_enclosure {
 	int64_t	 length;		/* bytes; -1 when not given */
 };
 
+/* Items kept from one document, whatever its format (feeds/build.c, jsonfeed.c). */
+#define FEED_MAX_ITEMS	100000
+/* Categories kept per item: 476,000 <category/> in one item took 12 s. */
+#define FEED_MAX_CATEGORIES	256
+
 struct feed_item {
 	char	*id;			/* guid / atom:id / JSON id, as given */
 	char	*title;			/* plain text */

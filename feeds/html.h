@@ -22,6 +22,17 @@ char	*html_to_text(const char *html);
  */
 char	*html_sanitize(const char *html, const char *base);
 
+/*
+ * html with its relative href, src (and like) URLs resolved against
+ * base, the rest of the markup kept (html_base.c); NULL when there is
+ * nothing to resolve.  Caller frees.
+ */
+char	*html_resolve(const char *html, const char *base);
+/* 1 when an attribute of that name holds a URL (href, src, ...). */
+int	 html_url_attr(const char *name);
+/* 1 when v[0..n) starts with a URL scheme ("https:", "mailto:"). */
+int	 html_has_scheme(const char *v, size_t n);
+
 /* Decodes one HTML named entity ("nbsp", "eacute"); 0 when unknown. */
 unsigned int html_entity_codepoint(const char *name);
 

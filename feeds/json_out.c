@@ -101,6 +101,11 @@ put_special(struct jstage *st, const unsigned char *s)
 		js_put(st, "\xef\xbf\xbd", 3);	/* U+FFFD */
 		return 1;
 	}
+	/* C1 controls: a terminal obeys U+009B as CSI */
+	if (s[0] == 0xc2) {
+		put_escape(st, s[1]);
+		return n;
+	}
 	/* U+2028 and U+2029 end lines in JavaScript. */
 	js_put(st, s[2] == 0xa8 ? "\\u2028" : "\\u2029", 6);
 	return n;
@@ -188,6 +193,7 @@ json_put_string(struct buf *b, const char *str)
 			if (jclass[*s] == 0)
 				continue;
 			if (jclass[*s] == 1 || (n = utf8_len(s)) == 0 ||
+			    (s[0] == 0xc2 && s[1] < 0xa0) ||
 			    (s[0] == 0xe2 && s[1] == 0x80 &&
 			    (s[2] == 0xa8 || s[2] == 0xa9)))
 				break;

@@ -6,6 +6,7 @@
  * summary and content always hold HTML, as feed.h says.
  */
 #include <cJSON.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,54 @@
 #include "feeds/html.h"
 #include "feeds/jsonfeed.h"
 #include "feeds/url.h"
+
+/*
+ * cJSON's tree costs a 64-byte node (plus malloc's overhead) per value:
+ * "[0,0,0,...]" grows 40-fold.  Its allocations while one document is
+ * parsed are charged to a budget of JSON_TREE_FACTOR times the
+ * document's size; past it the parse fails.  The budget is per thread
+ * (parses run on libuv's workers) and the hooks are set once.
+ */
+#define JSON_TREE_FACTOR	12
+#define JSON_TREE_MIN		(1024 * 1024)
+#define JSON_ALLOC_OVERHEAD	16
+
+struct tree_budget {
+	size_t	 left;
+	int	 over;
+};
+
+static _Thread_local struct tree_budget *tl_budget;
+static pthread_once_t hooks_once = PTHREAD_ONCE_INIT;
+
+static void *
+budget_malloc(size_t n)
+{
+	struct tree_budget *b = tl_budget;
+
+	if (b != NULL) {
+		if (b->over || n + JSON_ALLOC_OVERHEAD > b->left) {
+			b->over = 1;
+			return NULL;
+		}
+		b->left -= n + JSON_ALLOC_OVERHEAD;
+	}
+	return malloc(n);
+}
+
+static void
+budget_free(void *p)
+{
+	free(p);
+}
+
+static void
+hooks_init(void)
+{
+	cJSON_Hooks h = { budget_malloc, budget_free };
+
+	cJSON_InitHooks(&h);
+}
 
 struct jf {
 	struct feed_doc *doc;
@@ -259,6 +308,12 @@ get_feed(struct jf *jf, const cJSON *root, const char *base_url)
 		items = NULL;
 	}
 	cJSON_ArrayForEach(item, items) {
+		if (n >= FEED_MAX_ITEMS) {
+			feed_doc_add_error(doc, "more than %d items: %d ignored",
+			    FEED_MAX_ITEMS, cJSON_GetArraySize(items) -
+			    FEED_MAX_ITEMS);
+			break;
+		}
 		if (cJSON_IsObject(item))
 			get_item(jf, item, n);
 		else
@@ -274,14 +329,27 @@ parse_json(const char *data, size_t len, char **errstr)
 	const char *end = NULL;
 	cJSON *root;
 	size_t n, at;
+	struct tree_budget b = { 0, 0 };
+	size_t budget;
 
 	if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0) {
 		data += 3;
 		len -= 3;
 	}
+	pthread_once(&hooks_once, hooks_init);
+	budget = len < JSON_TREE_MIN / JSON_TREE_FACTOR ? JSON_TREE_MIN :
+	    len * JSON_TREE_FACTOR;
+	b.left = budget;
+	tl_budget = &b;
 	root = cJSON_ParseWithLengthOpts(data, len, &end, 0);
+	tl_budget = NULL;
 	if (root != NULL)
 		return root;
+	if (b.over) {
+		*errstr = xasprintf("not a feed: JSON of %zu bytes needs more "
+		    "than %zu bytes of memory (too many values)", len, budget);
+		return NULL;
+	}
 	/* cJSON points at the start of an unterminated string, not its end. */
 	for (n = len; n > 0 && strchr(" \t\r\n", data[n - 1]) != NULL; n--)
 		;

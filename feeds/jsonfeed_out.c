@@ -124,13 +124,11 @@ put_item(struct buf *b, const struct entry *e)
 	buf_puts(b, "\n    }");
 }
 
-int
-jsonfeed_write(FILE *fp, const struct jsonfeed_meta *meta,
-    const struct entry *e, size_t n)
+void
+jsonfeed_write_head(FILE *fp, const struct jsonfeed_meta *meta)
 {
 	struct buf b;
 	char	*title;
-	size_t	 i;
 
 	buf_init(&b, 0);
 	buf_puts(&b, "{\n  \"version\": \"https://jsonfeed.org/version/1.1\",\n"
@@ -147,16 +145,37 @@ jsonfeed_write(FILE *fp, const struct jsonfeed_meta *meta,
 		json_put_string(&b, meta->feed_url);
 	}
 	buf_puts(&b, ",\n  \"items\": [");
-	for (i = 0; i < n; i++) {
-		buf_puts(&b, i > 0 ? ",\n" : "\n");
-		put_item(&b, &e[i]);
-		fwrite(b.data, 1, b.len, fp);
-		buf_reset(&b);
-	}
-	buf_puts(&b, n > 0 ? "\n  ]\n}\n" : "]\n}\n");
 	fwrite(b.data, 1, b.len, fp);
 	buf_cleanup(&b);
+}
+
+void
+jsonfeed_write_item(FILE *fp, const struct entry *e, size_t i)
+{
+	struct buf b;
+
+	buf_init(&b, 0);
+	buf_puts(&b, i > 0 ? ",\n" : "\n");
+	put_item(&b, e);
+	fwrite(b.data, 1, b.len, fp);
+	buf_cleanup(&b);
+}
+
+int
+jsonfeed_write_tail(FILE *fp, size_t n)
+{
+	fputs(n > 0 ? "\n  ]\n}\n" : "]\n}\n", fp);
 	if (fflush(fp) != 0 || ferror(fp))
 		return -1;
 	return 0;
+}
+
+int
+jsonfeed_write(FILE *fp, const struct jsonfeed_meta *meta,
+    const struct entry *e, size_t n)
+{
+	jsonfeed_write_head(fp, meta);
+	for (size_t i = 0; i < n; i++)
+		jsonfeed_write_item(fp, &e[i], i);
+	return jsonfeed_write_tail(fp, n);
 }

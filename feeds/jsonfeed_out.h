@@ -23,5 +23,9 @@ struct jsonfeed_meta {
  */
 int	 jsonfeed_write(FILE *fp, const struct jsonfeed_meta *meta,
 	    const struct entry *e, size_t n);
+/* The same in three steps: head, item i (from 0, in order), tail. */
+void	 jsonfeed_write_head(FILE *fp, const struct jsonfeed_meta *meta);
+void	 jsonfeed_write_item(FILE *fp, const struct entry *e, size_t i);
+int	 jsonfeed_write_tail(FILE *fp, size_t n);
 
 #endif

@@ -12,6 +12,8 @@
 #include <libxml/tree.h>
 #include <libxml/xmlwriter.h>
 
+#include "feeds/entry.h"
+#include "util/termtext.h"
 #include "util/xmalloc.h"
 #include "feeds/opml.h"
 
@@ -235,13 +237,48 @@ opml_format_date(time_t t, char buf[OPML_DATE_LEN])
 	    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
+/*
+ * s as text every XML parser and terminal takes, whatever the config
+ * held: bytes that are not UTF-8 become U+FFFD, controls (C0, C1,
+ * U+2028/9) spaces, or in a URL percent-encodes; U+FFFE/F go.
+ */
+static char *
+clean(const char *s, int url)
+{
+	struct buf b;
+	char *t, *out;
+
+	if (url) {
+		buf_init(&b, 0);
+		term_url(&b, s);
+		t = buf_detach(&b);
+	} else
+		t = term_str(s, TERM_SPACE);
+	out = entry_clean_text(t, 0, 0);
+	free(t);
+	return out;
+}
+
+static int
+write_text_attr(xmlTextWriter *w, const char *name, const char *value,
+    int url)
+{
+	char *v;
+	int rc;
+
+	if (value == NULL)
+		return 0;
+	v = clean(value, url);
+	rc = xmlTextWriterWriteAttribute(w, (const xmlChar *)name,
+	    (const xmlChar *)v) < 0 ? -1 : 0;
+	free(v);
+	return rc;
+}
+
 static int
 write_attr(xmlTextWriter *w, const char *name, const char *value)
 {
-	if (value == NULL)
-		return 0;
-	return xmlTextWriterWriteAttribute(w, (const xmlChar *)name,
-	    (const xmlChar *)value) < 0 ? -1 : 0;
+	return write_text_attr(w, name, value, 0);
 }
 
 static int
@@ -267,8 +304,8 @@ write_feed(xmlTextWriter *w, const struct opml_feed *f)
 	    write_attr(w, "text", title) < 0 ||
 	    write_attr(w, "title", title) < 0 ||
 	    write_attr(w, "type", "rss") < 0 ||
-	    write_attr(w, "xmlUrl", f->xml_url) < 0 ||
-	    write_attr(w, "htmlUrl", f->html_url) < 0 ||
+	    write_text_attr(w, "xmlUrl", f->xml_url, 1) < 0 ||
+	    write_text_attr(w, "htmlUrl", f->html_url, 1) < 0 ||
 	    write_attr(w, "category", cat) < 0 ||
 	    xmlTextWriterEndElement(w) < 0)
 		goto out;
@@ -320,7 +357,9 @@ static int
 write_doc(xmlTextWriter *w, const char *title, time_t created,
     const struct opml_feed *feeds, size_t n)
 {
-	char date[OPML_DATE_LEN];
+	char date[OPML_DATE_LEN], *t = clean(title ? title :
+	    "feedd subscriptions", 0);
+	int rc = -1;
 
 	opml_format_date(created, date);
 	if (xmlTextWriterSetIndent(w, 1) < 0 ||
@@ -330,15 +369,18 @@ write_doc(xmlTextWriter *w, const char *title, time_t created,
 	    write_attr(w, "version", "2.0") < 0 ||
 	    xmlTextWriterStartElement(w, (const xmlChar *)"head") < 0 ||
 	    xmlTextWriterWriteElement(w, (const xmlChar *)"title",
-	    (const xmlChar *)(title ? title : "feedd subscriptions")) < 0 ||
+	    (const xmlChar *)t) < 0 ||
 	    xmlTextWriterWriteElement(w, (const xmlChar *)"dateCreated",
 	    (const xmlChar *)date) < 0 ||
 	    xmlTextWriterEndElement(w) < 0 ||
 	    xmlTextWriterStartElement(w, (const xmlChar *)"body") < 0 ||
 	    write_body(w, feeds, n) < 0 ||
 	    xmlTextWriterEndDocument(w) < 0)
-		return -1;
-	return 0;
+		goto out;
+	rc = 0;
+out:
+	free(t);
+	return rc;
 }
 
 int

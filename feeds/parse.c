@@ -15,8 +15,8 @@
 #include "feeds/parse.h"
 #include "feeds/xml.h"
 
-#define PARSE_MAX_JSON		(64u * 1024 * 1024)
-#define PARSE_MAX_INFLATED	(256ull * 1024 * 1024)
+/* The bound when the caller sets none (feedd parse): max_size's default. */
+#define PARSE_MAX_DEFAULT	(64ull * 1024 * 1024)
 
 enum sniff {
 	SNIFF_UNDECIDED,
@@ -31,6 +31,8 @@ struct feed_parser {
 	int		 gzip_done;
 	z_stream	 z;
 	unsigned long long inflated;
+	unsigned long long decoded;	/* bytes handed to the XML reader */
+	unsigned long long max;		/* bound on inflated and decoded */
 	struct buf	 head;		/* bytes held while sniffing */
 	struct buf	 json;
 	struct buf	 utf8;		/* decoder output, reused */
@@ -48,14 +50,45 @@ feed_parser_new(const char *base_url, const char *charset)
 
 	p->base_url = base_url ? xstrdup(base_url) : NULL;
 	p->gzip = -1;
+	p->max = PARSE_MAX_DEFAULT;
 	buf_init(&p->head, 0);
-	buf_init(&p->json, PARSE_MAX_JSON);
+	buf_init(&p->json, PARSE_MAX_DEFAULT);
 	buf_init(&p->utf8, 0);
 	p->dec = enc_decoder_new(charset);
 	p->doc = feed_doc_new();
 	p->b = builder_new(p->doc);
 	p->r = xml_reader_new(p->b, p->doc, base_url);
 	return p;
+}
+
+void
+feed_parser_set_max(struct feed_parser *p, unsigned long long max)
+{
+	if (max == 0)
+		return;
+	p->max = max;
+	p->json.max = (size_t)max;
+}
+
+/* "N bytes" or "N MB", for the errors that name the bound. */
+static char *
+size_words(unsigned long long n)
+{
+	if (n >= 1024 * 1024 && n % (1024 * 1024) == 0)
+		return xasprintf("%llu MB", n / (1024 * 1024));
+	if (n >= 1024 && n % 1024 == 0)
+		return xasprintf("%llu kB", n / 1024);
+	return xasprintf("%llu bytes", n);
+}
+
+static void
+fail_over_max(struct feed_parser *p, const char *what)
+{
+	char *w = size_words(p->max);
+
+	if (p->fail == NULL)
+		p->fail = xasprintf("document over max_size (%s) %s", w, what);
+	free(w);
 }
 
 void
@@ -85,6 +118,11 @@ xml_feed(struct feed_parser *p, const char *data, size_t len, int final)
 
 	buf_reset(&p->utf8);
 	enc_decoder_view(p->dec, data, len, final, &p->utf8, &u, &ulen);
+	/* A charset conversion may grow the text too: bounded the same. */
+	if ((p->decoded += ulen) > p->max) {
+		fail_over_max(p, "once decoded");
+		return;
+	}
 	xml_reader_set_line_offset(p->r, enc_decoder_lines_skipped(p->dec));
 	if (xml_reader_push(p->r, u, ulen, final) == -1)
 		p->fail = xstrdup(builder_refusal(p->b) ? builder_refusal(p->b) :
@@ -139,7 +177,7 @@ sniff_feed(struct feed_parser *p, const char *data, size_t len, int final)
 	if (p->sniff == SNIFF_XML)
 		xml_feed(p, data, len, final);
 	else if (buf_append(&p->json, data, len) == -1)
-		p->fail = xstrdup("not a feed: JSON document larger than 64 MB");
+		fail_over_max(p, "(JSON)");
 }
 
 static void
@@ -155,18 +193,22 @@ inflate_feed(struct feed_parser *p, const char *data, size_t len, int final)
 		p->z.avail_out = sizeof(out);
 		rc = inflate(&p->z, Z_NO_FLUSH);
 		p->inflated += sizeof(out) - p->z.avail_out;
+		if (p->inflated > p->max) {
+			/* a gzip bomb: the bound holds inflated bytes too */
+			fail_over_max(p, "once inflated");
+			break;
+		}
 		sniff_feed(p, out, sizeof(out) - p->z.avail_out, 0);
 		if (rc == Z_STREAM_END)
 			p->gzip_done = 1;
-		else if (rc != Z_OK || p->inflated > PARSE_MAX_INFLATED) {
-			feed_doc_add_error(p->doc, "gzip: %s", p->inflated >
-			    PARSE_MAX_INFLATED ? "inflates past 256 MB" :
+		else if (rc != Z_OK) {
+			feed_doc_add_error(p->doc, "gzip: %s",
 			    p->z.msg ? p->z.msg : "truncated");
 			p->gzip_done = 1;
 		} else if (p->z.avail_out != 0 && p->z.avail_in == 0)
 			break;
 	}
-	if (final)
+	if (final && p->fail == NULL)
 		sniff_feed(p, NULL, 0, 1);
 }
 

@@ -25,6 +25,14 @@ struct feed_parser *feed_parser_new(const char *base_url, const char *charset);
 void	 feed_parser_free(struct feed_parser *p);		/* NULL ok */
 
 /*
+ * Bounds the bytes the document may cost once inflated (gzip inside the
+ * body) and decoded to UTF-8 (0: keep the default, 64 MB).  Past it the
+ * parse fails: "document over max_size (10 MB) once inflated".  The
+ * daemon passes max_size, so no stage holds more than max_size of text.
+ */
+void	 feed_parser_set_max(struct feed_parser *p, unsigned long long max);
+
+/*
  * Feeds one chunk.  0 to go on; -1 when the document can no longer
  * become a feed (errstr set, caller frees).  Recoverable damage is
  * recorded in the document's errors and returns 0.

@@ -1,9 +1,10 @@
 /*
- * xml: libxml2 SAX2 push parsing for feeds.  No DTD is loaded, no
- * entity declared in a DTD is ever expanded (so no XXE and no billion
- * laughs), no network; only XML's five entities and HTML's named ones
- * are known.  Element events go to the builder; text is collected only
- * while the builder captures a field.
+ * xml: libxml2 SAX2 push parsing for feeds.  No external DTD or entity
+ * is ever loaded (no XXE), no network.  Known entities: XML's five,
+ * HTML's named ones, and the general entities a DOCTYPE's internal
+ * subset declares, expanded with bounds (no billion laughs).  Any other
+ * reference is kept as written, as text.  Element events go to the
+ * builder; text is collected only while the builder captures a field.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -23,8 +24,20 @@
 #include "feeds/html.h"
 #include "feeds/url.h"
 #include "feeds/xml.h"
+#include "feeds/xmlfix.h"
 
 #define XML_NS_XML "http://www.w3.org/XML/1998/namespace"
+
+#define ENT_MAX_DECLS	1000		/* entities one DTD may declare */
+#define ENT_MAX_SIZE	(16 * 1024)	/* bytes one entity may expand to */
+#define ENT_MAX_TOTAL	(1024 * 1024)	/* bytes expanded per document */
+#define ENT_MAX_DEPTH	8		/* entities within entities */
+
+/* An entity the internal subset declared, with its expanded size. */
+struct decl {
+	xmlEntity	 ent;		/* first: handed to libxml2 */
+	size_t		 size;
+};
 
 struct xml_frame {
 	char	*base;			/* in-scope base */
@@ -43,7 +56,13 @@ struct xml_reader {
 	int		 capture_flags;
 	int		 text_overflow;
 	struct buf	 text;
-	xmlHashTablePtr	 entities;	/* HTML entities handed out */
+	xmlHashTablePtr	 entities;	/* stand-ins handed out in text */
+	xmlHashTablePtr	 attr_entities;	/* ... and in attribute values */
+	xmlHashTablePtr	 declared;	/* struct decl by name */
+	int		 ndeclared;
+	size_t		 expanded;	/* bytes of declared entities used */
+	int		 over_budget;
+	struct xmlfix	 fix;
 	int		 refused;
 	int		 saw_root;
 	int		 line_offset;
@@ -132,45 +151,128 @@ capture_append(struct xml_reader *r, const char *s, size_t n, int escape)
 	}
 }
 
+/* A character reference's code point ("38", "x26"), 0 when invalid. */
+static unsigned int
+charref(const char *s)
+{
+	int hex = *s == 'x' || *s == 'X';
+	char *end;
+	unsigned long cp;
+
+	if (s[hex] == '\0' || strlen(s) > 10)
+		return 0;
+	cp = strtoul(s + hex, &end, hex ? 16 : 10);
+	if (*end != '\0' || cp == 0 || cp > 0x10FFFF ||
+	    (cp >= 0xD800 && cp < 0xE000))
+		return 0;
+	return (unsigned int)cp;
+}
+
+/*
+ * Appends s[0..n) with its references decoded: character references,
+ * XML's and HTML's named entities and the declared ones (expanded to
+ * ENT_MAX_DEPTH).  Any other "&name;" stays as written.
+ */
+static void
+refs_decode(const struct xml_reader *r, const char *s, size_t n, int depth,
+    struct buf *out)
+{
+	const char *end = s + n, *amp, *semi;
+
+	while (s < end && (amp = memchr(s, '&', (size_t)(end - s))) != NULL) {
+		const struct decl *d;
+		xmlEntityPtr pre;
+		char name[72];
+		size_t len = (size_t)(end - amp);
+		unsigned int cp;
+
+		buf_append(out, s, (size_t)(amp - s));
+		semi = memchr(amp, ';', len < sizeof(name) ? len : sizeof(name));
+		if (semi == NULL || semi == amp + 1) {
+			buf_putc(out, '&');
+			s = amp + 1;
+			continue;
+		}
+		len = (size_t)(semi - amp - 1);
+		memcpy(name, amp + 1, len);
+		name[len] = '\0';
+		s = semi + 1;
+		if (name[0] == '#')
+			cp = charref(name + 1);
+		else if ((pre = xmlGetPredefinedEntity((xmlChar *)name))) {
+			buf_puts(out, (const char *)pre->content);
+			continue;
+		} else if (r != NULL && depth < ENT_MAX_DEPTH &&
+		    (d = xmlHashLookup(r->declared, (xmlChar *)name)) &&
+		    d->size <= ENT_MAX_SIZE) {
+			refs_decode(r, (const char *)d->ent.content,
+			    (size_t)d->ent.length, depth + 1, out);
+			continue;
+		} else
+			cp = html_entity_codepoint(name);
+		if (cp != 0)
+			buf_put_utf8(out, cp);
+		else
+			buf_append(out, amp, (size_t)(s - amp));
+	}
+	if (s < end)
+		buf_append(out, s, (size_t)(end - s));
+}
+
+/*
+ * An attribute's value as text.  libxml2 (entities not substituted)
+ * leaves "&#38;" for an ampersand and "&name;" for a general entity in
+ * attribute values: they are decoded here, so href="?a=1&amp;b=2" reads
+ * "?a=1&b=2".  Invalid UTF-8 is dropped, valid bytes copied in runs.
+ */
+static char *
+attr_value(const struct xml_reader *r, const unsigned char *v,
+    const unsigned char *vend)
+{
+	const unsigned char *run = v, *p = v;
+	struct buf b, d;
+
+	buf_init(&b, 0);
+	while (p < vend) {
+		size_t n = (size_t)(vend - p), k = 1;
+
+		if (*p < 0x80) {
+			p++;
+			continue;
+		}
+		while (k < n && k < 4 && (p[k] & 0xC0) == 0x80)
+			k++;
+		if ((k == 2 && *p >= 0xC2 && *p < 0xE0) ||
+		    (k == 3 && (*p & 0xF0) == 0xE0) ||
+		    (k == 4 && (*p & 0xF8) == 0xF0)) {
+			p += k;
+			continue;
+		}
+		buf_append(&b, run, (size_t)(p - run));
+		run = p += k;
+	}
+	buf_append(&b, run, (size_t)(p - run));
+	if (b.data == NULL || memchr(b.data, '&', b.len) == NULL)
+		return buf_detach(&b);
+	buf_init(&d, 0);
+	refs_decode(r, b.data, b.len, 0, &d);
+	buf_cleanup(&b);
+	return buf_detach(&d);
+}
+
 char *
 xml_elem_attr(const struct xml_elem *e, const char *uri, const char *local)
 {
 	for (int i = 0; i < e->nattrs; i++) {
 		const unsigned char **a = e->attrs + 5 * i;
-		const unsigned char *run, *p;
 		const char *auri = (const char *)a[2];
-		struct buf b;
 
 		if (strcmp((const char *)a[0], local) != 0)
 			continue;
 		if ((uri == NULL) != (auri == NULL) ||
 		    (uri != NULL && strcmp(uri, auri) != 0))
 			continue;
-		/* libxml2 copies one byte of a multibyte entity in an
-		 * attribute: keep the value valid UTF-8 regardless.  Valid
-		 * bytes are copied in runs. */
-		buf_init(&b, 0);
-		run = p = a[3];
-		while (p < a[4]) {
-			size_t n = (size_t)(a[4] - p), k = 1;
-
-			if (*p < 0x80) {
-				p++;
-				continue;
-			}
-			while (k < n && k < 4 && (p[k] & 0xC0) == 0x80)
-				k++;
-			if ((k == 2 && *p >= 0xC2 && *p < 0xE0) ||
-			    (k == 3 && (*p & 0xF0) == 0xE0) ||
-			    (k == 4 && (*p & 0xF8) == 0xF0)) {
-				p += k;
-				continue;
-			}
-			buf_append(&b, run, (size_t)(p - run));
-			run = p += k;
-		}
-		buf_append(&b, run, (size_t)(p - run));
-		return buf_detach(&b);
+		return attr_value(e->reader, a[3], a[4]);
 	}
 	return NULL;
 }
@@ -190,14 +292,27 @@ serialize_start(struct xml_reader *r, const struct xml_elem *e)
 	for (int i = 0; i < e->nattrs && !r->text_overflow; i++) {
 		const unsigned char **a = e->attrs + 5 * i;
 		size_t before = t->len;
+		char *v, *url;
+
+		if (a[2] != NULL && strcmp((const char *)a[2], XML_NS_XML) == 0)
+			continue;	/* xml:base is applied, not copied */
+		v = attr_value(r, a[3], a[4]);
+		if (e->base != NULL && html_url_attr((const char *)a[0]) &&
+		    *v != '\0' && !html_has_scheme(v, strlen(v))) {
+			/* resolved against the innermost xml:base here */
+			url = url_resolve(e->base, v);
+			free(v);
+			v = url;
+		}
 
 		if (buf_putc(t, ' ') || buf_puts(t, (const char *)a[0]) ||
-		    buf_puts(t, "=\"") || put_escaped(t, (const char *)a[3],
-		    (size_t)(a[4] - a[3]), 1) || buf_putc(t, '"')) {
+		    buf_puts(t, "=\"") || put_escaped(t, v, strlen(v), 1) ||
+		    buf_putc(t, '"')) {
 			t->len = before;
 			t->data[before] = '\0';
 			r->text_overflow = 1;
 		}
+		free(v);
 	}
 	capture_append(r, is_void_element(e->local) ? "/>" : ">",
 	    is_void_element(e->local) ? 2 : 1, 0);
@@ -211,6 +326,35 @@ serialize_end(struct xml_reader *r, const char *local, int depth)
 	capture_append(r, "</", 2, 0);
 	capture_append(r, local, strlen(local), 0);
 	capture_append(r, ">", 1, 0);
+}
+
+/*
+ * The namespace of a prefix the document uses without declaring it
+ * ("content:encoded" with no xmlns:content): the one that prefix always
+ * means in feeds, as feed readers take it.  NULL when unknown.
+ */
+static const char *
+undeclared_ns(const xmlChar *prefix)
+{
+	static const struct {
+		const char *prefix, *uri;
+	} known[] = {
+		{ "content", "http://purl.org/rss/1.0/modules/content/" },
+		{ "dc", "http://purl.org/dc/elements/1.1/" },
+		{ "dcterms", "http://purl.org/dc/terms/" },
+		{ "media", "http://search.yahoo.com/mrss/" },
+		{ "itunes", "http://www.itunes.com/dtds/podcast-1.0.dtd" },
+		{ "atom", "http://www.w3.org/2005/Atom" },
+		{ "rdf", "http://www.w3.org/1999/02/22-rdf-syntax-ns#" },
+		{ "xhtml", "http://www.w3.org/1999/xhtml" },
+	};
+
+	if (prefix == NULL)
+		return NULL;
+	for (size_t i = 0; i < sizeof(known) / sizeof(*known); i++)
+		if (strcmp((const char *)prefix, known[i].prefix) == 0)
+			return known[i].uri;
+	return NULL;
 }
 
 /* The base of a new element: its xml:base resolved against the parent's. */
@@ -253,7 +397,6 @@ sax_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
 	struct xml_elem e;
 	int flags;
 
-	(void)prefix;
 	(void)nns;
 	(void)ns;
 	(void)ndefaulted;
@@ -267,7 +410,8 @@ sax_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
 	}
 	r->saw_root = 1;
 	e.local = (const char *)local;
-	e.uri = (const char *)uri;
+	e.uri = uri ? (const char *)uri : undeclared_ns(prefix);
+	e.reader = r;
 	e.line = xmlSAX2GetLineNumber(r->ctxt) + r->line_offset;
 	e.depth = ++r->depth;
 	e.nattrs = nattrs;
@@ -297,7 +441,6 @@ sax_end(void *ctx, const xmlChar *local, const xmlChar *prefix,
 	struct xml_reader *r = ctx;
 	struct xml_elem e;
 
-	(void)prefix;
 	r->ctxt->wellFormed = 1;
 	if (r->depth == 0)
 		return;
@@ -307,8 +450,9 @@ sax_end(void *ctx, const xmlChar *local, const xmlChar *prefix,
 		return;
 	}
 	memset(&e, 0, sizeof(e));
+	e.reader = r;
 	e.local = (const char *)local;
-	e.uri = (const char *)uri;
+	e.uri = uri ? (const char *)uri : undeclared_ns(prefix);
 	e.line = xmlSAX2GetLineNumber(r->ctxt) + r->line_offset;
 	e.depth = r->depth;
 	e.base = r->stack[r->depth].base;
@@ -342,49 +486,181 @@ entity_free(void *payload, const xmlChar *name)
 	(void)name;
 	xmlFree((xmlChar *)(uintptr_t)ent->name);
 	xmlFree(ent->content);
-	free(ent);
+	xmlFree(ent->orig);	/* libxml2 hangs the raw value on it */
+	free(ent);	/* a struct decl starts with its entity */
+}
+
+static xmlEntityPtr
+entity_new(size_t size, const xmlChar *name, xmlEntityType type,
+    const char *content, size_t len)
+{
+	xmlEntityPtr ent = xcalloc(1, size);
+
+	ent->type = XML_ENTITY_DECL;
+	ent->etype = type;
+	ent->name = xmlStrdup(name);
+	ent->content = xmlStrndup((const xmlChar *)content, (int)len);
+	ent->length = (int)len;
+	/* "checked" (even: no '<' in it) spares libxml2 a trial parse */
+	ent->checked = type == XML_INTERNAL_PREDEFINED_ENTITY ? 0 : 2;
+	return ent;
+}
+
+/* Bytes the replacement text s expands to, declared entities included. */
+static size_t
+decl_size(const struct xml_reader *r, const char *s)
+{
+	size_t size = 0;
+
+	for (const char *p = s; *p != '\0'; p++) {
+		const char *semi;
+		const struct decl *d;
+		char name[72];
+		size_t len;
+
+		size++;
+		if (*p != '&' || (semi = strchr(p, ';')) == NULL ||
+		    (len = (size_t)(semi - p - 1)) >= sizeof(name))
+			continue;
+		memcpy(name, p + 1, len);
+		name[len] = '\0';
+		if ((d = xmlHashLookup(r->declared, (xmlChar *)name)) == NULL)
+			continue;
+		size += d->size > ENT_MAX_SIZE ? ENT_MAX_SIZE : d->size - 1;
+		p = semi;
+		if (size > ENT_MAX_SIZE)
+			break;
+	}
+	return size;
 }
 
 /*
- * Only XML's five entities and HTML's named ones exist: entities
- * declared in a DTD are never stored (no entityDecl handler), so none is
- * expanded.  An HTML entity comes back as a "predefined" one, which
- * libxml2 inlines as plain characters.  libxml2 drops every entity
- * reference once the document is not well-formed, so each callback marks
- * it well-formed again: errors are collected by sax_error instead.
+ * <!ENTITY name "value"> in the internal subset.  Only internal general
+ * entities are kept: external ones are never loaded (a reference to one
+ * stays as written) and parameter entities are not expanded.  An entity
+ * that would expand past ENT_MAX_SIZE is refused the same way, and
+ * ENT_MAX_DECLS entities at most are kept.
  */
-static xmlEntityPtr
-sax_get_entity(void *ctx, const xmlChar *name)
+static void
+sax_entity_decl(void *ctx, const xmlChar *name, int type,
+    const xmlChar *public_id, const xmlChar *system_id, xmlChar *content)
 {
 	struct xml_reader *r = ctx;
+	struct decl *d;
+	size_t size;
+
+	(void)public_id;
+	(void)system_id;
+	if (type != XML_INTERNAL_GENERAL_ENTITY || content == NULL ||
+	    xmlHashLookup(r->declared, name) != NULL)
+		return;		/* the first declaration binds (XML 1.0 4.2) */
+	if (r->ndeclared >= ENT_MAX_DECLS)
+		return;
+	/* A refused one stays declared, too big, so that entities using it
+	 * are refused in turn. */
+	if ((size = decl_size(r, (const char *)content)) > ENT_MAX_SIZE)
+		feed_doc_add_error(r->doc, "line %d: entity '%.40s' not "
+		    "expanded: more than %d bytes",
+		    xmlSAX2GetLineNumber(r->ctxt) + r->line_offset,
+		    (const char *)name, ENT_MAX_SIZE);
+	d = (struct decl *)entity_new(sizeof(*d), name,
+	    XML_INTERNAL_GENERAL_ENTITY, (const char *)content,
+	    strlen((const char *)content));
+	d->size = size;
+	if (xmlHashAddEntry(r->declared, name, d) != 0)
+		entity_free(d, NULL);
+	else
+		r->ndeclared++;
+}
+
+/*
+ * What a reference that is neither XML's nor declared stands for: an
+ * HTML named entity's character, else the reference itself as text.  In
+ * text, a "predefined" entity, which libxml2 inlines as characters.  In
+ * an attribute value libxml2 would copy only the first byte of one, so
+ * there a general entity, which it leaves as "&name;" for attr_value.
+ */
+static xmlEntityPtr
+stand_in(struct xml_reader *r, const xmlChar *name, int in_attr)
+{
+	xmlHashTablePtr cache = in_attr ? r->attr_entities : r->entities;
 	const htmlEntityDesc *desc;
 	xmlEntityPtr ent;
 	unsigned int cp;
 	struct buf b;
 
-	r->ctxt->wellFormed = 1;
-	if ((ent = xmlGetPredefinedEntity(name)) != NULL)
+	if ((ent = xmlHashLookup(cache, name)) != NULL)
 		return ent;
-	if ((ent = xmlHashLookup(r->entities, name)) != NULL)
-		return ent;
-	desc = htmlEntityLookup(name);
-	cp = desc ? desc->value : html_entity_codepoint((const char *)name);
-	if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp < 0xE000))
-		return NULL;
 	buf_init(&b, 0);
-	buf_put_utf8(&b, cp);
-	ent = xcalloc(1, sizeof(*ent));
-	ent->type = XML_ENTITY_DECL;
-	ent->etype = XML_INTERNAL_PREDEFINED_ENTITY;
-	ent->name = xmlStrdup(name);
-	ent->content = xmlStrdup((const xmlChar *)buf_str(&b));
-	ent->length = (int)b.len;
+	if (in_attr)
+		buf_puts(&b, (const char *)name);
+	else {
+		desc = htmlEntityLookup(name);
+		cp = desc ? desc->value :
+		    html_entity_codepoint((const char *)name);
+		if (cp != 0 && cp <= 0x10FFFF && (cp < 0xD800 || cp >= 0xE000))
+			buf_put_utf8(&b, cp);
+		else
+			buf_printf(&b, "&%s;", (const char *)name);
+	}
+	ent = entity_new(sizeof(*ent), name, in_attr ?
+	    XML_INTERNAL_GENERAL_ENTITY : XML_INTERNAL_PREDEFINED_ENTITY,
+	    buf_str(&b), b.len);
 	buf_cleanup(&b);
-	if (xmlHashAddEntry(r->entities, name, ent) != 0) {
+	if (xmlHashAddEntry(cache, name, ent) != 0) {
 		entity_free(ent, NULL);
 		return NULL;
 	}
 	return ent;
+}
+
+/*
+ * Every reference that is not XML's comes here.  A declared entity is
+ * handed to libxml2, which parses its replacement text in place (SAX
+ * events as if it were written there), while the document's budget of
+ * ENT_MAX_TOTAL expanded bytes lasts.  libxml2 drops every entity
+ * reference once the document is not well-formed, so each callback
+ * marks it well-formed again: errors are collected by sax_error instead.
+ */
+static xmlEntityPtr
+sax_get_entity(void *ctx, const xmlChar *name)
+{
+	struct xml_reader *r = ctx;
+	int in_attr = r->ctxt->instate == XML_PARSER_START_TAG ||
+	    r->ctxt->instate == XML_PARSER_ATTRIBUTE_VALUE;
+	struct decl *d;
+	xmlEntityPtr ent;
+
+	r->ctxt->wellFormed = 1;
+	if ((ent = xmlGetPredefinedEntity(name)) != NULL)
+		return ent;
+	if (r->ctxt->inSubset) {
+		/* libxml2 asks after each declaration (to keep its raw
+		 * value): no expansion happens there */
+		d = xmlHashLookup(r->declared, name);
+		return d != NULL ? &d->ent : NULL;
+	}
+	if ((d = xmlHashLookup(r->declared, name)) != NULL &&
+	    d->size <= ENT_MAX_SIZE) {
+		if (in_attr)
+			return &d->ent;
+		if (r->expanded + d->size <= ENT_MAX_TOTAL) {
+			r->expanded += d->size;
+			return &d->ent;
+		}
+		if (!r->over_budget)
+			feed_doc_add_error(r->doc, "line %d: entities expand "
+			    "past %d bytes, the rest kept as written",
+			    xmlSAX2GetLineNumber(r->ctxt) + r->line_offset,
+			    ENT_MAX_TOTAL);
+		r->over_budget = 1;
+	} else if (d == NULL && !in_attr && htmlEntityLookup(name) == NULL &&
+	    html_entity_codepoint((const char *)name) == 0)
+		feed_doc_add_error(r->doc, "line %d: entity '%.40s' unknown "
+		    "or external, kept as text",
+		    xmlSAX2GetLineNumber(r->ctxt) + r->line_offset,
+		    (const char *)name);
+	return stand_in(r, name, in_attr);
 }
 
 static void
@@ -422,12 +698,16 @@ xml_reader_new(struct builder *b, struct feed_doc *doc, const char *base_url)
 	sax.cdataBlock = sax_text;
 	sax.ignorableWhitespace = sax_text;
 	sax.getEntity = sax_get_entity;
+	sax.entityDecl = sax_entity_decl;
 	sax.serror = sax_error;
 	r->b = b;
 	r->doc = doc;
 	r->base_url = base_url ? xstrdup(base_url) : NULL;
 	buf_init(&r->text, XML_MAX_TEXT);
 	r->entities = xmlHashCreate(16);
+	r->attr_entities = xmlHashCreate(16);
+	r->declared = xmlHashCreate(16);
+	xmlfix_init(&r->fix);
 	r->ctxt = xmlCreatePushParserCtxt(&sax, r, NULL, 0, NULL);
 	if (r->ctxt == NULL)
 		fatalx("xml: cannot create a parser context");
@@ -450,6 +730,9 @@ xml_reader_free(struct xml_reader *r)
 		xmlFreeDoc(r->ctxt->myDoc);
 	xmlFreeParserCtxt(r->ctxt);
 	xmlHashFree(r->entities, entity_free);
+	xmlHashFree(r->attr_entities, entity_free);
+	xmlHashFree(r->declared, entity_free);
+	xmlfix_cleanup(&r->fix);
 	buf_cleanup(&r->text);
 	free(r->base_url);
 	free(r->first_error);
@@ -465,6 +748,7 @@ xml_reader_set_line_offset(struct xml_reader *r, int lines)
 int
 xml_reader_push(struct xml_reader *r, const char *data, size_t len, int final)
 {
+	xmlfix_run(&r->fix, data, len, final, &data, &len);
 	while (!r->refused && (len > 0 || final)) {
 		/* xmlParseChunk takes an int length. */
 		int n = len > (1 << 30) ? 1 << 30 : (int)len;
@@ -475,6 +759,9 @@ xml_reader_push(struct xml_reader *r, const char *data, size_t len, int final)
 		if (len == 0)
 			break;
 	}
+	if (final && r->fix.mended > 0)
+		feed_doc_add_error(r->doc, "%zu '&' starting no reference "
+		    "read as text", r->fix.mended);
 	return r->refused ? -1 : 0;
 }
 

@@ -21,7 +21,10 @@
 #define XML_CAPTURE_ESCAPE	0x2	/* HTML-escape the text as collected */
 #define XML_CAPTURE_SKIPDIV	0x4	/* drop a wrapping xhtml <div> */
 
+struct xml_reader;
+
 struct xml_elem {
+	const struct xml_reader *reader;
 	const char	*local;		/* local name */
 	const char	*uri;		/* namespace URI, or NULL */
 	const char	*base;		/* in-scope base URL, or NULL */
@@ -32,12 +35,11 @@ struct xml_elem {
 };
 
 /* Value of the attribute uri:local (uri NULL: unqualified), or NULL.
- * Valid UTF-8, caller frees. */
+ * References decoded, valid UTF-8, caller frees. */
 char	*xml_elem_attr(const struct xml_elem *e, const char *uri,
 	    const char *local);
 
 struct builder;
-struct xml_reader;
 
 /* base_url: the document's URL (may be NULL).  Errors go to doc. */
 struct xml_reader *xml_reader_new(struct builder *b, struct feed_doc *doc,

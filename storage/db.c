@@ -4,9 +4,12 @@
  * counter and the small column helpers every storage/ file uses.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
 
 #include "config/match.h"
 #include "util/xmalloc.h"
@@ -53,7 +56,7 @@ pragma_setup(struct store *st, char **errstr)
 		store_persist_wal(st->db);
 	if (store_exec(st, "PRAGMA foreign_keys = ON;") == -1 ||
 	    (st->mode == STORE_READWRITE && store_exec(st, rw) == -1)) {
-		*errstr = xasprintf("%s: %s", st->path, sqlite3_errmsg(st->db));
+		*errstr = xstrdup(store_errmsg(st));
 		return -1;
 	}
 	return 0;
@@ -68,7 +71,7 @@ check_version(struct store *st, char **errstr)
 	if (v == STORE_SCHEMA_VERSION)
 		return 0;
 	if (v == -1)
-		*errstr = xasprintf("%s: %s", st->path, sqlite3_errmsg(st->db));
+		*errstr = xstrdup(store_errmsg(st));
 	else if (v == 0)
 		*errstr = xasprintf("%s: not a feedd database (no schema)",
 		    st->path);
@@ -79,7 +82,26 @@ check_version(struct store *st, char **errstr)
 	return -1;
 }
 
-/* match_split_scripts as an SQL function, for migration 3. */
+/*
+ * feedd_body(summary, content): the text items_fts indexes for an item
+ * (store_body_text).  The full-text tables read their content through
+ * it (migrate.c, version 4) instead of keeping a copy of the text.
+ */
+static void
+sql_body(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	char *body;
+
+	(void)argc;
+	body = store_body_text((const char *)sqlite3_value_text(argv[0]),
+	    (const char *)sqlite3_value_text(argv[1]));
+	sqlite3_result_text(ctx, body, -1, free);
+}
+
+/*
+ * match_split_scripts as an SQL function: migration 3, and the word
+ * index's view of items with spaceless text (migration 4).
+ */
 static void
 sql_split_scripts(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
@@ -123,13 +145,20 @@ open_db(struct store *st, char **errstr)
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	if (sqlite3_open_v2(st->path, &st->db, flags, NULL) != SQLITE_OK) {
 		serr = st->db ? sqlite3_system_errno(st->db) : 0;
-		*errstr = xasprintf("%s: %s%s%s", st->path, st->db ?
-		    sqlite3_errmsg(st->db) : "out of memory", serr ? ": " : "",
-		    serr ? strerror(serr) : "");
+		if (serr == EACCES || serr == EPERM || serr == EROFS ||
+		    serr == ENOSPC)
+			*errstr = xstrdup(store_errmsg(st));
+		else
+			*errstr = xasprintf("%s: %s%s%s", st->path, st->db ?
+			    sqlite3_errmsg(st->db) : "out of memory",
+			    serr ? ": " : "", serr ? strerror(serr) : "");
 		return -1;
 	}
 	sqlite3_extended_result_codes(st->db, 1);
-	if (sqlite3_create_function(st->db, "feedd_split_scripts", 1,
+	if (sqlite3_create_function(st->db, "feedd_body", 2, SQLITE_UTF8 |
+	    SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL, sql_body, NULL,
+	    NULL) != SQLITE_OK ||
+	    sqlite3_create_function(st->db, "feedd_split_scripts", 1,
 	    SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_split_scripts, NULL,
 	    NULL) != SQLITE_OK) {
 		*errstr = xasprintf("%s: %s", st->path, sqlite3_errmsg(st->db));
@@ -184,10 +213,96 @@ store_sqlite(struct store *st)
 	return st->db;
 }
 
+/* Why st's file cannot be written, or NULL when it can. */
+static const char *
+why_readonly(const char *path, char *buf, size_t n)
+{
+	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+	struct statvfs vfs;
+	const char *why = NULL;
+
+	if (slash != NULL)
+		*slash = '\0';
+	if (statvfs(slash ? (*dir ? dir : "/") : ".", &vfs) == 0 &&
+	    (vfs.f_flag & ST_RDONLY))
+		why = "file system mounted read-only";
+	else if (access(path, W_OK) == -1 && errno != ENOENT) {
+		snprintf(buf, n, "file not writable: %s", strerror(errno));
+		why = buf;
+	} else if (access(slash ? (*dir ? dir : "/") : ".", W_OK) == -1) {
+		snprintf(buf, n, "directory not writable: %s", strerror(errno));
+		why = buf;
+	}
+	free(dir);
+	return why;
+}
+
+/*
+ * SQLite's words hide the cause: "database or disk is full", "attempt
+ * to write a readonly database", "unable to open database file", and
+ * after some failures "not an error".  The cause, named: disk full,
+ * read-only (and why), permission denied, or the system's error.
+ */
+const char *
+store_cause(struct store *st)
+{
+	int code = st->db ? sqlite3_extended_errcode(st->db) : SQLITE_NOMEM;
+	int sys = st->db ? sqlite3_system_errno(st->db) : 0;
+	char why[256];
+	const char *ro;
+
+	switch (code & 0xff) {
+	case SQLITE_FULL:
+		return "disk full";
+	case SQLITE_READONLY:
+		ro = why_readonly(st->path, why, sizeof(why));
+		snprintf(st->errtext, sizeof(st->errtext), "read-only database%s%s%s",
+		    ro ? " (" : "", ro ? ro : "", ro ? ")" : "");
+		return st->errtext;
+	case SQLITE_PERM:
+	case SQLITE_AUTH:
+		return "permission denied";
+	case SQLITE_CANTOPEN:
+	case SQLITE_IOERR:
+		if (sys == ENOSPC)
+			return "disk full";
+		if (sys == EROFS)
+			return "read-only database (file system mounted read-only)";
+		if (sys == EACCES || sys == EPERM)
+			return "permission denied";
+		if ((ro = why_readonly(st->path, why, sizeof(why))) != NULL) {
+			/* WAL's -shm cannot be made beside it, say */
+			snprintf(st->errtext, sizeof(st->errtext),
+			    "read-only database (%s)", ro);
+			return st->errtext;
+		}
+		if (sys != 0) {
+			snprintf(st->errtext, sizeof(st->errtext), "%s: %s",
+			    sqlite3_errmsg(st->db), strerror(sys));
+			return st->errtext;
+		}
+		break;
+	case SQLITE_OK:
+		/* the error was reset on the way: judge the file itself */
+		if ((ro = why_readonly(st->path, why, sizeof(why))) != NULL) {
+			snprintf(st->errtext, sizeof(st->errtext),
+			    "read-only database (%s)", ro);
+			return st->errtext;
+		}
+		return "unknown error";
+	}
+	return st->db ? sqlite3_errmsg(st->db) : "out of memory";
+}
+
 const char *
 store_errmsg(struct store *st)
 {
-	return sqlite3_errmsg(st->db);
+	const char *cause = store_cause(st);
+	char tmp[sizeof(st->errtext)];
+
+	snprintf(tmp, sizeof(tmp), "%s: %s", st->path, cause);
+	memcpy(st->errtext, tmp, sizeof(tmp));
+	return st->errtext;
 }
 
 sqlite3_stmt *
@@ -377,6 +492,40 @@ store_generation(struct store *st)
 	if (s)
 		sqlite3_reset(s);
 	return g;
+}
+
+int
+store_mark_get(struct store *st, const char *key, int64_t *v)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT value FROM meta WHERE key = ?",
+	    -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
+}
+
+int
+store_mark_set(struct store *st, const char *key, int64_t v)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(st->db, "INSERT INTO meta (key, value)"
+	    " VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value ="
+	    " excluded.value", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, v);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 char *

@@ -14,7 +14,8 @@
 	"id, name, url, active, etag, last_modified, body_hash," \
 	" last_status, last_error, last_fetch, last_success, next_due," \
 	" consecutive_errors, gone, redirect_url, fetches, not_modified," \
-	" (SELECT count(*) FROM items WHERE feed_id = feeds.id), title, link"
+	" (SELECT count(*) FROM items WHERE feed_id = feeds.id), title, link," \
+	" due_by_server"
 
 /*
  * The daemon reads one feed by name twice per fetch: that must be one
@@ -80,6 +81,7 @@ feed_row_read(sqlite3_stmt *s, struct feed_row *r)
 	r->items = sqlite3_column_int64(s, 17);
 	r->title = store_col_str(s, 18);
 	r->link = store_col_str(s, 19);
+	r->due_by_server = sqlite3_column_int(s, 20);
 }
 
 /* One configured feed: added, its URL followed, or marked active. */
@@ -234,7 +236,7 @@ store_feed_save_state(struct store *st, const struct feed_row *r)
 	    " last_status = ?5, last_error = ?6, last_fetch = ?7,"
 	    " last_success = ?8, next_due = ?9, consecutive_errors = ?10,"
 	    " gone = ?11, redirect_url = ?12, fetches = ?13,"
-	    " not_modified = ?14 WHERE id = ?1");
+	    " not_modified = ?14, due_by_server = ?15 WHERE id = ?1");
 
 	if (s == NULL)
 		return -1;
@@ -252,5 +254,56 @@ store_feed_save_state(struct store *st, const struct feed_row *r)
 	store_bind_str(s, 12, r->redirect_url);
 	sqlite3_bind_int64(s, 13, r->fetches);
 	sqlite3_bind_int64(s, 14, r->not_modified);
+	sqlite3_bind_int(s, 15, r->due_by_server);
 	return store_step_done(s);
+}
+
+int
+store_host_hold_set(struct store *st, const char *host, int64_t until)
+{
+	sqlite3_stmt *s = store_stmt(st, SQ_HOLD_SET,
+	    "INSERT INTO host_holds (host, until) VALUES (?1, ?2)"
+	    " ON CONFLICT (host) DO UPDATE SET until = ?2");
+
+	if (s == NULL)
+		return -1;
+	store_bind_str(s, 1, host);
+	sqlite3_bind_int64(s, 2, until);
+	return store_step_done(s);
+}
+
+int
+store_host_holds(struct store *st, int64_t now, struct host_hold **out,
+    size_t *n)
+{
+	sqlite3_stmt *s = store_stmt(st, SQ_HOLD_LIST,
+	    "SELECT host, until FROM host_holds WHERE until > ?1 ORDER BY host");
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, now);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		*out = xreallocarray(*out, *n + 1, sizeof(**out));
+		(*out)[*n].host = store_col_str(s, 0);
+		(*out)[(*n)++].until = sqlite3_column_int64(s, 1);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		host_holds_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+		return -1;
+	}
+	return 0;
+}
+
+void
+host_holds_free(struct host_hold *v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++)
+		free(v[i].host);
+	free(v);
 }

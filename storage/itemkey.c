@@ -154,25 +154,66 @@ conflict(const struct item_keys *a, const struct item_keys *b, int by_id)
 	return !streq(a->it->title, b->it->title);
 }
 
+/* An item's key of one kind, with its index: sorted to find repeats. */
+struct key_ref {
+	const char *key;
+	size_t	 i;
+};
+
+static int
+key_ref_cmp(const void *a, const void *b)
+{
+	const struct key_ref *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+
+	return c != 0 ? c : x->i < y->i ? -1 : x->i > y->i;
+}
+
+/*
+ * The items' keys of one kind (idkey, linkkey or key: which 0, 1, 2),
+ * the items without one left out, sorted by key then index; *m of them.
+ * Sorting, not comparing every pair: a hostile feed holds 100,000 items
+ * and the pairwise loops took minutes of the loop thread.
+ */
+static struct key_ref *
+sorted_keys(const struct item_keys *k, size_t n, int which, size_t *m)
+{
+	struct key_ref *r = xcalloc(n + 1, sizeof(*r));
+
+	*m = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *key = which == 0 ? k[i].idkey : which == 1 ?
+		    k[i].linkkey : k[i].key;
+
+		if (key != NULL) {
+			r[*m].key = key;
+			r[(*m)++].i = i;
+		}
+	}
+	qsort(r, *m, sizeof(*r), key_ref_cmp);
+	return r;
+}
+
 /*
  * Whether some key (idkey, or linkkey) is shared by items that differ.
- * Quadratic, but feeds hold tens of items and this runs once per doc.
+ * "Differ" is an equivalence (equal link and title, or title), so a
+ * group of one key conflicts when some member differs from its first.
  */
 static int
 repeats(const struct item_keys *k, size_t n, int by_id)
 {
-	for (size_t i = 0; i < n; i++) {
-		const char *ki = by_id ? k[i].idkey : k[i].linkkey;
+	size_t m, first = 0;
+	struct key_ref *r = sorted_keys(k, n, by_id ? 0 : 1, &m);
+	int found = 0;
 
-		for (size_t j = i + 1; ki && j < n; j++) {
-			const char *kj = by_id ? k[j].idkey : k[j].linkkey;
-
-			if (kj && strcmp(ki, kj) == 0 &&
-			    conflict(&k[i], &k[j], by_id))
-				return 1;
-		}
+	for (size_t j = 1; j < m && !found; j++) {
+		if (strcmp(r[j].key, r[first].key) != 0)
+			first = j;
+		else
+			found = conflict(&k[r[first].i], &k[r[j].i], by_id);
 	}
-	return 0;
+	free(r);
+	return found;
 }
 
 int
@@ -193,6 +234,9 @@ itemkey_doc_mode(const struct item_keys *k, size_t n, int mode)
 void
 itemkey_choose(struct item_keys *k, size_t n, int mode)
 {
+	struct key_ref *r;
+	size_t m;
+
 	for (size_t i = 0; i < n; i++) {
 		k[i].key = k[i].hashkey;
 		if (mode <= ID_MODE_LINK && k[i].linkkey)
@@ -200,7 +244,10 @@ itemkey_choose(struct item_keys *k, size_t n, int mode)
 		if (mode == ID_MODE_ENTRY_ID && k[i].idkey)
 			k[i].key = k[i].idkey;
 		k[i].dup = 0;
-		for (size_t j = 0; j < i && !k[i].dup; j++)
-			k[i].dup = strcmp(k[i].key, k[j].key) == 0;
 	}
+	/* a dup: an earlier item has the same key (sorted: the one before) */
+	r = sorted_keys(k, n, 2, &m);
+	for (size_t j = 1; j < m; j++)
+		k[r[j].i].dup = strcmp(r[j].key, r[j - 1].key) == 0;
+	free(r);
 }

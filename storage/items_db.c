@@ -193,9 +193,18 @@ static int
 fts_exec(struct put *p, enum store_stmt_id slot, int64_t id, const char *a,
     const char *b)
 {
+	/*
+	 * External content (migrate.c, version 4): an item's terms are
+	 * deleted with the text they were indexed from, which the views
+	 * compute from the stored row, so before the row changes.  An item
+	 * not in items_tri has no row in items_tri_text: nothing happens.
+	 */
 	static const char *const sql[] = {
-		[SQ_FTS_DEL] = "DELETE FROM items_fts WHERE rowid = ?",
-		[SQ_TRI_DEL] = "DELETE FROM items_tri WHERE rowid = ?",
+		[SQ_FTS_DEL] = "INSERT INTO items_fts (items_fts, rowid, title,"
+		    " body) SELECT 'delete', id, title, body FROM items_text"
+		    " WHERE id = ?",
+		[SQ_TRI_DEL] = "INSERT INTO items_tri (items_tri, rowid, text)"
+		    " SELECT 'delete', id, text FROM items_tri_text WHERE id = ?",
 		[SQ_FTS_INS] = "INSERT INTO items_fts (rowid, title, body)"
 		    " VALUES (?, ?, ?)",
 		[SQ_TRI_INS] = "INSERT INTO items_tri (rowid, text)"
@@ -213,52 +222,68 @@ fts_exec(struct put *p, enum store_stmt_id slot, int64_t id, const char *a,
 	return store_step_done(s);
 }
 
-/*
- * Replaces the full-text rows of item k.  items_tri holds only texts
- * with a letter of a script written without spaces: a trigram term (see
- * config/match.h) has such a letter, so it can match no other text, and
- * most items skip the trigram index, its largest cost.  fresh: a new
- * item, with no rows to delete.
- */
-static int
-index_item(struct put *p, int64_t id, const struct item_keys *k, int fresh)
+/* The text item k is indexed by: prepared on a worker, or made here. */
+struct item_text {
+	const char *title;
+	const char *body;
+	char	*own;
+	int	 tri;
+};
+
+static void
+item_text(const struct put *p, const struct item_keys *k,
+    struct item_text *t)
 {
 	const struct feed_item *it = k->it;
-	const char *title = it->title ? it->title : "";
-	char *own = NULL, *text;
-	const char *body;
-	int tri, rc = -1;
 
+	t->title = it->title ? it->title : "";
+	t->own = NULL;
 	if (p->prep->bodies) {
-		body = p->prep->bodies[k - p->prep->k];
-		tri = p->prep->tri[k - p->prep->k];
+		t->body = p->prep->bodies[k - p->prep->k];
+		t->tri = p->prep->tri[k - p->prep->k];
 	} else {
-		body = own = store_item_body(it);
-		tri = match_text_spaceless(title) ||
-		    match_text_spaceless(body);
+		t->body = t->own = store_item_body(it);
+		t->tri = match_text_spaceless(t->title) ||
+		    match_text_spaceless(t->body);
 	}
-	if (!fresh && (fts_exec(p, SQ_FTS_DEL, id, NULL, NULL) == -1 ||
-	    fts_exec(p, SQ_TRI_DEL, id, NULL, NULL) == -1))
-		goto out;
-	if (tri) {
-		/* a change of script is a word boundary (config/match.h) */
-		char *t = match_split_scripts(title), *bd = match_split_scripts(body);
+}
 
-		rc = fts_exec(p, SQ_FTS_INS, id, t, bd);
-		free(t);
-		free(bd);
-		if (rc == -1)
-			goto out;
-	} else if (fts_exec(p, SQ_FTS_INS, id, title, body) == -1)
-		goto out;
-	rc = 0;
-	if (tri) {
-		text = xasprintf("%s %s", title, body);
-		rc = fts_exec(p, SQ_TRI_INS, id, text, NULL);
-		free(text);
-	}
-out:
-	free(own);
+/* Removes a stored item's terms (before its row changes). */
+static int
+unindex_item(struct put *p, int64_t id)
+{
+	if (fts_exec(p, SQ_FTS_DEL, id, NULL, NULL) == -1)
+		return -1;
+	return fts_exec(p, SQ_TRI_DEL, id, NULL, NULL);
+}
+
+/*
+ * Indexes item id (its row written, with tri).  items_tri holds only
+ * texts with a letter of a script written without spaces: a trigram
+ * term (see config/match.h) has such a letter, so it can match no other
+ * text, and most items skip the trigram index, its largest cost.  The
+ * views the indexes read from (migrate.c, version 4) give the same
+ * text: split where the script changes for the word index.
+ */
+static int
+index_item(struct put *p, int64_t id, const struct item_text *t)
+{
+	char *text, *st, *sb;
+	int rc;
+
+	if (!t->tri)
+		return fts_exec(p, SQ_FTS_INS, id, t->title, t->body);
+	/* a change of script is a word boundary (config/match.h) */
+	st = match_split_scripts(t->title);
+	sb = match_split_scripts(t->body);
+	rc = fts_exec(p, SQ_FTS_INS, id, st, sb);
+	free(st);
+	free(sb);
+	if (rc == -1)
+		return -1;
+	text = xasprintf("%s %s", t->title, t->body);
+	rc = fts_exec(p, SQ_TRI_INS, id, text, NULL);
+	free(text);
 	return rc;
 }
 
@@ -288,21 +313,25 @@ update_item(struct put *p, int64_t id, const struct item_keys *k)
 	    "UPDATE items SET key = ?2, hash = ?3, canon = ?4, entry_id = ?5,"
 	    " title = ?6, link = ?7, author = ?8, summary = ?9,"
 	    " content = ?10, categories = ?11, published = ?12,"
-	    " updated = ?13, enclosures = ?18 WHERE id = ?1");
+	    " updated = ?13, tri = ?14, enclosures = ?18 WHERE id = ?1");
 	char *cats = join_categories(k->it), *encl = join_enclosures(k->it);
+	struct item_text t;
 	int rc = -1;
 
-	if (s == NULL)
+	item_text(p, k, &t);
+	if (s == NULL || unindex_item(p, id) == -1)
 		goto out;
 	sqlite3_bind_int64(s, 1, id);
 	store_bind_str(s, 2, k->key);
 	bind_item(s, k, cats);
+	sqlite3_bind_int(s, 14, t.tri);
 	store_bind_str(s, 18, encl);
-	if (store_step_done(s) == -1 || index_item(p, id, k, 0) == -1)
+	if (store_step_done(s) == -1 || index_item(p, id, &t) == -1)
 		goto out;
 	p->res->updated_items++;
 	rc = 0;
 out:
+	free(t.own);
 	free(cats);
 	free(encl);
 	return rc;
@@ -383,13 +412,15 @@ insert_item(struct put *p, const struct item_keys *k)
 	sqlite3_stmt *s = store_stmt(p->st, SQ_ITEM_INSERT,
 	    "INSERT INTO items (id, feed_id, key, hash, canon, entry_id, title,"
 	    " link, author, summary, content, categories, published, updated,"
-	    " story_id, first_seen, story_new, alert_checked, enclosures)"
+	    " story_id, first_seen, story_new, alert_checked, enclosures, tri)"
 	    " VALUES (?17, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
-	    " ?13, ?14, ?15, ?16, 1, ?18)");
+	    " ?13, ?14, ?15, ?16, 1, ?18, ?19)");
 	char *cats = join_categories(k->it), *encl = join_enclosures(k->it);
+	struct item_text t;
 	int64_t story;
 	int created, rc = -1;
 
+	item_text(p, k, &t);
 	if (s == NULL || next_item_id(p) == -1 ||
 	    story_for(p, k, &story, &created) == -1)
 		goto out;
@@ -400,14 +431,16 @@ insert_item(struct put *p, const struct item_keys *k)
 	sqlite3_bind_int64(s, 15, p->now);
 	sqlite3_bind_int(s, 16, created);
 	sqlite3_bind_int64(s, 17, p->next_id);
+	sqlite3_bind_int(s, 19, t.tri);
 	store_bind_str(s, 18, encl);
-	if (store_step_done(s) == -1 || index_item(p, p->next_id, k, 1) == -1)
+	if (store_step_done(s) == -1 || index_item(p, p->next_id, &t) == -1)
 		goto out;
 	p->next_id++;
 	p->res->new_items++;
 	p->res->new_stories += created;
 	rc = 0;
 out:
+	free(t.own);
 	free(cats);
 	free(encl);
 	return rc;

@@ -114,6 +114,49 @@ static const char *const migrations[] = {
 	" feedd_split_scripts(title), feedd_split_scripts(body)"
 	" FROM temp.m3_fts;"
 	"DROP TABLE temp.m3_fts;",
+	/*
+	 * Version 4.  The text is kept once: items_fts and items_tri become
+	 * external-content tables that read it from items through the views
+	 * items_text and items_tri_text, whose feedd_body() (storage/db.c)
+	 * computes the indexed text from the stored HTML again; before, FTS5
+	 * kept its own copy of every item's text and items_tri another of
+	 * the spaceless ones.  items.tri marks the items items_tri holds
+	 * (text written without spaces, see items_db.c), so that deleting
+	 * an item's trigram terms finds the text they came from.  Both
+	 * indexes are rebuilt from the items themselves, so they agree with
+	 * the views exactly.  As in version 3, the word index sees the
+	 * text of those items split where the script changes.
+	 */
+	"ALTER TABLE items ADD COLUMN tri INTEGER NOT NULL DEFAULT 0;"
+	"UPDATE items SET tri = 1 WHERE id IN (SELECT rowid FROM items_tri);"
+	"CREATE INDEX items_tri_ids ON items (id) WHERE tri = 1;"
+	"DROP TABLE items_fts;"
+	"DROP TABLE items_tri;"
+	"CREATE VIEW items_text AS SELECT id, CASE WHEN tri THEN"
+	" feedd_split_scripts(coalesce(title, '')) ELSE coalesce(title, '')"
+	" END AS title, CASE WHEN tri THEN"
+	" feedd_split_scripts(feedd_body(summary, content)) ELSE"
+	" feedd_body(summary, content) END AS body FROM items;"
+	"CREATE VIEW items_tri_text AS SELECT id, coalesce(title, '') || ' '"
+	" || feedd_body(summary, content) AS text FROM items WHERE tri = 1;"
+	"CREATE VIRTUAL TABLE items_fts USING fts5 (title, body,"
+	" content = 'items_text', content_rowid = 'id',"
+	" tokenize = 'unicode61 remove_diacritics 2');"
+	"CREATE VIRTUAL TABLE items_tri USING fts5 (text,"
+	" content = 'items_tri_text', content_rowid = 'id',"
+	" tokenize = 'trigram');"
+	"INSERT INTO items_fts (items_fts) VALUES ('rebuild');"
+	"INSERT INTO items_tri (items_tri) VALUES ('rebuild');",
+	/*
+	 * Version 5.  What a server asked for outlives the process (feedd
+	 * once from cron): host_holds keeps a 429/503 Retry-After hold on a
+	 * host until its end; feeds.due_by_server says next_due came from
+	 * the server (Retry-After, Cache-Control) or from backoff, so a
+	 * lowered interval does not pull it earlier.
+	 */
+	"CREATE TABLE IF NOT EXISTS host_holds (host TEXT PRIMARY KEY,"
+	" until INTEGER NOT NULL);"
+	"ALTER TABLE feeds ADD COLUMN due_by_server INTEGER NOT NULL DEFAULT 0;",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -148,7 +191,7 @@ apply(struct store *st, int i, char **errstr)
 	goto out;
 fail:
 	*errstr = xasprintf("%s: migration %d: %s", st->path, i + 1,
-	    sqlite3_errmsg(st->db));
+	    store_cause(st));
 	store_rollback(st);
 out:
 	free(bump);

@@ -18,14 +18,20 @@
  * words of text) are neither searchable nor seen by the alert rules:
  * a bound on what one item costs the index.  A summary whose text the
  * content repeats (most full-content feeds) is indexed once.
+ *
+ * The index keeps no copy of this text: SQL's feedd_body(summary,
+ * content) (db.c) computes it again from the stored HTML when FTS5
+ * needs it (snippets, deleting an item's terms).  So it must give the
+ * same text for the same HTML forever: a change to it or to
+ * html_to_text needs a migration that rebuilds items_fts and items_tri.
  */
 #define BODY_MAX (64 * 1024)
 
 char *
-store_item_body(const struct feed_item *it)
+store_body_text(const char *summary, const char *content)
 {
-	char *sum = it->summary ? html_to_text(it->summary) : NULL;
-	char *con = it->content ? html_to_text(it->content) : NULL;
+	char *sum = summary ? html_to_text(summary) : NULL;
+	char *con = content ? html_to_text(content) : NULL;
 	char *body;
 	size_t n;
 
@@ -45,6 +51,12 @@ store_item_body(const struct feed_item *it)
 	free(sum);
 	free(con);
 	return body;
+}
+
+char *
+store_item_body(const struct feed_item *it)
+{
+	return store_body_text(it->summary, it->content);
 }
 
 static void
@@ -92,6 +104,12 @@ struct store_prep *
 store_prepare_doc(const struct feed_doc *doc, int bodies)
 {
 	return store_prep_new(doc, bodies, 1);
+}
+
+const char *
+store_prep_body(const struct store_prep *prep, size_t i)
+{
+	return prep->bodies && i < prep->n ? prep->bodies[i] : NULL;
 }
 
 void

@@ -84,6 +84,14 @@ struct feed_row {
 	/* from the document */
 	char	*title;
 	char	*link;
+	/* next_due came from the server (Retry-After, max-age) or backoff */
+	int	 due_by_server;
+};
+
+/* A host a 429/503 Retry-After held off, until Unix seconds. */
+struct host_hold {
+	char	*host;
+	int64_t	 until;
 };
 
 void	 feed_row_cleanup(struct feed_row *row);
@@ -99,6 +107,12 @@ int	 store_sync_feeds(struct store *st, const struct config *cfg);
 int	 store_feed_get(struct store *st, const char *name, struct feed_row *out);
 /* Every feed (active first, by name). */
 int	 store_feeds_list(struct store *st, struct feed_row **rows, size_t *n);
+/* Holds host (fetch_url_host) until then, for every later process. */
+int	 store_host_hold_set(struct store *st, const char *host, int64_t until);
+/* The holds still running at now (caller frees with host_holds_free). */
+int	 store_host_holds(struct store *st, int64_t now, struct host_hold **v,
+	    size_t *n);
+void	 host_holds_free(struct host_hold *v, size_t n);
 /* Writes the fetch-state columns of row (by row->id). */
 int	 store_feed_save_state(struct store *st, const struct feed_row *row);
 
@@ -132,6 +146,8 @@ int	 store_put_doc(struct store *st, int64_t feed_id,
 struct store_prep;
 struct store_prep *store_prepare_doc(const struct feed_doc *doc, int bodies);
 void	 store_prep_free(struct store_prep *prep);		/* NULL ok */
+/* Item i's full-text body, when prepared with bodies (else NULL). */
+const char *store_prep_body(const struct store_prep *prep, size_t i);
 int	 store_put_prepared(struct store *st, int64_t feed_id,
 	    const struct feed_doc *doc, const struct store_prep *prep,
 	    int64_t now, struct store_put_result *res, char **errstr);
@@ -182,6 +198,17 @@ int	 store_stories_newest(struct store *st, const char *feed,
 	    const char *rule, int limit, struct story_row **rows, size_t *n);
 
 /*
+ * The stories of store_stories_newest (no feed filter), one row at a
+ * time in the order the outputs list them: by the updated date the
+ * entry shows (feeds/entry.c, prepare_dates, as of now), newest first,
+ * ties in store_stories_newest's order.  Memory does not grow with
+ * limit.  fn returns 0 to go on, -1 to stop (the call then returns -1).
+ */
+typedef int (*store_story_fn)(const struct story_row *row, void *arg);
+int	 store_stories_each(struct store *st, const char *rule, int limit,
+	    int64_t now, store_story_fn fn, void *arg);
+
+/*
  * Ranked full-text search (bm25, newest first on ties), query in the
  * alert language (config/match.h); one hit per story, the best item of
  * it, with a plain-text snippet.  -1 with *errstr on a bad query.
@@ -203,6 +230,14 @@ int	 store_match_test(struct store *st, const struct match_expr *expr,
  * outputs compare it to skip rewriting what did not change.
  */
 int64_t	 store_generation(struct store *st);
+
+/*
+ * A number kept in the database under key (meta table) for a caller
+ * outside storage/, e.g. the generation the outputs were written at.
+ * get: 0 and *v, 1 when there is none, -1 on error.
+ */
+int	 store_mark_get(struct store *st, const char *key, int64_t *v);
+int	 store_mark_set(struct store *st, const char *key, int64_t v);
 
 /*
  * Deletes items first seen before `before`, except the stories among

@@ -24,6 +24,7 @@ enum store_stmt_id {
 	SQ_STORY_FILL, SQ_STORY_NSOURCES, SQ_STORY_REP,
 	SQ_ALERT_INSERT, SQ_ALERT_FIRST, SQ_ALERT_CHECKED, SQ_ALERT_PENDING, SQ_ALERT_WRITTEN,
 	SQ_RECENT_ITEMS, SQ_RECENT_ALERTS,
+	SQ_HOLD_SET, SQ_HOLD_LIST,
 	SQ_NSTMT
 };
 
@@ -37,7 +38,11 @@ struct store {
 	int	 lost;			/* the open batch was rolled back */
 	sqlite3_stmt *stmt[SQ_NSTMT];
 	struct store_ckpt *ckpt;	/* NULL: SQLite checkpoints inline */
+	char	 errtext[512];		/* store_errmsg's answer */
 };
+
+/* Why the last call failed, the cause named ("disk full"); no path. */
+const char *store_cause(struct store *st);
 
 /*
  * The cached statement for slot id, prepared from sql on first use,
@@ -116,9 +121,11 @@ struct store_prep *store_prep_new(const struct feed_doc *doc, int bodies,
 	    int per_mode);
 /* The full-text body of an item (see prep.c); caller frees. */
 char	*store_item_body(const struct feed_item *it);
+/* The same from the stored summary and content HTML (either NULL). */
+char	*store_body_text(const char *summary, const char *content);
 
 /* migrate.c: brings the schema to the current version. */
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 5
 int	 store_migrate(struct store *st, char **errstr);
 
 /* stories_db.c: fills row from item item_id (the story's nsources). */

@@ -210,6 +210,51 @@ store_stories_newest(struct store *st, const char *feed, const char *rule,
 	return rc;
 }
 
+int
+store_stories_each(struct store *st, const char *rule, int limit,
+    int64_t now, store_story_fn fn, void *arg)
+{
+	sqlite3_stmt *q;
+	struct story_row row;
+	int rc;
+
+	/*
+	 * The sorter holds (item id, date) per story, not the rows.  The
+	 * date is feeds/entry.c's prepare_dates in SQL: published no later
+	 * than first seen; updated, first seen when in the future, never
+	 * before published; else published, else the story's sort time.
+	 */
+	if (sqlite3_prepare_v2(st->db, "WITH t AS (SELECT s.id AS sid,"
+	    " s.sort_time AS st FROM stories s WHERE (?1 IS NULL OR EXISTS"
+	    "  (SELECT 1 FROM alerts a WHERE a.rule = ?1 AND"
+	    "  a.story_key = s.key))"
+	    " ORDER BY s.sort_time DESC, s.id DESC LIMIT ?2),"
+	    " r AS (SELECT t.sid, t.st, i.id AS iid, i.first_seen AS fs,"
+	    "  CASE WHEN i.published > i.first_seen THEN i.first_seen"
+	    "  ELSE i.published END AS pub,"
+	    "  CASE WHEN i.updated > ?3 THEN i.first_seen"
+	    "  ELSE i.updated END AS upd FROM t"
+	    "  JOIN items i ON i.id = (SELECT min(id) FROM items"
+	    "  WHERE story_id = t.sid))"
+	    " SELECT iid FROM r ORDER BY coalesce(CASE WHEN upd < pub"
+	    " THEN pub ELSE upd END, pub, CASE WHEN st != 0 THEN st ELSE fs"
+	    " END) DESC, st DESC, sid DESC", -1, &q, NULL) != SQLITE_OK)
+		return -1;
+	store_bind_str(q, 1, rule);
+	sqlite3_bind_int(q, 2, limit > 0 ? limit : -1);
+	sqlite3_bind_int64(q, 3, now);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		if (store_story_fill(st, sqlite3_column_int64(q, 0), &row) == -1)
+			break;
+		rc = fn(&row, arg);
+		store_story_cleanup(&row);
+		if (rc == -1)
+			break;
+	}
+	sqlite3_finalize(q);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
 /* Items first seen before ?1 outside the newest ?2 stories. */
 #define PRUNE_SET \
 	"SELECT id FROM items WHERE first_seen < ?1 AND story_id NOT IN" \
@@ -229,8 +274,14 @@ store_prune(struct store *st, int64_t before, int keep_newest)
 		/* only their stories can be left empty: no scan of all */
 		"INSERT OR IGNORE INTO temp.prune_stories SELECT story_id"
 		" FROM items WHERE id IN temp.prune_ids",
-		"DELETE FROM items_fts WHERE rowid IN temp.prune_ids",
-		"DELETE FROM items_tri WHERE rowid IN temp.prune_ids",
+		/* external content: the terms go with the text they came
+		 * from, before the rows (items_db.c fts_exec) */
+		"INSERT INTO items_fts (items_fts, rowid, title, body)"
+		" SELECT 'delete', id, title, body FROM items_text"
+		" WHERE id IN temp.prune_ids",
+		"INSERT INTO items_tri (items_tri, rowid, text)"
+		" SELECT 'delete', id, text FROM items_tri_text"
+		" WHERE id IN temp.prune_ids",
 		"DELETE FROM items WHERE id IN temp.prune_ids",
 		"DELETE FROM stories WHERE id IN temp.prune_stories AND NOT"
 		" EXISTS (SELECT 1 FROM items WHERE story_id = stories.id)",

@@ -624,3 +624,31 @@ Test(config, check_config_uses_feedd_config_env)
 	    r.err);
 	th_result_cleanup(&r);
 }
+
+/*
+ * "china ai" and "china_ai" both write alerts/china_ai.xml: one rule's
+ * feed overwrote the other's and check-config said nothing.
+ */
+Test(config, rules_whose_alert_feeds_collide_are_refused)
+{
+	char *dir = th_tmpdir(), *got;
+	char *path = put(dir, "c.conf", "[daemon]\nstate_dir = s\n\n"
+	    "[feed \"a\"]\nurl = https://example.com/a.xml\n\n"
+	    "[alert \"china ai\"]\nmatch = china\n\n"
+	    "[alert \"china_ai\"]\nmatch = china\n\n"
+	    "[alert \"china-ai\"]\nmatch = china\n");
+	struct th_result r;
+
+	got = load_errors(path);
+	cr_assert(strstr(got, ":10: alert \"china_ai\" has the alert feed "
+	    "file china_ai.xml of alert \"china ai\""), "%s", got);
+	cr_assert_null(strstr(got, "china-ai"), "a distinct file: %s", got);
+	cr_assert_eq(th_feedd_run(&r, 10, "check-config", "-c", path, NULL), 0);
+	cr_assert_eq(r.status, 2, "%s", r.out);
+	cr_assert(strstr(r.err, "china_ai.xml"), "%s", r.err);
+	th_result_cleanup(&r);
+	free(got);
+	free(path);
+	th_rmdir(dir);
+	free(dir);
+}

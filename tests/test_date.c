@@ -349,3 +349,113 @@ Test(date, every_english_month_abbreviation)
 		expect_date(in, want);
 	}
 }
+
+/* ---- issue 9: what real feeds write (W3DTF profile of ISO 8601,
+ * RFC 822/2822 obsolete zones, asctime, Perforce, localised dates) ---- */
+
+Test(date, w3dtf_reduced_forms)
+{
+	/* W3C-NOTE-datetime: YYYY, YYYY-MM, YYYY-MM-DD, hh:mmTZD ... */
+	expect_date("2003", "2003-01-01T00:00:00Z");
+	expect_date("2003-12", "2003-12-01T00:00:00Z");
+	expect_date("2003-12-31", "2003-12-31T00:00:00Z");
+	expect_date("2003-12-31T10:14Z", "2003-12-31T10:14:00Z");
+	expect_date("2003-12-31T10:14:55.17-08:00", "2003-12-31T18:14:55Z");
+	/* ISO 8601 basic and ordinal forms */
+	expect_date("20031231", "2003-12-31T00:00:00Z");
+	expect_date("20031231T101455Z", "2003-12-31T10:14:55Z");
+	expect_date("20031231T101455+0100", "2003-12-31T09:14:55Z");
+	expect_date("2003-335", "2003-12-01T00:00:00Z");
+	expect_date("2003335", "2003-12-01T00:00:00Z");
+	expect_date("2004-366T12:00Z", "2004-12-31T12:00:00Z");
+	/* two-digit years (ISO 8601:1988 YY-MM-DD, YYMMDD) */
+	expect_date("03-12-31", "2003-12-31T00:00:00Z");
+	expect_date("031231", "2003-12-31T00:00:00Z");
+	expect_date("99-01-02T03:04:05Z", "1999-01-02T03:04:05Z");
+	expect_reject("2003-366");	/* not a leap year */
+	expect_reject("2003-13");
+}
+
+Test(date, rfc822_obsolete_and_us_zones)
+{
+	/* RFC 822 5.1: UT, GMT, EST/EDT ... and (RFC 2822 4.3) military
+	 * letters, read as -0000 since RFC 822 gave them the wrong sign */
+	expect_date("Fri, 15 Sep 2006 08:19:53 UT", "2006-09-15T08:19:53Z");
+	expect_date("Fri, 15 Sep 2006 08:19:53 A", "2006-09-15T08:19:53Z");
+	expect_date("Fri, 15 Sep 2006 08:19:53 Y", "2006-09-15T08:19:53Z");
+	/* the two-letter US forms real feeds write */
+	expect_date("Fri, 15 Sep 2006 08:19:53 ET", "2006-09-15T13:19:53Z");
+	expect_date("Fri, 15 Sep 2006 08:19:53 CT", "2006-09-15T14:19:53Z");
+	expect_date("Fri, 15 Sep 2006 08:19:53 MT", "2006-09-15T15:19:53Z");
+	expect_date("Fri, 15 Sep 2006 08:19:53 PT", "2006-09-15T16:19:53Z");
+	/* IANA names: Etc/GMT+5 is five hours *behind* (POSIX sign) */
+	expect_date("Fri, 15 Sep 2006 08:19:53 Etc/GMT", "2006-09-15T08:19:53Z");
+	expect_date("Fri, 15 Sep 2006 08:19:53 Etc/UTC", "2006-09-15T08:19:53Z");
+	expect_date("Fri, 15 Sep 2006 08:19:53 Etc/GMT+5",
+	    "2006-09-15T13:19:53Z");
+	expect_date("Fri, 15 Sep 2006 08:19:53 Etc/GMT-2",
+	    "2006-09-15T06:19:53Z");
+	/* offsets without a colon, or hours only */
+	expect_date("Fri, 15 Sep 2006 08:19:53 +0530", "2006-09-15T02:49:53Z");
+	expect_date("2006-09-15T08:19:53+0530", "2006-09-15T02:49:53Z");
+	expect_date("2006-09-15T08:19:53-05", "2006-09-15T13:19:53Z");
+}
+
+Test(date, asctime_and_perforce)
+{
+	/* C asctime(), as HTTP/1.1 (RFC 9110 5.6.7) still accepts */
+	expect_date("Sun Nov  6 08:49:37 1994", "1994-11-06T08:49:37Z");
+	expect_date("Sun Nov 6 08:49:37 1994 GMT", "1994-11-06T08:49:37Z");
+	/* Perforce's feeds: year first, slashes */
+	expect_date("Fri, 2006/09/15 08:19:53 EDT", "2006-09-15T12:19:53Z");
+	expect_date("2020/1/10 14:33:00", "2020-01-10T14:33:00Z");
+}
+
+Test(date, missing_time_or_zone)
+{
+	expect_date("Fri, 15 Sep 2006", "2006-09-15T00:00:00Z");
+	expect_date("15 Sep 2006 08:19", "2006-09-15T08:19:00Z");
+	expect_date("2006-09-15 08:19:53", "2006-09-15T08:19:53Z");
+	expect_date("September 15, 2006", "2006-09-15T00:00:00Z");
+}
+
+Test(date, month_and_day_names_in_feed_languages)
+{
+	/* German, French, Spanish, Italian, Dutch, Portuguese */
+	expect_date("Fr, 15 Sep 2006 08:19:53 +0200", "2006-09-15T06:19:53Z");
+	expect_date("Mittwoch, 15. März 2006 10:00", "2006-03-15T10:00:00Z");
+	expect_date("ven., 15 sept. 2006 08:19:53 +0200",
+	    "2006-09-15T06:19:53Z");
+	expect_date("vendredi 15 décembre 2006", "2006-12-15T00:00:00Z");
+	expect_date("vie, 15 dic 2006 08:19:53 +0100", "2006-12-15T07:19:53Z");
+	expect_date("mer, 16 nov 2022 00:38:15 +0100", "2022-11-15T23:38:15Z");
+	expect_date("wo, 15 okt 2006 08:19:53 +0200", "2006-10-15T06:19:53Z");
+	expect_date("Seg, 24 Set 2018 19:42:40 -0300", "2018-09-24T22:42:40Z");
+	/* Greek (feedparser's test: "Κυρ, 11 Ιούλ 2004 12:00:00 EST") */
+	expect_date("Κυρ, 11 Ιούλ 2004 12:00:00 EST", "2004-07-11T17:00:00Z");
+	expect_date("Τρι, 05 Οκτ 2010 10:00:00 +0300", "2010-10-05T07:00:00Z");
+	/* Hungarian (feedparser's: "2004-július-13T9:15-05:00") */
+	expect_date("2004-július-13T9:15-05:00", "2004-07-13T14:15:00Z");
+	expect_date("2004. március 13. 9:15", "2004-03-13T09:15:00Z");
+	/* Russian */
+	expect_date("Пт, 15 сен 2006 08:19:53 +0300", "2006-09-15T05:19:53Z");
+	/* Korean: 오전 (AM) / 오후 (PM), 년 월 일 */
+	expect_date("2004-05-25 오후 11:23:17", "2004-05-25T23:23:17Z");
+	expect_date("2004-05-25 오전 11:23:17", "2004-05-25T11:23:17Z");
+	expect_date("2004년 05월 28일 01:31:15 PM", "2004-05-28T13:31:15Z");
+	expect_date("2004년 5월 28일 오후 1:31:15", "2004-05-28T13:31:15Z");
+	/* Chinese, Japanese */
+	expect_date("2004年05月28日 13:31:15", "2004-05-28T13:31:15Z");
+	expect_date("2004年5月28日", "2004-05-28T00:00:00Z");
+	expect_date("2004年5月28日 下午1:31", "2004-05-28T13:31:00Z");
+	expect_date("2004年5月28日 午後1時31分", "2004-05-28T13:31:00Z");
+}
+
+Test(date, unreadable_is_rejected_not_invented)
+{
+	/* feedparser reads "2020/1/10" as 2020-12-01; nothing is guessed */
+	expect_reject("sometime last week");
+	expect_reject("2004年13月28日");
+	expect_reject("Fri, 15 Sep 2006 08:19:53 Mars/Olympus");
+	expect_reject("Etc/GMT+5");
+}

@@ -4,6 +4,7 @@
  * end to end against a temporary config.
  */
 #include <criterion/criterion.h>
+#include <libxml/parser.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -465,4 +466,69 @@ Test(opml_cmd, export_then_import_round_trips)
 	free(file);
 	env_cleanup(&a);
 	env_cleanup(&b);
+}
+
+/*
+ * One host-less outline ("http://?x") aborted the whole import, and a
+ * refusal echoed the raw URL: an encoded newline forged a stderr line.
+ * Now the bad outlines are skipped and named (escaped), the rest land.
+ */
+Test(opml_cmd, bad_outlines_are_skipped_and_reported_escaped)
+{
+	struct env e;
+	struct th_result r;
+	struct config *cfg;
+	char *file;
+	int lines = 0;
+
+	env_init(&e, "");
+	file = env_write(&e, "in.opml", "<?xml version=\"1.0\"?>\n"
+	    "<opml version=\"2.0\"><head><title>t</title></head><body>\n"
+	    "<outline text=\"Good\" xmlUrl=\"https://example.com/a.xml\"/>\n"
+	    "<outline text=\"NoHost\" xmlUrl=\"http://?x\"/>\n"
+	    "<outline text=\"Forge\" xmlUrl=\"https://example.com/&#10;"
+	    "feedd: forged&#x9b;31m\"/>\n"
+	    "<outline text=\"Good2\" xmlUrl=\"https://example.org/c.xml\"/>\n"
+	    "</body></opml>\n");
+	cr_assert_eq(import(&e, file, &r), 0, "stderr: %s", r.err);
+	cr_assert(strstr(r.out, "imported 2 feeds, skipped 2"), "%s", r.out);
+	cr_assert(strstr(r.err, "skipped \"NoHost\" <http://?x>: URL without "
+	    "a host"), "%s", r.err);
+	cr_assert(strstr(r.err, "<https://example.com/\\nfeedd: forged\\u009b31m>"),
+	    "%s", r.err);
+	for (const char *p = r.err; *p; p++)
+		lines += *p == '\n';
+	cr_assert_eq(lines, 2, "one line per skipped outline: %s", r.err);
+	cr_assert_null(strstr(r.err, "\xc2\x9b"), "a raw CSI: %s", r.err);
+	th_result_cleanup(&r);
+	cfg = env_load(&e);
+	cr_assert_eq(cfg->nfeeds, 2);
+	config_free(cfg);
+	free(file);
+	env_cleanup(&e);
+}
+
+/* export-opml copied controls and bad UTF-8 from the config: not XML. */
+Test(opml_cmd, export_is_well_formed_whatever_the_config_holds)
+{
+	struct env e;
+	struct th_result r;
+	xmlDoc *doc;
+
+	env_init(&e, "[output]\ntitle = T\x01it\xff\xfe le\x1b[31m\n\n"
+	    "[feed \"a\xc2\x9bx\"]\nurl = https://example.com/\xff\xc2\x85?a=<\n"
+	    "tags = x\x02y, \xc3(bad, \xef\xbf\xbe\n");
+	cr_assert_eq(th_feedd_run(&r, 20, "-c", e.conf, "export-opml", NULL), 0);
+	cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+	doc = xmlReadMemory(r.out, (int)strlen(r.out), "out.opml", NULL,
+	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	cr_assert_not_null(doc, "not well-formed:\n%s", r.out);
+	xmlFreeDoc(doc);
+	for (const unsigned char *p = (const unsigned char *)r.out; *p; p++)
+		cr_assert(*p >= 0x20 || *p == '\n', "control 0x%02x", *p);
+	cr_assert_null(strstr(r.out, "\xc2\x9b"), "C1 CSI copied");
+	cr_assert(strstr(r.out, "https://example.com/%FF%C2%85?a=%3C"), "%s",
+	    r.out);
+	th_result_cleanup(&r);
+	env_cleanup(&e);
 }

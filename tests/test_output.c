@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "daemon/alert.h"
 #include "daemon/output.h"
@@ -232,6 +233,56 @@ Test(output, unchanged_store_leaves_files_alone)
 	cr_expect_eq(a.st_mtim.tv_nsec, b.st_mtim.tv_nsec, "file rewritten");
 	output_free(out);
 	output_free(again);
+}
+
+/* The output folder's mtime: any temporary file written there moves it. */
+static struct timespec
+dir_mtime(void)
+{
+	char	*dir = xstrdup(fx.cfg.atom_path);
+	struct stat sb;
+
+	*strrchr(dir, '/') = '\0';
+	cr_assert_eq(stat(dir, &sb), 0);
+	free(dir);
+	return sb.st_mtim;
+}
+
+/*
+ * A new process (feedd once, a restart) with nothing new in the store
+ * writes nothing at all: not even a temporary file to compare.  A file
+ * that went missing, or a configuration that shapes the files
+ * differently, is written again.
+ */
+Test(output, new_process_with_nothing_new_writes_nothing)
+{
+	struct output *out = output_new(), *again = output_new(),
+	    *third = output_new(), *fourth = output_new();
+	struct timespec pause = { 0, 20 * 1000 * 1000 }, a, b;
+	struct stat sb;
+	char	*atom;
+
+	render_ok(out, 0);
+	a = dir_mtime();
+	nanosleep(&pause, NULL);
+	render_ok(again, 0);
+	b = dir_mtime();
+	cr_expect(a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec,
+	    "a file was written for an unchanged store");
+
+	cr_assert_eq(unlink(fx.cfg.json_path), 0);
+	render_ok(third, 0);
+	cr_expect_eq(stat(fx.cfg.json_path, &sb), 0, "missing file not made");
+
+	fx.cfg.max_entries = 2;
+	render_ok(fourth, 0);
+	atom = th_read_file(fx.cfg.atom_path, NULL);
+	cr_expect_eq(count(atom, "<entry>"), 2, "new max_entries not applied");
+	free(atom);
+	output_free(out);
+	output_free(again);
+	output_free(third);
+	output_free(fourth);
 }
 
 Test(output, change_replaces_by_rename_and_leaves_no_temp)

@@ -170,3 +170,13 @@ Test(sched, one_timer_fires_entries_in_order_and_loop_closes)
 	uv_run(&loop, UV_RUN_DEFAULT);
 	cr_assert_eq(uv_loop_close(&loop), 0);
 }
+
+/* A lowered interval takes effect at once, unless the server said later. */
+Test(sched, due_is_never_past_last_fetch_plus_the_interval)
+{
+	cr_assert_eq(sched_due(0, 0, 60, 0), 0, "never fetched: due now");
+	cr_assert_eq(sched_due(1000 + 1800, 1000, 60, 0), 1060);
+	cr_assert_eq(sched_due(1000 + 30, 1000, 60, 0), 1030, "earlier stays");
+	cr_assert_eq(sched_due(1000 + 3600, 1000, 60, 1), 4600,
+	    "Retry-After, max-age or backoff keep theirs");
+}

@@ -2,12 +2,19 @@
  * test_serve: the HTTP server on 127.0.0.1 (port 0), asked with libcurl:
  * files, HEAD, ETag/304, 404, 405, gzip, /metrics and /healthz.
  */
+#include <arpa/inet.h>
 #include <criterion/criterion.h>
 #include <curl/curl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "daemon/metrics.h"
 #include "daemon/serve.h"
@@ -262,6 +269,252 @@ Test(serve, file_read_fresh_after_rename)
 	ask("GET", "/feed.xml", NULL, &a);
 	cr_expect_str_eq(buf_str(&a.body), "<feed/>\n");
 	answer_cleanup(&a);
+	free(tmp);
+}
+
+/* ---- load and abuse ---- */
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * Seconds /healthz took from source address src (another address than
+ * the attacker's: the per-address limit is the attacker's only), or a
+ * big number when it failed.
+ */
+static double
+healthz_seconds(const char *src)
+{
+	CURL *c = curl_easy_init();
+	char *url = xasprintf("http://127.0.0.1:%d/healthz", fx.port);
+	char *iface = xasprintf("host!%s", src);
+	struct buf b;
+	double t0 = now_s(), t;
+	long status = 0;
+
+	buf_init(&b, 0);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_INTERFACE, iface);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 5L);
+	if (curl_easy_perform(c) == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	t = status == 200 ? now_s() - t0 : 99;
+	curl_easy_cleanup(c);
+	buf_cleanup(&b);
+	free(iface);
+	free(url);
+	return t;
+}
+
+/* A connected TCP socket from src to the server, or -1. */
+static int
+connect_from(const char *src)
+{
+	struct sockaddr_in a = { 0 }, l = { 0 };
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	l.sin_family = a.sin_family = AF_INET;
+	inet_pton(AF_INET, src, &l.sin_addr);
+	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+	a.sin_port = htons((uint16_t)fx.port);
+	if (fd == -1 || bind(fd, (struct sockaddr *)&l, sizeof(l)) == -1 ||
+	    connect(fd, (struct sockaddr *)&a, sizeof(a)) == -1) {
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static const char half_request[] = "GET /feed.xml HTTP/1.1\r\nHost: x\r\nUser-Ag";
+
+/*
+ * 1,000 connections that send half a request and close, 100 at a time
+ * from 10 addresses (127.0.0.10-19): more than the old limits held.
+ */
+static void *
+burst(void *arg)
+{
+	int *done = arg, fds[100];
+
+	for (int round = 0; round < 10; round++) {
+		for (int i = 0; i < 100; i++) {
+			char src[24];
+
+			snprintf(src, sizeof(src), "127.0.0.%d", 10 + i % 10);
+			if ((fds[i] = connect_from(src)) != -1)
+				(void)!write(fds[i], half_request,
+				    sizeof(half_request) - 1);
+		}
+		for (int i = 0; i < 100; i++)
+			if (fds[i] != -1)
+				close(fds[i]);
+	}
+	__atomic_store_n(done, 1, __ATOMIC_SEQ_CST);
+	return NULL;
+}
+
+/*
+ * A burst of 1,000 half requests stopped the server answering for 12 s
+ * to minutes (epoll mode at its connection limit).  /healthz answers
+ * within a second during the burst and right after it.
+ */
+Test(serve, healthz_answers_during_and_after_a_burst_of_half_requests,
+    .timeout = 60)
+{
+	pthread_t t;
+	int done = 0, asked = 0;
+	double worst = 0, after;
+
+	cr_assert_eq(pthread_create(&t, NULL, burst, &done), 0);
+	while (!__atomic_load_n(&done, __ATOMIC_SEQ_CST)) {
+		double s = healthz_seconds("127.0.0.1");
+
+		worst = s > worst ? s : worst;
+		asked++;
+	}
+	pthread_join(t, NULL);
+	after = healthz_seconds("127.0.0.1");
+	cr_assert_gt(asked, 0);
+	cr_assert_lt(worst, 1.0, "during the burst: %.3f s (%d asked)", worst,
+	    asked);
+	cr_assert_lt(after, 1.0, "right after: %.3f s", after);
+}
+
+/*
+ * Slowloris: connections that send part of a request and then nothing
+ * (16 from one address, or 64 in all, blocked the server for good).
+ * They fill only their own address's share, /healthz from elsewhere
+ * answers at once, and the idle ones are dropped after the timeout.
+ */
+Test(serve, slowloris_neither_blocks_nor_stays, .timeout = 60)
+{
+	int fds[200], n = 0, closed = 0;
+	double t0;
+
+	for (int i = 0; i < 200; i++) {
+		int fd = connect_from("127.0.0.4");
+
+		if (fd == -1)
+			continue;
+		(void)!write(fd, half_request, sizeof(half_request) - 1);
+		fds[n++] = fd;
+	}
+	cr_assert_gt(n, 64, "the attack got its connections: %d", n);
+	cr_assert_lt(healthz_seconds("127.0.0.1"), 1.0, "during slowloris");
+	cr_assert_lt(healthz_seconds("127.0.0.5"), 1.0, "during slowloris");
+	/* every connection ends: refused at once, or timed out idle */
+	t0 = now_s();
+	while (closed < n && now_s() - t0 < 20) {
+		struct pollfd p[200];
+
+		for (int i = 0; i < n; i++) {
+			p[i].fd = fds[i];
+			p[i].events = POLLIN;
+		}
+		if (poll(p, (nfds_t)n, 1000) <= 0)
+			continue;
+		for (int i = 0; i < n; i++) {
+			char c[64];
+
+			if (fds[i] != -1 && (p[i].revents & (POLLIN | POLLHUP |
+			    POLLERR)) && read(fds[i], c, sizeof(c)) <= 0) {
+				close(fds[i]);
+				fds[i] = -1;
+				closed++;
+			}
+		}
+	}
+	for (int i = 0; i < n; i++)
+		if (fds[i] != -1)
+			close(fds[i]);
+	cr_assert_eq(closed, n, "%d of %d still open after %.0f s", n - closed,
+	    n, now_s() - t0);
+	cr_assert_lt(now_s() - t0, 15.0);
+}
+
+/* Connections are kept alive (every answer said "Connection: close"). */
+Test(serve, connections_are_kept_alive)
+{
+	CURL *c = curl_easy_init();
+	char *url = xasprintf("http://127.0.0.1:%d/feed.xml", fx.port);
+	struct buf b;
+	long conns = -1;
+
+	buf_init(&b, 0);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+	for (int i = 0; i < 3; i++) {
+		cr_assert_eq(curl_easy_perform(c), CURLE_OK);
+		curl_easy_getinfo(c, CURLINFO_NUM_CONNECTS, &conns);
+		if (i > 0)
+			cr_assert_eq(conns, 0, "request %d opened a connection", i);
+	}
+	curl_easy_cleanup(c);
+	buf_cleanup(&b);
+	free(url);
+}
+
+/* A feed.xml over the old 64 MB limit was a 404 for every reader. */
+Test(serve, a_file_too_big_to_prepare_is_still_served)
+{
+	size_t len = 20u * 1024 * 1024;		/* over SERVE_CACHE_MAX */
+	char *big = xmalloc(len), *etag, *inm, *clen;
+	struct answer a, b;
+
+	memset(big, 'x', len);
+	memcpy(big, "<feed>", 6);
+	cr_assert_eq(th_write_file(fx.cfg.atom_path, big, len), 0);
+	ask("GET", "/feed.xml", "Accept-Encoding: gzip", &a);
+	cr_assert_eq(a.status, 200);
+	cr_assert_eq(a.body.len, len);
+	cr_assert_eq(memcmp(a.body.data, big, len), 0);
+	etag = header(&a, "ETag");
+	cr_assert_not_null(etag);
+	inm = xasprintf("If-None-Match: %s", etag);
+	ask("HEAD", "/feed.xml", inm, &b);
+	cr_assert_eq(b.status, 304);
+	answer_cleanup(&b);
+	ask("HEAD", "/feed.xml", NULL, &b);
+	clen = header(&b, "Content-Length");
+	cr_assert(clen && strtoull(clen, NULL, 10) == len, "%s", clen);
+	free(clen);
+	answer_cleanup(&b);
+	answer_cleanup(&a);
+	free(inm);
+	free(etag);
+	free(big);
+}
+
+/* A new version of a file is prepared anew (same size, same second). */
+Test(serve, a_rewritten_file_is_not_served_stale)
+{
+	struct answer a;
+	char *tmp = th_path(fx.dir, "v.xml");
+
+	ask("GET", "/feed.xml", NULL, &a);
+	answer_cleanup(&a);
+	for (int i = 0; i < 3; i++) {
+		char body[32];
+
+		snprintf(body, sizeof(body), "<feed>%d</feed>", i);
+		th_write_file(tmp, body, strlen(body));
+		cr_assert_eq(rename(tmp, fx.cfg.atom_path), 0);
+		ask("GET", "/feed.xml", "Accept-Encoding: gzip", &a);
+		answer_cleanup(&a);
+		ask("GET", "/feed.xml", NULL, &a);
+		cr_assert_str_eq(buf_str(&a.body), body);
+		answer_cleanup(&a);
+	}
 	free(tmp);
 }
 

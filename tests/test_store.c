@@ -16,7 +16,7 @@ Test(store, migrates_empty_db_and_reopens_idempotently)
 	char *err = NULL;
 
 	fx_open(&fx);
-	cr_assert_eq(fx_count(&fx, "PRAGMA user_version"), 3);
+	cr_assert_eq(fx_count(&fx, "PRAGMA user_version"), 5);
 	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM sqlite_master"
 	    " WHERE name IN ('feeds','items','stories','alerts','items_fts',"
 	    "'items_tri','meta')"), 7);
@@ -25,8 +25,32 @@ Test(store, migrates_empty_db_and_reopens_idempotently)
 	cr_assert_eq(store_open(fx.path, STORE_READWRITE, &again, &err), 0,
 	    "%s", err);
 	fx.st = again;
-	cr_assert_eq(fx_count(&fx, "PRAGMA user_version"), 3);
+	cr_assert_eq(fx_count(&fx, "PRAGMA user_version"), 5);
 	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM feeds"), 1);
+	fx_close(&fx);
+}
+
+/* Version 4 to 5 (host holds, due_by_server) keeps the feeds' state. */
+Test(store, version_4_database_gains_holds_and_keeps_its_feeds)
+{
+	struct fx fx;
+	char *err = NULL;
+
+	fx_open(&fx);
+	fx_feed(&fx, "a");
+	cr_assert_eq(sqlite3_exec(store_sqlite(fx.st),
+	    "UPDATE feeds SET next_due = 4242, etag = 'e1';"
+	    "DROP TABLE host_holds;"
+	    "ALTER TABLE feeds DROP COLUMN due_by_server;"
+	    "PRAGMA user_version = 4;", NULL, NULL, NULL), SQLITE_OK);
+	store_close(fx.st);
+	cr_assert_eq(store_open(fx.path, STORE_READWRITE, &fx.st, &err), 0,
+	    "%s", err);
+	cr_assert_eq(fx_count(&fx, "PRAGMA user_version"), 5);
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM feeds WHERE"
+	    " next_due = 4242 AND etag = 'e1' AND due_by_server = 0"), 1);
+	cr_assert_eq(store_host_hold_set(fx.st, "example.com", 99), 0);
+	cr_assert_eq(fx_count(&fx, "SELECT until FROM host_holds"), 99);
 	fx_close(&fx);
 }
 
@@ -510,6 +534,106 @@ Test(store, prepared_docs_pick_keys_as_put_doc_does)
 	cr_assert_eq(fx_count(&fx, "SELECT id_mode FROM feeds"
 	    " WHERE name = 'b'"), 1);
 	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM items_fts"), 7);
+	fx_close(&fx);
+}
+
+/* The size of the open database in bytes (after a checkpoint). */
+static int64_t
+db_bytes(struct fx *fx)
+{
+	sqlite3_exec(store_sqlite(fx->st), "PRAGMA wal_checkpoint(TRUNCATE)",
+	    NULL, NULL, NULL);
+	return fx_count(fx, "SELECT page_count * page_size"
+	    " FROM pragma_page_count, pragma_page_size");
+}
+
+/*
+ * Version 4 keeps the text once: a version 3 database (FTS5's own copy
+ * of every item's text, another in items_tri) is converted in place
+ * with nothing lost: the same items, found by the same words, with
+ * snippets; trigram terms still find the spaceless items; the indexes
+ * agree with the items (FTS5 integrity-check); and an item changed or
+ * pruned afterwards leaves no stale terms behind.
+ */
+Test(store, version_3_database_converts_to_text_kept_once)
+{
+	struct fx fx;
+	struct feed_doc *doc = feed_doc_new();
+	struct feed_item *it;
+	struct search_hit *hits;
+	size_t nhits;
+	char *err = NULL;
+	int64_t feed, before, after;
+
+	fx_open(&fx);
+	feed = fx_feed(&fx, "a");
+	for (int i = 0; i < 40; i++) {
+		char *id = xasprintf("%d", i), *link = xasprintf(
+		    "https://a.example/%d", i), *title = xasprintf(
+		    "Story %d about compost", i);
+
+		it = fx_item(doc, id, title, link, T0 - i);
+		it->content = xasprintf("<p>%s words, <b>gardens</b> and soil"
+		    " number %d, repeated to give the index some weight: %s"
+		    "</p>", i % 2 ? "Unusual" : "Ordinary", i,
+		    "lorem ipsum dolor sit amet consectetur adipiscing elit");
+		free(id);
+		free(link);
+		free(title);
+	}
+	it = fx_item(doc, "cn", "人工智能 新闻", "https://a.example/cn", T0);
+	it->summary = xstrdup("<p>大模型 发布 open weights</p>");
+	fx_put(&fx, feed, doc, T0);
+	feed_doc_free(doc);
+	fx_downgrade_v3(&fx);
+	sqlite3_exec(store_sqlite(fx.st), "VACUUM", NULL, NULL, NULL);
+	before = db_bytes(&fx);
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM items_tri"), 1);
+	store_close(fx.st);
+
+	cr_assert_eq(store_open(fx.path, STORE_READWRITE, &fx.st, &err), 0,
+	    "%s", err ? err : "?");
+	cr_assert_eq(fx_count(&fx, "PRAGMA user_version"), 5);
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM items"), 41);
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM items WHERE tri"), 1);
+	cr_assert_eq(sqlite3_exec(store_sqlite(fx.st), "INSERT INTO items_fts"
+	    " (items_fts) VALUES ('integrity-check'); INSERT INTO items_tri"
+	    " (items_tri) VALUES ('integrity-check');", NULL, NULL, NULL),
+	    SQLITE_OK, "%s", sqlite3_errmsg(store_sqlite(fx.st)));
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM items_fts"
+	    " WHERE items_fts MATCH 'unusual'"), 20);
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM items_tri"
+	    " WHERE items_tri MATCH '\"大模型\"'"), 1);
+	cr_assert_eq(store_search(fx.st, "unusual gardens", 5, &hits, &nhits,
+	    &err), 0, "%s", err ? err : "?");
+	cr_assert_eq(nhits, 5);
+	cr_assert(strstr(hits[0].snippet, "Unusual") != NULL, "snippet: %s",
+	    hits[0].snippet);
+	search_hits_free(hits, nhits);
+	sqlite3_exec(store_sqlite(fx.st), "VACUUM", NULL, NULL, NULL);
+	after = db_bytes(&fx);
+	cr_assert_lt(after, before, "text kept once: %lld < %lld bytes",
+	    (long long)after, (long long)before);
+
+	/* changed in place, then pruned: the old terms go with it */
+	doc = feed_doc_new();
+	it = fx_item(doc, "1", "Story 1 about compost", "https://a.example/1",
+	    T0 - 1);
+	it->content = xstrdup("<p>Rewritten entirely: turnips</p>");
+	cr_assert_eq(fx_put(&fx, feed, doc, T0 + 10).updated_items, 1);
+	feed_doc_free(doc);
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM items_fts"
+	    " WHERE items_fts MATCH 'unusual'"), 19);
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM items_fts"
+	    " WHERE items_fts MATCH 'turnips'"), 1);
+	cr_assert_eq(store_prune(fx.st, T0 + 1000, 0), 0);
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM items"), 0);
+	cr_assert_eq(sqlite3_exec(store_sqlite(fx.st), "INSERT INTO items_fts"
+	    " (items_fts) VALUES ('integrity-check'); INSERT INTO items_tri"
+	    " (items_tri) VALUES ('integrity-check');", NULL, NULL, NULL),
+	    SQLITE_OK, "%s", sqlite3_errmsg(store_sqlite(fx.st)));
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM items_fts"
+	    " WHERE items_fts MATCH 'compost OR turnips OR 人工智能'"), 0);
 	fx_close(&fx);
 }
 

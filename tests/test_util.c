@@ -11,6 +11,7 @@
 #include "tests/helpers.h"
 #include "util/fs.h"
 #include "util/hash.h"
+#include "util/termtext.h"
 #include "util/utf8.h"
 
 #define U(s)	((const unsigned char *)(s))
@@ -120,4 +121,44 @@ Test(util, fs_modes_ignore_the_umask)
 	free(path);
 	free(sub);
 	free(dir);
+}
+
+/* ---- term ---- */
+
+Test(util, term_escapes_every_control_and_separator)
+{
+	char *s = term_str("a\nb\tc\x1b[2Jd\xc2\x9b" "e\xe2\x80\xa8" "f\xe2\x80\xa9"
+	    "g\x7fh\xffi\xc2\x85j", TERM_ESCAPE);
+
+	cr_assert_str_eq(s, "a\\nb\\tc\\x1b[2Jd\\u009be\\u2028f\\u2029g\\x7fh"
+	    "\\xffi\\u0085j");
+	free(s);
+	s = term_str("a\nb\xc2\x9b" "c\xe2\x80\xa8" "d\xff" "e", TERM_SPACE);
+	cr_assert_str_eq(s, "a b c d\xef\xbf\xbd" "e");
+	free(s);
+	s = term_str("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", TERM_SPACE);
+	cr_assert_str_eq(s, "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80",
+	    "printable UTF-8 is kept");
+	free(s);
+}
+
+Test(util, term_copy_cuts_at_a_whole_escape)
+{
+	char out[8];
+
+	term_copy(out, sizeof(out), "ab\x1b" "cdef", 7, TERM_ESCAPE);
+	cr_assert_str_eq(out, "ab\\x1bc");
+	term_copy(out, 6, "ab\x1b" "cdef", 7, TERM_ESCAPE);
+	cr_assert_str_eq(out, "ab", "no half escape");
+}
+
+Test(util, term_url_percent_encodes_what_a_terminal_obeys)
+{
+	struct buf b;
+
+	buf_init(&b, 0);
+	term_url(&b, "http://x/\xc2\x9b" "a\xe2\x80\xa8<b> c\x1b\xff");
+	cr_assert_str_eq(buf_str(&b),
+	    "http://x/%C2%9Ba%E2%80%A8%3Cb%3E%20c%1B%FF");
+	buf_cleanup(&b);
 }

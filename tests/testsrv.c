@@ -10,6 +10,7 @@
  * redirect=URL loop=1 retry_after=V truncate=N bytes=N type=T cache=N
  * hang=1 bomb=MB (gzip of MB megabytes of zeros, made on the fly)
  * ce=NAME (a Content-Encoding header, the body left as it is)
+ * gzbody=1 (the body gzipped with no Content-Encoding: gzip in the body)
  * close_ms=N (after the answer, wait N ms and close without reading:
  * a next request already sent on the connection gets a reset).
  * Without type=, the Content-Type follows the file name: .html is
@@ -455,6 +456,11 @@ respond(struct srv *s, int fd, const struct req *r)
 		status = 304;
 	} else if (status >= 400 && !found)
 		buf_printf(&body, "error %d\n", status);
+	if (param(r, "gzbody") && body.len && gzip_buf(body.data, body.len, &gz) == 0) {
+		buf_reset(&body);
+		buf_append(&body, gz.data, gz.len);
+		buf_reset(&gz);
+	}
 	if (param(r, "gzip") && body.len && gzip_buf(body.data, body.len, &gz) == 0) {
 		buf_puts(&h, "Content-Encoding: gzip\r\n");
 		rc = send_response(fd, status, &h, &gz, param(r, "drip") != NULL);

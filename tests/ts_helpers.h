@@ -149,6 +149,21 @@ ts_db(struct ts *t)
 	return db;
 }
 
+/* Runs sql on the database read-write (a test setting state up). */
+static inline void
+ts_db_exec(struct ts *t, const char *sql)
+{
+	char *p = xasprintf("%s/state/feedd.db", t->dir);
+	sqlite3 *db = NULL;
+
+	cr_assert_eq(sqlite3_open(p, &db), SQLITE_OK, "%s", p);
+	sqlite3_busy_timeout(db, 5000);
+	cr_assert_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK,
+	    "%s: %s", sql, sqlite3_errmsg(db));
+	sqlite3_close(db);
+	free(p);
+}
+
 /* First column of the first row of sql as an integer (-1: no row). */
 static inline long long
 ts_db_int(struct ts *t, const char *sql)
@@ -250,6 +265,18 @@ ts_wait_request(struct ts *t, const char *needle, int seconds)
 		if (ts_count(t, needle, NULL) > 0)
 			return 0;
 		ts_nap_ms(100);
+	}
+	return -1;
+}
+
+/* Waits until the request log has n lines with needle; 0 or -1. */
+static inline int
+ts_wait_count(struct ts *t, const char *needle, int n, int seconds)
+{
+	for (int i = 0; i < seconds * 20; i++) {
+		if (ts_count(t, needle, NULL) >= n)
+			return 0;
+		ts_nap_ms(50);
 	}
 	return -1;
 }

@@ -75,48 +75,110 @@ sync_dir(const char *dir)
 	}
 }
 
-int
-fs_write_atomic(const char *path, fs_write_fn fn, const void *arg,
-    int flags, char **errstr)
-{
-	char	*dcopy = xstrdup(path), *dir = dirname(dcopy), *tmp;
-	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-	FILE	*fp = NULL;
-	int	 fd, rc = -1;
+struct fs_atomic {
+	char	*path;
+	char	*tmp;
+	FILE	*fp;
+	int	 flags;
+};
 
-	tmp = xasprintf("%s/.%s.XXXXXX", dir, base);
+struct fs_atomic *
+fs_atomic_open(const char *path, int flags, char **errstr)
+{
+	struct fs_atomic *a = xcalloc(1, sizeof(*a));
+	char	*dcopy = xstrdup(path), *dir = dirname(dcopy);
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	int	 fd;
+
+	a->path = xstrdup(path);
+	a->flags = flags;
+	a->tmp = xasprintf("%s/.%s.XXXXXX", dir, base);
+	fd = -1;
 	if (((flags & FS_MKDIR) && fs_mkdir_p(dir) == -1) ||
-	    (fd = mkstemp(tmp)) == -1) {
+	    (fd = mkstemp(a->tmp)) == -1) {
 		*errstr = xasprintf("%s: %s", path, strerror(errno));
-		goto out;
+		free(dcopy);
+		free(a->tmp);
+		a->tmp = NULL;
+		fs_atomic_close(a, 0, errstr);
+		return NULL;
 	}
+	free(dcopy);
 	/* 0644 whatever the umask: the outputs are public (they are served
 	 * over HTTP anyway), while the unit's UMask=0027 keeps the
 	 * database group-only. */
 	fchmod(fd, 0644);
-	if ((fp = fdopen(fd, "w")) == NULL)
+	if ((a->fp = fdopen(fd, "w")) == NULL) {
+		*errstr = xasprintf("%s: %s", path, strerror(errno));
 		close(fd);
-	if (fp == NULL || fn(fp, arg) == -1 || fflush(fp) != 0 ||
-	    ferror(fp) || fsync(fileno(fp)) == -1) {
-		*errstr = xasprintf("%s: writing %s: %s", path, tmp,
-		    strerror(errno));
+		fs_atomic_close(a, 0, errstr);
+		return NULL;
+	}
+	return a;
+}
+
+FILE *
+fs_atomic_fp(struct fs_atomic *a)
+{
+	return a->fp;
+}
+
+int
+fs_atomic_close(struct fs_atomic *a, int ok, char **errstr)
+{
+	char	*dcopy, *dir;
+	int	 rc = -1;
+
+	if (a == NULL)
+		return -1;
+	dcopy = xstrdup(a->path);
+	dir = dirname(dcopy);
+	if (a->tmp == NULL || a->fp == NULL)
+		goto out;
+	if (!ok || fflush(a->fp) != 0 || ferror(a->fp) ||
+	    fsync(fileno(a->fp)) == -1) {
+		if (*errstr == NULL)
+			*errstr = xasprintf("%s: writing %s: %s", a->path,
+			    a->tmp, strerror(errno));
 		goto out;
 	}
-	if ((flags & FS_KEEP_SAME) && same_bytes(tmp, path))
+	if ((a->flags & FS_KEEP_SAME) && same_bytes(a->tmp, a->path))
 		rc = 0;			/* left untouched */
-	else if (rename(tmp, path) == -1)
-		*errstr = xasprintf("%s: %s", path, strerror(errno));
-	else {
+	else if (rename(a->tmp, a->path) == -1) {
+		if (*errstr == NULL)
+			*errstr = xasprintf("%s: %s", a->path,
+			    strerror(errno));
+	} else {
 		sync_dir(dir);
 		rc = 0;
 	}
 out:
-	if (fp != NULL)
-		fclose(fp);
-	unlink(tmp);		/* ENOENT once renamed */
-	free(tmp);
+	if (a->fp != NULL)
+		fclose(a->fp);
+	if (a->tmp != NULL)
+		unlink(a->tmp);		/* ENOENT once renamed */
+	free(a->tmp);
+	free(a->path);
+	free(a);
 	free(dcopy);
 	return rc;
+}
+
+int
+fs_write_atomic(const char *path, fs_write_fn fn, const void *arg,
+    int flags, char **errstr)
+{
+	struct fs_atomic *a = fs_atomic_open(path, flags, errstr);
+
+	if (a == NULL)
+		return -1;
+	if (fn(a->fp, arg) == -1) {
+		*errstr = xasprintf("%s: writing %s: %s", path, a->tmp,
+		    strerror(errno));
+		fs_atomic_close(a, 0, errstr);
+		return -1;
+	}
+	return fs_atomic_close(a, 1, errstr);
 }
 
 struct bytes {

@@ -26,12 +26,24 @@ enum fs_write_flags {
 
 /*
  * Replaces path by what fn writes, readable by all (0644, whatever the
- * umask).  0, or -1
- * with one line in *errstr naming the file and the reason (the caller
- * frees it).
+ * umask).  0, or -1 with one line in *errstr naming the file and the
+ * reason (the caller frees it).
  */
 int	 fs_write_atomic(const char *path, fs_write_fn fn, const void *arg,
 	    int flags, char **errstr);
+/*
+ * fs_write_atomic in steps, for writers that fill several files at
+ * once: open (NULL and *errstr on failure), write to the FILE, close
+ * with ok = every write went well (else the temporary file is only
+ * removed).  close frees a and returns 0, or -1 with *errstr (set only
+ * if it was NULL).
+ */
+struct fs_atomic;
+struct fs_atomic *fs_atomic_open(const char *path, int flags,
+	    char **errstr);
+FILE	*fs_atomic_fp(struct fs_atomic *a);
+int	 fs_atomic_close(struct fs_atomic *a, int ok, char **errstr);
+
 /* The same for len bytes at data. */
 int	 fs_write_file(const char *path, const void *data, size_t len,
 	    int flags, char **errstr);

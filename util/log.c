@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "util/log.h"
+#include "util/termtext.h"
 
 static enum log_level log_threshold = LOG_LEVEL_INFO;
 static int log_to_journal;
@@ -38,25 +39,26 @@ log_vwrite(enum log_level level, int with_errno, const char *fmt, va_list ap)
 {
 	/* syslog priorities: debug 7, info 6, warning 4, error 3 */
 	static const int prio[] = { 7, 6, 4, 3 };
-	char msg[4096];
-	int saved = errno;
-	size_t n;
+	char msg[4096], safe[8192];
+	int saved = errno, n;
 
 	if (level < log_threshold)
 		return;
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	/* One event is one line, whatever the message carried in. */
-	for (n = 0; msg[n]; n++)
-		if (msg[n] == '\n' || msg[n] == '\r')
-			msg[n] = ' ';
+	n = vsnprintf(msg, sizeof(msg), fmt, ap);
+	/*
+	 * One event is one line, whatever the message quoted: a URL or a
+	 * server's text with an encoded newline or ESC shows escaped.
+	 */
+	term_copy(safe, sizeof(safe), msg, n < 0 ? 0 : (size_t)n < sizeof(msg) ?
+	    (size_t)n : sizeof(msg) - 1, TERM_ESCAPE);
 	if (log_to_journal)
 		fprintf(stderr, "<%d>", prio[level]);
 	else
 		fputs("feedd: ", stderr);
 	if (with_errno)
-		fprintf(stderr, "%s: %s\n", msg, strerror(saved));
+		fprintf(stderr, "%s: %s\n", safe, strerror(saved));
 	else
-		fprintf(stderr, "%s\n", msg);
+		fprintf(stderr, "%s\n", safe);
 	errno = saved;
 }
 

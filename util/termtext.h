@@ -5,12 +5,16 @@
  * cursor, change colours or split a line: C0 controls, DEL, C1
  * controls (U+0080-U+009F; U+009B is CSI to some terminals) and the
  * Unicode line and paragraph separators (U+2028, U+2029) each become
- * one space.  Also measures and cuts text by terminal columns.
+ * one space.  Error messages that quote input escape them instead
+ * (TERM_ESCAPE: \n \x1b \u009b \u2028), and URLs percent-encode them.
+ * Also measures and cuts text by terminal columns.  The one place for
+ * all of it: the log, the alert log, command output, OPML, errors.
  */
 #ifndef FEEDD_TERMTEXT_H
 #define FEEDD_TERMTEXT_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "util/buf.h"
@@ -32,5 +36,37 @@ size_t	 term_width(const char *s);
  * (cols >= 1).  Never splits a UTF-8 sequence.  Caller frees.
  */
 char	*term_cut(const char *s, size_t cols);
+
+enum term_mode {
+	TERM_SPACE,	/* each unsafe character becomes a space (U+FFFD for
+			 * a byte that is not UTF-8): listings, the alert log */
+	TERM_ESCAPE,	/* it is shown escaped: \n \t \x1b \u009b \u2028, a
+			 * bad byte \xff: error messages that quote input */
+};
+
+/* Whether code point c is unsafe on a terminal line. */
+static inline int
+term_unsafe(uint32_t c)
+{
+	return c < 0x20 || (c >= 0x7f && c < 0xa0) || c == 0x2028 ||
+	    c == 0x2029;
+}
+
+/* Appends len bytes of s to b, safe as mode says. */
+void	 term_append(struct buf *b, const char *s, size_t len,
+	    enum term_mode mode);
+/*
+ * The same into out (size bytes, NUL-terminated, cut at a character):
+ * no allocation, for the log that reports allocation failures too.
+ */
+void	 term_copy(char *out, size_t size, const char *s, size_t len,
+	    enum term_mode mode);
+/* A safe copy of s (NULL: ""), caller frees. */
+char	*term_str(const char *s, enum term_mode mode);
+/*
+ * Appends a URL to b with every unsafe character, space, '<' and '>'
+ * percent-encoded (byte by byte), so it stays one clickable token.
+ */
+void	 term_url(struct buf *b, const char *url);
 
 #endif

@@ -1,0 +1,291 @@
+/*
+ * xmlfix: bare ampersands and "&#X" mended before libxml2 (see xmlfix.h).
+ * One state is followed: inside a CDATA section '&' is literal.  Anywhere
+ * else (text, attribute values, the internal subset) a '&' must start a
+ * reference.  Comments and processing instructions are not followed:
+ * libxml2 drops them, so a '&' mended inside one changes nothing.  The
+ * scan looks for '&' and '[' only (the '[' of "<![CDATA["), both rare
+ * next to '<'.
+ */
+#include <stdint.h>
+#include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+#include "feeds/xmlfix.h"
+
+#define NAME_MAX_LEN	64	/* longer "&name;" is taken as bare '&' */
+
+enum { FIX_TEXT, FIX_CDATA };
+
+void
+xmlfix_init(struct xmlfix *f)
+{
+	memset(f, 0, sizeof(*f));
+	buf_init(&f->out, 0);
+	buf_init(&f->join, 0);
+}
+
+void
+xmlfix_cleanup(struct xmlfix *f)
+{
+	buf_cleanup(&f->out);
+	buf_cleanup(&f->join);
+}
+
+/* Offset of the next '&' or '[' in s[i..n), or n. */
+static size_t
+scan(const char *s, size_t i, size_t n)
+{
+#ifdef __SSE2__
+	const __m128i amp = _mm_set1_epi8('&'), br = _mm_set1_epi8('[');
+
+	while (i + 32 <= n) {
+		__m128i a = _mm_loadu_si128((const __m128i *)(const void *)
+		    (s + i));
+		__m128i b = _mm_loadu_si128((const __m128i *)(const void *)
+		    (s + i + 16));
+		unsigned int m = (unsigned int)_mm_movemask_epi8(_mm_or_si128(
+		    _mm_cmpeq_epi8(a, amp), _mm_cmpeq_epi8(a, br))) |
+		    (unsigned int)_mm_movemask_epi8(_mm_or_si128(
+		    _mm_cmpeq_epi8(b, amp), _mm_cmpeq_epi8(b, br))) << 16;
+
+		if (m != 0)
+			return i + (size_t)__builtin_ctz(m);
+		i += 32;
+	}
+#endif
+	for (; i < n; i++)
+		if (s[i] == '&' || s[i] == '[')
+			break;
+	return i;
+}
+
+/* XML name characters, as far as a reference needs them: 1 may start a
+ * name, 2 may follow.  Bytes >= 0x80 count as letters. */
+static const unsigned char name_class[256] = {
+	['A' ... 'Z'] = 1, ['a' ... 'z'] = 1, ['_'] = 1, [':'] = 1,
+	[0x80 ... 0xFF] = 1, ['0' ... '9'] = 2, ['-'] = 2, ['.'] = 2,
+};
+
+#define is_name_start(c)	(name_class[(unsigned char)(c)] == 1)
+#define is_name_char(c)		(name_class[(unsigned char)(c)] != 0)
+
+static int
+is_hex(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+	    (c >= 'A' && c <= 'F');
+}
+
+#define REF_BARE	0	/* no reference: a literal '&' */
+#define REF_MORE	(-1)	/* cannot tell before more bytes */
+#define REF_UPPER_X	(-2)	/* "&#X...;" */
+
+/* What the '&' at p (n bytes there) starts: its length when a
+ * reference, else one of REF_*. */
+static int
+ref_kind(const unsigned char *p, size_t n)
+{
+	size_t k;
+
+	if (n < 2)
+		return REF_MORE;
+	if (p[1] == '#') {
+		int hex;
+
+		if (n < 3)
+			return REF_MORE;
+		hex = p[2] == 'x' || p[2] == 'X';
+		for (k = 2 + (size_t)hex; k < n && k < 16 &&
+		    (hex ? is_hex(p[k]) : p[k] >= '0' && p[k] <= '9'); k++)
+			;
+		if (k == n)
+			return REF_MORE;
+		if (k == 2 + (size_t)hex || p[k] != ';')
+			return REF_BARE;
+		return p[2] == 'X' ? REF_UPPER_X : (int)k + 1;
+	}
+	if (!is_name_start(p[1]))
+		return REF_BARE;
+	for (k = 2; k < n && k <= NAME_MAX_LEN && is_name_char(p[k]); k++)
+		;
+	if (k == n)
+		return REF_MORE;
+	return p[k] == ';' ? (int)k + 1 : REF_BARE;
+}
+
+struct run {
+	struct xmlfix	*f;
+	const char	*s;
+	size_t		 n;
+	size_t		 copied;	/* s[0..copied) is in f->out */
+	int		 mending;	/* f->out holds the output */
+};
+
+/* Copies s[copied..to) and then rep (may be NULL) to the output. */
+static void
+emit(struct run *r, size_t to, const char *rep)
+{
+	if (!r->mending) {
+		buf_reset(&r->f->out);
+		r->mending = 1;
+	}
+	buf_append(&r->f->out, r->s + r->copied, to - r->copied);
+	if (rep != NULL)
+		buf_puts(&r->f->out, rep);
+	r->copied = to;
+}
+
+/*
+ * Skips to the end of a CDATA section ("]]>"): returns where scanning
+ * goes on, or n.  A "]]>" cut by the end of a chunk is remembered
+ * (tmatch), not held: CDATA is most of a feed's bytes, and holding would
+ * copy every next chunk.
+ */
+static size_t
+skip_cdata(struct xmlfix *f, const char *s, size_t i, size_t n)
+{
+	const char *p, *stop = s + n;
+
+	while (f->tmatch > 0 && i < n) {
+		if (f->tmatch == 2 && s[i] == '>') {
+			f->state = FIX_TEXT;
+			f->tmatch = 0;
+			return i + 1;
+		}
+		if (s[i] == ']') {
+			f->tmatch = 2;
+			i++;
+		} else
+			f->tmatch = 0;
+	}
+	/* memchr on ']', which text seldom has */
+	for (p = s + i; (p = memchr(p, ']', (size_t)(stop - p))) != NULL; p++)
+		if (stop - p >= 3 && p[1] == ']' && p[2] == '>') {
+			f->state = FIX_TEXT;
+			return (size_t)(p - s) + 3;
+		}
+	if (n > i)
+		f->tmatch = n - i >= 2 && s[n - 2] == ']' && s[n - 1] == ']' ?
+		    2 : s[n - 1] == ']';
+	return n;
+}
+
+/* 1 when the '[' at s[j] ends "<![CDATA" (earlier bytes in f->tail). */
+static int
+cdata_opens(const struct xmlfix *f, const char *s, size_t j)
+{
+	static const char open[] = "<![CDATA";
+	char before[8];
+
+	if (j >= 8)
+		return memcmp(s + j - 8, open, 8) == 0;
+	memcpy(before, f->tail + j, 8 - j);
+	memcpy(before + 8 - j, s, j);
+	return memcmp(before, open, 8) == 0;
+}
+
+/* Returns the bytes consumed; the rest is held. */
+static size_t
+fix(struct run *r, int final)
+{
+	struct xmlfix *f = r->f;
+	const char *s = r->s;
+	size_t i = 0, n = r->n, j;
+	int k;
+
+	while (i < n) {
+		if (f->state == FIX_CDATA) {
+			if ((i = skip_cdata(f, s, i, n)) >= n)
+				return n;
+			continue;
+		}
+		if ((j = scan(s, i, n)) >= n)
+			return n;
+		i = j + 1;
+		if (s[j] == '[') {
+			if (cdata_opens(f, s, j)) {
+				f->state = FIX_CDATA;
+				f->tmatch = 0;
+			}
+			continue;
+		}
+		/* the references escaped HTML is made of, without the walk */
+		if (n - j >= 6) {
+			const char *q = s + j + 1;
+
+			if ((q[0] == 'l' || q[0] == 'g') && q[1] == 't' &&
+			    q[2] == ';') {
+				i = j + 4;
+				continue;
+			}
+			if (memcmp(q, "amp;", 4) == 0) {
+				i = j + 5;
+				continue;
+			}
+			if (memcmp(q, "quot;", 5) == 0) {
+				i = j + 6;
+				continue;
+			}
+		}
+		k = ref_kind((const unsigned char *)s + j, n - j);
+		if (k == REF_MORE && !final && n - j < XMLFIX_HOLD)
+			return j;
+		if (k == REF_UPPER_X) {
+			emit(r, j, "&#x");
+			r->copied = i = j + 3;
+			f->mended++;
+		} else if (k <= 0) {
+			emit(r, j, "&amp;");
+			r->copied = i = j + 1;
+			f->mended++;
+		} else
+			i = j + (size_t)k;
+	}
+	return n;
+}
+
+void
+xmlfix_run(struct xmlfix *f, const char *in, size_t n, int final,
+    const char **data, size_t *dlen)
+{
+	struct run r = { f, in, n, 0, 0 };
+	size_t used;
+
+	if (n == 0 && f->npend == 0) {	/* the final call: in may be NULL */
+		*data = in;
+		*dlen = 0;
+		return;
+	}
+	if (f->npend > 0) {
+		buf_reset(&f->join);
+		buf_append(&f->join, f->pend, f->npend);
+		if (n > 0)
+			buf_append(&f->join, in, n);
+		r.s = buf_str(&f->join);
+		r.n = f->join.len;
+		f->npend = 0;
+	}
+	used = fix(&r, final);
+	if (r.n - used > sizeof(f->pend))	/* cannot happen; never lose */
+		used = r.n;
+	memcpy(f->pend, r.s + used, r.n - used);
+	f->npend = r.n - used;
+	/* the last 8 bytes handed on, for a "<![CDATA[" cut by a chunk */
+	if (used >= 8)
+		memcpy(f->tail, r.s + used - 8, 8);
+	else if (used > 0) {
+		memmove(f->tail, f->tail + used, 8 - used);
+		memcpy(f->tail + 8 - used, r.s, used);
+	}
+	if (r.mending) {
+		emit(&r, used, NULL);
+		*data = buf_str(&f->out);
+		*dlen = f->out.len;
+	} else {
+		*data = r.s;
+		*dlen = used;
+	}
+}
