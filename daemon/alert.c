@@ -143,13 +143,32 @@ alert_format_line(const struct alert_row *a, enum alert_format format)
 	return buf_detach(&b);
 }
 
-/* Read-write: the tail is read back to find lines written before a crash. */
+/*
+ * Read-write: the tail is read back to find lines written before a crash.
+ * A log made here (the first one, or the next after a rotation) is 0644
+ * whatever the umask: alerts are public headlines, and the README
+ * promises `tail -f` to every user.  One already there keeps the mode
+ * its admin gave it.
+ */
 static int
 open_fd(const char *path, char **errstr)
 {
-	int	 fd;
+	int	 fd = -1;
 
-	fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	for (int tries = 0; tries < 2; tries++) {
+		fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_EXCL |
+		    O_CLOEXEC, 0644);
+		if (fd != -1) {
+			(void)fchmod(fd, 0644);
+			break;
+		}
+		if (errno != EEXIST)
+			break;
+		/* there, unless it was renamed away in between */
+		if ((fd = open(path, O_RDWR | O_APPEND | O_CLOEXEC)) != -1 ||
+		    errno != ENOENT)
+			break;
+	}
 	if (fd == -1)
 		*errstr = xasprintf("%s: %s", path, strerror(errno));
 	return fd;

@@ -3,7 +3,9 @@
  * and prints every problem as "FILE:LINE: message" on stderr (exit 2),
  * or "FILE: ok (N feeds, M alerts)" on stdout (exit 0).  Under systemd
  * (the unit's ExecReload runs it before the SIGHUP) the problems go to
- * the journal at priority err, with a last line saying what it means.
+ * the journal at priority err, with a last line saying what it means
+ * ("reload failed: keeping the old configuration", as the daemon says
+ * when it refuses a SIGHUP itself).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -44,9 +46,11 @@ cmd_check_config(int argc, char **argv, const char *config_path)
 			else
 				fprintf(stderr, "%s\n", errs.msgs[i]);
 		}
+		/* The daemon's own words for a refused SIGHUP: one phrase
+		 * to search the journal for, whichever refused it. */
 		if (log_journal())
-			log_errorx("%s: configuration refused; a running feedd "
-			    "keeps its old configuration", config_path);
+			log_errorx("%s: configuration refused; reload failed: "
+			    "keeping the old configuration", config_path);
 		config_errors_cleanup(&errs);
 		return EXIT_USAGE;
 	}

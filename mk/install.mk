@@ -53,8 +53,9 @@ install: $(BUILD)/feedd
 # its postinst).  Folders left by the DynamicUser unit of older feedd
 # (/var/lib/feedd -> private/feedd, the same for /var/log) move back and
 # go to user feedd, their files readable by the group as UMask=0027
-# makes new ones (the old unit's UMask=0077 made them 0600).  Stop feedd
-# before installing over such a version.
+# makes new ones (the old unit's UMask=0077 made them 0600), then the
+# public files by all (PUBLIC).  Stop feedd before installing over such
+# a version.
 MIGRATE = old=$$1/private/feedd new=$$1/feedd; \
 	if [ -L $$new ] && [ -d $$old ] && [ "$$(readlink $$new)" = private/feedd ]; then \
 		echo "moving $$old to $$new"; \
@@ -62,18 +63,31 @@ MIGRATE = old=$$1/private/feedd new=$$1/feedd; \
 		chmod -R g+rX,g-w,o= $$new && chmod $$3 $$new; \
 	fi
 
+# The outputs and the alert log are public: 0644 in folders anyone can
+# enter (feedd writes new ones so).  Earlier installs made them readable
+# by group only; the database stays 0640, as UMask=0027 makes it.
+PUBLIC = echo "making the outputs and the alert log readable by all (0644)"; \
+	if [ -d /var/lib/feedd ]; then chmod 0755 /var/lib/feedd; \
+		[ ! -d /var/lib/feedd/alerts ] || chmod 0755 /var/lib/feedd/alerts; \
+		for f in /var/lib/feedd/feed.xml /var/lib/feedd/feed.json \
+		    /var/lib/feedd/alerts/*.xml /var/lib/feedd/alerts.log*; do \
+			[ ! -f "$$f" ] || chmod 0644 "$$f"; done; \
+	fi; \
+	for f in /var/log/feedd/alerts.log*; do [ ! -f "$$f" ] || chmod 0644 "$$f"; done
+
 .PHONY: install-system
 install-system:
 	@if command -v systemd-sysusers >/dev/null; then \
 		echo "systemd-sysusers $(SYSUSERSDIR)/feedd.conf"; \
 		systemd-sysusers $(SYSUSERSDIR)/feedd.conf; \
 	else echo "no systemd-sysusers: create the system user feedd yourself"; fi
-	@set -- /var/lib feedd 0750; $(MIGRATE)
-	@set -- /var/log adm 2750; $(MIGRATE)
+	@set -- /var/lib feedd 0755; $(MIGRATE)
+	@set -- /var/log adm 2755; $(MIGRATE)
 	@if command -v systemd-tmpfiles >/dev/null; then \
 		echo "systemd-tmpfiles --create $(TMPFILESDIR)/feedd.conf"; \
 		systemd-tmpfiles --create $(TMPFILESDIR)/feedd.conf; \
-	else echo "no systemd-tmpfiles: make /var/log/feedd (2750 feedd:adm) yourself"; fi
+	else echo "no systemd-tmpfiles: make /var/log/feedd (2755 feedd:adm) yourself"; fi
+	@$(PUBLIC)
 
 # The config goes only when it still equals the example shipped with it:
 # an admin's edits are never deleted.

@@ -262,3 +262,41 @@ Test(alert_log, appends_at_start_after_copytruncate)
 	free(log);
 	free(dir);
 }
+
+/*
+ * Under the unit's UMask=0027 a log feedd makes is 0644 (public
+ * headlines, `tail -f` for everyone): the first one and the one made
+ * anew after a rotation.  A log already there keeps its admin's mode.
+ */
+Test(alert_log, new_log_is_public_under_the_units_umask)
+{
+	char	*dir = th_tmpdir(), *log = th_path(dir, "alerts.log"), *err = NULL;
+	char	*old = th_path(dir, "alerts.log.1");
+	struct store *st = store_with_alerts(dir, 2);
+	struct alert_log *al;
+	struct stat sb;
+
+	umask(027);
+	al = alert_log_open(log, ALERT_FORMAT_TEXT, &err);
+	cr_assert_not_null(al, "%s", err);
+	cr_assert_eq(stat(log, &sb), 0);
+	cr_expect_eq(sb.st_mode & 07777, 0644, "first log %o", sb.st_mode & 07777);
+	cr_assert_eq(rename(log, old), 0);
+	cr_expect_eq(alert_log_flush(al, st, &err), 2);
+	cr_assert_eq(stat(log, &sb), 0, "no new file at the path");
+	cr_expect_eq(sb.st_mode & 07777, 0644, "rotated log %o", sb.st_mode & 07777);
+	cr_expect_eq(count_lines(log), 2);
+	alert_log_close(al);
+	/* the admin's own mode is kept */
+	cr_assert_eq(chmod(log, 0600), 0);
+	al = alert_log_open(log, ALERT_FORMAT_TEXT, &err);
+	cr_assert_not_null(al, "%s", err);
+	cr_assert_eq(stat(log, &sb), 0);
+	cr_expect_eq(sb.st_mode & 07777, 0600, "existing log %o", sb.st_mode & 07777);
+	alert_log_close(al);
+	store_close(st);
+	th_rmdir(dir);
+	free(log);
+	free(old);
+	free(dir);
+}

@@ -581,6 +581,31 @@ Test(config, check_config_command)
 	th_result_cleanup(&r);
 }
 
+/*
+ * Run by the unit's ExecReload (stderr is the journal): every problem at
+ * priority err, then the daemon's own words for a refused reload, so
+ * `journalctl -p err` finds the same phrase whichever refused it.
+ */
+Test(config, check_config_under_the_journal_says_reload_failed)
+{
+	char *argv[] = { "/usr/bin/env", "JOURNAL_STREAM=1:1",
+	    (char *)th_feedd(), "check-config", "-c", DATA "/syntax.conf",
+	    NULL };
+	struct th_result r;
+	char *last;
+
+	cr_assert_eq(th_run(argv, NULL, 10, &r), 0);
+	cr_expect_eq(r.status, 2);
+	cr_expect(strncmp(r.err, "<3>" DATA "/syntax.conf:2: ",
+	    strlen(DATA) + 19) == 0, "%s", r.err);
+	cr_assert(strlen(r.err) > 1 && r.err[strlen(r.err) - 1] == '\n');
+	r.err[strlen(r.err) - 1] = '\0';
+	last = strrchr(r.err, '\n') ? strrchr(r.err, '\n') + 1 : r.err;
+	cr_expect_str_eq(last, "<3>" DATA "/syntax.conf: configuration refused; "
+	    "reload failed: keeping the old configuration");
+	th_result_cleanup(&r);
+}
+
 Test(config, check_config_uses_feedd_config_env)
 {
 	char *argv[] = { "/usr/bin/env", "FEEDD_CONFIG=" DATA "/syntax.conf",

@@ -147,7 +147,7 @@ Test(install, feedd_user_groups_and_unit_policy, .timeout = 300)
 	char *root, *unit, *users, *tmpfiles;
 	const char *want[] = {
 		"\nUser=feedd\n", "\nGroup=feedd\n", "\nStateDirectory=feedd\n",
-		"\nStateDirectoryMode=0750\n", "\nUMask=0027\n",
+		"\nStateDirectoryMode=0755\n", "\nUMask=0027\n",
 		"\nReadWritePaths=-/var/log/feedd\n",
 		"\nRestartPreventExitStatus=2\n",
 		"\nExecReload=/usr/local/bin/feedd check-config -c "
@@ -168,7 +168,7 @@ Test(install, feedd_user_groups_and_unit_policy, .timeout = 300)
 	cr_assert(strstr(users, "\nu feedd - \"feedd feed aggregator\" "
 	    "/var/lib/feedd\n"), "%s", users);
 	tmpfiles = read_rel(root, "usr/local/lib/tmpfiles.d/feedd.conf");
-	cr_assert(strstr(tmpfiles, "\nd /var/log/feedd 2750 feedd adm -\n"),
+	cr_assert(strstr(tmpfiles, "\nd /var/log/feedd 2755 feedd adm -\n"),
 	    "%s", tmpfiles);
 	free(tmpfiles);
 	free(users);

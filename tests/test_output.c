@@ -188,6 +188,33 @@ Test(output, writes_every_configured_file)
 	output_free(out);
 }
 
+/*
+ * Under the unit's UMask=0027 the outputs stay public: feed.xml,
+ * feed.json and alerts/RULE.xml 0644, the alerts/ folder 0755, so any
+ * user reads what HTTP serves anyway (the database stays 0640).
+ */
+Test(output, public_under_the_units_umask)
+{
+	struct output *out = output_new();
+	char	*rule;
+	struct stat sb;
+
+	umask(027);
+	render_ok(out, 0);
+	rule = th_path(fx.cfg.alert_feeds_dir, "china-ai.xml");
+	cr_assert_eq(stat(fx.cfg.atom_path, &sb), 0);
+	cr_expect_eq(sb.st_mode & 07777, 0644, "feed.xml %o", sb.st_mode & 07777);
+	cr_assert_eq(stat(fx.cfg.json_path, &sb), 0);
+	cr_expect_eq(sb.st_mode & 07777, 0644, "feed.json %o", sb.st_mode & 07777);
+	cr_assert_eq(stat(fx.cfg.alert_feeds_dir, &sb), 0);
+	cr_expect_eq(sb.st_mode & 07777, 0755, "alerts/ %o", sb.st_mode & 07777);
+	cr_assert_eq(stat(rule, &sb), 0);
+	cr_expect_eq(sb.st_mode & 07777, 0644, "alerts/china-ai.xml %o",
+	    sb.st_mode & 07777);
+	free(rule);
+	output_free(out);
+}
+
 Test(output, unchanged_store_leaves_files_alone)
 {
 	struct output *out = output_new(), *again = output_new();

@@ -98,6 +98,31 @@ Test(util, fs_write_atomic)
 	free(dir);
 }
 
+/* The unit's UMask=0027 does not narrow what fs makes: outputs stay public. */
+Test(util, fs_modes_ignore_the_umask)
+{
+	char	*dir = th_tmpdir(), *sub = th_path(dir, "a/b");
+	char	*path = th_path(sub, "f.xml"), *err = NULL;
+	struct stat sb;
+
+	umask(027);
+	cr_assert_eq(fs_write_file(path, "x\n", 2, FS_MKDIR, &err), 0,
+	    "%s", err ? err : "");
+	cr_assert_eq(stat(path, &sb), 0);
+	cr_expect_eq(sb.st_mode & 07777, 0644, "file %o", sb.st_mode & 07777);
+	cr_assert_eq(stat(sub, &sb), 0);
+	cr_expect_eq(sb.st_mode & 07777, 0755, "folder %o", sb.st_mode & 07777);
+	/* a folder already there keeps its mode */
+	cr_assert_eq(chmod(sub, 0700), 0);
+	cr_expect_eq(fs_mkdir_p(sub), 0);
+	cr_assert_eq(stat(sub, &sb), 0);
+	cr_expect_eq(sb.st_mode & 07777, 0700, "folder %o", sb.st_mode & 07777);
+	th_rmdir(dir);
+	free(path);
+	free(sub);
+	free(dir);
+}
+
 /* ---- term ---- */
 
 Test(util, term_escapes_every_control_and_separator)

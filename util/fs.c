@@ -24,7 +24,12 @@ fs_mkdir_p(const char *path)
 		if (c != '/' && c != '\0')
 			continue;
 		*s = '\0';
-		if (mkdir(p, 0755) == -1 && errno != EEXIST)
+		/* A folder made here is 0755 whatever the umask: it holds
+		 * outputs that are public (alerts/); a folder already there
+		 * keeps its mode. */
+		if (mkdir(p, 0755) == 0)
+			chmod(p, 0755);
+		else if (errno != EEXIST)
 			rc = -1;
 		*s = c;
 		if (c == '\0')
@@ -99,7 +104,9 @@ fs_atomic_open(const char *path, int flags, char **errstr)
 		return NULL;
 	}
 	free(dcopy);
-	/* Readable by the daemon's own (systemd dynamic) user and readers. */
+	/* 0644 whatever the umask: the outputs are public (they are served
+	 * over HTTP anyway), while the unit's UMask=0027 keeps the
+	 * database group-only. */
 	fchmod(fd, 0644);
 	if ((a->fp = fdopen(fd, "w")) == NULL) {
 		*errstr = xasprintf("%s: %s", path, strerror(errno));

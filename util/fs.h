@@ -10,7 +10,8 @@
 #include <stdio.h>
 #include <sys/types.h>
 
-/* mkdir -p with mode 0755: 0, or -1 with errno. */
+/* mkdir -p; the folders it makes are 0755 whatever the umask: 0, or -1
+ * with errno. */
 int	 fs_mkdir_p(const char *path);
 
 /* Streams a file's content to fp: 0, or -1 (errno set). */
@@ -24,9 +25,9 @@ enum fs_write_flags {
 };
 
 /*
- * Replaces path by what fn writes, readable by all (0644).  0, or -1
- * with one line in *errstr naming the file and the reason (the caller
- * frees it).
+ * Replaces path by what fn writes, readable by all (0644, whatever the
+ * umask).  0, or -1 with one line in *errstr naming the file and the
+ * reason (the caller frees it).
  */
 int	 fs_write_atomic(const char *path, fs_write_fn fn, const void *arg,
 	    int flags, char **errstr);
