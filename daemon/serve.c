@@ -28,13 +28,13 @@
 #include <zlib.h>
 
 #include "daemon/serve.h"
+#include "daemon/timing.h"
 #include "util/xmalloc.h"
 #include "util/buf.h"
 #include "util/hash.h"
 
 #define SERVE_MAX_CONNECTIONS	512
 #define SERVE_PER_IP		64	/* a load balancer or wrk -c64 */
-#define SERVE_TIMEOUT		10	/* seconds idle, or slow in a request */
 #define SERVE_MEMORY		(32 * 1024)	/* per connection */
 #define SERVE_CACHE_MAX		(16 * 1024 * 1024)	/* prepared in memory */
 #define SERVE_CACHE_FILES	64	/* feed.xml, feed.json, alert feeds */
@@ -556,6 +556,7 @@ server_start(const struct config *cfg, struct metrics *m, char **errstr)
 	char	*host;
 	int	 port;
 	unsigned int flags = MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ITC;
+	struct timing timing;
 
 	if (cfg->listen == NULL ||
 	    config_parse_listen(cfg->listen, &host, &port) == -1) {
@@ -574,12 +575,13 @@ server_start(const struct config *cfg, struct metrics *m, char **errstr)
 	pthread_mutex_init(&srv->cache_lock, NULL);
 	paths_set(&srv->paths, cfg);
 	srv->metrics = m;
+	timing_load(&timing);
 	srv->mhd = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL,
 	    on_request, srv,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)SERVE_MAX_CONNECTIONS,
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)SERVE_PER_IP,
-	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)SERVE_TIMEOUT,
+	    MHD_OPTION_CONNECTION_TIMEOUT, timing.serve_idle_secs,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SERVE_MEMORY,
 	    MHD_OPTION_END);
 	if (srv->mhd == NULL) {

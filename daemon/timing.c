@@ -8,6 +8,7 @@
 #define STOP_GRACE_MS	5000
 #define FLUSH_DELAY_MS	5000
 #define LOW_SPEED_SECS	10
+#define SERVE_IDLE_SECS	10
 
 /* $name as a positive number, else dflt. */
 static long long
@@ -32,4 +33,6 @@ timing_load(struct timing *t)
 	    FLUSH_DELAY_MS);
 	t->low_speed_secs = (long)env_num("FEEDD_TEST_LOW_SPEED_SECS",
 	    LOW_SPEED_SECS);
+	t->serve_idle_secs = (unsigned)env_num("FEEDD_TEST_SERVE_IDLE_SECS",
+	    SERVE_IDLE_SECS);
 }

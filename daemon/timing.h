@@ -13,6 +13,7 @@ struct timing {
 	uint64_t stop_grace_ms;	/* a stop lets transfers finish this long */
 	uint64_t flush_delay_ms; /* run: outputs rewritten at most this often */
 	long	 low_speed_secs; /* under 64 B/s this long: transfer dropped */
+	unsigned serve_idle_secs; /* HTTP server: idle connection closed */
 };
 
 /* The production values, or the FEEDD_TEST_* overrides that are set. */

@@ -138,7 +138,9 @@ def source_items(shared, row):
         return out
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')
-        d = feedparser.parse(path)
+        # only links, titles, enclosures and authors are read here
+        d = feedparser.parse(path, sanitize_html=False,
+                             resolve_relative_uris=False)
     feed_author = bool((d.feed.get('author') or '').strip())
     for e in d.entries:
         encl = [x.get('href') for x in e.get('enclosures') or [] if x.get('href')]

@@ -32,6 +32,7 @@ ReportHook(PRE_ALL)(struct criterion_test_set *set)
 	setenv("FEEDD_TEST_STOP_GRACE_MS", "300", 0);
 	setenv("FEEDD_TEST_FLUSH_DELAY_MS", "200", 0);
 	setenv("FEEDD_TEST_LOW_SPEED_SECS", "2", 0);
+	setenv("FEEDD_TEST_SERVE_IDLE_SECS", "2", 0);
 }
 
 const char *

@@ -14,6 +14,7 @@ unset_all(void)
 	unsetenv("FEEDD_TEST_STOP_GRACE_MS");
 	unsetenv("FEEDD_TEST_FLUSH_DELAY_MS");
 	unsetenv("FEEDD_TEST_LOW_SPEED_SECS");
+	unsetenv("FEEDD_TEST_SERVE_IDLE_SECS");
 }
 
 Test(timing, production_values_without_overrides)
@@ -25,6 +26,7 @@ Test(timing, production_values_without_overrides)
 	cr_expect_eq(t.stop_grace_ms, 5000);
 	cr_expect_eq(t.flush_delay_ms, 5000);
 	cr_expect_eq(t.low_speed_secs, 10);
+	cr_expect_eq(t.serve_idle_secs, 10);
 }
 
 Test(timing, overrides_and_junk)
@@ -35,8 +37,10 @@ Test(timing, overrides_and_junk)
 	setenv("FEEDD_TEST_STOP_GRACE_MS", "300", 1);
 	setenv("FEEDD_TEST_FLUSH_DELAY_MS", "-4", 1);	/* junk: default */
 	setenv("FEEDD_TEST_LOW_SPEED_SECS", "2s", 1);	/* junk: default */
+	setenv("FEEDD_TEST_SERVE_IDLE_SECS", "2", 1);
 	timing_load(&t);
 	cr_expect_eq(t.stop_grace_ms, 300);
 	cr_expect_eq(t.flush_delay_ms, 5000);
 	cr_expect_eq(t.low_speed_secs, 10);
+	cr_expect_eq(t.serve_idle_secs, 2);
 }
