@@ -295,26 +295,6 @@ base64_decode(const char *s)
 	return buf_detach(&b);
 }
 
-/* s with &, <, > escaped: text made HTML. */
-static char *
-html_escape(const char *s)
-{
-	struct buf b;
-
-	buf_init(&b, 0);
-	for (; *s != '\0'; s++) {
-		if (*s == '&')
-			buf_puts(&b, "&amp;");
-		else if (*s == '<')
-			buf_puts(&b, "&lt;");
-		else if (*s == '>')
-			buf_puts(&b, "&gt;");
-		else
-			buf_putc(&b, *s);
-	}
-	return buf_detach(&b);
-}
-
 struct bframe {
 	uint8_t	 ctx;
 	uint8_t	 field, rank, kind, item, flags;
@@ -1077,7 +1057,7 @@ field_set(struct builder *b, const struct xml_elem *e, struct bframe *f,
 				return;
 			}
 			if (f->kind == K_HTML && !(f->flags & FL_MARKUP)) {
-				char *esc = html_escape(decoded);
+				char *esc = html_escape_text(decoded);
 
 				free(decoded);
 				decoded = esc;

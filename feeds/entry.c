@@ -479,23 +479,6 @@ prepare_related(struct entry *e, const struct story_row *r)
 		e->updated = r->last_seen;
 }
 
-static void
-html_escaped(struct buf *b, const char *s)
-{
-	for (; *s != '\0'; s++) {
-		if (*s == '&')
-			buf_puts(b, "&amp;");
-		else if (*s == '<')
-			buf_puts(b, "&lt;");
-		else if (*s == '>')
-			buf_puts(b, "&gt;");
-		else if (*s == '"')
-			buf_puts(b, "&quot;");
-		else
-			buf_putc(b, *s);
-	}
-}
-
 /*
  * "Also reported by: A, B" closes the entry's HTML (its content, else
  * its summary, else it becomes the content), each feed named once.
@@ -522,9 +505,9 @@ append_sources(struct entry *e)
 		if (j < i || strcmp(e->related[i].title, e->src_title) == 0)
 			continue;
 		buf_puts(&b, shown++ > 0 ? ", <a href=\"" : "<a href=\"");
-		html_escaped(&b, e->related[i].href);
+		html_escape_into(&b, e->related[i].href, 1);
 		buf_puts(&b, "\">");
-		html_escaped(&b, e->related[i].title);
+		html_escape_into(&b, e->related[i].title, 1);
 		buf_puts(&b, "</a>");
 	}
 	buf_puts(&b, "</p>");

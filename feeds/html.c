@@ -513,3 +513,32 @@ html_entity_codepoint(const char *name)
 	e = htmlEntityLookup((const xmlChar *)name);
 	return e != NULL ? e->value : 0;
 }
+
+void
+html_escape_into(struct buf *b, const char *s, int quotes)
+{
+	for (; *s != '\0'; s++) {
+		if (*s == '&')
+			buf_puts(b, "&amp;");
+		else if (*s == '<')
+			buf_puts(b, "&lt;");
+		else if (*s == '>')
+			buf_puts(b, "&gt;");
+		else if (*s == '"' && quotes)
+			buf_puts(b, "&quot;");
+		else
+			buf_putc(b, *s);
+	}
+}
+
+char *
+html_escape_text(const char *s)
+{
+	struct buf b;
+
+	if (s == NULL)
+		return NULL;
+	buf_init(&b, 0);
+	html_escape_into(&b, s, 0);
+	return buf_detach(&b);
+}

@@ -33,6 +33,16 @@ int	 html_url_attr(const char *name);
 /* 1 when v[0..n) starts with a URL scheme ("https:", "mailto:"). */
 int	 html_has_scheme(const char *v, size_t n);
 
+struct buf;
+
+/*
+ * s with & < > written as references, and " too when quotes is set (for
+ * attribute values): text made safe to put in HTML.
+ */
+void	 html_escape_into(struct buf *b, const char *s, int quotes);
+/* html_escape_into of s, without quotes, as a new string; NULL for NULL. */
+char	*html_escape_text(const char *s);
+
 /* Decodes one HTML named entity ("nbsp", "eacute"); 0 when unknown. */
 unsigned int html_entity_codepoint(const char *name);
 

@@ -95,28 +95,6 @@ resolve(struct jf *jf, const char *url)
 	return url != NULL ? url_resolve(jf->base, url) : NULL;
 }
 
-/* Plain text as HTML: &, < and > escaped. */
-static char *
-text_to_html(const char *s)
-{
-	struct buf b;
-
-	if (s == NULL)
-		return NULL;
-	buf_init(&b, 0);
-	for (; *s != '\0'; s++) {
-		if (*s == '&')
-			buf_puts(&b, "&amp;");
-		else if (*s == '<')
-			buf_puts(&b, "&lt;");
-		else if (*s == '>')
-			buf_puts(&b, "&gt;");
-		else
-			buf_putc(&b, *s);
-	}
-	return buf_detach(&b);
-}
-
 /* Names of a 1.1 "authors" array or a 1.0 "author" object, ", " joined. */
 static char *
 get_authors(const cJSON *obj)
@@ -240,8 +218,8 @@ get_item(struct jf *jf, const cJSON *item, size_t n)
 	it->link = resolve(jf, s);
 	html = get_str(jf, item, "content_html", where);
 	s = get_str(jf, item, "content_text", where);
-	it->content = html != NULL ? xstrdup(html) : text_to_html(s);
-	it->summary = text_to_html(get_str(jf, item, "summary", where));
+	it->content = html != NULL ? xstrdup(html) : html_escape_text(s);
+	it->summary = html_escape_text(get_str(jf, item, "summary", where));
 	it->published = get_date(jf, item, "date_published", n);
 	it->updated = get_date(jf, item, "date_modified", n);
 	if ((it->author = get_authors(item)) == NULL)
