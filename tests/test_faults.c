@@ -41,15 +41,11 @@ teardown(void)
 
 TestSuite(faults, .init = setup, .fini = teardown, .timeout = 120);
 
-/* Config with one feed NAME at PATHQ (plus [daemon] lines); caller frees. */
+/* One feed NAME at PATHQ (plus [daemon] lines); caller frees. */
 static char *
 conf_one(const char *name, const char *pathq, const char *daemon_extra)
 {
-	char *f = ts_feed(&T, name, pathq);
-	char *conf = ts_config(&T, daemon_extra, f);
-
-	free(f);
-	return conf;
+	return ts_conf_one(&T, name, pathq, daemon_extra);
 }
 
 /* An RSS document of n small items (about 110 bytes each); caller frees. */

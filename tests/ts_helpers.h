@@ -136,6 +136,18 @@ ts_feed(struct ts *t, const char *name, const char *pathq)
 	    t->port, pathq);
 }
 
+/* Config with one feed NAME at PATHQ (plus [daemon] lines); caller frees. */
+static inline char *
+ts_conf_one(struct ts *t, const char *name, const char *pathq,
+    const char *daemon_extra)
+{
+	char *f = ts_feed(t, name, pathq);
+	char *conf = ts_config(t, daemon_extra, f);
+
+	free(f);
+	return conf;
+}
+
 static inline sqlite3 *
 ts_db(struct ts *t)
 {
