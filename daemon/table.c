@@ -11,7 +11,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "util/log.h"
 #include "daemon/table.h"
 #include "util/xmalloc.h"
 #include "util/buf.h"
@@ -201,8 +200,7 @@ table_cellf(struct table *t, const char *colour, const char *fmt, ...)
 	char *s;
 
 	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) == -1)
-		fatalx("out of memory");
+	s = xvasprintf(fmt, ap);
 	va_end(ap);
 	table_cell(t, s, colour);
 	free(s);

@@ -5,6 +5,7 @@
 #ifndef FEEDD_XMALLOC_H
 #define FEEDD_XMALLOC_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 void	*xmalloc(size_t size);
@@ -21,5 +22,7 @@ char	*xstrdup_or_null(const char *s);
  */
 void	*xgrow(void *ptr, size_t n, size_t *cap, size_t size);
 char	*xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char	*xvasprintf(const char *fmt, va_list ap)
+	    __attribute__((format(printf, 1, 0)));
 
 #endif
