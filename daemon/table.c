@@ -122,6 +122,49 @@ out_json_str(const char *s)
 	return s ? cJSON_CreateString(s) : cJSON_CreateNull();
 }
 
+cJSON *
+out_json_fields(cJSON *obj, const void *row, const struct out_field *f,
+    size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *m = (const char *)row + f[i].off;
+		cJSON *v = NULL;
+
+		switch (f[i].kind) {
+		case OUT_STR:
+			v = out_json_str(*(char *const *)(const void *)m);
+			break;
+		case OUT_I64:
+			v = cJSON_CreateNumber(
+			    (double)*(const int64_t *)(const void *)m);
+			break;
+		case OUT_INT:
+			v = cJSON_CreateNumber(*(const int *)(const void *)m);
+			break;
+		case OUT_TIME:
+			v = out_json_time(*(const int64_t *)(const void *)m);
+			break;
+		}
+		cJSON_AddItemToObject(obj, f[i].key, v);
+	}
+	return obj;
+}
+
+void
+out_put_time(int64_t t)
+{
+	char buf[DATE_RFC3339_LEN];
+
+	fputs(t <= 0 || t == FEED_TIME_NONE ? "-" :
+	    date_format_rfc3339(t, buf, sizeof(buf)), stdout);
+}
+
+void
+out_put_text(const char *s, const char *absent)
+{
+	term_put(stdout, s == NULL || *s == '\0' ? absent : s);
+}
+
 void
 out_json_line(FILE *fp, cJSON *obj)
 {
@@ -148,8 +191,11 @@ struct table *
 table_new(const struct out *o, const char *const *headers, size_t ncols,
     unsigned flex, unsigned right)
 {
-	struct table *t = xcalloc(1, sizeof(*t));
+	struct table *t;
 
+	if (o->mode != OUT_TABLE)
+		return NULL;
+	t = xcalloc(1, sizeof(*t));
 	t->o = o;
 	t->headers = headers;
 	t->ncols = ncols;
@@ -157,22 +203,6 @@ table_new(const struct out *o, const char *const *headers, size_t ncols,
 	t->right = right;
 	t->filled = ncols;
 	return t;
-}
-
-void
-table_free(struct table *t)
-{
-	if (t == NULL)
-		return;
-	for (size_t r = 0; r < t->nrows; r++) {
-		for (size_t c = 0; c < t->ncols; c++)
-			free(t->rows[r].cells[c]);
-		free(t->rows[r].cells);
-		free(t->rows[r].colours);
-		free(t->rows[r].note);
-	}
-	free(t->rows);
-	free(t);
 }
 
 void
@@ -270,11 +300,28 @@ put_cell(const struct table *t, FILE *fp, const char *text,
 	free(cut);
 }
 
-void
-table_print(struct table *t, FILE *fp)
+static void
+table_free(struct table *t)
 {
-	size_t *w = xcalloc(t->ncols, sizeof(size_t));
+	for (size_t r = 0; r < t->nrows; r++) {
+		for (size_t c = 0; c < t->ncols; c++)
+			free(t->rows[r].cells[c]);
+		free(t->rows[r].cells);
+		free(t->rows[r].colours);
+		free(t->rows[r].note);
+	}
+	free(t->rows);
+	free(t);
+}
 
+void
+table_flush(struct table *t, FILE *fp)
+{
+	size_t *w;
+
+	if (t == NULL)
+		return;
+	w = xcalloc(t->ncols, sizeof(size_t));
 	table_measure(t, w);
 	for (size_t c = 0; c < t->ncols; c++)
 		put_cell(t, fp, t->headers[c], C_BOLD, c, w[c]);
@@ -296,4 +343,5 @@ table_print(struct table *t, FILE *fp)
 		}
 	}
 	free(w);
+	table_free(t);
 }
