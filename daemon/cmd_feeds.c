@@ -48,8 +48,10 @@ next_due(const struct feed_row *f)
 }
 
 static void
-tsv_feed(const struct feed_row *f)
+tsv_feed(const void *rows, size_t i)
 {
+	const struct feed_row *f = (const struct feed_row *)rows + i;
+
 	out_put_text(f->name, "-");
 	putchar('\t');
 	out_put_text(f->url, "-");
@@ -75,8 +77,9 @@ tsv_feed(const struct feed_row *f)
 }
 
 static cJSON *
-json_feed(const struct feed_row *f)
+json_feed(const void *rows, size_t i)
 {
+	const struct feed_row *f = (const struct feed_row *)rows + i;
 	cJSON *o = cJSON_CreateObject();
 
 	cJSON_AddItemToObject(o, "name", out_json_str(f->name));
@@ -124,8 +127,9 @@ table_status(struct table *t, const struct feed_row *f)
 }
 
 static void
-table_feed(struct table *t, const struct out *o, const struct feed_row *f)
+table_feed(struct table *t, const struct out *o, const void *rows, size_t i)
 {
+	const struct feed_row *f = (const struct feed_row *)rows + i;
 	char a[32];
 
 	table_cellf(t, f->active ? C_NONE : C_DIM, "%s%s", f->name,
@@ -150,31 +154,20 @@ table_feed(struct table *t, const struct out *o, const struct feed_row *f)
 		table_cell(t, f->url, C_NONE);
 }
 
-static int
-feeds_run(struct query *q)
+static const struct out_rows feed_out = {
+	feed_headers, 8, 0x83, 0x70, json_feed, table_feed, tsv_feed,
+};
+
+int
+cmd_feeds(struct query *q)
 {
 	struct feed_row *rows;
-	struct table *t;
 	size_t n;
 
 	if (store_feeds_list(q->st, &rows, &n) == -1)
 		return query_fail(q);
-	t = table_new(&q->out, feed_headers, 8, 0x83, 0x70);
-	for (size_t i = 0; i < n; i++) {
-		if (q->out.mode == OUT_JSON)
-			out_json_line(stdout, json_feed(&rows[i]));
-		else if (t != NULL)
-			table_feed(t, &q->out, &rows[i]);
-		else
-			tsv_feed(&rows[i]);
-	}
-	table_flush(t, stdout);
+	out_print_rows(&q->out, &feed_out, rows, n);
 	feed_rows_free(rows, n);
 	return EXIT_OK;
 }
 
-int
-cmd_feeds(int argc, char **argv, const char *config_path)
-{
-	return query_run(argc, argv, config_path, "j", 0, feeds_run);
-}

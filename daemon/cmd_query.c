@@ -1,10 +1,11 @@
 /*
  * cmd_query: the read-only commands `items`, `stories`, `search` and
- * `alerts`, and what every query command shares (query.h): load the config, open
- * the database read-only (the daemon may be writing it), parse the
- * options.  Each prints in one of three forms (table.h): tab-separated
- * lines when piped (unchanged for scripts), an aligned table on a
- * terminal, JSON Lines with --json.
+ * `alerts`, and what every query command shares (query.h): parse the
+ * options, load the config, open the database read-only (the daemon
+ * may be writing it), run the command, close.  Each prints in one of
+ * three forms (table.h, out_print_rows): tab-separated lines when
+ * piped (unchanged for scripts), an aligned table on a terminal, JSON
+ * Lines with --json.
  */
 #include <getopt.h>
 #include <limits.h>
@@ -148,7 +149,7 @@ query_fail(const struct query *q)
 	return EXIT_RUNTIME;
 }
 
-/* ---- items, search and alerts --test: stories ---- */
+/* ---- stories as items, search and alerts --test print them ---- */
 
 static int64_t
 story_time(const struct story_row *s)
@@ -203,63 +204,28 @@ json_story(const struct story_row *s)
 	    OUT_NFIELDS(story_fields));
 }
 
-static const char *const story_headers[] = { "AGE", "FEED", "TITLE", "LINK" };
-
-/* Stories (and search snippets, when hits is set). */
-static void
-print_stories(const struct out *o, const struct story_row *rows,
-    const struct search_hit *hits, size_t n)
-{
-	struct table *t = table_new(o, story_headers, 4, 0xE, 0);
-	char age[32];
-
-	for (size_t i = 0; i < n; i++) {
-		const struct story_row *s = hits ? &hits[i].story : &rows[i];
-		const char *snip = hits ? hits[i].snippet : NULL;
-
-		if (o->mode == OUT_JSON) {
-			cJSON *j = json_story(s);
-
-			if (hits)
-				cJSON_AddItemToObject(j, "snippet",
-				    out_json_str(snip));
-			out_json_line(stdout, j);
-		} else if (t != NULL) {
-			table_cell(t, out_age(o, story_time(s), age,
-			    sizeof(age)), C_DIM);
-			table_cell(t, s->feed_name, C_NONE);
-			table_cell(t, story_title(s), C_BOLD);
-			table_cell(t, s->link, C_NONE);
-			table_note(t, snip);
-		} else {
-			tsv_story(s);
-			if (snip && *snip) {
-				fputs("    ", stdout);
-				out_put_text(snip, "");
-				putchar('\n');
-			}
-		}
-	}
-	table_flush(t, stdout);
-}
-
-/* ---- items and stories: items grouped by story ---- */
-
 /*
- * items on a terminal: a story's later items indented under its first
- * ("\u21b3"), the first saying how many the story has.
+ * age, feed, title, link.  As items print them (items), a story's later
+ * items are indented under its first ("\u21b3"), the first saying how
+ * many the story has.
  */
+enum story_cell {
+	CELL_STORY,
+	CELL_FIRST,
+	CELL_MEMBER,
+};
+
 static void
-table_item(struct table *t, const struct out *o, const struct story_row *s,
-    int member)
+table_story(struct table *t, const struct out *o, const struct story_row *s,
+    enum story_cell as)
 {
 	char age[32];
 
 	table_cell(t, out_age(o, story_time(s), age, sizeof(age)), C_DIM);
 	table_cell(t, s->feed_name, C_NONE);
-	if (member)
+	if (as == CELL_MEMBER)
 		table_cellf(t, C_NONE, "  \xe2\x86\xb3 %s", story_title(s));
-	else if (s->nitems > 1)
+	else if (as == CELL_FIRST && s->nitems > 1)
 		table_cellf(t, C_BOLD, "%s [%d items]", story_title(s),
 		    s->nitems);
 	else
@@ -267,12 +233,90 @@ table_item(struct table *t, const struct out *o, const struct story_row *s,
 	table_cell(t, s->link, C_NONE);
 }
 
-static int
-items_run(struct query *q)
+/* ---- alerts --test: stories ---- */
+
+static cJSON *
+story_json(const void *rows, size_t i)
+{
+	return json_story((const struct story_row *)rows + i);
+}
+
+static void
+story_cells(struct table *t, const struct out *o, const void *rows, size_t i)
+{
+	table_story(t, o, (const struct story_row *)rows + i, CELL_STORY);
+}
+
+static void
+story_line(const void *rows, size_t i)
+{
+	tsv_story((const struct story_row *)rows + i);
+}
+
+static const char *const story_headers[] = { "AGE", "FEED", "TITLE", "LINK" };
+
+static const struct out_rows story_out = {
+	story_headers, 4, 0xE, 0, story_json, story_cells, story_line,
+};
+
+/* ---- search: stories, each with a snippet of what matched ---- */
+
+static cJSON *
+hit_json(const void *rows, size_t i)
+{
+	const struct search_hit *h = (const struct search_hit *)rows + i;
+	cJSON *j = json_story(&h->story);
+
+	cJSON_AddItemToObject(j, "snippet", out_json_str(h->snippet));
+	return j;
+}
+
+static void
+hit_cells(struct table *t, const struct out *o, const void *rows, size_t i)
+{
+	const struct search_hit *h = (const struct search_hit *)rows + i;
+
+	table_story(t, o, &h->story, CELL_STORY);
+	table_note(t, h->snippet);
+}
+
+static void
+hit_line(const void *rows, size_t i)
+{
+	const struct search_hit *h = (const struct search_hit *)rows + i;
+
+	tsv_story(&h->story);
+	if (h->snippet && *h->snippet) {
+		fputs("    ", stdout);
+		out_put_text(h->snippet, "");
+		putchar('\n');
+	}
+}
+
+static const struct out_rows hit_out = {
+	story_headers, 4, 0xE, 0, hit_json, hit_cells, hit_line,
+};
+
+/* ---- items: items grouped by story ---- */
+
+static void
+item_cells(struct table *t, const struct out *o, const void *rows, size_t i)
+{
+	const struct story_row *s = (const struct story_row *)rows + i;
+
+	table_story(t, o, s, i > 0 && s[-1].story_id == s->story_id ?
+	    CELL_MEMBER : CELL_FIRST);
+}
+
+static const struct out_rows item_out = {
+	story_headers, 4, 0xE, 0, story_json, item_cells, story_line,
+};
+
+int
+cmd_items(struct query *q)
 {
 	struct story_row *rows;
 	struct feed_row fr;
-	struct table *t;
 	size_t n;
 	int rc;
 
@@ -287,26 +331,9 @@ items_run(struct query *q)
 	if (store_items_newest(q->st, q->opt.feed, q->opt.limit, &rows,
 	    &n) == -1)
 		return query_fail(q);
-	t = table_new(&q->out, story_headers, 4, 0xE, 0);
-	for (size_t i = 0; i < n; i++) {
-		int member = i > 0 && rows[i - 1].story_id == rows[i].story_id;
-
-		if (q->out.mode == OUT_JSON)
-			out_json_line(stdout, json_story(&rows[i]));
-		else if (t != NULL)
-			table_item(t, &q->out, &rows[i], member);
-		else
-			tsv_story(&rows[i]);
-	}
-	table_flush(t, stdout);
+	out_print_rows(&q->out, &item_out, rows, n);
 	story_rows_free(rows, n);
 	return EXIT_OK;
-}
-
-int
-cmd_items(int argc, char **argv, const char *config_path)
-{
-	return query_run(argc, argv, config_path, "fnj", 0, items_run);
 }
 
 static const struct out_field story_source_fields[] = {
@@ -380,8 +407,8 @@ print_story_sources(struct table *t, const struct out *o,
 	}
 }
 
-static int
-stories_run(struct query *q)
+int
+cmd_stories(struct query *q)
 {
 	struct story_row *rows;
 	struct table *t;
@@ -412,12 +439,6 @@ stories_run(struct query *q)
 	return rc;
 }
 
-int
-cmd_stories(int argc, char **argv, const char *config_path)
-{
-	return query_run(argc, argv, config_path, "nj", 0, stories_run);
-}
-
 static char *
 join_args(int argc, char **argv)
 {
@@ -435,8 +456,8 @@ join_args(int argc, char **argv)
 	return s;
 }
 
-static int
-search_run(struct query *q)
+int
+cmd_search(struct query *q)
 {
 	char *text = join_args(q->nwords, q->words), *err = NULL;
 	struct search_hit *hits;
@@ -447,18 +468,12 @@ search_run(struct query *q)
 		cmd_error(q->cmd, "%s", err ? err : "failed");
 		rc = EXIT_USAGE;
 	} else {
-		print_stories(&q->out, NULL, hits, n);
+		out_print_rows(&q->out, &hit_out, hits, n);
 		search_hits_free(hits, n);
 	}
 	free(err);
 	free(text);
 	return rc;
-}
-
-int
-cmd_search(int argc, char **argv, const char *config_path)
-{
-	return query_run(argc, argv, config_path, "nj", 1, search_run);
 }
 
 static int
@@ -478,7 +493,7 @@ alerts_test(struct query *q)
 		match_free(e);
 		return query_fail(q);
 	}
-	print_stories(&q->out, rows, NULL, n);
+	out_print_rows(&q->out, &story_out, rows, n);
 	story_rows_free(rows, n);
 	match_free(e);
 	return EXIT_OK;
@@ -495,36 +510,50 @@ static const struct out_field alert_fields[] = {
 	OUT_FIELD("story", struct alert_row, story_id),
 };
 
+static cJSON *
+alert_json(const void *rows, size_t i)
+{
+	return out_json_fields(cJSON_CreateObject(),
+	    (const struct alert_row *)rows + i, alert_fields,
+	    OUT_NFIELDS(alert_fields));
+}
+
+static void
+alert_cells(struct table *t, const struct out *o, const void *rows, size_t i)
+{
+	const struct alert_row *a = (const struct alert_row *)rows + i;
+	char age[32];
+
+	table_cell(t, out_age(o, a->fired_at, age, sizeof(age)), C_DIM);
+	table_cell(t, a->rule, C_YELLOW);
+	table_cell(t, a->feed, C_NONE);
+	table_cell(t, a->title, C_BOLD);
+	table_cell(t, a->link, C_NONE);
+}
+
+/* The alert log's line. */
+static void
+alert_line(const void *rows, size_t i)
+{
+	char *line = alert_format_line((const struct alert_row *)rows + i,
+	    ALERT_FORMAT_TEXT);
+
+	fputs(line, stdout);
+	free(line);
+}
+
 static const char *const alert_headers[] = {
 	"FIRED", "RULE", "FEED", "TITLE", "LINK",
 };
 
-static void
-print_alert(struct table *t, const struct out *o, const struct alert_row *a)
-{
-	char age[32], *line;
+static const struct out_rows alert_out = {
+	alert_headers, 5, 0x1C, 0, alert_json, alert_cells, alert_line,
+};
 
-	if (o->mode == OUT_JSON)
-		out_json_line(stdout, out_json_fields(cJSON_CreateObject(), a,
-		    alert_fields, OUT_NFIELDS(alert_fields)));
-	else if (t != NULL) {
-		table_cell(t, out_age(o, a->fired_at, age, sizeof(age)), C_DIM);
-		table_cell(t, a->rule, C_YELLOW);
-		table_cell(t, a->feed, C_NONE);
-		table_cell(t, a->title, C_BOLD);
-		table_cell(t, a->link, C_NONE);
-	} else {
-		line = alert_format_line(a, ALERT_FORMAT_TEXT);
-		fputs(line, stdout);
-		free(line);
-	}
-}
-
-static int
-alerts_run(struct query *q)
+int
+cmd_alerts(struct query *q)
 {
 	struct alert_row *rows;
-	struct table *t;
 	size_t n;
 
 	if (q->opt.test)
@@ -532,16 +561,8 @@ alerts_run(struct query *q)
 	if (store_alerts_list(q->st, q->opt.rule, q->opt.limit, &rows,
 	    &n) == -1)
 		return query_fail(q);
-	t = table_new(&q->out, alert_headers, 5, 0x1C, 0);
-	for (size_t i = 0; i < n; i++)
-		print_alert(t, &q->out, &rows[i]);
-	table_flush(t, stdout);
+	out_print_rows(&q->out, &alert_out, rows, n);
 	alert_rows_free(rows, n);
 	return EXIT_OK;
 }
 
-int
-cmd_alerts(int argc, char **argv, const char *config_path)
-{
-	return query_run(argc, argv, config_path, "rntj", 0, alerts_run);
-}

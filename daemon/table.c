@@ -345,3 +345,21 @@ table_flush(struct table *t, FILE *fp)
 	free(w);
 	table_free(t);
 }
+
+void
+out_print_rows(const struct out *o, const struct out_rows *p,
+    const void *rows, size_t n)
+{
+	struct table *t = table_new(o, p->headers, p->ncols, p->flex,
+	    p->right);
+
+	for (size_t i = 0; i < n; i++) {
+		if (o->mode == OUT_JSON)
+			out_json_line(stdout, p->json(rows, i));
+		else if (t != NULL)
+			p->cells(t, o, rows, i);
+		else
+			p->line(rows, i);
+	}
+	table_flush(t, stdout);
+}

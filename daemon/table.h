@@ -94,6 +94,25 @@ void	 out_json_line(FILE *fp, cJSON *obj);
 struct table;
 
 /*
+ * How one kind of row prints in each form: the table's columns (as for
+ * table_new), then row i of rows as a JSON object, as a table's cells
+ * and as a piped line.
+ */
+struct out_rows {
+	const char *const *headers;
+	size_t	 ncols;
+	unsigned flex, right;
+	cJSON	*(*json)(const void *rows, size_t i);
+	void	 (*cells)(struct table *t, const struct out *o,
+		    const void *rows, size_t i);
+	void	 (*line)(const void *rows, size_t i);
+};
+
+/* Prints n rows to stdout in o's form. */
+void	 out_print_rows(const struct out *o, const struct out_rows *p,
+	    const void *rows, size_t n);
+
+/*
  * A table of ncols columns with these headers when o prints a table,
  * else NULL.  flex: bit i set when column i may be cut to fit the
  * width (titles, URLs); right: bit i set when column i is
