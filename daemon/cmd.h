@@ -13,6 +13,7 @@
 #define EXIT_RUNTIME	1
 #define EXIT_USAGE	2
 
+struct config;
 struct query;
 
 struct cmd {
@@ -39,8 +40,13 @@ int	 cmd_usage(const struct cmd *cmd);
 void	 cmd_error(const char *cmd, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 
+/*
+ * The config at config_path, or NULL with its problems printed (the
+ * command then exits EXIT_USAGE).
+ */
+struct config *cmd_config_load(const char *cmd, const char *config_path);
+
 /* After a config change: SIGHUP to a running `feedd run`, or how to. */
-struct config;
 void	 cmd_notify_daemon(const struct config *cfg);
 
 int	 cmd_run(int, char **, const char *);

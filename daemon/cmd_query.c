@@ -29,19 +29,11 @@ int
 query_open(const char *cmd, const char *config_path, struct query *q,
     int with_db)
 {
-	struct config_errors errs = { 0 };
 	char *err = NULL;
 
 	memset(q, 0, sizeof(*q));
-	if ((q->cfg = config_load(config_path, &errs)) == NULL) {
-		for (size_t i = 0; i < errs.n; i++)
-			fprintf(stderr, "%s\n", errs.msgs[i]);
-		if (errs.n == 0)
-			cmd_error(cmd, "%s: cannot load", config_path);
-		config_errors_cleanup(&errs);
+	if ((q->cfg = cmd_config_load(cmd, config_path)) == NULL)
 		return EXIT_USAGE;
-	}
-	config_errors_cleanup(&errs);
 	if (with_db &&
 	    store_open(q->cfg->database, STORE_READONLY, &q->st, &err) == -1) {
 		fprintf(stderr, "feedd: %s\n", err);

@@ -154,6 +154,22 @@ cmd_usage(const struct cmd *cmd)
 	return EXIT_USAGE;
 }
 
+struct config *
+cmd_config_load(const char *cmd, const char *config_path)
+{
+	struct config_errors errs = { NULL, 0 };
+	struct config *cfg;
+
+	if ((cfg = config_load(config_path, &errs)) == NULL) {
+		for (size_t i = 0; i < errs.n; i++)
+			fprintf(stderr, "%s\n", errs.msgs[i]);
+		if (errs.n == 0)
+			cmd_error(cmd, "%s: cannot load", config_path);
+	}
+	config_errors_cleanup(&errs);
+	return cfg;
+}
+
 void
 cmd_error(const char *cmd, const char *fmt, ...)
 {
