@@ -571,6 +571,31 @@ store_cols_read(sqlite3_stmt *s, int first, void *row,
 	}
 }
 
+void
+store_cols_bind(sqlite3_stmt *s, int first, const void *row,
+    const struct store_cols *c)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		const void *m = (const char *)row + c->col[i].off;
+		int p = first + (int)i;
+
+		switch (c->col[i].kind) {
+		case STORE_COL_STR:
+			store_bind_str(s, p, *(char *const *)m);
+			break;
+		case STORE_COL_I64:
+			sqlite3_bind_int64(s, p, *(const int64_t *)m);
+			break;
+		case STORE_COL_INT:
+			sqlite3_bind_int(s, p, *(const int *)m);
+			break;
+		case STORE_COL_T:
+			store_bind_time(s, p, *(const int64_t *)m);
+			break;
+		}
+	}
+}
+
 int
 store_cols_fill(sqlite3_stmt *q, void *elem, void *arg)
 {

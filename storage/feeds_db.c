@@ -220,6 +220,25 @@ store_feeds_list(struct store *st, struct feed_row **rows, size_t *n)
 	return rc;
 }
 
+/* The fetch state store_feed_save_state writes, ?2 to ?15. */
+static const struct store_col feed_state_col[] = {
+	STORE_COL(struct feed_row, etag),
+	STORE_COL(struct feed_row, last_modified),
+	STORE_COL(struct feed_row, body_hash),
+	STORE_COL(struct feed_row, last_status),
+	STORE_COL(struct feed_row, last_error),
+	STORE_COL(struct feed_row, last_fetch),
+	STORE_COL(struct feed_row, last_success),
+	STORE_COL(struct feed_row, next_due),
+	STORE_COL(struct feed_row, consecutive_errors),
+	STORE_COL(struct feed_row, gone),
+	STORE_COL(struct feed_row, redirect_url),
+	STORE_COL(struct feed_row, fetches),
+	STORE_COL(struct feed_row, not_modified),
+	STORE_COL(struct feed_row, due_by_server),
+};
+static const struct store_cols feed_state_cols = STORE_COLS(feed_state_col);
+
 int
 store_feed_save_state(struct store *st, const struct feed_row *r)
 {
@@ -233,20 +252,7 @@ store_feed_save_state(struct store *st, const struct feed_row *r)
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, r->id);
-	store_bind_str(s, 2, r->etag);
-	store_bind_str(s, 3, r->last_modified);
-	store_bind_str(s, 4, r->body_hash);
-	sqlite3_bind_int(s, 5, r->last_status);
-	store_bind_str(s, 6, r->last_error);
-	sqlite3_bind_int64(s, 7, r->last_fetch);
-	sqlite3_bind_int64(s, 8, r->last_success);
-	sqlite3_bind_int64(s, 9, r->next_due);
-	sqlite3_bind_int(s, 10, r->consecutive_errors);
-	sqlite3_bind_int(s, 11, r->gone);
-	store_bind_str(s, 12, r->redirect_url);
-	sqlite3_bind_int64(s, 13, r->fetches);
-	sqlite3_bind_int64(s, 14, r->not_modified);
-	sqlite3_bind_int(s, 15, r->due_by_server);
+	store_cols_bind(s, 2, r, &feed_state_cols);
 	return store_step_done(s);
 }
 

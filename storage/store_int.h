@@ -137,6 +137,9 @@ void	 store_cols_read(sqlite3_stmt *s, int first, void *row,
 	    const struct store_cols *c);
 /* store_read_rows' read for rows that are their columns: arg is c. */
 int	 store_cols_fill(sqlite3_stmt *q, void *elem, void *arg);
+/* Binds row's members in c, in order, to the parameters from first on. */
+void	 store_cols_bind(sqlite3_stmt *s, int first, const void *row,
+	    const struct store_cols *c);
 /* Binds a time, FEED_TIME_NONE as NULL. */
 int	 store_bind_time(sqlite3_stmt *s, int col, int64_t t);
 /* Binds a string or NULL, without copying (valid until the step). */
