@@ -14,10 +14,16 @@
 	"id, name, url, active, etag, last_modified, body_hash," \
 	" last_status, last_error, last_fetch, last_success, next_due," \
 	" consecutive_errors, gone, redirect_url, fetches, not_modified," \
-	" (SELECT count(*) FROM items WHERE feed_id = feeds.id), title, link," \
-	" due_by_server"
+	" due_by_server," \
+	" (SELECT count(*) FROM items WHERE feed_id = feeds.id), title, link"
 
-/* FEED_COLS, in order, into a struct feed_row. */
+/*
+ * FEED_COLS, in order, into a struct feed_row.  The fetch state the
+ * daemon saves (store_feed_save_state) is the run from etag to
+ * due_by_server.
+ */
+#define FEED_STATE_FIRST	4
+#define FEED_STATE_N		14
 static const struct store_col feed_col[] = {
 	STORE_COL(struct feed_row, id),
 	STORE_COL(struct feed_row, name),
@@ -36,12 +42,17 @@ static const struct store_col feed_col[] = {
 	STORE_COL(struct feed_row, redirect_url),
 	STORE_COL(struct feed_row, fetches),
 	STORE_COL(struct feed_row, not_modified),
+	STORE_COL(struct feed_row, due_by_server),
 	STORE_COL(struct feed_row, items),
 	STORE_COL(struct feed_row, title),
 	STORE_COL(struct feed_row, link),
-	STORE_COL(struct feed_row, due_by_server),
 };
 static const struct store_cols feed_cols = STORE_COLS(feed_col);
+static const struct store_cols feed_state_cols = {
+	feed_col + FEED_STATE_FIRST, FEED_STATE_N,
+};
+_Static_assert(FEED_STATE_FIRST + FEED_STATE_N <=
+    sizeof(feed_col) / sizeof(feed_col[0]), "the state is in FEED_COLS");
 
 /*
  * The daemon reads one feed by name twice per fetch: that must be one
@@ -219,25 +230,6 @@ store_feeds_list(struct store *st, struct feed_row **rows, size_t *n)
 	*rows = v;
 	return rc;
 }
-
-/* The fetch state store_feed_save_state writes, ?2 to ?15. */
-static const struct store_col feed_state_col[] = {
-	STORE_COL(struct feed_row, etag),
-	STORE_COL(struct feed_row, last_modified),
-	STORE_COL(struct feed_row, body_hash),
-	STORE_COL(struct feed_row, last_status),
-	STORE_COL(struct feed_row, last_error),
-	STORE_COL(struct feed_row, last_fetch),
-	STORE_COL(struct feed_row, last_success),
-	STORE_COL(struct feed_row, next_due),
-	STORE_COL(struct feed_row, consecutive_errors),
-	STORE_COL(struct feed_row, gone),
-	STORE_COL(struct feed_row, redirect_url),
-	STORE_COL(struct feed_row, fetches),
-	STORE_COL(struct feed_row, not_modified),
-	STORE_COL(struct feed_row, due_by_server),
-};
-static const struct store_cols feed_state_cols = STORE_COLS(feed_state_col);
 
 int
 store_feed_save_state(struct store *st, const struct feed_row *r)
