@@ -85,11 +85,8 @@ feed_doc_add_error(struct feed_doc *doc, const char *fmt, ...)
 	if (doc->nerrors >= FEED_MAX_ERRORS)
 		return;
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
+	msg = xvasprintf(fmt, ap);
 	va_end(ap);
-	if (msg == NULL)
-		return;
 	doc->errors = xreallocarray(doc->errors, doc->nerrors + 1,
 	    sizeof(*doc->errors));
 	doc->errors[doc->nerrors++] = msg;
