@@ -102,6 +102,39 @@ split_enclosures(const char *s, struct story_row *r)
 	}
 }
 
+/*
+ * STORY_FILL's columns, in order, into a struct story_row; the
+ * categories and enclosures come after them, packed (items_db.c).
+ */
+static const struct store_col story_col[] = {
+	STORE_COL(struct story_row, story_id),
+	STORE_COL(struct story_row, entry_id),
+	STORE_COL(struct story_row, title),
+	STORE_COL(struct story_row, link),
+	STORE_COL(struct story_row, author),
+	STORE_COL(struct story_row, summary),
+	STORE_COL(struct story_row, content),
+	STORE_COL_TIME(struct story_row, published),
+	STORE_COL_TIME(struct story_row, updated),
+	STORE_COL(struct story_row, first_seen),
+	STORE_COL(struct story_row, feed_name),
+	STORE_COL(struct story_row, feed_title),
+	STORE_COL(struct story_row, feed_link),
+	STORE_COL(struct story_row, feed_url),
+	STORE_COL_TIME(struct story_row, feed_updated),
+	STORE_COL(struct story_row, nsources),
+	STORE_COL(struct story_row, sort_time),
+	STORE_COL(struct story_row, feed_doc_id),
+	STORE_COL(struct story_row, feed_author),
+	STORE_COL(struct story_row, feed_language),
+	STORE_COL(struct story_row, nitems),
+	STORE_COL(struct story_row, last_seen),
+	STORE_COL(struct story_row, why),
+};
+static const struct store_cols story_cols = STORE_COLS(story_col);
+#define STORY_CATEGORIES	23
+#define STORY_ENCLOSURES	24
+
 int
 store_story_fill(struct store *st, int64_t item_id, struct story_row *r)
 {
@@ -109,17 +142,18 @@ store_story_fill(struct store *st, int64_t item_id, struct story_row *r)
 	    "SELECT i.story_id, i.entry_id, i.title, i.link, coalesce(i.author,"
 	    " (SELECT author FROM items WHERE story_id = i.story_id AND"
 	    " author IS NOT NULL ORDER BY id LIMIT 1)),"
-	    " i.summary, i.content, i.categories, i.published, i.updated,"
+	    " i.summary, i.content, i.published, i.updated,"
 	    " i.first_seen, f.name, f.title, f.link, f.url, f.updated,"
 	    " (SELECT count(DISTINCT feed_id) FROM items"
-	    "  WHERE story_id = i.story_id), (SELECT group_concat(enclosures,"
-	    " char(30)) FROM (SELECT enclosures FROM items WHERE story_id ="
-	    " i.story_id AND enclosures IS NOT NULL ORDER BY id)),"
+	    "  WHERE story_id = i.story_id),"
 	    " (SELECT sort_time FROM stories WHERE id = i.story_id),"
 	    " f.doc_id, f.author, f.language,"
 	    " (SELECT count(*) FROM items WHERE story_id = i.story_id),"
 	    " (SELECT first_seen FROM items WHERE story_id = i.story_id"
-	    "  ORDER BY id DESC LIMIT 1), i.story_why"
+	    "  ORDER BY id DESC LIMIT 1), i.story_why, i.categories,"
+	    " (SELECT group_concat(enclosures, char(30)) FROM (SELECT"
+	    " enclosures FROM items WHERE story_id = i.story_id AND"
+	    " enclosures IS NOT NULL ORDER BY id))"
 	    " FROM items i JOIN feeds f ON f.id = i.feed_id WHERE i.id = ?");
 	int rc;
 
@@ -129,31 +163,11 @@ store_story_fill(struct store *st, int64_t item_id, struct story_row *r)
 	sqlite3_bind_int64(s, 1, item_id);
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		r->item_id = item_id;
-		r->story_id = sqlite3_column_int64(s, 0);
-		r->entry_id = store_col_str(s, 1);
-		r->title = store_col_str(s, 2);
-		r->link = store_col_str(s, 3);
-		r->author = store_col_str(s, 4);
-		r->summary = store_col_str(s, 5);
-		r->content = store_col_str(s, 6);
-		split_categories((const char *)sqlite3_column_text(s, 7), r);
-		r->published = store_col_time(s, 8);
-		r->updated = store_col_time(s, 9);
-		r->first_seen = sqlite3_column_int64(s, 10);
-		r->feed_name = store_col_str(s, 11);
-		r->feed_title = store_col_str(s, 12);
-		r->feed_link = store_col_str(s, 13);
-		r->feed_url = store_col_str(s, 14);
-		r->feed_updated = store_col_time(s, 15);
-		r->nsources = sqlite3_column_int(s, 16);
-		split_enclosures((const char *)sqlite3_column_text(s, 17), r);
-		r->sort_time = sqlite3_column_int64(s, 18);
-		r->feed_doc_id = store_col_str(s, 19);
-		r->feed_author = store_col_str(s, 20);
-		r->feed_language = store_col_str(s, 21);
-		r->nitems = sqlite3_column_int(s, 22);
-		r->last_seen = sqlite3_column_int64(s, 23);
-		r->why = store_col_str(s, 24);
+		store_cols_read(s, 0, r, &story_cols);
+		split_categories((const char *)sqlite3_column_text(s,
+		    STORY_CATEGORIES), r);
+		split_enclosures((const char *)sqlite3_column_text(s,
+		    STORY_ENCLOSURES), r);
 	}
 	sqlite3_reset(s);
 	return rc == SQLITE_ROW ? 0 : -1;
