@@ -240,7 +240,7 @@ store_alerts_list(struct store *st, const char *rule, int limit,
 	    NULL) != SQLITE_OK)
 		return -1;
 	store_bind_str(q, 1, rule);
-	sqlite3_bind_int(q, 2, limit > 0 ? limit : -1);
+	store_bind_limit(q, 2, limit);
 	rc = alerts_read(q, rows, n);
 	sqlite3_finalize(q);
 	return rc;

@@ -604,6 +604,12 @@ store_cols_fill(sqlite3_stmt *q, void *elem, void *arg)
 }
 
 int
+store_bind_limit(sqlite3_stmt *s, int col, int limit)
+{
+	return sqlite3_bind_int(s, col, limit > 0 ? limit : -1);
+}
+
+int
 store_bind_time(sqlite3_stmt *s, int col, int64_t t)
 {
 	if (t == FEED_TIME_NONE)

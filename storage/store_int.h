@@ -140,6 +140,14 @@ int	 store_cols_fill(sqlite3_stmt *q, void *elem, void *arg);
 /* Binds row's members in c, in order, to the parameters from first on. */
 void	 store_cols_bind(sqlite3_stmt *s, int first, const void *row,
 	    const struct store_cols *c);
+/*
+ * Newest stories first (s: the stories table), the order of the
+ * stories_newest index: the listings, the outputs and retention agree.
+ */
+#define STORY_NEWEST	"s.sort_time DESC, s.id DESC"
+
+/* Binds LIMIT ?col: limit, or none (-1) when limit <= 0. */
+int	 store_bind_limit(sqlite3_stmt *s, int col, int limit);
 /* Binds a time, FEED_TIME_NONE as NULL. */
 int	 store_bind_time(sqlite3_stmt *s, int col, int64_t t);
 /* Binds a string or NULL, without copying (valid until the step). */

@@ -214,6 +214,11 @@ store_stories_collect(struct store *st, sqlite3_stmt *q, int limit,
 	return rc;
 }
 
+/* s has an item from the feed named ?1, or ?1 is NULL. */
+#define STORY_FROM_FEED \
+	"(?1 IS NULL OR EXISTS (SELECT 1 FROM items j JOIN feeds f" \
+	" ON f.id = j.feed_id WHERE j.story_id = s.id AND f.name = ?1))"
+
 int
 store_stories_newest(struct store *st, const char *feed, const char *rule,
     int limit, struct story_row **rows, size_t *n)
@@ -223,17 +228,15 @@ store_stories_newest(struct store *st, const char *feed, const char *rule,
 
 	*rows = NULL;
 	*n = 0;
-	if (sqlite3_prepare_v2(st->db, "SELECT s.id FROM stories s WHERE"
-	    " (?1 IS NULL OR EXISTS (SELECT 1 FROM items i JOIN feeds f"
-	    "  ON f.id = i.feed_id WHERE i.story_id = s.id AND f.name = ?1))"
+	if (sqlite3_prepare_v2(st->db, "SELECT s.id FROM stories s WHERE "
+	    STORY_FROM_FEED
 	    " AND (?2 IS NULL OR EXISTS (SELECT 1 FROM alerts a"
 	    "  WHERE a.rule = ?2 AND a.story_key = s.key))"
-	    " ORDER BY s.sort_time DESC, s.id DESC LIMIT ?3", -1, &q,
-	    NULL) != SQLITE_OK)
+	    " ORDER BY " STORY_NEWEST " LIMIT ?3", -1, &q, NULL) != SQLITE_OK)
 		return -1;
 	store_bind_str(q, 1, feed);
 	store_bind_str(q, 2, rule);
-	sqlite3_bind_int(q, 3, limit > 0 ? limit : -1);
+	store_bind_limit(q, 3, limit);
 	rc = store_stories_collect(st, q, limit, rows, n);
 	sqlite3_finalize(q);
 	return rc;
@@ -282,14 +285,12 @@ store_items_newest(struct store *st, const char *feed, int limit,
 	*rows = NULL;
 	*n = 0;
 	if (sqlite3_prepare_v2(st->db, "SELECT i.id FROM stories s"
-	    " JOIN items i ON i.story_id = s.id WHERE (?1 IS NULL OR EXISTS"
-	    " (SELECT 1 FROM items j JOIN feeds f ON f.id = j.feed_id"
-	    "  WHERE j.story_id = s.id AND f.name = ?1))"
-	    " ORDER BY s.sort_time DESC, s.id DESC, i.id LIMIT ?2", -1, &q,
-	    NULL) != SQLITE_OK)
+	    " JOIN items i ON i.story_id = s.id WHERE " STORY_FROM_FEED
+	    " ORDER BY " STORY_NEWEST ", i.id LIMIT ?2", -1, &q, NULL) !=
+	    SQLITE_OK)
 		return -1;
 	store_bind_str(q, 1, feed);
-	sqlite3_bind_int(q, 2, limit > 0 ? limit : -1);
+	store_bind_limit(q, 2, limit);
 	rc = items_collect(st, q, limit, rows, n);
 	sqlite3_finalize(q);
 	return rc;
@@ -377,7 +378,7 @@ store_stories_each(struct store *st, const char *rule, int limit,
 	    " s.sort_time AS st FROM stories s WHERE (?1 IS NULL OR EXISTS"
 	    "  (SELECT 1 FROM alerts a WHERE a.rule = ?1 AND"
 	    "  a.story_key = s.key))"
-	    " ORDER BY s.sort_time DESC, s.id DESC LIMIT ?2),"
+	    " ORDER BY " STORY_NEWEST " LIMIT ?2),"
 	    " r AS (SELECT t.sid, t.st, i.id AS iid, i.first_seen AS fs,"
 	    "  CASE WHEN i.published > i.first_seen THEN i.first_seen"
 	    "  ELSE i.published END AS pub,"
@@ -400,7 +401,7 @@ store_stories_each(struct store *st, const char *rule, int limit,
 		return -1;
 	}
 	store_bind_str(q, 1, rule);
-	sqlite3_bind_int(q, 2, limit > 0 ? limit : -1);
+	store_bind_limit(q, 2, limit);
 	sqlite3_bind_int64(q, 3, now);
 	sqlite3_bind_int64(q, 4, STORE_JOIN_LATER);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
@@ -424,7 +425,7 @@ store_stories_each(struct store *st, const char *rule, int limit,
 /* Items first seen before ?1 outside the newest ?2 stories. */
 #define PRUNE_SET \
 	"SELECT id FROM items WHERE first_seen < ?1 AND story_id NOT IN" \
-	" (SELECT id FROM stories ORDER BY sort_time DESC, id DESC LIMIT ?2)"
+	" (SELECT s.id FROM stories s ORDER BY " STORY_NEWEST " LIMIT ?2)"
 
 int
 store_prune(struct store *st, int64_t before, int keep_newest)
