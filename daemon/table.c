@@ -1,7 +1,7 @@
 /*
  * table: the three output modes of the query commands and the aligned
  * table printed on a terminal (see table.h).  Rows are kept until
- * table_print, which measures every column first.
+ * table_flush, which measures every column first.
  */
 #include <locale.h>
 #include <stdarg.h>
