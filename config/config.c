@@ -680,9 +680,7 @@ config_free(struct config *cfg)
 void
 config_errors_cleanup(struct config_errors *errs)
 {
-	for (size_t i = 0; i < errs->n; i++)
-		free(errs->msgs[i]);
-	free(errs->msgs);
+	strv_free(errs->msgs, errs->n);
 	errs->msgs = NULL;
 	errs->n = 0;
 }

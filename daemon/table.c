@@ -304,9 +304,7 @@ static void
 table_free(struct table *t)
 {
 	for (size_t r = 0; r < t->nrows; r++) {
-		for (size_t c = 0; c < t->ncols; c++)
-			free(t->rows[r].cells[c]);
-		free(t->rows[r].cells);
+		strv_free(t->rows[r].cells, t->ncols);
 		free(t->rows[r].colours);
 		free(t->rows[r].note);
 	}

@@ -31,9 +31,7 @@ feed_item_cleanup(struct feed_item *item)
 	free(item->author);
 	free(item->summary);
 	free(item->content);
-	for (size_t i = 0; i < item->ncategories; i++)
-		free(item->categories[i]);
-	free(item->categories);
+	strv_free(item->categories, item->ncategories);
 	for (size_t i = 0; i < item->nenclosures; i++) {
 		free(item->enclosures[i].url);
 		free(item->enclosures[i].type);
@@ -56,9 +54,7 @@ feed_doc_free(struct feed_doc *doc)
 	for (size_t i = 0; i < doc->nitems; i++)
 		feed_item_cleanup(&doc->items[i]);
 	free(doc->items);
-	for (size_t i = 0; i < doc->nerrors; i++)
-		free(doc->errors[i]);
-	free(doc->errors);
+	strv_free(doc->errors, doc->nerrors);
 	free(doc);
 }
 

@@ -17,9 +17,7 @@ store_story_cleanup(struct story_row *r)
 	free(r->author);
 	free(r->summary);
 	free(r->content);
-	for (size_t i = 0; i < r->ncategories; i++)
-		free(r->categories[i]);
-	free(r->categories);
+	strv_free(r->categories, r->ncategories);
 	free(r->feed_name);
 	free(r->feed_title);
 	free(r->feed_link);

@@ -89,6 +89,14 @@ xstrdup_or_null(const char *s)
 	return s ? xstrdup(s) : NULL;
 }
 
+void
+strv_free(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
 char *
 xvasprintf(const char *fmt, va_list ap)
 {
