@@ -32,12 +32,18 @@ feed_item_cleanup(struct feed_item *item)
 	free(item->summary);
 	free(item->content);
 	strv_free(item->categories, item->ncategories);
-	for (size_t i = 0; i < item->nenclosures; i++) {
-		free(item->enclosures[i].url);
-		free(item->enclosures[i].type);
-	}
-	free(item->enclosures);
+	feed_enclosures_free(item->enclosures, item->nenclosures);
 	memset(item, 0, sizeof(*item));
+}
+
+void
+feed_enclosures_free(struct feed_enclosure *e, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(e[i].url);
+		free(e[i].type);
+	}
+	free(e);
 }
 
 void

@@ -26,11 +26,7 @@ store_story_cleanup(struct story_row *r)
 	free(r->feed_doc_id);
 	free(r->feed_author);
 	free(r->feed_language);
-	for (size_t i = 0; i < r->nenclosures; i++) {
-		free(r->enclosures[i].url);
-		free(r->enclosures[i].type);
-	}
-	free(r->enclosures);
+	feed_enclosures_free(r->enclosures, r->nenclosures);
 	for (size_t i = 0; i < r->nothers; i++) {
 		free(r->others[i].feed_name);
 		free(r->others[i].feed_title);
