@@ -352,47 +352,52 @@ parse_unary(struct parser *ps)
 	return n;
 }
 
+static int
+list_goes_on(const struct parser *ps, enum tok_type op, int juxtapose)
+{
+	return ps->tok == op || (juxtapose && starts_term(ps->tok));
+}
+
+/*
+ * One level of the grammar: sub (op sub)*, joined into a node of type.
+ * With juxtapose, terms side by side join too (the implicit AND).
+ */
+static struct node *
+parse_list(struct parser *ps, enum node_type type, enum tok_type op,
+    int juxtapose, const char *need, struct node *(*sub)(struct parser *))
+{
+	struct node *first = sub(ps), *n;
+
+	if (!list_goes_on(ps, op, juxtapose))
+		return first;
+	n = node_new(type);
+	node_add(n, first);
+	while (list_goes_on(ps, op, juxtapose)) {
+		if (ps->tok == op) {
+			lex(ps);
+			if (!starts_term(ps->tok)) {
+				parse_fail(ps, need);
+				break;
+			}
+		}
+		node_add(n, sub(ps));
+	}
+	return n;
+}
+
 /* Terms side by side, AND, or a binary NOT ("a NOT b" is a AND NOT b). */
 static struct node *
 parse_and(struct parser *ps)
 {
-	struct node *first = parse_unary(ps), *n;
-
-	if (ps->tok != T_AND && !starts_term(ps->tok))
-		return first;
-	n = node_new(N_AND);
-	node_add(n, first);
-	while (ps->tok == T_AND || starts_term(ps->tok)) {
-		if (ps->tok == T_AND) {
-			lex(ps);
-			if (!starts_term(ps->tok)) {
-				parse_fail(ps, "AND needs a term after it");
-				break;
-			}
-		}
-		node_add(n, parse_unary(ps));
-	}
-	return n;
+	return parse_list(ps, N_AND, T_AND, 1, "AND needs a term after it",
+	    parse_unary);
 }
 
 static struct node *
 parse_or(struct parser *ps)
 {
-	struct node *first = parse_and(ps), *n;
-
-	if (ps->tok != T_OR)
-		return first;
-	n = node_new(N_OR);
-	node_add(n, first);
-	while (ps->tok == T_OR) {
-		lex(ps);
-		if (!starts_term(ps->tok)) {
-			parse_fail(ps, "OR needs a term after it");
-			break;
-		}
-		node_add(n, parse_and(ps));
-	}
-	return n;
+	return parse_list(ps, N_OR, T_OR, 0, "OR needs a term after it",
+	    parse_and);
 }
 
 struct match_expr *
