@@ -332,6 +332,15 @@ store_step_done(sqlite3_stmt *s)
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
 }
 
+/* Runs a cached statement that takes no parameters. */
+static int
+store_run(struct store *st, enum store_stmt_id id, const char *sql)
+{
+	sqlite3_stmt *s = store_stmt(st, id, sql);
+
+	return s != NULL ? store_step_done(s) : -1;
+}
+
 int
 store_exec(struct store *st, const char *sql)
 {
@@ -352,8 +361,6 @@ store_exec(struct store *st, const char *sql)
 int
 store_begin(struct store *st)
 {
-	sqlite3_stmt *s;
-
 	if (st->depth > 0 && sqlite3_get_autocommit(st->db)) {
 		st->depth = 0;
 		st->lost = 1;
@@ -363,8 +370,7 @@ store_begin(struct store *st)
 		return 0;
 	}
 	store_ckpt_wait(st->ckpt);
-	if ((s = store_stmt(st, SQ_BEGIN, "BEGIN IMMEDIATE")) == NULL ||
-	    store_step_done(s) == -1)
+	if (store_run(st, SQ_BEGIN, "BEGIN IMMEDIATE") == -1)
 		return -1;
 	st->depth = 1;
 	return 0;
@@ -374,8 +380,6 @@ store_begin(struct store *st)
 int
 store_commit(struct store *st)
 {
-	sqlite3_stmt *s;
-
 	if (sqlite3_get_autocommit(st->db)) {
 		st->lost |= st->depth > 1;
 		st->depth = 0;
@@ -385,8 +389,7 @@ store_commit(struct store *st)
 		st->depth--;
 		return 0;
 	}
-	if ((s = store_stmt(st, SQ_COMMIT, "COMMIT")) == NULL ||
-	    store_step_done(s) == -1)
+	if (store_run(st, SQ_COMMIT, "COMMIT") == -1)
 		return -1;
 	st->depth = 0;
 	return 0;
@@ -476,10 +479,8 @@ store_batch_commit(struct store *st)
 int
 store_bump_generation(struct store *st)
 {
-	sqlite3_stmt *s = store_stmt(st, SQ_GEN_BUMP,
+	return store_run(st, SQ_GEN_BUMP,
 	    "UPDATE meta SET value = value + 1 WHERE key = 'generation'");
-
-	return s ? store_step_done(s) : -1;
 }
 
 int64_t
