@@ -39,6 +39,12 @@ int	 cmd_usage(const struct cmd *cmd);
 /* "feedd: CMD: message" on stderr. */
 void	 cmd_error(const char *cmd, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
+/*
+ * After getopt_long(argc, argv, ":", ...) with opterr 0 returned c:
+ * for a missing value (':') or an unknown option ('?') prints which
+ * and returns -1; else 0.
+ */
+int	 cmd_opt_check(char **argv, int c);
 
 /*
  * The config at config_path, or NULL with its problems printed (the

@@ -73,11 +73,8 @@ add_parse_opts(int argc, char **argv, struct add_opts *o)
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":", add_longopts, NULL)) != -1) {
-		if (c == ':' || c == '?') {
-			cmd_error(argv[0], c == ':' ? "option '%s' needs a value" :
-			    "unknown option '%s'", argv[optind - 1]);
+		if (cmd_opt_check(argv, c) == -1)
 			return -1;
-		}
 		if (c == 'N')
 			o->name = optarg;
 		else if (c == 'T')

@@ -83,14 +83,11 @@ query_parse_opts(int argc, char **argv, const char *allowed, struct qopts *o)
 	optind = 1;
 	opterr = 0;	/* getopt's own message lacks the "feedd: " prefix */
 	while ((c = getopt_long(argc, argv, ":", query_longopts, &idx)) != -1) {
-		if (c == ':') {
-			cmd_error(argv[0], "option '%s' needs a value",
-			    argv[optind - 1]);
+		if (cmd_opt_check(argv, c) == -1)
 			return -1;
-		}
-		if (c == '?' || strchr(allowed, c) == NULL) {
-			cmd_error(argv[0], "unknown option '%s%s'", c == '?' ?
-			    "" : "--", c == '?' ? argv[optind - 1] :
+		if (strchr(allowed, c) == NULL) {
+			/* an option of another query command */
+			cmd_error(argv[0], "unknown option '--%s'",
 			    query_longopts[idx].name);
 			return -1;
 		}

@@ -2,6 +2,7 @@
  * main: global options (-c/--config, --version, --help), the subcommand
  * table, and the mapping of each command's result to an exit status.
  */
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -184,6 +185,16 @@ cmd_error(const char *cmd, const char *fmt, ...)
 	term_copy(safe, sizeof(safe), msg, n < 0 ? 0 : (size_t)n < sizeof(msg) ?
 	    (size_t)n : sizeof(msg) - 1, TERM_ESCAPE);
 	fprintf(stderr, "feedd: %s: %s\n", cmd, safe);
+}
+
+int
+cmd_opt_check(char **argv, int c)
+{
+	if (c != ':' && c != '?')
+		return 0;
+	cmd_error(argv[0], c == ':' ? "option '%s' needs a value" :
+	    "unknown option '%s'", argv[optind - 1]);
+	return -1;
 }
 
 static void
