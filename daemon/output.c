@@ -61,6 +61,7 @@ struct hset {
  * entry.
  */
 struct stream {
+	struct store *st;		/* keeps the HTML made (render cache) */
 	struct sink *sinks;
 	size_t	 nsinks;
 	struct hset links, ids;
@@ -178,8 +179,13 @@ stream_story(const struct story_row *r, void *arg)
 {
 	struct stream *w = arg;
 	struct entry e;
+	struct story_html made;
 
-	entry_prepare(&e, r, w->now);
+	entry_prepare(&e, r, w->now, &made);
+	/* kept for the next render; one not kept is made again then */
+	if (made.key != 0)
+		(void)store_html_put(w->st, r->item_id, &made);
+	story_html_cleanup(&made);
 	if (hset_add(&w->ids, e.id)) {
 		entry_retag(&e, r->story_id);
 		hset_add(&w->ids, e.id);
@@ -207,7 +213,7 @@ static int
 stream_all(struct store *st, const struct config *cfg, const char *rule,
     struct sink *sinks, size_t nsinks, char **errstr)
 {
-	struct stream w = { sinks, nsinks, { NULL, 0, 0 }, { NULL, 0, 0 },
+	struct stream w = { st, sinks, nsinks, { NULL, 0, 0 }, { NULL, 0, 0 },
 	    0, 0, (int64_t)time(NULL) };
 	size_t	 i, opened = 0;
 	int	 ok = 1, rc = 0;

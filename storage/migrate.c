@@ -173,6 +173,27 @@ static const char *const migrations[] = {
 	"CREATE TABLE story_alias (hash INTEGER PRIMARY KEY, key TEXT NOT NULL,"
 	" story_id INTEGER NOT NULL REFERENCES stories (id));"
 	"CREATE INDEX story_alias_story ON story_alias (story_id);",
+	/*
+	 * Version 7: the render cache (storage/html_db.c).  item_html
+	 * keeps an item's HTML as the outputs show it (sanitized, made
+	 * absolute), written when the item is first rendered; key names
+	 * what it was made with (feeds/entry.c entry_html_key: the
+	 * sanitizer's revision and the base URL).  A row goes with its
+	 * item, and when the item's HTML changes.
+	 * items_story_dates replaces items_story: the outputs order
+	 * stories by their items' dates from the index alone, without
+	 * reading the (large) rows.
+	 */
+	"CREATE TABLE item_html (id INTEGER PRIMARY KEY,"
+	" key INTEGER NOT NULL, content TEXT, summary TEXT,"
+	" summary_text TEXT);"
+	"CREATE TRIGGER item_html_gone AFTER DELETE ON items"
+	" BEGIN DELETE FROM item_html WHERE id = old.id; END;"
+	"CREATE TRIGGER item_html_stale AFTER UPDATE OF summary, content"
+	" ON items BEGIN DELETE FROM item_html WHERE id = old.id; END;"
+	"CREATE INDEX items_story_dates ON items (story_id, id, first_seen,"
+	" published, updated);"
+	"DROP INDEX items_story;",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

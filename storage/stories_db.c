@@ -2,6 +2,7 @@
  * stories_db: reading stories (one row per story: its first-seen item,
  * the feed that brought it, how many feeds did) and retention.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,6 +41,16 @@ store_story_cleanup(struct story_row *r)
 		free(r->others[i].link);
 	}
 	free(r->others);
+	story_html_cleanup(&r->html);
+}
+
+void
+story_html_cleanup(struct story_html *html)
+{
+	free(html->content);
+	free(html->summary);
+	free(html->summary_text);
+	memset(html, 0, sizeof(*html));
 }
 
 static void
@@ -102,61 +113,129 @@ split_enclosures(const char *s, struct story_row *r)
 	}
 }
 
+/*
+ * The columns every story row is read from, item i of feed f, with the
+ * story's sort time from the expression sort; the statement binds the
+ * item's id as ?1.
+ */
+#define STORY_COLS(sort) \
+	"SELECT i.story_id, i.entry_id, i.title, i.link, coalesce(i.author," \
+	" (SELECT author FROM items WHERE story_id = i.story_id AND" \
+	" author IS NOT NULL ORDER BY id LIMIT 1))," \
+	" i.summary, i.content, i.categories, i.published, i.updated," \
+	" i.first_seen, f.name, f.title, f.link, f.url, f.updated," \
+	" (SELECT count(DISTINCT feed_id) FROM items" \
+	"  WHERE story_id = i.story_id), (SELECT group_concat(enclosures," \
+	" char(30)) FROM (SELECT enclosures FROM items WHERE story_id =" \
+	" i.story_id AND enclosures IS NOT NULL ORDER BY id))," \
+	" " sort "," \
+	" f.doc_id, f.author, f.language," \
+	" (SELECT count(*) FROM items WHERE story_id = i.story_id)," \
+	" (SELECT first_seen FROM items WHERE story_id = i.story_id" \
+	"  ORDER BY id DESC LIMIT 1), i.story_why"
+#define STORY_NCOLS 25
+#define STORY_FROM " FROM items i JOIN feeds f ON f.id = i.feed_id"
+
+/* Steps s (STORY_COLS and more) into r: 0, or -1 with no row. */
+static int
+story_read_cols(sqlite3_stmt *s, int64_t item_id, struct story_row *r)
+{
+	int rc = sqlite3_step(s);
+
+	memset(r, 0, sizeof(*r));
+	if (rc != SQLITE_ROW)
+		return -1;
+	r->item_id = item_id;
+	r->story_id = sqlite3_column_int64(s, 0);
+	r->entry_id = store_col_str(s, 1);
+	r->title = store_col_str(s, 2);
+	r->link = store_col_str(s, 3);
+	r->author = store_col_str(s, 4);
+	r->summary = store_col_str(s, 5);
+	r->content = store_col_str(s, 6);
+	split_categories((const char *)sqlite3_column_text(s, 7), r);
+	r->published = store_col_time(s, 8);
+	r->updated = store_col_time(s, 9);
+	r->first_seen = sqlite3_column_int64(s, 10);
+	r->feed_name = store_col_str(s, 11);
+	r->feed_title = store_col_str(s, 12);
+	r->feed_link = store_col_str(s, 13);
+	r->feed_url = store_col_str(s, 14);
+	r->feed_updated = store_col_time(s, 15);
+	r->nsources = sqlite3_column_int(s, 16);
+	split_enclosures((const char *)sqlite3_column_text(s, 17), r);
+	r->sort_time = sqlite3_column_int64(s, 18);
+	r->feed_doc_id = store_col_str(s, 19);
+	r->feed_author = store_col_str(s, 20);
+	r->feed_language = store_col_str(s, 21);
+	r->nitems = sqlite3_column_int(s, 22);
+	r->last_seen = sqlite3_column_int64(s, 23);
+	r->why = store_col_str(s, 24);
+	return 0;
+}
+
 int
 store_story_fill(struct store *st, int64_t item_id, struct story_row *r)
 {
 	sqlite3_stmt *s = store_stmt(st, SQ_STORY_FILL,
-	    "SELECT i.story_id, i.entry_id, i.title, i.link, coalesce(i.author,"
-	    " (SELECT author FROM items WHERE story_id = i.story_id AND"
-	    " author IS NOT NULL ORDER BY id LIMIT 1)),"
-	    " i.summary, i.content, i.categories, i.published, i.updated,"
-	    " i.first_seen, f.name, f.title, f.link, f.url, f.updated,"
-	    " (SELECT count(DISTINCT feed_id) FROM items"
-	    "  WHERE story_id = i.story_id), (SELECT group_concat(enclosures,"
-	    " char(30)) FROM (SELECT enclosures FROM items WHERE story_id ="
-	    " i.story_id AND enclosures IS NOT NULL ORDER BY id)),"
-	    " (SELECT sort_time FROM stories WHERE id = i.story_id),"
-	    " f.doc_id, f.author, f.language,"
-	    " (SELECT count(*) FROM items WHERE story_id = i.story_id),"
-	    " (SELECT first_seen FROM items WHERE story_id = i.story_id"
-	    "  ORDER BY id DESC LIMIT 1), i.story_why"
-	    " FROM items i JOIN feeds f ON f.id = i.feed_id WHERE i.id = ?");
+	    STORY_COLS("(SELECT sort_time FROM stories WHERE id = i.story_id)")
+	    STORY_FROM " WHERE i.id = ?1");
 	int rc;
 
 	memset(r, 0, sizeof(*r));
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, item_id);
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		r->item_id = item_id;
-		r->story_id = sqlite3_column_int64(s, 0);
-		r->entry_id = store_col_str(s, 1);
-		r->title = store_col_str(s, 2);
-		r->link = store_col_str(s, 3);
-		r->author = store_col_str(s, 4);
-		r->summary = store_col_str(s, 5);
-		r->content = store_col_str(s, 6);
-		split_categories((const char *)sqlite3_column_text(s, 7), r);
-		r->published = store_col_time(s, 8);
-		r->updated = store_col_time(s, 9);
-		r->first_seen = sqlite3_column_int64(s, 10);
-		r->feed_name = store_col_str(s, 11);
-		r->feed_title = store_col_str(s, 12);
-		r->feed_link = store_col_str(s, 13);
-		r->feed_url = store_col_str(s, 14);
-		r->feed_updated = store_col_time(s, 15);
-		r->nsources = sqlite3_column_int(s, 16);
-		split_enclosures((const char *)sqlite3_column_text(s, 17), r);
-		r->sort_time = sqlite3_column_int64(s, 18);
-		r->feed_doc_id = store_col_str(s, 19);
-		r->feed_author = store_col_str(s, 20);
-		r->feed_language = store_col_str(s, 21);
-		r->nitems = sqlite3_column_int(s, 22);
-		r->last_seen = sqlite3_column_int64(s, 23);
-		r->why = store_col_str(s, 24);
+	rc = story_read_cols(s, item_id, r);
+	sqlite3_reset(s);
+	return rc;
+}
+
+/*
+ * A story row (its sort time given) with the item's kept HTML
+ * (store_html_put), if any.
+ */
+static int
+story_fill_html(struct store *st, int64_t item_id, int64_t sort_time,
+    struct story_row *r)
+{
+	sqlite3_stmt *s = store_stmt(st, SQ_STORY_FILL_HTML,
+	    STORY_COLS("?2") ", h.key, h.content, h.summary, h.summary_text"
+	    STORY_FROM " LEFT JOIN item_html h ON h.id = i.id WHERE i.id = ?1");
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, item_id);
+	sqlite3_bind_int64(s, 2, sort_time);
+	if ((rc = story_read_cols(s, item_id, r)) == 0 &&
+	    sqlite3_column_type(s, STORY_NCOLS) != SQLITE_NULL) {
+		r->html.key = sqlite3_column_int64(s, STORY_NCOLS);
+		r->html.content = store_col_str(s, STORY_NCOLS + 1);
+		r->html.summary = store_col_str(s, STORY_NCOLS + 2);
+		r->html.summary_text = store_col_str(s, STORY_NCOLS + 3);
 	}
 	sqlite3_reset(s);
-	return rc == SQLITE_ROW ? 0 : -1;
+	return rc;
+}
+
+int
+store_html_put(struct store *st, int64_t item_id,
+    const struct story_html *html)
+{
+	sqlite3_stmt *s = store_stmt(st, SQ_HTML_PUT,
+	    "INSERT OR REPLACE INTO item_html (id, key, content, summary,"
+	    " summary_text) VALUES (?, ?, ?, ?, ?)");
+
+	if (s == NULL || html->key == 0)
+		return -1;
+	sqlite3_bind_int64(s, 1, item_id);
+	sqlite3_bind_int64(s, 2, html->key);
+	store_bind_str(s, 3, html->content);
+	store_bind_str(s, 4, html->summary);
+	store_bind_str(s, 5, html->summary_text);
+	return store_step_done(s);
 }
 
 int64_t
@@ -343,20 +422,46 @@ store_story_items(struct store *st, int64_t story_id,
 	return rc;
 }
 
+#define RENDER_CACHE_KB	1024	/* the page cache while rendering */
+
+/* PRAGMA cache_size (pages; negative: KB), and setting it. */
+static int
+store_cache_size(struct store *st)
+{
+	sqlite3_stmt *s;
+	int v = -2000;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA cache_size", -1, &s, NULL) ==
+	    SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+static void
+store_set_cache_size(struct store *st, int v)
+{
+	char	 sql[64];
+
+	snprintf(sql, sizeof(sql), "PRAGMA cache_size = %d", v);
+	sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+}
+
 int
 store_stories_each(struct store *st, const char *rule, int limit,
     int64_t now, store_story_fn fn, void *arg)
 {
 	sqlite3_stmt *q, *src;
 	struct story_row row;
-	int rc;
+	int rc, txn, cache;
 
 	/*
-	 * The sorter holds (item id, date) per story, not the rows.  The
-	 * date is feeds/entry.c's prepare_dates in SQL: published no later
-	 * than first seen; updated, first seen when in the future, never
-	 * before published; else published, else the story's sort time;
-	 * then moved to when the story's newest item was first seen if it
+	 * The sorter holds (item id, dates) per story, not the rows, read
+	 * from the index items_story_dates alone.  The date is
+	 * feeds/entry.c's prepare_dates in SQL: published no later than
+	 * first seen; updated, first seen when in the future, never before
+	 * published; else published, else the story's sort time; then
+	 * moved to when the story's newest item was first seen if it
 	 * joined a minute or more after the first (prepare_related).
 	 */
 	if (sqlite3_prepare_v2(st->db, "WITH t AS (SELECT s.id AS sid,"
@@ -368,17 +473,18 @@ store_stories_each(struct store *st, const char *rule, int limit,
 	    "  CASE WHEN i.published > i.first_seen THEN i.first_seen"
 	    "  ELSE i.published END AS pub,"
 	    "  CASE WHEN i.updated > ?3 THEN i.first_seen"
-	    "  ELSE i.updated END AS upd,"
-	    "  (SELECT first_seen FROM items WHERE story_id = t.sid"
-	    "  ORDER BY id DESC LIMIT 1) AS ls FROM t"
-	    "  JOIN items i ON i.id = (SELECT min(id) FROM items"
-	    "  WHERE story_id = t.sid)),"
-	    " u AS (SELECT sid, st, iid, fs, ls, coalesce(CASE WHEN upd < pub"
+	    "  ELSE i.updated END AS upd FROM t"
+	    /* +: the index, not the table, finds the first item */
+	    "  JOIN items i ON i.story_id = t.sid AND +i.id = (SELECT min(id)"
+	    "  FROM items WHERE story_id = t.sid)),"
+	    " u AS (SELECT sid, st, iid, fs, coalesce(CASE WHEN upd < pub"
 	    "  THEN pub ELSE upd END, pub, CASE WHEN st != 0 THEN st ELSE fs"
 	    "  END) AS d FROM r)"
-	    " SELECT iid FROM u ORDER BY CASE WHEN ls >= fs + ?4 AND ls > d"
-	    " THEN ls ELSE d END DESC, st DESC, sid DESC", -1, &q, NULL) !=
-	    SQLITE_OK)
+	    " SELECT iid, st FROM u ORDER BY (SELECT CASE WHEN"
+	    " x.first_seen >= u.fs + ?4 AND x.first_seen > u.d THEN"
+	    " x.first_seen ELSE u.d END FROM items x WHERE x.story_id = u.sid"
+	    " ORDER BY x.id DESC LIMIT 1) DESC, st DESC, sid DESC", -1, &q,
+	    NULL) != SQLITE_OK)
 		return -1;
 	if (sqlite3_prepare_v2(st->db, SOURCES_SQL, -1, &src, NULL) !=
 	    SQLITE_OK) {
@@ -389,8 +495,18 @@ store_stories_each(struct store *st, const char *rule, int limit,
 	sqlite3_bind_int(q, 2, limit > 0 ? limit : -1);
 	sqlite3_bind_int64(q, 3, now);
 	sqlite3_bind_int64(q, 4, STORE_JOIN_LATER);
+	/* one transaction for the pass and the HTML fn keeps */
+	txn = st->mode == STORE_READWRITE && store_begin(st) == 0;
+	/*
+	 * Each row is read once, in an order unrelated to where it lies:
+	 * a cache would only fill (memory growing with limit) without
+	 * hits.  A small one for the pass; the sorter spills past it.
+	 */
+	cache = store_cache_size(st);
+	store_set_cache_size(st, -RENDER_CACHE_KB);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		if (store_story_fill(st, sqlite3_column_int64(q, 0), &row) == -1)
+		if (story_fill_html(st, sqlite3_column_int64(q, 0),
+		    sqlite3_column_int64(q, 1), &row) == -1)
 			break;
 		/* most stories have one item: no query for their sources */
 		if (row.nitems > 1 && fill_sources(src, &row) != SQLITE_DONE) {
@@ -404,6 +520,10 @@ store_stories_each(struct store *st, const char *rule, int limit,
 	}
 	sqlite3_finalize(src);
 	sqlite3_finalize(q);
+	store_set_cache_size(st, cache);
+	/* what could not be kept is made again next time */
+	if (txn)
+		(void)store_end(st, 0);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 

@@ -377,7 +377,7 @@ collect_streamed(const struct story_row *r, void *arg)
 	struct entry e;
 
 	cr_assert_lt(c->n, 4);
-	entry_prepare(&e, r, c->now);
+	entry_prepare(&e, r, c->now, NULL);
 	c->updated[c->n] = e.updated;
 	c->nothers[c->n] = r->nothers;
 	c->related[c->n] = e.nrelated ? xstrdup(e.related[0].href) : NULL;

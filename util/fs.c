@@ -114,6 +114,8 @@ fs_atomic_open(const char *path, int flags, char **errstr)
 		fs_atomic_close(a, 0, errstr);
 		return NULL;
 	}
+	/* outputs run to hundreds of MB: 64 KB per write, not 4 */
+	setvbuf(a->fp, NULL, _IOFBF, 1 << 16);
 	return a;
 }
 
