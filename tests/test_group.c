@@ -445,7 +445,7 @@ upgrades_keeping_its_items(int from)
 	store_close(fx.st);
 	cr_assert_eq(store_open(fx.path, STORE_READWRITE, &fx.st, &err), 0,
 	    "%s", err);
-	cr_assert_eq(fx_count(&fx, "PRAGMA user_version"), 6);
+	cr_assert_eq(fx_count(&fx, "PRAGMA user_version"), 7);
 	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM items_fts"
 	    " WHERE items_fts MATCH 'hunyuan'"), 1);
 	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM items"), 1);
