@@ -114,25 +114,33 @@ split_enclosures(const char *s, struct story_row *r)
 }
 
 /*
- * The columns every story row is read from, item i of feed f, with the
- * story's sort time from the expression sort; the statement binds the
- * item's id as ?1.
+ * The columns every story row is read from, item i of feed f; the
+ * statement binds the item's id as ?1.  What needs the story's other
+ * items comes from STORY_MORE (one per column), or from expressions a
+ * caller who knows them already gives (STORY_COLS_GIVEN).
  */
-#define STORY_COLS(sort) \
+#define STORY_AUTHOR_MORE \
+	"(SELECT author FROM items WHERE story_id = i.story_id AND" \
+	" author IS NOT NULL ORDER BY id LIMIT 1)"
+#define STORY_NSOURCES_MORE \
+	"(SELECT count(DISTINCT feed_id) FROM items WHERE story_id =" \
+	" i.story_id)"
+#define STORY_ENCL_MORE \
+	"(SELECT group_concat(enclosures, char(30)) FROM (SELECT enclosures" \
+	" FROM items WHERE story_id = i.story_id AND enclosures IS NOT NULL" \
+	" ORDER BY id))"
+#define STORY_COLS_GIVEN(author, nsources, encl, sort, nitems, last) \
 	"SELECT i.story_id, i.entry_id, i.title, i.link, coalesce(i.author," \
-	" (SELECT author FROM items WHERE story_id = i.story_id AND" \
-	" author IS NOT NULL ORDER BY id LIMIT 1))," \
-	" i.summary, i.content, i.categories, i.published, i.updated," \
-	" i.first_seen, f.name, f.title, f.link, f.url, f.updated," \
-	" (SELECT count(DISTINCT feed_id) FROM items" \
-	"  WHERE story_id = i.story_id), (SELECT group_concat(enclosures," \
-	" char(30)) FROM (SELECT enclosures FROM items WHERE story_id =" \
-	" i.story_id AND enclosures IS NOT NULL ORDER BY id))," \
-	" " sort "," \
-	" f.doc_id, f.author, f.language," \
-	" (SELECT count(*) FROM items WHERE story_id = i.story_id)," \
-	" (SELECT first_seen FROM items WHERE story_id = i.story_id" \
-	"  ORDER BY id DESC LIMIT 1), i.story_why"
+	" " author "), i.summary, i.content, i.categories, i.published," \
+	" i.updated, i.first_seen, f.name, f.title, f.link, f.url," \
+	" f.updated, " nsources ", " encl ", " sort ", f.doc_id, f.author," \
+	" f.language, " nitems ", " last ", i.story_why"
+#define STORY_COLS STORY_COLS_GIVEN(STORY_AUTHOR_MORE, \
+	STORY_NSOURCES_MORE, STORY_ENCL_MORE, \
+	"(SELECT sort_time FROM stories WHERE id = i.story_id)", \
+	"(SELECT count(*) FROM items WHERE story_id = i.story_id)", \
+	"(SELECT first_seen FROM items WHERE story_id = i.story_id" \
+	" ORDER BY id DESC LIMIT 1)")
 #define STORY_NCOLS 25
 #define STORY_FROM " FROM items i JOIN feeds f ON f.id = i.feed_id"
 
@@ -178,8 +186,7 @@ int
 store_story_fill(struct store *st, int64_t item_id, struct story_row *r)
 {
 	sqlite3_stmt *s = store_stmt(st, SQ_STORY_FILL,
-	    STORY_COLS("(SELECT sort_time FROM stories WHERE id = i.story_id)")
-	    STORY_FROM " WHERE i.id = ?1");
+	    STORY_COLS STORY_FROM " WHERE i.id = ?1");
 	int rc;
 
 	memset(r, 0, sizeof(*r));
@@ -192,23 +199,29 @@ store_story_fill(struct store *st, int64_t item_id, struct story_row *r)
 }
 
 /*
- * A story row (its sort time given) with the item's kept HTML
- * (store_html_put), if any.
+ * A story row with the item's kept HTML (store_html_put), if any;
+ * q (store_stories_each's order) gives the item's id, the story's
+ * sort time, how many items it has and when the newest was first
+ * seen: a story of one item (most) reads no other.
  */
 static int
-story_fill_html(struct store *st, int64_t item_id, int64_t sort_time,
-    struct story_row *r)
+story_fill_html(struct store *st, sqlite3_stmt *q, struct story_row *r)
 {
 	sqlite3_stmt *s = store_stmt(st, SQ_STORY_FILL_HTML,
-	    STORY_COLS("?2") ", h.key, h.content, h.summary, h.summary_text"
+	    STORY_COLS_GIVEN("CASE WHEN ?3 > 1 THEN " STORY_AUTHOR_MORE " END",
+	    "CASE WHEN ?3 > 1 THEN " STORY_NSOURCES_MORE " ELSE 1 END",
+	    "CASE WHEN ?3 > 1 THEN " STORY_ENCL_MORE " ELSE i.enclosures END",
+	    "?2", "?3", "?4")
+	    ", h.key, h.content, h.summary, h.summary_text"
 	    STORY_FROM " LEFT JOIN item_html h ON h.id = i.id WHERE i.id = ?1");
+	int64_t	 item_id = sqlite3_column_int64(q, 0);
 	int rc;
 
 	memset(r, 0, sizeof(*r));
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, item_id);
-	sqlite3_bind_int64(s, 2, sort_time);
+	for (int k = 0; k < 4; k++)
+		sqlite3_bind_int64(s, k + 1, sqlite3_column_int64(q, k));
 	if ((rc = story_read_cols(s, item_id, r)) == 0 &&
 	    sqlite3_column_type(s, STORY_NCOLS) != SQLITE_NULL) {
 		r->html.key = sqlite3_column_int64(s, STORY_NCOLS);
@@ -422,7 +435,7 @@ store_story_items(struct store *st, int64_t story_id,
 	return rc;
 }
 
-#define RENDER_CACHE_KB	1024	/* the page cache while rendering */
+#define RENDER_CACHE_KB	4096	/* the page cache while rendering */
 
 /* PRAGMA cache_size (pages; negative: KB), and setting it. */
 static int
@@ -480,7 +493,9 @@ store_stories_each(struct store *st, const char *rule, int limit,
 	    " u AS (SELECT sid, st, iid, fs, coalesce(CASE WHEN upd < pub"
 	    "  THEN pub ELSE upd END, pub, CASE WHEN st != 0 THEN st ELSE fs"
 	    "  END) AS d FROM r)"
-	    " SELECT iid, st FROM u ORDER BY (SELECT CASE WHEN"
+	    " SELECT iid, st, (SELECT count(*) FROM items WHERE story_id ="
+	    " u.sid), (SELECT first_seen FROM items WHERE story_id = u.sid"
+	    " ORDER BY id DESC LIMIT 1) FROM u ORDER BY (SELECT CASE WHEN"
 	    " x.first_seen >= u.fs + ?4 AND x.first_seen > u.d THEN"
 	    " x.first_seen ELSE u.d END FROM items x WHERE x.story_id = u.sid"
 	    " ORDER BY x.id DESC LIMIT 1) DESC, st DESC, sid DESC", -1, &q,
@@ -505,8 +520,7 @@ store_stories_each(struct store *st, const char *rule, int limit,
 	cache = store_cache_size(st);
 	store_set_cache_size(st, -RENDER_CACHE_KB);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		if (story_fill_html(st, sqlite3_column_int64(q, 0),
-		    sqlite3_column_int64(q, 1), &row) == -1)
+		if (story_fill_html(st, q, &row) == -1)
 			break;
 		/* most stories have one item: no query for their sources */
 		if (row.nitems > 1 && fill_sources(src, &row) != SQLITE_DONE) {
