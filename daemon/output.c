@@ -184,7 +184,7 @@ stream_story(const struct story_row *r, void *arg)
 	entry_prepare(&e, r, w->now, &made);
 	/* kept for the next render; one not kept is made again then */
 	if (made.key != 0)
-		(void)store_html_put(w->st, r->item_id, &made);
+		(void)store_html_put(w->st, r, &made);
 	story_html_cleanup(&made);
 	if (hset_add(&w->ids, e.id)) {
 		entry_retag(&e, r->story_id);

@@ -174,19 +174,21 @@ static const char *const migrations[] = {
 	" story_id INTEGER NOT NULL REFERENCES stories (id));"
 	"CREATE INDEX story_alias_story ON story_alias (story_id);",
 	/*
-	 * Version 7: the render cache (storage/html_db.c).  item_html
+	 * Version 7: the render cache (storage/stories_db.c).  item_html
 	 * keeps an item's HTML as the outputs show it (sanitized, made
 	 * absolute), written when the item is first rendered; key names
-	 * what it was made with (feeds/entry.c entry_html_key: the
-	 * sanitizer's revision and the base URL).  A row goes with its
-	 * item, and when the item's HTML changes.
+	 * what it was made with (feeds/entry.c entry_html_key).  Its
+	 * rowid (pos) follows its story's sort time, so the outputs, which
+	 * list stories about in that order, find neighbours on one page;
+	 * id is the item's.  A row goes with its item, and when the item's
+	 * HTML changes.
 	 * items_story_dates replaces items_story: the outputs order
 	 * stories by their items' dates from the index alone, without
 	 * reading the (large) rows.
 	 */
-	"CREATE TABLE item_html (id INTEGER PRIMARY KEY,"
-	" key INTEGER NOT NULL, content TEXT, summary TEXT,"
-	" summary_text TEXT);"
+	"CREATE TABLE item_html (pos INTEGER PRIMARY KEY,"
+	" id INTEGER NOT NULL UNIQUE, key INTEGER NOT NULL, content TEXT,"
+	" summary TEXT, summary_text TEXT);"
 	"CREATE TRIGGER item_html_gone AFTER DELETE ON items"
 	" BEGIN DELETE FROM item_html WHERE id = old.id; END;"
 	"CREATE TRIGGER item_html_stale AFTER UPDATE OF summary, content"

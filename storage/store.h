@@ -269,12 +269,12 @@ typedef int (*store_story_fn)(const struct story_row *row, void *arg);
 int	 store_stories_each(struct store *st, const char *rule, int limit,
 	    int64_t now, store_story_fn fn, void *arg);
 /*
- * Keeps html (key non-zero) as item_id's render cache, for the rows
+ * Keeps html (key non-zero) as row's item's render cache, for the rows
  * store_stories_each gives later.  Within store_stories_each (from
  * fn), it joins the pass's one transaction.  -1 when it could not be
  * written (the next render makes it again).
  */
-int	 store_html_put(struct store *st, int64_t item_id,
+int	 store_html_put(struct store *st, const struct story_row *row,
 	    const struct story_html *html);
 void	 story_html_cleanup(struct story_html *html);	/* frees, zeroes */
 

@@ -199,6 +199,15 @@ store_story_fill(struct store *st, int64_t item_id, struct story_row *r)
 }
 
 /*
+ * Where item id's kept HTML lies in item_html, from its story's sort
+ * time: rows of stories listed together share pages, and a render,
+ * newest first, appends them in rowid order (pages filled, not split).
+ * Two items of one second and the same low 16 bits of id take turns
+ * (one replaces the other, INSERT OR REPLACE); a reader checks the id.
+ */
+#define HTML_POS(sort, id) "(-(" sort ") * 65536 - (" id " & 65535))"
+
+/*
  * A story row with the item's kept HTML (store_html_put), if any;
  * q (store_stories_each's order) gives the item's id, the story's
  * sort time, how many items it has and when the newest was first
@@ -212,8 +221,9 @@ story_fill_html(struct store *st, sqlite3_stmt *q, struct story_row *r)
 	    "CASE WHEN ?3 > 1 THEN " STORY_NSOURCES_MORE " ELSE 1 END",
 	    "CASE WHEN ?3 > 1 THEN " STORY_ENCL_MORE " ELSE i.enclosures END",
 	    "?2", "?3", "?4")
-	    ", h.key, h.content, h.summary, h.summary_text"
-	    STORY_FROM " LEFT JOIN item_html h ON h.id = i.id WHERE i.id = ?1");
+	    ", h.key, h.content, h.summary, h.summary_text" STORY_FROM
+	    " LEFT JOIN item_html h ON h.pos = " HTML_POS("?2", "i.id")
+	    " AND +h.id = i.id WHERE i.id = ?1");
 	int64_t	 item_id = sqlite3_column_int64(q, 0);
 	int rc;
 
@@ -234,16 +244,18 @@ story_fill_html(struct store *st, sqlite3_stmt *q, struct story_row *r)
 }
 
 int
-store_html_put(struct store *st, int64_t item_id,
+store_html_put(struct store *st, const struct story_row *row,
     const struct story_html *html)
 {
 	sqlite3_stmt *s = store_stmt(st, SQ_HTML_PUT,
-	    "INSERT OR REPLACE INTO item_html (id, key, content, summary,"
-	    " summary_text) VALUES (?, ?, ?, ?, ?)");
+	    "INSERT OR REPLACE INTO item_html (pos, id, key, content, summary,"
+	    " summary_text) VALUES (" HTML_POS("?6", "?1") ", ?1, ?2, ?3, ?4,"
+	    " ?5)");
 
 	if (s == NULL || html->key == 0)
 		return -1;
-	sqlite3_bind_int64(s, 1, item_id);
+	sqlite3_bind_int64(s, 1, row->item_id);
+	sqlite3_bind_int64(s, 6, row->sort_time);
 	sqlite3_bind_int64(s, 2, html->key);
 	store_bind_str(s, 3, html->content);
 	store_bind_str(s, 4, html->summary);
