@@ -169,6 +169,28 @@ write_heads(struct stream *w, int64_t updated)
 }
 
 /*
+ * The entry of a row read from the render cache whose kept HTML does
+ * not fit (the sanitizer or the entry's base changed): made again from
+ * the item's own HTML.
+ */
+static int
+remake(struct stream *w, const struct story_row *r, struct entry *e,
+    struct story_html *made)
+{
+	struct story_row full = *r;	/* shallow: only the HTML differs */
+	int	 rc;
+
+	full.html.row_kept = 0;
+	if (store_story_raw(w->st, r->item_id, &full.summary,
+	    &full.content) == -1)
+		return -1;
+	rc = entry_prepare(e, &full, w->now, made);
+	free(full.summary);
+	free(full.content);
+	return rc;
+}
+
+/*
  * store_story_fn: one story into every sink, as entries_prepare makes
  * it: the same id twice gets an id of its own; a link an earlier entry
  * has is link_shared.  As the stories come newest first (by the date
@@ -181,7 +203,9 @@ stream_story(const struct story_row *r, void *arg)
 	struct entry e;
 	struct story_html made;
 
-	entry_prepare(&e, r, w->now, &made);
+	if (entry_prepare(&e, r, w->now, &made) == -1 &&
+	    remake(w, r, &e, &made) == -1)
+		return -1;
 	/* kept for the next render; one not kept is made again then */
 	if (made.key != 0)
 		(void)store_html_put(w->st, r, &made);

@@ -430,17 +430,30 @@ prepare_dates(struct entry *e, const struct story_row *r, int64_t now)
  * the feed's own URL, so that no relative reference is left.
  */
 static char *
-html_base(const struct entry *e, const struct story_row *r)
+html_base(const char *link, const char *src_link, const struct story_row *r)
 {
 	char	*base;
 
-	if (e->link != NULL)
-		return xstrdup(e->link);
+	if (link != NULL)
+		return xstrdup(link);
 	if ((base = iri_http_link(r->entry_id)) != NULL)
 		return base;
-	if (e->src_link != NULL)
-		return xstrdup(e->src_link);
+	if (src_link != NULL)
+		return xstrdup(src_link);
 	return xstrdup_or_null(r->feed_url);
+}
+
+/* Whether r's kept HTML was made for link (the entry's) as base. */
+static int
+kept_html_fits(const struct story_row *r, const char *link)
+{
+	char	*src = link == NULL ? iri_http_link(r->feed_link) : NULL;
+	char	*base = html_base(link, src, r);
+	int	 fits = entry_html_key(base) == r->html.key;
+
+	free(base);
+	free(src);
+	return fits;
 }
 
 #define ENTRY_MAX_RELATED	32
@@ -602,7 +615,7 @@ prepare_one(struct entry *e, const struct story_row *r, char *link,
 	prepare_enclosures(e, r);
 	prepare_dates(e, r, now);
 	prepare_source(e, r);
-	base = html_base(e, r);
+	base = html_base(e->link, e->src_link, r);
 	prepare_html_kept(e, r, base, made);
 	free(base);
 	prepare_related(e, r);
@@ -694,13 +707,21 @@ mark_shared_links(struct entry *e, size_t n)
 	free(seen.slot);
 }
 
-void
+int
 entry_prepare(struct entry *e, const struct story_row *r, int64_t now,
     struct story_html *made)
 {
+	char	*link = iri_http_link(r->link);
+
 	if (made != NULL)
 		memset(made, 0, sizeof(*made));
-	prepare_one(e, r, iri_http_link(r->link), now, made);
+	if (r->html.row_kept && !kept_html_fits(r, link)) {
+		free(link);
+		memset(e, 0, sizeof(*e));
+		return -1;
+	}
+	prepare_one(e, r, link, now, made);
+	return 0;
 }
 
 void

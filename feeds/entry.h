@@ -77,9 +77,12 @@ void	 entries_free(struct entry *e, size_t n);	/* NULL ok */
  * link_shared).  The HTML is the row's kept copy (r->html) when that
  * was made from the same base by the same code; else it is made, and
  * made (when not NULL) receives a copy to keep (store_html_put; key 0:
- * nothing new to keep; free with story_html_cleanup).
+ * nothing new to keep; free with story_html_cleanup).  -1 (e left
+ * empty) when the row came from the cache (r->html.row_kept) without
+ * the item's own HTML and what was kept does not fit: the caller reads
+ * the item's HTML (store_story_raw) and asks again.
  */
-void	 entry_prepare(struct entry *e, const struct story_row *r,
+int	 entry_prepare(struct entry *e, const struct story_row *r,
 	    int64_t now, struct story_html *made);
 /*
  * What HTML made for an entry whose relative URLs resolve against base

@@ -184,6 +184,8 @@ struct story_source {
  * and when the item's HTML changes.
  */
 struct story_html {
+	int	 row_kept;		/* the row came from the cache: its
+					   summary and content were not read */
 	int64_t	 key;			/* 0: none kept */
 	char	*content;		/* sanitized HTML, or NULL */
 	char	*summary;		/* sanitized HTML, or NULL */
@@ -264,6 +266,9 @@ int	 store_story_items(struct store *st, int64_t story_id,
  * ties in store_stories_newest's order; each row with its others
  * (as store_stories_sources) when the story has more than one item.
  * Memory does not grow with limit.  fn returns 0 to go on, -1 to stop (the call then returns -1).
+ * A row the outputs showed before comes from the render cache
+ * (store_html_put): html.row_kept, with the HTML as shown and without
+ * the item's own summary and content (store_story_raw).
  */
 typedef int (*store_story_fn)(const struct story_row *row, void *arg);
 int	 store_stories_each(struct store *st, const char *rule, int limit,
@@ -277,6 +282,9 @@ int	 store_stories_each(struct store *st, const char *rule, int limit,
 int	 store_html_put(struct store *st, const struct story_row *row,
 	    const struct story_html *html);
 void	 story_html_cleanup(struct story_html *html);	/* frees, zeroes */
+/* The item's own HTML, for a row read from the cache (html.row_kept). */
+int	 store_story_raw(struct store *st, int64_t item_id, char **summary,
+	    char **content);
 
 /*
  * Ranked full-text search (bm25, newest first on ties), query in the

@@ -129,13 +129,15 @@ split_enclosures(const char *s, struct story_row *r)
 	"(SELECT group_concat(enclosures, char(30)) FROM (SELECT enclosures" \
 	" FROM items WHERE story_id = i.story_id AND enclosures IS NOT NULL" \
 	" ORDER BY id))"
-#define STORY_COLS_GIVEN(author, nsources, encl, sort, nitems, last) \
+#define STORY_COLS_GIVEN(html, author, nsources, encl, sort, nitems, \
+	    last) \
 	"SELECT i.story_id, i.entry_id, i.title, i.link, coalesce(i.author," \
-	" " author "), i.summary, i.content, i.categories, i.published," \
+	" " author "), " html ", i.categories, i.published," \
 	" i.updated, i.first_seen, f.name, f.title, f.link, f.url," \
 	" f.updated, " nsources ", " encl ", " sort ", f.doc_id, f.author," \
 	" f.language, " nitems ", " last ", i.story_why"
-#define STORY_COLS STORY_COLS_GIVEN(STORY_AUTHOR_MORE, \
+#define STORY_COLS STORY_COLS_GIVEN("i.summary, i.content", \
+	STORY_AUTHOR_MORE, \
 	STORY_NSOURCES_MORE, STORY_ENCL_MORE, \
 	"(SELECT sort_time FROM stories WHERE id = i.story_id)", \
 	"(SELECT count(*) FROM items WHERE story_id = i.story_id)", \
@@ -208,39 +210,80 @@ store_story_fill(struct store *st, int64_t item_id, struct story_row *r)
 #define HTML_POS(sort, id) "(-(" sort ") * 65536 - (" id " & 65535))"
 
 /*
- * A story row with the item's kept HTML (store_html_put), if any;
- * q (store_stories_each's order) gives the item's id, the story's
- * sort time, how many items it has and when the newest was first
- * seen: a story of one item (most) reads no other.
+ * The render's story columns, from item i (items, or item_html with
+ * its copy of them): what needs the story's other items is read only
+ * when it has some (?3, from store_stories_each's order, as ?2 the
+ * sort time and ?4 the newest item's first seen).
+ */
+#define RENDER_COLS(html) STORY_COLS_GIVEN(html, \
+	"CASE WHEN ?3 > 1 THEN " STORY_AUTHOR_MORE " END", \
+	"CASE WHEN ?3 > 1 THEN " STORY_NSOURCES_MORE " ELSE 1 END", \
+	"CASE WHEN ?3 > 1 THEN " STORY_ENCL_MORE " ELSE i.enclosures END", \
+	"?2", "?3", "?4")
+
+/*
+ * A story row for the render; q (store_stories_each's order) gives the
+ * item's id, the story's sort time, how many items it has and when the
+ * newest was first seen.  The item's kept copy (store_html_put) when
+ * there is one: its columns and its HTML as shown, not the item's own
+ * HTML (row.html.row_kept; store_story_raw reads that); else the item.
  */
 static int
-story_fill_html(struct store *st, sqlite3_stmt *q, struct story_row *r)
+story_fill_render(struct store *st, sqlite3_stmt *q, struct story_row *r)
 {
-	sqlite3_stmt *s = store_stmt(st, SQ_STORY_FILL_HTML,
-	    STORY_COLS_GIVEN("CASE WHEN ?3 > 1 THEN " STORY_AUTHOR_MORE " END",
-	    "CASE WHEN ?3 > 1 THEN " STORY_NSOURCES_MORE " ELSE 1 END",
-	    "CASE WHEN ?3 > 1 THEN " STORY_ENCL_MORE " ELSE i.enclosures END",
-	    "?2", "?3", "?4")
-	    ", h.key, h.content, h.summary, h.summary_text" STORY_FROM
-	    " LEFT JOIN item_html h ON h.pos = " HTML_POS("?2", "i.id")
-	    " AND +h.id = i.id WHERE i.id = ?1");
+	sqlite3_stmt *k = store_stmt(st, SQ_STORY_FILL_KEPT,
+	    RENDER_COLS("NULL, NULL") ", i.key, i.html_content,"
+	    " i.html_summary, i.html_text FROM item_html i JOIN feeds f"
+	    " ON f.id = i.feed_id WHERE i.pos = " HTML_POS("?2", "?1")
+	    " AND +i.id = ?1");
+	sqlite3_stmt *s;
 	int64_t	 item_id = sqlite3_column_int64(q, 0);
 	int rc;
 
 	memset(r, 0, sizeof(*r));
-	if (s == NULL)
+	if (k == NULL)
 		return -1;
-	for (int k = 0; k < 4; k++)
-		sqlite3_bind_int64(s, k + 1, sqlite3_column_int64(q, k));
-	if ((rc = story_read_cols(s, item_id, r)) == 0 &&
-	    sqlite3_column_type(s, STORY_NCOLS) != SQLITE_NULL) {
-		r->html.key = sqlite3_column_int64(s, STORY_NCOLS);
-		r->html.content = store_col_str(s, STORY_NCOLS + 1);
-		r->html.summary = store_col_str(s, STORY_NCOLS + 2);
-		r->html.summary_text = store_col_str(s, STORY_NCOLS + 3);
+	for (int c = 0; c < 4; c++)
+		sqlite3_bind_int64(k, c + 1, sqlite3_column_int64(q, c));
+	if (story_read_cols(k, item_id, r) == 0) {
+		r->html.row_kept = 1;
+		r->html.key = sqlite3_column_int64(k, STORY_NCOLS);
+		r->html.content = store_col_str(k, STORY_NCOLS + 1);
+		r->html.summary = store_col_str(k, STORY_NCOLS + 2);
+		r->html.summary_text = store_col_str(k, STORY_NCOLS + 3);
+		sqlite3_reset(k);
+		return 0;
 	}
+	sqlite3_reset(k);
+	if ((s = store_stmt(st, SQ_STORY_FILL_RENDER,
+	    RENDER_COLS("i.summary, i.content") STORY_FROM
+	    " WHERE i.id = ?1")) == NULL)
+		return -1;
+	for (int c = 0; c < 4; c++)
+		sqlite3_bind_int64(s, c + 1, sqlite3_column_int64(q, c));
+	rc = story_read_cols(s, item_id, r);
 	sqlite3_reset(s);
 	return rc;
+}
+
+int
+store_story_raw(struct store *st, int64_t item_id, char **summary,
+    char **content)
+{
+	sqlite3_stmt *s = store_stmt(st, SQ_STORY_RAW,
+	    "SELECT summary, content FROM items WHERE id = ?");
+	int rc;
+
+	*summary = *content = NULL;
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, item_id);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		*summary = store_col_str(s, 0);
+		*content = store_col_str(s, 1);
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 0 : -1;
 }
 
 int
@@ -248,18 +291,22 @@ store_html_put(struct store *st, const struct story_row *row,
     const struct story_html *html)
 {
 	sqlite3_stmt *s = store_stmt(st, SQ_HTML_PUT,
-	    "INSERT OR REPLACE INTO item_html (pos, id, key, content, summary,"
-	    " summary_text) VALUES (" HTML_POS("?6", "?1") ", ?1, ?2, ?3, ?4,"
-	    " ?5)");
+	    "INSERT OR REPLACE INTO item_html (pos, id, story_id, feed_id,"
+	    " entry_id, title, link, author, categories, published, updated,"
+	    " first_seen, enclosures, story_why, key, html_content,"
+	    " html_summary, html_text) SELECT " HTML_POS("?2", "id") ", id,"
+	    " story_id, feed_id, entry_id, title, link, author, categories,"
+	    " published, updated, first_seen, enclosures, story_why, ?3, ?4,"
+	    " ?5, ?6 FROM items WHERE id = ?1");
 
 	if (s == NULL || html->key == 0)
 		return -1;
 	sqlite3_bind_int64(s, 1, row->item_id);
-	sqlite3_bind_int64(s, 6, row->sort_time);
-	sqlite3_bind_int64(s, 2, html->key);
-	store_bind_str(s, 3, html->content);
-	store_bind_str(s, 4, html->summary);
-	store_bind_str(s, 5, html->summary_text);
+	sqlite3_bind_int64(s, 2, row->sort_time);
+	sqlite3_bind_int64(s, 3, html->key);
+	store_bind_str(s, 4, html->content);
+	store_bind_str(s, 5, html->summary);
+	store_bind_str(s, 6, html->summary_text);
 	return store_step_done(s);
 }
 
@@ -532,7 +579,7 @@ store_stories_each(struct store *st, const char *rule, int limit,
 	cache = store_cache_size(st);
 	store_set_cache_size(st, -RENDER_CACHE_KB);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		if (story_fill_html(st, q, &row) == -1)
+		if (story_fill_render(st, q, &row) == -1)
 			break;
 		/* most stories have one item: no query for their sources */
 		if (row.nitems > 1 && fill_sources(src, &row) != SQLITE_DONE) {

@@ -556,10 +556,11 @@ exec_ok(const char *sql)
 }
 
 /*
- * The render cache: a render keeps each entry's sanitized HTML
- * (item_html) and the next takes it from there; HTML kept under
- * another key (sanitizer, caps, base URL) is made again, and a row
- * goes when its item's HTML changes or the item goes.
+ * The render cache: a render keeps each entry's item columns and
+ * sanitized HTML (item_html) and the next reads them from there; HTML
+ * kept under another key (sanitizer, caps, base URL) is made again
+ * from the item, and a row goes when a column it copies changes or
+ * the item goes.
  */
 Test(output, kept_html_serves_renders_until_stale)
 {
@@ -573,8 +574,8 @@ Test(output, kept_html_serves_renders_until_stale)
 	cr_assert_eq(fx_count_db("SELECT count(*) FROM item_html"), 5);
 
 	/* the next render shows what was kept, not the items' own HTML */
-	exec_ok("UPDATE item_html SET summary = '<p>kept copy</p>',"
-	    " summary_text = 'kept copy'");
+	exec_ok("UPDATE item_html SET html_summary = '<p>kept copy</p>',"
+	    " html_text = 'kept copy'");
 	render_ok(out, 1);
 	now = th_read_file(fx.cfg.atom_path, NULL);
 	cr_assert_eq(count(now, "&lt;p&gt;kept copy&lt;/p&gt;"), 5);
@@ -593,7 +594,7 @@ Test(output, kept_html_serves_renders_until_stale)
 	cr_assert_str_eq(now, json);
 	free(now);
 	cr_assert_eq(fx_count_db("SELECT count(*) FROM item_html WHERE"
-	    " summary LIKE '%kept copy%'"), 0);
+	    " html_summary LIKE '%kept copy%'"), 0);
 
 	/* an item's HTML changing drops its row; the render shows the new */
 	id = fx_count_db("SELECT min(id) FROM items");
@@ -605,6 +606,18 @@ Test(output, kept_html_serves_renders_until_stale)
 	now = th_read_file(fx.cfg.atom_path, NULL);
 	cr_assert_eq(count(now, "Edited &lt;i&gt;text&lt;/i&gt;"), 1);
 	free(now);
+	cr_assert_eq(fx_count_db("SELECT count(*) FROM item_html"), 5);
+
+	/* so does any column the cache copies: a new title shows */
+	exec_ok("UPDATE items SET title = 'Retitled story'"
+	    " WHERE id = (SELECT max(id) FROM items)");
+	cr_assert_eq(fx_count_db("SELECT count(*) FROM item_html"), 4);
+	render_ok(out, 1);
+	now = th_read_file(fx.cfg.atom_path, NULL);
+	cr_assert_eq(count(now, "Retitled story"), 1);
+	free(now);
+	/* an update the outputs do not show keeps it */
+	exec_ok("UPDATE items SET alert_checked = 1");
 	cr_assert_eq(fx_count_db("SELECT count(*) FROM item_html"), 5);
 
 	/* and its row goes with the item */
