@@ -4,6 +4,7 @@
  * counter and the small column helpers every storage/ file uses.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include "config/match.h"
+#include "util/log.h"
 #include "util/xmalloc.h"
 #include "storage/store_int.h"
 
@@ -340,13 +342,78 @@ store_step_done(sqlite3_stmt *s)
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
 }
 
-/* Runs a cached statement that takes no parameters. */
-static int
-store_run(struct store *st, enum store_stmt_id id, const char *sql)
+int
+store_bindv(sqlite3_stmt *s, const char *fmt, va_list ap)
+{
+	int col = 0, rc = SQLITE_OK;
+
+	for (const char *f = fmt; *f != '\0' && rc == SQLITE_OK; f++) {
+		col++;
+		switch (*f) {
+		case 'i':
+			rc = sqlite3_bind_int(s, col, va_arg(ap, int));
+			break;
+		case 'I':
+			rc = sqlite3_bind_int64(s, col, va_arg(ap, int64_t));
+			break;
+		case 's':
+			rc = store_bind_str(s, col, va_arg(ap, const char *));
+			break;
+		case 't':
+			rc = store_bind_time(s, col, va_arg(ap, int64_t));
+			break;
+		case 'l':
+			rc = store_bind_limit(s, col, va_arg(ap, int));
+			break;
+		default:
+			fatalx("store_bind: '%c' in \"%s\"", *f, fmt);
+		}
+	}
+	return rc == SQLITE_OK ? 0 : -1;
+}
+
+int
+store_bind(sqlite3_stmt *s, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = store_bindv(s, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+sqlite3_stmt *
+store_query(struct store *st, enum store_stmt_id id, const char *sql,
+    const char *fmt, ...)
 {
 	sqlite3_stmt *s = store_stmt(st, id, sql);
+	va_list ap;
+	int rc;
 
-	return s != NULL ? store_step_done(s) : -1;
+	if (s == NULL)
+		return NULL;
+	va_start(ap, fmt);
+	rc = store_bindv(s, fmt, ap);
+	va_end(ap);
+	return rc == 0 ? s : NULL;
+}
+
+int
+store_run(struct store *st, enum store_stmt_id id, const char *sql,
+    const char *fmt, ...)
+{
+	sqlite3_stmt *s = store_stmt(st, id, sql);
+	va_list ap;
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	va_start(ap, fmt);
+	rc = store_bindv(s, fmt, ap);
+	va_end(ap);
+	return rc == 0 ? store_step_done(s) : -1;
 }
 
 int
@@ -378,7 +445,7 @@ store_begin(struct store *st)
 		return 0;
 	}
 	store_ckpt_wait(st->ckpt);
-	if (store_run(st, SQ_BEGIN, "BEGIN IMMEDIATE") == -1)
+	if (store_run(st, SQ_BEGIN, "BEGIN IMMEDIATE", "") == -1)
 		return -1;
 	st->depth = 1;
 	return 0;
@@ -397,7 +464,7 @@ store_commit(struct store *st)
 		st->depth--;
 		return 0;
 	}
-	if (store_run(st, SQ_COMMIT, "COMMIT") == -1)
+	if (store_run(st, SQ_COMMIT, "COMMIT", "") == -1)
 		return -1;
 	st->depth = 0;
 	return 0;
@@ -488,7 +555,7 @@ int
 store_bump_generation(struct store *st)
 {
 	return store_run(st, SQ_GEN_BUMP,
-	    "UPDATE meta SET value = value + 1 WHERE key = 'generation'");
+	    "UPDATE meta SET value = value + 1 WHERE key = 'generation'", "");
 }
 
 int64_t

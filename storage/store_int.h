@@ -7,6 +7,7 @@
 #define FEEDD_STORE_INT_H
 
 #include <sqlite3.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -72,6 +73,21 @@ sqlite3_stmt *store_stmt(struct store *st, enum store_stmt_id id,
 	    const char *sql);
 /* Runs a cached statement that returns no rows: 0 or -1. */
 int	 store_step_done(sqlite3_stmt *s);
+/*
+ * Binds the parameters of s from ?1 on, one a letter of fmt, each the
+ * next argument: 'i' int, 'I' int64_t, 's' const char * (NULL binds
+ * NULL; not copied: valid until the step), 't' int64_t time
+ * (FEED_TIME_NONE binds NULL), 'l' int LIMIT (<= 0: none).  0, or -1 at
+ * the first bind that fails.
+ */
+int	 store_bind(sqlite3_stmt *s, const char *fmt, ...);
+int	 store_bindv(sqlite3_stmt *s, const char *fmt, va_list ap);
+/* store_stmt, then store_bind: the statement to step, or NULL. */
+sqlite3_stmt *store_query(struct store *st, enum store_stmt_id id,
+	    const char *sql, const char *fmt, ...);
+/* store_query, then store_step_done (no rows wanted): 0 or -1. */
+int	 store_run(struct store *st, enum store_stmt_id id, const char *sql,
+	    const char *fmt, ...);
 /* Runs ad-hoc SQL (no rows): 0 or -1. */
 int	 store_exec(struct store *st, const char *sql);
 
