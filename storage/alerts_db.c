@@ -31,20 +31,14 @@ static int
 fire(struct store *st, const char *rule, int64_t item, int64_t now,
     int *fired)
 {
-	sqlite3_stmt *s = store_stmt(st, SQ_ALERT_INSERT,
+	if (store_run(st, SQ_ALERT_INSERT,
 	    "INSERT INTO alerts (rule, story_key, item_id, title, link, feed,"
 	    " published, fired_at) SELECT ?1, s.key, i.id, i.title, i.link,"
 	    " f.name, coalesce(i.published, i.updated), ?3 FROM items i"
 	    " JOIN stories s ON s.id = i.story_id"
 	    " JOIN feeds f ON f.id = i.feed_id WHERE i.id = ?2"
-	    " ON CONFLICT (rule, story_key) DO NOTHING");
-
-	if (s == NULL)
-		return -1;
-	store_bind_str(s, 1, rule);
-	sqlite3_bind_int64(s, 2, item);
-	sqlite3_bind_int64(s, 3, now);
-	if (store_step_done(s) == -1)
+	    " ON CONFLICT (rule, story_key) DO NOTHING", "sII", rule, item,
+	    now) == -1)
 		return -1;
 	*fired += sqlite3_changes(st->db);
 	return 0;
@@ -139,7 +133,6 @@ int
 store_alerts_match(struct store *st, const struct rule_conf *rules,
     size_t nrules, int64_t max_age, int64_t now, int *fired)
 {
-	sqlite3_stmt *s;
 	int64_t first;
 
 	*fired = 0;
@@ -151,10 +144,9 @@ store_alerts_match(struct store *st, const struct rule_conf *rules,
 		if (rules[i].expr && match_rule(st, &rules[i], first, max_age,
 		    now, fired) == -1)
 			goto fail;
-	if ((s = store_stmt(st, SQ_ALERT_CHECKED,
+	if (store_run(st, SQ_ALERT_CHECKED,
 	    "UPDATE meta SET value = max(value, coalesce((SELECT max(id)"
-	    " FROM items), 0)) WHERE key = 'alert_mark'")) == NULL ||
-	    store_step_done(s) == -1)
+	    " FROM items), 0)) WHERE key = 'alert_mark'", "") == -1)
 		goto fail;
 	if (store_end(st, *fired > 0 ? store_bump_generation(st) : 0) == 0)
 		return 0;
@@ -210,18 +202,13 @@ store_alerts_pending(struct store *st, struct alert_row **rows, size_t *n)
 int
 store_alerts_mark_written(struct store *st, const int64_t *ids, size_t n)
 {
-	sqlite3_stmt *s;
 	int rc = 0;
 
 	if (store_begin(st) == -1)
 		return -1;
-	for (size_t i = 0; rc == 0 && i < n; i++) {
-		s = store_stmt(st, SQ_ALERT_WRITTEN,
-		    "UPDATE alerts SET written = 1 WHERE id = ?");
-		if (s != NULL)
-			sqlite3_bind_int64(s, 1, ids[i]);
-		rc = s != NULL ? store_step_done(s) : -1;
-	}
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		rc = store_run(st, SQ_ALERT_WRITTEN,
+		    "UPDATE alerts SET written = 1 WHERE id = ?", "I", ids[i]);
 	return store_end(st, rc);
 }
 
@@ -239,9 +226,8 @@ store_alerts_list(struct store *st, const char *rule, int limit,
 	    " ORDER BY a.fired_at DESC, a.id DESC LIMIT ?2", -1, &q,
 	    NULL) != SQLITE_OK)
 		return -1;
-	store_bind_str(q, 1, rule);
-	store_bind_limit(q, 2, limit);
-	rc = alerts_read(q, rows, n);
+	rc = store_bind(q, "sl", rule, limit) == 0 ?
+	    alerts_read(q, rows, n) : -1;
 	sqlite3_finalize(q);
 	return rc;
 }
