@@ -136,48 +136,34 @@ sync_one(struct store *st, const struct feed_conf *fc)
 	int same, rc;
 	char *tags = tags_key(fc->tags);
 
-	if ((s = store_stmt(st, SQ_FEED_BY_NAME,
-	    "SELECT id, url FROM feeds WHERE name = ?")) == NULL)
+	if ((s = store_query(st, SQ_FEED_BY_NAME,
+	    "SELECT id, url FROM feeds WHERE name = ?", "s", fc->name)) ==
+	    NULL) {
+		free(tags);
 		return -1;
-	store_bind_str(s, 1, fc->name);
+	}
 	if (sqlite3_step(s) != SQLITE_ROW) {
 		sqlite3_reset(s);
-		if ((s = store_stmt(st, SQ_FEED_INSERT,
-		    "INSERT INTO feeds (name, url, tags) VALUES (?, ?, ?)")) ==
-		    NULL) {
-			free(tags);
-			return -1;
-		}
-		store_bind_str(s, 1, fc->name);
-		store_bind_str(s, 2, fc->url);
-		store_bind_str(s, 3, tags);
-		rc = store_step_done(s);
+		rc = store_run(st, SQ_FEED_INSERT,
+		    "INSERT INTO feeds (name, url, tags) VALUES (?, ?, ?)",
+		    "sss", fc->name, fc->url, tags);
 		free(tags);
 		return rc;
 	}
 	id = sqlite3_column_int64(s, 0);
 	same = strcmp((const char *)sqlite3_column_text(s, 1), fc->url) == 0;
 	sqlite3_reset(s);
-	if (same) {
-		s = store_stmt(st, SQ_FEED_ACTIVE,
-		    "UPDATE feeds SET active = 1, tags = ?3 WHERE id = ?1");
-	} else {
+	if (same)
+		rc = store_run(st, SQ_FEED_ACTIVE,
+		    "UPDATE feeds SET active = 1, tags = ?3 WHERE id = ?1",
+		    "Iss", id, fc->url, tags);
+	else
 		/* A new URL is a new server: its validators mean nothing. */
-		s = store_stmt(st, SQ_FEED_URL,
+		rc = store_run(st, SQ_FEED_URL,
 		    "UPDATE feeds SET url = ?2, active = 1, tags = ?3, etag = NULL,"
 		    " last_modified = NULL, body_hash = NULL, gone = 0,"
 		    " consecutive_errors = 0, redirect_url = NULL,"
-		    " next_due = 0 WHERE id = ?1");
-		if (s)
-			store_bind_str(s, 2, fc->url);
-	}
-	if (s == NULL) {
-		free(tags);
-		return -1;
-	}
-	sqlite3_bind_int64(s, 1, id);
-	store_bind_str(s, 3, tags);
-	rc = store_step_done(s);
+		    " next_due = 0 WHERE id = ?1", "Iss", id, fc->url, tags);
 	free(tags);
 	return rc;
 }
@@ -185,14 +171,12 @@ sync_one(struct store *st, const struct feed_conf *fc)
 int
 store_sync_feeds(struct store *st, const struct config *cfg)
 {
-	sqlite3_stmt *s;
 	int rc;
 
 	if (store_begin(st) == -1)
 		return -1;
-	s = store_stmt(st, SQ_FEED_DEACTIVATE,
-	    "UPDATE feeds SET active = 0 WHERE active = 1");
-	rc = s != NULL ? store_step_done(s) : -1;
+	rc = store_run(st, SQ_FEED_DEACTIVATE,
+	    "UPDATE feeds SET active = 0 WHERE active = 1", "");
 	for (size_t i = 0; rc == 0 && i < cfg->nfeeds; i++)
 		rc = sync_one(st, &cfg->feeds[i]);
 	return store_end(st, rc);
@@ -201,12 +185,11 @@ store_sync_feeds(struct store *st, const struct config *cfg)
 int
 store_feed_get(struct store *st, const char *name, struct feed_row *out)
 {
-	sqlite3_stmt *s = store_stmt(st, SQ_FEED_GET, feed_get_sql);
+	sqlite3_stmt *s = store_query(st, SQ_FEED_GET, feed_get_sql, "s", name);
 	int rc;
 
 	if (s == NULL)
 		return -1;
-	store_bind_str(s, 1, name);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
 		memset(out, 0, sizeof(*out));
@@ -234,16 +217,16 @@ store_feeds_list(struct store *st, struct feed_row **rows, size_t *n)
 int
 store_feed_save_state(struct store *st, const struct feed_row *r)
 {
-	sqlite3_stmt *s = store_stmt(st, SQ_FEED_SAVE,
+	sqlite3_stmt *s = store_query(st, SQ_FEED_SAVE,
 	    "UPDATE feeds SET etag = ?2, last_modified = ?3, body_hash = ?4,"
 	    " last_status = ?5, last_error = ?6, last_fetch = ?7,"
 	    " last_success = ?8, next_due = ?9, consecutive_errors = ?10,"
 	    " gone = ?11, redirect_url = ?12, fetches = ?13,"
-	    " not_modified = ?14, due_by_server = ?15 WHERE id = ?1");
+	    " not_modified = ?14, due_by_server = ?15 WHERE id = ?1", "I",
+	    r->id);
 
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, r->id);
 	store_cols_bind(s, 2, r, &feed_state_cols);
 	return store_step_done(s);
 }
@@ -251,30 +234,24 @@ store_feed_save_state(struct store *st, const struct feed_row *r)
 int
 store_host_hold_set(struct store *st, const char *host, int64_t until)
 {
-	sqlite3_stmt *s = store_stmt(st, SQ_HOLD_SET,
+	return store_run(st, SQ_HOLD_SET,
 	    "INSERT INTO host_holds (host, until) VALUES (?1, ?2)"
-	    " ON CONFLICT (host) DO UPDATE SET until = ?2");
-
-	if (s == NULL)
-		return -1;
-	store_bind_str(s, 1, host);
-	sqlite3_bind_int64(s, 2, until);
-	return store_step_done(s);
+	    " ON CONFLICT (host) DO UPDATE SET until = ?2", "sI", host, until);
 }
 
 int
 store_host_holds(struct store *st, int64_t now, struct host_hold **out,
     size_t *n)
 {
-	sqlite3_stmt *s = store_stmt(st, SQ_HOLD_LIST,
-	    "SELECT host, until FROM host_holds WHERE until > ?1 ORDER BY host");
+	sqlite3_stmt *s = store_query(st, SQ_HOLD_LIST,
+	    "SELECT host, until FROM host_holds WHERE until > ?1 ORDER BY host",
+	    "I", now);
 	int rc;
 
 	*out = NULL;
 	*n = 0;
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, now);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		*out = xreallocarray(*out, *n + 1, sizeof(**out));
 		(*out)[*n].host = store_col_str(s, 0);
