@@ -191,14 +191,13 @@ story_read_cols(sqlite3_stmt *s, int64_t item_id, struct story_row *r)
 int
 store_story_fill(struct store *st, int64_t item_id, struct story_row *r)
 {
-	sqlite3_stmt *s = store_stmt(st, SQ_STORY_FILL,
-	    STORY_COLS STORY_FROM " WHERE i.id = ?1");
+	sqlite3_stmt *s = store_query(st, SQ_STORY_FILL,
+	    STORY_COLS STORY_FROM " WHERE i.id = ?1", "I", item_id);
 	int rc;
 
 	memset(r, 0, sizeof(*r));
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, item_id);
 	rc = story_read_cols(s, item_id, r);
 	sqlite3_reset(s);
 	return rc;
@@ -274,14 +273,13 @@ int
 store_story_raw(struct store *st, int64_t item_id, char **summary,
     char **content)
 {
-	sqlite3_stmt *s = store_stmt(st, SQ_STORY_RAW,
-	    "SELECT summary, content FROM items WHERE id = ?");
+	sqlite3_stmt *s = store_query(st, SQ_STORY_RAW,
+	    "SELECT summary, content FROM items WHERE id = ?", "I", item_id);
 	int rc;
 
 	*summary = *content = NULL;
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, item_id);
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		*summary = store_col_str(s, 0);
 		*content = store_col_str(s, 1);
@@ -294,36 +292,29 @@ int
 store_html_put(struct store *st, const struct story_row *row,
     const struct story_html *html)
 {
-	sqlite3_stmt *s = store_stmt(st, SQ_HTML_PUT,
+	if (html->key == 0)
+		return -1;
+	return store_run(st, SQ_HTML_PUT,
 	    "INSERT OR REPLACE INTO item_html (pos, id, story_id, feed_id,"
 	    " entry_id, title, link, author, categories, published, updated,"
 	    " first_seen, enclosures, story_why, key, html_content,"
 	    " html_summary, html_text) SELECT " HTML_POS("?2", "id") ", id,"
 	    " story_id, feed_id, entry_id, title, link, author, categories,"
 	    " published, updated, first_seen, enclosures, story_why, ?3, ?4,"
-	    " ?5, ?6 FROM items WHERE id = ?1");
-
-	if (s == NULL || html->key == 0)
-		return -1;
-	sqlite3_bind_int64(s, 1, row->item_id);
-	sqlite3_bind_int64(s, 2, row->sort_time);
-	sqlite3_bind_int64(s, 3, html->key);
-	store_bind_str(s, 4, html->content);
-	store_bind_str(s, 5, html->summary);
-	store_bind_str(s, 6, html->summary_text);
-	return store_step_done(s);
+	    " ?5, ?6 FROM items WHERE id = ?1", "IIIsss", row->item_id,
+	    row->sort_time, html->key, html->content, html->summary,
+	    html->summary_text);
 }
 
 int64_t
 store_story_rep(struct store *st, int64_t story_id)
 {
-	sqlite3_stmt *s = store_stmt(st, SQ_STORY_REP,
-	    "SELECT min(id) FROM items WHERE story_id = ?");
+	sqlite3_stmt *s = store_query(st, SQ_STORY_REP,
+	    "SELECT min(id) FROM items WHERE story_id = ?", "I", story_id);
 	int64_t id = 0;
 
 	if (s == NULL)
 		return 0;
-	sqlite3_bind_int64(s, 1, story_id);
 	if (sqlite3_step(s) == SQLITE_ROW)
 		id = sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
@@ -375,10 +366,8 @@ store_stories_newest(struct store *st, const char *feed, const char *rule,
 	    "  WHERE a.rule = ?2 AND a.story_key = s.key))"
 	    " ORDER BY " STORY_NEWEST " LIMIT ?3", -1, &q, NULL) != SQLITE_OK)
 		return -1;
-	store_bind_str(q, 1, feed);
-	store_bind_str(q, 2, rule);
-	store_bind_limit(q, 3, limit);
-	rc = store_stories_collect(st, q, limit, rows, n);
+	rc = store_bind(q, "ssl", feed, rule, limit) == 0 ?
+	    store_stories_collect(st, q, limit, rows, n) : -1;
 	sqlite3_finalize(q);
 	return rc;
 }
@@ -430,9 +419,8 @@ store_items_newest(struct store *st, const char *feed, int limit,
 	    " ORDER BY " STORY_NEWEST ", i.id LIMIT ?2", -1, &q, NULL) !=
 	    SQLITE_OK)
 		return -1;
-	store_bind_str(q, 1, feed);
-	store_bind_limit(q, 2, limit);
-	rc = items_collect(st, q, limit, rows, n);
+	rc = store_bind(q, "sl", feed, limit) == 0 ?
+	    items_collect(st, q, limit, rows, n) : -1;
 	sqlite3_finalize(q);
 	return rc;
 }
@@ -448,8 +436,8 @@ fill_sources(sqlite3_stmt *q, struct story_row *r)
 {
 	int rc;
 
-	sqlite3_bind_int64(q, 1, r->story_id);
-	sqlite3_bind_int64(q, 2, r->item_id);
+	if (store_bind(q, "II", r->story_id, r->item_id) == -1)
+		return SQLITE_ERROR;
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		struct story_source *o;
 
@@ -493,8 +481,8 @@ store_story_items(struct store *st, int64_t story_id,
 	if (sqlite3_prepare_v2(st->db, "SELECT id FROM items WHERE"
 	    " story_id = ? ORDER BY id", -1, &q, NULL) != SQLITE_OK)
 		return -1;
-	sqlite3_bind_int64(q, 1, story_id);
-	rc = items_collect(st, q, 0, rows, n);
+	rc = store_bind(q, "I", story_id) == 0 ?
+	    items_collect(st, q, 0, rows, n) : -1;
 	sqlite3_finalize(q);
 	return rc;
 }
@@ -565,15 +553,13 @@ store_stories_each(struct store *st, const char *rule, int limit,
 	    " ORDER BY x.id DESC LIMIT 1) DESC, st DESC, sid DESC", -1, &q,
 	    NULL) != SQLITE_OK)
 		return -1;
-	if (sqlite3_prepare_v2(st->db, SOURCES_SQL, -1, &src, NULL) !=
+	if (store_bind(q, "slII", rule, limit, now,
+	    (int64_t)STORE_JOIN_LATER) == -1 ||
+	    sqlite3_prepare_v2(st->db, SOURCES_SQL, -1, &src, NULL) !=
 	    SQLITE_OK) {
 		sqlite3_finalize(q);
 		return -1;
 	}
-	store_bind_str(q, 1, rule);
-	store_bind_limit(q, 2, limit);
-	sqlite3_bind_int64(q, 3, now);
-	sqlite3_bind_int64(q, 4, STORE_JOIN_LATER);
 	/* one transaction for the pass and the HTML fn keeps */
 	txn = st->mode == STORE_READWRITE && store_begin(st) == 0;
 	/*
