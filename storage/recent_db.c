@@ -9,10 +9,10 @@ static int
 count_since(struct store *st, enum store_stmt_id id, const char *sql,
     int64_t since, int64_t *out)
 {
-	sqlite3_stmt *s = store_stmt(st, id, sql);
+	sqlite3_stmt *s = store_query(st, id, sql, "I", since);
 	int rc = -1;
 
-	if (s == NULL || sqlite3_bind_int64(s, 1, since) != SQLITE_OK)
+	if (s == NULL)
 		return -1;
 	if (sqlite3_step(s) == SQLITE_ROW) {
 		*out = sqlite3_column_int64(s, 0);
