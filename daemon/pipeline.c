@@ -38,7 +38,8 @@ struct result {
 	struct feed_state *fs;
 	struct fetch_result *http;	/* its outcome and error become the
 					 * parser's when the body is no feed */
-	int		 full;		/* prepare every item's index text */
+	int		 prep_flags;	/* a first body: PREP_BODIES, and
+					 * PREP_HEADLINES with grouping on */
 	int64_t		 max_size;	/* bound on the document once decoded */
 	char		 prev_hash[17];	/* the body stored last time, or "" */
 	char		 body_hash[17];	/* this body's, or "" */
@@ -523,7 +524,7 @@ parse_work(uv_work_t *w)
 	 * last time is not parsed again: nothing in it can be new.
 	 */
 	snprintf(r->body_hash, sizeof(r->body_hash), "%016llx",
-	    (unsigned long long)hash_add(HASH_INIT, res->body, res->body_len));
+	    (unsigned long long)hash_body(res->body, res->body_len));
 	if (strcmp(r->body_hash, r->prev_hash) == 0) {
 		res->outcome = FETCH_OUTCOME_NOT_MODIFIED;
 		free(res->body);
@@ -547,7 +548,7 @@ parse_work(uv_work_t *w)
 		res->perm_redirect = NULL;
 		return;
 	}
-	r->prep = store_prepare_doc(r->doc, r->full);
+	r->prep = store_prepare_doc(r->doc, r->prep_flags);
 }
 
 static void
@@ -592,7 +593,10 @@ pipeline_fetch_done(struct fetch_result *res, void *arg)
 	r->p = p;
 	r->http = res;
 	r->fs = res->arg;
-	r->full = r->fs->first_body;
+	/* a first body is all new: its index text and headlines, there */
+	if (r->fs->first_body)
+		r->prep_flags = PREP_BODIES |
+		    (p->d->cfg->group_stories ? PREP_HEADLINES : 0);
 	r->max_size = p->d->cfg->max_size;	/* the worker must not read cfg */
 	memcpy(r->prev_hash, r->fs->body_hash, sizeof(r->prev_hash));
 	if (res->outcome != FETCH_OUTCOME_OK || res->aborted ||
