@@ -5,7 +5,7 @@ DESTDIR   ?=
 BUILD     ?= build
 CC        ?= cc
 CFLAGS    ?= -O2 -g
-PKGS       = libcurl libxml-2.0 libuv sqlite3 inih libcjson libsystemd libmicrohttpd
+PKGS       = libcurl libxml-2.0 libuv sqlite3 inih libcjson libsystemd libmicrohttpd libxxhash
 TEST_PKGS  = criterion
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
