@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -218,17 +219,26 @@ th_tmpdir(void)
 	return p;
 }
 
+static int
+rm_one(const char *path, const struct stat *sb, int type, struct FTW *ftw)
+{
+	(void)sb;
+	(void)ftw;
+	if ((type == FTW_DP ? rmdir(path) : unlink(path)) == -1)
+		fprintf(stderr, "th_rmdir: %s: %s\n", path, strerror(errno));
+	return 0;
+}
+
+/* rm -rf, in this process: a shell and rm per test add up. */
 void
 th_rmdir(const char *path)
 {
-	char *cmd;
+	struct stat sb;
 
-	if (path == NULL || strncmp(path, "/tmp/feedd-test.", 16) != 0)
+	if (path == NULL || strncmp(path, "/tmp/feedd-test.", 16) != 0 ||
+	    lstat(path, &sb) == -1)
 		return;
-	cmd = xasprintf("rm -rf '%s'", path);
-	if (system(cmd) != 0)
-		fprintf(stderr, "th_rmdir: %s failed\n", cmd);
-	free(cmd);
+	nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 char *
@@ -277,10 +287,11 @@ th_validate_feeds(const char *const *paths, size_t n)
 	/*
 	 * Debian's python3 runs it, the one with its modules (feedparser,
 	 * lxml): a python3 first on PATH (pyenv's) costs a probe each.
-	 * An Atom file's checks in two halves of about equal time.
+	 * An Atom file's checks in two halves of about equal time: the W3C
+	 * validator alone takes as long as all the others.
 	 */
-	static const char *const halves[] = { "--skip w3c,feedparser",
-	    "--skip wellformed,rng,rules,newsboat" };
+	static const char *const halves[] = { "--skip w3c",
+	    "--skip wellformed,rng,rules,feedparser,newsboat" };
 	char	*vf = th_path(th_shared(), "tools/validate-feed");
 	char	*argv[] = { "/bin/sh", "-c", NULL, NULL };
 	struct th_result r;
