@@ -395,19 +395,18 @@ Test(serve, healthz_answers_during_and_after_a_burst_of_half_requests,
  * They fill only their own address's share, /healthz from elsewhere
  * answers at once, and the idle ones are dropped after the timeout.
  */
-/* The suite's fixture with the shortest idle timeout (1 s): waited out. */
-static void
-setup_idle_1s(void)
-{
-	setenv("FEEDD_TEST_SERVE_IDLE_SECS", "1", 1);
-	setup();
-}
-
-Test(serve, slowloris_neither_blocks_nor_stays, .init = setup_idle_1s,
-    .timeout = 60)
+Test(serve, slowloris_neither_blocks_nor_stays, .timeout = 60)
 {
 	int fds[200], n = 0, closed = 0;
 	double t0;
+	char	*err = NULL;
+
+	/* the server again, with the shortest idle timeout: waited out */
+	server_stop(fx.srv);
+	setenv("FEEDD_TEST_SERVE_IDLE_SECS", "1", 1);
+	fx.srv = server_start(&fx.cfg, fx.m, &err);
+	cr_assert_not_null(fx.srv, "%s", err);
+	fx.port = server_port(fx.srv);
 
 	for (int i = 0; i < 200; i++) {
 		int fd = connect_from("127.0.0.4");
