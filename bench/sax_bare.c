@@ -5,7 +5,6 @@
  * Prints the number of elements seen, so the work cannot be elided.
  */
 #include <stdio.h>
-#include <string.h>
 
 #include <libxml/parser.h>
 #include <libxml/SAX2.h>
@@ -69,17 +68,14 @@ push_file(const char *path, xmlSAXHandler *sax, unsigned long *count)
 int
 main(int argc, char **argv)
 {
-	xmlSAXHandler sax;
+	xmlSAXHandler sax = {
+		.initialized = XML_SAX2_MAGIC, .startElementNs = on_start,
+		.endElementNs = on_end, .characters = on_text,
+		.cdataBlock = on_text, .serror = on_error,
+	};
 	unsigned long count = 0;
 	int rc = 0;
 
-	memset(&sax, 0, sizeof(sax));
-	sax.initialized = XML_SAX2_MAGIC;
-	sax.startElementNs = on_start;
-	sax.endElementNs = on_end;
-	sax.characters = on_text;
-	sax.cdataBlock = on_text;
-	sax.serror = on_error;
 	for (int i = 1; i < argc; i++)
 		if (push_file(argv[i], &sax, &count) == -1)
 			rc = 1;

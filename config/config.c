@@ -97,11 +97,9 @@ problem_add(struct loader *l, int line, const char *fmt, ...)
 	char *msg;
 
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) == -1)
-		msg = NULL;
+	msg = xvasprintf(fmt, ap);
 	va_end(ap);
-	if (msg)
-		msg_clean(msg);
+	msg_clean(msg);
 	l->probs = xreallocarray(l->probs, l->nprobs + 1, sizeof(*l->probs));
 	p = &l->probs[l->nprobs];
 	p->file = l->fileno;
@@ -112,10 +110,9 @@ problem_add(struct loader *l, int line, const char *fmt, ...)
 		char *file = term_str(l->file, TERM_ESCAPE);
 
 		if (line > 0)
-			p->msg = xasprintf("%s:%d: %s", file, line,
-			    msg ? msg : "?");
+			p->msg = xasprintf("%s:%d: %s", file, line, msg);
 		else
-			p->msg = xasprintf("%s: %s", file, msg ? msg : "?");
+			p->msg = xasprintf("%s: %s", file, msg);
 		free(file);
 	}
 	free(msg);
@@ -683,9 +680,7 @@ config_free(struct config *cfg)
 void
 config_errors_cleanup(struct config_errors *errs)
 {
-	for (size_t i = 0; i < errs->n; i++)
-		free(errs->msgs[i]);
-	free(errs->msgs);
+	strv_free(errs->msgs, errs->n);
 	errs->msgs = NULL;
 	errs->n = 0;
 }

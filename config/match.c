@@ -431,9 +431,7 @@ match_free(struct match_expr *m)
 	if (m == NULL)
 		return;
 	node_free(m->root);
-	for (size_t i = 0; i < m->nparams; i++)
-		free(m->params[i]);
-	free(m->params);
+	strv_free(m->params, m->nparams);
 	free(m->sql);
 	free(m->fts5);
 	free(m);

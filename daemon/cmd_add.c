@@ -465,7 +465,6 @@ add_run(struct add *a)
 int
 cmd_add(int argc, char **argv, const char *config_path)
 {
-	struct config_errors errs = { NULL, 0 };
 	struct add_opts opt;
 	struct add a;
 	int64_t secs;
@@ -481,13 +480,8 @@ cmd_add(int argc, char **argv, const char *config_path)
 	memset(&a, 0, sizeof(a));
 	a.cmd = argv[0];
 	a.opt = &opt;
-	if ((a.cfg = config_load(config_path, &errs)) == NULL) {
-		for (size_t i = 0; i < errs.n; i++)
-			fprintf(stderr, "%s\n", errs.msgs[i]);
-		config_errors_cleanup(&errs);
+	if ((a.cfg = cmd_config_load(argv[0], config_path)) == NULL)
 		return EXIT_USAGE;
-	}
-	config_errors_cleanup(&errs);
 	a.lim.timeout = a.cfg->timeout;
 	a.lim.max_size = a.cfg->max_size;
 	a.lim.user_agent = a.cfg->user_agent;

@@ -26,15 +26,6 @@ feed_state(const struct feed_row *f)
 }
 
 static void
-put_time(int64_t t)
-{
-	char buf[DATE_RFC3339_LEN];
-
-	fputs(t <= 0 || t == FEED_TIME_NONE ? "-" :
-	    date_format_rfc3339(t, buf, sizeof(buf)), stdout);
-}
-
-static void
 tsv_status(const struct feed_row *f)
 {
 	if (f->gone)
@@ -57,17 +48,19 @@ next_due(const struct feed_row *f)
 }
 
 static void
-tsv_feed(const struct feed_row *f)
+tsv_feed(const void *rows, size_t i)
 {
-	term_put(stdout, f->name && *f->name ? f->name : "-");
+	const struct feed_row *f = (const struct feed_row *)rows + i;
+
+	out_put_text(f->name, "-");
 	putchar('\t');
-	term_put(stdout, f->url && *f->url ? f->url : "-");
+	out_put_text(f->url, "-");
 	putchar('\t');
 	tsv_status(f);
 	putchar('\t');
-	put_time(f->last_fetch);
+	out_put_time(f->last_fetch);
 	putchar('\t');
-	put_time(next_due(f));
+	out_put_time(next_due(f));
 	printf("\t%lld\t%d\t", (long long)f->items, f->consecutive_errors);
 	if (f->fetches > 0)
 		printf("304:%lld%%", (long long)(f->not_modified * 100 /
@@ -84,8 +77,9 @@ tsv_feed(const struct feed_row *f)
 }
 
 static cJSON *
-json_feed(const struct feed_row *f)
+json_feed(const void *rows, size_t i)
 {
+	const struct feed_row *f = (const struct feed_row *)rows + i;
 	cJSON *o = cJSON_CreateObject();
 
 	cJSON_AddItemToObject(o, "name", out_json_str(f->name));
@@ -133,8 +127,9 @@ table_status(struct table *t, const struct feed_row *f)
 }
 
 static void
-table_feed(struct table *t, const struct out *o, const struct feed_row *f)
+table_feed(struct table *t, const struct out *o, const void *rows, size_t i)
 {
+	const struct feed_row *f = (const struct feed_row *)rows + i;
 	char a[32];
 
 	table_cellf(t, f->active ? C_NONE : C_DIM, "%s%s", f->name,
@@ -159,41 +154,20 @@ table_feed(struct table *t, const struct out *o, const struct feed_row *f)
 		table_cell(t, f->url, C_NONE);
 }
 
+static const struct out_rows feed_out = {
+	feed_headers, 8, 0x83, 0x70, json_feed, table_feed, tsv_feed,
+};
+
 int
-cmd_feeds(int argc, char **argv, const char *config_path)
+cmd_feeds(struct query *q)
 {
 	struct feed_row *rows;
-	struct table *t = NULL;
-	struct qopts opt;
-	struct query q;
-	struct out o;
 	size_t n;
-	int rc;
 
-	if ((rc = query_start(argc, argv, config_path, "j", 0, &opt, &q)) !=
-	    EXIT_OK)
-		return rc;
-	if (store_feeds_list(q.st, &rows, &n) == -1) {
-		cmd_error(argv[0], "%s", store_errmsg(q.st));
-		query_close(&q);
-		return EXIT_RUNTIME;
-	}
-	out_init(&o, opt.json);
-	if (o.mode == OUT_TABLE)
-		t = table_new(&o, feed_headers, 8, 0x83, 0x70);
-	for (size_t i = 0; i < n; i++) {
-		if (o.mode == OUT_JSON)
-			out_json_line(stdout, json_feed(&rows[i]));
-		else if (t != NULL)
-			table_feed(t, &o, &rows[i]);
-		else
-			tsv_feed(&rows[i]);
-	}
-	if (t != NULL) {
-		table_print(t, stdout);
-		table_free(t);
-	}
+	if (store_feeds_list(q->st, &rows, &n) == -1)
+		return query_fail(q);
+	out_print_rows(&q->out, &feed_out, rows, n);
 	feed_rows_free(rows, n);
-	query_close(&q);
 	return EXIT_OK;
 }
+

@@ -160,14 +160,6 @@ out:
 }
 
 static void
-print_config_errors(const char *cmd, struct config_errors *errs)
-{
-	for (size_t i = 0; i < errs->n; i++)
-		fprintf(stderr, "feedd: %s: %s\n", cmd, errs->msgs[i]);
-	config_errors_cleanup(errs);
-}
-
-static void
 import_init(struct import *im, const char *cmd, const struct config *cfg)
 {
 	memset(im, 0, sizeof(*im));
@@ -201,7 +193,7 @@ cmd_import_opml(int argc, char **argv, const char *config_path)
 	if (argc != 2 || (argv[1][0] == '-' && argv[1][1] != '\0'))
 		return cmd_usage(cmd_find(argv[0]));
 	if ((cfg = config_load(config_path, &errs)) == NULL) {
-		print_config_errors(argv[0], &errs);
+		feedsd_print_errors(argv[0], &errs);
 		return EXIT_USAGE;
 	}
 	config_errors_cleanup(&errs);
@@ -265,7 +257,7 @@ cmd_export_opml(int argc, char **argv, const char *config_path)
 	if (argc != 1)
 		return cmd_usage(cmd_find(argv[0]));
 	if ((cfg = config_load(config_path, &errs)) == NULL) {
-		print_config_errors(argv[0], &errs);
+		feedsd_print_errors(argv[0], &errs);
 		return EXIT_USAGE;
 	}
 	config_errors_cleanup(&errs);

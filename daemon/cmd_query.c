@@ -1,10 +1,11 @@
 /*
  * cmd_query: the read-only commands `items`, `stories`, `search` and
- * `alerts`, and what every query command shares (query.h): load the config, open
- * the database read-only (the daemon may be writing it), parse the
- * options.  Each prints in one of three forms (table.h): tab-separated
- * lines when piped (unchanged for scripts), an aligned table on a
- * terminal, JSON Lines with --json.
+ * `alerts`, and what every query command shares (query.h): parse the
+ * options, load the config, open the database read-only (the daemon
+ * may be writing it), run the command, close.  Each prints in one of
+ * three forms (table.h, out_print_rows): tab-separated lines when
+ * piped (unchanged for scripts), an aligned table on a terminal, JSON
+ * Lines with --json.
  */
 #include <getopt.h>
 #include <limits.h>
@@ -28,19 +29,11 @@ int
 query_open(const char *cmd, const char *config_path, struct query *q,
     int with_db)
 {
-	struct config_errors errs = { 0 };
 	char *err = NULL;
 
 	memset(q, 0, sizeof(*q));
-	if ((q->cfg = config_load(config_path, &errs)) == NULL) {
-		for (size_t i = 0; i < errs.n; i++)
-			fprintf(stderr, "%s\n", errs.msgs[i]);
-		if (errs.n == 0)
-			cmd_error(cmd, "%s: cannot load", config_path);
-		config_errors_cleanup(&errs);
+	if ((q->cfg = cmd_config_load(cmd, config_path)) == NULL)
 		return EXIT_USAGE;
-	}
-	config_errors_cleanup(&errs);
 	if (with_db &&
 	    store_open(q->cfg->database, STORE_READONLY, &q->st, &err) == -1) {
 		fprintf(stderr, "feedd: %s\n", err);
@@ -57,22 +50,6 @@ query_close(struct query *q)
 {
 	store_close(q->st);
 	config_free(q->cfg);
-}
-
-/* Stored text on one line: controls (tabs, newlines, C1) as spaces. */
-static void
-put_flat(const char *s, const char *absent)
-{
-	term_put(stdout, s == NULL || *s == '\0' ? absent : s);
-}
-
-static void
-put_time(int64_t t)
-{
-	char buf[DATE_RFC3339_LEN];
-
-	fputs(t <= 0 || t == FEED_TIME_NONE ? "-" :
-	    date_format_rfc3339(t, buf, sizeof(buf)), stdout);
 }
 
 static int
@@ -135,16 +112,36 @@ query_parse_opts(int argc, char **argv, const char *allowed, struct qopts *o)
 }
 
 int
-query_start(int argc, char **argv, const char *config_path,
-    const char *allowed, int words, struct qopts *o, struct query *q)
+query_run(int argc, char **argv, const char *config_path,
+    const char *allowed, int words, int (*run)(struct query *q))
 {
-	if (query_parse_opts(argc, argv, allowed, o) == -1 ||
-	    (words ? optind >= argc : optind != argc) || (o->rule && o->test))
+	struct qopts opt;
+	struct query q;
+	int rc;
+
+	if (query_parse_opts(argc, argv, allowed, &opt) == -1 ||
+	    (words ? optind >= argc : optind != argc) || (opt.rule && opt.test))
 		return cmd_usage(cmd_find(argv[0]));
-	return query_open(argv[0], config_path, q, 1);
+	if ((rc = query_open(argv[0], config_path, &q, 1)) != EXIT_OK)
+		return rc;
+	q.cmd = argv[0];
+	q.opt = opt;
+	q.words = argv + optind;
+	q.nwords = argc - optind;
+	out_init(&q.out, opt.json);
+	rc = run(&q);
+	query_close(&q);
+	return rc;
 }
 
-/* ---- items, search and alerts --test: stories ---- */
+int
+query_fail(const struct query *q)
+{
+	cmd_error(q->cmd, "%s", store_errmsg(q->st));
+	return EXIT_RUNTIME;
+}
+
+/* ---- stories as items, search and alerts --test print them ---- */
 
 static int64_t
 story_time(const struct story_row *s)
@@ -152,172 +149,194 @@ story_time(const struct story_row *s)
 	return s->published != FEED_TIME_NONE ? s->published : s->first_seen;
 }
 
+static const char *
+story_title(const struct story_row *s)
+{
+	return s->title && *s->title ? s->title : "(untitled)";
+}
+
+/* feed, title, link: the end of a story's line. */
+static void
+tsv_source(const struct story_row *s)
+{
+	out_put_text(s->feed_name, "-");
+	putchar('\t');
+	out_put_text(s->title, "(untitled)");
+	putchar('\t');
+	out_put_text(s->link, "-");
+	putchar('\n');
+}
+
 /* date, feed, title, link: one line. */
 static void
 tsv_story(const struct story_row *s)
 {
-	put_time(story_time(s));
+	out_put_time(story_time(s));
 	putchar('\t');
-	put_flat(s->feed_name, "-");
-	putchar('\t');
-	put_flat(s->title, "(untitled)");
-	putchar('\t');
-	put_flat(s->link, "-");
-	putchar('\n');
+	tsv_source(s);
 }
+
+static const struct out_field story_fields[] = {
+	OUT_TIME_FIELD("time", struct story_row, first_seen),
+	OUT_TIME_FIELD("published", struct story_row, published),
+	OUT_TIME_FIELD("updated", struct story_row, updated),
+	OUT_FIELD("feed", struct story_row, feed_name),
+	OUT_FIELD("title", struct story_row, title),
+	OUT_FIELD("link", struct story_row, link),
+	OUT_FIELD("author", struct story_row, author),
+	OUT_FIELD("story", struct story_row, story_id),
+	OUT_FIELD("story_size", struct story_row, nitems),
+	OUT_FIELD("joined_by", struct story_row, why),
+};
 
 static cJSON *
 json_story(const struct story_row *s)
 {
-	cJSON *o = cJSON_CreateObject();
+	return out_json_fields(cJSON_CreateObject(), s, story_fields,
+	    OUT_NFIELDS(story_fields));
+}
 
-	cJSON_AddItemToObject(o, "time", out_json_time(s->first_seen));
-	cJSON_AddItemToObject(o, "published", out_json_time(s->published));
-	cJSON_AddItemToObject(o, "updated", out_json_time(s->updated));
-	cJSON_AddItemToObject(o, "feed", out_json_str(s->feed_name));
-	cJSON_AddItemToObject(o, "title", out_json_str(s->title));
-	cJSON_AddItemToObject(o, "link", out_json_str(s->link));
-	cJSON_AddItemToObject(o, "author", out_json_str(s->author));
-	cJSON_AddNumberToObject(o, "story", (double)s->story_id);
-	cJSON_AddNumberToObject(o, "story_size", s->nitems);
-	cJSON_AddItemToObject(o, "joined_by", out_json_str(s->why));
-	return o;
+/*
+ * age, feed, title, link.  As items print them (items), a story's later
+ * items are indented under its first ("\u21b3"), the first saying how
+ * many the story has.
+ */
+enum story_cell {
+	CELL_STORY,
+	CELL_FIRST,
+	CELL_MEMBER,
+};
+
+static void
+table_story(struct table *t, const struct out *o, const struct story_row *s,
+    enum story_cell as)
+{
+	char age[32];
+
+	table_cell(t, out_age(o, story_time(s), age, sizeof(age)), C_DIM);
+	table_cell(t, s->feed_name, C_NONE);
+	if (as == CELL_MEMBER)
+		table_cellf(t, C_NONE, "  \xe2\x86\xb3 %s", story_title(s));
+	else if (as == CELL_FIRST && s->nitems > 1)
+		table_cellf(t, C_BOLD, "%s [%d items]", story_title(s),
+		    s->nitems);
+	else
+		table_cell(t, story_title(s), C_BOLD);
+	table_cell(t, s->link, C_NONE);
+}
+
+/* ---- alerts --test: stories ---- */
+
+static cJSON *
+story_json(const void *rows, size_t i)
+{
+	return json_story((const struct story_row *)rows + i);
+}
+
+static void
+story_cells(struct table *t, const struct out *o, const void *rows, size_t i)
+{
+	table_story(t, o, (const struct story_row *)rows + i, CELL_STORY);
+}
+
+static void
+story_line(const void *rows, size_t i)
+{
+	tsv_story((const struct story_row *)rows + i);
 }
 
 static const char *const story_headers[] = { "AGE", "FEED", "TITLE", "LINK" };
 
-static void
-table_story(struct table *t, const struct out *o, const struct story_row *s)
+static const struct out_rows story_out = {
+	story_headers, 4, 0xE, 0, story_json, story_cells, story_line,
+};
+
+/* ---- search: stories, each with a snippet of what matched ---- */
+
+static cJSON *
+hit_json(const void *rows, size_t i)
 {
-	char age[32];
+	const struct search_hit *h = (const struct search_hit *)rows + i;
+	cJSON *j = json_story(&h->story);
 
-	table_cell(t, out_age(o, story_time(s), age, sizeof(age)), C_DIM);
-	table_cell(t, s->feed_name, C_NONE);
-	table_cell(t, s->title && *s->title ? s->title : "(untitled)",
-	    C_BOLD);
-	table_cell(t, s->link, C_NONE);
-}
-
-/* Prints stories (and search snippets, when hits is set). */
-static void
-print_stories(const struct out *o, const struct story_row *rows,
-    const struct search_hit *hits, size_t n)
-{
-	struct table *t = NULL;
-
-	if (o->mode == OUT_TABLE)
-		t = table_new(o, story_headers, 4, 0xE, 0);
-	for (size_t i = 0; i < n; i++) {
-		const struct story_row *s = hits ? &hits[i].story : &rows[i];
-		const char *snip = hits ? hits[i].snippet : NULL;
-
-		if (o->mode == OUT_JSON) {
-			cJSON *j = json_story(s);
-
-			if (hits)
-				cJSON_AddItemToObject(j, "snippet",
-				    out_json_str(snip));
-			out_json_line(stdout, j);
-		} else if (t != NULL) {
-			table_story(t, o, s);
-			table_note(t, snip);
-		} else {
-			tsv_story(s);
-			if (snip && *snip) {
-				fputs("    ", stdout);
-				put_flat(snip, "");
-				putchar('\n');
-			}
-		}
-	}
-	if (t != NULL) {
-		table_print(t, stdout);
-		table_free(t);
-	}
-}
-
-/* ---- items and stories: items grouped by story ---- */
-
-/*
- * items on a terminal: a story's later items indented under its first
- * ("\u21b3"), the first saying how many the story has.
- */
-static void
-table_item(struct table *t, const struct out *o, const struct story_row *s,
-    int member)
-{
-	char age[32];
-
-	table_cell(t, out_age(o, story_time(s), age, sizeof(age)), C_DIM);
-	table_cell(t, s->feed_name, C_NONE);
-	if (member)
-		table_cellf(t, C_NONE, "  \xe2\x86\xb3 %s",
-		    s->title && *s->title ? s->title : "(untitled)");
-	else if (s->nitems > 1)
-		table_cellf(t, C_BOLD, "%s [%d items]",
-		    s->title && *s->title ? s->title : "(untitled)", s->nitems);
-	else
-		table_cell(t, s->title && *s->title ? s->title : "(untitled)",
-		    C_BOLD);
-	table_cell(t, s->link, C_NONE);
+	cJSON_AddItemToObject(j, "snippet", out_json_str(h->snippet));
+	return j;
 }
 
 static void
-print_items(const struct out *o, const struct story_row *rows, size_t n)
+hit_cells(struct table *t, const struct out *o, const void *rows, size_t i)
 {
-	struct table *t = NULL;
+	const struct search_hit *h = (const struct search_hit *)rows + i;
 
-	if (o->mode == OUT_TABLE)
-		t = table_new(o, story_headers, 4, 0xE, 0);
-	for (size_t i = 0; i < n; i++) {
-		int member = i > 0 && rows[i - 1].story_id == rows[i].story_id;
+	table_story(t, o, &h->story, CELL_STORY);
+	table_note(t, h->snippet);
+}
 
-		if (o->mode == OUT_JSON)
-			out_json_line(stdout, json_story(&rows[i]));
-		else if (t != NULL)
-			table_item(t, o, &rows[i], member);
-		else
-			tsv_story(&rows[i]);
-	}
-	if (t != NULL) {
-		table_print(t, stdout);
-		table_free(t);
+static void
+hit_line(const void *rows, size_t i)
+{
+	const struct search_hit *h = (const struct search_hit *)rows + i;
+
+	tsv_story(&h->story);
+	if (h->snippet && *h->snippet) {
+		fputs("    ", stdout);
+		out_put_text(h->snippet, "");
+		putchar('\n');
 	}
 }
+
+static const struct out_rows hit_out = {
+	story_headers, 4, 0xE, 0, hit_json, hit_cells, hit_line,
+};
+
+/* ---- items: items grouped by story ---- */
+
+static void
+item_cells(struct table *t, const struct out *o, const void *rows, size_t i)
+{
+	const struct story_row *s = (const struct story_row *)rows + i;
+
+	table_story(t, o, s, i > 0 && s[-1].story_id == s->story_id ?
+	    CELL_MEMBER : CELL_FIRST);
+}
+
+static const struct out_rows item_out = {
+	story_headers, 4, 0xE, 0, story_json, item_cells, story_line,
+};
 
 int
-cmd_items(int argc, char **argv, const char *config_path)
+cmd_items(struct query *q)
 {
 	struct story_row *rows;
 	struct feed_row fr;
-	struct qopts opt;
-	struct query q;
-	struct out o;
 	size_t n;
 	int rc;
 
-	if ((rc = query_start(argc, argv, config_path, "fnj", 0, &opt, &q)) !=
-	    EXIT_OK)
-		return rc;
-	if (opt.feed && (rc = store_feed_get(q.st, opt.feed, &fr)) != 0) {
-		cmd_error(argv[0], rc == 1 ? "no feed named '%s'" : "%s",
-		    rc == 1 ? opt.feed : store_errmsg(q.st));
-		query_close(&q);
-		return rc == 1 ? EXIT_USAGE : EXIT_RUNTIME;
+	if (q->opt.feed && (rc = store_feed_get(q->st, q->opt.feed, &fr)) != 0) {
+		if (rc != 1)
+			return query_fail(q);
+		cmd_error(q->cmd, "no feed named '%s'", q->opt.feed);
+		return EXIT_USAGE;
 	}
-	if (opt.feed)
+	if (q->opt.feed)
 		feed_row_cleanup(&fr);
-	if (store_items_newest(q.st, opt.feed, opt.limit, &rows, &n) == -1) {
-		cmd_error(argv[0], "%s", store_errmsg(q.st));
-		query_close(&q);
-		return EXIT_RUNTIME;
-	}
-	out_init(&o, opt.json);
-	print_items(&o, rows, n);
+	if (store_items_newest(q->st, q->opt.feed, q->opt.limit, &rows,
+	    &n) == -1)
+		return query_fail(q);
+	out_print_rows(&q->out, &item_out, rows, n);
 	story_rows_free(rows, n);
-	query_close(&q);
 	return EXIT_OK;
 }
+
+static const struct out_field story_source_fields[] = {
+	OUT_FIELD("story", struct story_row, story_id),
+	OUT_TIME_FIELD("time", struct story_row, first_seen),
+	OUT_TIME_FIELD("updated", struct story_row, last_seen),
+	OUT_TIME_FIELD("published", struct story_row, published),
+	OUT_FIELD("title", struct story_row, title),
+	OUT_FIELD("link", struct story_row, link),
+	OUT_FIELD("feed", struct story_row, feed_name),
+};
 
 /* A story as JSON: its first item, its size and every source. */
 static cJSON *
@@ -326,13 +345,8 @@ json_story_sources(const struct story_row *r, const struct story_row *m,
 {
 	cJSON *o = cJSON_CreateObject(), *src = cJSON_CreateArray();
 
-	cJSON_AddNumberToObject(o, "story", (double)r->story_id);
-	cJSON_AddItemToObject(o, "time", out_json_time(r->first_seen));
-	cJSON_AddItemToObject(o, "updated", out_json_time(r->last_seen));
-	cJSON_AddItemToObject(o, "published", out_json_time(r->published));
-	cJSON_AddItemToObject(o, "title", out_json_str(r->title));
-	cJSON_AddItemToObject(o, "link", out_json_str(r->link));
-	cJSON_AddItemToObject(o, "feed", out_json_str(r->feed_name));
+	out_json_fields(o, r, story_source_fields,
+	    OUT_NFIELDS(story_source_fields));
 	cJSON_AddNumberToObject(o, "size", (double)n);
 	for (size_t i = 0; i < n; i++)
 		cJSON_AddItemToArray(src, json_story(&m[i]));
@@ -361,8 +375,7 @@ print_story_sources(struct table *t, const struct out *o,
 		table_cellf(t, C_NONE, "%lld", (long long)r->story_id);
 		table_cellf(t, C_NONE, "%zu", n);
 		table_cell(t, r->feed_name, C_NONE);
-		table_cell(t, r->title && *r->title ? r->title : "(untitled)",
-		    C_BOLD);
+		table_cell(t, story_title(r), C_BOLD);
 		table_cell(t, r->link, C_NONE);
 		if (n > 1) {
 			struct buf b;
@@ -377,69 +390,44 @@ print_story_sources(struct table *t, const struct out *o,
 		}
 		return;
 	}
-	put_time(story_time(r));
+	out_put_time(story_time(r));
 	printf("\t%lld\t%zu\t", (long long)r->story_id, n);
-	put_flat(r->feed_name, "-");
-	putchar('\t');
-	put_flat(r->title, "(untitled)");
-	putchar('\t');
-	put_flat(r->link, "-");
-	putchar('\n');
+	tsv_source(r);
 	for (size_t i = 1; i < n; i++) {
 		fputs("\t\t\t+ ", stdout);
-		put_flat(m[i].feed_name, "-");
-		putchar('\t');
-		put_flat(m[i].title, "(untitled)");
-		putchar('\t');
-		put_flat(m[i].link, "-");
-		putchar('\n');
+		tsv_source(&m[i]);
 	}
 }
 
 int
-cmd_stories(int argc, char **argv, const char *config_path)
+cmd_stories(struct query *q)
 {
 	struct story_row *rows;
-	struct table *t = NULL;
-	struct qopts opt;
-	struct query q;
-	struct out o;
+	struct table *t;
 	size_t n;
-	int rc;
+	int rc = EXIT_OK;
 
-	if ((rc = query_start(argc, argv, config_path, "nj", 0, &opt, &q)) !=
-	    EXIT_OK)
-		return rc;
-	if (store_stories_newest(q.st, NULL, NULL, opt.limit, &rows, &n) == -1) {
-		cmd_error(argv[0], "%s", store_errmsg(q.st));
-		query_close(&q);
-		return EXIT_RUNTIME;
-	}
-	out_init(&o, opt.json);
-	if (o.mode == OUT_TABLE)
-		t = table_new(&o, stories_headers, 6, 0x30, 0x6);
+	if (store_stories_newest(q->st, NULL, NULL, q->opt.limit, &rows,
+	    &n) == -1)
+		return query_fail(q);
+	t = table_new(&q->out, stories_headers, 6, 0x30, 0x6);
 	for (size_t i = 0; i < n; i++) {
 		struct story_row *m;
 		size_t nm;
 
-		if (store_story_items(q.st, rows[i].story_id, &m, &nm) == -1) {
-			cmd_error(argv[0], "%s", store_errmsg(q.st));
-			rc = EXIT_RUNTIME;
+		if (store_story_items(q->st, rows[i].story_id, &m, &nm) == -1) {
+			rc = query_fail(q);
 			break;
 		}
-		if (o.mode == OUT_JSON)
+		if (q->out.mode == OUT_JSON)
 			out_json_line(stdout, json_story_sources(&rows[i], m,
 			    nm));
 		else
-			print_story_sources(t, &o, &rows[i], m, nm);
+			print_story_sources(t, &q->out, &rows[i], m, nm);
 		story_rows_free(m, nm);
 	}
-	if (t != NULL) {
-		table_print(t, stdout);
-		table_free(t);
-	}
+	table_flush(t, stdout);
 	story_rows_free(rows, n);
-	query_close(&q);
 	return rc;
 }
 
@@ -461,142 +449,112 @@ join_args(int argc, char **argv)
 }
 
 int
-cmd_search(int argc, char **argv, const char *config_path)
+cmd_search(struct query *q)
 {
+	char *text = join_args(q->nwords, q->words), *err = NULL;
 	struct search_hit *hits;
-	struct qopts opt;
-	struct query q;
-	struct out o;
-	char *text, *err = NULL;
+	int rc = EXIT_OK;
 	size_t n;
-	int rc;
 
-	if ((rc = query_start(argc, argv, config_path, "nj", 1, &opt, &q)) !=
-	    EXIT_OK)
-		return rc;
-	text = join_args(argc - optind, argv + optind);
-	if (store_search(q.st, text, opt.limit, &hits, &n, &err) == -1) {
-		cmd_error(argv[0], "%s", err ? err : "failed");
+	if (store_search(q->st, text, q->opt.limit, &hits, &n, &err) == -1) {
+		cmd_error(q->cmd, "%s", err ? err : "failed");
 		rc = EXIT_USAGE;
 	} else {
-		out_init(&o, opt.json);
-		print_stories(&o, NULL, hits, n);
+		out_print_rows(&q->out, &hit_out, hits, n);
 		search_hits_free(hits, n);
 	}
 	free(err);
 	free(text);
-	query_close(&q);
 	return rc;
 }
 
 static int
-alerts_test(struct query *q, const char *cmd, const struct qopts *opt)
+alerts_test(struct query *q)
 {
 	struct story_row *rows;
 	struct match_expr *e;
 	char *err = NULL;
-	struct out o;
 	size_t n;
 
-	if ((e = match_compile(opt->test, &err)) == NULL) {
-		cmd_error(cmd, "%s", err ? err : "invalid expression");
+	if ((e = match_compile(q->opt.test, &err)) == NULL) {
+		cmd_error(q->cmd, "%s", err ? err : "invalid expression");
 		free(err);
 		return EXIT_USAGE;
 	}
-	if (store_match_test(q->st, e, opt->limit, &rows, &n) == -1) {
-		cmd_error(cmd, "%s", store_errmsg(q->st));
+	if (store_match_test(q->st, e, q->opt.limit, &rows, &n) == -1) {
 		match_free(e);
-		return EXIT_RUNTIME;
+		return query_fail(q);
 	}
-	out_init(&o, opt->json);
-	print_stories(&o, rows, NULL, n);
+	out_print_rows(&q->out, &story_out, rows, n);
 	story_rows_free(rows, n);
 	match_free(e);
 	return EXIT_OK;
 }
 
 /* The alert log's JSON fields, and the story. */
-static cJSON *
-json_alert(const struct alert_row *a)
-{
-	cJSON *o = cJSON_CreateObject();
+static const struct out_field alert_fields[] = {
+	OUT_TIME_FIELD("time", struct alert_row, fired_at),
+	OUT_FIELD("rule", struct alert_row, rule),
+	OUT_FIELD("title", struct alert_row, title),
+	OUT_FIELD("link", struct alert_row, link),
+	OUT_FIELD("feed", struct alert_row, feed),
+	OUT_TIME_FIELD("published", struct alert_row, published),
+	OUT_FIELD("story", struct alert_row, story_id),
+};
 
-	cJSON_AddItemToObject(o, "time", out_json_time(a->fired_at));
-	cJSON_AddItemToObject(o, "rule", out_json_str(a->rule));
-	cJSON_AddItemToObject(o, "title", out_json_str(a->title));
-	cJSON_AddItemToObject(o, "link", out_json_str(a->link));
-	cJSON_AddItemToObject(o, "feed", out_json_str(a->feed));
-	cJSON_AddItemToObject(o, "published", out_json_time(a->published));
-	cJSON_AddNumberToObject(o, "story", (double)a->story_id);
-	return o;
+static cJSON *
+alert_json(const void *rows, size_t i)
+{
+	return out_json_fields(cJSON_CreateObject(),
+	    (const struct alert_row *)rows + i, alert_fields,
+	    OUT_NFIELDS(alert_fields));
+}
+
+static void
+alert_cells(struct table *t, const struct out *o, const void *rows, size_t i)
+{
+	const struct alert_row *a = (const struct alert_row *)rows + i;
+	char age[32];
+
+	table_cell(t, out_age(o, a->fired_at, age, sizeof(age)), C_DIM);
+	table_cell(t, a->rule, C_YELLOW);
+	table_cell(t, a->feed, C_NONE);
+	table_cell(t, a->title, C_BOLD);
+	table_cell(t, a->link, C_NONE);
+}
+
+/* The alert log's line. */
+static void
+alert_line(const void *rows, size_t i)
+{
+	char *line = alert_format_line((const struct alert_row *)rows + i,
+	    ALERT_FORMAT_TEXT);
+
+	fputs(line, stdout);
+	free(line);
 }
 
 static const char *const alert_headers[] = {
 	"FIRED", "RULE", "FEED", "TITLE", "LINK",
 };
 
-static void
-print_alerts(const struct out *o, const struct alert_row *rows, size_t n)
-{
-	struct table *t = NULL;
-	char age[32];
+static const struct out_rows alert_out = {
+	alert_headers, 5, 0x1C, 0, alert_json, alert_cells, alert_line,
+};
 
-	if (o->mode == OUT_TABLE)
-		t = table_new(o, alert_headers, 5, 0x1C, 0);
-	for (size_t i = 0; i < n; i++) {
-		const struct alert_row *a = &rows[i];
-
-		if (o->mode == OUT_JSON)
-			out_json_line(stdout, json_alert(a));
-		else if (t != NULL) {
-			table_cell(t, out_age(o, a->fired_at, age, sizeof(age)),
-			    C_DIM);
-			table_cell(t, a->rule, C_YELLOW);
-			table_cell(t, a->feed, C_NONE);
-			table_cell(t, a->title, C_BOLD);
-			table_cell(t, a->link, C_NONE);
-		} else {
-			char *line = alert_format_line(a, ALERT_FORMAT_TEXT);
-
-			fputs(line, stdout);
-			free(line);
-		}
-	}
-	if (t != NULL) {
-		table_print(t, stdout);
-		table_free(t);
-	}
-}
-
-static int
-alerts_list(struct query *q, const char *cmd, const struct qopts *opt)
+int
+cmd_alerts(struct query *q)
 {
 	struct alert_row *rows;
-	struct out o;
 	size_t n;
 
-	if (store_alerts_list(q->st, opt->rule, opt->limit, &rows, &n) == -1) {
-		cmd_error(cmd, "%s", store_errmsg(q->st));
-		return EXIT_RUNTIME;
-	}
-	out_init(&o, opt->json);
-	print_alerts(&o, rows, n);
+	if (q->opt.test)
+		return alerts_test(q);
+	if (store_alerts_list(q->st, q->opt.rule, q->opt.limit, &rows,
+	    &n) == -1)
+		return query_fail(q);
+	out_print_rows(&q->out, &alert_out, rows, n);
 	alert_rows_free(rows, n);
 	return EXIT_OK;
 }
 
-int
-cmd_alerts(int argc, char **argv, const char *config_path)
-{
-	struct qopts opt;
-	struct query q;
-	int rc;
-
-	if ((rc = query_start(argc, argv, config_path, "rntj", 0, &opt, &q)) !=
-	    EXIT_OK)
-		return rc;
-	rc = opt.test ? alerts_test(&q, argv[0], &opt) :
-	    alerts_list(&q, argv[0], &opt);
-	query_close(&q);
-	return rc;
-}

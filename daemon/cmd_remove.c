@@ -91,20 +91,14 @@ remove_from(const char *cmd, const struct config *cfg,
 int
 cmd_remove(int argc, char **argv, const char *config_path)
 {
-	struct config_errors errs = { NULL, 0 };
 	const struct feed_conf *f;
 	struct config *cfg;
 	int rc = EXIT_RUNTIME;
 
 	if (argc != 2 || argv[1][0] == '-')
 		return cmd_usage(cmd_find(argv[0]));
-	if ((cfg = config_load(config_path, &errs)) == NULL) {
-		for (size_t i = 0; i < errs.n; i++)
-			fprintf(stderr, "%s\n", errs.msgs[i]);
-		config_errors_cleanup(&errs);
+	if ((cfg = cmd_config_load(argv[0], config_path)) == NULL)
 		return EXIT_USAGE;
-	}
-	config_errors_cleanup(&errs);
 	if ((f = config_find_feed(cfg, argv[1])) == NULL) {
 		cmd_error(argv[0], "no feed named \"%s\" (feedd feeds lists them)",
 		    argv[1]);

@@ -41,16 +41,12 @@ static void __attribute__((format(printf, 2, 3)))
 attention(struct status *s, const char *fmt, ...)
 {
 	va_list ap;
-	char *msg;
 
+	if (s->nattention == sizeof(s->attention) / sizeof(s->attention[0]))
+		return;
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) == -1)
-		msg = NULL;
+	s->attention[s->nattention++] = xvasprintf(fmt, ap);
 	va_end(ap);
-	if (s->nattention < sizeof(s->attention) / sizeof(s->attention[0]))
-		s->attention[s->nattention++] = msg ? msg : xstrdup("?");
-	else
-		free(msg);
 }
 
 /*
@@ -229,10 +225,9 @@ line(const struct status *s, const char *key, const char *colour,
 	char *v;
 
 	va_start(ap, fmt);
-	if (vasprintf(&v, fmt, ap) == -1)
-		v = NULL;
+	v = xvasprintf(fmt, ap);
 	va_end(ap);
-	put_key_value(s, key, colour, v ? v : "?");
+	put_key_value(s, key, colour, v);
 	free(v);
 }
 

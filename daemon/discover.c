@@ -114,19 +114,24 @@ is_feed_type(const char *type)
 	return 0;
 }
 
-static char *
+/*
+ * n's attribute name, or NULL.  The HTML parser keeps each value as one
+ * text node (or none, for a bare attribute), so it is read in place,
+ * valid as long as the document.
+ */
+static const char *
 attr(xmlNode *n, const char *name)
 {
-	xmlChar *v = xmlGetProp(n, (const xmlChar *)name);
-	char *s;
+	xmlAttr *a = xmlHasProp(n, (const xmlChar *)name);
 
-	if (v == NULL)
+	if (a == NULL || a->type != XML_ATTRIBUTE_NODE)
 		return NULL;
-	s = xstrdup((const char *)v);
-	xmlFree(v);
-	return s;
+	if (a->children == NULL)
+		return "";
+	if (a->children->type != XML_TEXT_NODE || a->children->next != NULL)
+		return NULL;
+	return (const char *)a->children->content;
 }
-
 struct walk {
 	const char *page_url;
 	char	*base;		/* <base href>, resolved */
@@ -137,8 +142,8 @@ struct walk {
 static void
 on_link(struct walk *w, xmlNode *n)
 {
-	char *rel = attr(n, "rel"), *type = attr(n, "type");
-	char *href = attr(n, "href"), *title = attr(n, "title");
+	const char *rel = attr(n, "rel"), *type = attr(n, "type");
+	const char *href = attr(n, "href"), *title = attr(n, "title");
 
 	if (href && *href && has_token(rel, "alternate") && is_feed_type(type) &&
 	    /* a plain JSON alternate is an API, unless it says feed */
@@ -153,17 +158,13 @@ on_link(struct walk *w, xmlNode *n)
 	if (href && has_token(rel, "canonical") &&
 	    strstr(href, "youtube.com/channel/UC") && w->h->yt_channel == NULL)
 		w->h->yt_channel = xstrndup(strstr(href, "/UC") + 1, 24);
-	free(rel);
-	free(type);
-	free(href);
-	free(title);
 }
 
 static void
 on_meta(struct walk *w, xmlNode *n)
 {
-	char *name = attr(n, "name"), *itemprop = attr(n, "itemprop");
-	char *content = attr(n, "content");
+	const char *name = attr(n, "name"), *itemprop = attr(n, "itemprop");
+	const char *content = attr(n, "content");
 
 	if (name && content && strcasecmp(name, "generator") == 0 &&
 	    w->h->generator == NULL) {
@@ -179,16 +180,13 @@ on_meta(struct walk *w, xmlNode *n)
 	    strcmp(itemprop, "identifier") == 0) &&
 	    strncmp(content, "UC", 2) == 0 && w->h->yt_channel == NULL)
 		w->h->yt_channel = xstrdup(content);
-	free(name);
-	free(itemprop);
-	free(content);
 }
 
 /* Scripts and stylesheets give platforms away when no generator does. */
 static void
 on_asset(struct walk *w, xmlNode *n)
 {
-	char *src = attr(n, "src"), *href = attr(n, "href");
+	const char *src = attr(n, "src"), *href = attr(n, "href");
 	const char *u = src ? src : href;
 
 	if (u && strstr(u, "/wp-content/"))
@@ -198,8 +196,6 @@ on_asset(struct walk *w, xmlNode *n)
 	if (u && (strstr(u, "blogger.com/static") ||
 	    strstr(u, "www.blogger.com/dyn-css")))
 		w->h->blogger = 1;
-	free(src);
-	free(href);
 }
 
 static void
@@ -211,11 +207,10 @@ walk_tree(struct walk *w, xmlNode *n)
 		if (n->type != XML_ELEMENT_NODE)
 			continue;
 		if (strcasecmp(name, "base") == 0 && w->base == NULL) {
-			char *href = attr(n, "href");
+			const char *href = attr(n, "href");
 
 			if (href)
 				w->base = url_resolve(w->page_url, href);
-			free(href);
 		} else if (strcasecmp(name, "link") == 0) {
 			on_link(w, n);
 			on_asset(w, n);

@@ -160,8 +160,8 @@ write_atomic(const char *path, const char *data, size_t len, char **errstr)
 	return fs_write_file(path, data, len, FS_MKDIR, errstr);
 }
 
-static void
-print_config_errors(const char *cmd, struct config_errors *errs)
+void
+feedsd_print_errors(const char *cmd, struct config_errors *errs)
 {
 	for (size_t i = 0; i < errs->n; i++)
 		fprintf(stderr, "feedd: %s: %s\n", cmd, errs->msgs[i]);
@@ -186,7 +186,7 @@ replace_checked(const char *cmd, const char *config_path, const char *path,
 		return -1;
 	}
 	if ((cfg = config_load(config_path, &errs)) == NULL) {
-		print_config_errors(cmd, &errs);
+		feedsd_print_errors(cmd, &errs);
 		fprintf(stderr, "feedd: %s: the result does not load; "
 		    "%s left as it was\n", cmd, path);
 		if (old != NULL)

@@ -50,5 +50,8 @@ int	 feedsd_replace(const char *cmd, const char *config_path,
 
 /* The whole file (max 16 MB), or NULL with *errstr.  "-" is stdin. */
 char	*feedsd_read(const char *path, size_t *len, char **errstr);
+/* "feedd: CMD: problem" for each of errs, which it cleans up. */
+struct config_errors;
+void	 feedsd_print_errors(const char *cmd, struct config_errors *errs);
 
 #endif

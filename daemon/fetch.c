@@ -19,11 +19,11 @@
 struct host {
 	char		*name;
 	struct host	*hnext;		/* hash chain */
-	struct host	*rnext;		/* ready list */
+	STAILQ_ENTRY(host) rlink;	/* ready list */
 	int		 in_ready;
 	int		 active;
 	int64_t		 hold_until;	/* Unix seconds; 0 none */
-	struct fetch	*qhead, *qtail;
+	TAILQ_HEAD(, fetch) queue;
 };
 
 struct sock_ctx {
@@ -32,7 +32,7 @@ struct sock_ctx {
 	int		 events;	/* what curl asked to watch */
 	int		 closed;	/* CURL_POLL_REMOVE seen */
 	struct fetcher	*fr;
-	struct sock_ctx	*next, *prev;
+	LIST_ENTRY(sock_ctx) link;
 };
 
 struct fetcher {
@@ -44,9 +44,9 @@ struct fetcher {
 	fetch_done_cb	 cb;
 	void		*cbarg;
 	struct host	*hosts[HOST_BUCKETS];
-	struct host	*ready, *ready_tail;
-	struct fetch	*flying;	/* in-flight list */
-	struct sock_ctx	*socks;		/* polled sockets */
+	STAILQ_HEAD(, host) ready;
+	TAILQ_HEAD(, fetch) flying;	/* in flight */
+	LIST_HEAD(, sock_ctx) socks;	/* polled sockets */
 	int		 active;
 	size_t		 queued;
 	int		 closing;
@@ -78,6 +78,7 @@ host_get(struct fetcher *fr, const char *url)
 		}
 	ho = xcalloc(1, sizeof(*ho));
 	ho->name = name;
+	TAILQ_INIT(&ho->queue);
 	ho->hnext = *slot;
 	*slot = ho;
 	return ho;
@@ -86,27 +87,21 @@ host_get(struct fetcher *fr, const char *url)
 static void
 ready_push(struct fetcher *fr, struct host *h)
 {
-	if (h->in_ready || h->qhead == NULL || h->active >= fr->o.per_host)
+	if (h->in_ready || TAILQ_EMPTY(&h->queue) ||
+	    h->active >= fr->o.per_host)
 		return;
 	h->in_ready = 1;
-	h->rnext = NULL;
-	if (fr->ready_tail)
-		fr->ready_tail->rnext = h;
-	else
-		fr->ready = h;
-	fr->ready_tail = h;
+	STAILQ_INSERT_TAIL(&fr->ready, h, rlink);
 }
 
 static struct host *
 ready_pop(struct fetcher *fr)
 {
-	struct host *h = fr->ready;
+	struct host *h = STAILQ_FIRST(&fr->ready);
 
 	if (h == NULL)
 		return NULL;
-	fr->ready = h->rnext;
-	if (fr->ready == NULL)
-		fr->ready_tail = NULL;
+	STAILQ_REMOVE_HEAD(&fr->ready, rlink);
 	h->in_ready = 0;
 	return h;
 }
@@ -114,14 +109,11 @@ ready_pop(struct fetcher *fr)
 static struct fetch *
 host_dequeue(struct fetcher *fr, struct host *h)
 {
-	struct fetch *f = h->qhead;
+	struct fetch *f = TAILQ_FIRST(&h->queue);
 
 	if (f == NULL)
 		return NULL;
-	h->qhead = f->next;
-	if (h->qhead == NULL)
-		h->qtail = NULL;
-	f->next = NULL;
+	TAILQ_REMOVE(&h->queue, f, link);
 	fr->queued--;
 	return f;
 }
@@ -140,13 +132,7 @@ complete(struct fetcher *fr, struct fetch *f)
 static void
 flying_unlink(struct fetcher *fr, struct fetch *f)
 {
-	if (f->prev)
-		f->prev->next = f->next;
-	else
-		fr->flying = f->next;
-	if (f->next)
-		f->next->prev = f->prev;
-	f->next = f->prev = NULL;
+	TAILQ_REMOVE(&fr->flying, f, link);
 	fr->active--;
 	f->host->active--;
 	ready_push(fr, f->host);
@@ -275,14 +261,9 @@ on_sock_closed(uv_handle_t *h)
 }
 
 static void
-sock_close(struct fetcher *fr, struct sock_ctx *c)
+sock_close(struct sock_ctx *c)
 {
-	if (c->prev)
-		c->prev->next = c->next;
-	else
-		fr->socks = c->next;
-	if (c->next)
-		c->next->prev = c->prev;
+	LIST_REMOVE(c, link);
 	c->closed = 1;
 	uv_poll_stop(&c->poll);
 	uv_close((uv_handle_t *)&c->poll, on_sock_closed);
@@ -299,7 +280,7 @@ on_curl_socket(CURL *easy, curl_socket_t s, int action, void *arg,
 	(void)easy;
 	if (action == CURL_POLL_REMOVE) {
 		if (c) {
-			sock_close(fr, c);
+			sock_close(c);
 			curl_multi_assign(fr->multi, s, NULL);
 		}
 		return 0;
@@ -310,10 +291,7 @@ on_curl_socket(CURL *easy, curl_socket_t s, int action, void *arg,
 		c->fr = fr;
 		uv_poll_init_socket(fr->loop, &c->poll, s);
 		c->poll.data = c;
-		c->next = fr->socks;
-		if (fr->socks)
-			fr->socks->prev = c;
-		fr->socks = c;
+		LIST_INSERT_HEAD(&fr->socks, c, link);
 		curl_multi_assign(fr->multi, s, c);
 	}
 	if (action != CURL_POLL_OUT)
@@ -339,11 +317,7 @@ start(struct fetcher *fr, struct fetch *f)
 		complete(fr, f);
 		return;
 	}
-	f->prev = NULL;
-	f->next = fr->flying;
-	if (fr->flying)
-		fr->flying->prev = f;
-	fr->flying = f;
+	TAILQ_INSERT_HEAD(&fr->flying, f, link);
 	fr->active++;
 	f->host->active++;
 }
@@ -381,11 +355,7 @@ fetcher_add(struct fetcher *fr, const struct fetch_req *req)
 	struct host *h = host_get(fr, req->url);
 
 	f->host = h;
-	if (h->qtail)
-		h->qtail->next = f;
-	else
-		h->qhead = f;
-	h->qtail = f;
+	TAILQ_INSERT_TAIL(&h->queue, f, link);
 	fr->queued++;
 	ready_push(fr, h);
 	if (!uv_is_active((uv_handle_t *)&fr->kick))
@@ -435,6 +405,9 @@ fetcher_new(uv_loop_t *loop, const struct fetch_opts *o, fetch_done_cb cb,
 	struct fetcher *fr = xcalloc(1, sizeof(*fr));
 
 	fr->loop = loop;
+	STAILQ_INIT(&fr->ready);
+	TAILQ_INIT(&fr->flying);
+	LIST_INIT(&fr->socks);
 	fr->cb = cb;
 	fr->cbarg = arg;
 	opts_copy(&fr->o, o);
@@ -477,12 +450,12 @@ fetcher_abort(struct fetcher *fr)
 	struct host *h;
 
 	fetcher_drop_queue(fr);
-	while ((f = fr->flying) != NULL) {
+	while ((f = TAILQ_FIRST(&fr->flying)) != NULL) {
 		curl_multi_remove_handle(fr->multi, f->easy);
 		flying_unlink(fr, f);
 		complete_aborted(fr, f);
 	}
-	fr->ready = fr->ready_tail = NULL;
+	STAILQ_INIT(&fr->ready);
 	for (size_t i = 0; i < HOST_BUCKETS; i++)
 		for (h = fr->hosts[i]; h; h = h->hnext)
 			h->in_ready = 0;
@@ -512,8 +485,8 @@ fetcher_close(struct fetcher *fr)
 	fr->closing = 1;
 	fetcher_abort(fr);
 	curl_multi_cleanup(fr->multi);
-	while (fr->socks)
-		sock_close(fr, fr->socks);
+	while (!LIST_EMPTY(&fr->socks))
+		sock_close(LIST_FIRST(&fr->socks));
 	uv_close((uv_handle_t *)&fr->timer, NULL);
 	uv_close((uv_handle_t *)&fr->kick, on_fetcher_closed);
 }

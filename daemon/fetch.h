@@ -101,7 +101,10 @@ void	 fetcher_abort(struct fetcher *fr);
 /* Aborts, then closes every handle; memory goes when the loop runs. */
 void	 fetcher_close(struct fetcher *fr);
 
-/* Host part of a URL, lowercased (for per-host limits); caller frees. */
+/*
+ * Host part of a URL as curl names it, lowercased, "" when it has none
+ * (or url is NULL): per-host limits and the address guard.  Caller frees.
+ */
 char	*fetch_url_host(const char *url);
 /* Parses Retry-After (delta seconds or HTTP date) into seconds; -1. */
 int64_t	 fetch_parse_retry_after(const char *value, int64_t now);

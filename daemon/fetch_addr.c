@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "daemon/fetch.h"
 #include "daemon/fetch_addr.h"
 #include "util/xmalloc.h"
 
@@ -163,7 +164,7 @@ addr_format(const struct sockaddr *sa, char *out, size_t len)
 /* ---- the guard on a curl handle ---- */
 
 char *
-addr_url_host(const char *url)
+fetch_url_host(const char *url)
 {
 	CURLU *u = curl_url();
 	char *h = NULL, *out;
@@ -182,7 +183,7 @@ void
 addr_guard_init(struct addr_guard *g, const char *origin, int allow_private)
 {
 	memset(g, 0, sizeof(*g));
-	g->origin_host = addr_url_host(origin);
+	g->origin_host = fetch_url_host(origin);
 	g->origin_local = addr_host_is_local(g->origin_host);
 	g->allow_all = allow_private;
 }
@@ -210,7 +211,7 @@ guard_check(struct addr_guard *g, const struct sockaddr *sa)
 	if (g->allow_all || (range = addr_private_range(sa)) == NULL)
 		return 0;
 	curl_easy_getinfo(g->easy, CURLINFO_EFFECTIVE_URL, &eff);
-	hop = addr_url_host(eff);
+	hop = fetch_url_host(eff);
 	same = strcmp(hop, g->origin_host) == 0;
 	free(hop);
 	if (g->origin_local && same)

@@ -50,7 +50,5 @@ void	 addr_guard_init(struct addr_guard *g, const char *origin,
 	    int allow_private);
 void	 addr_guard_attach(struct addr_guard *g, CURL *easy);
 void	 addr_guard_cleanup(struct addr_guard *g);
-/* The host of url as curl names it, lowercased ("" when none); frees. */
-char	*addr_url_host(const char *url);
 
 #endif

@@ -6,6 +6,8 @@
 #ifndef FEEDD_FETCH_INT_H
 #define FEEDD_FETCH_INT_H
 
+#include <sys/queue.h>
+
 #include <curl/curl.h>
 
 #include "daemon/fetch.h"
@@ -17,7 +19,7 @@ struct host;
 struct fetch {
 	struct fetcher	*fr;
 	struct host	*host;
-	struct fetch	*next, *prev;	/* host queue, then in-flight list */
+	TAILQ_ENTRY(fetch) link;	/* host queue, then in-flight list */
 	CURL		*easy;
 	struct curl_slist *hdrs;
 	char		*url;

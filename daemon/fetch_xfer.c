@@ -451,22 +451,6 @@ fetch_finish(struct fetch *f, CURLcode code)
 
 /* ---- helpers ---- */
 
-char *
-fetch_url_host(const char *url)
-{
-	CURLU *u = curl_url();
-	char *h = NULL, *out;
-
-	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK)
-		curl_url_get(u, CURLUPART_HOST, &h, 0);
-	out = xstrdup(h ? h : "");
-	curl_free(h);
-	curl_url_cleanup(u);
-	for (char *p = out; *p; p++)
-		*p = (char)tolower((unsigned char)*p);
-	return out;
-}
-
 int64_t
 fetch_parse_retry_after(const char *value, int64_t now)
 {

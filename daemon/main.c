@@ -9,16 +9,21 @@
 
 #include "config/config.h"
 #include "daemon/cmd.h"
+#include "daemon/query.h"
 #include "util/log.h"
 #include "util/termtext.h"
 
 static const struct cmd commands[] = {
-	{ "run", "", "poll every feed on its schedule until SIGTERM", cmd_run, NULL },
-	{ "once", "", "poll every feed once, write outputs, exit", cmd_once, NULL },
+	{ "run", "", "poll every feed on its schedule until SIGTERM", cmd_run,
+	    NULL, NULL, NULL, 0 },
+	{ "once", "", "poll every feed once, write outputs, exit", cmd_once,
+	    NULL, NULL, NULL, 0 },
 	{ "parse", "[--base URL] [--charset NAME] FILE...|-",
-	    "parse feed documents and print them as JSON", cmd_parse, NULL },
-	{ "check-config", "", "validate the configuration", cmd_check_config, NULL },
-	{ "feeds", "[--json]", "list feeds and their fetch state", cmd_feeds,
+	    "parse feed documents and print them as JSON", cmd_parse, NULL,
+	    NULL, NULL, 0 },
+	{ "check-config", "", "validate the configuration", cmd_check_config,
+	    NULL, NULL, NULL, 0 },
+	{ "feeds", "[--json]", "list feeds and their fetch state", NULL,
 	    "Columns, tab-separated when piped: NAME, URL, STATUS (the last HTTP\n"
 	    "status, ok, never, gone, or \"error: why\"), LAST FETCH, NEXT DUE\n"
 	    "(RFC 3339), ITEMS (stories stored), ERRORS (failures in a row),\n"
@@ -30,9 +35,10 @@ static const struct cmd commands[] = {
 	    "          last_fetch last_success next_due items consecutive_errors\n"
 	    "          fetches not_modified redirect_url title link\n\n"
 	    "Example:\n"
-	    "  feedd feeds --json | jq -r 'select(.status == \"error\") | .name'\n" },
+	    "  feedd feeds --json | jq -r 'select(.status == \"error\") | .name'\n",
+	    cmd_feeds, "j", 0 },
 	{ "items", "[--feed NAME] [--limit N] [--json]",
-	    "newest stored items, story by story", cmd_items,
+	    "newest stored items, story by story", NULL,
 	    "Every item, newest stories first, the items of one story together.\n"
 	    "Columns, tab-separated when piped: DATE (published, else first\n"
 	    "seen; RFC 3339), FEED, TITLE, LINK.  On a terminal: AGE, FEED,\n"
@@ -43,10 +49,11 @@ static const struct cmd commands[] = {
 	    "  --json       JSON Lines: time published updated feed title link\n"
 	    "               author story story_size joined_by\n\n"
 	    "Example:\n"
-	    "  feedd items --json | jq -r 'select(.story_size > 1) | .title'\n" },
+	    "  feedd items --json | jq -r 'select(.story_size > 1) | .title'\n",
+	    cmd_items, "fnj", 0 },
 	{ "stories", "[--limit N] [--json]",
 	    "stories (one event, one or more feeds) with their sources",
-	    cmd_stories,
+	    NULL,
 	    "Columns, tab-separated when piped: DATE, STORY, ITEMS, FEED, TITLE,\n"
 	    "LINK (the story's first item), then one \"+ FEED TITLE LINK\" line\n"
 	    "per other source.  On a terminal: AGE, STORY, ITEMS, FEED, TITLE,\n"
@@ -56,9 +63,10 @@ static const struct cmd commands[] = {
 	    "  --json     JSON Lines: story time updated published title link\n"
 	    "             feed size sources (each as items --json prints it)\n\n"
 	    "Example:\n"
-	    "  feedd stories --json | jq -r 'select(.size > 2) | .title'\n" },
+	    "  feedd stories --json | jq -r 'select(.size > 2) | .title'\n",
+	    cmd_stories, "nj", 0 },
 	{ "search", "[--limit N] [--json] QUERY",
-	    "full-text search over stored items", cmd_search,
+	    "full-text search over stored items", NULL,
 	    "QUERY is in the alert language: words, \"phrases\", AND, OR, NOT,\n"
 	    "parentheses, prefix*.  Columns as for items (DATE, FEED, TITLE,\n"
 	    "LINK), each hit followed by an indented line of matching text.\n\n"
@@ -66,9 +74,10 @@ static const struct cmd commands[] = {
 	    "  --limit N  at most N hits (default 20)\n"
 	    "  --json     JSON Lines: the items fields and snippet\n\n"
 	    "Example:\n"
-	    "  feedd search '\"open source\" AND model*'\n" },
+	    "  feedd search '\"open source\" AND model*'\n",
+	    cmd_search, "nj", 1 },
 	{ "alerts", "[--rule NAME | --test EXPR] [--limit N] [--json]",
-	    "alerts fired, or what an expression would match", cmd_alerts,
+	    "alerts fired, or what an expression would match", NULL,
 	    "Lines as in the alert log: TIME RULE \"TITLE\" <LINK> (FEED).  On a\n"
 	    "terminal: FIRED, RULE, FEED, TITLE, LINK.  With --test, the\n"
 	    "stories the expression would match, columns as for items.\n\n"
@@ -79,7 +88,8 @@ static const struct cmd commands[] = {
 	    "  --json       JSON Lines: time rule title link feed published\n"
 	    "               story (with --test: the items fields)\n\n"
 	    "Example:\n"
-	    "  feedd alerts --test 'China AND (AI OR DeepSeek)'\n" },
+	    "  feedd alerts --test 'China AND (AI OR DeepSeek)'\n",
+	    cmd_alerts, "rntj", 0 },
 	{ "add", "[--name NAME] [--tags T] [--interval D] [--list] URL",
 	    "add a feed, finding it when URL is a web page", cmd_add,
 	    "URL is a feed, or a web page whose feeds are found: its <link\n"
@@ -94,13 +104,15 @@ static const struct cmd commands[] = {
 	    "  --interval D   its own poll interval (10m, 2h, 1d)\n"
 	    "  --list         list the feeds found; add none\n\n"
 	    "Example:\n"
-	    "  feedd add --tags rust,news https://www.reddit.com/r/rust/\n" },
+	    "  feedd add --tags rust,news https://www.reddit.com/r/rust/\n",
+	    NULL, NULL, 0 },
 	{ "remove", "NAME", "remove a feed added under feeds.d/", cmd_remove,
 	    "Takes the feed's section out of the feeds.d/ file that defines it\n"
 	    "(atomically; a running daemon gets SIGHUP).  A feed in the main\n"
 	    "config is left alone: the error names the FILE:LINE to edit.\n\n"
 	    "Example:\n"
-	    "  feedd remove 'Hacker News'\n" },
+	    "  feedd remove 'Hacker News'\n",
+	    NULL, NULL, 0 },
 	{ "status", "[--json]", "the state at a glance; exit 1 when something "
 	    "needs attention", cmd_status,
 	    "Lines KEY value (KEY, tab, value when piped): config; daemon\n"
@@ -116,11 +128,12 @@ static const struct cmd commands[] = {
 	    "          last_poll next_poll items_24h alerts_24h\n"
 	    "          database database_bytes outputs attention ok\n\n"
 	    "Example:\n"
-	    "  feedd status >/dev/null || echo 'feedd needs attention'\n" },
+	    "  feedd status >/dev/null || echo 'feedd needs attention'\n",
+	    NULL, NULL, 0 },
 	{ "import-opml", "FILE", "add the feeds of an OPML file",
-	    cmd_import_opml, NULL },
+	    cmd_import_opml, NULL, NULL, NULL, 0 },
 	{ "export-opml", "", "write the subscriptions as OPML 2.0",
-	    cmd_export_opml, NULL },
+	    cmd_export_opml, NULL, NULL, NULL, 0 },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -139,6 +152,22 @@ cmd_usage(const struct cmd *cmd)
 	fprintf(stderr, "usage: feedd [-c FILE] %s%s%s\n", cmd->name,
 	    cmd->usage[0] ? " " : "", cmd->usage);
 	return EXIT_USAGE;
+}
+
+struct config *
+cmd_config_load(const char *cmd, const char *config_path)
+{
+	struct config_errors errs = { NULL, 0 };
+	struct config *cfg;
+
+	if ((cfg = config_load(config_path, &errs)) == NULL) {
+		for (size_t i = 0; i < errs.n; i++)
+			fprintf(stderr, "%s\n", errs.msgs[i]);
+		if (errs.n == 0)
+			cmd_error(cmd, "%s: cannot load", config_path);
+	}
+	config_errors_cleanup(&errs);
+	return cfg;
 }
 
 void
@@ -258,5 +287,8 @@ main(int argc, char **argv)
 		    cmd->help ? cmd->help : "");
 		return EXIT_OK;
 	}
+	if (cmd->query != NULL)
+		return query_run(argc - 1, argv + 1, config_path, cmd->opts,
+		    cmd->words, cmd->query);
 	return cmd->exec(argc - 1, argv + 1, config_path);
 }

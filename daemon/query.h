@@ -7,11 +7,25 @@
 #define FEEDD_QUERY_H
 
 #include "config/config.h"
+#include "daemon/table.h"
 #include "storage/store.h"
 
+struct qopts {
+	const char *feed;	/* --feed */
+	const char *rule;	/* --rule */
+	const char *test;	/* --test */
+	int	 limit;		/* --limit; DEFAULT_LIMIT */
+	int	 json;		/* --json */
+};
+
 struct query {
+	const char *cmd;	/* the command's name, for messages */
 	struct config *cfg;
 	struct store *st;
+	struct qopts opt;
+	struct out out;		/* out_init'ed from opt.json */
+	char	**words;	/* the operands after the options */
+	int	 nwords;
 };
 
 /*
@@ -21,14 +35,6 @@ struct query {
 int	 query_open(const char *cmd, const char *config_path, struct query *q,
 	    int with_db);
 void	 query_close(struct query *q);
-
-struct qopts {
-	const char *feed;	/* --feed */
-	const char *rule;	/* --rule */
-	const char *test;	/* --test */
-	int	 limit;		/* --limit; DEFAULT_LIMIT */
-	int	 json;		/* --json */
-};
 
 #define QUERY_DEFAULT_LIMIT 20
 
@@ -41,12 +47,14 @@ int	 query_parse_opts(int argc, char **argv, const char *allowed,
 	    struct qopts *o);
 
 /*
- * What every query command starts with: its options (allowed), its
- * words (words: one or more, else none) and the store.  EXIT_OK, or
- * the exit status to return.
+ * What every query command is: its options (allowed), its words
+ * (words: one or more, else none) and the store, then run, which
+ * prints and returns the exit status.
  */
-int	 query_start(int argc, char **argv, const char *config_path,
-	    const char *allowed, int words, struct qopts *o, struct query *q);
+int	 query_run(int argc, char **argv, const char *config_path,
+	    const char *allowed, int words, int (*run)(struct query *q));
+/* Says the store's last error for q's command; EXIT_RUNTIME. */
+int	 query_fail(const struct query *q);
 
 /* "ok", "never", "gone" or "error": a feed's state in one word. */
 const char *feed_state(const struct feed_row *f);

@@ -1,7 +1,7 @@
 /*
  * table: the three output modes of the query commands and the aligned
  * table printed on a terminal (see table.h).  Rows are kept until
- * table_print, which measures every column first.
+ * table_flush, which measures every column first.
  */
 #include <locale.h>
 #include <stdarg.h>
@@ -11,7 +11,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "util/log.h"
 #include "daemon/table.h"
 #include "util/xmalloc.h"
 #include "util/buf.h"
@@ -123,6 +122,49 @@ out_json_str(const char *s)
 	return s ? cJSON_CreateString(s) : cJSON_CreateNull();
 }
 
+cJSON *
+out_json_fields(cJSON *obj, const void *row, const struct out_field *f,
+    size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *m = (const char *)row + f[i].off;
+		cJSON *v = NULL;
+
+		switch (f[i].kind) {
+		case OUT_STR:
+			v = out_json_str(*(char *const *)(const void *)m);
+			break;
+		case OUT_I64:
+			v = cJSON_CreateNumber(
+			    (double)*(const int64_t *)(const void *)m);
+			break;
+		case OUT_INT:
+			v = cJSON_CreateNumber(*(const int *)(const void *)m);
+			break;
+		case OUT_TIME:
+			v = out_json_time(*(const int64_t *)(const void *)m);
+			break;
+		}
+		cJSON_AddItemToObject(obj, f[i].key, v);
+	}
+	return obj;
+}
+
+void
+out_put_time(int64_t t)
+{
+	char buf[DATE_RFC3339_LEN];
+
+	fputs(t <= 0 || t == FEED_TIME_NONE ? "-" :
+	    date_format_rfc3339(t, buf, sizeof(buf)), stdout);
+}
+
+void
+out_put_text(const char *s, const char *absent)
+{
+	term_put(stdout, s == NULL || *s == '\0' ? absent : s);
+}
+
 void
 out_json_line(FILE *fp, cJSON *obj)
 {
@@ -149,8 +191,11 @@ struct table *
 table_new(const struct out *o, const char *const *headers, size_t ncols,
     unsigned flex, unsigned right)
 {
-	struct table *t = xcalloc(1, sizeof(*t));
+	struct table *t;
 
+	if (o->mode != OUT_TABLE)
+		return NULL;
+	t = xcalloc(1, sizeof(*t));
 	t->o = o;
 	t->headers = headers;
 	t->ncols = ncols;
@@ -158,22 +203,6 @@ table_new(const struct out *o, const char *const *headers, size_t ncols,
 	t->right = right;
 	t->filled = ncols;
 	return t;
-}
-
-void
-table_free(struct table *t)
-{
-	if (t == NULL)
-		return;
-	for (size_t r = 0; r < t->nrows; r++) {
-		for (size_t c = 0; c < t->ncols; c++)
-			free(t->rows[r].cells[c]);
-		free(t->rows[r].cells);
-		free(t->rows[r].colours);
-		free(t->rows[r].note);
-	}
-	free(t->rows);
-	free(t);
 }
 
 void
@@ -201,8 +230,7 @@ table_cellf(struct table *t, const char *colour, const char *fmt, ...)
 	char *s;
 
 	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) == -1)
-		fatalx("out of memory");
+	s = xvasprintf(fmt, ap);
 	va_end(ap);
 	table_cell(t, s, colour);
 	free(s);
@@ -272,11 +300,26 @@ put_cell(const struct table *t, FILE *fp, const char *text,
 	free(cut);
 }
 
-void
-table_print(struct table *t, FILE *fp)
+static void
+table_free(struct table *t)
 {
-	size_t *w = xcalloc(t->ncols, sizeof(size_t));
+	for (size_t r = 0; r < t->nrows; r++) {
+		strv_free(t->rows[r].cells, t->ncols);
+		free(t->rows[r].colours);
+		free(t->rows[r].note);
+	}
+	free(t->rows);
+	free(t);
+}
 
+void
+table_flush(struct table *t, FILE *fp)
+{
+	size_t *w;
+
+	if (t == NULL)
+		return;
+	w = xcalloc(t->ncols, sizeof(size_t));
 	table_measure(t, w);
 	for (size_t c = 0; c < t->ncols; c++)
 		put_cell(t, fp, t->headers[c], C_BOLD, c, w[c]);
@@ -298,4 +341,23 @@ table_print(struct table *t, FILE *fp)
 		}
 	}
 	free(w);
+	table_free(t);
+}
+
+void
+out_print_rows(const struct out *o, const struct out_rows *p,
+    const void *rows, size_t n)
+{
+	struct table *t = table_new(o, p->headers, p->ncols, p->flex,
+	    p->right);
+
+	for (size_t i = 0; i < n; i++) {
+		if (o->mode == OUT_JSON)
+			out_json_line(stdout, p->json(rows, i));
+		else if (t != NULL)
+			p->cells(t, o, rows, i);
+		else
+			p->line(rows, i);
+	}
+	table_flush(t, stdout);
 }

@@ -685,9 +685,7 @@ entry_cleanup(struct entry *e)
 	free(e->lang);
 	free(e->summary);
 	free(e->content);
-	for (size_t j = 0; j < e->ncategories; j++)
-		free(e->categories[j]);
-	free(e->categories);
+	strv_free(e->categories, e->ncategories);
 	for (size_t j = 0; j < e->nenclosures; j++) {
 		free(e->enclosures[j].url);
 		free(e->enclosures[j].type);

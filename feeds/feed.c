@@ -31,15 +31,19 @@ feed_item_cleanup(struct feed_item *item)
 	free(item->author);
 	free(item->summary);
 	free(item->content);
-	for (size_t i = 0; i < item->ncategories; i++)
-		free(item->categories[i]);
-	free(item->categories);
-	for (size_t i = 0; i < item->nenclosures; i++) {
-		free(item->enclosures[i].url);
-		free(item->enclosures[i].type);
-	}
-	free(item->enclosures);
+	strv_free(item->categories, item->ncategories);
+	feed_enclosures_free(item->enclosures, item->nenclosures);
 	memset(item, 0, sizeof(*item));
+}
+
+void
+feed_enclosures_free(struct feed_enclosure *e, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(e[i].url);
+		free(e[i].type);
+	}
+	free(e);
 }
 
 void
@@ -56,9 +60,7 @@ feed_doc_free(struct feed_doc *doc)
 	for (size_t i = 0; i < doc->nitems; i++)
 		feed_item_cleanup(&doc->items[i]);
 	free(doc->items);
-	for (size_t i = 0; i < doc->nerrors; i++)
-		free(doc->errors[i]);
-	free(doc->errors);
+	strv_free(doc->errors, doc->nerrors);
 	free(doc);
 }
 
@@ -85,11 +87,8 @@ feed_doc_add_error(struct feed_doc *doc, const char *fmt, ...)
 	if (doc->nerrors >= FEED_MAX_ERRORS)
 		return;
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
+	msg = xvasprintf(fmt, ap);
 	va_end(ap);
-	if (msg == NULL)
-		return;
 	doc->errors = xreallocarray(doc->errors, doc->nerrors + 1,
 	    sizeof(*doc->errors));
 	doc->errors[doc->nerrors++] = msg;

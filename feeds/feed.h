@@ -80,6 +80,8 @@ void	 feed_item_add_category(struct feed_item *item, const char *cat);
 void	 feed_item_add_enclosure(struct feed_item *item, char *url,
 	    char *type, int64_t length);
 void	 feed_item_cleanup(struct feed_item *item);
+/* Frees the n enclosures of e and e. */
+void	 feed_enclosures_free(struct feed_enclosure *e, size_t n);
 
 /* "rss20", "atom10", ... ; "unknown" for FEED_FORMAT_UNKNOWN. */
 const char *feed_format_name(enum feed_format format);

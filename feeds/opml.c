@@ -211,9 +211,7 @@ opml_doc_free(struct opml_doc *doc)
 		free(f->title);
 		free(f->xml_url);
 		free(f->html_url);
-		for (size_t j = 0; j < f->ntags; j++)
-			free(f->tags[j]);
-		free(f->tags);
+		strv_free(f->tags, f->ntags);
 	}
 	free(doc->feeds);
 	free(doc->title);

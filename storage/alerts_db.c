@@ -171,30 +171,26 @@ fail:
 	" a.published, a.fired_at, a.written FROM alerts a" \
 	" LEFT JOIN stories s ON s.key = a.story_key"
 
-static int
-alert_read(sqlite3_stmt *q, void *elem, void *arg)
-{
-	struct alert_row *a = elem;
-
-	(void)arg;
-	a->id = sqlite3_column_int64(q, 0);
-	a->rule = store_col_str(q, 1);
-	a->story_id = sqlite3_column_int64(q, 2);
-	a->title = store_col_str(q, 3);
-	a->link = store_col_str(q, 4);
-	a->feed = store_col_str(q, 5);
-	a->published = store_col_time(q, 6);
-	a->fired_at = sqlite3_column_int64(q, 7);
-	a->written = sqlite3_column_int(q, 8);
-	return 0;
-}
+/* ALERT_COLS, in order, into a struct alert_row. */
+static const struct store_col alert_col[] = {
+	STORE_COL(struct alert_row, id),
+	STORE_COL(struct alert_row, rule),
+	STORE_COL(struct alert_row, story_id),
+	STORE_COL(struct alert_row, title),
+	STORE_COL(struct alert_row, link),
+	STORE_COL(struct alert_row, feed),
+	STORE_COL_TIME(struct alert_row, published),
+	STORE_COL(struct alert_row, fired_at),
+	STORE_COL(struct alert_row, written),
+};
+static const struct store_cols alert_cols = STORE_COLS(alert_col);
 
 static int
 alerts_read(sqlite3_stmt *q, struct alert_row **rows, size_t *n)
 {
 	void	*v;
-	int	 rc = store_read_rows(q, 0, sizeof(**rows), alert_read, NULL,
-	    alert_row_cleanup, &v, n);
+	int	 rc = store_read_rows(q, 0, sizeof(**rows), store_cols_fill,
+	    (void *)&alert_cols, alert_row_cleanup, &v, n);
 
 	*rows = v;
 	return rc;
@@ -244,7 +240,7 @@ store_alerts_list(struct store *st, const char *rule, int limit,
 	    NULL) != SQLITE_OK)
 		return -1;
 	store_bind_str(q, 1, rule);
-	sqlite3_bind_int(q, 2, limit > 0 ? limit : -1);
+	store_bind_limit(q, 2, limit);
 	rc = alerts_read(q, rows, n);
 	sqlite3_finalize(q);
 	return rc;

@@ -546,6 +546,69 @@ store_col_time(sqlite3_stmt *s, int col)
 	return sqlite3_column_int64(s, col);
 }
 
+void
+store_cols_read(sqlite3_stmt *s, int first, void *row,
+    const struct store_cols *c)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		void *m = (char *)row + c->col[i].off;
+		int col = first + (int)i;
+
+		switch (c->col[i].kind) {
+		case STORE_COL_STR:
+			*(char **)m = store_col_str(s, col);
+			break;
+		case STORE_COL_I64:
+			*(int64_t *)m = sqlite3_column_int64(s, col);
+			break;
+		case STORE_COL_INT:
+			*(int *)m = sqlite3_column_int(s, col);
+			break;
+		case STORE_COL_T:
+			*(int64_t *)m = store_col_time(s, col);
+			break;
+		}
+	}
+}
+
+void
+store_cols_bind(sqlite3_stmt *s, int first, const void *row,
+    const struct store_cols *c)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		const void *m = (const char *)row + c->col[i].off;
+		int p = first + (int)i;
+
+		switch (c->col[i].kind) {
+		case STORE_COL_STR:
+			store_bind_str(s, p, *(char *const *)m);
+			break;
+		case STORE_COL_I64:
+			sqlite3_bind_int64(s, p, *(const int64_t *)m);
+			break;
+		case STORE_COL_INT:
+			sqlite3_bind_int(s, p, *(const int *)m);
+			break;
+		case STORE_COL_T:
+			store_bind_time(s, p, *(const int64_t *)m);
+			break;
+		}
+	}
+}
+
+int
+store_cols_fill(sqlite3_stmt *q, void *elem, void *arg)
+{
+	store_cols_read(q, 0, elem, arg);
+	return 0;
+}
+
+int
+store_bind_limit(sqlite3_stmt *s, int col, int limit)
+{
+	return sqlite3_bind_int(s, col, limit > 0 ? limit : -1);
+}
+
 int
 store_bind_time(sqlite3_stmt *s, int col, int64_t t)
 {

@@ -14,8 +14,45 @@
 	"id, name, url, active, etag, last_modified, body_hash," \
 	" last_status, last_error, last_fetch, last_success, next_due," \
 	" consecutive_errors, gone, redirect_url, fetches, not_modified," \
-	" (SELECT count(*) FROM items WHERE feed_id = feeds.id), title, link," \
-	" due_by_server"
+	" due_by_server," \
+	" (SELECT count(*) FROM items WHERE feed_id = feeds.id), title, link"
+
+/*
+ * FEED_COLS, in order, into a struct feed_row.  The fetch state the
+ * daemon saves (store_feed_save_state) is the run from etag to
+ * due_by_server.
+ */
+#define FEED_STATE_FIRST	4
+#define FEED_STATE_N		14
+static const struct store_col feed_col[] = {
+	STORE_COL(struct feed_row, id),
+	STORE_COL(struct feed_row, name),
+	STORE_COL(struct feed_row, url),
+	STORE_COL(struct feed_row, active),
+	STORE_COL(struct feed_row, etag),
+	STORE_COL(struct feed_row, last_modified),
+	STORE_COL(struct feed_row, body_hash),
+	STORE_COL(struct feed_row, last_status),
+	STORE_COL(struct feed_row, last_error),
+	STORE_COL(struct feed_row, last_fetch),
+	STORE_COL(struct feed_row, last_success),
+	STORE_COL(struct feed_row, next_due),
+	STORE_COL(struct feed_row, consecutive_errors),
+	STORE_COL(struct feed_row, gone),
+	STORE_COL(struct feed_row, redirect_url),
+	STORE_COL(struct feed_row, fetches),
+	STORE_COL(struct feed_row, not_modified),
+	STORE_COL(struct feed_row, due_by_server),
+	STORE_COL(struct feed_row, items),
+	STORE_COL(struct feed_row, title),
+	STORE_COL(struct feed_row, link),
+};
+static const struct store_cols feed_cols = STORE_COLS(feed_col);
+static const struct store_cols feed_state_cols = {
+	feed_col + FEED_STATE_FIRST, FEED_STATE_N,
+};
+_Static_assert(FEED_STATE_FIRST + FEED_STATE_N <=
+    sizeof(feed_col) / sizeof(feed_col[0]), "the state is in FEED_COLS");
 
 /*
  * The daemon reads one feed by name twice per fetch: that must be one
@@ -55,33 +92,6 @@ void
 feed_rows_free(struct feed_row *rows, size_t n)
 {
 	store_rows_free(rows, n, sizeof(*rows), feed_row_drop);
-}
-
-static void
-feed_row_read(sqlite3_stmt *s, struct feed_row *r)
-{
-	memset(r, 0, sizeof(*r));
-	r->id = sqlite3_column_int64(s, 0);
-	r->name = store_col_str(s, 1);
-	r->url = store_col_str(s, 2);
-	r->active = sqlite3_column_int(s, 3);
-	r->etag = store_col_str(s, 4);
-	r->last_modified = store_col_str(s, 5);
-	r->body_hash = store_col_str(s, 6);
-	r->last_status = sqlite3_column_int(s, 7);
-	r->last_error = store_col_str(s, 8);
-	r->last_fetch = sqlite3_column_int64(s, 9);
-	r->last_success = sqlite3_column_int64(s, 10);
-	r->next_due = sqlite3_column_int64(s, 11);
-	r->consecutive_errors = sqlite3_column_int(s, 12);
-	r->gone = sqlite3_column_int(s, 13);
-	r->redirect_url = store_col_str(s, 14);
-	r->fetches = sqlite3_column_int64(s, 15);
-	r->not_modified = sqlite3_column_int64(s, 16);
-	r->items = sqlite3_column_int64(s, 17);
-	r->title = store_col_str(s, 18);
-	r->link = store_col_str(s, 19);
-	r->due_by_server = sqlite3_column_int(s, 20);
 }
 
 /* One configured feed: added, its URL followed, or marked active. */
@@ -198,19 +208,12 @@ store_feed_get(struct store *st, const char *name, struct feed_row *out)
 		return -1;
 	store_bind_str(s, 1, name);
 	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		feed_row_read(s, out);
+	if (rc == SQLITE_ROW) {
+		memset(out, 0, sizeof(*out));
+		store_cols_read(s, 0, out, &feed_cols);
+	}
 	sqlite3_reset(s);
 	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
-}
-
-/* store_read_rows' callback for feed rows. */
-static int
-feed_row_fill(sqlite3_stmt *q, void *elem, void *arg)
-{
-	(void)arg;
-	feed_row_read(q, elem);
-	return 0;
 }
 
 int
@@ -222,8 +225,8 @@ store_feeds_list(struct store *st, struct feed_row **rows, size_t *n)
 
 	*n = 0;
 	if (s != NULL)
-		rc = store_read_rows(s, 0, sizeof(**rows), feed_row_fill, NULL,
-		    feed_row_drop, &v, n);
+		rc = store_read_rows(s, 0, sizeof(**rows), store_cols_fill,
+		    (void *)&feed_cols, feed_row_drop, &v, n);
 	*rows = v;
 	return rc;
 }
@@ -241,20 +244,7 @@ store_feed_save_state(struct store *st, const struct feed_row *r)
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, r->id);
-	store_bind_str(s, 2, r->etag);
-	store_bind_str(s, 3, r->last_modified);
-	store_bind_str(s, 4, r->body_hash);
-	sqlite3_bind_int(s, 5, r->last_status);
-	store_bind_str(s, 6, r->last_error);
-	sqlite3_bind_int64(s, 7, r->last_fetch);
-	sqlite3_bind_int64(s, 8, r->last_success);
-	sqlite3_bind_int64(s, 9, r->next_due);
-	sqlite3_bind_int(s, 10, r->consecutive_errors);
-	sqlite3_bind_int(s, 11, r->gone);
-	store_bind_str(s, 12, r->redirect_url);
-	sqlite3_bind_int64(s, 13, r->fetches);
-	sqlite3_bind_int64(s, 14, r->not_modified);
-	sqlite3_bind_int(s, 15, r->due_by_server);
+	store_cols_bind(s, 2, r, &feed_state_cols);
 	return store_step_done(s);
 }
 

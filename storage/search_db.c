@@ -126,7 +126,7 @@ store_match_test(struct store *st, const struct match_expr *e, int limit,
 {
 	char *sql = xasprintf("SELECT s.id FROM stories s WHERE s.id IN"
 	    " (SELECT story_id FROM items WHERE (%s))"
-	    " ORDER BY s.sort_time DESC, s.id DESC", match_sql(e));
+	    " ORDER BY " STORY_NEWEST, match_sql(e));
 	sqlite3_stmt *q = NULL;
 	int rc = -1;
 

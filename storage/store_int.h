@@ -7,6 +7,7 @@
 #define FEEDD_STORE_INT_H
 
 #include <sqlite3.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "storage/itemkey.h"
@@ -101,6 +102,52 @@ int	 store_bump_generation(struct store *st);
 /* Column readers: NULL / FEED_TIME_NONE for SQL NULL. */
 char	*store_col_str(sqlite3_stmt *s, int col);
 int64_t	 store_col_time(sqlite3_stmt *s, int col);
+/*
+ * A result column read into a row struct's member, by the member's type
+ * (char *: store_col_str; int64_t, int: as SQLite gives them);
+ * STORE_COL_TIME reads an int64_t with store_col_time.
+ */
+enum store_col_kind {
+	STORE_COL_STR,
+	STORE_COL_I64,
+	STORE_COL_INT,
+	STORE_COL_T,
+};
+
+struct store_col {
+	enum store_col_kind kind;
+	size_t	 off;
+};
+
+#define STORE_COL(type, member) { _Generic(((type *)0)->member, \
+	char *: STORE_COL_STR, int64_t: STORE_COL_I64, int: STORE_COL_INT), \
+	offsetof(type, member) }
+#define STORE_COL_TIME(type, member) { _Generic(((type *)0)->member, \
+	int64_t: STORE_COL_T), offsetof(type, member) }
+/* A table of them: STORE_COLS(array). */
+struct store_cols {
+	const struct store_col *col;
+	size_t	 n;
+};
+
+#define STORE_COLS(a)	{ a, sizeof(a) / sizeof((a)[0]) }
+
+/* Reads c's columns, from first on in order, into row's members. */
+void	 store_cols_read(sqlite3_stmt *s, int first, void *row,
+	    const struct store_cols *c);
+/* store_read_rows' read for rows that are their columns: arg is c. */
+int	 store_cols_fill(sqlite3_stmt *q, void *elem, void *arg);
+/* Binds row's members in c, in order, to the parameters from first on. */
+void	 store_cols_bind(sqlite3_stmt *s, int first, const void *row,
+	    const struct store_cols *c);
+/*
+ * Newest stories first (s: the stories table), the order of the
+ * stories_newest index: the listings, the outputs and retention agree.
+ */
+#define STORY_NEWEST	"s.sort_time DESC, s.id DESC"
+
+/* Binds LIMIT ?col: limit, or none (-1) when limit <= 0. */
+int	 store_bind_limit(sqlite3_stmt *s, int col, int limit);
 /* Binds a time, FEED_TIME_NONE as NULL. */
 int	 store_bind_time(sqlite3_stmt *s, int col, int64_t t);
 /* Binds a string or NULL, without copying (valid until the step). */

@@ -17,9 +17,7 @@ store_story_cleanup(struct story_row *r)
 	free(r->author);
 	free(r->summary);
 	free(r->content);
-	for (size_t i = 0; i < r->ncategories; i++)
-		free(r->categories[i]);
-	free(r->categories);
+	strv_free(r->categories, r->ncategories);
 	free(r->feed_name);
 	free(r->feed_title);
 	free(r->feed_link);
@@ -28,11 +26,7 @@ store_story_cleanup(struct story_row *r)
 	free(r->feed_doc_id);
 	free(r->feed_author);
 	free(r->feed_language);
-	for (size_t i = 0; i < r->nenclosures; i++) {
-		free(r->enclosures[i].url);
-		free(r->enclosures[i].type);
-	}
-	free(r->enclosures);
+	feed_enclosures_free(r->enclosures, r->nenclosures);
 	for (size_t i = 0; i < r->nothers; i++) {
 		free(r->others[i].feed_name);
 		free(r->others[i].feed_title);
@@ -102,6 +96,39 @@ split_enclosures(const char *s, struct story_row *r)
 	}
 }
 
+/*
+ * STORY_FILL's columns, in order, into a struct story_row; the
+ * categories and enclosures come after them, packed (items_db.c).
+ */
+static const struct store_col story_col[] = {
+	STORE_COL(struct story_row, story_id),
+	STORE_COL(struct story_row, entry_id),
+	STORE_COL(struct story_row, title),
+	STORE_COL(struct story_row, link),
+	STORE_COL(struct story_row, author),
+	STORE_COL(struct story_row, summary),
+	STORE_COL(struct story_row, content),
+	STORE_COL_TIME(struct story_row, published),
+	STORE_COL_TIME(struct story_row, updated),
+	STORE_COL(struct story_row, first_seen),
+	STORE_COL(struct story_row, feed_name),
+	STORE_COL(struct story_row, feed_title),
+	STORE_COL(struct story_row, feed_link),
+	STORE_COL(struct story_row, feed_url),
+	STORE_COL_TIME(struct story_row, feed_updated),
+	STORE_COL(struct story_row, nsources),
+	STORE_COL(struct story_row, sort_time),
+	STORE_COL(struct story_row, feed_doc_id),
+	STORE_COL(struct story_row, feed_author),
+	STORE_COL(struct story_row, feed_language),
+	STORE_COL(struct story_row, nitems),
+	STORE_COL(struct story_row, last_seen),
+	STORE_COL(struct story_row, why),
+};
+static const struct store_cols story_cols = STORE_COLS(story_col);
+#define STORY_CATEGORIES	23
+#define STORY_ENCLOSURES	24
+
 int
 store_story_fill(struct store *st, int64_t item_id, struct story_row *r)
 {
@@ -109,17 +136,18 @@ store_story_fill(struct store *st, int64_t item_id, struct story_row *r)
 	    "SELECT i.story_id, i.entry_id, i.title, i.link, coalesce(i.author,"
 	    " (SELECT author FROM items WHERE story_id = i.story_id AND"
 	    " author IS NOT NULL ORDER BY id LIMIT 1)),"
-	    " i.summary, i.content, i.categories, i.published, i.updated,"
+	    " i.summary, i.content, i.published, i.updated,"
 	    " i.first_seen, f.name, f.title, f.link, f.url, f.updated,"
 	    " (SELECT count(DISTINCT feed_id) FROM items"
-	    "  WHERE story_id = i.story_id), (SELECT group_concat(enclosures,"
-	    " char(30)) FROM (SELECT enclosures FROM items WHERE story_id ="
-	    " i.story_id AND enclosures IS NOT NULL ORDER BY id)),"
+	    "  WHERE story_id = i.story_id),"
 	    " (SELECT sort_time FROM stories WHERE id = i.story_id),"
 	    " f.doc_id, f.author, f.language,"
 	    " (SELECT count(*) FROM items WHERE story_id = i.story_id),"
 	    " (SELECT first_seen FROM items WHERE story_id = i.story_id"
-	    "  ORDER BY id DESC LIMIT 1), i.story_why"
+	    "  ORDER BY id DESC LIMIT 1), i.story_why, i.categories,"
+	    " (SELECT group_concat(enclosures, char(30)) FROM (SELECT"
+	    " enclosures FROM items WHERE story_id = i.story_id AND"
+	    " enclosures IS NOT NULL ORDER BY id))"
 	    " FROM items i JOIN feeds f ON f.id = i.feed_id WHERE i.id = ?");
 	int rc;
 
@@ -129,31 +157,11 @@ store_story_fill(struct store *st, int64_t item_id, struct story_row *r)
 	sqlite3_bind_int64(s, 1, item_id);
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		r->item_id = item_id;
-		r->story_id = sqlite3_column_int64(s, 0);
-		r->entry_id = store_col_str(s, 1);
-		r->title = store_col_str(s, 2);
-		r->link = store_col_str(s, 3);
-		r->author = store_col_str(s, 4);
-		r->summary = store_col_str(s, 5);
-		r->content = store_col_str(s, 6);
-		split_categories((const char *)sqlite3_column_text(s, 7), r);
-		r->published = store_col_time(s, 8);
-		r->updated = store_col_time(s, 9);
-		r->first_seen = sqlite3_column_int64(s, 10);
-		r->feed_name = store_col_str(s, 11);
-		r->feed_title = store_col_str(s, 12);
-		r->feed_link = store_col_str(s, 13);
-		r->feed_url = store_col_str(s, 14);
-		r->feed_updated = store_col_time(s, 15);
-		r->nsources = sqlite3_column_int(s, 16);
-		split_enclosures((const char *)sqlite3_column_text(s, 17), r);
-		r->sort_time = sqlite3_column_int64(s, 18);
-		r->feed_doc_id = store_col_str(s, 19);
-		r->feed_author = store_col_str(s, 20);
-		r->feed_language = store_col_str(s, 21);
-		r->nitems = sqlite3_column_int(s, 22);
-		r->last_seen = sqlite3_column_int64(s, 23);
-		r->why = store_col_str(s, 24);
+		store_cols_read(s, 0, r, &story_cols);
+		split_categories((const char *)sqlite3_column_text(s,
+		    STORY_CATEGORIES), r);
+		split_enclosures((const char *)sqlite3_column_text(s,
+		    STORY_ENCLOSURES), r);
 	}
 	sqlite3_reset(s);
 	return rc == SQLITE_ROW ? 0 : -1;
@@ -200,6 +208,11 @@ store_stories_collect(struct store *st, sqlite3_stmt *q, int limit,
 	return rc;
 }
 
+/* s has an item from the feed named ?1, or ?1 is NULL. */
+#define STORY_FROM_FEED \
+	"(?1 IS NULL OR EXISTS (SELECT 1 FROM items j JOIN feeds f" \
+	" ON f.id = j.feed_id WHERE j.story_id = s.id AND f.name = ?1))"
+
 int
 store_stories_newest(struct store *st, const char *feed, const char *rule,
     int limit, struct story_row **rows, size_t *n)
@@ -209,17 +222,15 @@ store_stories_newest(struct store *st, const char *feed, const char *rule,
 
 	*rows = NULL;
 	*n = 0;
-	if (sqlite3_prepare_v2(st->db, "SELECT s.id FROM stories s WHERE"
-	    " (?1 IS NULL OR EXISTS (SELECT 1 FROM items i JOIN feeds f"
-	    "  ON f.id = i.feed_id WHERE i.story_id = s.id AND f.name = ?1))"
+	if (sqlite3_prepare_v2(st->db, "SELECT s.id FROM stories s WHERE "
+	    STORY_FROM_FEED
 	    " AND (?2 IS NULL OR EXISTS (SELECT 1 FROM alerts a"
 	    "  WHERE a.rule = ?2 AND a.story_key = s.key))"
-	    " ORDER BY s.sort_time DESC, s.id DESC LIMIT ?3", -1, &q,
-	    NULL) != SQLITE_OK)
+	    " ORDER BY " STORY_NEWEST " LIMIT ?3", -1, &q, NULL) != SQLITE_OK)
 		return -1;
 	store_bind_str(q, 1, feed);
 	store_bind_str(q, 2, rule);
-	sqlite3_bind_int(q, 3, limit > 0 ? limit : -1);
+	store_bind_limit(q, 3, limit);
 	rc = store_stories_collect(st, q, limit, rows, n);
 	sqlite3_finalize(q);
 	return rc;
@@ -268,14 +279,12 @@ store_items_newest(struct store *st, const char *feed, int limit,
 	*rows = NULL;
 	*n = 0;
 	if (sqlite3_prepare_v2(st->db, "SELECT i.id FROM stories s"
-	    " JOIN items i ON i.story_id = s.id WHERE (?1 IS NULL OR EXISTS"
-	    " (SELECT 1 FROM items j JOIN feeds f ON f.id = j.feed_id"
-	    "  WHERE j.story_id = s.id AND f.name = ?1))"
-	    " ORDER BY s.sort_time DESC, s.id DESC, i.id LIMIT ?2", -1, &q,
-	    NULL) != SQLITE_OK)
+	    " JOIN items i ON i.story_id = s.id WHERE " STORY_FROM_FEED
+	    " ORDER BY " STORY_NEWEST ", i.id LIMIT ?2", -1, &q, NULL) !=
+	    SQLITE_OK)
 		return -1;
 	store_bind_str(q, 1, feed);
-	sqlite3_bind_int(q, 2, limit > 0 ? limit : -1);
+	store_bind_limit(q, 2, limit);
 	rc = items_collect(st, q, limit, rows, n);
 	sqlite3_finalize(q);
 	return rc;
@@ -363,7 +372,7 @@ store_stories_each(struct store *st, const char *rule, int limit,
 	    " s.sort_time AS st FROM stories s WHERE (?1 IS NULL OR EXISTS"
 	    "  (SELECT 1 FROM alerts a WHERE a.rule = ?1 AND"
 	    "  a.story_key = s.key))"
-	    " ORDER BY s.sort_time DESC, s.id DESC LIMIT ?2),"
+	    " ORDER BY " STORY_NEWEST " LIMIT ?2),"
 	    " r AS (SELECT t.sid, t.st, i.id AS iid, i.first_seen AS fs,"
 	    "  CASE WHEN i.published > i.first_seen THEN i.first_seen"
 	    "  ELSE i.published END AS pub,"
@@ -386,7 +395,7 @@ store_stories_each(struct store *st, const char *rule, int limit,
 		return -1;
 	}
 	store_bind_str(q, 1, rule);
-	sqlite3_bind_int(q, 2, limit > 0 ? limit : -1);
+	store_bind_limit(q, 2, limit);
 	sqlite3_bind_int64(q, 3, now);
 	sqlite3_bind_int64(q, 4, STORE_JOIN_LATER);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
@@ -410,7 +419,7 @@ store_stories_each(struct store *st, const char *rule, int limit,
 /* Items first seen before ?1 outside the newest ?2 stories. */
 #define PRUNE_SET \
 	"SELECT id FROM items WHERE first_seen < ?1 AND story_id NOT IN" \
-	" (SELECT id FROM stories ORDER BY sort_time DESC, id DESC LIMIT ?2)"
+	" (SELECT s.id FROM stories s ORDER BY " STORY_NEWEST " LIMIT ?2)"
 
 int
 store_prune(struct store *st, int64_t before, int keep_newest)

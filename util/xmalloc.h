@@ -5,6 +5,7 @@
 #ifndef FEEDD_XMALLOC_H
 #define FEEDD_XMALLOC_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 void	*xmalloc(size_t size);
@@ -20,6 +21,10 @@ char	*xstrdup_or_null(const char *s);
  * (doubling, from 16) so that element n fits.
  */
 void	*xgrow(void *ptr, size_t n, size_t *cap, size_t size);
+/* Frees the n strings of v, then v. */
+void	 strv_free(char **v, size_t n);
 char	*xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char	*xvasprintf(const char *fmt, va_list ap)
+	    __attribute__((format(printf, 1, 0)));
 
 #endif
