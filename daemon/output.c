@@ -61,6 +61,7 @@ struct hset {
  * entry.
  */
 struct stream {
+	struct store *st;		/* keeps the HTML made (render cache) */
 	struct sink *sinks;
 	size_t	 nsinks;
 	struct hset links, ids;
@@ -168,6 +169,28 @@ write_heads(struct stream *w, int64_t updated)
 }
 
 /*
+ * The entry of a row read from the render cache whose kept HTML does
+ * not fit (the sanitizer or the entry's base changed): made again from
+ * the item's own HTML.
+ */
+static int
+remake(struct stream *w, const struct story_row *r, struct entry *e,
+    struct story_html *made)
+{
+	struct story_row full = *r;	/* shallow: only the HTML differs */
+	int	 rc;
+
+	full.html.row_kept = 0;
+	if (store_story_raw(w->st, r->item_id, &full.summary,
+	    &full.content) == -1)
+		return -1;
+	rc = entry_prepare(e, &full, w->now, made);
+	free(full.summary);
+	free(full.content);
+	return rc;
+}
+
+/*
  * store_story_fn: one story into every sink, as entries_prepare makes
  * it: the same id twice gets an id of its own; a link an earlier entry
  * has is link_shared.  As the stories come newest first (by the date
@@ -178,8 +201,15 @@ stream_story(const struct story_row *r, void *arg)
 {
 	struct stream *w = arg;
 	struct entry e;
+	struct story_html made;
 
-	entry_prepare(&e, r, w->now);
+	if (entry_prepare(&e, r, w->now, &made) == -1 &&
+	    remake(w, r, &e, &made) == -1)
+		return -1;
+	/* kept for the next render; one not kept is made again then */
+	if (made.key != 0)
+		(void)store_html_put(w->st, r, &made);
+	story_html_cleanup(&made);
 	if (hset_add(&w->ids, e.id)) {
 		entry_retag(&e, r->story_id);
 		hset_add(&w->ids, e.id);
@@ -207,7 +237,7 @@ static int
 stream_all(struct store *st, const struct config *cfg, const char *rule,
     struct sink *sinks, size_t nsinks, char **errstr)
 {
-	struct stream w = { sinks, nsinks, { NULL, 0, 0 }, { NULL, 0, 0 },
+	struct stream w = { st, sinks, nsinks, { NULL, 0, 0 }, { NULL, 0, 0 },
 	    0, 0, (int64_t)time(NULL) };
 	size_t	 i, opened = 0;
 	int	 ok = 1, rc = 0;

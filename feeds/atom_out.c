@@ -47,9 +47,15 @@ static void
 put_elem(FILE *fp, const char *indent, const char *name, const char *attrs,
     const char *text)
 {
-	fprintf(fp, "%s<%s%s>", indent, name, attrs);
+	fputs(indent, fp);
+	fputc('<', fp);
+	fputs(name, fp);
+	fputs(attrs, fp);
+	fputc('>', fp);
 	xml_put(fp, text);
-	fprintf(fp, "</%s>\n", name);
+	fputs("</", fp);
+	fputs(name, fp);
+	fputs(">\n", fp);
 }
 
 static void

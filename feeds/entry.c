@@ -11,6 +11,7 @@
  */
 #include <ctype.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -148,6 +149,20 @@ prepare_html(const char *html, const char *base)
 		free(clean);
 		clean = NULL;
 	}
+	return clean;
+}
+
+/* The summary as plain text, capped; NULL when no text is left. */
+static char *
+prepare_summary_text(const char *summary)
+{
+	char	*text, *clean;
+
+	if (summary == NULL)
+		return NULL;
+	text = html_to_text(summary);
+	clean = clean_or_null(text, ENTRY_SUMMARY_TEXT_MAX);
+	free(text);
 	return clean;
 }
 
@@ -415,17 +430,30 @@ prepare_dates(struct entry *e, const struct story_row *r, int64_t now)
  * the feed's own URL, so that no relative reference is left.
  */
 static char *
-html_base(const struct entry *e, const struct story_row *r)
+html_base(const char *link, const char *src_link, const struct story_row *r)
 {
 	char	*base;
 
-	if (e->link != NULL)
-		return xstrdup(e->link);
+	if (link != NULL)
+		return xstrdup(link);
 	if ((base = iri_http_link(r->entry_id)) != NULL)
 		return base;
-	if (e->src_link != NULL)
-		return xstrdup(e->src_link);
+	if (src_link != NULL)
+		return xstrdup(src_link);
 	return xstrdup_or_null(r->feed_url);
+}
+
+/* Whether r's kept HTML was made for link (the entry's) as base. */
+static int
+kept_html_fits(const struct story_row *r, const char *link)
+{
+	char	*src = link == NULL ? iri_http_link(r->feed_link) : NULL;
+	char	*base = html_base(link, src, r);
+	int	 fits = entry_html_key(base) == r->html.key;
+
+	free(base);
+	free(src);
+	return fits;
 }
 
 #define ENTRY_MAX_RELATED	32
@@ -517,11 +545,63 @@ append_sources(struct entry *e)
 	}
 	free(*html);
 	*html = buf_detach(&b);
+	if (html == &e->summary) {
+		free(e->summary_text);
+		e->summary_text = prepare_summary_text(e->summary);
+	}
+}
+
+int64_t
+entry_html_key(const char *base)
+{
+	uint64_t h = html_sanitize_hash(HASH_INIT);
+	char	 rev[64];
+
+	snprintf(rev, sizeof(rev), "%d %d %d", ENTRY_HTML_REV,
+	    ENTRY_CONTENT_MAX, ENTRY_SUMMARY_TEXT_MAX);
+	h = hash_add(h, rev, strlen(rev) + 1);
+	if (base != NULL)
+		h = hash_add(h, base, strlen(base) + 1);
+	return h == 0 ? 1 : (int64_t)h;	/* 0: nothing kept */
+}
+
+/*
+ * The entry's HTML and its summary as text, before its sources are
+ * added: the row's kept copy when it was made from the same base by
+ * the same code, else made now (and a copy in *made, when asked, to be
+ * kept).  Sanitizing is most of what an entry costs.
+ */
+static void
+prepare_html_kept(struct entry *e, const struct story_row *r,
+    const char *base, struct story_html *made)
+{
+	int64_t	 key = entry_html_key(base);
+
+	if (r->html.key == key) {
+		e->content = xstrdup_or_null(r->html.content);
+		e->summary = xstrdup_or_null(r->html.summary);
+		e->summary_text = xstrdup_or_null(r->html.summary_text);
+		return;
+	}
+	e->content = prepare_html(r->content, base);
+	e->summary = prepare_html(r->summary, base);
+	if (e->content != NULL && e->summary != NULL &&
+	    strcmp(e->content, e->summary) == 0) {
+		free(e->summary);
+		e->summary = NULL;
+	}
+	e->summary_text = prepare_summary_text(e->summary);
+	if (made != NULL) {
+		made->key = key;
+		made->content = xstrdup_or_null(e->content);
+		made->summary = xstrdup_or_null(e->summary);
+		made->summary_text = xstrdup_or_null(e->summary_text);
+	}
 }
 
 static void
 prepare_one(struct entry *e, const struct story_row *r, char *link,
-    int64_t now)
+    int64_t now, struct story_html *made)
 {
 	char	*base;
 
@@ -535,15 +615,9 @@ prepare_one(struct entry *e, const struct story_row *r, char *link,
 	prepare_enclosures(e, r);
 	prepare_dates(e, r, now);
 	prepare_source(e, r);
-	base = html_base(e, r);
-	e->content = prepare_html(r->content, base);
-	e->summary = prepare_html(r->summary, base);
+	base = html_base(e->link, e->src_link, r);
+	prepare_html_kept(e, r, base, made);
 	free(base);
-	if (e->content != NULL && e->summary != NULL &&
-	    strcmp(e->content, e->summary) == 0) {
-		free(e->summary);
-		e->summary = NULL;
-	}
 	prepare_related(e, r);
 	append_sources(e);
 }
@@ -633,10 +707,21 @@ mark_shared_links(struct entry *e, size_t n)
 	free(seen.slot);
 }
 
-void
-entry_prepare(struct entry *e, const struct story_row *r, int64_t now)
+int
+entry_prepare(struct entry *e, const struct story_row *r, int64_t now,
+    struct story_html *made)
 {
-	prepare_one(e, r, iri_http_link(r->link), now);
+	char	*link = iri_http_link(r->link);
+
+	if (made != NULL)
+		memset(made, 0, sizeof(*made));
+	if (r->html.row_kept && !kept_html_fits(r, link)) {
+		free(link);
+		memset(e, 0, sizeof(*e));
+		return -1;
+	}
+	prepare_one(e, r, link, now, made);
+	return 0;
 }
 
 void
@@ -661,7 +746,8 @@ entries_prepare(const struct story_row *rows, size_t nrows, size_t *n)
 	e = xcalloc(nrows + 1, sizeof(*e));
 	strset_init(&ids, 2 * nrows);
 	for (i = 0; i < nrows; i++) {
-		prepare_one(&e[i], &rows[i], iri_http_link(rows[i].link), now);
+		prepare_one(&e[i], &rows[i], iri_http_link(rows[i].link), now,
+		    NULL);
 		if (strset_add(&ids, e[i].id)) {
 			entry_retag(&e[i], rows[i].story_id);
 			strset_add(&ids, e[i].id);
@@ -685,6 +771,7 @@ entry_cleanup(struct entry *e)
 	free(e->lang);
 	free(e->summary);
 	free(e->content);
+	free(e->summary_text);
 	strv_free(e->categories, e->ncategories);
 	for (size_t j = 0; j < e->nenclosures; j++) {
 		free(e->enclosures[j].url);

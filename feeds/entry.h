@@ -13,6 +13,9 @@
 
 #define ENTRY_TITLE_MAX		4000		/* bytes; about 1,000 chars */
 #define ENTRY_CONTENT_MAX	(512 * 1024)	/* bytes of HTML per entry */
+#define ENTRY_SUMMARY_TEXT_MAX	2000		/* bytes of summary_text */
+/* Bump with any change to how entry.c makes HTML (entry_html_key). */
+#define ENTRY_HTML_REV		1
 
 struct entry_enclosure {
 	char	*url;		/* http(s) IRI */
@@ -37,6 +40,8 @@ struct entry {
 	char	*lang;		/* the source's language tag, or NULL */
 	char	*summary;	/* sanitized HTML, or NULL */
 	char	*content;	/* sanitized HTML, or NULL */
+	char	*summary_text;	/* summary as plain text (JSON Feed's
+				   summary), capped; NULL when none */
 	char	**categories;
 	size_t	 ncategories;
 	struct entry_enclosure *enclosures;
@@ -69,10 +74,22 @@ void	 entries_free(struct entry *e, size_t n);	/* NULL ok */
  * entries_prepare does for one row (now: the time of the whole pass),
  * without the checks across entries, which the caller makes (an id seen
  * before: entry_retag gives it one of its own; a link seen before:
- * link_shared).
+ * link_shared).  The HTML is the row's kept copy (r->html) when that
+ * was made from the same base by the same code; else it is made, and
+ * made (when not NULL) receives a copy to keep (store_html_put; key 0:
+ * nothing new to keep; free with story_html_cleanup).  -1 (e left
+ * empty) when the row came from the cache (r->html.row_kept) without
+ * the item's own HTML and what was kept does not fit: the caller reads
+ * the item's HTML (store_story_raw) and asks again.
  */
-void	 entry_prepare(struct entry *e, const struct story_row *r,
-	    int64_t now);
+int	 entry_prepare(struct entry *e, const struct story_row *r,
+	    int64_t now, struct story_html *made);
+/*
+ * What HTML made for an entry whose relative URLs resolve against base
+ * is kept under (never 0): it changes with the sanitizer, the caps
+ * and base.
+ */
+int64_t	 entry_html_key(const char *base);
 void	 entry_retag(struct entry *e, int64_t story_id);
 void	 entry_cleanup(struct entry *e);
 

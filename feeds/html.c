@@ -6,12 +6,14 @@
  */
 #include <libxml/HTMLparser.h>
 #include <libxml/parserInternals.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "util/xmalloc.h"
 #include "util/buf.h"
+#include "util/hash.h"
 #include "feeds/html.h"
 #include "feeds/url.h"
 #include "util/utf8.h"
@@ -482,6 +484,16 @@ san_walk(struct buf *b, xmlNode *n, const char *base, int depth)
 		san_walk(b, n->children, base, depth + 1);
 		buf_printf(b, "</%s>", name);
 	}
+}
+
+uint64_t
+html_sanitize_hash(uint64_t h)
+{
+	char	 rev[16];
+
+	snprintf(rev, sizeof(rev), "%d", HTML_SANITIZE_REV);
+	h = hash_add(h, rev, strlen(rev) + 1);
+	return hash_add(h, xmlParserVersion, strlen(xmlParserVersion) + 1);
 }
 
 char *

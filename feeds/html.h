@@ -7,6 +7,7 @@
 #define FEEDD_HTML_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /*
  * Text of an HTML fragment: tags removed, entities decoded, whitespace
@@ -21,6 +22,14 @@ char	*html_to_text(const char *html);
  * forbids removed; output is well-formed XHTML-compatible markup.
  */
 char	*html_sanitize(const char *html, const char *base);
+/*
+ * h (util/hash.h) with what html_sanitize's output depends on besides
+ * its arguments added: its revision (bump HTML_SANITIZE_REV with any
+ * change to what it writes) and the libxml2 it runs on.  HTML kept
+ * from under another is made again (feeds/entry.c, entry_html_key).
+ */
+#define HTML_SANITIZE_REV	1
+uint64_t html_sanitize_hash(uint64_t h);
 
 /*
  * html with its relative href, src (and like) URLs resolved against

@@ -62,7 +62,17 @@ iri_encode(const char *s)
 	buf_init(&b, 0);
 	buf_puts(&b, "");
 	for (p = u; *p != '\0'; p++) {
-		if ((keep = host_brackets(u, p)) > 0) {
+		const unsigned char *run = p;
+
+		/* a run of characters kept as they are, in one append */
+		while (*run != '\0' && *run != '#' && uri_char(*run))
+			run++;
+		if (run > p) {
+			buf_append(&b, p, (size_t)(run - p));
+			p = run - 1;
+			continue;
+		}
+		if (*p == '[' && (keep = host_brackets(u, p)) > 0) {
 			buf_append(&b, p, keep);
 			p += keep - 1;
 			continue;

@@ -9,11 +9,8 @@
 #include "util/xmalloc.h"
 #include "util/buf.h"
 #include "feeds/date.h"
-#include "feeds/html.h"
 #include "feeds/json_out.h"
 #include "feeds/jsonfeed_out.h"
-
-#define JSONFEED_SUMMARY_MAX	2000
 
 static void
 put_key(struct buf *b, const char *key, const char *value)
@@ -28,19 +25,6 @@ put_date(struct buf *b, const char *key, int64_t t)
 	char	 d[DATE_RFC3339_LEN];
 
 	put_key(b, key, date_format_rfc3339(t, d, sizeof(d)));
-}
-
-static void
-put_summary(struct buf *b, const char *html)
-{
-	char	*text, *clean;
-
-	text = html_to_text(html);
-	clean = entry_clean_text(text, JSONFEED_SUMMARY_MAX, 1);
-	if (clean != NULL && *clean != '\0')
-		put_key(b, "summary", clean);
-	free(text);
-	free(clean);
 }
 
 /* JSON Feed wants a type on every attachment. */
@@ -124,8 +108,8 @@ put_item(struct buf *b, const struct entry *e)
 		    e->summary);
 	else
 		put_key(b, "content_text", e->title);
-	if (e->summary != NULL)
-		put_summary(b, e->summary);
+	if (e->summary_text != NULL)
+		put_key(b, "summary", e->summary_text);
 	if (e->published != FEED_TIME_NONE)
 		put_date(b, "date_published", e->published);
 	put_date(b, "date_modified", e->updated);

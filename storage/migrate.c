@@ -173,6 +173,34 @@ static const char *const migrations[] = {
 	"CREATE TABLE story_alias (hash INTEGER PRIMARY KEY, key TEXT NOT NULL,"
 	" story_id INTEGER NOT NULL REFERENCES stories (id));"
 	"CREATE INDEX story_alias_story ON story_alias (story_id);",
+	/*
+	 * Version 7: the render cache (storage/stories_db.c).  item_html
+	 * keeps what the outputs read of an item: its columns and its HTML
+	 * as shown (sanitized, made absolute; key names what it was made
+	 * with, feeds/entry.c entry_html_key), written when the item is
+	 * first rendered.  Its rowid (pos) follows its story's sort time,
+	 * so the outputs, which list stories about in that order, read
+	 * neighbours from one page and not the items' large rows.  A row
+	 * goes with its item, and when any column it copies changes.
+	 * items_story_dates replaces items_story: the outputs order
+	 * stories by their items' dates from the index alone.
+	 */
+	"CREATE TABLE item_html (pos INTEGER PRIMARY KEY,"
+	" id INTEGER NOT NULL UNIQUE, story_id INTEGER NOT NULL,"
+	" feed_id INTEGER NOT NULL, entry_id TEXT, title TEXT, link TEXT,"
+	" author TEXT, categories TEXT, published INTEGER, updated INTEGER,"
+	" first_seen INTEGER NOT NULL, enclosures TEXT, story_why TEXT,"
+	" key INTEGER NOT NULL, html_content TEXT, html_summary TEXT,"
+	" html_text TEXT);"
+	"CREATE TRIGGER item_html_gone AFTER DELETE ON items"
+	" BEGIN DELETE FROM item_html WHERE id = old.id; END;"
+	"CREATE TRIGGER item_html_stale AFTER UPDATE OF feed_id, story_id,"
+	" entry_id, title, link, author, summary, content, categories,"
+	" published, updated, first_seen, enclosures, story_why ON items"
+	" BEGIN DELETE FROM item_html WHERE id = old.id; END;"
+	"CREATE INDEX items_story_dates ON items (story_id, id, first_seen,"
+	" published, updated);"
+	"DROP INDEX items_story;",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

@@ -177,6 +177,21 @@ struct story_source {
 	int64_t	 first_seen;
 };
 
+/*
+ * An item's HTML as the outputs show it, kept between renders (the
+ * render cache, table item_html): feeds/entry.c makes it and says in
+ * key what from (entry_html_key); the store drops it with its item
+ * and when the item's HTML changes.
+ */
+struct story_html {
+	int	 row_kept;		/* the row came from the cache: its
+					   summary and content were not read */
+	int64_t	 key;			/* 0: none kept */
+	char	*content;		/* sanitized HTML, or NULL */
+	char	*summary;		/* sanitized HTML, or NULL */
+	char	*summary_text;		/* the summary as text, or NULL */
+};
+
 struct story_row {
 	int64_t	 story_id;
 	int64_t	 item_id;		/* the item this row shows */
@@ -215,6 +230,7 @@ struct story_row {
 	/* the story's other items, oldest first (store_stories_sources) */
 	struct story_source *others;
 	size_t	 nothers;
+	struct story_html html;		/* kept HTML (store_stories_each) */
 };
 
 void	 story_rows_free(struct story_row *rows, size_t n);
@@ -250,10 +266,25 @@ int	 store_story_items(struct store *st, int64_t story_id,
  * ties in store_stories_newest's order; each row with its others
  * (as store_stories_sources) when the story has more than one item.
  * Memory does not grow with limit.  fn returns 0 to go on, -1 to stop (the call then returns -1).
+ * A row the outputs showed before comes from the render cache
+ * (store_html_put): html.row_kept, with the HTML as shown and without
+ * the item's own summary and content (store_story_raw).
  */
 typedef int (*store_story_fn)(const struct story_row *row, void *arg);
 int	 store_stories_each(struct store *st, const char *rule, int limit,
 	    int64_t now, store_story_fn fn, void *arg);
+/*
+ * Keeps html (key non-zero) as row's item's render cache, for the rows
+ * store_stories_each gives later.  Within store_stories_each (from
+ * fn), it joins the pass's one transaction.  -1 when it could not be
+ * written (the next render makes it again).
+ */
+int	 store_html_put(struct store *st, const struct story_row *row,
+	    const struct story_html *html);
+void	 story_html_cleanup(struct story_html *html);	/* frees, zeroes */
+/* The item's own HTML, for a row read from the cache (html.row_kept). */
+int	 store_story_raw(struct store *st, int64_t item_id, char **summary,
+	    char **content);
 
 /*
  * Ranked full-text search (bm25, newest first on ties), query in the

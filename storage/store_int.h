@@ -23,7 +23,9 @@ enum store_stmt_id {
 	SQ_ITEM_INSERT, SQ_ITEM_NEXT_ID, SQ_ITEM_UPDATE, SQ_STORY_INSERT, SQ_STORY_BY_KEY,
 	SQ_STORY_ALIAS,
 	SQ_FTS_DEL, SQ_FTS_INS, SQ_TRI_DEL, SQ_TRI_INS,
-	SQ_STORY_FILL, SQ_STORY_NSOURCES, SQ_STORY_REP,
+	SQ_STORY_FILL, SQ_STORY_FILL_KEPT, SQ_STORY_FILL_RENDER, SQ_STORY_RAW,
+	SQ_HTML_PUT, SQ_STORY_NSOURCES,
+	SQ_STORY_REP,
 	SQ_ALERT_INSERT, SQ_ALERT_FIRST, SQ_ALERT_CHECKED, SQ_ALERT_PENDING, SQ_ALERT_WRITTEN,
 	SQ_RECENT_ITEMS, SQ_RECENT_ALERTS,
 	SQ_HOLD_SET, SQ_HOLD_LIST,
@@ -189,7 +191,7 @@ char	*store_item_body(const struct feed_item *it);
 char	*store_body_text(const char *summary, const char *content);
 
 /* migrate.c: brings the schema to the current version. */
-#define STORE_SCHEMA_VERSION 6
+#define STORE_SCHEMA_VERSION 7
 int	 store_migrate(struct store *st, char **errstr);
 
 /* stories_db.c: fills row from item item_id (the story's nsources). */

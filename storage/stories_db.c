@@ -2,6 +2,7 @@
  * stories_db: reading stories (one row per story: its first-seen item,
  * the feed that brought it, how many feeds did) and retention.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,6 +35,16 @@ store_story_cleanup(struct story_row *r)
 		free(r->others[i].link);
 	}
 	free(r->others);
+	story_html_cleanup(&r->html);
+}
+
+void
+story_html_cleanup(struct story_html *html)
+{
+	free(html->content);
+	free(html->summary);
+	free(html->summary_text);
+	memset(html, 0, sizeof(*html));
 }
 
 static void
@@ -129,42 +140,178 @@ static const struct store_cols story_cols = STORE_COLS(story_col);
 #define STORY_CATEGORIES	23
 #define STORY_ENCLOSURES	24
 
+/*
+ * The SQL of STORY_FILL's columns, item i of feed f; the statement
+ * binds the item's id as ?1.  What needs the story's other items comes
+ * from the STORY_*_MORE subqueries, or from expressions a caller who
+ * knows it already gives (STORY_COLS_GIVEN).
+ */
+#define STORY_AUTHOR_MORE \
+	"(SELECT author FROM items WHERE story_id = i.story_id AND" \
+	" author IS NOT NULL ORDER BY id LIMIT 1)"
+#define STORY_NSOURCES_MORE \
+	"(SELECT count(DISTINCT feed_id) FROM items WHERE story_id =" \
+	" i.story_id)"
+#define STORY_ENCL_MORE \
+	"(SELECT group_concat(enclosures, char(30)) FROM (SELECT enclosures" \
+	" FROM items WHERE story_id = i.story_id AND enclosures IS NOT NULL" \
+	" ORDER BY id))"
+#define STORY_COLS_GIVEN(html, author, nsources, encl, sort, nitems, \
+	    last) \
+	"SELECT i.story_id, i.entry_id, i.title, i.link, coalesce(i.author," \
+	" " author "), " html ", i.published, i.updated, i.first_seen," \
+	" f.name, f.title, f.link, f.url, f.updated, " nsources ", " sort \
+	", f.doc_id, f.author, f.language, " nitems ", " last ", i.story_why," \
+	" i.categories, " encl
+#define STORY_COLS STORY_COLS_GIVEN("i.summary, i.content", \
+	STORY_AUTHOR_MORE, STORY_NSOURCES_MORE, STORY_ENCL_MORE, \
+	"(SELECT sort_time FROM stories WHERE id = i.story_id)", \
+	"(SELECT count(*) FROM items WHERE story_id = i.story_id)", \
+	"(SELECT first_seen FROM items WHERE story_id = i.story_id" \
+	" ORDER BY id DESC LIMIT 1)")
+#define STORY_NCOLS		25
+#define STORY_FROM " FROM items i JOIN feeds f ON f.id = i.feed_id"
+
+/* Steps s (STORY_COLS and more) into r: 0, or -1 with no row. */
+static int
+story_read_cols(sqlite3_stmt *s, int64_t item_id, struct story_row *r)
+{
+	memset(r, 0, sizeof(*r));
+	if (sqlite3_step(s) != SQLITE_ROW)
+		return -1;
+	r->item_id = item_id;
+	store_cols_read(s, 0, r, &story_cols);
+	split_categories((const char *)sqlite3_column_text(s,
+	    STORY_CATEGORIES), r);
+	split_enclosures((const char *)sqlite3_column_text(s,
+	    STORY_ENCLOSURES), r);
+	return 0;
+}
+
 int
 store_story_fill(struct store *st, int64_t item_id, struct story_row *r)
 {
 	sqlite3_stmt *s = store_stmt(st, SQ_STORY_FILL,
-	    "SELECT i.story_id, i.entry_id, i.title, i.link, coalesce(i.author,"
-	    " (SELECT author FROM items WHERE story_id = i.story_id AND"
-	    " author IS NOT NULL ORDER BY id LIMIT 1)),"
-	    " i.summary, i.content, i.published, i.updated,"
-	    " i.first_seen, f.name, f.title, f.link, f.url, f.updated,"
-	    " (SELECT count(DISTINCT feed_id) FROM items"
-	    "  WHERE story_id = i.story_id),"
-	    " (SELECT sort_time FROM stories WHERE id = i.story_id),"
-	    " f.doc_id, f.author, f.language,"
-	    " (SELECT count(*) FROM items WHERE story_id = i.story_id),"
-	    " (SELECT first_seen FROM items WHERE story_id = i.story_id"
-	    "  ORDER BY id DESC LIMIT 1), i.story_why, i.categories,"
-	    " (SELECT group_concat(enclosures, char(30)) FROM (SELECT"
-	    " enclosures FROM items WHERE story_id = i.story_id AND"
-	    " enclosures IS NOT NULL ORDER BY id))"
-	    " FROM items i JOIN feeds f ON f.id = i.feed_id WHERE i.id = ?");
+	    STORY_COLS STORY_FROM " WHERE i.id = ?1");
 	int rc;
 
 	memset(r, 0, sizeof(*r));
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, item_id);
+	rc = story_read_cols(s, item_id, r);
+	sqlite3_reset(s);
+	return rc;
+}
+
+/*
+ * Where item id's kept HTML lies in item_html, from its story's sort
+ * time: rows of stories listed together share pages, and a render,
+ * newest first, appends them in rowid order (pages filled, not split).
+ * Two items of one second and the same low 16 bits of id take turns
+ * (one replaces the other, INSERT OR REPLACE); a reader checks the id.
+ */
+#define HTML_POS(sort, id) "(-(" sort ") * 65536 - (" id " & 65535))"
+
+/*
+ * The render's story columns, from item i (items, or item_html with
+ * its copy of them): what needs the story's other items is read only
+ * when it has some (?3, from store_stories_each's order, as ?2 the
+ * sort time and ?4 the newest item's first seen).
+ */
+#define RENDER_COLS(html) STORY_COLS_GIVEN(html, \
+	"CASE WHEN ?3 > 1 THEN " STORY_AUTHOR_MORE " END", \
+	"CASE WHEN ?3 > 1 THEN " STORY_NSOURCES_MORE " ELSE 1 END", \
+	"CASE WHEN ?3 > 1 THEN " STORY_ENCL_MORE " ELSE i.enclosures END", \
+	"?2", "?3", "?4")
+
+/*
+ * A story row for the render; q (store_stories_each's order) gives the
+ * item's id, the story's sort time, how many items it has and when the
+ * newest was first seen.  The item's kept copy (store_html_put) when
+ * there is one: its columns and its HTML as shown, not the item's own
+ * HTML (row.html.row_kept; store_story_raw reads that); else the item.
+ */
+static int
+story_fill_render(struct store *st, sqlite3_stmt *q, struct story_row *r)
+{
+	sqlite3_stmt *k = store_stmt(st, SQ_STORY_FILL_KEPT,
+	    RENDER_COLS("NULL, NULL") ", i.key, i.html_content,"
+	    " i.html_summary, i.html_text FROM item_html i JOIN feeds f"
+	    " ON f.id = i.feed_id WHERE i.pos = " HTML_POS("?2", "?1")
+	    " AND +i.id = ?1");
+	sqlite3_stmt *s;
+	int64_t	 item_id = sqlite3_column_int64(q, 0);
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	if (k == NULL)
+		return -1;
+	for (int c = 0; c < 4; c++)
+		sqlite3_bind_int64(k, c + 1, sqlite3_column_int64(q, c));
+	if (story_read_cols(k, item_id, r) == 0) {
+		r->html.row_kept = 1;
+		r->html.key = sqlite3_column_int64(k, STORY_NCOLS);
+		r->html.content = store_col_str(k, STORY_NCOLS + 1);
+		r->html.summary = store_col_str(k, STORY_NCOLS + 2);
+		r->html.summary_text = store_col_str(k, STORY_NCOLS + 3);
+		sqlite3_reset(k);
+		return 0;
+	}
+	sqlite3_reset(k);
+	if ((s = store_stmt(st, SQ_STORY_FILL_RENDER,
+	    RENDER_COLS("i.summary, i.content") STORY_FROM
+	    " WHERE i.id = ?1")) == NULL)
+		return -1;
+	for (int c = 0; c < 4; c++)
+		sqlite3_bind_int64(s, c + 1, sqlite3_column_int64(q, c));
+	rc = story_read_cols(s, item_id, r);
+	sqlite3_reset(s);
+	return rc;
+}
+
+int
+store_story_raw(struct store *st, int64_t item_id, char **summary,
+    char **content)
+{
+	sqlite3_stmt *s = store_stmt(st, SQ_STORY_RAW,
+	    "SELECT summary, content FROM items WHERE id = ?");
+	int rc;
+
+	*summary = *content = NULL;
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, item_id);
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		r->item_id = item_id;
-		store_cols_read(s, 0, r, &story_cols);
-		split_categories((const char *)sqlite3_column_text(s,
-		    STORY_CATEGORIES), r);
-		split_enclosures((const char *)sqlite3_column_text(s,
-		    STORY_ENCLOSURES), r);
+		*summary = store_col_str(s, 0);
+		*content = store_col_str(s, 1);
 	}
 	sqlite3_reset(s);
 	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+int
+store_html_put(struct store *st, const struct story_row *row,
+    const struct story_html *html)
+{
+	sqlite3_stmt *s = store_stmt(st, SQ_HTML_PUT,
+	    "INSERT OR REPLACE INTO item_html (pos, id, story_id, feed_id,"
+	    " entry_id, title, link, author, categories, published, updated,"
+	    " first_seen, enclosures, story_why, key, html_content,"
+	    " html_summary, html_text) SELECT " HTML_POS("?2", "id") ", id,"
+	    " story_id, feed_id, entry_id, title, link, author, categories,"
+	    " published, updated, first_seen, enclosures, story_why, ?3, ?4,"
+	    " ?5, ?6 FROM items WHERE id = ?1");
+
+	if (s == NULL || html->key == 0)
+		return -1;
+	sqlite3_bind_int64(s, 1, row->item_id);
+	sqlite3_bind_int64(s, 2, row->sort_time);
+	sqlite3_bind_int64(s, 3, html->key);
+	store_bind_str(s, 4, html->content);
+	store_bind_str(s, 5, html->summary);
+	store_bind_str(s, 6, html->summary_text);
+	return store_step_done(s);
 }
 
 int64_t
@@ -352,20 +499,46 @@ store_story_items(struct store *st, int64_t story_id,
 	return rc;
 }
 
+#define RENDER_CACHE_KB	4096	/* the page cache while rendering */
+
+/* PRAGMA cache_size (pages; negative: KB), and setting it. */
+static int
+store_cache_size(struct store *st)
+{
+	sqlite3_stmt *s;
+	int v = -2000;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA cache_size", -1, &s, NULL) ==
+	    SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+static void
+store_set_cache_size(struct store *st, int v)
+{
+	char	 sql[64];
+
+	snprintf(sql, sizeof(sql), "PRAGMA cache_size = %d", v);
+	sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+}
+
 int
 store_stories_each(struct store *st, const char *rule, int limit,
     int64_t now, store_story_fn fn, void *arg)
 {
 	sqlite3_stmt *q, *src;
 	struct story_row row;
-	int rc;
+	int rc, txn, cache;
 
 	/*
-	 * The sorter holds (item id, date) per story, not the rows.  The
-	 * date is feeds/entry.c's prepare_dates in SQL: published no later
-	 * than first seen; updated, first seen when in the future, never
-	 * before published; else published, else the story's sort time;
-	 * then moved to when the story's newest item was first seen if it
+	 * The sorter holds (item id, dates) per story, not the rows, read
+	 * from the index items_story_dates alone.  The date is
+	 * feeds/entry.c's prepare_dates in SQL: published no later than
+	 * first seen; updated, first seen when in the future, never before
+	 * published; else published, else the story's sort time; then
+	 * moved to when the story's newest item was first seen if it
 	 * joined a minute or more after the first (prepare_related).
 	 */
 	if (sqlite3_prepare_v2(st->db, "WITH t AS (SELECT s.id AS sid,"
@@ -377,17 +550,20 @@ store_stories_each(struct store *st, const char *rule, int limit,
 	    "  CASE WHEN i.published > i.first_seen THEN i.first_seen"
 	    "  ELSE i.published END AS pub,"
 	    "  CASE WHEN i.updated > ?3 THEN i.first_seen"
-	    "  ELSE i.updated END AS upd,"
-	    "  (SELECT first_seen FROM items WHERE story_id = t.sid"
-	    "  ORDER BY id DESC LIMIT 1) AS ls FROM t"
-	    "  JOIN items i ON i.id = (SELECT min(id) FROM items"
-	    "  WHERE story_id = t.sid)),"
-	    " u AS (SELECT sid, st, iid, fs, ls, coalesce(CASE WHEN upd < pub"
+	    "  ELSE i.updated END AS upd FROM t"
+	    /* +: the index, not the table, finds the first item */
+	    "  JOIN items i ON i.story_id = t.sid AND +i.id = (SELECT min(id)"
+	    "  FROM items WHERE story_id = t.sid)),"
+	    " u AS (SELECT sid, st, iid, fs, coalesce(CASE WHEN upd < pub"
 	    "  THEN pub ELSE upd END, pub, CASE WHEN st != 0 THEN st ELSE fs"
 	    "  END) AS d FROM r)"
-	    " SELECT iid FROM u ORDER BY CASE WHEN ls >= fs + ?4 AND ls > d"
-	    " THEN ls ELSE d END DESC, st DESC, sid DESC", -1, &q, NULL) !=
-	    SQLITE_OK)
+	    " SELECT iid, st, (SELECT count(*) FROM items WHERE story_id ="
+	    " u.sid), (SELECT first_seen FROM items WHERE story_id = u.sid"
+	    " ORDER BY id DESC LIMIT 1) FROM u ORDER BY (SELECT CASE WHEN"
+	    " x.first_seen >= u.fs + ?4 AND x.first_seen > u.d THEN"
+	    " x.first_seen ELSE u.d END FROM items x WHERE x.story_id = u.sid"
+	    " ORDER BY x.id DESC LIMIT 1) DESC, st DESC, sid DESC", -1, &q,
+	    NULL) != SQLITE_OK)
 		return -1;
 	if (sqlite3_prepare_v2(st->db, SOURCES_SQL, -1, &src, NULL) !=
 	    SQLITE_OK) {
@@ -398,8 +574,17 @@ store_stories_each(struct store *st, const char *rule, int limit,
 	store_bind_limit(q, 2, limit);
 	sqlite3_bind_int64(q, 3, now);
 	sqlite3_bind_int64(q, 4, STORE_JOIN_LATER);
+	/* one transaction for the pass and the HTML fn keeps */
+	txn = st->mode == STORE_READWRITE && store_begin(st) == 0;
+	/*
+	 * Each row is read once, in an order unrelated to where it lies:
+	 * a cache would only fill (memory growing with limit) without
+	 * hits.  A small one for the pass; the sorter spills past it.
+	 */
+	cache = store_cache_size(st);
+	store_set_cache_size(st, -RENDER_CACHE_KB);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		if (store_story_fill(st, sqlite3_column_int64(q, 0), &row) == -1)
+		if (story_fill_render(st, q, &row) == -1)
 			break;
 		/* most stories have one item: no query for their sources */
 		if (row.nitems > 1 && fill_sources(src, &row) != SQLITE_DONE) {
@@ -413,6 +598,10 @@ store_stories_each(struct store *st, const char *rule, int limit,
 	}
 	sqlite3_finalize(src);
 	sqlite3_finalize(q);
+	store_set_cache_size(st, cache);
+	/* what could not be kept is made again next time */
+	if (txn)
+		(void)store_end(st, 0);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 

@@ -105,6 +105,23 @@ fx_put(struct fx *fx, int64_t feed, const struct feed_doc *doc, int64_t now)
 }
 
 /*
+ * Back to schema version 6: no render cache (item_html and its
+ * triggers) and items_story instead of items_story_dates (version 7).
+ */
+static inline void
+fx_downgrade_v6(struct fx *fx)
+{
+	char *err = NULL;
+
+	cr_assert_eq(sqlite3_exec(store_sqlite(fx->st),
+	    "DROP TRIGGER item_html_gone; DROP TRIGGER item_html_stale;"
+	    "DROP TABLE item_html; DROP INDEX items_story_dates;"
+	    "CREATE INDEX items_story ON items (story_id, id);"
+	    "PRAGMA user_version = 6;", NULL, NULL, &err), SQLITE_OK,
+	    "downgrade: %s", err ? err : "?");
+}
+
+/*
  * Turns the open store's current database back into what schema
  * version 5 had: no story_why, no story_alias (version 6, story
  * grouping), with the same items.
@@ -114,6 +131,7 @@ fx_downgrade_v5(struct fx *fx)
 {
 	char *err = NULL;
 
+	fx_downgrade_v6(fx);
 	cr_assert_eq(sqlite3_exec(store_sqlite(fx->st),
 	    "ALTER TABLE items DROP COLUMN story_why;"
 	    "DROP TABLE story_alias;"

@@ -377,7 +377,7 @@ collect_streamed(const struct story_row *r, void *arg)
 	struct entry e;
 
 	cr_assert_lt(c->n, 4);
-	entry_prepare(&e, r, c->now);
+	entry_prepare(&e, r, c->now, NULL);
 	c->updated[c->n] = e.updated;
 	c->nothers[c->n] = r->nothers;
 	c->related[c->n] = e.nrelated ? xstrdup(e.related[0].href) : NULL;
@@ -445,7 +445,7 @@ upgrades_keeping_its_items(int from)
 	store_close(fx.st);
 	cr_assert_eq(store_open(fx.path, STORE_READWRITE, &fx.st, &err), 0,
 	    "%s", err);
-	cr_assert_eq(fx_count(&fx, "PRAGMA user_version"), 6);
+	cr_assert_eq(fx_count(&fx, "PRAGMA user_version"), 7);
 	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM items_fts"
 	    " WHERE items_fts MATCH 'hunyuan'"), 1);
 	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM items"), 1);

@@ -8,6 +8,7 @@
 #include <cjson/cJSON.h>
 #include <dirent.h>
 #include <libxml/parser.h>
+#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -440,5 +441,102 @@ Test(output, public_url_names_the_self_links)
 	free(jf);
 	free(rule);
 	free(rulefeed);
+	output_free(out);
+}
+
+static int64_t
+fx_count_db(const char *sql)
+{
+	sqlite3_stmt *s;
+	int64_t	 v = -1;
+
+	cr_assert_eq(sqlite3_prepare_v2(store_sqlite(fx.st), sql, -1, &s,
+	    NULL), SQLITE_OK, "%s", sql);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+static void
+exec_ok(const char *sql)
+{
+	char	*err = NULL;
+
+	cr_assert_eq(sqlite3_exec(store_sqlite(fx.st), sql, NULL, NULL, &err),
+	    SQLITE_OK, "%s: %s", sql, err ? err : "?");
+}
+
+/*
+ * The render cache: a render keeps each entry's item columns and
+ * sanitized HTML (item_html) and the next reads them from there; HTML
+ * kept under another key (sanitizer, caps, base URL) is made again
+ * from the item, and a row goes when a column it copies changes or
+ * the item goes.
+ */
+Test(output, kept_html_serves_renders_until_stale)
+{
+	struct output *out = output_new();
+	char	*xml, *json, *now;
+	int64_t	 id;
+
+	render_ok(out, 1);
+	xml = th_read_file(fx.cfg.atom_path, NULL);
+	json = th_read_file(fx.cfg.json_path, NULL);
+	cr_assert_eq(fx_count_db("SELECT count(*) FROM item_html"), 5);
+
+	/* the next render shows what was kept, not the items' own HTML */
+	exec_ok("UPDATE item_html SET html_summary = '<p>kept copy</p>',"
+	    " html_text = 'kept copy'");
+	render_ok(out, 1);
+	now = th_read_file(fx.cfg.atom_path, NULL);
+	cr_assert_eq(count(now, "&lt;p&gt;kept copy&lt;/p&gt;"), 5);
+	free(now);
+	now = th_read_file(fx.cfg.json_path, NULL);
+	cr_assert_eq(count(now, "\"summary\": \"kept copy\""), 5);
+	free(now);
+
+	/* kept under another key: made again, same bytes as the first */
+	exec_ok("UPDATE item_html SET key = key + 1");
+	render_ok(out, 1);
+	now = th_read_file(fx.cfg.atom_path, NULL);
+	cr_assert_str_eq(now, xml);
+	free(now);
+	now = th_read_file(fx.cfg.json_path, NULL);
+	cr_assert_str_eq(now, json);
+	free(now);
+	cr_assert_eq(fx_count_db("SELECT count(*) FROM item_html WHERE"
+	    " html_summary LIKE '%kept copy%'"), 0);
+
+	/* an item's HTML changing drops its row; the render shows the new */
+	id = fx_count_db("SELECT min(id) FROM items");
+	exec_ok("UPDATE items SET summary = '<p>Edited <i>text</i></p>'"
+	    " WHERE id = (SELECT min(id) FROM items)");
+	cr_assert_eq(fx_count_db("SELECT count(*) FROM item_html WHERE id ="
+	    " (SELECT min(id) FROM items)"), 0);
+	render_ok(out, 1);
+	now = th_read_file(fx.cfg.atom_path, NULL);
+	cr_assert_eq(count(now, "Edited &lt;i&gt;text&lt;/i&gt;"), 1);
+	free(now);
+	cr_assert_eq(fx_count_db("SELECT count(*) FROM item_html"), 5);
+
+	/* so does any column the cache copies: a new title shows */
+	exec_ok("UPDATE items SET title = 'Retitled story'"
+	    " WHERE id = (SELECT max(id) FROM items)");
+	cr_assert_eq(fx_count_db("SELECT count(*) FROM item_html"), 4);
+	render_ok(out, 1);
+	now = th_read_file(fx.cfg.atom_path, NULL);
+	cr_assert_eq(count(now, "Retitled story"), 1);
+	free(now);
+	/* an update the outputs do not show keeps it */
+	exec_ok("UPDATE items SET alert_checked = 1");
+	cr_assert_eq(fx_count_db("SELECT count(*) FROM item_html"), 5);
+
+	/* and its row goes with the item */
+	exec_ok("DELETE FROM items WHERE id = (SELECT min(id) FROM items)");
+	cr_assert_eq(fx_count_db("SELECT count(*) FROM item_html"), 4);
+	cr_assert_gt(id, 0);
+	free(xml);
+	free(json);
 	output_free(out);
 }

@@ -83,6 +83,38 @@ Test(util, fs_write_atomic)
 	cr_expect_neq(st1.st_ino, st2.st_ino);
 	cr_assert_str_eq(got = th_read_file(path, NULL), "two\n");
 	free(got);
+	/* a prefix of the old bytes, or more than them, is not the same */
+	cr_assert_eq(stat(path, &st1), 0);
+	cr_assert_eq(fs_write_file(path, "two", 3, FS_KEEP_SAME, &err), 0);
+	cr_assert_eq(stat(path, &st2), 0);
+	cr_expect_neq(st1.st_ino, st2.st_ino);
+	cr_assert_str_eq(got = th_read_file(path, NULL), "two");
+	free(got);
+	cr_assert_eq(fs_write_file(path, "two\n", 4, FS_KEEP_SAME, &err), 0);
+	cr_assert_str_eq(got = th_read_file(path, NULL), "two\n");
+	free(got);
+	/* a file larger than one comparison chunk, the same, then not */
+	{
+		size_t	 n = 200000;
+		char	*big = malloc(n);
+
+		cr_assert_not_null(big);
+
+		for (size_t i = 0; i < n; i++)
+			big[i] = (char)('a' + i % 26);
+		cr_assert_eq(fs_write_file(path, big, n, 0, &err), 0);
+		cr_assert_eq(stat(path, &st1), 0);
+		cr_assert_eq(fs_write_file(path, big, n, FS_KEEP_SAME, &err),
+		    0);
+		cr_assert_eq(stat(path, &st2), 0);
+		cr_expect_eq(st1.st_ino, st2.st_ino);
+		big[n - 1] = '!';
+		cr_assert_eq(fs_write_file(path, big, n, FS_KEEP_SAME, &err),
+		    0);
+		cr_assert_eq(stat(path, &st2), 0);
+		cr_expect_neq(st1.st_ino, st2.st_ino);
+		free(big);
+	}
 	/* a folder that cannot be made: one line naming the file */
 	free(path);
 	path = th_path(dir, "a/b/c/f.txt/x/y");
