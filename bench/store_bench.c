@@ -189,7 +189,8 @@ main(int argc, char **argv)
 	}
 	prep = now_s();
 	for (int f = 0; f < nfeeds; f++)
-		preps[f] = store_prepare_doc(docs[f], 1);
+		preps[f] = store_prepare_doc(docs[f],
+		    PREP_BODIES | PREP_HEADLINES);
 	prep = now_s() - prep;
 	printf("%s: %d feeds, %ld items; CPU seconds of this process\n",
 	    src, nfeeds, nitems);
@@ -207,7 +208,8 @@ main(int argc, char **argv)
 	    (bare / (double)(bare_items ? bare_items : 1)));
 	for (int f = 0; f < nfeeds; f++) {	/* one put per prep */
 		store_prep_free(preps[f]);
-		preps[f] = store_prepare_doc(docs[f], 1);
+		preps[f] = store_prepare_doc(docs[f],
+		    PREP_BODIES | PREP_HEADLINES);
 	}
 	warm = put_all(st, docs, preps, ids, nfeeds, 1790000600, &newitems);
 	printf("store warm (unchanged): %.3f s (%ld new items, %.1f us/item, "

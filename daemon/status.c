@@ -1,7 +1,7 @@
 /*
  * status: the STATUS= line of `feedd run` (see status.h).  A change
  * (a fetch done or started, alerts written, a reload) asks for a
- * refresh within STATUS_SOON_MS; a timer refreshes every minute anyway,
+ * refresh within a second (timing.h); a timer refreshes every minute anyway,
  * as items and alerts leave the 24 h window and "next poll" moves.  The
  * two counts are index range queries, run at most once a second.
  */
@@ -15,7 +15,6 @@
 #include "storage/store.h"
 #include "util/log.h"
 
-#define STATUS_SOON_MS	1000
 #define STATUS_EVERY_MS	(60 * 1000)
 
 static const char *
@@ -130,7 +129,7 @@ status_soon(struct feedd *d)
 	if (d->mode != FEEDD_RUN || d->closed || d->status_soon)
 		return;
 	d->status_soon = 1;
-	uv_timer_start(&d->status_timer, on_status, STATUS_SOON_MS,
+	uv_timer_start(&d->status_timer, on_status, d->timing.status_soon_ms,
 	    STATUS_EVERY_MS);
 }
 

@@ -9,6 +9,7 @@
 #define FLUSH_DELAY_MS	5000
 #define LOW_SPEED_SECS	10
 #define SERVE_IDLE_SECS	10
+#define STATUS_SOON_MS	1000
 
 /* $name as a positive number, else dflt. */
 static long long
@@ -35,4 +36,6 @@ timing_load(struct timing *t)
 	    LOW_SPEED_SECS);
 	t->serve_idle_secs = (unsigned)env_num("FEEDD_TEST_SERVE_IDLE_SECS",
 	    SERVE_IDLE_SECS);
+	t->status_soon_ms = (uint64_t)env_num("FEEDD_TEST_STATUS_SOON_MS",
+	    STATUS_SOON_MS);
 }

@@ -14,6 +14,7 @@ struct timing {
 	uint64_t flush_delay_ms; /* run: outputs rewritten at most this often */
 	long	 low_speed_secs; /* under 64 B/s this long: transfer dropped */
 	unsigned serve_idle_secs; /* HTTP server: idle connection closed */
+	uint64_t status_soon_ms; /* run: STATUS= refreshed this long after a change */
 };
 
 /* The production values, or the FEEDD_TEST_* overrides that are set. */

@@ -15,31 +15,38 @@ nonempty(const char *s)
 	return s != NULL && *s != '\0';
 }
 
+/*
+ * What each byte becomes, NULL for itself.  A table, because content is
+ * mostly HTML whose every tag needs escaping: the scan is the render's
+ * hottest loop.
+ */
+static const char *const xml_escape_of[256] = {
+	['&'] = "&amp;", ['<'] = "&lt;", ['>'] = "&gt;", ['"'] = "&quot;",
+	['\''] = "&#39;",
+	['\r'] = "&#13;",	/* kept through parsing */
+	['\t'] = "&#9;",	/* kept in attributes */
+	['\n'] = "&#10;",
+};
+
 /* Writes clean text escaped for an element or an attribute. */
 static void
 xml_put(FILE *fp, const char *s)
 {
-	const char *run = s;
+	const unsigned char *p = (const unsigned char *)s;
 
-	for (; *s != '\0'; s++) {
+	for (;;) {
+		const unsigned char *run = p;
 		const char *rep;
 
-		switch (*s) {
-		case '&': rep = "&amp;"; break;
-		case '<': rep = "&lt;"; break;
-		case '>': rep = "&gt;"; break;
-		case '"': rep = "&quot;"; break;
-		case '\'': rep = "&#39;"; break;
-		case '\r': rep = "&#13;"; break;	/* kept through parsing */
-		case '\t': rep = "&#9;"; break;	/* kept in attributes */
-		case '\n': rep = "&#10;"; break;
-		default: continue;
-		}
-		fwrite(run, 1, (size_t)(s - run), fp);
-		fputs(rep, fp);
-		run = s + 1;
+		while (*p != '\0' && xml_escape_of[*p] == NULL)
+			p++;
+		if (p > run)
+			fwrite(run, 1, (size_t)(p - run), fp);
+		if (*p == '\0')
+			return;
+		rep = xml_escape_of[*p++];
+		fwrite(rep, 1, strlen(rep), fp);
 	}
-	fputs(run, fp);
 }
 
 /* <name>text</name> on its own line, indented. */

@@ -24,7 +24,7 @@ struct put {
 	int64_t	 feed_id;
 	int64_t	 now;
 	struct store_put_result *res;
-	const struct store_prep *prep;
+	struct store_prep *prep;
 	int	 stored;		/* the feed had items before this doc */
 	int64_t	 next_id;		/* the next new item's id; 0: not read */
 	const struct feed_doc *doc;
@@ -387,6 +387,20 @@ struct story_pick {
 	struct headline *hl;		/* for the index, with grouping on */
 };
 
+/* Item k's headline: made on a worker (the prep's, taken), or here. */
+static struct headline *
+take_headline(struct put *p, const struct item_keys *k)
+{
+	struct headline *hl;
+	size_t i = (size_t)(k - p->prep->k);
+
+	if (p->prep->hl == NULL || p->prep->hl[i] == NULL)
+		return headline_new(k->it->title);
+	hl = p->prep->hl[i];
+	p->prep->hl[i] = NULL;
+	return hl;
+}
+
 /*
  * The story of a new item: found by key (its canonical link, or one an
  * item of it joined with), else the story of an item of another feed
@@ -413,7 +427,7 @@ story_for(struct put *p, const struct item_keys *k, struct story_pick *sp)
 	    store_group_index(p->st, p->now, &gi) == -1)
 		goto out;
 	if (gi != NULL)
-		sp->hl = headline_new(k->it->title);
+		sp->hl = take_headline(p, k);
 	if (sp->story != 0) {
 		rc = 0;
 		goto out;
@@ -613,7 +627,7 @@ put_all(struct put *p, const struct feed_doc *doc, struct item_keys *k)
 
 int
 store_put_prepared(struct store *st, int64_t feed_id,
-    const struct feed_doc *doc, const struct store_prep *prep, int64_t now,
+    const struct feed_doc *doc, struct store_prep *prep, int64_t now,
     struct store_put_result *res, char **errstr)
 {
 	struct store_put_result dummy;

@@ -1,14 +1,15 @@
 /*
  * prep: the CPU-only half of storing a document (store_prepare_doc),
  * which the daemon runs on its worker threads: item keys, the text the
- * full-text index gets, and the key decisions the loop would otherwise
- * make for every document.
+ * full-text index gets, the headlines story grouping compares, and the
+ * key decisions the loop would otherwise make for every document.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "config/match.h"
 #include "util/xmalloc.h"
+#include "feeds/headline.h"
 #include "feeds/html.h"
 #include "storage/store_int.h"
 
@@ -78,14 +79,19 @@ prep_every_mode(struct store_prep *prep)
 }
 
 struct store_prep *
-store_prep_new(const struct feed_doc *doc, int bodies, int per_mode)
+store_prep_new(const struct feed_doc *doc, int flags, int per_mode)
 {
 	struct store_prep *prep = xcalloc(1, sizeof(*prep));
 	const char *title;
 
 	prep->n = doc->nitems;
 	prep->k = itemkey_compute(doc);
-	if (bodies) {
+	if (flags & PREP_HEADLINES) {
+		prep->hl = xcalloc(doc->nitems + 1, sizeof(*prep->hl));
+		for (size_t i = 0; i < doc->nitems; i++)
+			prep->hl[i] = headline_new(doc->items[i].title);
+	}
+	if (flags & PREP_BODIES) {
 		prep->bodies = xcalloc(doc->nitems + 1, sizeof(char *));
 		prep->tri = xcalloc(doc->nitems + 1, 1);
 		for (size_t i = 0; i < doc->nitems; i++) {
@@ -101,9 +107,9 @@ store_prep_new(const struct feed_doc *doc, int bodies, int per_mode)
 }
 
 struct store_prep *
-store_prepare_doc(const struct feed_doc *doc, int bodies)
+store_prepare_doc(const struct feed_doc *doc, int flags)
 {
-	return store_prep_new(doc, bodies, 1);
+	return store_prep_new(doc, flags, 1);
 }
 
 const char *
@@ -122,6 +128,9 @@ store_prep_free(struct store_prep *prep)
 		free(prep->bodies[i]);
 	free(prep->bodies);
 	free(prep->tri);
+	for (size_t i = 0; prep->hl && i < prep->n; i++)
+		headline_free(prep->hl[i]);
+	free(prep->hl);
 	for (int m = ID_MODE_ENTRY_ID; m <= ID_MODE_HASH; m++) {
 		free(prep->key[m]);
 		free(prep->dup[m]);

@@ -147,18 +147,22 @@ int	 store_put_doc(struct store *st, int64_t feed_id,
 
 /*
  * store_put_doc in two steps.  store_prepare_doc does the part that
- * needs no database (item keys; with bodies, the full text of every
- * item, which a first fetch indexes whole): it only reads doc and is
- * safe on any thread, so the daemon runs it off its loop.  The prep
- * belongs to doc (it points into it) and serves one store_put_prepared.
+ * needs no database (item keys; with PREP_BODIES, the full text of
+ * every item, which a first fetch indexes whole; with PREP_HEADLINES,
+ * what story grouping compares of each title, for a first fetch with
+ * grouping on): it only reads doc and is safe on any thread, so the
+ * daemon runs it off its loop.  The prep belongs to doc (it points
+ * into it) and serves one store_put_prepared, which takes its
+ * headlines into the grouping index.
  */
 struct store_prep;
-struct store_prep *store_prepare_doc(const struct feed_doc *doc, int bodies);
+enum { PREP_BODIES = 1, PREP_HEADLINES = 2 };
+struct store_prep *store_prepare_doc(const struct feed_doc *doc, int flags);
 void	 store_prep_free(struct store_prep *prep);		/* NULL ok */
 /* Item i's full-text body, when prepared with bodies (else NULL). */
 const char *store_prep_body(const struct store_prep *prep, size_t i);
 int	 store_put_prepared(struct store *st, int64_t feed_id,
-	    const struct feed_doc *doc, const struct store_prep *prep,
+	    const struct feed_doc *doc, struct store_prep *prep,
 	    int64_t now, struct store_put_result *res, char **errstr);
 
 /*

@@ -191,6 +191,8 @@ struct store_prep {
 	struct item_keys *k;
 	char	**bodies;		/* NULL: computed when needed */
 	unsigned char *tri;		/* with bodies: items_tri wants it */
+	struct headline **hl;		/* NULL: made when needed; an item's
+					 * is taken (NULLed) by the index */
 	int	 per_mode;		/* the three below are filled */
 	int	 mode_after[ID_MODE_HASH + 1];
 	const char **key[ID_MODE_HASH + 1];
@@ -198,8 +200,9 @@ struct store_prep {
 	size_t	 n;
 };
 
-/* prep.c: with per_mode, the mode_after/key/dup tables are filled. */
-struct store_prep *store_prep_new(const struct feed_doc *doc, int bodies,
+/* prep.c: flags as store_prepare_doc's; with per_mode, the
+ * mode_after/key/dup tables are filled. */
+struct store_prep *store_prep_new(const struct feed_doc *doc, int flags,
 	    int per_mode);
 /* The full-text body of an item (see prep.c); caller frees. */
 char	*store_item_body(const struct feed_item *it);

@@ -1,8 +1,15 @@
 /*
- * test_corpus: `feedd parse` (the real binary, FEEDD_BIN: the ASan one
- * under `make asan`) over every row of $FEEDD_SHARED/corpus/MANIFEST.tsv:
- * no crash or hang; non-feeds exit 1 with one `feedd:` line; feeds exit
- * 0 with the MANIFEST's format and item count.
+ * test_corpus: the whole of $FEEDD_SHARED/corpus (MANIFEST.tsv), the
+ * suite's longest tests, so that criterion (suites in name order) starts
+ * them early and the short ones fill the cores around them:
+ *  - `feedd once` over every document, the output read beside its
+ *    sources by python3-feedparser (tests/corpus_faithful.py);
+ *  - every document stored as its own feed, rendered, and the Atom and
+ *    JSON Feed files validated by validate-feed;
+ *  - `feedd parse` (the real binary, FEEDD_BIN: the ASan one under
+ *    `make asan`) over every row: no crash or hang; non-feeds exit 1 with
+ *    one `feedd:` line; feeds exit 0 with the MANIFEST's format and item
+ *    count.
  */
 #include <cJSON.h>
 #include <criterion/criterion.h>
@@ -10,7 +17,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "daemon/output.h"
+#include "feeds/parse.h"
+#include "util/xmalloc.h"
 #include "tests/helpers.h"
 
 /* Rows whose MANIFEST count cannot be matched, and why. */
@@ -166,7 +177,7 @@ check_row(const struct row *r, const char *path)
 	th_result_cleanup(&res);
 }
 
-Test(corpus, every_manifest_row, .timeout = 1800)
+Test(corpus, parse_every_manifest_row, .timeout = 1800)
 {
 	char *dir = th_path(th_shared(), "corpus");
 	char *manifest = th_path(dir, "MANIFEST.tsv");
@@ -190,4 +201,118 @@ Test(corpus, every_manifest_row, .timeout = 1800)
 	free(text);
 	free(manifest);
 	free(dir);
+}
+
+/*
+ * The whole corpus through `feedd once` (file:// feeds, max_entries =
+ * 100000), the output read beside its sources by python3-feedparser:
+ * every story present with its link, enclosures and author, no entry
+ * dated after the run, no relative URL in content.  See the script.
+ */
+Test(corpus, output_is_faithful_to_sources, .timeout = 600)
+{
+	char	*dir = th_tmpdir();
+	char	*argv[] = { "/usr/bin/python3", "tests/corpus_faithful.py",
+	    (char *)(uintptr_t)th_feedd(), (char *)(uintptr_t)th_shared(), dir,
+	    NULL };
+	struct th_result r;
+
+	cr_assert_eq(th_run(argv, NULL, 580, &r), 0);
+	cr_log_info("%s", r.out);
+	cr_expect_eq(r.status, 0, "corpus_faithful:\n%s%s", r.out, r.err);
+	th_result_cleanup(&r);
+	th_rmdir(dir);
+	free(dir);
+}
+
+/* MANIFEST rows as feeds named by their file, at https://corpus.example/. */
+static size_t
+corpus_feeds(char *text, struct feed_conf *fcs, size_t max)
+{
+	char	*line, *save = NULL;
+	size_t	 n = 0;
+
+	for (line = strtok_r(text, "\n", &save); line != NULL && n < max;
+	    line = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(line, "file\t", 5) == 0 || strchr(line, '\t') == NULL)
+			continue;
+		fcs[n].name = xstrndup(line, strcspn(line, "\t"));
+		fcs[n].url = xasprintf("https://corpus.example/%s", fcs[n].name);
+		fcs[n].interval = 600;
+		n++;
+	}
+	return n;
+}
+
+/* Parses and stores the corpus file of feed fc; 1 when stored. */
+static int
+store_corpus_doc(struct store *st, const struct feed_conf *fc)
+{
+	char	*rel = xasprintf("corpus/%s", fc->name);
+	char	*path = th_path(th_shared(), rel), *data, *err = NULL;
+	struct feed_doc *doc = NULL;
+	struct feed_row fr;
+	struct store_put_result res;
+	size_t	 len;
+	int	 stored = 0;
+
+	if ((data = th_read_file(path, &len)) != NULL)
+		doc = feed_parse_buffer(data, len, fc->url, NULL, &err);
+	if (doc != NULL) {
+		cr_assert_eq(store_feed_get(st, fc->name, &fr), 0);
+		stored = store_put_doc(st, fr.id, doc, time(NULL), &res,
+		    &err) == 0;
+		feed_row_cleanup(&fr);
+		feed_doc_free(doc);
+	}
+	free(err);
+	free(data);
+	free(path);
+	free(rel);
+	return stored;
+}
+
+/* Every corpus document, stored as its own feed, rendered and validated. */
+Test(corpus, output_renders_valid_files, .timeout = 600)
+{
+	char	*manifest = th_path(th_shared(), "corpus/MANIFEST.tsv");
+	char	*text = th_read_file(manifest, NULL), *dir = th_tmpdir();
+	char	*db = th_path(dir, "feedd.db"), *err = NULL;
+	struct feed_conf *fcs = xcalloc(400, sizeof(*fcs));
+	struct config cfg = { .state_dir = dir, .title = "AI and tech news",
+	    .max_entries = 2000, .interval = 600, .feeds = fcs };
+	struct output *out = output_new();
+	struct store *st;
+	size_t	 stored = 0;
+
+	cr_assert_not_null(text, "no corpus at %s", manifest);
+	cfg.atom_path = th_path(dir, "out/feed.xml");
+	cfg.json_path = th_path(dir, "out/feed.json");
+	cfg.nfeeds = corpus_feeds(text, fcs, 400);
+	cr_assert_eq(store_open(db, STORE_READWRITE, &st, &err), 0, "%s", err);
+	cr_assert_eq(store_sync_feeds(st, &cfg), 0);
+	for (size_t i = 0; i < cfg.nfeeds; i++)
+		stored += (size_t)store_corpus_doc(st, &fcs[i]);
+	cr_log_info("corpus: %zu of %zu documents stored", stored, cfg.nfeeds);
+	cr_assert_gt(stored, cfg.nfeeds / 2);
+	cr_assert_eq(output_render(out, st, &cfg, 1, &err), 0, "%s", err);
+	{
+		const char *paths[] = { cfg.atom_path, cfg.json_path };
+
+		th_validate_feeds(paths, 2);
+	}
+	output_free(out);
+	store_close(st);
+	for (size_t i = 0; i < cfg.nfeeds; i++) {
+		free(fcs[i].name);
+		free(fcs[i].url);
+	}
+	free(fcs);
+	free(cfg.atom_path);
+	free(cfg.json_path);
+	th_rmdir(dir);
+	free(db);
+	free(dir);
+	free(text);
+	free(manifest);
 }

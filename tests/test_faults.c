@@ -211,17 +211,27 @@ Test(faults, read_only_database_fails_once_and_loses_nothing)
  * kill -9 in the middle of storing 20,000 items (the WAL growing): the
  * next `once` finds an intact database and stores each item once.
  */
+/* The WAL at arg has grown past 256 KB: a store is under way. */
+static int
+wal_grown(void *arg)
+{
+	struct stat st;
+
+	return stat(arg, &st) == 0 && st.st_size > 256 * 1024;
+}
+
 Test(faults, kill_9_during_a_store_loses_and_duplicates_nothing)
 {
-	char *doc = rss_of_items(20000), *conf, *wal, *ok, *errf;
-	struct stat st;
+	char *doc = rss_of_items(20000), *conf, *wal, *ok, *errf, *state;
 	struct th_result r;
 	pid_t pid;
-	int seen = 0;
+	int seen;
 
 	ts_put(&T, "m.xml", doc);
 	conf = conf_one("m", "/m.xml", "");
-	wal = th_path(T.dir, "state/feedd.db-wal");
+	state = th_path(T.dir, "state");
+	cr_assert_eq(mkdir(state, 0755), 0);	/* watched before feedd starts */
+	wal = th_path(state, "feedd.db-wal");
 	errf = th_path(T.dir, "err");
 	if ((pid = fork()) == 0) {
 		int null = open("/dev/null", O_RDWR);
@@ -231,11 +241,7 @@ Test(faults, kill_9_during_a_store_loses_and_duplicates_nothing)
 		execl(th_feedd(), th_feedd(), "once", "-c", conf, (char *)NULL);
 		_exit(127);
 	}
-	for (int i = 0; i < 2000 && !seen; i++) {	/* until it writes */
-		seen = stat(wal, &st) == 0 && st.st_size > 256 * 1024;
-		if (!seen)
-			ts_nap_ms(5);
-	}
+	seen = ts_wait_dir(state, wal_grown, wal, 10) == 0;
 	kill(pid, SIGKILL);
 	cr_assert_eq(ts_wait_exit(pid, 10), 128 + SIGKILL, "killed mid-store");
 	cr_assert(seen, "the store never started");
@@ -252,6 +258,7 @@ Test(faults, kill_9_during_a_store_loses_and_duplicates_nothing)
 	free(ok);
 	free(errf);
 	free(wal);
+	free(state);
 	free(conf);
 	free(doc);
 }

@@ -216,6 +216,8 @@ Test(fetch, dripping_server_is_dropped)
 {
 	char *err;
 
+	/* a byte a second: dropped after the shortest low-speed time */
+	setenv("FEEDD_TEST_LOW_SPEED_SECS", "1", 1);
 	free(one_feed("d", "/f.xml?drip=1", "timeout = 30s"));
 	err = feed_str("d", "last_error");
 	cr_assert(err && strstr(err, "slow"), "got %s", err);

@@ -156,7 +156,7 @@ daemon_start(struct daemon *d, const char *conf, const char *dir)
 			dup2(fd, 2);
 		snprintf(pid, sizeof(pid), "%d", (int)getpid());
 		setenv("WATCHDOG_PID", pid, 1);
-		setenv("WATCHDOG_USEC", "1000000", 1);
+		setenv("WATCHDOG_USEC", "200000", 1);
 		unsetenv("FEEDD_CONFIG");
 		execl(th_feedd(), "feedd", "run", "-c", conf, (char *)NULL);
 		_exit(127);
@@ -234,7 +234,7 @@ Test(notify, feedd_run_speaks_the_protocol, .timeout = 90)
 	daemon_start(&d, conf, s.dir);
 	if (wait_line(&s, &d, "READY=1", &saw_status, &saw_wd) == -1)
 		fail_without_ready(&d);
-	/* Keep-alives every half second (half of WATCHDOG_USEC). */
+	/* Keep-alives every 100 ms (half of WATCHDOG_USEC). */
 	while (!saw_wd)
 		cr_assert_eq(wait_line(&s, &d, "WATCHDOG=1", &saw_status, &saw_wd),
 		    0, "no WATCHDOG=1 keep-alive");

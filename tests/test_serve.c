@@ -399,6 +399,14 @@ Test(serve, slowloris_neither_blocks_nor_stays, .timeout = 60)
 {
 	int fds[200], n = 0, closed = 0;
 	double t0;
+	char	*err = NULL;
+
+	/* the server again, with the shortest idle timeout: waited out */
+	server_stop(fx.srv);
+	setenv("FEEDD_TEST_SERVE_IDLE_SECS", "1", 1);
+	fx.srv = server_start(&fx.cfg, fx.m, &err);
+	cr_assert_not_null(fx.srv, "%s", err);
+	fx.port = server_port(fx.srv);
 
 	for (int i = 0; i < 200; i++) {
 		int fd = connect_from("127.0.0.4");

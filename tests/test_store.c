@@ -481,7 +481,8 @@ static struct store_put_result
 put_prepared(struct fx *fx, int64_t feed, const struct feed_doc *doc,
     int64_t now)
 {
-	struct store_prep *prep = store_prepare_doc(doc, 1);
+	struct store_prep *prep = store_prepare_doc(doc,
+	    PREP_BODIES | PREP_HEADLINES);
 	struct store_put_result res;
 	char *err = NULL;
 

@@ -61,6 +61,15 @@ Test(util, fnv1a_vectors)
 	    hash_str("foobar"));
 }
 
+Test(util, body_hash_is_xxh3)
+{
+	/* XXH3-64's value for no input; every byte counts, the last too */
+	cr_expect_eq(hash_body("", 0), 0x2d06800538d394c2ULL);
+	cr_expect_eq(hash_body("feed", 4), hash_body("feed", 4));
+	cr_expect_neq(hash_body("feed", 4), hash_body("feee", 4));
+	cr_expect_neq(hash_body("feed", 4), hash_body("feed", 3));
+}
+
 Test(util, fs_write_atomic)
 {
 	char	*dir = th_tmpdir(), *sub = th_path(dir, "a/b/c");

@@ -10,11 +10,16 @@
 #define FEEDD_TS_HELPERS_H
 
 #include <criterion/criterion.h>
+#include <errno.h>
+#include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
+#include <sys/pidfd.h>
 #include <sys/stat.h>
 #include <fcntl.h>
 #include <sys/wait.h>
@@ -269,60 +274,132 @@ ts_nap_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
-/* Waits until t's request log has a line with needle; 0 or -1. */
-static inline int
-ts_wait_request(struct ts *t, const char *needle, int seconds)
+static inline int64_t
+ts_now_ms(void)
 {
-	for (int i = 0; i < seconds * 10; i++) {
-		if (ts_count(t, needle, NULL) > 0)
-			return 0;
-		ts_nap_ms(100);
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Waits until done(arg) holds, testing it again whenever a file in the
+ * folder dir is created, written or renamed there (inotify): an event,
+ * not a period.  0, or -1 when seconds passed first.
+ */
+static inline int
+ts_wait_dir(const char *dir, int (*done)(void *), void *arg, int seconds)
+{
+	int64_t deadline = ts_now_ms() + (int64_t)seconds * 1000;
+	int fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK), rc = -1;
+	char ev[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+
+	cr_assert_geq(fd, 0, "inotify_init1: %s", strerror(errno));
+	cr_assert_geq(inotify_add_watch(fd, dir, IN_CREATE | IN_MODIFY |
+	    IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE), 0, "watch %s: %s", dir,
+	    strerror(errno));
+	for (;;) {
+		struct pollfd p = { fd, POLLIN, 0 };
+		int64_t left;
+
+		/* after the watch is in place: nothing is missed between */
+		if (done(arg)) {
+			rc = 0;
+			break;
+		}
+		if ((left = deadline - ts_now_ms()) <= 0)
+			break;
+		if (poll(&p, 1, (int)left) > 0)
+			while (read(fd, ev, sizeof(ev)) > 0)
+				;
 	}
-	return -1;
+	close(fd);
+	return rc;
+}
+
+struct ts_log_want {
+	struct ts *t;
+	const char *needle;
+	int	 n;
+};
+
+static inline int
+ts_log_has(void *arg)
+{
+	struct ts_log_want *w = arg;
+
+	return ts_count(w->t, w->needle, NULL) >= w->n;
 }
 
 /* Waits until the request log has n lines with needle; 0 or -1. */
 static inline int
 ts_wait_count(struct ts *t, const char *needle, int n, int seconds)
 {
-	for (int i = 0; i < seconds * 20; i++) {
-		if (ts_count(t, needle, NULL) >= n)
-			return 0;
-		ts_nap_ms(50);
-	}
-	return -1;
+	struct ts_log_want w = { t, needle, n };
+
+	return ts_wait_dir(t->dir, ts_log_has, &w, seconds);
+}
+
+/* Waits until t's request log has a line with needle; 0 or -1. */
+static inline int
+ts_wait_request(struct ts *t, const char *needle, int seconds)
+{
+	return ts_wait_count(t, needle, 1, seconds);
+}
+
+struct ts_file_want {
+	const char *path;
+	const char *needle;
+};
+
+static inline int
+ts_file_holds(void *arg)
+{
+	struct ts_file_want *w = arg;
+	char *text = th_read_file(w->path, NULL);
+	int found = text != NULL && strstr(text, w->needle) != NULL;
+
+	free(text);
+	return found;
 }
 
 /* Waits until the file at path holds needle; 0 or -1. */
 static inline int
 ts_wait_file_has(const char *path, const char *needle, int seconds)
 {
-	for (int i = 0; i < seconds * 20; i++) {
-		char *text = th_read_file(path, NULL);
-		int found = text != NULL && strstr(text, needle) != NULL;
+	struct ts_file_want w = { path, needle };
+	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+	int rc;
 
-		free(text);
-		if (found)
-			return 0;
-		ts_nap_ms(50);
-	}
-	return -1;
+	if (slash != NULL)
+		*slash = '\0';
+	rc = ts_wait_dir(slash != NULL ? dir : ".", ts_file_holds, &w,
+	    seconds);
+	free(dir);
+	return rc;
 }
 
-/* Exit status of pid within seconds, or -1 (then it is killed). */
+/*
+ * Exit status of pid within seconds (its pidfd polled: woken by the
+ * exit itself), or -1 (then it is killed, or was no child to wait for).
+ */
 static inline int
 ts_wait_exit(pid_t pid, int seconds)
 {
-	int st;
+	int fd = pidfd_open(pid, 0), st;
+	struct pollfd p = { fd, POLLIN, 0 };
 
-	for (int i = 0; i < seconds * 20; i++) {
-		if (waitpid(pid, &st, WNOHANG) == pid)
-			return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-		ts_nap_ms(50);
-	}
-	kill(pid, SIGKILL);
-	waitpid(pid, &st, 0);
-	return -1;
+	if (fd < 0)		/* reaped already, or never ours */
+		return -1;
+	if (poll(&p, 1, seconds * 1000) <= 0)
+		kill(pid, SIGKILL);
+	close(fd);
+	if (waitpid(pid, &st, 0) != pid)
+		return -1;
+	if (p.revents == 0)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
 #endif
