@@ -40,13 +40,11 @@ static int
 lookup(struct put *p, enum store_stmt_id slot, const char *sql,
     const char *v, struct found *f)
 {
-	sqlite3_stmt *s = store_stmt(p->st, slot, sql);
+	sqlite3_stmt *s = store_query(p->st, slot, sql, "Is", p->feed_id, v);
 	int rc;
 
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, p->feed_id);
-	store_bind_str(s, 2, v);
 	rc = sqlite3_step(s);
 	f->id = 0;
 	if (rc == SQLITE_ROW) {
@@ -107,14 +105,13 @@ ids_churn(struct put *p, const struct item_keys *k, size_t n, int *churn)
 static int
 decide_mode(struct put *p, const struct item_keys *k, size_t n, int *mode)
 {
-	sqlite3_stmt *s = store_stmt(p->st, SQ_FEED_MODE_GET,
+	sqlite3_stmt *s = store_query(p->st, SQ_FEED_MODE_GET,
 	    "SELECT id_mode, EXISTS (SELECT 1 FROM items WHERE feed_id = ?1)"
-	    " FROM feeds WHERE id = ?1");
+	    " FROM feeds WHERE id = ?1", "I", p->feed_id);
 	int old = -1, churn = 0, stored = 0;
 
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, p->feed_id);
 	if (sqlite3_step(s) == SQLITE_ROW) {
 		old = sqlite3_column_int(s, 0);
 		stored = sqlite3_column_int(s, 1);
@@ -133,12 +130,9 @@ decide_mode(struct put *p, const struct item_keys *k, size_t n, int *mode)
 		    itemkey_doc_mode(k, n, ID_MODE_LINK);
 	if (*mode == old)
 		return 0;
-	if ((s = store_stmt(p->st, SQ_FEED_MODE_SET,
-	    "UPDATE feeds SET id_mode = ? WHERE id = ?")) == NULL)
-		return -1;
-	sqlite3_bind_int(s, 1, *mode);
-	sqlite3_bind_int64(s, 2, p->feed_id);
-	return store_step_done(s);
+	return store_run(p->st, SQ_FEED_MODE_SET,
+	    "UPDATE feeds SET id_mode = ? WHERE id = ?", "iI", *mode,
+	    p->feed_id);
 }
 
 /*
@@ -215,16 +209,10 @@ fts_exec(struct put *p, enum store_stmt_id slot, int64_t id, const char *a,
 		[SQ_TRI_INS] = "INSERT INTO items_tri (rowid, text)"
 		    " VALUES (?, ?)",
 	};
-	sqlite3_stmt *s = store_stmt(p->st, slot, sql[slot]);
 
-	if (s == NULL)
-		return -1;
-	sqlite3_bind_int64(s, 1, id);
-	if (a)
-		store_bind_str(s, 2, a);
-	if (b)
-		store_bind_str(s, 3, b);
-	return store_step_done(s);
+	/* the deletes take id alone, the trigram insert id and a */
+	return store_run(p->st, slot, sql[slot], b ? "Iss" : a ? "Is" : "I",
+	    id, a, b);
 }
 
 /* The text item k is indexed by: prepared on a worker, or made here. */
@@ -346,16 +334,15 @@ out:
 static int
 story_by_key(struct put *p, const char *key, int64_t *story)
 {
-	sqlite3_stmt *s = store_stmt(p->st, SQ_STORY_BY_KEY, "SELECT id FROM"
+	sqlite3_stmt *s = store_query(p->st, SQ_STORY_BY_KEY, "SELECT id FROM"
 	    " stories WHERE key = ?1 UNION ALL SELECT story_id FROM"
-	    " story_alias WHERE hash = ?2 AND key = ?1 LIMIT 1");
+	    " story_alias WHERE hash = ?2 AND key = ?1 LIMIT 1", "sI", key,
+	    (int64_t)hash_str(key));
 	int rc;
 
 	*story = 0;
 	if (s == NULL)
 		return -1;
-	store_bind_str(s, 1, key);
-	sqlite3_bind_int64(s, 2, (int64_t)hash_str(key));
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		*story = sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
@@ -366,16 +353,10 @@ story_by_key(struct put *p, const char *key, int64_t *story)
 static int
 story_alias(struct put *p, int64_t story, const char *key)
 {
-	sqlite3_stmt *s = store_stmt(p->st, SQ_STORY_ALIAS, "INSERT INTO"
+	return store_run(p->st, SQ_STORY_ALIAS, "INSERT INTO"
 	    " story_alias (hash, key, story_id) VALUES (?, ?, ?)"
-	    " ON CONFLICT (hash) DO NOTHING");
-
-	if (s == NULL)
-		return -1;
-	sqlite3_bind_int64(s, 1, (int64_t)hash_str(key));
-	store_bind_str(s, 2, key);
-	sqlite3_bind_int64(s, 3, story);
-	return store_step_done(s);
+	    " ON CONFLICT (hash) DO NOTHING", "IsI", (int64_t)hash_str(key),
+	    key, story);
 }
 
 /* What story_for decided for a new item. */
@@ -413,7 +394,6 @@ story_for(struct put *p, const struct item_keys *k, struct story_pick *sp)
 	    xasprintf("item:%lld:%s", (long long)p->feed_id, k->key);
 	struct group_index *gi;
 	struct group_match m;
-	sqlite3_stmt *s;
 	int rc = -1;
 
 	memset(sp, 0, sizeof(*sp));
@@ -440,14 +420,9 @@ story_for(struct put *p, const struct item_keys *k, struct story_pick *sp)
 		rc = story_alias(p, sp->story, key);
 		goto out;
 	}
-	if ((s = store_stmt(p->st, SQ_STORY_INSERT,
-	    "INSERT INTO stories (key, first_seen, sort_time) VALUES (?, ?, ?)"))
-	    == NULL)
-		goto out;
-	store_bind_str(s, 1, key);
-	sqlite3_bind_int64(s, 2, p->now);
-	sqlite3_bind_int64(s, 3, sp->date);
-	if (store_step_done(s) == -1)
+	if (store_run(p->st, SQ_STORY_INSERT,
+	    "INSERT INTO stories (key, first_seen, sort_time) VALUES (?, ?, ?)",
+	    "sII", key, p->now, sp->date) == -1)
 		goto out;
 	sp->story = sqlite3_last_insert_rowid(p->st->db);
 	sp->created = 1;
@@ -532,14 +507,8 @@ out:
 static int
 rekey_item(struct put *p, int64_t id, const char *key)
 {
-	sqlite3_stmt *s = store_stmt(p->st, SQ_ITEM_REKEY,
-	    "UPDATE items SET key = ? WHERE id = ?");
-
-	if (s == NULL)
-		return -1;
-	store_bind_str(s, 1, key);
-	sqlite3_bind_int64(s, 2, id);
-	return store_step_done(s);
+	return store_run(p->st, SQ_ITEM_REKEY,
+	    "UPDATE items SET key = ? WHERE id = ?", "sI", key, id);
 }
 
 /*
@@ -573,22 +542,13 @@ put_item(struct put *p, const struct item_keys *k, int mode)
 static int
 put_feed_meta(struct put *p, const struct feed_doc *doc)
 {
-	sqlite3_stmt *s = store_stmt(p->st, SQ_FEED_DOC,
+	if (store_run(p->st, SQ_FEED_DOC,
 	    "UPDATE feeds SET title = ?2, link = ?3, updated = ?4, doc_id = ?5,"
 	    " author = ?6, language = ?7 WHERE id = ?1 AND (title IS NOT ?2 OR"
 	    " link IS NOT ?3 OR updated IS NOT ?4 OR doc_id IS NOT ?5 OR"
-	    " author IS NOT ?6 OR language IS NOT ?7)");
-
-	if (s == NULL)
-		return -1;
-	sqlite3_bind_int64(s, 1, p->feed_id);
-	store_bind_str(s, 2, doc->title);
-	store_bind_str(s, 3, doc->link);
-	store_bind_time(s, 4, doc->updated);
-	store_bind_str(s, 5, doc->id);
-	store_bind_str(s, 6, doc->author);
-	store_bind_str(s, 7, doc->language);
-	if (store_step_done(s) == -1)
+	    " author IS NOT ?6 OR language IS NOT ?7)", "Isstsss", p->feed_id,
+	    doc->title, doc->link, doc->updated, doc->id, doc->author,
+	    doc->language) == -1)
 		return -1;
 	return sqlite3_changes(p->st->db) > 0;
 }
