@@ -428,27 +428,10 @@ cmd_stories(struct query *q)
 	return rc;
 }
 
-static char *
-join_args(int argc, char **argv)
-{
-	size_t len = 1;
-	char *s;
-
-	for (int i = 0; i < argc; i++)
-		len += strlen(argv[i]) + 1;
-	s = xcalloc(1, len);
-	for (int i = 0; i < argc; i++) {
-		if (i > 0)
-			strcat(s, " ");
-		strcat(s, argv[i]);
-	}
-	return s;
-}
-
 int
 cmd_search(struct query *q)
 {
-	char *text = join_args(q->nwords, q->words), *err = NULL;
+	char *text = strv_join(q->words, (size_t)q->nwords, " "), *err = NULL;
 	struct search_hit *hits;
 	int rc = EXIT_OK;
 	size_t n;

@@ -286,18 +286,8 @@ write_feed(xmlTextWriter *w, const struct opml_feed *f)
 	char *cat = NULL;
 	int rc = -1;
 
-	if (f->ntags > 0) {
-		size_t len = 1;
-
-		for (size_t i = 0; i < f->ntags; i++)
-			len += strlen(f->tags[i]) + 1;
-		cat = xcalloc(1, len);
-		for (size_t i = 0; i < f->ntags; i++) {
-			if (i > 0)
-				strcat(cat, ",");
-			strcat(cat, f->tags[i]);
-		}
-	}
+	if (f->ntags > 0)
+		cat = strv_join(f->tags, f->ntags, ",");
 	if (xmlTextWriterStartElement(w, (const xmlChar *)"outline") < 0 ||
 	    write_attr(w, "text", title) < 0 ||
 	    write_attr(w, "title", title) < 0 ||

@@ -13,6 +13,7 @@
 #include "util/hash.h"
 #include "util/termtext.h"
 #include "util/utf8.h"
+#include "util/xmalloc.h"
 
 #define U(s)	((const unsigned char *)(s))
 
@@ -59,6 +60,25 @@ Test(util, fnv1a_vectors)
 	cr_expect_eq(hash_str("foobar"), 0x85944171f73967e8ULL);
 	cr_expect_eq(hash_add(hash_add(HASH_INIT, "foo", 3), "bar", 3),
 	    hash_str("foobar"));
+}
+
+Test(util, strv_join)
+{
+	char *v[] = { "tech", "", "ai news" };
+	char *s;
+
+	s = strv_join(v, 3, ",");
+	cr_expect_str_eq(s, "tech,,ai news");
+	free(s);
+	s = strv_join(v, 1, "\x1f");
+	cr_expect_str_eq(s, "tech");
+	free(s);
+	s = strv_join(v + 1, 2, " -- ");
+	cr_expect_str_eq(s, " -- ai news");
+	free(s);
+	s = strv_join(NULL, 0, ",");
+	cr_expect_str_eq(s, "");
+	free(s);
 }
 
 Test(util, body_hash_is_xxh3)

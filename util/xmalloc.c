@@ -98,6 +98,29 @@ strv_free(char **v, size_t n)
 }
 
 char *
+strv_join(char *const *v, size_t n, const char *sep)
+{
+	size_t len = 1, seplen = strlen(sep), off = 0;
+	char *out;
+
+	for (size_t i = 0; i < n; i++)
+		len += strlen(v[i]) + seplen;
+	out = xmalloc(len);
+	for (size_t i = 0; i < n; i++) {
+		size_t l = strlen(v[i]);
+
+		if (i > 0) {
+			memcpy(out + off, sep, seplen);
+			off += seplen;
+		}
+		memcpy(out + off, v[i], l);
+		off += l;
+	}
+	out[off] = '\0';
+	return out;
+}
+
+char *
 xvasprintf(const char *fmt, va_list ap)
 {
 	char *p;

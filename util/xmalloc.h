@@ -23,6 +23,8 @@ char	*xstrdup_or_null(const char *s);
 void	*xgrow(void *ptr, size_t n, size_t *cap, size_t size);
 /* Frees the n strings of v, then v. */
 void	 strv_free(char **v, size_t n);
+/* The n strings of v joined by sep, newly allocated ("" when n is 0). */
+char	*strv_join(char *const *v, size_t n, const char *sep);
 char	*xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char	*xvasprintf(const char *fmt, va_list ap)
 	    __attribute__((format(printf, 1, 0)));
