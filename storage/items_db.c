@@ -168,23 +168,13 @@ join_enclosures(const struct feed_item *it)
 	return buf_detach(&b);
 }
 
+/* The categories as one column, \x1f between them; NULL for none. */
 static char *
 join_categories(const struct feed_item *it)
 {
-	size_t len = 1;
-	char *out;
-
 	if (it->ncategories == 0)
 		return NULL;
-	for (size_t i = 0; i < it->ncategories; i++)
-		len += strlen(it->categories[i]) + 1;
-	out = xcalloc(1, len);
-	for (size_t i = 0; i < it->ncategories; i++) {
-		if (i > 0)
-			strcat(out, "\x1f");
-		strcat(out, it->categories[i]);
-	}
-	return out;
+	return strv_join(it->categories, it->ncategories, "\x1f");
 }
 
 /* One statement on the full-text tables: rowid id, then a and b. */
