@@ -45,10 +45,11 @@ static const struct row rows[] = {
  * indexing (what goes into items_fts and items_tri) are the real ones.
  * Criterion forks per test, so each test builds it once.
  */
+static struct fx fx;
+
 static sqlite3 *
 db_open(void)
 {
-	static struct fx fx;
 	int64_t feed;
 
 	if (fx.st != NULL)
@@ -70,6 +71,16 @@ db_open(void)
 	}
 	return store_sqlite(fx.st);
 }
+
+/* Each test runs in its own process; its store goes with it. */
+static void
+db_close(void)
+{
+	if (fx.st != NULL)
+		fx_close(&fx);
+}
+
+TestSuite(match, .fini = db_close);
 
 /* The ids (comma-separated, ascending) an SQL statement returns. */
 static char *
