@@ -62,6 +62,7 @@ void
 group_params_default(struct group_params *p)
 {
 	p->window = 48 * 3600;
+	p->max_items = GROUP_MAX_ITEMS;
 	p->threshold = 0.6;
 	p->first_threshold = 0.3;
 	p->time_penalty = 0.25;
@@ -410,13 +411,54 @@ story_first(struct group_index *gi, int64_t id, uint32_t seq)
 	return seq;
 }
 
+/* The oldest live entry leaves the index. */
+static void
+expire_first(struct group_index *gi)
+{
+	struct gentry *e = entry(gi, gi->live);
+
+	for (size_t i = 0; i < e->hl->ntok; i++) {
+		struct gtok *t = tok_slot(gi, e->hl->tok[i].h);
+
+		if (t->h != 0 && t->df > 0)
+			t->df--;
+	}
+	headline_free(e->hl);
+	e->hl = NULL;
+	gi->live++;
+}
+
+/* The dead prefix goes once it is half the array. */
+static void
+compact(struct group_index *gi)
+{
+	size_t dead = gi->live - gi->off;
+
+	if (dead > 0 && dead * 2 >= gi->n) {
+		memmove(gi->e, gi->e + dead, (gi->n - dead) * sizeof(*gi->e));
+		gi->n -= dead;
+		gi->off = gi->live;
+		story_rebuild(gi, gi->stcap);
+	}
+}
+
 void
 group_index_add(struct group_index *gi, int64_t item_id, int64_t feed_id,
     int64_t story_id, int64_t time, int64_t seen, struct headline *hl)
 {
-	uint32_t seq = next_seq(gi);
+	uint32_t seq;
 	struct gentry *e;
 
+	/*
+	 * A first fetch of thousands of feeds puts every item in the window
+	 * at once: past max_items the oldest go, so memory is bounded
+	 * whatever the number of feeds.
+	 */
+	if (group_index_size(gi) >= gi->p.max_items) {
+		expire_first(gi);
+		compact(gi);
+	}
+	seq = next_seq(gi);
 	if (gi->n == gi->cap) {
 		gi->cap = gi->cap ? gi->cap * 2 : 256;
 		gi->e = xreallocarray(gi->e, gi->cap, sizeof(*gi->e));
@@ -454,29 +496,10 @@ void
 group_index_expire(struct group_index *gi, int64_t now)
 {
 	int64_t cut = now - gi->p.window;
-	size_t dead;
 
-	while (gi->live < next_seq(gi) && entry(gi, gi->live)->seen < cut) {
-		struct gentry *e = entry(gi, gi->live);
-
-		for (size_t i = 0; i < e->hl->ntok; i++) {
-			struct gtok *t = tok_slot(gi, e->hl->tok[i].h);
-
-			if (t->h != 0 && t->df > 0)
-				t->df--;
-		}
-		headline_free(e->hl);
-		e->hl = NULL;
-		gi->live++;
-	}
-	/* the dead prefix goes once it is half the array */
-	dead = gi->live - gi->off;
-	if (dead > 0 && dead * 2 >= gi->n) {
-		memmove(gi->e, gi->e + dead, (gi->n - dead) * sizeof(*gi->e));
-		gi->n -= dead;
-		gi->off = gi->live;
-		story_rebuild(gi, gi->stcap);
-	}
+	while (gi->live < next_seq(gi) && entry(gi, gi->live)->seen < cut)
+		expire_first(gi);
+	compact(gi);
 }
 
 /* One token of a query found in the index: its entry, place and IDF. */

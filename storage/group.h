@@ -35,6 +35,7 @@
 
 struct group_params {
 	int64_t	 window;		/* seconds */
+	size_t	 max_items;		/* the newest kept past this */
 	double	 threshold;		/* to join a story */
 	double	 first_threshold;	/* against the story's first item */
 	double	 time_penalty;		/* score lost at a gap of the window */
@@ -43,6 +44,12 @@ struct group_params {
 	double	 entity_threshold;	/* to join on a shared entity */
 	double	 prior;			/* unseen documents IDF assumes */
 };
+
+/*
+ * About 300 bytes an item: 32,768 keep the index near 10 MB, and hold a
+ * 48-hour window of some 3,000 feeds posting 5 items a day.
+ */
+#define GROUP_MAX_ITEMS	32768
 
 void	 group_params_default(struct group_params *p);
 

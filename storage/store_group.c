@@ -27,19 +27,22 @@ store_group_drop(struct store *st)
 	st->grp = NULL;
 }
 
-/* Adds every item first seen since `since`, oldest first. */
+/* Adds the items first seen since `since`, oldest first. */
 static int
 load(struct store *st, struct group_index *gi, int64_t since)
 {
 	sqlite3_stmt *q;
 	int rc;
 
-	if (sqlite3_prepare_v2(st->db, "SELECT id, feed_id, story_id, title,"
-	    " min(coalesce(published, updated, first_seen), first_seen),"
-	    " first_seen FROM items WHERE first_seen >= ? ORDER BY id",
-	    -1, &q, NULL) != SQLITE_OK)
+	/* the newest max_items, the most the index keeps */
+	if (sqlite3_prepare_v2(st->db, "SELECT * FROM (SELECT id, feed_id,"
+	    " story_id, title,"
+	    " min(coalesce(published, updated, first_seen), first_seen) AS t,"
+	    " first_seen FROM items WHERE first_seen >= ?1 ORDER BY id DESC"
+	    " LIMIT ?2) ORDER BY id", -1, &q, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_int64(q, 1, since);
+	sqlite3_bind_int64(q, 2, (sqlite3_int64)GROUP_MAX_ITEMS);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
 		group_index_add(gi, sqlite3_column_int64(q, 0),
 		    sqlite3_column_int64(q, 1), sqlite3_column_int64(q, 2),

@@ -230,6 +230,42 @@ Test(group, index_joins_other_feeds_only_within_the_window)
 	group_index_free(gi);
 }
 
+/* A cold start of thousands of feeds: memory bounded, newest kept. */
+Test(group, index_keeps_the_newest_max_items)
+{
+	struct group_params gp;
+	struct group_index *gi;
+	struct headline *hl;
+	struct group_match m;
+	char title[128];
+
+	group_params_default(&gp);
+	gp.max_items = 64;
+	gi = group_index_new(&gp);
+	group_index_add(gi, 1, 1, 11, T0, T0, headline_new("Alibaba "
+	    "launches Qwen3-Coder, its most powerful open agentic coding model"));
+	for (int i = 0; i < 1000; i++) {
+		snprintf(title, sizeof(title), "Filler story %d about topic%d "
+		    "and subject%d", i, i, i * 7);
+		group_index_add(gi, 100 + i, 3 + i % 5, 100 + i, T0, T0,
+		    headline_new(title));
+		cr_assert_leq(group_index_size(gi), 64);
+	}
+	cr_assert_eq(group_index_size(gi), 64);
+	hl = headline_new("Qwen3-Coder: Alibaba's new open agentic coding "
+	    "model takes aim at Claude");
+	cr_assert_eq(group_index_match(gi, hl, 2, T0, &m), 0,
+	    "the oldest item left the index");
+	group_index_add(gi, 2, 1, 12, T0, T0, headline_new("Alibaba "
+	    "launches Qwen3-Coder, its most powerful open agentic coding model"));
+	cr_assert_eq(group_index_match(gi, hl, 2, T0, &m), 1,
+	    "a new one joins as before");
+	cr_assert_eq(m.story_id, 12);
+	free(m.why);
+	headline_free(hl);
+	group_index_free(gi);
+}
+
 Test(group, index_candidates_come_from_rare_tokens_not_a_scan)
 {
 	struct group_params gp;
