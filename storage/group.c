@@ -37,6 +37,7 @@ struct gstory {
 };
 
 #define LOGTAB	512
+#define TOKCAP_MIN 1024			/* slots of the word table */
 
 struct group_index {
 	struct group_params p;
@@ -80,7 +81,7 @@ group_index_new(const struct group_params *p)
 	gi->p = *p;
 	for (int k = 0; k < LOGTAB; k++)
 		gi->logtab[k] = log(k + 1.0);
-	gi->tokcap = 1024;
+	gi->tokcap = TOKCAP_MIN;
 	gi->tok = xcalloc(gi->tokcap, sizeof(*gi->tok));
 	gi->stcap = 256;
 	gi->st = xcalloc(gi->stcap, sizeof(*gi->st));
@@ -150,6 +151,35 @@ tok_grow(struct group_index *gi)
 	free(old);
 }
 
+/*
+ * The table anew without the words no live item has: over months the
+ * words seen once would otherwise grow it without end.
+ */
+static void
+tok_drop_unused(struct group_index *gi)
+{
+	struct gtok *old = gi->tok;
+	size_t oldcap = gi->tokcap, live = 0;
+
+	for (size_t i = 0; i < oldcap; i++)
+		live += old[i].h != 0 && old[i].df > 0;
+	while (gi->tokcap > TOKCAP_MIN && (live + 1) * 4 <= gi->tokcap)
+		gi->tokcap /= 2;
+	gi->tok = xcalloc(gi->tokcap, sizeof(*gi->tok));
+	gi->ntok = 0;
+	for (size_t i = 0; i < oldcap; i++) {
+		if (old[i].h == 0)
+			continue;
+		if (old[i].df == 0) {
+			free(old[i].post);
+			continue;
+		}
+		*tok_slot(gi, old[i].h) = old[i];
+		gi->ntok++;
+	}
+	free(old);
+}
+
 static const struct gtok *
 tok_find(const struct group_index *gi, uint64_t h)
 {
@@ -170,6 +200,17 @@ tok_trim(const struct group_index *gi, struct gtok *t)
 		return;
 	memmove(t->post, t->post + k, (t->n - k) * sizeof(*t->post));
 	t->n -= k;
+}
+
+/* Trims, and gives back what a shrunken posting list no longer needs. */
+static void
+tok_shrink(const struct group_index *gi, struct gtok *t)
+{
+	tok_trim(gi, t);
+	if (t->cap > 8 && t->n * 4 <= t->cap) {
+		t->cap = t->n * 2 > 4 ? t->n * 2 : 4;
+		t->post = xreallocarray(t->post, t->cap, sizeof(*t->post));
+	}
 }
 
 /*
@@ -417,15 +458,22 @@ expire_first(struct group_index *gi)
 {
 	struct gentry *e = entry(gi, gi->live);
 
+	gi->live++;
 	for (size_t i = 0; i < e->hl->ntok; i++) {
 		struct gtok *t = tok_slot(gi, e->hl->tok[i].h);
 
-		if (t->h != 0 && t->df > 0)
-			t->df--;
+		if (t->h == 0 || t->df == 0)
+			continue;
+		t->df--;
+		/*
+		 * A common word's postings are seldom read, so reads alone
+		 * would never cut them: cut once half are dead.
+		 */
+		if ((t->n - t->df) * 2 >= t->n)
+			tok_shrink(gi, t);
 	}
 	headline_free(e->hl);
 	e->hl = NULL;
-	gi->live++;
 }
 
 /* The dead prefix goes once it is half the array. */
@@ -439,6 +487,7 @@ compact(struct group_index *gi)
 		gi->n -= dead;
 		gi->off = gi->live;
 		story_rebuild(gi, gi->stcap);
+		tok_drop_unused(gi);
 	}
 }
 

@@ -46,10 +46,10 @@ struct group_params {
 };
 
 /*
- * About 300 bytes an item: 32,768 keep the index near 10 MB, and hold a
- * 48-hour window of some 3,000 feeds posting 5 items a day.
+ * About 500 bytes an item: 10,000 keep the index near 5 MB, and hold a
+ * 48-hour window of some 1,000 feeds posting 5 items a day.
  */
-#define GROUP_MAX_ITEMS	32768
+#define GROUP_MAX_ITEMS	10000
 
 void	 group_params_default(struct group_params *p);
 
