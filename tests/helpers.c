@@ -337,3 +337,20 @@ th_require_tool(const char *tool)
 	th_result_cleanup(&r);
 	free(cmd);
 }
+
+/* An RSS document of n small items (about 110 bytes each); caller frees. */
+char *
+th_rss_of_items(size_t n)
+{
+	struct buf b;
+
+	buf_init(&b, 0);
+	buf_puts(&b, "<?xml version=\"1.0\"?>\n<rss version=\"2.0\"><channel>"
+	    "<title>Many</title><link>http://example.com/</link>\n");
+	for (size_t i = 0; i < n; i++)
+		buf_printf(&b, "<item><title>Story %zu</title><link>"
+		    "http://example.com/%zu</link><guid>g%zu</guid></item>\n",
+		    i, i, i);
+	buf_puts(&b, "</channel></rss>\n");
+	return buf_detach(&b);
+}

@@ -37,6 +37,8 @@ char	*th_tmpdir(void);
 void	 th_rmdir(const char *path);
 /* Whole file, NUL-terminated, or NULL; *len may be NULL. */
 char	*th_read_file(const char *path, size_t *len);
+/* An RSS document of n small items (about 110 bytes each); caller frees. */
+char	*th_rss_of_items(size_t n);
 int	 th_write_file(const char *path, const char *data, size_t len);
 /*
  * Runs shared/tools/validate-feed on each of the n files at once (a

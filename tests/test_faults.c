@@ -48,23 +48,6 @@ conf_one(const char *name, const char *pathq, const char *daemon_extra)
 	return ts_conf_one(&T, name, pathq, daemon_extra);
 }
 
-/* An RSS document of n small items (about 110 bytes each); caller frees. */
-static char *
-rss_of_items(size_t n)
-{
-	struct buf b;
-
-	buf_init(&b, 0);
-	buf_puts(&b, "<?xml version=\"1.0\"?>\n<rss version=\"2.0\"><channel>"
-	    "<title>Many</title><link>http://example.com/</link>\n");
-	for (size_t i = 0; i < n; i++)
-		buf_printf(&b, "<item><title>Story %zu</title><link>"
-		    "http://example.com/%zu</link><guid>g%zu</guid></item>\n",
-		    i, i, i);
-	buf_puts(&b, "</channel></rss>\n");
-	return buf_detach(&b);
-}
-
 /* Mounts a tmpfs of opts on T.dir/state (the database's folder). */
 static char *
 state_on_tmpfs(const char *opts)
@@ -102,7 +85,7 @@ nlines(const char *s)
  */
 Test(faults, full_disk_fails_once_and_loses_nothing)
 {
-	char *doc = rss_of_items(3000), *small = rss_of_items(10), *conf;
+	char *doc = th_rss_of_items(3000), *small = th_rss_of_items(10), *conf;
 	char *state, *ok, *opts;
 	struct th_result r;
 	struct statvfs vfs;
@@ -163,7 +146,7 @@ set_immutable(const char *path, int on)
  */
 Test(faults, read_only_database_fails_once_and_loses_nothing)
 {
-	char *doc = rss_of_items(300), *more = rss_of_items(320), *conf;
+	char *doc = th_rss_of_items(300), *more = th_rss_of_items(320), *conf;
 	char *state, *db;
 	struct th_result r;
 
@@ -222,7 +205,7 @@ wal_grown(void *arg)
 
 Test(faults, kill_9_during_a_store_loses_and_duplicates_nothing)
 {
-	char *doc = rss_of_items(20000), *conf, *wal, *ok, *errf, *state;
+	char *doc = th_rss_of_items(20000), *conf, *wal, *ok, *errf, *state;
 	struct th_result r;
 	pid_t pid;
 	int seen;

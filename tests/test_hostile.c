@@ -196,7 +196,6 @@ Test(hostile, items_output_carries_no_terminal_controls)
 	free(conf);
 }
 
-
 static int
 lines(const char *s)
 {
@@ -435,23 +434,6 @@ Test(hostile, body_not_in_its_content_encoding_is_named)
 	}
 }
 
-/* An RSS document of n small items (about 110 bytes each); caller frees. */
-static char *
-rss_of_items(size_t n)
-{
-	struct buf b;
-
-	buf_init(&b, 0);
-	buf_puts(&b, "<?xml version=\"1.0\"?>\n<rss version=\"2.0\"><channel>"
-	    "<title>Many</title><link>http://example.com/</link>\n");
-	for (size_t i = 0; i < n; i++)
-		buf_printf(&b, "<item><title>Story %zu</title><link>"
-		    "http://example.com/%zu</link><guid>g%zu</guid></item>\n",
-		    i, i, i);
-	buf_puts(&b, "</channel></rss>\n");
-	return buf_detach(&b);
-}
-
 /*
  * A body that is gzip without a Content-Encoding header was inflated up
  * to 256 MB whatever max_size said: a 33 KB body stored 34 MB.  Inside
@@ -459,7 +441,7 @@ rss_of_items(size_t n)
  */
 Test(hostile, gzip_inside_the_body_is_bounded_by_max_size)
 {
-	char *doc = rss_of_items(20000);	/* ~2 MB, ~100 kB as gzip */
+	char *doc = th_rss_of_items(20000);	/* ~2 MB, ~100 kB as gzip */
 	const char *q[] = { "/many.xml?gzbody=1", "/many.xml?gzbody=1&gzip=1" };
 
 	cr_assert_gt(strlen(doc), 1024 * 1024);
@@ -856,7 +838,7 @@ Test(hostile, categories_per_item_are_capped)
  */
 Test(hostile, a_feed_of_the_most_items_is_stored_in_seconds)
 {
-	char *doc = rss_of_items(FEED_MAX_ITEMS + 10), *conf;
+	char *doc = th_rss_of_items(FEED_MAX_ITEMS + 10), *conf;
 	struct timespec t0, t1;
 	double secs;
 
