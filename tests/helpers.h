@@ -35,6 +35,11 @@ void	 th_result_cleanup(struct th_result *res);
 /* A new empty folder under /tmp; caller frees the path (th_rmdir it). */
 char	*th_tmpdir(void);
 void	 th_rmdir(const char *path);
+/*
+ * Makes path a new, migrated feedd database, as store_open would, by
+ * copying the one the runner migrated at start (no migrations per test).
+ */
+void	 th_db_new(const char *path);
 /* Whole file, NUL-terminated, or NULL; *len may be NULL. */
 char	*th_read_file(const char *path, size_t *len);
 /* An RSS document of n small items (about 110 bytes each); caller frees. */

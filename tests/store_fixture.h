@@ -23,6 +23,19 @@ struct fx {
 	struct store *st;
 };
 
+/* A store on an empty file: store_open migrates it from nothing. */
+static inline void
+fx_open_new(struct fx *fx)
+{
+	char *err = NULL;
+
+	fx->dir = th_tmpdir();
+	fx->path = th_path(fx->dir, "feedd.db");
+	cr_assert_eq(store_open(fx->path, STORE_READWRITE, &fx->st, &err), 0,
+	    "open: %s", err ? err : "?");
+}
+
+/* A store on a new database (th_db_new: migrated once per run). */
 static inline void
 fx_open(struct fx *fx)
 {
@@ -30,6 +43,7 @@ fx_open(struct fx *fx)
 
 	fx->dir = th_tmpdir();
 	fx->path = th_path(fx->dir, "feedd.db");
+	th_db_new(fx->path);
 	cr_assert_eq(store_open(fx->path, STORE_READWRITE, &fx->st, &err), 0,
 	    "open: %s", err ? err : "?");
 }

@@ -110,6 +110,7 @@ store_with_alerts(const char *dir, int n)
 	int64_t	 now = time(NULL);
 
 	path = th_path(dir, "feedd.db");
+	th_db_new(path);
 	cr_assert_eq(store_open(path, STORE_READWRITE, &st, &err), 0, "%s", err);
 	free(path);
 	cfg.feeds = &fc;

@@ -88,6 +88,7 @@ setup(void)
 	fx.cfg.rules = &fx.rule;
 	fx.cfg.nrules = 1;
 	db = th_path(fx.dir, "feedd.db");
+	th_db_new(db);
 	cr_assert_eq(store_open(db, STORE_READWRITE, &fx.st, &err), 0, "%s", err);
 	free(db);
 	cr_assert_eq(store_sync_feeds(fx.st, &fx.cfg), 0);

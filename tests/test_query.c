@@ -50,6 +50,7 @@ populate(struct qfx *q)
 	int fired;
 
 	cr_assert_not_null(cfg, "%s", errs.n ? errs.msgs[0] : "?");
+	th_db_new(cfg->database);
 	cr_assert_eq(store_open(cfg->database, STORE_READWRITE, &st, &err), 0);
 	cr_assert_eq(store_sync_feeds(st, cfg), 0);
 	cr_assert_eq(store_feed_get(st, "hn", &hn), 0);

@@ -15,7 +15,7 @@ Test(store, migrates_empty_db_and_reopens_idempotently)
 	struct store *again;
 	char *err = NULL;
 
-	fx_open(&fx);
+	fx_open_new(&fx);
 	cr_assert_eq(fx_count(&fx, "PRAGMA user_version"), 7);
 	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM sqlite_master"
 	    " WHERE name IN ('feeds','items','stories','alerts','items_fts',"
@@ -58,7 +58,7 @@ Test(store, runs_in_wal_mode_with_foreign_keys)
 	struct fx fx;
 	sqlite3_stmt *s;
 
-	fx_open(&fx);
+	fx_open_new(&fx);
 	cr_assert_eq(sqlite3_prepare_v2(store_sqlite(fx.st),
 	    "PRAGMA journal_mode", -1, &s, NULL), SQLITE_OK);
 	cr_assert_eq(sqlite3_step(s), SQLITE_ROW);
