@@ -9,19 +9,12 @@
 #include "util/xmalloc.h"
 #include "storage/store_int.h"
 
-/* The kept HTML's columns of item_html (story_fill_render), in order. */
-static const struct store_col html_col[] = {
-	STORE_COL(struct story_html, key),
-	STORE_COL(struct story_html, content),
-	STORE_COL(struct story_html, summary),
-	STORE_COL(struct story_html, summary_text),
-};
-static const struct store_cols html_cols = STORE_COLS(html_col);
-
 void
 story_html_cleanup(struct story_html *html)
 {
-	store_cols_free(html, &html_cols);
+	free(html->content);
+	free(html->summary);
+	free(html->summary_text);
 	memset(html, 0, sizeof(*html));
 }
 
@@ -245,7 +238,10 @@ story_fill_render(struct store *st, sqlite3_stmt *q, struct story_row *r)
 		sqlite3_bind_int64(k, c + 1, sqlite3_column_int64(q, c));
 	if (story_read_cols(k, item_id, r) == 0) {
 		r->html.row_kept = 1;
-		store_cols_read(k, STORY_NCOLS, &r->html, &html_cols);
+		r->html.key = sqlite3_column_int64(k, STORY_NCOLS);
+		r->html.content = store_col_str(k, STORY_NCOLS + 1);
+		r->html.summary = store_col_str(k, STORY_NCOLS + 2);
+		r->html.summary_text = store_col_str(k, STORY_NCOLS + 3);
 		sqlite3_reset(k);
 		return 0;
 	}
