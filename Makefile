@@ -92,8 +92,8 @@ test: deps
 
 TEST_ENV = FEEDD_BIN=$(BUILD)/feedd FEEDD_TESTSRV=$(BUILD)/testsrv FEEDD_SHARED=$${FEEDD_SHARED:-../shared}
 # Three tests at a time on two cores: many wait on a daemon or a
-# timeout, and a third keeps the cores busy meanwhile.  Criterion starts
-# suites in name order; the longest (corpus) comes early.
+# timeout, and a third keeps the cores busy meanwhile.  The longest
+# suites start first (tests/helpers.c, longest_first).
 TEST_JOBS ?= 3
 test-run: $(BUILD)/feedd $(HELPER_BIN) $(BUILD)/tests/all
 	$(TEST_ENV) $(BUILD)/tests/all -j$(TEST_JOBS) $(TEST_ARGS)
