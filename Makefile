@@ -90,7 +90,8 @@ deps:
 test: deps
 	@$(MAKE) --no-print-directory WERROR=1 test-run
 
-TEST_ENV = FEEDD_BIN=$(BUILD)/feedd FEEDD_TESTSRV=$(BUILD)/testsrv FEEDD_SHARED=$${FEEDD_SHARED:-../shared}
+TEST_ENV = FEEDD_BIN=$(BUILD)/feedd FEEDD_TESTSRV=$(BUILD)/testsrv FEEDD_SHARED=$${FEEDD_SHARED:-../shared} \
+	   FEEDD_TEST_CACHE=$(BUILD)
 # Three tests at a time on two cores: many wait on a daemon or a
 # timeout, and a third keeps the cores busy meanwhile.  The longest
 # suites start first (tests/helpers.c, longest_first).

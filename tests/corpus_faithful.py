@@ -24,8 +24,9 @@ sees at a tenth of the cost) and checks:
   dates     no entry is dated after the run;
   content   no relative href/src is left in summary or content.
 
-What feedparser reads in each source is kept in FEEDD's folder
-(corpus-sources.json), keyed by the source's bytes, feedparser's version
+What feedparser reads in each source is kept in $FEEDD_TEST_CACHE
+(the build folder, under make) as corpus-sources.json, keyed by the
+source's bytes, feedparser's version
 and this script: the sources are fixed inputs, so only a changed source,
 script or feedparser is read again; feedd's side is always run anew.
 
@@ -173,13 +174,13 @@ def cache_key():
 class SourceCache:
     """source_items of every source, read again only when its bytes change."""
 
-    def __init__(self, feedd, shared, rows):
-        self.path = os.path.join(os.path.dirname(os.path.realpath(feedd)),
-                                 'corpus-sources.json')
+    def __init__(self, shared, rows):
+        cache = os.environ.get('FEEDD_TEST_CACHE')
+        self.path = os.path.join(cache, 'corpus-sources.json') if cache else None
         self.key = cache_key()
         self.files = {}
         try:
-            with open(self.path, encoding='utf-8') as f:
+            with open(self.path or '', encoding='utf-8') as f:
                 doc = json.load(f)
             if doc.get('key') == self.key:
                 self.files = doc['files']
@@ -196,7 +197,7 @@ class SourceCache:
         """The items of every row, fresh ones (of self.missing) stored."""
         for row, items in zip(self.missing, fresh):
             self.files[row[0]] = [self.digests[row[0]], items]
-        if self.missing:
+        if self.missing and self.path:
             tmp = '%s.%d' % (self.path, os.getpid())
             with open(tmp, 'w', encoding='utf-8') as f:
                 json.dump({'key': self.key, 'files': self.files}, f)
@@ -211,7 +212,7 @@ def main():
     feedd, shared, work = sys.argv[1:]
     rows = corpus_rows(shared)
     conf = write_config(work, shared, rows)
-    cache = SourceCache(feedd, shared, rows)
+    cache = SourceCache(shared, rows)
     pool = pending = None
     if cache.missing:
         # the sources not read before are read in a second process
