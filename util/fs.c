@@ -61,6 +61,7 @@ struct fs_atomic {
 	FILE	*old;		/* FS_KEEP_SAME: the file there, or NULL */
 	int	 same;		/* every byte so far is old's */
 	char	*obuf;
+	char	*wbuf;		/* fp's buffer */
 };
 
 #define CHUNK	(1 << 16)
@@ -140,9 +141,11 @@ fs_atomic_open(const char *path, int flags, char **errstr)
 	}
 	/*
 	 * Outputs run to hundreds of MB in many small writes: 64 KB per
-	 * write(2), not 4, and no lock per call (one thread owns the file).
+	 * write(2), not 8, and no lock per call (one thread owns the file).
+	 * The buffer is given: glibc's setvbuf takes no size without one.
 	 */
-	setvbuf(a->fp, NULL, _IOFBF, CHUNK);
+	a->wbuf = xmalloc(CHUNK);
+	setvbuf(a->fp, a->wbuf, _IOFBF, CHUNK);
 	__fsetlocking(a->fp, FSETLOCKING_BYCALLER);
 	return a;
 }
@@ -191,6 +194,7 @@ out:
 	if (a->old != NULL)
 		fclose(a->old);
 	free(a->obuf);
+	free(a->wbuf);
 	if (a->tmp != NULL)
 		unlink(a->tmp);		/* ENOENT once renamed */
 	free(a->tmp);
