@@ -65,6 +65,7 @@ struct stream {
 	struct sink *sinks;
 	size_t	 nsinks;
 	struct hset links, ids;
+	struct buf text;	/* one entry as one sink writes it */
 	size_t	 n;
 	int	 head;		/* the heads are written */
 	int64_t	 now;		/* of the whole pass (entry dates) */
@@ -220,9 +221,11 @@ stream_story(const struct story_row *r, void *arg)
 		write_heads(w, e.updated);
 	for (size_t i = 0; i < w->nsinks; i++) {
 		if (w->sinks[i].json)
-			jsonfeed_write_item(w->sinks[i].fp, &e, w->n);
+			jsonfeed_put_item(&w->text, &e, w->n);
 		else
-			atom_write_entry(w->sinks[i].fp, &e);
+			atom_put_entry(&w->text, &e);
+		fwrite(w->text.data, 1, w->text.len, w->sinks[i].fp);
+		buf_reset(&w->text);
 	}
 	w->n++;
 	entry_cleanup(&e);
@@ -238,7 +241,7 @@ stream_all(struct store *st, const struct config *cfg, const char *rule,
     struct sink *sinks, size_t nsinks, char **errstr)
 {
 	struct stream w = { st, sinks, nsinks, { NULL, 0, 0 }, { NULL, 0, 0 },
-	    0, 0, (int64_t)time(NULL) };
+	    { NULL, 0, 0, 0 }, 0, 0, (int64_t)time(NULL) };
 	size_t	 i, opened = 0;
 	int	 ok = 1, rc = 0;
 
@@ -259,6 +262,7 @@ stream_all(struct store *st, const struct config *cfg, const char *rule,
 			rc = -1;
 	free(w.links.v);
 	free(w.ids.v);
+	buf_cleanup(&w.text);
 	return ok ? rc : -1;
 }
 
