@@ -522,11 +522,13 @@ store_stories_each(struct store *st, const char *rule, int limit,
 
 	/*
 	 * The sorter holds (item id, dates) per story, not the rows, read
-	 * from the index items_story_dates alone.  The date is
-	 * feeds/entry.c's prepare_dates in SQL: published no later than
-	 * first seen; updated, first seen when in the future, never before
-	 * published; else published, else the story's sort time; then
-	 * moved to when the story's newest item was first seen if it
+	 * from the index items_story_dates alone: one pass over a story's
+	 * items gives its first (the bare columns of min()) and their
+	 * number, and only a story of several looks up its newest.  The
+	 * date is feeds/entry.c's prepare_dates in SQL: published no later
+	 * than first seen; updated, first seen when in the future, never
+	 * before published; else published, else the story's sort time;
+	 * then moved to when the story's newest item was first seen if it
 	 * joined a minute or more after the first (prepare_related).
 	 */
 	if (sqlite3_prepare_v2(st->db, "WITH t AS (SELECT s.id AS sid,"
@@ -534,23 +536,25 @@ store_stories_each(struct store *st, const char *rule, int limit,
 	    "  (SELECT 1 FROM alerts a WHERE a.rule = ?1 AND"
 	    "  a.story_key = s.key))"
 	    " ORDER BY " STORY_NEWEST " LIMIT ?2),"
-	    " r AS (SELECT t.sid, t.st, i.id AS iid, i.first_seen AS fs,"
+	    /* by id, the stories' items are read in the index's order:
+	     * each page once, whatever the cache (LIMIT: SQLite keeps
+	     * the ORDER BY of a subquery only with one) */
+	    " ts AS MATERIALIZED (SELECT sid, st FROM t ORDER BY sid"
+	    "  LIMIT -1),"
+	    " g AS (SELECT ts.sid AS sid, ts.st AS st, min(i.id) AS iid,"
+	    "  i.first_seen AS fs,"
 	    "  CASE WHEN i.published > i.first_seen THEN i.first_seen"
 	    "  ELSE i.published END AS pub,"
 	    "  CASE WHEN i.updated > ?3 THEN i.first_seen"
-	    "  ELSE i.updated END AS upd FROM t"
-	    /* +: the index, not the table, finds the first item */
-	    "  JOIN items i ON i.story_id = t.sid AND +i.id = (SELECT min(id)"
-	    "  FROM items WHERE story_id = t.sid)),"
-	    " u AS (SELECT sid, st, iid, fs, coalesce(CASE WHEN upd < pub"
+	    "  ELSE i.updated END AS upd, count(*) AS n FROM ts"
+	    "  JOIN items i ON i.story_id = ts.sid GROUP BY ts.sid),"
+	    " u AS (SELECT sid, st, iid, fs, n, coalesce(CASE WHEN upd < pub"
 	    "  THEN pub ELSE upd END, pub, CASE WHEN st != 0 THEN st ELSE fs"
-	    "  END) AS d FROM r)"
-	    " SELECT iid, st, (SELECT count(*) FROM items WHERE story_id ="
-	    " u.sid), (SELECT first_seen FROM items WHERE story_id = u.sid"
-	    " ORDER BY id DESC LIMIT 1) FROM u ORDER BY (SELECT CASE WHEN"
-	    " x.first_seen >= u.fs + ?4 AND x.first_seen > u.d THEN"
-	    " x.first_seen ELSE u.d END FROM items x WHERE x.story_id = u.sid"
-	    " ORDER BY x.id DESC LIMIT 1) DESC, st DESC, sid DESC", -1, &q,
+	    "  END) AS d, CASE WHEN n > 1 THEN (SELECT first_seen FROM items"
+	    "  WHERE story_id = g.sid ORDER BY id DESC LIMIT 1) ELSE fs END"
+	    "  AS nf FROM g)"
+	    " SELECT iid, st, n, nf FROM u ORDER BY CASE WHEN nf >= fs + ?4"
+	    " AND nf > d THEN nf ELSE d END DESC, st DESC, sid DESC", -1, &q,
 	    NULL) != SQLITE_OK)
 		return -1;
 	if (store_bind(q, "slII", rule, limit, now,
