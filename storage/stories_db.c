@@ -487,7 +487,14 @@ store_story_items(struct store *st, int64_t story_id,
 	return rc;
 }
 
-#define RENDER_CACHE_KB	4096	/* the page cache while rendering */
+/*
+ * The page cache while the first step sorts (the index is read in
+ * order, so a small one loses nothing; the sorters, sized from it when
+ * they open, spill past it), then while the rows are read (the feeds'
+ * pages, about 170 bytes a feed, stay in it).
+ */
+#define RENDER_ORDER_KB	512
+#define RENDER_CACHE_KB	4096
 
 /* PRAGMA cache_size (pages; negative: KB), and setting it. */
 static int
@@ -536,18 +543,20 @@ store_stories_each(struct store *st, const char *rule, int limit,
 	    "  (SELECT 1 FROM alerts a WHERE a.rule = ?1 AND"
 	    "  a.story_key = s.key))"
 	    " ORDER BY " STORY_NEWEST " LIMIT ?2),"
-	    /* by id, the stories' items are read in the index's order:
-	     * each page once, whatever the cache (LIMIT: SQLite keeps
-	     * the ORDER BY of a subquery only with one) */
-	    " ts AS MATERIALIZED (SELECT sid, st FROM t ORDER BY sid"
-	    "  LIMIT -1),"
+	    /*
+	     * by id, the stories' items are read in the index's order:
+	     * each page once, whatever the cache.  Sorters, which spill
+	     * past the cache, not tables in memory: a GROUP BY (each sid
+	     * is there once) and CROSS JOIN keep ts a co-routine.
+	     */
+	    " ts AS (SELECT sid, max(st) AS st FROM t GROUP BY sid),"
 	    " g AS (SELECT ts.sid AS sid, ts.st AS st, min(i.id) AS iid,"
 	    "  i.first_seen AS fs,"
 	    "  CASE WHEN i.published > i.first_seen THEN i.first_seen"
 	    "  ELSE i.published END AS pub,"
 	    "  CASE WHEN i.updated > ?3 THEN i.first_seen"
 	    "  ELSE i.updated END AS upd, count(*) AS n FROM ts"
-	    "  JOIN items i ON i.story_id = ts.sid GROUP BY ts.sid),"
+	    "  CROSS JOIN items i ON i.story_id = ts.sid GROUP BY ts.sid),"
 	    " u AS (SELECT sid, st, iid, fs, n, coalesce(CASE WHEN upd < pub"
 	    "  THEN pub ELSE upd END, pub, CASE WHEN st != 0 THEN st ELSE fs"
 	    "  END) AS d, CASE WHEN n > 1 THEN (SELECT first_seen FROM items"
@@ -572,8 +581,10 @@ store_stories_each(struct store *st, const char *rule, int limit,
 	 * hits.  A small one for the pass; the sorter spills past it.
 	 */
 	cache = store_cache_size(st);
-	store_set_cache_size(st, -RENDER_CACHE_KB);
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+	store_set_cache_size(st, -RENDER_ORDER_KB);
+	for (int first = 1; (rc = sqlite3_step(q)) == SQLITE_ROW; first = 0) {
+		if (first)
+			store_set_cache_size(st, -RENDER_CACHE_KB);
 		if (story_fill_render(st, q, &row) == -1)
 			break;
 		/* most stories have one item: no query for their sources */
