@@ -45,7 +45,24 @@ struct sink {
 	int	 json;		/* JSON Feed, else Atom */
 	struct atom_meta am;
 	struct jsonfeed_meta jm;
+	struct buf text;	/* entries not yet handed to fp */
 };
+
+/*
+ * Entries are written in runs of this many bytes or more: stdio then
+ * writes them from text itself, not through its own buffer (one copy
+ * of the whole output less).
+ */
+#define SINK_RUN	(1 << 16)
+
+/* The sink's entries so far, to its file. */
+static void
+sink_flush(struct sink *k)
+{
+	if (k->text.len > 0)
+		fwrite(k->text.data, 1, k->text.len, k->fp);
+	buf_reset(&k->text);
+}
 
 /* A set of 64-bit hashes (open addressing; 0 is stored as 1). */
 struct hset {
@@ -65,7 +82,6 @@ struct stream {
 	struct sink *sinks;
 	size_t	 nsinks;
 	struct hset seen;	/* links and ids (hash_of) */
-	struct buf text;	/* one entry as one sink writes it */
 	size_t	 n;
 	int	 head;		/* the heads are written */
 	int64_t	 now;		/* of the whole pass (entry dates) */
@@ -233,12 +249,14 @@ stream_story(const struct story_row *r, void *arg)
 	if (!w->head)
 		write_heads(w, e.updated);
 	for (size_t i = 0; i < w->nsinks; i++) {
-		if (w->sinks[i].json)
-			jsonfeed_put_item(&w->text, &e, w->n);
+		struct sink *k = &w->sinks[i];
+
+		if (k->json)
+			jsonfeed_put_item(&k->text, &e, w->n);
 		else
-			atom_put_entry(&w->text, &e);
-		fwrite(w->text.data, 1, w->text.len, w->sinks[i].fp);
-		buf_reset(&w->text);
+			atom_put_entry(&k->text, &e);
+		if (k->text.len >= SINK_RUN)
+			sink_flush(k);
 	}
 	w->n++;
 	entry_cleanup(&e);
@@ -253,8 +271,8 @@ static int
 stream_all(struct store *st, const struct config *cfg, const char *rule,
     struct sink *sinks, size_t nsinks, char **errstr)
 {
-	struct stream w = { st, sinks, nsinks, { NULL, 0, 0 },
-	    { NULL, 0, 0, 0 }, 0, 0, (int64_t)time(NULL) };
+	struct stream w = { st, sinks, nsinks, { NULL, 0, 0 }, 0, 0,
+	    (int64_t)time(NULL) };
 	size_t	 i, opened = 0;
 	int	 ok = 1, rc = 0;
 
@@ -267,14 +285,17 @@ stream_all(struct store *st, const struct config *cfg, const char *rule,
 	}
 	if (ok && !w.head)
 		write_heads(&w, 0);
-	for (i = 0; ok && i < nsinks; i++)
+	for (i = 0; ok && i < nsinks; i++) {
+		sink_flush(&sinks[i]);
 		ok = (sinks[i].json ? jsonfeed_write_tail(sinks[i].fp, w.n) :
 		    atom_write_tail(sinks[i].fp)) == 0;
+	}
 	for (i = 0; i < opened; i++)
 		if (sink_close(&sinks[i], ok, errstr) == -1)
 			rc = -1;
 	free(w.seen.v);
-	buf_cleanup(&w.text);
+	for (i = 0; i < nsinks; i++)
+		buf_cleanup(&sinks[i].text);
 	return ok ? rc : -1;
 }
 
