@@ -211,6 +211,8 @@ remake(struct stream *w, const struct story_row *r, struct entry *e,
 	int	 rc;
 
 	full.html.row_kept = 0;
+	/* r's, not full's: entry_prepare takes only HTML that fits */
+	full.html.content = full.html.summary = full.html.summary_text = NULL;
 	if (store_story_raw(w->st, r->item_id, &full.summary,
 	    &full.content) == -1)
 		return -1;
@@ -227,7 +229,7 @@ remake(struct stream *w, const struct story_row *r, struct entry *e,
  * the entry shows), the first entry's date is the feed's.
  */
 static int
-stream_story(const struct story_row *r, void *arg)
+stream_story(struct story_row *r, void *arg)
 {
 	struct stream *w = arg;
 	struct entry e;

@@ -573,8 +573,17 @@ entry_html_key(const char *base)
  */
 static void
 prepare_html_kept(struct entry *e, const struct story_row *r,
-    const char *base, int64_t key, struct story_html *made)
+    struct story_html *take, const char *base, int64_t key,
+    struct story_html *made)
 {
+	if (r->html.key == key && take != NULL) {
+		/* the row's own strings: no copy of the entry's HTML */
+		e->content = take->content;
+		e->summary = take->summary;
+		e->summary_text = take->summary_text;
+		take->content = take->summary = take->summary_text = NULL;
+		return;
+	}
 	if (r->html.key == key) {
 		e->content = xstrdup_or_null(r->html.content);
 		e->summary = xstrdup_or_null(r->html.summary);
@@ -599,11 +608,13 @@ prepare_html_kept(struct entry *e, const struct story_row *r,
 
 /*
  * key: what HTML made from the entry's base is kept under, when the
- * caller knows it; 0: worked out here.
+ * caller knows it; 0: worked out here.  take: r's kept HTML, which the
+ * entry may take (NULL: copied).
  */
 static void
-prepare_one(struct entry *e, const struct story_row *r, char *link,
-    int64_t now, int64_t key, struct story_html *made)
+prepare_one(struct entry *e, const struct story_row *r,
+    struct story_html *take, char *link, int64_t now, int64_t key,
+    struct story_html *made)
 {
 	char	*base;
 
@@ -620,8 +631,8 @@ prepare_one(struct entry *e, const struct story_row *r, char *link,
 	/* the kept copy fits: no base to resolve against */
 	base = key != 0 && key == r->html.key ? NULL :
 	    html_base(e->link, e->src_link, r);
-	prepare_html_kept(e, r, base, key != 0 ? key : entry_html_key(base),
-	    made);
+	prepare_html_kept(e, r, take, base, key != 0 ? key :
+	    entry_html_key(base), made);
 	free(base);
 	prepare_related(e, r);
 	append_sources(e);
@@ -713,7 +724,7 @@ mark_shared_links(struct entry *e, size_t n)
 }
 
 int
-entry_prepare(struct entry *e, const struct story_row *r, int64_t now,
+entry_prepare(struct entry *e, struct story_row *r, int64_t now,
     struct story_html *made)
 {
 	char	*link = iri_http_link(r->link);
@@ -726,7 +737,7 @@ entry_prepare(struct entry *e, const struct story_row *r, int64_t now,
 		memset(e, 0, sizeof(*e));
 		return -1;
 	}
-	prepare_one(e, r, link, now, key, made);
+	prepare_one(e, r, &r->html, link, now, key, made);
 	return 0;
 }
 
@@ -752,8 +763,8 @@ entries_prepare(const struct story_row *rows, size_t nrows, size_t *n)
 	e = xcalloc(nrows + 1, sizeof(*e));
 	strset_init(&ids, 2 * nrows);
 	for (i = 0; i < nrows; i++) {
-		prepare_one(&e[i], &rows[i], iri_http_link(rows[i].link), now,
-		    0, NULL);
+		prepare_one(&e[i], &rows[i], NULL, iri_http_link(rows[i].link),
+		    now, 0, NULL);
 		if (strset_add(&ids, e[i].id)) {
 			entry_retag(&e[i], rows[i].story_id);
 			strset_add(&ids, e[i].id);
