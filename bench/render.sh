@@ -47,6 +47,7 @@ for m in 200 2000 16000 100000; do
 		# "written": a kept render with no file there, every byte
 		# written, as when the entries changed
 		rm -f "$out/feed.xml" "$out/feed.json"
+		sync	# not the writeback of an earlier run's files
 		written=$(build/render_one "$db" "$m" "$out" | cut -d' ' -f3)
 		printf '%-12s %8s %8s %10s %8s %8s %8s\n' "$m" "$e" "$c" \
 		    "$u" "$rss" "$first" "$written"
