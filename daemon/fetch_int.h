@@ -34,7 +34,6 @@ struct fetch {
 	struct addr_guard guard;	/* the address policy (fetch_addr.h) */
 	/* the 2xx body, handed over in res once complete */
 	struct buf	 body;
-	char		*base_url, *charset;
 	struct fetch_result res;
 	char		 errbuf[CURL_ERROR_SIZE];
 };

@@ -55,7 +55,6 @@ result_cleanup(struct fetch_result *r)
 	free(r->effective_url);
 	free(r->perm_redirect);
 	free(r->body);
-	free(r->base_url);
 	free(r->charset);
 }
 
@@ -87,8 +86,6 @@ fetch_free(struct fetch *f)
 		curl_easy_cleanup(f->easy);
 	curl_slist_free_all(f->hdrs);
 	buf_cleanup(&f->body);
-	free(f->base_url);
-	free(f->charset);
 	result_cleanup(&f->res);
 	free(f->url);
 	free(f->cur_url);
@@ -251,17 +248,10 @@ static void
 body_start(struct fetch *f)
 {
 	long status = 0;
-	char *ct = NULL, *eff = NULL;
 
 	f->body_started = 1;
 	curl_easy_getinfo(f->easy, CURLINFO_RESPONSE_CODE, &status);
 	f->accept = f->is_file || (status >= 200 && status < 300);
-	if (!f->accept)
-		return;
-	curl_easy_getinfo(f->easy, CURLINFO_CONTENT_TYPE, &ct);
-	curl_easy_getinfo(f->easy, CURLINFO_EFFECTIVE_URL, &eff);
-	f->base_url = xstrdup(eff ? eff : f->url);
-	f->charset = content_type_charset(ct);
 }
 
 static size_t
@@ -412,13 +402,14 @@ static void
 finish_body(struct fetch *f)
 {
 	struct fetch_result *r = &f->res;
+	char *ct = NULL;
 
+	/* no hop follows a 2xx: these are the body's own */
+	curl_easy_getinfo(f->easy, CURLINFO_CONTENT_TYPE, &ct);
 	r->outcome = FETCH_OUTCOME_OK;
 	r->body_len = f->body.len;
 	r->body = buf_detach(&f->body);
-	r->base_url = f->base_url ? f->base_url : xstrdup(r->effective_url);
-	r->charset = f->charset;
-	f->base_url = f->charset = NULL;
+	r->charset = content_type_charset(ct);
 }
 
 void
