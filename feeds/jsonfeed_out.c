@@ -29,7 +29,7 @@ put_date(struct buf *b, const char *key, int64_t t)
 
 /* JSON Feed wants a type on every attachment. */
 static const char *
-attachment_type(const struct entry_enclosure *x)
+attachment_type(const struct feed_enclosure *x)
 {
 	return x->type != NULL ? x->type : "application/octet-stream";
 }
@@ -39,7 +39,7 @@ put_attachments(struct buf *b, const struct entry *e)
 {
 	buf_puts(b, ",\n      \"attachments\": [");
 	for (size_t i = 0; i < e->nenclosures; i++) {
-		const struct entry_enclosure *x = &e->enclosures[i];
+		const struct feed_enclosure *x = &e->enclosures[i];
 
 		buf_puts(b, i > 0 ? ", {\"url\": " : "{\"url\": ");
 		json_put_string(b, x->url);
