@@ -26,6 +26,18 @@
 			"application/feed+json, application/xml;q=0.9, " \
 			"text/xml;q=0.9, */*;q=0.8"
 
+static void
+add_header(struct fetch *f, const char *name, const char *value)
+{
+	char *h;
+
+	if (value == NULL || *value == '\0')
+		return;
+	h = xasprintf("%s: %s", name, value);
+	f->hdrs = curl_slist_append(f->hdrs, h);
+	free(h);
+}
+
 struct fetch *
 fetch_new(struct fetcher *fr, const struct fetch_req *req)
 {
@@ -34,8 +46,10 @@ fetch_new(struct fetcher *fr, const struct fetch_req *req)
 	f->fr = fr;
 	f->url = xstrdup(req->url);
 	f->cur_url = xstrdup(req->url);
-	f->etag = xstrdup_or_null(req->etag);
-	f->last_modified = xstrdup_or_null(req->last_modified);
+	/* the validators go straight into the request's headers */
+	add_header(f, "If-None-Match", req->etag);
+	add_header(f, "If-Modified-Since", req->last_modified);
+	add_header(f, "Accept", ACCEPT_TYPES);
 	f->arg = req->arg;
 	buf_init(&f->body, 0);
 	f->is_file = strncasecmp(req->url, "file:", 5) == 0;
@@ -90,8 +104,6 @@ fetch_free(struct fetch *f)
 	free(f->url);
 	free(f->cur_url);
 	addr_guard_cleanup(&f->guard);
-	free(f->etag);
-	free(f->last_modified);
 	free(f);
 }
 
@@ -278,18 +290,6 @@ on_body(char *data, size_t size, size_t n, void *arg)
 
 /* ---- the easy handle ---- */
 
-static void
-add_header(struct fetch *f, const char *name, const char *value)
-{
-	char *h;
-
-	if (value == NULL || *value == '\0')
-		return;
-	h = xasprintf("%s: %s", name, value);
-	f->hdrs = curl_slist_append(f->hdrs, h);
-	free(h);
-}
-
 /*
  * curl reads file: URLs with blocking calls on the loop's thread: a
  * FIFO would stall every feed forever, a directory reads as nothing.
@@ -330,9 +330,6 @@ fetch_setup(struct fetch *f, const struct fetch_opts *o)
 	}
 	if (f->is_file && (f->res.error = file_url_problem(f->url)) != NULL)
 		return -1;
-	add_header(f, "If-None-Match", f->etag);
-	add_header(f, "If-Modified-Since", f->last_modified);
-	add_header(f, "Accept", ACCEPT_TYPES);
 	curl_easy_setopt(e, CURLOPT_URL, f->url);
 	curl_easy_setopt(e, CURLOPT_PRIVATE, f);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, f->errbuf);
