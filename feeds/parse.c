@@ -125,8 +125,7 @@ xml_feed(struct feed_parser *p, const char *data, size_t len, int final)
 	}
 	xml_reader_set_line_offset(p->r, enc_decoder_lines_skipped(p->dec));
 	if (xml_reader_push(p->r, u, ulen, final) == -1)
-		p->fail = xstrdup(builder_refusal(p->b) ? builder_refusal(p->b) :
-		    "not a feed");
+		p->fail = xstrdup(builder_refusal(p->b));	/* refused */
 }
 
 /* Offset of the first character after a BOM and blanks; n when none. */
