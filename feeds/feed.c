@@ -22,7 +22,7 @@ feed_doc_new(void)
 	return doc;
 }
 
-static void
+void
 feed_item_cleanup(struct feed_item *item)
 {
 	free(item->id);

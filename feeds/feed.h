@@ -79,6 +79,7 @@ void	 feed_item_add_category(struct feed_item *item, const char *cat);
 /* Consumes url and type (both may be NULL: no enclosure is added). */
 void	 feed_item_add_enclosure(struct feed_item *item, char *url,
 	    char *type, int64_t length);
+void	 feed_item_cleanup(struct feed_item *item);
 /* Frees the n enclosures of e and e. */
 void	 feed_enclosures_free(struct feed_enclosure *e, size_t n);
 
