@@ -163,7 +163,7 @@ put_source(struct buf *b, const struct entry *e)
 }
 
 static void
-put_enclosure(struct buf *b, const struct entry_enclosure *x)
+put_enclosure(struct buf *b, const struct feed_enclosure *x)
 {
 	buf_puts(b, "    <link rel=\"enclosure\"");
 	if (x->type != NULL) {

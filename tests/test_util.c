@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "tests/helpers.h"
+#include "util/buf.h"
 #include "util/fs.h"
 #include "util/hash.h"
 #include "util/termtext.h"
@@ -79,6 +80,24 @@ Test(util, strv_join)
 	s = strv_join(NULL, 0, ",");
 	cr_expect_str_eq(s, "");
 	free(s);
+}
+
+Test(util, buf_put_escaped)
+{
+	static const char *const esc[256] = { ['<'] = "&lt;", ['\n'] = "\\n",
+	    [0xc3] = "?" };
+	struct buf b;
+
+	buf_init(&b, 0);
+	cr_expect_eq(buf_put_escaped(&b, "a<b\n\n<", esc), 0);
+	cr_expect_eq(buf_put_escaped(&b, "", esc), 0);
+	cr_expect_eq(buf_put_escaped(&b, "\xc3\xa9t\xc3", esc), 0);
+	cr_expect_str_eq(buf_str(&b), "a&lt;b\\n\\n&lt;?\xa9t?");
+	buf_cleanup(&b);
+	buf_init(&b, 4);	/* a cap: what does not fit is not appended */
+	cr_expect_eq(buf_put_escaped(&b, "ab<c", esc), -1);
+	cr_expect_str_eq(buf_str(&b), "ab");
+	buf_cleanup(&b);
 }
 
 Test(util, body_hash_is_xxh3)
