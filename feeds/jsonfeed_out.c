@@ -15,7 +15,9 @@
 static void
 put_key(struct buf *b, const char *key, const char *value)
 {
-	buf_printf(b, ",\n      \"%s\": ", key);
+	buf_puts(b, ",\n      \"");
+	buf_puts(b, key);
+	buf_puts(b, "\": ");
 	json_put_string(b, value);
 }
 
@@ -29,7 +31,7 @@ put_date(struct buf *b, const char *key, int64_t t)
 
 /* JSON Feed wants a type on every attachment. */
 static const char *
-attachment_type(const struct entry_enclosure *x)
+attachment_type(const struct feed_enclosure *x)
 {
 	return x->type != NULL ? x->type : "application/octet-stream";
 }
@@ -39,7 +41,7 @@ put_attachments(struct buf *b, const struct entry *e)
 {
 	buf_puts(b, ",\n      \"attachments\": [");
 	for (size_t i = 0; i < e->nenclosures; i++) {
-		const struct entry_enclosure *x = &e->enclosures[i];
+		const struct feed_enclosure *x = &e->enclosures[i];
 
 		buf_puts(b, i > 0 ? ", {\"url\": " : "{\"url\": ");
 		json_put_string(b, x->url);
@@ -53,19 +55,31 @@ put_attachments(struct buf *b, const struct entry *e)
 	buf_puts(b, "]");
 }
 
+/* {"KEY": name, "url": url}; no "url" when url is NULL. */
+static void
+put_named(struct buf *b, const char *key, const char *name, const char *url)
+{
+	buf_puts(b, "{\"");
+	buf_puts(b, key);
+	buf_puts(b, "\": ");
+	json_put_string(b, name);
+	if (url != NULL) {
+		buf_puts(b, ", \"url\": ");
+		json_put_string(b, url);
+	}
+	buf_puts(b, "}");
+}
+
 static void
 put_author(struct buf *b, const struct entry *e)
 {
-	buf_puts(b, ",\n      \"authors\": [{\"name\": ");
-	json_put_string(b, e->author);
-	if (e->author_email != NULL) {
-		char *mailto = xasprintf("mailto:%s", e->author_email);
+	char	*mailto = e->author_email != NULL ?
+	    xasprintf("mailto:%s", e->author_email) : NULL;
 
-		buf_puts(b, ", \"url\": ");
-		json_put_string(b, mailto);
-		free(mailto);
-	}
-	buf_puts(b, "}]");
+	buf_puts(b, ",\n      \"authors\": [");
+	put_named(b, "name", e->author, mailto);
+	buf_puts(b, "]");
+	free(mailto);
 }
 
 /*
@@ -76,19 +90,11 @@ put_author(struct buf *b, const struct entry *e)
 static void
 put_sources(struct buf *b, const struct entry *e)
 {
-	buf_puts(b, ",\n      \"_feedd\": {\"sources\": [{\"feed\": ");
-	json_put_string(b, e->src_title);
-	if (e->link != NULL) {
-		buf_puts(b, ", \"url\": ");
-		json_put_string(b, e->link);
-	}
-	buf_puts(b, "}");
+	buf_puts(b, ",\n      \"_feedd\": {\"sources\": [");
+	put_named(b, "feed", e->src_title, e->link);
 	for (size_t i = 0; i < e->nrelated; i++) {
-		buf_puts(b, ", {\"feed\": ");
-		json_put_string(b, e->related[i].title);
-		buf_puts(b, ", \"url\": ");
-		json_put_string(b, e->related[i].href);
-		buf_puts(b, "}");
+		buf_puts(b, ", ");
+		put_named(b, "feed", e->related[i].title, e->related[i].href);
 	}
 	buf_puts(b, "]}");
 }
@@ -161,15 +167,10 @@ jsonfeed_write_head(FILE *fp, const struct jsonfeed_meta *meta)
 }
 
 void
-jsonfeed_write_item(FILE *fp, const struct entry *e, size_t i)
+jsonfeed_put_item(struct buf *b, const struct entry *e, size_t i)
 {
-	struct buf b;
-
-	buf_init(&b, 0);
-	buf_puts(&b, i > 0 ? ",\n" : "\n");
-	put_item(&b, e);
-	fwrite(b.data, 1, b.len, fp);
-	buf_cleanup(&b);
+	buf_puts(b, i > 0 ? ",\n" : "\n");
+	put_item(b, e);
 }
 
 int
@@ -185,8 +186,15 @@ int
 jsonfeed_write(FILE *fp, const struct jsonfeed_meta *meta,
     const struct entry *e, size_t n)
 {
+	struct buf b;
+
 	jsonfeed_write_head(fp, meta);
-	for (size_t i = 0; i < n; i++)
-		jsonfeed_write_item(fp, &e[i], i);
+	buf_init(&b, 0);
+	for (size_t i = 0; i < n; i++) {
+		jsonfeed_put_item(&b, &e[i], i);
+		fwrite(b.data, 1, b.len, fp);
+		buf_reset(&b);
+	}
+	buf_cleanup(&b);
 	return jsonfeed_write_tail(fp, n);
 }

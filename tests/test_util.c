@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "tests/helpers.h"
+#include "util/buf.h"
 #include "util/fs.h"
 #include "util/hash.h"
 #include "util/termtext.h"
@@ -81,6 +82,24 @@ Test(util, strv_join)
 	free(s);
 }
 
+Test(util, buf_put_escaped)
+{
+	static const char *const esc[256] = { ['<'] = "&lt;", ['\n'] = "\\n",
+	    [0xc3] = "?" };
+	struct buf b;
+
+	buf_init(&b, 0);
+	cr_expect_eq(buf_put_escaped(&b, "a<b\n\n<", esc), 0);
+	cr_expect_eq(buf_put_escaped(&b, "", esc), 0);
+	cr_expect_eq(buf_put_escaped(&b, "\xc3\xa9t\xc3", esc), 0);
+	cr_expect_str_eq(buf_str(&b), "a&lt;b\\n\\n&lt;?\xa9t?");
+	buf_cleanup(&b);
+	buf_init(&b, 4);	/* a cap: what does not fit is not appended */
+	cr_expect_eq(buf_put_escaped(&b, "ab<c", esc), -1);
+	cr_expect_str_eq(buf_str(&b), "ab");
+	buf_cleanup(&b);
+}
+
 Test(util, body_hash_is_xxh3)
 {
 	/* XXH3-64's value for no input; every byte counts, the last too */
@@ -88,6 +107,20 @@ Test(util, body_hash_is_xxh3)
 	cr_expect_eq(hash_body("feed", 4), hash_body("feed", 4));
 	cr_expect_neq(hash_body("feed", 4), hash_body("feee", 4));
 	cr_expect_neq(hash_body("feed", 4), hash_body("feed", 3));
+}
+
+/* path holds exactly the n bytes at want. */
+static void
+expect_file(const char *path, const char *want, size_t n)
+{
+	size_t	 len = 0;
+	char	*got = th_read_file(path, &len);
+
+	cr_assert_not_null(got);
+	cr_expect_eq(len, n);
+	cr_expect(len == n && memcmp(got, want, n) == 0, "%s: other bytes",
+	    path);
+	free(got);
 }
 
 Test(util, fs_write_atomic)
@@ -137,11 +170,24 @@ Test(util, fs_write_atomic)
 		    0);
 		cr_assert_eq(stat(path, &st2), 0);
 		cr_expect_eq(st1.st_ino, st2.st_ino);
+		/* the same up to the last byte (held back, then copied
+		 * from the old file), in the middle, then a prefix */
 		big[n - 1] = '!';
 		cr_assert_eq(fs_write_file(path, big, n, FS_KEEP_SAME, &err),
 		    0);
 		cr_assert_eq(stat(path, &st2), 0);
 		cr_expect_neq(st1.st_ino, st2.st_ino);
+		expect_file(path, big, n);
+		big[n / 2] = '?';
+		cr_assert_eq(fs_write_file(path, big, n, FS_KEEP_SAME, &err),
+		    0);
+		expect_file(path, big, n);
+		cr_assert_eq(fs_write_file(path, big, n - 70000, FS_KEEP_SAME,
+		    &err), 0);
+		expect_file(path, big, n - 70000);
+		cr_assert_eq(fs_write_file(path, big, n, FS_KEEP_SAME, &err),
+		    0);
+		expect_file(path, big, n);
 		free(big);
 	}
 	/* a folder that cannot be made: one line naming the file */

@@ -20,6 +20,12 @@ struct buf {
 void	 buf_init(struct buf *b, size_t max);
 void	 buf_cleanup(struct buf *b);
 void	 buf_reset(struct buf *b);		/* len = 0, keeps memory */
+/*
+ * Room for extra more bytes (and the NUL) at data + len, for a writer
+ * that fills it in place and then sets len and the NUL itself: 0, or
+ * -1 when the cap would be exceeded.
+ */
+int	 buf_reserve(struct buf *b, size_t extra);
 /* 0, or -1 when the cap would be exceeded (nothing appended). */
 int	 buf_append(struct buf *b, const void *data, size_t len);
 int	 buf_puts(struct buf *b, const char *s);
@@ -32,5 +38,11 @@ const char *buf_str(const struct buf *b);	/* "" when empty */
 /* Appends code point cp as UTF-8 (U+FFFD for 0, a surrogate or past
  * U+10FFFF). */
 int	 buf_put_utf8(struct buf *b, unsigned int cp);
+/*
+ * Appends s with every byte c that esc[c] names replaced by esc[c] (an
+ * escaping table: HTML, a metrics label); the runs between go in whole.
+ */
+int	 buf_put_escaped(struct buf *b, const char *s,
+	    const char *const esc[256]);
 
 #endif
