@@ -636,40 +636,65 @@ pty_ensure(void)
 	    "mount devpts on /dev/pts: %s", strerror(errno));
 }
 
-/* Runs feedd ARGS on a pseudo-terminal cols wide; all it printed, \r dropped. */
+#define PTY_END "\n\001feedd-test-end\n"
+
+/*
+ * Runs feedd ARGS on a pseudo-terminal cols wide; all it printed, \r dropped.
+ * Reading until EIO lost the tail under load: Linux can report the slave
+ * closed before its last bytes reach the master.  So the parent keeps the
+ * slave open, and a middle process writes PTY_END once feedd has exited:
+ * reading ends on that event, never on EIO or a timeout.
+ */
 static char *
 run_on_pty(int cols, int colour, const char *conf, const char *cmd)
 {
 	struct winsize ws = { .ws_row = 40, .ws_col = (unsigned short)cols };
 	struct buf out;
-	char chunk[4096];
-	int master, st;
+	char chunk[4096], *end;
+	int master, slave, st;
 	pid_t pid;
 
 	pty_ensure();
-	pid = forkpty(&master, NULL, NULL, &ws);
-
+	cr_assert_eq(openpty(&master, &slave, NULL, NULL, &ws), 0, "openpty: %s",
+	    strerror(errno));
+	pid = fork();
 	cr_assert_neq(pid, -1);
 	if (pid == 0) {
+		pid_t feedd;
+
+		close(master);
+		if (login_tty(slave) == -1)
+			_exit(126);
 		if (colour)
 			unsetenv("NO_COLOR");
 		else
 			setenv("NO_COLOR", "1", 1);
 		setenv("TERM", "xterm", 1);
 		setenv("LC_ALL", "C.UTF-8", 1);
-		execl(th_feedd(), th_feedd(), cmd, "-c", conf, (char *)NULL);
-		_exit(127);
+		if ((feedd = fork()) == 0) {
+			execl(th_feedd(), th_feedd(), cmd, "-c", conf, (char *)NULL);
+			_exit(127);
+		}
+		while (feedd > 0 && waitpid(feedd, &st, 0) == -1 && errno == EINTR)
+			;
+		if (write(1, PTY_END, strlen(PTY_END)) < 0)
+			_exit(125);
+		_exit(0);
 	}
 	buf_init(&out, 0);
-	for (;;) {
+	while ((end = strstr(buf_str(&out), PTY_END)) == NULL) {
 		ssize_t n = read(master, chunk, sizeof(chunk));
 
-		if (n <= 0)
-			break;	/* EIO once the child is gone */
+		if (n == -1 && errno == EINTR)
+			continue;
+		cr_assert_gt(n, 0, "pty closed before feedd %s ended: %s", cmd,
+		    buf_str(&out));
 		for (ssize_t i = 0; i < n; i++)
 			if (chunk[i] != '\r')
 				buf_putc(&out, chunk[i]);
 	}
+	*end = '\0';
+	close(slave);
 	close(master);
 	waitpid(pid, &st, 0);
 	return buf_detach(&out);
