@@ -36,7 +36,7 @@ struct fetch {
 	struct buf	 body;
 	char		*base_url, *charset;
 	struct fetch_result res;
-	char		 errbuf[CURL_ERROR_SIZE];
+	char		*errbuf;	/* CURL_ERROR_SIZE, once it starts */
 };
 
 /* fetch.c */

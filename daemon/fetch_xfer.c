@@ -21,6 +21,7 @@
 #define LOW_SPEED_BYTES	64	/* below this many bytes/s for
 				 * fetch_opts.low_speed_secs: dropped */
 #define CONNECT_SECS	15
+#define PRESIZE_MAX	(4 << 20)	/* a larger body grows as it comes */
 #define RETRY_AFTER_MAX	(7 * 86400)	/* a longer wait is a server's mistake */
 #define ACCEPT_TYPES	"application/rss+xml, application/atom+xml, " \
 			"application/feed+json, application/xml;q=0.9, " \
@@ -32,8 +33,12 @@ fetch_new(struct fetcher *fr, const struct fetch_req *req)
 	struct fetch *f = xcalloc(1, sizeof(*f));
 
 	f->fr = fr;
+	/*
+	 * A first cycle queues every feed at once: what only a transfer
+	 * needs (its error buffer, the URL of its current hop) is made when
+	 * it starts (fetch_setup), not kept 10,000 times while queued.
+	 */
 	f->url = xstrdup(req->url);
-	f->cur_url = xstrdup(req->url);
 	f->etag = xstrdup_or_null(req->etag);
 	f->last_modified = xstrdup_or_null(req->last_modified);
 	f->arg = req->arg;
@@ -92,6 +97,7 @@ fetch_free(struct fetch *f)
 	result_cleanup(&f->res);
 	free(f->url);
 	free(f->cur_url);
+	free(f->errbuf);
 	addr_guard_cleanup(&f->guard);
 	free(f->etag);
 	free(f->last_modified);
@@ -250,8 +256,10 @@ content_type_charset(const char *ct)
 static void
 body_start(struct fetch *f)
 {
+	const struct fetch_opts *o = fetcher_opts(f->fr);
 	long status = 0;
 	char *ct = NULL, *eff = NULL;
+	curl_off_t clen = -1;
 
 	f->body_started = 1;
 	curl_easy_getinfo(f->easy, CURLINFO_RESPONSE_CODE, &status);
@@ -262,6 +270,16 @@ body_start(struct fetch *f)
 	curl_easy_getinfo(f->easy, CURLINFO_EFFECTIVE_URL, &eff);
 	f->base_url = xstrdup(eff ? eff : f->url);
 	f->charset = content_type_charset(ct);
+	/*
+	 * Room for the announced length at once: doubling from 64 bytes
+	 * copied the body a dozen times and left it in a buffer up to twice
+	 * its size while it waited for a parser.  (Compressed, the length
+	 * is the encoded one: the buffer grows from there.)
+	 */
+	curl_easy_getinfo(f->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &clen);
+	if (clen > 0 && clen <= PRESIZE_MAX &&
+	    (o->max_size <= 0 || clen <= o->max_size))
+		buf_reserve(&f->body, (size_t)clen);
 }
 
 static size_t
@@ -338,6 +356,8 @@ fetch_setup(struct fetch *f, const struct fetch_opts *o)
 		f->res.error = xstrdup("cannot create a transfer");
 		return -1;
 	}
+	f->errbuf = xcalloc(1, CURL_ERROR_SIZE);
+	f->cur_url = xstrdup(f->url);
 	if (f->is_file && (f->res.error = file_url_problem(f->url)) != NULL)
 		return -1;
 	add_header(f, "If-None-Match", f->etag);
@@ -386,7 +406,8 @@ finish_error(struct fetch *f, enum fetch_outcome outcome, char *msg)
 static void
 finish_transport(struct fetch *f, CURLcode code)
 {
-	const char *why = f->errbuf[0] ? f->errbuf : curl_easy_strerror(code);
+	const char *why = f->errbuf && f->errbuf[0] ? f->errbuf :
+	    curl_easy_strerror(code);
 
 	if (f->guard.refused != NULL) {
 		finish_error(f, FETCH_OUTCOME_NETWORK_ERROR,
