@@ -40,7 +40,7 @@ struct loader {
 	struct name_index feed_names;
 	struct problem *probs;
 	size_t	 nprobs;
-	size_t	 feedcap, rulecap;
+	size_t	 feedcap, rulecap, filecap;
 	const char *file;	/* being read, as named in messages */
 	int	 fileno;
 	int	 feeds_only;	/* a feeds.d file */
@@ -148,9 +148,7 @@ static void
 feed_conf_clear(struct feed_conf *f)
 {
 	free(f->name);
-	free(f->url);
-	free(f->tags);
-	free(f->file);
+	config_keys_free(SCOPE_FEED, f);
 	memset(f, 0, sizeof(*f));
 }
 
@@ -158,9 +156,7 @@ static void
 rule_conf_clear(struct rule_conf *r)
 {
 	free(r->name);
-	free(r->match);
-	match_free(r->expr);
-	free(r->file);
+	config_keys_free(SCOPE_ALERT, r);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -311,7 +307,7 @@ feed_open(struct loader *l, char *name, int line)
 	}
 	memset(f, 0, sizeof(*f));
 	f->name = name;
-	f->file = xstrdup(l->file);
+	f->file = l->file;
 	f->line = line;
 	if (l->cur >= 0)
 		name_index_add(&l->feed_names, cfg, (size_t)l->cur);
@@ -390,7 +386,7 @@ rule_open(struct loader *l, char *name, int line)
 	}
 	memset(r, 0, sizeof(*r));
 	r->name = name;
-	r->file = xstrdup(l->file);
+	r->file = l->file;
 	r->line = line;
 }
 
@@ -486,9 +482,12 @@ on_key(void *user, const char *section, const char *name, const char *value)
 static int
 loader_read(struct loader *l, const char *path, int feeds_only)
 {
+	struct config *cfg = l->cfg;
 	int rc;
 
-	l->file = path;
+	cfg->files = xgrow(cfg->files, cfg->nfiles, &l->filecap,
+	    sizeof(*cfg->files));
+	l->file = cfg->files[cfg->nfiles++] = xstrdup(path);
 	l->feeds_only = feeds_only;
 	l->fileno++;
 	memset(&l->src, 0, sizeof(l->src));
@@ -671,7 +670,8 @@ config_free(struct config *cfg)
 		rule_conf_clear(&cfg->rules[i]);
 	free(cfg->feeds);
 	free(cfg->rules);
-	config_keys_free(cfg);
+	strv_free(cfg->files, cfg->nfiles);
+	config_keys_free(SCOPE_DAEMON, cfg);
 	free(cfg->path);
 	free(cfg->dir);
 	free(cfg);

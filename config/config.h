@@ -27,7 +27,7 @@ struct feed_conf {
 	char	*url;
 	int64_t	 interval;	/* seconds; the [daemon] interval when unset */
 	char	*tags;		/* comma-separated, or NULL */
-	char	*file;		/* where it was defined */
+	const char *file;	/* where it was defined (config's files) */
 	int	 line;
 };
 
@@ -35,7 +35,7 @@ struct rule_conf {
 	char	*name;
 	char	*match;		/* the expression as written */
 	struct match_expr *expr;	/* compiled at load */
-	char	*file;
+	const char *file;	/* as feed_conf's */
 	int	 line;
 };
 
@@ -76,6 +76,9 @@ struct config {
 	size_t	 nfeeds;
 	struct rule_conf *rules;
 	size_t	 nrules;
+	/* the files read, in order: feeds and rules name theirs from here */
+	char	**files;
+	size_t	 nfiles;
 };
 
 /* Collected problems, each "FILE:LINE: message". */

@@ -328,14 +328,25 @@ config_keys_defaults(struct config *cfg)
 	}
 }
 
+/* The struct a scope's keys are stored in: [daemon]'s for the three. */
+static enum key_scope
+key_struct(enum key_scope scope)
+{
+	return scope < SCOPE_FEED ? SCOPE_DAEMON : scope;
+}
+
 void
-config_keys_free(struct config *cfg)
+config_keys_free(enum key_scope scope, void *base)
 {
 	for (const struct config_key *k = config_keys; k->name != NULL; k++) {
-		if (k->scope >= SCOPE_FEED)
+		if (key_struct(k->scope) != key_struct(scope))
 			continue;
 		if (k->type == KT_STRING || k->type == KT_PATH ||
 		    k->type == KT_LISTEN || k->type == KT_URL)
-			free(*(char **)((char *)cfg + k->off));
+			free(*(char **)((char *)base + k->off));
+		else if (k->type == KT_MATCH) {
+			match_free(((struct rule_conf *)base)->expr);
+			free(((struct rule_conf *)base)->match);
+		}
 	}
 }

@@ -56,7 +56,11 @@ int	 config_key_set(const struct config_key *k, void *base,
 	    const char *value, char **errstr);
 /* Every [daemon], [output] and [alerts] default into cfg. */
 void	 config_keys_defaults(struct config *cfg);
-/* Frees the strings the table stored in cfg. */
-void	 config_keys_free(struct config *cfg);
+/*
+ * Frees what the keys of scope stored in base: a struct config for
+ * [daemon], [output] or [alerts], else the section's feed_conf or
+ * rule_conf.
+ */
+void	 config_keys_free(enum key_scope scope, void *base);
 
 #endif

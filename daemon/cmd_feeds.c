@@ -154,8 +154,11 @@ table_feed(struct table *t, const struct out *o, const void *rows, size_t i)
 		table_cell(t, f->url, C_NONE);
 }
 
+static const struct table_cols feed_cols = TABLE_COLS(feed_headers, 0x83,
+    0x70);
+
 static const struct out_rows feed_out = {
-	feed_headers, 8, 0x83, 0x70, json_feed, table_feed, tsv_feed,
+	&feed_cols, json_feed, table_feed, tsv_feed,
 };
 
 int

@@ -249,7 +249,7 @@ int
 cmd_export_opml(int argc, char **argv, const char *config_path)
 {
 	struct config_errors errs = { NULL, 0 };
-	struct opml_doc *doc;
+	struct opml_feed *feeds;
 	struct config *cfg;
 	char *err = NULL;
 	int rc = EXIT_OK;
@@ -261,20 +261,22 @@ cmd_export_opml(int argc, char **argv, const char *config_path)
 		return EXIT_USAGE;
 	}
 	config_errors_cleanup(&errs);
-	doc = xcalloc(1, sizeof(*doc));
-	doc->feeds = xcalloc(cfg->nfeeds + 1, sizeof(*doc->feeds));
-	for (size_t i = 0; i < cfg->nfeeds; i++, doc->nfeeds++) {
-		doc->feeds[i].title = xstrdup(cfg->feeds[i].name);
-		doc->feeds[i].xml_url = xstrdup(cfg->feeds[i].url);
-		export_tags(&doc->feeds[i], cfg->feeds[i].tags);
+	/* names and URLs are the config's, borrowed; the tags are split */
+	feeds = xcalloc(cfg->nfeeds + 1, sizeof(*feeds));
+	for (size_t i = 0; i < cfg->nfeeds; i++) {
+		feeds[i].title = cfg->feeds[i].name;
+		feeds[i].xml_url = cfg->feeds[i].url;
+		export_tags(&feeds[i], cfg->feeds[i].tags);
 	}
-	if (opml_write(stdout, cfg->title, time(NULL), doc->feeds,
-	    doc->nfeeds, &err) == -1) {
+	if (opml_write(stdout, cfg->title, time(NULL), feeds, cfg->nfeeds,
+	    &err) == -1) {
 		cmd_error(argv[0], "%s", err);
 		rc = EXIT_RUNTIME;
 	}
 	free(err);
-	opml_doc_free(doc);
+	for (size_t i = 0; i < cfg->nfeeds; i++)
+		strv_free(feeds[i].tags, feeds[i].ntags);
+	free(feeds);
 	config_free(cfg);
 	return rc;
 }

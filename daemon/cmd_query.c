@@ -243,9 +243,11 @@ story_line(const void *rows, size_t i)
 }
 
 static const char *const story_headers[] = { "AGE", "FEED", "TITLE", "LINK" };
+/* stories, search hits and items share them */
+static const struct table_cols story_cols = TABLE_COLS(story_headers, 0xE, 0);
 
 static const struct out_rows story_out = {
-	story_headers, 4, 0xE, 0, story_json, story_cells, story_line,
+	&story_cols, story_json, story_cells, story_line,
 };
 
 /* ---- search: stories, each with a snippet of what matched ---- */
@@ -283,7 +285,7 @@ hit_line(const void *rows, size_t i)
 }
 
 static const struct out_rows hit_out = {
-	story_headers, 4, 0xE, 0, hit_json, hit_cells, hit_line,
+	&story_cols, hit_json, hit_cells, hit_line,
 };
 
 /* ---- items: items grouped by story ---- */
@@ -298,7 +300,7 @@ item_cells(struct table *t, const struct out *o, const void *rows, size_t i)
 }
 
 static const struct out_rows item_out = {
-	story_headers, 4, 0xE, 0, story_json, item_cells, story_line,
+	&story_cols, story_json, item_cells, story_line,
 };
 
 int
@@ -354,6 +356,8 @@ json_story_sources(const struct story_row *r, const struct story_row *m,
 static const char *const stories_headers[] = {
 	"AGE", "STORY", "ITEMS", "FEED", "TITLE", "LINK",
 };
+static const struct table_cols stories_cols = TABLE_COLS(stories_headers,
+    0x30, 0x6);
 
 /*
  * A story: its first item's line, then one per other source, piped as
@@ -407,7 +411,7 @@ cmd_stories(struct query *q)
 	if (store_stories_newest(q->st, NULL, NULL, q->opt.limit, &rows,
 	    &n) == -1)
 		return query_fail(q);
-	t = table_new(&q->out, stories_headers, 6, 0x30, 0x6);
+	t = table_new(&q->out, &stories_cols);
 	for (size_t i = 0; i < n; i++) {
 		struct story_row *m;
 		size_t nm;
@@ -518,8 +522,11 @@ static const char *const alert_headers[] = {
 	"FIRED", "RULE", "FEED", "TITLE", "LINK",
 };
 
+static const struct table_cols alert_cols = TABLE_COLS(alert_headers, 0x1C,
+    0);
+
 static const struct out_rows alert_out = {
-	alert_headers, 5, 0x1C, 0, alert_json, alert_cells, alert_line,
+	&alert_cols, alert_json, alert_cells, alert_line,
 };
 
 int

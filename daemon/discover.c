@@ -245,7 +245,7 @@ discover_html(const char *html, size_t len, const char *page_url,
 /* ---- URLs ---- */
 
 struct parts {
-	char	*scheme, *host, *path, *query;
+	char	*host, *path, *query;
 };
 
 static int
@@ -256,7 +256,6 @@ parts_get(const char *url, struct parts *p)
 
 	memset(p, 0, sizeof(*p));
 	if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
-	    curl_url_get(u, CURLUPART_SCHEME, &p->scheme, 0) == CURLUE_OK &&
 	    curl_url_get(u, CURLUPART_HOST, &p->host, 0) == CURLUE_OK &&
 	    curl_url_get(u, CURLUPART_PATH, &p->path, 0) == CURLUE_OK) {
 		(void)curl_url_get(u, CURLUPART_QUERY, &p->query, 0);
@@ -271,7 +270,6 @@ parts_get(const char *url, struct parts *p)
 static void
 parts_cleanup(struct parts *p)
 {
-	curl_free(p->scheme);
 	curl_free(p->host);
 	curl_free(p->path);
 	curl_free(p->query);

@@ -57,7 +57,7 @@ struct fetch_result {
 	int	 got_response;		/* some server answered */
 	char	*etag;			/* of the answer, or NULL */
 	char	*last_modified;
-	char	*effective_url;
+	char	*effective_url;		/* the last hop's (the body's base) */
 	char	*perm_redirect;		/* target of 301/308 chain from the start */
 	int64_t	 retry_after;		/* seconds from now; -1 when none */
 	int64_t	 hint;			/* max-age / Expires, seconds; -1 */
@@ -66,7 +66,6 @@ struct fetch_result {
 	 * server said about it */
 	char	*body;
 	size_t	 body_len;
-	char	*base_url;		/* effective URL of the body */
 	char	*charset;		/* of Content-Type; NULL when none */
 	double	 seconds;		/* from start to the last byte */
 };

@@ -21,9 +21,8 @@ struct fetch {
 	struct host	*host;
 	TAILQ_ENTRY(fetch) link;	/* host queue, then in-flight list */
 	CURL		*easy;
-	struct curl_slist *hdrs;
+	struct curl_slist *hdrs;	/* the request's, made with it */
 	char		*url;
-	char		*etag, *last_modified;
 	void		*arg;
 	int		 is_file;
 	uint64_t	 started_ns;
@@ -34,7 +33,6 @@ struct fetch {
 	struct addr_guard guard;	/* the address policy (fetch_addr.h) */
 	/* the 2xx body, handed over in res once complete */
 	struct buf	 body;
-	char		*base_url, *charset;
 	struct fetch_result res;
 	char		*errbuf;	/* CURL_ERROR_SIZE, once it starts */
 };

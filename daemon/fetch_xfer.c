@@ -27,6 +27,18 @@
 			"application/feed+json, application/xml;q=0.9, " \
 			"text/xml;q=0.9, */*;q=0.8"
 
+static void
+add_header(struct fetch *f, const char *name, const char *value)
+{
+	char *h;
+
+	if (value == NULL || *value == '\0')
+		return;
+	h = xasprintf("%s: %s", name, value);
+	f->hdrs = curl_slist_append(f->hdrs, h);
+	free(h);
+}
+
 struct fetch *
 fetch_new(struct fetcher *fr, const struct fetch_req *req)
 {
@@ -35,12 +47,14 @@ fetch_new(struct fetcher *fr, const struct fetch_req *req)
 	f->fr = fr;
 	/*
 	 * A first cycle queues every feed at once: what only a transfer
-	 * needs (its error buffer, the URL of its current hop) is made when
-	 * it starts (fetch_setup), not kept 10,000 times while queued.
+	 * needs (its error buffer, the URL of its current hop, the Accept
+	 * header every request sends) is made when it starts (fetch_setup),
+	 * not kept 10,000 times while queued.
 	 */
 	f->url = xstrdup(req->url);
-	f->etag = xstrdup_or_null(req->etag);
-	f->last_modified = xstrdup_or_null(req->last_modified);
+	/* the validators go straight into the request's headers */
+	add_header(f, "If-None-Match", req->etag);
+	add_header(f, "If-Modified-Since", req->last_modified);
 	f->arg = req->arg;
 	buf_init(&f->body, 0);
 	f->is_file = strncasecmp(req->url, "file:", 5) == 0;
@@ -60,7 +74,6 @@ result_cleanup(struct fetch_result *r)
 	free(r->effective_url);
 	free(r->perm_redirect);
 	free(r->body);
-	free(r->base_url);
 	free(r->charset);
 }
 
@@ -92,15 +105,11 @@ fetch_free(struct fetch *f)
 		curl_easy_cleanup(f->easy);
 	curl_slist_free_all(f->hdrs);
 	buf_cleanup(&f->body);
-	free(f->base_url);
-	free(f->charset);
 	result_cleanup(&f->res);
 	free(f->url);
 	free(f->cur_url);
 	free(f->errbuf);
 	addr_guard_cleanup(&f->guard);
-	free(f->etag);
-	free(f->last_modified);
 	free(f);
 }
 
@@ -258,7 +267,6 @@ body_start(struct fetch *f)
 {
 	const struct fetch_opts *o = fetcher_opts(f->fr);
 	long status = 0;
-	char *ct = NULL, *eff = NULL;
 	curl_off_t clen = -1;
 
 	f->body_started = 1;
@@ -266,10 +274,6 @@ body_start(struct fetch *f)
 	f->accept = f->is_file || (status >= 200 && status < 300);
 	if (!f->accept)
 		return;
-	curl_easy_getinfo(f->easy, CURLINFO_CONTENT_TYPE, &ct);
-	curl_easy_getinfo(f->easy, CURLINFO_EFFECTIVE_URL, &eff);
-	f->base_url = xstrdup(eff ? eff : f->url);
-	f->charset = content_type_charset(ct);
 	/*
 	 * Room for the announced length at once: doubling from 64 bytes
 	 * copied the body a dozen times and left it in a buffer up to twice
@@ -305,18 +309,6 @@ on_body(char *data, size_t size, size_t n, void *arg)
 }
 
 /* ---- the easy handle ---- */
-
-static void
-add_header(struct fetch *f, const char *name, const char *value)
-{
-	char *h;
-
-	if (value == NULL || *value == '\0')
-		return;
-	h = xasprintf("%s: %s", name, value);
-	f->hdrs = curl_slist_append(f->hdrs, h);
-	free(h);
-}
 
 /*
  * curl reads file: URLs with blocking calls on the loop's thread: a
@@ -358,11 +350,9 @@ fetch_setup(struct fetch *f, const struct fetch_opts *o)
 	}
 	f->errbuf = xcalloc(1, CURL_ERROR_SIZE);
 	f->cur_url = xstrdup(f->url);
+	add_header(f, "Accept", ACCEPT_TYPES);	/* the same for all */
 	if (f->is_file && (f->res.error = file_url_problem(f->url)) != NULL)
 		return -1;
-	add_header(f, "If-None-Match", f->etag);
-	add_header(f, "If-Modified-Since", f->last_modified);
-	add_header(f, "Accept", ACCEPT_TYPES);
 	curl_easy_setopt(e, CURLOPT_URL, f->url);
 	curl_easy_setopt(e, CURLOPT_PRIVATE, f);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, f->errbuf);
@@ -433,13 +423,14 @@ static void
 finish_body(struct fetch *f)
 {
 	struct fetch_result *r = &f->res;
+	char *ct = NULL;
 
+	/* no hop follows a 2xx: these are the body's own */
+	curl_easy_getinfo(f->easy, CURLINFO_CONTENT_TYPE, &ct);
 	r->outcome = FETCH_OUTCOME_OK;
 	r->body_len = f->body.len;
 	r->body = buf_detach(&f->body);
-	r->base_url = f->base_url ? f->base_url : xstrdup(r->effective_url);
-	r->charset = f->charset;
-	f->base_url = f->charset = NULL;
+	r->charset = content_type_charset(ct);
 }
 
 void

@@ -64,12 +64,10 @@ easy_new(const char *url, const struct http_limits *lim, struct sink *s,
 static void
 take_info(CURL *e, struct http_page *page)
 {
-	char *ct = NULL, *url = NULL;
+	char *url = NULL;
 
 	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &page->status);
-	curl_easy_getinfo(e, CURLINFO_CONTENT_TYPE, &ct);
 	curl_easy_getinfo(e, CURLINFO_EFFECTIVE_URL, &url);
-	page->content_type = ct ? xstrdup(ct) : NULL;
 	page->url = url ? xstrdup(url) : NULL;
 }
 
@@ -118,7 +116,6 @@ void
 http_page_cleanup(struct http_page *page)
 {
 	free(page->body);
-	free(page->content_type);
 	free(page->url);
 	memset(page, 0, sizeof(*page));
 }

@@ -14,7 +14,6 @@ struct http_page {
 	long	 status;		/* final HTTP status */
 	char	*body;			/* NUL-terminated */
 	size_t	 len;
-	char	*content_type;		/* or NULL */
 	char	*url;			/* after redirects */
 };
 

@@ -137,20 +137,9 @@ metrics_cycle_done(struct metrics *m, int64_t when)
 }
 
 /* A label value: backslash, quote and newline escaped (0.0.4). */
-static void
-put_label(struct buf *b, const char *v)
-{
-	for (; *v != '\0'; v++) {
-		if (*v == '\\')
-			buf_puts(b, "\\\\");
-		else if (*v == '"')
-			buf_puts(b, "\\\"");
-		else if (*v == '\n')
-			buf_puts(b, "\\n");
-		else
-			buf_putc(b, *v);
-	}
-}
+static const char *const label_escape_of[256] = {
+	['\\'] = "\\\\", ['"'] = "\\\"", ['\n'] = "\\n",
+};
 
 static void
 head(struct buf *b, const char *name, const char *type, const char *help)
@@ -193,7 +182,7 @@ render_rest(struct metrics *m, struct buf *b)
 	head(b, "feedd_alerts_total", "counter", "Alerts written, by rule.");
 	for (i = 0; i < m->nalerts; i++) {
 		buf_puts(b, "feedd_alerts_total{rule=\"");
-		put_label(b, m->alerts[i].rule);
+		buf_put_escaped(b, m->alerts[i].rule, label_escape_of);
 		buf_printf(b, "\"} %llu\n", (unsigned long long)m->alerts[i].n);
 	}
 	head(b, "feedd_feeds", "gauge", "Configured feeds by state.");

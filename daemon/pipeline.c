@@ -557,7 +557,7 @@ parse_work(uv_work_t *w)
 		return;
 	}
 	/* gzip inside the body and charset growth stay within max_size */
-	fp = feed_parser_new(res->base_url, res->charset);
+	fp = feed_parser_new(res->effective_url, res->charset);
 	feed_parser_set_max(fp, (unsigned long long)r->max_size);
 	if (feed_parser_push(fp, res->body ? res->body : "", res->body_len,
 	    &err) == 0)

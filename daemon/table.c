@@ -30,9 +30,7 @@ struct row {
 
 struct table {
 	const struct out *o;
-	size_t	 ncols;
-	const char *const *headers;
-	unsigned flex, right;
+	const struct table_cols *cols;
 	struct row *rows;
 	size_t	 nrows;
 	size_t	 filled;	/* cells of the last row */
@@ -188,8 +186,7 @@ out_json_line(FILE *fp, cJSON *obj)
 }
 
 struct table *
-table_new(const struct out *o, const char *const *headers, size_t ncols,
-    unsigned flex, unsigned right)
+table_new(const struct out *o, const struct table_cols *cols)
 {
 	struct table *t;
 
@@ -197,11 +194,8 @@ table_new(const struct out *o, const char *const *headers, size_t ncols,
 		return NULL;
 	t = xcalloc(1, sizeof(*t));
 	t->o = o;
-	t->headers = headers;
-	t->ncols = ncols;
-	t->flex = flex;
-	t->right = right;
-	t->filled = ncols;
+	t->cols = cols;
+	t->filled = cols->ncols;	/* the first cell starts a row */
 	return t;
 }
 
@@ -210,11 +204,11 @@ table_cell(struct table *t, const char *text, const char *colour)
 {
 	struct row *r;
 
-	if (t->filled == t->ncols) {
+	if (t->filled == t->cols->ncols) {
 		t->rows = xreallocarray(t->rows, t->nrows + 1, sizeof(*t->rows));
 		r = &t->rows[t->nrows++];
-		r->cells = xcalloc(t->ncols, sizeof(char *));
-		r->colours = xcalloc(t->ncols, sizeof(char *));
+		r->cells = xcalloc(t->cols->ncols, sizeof(char *));
+		r->colours = xcalloc(t->cols->ncols, sizeof(char *));
 		r->note = NULL;
 		t->filled = 0;
 	}
@@ -251,8 +245,8 @@ table_measure(const struct table *t, size_t *w)
 {
 	size_t total = 0;
 
-	for (size_t c = 0; c < t->ncols; c++) {
-		w[c] = term_width(t->headers[c]);
+	for (size_t c = 0; c < t->cols->ncols; c++) {
+		w[c] = term_width(t->cols->headers[c]);
 		for (size_t r = 0; r < t->nrows; r++) {
 			size_t cw = term_width(t->rows[r].cells[c]);
 
@@ -262,17 +256,17 @@ table_measure(const struct table *t, size_t *w)
 		total += w[c] + (c > 0 ? GAP : 0);
 	}
 	for (size_t min = FLEX_MIN; total > t->o->width; ) {
-		size_t widest = t->ncols;
+		size_t widest = t->cols->ncols;
 
-		for (size_t c = 0; c < t->ncols; c++)
-			if ((t->flex & (1u << c)) && w[c] > min &&
-			    (widest == t->ncols || w[c] > w[widest]))
+		for (size_t c = 0; c < t->cols->ncols; c++)
+			if ((t->cols->flex & (1u << c)) && w[c] > min &&
+			    (widest == t->cols->ncols || w[c] > w[widest]))
 				widest = c;
-		if (widest == t->ncols && min > FLEX_FLOOR) {
+		if (widest == t->cols->ncols && min > FLEX_FLOOR) {
 			min = FLEX_FLOOR;
 			continue;
 		}
-		if (widest == t->ncols)
+		if (widest == t->cols->ncols)
 			break;	/* nothing left to cut: the terminal wraps */
 		w[widest]--;
 		total--;
@@ -285,7 +279,7 @@ put_cell(const struct table *t, FILE *fp, const char *text,
 {
 	char *cut = term_cut(text, width);
 	size_t pad = width - term_width(cut);
-	int last = c + 1 == t->ncols, right = (t->right >> c) & 1;
+	int last = c + 1 == t->cols->ncols, right = (t->cols->right >> c) & 1;
 
 	if (c > 0)
 		fprintf(fp, "%*s", GAP, "");
@@ -304,7 +298,7 @@ static void
 table_free(struct table *t)
 {
 	for (size_t r = 0; r < t->nrows; r++) {
-		strv_free(t->rows[r].cells, t->ncols);
+		strv_free(t->rows[r].cells, t->cols->ncols);
 		free(t->rows[r].colours);
 		free(t->rows[r].note);
 	}
@@ -319,15 +313,15 @@ table_flush(struct table *t, FILE *fp)
 
 	if (t == NULL)
 		return;
-	w = xcalloc(t->ncols, sizeof(size_t));
+	w = xcalloc(t->cols->ncols, sizeof(size_t));
 	table_measure(t, w);
-	for (size_t c = 0; c < t->ncols; c++)
-		put_cell(t, fp, t->headers[c], C_BOLD, c, w[c]);
+	for (size_t c = 0; c < t->cols->ncols; c++)
+		put_cell(t, fp, t->cols->headers[c], C_BOLD, c, w[c]);
 	fputc('\n', fp);
 	for (size_t r = 0; r < t->nrows; r++) {
 		struct row *row = &t->rows[r];
 
-		for (size_t c = 0; c < t->ncols; c++)
+		for (size_t c = 0; c < t->cols->ncols; c++)
 			put_cell(t, fp, row->cells[c] ? row->cells[c] : "",
 			    row->colours[c], c, w[c]);
 		fputc('\n', fp);
@@ -348,8 +342,7 @@ void
 out_print_rows(const struct out *o, const struct out_rows *p,
     const void *rows, size_t n)
 {
-	struct table *t = table_new(o, p->headers, p->ncols, p->flex,
-	    p->right);
+	struct table *t = table_new(o, p->cols);
 
 	for (size_t i = 0; i < n; i++) {
 		if (o->mode == OUT_JSON)

@@ -94,14 +94,27 @@ void	 out_json_line(FILE *fp, cJSON *obj);
 struct table;
 
 /*
- * How one kind of row prints in each form: the table's columns (as for
- * table_new), then row i of rows as a JSON object, as a table's cells
- * and as a piped line.
+ * A table's columns: their headers; flex: bit i set when column i may
+ * be cut to fit the width (titles, URLs); right: bit i set when column
+ * i is right-aligned (numbers).
  */
-struct out_rows {
+struct table_cols {
 	const char *const *headers;
 	size_t	 ncols;
 	unsigned flex, right;
+};
+
+/* The columns of a headers array, as many as it has. */
+#define TABLE_COLS(headers, flex, right)				\
+	{ (headers), sizeof(headers) / sizeof(*(headers)), (flex), (right) }
+
+/*
+ * How one kind of row prints in each form: the table's columns, then
+ * row i of rows as a JSON object, as a table's cells and as a piped
+ * line.
+ */
+struct out_rows {
+	const struct table_cols *cols;
 	cJSON	*(*json)(const void *rows, size_t i);
 	void	 (*cells)(struct table *t, const struct out *o,
 		    const void *rows, size_t i);
@@ -112,14 +125,9 @@ struct out_rows {
 void	 out_print_rows(const struct out *o, const struct out_rows *p,
 	    const void *rows, size_t n);
 
-/*
- * A table of ncols columns with these headers when o prints a table,
- * else NULL.  flex: bit i set when column i may be cut to fit the
- * width (titles, URLs); right: bit i set when column i is
- * right-aligned (numbers).
- */
-struct table *table_new(const struct out *o, const char *const *headers,
-	    size_t ncols, unsigned flex, unsigned right);
+/* A table of these columns (kept: not copied) when o prints a table,
+ * else NULL. */
+struct table *table_new(const struct out *o, const struct table_cols *cols);
 /* Adds the next cell (cleaned of controls), left to right; colour may be NULL. */
 void	 table_cell(struct table *t, const char *text, const char *colour);
 void	 table_cellf(struct table *t, const char *colour, const char *fmt, ...)

@@ -100,7 +100,7 @@ put_source(FILE *fp, const struct entry *e)
 }
 
 static void
-put_enclosure(FILE *fp, const struct entry_enclosure *x)
+put_enclosure(FILE *fp, const struct feed_enclosure *x)
 {
 	fputs("    <link rel=\"enclosure\"", fp);
 	if (x->type != NULL) {

@@ -32,7 +32,8 @@ void	 builder_end(struct builder *b, const struct xml_elem *e,
  * -1 with *errstr ("not a feed: ...") when no feed root was seen.
  */
 int	 builder_finish(struct builder *b, char **errstr);
-/* Why builder_start refused the root ("not a feed: root element <x>"). */
+/* Why builder_start refused the root ("not a feed: root element <x>");
+ * set whenever it did. */
 const char *builder_refusal(const struct builder *b);
 
 #endif

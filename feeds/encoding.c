@@ -19,6 +19,7 @@
 
 #include "util/xmalloc.h"
 #include "feeds/encoding.h"
+#include "feeds/feed.h"
 #include "util/utf8.h"
 
 #define ENC_HEAD_MAX	4096	/* bytes held to decide the charset */
@@ -564,26 +565,18 @@ enc_decoder_view(struct enc_decoder *d, const char *in, size_t len,
 	*dlen = out->len - from;
 }
 
-const char *
-enc_decoder_charset(const struct enc_decoder *d)
-{
-	return d->mode == ENC_SNIFF ? NULL : d->name;
-}
-
 int
 enc_decoder_lines_skipped(const struct enc_decoder *d)
 {
 	return d->skipped_lines;
 }
 
-const char *
-enc_decoder_warning(const struct enc_decoder *d)
+void
+enc_decoder_note(const struct enc_decoder *d, struct feed_doc *doc)
 {
-	return d->warning;
-}
-
-size_t
-enc_decoder_replaced(const struct enc_decoder *d)
-{
-	return d->replaced;
+	if (d->warning != NULL)
+		feed_doc_add_error(doc, "%s", d->warning);
+	if (d->replaced > 0)
+		feed_doc_add_error(doc, "%zu bytes not valid %s replaced",
+		    d->replaced, d->mode != ENC_SNIFF ? d->name : "UTF-8");
 }

@@ -14,6 +14,7 @@
 #include "util/buf.h"
 
 struct enc_decoder;
+struct feed_doc;
 
 /* http_charset: from Content-Type or --charset; NULL when none. */
 struct enc_decoder *enc_decoder_new(const char *http_charset);
@@ -36,14 +37,14 @@ void	 enc_decoder_push(struct enc_decoder *d, const char *in, size_t len,
 void	 enc_decoder_view(struct enc_decoder *d, const char *in, size_t len,
 	    int final, struct buf *out, const char **data, size_t *dlen);
 
-/* The charset in use ("UTF-8", "windows-1252", ...); NULL until known. */
-const char *enc_decoder_charset(const struct enc_decoder *d);
 /* Newlines dropped with the junk before the first '<' (for line numbers). */
 int	 enc_decoder_lines_skipped(const struct enc_decoder *d);
-/* Set once a problem worth reporting happened (unknown charset, ...). */
-const char *enc_decoder_warning(const struct enc_decoder *d);
-/* Bytes that were not valid in the charset and were replaced. */
-size_t	 enc_decoder_replaced(const struct enc_decoder *d);
+/*
+ * Adds to doc's errors what the decoder had to mend: its warning
+ * (unknown charset, ...) and the bytes not valid in the charset that
+ * it replaced.
+ */
+void	 enc_decoder_note(const struct enc_decoder *d, struct feed_doc *doc);
 
 /* Appends code point cp as UTF-8 (1-4 bytes). */
 

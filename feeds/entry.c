@@ -241,7 +241,7 @@ prepare_enclosures(struct entry *e, const struct story_row *r)
 	e->enclosures = xcalloc(r->nenclosures + 1, sizeof(*e->enclosures));
 	for (size_t i = 0; i < r->nenclosures &&
 	    e->nenclosures < ENTRY_MAX_ENCLOSURES; i++) {
-		struct entry_enclosure *x = &e->enclosures[e->nenclosures];
+		struct feed_enclosure *x = &e->enclosures[e->nenclosures];
 		char *url = iri_http_link(r->enclosures[i].url);
 		size_t j;
 
@@ -773,11 +773,7 @@ entry_cleanup(struct entry *e)
 	free(e->content);
 	free(e->summary_text);
 	strv_free(e->categories, e->ncategories);
-	for (size_t j = 0; j < e->nenclosures; j++) {
-		free(e->enclosures[j].url);
-		free(e->enclosures[j].type);
-	}
-	free(e->enclosures);
+	feed_enclosures_free(e->enclosures, e->nenclosures);
 	for (size_t j = 0; j < e->nrelated; j++) {
 		free(e->related[j].href);
 		free(e->related[j].title);

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "feeds/feed.h"
 #include "storage/store.h"
 
 #define ENTRY_TITLE_MAX		4000		/* bytes; about 1,000 chars */
@@ -16,12 +17,6 @@
 #define ENTRY_SUMMARY_TEXT_MAX	2000		/* bytes of summary_text */
 /* Bump with any change to how entry.c makes HTML (entry_html_key). */
 #define ENTRY_HTML_REV		1
-
-struct entry_enclosure {
-	char	*url;		/* http(s) IRI */
-	char	*type;		/* type/subtype, or NULL */
-	int64_t	 length;	/* bytes; -1 when not given */
-};
 
 /* Another source of the entry's story: its page and its feed's name. */
 struct entry_related {
@@ -44,7 +39,8 @@ struct entry {
 				   summary), capped; NULL when none */
 	char	**categories;
 	size_t	 ncategories;
-	struct entry_enclosure *enclosures;
+	struct feed_enclosure *enclosures;	/* url: http(s) IRI; type:
+					   type/subtype, or NULL */
 	size_t	 nenclosures;
 	struct entry_related *related;	/* the story's other sources */
 	size_t	 nrelated;

@@ -539,21 +539,16 @@ html_entity_codepoint(const char *name)
 	return e != NULL ? e->value : 0;
 }
 
+/* What each byte becomes in HTML text, then in an attribute too. */
+static const char *const html_escape_of[2][256] = {
+	{ ['&'] = "&amp;", ['<'] = "&lt;", ['>'] = "&gt;" },
+	{ ['&'] = "&amp;", ['<'] = "&lt;", ['>'] = "&gt;", ['"'] = "&quot;" },
+};
+
 void
 html_escape_into(struct buf *b, const char *s, int quotes)
 {
-	for (; *s != '\0'; s++) {
-		if (*s == '&')
-			buf_puts(b, "&amp;");
-		else if (*s == '<')
-			buf_puts(b, "&lt;");
-		else if (*s == '>')
-			buf_puts(b, "&gt;");
-		else if (*s == '"' && quotes)
-			buf_puts(b, "&quot;");
-		else
-			buf_putc(b, *s);
-	}
+	buf_put_escaped(b, s, html_escape_of[quotes != 0]);
 }
 
 char *

@@ -29,7 +29,7 @@ put_date(struct buf *b, const char *key, int64_t t)
 
 /* JSON Feed wants a type on every attachment. */
 static const char *
-attachment_type(const struct entry_enclosure *x)
+attachment_type(const struct feed_enclosure *x)
 {
 	return x->type != NULL ? x->type : "application/octet-stream";
 }
@@ -39,7 +39,7 @@ put_attachments(struct buf *b, const struct entry *e)
 {
 	buf_puts(b, ",\n      \"attachments\": [");
 	for (size_t i = 0; i < e->nenclosures; i++) {
-		const struct entry_enclosure *x = &e->enclosures[i];
+		const struct feed_enclosure *x = &e->enclosures[i];
 
 		buf_puts(b, i > 0 ? ", {\"url\": " : "{\"url\": ");
 		json_put_string(b, x->url);
@@ -53,19 +53,31 @@ put_attachments(struct buf *b, const struct entry *e)
 	buf_puts(b, "]");
 }
 
+/* {"KEY": name, "url": url}; no "url" when url is NULL. */
+static void
+put_named(struct buf *b, const char *key, const char *name, const char *url)
+{
+	buf_puts(b, "{\"");
+	buf_puts(b, key);
+	buf_puts(b, "\": ");
+	json_put_string(b, name);
+	if (url != NULL) {
+		buf_puts(b, ", \"url\": ");
+		json_put_string(b, url);
+	}
+	buf_puts(b, "}");
+}
+
 static void
 put_author(struct buf *b, const struct entry *e)
 {
-	buf_puts(b, ",\n      \"authors\": [{\"name\": ");
-	json_put_string(b, e->author);
-	if (e->author_email != NULL) {
-		char *mailto = xasprintf("mailto:%s", e->author_email);
+	char	*mailto = e->author_email != NULL ?
+	    xasprintf("mailto:%s", e->author_email) : NULL;
 
-		buf_puts(b, ", \"url\": ");
-		json_put_string(b, mailto);
-		free(mailto);
-	}
-	buf_puts(b, "}]");
+	buf_puts(b, ",\n      \"authors\": [");
+	put_named(b, "name", e->author, mailto);
+	buf_puts(b, "]");
+	free(mailto);
 }
 
 /*
@@ -76,19 +88,11 @@ put_author(struct buf *b, const struct entry *e)
 static void
 put_sources(struct buf *b, const struct entry *e)
 {
-	buf_puts(b, ",\n      \"_feedd\": {\"sources\": [{\"feed\": ");
-	json_put_string(b, e->src_title);
-	if (e->link != NULL) {
-		buf_puts(b, ", \"url\": ");
-		json_put_string(b, e->link);
-	}
-	buf_puts(b, "}");
+	buf_puts(b, ",\n      \"_feedd\": {\"sources\": [");
+	put_named(b, "feed", e->src_title, e->link);
 	for (size_t i = 0; i < e->nrelated; i++) {
-		buf_puts(b, ", {\"feed\": ");
-		json_put_string(b, e->related[i].title);
-		buf_puts(b, ", \"url\": ");
-		json_put_string(b, e->related[i].href);
-		buf_puts(b, "}");
+		buf_puts(b, ", ");
+		put_named(b, "feed", e->related[i].title, e->related[i].href);
 	}
 	buf_puts(b, "]}");
 }

@@ -257,17 +257,21 @@ clean(const char *s, int url)
 	return out;
 }
 
+#define W_URL	1	/* the value is a URL */
+#define W_ELEM	2	/* an element <name>value</name>, not an attribute */
+
+/* An attribute (or element) holding value, cleaned; none for NULL. */
 static int
-write_text_attr(xmlTextWriter *w, const char *name, const char *value,
-    int url)
+write_text(xmlTextWriter *w, const char *name, const char *value, int how)
 {
 	char *v;
 	int rc;
 
 	if (value == NULL)
 		return 0;
-	v = clean(value, url);
-	rc = xmlTextWriterWriteAttribute(w, (const xmlChar *)name,
+	v = clean(value, how & W_URL);
+	rc = (how & W_ELEM ? xmlTextWriterWriteElement :
+	    xmlTextWriterWriteAttribute)(w, (const xmlChar *)name,
 	    (const xmlChar *)v) < 0 ? -1 : 0;
 	free(v);
 	return rc;
@@ -276,7 +280,7 @@ write_text_attr(xmlTextWriter *w, const char *name, const char *value,
 static int
 write_attr(xmlTextWriter *w, const char *name, const char *value)
 {
-	return write_text_attr(w, name, value, 0);
+	return write_text(w, name, value, 0);
 }
 
 static int
@@ -292,8 +296,8 @@ write_feed(xmlTextWriter *w, const struct opml_feed *f)
 	    write_attr(w, "text", title) < 0 ||
 	    write_attr(w, "title", title) < 0 ||
 	    write_attr(w, "type", "rss") < 0 ||
-	    write_text_attr(w, "xmlUrl", f->xml_url, 1) < 0 ||
-	    write_text_attr(w, "htmlUrl", f->html_url, 1) < 0 ||
+	    write_text(w, "xmlUrl", f->xml_url, W_URL) < 0 ||
+	    write_text(w, "htmlUrl", f->html_url, W_URL) < 0 ||
 	    write_attr(w, "category", cat) < 0 ||
 	    xmlTextWriterEndElement(w) < 0)
 		goto out;
@@ -345,9 +349,7 @@ static int
 write_doc(xmlTextWriter *w, const char *title, time_t created,
     const struct opml_feed *feeds, size_t n)
 {
-	char date[OPML_DATE_LEN], *t = clean(title ? title :
-	    "feedd subscriptions", 0);
-	int rc = -1;
+	char date[OPML_DATE_LEN];
 
 	opml_format_date(created, date);
 	if (xmlTextWriterSetIndent(w, 1) < 0 ||
@@ -356,19 +358,16 @@ write_doc(xmlTextWriter *w, const char *title, time_t created,
 	    xmlTextWriterStartElement(w, (const xmlChar *)"opml") < 0 ||
 	    write_attr(w, "version", "2.0") < 0 ||
 	    xmlTextWriterStartElement(w, (const xmlChar *)"head") < 0 ||
-	    xmlTextWriterWriteElement(w, (const xmlChar *)"title",
-	    (const xmlChar *)t) < 0 ||
+	    write_text(w, "title", title ? title : "feedd subscriptions",
+	    W_ELEM) < 0 ||
 	    xmlTextWriterWriteElement(w, (const xmlChar *)"dateCreated",
 	    (const xmlChar *)date) < 0 ||
 	    xmlTextWriterEndElement(w) < 0 ||
 	    xmlTextWriterStartElement(w, (const xmlChar *)"body") < 0 ||
 	    write_body(w, feeds, n) < 0 ||
 	    xmlTextWriterEndDocument(w) < 0)
-		goto out;
-	rc = 0;
-out:
-	free(t);
-	return rc;
+		return -1;
+	return 0;
 }
 
 int

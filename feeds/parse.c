@@ -125,8 +125,7 @@ xml_feed(struct feed_parser *p, const char *data, size_t len, int final)
 	}
 	xml_reader_set_line_offset(p->r, enc_decoder_lines_skipped(p->dec));
 	if (xml_reader_push(p->r, u, ulen, final) == -1)
-		p->fail = xstrdup(builder_refusal(p->b) ? builder_refusal(p->b) :
-		    "not a feed");
+		p->fail = xstrdup(builder_refusal(p->b));	/* refused */
 }
 
 /* Offset of the first character after a BOM and blanks; n when none. */
@@ -263,19 +262,6 @@ feed_parser_push(struct feed_parser *p, const char *data, size_t len,
 	return 0;
 }
 
-/* Problems of the byte layer, after libxml2's. */
-static void
-note_decoding(struct feed_parser *p)
-{
-	const char *cs = enc_decoder_charset(p->dec);
-
-	if (enc_decoder_warning(p->dec))
-		feed_doc_add_error(p->doc, "%s", enc_decoder_warning(p->dec));
-	if (enc_decoder_replaced(p->dec) > 0)
-		feed_doc_add_error(p->doc, "%zu bytes not valid %s replaced",
-		    enc_decoder_replaced(p->dec), cs ? cs : "UTF-8");
-}
-
 static struct feed_doc *
 xml_finish(struct feed_parser *p, char **errstr)
 {
@@ -283,14 +269,13 @@ xml_finish(struct feed_parser *p, char **errstr)
 	const char *xerr;
 
 	if (builder_finish(p->b, errstr) == -1) {
-		if (!xml_reader_saw_root(p->r) &&
-		    (xerr = xml_reader_first_error(p->r)) != NULL) {
+		if ((xerr = xml_reader_not_xml(p->r)) != NULL) {
 			free(*errstr);
 			*errstr = xasprintf("not a feed: not XML (%s)", xerr);
 		}
 		return NULL;
 	}
-	note_decoding(p);
+	enc_decoder_note(p->dec, p->doc);	/* after libxml2's problems */
 	doc = p->doc;
 	p->doc = NULL;
 	return doc;

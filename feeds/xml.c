@@ -765,14 +765,8 @@ xml_reader_push(struct xml_reader *r, const char *data, size_t len, int final)
 	return r->refused ? -1 : 0;
 }
 
-int
-xml_reader_saw_root(const struct xml_reader *r)
-{
-	return r->saw_root;
-}
-
 const char *
-xml_reader_first_error(const struct xml_reader *r)
+xml_reader_not_xml(const struct xml_reader *r)
 {
-	return r->first_error;
+	return r->saw_root ? NULL : r->first_error;
 }

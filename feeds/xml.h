@@ -50,9 +50,10 @@ void	 xml_reader_set_line_offset(struct xml_reader *r, int lines);
 /* Parses UTF-8.  0, or -1 once the builder refused the document. */
 int	 xml_reader_push(struct xml_reader *r, const char *data, size_t len,
 	    int final);
-/* 1 when at least one element was seen. */
-int	 xml_reader_saw_root(const struct xml_reader *r);
-/* The first fatal libxml2 message, for "not a feed: not XML (...)". */
-const char *xml_reader_first_error(const struct xml_reader *r);
+/*
+ * Why the input is not XML at all: the first fatal libxml2 message when
+ * no element was seen, for "not a feed: not XML (...)"; else NULL.
+ */
+const char *xml_reader_not_xml(const struct xml_reader *r);
 
 #endif

@@ -9,23 +9,6 @@
 #include "util/xmalloc.h"
 #include "storage/store_int.h"
 
-static void
-alert_row_cleanup(void *elem)
-{
-	struct alert_row *a = elem;
-
-	free(a->rule);
-	free(a->title);
-	free(a->link);
-	free(a->feed);
-}
-
-void
-alert_rows_free(struct alert_row *rows, size_t n)
-{
-	store_rows_free(rows, n, sizeof(*rows), alert_row_cleanup);
-}
-
 /* Records the alert of rule for item id; *fired counts new rows. */
 static int
 fire(struct store *st, const char *rule, int64_t item, int64_t now,
@@ -177,12 +160,19 @@ static const struct store_col alert_col[] = {
 };
 static const struct store_cols alert_cols = STORE_COLS(alert_col);
 
+void
+alert_rows_free(struct alert_row *rows, size_t n)
+{
+	store_rows_free(rows, n, sizeof(*rows), store_cols_clear,
+	    (void *)&alert_cols);
+}
+
 static int
 alerts_read(sqlite3_stmt *q, struct alert_row **rows, size_t *n)
 {
 	void	*v;
 	int	 rc = store_read_rows(q, 0, sizeof(**rows), store_cols_fill,
-	    (void *)&alert_cols, alert_row_cleanup, &v, n);
+	    (void *)&alert_cols, store_cols_clear, &v, n);
 
 	*rows = v;
 	return rc;

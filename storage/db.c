@@ -494,17 +494,18 @@ store_end(struct store *st, int rc)
 }
 
 void
-store_rows_free(void *rows, size_t n, size_t size, void (*cleanup)(void *))
+store_rows_free(void *rows, size_t n, size_t size,
+    void (*cleanup)(void *, void *), void *arg)
 {
 	for (size_t i = 0; rows != NULL && i < n; i++)
-		cleanup((char *)rows + i * size);
+		cleanup((char *)rows + i * size, arg);
 	free(rows);
 }
 
 int
 store_read_rows(sqlite3_stmt *q, int limit, size_t size,
     int (*read)(sqlite3_stmt *q, void *elem, void *arg), void *arg,
-    void (*cleanup)(void *elem), void **rows, size_t *n)
+    void (*cleanup)(void *elem, void *arg), void **rows, size_t *n)
 {
 	char	*v = NULL;
 	size_t	 cap = 0, k = 0;
@@ -522,7 +523,7 @@ store_read_rows(sqlite3_stmt *q, int limit, size_t size,
 	}
 	sqlite3_reset(q);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {	/* ROW: at limit */
-		store_rows_free(v, k, size, cleanup);
+		store_rows_free(v, k, size, cleanup, arg);
 		v = NULL;
 		k = 0;
 		rc = -1;
@@ -652,6 +653,14 @@ store_cols_read(sqlite3_stmt *s, int first, void *row,
 }
 
 void
+store_cols_free(void *row, const struct store_cols *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (c->col[i].kind == STORE_COL_STR)
+			free(*(char **)((char *)row + c->col[i].off));
+}
+
+void
 store_cols_bind(sqlite3_stmt *s, int first, const void *row,
     const struct store_cols *c)
 {
@@ -681,6 +690,12 @@ store_cols_fill(sqlite3_stmt *q, void *elem, void *arg)
 {
 	store_cols_read(q, 0, elem, arg);
 	return 0;
+}
+
+void
+store_cols_clear(void *elem, void *arg)
+{
+	store_cols_free(elem, arg);
 }
 
 int

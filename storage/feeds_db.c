@@ -70,28 +70,15 @@ feed_row_cleanup(struct feed_row *row)
 {
 	if (row == NULL)
 		return;
-	free(row->name);
-	free(row->url);
-	free(row->etag);
-	free(row->last_modified);
-	free(row->body_hash);
-	free(row->last_error);
-	free(row->redirect_url);
-	free(row->title);
-	free(row->link);
+	store_cols_free(row, &feed_cols);
 	memset(row, 0, sizeof(*row));
-}
-
-static void
-feed_row_drop(void *elem)
-{
-	feed_row_cleanup(elem);
 }
 
 void
 feed_rows_free(struct feed_row *rows, size_t n)
 {
-	store_rows_free(rows, n, sizeof(*rows), feed_row_drop);
+	store_rows_free(rows, n, sizeof(*rows), store_cols_clear,
+	    (void *)&feed_cols);
 }
 
 /* One configured feed: added, its URL followed, or marked active. */
@@ -209,7 +196,7 @@ store_feeds_list(struct store *st, struct feed_row **rows, size_t *n)
 	*n = 0;
 	if (s != NULL)
 		rc = store_read_rows(s, 0, sizeof(**rows), store_cols_fill,
-		    (void *)&feed_cols, feed_row_drop, &v, n);
+		    (void *)&feed_cols, store_cols_clear, &v, n);
 	*rows = v;
 	return rc;
 }

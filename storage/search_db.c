@@ -124,8 +124,8 @@ int
 store_match_test(struct store *st, const struct match_expr *e, int limit,
     struct story_row **rows, size_t *n)
 {
-	char *sql = xasprintf("SELECT s.id FROM stories s WHERE s.id IN"
-	    " (SELECT story_id FROM items WHERE (%s))"
+	char *sql = xasprintf("SELECT " STORY_REP("s") " FROM stories s"
+	    " WHERE s.id IN (SELECT story_id FROM items WHERE (%s))"
 	    " ORDER BY " STORY_NEWEST, match_sql(e));
 	sqlite3_stmt *q = NULL;
 	int rc = -1;

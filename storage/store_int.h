@@ -16,7 +16,7 @@
 
 /* One slot per cached statement; the SQL lives where it is used. */
 enum store_stmt_id {
-	SQ_BEGIN, SQ_COMMIT, SQ_ROLLBACK, SQ_GEN_GET, SQ_GEN_BUMP,
+	SQ_BEGIN, SQ_COMMIT, SQ_GEN_GET, SQ_GEN_BUMP,
 	SQ_FEED_BY_NAME, SQ_FEED_GET, SQ_FEED_INSERT, SQ_FEED_URL, SQ_FEED_ACTIVE,
 	SQ_FEED_DEACTIVATE, SQ_FEED_LIST, SQ_FEED_SAVE, SQ_FEED_MODE_GET,
 	SQ_FEED_MODE_SET, SQ_FEED_DOC,
@@ -25,8 +25,7 @@ enum store_stmt_id {
 	SQ_STORY_ALIAS,
 	SQ_FTS_DEL, SQ_FTS_INS, SQ_TRI_DEL, SQ_TRI_INS,
 	SQ_STORY_FILL, SQ_STORY_FILL_KEPT, SQ_STORY_FILL_RENDER, SQ_STORY_RAW,
-	SQ_HTML_PUT, SQ_STORY_NSOURCES,
-	SQ_STORY_REP,
+	SQ_HTML_PUT,
 	SQ_ALERT_INSERT, SQ_ALERT_FIRST, SQ_ALERT_CHECKED, SQ_ALERT_PENDING, SQ_ALERT_WRITTEN,
 	SQ_RECENT_ITEMS, SQ_RECENT_ALERTS,
 	SQ_HOLD_SET, SQ_HOLD_LIST,
@@ -100,18 +99,22 @@ int	 store_commit(struct store *st);
 void	 store_rollback(struct store *st);
 /* Ends a transaction: commits when rc is 0, else rolls back; 0 or -1. */
 int	 store_end(struct store *st, int rc);
-/* Cleans each of the n elements of size bytes at rows, then frees rows. */
+/*
+ * Cleans each of the n elements of size bytes at rows (cleanup, given
+ * arg), then frees rows.
+ */
 void	 store_rows_free(void *rows, size_t n, size_t size,
-	    void (*cleanup)(void *elem));
+	    void (*cleanup)(void *elem, void *arg), void *arg);
 /*
  * Steps q to its end, or limit rows (<= 0: all), each into a zeroed
  * element of size bytes that read fills (0, or -1 to fail).  0 with the
  * array (NULL when empty) in *rows and its length in *n; or -1 with the
- * elements read so far cleaned up (cleanup) and freed.
+ * elements read so far cleaned up (cleanup) and freed.  Both are given
+ * arg.
  */
 int	 store_read_rows(sqlite3_stmt *q, int limit, size_t size,
 	    int (*read)(sqlite3_stmt *q, void *elem, void *arg), void *arg,
-	    void (*cleanup)(void *elem), void **rows, size_t *n);
+	    void (*cleanup)(void *elem, void *arg), void **rows, size_t *n);
 /* PRAGMA user_version: the migrations applied, or -1. */
 int	 store_user_version(struct store *st);
 /* Moves the generation counter; call inside the changing transaction. */
@@ -153,8 +156,17 @@ struct store_cols {
 /* Reads c's columns, from first on in order, into row's members. */
 void	 store_cols_read(sqlite3_stmt *s, int first, void *row,
 	    const struct store_cols *c);
-/* store_read_rows' read for rows that are their columns: arg is c. */
+/*
+ * Frees row's string members in c: the table that says which columns
+ * a row's strings come from also says what its cleanup frees.
+ */
+void	 store_cols_free(void *row, const struct store_cols *c);
+/*
+ * store_read_rows' read and cleanup for rows that are their columns:
+ * arg is c.
+ */
 int	 store_cols_fill(sqlite3_stmt *q, void *elem, void *arg);
+void	 store_cols_clear(void *elem, void *arg);
 /* Binds row's members in c, in order, to the parameters from first on. */
 void	 store_cols_bind(sqlite3_stmt *s, int first, const void *row,
 	    const struct store_cols *c);
@@ -217,12 +229,11 @@ int	 store_migrate(struct store *st, char **errstr);
 int	 store_story_fill(struct store *st, int64_t item_id,
 	    struct story_row *row);
 void	 store_story_cleanup(struct story_row *row);
-/* The representative (first seen) item of a story; 0 when none. */
-int64_t	 store_story_rep(struct store *st, int64_t story_id);
+/* SQL: the representative (first seen) item of story s, NULL when none. */
+#define STORY_REP(s)	"(SELECT min(id) FROM items WHERE story_id = " s ".id)"
 /*
- * Steps q (first column: story ids, in order) and fills one row per
- * story from its representative item; at most limit (<= 0: all).
- * Resets q.
+ * Steps q (first column: item ids, in order; a story's: STORY_REP) and
+ * fills one row per item; at most limit (<= 0: all).  Resets q.
  */
 int	 store_stories_collect(struct store *st, sqlite3_stmt *q, int limit,
 	    struct story_row **rows, size_t *n);

@@ -10,35 +10,6 @@
 #include "storage/store_int.h"
 
 void
-store_story_cleanup(struct story_row *r)
-{
-	free(r->entry_id);
-	free(r->title);
-	free(r->link);
-	free(r->author);
-	free(r->summary);
-	free(r->content);
-	strv_free(r->categories, r->ncategories);
-	free(r->feed_name);
-	free(r->feed_title);
-	free(r->feed_link);
-	free(r->feed_url);
-	free(r->why);
-	free(r->feed_doc_id);
-	free(r->feed_author);
-	free(r->feed_language);
-	feed_enclosures_free(r->enclosures, r->nenclosures);
-	for (size_t i = 0; i < r->nothers; i++) {
-		free(r->others[i].feed_name);
-		free(r->others[i].feed_title);
-		free(r->others[i].title);
-		free(r->others[i].link);
-	}
-	free(r->others);
-	story_html_cleanup(&r->html);
-}
-
-void
 story_html_cleanup(struct story_html *html)
 {
 	free(html->content);
@@ -48,15 +19,16 @@ story_html_cleanup(struct story_html *html)
 }
 
 static void
-story_cleanup(void *elem)
+story_cleanup(void *elem, void *arg)
 {
+	(void)arg;
 	store_story_cleanup(elem);
 }
 
 void
 story_rows_free(struct story_row *rows, size_t n)
 {
-	store_rows_free(rows, n, sizeof(*rows), story_cleanup);
+	store_rows_free(rows, n, sizeof(*rows), story_cleanup, NULL);
 }
 
 static void
@@ -139,6 +111,22 @@ static const struct store_col story_col[] = {
 static const struct store_cols story_cols = STORE_COLS(story_col);
 #define STORY_CATEGORIES	23
 #define STORY_ENCLOSURES	24
+
+void
+store_story_cleanup(struct story_row *r)
+{
+	store_cols_free(r, &story_cols);
+	strv_free(r->categories, r->ncategories);
+	feed_enclosures_free(r->enclosures, r->nenclosures);
+	for (size_t i = 0; i < r->nothers; i++) {
+		free(r->others[i].feed_name);
+		free(r->others[i].feed_title);
+		free(r->others[i].title);
+		free(r->others[i].link);
+	}
+	free(r->others);
+	story_html_cleanup(&r->html);
+}
 
 /*
  * The SQL of STORY_FILL's columns, item i of feed f; the statement
@@ -306,32 +294,11 @@ store_html_put(struct store *st, const struct story_row *row,
 	    html->summary_text);
 }
 
-int64_t
-store_story_rep(struct store *st, int64_t story_id)
-{
-	sqlite3_stmt *s = store_query(st, SQ_STORY_REP,
-	    "SELECT min(id) FROM items WHERE story_id = ?", "I", story_id);
-	int64_t id = 0;
-
-	if (s == NULL)
-		return 0;
-	if (sqlite3_step(s) == SQLITE_ROW)
-		id = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	return id;
-}
-
-/*
- * Runs q (rows of story ids, in order) and fills one row per story
- * from its representative item; at most limit rows (<= 0: no limit).
- */
+/* store_read_rows' read for q's rows of item ids: one row per item. */
 static int
-story_read(sqlite3_stmt *q, void *elem, void *arg)
+item_read(sqlite3_stmt *q, void *elem, void *arg)
 {
-	struct store *st = arg;
-	int64_t rep = store_story_rep(st, sqlite3_column_int64(q, 0));
-
-	return rep == 0 ? -1 : store_story_fill(st, rep, elem);
+	return store_story_fill(arg, sqlite3_column_int64(q, 0), elem);
 }
 
 int
@@ -339,7 +306,7 @@ store_stories_collect(struct store *st, sqlite3_stmt *q, int limit,
     struct story_row **rows, size_t *n)
 {
 	void	*v;
-	int	 rc = store_read_rows(q, limit, sizeof(**rows), story_read, st,
+	int	 rc = store_read_rows(q, limit, sizeof(**rows), item_read, st,
 	    story_cleanup, &v, n);
 
 	*rows = v;
@@ -360,8 +327,8 @@ store_stories_newest(struct store *st, const char *feed, const char *rule,
 
 	*rows = NULL;
 	*n = 0;
-	if (sqlite3_prepare_v2(st->db, "SELECT s.id FROM stories s WHERE "
-	    STORY_FROM_FEED
+	if (sqlite3_prepare_v2(st->db, "SELECT " STORY_REP("s")
+	    " FROM stories s WHERE " STORY_FROM_FEED
 	    " AND (?2 IS NULL OR EXISTS (SELECT 1 FROM alerts a"
 	    "  WHERE a.rule = ?2 AND a.story_key = s.key))"
 	    " ORDER BY " STORY_NEWEST " LIMIT ?3", -1, &q, NULL) != SQLITE_OK)
@@ -370,39 +337,6 @@ store_stories_newest(struct store *st, const char *feed, const char *rule,
 	    store_stories_collect(st, q, limit, rows, n) : -1;
 	sqlite3_finalize(q);
 	return rc;
-}
-
-/* Runs q (rows of item ids) into one row per item; at most limit. */
-static int
-items_collect(struct store *st, sqlite3_stmt *q, int limit,
-    struct story_row **rows, size_t *n)
-{
-	size_t cap = 0;
-	int rc;
-
-	*rows = NULL;
-	*n = 0;
-	while ((limit <= 0 || *n < (size_t)limit) &&
-	    (rc = sqlite3_step(q)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 32;
-			*rows = xreallocarray(*rows, cap, sizeof(**rows));
-		}
-		if (store_story_fill(st, sqlite3_column_int64(q, 0),
-		    &(*rows)[*n]) == -1) {
-			rc = SQLITE_ERROR;
-			break;
-		}
-		(*n)++;
-	}
-	if (limit > 0 && *n == (size_t)limit)
-		rc = SQLITE_DONE;
-	if (rc == SQLITE_DONE)
-		return 0;
-	story_rows_free(*rows, *n);
-	*rows = NULL;
-	*n = 0;
-	return -1;
 }
 
 int
@@ -420,7 +354,7 @@ store_items_newest(struct store *st, const char *feed, int limit,
 	    SQLITE_OK)
 		return -1;
 	rc = store_bind(q, "sl", feed, limit) == 0 ?
-	    items_collect(st, q, limit, rows, n) : -1;
+	    store_stories_collect(st, q, limit, rows, n) : -1;
 	sqlite3_finalize(q);
 	return rc;
 }
@@ -482,7 +416,7 @@ store_story_items(struct store *st, int64_t story_id,
 	    " story_id = ? ORDER BY id", -1, &q, NULL) != SQLITE_OK)
 		return -1;
 	rc = store_bind(q, "I", story_id) == 0 ?
-	    items_collect(st, q, 0, rows, n) : -1;
+	    store_stories_collect(st, q, 0, rows, n) : -1;
 	sqlite3_finalize(q);
 	return rc;
 }

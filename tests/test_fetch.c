@@ -128,6 +128,40 @@ Test(fetch, temporary_redirect_is_not_recorded)
 	cr_assert_eq(ts_items_of(&T, "t"), 2);
 }
 
+/* A relative link resolves against the URL the body came from. */
+Test(fetch, relative_link_resolves_against_the_last_hop)
+{
+	char *dir = th_path(T.www, "sub");
+	char *want = xasprintf("http://127.0.0.1:%d/sub/post-1", T.port);
+	char *got;
+
+	cr_assert_eq(mkdir(dir, 0755), 0);
+	ts_put(&T, "sub/rel.xml", "<rss version=\"2.0\"><channel><title>R"
+	    "</title><item><title>One</title><link>post-1</link></item>"
+	    "</channel></rss>");
+	free(one_feed("rel", "/old.xml?redirect=/sub/rel.xml&status=302", ""));
+	got = ts_db_str(&T, "SELECT link FROM items");
+	cr_assert_str_eq(got ? got : "(null)", want);
+	free(got);
+	free(want);
+	free(dir);
+}
+
+/* The charset of Content-Type decodes a body that names none itself. */
+Test(fetch, http_charset_decodes_the_body)
+{
+	char *got;
+
+	/* "Привет" in KOI8-R; read as windows-1252 it would be "ðÒÉ×ÅÔ" */
+	ts_put(&T, "koi.xml", "<rss version=\"2.0\"><channel><title>K</title>"
+	    "<item><title>\xf0\xd2\xc9\xd7\xc5\xd4</title>"
+	    "<link>http://example.com/k</link></item></channel></rss>");
+	free(one_feed("koi", "/koi.xml?type=text/xml%3B%20charset%3DKOI8-R", ""));
+	got = ts_db_str(&T, "SELECT title FROM items");
+	cr_assert_str_eq(got ? got : "(null)", "Привет");
+	free(got);
+}
+
 Test(fetch, redirect_loop_stops_after_five)
 {
 	char *err;

@@ -82,6 +82,24 @@ Test(util, strv_join)
 	free(s);
 }
 
+Test(util, buf_put_escaped)
+{
+	static const char *const esc[256] = { ['<'] = "&lt;", ['\n'] = "\\n",
+	    [0xc3] = "?" };
+	struct buf b;
+
+	buf_init(&b, 0);
+	cr_expect_eq(buf_put_escaped(&b, "a<b\n\n<", esc), 0);
+	cr_expect_eq(buf_put_escaped(&b, "", esc), 0);
+	cr_expect_eq(buf_put_escaped(&b, "\xc3\xa9t\xc3", esc), 0);
+	cr_expect_str_eq(buf_str(&b), "a&lt;b\\n\\n&lt;?\xa9t?");
+	buf_cleanup(&b);
+	buf_init(&b, 4);	/* a cap: what does not fit is not appended */
+	cr_expect_eq(buf_put_escaped(&b, "ab<c", esc), -1);
+	cr_expect_str_eq(buf_str(&b), "ab");
+	buf_cleanup(&b);
+}
+
 Test(util, body_hash_is_xxh3)
 {
 	/* XXH3-64's value for no input; every byte counts, the last too */

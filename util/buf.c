@@ -122,3 +122,22 @@ buf_put_utf8(struct buf *b, unsigned int cp)
 
 	return buf_append(b, u, utf8_encode(cp, u));
 }
+
+int
+buf_put_escaped(struct buf *b, const char *s, const char *const esc[256])
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (;;) {
+		const unsigned char *run = p;
+
+		while (*p != '\0' && esc[*p] == NULL)
+			p++;
+		if (p > run && buf_append(b, run, (size_t)(p - run)) == -1)
+			return -1;
+		if (*p == '\0')
+			return 0;
+		if (buf_puts(b, esc[*p++]) == -1)
+			return -1;
+	}
+}

@@ -34,5 +34,11 @@ const char *buf_str(const struct buf *b);	/* "" when empty */
 /* Appends code point cp as UTF-8 (U+FFFD for 0, a surrogate or past
  * U+10FFFF). */
 int	 buf_put_utf8(struct buf *b, unsigned int cp);
+/*
+ * Appends s with every byte c that esc[c] names replaced by esc[c] (an
+ * escaping table: HTML, a metrics label); the runs between go in whole.
+ */
+int	 buf_put_escaped(struct buf *b, const char *s,
+	    const char *const esc[256]);
 
 #endif
