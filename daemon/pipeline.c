@@ -358,7 +358,9 @@ pipeline_commit(struct pipeline *p)
 	p->in_batch = 0;
 	uv_timer_stop(&p->commit_timer);
 	rc = store_batch_commit(p->d->st);
-	trim_memory(p);
+	/* a batch of 304s freed nothing worth a trim's system calls */
+	if (p->cycle.new_items > p->batch_start.new_items)
+		trim_memory(p);
 	if (rc == 0)
 		return;
 	/*
