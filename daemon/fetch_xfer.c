@@ -283,7 +283,7 @@ body_start(struct fetch *f)
 	curl_easy_getinfo(f->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &clen);
 	if (clen > 0 && clen <= PRESIZE_MAX &&
 	    (o->max_size <= 0 || clen <= o->max_size))
-		buf_reserve(&f->body, (size_t)clen);
+		buf_reserve_exact(&f->body, (size_t)clen);
 }
 
 static size_t

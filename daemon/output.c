@@ -45,7 +45,24 @@ struct sink {
 	int	 json;		/* JSON Feed, else Atom */
 	struct atom_meta am;
 	struct jsonfeed_meta jm;
+	struct buf text;	/* entries not yet handed to fp */
 };
+
+/*
+ * Entries are written in runs of this many bytes or more: stdio then
+ * writes them from text itself, not through its own buffer (one copy
+ * of the whole output less).
+ */
+#define SINK_RUN	(1 << 16)
+
+/* The sink's entries so far, to its file. */
+static void
+sink_flush(struct sink *k)
+{
+	if (k->text.len > 0)
+		fwrite(k->text.data, 1, k->text.len, k->fp);
+	buf_reset(&k->text);
+}
 
 /* A set of 64-bit hashes (open addressing; 0 is stored as 1). */
 struct hset {
@@ -56,15 +73,15 @@ struct hset {
 /*
  * What one pass over the stories writes to one or more sinks.  Entries
  * are prepared and written one at a time: memory does not grow with
- * max_entries (only the two hash sets do, 16 bytes per entry each at
- * most), where the whole list of rows and entries once took ~10 KB per
- * entry.
+ * max_entries but for the hash set of links and ids seen (8 bytes a
+ * slot, at most 5 slots per 4 keys, two or three keys an entry), where
+ * the whole list of rows and entries once took ~10 KB per entry.
  */
 struct stream {
 	struct store *st;		/* keeps the HTML made (render cache) */
 	struct sink *sinks;
 	size_t	 nsinks;
-	struct hset links, ids;
+	struct hset seen;	/* links and ids (hash_of) */
 	size_t	 n;
 	int	 head;		/* the heads are written */
 	int64_t	 now;		/* of the whole pass (entry dates) */
@@ -118,19 +135,32 @@ sink_close(struct sink *k, int ok, char **errstr)
 }
 
 /*
- * Adds s; 1 when it was there already.  A 64-bit hash stands for the
- * string: two different links or ids colliding (odds ~n^2 / 2^64) would
- * only drop or retag one entry.
+ * A link's or an id's key in the one set both share: the same string
+ * as a link and as an id are different keys.  A 64-bit hash stands for
+ * the string: two different links or ids colliding (odds ~n^2 / 2^64)
+ * would only drop or retag one entry.
  */
-static int
-hset_add(struct hset *hs, const char *s)
+enum seen_kind { SEEN_LINK, SEEN_ID };
+
+static uint64_t
+hash_of(enum seen_kind kind, const char *s)
 {
 	uint64_t h = hash_str(s);
+
+	return kind == SEEN_ID ? hash_add(h, "\001", 1) : h;
+}
+
+/* Adds h; 1 when it was there already. */
+static int
+hset_add(struct hset *hs, uint64_t h)
+{
 	size_t	 i;
 
 	h += h == 0;			/* 0 marks a free slot */
 
-	if ((hs->n + 1) * 2 > hs->cap) {
+	/* grown at 4/5 full: linear probing is still short there, and a
+	 * set of 100,000 entries' keys fits in 2 MB, not 4 */
+	if ((hs->n + 1) * 5 > hs->cap * 4) {
 		struct hset big = { NULL, 0, hs->cap ? hs->cap * 2 : 256 };
 
 		big.v = xcalloc(big.cap, sizeof(uint64_t));
@@ -181,6 +211,8 @@ remake(struct stream *w, const struct story_row *r, struct entry *e,
 	int	 rc;
 
 	full.html.row_kept = 0;
+	/* r's, not full's: entry_prepare takes only HTML that fits */
+	full.html.content = full.html.summary = full.html.summary_text = NULL;
 	if (store_story_raw(w->st, r->item_id, &full.summary,
 	    &full.content) == -1)
 		return -1;
@@ -197,7 +229,7 @@ remake(struct stream *w, const struct story_row *r, struct entry *e,
  * the entry shows), the first entry's date is the feed's.
  */
 static int
-stream_story(const struct story_row *r, void *arg)
+stream_story(struct story_row *r, void *arg)
 {
 	struct stream *w = arg;
 	struct entry e;
@@ -210,19 +242,23 @@ stream_story(const struct story_row *r, void *arg)
 	if (made.key != 0)
 		(void)store_html_put(w->st, r, &made);
 	story_html_cleanup(&made);
-	if (hset_add(&w->ids, e.id)) {
+	if (hset_add(&w->seen, hash_of(SEEN_ID, e.id))) {
 		entry_retag(&e, r->story_id);
-		hset_add(&w->ids, e.id);
+		hset_add(&w->seen, hash_of(SEEN_ID, e.id));
 	}
-	if (e.link != NULL && hset_add(&w->links, e.link))
+	if (e.link != NULL && hset_add(&w->seen, hash_of(SEEN_LINK, e.link)))
 		e.link_shared = 1;
 	if (!w->head)
 		write_heads(w, e.updated);
 	for (size_t i = 0; i < w->nsinks; i++) {
-		if (w->sinks[i].json)
-			jsonfeed_write_item(w->sinks[i].fp, &e, w->n);
+		struct sink *k = &w->sinks[i];
+
+		if (k->json)
+			jsonfeed_put_item(&k->text, &e, w->n);
 		else
-			atom_write_entry(w->sinks[i].fp, &e);
+			atom_put_entry(&k->text, &e);
+		if (k->text.len >= SINK_RUN)
+			sink_flush(k);
 	}
 	w->n++;
 	entry_cleanup(&e);
@@ -237,8 +273,8 @@ static int
 stream_all(struct store *st, const struct config *cfg, const char *rule,
     struct sink *sinks, size_t nsinks, char **errstr)
 {
-	struct stream w = { st, sinks, nsinks, { NULL, 0, 0 }, { NULL, 0, 0 },
-	    0, 0, (int64_t)time(NULL) };
+	struct stream w = { st, sinks, nsinks, { NULL, 0, 0 }, 0, 0,
+	    (int64_t)time(NULL) };
 	size_t	 i, opened = 0;
 	int	 ok = 1, rc = 0;
 
@@ -251,14 +287,17 @@ stream_all(struct store *st, const struct config *cfg, const char *rule,
 	}
 	if (ok && !w.head)
 		write_heads(&w, 0);
-	for (i = 0; ok && i < nsinks; i++)
+	for (i = 0; ok && i < nsinks; i++) {
+		sink_flush(&sinks[i]);
 		ok = (sinks[i].json ? jsonfeed_write_tail(sinks[i].fp, w.n) :
 		    atom_write_tail(sinks[i].fp)) == 0;
+	}
 	for (i = 0; i < opened; i++)
 		if (sink_close(&sinks[i], ok, errstr) == -1)
 			rc = -1;
-	free(w.links.v);
-	free(w.ids.v);
+	free(w.seen.v);
+	for (i = 0; i < nsinks; i++)
+		buf_cleanup(&sinks[i].text);
 	return ok ? rc : -1;
 }
 

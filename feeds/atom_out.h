@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "feeds/entry.h"
+#include "util/buf.h"
 
 /* What the feed says about itself. */
 struct atom_meta {
@@ -29,12 +30,13 @@ int	 atom_write(FILE *fp, const struct atom_meta *meta,
 	    const struct entry *e, size_t n);
 /*
  * atom_write in three steps: the head (updated: the newest entry's, or
- * meta->updated when there is none), each entry in order, the tail
- * (0, or -1 when fp failed).
+ * meta->updated when there is none), each entry in order (appended to
+ * b, which the caller writes out: one write per entry, b reused), the
+ * tail (0, or -1 when fp failed).
  */
 void	 atom_write_head(FILE *fp, const struct atom_meta *meta,
 	    int64_t updated);
-void	 atom_write_entry(FILE *fp, const struct entry *e);
+void	 atom_put_entry(struct buf *b, const struct entry *e);
 int	 atom_write_tail(FILE *fp);
 
 #endif

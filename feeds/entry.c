@@ -443,17 +443,17 @@ html_base(const char *link, const char *src_link, const struct story_row *r)
 	return xstrdup_or_null(r->feed_url);
 }
 
-/* Whether r's kept HTML was made for link (the entry's) as base. */
-static int
-kept_html_fits(const struct story_row *r, const char *link)
+/* The key of HTML made for the entry of r with link (see html_base). */
+static int64_t
+html_key_for(const struct story_row *r, const char *link)
 {
 	char	*src = link == NULL ? iri_http_link(r->feed_link) : NULL;
 	char	*base = html_base(link, src, r);
-	int	 fits = entry_html_key(base) == r->html.key;
+	int64_t	 key = entry_html_key(base);
 
 	free(base);
 	free(src);
-	return fits;
+	return key;
 }
 
 #define ENTRY_MAX_RELATED	32
@@ -573,10 +573,17 @@ entry_html_key(const char *base)
  */
 static void
 prepare_html_kept(struct entry *e, const struct story_row *r,
-    const char *base, struct story_html *made)
+    struct story_html *take, const char *base, int64_t key,
+    struct story_html *made)
 {
-	int64_t	 key = entry_html_key(base);
-
+	if (r->html.key == key && take != NULL) {
+		/* the row's own strings: no copy of the entry's HTML */
+		e->content = take->content;
+		e->summary = take->summary;
+		e->summary_text = take->summary_text;
+		take->content = take->summary = take->summary_text = NULL;
+		return;
+	}
 	if (r->html.key == key) {
 		e->content = xstrdup_or_null(r->html.content);
 		e->summary = xstrdup_or_null(r->html.summary);
@@ -599,9 +606,15 @@ prepare_html_kept(struct entry *e, const struct story_row *r,
 	}
 }
 
+/*
+ * key: what HTML made from the entry's base is kept under, when the
+ * caller knows it; 0: worked out here.  take: r's kept HTML, which the
+ * entry may take (NULL: copied).
+ */
 static void
-prepare_one(struct entry *e, const struct story_row *r, char *link,
-    int64_t now, struct story_html *made)
+prepare_one(struct entry *e, const struct story_row *r,
+    struct story_html *take, char *link, int64_t now, int64_t key,
+    struct story_html *made)
 {
 	char	*base;
 
@@ -615,8 +628,11 @@ prepare_one(struct entry *e, const struct story_row *r, char *link,
 	prepare_enclosures(e, r);
 	prepare_dates(e, r, now);
 	prepare_source(e, r);
-	base = html_base(e->link, e->src_link, r);
-	prepare_html_kept(e, r, base, made);
+	/* the kept copy fits: no base to resolve against */
+	base = key != 0 && key == r->html.key ? NULL :
+	    html_base(e->link, e->src_link, r);
+	prepare_html_kept(e, r, take, base, key != 0 ? key :
+	    entry_html_key(base), made);
 	free(base);
 	prepare_related(e, r);
 	append_sources(e);
@@ -708,19 +724,20 @@ mark_shared_links(struct entry *e, size_t n)
 }
 
 int
-entry_prepare(struct entry *e, const struct story_row *r, int64_t now,
+entry_prepare(struct entry *e, struct story_row *r, int64_t now,
     struct story_html *made)
 {
 	char	*link = iri_http_link(r->link);
+	int64_t	 key = r->html.key != 0 ? html_key_for(r, link) : 0;
 
 	if (made != NULL)
 		memset(made, 0, sizeof(*made));
-	if (r->html.row_kept && !kept_html_fits(r, link)) {
+	if (r->html.row_kept && key != r->html.key) {
 		free(link);
 		memset(e, 0, sizeof(*e));
 		return -1;
 	}
-	prepare_one(e, r, link, now, made);
+	prepare_one(e, r, &r->html, link, now, key, made);
 	return 0;
 }
 
@@ -746,8 +763,8 @@ entries_prepare(const struct story_row *rows, size_t nrows, size_t *n)
 	e = xcalloc(nrows + 1, sizeof(*e));
 	strset_init(&ids, 2 * nrows);
 	for (i = 0; i < nrows; i++) {
-		prepare_one(&e[i], &rows[i], iri_http_link(rows[i].link), now,
-		    NULL);
+		prepare_one(&e[i], &rows[i], NULL, iri_http_link(rows[i].link),
+		    now, 0, NULL);
 		if (strset_add(&ids, e[i].id)) {
 			entry_retag(&e[i], rows[i].story_id);
 			strset_add(&ids, e[i].id);

@@ -76,9 +76,10 @@ void	 entries_free(struct entry *e, size_t n);	/* NULL ok */
  * nothing new to keep; free with story_html_cleanup).  -1 (e left
  * empty) when the row came from the cache (r->html.row_kept) without
  * the item's own HTML and what was kept does not fit: the caller reads
- * the item's HTML (store_story_raw) and asks again.
+ * the item's HTML (store_story_raw) and asks again.  The kept HTML that
+ * fits moves from r->html into e (no copy; r->html's strings NULL).
  */
-int	 entry_prepare(struct entry *e, const struct story_row *r,
+int	 entry_prepare(struct entry *e, struct story_row *r,
 	    int64_t now, struct story_html *made);
 /*
  * What HTML made for an entry whose relative URLs resolve against base

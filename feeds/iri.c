@@ -30,6 +30,53 @@ is_escape(const unsigned char *p)
 	return p[0] == '%' && isxdigit(p[1]) && isxdigit(p[2]);
 }
 
+/* uri_char's ASCII letters, digits and marks, as a table for the scan. */
+#define URI_MARK(c)	[c] = 1
+static const unsigned char uri_ascii[128] = {
+	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1,
+	['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
+	['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1,
+	['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
+	['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+	['y'] = 1, ['z'] = 1,
+	['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
+	['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1,
+	['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
+	['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
+	['Y'] = 1, ['Z'] = 1,
+	URI_MARK(';'), URI_MARK('/'), URI_MARK('?'), URI_MARK(':'),
+	URI_MARK('@'), URI_MARK('&'), URI_MARK('='), URI_MARK('+'),
+	URI_MARK('$'), URI_MARK('.'), URI_MARK('-'), URI_MARK('_'),
+	URI_MARK('!'), URI_MARK('~'), URI_MARK('*'), URI_MARK('\''),
+	URI_MARK('('), URI_MARK(')'), URI_MARK(','),
+};
+
+/*
+ * Whether iri_encode would give s back as it is, by one scan: ASCII
+ * that uri_char keeps, "%" only starting an escape, one "#" at most,
+ * and no longer than the cap.  Most links and ids are; they skip the
+ * copy, the cleaning and the second encode (iri_id_ok) that the
+ * render would otherwise pay three or four times per entry.
+ */
+static int
+iri_plain(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	int	 hashes = 0;
+
+	for (; *p != '\0'; p++) {
+		if (*p < 128 && uri_ascii[*p])
+			continue;
+		if (*p == '#' && hashes++ == 0)
+			continue;
+		if (*p == '%' && is_escape(p))
+			continue;
+		return 0;
+	}
+	return (size_t)(p - (const unsigned char *)s) <= IRI_MAX;
+}
+
 /* The bytes of a bracketed IPv6 host: "//[" ... "]" before the path. */
 static size_t
 host_brackets(const unsigned char *s, const unsigned char *p)
@@ -56,6 +103,8 @@ iri_encode(const char *s)
 	int	 hashes = 0;
 	size_t	 keep;
 
+	if (s != NULL && iri_plain(s))
+		return xstrdup(s);
 	if ((clean = entry_clean_text(s, IRI_MAX, 0)) == NULL)
 		return NULL;
 	u = (const unsigned char *)clean;
@@ -162,11 +211,13 @@ iri_id_ok(const char *s)
 
 	if (s == NULL || (n = scheme_len(s)) == 0)
 		return 0;
-	enc = iri_encode(s);
-	same = strcmp(enc, s) == 0;
-	free(enc);
-	if (!same)
-		return 0;
+	if (!iri_plain(s)) {
+		enc = iri_encode(s);
+		same = strcmp(enc, s) == 0;
+		free(enc);
+		if (!same)
+			return 0;
+	}
 	if ((n == 4 && strncasecmp(s, "http", 4) == 0) ||
 	    (n == 5 && strncasecmp(s, "https", 5) == 0) ||
 	    (n == 3 && strncasecmp(s, "ftp", 3) == 0)) {

@@ -15,7 +15,9 @@
 static void
 put_key(struct buf *b, const char *key, const char *value)
 {
-	buf_printf(b, ",\n      \"%s\": ", key);
+	buf_puts(b, ",\n      \"");
+	buf_puts(b, key);
+	buf_puts(b, "\": ");
 	json_put_string(b, value);
 }
 
@@ -165,15 +167,10 @@ jsonfeed_write_head(FILE *fp, const struct jsonfeed_meta *meta)
 }
 
 void
-jsonfeed_write_item(FILE *fp, const struct entry *e, size_t i)
+jsonfeed_put_item(struct buf *b, const struct entry *e, size_t i)
 {
-	struct buf b;
-
-	buf_init(&b, 0);
-	buf_puts(&b, i > 0 ? ",\n" : "\n");
-	put_item(&b, e);
-	fwrite(b.data, 1, b.len, fp);
-	buf_cleanup(&b);
+	buf_puts(b, i > 0 ? ",\n" : "\n");
+	put_item(b, e);
 }
 
 int
@@ -189,8 +186,15 @@ int
 jsonfeed_write(FILE *fp, const struct jsonfeed_meta *meta,
     const struct entry *e, size_t n)
 {
+	struct buf b;
+
 	jsonfeed_write_head(fp, meta);
-	for (size_t i = 0; i < n; i++)
-		jsonfeed_write_item(fp, &e[i], i);
+	buf_init(&b, 0);
+	for (size_t i = 0; i < n; i++) {
+		jsonfeed_put_item(&b, &e[i], i);
+		fwrite(b.data, 1, b.len, fp);
+		buf_reset(&b);
+	}
+	buf_cleanup(&b);
 	return jsonfeed_write_tail(fp, n);
 }

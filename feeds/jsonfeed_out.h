@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "feeds/entry.h"
+#include "util/buf.h"
 
 struct jsonfeed_meta {
 	const char *title;
@@ -23,9 +24,12 @@ struct jsonfeed_meta {
  */
 int	 jsonfeed_write(FILE *fp, const struct jsonfeed_meta *meta,
 	    const struct entry *e, size_t n);
-/* The same in three steps: head, item i (from 0, in order), tail. */
+/*
+ * The same in three steps: head, item i (from 0, in order; appended to
+ * b, which the caller writes out), tail.
+ */
 void	 jsonfeed_write_head(FILE *fp, const struct jsonfeed_meta *meta);
-void	 jsonfeed_write_item(FILE *fp, const struct entry *e, size_t i);
+void	 jsonfeed_put_item(struct buf *b, const struct entry *e, size_t i);
 int	 jsonfeed_write_tail(FILE *fp, size_t n);
 
 #endif

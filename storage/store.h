@@ -272,9 +272,10 @@ int	 store_story_items(struct store *st, int64_t story_id,
  * Memory does not grow with limit.  fn returns 0 to go on, -1 to stop (the call then returns -1).
  * A row the outputs showed before comes from the render cache
  * (store_html_put): html.row_kept, with the HTML as shown and without
- * the item's own summary and content (store_story_raw).
+ * the item's own summary and content (store_story_raw).  fn may take
+ * strings out of row (leaving NULL): row is freed after it.
  */
-typedef int (*store_story_fn)(const struct story_row *row, void *arg);
+typedef int (*store_story_fn)(struct story_row *row, void *arg);
 int	 store_stories_each(struct store *st, const char *rule, int limit,
 	    int64_t now, store_story_fn fn, void *arg);
 /*

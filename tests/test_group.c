@@ -407,7 +407,7 @@ struct streamed {
 };
 
 static int
-collect_streamed(const struct story_row *r, void *arg)
+collect_streamed(struct story_row *r, void *arg)
 {
 	struct streamed *c = arg;
 	struct entry e;

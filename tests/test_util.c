@@ -109,6 +109,20 @@ Test(util, body_hash_is_xxh3)
 	cr_expect_neq(hash_body("feed", 4), hash_body("feed", 3));
 }
 
+/* path holds exactly the n bytes at want. */
+static void
+expect_file(const char *path, const char *want, size_t n)
+{
+	size_t	 len = 0;
+	char	*got = th_read_file(path, &len);
+
+	cr_assert_not_null(got);
+	cr_expect_eq(len, n);
+	cr_expect(len == n && memcmp(got, want, n) == 0, "%s: other bytes",
+	    path);
+	free(got);
+}
+
 Test(util, fs_write_atomic)
 {
 	char	*dir = th_tmpdir(), *sub = th_path(dir, "a/b/c");
@@ -156,11 +170,24 @@ Test(util, fs_write_atomic)
 		    0);
 		cr_assert_eq(stat(path, &st2), 0);
 		cr_expect_eq(st1.st_ino, st2.st_ino);
+		/* the same up to the last byte (held back, then copied
+		 * from the old file), in the middle, then a prefix */
 		big[n - 1] = '!';
 		cr_assert_eq(fs_write_file(path, big, n, FS_KEEP_SAME, &err),
 		    0);
 		cr_assert_eq(stat(path, &st2), 0);
 		cr_expect_neq(st1.st_ino, st2.st_ino);
+		expect_file(path, big, n);
+		big[n / 2] = '?';
+		cr_assert_eq(fs_write_file(path, big, n, FS_KEEP_SAME, &err),
+		    0);
+		expect_file(path, big, n);
+		cr_assert_eq(fs_write_file(path, big, n - 70000, FS_KEEP_SAME,
+		    &err), 0);
+		expect_file(path, big, n - 70000);
+		cr_assert_eq(fs_write_file(path, big, n, FS_KEEP_SAME, &err),
+		    0);
+		expect_file(path, big, n);
 		free(big);
 	}
 	/* a folder that cannot be made: one line naming the file */
@@ -244,11 +271,11 @@ Test(util, term_url_percent_encodes_what_a_terminal_obeys)
 }
 
 /*
- * buf_reserve makes exactly the room asked for (a body of announced
+ * buf_reserve_exact makes exactly the room asked for (a body of announced
  * length is kept at its size, not the next power of two), appends
  * within it do not move the text, and past it appends double as usual.
  */
-Test(util, buf_reserve_is_exact)
+Test(util, buf_reserve_exact_is_exact)
 {
 	struct buf b;
 	char chunk[1000];
@@ -256,7 +283,7 @@ Test(util, buf_reserve_is_exact)
 
 	memset(chunk, 'x', sizeof(chunk));
 	buf_init(&b, 0);
-	cr_assert_eq(buf_reserve(&b, 81000), 0);
+	cr_assert_eq(buf_reserve_exact(&b, 81000), 0);
 	cr_assert_eq(b.cap, 81001);
 	at = b.data;
 	for (int i = 0; i < 81; i++)
@@ -270,7 +297,7 @@ Test(util, buf_reserve_is_exact)
 	buf_cleanup(&b);
 
 	buf_init(&b, 100);
-	cr_assert_eq(buf_reserve(&b, 101), -1, "past the cap");
+	cr_assert_eq(buf_reserve_exact(&b, 101), -1, "past the cap");
 	cr_assert_null(b.data);
 	buf_cleanup(&b);
 }

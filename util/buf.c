@@ -55,6 +55,12 @@ grow(struct buf *b, size_t extra, int exact)
 int
 buf_reserve(struct buf *b, size_t extra)
 {
+	return grow(b, extra, 0);
+}
+
+int
+buf_reserve_exact(struct buf *b, size_t extra)
+{
 	return grow(b, extra, 1);
 }
 

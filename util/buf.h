@@ -20,8 +20,14 @@ struct buf {
 void	 buf_init(struct buf *b, size_t max);
 void	 buf_cleanup(struct buf *b);
 void	 buf_reset(struct buf *b);		/* len = 0, keeps memory */
-/* Room for exactly extra more bytes; 0, or -1 past the cap. */
+/*
+ * Room for extra more bytes (and the NUL) at data + len, for a writer
+ * that fills it in place and then sets len and the NUL itself: 0, or
+ * -1 when the cap would be exceeded.
+ */
 int	 buf_reserve(struct buf *b, size_t extra);
+/* The same, allocating exactly that room when it grows (a known size). */
+int	 buf_reserve_exact(struct buf *b, size_t extra);
 /* 0, or -1 when the cap would be exceeded (nothing appended). */
 int	 buf_append(struct buf *b, const void *data, size_t len);
 int	 buf_puts(struct buf *b, const char *s);

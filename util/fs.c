@@ -52,6 +52,8 @@ sync_dir(const char *dir)
 	}
 }
 
+static int write_all(int fd, const char *buf, size_t n);
+
 struct fs_atomic {
 	char	*path;
 	char	*tmp;
@@ -60,35 +62,89 @@ struct fs_atomic {
 	int	 flags;
 	FILE	*old;		/* FS_KEEP_SAME: the file there, or NULL */
 	int	 same;		/* every byte so far is old's */
+	off_t	 held;		/* bytes that are, not written to tmp yet */
 	char	*obuf;
+	char	*wbuf;		/* fp's buffer */
 };
 
 #define CHUNK	(1 << 16)
 
 /*
- * fopencookie's write: n bytes to the temporary file, and (FS_KEEP_SAME)
- * compared with the old file's next n as they go, so the old file is
- * read once and the new one not at all.
+ * The first held bytes of the old file into the temporary one (which
+ * has nothing yet): the new bytes were the same up to there.  In the
+ * kernel where it can (copy_file_range), else through obuf.
+ */
+static int
+copy_held(struct fs_atomic *a)
+{
+	int	 in = fileno(a->old);
+	off_t	 off = 0;
+
+	while (off < a->held) {
+		ssize_t n = copy_file_range(in, &off, a->fd, NULL,
+		    (size_t)(a->held - off), 0);
+
+		if (n > 0)
+			continue;
+		if (n == 0 || (errno != ENOSYS && errno != EXDEV &&
+		    errno != EINVAL && errno != EOPNOTSUPP))
+			return -1;
+		break;
+	}
+	while (off < a->held) {
+		size_t	 k = a->held - off < CHUNK ? (size_t)(a->held - off) :
+		    CHUNK;
+		ssize_t	 n = pread(in, a->obuf, k, off);
+
+		if (n <= 0 || write_all(a->fd, a->obuf, (size_t)n) == -1)
+			return -1;
+		off += n;
+	}
+	a->held = 0;
+	return 0;
+}
+
+static int
+write_all(int fd, const char *buf, size_t n)
+{
+	size_t	 off;
+	ssize_t	 w;
+
+	for (off = 0; off < n; off += (size_t)w)
+		if ((w = write(fd, buf + off, n - off)) == -1) {
+			if (errno != EINTR)
+				return -1;
+			w = 0;
+		}
+	return 0;
+}
+
+/*
+ * fopencookie's write: n bytes to the temporary file.  With
+ * FS_KEEP_SAME, while they are the old file's next bytes they are only
+ * compared, not written: a file that does not change costs one read of
+ * the old file, not that and a write of the new.  At the first
+ * difference the bytes held back are copied from the old file.
  */
 static ssize_t
 tmp_write(void *cookie, const char *buf, size_t n)
 {
 	struct fs_atomic *a = cookie;
 	size_t	 off;
-	ssize_t	 w;
 
-	for (off = 0; off < n; off += (size_t)w)
-		if ((w = write(a->fd, buf + off, n - off)) == -1) {
-			if (errno != EINTR)
-				return -1;
-			w = 0;
-		}
 	for (off = 0; a->same && off < n; off += CHUNK) {
 		size_t	 k = n - off < CHUNK ? n - off : CHUNK;
 
 		a->same = fread(a->obuf, 1, k, a->old) == k &&
 		    memcmp(a->obuf, buf + off, k) == 0;
 	}
+	if (a->same) {
+		a->held += (off_t)n;
+		return (ssize_t)n;
+	}
+	if ((a->held > 0 && copy_held(a) == -1) ||
+	    write_all(a->fd, buf, n) == -1)
+		return -1;
 	return (ssize_t)n;
 }
 
@@ -140,9 +196,11 @@ fs_atomic_open(const char *path, int flags, char **errstr)
 	}
 	/*
 	 * Outputs run to hundreds of MB in many small writes: 64 KB per
-	 * write(2), not 4, and no lock per call (one thread owns the file).
+	 * write(2), not 8, and no lock per call (one thread owns the file).
+	 * The buffer is given: glibc's setvbuf takes no size without one.
 	 */
-	setvbuf(a->fp, NULL, _IOFBF, CHUNK);
+	a->wbuf = xmalloc(CHUNK);
+	setvbuf(a->fp, a->wbuf, _IOFBF, CHUNK);
 	__fsetlocking(a->fp, FSETLOCKING_BYCALLER);
 	return a;
 }
@@ -173,7 +231,7 @@ fs_atomic_close(struct fs_atomic *a, int ok, char **errstr)
 	}
 	if (a->old != NULL && a->same && fgetc(a->old) == EOF)
 		rc = 0;			/* the same bytes: left untouched */
-	else if (fsync(a->fd) == -1) {
+	else if ((a->held > 0 && copy_held(a) == -1) || fsync(a->fd) == -1) {
 		if (*errstr == NULL)
 			*errstr = xasprintf("%s: writing %s: %s", a->path,
 			    a->tmp, strerror(errno));
@@ -191,6 +249,7 @@ out:
 	if (a->old != NULL)
 		fclose(a->old);
 	free(a->obuf);
+	free(a->wbuf);
 	if (a->tmp != NULL)
 		unlink(a->tmp);		/* ENOENT once renamed */
 	free(a->tmp);
