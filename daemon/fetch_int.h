@@ -34,7 +34,7 @@ struct fetch {
 	/* the 2xx body, handed over in res once complete */
 	struct buf	 body;
 	struct fetch_result res;
-	char		 errbuf[CURL_ERROR_SIZE];
+	char		*errbuf;	/* CURL_ERROR_SIZE, once it starts */
 };
 
 /* fetch.c */

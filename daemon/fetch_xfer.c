@@ -21,6 +21,7 @@
 #define LOW_SPEED_BYTES	64	/* below this many bytes/s for
 				 * fetch_opts.low_speed_secs: dropped */
 #define CONNECT_SECS	15
+#define PRESIZE_MAX	(4 << 20)	/* a larger body grows as it comes */
 #define RETRY_AFTER_MAX	(7 * 86400)	/* a longer wait is a server's mistake */
 #define ACCEPT_TYPES	"application/rss+xml, application/atom+xml, " \
 			"application/feed+json, application/xml;q=0.9, " \
@@ -44,12 +45,16 @@ fetch_new(struct fetcher *fr, const struct fetch_req *req)
 	struct fetch *f = xcalloc(1, sizeof(*f));
 
 	f->fr = fr;
+	/*
+	 * A first cycle queues every feed at once: what only a transfer
+	 * needs (its error buffer, the URL of its current hop, the Accept
+	 * header every request sends) is made when it starts (fetch_setup),
+	 * not kept 10,000 times while queued.
+	 */
 	f->url = xstrdup(req->url);
-	f->cur_url = xstrdup(req->url);
 	/* the validators go straight into the request's headers */
 	add_header(f, "If-None-Match", req->etag);
 	add_header(f, "If-Modified-Since", req->last_modified);
-	add_header(f, "Accept", ACCEPT_TYPES);
 	f->arg = req->arg;
 	buf_init(&f->body, 0);
 	f->is_file = strncasecmp(req->url, "file:", 5) == 0;
@@ -103,6 +108,7 @@ fetch_free(struct fetch *f)
 	result_cleanup(&f->res);
 	free(f->url);
 	free(f->cur_url);
+	free(f->errbuf);
 	addr_guard_cleanup(&f->guard);
 	free(f);
 }
@@ -259,11 +265,25 @@ content_type_charset(const char *ct)
 static void
 body_start(struct fetch *f)
 {
+	const struct fetch_opts *o = fetcher_opts(f->fr);
 	long status = 0;
+	curl_off_t clen = -1;
 
 	f->body_started = 1;
 	curl_easy_getinfo(f->easy, CURLINFO_RESPONSE_CODE, &status);
 	f->accept = f->is_file || (status >= 200 && status < 300);
+	if (!f->accept)
+		return;
+	/*
+	 * Room for the announced length at once: doubling from 64 bytes
+	 * copied the body a dozen times and left it in a buffer up to twice
+	 * its size while it waited for a parser.  (Compressed, the length
+	 * is the encoded one: the buffer grows from there.)
+	 */
+	curl_easy_getinfo(f->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &clen);
+	if (clen > 0 && clen <= PRESIZE_MAX &&
+	    (o->max_size <= 0 || clen <= o->max_size))
+		buf_reserve_exact(&f->body, (size_t)clen);
 }
 
 static size_t
@@ -328,6 +348,9 @@ fetch_setup(struct fetch *f, const struct fetch_opts *o)
 		f->res.error = xstrdup("cannot create a transfer");
 		return -1;
 	}
+	f->errbuf = xcalloc(1, CURL_ERROR_SIZE);
+	f->cur_url = xstrdup(f->url);
+	add_header(f, "Accept", ACCEPT_TYPES);	/* the same for all */
 	if (f->is_file && (f->res.error = file_url_problem(f->url)) != NULL)
 		return -1;
 	curl_easy_setopt(e, CURLOPT_URL, f->url);
@@ -373,7 +396,8 @@ finish_error(struct fetch *f, enum fetch_outcome outcome, char *msg)
 static void
 finish_transport(struct fetch *f, CURLcode code)
 {
-	const char *why = f->errbuf[0] ? f->errbuf : curl_easy_strerror(code);
+	const char *why = f->errbuf && f->errbuf[0] ? f->errbuf :
+	    curl_easy_strerror(code);
 
 	if (f->guard.refused != NULL) {
 		finish_error(f, FETCH_OUTCOME_NETWORK_ERROR,

@@ -201,6 +201,24 @@ static const char *const migrations[] = {
 	"CREATE INDEX items_story_dates ON items (story_id, id, first_seen,"
 	" published, updated);"
 	"DROP INDEX items_story;",
+	/*
+	 * Version 8: story_alias rows get a rowid in the order they are
+	 * written, and the hash a unique index of its own.  Keyed by the
+	 * hash, every alias went to a random page of a table that holds
+	 * the keys' text: past the page cache (some 200,000 aliases at
+	 * 10,000 feeds) each insert read a page and wrote it back, half
+	 * the I/O of a first fetch.  The index of hashes is a fifth of
+	 * that size and stays in the cache; the rows are appended.
+	 */
+	"CREATE TABLE story_alias_v8 (id INTEGER PRIMARY KEY,"
+	" hash INTEGER NOT NULL, key TEXT NOT NULL,"
+	" story_id INTEGER NOT NULL REFERENCES stories (id));"
+	"INSERT INTO story_alias_v8 (hash, key, story_id)"
+	" SELECT hash, key, story_id FROM story_alias ORDER BY story_id, hash;"
+	"DROP TABLE story_alias;"
+	"ALTER TABLE story_alias_v8 RENAME TO story_alias;"
+	"CREATE UNIQUE INDEX story_alias_hash ON story_alias (hash);"
+	"CREATE INDEX story_alias_story ON story_alias (story_id);",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

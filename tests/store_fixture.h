@@ -119,6 +119,28 @@ fx_put(struct fx *fx, int64_t feed, const struct feed_doc *doc, int64_t now)
 }
 
 /*
+ * Back to schema version 7: story_alias keyed by the hash as its rowid
+ * (version 8 appends its rows and indexes the hash), same aliases.
+ */
+static inline void
+fx_downgrade_v7(struct fx *fx)
+{
+	char *err = NULL;
+
+	cr_assert_eq(sqlite3_exec(store_sqlite(fx->st),
+	    "CREATE TABLE story_alias_v7 (hash INTEGER PRIMARY KEY,"
+	    " key TEXT NOT NULL, story_id INTEGER NOT NULL"
+	    " REFERENCES stories (id));"
+	    "INSERT INTO story_alias_v7 SELECT hash, key, story_id"
+	    " FROM story_alias;"
+	    "DROP TABLE story_alias;"
+	    "ALTER TABLE story_alias_v7 RENAME TO story_alias;"
+	    "CREATE INDEX story_alias_story ON story_alias (story_id);"
+	    "PRAGMA user_version = 7;", NULL, NULL, &err), SQLITE_OK,
+	    "downgrade: %s", err ? err : "?");
+}
+
+/*
  * Back to schema version 6: no render cache (item_html and its
  * triggers) and items_story instead of items_story_dates (version 7).
  */
@@ -127,6 +149,7 @@ fx_downgrade_v6(struct fx *fx)
 {
 	char *err = NULL;
 
+	fx_downgrade_v7(fx);
 	cr_assert_eq(sqlite3_exec(store_sqlite(fx->st),
 	    "DROP TRIGGER item_html_gone; DROP TRIGGER item_html_stale;"
 	    "DROP TABLE item_html; DROP INDEX items_story_dates;"

@@ -481,7 +481,7 @@ upgrades_keeping_its_items(int from)
 	store_close(fx.st);
 	cr_assert_eq(store_open(fx.path, STORE_READWRITE, &fx.st, &err), 0,
 	    "%s", err);
-	cr_assert_eq(fx_count(&fx, "PRAGMA user_version"), 7);
+	cr_assert_eq(fx_count(&fx, "PRAGMA user_version"), 8);
 	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM items_fts"
 	    " WHERE items_fts MATCH 'hunyuan'"), 1);
 	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM items"), 1);
@@ -490,6 +490,45 @@ upgrades_keeping_its_items(int from)
 	    "parameters out of 80B", "https://b.example/h", T0 + 60);
 	cr_assert_eq(story_of(&fx, "https://b.example/h"),
 	    story_of(&fx, "https://a.example/h"));
+	fx_close(&fx);
+}
+
+/*
+ * Version 8 moves story_alias to rows in write order: a version 7
+ * database keeps its aliases, and canonical-link dedupe still finds the
+ * story through them.
+ */
+Test(group, version_7_database_keeps_its_aliases)
+{
+	struct fx fx;
+	char *err = NULL;
+	int64_t story;
+
+	fx_open(&fx);
+	store_set_grouping(fx.st, 1, 48 * 3600);
+	put_item(&fx, "a", "1", "Tencent releases Hunyuan-A13B open-source "
+	    "MoE model", "https://a.example/h", T0);
+	put_item(&fx, "b", "1", "Tencent's Hunyuan-A13B model activates 13B "
+	    "parameters out of 80B", "https://b.example/h", T0 + 60);
+	story = story_of(&fx, "https://a.example/h");
+	cr_assert_eq(story_of(&fx, "https://b.example/h"), story);
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM story_alias"), 1);
+	fx_downgrade_v7(&fx);
+	store_close(fx.st);
+	cr_assert_eq(store_open(fx.path, STORE_READWRITE, &fx.st, &err), 0,
+	    "%s", err);
+	cr_assert_eq(fx_count(&fx, "PRAGMA user_version"), 8);
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM story_alias"
+	    " WHERE story_id = (SELECT story_id FROM items"
+	    " WHERE link = 'https://b.example/h')"), 1);
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM sqlite_schema"
+	    " WHERE name IN ('story_alias_hash', 'story_alias_story')"), 2);
+	/* the same canonical link in a third feed: found by its alias */
+	store_set_grouping(fx.st, 1, 48 * 3600);
+	put_item(&fx, "c", "1", "Something else entirely about gardens",
+	    "https://b.example/h", T0 + 120);
+	cr_assert_eq(fx_count(&fx, "SELECT count(DISTINCT story_id) FROM items"),
+	    1);
 	fx_close(&fx);
 }
 

@@ -1,6 +1,6 @@
 /*
  * test_util: the shared utilities: UTF-8, the string hash, mkdir -p and
- * the atomic file writer.
+ * the atomic file writer, the growable buffer.
  */
 #include <criterion/criterion.h>
 #include <stdint.h>
@@ -267,5 +267,37 @@ Test(util, term_url_percent_encodes_what_a_terminal_obeys)
 	term_url(&b, "http://x/\xc2\x9b" "a\xe2\x80\xa8<b> c\x1b\xff");
 	cr_assert_str_eq(buf_str(&b),
 	    "http://x/%C2%9Ba%E2%80%A8%3Cb%3E%20c%1B%FF");
+	buf_cleanup(&b);
+}
+
+/*
+ * buf_reserve_exact makes exactly the room asked for (a body of announced
+ * length is kept at its size, not the next power of two), appends
+ * within it do not move the text, and past it appends double as usual.
+ */
+Test(util, buf_reserve_exact_is_exact)
+{
+	struct buf b;
+	char chunk[1000];
+	const char *at;
+
+	memset(chunk, 'x', sizeof(chunk));
+	buf_init(&b, 0);
+	cr_assert_eq(buf_reserve_exact(&b, 81000), 0);
+	cr_assert_eq(b.cap, 81001);
+	at = b.data;
+	for (int i = 0; i < 81; i++)
+		cr_assert_eq(buf_append(&b, chunk, sizeof(chunk)), 0);
+	cr_assert_eq(b.data, at, "no move within the reserved room");
+	cr_assert_eq(b.len, 81000);
+	cr_assert_eq(buf_append(&b, "y", 1), 0);
+	cr_assert_geq(b.cap, 2 * 81001);
+	cr_assert_eq(b.data[81000], 'y');
+	cr_assert_eq(b.data[81001], '\0');
+	buf_cleanup(&b);
+
+	buf_init(&b, 100);
+	cr_assert_eq(buf_reserve_exact(&b, 101), -1, "past the cap");
+	cr_assert_null(b.data);
 	buf_cleanup(&b);
 }

@@ -32,8 +32,9 @@ buf_reset(struct buf *b)
 		b->data[0] = '\0';
 }
 
-int
-buf_reserve(struct buf *b, size_t extra)
+/* Room for extra more bytes: exactly, or doubling (appends). */
+static int
+grow(struct buf *b, size_t extra, int exact)
 {
 	size_t need = b->len + extra + 1, cap;
 
@@ -42,17 +43,31 @@ buf_reserve(struct buf *b, size_t extra)
 	if (need <= b->cap)
 		return 0;
 	cap = b->cap ? b->cap : 64;
-	while (cap < need)
+	while (cap < need && !exact)
 		cap *= 2;
+	if (exact)
+		cap = need;
 	b->data = xrealloc(b->data, cap);
 	b->cap = cap;
 	return 0;
 }
 
 int
+buf_reserve(struct buf *b, size_t extra)
+{
+	return grow(b, extra, 0);
+}
+
+int
+buf_reserve_exact(struct buf *b, size_t extra)
+{
+	return grow(b, extra, 1);
+}
+
+int
 buf_append(struct buf *b, const void *data, size_t len)
 {
-	if (buf_reserve(b, len) == -1)
+	if (grow(b, len, 0) == -1)
 		return -1;
 	if (len)
 		memcpy(b->data + b->len, data, len);
@@ -82,7 +97,7 @@ buf_printf(struct buf *b, const char *fmt, ...)
 	va_start(ap, fmt);
 	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
-	if (n < 0 || buf_reserve(b, (size_t)n) == -1)
+	if (n < 0 || grow(b, (size_t)n, 0) == -1)
 		return -1;
 	va_start(ap, fmt);
 	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);

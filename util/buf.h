@@ -26,6 +26,8 @@ void	 buf_reset(struct buf *b);		/* len = 0, keeps memory */
  * -1 when the cap would be exceeded.
  */
 int	 buf_reserve(struct buf *b, size_t extra);
+/* The same, allocating exactly that room when it grows (a known size). */
+int	 buf_reserve_exact(struct buf *b, size_t extra);
 /* 0, or -1 when the cap would be exceeded (nothing appended). */
 int	 buf_append(struct buf *b, const void *data, size_t len);
 int	 buf_puts(struct buf *b, const char *s);
