@@ -15,6 +15,7 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
+#include <utmp.h>
 
 #include "util/buf.h"
 #include "tests/ts_helpers.h"
