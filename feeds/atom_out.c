@@ -130,22 +130,28 @@ put_date(struct buf *b, const char *indent, const char *name, int64_t t)
 	put_elem(b, indent, name, "", date_format_rfc3339(t, d, sizeof(d)));
 }
 
+/* name="value", escaped, after a space: one way to write every attribute. */
+static void
+put_attr(struct buf *b, const char *name, const char *value)
+{
+	buf_putc(b, ' ');
+	buf_puts(b, name);
+	buf_puts(b, "=\"");
+	xml_put(b, value);
+	buf_putc(b, '"');
+}
+
 static void
 put_link(struct buf *b, const char *indent, const char *rel,
     const char *type, const char *href)
 {
 	buf_puts(b, indent);
-	buf_puts(b, "<link rel=\"");
-	buf_puts(b, rel);
-	buf_putc(b, '"');
-	if (type != NULL) {
-		buf_puts(b, " type=\"");
-		buf_puts(b, type);
-		buf_putc(b, '"');
-	}
-	buf_puts(b, " href=\"");
-	xml_put(b, href);
-	buf_puts(b, "\"/>\n");
+	buf_puts(b, "<link");
+	put_attr(b, "rel", rel);
+	if (type != NULL)
+		put_attr(b, "type", type);
+	put_attr(b, "href", href);
+	buf_puts(b, "/>\n");
 }
 
 static void
@@ -166,16 +172,12 @@ static void
 put_enclosure(struct buf *b, const struct feed_enclosure *x)
 {
 	buf_puts(b, "    <link rel=\"enclosure\"");
-	if (x->type != NULL) {
-		buf_puts(b, " type=\"");
-		xml_put(b, x->type);
-		buf_putc(b, '"');
-	}
+	if (x->type != NULL)
+		put_attr(b, "type", x->type);
 	if (x->length >= 0)
 		buf_printf(b, " length=\"%lld\"", (long long)x->length);
-	buf_puts(b, " href=\"");
-	xml_put(b, x->url);
-	buf_puts(b, "\"/>\n");
+	put_attr(b, "href", x->url);
+	buf_puts(b, "/>\n");
 }
 
 static void
@@ -216,9 +218,9 @@ atom_put_entry(struct buf *b, const struct entry *e)
 	size_t	 i;
 
 	if (e->lang != NULL) {
-		buf_puts(b, "  <entry xml:lang=\"");
-		xml_put(b, e->lang);
-		buf_puts(b, "\">\n");
+		buf_puts(b, "  <entry");
+		put_attr(b, "xml:lang", e->lang);
+		buf_puts(b, ">\n");
 	} else
 		buf_puts(b, "  <entry>\n");
 	put_elem(b, "    ", "id", "", e->id);
@@ -228,11 +230,10 @@ atom_put_entry(struct buf *b, const struct entry *e)
 		    NULL, e->link);
 	for (i = 0; i < e->nrelated; i++) {
 		/* another outlet's report of the story, named by its feed */
-		buf_puts(b, "    <link rel=\"related\" href=\"");
-		xml_put(b, e->related[i].href);
-		buf_puts(b, "\" title=\"");
-		xml_put(b, e->related[i].title);
-		buf_puts(b, "\"/>\n");
+		buf_puts(b, "    <link rel=\"related\"");
+		put_attr(b, "href", e->related[i].href);
+		put_attr(b, "title", e->related[i].title);
+		buf_puts(b, "/>\n");
 	}
 	for (i = 0; i < e->nenclosures; i++)
 		put_enclosure(b, &e->enclosures[i]);
@@ -242,9 +243,9 @@ atom_put_entry(struct buf *b, const struct entry *e)
 	if (e->author != NULL)
 		put_author(b, e);
 	for (i = 0; i < e->ncategories; i++) {
-		buf_puts(b, "    <category term=\"");
-		xml_put(b, e->categories[i]);
-		buf_puts(b, "\"/>\n");
+		buf_puts(b, "    <category");
+		put_attr(b, "term", e->categories[i]);
+		buf_puts(b, "/>\n");
 	}
 	put_text(b, e);
 	put_source(b, e);
