@@ -134,7 +134,8 @@ fetch_feed(const struct add *a, const char *url, struct http_page *page,
 		*why = xasprintf("%s: HTTP %ld", url, page->status);
 		return NULL;
 	}
-	doc = feed_parse_buffer(page->body, page->len, page->url, NULL, why);
+	doc = feed_parse_buffer(page->body, page->len, page->url,
+	    page->charset, why);
 	return doc;
 }
 

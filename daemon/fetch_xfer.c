@@ -16,6 +16,7 @@
 
 #include "daemon/fetch_addr.h"
 #include "daemon/fetch_int.h"
+#include "daemon/httpget.h"
 #include "util/xmalloc.h"
 
 #define LOW_SPEED_BYTES	64	/* below this many bytes/s for
@@ -246,22 +247,6 @@ on_header(char *buf, size_t size, size_t n, void *arg)
 
 /* ---- body ---- */
 
-/* charset=NAME of a Content-Type, or NULL; caller frees. */
-static char *
-content_type_charset(const char *ct)
-{
-	const char *p;
-	size_t len;
-
-	if (ct == NULL || (p = strcasestr(ct, "charset=")) == NULL)
-		return NULL;
-	p += 8;
-	if (*p == '"')
-		p++;
-	len = strcspn(p, "\"; \t");
-	return len ? xstrndup(p, len) : NULL;
-}
-
 static void
 body_start(struct fetch *f)
 {
@@ -430,7 +415,7 @@ finish_body(struct fetch *f)
 	r->outcome = FETCH_OUTCOME_OK;
 	r->body_len = f->body.len;
 	r->body = buf_detach(&f->body);
-	r->charset = content_type_charset(ct);
+	r->charset = http_content_charset(ct);
 }
 
 void

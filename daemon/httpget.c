@@ -61,14 +61,32 @@ easy_new(const char *url, const struct http_limits *lim, struct sink *s,
 	return e;
 }
 
+char *
+http_content_charset(const char *content_type)
+{
+	const char *p;
+	size_t len;
+
+	if (content_type == NULL ||
+	    (p = strcasestr(content_type, "charset=")) == NULL)
+		return NULL;
+	p += 8;
+	if (*p == '"')
+		p++;
+	len = strcspn(p, "\"; \t");
+	return len ? xstrndup(p, len) : NULL;
+}
+
 static void
 take_info(CURL *e, struct http_page *page)
 {
-	char *url = NULL;
+	char *url = NULL, *type = NULL;
 
 	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &page->status);
 	curl_easy_getinfo(e, CURLINFO_EFFECTIVE_URL, &url);
+	curl_easy_getinfo(e, CURLINFO_CONTENT_TYPE, &type);
 	page->url = url ? xstrdup(url) : NULL;
+	page->charset = http_content_charset(type);
 }
 
 int
@@ -117,5 +135,6 @@ http_page_cleanup(struct http_page *page)
 {
 	free(page->body);
 	free(page->url);
+	free(page->charset);
 	memset(page, 0, sizeof(*page));
 }

@@ -15,6 +15,7 @@ struct http_page {
 	char	*body;			/* NUL-terminated */
 	size_t	 len;
 	char	*url;			/* after redirects */
+	char	*charset;		/* Content-Type's charset=, or NULL */
 };
 
 struct http_limits {
@@ -33,5 +34,8 @@ struct http_limits {
 int	 http_get(const char *url, const struct http_limits *lim,
 	    struct http_page *page, char **errstr);
 void	 http_page_cleanup(struct http_page *page);
+
+/* charset=NAME of a Content-Type header value, or NULL; caller frees. */
+char	*http_content_charset(const char *content_type);
 
 #endif

@@ -131,6 +131,32 @@ Test(terminal, add_page_with_several_alternates_takes_the_site_feed)
 	ts_stop(&t);
 }
 
+/* `add` ignored the HTTP charset that the daemon honours. */
+Test(terminal, add_decodes_by_the_http_charset)
+{
+	struct ts t;
+	struct th_result r;
+	char *conf, *url, *text;
+
+	ts_start(&t);
+	/* "Привет" in KOI8-R; read as windows-1252 it would be "ðÒÉ×ÅÔ" */
+	ts_put(&t, "koi.xml", "<rss version=\"2.0\"><channel>"
+	    "<title>\xf0\xd2\xc9\xd7\xc5\xd4</title><item><title>a</title>"
+	    "<link>http://example.com/k</link></item></channel></rss>");
+	conf = ts_config(&t, "", "");
+	url = url_of(&t, "/koi.xml?type=text/xml%3B%20charset%3DKOI8-R");
+	add(&r, conf, url);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert(strstr(r.out, "\"Привет\""), "%s", r.out);
+	text = added_conf(&t);
+	cr_assert(text && strstr(text, "[feed \"Привет\"]"), "%s", text);
+	free(text);
+	th_result_cleanup(&r);
+	free(url);
+	free(conf);
+	ts_stop(&t);
+}
+
 Test(terminal, add_resolves_relative_and_base_hrefs_after_a_redirect)
 {
 	struct ts t;
