@@ -118,6 +118,16 @@ fx_put(struct fx *fx, int64_t feed, const struct feed_doc *doc, int64_t now)
 	return res;
 }
 
+/* Runs the SQL that takes the open store's database back a version. */
+static inline void
+fx_downgrade_sql(struct fx *fx, const char *sql)
+{
+	char *err = NULL;
+
+	cr_assert_eq(sqlite3_exec(store_sqlite(fx->st), sql, NULL, NULL, &err),
+	    SQLITE_OK, "downgrade: %s", err ? err : "?");
+}
+
 /*
  * Back to schema version 7: story_alias keyed by the hash as its rowid
  * (version 8 appends its rows and indexes the hash), same aliases.
@@ -125,9 +135,7 @@ fx_put(struct fx *fx, int64_t feed, const struct feed_doc *doc, int64_t now)
 static inline void
 fx_downgrade_v7(struct fx *fx)
 {
-	char *err = NULL;
-
-	cr_assert_eq(sqlite3_exec(store_sqlite(fx->st),
+	fx_downgrade_sql(fx,
 	    "CREATE TABLE story_alias_v7 (hash INTEGER PRIMARY KEY,"
 	    " key TEXT NOT NULL, story_id INTEGER NOT NULL"
 	    " REFERENCES stories (id));"
@@ -136,8 +144,7 @@ fx_downgrade_v7(struct fx *fx)
 	    "DROP TABLE story_alias;"
 	    "ALTER TABLE story_alias_v7 RENAME TO story_alias;"
 	    "CREATE INDEX story_alias_story ON story_alias (story_id);"
-	    "PRAGMA user_version = 7;", NULL, NULL, &err), SQLITE_OK,
-	    "downgrade: %s", err ? err : "?");
+	    "PRAGMA user_version = 7;");
 }
 
 /*
@@ -147,15 +154,12 @@ fx_downgrade_v7(struct fx *fx)
 static inline void
 fx_downgrade_v6(struct fx *fx)
 {
-	char *err = NULL;
-
 	fx_downgrade_v7(fx);
-	cr_assert_eq(sqlite3_exec(store_sqlite(fx->st),
+	fx_downgrade_sql(fx,
 	    "DROP TRIGGER item_html_gone; DROP TRIGGER item_html_stale;"
 	    "DROP TABLE item_html; DROP INDEX items_story_dates;"
 	    "CREATE INDEX items_story ON items (story_id, id);"
-	    "PRAGMA user_version = 6;", NULL, NULL, &err), SQLITE_OK,
-	    "downgrade: %s", err ? err : "?");
+	    "PRAGMA user_version = 6;");
 }
 
 /*
@@ -166,14 +170,11 @@ fx_downgrade_v6(struct fx *fx)
 static inline void
 fx_downgrade_v5(struct fx *fx)
 {
-	char *err = NULL;
-
 	fx_downgrade_v6(fx);
-	cr_assert_eq(sqlite3_exec(store_sqlite(fx->st),
+	fx_downgrade_sql(fx,
 	    "ALTER TABLE items DROP COLUMN story_why;"
 	    "DROP TABLE story_alias;"
-	    "PRAGMA user_version = 5;", NULL, NULL, &err), SQLITE_OK,
-	    "downgrade: %s", err ? err : "?");
+	    "PRAGMA user_version = 5;");
 }
 
 /*
@@ -183,14 +184,11 @@ fx_downgrade_v5(struct fx *fx)
 static inline void
 fx_downgrade_v4(struct fx *fx)
 {
-	char *err = NULL;
-
 	fx_downgrade_v5(fx);
-	cr_assert_eq(sqlite3_exec(store_sqlite(fx->st),
+	fx_downgrade_sql(fx,
 	    "DROP TABLE host_holds;"
 	    "ALTER TABLE feeds DROP COLUMN due_by_server;"
-	    "PRAGMA user_version = 4;", NULL, NULL, &err), SQLITE_OK,
-	    "downgrade: %s", err ? err : "?");
+	    "PRAGMA user_version = 4;");
 }
 
 /*
@@ -202,10 +200,8 @@ fx_downgrade_v4(struct fx *fx)
 static inline void
 fx_downgrade_v3(struct fx *fx)
 {
-	char *err = NULL;
-
 	fx_downgrade_v4(fx);
-	cr_assert_eq(sqlite3_exec(store_sqlite(fx->st),
+	fx_downgrade_sql(fx,
 	    "CREATE TEMP TABLE tri_ids AS SELECT id FROM items WHERE tri = 1;"
 	    "DROP TABLE items_fts; DROP TABLE items_tri;"
 	    "DROP VIEW items_text; DROP VIEW items_tri_text;"
@@ -225,8 +221,7 @@ fx_downgrade_v3(struct fx *fx)
 	    " || ' ' || feedd_body(summary, content) FROM items"
 	    " WHERE id IN temp.tri_ids;"
 	    "DROP TABLE temp.tri_ids;"
-	    "PRAGMA user_version = 3;", NULL, NULL, &err), SQLITE_OK,
-	    "downgrade: %s", err ? err : "?");
+	    "PRAGMA user_version = 3;");
 }
 
 /* A number from one SQL query over the store. */

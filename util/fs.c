@@ -52,8 +52,6 @@ sync_dir(const char *dir)
 	}
 }
 
-static int write_all(int fd, const char *buf, size_t n);
-
 struct fs_atomic {
 	char	*path;
 	char	*tmp;
@@ -68,6 +66,21 @@ struct fs_atomic {
 };
 
 #define CHUNK	(1 << 16)
+
+static int
+write_all(int fd, const char *buf, size_t n)
+{
+	size_t	 off;
+	ssize_t	 w;
+
+	for (off = 0; off < n; off += (size_t)w)
+		if ((w = write(fd, buf + off, n - off)) == -1) {
+			if (errno != EINTR)
+				return -1;
+			w = 0;
+		}
+	return 0;
+}
 
 /*
  * The first held bytes of the old file into the temporary one (which
@@ -101,21 +114,6 @@ copy_held(struct fs_atomic *a)
 		off += n;
 	}
 	a->held = 0;
-	return 0;
-}
-
-static int
-write_all(int fd, const char *buf, size_t n)
-{
-	size_t	 off;
-	ssize_t	 w;
-
-	for (off = 0; off < n; off += (size_t)w)
-		if ((w = write(fd, buf + off, n - off)) == -1) {
-			if (errno != EINTR)
-				return -1;
-			w = 0;
-		}
 	return 0;
 }
 
