@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -347,31 +348,88 @@ fail:
 	return -1;
 }
 
-int
-alert_log_flush(struct alert_log *log, struct store *st, char **errstr)
-{
-	struct alert_row *rows = NULL;
-	int64_t	*ids = NULL;
-	size_t	 n = 0, nids = 0;
-	int	 written = -1;
+/*
+ * A flush's appended lines on their way to the disk.  Their fsync runs
+ * on a thread of its own while the caller goes on (the outputs: the
+ * fsync was a fifth of a cold run's tail, on the loop); alert_log_end
+ * waits for it and marks the alerts written only when it succeeded.
+ */
+struct alert_sync {
+	pthread_t thread;
+	int	 threaded;	/* else the fsync ran in alert_log_begin */
+	int	 fd;
+	int	 rc;		/* fsync's */
+	int	 err;		/* its errno */
+	int	 written;	/* append_pending's */
+	char	*errstr;	/* append_pending's error, if any */
+	int64_t	*ids;		/* to mark written once durable */
+	size_t	 nids;
+};
 
-	if (follow_rotation(log, errstr) == -1)
-		return -1;
-	if (store_alerts_pending(st, &rows, &n) == -1) {
-		*errstr = xasprintf("pending alerts: %s", store_errmsg(st));
-		return -1;
+static void *
+sync_main(void *arg)
+{
+	struct alert_sync *s = arg;
+
+	s->rc = fsync(s->fd);
+	s->err = errno;
+	return NULL;
+}
+
+struct alert_sync *
+alert_log_begin(struct alert_log *log, struct store *st)
+{
+	struct alert_sync *s = xcalloc(1, sizeof(*s));
+	struct alert_row *rows = NULL;
+	size_t	 n = 0;
+
+	if (follow_rotation(log, &s->errstr) == -1) {
+		s->written = -1;
+		return s;
 	}
-	if (n == 0)
-		return 0;
-	ids = xcalloc(n, sizeof(*ids));
+	if (store_alerts_pending(st, &rows, &n) == -1) {
+		s->errstr = xasprintf("pending alerts: %s", store_errmsg(st));
+		s->written = -1;
+		return s;
+	}
+	if (n == 0) {
+		free(s);
+		return NULL;
+	}
+	s->fd = log->fd;
+	s->ids = xcalloc(n, sizeof(*s->ids));
 	log->verify = 1;		/* until every line is marked */
-	written = append_pending(log, rows, n, ids, &nids, errstr);
-	if (nids > 0 && fsync(log->fd) == -1 && errno != EINVAL) {
+	s->written = append_pending(log, rows, n, s->ids, &s->nids,
+	    &s->errstr);
+	alert_rows_free(rows, n);
+	if (s->nids > 0) {
+		s->threaded = pthread_create(&s->thread, NULL, sync_main,
+		    s) == 0;
+		if (!s->threaded)
+			sync_main(s);
+	}
+	return s;
+}
+
+int
+alert_log_end(struct alert_log *log, struct store *st, struct alert_sync *s,
+    char **errstr)
+{
+	int	 written;
+
+	if (s == NULL)
+		return 0;
+	if (s->threaded)
+		pthread_join(s->thread, NULL);
+	written = s->written;
+	*errstr = s->errstr;
+	if (s->nids > 0 && s->rc == -1 && s->err != EINVAL) {
 		if (written >= 0)
 			*errstr = xasprintf("%s: fsync: %s", log->path,
-			    strerror(errno));
+			    strerror(s->err));
 		written = -1;
-	} else if (nids > 0 && store_alerts_mark_written(st, ids, nids) == -1) {
+	} else if (s->nids > 0 &&
+	    store_alerts_mark_written(st, s->ids, s->nids) == -1) {
 		if (written >= 0)
 			*errstr = xasprintf("marking alerts written: %s",
 			    store_errmsg(st));
@@ -379,7 +437,13 @@ alert_log_flush(struct alert_log *log, struct store *st, char **errstr)
 	}
 	if (written >= 0)
 		log->verify = 0;
-	free(ids);
-	alert_rows_free(rows, n);
+	free(s->ids);
+	free(s);
 	return written;
+}
+
+int
+alert_log_flush(struct alert_log *log, struct store *st, char **errstr)
+{
+	return alert_log_end(log, st, alert_log_begin(log, st), errstr);
 }

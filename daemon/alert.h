@@ -35,6 +35,17 @@ void	 alert_log_set_metrics(struct alert_log *log, struct metrics *m);
  * last MB of the log is only marked).
  */
 int	 alert_log_flush(struct alert_log *log, struct store *st, char **errstr);
+/*
+ * alert_log_flush in two halves, so that the caller's work overlaps the
+ * log's fsync: begin appends the lines and starts their fsync on a
+ * thread (NULL: nothing was pending); end waits for it, marks the
+ * alerts written if it succeeded, and returns what alert_log_flush
+ * would.  Nothing may close or reopen log in between.
+ */
+struct alert_sync;
+struct alert_sync *alert_log_begin(struct alert_log *log, struct store *st);
+int	 alert_log_end(struct alert_log *log, struct store *st,
+	    struct alert_sync *s, char **errstr);
 
 /*
  * Formats one line (with its newline) as the log would; caller frees.

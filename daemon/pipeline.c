@@ -724,24 +724,13 @@ drain_alerts(struct feedd *d)
 	alert_rows_free(rows, n);
 }
 
-void
-pipeline_flush(struct pipeline *p)
+/* The outputs, when anything they show changed. */
+static void
+render_outputs(struct pipeline *p)
 {
 	struct feedd *d = p->d;
 	char *err = NULL;
 
-	p->last_flush_ms = sched_now_ms();
-	pipeline_commit(p);	/* nothing leaves before it is stored */
-	match_alerts(p);
-	if (d->cfg->alert_log == NULL)
-		drain_alerts(d);
-	if (d->alog && alert_log_flush(d->alog, d->st, &err) == -1) {
-		p->cycle.outputs_failed++;
-		log_warnx("alert log: %s", err ? err : "cannot write");
-		free(err);
-		err = NULL;
-	}
-	status_soon(d);		/* alerts written */
 	if (!p->dirty && p->rendered)
 		return;
 	if (output_render(d->out, d->st, d->cfg, p->force_render, &err) == -1) {
@@ -753,4 +742,28 @@ pipeline_flush(struct pipeline *p)
 	p->dirty = 0;
 	p->rendered = 1;
 	p->force_render = 0;
+}
+
+void
+pipeline_flush(struct pipeline *p)
+{
+	struct feedd *d = p->d;
+	struct alert_sync *sync = NULL;
+	char *err = NULL;
+
+	p->last_flush_ms = sched_now_ms();
+	pipeline_commit(p);	/* nothing leaves before it is stored */
+	match_alerts(p);
+	if (d->cfg->alert_log == NULL)
+		drain_alerts(d);
+	/* the outputs are written while the log's new lines are synced */
+	if (d->alog)
+		sync = alert_log_begin(d->alog, d->st);
+	render_outputs(p);
+	if (d->alog && alert_log_end(d->alog, d->st, sync, &err) == -1) {
+		p->cycle.outputs_failed++;
+		log_warnx("alert log: %s", err ? err : "cannot write");
+		free(err);
+	}
+	status_soon(d);		/* alerts written */
 }
