@@ -27,6 +27,7 @@
 
 #define PARSE_BACKLOG	16	/* bodies parsing or waiting to */
 #define BATCH_FEEDS	400	/* fetched feeds per store commit ... */
+#define BATCH_ITEMS	2000	/* ... or new items ... */
 #define BATCH_MS	1000	/* ... or this long after the first */
 #define BLAME_WINDOW_MS	(15 * 60 * 1000)	/* a server answered lately */
 #define TRIM_MS		1000	/* free memory back at most this often */
@@ -384,8 +385,14 @@ on_commit_timer(uv_timer_t *t)
 }
 
 /*
- * Results are saved in batches of up to BATCH_FEEDS feeds or BATCH_MS:
- * a commit (WAL append, checkpoints) costs more than storing a feed.
+ * Results are saved in batches of up to BATCH_FEEDS feeds, BATCH_ITEMS
+ * new items or BATCH_MS: a commit (WAL append, checkpoints) costs more
+ * than storing a feed.  The item bound keeps a first fetch from being
+ * one transaction: ~6 MB of pages, half the writer's cache, so nothing
+ * spills to the WAL before its commit, and each commit's checkpoint
+ * runs on the checkpoint thread while the next batch is stored (as one
+ * transaction, a 300-feed cold run ended with the final commit of all
+ * its pages and then the checkpoint of the whole database).
  * Without a batch (it could not start), each call commits on its own.
  */
 static void
@@ -406,7 +413,8 @@ batch_enter(struct pipeline *p)
 static void
 batch_leave(struct pipeline *p)
 {
-	if (p->in_batch && ++p->batch_feeds >= BATCH_FEEDS)
+	if (p->in_batch && (++p->batch_feeds >= BATCH_FEEDS ||
+	    p->cycle.new_items - p->batch_start.new_items >= BATCH_ITEMS))
 		pipeline_commit(p);
 }
 
