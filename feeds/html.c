@@ -6,6 +6,7 @@
  */
 #include <libxml/HTMLparser.h>
 #include <libxml/parserInternals.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -334,8 +335,317 @@ text_blank(void *ctx, const xmlChar *ch, int len)
 		buf_putc(t->b, ' ');
 }
 
+/*
+ * html_to_text without the parser, for the markup most feeds send:
+ * plain elements (fast_elems) with quoted attributes, nested as written,
+ * comments, references, text.  It keeps the parser's stack of open
+ * elements, so it knows the parser's events: a start tag opens its
+ * element (an empty one, br or img, closes at once), an end tag closes
+ * the element on top, and an end tag of no open element is dropped.
+ * Whatever would make the parser do more (close elements a start tag
+ * ends, as <div> ends an open <p>, or those an end tag skips over) or
+ * read otherwise (raw-text, dropped and document-structure elements,
+ * unquoted attributes, <! other than comments, bytes it drops, C0
+ * controls, U+FFFE, U+FFFF, references it might read otherwise, depth
+ * near HTML_MAX_DEPTH) returns -1, and the parser reads it.  The text
+ * is the parser's in every case: tests/test_html.c compares the two on
+ * random markup, and the index text of the bench corpus was compared
+ * item by item.
+ */
+static const char *const fast_elems[] = {
+	"a", "abbr", "acronym", "address", "article", "aside", "b", "bdi",
+	"bdo", "big", "blockquote", "br", "caption", "center", "cite",
+	"code", "col", "colgroup", "dd", "del", "dfn", "div", "dl", "dt",
+	"em", "figcaption", "figure", "font", "footer", "h1", "h2", "h3",
+	"h4", "h5", "h6", "header", "hr", "i", "img", "ins", "kbd", "li",
+	"main", "mark", "nav", "ol", "p", "pre", "q", "s", "samp",
+	"section", "small", "span", "strike", "strong", "sub", "sup",
+	"table", "tbody", "td", "tfoot", "th", "thead", "time", "tr", "tt",
+	"u", "ul", "var", "wbr",
+};
+
+#define NFAST		(sizeof(fast_elems) / sizeof(fast_elems[0]))
+#define FAST_DEPTH	(HTML_MAX_DEPTH - 10)
+#define FAST_BODY	NFAST		/* "body", at the bottom of the stack */
+
+/* The parser's stack of open elements (fast_elems indices). */
+struct fast_stack {
+	unsigned char e[FAST_DEPTH];
+	int	 n;
+};
+
+/*
+ * What the parser's tables say of each of fast_elems, looked up once
+ * (its lookups are linear scans): empty (closed as it opens), inline
+ * (html_to_text puts no space at it), and which open element (or body)
+ * a start tag of each closes.
+ */
+static struct {
+	unsigned char empty[NFAST];
+	unsigned char inl[NFAST];
+	unsigned char closes[NFAST][NFAST + 1];
+} fast_info;
+static pthread_once_t fast_once = PTHREAD_ONCE_INIT;
+
+static int
+is_alpha(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static int
+is_alnum(char c)
+{
+	return is_alpha(c) || (c >= '0' && c <= '9');
+}
+
+static int
+is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* An attribute name as the parser reads one: [A-Za-z_:][A-Za-z0-9_:.-]*. */
+static const char *
+skip_attr_name(const char *s)
+{
+	if (!is_alpha(*s) && *s != '_' && *s != ':')
+		return NULL;
+	for (s++; is_alnum(*s) || *s == '_' || *s == ':' || *s == '.' ||
+	    *s == '-'; s++)
+		;
+	return s;
+}
+
+/*
+ * The element name of the tag at s (after "<" or "</"), lowercased as
+ * the parser does; its fast_elems index in *elem, and the end of the
+ * name, or NULL when it is none of them.
+ */
+static const char *
+fast_name(const char *s, int *elem)
+{
+	char low[16];
+	size_t n = 0;
+
+	while (is_alnum(*s) && n + 1 < sizeof(low))
+		low[n++] = (char)(*s >= 'A' && *s <= 'Z' ? *s + 32 : *s), s++;
+	low[n] = '\0';
+	if (n == 0 || is_alnum(*s) || *s == '_' || *s == ':' || *s == '.' ||
+	    *s == '-' || (*elem = IN(fast_elems, low)) < 0)
+		return NULL;
+	return s;
+}
+
+/* A start tag's attributes up to ">" or "/>": past them, or NULL. */
+static const char *
+fast_attrs(const char *s, int *closed)
+{
+	char q;
+
+	for (;;) {
+		while (is_blank(*s))
+			s++;
+		if (*s == '>')
+			return s + 1;
+		if (s[0] == '/' && s[1] == '>') {
+			*closed = 1;
+			return s + 2;
+		}
+		if ((s = skip_attr_name(s)) == NULL)
+			return NULL;
+		while (is_blank(*s))
+			s++;
+		if (*s != '=')
+			continue;
+		for (s++; is_blank(*s); s++)
+			;
+		if (*s != '"' && *s != '\'')
+			return NULL;
+		q = *s++;
+		if ((s = strchr(s, q)) == NULL)
+			return NULL;
+		s++;
+	}
+}
+
+/* "&...;" at s decoded into b as the parser would; past it, or NULL. */
+static const char *
+fast_ref(struct buf *b, const char *s)
+{
+	const htmlEntityDesc *e;
+	unsigned long cp = 0;
+	char name[32];
+	size_t n = 0;
+	int hex;
+
+	if (s[1] == '#') {
+		hex = s[2] == 'x' || s[2] == 'X';
+		for (s += 2 + hex; *s != ';'; s++) {
+			if (*s >= '0' && *s <= '9')
+				cp = cp * (hex ? 16 : 10) + (unsigned long)(*s - '0');
+			else if (hex && (*s | 0x20) >= 'a' && (*s | 0x20) <= 'f')
+				cp = cp * 16 + (unsigned long)((*s | 0x20) - 'a' + 10);
+			else
+				return NULL;
+			if (cp > 0x10ffff)
+				return NULL;
+		}
+		/* the parser's IS_CHAR */
+		if (!(cp == 0x9 || cp == 0xa || cp == 0xd ||
+		    (cp >= 0x20 && cp <= 0xd7ff) ||
+		    (cp >= 0xe000 && cp <= 0xfffd) || cp >= 0x10000))
+			return NULL;
+		buf_put_utf8(b, (unsigned int)cp);
+		return s + 1;
+	}
+	if (!is_alpha(s[1])) {
+		/* not a name: the parser writes the '&' as text */
+		if ((unsigned char)s[1] >= 0x80 || s[1] == '_' || s[1] == ':')
+			return NULL;
+		buf_putc(b, '&');
+		return s + 1;
+	}
+	for (s++; is_alnum(*s) && n + 1 < sizeof(name); s++)
+		name[n++] = *s;
+	name[n] = '\0';
+	if (*s != ';' || (e = htmlEntityLookup((const xmlChar *)name)) == NULL)
+		return NULL;
+	buf_put_utf8(b, e->value);
+	return s + 1;
+}
+
+/* Elements the parser lets open inside themselves. */
+static const char *const nests[] = {
+	"b", "blockquote", "code", "div", "em", "font", "i", "ol", "span",
+	"strong", "ul",
+};
+
+/* Whether the parser's table has a start of name close the open top. */
+static int
+closes(const char *name, const char *top)
+{
+	xmlNode n;
+
+	/* <p> ends an open <p>, <li> an <li>, <a> an <a>: the table's
+	 * lookup below answers 0 for a name itself */
+	if (strcmp(name, top) == 0)
+		return IN(nests, name) < 0;
+	memset(&n, 0, sizeof(n));
+	n.type = XML_ELEMENT_NODE;
+	n.name = (const xmlChar *)name;
+	return htmlAutoCloseTag(NULL, (const xmlChar *)top, &n);
+}
+
 static void
-text_parse(struct buf *b, const char *html)
+fast_init(void)
+{
+	const htmlElemDesc *info;
+
+	for (size_t i = 0; i < NFAST; i++) {
+		info = htmlTagLookup((const xmlChar *)fast_elems[i]);
+		fast_info.empty[i] = info != NULL && info->empty;
+		fast_info.inl[i] = IN(inline_elems, fast_elems[i]) >= 0;
+		for (size_t j = 0; j < NFAST; j++)
+			fast_info.closes[i][j] = (unsigned char)closes(
+			    fast_elems[i], fast_elems[j]);
+		fast_info.closes[i][FAST_BODY] = (unsigned char)closes(
+		    fast_elems[i], "body");
+	}
+}
+
+/* A start tag: the element opens (and, if empty, closes). */
+static int
+fast_start(struct fast_stack *st, int e, int closed)
+{
+	if (fast_info.closes[e][st->e[st->n - 1]])
+		return -1;
+	if (closed || fast_info.empty[e])
+		return 0;
+	if (st->n == FAST_DEPTH)
+		return -1;
+	st->e[st->n++] = (unsigned char)e;
+	return 0;
+}
+
+/* An end tag: 1 when it closes the top, 0 when the parser drops it. */
+static int
+fast_end(struct fast_stack *st, int e)
+{
+	int i;
+
+	if (st->e[st->n - 1] == e) {
+		st->n--;
+		return 1;
+	}
+	for (i = st->n - 2; i >= 0; i--)
+		if (st->e[i] == e)
+			return -1;	/* would close those above it */
+	return 0;
+}
+
+static int
+text_fast(struct buf *b, const char *s, const char *end)
+{
+	struct fast_stack st = { { FAST_BODY }, 1 };
+	const unsigned char *u;
+	const char *run, *t;
+	int closed, ev, e;
+
+	pthread_once(&fast_once, fast_init);
+
+	while (s < end) {
+		for (run = s; s < end && *s != '<' && *s != '&'; s++) {
+			u = (const unsigned char *)s;
+			if ((*u < 0x20 && !is_blank(*s)) || (u[0] == 0xef &&
+			    u[1] == 0xbf && (u[2] == 0xbe || u[2] == 0xbf)))
+				return -1;
+		}
+		buf_append(b, run, (size_t)(s - run));
+		if (s >= end)
+			break;
+		if (*s == '&') {
+			if ((s = fast_ref(b, s)) == NULL)
+				return -1;
+			continue;
+		}
+		if (strncmp(s, "<!--", 4) == 0) {
+			if ((t = strstr(s + 4, "-->")) == NULL)
+				return -1;
+			for (u = (const unsigned char *)s + 4;
+			    u < (const unsigned char *)t; u++)
+				if (*u < 0x20 && !is_blank((char)*u))
+					return -1;
+			s = t + 3;
+			continue;
+		}
+		if (s[1] == '/') {
+			if ((t = fast_name(s + 2, &e)) == NULL)
+				return -1;
+			while (is_blank(*t))
+				t++;
+			if (*t != '>' || (ev = fast_end(&st, e)) == -1)
+				return -1;
+			s = t + 1;
+		} else if (is_alpha(s[1])) {
+			closed = 0;
+			if ((t = fast_name(s + 1, &e)) == NULL ||
+			    (*t != '>' && *t != '/' && !is_blank(*t)) ||
+			    (t = fast_attrs(t, &closed)) == NULL ||
+			    fast_start(&st, e, closed) == -1)
+				return -1;
+			ev = 1;
+			s = t;
+		} else
+			return -1;
+		if (ev && !fast_info.inl[e])
+			buf_putc(b, ' ');
+	}
+	return 0;
+}
+
+static void
+text_parse(struct buf *b, const char *html, int fast)
 {
 	static const htmlSAXHandler sax = {
 		.startElement = text_start,
@@ -347,8 +657,13 @@ text_parse(struct buf *b, const char *html)
 	size_t n;
 	struct text_sax t = { b, 0, 0 };
 	htmlParserCtxtPtr ctxt;
-	char *s = body_wrap(html, &n);
+	char *s;
 
+	n = strnlen(html, 256 * 1024 * 1024);
+	if (fast && utf8_valid(html, n) && text_fast(b, html, html + n) == 0)
+		return;
+	buf_reset(b);
+	s = body_wrap(html, &n);
 	if (!utf8_valid(html, n)) {
 		/* the converter's way with bad bytes, as html_parse has it */
 		if ((ctxt = htmlNewParserCtxt()) != NULL) {
@@ -386,7 +701,19 @@ html_to_text(const char *html)
 		return strchr(html, '&') == NULL ?
 		    fold_space(html, strlen(html)) : text_decode(html);
 	buf_init(&b, 0);
-	text_parse(&b, html);
+	text_parse(&b, html, 1);
+	return fold_buf(&b);
+}
+
+char *
+html_to_text_parsed(const char *html)
+{
+	struct buf b;
+
+	if (html == NULL)
+		return NULL;
+	buf_init(&b, 0);
+	text_parse(&b, html, 0);
 	return fold_buf(&b);
 }
 

@@ -5,9 +5,11 @@
  */
 #include <criterion/criterion.h>
 #include <libxml/parser.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/buf.h"
 #include "util/xmalloc.h"
 #include "feeds/html.h"
 
@@ -299,4 +301,139 @@ Test(html, sanitize_null_and_empty)
 	cr_assert_str_eq(s, "");
 	free(s);
 	cr_assert_null(html_sanitize(NULL, NULL));
+}
+
+/*
+ * html_to_text reads plain markup without the parser: on random markup
+ * made of the pieces feeds send and of every construct the fast path
+ * must leave to the parser, its text is the parser's, byte for byte.
+ */
+static const char *const markup_pieces[] = {
+	/* text */
+	"word", "two words", " ", "\n", "\t", "\r\n", "caf\xc3\xa9",
+	"\xe6\x97\xa5\xe6\x9c\xac", "a>b", ">", "x\x7fy", "a\x01" "b",
+	"\xef\xbf\xbe", "\xef\xbf\xbf", "\xc2\xa0", "\xc2\x85", "-->", "]]>",
+	/* tags fast_elems has, any case, with attributes */
+	"<p>", "</p>", "<P>", "</P >", "<a href=\"/x\">", "</a>",
+	"<a href='x' title=\"a>b\">", "<span class=\"c\">", "</span>",
+	"<b>", "</b>", "<i>", "</i>", "<em>", "</em>", "<strong>",
+	"</strong>", "<br>", "<br/>", "<br />", "</br>", "<img src=\"i\"/>",
+	"<img src=\"i\" alt=\"a\">", "</img>", "<div>", "</div>", "<ul>",
+	"</ul>", "<li>", "</li>", "<table>", "<tr>", "<td>", "</td>",
+	"</tr>", "</table>", "<pre>", "</pre>", "<code>", "</code>", "<h2>",
+	"</h2>", "<blockquote>", "</blockquote>", "<font color=\"red\">",
+	"</font>", "<sup>", "</sup>", "<hr>", "<figure>", "</figure>",
+	"<p/>", "<span/>", "<a\nhref=\"x\"\n>", "<a href>", "<a b c=\"d\">",
+	"<a href=\"x\"title=\"y\">", "<wbr>", "<section>", "</section>",
+	"<tt>", "<center>", "<dl>", "<dt>", "<dd>", "<q>", "<s>", "<u>",
+	/* what the fast path leaves to the parser */
+	"<a href=x>", "<a href=/x/>", "<a =\"x\">", "<a / b>", "<a x=\"y>",
+	"<script>", "</script>", "<style>x{}</style>", "<title>t</title>",
+	"<body>", "</body>", "<html>", "</html>", "<head>", "<svg>",
+	"<noscript>", "<textarea>", "<iframe>", "<option>", "<x-y>",
+	"<unknown>", "</unknown>", "<h7>", "<dc:title>", "<a_b>", "</a x>",
+	"<", "< p>", "<3", "</", "<1>", "<a", "<!", "<!DOCTYPE html>",
+	"<?php x ?>", "<![CDATA[c]]>",
+	/* comments */
+	"<!-- c -->", "<!---->", "<!-- a -- b -->", "<!--x", "<!-->", "<!--->",
+	"<!-- \x01 -->",
+	/* references */
+	"&amp;", "&lt;", "&gt;", "&quot;", "&nbsp;", "&apos;", "&copy",
+	"&foo;", "&#38;", "&#x26;", "&#X26;", "&#0;", "&#x110000;",
+	"&#55296;", "&#65534;", "& ", "&", "&_x;", "&AMP;", "&hellip;",
+	"&#x;", "&#;", "&#12a;", "&#13;", "&#160;", "&amp", "&nbsp-x;",
+	"&\xc3\xa9;", "&:x;", "&#9;", "&rsquo;", "&#8217;",
+};
+
+static uint64_t
+rnd(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+/* html.c's fast_elems, and names around them: each opens and closes. */
+static const char *const markup_elems[] = {
+	"a", "abbr", "acronym", "address", "article", "aside", "b", "bdi",
+	"bdo", "big", "blockquote", "br", "caption", "center", "cite",
+	"code", "col", "colgroup", "dd", "del", "dfn", "div", "dl", "dt",
+	"em", "figcaption", "figure", "font", "footer", "h1", "h2", "h3",
+	"h4", "h5", "h6", "header", "hr", "i", "img", "ins", "kbd", "li",
+	"main", "mark", "nav", "ol", "p", "pre", "q", "s", "samp",
+	"section", "small", "span", "strike", "strong", "sub", "sup",
+	"table", "tbody", "td", "tfoot", "th", "thead", "time", "tr", "tt",
+	"u", "ul", "var", "wbr", "form", "option", "menu", "dir", "listing",
+	"xmp", "legend", "fieldset", "label", "area", "input", "embed",
+};
+
+Test(html, text_without_the_parser_is_the_parsers)
+{
+	size_t nfixed = sizeof(markup_pieces) / sizeof(*markup_pieces);
+	size_t nelems = sizeof(markup_elems) / sizeof(*markup_elems);
+	uint64_t seed = 0x9e3779b97f4a7c15ULL;
+	char *doc, *fast, *slow;
+
+	/*
+	 * Each document draws from a few pieces (two elements' tags, one
+	 * other), so that structures repeat
+	 * (<li>x<li>y</li>z</li>): what the parser does with those is
+	 * where a reader of its own would go wrong.
+	 */
+	for (int i = 0; i < 200000; i++) {
+		size_t n = 1 + rnd(&seed) % 24, len = 0, pick[6];
+
+		for (size_t k = 0; k < 6; k += 2) {	/* <e> and </e> */
+			pick[k] = nfixed + 2 * (rnd(&seed) % nelems);
+			pick[k + 1] = pick[k] + 1;
+		}
+		pick[5] = rnd(&seed) % (nfixed + 2 * nelems);
+		doc = xmalloc(n * 40 + 2);
+		for (size_t k = 0; k < n; k++) {
+			size_t r = k % 2 ? pick[rnd(&seed) % 6] :
+			    rnd(&seed) % 3;	/* text between tags */
+
+			if (r < nfixed) {
+				memcpy(doc + len, markup_pieces[r],
+				    strlen(markup_pieces[r]));
+				len += strlen(markup_pieces[r]);
+			} else {
+				r -= nfixed;
+				len += (size_t)sprintf(doc + len, "<%s%s>",
+				    r % 2 ? "/" : "", markup_elems[r / 2]);
+			}
+		}
+		doc[len] = '\0';
+		if (strchr(doc, '<') == NULL) {	/* html_to_text's other path */
+			free(doc);
+			continue;
+		}
+		fast = html_to_text(doc);
+		slow = html_to_text_parsed(doc);
+		cr_assert_str_eq(fast, slow, "[%s]: [%s] against the parser's [%s]",
+		    doc, fast, slow);
+		free(fast);
+		free(slow);
+		free(doc);
+	}
+}
+
+/* Deeper than the text keeps (HTML_MAX_DEPTH): the parser decides. */
+Test(html, text_of_deep_plain_markup_is_the_parsers)
+{
+	struct buf b;
+	char *fast, *slow;
+
+	buf_init(&b, 0);
+	for (int i = 0; i < 400; i++)
+		buf_printf(&b, "<div>w%d <span>", i);
+	buf_puts(&b, "end");
+	fast = html_to_text(b.data);
+	slow = html_to_text_parsed(b.data);
+	cr_assert_str_eq(fast, slow);
+	cr_assert_null(strstr(fast, "w300"), "text past the depth bound kept");
+	free(fast);
+	free(slow);
+	buf_cleanup(&b);
 }
