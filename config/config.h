@@ -22,21 +22,24 @@ enum alert_format {
 	ALERT_FORMAT_JSON,
 };
 
-struct feed_conf {
+/* A [feed "NAME"] or [alert "NAME"] section: its name and where it is. */
+struct conf_def {
 	char	*name;
-	char	*url;
-	int64_t	 interval;	/* seconds; the [daemon] interval when unset */
-	char	*tags;		/* comma-separated, or NULL */
-	const char *file;	/* where it was defined (config's files) */
+	const char *file;	/* one of the config's files */
 	int	 line;
 };
 
+struct feed_conf {
+	struct conf_def def;
+	char	*url;
+	int64_t	 interval;	/* seconds; the [daemon] interval when unset */
+	char	*tags;		/* comma-separated, or NULL */
+};
+
 struct rule_conf {
-	char	*name;
+	struct conf_def def;
 	char	*match;		/* the expression as written */
 	struct match_expr *expr;	/* compiled at load */
-	const char *file;	/* as feed_conf's */
-	int	 line;
 };
 
 struct config {

@@ -415,16 +415,16 @@ render_rule(struct store *st, const struct config *cfg,
 	int	 rc;
 
 	memset(&k, 0, sizeof(k));
-	name = output_rule_filename(rule->name);
+	name = output_rule_filename(rule->def.name);
 	path = xasprintf("%s/%s", cfg->alert_feeds_dir, name);
 	urlpath = xasprintf("/alerts/%s", name);
-	title = xasprintf("feedd alerts: %s", rule->name);
+	title = xasprintf("feedd alerts: %s", rule->def.name);
 	self = self_url(cfg, urlpath, path);
-	id = entry_tag_uri("alerts", rule->name);
+	id = entry_tag_uri("alerts", rule->def.name);
 	k.path = path;
 	k.am = (struct atom_meta){ .id = id, .title = title, .self = self,
 	    .alternate = NULL, .updated = 0 };
-	rc = stream_all(st, cfg, rule->name, &k, 1, errstr);
+	rc = stream_all(st, cfg, rule->def.name, &k, 1, errstr);
 	free(id);
 	free(self);
 	free(title);
@@ -458,7 +458,7 @@ fingerprint(const struct config *cfg)
 	snprintf(n, sizeof(n), "%d", cfg->max_entries);
 	fp_add(&h, n);
 	for (size_t i = 0; cfg->alert_feeds_dir && i < cfg->nrules; i++)
-		fp_add(&h, cfg->rules[i].name);
+		fp_add(&h, cfg->rules[i].def.name);
 	return (int64_t)h;
 }
 
@@ -483,7 +483,7 @@ files_current(struct store *st, const struct config *cfg, int64_t gen)
 	ok = (cfg->atom_path == NULL || exists(cfg->atom_path)) &&
 	    (cfg->json_path == NULL || exists(cfg->json_path));
 	for (size_t i = 0; ok && cfg->alert_feeds_dir && i < cfg->nrules; i++) {
-		char *name = output_rule_filename(cfg->rules[i].name);
+		char *name = output_rule_filename(cfg->rules[i].def.name);
 		char *path = xasprintf("%s/%s", cfg->alert_feeds_dir, name);
 
 		ok = exists(path);

@@ -77,11 +77,11 @@ setup(void)
 	fx.cfg.title = "AI and tech news";
 	fx.cfg.max_entries = 200;
 	fx.cfg.interval = 600;
-	fx.feed = (struct feed_conf){ .name = "Example",
+	fx.feed = (struct feed_conf){ .def = { .name = "Example" },
 	    .url = "https://news.example/rss", .interval = 600 };
 	fx.cfg.feeds = &fx.feed;
 	fx.cfg.nfeeds = 1;
-	fx.rule = (struct rule_conf){ .name = "china-ai",
+	fx.rule = (struct rule_conf){ .def = { .name = "china-ai" },
 	    .match = "China AND AI" };
 	fx.rule.expr = match_compile(fx.rule.match, &err);
 	cr_assert_not_null(fx.rule.expr, "%s", err);
