@@ -289,8 +289,11 @@ stream_all(struct store *st, const struct config *cfg, const char *rule,
 		write_heads(&w, 0);
 	for (i = 0; ok && i < nsinks; i++) {
 		sink_flush(&sinks[i]);
-		ok = (sinks[i].json ? jsonfeed_write_tail(sinks[i].fp, w.n) :
-		    atom_write_tail(sinks[i].fp)) == 0;
+		if (sinks[i].json)
+			jsonfeed_write_tail(sinks[i].fp, w.n);
+		else
+			atom_write_tail(sinks[i].fp);
+		ok = fs_flush(sinks[i].fp) == 0;
 	}
 	for (i = 0; i < opened; i++)
 		if (sink_close(&sinks[i], ok, errstr) == -1)
