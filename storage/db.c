@@ -431,14 +431,12 @@ store_begin(struct store *st)
 		st->depth = 0;
 		st->lost = 1;
 	}
-	if (st->depth > 0) {
-		st->depth++;
-		return 0;
+	if (st->depth == 0) {
+		store_ckpt_wait(st->ckpt);
+		if (store_run(st, SQ_BEGIN, "BEGIN IMMEDIATE", "") == -1)
+			return -1;
 	}
-	store_ckpt_wait(st->ckpt);
-	if (store_run(st, SQ_BEGIN, "BEGIN IMMEDIATE", "") == -1)
-		return -1;
-	st->depth = 1;
+	st->depth++;
 	return 0;
 }
 
