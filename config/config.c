@@ -157,6 +157,7 @@ static void
 rule_conf_clear(struct rule_conf *r)
 {
 	free(r->def.name);
+	free(r->feed_file);
 	config_keys_free(SCOPE_ALERT, r);
 	memset(r, 0, sizeof(*r));
 }
@@ -293,15 +294,6 @@ feed_open(struct loader *l, char *name, int line)
 	    dup != NULL ? &dup->def : NULL);
 }
 
-static const struct rule_conf *
-find_rule(const struct config *cfg, const char *name)
-{
-	for (size_t i = 0; i < cfg->nrules; i++)
-		if (strcmp(cfg->rules[i].def.name, name) == 0)
-			return &cfg->rules[i];
-	return NULL;
-}
-
 char *
 config_rule_filename(const char *rule)
 {
@@ -315,38 +307,32 @@ config_rule_filename(const char *rule)
 	return s;
 }
 
-/* A rule whose alert feed would be the same file as name's, or NULL. */
+/*
+ * The rule whose alert feed is file, or NULL.  The rules kept have
+ * unique files, so this also finds a rule of the same name.
+ */
 static const struct rule_conf *
-find_rule_file(const struct config *cfg, const char *name)
+find_rule_file(const struct config *cfg, const char *file)
 {
-	char *mine = config_rule_filename(name);
-	const struct rule_conf *hit = NULL;
-
-	for (size_t i = 0; i < cfg->nrules && hit == NULL; i++) {
-		char *theirs = config_rule_filename(cfg->rules[i].def.name);
-
-		if (strcmp(mine, theirs) == 0)
-			hit = &cfg->rules[i];
-		free(theirs);
-	}
-	free(mine);
-	return hit;
+	for (size_t i = 0; i < cfg->nrules; i++)
+		if (strcmp(cfg->rules[i].feed_file, file) == 0)
+			return &cfg->rules[i];
+	return NULL;
 }
 
 static void
 rule_open(struct loader *l, char *name, int line)
 {
-	const struct rule_conf *dup = find_rule(l->cfg, name), *clash;
+	char *file = config_rule_filename(name);
+	const struct rule_conf *dup = find_rule_file(l->cfg, file);
 
 	l->scope = SCOPE_ALERT;
-	if (dup == NULL && (clash = find_rule_file(l->cfg, name)) != NULL) {
-		char *file = config_rule_filename(name);
-
+	l->rule.feed_file = file;
+	if (dup != NULL && strcmp(dup->def.name, name) != 0) {
 		/* "china ai" and "china_ai" would write one alert feed */
 		problem_add(l, line, "alert \"%s\" has the alert feed file "
 		    "%s of alert \"%s\" (%s:%d): rename one", name, file,
-		    clash->def.name, clash->def.file, clash->def.line);
-		free(file);
+		    dup->def.name, dup->def.file, dup->def.line);
 		l->rule.def = (struct conf_def){ name, l->file, line };
 		l->keep = 0;
 	} else

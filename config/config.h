@@ -40,6 +40,7 @@ struct rule_conf {
 	struct conf_def def;
 	char	*match;		/* the expression as written */
 	struct match_expr *expr;	/* compiled at load */
+	char	*feed_file;	/* its alert feed's file name, unique */
 };
 
 struct config {
@@ -97,9 +98,10 @@ struct config_errors {
  */
 struct config *config_load(const char *path, struct config_errors *errs);
 /*
- * The file name of a rule's alert feed ("china-ai.xml"): anything but
- * [A-Za-z0-9_.-] becomes '_'.  Two rules with one file name are refused
- * at load.  Caller frees.
+ * The file name of a rule's alert feed ("china-ai.xml") in [output]
+ * alert_feeds: anything but [A-Za-z0-9_-] (and '.' but as the first
+ * byte) becomes '_'.  Two rules with one file name are refused at load;
+ * a rule keeps its own as feed_file.  Caller frees.
  */
 char	*config_rule_filename(const char *rule);
 void	 config_free(struct config *cfg);			/* NULL ok */

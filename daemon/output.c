@@ -102,12 +102,6 @@ output_free(struct output *out)
 	free(out);
 }
 
-char *
-output_rule_filename(const char *rule)
-{
-	return config_rule_filename(rule);	/* check-config knows it too */
-}
-
 static char *home_url(const struct config *cfg);
 
 static int
@@ -414,13 +408,12 @@ render_rule(struct store *st, const struct config *cfg,
     const struct rule_conf *rule, char **errstr)
 {
 	struct sink k;
-	char	*name, *path, *urlpath, *title, *self, *id;
+	char	*path, *urlpath, *title, *self, *id;
 	int	 rc;
 
 	memset(&k, 0, sizeof(k));
-	name = output_rule_filename(rule->def.name);
-	path = xasprintf("%s/%s", cfg->alert_feeds_dir, name);
-	urlpath = xasprintf("/alerts/%s", name);
+	path = xasprintf("%s/%s", cfg->alert_feeds_dir, rule->feed_file);
+	urlpath = xasprintf("/alerts/%s", rule->feed_file);
 	title = xasprintf("feedd alerts: %s", rule->def.name);
 	self = self_url(cfg, urlpath, path);
 	id = entry_tag_uri("alerts", rule->def.name);
@@ -433,7 +426,6 @@ render_rule(struct store *st, const struct config *cfg,
 	free(title);
 	free(urlpath);
 	free(path);
-	free(name);
 	return rc;
 }
 
@@ -486,12 +478,11 @@ files_current(struct store *st, const struct config *cfg, int64_t gen)
 	ok = (cfg->atom_path == NULL || exists(cfg->atom_path)) &&
 	    (cfg->json_path == NULL || exists(cfg->json_path));
 	for (size_t i = 0; ok && cfg->alert_feeds_dir && i < cfg->nrules; i++) {
-		char *name = output_rule_filename(cfg->rules[i].def.name);
-		char *path = xasprintf("%s/%s", cfg->alert_feeds_dir, name);
+		char *path = xasprintf("%s/%s", cfg->alert_feeds_dir,
+		    cfg->rules[i].feed_file);
 
 		ok = exists(path);
 		free(path);
-		free(name);
 	}
 	return ok;
 }
