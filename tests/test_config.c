@@ -181,6 +181,8 @@ Test(config, every_key)
 	    "China AND (AI OR DeepSeek OR Qwen)");
 	cr_expect_not_null(cfg->rules[0].expr);
 	cr_expect_eq(cfg->rules[0].def.line, 29);
+	/* what output writes alerts/ by */
+	cr_expect_str_eq(cfg->rules[0].feed_file, "china-ai.xml");
 	config_free(cfg);
 	free(path);
 	th_rmdir(dir);
