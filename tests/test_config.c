@@ -469,6 +469,33 @@ Test(config, feeds_d_errors_name_both_places)
 	free(dir);
 }
 
+/* Two alerts, one alert feed file: refused, as a second alert of one name. */
+Test(config, alerts_with_one_feed_file_are_refused)
+{
+	char *dir = th_tmpdir(), *path, *got;
+	struct buf want;
+
+	path = put(dir, "feedd.conf", "[alert \"china ai\"]\nmatch = AI\n"
+	    "[alert \"china_ai\"]\nmatch = AI\n[alert \"china ai\"]\n"
+	    "match = AI\n[alert \"_\"]\nmatch = AI\n[alert \"\"]\n"
+	    "match = AI\n");
+	got = load_errors(path);
+	buf_init(&want, 0);
+	buf_printf(&want, "%s:3: alert \"china_ai\" has the alert feed file "
+	    "china_ai.xml of alert \"china ai\" (%s:1): rename one\n", path,
+	    path);
+	buf_printf(&want, "%s:5: duplicate alert \"china ai\" (first defined "
+	    "at %s:1)\n", path, path);
+	buf_printf(&want, "%s:9: alert \"\" has the alert feed file _.xml of "
+	    "alert \"_\" (%s:7): rename one\n", path, path);
+	cr_expect_str_eq(got, buf_str(&want));
+	buf_cleanup(&want);
+	free(got);
+	free(path);
+	th_rmdir(dir);
+	free(dir);
+}
+
 Test(config, missing_file)
 {
 	struct config_errors errs = { NULL, 0 };
