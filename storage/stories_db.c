@@ -430,7 +430,7 @@ store_story_items(struct store *st, int64_t story_id,
  * of 16 KB at 100,000 entries, against 20,000 at 4 MB).
  */
 #define RENDER_ORDER_KB	512
-#define RENDER_CACHE_KB	4096
+#define RENDER_CACHE_KB	1024
 
 /* PRAGMA cache_size (pages; negative: KB), and setting it. */
 static int
