@@ -1,8 +1,9 @@
 /*
  * test_util: the shared utilities: UTF-8, the string hash, mkdir -p and
- * the atomic file writer, the growable buffer.
+ * the atomic file writer, the growable buffer, the bounded key set.
  */
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "util/buf.h"
 #include "util/fs.h"
 #include "util/hash.h"
+#include "util/spillset.h"
 #include "util/termtext.h"
 #include "util/utf8.h"
 #include "util/xmalloc.h"
@@ -300,4 +302,78 @@ Test(util, buf_reserve_exact_is_exact)
 	cr_assert_eq(buf_reserve_exact(&b, 101), -1, "past the cap");
 	cr_assert_null(b.data);
 	buf_cleanup(&b);
+}
+
+/* Keys as a render's hashes look: spread over all 64 bits. */
+static uint64_t
+key_at(uint64_t i)
+{
+	uint64_t x = (i + 1) * 0x9e3779b97f4a7c15ULL;	/* 0 is tested apart */
+
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	return x ^ (x >> 27);
+}
+
+/*
+ * A table of 16 slots spills every 12 keys: thousands of keys go
+ * through the file, and every answer must still be exact (each key new
+ * once, there ever after, whether in the table or in the file, found
+ * through the Bloom filter or ruled out by it).
+ */
+Test(util, spillset_is_exact_past_its_table)
+{
+	struct spillset *set = spillset_new(16);
+	const uint64_t n = 5000;
+
+	for (uint64_t i = 0; i < n; i++) {
+		cr_assert_eq(spillset_add(set, key_at(i)), 0, "key %llu new",
+		    (unsigned long long)i);
+		/* one seen long ago, in the file by now, and a recent one */
+		cr_assert_eq(spillset_add(set, key_at(i / 7)), 1);
+		cr_assert_eq(spillset_add(set, key_at(i)), 1);
+	}
+	cr_assert_gt(spillset_spills(set), 300, "the file path ran: %zu",
+	    spillset_spills(set));
+	for (uint64_t i = 0; i < n; i++)
+		cr_assert_eq(spillset_add(set, key_at(i)), 1, "key %llu kept",
+		    (unsigned long long)i);
+	for (uint64_t i = n; i < 2 * n; i++)
+		cr_assert_eq(spillset_add(set, key_at(i)), 0, "key %llu new",
+		    (unsigned long long)i);
+	/* the smallest and largest keys: the file's first and last blocks */
+	cr_assert_eq(spillset_add(set, 0), 0);
+	cr_assert_eq(spillset_add(set, 1), 1, "0 and 1 are one key");
+	cr_assert_eq(spillset_add(set, UINT64_MAX), 0);
+	for (uint64_t i = 0; i < 40; i++)
+		cr_assert_eq(spillset_add(set, 2 + i), 0);
+	for (uint64_t i = 0; i < 40; i++) {
+		cr_assert_eq(spillset_add(set, 2 + i), 1);
+		cr_assert_eq(spillset_add(set, UINT64_MAX - i), i == 0);
+	}
+	spillset_free(set);
+}
+
+/* Below its largest table the set never makes a file. */
+Test(util, spillset_small_sets_stay_in_memory)
+{
+	struct spillset *set = spillset_new(0);
+
+	for (uint64_t i = 0; i < SPILLSET_SLOTS * 4 / 5 - 1; i++)
+		cr_assert_eq(spillset_add(set, key_at(i)), 0);
+	cr_assert_eq(spillset_spills(set), 0);
+	spillset_free(set);
+}
+
+/* No temporary file to spill to: -1 with errno, not a wrong answer. */
+Test(util, spillset_reports_a_file_it_cannot_make)
+{
+	struct spillset *set = spillset_new(16);
+	int	 rc = 0;
+
+	cr_assert_eq(setenv("TMPDIR", "/nonexistent/feedd-test", 1), 0);
+	for (uint64_t i = 0; i < 13 && rc == 0; i++)
+		rc = spillset_add(set, key_at(i));
+	cr_assert_eq(rc, -1);
+	cr_assert_eq(errno, ENOENT, "%s", strerror(errno));
+	spillset_free(set);
 }
