@@ -49,6 +49,9 @@ struct store {
 	int64_t	 group_window;
 	struct group_index *grp;	/* NULL: built on next use */
 	char	 errtext[512];		/* store_errmsg's answer */
+	int	 io_errno;		/* a temporary file of the store's
+					 * own failed: store_errmsg says so,
+					 * once */
 };
 
 /* Why the last call failed, the cause named ("disk full"); no path. */

@@ -2,10 +2,12 @@
  * stories_db: reading stories (one row per story: its first-seen item,
  * the feed that brought it, how many feeds did) and retention.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/spool.h"
 #include "util/xmalloc.h"
 #include "storage/store_int.h"
 
@@ -309,29 +311,29 @@ feed_memo_fill(struct store *st, struct feed_memo *memo, int64_t feed_id,
 }
 
 /*
- * A story row for the render; q (store_stories_each's order) gives the
- * item's id, the story's sort time, how many items it has and when the
+ * A story row for the render; v (a row of store_stories_each's order)
+ * gives the item's id, the story's sort time, how many items it has and when the
  * newest was first seen.  The item's kept copy (store_html_put) when
  * there is one: its columns and its HTML as shown, not the item's own
  * HTML (row.html.row_kept; store_story_raw reads that); else the item.
  */
 static int
-story_fill_render(struct store *st, sqlite3_stmt *q, struct feed_memo *memo,
-    struct story_row *r)
+story_fill_render(struct store *st, const int64_t v[4],
+    struct feed_memo *memo, struct story_row *r)
 {
 	sqlite3_stmt *k = store_stmt(st, SQ_STORY_FILL_KEPT,
 	    RENDER_COLS("NULL, NULL") ", i.key, i.html_content,"
 	    " i.html_summary, i.html_text, i.feed_id FROM item_html i"
 	    " WHERE i.pos = " HTML_POS("?2", "?1") " AND +i.id = ?1");
 	sqlite3_stmt *s;
-	int64_t	 item_id = sqlite3_column_int64(q, 0), feed_id;
+	int64_t	 item_id = v[0], feed_id;
 	int rc;
 
 	memset(r, 0, sizeof(*r));
 	if (k == NULL)
 		return -1;
 	for (int c = 0; c < 4; c++)
-		sqlite3_bind_int64(k, c + 1, sqlite3_column_int64(q, c));
+		sqlite3_bind_int64(k, c + 1, v[c]);
 	if (story_read_cols(k, item_id, r) == 0) {
 		r->html.row_kept = 1;
 		r->html.key = sqlite3_column_int64(k, STORY_NCOLS);
@@ -351,7 +353,7 @@ story_fill_render(struct store *st, sqlite3_stmt *q, struct feed_memo *memo,
 	    " WHERE i.id = ?1")) == NULL)
 		return -1;
 	for (int c = 0; c < 4; c++)
-		sqlite3_bind_int64(s, c + 1, sqlite3_column_int64(q, c));
+		sqlite3_bind_int64(s, c + 1, v[c]);
 	rc = story_read_cols(s, item_id, r);
 	feed_id = rc == 0 ? sqlite3_column_int64(s, STORY_NCOLS) : 0;
 	sqlite3_reset(s);
@@ -537,6 +539,8 @@ store_story_items(struct store *st, int64_t story_id,
  */
 #define RENDER_ORDER_KB	256
 #define RENDER_CACHE_KB	512
+/* The order held in memory (32 bytes a story), the rest in a file. */
+#define RENDER_SPOOL_BYTES	(64 * 1024)
 
 /* PRAGMA cache_size (pages; negative: KB), and setting it. */
 static int
@@ -568,7 +572,9 @@ store_stories_each(struct store *st, const char *rule, int limit,
 	sqlite3_stmt *q, *src;
 	struct story_row row;
 	struct feed_memo *memo;
-	int rc, txn, cache;
+	struct spool *order;
+	int64_t	 v[4];		/* q's row: item, sort time, items, newest */
+	int rc, txn, rtxn, cache, got = 0;
 
 	/*
 	 * The sorter holds (item id, dates) per story, not the rows, read
@@ -618,37 +624,60 @@ store_stories_each(struct store *st, const char *rule, int limit,
 	}
 	/* one transaction for the pass and the HTML fn keeps */
 	txn = st->mode == STORE_READWRITE && store_begin(st) == 0;
+	/* else a read one: the order and the rows are of one snapshot */
+	rtxn = !txn && sqlite3_exec(st->db, "BEGIN", NULL, NULL, NULL) ==
+	    SQLITE_OK;
 	/*
-	 * Each row is read once, in an order unrelated to where it lies:
-	 * a cache would only fill (memory growing with limit) without
-	 * hits.  Small ones (RENDER_ORDER_KB, RENDER_CACHE_KB); the
-	 * sorters spill past them.
+	 * The order first, to a spool, and q finalized: its sorters' memory
+	 * (three of RENDER_ORDER_KB, and their merges' buffers) is gone
+	 * before the rows are read.  Each row is then read once, in an
+	 * order unrelated to where it lies: a cache would only fill
+	 * (memory growing with limit) without hits.  Small ones
+	 * (RENDER_ORDER_KB, RENDER_CACHE_KB); the sorters spill past them.
 	 */
 	cache = store_cache_size(st);
 	store_set_cache_size(st, -RENDER_ORDER_KB);
+	order = spool_new(sizeof(v), RENDER_SPOOL_BYTES);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		for (int c = 0; c < 4; c++)
+			v[c] = sqlite3_column_int64(q, c);
+		if (spool_put(order, v) == -1) {
+			st->io_errno = errno;
+			break;
+		}
+	}
+	sqlite3_finalize(q);
+	if (rc == SQLITE_DONE && spool_rewind(order) == -1) {
+		st->io_errno = errno;
+		rc = SQLITE_ERROR;
+	}
+	store_set_cache_size(st, -RENDER_CACHE_KB);
 	memo = xcalloc(FEED_MEMO_SLOTS, sizeof(*memo));
-	for (int first = 1; (rc = sqlite3_step(q)) == SQLITE_ROW; first = 0) {
-		if (first)
-			store_set_cache_size(st, -RENDER_CACHE_KB);
-		if (story_fill_render(st, q, memo, &row) == -1)
+	while (rc == SQLITE_DONE && (got = spool_get(order, v)) == 1) {
+		rc = SQLITE_ERROR;
+		if (story_fill_render(st, v, memo, &row) == -1)
 			break;
 		/* most stories have one item: no query for their sources */
 		if (row.nitems > 1 && fill_sources(src, &row) != SQLITE_DONE) {
 			store_story_cleanup(&row);
 			break;
 		}
-		rc = fn(&row, arg);
+		rc = fn(&row, arg) == -1 ? SQLITE_ERROR : SQLITE_DONE;
 		store_story_cleanup(&row);
-		if (rc == -1)
-			break;
+	}
+	if (got == -1) {
+		st->io_errno = errno;
+		rc = SQLITE_ERROR;
 	}
 	feed_memo_free(memo);
+	spool_free(order);
 	sqlite3_finalize(src);
-	sqlite3_finalize(q);
 	store_set_cache_size(st, cache);
 	/* what could not be kept is made again next time */
 	if (txn)
 		(void)store_end(st, 0);
+	if (rtxn)
+		sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 

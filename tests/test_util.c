@@ -1,6 +1,6 @@
 /*
  * test_util: the shared utilities: UTF-8, the string hash, mkdir -p and
- * the atomic file writer, the growable buffer, the bounded key set.
+ * the atomic file writer, the growable buffer, the bounded key set and record spool.
  */
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -14,6 +14,7 @@
 #include "util/fs.h"
 #include "util/hash.h"
 #include "util/spillset.h"
+#include "util/spool.h"
 #include "util/termtext.h"
 #include "util/utf8.h"
 #include "util/xmalloc.h"
@@ -376,4 +377,53 @@ Test(util, spillset_reports_a_file_it_cannot_make)
 	cr_assert_eq(rc, -1);
 	cr_assert_eq(errno, ENOENT, "%s", strerror(errno));
 	spillset_free(set);
+}
+
+/* Records read back in order and whole, from memory and from the file. */
+static void
+spool_round_trip(size_t maxmem, int n, int spilled)
+{
+	struct spool *sp = spool_new(3 * sizeof(int64_t), maxmem);
+	int64_t	 rec[3];
+
+	for (int i = 0; i < n; i++) {
+		rec[0] = i;
+		rec[1] = -i;
+		rec[2] = (int64_t)key_at((uint64_t)i);
+		cr_assert_eq(spool_put(sp, rec), 0);
+	}
+	cr_assert_eq(spool_spilled(sp), spilled);
+	cr_assert_eq(spool_rewind(sp), 0);
+	for (int i = 0; i < n; i++) {
+		cr_assert_eq(spool_get(sp, rec), 1, "record %d", i);
+		cr_assert(rec[0] == i && rec[1] == -i &&
+		    rec[2] == (int64_t)key_at((uint64_t)i), "record %d", i);
+	}
+	cr_assert_eq(spool_get(sp, rec), 0, "nothing after the last");
+	cr_assert_eq(spool_get(sp, rec), 0);
+	spool_free(sp);
+}
+
+Test(util, spool_gives_back_what_it_took)
+{
+	spool_round_trip(4096, 0, 0);
+	spool_round_trip(4096, 100, 0);
+	/* 170 records of 24 bytes a buffer: full buffers, and a part */
+	spool_round_trip(4096, 170 * 7, 1);
+	spool_round_trip(4096, 170 * 7 + 5, 1);
+	spool_round_trip(1, 50, 1);	/* a record at a time */
+}
+
+Test(util, spool_reports_a_file_it_cannot_make)
+{
+	struct spool *sp = spool_new(8, 64);
+	int64_t	 rec = 1;
+	int	 rc = 0;
+
+	cr_assert_eq(setenv("TMPDIR", "/nonexistent/feedd-test", 1), 0);
+	for (int i = 0; i < 9 && rc == 0; i++)
+		rc = spool_put(sp, &rec);
+	cr_assert_eq(rc, -1);
+	cr_assert_eq(errno, ENOENT, "%s", strerror(errno));
+	spool_free(sp);
 }
