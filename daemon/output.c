@@ -70,8 +70,8 @@ sink_flush(struct sink *k)
  * are prepared and written one at a time, where the whole list of rows
  * and entries once took ~10 KB per entry; the links and ids seen (two
  * or three keys an entry) are in a spillset, whose memory stays the
- * same past some 2,000 entries (a table in memory grew to 3 MB at
- * 100,000).
+ * same (~100 KB) past some 1,000 entries (a table in memory grew to
+ * 3 MB at 100,000).
  */
 struct stream {
 	struct store *st;		/* keeps the HTML made (render cache) */

@@ -12,8 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The table's slots by default: 64 KB, a Bloom filter of 128 KB. */
-#define SPILLSET_SLOTS	8192
+/* The table's slots by default: 32 KB, a Bloom filter of 64 KB. */
+#define SPILLSET_SLOTS	4096
 
 struct spillset;
 
