@@ -615,6 +615,32 @@ store_set_cache_size(struct store *st, int v)
 	sqlite3_exec(st->db, sql, NULL, NULL, NULL);
 }
 
+/*
+ * q's rows (item id, sort time, items, newest first seen) into order,
+ * then rewound for reading: SQLITE_DONE, else SQLite's error or
+ * SQLITE_ERROR with st->io_errno.
+ */
+static int
+order_spool(struct store *st, sqlite3_stmt *q, struct spool *order)
+{
+	int64_t	 v[4];
+	int	 rc;
+
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		for (int c = 0; c < 4; c++)
+			v[c] = sqlite3_column_int64(q, c);
+		if (spool_put(order, v) == -1)
+			break;
+	}
+	if (rc == SQLITE_DONE && spool_rewind(order) == 0)
+		return rc;
+	if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
+		st->io_errno = errno;
+		rc = SQLITE_ERROR;
+	}
+	return rc;
+}
+
 int
 store_stories_each(struct store *st, const char *rule, int limit,
     int64_t now, store_story_fn fn, void *arg)
@@ -688,19 +714,8 @@ store_stories_each(struct store *st, const char *rule, int limit,
 	cache = store_cache_size(st);
 	store_set_cache_size(st, -RENDER_ORDER_KB);
 	order = spool_new(sizeof(v), RENDER_SPOOL_BYTES);
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		for (int c = 0; c < 4; c++)
-			v[c] = sqlite3_column_int64(q, c);
-		if (spool_put(order, v) == -1) {
-			st->io_errno = errno;
-			break;
-		}
-	}
+	rc = order_spool(st, q, order);
 	sqlite3_finalize(q);
-	if (rc == SQLITE_DONE && spool_rewind(order) == -1) {
-		st->io_errno = errno;
-		rc = SQLITE_ERROR;
-	}
 	store_set_cache_size(st, -RENDER_CACHE_KB);
 	memo = xcalloc(FEED_MEMO_SLOTS, sizeof(*memo));
 	while (rc == SQLITE_DONE && (got = spool_get(order, v)) == 1) {
@@ -726,8 +741,9 @@ store_stories_each(struct store *st, const char *rule, int limit,
 	/* what could not be kept is made again next time */
 	if (txn)
 		(void)store_end(st, 0);
-	if (rtxn)
-		sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+	if (rtxn && sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) !=
+	    SQLITE_OK)
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 

@@ -7,7 +7,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "tests/helpers.h"
 #include "util/buf.h"
@@ -365,17 +367,42 @@ Test(util, spillset_small_sets_stay_in_memory)
 	spillset_free(set);
 }
 
+/* No file can be opened any more (the test's own process). */
+static void
+no_more_files(void)
+{
+	struct rlimit rl;
+	int	 fd = dup(0);		/* the lowest one free */
+
+	cr_assert_geq(fd, 0);
+	close(fd);
+	cr_assert_eq(getrlimit(RLIMIT_NOFILE, &rl), 0);
+	rl.rlim_cur = (rlim_t)fd;
+	cr_assert_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
+}
+
+/* A temporary file goes to $TMPDIR, else to /var/tmp or /tmp. */
+Test(util, tmpfd_falls_back_past_a_missing_tmpdir)
+{
+	int	 fd;
+
+	cr_assert_eq(setenv("TMPDIR", "/nonexistent/feedd-test", 1), 0);
+	cr_assert_geq(fd = fs_tmpfd(), 0, "%s", strerror(errno));
+	cr_assert_eq(write(fd, "x", 1), 1);
+	close(fd);
+}
+
 /* No temporary file to spill to: -1 with errno, not a wrong answer. */
 Test(util, spillset_reports_a_file_it_cannot_make)
 {
 	struct spillset *set = spillset_new(16);
 	int	 rc = 0;
 
-	cr_assert_eq(setenv("TMPDIR", "/nonexistent/feedd-test", 1), 0);
+	no_more_files();
 	for (uint64_t i = 0; i < 13 && rc == 0; i++)
 		rc = spillset_add(set, key_at(i));
 	cr_assert_eq(rc, -1);
-	cr_assert_eq(errno, ENOENT, "%s", strerror(errno));
+	cr_assert_eq(errno, EMFILE, "%s", strerror(errno));
 	spillset_free(set);
 }
 
@@ -420,10 +447,10 @@ Test(util, spool_reports_a_file_it_cannot_make)
 	int64_t	 rec = 1;
 	int	 rc = 0;
 
-	cr_assert_eq(setenv("TMPDIR", "/nonexistent/feedd-test", 1), 0);
+	no_more_files();
 	for (int i = 0; i < 9 && rc == 0; i++)
 		rc = spool_put(sp, &rec);
 	cr_assert_eq(rc, -1);
-	cr_assert_eq(errno, ENOENT, "%s", strerror(errno));
+	cr_assert_eq(errno, EMFILE, "%s", strerror(errno));
 	spool_free(sp);
 }

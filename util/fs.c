@@ -297,15 +297,13 @@ fs_write_file(const char *path, const void *data, size_t len, int flags,
 	return fs_write_atomic(path, write_bytes, &b, flags, errstr);
 }
 
-int
-fs_tmpfd(void)
+/* A nameless temporary file in dir: the descriptor, or -1 (errno). */
+static int
+tmpfd_in(const char *dir)
 {
-	const char *dir = getenv("TMPDIR");
 	char	*path;
 	int	 fd;
 
-	if (dir == NULL || *dir == '\0')
-		dir = "/tmp";
 #ifdef O_TMPFILE
 	if ((fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) != -1)
 		return fd;
@@ -315,5 +313,18 @@ fs_tmpfd(void)
 	if ((fd = mkostemp(path, O_CLOEXEC)) != -1)
 		unlink(path);
 	free(path);
+	return fd;
+}
+
+int
+fs_tmpfd(void)
+{
+	const char *dirs[] = { getenv("TMPDIR"), "/var/tmp", "/tmp" };
+	int	 fd = -1;
+
+	/* SQLite's order for its own temporary files */
+	for (size_t i = 0; i < 3 && fd == -1; i++)
+		if (dirs[i] != NULL && *dirs[i] != '\0')
+			fd = tmpfd_in(dirs[i]);
 	return fd;
 }

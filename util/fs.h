@@ -52,8 +52,9 @@ int	 fs_write_file(const char *path, const void *data, size_t len,
  * errno. */
 int	 fs_write_all(int fd, const void *data, size_t n);
 
-/* A temporary file with no name, read-write, in $TMPDIR or /tmp: gone
- * when closed.  The descriptor, or -1 with errno. */
+/* A temporary file with no name, read-write, in the first of $TMPDIR,
+ * /var/tmp and /tmp that takes one: gone when closed.  The descriptor,
+ * or -1 with errno. */
 int	 fs_tmpfd(void);
 
 #endif
