@@ -49,9 +49,10 @@ struct loader {
 	enum key_scope scope;	/* of the current section */
 	char	*sect;		/* its text, for messages */
 	int	 sect_line;
-	ssize_t	 cur;		/* index of the current feed or rule; -1: scratch */
-	struct feed_conf scratch_feed;	/* a duplicate's keys land here */
-	struct rule_conf scratch_rule;
+	/* the current [feed] or [alert] section, added at its end if kept */
+	struct feed_conf feed;
+	struct rule_conf rule;
+	int	 keep;		/* 0: a duplicate or a bad name: dropped */
 	int	 seen[CONFIG_NKEYS];	/* line each key was set on, this section */
 };
 
@@ -147,7 +148,7 @@ problems_move(struct loader *l, struct config_errors *errs)
 static void
 feed_conf_clear(struct feed_conf *f)
 {
-	free(f->name);
+	free(f->def.name);
 	config_keys_free(SCOPE_FEED, f);
 	memset(f, 0, sizeof(*f));
 }
@@ -155,7 +156,8 @@ feed_conf_clear(struct feed_conf *f)
 static void
 rule_conf_clear(struct rule_conf *r)
 {
-	free(r->name);
+	free(r->def.name);
+	free(r->feed_file);
 	config_keys_free(SCOPE_ALERT, r);
 	memset(r, 0, sizeof(*r));
 }
@@ -166,11 +168,9 @@ loader_target(struct loader *l)
 {
 	switch (l->scope) {
 	case SCOPE_FEED:
-		return l->cur < 0 ? (void *)&l->scratch_feed :
-		    (void *)&l->cfg->feeds[l->cur];
+		return &l->feed;
 	case SCOPE_ALERT:
-		return l->cur < 0 ? (void *)&l->scratch_rule :
-		    (void *)&l->cfg->rules[l->cur];
+		return &l->rule;
 	default:
 		return l->cfg;
 	}
@@ -181,31 +181,6 @@ static int
 key_seen(const struct loader *l, const char *name)
 {
 	return l->seen[config_key_find(l->scope, name) - config_keys] != 0;
-}
-
-/* The checks a section gets once all its keys are in. */
-static void
-section_close(struct loader *l)
-{
-	if (l->scope == SCOPE_FEED) {
-		struct feed_conf *f = loader_target(l);
-
-		if (!key_seen(l, "url"))
-			problem_add(l, l->sect_line, "feed \"%s\" has no url",
-			    f->name);
-		feed_conf_clear(&l->scratch_feed);
-	} else if (l->scope == SCOPE_ALERT) {
-		struct rule_conf *r = loader_target(l);
-
-		if (!key_seen(l, "match"))
-			problem_add(l, l->sect_line,
-			    "alert \"%s\" has no match", r->name);
-		rule_conf_clear(&l->scratch_rule);
-	}
-	free(l->sect);
-	l->sect = NULL;
-	l->scope = SCOPE_NONE;
-	memset(l->seen, 0, sizeof(l->seen));
 }
 
 /* "feed "NAME"" -> NAME (allocated), or NULL when not of that shape. */
@@ -241,6 +216,13 @@ name_ok(struct loader *l, const char *name, const char *kind, int line)
 	return 1;
 }
 
+/* The name of the feed a (full) slot holds. */
+static const char *
+slot_name(const struct config *cfg, size_t slot)
+{
+	return cfg->feeds[slot - 1].def.name;
+}
+
 /* The slot holding name, or the empty slot where it would go. */
 static size_t *
 name_slot(const struct name_index *ix, const struct config *cfg,
@@ -249,7 +231,7 @@ name_slot(const struct name_index *ix, const struct config *cfg,
 	size_t i = (size_t)hash_str(name) & (ix->cap - 1);
 
 	while (ix->slot[i] != 0 &&
-	    strcmp(cfg->feeds[ix->slot[i] - 1].name, name) != 0)
+	    strcmp(slot_name(cfg, ix->slot[i]), name) != 0)
 		i = (i + 1) & (ix->cap - 1);
 	return &ix->slot[i];
 }
@@ -265,11 +247,11 @@ name_index_add(struct name_index *ix, const struct config *cfg, size_t idx)
 		for (size_t i = 0; i < ix->cap; i++)
 			if (ix->slot[i] != 0)
 				*name_slot(&big, cfg,
-				    cfg->feeds[ix->slot[i] - 1].name) = ix->slot[i];
+				    slot_name(cfg, ix->slot[i])) = ix->slot[i];
 		free(ix->slot);
 		*ix = big;
 	}
-	*name_slot(ix, cfg, cfg->feeds[idx].name) = idx + 1;
+	*name_slot(ix, cfg, cfg->feeds[idx].def.name) = idx + 1;
 }
 
 static const struct feed_conf *
@@ -284,42 +266,32 @@ name_index_find(const struct name_index *ix, const struct config *cfg,
 	return *slot ? &cfg->feeds[*slot - 1] : NULL;
 }
 
+/*
+ * Opens a [KIND "NAME"] section at line into d.  1 when it is kept; 0
+ * when it is reported: a duplicate of dup (NULL: none) or a bad name.
+ */
+static int
+def_open(struct loader *l, struct conf_def *d, const char *kind, char *name,
+    int line, const struct conf_def *dup)
+{
+	*d = (struct conf_def){ name, l->file, line };
+	if (dup != NULL) {
+		problem_add(l, line, "duplicate %s \"%s\" (first defined at "
+		    "%s:%d)", kind, name, dup->file, dup->line);
+		return 0;
+	}
+	return name_ok(l, name, kind, line);
+}
+
 static void
 feed_open(struct loader *l, char *name, int line)
 {
-	struct config *cfg = l->cfg;
-	const struct feed_conf *dup = name_index_find(&l->feed_names, cfg, name);
-	struct feed_conf *f;
+	const struct feed_conf *dup = name_index_find(&l->feed_names, l->cfg,
+	    name);
 
 	l->scope = SCOPE_FEED;
-	if (dup != NULL || !name_ok(l, name, "feed", line)) {
-		if (dup != NULL)
-			problem_add(l, line, "duplicate feed \"%s\" "
-			    "(first defined at %s:%d)", name, dup->file,
-			    dup->line);
-		l->cur = -1;
-		f = &l->scratch_feed;
-	} else {
-		cfg->feeds = xgrow(cfg->feeds, cfg->nfeeds, &l->feedcap,
-		    sizeof(*cfg->feeds));
-		l->cur = (ssize_t)cfg->nfeeds;
-		f = &cfg->feeds[cfg->nfeeds++];
-	}
-	memset(f, 0, sizeof(*f));
-	f->name = name;
-	f->file = l->file;
-	f->line = line;
-	if (l->cur >= 0)
-		name_index_add(&l->feed_names, cfg, (size_t)l->cur);
-}
-
-static const struct rule_conf *
-find_rule(const struct config *cfg, const char *name)
-{
-	for (size_t i = 0; i < cfg->nrules; i++)
-		if (strcmp(cfg->rules[i].name, name) == 0)
-			return &cfg->rules[i];
-	return NULL;
+	l->keep = def_open(l, &l->feed.def, "feed", name, line,
+	    dup != NULL ? &dup->def : NULL);
 }
 
 char *
@@ -335,59 +307,74 @@ config_rule_filename(const char *rule)
 	return s;
 }
 
-/* A rule whose alert feed would be the same file as name's, or NULL. */
+/*
+ * The rule whose alert feed is file, or NULL.  The rules kept have
+ * unique files, so this also finds a rule of the same name.
+ */
 static const struct rule_conf *
-find_rule_file(const struct config *cfg, const char *name)
+find_rule_file(const struct config *cfg, const char *file)
 {
-	char *mine = config_rule_filename(name);
-	const struct rule_conf *hit = NULL;
-
-	for (size_t i = 0; i < cfg->nrules && hit == NULL; i++) {
-		char *theirs = config_rule_filename(cfg->rules[i].name);
-
-		if (strcmp(mine, theirs) == 0)
-			hit = &cfg->rules[i];
-		free(theirs);
-	}
-	free(mine);
-	return hit;
+	for (size_t i = 0; i < cfg->nrules; i++)
+		if (strcmp(cfg->rules[i].feed_file, file) == 0)
+			return &cfg->rules[i];
+	return NULL;
 }
 
 static void
 rule_open(struct loader *l, char *name, int line)
 {
-	struct config *cfg = l->cfg;
-	const struct rule_conf *dup = find_rule(cfg, name);
-	struct rule_conf *r;
+	char *file = config_rule_filename(name);
+	const struct rule_conf *dup = find_rule_file(l->cfg, file);
 
 	l->scope = SCOPE_ALERT;
-	if (dup == NULL && (dup = find_rule_file(cfg, name)) != NULL) {
-		char *file = config_rule_filename(name);
-
+	l->rule.feed_file = file;
+	if (dup != NULL && strcmp(dup->def.name, name) != 0) {
 		/* "china ai" and "china_ai" would write one alert feed */
 		problem_add(l, line, "alert \"%s\" has the alert feed file "
 		    "%s of alert \"%s\" (%s:%d): rename one", name, file,
-		    dup->name, dup->file, dup->line);
-		free(file);
-		l->cur = -1;
-		r = &l->scratch_rule;
-	} else if (dup != NULL || !name_ok(l, name, "alert", line)) {
-		if (dup != NULL)
-			problem_add(l, line, "duplicate alert \"%s\" "
-			    "(first defined at %s:%d)", name, dup->file,
-			    dup->line);
-		l->cur = -1;
-		r = &l->scratch_rule;
-	} else {
-		cfg->rules = xgrow(cfg->rules, cfg->nrules, &l->rulecap,
-		    sizeof(*cfg->rules));
-		l->cur = (ssize_t)cfg->nrules;
-		r = &cfg->rules[cfg->nrules++];
+		    dup->def.name, dup->def.file, dup->def.line);
+		l->rule.def = (struct conf_def){ name, l->file, line };
+		l->keep = 0;
+	} else
+		l->keep = def_open(l, &l->rule.def, "alert", name, line,
+		    dup != NULL ? &dup->def : NULL);
+}
+
+/* The checks a section gets once all its keys are in; a kept one is added. */
+static void
+section_close(struct loader *l)
+{
+	struct config *cfg = l->cfg;
+
+	if (l->scope == SCOPE_FEED) {
+		if (!key_seen(l, "url"))
+			problem_add(l, l->sect_line, "feed \"%s\" has no url",
+			    l->feed.def.name);
+		if (l->keep) {
+			cfg->feeds = xgrow(cfg->feeds, cfg->nfeeds, &l->feedcap,
+			    sizeof(*cfg->feeds));
+			cfg->feeds[cfg->nfeeds] = l->feed;
+			name_index_add(&l->feed_names, cfg, cfg->nfeeds++);
+		} else
+			feed_conf_clear(&l->feed);
+	} else if (l->scope == SCOPE_ALERT) {
+		if (!key_seen(l, "match"))
+			problem_add(l, l->sect_line,
+			    "alert \"%s\" has no match", l->rule.def.name);
+		if (l->keep) {
+			cfg->rules = xgrow(cfg->rules, cfg->nrules, &l->rulecap,
+			    sizeof(*cfg->rules));
+			cfg->rules[cfg->nrules++] = l->rule;
+		} else
+			rule_conf_clear(&l->rule);
 	}
-	memset(r, 0, sizeof(*r));
-	r->name = name;
-	r->file = l->file;
-	r->line = line;
+	/* what the section held now belongs to cfg, or was freed */
+	memset(&l->feed, 0, sizeof(l->feed));
+	memset(&l->rule, 0, sizeof(l->rule));
+	free(l->sect);
+	l->sect = NULL;
+	l->scope = SCOPE_NONE;
+	memset(l->seen, 0, sizeof(l->seen));
 }
 
 /* ini_src callback: a "[...]" line; text NULL when it was malformed. */
@@ -697,7 +684,7 @@ const struct feed_conf *
 config_find_feed(const struct config *cfg, const char *name)
 {
 	for (size_t i = 0; i < cfg->nfeeds; i++)
-		if (strcmp(cfg->feeds[i].name, name) == 0)
+		if (strcmp(cfg->feeds[i].def.name, name) == 0)
 			return &cfg->feeds[i];
 	return NULL;
 }

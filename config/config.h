@@ -22,21 +22,25 @@ enum alert_format {
 	ALERT_FORMAT_JSON,
 };
 
-struct feed_conf {
+/* A [feed "NAME"] or [alert "NAME"] section: its name and where it is. */
+struct conf_def {
 	char	*name;
-	char	*url;
-	int64_t	 interval;	/* seconds; the [daemon] interval when unset */
-	char	*tags;		/* comma-separated, or NULL */
-	const char *file;	/* where it was defined (config's files) */
+	const char *file;	/* one of the config's files */
 	int	 line;
 };
 
+struct feed_conf {
+	struct conf_def def;
+	char	*url;
+	int64_t	 interval;	/* seconds; the [daemon] interval when unset */
+	char	*tags;		/* comma-separated, or NULL */
+};
+
 struct rule_conf {
-	char	*name;
+	struct conf_def def;
 	char	*match;		/* the expression as written */
 	struct match_expr *expr;	/* compiled at load */
-	const char *file;	/* as feed_conf's */
-	int	 line;
+	char	*feed_file;	/* its alert feed's file name, unique */
 };
 
 struct config {
@@ -94,9 +98,10 @@ struct config_errors {
  */
 struct config *config_load(const char *path, struct config_errors *errs);
 /*
- * The file name of a rule's alert feed ("china-ai.xml"): anything but
- * [A-Za-z0-9_.-] becomes '_'.  Two rules with one file name are refused
- * at load.  Caller frees.
+ * The file name of a rule's alert feed ("china-ai.xml") in [output]
+ * alert_feeds: anything but [A-Za-z0-9_-] (and '.' but as the first
+ * byte) becomes '_'.  Two rules with one file name are refused at load;
+ * a rule keeps its own as feed_file.  Caller frees.
  */
 char	*config_rule_filename(const char *rule);
 void	 config_free(struct config *cfg);			/* NULL ok */

@@ -116,7 +116,7 @@ refuse_duplicate(const struct add *a, const char *url)
 	if (f == NULL)
 		return 0;
 	cmd_error(a->cmd, "%s is already configured as feed \"%s\" (%s:%d)",
-	    url, f->name, f->file, f->line);
+	    url, f->def.name, f->def.file, f->def.line);
 	return -1;
 }
 
@@ -199,7 +199,7 @@ print_found(const struct add *a, const struct found *f, const char *lead)
 	printf(")");
 	if (have) {
 		fputs(" configured as \"", stdout);
-		term_put(stdout, have->name);
+		term_put(stdout, have->def.name);
 		fputc('"', stdout);
 	}
 	putchar('\n');
@@ -336,7 +336,7 @@ add_feed(struct add *a, const char *url, const char *title,
 	}
 	if (a->opt->name && (f = config_find_feed(a->cfg, name)) != NULL) {
 		cmd_error(a->cmd, "a feed named \"%s\" exists (%s:%d); "
-		    "choose another --name", name, f->file, f->line);
+		    "choose another --name", name, f->def.file, f->def.line);
 		free(name);
 		return EXIT_USAGE;
 	}

@@ -168,7 +168,7 @@ import_init(struct import *im, const char *cmd, const struct config *cfg)
 	im->urls = xmlHashCreate(0);
 	buf_init(&im->out, 0);
 	for (size_t i = 0; i < cfg->nfeeds; i++)
-		import_remember(im, cfg->feeds[i].name, cfg->feeds[i].url);
+		import_remember(im, cfg->feeds[i].def.name, cfg->feeds[i].url);
 }
 
 static void
@@ -264,7 +264,7 @@ cmd_export_opml(int argc, char **argv, const char *config_path)
 	/* names and URLs are the config's, borrowed; the tags are split */
 	feeds = xcalloc(cfg->nfeeds + 1, sizeof(*feeds));
 	for (size_t i = 0; i < cfg->nfeeds; i++) {
-		feeds[i].title = cfg->feeds[i].name;
+		feeds[i].title = cfg->feeds[i].def.name;
 		feeds[i].xml_url = cfg->feeds[i].url;
 		export_tags(&feeds[i], cfg->feeds[i].tags);
 	}

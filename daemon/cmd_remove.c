@@ -74,15 +74,16 @@ remove_from(const char *cmd, const struct config *cfg,
 	size_t len, outlen = 0;
 	int rc = -1;
 
-	if ((text = feedsd_read(f->file, &len, &err)) == NULL) {
+	if ((text = feedsd_read(f->def.file, &len, &err)) == NULL) {
 		cmd_error(cmd, "%s", err);
 		free(err);
 		return -1;
 	}
-	if ((out = cut_section(text, f->line, &outlen)) == NULL)
-		cmd_error(cmd, "%s:%d: no section there", f->file, f->line);
+	if ((out = cut_section(text, f->def.line, &outlen)) == NULL)
+		cmd_error(cmd, "%s:%d: no section there", f->def.file,
+		    f->def.line);
 	else
-		rc = feedsd_replace(cmd, cfg->path, f->file, out, outlen);
+		rc = feedsd_replace(cmd, cfg->path, f->def.file, out, outlen);
 	free(out);
 	free(text);
 	return rc;
@@ -103,14 +104,14 @@ cmd_remove(int argc, char **argv, const char *config_path)
 		cmd_error(argv[0], "no feed named \"%s\" (feedd feeds lists them)",
 		    argv[1]);
 		rc = EXIT_USAGE;
-	} else if (!in_feeds_d(cfg, f->file))
+	} else if (!in_feeds_d(cfg, f->def.file))
 		cmd_error(argv[0], "feed \"%s\" is in the main config; edit it "
-		    "there: %s:%d", f->name, f->file, f->line);
+		    "there: %s:%d", f->def.name, f->def.file, f->def.line);
 	else if (remove_from(argv[0], cfg, f) == 0) {
 		printf("removed \"");
 		term_put(stdout, argv[1]);
 		printf("\" from %s (its stored items stay until retention "
-		    "prunes them)\n", f->file);
+		    "prunes them)\n", f->def.file);
 		cmd_notify_daemon(cfg);
 		rc = EXIT_OK;
 	}

@@ -96,7 +96,7 @@ build_feeds(const struct config *cfg, struct feed_state ***out, size_t *n)
 		const struct feed_conf *fc = &cfg->feeds[i];
 
 		v[i] = xcalloc(1, sizeof(*v[i]));
-		v[i]->name = xstrdup(fc->name);
+		v[i]->name = xstrdup(fc->def.name);
 		v[i]->url = xstrdup(fc->url);
 		v[i]->interval = fc->interval > 0 ? fc->interval : cfg->interval;
 	}

@@ -99,12 +99,6 @@ output_free(struct output *out)
 	free(out);
 }
 
-char *
-output_rule_filename(const char *rule)
-{
-	return config_rule_filename(rule);	/* check-config knows it too */
-}
-
 static char *home_url(const struct config *cfg);
 
 static int
@@ -272,8 +266,11 @@ stream_all(struct store *st, const struct config *cfg, const char *rule,
 		write_heads(&w, 0);
 	for (i = 0; ok && i < nsinks; i++) {
 		sink_flush(&sinks[i]);
-		ok = (sinks[i].json ? jsonfeed_write_tail(sinks[i].fp, w.n) :
-		    atom_write_tail(sinks[i].fp)) == 0;
+		if (sinks[i].json)
+			jsonfeed_write_tail(sinks[i].fp, w.n);
+		else
+			atom_write_tail(sinks[i].fp);
+		ok = fs_flush(sinks[i].fp) == 0;
 	}
 	for (i = 0; i < opened; i++)
 		if (sink_close(&sinks[i], ok, errstr) == -1)
@@ -394,26 +391,24 @@ render_rule(struct store *st, const struct config *cfg,
     const struct rule_conf *rule, char **errstr)
 {
 	struct sink k;
-	char	*name, *path, *urlpath, *title, *self, *id;
+	char	*path, *urlpath, *title, *self, *id;
 	int	 rc;
 
 	memset(&k, 0, sizeof(k));
-	name = output_rule_filename(rule->name);
-	path = xasprintf("%s/%s", cfg->alert_feeds_dir, name);
-	urlpath = xasprintf("/alerts/%s", name);
-	title = xasprintf("feedd alerts: %s", rule->name);
+	path = xasprintf("%s/%s", cfg->alert_feeds_dir, rule->feed_file);
+	urlpath = xasprintf("/alerts/%s", rule->feed_file);
+	title = xasprintf("feedd alerts: %s", rule->def.name);
 	self = self_url(cfg, urlpath, path);
-	id = entry_tag_uri("alerts", rule->name);
+	id = entry_tag_uri("alerts", rule->def.name);
 	k.path = path;
 	k.am = (struct atom_meta){ .id = id, .title = title, .self = self,
 	    .alternate = NULL, .updated = 0 };
-	rc = stream_all(st, cfg, rule->name, &k, 1, errstr);
+	rc = stream_all(st, cfg, rule->def.name, &k, 1, errstr);
 	free(id);
 	free(self);
 	free(title);
 	free(urlpath);
 	free(path);
-	free(name);
 	return rc;
 }
 
@@ -441,7 +436,7 @@ fingerprint(const struct config *cfg)
 	snprintf(n, sizeof(n), "%d", cfg->max_entries);
 	fp_add(&h, n);
 	for (size_t i = 0; cfg->alert_feeds_dir && i < cfg->nrules; i++)
-		fp_add(&h, cfg->rules[i].name);
+		fp_add(&h, cfg->rules[i].def.name);
 	return (int64_t)h;
 }
 
@@ -466,12 +461,11 @@ files_current(struct store *st, const struct config *cfg, int64_t gen)
 	ok = (cfg->atom_path == NULL || exists(cfg->atom_path)) &&
 	    (cfg->json_path == NULL || exists(cfg->json_path));
 	for (size_t i = 0; ok && cfg->alert_feeds_dir && i < cfg->nrules; i++) {
-		char *name = output_rule_filename(cfg->rules[i].name);
-		char *path = xasprintf("%s/%s", cfg->alert_feeds_dir, name);
+		char *path = xasprintf("%s/%s", cfg->alert_feeds_dir,
+		    cfg->rules[i].feed_file);
 
 		ok = exists(path);
 		free(path);
-		free(name);
 	}
 	return ok;
 }

@@ -30,11 +30,4 @@ void	 output_free(struct output *out);		/* NULL ok */
 int	 output_render(struct output *out, struct store *st,
 	    const struct config *cfg, int force, char **errstr);
 
-/*
- * The file name of a rule's alert feed in [output] alert_feeds:
- * "RULE.xml" with every byte but [A-Za-z0-9_-] (and '.' but as the first byte)
- * replaced by '_'.  Caller frees.
- */
-char	*output_rule_filename(const char *rule);
-
 #endif

@@ -445,7 +445,7 @@ serve_file(struct server *srv, struct MHD_Connection *c, const char *path,
 	return ret;
 }
 
-/* The file of /alerts/NAME.xml (NAME as output_rule_filename makes it). */
+/* The file of /alerts/NAME.xml (NAME as config_rule_filename makes it). */
 static char *
 alert_feed_path(struct server *srv, const char *name)
 {

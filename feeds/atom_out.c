@@ -12,6 +12,7 @@
 #include "feeds/atom_out.h"
 #include "feeds/date.h"
 #include "util/buf.h"
+#include "util/fs.h"
 
 static int
 nonempty(const char *s)
@@ -286,13 +287,10 @@ atom_write_head(FILE *fp, const struct atom_meta *meta, int64_t updated)
 	buf_cleanup(&b);
 }
 
-int
+void
 atom_write_tail(FILE *fp)
 {
 	fputs("</feed>\n", fp);
-	if (fflush(fp) != 0 || ferror(fp))
-		return -1;
-	return 0;
 }
 
 int
@@ -313,5 +311,6 @@ atom_write(FILE *fp, const struct atom_meta *meta,
 		flush_to(&b, fp);
 	}
 	buf_cleanup(&b);
-	return atom_write_tail(fp);
+	atom_write_tail(fp);
+	return fs_flush(fp);
 }

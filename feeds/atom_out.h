@@ -32,11 +32,11 @@ int	 atom_write(FILE *fp, const struct atom_meta *meta,
  * atom_write in three steps: the head (updated: the newest entry's, or
  * meta->updated when there is none), each entry in order (appended to
  * b, which the caller writes out: one write per entry, b reused), the
- * tail (0, or -1 when fp failed).
+ * tail.  The caller checks fp at the end (fs_flush).
  */
 void	 atom_write_head(FILE *fp, const struct atom_meta *meta,
 	    int64_t updated);
 void	 atom_put_entry(struct buf *b, const struct entry *e);
-int	 atom_write_tail(FILE *fp);
+void	 atom_write_tail(FILE *fp);
 
 #endif

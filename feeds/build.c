@@ -158,6 +158,9 @@ static const struct fieldmap fieldmap[] = {
 	[EL_X_BODY] = { F_CONTENT, 1, F_NONE, 0, K_HTML },
 };
 
+#define NS_ATOM03 "http://purl.org/atom/ns#"
+#define NS_RSS090 ".netscape.com/rdf/simple/0.9/"
+
 static const struct {
 	const char *uri;
 	enum ns_class cls;
@@ -168,23 +171,19 @@ static const struct {
 	{ "http://backend.userland.com/rss2", NSC_RSS },
 	{ "http://backend.userland.com/rss", NSC_RSS },
 	{ "http://blogs.law.harvard.edu/tech/rss", NSC_RSS },
-	{ "http://www.w3.org/1999/02/22-rdf-syntax-ns#", NSC_RDF },
-	{ "http://www.w3.org/2005/Atom", NSC_ATOM },
-	{ "http://purl.org/atom/ns#", NSC_ATOM },
+	{ XML_NS_RDF, NSC_RDF },
+	{ XML_NS_ATOM, NSC_ATOM },
+	{ NS_ATOM03, NSC_ATOM },
 	{ "http://example.com/newformat#", NSC_ATOM },	/* Atom 0.1, 0.2 */
-	{ "http://purl.org/rss/1.0/modules/content/", NSC_CONTENT },
-	{ "http://purl.org/dc/elements/1.1/", NSC_DC },
-	{ "http://purl.org/dc/terms/", NSC_DC },
-	{ "http://search.yahoo.com/mrss/", NSC_MEDIA },
+	{ XML_NS_CONTENT, NSC_CONTENT },
+	{ XML_NS_DC, NSC_DC },
+	{ XML_NS_DCTERMS, NSC_DC },
+	{ XML_NS_MEDIA, NSC_MEDIA },
 	{ "http://search.yahoo.com/mrss", NSC_MEDIA },
 	{ "http://www.rssboard.org/media-rss", NSC_MEDIA },
-	{ "http://www.itunes.com/dtds/podcast-1.0.dtd", NSC_ITUNES },
-	{ "http://www.w3.org/1999/xhtml", NSC_XHTML },
+	{ XML_NS_ITUNES, NSC_ITUNES },
+	{ XML_NS_XHTML, NSC_XHTML },
 };
-
-#define NS_ATOM10 "http://www.w3.org/2005/Atom"
-#define NS_ATOM03 "http://purl.org/atom/ns#"
-#define NS_RSS090 ".netscape.com/rdf/simple/0.9/"
 
 static const struct {
 	enum ns_class cls;
@@ -331,9 +330,6 @@ struct builder {
 	unsigned int	 nsnext;
 };
 
-#define NS_XML "http://www.w3.org/XML/1998/namespace"
-#define NS_RDF "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-
 static enum ns_class
 ns_classify(const char *uri, int bare_atom)
 {
@@ -440,7 +436,7 @@ builder_refusal(const struct builder *b)
 static void
 item_about(struct builder *b, const struct xml_elem *e)
 {
-	char *about = e->nattrs ? xml_elem_attr(e, NS_RDF, "about") : NULL;
+	char *about = e->nattrs ? xml_elem_attr(e, XML_NS_RDF, "about") : NULL;
 
 	if (about != NULL && *about) {
 		b->item->id = url_resolve(e->base, about);
@@ -571,7 +567,7 @@ root_start(struct builder *b, const struct xml_elem *e, enum elem id)
 		v = xml_elem_attr(e, NULL, "version");
 		/* Atom 1.0 has its namespace; older ones (drafts 0.1-0.3)
 		 * theirs, or none and a version */
-		b->doc->format = (e->uri && strcasecmp(e->uri, NS_ATOM10)) ||
+		b->doc->format = (e->uri && strcasecmp(e->uri, XML_NS_ATOM)) ||
 		    (e->uri == NULL && v && strcmp(v, "1.0") != 0) ?
 		    FEED_FORMAT_ATOM03 : FEED_FORMAT_ATOM10;
 		free(v);
@@ -580,7 +576,7 @@ root_start(struct builder *b, const struct xml_elem *e, enum elem id)
 			return 0;
 		}
 		f->ctx = CTX_FEED;
-		if ((v = xml_elem_attr(e, NS_XML, "lang")) != NULL && *v) {
+		if ((v = xml_elem_attr(e, XML_NS_XML, "lang")) != NULL && *v) {
 			lang_normalize(v);
 			b->doc->language = v;
 			b->frank[F_LANGUAGE] = 1;

@@ -8,6 +8,7 @@
 
 #include "util/xmalloc.h"
 #include "util/buf.h"
+#include "util/fs.h"
 #include "feeds/date.h"
 #include "feeds/json_out.h"
 #include "feeds/jsonfeed_out.h"
@@ -173,13 +174,10 @@ jsonfeed_put_item(struct buf *b, const struct entry *e, size_t i)
 	put_item(b, e);
 }
 
-int
+void
 jsonfeed_write_tail(FILE *fp, size_t n)
 {
 	fputs(n > 0 ? "\n  ]\n}\n" : "]\n}\n", fp);
-	if (fflush(fp) != 0 || ferror(fp))
-		return -1;
-	return 0;
 }
 
 int
@@ -196,5 +194,6 @@ jsonfeed_write(FILE *fp, const struct jsonfeed_meta *meta,
 		buf_reset(&b);
 	}
 	buf_cleanup(&b);
-	return jsonfeed_write_tail(fp, n);
+	jsonfeed_write_tail(fp, n);
+	return fs_flush(fp);
 }

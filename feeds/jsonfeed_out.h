@@ -26,10 +26,11 @@ int	 jsonfeed_write(FILE *fp, const struct jsonfeed_meta *meta,
 	    const struct entry *e, size_t n);
 /*
  * The same in three steps: head, item i (from 0, in order; appended to
- * b, which the caller writes out), tail.
+ * b, which the caller writes out), tail.  The caller checks fp at the
+ * end (fs_flush).
  */
 void	 jsonfeed_write_head(FILE *fp, const struct jsonfeed_meta *meta);
 void	 jsonfeed_put_item(struct buf *b, const struct entry *e, size_t i);
-int	 jsonfeed_write_tail(FILE *fp, size_t n);
+void	 jsonfeed_write_tail(FILE *fp, size_t n);
 
 #endif

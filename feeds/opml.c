@@ -13,6 +13,7 @@
 #include <libxml/xmlwriter.h>
 
 #include "feeds/entry.h"
+#include "util/fs.h"
 #include "util/termtext.h"
 #include "util/xmalloc.h"
 #include "feeds/opml.h"
@@ -390,7 +391,7 @@ opml_write(FILE *fp, const char *title, time_t created,
 	xmlFreeTextWriter(w);	/* flushes into b */
 	w = NULL;
 	if (fwrite(xmlBufferContent(b), 1, (size_t)xmlBufferLength(b), fp) !=
-	    (size_t)xmlBufferLength(b) || fflush(fp) != 0 || ferror(fp)) {
+	    (size_t)xmlBufferLength(b) || fs_flush(fp) == -1) {
 		*errstr = xstrdup("write error");
 		goto out;
 	}

@@ -26,8 +26,6 @@
 #include "feeds/xml.h"
 #include "feeds/xmlfix.h"
 
-#define XML_NS_XML "http://www.w3.org/XML/1998/namespace"
-
 #define ENT_MAX_DECLS	1000		/* entities one DTD may declare */
 #define ENT_MAX_SIZE	(16 * 1024)	/* bytes one entity may expand to */
 #define ENT_MAX_TOTAL	(1024 * 1024)	/* bytes expanded per document */
@@ -339,14 +337,14 @@ undeclared_ns(const xmlChar *prefix)
 	static const struct {
 		const char *prefix, *uri;
 	} known[] = {
-		{ "content", "http://purl.org/rss/1.0/modules/content/" },
-		{ "dc", "http://purl.org/dc/elements/1.1/" },
-		{ "dcterms", "http://purl.org/dc/terms/" },
-		{ "media", "http://search.yahoo.com/mrss/" },
-		{ "itunes", "http://www.itunes.com/dtds/podcast-1.0.dtd" },
-		{ "atom", "http://www.w3.org/2005/Atom" },
-		{ "rdf", "http://www.w3.org/1999/02/22-rdf-syntax-ns#" },
-		{ "xhtml", "http://www.w3.org/1999/xhtml" },
+		{ "content", XML_NS_CONTENT },
+		{ "dc", XML_NS_DC },
+		{ "dcterms", XML_NS_DCTERMS },
+		{ "media", XML_NS_MEDIA },
+		{ "itunes", XML_NS_ITUNES },
+		{ "atom", XML_NS_ATOM },
+		{ "rdf", XML_NS_RDF },
+		{ "xhtml", XML_NS_XHTML },
 	};
 
 	if (prefix == NULL)

@@ -13,6 +13,21 @@
 #include "util/buf.h"
 #include "feeds/feed.h"
 
+/*
+ * The namespaces feeds use, spelled once: build.c classes elements by
+ * them, and the reader gives them to prefixes a document uses without
+ * declaring.
+ */
+#define XML_NS_XML	"http://www.w3.org/XML/1998/namespace"
+#define XML_NS_ATOM	"http://www.w3.org/2005/Atom"
+#define XML_NS_RDF	"http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+#define XML_NS_CONTENT	"http://purl.org/rss/1.0/modules/content/"
+#define XML_NS_DC	"http://purl.org/dc/elements/1.1/"
+#define XML_NS_DCTERMS	"http://purl.org/dc/terms/"
+#define XML_NS_MEDIA	"http://search.yahoo.com/mrss/"
+#define XML_NS_ITUNES	"http://www.itunes.com/dtds/podcast-1.0.dtd"
+#define XML_NS_XHTML	"http://www.w3.org/1999/xhtml"
+
 #define XML_MAX_DEPTH	256		/* elements nested */
 #define XML_MAX_TEXT	(1024 * 1024)	/* bytes in one captured field */
 

@@ -86,7 +86,7 @@ match_rule(struct store *st, const struct rule_conf *r, int64_t first,
 		goto out;
 	bind_rule(q, r->expr, first, max_age, now);
 	while ((step = sqlite3_step(q)) == SQLITE_ROW)
-		if (fire(st, r->name, sqlite3_column_int64(q, 0), now,
+		if (fire(st, r->def.name, sqlite3_column_int64(q, 0), now,
 		    fired) == -1)
 			goto out;
 	rc = step == SQLITE_DONE ? 0 : -1;

@@ -344,8 +344,11 @@ store_stmt(struct store *st, enum store_stmt_id id, const char *sql)
 int
 store_step_done(sqlite3_stmt *s)
 {
-	int rc = sqlite3_step(s);
+	int rc;
 
+	if (s == NULL)
+		return -1;
+	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
 }
@@ -392,42 +395,20 @@ store_bind(sqlite3_stmt *s, const char *fmt, ...)
 	return rc;
 }
 
-/* The cached statement id, reset and bound by fmt; NULL on failure. */
-static sqlite3_stmt *
-store_queryv(struct store *st, enum store_stmt_id id, const char *sql,
-    const char *fmt, va_list ap)
-{
-	sqlite3_stmt *s = store_stmt(st, id, sql);
-
-	if (s == NULL || store_bindv(s, fmt, ap) != 0)
-		return NULL;
-	return s;
-}
-
 sqlite3_stmt *
 store_query(struct store *st, enum store_stmt_id id, const char *sql,
     const char *fmt, ...)
 {
-	sqlite3_stmt *s;
+	sqlite3_stmt *s = store_stmt(st, id, sql);
 	va_list ap;
+	int rc;
 
+	if (s == NULL)
+		return NULL;
 	va_start(ap, fmt);
-	s = store_queryv(st, id, sql, fmt, ap);
+	rc = store_bindv(s, fmt, ap);
 	va_end(ap);
-	return s;
-}
-
-int
-store_run(struct store *st, enum store_stmt_id id, const char *sql,
-    const char *fmt, ...)
-{
-	sqlite3_stmt *s;
-	va_list ap;
-
-	va_start(ap, fmt);
-	s = store_queryv(st, id, sql, fmt, ap);
-	va_end(ap);
-	return s != NULL ? store_step_done(s) : -1;
+	return rc == 0 ? s : NULL;
 }
 
 int
@@ -454,14 +435,12 @@ store_begin(struct store *st)
 		st->depth = 0;
 		st->lost = 1;
 	}
-	if (st->depth > 0) {
-		st->depth++;
-		return 0;
+	if (st->depth == 0) {
+		store_ckpt_wait(st->ckpt);
+		if (store_run(st, SQ_BEGIN, "BEGIN IMMEDIATE", "") == -1)
+			return -1;
 	}
-	store_ckpt_wait(st->ckpt);
-	if (store_run(st, SQ_BEGIN, "BEGIN IMMEDIATE", "") == -1)
-		return -1;
-	st->depth = 1;
+	st->depth++;
 	return 0;
 }
 

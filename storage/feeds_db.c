@@ -124,7 +124,7 @@ sync_one(struct store *st, const struct feed_conf *fc)
 	char *tags = tags_key(fc->tags);
 
 	if ((s = store_query(st, SQ_FEED_BY_NAME,
-	    "SELECT id, url FROM feeds WHERE name = ?", "s", fc->name)) ==
+	    "SELECT id, url FROM feeds WHERE name = ?", "s", fc->def.name)) ==
 	    NULL) {
 		free(tags);
 		return -1;
@@ -133,7 +133,7 @@ sync_one(struct store *st, const struct feed_conf *fc)
 		sqlite3_reset(s);
 		rc = store_run(st, SQ_FEED_INSERT,
 		    "INSERT INTO feeds (name, url, tags) VALUES (?, ?, ?)",
-		    "sss", fc->name, fc->url, tags);
+		    "sss", fc->def.name, fc->url, tags);
 		free(tags);
 		return rc;
 	}

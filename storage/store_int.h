@@ -74,7 +74,7 @@ void	 store_group_drop(struct store *st);
  */
 sqlite3_stmt *store_stmt(struct store *st, enum store_stmt_id id,
 	    const char *sql);
-/* Runs a cached statement that returns no rows: 0 or -1. */
+/* Runs a cached statement that returns no rows: 0 or -1 (also for NULL). */
 int	 store_step_done(sqlite3_stmt *s);
 /*
  * Binds the parameters of s from ?1 on, one a letter of fmt, each the
@@ -88,9 +88,12 @@ int	 store_bindv(sqlite3_stmt *s, const char *fmt, va_list ap);
 /* store_stmt, then store_bind: the statement to step, or NULL. */
 sqlite3_stmt *store_query(struct store *st, enum store_stmt_id id,
 	    const char *sql, const char *fmt, ...);
-/* store_query, then store_step_done (no rows wanted): 0 or -1. */
-int	 store_run(struct store *st, enum store_stmt_id id, const char *sql,
-	    const char *fmt, ...);
+/*
+ * store_query, then store_step_done (no rows wanted): 0 or -1.  A macro:
+ * a function would repeat store_query's va_list handling.
+ */
+#define store_run(st, id, sql, ...) \
+	store_step_done(store_query((st), (id), (sql), __VA_ARGS__))
 /* Runs ad-hoc SQL (no rows): 0 or -1. */
 int	 store_exec(struct store *st, const char *sql);
 

@@ -75,10 +75,10 @@ fx_feed(struct fx *fx, const char *name)
 		memset(&cfg, 0, sizeof(cfg));
 		fc = xcalloc(n + 1, sizeof(*fc));
 		for (size_t i = 0; i < n; i++) {
-			fc[i].name = rows[i].name;
+			fc[i].def.name = rows[i].name;
 			fc[i].url = rows[i].url;
 		}
-		fc[n].name = (char *)name;
+		fc[n].def.name = (char *)name;
 		fc[n].url = xasprintf("https://%s.example/feed", name);
 		cfg.feeds = fc;
 		cfg.nfeeds = n + 1;

@@ -98,9 +98,10 @@ static struct store *
 store_with_alerts(const char *dir, int n)
 {
 	struct config cfg = { 0 };
-	struct feed_conf fc = { .name = "Hacker News",
+	struct feed_conf fc = { .def = { .name = "Hacker News" },
 	    .url = "https://news.example/rss", .interval = 600 };
-	struct rule_conf rule = { .name = "china-ai", .match = "China AND AI" };
+	struct rule_conf rule = { .def = { .name = "china-ai" },
+	    .match = "China AND AI" };
 	struct feed_row fr;
 	struct feed_doc *doc;
 	struct store_put_result res;

@@ -18,7 +18,7 @@ rules_init(struct rules *rs, const char *name, const char *expr)
 	char *err = NULL;
 
 	memset(rs, 0, sizeof(*rs));
-	rs->r[0].name = (char *)name;
+	rs->r[0].def.name = (char *)name;
 	rs->r[0].expr = match_compile(expr, &err);
 	cr_assert_not_null(rs->r[0].expr, "%s: %s", expr, err ? err : "?");
 	rs->n = 1;
@@ -29,7 +29,7 @@ rules_add(struct rules *rs, const char *name, const char *expr)
 {
 	char *err = NULL;
 
-	rs->r[rs->n].name = (char *)name;
+	rs->r[rs->n].def.name = (char *)name;
 	rs->r[rs->n].expr = match_compile(expr, &err);
 	cr_assert_not_null(rs->r[rs->n].expr, "%s", err ? err : "?");
 	rs->n++;

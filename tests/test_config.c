@@ -168,19 +168,21 @@ Test(config, every_key)
 	cr_expect_str_eq(f->url, "https://news.ycombinator.com/rss");
 	cr_expect_eq(f->interval, 600);
 	cr_expect_str_eq(f->tags, "Tech, Community");
-	cr_expect_str_eq(f->file, path);
-	cr_expect_eq(f->line, 23);
+	cr_expect_str_eq(f->def.file, path);
+	cr_expect_eq(f->def.line, 23);
 	f = config_find_feed(cfg, "Lobsters");
 	cr_assert_not_null(f);
 	cr_expect_eq(f->interval, 7200);	/* [daemon] interval */
 	cr_expect_null(f->tags);
 	cr_expect_null(config_find_feed(cfg, "lobsters"));
 	cr_assert_eq(cfg->nrules, 1);
-	cr_expect_str_eq(cfg->rules[0].name, "china-ai");
+	cr_expect_str_eq(cfg->rules[0].def.name, "china-ai");
 	cr_expect_str_eq(cfg->rules[0].match,
 	    "China AND (AI OR DeepSeek OR Qwen)");
 	cr_expect_not_null(cfg->rules[0].expr);
-	cr_expect_eq(cfg->rules[0].line, 29);
+	cr_expect_eq(cfg->rules[0].def.line, 29);
+	/* what output writes alerts/ by */
+	cr_expect_str_eq(cfg->rules[0].feed_file, "china-ai.xml");
 	config_free(cfg);
 	free(path);
 	th_rmdir(dir);
@@ -339,7 +341,7 @@ Test(config, long_lines_load_whole)
 	path = put(dir, "feedd.conf", buf_str(&b));
 	cfg = load_ok(path);
 	cr_assert_eq(cfg->nfeeds, 2);
-	cr_expect_str_eq(cfg->feeds[0].name, name);
+	cr_expect_str_eq(cfg->feeds[0].def.name, name);
 	cr_expect_str_eq(cfg->feeds[0].url, url);
 	cr_expect_eq(strlen(cfg->feeds[0].url), 1000);
 	f = config_find_feed(cfg, "B");
@@ -418,12 +420,12 @@ Test(config, feeds_d_is_read_in_name_order)
 	p3 = put(fdir, "notes.txt", "[daemon]\nthis is not read\n");
 	cfg = load_ok(path);
 	cr_assert_eq(cfg->nfeeds, 3);
-	cr_expect_str_eq(cfg->feeds[0].name, "main");
-	cr_expect_str_eq(cfg->feeds[1].name, "a");
-	cr_expect_str_eq(cfg->feeds[1].file, p1);
-	cr_expect_eq(cfg->feeds[1].line, 2);
-	cr_expect_str_eq(cfg->feeds[2].name, "b");
-	cr_expect_str_eq(cfg->feeds[2].file, p2);
+	cr_expect_str_eq(cfg->feeds[0].def.name, "main");
+	cr_expect_str_eq(cfg->feeds[1].def.name, "a");
+	cr_expect_str_eq(cfg->feeds[1].def.file, p1);
+	cr_expect_eq(cfg->feeds[1].def.line, 2);
+	cr_expect_str_eq(cfg->feeds[2].def.name, "b");
+	cr_expect_str_eq(cfg->feeds[2].def.file, p2);
 	cr_expect_eq(cfg->nrules, 1);
 	config_free(cfg);
 	free(p1);
@@ -467,6 +469,33 @@ Test(config, feeds_d_errors_name_both_places)
 	free(dir);
 }
 
+/* Two alerts, one alert feed file: refused, as a second alert of one name. */
+Test(config, alerts_with_one_feed_file_are_refused)
+{
+	char *dir = th_tmpdir(), *path, *got;
+	struct buf want;
+
+	path = put(dir, "feedd.conf", "[alert \"china ai\"]\nmatch = AI\n"
+	    "[alert \"china_ai\"]\nmatch = AI\n[alert \"china ai\"]\n"
+	    "match = AI\n[alert \"_\"]\nmatch = AI\n[alert \"\"]\n"
+	    "match = AI\n");
+	got = load_errors(path);
+	buf_init(&want, 0);
+	buf_printf(&want, "%s:3: alert \"china_ai\" has the alert feed file "
+	    "china_ai.xml of alert \"china ai\" (%s:1): rename one\n", path,
+	    path);
+	buf_printf(&want, "%s:5: duplicate alert \"china ai\" (first defined "
+	    "at %s:1)\n", path, path);
+	buf_printf(&want, "%s:9: alert \"\" has the alert feed file _.xml of "
+	    "alert \"_\" (%s:7): rename one\n", path, path);
+	cr_expect_str_eq(got, buf_str(&want));
+	buf_cleanup(&want);
+	free(got);
+	free(path);
+	th_rmdir(dir);
+	free(dir);
+}
+
 Test(config, missing_file)
 {
 	struct config_errors errs = { NULL, 0 };
@@ -502,10 +531,10 @@ Test(config, shipped_example_loads)
 	cr_expect_str_eq(f->url, "https://www.jiqizhixin.com/rss");
 	cr_expect_str_eq(f->tags, "China, AI");
 	/* what they match: tests/test_rules.c */
-	cr_expect_str_eq(cfg->rules[0].name, "china-ai");
+	cr_expect_str_eq(cfg->rules[0].def.name, "china-ai");
 	cr_expect_eq(strncmp(cfg->rules[0].match, "DeepSeek OR Qwen OR ", 20),
 	    0);
-	cr_expect_str_eq(cfg->rules[1].name, "open-source");
+	cr_expect_str_eq(cfg->rules[1].def.name, "open-source");
 	cr_expect_eq(strncmp(cfg->rules[1].match, "\"open sourc\"* OR ", 17),
 	    0);
 	config_free(cfg);

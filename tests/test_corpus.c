@@ -371,8 +371,9 @@ corpus_feeds(char *text, struct feed_conf *fcs, size_t max)
 	    line = strtok_r(NULL, "\n", &save)) {
 		if (strncmp(line, "file\t", 5) == 0 || strchr(line, '\t') == NULL)
 			continue;
-		fcs[n].name = xstrndup(line, strcspn(line, "\t"));
-		fcs[n].url = xasprintf("https://corpus.example/%s", fcs[n].name);
+		fcs[n].def.name = xstrndup(line, strcspn(line, "\t"));
+		fcs[n].url = xasprintf("https://corpus.example/%s",
+		    fcs[n].def.name);
 		fcs[n].interval = 600;
 		n++;
 	}
@@ -466,7 +467,7 @@ keep_item_classes(struct feed_doc *doc)
 static int
 store_corpus_doc(struct store *st, const struct feed_conf *fc, size_t *nkept)
 {
-	char	*rel = xasprintf("corpus/%s", fc->name);
+	char	*rel = xasprintf("corpus/%s", fc->def.name);
 	char	*path = th_path(th_shared(), rel), *data, *err = NULL;
 	struct feed_doc *doc = NULL;
 	struct feed_row fr;
@@ -481,7 +482,7 @@ store_corpus_doc(struct store *st, const struct feed_conf *fc, size_t *nkept)
 
 		doc->nitems = keep_item_classes(doc);
 		*nkept += doc->nitems;
-		cr_assert_eq(store_feed_get(st, fc->name, &fr), 0);
+		cr_assert_eq(store_feed_get(st, fc->def.name, &fr), 0);
 		stored = store_put_doc(st, fr.id, doc, time(NULL), &res,
 		    &err) == 0;
 		feed_row_cleanup(&fr);
@@ -534,7 +535,7 @@ Test(corpus, output_renders_valid_files, .timeout = 600)
 	output_free(out);
 	store_close(st);
 	for (size_t i = 0; i < cfg.nfeeds; i++) {
-		free(fcs[i].name);
+		free(fcs[i].def.name);
 		free(fcs[i].url);
 	}
 	free(fcs);

@@ -288,7 +288,7 @@ assert_conf_tags(const struct feed_conf *f, const char *want)
 		if (!(*p == ' ' && (p[-1] == ',' || p[1] == ',')))
 			got[o++] = *p;
 	got[o] = '\0';
-	cr_assert_str_eq(got, want, "%s: tags '%s'", f->name,
+	cr_assert_str_eq(got, want, "%s: tags '%s'", f->def.name,
 	    f->tags ? f->tags : "");
 }
 
@@ -400,8 +400,8 @@ Test(opml_cmd, hostile_names_are_made_safe)
 	cfg = env_load(&e);
 	cr_assert_eq(cfg->nfeeds, 2);
 	for (size_t i = 0; i < cfg->nfeeds; i++) {
-		cr_assert_null(strpbrk(cfg->feeds[i].name, ";\"[]\n"),
-		    "name: %s", cfg->feeds[i].name);
+		cr_assert_null(strpbrk(cfg->feeds[i].def.name, ";\"[]\n"),
+		    "name: %s", cfg->feeds[i].def.name);
 	}
 	cr_assert_not_null(config_find_feed(cfg,
 	    "Semi , colon 'quoted' (x) next"));

@@ -77,12 +77,12 @@ setup(void)
 	fx.cfg.title = "AI and tech news";
 	fx.cfg.max_entries = 200;
 	fx.cfg.interval = 600;
-	fx.feed = (struct feed_conf){ .name = "Example",
+	fx.feed = (struct feed_conf){ .def = { .name = "Example" },
 	    .url = "https://news.example/rss", .interval = 600 };
 	fx.cfg.feeds = &fx.feed;
 	fx.cfg.nfeeds = 1;
-	fx.rule = (struct rule_conf){ .name = "china-ai",
-	    .match = "China AND AI" };
+	fx.rule = (struct rule_conf){ .def = { .name = "china-ai" },
+	    .match = "China AND AI", .feed_file = "china-ai.xml" };
 	fx.rule.expr = match_compile(fx.rule.match, &err);
 	cr_assert_not_null(fx.rule.expr, "%s", err);
 	fx.cfg.rules = &fx.rule;
@@ -320,14 +320,14 @@ Test(output, rule_file_names_are_safe)
 {
 	char	*s;
 
-	s = output_rule_filename("../etc/passwd");
+	s = config_rule_filename("../etc/passwd");
 	cr_expect_str_eq(s, "_._etc_passwd.xml");
 	cr_expect_eq(strchr(s, 0x2f), NULL);
 	free(s);
-	s = output_rule_filename("china-ai");
+	s = config_rule_filename("china-ai");
 	cr_expect_str_eq(s, "china-ai.xml");
 	free(s);
-	s = output_rule_filename("");
+	s = config_rule_filename("");
 	cr_expect_str_eq(s, "_.xml");
 	free(s);
 }

@@ -69,9 +69,9 @@ Test(rules, example_rules_on_real_headlines)
 			want = strchr(src, '\t');
 			cr_assert_not_null(want);
 			*want++ = '\0';
-			expect = strstr(want, cfg->rules[r].name) != NULL;
+			expect = strstr(want, cfg->rules[r].def.name) != NULL;
 			cr_expect_eq(has_title(rows, n, title), expect,
-			    "rule %s %s \"%s\"", cfg->rules[r].name,
+			    "rule %s %s \"%s\"", cfg->rules[r].def.name,
 			    expect ? "misses" : "matches", title);
 			checked++;
 		}

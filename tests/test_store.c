@@ -92,8 +92,8 @@ Test(store, sync_feeds_adds_updates_and_deactivates)
 {
 	struct fx fx;
 	struct feed_conf fc[2] = {
-		{ .name = "a", .url = "https://a.example/rss" },
-		{ .name = "b", .url = "https://b.example/rss" },
+		{ .def = { .name = "a" }, .url = "https://a.example/rss" },
+		{ .def = { .name = "b" }, .url = "https://b.example/rss" },
 	};
 	struct config cfg = { .feeds = fc, .nfeeds = 2 };
 	struct feed_row row;

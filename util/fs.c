@@ -211,6 +211,12 @@ fs_atomic_fp(struct fs_atomic *a)
 }
 
 int
+fs_flush(FILE *fp)
+{
+	return fflush(fp) != 0 || ferror(fp) ? -1 : 0;
+}
+
+int
 fs_atomic_close(struct fs_atomic *a, int ok, char **errstr)
 {
 	char	*dcopy, *dir;
@@ -222,7 +228,7 @@ fs_atomic_close(struct fs_atomic *a, int ok, char **errstr)
 	dir = dirname(dcopy);
 	if (a->tmp == NULL || a->fp == NULL)
 		goto out;
-	if (!ok || fflush(a->fp) != 0 || ferror(a->fp)) {
+	if (!ok || fs_flush(a->fp) == -1) {
 		if (*errstr == NULL)
 			*errstr = xasprintf("%s: writing %s: %s", a->path,
 			    a->tmp, strerror(errno));

@@ -14,6 +14,9 @@
  * with errno. */
 int	 fs_mkdir_p(const char *path);
 
+/* Flushes fp: 0, or -1 when the flush or any write before it failed. */
+int	 fs_flush(FILE *fp);
+
 /* Streams a file's content to fp: 0, or -1 (errno set). */
 typedef int (*fs_write_fn)(FILE *fp, const void *arg);
 
