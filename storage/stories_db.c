@@ -244,7 +244,7 @@ struct feed_memo {
 	int64_t	 id;
 	int	 used;
 	int64_t	 updated;
-	char	*block;		/* the strings, each NUL-terminated */
+	char	*block;		/* the strings, NUL-terminated */
 	const char *col[7];	/* name, title, link, url, doc_id, author,
 				 * language: in block, or NULL */
 };
@@ -270,7 +270,7 @@ feed_memo_put(struct feed_memo *m, sqlite3_stmt *s, int64_t id)
 
 	for (int c = 0; c < 7; c++) {
 		text[c] = sqlite3_column_text(s, c);
-		len[c] = text[c] != NULL ? (size_t)sqlite3_column_bytes(s, c) : 0;
+		len[c] = (size_t)sqlite3_column_bytes(s, c);
 		total += text[c] != NULL ? len[c] + 1 : 0;
 	}
 	free(m->block);
@@ -324,10 +324,11 @@ feed_memo_fill(struct store *st, struct feed_memo *memo, int64_t feed_id,
 
 /*
  * A story row for the render; v (a row of store_stories_each's order)
- * gives the item's id, the story's sort time, how many items it has and when the
- * newest was first seen.  The item's kept copy (store_html_put) when
- * there is one: its columns and its HTML as shown, not the item's own
- * HTML (row.html.row_kept; store_story_raw reads that); else the item.
+ * gives the item's id, the story's sort time, how many items it has
+ * and when the newest was first seen.  The item's kept copy
+ * (store_html_put) when there is one: its columns and its HTML as
+ * shown, not the item's own HTML (row.html.row_kept; store_story_raw
+ * reads that); else the item.  The feed's columns from memo.
  */
 static int
 story_fill_render(struct store *st, const int64_t v[4],
@@ -361,7 +362,7 @@ story_fill_render(struct store *st, const int64_t v[4],
 		sqlite3_reset(k);
 		if (feed_memo_fill(st, memo, feed_id, r) == 0)
 			return 0;
-		store_story_cleanup(r);	/* as the join: no feed, no row */
+		store_story_cleanup(r);	/* no feed: no row, as a join */
 		memset(r, 0, sizeof(*r));
 	}
 	sqlite3_reset(k);
@@ -649,7 +650,7 @@ store_stories_each(struct store *st, const char *rule, int limit,
 	struct story_row row;
 	struct feed_memo *memo;
 	struct spool *order;
-	int64_t	 v[4];		/* q's row: item, sort time, items, newest */
+	int64_t	 v[4];		/* an order_spool row */
 	int rc, txn, rtxn, cache, got = 0;
 
 	/*

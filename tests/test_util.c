@@ -1,6 +1,7 @@
 /*
  * test_util: the shared utilities: UTF-8, the string hash, mkdir -p and
- * the atomic file writer, the growable buffer, the bounded key set and record spool.
+ * the atomic file writer, the growable buffer, the bounded key set and
+ * record spool.
  */
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -311,7 +312,7 @@ Test(util, buf_reserve_exact_is_exact)
 static uint64_t
 key_at(uint64_t i)
 {
-	uint64_t x = (i + 1) * 0x9e3779b97f4a7c15ULL;	/* 0 is tested apart */
+	uint64_t x = (i + 1) * 0x9e3779b97f4a7c15ULL;	/* 0 apart */
 
 	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
 	return x ^ (x >> 27);

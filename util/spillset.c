@@ -165,7 +165,7 @@ file_has(const struct spillset *set, uint64_t key)
 
 	if (set->fd == -1 || !bloom_maybe(set, key) || key < set->fence[0])
 		return 0;
-	while (hi - lo > 1) {		/* the last block starting <= key */
+	while (hi - lo > 1) {	/* the last block starting <= key */
 		size_t mid = lo + (hi - lo) / 2;
 
 		if (set->fence[mid] <= key)
@@ -214,7 +214,7 @@ merge_put(struct merge_out *m, uint64_t key)
 static int
 merge(struct spillset *set, struct merge_out *m)
 {
-	size_t	 i = 0, j = 0, next = 0;	/* next: the block to read */
+	size_t	 i = 0, j = 0, next = 0;	/* next: block to read */
 
 	while (i < set->n || j < set->nfile) {
 		if (j < set->nfile && j == next * BLOCK_KEYS) {

@@ -19,7 +19,7 @@ struct spool {
 	size_t	 n;		/* records in it */
 	size_t	 at;		/* reading: the next one in it */
 	int	 fd;		/* -1 until the buffer first fills */
-	off_t	 off;		/* reading: where the file's next bytes are */
+	off_t	 off;		/* reading: the file's next bytes */
 };
 
 struct spool *
