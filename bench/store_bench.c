@@ -174,7 +174,7 @@ main(int argc, char **argv)
 	cfg.nfeeds = nfeeds;
 	cfg.feeds = xcalloc(nfeeds, sizeof(*cfg.feeds));
 	for (int f = 0; f < nfeeds; f++) {
-		cfg.feeds[f].name = xasprintf("feed%d", f);
+		cfg.feeds[f].def.name = xasprintf("feed%d", f);
 		cfg.feeds[f].url = xasprintf("https://feed%d.example/rss", f);
 		docs[f] = load_doc(src, f);
 		nitems += (long)docs[f]->nitems;
@@ -183,7 +183,7 @@ main(int argc, char **argv)
 	for (int f = 0; f < nfeeds; f++) {
 		struct feed_row row;
 
-		store_feed_get(st, cfg.feeds[f].name, &row);
+		store_feed_get(st, cfg.feeds[f].def.name, &row);
 		ids[f] = row.id;
 		feed_row_cleanup(&row);
 	}
@@ -223,7 +223,7 @@ main(int argc, char **argv)
 	for (int f = 0; f < nfeeds; f++) {
 		feed_doc_free(docs[f]);
 		store_prep_free(preps[f]);
-		free(cfg.feeds[f].name);
+		free(cfg.feeds[f].def.name);
 		free(cfg.feeds[f].url);
 	}
 	free(cfg.feeds);

@@ -23,6 +23,7 @@
 #include "daemon/serve.h"
 #include "util/fs.h"
 #include "util/hash.h"
+#include "util/spillset.h"
 #include "util/xmalloc.h"
 #include "feeds/atom_out.h"
 #include "util/buf.h"
@@ -64,24 +65,20 @@ sink_flush(struct sink *k)
 	buf_reset(&k->text);
 }
 
-/* A set of 64-bit hashes (open addressing; 0 is stored as 1). */
-struct hset {
-	uint64_t *v;
-	size_t	 n, cap;
-};
-
 /*
  * What one pass over the stories writes to one or more sinks.  Entries
- * are prepared and written one at a time: memory does not grow with
- * max_entries but for the hash set of links and ids seen (8 bytes a
- * slot, at most 5 slots per 4 keys, two or three keys an entry), where
- * the whole list of rows and entries once took ~10 KB per entry.
+ * are prepared and written one at a time, where the whole list of rows
+ * and entries once took ~10 KB per entry; the links and ids seen (two
+ * or three keys an entry) are in a spillset, whose memory stays the
+ * same (~100 KB) past some 1,000 entries (a table in memory grew to
+ * 3 MB at 100,000).
  */
 struct stream {
 	struct store *st;		/* keeps the HTML made (render cache) */
 	struct sink *sinks;
 	size_t	 nsinks;
-	struct hset seen;	/* links and ids (hash_of) */
+	struct spillset *seen;	/* links and ids (hash_of) */
+	int	 seen_errno;	/* why seen failed, else 0 */
 	size_t	 n;
 	int	 head;		/* the heads are written */
 	int64_t	 now;		/* of the whole pass (entry dates) */
@@ -144,38 +141,16 @@ hash_of(enum seen_kind kind, const char *s)
 	return kind == SEEN_ID ? hash_add(h, "\001", 1) : h;
 }
 
-/* Adds h; 1 when it was there already. */
+/* Adds s's key to the seen set: 1 when it was there already, 0 when
+ * not, -1 when the set failed (w->seen_errno). */
 static int
-hset_add(struct hset *hs, uint64_t h)
+seen_add(struct stream *w, enum seen_kind kind, const char *s)
 {
-	size_t	 i;
+	int	 rc = spillset_add(w->seen, hash_of(kind, s));
 
-	h += h == 0;			/* 0 marks a free slot */
-
-	/* grown at 4/5 full: linear probing is still short there, and a
-	 * set of 100,000 entries' keys fits in 2 MB, not 4 */
-	if ((hs->n + 1) * 5 > hs->cap * 4) {
-		struct hset big = { NULL, 0, hs->cap ? hs->cap * 2 : 256 };
-
-		big.v = xcalloc(big.cap, sizeof(uint64_t));
-		for (i = 0; i < hs->cap; i++)
-			if (hs->v[i] != 0) {
-				size_t j = hs->v[i] & (big.cap - 1);
-
-				while (big.v[j] != 0)
-					j = (j + 1) & (big.cap - 1);
-				big.v[j] = hs->v[i];
-				big.n++;
-			}
-		free(hs->v);
-		*hs = big;
-	}
-	for (i = h & (hs->cap - 1); hs->v[i] != 0; i = (i + 1) & (hs->cap - 1))
-		if (hs->v[i] == h)
-			return 1;
-	hs->v[i] = h;
-	hs->n++;
-	return 0;
+	if (rc == -1)
+		w->seen_errno = errno;
+	return rc;
 }
 
 static void
@@ -228,6 +203,7 @@ stream_story(struct story_row *r, void *arg)
 	struct stream *w = arg;
 	struct entry e;
 	struct story_html made;
+	int	 rc;
 
 	if (entry_prepare(&e, r, w->now, &made) == -1 &&
 	    remake(w, r, &e, &made) == -1)
@@ -236,12 +212,17 @@ stream_story(struct story_row *r, void *arg)
 	if (made.key != 0)
 		(void)store_html_put(w->st, r, &made);
 	story_html_cleanup(&made);
-	if (hset_add(&w->seen, hash_of(SEEN_ID, e.id))) {
+	if ((rc = seen_add(w, SEEN_ID, e.id)) == 1) {
 		entry_retag(&e, r->story_id);
-		hset_add(&w->seen, hash_of(SEEN_ID, e.id));
+		rc = seen_add(w, SEEN_ID, e.id);
 	}
-	if (e.link != NULL && hset_add(&w->seen, hash_of(SEEN_LINK, e.link)))
+	if (rc != -1 && e.link != NULL &&
+	    (rc = seen_add(w, SEEN_LINK, e.link)) == 1)
 		e.link_shared = 1;
+	if (rc == -1) {
+		entry_cleanup(&e);
+		return -1;
+	}
 	if (!w->head)
 		write_heads(w, e.updated);
 	for (size_t i = 0; i < w->nsinks; i++) {
@@ -267,7 +248,7 @@ static int
 stream_all(struct store *st, const struct config *cfg, const char *rule,
     struct sink *sinks, size_t nsinks, char **errstr)
 {
-	struct stream w = { st, sinks, nsinks, { NULL, 0, 0 }, 0, 0,
+	struct stream w = { st, sinks, nsinks, spillset_new(0), 0, 0, 0,
 	    (int64_t)time(NULL) };
 	size_t	 i, opened = 0;
 	int	 ok = 1, rc = 0;
@@ -276,7 +257,9 @@ stream_all(struct store *st, const struct config *cfg, const char *rule,
 		ok = sink_open(&sinks[i], errstr) == 0;
 	if (ok && store_stories_each(st, rule, cfg->max_entries, w.now,
 	    stream_story, &w) == -1) {
-		*errstr = xasprintf("reading stories: %s", store_errmsg(st));
+		*errstr = w.seen_errno != 0 ? xasprintf("keeping the links"
+		    " and ids written: %s", strerror(w.seen_errno)) :
+		    xasprintf("reading stories: %s", store_errmsg(st));
 		ok = 0;
 	}
 	if (ok && !w.head)
@@ -292,7 +275,7 @@ stream_all(struct store *st, const struct config *cfg, const char *rule,
 	for (i = 0; i < opened; i++)
 		if (sink_close(&sinks[i], ok, errstr) == -1)
 			rc = -1;
-	free(w.seen.v);
+	spillset_free(w.seen);
 	for (i = 0; i < nsinks; i++)
 		buf_cleanup(&sinks[i].text);
 	return ok ? rc : -1;

@@ -312,10 +312,14 @@ store_cause(struct store *st)
 const char *
 store_errmsg(struct store *st)
 {
-	const char *cause = store_cause(st);
 	char tmp[sizeof(st->errtext)];
 
-	snprintf(tmp, sizeof(tmp), "%s: %s", st->path, cause);
+	if (st->io_errno != 0) {
+		snprintf(tmp, sizeof(tmp), "%s: temporary file: %s", st->path,
+		    strerror(st->io_errno));
+		st->io_errno = 0;
+	} else
+		snprintf(tmp, sizeof(tmp), "%s: %s", st->path, store_cause(st));
 	memcpy(st->errtext, tmp, sizeof(tmp));
 	return st->errtext;
 }

@@ -24,8 +24,9 @@ enum store_stmt_id {
 	SQ_ITEM_INSERT, SQ_ITEM_NEXT_ID, SQ_ITEM_UPDATE, SQ_STORY_INSERT, SQ_STORY_BY_KEY,
 	SQ_STORY_ALIAS,
 	SQ_FTS_DEL, SQ_FTS_INS, SQ_TRI_DEL, SQ_TRI_INS,
-	SQ_STORY_FILL, SQ_STORY_FILL_KEPT, SQ_STORY_FILL_RENDER, SQ_STORY_RAW,
-	SQ_HTML_PUT,
+	SQ_STORY_FILL, SQ_STORY_FILL_KEPT, SQ_STORY_FILL_RENDER, SQ_FEED_RENDER,
+	SQ_STORY_RAW,
+	SQ_HTML_PUT, SQ_HTML_SLOTS,
 	SQ_ALERT_INSERT, SQ_ALERT_FIRST, SQ_ALERT_CHECKED, SQ_ALERT_PENDING, SQ_ALERT_WRITTEN,
 	SQ_RECENT_ITEMS, SQ_RECENT_ALERTS,
 	SQ_HOLD_SET, SQ_HOLD_LIST,
@@ -48,6 +49,9 @@ struct store {
 	int64_t	 group_window;
 	struct group_index *grp;	/* NULL: built on next use */
 	char	 errtext[512];		/* store_errmsg's answer */
+	int	 io_errno;		/* a temporary file of the store's
+					 * own failed: store_errmsg says so,
+					 * once */
 };
 
 /* Why the last call failed, the cause named ("disk full"); no path. */

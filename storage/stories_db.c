@@ -2,10 +2,12 @@
  * stories_db: reading stories (one row per story: its first-seen item,
  * the feed that brought it, how many feeds did) and retention.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/spool.h"
 #include "util/xmalloc.h"
 #include "storage/store_int.h"
 
@@ -145,18 +147,20 @@ store_story_cleanup(struct story_row *r)
 	" FROM items WHERE story_id = i.story_id AND enclosures IS NOT NULL" \
 	" ORDER BY id))"
 #define STORY_COLS_GIVEN(html, author, nsources, encl, sort, nitems, \
-	    last) \
+	    last, feed_a, feed_b) \
 	"SELECT i.story_id, i.entry_id, i.title, i.link, coalesce(i.author," \
-	" " author "), " html ", i.published, i.updated, i.first_seen," \
-	" f.name, f.title, f.link, f.url, f.updated, " nsources ", " sort \
-	", f.doc_id, f.author, f.language, " nitems ", " last ", i.story_why," \
-	" i.categories, " encl
+	" " author "), " html ", i.published, i.updated, i.first_seen, " \
+	feed_a ", " nsources ", " sort ", " feed_b ", " nitems ", " last \
+	", i.story_why, i.categories, " encl
+/* The feed's columns, joined as f (the render reads them apart). */
+#define STORY_FEED_A	"f.name, f.title, f.link, f.url, f.updated"
+#define STORY_FEED_B	"f.doc_id, f.author, f.language"
 #define STORY_COLS STORY_COLS_GIVEN("i.summary, i.content", \
 	STORY_AUTHOR_MORE, STORY_NSOURCES_MORE, STORY_ENCL_MORE, \
 	"(SELECT sort_time FROM stories WHERE id = i.story_id)", \
 	"(SELECT count(*) FROM items WHERE story_id = i.story_id)", \
 	"(SELECT first_seen FROM items WHERE story_id = i.story_id" \
-	" ORDER BY id DESC LIMIT 1)")
+	" ORDER BY id DESC LIMIT 1)", STORY_FEED_A, STORY_FEED_B)
 #define STORY_NCOLS		25
 #define STORY_FROM " FROM items i JOIN feeds f ON f.id = i.feed_id"
 
@@ -195,65 +199,184 @@ store_story_fill(struct store *st, int64_t item_id, struct story_row *r)
  * Where item id's kept HTML lies in item_html, from its story's sort
  * time: rows of stories listed together share pages, and a render,
  * newest first, appends them in rowid order (pages filled, not split).
- * Two items of one second and the same low 16 bits of id take turns
- * (one replaces the other, INSERT OR REPLACE); a reader checks the id.
+ * Two items of one second and the same low 16 bits of id (4,212 stories
+ * of the 10,000-feed bench have one sort time) would take turns, each
+ * render making both again: the later lies in the first free one of
+ * HTML_TRIES positions in its second, strides apart (a run of ids of
+ * one second fills the positions next to each other), and a reader
+ * that does not find the id at the first looks at the others.
  */
-#define HTML_POS(sort, id) "(-(" sort ") * 65536 - (" id " & 65535))"
+#define HTML_TRIES	8
+
+static int64_t
+html_pos(int64_t sort, int64_t id, int k)
+{
+	return -sort * 65536 - ((id + (int64_t)k * 40503) & 65535);
+}
 
 /*
  * The render's story columns, from item i (items, or item_html with
  * its copy of them): what needs the story's other items is read only
  * when it has some (?3, from store_stories_each's order, as ?2 the
- * sort time and ?4 the newest item's first seen).
+ * sort time and ?4 the newest item's first seen).  The feed's columns
+ * come from a feed_memo: NULL here, and i.feed_id after the columns
+ * each statement adds.
  */
 #define RENDER_COLS(html) STORY_COLS_GIVEN(html, \
 	"CASE WHEN ?3 > 1 THEN " STORY_AUTHOR_MORE " END", \
 	"CASE WHEN ?3 > 1 THEN " STORY_NSOURCES_MORE " ELSE 1 END", \
 	"CASE WHEN ?3 > 1 THEN " STORY_ENCL_MORE " ELSE i.enclosures END", \
-	"?2", "?3", "?4")
+	"?2", "?3", "?4", "NULL, NULL, NULL, NULL, NULL", "NULL, NULL, NULL")
 
 /*
- * A story row for the render; q (store_stories_each's order) gives the
- * item's id, the story's sort time, how many items it has and when the
- * newest was first seen.  The item's kept copy (store_html_put) when
- * there is one: its columns and its HTML as shown, not the item's own
- * HTML (row.html.row_kept; store_story_raw reads that); else the item.
+ * The feed columns of the render's story rows, by feed id: joined for
+ * every story they kept the feeds' pages (1.7 MB for 10,000 feeds) in
+ * the page cache, or read them again for most stories when the cache
+ * was smaller.  Direct-mapped, a slot per id modulo FEED_MEMO_SLOTS:
+ * the stories of 100,000 entries of the 10,000-feed bench came from
+ * 3,660 feeds, 83% of them found here (89% with 1,024 slots, for
+ * 100 KB more and no CPU less that could be measured); at most some
+ * 100 KB.
+ */
+#define FEED_MEMO_SLOTS	512
+
+struct feed_memo {
+	int64_t	 id;
+	int	 used;
+	int64_t	 updated;
+	char	*block;		/* the strings, NUL-terminated */
+	const char *col[7];	/* name, title, link, url, doc_id, author,
+				 * language: in block, or NULL */
+};
+
+static void
+feed_memo_free(struct feed_memo *memo)
+{
+	for (size_t i = 0; memo != NULL && i < FEED_MEMO_SLOTS; i++)
+		free(memo[i].block);
+	free(memo);
+}
+
+#define FEED_MEMO_SQL	"SELECT name, title, link, url, doc_id, author," \
+	" language, updated FROM feeds WHERE id = ?"
+
+/* Slot m from s (FEED_MEMO_SQL's columns), its strings in one block. */
+static void
+feed_memo_put(struct feed_memo *m, sqlite3_stmt *s, int64_t id)
+{
+	const unsigned char *text[7];
+	size_t	 len[7], total = 0;
+	char	*p;
+
+	for (int c = 0; c < 7; c++) {
+		text[c] = sqlite3_column_text(s, c);
+		len[c] = (size_t)sqlite3_column_bytes(s, c);
+		total += text[c] != NULL ? len[c] + 1 : 0;
+	}
+	free(m->block);
+	p = m->block = xmalloc(total > 0 ? total : 1);
+	for (int c = 0; c < 7; c++) {
+		m->col[c] = NULL;
+		if (text[c] == NULL)
+			continue;
+		memcpy(p, text[c], len[c]);
+		p[len[c]] = '\0';
+		m->col[c] = p;
+		p += len[c] + 1;
+	}
+	m->id = id;
+	m->used = 1;
+	m->updated = store_col_time(s, 7);
+}
+
+/*
+ * r's feed columns, from feed_id's slot, filled from feeds when it
+ * holds another feed: 0, or -1 when there is no such feed (as the join
+ * gave no row) or on an error.
  */
 static int
-story_fill_render(struct store *st, sqlite3_stmt *q, struct story_row *r)
+feed_memo_fill(struct store *st, struct feed_memo *memo, int64_t feed_id,
+    struct story_row *r)
+{
+	struct feed_memo *m = &memo[(uint64_t)feed_id % FEED_MEMO_SLOTS];
+	char	**to[7] = { &r->feed_name, &r->feed_title, &r->feed_link,
+	    &r->feed_url, &r->feed_doc_id, &r->feed_author,
+	    &r->feed_language };
+
+	if (!m->used || m->id != feed_id) {
+		sqlite3_stmt *s = store_query(st, SQ_FEED_RENDER,
+		    FEED_MEMO_SQL, "I", feed_id);
+		int rc;
+
+		if (s == NULL)
+			return -1;
+		if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+			feed_memo_put(m, s, feed_id);
+		sqlite3_reset(s);
+		if (rc != SQLITE_ROW)
+			return -1;
+	}
+	for (int c = 0; c < 7; c++)
+		*to[c] = xstrdup_or_null(m->col[c]);
+	r->feed_updated = m->updated;
+	return 0;
+}
+
+/*
+ * A story row for the render; v (a row of store_stories_each's order)
+ * gives the item's id, the story's sort time, how many items it has
+ * and when the newest was first seen.  The item's kept copy
+ * (store_html_put) when there is one: its columns and its HTML as
+ * shown, not the item's own HTML (row.html.row_kept; store_story_raw
+ * reads that); else the item.  The feed's columns from memo.
+ */
+static int
+story_fill_render(struct store *st, const int64_t v[4],
+    struct feed_memo *memo, struct story_row *r)
 {
 	sqlite3_stmt *k = store_stmt(st, SQ_STORY_FILL_KEPT,
 	    RENDER_COLS("NULL, NULL") ", i.key, i.html_content,"
-	    " i.html_summary, i.html_text FROM item_html i JOIN feeds f"
-	    " ON f.id = i.feed_id WHERE i.pos = " HTML_POS("?2", "?1")
-	    " AND +i.id = ?1");
+	    " i.html_summary, i.html_text, i.feed_id FROM item_html i"
+	    " WHERE i.pos = ?5 AND +i.id = ?1");
 	sqlite3_stmt *s;
-	int64_t	 item_id = sqlite3_column_int64(q, 0);
-	int rc;
+	int64_t	 item_id = v[0], feed_id;
+	int rc, found = 0;
 
 	memset(r, 0, sizeof(*r));
 	if (k == NULL)
 		return -1;
 	for (int c = 0; c < 4; c++)
-		sqlite3_bind_int64(k, c + 1, sqlite3_column_int64(q, c));
-	if (story_read_cols(k, item_id, r) == 0) {
+		sqlite3_bind_int64(k, c + 1, v[c]);
+	for (int t = 0; t < HTML_TRIES && !found; t++) {
+		sqlite3_bind_int64(k, 5, html_pos(v[1], item_id, t));
+		if (!(found = story_read_cols(k, item_id, r) == 0))
+			sqlite3_reset(k);
+	}
+	if (found) {
 		r->html.row_kept = 1;
 		r->html.key = sqlite3_column_int64(k, STORY_NCOLS);
 		r->html.content = store_col_str(k, STORY_NCOLS + 1);
 		r->html.summary = store_col_str(k, STORY_NCOLS + 2);
 		r->html.summary_text = store_col_str(k, STORY_NCOLS + 3);
+		feed_id = sqlite3_column_int64(k, STORY_NCOLS + 4);
 		sqlite3_reset(k);
-		return 0;
+		if (feed_memo_fill(st, memo, feed_id, r) == 0)
+			return 0;
+		store_story_cleanup(r);	/* no feed: no row, as a join */
+		memset(r, 0, sizeof(*r));
 	}
 	sqlite3_reset(k);
 	if ((s = store_stmt(st, SQ_STORY_FILL_RENDER,
-	    RENDER_COLS("i.summary, i.content") STORY_FROM
+	    RENDER_COLS("i.summary, i.content") ", i.feed_id FROM items i"
 	    " WHERE i.id = ?1")) == NULL)
 		return -1;
 	for (int c = 0; c < 4; c++)
-		sqlite3_bind_int64(s, c + 1, sqlite3_column_int64(q, c));
+		sqlite3_bind_int64(s, c + 1, v[c]);
 	rc = story_read_cols(s, item_id, r);
+	feed_id = rc == 0 ? sqlite3_column_int64(s, STORY_NCOLS) : 0;
 	sqlite3_reset(s);
+	if (rc == 0 && (rc = feed_memo_fill(st, memo, feed_id, r)) == -1)
+		store_story_cleanup(r);
 	return rc;
 }
 
@@ -276,21 +399,54 @@ store_story_raw(struct store *st, int64_t item_id, char **summary,
 	return rc == SQLITE_ROW ? 0 : -1;
 }
 
+/*
+ * Where item_id's kept HTML goes (html_pos): the first of its tries
+ * that is free or its own already, else its first.  0, or -1.
+ */
+static int
+html_slot(struct store *st, int64_t item_id, int64_t sort, int64_t *pos)
+{
+	for (int t = 0; t < HTML_TRIES; t++) {
+		sqlite3_stmt *s = store_query(st, SQ_HTML_SLOTS, "SELECT id"
+		    " FROM item_html WHERE pos = ?", "I",
+		    html_pos(sort, item_id, t));
+		int	 rc;
+
+		if (s == NULL)
+			return -1;
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW && sqlite3_column_int64(s, 0) != item_id)
+			rc = SQLITE_FULL;	/* another item's */
+		sqlite3_reset(s);
+		if (rc != SQLITE_FULL && rc != SQLITE_ROW && rc != SQLITE_DONE)
+			return -1;
+		if (rc != SQLITE_FULL) {
+			*pos = html_pos(sort, item_id, t);
+			return 0;
+		}
+	}
+	*pos = html_pos(sort, item_id, 0);	/* they take turns there */
+	return 0;
+}
+
 int
 store_html_put(struct store *st, const struct story_row *row,
     const struct story_html *html)
 {
-	if (html->key == 0)
+	int64_t	 pos;
+
+	if (html->key == 0 ||
+	    html_slot(st, row->item_id, row->sort_time, &pos) == -1)
 		return -1;
 	return store_run(st, SQ_HTML_PUT,
 	    "INSERT OR REPLACE INTO item_html (pos, id, story_id, feed_id,"
 	    " entry_id, title, link, author, categories, published, updated,"
 	    " first_seen, enclosures, story_why, key, html_content,"
-	    " html_summary, html_text) SELECT " HTML_POS("?2", "id") ", id,"
+	    " html_summary, html_text) SELECT ?2, id,"
 	    " story_id, feed_id, entry_id, title, link, author, categories,"
 	    " published, updated, first_seen, enclosures, story_why, ?3, ?4,"
 	    " ?5, ?6 FROM items WHERE id = ?1", "IIIsss", row->item_id,
-	    row->sort_time, html->key, html->content, html->summary,
+	    pos, html->key, html->content, html->summary,
 	    html->summary_text);
 }
 
@@ -423,14 +579,19 @@ store_story_items(struct store *st, int64_t story_id,
 
 /*
  * The page cache while the first step sorts (the index is read in
- * order, so a small one loses nothing; the sorters, sized from it when
- * they open, spill past it), then while the rows are read: the feeds'
- * pages (about 170 bytes a feed) must stay in it, and at 2 MB they were
- * read again for most entries of the 10,000-feed bench (95,000 reads
- * of 16 KB at 100,000 entries, against 20,000 at 4 MB).
+ * order, so a small one loses nothing; each of the three sorters keeps
+ * this much, no less than SQLITE_CONFIG_PMASZ's 256 KB, and spills past
+ * it: at 512 KB they held 1.5 MB at 100,000 entries, 0.45 MB more than
+ * at 256 for the same CPU), then while the rows are read: each is read
+ * once and the feeds' columns come from a feed_memo, so the cache need
+ * only hold the b-trees' upper pages.  512 KB, which a render of 200
+ * entries fills too, costs no more CPU than 4 MB did on the
+ * 10,000-feed bench (the feeds joined then needed 1.7 MB of it).
  */
-#define RENDER_ORDER_KB	512
-#define RENDER_CACHE_KB	4096
+#define RENDER_ORDER_KB	256
+#define RENDER_CACHE_KB	512
+/* The order held in memory (32 bytes a story), the rest in a file. */
+#define RENDER_SPOOL_BYTES	(64 * 1024)
 
 /* PRAGMA cache_size (pages; negative: KB), and setting it. */
 static int
@@ -455,13 +616,42 @@ store_set_cache_size(struct store *st, int v)
 	sqlite3_exec(st->db, sql, NULL, NULL, NULL);
 }
 
+/*
+ * q's rows (item id, sort time, items, newest first seen) into order,
+ * then rewound for reading: SQLITE_DONE, else SQLite's error or
+ * SQLITE_ERROR with st->io_errno.
+ */
+static int
+order_spool(struct store *st, sqlite3_stmt *q, struct spool *order)
+{
+	int64_t	 v[4];
+	int	 rc;
+
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		for (int c = 0; c < 4; c++)
+			v[c] = sqlite3_column_int64(q, c);
+		if (spool_put(order, v) == -1)
+			break;
+	}
+	if (rc == SQLITE_DONE && spool_rewind(order) == 0)
+		return rc;
+	if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
+		st->io_errno = errno;
+		rc = SQLITE_ERROR;
+	}
+	return rc;
+}
+
 int
 store_stories_each(struct store *st, const char *rule, int limit,
     int64_t now, store_story_fn fn, void *arg)
 {
 	sqlite3_stmt *q, *src;
 	struct story_row row;
-	int rc, txn, cache;
+	struct feed_memo *memo;
+	struct spool *order;
+	int64_t	 v[4];		/* an order_spool row */
+	int rc, txn, rtxn, cache, got = 0;
 
 	/*
 	 * The sorter holds (item id, dates) per story, not the rows, read
@@ -511,35 +701,50 @@ store_stories_each(struct store *st, const char *rule, int limit,
 	}
 	/* one transaction for the pass and the HTML fn keeps */
 	txn = st->mode == STORE_READWRITE && store_begin(st) == 0;
+	/* else a read one: the order and the rows are of one snapshot */
+	rtxn = !txn && sqlite3_exec(st->db, "BEGIN", NULL, NULL, NULL) ==
+	    SQLITE_OK;
 	/*
-	 * Each row is read once, in an order unrelated to where it lies:
-	 * a cache would only fill (memory growing with limit) without
-	 * hits.  Small ones (RENDER_ORDER_KB, RENDER_CACHE_KB); the
-	 * sorters spill past them.
+	 * The order first, to a spool, and q finalized: its sorters' memory
+	 * (three of RENDER_ORDER_KB, and their merges' buffers) is gone
+	 * before the rows are read.  Each row is then read once, in an
+	 * order unrelated to where it lies: a cache would only fill
+	 * (memory growing with limit) without hits.  Small ones
+	 * (RENDER_ORDER_KB, RENDER_CACHE_KB); the sorters spill past them.
 	 */
 	cache = store_cache_size(st);
 	store_set_cache_size(st, -RENDER_ORDER_KB);
-	for (int first = 1; (rc = sqlite3_step(q)) == SQLITE_ROW; first = 0) {
-		if (first)
-			store_set_cache_size(st, -RENDER_CACHE_KB);
-		if (story_fill_render(st, q, &row) == -1)
+	order = spool_new(sizeof(v), RENDER_SPOOL_BYTES);
+	rc = order_spool(st, q, order);
+	sqlite3_finalize(q);
+	store_set_cache_size(st, -RENDER_CACHE_KB);
+	memo = xcalloc(FEED_MEMO_SLOTS, sizeof(*memo));
+	while (rc == SQLITE_DONE && (got = spool_get(order, v)) == 1) {
+		rc = SQLITE_ERROR;
+		if (story_fill_render(st, v, memo, &row) == -1)
 			break;
 		/* most stories have one item: no query for their sources */
 		if (row.nitems > 1 && fill_sources(src, &row) != SQLITE_DONE) {
 			store_story_cleanup(&row);
 			break;
 		}
-		rc = fn(&row, arg);
+		rc = fn(&row, arg) == -1 ? SQLITE_ERROR : SQLITE_DONE;
 		store_story_cleanup(&row);
-		if (rc == -1)
-			break;
 	}
+	if (got == -1) {
+		st->io_errno = errno;
+		rc = SQLITE_ERROR;
+	}
+	feed_memo_free(memo);
+	spool_free(order);
 	sqlite3_finalize(src);
-	sqlite3_finalize(q);
 	store_set_cache_size(st, cache);
 	/* what could not be kept is made again next time */
 	if (txn)
 		(void)store_end(st, 0);
+	if (rtxn && sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) !=
+	    SQLITE_OK)
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 

@@ -469,6 +469,33 @@ exec_ok(const char *sql)
 }
 
 /*
+ * Two items of one second whose ids share the low 16 bits want the
+ * same place in the render cache: both are kept (the later a stride
+ * away) and both found again, where they took turns, each render
+ * sanitizing both.
+ */
+Test(output, kept_html_of_colliding_items_both_serve)
+{
+	struct output *out = output_new();
+	char	*now;
+
+	exec_ok("UPDATE items SET id = (SELECT min(id) FROM items) + 65536"
+	    " WHERE id = (SELECT max(id) FROM items)");
+	exec_ok("UPDATE stories SET sort_time = 1700000000");
+	cr_assert_eq(fx_count_db("SELECT count(DISTINCT id & 65535) FROM"
+	    " items"), 4, "two ids share their low bits");
+	render_ok(out, 1);
+	cr_assert_eq(fx_count_db("SELECT count(*) FROM item_html"), 5);
+	exec_ok("UPDATE item_html SET html_summary = '<p>kept copy</p>',"
+	    " html_text = 'kept copy'");
+	render_ok(out, 1);
+	now = th_read_file(fx.cfg.atom_path, NULL);
+	cr_assert_eq(count(now, "&lt;p&gt;kept copy&lt;/p&gt;"), 5);
+	free(now);
+	output_free(out);
+}
+
+/*
  * The render cache: a render keeps each entry's item columns and
  * sanitized HTML (item_html) and the next reads them from there; HTML
  * kept under another key (sanitizer, caps, base URL) is made again

@@ -1,17 +1,23 @@
 /*
  * test_util: the shared utilities: UTF-8, the string hash, mkdir -p and
- * the atomic file writer, the growable buffer.
+ * the atomic file writer, the growable buffer, the bounded key set and
+ * record spool.
  */
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "tests/helpers.h"
 #include "util/buf.h"
 #include "util/fs.h"
 #include "util/hash.h"
+#include "util/spillset.h"
+#include "util/spool.h"
 #include "util/termtext.h"
 #include "util/utf8.h"
 #include "util/xmalloc.h"
@@ -300,4 +306,152 @@ Test(util, buf_reserve_exact_is_exact)
 	cr_assert_eq(buf_reserve_exact(&b, 101), -1, "past the cap");
 	cr_assert_null(b.data);
 	buf_cleanup(&b);
+}
+
+/* Keys as a render's hashes look: spread over all 64 bits. */
+static uint64_t
+key_at(uint64_t i)
+{
+	uint64_t x = (i + 1) * 0x9e3779b97f4a7c15ULL;	/* 0 apart */
+
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	return x ^ (x >> 27);
+}
+
+/*
+ * A table of 16 slots spills every 12 keys: thousands of keys go
+ * through the file, and every answer must still be exact (each key new
+ * once, there ever after, whether in the table or in the file, found
+ * through the Bloom filter or ruled out by it).
+ */
+Test(util, spillset_is_exact_past_its_table)
+{
+	struct spillset *set = spillset_new(16);
+	const uint64_t n = 5000;
+
+	for (uint64_t i = 0; i < n; i++) {
+		cr_assert_eq(spillset_add(set, key_at(i)), 0, "key %llu new",
+		    (unsigned long long)i);
+		/* one seen long ago, in the file by now, and a recent one */
+		cr_assert_eq(spillset_add(set, key_at(i / 7)), 1);
+		cr_assert_eq(spillset_add(set, key_at(i)), 1);
+	}
+	cr_assert_gt(spillset_spills(set), 300, "the file path ran: %zu",
+	    spillset_spills(set));
+	for (uint64_t i = 0; i < n; i++)
+		cr_assert_eq(spillset_add(set, key_at(i)), 1, "key %llu kept",
+		    (unsigned long long)i);
+	for (uint64_t i = n; i < 2 * n; i++)
+		cr_assert_eq(spillset_add(set, key_at(i)), 0, "key %llu new",
+		    (unsigned long long)i);
+	/* the smallest and largest keys: the file's first and last blocks */
+	cr_assert_eq(spillset_add(set, 0), 0);
+	cr_assert_eq(spillset_add(set, 1), 1, "0 and 1 are one key");
+	cr_assert_eq(spillset_add(set, UINT64_MAX), 0);
+	for (uint64_t i = 0; i < 40; i++)
+		cr_assert_eq(spillset_add(set, 2 + i), 0);
+	for (uint64_t i = 0; i < 40; i++) {
+		cr_assert_eq(spillset_add(set, 2 + i), 1);
+		cr_assert_eq(spillset_add(set, UINT64_MAX - i), i == 0);
+	}
+	spillset_free(set);
+}
+
+/* Below its largest table the set never makes a file. */
+Test(util, spillset_small_sets_stay_in_memory)
+{
+	struct spillset *set = spillset_new(0);
+
+	for (uint64_t i = 0; i < SPILLSET_SLOTS * 4 / 5 - 1; i++)
+		cr_assert_eq(spillset_add(set, key_at(i)), 0);
+	cr_assert_eq(spillset_spills(set), 0);
+	spillset_free(set);
+}
+
+/* No file can be opened any more (the test's own process). */
+static void
+no_more_files(void)
+{
+	struct rlimit rl;
+	int	 fd = dup(0);		/* the lowest one free */
+
+	cr_assert_geq(fd, 0);
+	close(fd);
+	cr_assert_eq(getrlimit(RLIMIT_NOFILE, &rl), 0);
+	rl.rlim_cur = (rlim_t)fd;
+	cr_assert_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
+}
+
+/* A temporary file goes to $TMPDIR, else to /var/tmp or /tmp. */
+Test(util, tmpfd_falls_back_past_a_missing_tmpdir)
+{
+	int	 fd;
+
+	cr_assert_eq(setenv("TMPDIR", "/nonexistent/feedd-test", 1), 0);
+	cr_assert_geq(fd = fs_tmpfd(), 0, "%s", strerror(errno));
+	cr_assert_eq(write(fd, "x", 1), 1);
+	close(fd);
+}
+
+/* No temporary file to spill to: -1 with errno, not a wrong answer. */
+Test(util, spillset_reports_a_file_it_cannot_make)
+{
+	struct spillset *set = spillset_new(16);
+	int	 rc = 0;
+
+	no_more_files();
+	for (uint64_t i = 0; i < 13 && rc == 0; i++)
+		rc = spillset_add(set, key_at(i));
+	cr_assert_eq(rc, -1);
+	cr_assert_eq(errno, EMFILE, "%s", strerror(errno));
+	spillset_free(set);
+}
+
+/* Records read back in order and whole, from memory and from the file. */
+static void
+spool_round_trip(size_t maxmem, int n, int spilled)
+{
+	struct spool *sp = spool_new(3 * sizeof(int64_t), maxmem);
+	int64_t	 rec[3];
+
+	for (int i = 0; i < n; i++) {
+		rec[0] = i;
+		rec[1] = -i;
+		rec[2] = (int64_t)key_at((uint64_t)i);
+		cr_assert_eq(spool_put(sp, rec), 0);
+	}
+	cr_assert_eq(spool_spilled(sp), spilled);
+	cr_assert_eq(spool_rewind(sp), 0);
+	for (int i = 0; i < n; i++) {
+		cr_assert_eq(spool_get(sp, rec), 1, "record %d", i);
+		cr_assert(rec[0] == i && rec[1] == -i &&
+		    rec[2] == (int64_t)key_at((uint64_t)i), "record %d", i);
+	}
+	cr_assert_eq(spool_get(sp, rec), 0, "nothing after the last");
+	cr_assert_eq(spool_get(sp, rec), 0);
+	spool_free(sp);
+}
+
+Test(util, spool_gives_back_what_it_took)
+{
+	spool_round_trip(4096, 0, 0);
+	spool_round_trip(4096, 100, 0);
+	/* 170 records of 24 bytes a buffer: full buffers, and a part */
+	spool_round_trip(4096, 170 * 7, 1);
+	spool_round_trip(4096, 170 * 7 + 5, 1);
+	spool_round_trip(1, 50, 1);	/* a record at a time */
+}
+
+Test(util, spool_reports_a_file_it_cannot_make)
+{
+	struct spool *sp = spool_new(8, 64);
+	int64_t	 rec = 1;
+	int	 rc = 0;
+
+	no_more_files();
+	for (int i = 0; i < 9 && rc == 0; i++)
+		rc = spool_put(sp, &rec);
+	cr_assert_eq(rc, -1);
+	cr_assert_eq(errno, EMFILE, "%s", strerror(errno));
+	spool_free(sp);
 }

@@ -67,9 +67,10 @@ struct fs_atomic {
 
 #define CHUNK	(1 << 16)
 
-static int
-write_all(int fd, const char *buf, size_t n)
+int
+fs_write_all(int fd, const void *data, size_t n)
 {
+	const char *buf = data;
 	size_t	 off;
 	ssize_t	 w;
 
@@ -109,7 +110,7 @@ copy_held(struct fs_atomic *a)
 		    CHUNK;
 		ssize_t	 n = pread(in, a->obuf, k, off);
 
-		if (n <= 0 || write_all(a->fd, a->obuf, (size_t)n) == -1)
+		if (n <= 0 || fs_write_all(a->fd, a->obuf, (size_t)n) == -1)
 			return -1;
 		off += n;
 	}
@@ -141,7 +142,7 @@ tmp_write(void *cookie, const char *buf, size_t n)
 		return (ssize_t)n;
 	}
 	if ((a->held > 0 && copy_held(a) == -1) ||
-	    write_all(a->fd, buf, n) == -1)
+	    fs_write_all(a->fd, buf, n) == -1)
 		return -1;
 	return (ssize_t)n;
 }
@@ -300,4 +301,36 @@ fs_write_file(const char *path, const void *data, size_t len, int flags,
 	struct bytes b = { data, len };
 
 	return fs_write_atomic(path, write_bytes, &b, flags, errstr);
+}
+
+/* A nameless temporary file in dir: the descriptor, or -1 (errno). */
+static int
+tmpfd_in(const char *dir)
+{
+	char	*path;
+	int	 fd;
+
+#ifdef O_TMPFILE
+	if ((fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) != -1)
+		return fd;
+#endif
+	/* a filesystem without O_TMPFILE: a name, removed at once */
+	path = xasprintf("%s/feedd.XXXXXX", dir);
+	if ((fd = mkostemp(path, O_CLOEXEC)) != -1)
+		unlink(path);
+	free(path);
+	return fd;
+}
+
+int
+fs_tmpfd(void)
+{
+	const char *dirs[] = { getenv("TMPDIR"), "/var/tmp", "/tmp" };
+	int	 fd = -1;
+
+	/* SQLite's order for its own temporary files */
+	for (size_t i = 0; i < 3 && fd == -1; i++)
+		if (dirs[i] != NULL && *dirs[i] != '\0')
+			fd = tmpfd_in(dirs[i]);
+	return fd;
 }

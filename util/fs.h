@@ -2,7 +2,7 @@
  * fs: the filesystem helpers every writer shares: mkdir -p, and a file
  * replaced atomically (temporary file in the same folder, fsync, rename,
  * fsync of the folder), so a reader or a crash sees the old file or the
- * new one, never half of one.
+ * new one, never half of one; full writes; a nameless temporary file.
  */
 #ifndef FEEDD_FS_H
 #define FEEDD_FS_H
@@ -50,5 +50,14 @@ int	 fs_atomic_close(struct fs_atomic *a, int ok, char **errstr);
 /* The same for len bytes at data. */
 int	 fs_write_file(const char *path, const void *data, size_t len,
 	    int flags, char **errstr);
+
+/* Writes all n bytes at data to fd (again after EINTR): 0, or -1 with
+ * errno. */
+int	 fs_write_all(int fd, const void *data, size_t n);
+
+/* A temporary file with no name, read-write, in the first of $TMPDIR,
+ * /var/tmp and /tmp that takes one: gone when closed.  The descriptor,
+ * or -1 with errno. */
+int	 fs_tmpfd(void);
 
 #endif
