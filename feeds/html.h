@@ -14,11 +14,6 @@
  * runs folded to one space, trimmed.  Never NULL for non-NULL input.
  */
 char	*html_to_text(const char *html);
-/*
- * The same, always through libxml2's parser (html_to_text reads plain
- * markup itself, with the same result: the tests compare the two).
- */
-char	*html_to_text_parsed(const char *html);
 
 /*
  * Sanitized HTML: an allowlist of elements and attributes; no script,
