@@ -257,9 +257,12 @@ stream_all(struct store *st, const struct config *cfg, const char *rule,
 		ok = sink_open(&sinks[i], errstr) == 0;
 	if (ok && store_stories_each(st, rule, cfg->max_entries, w.now,
 	    stream_story, &w) == -1) {
-		*errstr = w.seen_errno != 0 ? xasprintf("keeping the links"
-		    " and ids written: %s", strerror(w.seen_errno)) :
-		    xasprintf("reading stories: %s", store_errmsg(st));
+		/* the file being written: a rule's, or the outputs' */
+		*errstr = w.seen_errno != 0 ? xasprintf("%s: the written links"
+		    " and ids' temporary file (" FS_TMP_WHERE "): %s",
+		    sinks[0].path, strerror(w.seen_errno)) :
+		    xasprintf("%s: reading stories: %s", sinks[0].path,
+		    store_errmsg(st));
 		ok = 0;
 	}
 	if (ok && !w.head)

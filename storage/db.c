@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "config/match.h"
+#include "util/fs.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
 #include "storage/store_int.h"
@@ -315,8 +316,9 @@ store_errmsg(struct store *st)
 	char tmp[sizeof(st->errtext)];
 
 	if (st->io_errno != 0) {
-		snprintf(tmp, sizeof(tmp), "%s: temporary file: %s", st->path,
-		    strerror(st->io_errno));
+		/* not the database's: the render's own (fs_tmpfd) */
+		snprintf(tmp, sizeof(tmp), "the story order's temporary file"
+		    " (" FS_TMP_WHERE "): %s", strerror(st->io_errno));
 		st->io_errno = 0;
 	} else
 		snprintf(tmp, sizeof(tmp), "%s: %s", st->path, store_cause(st));

@@ -59,5 +59,7 @@ int	 fs_write_all(int fd, const void *data, size_t n);
  * /var/tmp and /tmp that takes one: gone when closed.  The descriptor,
  * or -1 with errno. */
 int	 fs_tmpfd(void);
+/* Where fs_tmpfd looks, for errors about its files. */
+#define FS_TMP_WHERE	"$TMPDIR, /var/tmp, /tmp"
 
 #endif

@@ -1,0 +1,594 @@
+/*
+ * test_spill: the bounded render and the alert log's fsync through the
+ * real binary.  A render of more stories than its memory holds keeps
+ * their order, and the links and ids written, in temporary files; when
+ * none can be made ($TMPDIR missing, /var/tmp and /tmp read-only, in a
+ * mount namespace of the child's own) the render fails on one line,
+ * the old outputs stay and the items are stored.  When they can, every
+ * entry is there once, newest first.  An alert log whose fsync fails
+ * (a seccomp filter: fsync returns EIO, as a failing disk's does)
+ * leaves its alerts pending, written once by a later run.
+ */
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sched.h>
+#include <stddef.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+
+#include "tests/ts_helpers.h"
+#include "util/buf.h"
+
+static struct ts T;
+
+static void
+setup(void)
+{
+	ts_start(&T);
+}
+
+static void
+teardown(void)
+{
+	ts_stop(&T);
+}
+
+TestSuite(spill, .init = setup, .fini = teardown, .timeout = 60);
+
+/* ---- what the child runs in ---- */
+
+static int
+write_proc(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY), rc;
+
+	if (fd == -1)
+		return -1;
+	rc = write(fd, text, strlen(text)) == (ssize_t)strlen(text) ? 0 : -1;
+	close(fd);
+	return rc;
+}
+
+/*
+ * A mount namespace of this process's own: as root, or else as root of
+ * a user namespace of its own (an unprivileged user may make one).
+ */
+static int
+own_mount_ns(void)
+{
+	char map[64];
+	uid_t uid = getuid();
+	gid_t gid = getgid();
+
+	if (unshare(CLONE_NEWNS) == 0)
+		return 0;
+	if (unshare(CLONE_NEWUSER | CLONE_NEWNS) == -1)
+		return -1;
+	snprintf(map, sizeof(map), "0 %u 1", (unsigned)uid);
+	if (write_proc("/proc/self/setgroups", "deny") == -1 ||
+	    write_proc("/proc/self/uid_map", map) == -1)
+		return -1;
+	snprintf(map, sizeof(map), "0 %u 1", (unsigned)gid);
+	return write_proc("/proc/self/gid_map", map);
+}
+
+/* dir, bound on itself, read-only (keeping the flags a user namespace
+ * may not drop). */
+static int
+bind_read_only(const char *dir)
+{
+	struct statvfs v;
+	unsigned long fl = MS_REMOUNT | MS_BIND | MS_RDONLY;
+
+	if (statvfs(dir, &v) == -1)
+		return -1;
+	fl |= (v.f_flag & ST_NOSUID ? MS_NOSUID : 0) |
+	    (v.f_flag & ST_NODEV ? MS_NODEV : 0) |
+	    (v.f_flag & ST_NOEXEC ? MS_NOEXEC : 0) |
+	    (v.f_flag & ST_NOATIME ? MS_NOATIME : 0) |
+	    (v.f_flag & ST_NODIRATIME ? MS_NODIRATIME : 0) |
+	    (v.f_flag & ST_RELATIME ? MS_RELATIME : 0);
+	return mount(NULL, dir, NULL, fl, NULL);
+}
+
+/*
+ * No temporary file can be made: $TMPDIR is T.dir/tmp, which does not
+ * exist (a test makes it to end the condition), /var/tmp and /tmp are
+ * read-only; T.dir, under /tmp, stays writable (bound on itself first).
+ */
+static int
+no_temporary_files(void)
+{
+	char *tmpdir = th_path(T.dir, "tmp");
+
+	if (own_mount_ns() == -1 ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1 ||
+	    mount("/var/tmp", "/var/tmp", NULL, MS_BIND, NULL) == -1 ||
+	    bind_read_only("/var/tmp") == -1 ||
+	    mount("/tmp", "/tmp", NULL, MS_BIND, NULL) == -1 ||
+	    mount(T.dir, T.dir, NULL, MS_BIND, NULL) == -1 ||
+	    bind_read_only("/tmp") == -1)
+		return -1;
+	setenv("TMPDIR", tmpdir, 1);
+	free(tmpdir);
+	return 0;
+}
+
+/* fsync(2) fails with EIO, as on a disk that lost the writes. */
+static int
+fsync_fails(void)
+{
+#if defined(__x86_64__)
+#define T_ARCH	AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define T_ARCH	AUDIT_ARCH_AARCH64
+#endif
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+		    offsetof(struct seccomp_data, arch)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, T_ARCH, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+		    offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_fsync, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EIO),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { sizeof(f) / sizeof(f[0]), f };
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
+		return -1;
+	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog);
+}
+
+/*
+ * Starts feedd CMD -c conf after env() (NULL: none) in the child;
+ * stdout and stderr to T.dir/out, T.dir/err (stderr appended).  The
+ * child exits 126 when env() failed.
+ */
+static pid_t
+start_in(int (*env)(void), const char *cmd, const char *conf)
+{
+	char *out = th_path(T.dir, "out"), *err = th_path(T.dir, "err");
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int o = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		int e = open(err, O_WRONLY | O_CREAT | O_APPEND, 0644);
+		int null = open("/dev/null", O_RDONLY);
+
+		if (env != NULL && env() == -1) {
+			dprintf(e, "test: %s\n", strerror(errno));
+			_exit(126);
+		}
+		dup2(null, 0);
+		dup2(o, 1);
+		dup2(e, 2);
+		execl(th_feedd(), th_feedd(), cmd, "-c", conf, (char *)NULL);
+		_exit(127);
+	}
+	free(out);
+	free(err);
+	return pid;
+}
+
+/* `feedd once` in env(): its exit status; stderr in *err (caller frees,
+ * the file is emptied). */
+static int
+once_in(int (*env)(void), const char *conf, char **err)
+{
+	char *path = th_path(T.dir, "err");
+	int rc;
+
+	unlink(path);
+	rc = ts_wait_exit(start_in(env, "once", conf), 30);
+	*err = th_read_file(path, NULL);
+	cr_assert_not_null(*err);
+	cr_assert_neq(rc, 126, "the child's setup failed: %s", *err);
+	free(path);
+	return rc;
+}
+
+static int
+nlines(const char *s)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+/* Occurrences of needle in s. */
+static int
+count_of(const char *s, const char *needle)
+{
+	int n = 0;
+
+	for (; (s = strstr(s, needle)) != NULL; s += strlen(needle))
+		n++;
+	return n;
+}
+
+/* Config: the one feed m.xml, Atom and JSON Feed, max_entries 5000,
+ * plus rest; caller frees. */
+static char *
+conf_with(const char *rest)
+{
+	char *f = ts_feed(&T, "m", "/m.xml");
+	char *all = xasprintf("%s[output]\njson = feed.json\n"
+	    "max_entries = 5000\n\n%s", f, rest);
+	char *conf = ts_config(&T, "", all);
+
+	free(all);
+	free(f);
+	return conf;
+}
+
+/* A file of the state folder (outputs, alert log). */
+static char *
+out_path(const char *name)
+{
+	char *state = th_path(T.dir, "state"), *p = th_path(state, name);
+
+	free(state);
+	return p;
+}
+
+/* ---- a render that must spill, with nowhere to spill ---- */
+
+/*
+ * `once` without temporary files: exit 1, the cause on one line (want,
+ * after "outputs: " and the state folder), and the summary line `once`
+ * ends with when an output was not written.
+ */
+static void
+once_fails_on(const char *conf, const char *want)
+{
+	char *err, *line;
+	int rc = once_in(no_temporary_files, conf, &err);
+
+	cr_assert_eq(rc, 1, "exit %d: %s", rc, err);
+	cr_assert_not_null(line = strstr(err, "feedd: outputs: "), "%s", err);
+	line = strchr(line, '\n');
+	cr_assert(line - strlen(want) + 1 >= err &&
+	    strncmp(line - strlen(want) + 1, want, strlen(want)) == 0,
+	    "want ...%s in %s", want, err);
+	cr_assert_eq(nlines(err), 2, "%s", err);
+	cr_assert(strstr(err, "feedd: outputs or alert log not written "
+	    "(exit 1)\n"), "%s", err);
+	free(err);
+}
+
+/* feed.xml and feed.json are as they were. */
+static void
+same_outputs(const char *a0, size_t alen0, const char *j0, size_t jlen0)
+{
+	char *atom = out_path("feed.xml"), *json = out_path("feed.json");
+	size_t alen, jlen;
+	char *a = th_read_file(atom, &alen), *j = th_read_file(json, &jlen);
+
+	cr_assert(a && alen == alen0 && memcmp(a, a0, alen) == 0,
+	    "feed.xml changed");
+	cr_assert(j && jlen == jlen0 && memcmp(j, j0, jlen) == 0,
+	    "feed.json changed");
+	free(a);
+	free(j);
+	free(atom);
+	free(json);
+}
+
+/*
+ * 3,000 new stories: more than the order kept in memory (2,048), so the
+ * render needs a temporary file and cannot have one.  `once` names the
+ * output and the cause on one line, exits 1 as it does for any output
+ * not written ("outputs or alert log not written (exit 1)"), leaves the
+ * old outputs as they were and stores every item; the next `once`,
+ * with a temporary folder, writes them.
+ */
+Test(spill, render_without_a_temporary_file_fails_and_loses_nothing)
+{
+	char *small = th_rss_of_items(10), *big = th_rss_of_items(3000);
+	char *mid = th_rss_of_items(2000), *conf = conf_with(""), *err;
+	char *atom = out_path("feed.xml"), *json = out_path("feed.json");
+	char *a0, *j0, *a1;
+	size_t alen0, jlen0;
+	int rc;
+
+	ts_put(&T, "m.xml", small);
+	rc = once_in(NULL, conf, &err);
+	cr_assert_eq(rc, 0, "exit %d: %s", rc, err);
+	free(err);
+	a0 = th_read_file(atom, &alen0);
+	j0 = th_read_file(json, &jlen0);
+	cr_assert(a0 && j0);
+
+	/* 2,000: the order fits in memory, its 4,000 links and ids do not */
+	ts_put(&T, "m.xml", mid);
+	once_fails_on(conf, "/state/feed.xml: the written links and ids' "
+	    "temporary file ($TMPDIR, /var/tmp, /tmp): Read-only file system\n");
+	same_outputs(a0, alen0, j0, jlen0);
+	cr_assert_eq(ts_items_of(&T, "m"), 2000, "the items are stored");
+	/* 3,000: the order does not fit (2,048) */
+	ts_put(&T, "m.xml", big);
+	once_fails_on(conf, "/state/feed.xml: reading stories: the story "
+	    "order's temporary file ($TMPDIR, /var/tmp, /tmp): Read-only file "
+	    "system\n");
+	same_outputs(a0, alen0, j0, jlen0);
+	cr_assert_eq(ts_items_of(&T, "m"), 3000, "the items are stored");
+
+	rc = once_in(NULL, conf, &err);
+	cr_assert_eq(rc, 0, "exit %d: %s", rc, err);
+	free(err);
+	a1 = th_read_file(atom, NULL);
+	cr_assert_eq(count_of(a1, "<entry>"), 3000);
+	cr_assert(strstr(a1, ">Story 2999</title>") &&
+	    strstr(a1, ">Story 0</title>"));
+	free(a1);
+	free(a0);
+	free(j0);
+	free(json);
+	free(atom);
+	free(conf);
+	free(big);
+	free(mid);
+	free(small);
+}
+
+struct file_count {
+	const char *path;
+	const char *needle;
+	int	 n;
+};
+
+static int
+file_counts(void *arg)
+{
+	struct file_count *w = arg;
+	char *text = th_read_file(w->path, NULL);
+	int ok = text != NULL && count_of(text, w->needle) >= w->n;
+
+	free(text);
+	return ok;
+}
+
+/*
+ * The daemon: a render without a temporary file is logged and the
+ * daemon runs on; once $TMPDIR exists, the next render (a reload asks
+ * for one) writes every story.
+ */
+Test(spill, daemon_runs_on_and_renders_once_it_can)
+{
+	char *big = th_rss_of_items(3000), *conf = conf_with("");
+	char *errf = th_path(T.dir, "err"), *atom = out_path("feed.xml");
+	char *tmpdir = th_path(T.dir, "tmp"), *state = th_path(T.dir, "state");
+	char *err;
+	struct file_count want_err = { errf, "outputs: ", 1 };
+	struct file_count want_all = { atom, "<entry>", 3000 };
+	pid_t pid;
+
+	ts_put(&T, "m.xml", big);
+	pid = start_in(no_temporary_files, "run", conf);
+	cr_assert_eq(ts_wait_dir(T.dir, file_counts, &want_err, 20), 0,
+	    "no render failed");
+	err = th_read_file(errf, NULL);
+	cr_assert(strstr(err, "temporary file") && strstr(err,
+	    "Read-only file system"), "%s", err);
+	free(err);
+	cr_assert_eq(kill(pid, 0), 0, "the daemon runs on");
+	cr_assert_eq(ts_items_of(&T, "m"), 3000);
+
+	cr_assert_eq(mkdir(tmpdir, 0700), 0);
+	cr_assert_eq(kill(pid, SIGHUP), 0);
+	cr_assert_eq(ts_wait_dir(state, file_counts, &want_all, 20), 0,
+	    "no render after the reload");
+	kill(pid, SIGTERM);
+	cr_assert_eq(ts_wait_exit(pid, 20), 0);
+	err = th_read_file(errf, NULL);
+	cr_assert_eq(count_of(err, "outputs: "), 1, "%s", err);
+	free(err);
+	free(state);
+	free(tmpdir);
+	free(atom);
+	free(errf);
+	free(conf);
+	free(big);
+}
+
+/* ---- a render that spills ---- */
+
+/*
+ * Two feeds of n items each, dated a minute apart, interleaved: A's
+ * item i is 2i minutes old, B's 2i+1.  Every tenth B item has the link
+ * of A's item of the same number (one story of two sources).
+ */
+static void
+put_interleaved(int n)
+{
+	time_t base = time(NULL) - 3600;
+	struct buf a, b;
+
+	buf_init(&a, 0);
+	buf_init(&b, 0);
+	buf_puts(&a, "<?xml version=\"1.0\"?>\n<rss version=\"2.0\"><channel>"
+	    "<title>Apples</title><link>http://a.example/</link>\n");
+	buf_puts(&b, "<?xml version=\"1.0\"?>\n<rss version=\"2.0\"><channel>"
+	    "<title>Zebras</title><link>http://b.example/</link>\n");
+	for (int i = 0; i < n; i++) {
+		char da[64], db[64];
+		time_t ta = base - 120 * i, tb = ta - 60;
+
+		strftime(da, sizeof(da), "%a, %d %b %Y %H:%M:%S +0000",
+		    gmtime(&ta));
+		strftime(db, sizeof(db), "%a, %d %b %Y %H:%M:%S +0000",
+		    gmtime(&tb));
+		buf_printf(&a, "<item><title>Apple tidings %d</title><link>"
+		    "http://a.example/%d</link><guid>a%d</guid><pubDate>%s"
+		    "</pubDate></item>\n", i, i, i, da);
+		buf_printf(&b, "<item><title>Zebra notes %d</title><link>"
+		    "http://%s.example/%d</link><guid>b%d</guid><pubDate>%s"
+		    "</pubDate></item>\n", i, i % 10 == 0 ? "a" : "b", i, i,
+		    db);
+	}
+	buf_puts(&a, "</channel></rss>\n");
+	buf_puts(&b, "</channel></rss>\n");
+	ts_put(&T, "a.xml", buf_str(&a));
+	ts_put(&T, "b.xml", buf_str(&b));
+	buf_cleanup(&a);
+	buf_cleanup(&b);
+}
+
+/* The text of the element <tag> that follows at, or NULL. */
+static char *
+next_text(const char *at, const char *tag, const char **end)
+{
+	char *open = xasprintf("<%s", tag), *close = xasprintf("</%s>", tag);
+	const char *s = strstr(at, open), *e;
+	char *v = NULL;
+
+	if (s != NULL && (s = strchr(s, '>')) != NULL &&
+	    (e = strstr(s, close)) != NULL) {
+		s++;
+		v = xstrndup(s, (size_t)(e - s));
+		*end = e;
+	}
+	free(open);
+	free(close);
+	return v;
+}
+
+/*
+ * 4,750 stories (5,000 items; 250 stories of two), far past the order
+ * kept in memory and the links and ids kept in memory (4,096): each
+ * story once, newest first, no two ids alike, and no link taken for
+ * another's (a false "seen" would show as rel="related" or a retagged
+ * id).
+ */
+Test(spill, spilled_render_has_every_story_once_newest_first)
+{
+	const int n = 2500;
+	char *fa = ts_feed(&T, "a", "/a.xml"), *fb = ts_feed(&T, "b", "/b.xml");
+	char *rest = xasprintf("%s%s[output]\njson = feed.json\n"
+	    "max_entries = 6000\n", fa, fb);
+	char *conf = ts_config(&T, "", rest), *atom = out_path("feed.xml");
+	char *doc, *title, *id, *prev_id = NULL;
+	const char *at, *end;
+	struct th_result r;
+	int entries = 0;
+
+	put_interleaved(n);
+	ts_once(conf, &r);
+	th_result_cleanup(&r);
+	cr_assert_eq(ts_db_int(&T, "SELECT count(*) FROM stories"), 2 * n -
+	    n / 10);
+	doc = th_read_file(atom, NULL);
+	cr_assert_not_null(doc);
+	cr_assert_eq(count_of(doc, "<entry>"), 2 * n - n / 10);
+	cr_assert_eq(count_of(doc, "rel=\"related\""), 0, "a link taken for "
+	    "another's: %d", count_of(doc, "rel=\"related\""));
+	at = strstr(doc, "<entry>");
+	for (int i = 0; i < n; i++)
+		for (int k = 0; k < 2; k++) {
+			char *want;
+
+			if (k == 1 && i % 10 == 0)
+				continue;	/* in A's story */
+			want = xasprintf(k == 0 ? "Apple tidings %d" :
+			    "Zebra notes %d", i);
+			cr_assert_not_null(at, "entry %d missing", entries);
+			id = next_text(at, "id", &end);
+			title = next_text(end, "title", &end);
+			cr_assert_str_eq(title, want, "entry %d: %s, want %s", entries, title, want);
+			cr_assert(prev_id == NULL || strcmp(prev_id, id) != 0);
+			cr_assert_null(strstr(id, "#"), "retagged: %s", id);
+			free(prev_id);
+			prev_id = id;
+			free(title);
+			free(want);
+			entries++;
+			at = strstr(end, "<entry>");
+		}
+	cr_assert_null(at, "more entries than stories");
+	free(prev_id);
+	free(doc);
+	doc = th_read_file(out_path("feed.json"), NULL);
+	cr_assert_eq(count_of(doc, "\"external_url\""), 0);
+	free(doc);
+	free(atom);
+	free(conf);
+	free(rest);
+	free(fa);
+	free(fb);
+}
+
+/* ---- the alert log's fsync ---- */
+
+/* A feed of n items, each with "hello" in its title (new ones first). */
+static void
+put_hello(int first, int n)
+{
+	struct buf b;
+
+	buf_init(&b, 0);
+	buf_puts(&b, "<?xml version=\"1.0\"?>\n<rss version=\"2.0\"><channel>"
+	    "<title>Hellos</title><link>http://h.example/</link>\n");
+	for (int i = first + n - 1; i >= 0; i--)
+		buf_printf(&b, "<item><title>hello number %d</title><link>"
+		    "http://h.example/%d</link><guid>h%d</guid></item>\n", i, i,
+		    i);
+	buf_puts(&b, "</channel></rss>\n");
+	ts_put(&T, "m.xml", buf_str(&b));
+	buf_cleanup(&b);
+}
+
+/*
+ * fsync fails (EIO): `once` says so for the alert log on one line and
+ * exits 1; the alerts stay pending (not marked written).  The next run,
+ * whose fsync works, leaves them in the log once each: they were
+ * appended before the fsync failed, and are not appended again.
+ */
+Test(spill, alert_log_fsync_failure_leaves_alerts_pending)
+{
+	char *conf = conf_with("[alert \"h\"]\nmatch = hello\n\n");
+	char *logp = out_path("alerts.log"), *err, *log, *line;
+	int rc;
+
+	put_hello(0, 3);
+	rc = once_in(NULL, conf, &err);
+	cr_assert_eq(rc, 0, "exit %d: %s", rc, err);
+	free(err);
+	cr_assert_eq(ts_db_int(&T, "SELECT count(*) FROM alerts WHERE "
+	    "written = 1"), 3);
+
+	put_hello(0, 8);
+	rc = once_in(fsync_fails, conf, &err);
+	cr_assert_eq(rc, 1, "exit %d: %s", rc, err);
+	line = strstr(err, "alert log: ");
+	cr_assert_not_null(line, "%s", err);
+	cr_assert(strstr(line, "/alerts.log: fsync: Input/output error\n"),
+	    "%s", err);
+	cr_assert_eq(ts_items_of(&T, "m"), 8, "the items are stored");
+	cr_assert_eq(ts_db_int(&T, "SELECT count(*) FROM alerts WHERE "
+	    "written = 0"), 5, "not marked written: %s", err);
+	free(err);
+
+	rc = once_in(NULL, conf, &err);
+	cr_assert_eq(rc, 0, "exit %d: %s", rc, err);
+	free(err);
+	cr_assert_eq(ts_db_int(&T, "SELECT count(*) FROM alerts WHERE "
+	    "written = 0"), 0);
+	log = th_read_file(logp, NULL);
+	cr_assert_eq(nlines(log), 8, "%s", log);
+	for (int i = 0; i < 8; i++) {
+		char *t = xasprintf("\"hello number %d\"", i);
+
+		cr_assert_eq(count_of(log, t), 1, "%s in %s", t, log);
+		free(t);
+	}
+	free(log);
+	free(logp);
+	free(conf);
+}
