@@ -571,7 +571,9 @@ Test(spill, spilled_render_has_every_story_once_newest_first)
 	cr_assert_null(at, "more entries than stories");
 	free(prev_id);
 	free(doc);
-	doc = th_read_file(out_path("feed.json"), NULL);
+	free(atom);
+	atom = out_path("feed.json");
+	doc = th_read_file(atom, NULL);
 	cr_assert_eq(count_of(doc, "\"external_url\""), n / 10 - 1);
 	free(doc);
 	free(atom);
