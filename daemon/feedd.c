@@ -321,6 +321,25 @@ reconcile_feeds(struct feedd *d, const struct config *cfg)
 	d->nfeeds = n;
 }
 
+int
+feedd_alert_log(struct feedd *d, char **errstr)
+{
+	const struct config *cfg = d->cfg;
+
+	if (cfg->alert_log == NULL || d->alog != NULL)
+		return 0;
+	if ((d->alog = alert_log_open(cfg->alert_log, cfg->alert_format,
+	    errstr)) == NULL)
+		return -1;
+	alert_log_set_metrics(d->alog, d->metrics);
+	return 0;
+}
+
+/*
+ * The alert log opened again (SIGHUP: rotation) or anew (another path
+ * or format).  One that cannot be opened is the next flush's to report
+ * (feedd_alert_log), which every caller is followed by.
+ */
 static void
 reopen_alert_log(struct feedd *d, const struct config *old)
 {
@@ -336,13 +355,8 @@ reopen_alert_log(struct feedd *d, const struct config *old)
 	d->alog = NULL;
 	free(err);
 	err = NULL;
-	if (cfg->alert_log && (d->alog = alert_log_open(cfg->alert_log,
-	    cfg->alert_format, &err)) == NULL) {
-		log_warnx("alert log: %s", err ? err : cfg->alert_log);
+	if (feedd_alert_log(d, &err) == -1)
 		free(err);
-	}
-	if (d->alog)
-		alert_log_set_metrics(d->alog, d->metrics);
 }
 
 static void
@@ -379,6 +393,7 @@ feedd_reload(struct feedd *d)
 		config_free(cfg);
 		config_errors_cleanup(&errs);
 		reopen_alert_log(d, old);
+		feedd_flush_soon(d, 0);		/* says if it could not */
 		notify_ready();
 		return;
 	}

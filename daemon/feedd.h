@@ -100,6 +100,12 @@ void	 feedd_stop(struct feedd *d);
 void	 feedd_reload(struct feedd *d);
 /* Runs the batch-end work (flush, stop when done) in ms milliseconds. */
 void	 feedd_flush_soon(struct feedd *d, uint64_t ms);
+/*
+ * Opens the configured alert log when it is not open (it could not be
+ * before: a folder, permissions): 0 when it is, or none is configured;
+ * -1 with *errstr.
+ */
+int	 feedd_alert_log(struct feedd *d, char **errstr);
 /* Finds a feed state by name; NULL when absent. */
 struct feed_state *feedd_find_feed(struct feedd *d, const char *name);
 /* Fetch options from a config. */

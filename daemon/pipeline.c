@@ -777,7 +777,17 @@ pipeline_flush(struct pipeline *p)
 	match_alerts(p);
 	if (d->cfg->alert_log == NULL)
 		drain_alerts(d);
-	/* the outputs are written while the log's new lines are synced */
+	/*
+	 * A log that could not be opened is tried again, and until it is
+	 * its alerts wait, reported as any not written.  The outputs are
+	 * written while the log's new lines are synced.
+	 */
+	if (feedd_alert_log(d, &err) == -1) {
+		p->cycle.outputs_failed++;
+		log_warnx("alert log: %s", err);
+		free(err);
+		err = NULL;
+	}
 	if (d->alog)
 		sync = alert_log_begin(d->alog, d->st);
 	render_outputs(p);

@@ -651,3 +651,52 @@ Test(spill, alert_log_fsync_failure_leaves_alerts_pending)
 	free(logp);
 	free(conf);
 }
+
+/*
+ * The alert log's path is a folder now (replaced between runs): one
+ * line naming it, exit 1, the new alerts pending; once it is a file
+ * again, each alert is in it once.
+ */
+Test(spill, alert_log_that_became_a_folder_keeps_alerts_pending)
+{
+	char *conf = conf_with("[alert \"h\"]\nmatch = hello\n\n");
+	char *logp = out_path("alerts.log"), *err, *log;
+	char *away = out_path("alerts.log.1");
+	int rc;
+
+	put_hello(0, 2);
+	rc = once_in(NULL, conf, &err);
+	cr_assert_eq(rc, 0, "exit %d: %s", rc, err);
+	free(err);
+	cr_assert_eq(rename(logp, away), 0);
+	cr_assert_eq(mkdir(logp, 0755), 0);
+
+	put_hello(0, 5);
+	rc = once_in(NULL, conf, &err);
+	cr_assert_eq(rc, 1, "exit %d: %s", rc, err);
+	cr_assert(strstr(err, "feedd: alert log: ") && strstr(err,
+	    "/state/alerts.log: Is a directory\n"), "%s", err);
+	cr_assert_eq(nlines(err), 2, "the cause and the summary: %s", err);
+	free(err);
+	cr_assert_eq(ts_items_of(&T, "m"), 5, "the items are stored");
+	cr_assert_eq(ts_db_int(&T, "SELECT count(*) FROM alerts WHERE "
+	    "written = 0"), 3);
+
+	cr_assert_eq(rmdir(logp), 0);
+	cr_assert_eq(rename(away, logp), 0);
+	rc = once_in(NULL, conf, &err);
+	cr_assert_eq(rc, 0, "exit %d: %s", rc, err);
+	free(err);
+	log = th_read_file(logp, NULL);
+	cr_assert_eq(nlines(log), 5, "%s", log);
+	for (int i = 0; i < 5; i++) {
+		char *t = xasprintf("\"hello number %d\"", i);
+
+		cr_assert_eq(count_of(log, t), 1, "%s in %s", t, log);
+		free(t);
+	}
+	free(log);
+	free(away);
+	free(logp);
+	free(conf);
+}
