@@ -136,24 +136,45 @@ decide_mode(struct put *p, const struct item_keys *k, size_t n, int *mode)
 }
 
 /*
- * Item k's categories and enclosures columns: made on a worker (the
- * prep's, taken), or here; the caller frees them.
+ * Enclosures as one column: "URL\x1fTYPE\x1fLENGTH" joined by \x1e
+ * (controls no clean URL or MIME type holds; any such byte is dropped).
  */
 static void
-take_columns(struct put *p, const struct item_keys *k, char **cats,
-    char **encl)
+put_field(struct buf *b, const char *s)
 {
-	size_t i = (size_t)(k - p->prep->k);
+	for (; s != NULL && *s != '\0'; s++)
+		if (*s != '\x1e' && *s != '\x1f')
+			buf_putc(b, *s);
+}
 
-	if (p->prep->cats == NULL) {
-		*cats = store_item_categories(k->it);
-		*encl = store_item_enclosures(k->it);
-		return;
+static char *
+join_enclosures(const struct feed_item *it)
+{
+	struct buf b;
+
+	if (it->nenclosures == 0)
+		return NULL;
+	buf_init(&b, 0);
+	for (size_t i = 0; i < it->nenclosures; i++) {
+		const struct feed_enclosure *e = &it->enclosures[i];
+
+		if (i > 0)
+			buf_putc(&b, '\x1e');
+		put_field(&b, e->url);
+		buf_putc(&b, '\x1f');
+		put_field(&b, e->type);
+		buf_printf(&b, "\x1f%lld", (long long)e->length);
 	}
-	*cats = p->prep->cats[i];
-	*encl = p->prep->encl[i];
-	p->prep->cats[i] = NULL;
-	p->prep->encl[i] = NULL;
+	return buf_detach(&b);
+}
+
+/* The categories as one column, \x1f between them; NULL for none. */
+static char *
+join_categories(const struct feed_item *it)
+{
+	if (it->ncategories == 0)
+		return NULL;
+	return strv_join(it->categories, it->ncategories, "\x1f");
 }
 
 /* One statement on the full-text tables: rowid id, then a and b. */
@@ -276,11 +297,10 @@ update_item(struct put *p, int64_t id, const struct item_keys *k)
 	    " title = ?6, link = ?7, author = ?8, summary = ?9,"
 	    " content = ?10, categories = ?11, published = ?12,"
 	    " updated = ?13, tri = ?14, enclosures = ?18 WHERE id = ?1");
-	char *cats, *encl;
+	char *cats = join_categories(k->it), *encl = join_enclosures(k->it);
 	struct item_text t;
 	int rc = -1;
 
-	take_columns(p, k, &cats, &encl);
 	item_text(p, k, &t);
 	if (s == NULL || unindex_item(p, id) == -1)
 		goto out;
@@ -435,12 +455,11 @@ insert_item(struct put *p, const struct item_keys *k)
 	    " story_id, first_seen, story_new, alert_checked, enclosures, tri,"
 	    " story_why) VALUES (?17, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
 	    " ?11, ?12, ?13, ?14, ?15, ?16, 1, ?18, ?19, ?20)");
-	char *cats, *encl;
+	char *cats = join_categories(k->it), *encl = join_enclosures(k->it);
 	struct story_pick sp;
 	struct item_text t;
 	int rc = -1;
 
-	take_columns(p, k, &cats, &encl);
 	memset(&sp, 0, sizeof(sp));
 	item_text(p, k, &t);
 	if (s == NULL || next_item_id(p) == -1 || story_for(p, k, &sp) == -1)

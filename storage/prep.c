@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "config/match.h"
-#include "util/buf.h"
 #include "util/xmalloc.h"
 #include "feeds/headline.h"
 #include "feeds/html.h"
@@ -61,47 +60,6 @@ store_item_body(const struct feed_item *it)
 	return store_body_text(it->summary, it->content);
 }
 
-/*
- * Enclosures as one column: "URL\x1fTYPE\x1fLENGTH" joined by \x1e
- * (controls no clean URL or MIME type holds; any such byte is dropped).
- */
-static void
-put_field(struct buf *b, const char *s)
-{
-	for (; s != NULL && *s != '\0'; s++)
-		if (*s != '\x1e' && *s != '\x1f')
-			buf_putc(b, *s);
-}
-
-char *
-store_item_enclosures(const struct feed_item *it)
-{
-	struct buf b;
-
-	if (it->nenclosures == 0)
-		return NULL;
-	buf_init(&b, 0);
-	for (size_t i = 0; i < it->nenclosures; i++) {
-		const struct feed_enclosure *e = &it->enclosures[i];
-
-		if (i > 0)
-			buf_putc(&b, '\x1e');
-		put_field(&b, e->url);
-		buf_putc(&b, '\x1f');
-		put_field(&b, e->type);
-		buf_printf(&b, "\x1f%lld", (long long)e->length);
-	}
-	return buf_detach(&b);
-}
-
-char *
-store_item_categories(const struct feed_item *it)
-{
-	if (it->ncategories == 0)
-		return NULL;
-	return strv_join(it->categories, it->ncategories, "\x1f");
-}
-
 static void
 prep_every_mode(struct store_prep *prep)
 {
@@ -136,11 +94,7 @@ store_prep_new(const struct feed_doc *doc, int flags, int per_mode)
 	if (flags & PREP_BODIES) {
 		prep->bodies = xcalloc(doc->nitems + 1, sizeof(char *));
 		prep->tri = xcalloc(doc->nitems + 1, 1);
-		prep->cats = xcalloc(doc->nitems + 1, sizeof(char *));
-		prep->encl = xcalloc(doc->nitems + 1, sizeof(char *));
 		for (size_t i = 0; i < doc->nitems; i++) {
-			prep->cats[i] = store_item_categories(&doc->items[i]);
-			prep->encl[i] = store_item_enclosures(&doc->items[i]);
 			prep->bodies[i] = store_item_body(&doc->items[i]);
 			title = doc->items[i].title ? doc->items[i].title : "";
 			prep->tri[i] = match_text_spaceless(title) ||
@@ -170,14 +124,9 @@ store_prep_free(struct store_prep *prep)
 	if (prep == NULL)
 		return;
 	itemkey_free(prep->k, prep->n);
-	for (size_t i = 0; prep->bodies && i < prep->n; i++) {
+	for (size_t i = 0; prep->bodies && i < prep->n; i++)
 		free(prep->bodies[i]);
-		free(prep->cats[i]);
-		free(prep->encl[i]);
-	}
 	free(prep->bodies);
-	free(prep->cats);
-	free(prep->encl);
 	free(prep->tri);
 	for (size_t i = 0; prep->hl && i < prep->n; i++)
 		headline_free(prep->hl[i]);

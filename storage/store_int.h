@@ -209,9 +209,6 @@ void	 store_ckpt_stop(struct store *st, struct store_ckpt *c);
 struct store_prep {
 	struct item_keys *k;
 	char	**bodies;		/* NULL: computed when needed */
-	char	**cats, **encl;		/* with bodies: the item's columns
-					 * (store_item_categories and
-					 * _enclosures), taken by the store */
 	unsigned char *tri;		/* with bodies: items_tri wants it */
 	struct headline **hl;		/* NULL: made when needed; an item's
 					 * is taken (NULLed) by the index */
@@ -230,10 +227,6 @@ struct store_prep *store_prep_new(const struct feed_doc *doc, int flags,
 char	*store_item_body(const struct feed_item *it);
 /* The same from the stored summary and content HTML (either NULL). */
 char	*store_body_text(const char *summary, const char *content);
-/* The categories column: \x1f between them; NULL for none. */
-char	*store_item_categories(const struct feed_item *it);
-/* The enclosures column: "URL\x1fTYPE\x1fLENGTH" joined by \x1e. */
-char	*store_item_enclosures(const struct feed_item *it);
 
 /* migrate.c: brings the schema to the current version. */
 #define STORE_SCHEMA_VERSION 8
