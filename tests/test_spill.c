@@ -6,8 +6,9 @@
  * mount namespace of the child's own) the render fails on one line,
  * the old outputs stay and the items are stored.  When they can, every
  * entry is there once, newest first.  An alert log whose fsync fails
- * (a seccomp filter: fsync returns EIO, as a failing disk's does)
- * leaves its alerts pending, written once by a later run.
+ * (a seccomp filter: fsync returns EIO, as a failing disk's does), or
+ * that became a folder, leaves its alerts pending, written once by a
+ * later run.
  */
 #include <linux/audit.h>
 #include <linux/filter.h>
@@ -313,7 +314,8 @@ Test(spill, render_without_a_temporary_file_fails_and_loses_nothing)
 	/* 2,000: the order fits in memory, its 4,000 links and ids do not */
 	ts_put(&T, "m.xml", mid);
 	once_fails_on(conf, "/state/feed.xml: the written links and ids' "
-	    "temporary file ($TMPDIR, /var/tmp, /tmp): Read-only file system\n");
+	    "temporary file ($TMPDIR, /var/tmp, /tmp): Read-only file "
+	    "system\n");
 	same_outputs(a0, alen0, j0, jlen0);
 	cr_assert_eq(ts_items_of(&T, "m"), 2000, "the items are stored");
 	/* 3,000: the order does not fit (2,048) */
@@ -558,7 +560,8 @@ Test(spill, spilled_render_has_every_story_once_newest_first)
 			cr_assert_str_eq(title, want, "entry %d", entries);
 			/* the landing page: its own only in the newest */
 			cr_assert_eq(entry_has(end, "rel=\"related\""),
-			    k == 0 && i % 10 == 5 && i > 5, "entry %d", entries);
+			    k == 0 && i % 10 == 5 && i > 5, "entry %d",
+			    entries);
 			cr_assert(prev_id == NULL || strcmp(prev_id, id) != 0);
 			cr_assert_null(strstr(id, "#"), "retagged: %s", id);
 			free(prev_id);
