@@ -24,6 +24,7 @@
 #include "util/buf.h"
 
 static struct ts T;
+static pid_t daemon_pid;	/* a `feedd run` a failed test left */
 
 static void
 setup(void)
@@ -34,6 +35,10 @@ setup(void)
 static void
 teardown(void)
 {
+	if (daemon_pid > 0) {
+		kill(daemon_pid, SIGKILL);
+		waitpid(daemon_pid, NULL, 0);
+	}
 	ts_stop(&T);
 }
 
@@ -395,7 +400,7 @@ Test(spill, daemon_runs_on_and_renders_once_it_can)
 	free(conf);
 	conf = conf_with("");
 	ts_put(&T, "m.xml", big);
-	pid = start_in(no_temporary_files, "run", conf);
+	daemon_pid = pid = start_in(no_temporary_files, "run", conf);
 	want_err.pid = want_all.pid = pid;
 	rc = ts_wait_dir(T.dir, file_counts, &want_err, 20);
 	err = th_read_file(errf, NULL);
@@ -418,7 +423,9 @@ Test(spill, daemon_runs_on_and_renders_once_it_can)
 		free(doc);
 	}
 	kill(pid, SIGTERM);
-	cr_assert_eq(ts_wait_exit(pid, 20), 0);
+	rc = ts_wait_exit(pid, 20);
+	daemon_pid = 0;
+	cr_assert_eq(rc, 0);
 	err = th_read_file(errf, NULL);
 	cr_assert_eq(count_of(err, "outputs: "), 1, "%s", err);
 	free(err);
