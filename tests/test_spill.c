@@ -710,3 +710,61 @@ Test(spill, alert_log_that_became_a_folder_keeps_alerts_pending)
 	free(logp);
 	free(conf);
 }
+
+/*
+ * The daemon whose alert log is a folder says so at its first flush
+ * and, once the folder is gone, opens the log at the next one, with no
+ * reload (it waited for a SIGHUP).  The feed is a FIFO the test server
+ * reads only when the test writes it: the fetch ends after the folder
+ * is gone.
+ */
+Test(spill, daemon_opens_the_alert_log_once_it_can)
+{
+	char *conf = conf_with("[alert \"h\"]\nmatch = hello\n\n");
+	char *logp = out_path("alerts.log"), *state = th_path(T.dir, "state");
+	char *fifo = th_path(T.www, "m.xml"), *errf = th_path(T.dir, "err");
+	struct file_count want_err = { errf, "alert log: ", 1, 0 };
+	struct file_count want_log = { logp, "hello number", 4, 0 };
+	struct buf b;
+	char *err;
+	int fd, rc;
+
+	cr_assert_eq(mkdir(state, 0755), 0);
+	cr_assert_eq(mkdir(logp, 0755), 0);
+	cr_assert_eq(mkfifo(fifo, 0644), 0);
+	daemon_pid = want_err.pid = want_log.pid = start_in(NULL, "run", conf);
+	rc = ts_wait_dir(T.dir, file_counts, &want_err, 20);
+	err = th_read_file(errf, NULL);
+	cr_assert_eq(rc, 0, "no alert log error: %s", err);
+	cr_assert(strstr(err, "/state/alerts.log: Is a directory\n"), "%s",
+	    err);
+	free(err);
+	cr_assert_eq(rmdir(logp), 0);
+
+	buf_init(&b, 0);
+	buf_puts(&b, "<?xml version=\"1.0\"?>\n<rss version=\"2.0\"><channel>"
+	    "<title>Hellos</title><link>http://h.example/</link>\n");
+	for (int i = 0; i < 4; i++)
+		buf_printf(&b, "<item><title>hello number %d</title><link>"
+		    "http://h.example/%d</link><guid>h%d</guid></item>\n", i, i,
+		    i);
+	buf_puts(&b, "</channel></rss>\n");
+	cr_assert_neq(fd = open(fifo, O_WRONLY), -1, "%s", strerror(errno));
+	cr_assert_eq(write(fd, buf_str(&b), b.len), (ssize_t)b.len);
+	close(fd);
+	buf_cleanup(&b);
+	rc = ts_wait_dir(state, file_counts, &want_log, 20);
+	kill(daemon_pid, SIGTERM);
+	cr_assert_eq(ts_wait_exit(daemon_pid, 20), 0);
+	daemon_pid = 0;
+	err = th_read_file(errf, NULL);
+	cr_assert_eq(rc, 0, "the log was not written: %s", err);
+	free(err);
+	cr_assert_eq(ts_db_int(&T, "SELECT count(*) FROM alerts WHERE "
+	    "written = 0"), 0);
+	free(errf);
+	free(fifo);
+	free(state);
+	free(logp);
+	free(conf);
+}
