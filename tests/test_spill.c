@@ -471,13 +471,13 @@ put_interleaved(int n)
 		if (i % 10 == 5)
 			buf_printf(&a, "<item><title>Apple tidings %d</title>"
 			    "<link>http://a.example/landing</link><guid>"
-			    "urn:x-test:a%d</guid><pubDate>%s</pubDate></item>\n",
-			    i, i, da);
+			    "urn:x-test:a%d</guid><pubDate>%s</pubDate>"
+			    "</item>\n", i, i, da);
 		else
 			buf_printf(&a, "<item><title>Apple tidings %d</title>"
 			    "<link>http://a.example/%d</link><guid>"
-			    "urn:x-test:a%d</guid><pubDate>%s</pubDate></item>\n",
-			    i, i, i, da);
+			    "urn:x-test:a%d</guid><pubDate>%s</pubDate>"
+			    "</item>\n", i, i, i, da);
 		buf_printf(&b, "<item><title>Zebra notes %d</title><link>"
 		    "http://%s.example/%d</link><guid>urn:x-test:b%d</guid>"
 		    "<pubDate>%s"
