@@ -313,6 +313,11 @@ tmpfd_in(const char *dir)
 #ifdef O_TMPFILE
 	if ((fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) != -1)
 		return fd;
+	/* a folder that refuses one (missing, read-only, full) refuses a
+	 * named one too: only a kernel or filesystem without O_TMPFILE
+	 * is asked again */
+	if (errno != EOPNOTSUPP && errno != EISDIR)
+		return -1;
 #endif
 	/* a filesystem without O_TMPFILE: a name, removed at once */
 	path = xasprintf("%s/feedd.XXXXXX", dir);
