@@ -335,6 +335,22 @@ th_rmdir(const char *path)
 	nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+int
+th_count_of(const char *s, const char *needle)
+{
+	int n = 0;
+
+	for (; (s = strstr(s, needle)) != NULL; s += strlen(needle))
+		n++;
+	return n;
+}
+
+int
+th_nlines(const char *s)
+{
+	return th_count_of(s, "\n");
+}
+
 char *
 th_read_file(const char *path, size_t *len)
 {

@@ -42,6 +42,9 @@ void	 th_rmdir(const char *path);
 void	 th_db_new(const char *path);
 /* Whole file, NUL-terminated, or NULL; *len may be NULL. */
 char	*th_read_file(const char *path, size_t *len);
+/* Occurrences of needle in s, not overlapping; lines ('\n') in s. */
+int	 th_count_of(const char *s, const char *needle);
+int	 th_nlines(const char *s);
 /* An RSS document of n small items (about 110 bytes each); caller frees. */
 char	*th_rss_of_items(size_t n);
 int	 th_write_file(const char *path, const char *data, size_t len);

@@ -68,16 +68,6 @@ once_status(const char *conf, int want, struct th_result *r)
 	    want, r->out, r->err);
 }
 
-static int
-nlines(const char *s)
-{
-	int n = 0;
-
-	for (; *s; s++)
-		n += *s == '\n';
-	return n;
-}
-
 /*
  * With a full disk `once` said "ok, 1500 new items" and exited 0 while
  * nothing was stored.  Now: exit 1, the cause and the path on one line,
@@ -164,7 +154,7 @@ Test(faults, read_only_database_fails_once_and_loses_nothing)
 	set_immutable(db, 0);
 	cr_assert(strstr(r.err, "/state/feedd.db: read-only database (file "
 	    "not writable"), "%s", r.err);
-	cr_assert_eq(nlines(r.err), 1, "one line: %s", r.err);
+	cr_assert_eq(th_nlines(r.err), 1, "one line: %s", r.err);
 	th_result_cleanup(&r);
 	/* the file system */
 	cr_assert_eq(mount("tmpfs", state, "tmpfs", MS_REMOUNT | MS_RDONLY,
@@ -172,7 +162,7 @@ Test(faults, read_only_database_fails_once_and_loses_nothing)
 	once_status(conf, 1, &r);
 	cr_assert(strstr(r.err, "/state/feedd.db.lock: Read-only file system"),
 	    "%s", r.err);
-	cr_assert_eq(nlines(r.err), 1, "one line: %s", r.err);
+	cr_assert_eq(th_nlines(r.err), 1, "one line: %s", r.err);
 	th_result_cleanup(&r);
 	cr_assert_eq(th_feedd_run(&r, 20, "feeds", "-c", conf, NULL), 0);
 	cr_assert(r.status == 0 || strstr(r.err, "read-only database (file "
@@ -295,14 +285,14 @@ Test(faults, permission_denied_names_the_file)
 	cr_assert_eq(rc, 1, "exit %d: %s", rc, err);
 	cr_assert(err && strstr(err, "/state/feedd.db.lock: Permission denied"),
 	    "%s", err);
-	cr_assert_eq(nlines(err), 1, "one line: %s", err);
+	cr_assert_eq(th_nlines(err), 1, "one line: %s", err);
 	free(err);
 	cr_assert_eq(chmod(lock, 0666), 0);
 	rc = once_as_nobody(conf, &err);
 	cr_assert_eq(rc, 1, "exit %d: %s", rc, err);
 	cr_assert(err && strstr(err, "/state/feedd.db: read-only database "
 	    "(file not writable: Permission denied)"), "%s", err);
-	cr_assert_eq(nlines(err), 1, "one line: %s", err);
+	cr_assert_eq(th_nlines(err), 1, "one line: %s", err);
 	free(err);
 	free(lock);
 	free(conf);

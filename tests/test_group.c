@@ -632,16 +632,6 @@ check_commands(const char *conf)
 	th_result_cleanup(&r);
 }
 
-static int
-count_of(const char *s, const char *needle)
-{
-	int n = 0;
-
-	for (; (s = strstr(s, needle)) != NULL; s += strlen(needle))
-		n++;
-	return n;
-}
-
 Test(group, alerts_once_per_story_end_to_end, .timeout = 60)
 {
 	static const char *const names[] = { "tc", "verge", "kr", "hn" };
@@ -677,8 +667,8 @@ Test(group, alerts_once_per_story_end_to_end, .timeout = 60)
 	cr_assert_eq(log_lines(&t), 2, "one alert per story");
 	xml = th_read_file(atom, NULL);
 	cr_assert_not_null(xml);
-	cr_assert_eq(count_of(xml, "<entry>"), 2, "one entry per story");
-	cr_assert_eq(count_of(xml, "<link rel=\"related\""), 2, "%s", xml);
+	cr_assert_eq(th_count_of(xml, "<entry>"), 2, "one entry per story");
+	cr_assert_eq(th_count_of(xml, "<link rel=\"related\""), 2, "%s", xml);
 	cr_assert_null(strstr(xml, "https://hn.example/k2"));
 	free(xml);
 	/* the story grows: a fourth outlet, and Hacker News moves on */
@@ -693,8 +683,8 @@ Test(group, alerts_once_per_story_end_to_end, .timeout = 60)
 	/* the join moved the generation: the output was written again */
 	xml = th_read_file(atom, NULL);
 	cr_assert_not_null(xml);
-	cr_assert_eq(count_of(xml, "<entry>"), 2, "%s", xml);
-	cr_assert_eq(count_of(xml, "<link rel=\"related\""), 3, "%s", xml);
+	cr_assert_eq(th_count_of(xml, "<entry>"), 2, "%s", xml);
+	cr_assert_eq(th_count_of(xml, "<link rel=\"related\""), 3, "%s", xml);
 	cr_assert_not_null(strstr(xml, "href=\"https://hn.example/k2\""),
 	    "%s", xml);
 	free(xml);

@@ -43,21 +43,20 @@ TestSuite(spill, .init = setup, .fini = teardown, .timeout = 60);
 
 /* ---- what the child runs in ---- */
 
-/*
- * No temporary file can be made: every unnamed one (O_TMPFILE, what
- * util/fs.c fs_tmpfd makes) is refused as by a read-only file system,
- * by a seccomp filter.  Not a mount namespace with read-only folders: a
- * chroot (a fresh machine's tests run in one) cannot make one.  SQLite's
- * own temporary files, which have names, are not touched.
- */
-static int
-no_temporary_files(void)
-{
 #if defined(__x86_64__)
 #define T_ARCH	AUDIT_ARCH_X86_64
 #elif defined(__aarch64__)
 #define T_ARCH	AUDIT_ARCH_AARCH64
 #endif
+
+/*
+ * A seccomp filter on this process: system call nr fails with err; when
+ * bits is not 0, only a call whose argument arg has one of them set
+ * (its low word, little-endian).
+ */
+static int
+refuse_syscall(int nr, int arg, uint32_t bits, int err)
+{
 	struct sock_filter f[] = {
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
 		    offsetof(struct seccomp_data, arch)),
@@ -65,42 +64,40 @@ no_temporary_files(void)
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
 		    offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_openat, 0, 3),
-		/* the flags' low word (little-endian) */
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)nr, 0, 3),
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-		    offsetof(struct seccomp_data, args[2])),
-		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K,
-		    O_TMPFILE & ~O_DIRECTORY, 0, 1),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EROFS),
+		    offsetof(struct seccomp_data, args[arg])),
+		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, bits, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (uint32_t)err),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	};
 	struct sock_fprog prog = { sizeof(f) / sizeof(f[0]), f };
 
+	if (bits == 0)			/* every call: straight to the errno */
+		f[5] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JA, 1, 0, 0);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 		return -1;
 	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog);
+}
+
+/*
+ * No temporary file can be made: every unnamed one (O_TMPFILE, what
+ * util/fs.c fs_tmpfd makes) is refused as by a read-only file system.
+ * Not a mount namespace with read-only folders: a chroot (a fresh
+ * machine's tests run in one) cannot make one.  SQLite's own temporary
+ * files, which have names, are not touched.
+ */
+static int
+no_temporary_files(void)
+{
+	return refuse_syscall(__NR_openat, 2, O_TMPFILE & ~O_DIRECTORY, EROFS);
 }
 
 /* fsync(2) fails with EIO, as on a disk that lost the writes. */
 static int
 fsync_fails(void)
 {
-	struct sock_filter f[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-		    offsetof(struct seccomp_data, arch)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, T_ARCH, 1, 0),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-		    offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_fsync, 0, 1),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EIO),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-	};
-	struct sock_fprog prog = { sizeof(f) / sizeof(f[0]), f };
-
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
-		return -1;
-	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog);
+	return refuse_syscall(__NR_fsync, 0, 0, EIO);
 }
 
 /*
@@ -153,27 +150,6 @@ once_in(int (*env)(void), const char *conf, char **err)
 	return rc;
 }
 
-static int
-nlines(const char *s)
-{
-	int n = 0;
-
-	for (; *s; s++)
-		n += *s == '\n';
-	return n;
-}
-
-/* Occurrences of needle in s. */
-static int
-count_of(const char *s, const char *needle)
-{
-	int n = 0;
-
-	for (; (s = strstr(s, needle)) != NULL; s += strlen(needle))
-		n++;
-	return n;
-}
-
 /* Config: the one feed m.xml, Atom and JSON Feed, max_entries 5000,
  * plus rest; caller frees. */
 static char *
@@ -224,7 +200,7 @@ once_fails_on(const char *conf, const char *want)
 	cr_assert(line - strlen(want) + 1 >= err &&
 	    strncmp(line - strlen(want) + 1, want, strlen(want)) == 0,
 	    "want ...%s in %s", want, err);
-	cr_assert_eq(nlines(err), 2, "%s", err);
+	cr_assert_eq(th_nlines(err), 2, "%s", err);
 	cr_assert(strstr(err, "feedd: outputs or alert log not written "
 	    "(exit 1)\n"), "%s", err);
 	free(err);
@@ -292,7 +268,7 @@ Test(spill, render_without_a_temporary_file_fails_and_loses_nothing)
 	cr_assert_eq(rc, 0, "exit %d: %s", rc, err);
 	free(err);
 	a1 = th_read_file(atom, NULL);
-	cr_assert_eq(count_of(a1, "<entry>"), 3000);
+	cr_assert_eq(th_count_of(a1, "<entry>"), 3000);
 	cr_assert(strstr(a1, ">Story 2999</title>") &&
 	    strstr(a1, ">Story 0</title>"));
 	free(a1);
@@ -318,7 +294,7 @@ file_counts(void *arg)
 {
 	struct file_count *w = arg;
 	char *text = th_read_file(w->path, NULL);
-	int ok = text != NULL && count_of(text, w->needle) >= w->n;
+	int ok = text != NULL && th_count_of(text, w->needle) >= w->n;
 	siginfo_t si = { 0 };
 
 	free(text);
@@ -378,7 +354,7 @@ Test(spill, daemon_runs_on_and_renders_once_it_can)
 	{
 		char *doc = th_read_file(atom, NULL);
 
-		cr_assert_eq(count_of(doc, "<entry>"), 500, "exited?");
+		cr_assert_eq(th_count_of(doc, "<entry>"), 500, "exited?");
 		cr_assert(strstr(doc, ">Story 2999</title>"), "newest first");
 		free(doc);
 	}
@@ -387,7 +363,7 @@ Test(spill, daemon_runs_on_and_renders_once_it_can)
 	daemon_pid = 0;
 	cr_assert_eq(rc, 0);
 	err = th_read_file(errf, NULL);
-	cr_assert_eq(count_of(err, "outputs: "), 1, "%s", err);
+	cr_assert_eq(th_count_of(err, "outputs: "), 1, "%s", err);
 	free(err);
 	free(state);
 	free(atom);
@@ -507,8 +483,8 @@ Test(spill, spilled_render_has_every_story_once_newest_first)
 	    n / 10);
 	doc = th_read_file(atom, NULL);
 	cr_assert_not_null(doc);
-	cr_assert_eq(count_of(doc, "<entry>"), 2 * n - n / 10);
-	cr_assert_eq(count_of(doc, "rel=\"related\""), n / 10 - 1);
+	cr_assert_eq(th_count_of(doc, "<entry>"), 2 * n - n / 10);
+	cr_assert_eq(th_count_of(doc, "rel=\"related\""), n / 10 - 1);
 	at = strstr(doc, "<entry>");
 	for (int i = 0; i < n; i++)
 		for (int k = 0; k < 2; k++) {
@@ -547,7 +523,7 @@ Test(spill, spilled_render_has_every_story_once_newest_first)
 	free(atom);
 	atom = out_path("feed.json");
 	doc = th_read_file(atom, NULL);
-	cr_assert_eq(count_of(doc, "\"external_url\""), n / 10 - 1);
+	cr_assert_eq(th_count_of(doc, "\"external_url\""), n / 10 - 1);
 	free(doc);
 	free(atom);
 	free(conf);
@@ -613,11 +589,11 @@ Test(spill, alert_log_fsync_failure_leaves_alerts_pending)
 	cr_assert_eq(ts_db_int(&T, "SELECT count(*) FROM alerts WHERE "
 	    "written = 0"), 0);
 	log = th_read_file(logp, NULL);
-	cr_assert_eq(nlines(log), 8, "%s", log);
+	cr_assert_eq(th_nlines(log), 8, "%s", log);
 	for (int i = 0; i < 8; i++) {
 		char *t = xasprintf("\"hello number %d\"", i);
 
-		cr_assert_eq(count_of(log, t), 1, "%s in %s", t, log);
+		cr_assert_eq(th_count_of(log, t), 1, "%s in %s", t, log);
 		free(t);
 	}
 	free(log);
@@ -649,7 +625,7 @@ Test(spill, alert_log_that_became_a_folder_keeps_alerts_pending)
 	cr_assert_eq(rc, 1, "exit %d: %s", rc, err);
 	cr_assert(strstr(err, "feedd: alert log: ") && strstr(err,
 	    "/state/alerts.log: Is a directory\n"), "%s", err);
-	cr_assert_eq(nlines(err), 2, "the cause and the summary: %s", err);
+	cr_assert_eq(th_nlines(err), 2, "the cause and the summary: %s", err);
 	free(err);
 	cr_assert_eq(ts_items_of(&T, "m"), 5, "the items are stored");
 	cr_assert_eq(ts_db_int(&T, "SELECT count(*) FROM alerts WHERE "
@@ -661,11 +637,11 @@ Test(spill, alert_log_that_became_a_folder_keeps_alerts_pending)
 	cr_assert_eq(rc, 0, "exit %d: %s", rc, err);
 	free(err);
 	log = th_read_file(logp, NULL);
-	cr_assert_eq(nlines(log), 5, "%s", log);
+	cr_assert_eq(th_nlines(log), 5, "%s", log);
 	for (int i = 0; i < 5; i++) {
 		char *t = xasprintf("\"hello number %d\"", i);
 
-		cr_assert_eq(count_of(log, t), 1, "%s in %s", t, log);
+		cr_assert_eq(th_count_of(log, t), 1, "%s in %s", t, log);
 		free(t);
 	}
 	free(log);
