@@ -41,6 +41,56 @@ Test(util, utf8_sequences)
 	cr_expect(!utf8_valid("caf\xc3", 4));
 }
 
+/* utf8_valid as it was, a sequence at a time: what the fast path keeps. */
+static int
+valid_bytewise(const unsigned char *s, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		int len = s[i] < 0x80 ? 1 : utf8_seq_len(s + i, n - i);
+
+		if (len <= 0)
+			return 0;
+		i += (size_t)len;
+	}
+	return 1;
+}
+
+/*
+ * utf8_valid reads ASCII eight bytes at a time: a sequence, good or
+ * bad, at every offset of a run and across each eight-byte boundary,
+ * and cut short at the end, is judged as a byte-wise reading judges it.
+ */
+Test(util, utf8_valid_at_every_offset)
+{
+	static const char *const seqs[] = { "\xc3\xa9", "\xe2\x82\xac",
+	    "\xf0\x9f\x98\x80", "\xe2\x82", "\xc0\xaf", "\xed\xa0\x80",
+	    "\x80", "\xff" };
+	unsigned char buf[64];
+
+	for (size_t k = 0; k < sizeof(seqs) / sizeof(*seqs); k++) {
+		size_t sl = strlen(seqs[k]);
+
+		for (size_t off = 0; off + sl <= 40; off++) {
+			for (size_t tail = 0; tail <= 9; tail += 9) {
+				size_t n = off + sl + tail;
+				int want;
+
+				memset(buf, 'a', sizeof(buf));
+				memcpy(buf + off, seqs[k], sl);
+				want = valid_bytewise(buf, n);
+				cr_expect_eq(utf8_valid((const char *)buf, n),
+				    want, "seq %zu at %zu, %zu after", k, off,
+				    tail);
+				cr_expect_eq(want, k < 3, "reference, seq %zu",
+				    k);
+			}
+		}
+	}
+	memset(buf, 'a', sizeof(buf));
+	cr_expect(utf8_valid((const char *)buf, sizeof(buf)));
+	cr_expect(utf8_valid((const char *)buf, 0));
+}
+
 Test(util, utf8_round_trip)
 {
 	static const uint32_t cps[] = { 0x41, 0xe9, 0x20ac, 0x1f600,

@@ -1,6 +1,8 @@
 /*
  * utf8: decoding, validating and encoding UTF-8 (see utf8.h).
  */
+#include <string.h>
+
 #include "util/utf8.h"
 
 size_t
@@ -22,14 +24,26 @@ utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
 	return (size_t)len;
 }
 
+/*
+ * Eight bytes at a time while they are ASCII: every HTML text is checked
+ * before the parser reads it, and most of it is ASCII.
+ */
 int
 utf8_valid(const char *str, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	size_t i = 0;
+	uint64_t w;
 	int len;
 
 	while (i < n) {
+		if (n - i >= sizeof(w)) {
+			memcpy(&w, s + i, sizeof(w));
+			if ((w & 0x8080808080808080ULL) == 0) {
+				i += sizeof(w);
+				continue;
+			}
+		}
 		if (s[i] < 0x80) {
 			i++;
 			continue;
