@@ -142,19 +142,40 @@ decide_mode(struct put *p, const struct item_keys *k, size_t n, int *mode)
 static void
 put_field(struct buf *b, const char *s)
 {
-	for (; s != NULL && *s != '\0'; s++)
-		if (*s != '\x1e' && *s != '\x1f')
-			buf_putc(b, *s);
+	while (s != NULL && *s != '\0') {
+		size_t n = strcspn(s, "\x1e\x1f");
+
+		buf_append(b, s, n);
+		s += n + (s[n] != '\0');
+	}
 }
 
+static size_t
+field_len(const char *s)
+{
+	return s != NULL ? strlen(s) : 0;
+}
+
+/*
+ * Sized once and written in runs, on the loop thread for every new item
+ * with enclosures: byte by byte, with a printf per length, and growing
+ * the buffer (realloc takes the allocator's lock) it cost ~1% of a cold
+ * run's loop thread.
+ */
 static char *
 join_enclosures(const struct feed_item *it)
 {
+	size_t need = 0;
+	char num[24];
 	struct buf b;
 
 	if (it->nenclosures == 0)
 		return NULL;
+	for (size_t i = 0; i < it->nenclosures; i++)
+		need += field_len(it->enclosures[i].url) +
+		    field_len(it->enclosures[i].type) + 3 + sizeof(num);
 	buf_init(&b, 0);
+	buf_reserve_exact(&b, need);
 	for (size_t i = 0; i < it->nenclosures; i++) {
 		const struct feed_enclosure *e = &it->enclosures[i];
 
@@ -163,7 +184,8 @@ join_enclosures(const struct feed_item *it)
 		put_field(&b, e->url);
 		buf_putc(&b, '\x1f');
 		put_field(&b, e->type);
-		buf_printf(&b, "\x1f%lld", (long long)e->length);
+		buf_append(&b, num, (size_t)snprintf(num, sizeof(num),
+		    "\x1f%lld", (long long)e->length));
 	}
 	return buf_detach(&b);
 }

@@ -34,16 +34,24 @@ store_body_text(const char *summary, const char *content)
 	char *sum = summary ? html_to_text(summary) : NULL;
 	char *con = content ? html_to_text(content) : NULL;
 	char *body;
-	size_t n;
+	size_t ns, nc, n;
 
 	if (sum != NULL && con != NULL && (*sum == '\0' ||
 	    strstr(con, sum) != NULL)) {
 		free(sum);
 		sum = NULL;
 	}
-	body = xasprintf("%s%s%s", sum ? sum : "", sum && con ? " " : "",
-	    con ? con : "");
-	if ((n = strlen(body)) > BODY_MAX) {
+	/* "summary content", either alone, or "" (no printf: per item) */
+	ns = sum ? strlen(sum) : 0;
+	nc = con ? strlen(con) : 0;
+	n = ns + (sum && con) + nc;
+	body = xmalloc(n + 1);
+	memcpy(body, sum ? sum : "", ns);
+	if (sum && con)
+		body[ns] = ' ';
+	memcpy(body + n - nc, con ? con : "", nc);
+	body[n] = '\0';
+	if (n > BODY_MAX) {
 		n = BODY_MAX;
 		while (n > 0 && ((unsigned char)body[n] & 0xc0) == 0x80)
 			n--;		/* not inside a UTF-8 sequence */

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "tests/store_fixture.h"
+#include "util/buf.h"
 
 #define T0 1790000000	/* 2026-09-21T14:13:20Z */
 
@@ -452,6 +453,9 @@ Test(store, full_text_has_a_repeated_summary_once_and_a_capped_body)
 	it = fx_item(doc, "2", "Differs", "https://a.example/2", T0);
 	it->summary = xstrdup("<p>teaser</p>");
 	it->content = xstrdup("<p>full story</p>");
+	it = fx_item(doc, "4", "Teaser only", "https://a.example/4", T0);
+	it->summary = xstrdup("<p>just the teaser</p>");
+	fx_item(doc, "5", "Title only", "https://a.example/5", T0);
 	it = fx_item(doc, "3", "Long", "https://a.example/3", T0);
 	memcpy(big, "<p>", 3);
 	for (size_t i = 0; i < words; i++)
@@ -466,12 +470,60 @@ Test(store, full_text_has_a_repeated_summary_once_and_a_capped_body)
 	body = indexed_body(&fx, "Differs");
 	cr_assert_str_eq(body, "teaser full story");
 	free(body);
+	body = indexed_body(&fx, "Teaser only");
+	cr_assert_str_eq(body, "just the teaser");
+	free(body);
+	body = indexed_body(&fx, "Title only");
+	cr_assert_str_eq(body, "");
+	free(body);
 	cr_assert_eq(fx_count(&fx, "SELECT length(body) <= 65536 FROM"
 	    " items_fts WHERE title = 'Long'"), 1);
 	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM items_fts"
 	    " WHERE items_fts MATCH 'word'"), 1);
 	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM items_fts"
 	    " WHERE items_fts MATCH 'tailword'"), 0, "text past the cap");
+	feed_doc_free(doc);
+	fx_close(&fx);
+}
+
+/*
+ * An item's enclosures are one column: "URL\x1fTYPE\x1fLENGTH" joined by
+ * \x1e, those two bytes dropped from the fields; long fields and many
+ * enclosures fit (the column is sized before it is written).
+ */
+Test(store, enclosures_are_one_column_without_the_separators)
+{
+	struct fx fx;
+	struct feed_doc *doc = feed_doc_new();
+	struct feed_item *it;
+	struct buf want, url;
+	sqlite3_stmt *s;
+
+	fx_open(&fx);
+	it = fx_item(doc, "1", "Episode", "https://a.example/1", T0);
+	feed_item_add_enclosure(it, xstrdup("https://a.example/a\x1e.mp3"),
+	    xstrdup("audio/\x1fmpeg"), 89970236);
+	feed_item_add_enclosure(it, xstrdup("https://a.example/b.ogg"), NULL,
+	    -1);
+	buf_init(&url, 0);
+	buf_puts(&url, "https://a.example/");
+	for (int i = 0; i < 300; i++)
+		buf_puts(&url, "long/");
+	feed_item_add_enclosure(it, xstrdup(url.data), xstrdup("video/mp4"),
+	    INT64_MAX);
+	fx_put(&fx, fx_feed(&fx, "a"), doc, T0 + 100);
+
+	buf_init(&want, 0);
+	buf_printf(&want, "https://a.example/a.mp3\x1f" "audio/mpeg\x1f"
+	    "89970236\x1e" "https://a.example/b.ogg\x1f\x1f-1\x1e" "%s\x1f"
+	    "video/mp4\x1f%lld", url.data, (long long)INT64_MAX);
+	cr_assert_eq(sqlite3_prepare_v2(store_sqlite(fx.st), "SELECT"
+	    " enclosures FROM items", -1, &s, NULL), SQLITE_OK);
+	cr_assert_eq(sqlite3_step(s), SQLITE_ROW);
+	cr_assert_str_eq((const char *)sqlite3_column_text(s, 0), want.data);
+	sqlite3_finalize(s);
+	buf_cleanup(&want);
+	buf_cleanup(&url);
 	feed_doc_free(doc);
 	fx_close(&fx);
 }
