@@ -49,6 +49,7 @@ struct result {
 	struct feed_doc	*doc;
 	struct store_prep *prep;
 	uv_work_t	 work;
+	struct result	*next_free;	/* in the pipeline's to_free */
 };
 
 struct pipeline {
@@ -74,6 +75,9 @@ struct pipeline {
 	int64_t		 last_flush_ms;
 	int64_t		 last_trim_ms;
 	struct cycle	 cycle;
+	/* stored documents the parse worker frees (result_release) */
+	uv_mutex_t	 free_mu;
+	struct result	*to_free;
 };
 
 static void
@@ -87,6 +91,53 @@ result_free(struct result *r)
 	free(r);
 }
 
+/* Frees the documents result_release left for it; on any thread. */
+static void
+free_parsed(struct pipeline *p)
+{
+	struct result *r, *next;
+
+	uv_mutex_lock(&p->free_mu);
+	r = p->to_free;
+	p->to_free = NULL;
+	uv_mutex_unlock(&p->free_mu);
+	for (; r != NULL; r = next) {
+		next = r->next_free;
+		result_free(r);
+	}
+}
+
+/*
+ * A stored document and its prep are freed by the thread that made
+ * them, the parse worker, before its next parse; the HTTP result and
+ * the body (parse_done) by the loop, which made them.  Freed across,
+ * each block went back to the other thread's heap under that heap's
+ * lock, and the two threads waited for each other on it: ~150 lock
+ * waits in a cold 300-feed run, ~20 now.  With no parse pending none
+ * would come for the documents: the loop frees what is left.
+ */
+static void
+result_release(struct pipeline *p, struct result *r)
+{
+	if (r == NULL)
+		return;
+	if (r->doc == NULL && r->prep == NULL) {
+		result_free(r);
+		return;
+	}
+	fetch_result_free(r->http);
+	r->http = NULL;
+	if (p->parsing == 0) {
+		free_parsed(p);
+		result_free(r);
+		return;
+	}
+	uv_mutex_lock(&p->free_mu);
+	r->next_free = p->to_free;
+	p->to_free = r;
+	uv_mutex_unlock(&p->free_mu);
+}
+
 struct pipeline *
 pipeline_new(struct feedd *d)
 {
@@ -94,6 +145,7 @@ pipeline_new(struct feedd *d)
 
 	xmlInitParser();	/* before any worker thread parses */
 	p->d = d;
+	uv_mutex_init(&p->free_mu);
 	uv_timer_init(&d->loop, &p->commit_timer);
 	p->commit_timer.data = p;
 	p->rng = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
@@ -118,6 +170,8 @@ pipeline_free(struct pipeline *p)
 	for (size_t i = 0; i < p->nnetfails; i++)
 		result_free(p->netfails[i]);
 	free(p->netfails);
+	free_parsed(p);
+	uv_mutex_destroy(&p->free_mu);
 	free(p);
 }
 
@@ -547,7 +601,7 @@ result_done(struct pipeline *p, struct result *r)
 			save_result(p, r, 1);
 		show_progress(p);
 	}
-	result_free(r);
+	result_release(p, r);
 	status_soon(d);
 	/* idle: the batch is over; busy: flush at most every few seconds */
 	if (pipeline_busy(p) == 0)
@@ -566,6 +620,7 @@ parse_work(uv_work_t *w)
 	struct feed_parser *fp;
 	char *err = NULL;
 
+	free_parsed(r->p);
 	/*
 	 * The body's hash, here rather than as it arrives: a byte at a time
 	 * on the loop thread it was 3% of a cold cycle.  The same body as
@@ -575,8 +630,6 @@ parse_work(uv_work_t *w)
 	    (unsigned long long)hash_body(res->body, res->body_len));
 	if (strcmp(r->body_hash, r->prev_hash) == 0) {
 		res->outcome = FETCH_OUTCOME_NOT_MODIFIED;
-		free(res->body);
-		res->body = NULL;
 		return;
 	}
 	/* gzip inside the body and charset growth stay within max_size */
@@ -586,8 +639,6 @@ parse_work(uv_work_t *w)
 	    &err) == 0)
 		r->doc = feed_parser_finish(fp, &err);
 	feed_parser_free(fp);
-	free(res->body);
-	res->body = NULL;
 	if (r->doc == NULL) {
 		res->outcome = FETCH_OUTCOME_PARSE_ERROR;
 		free(res->error);
@@ -607,6 +658,9 @@ parse_done(uv_work_t *w, int status)
 
 	(void)status;
 	p->parsing--;
+	/* made on this thread, freed here (result_release) */
+	free(r->http->body);
+	r->http->body = NULL;
 	if (!p->d->closed && p->parsing < PARSE_BACKLOG && p->d->fetcher)
 		fetcher_hold(p->d->fetcher, 0);
 	if (p->d->closed) {
