@@ -651,6 +651,45 @@ Test(spill, alert_log_that_became_a_folder_keeps_alerts_pending)
 }
 
 /*
+ * The alert log's path is a FIFO no one reads: 1,000 alert lines are
+ * more than a pipe holds, so appending would block the daemon past any
+ * SIGTERM.  It is refused like a folder: one line naming it, exit 1,
+ * the alerts pending; once it is a file, each alert is in it once.
+ */
+Test(spill, alert_log_that_is_a_fifo_is_refused)
+{
+	char *conf = conf_with("[alert \"h\"]\nmatch = hello\n\n");
+	char *logp = out_path("alerts.log"), *err, *log, *state;
+	int rc;
+
+	state = th_path(T.dir, "state");
+	cr_assert(mkdir(state, 0755) == 0 || errno == EEXIST);
+	cr_assert_eq(mkfifo(logp, 0644), 0, "%s", strerror(errno));
+	free(state);
+	put_hello(0, 1000);
+	rc = once_in(NULL, conf, &err);
+	cr_assert_eq(rc, 1, "exit %d: %s", rc, err);
+	cr_assert(strstr(err, "feedd: alert log: ") && strstr(err,
+	    "/state/alerts.log: not a regular file\n"), "%s", err);
+	cr_assert_eq(th_nlines(err), 2, "the cause and the summary: %s", err);
+	free(err);
+	cr_assert_eq(ts_items_of(&T, "m"), 1000, "the items are stored");
+	cr_assert_eq(ts_db_int(&T, "SELECT count(*) FROM alerts WHERE "
+	    "written = 0"), 1000);
+
+	cr_assert_eq(unlink(logp), 0);
+	rc = once_in(NULL, conf, &err);
+	cr_assert_eq(rc, 0, "exit %d: %s", rc, err);
+	free(err);
+	log = th_read_file(logp, NULL);
+	cr_assert_eq(th_nlines(log), 1000);
+	cr_assert_eq(th_count_of(log, "\"hello number 999\""), 1, "%s", log);
+	free(log);
+	free(logp);
+	free(conf);
+}
+
+/*
  * The daemon whose alert log is a folder says so at its first flush
  * and, once the folder is gone, opens the log at the next one, with no
  * reload (it waited for a SIGHUP).  The feed is a FIFO the test server
