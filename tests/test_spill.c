@@ -690,6 +690,53 @@ Test(spill, alert_log_that_is_a_fifo_is_refused)
 }
 
 /*
+ * A flush that could not write is tried again on its own: the daemon
+ * whose alert log is a folder at its only fetch (the feed is polled
+ * every 30 minutes) says so at each retry, three times (a daemon that
+ * does not retry says it twice at most: at the fetch's flush and at
+ * the first prune's), and writes the alerts once the folder is gone,
+ * with no fetch and no reload.
+ */
+Test(spill, daemon_retries_a_failed_flush_without_a_fetch)
+{
+	char *conf = conf_with("[alert \"h\"]\nmatch = hello\n\n");
+	char *logp = out_path("alerts.log"), *state = th_path(T.dir, "state");
+	char *errf = th_path(T.dir, "err");
+	struct file_count want_err = { errf, "alert log: ", 3, 0 };
+	struct file_count want_log = { logp, "hello number", 4, 0 };
+	char *err;
+	int rc;
+
+	cr_assert_eq(setenv("FEEDD_TEST_FLUSH_RETRY_MS", "50", 1), 0);
+	cr_assert_eq(mkdir(state, 0755), 0);
+	cr_assert_eq(mkdir(logp, 0755), 0);
+	put_hello(0, 4);
+	daemon_pid = want_err.pid = want_log.pid = start_in(NULL, "run", conf);
+	rc = ts_wait_dir(T.dir, file_counts, &want_err, 20);
+	err = th_read_file(errf, NULL);
+	cr_assert_eq(rc, 0, "no alert log error: %s", err);
+	cr_assert_geq(th_count_of(err, "/state/alerts.log: Is a directory\n"),
+	    3, "not retried: %s", err);
+	free(err);
+	cr_assert_eq(rmdir(logp), 0);
+	rc = ts_wait_dir(state, file_counts, &want_log, 20);
+	kill(daemon_pid, SIGTERM);
+	cr_assert_eq(ts_wait_exit(daemon_pid, 20), 0);
+	daemon_pid = 0;
+	err = th_read_file(errf, NULL);
+	cr_assert_eq(rc, 0, "the log was not written: %s", err);
+	cr_assert_eq(ts_db_int(&T, "SELECT count(*) FROM alerts WHERE "
+	    "written = 0"), 0);
+	cr_assert_eq(ts_db_int(&T, "SELECT count(*) FROM items"), 4,
+	    "one fetch: %s", err);
+	free(err);
+	free(errf);
+	free(state);
+	free(logp);
+	free(conf);
+}
+
+/*
  * The daemon whose alert log is a folder says so at its first flush
  * and, once the folder is gone, opens the log at the next one, with no
  * reload (it waited for a SIGHUP).  The feed is a FIFO the test server
