@@ -50,7 +50,7 @@ struct result {
 	struct feed_doc	*doc;
 	struct store_prep *prep;
 	uv_work_t	 work;
-	struct result	*next_free;	/* in the pipeline's to_free */
+	struct result	*next;		/* in the pipeline's ready or to_free */
 };
 
 struct pipeline {
@@ -77,6 +77,9 @@ struct pipeline {
 	uint64_t	 retry_ms;	/* a failed flush's next try; 0: none */
 	int64_t		 last_trim_ms;
 	struct cycle	 cycle;
+	/* parsed results, stored one a loop turn (parse_done) */
+	uv_idle_t	 store_idle;
+	struct result	*ready, *ready_tail;
 	/* stored documents the parse worker frees (result_release) */
 	uv_mutex_t	 free_mu;
 	struct result	*to_free;
@@ -104,7 +107,7 @@ free_parsed(struct pipeline *p)
 	p->to_free = NULL;
 	uv_mutex_unlock(&p->free_mu);
 	for (; r != NULL; r = next) {
-		next = r->next_free;
+		next = r->next;
 		result_free(r);
 	}
 }
@@ -135,7 +138,7 @@ result_release(struct pipeline *p, struct result *r)
 		return;
 	}
 	uv_mutex_lock(&p->free_mu);
-	r->next_free = p->to_free;
+	r->next = p->to_free;
 	p->to_free = r;
 	uv_mutex_unlock(&p->free_mu);
 }
@@ -148,6 +151,8 @@ pipeline_new(struct feedd *d)
 	xmlInitParser();	/* before any worker thread parses */
 	p->d = d;
 	uv_mutex_init(&p->free_mu);
+	uv_idle_init(&d->loop, &p->store_idle);
+	p->store_idle.data = p;
 	uv_timer_init(&d->loop, &p->commit_timer);
 	p->commit_timer.data = p;
 	p->rng = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
@@ -156,12 +161,17 @@ pipeline_new(struct feedd *d)
 }
 
 static void pipeline_commit(struct pipeline *p);
+static void store_ready(struct pipeline *p);
 
+/* What was parsed before the close is stored, as it was fetched. */
 void
 pipeline_close(struct pipeline *p)
 {
+	while (p->ready != NULL)
+		store_ready(p);
 	pipeline_commit(p);
 	uv_close((uv_handle_t *)&p->commit_timer, NULL);
+	uv_close((uv_handle_t *)&p->store_idle, NULL);
 }
 
 void
@@ -652,6 +662,41 @@ parse_work(uv_work_t *w)
 	r->prep = store_prepare_doc(r->doc, r->prep_flags);
 }
 
+/* The oldest parsed result: stored (its parse no longer pending). */
+static void
+store_ready(struct pipeline *p)
+{
+	struct result *r = p->ready;
+
+	p->ready = r->next;
+	if (p->ready == NULL)
+		p->ready_tail = NULL;
+	p->parsing--;
+	if (!p->d->closed && p->parsing < PARSE_BACKLOG && p->d->fetcher)
+		fetcher_hold(p->d->fetcher, 0);
+	result_done(p, r);
+}
+
+static void
+on_store_idle(uv_idle_t *h)
+{
+	struct pipeline *p = h->data;
+
+	if (p->ready != NULL)
+		store_ready(p);
+	if (p->ready == NULL)
+		uv_idle_stop(h);
+}
+
+/*
+ * libuv runs the callbacks of every parse that finished in one go:
+ * storing each there kept the loop from its sockets for the whole
+ * burst, no body reached the parse worker meanwhile, and it ran dry.
+ * The results wait in order instead and are stored one a loop turn
+ * (an idle handle: the turn polls the sockets without blocking), so
+ * transfers go on between stores.  They count as parsing until then:
+ * the documents in memory are bounded as before.
+ */
 static void
 parse_done(uv_work_t *w, int status)
 {
@@ -659,21 +704,25 @@ parse_done(uv_work_t *w, int status)
 	struct pipeline *p = r->p;
 
 	(void)status;
-	p->parsing--;
 	/* made on this thread, freed here (result_release) */
 	free(r->http->body);
 	r->http->body = NULL;
-	if (!p->d->closed && p->parsing < PARSE_BACKLOG && p->d->fetcher)
-		fetcher_hold(p->d->fetcher, 0);
 	if (p->d->closed) {
 		/* aborted transfers save nothing; neither does this */
+		p->parsing--;
 		r->fs->in_flight = 0;
 		if (r->fs->removed && !r->fs->deferred)
 			feed_state_free(r->fs);
 		result_free(r);
 		return;
 	}
-	result_done(p, r);
+	r->next = NULL;
+	if (p->ready_tail != NULL)
+		p->ready_tail->next = r;
+	else
+		p->ready = r;
+	p->ready_tail = r;
+	uv_idle_start(&p->store_idle, on_store_idle);
 }
 
 /*
