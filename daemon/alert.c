@@ -145,6 +145,19 @@ alert_format_line(const struct alert_row *a, enum alert_format format)
 }
 
 /*
+ * A FIFO or a socket would block the loop at the first line no one
+ * reads (SIGTERM included); a character device (/dev/null) never does.
+ */
+static int
+appendable(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && (S_ISREG(st.st_mode) ||
+	    S_ISCHR(st.st_mode));
+}
+
+/*
  * Read-write: the tail is read back to find lines written before a crash.
  * A log made here (the first one, or the next after a rotation) is 0644
  * whatever the umask: alerts are public headlines, and the README
@@ -172,6 +185,11 @@ open_fd(const char *path, char **errstr)
 	}
 	if (fd == -1)
 		*errstr = xasprintf("%s: %s", path, strerror(errno));
+	else if (!appendable(fd)) {
+		*errstr = xasprintf("%s: not a regular file", path);
+		close(fd);
+		fd = -1;
+	}
 	return fd;
 }
 

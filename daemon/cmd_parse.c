@@ -126,7 +126,7 @@ cmd_parse(int argc, char **argv, const char *config_path)
 	free(o.chunk);
 	buf_cleanup(&o.out);
 	if (fflush(stdout) == EOF) {
-		cmd_error(argv[0], "stdout: %s", strerror(errno));
+		cmd_error(argv[0], "standard output: %s", strerror(errno));
 		status = EXIT_RUNTIME;
 	}
 	return status;

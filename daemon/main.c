@@ -2,6 +2,7 @@
  * main: global options (-c/--config, --version, --help), the subcommand
  * table, and the mapping of each command's result to an exit status.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include "config/config.h"
 #include "daemon/cmd.h"
 #include "daemon/query.h"
+#include "util/fs.h"
 #include "util/log.h"
 #include "util/termtext.h"
 
@@ -260,11 +262,27 @@ wants_help(int argc, char **argv)
 	return 0;
 }
 
+/*
+ * What a command printed and could not get out (a full disk: a closed
+ * pipe ends the process by SIGPIPE first) fails it, as a file would.
+ * A command that failed has said why already.
+ */
+static int
+stdout_done(const char *name, int rc)
+{
+	if (fs_flush(stdout) == 0 || rc != EXIT_OK)
+		return rc;
+	fprintf(stderr, "feedd: %s: standard output: %s\n", name,
+	    strerror(errno));
+	return EXIT_RUNTIME;
+}
+
 int
 main(int argc, char **argv)
 {
 	const char *config_path = config_default_path();
 	const struct cmd *cmd;
+	int	 rc;
 
 	log_init(LOG_LEVEL_INFO);
 	if (take_config_option(&argc, argv, &config_path) == -1) {
@@ -299,7 +317,9 @@ main(int argc, char **argv)
 		return EXIT_OK;
 	}
 	if (cmd->query != NULL)
-		return query_run(argc - 1, argv + 1, config_path, cmd->opts,
+		rc = query_run(argc - 1, argv + 1, config_path, cmd->opts,
 		    cmd->words, cmd->query);
-	return cmd->exec(argc - 1, argv + 1, config_path);
+	else
+		rc = cmd->exec(argc - 1, argv + 1, config_path);
+	return stdout_done(cmd->name, rc);
 }

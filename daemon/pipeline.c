@@ -31,6 +31,7 @@
 #define BATCH_MS	1000	/* ... or this long after the first */
 #define BLAME_WINDOW_MS	(15 * 60 * 1000)	/* a server answered lately */
 #define TRIM_MS		1000	/* free memory back at most this often */
+#define FLUSH_RETRY_MAX_MS (10 * 60 * 1000) /* a failed flush: longest wait */
 
 /*
  * One fetch on its way through the pipeline: the HTTP result and, for a
@@ -72,6 +73,7 @@ struct pipeline {
 	int		 rendered;	/* outputs written at least once */
 	int		 force_render;	/* config reloaded: write them again */
 	int64_t		 last_flush_ms;
+	uint64_t	 retry_ms;	/* a failed flush's next try; 0: none */
 	int64_t		 last_trim_ms;
 	struct cycle	 cycle;
 };
@@ -765,12 +767,36 @@ render_outputs(struct pipeline *p)
 	p->force_render = 0;
 }
 
+/*
+ * A flush that could not write the outputs or the alert log is tried
+ * again without waiting for a fetch (a feed polled every few hours, or
+ * none answering): after flush_retry_ms, doubling up to FLUSH_RETRY_MAX_MS.
+ */
+static void
+retry_flush(struct pipeline *p, int failed)
+{
+	struct feedd *d = p->d;
+
+	if (!failed) {
+		p->retry_ms = 0;
+		return;
+	}
+	if (d->mode != FEEDD_RUN || d->stopping)
+		return;
+	p->retry_ms = p->retry_ms == 0 ? d->timing.flush_retry_ms :
+	    p->retry_ms * 2 < FLUSH_RETRY_MAX_MS ? p->retry_ms * 2 :
+	    FLUSH_RETRY_MAX_MS;
+	if (!uv_is_active((uv_handle_t *)&d->flush_timer))
+		feedd_flush_soon(d, p->retry_ms);
+}
+
 void
 pipeline_flush(struct pipeline *p)
 {
 	struct feedd *d = p->d;
 	struct alert_sync *sync = NULL;
 	char *err = NULL;
+	int failed = p->cycle.outputs_failed;
 
 	p->last_flush_ms = sched_now_ms();
 	pipeline_commit(p);	/* nothing leaves before it is stored */
@@ -796,5 +822,6 @@ pipeline_flush(struct pipeline *p)
 		log_warnx("alert log: %s", err ? err : "cannot write");
 		free(err);
 	}
+	retry_flush(p, p->cycle.outputs_failed > failed);
 	status_soon(d);		/* alerts written */
 }

@@ -416,8 +416,9 @@ serve_file(struct server *srv, struct MHD_Connection *c, const char *path,
 		pthread_mutex_unlock(&srv->cache_lock);
 		return ret;
 	}
-	/* a new version: open it once, judge it by its own fstat */
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1 ||
+	/* a new version: open it once, judge it by its own fstat (not
+	 * blocking: a FIFO put there since the stat would hold the lock) */
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1 ||
 	    fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
 		if (fd != -1)
 			close(fd);

@@ -7,6 +7,7 @@
 
 #define STOP_GRACE_MS	5000
 #define FLUSH_DELAY_MS	5000
+#define FLUSH_RETRY_MS	30000
 #define LOW_SPEED_SECS	10
 #define SERVE_IDLE_SECS	10
 #define STATUS_SOON_MS	1000
@@ -32,6 +33,8 @@ timing_load(struct timing *t)
 	    STOP_GRACE_MS);
 	t->flush_delay_ms = (uint64_t)env_num("FEEDD_TEST_FLUSH_DELAY_MS",
 	    FLUSH_DELAY_MS);
+	t->flush_retry_ms = (uint64_t)env_num("FEEDD_TEST_FLUSH_RETRY_MS",
+	    FLUSH_RETRY_MS);
 	t->low_speed_secs = (long)env_num("FEEDD_TEST_LOW_SPEED_SECS",
 	    LOW_SPEED_SECS);
 	t->serve_idle_secs = (unsigned)env_num("FEEDD_TEST_SERVE_IDLE_SECS",

@@ -4,6 +4,7 @@
  * DTD; the declared encoding (ISO-8859-1 and friends) is honoured by
  * libxml2, so every string handed out is UTF-8.
  */
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -392,7 +393,7 @@ opml_write(FILE *fp, const char *title, time_t created,
 	w = NULL;
 	if (fwrite(xmlBufferContent(b), 1, (size_t)xmlBufferLength(b), fp) !=
 	    (size_t)xmlBufferLength(b) || fs_flush(fp) == -1) {
-		*errstr = xstrdup("write error");
+		*errstr = xasprintf("write error: %s", strerror(errno));
 		goto out;
 	}
 	rc = 0;

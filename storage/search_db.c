@@ -29,7 +29,11 @@ bind_params(sqlite3_stmt *q, const struct match_expr *e)
 		    SQLITE_STATIC);
 }
 
-/* Ranked when FTS5 can take the whole expression, else newest first. */
+/*
+ * Ranked when FTS5 can take the whole expression, else newest first.
+ * Of equal rank and date, the first item: a story's first stands for it,
+ * as in `stories`, and two runs agree.
+ */
 static sqlite3_stmt *
 search_query(struct store *st, const struct match_expr *e)
 {
@@ -42,7 +46,8 @@ search_query(struct store *st, const struct match_expr *e)
 		    " '', '', '...', " SNIPPET_WORDS ") FROM items_fts"
 		    " JOIN items i ON i.id = items_fts.rowid"
 		    " WHERE items_fts MATCH ? ORDER BY bm25(items_fts),"
-		    " coalesce(i.published, i.updated, i.first_seen) DESC");
+		    " coalesce(i.published, i.updated, i.first_seen) DESC,"
+		    " i.id");
 	else
 		sql = xasprintf("SELECT id, story_id, (SELECT substr(body, 1,"
 		    " 200) FROM items_fts WHERE rowid = items.id) FROM items"

@@ -187,6 +187,22 @@ Test(opml, date_is_rfc822_gmt)
 	cr_assert_str_eq(d, "Tue, 29 Feb 2000 00:00:00 GMT");
 }
 
+/* A full disk: the cause, not only that writing failed. */
+Test(opml, writer_on_a_full_disk_says_why)
+{
+	struct opml_feed in[] = {
+		{ "A", "https://a.example/rss", NULL, NULL, 0 },
+	};
+	FILE *fp = fopen("/dev/full", "w");
+	char *err = NULL;
+
+	cr_assert_not_null(fp);
+	cr_assert_eq(opml_write(fp, "My list", 0, in, 1, &err), -1);
+	cr_assert_str_eq(err, "write error: No space left on device");
+	free(err);
+	fclose(fp);
+}
+
 Test(opml, writer_output_reads_back_with_folders)
 {
 	char *t1[] = { "AI", "news" }, *t2[] = { "AI" };

@@ -115,6 +115,32 @@ Test(query, feeds_lists_state_per_feed)
 	qfx_done(&q);
 }
 
+/* Output that cannot be written (a full disk) fails the command, named. */
+Test(query, output_to_a_full_disk_exits_1)
+{
+	static const char *const cmds[] = { "feeds", "items", "stories",
+	    "alerts", "check-config" };
+	struct qfx q;
+	struct th_result r;
+
+	qfx_init(&q, 1);
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		char *const argv[] = { "/bin/sh", "-c",
+		    "exec \"$0\" -c \"$1\" \"$2\" > /dev/full",
+		    (char *)th_feedd(), q.conf, (char *)cmds[i], NULL };
+		char *want = xasprintf("feedd: %s: standard output: No space "
+		    "left on device\n", cmds[i]);
+
+		cr_assert_eq(th_run(argv, NULL, 10, &r), 0);
+		cr_assert_eq(r.status, 1, "%s: exit %d: %s", cmds[i], r.status,
+		    r.err);
+		cr_assert_str_eq(r.err, want);
+		free(want);
+		th_result_cleanup(&r);
+	}
+	qfx_done(&q);
+}
+
 Test(query, items_newest_first_flattened_with_limit_and_feed)
 {
 	struct qfx q;

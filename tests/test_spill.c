@@ -602,6 +602,27 @@ Test(spill, alert_log_fsync_failure_leaves_alerts_pending)
 }
 
 /*
+ * `once` whose alert log cannot be opened (why): the cause and the
+ * summary line, exit 1; the feed's nitems stored, npending alerts wait.
+ */
+static void
+once_cannot_log(const char *conf, const char *why, int nitems, int npending)
+{
+	char *err, *want = xasprintf("/state/alerts.log: %s\n", why);
+	int rc = once_in(NULL, conf, &err);
+
+	cr_assert_eq(rc, 1, "exit %d: %s", rc, err);
+	cr_assert(strstr(err, "feedd: alert log: ") && strstr(err, want),
+	    "%s", err);
+	cr_assert_eq(th_nlines(err), 2, "the cause and the summary: %s", err);
+	cr_assert_eq(ts_items_of(&T, "m"), nitems, "the items are stored");
+	cr_assert_eq(ts_db_int(&T, "SELECT count(*) FROM alerts WHERE "
+	    "written = 0"), npending);
+	free(want);
+	free(err);
+}
+
+/*
  * The alert log's path is a folder now (replaced between runs): one
  * line naming it, exit 1, the new alerts pending; once it is a file
  * again, each alert is in it once.
@@ -621,15 +642,7 @@ Test(spill, alert_log_that_became_a_folder_keeps_alerts_pending)
 	cr_assert_eq(mkdir(logp, 0755), 0);
 
 	put_hello(0, 5);
-	rc = once_in(NULL, conf, &err);
-	cr_assert_eq(rc, 1, "exit %d: %s", rc, err);
-	cr_assert(strstr(err, "feedd: alert log: ") && strstr(err,
-	    "/state/alerts.log: Is a directory\n"), "%s", err);
-	cr_assert_eq(th_nlines(err), 2, "the cause and the summary: %s", err);
-	free(err);
-	cr_assert_eq(ts_items_of(&T, "m"), 5, "the items are stored");
-	cr_assert_eq(ts_db_int(&T, "SELECT count(*) FROM alerts WHERE "
-	    "written = 0"), 3);
+	once_cannot_log(conf, "Is a directory", 5, 3);
 
 	cr_assert_eq(rmdir(logp), 0);
 	cr_assert_eq(rename(away, logp), 0);
@@ -651,6 +664,107 @@ Test(spill, alert_log_that_became_a_folder_keeps_alerts_pending)
 }
 
 /*
+ * The alert log's path is a FIFO no one reads: 1,000 alert lines are
+ * more than a pipe holds, so appending would block the daemon past any
+ * SIGTERM.  It is refused like a folder: one line naming it, exit 1,
+ * the alerts pending; once it is a file, each alert is in it once.
+ */
+Test(spill, alert_log_that_is_a_fifo_is_refused)
+{
+	char *conf = conf_with("[alert \"h\"]\nmatch = hello\n\n");
+	char *logp = out_path("alerts.log"), *err, *log, *state;
+	int rc;
+
+	state = th_path(T.dir, "state");
+	cr_assert(mkdir(state, 0755) == 0 || errno == EEXIST);
+	cr_assert_eq(mkfifo(logp, 0644), 0, "%s", strerror(errno));
+	free(state);
+	put_hello(0, 1000);
+	once_cannot_log(conf, "not a regular file", 1000, 1000);
+
+	cr_assert_eq(unlink(logp), 0);
+	rc = once_in(NULL, conf, &err);
+	cr_assert_eq(rc, 0, "exit %d: %s", rc, err);
+	free(err);
+	log = th_read_file(logp, NULL);
+	cr_assert_eq(th_nlines(log), 1000);
+	cr_assert_eq(th_count_of(log, "\"hello number 999\""), 1, "%s", log);
+	free(log);
+	free(logp);
+	free(conf);
+}
+
+/*
+ * The daemon, its alert log a folder, once it has said so nerr times:
+ * the folder is gone then.  stderr is in the file "err".
+ */
+static void
+start_with_log_a_folder(const char *conf, int nerr)
+{
+	char *logp = out_path("alerts.log"), *state = th_path(T.dir, "state");
+	char *errf = th_path(T.dir, "err"), *err;
+	struct file_count want_err = { errf, "alert log: ", nerr, 0 };
+	int rc;
+
+	cr_assert_eq(mkdir(state, 0755), 0);
+	cr_assert_eq(mkdir(logp, 0755), 0);
+	daemon_pid = want_err.pid = start_in(NULL, "run", conf);
+	rc = ts_wait_dir(T.dir, file_counts, &want_err, 20);
+	err = th_read_file(errf, NULL);
+	cr_assert_eq(rc, 0, "no alert log error: %s", err);
+	cr_assert_geq(th_count_of(err, "/state/alerts.log: Is a directory\n"),
+	    nerr, "%s", err);
+	cr_assert_eq(rmdir(logp), 0);
+	free(err);
+	free(errf);
+	free(state);
+	free(logp);
+}
+
+/* The daemon writes n alerts to its log, then stops: none left pending. */
+static void
+log_written_then_stop(int n)
+{
+	char *logp = out_path("alerts.log"), *state = th_path(T.dir, "state");
+	char *errf = th_path(T.dir, "err"), *err;
+	struct file_count want_log = { logp, "hello number", n, daemon_pid };
+	int rc = ts_wait_dir(state, file_counts, &want_log, 20);
+
+	kill(daemon_pid, SIGTERM);
+	cr_assert_eq(ts_wait_exit(daemon_pid, 20), 0);
+	daemon_pid = 0;
+	err = th_read_file(errf, NULL);
+	cr_assert_eq(rc, 0, "the log was not written: %s", err);
+	cr_assert_eq(ts_db_int(&T, "SELECT count(*) FROM alerts WHERE "
+	    "written = 0"), 0, "%s", err);
+	free(err);
+	free(errf);
+	free(state);
+	free(logp);
+}
+
+/*
+ * A flush that could not write is tried again on its own: the daemon
+ * whose alert log is a folder at its only fetch (the feed is polled
+ * every 30 minutes) says so at each retry, three times (a daemon that
+ * does not retry says it twice at most: at the fetch's flush and at
+ * the first prune's), and writes the alerts once the folder is gone,
+ * with no fetch and no reload.
+ */
+Test(spill, daemon_retries_a_failed_flush_without_a_fetch)
+{
+	char *conf = conf_with("[alert \"h\"]\nmatch = hello\n\n");
+
+	cr_assert_eq(setenv("FEEDD_TEST_FLUSH_RETRY_MS", "50", 1), 0);
+	put_hello(0, 4);
+	start_with_log_a_folder(conf, 3);
+	log_written_then_stop(4);
+	cr_assert_eq(ts_db_int(&T, "SELECT count(*) FROM items"), 4,
+	    "one fetch");
+	free(conf);
+}
+
+/*
  * The daemon whose alert log is a folder says so at its first flush
  * and, once the folder is gone, opens the log at the next one, with no
  * reload (it waited for a SIGHUP).  The feed is a FIFO the test server
@@ -660,26 +774,12 @@ Test(spill, alert_log_that_became_a_folder_keeps_alerts_pending)
 Test(spill, daemon_opens_the_alert_log_once_it_can)
 {
 	char *conf = conf_with("[alert \"h\"]\nmatch = hello\n\n");
-	char *logp = out_path("alerts.log"), *state = th_path(T.dir, "state");
-	char *fifo = th_path(T.www, "m.xml"), *errf = th_path(T.dir, "err");
-	struct file_count want_err = { errf, "alert log: ", 1, 0 };
-	struct file_count want_log = { logp, "hello number", 4, 0 };
+	char *fifo = th_path(T.www, "m.xml");
 	struct buf b;
-	char *err;
-	int fd, rc;
+	int fd;
 
-	cr_assert_eq(mkdir(state, 0755), 0);
-	cr_assert_eq(mkdir(logp, 0755), 0);
 	cr_assert_eq(mkfifo(fifo, 0644), 0);
-	daemon_pid = want_err.pid = want_log.pid = start_in(NULL, "run", conf);
-	rc = ts_wait_dir(T.dir, file_counts, &want_err, 20);
-	err = th_read_file(errf, NULL);
-	cr_assert_eq(rc, 0, "no alert log error: %s", err);
-	cr_assert(strstr(err, "/state/alerts.log: Is a directory\n"), "%s",
-	    err);
-	free(err);
-	cr_assert_eq(rmdir(logp), 0);
-
+	start_with_log_a_folder(conf, 1);
 	buf_init(&b, 0);
 	buf_puts(&b, "<?xml version=\"1.0\"?>\n<rss version=\"2.0\"><channel>"
 	    "<title>Hellos</title><link>http://h.example/</link>\n");
@@ -692,18 +792,7 @@ Test(spill, daemon_opens_the_alert_log_once_it_can)
 	cr_assert_eq(write(fd, buf_str(&b), b.len), (ssize_t)b.len);
 	close(fd);
 	buf_cleanup(&b);
-	rc = ts_wait_dir(state, file_counts, &want_log, 20);
-	kill(daemon_pid, SIGTERM);
-	cr_assert_eq(ts_wait_exit(daemon_pid, 20), 0);
-	daemon_pid = 0;
-	err = th_read_file(errf, NULL);
-	cr_assert_eq(rc, 0, "the log was not written: %s", err);
-	free(err);
-	cr_assert_eq(ts_db_int(&T, "SELECT count(*) FROM alerts WHERE "
-	    "written = 0"), 0);
-	free(errf);
+	log_written_then_stop(4);
 	free(fifo);
-	free(state);
-	free(logp);
 	free(conf);
 }

@@ -129,6 +129,25 @@ expect_file(const char *path, const char *want, size_t n)
 	free(got);
 }
 
+/* A FIFO where an output goes (no writer: opening it to compare would
+ * block) is replaced, not read. */
+Test(util, fs_write_atomic_replaces_a_fifo, .timeout = 10)
+{
+	char	*dir = th_tmpdir(), *path = th_path(dir, "feed.xml");
+	char	*err = NULL, *got;
+	struct stat st;
+
+	cr_assert_eq(mkfifo(path, 0644), 0);
+	cr_assert_eq(fs_write_file(path, "one\n", 4, FS_KEEP_SAME, &err), 0,
+	    "%s", err ? err : "");
+	cr_assert_eq(stat(path, &st), 0);
+	cr_assert(S_ISREG(st.st_mode));
+	cr_assert_str_eq(got = th_read_file(path, NULL), "one\n");
+	free(got);
+	free(path);
+	free(dir);
+}
+
 Test(util, fs_write_atomic)
 {
 	char	*dir = th_tmpdir(), *sub = th_path(dir, "a/b/c");

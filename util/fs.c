@@ -155,6 +155,28 @@ tmp_close(void *cookie)
 	return close(a->fd);
 }
 
+/*
+ * The file path names now, to compare with, if it is a regular one.
+ * Non-blocking: a FIFO put there would block the open until a writer
+ * came; the rename replaces whatever it is.
+ */
+static FILE *
+open_old(const char *path)
+{
+	struct stat st;
+	FILE	*fp;
+	int	 fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd == -1)
+		return NULL;
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    (fp = fdopen(fd, "rb")) == NULL) {
+		close(fd);
+		return NULL;
+	}
+	return fp;
+}
+
 struct fs_atomic *
 fs_atomic_open(const char *path, int flags, char **errstr)
 {
@@ -182,7 +204,7 @@ fs_atomic_open(const char *path, int flags, char **errstr)
 	 * database group-only. */
 	fchmod(fd, 0644);
 	a->fd = fd;
-	if ((flags & FS_KEEP_SAME) && (a->old = fopen(path, "rb")) != NULL) {
+	if ((flags & FS_KEEP_SAME) && (a->old = open_old(path)) != NULL) {
 		a->same = 1;
 		a->obuf = xmalloc(CHUNK);
 	}
