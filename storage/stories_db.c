@@ -590,11 +590,8 @@ store_story_items(struct store *st, int64_t story_id,
  */
 #define RENDER_ORDER_KB	256
 #define RENDER_CACHE_KB	512
-/*
- * The order held in memory (32 bytes a story), the rest in a file read
- * back in pieces of this size: 64 KB read no faster than 16.
- */
-#define RENDER_SPOOL_BYTES	(16 * 1024)
+/* The order held in memory (32 bytes a story), the rest in a file. */
+#define RENDER_SPOOL_BYTES	(64 * 1024)
 
 /* PRAGMA cache_size (pages; negative: KB), and setting it. */
 static int
