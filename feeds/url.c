@@ -85,26 +85,76 @@ is_plain_char(int c)
 	    (c != '\0' && strchr("-._~!$&'()*+,;=:@%", c) != NULL);
 }
 
-static int
-is_plain_http(const char *s)
+/* Past "http://" or "https://" at the start of s, or NULL. */
+static const char *
+http_authority(const char *s)
 {
-	const char *h, *seg;
-
 	if (strncmp(s, "https://", 8) == 0)
-		h = s + 8;
-	else if (strncmp(s, "http://", 7) == 0)
-		h = s + 7;
-	else
-		return 0;
-	for (s = h; (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
-	    *s == '-' || *s == '.'; s++)
+		return s + 8;
+	if (strncmp(s, "http://", 7) == 0)
+		return s + 7;
+	return NULL;
+}
+
+static int
+is_name_char(int c, int anycase)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+	    c == '-' || c == '.' || (anycase && c >= 'A' && c <= 'Z');
+}
+
+/*
+ * The end of the host name at h: letters (lowercase unless anycase),
+ * digits, '-' and non-empty labels, the last starting with a letter (a
+ * name, not 127.1 or 0x7f.1, which curl reads as IPv4); NULL when
+ * there is none or a port, userinfo or anything but '/' follows it.
+ */
+static const char *
+plain_name(const char *h, int anycase)
+{
+	const char *s, *seg;
+
+	for (s = h; is_name_char(*s, anycase); s++)
 		if (*s == '.' && (s == h || s[-1] == '.'))
-			return 0;
-	/* the last label starts with a letter: a name, not 127.1 or 0x7f.1 */
+			return NULL;
 	for (seg = s; seg > h && seg[-1] != '.'; seg--)
 		;
-	if (s == h || *s != '/' || !(*seg >= 'a' && *seg <= 'z'))
-		return 0;
+	if (s == h || *s != '/' || !((*seg >= 'a' && *seg <= 'z') ||
+	    (anycase && *seg >= 'A' && *seg <= 'Z')))
+		return NULL;
+	return s;
+}
+
+/*
+ * The end of a dotted-decimal IPv4 address at h (four parts of 0 to
+ * 255, no leading zeros: as curl prints it), followed by '/'; or NULL.
+ */
+static const char *
+plain_ipv4(const char *h)
+{
+	for (int part = 0; part < 4; part++) {
+		int v = 0, n = 0;
+
+		if (part > 0 && *h++ != '.')
+			return NULL;
+		for (; *h >= '0' && *h <= '9' && n < 4; h++, n++)
+			v = v * 10 + (*h - '0');
+		if (n == 0 || n > 3 || v > 255 || (n > 1 && h[-n] == '0'))
+			return NULL;
+	}
+	return *h == '/' ? h : NULL;
+}
+
+/*
+ * 1 when s, from the '/' after the host on, is a path with no dot
+ * segments, a query and a fragment that are not empty, in characters
+ * curl leaves alone.
+ */
+static int
+plain_rest(const char *s)
+{
+	const char *seg;
+
 	for (seg = s; *s != '\0' && *s != '?' && *s != '#'; s++) {
 		if (*s == '/') {
 			if ((s - seg == 2 && seg[1] == '.') ||
@@ -127,6 +177,33 @@ is_plain_http(const char *s)
 		    *s != '#')
 			return 0;
 	return 1;
+}
+
+static int
+is_plain_http(const char *s)
+{
+	const char *h = http_authority(s);
+
+	return h != NULL && (h = plain_name(h, 0)) != NULL && plain_rest(h);
+}
+
+/*
+ * 1 when s is an absolute http(s) URL curl's parse accepts for certain,
+ * though it may print it otherwise: as is_plain_http, or with capitals
+ * in the host name, or a dotted-decimal IPv4 host.  A feed's links to
+ * 127.0.0.1 were the only curl parses of a 100,000-entry render (20,000
+ * of them), whose code was then 0.2 MB more of its memory.
+ */
+static int
+is_parsable_http(const char *s)
+{
+	const char *h = http_authority(s), *e;
+
+	if (h == NULL)
+		return 0;
+	if ((e = plain_name(h, 1)) == NULL)
+		e = plain_ipv4(h);
+	return e != NULL && plain_rest(e);
 }
 
 /* A part of h as a string of ours, or NULL when absent. */
@@ -377,7 +454,7 @@ url_is_http(const char *url)
 
 	if (url == NULL || !is_http_scheme(url))
 		return 0;
-	if (is_plain_http(url))
+	if (is_parsable_http(url))
 		return 1;
 	if ((h = url_parse(url, NULL)) == NULL)
 		return 0;

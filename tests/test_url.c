@@ -4,6 +4,7 @@
  * url_host and url_is_http.
  */
 #include <criterion/criterion.h>
+#include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -285,4 +286,35 @@ Test(url, plain_links_and_their_near_misses)
 	cr_expect(url_is_http("https://ex.org/a?b=c"));
 	cr_expect(url_is_http("http://ex.org/x/../y"));
 	cr_expect(!url_is_http("ftp://ex.org/"));
+}
+
+/* curl's verdict on url, which url_is_http must give, fast path or not. */
+static int
+curl_takes(const char *url)
+{
+	CURLU	*h = curl_url();
+	int	 ok = curl_url_set(h, CURLUPART_URL, url,
+	    CURLU_NON_SUPPORT_SCHEME | CURLU_ALLOW_SPACE) == CURLUE_OK;
+
+	curl_url_cleanup(h);
+	return ok;
+}
+
+/* Hosts in capitals or dotted-decimal IPv4 skip curl: same verdicts. */
+Test(url, is_http_without_curl_agrees_with_curl)
+{
+	static const char *const cases[] = {
+		"http://127.0.0.1/blog", "https://10.0.255.1/a?b=c#d",
+		"http://0.0.0.0/", "http://255.255.255.255/x",
+		"http://256.1.1.1/x", "http://01.2.3.4/x", "http://1.2.3/x",
+		"http://1.2.3.4.5/x", "http://1..2.3/x", "http://1.2.3.4:80/x",
+		"http://1.2.3.4", "http://f9-www.Dicas-L.com.br/d/2020.php",
+		"HTTP://WWW.EXAMPLE.COM/", "http://Ex.org/a/../b",
+		"http://A.B./x", "http://.a.com/x", "http://a_b.com/x",
+		"http://a.com:x/", "http://u@a.com/", "http://[::1]/x",
+		"http://a b.com/", "http://1234/x", "http://0x7f.1/x",
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++)
+		cr_expect_eq(url_is_http(cases[i]), curl_takes(cases[i]), "%s",
+		    cases[i]);
 }

@@ -509,6 +509,9 @@ Test(util, spool_gives_back_what_it_took)
 	spool_round_trip(4096, 170 * 7, 1);
 	spool_round_trip(4096, 170 * 7 + 5, 1);
 	spool_round_trip(1, 50, 1);	/* a record at a time */
+	/* written 2,730 at a time, read back in 4 KB (170): whole and part */
+	spool_round_trip(65536, 2730 * 3 + 7, 1);
+	spool_round_trip(65536, 170 * 97, 1);
 }
 
 Test(util, spool_reports_a_file_it_cannot_make)

@@ -20,6 +20,14 @@
 /* Keys in a block of the file (4 KB): one pread finds a key there. */
 #define BLOCK_KEYS	512
 
+/*
+ * The filter's bits a slot of the table at its largest.  With 64 (not
+ * 128), a 100,000-entry render of the 10,000-feed bench reads 33,000
+ * blocks more (pread calls, its SQLite's included: 120,855, not 87,376)
+ * for 0.1-0.5 us an entry, and the filter takes 32 KB less.
+ */
+#define BLOOM_BITS	64
+
 struct spillset {
 	uint64_t *slot;		/* the table */
 	size_t	 n, cap, maxcap;
@@ -27,7 +35,7 @@ struct spillset {
 	size_t	 nfile;		/* keys in it, sorted */
 	uint64_t *fence;	/* the first key of each of its blocks */
 	size_t	 nfence;
-	uint64_t *bloom;	/* 128 bits a slot of maxcap, k = 2 */
+	uint64_t *bloom;	/* BLOOM_BITS a slot of maxcap, k = 2 */
 	uint64_t bloom_mask;
 	uint64_t *blk;		/* a block read back or being written */
 	size_t	 spills;
@@ -248,7 +256,7 @@ spill(struct spillset *set)
 	int	 rc, saved;
 
 	if (set->bloom == NULL) {
-		size_t bits = set->maxcap * 128;
+		size_t bits = set->maxcap * BLOOM_BITS;
 
 		set->bloom = xcalloc(bits / 64, sizeof(uint64_t));
 		set->bloom_mask = bits - 1;

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The table's slots by default: 32 KB, a Bloom filter of 64 KB. */
+/* The table's slots by default: 32 KB, a Bloom filter of 32 KB. */
 #define SPILLSET_SLOTS	4096
 
 struct spillset;

@@ -78,13 +78,33 @@ spool_put(struct spool *sp, const void *rec)
 	return 0;
 }
 
+/*
+ * The records read back from the file at a time: reading takes no
+ * bigger buffer than this, whatever writing took (the memory goes back
+ * before the caller's next step, which may need it: the render reads
+ * its rows then).
+ */
+#define SPOOL_READ_BYTES	4096
+
 int
 spool_rewind(struct spool *sp)
 {
+	size_t	 rcap = SPOOL_READ_BYTES / sp->recsize;
+
 	sp->at = 0;
 	sp->off = 0;
+	if (sp->fd == -1)
+		return 0;
 	/* in the file, all of them: the buffer is read from it again */
-	return sp->fd != -1 && sp->n > 0 ? spool_flush(sp) : 0;
+	if (sp->n > 0 && spool_flush(sp) == -1)
+		return -1;
+	if (rcap == 0)
+		rcap = 1;
+	if (rcap < sp->cap) {
+		sp->cap = rcap;
+		sp->buf = xreallocarray(sp->buf, sp->cap, sp->recsize);
+	}
+	return 0;
 }
 
 /* The buffer refilled from the file: 0 (none left: n is 0), or -1. */
