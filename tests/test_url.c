@@ -300,7 +300,7 @@ curl_takes(const char *url)
 	return ok;
 }
 
-/* Hosts in capitals or dotted-decimal IPv4 skip curl: same verdicts. */
+/* Hosts in capitals skip curl, IPv4 hosts do not: the same verdicts. */
 Test(url, is_http_without_curl_agrees_with_curl)
 {
 	static const char *const cases[] = {
