@@ -552,6 +552,22 @@ put_hello(int first, int n)
 	buf_cleanup(&b);
 }
 
+/* The alert log at logp has n lines: "hello number 0" to n - 1, once each. */
+static void
+expect_each_hello_once(const char *logp, int n)
+{
+	char *log = th_read_file(logp, NULL);
+
+	cr_assert_eq(th_nlines(log), n, "%s", log);
+	for (int i = 0; i < n; i++) {
+		char *t = xasprintf("\"hello number %d\"", i);
+
+		cr_assert_eq(th_count_of(log, t), 1, "%s in %s", t, log);
+		free(t);
+	}
+	free(log);
+}
+
 /*
  * fsync fails (EIO): `once` says so for the alert log on one line and
  * exits 1; the alerts stay pending (not marked written).  The next run,
@@ -561,7 +577,7 @@ put_hello(int first, int n)
 Test(spill, alert_log_fsync_failure_leaves_alerts_pending)
 {
 	char *conf = conf_with("[alert \"h\"]\nmatch = hello\n\n");
-	char *logp = out_path("alerts.log"), *err, *log, *line;
+	char *logp = out_path("alerts.log"), *err, *line;
 	int rc;
 
 	put_hello(0, 3);
@@ -588,15 +604,7 @@ Test(spill, alert_log_fsync_failure_leaves_alerts_pending)
 	free(err);
 	cr_assert_eq(ts_db_int(&T, "SELECT count(*) FROM alerts WHERE "
 	    "written = 0"), 0);
-	log = th_read_file(logp, NULL);
-	cr_assert_eq(th_nlines(log), 8, "%s", log);
-	for (int i = 0; i < 8; i++) {
-		char *t = xasprintf("\"hello number %d\"", i);
-
-		cr_assert_eq(th_count_of(log, t), 1, "%s in %s", t, log);
-		free(t);
-	}
-	free(log);
+	expect_each_hello_once(logp, 8);
 	free(logp);
 	free(conf);
 }
@@ -630,7 +638,7 @@ once_cannot_log(const char *conf, const char *why, int nitems, int npending)
 Test(spill, alert_log_that_became_a_folder_keeps_alerts_pending)
 {
 	char *conf = conf_with("[alert \"h\"]\nmatch = hello\n\n");
-	char *logp = out_path("alerts.log"), *err, *log;
+	char *logp = out_path("alerts.log"), *err;
 	char *away = out_path("alerts.log.1");
 	int rc;
 
@@ -649,15 +657,7 @@ Test(spill, alert_log_that_became_a_folder_keeps_alerts_pending)
 	rc = once_in(NULL, conf, &err);
 	cr_assert_eq(rc, 0, "exit %d: %s", rc, err);
 	free(err);
-	log = th_read_file(logp, NULL);
-	cr_assert_eq(th_nlines(log), 5, "%s", log);
-	for (int i = 0; i < 5; i++) {
-		char *t = xasprintf("\"hello number %d\"", i);
-
-		cr_assert_eq(th_count_of(log, t), 1, "%s in %s", t, log);
-		free(t);
-	}
-	free(log);
+	expect_each_hello_once(logp, 5);
 	free(away);
 	free(logp);
 	free(conf);

@@ -421,9 +421,10 @@ Test(store, failing_call_in_a_batch_rolls_the_batch_back)
 	fx_close(&fx);
 }
 
-/* The text a store indexes for an item (items_fts body) by its title. */
-static char *
-indexed_body(struct fx *fx, const char *title)
+/* The text a store indexes for an item (items_fts body), by its title,
+ * is want. */
+static void
+expect_indexed_body(struct fx *fx, const char *title, const char *want)
 {
 	sqlite3_stmt *s;
 	char *body = NULL;
@@ -435,7 +436,8 @@ indexed_body(struct fx *fx, const char *title)
 		body = xstrdup((const char *)sqlite3_column_text(s, 0));
 	sqlite3_finalize(s);
 	cr_assert_not_null(body, "no index row for %s", title);
-	return body;
+	cr_assert_str_eq(body, want);
+	free(body);
 }
 
 Test(store, full_text_has_a_repeated_summary_once_and_a_capped_body)
@@ -444,7 +446,7 @@ Test(store, full_text_has_a_repeated_summary_once_and_a_capped_body)
 	struct feed_doc *doc = feed_doc_new();
 	struct feed_item *it;
 	size_t words = 14000;	/* "word " x 14000: 70,000 bytes of text */
-	char *big = xmalloc(words * 5 + 32), *body;
+	char *big = xmalloc(words * 5 + 32);
 
 	fx_open(&fx);
 	it = fx_item(doc, "1", "Repeats", "https://a.example/1", T0);
@@ -464,18 +466,10 @@ Test(store, full_text_has_a_repeated_summary_once_and_a_capped_body)
 	it->content = big;
 	fx_put(&fx, fx_feed(&fx, "a"), doc, T0 + 100);
 
-	body = indexed_body(&fx, "Repeats");
-	cr_assert_str_eq(body, "alpha beta gamma");
-	free(body);
-	body = indexed_body(&fx, "Differs");
-	cr_assert_str_eq(body, "teaser full story");
-	free(body);
-	body = indexed_body(&fx, "Teaser only");
-	cr_assert_str_eq(body, "just the teaser");
-	free(body);
-	body = indexed_body(&fx, "Title only");
-	cr_assert_str_eq(body, "");
-	free(body);
+	expect_indexed_body(&fx, "Repeats", "alpha beta gamma");
+	expect_indexed_body(&fx, "Differs", "teaser full story");
+	expect_indexed_body(&fx, "Teaser only", "just the teaser");
+	expect_indexed_body(&fx, "Title only", "");
 	cr_assert_eq(fx_count(&fx, "SELECT length(body) <= 65536 FROM"
 	    " items_fts WHERE title = 'Long'"), 1);
 	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM items_fts"
