@@ -468,6 +468,21 @@ exec_ok(const char *sql)
 	    SQLITE_OK, "%s: %s", sql, err ? err : "?");
 }
 
+/* The kept HTML of every entry changed in place: the next render shows
+ * the kept copy, not the items' own HTML. */
+static void
+expect_kept_html_served(struct output *out)
+{
+	char	*now;
+
+	exec_ok("UPDATE item_html SET html_summary = '<p>kept copy</p>',"
+	    " html_text = 'kept copy'");
+	render_ok(out, 1);
+	now = th_read_file(fx.cfg.atom_path, NULL);
+	cr_assert_eq(count(now, "&lt;p&gt;kept copy&lt;/p&gt;"), 5);
+	free(now);
+}
+
 /*
  * Two items of one second whose ids share the low 16 bits want the
  * same place in the render cache: both are kept (the later a stride
@@ -477,7 +492,6 @@ exec_ok(const char *sql)
 Test(output, kept_html_of_colliding_items_both_serve)
 {
 	struct output *out = output_new();
-	char	*now;
 
 	exec_ok("UPDATE items SET id = (SELECT min(id) FROM items) + 65536"
 	    " WHERE id = (SELECT max(id) FROM items)");
@@ -486,12 +500,7 @@ Test(output, kept_html_of_colliding_items_both_serve)
 	    " items"), 4, "two ids share their low bits");
 	render_ok(out, 1);
 	cr_assert_eq(fx_count_db("SELECT count(*) FROM item_html"), 5);
-	exec_ok("UPDATE item_html SET html_summary = '<p>kept copy</p>',"
-	    " html_text = 'kept copy'");
-	render_ok(out, 1);
-	now = th_read_file(fx.cfg.atom_path, NULL);
-	cr_assert_eq(count(now, "&lt;p&gt;kept copy&lt;/p&gt;"), 5);
-	free(now);
+	expect_kept_html_served(out);
 	output_free(out);
 }
 
@@ -514,12 +523,7 @@ Test(output, kept_html_serves_renders_until_stale)
 	cr_assert_eq(fx_count_db("SELECT count(*) FROM item_html"), 5);
 
 	/* the next render shows what was kept, not the items' own HTML */
-	exec_ok("UPDATE item_html SET html_summary = '<p>kept copy</p>',"
-	    " html_text = 'kept copy'");
-	render_ok(out, 1);
-	now = th_read_file(fx.cfg.atom_path, NULL);
-	cr_assert_eq(count(now, "&lt;p&gt;kept copy&lt;/p&gt;"), 5);
-	free(now);
+	expect_kept_html_served(out);
 	now = th_read_file(fx.cfg.json_path, NULL);
 	cr_assert_eq(count(now, "\"summary\": \"kept copy\""), 5);
 	free(now);
