@@ -48,7 +48,7 @@ TEST_BIN = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 TEST_OBJ = $(TEST_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/tests/helpers.o
 HELPER_BIN = $(BUILD)/testsrv
 
-.PHONY: all deps test test-run asan fuzz bench install uninstall run clean check-deps
+.PHONY: all deps test test-run asan fuzz bench soak install uninstall run clean check-deps
 
 all: $(BUILD)/feedd
 
@@ -128,6 +128,10 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(BUILD)/libfeedd.a
 
 bench: deps all
 	@bench/run-all
+
+# `feedd run` over ~15 one-minute cycles of changing feeds (~17 min)
+soak: deps all
+	@sh bench/soak.sh
 
 run: deps all
 	@mkdir -p var

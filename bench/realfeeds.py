@@ -26,11 +26,14 @@ XML unescaping: the HTML a reader gets); words: distinct lowercased
 word tokens in that text (a CJK run counts as one word per character);
 scripts: share of feeds by the script of most of their letters.
 """
+import email.utils
 import html
+import json
 import os
 import random
 import re
 import sys
+import time
 
 FORMATS = ("rss090", "rss091", "rss092", "rss10", "rss20", "atom03",
            "atom10", "json10", "json11")
@@ -68,8 +71,10 @@ def captures(corpus):
     return rows
 
 
-def fresh(data, i):
-    tag = b"f%d-" % i
+def fresh(data, i, tag=None):
+    """data with its identity made fresh: tag (default "fI-") prefixed
+    to every absolute URL's host and to ids that are not URLs."""
+    tag = tag or b"f%d-" % i
     parts, pos = [], 0
     for m in KEEP.finditer(data):
         parts.append(URL_HOST.sub(lambda u: u.group(1) + tag,
@@ -118,7 +123,6 @@ def field_text(raw):
 
 
 def json_items(text):
-    import json
     try:
         doc = json.loads(text)
     except ValueError:
@@ -185,6 +189,190 @@ def template_stats(data):
     return {"items": len(bodies), "html": sum(len(b.encode("utf-8"))
                                               for b in bodies),
             "words": words, "script": script_of(plain)}
+
+
+# ---- churn: how a feed changes between two polls (bench/soak.py) ----
+#
+# A real feed that changes gains items at the top (new ids and links,
+# a fresh date), loses as many at the bottom, and sometimes edits an
+# item in place (same id, new text).  New items are real items of other
+# captures of the same format, namespace and encoding (whose prefixes
+# the feed declares), with their identity made fresh by fresh().
+
+ITEM_B = re.compile(rb"<(item|entry)\b.*?</\1\s*>", re.S)
+TITLE_B = re.compile(rb"(<title\b[^>]*>)(.*?)(</title\s*>)", re.S)
+ELEM_PREFIX_B = re.compile(rb"</?([A-Za-z_][\w.-]*):")
+ATTR_PREFIX_B = re.compile(rb"\s([A-Za-z_][\w.-]*):[\w.-]+\s*=")
+XMLNS_B = re.compile(rb"xmlns:([A-Za-z_][\w.-]*)\s*=")
+DEFAULT_NS_B = re.compile(rb"\sxmlns\s*=\s*[\"']([^\"']*)")
+ENC_B = re.compile(rb"\s*(?:\xef\xbb\xbf)?<\?xml[^>]*encoding=[\"']([^\"']+)")
+XML_DATES = (b"pubDate", b"dc:date", b"published", b"updated", b"issued",
+             b"modified")
+
+
+def is_json(data):
+    return data.lstrip()[:1] == b"{"
+
+
+def xml_family(data):
+    """(encoding, default namespace): items move only within one."""
+    m = ENC_B.match(data)
+    enc = m.group(1).decode("ascii", "replace").lower() if m else "utf-8"
+    m = DEFAULT_NS_B.search(data[:4096])
+    return enc, m.group(1) if m else b""
+
+
+TAG_B = re.compile(rb"<(/?)([A-Za-z_][\w:.-]*)[^>]*?(/?)>")
+
+
+def ancestors_ns(head):
+    """Prefixes declared on the elements still open at the end of head
+    (the first item's ancestors): the ones its items may use."""
+    stack = []
+    for m in TAG_B.finditer(head):
+        if m.group(1):
+            while stack and stack.pop()[0] != m.group(2):
+                pass
+        elif not m.group(3):
+            stack.append((m.group(2), m.group(0)))
+    return frozenset(p for _, t in stack for p in XMLNS_B.findall(t))
+
+
+def item_prefixes(item):
+    used = set(ELEM_PREFIX_B.findall(item)) | set(ATTR_PREFIX_B.findall(item))
+    # a local xmlns:p may cover only one element: not counted
+    return frozenset(used - {b"xml", b"xmlns"})
+
+
+class Donors:
+    """Every capture's items, grouped so a feed takes only items it can
+    carry unchanged: XML items by (tag, encoding, default namespace),
+    JSON Feed items as dicts."""
+
+    def __init__(self, raw):
+        self.xml = {}
+        self.json = []
+        self.cache = {}
+        for k, data in enumerate(raw):
+            if is_json(data):
+                try:
+                    doc = json.loads(data)
+                except ValueError:
+                    continue
+                self.json += [(it, k) for it in doc.get("items") or []
+                              if isinstance(it, dict)]
+                continue
+            fam = xml_family(data)
+            for m in ITEM_B.finditer(data):
+                key = (m.group(1),) + fam
+                self.xml.setdefault(key, []).append(
+                    (m.group(0), item_prefixes(m.group(0)), k))
+
+    def for_feed(self, data, k):
+        """Items feed data (a copy of capture k) can take: other
+        captures' first, its own capture's when there are none."""
+        m = ITEM_B.search(data)
+        if m is None:
+            return []
+        declared = ancestors_ns(data[:m.start()])
+        key = (m.group(1),) + xml_family(data)
+        if (key, declared, k) not in self.cache:
+            pool = self.xml.get(key, [])
+            ok = [it for it, pre, src in pool if pre <= declared]
+            other = [it for it, pre, src in pool if pre <= declared and
+                     src != k]
+            self.cache[(key, declared, k)] = other or ok
+        return self.cache[(key, declared, k)]
+
+
+def _redate(item, now):
+    """item's first date element set to now, in its own style."""
+    for tag in XML_DATES:
+        pat = re.compile(rb"(<" + tag + rb"\b[^>]*>)\s*[^<]*?\s*(</" + tag +
+                         rb"\s*>)")
+        m = pat.search(item)
+        if m is None:
+            continue
+        if tag == b"pubDate":
+            when = email.utils.formatdate(now, usegmt=True)
+        else:
+            when = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now))
+        return item[:m.start()] + m.group(1) + when.encode() + \
+            m.group(2) + item[m.end():]
+    return item
+
+
+def _retitle(item, donor):
+    """item with donor's title text (an edit: same id, new text)."""
+    a, b = TITLE_B.search(item), TITLE_B.search(donor)
+    if a is None or b is None or a.group(2) == b.group(2):
+        return None
+    return item[:a.start(2)] + b.group(2) + item[a.end(2):]
+
+
+def churn_xml(data, donors, tag, now, rng, add, edit):
+    items = list(ITEM_B.finditer(data))
+    if not items or not donors:
+        return data, 0, 0
+    add = min(add, len(items))
+    new = [_redate(fresh(rng.choice(donors), 0, tag + b"%d-" % j), now)
+           for j in range(add)]
+    kept = [m.group(0) for m in items[:len(items) - add]]
+    edited = 0
+    for j in rng.sample(range(len(kept)), min(edit, len(kept))):
+        e = _retitle(kept[j], rng.choice(donors))
+        if e is not None:
+            kept[j], edited = e, edited + 1
+    # items sit between the first's start and the last's end; what lies
+    # between them (whitespace, rarely markup) is kept once, before
+    body = b"\n".join(new + kept)
+    return data[:items[0].start()] + body + data[items[-1].end():], add, edited
+
+
+def churn_json(data, donors, tag, now, rng, add, edit):
+    try:
+        doc = json.loads(data)
+    except ValueError:
+        return data, 0, 0
+    items = doc.get("items") or []
+    if not items or not donors:
+        return data, 0, 0
+    add = min(add, len(items))
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now))
+    new = []
+    for j in range(add):
+        it = json.loads(fresh(json.dumps(rng.choice(donors)[0]).encode(), 0,
+                              tag + b"%d-" % j))
+        it["date_published"] = stamp
+        it.pop("date_modified", None)
+        new.append(it)
+    kept = items[:len(items) - add]
+    edited = 0
+    for j in rng.sample(range(len(kept)), min(edit, len(kept))):
+        t = rng.choice(donors)[0].get("title")
+        if t and t != kept[j].get("title"):
+            kept[j]["title"], edited = t, edited + 1
+    doc["items"] = new + kept
+    return json.dumps(doc, ensure_ascii=False).encode(), add, edited
+
+
+def churn(data, k, donors, tag, now, rng, add, edit):
+    """One change of feed data (a copy of capture k): add new items at
+    the top, as many off the bottom, edit some in place.  Returns the
+    new bytes, items added and items edited."""
+    if is_json(data):
+        return churn_json(data, donors.json, tag, now, rng, add, edit)
+    return churn_xml(data, donors.for_feed(data, k), tag, now, rng, add,
+                     edit)
+
+
+def count_items(data):
+    if is_json(data):
+        try:
+            return len(json.loads(data).get("items") or [])
+        except ValueError:
+            return 0
+    return sum(1 for _ in ITEM_B.finditer(data))
 
 
 def main():
