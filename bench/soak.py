@@ -24,15 +24,19 @@ A cycle ends when every feed due in it has been fetched again (its
 `fetches` in `feedd feeds --json` moved; feeds backing off after an
 error are not due) and the daemon has flushed since the last of those
 fetches (feedd_last_cycle_timestamp_seconds in /metrics).  After each
-cycle it samples /proc/PID (VmRSS, VmHWM, RssAnon, fds, threads, CPU)
-and the files (database, WAL, alert logs), prints one row, and at the
-end a verdict: growth after the warm-up cycles (1-3), CPU per cycle,
-file growth against items added.
+cycle it samples /proc/PID (VmRSS, VmHWM, RssAnon, the main arena's
+[heap] from smaps, fds, threads, CPU, bytes written) and the files
+(database, WAL, alert logs), counts the outputs' rewrites, prints one
+row, and at the end a verdict: growth after the warm-up cycles (1-3),
+CPU per cycle beside the fetches and renders it paid for, file growth
+against items added.
 
 Environment: SOAK_FEEDS (set by soak.sh), SOAK_CYCLES (15),
+SOAK_HOSTS ("feed": a host name each, fI.localhost; "4": 127.0.0.1-4),
 SOAK_CHANGE (0.25: share of feeds changing per cycle), SOAK_FAIL (0.03:
 share starting to fail per cycle), SOAK_SEED (15), SOAK_PRUNE (1),
-SOAK_KEEP (keep the work directory), SOAK_OUT (table file).
+SOAK_KEEP (keep the work directory), SOAK_PERF=FILE (`perf record` the
+daemon into FILE; `perf report --time 10%-30%` against `80%-100%`).
 """
 import datetime
 import json
@@ -109,6 +113,7 @@ http {
 	server {
 		listen 127.0.0.1:%(port)d; listen 127.0.0.2:%(port)d;
 		listen 127.0.0.3:%(port)d; listen 127.0.0.4:%(port)d;
+		listen [::1]:%(port)d;
 		root %(www)s;
 		if ($soak_fault = 404) { return 404; }
 		if ($soak_fault = 500) { return 500; }
@@ -249,10 +254,20 @@ class Feeds:
         return added
 
 
-def write_config(path, state, port, listen, n, rule):
+def feed_url(i, port, hosts):
+    """Feed i's URL: on a host of its own (fI.localhost, which curl
+    resolves to loopback: curl's connection and DNS caches see as many
+    hosts as feeds, as with real subscriptions), or on one of 4."""
+    if hosts == "feed":
+        return "http://f%d.localhost:%d/feed-%d.xml" % (i, port, i)
+    return "http://127.0.0.%d:%d/feed-%d.xml" % (i % 4 + 1, port, i)
+
+
+def write_config(path, state, port, listen, n, rule, hosts):
     with open(path, "w") as f:
         f.write("[daemon]\nstate_dir = %s\ninterval = 1m\n" % state)
-        f.write("concurrency = 16\nper_host = 4\ntimeout = 30s\n")
+        f.write("concurrency = 16\nper_host = %d\ntimeout = 30s\n" %
+                (2 if hosts == "feed" else 4))
         f.write("log_level = info\nretention = 1d\n\n")
         f.write("[output]\natom = feed.xml\njson = feed.json\n")
         f.write("max_entries = 200\nalert_feeds = alerts\n")
@@ -262,8 +277,8 @@ def write_config(path, state, port, listen, n, rule):
         f.write('[alert "ai-cn"]\nmatch = 人工智能 OR "open source"\n\n')
         f.write('[alert "news"]\nmatch = %s\n\n' % rule)
         for i in range(n):
-            f.write('[feed "feed %d"]\nurl = http://127.0.0.%d:%d/feed-%d.xml'
-                    '\n\n' % (i, i % 4 + 1, port, i))
+            f.write('[feed "feed %d"]\nurl = %s\n\n' % (
+                i, feed_url(i, port, hosts)))
 
 
 class Daemon:
@@ -336,6 +351,24 @@ class Daemon:
             io = dict(line.split(": ") for line in f.read().splitlines())
         s["wbytes"] = int(io["write_bytes"])
         return s
+
+    def memmap(self):
+        """Resident KB of the main arena ([heap]: the loop thread's
+        allocations, SQLite's page cache among them) and of the other
+        anonymous mappings (the threads' arenas, large blocks)."""
+        heap = anon = 0
+        name = None
+        with open("/proc/%d/smaps" % self.proc.pid) as f:
+            for line in f:
+                p = line.split()
+                if re.match(r"^[0-9a-f]+-[0-9a-f]+ ", line):
+                    name = p[5] if len(p) > 5 else ""
+                elif p[0] == "Rss:":
+                    if name == "[heap]":
+                        heap += int(p[1])
+                    elif name == "":
+                        anon += int(p[1])
+        return heap, anon
 
     def stop(self):
         self.proc.send_signal(signal.SIGTERM)
@@ -411,12 +444,34 @@ def db_items(state, older_than=None):
         con.close()
 
 
-def wait_cycle(d, base, t0, readers, cycle, rng):
+class Renders:
+    """Counts the outputs' rewrites: feed.xml's mtime, looked at every
+    poll of wait_cycle (2 s; the daemon renders at most every 5 s)."""
+
+    def __init__(self, path):
+        self.path, self.last, self.n = path, None, 0
+
+    def look(self):
+        try:
+            m = os.stat(self.path).st_mtime_ns
+        except OSError:
+            return
+        if m != self.last:
+            self.n += self.last is not None
+            self.last = m
+
+    def take(self):
+        n, self.n = self.n, 0
+        return n
+
+
+def wait_cycle(d, base, t0, readers, cycle, rng, renders):
     """Until every feed due in this cycle was fetched after t0 and the
     daemon flushed after the last of those fetches."""
     read = False
     while True:
         d.alive()
+        renders.look()
         fs = d.feeds()
         todo = [n for n, f in fs.items() if f["fetches"] <= base[n] and
                 rfc3339(f["next_due"]) <= t0 + DUE_SLACK]
@@ -435,6 +490,7 @@ def wait_cycle(d, base, t0, readers, cycle, rng):
                if f["fetches"] > base[f["name"]])
     wait_for("the flush after the cycle", lambda: d.metrics().get(
         "feedd_last_cycle_timestamp_seconds", 0) >= last, 2 * INTERVAL, 1)
+    renders.look()
     return fs
 
 
@@ -460,12 +516,13 @@ def main():
     conf = os.path.join(tmp, "feedd.conf")
     rules = ["government OR election OR minister",
              "court OR police OR climate"]
-    write_config(conf, state, port, listen, n, rules[0])
+    hosts = os.environ.get("SOAK_HOSTS", "feed")
+    write_config(conf, state, port, listen, n, rules[0], hosts)
     ngx = Nginx(tmp, www, port)
     d = Daemon(feedd, conf, state, listen)
     try:
         run(d, ngx, Feeds(corpus, src, www, n, rng), conf, state, port,
-            listen, n, cycles, change, fail, rng, rules)
+            listen, n, cycles, change, fail, rng, rules, hosts)
     finally:
         if d.proc and d.proc.poll() is None:
             d.proc.kill()
@@ -493,13 +550,14 @@ def seed_old(d, feeds):
 
 
 def run(d, ngx, feeds, conf, state, port, listen, n, cycles, change, fail,
-        rng, rules):
+        rng, rules, hosts):
     stat = open(os.path.join(os.path.dirname(os.path.abspath(sys.argv[3])),
                              "real-%d.stat" % n)).read().strip()
     print("corpus: %s" % stat)
-    print("soak: %d feeds, %d cycles of interval 1m, %.0f%% changing and "
-          "%.0f%% starting to fail per cycle" % (n, cycles, change * 100,
-                                                   fail * 100))
+    print("soak: %d feeds on %s, %d cycles of interval 1m, %.0f%% changing "
+          "and %.0f%% starting to fail per cycle" % (
+              n, "a host each" if hosts == "feed" else "4 hosts", cycles,
+              change * 100, fail * 100))
     prune = None
     if env("SOAK_PRUNE", 1):
         prune = seed_old(d, feeds)
@@ -512,6 +570,14 @@ def run(d, ngx, feeds, conf, state, port, listen, n, cycles, change, fail,
         base.update({k: f["fetches"] for k, f in d.feeds().items()})
     t0 = now()
     d.start()
+    perf = None
+    if os.environ.get("SOAK_PERF"):
+        # samples with times: `perf report --time A%-B%` compares parts
+        perf = subprocess.Popen(["perf", "record", "-q", "-F", "99", "-g",
+                                 "-p", str(d.proc.pid), "-o",
+                                 os.environ["SOAK_PERF"]],
+                                stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
     readers = Readers(d)
     rows = []
     hup_rule = 2 * HUP_EVERY if cycles >= 2 * HUP_EVERY else HUP_EVERY
@@ -521,8 +587,10 @@ def run(d, ngx, feeds, conf, state, port, listen, n, cycles, change, fail,
     events = {}
     step = (0, 0, 0, 0)
     prev = None
+    renders = Renders(os.path.join(state, "feed.xml"))
+    renders.look()
     for c in range(1, cycles + 1):
-        fs = wait_cycle(d, base, t0, readers, c, rng)
+        fs = wait_cycle(d, base, t0, readers, c, rng, renders)
         m = d.metrics()
         s = d.proc_sample()
         s.update(files(state))
@@ -534,6 +602,8 @@ def run(d, ngx, feeds, conf, state, port, listen, n, cycles, change, fail,
         fc = fetch_counts(m)
         s["fetch"] = fc
         s["secs"] = now() - t0
+        s["renders"] = renders.take()
+        s["heap"], s["anonmaps"] = d.memmap()
         s["change"] = step
         s["event"] = events.pop(c, "")
         s["fetched"] = sum(1 for name, f in fs.items()
@@ -560,32 +630,35 @@ def run(d, ngx, feeds, conf, state, port, listen, n, cycles, change, fail,
             events[nxt] = "rotate"
         elif nxt % HUP_EVERY == 0:
             if nxt == hup_rule:
-                write_config(conf, state, port, listen, n, rules[1])
+                write_config(conf, state, port, listen, n, rules[1], hosts)
             d.hup()
             events[nxt] = "HUP+rule" if nxt == hup_rule else "HUP"
         t0 = now()
+    if perf:
+        perf.send_signal(signal.SIGINT)
+        perf.wait(60)
     rc = d.stop()
     verdict(rows, readers, prune, served0, feeds.items(), rc, state, d)
 
 
 def print_row(c, s, prev):
     if prev is None:
-        print("%-3s %4s %6s %6s %6s %4s %4s %6s %6s %7s %6s %6s %6s %6s %6s "
-              "%5s %-18s %s" % ("cyc", "secs", "RSS", "HWM", "anon", "fds",
+        print("%-3s %4s %6s %6s %6s %5s %4s %4s %6s %6s %7s %6s %6s %6s %6s %6s "
+              "%5s %3s %-18s %s" % ("cyc", "secs", "RSS", "HWM", "anon", "heap", "fds",
                                 "thr", "cpu", "dCPU", "items", "new", "DB",
-                                "WAL", "wrMB", "alogKB", "alrt",
+                                "WAL", "wrMB", "alogKB", "alrt", "rnd",
                                 "200/304/err chg", "event"))
     d = s["d"]
-    print("%-3d %4.0f %6.1f %6.1f %6.1f %4d %4d %6.1f %6.2f %7d %6d %6.1f "
-          "%6.1f %6.1f %6.0f %5d %-18s %s" % (
+    print("%-3d %4.0f %6.1f %6.1f %6.1f %5.1f %4d %4d %6.1f %6.2f %7d %6d %6.1f "
+          "%6.1f %6.1f %6.0f %5d %3d %-18s %s" % (
               c, s["secs"], s["VmRSS"] / 1024, s["VmHWM"] / 1024,
-              s["RssAnon"] / 1024, s["fds"], s["Threads"], s["cpu"],
+              s["RssAnon"] / 1024, s["heap"] / 1024, s["fds"], s["Threads"], s["cpu"],
               s["cpu"] - (prev["cpu"] if prev else 0), s["items"],
               s["stored"] - (prev["stored"] if prev else 0),
               s["db"] / 2**20, s["wal"] / 2**20,
               (s["wbytes"] - (prev["wbytes"] if prev else 0)) / 2**20,
               s["alog"] / 1024,
-              s["alerts"] - (prev["alerts"] if prev else 0),
+              s["alerts"] - (prev["alerts"] if prev else 0), s["renders"],
               "%d/%d/%d %d" % (d.get("ok", 0), d.get("not_modified", 0),
                                sum(v for k, v in d.items()
                                    if k not in ("ok", "not_modified")),
@@ -603,8 +676,8 @@ def slope(xs, ys):
 
 
 def verdict(rows, readers, prune, served0, served, rc, state, d):
-    warm = rows[2:]         # cycle 3 on: the warm-up is cycles 1-3
-    c0 = 3
+    warm = rows[min(2, len(rows) - 1):]   # the warm-up is cycles 1-3
+    c0 = len(rows) - len(warm) + 1
     print("\n== verdict (after the warm-up: cycles %d-%d)" % (c0, len(rows)))
     xs = list(range(c0, len(rows) + 1))
 
@@ -612,7 +685,7 @@ def verdict(rows, readers, prune, served0, served, rc, state, d):
         ys = [r[key] / scale for r in warm]
         return "%s %.1f -> %.1f %s (min %.1f, max %.1f; slope %+.2f %s/cycle)" % (
             key, ys[0], ys[-1], unit, min(ys), max(ys), slope(xs, ys), unit)
-    for key in ("VmRSS", "RssAnon"):
+    for key in ("VmRSS", "RssAnon", "heap", "anonmaps"):
         print("  " + growth(key, 1024, "MB"))
     print("  peak RSS (VmHWM) over the whole soak: %.1f MB  [<= 64]" %
           (rows[-1]["VmHWM"] / 1024))
@@ -621,7 +694,7 @@ def verdict(rows, readers, prune, served0, served, rc, state, d):
     dcpu = [rows[i]["cpu"] - rows[i - 1]["cpu"] for i in range(1, len(rows))]
     new = [rows[i]["stored"] - rows[i - 1]["stored"] for i in
            range(1, len(rows))]
-    fetched = [rows[i]["fetched"] for i in range(1, len(rows))]
+    fetched = [sum(rows[i]["d"].values()) for i in range(1, len(rows))]
     half = max(1, (len(dcpu) - 2) // 2)
     a, b = dcpu[2:2 + half], dcpu[2 + half:]
     if a and b:
@@ -632,9 +705,12 @@ def verdict(rows, readers, prune, served0, served, rc, state, d):
                   (sum(b) / len(b)) / (sum(a) / len(a)) if sum(a) else 0))
         na, nb = sum(new[2:2 + half]), sum(new[2 + half:])
         fa, fb = sum(fetched[2:2 + half]), sum(fetched[2 + half:])
-        print("  per fetch: %.2f ms then %.2f ms; new items stored %d then %d"
-              % (1000 * sum(a) / max(fa, 1), 1000 * sum(b) / max(fb, 1),
-                 na, nb))
+        ra = sum(r["renders"] for r in rows[c0:c0 + len(a)])
+        rb = sum(r["renders"] for r in rows[c0 + len(a):])
+        print("  the same halves: %d then %d fetches (%.2f then %.2f ms of "
+              "CPU per fetch), %d then %d new items, %d then %d renders" % (
+                  fa, fb, 1000 * sum(a) / max(fa, 1),
+                  1000 * sum(b) / max(fb, 1), na, nb, ra, rb))
     first, last = warm[0], rows[-1]
     added = last["stored"] - first["stored"]
     dbg = (last["db"] + last["wal"]) - (first["db"] + first["wal"])
@@ -673,9 +749,11 @@ def verdict(rows, readers, prune, served0, served, rc, state, d):
             os.path.join(state, "alerts.log")) else "no" if not rot
         else "alerts.log not recreated", d.log_count(rb"reloaded: \d+ feeds"),
         rc))
-    warns = d.log_count(rb"(?m)^.*(?:error|warn).*$")
-    print("  log: %d lines, %d naming an error or warning" % (
-        d.log_count(rb"\n"), warns))
+    print("  log: %d lines: %d feeds failing, %d ok again, %d other" % (
+        d.log_count(rb"\n"), d.log_count(rb": failing: "),
+        d.log_count(rb": ok again\n"), d.log_count(
+            rb"(?m)^(?!.*(?:: failing: |: ok again$|reloading|reloaded:|"
+            rb"running:|stopping$)).+$")))
 
 
 if __name__ == "__main__":

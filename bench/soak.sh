@@ -5,13 +5,15 @@
 # cycle and says what grew.  The driver is bench/soak.py (its header
 # says what it does); the feeds are bench/realfeeds.py's corpus
 # (`sh bench/corpus N`), changed by realfeeds.churn, served by a private
-# nginx on 127.0.0.1-4 (as bench/daemon.sh does).
+# nginx on loopback, each feed under a host name of its own
+# (fI.localhost), as real subscriptions are.
 #
-# SOAK_FEEDS (300), SOAK_CYCLES (15), SOAK_CHANGE (0.25), SOAK_FAIL
+# SOAK_FEEDS (300), SOAK_CYCLES (15), SOAK_HOSTS (feed: fI.localhost;
+# 4: 127.0.0.1-4 as bench/daemon.sh), SOAK_CHANGE (0.25), SOAK_FAIL
 # (0.03), SOAK_SEED, SOAK_PRUNE (1: seed items 2 days old under
-# faketime first), SOAK_KEEP (keep the work directory).  A cycle lasts
-# about 66 s (interval 1m and its jitter): 15 cycles take ~17 minutes.
-# The table goes to build/bench/soak-N.txt too.
+# faketime first), SOAK_KEEP (keep the work directory), SOAK_PERF=FILE.
+# A cycle lasts about 66 s (interval 1m and its jitter): 15 cycles take
+# ~17 minutes.  The table goes to build/bench/soak-N.txt too.
 cd "$(dirname "$0")/.." || exit 1
 FEEDD=${FEEDD_BIN:-$PWD/build/feedd}
 N=${SOAK_FEEDS:-300}
