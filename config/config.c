@@ -18,6 +18,7 @@
 #include "config/config.h"
 #include "config/config_keys.h"
 #include "config/ini_src.h"
+#include "util/fs.h"
 #include "util/termtext.h"
 #include "util/xmalloc.h"
 #include "util/hash.h"
@@ -470,6 +471,7 @@ static int
 loader_read(struct loader *l, const char *path, int feeds_only)
 {
 	struct config *cfg = l->cfg;
+	const char *why;
 	int rc;
 
 	cfg->files = xgrow(cfg->files, cfg->nfiles, &l->filecap,
@@ -478,8 +480,17 @@ loader_read(struct loader *l, const char *path, int feeds_only)
 	l->feeds_only = feeds_only;
 	l->fileno++;
 	memset(&l->src, 0, sizeof(l->src));
-	if ((l->src.fp = fopen(path, "r")) == NULL) {
-		problem_add(l, 0, "%s", strerror(errno));
+	/*
+	 * A feeds.d file must be a regular one: a FIFO there would hold
+	 * check-config and every start for good.  The config file itself
+	 * may be a pipe (-c <(...)): it was named on purpose.
+	 */
+	if (feeds_only)
+		l->src.fp = fs_open_regular(path, &why);
+	else if ((l->src.fp = fopen(path, "r")) == NULL)
+		why = strerror(errno);
+	if (l->src.fp == NULL) {
+		problem_add(l, 0, "%s", why);
 		return -1;
 	}
 	l->src.on_section = on_section;

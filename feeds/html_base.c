@@ -54,6 +54,22 @@ html_has_scheme(const char *v, size_t n)
 	return 0;
 }
 
+/*
+ * 1 when name (n bytes) ends at q and is a whole attribute name there:
+ * what comes before it separates attributes.  "ref_src=" inside a
+ * tweet's URL or "data-src=" is no src= (html_url_attr agrees), and
+ * taking them for one cost a DOM round trip of the whole content.
+ */
+static int
+attr_name_at(const char *s, const char *q, const char *name, size_t n)
+{
+	const char *start = q - n;
+
+	if ((size_t)(q - s) < n || strncasecmp(start, name, n) != 0)
+		return 0;
+	return start == s || strchr(" \t\r\n\"'/", start[-1]) != NULL;
+}
+
 /* 1 when some href= or src= value in s is a relative reference. */
 static int
 has_relative(const char *s)
@@ -64,8 +80,8 @@ has_relative(const char *s)
 
 		while (q > s && (q[-1] == ' ' || q[-1] == '\t'))
 			q--;
-		if (!((q - s >= 4 && strncasecmp(q - 4, "href", 4) == 0) ||
-		    (q - s >= 3 && strncasecmp(q - 3, "src", 3) == 0)))
+		if (!attr_name_at(s, q, "href", 4) &&
+		    !attr_name_at(s, q, "src", 3))
 			continue;
 		while (*v == ' ' || *v == '\t')
 			v++;

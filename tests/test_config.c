@@ -16,6 +16,7 @@
 #include "config/config.h"
 #include "util/log.h"
 #include "util/buf.h"
+#include "util/xmalloc.h"
 #include "tests/helpers.h"
 
 #define DATA	"tests/data/config"
@@ -432,6 +433,29 @@ Test(config, feeds_d_is_read_in_name_order)
 	free(p2);
 	free(p3);
 	free(path);
+	free(fdir);
+	th_rmdir(dir);
+	free(dir);
+}
+
+/* A FIFO named like a feeds.d file is refused at once, not read (which
+ * waits for a writer that never comes). */
+Test(config, feeds_d_fifo_is_refused_not_read, .timeout = 10)
+{
+	char *dir = th_tmpdir(), *fdir = th_path(dir, "feeds.d"), *path;
+	char *fifo = th_path(fdir, "10-pipe.conf"), *got, *want;
+
+	cr_assert_eq(mkdir(fdir, 0700), 0);
+	cr_assert_eq(mkfifo(fifo, 0600), 0);
+	path = put(dir, "feedd.conf", "[feed \"main\"]\nurl = https://m.org/\n");
+	got = load_errors(path);
+	want = xasprintf("%s: not a regular file\n", fifo);
+	cr_expect_str_eq(got, want);
+	free(want);
+	free(got);
+	free(path);
+	unlink(fifo);
+	free(fifo);
 	free(fdir);
 	th_rmdir(dir);
 	free(dir);

@@ -300,3 +300,33 @@ Test(html, sanitize_null_and_empty)
 	free(s);
 	cr_assert_null(html_sanitize(NULL, NULL));
 }
+
+/*
+ * html_resolve round-trips content through libxml2 only when an href=
+ * or src= attribute holds a relative URL: not for "ref_src=" inside a
+ * tweet embed's URL, nor "data-src=", which the walk would not touch.
+ */
+Test(html, resolve_only_what_is_an_attribute)
+{
+	const char *base = "http://example.org/blog/feed.xml";
+	const char *absolute[] = {
+		"<a href=\"https://twitter.com/x/status/1?ref_src=twsrc%5Etfw\">"
+		    "t</a>",
+		"<img data-src=\"lazy.png\" src=\"https://example.org/a.png\">",
+	};
+	char *got;
+
+	for (size_t i = 0; i < sizeof(absolute) / sizeof(*absolute); i++)
+		cr_expect_null(html_resolve(absolute[i], base), "%s",
+		    absolute[i]);
+	got = html_resolve("<a class=\"x\"href=\"p.html\">p</a>", base);
+	cr_assert_not_null(got);
+	cr_expect(strstr(got, "href=\"http://example.org/blog/p.html\"") !=
+	    NULL, "%s", got);
+	free(got);
+	got = html_resolve("<img alt=\"a\"\n src='/i.png'>", base);
+	cr_assert_not_null(got);
+	cr_expect(strstr(got, "src=\"http://example.org/i.png\"") != NULL,
+	    "%s", got);
+	free(got);
+}

@@ -156,25 +156,31 @@ tmp_close(void *cookie)
 }
 
 /*
- * The file path names now, to compare with, if it is a regular one.
  * Non-blocking: a FIFO put there would block the open until a writer
- * came; the rename replaces whatever it is.
+ * came.  O_NONBLOCK changes nothing for reading a regular file.
  */
-static FILE *
-open_old(const char *path)
+FILE *
+fs_open_regular(const char *path, const char **why)
 {
 	struct stat st;
 	FILE	*fp;
 	int	 fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 
-	if (fd == -1)
-		return NULL;
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
-	    (fp = fdopen(fd, "rb")) == NULL) {
-		close(fd);
+	*why = NULL;
+	if (fd == -1) {
+		*why = strerror(errno);
 		return NULL;
 	}
-	return fp;
+	if (fstat(fd, &st) == -1)
+		*why = strerror(errno);
+	else if (!S_ISREG(st.st_mode))
+		*why = "not a regular file";
+	else if ((fp = fdopen(fd, "rb")) == NULL)
+		*why = strerror(errno);
+	else
+		return fp;
+	close(fd);
+	return NULL;
 }
 
 struct fs_atomic *
@@ -183,6 +189,7 @@ fs_atomic_open(const char *path, int flags, char **errstr)
 	struct fs_atomic *a = xcalloc(1, sizeof(*a));
 	char	*dcopy = xstrdup(path), *dir = dirname(dcopy);
 	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	const char *why;
 	int	 fd;
 
 	a->path = xstrdup(path);
@@ -204,7 +211,10 @@ fs_atomic_open(const char *path, int flags, char **errstr)
 	 * database group-only. */
 	fchmod(fd, 0644);
 	a->fd = fd;
-	if ((flags & FS_KEEP_SAME) && (a->old = open_old(path)) != NULL) {
+	/* the old file is compared only if it is a regular one; the
+	 * rename replaces whatever is there */
+	if ((flags & FS_KEEP_SAME) &&
+	    (a->old = fs_open_regular(path, &why)) != NULL) {
 		a->same = 1;
 		a->obuf = xmalloc(CHUNK);
 	}

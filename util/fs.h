@@ -51,6 +51,13 @@ int	 fs_atomic_close(struct fs_atomic *a, int ok, char **errstr);
 int	 fs_write_file(const char *path, const void *data, size_t len,
 	    int flags, char **errstr);
 
+/*
+ * path opened for reading if it is a regular file, else NULL with *why
+ * saying why (strerror, or "not a regular file").  The open does not
+ * block: a FIFO in a file's place cannot hold the caller.
+ */
+FILE	*fs_open_regular(const char *path, const char **why);
+
 /* Writes all n bytes at data to fd (again after EINTR): 0, or -1 with
  * errno. */
 int	 fs_write_all(int fd, const void *data, size_t n);
