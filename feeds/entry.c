@@ -200,6 +200,20 @@ prepare_id(const struct story_row *r, const char *link)
 	return id;
 }
 
+/*
+ * Each term once: a source that repeats one ("music" twice, "nc" as
+ * both network and region) would otherwise read as two categories in
+ * some readers and one in others (feedparser, python and node, keep one).
+ */
+static int
+has_category(const struct entry *e, const char *c)
+{
+	for (size_t j = 0; j < e->ncategories; j++)
+		if (strcmp(e->categories[j], c) == 0)
+			return 1;
+	return 0;
+}
+
 static void
 prepare_categories(struct entry *e, const struct story_row *r)
 {
@@ -210,7 +224,9 @@ prepare_categories(struct entry *e, const struct story_row *r)
 	    e->ncategories < ENTRY_MAX_CATEGORIES; i++) {
 		char *c = clean_or_null(r->categories[i], ENTRY_CATEGORY_MAX);
 
-		if (c != NULL)
+		if (c != NULL && has_category(e, c))
+			free(c);
+		else if (c != NULL)
 			e->categories[e->ncategories++] = c;
 	}
 }

@@ -29,8 +29,9 @@ int	 iri_id_ok(const char *s);
 
 /*
  * A link a reader may follow: s encoded by iri_encode when it is an
- * absolute http or https URL with a host; NULL otherwise (relative,
- * javascript:, data:, mailto:, ...).  Caller frees.
+ * absolute http or https URL with a host, its scheme and host in lower
+ * case; NULL otherwise (relative, javascript:, data:, mailto:, ...).
+ * Caller frees.
  */
 char	*iri_http_link(const char *s);
 
