@@ -22,7 +22,13 @@ sees at a tenth of the cost) and checks:
   authors   an item whose source names an author (on the item or the
             feed) has an author in the output;
   dates     no entry is dated after the run;
-  content   no relative href/src is left in summary or content.
+  content   no relative href/src is left in summary or content;
+  sfeed     Debian's sfeed (a small strict C reader, another parser than
+            expat and feedparser) reads every entry of the output as it
+            stands there: same count and order, id, title, alternate link
+            (when the entry has one: sfeed takes atom:source's for an entry
+            without), published-or-updated date, first author's name,
+            first enclosure, and content-or-summary markup.
 
 What feedparser reads in each source is kept in $FEEDD_TEST_CACHE
 (the build folder, under make) as corpus-sources.json, keyed by the
@@ -261,8 +267,49 @@ def output_entries(path):
                       if el.find(ATOM + k) is not None},
             'parts': [el.findtext(ATOM + k) for k in ('summary', 'content')
                       if el.find(ATOM + k) is not None],
+            'names': [a.findtext(ATOM + 'name') or '' for a in el.iterfind(ATOM + 'author')],
         })
     return None, entries
+
+
+def sfeed_fields(line):
+    """sfeed's TSV line: timestamp, title, link, content, content-type,
+    id, author, enclosure, categories (\\n, \\t, \\\\ escaped)."""
+    esc = {'n': '\n', 't': '\t', '\\': '\\'}
+    cols = [re.sub(r'\\(.)', lambda m: esc.get(m.group(1), m.group(0)), c)
+            for c in line.split('\t')]
+    return cols + [''] * (9 - len(cols))
+
+
+def check_sfeed(path, entries):
+    """Where sfeed reads an entry otherwise than the document says."""
+    fold = lambda s: ' '.join((s or '').split())
+    try:
+        with open(path, 'rb') as f:
+            p = subprocess.run(['sfeed'], stdin=f, capture_output=True, timeout=300)
+    except OSError as e:
+        return ['cannot run sfeed (scripts/install-deps installs it): %s' % e]
+    lines = [l for l in p.stdout.decode('utf-8', 'replace').split('\n') if l]
+    bad = []
+    if p.returncode != 0 or len(lines) != len(entries):
+        bad.append('sfeed exited %d with %d entries of %d' % (p.returncode, len(lines),
+                                                             len(entries)))
+    for e, line in zip(entries, lines):
+        ts, title, link, content, _, eid, author, encl, _ = sfeed_fields(line)
+        dates = e['dates']
+        when = atom_time(dates.get('published') or dates['updated'])
+        alt = [h for r, h in e['links'] if r == 'alternate']
+        encls = [h for r, h in e['links'] if r == 'enclosure']
+        want = {'id': e['id'], 'title': fold(e['title']), 'date': str(when),
+                'link': alt[0] if alt else link, 'author': fold(e['names'][0] if e['names'] else ''),
+                'enclosure': encls[0] if encls else '', 'text': fold(e['parts'][-1] if e['parts'] else '')}
+        got = {'id': eid, 'title': fold(title), 'date': ts, 'link': link, 'author': fold(author),
+               'enclosure': encl, 'text': fold(content)}
+        for k in want:
+            if want[k] != got[k]:
+                bad.append('%s: sfeed reads %s %r, the entry says %r'
+                           % (e['id'], k, got[k][:120], want[k][:120]))
+    return bad
 
 
 def check(feedd, conf, work, rows, sources):
@@ -316,6 +363,7 @@ def check(feedd, conf, work, rows, sources):
         for part in e['parts']:
             for ref in relative_refs(part):
                 failures['content'].append('%s: relative %s %s=%r' % (e['id'], *ref))
+    failures['sfeed'].extend(check_sfeed(os.path.join(work, 'feed.xml'), entries))
     for row, items in zip(rows, sources()):
         for link, title, encl, has_author in items:
             if not link or not HTTP.match(link):
@@ -358,12 +406,12 @@ def check(feedd, conf, work, rows, sources):
           % (len(rows), nitems, nstories, counts['entries'], counts['source items with a link'],
              counts['read otherwise by the parser'], counts['enclosures'],
              counts['with an author'], t0, t1))
-    for check in ('output', 'stories', 'enclosures', 'authors', 'dates', 'content'):
+    for check in ('output', 'stories', 'enclosures', 'authors', 'dates', 'content', 'sfeed'):
         bad = failures.get(check, [])
         print('%-10s %s' % (check, 'ok' if not bad else '%d FAILED' % len(bad)))
         for b in bad[:10]:
             print('    ' + b)
-    return 1 if failures else 0
+    return 1 if any(failures.values()) else 0
 
 
 if __name__ == '__main__':

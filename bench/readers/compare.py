@@ -386,6 +386,9 @@ def got(ent, field, base):
     if field == 'summary' and base['summary'] is None and ent['summary'] is not None \
             and ent['summary'] == ent['content']:
         return None  # the reader's summary is its content: no summary of its own
+    if field == 'content' and base['content'] is None and ent['content'] is not None \
+            and ent['content'] == base['summary']:
+        return None  # one "description" field: the summary, there being no content
     return ent[field]
 
 
@@ -501,6 +504,7 @@ def main():
     ap.add_argument('--only', default='')
     ap.add_argument('--examples', type=int, default=3)
     a = ap.parse_args()
+    a.workdir = os.path.abspath(a.workdir)
     only = set(x for x in a.only.split(',') if x)
     xml_path = os.path.join(a.workdir, 'feed.xml')
     json_path = os.path.join(a.workdir, 'feed.json')
