@@ -13,6 +13,7 @@ reading is compared with it, field by field:
 
   Atom: python3-feedparser, sfeed, newsboat (Debian); gofeed (Go,
         Debian); XML::Feed (Perl, Debian); Ruby rss (Debian's ruby);
+        SimplePie (PHP, Debian's libphp-simplepie);
         rss-parser, @extractus/feed-extractor, feedparser (node),
         feedsmith, @rowanmanning/feed-parser (npm, bench/readers/
         package.json).
@@ -260,6 +261,10 @@ def xmlfeed(path):
     return run_json(['perl', os.path.join(HERE, 'read_xmlfeed.pl'), path])
 
 
+def simplepie(path):
+    return run_json(['php', '-d', 'memory_limit=-1', os.path.join(HERE, 'read_simplepie.php'), path])
+
+
 def ruby(path):
     return run_json(['ruby', os.path.join(HERE, 'read_ruby.rb'), path])
 
@@ -345,6 +350,8 @@ ATOM_READERS = {
                                 'categories', 'enclosures', 'summary', 'content']),
     'ruby-rss': (ruby, ['id', 'title', 'link', 'published', 'updated', 'authors',
                         'categories', 'enclosures', 'summary', 'content']),
+    'simplepie': (simplepie, ['id', 'title', 'link', 'published', 'updated', 'authors',
+                              'categories', 'enclosures', 'summary', 'content']),
     'rss-parser': (node('rss-parser'), ['id', 'title', 'link', 'date', 'authors',
                                         'categories', 'enclosures', 'summary', 'content']),
     'feed-extractor': (node('feed-extractor'), ['id', 'title', 'link', 'date', 'text']),

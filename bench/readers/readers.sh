@@ -12,7 +12,7 @@ cd "$(dirname "$0")/../.."
 SHARED=${FEEDD_SHARED:-$(cd .. && pwd)/shared}
 W=$(realpath -m "${1:-build/readers-w}")
 PKGS="sfeed newsboat python3-feedparser golang-go golang-github-mmcdole-gofeed-dev
-libxml-feed-perl ruby"
+libxml-feed-perl ruby php-cli php-xml php-mbstring libphp-simplepie"
 
 missing=""
 for p in $PKGS; do
