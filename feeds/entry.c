@@ -192,7 +192,7 @@ prepare_id(const struct story_row *r, const char *link)
 		key = xasprintf("%s\n%s", r->feed_url ? r->feed_url : "",
 		    r->entry_id);
 	else if (link != NULL)
-		key = xstrdup(link);
+		key = iri_http_link_as_written(r->link);	/* ids never change */
 	else
 		key = xasprintf("story\n%lld", (long long)r->story_id);
 	id = entry_tag_uri("entry", key);
@@ -401,7 +401,7 @@ prepare_source(struct entry *e, const struct story_row *r)
 	if (iri_id_ok(r->feed_doc_id) && strlen(r->feed_doc_id) < 2048)
 		e->src_id = xstrdup(r->feed_doc_id);
 	else if (e->src_self != NULL)
-		e->src_id = xstrdup(e->src_self);
+		e->src_id = iri_http_link_as_written(r->feed_url);
 	else
 		e->src_id = entry_tag_uri("source", r->feed_url ? r->feed_url :
 		    r->feed_name ? r->feed_name : "");

@@ -266,7 +266,7 @@ lower_scheme_host(char *s)
 }
 
 char *
-iri_http_link(const char *s)
+iri_http_link_as_written(const char *s)
 {
 	char	*enc;
 
@@ -276,6 +276,15 @@ iri_http_link(const char *s)
 		free(enc);
 		return NULL;
 	}
-	lower_scheme_host(enc);
+	return enc;
+}
+
+char *
+iri_http_link(const char *s)
+{
+	char	*enc = iri_http_link_as_written(s);
+
+	if (enc != NULL)
+		lower_scheme_host(enc);
 	return enc;
 }

@@ -35,4 +35,11 @@ int	 iri_id_ok(const char *s);
  */
 char	*iri_http_link(const char *s);
 
+/*
+ * iri_http_link with scheme and host as the source wrote them: what ids
+ * minted from a link were made from before links were lower-cased, so
+ * that those ids stay the same.
+ */
+char	*iri_http_link_as_written(const char *s);
+
 #endif

@@ -15,6 +15,7 @@
 #include "feeds/json_out.h"
 #include "feeds/jsonfeed_out.h"
 #include "tests/helpers.h"
+#include "util/xmalloc.h"
 
 static void
 row_init(struct story_row *r, int64_t id, const char *title, const char *link)
@@ -436,15 +437,30 @@ Test(atom_out, link_scheme_and_host_lower_case)
 	size_t	 len;
 	char	*xml;
 
+	char	*id, *want;
+
 	row_init(&r, 1, "Dicas-L", "HTTP://www.Dicas-L.com.br/Dicas-L/20200406.php?Q=A#X");
 	r.enclosures = &encl;
 	r.nenclosures = 1;
+	r.feed_url = (char *)"https://Feeds.Example.ORG/dicas.xml";
 	xml = render(&r, 1, &len);
 	cr_expect_neq(strstr(xml, "<link rel=\"alternate\" "
 	    "href=\"http://www.dicas-l.com.br/Dicas-L/20200406.php?Q=A#X\"/>"),
 	    NULL, "%s", xml);
 	cr_expect_neq(strstr(xml, "href=\"https://media.example.org/A.mp3\""),
 	    NULL, "enclosure link");
+	cr_expect_neq(strstr(xml, "<link rel=\"self\" "
+	    "href=\"https://feeds.example.org/dicas.xml\"/>"), NULL, "source link");
+	/* ids minted from the link and the feed's URL are those of before */
+	want = entry_tag_uri("entry",
+	    "HTTP://www.Dicas-L.com.br/Dicas-L/20200406.php?Q=A#X");
+	id = xasprintf("<id>%s</id>", want);
+	cr_expect_neq(strstr(xml, id), NULL, "the entry's id changed: %s", xml);
+	cr_expect_neq(strstr(xml,
+	    "<id>https://Feeds.Example.ORG/dicas.xml</id>"), NULL,
+	    "the source's id changed");
+	free(id);
+	free(want);
 	free(xml);
 	xml = iri_http_link("http://User:Pw@Example.COM:8080/P");
 	cr_expect_str_eq(xml, "http://User:Pw@example.com:8080/P");
