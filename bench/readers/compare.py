@@ -24,9 +24,11 @@ and whitespace folded; titles and names with whitespace folded; dates as
 seconds.  A reader that gives one date compares it with published, or
 with updated when the entry has no published (what RFC 4287 leaves a
 reader to show); a reader with one text field compares it with content,
-else summary.  Prints a table reader x field (agree / differ / not read)
-and up to --examples differing entries per reader and field, bucketed by
-a rough kind; writes everything to WORKDIR/readers-report.json.
+else summary.  Prints a table reader x field (entries that differ, by rough kind)
+and writes it with up to --examples differing entries per reader, field
+and kind to WORKDIR/readers-report.json; --table prints that report as
+a Markdown table (another report's counts in brackets where they were
+other).
 """
 
 import argparse
@@ -505,13 +507,50 @@ def print_table(title, report, nbase):
         print('%-16s %6d %6.1f  %s' % (name, res['entries'], res['cpu_s'], '; '.join(parts)))
 
 
+def markdown(report, before=None):
+    """reader x field: entries that differ (before, when it was other)."""
+    lines = []
+    for fmt in ('atom', 'json'):
+        fields = [f for f in FIELDS if any(f in r.get('fields', {})
+                                           for r in report[fmt].values())]
+        lines.append('| %s reader | %s |' % (fmt, ' | '.join(fields)))
+        lines.append('|---|%s|' % '|'.join('---' for _ in fields))
+        for name, res in report[fmt].items():
+            cells = []
+            for f in fields:
+                r = res.get('fields', {}).get(f)
+                if r is None:
+                    cells.append('-')
+                    continue
+                b = (((before or {}).get(fmt, {}).get(name) or {}).get('fields') or {}).get(f)
+                cell = str(r['differ'])
+                if b is not None and b['differ'] != r['differ']:
+                    cell += ' (%d)' % b['differ']
+                cells.append(cell)
+            lines.append('| %s | %s |' % (name, ' | '.join(cells)))
+        lines.append('')
+    return '\n'.join(lines)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('workdir')
+    ap.add_argument('--table', metavar='BEFORE.json', nargs='?', const='',
+                    help='print the Markdown table of WORKDIR/readers-report.json '
+                    '(with the differences of BEFORE.json in brackets) and stop')
     ap.add_argument('--only', default='')
     ap.add_argument('--examples', type=int, default=3)
     a = ap.parse_args()
     a.workdir = os.path.abspath(a.workdir)
+    if a.table is not None:
+        with open(os.path.join(a.workdir, 'readers-report.json'), encoding='utf-8') as f:
+            rep = json.load(f)
+        before = None
+        if a.table:
+            with open(a.table, encoding='utf-8') as f:
+                before = json.load(f)
+        print(markdown(rep, before))
+        return
     only = set(x for x in a.only.split(',') if x)
     xml_path = os.path.join(a.workdir, 'feed.xml')
     json_path = os.path.join(a.workdir, 'feed.json')
