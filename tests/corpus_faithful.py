@@ -28,7 +28,7 @@ sees at a tenth of the cost) and checks:
             stands there: same count and order, id, title, alternate link
             (when the entry has one: sfeed takes atom:source's for an entry
             without), published-or-updated date, first author's name,
-            first enclosure, and content-or-summary markup.
+            first enclosure, category terms and content-or-summary markup.
 
 What feedparser reads in each source is kept in $FEEDD_TEST_CACHE
 (the build folder, under make) as corpus-sources.json, keyed by the
@@ -268,6 +268,7 @@ def output_entries(path):
             'parts': [el.findtext(ATOM + k) for k in ('summary', 'content')
                       if el.find(ATOM + k) is not None],
             'names': [a.findtext(ATOM + 'name') or '' for a in el.iterfind(ATOM + 'author')],
+            'terms': [c.get('term') or '' for c in el.iterfind(ATOM + 'category')],
         })
     return None, entries
 
@@ -295,16 +296,18 @@ def check_sfeed(path, entries):
         bad.append('sfeed exited %d with %d entries of %d' % (p.returncode, len(lines),
                                                              len(entries)))
     for e, line in zip(entries, lines):
-        ts, title, link, content, _, eid, author, encl, _ = sfeed_fields(line)
+        ts, title, link, content, _, eid, author, encl, cats = sfeed_fields(line)
         dates = e['dates']
         when = atom_time(dates.get('published') or dates['updated'])
         alt = [h for r, h in e['links'] if r == 'alternate']
         encls = [h for r, h in e['links'] if r == 'enclosure']
         want = {'id': e['id'], 'title': fold(e['title']), 'date': str(when),
                 'link': alt[0] if alt else link, 'author': fold(e['names'][0] if e['names'] else ''),
-                'enclosure': encls[0] if encls else '', 'text': fold(e['parts'][-1] if e['parts'] else '')}
+                'enclosure': encls[0] if encls else '', 'text': fold(e['parts'][-1] if e['parts'] else ''),
+                # sfeed joins the terms with "|", whatever they hold
+                'categories': '|'.join(e['terms'])}
         got = {'id': eid, 'title': fold(title), 'date': ts, 'link': link, 'author': fold(author),
-               'enclosure': encl, 'text': fold(content)}
+               'enclosure': encl, 'text': fold(content), 'categories': cats}
         for k in want:
             if want[k] != got[k]:
                 bad.append('%s: sfeed reads %s %r, the entry says %r'
