@@ -776,10 +776,13 @@ store_prune(struct store *st, int64_t before, int keep_newest)
 		" SELECT 'delete', id, text FROM items_tri_text"
 		" WHERE id IN temp.prune_ids",
 		"DELETE FROM items WHERE id IN temp.prune_ids",
+		/* an emptied story's aliases reference it: they go first,
+		 * or the foreign key fails the whole prune, every hour */
+		"DELETE FROM story_alias WHERE story_id IN temp.prune_stories"
+		" AND NOT EXISTS (SELECT 1 FROM items"
+		" WHERE story_id = story_alias.story_id)",
 		"DELETE FROM stories WHERE id IN temp.prune_stories AND NOT"
 		" EXISTS (SELECT 1 FROM items WHERE story_id = stories.id)",
-		"DELETE FROM story_alias WHERE story_id IN temp.prune_stories"
-		" AND story_id NOT IN (SELECT id FROM stories)",
 	};
 	const size_t del_items = 8;	/* the step that says what changed */
 	int changed = 0;

@@ -348,6 +348,42 @@ Test(group, store_groups_one_event_from_several_feeds)
 	fx_close(&fx);
 }
 
+/*
+ * A story an item joined by likeness has an alias that references it.
+ * Pruning its last item drops the alias with the story; pruning one of
+ * its items keeps both.  (The aliases went after the stories: the
+ * foreign key failed every prune whose stories had one, so the database
+ * of a daemon with grouping on grew past its retention.)
+ */
+Test(group, prune_drops_a_joined_story_with_its_alias)
+{
+	struct fx fx;
+
+	fx_open(&fx);
+	store_set_grouping(fx.st, 1, 48 * 3600);
+	put_item(&fx, "a", "1", "Moonshot AI releases Kimi K2, a "
+	    "trillion-parameter open model", "https://a.example/k2", T0);
+	put_item(&fx, "b", "1", "Kimi K2: Moonshot's open-weights "
+	    "trillion-parameter model beats GPT-4.1 on coding",
+	    "https://b.example/k2", T0 + 60);
+	cr_assert_eq(story_of(&fx, "https://b.example/k2"),
+	    story_of(&fx, "https://a.example/k2"));
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM story_alias"), 1);
+	/* a's item only: the story and b's alias stay */
+	cr_assert_eq(store_prune(fx.st, T0 + 30, 0), 0, "%s",
+	    store_errmsg(fx.st));
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM items"), 1);
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM stories"), 1);
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM story_alias"), 1);
+	/* all of it */
+	cr_assert_eq(store_prune(fx.st, T0 + 1000, 0), 0, "%s",
+	    store_errmsg(fx.st));
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM items"), 0);
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM stories"), 0);
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM story_alias"), 0);
+	fx_close(&fx);
+}
+
 Test(group, store_keeps_link_dedupe_first_and_joined_links_too)
 {
 	struct fx fx;
