@@ -264,8 +264,12 @@ store_cause(struct store *st)
 {
 	int code = st->db ? sqlite3_extended_errcode(st->db) : SQLITE_NOMEM;
 	int sys = st->db ? sqlite3_system_errno(st->db) : 0;
+	int rolled = code == SQLITE_OK && st->rb_code != SQLITE_OK;
 	char why[256];
 	const char *ro;
+
+	if (rolled)
+		code = st->rb_code;	/* what the rollback reset */
 
 	switch (code & 0xff) {
 	case SQLITE_FULL:
@@ -307,6 +311,8 @@ store_cause(struct store *st)
 		}
 		return "unknown error";
 	}
+	if (rolled)
+		return st->rb_msg;
 	return st->db ? sqlite3_errmsg(st->db) : "out of memory";
 }
 
@@ -441,6 +447,7 @@ store_begin(struct store *st)
 		store_ckpt_wait(st->ckpt);
 		if (store_run(st, SQ_BEGIN, "BEGIN IMMEDIATE", "") == -1)
 			return -1;
+		st->rb_code = SQLITE_OK;
 	}
 	st->depth++;
 	return 0;
@@ -471,6 +478,8 @@ store_rollback(struct store *st)
 	st->lost |= st->depth > 1;
 	st->depth = 0;
 	store_group_drop(st);	/* it may hold rolled-back items */
+	st->rb_code = sqlite3_extended_errcode(st->db);
+	snprintf(st->rb_msg, sizeof(st->rb_msg), "%s", sqlite3_errmsg(st->db));
 	if (!sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 }

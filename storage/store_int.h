@@ -49,6 +49,10 @@ struct store {
 	int64_t	 group_window;
 	struct group_index *grp;	/* NULL: built on next use */
 	char	 errtext[512];		/* store_errmsg's answer */
+	/* why the last rolled-back transaction failed: ROLLBACK resets
+	 * SQLite's error, and store_errmsg is asked after it */
+	int	 rb_code;
+	char	 rb_msg[256];
 	int	 io_errno;		/* a temporary file of the store's
 					 * own failed: store_errmsg says so,
 					 * once */

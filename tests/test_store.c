@@ -356,6 +356,27 @@ Test(store, prune_keeps_the_outputs_newest_stories)
 	fx_close(&fx);
 }
 
+/* A failed prune rolls back, and says why: not "unknown error", which
+ * is all SQLite has left after the ROLLBACK. */
+Test(store, failed_prune_names_its_cause)
+{
+	struct fx fx;
+	struct feed_doc *doc = feed_doc_new();
+
+	fx_open(&fx);
+	fx_item(doc, "1", "Story", "https://a.example/1", T0);
+	fx_put(&fx, fx_feed(&fx, "a"), doc, T0);
+	cr_assert_eq(sqlite3_exec(store_sqlite(fx.st), "CREATE TRIGGER keep"
+	    " BEFORE DELETE ON items BEGIN SELECT RAISE(ABORT, 'items are"
+	    " kept'); END", NULL, NULL, NULL), SQLITE_OK);
+	cr_assert_eq(store_prune(fx.st, T0 + 1000, 0), -1);
+	cr_assert(strstr(store_errmsg(fx.st), "items are kept") != NULL,
+	    "%s", store_errmsg(fx.st));
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM items"), 1);
+	feed_doc_free(doc);
+	fx_close(&fx);
+}
+
 Test(store, batch_commits_many_puts_at_once)
 {
 	struct fx fx;
