@@ -469,3 +469,39 @@ Test(atom_out, link_scheme_and_host_lower_case)
 	cr_expect_str_eq(xml, "https://[2001:db8::1]/X");
 	free(xml);
 }
+
+/*
+ * An item whose source names no author (neither the item nor its feed)
+ * is by its publication: without an <author> of its own the aggregate's
+ * "feedd" applies to it (RFC 4287 4.2.1), and SimplePie (FreshRSS),
+ * node's feedparser and @rowanmanning/feed-parser showed exactly that.
+ * A named author is kept as it is.
+ */
+Test(atom_out, entry_without_author_is_by_its_feed)
+{
+	struct jsonfeed_meta jm = { "t", NULL, NULL };
+	struct story_row r[2];
+	struct entry *e;
+	size_t	 len, ne, jlen;
+	char	*xml, *json = NULL;
+	FILE	*fp;
+
+	row_init(&r[0], 1, "Unsigned", "https://example.org/u");
+	row_init(&r[1], 2, "Signed", "https://example.org/s");
+	r[1].author = (char *)"Ada Lovelace";
+	xml = render(r, 2, &len);
+	cr_expect_eq(count(xml, "<name>Example Feed</name>"), 1, "%s", xml);
+	cr_expect_eq(count(xml, "<name>Ada Lovelace</name>"), 1, "%s", xml);
+	/* every entry has an author: none inherits the feed's */
+	cr_expect_eq(count(xml, "<author>"), 3, "%s", xml);
+	e = entries_prepare(r, 2, &ne);
+	fp = open_memstream(&json, &jlen);
+	cr_assert_eq(jsonfeed_write(fp, &jm, e, ne), 0);
+	fclose(fp);
+	cr_expect_neq(strstr(json, "\"name\": \"Example Feed\""), NULL, "%s",
+	    json);
+	validate(xml, len, "authors.xml");
+	entries_free(e, ne);
+	free(json);
+	free(xml);
+}
