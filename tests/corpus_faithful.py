@@ -20,7 +20,8 @@ sees at a tenth of the cost) and checks:
             not checked, the entry being that story's first item's);
   enclosures  every http(s) enclosure of such an item is on its entry;
   authors   an item whose source names an author (on the item or the
-            feed) has an author in the output;
+            feed) has it in the output, not the feed title that an
+            entry nobody signed gets;
   dates     no entry is dated after the run;
   content   no relative href/src is left in summary or content;
   sfeed     Debian's sfeed (a small strict C reader, another parser than
@@ -135,8 +136,19 @@ def write_config(work, shared, rows):
     return conf
 
 
+def json_author(obj):
+    """The author names a JSON Feed object gives (1.1 authors, 1.0
+    author), '' for none."""
+    people = obj.get('authors') if isinstance(obj.get('authors'), list) else []
+    if isinstance(obj.get('author'), dict):
+        people = people + [obj['author']]
+    names = [str(p.get('name') or p.get('url') or 'yes') for p in people if isinstance(p, dict)]
+    return ' '.join(names)
+
+
 def source_items(shared_row):
-    """[(link, title, [enclosure urls], has_author)] of one source document."""
+    """[(link, title, [enclosure urls], author)] of one source document:
+    author, the names the item (else its feed) gives, '' for none."""
     shared, row = shared_row
     path = os.path.join(shared, 'corpus', row[0])
     out = []
@@ -148,24 +160,24 @@ def source_items(shared_row):
             return out
         if not isinstance(doc, dict):
             return out
-        feed_author = bool(doc.get('authors') or doc.get('author'))
+        feed_author = json_author(doc)
         for it in doc.get('items') or []:
             if not isinstance(it, dict):
                 continue
             encl = [a.get('url') for a in it.get('attachments') or []
                     if isinstance(a, dict) and isinstance(a.get('url'), str)]
             out.append((it.get('url') if isinstance(it.get('url'), str) else None,
-                        it.get('title') if isinstance(it.get('title'), str) else None, encl, feed_author or bool(it.get('authors') or it.get('author'))))
+                        it.get('title') if isinstance(it.get('title'), str) else None, encl, json_author(it) or feed_author))
         return out
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')
         # only links, titles, enclosures and authors are read here
         d = feedparser.parse(path, sanitize_html=False,
                              resolve_relative_uris=False)
-    feed_author = bool((d.feed.get('author') or '').strip())
+    feed_author = (d.feed.get('author') or '').strip()
     for e in d.entries:
         encl = [x.get('href') for x in e.get('enclosures') or [] if x.get('href')]
-        out.append((e.get('link'), e.get('title'), encl, feed_author or bool((e.get('author') or '').strip())))
+        out.append((e.get('link'), e.get('title'), encl, (e.get('author') or '').strip() or feed_author))
     return out
 
 
@@ -267,7 +279,8 @@ def output_entries(path):
                       if el.find(ATOM + k) is not None},
             'parts': [el.findtext(ATOM + k) for k in ('summary', 'content')
                       if el.find(ATOM + k) is not None],
-            'names': [a.findtext(ATOM + 'name') or '' for a in el.iterfind(ATOM + 'author')],
+            'names': [(a.findtext(ATOM + 'name') or '').strip() for a in el.iterfind(ATOM + 'author')],
+            'source': (el.findtext(ATOM + 'source/' + ATOM + 'title') or '').strip(),
             'terms': [c.get('term') or '' for c in el.iterfind(ATOM + 'category')],
         })
     return None, entries
@@ -368,7 +381,7 @@ def check(feedd, conf, work, rows, sources):
                 failures['content'].append('%s: relative %s %s=%r' % (e['id'], *ref))
     failures['sfeed'].extend(check_sfeed(os.path.join(work, 'feed.xml'), entries))
     for row, items in zip(rows, sources()):
-        for link, title, encl, has_author in items:
+        for link, title, encl, author in items:
             if not link or not HTTP.match(link):
                 continue
             if loose(link) not in stored:
@@ -399,10 +412,13 @@ def check(feedd, conf, work, rows, sources):
                     counts['enclosures'] += 1
                     if loose(x) not in have:
                         failures['enclosures'].append('%s: %s lost %s' % (row[0], link, x))
-            if has_author:
+            if author:
+                # its own author, not the feed title an unsigned entry
+                # gets (unless the author is so named)
                 counts['with an author'] += 1
-                if not any(c['author'] for c in cands):
-                    failures['authors'].append('%s: %s lost its author' % (row[0], link))
+                if not any(n and (n != c['source'] or n.lower() in author.lower())
+                           for c in cands for n in c['names']):
+                    failures['authors'].append('%s: %s lost its author %r' % (row[0], link, author))
     print('corpus: %d documents, %d items, %d stories, %d entries; checked %d source items'
           ' with a link (%d more read otherwise by the parser), %d enclosures, %d authors;'
           ' run %d..%d'
