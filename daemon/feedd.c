@@ -34,6 +34,7 @@
 #include "storage/store.h"
 
 #define PRUNE_EVERY_MS	(3600 * 1000)
+#define PRUNE_STEP	2000	/* items a prune transaction deletes */
 
 void
 feedd_fetch_opts(const struct feedd *d, const struct config *cfg,
@@ -217,16 +218,30 @@ feedd_flush_soon(struct feedd *d, uint64_t ms)
 		uv_timer_start(&d->flush_timer, on_flush, ms, 0);
 }
 
+/*
+ * Retention, PRUNE_STEP items a transaction: a backlog (months of
+ * them, when a prune kept failing) goes one step per loop turn, so
+ * fetches, the watchdog and a stop go on in between; `once` takes
+ * every step before it fetches.
+ */
 static void
 on_prune(uv_timer_t *t)
 {
 	struct feedd *d = t->data;
 	int64_t before = (int64_t)time(NULL) - d->cfg->retention;
+	int	 n;
 
-	if (store_prune(d->st, before, d->cfg->max_entries) == -1)
+	do {
+		n = store_prune(d->st, before, d->cfg->max_entries,
+		    PRUNE_STEP);
+	} while (n == PRUNE_STEP && d->mode != FEEDD_RUN);
+	if (n == -1) {
 		log_warnx("prune: %s", store_errmsg(d->st));
-	else
-		pipeline_outputs_stale(d->pipe, 0);
+		return;
+	}
+	pipeline_outputs_stale(d->pipe, 0);
+	if (n == PRUNE_STEP && !d->stopping && !d->closed)
+		uv_timer_start(&d->prune_timer, on_prune, 0, PRUNE_EVERY_MS);
 }
 
 static void

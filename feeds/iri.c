@@ -236,8 +236,37 @@ iri_id_ok(const char *s)
 	return 0;
 }
 
+/*
+ * The scheme and host in lower case (RFC 3986 6.2.2.1: they are
+ * case-insensitive and normalize to lower case), as newsboat, feedparser
+ * (node), @rowanmanning/feed-parser and feed-extractor read them anyway:
+ * one spelling of a link for every reader.  The userinfo before "@" is
+ * case-sensitive and kept; so are percent-escapes' hex digits.
+ */
+static void
+lower_scheme_host(char *s)
+{
+	char	*p = strstr(s, "://"), *host, *end, *at;
+
+	if (p == NULL)
+		return;
+	for (char *q = s; q < p; q++)
+		*q = (char)tolower((unsigned char)*q);
+	host = p + 3;
+	end = host + strcspn(host, "/?#");
+	for (at = host; at < end; at++)
+		if (*at == '@')
+			host = at + 1;
+	for (; host < end; host++) {
+		if (*host == '%' && end - host >= 3)
+			host += 2;
+		else
+			*host = (char)tolower((unsigned char)*host);
+	}
+}
+
 char *
-iri_http_link(const char *s)
+iri_http_link_as_written(const char *s)
 {
 	char	*enc;
 
@@ -247,5 +276,15 @@ iri_http_link(const char *s)
 		free(enc);
 		return NULL;
 	}
+	return enc;
+}
+
+char *
+iri_http_link(const char *s)
+{
+	char	*enc = iri_http_link_as_written(s);
+
+	if (enc != NULL)
+		lower_scheme_host(enc);
 	return enc;
 }

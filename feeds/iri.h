@@ -29,9 +29,17 @@ int	 iri_id_ok(const char *s);
 
 /*
  * A link a reader may follow: s encoded by iri_encode when it is an
- * absolute http or https URL with a host; NULL otherwise (relative,
- * javascript:, data:, mailto:, ...).  Caller frees.
+ * absolute http or https URL with a host, its scheme and host in lower
+ * case; NULL otherwise (relative, javascript:, data:, mailto:, ...).
+ * Caller frees.
  */
 char	*iri_http_link(const char *s);
+
+/*
+ * iri_http_link with scheme and host as the source wrote them: what ids
+ * minted from a link were made from before links were lower-cased, so
+ * that those ids stay the same.
+ */
+char	*iri_http_link_as_written(const char *s);
 
 #endif

@@ -327,9 +327,12 @@ int	 store_mark_set(struct store *st, const char *key, int64_t v);
  * the newest keep_newest (so the output never loses an entry), with
  * their full-text rows and the stories left without items.  Alert rows
  * stay: they are keyed by the story's canonical key, so a pruned story
- * that comes back never alerts twice on a rule.
+ * that comes back never alerts twice on a rule.  At most limit items,
+ * the oldest, in one transaction (0: all): a backlog goes in steps.
+ * The number deleted, or -1.
  */
-int	 store_prune(struct store *st, int64_t before, int keep_newest);
+int	 store_prune(struct store *st, int64_t before, int keep_newest,
+	    int limit);
 
 /* ---- alerts ---- */
 

@@ -748,13 +748,15 @@ store_stories_each(struct store *st, const char *rule, int limit,
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-/* Items first seen before ?1 outside the newest ?2 stories. */
+/* The oldest ?3 items first seen before ?1 outside the newest ?2
+ * stories. */
 #define PRUNE_SET \
 	"SELECT id FROM items WHERE first_seen < ?1 AND story_id NOT IN" \
-	" (SELECT s.id FROM stories s ORDER BY " STORY_NEWEST " LIMIT ?2)"
+	" (SELECT s.id FROM stories s ORDER BY " STORY_NEWEST " LIMIT ?2)" \
+	" ORDER BY first_seen LIMIT ?3"
 
 int
-store_prune(struct store *st, int64_t before, int keep_newest)
+store_prune(struct store *st, int64_t before, int keep_newest, int limit)
 {
 	static const char *const steps[] = {
 		"CREATE TEMP TABLE IF NOT EXISTS prune_ids"
@@ -785,7 +787,7 @@ store_prune(struct store *st, int64_t before, int keep_newest)
 		" EXISTS (SELECT 1 FROM items WHERE story_id = stories.id)",
 	};
 	const size_t del_items = 8;	/* the step that says what changed */
-	int changed = 0;
+	int pruned = 0;
 
 	if (store_begin(st) == -1)
 		return -1;
@@ -798,18 +800,19 @@ store_prune(struct store *st, int64_t before, int keep_newest)
 			goto fail;
 		sqlite3_bind_int64(s, 1, before);
 		sqlite3_bind_int(s, 2, keep_newest > 0 ? keep_newest : 0);
+		sqlite3_bind_int(s, 3, limit > 0 ? limit : -1);
 		rc = sqlite3_step(s);
 		sqlite3_finalize(s);
 		if (rc != SQLITE_DONE)
 			goto fail;
 		if (i == del_items)
-			changed = sqlite3_changes(st->db) > 0;
+			pruned = sqlite3_changes(st->db);
 	}
-	if (store_end(st, changed ? store_bump_generation(st) : 0) == -1)
+	if (store_end(st, pruned > 0 ? store_bump_generation(st) : 0) == -1)
 		return -1;
-	if (changed)
+	if (pruned > 0)
 		store_group_drop(st);	/* it may name pruned stories */
-	return 0;
+	return pruned;
 fail:
 	store_rollback(st);
 	return -1;

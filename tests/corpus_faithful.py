@@ -20,9 +20,16 @@ sees at a tenth of the cost) and checks:
             not checked, the entry being that story's first item's);
   enclosures  every http(s) enclosure of such an item is on its entry;
   authors   an item whose source names an author (on the item or the
-            feed) has an author in the output;
+            feed) has it in the output, not the feed title that an
+            entry nobody signed gets;
   dates     no entry is dated after the run;
-  content   no relative href/src is left in summary or content.
+  content   no relative href/src is left in summary or content;
+  sfeed     Debian's sfeed (a small strict C reader, another parser than
+            expat and feedparser) reads every entry of the output as it
+            stands there: same count and order, id, title, alternate link
+            (when the entry has one: sfeed takes atom:source's for an entry
+            without), published-or-updated date, first author's name,
+            first enclosure, category terms and content-or-summary markup.
 
 What feedparser reads in each source is kept in $FEEDD_TEST_CACHE
 (the build folder, under make) as corpus-sources.json, keyed by the
@@ -129,8 +136,19 @@ def write_config(work, shared, rows):
     return conf
 
 
+def json_author(obj):
+    """The author names a JSON Feed object gives (1.1 authors, 1.0
+    author), '' for none."""
+    people = obj.get('authors') if isinstance(obj.get('authors'), list) else []
+    if isinstance(obj.get('author'), dict):
+        people = people + [obj['author']]
+    names = [str(p.get('name') or p.get('url') or 'yes') for p in people if isinstance(p, dict)]
+    return ' '.join(names)
+
+
 def source_items(shared_row):
-    """[(link, title, [enclosure urls], has_author)] of one source document."""
+    """[(link, title, [enclosure urls], author)] of one source document:
+    author, the names the item (else its feed) gives, '' for none."""
     shared, row = shared_row
     path = os.path.join(shared, 'corpus', row[0])
     out = []
@@ -142,24 +160,24 @@ def source_items(shared_row):
             return out
         if not isinstance(doc, dict):
             return out
-        feed_author = bool(doc.get('authors') or doc.get('author'))
+        feed_author = json_author(doc)
         for it in doc.get('items') or []:
             if not isinstance(it, dict):
                 continue
             encl = [a.get('url') for a in it.get('attachments') or []
                     if isinstance(a, dict) and isinstance(a.get('url'), str)]
             out.append((it.get('url') if isinstance(it.get('url'), str) else None,
-                        it.get('title') if isinstance(it.get('title'), str) else None, encl, feed_author or bool(it.get('authors') or it.get('author'))))
+                        it.get('title') if isinstance(it.get('title'), str) else None, encl, json_author(it) or feed_author))
         return out
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')
         # only links, titles, enclosures and authors are read here
         d = feedparser.parse(path, sanitize_html=False,
                              resolve_relative_uris=False)
-    feed_author = bool((d.feed.get('author') or '').strip())
+    feed_author = (d.feed.get('author') or '').strip()
     for e in d.entries:
         encl = [x.get('href') for x in e.get('enclosures') or [] if x.get('href')]
-        out.append((e.get('link'), e.get('title'), encl, feed_author or bool((e.get('author') or '').strip())))
+        out.append((e.get('link'), e.get('title'), encl, (e.get('author') or '').strip() or feed_author))
     return out
 
 
@@ -261,8 +279,53 @@ def output_entries(path):
                       if el.find(ATOM + k) is not None},
             'parts': [el.findtext(ATOM + k) for k in ('summary', 'content')
                       if el.find(ATOM + k) is not None],
+            'names': [(a.findtext(ATOM + 'name') or '').strip() for a in el.iterfind(ATOM + 'author')],
+            'source': (el.findtext(ATOM + 'source/' + ATOM + 'title') or '').strip(),
+            'terms': [c.get('term') or '' for c in el.iterfind(ATOM + 'category')],
         })
     return None, entries
+
+
+def sfeed_fields(line):
+    """sfeed's TSV line: timestamp, title, link, content, content-type,
+    id, author, enclosure, categories (\\n, \\t, \\\\ escaped)."""
+    esc = {'n': '\n', 't': '\t', '\\': '\\'}
+    cols = [re.sub(r'\\(.)', lambda m: esc.get(m.group(1), m.group(0)), c)
+            for c in line.split('\t')]
+    return cols + [''] * (9 - len(cols))
+
+
+def check_sfeed(path, entries):
+    """Where sfeed reads an entry otherwise than the document says."""
+    fold = lambda s: ' '.join((s or '').split())
+    try:
+        with open(path, 'rb') as f:
+            p = subprocess.run(['sfeed'], stdin=f, capture_output=True, timeout=300)
+    except OSError as e:
+        return ['cannot run sfeed (scripts/install-deps installs it): %s' % e]
+    lines = [l for l in p.stdout.decode('utf-8', 'replace').split('\n') if l]
+    bad = []
+    if p.returncode != 0 or len(lines) != len(entries):
+        bad.append('sfeed exited %d with %d entries of %d' % (p.returncode, len(lines),
+                                                             len(entries)))
+    for e, line in zip(entries, lines):
+        ts, title, link, content, _, eid, author, encl, cats = sfeed_fields(line)
+        dates = e['dates']
+        when = atom_time(dates.get('published') or dates['updated'])
+        alt = [h for r, h in e['links'] if r == 'alternate']
+        encls = [h for r, h in e['links'] if r == 'enclosure']
+        want = {'id': e['id'], 'title': fold(e['title']), 'date': str(when),
+                'link': alt[0] if alt else link, 'author': fold(e['names'][0] if e['names'] else ''),
+                'enclosure': encls[0] if encls else '', 'text': fold(e['parts'][-1] if e['parts'] else ''),
+                # sfeed joins the terms with "|", whatever they hold
+                'categories': '|'.join(e['terms'])}
+        got = {'id': eid, 'title': fold(title), 'date': ts, 'link': link, 'author': fold(author),
+               'enclosure': encl, 'text': fold(content), 'categories': cats}
+        for k in want:
+            if want[k] != got[k]:
+                bad.append('%s: sfeed reads %s %r, the entry says %r'
+                           % (e['id'], k, got[k][:120], want[k][:120]))
+    return bad
 
 
 def check(feedd, conf, work, rows, sources):
@@ -316,8 +379,9 @@ def check(feedd, conf, work, rows, sources):
         for part in e['parts']:
             for ref in relative_refs(part):
                 failures['content'].append('%s: relative %s %s=%r' % (e['id'], *ref))
+    failures['sfeed'].extend(check_sfeed(os.path.join(work, 'feed.xml'), entries))
     for row, items in zip(rows, sources()):
-        for link, title, encl, has_author in items:
+        for link, title, encl, author in items:
             if not link or not HTTP.match(link):
                 continue
             if loose(link) not in stored:
@@ -348,22 +412,25 @@ def check(feedd, conf, work, rows, sources):
                     counts['enclosures'] += 1
                     if loose(x) not in have:
                         failures['enclosures'].append('%s: %s lost %s' % (row[0], link, x))
-            if has_author:
+            if author:
+                # its own author, not the feed title an unsigned entry
+                # gets (unless the author is so named)
                 counts['with an author'] += 1
-                if not any(c['author'] for c in cands):
-                    failures['authors'].append('%s: %s lost its author' % (row[0], link))
+                if not any(n and (n != c['source'] or n.lower() in author.lower())
+                           for c in cands for n in c['names']):
+                    failures['authors'].append('%s: %s lost its author %r' % (row[0], link, author))
     print('corpus: %d documents, %d items, %d stories, %d entries; checked %d source items'
           ' with a link (%d more read otherwise by the parser), %d enclosures, %d authors;'
           ' run %d..%d'
           % (len(rows), nitems, nstories, counts['entries'], counts['source items with a link'],
              counts['read otherwise by the parser'], counts['enclosures'],
              counts['with an author'], t0, t1))
-    for check in ('output', 'stories', 'enclosures', 'authors', 'dates', 'content'):
+    for check in ('output', 'stories', 'enclosures', 'authors', 'dates', 'content', 'sfeed'):
         bad = failures.get(check, [])
         print('%-10s %s' % (check, 'ok' if not bad else '%d FAILED' % len(bad)))
         for b in bad[:10]:
             print('    ' + b)
-    return 1 if failures else 0
+    return 1 if any(failures.values()) else 0
 
 
 if __name__ == '__main__':

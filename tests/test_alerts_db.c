@@ -232,7 +232,7 @@ Test(alerts_db, pruned_story_that_returns_does_not_alert_again)
 	rules_init(&rs, "ai", "AI");
 	put_one(&fx, "a", "1", "AI story", "https://x.example/1", NOW, NOW);
 	cr_assert_eq(run_rules(&fx, &rs, NOW), 1);
-	cr_assert_eq(store_prune(fx.st, NOW + 10, 0), 0);
+	cr_assert_eq(store_prune(fx.st, NOW + 10, 0, 0), 1);
 	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM stories"), 0);
 	put_one(&fx, "a", "1", "AI story", "https://x.example/1", NOW,
 	    NOW + 20);
@@ -392,7 +392,7 @@ Test(alerts_db, pruned_newest_item_does_not_hide_the_next_one)
 	put_one(&fx, "a", "1", "AI one", "https://x.example/1", NOW, NOW);
 	cr_assert_eq(run_rules(&fx, &rs, NOW), 1);
 	/* everything pruned: the next item could take id 1 again */
-	cr_assert_eq(store_prune(fx.st, NOW + 1, 0), 0);
+	cr_assert_eq(store_prune(fx.st, NOW + 1, 0, 0), 1);
 	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM items"), 0);
 	put_one(&fx, "a", "2", "AI two", "https://x.example/2", NOW, NOW);
 	cr_assert_eq(run_rules(&fx, &rs, NOW), 1);

@@ -11,9 +11,11 @@
 #include <string.h>
 
 #include "feeds/atom_out.h"
+#include "feeds/iri.h"
 #include "feeds/json_out.h"
 #include "feeds/jsonfeed_out.h"
 #include "tests/helpers.h"
+#include "util/xmalloc.h"
 
 static void
 row_init(struct story_row *r, int64_t id, const char *title, const char *link)
@@ -327,6 +329,179 @@ Test(atom_out, grouped_story_names_its_sources)
 	    "\"Example Feed\", \"url\": \"https://tc.example/k2\"}, {\"feed\": "
 	    "\"The Verge\", \"url\": \"https://verge.example/k2\"}"), "%s", json);
 	validate(json, jlen, "feed.json");
+	free(json);
+	free(xml);
+}
+
+/*
+ * What readers read from feedd's whole-corpus output differed from the
+ * document in these (bench/readers/compare.py); each test is one fix.
+ */
+
+/*
+ * A term the source repeats is one atom:category and one tag: python's
+ * and node's feedparser keep one of two equal terms, gofeed, sfeed and
+ * the rest keep both, so the same entry had different categories.
+ */
+Test(atom_out, repeated_category_written_once)
+{
+	char	*cats[] = { "music", "ireland", "music", " music ", "nc", "nc" };
+	struct jsonfeed_meta jm = { "t", NULL, NULL };
+	struct story_row r;
+	struct entry *e;
+	size_t	 len, ne, jlen;
+	char	*xml, *json = NULL;
+	FILE	*fp;
+
+	row_init(&r, 1, "Willie Clancy week", "https://example.org/wc");
+	r.categories = cats;
+	r.ncategories = 6;
+	xml = render(&r, 1, &len);
+	cr_expect_eq(count(xml, "<category term=\"music\"/>"), 1,
+	    "a repeated term is two categories");
+	cr_expect_eq(count(xml, "<category term=\"nc\"/>"), 1);
+	cr_expect_eq(count(xml, "<category "), 3);
+	e = entries_prepare(&r, 1, &ne);
+	fp = open_memstream(&json, &jlen);
+	cr_assert_eq(jsonfeed_write(fp, &jm, e, ne), 0);
+	fclose(fp);
+	cr_expect_neq(strstr(json, "\"tags\": [\"music\", \"ireland\", \"nc\"]"),
+	    NULL, "JSON Feed tags repeat a term: %s", json);
+	validate(xml, len, "categories.xml");
+	entries_free(e, ne);
+	free(json);
+	free(xml);
+}
+
+/*
+ * "'" in a double-quoted attribute needs no reference (XML 1.0 2.3,
+ * AttValue); @rowanmanning/feed-parser reads term="Children&#39;s TV"
+ * as the literal text "Children&#39;s TV".  The text is the same for an
+ * XML parser either way.
+ */
+Test(atom_out, apostrophe_in_attribute_is_literal)
+{
+	char	*cats[] = { "Children's TV", "\"quoted\" & <b>" };
+	struct story_row r;
+	size_t	 len;
+	char	*xml;
+	xmlDocPtr doc;
+	xmlNodePtr n;
+	int	 seen = 0;
+
+	row_init(&r, 1, "Dodger's prequel", "https://example.org/it's");
+	r.categories = cats;
+	r.ncategories = 2;
+	xml = render(&r, 1, &len);
+	cr_expect_neq(strstr(xml, "<category term=\"Children's TV\"/>"), NULL,
+	    "%s", xml);
+	cr_expect_neq(strstr(xml,
+	    "<category term=\"&quot;quoted&quot; &amp; &lt;b&gt;\"/>"), NULL);
+	cr_expect_eq(strstr(xml, "&#39;"), NULL, "an apostrophe as a reference");
+	doc = parse_strict(xml, len);
+	n = xmlDocGetRootElement(doc)->children;
+	for (; n != NULL; n = n->next)
+		if (n->type == XML_ELEMENT_NODE &&
+		    strcmp((const char *)n->name, "entry") == 0)
+			break;
+	cr_assert_not_null(n);
+	for (n = n->children; n != NULL; n = n->next) {
+		xmlChar *t;
+
+		if (n->type != XML_ELEMENT_NODE ||
+		    strcmp((const char *)n->name, "category") != 0)
+			continue;
+		t = xmlGetProp(n, (const xmlChar *)"term");
+		cr_expect_str_eq((const char *)t,
+		    seen++ == 0 ? "Children's TV" : "\"quoted\" & <b>");
+		xmlFree(t);
+	}
+	cr_expect_eq(seen, 2);
+	xmlFreeDoc(doc);
+	validate(xml, len, "apostrophe.xml");
+	free(xml);
+}
+
+/*
+ * RFC 3986 6.2.2.1: scheme and host are case-insensitive and normalize
+ * to lower case.  newsboat, node's feedparser, @rowanmanning/feed-parser
+ * and feed-extractor read "http://www.Dicas-L.com.br/..." (a real corpus
+ * link) in lower case, the others as written; the path, query and
+ * userinfo are case-sensitive and stay.
+ */
+Test(atom_out, link_scheme_and_host_lower_case)
+{
+	struct feed_enclosure encl = { (char *)"HTTPS://Media.Example.ORG/A.mp3",
+	    (char *)"audio/mpeg", 10 };
+	struct story_row r;
+	size_t	 len;
+	char	*xml;
+
+	char	*id, *want;
+
+	row_init(&r, 1, "Dicas-L", "HTTP://www.Dicas-L.com.br/Dicas-L/20200406.php?Q=A#X");
+	r.enclosures = &encl;
+	r.nenclosures = 1;
+	r.feed_url = (char *)"https://Feeds.Example.ORG/dicas.xml";
+	xml = render(&r, 1, &len);
+	cr_expect_neq(strstr(xml, "<link rel=\"alternate\" "
+	    "href=\"http://www.dicas-l.com.br/Dicas-L/20200406.php?Q=A#X\"/>"),
+	    NULL, "%s", xml);
+	cr_expect_neq(strstr(xml, "href=\"https://media.example.org/A.mp3\""),
+	    NULL, "enclosure link");
+	cr_expect_neq(strstr(xml, "<link rel=\"self\" "
+	    "href=\"https://feeds.example.org/dicas.xml\"/>"), NULL, "source link");
+	/* ids minted from the link and the feed's URL are those of before */
+	want = entry_tag_uri("entry",
+	    "HTTP://www.Dicas-L.com.br/Dicas-L/20200406.php?Q=A#X");
+	id = xasprintf("<id>%s</id>", want);
+	cr_expect_neq(strstr(xml, id), NULL, "the entry's id changed: %s", xml);
+	cr_expect_neq(strstr(xml,
+	    "<id>https://Feeds.Example.ORG/dicas.xml</id>"), NULL,
+	    "the source's id changed");
+	free(id);
+	free(want);
+	free(xml);
+	xml = iri_http_link("http://User:Pw@Example.COM:8080/P");
+	cr_expect_str_eq(xml, "http://User:Pw@example.com:8080/P");
+	free(xml);
+	xml = iri_http_link("https://[2001:DB8::1]/X");
+	cr_expect_str_eq(xml, "https://[2001:db8::1]/X");
+	free(xml);
+}
+
+/*
+ * An item whose source names no author (neither the item nor its feed)
+ * is by its publication: without an <author> of its own the aggregate's
+ * "feedd" applies to it (RFC 4287 4.2.1), and SimplePie (FreshRSS),
+ * node's feedparser and @rowanmanning/feed-parser showed exactly that.
+ * A named author is kept as it is.
+ */
+Test(atom_out, entry_without_author_is_by_its_feed)
+{
+	struct jsonfeed_meta jm = { "t", NULL, NULL };
+	struct story_row r[2];
+	struct entry *e;
+	size_t	 len, ne, jlen;
+	char	*xml, *json = NULL;
+	FILE	*fp;
+
+	row_init(&r[0], 1, "Unsigned", "https://example.org/u");
+	row_init(&r[1], 2, "Signed", "https://example.org/s");
+	r[1].author = (char *)"Ada Lovelace";
+	xml = render(r, 2, &len);
+	cr_expect_eq(count(xml, "<name>Example Feed</name>"), 1, "%s", xml);
+	cr_expect_eq(count(xml, "<name>Ada Lovelace</name>"), 1, "%s", xml);
+	/* every entry has an author: none inherits the feed's */
+	cr_expect_eq(count(xml, "<author>"), 3, "%s", xml);
+	e = entries_prepare(r, 2, &ne);
+	fp = open_memstream(&json, &jlen);
+	cr_assert_eq(jsonfeed_write(fp, &jm, e, ne), 0);
+	fclose(fp);
+	cr_expect_neq(strstr(json, "\"name\": \"Example Feed\""), NULL, "%s",
+	    json);
+	validate(xml, len, "authors.xml");
+	entries_free(e, ne);
 	free(json);
 	free(xml);
 }

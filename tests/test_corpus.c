@@ -3,7 +3,8 @@
  * suite's longest tests, so that criterion (suites in name order) starts
  * them early and the short ones fill the cores around them:
  *  - `feedd once` over every document, the output read beside its
- *    sources as python3-feedparser reads them (tests/corpus_faithful.py);
+ *    sources as python3-feedparser reads them, and the output as sfeed
+ *    reads it beside what it says (tests/corpus_faithful.py);
  *  - every document stored as its own feed, one item of every class it
  *    holds (item_class), rendered, and the Atom and JSON Feed files
  *    validated by validate-feed;

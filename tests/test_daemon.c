@@ -548,3 +548,81 @@ Test(daemon, listen_is_judged_alike_by_check_config_and_run)
 	th_result_cleanup(&r);
 	free(conf);
 }
+
+/* ---- retention ---- */
+
+/* Config: feed "old" at /old.xml, retention 1d, 10 entries out. */
+static char *
+retention_conf(void)
+{
+	char *path = th_path(T.dir, "feedd.conf");
+	char *text = xasprintf("[daemon]\nstate_dir = state\ntimeout = 4s\n"
+	    "retention = 1d\nlog_level = info\n\n[output]\natom = feed.xml\n"
+	    "max_entries = 10\n\n[feed \"old\"]\nurl = http://127.0.0.1:%d"
+	    "/old.xml\n", T.port);
+
+	cr_assert_eq(th_write_file(path, text, strlen(text)), 0);
+	free(text);
+	return path;
+}
+
+/* 2,500 items stored, then all made 200 days old: a backlog of more
+ * than one prune step (PRUNE_STEP, 2,000). */
+static char *
+retention_backlog(void)
+{
+	char *doc = th_rss_of_items(2500), *conf = retention_conf();
+	char *sql;
+
+	ts_put(&T, "old.xml", doc);
+	free(doc);
+	ts_once_quiet(conf);
+	cr_assert_eq(q("SELECT count(*) FROM items"), 2500);
+	sql = xasprintf("UPDATE items SET first_seen = first_seen - %d",
+	    200 * 86400);
+	ts_db_exec(&T, sql);
+	free(sql);
+	return conf;
+}
+
+static int
+only_ten_left(void *arg)
+{
+	(void)arg;
+	return q("SELECT count(*) FROM items") == 10;
+}
+
+/* `once` prunes the whole backlog, in steps, keeping the output's 10. */
+Test(daemon, once_prunes_a_backlog_past_retention)
+{
+	char *conf = retention_backlog();
+
+	ts_once_quiet(conf);
+	cr_assert_eq(q("SELECT count(*) FROM items"), 10);
+	cr_assert_eq(q("SELECT count(*) FROM stories"), 10);
+	cr_assert_eq(q("SELECT count(*) FROM items_fts_docsize"), 10);
+	free(conf);
+}
+
+/* `run` takes a step a loop turn and goes on until the backlog is gone
+ * (not one step, then an hour's wait), and still serves its feeds. */
+Test(daemon, run_prunes_a_backlog_step_by_step)
+{
+	char *conf = retention_backlog();
+	char *errf = th_path(T.dir, "stderr"), *state = th_path(T.dir,
+	    "state"), *err;
+	pid_t pid;
+
+	pid = ts_run_start(conf, errf);
+	cr_assert_eq(ts_wait_dir(state, only_ten_left, NULL, 60), 0,
+	    "%lld items left", q("SELECT count(*) FROM items"));
+	cr_assert_eq(ts_wait_request(&T, "GET /old.xml", 20), 0);
+	kill(pid, SIGTERM);
+	cr_assert_eq(ts_wait_exit(pid, 12), 0);
+	err = th_read_file(errf, NULL);
+	cr_assert_null(strstr(err, "prune:"), "%s", err);
+	free(err);
+	free(state);
+	free(errf);
+	free(conf);
+}

@@ -340,7 +340,7 @@ Test(store, prune_keeps_the_outputs_newest_stories)
 	fx_put(&fx, feed, doc, T0 + 100);
 	gen = store_generation(fx.st);
 	/* all first seen before the cutoff; the 2 newest stay */
-	cr_assert_eq(store_prune(fx.st, T0 + 1000, 2), 0);
+	cr_assert_eq(store_prune(fx.st, T0 + 1000, 2, 0), 4);
 	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM items"), 2);
 	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM items"
 	    " WHERE entry_id IN ('4', '5')"), 2);
@@ -350,7 +350,7 @@ Test(store, prune_keeps_the_outputs_newest_stories)
 	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM items_tri"), 0);
 	cr_assert_neq(store_generation(fx.st), gen);
 	gen = store_generation(fx.st);
-	cr_assert_eq(store_prune(fx.st, T0 + 1000, 2), 0);
+	cr_assert_eq(store_prune(fx.st, T0 + 1000, 2, 0), 0);
 	cr_assert_eq(store_generation(fx.st), gen, "nothing pruned, gen moved");
 	feed_doc_free(doc);
 	fx_close(&fx);
@@ -369,11 +369,39 @@ Test(store, failed_prune_names_its_cause)
 	cr_assert_eq(sqlite3_exec(store_sqlite(fx.st), "CREATE TRIGGER keep"
 	    " BEFORE DELETE ON items BEGIN SELECT RAISE(ABORT, 'items are"
 	    " kept'); END", NULL, NULL, NULL), SQLITE_OK);
-	cr_assert_eq(store_prune(fx.st, T0 + 1000, 0), -1);
+	cr_assert_eq(store_prune(fx.st, T0 + 1000, 0, 0), -1);
 	cr_assert(strstr(store_errmsg(fx.st), "items are kept") != NULL,
 	    "%s", store_errmsg(fx.st));
 	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM items"), 1);
 	feed_doc_free(doc);
+	fx_close(&fx);
+}
+
+/* A limit takes the oldest first and says how many went. */
+Test(store, prune_in_steps_takes_the_oldest_first)
+{
+	struct fx fx;
+	int64_t feed;
+
+	fx_open(&fx);
+	feed = fx_feed(&fx, "a");
+	for (int i = 0; i < 5; i++) {
+		char id[16], link[64];
+		struct feed_doc *one = feed_doc_new();
+
+		snprintf(id, sizeof(id), "%d", i);
+		snprintf(link, sizeof(link), "https://a.example/%d", i);
+		fx_item(one, id, "Story", link, T0 + i * 10);
+		fx_put(&fx, feed, one, T0 + i);	/* first seen T0 + i */
+		feed_doc_free(one);
+	}
+	cr_assert_eq(store_prune(fx.st, T0 + 1000, 0, 2), 2);
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM items"
+	    " WHERE entry_id IN ('0', '1')"), 0, "the oldest go first");
+	cr_assert_eq(store_prune(fx.st, T0 + 1000, 0, 2), 2);
+	cr_assert_eq(store_prune(fx.st, T0 + 1000, 0, 2), 1);
+	cr_assert_eq(store_prune(fx.st, T0 + 1000, 0, 2), 0);
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM stories"), 0);
 	fx_close(&fx);
 }
 
@@ -702,7 +730,7 @@ Test(store, version_3_database_converts_to_text_kept_once)
 	    " WHERE items_fts MATCH 'unusual'"), 19);
 	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM items_fts"
 	    " WHERE items_fts MATCH 'turnips'"), 1);
-	cr_assert_eq(store_prune(fx.st, T0 + 1000, 0), 0);
+	cr_assert_eq(store_prune(fx.st, T0 + 1000, 0, 0), 41);
 	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM items"), 0);
 	cr_assert_eq(sqlite3_exec(store_sqlite(fx.st), "INSERT INTO items_fts"
 	    " (items_fts) VALUES ('integrity-check'); INSERT INTO items_tri"
