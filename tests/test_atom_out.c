@@ -61,6 +61,25 @@ render(const struct story_row *rows, size_t n, size_t *len)
 	return out;
 }
 
+/* The JSON Feed document for rows, NUL-terminated. */
+static char *
+render_json(const struct story_row *rows, size_t n, size_t *len)
+{
+	struct jsonfeed_meta jm = { "t", NULL, NULL };
+	struct entry *e;
+	size_t	 ne;
+	char	*out = NULL;
+	FILE	*fp;
+
+	fp = open_memstream(&out, len);
+	cr_assert_not_null(fp);
+	e = entries_prepare(rows, n, &ne);
+	cr_assert_eq(jsonfeed_write(fp, &jm, e, ne), 0);
+	fclose(fp);
+	entries_free(e, ne);
+	return out;
+}
+
 static xmlDocPtr
 parse_strict(const char *xml, size_t len)
 {
@@ -288,12 +307,9 @@ Test(atom_out, grouped_story_names_its_sources)
 		{ (char *)"dup", (char *)"Example Feed", (char *)"same page",
 		    (char *)"https://tc.example/k2", 1795000000 + 1300 },
 	};
-	struct jsonfeed_meta jm = { "t", NULL, NULL };
 	struct story_row r;
-	struct entry *e;
-	size_t	 len, ne, jlen;
+	size_t	 len, jlen;
 	char	*xml, *json = NULL;
-	FILE	*fp;
 
 	row_init(&r, 1, "Moonshot AI releases Kimi K2", "https://tc.example/k2");
 	r.content = (char *)"<p>Text.</p>";
@@ -320,11 +336,7 @@ Test(atom_out, grouped_story_names_its_sources)
 	    "%s", xml);
 	cr_assert_null(strstr(xml, "11:07:39"), "%s", xml);
 	validate(xml, len, "feed.xml");
-	fp = open_memstream(&json, &jlen);
-	e = entries_prepare(&r, 1, &ne);
-	cr_assert_eq(jsonfeed_write(fp, &jm, e, ne), 0);
-	fclose(fp);
-	entries_free(e, ne);
+	json = render_json(&r, 1, &jlen);
 	cr_assert_not_null(strstr(json, "\"_feedd\": {\"sources\": [{\"feed\": "
 	    "\"Example Feed\", \"url\": \"https://tc.example/k2\"}, {\"feed\": "
 	    "\"The Verge\", \"url\": \"https://verge.example/k2\"}"), "%s", json);
@@ -346,12 +358,9 @@ Test(atom_out, grouped_story_names_its_sources)
 Test(atom_out, repeated_category_written_once)
 {
 	char	*cats[] = { "music", "ireland", "music", " music ", "nc", "nc" };
-	struct jsonfeed_meta jm = { "t", NULL, NULL };
 	struct story_row r;
-	struct entry *e;
-	size_t	 len, ne, jlen;
+	size_t	 len, jlen;
 	char	*xml, *json = NULL;
-	FILE	*fp;
 
 	row_init(&r, 1, "Willie Clancy week", "https://example.org/wc");
 	r.categories = cats;
@@ -361,14 +370,10 @@ Test(atom_out, repeated_category_written_once)
 	    "a repeated term is two categories");
 	cr_expect_eq(count(xml, "<category term=\"nc\"/>"), 1);
 	cr_expect_eq(count(xml, "<category "), 3);
-	e = entries_prepare(&r, 1, &ne);
-	fp = open_memstream(&json, &jlen);
-	cr_assert_eq(jsonfeed_write(fp, &jm, e, ne), 0);
-	fclose(fp);
+	json = render_json(&r, 1, &jlen);
 	cr_expect_neq(strstr(json, "\"tags\": [\"music\", \"ireland\", \"nc\"]"),
 	    NULL, "JSON Feed tags repeat a term: %s", json);
 	validate(xml, len, "categories.xml");
-	entries_free(e, ne);
 	free(json);
 	free(xml);
 }
@@ -479,12 +484,9 @@ Test(atom_out, link_scheme_and_host_lower_case)
  */
 Test(atom_out, entry_without_author_is_by_its_feed)
 {
-	struct jsonfeed_meta jm = { "t", NULL, NULL };
 	struct story_row r[2];
-	struct entry *e;
-	size_t	 len, ne, jlen;
+	size_t	 len, jlen;
 	char	*xml, *json = NULL;
-	FILE	*fp;
 
 	row_init(&r[0], 1, "Unsigned", "https://example.org/u");
 	row_init(&r[1], 2, "Signed", "https://example.org/s");
@@ -494,14 +496,10 @@ Test(atom_out, entry_without_author_is_by_its_feed)
 	cr_expect_eq(count(xml, "<name>Ada Lovelace</name>"), 1, "%s", xml);
 	/* every entry has an author: none inherits the feed's */
 	cr_expect_eq(count(xml, "<author>"), 3, "%s", xml);
-	e = entries_prepare(r, 2, &ne);
-	fp = open_memstream(&json, &jlen);
-	cr_assert_eq(jsonfeed_write(fp, &jm, e, ne), 0);
-	fclose(fp);
+	json = render_json(r, 2, &jlen);
 	cr_expect_neq(strstr(json, "\"name\": \"Example Feed\""), NULL, "%s",
 	    json);
 	validate(xml, len, "authors.xml");
-	entries_free(e, ne);
 	free(json);
 	free(xml);
 }
