@@ -3,7 +3,8 @@
  * module around one libuv loop; starts the feeds (all now for `once`,
  * on their schedule for `run`); handles SIGTERM/SIGINT (stop starting,
  * finish or abort within 5 s, flush, exit) and SIGHUP (a complete new
- * config or the old one kept); runs the hourly prune and the watchdog.
+ * config or the old one kept); runs the hourly prune and the heartbeat
+ * (systemd's watchdog, /healthz).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -35,6 +36,7 @@
 
 #define PRUNE_EVERY_MS	(3600 * 1000)
 #define PRUNE_STEP	2000	/* items a prune transaction deletes */
+#define HEARTBEAT_MS	10000	/* at most; /healthz reads it (serve.c) */
 
 void
 feedd_fetch_opts(const struct feedd *d, const struct config *cfg,
@@ -172,7 +174,7 @@ close_handles(struct feedd *d)
 	uv_close((uv_handle_t *)&d->sig_hup, NULL);
 	uv_close((uv_handle_t *)&d->flush_timer, NULL);
 	uv_close((uv_handle_t *)&d->prune_timer, NULL);
-	uv_close((uv_handle_t *)&d->watchdog_timer, NULL);
+	uv_close((uv_handle_t *)&d->heartbeat_timer, NULL);
 	uv_close((uv_handle_t *)&d->stop_timer, NULL);
 	uv_close((uv_handle_t *)&d->status_timer, NULL);
 	server_stop(d->srv);
@@ -244,11 +246,15 @@ on_prune(uv_timer_t *t)
 		uv_timer_start(&d->prune_timer, on_prune, 0, PRUNE_EVERY_MS);
 }
 
+/* The loop still turns: systemd's watchdog, when it watches, and /healthz */
 static void
-on_watchdog(uv_timer_t *t)
+on_heartbeat(uv_timer_t *t)
 {
-	(void)t;
-	notify_watchdog();
+	struct feedd *d = t->data;
+
+	if (d->watched)
+		notify_watchdog();
+	metrics_loop_beat(d->metrics, (int64_t)(uv_hrtime() / 1000000));
 }
 
 static void
@@ -491,7 +497,7 @@ static void
 init_handles(struct feedd *d)
 {
 	uv_timer_t *timers[] = { &d->flush_timer, &d->prune_timer,
-	    &d->watchdog_timer, &d->stop_timer, &d->status_timer };
+	    &d->heartbeat_timer, &d->stop_timer, &d->status_timer };
 	uv_signal_t *sigs[] = { &d->sig_term, &d->sig_int, &d->sig_hup };
 	struct fetch_opts o;
 
@@ -568,7 +574,7 @@ feedd_open(struct feedd *d, const char *config_path, enum feedd_mode mode)
 static void
 start_run(struct feedd *d)
 {
-	uint64_t wd = notify_watchdog_interval();
+	uint64_t wd = notify_watchdog_interval() / 1000, beat = HEARTBEAT_MS;
 
 	uv_signal_start(&d->sig_hup, on_signal, SIGHUP);
 	for (size_t i = 0; i < d->nfeeds; i++)
@@ -577,8 +583,10 @@ start_run(struct feedd *d)
 	metrics_feed_states(d->metrics, d->nhealth[FEED_OK],
 	    d->nhealth[FEED_FAILING], d->nhealth[FEED_GONE]);
 	uv_timer_start(&d->prune_timer, on_prune, 0, PRUNE_EVERY_MS);
-	if (wd > 0)
-		uv_timer_start(&d->watchdog_timer, on_watchdog, wd / 1000, wd / 1000);
+	d->watched = wd > 0;
+	if (wd > 0 && wd < beat)
+		beat = wd;
+	uv_timer_start(&d->heartbeat_timer, on_heartbeat, beat, beat);
 	if (d->cfg->listen)
 		restart_server(d);
 	feedd_flush_soon(d, 0);		/* outputs exist from the start */

@@ -71,12 +71,13 @@ struct feedd {
 	uv_signal_t	 sig_term, sig_int, sig_hup;
 	uv_timer_t	 flush_timer;	/* outputs + alert log, coalesced */
 	uv_timer_t	 prune_timer;	/* retention, hourly */
-	uv_timer_t	 watchdog_timer;
+	uv_timer_t	 heartbeat_timer;	/* watchdog, /healthz */
 	uv_timer_t	 stop_timer;	/* aborts transfers late in a stop */
 	uv_timer_t	 status_timer;	/* status.c: refreshes STATUS= */
 	int		 status_soon;	/* a refresh is on its way */
 	char		 status_line[256];	/* the STATUS= last sent */
 
+	int		 watched;	/* by systemd's watchdog */
 	int		 stopping;
 	int		 closed;
 	int		 progress;	/* `once` on a terminal */

@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <uv.h>
 
 #include "daemon/metrics.h"
 #include "util/xmalloc.h"
@@ -39,6 +40,7 @@ struct metrics {
 	double	 duration_sum;
 	int	 feeds_ok, feeds_failing, feeds_gone;
 	int64_t	 last_cycle;
+	int64_t	 loop_beat_ms;
 };
 
 struct metrics *
@@ -47,6 +49,7 @@ metrics_new(void)
 	struct metrics *m = xcalloc(1, sizeof(*m));
 
 	pthread_mutex_init(&m->mu, NULL);
+	m->loop_beat_ms = (int64_t)(uv_hrtime() / 1000000);
 	return m;
 }
 
@@ -136,6 +139,25 @@ metrics_cycle_done(struct metrics *m, int64_t when)
 	pthread_mutex_unlock(&m->mu);
 }
 
+void
+metrics_loop_beat(struct metrics *m, int64_t now_ms)
+{
+	pthread_mutex_lock(&m->mu);
+	m->loop_beat_ms = now_ms;
+	pthread_mutex_unlock(&m->mu);
+}
+
+int64_t
+metrics_loop_silence_ms(struct metrics *m, int64_t now_ms)
+{
+	int64_t beat;
+
+	pthread_mutex_lock(&m->mu);
+	beat = m->loop_beat_ms;
+	pthread_mutex_unlock(&m->mu);
+	return now_ms > beat ? now_ms - beat : 0;
+}
+
 /* A label value: backslash, quote and newline escaped (0.0.4). */
 static const char *const label_escape_of[256] = {
 	['\\'] = "\\\\", ['"'] = "\\\"", ['\n'] = "\\n",
@@ -191,7 +213,7 @@ render_rest(struct metrics *m, struct buf *b)
 	    "feedd_feeds{state=\"gone\"} %d\n",
 	    m->feeds_ok, m->feeds_failing, m->feeds_gone);
 	head(b, "feedd_last_cycle_timestamp_seconds", "gauge",
-	    "When the last poll cycle finished (Unix seconds).");
+	    "When no fetch was last waiting or running (Unix seconds).");
 	buf_printf(b, "feedd_last_cycle_timestamp_seconds %lld\n",
 	    (long long)m->last_cycle);
 	head(b, "feedd_build_info", "gauge", "feedd version.");

@@ -20,6 +20,13 @@ void	 metrics_items_stored(struct metrics *m, int n);
 void	 metrics_alert_fired(struct metrics *m, const char *rule);
 void	 metrics_feed_states(struct metrics *m, int ok, int failing, int gone);
 void	 metrics_cycle_done(struct metrics *m, int64_t when);
+/*
+ * The loop's heartbeat, for /healthz (the HTTP server runs on a thread
+ * of its own and answers even when the loop is stuck).  Times are
+ * milliseconds of one monotonic clock; a new struct counts as a beat.
+ */
+void	 metrics_loop_beat(struct metrics *m, int64_t now_ms);
+int64_t	 metrics_loop_silence_ms(struct metrics *m, int64_t now_ms);
 /* Appends the Prometheus text exposition; 0 or -1. */
 int	 metrics_render(struct metrics *m, struct buf *out);
 

@@ -25,6 +25,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <uv.h>
 #include <zlib.h>
 
 #include "daemon/serve.h"
@@ -38,6 +39,9 @@
 #define SERVE_MEMORY		(32 * 1024)	/* per connection */
 #define SERVE_CACHE_MAX		(16 * 1024 * 1024)	/* prepared in memory */
 #define SERVE_CACHE_FILES	64	/* feed.xml, feed.json, alert feeds */
+/* The loop beats every 10 s at most (feedd.c); a render of 100,000
+ * entries holds it about a second. */
+#define SERVE_LOOP_STALLED_MS	60000
 
 /* One file version, prepared: responses are shared by every request. */
 struct prepared {
@@ -464,6 +468,23 @@ alert_feed_path(struct server *srv, const char *name)
 	return path;
 }
 
+/* ok, unless the daemon's loop has not run for SERVE_LOOP_STALLED_MS */
+static void
+reply_health(struct server *srv, struct reply *r)
+{
+	int64_t silent = metrics_loop_silence_ms(srv->metrics,
+	    (int64_t)(uv_hrtime() / 1000000));
+	char	 text[80];
+
+	if (silent < SERVE_LOOP_STALLED_MS) {
+		reply_text(r, MHD_HTTP_OK, "ok\n");
+		return;
+	}
+	snprintf(text, sizeof(text), "stalled: the event loop has not run "
+	    "for %lld s\n", (long long)(silent / 1000));
+	reply_text(r, MHD_HTTP_SERVICE_UNAVAILABLE, text);
+}
+
 static void
 reply_metrics(struct server *srv, struct reply *r)
 {
@@ -504,7 +525,7 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 		return MHD_YES;
 	}
 	if (strcmp(url, "/healthz") == 0) {
-		reply_text(&r, MHD_HTTP_OK, "ok\n");
+		reply_health(srv, &r);
 		return send_reply(c, &r);
 	}
 	if (strcmp(url, "/metrics") == 0) {

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <uv.h>
 
 #include "daemon/metrics.h"
 #include "daemon/serve.h"
@@ -253,6 +254,32 @@ Test(serve, metrics_and_healthz)
 	cr_expect_neq(strstr(ct, "version=0.0.4"), NULL);
 	free(ct);
 	answer_cleanup(&a);
+	ask("GET", "/healthz", NULL, &a);
+	cr_expect_eq(a.status, 200);
+	cr_expect_str_eq(buf_str(&a.body), "ok\n");
+	answer_cleanup(&a);
+}
+
+/*
+ * The server has a thread of its own: /healthz must not say ok for a
+ * daemon whose loop stopped turning (the beat is in feedd.c).
+ */
+Test(serve, healthz_fails_when_the_loop_stops_beating)
+{
+	struct answer a;
+	int64_t now = (int64_t)(uv_hrtime() / 1000000);
+
+	metrics_loop_beat(fx.m, now - 125 * 1000);
+	ask("GET", "/healthz", NULL, &a);
+	cr_expect_eq(a.status, 503);
+	cr_expect_str_eq(buf_str(&a.body),
+	    "stalled: the event loop has not run for 125 s\n");
+	answer_cleanup(&a);
+	metrics_loop_beat(fx.m, now - 59 * 1000);
+	ask("GET", "/healthz", NULL, &a);
+	cr_expect_eq(a.status, 200, "59 s is within the limit");
+	answer_cleanup(&a);
+	metrics_loop_beat(fx.m, (int64_t)(uv_hrtime() / 1000000));
 	ask("GET", "/healthz", NULL, &a);
 	cr_expect_eq(a.status, 200);
 	cr_expect_str_eq(buf_str(&a.body), "ok\n");
