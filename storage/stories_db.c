@@ -642,84 +642,88 @@ order_spool(struct store *st, sqlite3_stmt *q, struct spool *order)
 	return rc;
 }
 
-int
-store_stories_each(struct store *st, const char *rule, int limit,
-    int64_t now, store_story_fn fn, void *arg)
-{
-	sqlite3_stmt *q, *src;
-	struct story_row row;
-	struct feed_memo *memo;
-	struct spool *order;
-	int64_t	 v[4];		/* an order_spool row */
-	int rc, txn, rtxn, cache, got = 0;
+/*
+ * The outputs' order.  The sorter holds (item id, dates) per story, not
+ * the rows, read from the index items_story_dates alone: one pass over
+ * a story's items gives its first (the bare columns of min()) and their
+ * number, and only a story of several looks up its newest.  The date is
+ * feeds/entry.c's prepare_dates in SQL: published no later than first
+ * seen; updated, first seen when in the future, never before published;
+ * else published, else the story's sort time; then moved to when the
+ * story's newest item was first seen if it joined a minute or more
+ * after the first (prepare_related).
+ *
+ * In ts and g, by id, the stories' items are read in the index's
+ * order: each page once, whatever the cache.  Sorters, which spill past
+ * the cache, not tables in memory: a GROUP BY (each sid is there once)
+ * and CROSS JOIN keep ts a co-routine.
+ */
+static const char RENDER_ORDER_SQL[] =
+    "WITH t AS (SELECT s.id AS sid,"
+    " s.sort_time AS st FROM stories s WHERE (?1 IS NULL OR EXISTS"
+    "  (SELECT 1 FROM alerts a WHERE a.rule = ?1 AND"
+    "  a.story_key = s.key))"
+    " ORDER BY " STORY_NEWEST " LIMIT ?2),"
+    " ts AS (SELECT sid, max(st) AS st FROM t GROUP BY sid),"
+    " g AS (SELECT ts.sid AS sid, ts.st AS st, min(i.id) AS iid,"
+    "  i.first_seen AS fs,"
+    "  CASE WHEN i.published > i.first_seen THEN i.first_seen"
+    "  ELSE i.published END AS pub,"
+    "  CASE WHEN i.updated > ?3 THEN i.first_seen"
+    "  ELSE i.updated END AS upd, count(*) AS n FROM ts"
+    "  CROSS JOIN items i ON i.story_id = ts.sid GROUP BY ts.sid),"
+    " u AS (SELECT sid, st, iid, fs, n, coalesce(CASE WHEN upd < pub"
+    "  THEN pub ELSE upd END, pub, CASE WHEN st != 0 THEN st ELSE fs"
+    "  END) AS d, CASE WHEN n > 1 THEN (SELECT first_seen FROM items"
+    "  WHERE story_id = g.sid ORDER BY id DESC LIMIT 1) ELSE fs END"
+    "  AS nf FROM g)"
+    " SELECT iid, st, n, nf FROM u ORDER BY CASE WHEN nf >= fs + ?4"
+    " AND nf > d THEN nf ELSE d END DESC, st DESC, sid DESC";
 
-	/*
-	 * The sorter holds (item id, dates) per story, not the rows, read
-	 * from the index items_story_dates alone: one pass over a story's
-	 * items gives its first (the bare columns of min()) and their
-	 * number, and only a story of several looks up its newest.  The
-	 * date is feeds/entry.c's prepare_dates in SQL: published no later
-	 * than first seen; updated, first seen when in the future, never
-	 * before published; else published, else the story's sort time;
-	 * then moved to when the story's newest item was first seen if it
-	 * joined a minute or more after the first (prepare_related).
-	 */
-	if (sqlite3_prepare_v2(st->db, "WITH t AS (SELECT s.id AS sid,"
-	    " s.sort_time AS st FROM stories s WHERE (?1 IS NULL OR EXISTS"
-	    "  (SELECT 1 FROM alerts a WHERE a.rule = ?1 AND"
-	    "  a.story_key = s.key))"
-	    " ORDER BY " STORY_NEWEST " LIMIT ?2),"
-	    /*
-	     * by id, the stories' items are read in the index's order:
-	     * each page once, whatever the cache.  Sorters, which spill
-	     * past the cache, not tables in memory: a GROUP BY (each sid
-	     * is there once) and CROSS JOIN keep ts a co-routine.
-	     */
-	    " ts AS (SELECT sid, max(st) AS st FROM t GROUP BY sid),"
-	    " g AS (SELECT ts.sid AS sid, ts.st AS st, min(i.id) AS iid,"
-	    "  i.first_seen AS fs,"
-	    "  CASE WHEN i.published > i.first_seen THEN i.first_seen"
-	    "  ELSE i.published END AS pub,"
-	    "  CASE WHEN i.updated > ?3 THEN i.first_seen"
-	    "  ELSE i.updated END AS upd, count(*) AS n FROM ts"
-	    "  CROSS JOIN items i ON i.story_id = ts.sid GROUP BY ts.sid),"
-	    " u AS (SELECT sid, st, iid, fs, n, coalesce(CASE WHEN upd < pub"
-	    "  THEN pub ELSE upd END, pub, CASE WHEN st != 0 THEN st ELSE fs"
-	    "  END) AS d, CASE WHEN n > 1 THEN (SELECT first_seen FROM items"
-	    "  WHERE story_id = g.sid ORDER BY id DESC LIMIT 1) ELSE fs END"
-	    "  AS nf FROM g)"
-	    " SELECT iid, st, n, nf FROM u ORDER BY CASE WHEN nf >= fs + ?4"
-	    " AND nf > d THEN nf ELSE d END DESC, st DESC, sid DESC", -1, &q,
-	    NULL) != SQLITE_OK)
-		return -1;
+/*
+ * The order of the stories to render, into a spool (see order_spool):
+ * SQLITE_DONE, else an error code.  The statement is finalized before
+ * the rows are read, so its sorters' memory (three of RENDER_ORDER_KB,
+ * and their merges' buffers) is gone by then.
+ */
+static int
+render_order(struct store *st, const char *rule, int limit, int64_t now,
+    struct spool *order)
+{
+	sqlite3_stmt *q;
+	int rc;
+
+	if (sqlite3_prepare_v2(st->db, RENDER_ORDER_SQL, -1, &q, NULL) !=
+	    SQLITE_OK)
+		return SQLITE_ERROR;
 	if (store_bind(q, "slII", rule, limit, now,
-	    (int64_t)STORE_JOIN_LATER) == -1 ||
-	    sqlite3_prepare_v2(st->db, SOURCES_SQL, -1, &src, NULL) !=
-	    SQLITE_OK) {
+	    (int64_t)STORE_JOIN_LATER) == -1) {
 		sqlite3_finalize(q);
-		return -1;
+		return SQLITE_ERROR;
 	}
-	/* one transaction for the pass and the HTML fn keeps */
-	txn = st->mode == STORE_READWRITE && store_begin(st) == 0;
-	/* else a read one: the order and the rows are of one snapshot */
-	rtxn = !txn && sqlite3_exec(st->db, "BEGIN", NULL, NULL, NULL) ==
-	    SQLITE_OK;
-	/*
-	 * The order first, to a spool, and q finalized: its sorters' memory
-	 * (three of RENDER_ORDER_KB, and their merges' buffers) is gone
-	 * before the rows are read.  Each row is then read once, in an
-	 * order unrelated to where it lies: a cache would only fill
-	 * (memory growing with limit) without hits.  Small ones
-	 * (RENDER_ORDER_KB, RENDER_CACHE_KB); the sorters spill past them.
-	 */
-	cache = store_cache_size(st);
 	store_set_cache_size(st, -RENDER_ORDER_KB);
-	order = spool_new(sizeof(v), RENDER_SPOOL_BYTES);
 	rc = order_spool(st, q, order);
 	sqlite3_finalize(q);
+	return rc;
+}
+
+/*
+ * fn on each story of the order, read whole: SQLITE_DONE, else an
+ * error.  Each row is read once, in an order unrelated to where it
+ * lies: a cache would only fill (memory growing with limit) without
+ * hits, so a small one (RENDER_CACHE_KB).
+ */
+static int
+render_rows(struct store *st, struct spool *order, sqlite3_stmt *src,
+    store_story_fn fn, void *arg)
+{
+	struct feed_memo *memo = xcalloc(FEED_MEMO_SLOTS, sizeof(*memo));
+	struct story_row row;
+	int64_t	 v[4];		/* an order_spool row */
+	int rc = SQLITE_DONE, got;
+
 	store_set_cache_size(st, -RENDER_CACHE_KB);
-	memo = xcalloc(FEED_MEMO_SLOTS, sizeof(*memo));
-	while (rc == SQLITE_DONE && (got = spool_get(order, v)) == 1) {
+	while ((got = spool_get(order, v)) == 1) {
 		rc = SQLITE_ERROR;
 		if (story_fill_render(st, v, memo, &row) == -1)
 			break;
@@ -730,12 +734,38 @@ store_stories_each(struct store *st, const char *rule, int limit,
 		}
 		rc = fn(&row, arg) == -1 ? SQLITE_ERROR : SQLITE_DONE;
 		store_story_cleanup(&row);
+		if (rc != SQLITE_DONE)
+			break;
 	}
 	if (got == -1) {
 		st->io_errno = errno;
 		rc = SQLITE_ERROR;
 	}
 	feed_memo_free(memo);
+	return rc;
+}
+
+int
+store_stories_each(struct store *st, const char *rule, int limit,
+    int64_t now, store_story_fn fn, void *arg)
+{
+	sqlite3_stmt *src;
+	struct spool *order;
+	int rc, txn, rtxn, cache;
+
+	if (sqlite3_prepare_v2(st->db, SOURCES_SQL, -1, &src, NULL) !=
+	    SQLITE_OK)
+		return -1;
+	/* one transaction for the pass and the HTML fn keeps */
+	txn = st->mode == STORE_READWRITE && store_begin(st) == 0;
+	/* else a read one: the order and the rows are of one snapshot */
+	rtxn = !txn && sqlite3_exec(st->db, "BEGIN", NULL, NULL, NULL) ==
+	    SQLITE_OK;
+	cache = store_cache_size(st);
+	order = spool_new(sizeof(int64_t[4]), RENDER_SPOOL_BYTES);
+	rc = render_order(st, rule, limit, now, order);
+	if (rc == SQLITE_DONE)
+		rc = render_rows(st, order, src, fn, arg);
 	spool_free(order);
 	sqlite3_finalize(src);
 	store_set_cache_size(st, cache);
