@@ -119,14 +119,20 @@ body_wrap(const char *html, size_t *n)
 	return s;
 }
 
-/* Parses a fragment. */
+/*
+ * Parses a fragment for the sanitizer, with the references browsers
+ * decode without ';' given theirs (not for html_to_text: see
+ * storage/prep.c on why its text never changes).
+ */
 static htmlDocPtr
 html_parse(const char *html)
 {
 	size_t n;
-	char *s = body_wrap(html, &n);
+	char *fixed = html_legacy_refs(html);
+	char *s = body_wrap(fixed != NULL ? fixed : html, &n);
 	htmlDocPtr doc;
 
+	free(fixed);
 	doc = htmlReadMemory(s, (int)(n + 6), NULL, "UTF-8", HTML_OPTS);
 	free(s);
 	return doc;

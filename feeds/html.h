@@ -28,7 +28,7 @@ char	*html_sanitize(const char *html, const char *base);
  * change to what it writes) and the libxml2 it runs on.  HTML kept
  * from under another is made again (feeds/entry.c, entry_html_key).
  */
-#define HTML_SANITIZE_REV	1
+#define HTML_SANITIZE_REV	2
 uint64_t html_sanitize_hash(uint64_t h);
 
 /*
@@ -51,6 +51,13 @@ struct buf;
 void	 html_escape_into(struct buf *b, const char *s, int quotes);
 /* html_escape_into of s, without quotes, as a new string; NULL for NULL. */
 char	*html_escape_text(const char *s);
+
+/*
+ * html with the named references that browsers decode without ';'
+ * ("&nbsp", "&copy 2024") given theirs, as HTML5 reads them, for
+ * libxml2's parser; NULL when there are none (html_legacy.c).
+ */
+char	*html_legacy_refs(const char *html);
 
 /* Decodes one HTML named entity ("nbsp", "eacute"); 0 when unknown. */
 unsigned int html_entity_codepoint(const char *name);

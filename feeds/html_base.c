@@ -143,18 +143,25 @@ html_resolve(const char *html, const char *base)
 	xmlBufferPtr xb;
 	htmlDocPtr doc;
 	xmlNode *body;
-	char *s, *res;
+	char *s, *res, *fixed;
 	size_t n;
 
 	if (html == NULL || base == NULL || !has_relative(html))
 		return NULL;
+	/* written back by libxml2, "&nbsp" would become "&amp;nbsp" */
+	fixed = html_legacy_refs(html);
+	if (fixed != NULL)
+		html = fixed;
 	n = strlen(html);
-	if (n > 64 * 1024 * 1024)
+	if (n > 64 * 1024 * 1024) {
+		free(fixed);
 		return NULL;
+	}
 	/* the <body> in front keeps libxml2 from adding a <p> */
 	s = xmalloc(n + 7);
 	memcpy(s, "<body>", 6);
 	memcpy(s + 6, html, n + 1);
+	free(fixed);
 	doc = htmlReadMemory(s, (int)(n + 6), NULL, "UTF-8", HB_OPTS);
 	free(s);
 	if (doc == NULL)
