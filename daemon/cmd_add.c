@@ -422,19 +422,15 @@ out:
 }
 
 static int
-add_run(struct add *a)
+add_run(struct add *a, char *url)
 {
 	struct http_page page;
 	struct feed_doc *doc;
-	char *why = NULL, *url;
+	char *why = NULL;
 	int rc;
 
-	url = strstr(a->opt->url, "://") ? xstrdup(a->opt->url) :
-	    xasprintf("https://%s", a->opt->url);
-	if (refuse_duplicate(a, url) == -1) {
-		free(url);
+	if (refuse_duplicate(a, url) == -1)
 		return EXIT_RUNTIME;
-	}
 	doc = fetch_feed(a, url, &page, &why);
 	if (doc != NULL) {
 		if (a->opt->list) {
@@ -456,8 +452,16 @@ add_run(struct add *a)
 	feed_doc_free(doc);
 	http_page_cleanup(&page);
 	free(why);
-	free(url);
 	return rc;
+}
+
+/* The URL given: a browser's subscribe link ("feed://h/p"), or "h/p". */
+static char *
+given_url(const char *arg)
+{
+	if (strstr(arg, "://") != NULL || strncasecmp(arg, "feed:", 5) == 0)
+		return url_from_feed_scheme(arg);
+	return xasprintf("https://%s", arg);
 }
 
 int
@@ -466,6 +470,7 @@ cmd_add(int argc, char **argv, const char *config_path)
 	struct add_opts opt;
 	struct add a;
 	int64_t secs;
+	char	*url;
 	int rc;
 
 	if (add_parse_opts(argc, argv, &opt) == -1)
@@ -484,8 +489,10 @@ cmd_add(int argc, char **argv, const char *config_path)
 	a.lim.max_size = a.cfg->max_size;
 	a.lim.user_agent = a.cfg->user_agent;
 	a.lim.allow_private = a.cfg->allow_private;
-	a.lim.origin = opt.url;		/* found links are judged by it too */
-	rc = add_run(&a);
+	url = given_url(opt.url);
+	a.lim.origin = url;		/* found links are judged by it too */
+	rc = add_run(&a, url);
+	free(url);
 	for (size_t i = 0; i < a.nfound; i++)
 		free(a.found[i].title);
 	free(a.found);

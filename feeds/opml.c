@@ -18,6 +18,7 @@
 #include "util/termtext.h"
 #include "util/xmalloc.h"
 #include "feeds/opml.h"
+#include "feeds/url.h"
 
 /* Deeper folder trees than this are ignored: they are no real lists. */
 #define OPML_MAX_DEPTH	64
@@ -123,7 +124,10 @@ walk(struct opml_doc *doc, const xmlNode *parent, struct tagstack *folders)
 		if ((url = attr(n, "xmlUrl")) == NULL)
 			url = attr(n, "xmlurl");
 		if (url != NULL) {
-			add_feed(doc, n, url, folders);
+			char *http = url_from_feed_scheme(url);
+
+			free(url);
+			add_feed(doc, n, http, folders);
 			continue;
 		}
 		if (folders->n >= OPML_MAX_DEPTH)

@@ -454,3 +454,17 @@ url_host(const char *url)
 			*s += 'a' - 'A';
 	return host;
 }
+
+char *
+url_from_feed_scheme(const char *url)
+{
+	if (url == NULL)
+		return NULL;
+	if (strncasecmp(url, "feed://", 7) == 0)
+		return xasprintf("http://%s", url + 7);
+	if (strncasecmp(url, "feed:", 5) == 0 &&
+	    (strncasecmp(url + 5, "http://", 7) == 0 ||
+	    strncasecmp(url + 5, "https://", 8) == 0))
+		return xstrdup(url + 5);
+	return xstrdup(url);
+}

@@ -23,6 +23,14 @@ char	*url_canonical(const char *url);
 /* 1 when url is absolute with a scheme among http, https. */
 int	 url_is_http(const char *url);
 
+/*
+ * The http(s) URL behind the informal "feed" scheme that browsers' and
+ * old readers' subscribe links use: "feed://h/p" is "http://h/p",
+ * "feed:https://h/p" is "https://h/p".  Any other url as it is.  New
+ * string; NULL for NULL.
+ */
+char	*url_from_feed_scheme(const char *url);
+
 /* Lowercased host of an absolute URL, or NULL.  Caller frees. */
 char	*url_host(const char *url);
 

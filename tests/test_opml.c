@@ -89,6 +89,22 @@ Test(opml, newsboat_category_attribute_becomes_tags)
 	opml_doc_free(doc);
 }
 
+/* Old Safari and reader exports name feeds with the feed scheme. */
+Test(opml, feed_scheme_outlines_are_http)
+{
+	char	*err = NULL;
+	struct opml_doc *doc = parse_str("<opml version=\"1.0\"><body>"
+	    "<outline text=\"a\" xmlUrl=\"feed://example.org/rss\"/>"
+	    "<outline text=\"b\" xmlUrl=\"feed:https://example.org/atom\"/>"
+	    "</body></opml>", &err);
+
+	cr_assert_not_null(doc, "%s", err);
+	cr_assert_eq(doc->nfeeds, 2);
+	cr_expect_str_eq(doc->feeds[0].xml_url, "http://example.org/rss");
+	cr_expect_str_eq(doc->feeds[1].xml_url, "https://example.org/atom");
+	opml_doc_free(doc);
+}
+
 Test(opml, body_element_missing_is_rejected)
 {
 	char *path = th_path(th_shared(),

@@ -86,6 +86,31 @@ put_site(struct ts *t)
 	    "Ranchero-Software_RSParser/inessential.json");
 }
 
+/* A browser's subscribe link: feed://h/p is http://h/p. */
+Test(terminal, add_takes_a_feed_scheme_link)
+{
+	struct ts t;
+	struct th_result r;
+	char *conf, *text, *want, *link;
+
+	ts_start(&t);
+	put_site(&t);
+	conf = ts_config(&t, "", "");
+	link = xasprintf("feed://127.0.0.1:%d/site/feed.xml", t.port);
+	add(&r, conf, link);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	text = added_conf(&t);
+	cr_assert_not_null(text);
+	want = xasprintf("url = http://127.0.0.1:%d/site/feed.xml\n", t.port);
+	cr_expect(strstr(text, want), "%s", text);
+	free(text);
+	free(want);
+	free(link);
+	free(conf);
+	th_result_cleanup(&r);
+	ts_stop(&t);
+}
+
 Test(terminal, add_page_with_several_alternates_takes_the_site_feed)
 {
 	struct ts t;

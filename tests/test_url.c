@@ -259,6 +259,27 @@ Test(url, host_and_is_http)
 	cr_assert_eq(url_is_http(NULL), 0);
 }
 
+/* Subscribe links as browsers and old OPML exports write them. */
+Test(url, feed_scheme_is_http)
+{
+	const char *cases[][2] = {
+		{ "feed://example.org/rss.xml", "http://example.org/rss.xml" },
+		{ "FEED://example.org/a?b=1", "http://example.org/a?b=1" },
+		{ "feed:https://example.org/atom", "https://example.org/atom" },
+		{ "feed:http://example.org/atom", "http://example.org/atom" },
+		{ "feed:example.org/x", "feed:example.org/x" },
+		{ "https://example.org/feed://x", "https://example.org/feed://x" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *got = url_from_feed_scheme(cases[i][0]);
+
+		cr_expect_str_eq(got, cases[i][1], "%s", cases[i][0]);
+		free(got);
+	}
+	cr_expect_null(url_from_feed_scheme(NULL));
+}
+
 /* Links already in curl's form skip the parse; the others still go
  * through it and come back normalised the same way. */
 Test(url, plain_links_and_their_near_misses)
