@@ -53,9 +53,10 @@ void	 html_escape_into(struct buf *b, const char *s, int quotes);
 char	*html_escape_text(const char *s);
 
 /*
- * html with the named references that browsers decode without ';'
- * ("&nbsp", "&copy 2024") given theirs, as HTML5 reads them, for
- * libxml2's parser; NULL when there are none (html_legacy.c).
+ * html with the references HTML5 reads its legacy ways made ones that
+ * libxml2's parser reads alike: named ones without ';' ("&nbsp",
+ * "&copy 2024") and numeric ones for 0x80-0x9F ("&#146;", windows-1252's
+ * quote); NULL when there are none (html_legacy.c).
  */
 char	*html_legacy_refs(const char *html);
 

@@ -345,6 +345,12 @@ Test(html, legacy_references_without_semicolon)
 	    "<p>Testaccio,\xc2\xa0...</p>");
 	expect_clean("<p>&quotEdward,&quot she said &copy 2024 &AMP co</p>",
 	    "<p>\"Edward,\" she said \xc2\xa9 2024 &amp; co</p>");
+	/* 0x80-0x9F as windows-1252, as browsers read them */
+	expect_clean("<p>It&#146;s &#x93;so&#148; &#150; &#129;</p>",
+	    "<p>It\xe2\x80\x99s \xe2\x80\x9cso\xe2\x80\x9d \xe2\x80\x93 "
+	    "\xc2\x81</p>");
+	expect_clean("<p>&QUOT;x&QUOT; &#8217;</p>",
+	    "<p>\"x\" \xe2\x80\x99</p>");
 	/* a whole reference stays one; an unknown one takes the longest */
 	expect_clean("<p>&notin; &notit; &amp;nbsp</p>",
 	    "<p>\xe2\x88\x89 \xc2\xacit; &amp;nbsp</p>");
@@ -357,7 +363,8 @@ Test(html, legacy_references_without_semicolon)
 	 * so html_to_text gives the same text for the same HTML forever.
 	 */
 	expect_text("<b>x</b>&nbsp &gt5", "x&nbsp &gt5");
-	cr_expect_null(html_legacy_refs("a &amp; b &#160; &nbsp; &x &apos"));
+	cr_expect_null(html_legacy_refs("a &amp; b &#160; &nbsp; &x &apos "
+	    "&#127; &#x9d; &#"));
 	got = html_resolve("<a href=\"p.html\">&nbsp;&nbsp</a>",
 	    "http://example.org/");
 	cr_assert_not_null(got);
