@@ -1,7 +1,8 @@
 /*
  * serve: the optional read-only HTTP server on libmicrohttpd, in its
  * own internal thread so the event loop is not involved.  Serves the
- * output files, /metrics and /healthz, with ETag/If-None-Match, gzip
+ * output files, /metrics and /healthz, with ETag/If-None-Match (and
+ * Last-Modified/If-Modified-Since for the files), gzip
  * and keep-alive.  Each file version (the daemon replaces them by
  * rename, so a new inode) is read, gzipped and hashed once, on the
  * first request that sees it; every later request only stat()s it and
@@ -13,6 +14,7 @@
  * here; libmicrohttpd owns the protocol.
  */
 #include <ctype.h>
+#include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <microhttpd.h>
@@ -24,6 +26,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <uv.h>
 #include <zlib.h>
@@ -51,6 +54,7 @@ struct prepared {
 	off_t	 size;
 	struct timespec mtime;
 	char	 etag[48], etag_gz[48];
+	char	 last_modified[32];	/* mtime as an HTTP-date */
 	struct MHD_Response *plain, *gz, *nm, *nm_gz;	/* gz: NULL if none */
 };
 
@@ -189,6 +193,39 @@ etag_matches(const char *inm, const char *etag)
 	return strstr(inm, etag) != NULL || strcmp(inm, "*") == 0;
 }
 
+/* t as an HTTP-date (RFC 9110 5.6.7); LC_TIME is never set: "C". */
+static void
+http_date(char *out, size_t n, time_t t)
+{
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(out, n, "%a, %d %b %Y %H:%M:%S GMT", &tm) == 0)
+		*out = '\0';
+}
+
+/*
+ * Whether the request's validators say the client has this version:
+ * If-None-Match when sent, else If-Modified-Since against the file's
+ * mtime (RFC 9110 13.2.2), for readers that send only the date.
+ */
+static int
+not_modified(struct MHD_Connection *c, const char *etag, time_t mtime)
+{
+	const char *inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_IF_NONE_MATCH);
+	const char *ims;
+	time_t	 since;
+
+	if (inm != NULL)
+		return etag_matches(inm, etag);
+	ims = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_IF_MODIFIED_SINCE);
+	if (ims == NULL || (since = curl_getdate(ims, NULL)) == -1)
+		return 0;
+	return mtime <= since;
+}
+
 static enum MHD_Result
 send_reply(struct MHD_Connection *c, struct reply *r)
 {
@@ -283,10 +320,13 @@ same_version(const struct prepared *p, const struct stat *st)
 }
 
 static void
-add_cache_headers(struct MHD_Response *r, const char *etag, const char *type,
-    int gz)
+add_cache_headers(struct MHD_Response *r, const char *etag,
+    const char *last_modified, const char *type, int gz)
 {
 	MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, etag);
+	if (*last_modified != '\0')
+		MHD_add_response_header(r, MHD_HTTP_HEADER_LAST_MODIFIED,
+		    last_modified);
 	MHD_add_response_header(r, MHD_HTTP_HEADER_VARY,
 	    MHD_HTTP_HEADER_ACCEPT_ENCODING);
 	if (type != NULL)
@@ -313,6 +353,8 @@ prepare(struct prepared *p, const char *path, int fd, const struct stat *st,
 	snprintf(p->etag, sizeof(p->etag), "\"%016llx\"", (unsigned long long)h);
 	snprintf(p->etag_gz, sizeof(p->etag_gz), "\"%016llx-gz\"",
 	    (unsigned long long)h);
+	http_date(p->last_modified, sizeof(p->last_modified),
+	    st->st_mtim.tv_sec);
 	if ((z = gzip_body(body, len, &zlen)) != NULL &&
 	    (p->gz = MHD_create_response_from_buffer_with_free_callback(zlen,
 	    z, free)) == NULL)
@@ -329,11 +371,12 @@ prepare(struct prepared *p, const char *path, int fd, const struct stat *st,
 		prepared_clear(p);
 		return -1;
 	}
-	add_cache_headers(p->plain, p->etag, type, 0);
-	add_cache_headers(p->nm, p->etag, NULL, 0);
-	add_cache_headers(p->nm_gz, p->etag_gz, NULL, 1);
+	add_cache_headers(p->plain, p->etag, p->last_modified, type, 0);
+	add_cache_headers(p->nm, p->etag, p->last_modified, NULL, 0);
+	add_cache_headers(p->nm_gz, p->etag_gz, p->last_modified, NULL, 1);
 	if (p->gz != NULL)
-		add_cache_headers(p->gz, p->etag_gz, type, 1);
+		add_cache_headers(p->gz, p->etag_gz, p->last_modified, type,
+		    1);
 	p->path = xstrdup(path);
 	return 0;
 }
@@ -358,11 +401,9 @@ queue_prepared(struct MHD_Connection *c, const struct prepared *p)
 {
 	const char *ae = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 	    MHD_HTTP_HEADER_ACCEPT_ENCODING);
-	const char *inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-	    MHD_HTTP_HEADER_IF_NONE_MATCH);
 	int gz = p->gz != NULL && ae != NULL && accepts_gzip(ae);
 
-	if (etag_matches(inm, gz ? p->etag_gz : p->etag))
+	if (not_modified(c, gz ? p->etag_gz : p->etag, p->mtime.tv_sec))
 		return MHD_queue_response(c, MHD_HTTP_NOT_MODIFIED,
 		    gz ? p->nm_gz : p->nm);
 	return MHD_queue_response(c, MHD_HTTP_OK, gz ? p->gz : p->plain);
@@ -374,9 +415,7 @@ queue_big(struct MHD_Connection *c, int fd, const struct stat *st,
     const char *type)
 {
 	struct MHD_Response *r;
-	const char *inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-	    MHD_HTTP_HEADER_IF_NONE_MATCH);
-	char etag[64];
+	char etag[64], last_modified[32];
 	enum MHD_Result ret;
 	int nm;
 
@@ -384,7 +423,8 @@ queue_big(struct MHD_Connection *c, int fd, const struct stat *st,
 	    (unsigned long long)st->st_ino, (unsigned long long)st->st_size,
 	    (unsigned long long)st->st_mtim.tv_sec * 1000000000ULL +
 	    (unsigned long long)st->st_mtim.tv_nsec);
-	nm = etag_matches(inm, etag);
+	http_date(last_modified, sizeof(last_modified), st->st_mtim.tv_sec);
+	nm = not_modified(c, etag, st->st_mtim.tv_sec);
 	if (nm) {
 		close(fd);
 		r = MHD_create_response_from_buffer(0, NULL,
@@ -396,7 +436,7 @@ queue_big(struct MHD_Connection *c, int fd, const struct stat *st,
 			close(fd);
 		return MHD_NO;
 	}
-	add_cache_headers(r, etag, nm ? NULL : type, 0);
+	add_cache_headers(r, etag, last_modified, nm ? NULL : type, 0);
 	ret = MHD_queue_response(c, nm ? MHD_HTTP_NOT_MODIFIED : MHD_HTTP_OK, r);
 	MHD_destroy_response(r);
 	return ret;

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <utime.h>
 #include <uv.h>
 
 #include "daemon/metrics.h"
@@ -105,10 +106,17 @@ ask(const char *method, const char *path, const char *extra,
 		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
 	else if (strcmp(method, "POST") == 0)
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, "x=1");
-	if (extra != NULL) {
-		h = curl_slist_append(h, extra);
-		curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	/* extra: header lines, separated by '\n' */
+	for (const char *l = extra; l != NULL && *l != '\0';) {
+		size_t	 n = strcspn(l, "\n");
+		char	*line = xasprintf("%.*s", (int)n, l);
+
+		h = curl_slist_append(h, line);
+		free(line);
+		l += n + (l[n] == '\n');
 	}
+	if (h != NULL)
+		curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
 	cr_assert_eq(curl_easy_perform(c), CURLE_OK);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &a->status);
 	curl_slist_free_all(h);
@@ -161,6 +169,46 @@ Test(serve, get_feed_then_304_with_etag)
 	free(inm);
 	free(etag);
 	free(ct);
+	answer_cleanup(&a);
+}
+
+/*
+ * Readers that keep only the date (RFC 9110 13.1.3): Last-Modified is
+ * the file's mtime, If-Modified-Since answers 304 from it, and an
+ * If-None-Match, when sent, decides alone.
+ */
+Test(serve, get_feed_then_304_with_if_modified_since)
+{
+	struct answer a, b;
+	struct utimbuf when = { 1700000000, 1700000000 };	/* 2023-11-14 22:13:20 */
+	char	*lm;
+
+	cr_assert_eq(utime(fx.cfg.atom_path, &when), 0);
+	ask("GET", "/feed.xml", NULL, &a);
+	cr_expect_eq(a.status, 200);
+	lm = header(&a, "Last-Modified");
+	cr_assert_not_null(lm);
+	cr_expect_str_eq(lm, "Tue, 14 Nov 2023 22:13:20 GMT");
+	ask("GET", "/feed.xml",
+	    "If-Modified-Since: Tue, 14 Nov 2023 22:13:20 GMT", &b);
+	cr_expect_eq(b.status, 304);
+	answer_cleanup(&b);
+	ask("GET", "/feed.xml",
+	    "If-Modified-Since: Tuesday, 14-Nov-23 23:00:00 GMT", &b);
+	cr_expect_eq(b.status, 304, "RFC 850 form, later");
+	answer_cleanup(&b);
+	ask("GET", "/feed.xml",
+	    "If-Modified-Since: Tue, 14 Nov 2023 22:13:19 GMT", &b);
+	cr_expect_eq(b.status, 200, "a second older than the file");
+	answer_cleanup(&b);
+	ask("GET", "/feed.xml", "If-Modified-Since: yesterday-ish", &b);
+	cr_expect_eq(b.status, 200, "not a date");
+	answer_cleanup(&b);
+	ask("GET", "/feed.xml", "If-None-Match: \"other\"\n"
+	    "If-Modified-Since: Tue, 14 Nov 2023 22:13:20 GMT", &b);
+	cr_expect_eq(b.status, 200, "If-None-Match decides");
+	answer_cleanup(&b);
+	free(lm);
 	answer_cleanup(&a);
 }
 
