@@ -1,6 +1,7 @@
 # mk/install.mk: `make install` and `make uninstall`, included by the
 # Makefile.  Honours PREFIX and DESTDIR; the config goes to SYSCONFDIR
-# (/etc) and is never overwritten; the systemd unit to UNITDIR with its
+# (/etc) and is never overwritten, nor is the alert log's logrotate
+# file; the systemd unit to UNITDIR with its
 # ExecStart rewritten to the installed binary and config; the feedd
 # user and its log folder as sysusers.d and tmpfiles.d files.  Without
 # DESTDIR (a real install, not a package staging root) the user, the
@@ -17,6 +18,7 @@ INSTALL    ?= install
 
 CONF_EXAMPLE = config/feedd.conf.example
 CONF_DEST    = $(DESTDIR)$(SYSCONFDIR)/feedd/feedd.conf
+LOGROTATE_DEST = $(DESTDIR)$(SYSCONFDIR)/logrotate.d/feedd
 
 # Installed for systemd, the alert log goes to /var/log/feedd, where
 # group adm reads it (the example's default is the state folder).
@@ -41,6 +43,12 @@ install: $(BUILD)/feedd
 	else \
 		echo "$(INSTALL) -m 0644 $(DESTDIR)$(DOCDIR)/feedd.conf.example $(CONF_DEST)"; \
 		$(INSTALL) -m 0644 $(DESTDIR)$(DOCDIR)/feedd.conf.example $(CONF_DEST); \
+	fi
+	@if [ -e $(LOGROTATE_DEST) ]; then \
+		echo "keeping existing $(LOGROTATE_DEST)"; \
+	else \
+		echo "$(INSTALL) -D -m 0644 systemd/feedd.logrotate $(LOGROTATE_DEST)"; \
+		$(INSTALL) -D -m 0644 systemd/feedd.logrotate $(LOGROTATE_DEST); \
 	fi
 	sed $(UNIT_SED) systemd/feedd.service > $(DESTDIR)$(UNITDIR)/feedd.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/feedd.service
@@ -103,6 +111,13 @@ uninstall:
 		fi; \
 	fi
 	@rmdir $(DESTDIR)$(SYSCONFDIR)/feedd 2>/dev/null || true
+	@if [ -e $(LOGROTATE_DEST) ]; then \
+		if cmp -s systemd/feedd.logrotate $(LOGROTATE_DEST); then \
+			echo "rm -f $(LOGROTATE_DEST)"; rm -f $(LOGROTATE_DEST); \
+		else \
+			echo "keeping $(LOGROTATE_DEST): it was edited"; \
+		fi; \
+	fi
 	rm -f $(DESTDIR)$(BINDIR)/feedd $(DESTDIR)$(MANDIR)/man8/feedd.8 \
 		$(DESTDIR)$(MANDIR)/man5/feedd.conf.5 \
 		$(DESTDIR)$(DOCDIR)/feedd.conf.example \

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "tests/helpers.h"
+#include "util/xmalloc.h"
 
 /* The BUILD folder the suite runs against, so make does not rebuild. */
 static char *
@@ -78,7 +79,8 @@ static const char *const installed[] = {
 	"usr/local/lib/systemd/system/feedd.service",
 	"usr/local/lib/sysusers.d/feedd.conf",
 	"usr/local/lib/tmpfiles.d/feedd.conf",
-	"etc/feedd/feedd.conf",
+	"etc/logrotate.d/feedd",
+	"etc/feedd/feedd.conf",		/* last: an admin's edit keeps it */
 };
 #define NINSTALLED (sizeof(installed) / sizeof(installed[0]))
 
@@ -227,6 +229,54 @@ Test(install, changed_config_survives_reinstall_and_uninstall, .timeout = 300)
 	cr_assert_str_eq(got, mine);
 	free(got);
 	free(conf);
+	th_rmdir(root);
+	free(root);
+}
+
+/*
+ * The alert log is rotated out of the box, by a file logrotate itself
+ * accepts, naming the log the installed config writes; an edited one
+ * is kept by a reinstall and by uninstall, as the config is.
+ */
+Test(install, alert_log_rotation_is_installed_and_kept, .timeout = 300)
+{
+	struct th_result r;
+	char *root, *path, *text, *tool;
+	const char *mine = "/srv/alerts.log {\n\tdaily\n}\n";
+
+	th_require_tool("logrotate");
+	root = th_tmpdir();
+	cr_assert_eq(make(&r, "install", root, NULL, NULL), 0, "%s", r.err);
+	th_result_cleanup(&r);
+	path = th_path(root, "etc/logrotate.d/feedd");
+	text = th_read_file(path, NULL);
+	cr_assert_not_null(text);
+	cr_expect(strstr(text, "\n/var/log/feedd/alerts.log {\n"), "%s", text);
+	cr_expect(strstr(text, "--signal=HUP"), "%s", text);
+	free(text);
+	text = read_rel(root, "etc/feedd/feedd.conf");
+	cr_expect(strstr(text, "/var/log/feedd/alerts.log"), "%s", text);
+	free(text);
+	tool = xasprintf("PATH=$PATH:/usr/sbin logrotate --debug --state "
+	    "/dev/null '%s'", path);
+	char *argv[] = { "/bin/sh", "-c", tool, NULL };
+	cr_assert_eq(th_run(argv, NULL, 60, &r), 0);
+	cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
+	cr_expect_null(strstr(r.err, "error"), "%s", r.err);
+	cr_expect(strstr(r.err, "rotating pattern: /var/log/feedd/alerts.log"),
+	    "%s", r.err);
+	th_result_cleanup(&r);
+	cr_assert_eq(th_write_file(path, mine, strlen(mine)), 0);
+	cr_assert_eq(make(&r, "install", root, NULL, NULL), 0, "%s", r.err);
+	th_result_cleanup(&r);
+	cr_assert_eq(make(&r, "uninstall", root, NULL, NULL), 0, "%s", r.err);
+	th_result_cleanup(&r);
+	text = th_read_file(path, NULL);
+	cr_assert_not_null(text, "the admin's logrotate file was removed");
+	cr_expect_str_eq(text, mine);
+	free(text);
+	free(tool);
+	free(path);
 	th_rmdir(root);
 	free(root);
 }
