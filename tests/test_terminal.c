@@ -94,14 +94,14 @@ Test(terminal, add_takes_a_feed_scheme_link)
 	char *conf, *text, *want, *link;
 
 	ts_start(&t);
-	put_site(&t);
+	put_corpus(&t, "f.xml", "Ranchero-Software_RSParser/manton.rss");
+	link = xasprintf("feed://127.0.0.1:%d/f.xml", t.port);
 	conf = ts_config(&t, "", "");
-	link = xasprintf("feed://127.0.0.1:%d/site/feed.xml", t.port);
 	add(&r, conf, link);
 	cr_assert_eq(r.status, 0, "%s", r.err);
 	text = added_conf(&t);
 	cr_assert_not_null(text);
-	want = xasprintf("url = http://127.0.0.1:%d/site/feed.xml\n", t.port);
+	want = xasprintf("url = http://127.0.0.1:%d/f.xml\n", t.port);
 	cr_expect(strstr(text, want), "%s", text);
 	free(text);
 	free(want);
