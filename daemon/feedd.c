@@ -42,7 +42,7 @@ void
 feedd_fetch_opts(const struct feedd *d, const struct config *cfg,
     struct fetch_opts *o)
 {
-	o->low_speed_secs = d->timing.low_speed_secs;
+	o->low_speed_secs = (long)d->timing.low_speed_secs;
 	o->concurrency = cfg->concurrency;
 	o->per_host = cfg->per_host;
 	o->timeout = cfg->timeout;

@@ -643,7 +643,7 @@ server_start(const struct config *cfg, struct metrics *m, char **errstr)
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)SERVE_MAX_CONNECTIONS,
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)SERVE_PER_IP,
-	    MHD_OPTION_CONNECTION_TIMEOUT, timing.serve_idle_secs,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)timing.serve_idle_secs,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SERVE_MEMORY,
 	    MHD_OPTION_END);
 	if (srv->mhd == NULL) {

@@ -13,8 +13,8 @@ struct timing {
 	uint64_t stop_grace_ms;	/* a stop lets transfers finish this long */
 	uint64_t flush_delay_ms; /* run: outputs rewritten at most this often */
 	uint64_t flush_retry_ms; /* run: a failed flush's first retry */
-	long	 low_speed_secs; /* under 64 B/s this long: transfer dropped */
-	unsigned serve_idle_secs; /* HTTP server: idle connection closed */
+	uint64_t low_speed_secs; /* under 64 B/s this long: transfer dropped */
+	uint64_t serve_idle_secs; /* HTTP server: idle connection closed */
 	uint64_t status_soon_ms; /* run: STATUS= refreshed this long after a change */
 };
 
