@@ -57,6 +57,12 @@ int	 th_write_file(const char *path, const char *data, size_t len);
 void	 th_validate_feeds(const char *const *paths, size_t n);
 /* Fails the test unless tool is on PATH (scripts/install-deps has it). */
 void	 th_require_tool(const char *tool);
+/*
+ * A TCP port free on 127.0.0.1 now, from the kernel (bind to port 0),
+ * for a daemon's listen: a port made from the pid can be one of the
+ * machine's outgoing connections.
+ */
+int	 th_free_port(void);
 /* Joins two path parts; caller frees. */
 char	*th_path(const char *dir, const char *name);
 

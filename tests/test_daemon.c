@@ -4,10 +4,7 @@
  * blames no feed (and says so in one line), `run` with SIGTERM, SIGHUP
  * and kill -9, and its /metrics (alerts by rule, feed states).
  */
-#include <arpa/inet.h>
 #include <fcntl.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <time.h>
 
 #include <curl/curl.h>
@@ -402,7 +399,7 @@ http_get(const char *url)
 Test(daemon, metrics_count_alerts_by_rule_and_feed_states)
 {
 	char *doc = rss_items(3, "g", "");
-	int port = 20000 + (int)(getpid() % 20000);
+	int port = th_free_port();
 	char *listen = xasprintf("127.0.0.1:%d", port);
 	char *f1 = ts_feed(&T, "good", "/a.xml"), *f2 = ts_feed(&T, "bad",
 	    "/missing.xml");
@@ -453,22 +450,6 @@ Test(daemon, metrics_count_alerts_by_rule_and_feed_states)
 	free(doc);
 }
 
-/* A TCP port free on 127.0.0.1 right now. */
-static int
-free_port(void)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET };
-	socklen_t len = sizeof(sa);
-	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
-
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	cr_assert_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	cr_assert_eq(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
-	port = ntohs(sa.sin_port);
-	close(fd);
-	return port;
-}
-
 /* GETs url until its body holds needle (10 s at most); the last body. */
 static char *
 http_wait_for(const char *url, const char *needle)
@@ -493,7 +474,7 @@ Test(daemon, http_server_follows_a_reload)
 	char *doc = rss_items(2, "g", ""), *feed = ts_feed(&T, "f", "/a.xml");
 	char *conf = th_path(T.dir, "feedd.conf"), *errf = th_path(T.dir,
 	    "stderr"), *url, *body, *text;
-	int port = free_port();
+	int port = th_free_port();
 	pid_t pid;
 
 	ts_put(&T, "a.xml", doc);

@@ -692,7 +692,7 @@ tcp_to(int port, const char *src)
  */
 Test(hostile, sigterm_stops_in_time_while_the_server_is_abused)
 {
-	int port = 20000 + (int)((getpid() + 7) % 20000), fds[301], n = 0;
+	int port = th_free_port(), fds[301], n = 0;
 	char *f = ts_feed(&T, "f", "/f.xml");
 	char *conf = conf_listen(port, f), *errf = th_path(T.dir, "err");
 	static const char half[] = "GET /feed.xml HTTP/1.1\r\nHost: x\r\nUser-Ag";
