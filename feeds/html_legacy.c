@@ -5,7 +5,8 @@
  *   lt, gt, quot, and six in capitals): a feed's excerpt cut at "&nbsp"
  *   shows a space in a browser, and showed "&nbsp" in our outputs;
  * - numeric ones for 0x80-0x9F (13.2.5.80): "&#146;" is windows-1252's
- *   right quote to a browser, and was the C1 control U+0092 here.
+ *   right quote to a browser, and was the C1 control U+0092 here;
+ * - "&lang;" and "&rang;", which HTML5 moved to U+27E8 and U+27E9.
  * They are rewritten as libxml2 reads them, before it parses.
  */
 #include <libxml/HTMLparser.h>
@@ -85,6 +86,12 @@ named_fix(const char *s, int in_tag, struct buf *out)
 		run++;
 	memcpy(name, s + 1, run);
 	name[run] = '\0';
+	if (s[1 + run] == ';' && (strcmp(name, "lang") == 0 ||
+	    strcmp(name, "rang") == 0)) {
+		if (out != NULL)
+			buf_puts(out, name[0] == 'l' ? "&#x27e8;" : "&#x27e9;");
+		return run + 2;
+	}
 	if (s[1 + run] == ';' && html_entity_codepoint(name) != 0)
 		return 0;
 	for (size_t n = 2; n <= run && n <= LEGACY_NAME_MAX; n++)

@@ -349,6 +349,8 @@ Test(html, legacy_references_without_semicolon)
 	expect_clean("<p>It&#146;s &#x93;so&#148; &#150; &#129;</p>",
 	    "<p>It\xe2\x80\x99s \xe2\x80\x9cso\xe2\x80\x9d \xe2\x80\x93 "
 	    "\xc2\x81</p>");
+	expect_clean("<p>&lang;a&rang; &lang</p>",
+	    "<p>\xe2\x9f\xa8" "a" "\xe2\x9f\xa9 &amp;lang</p>");
 	expect_clean("<p>&QUOT;x&QUOT; &#8217;</p>",
 	    "<p>\"x\" \xe2\x80\x99</p>");
 	/* a whole reference stays one; an unknown one takes the longest */
