@@ -28,7 +28,7 @@
 #define PARSE_BACKLOG	16	/* bodies parsing or waiting to */
 #define BATCH_FEEDS	400	/* fetched feeds per store commit ... */
 #define BATCH_ITEMS	2000	/* ... or new items ... */
-#define BATCH_MS	1000	/* ... or this long after the first */
+#define BATCH_MS	1000	/* ... or this long after the first (once) */
 #define BLAME_WINDOW_MS	(15 * 60 * 1000)	/* a server answered lately */
 #define TRIM_MS		1000	/* free memory back at most this often */
 #define FLUSH_RETRY_MAX_MS (10 * 60 * 1000) /* a failed flush: longest wait */
@@ -474,6 +474,21 @@ on_commit_timer(uv_timer_t *t)
  * its pages and then the checkpoint of the whole database).
  * Without a batch (it could not start), each call commits on its own.
  */
+/*
+ * run: as long as the outputs wait between rewrites (flush_delay_ms),
+ * since nothing stored shows before then.  Feeds fall due one by one,
+ * so a commit a second held a feed or two each, and each commit wrote
+ * its own copy of the pages they share (feeds' rows, index leaves,
+ * FTS5's new segment, merged again later).
+ */
+static uint64_t
+batch_ms(const struct pipeline *p)
+{
+	uint64_t flush = p->d->timing.flush_delay_ms;
+
+	return p->d->mode == FEEDD_RUN && flush > BATCH_MS ? flush : BATCH_MS;
+}
+
 static void
 batch_enter(struct pipeline *p)
 {
@@ -486,7 +501,7 @@ batch_enter(struct pipeline *p)
 	p->in_batch = 1;
 	p->batch_feeds = 0;
 	p->batch_start = p->cycle;
-	uv_timer_start(&p->commit_timer, on_commit_timer, BATCH_MS, 0);
+	uv_timer_start(&p->commit_timer, on_commit_timer, batch_ms(p), 0);
 }
 
 static void
