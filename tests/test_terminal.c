@@ -8,13 +8,10 @@
  * terminal gets (through a pseudo-terminal).
  */
 #include <cjson/cJSON.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <pty.h>
 #include <errno.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
-#include <sys/socket.h>
 #include <utmp.h>
 
 #include "util/buf.h"
@@ -574,22 +571,6 @@ Test(terminal, status_of_an_empty_setup_needs_attention)
 	free(dir);
 }
 
-/* A port nothing listens on now (the kernel's pick for port 0). */
-static int
-free_port(void)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET };
-	socklen_t len = sizeof(a);
-	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
-
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	cr_assert_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-	port = ntohs(a.sin_port);
-	close(fd);
-	return port;
-}
-
 /* The daemon of the test below, stopped even when an assertion fails. */
 static pid_t running_daemon;
 
@@ -617,7 +598,7 @@ Test(terminal, add_signals_a_running_daemon_which_polls_the_new_feed,
 	put_corpus(&t, "b.xml", "Ranchero-Software_RSParser/rubenerd.rss");
 	feeds = ts_feed(&t, "A", "/a.xml");
 	conf = ts_config(&t, "", "");
-	port = free_port();
+	port = th_free_port();	/* nothing listens there */
 	text = xasprintf("[daemon]\nstate_dir = state\ntimeout = 4s\n\n"
 	    "[output]\natom = feed.xml\nlisten = 127.0.0.1:%d\n\n%s", port,
 	    feeds);
