@@ -102,20 +102,19 @@ is_bool_attr(const char *name)
 	    strcmp(name, "reversed") == 0;
 }
 
-/*
- * A copy of html (its length, capped at 256 MiB, in *n) behind "<body>",
- * which keeps libxml2 from adding <p> around a fragment.
- */
-static char *
-body_wrap(const char *html, size_t *n)
+char *
+html_body_wrap(const char *html, int browser_refs, size_t *n)
 {
-	char *s;
+	char	*fixed = browser_refs ? html_legacy_refs(html) : NULL, *s;
 
+	if (fixed != NULL)
+		html = fixed;
 	*n = strnlen(html, 256 * 1024 * 1024);
 	s = xmalloc(*n + 7);
 	memcpy(s, "<body>", 6);
 	memcpy(s + 6, html, *n);
 	s[*n + 6] = '\0';
+	free(fixed);
 	return s;
 }
 
@@ -128,11 +127,9 @@ static htmlDocPtr
 html_parse(const char *html)
 {
 	size_t n;
-	char *fixed = html_legacy_refs(html);
-	char *s = body_wrap(fixed != NULL ? fixed : html, &n);
+	char *s = html_body_wrap(html, 1, &n);
 	htmlDocPtr doc;
 
-	free(fixed);
 	doc = htmlReadMemory(s, (int)(n + 6), NULL, "UTF-8", HTML_OPTS);
 	free(s);
 	return doc;
@@ -353,7 +350,7 @@ text_parse(struct buf *b, const char *html)
 	size_t n;
 	struct text_sax t = { b, 0, 0 };
 	htmlParserCtxtPtr ctxt;
-	char *s = body_wrap(html, &n);
+	char *s = html_body_wrap(html, 0, &n);
 
 	if (!utf8_valid(html, n)) {
 		/* the converter's way with bad bytes, as html_parse has it */

@@ -53,6 +53,14 @@ void	 html_escape_into(struct buf *b, const char *s, int quotes);
 char	*html_escape_text(const char *s);
 
 /*
+ * A copy of html (its length, capped at 256 MiB, in *n) behind "<body>",
+ * which keeps libxml2 from adding <p> around a fragment; with
+ * browser_refs, html_legacy_refs's rewriting too.  For html.c and
+ * html_base.c's parses.  Caller frees.
+ */
+char	*html_body_wrap(const char *html, int browser_refs, size_t *n);
+
+/*
  * html with the references HTML5 reads its legacy ways made ones that
  * libxml2's parser reads alike: named ones without ';' ("&nbsp",
  * "&copy 2024") and numeric ones for 0x80-0x9F ("&#146;", windows-1252's

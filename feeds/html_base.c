@@ -143,25 +143,17 @@ html_resolve(const char *html, const char *base)
 	xmlBufferPtr xb;
 	htmlDocPtr doc;
 	xmlNode *body;
-	char *s, *res, *fixed;
+	char *s, *res;
 	size_t n;
 
 	if (html == NULL || base == NULL || !has_relative(html))
 		return NULL;
 	/* written back by libxml2, "&nbsp" would become "&amp;nbsp" */
-	fixed = html_legacy_refs(html);
-	if (fixed != NULL)
-		html = fixed;
-	n = strlen(html);
+	s = html_body_wrap(html, 1, &n);
 	if (n > 64 * 1024 * 1024) {
-		free(fixed);
+		free(s);
 		return NULL;
 	}
-	/* the <body> in front keeps libxml2 from adding a <p> */
-	s = xmalloc(n + 7);
-	memcpy(s, "<body>", 6);
-	memcpy(s + 6, html, n + 1);
-	free(fixed);
 	doc = htmlReadMemory(s, (int)(n + 6), NULL, "UTF-8", HB_OPTS);
 	free(s);
 	if (doc == NULL)

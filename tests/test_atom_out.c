@@ -43,27 +43,9 @@ static const struct atom_meta test_meta = {
 	.updated = 0,
 };
 
-/* The Atom document for rows, NUL-terminated. */
+/* The Atom (or with json, JSON Feed) document for rows, NUL-terminated. */
 static char *
-render(const struct story_row *rows, size_t n, size_t *len)
-{
-	struct entry *e;
-	size_t	 ne;
-	char	*out = NULL;
-	FILE	*fp;
-
-	fp = open_memstream(&out, len);
-	cr_assert_not_null(fp);
-	e = entries_prepare(rows, n, &ne);
-	cr_assert_eq(atom_write(fp, &test_meta, e, ne), 0);
-	fclose(fp);
-	entries_free(e, ne);
-	return out;
-}
-
-/* The JSON Feed document for rows, NUL-terminated. */
-static char *
-render_json(const struct story_row *rows, size_t n, size_t *len)
+render_doc(const struct story_row *rows, size_t n, size_t *len, int json)
 {
 	struct jsonfeed_meta jm = { "t", NULL, NULL };
 	struct entry *e;
@@ -74,10 +56,23 @@ render_json(const struct story_row *rows, size_t n, size_t *len)
 	fp = open_memstream(&out, len);
 	cr_assert_not_null(fp);
 	e = entries_prepare(rows, n, &ne);
-	cr_assert_eq(jsonfeed_write(fp, &jm, e, ne), 0);
+	cr_assert_eq(json ? jsonfeed_write(fp, &jm, e, ne) :
+	    atom_write(fp, &test_meta, e, ne), 0);
 	fclose(fp);
 	entries_free(e, ne);
 	return out;
+}
+
+static char *
+render(const struct story_row *rows, size_t n, size_t *len)
+{
+	return render_doc(rows, n, len, 0);
+}
+
+static char *
+render_json(const struct story_row *rows, size_t n, size_t *len)
+{
+	return render_doc(rows, n, len, 1);
 }
 
 static xmlDocPtr
