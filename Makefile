@@ -23,7 +23,7 @@ endif
 # Hardening, as distributions build daemons.
 HARDEN    = -U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 HARDEN_LD = -pie -Wl,-z,relro,-z,now
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DFEEDD_VERSION='"$(VERSION)"' -I. \
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DFEEDD_VERSION='"$(VERSION)"' -I. -I$(BUILD)/gen \
              $(WARN) $(HARDEN) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
 ALL_LDFLAGS = $(HARDEN_LD) $(CFLAGS) $(LDFLAGS)
 LDLIBS    = $(PKG_LIBS) -lz -lm
@@ -56,6 +56,14 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
 	$(call say,CC,$*.o)
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# Tables kept as data files become C rows: { "column 1", "column 2" },
+$(BUILD)/gen/%.inc: daemon/%.tsv
+	@mkdir -p $(@D)
+	$(call say,GEN,$@)
+	$(Q)awk -F '\t' '/^#/ || NF == 0 { next } NF != 2 { print FILENAME ":" FNR ": not two columns" > "/dev/stderr"; exit 1 } \
+		{ gsub(/[\\"]/, "\\\\&"); printf "{ \"%s\", \"%s\" },\n", $$1, $$2 }' $< > $@.tmp && mv $@.tmp $@
+$(BUILD)/obj/daemon/fetch_addr.o: $(BUILD)/gen/special_addresses.inc
 
 $(BUILD)/libfeedd.a: $(LIB_OBJ)
 	@rm -f $@

@@ -1,13 +1,10 @@
 /*
  * fetch_addr: which addresses a feed may connect to (see fetch_addr.h).
- * The ranges are IANA's special-purpose registries (RFC 6890 and
- * successors) less the global ones, plus the metadata addresses clouds
- * put inside them.
+ * The blocks are data, in special_addresses.tsv.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <netinet/in.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,80 +14,91 @@
 #include "daemon/fetch_addr.h"
 #include "util/xmalloc.h"
 
-struct range4 {
-	uint32_t	 net;
-	int		 bits;
+struct special_block {
+	const char	*cidr;			/* "10.0.0.0/8", "fe80::/10" */
 	const char	*what;
 };
 
-#define IP4(a, b, c, d)	(((uint32_t)(a) << 24) | ((b) << 16) | ((c) << 8) | (d))
-
-static const struct range4 ranges4[] = {
-	{ IP4(0, 0, 0, 0), 8, "\"this network\"" },
-	{ IP4(10, 0, 0, 0), 8, "private" },
-	{ IP4(100, 64, 0, 0), 10, "CGNAT (shared)" },	/* 100.100.100.200: Alibaba metadata */
-	{ IP4(127, 0, 0, 0), 8, "loopback" },
-	{ IP4(169, 254, 0, 0), 16, "link-local (cloud metadata)" },
-	{ IP4(172, 16, 0, 0), 12, "private" },
-	{ IP4(192, 0, 0, 0), 24, "IETF protocol" },
-	{ IP4(192, 0, 2, 0), 24, "documentation" },
-	{ IP4(192, 88, 99, 0), 24, "6to4 relay" },
-	{ IP4(192, 168, 0, 0), 16, "private" },
-	{ IP4(198, 18, 0, 0), 15, "benchmarking" },
-	{ IP4(198, 51, 100, 0), 24, "documentation" },
-	{ IP4(203, 0, 113, 0), 24, "documentation" },
-	{ IP4(224, 0, 0, 0), 4, "multicast" },
-	{ IP4(240, 0, 0, 0), 4, "reserved" },
+static const struct special_block special_blocks[] = {
+#include "special_addresses.inc"	/* made from special_addresses.tsv */
 };
 
-static const char *
-range4(uint32_t a)
-{
-	for (size_t i = 0; i < sizeof(ranges4) / sizeof(ranges4[0]); i++) {
-		uint32_t mask = ranges4[i].bits == 0 ? 0 :
-		    0xffffffffu << (32 - ranges4[i].bits);
+/* IPv4 addresses are compared as IPv4-mapped IPv6 ones, ::ffff:a.b.c.d. */
+static const unsigned char v4_mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0xff, 0xff };
 
-		if ((a & mask) == ranges4[i].net)
-			return ranges4[i].what;
+static void
+v4_to_mapped(unsigned char out[16], const unsigned char *v4)
+{
+	memcpy(out, v4_mapped, 12);
+	memcpy(out + 12, v4, 4);
+}
+
+static int
+prefix_equal(const unsigned char *a, const unsigned char *b, int bits)
+{
+	int bytes = bits / 8, rest = bits % 8;
+	unsigned char mask = (unsigned char)(0xff << (8 - rest));
+
+	return memcmp(a, b, (size_t)bytes) == 0 &&
+	    (rest == 0 || ((a[bytes] ^ b[bytes]) & mask) == 0);
+}
+
+/* The table is compiled in: a block that does not parse is a build bug. */
+static int
+in_block(const unsigned char a[16], const char *cidr)
+{
+	unsigned char net[16];
+	char text[INET6_ADDRSTRLEN];
+	const char *slash = strchr(cidr, '/');
+	size_t len = slash ? (size_t)(slash - cidr) : sizeof(text);
+	int bits = slash ? atoi(slash + 1) : -1, ok;
+
+	if (len >= sizeof(text) || bits < 0)
+		abort();
+	memcpy(text, cidr, len);
+	text[len] = '\0';
+	if (strchr(text, ':') != NULL) {
+		ok = inet_pton(AF_INET6, text, net) == 1 && bits <= 128;
+	} else {
+		memcpy(net, v4_mapped, 12);
+		ok = inet_pton(AF_INET, text, net + 12) == 1 && bits <= 32;
+		bits += 96;
 	}
-	return NULL;
-}
-
-static uint32_t
-v4_at(const unsigned char *p)
-{
-	return IP4(p[0], p[1], p[2], p[3]);
+	if (!ok)
+		abort();
+	return prefix_equal(a, net, bits);
 }
 
 static const char *
-range6(const unsigned char *a)
+special_block_of(const unsigned char a[16])
 {
-	static const unsigned char zero[16];
-	static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	    0xff, 0xff };
-	static const unsigned char nat64[12] = { 0, 0x64, 0xff, 0x9b };
-
-	if (memcmp(a, zero, 15) == 0)
-		return a[15] == 1 ? "loopback" : "unspecified";
-	/* addresses that carry an IPv4 one are judged by it */
-	if (memcmp(a, mapped, 12) == 0 || memcmp(a, nat64, 12) == 0 ||
-	    memcmp(a, zero, 12) == 0)
-		return range4(v4_at(a + 12));
-	if (a[0] == 0x20 && a[1] == 0x02)		/* 2002::/16 6to4 */
-		return range4(v4_at(a + 2));
-	if (a[0] == 0xfe && (a[1] & 0xc0) == 0x80)
-		return "link-local";
-	if (a[0] == 0xfe && (a[1] & 0xc0) == 0xc0)
-		return "site-local";
-	if ((a[0] & 0xfe) == 0xfc)	/* fd00:ec2::254: AWS metadata */
-		return "unique local (private)";
-	if (a[0] == 0xff)
-		return "multicast";
-	if (a[0] == 0x20 && a[1] == 0x01 && a[2] == 0x0d && a[3] == 0xb8)
-		return "documentation";
-	if (a[0] == 0x01 && memcmp(a + 1, zero, 7) == 0)	/* 100::/64 */
-		return "discard";
+	for (size_t i = 0; i < sizeof(special_blocks) /
+	    sizeof(special_blocks[0]); i++)
+		if (in_block(a, special_blocks[i].cidr))
+			return special_blocks[i].what;
 	return NULL;
+}
+
+/* a: 16 bytes, IPv4 as IPv4-mapped. */
+static const char *
+special_range(const unsigned char a[16])
+{
+	static const unsigned char nat64[12] = { 0, 0x64, 0xff, 0x9b };
+	static const unsigned char compat[12];
+	const char *what = special_block_of(a);
+	unsigned char v4[16];
+
+	if (what != NULL)
+		return what;
+	/* addresses that carry an IPv4 one are judged by it */
+	if (memcmp(a, nat64, 12) == 0 || memcmp(a, compat, 12) == 0)
+		v4_to_mapped(v4, a + 12);
+	else if (a[0] == 0x20 && a[1] == 0x02)		/* 2002::/16 6to4 */
+		v4_to_mapped(v4, a + 2);
+	else
+		return NULL;
+	return special_block_of(v4);
 }
 
 const char *
@@ -99,12 +107,15 @@ addr_private_range(const struct sockaddr *sa)
 	if (sa->sa_family == AF_INET) {
 		const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
 
-		return range4(ntohl(in->sin_addr.s_addr));
+		unsigned char a[16];
+
+		v4_to_mapped(a, (const unsigned char *)&in->sin_addr);
+		return special_range(a);
 	}
 	if (sa->sa_family == AF_INET6) {
 		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
 
-		return range6(in6->sin6_addr.s6_addr);
+		return special_range(in6->sin6_addr.s6_addr);
 	}
 	return "not an internet";
 }
@@ -136,10 +147,13 @@ addr_host_is_local(const char *host)
 		v6[len - 2] = '\0';
 		if (strchr(v6, '%'))		/* a zone: link-local */
 			*strchr(v6, '%') = '\0';
-		return inet_pton(AF_INET6, v6, a) == 1 && range6(a) != NULL;
+		return inet_pton(AF_INET6, v6, a) == 1 &&
+		    special_range(a) != NULL;
 	}
-	if (inet_pton(AF_INET, host, a) == 1)
-		return range4(v4_at(a)) != NULL;
+	if (inet_pton(AF_INET, host, a + 12) == 1) {
+		memcpy(a, v4_mapped, 12);
+		return special_range(a) != NULL;
+	}
 	if (len == 9 && strncasecmp(host, "localhost", 9) == 0)
 		return 1;
 	if (memchr(host, '.', len) == NULL)

@@ -32,13 +32,17 @@ Test(fetch_addr, refused_ranges)
 	    "255.255.255.255", "198.18.0.1", "::1", "::", "fe80::1",
 	    "fc00::1", "fd00:ec2::254", "ff02::1", "::ffff:127.0.0.1",
 	    "::ffff:169.254.169.254", "64:ff9b::a00:1", "2002:7f00:1::1",
-	    "fec0::1" };
+	    "fec0::1", "2001:db8::1", "100::1", "::a00:1", "ff0e::1" };
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		cr_assert_not_null(range_of(bad[i]), "%s is refused", bad[i]);
 	cr_assert_str_eq(range_of("127.0.0.2"), "loopback");
 	cr_assert_str_eq(range_of("::1"), "loopback");
 	cr_assert_str_eq(range_of("100.72.1.1"), "CGNAT (shared)");
+	cr_assert_str_eq(range_of("::ffff:10.9.8.7"), "private");
+	cr_assert_str_eq(range_of("2002:c0a8:101::1"), "private");
+	cr_assert_str_eq(range_of("fe80::1"), "link-local");
+	cr_assert_str_eq(range_of("0.1.2.3"), "this network");
 }
 
 Test(fetch_addr, public_addresses_pass)
@@ -46,7 +50,8 @@ Test(fetch_addr, public_addresses_pass)
 	const char *good[] = { "1.1.1.1", "8.8.8.8", "172.32.0.1",
 	    "172.15.255.255", "100.63.255.255", "100.128.0.1", "192.169.0.1",
 	    "169.255.0.1", "2606:4700::1111", "2a00:1450:4001::200e",
-	    "::ffff:8.8.8.8", "2002:808:808::1" };
+	    "::ffff:8.8.8.8", "2002:808:808::1", "64:ff9b::808:808",
+	    "2001:db9::1", "100::1:0:0:0:1", "fbff::1", "fe7f::1" };
 
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
 		cr_assert_null(range_of(good[i]), "%s is public", good[i]);
