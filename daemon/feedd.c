@@ -452,23 +452,17 @@ feedd_reload(struct feedd *d)
 static int
 lock_database(struct feedd *d)
 {
-	char *path = xasprintf("%s.lock", d->cfg->database);
-	int rc = -1;
+	char *err, *warn;
 
-	if ((d->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) == -1)
-		log_errorx("%s: %s", path, strerror(errno));
-	else if (flock(d->lock_fd, LOCK_EX | LOCK_NB) == -1)
-		log_errorx("%s: %s", path, errno == EWOULDBLOCK ?
-		    "another feedd run or once is using this database" :
-		    strerror(errno));
-	else
-		rc = 0;
-	/* who holds it and since when, for `feedd status` and `add` */
-	if (rc == 0 && lock_info_write(d->lock_fd,
-	    d->mode == FEEDD_RUN ? "run" : "once") == -1)
-		log_warn("%s", path);
-	free(path);
-	return rc;
+	d->lock_fd = lock_take(d->cfg->database,
+	    d->mode == FEEDD_RUN ? "run" : "once", &err, &warn);
+	if (d->lock_fd == -1)
+		log_errorx("%s", err);
+	else if (warn != NULL)		/* only `status` and `add` miss it */
+		log_warnx("%s", warn);
+	free(err);
+	free(warn);
+	return d->lock_fd == -1 ? -1 : 0;
 }
 
 static int

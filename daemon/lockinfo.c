@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <time.h>
@@ -27,6 +28,28 @@ lock_info_write(int fd, const char *mode)
 	if (ftruncate(fd, 0) == -1 || pwrite(fd, line, (size_t)n, 0) != n)
 		return -1;
 	return 0;
+}
+
+int
+lock_take(const char *database, const char *mode, char **err, char **warn)
+{
+	char *path = xasprintf("%s.lock", database);
+	int fd;
+
+	*err = *warn = NULL;
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) == -1)
+		*err = xasprintf("%s: %s", path, strerror(errno));
+	else if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		*err = xasprintf("%s: %s", path, errno == EWOULDBLOCK ?
+		    "another feedd run or once (or repair) is using this "
+		    "database" :
+		    strerror(errno));
+		close(fd);
+		fd = -1;
+	} else if (lock_info_write(fd, mode) == -1)
+		*warn = xasprintf("%s: %s", path, strerror(errno));
+	free(path);
+	return fd;
 }
 
 /*

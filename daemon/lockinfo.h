@@ -21,6 +21,14 @@ struct lock_info {
 	char	 mode[16];	/* "run" or "once", "" when unknown */
 };
 
+/*
+ * Takes DATABASE.lock for a writer (`run`, `once`, `repair`: mode) and
+ * writes this process's line into it: the fd, held until closed, or -1
+ * with *err ("PATH: why"; caller frees).  *warn is set (caller frees)
+ * when only the line could not be written.
+ */
+int	 lock_take(const char *database, const char *mode, char **err,
+	    char **warn);
 /* Writes this process's line into the locked fd.  0 or -1 (errno). */
 int	 lock_info_write(int fd, const char *mode);
 /* Reads the lock beside database.  0, or -1 when /proc/locks and the
