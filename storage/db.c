@@ -274,6 +274,12 @@ store_cause(struct store *st)
 	switch (code & 0xff) {
 	case SQLITE_FULL:
 		return "disk full";
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		snprintf(st->errtext, sizeof(st->errtext), "%s: the file is "
+		    "damaged (stop feedd, run `feedd repair`, start it again)",
+		    rolled ? st->rb_msg : sqlite3_errmsg(st->db));
+		return st->errtext;
 	case SQLITE_READONLY:
 		ro = why_readonly(st->path, why, sizeof(why));
 		snprintf(st->errtext, sizeof(st->errtext), "read-only database%s%s%s",
@@ -470,6 +476,15 @@ store_commit(struct store *st)
 		return -1;
 	st->depth = 0;
 	return 0;
+}
+
+void
+store_keep_error(struct store *st)
+{
+	if (sqlite3_errcode(st->db) == SQLITE_OK)
+		return;
+	st->rb_code = sqlite3_extended_errcode(st->db);
+	snprintf(st->rb_msg, sizeof(st->rb_msg), "%s", sqlite3_errmsg(st->db));
 }
 
 void

@@ -49,8 +49,10 @@ struct store {
 	int64_t	 group_window;
 	struct group_index *grp;	/* NULL: built on next use */
 	char	 errtext[512];		/* store_errmsg's answer */
-	/* why the last rolled-back transaction failed: ROLLBACK resets
-	 * SQLite's error, and store_errmsg is asked after it */
+	/* why the last rolled-back transaction (or a step whose
+	 * statement was reset since: store_keep_error) failed: ROLLBACK
+	 * and resets clear SQLite's error, and store_errmsg is asked
+	 * after them */
 	int	 rb_code;
 	char	 rb_msg[256];
 	int	 io_errno;		/* a temporary file of the store's
@@ -108,6 +110,9 @@ void	 store_persist_wal(sqlite3 *db);
 int	 store_begin(struct store *st);
 int	 store_commit(struct store *st);
 void	 store_rollback(struct store *st);
+/* Keeps the connection's error for store_errmsg before a reset of
+ * another statement clears it. */
+void	 store_keep_error(struct store *st);
 /* Ends a transaction: commits when rc is 0, else rolls back; 0 or -1. */
 int	 store_end(struct store *st, int rc);
 /*

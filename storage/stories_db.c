@@ -190,7 +190,8 @@ store_story_fill(struct store *st, int64_t item_id, struct story_row *r)
 	memset(r, 0, sizeof(*r));
 	if (s == NULL)
 		return -1;
-	rc = story_read_cols(s, item_id, r);
+	if ((rc = story_read_cols(s, item_id, r)) == -1)
+		store_keep_error(st);	/* the caller resets its own query */
 	sqlite3_reset(s);
 	return rc;
 }
