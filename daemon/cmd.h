@@ -67,6 +67,7 @@ int	 cmd_alerts(struct query *);
 int	 cmd_status(int, char **, const char *);
 int	 cmd_add(int, char **, const char *);
 int	 cmd_remove(int, char **, const char *);
+int	 cmd_repair(int, char **, const char *);
 int	 cmd_import_opml(int, char **, const char *);
 int	 cmd_export_opml(int, char **, const char *);
 

@@ -133,6 +133,24 @@ static const struct cmd commands[] = {
 	    "Example:\n"
 	    "  feedd status >/dev/null || echo 'feedd needs attention'\n",
 	    NULL, NULL, 0 },
+	{ "repair", "[--check]", "check the database file and mend it "
+	    "(daemon stopped)", cmd_repair,
+	    "Checks the database (SQLite's integrity check, then the full-text\n"
+	    "indexes' own) and says what is damaged.  Then rebuilds what is\n"
+	    "derived from the tables (indexes, full-text indexes, kept HTML);\n"
+	    "when the tables themselves are damaged, copies every row that can\n"
+	    "still be read into a new file that takes the database's place,\n"
+	    "keeps the damaged file beside it as DATABASE.damaged-TIME, and has\n"
+	    "every feed fetched in full at the next poll, so what the feeds still\n"
+	    "carry of the lost rows is stored again.  Takes the lock `run` and\n"
+	    "`once` take: stop the daemon first.\n"
+	    "Exit status 0 when the database is sound (or was mended), 1 when\n"
+	    "it is not.\n\n"
+	    "Options:\n"
+	    "  --check  only check; exit 1 when something is damaged\n\n"
+	    "Example:\n"
+	    "  systemctl stop feedd && feedd repair; systemctl start feedd\n",
+	    NULL, NULL, 0 },
 	{ "import-opml", "FILE", "add the feeds of an OPML file",
 	    cmd_import_opml, NULL, NULL, NULL, 0 },
 	{ "export-opml", "", "write the subscriptions as OPML 2.0",

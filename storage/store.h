@@ -373,4 +373,39 @@ int	 store_recent_counts(struct store *st, int64_t since, int64_t *items,
 int	 store_alerts_list(struct store *st, const char *rule, int limit,
 	    struct alert_row **rows, size_t *n);
 
+/*
+ * A damaged database (a disk or a copy gone wrong; feedd(8), REPAIR).
+ * store_check: the problems SQLite's integrity_check finds (at most 20)
+ * and, when it finds none, those of the full-text indexes' own checks,
+ * each passed to fn; returns their number, or -1 when the check could
+ * not run (store_errmsg says why).  store_rebuild_derived makes again,
+ * in one transaction, all that is derived from the tables: indexes,
+ * full-text indexes, kept HTML.  0 or -1.
+ */
+typedef void (*store_problem_fn)(const char *problem, void *arg);
+/* Whether the file at path is damaged when store_open fails on it: 1,
+ * 0 (sound: the failure is something else), -1 (it cannot be read). */
+int	 store_file_damaged(const char *path);
+int	 store_check(struct store *st, store_problem_fn fn, void *arg);
+int	 store_rebuild_derived(struct store *st);
+
+/*
+ * store_salvage copies the rows that can still be read from the tables
+ * of the damaged file (same schema version) into fresh, a new database
+ * made by the migrations, drops rows whose parent row was lost, and
+ * rebuilds the derived parts there.  tables (room for
+ * STORE_SALVAGE_TABLES) says what each table kept and lost.  0, or -1
+ * with *errstr.  The damaged file is only read.
+ */
+#define STORE_SALVAGE_TABLES 7
+struct store_salvaged {
+	const char *table;
+	int64_t	 kept;			/* rows copied */
+	int64_t	 lost;			/* rows listed but unreadable */
+	int64_t	 dropped;		/* of kept: their parent was lost */
+	int	 unreadable;		/* not even its schema row */
+};
+int	 store_salvage(const char *damaged, const char *fresh,
+	    struct store_salvaged *tables, size_t *ntables, char **errstr);
+
 #endif

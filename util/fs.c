@@ -40,9 +40,8 @@ fs_mkdir_p(const char *path)
 	return rc;
 }
 
-/* A rename is durable once the folder holding it is synced. */
-static void
-sync_dir(const char *dir)
+void
+fs_sync_dir(const char *dir)
 {
 	int	 fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
@@ -277,7 +276,7 @@ fs_atomic_close(struct fs_atomic *a, int ok, char **errstr)
 			*errstr = xasprintf("%s: %s", a->path,
 			    strerror(errno));
 	} else {
-		sync_dir(dir);
+		fs_sync_dir(dir);
 		rc = 0;
 	}
 out:

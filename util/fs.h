@@ -13,6 +13,9 @@
 /* mkdir -p; the folders it makes are 0755 whatever the umask: 0, or -1
  * with errno. */
 int	 fs_mkdir_p(const char *path);
+/* A rename is durable once the folder holding it is synced: fsyncs dir
+ * (errors ignored: there is nothing left to undo). */
+void	 fs_sync_dir(const char *dir);
 
 /* Flushes fp: 0, or -1 when the flush or any write before it failed. */
 int	 fs_flush(FILE *fp);

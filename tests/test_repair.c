@@ -1,0 +1,332 @@
+/*
+ * test_repair: a damaged database file (storage/check.c) and `feedd
+ * repair` through the real binary.  The damage is done as a disk does
+ * it: bytes of one b-tree page overwritten in the file.
+ */
+#include <fcntl.h>
+#include <stdarg.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "tests/store_fixture.h"
+
+#include "config/config.h"
+#include "util/buf.h"
+
+#define T0	1790000000	/* 2026-09-21T14:13:20Z */
+#define NITEMS	300
+
+struct rfx {
+	char	*dir;
+	char	*conf;
+	char	*db;
+};
+
+/* A paragraph of about 1.5 KB that names item i, so its page is its own. */
+static char *
+paragraph(int i)
+{
+	struct buf b;
+
+	buf_init(&b, 0);
+	buf_printf(&b, "<p>Report %d on the quarry of Zeltwick.</p>", i);
+	for (int k = 0; k < 30; k++)
+		buf_printf(&b, " <p>Line %d of report %d about pumps.</p>", k, i);
+	return buf_detach(&b);
+}
+
+static void
+populate(struct rfx *r)
+{
+	struct config_errors errs = { 0 };
+	struct config *cfg = config_load(r->conf, &errs);
+	struct feed_doc *doc = feed_doc_new();
+	struct feed_row f;
+	struct store *st;
+	char *err = NULL;
+
+	cr_assert_not_null(cfg, "%s", errs.n ? errs.msgs[0] : "?");
+	th_db_new(cfg->database);
+	cr_assert_eq(store_open(cfg->database, STORE_READWRITE, &st, &err), 0);
+	cr_assert_eq(store_sync_feeds(st, cfg), 0);
+	cr_assert_eq(store_feed_get(st, "news", &f), 0);
+	for (int i = 0; i < NITEMS; i++) {
+		struct feed_item *it = feed_doc_add_item(doc);
+
+		it->id = xasprintf("item-%d", i);
+		it->title = xasprintf("Pump report %d", i);
+		it->link = xasprintf("https://news.example/%d", i);
+		it->published = T0 + i * 60;
+		it->summary = paragraph(i);
+	}
+	cr_assert_eq(store_put_doc(st, f.id, doc, T0 + NITEMS * 60, NULL,
+	    &err), 0, "%s", err);
+	f.etag = xstrdup("\"v1\"");
+	cr_assert_eq(store_feed_save_state(st, &f), 0);
+	feed_row_cleanup(&f);
+	feed_doc_free(doc);
+	store_close(st);		/* checkpoints: the pages are in the file */
+	config_free(cfg);
+}
+
+static void
+rfx_init(struct rfx *r)
+{
+	char *text;
+
+	r->dir = th_tmpdir();
+	r->conf = th_path(r->dir, "feedd.conf");
+	r->db = th_path(r->dir, "feedd.db");
+	text = xasprintf("[daemon]\nstate_dir = %s\n\n"
+	    "[feed \"news\"]\nurl = https://news.example/rss\n", r->dir);
+	cr_assert_eq(th_write_file(r->conf, text, strlen(text)), 0);
+	free(text);
+	populate(r);
+}
+
+static void
+rfx_done(struct rfx *r)
+{
+	th_rmdir(r->dir);
+	free(r->dir);
+	free(r->conf);
+	free(r->db);
+}
+
+/* One statement on the file, outside feedd; the number it selects. */
+static int64_t
+sql_int(const char *db, const char *sql)
+{
+	sqlite3 *h;
+	sqlite3_stmt *s;
+	int64_t v = -1;
+
+	cr_assert_eq(sqlite3_open(db, &h), SQLITE_OK);
+	cr_assert_eq(sqlite3_prepare_v2(h, sql, -1, &s, NULL), SQLITE_OK,
+	    "%s: %s", sql, sqlite3_errmsg(h));
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	sqlite3_close(h);
+	return v;
+}
+
+static void
+sql_exec(const char *db, const char *sql)
+{
+	sqlite3 *h;
+
+	cr_assert_eq(sqlite3_open(db, &h), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(h, sql, NULL, NULL, NULL), SQLITE_OK, "%s: %s",
+	    sql, sqlite3_errmsg(h));
+	sqlite3_close(h);
+}
+
+/* Overwrites 2 KB of the middle leaf page of b-tree name. */
+static void
+damage_leaf(const char *db, const char *name)
+{
+	char sql[256], junk[2048];
+	int64_t page, size = sql_int(db, "PRAGMA page_size");
+	int fd;
+
+	snprintf(sql, sizeof(sql), "SELECT pageno FROM dbstat WHERE name = "
+	    "'%s' AND pagetype = 'leaf' ORDER BY pageno LIMIT 1 OFFSET "
+	    "(SELECT count(*) / 2 FROM dbstat WHERE name = '%s' AND "
+	    "pagetype = 'leaf')", name, name);
+	page = sql_int(db, sql);
+	cr_assert_gt(page, 1, "%s has leaf pages", name);
+	memset(junk, 0xff, sizeof(junk));
+	cr_assert_neq(fd = open(db, O_WRONLY), -1);
+	cr_assert_eq(pwrite(fd, junk, sizeof(junk), (page - 1) * size + 8),
+	    (ssize_t)sizeof(junk));
+	close(fd);
+}
+
+static void
+repair(struct rfx *r, struct th_result *res, const char *opt)
+{
+	cr_assert_eq(th_feedd_run(res, 60, "-c", r->conf, "repair", opt,
+	    NULL), 0);
+}
+
+/* `feedd repair [opt]` exits status, saying each of the NULL-ended
+ * phrases that follow. */
+static void
+expect_repair(struct rfx *r, const char *opt, int status, ...)
+{
+	struct th_result res;
+	const char *phrase;
+	va_list ap;
+
+	repair(r, &res, opt);
+	cr_assert_eq(res.status, status, "%s%s", res.out, res.err);
+	va_start(ap, status);
+	while ((phrase = va_arg(ap, const char *)) != NULL)
+		cr_assert_not_null(strstr(res.out, phrase), "\"%s\" in: %s",
+		    phrase, res.out);
+	va_end(ap);
+	th_result_cleanup(&res);
+}
+
+static int
+kept_damaged_files(const char *dir)
+{
+	char *cmd = xasprintf("ls %s | grep -c '^feedd.db.damaged-[0-9]*T"
+	    "[0-9]*Z$'", dir);
+	FILE *p = popen(cmd, "r");
+	int n = -1;
+
+	cr_assert_not_null(p);
+	cr_assert_eq(fscanf(p, "%d", &n), 1);
+	pclose(p);
+	free(cmd);
+	return n;
+}
+
+Test(repair, a_sound_database_is_said_sound)
+{
+	struct rfx r;
+
+	rfx_init(&r);
+	expect_repair(&r, "--check", 0, "feedd.db: sound\n", NULL);
+	rfx_done(&r);
+}
+
+Test(repair, a_damaged_full_text_index_is_rebuilt)
+{
+	struct rfx r;
+	struct th_result res;
+
+	rfx_init(&r);
+	cr_assert_gt(sql_int(r.db, "SELECT count(*) FROM items_fts_data"
+	    " WHERE id > 10"), 0);
+	sql_exec(r.db, "DELETE FROM items_fts_data WHERE id > 10");
+	expect_repair(&r, "--check", 1, "damaged: full-text index items_fts",
+	    NULL);
+	expect_repair(&r, NULL, 0, "feedd.db: repaired\n", NULL);
+	cr_assert_eq(th_feedd_run(&res, 10, "-c", r.conf, "search", "--json",
+	    "--limit", "500", "zeltwick", NULL), 0);
+	cr_assert_eq(res.status, 0, "%s", res.err);
+	cr_assert_eq(th_nlines(res.out), NITEMS, "every item found again");
+	th_result_cleanup(&res);
+	cr_assert_eq(kept_damaged_files(r.dir), 0, "nothing to salvage");
+	rfx_done(&r);
+}
+
+Test(repair, a_damaged_index_page_is_rebuilt_in_place)
+{
+	struct rfx r;
+
+	rfx_init(&r);
+	damage_leaf(r.db, "items_story_dates");
+	expect_repair(&r, NULL, 0, "damaged: ", "feedd.db: repaired\n", NULL);
+	cr_assert_eq(sql_int(r.db, "SELECT count(*) FROM items"), NITEMS);
+	cr_assert_eq(kept_damaged_files(r.dir), 0);
+	expect_repair(&r, "--check", 0, "sound", NULL);
+	rfx_done(&r);
+}
+
+Test(repair, damaged_tables_are_salvaged_and_fetched_again)
+{
+	struct rfx r;
+	int64_t items;
+
+	rfx_init(&r);
+	damage_leaf(r.db, "items");
+	expect_repair(&r, "--check", 1, "damaged: ", NULL);
+	expect_repair(&r, NULL, 0, "its tables are damaged",
+	    "salvage: feeds: 1 rows kept, 0 unreadable",
+	    "repaired from what could be read", NULL);
+	cr_assert_eq(kept_damaged_files(r.dir), 1);
+	items = sql_int(r.db, "SELECT count(*) FROM items");
+	cr_assert(items > NITEMS - 30 && items < NITEMS, "one page of %d "
+	    "items lost, %lld kept", NITEMS, (long long)items);
+	cr_assert_eq(sql_int(r.db, "SELECT count(*) FROM items_fts"
+	    " WHERE items_fts MATCH 'zeltwick'"), items, "indexed again");
+	cr_assert_eq(sql_int(r.db, "SELECT count(*) FROM feeds WHERE etag IS"
+	    " NULL AND next_due = 0"), 1, "fetched in full at the next poll");
+	expect_repair(&r, "--check", 0, "sound", NULL);
+	rfx_done(&r);
+}
+
+Test(repair, items_whose_story_row_was_lost_get_it_again)
+{
+	struct rfx r;
+	struct th_result res;
+
+	rfx_init(&r);
+	cr_assert_eq(sql_int(r.db, "SELECT count(*) FROM stories s JOIN items"
+	    " i ON i.story_id = s.id WHERE s.key = i.canon"), NITEMS);
+	damage_leaf(r.db, "stories");
+	repair(&r, &res, NULL);
+	cr_assert_eq(res.status, 0, "%s%s", res.out, res.err);
+	cr_assert_not_null(strstr(res.out, "salvage: items: 300 rows kept, 0 "
+	    "unreadable\n"), "%s", res.out);
+	cr_assert_not_null(strstr(res.out, "salvage: stories: 300 rows kept"),
+	    "%s", res.out);
+	cr_assert_null(strstr(res.out, "salvage: stories: 300 rows kept, 0 "),
+	    "the damaged page cost stories rows: %s", res.out);
+	th_result_cleanup(&res);
+	/* keyed as when they were made: alerts keyed by them still match */
+	cr_assert_eq(sql_int(r.db, "SELECT count(*) FROM stories s JOIN items"
+	    " i ON i.story_id = s.id WHERE s.key = i.canon"), NITEMS);
+	expect_repair(&r, "--check", 0, "sound", NULL);
+	rfx_done(&r);
+}
+
+Test(repair, the_daemon_names_the_remedy_for_a_damaged_file)
+{
+	struct rfx r;
+	struct store *st;
+	struct story_row *rows = NULL;
+	char *err = NULL;
+	size_t n = 0;
+
+	rfx_init(&r);
+	damage_leaf(r.db, "items");
+	cr_assert_eq(store_open(r.db, STORE_READONLY, &st, &err), 0, "%s", err);
+	cr_assert_eq(store_items_newest(st, NULL, NITEMS, &rows, &n), -1);
+	cr_assert_not_null(strstr(store_errmsg(st), "feedd.db: database disk "
+	    "image is malformed: the file is damaged (stop feedd, run `feedd "
+	    "repair`"), "%s", store_errmsg(st));
+	store_close(st);
+	rfx_done(&r);
+}
+
+Test(repair, refuses_while_a_daemon_holds_the_database)
+{
+	struct rfx r;
+	struct th_result res;
+	char *lock;
+	int fd;
+
+	rfx_init(&r);
+	lock = xasprintf("%s.lock", r.db);
+	cr_assert_neq(fd = open(lock, O_RDWR | O_CREAT, 0644), -1);
+	cr_assert_eq(flock(fd, LOCK_EX), 0);
+	repair(&r, &res, NULL);
+	cr_assert_eq(res.status, 1, "%s%s", res.out, res.err);
+	cr_assert_not_null(strstr(res.err, "another feedd run or once"), "%s",
+	    res.err);
+	th_result_cleanup(&res);
+	close(fd);
+	free(lock);
+	rfx_done(&r);
+}
+
+Test(repair, a_missing_database_is_named_not_made)
+{
+	struct rfx r;
+	struct th_result res;
+
+	rfx_init(&r);
+	cr_assert_eq(unlink(r.db), 0);
+	repair(&r, &res, NULL);
+	cr_assert_eq(res.status, 1, "%s%s", res.out, res.err);
+	cr_assert_not_null(strstr(res.err, "feedd.db: No such file"), "%s",
+	    res.err);
+	cr_assert_eq(access(r.db, F_OK), -1, "not created");
+	th_result_cleanup(&res);
+	rfx_done(&r);
+}
