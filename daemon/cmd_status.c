@@ -179,7 +179,8 @@ static int
 served(const struct status *s)
 {
 	return s->cfg->listen != NULL && s->lock.held &&
-	    strcmp(s->lock.mode, "once") != 0;
+	    strcmp(s->lock.mode, "once") != 0 &&
+	    strcmp(s->lock.mode, "repair") != 0;
 }
 
 /* The URL an output is served at, or NULL (caller frees). */
@@ -255,6 +256,7 @@ print_daemon(const struct status *s)
 	}
 	line(s, "daemon", C_GREEN, "%s since %s (pid %ld)",
 	    strcmp(s->lock.mode, "once") == 0 ? "feedd once running" :
+	    strcmp(s->lock.mode, "repair") == 0 ? "feedd repair running" :
 	    "running", s->lock.started ? when(s, s->lock.started, a,
 	    sizeof(a)) : "?", (long)s->lock.pid);
 }

@@ -5,6 +5,7 @@
  */
 #include <fcntl.h>
 #include <stdarg.h>
+#include <time.h>
 #include <sys/file.h>
 #include <unistd.h>
 
@@ -309,6 +310,12 @@ Test(repair, refuses_while_a_daemon_holds_the_database)
 	cr_assert_eq(res.status, 1, "%s%s", res.out, res.err);
 	cr_assert_not_null(strstr(res.err, "another feedd run or once"), "%s",
 	    res.err);
+	th_result_cleanup(&res);
+	/* and while a repair holds it, status says which */
+	dprintf(fd, "%ld %ld repair\n", (long)getpid(), (long)time(NULL));
+	cr_assert_eq(th_feedd_run(&res, 10, "-c", r.conf, "status", NULL), 0);
+	cr_assert_not_null(strstr(res.out, "feedd repair running since"), "%s",
+	    res.out);
 	th_result_cleanup(&res);
 	close(fd);
 	free(lock);
