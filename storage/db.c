@@ -490,6 +490,11 @@ store_keep_error(struct store *st)
 void
 store_rollback(struct store *st)
 {
+	if (st->depth > 1 && !st->lost) {
+		st->lost_code = sqlite3_extended_errcode(st->db);
+		snprintf(st->lost_msg, sizeof(st->lost_msg), "%s",
+		    sqlite3_errmsg(st->db));
+	}
 	st->lost |= st->depth > 1;
 	st->depth = 0;
 	store_group_drop(st);	/* it may hold rolled-back items */
@@ -553,6 +558,7 @@ int
 store_batch_begin(struct store *st)
 {
 	st->lost = 0;
+	st->lost_code = SQLITE_OK;
 	return store_begin(st);
 }
 
@@ -562,6 +568,11 @@ store_batch_commit(struct store *st)
 	int lost = st->lost;
 
 	st->lost = 0;
+	if (lost && st->lost_code != SQLITE_OK) {
+		/* the calls since began and ended transactions of their own */
+		st->rb_code = st->lost_code;
+		memcpy(st->rb_msg, st->lost_msg, sizeof(st->rb_msg));
+	}
 	if (st->depth == 0)
 		return lost ? -1 : 0;
 	if (store_commit(st) == 0)

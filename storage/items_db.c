@@ -613,7 +613,7 @@ store_put_prepared(struct store *st, int64_t feed_id,
 	}
 	if (put_all(&p, doc, prep->k) == -1 || store_commit(st) == -1) {
 		*errstr = xasprintf("feed %lld: %s", (long long)feed_id,
-		    sqlite3_errmsg(st->db));
+		    store_cause(st));
 		store_rollback(st);
 		memset(p.res, 0, sizeof(*p.res));
 		return -1;

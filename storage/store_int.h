@@ -42,6 +42,8 @@ struct store {
 	enum store_mode mode;
 	int	 depth;			/* store_begin calls not yet ended */
 	int	 lost;			/* the open batch was rolled back */
+	int	 lost_code;		/* by this error (store_batch_commit */
+	char	 lost_msg[256];		/* reports it, not a later one's OK) */
 	sqlite3_stmt *stmt[SQ_NSTMT];
 	struct store_ckpt *ckpt;	/* NULL: SQLite checkpoints inline */
 	/* story grouping (group.c): off unless store_set_grouping */
