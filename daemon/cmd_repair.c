@@ -30,7 +30,10 @@ struct repair {
 	int	 check_only;
 };
 
-/* "feedd: repair: PATH: what" on stdout, what made safe for a terminal. */
+/*
+ * "feedd: repair: PATH: what" on stdout, what made safe for a terminal:
+ * the report (findings, steps, outcome); failures go to stderr.
+ */
 static void
 say(const struct repair *r, const char *what)
 {
@@ -43,14 +46,14 @@ say(const struct repair *r, const char *what)
 	free(w);
 }
 
-/* An error that names the file itself ("PATH: why"). */
+/* A failure, on stderr as every command's: err names its file
+ * ("PATH: why"). */
 static void
 say_error(const char *err)
 {
 	char *e = term_str(err, TERM_ESCAPE);
 
-	printf("feedd: repair: %s\n", e);
-	fflush(stdout);
+	fprintf(stderr, "feedd: repair: %s\n", e);
 	free(e);
 }
 
@@ -191,7 +194,8 @@ salvage(struct repair *r)
 	if (store_open(fresh, STORE_READWRITE, &st, &err) == -1)
 		goto out;
 	if (check(r, st) != 0) {
-		say(r, "the new file is not sound either; nothing was changed");
+		err = xasprintf("%s: the new file is not sound either; "
+		    "nothing was changed", fresh);
 		goto out;
 	}
 	store_close(st);
