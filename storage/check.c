@@ -16,8 +16,6 @@
 #include "util/buf.h"
 #include "util/xmalloc.h"
 
-/* Problems reported at the most (integrity_check stops there too). */
-#define CHECK_MAX_PROBLEMS	20
 static const char *const fts_tables[] = { "items_fts", "items_tri" };
 
 /* The tables that hold what feedd learned, in an order that keeps the
@@ -55,6 +53,7 @@ check_integrity(struct store *st, store_problem_fn fn, void *arg)
 	sqlite3_stmt *s;
 	int n = 0, rc;
 
+	/* 20 problems at the most: more say no more about what to do */
 	if (sqlite3_prepare_v2(st->db, "PRAGMA integrity_check(20)", -1, &s,
 	    NULL) != SQLITE_OK)
 		return -1;
@@ -171,14 +170,14 @@ column_list(sqlite3 *db, const char *table, int *ncols)
  */
 struct copier {
 	sqlite3	*to;
-	sqlite3_stmt *read;		/* rows ?1..?2 of the damaged table */
+	sqlite3_stmt *read;		/* row ?1 of the damaged table */
 	sqlite3_stmt *write;		/* one row into the new one */
 	int	 ncols;
 	int64_t	 kept, lost;
 };
 
-/* The rows of read's current range into write: SQLITE_DONE, the read's
- * error, or -1 when the new file failed. */
+/* What read finds into write: SQLITE_DONE, the read's error, or -1
+ * when the new file failed. */
 static int
 copy_rows(struct copier *c)
 {
@@ -218,6 +217,29 @@ struct rowids {
 	size_t	 n, cap;
 };
 
+static int
+cmp_rowid(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Sorted, once each: the sources mostly list the same rows, so this
+ * after each keeps memory near 8 bytes a row. */
+static void
+rowids_unique(struct rowids *ids)
+{
+	size_t k = 0;
+
+	if (ids->n > 0)
+		qsort(ids->v, ids->n, sizeof(*ids->v), cmp_rowid);
+	for (size_t i = 0; i < ids->n; i++)
+		if (k == 0 || ids->v[i] != ids->v[k - 1])
+			ids->v[k++] = ids->v[i];
+	ids->n = k;
+}
+
 /* The rowids sql lists, until the end or the first error. */
 static void
 rowids_add(sqlite3 *db, const char *sql, struct rowids *ids)
@@ -231,19 +253,12 @@ rowids_add(sqlite3 *db, const char *sql, struct rowids *ids)
 		ids->v[ids->n++] = sqlite3_column_int64(s, 0);
 	}
 	sqlite3_finalize(s);
-}
-
-static int
-cmp_rowid(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return (x > y) - (x < y);
+	rowids_unique(ids);
 }
 
 /*
  * Every rowid of table that the table itself or any of its indexes
- * still lists, sorted, once each.  A scan of the table stops (or reads
+ * still lists, sorted, once each (rowids_add).  A scan of the table stops (or reads
  * on past rows it never returns) at a damaged page; an index is other
  * pages, which name the rows on and after it.
  */
@@ -252,7 +267,6 @@ rowids_collect(sqlite3 *db, const char *table, struct rowids *ids)
 {
 	char *sql = sqlite3_mprintf("SELECT rowid FROM \"%w\"", table);
 	sqlite3_stmt *idx;
-	size_t k = 0;
 
 	rowids_add(db, sql, ids);
 	sqlite3_free(sql);
@@ -269,12 +283,6 @@ rowids_collect(sqlite3 *db, const char *table, struct rowids *ids)
 		sqlite3_finalize(idx);
 	}
 	sqlite3_free(sql);
-	if (ids->n > 0)
-		qsort(ids->v, ids->n, sizeof(*ids->v), cmp_rowid);
-	for (size_t i = 0; i < ids->n; i++)
-		if (k == 0 || ids->v[i] != ids->v[k - 1])
-			ids->v[k++] = ids->v[i];
-	ids->n = k;
 }
 
 static int
