@@ -255,6 +255,8 @@ on_heartbeat(uv_timer_t *t)
 	if (d->watched)
 		notify_watchdog();
 	metrics_loop_beat(d->metrics, (int64_t)(uv_hrtime() / 1000000));
+	if (d->st != NULL)
+		metrics_database_damaged(d->metrics, store_damaged(d->st));
 }
 
 static void

@@ -41,6 +41,7 @@ struct metrics {
 	int	 feeds_ok, feeds_failing, feeds_gone;
 	int64_t	 last_cycle;
 	int64_t	 loop_beat_ms;
+	int	 database_damaged;
 };
 
 struct metrics *
@@ -158,6 +159,25 @@ metrics_loop_silence_ms(struct metrics *m, int64_t now_ms)
 	return now_ms > beat ? now_ms - beat : 0;
 }
 
+void
+metrics_database_damaged(struct metrics *m, int damaged)
+{
+	pthread_mutex_lock(&m->mu);
+	m->database_damaged = damaged;
+	pthread_mutex_unlock(&m->mu);
+}
+
+int
+metrics_is_database_damaged(struct metrics *m)
+{
+	int damaged;
+
+	pthread_mutex_lock(&m->mu);
+	damaged = m->database_damaged;
+	pthread_mutex_unlock(&m->mu);
+	return damaged;
+}
+
 /* A label value: backslash, quote and newline escaped (0.0.4). */
 static const char *const label_escape_of[256] = {
 	['\\'] = "\\\\", ['"'] = "\\\"", ['\n'] = "\\n",
@@ -216,6 +236,9 @@ render_rest(struct metrics *m, struct buf *b)
 	    "When no fetch was last waiting or running (Unix seconds).");
 	buf_printf(b, "feedd_last_cycle_timestamp_seconds %lld\n",
 	    (long long)m->last_cycle);
+	head(b, "feedd_database_damaged", "gauge",
+	    "1 when an error said the database file is damaged (feedd repair).");
+	buf_printf(b, "feedd_database_damaged %d\n", m->database_damaged);
 	head(b, "feedd_build_info", "gauge", "feedd version.");
 	buf_puts(b, "feedd_build_info{version=\"" FEEDD_VERSION "\"} 1\n");
 }

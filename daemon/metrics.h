@@ -27,6 +27,10 @@ void	 metrics_cycle_done(struct metrics *m, int64_t when);
  */
 void	 metrics_loop_beat(struct metrics *m, int64_t now_ms);
 int64_t	 metrics_loop_silence_ms(struct metrics *m, int64_t now_ms);
+/* Whether the database file was found damaged (store_damaged), for
+ * /healthz and feedd_database_damaged. */
+void	 metrics_database_damaged(struct metrics *m, int damaged);
+int	 metrics_is_database_damaged(struct metrics *m);
 /* Appends the Prometheus text exposition; 0 or -1. */
 int	 metrics_render(struct metrics *m, struct buf *out);
 

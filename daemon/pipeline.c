@@ -427,6 +427,7 @@ exiting(const struct pipeline *p)
 static void
 pipeline_commit(struct pipeline *p)
 {
+	const char *msg;
 	int rc;
 
 	if (!p->in_batch)
@@ -447,8 +448,12 @@ pipeline_commit(struct pipeline *p)
 	 * Nothing of the batch was stored: its feeds count as failed, not
 	 * as "ok, N new items" (a full disk said so and `once` exited 0).
 	 */
+	msg = store_errmsg(p->d->st);
+	/* /healthz at once, not at the next beat (the heartbeat does the
+	 * other stores' errors) */
+	metrics_database_damaged(p->d->metrics, store_damaged(p->d->st));
 	log_errorx("store: %d feeds not stored: %s (they are fetched again)",
-	    p->batch_feeds, store_errmsg(p->d->st));
+	    p->batch_feeds, msg);
 	p->cycle.failed += (p->cycle.ok - p->batch_start.ok) +
 	    (p->cycle.not_modified - p->batch_start.not_modified);
 	p->cycle.ok = p->batch_start.ok;

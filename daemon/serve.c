@@ -517,7 +517,12 @@ reply_health(struct server *srv, struct reply *r)
 	char	 text[80];
 
 	if (silent < SERVE_LOOP_STALLED_MS) {
-		reply_text(r, MHD_HTTP_OK, "ok\n");
+		if (metrics_is_database_damaged(srv->metrics))
+			reply_text(r, MHD_HTTP_SERVICE_UNAVAILABLE, "damaged: the "
+			    "database file is damaged (stop feedd, run `feedd "
+			    "repair`, start it again)\n");
+		else
+			reply_text(r, MHD_HTTP_OK, "ok\n");
 		return;
 	}
 	snprintf(text, sizeof(text), "stalled: the event loop has not run "

@@ -223,6 +223,12 @@ store_close(struct store *st)
 	free(st);
 }
 
+int
+store_damaged(const struct store *st)
+{
+	return st->damaged;
+}
+
 struct sqlite3 *
 store_sqlite(struct store *st)
 {
@@ -276,6 +282,7 @@ store_cause(struct store *st)
 		return "disk full";
 	case SQLITE_CORRUPT:
 	case SQLITE_NOTADB:
+		st->damaged = 1;
 		snprintf(st->errtext, sizeof(st->errtext), "%s: the file is "
 		    "damaged (stop feedd, run `feedd repair`, start it again)",
 		    rolled ? st->rb_msg : sqlite3_errmsg(st->db));

@@ -43,6 +43,9 @@ void	 store_close(struct store *st);			/* NULL ok */
 struct sqlite3 *store_sqlite(struct store *st);
 /* The last SQLite error message of this connection. */
 const char *store_errmsg(struct store *st);
+/* Whether an error reported since the store was opened said its file
+ * is damaged (it stays so: only `feedd repair` mends it). */
+int	 store_damaged(const struct store *st);
 
 /*
  * Groups the store_* writes that follow into one transaction, committed

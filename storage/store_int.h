@@ -41,6 +41,7 @@ struct store {
 	char	*path;
 	enum store_mode mode;
 	int	 depth;			/* store_begin calls not yet ended */
+	int	 damaged;		/* an error said the file is damaged */
 	int	 lost;			/* the open batch was rolled back */
 	int	 lost_code;		/* by this error (store_batch_commit */
 	char	 lost_msg[256];		/* reports it, not a later one's OK) */

@@ -28,7 +28,8 @@ Test(metrics, every_metric_has_help_and_type)
 	char	*t = render(m);
 	const char *names[] = { "feedd_fetches_total", "feedd_items_stored_total",
 	    "feedd_alerts_total", "feedd_fetch_duration_seconds", "feedd_feeds",
-	    "feedd_last_cycle_timestamp_seconds", "feedd_build_info" };
+	    "feedd_last_cycle_timestamp_seconds", "feedd_database_damaged",
+	    "feedd_build_info" };
 	char	 want[128];
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -39,6 +40,11 @@ Test(metrics, every_metric_has_help_and_type)
 	}
 	cr_expect_neq(strstr(t, "feedd_build_info{version=\"" FEEDD_VERSION "\"} 1\n"),
 	    NULL);
+	cr_expect_neq(strstr(t, "\nfeedd_database_damaged 0\n"), NULL);
+	free(t);
+	metrics_database_damaged(m, 1);
+	t = render(m);
+	cr_expect_neq(strstr(t, "\nfeedd_database_damaged 1\n"), NULL);
 	free(t);
 	metrics_free(m);
 }

@@ -9,7 +9,10 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
+
 #include "tests/store_fixture.h"
+#include "tests/ts_helpers.h"
 
 #include "config/config.h"
 #include "util/buf.h"
@@ -302,10 +305,12 @@ Test(repair, the_daemon_names_the_remedy_for_a_damaged_file)
 	rfx_init(&r);
 	damage_leaf(r.db, "items");
 	cr_assert_eq(store_open(r.db, STORE_READONLY, &st, &err), 0, "%s", err);
+	cr_assert_not(store_damaged(st));
 	cr_assert_eq(store_items_newest(st, NULL, NITEMS, &rows, &n), -1);
 	cr_assert_not_null(strstr(store_errmsg(st), "feedd.db: database disk "
 	    "image is malformed: the file is damaged (stop feedd, run `feedd "
 	    "repair`"), "%s", store_errmsg(st));
+	cr_assert(store_damaged(st), "said once, it stays");
 	store_close(st);
 	rfx_done(&r);
 }
@@ -339,6 +344,73 @@ Test(repair, a_lost_batch_names_the_damage)
 	feed_row_cleanup(&f);
 	feed_doc_free(doc);
 	store_close(st);
+	rfx_done(&r);
+}
+
+static size_t
+keep_body(char *p, size_t size, size_t n, void *arg)
+{
+	buf_append(arg, p, size * n);
+	return size * n;
+}
+
+/* GET http://127.0.0.1:port/path: the status, the body into b. */
+static long
+http_get(int port, const char *path, struct buf *b)
+{
+	CURL *c = curl_easy_init();
+	char *url = xasprintf("http://127.0.0.1:%d%s", port, path);
+	long status = 0;
+
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, keep_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, b);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
+	if (curl_easy_perform(c) == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_cleanup(c);
+	free(url);
+	return status;
+}
+
+/* `feedd run` on a file that fails its stores: /healthz turns 503 and
+ * /metrics says so, for monitoring to see what the journal says. */
+Test(repair, a_daemon_on_a_damaged_file_fails_its_health_check)
+{
+	struct rfx r;
+	struct buf body;
+	char *conf, *errs = NULL, *feed, *rss = th_rss_of_items(5);
+	int port = th_free_port();
+	pid_t pid;
+
+	rfx_init(&r);
+	feed = th_path(r.dir, "f.xml");
+	cr_assert_eq(th_write_file(feed, rss, strlen(rss)), 0);
+	conf = xasprintf("[daemon]\nstate_dir = %s\n\n[output]\nlisten = "
+	    "127.0.0.1:%d\n\n[feed \"news\"]\nurl = file://%s\n", r.dir,
+	    port, feed);
+	cr_assert_eq(th_write_file(r.conf, conf, strlen(conf)), 0);
+	damage_leaf_at(r.db, "items", 1);	/* where the new items go */
+	errs = th_path(r.dir, "stderr");
+	pid = ts_run_start(r.conf, errs);
+	cr_assert_eq(ts_wait_file_has(errs, "feeds not stored", 20), 0,
+	    "the batch fails");
+	buf_init(&body, 0);
+	cr_assert_eq(http_get(port, "/healthz", &body), 503);
+	cr_assert_not_null(strstr(buf_str(&body), "damaged: the database "
+	    "file is damaged (stop feedd, run `feedd repair`"), "%s",
+	    buf_str(&body));
+	buf_reset(&body);
+	cr_assert_eq(http_get(port, "/metrics", &body), 200);
+	cr_assert_not_null(strstr(buf_str(&body), "\nfeedd_database_damaged "
+	    "1\n"));
+	buf_cleanup(&body);
+	kill(pid, SIGTERM);
+	cr_assert_eq(ts_wait_exit(pid, 10), 0);
+	free(conf);
+	free(errs);
+	free(feed);
+	free(rss);
 	rfx_done(&r);
 }
 

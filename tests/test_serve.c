@@ -334,6 +334,22 @@ Test(serve, healthz_fails_when_the_loop_stops_beating)
 	answer_cleanup(&a);
 }
 
+Test(serve, healthz_fails_once_the_database_is_damaged)
+{
+	struct answer a;
+
+	metrics_database_damaged(fx.m, 1);
+	ask("GET", "/healthz", NULL, &a);
+	cr_expect_eq(a.status, 503);
+	cr_expect_str_eq(buf_str(&a.body), "damaged: the database file is "
+	    "damaged (stop feedd, run `feedd repair`, start it again)\n");
+	answer_cleanup(&a);
+	metrics_database_damaged(fx.m, 0);
+	ask("GET", "/healthz", NULL, &a);
+	cr_expect_eq(a.status, 200);
+	answer_cleanup(&a);
+}
+
 Test(serve, file_read_fresh_after_rename)
 {
 	struct answer a;
