@@ -254,7 +254,12 @@ repair(struct repair *r)
 	}
 	if (n > 0) {
 		say(r, "rebuilding its indexes, full-text indexes and kept HTML");
-		if (store_rebuild_derived(st) == 0 && check(r, st) == 0) {
+		if ((n = store_rebuild_derived(st)) == -1) {
+			say_error(store_errmsg(st));	/* not the damage's doing */
+			store_close(st);
+			return EXIT_RUNTIME;
+		}
+		if (n == 0 && check(r, st) == 0) {
 			say(r, "repaired");
 			store_close(st);
 			return EXIT_OK;

@@ -383,7 +383,9 @@ int	 store_alerts_list(struct store *st, const char *rule, int limit,
  * each passed to fn; returns their number, or -1 when the check could
  * not run (store_errmsg says why).  store_rebuild_derived makes again,
  * in one transaction, all that is derived from the tables: indexes,
- * full-text indexes, kept HTML.  0 or -1.
+ * full-text indexes, kept HTML: 0; 1 when damage was in its way (a
+ * salvage may do what it could not); -1 when something else failed
+ * (store_errmsg says what: a reader holding the file, a full disk).
  */
 typedef void (*store_problem_fn)(const char *problem, void *arg);
 /* Whether the file at path is damaged when store_open fails on it: 1,
