@@ -248,7 +248,8 @@ repair(struct repair *r)
 		store_close(st);
 		return EXIT_OK;
 	}
-	if (r->check_only) {
+	/* a check that could not run for another reason than damage */
+	if (r->check_only || (st != NULL && n == -1 && !store_damaged(st))) {
 		store_close(st);
 		return EXIT_RUNTIME;
 	}

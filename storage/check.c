@@ -67,7 +67,11 @@ check_integrity(struct store *st, store_problem_fn fn, void *arg)
 	return rc == SQLITE_DONE ? n : -1;
 }
 
-/* FTS5's own check, against the items it indexes (rank 1). */
+/*
+ * FTS5's own check, against the items it indexes (rank 1): 0, 1 when it
+ * found damage, -1 when it could not run (another process writing the
+ * file, say).
+ */
 static int
 check_fts(struct store *st, const char *table, store_problem_fn fn,
     void *arg)
@@ -80,6 +84,8 @@ check_fts(struct store *st, const char *table, store_problem_fn fn,
 	free(sql);
 	if (rc == SQLITE_OK)
 		return 0;
+	if (!is_damage(sqlite3_extended_errcode(st->db)))
+		return -1;
 	msg = xasprintf("full-text index %s: %s", table,
 	    sqlite3_errmsg(st->db));
 	fn(msg, arg);
@@ -95,8 +101,13 @@ store_check(struct store *st, store_problem_fn fn, void *arg)
 	/* a file SQLite cannot walk: the indexes' checks would say no more */
 	if (n != 0)
 		return n;
-	for (size_t i = 0; i < sizeof(fts_tables) / sizeof(fts_tables[0]); i++)
-		n += check_fts(st, fts_tables[i], fn, arg);
+	for (size_t i = 0; i < sizeof(fts_tables) / sizeof(fts_tables[0]); i++) {
+		int found = check_fts(st, fts_tables[i], fn, arg);
+
+		if (found == -1)
+			return -1;
+		n += found;
+	}
 	return n;
 }
 
