@@ -148,17 +148,6 @@ metrics_loop_beat(struct metrics *m, int64_t now_ms)
 	pthread_mutex_unlock(&m->mu);
 }
 
-int64_t
-metrics_loop_silence_ms(struct metrics *m, int64_t now_ms)
-{
-	int64_t beat;
-
-	pthread_mutex_lock(&m->mu);
-	beat = m->loop_beat_ms;
-	pthread_mutex_unlock(&m->mu);
-	return now_ms > beat ? now_ms - beat : 0;
-}
-
 void
 metrics_database_damaged(struct metrics *m, int damaged)
 {
@@ -167,15 +156,13 @@ metrics_database_damaged(struct metrics *m, int damaged)
 	pthread_mutex_unlock(&m->mu);
 }
 
-int
-metrics_is_database_damaged(struct metrics *m)
+void
+metrics_health(struct metrics *m, int64_t now_ms, struct metrics_health *h)
 {
-	int damaged;
-
 	pthread_mutex_lock(&m->mu);
-	damaged = m->database_damaged;
+	h->silence_ms = now_ms > m->loop_beat_ms ? now_ms - m->loop_beat_ms : 0;
+	h->database_damaged = m->database_damaged;
 	pthread_mutex_unlock(&m->mu);
-	return damaged;
 }
 
 /* A label value: backslash, quote and newline escaped (0.0.4). */

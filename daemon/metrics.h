@@ -26,11 +26,17 @@ void	 metrics_cycle_done(struct metrics *m, int64_t when);
  * milliseconds of one monotonic clock; a new struct counts as a beat.
  */
 void	 metrics_loop_beat(struct metrics *m, int64_t now_ms);
-int64_t	 metrics_loop_silence_ms(struct metrics *m, int64_t now_ms);
 /* Whether the database file was found damaged (store_damaged), for
  * /healthz and feedd_database_damaged. */
 void	 metrics_database_damaged(struct metrics *m, int damaged);
-int	 metrics_is_database_damaged(struct metrics *m);
+
+/* What /healthz answers from. */
+struct metrics_health {
+	int64_t	 silence_ms;		/* since the loop's last beat */
+	int	 database_damaged;
+};
+void	 metrics_health(struct metrics *m, int64_t now_ms,
+	    struct metrics_health *h);
 /* Appends the Prometheus text exposition; 0 or -1. */
 int	 metrics_render(struct metrics *m, struct buf *out);
 

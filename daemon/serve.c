@@ -512,12 +512,12 @@ alert_feed_path(struct server *srv, const char *name)
 static void
 reply_health(struct server *srv, struct reply *r)
 {
-	int64_t silent = metrics_loop_silence_ms(srv->metrics,
-	    (int64_t)(uv_hrtime() / 1000000));
+	struct metrics_health h;
 	char	 text[80];
 
-	if (silent < SERVE_LOOP_STALLED_MS) {
-		if (metrics_is_database_damaged(srv->metrics))
+	metrics_health(srv->metrics, (int64_t)(uv_hrtime() / 1000000), &h);
+	if (h.silence_ms < SERVE_LOOP_STALLED_MS) {
+		if (h.database_damaged)
 			reply_text(r, MHD_HTTP_SERVICE_UNAVAILABLE, "damaged: the "
 			    "database file is damaged (stop feedd, run `feedd "
 			    "repair`, start it again)\n");
@@ -526,7 +526,7 @@ reply_health(struct server *srv, struct reply *r)
 		return;
 	}
 	snprintf(text, sizeof(text), "stalled: the event loop has not run "
-	    "for %lld s\n", (long long)(silent / 1000));
+	    "for %lld s\n", (long long)(h.silence_ms / 1000));
 	reply_text(r, MHD_HTTP_SERVICE_UNAVAILABLE, text);
 }
 
