@@ -147,8 +147,8 @@ store_rebuild_derived(struct store *st)
 		return is_damage(sqlite3_extended_errcode(st->db)) ? 1 : -1;
 	if (store_exec(st, sql) == 0 && store_commit(st) == 0)
 		return 0;
-	store_rollback(st);		/* keeps the cause in rb_code */
-	return is_damage(st->rb_code) ? 1 : -1;
+	store_rollback(st);		/* keeps the cause in st->rb */
+	return is_damage(st->rb.code) ? 1 : -1;
 }
 
 /* ---- salvage ---- */

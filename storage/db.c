@@ -270,12 +270,12 @@ store_cause(struct store *st)
 {
 	int code = st->db ? sqlite3_extended_errcode(st->db) : SQLITE_NOMEM;
 	int sys = st->db ? sqlite3_system_errno(st->db) : 0;
-	int rolled = code == SQLITE_OK && st->rb_code != SQLITE_OK;
+	int rolled = code == SQLITE_OK && st->rb.code != SQLITE_OK;
 	char why[256];
 	const char *ro;
 
 	if (rolled)
-		code = st->rb_code;	/* what the rollback reset */
+		code = st->rb.code;	/* what the rollback reset */
 
 	switch (code & 0xff) {
 	case SQLITE_FULL:
@@ -285,7 +285,7 @@ store_cause(struct store *st)
 		st->damaged = 1;
 		snprintf(st->errtext, sizeof(st->errtext), "%s: the file is "
 		    "damaged (stop feedd, run `feedd repair`, start it again)",
-		    rolled ? st->rb_msg : sqlite3_errmsg(st->db));
+		    rolled ? st->rb.msg : sqlite3_errmsg(st->db));
 		return st->errtext;
 	case SQLITE_READONLY:
 		ro = why_readonly(st->path, why, sizeof(why));
@@ -325,7 +325,7 @@ store_cause(struct store *st)
 		return "unknown error";
 	}
 	if (rolled)
-		return st->rb_msg;
+		return st->rb.msg;
 	return st->db ? sqlite3_errmsg(st->db) : "out of memory";
 }
 
@@ -460,7 +460,7 @@ store_begin(struct store *st)
 		store_ckpt_wait(st->ckpt);
 		if (store_run(st, SQ_BEGIN, "BEGIN IMMEDIATE", "") == -1)
 			return -1;
-		st->rb_code = SQLITE_OK;
+		st->rb.code = SQLITE_OK;
 	}
 	st->depth++;
 	return 0;
@@ -485,28 +485,29 @@ store_commit(struct store *st)
 	return 0;
 }
 
+static void
+error_keep(sqlite3 *db, struct store_error *e)
+{
+	e->code = sqlite3_extended_errcode(db);
+	snprintf(e->msg, sizeof(e->msg), "%s", sqlite3_errmsg(db));
+}
+
 void
 store_keep_error(struct store *st)
 {
-	if (sqlite3_errcode(st->db) == SQLITE_OK)
-		return;
-	st->rb_code = sqlite3_extended_errcode(st->db);
-	snprintf(st->rb_msg, sizeof(st->rb_msg), "%s", sqlite3_errmsg(st->db));
+	if (sqlite3_errcode(st->db) != SQLITE_OK)
+		error_keep(st->db, &st->rb);
 }
 
 void
 store_rollback(struct store *st)
 {
-	if (st->depth > 1 && !st->lost) {
-		st->lost_code = sqlite3_extended_errcode(st->db);
-		snprintf(st->lost_msg, sizeof(st->lost_msg), "%s",
-		    sqlite3_errmsg(st->db));
-	}
+	if (st->depth > 1 && !st->lost)
+		error_keep(st->db, &st->lost_by);
 	st->lost |= st->depth > 1;
 	st->depth = 0;
 	store_group_drop(st);	/* it may hold rolled-back items */
-	st->rb_code = sqlite3_extended_errcode(st->db);
-	snprintf(st->rb_msg, sizeof(st->rb_msg), "%s", sqlite3_errmsg(st->db));
+	error_keep(st->db, &st->rb);
 	if (!sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 }
@@ -565,7 +566,7 @@ int
 store_batch_begin(struct store *st)
 {
 	st->lost = 0;
-	st->lost_code = SQLITE_OK;
+	st->lost_by.code = SQLITE_OK;
 	return store_begin(st);
 }
 
@@ -575,11 +576,9 @@ store_batch_commit(struct store *st)
 	int lost = st->lost;
 
 	st->lost = 0;
-	if (lost && st->lost_code != SQLITE_OK) {
-		/* the calls since began and ended transactions of their own */
-		st->rb_code = st->lost_code;
-		memcpy(st->rb_msg, st->lost_msg, sizeof(st->rb_msg));
-	}
+	/* the calls since began and ended transactions of their own */
+	if (lost && st->lost_by.code != SQLITE_OK)
+		st->rb = st->lost_by;
 	if (st->depth == 0)
 		return lost ? -1 : 0;
 	if (store_commit(st) == 0)

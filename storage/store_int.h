@@ -36,6 +36,12 @@ enum store_stmt_id {
 struct store_ckpt;
 struct group_index;
 
+/* An SQLite error kept past the reset or ROLLBACK that clears it. */
+struct store_error {
+	int	 code;			/* extended; SQLITE_OK: none */
+	char	 msg[256];
+};
+
 struct store {
 	sqlite3	*db;
 	char	*path;
@@ -43,8 +49,8 @@ struct store {
 	int	 depth;			/* store_begin calls not yet ended */
 	int	 damaged;		/* an error said the file is damaged */
 	int	 lost;			/* the open batch was rolled back */
-	int	 lost_code;		/* by this error (store_batch_commit */
-	char	 lost_msg[256];		/* reports it, not a later one's OK) */
+	struct store_error lost_by;	/* store_batch_commit reports it,
+					 * not a later call's OK */
 	sqlite3_stmt *stmt[SQ_NSTMT];
 	struct store_ckpt *ckpt;	/* NULL: SQLite checkpoints inline */
 	/* story grouping (group.c): off unless store_set_grouping */
@@ -56,8 +62,7 @@ struct store {
 	 * statement was reset since: store_keep_error) failed: ROLLBACK
 	 * and resets clear SQLite's error, and store_errmsg is asked
 	 * after them */
-	int	 rb_code;
-	char	 rb_msg[256];
+	struct store_error rb;
 	int	 io_errno;		/* a temporary file of the store's
 					 * own failed: store_errmsg says so,
 					 * once */
