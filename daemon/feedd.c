@@ -424,9 +424,11 @@ feedd_reload(struct feedd *d)
 	d->cfg = cfg;
 	store_set_grouping(d->st, cfg->group_stories, cfg->group_window);
 	log_set_level((enum log_level)cfg->log_level);
+	reconcile_feeds(d, cfg);
+	/* after: a queued feed the config dropped is known as removed when
+	 * the new limits start it */
 	feedd_fetch_opts(d, cfg, &o);
 	fetcher_set_opts(d->fetcher, &o);
-	reconcile_feeds(d, cfg);
 	reopen_alert_log(d, old);
 	if ((cfg->listen == NULL) != (old->listen == NULL) ||
 	    (cfg->listen && strcmp(cfg->listen, old->listen) != 0))
@@ -507,7 +509,8 @@ init_handles(struct feedd *d)
 	}
 	feedd_fetch_opts(d, d->cfg, &o);
 	d->pipe = pipeline_new(d);
-	d->fetcher = fetcher_new(&d->loop, &o, pipeline_fetch_done, d->pipe);
+	d->fetcher = fetcher_new(&d->loop, &o, pipeline_fetch_req,
+	    pipeline_fetch_done, d->pipe);
 	d->sched = sched_new(&d->loop, pipeline_due, d->pipe);
 	load_host_holds(d);
 }

@@ -23,7 +23,7 @@ struct host {
 	int		 in_ready;
 	int		 active;
 	int64_t		 hold_until;	/* Unix seconds; 0 none */
-	TAILQ_HEAD(, fetch) queue;
+	TAILQ_HEAD(, fetch_wait) queue;
 };
 
 struct sock_ctx {
@@ -41,6 +41,7 @@ struct fetcher {
 	uv_timer_t	 timer;		/* curl's timeout */
 	uv_timer_t	 kick;		/* runs the queue on the next turn */
 	struct fetch_opts o;
+	fetch_req_cb	 req_cb;
 	fetch_done_cb	 cb;
 	void		*cbarg;
 	struct host	*hosts[HOST_BUCKETS];
@@ -106,16 +107,16 @@ ready_pop(struct fetcher *fr)
 	return h;
 }
 
-static struct fetch *
+static struct fetch_wait *
 host_dequeue(struct fetcher *fr, struct host *h)
 {
-	struct fetch *f = TAILQ_FIRST(&h->queue);
+	struct fetch_wait *w = TAILQ_FIRST(&h->queue);
 
-	if (f == NULL)
+	if (w == NULL)
 		return NULL;
-	TAILQ_REMOVE(&h->queue, f, link);
+	TAILQ_REMOVE(&h->queue, w, link);
 	fr->queued--;
-	return f;
+	return w;
 }
 
 /* ---- completion ---- */
@@ -158,24 +159,45 @@ fetcher_hold_host(struct fetcher *fr, const char *host, int64_t until)
 		h->hold_until = until;
 }
 
+/* A queued request of a held host ends without a transfer. */
 static void
-complete_held(struct fetcher *fr, struct fetch *f, int64_t now)
+complete_held(struct fetcher *fr, struct host *h, struct fetch_wait *w,
+    int64_t now)
 {
-	f->res.held = 1;
-	f->res.outcome = FETCH_OUTCOME_HTTP_ERROR;
-	f->res.retry_after = f->host->hold_until - now;
-	f->res.error = xasprintf("host %s held off for %lld s (Retry-After)",
-	    f->host->name, (long long)f->res.retry_after);
-	complete(fr, f);
+	struct fetch_result *res = fetch_result_new(w->arg);
+
+	free(w);
+	res->held = 1;
+	res->outcome = FETCH_OUTCOME_HTTP_ERROR;
+	res->retry_after = h->hold_until - now;
+	res->error = xasprintf("host %s held off for %lld s (Retry-After)",
+	    h->name, (long long)res->retry_after);
+	fr->cb(res, fr->cbarg);
+}
+
+static void
+set_aborted(struct fetch_result *res)
+{
+	res->aborted = 1;
+	res->outcome = FETCH_OUTCOME_NETWORK_ERROR;
+	res->error = xstrdup("aborted at shutdown");
 }
 
 static void
 complete_aborted(struct fetcher *fr, struct fetch *f)
 {
-	f->res.aborted = 1;
-	f->res.outcome = FETCH_OUTCOME_NETWORK_ERROR;
-	f->res.error = xstrdup("aborted at shutdown");
+	set_aborted(&f->res);
 	complete(fr, f);
+}
+
+static void
+complete_aborted_wait(struct fetcher *fr, struct fetch_wait *w)
+{
+	struct fetch_result *res = fetch_result_new(w->arg);
+
+	free(w);
+	set_aborted(res);
+	fr->cb(res, fr->cbarg);
 }
 
 static void
@@ -305,9 +327,19 @@ on_curl_socket(CURL *easy, curl_socket_t s, int action, void *arg,
 
 /* ---- the queue ---- */
 
+/* w's request, as req_cb says it now, on the wire; nothing if dropped. */
 static void
-start(struct fetcher *fr, struct fetch *f)
+start(struct fetcher *fr, struct host *h, struct fetch_wait *w)
 {
+	struct fetch_req req = { NULL, NULL, NULL };
+	void *arg = w->arg;
+	struct fetch *f;
+
+	free(w);
+	if (fr->req_cb(arg, &req, fr->cbarg) == -1)
+		return;
+	f = fetch_new(fr, &req, arg);
+	f->host = h;
 	f->started_ns = uv_hrtime();
 	if (fetch_setup(f, &fr->o) == -1 ||
 	    curl_multi_add_handle(fr->multi, f->easy) != CURLM_OK) {
@@ -327,17 +359,17 @@ dispatch(struct fetcher *fr)
 {
 	int64_t now = (int64_t)time(NULL);
 	struct host *h;
-	struct fetch *f;
+	struct fetch_wait *w;
 
 	while (!fr->closing && !fr->held && fr->active < fr->o.concurrency &&
 	    (h = ready_pop(fr)) != NULL) {
 		if (h->hold_until > now) {
-			while ((f = host_dequeue(fr, h)) != NULL)
-				complete_held(fr, f, now);
+			while ((w = host_dequeue(fr, h)) != NULL)
+				complete_held(fr, h, w, now);
 			continue;
 		}
-		if ((f = host_dequeue(fr, h)) != NULL)
-			start(fr, f);
+		if ((w = host_dequeue(fr, h)) != NULL)
+			start(fr, h, w);
 		ready_push(fr, h);
 	}
 }
@@ -349,13 +381,13 @@ on_kick(uv_timer_t *t)
 }
 
 void
-fetcher_add(struct fetcher *fr, const struct fetch_req *req)
+fetcher_add(struct fetcher *fr, const char *url, void *arg)
 {
-	struct fetch *f = fetch_new(fr, req);
-	struct host *h = host_get(fr, req->url);
+	struct fetch_wait *w = xmalloc(sizeof(*w));
+	struct host *h = host_get(fr, url);
 
-	f->host = h;
-	TAILQ_INSERT_TAIL(&h->queue, f, link);
+	w->arg = arg;
+	TAILQ_INSERT_TAIL(&h->queue, w, link);
 	fr->queued++;
 	ready_push(fr, h);
 	if (!uv_is_active((uv_handle_t *)&fr->kick))
@@ -399,8 +431,8 @@ opts_copy(struct fetch_opts *dst, const struct fetch_opts *src)
 }
 
 struct fetcher *
-fetcher_new(uv_loop_t *loop, const struct fetch_opts *o, fetch_done_cb cb,
-    void *arg)
+fetcher_new(uv_loop_t *loop, const struct fetch_opts *o, fetch_req_cb req_cb,
+    fetch_done_cb cb, void *arg)
 {
 	struct fetcher *fr = xcalloc(1, sizeof(*fr));
 
@@ -408,6 +440,7 @@ fetcher_new(uv_loop_t *loop, const struct fetch_opts *o, fetch_done_cb cb,
 	STAILQ_INIT(&fr->ready);
 	TAILQ_INIT(&fr->flying);
 	LIST_INIT(&fr->socks);
+	fr->req_cb = req_cb;
 	fr->cb = cb;
 	fr->cbarg = arg;
 	opts_copy(&fr->o, o);
@@ -434,13 +467,13 @@ fetcher_set_opts(struct fetcher *fr, const struct fetch_opts *o)
 void
 fetcher_drop_queue(struct fetcher *fr)
 {
-	struct fetch *f;
+	struct fetch_wait *w;
 	struct host *h;
 
 	for (size_t i = 0; i < HOST_BUCKETS; i++)
 		for (h = fr->hosts[i]; h; h = h->hnext)
-			while ((f = host_dequeue(fr, h)) != NULL)
-				complete_aborted(fr, f);
+			while ((w = host_dequeue(fr, h)) != NULL)
+				complete_aborted_wait(fr, w);
 }
 
 void

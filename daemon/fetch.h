@@ -39,11 +39,11 @@ struct fetch_opts {
 	int	 allow_private;		/* no address policy (fetch_addr.h) */
 };
 
+/* What a request sends; its strings are the fetcher's once handed over. */
 struct fetch_req {
-	const char *url;		/* copied */
-	const char *etag;		/* sent as If-None-Match; may be NULL */
-	const char *last_modified;	/* sent as If-Modified-Since; may be NULL */
-	void	*arg;			/* handed back in the result */
+	char	*url;
+	char	*etag;			/* sent as If-None-Match; may be NULL */
+	char	*last_modified;		/* sent as If-Modified-Since; may be NULL */
 };
 
 struct fetch_result {
@@ -70,19 +70,28 @@ struct fetch_result {
 	double	 seconds;		/* from start to the last byte */
 };
 
-/* Called from the loop once per request; res is the callee's, to free
- * with fetch_result_free. */
-typedef void (*fetch_done_cb)(struct fetch_result *res, void *arg);
+/*
+ * Called from the loop when a queued request (its arg) may start: fills
+ * req and returns 0, or returns -1 to drop it, unheard of (no result).
+ * What a request sends is read then, not when it is queued: a first
+ * cycle queues every feed at once, and keeping each one's URL and
+ * headers meanwhile was half the memory of 100,000 feeds.
+ */
+typedef int (*fetch_req_cb)(void *arg, struct fetch_req *req, void *cbarg);
+/* Called from the loop once per request that was not dropped; res is
+ * the callee's, to free with fetch_result_free. */
+typedef void (*fetch_done_cb)(struct fetch_result *res, void *cbarg);
 
 struct fetcher *fetcher_new(uv_loop_t *loop, const struct fetch_opts *o,
-	    fetch_done_cb cb, void *arg);
+	    fetch_req_cb req_cb, fetch_done_cb done_cb, void *cbarg);
 void	 fetch_result_free(struct fetch_result *res);	/* NULL ok */
 /* New limits apply to transfers started from now on (SIGHUP). */
 void	 fetcher_set_opts(struct fetcher *fr, const struct fetch_opts *o);
 /* Holds host (as fetch_url_host names it) until Unix seconds until. */
 void	 fetcher_hold_host(struct fetcher *fr, const char *host, int64_t until);
-/* Queues a request; it starts when the limits allow. */
-void	 fetcher_add(struct fetcher *fr, const struct fetch_req *req);
+/* Queues a request for url's host (url is not kept); it starts when the
+ * limits allow, sending what req_cb says then. */
+void	 fetcher_add(struct fetcher *fr, const char *url, void *arg);
 /* Transfers queued or in flight. */
 size_t	 fetcher_busy(const struct fetcher *fr);
 /*

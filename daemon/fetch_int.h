@@ -16,10 +16,16 @@
 
 struct host;
 
+/* A queued request: all a first cycle keeps per feed until it starts. */
+struct fetch_wait {
+	TAILQ_ENTRY(fetch_wait) link;	/* host queue */
+	void		*arg;
+};
+
 struct fetch {
 	struct fetcher	*fr;
 	struct host	*host;
-	TAILQ_ENTRY(fetch) link;	/* host queue, then in-flight list */
+	TAILQ_ENTRY(fetch) link;	/* in-flight list */
 	CURL		*easy;
 	struct curl_slist *hdrs;	/* the request's, made with it */
 	char		*url;
@@ -41,7 +47,10 @@ struct fetch {
 const struct fetch_opts *fetcher_opts(const struct fetcher *fr);
 
 /* fetch_xfer.c */
-struct fetch *fetch_new(struct fetcher *fr, const struct fetch_req *req);
+/* Takes req's strings. */
+struct fetch *fetch_new(struct fetcher *fr, struct fetch_req *req, void *arg);
+/* The result of a request that never started. */
+struct fetch_result *fetch_result_new(void *arg);
 void	 fetch_free(struct fetch *f);		/* NULL ok */
 /* Makes the easy handle; -1 with res.error set. */
 int	 fetch_setup(struct fetch *f, const struct fetch_opts *o);

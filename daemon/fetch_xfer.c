@@ -41,29 +41,37 @@ add_header(struct fetch *f, const char *name, const char *value)
 }
 
 struct fetch *
-fetch_new(struct fetcher *fr, const struct fetch_req *req)
+fetch_new(struct fetcher *fr, struct fetch_req *req, void *arg)
 {
 	struct fetch *f = xcalloc(1, sizeof(*f));
 
 	f->fr = fr;
-	/*
-	 * A first cycle queues every feed at once: what only a transfer
-	 * needs (its error buffer, the URL of its current hop, the Accept
-	 * header every request sends) is made when it starts (fetch_setup),
-	 * not kept 10,000 times while queued.
-	 */
-	f->url = xstrdup(req->url);
+	f->url = req->url;
 	/* the validators go straight into the request's headers */
 	add_header(f, "If-None-Match", req->etag);
 	add_header(f, "If-Modified-Since", req->last_modified);
-	f->arg = req->arg;
+	free(req->etag);
+	free(req->last_modified);
+	memset(req, 0, sizeof(*req));
+	f->arg = arg;
 	buf_init(&f->body, 0);
-	f->is_file = strncasecmp(req->url, "file:", 5) == 0;
+	f->is_file = strncasecmp(f->url, "file:", 5) == 0;
 	f->perm_chain = 1;
-	f->res.arg = req->arg;
+	f->res.arg = arg;
 	f->res.retry_after = -1;
 	f->res.hint = -1;
 	return f;
+}
+
+struct fetch_result *
+fetch_result_new(void *arg)
+{
+	struct fetch_result *r = xcalloc(1, sizeof(*r));
+
+	r->arg = arg;
+	r->retry_after = -1;
+	r->hint = -1;
+	return r;
 }
 
 static void

@@ -162,6 +162,7 @@ pipeline_new(struct feedd *d)
 
 static void pipeline_commit(struct pipeline *p);
 static void store_ready(struct pipeline *p);
+static uint64_t flush_delay(const struct pipeline *p, int64_t now);
 
 /* What was parsed before the close is stored, as it was fetched. */
 void
@@ -227,34 +228,60 @@ void
 pipeline_start(struct pipeline *p, struct feed_state *fs)
 {
 	struct feedd *d = p->d;
-	struct feed_row row;
-	struct fetch_req req;
 
 	if (d->stopping || fs->in_flight || fs->deferred)
 		return;
+	fs->in_flight = 1;
+	p->cycle.total++;
+	fetcher_add(d->fetcher, fs->url, fs);
+	status_soon(d);
+}
+
+/* A queued fetch of fs that is not made after all: as if never queued. */
+static int
+start_dropped(struct pipeline *p, struct feed_state *fs)
+{
+	fs->in_flight = 0;
+	p->cycle.total--;
+	if (fs->removed && !fs->deferred)
+		feed_state_free(fs);
+	status_soon(p->d);
+	if (pipeline_busy(p) == 0)
+		feedd_flush_soon(p->d, flush_delay(p, sched_now_ms()));
+	return -1;
+}
+
+int
+pipeline_fetch_req(void *arg, struct fetch_req *req, void *cbarg)
+{
+	struct pipeline *p = cbarg;
+	struct feed_state *fs = arg;
+	struct feedd *d = p->d;
+	struct feed_row row;
+
+	if (fs->removed)
+		return start_dropped(p, fs);
 	if (store_feed_get(d->st, fs->name, &row) != 0) {
 		log_warnx("feed \"%s\": not in the database: %s", fs->name,
 		    store_errmsg(d->st));
-		return;
+		return start_dropped(p, fs);
 	}
 	if (fs->health == FEED_UNKNOWN)
 		feedd_set_health(d, fs, feed_row_health(&row));
-	if (!row.gone) {
-		memset(&req, 0, sizeof(req));
-		req.url = fs->url;
-		req.etag = row.etag;
-		req.last_modified = row.last_modified;
-		snprintf(fs->body_hash, sizeof(fs->body_hash), "%s",
-		    row.body_hash ? row.body_hash : "");
-		req.arg = fs;
-		/* a first document is all new: index all of it off the loop */
-		fs->first_body = row.body_hash == NULL;
-		fs->in_flight = 1;
-		p->cycle.total++;
-		fetcher_add(d->fetcher, &req);
-		status_soon(d);
+	if (row.gone) {
+		feed_row_cleanup(&row);
+		return start_dropped(p, fs);
 	}
+	snprintf(fs->body_hash, sizeof(fs->body_hash), "%s",
+	    row.body_hash ? row.body_hash : "");
+	/* a first document is all new: index all of it off the loop */
+	fs->first_body = row.body_hash == NULL;
+	req->url = xstrdup(fs->url);
+	req->etag = row.etag;
+	req->last_modified = row.last_modified;
+	row.etag = row.last_modified = NULL;
 	feed_row_cleanup(&row);
+	return 0;
 }
 
 /* ---- feed state ---- */

@@ -2,7 +2,9 @@
  * pipeline: what happens to a feed between the scheduler and the
  * outputs, stage by stage (file, thread):
  *
- *   pipeline_start  the feed's validators from the store   loop
+ *   pipeline_start  queues the feed for fetch.c             loop
+ *   pipeline_fetch_req  as it starts: its validators
+ *                   from the store                         loop
  *   fetch.c         the HTTP transfer                      loop (curl multi)
  *   parse_work      body -> feed_doc (feeds/parse.c), then
  *                   store_prepare_doc (keys, index text)   libuv worker pool
@@ -51,6 +53,8 @@ void	 pipeline_free(struct pipeline *p);
 void	 pipeline_start(struct pipeline *p, struct feed_state *fs);
 /* sched's due callback (arg: the pipeline). */
 void	 pipeline_due(struct sched_entry *e, void *arg);
+/* fetch's req callback (cbarg: the pipeline, arg: the feed_state). */
+int	 pipeline_fetch_req(void *arg, struct fetch_req *req, void *cbarg);
 /* fetch's done callback (arg: the pipeline). */
 void	 pipeline_fetch_done(struct fetch_result *res, void *arg);
 /* Feeds being fetched or parsed. */
