@@ -293,6 +293,49 @@ Test(daemon, sighup_adds_a_feed_and_keeps_config_on_error)
 }
 
 /*
+ * A queued fetch is made from what holds when it starts: a feed a
+ * reload removed while it waited (one transfer at a time, the other
+ * feed's taking 5 s) is never requested; the feed added by the same
+ * reload, queued behind it, is.
+ */
+Test(daemon, reload_drops_a_queued_feed_it_removes)
+{
+	char *doc = rss_items(1, "g", "");
+	char *fa = ts_feed(&T, "a", "/a.xml?delay_ms=3000&id=a");
+	char *fb = ts_feed(&T, "b", "/a.xml?delay_ms=3000&id=b");
+	char *fc = ts_feed(&T, "c", "/a.xml?id=c");
+	char *both = xasprintf("%s%s", fa, fb);
+	const char *lim = "concurrency = 1\nper_host = 1";
+	char *conf = ts_config(&T, lim, both);
+	char *errf = th_path(T.dir, "stderr"), *kept;
+	const char *gone;
+	pid_t pid;
+
+	ts_put(&T, "a.xml", doc);
+	pid = ts_run_start(conf, errf);
+	cr_assert_eq(ts_wait_request(&T, "delay_ms=3000", 20), 0);
+	/* the one not in flight waits in the queue */
+	gone = ts_count(&T, "id=a", NULL) ? "id=b" : "id=a";
+	kept = xasprintf("%s%s", strcmp(gone, "id=a") ? fa : fb, fc);
+	free(ts_config(&T, lim, kept));
+	kill(pid, SIGHUP);
+	cr_assert_eq(ts_wait_request(&T, "id=c", 30), 0,
+	    "the feed the reload added is fetched");
+	cr_assert_eq(ts_count(&T, gone, NULL), 0,
+	    "the queued feed the reload removed is not");
+	kill(pid, SIGTERM);
+	cr_assert_eq(ts_wait_exit(pid, 12), 0);
+	free(doc);
+	free(fa);
+	free(fb);
+	free(fc);
+	free(both);
+	free(kept);
+	free(errf);
+	free(conf);
+}
+
+/*
  * A committed item in the database (read-only, beside the writer); the
  * query only once the WAL has frames, not on every write before.
  */
