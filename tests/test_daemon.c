@@ -295,7 +295,7 @@ Test(daemon, sighup_adds_a_feed_and_keeps_config_on_error)
 /*
  * A queued fetch is made from what holds when it starts: a feed a
  * reload removed while it waited (one transfer at a time, the other
- * feed's taking 5 s) is never requested; the feed added by the same
+ * feed's taking 3 s) is never requested; the feed added by the same
  * reload, queued behind it, is.
  */
 Test(daemon, reload_drops_a_queued_feed_it_removes)
