@@ -58,8 +58,10 @@ feed_state_free(struct feed_state *fs)
 {
 	if (fs == NULL)
 		return;
-	free(fs->name);
-	free(fs->url);
+	if (fs->owned) {
+		free((char *)fs->name);
+		free((char *)fs->url);
+	}
 	free(fs);
 }
 
@@ -99,8 +101,8 @@ build_feeds(const struct config *cfg, struct feed_state ***out, size_t *n)
 		const struct feed_conf *fc = &cfg->feeds[i];
 
 		v[i] = xcalloc(1, sizeof(*v[i]));
-		v[i]->name = xstrdup(fc->def.name);
-		v[i]->url = xstrdup(fc->url);
+		v[i]->name = fc->def.name;
+		v[i]->url = fc->url;
 		v[i]->interval = fc->interval > 0 ? fc->interval : cfg->interval;
 	}
 	qsort(v, cfg->nfeeds, sizeof(*v), feed_cmp);
@@ -307,6 +309,7 @@ reconcile_feeds(struct feedd *d, const struct config *cfg)
 {
 	struct feed_state **v, *old;
 	size_t n;
+	int changed;
 
 	build_feeds(cfg, &v, &n);
 	for (size_t i = 0; i < d->nfeeds; i++)
@@ -317,10 +320,12 @@ reconcile_feeds(struct feedd *d, const struct config *cfg)
 			continue;
 		}
 		old->mark = 1;
-		if (strcmp(old->url, v[i]->url) != 0 ||
-		    old->interval != v[i]->interval) {
-			free(old->url);
-			old->url = xstrdup(v[i]->url);
+		changed = strcmp(old->url, v[i]->url) != 0 ||
+		    old->interval != v[i]->interval;
+		/* the old config goes after this */
+		old->name = v[i]->name;
+		old->url = v[i]->url;
+		if (changed) {
 			old->interval = v[i]->interval;
 			if (!old->in_flight && !old->deferred)
 				schedule_from_row(d, old);
@@ -336,8 +341,13 @@ reconcile_feeds(struct feedd *d, const struct config *cfg)
 		sched_remove(d->sched, &fs->ent);
 		feedd_set_health(d, fs, FEED_UNKNOWN);
 		fs->removed = 1;
-		if (!fs->in_flight && !fs->deferred)
+		if (!fs->in_flight && !fs->deferred) {
 			feed_state_free(fs);
+			continue;
+		}
+		fs->name = xstrdup(fs->name);
+		fs->url = xstrdup(fs->url);
+		fs->owned = 1;
 	}
 	free(d->feeds);
 	d->feeds = v;

@@ -37,8 +37,11 @@ enum feed_health {
 /* One configured feed as the scheduler sees it. */
 struct feed_state {
 	struct sched_entry ent;
-	char	*name;
-	char	*url;
+	/* the config's strings (d->cfg); copies once a reload removed the
+	 * feed in flight, which outlives that config (owned) */
+	const char *name;
+	const char *url;
+	int	 owned;
 	int64_t	 interval;		/* seconds */
 	int	 in_flight;		/* fetched or parsed now */
 	int	 first_body;		/* never stored: index all of it */

@@ -336,6 +336,43 @@ Test(daemon, reload_drops_a_queued_feed_it_removes)
 }
 
 /*
+ * A feed a reload removes while its transfer runs: the answer that
+ * comes after is not stored (its feed state outlives the config its
+ * name and URL came from), and the daemon goes on with the feed the
+ * reload added.
+ */
+Test(daemon, reload_removes_a_feed_in_flight)
+{
+	char *doc = rss_items(2, "g", "");
+	char *fa = ts_feed(&T, "a", "/a.xml?delay_ms=2000&id=a");
+	char *fc = ts_feed(&T, "c", "/a.xml?id=c");
+	const char *lim = "concurrency = 1\nper_host = 1";
+	char *conf = ts_config(&T, lim, fa);
+	char *errf = th_path(T.dir, "stderr"), *err;
+	pid_t pid;
+
+	ts_put(&T, "a.xml", doc);
+	pid = ts_run_start(conf, errf);
+	cr_assert_eq(ts_wait_request(&T, "id=a", 20), 0);
+	free(ts_config(&T, lim, fc));
+	kill(pid, SIGHUP);
+	cr_assert_eq(ts_wait_request(&T, "id=c", 30), 0,
+	    "the feed the reload added is fetched");
+	kill(pid, SIGTERM);
+	cr_assert_eq(ts_wait_exit(pid, 12), 0);
+	cr_assert_eq(ts_items_of(&T, "a"), 0, "nothing of the removed feed");
+	cr_assert_eq(ts_items_of(&T, "c"), 2);
+	err = th_read_file(errf, NULL);
+	cr_assert_null(strstr(err, "internal:"), "%s", err);
+	free(err);
+	free(doc);
+	free(fa);
+	free(fc);
+	free(errf);
+	free(conf);
+}
+
+/*
  * A committed item in the database (read-only, beside the writer); the
  * query only once the WAL has frames, not on every write before.
  */
