@@ -613,6 +613,10 @@ config_finish(struct config *cfg)
 	for (size_t i = 0; i < cfg->nfeeds; i++)
 		if (cfg->feeds[i].interval == 0)
 			cfg->feeds[i].interval = cfg->interval;
+	/* it grew by doubling, and is kept as long as the daemon runs */
+	if (cfg->nfeeds > 0)
+		cfg->feeds = xreallocarray(cfg->feeds, cfg->nfeeds,
+		    sizeof(*cfg->feeds));
 }
 
 /* The config file's folder, absolute: realpath of its dirname. */
