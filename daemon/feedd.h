@@ -34,8 +34,10 @@ enum feed_health {
 	FEED_NHEALTH
 };
 
-/* One configured feed as the scheduler sees it. */
-/* One per configured feed, kept for good: small, 100,000 of them fit. */
+/*
+ * One configured feed as the scheduler sees it, kept as long as it is
+ * configured: small (64 bytes), since 100,000 of them must fit.
+ */
 struct feed_state {
 	struct sched_entry ent;
 	/* the config's strings (d->cfg); copies once a reload removed the
@@ -51,7 +53,7 @@ struct feed_state {
 	unsigned int deferred : 1;	/* failure waiting for the batch's verdict */
 	unsigned int removed : 1;	/* gone from the config; freed when idle */
 	unsigned int mark : 1;		/* reload: still configured */
-	unsigned int owned : 1;
+	unsigned int owned : 1;		/* name and url are copies */
 };
 
 struct feedd {

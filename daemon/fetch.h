@@ -75,7 +75,7 @@ struct fetch_result {
  * req and returns 0, or returns -1 to drop it, unheard of (no result).
  * What a request sends is read then, not when it is queued: a first
  * cycle queues every feed at once, and keeping each one's URL and
- * headers meanwhile was half the memory of 100,000 feeds.
+ * headers meanwhile was a third of the memory of 100,000 feeds.
  */
 typedef int (*fetch_req_cb)(void *arg, struct fetch_req *req, void *cbarg);
 /* Called from the loop once per request that was not dropped; res is
