@@ -24,6 +24,13 @@
 #define CONNECT_SECS	15
 #define PRESIZE_MAX	(4 << 20)	/* a larger body grows as it comes */
 #define RETRY_AFTER_MAX	(7 * 86400)	/* a longer wait is a server's mistake */
+/*
+ * curl's DNS cache (60 s by default) is walked whole after every
+ * transfer (libcurl 7.88): a first cycle over 20,000 hosts took 15.9 s,
+ * 7.0 s without it (5 s: 10.5 s).  A cycle reuses each host's
+ * connections for its feeds, so a name is looked up about once anyway.
+ */
+#define DNS_CACHE_SECS	0L
 #define ACCEPT_TYPES	"application/rss+xml, application/atom+xml, " \
 			"application/feed+json, application/xml;q=0.9, " \
 			"text/xml;q=0.9, */*;q=0.8"
@@ -355,6 +362,7 @@ fetch_setup(struct fetch *f, const struct fetch_opts *o)
 	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
 	curl_easy_setopt(e, CURLOPT_MAXREDIRS, 5L);
+	curl_easy_setopt(e, CURLOPT_DNS_CACHE_TIMEOUT, DNS_CACHE_SECS);
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR,
 	    f->is_file ? "http,https,file" : "http,https");
 	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
