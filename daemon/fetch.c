@@ -160,14 +160,22 @@ fetcher_hold_host(struct fetcher *fr, const char *host, int64_t until)
 		h->hold_until = until;
 }
 
-/* A queued request of a held host ends without a transfer. */
-static void
-complete_held(struct fetcher *fr, struct host *h, struct fetch_wait *w,
-    int64_t now)
+/* The result of a queued request that ends without a transfer. */
+static struct fetch_result *
+wait_result(struct fetch_wait *w)
 {
 	struct fetch_result *res = fetch_result_new(w->arg);
 
 	free(w);
+	return res;
+}
+
+static void
+complete_held(struct fetcher *fr, struct host *h, struct fetch_wait *w,
+    int64_t now)
+{
+	struct fetch_result *res = wait_result(w);
+
 	res->held = 1;
 	res->outcome = FETCH_OUTCOME_HTTP_ERROR;
 	res->retry_after = h->hold_until - now;
@@ -194,9 +202,8 @@ complete_aborted(struct fetcher *fr, struct fetch *f)
 static void
 complete_aborted_wait(struct fetcher *fr, struct fetch_wait *w)
 {
-	struct fetch_result *res = fetch_result_new(w->arg);
+	struct fetch_result *res = wait_result(w);
 
-	free(w);
 	set_aborted(res);
 	fr->cb(res, fr->cbarg);
 }
@@ -254,10 +261,10 @@ on_poll(uv_poll_t *p, int status, int events)
 	check_multi_info(fr);
 }
 
+/* curl's timeout is due, from the timer or the idle handle. */
 static void
-on_curl_timer(uv_timer_t *t)
+curl_timeout_due(struct fetcher *fr)
 {
-	struct fetcher *fr = t->data;
 	int running;
 
 	curl_multi_socket_action(fr->multi, CURL_SOCKET_TIMEOUT, 0, &running);
@@ -265,10 +272,16 @@ on_curl_timer(uv_timer_t *t)
 }
 
 static void
+on_curl_timer(uv_timer_t *t)
+{
+	curl_timeout_due(t->data);
+}
+
+static void
 on_curl_now(uv_idle_t *h)
 {
 	uv_idle_stop(h);
-	on_curl_timer(&((struct fetcher *)h->data)->timer);
+	curl_timeout_due(h->data);
 }
 
 /*
