@@ -141,7 +141,8 @@ store_rebuild_derived(struct store *st)
 	    "REINDEX;"
 	    "INSERT INTO items_fts (items_fts) VALUES ('rebuild');"
 	    "INSERT INTO items_tri (items_tri) VALUES ('rebuild');"
-	    "DELETE FROM item_html;";
+	    "DELETE FROM item_html;"
+	    "UPDATE stories SET" STORY_ORDER_SET ";";
 
 	if (store_begin(st) == -1)
 		return is_damage(sqlite3_extended_errcode(st->db)) ? 1 : -1;
@@ -380,6 +381,7 @@ static const char salvage_finish_sql[] =
     " OR story_id NOT IN (SELECT id FROM stories);"
     "DELETE FROM story_alias WHERE story_id NOT IN (SELECT id FROM stories);"
     "DELETE FROM stories WHERE id NOT IN (SELECT story_id FROM items);"
+    "UPDATE stories SET" STORY_ORDER_SET ";"
     "UPDATE feeds SET etag = NULL, last_modified = NULL, body_hash = NULL,"
     " next_due = 0;";
 

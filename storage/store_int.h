@@ -200,6 +200,46 @@ void	 store_cols_bind(sqlite3_stmt *s, int first, const void *row,
  */
 #define STORY_NEWEST	"s.sort_time DESC, s.id DESC"
 
+/*
+ * The outputs' order of a story, kept in its row (schema version 9) so
+ * that they read it from an index, with no sort: SET clause of an
+ * UPDATE of stories.  From the story's items, by id: first_item, their
+ * number, newest_seen (the newest's first_seen), and shown_at, the date
+ * the outputs sort it by, which is feeds/entry.c's prepare_dates and
+ * prepare_related in SQL: the first item's published, no later than it
+ * was first seen; its updated, never before published; else the
+ * story's sort time (its first seen when 0); then moved to newest_seen
+ * if that item joined STORE_JOIN_LATER or more after the first.  An
+ * updated still ahead of the render's clock counts as first seen: while
+ * it is (the render's now < early_until), shown_at_early is the date
+ * (early_until is NULL when that makes no difference).  A story with
+ * no items gets NULLs.  Its triggers (migrate.c) run it whenever an
+ * item comes, goes or changes a date.
+ */
+#define STORE_SQL_STR_(x)	#x
+#define STORE_SQL_STR(x)	STORE_SQL_STR_(x)
+#define STORE_JOIN_LATER_SQL	STORE_SQL_STR(STORE_JOIN_LATER)
+#define STORY_ORDER_DATE(upd) \
+	"coalesce(CASE WHEN " upd " < pub THEN pub ELSE " upd " END, pub," \
+	" CASE WHEN st != 0 THEN st ELSE fs END)"
+#define STORY_ORDER_KEY(d) \
+	"CASE WHEN nf >= fs + " STORE_JOIN_LATER_SQL " AND nf > " d \
+	" THEN nf ELSE " d " END"
+#define STORY_ORDER_SET \
+	" (first_item, nitems, newest_seen, shown_at, shown_at_early," \
+	" early_until) = (SELECT iid, n, nf, k, ke, CASE WHEN k IS NOT ke" \
+	" THEN upd END FROM (SELECT iid, n, nf, upd, " STORY_ORDER_KEY("d") \
+	" AS k, " STORY_ORDER_KEY("de") " AS ke FROM (SELECT iid, n, nf," \
+	" fs, upd, " STORY_ORDER_DATE("upd") " AS d, " STORY_ORDER_DATE("fs") \
+	" AS de FROM (SELECT f.id AS iid, f.first_seen AS fs," \
+	" CASE WHEN f.published > f.first_seen THEN f.first_seen" \
+	" ELSE f.published END AS pub, f.updated AS upd," \
+	" stories.sort_time AS st," \
+	" (SELECT count(*) FROM items c WHERE c.story_id = f.story_id) AS n," \
+	" (SELECT l.first_seen FROM items l WHERE l.story_id = f.story_id" \
+	" ORDER BY l.id DESC LIMIT 1) AS nf FROM items f" \
+	" WHERE f.story_id = stories.id ORDER BY f.id LIMIT 1))))"
+
 /* Binds LIMIT ?col: limit, or none (-1) when limit <= 0. */
 int	 store_bind_limit(sqlite3_stmt *s, int col, int limit);
 /* Binds a time, FEED_TIME_NONE as NULL. */
@@ -246,7 +286,7 @@ char	*store_item_body(const struct feed_item *it);
 char	*store_body_text(const char *summary, const char *content);
 
 /* migrate.c: brings the schema to the current version. */
-#define STORE_SCHEMA_VERSION 8
+#define STORE_SCHEMA_VERSION 9
 int	 store_migrate(struct store *st, char **errstr);
 
 /* stories_db.c: fills row from item item_id (the story's nsources). */

@@ -579,17 +579,17 @@ store_story_items(struct store *st, int64_t story_id,
 }
 
 /*
- * The page cache while the first step sorts (the index is read in
- * order, so a small one loses nothing; each of the three sorters keeps
- * this much, no less than SQLITE_CONFIG_PMASZ's 256 KB, and spills past
- * it: at 512 KB they held 1.5 MB at 100,000 entries, 0.45 MB more than
- * at 256 for the same CPU), then while the rows are read: each is read
- * once and the feeds' columns come from a feed_memo, so the cache need
- * only hold the b-trees' upper pages.  512 KB, which a render of 200
- * entries fills too, costs no more CPU than 4 MB did on the
- * 10,000-feed bench (the feeds joined then needed 1.7 MB of it).
+ * The page cache while the order is read: the main outputs walk
+ * stories_shown, which holds all they need, in order, so a small one
+ * loses nothing; a rule's sorters each keep this much (no less than
+ * SQLITE_CONFIG_PMASZ's 64 KB) and spill past it.  Then while the rows
+ * are read: each is read once and the feeds' columns come from a
+ * feed_memo, so the cache need only hold the b-trees' upper pages.
+ * 512 KB costs no more CPU than 4 MB did on the 10,000-feed bench (the
+ * feeds joined then needed 1.7 MB of it); 128 KB doubled the system
+ * time at 100,000 entries (reads of pages it had let go).
  */
-#define RENDER_ORDER_KB	256
+#define RENDER_ORDER_KB	64
 #define RENDER_CACHE_KB	512
 /* The order held in memory (32 bytes a story), the rest in a file. */
 #define RENDER_SPOOL_BYTES	(64 * 1024)
@@ -644,26 +644,24 @@ order_spool(struct store *st, sqlite3_stmt *q, struct spool *order)
 }
 
 /*
- * The outputs' order.  The sorter holds (item id, dates) per story, not
- * the rows, read from the index items_story_dates alone: one pass over
- * a story's items gives its first (the bare columns of min()) and their
- * number, and only a story of several looks up its newest.  The date is
- * feeds/entry.c's prepare_dates in SQL: published no later than first
- * seen; updated, first seen when in the future, never before published;
- * else published, else the story's sort time; then moved to when the
- * story's newest item was first seen if it joined a minute or more
- * after the first (prepare_related).
+ * A rule's outputs: its stories in the outputs' order, sorted.  The
+ * sorter holds (item id, dates) per story, not the rows, read from the
+ * index items_story_dates alone: one pass over a story's items gives
+ * its first (the bare columns of min()) and their number, and only a
+ * story of several looks up its newest.  The date is STORY_ORDER_SET's
+ * (store_int.h), with the clock of the render: the two must agree
+ * (tests/test_store.c checks it on the corpus).
  *
  * In ts and g, by id, the stories' items are read in the index's
  * order: each page once, whatever the cache.  Sorters, which spill past
  * the cache, not tables in memory: a GROUP BY (each sid is there once)
  * and CROSS JOIN keep ts a co-routine.
  */
-static const char RENDER_ORDER_SQL[] =
+static const char RULE_ORDER_SQL[] =
     "WITH t AS (SELECT s.id AS sid,"
-    " s.sort_time AS st FROM stories s WHERE (?1 IS NULL OR EXISTS"
+    " s.sort_time AS st FROM stories s WHERE EXISTS"
     "  (SELECT 1 FROM alerts a WHERE a.rule = ?1 AND"
-    "  a.story_key = s.key))"
+    "  a.story_key = s.key)"
     " ORDER BY " STORY_NEWEST " LIMIT ?2),"
     " ts AS (SELECT sid, max(st) AS st FROM t GROUP BY sid),"
     " g AS (SELECT ts.sid AS sid, ts.st AS st, min(i.id) AS iid,"
@@ -682,10 +680,93 @@ static const char RENDER_ORDER_SQL[] =
     " AND nf > d THEN nf ELSE d END DESC, st DESC, sid DESC";
 
 /*
+ * The outputs' stories are the newest ?4 by sort time: those from
+ * (?2, ?3) on (no bound: ?2 NULL).  Each story keeps its date
+ * (STORY_ORDER_SET), so they come in order from stories_shown, merged
+ * with the few whose date is another until early_until (sorted: those
+ * of future-dated items).  No sorter over all of them: the memory is
+ * the same at any max_entries.
+ */
+static const char SHOWN_ORDER_SQL[] =
+    "SELECT first_item, sort_time, nitems, newest_seen, shown_at, id"
+    " FROM stories INDEXED BY stories_shown WHERE first_item IS NOT NULL"
+    " AND (early_until IS NULL OR early_until <= ?1)"
+    " AND (?2 IS NULL OR (sort_time, id) >= (?2, ?3))"
+    " UNION ALL SELECT first_item, sort_time, nitems, newest_seen,"
+    " shown_at_early, id FROM stories INDEXED BY stories_early"
+    " WHERE early_until > ?1 AND first_item IS NOT NULL"
+    " AND (?2 IS NULL OR (sort_time, id) >= (?2, ?3))"
+    " ORDER BY 5 DESC, 2 DESC, 6 DESC LIMIT ?4";
+
+/*
+ * The last story of the newest limit into sort_time and id: 1, 0 when
+ * there are no more than limit (or no limit), -1 on an error.
+ */
+static int
+shown_bound(struct store *st, int limit, int64_t *sort_time, int64_t *id)
+{
+	sqlite3_stmt *q;
+	int rc;
+
+	if (limit <= 0)
+		return 0;
+	if (sqlite3_prepare_v2(st->db, "SELECT s.sort_time, s.id FROM"
+	    " stories s ORDER BY " STORY_NEWEST " LIMIT 1 OFFSET ?", -1, &q,
+	    NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int(q, 1, limit - 1);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		*sort_time = sqlite3_column_int64(q, 0);
+		*id = sqlite3_column_int64(q, 1);
+	}
+	sqlite3_finalize(q);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+static sqlite3_stmt *
+shown_order(struct store *st, int limit, int64_t now)
+{
+	sqlite3_stmt *q;
+	int64_t bst, bid;
+	int bound = shown_bound(st, limit, &bst, &bid);
+
+	if (bound == -1 || sqlite3_prepare_v2(st->db, SHOWN_ORDER_SQL, -1,
+	    &q, NULL) != SQLITE_OK)
+		return NULL;
+	sqlite3_bind_int64(q, 1, now);
+	if (bound) {
+		sqlite3_bind_int64(q, 2, bst);
+		sqlite3_bind_int64(q, 3, bid);
+	}
+	if (store_bind_limit(q, 4, limit) != SQLITE_OK) {
+		sqlite3_finalize(q);
+		return NULL;
+	}
+	return q;
+}
+
+static sqlite3_stmt *
+rule_order(struct store *st, const char *rule, int limit, int64_t now)
+{
+	sqlite3_stmt *q;
+
+	if (sqlite3_prepare_v2(st->db, RULE_ORDER_SQL, -1, &q, NULL) !=
+	    SQLITE_OK)
+		return NULL;
+	if (store_bind(q, "slII", rule, limit, now,
+	    (int64_t)STORE_JOIN_LATER) == -1) {
+		sqlite3_finalize(q);
+		return NULL;
+	}
+	return q;
+}
+
+/*
  * The order of the stories to render, into a spool (see order_spool):
  * SQLITE_DONE, else an error code.  The statement is finalized before
- * the rows are read, so its sorters' memory (three of RENDER_ORDER_KB,
- * and their merges' buffers) is gone by then.
+ * the rows are read, so a rule's sorters' memory (three of
+ * RENDER_ORDER_KB, and their merges' buffers) is gone by then.
  */
 static int
 render_order(struct store *st, const char *rule, int limit, int64_t now,
@@ -694,15 +775,11 @@ render_order(struct store *st, const char *rule, int limit, int64_t now,
 	sqlite3_stmt *q;
 	int rc;
 
-	if (sqlite3_prepare_v2(st->db, RENDER_ORDER_SQL, -1, &q, NULL) !=
-	    SQLITE_OK)
-		return SQLITE_ERROR;
-	if (store_bind(q, "slII", rule, limit, now,
-	    (int64_t)STORE_JOIN_LATER) == -1) {
-		sqlite3_finalize(q);
-		return SQLITE_ERROR;
-	}
 	store_set_cache_size(st, -RENDER_ORDER_KB);
+	q = rule != NULL ? rule_order(st, rule, limit, now) :
+	    shown_order(st, limit, now);
+	if (q == NULL)
+		return SQLITE_ERROR;
 	rc = order_spool(st, q, order);
 	sqlite3_finalize(q);
 	return rc;

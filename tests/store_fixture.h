@@ -129,12 +129,33 @@ fx_downgrade_sql(struct fx *fx, const char *sql)
 }
 
 /*
+ * Back to schema version 8: stories without their kept place in the
+ * outputs' order, nor its indexes and triggers (version 9).
+ */
+static inline void
+fx_downgrade_v8(struct fx *fx)
+{
+	fx_downgrade_sql(fx,
+	    "DROP TRIGGER story_order_add; DROP TRIGGER story_order_gone;"
+	    "DROP TRIGGER story_order_dates; DROP TRIGGER story_order_sort;"
+	    "DROP INDEX stories_shown; DROP INDEX stories_early;"
+	    "ALTER TABLE stories DROP COLUMN first_item;"
+	    "ALTER TABLE stories DROP COLUMN nitems;"
+	    "ALTER TABLE stories DROP COLUMN newest_seen;"
+	    "ALTER TABLE stories DROP COLUMN shown_at;"
+	    "ALTER TABLE stories DROP COLUMN shown_at_early;"
+	    "ALTER TABLE stories DROP COLUMN early_until;"
+	    "PRAGMA user_version = 8;");
+}
+
+/*
  * Back to schema version 7: story_alias keyed by the hash as its rowid
  * (version 8 appends its rows and indexes the hash), same aliases.
  */
 static inline void
 fx_downgrade_v7(struct fx *fx)
 {
+	fx_downgrade_v8(fx);
 	fx_downgrade_sql(fx,
 	    "CREATE TABLE story_alias_v7 (hash INTEGER PRIMARY KEY,"
 	    " key TEXT NOT NULL, story_id INTEGER NOT NULL"

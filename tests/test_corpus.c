@@ -15,6 +15,7 @@
  */
 #include <cJSON.h>
 #include <criterion/criterion.h>
+#include <sqlite3.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -542,6 +543,177 @@ Test(corpus, output_renders_valid_files, .timeout = 600)
 	free(fcs);
 	free(cfg.atom_path);
 	free(cfg.json_path);
+	th_rmdir(dir);
+	free(db);
+	free(dir);
+	free(text);
+	free(manifest);
+}
+
+/*
+ * The outputs' order as schema version 8 computed it at each render
+ * (before the stories kept their dates, STORY_ORDER_SET): the
+ * reference the kept order must give back exactly.
+ */
+static const char REFERENCE_ORDER_SQL[] =
+    "WITH t AS (SELECT s.id AS sid, s.sort_time AS st FROM stories s"
+    " ORDER BY s.sort_time DESC, s.id DESC LIMIT ?1),"
+    " g AS (SELECT t.sid AS sid, t.st AS st, min(i.id) AS iid,"
+    "  i.first_seen AS fs,"
+    "  CASE WHEN i.published > i.first_seen THEN i.first_seen"
+    "  ELSE i.published END AS pub,"
+    "  CASE WHEN i.updated > ?2 THEN i.first_seen"
+    "  ELSE i.updated END AS upd, count(*) AS n FROM t"
+    "  CROSS JOIN items i ON i.story_id = t.sid GROUP BY t.sid),"
+    " u AS (SELECT sid, st, iid, fs, n, coalesce(CASE WHEN upd < pub"
+    "  THEN pub ELSE upd END, pub, CASE WHEN st != 0 THEN st ELSE fs"
+    "  END) AS d, CASE WHEN n > 1 THEN (SELECT first_seen FROM items"
+    "  WHERE story_id = g.sid ORDER BY id DESC LIMIT 1) ELSE fs END"
+    "  AS nf FROM g)"
+    " SELECT iid FROM u ORDER BY CASE WHEN nf >= fs + 60"
+    " AND nf > d THEN nf ELSE d END DESC, st DESC, sid DESC";
+
+struct id_list {
+	int64_t	*id;
+	size_t	 n, cap;
+};
+
+static void
+id_list_add(struct id_list *l, int64_t id)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 256;
+		l->id = xreallocarray(l->id, l->cap, sizeof(*l->id));
+	}
+	l->id[l->n++] = id;
+}
+
+static int
+collect_item_id(struct story_row *r, void *arg)
+{
+	id_list_add(arg, r->item_id);
+	return 0;
+}
+
+static void
+assert_kept_order(struct store *st, int limit, int64_t now)
+{
+	struct id_list ref = { 0 }, kept = { 0 };
+	sqlite3_stmt *q;
+
+	cr_assert_eq(sqlite3_prepare_v2(store_sqlite(st), REFERENCE_ORDER_SQL,
+	    -1, &q, NULL), SQLITE_OK);
+	sqlite3_bind_int(q, 1, limit > 0 ? limit : -1);
+	sqlite3_bind_int64(q, 2, now);
+	while (sqlite3_step(q) == SQLITE_ROW)
+		id_list_add(&ref, sqlite3_column_int64(q, 0));
+	sqlite3_finalize(q);
+	cr_assert_eq(store_stories_each(st, NULL, limit, now, collect_item_id,
+	    &kept), 0);
+	cr_assert_gt(ref.n, 0);
+	cr_assert_eq(kept.n, ref.n, "limit %d, now %lld: %zu stories, not %zu",
+	    limit, (long long)now, kept.n, ref.n);
+	for (size_t i = 0; i < ref.n; i++)
+		cr_assert_eq(kept.id[i], ref.id[i], "limit %d, now %lld: "
+		    "story %zu shows item %lld, not %lld", limit,
+		    (long long)now, i, (long long)kept.id[i],
+		    (long long)ref.id[i]);
+	free(ref.id);
+	free(kept.id);
+}
+
+static int64_t
+count_sql(struct store *st, const char *sql)
+{
+	sqlite3_stmt *q;
+	int64_t v = -1;
+
+	cr_assert_eq(sqlite3_prepare_v2(store_sqlite(st), sql, -1, &q, NULL),
+	    SQLITE_OK, "%s", sql);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		v = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return v;
+}
+
+/* Stores every item of the corpus file of feed fc, first seen at now. */
+static void
+store_corpus_whole(struct store *st, const struct feed_conf *fc,
+    int64_t now)
+{
+	char	*rel = xasprintf("corpus/%s", fc->def.name);
+	char	*path = th_path(th_shared(), rel), *data, *err = NULL;
+	struct feed_doc *doc = NULL;
+	struct feed_row fr;
+	struct store_put_result res;
+	size_t	 len;
+
+	if ((data = th_read_file(path, &len)) != NULL)
+		doc = feed_parse_buffer(data, len, fc->url, NULL, &err);
+	if (doc != NULL) {
+		cr_assert_eq(store_feed_get(st, fc->def.name, &fr), 0);
+		cr_assert_eq(store_put_doc(st, fr.id, doc, now, &res, &err), 0,
+		    "%s: %s", fc->def.name, err);
+		feed_row_cleanup(&fr);
+		feed_doc_free(doc);
+	}
+	free(err);
+	free(data);
+	free(path);
+	free(rel);
+}
+
+/*
+ * The order the outputs read from the stories' kept dates (schema
+ * version 9) is the order version 8 computed at every render, on the
+ * whole corpus: its documents a minute and a half apart, grouped into
+ * stories across outlets (later joins move a story), at a clock ahead
+ * of every item, at one in the middle of their updated dates (the
+ * future-dated ones take their early date), before all of them; at
+ * several max_entries; and again after retention deleted items.
+ */
+Test(corpus, kept_order_is_the_computed_order, .timeout = 600)
+{
+	char	*manifest = th_path(th_shared(), "corpus/MANIFEST.tsv");
+	char	*text = th_read_file(manifest, NULL), *dir = th_tmpdir();
+	char	*db = th_path(dir, "feedd.db"), *err = NULL;
+	struct feed_conf *fcs = xcalloc(400, sizeof(*fcs));
+	struct config cfg = { .state_dir = dir, .interval = 600,
+	    .feeds = fcs };
+	int64_t	 base = (int64_t)time(NULL) - 30 * 86400, nows[3];
+	const int limits[] = { 0, 100, 1000 };
+	struct store *st;
+
+	cr_assert_not_null(text, "no corpus at %s", manifest);
+	cfg.nfeeds = corpus_feeds(text, fcs, 400);
+	cr_assert_eq(store_open(db, STORE_READWRITE, &st, &err), 0, "%s", err);
+	cr_assert_eq(store_sync_feeds(st, &cfg), 0);
+	store_set_grouping(st, 1, 48 * 3600);
+	for (size_t i = 0; i < cfg.nfeeds; i++)
+		store_corpus_whole(st, &fcs[i], base + (int64_t)i * 90);
+	cr_assert_gt(count_sql(st, "SELECT count(*) FROM stories WHERE"
+	    " newest_seen >= first_seen + 60"), 0, "no story joined later");
+	nows[0] = (int64_t)time(NULL) + 86400 * 365 * 5;
+	nows[1] = count_sql(st, "SELECT updated FROM items WHERE updated IS"
+	    " NOT NULL ORDER BY updated LIMIT 1 OFFSET (SELECT count(updated)"
+	    " / 2 FROM items)");
+	nows[2] = base - 86400 * 365 * 30;
+	cr_assert_gt(count_sql(st, "SELECT count(*) FROM stories WHERE"
+	    " early_until IS NOT NULL"), 0);
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t t = 0; t < 3; t++)
+			for (size_t l = 0; l < 3; l++)
+				assert_kept_order(st, limits[l], nows[t]);
+		if (pass == 0)
+			cr_assert_gt(store_prune(st, base + 100 * 90, 500,
+			    1 << 30), 0, "nothing pruned");
+	}
+	store_close(st);
+	for (size_t i = 0; i < cfg.nfeeds; i++) {
+		free(fcs[i].def.name);
+		free(fcs[i].url);
+	}
+	free(fcs);
 	th_rmdir(dir);
 	free(db);
 	free(dir);

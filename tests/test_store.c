@@ -17,7 +17,7 @@ Test(store, migrates_empty_db_and_reopens_idempotently)
 	char *err = NULL;
 
 	fx_open_new(&fx);
-	cr_assert_eq(fx_count(&fx, "PRAGMA user_version"), 8);
+	cr_assert_eq(fx_count(&fx, "PRAGMA user_version"), 9);
 	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM sqlite_master"
 	    " WHERE name IN ('feeds','items','stories','alerts','items_fts',"
 	    "'items_tri','meta')"), 7);
@@ -26,7 +26,7 @@ Test(store, migrates_empty_db_and_reopens_idempotently)
 	cr_assert_eq(store_open(fx.path, STORE_READWRITE, &again, &err), 0,
 	    "%s", err);
 	fx.st = again;
-	cr_assert_eq(fx_count(&fx, "PRAGMA user_version"), 8);
+	cr_assert_eq(fx_count(&fx, "PRAGMA user_version"), 9);
 	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM feeds"), 1);
 	fx_close(&fx);
 }
@@ -46,7 +46,7 @@ Test(store, version_4_database_gains_holds_and_keeps_its_feeds)
 	store_close(fx.st);
 	cr_assert_eq(store_open(fx.path, STORE_READWRITE, &fx.st, &err), 0,
 	    "%s", err);
-	cr_assert_eq(fx_count(&fx, "PRAGMA user_version"), 8);
+	cr_assert_eq(fx_count(&fx, "PRAGMA user_version"), 9);
 	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM feeds WHERE"
 	    " next_due = 4242 AND etag = 'e1' AND due_by_server = 0"), 1);
 	cr_assert_eq(store_host_hold_set(fx.st, "example.com", 99), 0);
@@ -289,6 +289,49 @@ Test(store, stories_newest_first_with_limit_and_feed_filter)
 	cr_assert_eq(n, 2);
 	cr_assert_str_eq(rows[1].title, "Oldest");
 	story_rows_free(rows, n);
+	feed_doc_free(a);
+	feed_doc_free(b);
+	fx_close(&fx);
+}
+
+/*
+ * Version 9 keeps each story's place in the outputs' order: a version 8
+ * database gets it for the stories it has, and the outputs list them
+ * as before (a story whose newest item joined later first, by that
+ * date; then by the first item's date).
+ */
+Test(store, version_8_database_gets_its_stories_order)
+{
+	struct fx fx;
+	struct feed_doc *a = feed_doc_new(), *b = feed_doc_new();
+	struct story_row *rows;
+	size_t n;
+	char *err = NULL;
+
+	fx_open(&fx);
+	fx_item(a, "1", "Oldest", "https://a.example/1", T0);
+	fx_item(a, "2", "Middle", "https://a.example/2", T0 + 300);
+	fx_put(&fx, fx_feed(&fx, "a"), a, T0 + 400);
+	/* the oldest story again, from b an hour later */
+	fx_item(b, "9", "Oldest", "https://a.example/1", T0 + 3600);
+	fx_put(&fx, fx_feed(&fx, "b"), b, T0 + 4000);
+	fx_downgrade_v8(&fx);
+	store_close(fx.st);
+	cr_assert_eq(store_open(fx.path, STORE_READWRITE, &fx.st, &err), 0,
+	    "%s", err);
+	cr_assert_eq(fx_count(&fx, "PRAGMA user_version"), 9);
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM stories WHERE"
+	    " first_item IS NULL OR shown_at IS NULL"), 0);
+	cr_assert_eq(fx_count(&fx, "SELECT shown_at FROM stories WHERE"
+	    " nitems = 2"), T0 + 4000);
+	cr_assert_eq(store_stories_newest(fx.st, NULL, NULL, 10, &rows, &n),
+	    0);
+	cr_assert_eq(n, 2);
+	story_rows_free(rows, n);
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM sqlite_schema WHERE"
+	    " name IN ('story_order_add', 'story_order_gone',"
+	    " 'story_order_dates', 'story_order_sort', 'stories_shown',"
+	    " 'stories_early')"), 6);
 	feed_doc_free(a);
 	feed_doc_free(b);
 	fx_close(&fx);
@@ -688,7 +731,7 @@ Test(store, version_3_database_converts_to_text_kept_once)
 
 	cr_assert_eq(store_open(fx.path, STORE_READWRITE, &fx.st, &err), 0,
 	    "%s", err ? err : "?");
-	cr_assert_eq(fx_count(&fx, "PRAGMA user_version"), 8);
+	cr_assert_eq(fx_count(&fx, "PRAGMA user_version"), 9);
 	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM items"), 41);
 	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM items WHERE tri"), 1);
 	cr_assert_eq(sqlite3_exec(store_sqlite(fx.st), "INSERT INTO items_fts"
@@ -707,15 +750,16 @@ Test(store, version_3_database_converts_to_text_kept_once)
 	search_hits_free(hits, nhits);
 	sqlite3_exec(store_sqlite(fx.st), "VACUUM", NULL, NULL, NULL);
 	/*
-	 * without what versions 5 (host holds), 6 and 8 (story grouping)
-	 * and 7 (render cache) add: empty b-trees, which a 41-item database
-	 * cannot amortize
+	 * without what versions 5 (host holds), 6 and 8 (story grouping),
+	 * 7 (render cache) and 9 (the stories' order) add: b-trees of a
+	 * page or two, which a 41-item database cannot amortize
 	 */
 	after = db_bytes(&fx) - fx_count(&fx, "SELECT coalesce(sum(pgsize), 0)"
 	    " FROM dbstat WHERE name IN ('story_alias', 'story_alias_story',"
 	    " 'story_alias_hash',"
 	    " 'host_holds', 'sqlite_autoindex_host_holds_1', 'item_html',"
-	    " 'sqlite_autoindex_item_html_1')");
+	    " 'sqlite_autoindex_item_html_1', 'stories_shown',"
+	    " 'stories_early')");
 	cr_assert_lt(after, before, "text kept once: %lld < %lld bytes",
 	    (long long)after, (long long)before);
 
