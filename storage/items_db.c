@@ -311,6 +311,15 @@ bind_item(sqlite3_stmt *s, const struct item_keys *k, const char *cats)
 	store_bind_time(s, 13, it->updated);
 }
 
+/* Its dates may have moved its story in the outputs' order. */
+static int
+reorder_item_story(struct put *p, int64_t id)
+{
+	return store_run(p->st, SQ_ITEM_STORY_REORDER, "UPDATE stories SET"
+	    STORY_ORDER_SET " WHERE id = (SELECT story_id FROM items"
+	    " WHERE id = ?)", "I", id);
+}
+
 static int
 update_item(struct put *p, int64_t id, const struct item_keys *k)
 {
@@ -331,7 +340,8 @@ update_item(struct put *p, int64_t id, const struct item_keys *k)
 	bind_item(s, k, cats);
 	sqlite3_bind_int(s, 14, t.tri);
 	store_bind_str(s, 18, encl);
-	if (store_step_done(s) == -1 || index_item(p, id, &t) == -1)
+	if (store_step_done(s) == -1 || index_item(p, id, &t) == -1 ||
+	    reorder_item_story(p, id) == -1)
 		goto out;
 	p->res->updated_items++;
 	rc = 0;
@@ -496,7 +506,8 @@ insert_item(struct put *p, const struct item_keys *k)
 	sqlite3_bind_int(s, 19, t.tri);
 	store_bind_str(s, 18, encl);
 	store_bind_str(s, 20, sp.why);
-	if (store_step_done(s) == -1 || index_item(p, p->next_id, &t) == -1)
+	if (store_step_done(s) == -1 || index_item(p, p->next_id, &t) == -1 ||
+	    store_story_reorder(p->st, sp.story) == -1)
 		goto out;
 	if (sp.hl != NULL && p->st->grp != NULL) {
 		group_index_add(p->st->grp, p->next_id, p->feed_id, sp.story,

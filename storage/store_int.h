@@ -21,7 +21,8 @@ enum store_stmt_id {
 	SQ_FEED_DEACTIVATE, SQ_FEED_LIST, SQ_FEED_SAVE, SQ_FEED_MODE_GET,
 	SQ_FEED_MODE_SET, SQ_FEED_DOC,
 	SQ_ITEM_BY_KEY, SQ_ITEM_BY_CANON, SQ_ITEM_REKEY,
-	SQ_ITEM_INSERT, SQ_ITEM_NEXT_ID, SQ_ITEM_UPDATE, SQ_STORY_INSERT, SQ_STORY_BY_KEY,
+	SQ_ITEM_INSERT, SQ_STORY_REORDER, SQ_ITEM_STORY_REORDER, SQ_ITEM_NEXT_ID,
+	SQ_ITEM_UPDATE, SQ_STORY_INSERT, SQ_STORY_BY_KEY,
 	SQ_STORY_ALIAS,
 	SQ_FTS_DEL, SQ_FTS_INS, SQ_TRI_DEL, SQ_TRI_INS,
 	SQ_STORY_FILL, SQ_STORY_FILL_KEPT, SQ_STORY_FILL_RENDER, SQ_FEED_RENDER,
@@ -213,8 +214,8 @@ void	 store_cols_bind(sqlite3_stmt *s, int first, const void *row,
  * updated still ahead of the render's clock counts as first seen: while
  * it is (the render's now < early_until), shown_at_early is the date
  * (early_until is NULL when that makes no difference).  A story with
- * no items gets NULLs.  Its triggers (migrate.c) run it whenever an
- * item comes, goes or changes a date.
+ * no items gets NULLs.  store_story_reorder runs it whenever an item
+ * comes or changes, the prune for the stories it took items from.
  */
 #define STORE_SQL_STR_(x)	#x
 #define STORE_SQL_STR(x)	STORE_SQL_STR_(x)
@@ -239,6 +240,9 @@ void	 store_cols_bind(sqlite3_stmt *s, int first, const void *row,
 	" (SELECT l.first_seen FROM items l WHERE l.story_id = f.story_id" \
 	" ORDER BY l.id DESC LIMIT 1) AS nf FROM items f" \
 	" WHERE f.story_id = stories.id ORDER BY f.id LIMIT 1))))"
+
+/* Sets story_id's place in the outputs' order again: 0, else -1. */
+int	 store_story_reorder(struct store *st, int64_t story_id);
 
 /* Binds LIMIT ?col: limit, or none (-1) when limit <= 0. */
 int	 store_bind_limit(sqlite3_stmt *s, int col, int limit);

@@ -856,6 +856,13 @@ store_stories_each(struct store *st, const char *rule, int limit,
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+int
+store_story_reorder(struct store *st, int64_t story_id)
+{
+	return store_run(st, SQ_STORY_REORDER, "UPDATE stories SET"
+	    STORY_ORDER_SET " WHERE id = ?", "I", story_id);
+}
+
 /* The oldest ?3 items first seen before ?1 outside the newest ?2
  * stories. */
 #define PRUNE_SET \
@@ -893,6 +900,8 @@ store_prune(struct store *st, int64_t before, int keep_newest, int limit)
 		" WHERE story_id = story_alias.story_id)",
 		"DELETE FROM stories WHERE id IN temp.prune_stories AND NOT"
 		" EXISTS (SELECT 1 FROM items WHERE story_id = stories.id)",
+		"UPDATE stories SET" STORY_ORDER_SET
+		" WHERE id IN temp.prune_stories",
 	};
 	const size_t del_items = 8;	/* the step that says what changed */
 	int pruned = 0;

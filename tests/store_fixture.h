@@ -130,14 +130,12 @@ fx_downgrade_sql(struct fx *fx, const char *sql)
 
 /*
  * Back to schema version 8: stories without their kept place in the
- * outputs' order, nor its indexes and triggers (version 9).
+ * outputs' order, nor its indexes (version 9).
  */
 static inline void
 fx_downgrade_v8(struct fx *fx)
 {
 	fx_downgrade_sql(fx,
-	    "DROP TRIGGER story_order_add; DROP TRIGGER story_order_gone;"
-	    "DROP TRIGGER story_order_dates; DROP TRIGGER story_order_sort;"
 	    "DROP INDEX stories_shown; DROP INDEX stories_early;"
 	    "ALTER TABLE stories DROP COLUMN first_item;"
 	    "ALTER TABLE stories DROP COLUMN nitems;"

@@ -636,10 +636,13 @@ count_sql(struct store *st, const char *sql)
 	return v;
 }
 
-/* Stores every item of the corpus file of feed fc, first seen at now. */
+/*
+ * Stores every item of the corpus file of feed fc, first seen at now,
+ * with its dates moved by shift (changed items, when not 0).
+ */
 static void
 store_corpus_whole(struct store *st, const struct feed_conf *fc,
-    int64_t now)
+    int64_t now, int64_t shift)
 {
 	char	*rel = xasprintf("corpus/%s", fc->def.name);
 	char	*path = th_path(th_shared(), rel), *data, *err = NULL;
@@ -650,6 +653,14 @@ store_corpus_whole(struct store *st, const struct feed_conf *fc,
 
 	if ((data = th_read_file(path, &len)) != NULL)
 		doc = feed_parse_buffer(data, len, fc->url, NULL, &err);
+	for (size_t i = 0; doc != NULL && shift != 0 && i < doc->nitems; i++) {
+		struct feed_item *it = &doc->items[i];
+
+		if (it->published != FEED_TIME_NONE)
+			it->published += shift;
+		if (it->updated != FEED_TIME_NONE)
+			it->updated += shift;
+	}
 	if (doc != NULL) {
 		cr_assert_eq(store_feed_get(st, fc->def.name, &fr), 0);
 		cr_assert_eq(store_put_doc(st, fr.id, doc, now, &res, &err), 0,
@@ -670,7 +681,8 @@ store_corpus_whole(struct store *st, const struct feed_conf *fc,
  * stories across outlets (later joins move a story), at a clock ahead
  * of every item, at one in the middle of their updated dates (the
  * future-dated ones take their early date), before all of them; at
- * several max_entries; and again after retention deleted items.
+ * several max_entries; again after retention deleted items, and after
+ * items changed their dates in place.
  */
 Test(corpus, kept_order_is_the_computed_order, .timeout = 600)
 {
@@ -690,7 +702,7 @@ Test(corpus, kept_order_is_the_computed_order, .timeout = 600)
 	cr_assert_eq(store_sync_feeds(st, &cfg), 0);
 	store_set_grouping(st, 1, 48 * 3600);
 	for (size_t i = 0; i < cfg.nfeeds; i++)
-		store_corpus_whole(st, &fcs[i], base + (int64_t)i * 90);
+		store_corpus_whole(st, &fcs[i], base + (int64_t)i * 90, 0);
 	cr_assert_gt(count_sql(st, "SELECT count(*) FROM stories WHERE"
 	    " newest_seen >= first_seen + 60"), 0, "no story joined later");
 	nows[0] = (int64_t)time(NULL) + 86400 * 365 * 5;
@@ -700,13 +712,18 @@ Test(corpus, kept_order_is_the_computed_order, .timeout = 600)
 	nows[2] = base - 86400 * 365 * 30;
 	cr_assert_gt(count_sql(st, "SELECT count(*) FROM stories WHERE"
 	    " early_until IS NOT NULL"), 0);
-	for (int pass = 0; pass < 2; pass++) {
+	for (int pass = 0; pass < 3; pass++) {
 		for (size_t t = 0; t < 3; t++)
 			for (size_t l = 0; l < 3; l++)
 				assert_kept_order(st, limits[l], nows[t]);
 		if (pass == 0)
 			cr_assert_gt(store_prune(st, base + 100 * 90, 500,
 			    1 << 30), 0, "nothing pruned");
+		/* items changed in place: dates a week later */
+		for (size_t i = 150; pass == 1 && i < 200 && i < cfg.nfeeds;
+		    i++)
+			store_corpus_whole(st, &fcs[i], base + 400 * 90,
+			    7 * 86400);
 	}
 	store_close(st);
 	for (size_t i = 0; i < cfg.nfeeds; i++) {
