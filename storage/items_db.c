@@ -442,9 +442,9 @@ story_for(struct put *p, const struct item_keys *k, struct story_pick *sp)
 		rc = story_alias(p, sp->story, key);
 		goto out;
 	}
-	if (store_run(p->st, SQ_STORY_INSERT,
-	    "INSERT INTO stories (key, first_seen, sort_time) VALUES (?, ?, ?)",
-	    "sII", key, p->now, sp->date) == -1)
+	if (store_run(p->st, SQ_STORY_INSERT, STORY_INSERT_ONE, "sIIItt", key,
+	    p->now, sp->date, p->next_id, k->it->published,
+	    k->it->updated) == -1)
 		goto out;
 	sp->story = sqlite3_last_insert_rowid(p->st->db);
 	sp->created = 1;
@@ -506,8 +506,9 @@ insert_item(struct put *p, const struct item_keys *k)
 	sqlite3_bind_int(s, 19, t.tri);
 	store_bind_str(s, 18, encl);
 	store_bind_str(s, 20, sp.why);
+	/* a new story was inserted in its place (STORY_INSERT_ONE) */
 	if (store_step_done(s) == -1 || index_item(p, p->next_id, &t) == -1 ||
-	    store_story_reorder(p->st, sp.story) == -1)
+	    (sp.created != 1 && store_story_reorder(p->st, sp.story) == -1))
 		goto out;
 	if (sp.hl != NULL && p->st->grp != NULL) {
 		group_index_add(p->st->grp, p->next_id, p->feed_id, sp.story,

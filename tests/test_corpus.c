@@ -677,7 +677,8 @@ store_corpus_whole(struct store *st, const struct feed_conf *fc,
 /*
  * The order the outputs read from the stories' kept dates (schema
  * version 9) is the order version 8 computed at every render, on the
- * whole corpus: its documents a minute and a half apart, grouped into
+ * whole corpus: its documents a minute and a half apart (a third of
+ * them first seen in 2015, before most were published), grouped into
  * stories across outlets (later joins move a story), at a clock ahead
  * of every item, at one in the middle of their updated dates (the
  * future-dated ones take their early date), before all of them; at
@@ -693,6 +694,8 @@ Test(corpus, kept_order_is_the_computed_order, .timeout = 600)
 	struct config cfg = { .state_dir = dir, .interval = 600,
 	    .feeds = fcs };
 	int64_t	 base = (int64_t)time(NULL) - 30 * 86400, nows[3];
+	/* first seen before they were published: dated when first seen */
+	int64_t	 early = 1420070400;	/* 2015-01-01 */
 	const int limits[] = { 0, 100, 1000 };
 	struct store *st;
 
@@ -702,7 +705,8 @@ Test(corpus, kept_order_is_the_computed_order, .timeout = 600)
 	cr_assert_eq(store_sync_feeds(st, &cfg), 0);
 	store_set_grouping(st, 1, 48 * 3600);
 	for (size_t i = 0; i < cfg.nfeeds; i++)
-		store_corpus_whole(st, &fcs[i], base + (int64_t)i * 90, 0);
+		store_corpus_whole(st, &fcs[i], (i % 3 ? base : early) +
+		    (int64_t)i * 90, 0);
 	cr_assert_gt(count_sql(st, "SELECT count(*) FROM stories WHERE"
 	    " newest_seen >= first_seen + 60"), 0, "no story joined later");
 	nows[0] = (int64_t)time(NULL) + 86400 * 365 * 5;
@@ -712,6 +716,8 @@ Test(corpus, kept_order_is_the_computed_order, .timeout = 600)
 	nows[2] = base - 86400 * 365 * 30;
 	cr_assert_gt(count_sql(st, "SELECT count(*) FROM stories WHERE"
 	    " early_until IS NOT NULL"), 0);
+	cr_assert_gt(count_sql(st, "SELECT count(*) FROM items WHERE"
+	    " published > first_seen"), 0);
 	for (int pass = 0; pass < 3; pass++) {
 		for (size_t t = 0; t < 3; t++)
 			for (size_t l = 0; l < 3; l++)
