@@ -46,6 +46,7 @@ struct fetcher {
 	fetch_done_cb	 cb;
 	void		*cbarg;
 	struct host	*hosts[HOST_BUCKETS];
+	size_t		 nhosts;
 	STAILQ_HEAD(, host) ready;
 	TAILQ_HEAD(, fetch) flying;	/* in flight */
 	LIST_HEAD(, sock_ctx) socks;	/* polled sockets */
@@ -83,7 +84,31 @@ host_get(struct fetcher *fr, const char *url)
 	TAILQ_INIT(&ho->queue);
 	ho->hnext = *slot;
 	*slot = ho;
+	fr->nhosts++;
 	return ho;
+}
+
+/*
+ * A host with nothing queued, in flight or held is forgotten: else the
+ * hosts of feeds a reload removed, or of a first cycle over 100,000
+ * hosts, would stay for the life of the daemon.  Not while the queue or
+ * the hosts are being walked (fetcher_drop_queue, fetcher_abort).
+ */
+static void
+host_release(struct fetcher *fr, struct host *h)
+{
+	struct host **slot;
+
+	if (fr->closing || h->active > 0 || h->in_ready ||
+	    !TAILQ_EMPTY(&h->queue) || h->hold_until > (int64_t)time(NULL))
+		return;
+	slot = &fr->hosts[hash_str(h->name) % HOST_BUCKETS];
+	while (*slot != h)
+		slot = &(*slot)->hnext;
+	*slot = h->hnext;
+	fr->nhosts--;
+	free(h->name);
+	free(h);
 }
 
 static void
@@ -212,6 +237,7 @@ static void
 check_multi_info(struct fetcher *fr)
 {
 	CURLMsg *msg;
+	struct host *h;
 	int left;
 
 	while ((msg = curl_multi_info_read(fr->multi, &left)) != NULL) {
@@ -227,7 +253,9 @@ check_multi_info(struct fetcher *fr)
 		flying_unlink(fr, f);
 		fetch_finish(f, code);
 		hold_host(f);
+		h = f->host;
 		complete(fr, f);
+		host_release(fr, h);
 	}
 	dispatch(fr);
 }
@@ -401,6 +429,7 @@ dispatch(struct fetcher *fr)
 		if ((w = host_dequeue(fr, h)) != NULL)
 			start(fr, h, w);
 		ready_push(fr, h);
+		host_release(fr, h);	/* its last request was dropped */
 	}
 }
 
@@ -438,6 +467,12 @@ size_t
 fetcher_busy(const struct fetcher *fr)
 {
 	return fr->queued + (size_t)fr->active;
+}
+
+size_t
+fetcher_hosts(const struct fetcher *fr)
+{
+	return fr->nhosts;
 }
 
 /* ---- lifetime ---- */

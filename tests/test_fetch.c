@@ -4,6 +4,9 @@
  * log and the database.  Conditional GET, compression, redirects,
  * HTTP errors, slow and silent servers, size caps, odd bodies.
  */
+#include <uv.h>
+
+#include "daemon/fetch.h"
 #include "tests/ts_helpers.h"
 
 /* Two items; titles, links and guids as written here. */
@@ -322,4 +325,76 @@ Test(fetch, file_url_works_only_when_configured)
 	free(p);
 	free(f);
 	free(conf);
+}
+
+/* The fetcher itself, on a loop of its own: requests by index. */
+struct hosts_run {
+	char	*url[5];
+	int	 drop;		/* this index's request is dropped */
+	int	 done;
+};
+
+static int
+hosts_req(void *arg, struct fetch_req *req, void *cbarg)
+{
+	struct hosts_run *c = cbarg;
+	int i = (int)(intptr_t)arg;
+
+	if (i == c->drop)
+		return -1;
+	req->url = xstrdup(c->url[i]);
+	return 0;
+}
+
+static void
+hosts_done(struct fetch_result *res, void *cbarg)
+{
+	struct hosts_run *c = cbarg;
+
+	c->done++;
+	fetch_result_free(res);
+}
+
+/*
+ * The fetcher forgets a host once nothing of it is queued, in flight or
+ * held: hosts of feeds a reload removed, or of one cycle over many
+ * hosts, do not stay for the life of the daemon.  One whose only
+ * request was dropped goes too; a host held by a 429 stays for the
+ * hold.
+ */
+Test(fetch, hosts_are_forgotten_when_idle)
+{
+	struct fetch_opts o = { .concurrency = 4, .per_host = 1,
+	    .timeout = 20, .max_size = 1 << 20, .user_agent = "feedd-test",
+	    .allow_private = 1 };
+	struct hosts_run c = { .drop = 3 };
+	const char *host[] = { "127.0.0.1", "localhost", "127.0.0.1",
+	    "127.0.0.3", "127.0.0.1" };
+	const char *path[] = { "/f.xml", "/f.xml", "/f.xml?again=1",
+	    "/f.xml", "/f.xml?status=429&retry_after=300" };
+	struct fetcher *fr;
+	uv_loop_t loop;
+
+	for (int i = 0; i < 5; i++)
+		c.url[i] = xasprintf("http://%s:%d%s", host[i], T.port,
+		    path[i]);
+	cr_assert_eq(uv_loop_init(&loop), 0);
+	fr = fetcher_new(&loop, &o, hosts_req, hosts_done, &c);
+	for (intptr_t i = 0; i < 4; i++)
+		fetcher_add(fr, c.url[i], (void *)i);
+	cr_assert_eq(fetcher_hosts(fr), 3);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	cr_assert_eq(c.done, 3, "the dropped request has no result");
+	cr_assert_eq(ts_count(&T, "again=1", NULL), 1);
+	cr_assert_eq(fetcher_hosts(fr), 0, "%zu hosts left",
+	    fetcher_hosts(fr));
+	fetcher_add(fr, c.url[4], (void *)(intptr_t)4);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	cr_assert_eq(c.done, 4);
+	cr_assert_eq(fetcher_hosts(fr), 1, "the held host stays");
+	fetcher_close(fr);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	cr_assert_eq(uv_loop_close(&loop), 0);
+	for (int i = 0; i < 5; i++)
+		free(c.url[i]);
 }
