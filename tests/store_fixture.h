@@ -132,18 +132,20 @@ fx_downgrade_sql(struct fx *fx, const char *sql)
  * Back to schema version 8: stories without their kept place in the
  * outputs' order, nor its indexes (version 9).
  */
+#define FX_DOWNGRADE_V8_SQL \
+	"DROP INDEX stories_shown; DROP INDEX stories_early;" \
+	"ALTER TABLE stories DROP COLUMN first_item;" \
+	"ALTER TABLE stories DROP COLUMN nitems;" \
+	"ALTER TABLE stories DROP COLUMN newest_seen;" \
+	"ALTER TABLE stories DROP COLUMN shown_at;" \
+	"ALTER TABLE stories DROP COLUMN shown_at_early;" \
+	"ALTER TABLE stories DROP COLUMN early_until;" \
+	"PRAGMA user_version = 8;"
+
 static inline void
 fx_downgrade_v8(struct fx *fx)
 {
-	fx_downgrade_sql(fx,
-	    "DROP INDEX stories_shown; DROP INDEX stories_early;"
-	    "ALTER TABLE stories DROP COLUMN first_item;"
-	    "ALTER TABLE stories DROP COLUMN nitems;"
-	    "ALTER TABLE stories DROP COLUMN newest_seen;"
-	    "ALTER TABLE stories DROP COLUMN shown_at;"
-	    "ALTER TABLE stories DROP COLUMN shown_at_early;"
-	    "ALTER TABLE stories DROP COLUMN early_until;"
-	    "PRAGMA user_version = 8;");
+	fx_downgrade_sql(fx, FX_DOWNGRADE_V8_SQL);
 }
 
 /*

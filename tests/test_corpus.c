@@ -465,36 +465,58 @@ keep_item_classes(struct feed_doc *doc)
 	return kept;
 }
 
-/* Parses and stores the corpus file of feed fc; 1 when stored. */
-static int
-store_corpus_doc(struct store *st, const struct feed_conf *fc, size_t *nkept)
+/* The corpus file of feed fc, parsed; NULL when it is not a feed. */
+static struct feed_doc *
+corpus_doc(const struct feed_conf *fc)
 {
 	char	*rel = xasprintf("corpus/%s", fc->def.name);
 	char	*path = th_path(th_shared(), rel), *data, *err = NULL;
 	struct feed_doc *doc = NULL;
-	struct feed_row fr;
-	struct store_put_result res;
 	size_t	 len;
-	int	 stored = 0;
 
 	if ((data = th_read_file(path, &len)) != NULL)
 		doc = feed_parse_buffer(data, len, fc->url, NULL, &err);
-	if (doc != NULL) {
-		size_t	 nitems = doc->nitems;
-
-		doc->nitems = keep_item_classes(doc);
-		*nkept += doc->nitems;
-		cr_assert_eq(store_feed_get(st, fc->def.name, &fr), 0);
-		stored = store_put_doc(st, fr.id, doc, time(NULL), &res,
-		    &err) == 0;
-		feed_row_cleanup(&fr);
-		doc->nitems = nitems;
-		feed_doc_free(doc);
-	}
 	free(err);
 	free(data);
 	free(path);
 	free(rel);
+	return doc;
+}
+
+/* Stores doc as feed fc's, first seen at now: the store's verdict. */
+static int
+store_corpus_put(struct store *st, const struct feed_conf *fc,
+    const struct feed_doc *doc, int64_t now)
+{
+	struct store_put_result res;
+	struct feed_row fr;
+	char	*err = NULL;
+	int	 rc;
+
+	cr_assert_eq(store_feed_get(st, fc->def.name, &fr), 0);
+	rc = store_put_doc(st, fr.id, doc, now, &res, &err);
+	cr_assert(rc == 0 || err != NULL);
+	feed_row_cleanup(&fr);
+	free(err);
+	return rc;
+}
+
+/* Parses and stores the corpus file of feed fc; 1 when stored. */
+static int
+store_corpus_doc(struct store *st, const struct feed_conf *fc, size_t *nkept)
+{
+	struct feed_doc *doc = corpus_doc(fc);
+	size_t	 nitems;
+	int	 stored;
+
+	if (doc == NULL)
+		return 0;
+	nitems = doc->nitems;
+	doc->nitems = keep_item_classes(doc);
+	*nkept += doc->nitems;
+	stored = store_corpus_put(st, fc, doc, time(NULL)) == 0;
+	doc->nitems = nitems;
+	feed_doc_free(doc);
 	return stored;
 }
 
@@ -644,16 +666,11 @@ static void
 store_corpus_whole(struct store *st, const struct feed_conf *fc,
     int64_t now, int64_t shift)
 {
-	char	*rel = xasprintf("corpus/%s", fc->def.name);
-	char	*path = th_path(th_shared(), rel), *data, *err = NULL;
-	struct feed_doc *doc = NULL;
-	struct feed_row fr;
-	struct store_put_result res;
-	size_t	 len;
+	struct feed_doc *doc = corpus_doc(fc);
 
-	if ((data = th_read_file(path, &len)) != NULL)
-		doc = feed_parse_buffer(data, len, fc->url, NULL, &err);
-	for (size_t i = 0; doc != NULL && shift != 0 && i < doc->nitems; i++) {
+	if (doc == NULL)
+		return;
+	for (size_t i = 0; shift != 0 && i < doc->nitems; i++) {
 		struct feed_item *it = &doc->items[i];
 
 		if (it->published != FEED_TIME_NONE)
@@ -661,17 +678,9 @@ store_corpus_whole(struct store *st, const struct feed_conf *fc,
 		if (it->updated != FEED_TIME_NONE)
 			it->updated += shift;
 	}
-	if (doc != NULL) {
-		cr_assert_eq(store_feed_get(st, fc->def.name, &fr), 0);
-		cr_assert_eq(store_put_doc(st, fr.id, doc, now, &res, &err), 0,
-		    "%s: %s", fc->def.name, err);
-		feed_row_cleanup(&fr);
-		feed_doc_free(doc);
-	}
-	free(err);
-	free(data);
-	free(path);
-	free(rel);
+	cr_assert_eq(store_corpus_put(st, fc, doc, now), 0, "%s",
+	    fc->def.name);
+	feed_doc_free(doc);
 }
 
 /*

@@ -309,16 +309,8 @@ Test(repair, a_damaged_older_file_keeps_its_stories)
 
 	rfx_init(&r);
 	cr_assert_eq(sqlite3_open(r.db, &h), SQLITE_OK);
-	cr_assert_eq(sqlite3_exec(h, "DROP INDEX stories_shown;"
-	    "DROP INDEX stories_early;"
-	    "ALTER TABLE stories DROP COLUMN first_item;"
-	    "ALTER TABLE stories DROP COLUMN nitems;"
-	    "ALTER TABLE stories DROP COLUMN newest_seen;"
-	    "ALTER TABLE stories DROP COLUMN shown_at;"
-	    "ALTER TABLE stories DROP COLUMN shown_at_early;"
-	    "ALTER TABLE stories DROP COLUMN early_until;"
-	    "PRAGMA user_version = 8;", NULL, NULL, NULL), SQLITE_OK, "%s",
-	    sqlite3_errmsg(h));
+	cr_assert_eq(sqlite3_exec(h, FX_DOWNGRADE_V8_SQL, NULL, NULL, NULL),
+	    SQLITE_OK, "%s", sqlite3_errmsg(h));
 	sqlite3_close(h);
 	damage_leaf(r.db, "items");
 	repair(&r, &res, NULL);
