@@ -165,12 +165,15 @@ store_story_cleanup(struct story_row *r)
 #define STORY_FROM " FROM items i JOIN feeds f ON f.id = i.feed_id"
 
 /* Steps s (STORY_COLS and more) into r: 0, or -1 with no row. */
+/* s's row into r: 0; SQLITE_DONE when it has none; -1 on an error. */
 static int
 story_read_cols(sqlite3_stmt *s, int64_t item_id, struct story_row *r)
 {
+	int rc;
+
 	memset(r, 0, sizeof(*r));
-	if (sqlite3_step(s) != SQLITE_ROW)
-		return -1;
+	if ((rc = sqlite3_step(s)) != SQLITE_ROW)
+		return rc == SQLITE_DONE ? SQLITE_DONE : -1;
 	r->item_id = item_id;
 	store_cols_read(s, 0, r, &story_cols);
 	split_categories((const char *)sqlite3_column_text(s,
@@ -190,8 +193,10 @@ store_story_fill(struct store *st, int64_t item_id, struct story_row *r)
 	memset(r, 0, sizeof(*r));
 	if (s == NULL)
 		return -1;
-	if ((rc = story_read_cols(s, item_id, r)) == -1)
+	if ((rc = story_read_cols(s, item_id, r)) != 0) {
 		store_keep_error(st);	/* the caller resets its own query */
+		rc = -1;
+	}
 	sqlite3_reset(s);
 	return rc;
 }
@@ -329,7 +334,8 @@ feed_memo_fill(struct store *st, struct feed_memo *memo, int64_t feed_id,
  * and when the newest was first seen.  The item's kept copy
  * (store_html_put) when there is one: its columns and its HTML as
  * shown, not the item's own HTML (row.html.row_kept; store_story_raw
- * reads that); else the item.  The feed's columns from memo.
+ * reads that); else the item.  The feed's columns from memo.  0; 1
+ * when the item is not there; -1 on an error.
  */
 static int
 story_fill_render(struct store *st, const int64_t v[4],
@@ -376,6 +382,8 @@ story_fill_render(struct store *st, const int64_t v[4],
 	rc = story_read_cols(s, item_id, r);
 	feed_id = rc == 0 ? sqlite3_column_int64(s, STORY_NCOLS) : 0;
 	sqlite3_reset(s);
+	if (rc == SQLITE_DONE)
+		return 1;
 	if (rc == 0 && (rc = feed_memo_fill(st, memo, feed_id, r)) == -1)
 		store_story_cleanup(r);
 	return rc;
@@ -798,13 +806,18 @@ render_rows(struct store *st, struct spool *order, sqlite3_stmt *src,
 	struct feed_memo *memo = xcalloc(FEED_MEMO_SLOTS, sizeof(*memo));
 	struct story_row row;
 	int64_t	 v[4];		/* an order_spool row */
-	int rc = SQLITE_DONE, got;
+	int rc = SQLITE_DONE, got, filled;
 
 	store_set_cache_size(st, -RENDER_CACHE_KB);
 	while ((got = spool_get(order, v)) == 1) {
 		rc = SQLITE_ERROR;
-		if (story_fill_render(st, v, memo, &row) == -1)
+		if ((filled = story_fill_render(st, v, memo, &row)) == -1)
 			break;
+		/* its first item is gone (written behind the store's
+		 * back): the rest of the outputs still are */
+		rc = SQLITE_DONE;
+		if (filled == 1)
+			continue;
 		/* most stories have one item: no query for their sources */
 		if (row.nitems > 1 && fill_sources(src, &row) != SQLITE_DONE) {
 			store_story_cleanup(&row);

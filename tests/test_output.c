@@ -514,6 +514,27 @@ Test(output, kept_html_of_colliding_items_both_serve)
  * from the item, and a row goes when a column it copies changes or
  * the item goes.
  */
+/*
+ * A story whose first item is gone from under the store (a row deleted
+ * by hand: the store sets a story's order when it deletes its items)
+ * is left out; the render writes the others instead of failing.
+ */
+Test(output, a_story_whose_item_is_gone_is_left_out)
+{
+	struct output *out = output_new();
+	char	*atom;
+
+	exec_ok("DELETE FROM items WHERE title = 'Rust compiler story 4'");
+	render_ok(out, 1);
+	atom = th_read_file(fx.cfg.atom_path, NULL);
+	cr_assert_not_null(atom);
+	cr_assert_eq(count(atom, "<entry>"), 4);
+	cr_assert_null(strstr(atom, "Rust compiler story 4"));
+	cr_assert_not_null(strstr(atom, "Rust compiler story 3"));
+	free(atom);
+	output_free(out);
+}
+
 Test(output, kept_html_serves_renders_until_stale)
 {
 	struct output *out = output_new();
