@@ -254,7 +254,8 @@ repair(struct repair *r)
 		return EXIT_RUNTIME;
 	}
 	if (n > 0) {
-		say(r, "rebuilding its indexes, full-text indexes and kept HTML");
+		say(r, "rebuilding its indexes, full-text indexes, kept HTML"
+		    " and story order");
 		if ((n = store_rebuild_derived(st)) == -1) {
 			say_error(store_errmsg(st));	/* not the damage's doing */
 			store_close(st);

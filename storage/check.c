@@ -93,22 +93,50 @@ check_fts(struct store *st, const char *table, store_problem_fn fn,
 	return 1;
 }
 
+/*
+ * The outputs' order kept in stories against what their items say
+ * (STORY_ORDER_SET): 0, 1 when some differ (rows written behind the
+ * store's back), -1 when it could not run.
+ */
+static int
+check_story_order(struct store *st, store_problem_fn fn, void *arg)
+{
+	sqlite3_stmt *s;
+	int64_t stale = -1;
+	char *msg;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM stories WHERE "
+	    STORY_ORDER_COLS " IS NOT " STORY_ORDER_NOW, -1, &s, NULL) !=
+	    SQLITE_OK)
+		return -1;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		stale = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	if (stale <= 0)
+		return stale == 0 ? 0 : -1;
+	msg = xasprintf("story order: %lld stories out of date with their"
+	    " items", (long long)stale);
+	fn(msg, arg);
+	free(msg);
+	return 1;
+}
+
 int
 store_check(struct store *st, store_problem_fn fn, void *arg)
 {
-	int n = check_integrity(st, fn, arg);
+	int n = check_integrity(st, fn, arg), found;
 
 	/* a file SQLite cannot walk: the indexes' checks would say no more */
 	if (n != 0)
 		return n;
 	for (size_t i = 0; i < sizeof(fts_tables) / sizeof(fts_tables[0]); i++) {
-		int found = check_fts(st, fts_tables[i], fn, arg);
-
-		if (found == -1)
+		if ((found = check_fts(st, fts_tables[i], fn, arg)) == -1)
 			return -1;
 		n += found;
 	}
-	return n;
+	if ((found = check_story_order(st, fn, arg)) == -1)
+		return -1;
+	return n + found;
 }
 
 int

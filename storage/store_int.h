@@ -233,9 +233,12 @@ void	 store_cols_bind(sqlite3_stmt *s, int first, const void *row,
 	STORY_ORDER_KEY("de") " AS ke FROM (SELECT iid, n, nf, fs, upd, " \
 	STORY_ORDER_DATE("upd") " AS d, " STORY_ORDER_DATE("fs") " AS de" \
 	" FROM (" base ")))"
-#define STORY_ORDER_SET \
-	" (first_item, nitems, newest_seen, shown_at, shown_at_early," \
-	" early_until) = (" STORY_ORDER_FROM("SELECT f.id AS iid," \
+#define STORY_ORDER_COLS \
+	"(first_item, nitems, newest_seen, shown_at, shown_at_early," \
+	" early_until)"
+/* A story's six columns as its items say now. */
+#define STORY_ORDER_NOW \
+	"(" STORY_ORDER_FROM("SELECT f.id AS iid," \
 	" f.first_seen AS fs, CASE WHEN f.published > f.first_seen THEN" \
 	" f.first_seen ELSE f.published END AS pub, f.updated AS upd," \
 	" stories.sort_time AS st," \
@@ -243,6 +246,7 @@ void	 store_cols_bind(sqlite3_stmt *s, int first, const void *row,
 	" (SELECT l.first_seen FROM items l WHERE l.story_id = f.story_id" \
 	" ORDER BY l.id DESC LIMIT 1) AS nf FROM items f" \
 	" WHERE f.story_id = stories.id ORDER BY f.id LIMIT 1") ")"
+#define STORY_ORDER_SET " " STORY_ORDER_COLS " = " STORY_ORDER_NOW
 /*
  * A new story of one item, in its place: key ?1, first seen ?2, sort
  * time ?3; the item's id ?4, published ?5, updated ?6.  As

@@ -206,6 +206,30 @@ Test(repair, a_sound_database_is_said_sound)
 	rfx_done(&r);
 }
 
+/*
+ * The outputs' order kept in stories, written out of date by hand: the
+ * check names it, and the repair sets it again from the items.
+ */
+Test(repair, a_story_order_out_of_date_is_set_again)
+{
+	struct rfx r;
+	sqlite3 *h;
+
+	rfx_init(&r);
+	cr_assert_eq(sqlite3_open(r.db, &h), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(h, "UPDATE stories SET shown_at = 0 WHERE"
+	    " id IN (SELECT id FROM stories LIMIT 3)", NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(h);
+	expect_repair(&r, "--check", 1,
+	    "story order: 3 stories out of date with their items", NULL);
+	expect_repair(&r, NULL, 0, "rebuilding", "repaired", NULL);
+	cr_assert_eq(sql_int(r.db, "SELECT count(*) FROM stories WHERE"
+	    " shown_at = 0"), 0);
+	expect_repair(&r, "--check", 0, "sound", NULL);
+	rfx_done(&r);
+}
+
 Test(repair, a_damaged_full_text_index_is_rebuilt)
 {
 	struct rfx r;
