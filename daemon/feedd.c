@@ -37,6 +37,7 @@
 #define PRUNE_EVERY_MS	(3600 * 1000)
 #define PRUNE_STEP	2000	/* items a prune transaction deletes */
 #define HEARTBEAT_MS	10000	/* at most; /healthz reads it (serve.c) */
+#define STORE_BUSY_EXTEND_SECS	30	/* start timeout after each sign of life */
 
 void
 feedd_fetch_opts(const struct feedd *d, const struct config *cfg,
@@ -479,16 +480,39 @@ lock_database(struct feedd *d)
 	return d->lock_fd == -1 ? -1 : 0;
 }
 
+struct store_wait {
+	const char *path;
+	int	 told;
+};
+
+/*
+ * An upgrade of the schema runs before READY: systemd's start timeout
+ * (90 s by default) would kill one that takes minutes on a large
+ * database, and restart it into the same upgrade.
+ */
+static void
+on_store_busy(void *arg)
+{
+	struct store_wait *w = arg;
+
+	if (!w->told++)
+		log_info("%s: upgrading the database (minutes on a large one)",
+		    w->path);
+	notify_extend_start(STORE_BUSY_EXTEND_SECS, "upgrading the database");
+}
+
 static int
 open_store(struct feedd *d)
 {
+	struct store_wait w = { d->cfg->database, 0 };
 	char *err = NULL;
 
 	if (fs_mkdir_p(d->cfg->state_dir) == -1)
 		log_warn("%s", d->cfg->state_dir);
 	if (lock_database(d) == -1)
 		return -1;
-	if (store_open(d->cfg->database, STORE_READWRITE, &d->st, &err) == -1) {
+	if (store_open_busy(d->cfg->database, STORE_READWRITE, on_store_busy,
+	    &w, &d->st, &err) == -1) {
 		log_errorx("%s", err ? err : d->cfg->database);
 		free(err);
 		return -1;

@@ -35,6 +35,17 @@ notify_reloading(void)
 	(void)sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu", usec);
 }
 
+/*
+ * Still starting: systemd's start timeout moves secs on from now (it
+ * counts from the service's start, so a long upgrade needs this).
+ */
+void
+notify_extend_start(unsigned secs, const char *status)
+{
+	(void)sd_notifyf(0, "EXTEND_TIMEOUT_USEC=%llu\nSTATUS=%s",
+	    (unsigned long long)secs * 1000000ULL, status);
+}
+
 void
 notify_stopping(void)
 {

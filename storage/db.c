@@ -186,11 +186,20 @@ int
 store_open(const char *path, enum store_mode mode, struct store **out,
     char **errstr)
 {
+	return store_open_busy(path, mode, NULL, NULL, out, errstr);
+}
+
+int
+store_open_busy(const char *path, enum store_mode mode, store_busy_fn busy,
+    void *arg, struct store **out, char **errstr)
+{
 	struct store *st = xcalloc(1, sizeof(*st));
 
 	*out = NULL;
 	st->path = xstrdup(path);
 	st->mode = mode;
+	st->busy = busy;
+	st->busy_arg = arg;
 	if (open_db(st, errstr) == -1 || pragma_setup(st, errstr) == -1)
 		goto fail;
 	if (mode == STORE_READWRITE ? store_migrate(st, errstr) :

@@ -5,6 +5,7 @@
  * crash leaves the schema at a version boundary.  Append, never edit.
  */
 #include <stdlib.h>
+#include <time.h>
 
 #include "util/xmalloc.h"
 #include "storage/store_int.h"
@@ -22,6 +23,9 @@
  * alerts carry a copy of what they announced and the story key, not a
  * reference: pruning stories never loses or repeats an alert.
  */
+/* SQLite VM steps between two looks at the clock while migrating. */
+#define MIGRATE_PROGRESS_OPS	100000
+
 static const char *const migrations[] = {
 	"CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);"
 	"INSERT INTO meta VALUES ('generation', 1);"
@@ -284,19 +288,48 @@ out:
 	return rc;
 }
 
+static int64_t
+monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* SQLite's progress handler while migrating: st->busy about once a
+ * second (0: go on). */
+static int
+migrate_progress(void *arg)
+{
+	struct store *st = arg;
+	int64_t now = monotonic_ms();
+
+	if (now - st->busy_at >= 1000) {
+		st->busy_at = now;
+		st->busy(st->busy_arg);
+	}
+	return 0;
+}
+
 int
 store_migrate(struct store *st, char **errstr)
 {
-	int v = store_user_version(st);
+	int v = store_user_version(st), rc = 0;
 
 	if (v > NMIGRATIONS) {
 		*errstr = xasprintf("%s: schema version %d is newer than this "
 		    "feedd (%d)", st->path, v, NMIGRATIONS);
 		return -1;
 	}
-	for (int i = v < 0 ? 0 : v; i < NMIGRATIONS; i++) {
-		if (apply(st, i, errstr) == -1)
-			return -1;
+	if (st->busy != NULL && v > 0 && v < NMIGRATIONS) {
+		st->busy_at = monotonic_ms();
+		st->busy(st->busy_arg);
+		sqlite3_progress_handler(st->db, MIGRATE_PROGRESS_OPS,
+		    migrate_progress, st);
 	}
-	return 0;
+	for (int i = v < 0 ? 0 : v; rc == 0 && i < NMIGRATIONS; i++)
+		rc = apply(st, i, errstr);
+	sqlite3_progress_handler(st->db, 0, NULL, NULL);
+	return rc;
 }

@@ -39,6 +39,15 @@ enum store_mode {
  */
 int	 store_open(const char *path, enum store_mode mode,
 	    struct store **out, char **errstr);
+/*
+ * store_open that calls busy(arg) while it brings the schema up to
+ * date: once when an upgrade starts, then about once a second (a large
+ * database can take minutes: the daemon tells systemd it is still
+ * starting).
+ */
+typedef void (*store_busy_fn)(void *arg);
+int	 store_open_busy(const char *path, enum store_mode mode,
+	    store_busy_fn busy, void *arg, struct store **out, char **errstr);
 void	 store_close(struct store *st);			/* NULL ok */
 struct sqlite3 *store_sqlite(struct store *st);
 /* The last SQLite error message of this connection. */

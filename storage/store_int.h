@@ -47,6 +47,9 @@ struct store {
 	sqlite3	*db;
 	char	*path;
 	enum store_mode mode;
+	store_busy_fn busy;		/* while migrating (store_open_busy) */
+	void	*busy_arg;
+	int64_t	 busy_at;		/* its last call, monotonic ms; 0 none */
 	int	 depth;			/* store_begin calls not yet ended */
 	int	 damaged;		/* an error said the file is damaged */
 	int	 lost;			/* the open batch was rolled back */

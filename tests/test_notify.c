@@ -92,6 +92,9 @@ Test(notify, each_call_sends_its_line)
 	expect(&s, "RELOADING=1");
 	notify_watchdog();
 	expect(&s, "WATCHDOG=1");
+	notify_extend_start(30, "upgrading the database");
+	expect(&s, "EXTEND_TIMEOUT_USEC=30000000\nSTATUS=upgrading the "
+	    "database");
 	notify_stopping();
 	expect(&s, "STOPPING=1");
 	sock_close(&s);

@@ -335,6 +335,41 @@ Test(store, version_8_database_gets_its_stories_order)
 	fx_close(&fx);
 }
 
+static void
+count_busy(void *arg)
+{
+	(*(int *)arg)++;
+}
+
+/*
+ * store_open_busy calls back while it upgrades an existing database
+ * (the daemon tells systemd it is still starting), not when it makes a
+ * new one nor when there is nothing to upgrade.
+ */
+Test(store, upgrade_says_it_is_busy)
+{
+	struct fx fx;
+	int busy = 0;
+	char *err = NULL;
+
+	fx.dir = th_tmpdir();
+	fx.path = th_path(fx.dir, "feedd.db");
+	cr_assert_eq(store_open_busy(fx.path, STORE_READWRITE, count_busy,
+	    &busy, &fx.st, &err), 0, "%s", err);
+	cr_assert_eq(busy, 0, "a new database");
+	store_close(fx.st);
+	cr_assert_eq(store_open_busy(fx.path, STORE_READWRITE, count_busy,
+	    &busy, &fx.st, &err), 0, "%s", err);
+	cr_assert_eq(busy, 0, "nothing to upgrade");
+	fx_downgrade_v8(&fx);
+	store_close(fx.st);
+	cr_assert_eq(store_open_busy(fx.path, STORE_READWRITE, count_busy,
+	    &busy, &fx.st, &err), 0, "%s", err);
+	cr_assert_geq(busy, 1, "an upgrade");
+	cr_assert_eq(fx_count(&fx, "PRAGMA user_version"), 9);
+	fx_close(&fx);
+}
+
 Test(store, reader_reads_while_writer_holds_a_transaction)
 {
 	struct fx fx;
