@@ -815,9 +815,10 @@ render_rows(struct store *st, struct spool *order, sqlite3_stmt *src,
 			break;
 		/* its first item is gone (written behind the store's
 		 * back): the rest of the outputs still are */
-		rc = SQLITE_DONE;
-		if (filled == 1)
+		if (filled == 1) {
+			rc = SQLITE_DONE;
 			continue;
+		}
 		/* most stories have one item: no query for their sources */
 		if (row.nitems > 1 && fill_sources(src, &row) != SQLITE_DONE) {
 			store_story_cleanup(&row);
