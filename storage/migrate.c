@@ -23,9 +23,6 @@
  * alerts carry a copy of what they announced and the story key, not a
  * reference: pruning stories never loses or repeats an alert.
  */
-/* SQLite VM steps between two looks at the clock while migrating. */
-#define MIGRATE_PROGRESS_OPS	100000
-
 static const char *const migrations[] = {
 	"CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);"
 	"INSERT INTO meta VALUES ('generation', 1);"
@@ -287,6 +284,9 @@ out:
 	free(bump);
 	return rc;
 }
+
+/* SQLite VM steps between two looks at the clock while migrating. */
+#define MIGRATE_PROGRESS_OPS	100000
 
 static int64_t
 monotonic_ms(void)

@@ -223,6 +223,9 @@ void	 store_cols_bind(sqlite3_stmt *s, int first, const void *row,
 #define STORE_SQL_STR_(x)	#x
 #define STORE_SQL_STR(x)	STORE_SQL_STR_(x)
 #define STORE_JOIN_LATER_SQL	STORE_SQL_STR(STORE_JOIN_LATER)
+/* A published date no later than first seen (fs). */
+#define STORY_ORDER_PUB(pub, fs) \
+	"CASE WHEN " pub " > " fs " THEN " fs " ELSE " pub " END"
 #define STORY_ORDER_DATE(upd) \
 	"coalesce(CASE WHEN " upd " < pub THEN pub ELSE " upd " END, pub," \
 	" CASE WHEN st != 0 THEN st ELSE fs END)"
@@ -242,8 +245,8 @@ void	 store_cols_bind(sqlite3_stmt *s, int first, const void *row,
 /* A story's six columns as its items say now. */
 #define STORY_ORDER_NOW \
 	"(" STORY_ORDER_FROM("SELECT f.id AS iid," \
-	" f.first_seen AS fs, CASE WHEN f.published > f.first_seen THEN" \
-	" f.first_seen ELSE f.published END AS pub, f.updated AS upd," \
+	" f.first_seen AS fs, " STORY_ORDER_PUB("f.published", "f.first_seen") \
+	" AS pub, f.updated AS upd," \
 	" stories.sort_time AS st," \
 	" (SELECT count(*) FROM items c WHERE c.story_id = f.story_id) AS n," \
 	" (SELECT l.first_seen FROM items l WHERE l.story_id = f.story_id" \
@@ -260,7 +263,7 @@ void	 store_cols_bind(sqlite3_stmt *s, int first, const void *row,
  */
 #define STORY_INSERT_ONE \
 	"WITH o (iid, n, nf, k, ke, eu) AS (" STORY_ORDER_FROM("SELECT" \
-	" ?4 AS iid, ?2 AS fs, CASE WHEN ?5 > ?2 THEN ?2 ELSE ?5 END AS pub," \
+	" ?4 AS iid, ?2 AS fs, " STORY_ORDER_PUB("?5", "?2") " AS pub," \
 	" ?6 AS upd, ?3 AS st, 1 AS n, ?2 AS nf") ")" \
 	" INSERT INTO stories (key, first_seen, sort_time, first_item," \
 	" nitems, newest_seen, shown_at, shown_at_early, early_until)" \

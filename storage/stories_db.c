@@ -164,8 +164,8 @@ store_story_cleanup(struct story_row *r)
 #define STORY_NCOLS		25
 #define STORY_FROM " FROM items i JOIN feeds f ON f.id = i.feed_id"
 
-/* Steps s (STORY_COLS and more) into r: 0, or -1 with no row. */
-/* s's row into r: 0; SQLITE_DONE when it has none; -1 on an error. */
+/* Steps s (STORY_COLS and more) into r: 0; SQLITE_DONE when it has no
+ * row; -1 on an error. */
 static int
 story_read_cols(sqlite3_stmt *s, int64_t item_id, struct story_row *r)
 {
@@ -589,7 +589,7 @@ store_story_items(struct store *st, int64_t story_id,
 /*
  * The page cache while the order is read: the main outputs walk
  * stories_shown, which holds all they need, in order, so a small one
- * loses nothing; a rule's sorters each keep this much (no less than
+ * loses nothing; a rule's sorter keeps this much (no less than
  * SQLITE_CONFIG_PMASZ's 64 KB) and spill past it.  Then while the rows
  * are read: each is read once and the feeds' columns come from a
  * feed_memo, so the cache need only hold the b-trees' upper pages.
@@ -652,40 +652,18 @@ order_spool(struct store *st, sqlite3_stmt *q, struct spool *order)
 }
 
 /*
- * A rule's outputs: its stories in the outputs' order, sorted.  The
- * sorter holds (item id, dates) per story, not the rows, read from the
- * index items_story_dates alone: one pass over a story's items gives
- * its first (the bare columns of min()) and their number, and only a
- * story of several looks up its newest.  The date is STORY_ORDER_SET's
- * (store_int.h), with the clock of the render: the two must agree
- * (tests/test_store.c checks it on the corpus).
- *
- * In ts and g, by id, the stories' items are read in the index's
- * order: each page once, whatever the cache.  Sorters, which spill past
- * the cache, not tables in memory: a GROUP BY (each sid is there once)
- * and CROSS JOIN keep ts a co-routine.
+ * A rule's outputs: the newest ?2 of its stories by sort time, in the
+ * outputs' order from their kept dates (STORY_ORDER_SET), sorted: a
+ * rule's stories are few, and walking stories_shown would test every
+ * story for the rule's alerts.
  */
 static const char RULE_ORDER_SQL[] =
-    "WITH t AS (SELECT s.id AS sid,"
-    " s.sort_time AS st FROM stories s WHERE EXISTS"
-    "  (SELECT 1 FROM alerts a WHERE a.rule = ?1 AND"
-    "  a.story_key = s.key)"
-    " ORDER BY " STORY_NEWEST " LIMIT ?2),"
-    " ts AS (SELECT sid, max(st) AS st FROM t GROUP BY sid),"
-    " g AS (SELECT ts.sid AS sid, ts.st AS st, min(i.id) AS iid,"
-    "  i.first_seen AS fs,"
-    "  CASE WHEN i.published > i.first_seen THEN i.first_seen"
-    "  ELSE i.published END AS pub,"
-    "  CASE WHEN i.updated > ?3 THEN i.first_seen"
-    "  ELSE i.updated END AS upd, count(*) AS n FROM ts"
-    "  CROSS JOIN items i ON i.story_id = ts.sid GROUP BY ts.sid),"
-    " u AS (SELECT sid, st, iid, fs, n, coalesce(CASE WHEN upd < pub"
-    "  THEN pub ELSE upd END, pub, CASE WHEN st != 0 THEN st ELSE fs"
-    "  END) AS d, CASE WHEN n > 1 THEN (SELECT first_seen FROM items"
-    "  WHERE story_id = g.sid ORDER BY id DESC LIMIT 1) ELSE fs END"
-    "  AS nf FROM g)"
-    " SELECT iid, st, n, nf FROM u ORDER BY CASE WHEN nf >= fs + ?4"
-    " AND nf > d THEN nf ELSE d END DESC, st DESC, sid DESC";
+    "SELECT first_item, sort_time, nitems, newest_seen FROM"
+    " (SELECT s.* FROM stories s WHERE EXISTS (SELECT 1 FROM alerts a"
+    " WHERE a.rule = ?1 AND a.story_key = s.key)"
+    " ORDER BY " STORY_NEWEST " LIMIT ?2) WHERE first_item IS NOT NULL"
+    " ORDER BY CASE WHEN early_until > ?3 THEN shown_at_early"
+    " ELSE shown_at END DESC, sort_time DESC, id DESC";
 
 /*
  * The outputs' stories are the newest ?4 by sort time: those from
@@ -762,8 +740,7 @@ rule_order(struct store *st, const char *rule, int limit, int64_t now)
 	if (sqlite3_prepare_v2(st->db, RULE_ORDER_SQL, -1, &q, NULL) !=
 	    SQLITE_OK)
 		return NULL;
-	if (store_bind(q, "slII", rule, limit, now,
-	    (int64_t)STORE_JOIN_LATER) == -1) {
+	if (store_bind(q, "slI", rule, limit, now) == -1) {
 		sqlite3_finalize(q);
 		return NULL;
 	}
@@ -773,8 +750,8 @@ rule_order(struct store *st, const char *rule, int limit, int64_t now)
 /*
  * The order of the stories to render, into a spool (see order_spool):
  * SQLITE_DONE, else an error code.  The statement is finalized before
- * the rows are read, so a rule's sorters' memory (three of
- * RENDER_ORDER_KB, and their merges' buffers) is gone by then.
+ * the rows are read, so a rule's sorter's memory (RENDER_ORDER_KB, and
+ * its merge's buffers) is gone by then.
  */
 static int
 render_order(struct store *st, const char *rule, int limit, int64_t now,
