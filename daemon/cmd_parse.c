@@ -111,7 +111,7 @@ parse_args(int argc, char **argv, struct parse_opts *o)
 int
 cmd_parse(int argc, char **argv, const char *config_path)
 {
-	struct parse_opts o = { NULL, NULL, 0, NULL, { NULL, 0, 0, 0 } };
+	struct parse_opts o = { 0 };
 	int first, status = EXIT_OK;
 
 	(void)config_path;

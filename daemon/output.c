@@ -52,17 +52,18 @@ struct sink {
 /*
  * Entries are written in runs of this many bytes or more: stdio then
  * writes them from text itself, not through its own buffer (one copy
- * of the whole output less).
+ * of the whole output less).  text drains at this size, within an
+ * entry too, so a 1 MB content does not leave it at 2 MB for the rest
+ * of the render.
  */
 #define SINK_RUN	(1 << 16)
 
-/* The sink's entries so far, to its file. */
+/* buf_drain_fn: the sink's entries so far, to its file (fs_flush
+ * tells a failed write at the end). */
 static void
-sink_flush(struct sink *k)
+sink_write(const char *data, size_t len, void *arg)
 {
-	if (k->text.len > 0)
-		fwrite(k->text.data, 1, k->text.len, k->fp);
-	buf_reset(&k->text);
+	fwrite(data, 1, len, arg);
 }
 
 /*
@@ -108,6 +109,7 @@ sink_open(struct sink *k, char **errstr)
 	    errstr)) == NULL)
 		return -1;
 	k->fp = fs_atomic_fp(k->a);
+	buf_set_drain(&k->text, SINK_RUN, sink_write, k->fp);
 	return 0;
 }
 
@@ -232,8 +234,6 @@ stream_story(struct story_row *r, void *arg)
 			jsonfeed_put_item(&k->text, &e, w->n);
 		else
 			atom_put_entry(&k->text, &e);
-		if (k->text.len >= SINK_RUN)
-			sink_flush(k);
 	}
 	w->n++;
 	entry_cleanup(&e);
@@ -268,7 +268,7 @@ stream_all(struct store *st, const struct config *cfg, const char *rule,
 	if (ok && !w.head)
 		write_heads(&w, 0);
 	for (i = 0; ok && i < nsinks; i++) {
-		sink_flush(&sinks[i]);
+		buf_drain(&sinks[i].text);
 		if (sinks[i].json)
 			jsonfeed_write_tail(sinks[i].fp, w.n);
 		else

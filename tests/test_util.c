@@ -377,6 +377,75 @@ Test(util, buf_reserve_exact_is_exact)
 	buf_cleanup(&b);
 }
 
+/* buf_drain_fn for the test: what was drained, in order, and the
+ * largest piece. */
+struct drained {
+	struct buf all;
+	size_t	 pieces, largest;
+};
+
+static void
+drain_into(const char *data, size_t len, void *arg)
+{
+	struct drained *d = arg;
+
+	buf_append(&d->all, data, len);
+	d->pieces++;
+	if (len > d->largest)
+		d->largest = len;
+}
+
+/*
+ * A draining buffer (a render's sink) writes a megabyte through one
+ * allocation of its run: appends, reserves filled in place and printfs
+ * come out whole and in order, an append longer than the run goes
+ * through uncopied, and the window never grows or moves.
+ */
+Test(util, buf_drain_writes_through_a_fixed_window)
+{
+	struct buf b, want;
+	struct drained d = { .pieces = 0 };
+	char	 big[5000];
+	const char *window;
+
+	buf_init(&d.all, 0);
+	buf_init(&want, 0);
+	buf_init(&b, 0);
+	buf_set_drain(&b, 1024, drain_into, &d);
+	cr_assert_eq(b.cap, 1025);
+	window = b.data;
+	memset(big, 'B', sizeof(big));
+	for (int i = 0; i < 1000; i++) {
+		char	*o;
+
+		cr_assert_eq(buf_printf(&b, "<%d>", i), 0);
+		buf_printf(&want, "<%d>", i);
+		cr_assert_eq(buf_reserve(&b, 300), 0);	/* as xml_put */
+		o = b.data + b.len;
+		memset(o, 'a' + i % 26, 300);
+		b.len += 300;
+		o[300] = '\0';
+		for (int k = 0; k < 300; k++)
+			buf_putc(&want, (char)('a' + i % 26));
+		if (i % 100 == 7) {
+			cr_assert_eq(buf_append(&b, big, sizeof(big)), 0);
+			buf_append(&want, big, sizeof(big));
+		}
+	}
+	buf_drain(&b);
+	cr_assert_eq(b.len, 0);
+	cr_assert_eq(b.data, window, "the window never moved");
+	cr_assert_eq(b.cap, 1025, "the window never grew");
+	cr_assert_eq(d.all.len, want.len);
+	cr_assert(memcmp(d.all.data, want.data, want.len) == 0,
+	    "what was written, in order");
+	cr_assert_eq(d.largest, sizeof(big), "the long append, whole");
+	cr_assert_gt(d.pieces, want.len / 1024);
+	buf_cleanup(&b);
+	buf_cleanup(&want);
+	buf_cleanup(&d.all);
+}
+
 /* Keys as a render's hashes look: spread over all 64 bits. */
 static uint64_t
 key_at(uint64_t i)

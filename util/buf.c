@@ -15,13 +15,17 @@ buf_init(struct buf *b, size_t max)
 	b->data = NULL;
 	b->len = b->cap = 0;
 	b->max = max;
+	b->drain = NULL;
+	b->drain_arg = NULL;
+	b->run = 0;
 }
 
 void
 buf_cleanup(struct buf *b)
 {
 	free(b->data);
-	buf_init(b, b->max);
+	b->data = NULL;
+	b->len = b->cap = 0;
 }
 
 void
@@ -36,8 +40,11 @@ buf_reset(struct buf *b)
 static int
 grow(struct buf *b, size_t extra, int exact)
 {
-	size_t need = b->len + extra + 1, cap;
+	size_t need, cap;
 
+	if (b->drain != NULL && b->len > 0 && b->len + extra > b->run)
+		buf_drain(b);
+	need = b->len + extra + 1;
 	if (need < b->len || (b->max && b->len + extra > b->max))
 		return -1;
 	if (need <= b->cap)
@@ -50,6 +57,25 @@ grow(struct buf *b, size_t extra, int exact)
 	b->data = xrealloc(b->data, cap);
 	b->cap = cap;
 	return 0;
+}
+
+void
+buf_set_drain(struct buf *b, size_t run, buf_drain_fn *fn, void *arg)
+{
+	b->drain = fn;
+	b->drain_arg = arg;
+	b->run = run;
+	b->max = 0;
+	/* the window's one allocation: no write needs more room */
+	grow(b, run, 1);
+}
+
+void
+buf_drain(struct buf *b)
+{
+	if (b->drain != NULL && b->len > 0)
+		b->drain(b->data, b->len, b->drain_arg);
+	buf_reset(b);
 }
 
 int
@@ -67,6 +93,11 @@ buf_reserve_exact(struct buf *b, size_t extra)
 int
 buf_append(struct buf *b, const void *data, size_t len)
 {
+	if (b->drain != NULL && len > b->run) {
+		buf_drain(b);
+		b->drain(data, len, b->drain_arg);
+		return 0;
+	}
 	if (grow(b, len, 0) == -1)
 		return -1;
 	if (len)
@@ -111,7 +142,8 @@ buf_detach(struct buf *b)
 {
 	char *s = b->data ? b->data : xstrdup("");
 
-	buf_init(b, b->max);
+	b->data = NULL;
+	b->len = b->cap = 0;
 	return s;
 }
 
