@@ -593,12 +593,16 @@ store_story_items(struct store *st, int64_t story_id,
  * SQLITE_CONFIG_PMASZ's 64 KB) and spill past it.  Then while the rows
  * are read: each is read once and the feeds' columns come from a
  * feed_memo, so the cache need only hold the b-trees' upper pages.
- * 512 KB costs no more CPU than 4 MB did on the 10,000-feed bench (the
- * feeds joined then needed 1.7 MB of it); 128 KB doubled the system
- * time at 100,000 entries (reads of pages it had let go).
+ * 320 KB: the 20 pages SQLite allocates in one block when it opens
+ * the database (SQLITE_DEFAULT_PCACHE_INITSZ) and touches only as they
+ * fill, so the render's cache is no memory past that block; at 512 KB
+ * the 11 pages beyond it (180 KB) were memory a render of 100,000
+ * entries took and one of 200 did not.  That costs some 5% more user
+ * time at 100,000 entries (pages read again); 128 KB doubled the
+ * system time there (reads of pages it had let go).
  */
 #define RENDER_ORDER_KB	64
-#define RENDER_CACHE_KB	512
+#define RENDER_CACHE_KB	320
 /* The order held in memory (32 bytes a story), the rest in a file. */
 #define RENDER_SPOOL_BYTES	(64 * 1024)
 
