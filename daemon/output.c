@@ -50,11 +50,9 @@ struct sink {
 };
 
 /*
- * Entries are written in runs of this many bytes or more: stdio then
- * writes them from text itself, not through its own buffer (one copy
- * of the whole output less).  text drains at this size, within an
- * entry too, so a 1 MB content does not leave it at 2 MB for the rest
- * of the render.
+ * Entries go to stdio in runs of up to this many bytes: text is a
+ * window of this size that drains when full, within an entry too, so a
+ * 1 MB content does not leave it at 2 MB for the rest of the render.
  */
 #define SINK_RUN	(1 << 16)
 

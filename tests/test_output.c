@@ -596,3 +596,88 @@ Test(output, kept_html_serves_renders_until_stale)
 	free(json);
 	output_free(out);
 }
+
+/*
+ * A content far larger than the sinks' 64 KB window (about 400 KB, with
+ * characters to escape and long runs without) goes through it in
+ * pieces, mid-entry: feed.xml and feed.json still parse, the content
+ * comes back whole in both, and the entries around it are intact.
+ */
+Test(output, an_entry_larger_than_the_window_comes_out_whole)
+{
+	struct output *out = output_new();
+	struct feed_doc *doc = feed_doc_new();
+	struct feed_item *it;
+	struct store_put_result res;
+	struct buf body, want;
+	char	*err = NULL, *atom, *json;
+	size_t	 len;
+	int64_t	 now = time(NULL);
+	xmlDocPtr x;
+	xmlChar	*text;
+	const int reps = 10000;	/* ~400 KB: under ENTRY_CONTENT_MAX */
+
+	buf_init(&body, 0);
+	buf_init(&want, 0);	/* the HTML the outputs carry, in order */
+	buf_puts(&body, "<p>");
+	for (int i = 0; i < reps; i++) {
+		buf_puts(&body, i % 2 ? "quick brown fox & co <i>jumps</i> " :
+		    "plainrunofwordswithoutanythingtoescapeatall ");
+		buf_puts(&want, i % 2 ? "quick brown fox &amp; co <i>jumps</i>"
+		    " " : "plainrunofwordswithoutanythingtoescapeatall ");
+	}
+	buf_puts(&body, "</p>");
+	want.data[--want.len] = '\0';
+	doc->title = xstrdup("Example News");
+	doc->link = xstrdup("https://news.example/");
+	it = feed_doc_add_item(doc);
+	it->title = xstrdup("The long one");
+	it->link = xstrdup("https://news.example/long");
+	it->content = buf_detach(&body);
+	it->published = now - 60;
+	cr_assert_eq(store_put_doc(fx.st, fx.feed_id, doc, now, &res, &err), 0,
+	    "%s", err);
+	feed_doc_free(doc);
+	add_items(1, "After");
+	render_ok(out, 1);
+
+	atom = th_read_file(fx.cfg.atom_path, &len);
+	cr_assert_not_null(atom);
+	cr_assert_gt(len, 5 * 65536);
+	x = xmlReadMemory(atom, (int)len, "feed.xml", NULL, XML_PARSE_NONET |
+	    XML_PARSE_HUGE);
+	cr_assert_not_null(x, "feed.xml not well-formed");
+	text = xmlNodeGetContent(xmlDocGetRootElement(x));
+	cr_expect(strstr((char *)text, want.data) != NULL,
+	    "feed.xml: the long content, whole and in order");
+	xmlFree(text);
+	xmlFreeDoc(x);
+	cr_expect_eq(count(atom, "<entry>"), 7);
+	cr_expect_neq(strstr(atom, "After story 5"), NULL);
+	cr_expect_neq(strstr(atom, "Rust compiler story 4"), NULL);
+	cr_expect(strstr(atom, "</feed>") != NULL);
+	json = th_read_file(fx.cfg.json_path, NULL);
+	cr_assert_not_null(json);
+	if (json_built()) {
+		cJSON *j = cJSON_Parse(json), *items, *e;
+		int found = 0;
+
+		cr_assert_not_null(j, "feed.json does not parse");
+		items = cJSON_GetObjectItem(j, "items");
+		cr_expect_eq(cJSON_GetArraySize(items), 7);
+		cJSON_ArrayForEach(e, items) {
+			cJSON *h = cJSON_GetObjectItem(e, "content_html");
+
+			if (cJSON_IsString(h) &&
+			    strstr(h->valuestring, want.data) != NULL)
+				found++;
+		}
+		cr_expect_eq(found, 1, "feed.json: the long content, whole"
+		    " and in order, once");
+		cJSON_Delete(j);
+	}
+	buf_cleanup(&want);
+	free(json);
+	free(atom);
+	output_free(out);
+}
