@@ -34,15 +34,20 @@ fi
 out=$(mktemp -d) || exit 1
 echo "corpus: $(cat "build/bench/real-$n.stat")"
 echo "stories: $(sqlite3 "$db" 'SELECT count(*) FROM stories')" \
-	"(median of 3 runs; CPU of the render only)"
+	"(median of 3 runs; CPU of the render only; peak RSS of the process," \
+	"median of the 3)"
 printf '%-12s %8s %8s %10s %8s %8s %8s\n' max_entries entries "cpu s" \
 	"us/entry" "rss MB" "first" "written"
+: > "$out/rss"
 for m in 200 2000 16000 100000; do
 	for r in 1 2 3; do
 		build/render_one "$db" "$m" "$out" || exit 1
-	done | awk 'NR == 1 { first = $3 } { print $0, first }' |
+	done > "$out/runs"
+	rss=$(cut -d' ' -f4 "$out/runs" | sort -n | sed -n 2p)
+	echo "$m $rss" >> "$out/rss"
+	awk 'NR == 1 { first = $3 } { print $0, first }' "$out/runs" |
 	sort -k2 -n | sed -n 2p | {
-		read -r e c u rss first
+		read -r e c u _ first
 		# the median finds the same bytes there and writes nothing;
 		# "written": a kept render with no file there, every byte
 		# written, as when the entries changed
@@ -53,4 +58,7 @@ for m in 200 2000 16000 100000; do
 		    "$u" "$rss" "$first" "$written"
 	}
 done
+awk '$1 == 200 { a = $2 } $1 == 100000 { b = $2 } END {
+	printf "peak RSS, 100000 entries against 200: %+.2f MB  [<= 0]\n",
+	    b - a }' "$out/rss"
 rm -rf "$out"

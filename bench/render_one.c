@@ -71,8 +71,8 @@ main(int argc, char **argv)
 	t = cpu_s() - t;
 	getrusage(RUSAGE_SELF, &ru);
 	n = count(cfg.atom_path, "<entry");
-	printf("%d %.3f %.1f %ld\n", n, t, n ? t * 1e6 / n : 0.0,
-	    ru.ru_maxrss / 1024);
+	printf("%d %.3f %.1f %.2f\n", n, t, n ? t * 1e6 / n : 0.0,
+	    ru.ru_maxrss / 1024.0);
 	output_free(out);
 	store_close(st);
 	free(cfg.atom_path);
