@@ -24,8 +24,7 @@ void
 buf_cleanup(struct buf *b)
 {
 	free(b->data);
-	b->data = NULL;
-	b->len = b->cap = 0;
+	buf_init(b, b->max);	/* a drain's writer is gone too */
 }
 
 void
