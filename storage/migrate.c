@@ -5,8 +5,8 @@
  * crash leaves the schema at a version boundary.  Append, never edit.
  */
 #include <stdlib.h>
-#include <time.h>
 
+#include "util/clock.h"
 #include "util/xmalloc.h"
 #include "storage/store_int.h"
 
@@ -288,22 +288,13 @@ out:
 /* SQLite VM steps between two looks at the clock while migrating. */
 #define MIGRATE_PROGRESS_OPS	100000
 
-static int64_t
-monotonic_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* SQLite's progress handler while migrating: st->busy about once a
  * second (0: go on). */
 static int
 migrate_progress(void *arg)
 {
 	struct store *st = arg;
-	int64_t now = monotonic_ms();
+	int64_t now = clock_monotonic_ms();
 
 	if (now - st->busy_at >= 1000) {
 		st->busy_at = now;
@@ -323,7 +314,7 @@ store_migrate(struct store *st, char **errstr)
 		return -1;
 	}
 	if (st->busy != NULL && v > 0 && v < NMIGRATIONS) {
-		st->busy_at = monotonic_ms();
+		st->busy_at = clock_monotonic_ms();
 		st->busy(st->busy_arg);
 		sqlite3_progress_handler(st->db, MIGRATE_PROGRESS_OPS,
 		    migrate_progress, st);

@@ -15,7 +15,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <criterion/criterion.h>
@@ -24,6 +23,7 @@
 
 #include "util/xmalloc.h"
 #include "util/buf.h"
+#include "util/clock.h"
 #include "storage/store.h"
 #include "tests/helpers.h"
 
@@ -177,15 +177,6 @@ th_shared(void)
 	return p && *p ? p : "../shared";
 }
 
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Pumps stdin and both outputs until the child closes them or time runs out. */
 static int
 pump(int in, int out, int err, const char *stdin_data, struct buf *o,
@@ -202,7 +193,7 @@ pump(int in, int out, int err, const char *stdin_data, struct buf *o,
 		struct pollfd p[3] = {
 			{ out, POLLIN, 0 }, { err, POLLIN, 0 }, { in, POLLOUT, 0 },
 		};
-		int64_t left = deadline - now_ms();
+		int64_t left = deadline - clock_monotonic_ms();
 
 		if (left <= 0)
 			return -1;
@@ -267,7 +258,7 @@ th_run(char *const argv[], const char *stdin_data, int timeout_s,
 	buf_init(&o, 0);
 	buf_init(&e, 0);
 	timed_out = pump(pin[1], pout[0], perr[0], stdin_data, &o, &e,
-	    now_ms() + (int64_t)timeout_s * 1000) == -1;
+	    clock_monotonic_ms() + (int64_t)timeout_s * 1000) == -1;
 	if (timed_out)
 		kill(pid, SIGKILL);
 	waitpid(pid, &st, 0);

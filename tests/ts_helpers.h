@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/clock.h"
 #include "util/xmalloc.h"
 #include "tests/helpers.h"
 
@@ -274,15 +275,6 @@ ts_nap_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
-static inline int64_t
-ts_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * Waits until done(arg) holds, testing it again whenever a file in the
  * folder dir is created, written or renamed there (inotify): an event,
@@ -291,7 +283,7 @@ ts_now_ms(void)
 static inline int
 ts_wait_dir(const char *dir, int (*done)(void *), void *arg, int seconds)
 {
-	int64_t deadline = ts_now_ms() + (int64_t)seconds * 1000;
+	int64_t deadline = clock_monotonic_ms() + (int64_t)seconds * 1000;
 	int fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK), rc = -1;
 	char ev[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
 
@@ -308,7 +300,7 @@ ts_wait_dir(const char *dir, int (*done)(void *), void *arg, int seconds)
 			rc = 0;
 			break;
 		}
-		if ((left = deadline - ts_now_ms()) <= 0)
+		if ((left = deadline - clock_monotonic_ms()) <= 0)
 			break;
 		if (poll(&p, 1, (int)left) > 0)
 			while (read(fd, ev, sizeof(ev)) > 0)
