@@ -430,6 +430,8 @@ static size_t
 enc_convert(struct enc_decoder *d, const uint8_t *s, size_t n, int final,
     struct buf *out)
 {
+	if (n == 0)	/* the final call may pass no bytes, s NULL */
+		return 0;
 	switch (d->mode) {
 	case ENC_UTF8:
 		return utf8_repair(d, s, n, final, out);

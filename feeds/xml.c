@@ -751,11 +751,12 @@ xml_reader_push(struct xml_reader *r, const char *data, size_t len, int final)
 		/* xmlParseChunk takes an int length. */
 		int n = len > (1 << 30) ? 1 << 30 : (int)len;
 
+		xmlParseChunk(r->ctxt, data, n, final && len == (size_t)n);
+		if (len == (size_t)n)
+			break;
+		/* only here: the final push may pass data NULL, len 0 */
 		data += n;
 		len -= (size_t)n;
-		xmlParseChunk(r->ctxt, data - n, n, final && len == 0);
-		if (len == 0)
-			break;
 	}
 	if (final && r->fix.mended > 0)
 		feed_doc_add_error(r->doc, "%zu '&' starting no reference "
