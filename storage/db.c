@@ -13,10 +13,14 @@
 #include <unistd.h>
 
 #include "config/match.h"
+#include "feeds/entry.h"
 #include "util/fs.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
 #include "storage/store_int.h"
+
+/* Bytes of an untitled item's text that name it (feedd_gist). */
+#define GIST_MAX	120
 
 #define BUSY_TIMEOUT_MS 5000
 
@@ -106,6 +110,42 @@ sql_body(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 }
 
 /*
+ * feedd_gist(summary, content): an untitled item's name where a title
+ * would stand (the alert log): the start of its text on one line, cut
+ * at a word, NULL when it has none.  Microblog feeds leave every
+ * item's title out, and "" told the reader of an alert nothing.
+ */
+static void
+sql_gist(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	char *body, *gist, *cut;
+
+	(void)argc;
+	body = store_body_text((const char *)sqlite3_value_text(argv[0]),
+	    (const char *)sqlite3_value_text(argv[1]));
+	gist = entry_clean_text(body, 0, 1);
+	free(body);
+	if (gist == NULL || *gist == '\0') {
+		free(gist);
+		sqlite3_result_null(ctx);
+		return;
+	}
+	if (strlen(gist) > GIST_MAX) {
+		gist[GIST_MAX] = '\0';
+		if ((cut = strrchr(gist, ' ')) != NULL)
+			*cut = '\0';
+		else {	/* one long word: cut at a character instead */
+			cut = entry_clean_text(gist, GIST_MAX - 1, 0);
+			free(gist);
+			gist = cut;
+		}
+		gist = xrealloc(gist, strlen(gist) + 4);
+		strcat(gist, "\xe2\x80\xa6");
+	}
+	sqlite3_result_text(ctx, gist, -1, free);
+}
+
+/*
  * match_split_scripts as an SQL function: migration 3, and the word
  * index's view of items with spaceless text (migration 4).
  */
@@ -172,6 +212,9 @@ open_db(struct store *st, char **errstr)
 	sqlite3_extended_result_codes(st->db, 1);
 	if (sqlite3_create_function(st->db, "feedd_body", 2, SQLITE_UTF8 |
 	    SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL, sql_body, NULL,
+	    NULL) != SQLITE_OK ||
+	    sqlite3_create_function(st->db, "feedd_gist", 2, SQLITE_UTF8 |
+	    SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL, sql_gist, NULL,
 	    NULL) != SQLITE_OK ||
 	    sqlite3_create_function(st->db, "feedd_split_scripts", 1,
 	    SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_split_scripts, NULL,

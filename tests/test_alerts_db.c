@@ -131,6 +131,44 @@ Test(alerts_db, matches_summary_and_content_text)
 	fx_close(&fx);
 }
 
+/*
+ * Microblog feeds (Mastodon's RSS) give no item a title: the alert
+ * names the item by the start of its text, on one line, cut at a word.
+ */
+Test(alerts_db, untitled_item_alerts_under_the_start_of_its_text)
+{
+	struct fx fx;
+	struct rules rs;
+	struct feed_doc *doc = feed_doc_new();
+	struct feed_item *it;
+	struct alert_row *rows;
+	size_t n;
+
+	fx_open(&fx);
+	rules_init(&rs, "os", "\"open source\"");
+	it = fx_item(doc, "https://m.example/@lab/1", NULL,
+	    "https://m.example/@lab/1", NOW);
+	it->summary = xstrdup("<p>We are releasing our new\n  model as "
+	    "<b>open source</b> today, weights and training code included, "
+	    "under the Apache license; details in the thread below.</p>");
+	it = fx_item(doc, "https://m.example/@lab/2", "",
+	    "https://m.example/@lab/2", NOW);
+	it->summary = xstrdup("<p>More <i>open source</i> tools</p>");
+	fx_put(&fx, fx_feed(&fx, "lab"), doc, NOW);
+	cr_assert_eq(run_rules(&fx, &rs, NOW), 2);
+	cr_assert_eq(store_alerts_list(fx.st, NULL, 10, &rows, &n), 0);
+	cr_assert_eq(n, 2);
+	cr_assert_str_eq(rows[0].title, "More open source tools");
+	cr_assert_str_eq(rows[1].title, "We are releasing our new model as "
+	    "open source today, weights and training code included, under "
+	    "the Apache license;\xe2\x80\xa6");
+	cr_assert_leq(strlen(rows[1].title), 120 + 3);
+	alert_rows_free(rows, n);
+	feed_doc_free(doc);
+	rules_free(&rs);
+	fx_close(&fx);
+}
+
 Test(alerts_db, old_items_never_alert_future_dates_count_as_now)
 {
 	struct fx fx;
