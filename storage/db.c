@@ -132,10 +132,12 @@ sql_gist(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	}
 	if (strlen(gist) > GIST_MAX) {
 		gist[GIST_MAX] = '\0';
-		if ((cut = strrchr(gist, ' ')) != NULL)
+		cut = strrchr(gist, ' ');
+		if (cut != NULL && cut - gist >= GIST_MAX / 2)
 			*cut = '\0';
-		else {	/* one long word: cut at a character instead */
-			cut = entry_clean_text(gist, GIST_MAX - 1, 0);
+		else {	/* no late space (Chinese): at a character instead,
+			   the sequence cut in two dropped */
+			cut = entry_clean_text(gist, 0, 0);
 			free(gist);
 			gist = cut;
 		}

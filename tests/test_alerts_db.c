@@ -4,6 +4,7 @@
  * items or items joining a known story; pending until written.
  */
 #include "tests/store_fixture.h"
+#include "util/utf8.h"
 
 #define NOW 1790000000
 
@@ -154,15 +155,31 @@ Test(alerts_db, untitled_item_alerts_under_the_start_of_its_text)
 	it = fx_item(doc, "https://m.example/@lab/2", "",
 	    "https://m.example/@lab/2", NOW);
 	it->summary = xstrdup("<p>More <i>open source</i> tools</p>");
+	/* 35 three-byte characters fit; the 36th is cut in two at 120 */
+	it = fx_item(doc, "https://m.example/@lab/3", NULL,
+	    "https://m.example/@lab/3", NOW);
+	it->summary = xstrdup("<p>\"open source\" \xe6\xa8\xa1\xe5\x9e\x8b"
+	    "\xe4\xbb\x8a\xe5\xa4\xa9\xe5\x8f\x91\xe5\xb8\x83\xe6\x9d\x83"
+	    "\xe9\x87\x8d\xe5\x92\x8c\xe4\xbb\xa3\xe7\xa0\x81\xe5\x85\xa8"
+	    "\xe9\x83\xa8\xe5\xbc\x80\xe6\x94\xbe\xe6\xac\xa2\xe8\xbf\x8e"
+	    "\xe5\xa4\xa7\xe5\xae\xb6\xe8\xaf\x95\xe7\x94\xa8\xe5\xb9\xb6"
+	    "\xe5\x8f\x8d\xe9\xa6\x88\xe6\x84\x8f\xe8\xa7\x81\xe8\xb0\xa2"
+	    "\xe8\xb0\xa2\xe5\xa4\xa7\xe5\xae\xb6\xe7\x9a\x84\xe6\x94\xaf"
+	    "\xe6\x8c\x81\xe6\x88\x91\xe4\xbb\xac\xe4\xbc\x9a\xe7\xbb\xa7"
+	    "\xe7\xbb\xad\xe5\x8a\xaa\xe5\x8a\x9b</p>");
 	fx_put(&fx, fx_feed(&fx, "lab"), doc, NOW);
-	cr_assert_eq(run_rules(&fx, &rs, NOW), 2);
+	cr_assert_eq(run_rules(&fx, &rs, NOW), 3);
 	cr_assert_eq(store_alerts_list(fx.st, NULL, 10, &rows, &n), 0);
-	cr_assert_eq(n, 2);
-	cr_assert_str_eq(rows[0].title, "More open source tools");
-	cr_assert_str_eq(rows[1].title, "We are releasing our new model as "
+	cr_assert_eq(n, 3);
+	cr_assert_str_eq(rows[1].title, "More open source tools");
+	cr_assert_str_eq(rows[2].title, "We are releasing our new model as "
 	    "open source today, weights and training code included, under "
 	    "the Apache license;\xe2\x80\xa6");
-	cr_assert_leq(strlen(rows[1].title), 120 + 3);
+	cr_assert_leq(strlen(rows[2].title), 120 + 3);
+	/* cut after 119 bytes: "\"open source\" " and 35 characters */
+	cr_assert_eq(strlen(rows[0].title), 119 + 3, "%s", rows[0].title);
+	cr_assert(utf8_valid(rows[0].title, strlen(rows[0].title)));
+	cr_assert_str_eq(rows[0].title + 119, "\xe2\x80\xa6");
 	alert_rows_free(rows, n);
 	feed_doc_free(doc);
 	rules_free(&rs);
