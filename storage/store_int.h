@@ -319,7 +319,7 @@ char	*store_item_body(const struct feed_item *it);
 char	*store_body_text(const char *summary, const char *content);
 
 /* migrate.c: brings the schema to the current version. */
-#define STORE_SCHEMA_VERSION 9
+#define STORE_SCHEMA_VERSION 10
 int	 store_migrate(struct store *st, char **errstr);
 
 /* stories_db.c: fills row from item item_id (the story's nsources). */
