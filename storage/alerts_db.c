@@ -16,8 +16,9 @@ fire(struct store *st, const char *rule, int64_t item, int64_t now,
 {
 	if (store_run(st, SQ_ALERT_INSERT,
 	    "INSERT INTO alerts (rule, story_key, item_id, title, link, feed,"
-	    " published, fired_at) SELECT ?1, s.key, i.id, coalesce(nullif(i.title, ''),"
-	    " feedd_gist(i.summary, i.content)), i.link,"
+	    " published, fired_at) SELECT ?1, s.key, i.id,"
+	    " coalesce(nullif(i.title, ''), feedd_gist(i.summary, i.content)),"
+	    " i.link,"
 	    " f.name, coalesce(i.published, i.updated), ?3 FROM items i"
 	    " JOIN stories s ON s.id = i.story_id"
 	    " JOIN feeds f ON f.id = i.feed_id WHERE i.id = ?2"

@@ -13,14 +13,10 @@
 #include <unistd.h>
 
 #include "config/match.h"
-#include "feeds/entry.h"
 #include "util/fs.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
 #include "storage/store_int.h"
-
-/* Bytes of an untitled item's text that name it (feedd_gist). */
-#define GIST_MAX	120
 
 #define BUSY_TIMEOUT_MS 5000
 
@@ -109,42 +105,19 @@ sql_body(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	sqlite3_result_text(ctx, body, -1, free);
 }
 
-/*
- * feedd_gist(summary, content): an untitled item's name where a title
- * would stand (the alert log): the start of its text on one line, cut
- * at a word, NULL when it has none.  Microblog feeds leave every
- * item's title out, and "" told the reader of an alert nothing.
- */
+/* feedd_gist(summary, content): store_body_gist as an SQL function. */
 static void
 sql_gist(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
-	char *body, *gist, *cut;
+	char *gist;
 
 	(void)argc;
-	body = store_body_text((const char *)sqlite3_value_text(argv[0]),
+	gist = store_body_gist((const char *)sqlite3_value_text(argv[0]),
 	    (const char *)sqlite3_value_text(argv[1]));
-	gist = entry_clean_text(body, 0, 1);
-	free(body);
-	if (gist == NULL || *gist == '\0') {
-		free(gist);
+	if (gist == NULL)
 		sqlite3_result_null(ctx);
-		return;
-	}
-	if (strlen(gist) > GIST_MAX) {
-		gist[GIST_MAX] = '\0';
-		cut = strrchr(gist, ' ');
-		if (cut != NULL && cut - gist >= GIST_MAX / 2)
-			*cut = '\0';
-		else {	/* no late space (Chinese): at a character instead,
-			   the sequence cut in two dropped */
-			cut = entry_clean_text(gist, 0, 0);
-			free(gist);
-			gist = cut;
-		}
-		gist = xrealloc(gist, strlen(gist) + 4);
-		strcat(gist, "\xe2\x80\xa6");
-	}
-	sqlite3_result_text(ctx, gist, -1, free);
+	else
+		sqlite3_result_text(ctx, gist, -1, free);
 }
 
 /*

@@ -1,7 +1,8 @@
 /*
  * prep: the CPU-only half of storing a document (store_prepare_doc),
  * which the daemon runs on its worker threads: item keys, the text the
- * full-text index gets, the headlines story grouping compares, and the
+ * full-text index gets (and its start, which names an untitled item in
+ * its alerts), the headlines story grouping compares, and the
  * key decisions the loop would otherwise make for every document.
  */
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 
 #include "config/match.h"
 #include "util/xmalloc.h"
+#include "feeds/entry.h"
 #include "feeds/headline.h"
 #include "feeds/html.h"
 #include "storage/store_int.h"
@@ -27,6 +29,9 @@
  * html_to_text needs a migration that rebuilds items_fts and items_tri.
  */
 #define BODY_MAX (64 * 1024)
+
+/* Bytes of an untitled item's text that name it (store_body_gist). */
+#define GIST_MAX 120
 
 char *
 store_body_text(const char *summary, const char *content)
@@ -66,6 +71,38 @@ char *
 store_item_body(const struct feed_item *it)
 {
 	return store_body_text(it->summary, it->content);
+}
+
+/*
+ * An untitled item's name where a title would stand (the alert log,
+ * through SQL's feedd_gist): the start of its text on one line, cut at
+ * a word, NULL when it has none.  Microblog feeds leave every item's
+ * title out, and "" told the reader of an alert nothing.
+ */
+char *
+store_body_gist(const char *summary, const char *content)
+{
+	char *body = store_body_text(summary, content), *gist, *cut;
+
+	gist = entry_clean_text(body, 0, 1);
+	free(body);
+	if (gist == NULL || *gist == '\0') {
+		free(gist);
+		return NULL;
+	}
+	if (strlen(gist) <= GIST_MAX)
+		return gist;
+	gist[GIST_MAX] = '\0';
+	cut = strrchr(gist, ' ');
+	if (cut != NULL && cut - gist >= GIST_MAX / 2)
+		*cut = '\0';
+	/* else (no late space: Chinese) at a character: the one cut in two
+	 * at GIST_MAX goes */
+	cut = entry_clean_text(gist, 0, 0);
+	free(gist);
+	gist = xasprintf("%s\xe2\x80\xa6", cut);
+	free(cut);
+	return gist;
 }
 
 static void

@@ -317,6 +317,8 @@ struct store_prep *store_prep_new(const struct feed_doc *doc, int flags,
 char	*store_item_body(const struct feed_item *it);
 /* The same from the stored summary and content HTML (either NULL). */
 char	*store_body_text(const char *summary, const char *content);
+/* Its start, a name for an untitled item (NULL: no text); caller frees. */
+char	*store_body_gist(const char *summary, const char *content);
 
 /* migrate.c: brings the schema to the current version. */
 #define STORE_SCHEMA_VERSION 10
