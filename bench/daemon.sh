@@ -146,8 +146,12 @@ for n in $SIZES; do
 	db=$(du -k state/feedd.db | cut -f1)
 	wal=$(du -k state/feedd.db-wal 2>/dev/null | cut -f1)
 	items=$(sqlite3 state/feedd.db 'SELECT count(*) FROM items')
+	stories=$(sqlite3 state/feedd.db 'SELECT count(*) FROM stories')
 	echo "db-$n $((db + ${wal:-0})) $items" >> "$tmp/results"
-	echo "  database: $(((db + ${wal:-0}) / 1024)) MB, $items items"
+	# the captures alone: 5,251 items in 4,883 stories (7% joined)
+	echo "  database: $(((db + ${wal:-0}) / 1024)) MB, $items items" \
+	    "in $stories stories ($(((items - stories) * 100 / items))%" \
+	    "joined a story of an earlier item)"
 	for r in 1 2 3; do measure "feedd-warm-$n" "$FEEDD" once -c feedd.conf; done
 	if [ "$n" -le "$NBMAX" ] && command -v newsboat >/dev/null 2>&1; then
 		: > nb.conf

@@ -19,6 +19,16 @@ Everything else (sizes, markup, encodings, languages, vocabulary, dates)
 is the publisher's.  Copies of one capture share their text, so the
 distinct words do not grow past the ~190 captures' own.
 
+A copy past the first (feed I >= the number of captures) also gets its
+items' titles reworded: each word (each character, in CJK) of a title
+is replaced through a permutation, its own, of the words of the
+capture's item titles.  Story grouping joins items by their titles, and
+with every headline written out 54 times (10,000 feeds) 87% of items
+joined a story, where the captures alone join 7% (5,251 items in 4,883
+stories): the copies were one story told by 54 outlets, not 54 outlets.
+Reworded, a copy's headlines keep their language, length and words and
+join one another only as the capture's own do.
+
 Prints one line of corpus statistics (with --stats, the line only):
   feeds=N items=... bytes=... html_per_item=... words=... scripts=...
 html_per_item: mean bytes of the item's summary/content fields (after
@@ -375,6 +385,85 @@ def count_items(data):
     return sum(1 for _ in ITEM_B.finditer(data))
 
 
+CJK_SPLIT = re.compile(r"([\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af])")
+TITLE_WORD = re.compile(r"<!\[CDATA\[|\]\]>|&#?\w+;|<[^>]*>|([^\W\d_]+)")
+
+
+def title_words(text):
+    """The words of a title's text, a CJK run as its characters."""
+    out = []
+    for m in TITLE_WORD.finditer(text):
+        w = m.group(1)
+        if w is None:
+            continue
+        if CJK.search(w):
+            out += [c for c in w if CJK.match(c)]
+            out += CJK.sub(" ", w).split()
+        else:
+            out.append(w.lower())
+    return out
+
+
+def reword_text(text, table):
+    """text with each word (each CJK character) put through table; markup,
+    references and CDATA marks kept."""
+    def one(w):
+        v = table.get(w.lower(), w)
+        return v.capitalize() if w[:1].isupper() else v
+
+    def sub(m):
+        w = m.group(1)
+        if w is None:
+            return m.group(0)
+        if not CJK.search(w):
+            return one(w)
+        return "".join(table.get(p, p) if CJK.match(p) else one(p)
+                       for p in CJK_SPLIT.split(w) if p)
+    return TITLE_WORD.sub(sub, text)
+
+
+def doc_encoding(data):
+    m = ENC_B.match(data)
+    return m.group(1).decode("ascii", "replace") if m else "utf-8"
+
+
+def reword_titles(data, k, r):
+    """Copy r (>= 1) of capture k with its items' titles reworded."""
+    rng = random.Random(k * 7919 + r)
+    if is_json(data):
+        try:
+            doc = json.loads(data)
+        except ValueError:
+            return data
+        items = [it for it in doc.get("items") or [] if isinstance(it, dict)
+                 and isinstance(it.get("title"), str)]
+        pool = sorted({w for it in items for w in title_words(it["title"])})
+        table = dict(zip(pool, rng.sample(pool, len(pool))))
+        for it in items:
+            it["title"] = reword_text(it["title"], table)
+        return json.dumps(doc, ensure_ascii=False).encode()
+    enc = doc_encoding(data)
+    try:
+        "".encode(enc)
+    except LookupError:
+        enc = "utf-8"
+    spans = []
+    for it in ITEM_B.finditer(data):
+        t = TITLE_B.search(it.group(0))
+        if t is not None:
+            spans.append((it.start() + t.start(2), it.start() + t.end(2)))
+    texts = [data[a:b].decode(enc, "replace") for a, b in spans]
+    pool = sorted({w for t in texts for w in title_words(t)})
+    table = dict(zip(pool, rng.sample(pool, len(pool))))
+    out, pos = [], 0
+    for (a, b), t in zip(spans, texts):
+        out += [data[pos:a], reword_text(t, table).encode(
+            enc, "xmlcharrefreplace")]
+        pos = b
+    out.append(data[pos:])
+    return b"".join(out)
+
+
 def main():
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     only_stats = "--stats" in sys.argv
@@ -393,6 +482,8 @@ def main():
         k = i % len(tpl)
         if not only_stats:
             data = fresh(raw[k], i)
+            if i >= len(tpl):
+                data = reword_titles(data, k, i // len(tpl))
             with open(os.path.join(out, "feed-%d.xml" % i), "wb") as f:
                 f.write(data)
             nbytes += len(data)
