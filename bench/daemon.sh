@@ -103,6 +103,9 @@ make_inputs() {
 # curl's all-304 run (a few hundredths) to 0 or double it.
 measure() {
 	label=$1; shift
+	# not the writeback of the run before: after a cold 2,000-feed run
+	# the next 300-feed run took 0.9 s of CPU, not 0.65
+	sync
 	t0=$(date +%s%N)
 	/usr/bin/time -f '%U %S %M' -o "$tmp/time" "$@" > "$tmp/out" 2> "$tmp/err"
 	rc=$?
@@ -119,6 +122,19 @@ measure() {
 	    "$label" "$wall" "$cpu" "$(($3 / 1024))" "$rc" "$note"
 }
 CURL="curl -s --parallel --parallel-max 16"
+SMALL=${SIZES%% *} LARGE=${SIZES##* }
+
+# near N: at the largest size, three cold runs of the smallest just
+# before its own and three just after ("feedd-near-SMALL"), so that CPU
+# per item compares runs minutes, not a quarter of an hour, apart: the
+# machine's speed moves by 15% and more within the hour.
+near() {
+	[ "$1" = "$LARGE" ] && [ "$1" != "$SMALL" ] || return 0
+	(cd "$tmp/s$SMALL" && for r in 1 2 3; do
+		rm -rf state
+		measure "feedd-near-$SMALL" "$FEEDD" once -c feedd.conf
+	done)
+}
 
 : > "$tmp/results"
 for n in $SIZES; do
@@ -129,10 +145,12 @@ for n in $SIZES; do
 	echo "== $n feeds: corpus $(cat "$BENCH/real-$n.stat")"
 	measure "curl-cold-$n" $CURL -K curl.cold
 	for r in 1 2 3; do measure "curl-warm-$n" $CURL -K curl.warm; done
+	near "$n"
 	for r in $(seq "$runs"); do
 		rm -rf state
 		measure "feedd-cold-$n" "$FEEDD" once -c feedd.conf
 	done
+	near "$n"
 	if [ "${BENCH_PERF:-}" = "$n" ]; then
 		rm -rf state
 		perf record -q ${BENCH_PERF_OPTS:--g} -o "$BENCH/perf-$n.data" "$FEEDD" once \
@@ -207,4 +225,7 @@ awk -v sizes="$SIZES" '
 		}
 		if (cpi[s[1]] > 0 && n > 1)
 			printf "CPU per item, %s / %s feeds: %s  [<= 1.25]\n", s[n], s[1], r(cpi[s[n]], cpi[s[1]])
+		near = med("feedd-near-" s[1] " cpu") / items[s[1]]
+		if (("feedd-near-" s[1] " cpu") in v && near > 0)
+			printf "CPU per item, %s / %s feeds run just before and after it (%s runs, median %.1f us): %s  [<= 1.25]\n", s[n], s[1], split(v["feedd-near-" s[1] " cpu"], t, " "), near * 1e6, r(cpi[s[n]], near)
 	}' "$tmp/results"
