@@ -1039,6 +1039,13 @@ pipeline_flush(struct pipeline *p)
 	}
 	if (d->alog)
 		sync = alert_log_begin(d->alog, d->st);
+	/*
+	 * The last flush before the store closes: what the cycle stored is
+	 * copied into the database file while the outputs render, not after
+	 * (a cold 300-feed `once` spent 25-45 ms in that close).
+	 */
+	if (d->mode != FEEDD_RUN || d->stopping)
+		store_checkpoint_soon(d->st);
 	render_outputs(p);
 	if (d->alog && alert_log_end(d->alog, d->st, sync, &err) == -1) {
 		p->cycle.outputs_failed++;

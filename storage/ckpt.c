@@ -123,6 +123,20 @@ store_ckpt_wait(struct store_ckpt *c)
 	pthread_mutex_unlock(&c->mu);
 }
 
+/* A checkpoint of whatever the WAL holds, however little. */
+void
+store_ckpt_kick(struct store_ckpt *c)
+{
+	if (c == NULL)
+		return;
+	pthread_mutex_lock(&c->mu);
+	if (c->frames > 0) {
+		c->pending = 1;
+		pthread_cond_broadcast(&c->cv);
+	}
+	pthread_mutex_unlock(&c->mu);
+}
+
 void
 store_ckpt_stop(struct store *st, struct store_ckpt *c)
 {

@@ -250,6 +250,12 @@ store_close(struct store *st)
 	free(st);
 }
 
+void
+store_checkpoint_soon(struct store *st)
+{
+	store_ckpt_kick(st->ckpt);
+}
+
 int
 store_damaged(const struct store *st)
 {

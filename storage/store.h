@@ -49,6 +49,12 @@ typedef void (*store_busy_fn)(void *arg);
 int	 store_open_busy(const char *path, enum store_mode mode,
 	    store_busy_fn busy, void *arg, struct store **out, char **errstr);
 void	 store_close(struct store *st);			/* NULL ok */
+/*
+ * What is committed goes into the database file now, beside the
+ * caller, not in store_close after it: before the last reads of a run
+ * that is about to close the store.
+ */
+void	 store_checkpoint_soon(struct store *st);
 struct sqlite3 *store_sqlite(struct store *st);
 /* The last SQLite error message of this connection. */
 const char *store_errmsg(struct store *st);

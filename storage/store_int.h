@@ -287,6 +287,7 @@ int	 store_bind_str(sqlite3_stmt *s, int col, const char *v);
  */
 struct store_ckpt *store_ckpt_start(struct store *st);
 void	 store_ckpt_wait(struct store_ckpt *c);
+void	 store_ckpt_kick(struct store_ckpt *c);
 void	 store_ckpt_stop(struct store *st, struct store_ckpt *c);
 
 /*
