@@ -53,8 +53,6 @@ cmd_once(int argc, char **argv, const char *config_path)
 	    c->failed, c->new_items,
 	    (double)(uv_hrtime() - t0) / 1e9);
 	fflush(stdout);
-	log_debug("%d bodies parsed by the loop, not the workers",
-	    c->parsed_on_loop);
 	/* cron must see it: the run is not done when something is lost */
 	if (c->not_stored > 0 || c->outputs_failed > 0)
 		rc = EXIT_RUNTIME;

@@ -51,8 +51,6 @@ struct result {
 	struct store_prep *prep;
 	uv_work_t	 work;
 	struct result	*next;		/* in the pipeline's ready or to_free */
-	struct result	*qprev, *qnext;	/* in the pipeline's queued */
-	int		 on_loop;	/* parsed by the loop (steal_parse) */
 };
 
 struct pipeline {
@@ -82,11 +80,6 @@ struct pipeline {
 	/* parsed results, stored one a loop turn (parse_done) */
 	uv_idle_t	 store_idle;
 	struct result	*ready, *ready_tail;
-	/* on the worker pool, oldest first: the loop takes the newest
-	 * back when it has nothing else to do (steal_parse) */
-	uv_prepare_t	 steal_prepare;
-	struct result	*queued, *queued_tail;
-	size_t		 nqueued;
 	/* stored documents the parse worker frees (result_release) */
 	uv_mutex_t	 free_mu;
 	struct result	*to_free;
@@ -126,8 +119,7 @@ free_parsed(struct pipeline *p)
  * each block went back to the other thread's heap under that heap's
  * lock, and the two threads waited for each other on it: ~150 lock
  * waits in a cold 300-feed run, ~20 now.  With no parse pending none
- * would come for the documents: the loop frees what is left, and what
- * it parsed itself (steal_parse).
+ * would come for the documents: the loop frees what is left.
  */
 static void
 result_release(struct pipeline *p, struct result *r)
@@ -140,7 +132,7 @@ result_release(struct pipeline *p, struct result *r)
 	}
 	fetch_result_free(r->http);
 	r->http = NULL;
-	if (p->parsing == 0 || r->on_loop) {
+	if (p->parsing == 0) {
 		free_parsed(p);
 		result_free(r);
 		return;
@@ -150,8 +142,6 @@ result_release(struct pipeline *p, struct result *r)
 	p->to_free = r;
 	uv_mutex_unlock(&p->free_mu);
 }
-
-static void steal_parse(uv_prepare_t *h);
 
 struct pipeline *
 pipeline_new(struct feedd *d)
@@ -163,9 +153,6 @@ pipeline_new(struct feedd *d)
 	uv_mutex_init(&p->free_mu);
 	uv_idle_init(&d->loop, &p->store_idle);
 	p->store_idle.data = p;
-	uv_prepare_init(&d->loop, &p->steal_prepare);
-	p->steal_prepare.data = p;
-	uv_prepare_start(&p->steal_prepare, steal_parse);
 	uv_timer_init(&d->loop, &p->commit_timer);
 	p->commit_timer.data = p;
 	p->rng = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
@@ -186,7 +173,6 @@ pipeline_close(struct pipeline *p)
 	pipeline_commit(p);
 	uv_close((uv_handle_t *)&p->commit_timer, NULL);
 	uv_close((uv_handle_t *)&p->store_idle, NULL);
-	uv_close((uv_handle_t *)&p->steal_prepare, NULL);
 }
 
 void
@@ -729,53 +715,6 @@ parse_work(uv_work_t *w)
 	r->prep = store_prepare_doc(r->doc, r->prep_flags);
 }
 
-static void
-queued_add(struct pipeline *p, struct result *r)
-{
-	r->qnext = NULL;
-	r->qprev = p->queued_tail;
-	if (p->queued_tail != NULL)
-		p->queued_tail->qnext = r;
-	else
-		p->queued = r;
-	p->queued_tail = r;
-	p->nqueued++;
-}
-
-static void
-queued_remove(struct pipeline *p, struct result *r)
-{
-	if (r->qprev != NULL)
-		r->qprev->qnext = r->qnext;
-	else
-		p->queued = r->qnext;
-	if (r->qnext != NULL)
-		r->qnext->qprev = r->qprev;
-	else
-		p->queued_tail = r->qprev;
-	r->qprev = r->qnext = NULL;
-	p->nqueued--;
-}
-
-/*
- * Before the loop waits for its sockets with nothing to store, it takes
- * the newest body still waiting for a parse worker back from the pool
- * (uv_cancel fails once a worker has started it) and parses it itself
- * (parse_done).  A cold start keeps the worker busy all along, and the
- * loop, which stores faster than one worker parses, sat idle for a third
- * of the first half of it; a second worker instead took the CPU from the
- * loop when it had stores to do.  With an empty queue this does nothing.
- */
-static void
-steal_parse(uv_prepare_t *h)
-{
-	struct pipeline *p = h->data;
-
-	if (p->ready != NULL || p->nqueued < 2 || p->d->closed)
-		return;
-	(void)uv_cancel((uv_req_t *)&p->queued_tail->work);
-}
-
 /* The oldest parsed result: stored (its parse no longer pending). */
 static void
 store_ready(struct pipeline *p)
@@ -817,12 +756,7 @@ parse_done(uv_work_t *w, int status)
 	struct result *r = w->data;
 	struct pipeline *p = r->p;
 
-	queued_remove(p, r);
-	if (status == UV_ECANCELED && !p->d->closed) {
-		r->on_loop = 1;		/* steal_parse took it back */
-		p->cycle.parsed_on_loop++;
-		parse_work(w);
-	}
+	(void)status;
 	/* made on this thread, freed here (result_release) */
 	free(r->http->body);
 	r->http->body = NULL;
@@ -886,7 +820,6 @@ pipeline_fetch_done(struct fetch_result *res, void *arg)
 		fetcher_hold(p->d->fetcher, 1);
 	r->work.data = r;
 	uv_queue_work(&p->d->loop, &r->work, parse_work, parse_done);
-	queued_add(p, r);
 }
 
 /* End of a batch: the deferred connect failures get their verdict. */

@@ -41,7 +41,6 @@ struct cycle {
 	int	 new_items;
 	int	 not_stored;	/* feeds whose results a failed write lost */
 	int	 outputs_failed;	/* an output or the alert log not written */
-	int	 parsed_on_loop;	/* bodies the loop took back to parse */
 };
 
 struct pipeline *pipeline_new(struct feedd *d);

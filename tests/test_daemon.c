@@ -81,59 +81,6 @@ Test(daemon, once_prints_a_summary_line)
 	free(conf);
 }
 
-/*
- * With one parse worker and bodies arriving faster than it parses, the
- * loop takes waiting bodies back and parses them itself (steal_parse);
- * each is stored once, whoever parsed it.
- */
-Test(daemon, loop_parses_waiting_bodies_and_each_is_stored_once)
-{
-	enum { NFEEDS = 40, NITEMS = 150 };
-	char *feeds = xstrdup(""), *conf, *text, *p;
-	struct th_result r;
-	int on_loop = -1;
-
-	setenv("UV_THREADPOOL_SIZE", "1", 1);
-	for (int i = 0; i < NFEEDS; i++) {
-		char *guid = xasprintf("f%d-", i), *suffix = xasprintf("?f=%d", i);
-		char *doc = rss_items(NITEMS, guid, suffix);
-		char *path = xasprintf("f%d.xml", i), *pq = xasprintf("/%s", path);
-		char *name = xasprintf("feed%d", i), *f = ts_feed(&T, name, pq);
-		char *next = xasprintf("%s%s", feeds, f);
-
-		ts_put(&T, path, doc);
-		free(feeds);
-		feeds = next;
-		free(guid);
-		free(suffix);
-		free(doc);
-		free(path);
-		free(pq);
-		free(name);
-		free(f);
-	}
-	conf = th_path(T.dir, "feedd.conf");
-	text = xasprintf("[daemon]\nstate_dir = state\ntimeout = 10s\n"
-	    "concurrency = 16\nper_host = 16\nlog_level = debug\n\n%s", feeds);
-	cr_assert_eq(th_write_file(conf, text, strlen(text)), 0);
-	ts_once(conf, &r);
-	p = strstr(r.err, " bodies parsed by the loop");
-	while (p != NULL && p > r.err && p[-1] >= '0' && p[-1] <= '9')
-		p--;
-	if (p != NULL)
-		on_loop = atoi(p);
-	cr_assert(on_loop > 0, "no body parsed by the loop: %s", r.err);
-	cr_assert_eq(q("SELECT count(*) FROM items"), NFEEDS * NITEMS);
-	cr_assert_eq(q("SELECT count(DISTINCT feed_id || ' ' || entry_id)"
-	    " FROM items"), NFEEDS * NITEMS);
-	cr_assert_eq(q("SELECT count(*) FROM feeds WHERE last_status = 200"),
-	    NFEEDS);
-	th_result_cleanup(&r);
-	free(feeds);
-	free(text);
-	free(conf);
-}
-
 Test(daemon, config_error_exits_2_with_file_and_line)
 {
 	char *conf = ts_config(&T, "frobnicate = 1", "");
