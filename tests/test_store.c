@@ -4,6 +4,7 @@
  * readers beside a writer, retention.
  */
 #include <sys/stat.h>
+#include <time.h>
 
 #include "tests/store_fixture.h"
 #include "util/buf.h"
@@ -72,6 +73,48 @@ Test(store, runs_in_wal_mode_with_foreign_keys)
 	cr_assert_eq(fx_count(&fx, "PRAGMA synchronous"), 1);	/* NORMAL */
 	/* set before WAL, or a new database silently keeps 4 KB pages */
 	cr_assert_eq(fx_count(&fx, "PRAGMA page_size"), 16384);
+	fx_close(&fx);
+}
+
+/* Feeds in the database file itself, the WAL ignored (immutable). */
+static int64_t
+feeds_in_file(const char *path)
+{
+	char *uri = xasprintf("file:%s?immutable=1", path);
+	sqlite3 *db = NULL;
+	sqlite3_stmt *q = NULL;
+	int64_t n = -1;
+
+	if (sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI,
+	    NULL) == SQLITE_OK && sqlite3_prepare_v2(db,
+	    "SELECT count(*) FROM feeds", -1, &q, NULL) == SQLITE_OK &&
+	    sqlite3_step(q) == SQLITE_ROW)
+		n = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	free(uri);
+	return n;
+}
+
+/*
+ * A commit too small for a checkpoint of its own stays in the WAL until
+ * store_checkpoint_soon has the checkpoint thread copy it into the file
+ * (the last flush of a run, while the outputs render).
+ */
+Test(store, checkpoint_soon_copies_the_wal_into_the_file)
+{
+	struct timespec nap = { 0, 5 * 1000 * 1000 };
+	struct fx fx;
+	int64_t n = -1;
+
+	fx_open(&fx);
+	fx_feed(&fx, "a");
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM feeds"), 1);
+	cr_assert_eq(feeds_in_file(fx.path), 0, "in the WAL only, so far");
+	store_checkpoint_soon(fx.st);
+	for (int i = 0; i < 2000 && (n = feeds_in_file(fx.path)) != 1; i++)
+		nanosleep(&nap, NULL);	/* the thread's checkpoint, up to 10 s */
+	cr_assert_eq(n, 1, "the file itself holds the feed");
 	fx_close(&fx);
 }
 
