@@ -96,17 +96,17 @@ feeds_in_file(const char *path)
 	return n;
 }
 
-/*
- * A commit too small for a checkpoint of its own stays in the WAL until
- * store_checkpoint_soon has the checkpoint thread copy it into the file
- * (the last flush of a run, while the outputs render).
- */
 static int
 file_has_the_feed(void *path)
 {
 	return feeds_in_file(path) == 1;
 }
 
+/*
+ * A commit too small for a checkpoint of its own stays in the WAL until
+ * store_checkpoint_soon has the checkpoint thread copy it into the file
+ * (the last flush of a run, while the outputs render).
+ */
 Test(store, checkpoint_soon_copies_the_wal_into_the_file)
 {
 	struct fx fx;
