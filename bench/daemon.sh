@@ -143,6 +143,8 @@ for n in $SIZES; do
 	runs=${BENCH_RUNS:-3}
 	[ "$n" -ge 10000 ] && runs=${BENCH_RUNS:-1}
 	echo "== $n feeds: corpus $(cat "$BENCH/real-$n.stat")"
+	sed -n 's/.*items=\([0-9]*\) bytes=\([0-9]*\) html_per_item=\([0-9]*\).*/corpus-'"$n"' \1 \2 \3/p' \
+	    "$BENCH/real-$n.stat" >> "$tmp/results"
 	measure "curl-cold-$n" $CURL -K curl.cold
 	for r in 1 2 3; do measure "curl-warm-$n" $CURL -K curl.warm; done
 	near "$n"
@@ -197,6 +199,7 @@ awk -v sizes="$SIZES" '
 	}
 	function r(a, b) { return b > 0 ? sprintf("%.3f", a / b) : "n/a" }
 	$1 ~ /^db-/ { db[substr($1, 4)] = $2; items[substr($1, 4)] = $3; next }
+	$1 ~ /^corpus-/ { k = substr($1, 8); cbytes[k] = $3 / $2; chtml[k] = $4; next }
 	{ v[$1 " wall"] = v[$1 " wall"] " " $2; v[$1 " cpu"] = v[$1 " cpu"] " " $3
 	  if ($4 > rss[$1]) rss[$1] = $4 }
 	END {
@@ -228,4 +231,8 @@ awk -v sizes="$SIZES" '
 		near = med("feedd-near-" s[1] " cpu") / items[s[1]]
 		if (("feedd-near-" s[1] " cpu") in v && near > 0)
 			printf "CPU per item, %s / %s feeds run just before and after it (%s runs, median %.1f us): %s  [<= 1.25]\n", s[n], s[1], split(v["feedd-near-" s[1] " cpu"], t, " "), near * 1e6, r(cpi[s[n]], near)
+		# feed I copies capture I mod 186: 300 feeds count 114 of them
+		# twice, 10,000 all of them about equally, so their items differ
+		if (("feedd-near-" s[1] " cpu") in v && near > 0 && cbytes[s[1]] > 0 && cbytes[s[n]] > 0)
+			printf "  the same per byte of feed (%s feeds: %.0f bytes an item, %s of HTML; %s feeds: %.0f, %s): %s\n", s[n], cbytes[s[n]], chtml[s[n]], s[1], cbytes[s[1]], chtml[s[1]], r(cpi[s[n]] / cbytes[s[n]], near / cbytes[s[1]])
 	}' "$tmp/results"
