@@ -48,9 +48,11 @@ cmd_once(int argc, char **argv, const char *config_path)
 	t0 = uv_hrtime();
 	feedd_main(&d);
 	c = pipeline_cycle(d.pipe);
-	printf("%d feeds: %d ok, %d not modified, %d failed; "
-	    "%d new items in %.2f s\n", c->total, c->ok, c->not_modified,
-	    c->failed, c->new_items,
+	printf("%d feeds: %d ok, %d not modified, %d failed", c->total, c->ok,
+	    c->not_modified, c->failed);
+	if (c->held > 0)
+		printf(", %d held (their host's Retry-After)", c->held);
+	printf("; %d new items in %.2f s\n", c->new_items,
 	    (double)(uv_hrtime() - t0) / 1e9);
 	fflush(stdout);
 	/* cron must see it: the run is not done when something is lost */

@@ -195,8 +195,9 @@ cycle_done(struct feedd *d)
 	metrics_feed_states(d->metrics, d->nhealth[FEED_OK],
 	    d->nhealth[FEED_FAILING], d->nhealth[FEED_GONE]);
 	status_soon(d);
-	log_debug("batch: %d ok, %d not modified, %d failed, %d new items",
-	    c->ok, c->not_modified, c->failed, c->new_items);
+	log_debug("batch: %d ok, %d not modified, %d failed, %d held,"
+	    " %d new items", c->ok, c->not_modified, c->failed, c->held,
+	    c->new_items);
 	pipeline_cycle_reset(d->pipe);
 }
 

@@ -171,7 +171,9 @@ hold_host(struct fetch *f)
 	int st = f->res.status;
 
 	if ((st == 429 || st == 503) && f->res.retry_after > 0)
-		f->host->hold_until = (int64_t)time(NULL) + f->res.retry_after;
+		f->host->hold_until = (int64_t)time(NULL) +
+		    (f->res.retry_after < FETCH_HOST_HOLD_MAX ?
+		    f->res.retry_after : FETCH_HOST_HOLD_MAX);
 }
 
 void

@@ -118,5 +118,13 @@ void	 fetcher_close(struct fetcher *fr);
 char	*fetch_url_host(const char *url);
 /* Parses Retry-After (delta seconds or HTTP date) into seconds; -1. */
 int64_t	 fetch_parse_retry_after(const char *value, int64_t now);
+/*
+ * How long one feed's 429 or 503 with Retry-After holds the other feeds
+ * of its host, at most: the feed itself waits as long as the server
+ * asked (up to a week), but a host serves many publishers' feeds, and
+ * a week's Retry-After from one of them silenced them all.  Past the
+ * hour, a host still refusing answers the next request with another.
+ */
+#define FETCH_HOST_HOLD_MAX	3600
 
 #endif

@@ -19,6 +19,7 @@
 #include "daemon/output.h"
 #include "daemon/pipeline.h"
 #include "daemon/status.h"
+#include "feeds/date.h"
 #include "feeds/parse.h"
 #include "storage/store.h"
 #include "util/hash.h"
@@ -355,12 +356,22 @@ set_success(struct pipeline *p, struct feed_row *row, const struct result *r,
 	}
 }
 
-/* A Retry-After holds the host for the processes that come after too. */
+/*
+ * A Retry-After holds the host (FETCH_HOST_HOLD_MAX at most) for the
+ * processes that come after too.  Said once a hold: the host gets no
+ * request again before it ends.
+ */
 static void
-hold_host(struct pipeline *p, struct feed_state *fs, int64_t until)
+hold_host(struct pipeline *p, struct feed_state *fs, int status,
+    int64_t now, int64_t wait)
 {
-	char *host = fetch_url_host(fs->url);
+	char *host = fetch_url_host(fs->url), when[32];
+	int64_t until = now + (wait < FETCH_HOST_HOLD_MAX ? wait :
+	    FETCH_HOST_HOLD_MAX);
 
+	log_warnx("host %s: HTTP %d with Retry-After to feed \"%s\": the"
+	    " host's other feeds wait until %s", host, status, fs->name,
+	    date_format_rfc3339(until, when, sizeof(when)));
 	if (store_host_hold_set(p->d->st, host, until) == -1)
 		log_warnx("host %s: cannot save its hold: %s", host,
 		    store_errmsg(p->d->st));
@@ -389,7 +400,7 @@ set_failure(struct pipeline *p, struct feed_row *row, const struct result *r,
 	if ((res->status == 429 || res->status == 503) && res->retry_after > 0) {
 		next = res->retry_after;
 		row->due_by_server = 1;
-		hold_host(p, fs, now + next);
+		hold_host(p, fs, res->status, now, next);
 	}
 	row->next_due = now + next;
 	p->cycle.failed++;
@@ -568,14 +579,15 @@ save_result(struct pipeline *p, const struct result *r, int blame)
 	if (store_feed_get(d->st, fs->name, &row) != 0)
 		return;
 	prev = xstrdup_or_null(row.last_error);
-	row.last_fetch = now;
-	row.fetches++;
+	/* not asked, so no fetch, no error: only when to ask */
 	if (res->held) {
 		row.next_due = now + res->retry_after;
 		row.due_by_server = 1;
-		p->cycle.failed++;
+		p->cycle.held++;
 		goto save;
 	}
+	row.last_fetch = now;
+	row.fetches++;
 	row.last_status = res->status;
 	if (res->outcome == FETCH_OUTCOME_OK)
 		err = store_doc(p, &row, r, now);

@@ -38,6 +38,7 @@ struct pipeline;
 struct cycle {
 	int	 total, done;
 	int	 ok, not_modified, failed;
+	int	 held;		/* not asked: their host's Retry-After */
 	int	 new_items;
 	int	 not_stored;	/* feeds whose results a failed write lost */
 	int	 outputs_failed;	/* an output or the alert log not written */

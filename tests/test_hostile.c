@@ -621,6 +621,55 @@ Test(hostile, retry_after_holds_the_host_for_the_next_process)
 }
 
 /*
+ * One feed's 429 with a week's Retry-After held every other feed of its
+ * host for that week, silently: the summary counted them failed with no
+ * line, and `feeds` showed them "ok", fetched, due in seven days.  The
+ * feed waits the week; its host's other feeds an hour at most, shown
+ * as held and never fetched.
+ */
+Test(hostile, retry_after_holds_the_other_feeds_an_hour_at_most)
+{
+	char *busy = ts_feed(&T, "busy",
+	    "/f.xml?status=429&retry_after=99999999999");
+	char *other = ts_feed(&T, "other", "/f.xml");
+	char *both = xasprintf("%s%s", busy, other);
+	char *conf = ts_config(&T, "", busy);
+	struct th_result r;
+	long long held;
+
+	ts_once(conf, &r);
+	cr_assert(strstr(r.err, "host 127.0.0.1: HTTP 429 with Retry-After"
+	    " to feed \"busy\": the host's other feeds wait until "), "%s",
+	    r.err);
+	th_result_cleanup(&r);
+	held = ts_db_int(&T, "SELECT until - strftime('%s','now') FROM "
+	    "host_holds WHERE host = '127.0.0.1'");
+	cr_assert(held > 3500 && held <= 3600, "host held %lld s", held);
+	cr_assert_gt(feed_int("busy", "next_due - last_fetch"), 6 * 86400);
+	free(conf);
+	conf = ts_config(&T, "", both);
+	ts_once(conf, &r);
+	cr_assert(strstr(r.out, "0 failed, 2 held (their host's Retry-After)"),
+	    "%s", r.out);
+	cr_assert_null(strstr(r.err, "\"other\""), "%s", r.err);
+	th_result_cleanup(&r);
+	cr_assert_eq(ts_count(&T, "/f.xml", NULL), 1, "other asked");
+	cr_assert_eq(feed_int("other", "fetches"), 0);
+	cr_assert_eq(feed_int("other", "last_fetch"), 0);
+	cr_assert_leq(feed_int("other", "next_due - strftime('%s','now')"),
+	    3600);
+	/* the hold over, the other feed is fetched */
+	ts_db_exec(&T, "UPDATE host_holds SET until = 0;"
+	    " UPDATE feeds SET next_due = 0 WHERE name = 'other'");
+	ts_once_quiet(conf);
+	cr_assert_eq(ts_items_of(&T, "other"), 1);
+	free(conf);
+	free(both);
+	free(other);
+	free(busy);
+}
+
+/*
  * interval 30m, then 1m and a restart: the saved next_due (30 minutes
  * on) won, so the feed waited half an hour.  Its next poll is never
  * later than the last one plus the current interval.
