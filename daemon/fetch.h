@@ -116,6 +116,8 @@ void	 fetcher_close(struct fetcher *fr);
  * (or url is NULL): per-host limits and the address guard.  Caller frees.
  */
 char	*fetch_url_host(const char *url);
+/* url as a log line may show it: without a user or password. */
+char	*fetch_url_shown(const char *url);
 /* Parses Retry-After (delta seconds or HTTP date) into seconds; -1. */
 int64_t	 fetch_parse_retry_after(const char *value, int64_t now);
 /*

@@ -193,6 +193,24 @@ fetch_url_host(const char *url)
 	return out;
 }
 
+char *
+fetch_url_shown(const char *url)
+{
+	CURLU *u = curl_url();
+	char *user = NULL, *shown = NULL, *out;
+
+	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK &&
+	    curl_url_set(u, CURLUPART_USER, NULL, 0) == CURLUE_OK &&
+	    curl_url_set(u, CURLUPART_PASSWORD, NULL, 0) == CURLUE_OK)
+		curl_url_get(u, CURLUPART_URL, &shown, 0);
+	out = xstrdup(shown ? shown : url);
+	curl_free(user);
+	curl_free(shown);
+	curl_url_cleanup(u);
+	return out;
+}
+
 void
 addr_guard_init(struct addr_guard *g, const char *origin, int allow_private)
 {

@@ -304,6 +304,7 @@ log_transition(struct feedd *d, struct feed_state *fs, const char *prev,
     const struct feed_row *row, int blamed)
 {
 	const char *cur = row->last_error;
+	char	*url;
 	int was = fs->health;
 
 	if (row->gone) {
@@ -318,10 +319,13 @@ log_transition(struct feedd *d, struct feed_state *fs, const char *prev,
 	}
 	if (!blamed)
 		return;
+	/* the URL last: what went wrong stays where it always was */
+	url = fetch_url_shown(fs->url);
 	if (was != FEED_FAILING)
-		log_warnx("feed \"%s\": failing: %s", fs->name, cur);
+		log_warnx("feed \"%s\": failing: %s (%s)", fs->name, cur, url);
 	else if (prev == NULL || strcmp(prev, cur) != 0)
-		log_warnx("feed \"%s\": %s", fs->name, cur);
+		log_warnx("feed \"%s\": %s (%s)", fs->name, cur, url);
+	free(url);
 	feedd_set_health(d, fs, FEED_FAILING);
 }
 

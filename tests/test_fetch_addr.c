@@ -4,8 +4,10 @@
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
 #include <netinet/in.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "daemon/fetch.h"
 #include "daemon/fetch_addr.h"
 
 /* The range of a textual address (v4 or v6), or NULL when public. */
@@ -69,4 +71,27 @@ Test(fetch_addr, hosts_that_name_a_local_thing)
 		cr_assert(addr_host_is_local(local[i]), "%s", local[i]);
 	for (size_t i = 0; i < sizeof(public) / sizeof(public[0]); i++)
 		cr_assert_not(addr_host_is_local(public[i]), "%s", public[i]);
+}
+
+/*
+ * Error lines end with the feed's URL; a private feed's user and
+ * password (https://user:token@host/feed) must not go to the journal.
+ */
+Test(fetch_addr, url_shown_without_credentials)
+{
+	static const char *const cases[][2] = {
+		{ "https://bob:hunter2@example.com/feed?a=1&b=2",
+		  "https://example.com/feed?a=1&b=2" },
+		{ "http://token@example.com:8080/rss", "http://example.com:8080/rss" },
+		{ "https://example.com/feed.xml", "https://example.com/feed.xml" },
+		{ "file:///var/lib/feeds/a.xml", "file:///var/lib/feeds/a.xml" },
+		{ "not a url", "not a url" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *got = fetch_url_shown(cases[i][0]);
+
+		cr_expect_str_eq(got, cases[i][1], "%s", cases[i][0]);
+		free(got);
+	}
 }
