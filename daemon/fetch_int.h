@@ -31,6 +31,7 @@ struct fetch {
 	char		*url;
 	void		*arg;
 	int		 is_file;
+	int		 conditional;	/* sent a validator */
 	uint64_t	 started_ns;
 	/* response state */
 	int		 body_started, accept, discard, too_big;

@@ -57,6 +57,7 @@ fetch_new(struct fetcher *fr, struct fetch_req *req, void *arg)
 	/* the validators go straight into the request's headers */
 	add_header(f, "If-None-Match", req->etag);
 	add_header(f, "If-Modified-Since", req->last_modified);
+	f->conditional = f->hdrs != NULL;
 	free(req->etag);
 	free(req->last_modified);
 	memset(req, 0, sizeof(*req));
@@ -417,6 +418,10 @@ finish_transport(struct fetch *f, CURLcode code)
 	else if (code == CURLE_UNSUPPORTED_PROTOCOL && f->hop_status >= 300 &&
 	    f->hop_status < 400)
 		why = "redirect to a scheme other than http or https refused";
+	else if (code == CURLE_OUT_OF_MEMORY && !f->body_started)
+		/* libcurl 7.88 says only "Out of memory" when one header
+		 * line passes its 100 KB (CURL_MAX_HTTP_HEADER) */
+		why = "a response header line over 100 KB (or out of memory)";
 	finish_error(f, FETCH_OUTCOME_NETWORK_ERROR, xstrdup(why));
 }
 
@@ -453,8 +458,11 @@ fetch_finish(struct fetch *f, CURLcode code)
 		    xstrdup("body over max_size"));
 	else if (code != CURLE_OK && !f->discard)
 		finish_transport(f, code);
-	else if (r->status == 304)
+	else if (r->status == 304 && f->conditional)
 		r->outcome = FETCH_OUTCOME_NOT_MODIFIED;
+	else if (r->status == 304)	/* nothing it could be a copy of */
+		finish_error(f, FETCH_OUTCOME_HTTP_ERROR, xstrdup("HTTP 304"
+		    " to a request without If-None-Match or If-Modified-Since"));
 	else if (r->status >= 200 && r->status < 300)
 		finish_body(f);
 	else

@@ -670,6 +670,29 @@ Test(hostile, retry_after_holds_the_other_feeds_an_hour_at_most)
 }
 
 /*
+ * A 304 to a request with no validators is no answer: there is nothing
+ * it could be an unchanged copy of.  It was taken for "not modified",
+ * so a feed never fetched showed "ok" and stayed empty for good.
+ */
+Test(hostile, not_modified_without_validators_is_an_error)
+{
+	char *conf = conf_one("nm", "/f.xml?status=304", "");
+	char *err;
+	struct th_result r;
+
+	ts_once(conf, &r);
+	cr_assert(strstr(r.out, "0 not modified, 1 failed"), "%s", r.out);
+	cr_assert(strstr(r.err, "feed \"nm\": failing: HTTP 304 to a request"
+	    " without If-None-Match or If-Modified-Since (http://127.0.0.1:"),
+	    "%s", r.err);
+	th_result_cleanup(&r);
+	err = feed_error("nm");
+	cr_assert(err && strstr(err, "HTTP 304"), "%s", err);
+	free(err);
+	free(conf);
+}
+
+/*
  * interval 30m, then 1m and a restart: the saved next_due (30 minutes
  * on) won, so the feed waited half an hour.  Its next poll is never
  * later than the last one plus the current interval.
