@@ -494,14 +494,16 @@ pipeline_commit(struct pipeline *p)
 	/* /healthz at once, not at the next beat (the heartbeat does the
 	 * other stores' errors) */
 	metrics_database_damaged(p->d->metrics, store_damaged(p->d->st));
-	log_errorx("store: %d feeds not stored: %s (they are fetched again)",
-	    p->batch_feeds, msg);
+	log_errorx("store: %d feed%s not stored: %s (%s fetched again)",
+	    p->batch_feeds, p->batch_feeds == 1 ? "" : "s", msg,
+	    p->batch_feeds == 1 ? "it is" : "they are");
 	p->cycle.failed += (p->cycle.ok - p->batch_start.ok) +
 	    (p->cycle.not_modified - p->batch_start.not_modified);
 	p->cycle.ok = p->batch_start.ok;
 	p->cycle.not_modified = p->batch_start.not_modified;
 	p->cycle.new_items = p->batch_start.new_items;
-	p->cycle.not_stored += p->batch_feeds;
+	/* all of them, those a failed store counted already too */
+	p->cycle.not_stored = p->batch_start.not_stored + p->batch_feeds;
 }
 
 static void

@@ -619,13 +619,13 @@ store_put_prepared(struct store *st, int64_t feed_id,
 	    doc };
 
 	memset(p.res, 0, sizeof(*p.res));
+	/* the caller names the feed; this says where and why */
 	if (store_begin(st) == -1) {
-		*errstr = xasprintf("begin: %s", sqlite3_errmsg(st->db));
+		*errstr = xstrdup(store_errmsg(st));
 		return -1;
 	}
 	if (put_all(&p, doc, prep->k) == -1 || store_commit(st) == -1) {
-		*errstr = xasprintf("feed %lld: %s", (long long)feed_id,
-		    store_cause(st));
+		*errstr = xstrdup(store_errmsg(st));
 		store_rollback(st);
 		memset(p.res, 0, sizeof(*p.res));
 		return -1;

@@ -114,6 +114,65 @@ Test(faults, full_disk_fails_once_and_loses_nothing)
 	free(doc);
 }
 
+/*
+ * Two feeds, one of them with 40,000 new items, on a disk that fills:
+ * `once` said "3 feeds not stored" (the failed feed counted twice, once
+ * for its store, once with its batch) and named the feed by its row id
+ * ("store: feed 2: disk full").  Each feed counts once, and the line
+ * says the database's path.
+ */
+Test(faults, full_disk_counts_each_feed_once)
+{
+	char *doc = th_rss_of_items(40000), *small = th_rss_of_items(10);
+	char *fm = ts_feed(&T, "m", "/m.xml"), *fq = ts_feed(&T, "q", "/q.xml");
+	char *both = xasprintf("%s%s", fm, fq), *conf, *state, *opts, *total;
+	struct th_result r;
+	struct statvfs vfs;
+	int batch = 0;
+
+	ts_put(&T, "m.xml", small);
+	ts_put(&T, "q.xml", small);
+	conf = ts_config(&T, "", both);
+	state = state_on_tmpfs("size=64m");
+	once_status(conf, 0, &r);
+	th_result_cleanup(&r);
+	cr_assert_eq(statvfs(state, &vfs), 0);
+	opts = xasprintf("size=%llu", (unsigned long long)(vfs.f_blocks -
+	    vfs.f_bfree) * vfs.f_frsize + 256 * 1024);
+	cr_assert_eq(mount("tmpfs", state, "tmpfs", MS_REMOUNT, opts), 0,
+	    "%s: %s", opts, strerror(errno));
+	free(opts);
+	ts_put(&T, "m.xml", doc);
+	once_status(conf, 1, &r);
+	/* the large feed's own store fails first, then its batch */
+	cr_assert(strstr(r.err, "feed \"m\": failing: store: ") &&
+	    strstr(r.err, "/state/feedd.db: disk full ("), "%s", r.err);
+	cr_assert_null(strstr(r.err, "store: feed "), "%s", r.err);
+	/* the batch's feeds, the failed one among them, and no more */
+	cr_assert_eq(sscanf(strstr(r.err, "feedd: store: ") ?
+	    strstr(r.err, "feedd: store: ") : "", "feedd: store: %d",
+	    &batch), 1, "%s", r.err);
+	cr_assert(batch >= 1 && batch <= 2, "%s", r.err);
+	total = xasprintf("\nfeedd: %d feed%s not stored (exit 1)", batch,
+	    batch == 1 ? "" : "s");
+	cr_assert(strstr(r.err, total), "want%s in:\n%s", total, r.err);
+	free(total);
+	th_result_cleanup(&r);
+	cr_assert_eq(mount("tmpfs", state, "tmpfs", MS_REMOUNT, "size=64m"), 0);
+	once_status(conf, 0, &r);
+	th_result_cleanup(&r);
+	cr_assert_eq(ts_items_of(&T, "m"), 40000, "nothing lost");
+	cr_assert_eq(ts_items_of(&T, "q"), 10);
+	cr_assert_eq(umount(state), 0);
+	free(state);
+	free(conf);
+	free(both);
+	free(fq);
+	free(fm);
+	free(small);
+	free(doc);
+}
+
 /* Sets or clears the immutable flag (chattr +i) of path. */
 static void
 set_immutable(const char *path, int on)

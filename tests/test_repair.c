@@ -456,7 +456,7 @@ Test(repair, a_daemon_on_a_damaged_file_fails_its_health_check)
 	damage_leaf_at(r.db, "items", 1);	/* where the new items go */
 	errs = th_path(r.dir, "stderr");
 	pid = ts_run_start(r.conf, errs);
-	cr_assert_eq(ts_wait_file_has(errs, "feeds not stored", 20), 0,
+	cr_assert_eq(ts_wait_file_has(errs, " not stored: ", 20), 0,
 	    "the batch fails");
 	buf_init(&body, 0);
 	cr_assert_eq(http_get(port, "/healthz", &body), 503);
