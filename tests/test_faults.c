@@ -60,6 +60,21 @@ state_on_tmpfs(const char *opts)
 	return state;
 }
 
+/* The tmpfs at state shrunk to what it holds and 256 kB more. */
+static void
+fill_up(const char *state)
+{
+	struct statvfs vfs;
+	char *opts;
+
+	cr_assert_eq(statvfs(state, &vfs), 0);
+	opts = xasprintf("size=%llu", (unsigned long long)(vfs.f_blocks -
+	    vfs.f_bfree) * vfs.f_frsize + 256 * 1024);
+	cr_assert_eq(mount("tmpfs", state, "tmpfs", MS_REMOUNT, opts), 0,
+	    "%s: %s", opts, strerror(errno));
+	free(opts);
+}
+
 static void
 once_status(const char *conf, int want, struct th_result *r)
 {
@@ -76,9 +91,8 @@ once_status(const char *conf, int want, struct th_result *r)
 Test(faults, full_disk_fails_once_and_loses_nothing)
 {
 	char *doc = th_rss_of_items(3000), *small = th_rss_of_items(10), *conf;
-	char *state, *ok, *opts;
+	char *state, *ok;
 	struct th_result r;
-	struct statvfs vfs;
 
 	ts_put(&T, "m.xml", small);
 	conf = conf_one("m", "/m.xml", "");
@@ -86,12 +100,7 @@ Test(faults, full_disk_fails_once_and_loses_nothing)
 	once_status(conf, 0, &r);
 	th_result_cleanup(&r);
 	/* the disk fills up: room for 256 kB more, 3,000 new items arrive */
-	cr_assert_eq(statvfs(state, &vfs), 0);
-	opts = xasprintf("size=%llu", (unsigned long long)(vfs.f_blocks -
-	    vfs.f_bfree) * vfs.f_frsize + 256 * 1024);
-	cr_assert_eq(mount("tmpfs", state, "tmpfs", MS_REMOUNT, opts), 0,
-	    "%s: %s", opts, strerror(errno));
-	free(opts);
+	fill_up(state);
 	ts_put(&T, "m.xml", doc);
 	once_status(conf, 1, &r);
 	cr_assert(strstr(r.out, "0 ok") && strstr(r.out, "1 failed"), "%s%s",
@@ -125,9 +134,8 @@ Test(faults, full_disk_counts_each_feed_once)
 {
 	char *doc = th_rss_of_items(40000), *small = th_rss_of_items(10);
 	char *fm = ts_feed(&T, "m", "/m.xml"), *fq = ts_feed(&T, "q", "/q.xml");
-	char *both = xasprintf("%s%s", fm, fq), *conf, *state, *opts, *total;
+	char *both = xasprintf("%s%s", fm, fq), *conf, *state, *total;
 	struct th_result r;
-	struct statvfs vfs;
 	int batch = 0;
 
 	ts_put(&T, "m.xml", small);
@@ -136,12 +144,7 @@ Test(faults, full_disk_counts_each_feed_once)
 	state = state_on_tmpfs("size=64m");
 	once_status(conf, 0, &r);
 	th_result_cleanup(&r);
-	cr_assert_eq(statvfs(state, &vfs), 0);
-	opts = xasprintf("size=%llu", (unsigned long long)(vfs.f_blocks -
-	    vfs.f_bfree) * vfs.f_frsize + 256 * 1024);
-	cr_assert_eq(mount("tmpfs", state, "tmpfs", MS_REMOUNT, opts), 0,
-	    "%s: %s", opts, strerror(errno));
-	free(opts);
+	fill_up(state);
 	ts_put(&T, "m.xml", doc);
 	once_status(conf, 1, &r);
 	/* the large feed's own store fails first, then its batch */
