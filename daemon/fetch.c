@@ -172,8 +172,7 @@ hold_host(struct fetch *f)
 
 	if ((st == 429 || st == 503) && f->res.retry_after > 0)
 		f->host->hold_until = (int64_t)time(NULL) +
-		    (f->res.retry_after < FETCH_HOST_HOLD_MAX ?
-		    f->res.retry_after : FETCH_HOST_HOLD_MAX);
+		    fetch_host_hold_secs(f->res.retry_after);
 }
 
 void

@@ -129,4 +129,12 @@ int64_t	 fetch_parse_retry_after(const char *value, int64_t now);
  */
 #define FETCH_HOST_HOLD_MAX	3600
 
+/* How long a Retry-After of retry_after seconds holds the host. */
+static inline int64_t
+fetch_host_hold_secs(int64_t retry_after)
+{
+	return retry_after < FETCH_HOST_HOLD_MAX ? retry_after :
+	    FETCH_HOST_HOLD_MAX;
+}
+
 #endif

@@ -370,8 +370,7 @@ hold_host(struct pipeline *p, struct feed_state *fs, int status,
     int64_t now, int64_t wait)
 {
 	char *host = fetch_url_host(fs->url), when[32];
-	int64_t until = now + (wait < FETCH_HOST_HOLD_MAX ? wait :
-	    FETCH_HOST_HOLD_MAX);
+	int64_t until = now + fetch_host_hold_secs(wait);
 
 	log_warnx("host %s: HTTP %d with Retry-After to feed \"%s\": the"
 	    " host's other feeds wait until %s", host, status, fs->name,
