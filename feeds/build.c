@@ -823,6 +823,8 @@ field_start(struct builder *b, const struct xml_elem *e, struct bframe *f,
 	}
 	if (m->kind == K_HTML || m->kind == K_TITLE)
 		return text_mode(b, e, f);
+	if (field == F_AUTHOR)
+		return XML_CAPTURE_TEXT | XML_CAPTURE_PERSON;
 	return XML_CAPTURE_TEXT;
 }
 

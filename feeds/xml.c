@@ -41,6 +41,7 @@ struct xml_frame {
 	char	*base;			/* in-scope base */
 	int	 base_owned;
 	int	 skipped;		/* a wrapping div not serialized */
+	int	 person_name;		/* the <name> of a person captured */
 };
 
 struct xml_reader {
@@ -54,6 +55,8 @@ struct xml_reader {
 	int		 capture_flags;
 	int		 text_overflow;
 	struct buf	 text;
+	size_t		 name_from, name_to;	/* a person's <name> in text */
+	int		 name_found;
 	xmlHashTablePtr	 entities;	/* stand-ins handed out in text */
 	xmlHashTablePtr	 attr_entities;	/* ... and in attribute values */
 	xmlHashTablePtr	 declared;	/* struct decl by name */
@@ -275,6 +278,37 @@ xml_elem_attr(const struct xml_elem *e, const char *uri, const char *local)
 	return NULL;
 }
 
+/*
+ * A child of a person (RSS author, dc:creator...) that wraps it as Atom
+ * does, "<author><name>A</name><title>B</title></author>" (Google's
+ * Cloud Blog): the name is the person; without one, the text, each
+ * child's apart, and no markup.
+ */
+static void
+person_start(struct xml_reader *r, const struct xml_elem *e)
+{
+	if (e->depth == r->capture_depth + 1 && !r->name_found &&
+	    strcmp(e->local, "name") == 0) {
+		r->stack[e->depth].person_name = 1;
+		r->name_from = r->text.len;
+	} else
+		capture_append(r, " ", 1, 0);
+}
+
+/* The person's text: its <name>'s, when it has one. */
+static void
+person_finish(struct xml_reader *r)
+{
+	struct buf *t = &r->text;
+
+	if (!(r->capture_flags & XML_CAPTURE_PERSON) || !r->name_found ||
+	    r->name_to > t->len || r->name_from > r->name_to)
+		return;	/* none, or cut short past the name */
+	memmove(t->data, t->data + r->name_from, r->name_to - r->name_from);
+	t->len = r->name_to - r->name_from;
+	t->data[t->len] = '\0';
+}
+
 static void
 serialize_start(struct xml_reader *r, const struct xml_elem *e)
 {
@@ -283,6 +317,10 @@ serialize_start(struct xml_reader *r, const struct xml_elem *e)
 	if ((r->capture_flags & XML_CAPTURE_SKIPDIV) &&
 	    e->depth == r->capture_depth + 1 && strcmp(e->local, "div") == 0) {
 		r->stack[e->depth].skipped = 1;
+		return;
+	}
+	if (r->capture_flags & XML_CAPTURE_PERSON) {
+		person_start(r, e);
 		return;
 	}
 	capture_append(r, "<", 1, 0);
@@ -319,6 +357,14 @@ serialize_start(struct xml_reader *r, const struct xml_elem *e)
 static void
 serialize_end(struct xml_reader *r, const char *local, int depth)
 {
+	if (r->capture_flags & XML_CAPTURE_PERSON) {
+		if (r->stack[depth].person_name) {
+			r->name_to = r->text.len;
+			r->name_found = 1;
+		} else
+			capture_append(r, " ", 1, 0);
+		return;
+	}
 	if (r->stack[depth].skipped || is_void_element(local))
 		return;
 	capture_append(r, "</", 2, 0);
@@ -365,6 +411,7 @@ frame_push(struct xml_reader *r, struct xml_elem *e)
 	char *xb = xml_elem_attr(e, XML_NS_XML, "base");
 
 	f->skipped = 0;
+	f->person_name = 0;
 	f->base_owned = 0;
 	f->base = (char *)(uintptr_t)parent;
 	if (xb != NULL) {
@@ -428,6 +475,7 @@ sax_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
 		r->capture_depth = e.depth;
 		r->capture_flags = flags;
 		r->text_overflow = 0;
+		r->name_found = 0;
 		buf_reset(&r->text);
 	}
 }
@@ -459,6 +507,7 @@ sax_end(void *ctx, const xmlChar *local, const xmlChar *prefix,
 			feed_doc_add_error(r->doc, "line %ld: <%s> longer than "
 			    "%d bytes, cut", e.line, e.local, XML_MAX_TEXT);
 		r->capture_depth = 0;
+		person_finish(r);
 		builder_end(r->b, &e, &r->text);
 	} else
 		builder_end(r->b, &e, NULL);

@@ -35,6 +35,8 @@
 #define XML_CAPTURE_TEXT	0x1	/* collect its text (and child markup) */
 #define XML_CAPTURE_ESCAPE	0x2	/* HTML-escape the text as collected */
 #define XML_CAPTURE_SKIPDIV	0x4	/* drop a wrapping xhtml <div> */
+#define XML_CAPTURE_PERSON	0x8	/* a person: its <name> child, else its
+					 * text without child markup */
 
 struct xml_reader;
 

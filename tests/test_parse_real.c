@@ -556,6 +556,35 @@ Test(real, podcast_media_and_dublin_core_fallbacks)
 	feed_doc_free(doc);
 }
 
+/*
+ * Google's Cloud Blog (corpus: Ranchero-Software_RSParser/cloudblog.rss)
+ * writes its RSS author as Atom does, in no namespace:
+ * <author><name>Diane Chaleff</name><title>Product Manager...</title>
+ * ...</author>.  The person is the name, as feedparser reads it; the
+ * markup of the other children is no part of an author.  Without a
+ * name, the children's text.
+ */
+Test(real, person_with_child_elements_is_its_name)
+{
+	struct feed_doc *doc = parse("<rss version=\"2.0\"><channel>"
+	    "<item><author xmlns:author=\"http://www.w3.org/2005/Atom\">"
+	    "<name>Diane Chaleff</name><title>Product Manager, Office of the"
+	    " CTO</title><department></department><company></company>"
+	    "</author></item>"
+	    "<item><author><name>The Google Cloud blog team </name><title>"
+	    "</title></author></item>"
+	    "<item><author><email>a@example.org</email></author></item>"
+	    "<item><author>a@example.org (Ann)</author></item>"
+	    "</channel></rss>");
+
+	cr_assert_eq(doc->nitems, 4);
+	cr_assert_str_eq(doc->items[0].author, "Diane Chaleff");
+	cr_assert_str_eq(doc->items[1].author, "The Google Cloud blog team");
+	cr_assert_str_eq(doc->items[2].author, "a@example.org");
+	cr_assert_str_eq(doc->items[3].author, "a@example.org (Ann)");
+	feed_doc_free(doc);
+}
+
 Test(real, summary_and_content_kept_apart)
 {
 	/* RSS: description is the summary, content:encoded the full text;
