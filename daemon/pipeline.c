@@ -674,7 +674,10 @@ result_done(struct pipeline *p, struct result *r)
 			feed_state_free(fs);
 	} else {
 		p->cycle.done++;
-		metrics_fetch_done(d->metrics, res->outcome, res->seconds);
+		/* a held feed was not asked: no fetch to count or time */
+		if (!res->held)
+			metrics_fetch_done(d->metrics, res->outcome,
+			    res->seconds);
 		if (res->net_down_suspect && !p->batch_response &&
 		    now - p->last_response_ms > BLAME_WINDOW_MS) {
 			defer_verdict(p, r);

@@ -546,6 +546,71 @@ http_wait_for(const char *url, const char *needle)
 }
 
 /*
+ * A feed its host's Retry-After holds is not asked: /metrics counted it
+ * as an http_error fetch all the same.  Here "busy" gets a 429 with an
+ * hour's Retry-After (a once), then a daemon finds "other", on the same
+ * host, held, and "near" (localhost: another host name) fetched.
+ */
+Test(daemon, metrics_count_no_fetch_for_a_held_feed)
+{
+	char *busy = ts_feed(&T, "busy", "/b.xml?status=429&retry_after=3600");
+	char *other = ts_feed(&T, "other", "/a.xml");
+	char *near = xasprintf("[feed \"near\"]\nurl = http://localhost:%d"
+	    "/a.xml\n\n", T.port);
+	int port = th_free_port();
+	char *extra = xasprintf("listen = 127.0.0.1:%d\n", port);
+	char *all = xasprintf("%s%s%s", busy, other, near);
+	char *conf = ts_config(&T, "", busy), *text, *with, *at, *m, *url;
+	char *errf = th_path(T.dir, "stderr");
+	pid_t pid;
+
+	ts_put(&T, "a.xml", "<rss version=\"2.0\"><channel><title>t</title>"
+	    "<item><title>One</title><link>http://e.org/1</link></item>"
+	    "</channel></rss>");
+	ts_once_quiet(conf);
+	cr_assert_eq(ts_db_int(&T, "SELECT count(*) FROM host_holds"), 1);
+	free(conf);
+	conf = ts_config(&T, "", all);
+	with = th_read_file(conf, NULL);
+	cr_assert_not_null(at = strstr(with, "atom = feed.xml\n"));
+	text = xasprintf("%.*s%s%s", (int)(at - with + 16), with, extra,
+	    at + 16);
+	cr_assert_eq(th_write_file(conf, text, strlen(text)), 0);
+	pid = ts_run_start(conf, errf);
+	url = xasprintf("http://127.0.0.1:%d/metrics", port);
+	/* the cycle over: nothing waiting or running, the held feed too */
+	m = http_wait_for(url, "feedd_fetches_total{outcome=\"ok\"} 1\n");
+	for (int i = 0; i < 100 && m && strstr(m,
+	    "feedd_last_cycle_timestamp_seconds 0\n"); i++) {
+		free(m);
+		ts_nap_ms(100);
+		m = http_get(url);
+	}
+	kill(pid, SIGTERM);
+	cr_assert_eq(ts_wait_exit(pid, 12), 0);
+	cr_assert(m && strstr(m, "feedd_fetches_total{outcome=\"ok\"} 1\n") &&
+	    !strstr(m, "feedd_last_cycle_timestamp_seconds 0\n"), "%s",
+	    m ? m : "(no answer)");
+	cr_assert(strstr(m, "feedd_fetches_total{outcome=\"http_error\"} 0\n"),
+	    "%s", m);
+	cr_assert(strstr(m, "feedd_fetch_duration_seconds_count 1\n"), "%s",
+	    m);
+	cr_assert_eq(ts_count(&T, "/a.xml", NULL), 1, "other asked");
+	free(m);
+	free(url);
+	free(text);
+	free(with);
+	free(errf);
+	free(conf);
+	free(all);
+	free(extra);
+	free(near);
+	free(other);
+	free(busy);
+}
+
+
+/*
  * A reload that moves the Atom file: the HTTP server serves the new
  * file, not the one the old config named (it used to keep the old one).
  */
