@@ -471,7 +471,7 @@ cmd_add(int argc, char **argv, const char *config_path)
 	struct add a;
 	int64_t secs;
 	char	*url;
-	int rc;
+	int rc, lock;
 
 	if (add_parse_opts(argc, argv, &opt) == -1)
 		return cmd_usage(cmd_find(argv[0]));
@@ -483,8 +483,11 @@ cmd_add(int argc, char **argv, const char *config_path)
 	memset(&a, 0, sizeof(a));
 	a.cmd = argv[0];
 	a.opt = &opt;
-	if ((a.cfg = cmd_config_load(argv[0], config_path)) == NULL)
+	lock = opt.list ? -1 : feedsd_lock(argv[0], config_path);
+	if ((a.cfg = cmd_config_load(argv[0], config_path)) == NULL) {
+		feedsd_unlock(lock);
 		return EXIT_USAGE;
+	}
 	a.lim.timeout = a.cfg->timeout;
 	a.lim.max_size = a.cfg->max_size;
 	a.lim.user_agent = a.cfg->user_agent;
@@ -497,5 +500,6 @@ cmd_add(int argc, char **argv, const char *config_path)
 		free(a.found[i].title);
 	free(a.found);
 	config_free(a.cfg);
+	feedsd_unlock(lock);
 	return rc;
 }

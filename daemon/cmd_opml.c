@@ -188,12 +188,14 @@ cmd_import_opml(int argc, char **argv, const char *config_path)
 	struct import im;
 	char *data = NULL, *err = NULL;
 	size_t len;
-	int rc = EXIT_RUNTIME;
+	int rc = EXIT_RUNTIME, lock;
 
 	if (argc != 2 || (argv[1][0] == '-' && argv[1][1] != '\0'))
 		return cmd_usage(cmd_find(argv[0]));
+	lock = feedsd_lock(argv[0], config_path);
 	if ((cfg = config_load(config_path, &errs)) == NULL) {
 		feedsd_print_errors(argv[0], &errs);
+		feedsd_unlock(lock);
 		return EXIT_USAGE;
 	}
 	config_errors_cleanup(&errs);
@@ -217,6 +219,7 @@ cmd_import_opml(int argc, char **argv, const char *config_path)
 out:
 	opml_doc_free(doc);
 	config_free(cfg);
+	feedsd_unlock(lock);
 	free(data);
 	free(err);
 	return rc;

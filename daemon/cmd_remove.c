@@ -94,12 +94,15 @@ cmd_remove(int argc, char **argv, const char *config_path)
 {
 	const struct feed_conf *f;
 	struct config *cfg;
-	int rc = EXIT_RUNTIME;
+	int rc = EXIT_RUNTIME, lock;
 
 	if (argc != 2 || argv[1][0] == '-')
 		return cmd_usage(cmd_find(argv[0]));
-	if ((cfg = cmd_config_load(argv[0], config_path)) == NULL)
+	lock = feedsd_lock(argv[0], config_path);
+	if ((cfg = cmd_config_load(argv[0], config_path)) == NULL) {
+		feedsd_unlock(lock);
 		return EXIT_USAGE;
+	}
 	if ((f = config_find_feed(cfg, argv[1])) == NULL) {
 		cmd_error(argv[0], "no feed named \"%s\" (feedd feeds lists them)",
 		    argv[1]);
@@ -116,5 +119,6 @@ cmd_remove(int argc, char **argv, const char *config_path)
 		rc = EXIT_OK;
 	}
 	config_free(cfg);
+	feedsd_unlock(lock);
 	return rc;
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -151,6 +152,37 @@ char *
 feedsd_path(const char *config_dir, const char *name)
 {
 	return xasprintf("%s/feeds.d/%s", config_dir, name);
+}
+
+int
+feedsd_lock(const char *cmd, const char *config_path)
+{
+	char *dir = xstrdup(config_path), *slash = strrchr(dir, '/');
+	int fd;
+
+	if (slash == NULL)
+		strcpy(dir, ".");
+	else
+		slash[slash == dir] = '\0';	/* "/x.conf": "/" */
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	free(dir);
+	if (fd == -1)
+		return -1;
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		if (errno == EWOULDBLOCK)
+			fprintf(stderr, "feedd: %s: waiting for another add, "
+			    "remove or import-opml on this config\n", cmd);
+		while (flock(fd, LOCK_EX) == -1 && errno == EINTR)
+			;
+	}
+	return fd;
+}
+
+void
+feedsd_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);
 }
 
 /* util/fs: temporary file, fsync, rename, fsync of the folder. */

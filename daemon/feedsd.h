@@ -48,6 +48,18 @@ int	 feedsd_append(const char *cmd, const char *config_path,
 int	 feedsd_replace(const char *cmd, const char *config_path,
 	    const char *path, const char *data, size_t len);
 
+/*
+ * add, remove and import-opml each read the config, change a file under
+ * feeds.d and put it back: run at once, each wrote the file it had read,
+ * and the others' changes were lost, all reported done.  This takes an
+ * exclusive flock on the config's folder, held from before the config
+ * is read until the process exits (or feedsd_unlock); one that waits
+ * says so on stderr.  The descriptor, or -1 when the folder cannot be
+ * opened or locked (then the config's own load says what is wrong).
+ */
+int	 feedsd_lock(const char *cmd, const char *config_path);
+void	 feedsd_unlock(int fd);
+
 /* The whole file (max 16 MB), or NULL with *errstr.  "-" is stdin. */
 char	*feedsd_read(const char *path, size_t *len, char **errstr);
 /* "feedd: CMD: problem" for each of errs, which it cleans up. */

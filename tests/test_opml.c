@@ -8,6 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "config/config.h"
@@ -322,6 +326,68 @@ assert_conf_tags(const struct feed_conf *f, const char *want)
 	got[o] = '\0';
 	cr_assert_str_eq(got, want, "%s: tags '%s'", f->def.name,
 	    f->tags ? f->tags : "");
+}
+
+/*
+ * Two edits of feeds.d at once each wrote back the file it had read, so
+ * one's change was lost with both reported done (ten `add`s at once
+ * kept six).  An edit now waits for the lock on the config's folder:
+ * here the test holds it, the import says it waits, another edit lands
+ * meanwhile, and the import then adds to that file, not over it.
+ */
+Test(opml_cmd, import_waits_for_another_edit_and_keeps_it)
+{
+	static const char other[] = "[feed \"B\"]\nurl = http://b.example/feed\n";
+	struct env e;
+	char *opml, *errf, *dir, *imported, *text = NULL;
+	int dirfd, status;
+	pid_t pid;
+
+	env_init(&e, "");
+	opml = env_write(&e, "in.opml", "<opml version=\"2.0\"><body>"
+	    "<outline text=\"A\" xmlUrl=\"http://a.example/feed\"/>"
+	    "</body></opml>");
+	errf = th_path(e.dir, "stderr");
+	dir = th_path(e.dir, "feeds.d");
+	imported = th_path(dir, "imported.conf");
+	cr_assert_geq(dirfd = open(e.dir, O_RDONLY | O_DIRECTORY), 0);
+	cr_assert_eq(flock(dirfd, LOCK_EX), 0);
+	if ((pid = fork()) == 0) {
+		int fd = open(errf, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		int out = open("/dev/null", O_WRONLY);
+
+		dup2(fd, 2);
+		dup2(out, 1);
+		execl(th_feedd(), "feedd", "-c", e.conf, "import-opml", opml,
+		    (char *)NULL);
+		_exit(127);
+	}
+	for (int i = 0; i < 400 && text == NULL; i++) {
+		text = th_read_file(errf, NULL);
+		if (text != NULL && strstr(text, "waiting for another") == NULL) {
+			free(text);
+			text = NULL;
+		}
+		if (text == NULL)
+			usleep(25000);	/* until the import says it waits */
+	}
+	cr_assert_not_null(text, "the import did not wait for the lock");
+	free(text);
+	cr_assert_eq(mkdir(dir, 0755), 0);
+	cr_assert_eq(th_write_file(imported, other, strlen(other)), 0);
+	cr_assert_eq(flock(dirfd, LOCK_UN), 0);
+	close(dirfd);
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	text = th_read_file(imported, NULL);
+	cr_assert(text && strstr(text, "[feed \"B\"]") &&
+	    strstr(text, "http://a.example/feed"), "%s", text ? text : "");
+	free(text);
+	free(imported);
+	free(dir);
+	free(errf);
+	free(opml);
+	env_cleanup(&e);
 }
 
 Test(opml_cmd, import_example_then_again_skips_all)
