@@ -5,6 +5,8 @@
  * indented line is a line of its own, never an inih continuation line.
  */
 #include <ctype.h>
+#include <stdio.h>
+#include <sys/types.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -93,18 +95,55 @@ check_handled(struct ini_src *src)
 	src->is_key = src->handled = 0;
 }
 
+/*
+ * The next line into src->buf, NUL-terminated, at most INI_SRC_MAX_LINE
+ * bytes of it: its length, or -1 at the end or past INI_SRC_MAX_FILE
+ * (said).  *over: the line was longer, the rest dropped.
+ */
+static ssize_t
+read_line(struct ini_src *src, int *over)
+{
+	size_t	 n = 0;
+	int	 c = EOF;
+
+	*over = 0;
+	while (src->total < INI_SRC_MAX_FILE && (c = getc(src->fp)) != EOF) {
+		src->total++;
+		if (n < INI_SRC_MAX_LINE) {
+			if (n + 2 > src->cap) {
+				src->cap = src->cap ? src->cap * 2 : 256;
+				src->buf = xrealloc(src->buf, src->cap);
+			}
+			src->buf[n++] = (char)c;
+		} else
+			*over = 1;
+		if (c == '\n')
+			break;
+	}
+	if (src->total >= INI_SRC_MAX_FILE && c != '\n') {
+		src->on_error(src->ctx, src->lineno + 1, "the file is larger "
+		    "than 16 MB; the rest is not read");
+		return -1;
+	}
+	if (n == 0 && c == EOF)
+		return -1;
+	src->buf[n] = '\0';
+	return (ssize_t)n;
+}
+
 char *
 ini_src_read(char *str, int num, void *stream)
 {
 	struct ini_src *src = stream;
 	ssize_t n;
 	char *line;
+	int over;
 
 	check_handled(src);
 	free(src->long_value);
 	src->long_value = NULL;
 	if (num < (int)sizeof(LONG_TOKEN) + MAX_KEY + 4 ||
-	    (n = getline(&src->buf, &src->cap, src->fp)) == -1)
+	    (n = read_line(src, &over)) == -1)
 		return NULL;
 	src->lineno++;
 	line = src->buf;
@@ -112,6 +151,9 @@ ini_src_read(char *str, int num, void *stream)
 		line += 3;
 	if (memchr(src->buf, '\0', (size_t)n) != NULL) {
 		src->on_error(src->ctx, src->lineno, "NUL byte in line");
+		line = "";
+	} else if (over) {
+		src->on_error(src->ctx, src->lineno, "line longer than 64 KB");
 		line = "";
 	} else if (*(line = trim(line)) == '[') {
 		read_section(src, line);

@@ -19,6 +19,7 @@ struct ini_src {
 	int	 is_key;	/* that line should have reached the handler */
 	int	 handled;	/* ... and did (ini_src_value sets it) */
 	char	*long_value;	/* value of an over-long key line, or NULL */
+	size_t	 total;		/* bytes read so far */
 
 	/* Called for each "[...]" line with the text between the brackets. */
 	void	(*on_section)(void *ctx, const char *text, int lineno);
@@ -26,6 +27,15 @@ struct ini_src {
 	void	(*on_error)(void *ctx, int lineno, const char *msg);
 	void	*ctx;
 };
+
+/*
+ * A config is small: a line past INI_SRC_MAX_LINE bytes is an error (the
+ * rest of it read and dropped), and reading stops with an error past
+ * INI_SRC_MAX_FILE bytes, so -c /dev/zero or a 4 GB file ends in a
+ * message, not in gigabytes of memory.
+ */
+#define INI_SRC_MAX_LINE	(64 * 1024)
+#define INI_SRC_MAX_FILE	(16 * 1024 * 1024)
 
 /* The ini_reader: one physical line per call. */
 char	*ini_src_read(char *str, int num, void *stream);

@@ -5,6 +5,7 @@
  * `feedd check-config`.
  */
 #include <criterion/criterion.h>
+#include <sys/resource.h>
 #include <dirent.h>
 #include <limits.h>
 #include <stdio.h>
@@ -350,6 +351,40 @@ Test(config, long_lines_load_whole)
 	cr_expect_str_eq(f->url, url);
 	cr_expect_str_eq(cfg->rules[0].match, expr);
 	config_free(cfg);
+	free(path);
+	buf_cleanup(&b);
+	th_rmdir(dir);
+	free(dir);
+}
+
+/*
+ * A config is read a line at a time with no bound, so `-c /dev/zero`
+ * grew past 2 GB and a 300 MB title line was taken (890 MB of RSS).
+ * Now a line past 64 KB is an error and reading stops past 16 MB.
+ */
+Test(config, huge_lines_and_files_are_refused_in_bounded_memory)
+{
+	char *dir = th_tmpdir(), *path, *errs;
+	struct buf b;
+	struct rusage ru;
+
+	buf_init(&b, 0);
+	buf_puts(&b, "[output]\ntitle = ");
+	for (size_t i = 0; i < 300 * 1024; i++)
+		buf_putc(&b, 'x');
+	buf_puts(&b, "\n[daemon]\nstate_dir = .\n");
+	path = put(dir, "feedd.conf", buf_str(&b));
+	errs = load_errors(path);
+	cr_assert(strstr(errs, ":2: line longer than 64 KB\n") != NULL, "%s",
+	    errs);
+	free(errs);
+	errs = load_errors("/dev/zero");
+	cr_assert(strstr(errs, "/dev/zero:1: the file is larger than 16 MB")
+	    != NULL, "%s", errs);
+	free(errs);
+	getrusage(RUSAGE_SELF, &ru);
+	cr_assert_lt(ru.ru_maxrss, 200 * 1024, "peak RSS %ld KB",
+	    ru.ru_maxrss);
 	free(path);
 	buf_cleanup(&b);
 	th_rmdir(dir);
