@@ -29,6 +29,8 @@
 #include "util/termtext.h"
 
 #define MAX_TRIES	12	/* candidate fetches, at most */
+#define STR_(x)	#x
+#define STR(x)	STR_(x)
 #define ADDED_FILE	"added.conf"
 
 struct add_opts {
@@ -369,18 +371,19 @@ static size_t
 find_feeds(struct add *a, const struct http_page *page,
     struct candidates *c, struct page_hints *h)
 {
-	size_t tries = 0, had;
+	size_t tries = 0, guessed = 0, had;
 	struct candidates rest;
 
 	discover_html(page->body, page->len, page->url, c, h);
 	discover_platform(page->url, h, c);
 	verify(a, c, &tries);
 	had = c->n;
+	/* the common paths have tries of their own, after a dozen dead links */
 	if (a->nfound == 0) {
 		discover_guesses(page->url, c);
 		rest.v = c->v + had;
 		rest.n = c->n - had;
-		verify(a, &rest, &tries);
+		verify(a, &rest, &guessed);
 	}
 	return had;
 }
@@ -389,17 +392,18 @@ find_feeds(struct add *a, const struct http_page *page,
 static int
 add_discovered(struct add *a, const struct http_page *page)
 {
-	struct candidates c = { NULL, 0 };
+	struct candidates c = { NULL, 0, 0 };
 	struct page_hints h = { 0 };
 	size_t had = find_feeds(a, page, &c, &h), pick;
 	int rc = EXIT_OK;
 
 	if (a->nfound == 0) {
-		cmd_error(a->cmd, "no feed found at %s: %s, and none of /feed, "
-		    "/rss.xml, /atom.xml, /index.xml, /feed.json answered with "
-		    "one; give the feed's own URL", page->url, had ? "none of "
-		    "the feeds the page names could be read" : "the page names "
-		    "no feed (<link rel=\"alternate\">)");
+		cmd_error(a->cmd, "no feed found at %s: %s%s, and none of "
+		    DISCOVER_GUESS_PATHS " answered with one; give the feed's "
+		    "own URL", page->url, had == 0 ? "the page names no feed "
+		    "(<link rel=\"alternate\">)" : "none of the feeds the page "
+		    "names could be read", had > MAX_TRIES ? " (the first "
+		    STR(MAX_TRIES) " tried)" : "");
 		rc = EXIT_RUNTIME;
 		goto out;
 	}
@@ -434,7 +438,8 @@ add_run(struct add *a, char *url)
 	doc = fetch_feed(a, url, &page, &why);
 	if (doc != NULL) {
 		if (a->opt->list) {
-			struct candidate self = { url, NULL, NULL, CAND_LINK };
+			struct candidate self = { url, NULL, NULL, NULL,
+			    CAND_LINK };
 
 			found_add(a, &self, doc);
 			print_found(a, &a->found[0], "* ");

@@ -22,37 +22,39 @@ static const char *const feed_types[] = {
 	"application/json", "text/xml", "application/xml",
 };
 
+/* DISCOVER_GUESS_PATHS says them in messages: the same, in order. */
 static const char *const common_paths[] = {
 	"/feed", "/rss.xml", "/atom.xml", "/index.xml", "/feed.json",
 	"/feed.xml", "/rss", "/index.rss",
 };
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+_Static_assert(NELEM(common_paths) == DISCOVER_NGUESSES,
+    "DISCOVER_GUESS_PATHS names every common path");
 
 void
 candidates_add(struct candidates *c, const char *url, const char *title,
     const char *type, enum cand_source source)
 {
-	char *key = url_canonical(url);
+	char *key;
 	struct candidate *n;
 
-	for (size_t i = 0; key != NULL && i < c->n; i++) {
-		char *k = url_canonical(c->v[i].url);
-		int same = k && strcmp(k, key) == 0;
-
-		free(k);
-		if (same) {
+	if (source == CAND_LINK && c->nlinks >= DISCOVER_MAX_LINKS)
+		return;
+	key = url_canonical(url);
+	for (size_t i = 0; key != NULL && i < c->n; i++)
+		if (c->v[i].key != NULL && strcmp(c->v[i].key, key) == 0) {
 			free(key);
 			return;
 		}
-	}
-	free(key);
 	c->v = xreallocarray(c->v, c->n + 1, sizeof(*c->v));
 	n = &c->v[c->n++];
 	n->url = xstrdup(url);
 	n->title = title && *title ? xstrdup(title) : NULL;
 	n->type = type ? xstrdup(type) : NULL;
+	n->key = key;
 	n->source = source;
+	c->nlinks += source == CAND_LINK;
 }
 
 void
@@ -62,6 +64,7 @@ candidates_cleanup(struct candidates *c)
 		free(c->v[i].url);
 		free(c->v[i].title);
 		free(c->v[i].type);
+		free(c->v[i].key);
 	}
 	free(c->v);
 	memset(c, 0, sizeof(*c));

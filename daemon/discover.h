@@ -25,13 +25,27 @@ struct candidate {
 	char	*url;
 	char	*title;		/* from the link, or the rule's label; may be NULL */
 	char	*type;		/* the link's type, or NULL */
+	char	*key;		/* url_canonical(url), or NULL */
 	enum cand_source source;
 };
+
+/*
+ * A page's own links past this many are dropped: at most a dozen are
+ * fetched, and a page with 140,000 <link>s took minutes when each new
+ * one was compared with all the others.
+ */
+#define DISCOVER_MAX_LINKS	64
 
 struct candidates {
 	struct candidate *v;
 	size_t	 n;
+	size_t	 nlinks;	/* of source CAND_LINK */
 };
+
+/* The common paths discover_guesses tries, as one line for messages. */
+#define DISCOVER_GUESS_PATHS "/feed, /rss.xml, /atom.xml, /index.xml, " \
+	"/feed.json, /feed.xml, /rss, /index.rss"
+#define DISCOVER_NGUESSES	8
 
 /* What the page's markup says besides its links. */
 struct page_hints {

@@ -11,6 +11,7 @@
 #include "daemon/discover.h"
 #include "util/xmalloc.h"
 #include "tests/helpers.h"
+#include "util/buf.h"
 
 struct found {
 	struct candidates c;
@@ -201,7 +202,7 @@ Test(discover, relative_and_base_hrefs_types_and_junk)
 	    "<link rel=\"alternate\" type=\"application/rss+xml; charset=utf-8\""
 	    " href=\"//cdn.example.net/r.xml\">"
 	    "</head><body><p>unclosed";
-	struct candidates c = { NULL, 0 };
+	struct candidates c = { NULL, 0, 0 };
 	struct page_hints h = { 0 };
 
 	discover_html(html, strlen(html), "http://site.example/a/b.html", &c, &h);
@@ -215,7 +216,7 @@ Test(discover, relative_and_base_hrefs_types_and_junk)
 
 Test(discover, guesses_on_the_origin)
 {
-	struct candidates c = { NULL, 0 };
+	struct candidates c = { NULL, 0, 0 };
 
 	discover_guesses("https://site.example:8443/deep/page?q=1", &c);
 	cr_assert_geq(c.n, 5);
@@ -225,4 +226,36 @@ Test(discover, guesses_on_the_origin)
 	cr_assert_str_eq(c.v[3].url, "https://site.example:8443/index.xml");
 	cr_assert_str_eq(c.v[4].url, "https://site.example:8443/feed.json");
 	candidates_cleanup(&c);
+}
+
+/*
+ * A page naming 140,000 feeds took minutes: each new link was put in
+ * canonical form with every one before it.  Past DISCOVER_MAX_LINKS
+ * they are dropped (at most a dozen are fetched); a platform's feed
+ * still comes after them.
+ */
+Test(discover, a_page_of_many_links_keeps_the_first_in_linear_time,
+    .timeout = 20)
+{
+	struct candidates c = { NULL, 0, 0 };
+	struct page_hints h = { 0 };
+	struct buf b;
+
+	buf_init(&b, 0);
+	buf_puts(&b, "<html><head>");
+	for (int i = 0; i < 100000; i++)
+		buf_printf(&b, "<link rel=\"alternate\" type=\"application/"
+		    "rss+xml\" href=\"/f%d.xml\">", i);
+	buf_puts(&b, "</head></html>");
+	discover_html(b.data, b.len, "https://github.com/o/r", &c, &h);
+	discover_platform("https://github.com/o/r", &h, &c);
+	cr_assert_eq(c.nlinks, DISCOVER_MAX_LINKS);
+	cr_assert_str_eq(c.v[0].url, "https://github.com/f0.xml");
+	cr_assert_str_eq(c.v[DISCOVER_MAX_LINKS - 1].url,
+	    "https://github.com/f63.xml");
+	cr_assert_gt(c.n, DISCOVER_MAX_LINKS, "no platform feed after them");
+	cr_assert_eq(c.v[DISCOVER_MAX_LINKS].source, CAND_PLATFORM);
+	buf_cleanup(&b);
+	candidates_cleanup(&c);
+	page_hints_cleanup(&h);
 }

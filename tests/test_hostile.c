@@ -986,6 +986,50 @@ Test(hostile, errors_quoting_arguments_are_escaped)
 }
 
 /*
+ * A page naming a dozen dead feeds used up every try, so the common
+ * paths were never asked, while the error said none of them answered.
+ * They have tries of their own; the error says what was tried.
+ */
+Test(hostile, add_tries_the_common_paths_after_a_dozen_dead_links)
+{
+	char *conf = ts_config(&T, "", "");
+	char *page = xasprintf("http://127.0.0.1:%d/links.html?type="
+	    "text/html", T.port);
+	struct buf b;
+	struct th_result r;
+
+	buf_init(&b, 0);
+	buf_puts(&b, "<html><head>");
+	for (int i = 0; i < 20; i++)
+		buf_printf(&b, "<link rel=\"alternate\" type=\"application/"
+		    "rss+xml\" href=\"/dead%d.xml?status=404\">", i);
+	buf_puts(&b, "</head></html>");
+	ts_put(&T, "links.html", buf_str(&b));
+	cr_assert_eq(th_feedd_run(&r, 60, "add", "--list", "-c", conf, page,
+	    NULL), 0);
+	cr_assert_neq(r.status, 0, "found: %s", r.out);
+	cr_assert(strstr(r.err, "none of the feeds the page names could be "
+	    "read (the first 12 tried), and none of /feed, /rss.xml, "
+	    "/atom.xml, /index.xml, /feed.json, /feed.xml, /rss, /index.rss"
+	    " answered"), "%s", r.err);
+	cr_assert_eq(ts_count(&T, "/dead", NULL), 12);
+	cr_assert_eq(ts_count(&T, "/index.rss", NULL), 1, "a guess not asked");
+	th_result_cleanup(&r);
+	/* one of them there: found */
+	ts_put(&T, "feed.xml", "<rss version=\"2.0\"><channel><title>Here"
+	    "</title><item><title>x</title></item></channel></rss>");
+	cr_assert_eq(th_feedd_run(&r, 60, "add", "--list", "-c", conf, page,
+	    NULL), 0);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert(strstr(r.out, "/feed.xml  (rss20, 1 items, \"Here\")"),
+	    "%s", r.out);
+	th_result_cleanup(&r);
+	buf_cleanup(&b);
+	free(page);
+	free(conf);
+}
+
+/*
  * `feedd add` fetches a page a user typed and the feeds it links to:
  * neither a redirect nor a link found on the page may lead to another
  * private address than the typed URL's own host.
