@@ -32,6 +32,7 @@ struct import {
 	const char *cmd;
 	xmlHashTable *names;	/* name -> (unused) */
 	xmlHashTable *urls;	/* canonical url -> name holding it */
+	xmlHashTable *suffix;	/* name -> the next " (N)" to try (int *) */
 	struct buf out;		/* the sections to append */
 	size_t	 imported;
 	size_t	 skipped;
@@ -67,15 +68,28 @@ import_remember(struct import *im, const char *name, const char *url)
 	free(key);
 }
 
-/* name, or "name (2)", "name (3)", ... whichever is not taken yet. */
+/*
+ * name, or "name (2)", "name (3)", ... whichever is not taken yet.  The
+ * next N to try is kept per name: counting up from 2 each time, 20,000
+ * outlines of one title took 25 s and 100,000 some ten minutes.
+ */
 static char *
 import_unique_name(struct import *im, const char *name)
 {
-	char *n = xstrdup(name);
+	int *next = xmlHashLookup(im->suffix, (const xmlChar *)name);
+	char *n;
 
-	for (int i = 2; xmlHashLookup(im->names, (const xmlChar *)n); i++) {
+	if (!xmlHashLookup(im->names, (const xmlChar *)name))
+		return xstrdup(name);
+	if (next == NULL) {
+		next = xmalloc(sizeof(*next));
+		*next = 2;
+		(void)xmlHashAddEntry(im->suffix, (const xmlChar *)name, next);
+	}
+	for (n = NULL; n == NULL || xmlHashLookup(im->names,
+	    (const xmlChar *)n); (*next)++) {
 		free(n);
-		n = xasprintf("%s (%d)", name, i);
+		n = xasprintf("%s (%d)", name, *next);
 	}
 	return n;
 }
@@ -166,6 +180,7 @@ import_init(struct import *im, const char *cmd, const struct config *cfg)
 	im->cmd = cmd;
 	im->names = xmlHashCreate(0);
 	im->urls = xmlHashCreate(0);
+	im->suffix = xmlHashCreate(0);
 	buf_init(&im->out, 0);
 	for (size_t i = 0; i < cfg->nfeeds; i++)
 		import_remember(im, cfg->feeds[i].def.name, cfg->feeds[i].url);
@@ -176,6 +191,7 @@ import_cleanup(struct import *im)
 {
 	xmlHashFree(im->names, NULL);
 	xmlHashFree(im->urls, free_payload);
+	xmlHashFree(im->suffix, free_payload);
 	buf_cleanup(&im->out);
 }
 
