@@ -429,6 +429,52 @@ Test(opml_cmd, many_outlines_of_one_name_import_in_linear_time,
 	env_cleanup(&e);
 }
 
+/*
+ * feeds.d files are the user's: an edit replaced them by a new file,
+ * 0644 and root's, and a link by a plain file (its target left stale),
+ * where a URL may carry a password.  The file written keeps its mode
+ * and owner, and a link is followed.
+ */
+Test(opml_cmd, an_edited_file_keeps_its_mode_owner_and_link)
+{
+	struct env e;
+	struct th_result r;
+	struct stat sb;
+	char *file, *dir, *link, *target, *text;
+
+	env_init(&e, "");
+	dir = th_path(e.dir, "feeds.d");
+	link = th_path(dir, "imported.conf");
+	target = th_path(e.dir, "kept.conf");
+	cr_assert_eq(mkdir(dir, 0755), 0);
+	cr_assert_eq(th_write_file(target, "; mine\n", 7), 0);
+	cr_assert_eq(chmod(target, 0600), 0);
+	if (geteuid() == 0)
+		cr_assert_eq(chown(target, 65534, 65534), 0);
+	cr_assert_eq(symlink("../kept.conf", link), 0);
+	file = env_write(&e, "in.opml", "<opml version=\"2.0\"><body>"
+	    "<outline text=\"A\" xmlUrl=\"http://u:pw@a.example/feed\"/>"
+	    "</body></opml>");
+	cr_assert_eq(import(&e, file, &r), 0, "%s", r.err);
+	th_result_cleanup(&r);
+	cr_assert_eq(lstat(link, &sb), 0);
+	cr_assert(S_ISLNK(sb.st_mode), "the link was replaced");
+	cr_assert_eq(stat(target, &sb), 0);
+	cr_assert_eq(sb.st_mode & 07777, 0600, "mode %o", sb.st_mode & 07777);
+	if (geteuid() == 0)
+		cr_assert(sb.st_uid == 65534 && sb.st_gid == 65534,
+		    "owner %d:%d", (int)sb.st_uid, (int)sb.st_gid);
+	text = th_read_file(target, NULL);
+	cr_assert(text && strstr(text, "; mine\n") &&
+	    strstr(text, "a.example/feed"), "%s", text ? text : "");
+	free(text);
+	free(file);
+	free(target);
+	free(link);
+	free(dir);
+	env_cleanup(&e);
+}
+
 Test(opml_cmd, import_example_then_again_skips_all)
 {
 	struct env e;

@@ -186,12 +186,31 @@ struct fs_atomic *
 fs_atomic_open(const char *path, int flags, char **errstr)
 {
 	struct fs_atomic *a = xcalloc(1, sizeof(*a));
-	char	*dcopy = xstrdup(path), *dir = dirname(dcopy);
-	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-	const char *why;
-	int	 fd;
+	char	*real = NULL, *dcopy, *dir;
+	const char *base, *why;
+	struct stat old, ls;
+	int	 fd, have_old = 0;
 
+	/* a config file edited for the user: its link, mode and owner are
+	 * the user's choice (a URL in it may hold a password) */
+	if ((flags & FS_KEEP_MODE) && lstat(path, &ls) == 0 &&
+	    S_ISLNK(ls.st_mode) && (real = realpath(path, NULL)) != NULL)
+		path = real;
+	if ((flags & FS_KEEP_MODE) && stat(path, &old) == 0) {
+		if (access(path, W_OK) == -1) {
+			*errstr = xasprintf("%s: %s", path, strerror(errno));
+			free(real);
+			free(a);
+			return NULL;
+		}
+		have_old = 1;
+	}
 	a->path = xstrdup(path);
+	free(real);
+	path = a->path;
+	dcopy = xstrdup(path);
+	dir = dirname(dcopy);
+	base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 	a->flags = flags;
 	a->tmp = xasprintf("%s/.%s.XXXXXX", dir, base);
 	fd = -1;
@@ -208,7 +227,13 @@ fs_atomic_open(const char *path, int flags, char **errstr)
 	/* 0644 whatever the umask: the outputs are public (they are served
 	 * over HTTP anyway), while the unit's UMask=0027 keeps the
 	 * database group-only. */
-	fchmod(fd, 0644);
+	if (have_old) {
+		fchmod(fd, old.st_mode & 07777);
+		if (fchown(fd, old.st_uid, old.st_gid) == -1) {
+			/* only root gives a file away: then it is ours */
+		}
+	} else
+		fchmod(fd, 0644);
 	a->fd = fd;
 	/* the old file is compared only if it is a regular one; the
 	 * rename replaces whatever is there */

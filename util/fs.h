@@ -28,11 +28,14 @@ enum fs_write_flags {
 	FS_MKDIR	= 1 << 0,	/* create the folder (mkdir -p) first */
 	FS_KEEP_SAME	= 1 << 1,	/* leave a file with the same bytes
 					 * untouched (its mtime, ETags) */
+	FS_KEEP_MODE	= 1 << 2,	/* a file there keeps its mode and
+					 * owner, must be writable, and a link
+					 * is followed (its target replaced) */
 };
 
 /*
  * Replaces path by what fn writes, readable by all (0644, whatever the
- * umask).  0, or -1 with one line in *errstr naming the file and the
+ * umask; FS_KEEP_MODE: the old file's).  0, or -1 with one line in *errstr naming the file and the
  * reason (the caller frees it).
  */
 int	 fs_write_atomic(const char *path, fs_write_fn fn, const void *arg,
