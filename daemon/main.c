@@ -183,7 +183,7 @@ cmd_config_load(const char *cmd, const char *config_path)
 
 	if ((cfg = config_load(config_path, &errs)) == NULL) {
 		for (size_t i = 0; i < errs.n; i++)
-			fprintf(stderr, "%s\n", errs.msgs[i]);
+			fprintf(stderr, "feedd: %s\n", errs.msgs[i]);
 		if (errs.n == 0)
 			cmd_error(cmd, "%s: cannot load", config_path);
 	}

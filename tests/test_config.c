@@ -631,6 +631,33 @@ Test(config, data_pairs)
 	cr_expect_geq(n, 10);
 }
 
+/*
+ * INTERFACE.md: errors are one line each, prefixed "feedd: ".  The list
+ * commands and add/remove printed a bad config's FILE:LINE lines bare;
+ * only check-config prints them so, as documented.
+ */
+Test(config, every_command_prefixes_a_bad_configs_lines)
+{
+	static const char *const cmds[] = { "feeds", "items", "status",
+	    "stories", "alerts" };
+	char *dir = th_tmpdir(), *path = put(dir, "feedd.conf",
+	    "[daemon]\nstate_dir = .\nbogus = 1\n"), *want;
+	struct th_result r;
+
+	want = xasprintf("feedd: %s:3: unknown key 'bogus' in [daemon]\n",
+	    path);
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(*cmds); i++) {
+		cr_assert_eq(th_feedd_run(&r, 10, cmds[i], "-c", path, NULL), 0);
+		cr_expect_str_eq(r.err, want, "%s", cmds[i]);
+		cr_expect_eq(r.status, 2, "%s", cmds[i]);
+		th_result_cleanup(&r);
+	}
+	free(want);
+	free(path);
+	th_rmdir(dir);
+	free(dir);
+}
+
 Test(config, check_config_command)
 {
 	struct th_result r;
