@@ -212,8 +212,20 @@ cmd_opt_check(char **argv, int c)
 {
 	if (c != ':' && c != '?')
 		return 0;
+	const char *arg = argv[optind - 1];
+	char	 opt[3] = { '-', (char)optopt, '\0' };
+
+	/*
+	 * An unknown letter in "-abc": getopt has not moved optind past
+	 * the word yet, so argv[optind - 1] is the word before it.  (A long
+	 * option given a value it takes none of, "--json=x", sets optopt
+	 * too, and is that word.)
+	 */
+	if (c == '?' && optopt != 0 && !(strncmp(arg, "--", 2) == 0 &&
+	    strchr(arg, '=') != NULL))
+		arg = opt;
 	cmd_error(argv[0], c == ':' ? "option '%s' needs a value" :
-	    "unknown option '%s'", argv[optind - 1]);
+	    "unknown option '%s'", arg);
 	return -1;
 }
 
@@ -313,12 +325,12 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
 		printf("feedd %s\n", FEEDD_VERSION);
-		return EXIT_OK;
+		return stdout_done("--version", EXIT_OK);
 	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
 		print_help(stdout);
-		return EXIT_OK;
+		return stdout_done("--help", EXIT_OK);
 	}
 	if ((cmd = cmd_find(argv[1])) == NULL) {
 		char *s = term_str(argv[1], TERM_ESCAPE);
@@ -332,7 +344,7 @@ main(int argc, char **argv)
 		printf("usage: feedd [-c FILE] %s %s\n%s\n%s%s", cmd->name,
 		    cmd->usage, cmd->summary, cmd->help ? "\n" : "",
 		    cmd->help ? cmd->help : "");
-		return EXIT_OK;
+		return stdout_done(cmd->name, EXIT_OK);
 	}
 	if (cmd->query != NULL)
 		rc = query_run(argc - 1, argv + 1, config_path, cmd->opts,

@@ -54,3 +54,39 @@ Test(main, config_option_missing_value_is_usage_error)
 	cr_assert_eq(r.status, 2);
 	th_result_cleanup(&r);
 }
+
+/* --help and --version to a full disk said nothing and exited 0. */
+Test(main, help_and_version_to_a_full_disk_exit_1)
+{
+	static const char *const args[][2] = { { "--help", "" },
+	    { "--version", "" }, { "feeds", "--help" } };
+	struct th_result r;
+
+	for (size_t i = 0; i < sizeof(args) / sizeof(args[0]); i++) {
+		char *const argv[] = { "/bin/sh", "-c",
+		    "exec \"$0\" $1 $2 > /dev/full", (char *)th_feedd(),
+		    (char *)args[i][0], (char *)args[i][1], NULL };
+
+		cr_assert_eq(th_run(argv, NULL, 10, &r), 0);
+		cr_assert_eq(r.status, 1, "%s: exit %d", args[i][0], r.status);
+		cr_assert(strstr(r.err, "standard output: No space left on "
+		    "device\n"), "%s: %s", args[i][0], r.err);
+		th_result_cleanup(&r);
+	}
+}
+
+/* "-alpha": the unknown option was named as the word before it. */
+Test(main, an_unknown_letter_is_named_not_the_word_before)
+{
+	struct th_result r;
+
+	cr_assert_eq(th_feedd_run(&r, 10, "search", "-alpha", NULL), 0);
+	cr_assert_eq(r.status, 2);
+	cr_assert(strstr(r.err, "feedd: search: unknown option '-a'\n"),
+	    "%s", r.err);
+	th_result_cleanup(&r);
+	cr_assert_eq(th_feedd_run(&r, 10, "items", "--json=x", NULL), 0);
+	cr_assert(strstr(r.err, "feedd: items: unknown option '--json=x'\n"),
+	    "%s", r.err);
+	th_result_cleanup(&r);
+}
