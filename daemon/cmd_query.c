@@ -440,9 +440,10 @@ cmd_search(struct query *q)
 	int rc = EXIT_OK;
 	size_t n;
 
-	if (store_search(q->st, text, q->opt.limit, &hits, &n, &err) == -1) {
+	if ((rc = store_search(q->st, text, q->opt.limit, &hits, &n,
+	    &err)) < 0) {
 		cmd_error(q->cmd, "%s", err ? err : "failed");
-		rc = EXIT_USAGE;
+		rc = rc == -1 ? EXIT_USAGE : EXIT_RUNTIME;
 	} else {
 		out_print_rows(&q->out, &hit_out, hits, n);
 		search_hits_free(hits, n);

@@ -112,7 +112,9 @@ store_search(struct store *st, const char *query, int limit,
 		return -1;
 	if ((q = search_query(st, e)) == NULL ||
 	    collect_hits(st, q, limit, hits, n) == -1) {
-		*errstr = xstrdup(sqlite3_errmsg(st->db));
+		/* the query compiled: the database failed, not the words */
+		*errstr = xstrdup(store_errmsg(st));
+		rc = -2;
 		search_hits_free(*hits, *n);
 		*hits = NULL;
 		*n = 0;

@@ -312,7 +312,8 @@ int	 store_story_raw(struct store *st, int64_t item_id, char **summary,
 /*
  * Ranked full-text search (bm25, newest first on ties), query in the
  * alert language (config/match.h); one hit per story, the best item of
- * it, with a plain-text snippet.  -1 with *errstr on a bad query.
+ * it, with a plain-text snippet.  -1 with *errstr on a bad query; -2
+ * when the database fails (*errstr: store_errmsg, path and cause).
  */
 struct search_hit {
 	struct story_row story;

@@ -378,6 +378,28 @@ Test(repair, the_daemon_names_the_remedy_for_a_damaged_file)
 	rfx_done(&r);
 }
 
+/*
+ * search took a damaged file for a bad query: exit 2, SQLite's words,
+ * no path and no remedy, where every other command says both.
+ */
+Test(repair, search_names_a_damaged_file_as_the_others_do)
+{
+	struct rfx r;
+	struct th_result res;
+
+	rfx_init(&r);
+	damage_leaf(r.db, "items_fts_data");
+	damage_leaf(r.db, "items");
+	cr_assert_eq(th_feedd_run(&res, 30, "-c", r.conf, "search", "pump",
+	    NULL), 0);
+	cr_assert_eq(res.status, 1, "exit %d: %s", res.status, res.err);
+	cr_assert(strstr(res.err, "feedd: search: ") == res.err &&
+	    strstr(res.err, "feedd.db: ") && strstr(res.err, "the file is "
+	    "damaged (stop feedd, run `feedd repair`"), "%s", res.err);
+	th_result_cleanup(&res);
+	rfx_done(&r);
+}
+
 /* A batch that a damaged page rolled back says why at its commit, though
  * the feeds stored after it began transactions of their own. */
 Test(repair, a_lost_batch_names_the_damage)
