@@ -16,6 +16,7 @@
 #include <strings.h>
 
 #include "config/config.h"
+#include "config/config_keys.h"
 #include "config/units.h"
 #include "daemon/cmd.h"
 #include "daemon/discover.h"
@@ -460,6 +461,42 @@ add_run(struct add *a, char *url)
 	return rc;
 }
 
+/*
+ * --interval within a feed's bounds, judged as the config will judge it:
+ * checked after the fetch, a bad one cost a request and an exit 1.
+ */
+static int
+interval_ok(const char *cmd, const char *value)
+{
+	const struct config_key *k = config_key_find(SCOPE_FEED, "interval");
+	struct feed_conf fc;
+	char	*err = NULL;
+
+	memset(&fc, 0, sizeof(fc));
+	if (k != NULL && config_key_set(k, &fc, value, &err) == 0)
+		return 0;
+	cmd_error(cmd, "--interval: %s", err ? err : value);
+	free(err);
+	return -1;
+}
+
+/*
+ * "javascript:x", "data:...", "mailto:..." given as the URL: a scheme
+ * other than a web one, said at once (it was taken for a host name,
+ * "https://javascript:x", and asked of the network).  "host:8080/f" is
+ * a host and port.
+ */
+static int
+other_scheme(const char *arg)
+{
+	size_t n = strcspn(arg, ":/?#.");
+
+	return arg[n] == ':' && n > 0 && !(arg[n + 1] >= '0' &&
+	    arg[n + 1] <= '9') && strncasecmp(arg, "feed:", 5) != 0 &&
+	    strncasecmp(arg, "http:", 5) != 0 &&
+	    strncasecmp(arg, "https:", 6) != 0;
+}
+
 /* The URL given: a browser's subscribe link ("feed://h/p"), or "h/p". */
 static char *
 given_url(const char *arg)
@@ -483,6 +520,13 @@ cmd_add(int argc, char **argv, const char *config_path)
 	if (opt.interval && units_parse_duration(opt.interval, &secs) == -1) {
 		cmd_error(argv[0], "--interval: not a duration (30m, 2h, 1d): %s",
 		    opt.interval);
+		return EXIT_USAGE;
+	}
+	if (opt.interval && interval_ok(argv[0], opt.interval) == -1)
+		return EXIT_USAGE;
+	if (*opt.url == '\0' || strcmp(opt.url, "-") == 0 ||
+	    other_scheme(opt.url)) {
+		cmd_error(argv[0], "not a web page or feed URL: %s", opt.url);
 		return EXIT_USAGE;
 	}
 	memset(&a, 0, sizeof(a));

@@ -986,6 +986,40 @@ Test(hostile, errors_quoting_arguments_are_escaped)
 }
 
 /*
+ * A bad --interval was judged by the config after the feed was fetched
+ * (exit 1, a request made, an empty feeds.d left); a URL of another
+ * scheme was taken for a host name and asked of the network.  Both are
+ * usage errors now, said before any request.
+ */
+Test(hostile, add_refuses_a_bad_interval_or_scheme_before_fetching)
+{
+	static const char *const bad[] = { "javascript:alert(1)",
+	    "data:text/html,x", "mailto:a@example.org", "-", "" };
+	char *conf = ts_config(&T, "", "");
+	char *url = xasprintf("http://127.0.0.1:%d/f.xml?n=1", T.port);
+	struct th_result r;
+
+	cr_assert_eq(th_feedd_run(&r, 60, "add", "-c", conf, "--interval",
+	    "30s", url, NULL), 0);
+	cr_assert_eq(r.status, 2, "exit %d: %s", r.status, r.err);
+	cr_assert_str_eq(r.err, "feedd: add: --interval: interval out of "
+	    "range: '30s' (allowed: 1m to 30d)\n");
+	th_result_cleanup(&r);
+	cr_assert_eq(ts_count(&T, "/f.xml", NULL), 0, "fetched");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		cr_assert_eq(th_feedd_run(&r, 60, "add", "-c", conf, bad[i],
+		    NULL), 0);
+		cr_assert_eq(r.status, 2, "%s: exit %d: %s", bad[i], r.status,
+		    r.err);
+		cr_assert(strstr(r.err, "not a web page or feed URL"), "%s",
+		    r.err);
+		th_result_cleanup(&r);
+	}
+	free(url);
+	free(conf);
+}
+
+/*
  * A page naming a dozen dead feeds used up every try, so the common
  * paths were never asked, while the error said none of them answered.
  * They have tries of their own; the error says what was tried.
