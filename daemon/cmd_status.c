@@ -5,6 +5,7 @@
  * database size; the outputs and their URLs when served.  Exit 1 when
  * something needs attention, so monitoring can run it as a check.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,7 @@ struct status {
 	const struct out *o;
 	struct lock_info lock;
 	int	 db_ok;
+	char	*db_err;	/* why the database there did not open */
 	struct feed_row *feeds;
 	size_t	 nfeeds;
 	size_t	 nok, nfailing, ngone, nnever, ninactive;
@@ -110,6 +112,10 @@ judge(struct status *s)
 
 	if (s->cfg->nfeeds == 0)
 		attention(s, "no feeds configured");
+	if (!s->db_ok && s->db_err != NULL) {
+		attention(s, "%s", s->db_err);
+		return;
+	}
 	if (!s->db_ok) {
 		attention(s, "no database yet (run `feedd once` or "
 		    "`feedd run`)");
@@ -137,6 +143,12 @@ status_gather(struct status *s, struct query *q, const char *cmd)
 	(void)lock_info_read(q->cfg->database, &s->lock);
 	if (store_open(q->cfg->database, STORE_READONLY, &q->st, &err) == 0)
 		s->db_ok = 1;
+	else if (access(q->cfg->database, F_OK) == 0 || errno != ENOENT) {
+		/* there, or its folder unreadable: damaged or forbidden,
+		 * not "no database yet" */
+		s->db_err = err;
+		err = NULL;
+	}
 	free(err);
 	if (s->db_ok && (store_feeds_list(q->st, &s->feeds, &s->nfeeds) == -1 ||
 	    store_recent_counts(q->st, s->o->now - DAY, &s->items_24h,
@@ -155,7 +167,7 @@ file_size(const char *path, int64_t *mtime)
 	struct stat st;
 
 	if (path == NULL || stat(path, &st) == -1)
-		return -1;
+		return errno == ENOENT || path == NULL ? -1 : -2;
 	if (mtime)
 		*mtime = (int64_t)st.st_mtime;
 	return (int64_t)st.st_size;
@@ -310,12 +322,16 @@ print_output(const struct status *s, const char *key, const char *path,
 {
 	int64_t mtime = 0, size;
 	char a[40], n[32], *url;
+	int	 err;
 
 	if (path == NULL)
 		return;
 	size = file_size(path, &mtime);
+	err = errno;
 	url = url_path ? served_url(s, url_path) : NULL;
-	if (size < 0)
+	if (size == -2)
+		line(s, key, C_YELLOW, "%s (%s)", path, strerror(err));
+	else if (size < 0)
 		line(s, key, C_DIM, "%s (not written yet)", path);
 	else
 		line(s, key, C_NONE, "%s (%s, written %s)", path,
@@ -329,6 +345,7 @@ static void
 status_print(const struct status *s)
 {
 	int64_t db = file_size(s->cfg->database, NULL), wal;
+	int	 db_errno = errno;
 	char *walpath = xasprintf("%s-wal", s->cfg->database), n[32], w[32];
 
 	wal = file_size(walpath, NULL);
@@ -346,6 +363,9 @@ status_print(const struct status *s)
 		    human_size(db, n, sizeof(n)), wal > 0 ? " (+ " : "",
 		    wal > 0 ? human_size(wal, w, sizeof(w)) : "",
 		    wal > 0 ? " write-ahead log)" : "");
+	else if (db == -2)
+		line(s, "database", C_YELLOW, "%s (%s)", s->cfg->database,
+		    strerror(db_errno));
 	else
 		line(s, "database", C_YELLOW, "%s (does not exist yet)",
 		    s->cfg->database);
@@ -493,6 +513,7 @@ cmd_status(int argc, char **argv, const char *config_path)
 		rc = s.nattention > 0 ? EXIT_RUNTIME : EXIT_OK;
 	}
 	feed_rows_free(s.feeds, s.nfeeds);
+	free(s.db_err);
 	for (size_t i = 0; i < s.nattention; i++)
 		free(s.attention[i]);
 	query_close(&q);

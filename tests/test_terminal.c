@@ -571,6 +571,39 @@ Test(terminal, status_of_an_empty_setup_needs_attention)
 	free(dir);
 }
 
+/*
+ * A database there that will not open is not "no database yet": status
+ * told a damaged file's owner to run `feedd once`, and one that may not
+ * read it that nothing existed.
+ */
+Test(terminal, status_names_a_damaged_or_forbidden_database)
+{
+	char *dir = th_tmpdir(), *conf = th_path(dir, "feedd.conf");
+	char *state = th_path(dir, "state"), *db = th_path(state, "feedd.db");
+	const char *text = "[daemon]\nstate_dir = state\n\n[feed \"a\"]\n"
+	    "url = http://a.example/feed\n";
+	char junk[8192];
+	struct th_result r;
+
+	for (size_t i = 0; i < sizeof(junk); i++)
+		junk[i] = (char)(i * 131 + 7);
+	cr_assert_eq(th_write_file(conf, text, strlen(text)), 0);
+	cr_assert_eq(mkdir(state, 0755), 0);
+	cr_assert_eq(th_write_file(db, junk, sizeof(junk)), 0);
+	cr_assert_eq(th_feedd_run(&r, 10, "status", "-c", conf, NULL), 0);
+	cr_assert_eq(r.status, 1, "%s", r.out);
+	cr_assert(strstr(r.out, "attention\t") && strstr(r.out, "feedd.db: "
+	    "file is not a database: the file is damaged (stop feedd, run "
+	    "`feedd repair`"), "%s", r.out);
+	cr_assert_null(strstr(r.out, "no database yet"), "%s", r.out);
+	th_result_cleanup(&r);
+	th_rmdir(dir);
+	free(db);
+	free(state);
+	free(conf);
+	free(dir);
+}
+
 /* The daemon of the test below, stopped even when an assertion fails. */
 static pid_t running_daemon;
 
