@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 
 #include "config/config.h"
 #include "daemon/feedsd.h"
+#include "util/utf8.h"
 #include "util/xmalloc.h"
 #include "util/buf.h"
 #include "util/fs.h"
@@ -76,12 +78,30 @@ utf8_cut(char *s, size_t max)
 char *
 feedsd_clean(const char *s, int is_tag, size_t max)
 {
+	const char *end = s + strlen(s);
 	char *out = xmalloc(strlen(s) + 1), *o = out;
 	int space = 1;	/* drops leading white space */
 
 	for (; *s != '\0'; s++) {
 		unsigned char c = (unsigned char)*s;
+		uint32_t cp;
+		size_t	 n;
 
+		/* a byte that is no UTF-8 reaches terminals and the config */
+		if (c >= 0x80 && (n = utf8_decode((const unsigned char *)s,
+		    (size_t)(end - s), &cp)) == 0)
+			c = '?';
+		else if (c >= 0x80 && cp != 0x85 && cp != 0x2028 &&
+		    cp != 0x2029) {
+			memcpy(o, s, n);
+			o += n;
+			s += n - 1;
+			space = 0;
+			continue;
+		} else if (c >= 0x80) {
+			s += n - 1;	/* NEL and the line separators */
+			c = ' ';
+		}
 		if (c < 0x20 || c == 0x7f || c == ' ')
 			c = ' ';
 		else if (c == '"')

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "config/config.h"
+#include "daemon/feedsd.h"
 #include "feeds/opml.h"
 #include "tests/helpers.h"
 #include "util/buf.h"
@@ -595,6 +596,20 @@ Test(opml_cmd, hostile_names_are_made_safe)
 	config_free(cfg);
 	free(src);
 	env_cleanup(&e);
+}
+
+/*
+ * A name written into feeds.d: bytes that are no UTF-8 went in raw
+ * (`add --name`) and on to terminals; NEL, U+2028 and U+2029 stayed,
+ * though feedd(8) says line breaks become blanks.
+ */
+Test(opml_cmd, names_are_utf8_on_one_line)
+{
+	char *n = feedsd_clean("nul\xc3(bad\xff \xe2\x80\xa8x\xc2\x85y "
+	    "caf\xc3\xa9 \xe4\xba\xba", 0, FEEDSD_NAME_MAX);
+
+	cr_assert_str_eq(n, "nul?(bad? x y caf\xc3\xa9 \xe4\xba\xba");
+	free(n);
 }
 
 Test(opml_cmd, latin1_file_imports_as_utf8)
