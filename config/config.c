@@ -375,7 +375,15 @@ section_close(struct loader *l)
 	free(l->sect);
 	l->sect = NULL;
 	l->scope = SCOPE_NONE;
-	memset(l->seen, 0, sizeof(l->seen));
+	/*
+	 * Each feed and rule is a section of its own; [daemon], [output]
+	 * and [alerts] may come back, but a key set twice across them is
+	 * the same duplicate as within one (the later won, silently).
+	 */
+	for (size_t i = 0; i < CONFIG_NKEYS; i++)
+		if (config_keys[i].scope == SCOPE_FEED ||
+		    config_keys[i].scope == SCOPE_ALERT)
+			l->seen[i] = 0;
 }
 
 /* ini_src callback: a "[...]" line; text NULL when it was malformed. */

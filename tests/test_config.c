@@ -658,6 +658,36 @@ Test(config, every_command_prefixes_a_bad_configs_lines)
 	free(dir);
 }
 
+/*
+ * "[daemon] interval = 10m", later "[daemon] interval = 20m": the second
+ * won without a word, where the same key twice in one section is an
+ * error.  A section may come back; its keys are still set once.
+ */
+Test(config, a_key_set_again_in_a_repeated_section_is_a_duplicate)
+{
+	char *dir = th_tmpdir(), *path, *errs;
+	struct config *cfg;
+
+	path = put(dir, "feedd.conf", "[daemon]\nstate_dir = s\n"
+	    "interval = 10m\n[output]\ntitle = x\n[daemon]\n"
+	    "interval = 20m\n");
+	errs = load_errors(path);
+	cr_assert(strstr(errs, ":7: duplicate key 'interval' (first set at "
+	    "line 3)"), "%s", errs);
+	free(errs);
+	free(path);
+	path = put(dir, "feedd.conf", "[daemon]\nstate_dir = s\n[output]\n"
+	    "title = x\n[daemon]\ninterval = 20m\n[feed \"a\"]\nurl = "
+	    "http://a.example/f\n[feed \"b\"]\nurl = http://b.example/f\n");
+	cfg = load_ok(path);
+	cr_assert_eq(cfg->interval, 20 * 60);
+	cr_assert_eq(cfg->nfeeds, 2);
+	config_free(cfg);
+	free(path);
+	th_rmdir(dir);
+	free(dir);
+}
+
 Test(config, check_config_command)
 {
 	struct th_result r;
