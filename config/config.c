@@ -54,7 +54,8 @@ struct loader {
 	struct feed_conf feed;
 	struct rule_conf rule;
 	int	 keep;		/* 0: a duplicate or a bad name: dropped */
-	int	 seen[CONFIG_NKEYS];	/* line each key was set on, this section */
+	/* line each key was set on: in this feed or rule, else the file */
+	int	 seen[CONFIG_NKEYS];
 };
 
 static void
