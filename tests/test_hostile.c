@@ -381,12 +381,14 @@ Test(hostile, full_disk_leaves_no_alert_fragment)
 	f = ts_feed(&T, "many", "/m.xml");
 	rest = xasprintf("[alert \"h\"]\nmatch = hello\n\n%s", f);
 	conf = ts_config(&T, "", rest);
-	/* the alert log on the small disk: the last ts_config key wins */
+	/* the alert log on the small disk, in place of ts_config's */
 	log = xasprintf("%s/alerts.log", tiny);
 	{
-		char *c = th_read_file(conf, NULL);
-		char *c2 = xasprintf("%s\n[alerts]\nlog = %s\n", c, log);
+		char *c = th_read_file(conf, NULL), *at, *c2;
 
+		cr_assert_not_null(at = strstr(c, "log = alerts.log\n"));
+		c2 = xasprintf("%.*slog = %s\n%s", (int)(at - c), c, log,
+		    at + strlen("log = alerts.log\n"));
 		cr_assert_eq(th_write_file(conf, c2, strlen(c2)), 0);
 		free(c);
 		free(c2);
