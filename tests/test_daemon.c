@@ -476,6 +476,23 @@ http_get(const char *url)
 	return buf_detach(&b);
 }
 
+/* conf with "listen = ADDR" in [output], right after ts_config's atom = */
+static void
+conf_listen(const char *conf, const char *addr)
+{
+	static const char atom[] = "atom = feed.xml\n";
+	char *text = th_read_file(conf, NULL), *at, *with;
+
+	cr_assert_not_null(text);
+	cr_assert_not_null(at = strstr(text, atom));
+	at += strlen(atom);
+	with = xasprintf("%.*slisten = %s\n%s", (int)(at - text), text, addr,
+	    at);
+	cr_assert_eq(th_write_file(conf, with, strlen(with)), 0);
+	free(with);
+	free(text);
+}
+
 Test(daemon, metrics_count_alerts_by_rule_and_feed_states)
 {
 	char *doc = rss_items(3, "g", "");
@@ -486,19 +503,11 @@ Test(daemon, metrics_count_alerts_by_rule_and_feed_states)
 	/* items are "Story number N": one rule matches all 3, one none */
 	char *rest = xasprintf("%s%s[alert \"story\"]\nmatch = story\n\n"
 	    "[alert \"none\"]\nmatch = zebra\n\n", f1, f2);
-	char *conf = ts_config(&T, "", rest);
-	char *text = th_read_file(conf, NULL), *url, *m = NULL;
-	char *with = xasprintf("%s", text);
+	char *conf = ts_config(&T, "", rest), *url, *m = NULL;
 	char *errf = th_path(T.dir, "stderr");
-	char *at = strstr(with, "atom = feed.xml\n");
 	pid_t pid;
 
-	cr_assert_not_null(at);
-	free(text);
-	/* listen goes in [output], right after atom = */
-	text = xasprintf("%.*slisten = %s\n%s", (int)(at - with + 16), with,
-	    listen, at + 16);
-	cr_assert_eq(th_write_file(conf, text, strlen(text)), 0);
+	conf_listen(conf, listen);
 	ts_put(&T, "a.xml", doc);
 	pid = ts_run_start(conf, errf);
 	url = xasprintf("http://%s/metrics", listen);
@@ -519,8 +528,6 @@ Test(daemon, metrics_count_alerts_by_rule_and_feed_states)
 	cr_assert(strstr(m, "feedd_feeds{state=\"failing\"} 1"), "%s", m);
 	free(m);
 	free(url);
-	free(text);
-	free(with);
 	free(errf);
 	free(conf);
 	free(rest);
@@ -558,9 +565,9 @@ Test(daemon, metrics_count_no_fetch_for_a_held_feed)
 	char *near = xasprintf("[feed \"near\"]\nurl = http://localhost:%d"
 	    "/a.xml\n\n", T.port);
 	int port = th_free_port();
-	char *extra = xasprintf("listen = 127.0.0.1:%d\n", port);
+	char *listen = xasprintf("127.0.0.1:%d", port);
 	char *all = xasprintf("%s%s%s", busy, other, near);
-	char *conf = ts_config(&T, "", busy), *text, *with, *at, *m, *url;
+	char *conf = ts_config(&T, "", busy), *m, *url;
 	char *errf = th_path(T.dir, "stderr");
 	pid_t pid;
 
@@ -571,11 +578,7 @@ Test(daemon, metrics_count_no_fetch_for_a_held_feed)
 	cr_assert_eq(ts_db_int(&T, "SELECT count(*) FROM host_holds"), 1);
 	free(conf);
 	conf = ts_config(&T, "", all);
-	with = th_read_file(conf, NULL);
-	cr_assert_not_null(at = strstr(with, "atom = feed.xml\n"));
-	text = xasprintf("%.*s%s%s", (int)(at - with + 16), with, extra,
-	    at + 16);
-	cr_assert_eq(th_write_file(conf, text, strlen(text)), 0);
+	conf_listen(conf, listen);
 	pid = ts_run_start(conf, errf);
 	url = xasprintf("http://127.0.0.1:%d/metrics", port);
 	/* the cycle over: nothing waiting or running, the held feed too */
@@ -598,12 +601,10 @@ Test(daemon, metrics_count_no_fetch_for_a_held_feed)
 	cr_assert_eq(ts_count(&T, "/a.xml", NULL), 1, "other asked");
 	free(m);
 	free(url);
-	free(text);
-	free(with);
 	free(errf);
 	free(conf);
 	free(all);
-	free(extra);
+	free(listen);
 	free(near);
 	free(other);
 	free(busy);
