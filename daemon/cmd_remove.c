@@ -4,6 +4,7 @@
  * back) and tells a running daemon; a feed in the main config is left
  * to the user, with its FILE:LINE.
  */
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,10 +60,20 @@ cut_section(const char *text, int line, size_t *len)
 static int
 in_feeds_d(const struct config *cfg, const char *file)
 {
-	char *dir = xasprintf("%s/feeds.d/", cfg->dir);
-	int yes = strncmp(file, dir, strlen(dir)) == 0;
+	/*
+	 * The folders compared, not the names: with `-c ./feedd.conf` the
+	 * files are named "./feeds.d/x.conf" and cfg->dir is absolute.  The
+	 * file's own folder, since the file may be a link out of it.
+	 */
+	char *dcopy = xstrdup(file), *fdir = realpath(dirname(dcopy), NULL);
+	char *want = xasprintf("%s/feeds.d", cfg->dir);
+	char *wdir = realpath(want, NULL);
+	int yes = fdir != NULL && wdir != NULL && strcmp(fdir, wdir) == 0;
 
-	free(dir);
+	free(wdir);
+	free(want);
+	free(fdir);
+	free(dcopy);
 	return yes;
 }
 

@@ -612,6 +612,47 @@ Test(opml_cmd, names_are_utf8_on_one_line)
 	free(n);
 }
 
+/*
+ * `feedd -c ./feedd.conf remove NAME` took every feeds.d feed for one of
+ * the main config's ("edit it there: ./feeds.d/x.conf:2"): the file's
+ * relative name was compared with the absolute folder.
+ */
+Test(opml_cmd, remove_works_with_a_relative_config_path)
+{
+	struct env e;
+	struct th_result r;
+	char *file, *text, *path;
+
+	env_init(&e, "");
+	file = env_write(&e, "in.opml", "<opml version=\"2.0\"><body>"
+	    "<outline text=\"A\" xmlUrl=\"http://a.example/feed\"/>"
+	    "<outline text=\"B\" xmlUrl=\"http://b.example/feed\"/>"
+	    "</body></opml>");
+	cr_assert_eq(import(&e, file, &r), 0, "%s", r.err);
+	th_result_cleanup(&r);
+	{
+		char *bin = realpath(th_feedd(), NULL);
+		char *const argv[] = { "/bin/sh", "-c", "cd \"$1\" && exec "
+		    "\"$0\" -c ./feedd.conf remove A", bin, e.dir, NULL };
+
+		cr_assert_not_null(bin);
+		cr_assert_eq(th_run(argv, NULL, 20, &r), 0);
+		free(bin);
+	}
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert(strstr(r.out, "removed \"A\" from ./feeds.d/imported.conf"),
+	    "%s", r.out);
+	th_result_cleanup(&r);
+	path = th_path(e.dir, "feeds.d/imported.conf");
+	text = th_read_file(path, NULL);
+	cr_assert(text && !strstr(text, "a.example") &&
+	    strstr(text, "b.example"), "%s", text ? text : "");
+	free(text);
+	free(path);
+	free(file);
+	env_cleanup(&e);
+}
+
 Test(opml_cmd, latin1_file_imports_as_utf8)
 {
 	struct env e;
