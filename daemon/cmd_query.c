@@ -92,8 +92,8 @@ query_parse_opts(int argc, char **argv, const char *allowed, struct qopts *o)
 			return -1;
 		}
 		if (c == 'n' && parse_limit(optarg, &o->limit) == -1) {
-			cmd_error(argv[0], "--limit: not a positive number: %s",
-			    optarg);
+			cmd_error(argv[0], "--limit: not a number from 1 to "
+			    "%d: %s", INT_MAX, optarg);
 			return -1;
 		}
 		if (c == 'f')

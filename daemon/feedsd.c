@@ -127,18 +127,24 @@ feedsd_clean(const char *s, int is_tag, size_t max)
 }
 
 /* Whether curl's URL parser finds a host in url ("http://?x": none). */
-static int
-url_has_host(const char *url)
+/* Why curl's URL parser refuses url ("http://?x": no host), or NULL. */
+static const char *
+url_parse_refusal(const char *url)
 {
 	CURLU *u = curl_url();
 	char *host = NULL;
-	int ok = curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
-	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
-	    host != NULL && *host != '\0';
+	CURLUcode rc = curl_url_set(u, CURLUPART_URL, url, 0);
+	const char *why = NULL;
 
+	if (rc == CURLUE_BAD_PORT_NUMBER)
+		why = "URL with a port out of range";
+	else if (rc != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
+	    host == NULL || *host == '\0')
+		why = "URL without a host";
 	curl_free(host);
 	curl_url_cleanup(u);
-	return ok;
+	return why;
 }
 
 const char *
@@ -154,10 +160,9 @@ feedsd_url_refusal(const char *url)
 			return "URL with white space or control characters";
 	/* the config's own test ("http:///f"), then curl's ("http://?x"):
 	 * one host-less outline aborted a whole import */
-	if (strcspn(url + strcspn(url, ":") + 3, "/?#") == 0 ||
-	    !url_has_host(url))
+	if (strcspn(url + strcspn(url, ":") + 3, "/?#") == 0)
 		return "URL without a host";
-	return NULL;
+	return url_parse_refusal(url);
 }
 
 char *

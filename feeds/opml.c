@@ -172,19 +172,33 @@ opml_parse(const char *data, size_t len, char **errstr)
 	const xmlNode *root, *body;
 	const xmlError *e;
 	xmlDoc *x;
+	size_t	 i;
 
 	*errstr = NULL;
 	if (len > INT32_MAX) {
 		*errstr = xstrdup("file too large");
 		return NULL;
 	}
+	for (i = 0; i < len && strchr(" \t\r\n", data[i]) && data[i]; i++)
+		;
+	if (i == len) {
+		*errstr = xstrdup("empty: no OPML in it");
+		return NULL;
+	}
 	x = xmlReadMemory(data, (int)len, NULL, NULL, XML_PARSE_NONET |
 	    XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 	if (x == NULL) {
 		e = xmlGetLastError();
-		*errstr = xasprintf("not XML: line %d: %.*s", e ? e->line : 0,
-		    e && e->message ? (int)strcspn(e->message, "\n") : 11,
-		    e && e->message ? e->message : "parse error");
+		/* libxml2 tells a program to pass XML_PARSE_HUGE: not the user */
+		if (e != NULL && e->message != NULL &&
+		    strstr(e->message, "XML_PARSE_HUGE") != NULL)
+			*errstr = xasprintf("not XML: line %d: elements nested "
+			    "too deep or a value too long", e->line);
+		else
+			*errstr = xasprintf("not XML: line %d: %.*s",
+			    e ? e->line : 0, e && e->message ?
+			    (int)strcspn(e->message, "\n") : 11,
+			    e && e->message ? e->message : "parse error");
 		return NULL;
 	}
 	if ((root = xmlDocGetRootElement(x)) == NULL ||

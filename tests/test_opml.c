@@ -125,6 +125,40 @@ Test(opml, body_element_missing_is_rejected)
 	free(path);
 }
 
+/*
+ * What a user is told: an empty file is empty (it read "not XML: line
+ * 0: parse error"), and a file nested too deep is not told to pass
+ * libxml2's XML_PARSE_HUGE.
+ */
+Test(opml, empty_and_too_deep_are_said_plainly)
+{
+	struct buf b;
+	char *err = NULL;
+
+	cr_assert_null(opml_parse(" \n\t", 3, &err));
+	cr_assert_str_eq(err, "empty: no OPML in it");
+	free(err);
+	err = NULL;
+	buf_init(&b, 0);
+	buf_puts(&b, "<opml version=\"2.0\"><body>");
+	for (int i = 0; i < 300; i++)
+		buf_puts(&b, "<outline text=\"x\">");
+	cr_assert_null(opml_parse(b.data, b.len, &err));
+	cr_assert(err && strstr(err, "nested too deep") &&
+	    !strstr(err, "XML_PARSE_HUGE"), "%s", err ? err : "");
+	free(err);
+	buf_cleanup(&b);
+}
+
+/* A port past 65535 is no missing host. */
+Test(opml, a_port_out_of_range_is_named)
+{
+	cr_assert_str_eq(feedsd_url_refusal("http://127.0.0.1:99999/"),
+	    "URL with a port out of range");
+	cr_assert_str_eq(feedsd_url_refusal("http://?x"), "URL without a host");
+	cr_assert_null(feedsd_url_refusal("http://127.0.0.1:8080/f"));
+}
+
 Test(opml, not_xml_and_not_opml_are_rejected)
 {
 	char *err = NULL;
