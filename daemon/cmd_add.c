@@ -165,6 +165,9 @@ verify(struct add *a, const struct candidates *c, size_t *tries)
 		struct feed_doc *doc;
 		char *why = NULL;
 
+		/* one the config could not hold is no candidate: the next is */
+		if (feedsd_url_refusal(c->v[i].url) != NULL)
+			continue;
 		(*tries)++;
 		if ((doc = fetch_feed(a, c->v[i].url, &page, &why)) != NULL)
 			found_add(a, &c->v[i], doc);

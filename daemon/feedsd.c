@@ -157,7 +157,8 @@ feedsd_url_refusal(const char *url)
 		return "URL longer than 180 bytes";
 	for (const char *p = url; *p != '\0'; p++)
 		if ((unsigned char)*p <= 0x20 || *p == 0x7f || *p == '"')
-			return "URL with white space or control characters";
+			return "URL with white space, a control character or"
+			    " a double quote";
 	/* the config's own test ("http:///f"), then curl's ("http://?x"):
 	 * one host-less outline aborted a whole import */
 	if (strcspn(url + strcspn(url, ":") + 3, "/?#") == 0)

@@ -1022,6 +1022,31 @@ Test(hostile, add_refuses_a_bad_interval_or_scheme_before_fetching)
 }
 
 /*
+ * A link the config could not hold (a '"' in it) was tried, found, then
+ * refused when added: the whole add failed with the good feed after it
+ * on the page.  Such a link is no candidate; the next one is.
+ */
+Test(hostile, add_passes_over_a_link_no_config_line_can_hold)
+{
+	char *conf = ts_config(&T, "", "");
+	char *page = xasprintf("http://127.0.0.1:%d/q.html?type=text/html",
+	    T.port);
+	struct th_result r;
+
+	ts_put(&T, "q.html", "<html><head><link rel='alternate' type="
+	    "'application/rss+xml' href='/f.xml?q=\"x'><link rel='alternate' "
+	    "type='application/rss+xml' href='/f.xml?good=1'></head></html>");
+	cr_assert_eq(th_feedd_run(&r, 60, "add", "--list", "-c", conf, page,
+	    NULL), 0);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert(strstr(r.out, "/f.xml?good=1  ("), "%s", r.out);
+	cr_assert_eq(ts_count(&T, "q=", NULL), 0, "the quoted link was asked");
+	th_result_cleanup(&r);
+	free(page);
+	free(conf);
+}
+
+/*
  * A page naming a dozen dead feeds used up every try, so the common
  * paths were never asked, while the error said none of them answered.
  * They have tries of their own; the error says what was tried.
