@@ -40,7 +40,7 @@ struct loader {
 	struct config *cfg;
 	struct name_index feed_names;
 	struct problem *probs;
-	size_t	 nprobs;
+	size_t	 nprobs, probcap;
 	size_t	 feedcap, rulecap, filecap;
 	const char *file;	/* being read, as named in messages */
 	int	 fileno;
@@ -103,7 +103,7 @@ problem_add(struct loader *l, int line, const char *fmt, ...)
 	msg = xvasprintf(fmt, ap);
 	va_end(ap);
 	msg_clean(msg);
-	l->probs = xreallocarray(l->probs, l->nprobs + 1, sizeof(*l->probs));
+	l->probs = xgrow(l->probs, l->nprobs, &l->probcap, sizeof(*l->probs));
 	p = &l->probs[l->nprobs];
 	p->file = l->fileno;
 	p->line = line;

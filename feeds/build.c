@@ -678,8 +678,10 @@ media_add(struct builder *b, const struct xml_elem *e)
 	char *url = url_attr(e, "url"), *len;
 	struct media *m;
 
-	if (url == NULL)
+	if (url == NULL || b->nmedia >= FEED_MAX_ENCLOSURES) {
+		free(url);
 		return;
+	}
 	b->media = xreallocarray(b->media, b->nmedia + 1, sizeof(*b->media));
 	m = &b->media[b->nmedia++];
 	m->url = url;

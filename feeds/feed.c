@@ -110,7 +110,8 @@ feed_item_add_enclosure(struct feed_item *item, char *url, char *type,
 {
 	struct feed_enclosure *e;
 
-	if (url == NULL) {
+	if (url == NULL || item->nenclosures >= FEED_MAX_ENCLOSURES) {
+		free(url);	/* the rest are dropped, like categories */
 		free(type);
 		return;
 	}

@@ -97,7 +97,10 @@ add_feed(struct opml_doc *doc, const xmlNode *n, char *url,
 	struct opml_feed *f;
 	char *cat;
 
-	doc->feeds = xreallocarray(doc->feeds, doc->nfeeds + 1,
+	/* by doubling: one more each time copied the whole list under an
+	 * allocator that cannot grow a block in place (30,000 outlines: 11 s
+	 * under ASan) */
+	doc->feeds = xgrow(doc->feeds, doc->nfeeds, &doc->feedcap,
 	    sizeof(*doc->feeds));
 	f = &doc->feeds[doc->nfeeds++];
 	memset(f, 0, sizeof(*f));

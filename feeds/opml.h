@@ -24,6 +24,7 @@ struct opml_doc {
 	char	*title;		/* head/title, or NULL */
 	struct opml_feed *feeds;	/* document order */
 	size_t	 nfeeds;
+	size_t	 feedcap;	/* grown by doubling (xgrow) */
 };
 
 /*

@@ -907,6 +907,41 @@ Test(hostile, categories_per_item_are_capped)
 }
 
 /*
+ * 50,000 <media:content> in one item took 2.7 s to parse (each compared
+ * with the enclosures before it), a 10 MB feed's worth some 45 s, and
+ * every one was stored and written out: at most 256 kept, enclosures
+ * and media alike.
+ */
+Test(hostile, enclosures_per_item_are_capped)
+{
+	struct buf b;
+	struct feed_doc *d;
+	char *err = NULL;
+
+	buf_init(&b, 0);
+	buf_puts(&b, "<rss version=\"2.0\" xmlns:media=\"http://search."
+	    "yahoo.com/mrss/\"><channel><title>c</title><item><guid>g</guid>");
+	for (int i = 0; i < 5000; i++)
+		buf_printf(&b, "<media:content url=\"http://e.org/%d.mp4\"/>",
+		    i);
+	buf_puts(&b, "</item><item><guid>h</guid>");
+	for (int i = 0; i < 5000; i++)
+		buf_printf(&b, "<enclosure url=\"http://e.org/%d.mp3\" type="
+		    "\"audio/mpeg\" length=\"1\"/>", i);
+	buf_puts(&b, "</item></channel></rss>");
+	d = feed_parse_buffer(buf_str(&b), b.len, NULL, NULL, &err);
+	cr_assert_not_null(d, "%s", err);
+	cr_assert_eq(d->nitems, 2);
+	cr_assert_eq(d->items[0].nenclosures, FEED_MAX_ENCLOSURES);
+	cr_assert_str_eq(d->items[0].enclosures[0].url, "http://e.org/0.mp4");
+	cr_assert_eq(d->items[1].nenclosures, FEED_MAX_ENCLOSURES);
+	cr_assert_str_eq(d->items[1].enclosures[255].url,
+	    "http://e.org/255.mp3");
+	feed_doc_free(d);
+	buf_cleanup(&b);
+}
+
+/*
  * The store looked for repeated keys by comparing every pair of items:
  * a feed of 100,000 items held the loop thread for 147 s of CPU.  Sorted,
  * it takes seconds.  The bound is on the daemon's CPU, not wall time, so a
