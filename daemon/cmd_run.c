@@ -2,6 +2,7 @@
  * cmd_run: `feedd run` (the daemon in the foreground) and `feedd once`
  * (every feed now, outputs written, a one-line summary on stdout).
  */
+#include <signal.h>
 #include <stdio.h>
 
 #include "daemon/cmd.h"
@@ -18,6 +19,12 @@ cmd_run(int argc, char **argv, const char *config_path)
 
 	if (argc > 1)
 		return cmd_usage(cmd_find(argv[0]));
+	/*
+	 * A log pipe whose reader went away (`run 2>&1 | logger`, a log
+	 * service restarting) killed the daemon by SIGPIPE at its next line;
+	 * the write fails instead.  systemd ignores it for the unit anyway.
+	 */
+	signal(SIGPIPE, SIG_IGN);
 	if ((rc = feedd_open(&d, config_path, FEEDD_RUN)) != EXIT_OK) {
 		/*
 		 * The unit does not restart on this status (exit 2): the

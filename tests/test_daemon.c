@@ -537,6 +537,46 @@ Test(daemon, metrics_count_alerts_by_rule_and_feed_states)
 	free(doc);
 }
 
+/*
+ * A log pipe whose reader is gone (`feedd run 2>&1 | logger` when the
+ * logger stops) killed the daemon by SIGPIPE at its first line, before
+ * it wrote anything.  It keeps running; its lines are lost, its work not.
+ */
+Test(daemon, run_outlives_a_log_pipe_with_no_reader)
+{
+	char *conf = ts_conf_one(&T, "a", "/a.xml", "");
+	char *atom = th_path(T.dir, "state/feed.xml");
+	int fds[2], status;
+	pid_t pid;
+
+	ts_put(&T, "a.xml", "<rss version=\"2.0\"><channel><title>t</title>"
+	    "<item><title>One</title><link>http://e.org/1</link></item>"
+	    "</channel></rss>");
+	cr_assert_eq(pipe(fds), 0);
+	if ((pid = fork()) == 0) {
+		int null = open("/dev/null", O_RDWR);
+
+		close(fds[0]);
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(fds[1], 2);
+		signal(SIGPIPE, SIG_DFL);	/* as a shell starts it */
+		execl(th_feedd(), th_feedd(), "run", "-c", conf, (char *)NULL);
+		_exit(127);
+	}
+	close(fds[0]);
+	close(fds[1]);
+	for (int i = 0; i < 200 && access(atom, F_OK) != 0; i++)
+		ts_nap_ms(50);	/* until the first flush writes feed.xml */
+	cr_assert_eq(access(atom, F_OK), 0, "no feed.xml");
+	cr_assert_eq(waitpid(pid, &status, WNOHANG), 0, "the daemon died: "
+	    "signal %d", WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+	kill(pid, SIGTERM);
+	cr_assert_eq(ts_wait_exit(pid, 12), 0);
+	free(atom);
+	free(conf);
+}
+
 /* GETs url until its body holds needle (10 s at most); the last body. */
 static char *
 http_wait_for(const char *url, const char *needle)
