@@ -669,7 +669,15 @@ result_done(struct pipeline *p, struct result *r)
 			log_info("a server answered: the network is back");
 		p->net_down = 0;
 	}
-	if (fs->removed || res->aborted) {
+	/*
+	 * A transfer that fails while the daemon stops (the stop's grace
+	 * lets it run on, and a slow server times out in it) was cut short
+	 * by the stop, not by its server: abandoned, as those still in
+	 * flight at the end are, not counted against the feed.
+	 */
+	if (fs->removed || res->aborted || (d->stopping &&
+	    res->outcome != FETCH_OUTCOME_OK &&
+	    res->outcome != FETCH_OUTCOME_NOT_MODIFIED)) {
 		if (fs->removed && !fs->deferred)
 			feed_state_free(fs);
 	} else {

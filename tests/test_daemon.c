@@ -577,6 +577,49 @@ Test(daemon, run_outlives_a_log_pipe_with_no_reader)
 	free(conf);
 }
 
+/*
+ * SIGTERM while a slow server held a transfer: the stop's grace let it
+ * run on, it timed out, and the feed was saved as failing ("Operation too
+ * slow"), counted against it and put back by its error backoff.  A
+ * failure during the stop is abandoned like a transfer aborted at its end.
+ */
+Test(daemon, a_transfer_failing_during_the_stop_is_not_the_feeds_failure)
+{
+	/* "fast" answers first: a server answered, so the network is up */
+	char *feeds = xasprintf("[feed \"fast\"]\nurl = http://127.0.0.1:%d"
+	    "/s.xml\n\n[feed \"slow\"]\nurl = http://127.0.0.1:%d/s.xml?"
+	    "delay_ms=20000\n\n", T.port, T.port);
+	char *conf = ts_config(&T, "timeout = 10s\n", feeds);
+	char *errf = th_path(T.dir, "stderr"), *err;
+	pid_t pid;
+
+	ts_put(&T, "s.xml", "<rss version=\"2.0\"><channel><title>t</title>"
+	    "</channel></rss>");
+	/* curl's low-speed limit ends the transfer within the stop's
+	 * grace, as it did a slow server's */
+	setenv("FEEDD_TEST_STOP_GRACE_MS", "8000", 1);
+	setenv("FEEDD_TEST_LOW_SPEED_SECS", "2", 1);
+	pid = ts_run_start(conf, errf);
+	unsetenv("FEEDD_TEST_STOP_GRACE_MS");
+	unsetenv("FEEDD_TEST_LOW_SPEED_SECS");
+	for (int i = 0; i < 200 && ts_count(&T, "delay_ms", NULL) == 0; i++)
+		ts_nap_ms(50);	/* until the server holds the request */
+	cr_assert_eq(ts_count(&T, "delay_ms", NULL), 1, "not asked");
+	kill(pid, SIGTERM);
+	cr_assert_eq(ts_wait_exit(pid, 20), 0);
+	err = th_read_file(errf, NULL);
+	cr_assert(err && strstr(err, "stopping"), "%s", err ? err : "");
+	cr_assert_null(strstr(err, "failing"), "%s", err);
+	cr_assert_eq(ts_db_int(&T, "SELECT consecutive_errors FROM feeds"
+	    " WHERE name = 'slow'"), 0);
+	cr_assert_eq(ts_db_int(&T, "SELECT last_error IS NOT NULL FROM feeds"
+	    " WHERE name = 'slow'"), 0);
+	free(err);
+	free(errf);
+	free(conf);
+	free(feeds);
+}
+
 /* GETs url until its body holds needle (10 s at most); the last body. */
 static char *
 http_wait_for(const char *url, const char *needle)
