@@ -471,25 +471,44 @@ files_current(struct store *st, const struct config *cfg, int64_t gen)
 	return ok;
 }
 
+/* Keeps the first of several errors in *errstr; -1. */
+static int
+first_error(char **errstr, char *err)
+{
+	if (*errstr == NULL)
+		*errstr = err;
+	else
+		free(err);
+	return -1;
+}
+
+/*
+ * Each file on its own: a feed.xml that cannot be written (a folder in
+ * its place, a read-only disk) kept every rule's feed from being
+ * written too.  The first error is the one said; the rest are retried
+ * with it.
+ */
 static int
 render_all(struct store *st, const struct config *cfg, char **errstr)
 {
-	size_t	 i;
+	char	*err = NULL;
+	int	 rc = 0;
 
+	*errstr = NULL;
 	if ((cfg->atom_path != NULL || cfg->json_path != NULL) &&
-	    render_main(st, cfg, errstr) == -1)
-		return -1;
-	if (cfg->alert_feeds_dir != NULL) {
-		if (fs_mkdir_p(cfg->alert_feeds_dir) == -1) {
-			*errstr = xasprintf("%s: %s", cfg->alert_feeds_dir,
-			    strerror(errno));
-			return -1;
-		}
-		for (i = 0; i < cfg->nrules; i++)
-			if (render_rule(st, cfg, &cfg->rules[i], errstr) == -1)
-				return -1;
+	    render_main(st, cfg, &err) == -1)
+		rc = first_error(errstr, err);
+	if (cfg->alert_feeds_dir == NULL)
+		return rc;
+	if (fs_mkdir_p(cfg->alert_feeds_dir) == -1)
+		return first_error(errstr, xasprintf("%s: %s",
+		    cfg->alert_feeds_dir, strerror(errno)));
+	for (size_t i = 0; i < cfg->nrules; i++) {
+		err = NULL;
+		if (render_rule(st, cfg, &cfg->rules[i], &err) == -1)
+			rc = first_error(errstr, err);
 	}
-	return 0;
+	return rc;
 }
 
 int

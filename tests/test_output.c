@@ -23,6 +23,7 @@
 #include "feeds/parse.h"
 #include "storage/store_int.h"
 #include "tests/helpers.h"
+#include "util/fs.h"
 
 struct fixture {
 	char	*dir;
@@ -188,6 +189,26 @@ Test(output, writes_every_configured_file)
 	free(json);
 	free(atom);
 	free(alerts);
+	output_free(out);
+}
+
+/*
+ * A feed.xml that cannot be written (here a folder in its place) kept
+ * the rules' feeds from being written too.  Each file is on its own; the
+ * error names the one that failed.
+ */
+Test(output, one_file_that_fails_keeps_no_other_from_being_written)
+{
+	struct output *out = output_new();
+	char	*err = NULL, *rule;
+
+	cr_assert_eq(fs_mkdir_p(fx.cfg.atom_path), 0);
+	cr_assert_eq(output_render(out, fx.st, &fx.cfg, 1, &err), -1);
+	cr_assert(err && strstr(err, "feed.xml"), "%s", err ? err : "");
+	free(err);
+	rule = th_path(fx.cfg.alert_feeds_dir, "china-ai.xml");
+	cr_assert_eq(access(rule, F_OK), 0, "the rule's feed was not written");
+	free(rule);
 	output_free(out);
 }
 
