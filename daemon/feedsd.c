@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -183,15 +184,10 @@ feedsd_path(const char *config_dir, const char *name)
 int
 feedsd_lock(const char *cmd, const char *config_path)
 {
-	char *dir = xstrdup(config_path), *slash = strrchr(dir, '/');
-	int fd;
+	char *copy = xstrdup(config_path);
+	int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
-	if (slash == NULL)
-		strcpy(dir, ".");
-	else
-		slash[slash == dir] = '\0';	/* "/x.conf": "/" */
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	free(dir);
+	free(copy);
 	if (fd == -1)
 		return -1;
 	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
