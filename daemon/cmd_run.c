@@ -37,7 +37,7 @@ cmd_run(int argc, char **argv, const char *config_path)
 	}
 	feedd_main(&d);
 	feedd_close(&d);
-	return EXIT_OK;
+	return d.lost_ground ? EXIT_RUNTIME : EXIT_OK;
 }
 
 int
@@ -63,7 +63,7 @@ cmd_once(int argc, char **argv, const char *config_path)
 	    (double)(uv_hrtime() - t0) / 1e9);
 	fflush(stdout);
 	/* cron must see it: the run is not done when something is lost */
-	if (c->not_stored > 0 || c->outputs_failed > 0)
+	if (c->not_stored > 0 || c->outputs_failed > 0 || d.lost_ground)
 		rc = EXIT_RUNTIME;
 	if (c->not_stored > 0)
 		log_errorx("%d feed%s not stored (exit 1)", c->not_stored,

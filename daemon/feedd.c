@@ -36,7 +36,6 @@
 
 #define PRUNE_EVERY_MS	(3600 * 1000)
 #define PRUNE_STEP	2000	/* items a prune transaction deletes */
-#define HEARTBEAT_MS	10000	/* at most; /healthz reads it (serve.c) */
 #define STORE_BUSY_EXTEND_SECS	30	/* start timeout after each sign of life */
 
 void
@@ -250,12 +249,49 @@ on_prune(uv_timer_t *t)
 		uv_timer_start(&d->prune_timer, on_prune, 0, PRUNE_EVERY_MS);
 }
 
+/*
+ * A database deleted or replaced under the daemon would take every
+ * later write with it when the process ends, and a deleted lock file
+ * lets a second writer in.  The first stops the daemon (exit 1: systemd
+ * starts it again, on the file the path names now); the second takes
+ * the new lock file, or stops when another process holds it.
+ */
+int
+feedd_check_ground(struct feedd *d)
+{
+	char *msg = NULL;
+	int rc;
+
+	if (d->lost_ground)
+		return -1;
+	if (d->st != NULL && store_moved(d->st)) {
+		log_errorx("%s; stopping", store_errmsg(d->st));
+		d->lost_ground = 1;
+	} else if (d->lock_fd != -1 && (rc = lock_keep(&d->lock_fd,
+	    d->cfg->database, d->mode == FEEDD_RUN ? "run" : "once",
+	    &msg)) != 0) {
+		if (rc == 1)
+			log_warnx("%s", msg);
+		else {
+			log_errorx("%s; stopping", msg);
+			d->lost_ground = 1;
+		}
+	}
+	free(msg);
+	if (!d->lost_ground)
+		return 0;
+	feedd_stop(d);
+	return -1;
+}
+
 /* The loop still turns: systemd's watchdog, when it watches, and /healthz */
 static void
 on_heartbeat(uv_timer_t *t)
 {
 	struct feedd *d = t->data;
 
+	if (feedd_check_ground(d) == -1)
+		return;
 	if (d->watched)
 		notify_watchdog();
 	metrics_loop_beat(d->metrics, (int64_t)(uv_hrtime() / 1000000));
@@ -409,6 +445,17 @@ restart_server(struct feedd *d)
 	}
 }
 
+/*
+ * The database and its lock are opened once: a reload that moved only
+ * the outputs and the alert log let a second daemon start on the new
+ * database, writing the same files and firing the same alerts again.
+ */
+static int
+database_moves(const struct config *old, const struct config *cfg)
+{
+	return strcmp(old->database, cfg->database) != 0;
+}
+
 void
 feedd_reload(struct feedd *d)
 {
@@ -419,10 +466,14 @@ feedd_reload(struct feedd *d)
 	notify_reloading();
 	log_info("reloading %s", d->config_path);
 	if ((cfg = config_load(d->config_path, &errs)) == NULL ||
-	    store_sync_feeds(d->st, cfg) == -1) {
+	    database_moves(old, cfg) || store_sync_feeds(d->st, cfg) == -1) {
 		for (size_t i = 0; i < errs.n; i++)
 			log_errorx("%s", errs.msgs[i]);
-		if (cfg)
+		if (cfg && database_moves(old, cfg))
+			log_errorx("reload: the database would move from %s to "
+			    "%s: only a restart moves it", old->database,
+			    cfg->database);
+		else if (cfg)
 			log_errorx("reload: %s", store_errmsg(d->st));
 		log_errorx("reload failed: keeping the old configuration");
 		config_free(cfg);
@@ -608,7 +659,8 @@ feedd_open(struct feedd *d, const char *config_path, enum feedd_mode mode)
 static void
 start_run(struct feedd *d)
 {
-	uint64_t wd = notify_watchdog_interval() / 1000, beat = HEARTBEAT_MS;
+	uint64_t wd = notify_watchdog_interval() / 1000;
+	uint64_t beat = d->timing.heartbeat_ms;
 
 	uv_signal_start(&d->sig_hup, on_signal, SIGHUP);
 	for (size_t i = 0; i < d->nfeeds; i++)

@@ -86,6 +86,8 @@ struct feedd {
 
 	int		 watched;	/* by systemd's watchdog */
 	int		 stopping;
+	int		 lost_ground;	/* stopped: its database or lock moved
+					 * (exit 1) */
 	int		 closed;
 	int		 progress;	/* `once` on a terminal */
 	int		 nhealth[FEED_NHEALTH];	/* feeds in each state */
@@ -108,6 +110,9 @@ void	 feedd_stop(struct feedd *d);
 void	 feedd_reload(struct feedd *d);
 /* Runs the batch-end work (flush, stop when done) in ms milliseconds. */
 void	 feedd_flush_soon(struct feedd *d, uint64_t ms);
+/* Stops the daemon (exit 1) when its database file or lock file is no
+ * longer the one its path names; 0 when they still are. */
+int	 feedd_check_ground(struct feedd *d);
 /*
  * Opens the configured alert log when it is not open (it could not be
  * before: a folder, permissions): 0 when it is, or none is configured;

@@ -52,6 +52,35 @@ lock_take(const char *database, const char *mode, char **err, char **warn)
 	return fd;
 }
 
+int
+lock_keep(int *fd, const char *database, const char *mode, char **msg)
+{
+	char *path = xasprintf("%s.lock", database), *err, *warn;
+	struct stat held, now;
+	int nfd;
+
+	*msg = NULL;
+	if (fstat(*fd, &held) == 0 && stat(path, &now) == 0 &&
+	    held.st_dev == now.st_dev && held.st_ino == now.st_ino) {
+		free(path);
+		return 0;
+	}
+	if ((nfd = lock_take(database, mode, &err, &warn)) == -1) {
+		*msg = xasprintf("%s (the lock file was deleted or replaced "
+		    "under this process)", err);
+		free(err);
+		free(path);
+		return -1;
+	}
+	free(warn);
+	close(*fd);
+	*fd = nfd;
+	*msg = xasprintf("%s: the lock file was deleted or replaced; "
+	    "taken again", path);
+	free(path);
+	return 1;
+}
+
 /*
  * The pid holding an flock on (dev, ino) per /proc/locks, 0 when none,
  * -1 when the table cannot be read.  Lines read

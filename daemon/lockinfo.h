@@ -29,6 +29,15 @@ struct lock_info {
  */
 int	 lock_take(const char *database, const char *mode, char **err,
 	    char **warn);
+/*
+ * Whether *fd, taken by lock_take, is still the file DATABASE.lock
+ * names: 0 when it is; 1 when the file was deleted or replaced and the
+ * new one is now locked instead (*fd swapped, *msg says so); -1 when
+ * another process holds the new one (*msg says so).  Deleting the file
+ * would otherwise let a second writer in.
+ */
+int	 lock_keep(int *fd, const char *database, const char *mode,
+	    char **msg);
 /* Writes this process's line into the locked fd.  0 or -1 (errno). */
 int	 lock_info_write(int fd, const char *mode);
 /* Reads the lock beside database.  0, or -1 when /proc/locks and the

@@ -493,9 +493,11 @@ pipeline_commit(struct pipeline *p)
 	/* /healthz at once, not at the next beat (the heartbeat does the
 	 * other stores' errors) */
 	metrics_database_damaged(p->d->metrics, store_damaged(p->d->st));
-	log_errorx("store: %d feed%s not stored: %s (%s fetched again)",
-	    p->batch_feeds, p->batch_feeds == 1 ? "" : "s", msg,
-	    p->batch_feeds == 1 ? "it is" : "they are");
+	/* a moved database says so once, and stops the daemon */
+	if (feedd_check_ground(p->d) == 0)
+		log_errorx("store: %d feed%s not stored: %s (%s fetched "
+		    "again)", p->batch_feeds, p->batch_feeds == 1 ? "" : "s",
+		    msg, p->batch_feeds == 1 ? "it is" : "they are");
 	p->cycle.failed += (p->cycle.ok - p->batch_start.ok) +
 	    (p->cycle.not_modified - p->batch_start.not_modified);
 	p->cycle.ok = p->batch_start.ok;
@@ -984,6 +986,8 @@ pipeline_flush(struct pipeline *p)
 
 	p->last_flush_ms = sched_now_ms();
 	pipeline_commit(p);	/* nothing leaves before it is stored */
+	if (d->lost_ground)
+		return;		/* the file it would read from is gone */
 	match_alerts(p);
 	if (d->cfg->alert_log == NULL)
 		drain_alerts(d);

@@ -23,6 +23,7 @@ static const struct wait waits[] = {
 	WAIT("LOW_SPEED_SECS", 10, low_speed_secs),
 	WAIT("SERVE_IDLE_SECS", 10, serve_idle_secs),
 	WAIT("STATUS_SOON_MS", 1000, status_soon_ms),
+	WAIT("HEARTBEAT_MS", 10000, heartbeat_ms),
 };
 
 /* $name as a positive number, else dflt. */

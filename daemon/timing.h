@@ -16,6 +16,7 @@ struct timing {
 	uint64_t low_speed_secs; /* under 64 B/s this long: transfer dropped */
 	uint64_t serve_idle_secs; /* HTTP server: idle connection closed */
 	uint64_t status_soon_ms; /* run: STATUS= refreshed this long after a change */
+	uint64_t heartbeat_ms;	/* run: watchdog, /healthz beat, files checked */
 };
 
 /* The production values, or the FEEDD_TEST_* overrides that are set. */

@@ -262,6 +262,22 @@ store_damaged(const struct store *st)
 	return st->damaged;
 }
 
+/*
+ * SQLite sees a moved file only in rollback-journal mode: in WAL mode
+ * its writes go on into the unlinked inode, and a restart begins
+ * another database, its alerts fired again.
+ */
+int
+store_moved(struct store *st)
+{
+	int moved = 0;
+
+	if (!st->moved && st->db != NULL && sqlite3_file_control(st->db,
+	    "main", SQLITE_FCNTL_HAS_MOVED, &moved) == SQLITE_OK && moved)
+		st->moved = 1;
+	return st->moved;
+}
+
 struct sqlite3 *
 store_sqlite(struct store *st)
 {
@@ -309,6 +325,9 @@ store_cause(struct store *st)
 
 	if (rolled)
 		code = st->rb.code;	/* what the rollback reset */
+	if (st->moved)
+		return "the file was deleted, renamed or replaced while "
+		    "feedd had it open; nothing more is written to it";
 
 	switch (code & 0xff) {
 	case SQLITE_FULL:
@@ -491,6 +510,8 @@ store_begin(struct store *st)
 	}
 	if (st->depth == 0) {
 		store_ckpt_wait(st->ckpt);
+		if (st->mode == STORE_READWRITE && store_moved(st))
+			return -1;
 		if (store_run(st, SQ_BEGIN, "BEGIN IMMEDIATE", "") == -1)
 			return -1;
 		st->rb.code = SQLITE_OK;
@@ -512,7 +533,8 @@ store_commit(struct store *st)
 		st->depth--;
 		return 0;
 	}
-	if (store_run(st, SQ_COMMIT, "COMMIT", "") == -1)
+	if (store_moved(st) ||
+	    store_run(st, SQ_COMMIT, "COMMIT", "") == -1)
 		return -1;
 	st->depth = 0;
 	return 0;

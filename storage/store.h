@@ -61,6 +61,12 @@ const char *store_errmsg(struct store *st);
 /* Whether an error reported since the store was opened said its file
  * is damaged (it stays so: only `feedd repair` mends it). */
 int	 store_damaged(const struct store *st);
+/*
+ * 1 when the database's path no longer names the file open here
+ * (deleted, renamed, replaced), checked now; it stays 1.  A writer's
+ * transactions then fail: their writes would be lost with the process.
+ */
+int	 store_moved(struct store *st);
 
 /*
  * Groups the store_* writes that follow into one transaction, committed

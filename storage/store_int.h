@@ -52,6 +52,7 @@ struct store {
 	int64_t	 busy_at;		/* its last call, monotonic ms; 0 none */
 	int	 depth;			/* store_begin calls not yet ended */
 	int	 damaged;		/* an error said the file is damaged */
+	int	 moved;			/* its path names another file now */
 	int	 lost;			/* the open batch was rolled back */
 	struct store_error lost_by;	/* store_batch_commit reports it,
 					 * not a later call's OK */

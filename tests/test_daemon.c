@@ -293,6 +293,42 @@ Test(daemon, sighup_adds_a_feed_and_keeps_config_on_error)
 }
 
 /*
+ * A reload that changed the database's path moved the outputs and the
+ * alert log but not the database or its lock: a second daemon could
+ * start on the new path and fire the same alerts again.  It is refused.
+ */
+Test(daemon, reload_refuses_to_move_the_database)
+{
+	char *f1 = ts_feed(&T, "first", "/a.xml?n=1");
+	char *conf = ts_config(&T, "", f1);
+	char *errf = th_path(T.dir, "stderr"), *err, *moved;
+	pid_t pid;
+
+	ts_put(&T, "a.xml", "<rss version=\"2.0\"><channel><title>t</title>"
+	    "</channel></rss>");
+	pid = ts_run_start(conf, errf);
+	cr_assert_eq(ts_wait_request(&T, "n=1", 20), 0);
+	moved = th_path(T.dir, "state/moved.db");
+	free(conf);
+	conf = ts_config(&T, "database = moved.db\n", f1);
+	kill(pid, SIGHUP);
+	cr_assert_eq(ts_wait_file_has(errf, "keeping the old configuration",
+	    20), 0, "the reload was not refused");
+	err = th_read_file(errf, NULL);
+	cr_assert(strstr(err, "only a restart moves it") != NULL, "got: %s",
+	    err);
+	cr_assert_neq(access(moved, F_OK), 0, "a database at the new path");
+	cr_assert_eq(waitpid(pid, NULL, WNOHANG), 0, "still running");
+	kill(pid, SIGTERM);
+	cr_assert_eq(ts_wait_exit(pid, 12), 0);
+	free(err);
+	free(moved);
+	free(errf);
+	free(f1);
+	free(conf);
+}
+
+/*
  * A queued fetch is made from what holds when it starts: a feed a
  * reload removed while it waited (one transfer at a time, the other
  * feed's taking 3 s) is never requested; the feed added by the same
@@ -834,5 +870,87 @@ Test(daemon, run_prunes_a_backlog_step_by_step)
 	free(err);
 	free(state);
 	free(errf);
+	free(conf);
+}
+
+/* The state folder made first: a wait on its files watches it. */
+static void
+ts_mkdir_state(struct ts *t)
+{
+	char *state = th_path(t->dir, "state");
+
+	cr_assert_eq(mkdir(state, 0755), 0);
+	free(state);
+}
+
+/*
+ * The database deleted under a running daemon: its writes went on into
+ * the unlinked file, lost when it ended, and `status` said "no database
+ * yet".  It stops at its next check (exit 1, so systemd starts it on a
+ * new file) and says why in one line.
+ */
+Test(daemon, a_deleted_database_stops_the_daemon)
+{
+	char *conf = ts_conf_one(&T, "a", "/a.xml", "");
+	char *atom = th_path(T.dir, "state/feed.xml");
+	char *db = th_path(T.dir, "state/feedd.db");
+	char *errf = th_path(T.dir, "stderr"), *err;
+	pid_t pid;
+
+	ts_put(&T, "a.xml", "<rss version=\"2.0\"><channel><title>t</title>"
+	    "<item><title>One</title><link>http://e.org/1</link></item>"
+	    "</channel></rss>");
+	ts_mkdir_state(&T);
+	setenv("FEEDD_TEST_HEARTBEAT_MS", "100", 1);
+	pid = ts_run_start(conf, errf);
+	unsetenv("FEEDD_TEST_HEARTBEAT_MS");
+	cr_assert_eq(ts_wait_file_has(atom, "One", 20), 0, "no first flush");
+	cr_assert_eq(unlink(db), 0);
+	cr_assert_eq(ts_wait_exit(pid, 20), 1, "it did not stop with 1");
+	err = th_read_file(errf, NULL);
+	cr_assert(strstr(err, "feedd.db: the file was deleted, renamed or "
+	    "replaced while feedd had it open") != NULL, "stderr: %s", err);
+	cr_assert(strstr(err, "stopping") != NULL, "stderr: %s", err);
+	free(err);
+	free(errf);
+	free(db);
+	free(atom);
+	free(conf);
+}
+
+/*
+ * The lock file deleted under a running daemon let a second writer in.
+ * The daemon takes the new file at its next check, and a second writer
+ * is refused again.
+ */
+Test(daemon, a_deleted_lock_file_is_taken_again)
+{
+	char *conf = ts_conf_one(&T, "a", "/a.xml", "");
+	char *atom = th_path(T.dir, "state/feed.xml");
+	char *lock = th_path(T.dir, "state/feedd.db.lock");
+	char *errf = th_path(T.dir, "stderr");
+	struct th_result r;
+	pid_t pid;
+
+	ts_put(&T, "a.xml", "<rss version=\"2.0\"><channel><title>t</title>"
+	    "<item><title>One</title><link>http://e.org/1</link></item>"
+	    "</channel></rss>");
+	ts_mkdir_state(&T);
+	setenv("FEEDD_TEST_HEARTBEAT_MS", "100", 1);
+	pid = ts_run_start(conf, errf);
+	unsetenv("FEEDD_TEST_HEARTBEAT_MS");
+	cr_assert_eq(ts_wait_file_has(atom, "One", 20), 0, "no first flush");
+	cr_assert_eq(unlink(lock), 0);
+	cr_assert_eq(ts_wait_file_has(errf, "taken again", 20), 0,
+	    "the daemon did not take the lock again");
+	cr_assert_eq(th_feedd_run(&r, 30, "once", "-c", conf, NULL), 0);
+	cr_assert_eq(r.status, 1, "a second writer ran: %s", r.err);
+	cr_assert(strstr(r.err, "another feedd") != NULL, "stderr: %s", r.err);
+	th_result_cleanup(&r);
+	kill(pid, SIGTERM);
+	cr_assert_eq(ts_wait_exit(pid, 12), 0);
+	free(errf);
+	free(lock);
+	free(atom);
 	free(conf);
 }
