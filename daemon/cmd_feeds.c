@@ -111,10 +111,13 @@ static const char *const feed_headers[] = {
 	"304", "URL",
 };
 
+/* Inactive first: a name column cut to fit took a " (inactive)" with it. */
 static void
 table_status(struct table *t, const struct feed_row *f)
 {
-	if (f->gone)
+	if (!f->active)
+		table_cell(t, "inactive", C_DIM);
+	else if (f->gone)
 		table_cell(t, "gone", C_YELLOW);
 	else if (f->last_fetch == 0)
 		table_cell(t, "never", C_DIM);
@@ -132,8 +135,7 @@ table_feed(struct table *t, const struct out *o, const void *rows, size_t i)
 	const struct feed_row *f = (const struct feed_row *)rows + i;
 	char a[32];
 
-	table_cellf(t, f->active ? C_NONE : C_DIM, "%s%s", f->name,
-	    f->active ? "" : " (inactive)");
+	table_cell(t, f->name, f->active ? C_NONE : C_DIM);
 	table_status(t, f);
 	table_cell(t, out_age(o, f->last_fetch, a, sizeof(a)), C_NONE);
 	if (next_due(f) > 0 && next_due(f) <= o->now)

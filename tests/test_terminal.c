@@ -821,6 +821,34 @@ Test(terminal, a_terminal_gets_aligned_tables_cut_to_its_width)
 	ts_stop(&t);
 }
 
+/*
+ * A feed no longer configured was marked by " (inactive)" after its name,
+ * which a name column cut to the terminal's width took with it.  The
+ * status column says it.
+ */
+Test(terminal, a_removed_feed_reads_inactive_on_a_narrow_terminal)
+{
+	struct ts t;
+	char *conf = status_setup(&t, 1), *text, *cut, *out, *line;
+	struct th_result r;
+
+	text = th_read_file(conf, NULL);
+	cr_assert_not_null(cut = strstr(text, "[feed \"missing\"]"));
+	*cut = '\0';
+	cr_assert_eq(th_write_file(conf, text, strlen(text)), 0);
+	ts_once(conf, &r);
+	th_result_cleanup(&r);
+	out = run_on_pty(72, 0, conf, "feeds");
+	cr_assert_not_null(line = strstr(out, "missing"), "%s", out);
+	cr_assert(strstr(line, "inactive") != NULL &&
+	    strstr(line, "inactive") < strchr(line, '\n'), "%s", out);
+	cr_assert_leq(widest_line(out), 72, "%s", out);
+	free(out);
+	free(text);
+	free(conf);
+	ts_stop(&t);
+}
+
 Test(terminal, add_follows_platform_markup_when_a_page_has_no_alternates)
 {
 	struct ts t;
