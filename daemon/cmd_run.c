@@ -6,7 +6,6 @@
 #include <stdio.h>
 
 #include "daemon/cmd.h"
-#include "util/log.h"
 #include "daemon/feedd.h"
 #include "daemon/pipeline.h"
 #include "util/log.h"
@@ -50,6 +49,12 @@ cmd_once(int argc, char **argv, const char *config_path)
 
 	if (argc > 1)
 		return cmd_usage(cmd_find(argv[0]));
+	/*
+	 * `once | head -0` (or a cron mailer gone): the summary is lost, not
+	 * the run, which goes on to close the database as it should, and
+	 * exits 1 naming standard output (main.c), as other commands do.
+	 */
+	signal(SIGPIPE, SIG_IGN);
 	if ((rc = feedd_open(&d, config_path, FEEDD_ONCE)) != EXIT_OK)
 		return rc;
 	t0 = uv_hrtime();

@@ -954,3 +954,40 @@ Test(daemon, a_deleted_lock_file_is_taken_again)
 	free(atom);
 	free(conf);
 }
+
+/*
+ * `once` whose standard output is a pipe nobody reads died by SIGPIPE at
+ * its summary line (status 141), before closing the database.  It now
+ * finishes and names standard output (exit 1), as other commands do.
+ */
+Test(daemon, once_to_a_closed_pipe_finishes_and_says_so)
+{
+	char *conf = ts_conf_one(&T, "a", "/a.xml", "");
+	char *errf = th_path(T.dir, "stderr"), *err;
+	int fds[2];
+	pid_t pid;
+
+	ts_put(&T, "a.xml", "<rss version=\"2.0\"><channel><title>t</title>"
+	    "<item><title>One</title><link>http://e.org/1</link></item>"
+	    "</channel></rss>");
+	cr_assert_eq(pipe(fds), 0);
+	if ((pid = fork()) == 0) {
+		int fd = open(errf, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		close(fds[0]);
+		dup2(fds[1], 1);
+		dup2(fd, 2);
+		signal(SIGPIPE, SIG_DFL);	/* as a shell starts it */
+		execl(th_feedd(), th_feedd(), "once", "-c", conf, (char *)NULL);
+		_exit(127);
+	}
+	close(fds[0]);
+	close(fds[1]);
+	cr_assert_eq(ts_wait_exit(pid, 30), 1, "not exit 1");
+	err = th_read_file(errf, NULL);
+	cr_assert(strstr(err, "standard output") != NULL, "stderr: %s", err);
+	cr_assert_eq(q("SELECT count(*) FROM items"), 1);
+	free(err);
+	free(errf);
+	free(conf);
+}
