@@ -15,6 +15,7 @@
 
 #include "daemon/cmd.h"
 #include "daemon/lockinfo.h"
+#include "daemon/output.h"
 #include "daemon/query.h"
 #include "daemon/table.h"
 #include "util/xmalloc.h"
@@ -23,6 +24,9 @@
 #include "util/termtext.h"
 
 #define DAY	86400
+/* A flush writes its alerts within seconds; older ones wait on a log
+ * that cannot be written. */
+#define ALERT_LAG 120
 
 struct status {
 	const struct config *cfg;
@@ -35,6 +39,8 @@ struct status {
 	size_t	 nok, nfailing, ngone, nnever, ninactive;
 	int64_t	 last_poll, next_poll;
 	int64_t	 items_24h, alerts_24h;	/* store_recent_counts */
+	int64_t	 alerts_waiting, alerts_waiting_since;
+	int64_t	 outputs_failing_since;	/* output_failing_since */
 	char	*attention[8];	/* what needs attention, one phrase each */
 	size_t	 nattention;
 };
@@ -109,6 +115,7 @@ static void
 judge(struct status *s)
 {
 	int64_t stale = 2 * longest_interval(s->cfg) + s->cfg->timeout;
+	char	 d[DATE_RFC3339_LEN];
 
 	if (s->cfg->nfeeds == 0)
 		attention(s, "no feeds configured");
@@ -127,6 +134,16 @@ judge(struct status *s)
 	if (s->ngone > 0)
 		attention(s, "%zu feed%s gone (HTTP 410)", s->ngone,
 		    s->ngone == 1 ? "" : "s");
+	if (s->cfg->alert_log != NULL && s->alerts_waiting > 0 &&
+	    s->o->now - s->alerts_waiting_since > ALERT_LAG)
+		attention(s, "%lld alert%s not written to the alert log since %s"
+		    " (the daemon's log says why)", (long long)s->alerts_waiting,
+		    s->alerts_waiting == 1 ? "" : "s",
+		    date_format_rfc3339(s->alerts_waiting_since, d, sizeof(d)));
+	if (s->outputs_failing_since > 0)
+		attention(s, "outputs not written since %s (the daemon's log "
+		    "says why)", date_format_rfc3339(s->outputs_failing_since,
+		    d, sizeof(d)));
 	if (s->last_poll > 0 && s->o->now - s->last_poll > stale)
 		attention(s, "no poll for longer than twice the interval");
 	else if (s->last_poll == 0 && s->cfg->nfeeds > 0 && s->lock.held)
@@ -152,10 +169,13 @@ status_gather(struct status *s, struct query *q, const char *cmd)
 	free(err);
 	if (s->db_ok && (store_feeds_list(q->st, &s->feeds, &s->nfeeds) == -1 ||
 	    store_recent_counts(q->st, s->o->now - DAY, &s->items_24h,
-	    &s->alerts_24h) == -1)) {
+	    &s->alerts_24h) == -1 || store_alerts_waiting(q->st,
+	    &s->alerts_waiting, &s->alerts_waiting_since) == -1)) {
 		cmd_error(cmd, "%s", store_errmsg(q->st));
 		return -1;
 	}
+	if (s->db_ok)
+		s->outputs_failing_since = output_failing_since(q->st);
 	count_feeds(s);
 	judge(s);
 	return 0;
@@ -168,6 +188,10 @@ file_size(const char *path, int64_t *mtime)
 
 	if (path == NULL || stat(path, &st) == -1)
 		return errno == ENOENT || path == NULL ? -1 : -2;
+	if (S_ISDIR(st.st_mode)) {
+		errno = EISDIR;		/* a folder in a file's place */
+		return -2;
+	}
 	if (mtime)
 		*mtime = (int64_t)st.st_mtime;
 	return (int64_t)st.st_size;

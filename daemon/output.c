@@ -85,6 +85,7 @@ struct stream {
 
 #define MARK_GEN	"output_gen"
 #define MARK_CONF	"output_conf"
+#define MARK_FAILED	"output_failed"	/* first failure since a success */
 
 struct output *
 output_new(void)
@@ -511,6 +512,14 @@ render_all(struct store *st, const struct config *cfg, char **errstr)
 	return rc;
 }
 
+int64_t
+output_failing_since(struct store *st)
+{
+	int64_t t;
+
+	return store_mark_get(st, MARK_FAILED, &t) == 0 ? t : 0;
+}
+
 int
 output_render(struct output *out, struct store *st, const struct config *cfg,
     int force, char **errstr)
@@ -525,8 +534,13 @@ output_render(struct output *out, struct store *st, const struct config *cfg,
 		return 0;
 	}
 	out->rendered = 0;
-	if (render_all(st, cfg, errstr) == -1)
+	if (render_all(st, cfg, errstr) == -1) {
+		if (output_failing_since(st) == 0)
+			store_mark_set(st, MARK_FAILED, (int64_t)time(NULL));
 		return -1;
+	}
+	if (output_failing_since(st) != 0)
+		store_mark_set(st, MARK_FAILED, 0);
 	/* a mark that cannot be saved only costs a render next time */
 	if (store_mark_set(st, MARK_GEN, gen) == -1 ||
 	    store_mark_set(st, MARK_CONF, fingerprint(cfg)) == -1)

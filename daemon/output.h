@@ -29,5 +29,10 @@ void	 output_free(struct output *out);		/* NULL ok */
  */
 int	 output_render(struct output *out, struct store *st,
 	    const struct config *cfg, int force, char **errstr);
+/*
+ * When the outputs first failed to be written since they last were
+ * (Unix seconds, kept in the database for `feedd status`), or 0.
+ */
+int64_t	 output_failing_since(struct store *st);
 
 #endif

@@ -388,6 +388,9 @@ int	 store_alerts_pending(struct store *st, struct alert_row **rows,
 	    size_t *n);
 int	 store_alerts_mark_written(struct store *st, const int64_t *ids,
 	    size_t n);
+/* How many alerts wait for the log, and when the oldest fired (0 when
+ * none): 0 or -1. */
+int	 store_alerts_waiting(struct store *st, int64_t *n, int64_t *oldest);
 /*
  * Items first seen, and alerts written to the log (or drained when
  * there is none), at or after since (Unix seconds): 0 or -1.

@@ -604,6 +604,69 @@ Test(terminal, status_names_a_damaged_or_forbidden_database)
 	free(dir);
 }
 
+/*
+ * status said "all well" while the alert log and the outputs could not
+ * be written (a folder in their place): alerts waited in the database,
+ * and the files showed what an older run wrote.
+ */
+Test(terminal, status_names_outputs_and_alerts_not_written)
+{
+	struct ts t;
+	char *f1, *rest, *conf, *state, *alog, *atom, *db;
+	struct th_result r;
+	sqlite3 *h;
+
+	ts_start(&t);
+	put_corpus(&t, "rsc.atom", "Ranchero-Software_RSParser/russcox.atom");
+	f1 = ts_feed(&t, "rsc", "/rsc.atom");
+	conf = ts_config(&t, "", "");
+	rest = xasprintf("[daemon]\nstate_dir = state\n\n[output]\n"
+	    "atom = feed.xml\n\n[alerts]\nlog = alerts.log\n"
+	    "max_age = 36500d\n\n%s%s", json_rules, f1);
+	cr_assert_eq(th_write_file(conf, rest, strlen(rest)), 0);
+	state = th_path(t.dir, "state");
+	alog = th_path(state, "alerts.log");
+	atom = th_path(state, "feed.xml");
+	db = th_path(state, "feedd.db");
+	cr_assert_eq(mkdir(state, 0755), 0);
+	cr_assert_eq(mkdir(alog, 0755), 0);
+	cr_assert_eq(mkdir(atom, 0755), 0);
+	cr_assert_eq(th_feedd_run(&r, 30, "once", "-c", conf, NULL), 0);
+	cr_assert_eq(r.status, 1, "%s", r.err);
+	th_result_cleanup(&r);
+	/* the flush that fired them is minutes old */
+	cr_assert_eq(sqlite3_open(db, &h), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(h, "UPDATE alerts SET fired_at = fired_at"
+	    " - 600", NULL, NULL, NULL), SQLITE_OK);
+	cr_assert_gt(sqlite3_changes(h), 0, "no alert fired");
+	sqlite3_close(h);
+	cr_assert_eq(th_feedd_run(&r, 10, "status", "-c", conf, NULL), 0);
+	cr_assert_eq(r.status, 1, "%s", r.out);
+	cr_assert(strstr(r.out, "not written to the alert log since"), "%s",
+	    r.out);
+	cr_assert(strstr(r.out, "outputs not written since"), "%s", r.out);
+	cr_assert(strstr(r.out, "feed.xml (Is a directory)"), "%s", r.out);
+	cr_assert_null(strstr(r.out, "all well"), "%s", r.out);
+	th_result_cleanup(&r);
+	/* mended: the next run writes both, and status has nothing to say */
+	cr_assert_eq(rmdir(alog), 0);
+	cr_assert_eq(rmdir(atom), 0);
+	cr_assert_eq(th_feedd_run(&r, 30, "once", "-c", conf, NULL), 0);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	th_result_cleanup(&r);
+	cr_assert_eq(th_feedd_run(&r, 10, "status", "-c", conf, NULL), 0);
+	cr_assert_null(strstr(r.out, "not written"), "%s", r.out);
+	th_result_cleanup(&r);
+	free(db);
+	free(atom);
+	free(alog);
+	free(state);
+	free(rest);
+	free(f1);
+	free(conf);
+	ts_stop(&t);
+}
+
 /* The daemon of the test below, stopped even when an assertion fails. */
 static pid_t running_daemon;
 
