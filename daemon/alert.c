@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include "daemon/alert.h"
+#include "util/fs.h"
 #include "util/xmalloc.h"
 #include "feeds/atom_out.h"
 #include "util/buf.h"
@@ -164,10 +166,34 @@ appendable(int fd)
  * promises `tail -f` to every user.  One already there keeps the mode
  * its admin gave it.
  */
+/*
+ * A link to a log not made yet (into a folder the admin chose): the file
+ * it names is made.  The kernel's protected_symlinks keeps another
+ * user's link in a shared folder from being followed.
+ */
+static int
+open_through_link(const char *path)
+{
+	struct stat ls;
+	int	 fd;
+
+	if (lstat(path, &ls) == -1 || !S_ISLNK(ls.st_mode))
+		return -1;
+	if ((fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC,
+	    0644)) != -1 && fstat(fd, &ls) == 0 && ls.st_size == 0)
+		(void)fchmod(fd, 0644);
+	return fd;
+}
+
 static int
 open_fd(const char *path, char **errstr)
 {
 	int	 fd = -1;
+	char	*dir = xstrdup(path);
+
+	/* its folder is made, as the outputs' are */
+	(void)fs_mkdir_p(dirname(dir));
+	free(dir);
 
 	for (int tries = 0; tries < 2; tries++) {
 		fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_EXCL |
@@ -181,6 +207,8 @@ open_fd(const char *path, char **errstr)
 		/* there, unless it was renamed away in between */
 		if ((fd = open(path, O_RDWR | O_APPEND | O_CLOEXEC)) != -1 ||
 		    errno != ENOENT)
+			break;
+		if ((fd = open_through_link(path)) != -1)
 			break;
 	}
 	if (fd == -1)

@@ -211,7 +211,8 @@ feedsd_unlock(int fd)
 static int
 write_atomic(const char *path, const char *data, size_t len, char **errstr)
 {
-	return fs_write_file(path, data, len, FS_MKDIR | FS_KEEP_MODE, errstr);
+	return fs_write_file(path, data, len, FS_MKDIR | FS_KEEP_MODE |
+	    FS_FOLLOW_LINK, errstr);
 }
 
 void

@@ -104,8 +104,9 @@ static char *home_url(const struct config *cfg);
 static int
 sink_open(struct sink *k, char **errstr)
 {
-	if ((k->a = fs_atomic_open(k->path, FS_MKDIR | FS_KEEP_SAME,
-	    errstr)) == NULL)
+	/* an output linked into a web root stays linked */
+	if ((k->a = fs_atomic_open(k->path, FS_MKDIR | FS_KEEP_SAME |
+	    FS_FOLLOW_LINK, errstr)) == NULL)
 		return -1;
 	k->fp = fs_atomic_fp(k->a);
 	buf_set_drain(&k->text, SINK_RUN, sink_write, k->fp);

@@ -302,3 +302,43 @@ Test(alert_log, new_log_is_public_under_the_units_umask)
 	free(old);
 	free(dir);
 }
+
+/*
+ * A link to a log not made yet was refused ("No such file or
+ * directory"), and a log in a folder not made yet too, where the
+ * outputs' folders are made.
+ */
+Test(alert_log, a_dangling_link_and_a_missing_folder_are_made)
+{
+	char	*dir = th_tmpdir(), *log = th_path(dir, "alerts.log"), *err = NULL;
+	char	*target = th_path(dir, "logs/alerts.log");
+	char	*deep = th_path(dir, "new/deeper/alerts.log");
+	struct store *st = store_with_alerts(dir, 2);
+	struct alert_log *al;
+	struct stat sb;
+
+	char	*logs = th_path(dir, "logs");
+
+	cr_assert_eq(mkdir(logs, 0755), 0);
+	free(logs);
+	cr_assert_eq(symlink("logs/alerts.log", log), 0);
+	al = alert_log_open(log, ALERT_FORMAT_TEXT, &err);
+	cr_assert_not_null(al, "%s", err);
+	cr_expect_eq(alert_log_flush(al, st, &err), 2);
+	alert_log_close(al);
+	cr_assert_eq(lstat(log, &sb), 0);
+	cr_assert(S_ISLNK(sb.st_mode), "the link was replaced");
+	cr_expect_eq(count_lines(target), 2);
+	cr_assert_eq(stat(target, &sb), 0);
+	cr_expect_eq(sb.st_mode & 07777, 0644, "%o", sb.st_mode & 07777);
+	al = alert_log_open(deep, ALERT_FORMAT_TEXT, &err);
+	cr_assert_not_null(al, "%s", err);
+	alert_log_close(al);
+	cr_assert_eq(access(deep, F_OK), 0);
+	store_close(st);
+	th_rmdir(dir);
+	free(deep);
+	free(target);
+	free(log);
+	free(dir);
+}

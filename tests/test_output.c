@@ -239,6 +239,39 @@ Test(output, public_under_the_units_umask)
 	output_free(out);
 }
 
+/*
+ * An output linked into a web root was replaced by a plain file at the
+ * link's place: the web root went stale.  The link's target is written,
+ * made when it is not there yet, and the link stays.
+ */
+Test(output, a_linked_output_writes_its_target_and_stays_a_link)
+{
+	struct output *out = output_new();
+	char	*www = th_path(fx.dir, "www"), *target, *text;
+	struct stat sb;
+
+	target = th_path(www, "feed.xml");
+	cr_assert_eq(mkdir(www, 0755), 0);
+	cr_assert_eq(fs_mkdir_p(fx.cfg.atom_path), 0);
+	cr_assert_eq(rmdir(fx.cfg.atom_path), 0);	/* out/ stays */
+	cr_assert_eq(symlink("../www/feed.xml", fx.cfg.atom_path), 0,
+	    "%s", strerror(errno));
+	render_ok(out, 1);
+	cr_assert_eq(lstat(fx.cfg.atom_path, &sb), 0);
+	cr_assert(S_ISLNK(sb.st_mode), "the link was replaced");
+	cr_assert_not_null(text = th_read_file(target, NULL), "no target");
+	cr_assert(strstr(text, "<feed") != NULL);
+	free(text);
+	/* a second write goes to the same file, through the link */
+	cr_assert_eq(stat(target, &sb), 0);
+	render_ok(out, 1);
+	cr_assert_eq(lstat(fx.cfg.atom_path, &sb), 0);
+	cr_assert(S_ISLNK(sb.st_mode), "the link was replaced");
+	free(target);
+	free(www);
+	output_free(out);
+}
+
 Test(output, unchanged_store_leaves_files_alone)
 {
 	struct output *out = output_new(), *again = output_new();

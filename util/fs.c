@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <limits.h>
 #include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
@@ -182,6 +183,30 @@ fs_open_regular(const char *path, const char **why)
 	return NULL;
 }
 
+/*
+ * Where the link at path leads (caller frees), or NULL: its target's
+ * real path, or for a file not made yet, what the link says (resolved
+ * against the link's folder).
+ */
+static char *
+link_target(const char *path)
+{
+	char	 to[PATH_MAX], *dcopy, *out;
+	ssize_t	 n;
+
+	if ((out = realpath(path, NULL)) != NULL)
+		return out;
+	if ((n = readlink(path, to, sizeof(to) - 1)) <= 0)
+		return NULL;
+	to[n] = '\0';
+	if (to[0] == '/')
+		return xstrdup(to);
+	dcopy = xstrdup(path);
+	out = xasprintf("%s/%s", dirname(dcopy), to);
+	free(dcopy);
+	return out;
+}
+
 struct fs_atomic *
 fs_atomic_open(const char *path, int flags, char **errstr)
 {
@@ -191,11 +216,18 @@ fs_atomic_open(const char *path, int flags, char **errstr)
 	struct stat old, ls;
 	int	 fd, have_old = 0;
 
-	/* a config file edited for the user: its link, mode and owner are
-	 * the user's choice (a URL in it may hold a password) */
-	if ((flags & FS_KEEP_MODE) && lstat(path, &ls) == 0 &&
-	    S_ISLNK(ls.st_mode) && (real = realpath(path, NULL)) != NULL)
+	/*
+	 * A link is the user's choice (an output linked into a web root, a
+	 * config file kept elsewhere).  One another user planted, in a
+	 * folder others may write, would aim the rename at any file this
+	 * user can write: only this user's or root's links are followed.
+	 */
+	if ((flags & FS_FOLLOW_LINK) && lstat(path, &ls) == 0 &&
+	    S_ISLNK(ls.st_mode) && (ls.st_uid == geteuid() ||
+	    ls.st_uid == 0) && (real = link_target(path)) != NULL)
 		path = real;
+	/* a config file edited for the user: its mode and owner are the
+	 * user's choice (a URL in it may hold a password) */
 	if ((flags & FS_KEEP_MODE) && stat(path, &old) == 0) {
 		if (access(path, W_OK) == -1) {
 			*errstr = xasprintf("%s: %s", path, strerror(errno));

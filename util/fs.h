@@ -29,8 +29,10 @@ enum fs_write_flags {
 	FS_KEEP_SAME	= 1 << 1,	/* leave a file with the same bytes
 					 * untouched (its mtime, ETags) */
 	FS_KEEP_MODE	= 1 << 2,	/* a file there keeps its mode and
-					 * owner, must be writable, and a link
-					 * is followed (its target replaced) */
+					 * owner, and must be writable */
+	FS_FOLLOW_LINK	= 1 << 3,	/* a link there that this user (or
+					 * root) owns is followed: its target
+					 * is replaced, the link kept */
 };
 
 /*
