@@ -17,6 +17,7 @@
 
 #include "daemon/alert.h"
 #include "util/fs.h"
+#include "util/hash.h"
 #include "util/xmalloc.h"
 #include "feeds/atom_out.h"
 #include "util/buf.h"
@@ -26,6 +27,7 @@
 #include "util/utf8.h"
 
 #define ALERT_TAIL_MAX		(1024 * 1024)
+#define ALERT_READ_MAX		(64 * 1024 * 1024)	/* read back, at most */
 #define ALERT_TITLE_MAX		2000	/* bytes */
 
 struct alert_log {
@@ -33,6 +35,10 @@ struct alert_log {
 	enum alert_format format;
 	int	 fd;
 	int	 verify;	/* compare pending alerts with the tail */
+	int	 unknown_read;	/* unknown and nunknown hold the log's */
+	uint64_t *unknown;	/* keys of the lines the database does not
+				 * know it wrote, sorted */
+	size_t	 nunknown;
 	struct metrics *metrics;
 };
 
@@ -244,6 +250,7 @@ alert_log_close(struct alert_log *log)
 		return;
 	if (log->fd != -1)
 		close(log->fd);
+	free(log->unknown);
 	free(log->path);
 	free(log);
 }
@@ -320,6 +327,139 @@ tail_has_line(const char *tail, size_t tlen, const char *line)
 	return 0;
 }
 
+/*
+ * A line's identity: the line but its time, all that changes in the line
+ * of a story's alert fired again.  Text: after the first blank; JSON:
+ * from "rule" on.
+ */
+static uint64_t
+line_key(const char *line, size_t n)
+{
+	const char *end = line + n, *p;
+
+	if (n > 0 && line[0] == '{')
+		p = memmem(line, n, ",\"rule\":", 8);
+	else
+		p = memchr(line, ' ', n);
+	if (p == NULL)
+		p = line;
+	if (end > p && end[-1] == '\n')
+		end--;
+	return hash_add(HASH_INIT, p, (size_t)(end - p));
+}
+
+/* The time a line starts with (text) or its "time" (JSON); 0: none. */
+static int64_t
+line_time(const char *line, size_t n)
+{
+	char	 d[40];
+	size_t	 k = 0;
+	int64_t	 t;
+
+	if (n > 9 && memcmp(line, "{\"time\":\"", 9) == 0)
+		line += 9, n -= 9;
+	while (k < n && k < sizeof(d) - 1 && line[k] != ' ' && line[k] != '"')
+		k++;
+	memcpy(d, line, k);
+	d[k] = '\0';
+	return date_parse(d, &t) == 0 ? t : 0;
+}
+
+static int
+key_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The keys of the whole lines in text (r bytes, the first a part of a
+ * line when cut) written after horizon.  Returns 1 when a line at or
+ * before horizon was there: nothing earlier needs reading.
+ */
+static int
+keys_after(struct alert_log *log, const char *text, size_t r, int cut,
+    int64_t horizon)
+{
+	const char *p = cut ? memchr(text, '\n', r) : text - 1, *nl;
+	int	 reached = 0;
+
+	for (; p != NULL && (nl = memchr(p + 1, '\n',
+	    (size_t)(text + r - p - 1))) != NULL; p = nl) {
+		size_t n = (size_t)(nl - p - 1);
+		int64_t t = line_time(p + 1, n);
+
+		if (t != 0 && t <= horizon) {
+			reached = 1;
+			continue;
+		}
+		log->unknown = xreallocarray(log->unknown, log->nunknown + 1,
+		    sizeof(*log->unknown));
+		log->unknown[log->nunknown++] = line_key(p + 1, n);
+	}
+	return reached;
+}
+
+/*
+ * Reads the lines at the log's end written after horizon, the time of
+ * the newest alert the database knows was written: a megabyte, then
+ * twice as much until a line at or before it, up to ALERT_READ_MAX.
+ * 0, or -1 with errno.
+ */
+static int
+read_unknown(struct alert_log *log, int64_t horizon)
+{
+	struct stat st;
+	size_t	 want = ALERT_TAIL_MAX;
+	char	*text;
+	ssize_t	 r;
+
+	log->unknown_read = 1;
+	if (fstat(log->fd, &st) == -1)
+		return -1;
+	if (!S_ISREG(st.st_mode))
+		return 0;
+	for (;;) {
+		off_t off = (off_t)want < st.st_size ? st.st_size -
+		    (off_t)want : 0;
+		int reached;
+
+		free(log->unknown);
+		log->unknown = NULL;
+		log->nunknown = 0;
+		text = xmalloc((size_t)(st.st_size - off) + 1);
+		if ((r = pread(log->fd, text, (size_t)(st.st_size - off),
+		    off)) < 0) {
+			free(text);
+			return -1;
+		}
+		reached = keys_after(log, text, (size_t)r, off > 0, horizon);
+		free(text);
+		if (reached || off == 0 || want >= ALERT_READ_MAX)
+			break;
+		want *= 2;
+	}
+	qsort(log->unknown, log->nunknown, sizeof(*log->unknown), key_cmp);
+	return 0;
+}
+
+/*
+ * Whether the log has this alert's line but for its time, written after
+ * the newest alert the database knows it wrote: the database was lost
+ * or restored from an older copy, and fires again what the log has.
+ * Two stories of one title and link (a daily digest) still alert once
+ * each: the database knows the first one's line.
+ */
+static int
+logged_unknown(const struct alert_log *log, const char *line)
+{
+	uint64_t key = line_key(line, strlen(line));
+
+	return log->nunknown > 0 && bsearch(&key, log->unknown,
+	    log->nunknown, sizeof(key), key_cmp) != NULL;
+}
+
 static int
 write_all(int fd, const char *s, size_t n)
 {
@@ -373,8 +513,11 @@ append_pending(struct alert_log *log, const struct alert_row *rows,
 		goto fail;
 	for (i = 0; i < n; i++) {
 		char *line = alert_format_line(&rows[i], log->format);
+		int there = tail != NULL && tail_has_line(tail, tlen, line);
 
-		if (tail == NULL || !tail_has_line(tail, tlen, line)) {
+		if (!there)
+			there = logged_unknown(log, line);
+		if (!there) {
 			if (write_line(log->fd, line) == -1) {
 				free(line);
 				goto fail;
@@ -422,6 +565,23 @@ sync_main(void *arg)
 	return NULL;
 }
 
+/* read_unknown from the database's horizon: 0, or -1 with *errstr. */
+static int
+know_log(struct alert_log *log, struct store *st, char **errstr)
+{
+	int64_t	 horizon;
+
+	if (store_alerts_horizon(st, &horizon) == -1) {
+		*errstr = xasprintf("pending alerts: %s", store_errmsg(st));
+		return -1;
+	}
+	if (read_unknown(log, horizon) == -1) {
+		*errstr = xasprintf("%s: %s", log->path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 struct alert_sync *
 alert_log_begin(struct alert_log *log, struct store *st)
 {
@@ -441,6 +601,11 @@ alert_log_begin(struct alert_log *log, struct store *st)
 	if (n == 0) {
 		free(s);
 		return NULL;
+	}
+	if (!log->unknown_read && know_log(log, st, &s->errstr) == -1) {
+		s->written = -1;
+		alert_rows_free(rows, n);
+		return s;
 	}
 	s->fd = log->fd;
 	s->ids = xcalloc(n, sizeof(*s->ids));

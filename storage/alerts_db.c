@@ -192,6 +192,22 @@ store_alerts_pending(struct store *st, struct alert_row **rows, size_t *n)
 }
 
 int
+store_alerts_horizon(struct store *st, int64_t *t)
+{
+	sqlite3_stmt *q;
+	int rc;
+
+	*t = 0;
+	if (sqlite3_prepare_v2(st->db, "SELECT max(fired_at) FROM alerts"
+	    " WHERE written = 1", -1, &q, NULL) != SQLITE_OK)
+		return -1;
+	if ((rc = sqlite3_step(q)) == SQLITE_ROW)
+		*t = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+int
 store_alerts_waiting(struct store *st, int64_t *n, int64_t *oldest)
 {
 	sqlite3_stmt *q;

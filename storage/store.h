@@ -388,6 +388,9 @@ int	 store_alerts_pending(struct store *st, struct alert_row **rows,
 	    size_t *n);
 int	 store_alerts_mark_written(struct store *st, const int64_t *ids,
 	    size_t n);
+/* When the newest alert this database wrote to the log fired (Unix
+ * seconds; 0 when none was): 0 or -1. */
+int	 store_alerts_horizon(struct store *st, int64_t *t);
 /* How many alerts wait for the log, and when the oldest fired (0 when
  * none): 0 or -1. */
 int	 store_alerts_waiting(struct store *st, int64_t *n, int64_t *oldest);

@@ -16,6 +16,8 @@
 #include "util/buf.h"
 #include "feeds/date.h"
 #include "feeds/json_out.h"
+#include <sqlite3.h>
+
 #include "tests/helpers.h"
 
 #define T_FIRED	1795749266	/* 2026-11-27T03:14:26Z */
@@ -339,6 +341,70 @@ Test(alert_log, a_dangling_link_and_a_missing_folder_are_made)
 	th_rmdir(dir);
 	free(deep);
 	free(target);
+	free(log);
+	free(dir);
+}
+
+/*
+ * The database lost (deleted, restored from an older copy): the next
+ * one fires again, minutes later, the alerts of stories the log has.
+ * Their lines differ only in their time; none is written again.
+ */
+Test(alert_log, a_lost_database_writes_no_line_the_log_has)
+{
+	char	*dir = th_tmpdir(), *log = th_path(dir, "alerts.log"), *err = NULL;
+	char	*dir2 = th_tmpdir();
+	struct store *st = store_with_alerts(dir, 3), *st2;
+	struct alert_log *al;
+
+	al = alert_log_open(log, ALERT_FORMAT_TEXT, &err);
+	cr_assert_not_null(al, "%s", err);
+	cr_assert_eq(alert_log_flush(al, st, &err), 3, "%s", err);
+	alert_log_close(al);
+	store_close(st);
+	st2 = store_with_alerts(dir2, 4);	/* the same three, and one new */
+	cr_assert_eq(sqlite3_exec(store_sqlite(st2), "UPDATE alerts SET"
+	    " fired_at = fired_at + 600", NULL, NULL, NULL), SQLITE_OK);
+	al = alert_log_open(log, ALERT_FORMAT_TEXT, &err);
+	cr_assert_not_null(al, "%s", err);
+	cr_expect_eq(alert_log_flush(al, st2, &err), 1, "only the new one");
+	cr_expect_eq(npending(st2), 0);
+	cr_expect_eq(count_lines(log), 4);
+	alert_log_close(al);
+	store_close(st2);
+	th_rmdir(dir);
+	th_rmdir(dir2);
+	free(log);
+	free(dir);
+	free(dir2);
+}
+
+/*
+ * Two stories of one title and link (a daily digest linking to the same
+ * page) alert once each: the database knows it wrote the first line.
+ */
+Test(alert_log, a_second_story_of_the_same_line_alerts_again)
+{
+	char	*dir = th_tmpdir(), *log = th_path(dir, "alerts.log"), *err = NULL;
+	struct store *st = store_with_alerts(dir, 1);
+	struct alert_log *al;
+
+	al = alert_log_open(log, ALERT_FORMAT_JSON, &err);
+	cr_assert_not_null(al, "%s", err);
+	cr_assert_eq(alert_log_flush(al, st, &err), 1, "%s", err);
+	alert_log_close(al);
+	cr_assert_eq(sqlite3_exec(store_sqlite(st), "INSERT INTO alerts (rule,"
+	    " story_key, item_id, title, link, feed, published, fired_at,"
+	    " written) SELECT rule, story_key || '-next', item_id, title, link,"
+	    " feed, published, fired_at + 86400, 0 FROM alerts", NULL, NULL,
+	    NULL), SQLITE_OK);
+	al = alert_log_open(log, ALERT_FORMAT_JSON, &err);
+	cr_assert_not_null(al, "%s", err);
+	cr_expect_eq(alert_log_flush(al, st, &err), 1, "the next day's story");
+	cr_expect_eq(count_lines(log), 2);
+	alert_log_close(al);
+	store_close(st);
+	th_rmdir(dir);
 	free(log);
 	free(dir);
 }
