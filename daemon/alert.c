@@ -27,7 +27,7 @@
 #include "util/utf8.h"
 
 #define ALERT_TAIL_MAX		(1024 * 1024)
-#define ALERT_READ_MAX		(64 * 1024 * 1024)	/* read back, at most */
+#define ALERT_READ_MAX		((off_t)64 * 1024 * 1024) /* read back, at most */
 #define ALERT_TITLE_MAX		2000	/* bytes */
 
 struct alert_log {
@@ -38,7 +38,7 @@ struct alert_log {
 	int	 unknown_read;	/* unknown and nunknown hold the log's */
 	uint64_t *unknown;	/* keys of the lines the database does not
 				 * know it wrote, sorted */
-	size_t	 nunknown;
+	size_t	 nunknown, unknown_cap;
 	struct metrics *metrics;
 };
 
@@ -394,8 +394,8 @@ keys_after(struct alert_log *log, const char *text, size_t r, int cut,
 			reached = 1;
 			continue;
 		}
-		log->unknown = xreallocarray(log->unknown, log->nunknown + 1,
-		    sizeof(*log->unknown));
+		log->unknown = xgrow(log->unknown, log->nunknown,
+		    &log->unknown_cap, sizeof(*log->unknown));
 		log->unknown[log->nunknown++] = line_key(p + 1, n);
 	}
 	return reached;
@@ -403,43 +403,44 @@ keys_after(struct alert_log *log, const char *text, size_t r, int cut,
 
 /*
  * Reads the lines at the log's end written after horizon, the time of
- * the newest alert the database knows was written: a megabyte, then
- * twice as much until a line at or before it, up to ALERT_READ_MAX.
- * 0, or -1 with errno.
+ * the newest alert the database knows was written: a megabyte at a
+ * time, backwards, until a line at or before it, ALERT_READ_MAX at
+ * most.  0, or -1 with errno.
  */
 static int
 read_unknown(struct alert_log *log, int64_t horizon)
 {
 	struct stat st;
-	size_t	 want = ALERT_TAIL_MAX;
-	char	*text;
-	ssize_t	 r;
+	off_t	 end, start;
+	char	*text, *carry = NULL, *nl;
+	size_t	 ncarry = 0, len;
+	int	 reached = 0;
 
 	log->unknown_read = 1;
 	if (fstat(log->fd, &st) == -1)
 		return -1;
 	if (!S_ISREG(st.st_mode))
 		return 0;
-	for (;;) {
-		off_t off = (off_t)want < st.st_size ? st.st_size -
-		    (off_t)want : 0;
-		int reached;
-
-		free(log->unknown);
-		log->unknown = NULL;
-		log->nunknown = 0;
-		text = xmalloc((size_t)(st.st_size - off) + 1);
-		if ((r = pread(log->fd, text, (size_t)(st.st_size - off),
-		    off)) < 0) {
+	for (end = st.st_size; end > 0 && !reached &&
+	    st.st_size - end < ALERT_READ_MAX; end = start) {
+		start = end > ALERT_TAIL_MAX ? end - ALERT_TAIL_MAX : 0;
+		len = (size_t)(end - start);
+		/* a line begun here and ended in the chunk after */
+		text = xmalloc(len + ncarry);
+		if (pread(log->fd, text, len, start) != (ssize_t)len) {
 			free(text);
+			free(carry);
 			return -1;
 		}
-		reached = keys_after(log, text, (size_t)r, off > 0, horizon);
-		free(text);
-		if (reached || off == 0 || want >= ALERT_READ_MAX)
-			break;
-		want *= 2;
+		memcpy(text + len, carry, ncarry);
+		free(carry);
+		len += ncarry;
+		reached = keys_after(log, text, len, start > 0, horizon);
+		nl = start > 0 ? memchr(text, '\n', len) : NULL;
+		ncarry = nl != NULL ? (size_t)(nl - text + 1) : len;
+		carry = text;		/* its first ncarry bytes */
 	}
+	free(carry);
 	qsort(log->unknown, log->nunknown, sizeof(*log->unknown), key_cmp);
 	return 0;
 }

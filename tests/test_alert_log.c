@@ -356,12 +356,21 @@ Test(alert_log, a_lost_database_writes_no_line_the_log_has)
 	char	*dir2 = th_tmpdir();
 	struct store *st = store_with_alerts(dir, 3), *st2;
 	struct alert_log *al;
+	char	 d[DATE_RFC3339_LEN];
+	FILE	*fp;
 
 	al = alert_log_open(log, ALERT_FORMAT_TEXT, &err);
 	cr_assert_not_null(al, "%s", err);
 	cr_assert_eq(alert_log_flush(al, st, &err), 3, "%s", err);
 	alert_log_close(al);
 	store_close(st);
+	/* 3 MB of other lines after them: read back a megabyte at a time */
+	fp = fopen(log, "a");
+	for (int i = 0; i < 40000; i++)
+		fprintf(fp, "%s other \"Filler story %d\" "
+		    "<https://other.example/%d> (Other)\n",
+		    date_format_rfc3339(time(NULL), d, sizeof(d)), i, i);
+	fclose(fp);
 	st2 = store_with_alerts(dir2, 4);	/* the same three, and one new */
 	cr_assert_eq(sqlite3_exec(store_sqlite(st2), "UPDATE alerts SET"
 	    " fired_at = fired_at + 600", NULL, NULL, NULL), SQLITE_OK);
@@ -369,7 +378,7 @@ Test(alert_log, a_lost_database_writes_no_line_the_log_has)
 	cr_assert_not_null(al, "%s", err);
 	cr_expect_eq(alert_log_flush(al, st2, &err), 1, "only the new one");
 	cr_expect_eq(npending(st2), 0);
-	cr_expect_eq(count_lines(log), 4);
+	cr_expect_eq(count_lines(log), 40004);
 	alert_log_close(al);
 	store_close(st2);
 	th_rmdir(dir);
