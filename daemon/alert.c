@@ -432,7 +432,8 @@ read_unknown(struct alert_log *log, int64_t horizon)
 			free(carry);
 			return -1;
 		}
-		memcpy(text + len, carry, ncarry);
+		if (ncarry > 0)
+			memcpy(text + len, carry, ncarry);
 		free(carry);
 		len += ncarry;
 		reached = keys_after(log, text, len, start > 0, horizon);
@@ -441,7 +442,9 @@ read_unknown(struct alert_log *log, int64_t horizon)
 		carry = text;		/* its first ncarry bytes */
 	}
 	free(carry);
-	qsort(log->unknown, log->nunknown, sizeof(*log->unknown), key_cmp);
+	if (log->nunknown > 1)
+		qsort(log->unknown, log->nunknown, sizeof(*log->unknown),
+		    key_cmp);
 	return 0;
 }
 
