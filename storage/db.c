@@ -13,12 +13,15 @@
 #include <unistd.h>
 
 #include "config/match.h"
+#include "util/clock.h"
 #include "util/fs.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
 #include "storage/store_int.h"
 
-#define BUSY_TIMEOUT_MS 5000
+#define BUSY_TIMEOUT_MS 5000	/* readers */
+#define WRITER_BUSY_MS	500	/* the writer, once ... */
+#define WRITER_LOCKOUT_MS 5000	/* ... then none for this long */
 
 /*
  * The WAL and its index (-wal, -shm) outlive the writer: a reader that
@@ -51,6 +54,33 @@ store_persist_wal(sqlite3 *db)
  * keep 2 MB.
  * journal_size_limit: see store_persist_wal.
  */
+/*
+ * The writer's wait for a lock another process holds.  Its only other
+ * writers would be a person's sqlite3 shell or a tool: another feedd
+ * takes the flock first.  Waiting 5 s in each call stalled the daemon's
+ * loop for minutes (a SIGTERM took 27 s) and failed each feed anyway.
+ * It waits WRITER_BUSY_MS, then every call fails at once for
+ * WRITER_LOCKOUT_MS: the batch is fetched again later, and the loop,
+ * the watchdog and a stop go on.
+ */
+static int
+writer_busy(void *arg, int count)
+{
+	struct store *st = arg;
+	int64_t now = clock_monotonic_ms();
+
+	if (count == 0)
+		st->busy_since = now;
+	if (now < st->locked_out_until)
+		return 0;
+	if (now - st->busy_since >= WRITER_BUSY_MS) {
+		st->locked_out_until = now + WRITER_LOCKOUT_MS;
+		return 0;
+	}
+	sqlite3_sleep(count < 5 ? 1 : 10);
+	return 1;
+}
+
 static int
 pragma_setup(struct store *st, char **errstr)
 {
@@ -58,7 +88,10 @@ pragma_setup(struct store *st, char **errstr)
 	    " PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
 	    " PRAGMA cache_size = -12288; PRAGMA journal_size_limit = 67108864;";
 
-	sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
+	if (st->mode == STORE_READWRITE)
+		sqlite3_busy_handler(st->db, writer_busy, st);
+	else
+		sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
 	if (st->mode == STORE_READWRITE)
 		store_persist_wal(st->db);
 	if (store_exec(st, "PRAGMA foreign_keys = ON;") == -1 ||
@@ -332,6 +365,9 @@ store_cause(struct store *st)
 	switch (code & 0xff) {
 	case SQLITE_FULL:
 		return "disk full";
+	case SQLITE_BUSY:
+		return "locked by another process (a sqlite3 shell in a "
+		    "transaction?)";
 	case SQLITE_CORRUPT:
 	case SQLITE_NOTADB:
 		st->damaged = 1;

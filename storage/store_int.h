@@ -53,6 +53,8 @@ struct store {
 	int	 depth;			/* store_begin calls not yet ended */
 	int	 damaged;		/* an error said the file is damaged */
 	int	 moved;			/* its path names another file now */
+	int64_t	 busy_since;		/* writer_busy: monotonic ms */
+	int64_t	 locked_out_until;
 	int	 lost;			/* the open batch was rolled back */
 	struct store_error lost_by;	/* store_batch_commit reports it,
 					 * not a later call's OK */

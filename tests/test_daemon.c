@@ -991,3 +991,45 @@ Test(daemon, once_to_a_closed_pipe_finishes_and_says_so)
 	free(errf);
 	free(conf);
 }
+
+/*
+ * Another process holding the database's write lock (a sqlite3 shell in
+ * BEGIN IMMEDIATE) stalled the loop 5 s in each store call: a SIGTERM
+ * took up to 27 s, and the error said only "database is locked".  The
+ * writer waits half a second, then fails at once for a while; the
+ * reload is refused naming the lock, and a stop takes seconds.
+ */
+Test(daemon, a_database_locked_by_another_process_stalls_nothing)
+{
+	char *conf = ts_conf_one(&T, "a", "/a.xml", "");
+	char *atom = th_path(T.dir, "state/feed.xml");
+	char *db = th_path(T.dir, "state/feedd.db");
+	char *errf = th_path(T.dir, "stderr");
+	sqlite3 *h;
+	int64_t t0;
+	pid_t pid;
+
+	ts_put(&T, "a.xml", "<rss version=\"2.0\"><channel><title>t</title>"
+	    "<item><title>One</title><link>http://e.org/1</link></item>"
+	    "</channel></rss>");
+	ts_mkdir_state(&T);
+	pid = ts_run_start(conf, errf);
+	cr_assert_eq(ts_wait_file_has(atom, "One", 20), 0, "no first flush");
+	cr_assert_eq(sqlite3_open(db, &h), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(h, "BEGIN IMMEDIATE", NULL, NULL, NULL),
+	    SQLITE_OK, "%s", sqlite3_errmsg(h));
+	kill(pid, SIGHUP);
+	cr_assert_eq(ts_wait_file_has(errf, "locked by another process", 20),
+	    0, "the reload did not name the lock");
+	t0 = clock_monotonic_ms();
+	kill(pid, SIGTERM);
+	cr_assert_eq(ts_wait_exit(pid, 20), 0);
+	cr_assert_lt(clock_monotonic_ms() - t0, 4000, "the stop took %lld ms",
+	    (long long)(clock_monotonic_ms() - t0));
+	sqlite3_exec(h, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_close(h);
+	free(errf);
+	free(db);
+	free(atom);
+	free(conf);
+}
