@@ -259,6 +259,7 @@ enum ctx {
 #define FL_MARKUP	0x2	/* title text is HTML */
 #define FL_BASE64	0x4	/* Atom 0.3 mode="base64" */
 #define FL_NOTERM	0x8	/* atom:category without term or label */
+#define FL_GUESS	0x10	/* title plain by its format, maybe HTML */
 
 static const char b64_alphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -742,6 +743,38 @@ attr_element(struct builder *b, const struct xml_elem *e, struct bframe *f,
  * text is HTML-escaped, so that summary and content are always HTML
  * whatever the source format; other media types are dropped.
  */
+/*
+ * An Atom type attribute as compared: media types are case-insensitive
+ * and may carry parameters (RFC 4287 4.1.3.1, 4.1.3.3): "Text/HTML;
+ * charset=utf-8" is "text/html".  In place; type may be NULL.
+ */
+static char *
+type_fold(char *type)
+{
+	char *p, *end;
+
+	if (type == NULL)
+		return NULL;
+	if ((p = strchr(type, ';')) != NULL)
+		*p = '\0';
+	for (p = type; *p != '\0'; p++)
+		*p = (char)tolower((unsigned char)*p);
+	for (p = type; *p == ' ' || *p == '\t'; p++)
+		;
+	memmove(type, p, strlen(p) + 1);
+	for (end = type + strlen(type); end > type && (end[-1] == ' ' ||
+	    end[-1] == '\t'); end--)
+		end[-1] = '\0';
+	return type;
+}
+
+static int
+is_html_type(const char *type)
+{
+	return type != NULL && (strcmp(type, "html") == 0 ||
+	    strcmp(type, "text/html") == 0);
+}
+
 static int
 text_mode(struct builder *b, const struct xml_elem *e, struct bframe *f)
 {
@@ -750,27 +783,25 @@ text_mode(struct builder *b, const struct xml_elem *e, struct bframe *f)
 
 	if (ns_lookup(b, e->uri) != NSC_ATOM) {
 		if (f->kind == K_TITLE)
-			f->flags |= FL_MARKUP;	/* checked at the end */
+			f->flags |= FL_GUESS;	/* checked at the end */
 		return flags;
 	}
-	type = xml_elem_attr(e, NULL, "type");
-	mode = xml_elem_attr(e, NULL, "mode");
+	type = type_fold(xml_elem_attr(e, NULL, "type"));
+	mode = type_fold(xml_elem_attr(e, NULL, "mode"));
 	src = xml_elem_attr(e, NULL, "src");
 	if (src)
 		flags = 0;
 	else if (mode && strcmp(mode, "base64") == 0) {
 		/* Atom 0.3: decoded at the end, then read as its type says */
 		f->flags |= FL_BASE64;
-		if (type && (strcmp(type, "text/html") == 0 ||
-		    strcmp(type, "html") == 0 ||
-		    strcmp(type, "application/xhtml+xml") == 0))
+		if (is_html_type(type) ||
+		    (type && strcmp(type, "application/xhtml+xml") == 0))
 			f->flags |= FL_MARKUP;
 		else if (type && strncmp(type, "text/", 5) != 0 &&
 		    strcmp(type, "text") != 0)
 			flags = 0;
-	} else if ((type && (strcmp(type, "html") == 0 ||
-	    strcmp(type, "text/html") == 0)) ||
-	    (mode && strcmp(mode, "escaped") == 0))
+	} else if (is_html_type(type) || (mode && strcmp(mode, "escaped") ==
+	    0 && (type == NULL || strcmp(type, "text/plain") != 0)))
 		f->flags |= FL_MARKUP;
 	else if (type && (strcmp(type, "xhtml") == 0 ||
 	    strcmp(type, "application/xhtml+xml") == 0)) {
@@ -977,7 +1008,8 @@ field_value(const struct xml_elem *e, const struct bframe *f, const char *s,
 
 	switch (f->kind) {
 	case K_TITLE:
-		if ((f->flags & FL_MARKUP) && strpbrk(s, "<&")) {
+		if (((f->flags & FL_MARKUP) && strpbrk(s, "<&")) ||
+		    ((f->flags & FL_GUESS) && html_looks_like_html(s))) {
 			r = html_to_text(s);
 			v = text_copy(r, strlen(r));
 			free(r);

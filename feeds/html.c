@@ -393,6 +393,98 @@ html_to_text(const char *html)
 	return fold_buf(&b);
 }
 
+/* Elements a title written as HTML uses, besides keep_elems and
+ * inline_elems (sorted). */
+static const char *const title_elems[] = {
+	"acronym", "address", "article", "aside", "big", "center", "font",
+	"footer", "header", "main", "nav", "nobr", "section", "strike",
+	"tt",
+};
+
+static int
+is_word_char(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '_';
+}
+
+/* The [A-Za-z0-9_] run at s, lowercased into out (cut to n - 1). */
+static size_t
+word_at(const char *s, char *out, size_t n)
+{
+	size_t k = 0, i = 0;
+
+	while (is_word_char((unsigned char)s[i])) {
+		if (k < n - 1)
+			out[k++] = (char)(s[i] | (s[i] >= 'A' && s[i] <= 'Z' ?
+			    0x20 : 0));
+		i++;
+	}
+	out[k] = '\0';
+	return i;
+}
+
+static int
+title_elem(const char *name)
+{
+#define N(l) (sizeof(l) / sizeof((l)[0]))
+	return in_list(keep_elems, N(keep_elems), name) >= 0 ||
+	    in_list(inline_elems, N(inline_elems), name) >= 0 ||
+	    in_list(title_elems, N(title_elems), name) >= 0;
+#undef N
+}
+
+/*
+ * Whether text that is plain by its format (an RSS or JSON Feed title)
+ * was written as HTML all the same, as feedparser judges it: it has a
+ * closing tag or a reference, every tag is an element such text uses,
+ * and every named reference is HTML's.  "The <canvas> element",
+ * "List<String>" or "Why <script> blocks" stay as written, where the
+ * HTML parser kept only "The", "List" and "Why".
+ */
+int
+html_looks_like_html(const char *s)
+{
+	int	 closed = 0, ref = 0;
+	char	 name[32];
+	size_t	 n;
+
+	for (const char *p = s; (p = strpbrk(p, "<&")) != NULL; p++) {
+		if (*p == '<') {
+			int end = p[1] == '/';
+
+			if ((n = word_at(p + 1 + end, name, sizeof(name))) == 0)
+				continue;
+			if (!title_elem(name))
+				return 0;
+			closed |= end && p[1 + end + n] == '>';
+		} else if (p[1] == '#') {
+			n = word_at(p + 2, name, sizeof(name));
+			ref |= n > 0 && p[2 + n] == ';';
+		} else if ((n = word_at(p + 1, name, sizeof(name))) > 0 &&
+		    p[1 + n] == ';') {
+			if (n >= sizeof(name))
+				return 0;
+			memcpy(name, p + 1, n);		/* names have case */
+			name[n] = '\0';
+			if (html_entity_codepoint(name) == 0)
+				return 0;
+			ref = 1;
+		}
+	}
+	return closed || ref;
+}
+
+char *
+html_title_text(const char *s)
+{
+	if (s == NULL)
+		return NULL;
+	if (!html_looks_like_html(s))
+		return fold_space(s, strlen(s));
+	return html_to_text(s);
+}
+
 /*
  * 1 when v is relative or its scheme is http, https or mailto, as a
  * browser would read it: whitespace and controls inside are ignored, so

@@ -14,6 +14,15 @@
  * runs folded to one space, trimmed.  Never NULL for non-NULL input.
  */
 char	*html_to_text(const char *html);
+/*
+ * A title that is plain text by its format (RSS, JSON Feed) as text:
+ * through html_to_text when it was written as HTML all the same (a
+ * closing tag or a reference, and only HTML's elements and names),
+ * else as written with its white space folded.  NULL for NULL.
+ */
+char	*html_title_text(const char *s);
+/* html_title_text's judge: 1 when s was written as HTML. */
+int	 html_looks_like_html(const char *s);
 
 /*
  * Sanitized HTML: an allowlist of elements and attributes; no script,

@@ -212,7 +212,7 @@ get_item(struct jf *jf, const cJSON *item, size_t n)
 	snprintf(where, sizeof(where), "item %zu", n + 1);
 	it->id = get_id(item);
 	if ((s = get_str(jf, item, "title", where)) != NULL)
-		it->title = html_to_text(s);
+		it->title = html_title_text(s);
 	if ((s = get_str(jf, item, "url", where)) == NULL)
 		s = get_str(jf, item, "external_url", where);
 	it->link = resolve(jf, s);
@@ -273,7 +273,7 @@ get_feed(struct jf *jf, const cJSON *root, const char *base_url)
 	if (jf->base == NULL && doc->id != NULL && url_is_http(doc->id))
 		jf->base = doc->id;
 	if ((s = get_str(jf, root, "title", "feed")) != NULL)
-		doc->title = html_to_text(s);
+		doc->title = html_title_text(s);
 	doc->link = resolve(jf, get_str(jf, root, "home_page_url", "feed"));
 	doc->description = xstrdup_or_null(get_str(jf, root, "description",
 	    "feed"));

@@ -290,3 +290,17 @@ Test(jsonfeed, titles_are_plain_text)
 	cr_assert_str_eq(doc->items[0].title, "Telegraf \xe2\x80\x93 part 2");
 	feed_doc_free(doc);
 }
+
+/* JSON Feed titles are plain text: "Why <script> tags" stays whole. */
+Test(jsonfeed, plain_titles_keep_their_angle_brackets)
+{
+	struct feed_doc *doc = parse_ok("{\"version\": \"https://jsonfeed.org/"
+	    "version/1.1\", \"title\": \"The <canvas> feed\", \"items\": ["
+	    "{\"id\": \"1\", \"title\": \"Why <script> tags block\"},"
+	    "{\"id\": \"2\", \"title\": \"<b>Bold</b> &amp; more\"}]}", NULL);
+
+	cr_assert_str_eq(doc->title, "The <canvas> feed");
+	cr_assert_str_eq(doc->items[0].title, "Why <script> tags block");
+	cr_assert_str_eq(doc->items[1].title, "Bold & more");
+	feed_doc_free(doc);
+}

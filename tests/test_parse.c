@@ -319,6 +319,68 @@ Test(parse, cdata_and_html_entities)
 	feed_doc_free(doc);
 }
 
+/*
+ * An RSS title is plain text (rssboard.org: "titles should not contain
+ * HTML"), yet feeds write markup and references in them.  As feedparser
+ * judges it: HTML only with a closing tag or a reference, and only HTML's
+ * elements and names.  Taken as HTML, "The <canvas> blog" was "The",
+ * "<iframe> security tips" empty, "List<String>" "List".
+ */
+Test(parse, plain_titles_keep_their_angle_brackets)
+{
+	struct feed_doc *doc = parse("<rss version=\"2.0\"><channel>"
+	    "<title>The &lt;canvas&gt; blog</title>"
+	    "<item><title>Why &lt;script&gt; tags block rendering</title></item>"
+	    "<item><title>&lt;iframe&gt; security tips</title></item>"
+	    "<item><title>List&lt;String&gt; vs ArrayList&lt;String&gt;"
+	    "</title></item>"
+	    "<item><title>Escaping &lt;/script&gt; in strings</title></item>"
+	    "<item><title>&lt;b&gt;Bold&lt;/b&gt; news</title></item>"
+	    "<item><title>Tom &amp;amp; Jerry &amp;mdash; again</title></item>"
+	    "<item><title>R&amp;D at AT&amp;T</title></item>"
+	    "</channel></rss>");
+
+	cr_assert_str_eq(doc->title, "The <canvas> blog");
+	cr_assert_str_eq(doc->items[0].title, "Why <script> tags block rendering");
+	cr_assert_str_eq(doc->items[1].title, "<iframe> security tips");
+	cr_assert_str_eq(doc->items[2].title, "List<String> vs ArrayList<String>");
+	cr_assert_str_eq(doc->items[3].title, "Escaping </script> in strings");
+	cr_assert_str_eq(doc->items[4].title, "Bold news");
+	cr_assert_str_eq(doc->items[5].title, "Tom & Jerry \xe2\x80\x94 again");
+	cr_assert_str_eq(doc->items[6].title, "R&D at AT&T");
+	feed_doc_free(doc);
+}
+
+/*
+ * Atom's type is a media type: case-insensitive, with parameters
+ * (RFC 4287 4.1.3.1, 4.1.3.3).  "TEXT" lost the title; "text/html;
+ * charset=utf-8" content came out as escaped markup.  Atom 0.3's
+ * text/plain stays plain when escaped.
+ */
+Test(parse, atom_types_are_case_insensitive_with_parameters)
+{
+	struct feed_doc *doc = parse("<feed xmlns=\"http://www.w3.org/2005/"
+	    "Atom\"><title type=\"TEXT\">My Feed</title>"
+	    "<entry><id>1</id><title type=\"HTML\">Hello &amp;amp; welcome"
+	    "</title><content type=\"Text/HTML\">&lt;p&gt;body&lt;/p&gt;"
+	    "</content></entry>"
+	    "<entry><id>2</id><title>p</title><content type=\"text/html; "
+	    "charset=utf-8\">&lt;p&gt;Hello&lt;/p&gt;</content></entry>"
+	    "</feed>");
+
+	cr_assert_str_eq(doc->title, "My Feed");
+	cr_assert_str_eq(doc->items[0].title, "Hello & welcome");
+	cr_assert_str_eq(doc->items[0].content, "<p>body</p>");
+	cr_assert_str_eq(doc->items[1].content, "<p>Hello</p>");
+	feed_doc_free(doc);
+	doc = parse("<feed version=\"0.3\" xmlns=\"http://purl.org/atom/ns#\">"
+	    "<title>A03</title><entry><id>1</id><title type=\"text/plain\" "
+	    "mode=\"escaped\">Why &lt;script&gt; tags block</title></entry>"
+	    "</feed>");
+	cr_assert_str_eq(doc->items[0].title, "Why <script> tags block");
+	feed_doc_free(doc);
+}
+
 Test(parse, entities_still_decoded_after_an_error)
 {
 	/* libxml2 drops entity references once a document is not
