@@ -300,6 +300,89 @@ get_feed(struct jf *jf, const cJSON *root, const char *base_url)
 	}
 }
 
+/* Digits an integer keeps through cJSON's double exactly. */
+#define JSON_EXACT_DIGITS 15
+
+/*
+ * The end of the integer at p (before end) with more digits than a
+ * double keeps, or NULL: "-?[0-9]{16,}" not followed by '.', 'e', 'E'.
+ */
+static const char *
+long_integer(const char *p, const char *end)
+{
+	const char *q = p + (p < end && *p == '-');
+	const char *d = q;
+
+	while (q < end && *q >= '0' && *q <= '9')
+		q++;
+	if (q - d <= JSON_EXACT_DIGITS || (q < end && (*q == '.' ||
+	    *q == 'e' || *q == 'E')))
+		return NULL;
+	return q;
+}
+
+/*
+ * The next "id" member from p on whose value is an integer of more than
+ * JSON_EXACT_DIGITS digits: its start, its end in *numend; or NULL.
+ * Strings are skipped whole, escapes included.
+ */
+static const char *
+next_long_id(const char *p, const char *end, const char **numend)
+{
+	while (p < end) {
+		const char *s = memchr(p, '"', (size_t)(end - p)), *q, *num;
+
+		if (s == NULL)
+			return NULL;
+		for (q = s + 1; q < end && *q != '"'; q++)
+			if (*q == '\\')
+				q++;
+		if (q >= end)
+			return NULL;
+		p = q + 1;
+		if (q - s != 3 || memcmp(s + 1, "id", 2) != 0)
+			continue;
+		for (num = p; num < end && strchr(" \t\r\n", *num); num++)
+			;
+		if (num >= end || *num != ':')
+			continue;
+		for (num++; num < end && strchr(" \t\r\n", *num); num++)
+			;
+		if ((*numend = long_integer(num, end)) != NULL)
+			return num;
+	}
+	return NULL;
+}
+
+/*
+ * A copy of data in which every "id" member that is an integer of more
+ * than 15 digits is a string of those digits, or NULL when it has none.
+ * Snowflake ids (1794000000000000001) lost their last digits in cJSON's
+ * double, and two items became one id; the spec has a number id read
+ * as a string.
+ */
+static char *
+quote_long_ids(const char *data, size_t len, size_t *outlen)
+{
+	const char *p = data, *end = data + len, *num, *numend;
+	struct buf b;
+
+	if ((num = next_long_id(p, end, &numend)) == NULL)
+		return NULL;
+	buf_init(&b, 0);
+	(void)buf_reserve(&b, len + 64);
+	do {
+		buf_append(&b, p, (size_t)(num - p));
+		buf_putc(&b, '"');
+		buf_append(&b, num, (size_t)(numend - num));
+		buf_putc(&b, '"');
+		p = numend;
+	} while ((num = next_long_id(p, end, &numend)) != NULL);
+	buf_append(&b, p, (size_t)(end - p));
+	*outlen = b.len;
+	return buf_detach(&b);
+}
+
 /* Parses data into a cJSON tree, or NULL with the reason in *errstr. */
 static cJSON *
 parse_json(const char *data, size_t len, char **errstr)
@@ -308,7 +391,8 @@ parse_json(const char *data, size_t len, char **errstr)
 	cJSON *root;
 	size_t n, at;
 	struct tree_budget b = { 0, 0 };
-	size_t budget;
+	size_t budget, qlen = 0;
+	char *quoted;
 
 	if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0) {
 		data += 3;
@@ -319,10 +403,16 @@ parse_json(const char *data, size_t len, char **errstr)
 	    len * JSON_TREE_FACTOR;
 	b.left = budget;
 	tl_budget = &b;
-	root = cJSON_ParseWithLengthOpts(data, len, &end, 0);
+	if ((quoted = quote_long_ids(data, len, &qlen)) != NULL)
+		root = cJSON_ParseWithLengthOpts(quoted, qlen, NULL, 0);
+	else
+		root = cJSON_ParseWithLengthOpts(data, len, &end, 0);
 	tl_budget = NULL;
+	free(quoted);
 	if (root != NULL)
 		return root;
+	if (quoted != NULL)	/* its error is found in the original */
+		(void)cJSON_ParseWithLengthOpts(data, len, &end, 0);
 	if (b.over) {
 		*errstr = xasprintf("not a feed: JSON of %zu bytes needs more "
 		    "than %zu bytes of memory (too many values)", len, budget);

@@ -304,3 +304,32 @@ Test(jsonfeed, plain_titles_keep_their_angle_brackets)
 	cr_assert_str_eq(doc->items[1].title, "Bold & more");
 	feed_doc_free(doc);
 }
+
+/*
+ * A number id is read as a string (jsonfeed.org 1.1), its digits kept:
+ * snowflake ids past 2^53 came out as "1.794e+18" and two items shared
+ * one id.  Only ids: a long number elsewhere, or "id" inside a string,
+ * is left as it is.
+ */
+Test(jsonfeed, long_numeric_ids_keep_their_digits)
+{
+	struct feed_doc *doc = parse_ok("{\"version\": \"https://jsonfeed.org/"
+	    "version/1.1\", \"title\": \"say \\\"id\\\": 12345678901234567\","
+	    " \"items\": ["
+	    "{\"id\" : 1794000000000000001, \"content_text\": \"a\"},"
+	    "{\"id\":1794000000000000002, \"content_text\": \"b\","
+	    " \"attachments\": [{\"url\": \"https://x.example/a.mp3\","
+	    " \"mime_type\": \"audio/mpeg\", \"size_in_bytes\":"
+	    " 12345678901234567}]},"
+	    "{\"id\": 1234567, \"content_text\": \"c\"},"
+	    "{\"id\": -9007199254740993, \"content_text\": \"d\"}]}", NULL);
+
+	cr_assert_str_eq(doc->title, "say \"id\": 12345678901234567");
+	cr_assert_eq(doc->nitems, 4);
+	cr_assert_str_eq(doc->items[0].id, "1794000000000000001");
+	cr_assert_str_eq(doc->items[1].id, "1794000000000000002");
+	cr_assert_str_eq(doc->items[2].id, "1234567");
+	cr_assert_str_eq(doc->items[3].id, "-9007199254740993");
+	cr_assert_eq(doc->items[1].nenclosures, 1);
+	feed_doc_free(doc);
+}
