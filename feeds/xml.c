@@ -810,6 +810,9 @@ xml_reader_push(struct xml_reader *r, const char *data, size_t len, int final)
 	if (final && r->fix.mended > 0)
 		feed_doc_add_error(r->doc, "%zu '&' starting no reference "
 		    "read as text", r->fix.mended);
+	if (final && r->fix.mended_lt > 0)
+		feed_doc_add_error(r->doc, "%zu '<' starting no markup read "
+		    "as text", r->fix.mended_lt);
 	return r->refused ? -1 : 0;
 }
 

@@ -1,5 +1,6 @@
 /*
- * xmlfix: bare ampersands and "&#X" mended before libxml2 (see xmlfix.h).
+ * xmlfix: bare ampersands, bare '<' and "&#X" mended before libxml2 (see
+ * xmlfix.h).
  * One state is followed: inside a CDATA section '&' is literal.  Anywhere
  * else (text, attribute values, the internal subset) a '&' must start a
  * reference.  Comments and processing instructions are not followed:
@@ -17,7 +18,7 @@
 
 #define NAME_MAX_LEN	64	/* longer "&name;" is taken as bare '&' */
 
-enum { FIX_TEXT, FIX_CDATA };
+enum { FIX_TEXT, FIX_CDATA, FIX_COMMENT };
 
 void
 xmlfix_init(struct xmlfix *f)
@@ -34,22 +35,61 @@ xmlfix_cleanup(struct xmlfix *f)
 	buf_cleanup(&f->join);
 }
 
-/* Offset of the next '&' or '[' in s[i..n), or n. */
+/*
+ * 1 when c may follow '<' in markup: a name's first character, '/' or
+ * '?' ('!' stops the scan: a comment's '<' is text).  Bytes >= 0x80
+ * count as letters.
+ */
+static int
+opens_markup(unsigned char c)
+{
+	return ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c >= 0x80 ||
+	    c == '_' || c == ':' || c == '/' || c == '?';
+}
+
+#ifdef __SSE2__
+/* The bytes of v that are '<' with no opens_markup byte after (in w):
+ * bare, or "<!". */
+static unsigned int
+bare_lt(__m128i v, __m128i w)
+{
+	const __m128i lower = _mm_or_si128(w, _mm_set1_epi8(0x20));
+	__m128i ok = _mm_and_si128(_mm_cmpgt_epi8(lower, _mm_set1_epi8('a' - 1)),
+	    _mm_cmplt_epi8(lower, _mm_set1_epi8('z' + 1)));
+
+	ok = _mm_or_si128(ok, _mm_cmplt_epi8(w, _mm_setzero_si128()));
+	ok = _mm_or_si128(ok, _mm_cmpeq_epi8(w, _mm_set1_epi8('_')));
+	ok = _mm_or_si128(ok, _mm_cmpeq_epi8(w, _mm_set1_epi8(':')));
+	ok = _mm_or_si128(ok, _mm_cmpeq_epi8(w, _mm_set1_epi8('/')));
+	ok = _mm_or_si128(ok, _mm_cmpeq_epi8(w, _mm_set1_epi8('?')));
+	return (unsigned int)_mm_movemask_epi8(_mm_andnot_si128(ok,
+	    _mm_cmpeq_epi8(v, _mm_set1_epi8('<'))));
+}
+#endif
+
+/* Offset of the next '&', '[' or bare '<' in s[i..n), or n; a '<' last
+ * in s counts (its next byte is not known yet). */
 static size_t
 scan(const char *s, size_t i, size_t n)
 {
 #ifdef __SSE2__
 	const __m128i amp = _mm_set1_epi8('&'), br = _mm_set1_epi8('[');
 
-	while (i + 32 <= n) {
+	while (i + 33 <= n) {
 		__m128i a = _mm_loadu_si128((const __m128i *)(const void *)
 		    (s + i));
 		__m128i b = _mm_loadu_si128((const __m128i *)(const void *)
 		    (s + i + 16));
-		unsigned int m = (unsigned int)_mm_movemask_epi8(_mm_or_si128(
+		__m128i a1 = _mm_loadu_si128((const __m128i *)(const void *)
+		    (s + i + 1));
+		__m128i b1 = _mm_loadu_si128((const __m128i *)(const void *)
+		    (s + i + 17));
+		unsigned int m = ((unsigned int)_mm_movemask_epi8(_mm_or_si128(
 		    _mm_cmpeq_epi8(a, amp), _mm_cmpeq_epi8(a, br))) |
-		    (unsigned int)_mm_movemask_epi8(_mm_or_si128(
-		    _mm_cmpeq_epi8(b, amp), _mm_cmpeq_epi8(b, br))) << 16;
+		    bare_lt(a, a1)) |
+		    ((unsigned int)_mm_movemask_epi8(_mm_or_si128(
+		    _mm_cmpeq_epi8(b, amp), _mm_cmpeq_epi8(b, br))) |
+		    bare_lt(b, b1)) << 16;
 
 		if (m != 0)
 			return i + (size_t)__builtin_ctz(m);
@@ -57,7 +97,8 @@ scan(const char *s, size_t i, size_t n)
 	}
 #endif
 	for (; i < n; i++)
-		if (s[i] == '&' || s[i] == '[')
+		if (s[i] == '&' || s[i] == '[' || (s[i] == '<' &&
+		    (i + 1 == n || !opens_markup((unsigned char)s[i + 1]))))
 			break;
 	return i;
 }
@@ -139,13 +180,13 @@ emit(struct run *r, size_t to, const char *rep)
 }
 
 /*
- * Skips to the end of a CDATA section ("]]>"): returns where scanning
- * goes on, or n.  A "]]>" cut by the end of a chunk is remembered
- * (tmatch), not held: CDATA is most of a feed's bytes, and holding would
- * copy every next chunk.
+ * Skips to the end of a CDATA section ("]]>") or a comment ("-->"): the
+ * byte c twice, then '>'.  Returns where scanning goes on, or n.  An
+ * end cut by the end of a chunk is remembered (tmatch), not held: CDATA
+ * is most of a feed's bytes, and holding would copy every next chunk.
  */
 static size_t
-skip_cdata(struct xmlfix *f, const char *s, size_t i, size_t n)
+skip_section(struct xmlfix *f, const char *s, size_t i, size_t n, char c)
 {
 	const char *p, *stop = s + n;
 
@@ -155,21 +196,21 @@ skip_cdata(struct xmlfix *f, const char *s, size_t i, size_t n)
 			f->tmatch = 0;
 			return i + 1;
 		}
-		if (s[i] == ']') {
+		if (s[i] == c) {
 			f->tmatch = 2;
 			i++;
 		} else
 			f->tmatch = 0;
 	}
-	/* memchr on ']', which text seldom has */
-	for (p = s + i; (p = memchr(p, ']', (size_t)(stop - p))) != NULL; p++)
-		if (stop - p >= 3 && p[1] == ']' && p[2] == '>') {
+	/* memchr on ']' or '-', which text seldom has */
+	for (p = s + i; (p = memchr(p, c, (size_t)(stop - p))) != NULL; p++)
+		if (stop - p >= 3 && p[1] == c && p[2] == '>') {
 			f->state = FIX_TEXT;
 			return (size_t)(p - s) + 3;
 		}
 	if (n > i)
-		f->tmatch = n - i >= 2 && s[n - 2] == ']' && s[n - 1] == ']' ?
-		    2 : s[n - 1] == ']';
+		f->tmatch = n - i >= 2 && s[n - 2] == c && s[n - 1] == c ?
+		    2 : s[n - 1] == c;
 	return n;
 }
 
@@ -197,14 +238,33 @@ fix(struct run *r, int final)
 	int k;
 
 	while (i < n) {
-		if (f->state == FIX_CDATA) {
-			if ((i = skip_cdata(f, s, i, n)) >= n)
+		if (f->state != FIX_TEXT) {
+			if ((i = skip_section(f, s, i, n, f->state ==
+			    FIX_CDATA ? ']' : '-')) >= n)
 				return n;
 			continue;
 		}
 		if ((j = scan(s, i, n)) >= n)
 			return n;
 		i = j + 1;
+		if (s[j] == '<') {
+			if (n - j < 4 && !final)
+				return j;	/* "<!--" or not */
+			if (n - j >= 4 && memcmp(s + j, "<!--", 4) == 0) {
+				f->state = FIX_COMMENT;	/* '<' is text there */
+				f->tmatch = 0;
+				i = j + 4;
+				continue;
+			}
+			if (j + 1 == n || s[j + 1] == '!')
+				continue;
+			/* "price < 5": no markup starts so; libxml2's push
+			 * parser stopped there, dropping every item after */
+			emit(r, j, "&lt;");
+			r->copied = i;
+			f->mended_lt++;
+			continue;
+		}
 		if (s[j] == '[') {
 			if (cdata_opens(f, s, j)) {
 				f->state = FIX_CDATA;

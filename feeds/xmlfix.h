@@ -4,8 +4,10 @@
  * read them.  A '&' that starts no reference ("?a=1&b=2", "Fish & Chips",
  * "&copy=2") is a literal ampersand: it becomes "&amp;" (libxml2 would
  * drop it, and the name after it in an attribute).  "&#X41;" (upper-case
- * X, which XML 1.0 does not allow) becomes "&#x41;".  CDATA sections
- * are left alone.  A chunk that
+ * X, which XML 1.0 does not allow) becomes "&#x41;".  A '<' that
+ * starts no markup ("price < 5", "<3") becomes "&lt;": libxml2's push
+ * parser stopped at it, and every item after was lost.  CDATA sections
+ * and comments are left alone.  A chunk that
  * needs no mending is handed on as it came, without a copy.
  */
 #ifndef FEEDD_XMLFIX_H
@@ -26,6 +28,7 @@ struct xmlfix {
 	char	 pend[XMLFIX_HOLD];
 	size_t	 npend;
 	size_t	 mended;		/* references mended so far */
+	size_t	 mended_lt;		/* '<' starting no markup, so far */
 };
 
 void	 xmlfix_init(struct xmlfix *f);

@@ -673,6 +673,38 @@ Test(parse, split_anywhere_around_references_and_cdata)
 	free(xml);
 }
 
+/*
+ * A '<' that starts no markup ("price < 5", "<3") is text: libxml2's
+ * push parser stopped at it, and every item after was lost.  A comment's
+ * '<' is left alone and counted as nothing.  Every split reads the same.
+ */
+Test(parse, bare_lt_is_text_and_keeps_later_items)
+{
+	char *xml = xasprintf("<rss version=\"2.0\"><channel><title>t"
+	    "</title><description>%05000d</description><!-- a < b >< -->"
+	    "<item><title>One</title><description>price < 5 & x <3 y"
+	    "</description></item><item><title>Two</title></item>"
+	    "<item><title>a<</title></item></channel></rss>", 0);
+	size_t len = strlen(xml);
+	char *whole = dump_chunked(xml, len, len);
+	struct feed_doc *doc = parse(xml);
+
+	cr_assert_eq(doc->nitems, 3, "items after the '<' were lost");
+	cr_assert_str_eq(doc->items[0].summary, "price < 5 & x <3 y");
+	cr_assert_str_eq(doc->items[2].title, "a<");
+	cr_assert(has_error(doc, "3 '<' starting no markup"), "%s",
+	    doc->nerrors ? doc->errors[0] : "no error");
+	feed_doc_free(doc);
+	for (size_t split = 5000; split < len; split++) {
+		char *s = dump_chunked(xml, len, split);
+
+		cr_assert_str_eq(s, whole, "split at %zu", split);
+		free(s);
+	}
+	free(whole);
+	free(xml);
+}
+
 /* Past the first 4 KB, valid UTF-8 goes to libxml2 without a copy: a
  * sequence cut by a chunk boundary, or a stray byte, near the cut must
  * come out the same as in one piece. */
