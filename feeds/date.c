@@ -482,6 +482,15 @@ is_filler(const char *w, const char *start, const struct dp *d)
 	return 0;
 }
 
+static int
+upper_word(const char *w, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (w[i] < 'A' || w[i] > 'Z')
+			return 0;
+	return 1;
+}
+
 /* A word of the RFC 822 style reader; rest is what follows it. */
 static int
 word_token(struct dp *d, const char *w, size_t n, const char *rest)
@@ -507,6 +516,14 @@ word_token(struct dp *d, const char *w, size_t n, const char *rest)
 	}
 	while (*rest == '.' || is_space(*rest))
 		rest++;
+	/*
+	 * A zone name not known, last after the time ("10:00:00 XYZ"):
+	 * RFC 2822 4.3 has such "multi-character (up to 5)" names read
+	 * as -0000, the date kept.
+	 */
+	if (d->have_time && (*rest == '\0' || *rest == '(') && n >= 2 &&
+	    n <= 5 && upper_word(w, n))
+		return 0;
 	/* A leading word before a comma is a weekday ("mar, 10 mar"). */
 	if (!d->seen_number && d->month == 0 && *rest == ',')
 		return 0;

@@ -130,6 +130,17 @@ Test(date, rfc822_wrong_weekday_is_ignored)
 	expect_date("Xyz, 10 Jun 2003 04:00:00 GMT", "2003-06-10T04:00:00Z");
 }
 
+/* RFC 2822 4.3: an alphabetic zone of 2 to 5 letters not known is
+ * -0000; the date was lost. */
+Test(date, rfc822_unknown_zone_names_are_utc)
+{
+	expect_date("Mon, 01 Jan 2024 10:00:00 XYZ", "2024-01-01T10:00:00Z");
+	expect_date("Mon, 01 Jan 2024 10:00 ABCDE", "2024-01-01T10:00:00Z");
+	expect_reject("Mon, 01 Jan 2024 10:00 ABCDEF");
+	expect_reject("Mon, 01 Jan 2024 10:00:00 XYZ garbage");
+	expect_reject("Mon, 01 Jan 2024 XYZ");
+}
+
 Test(date, twelve_hour_clock)
 {
 	expect_date("Mon, 21 Jan 2008 8:56 am PST", "2008-01-21T16:56:00Z");
@@ -273,7 +284,7 @@ Test(date, rejects_garbage)
 	expect_reject("2020-01-10T14");
 	expect_reject("10 Jun");
 	expect_reject("Jun 2003");
-	expect_reject("Tue, 10 Jun 2003 04:00:00 XYZT");
+	expect_reject("Tue, 10 Jun 2003 04:00:00 XYZTUV");	/* 6 letters: no zone */
 	expect_reject("Tue, 10 Jun 2003 04:00:00 +12345");
 	expect_reject("Tue, 10 Jun 2003 04:00:00 GMT bogus");
 	expect_reject("10/06/2003");
