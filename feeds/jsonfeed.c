@@ -218,7 +218,12 @@ get_item(struct jf *jf, const cJSON *item, size_t n)
 	it->link = resolve(jf, s);
 	html = get_str(jf, item, "content_html", where);
 	s = get_str(jf, item, "content_text", where);
-	it->content = html != NULL ? xstrdup(html) : html_escape_text(s);
+	/* relative URLs as in RSS and Atom content (INTERFACE.md) */
+	if (html != NULL && (it->content = html_resolve(html, jf->base)) ==
+	    NULL)
+		it->content = xstrdup(html);
+	else if (html == NULL)
+		it->content = html_escape_text(s);
 	it->summary = html_escape_text(get_str(jf, item, "summary", where));
 	it->published = get_date(jf, item, "date_published", n);
 	it->updated = get_date(jf, item, "date_modified", n);

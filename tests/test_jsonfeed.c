@@ -333,3 +333,20 @@ Test(jsonfeed, long_numeric_ids_keep_their_digits)
 	cr_assert_eq(doc->items[1].nenclosures, 1);
 	feed_doc_free(doc);
 }
+
+/* content_html's relative URLs are resolved, as RSS and Atom content's
+ * are: they were left relative, and broke in every reader. */
+Test(jsonfeed, relative_urls_in_content_html_are_resolved)
+{
+	struct feed_doc *doc = parse_ok("{\"version\": \"https://jsonfeed.org/"
+	    "version/1.1\", \"title\": \"t\", \"items\": [{\"id\": \"1\","
+	    " \"content_html\": \"<a href=\\\"/posts/2\\\">two</a> <img "
+	    "src=\\\"img/cat.png\\\">\"}]}", "https://example.org/feed.json");
+
+	cr_assert_not_null(strstr(doc->items[0].content,
+	    "href=\"https://example.org/posts/2\""), "%s", doc->items[0].content);
+	cr_assert_not_null(strstr(doc->items[0].content,
+	    "src=\"https://example.org/img/cat.png\""), "%s",
+	    doc->items[0].content);
+	feed_doc_free(doc);
+}
