@@ -474,17 +474,25 @@ enc_feed(struct enc_decoder *d, const uint8_t *s, size_t n, int final,
 	free(joined);
 }
 
-/* Drops what precedes the first '<' of the document (junk, whitespace). */
+/*
+ * Drops what precedes the first '<' of the document (junk, whitespace),
+ * or its XML declaration when one comes later: a declaration is only
+ * ever first, so what is before it is junk too (a PHP warning's
+ * "<br />\n<b>Warning</b>: ..." printed ahead of the feed).
+ */
 static void
 enc_strip_leading(struct enc_decoder *d, struct buf *out, size_t from)
 {
-	char *s, *lt;
+	char *s, *lt, *decl;
 	size_t n = out->len - from;
 
 	if (d->started || n == 0)
 		return;		/* (out->data may still be NULL) */
 	s = out->data + from;
 	lt = memchr(s, '<', n);
+	if (lt != NULL && strncmp(lt, "<?xml", 5) != 0 &&
+	    (decl = memmem(lt, n - (size_t)(lt - s), "<?xml ", 6)) != NULL)
+		lt = decl;
 	for (char *p = s; p < (lt ? lt : s + n); p++)
 		if (*p == '\n')
 			d->skipped_lines++;

@@ -705,6 +705,24 @@ Test(parse, bare_lt_is_text_and_keeps_later_items)
 	free(xml);
 }
 
+/*
+ * A PHP warning printed ahead of the feed ("<br />\n<b>Warning</b>: ...")
+ * made the whole document "not a feed: root element <br>".  An XML
+ * declaration is only ever first: what comes before a later one is junk.
+ */
+Test(parse, junk_before_the_xml_declaration_is_skipped)
+{
+	struct feed_doc *doc = parse("<br />\n<b>Warning</b>:  Cannot modify "
+	    "header information in /var/www/feed.php on line 3<br />\n"
+	    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\">"
+	    "<channel><title>PHP junk</title><item><title>x</title></item>"
+	    "<item><title>y</title></item></channel></rss>");
+
+	cr_assert_str_eq(doc->title, "PHP junk");
+	cr_assert_eq(doc->nitems, 2);
+	feed_doc_free(doc);
+}
+
 /* Past the first 4 KB, valid UTF-8 goes to libxml2 without a copy: a
  * sequence cut by a chunk boundary, or a stray byte, near the cut must
  * come out the same as in one piece. */
