@@ -5,6 +5,7 @@
  * elements give one field, the lowest rank wins whatever their order.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -319,6 +320,7 @@ struct builder {
 	struct media	*media;
 	size_t		 nmedia;
 	char		*permalink;	/* guid usable as link */
+	char		*content_src;	/* Atom content's src, the same */
 	int		 items_dropped;
 	struct {
 		const char *local, *uri;
@@ -423,6 +425,7 @@ builder_free(struct builder *b)
 		return;
 	media_clear(b);
 	free(b->permalink);
+	free(b->content_src);
 	free(b->refusal);
 	free(b);
 }
@@ -483,6 +486,12 @@ item_close(struct builder *b)
 		it->link = b->permalink;
 		b->permalink = NULL;
 	}
+	/* RFC 4287 4.1.1: an entry with out-of-line content may have no
+	 * alternate link; its content's src is where the story is */
+	if (it->link == NULL && b->content_src != NULL) {
+		it->link = b->content_src;
+		b->content_src = NULL;
+	}
 	for (size_t i = 0; i < b->nmedia && !b->item_has_enclosure; i++) {
 		if (has_enclosure(it, b->media[i].url))
 			continue;
@@ -494,6 +503,8 @@ item_close(struct builder *b)
 	media_clear(b);
 	free(b->permalink);
 	b->permalink = NULL;
+	free(b->content_src);
+	b->content_src = NULL;
 	b->item = NULL;
 	b->item_depth = 0;
 }
@@ -603,10 +614,12 @@ parse_length(const char *s)
 		s++;
 	if (!isdigit((unsigned char)*s))
 		return -1;
+	errno = 0;
 	v = strtoll(s, &end, 10);
 	while (isspace((unsigned char)*end))
 		end++;
-	return *end == '\0' && v >= 0 ? (int64_t)v : -1;
+	/* past 2^63 - 1 is no size any file has: unknown, not clamped */
+	return *end == '\0' && v >= 0 && errno != ERANGE ? (int64_t)v : -1;
 }
 
 /* A URL attribute resolved against the element's base; NULL if absent
@@ -789,8 +802,12 @@ text_mode(struct builder *b, const struct xml_elem *e, struct bframe *f)
 	type = type_fold(xml_elem_attr(e, NULL, "type"));
 	mode = type_fold(xml_elem_attr(e, NULL, "mode"));
 	src = xml_elem_attr(e, NULL, "src");
-	if (src)
+	if (src) {
 		flags = 0;
+		if (f->kind == K_HTML && b->item != NULL &&
+		    b->content_src == NULL)
+			b->content_src = url_resolve(e->base, src);
+	}
 	else if (mode && strcmp(mode, "base64") == 0) {
 		/* Atom 0.3: decoded at the end, then read as its type says */
 		f->flags |= FL_BASE64;

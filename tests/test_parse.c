@@ -723,6 +723,31 @@ Test(parse, junk_before_the_xml_declaration_is_skipped)
 	feed_doc_free(doc);
 }
 
+/*
+ * RFC 4287 4.1.1: an entry whose content is out of line (src=) may have
+ * no alternate link; that src was dropped, and with it the only way to
+ * the story.  It is the link of last resort.  An enclosure length past
+ * 2^63 - 1 is unknown, not clamped.
+ */
+Test(parse, out_of_line_content_is_the_link_of_last_resort)
+{
+	struct feed_doc *doc = parse("<feed xmlns=\"http://www.w3.org/2005/"
+	    "Atom\" xml:base=\"http://example.org/\"><title>t</title>"
+	    "<entry><id>1</id><title>a</title><content type=\"text/html\" "
+	    "src=\"posts/1.html\"/></entry>"
+	    "<entry><id>2</id><title>b</title><link href=\"/b\"/>"
+	    "<content type=\"text/html\" src=\"posts/2.html\"/></entry>"
+	    "<entry><id>3</id><title>c</title><link rel=\"enclosure\" "
+	    "href=\"/c.mp3\" length=\"99999999999999999999\"/></entry></feed>");
+
+	cr_assert_str_eq(doc->items[0].link, "http://example.org/posts/1.html");
+	cr_assert_null(doc->items[0].content);
+	cr_assert_str_eq(doc->items[1].link, "http://example.org/b");
+	cr_assert_eq(doc->items[2].nenclosures, 1);
+	cr_assert_eq(doc->items[2].enclosures[0].length, -1);
+	feed_doc_free(doc);
+}
+
 /* Past the first 4 KB, valid UTF-8 goes to libxml2 without a copy: a
  * sequence cut by a chunk boundary, or a stray byte, near the cut must
  * come out the same as in one piece. */
