@@ -1076,6 +1076,35 @@ keywords_add(struct builder *b, char *s)
 	}
 }
 
+#define AUTHORS_MAX_LEN 500	/* bytes of names joined, at most */
+
+/*
+ * One more author of the same kind (a second atom:author, dc:creator)
+ * after those in have: "Alice, Bob", as JSON Feed's authors are joined;
+ * only the last was kept.  A name there already is not repeated, and
+ * past AUTHORS_MAX_LEN the rest are left out.  Takes both.
+ */
+static char *
+author_join(char *have, char *name)
+{
+	size_t hn = strlen(have), nn = name ? strlen(name) : 0;
+	char *out;
+
+	for (const char *p = have; name != NULL && nn > 0 &&
+	    (p = strstr(p, name)) != NULL; p++)
+		if ((p == have || (p >= have + 2 && p[-2] == ',')) &&
+		    (p[nn] == '\0' || p[nn] == ','))
+			nn = 0;
+	if (nn == 0 || hn + 2 + nn > AUTHORS_MAX_LEN) {
+		free(name);
+		return have;
+	}
+	out = xasprintf("%s, %s", have, name);
+	free(have);
+	free(name);
+	return out;
+}
+
 static void
 field_set(struct builder *b, const struct xml_elem *e, struct bframe *f,
     char *s, size_t n)
@@ -1114,8 +1143,13 @@ field_set(struct builder *b, const struct xml_elem *e, struct bframe *f,
 			s = decoded;
 			n = strlen(s);
 		}
-		free(*slot);
-		*slot = field_value(e, f, s, n);
+		if (f->field == F_AUTHOR && *slot != NULL &&
+		    ranks[F_AUTHOR] == f->rank)
+			*slot = author_join(*slot, field_value(e, f, s, n));
+		else {
+			free(*slot);
+			*slot = field_value(e, f, s, n);
+		}
 		free(decoded);
 		if (f->field == F_LANGUAGE)
 			lang_normalize(*slot);

@@ -15,7 +15,9 @@
 #include "feeds/date.h"
 #include "feeds/parse.h"
 #include "tests/helpers.h"
+#include "util/buf.h"
 #include "util/utf8.h"
+#include "util/xmalloc.h"
 
 static struct feed_doc *
 parse_len(const char *xml, size_t len, const char *base, const char *charset)
@@ -583,6 +585,47 @@ Test(real, person_with_child_elements_is_its_name)
 	cr_assert_str_eq(doc->items[2].author, "a@example.org");
 	cr_assert_str_eq(doc->items[3].author, "a@example.org (Ann)");
 	feed_doc_free(doc);
+}
+
+/*
+ * RFC 4287 4.1.2 allows "one or more atom:author"; Dublin Core repeats
+ * dc:creator.  Each is an author, joined as JSON Feed's authors are:
+ * "Alice, Bob".  feedparser's author is the last of its authors list
+ * (corpus: cloudblog.rss, newsboat's atom10_1.xml and
+ * atom10_feed_authors.xml, rowanmanning's 209824d0...__feed.xml,
+ * rust-syndication's entry_with_non_standard_dates.xml): the others
+ * were lost.  A name is not repeated; the joined names stop at 500
+ * bytes.  An author of a higher rank (a name before an email) still
+ * replaces one of a lower.
+ */
+Test(real, several_authors_are_all_named)
+{
+	struct buf many;
+	struct feed_doc *doc = parse("<feed xmlns=\"http://www.w3.org/2005/"
+	    "Atom\"><entry><id>1</id><author><name>Alice</name></author>"
+	    "<author><name>Bob</name><email>bob@example.org</email></author>"
+	    "<author><name>Alice</name></author></entry></feed>");
+
+	cr_assert_str_eq(doc->items[0].author, "Alice, Bob");
+	feed_doc_free(doc);
+	doc = parse("<rss version=\"2.0\" xmlns:dc=\"http://purl.org/dc/"
+	    "elements/1.1/\"><channel><item><dc:creator>Alice</dc:creator>"
+	    "<dc:creator>Bob</dc:creator><author>c@example.org</author>"
+	    "</item></channel></rss>");
+	cr_assert_str_eq(doc->items[0].author, "Alice, Bob");
+	feed_doc_free(doc);
+	buf_init(&many, 0);
+	buf_puts(&many, "<rss version=\"2.0\" xmlns:dc=\"http://purl.org/dc/"
+	    "elements/1.1/\"><channel><item>");
+	for (int i = 0; i < 5000; i++)
+		buf_printf(&many, "<dc:creator>Author number %d</dc:creator>", i);
+	buf_puts(&many, "</item></channel></rss>");
+	doc = parse(buf_str(&many));
+	cr_assert_leq(strlen(doc->items[0].author), 500);
+	cr_assert(strncmp(doc->items[0].author, "Author number 0, Author "
+	    "number 1, ", 32) == 0, "%s", doc->items[0].author);
+	feed_doc_free(doc);
+	buf_cleanup(&many);
 }
 
 Test(real, summary_and_content_kept_apart)
