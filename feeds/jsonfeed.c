@@ -7,6 +7,7 @@
  */
 #include <cJSON.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -388,6 +389,59 @@ quote_long_ids(const char *data, size_t len, size_t *outlen)
 	return buf_detach(&b);
 }
 
+/* The value of 4 hex digits at p, or -1. */
+static int
+hex4(const char *p)
+{
+	int v = 0;
+
+	for (int i = 0; i < 4; i++) {
+		char c = p[i];
+
+		v <<= 4;
+		if (c >= '0' && c <= '9')
+			v |= c - '0';
+		else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+			v |= (c | 0x20) - 'a' + 10;
+		else
+			return -1;
+	}
+	return v;
+}
+
+/*
+ * data with each "\uD8xx"-"\uDFxx" escape that is no half of a pair
+ * written as "\uFFFD" (in place: the same length).  RFC 8259 8.2 has
+ * such strings grammatical, but cJSON refuses the whole document; a
+ * summary cut by a JavaScript substring() in the middle of an emoji
+ * cost every item.  Escapes are found after an odd run of backslashes.
+ */
+static void
+mend_lone_surrogates(char *data, size_t len)
+{
+	char *p = data, *end = data + len;
+
+	while ((p = memmem(p, (size_t)(end - p), "\\u", 2)) != NULL &&
+	    end - p >= 6) {
+		size_t run = 0;
+		int v, w;
+
+		while (p - run > data && p[-1 - (ptrdiff_t)run] == '\\')
+			run++;
+		if (run % 2 == 1 || (v = hex4(p + 2)) < 0xD800 || v > 0xDFFF) {
+			p += 2;
+			continue;
+		}
+		if (v < 0xDC00 && end - p >= 12 && p[6] == '\\' &&
+		    p[7] == 'u' && (w = hex4(p + 8)) >= 0xDC00 && w <= 0xDFFF) {
+			p += 12;	/* a pair */
+			continue;
+		}
+		memcpy(p + 2, "FFFD", 4);
+		p += 6;
+	}
+}
+
 /* Parses data into a cJSON tree, or NULL with the reason in *errstr. */
 static cJSON *
 parse_json(const char *data, size_t len, char **errstr)
@@ -408,9 +462,17 @@ parse_json(const char *data, size_t len, char **errstr)
 	    len * JSON_TREE_FACTOR;
 	b.left = budget;
 	tl_budget = &b;
-	if ((quoted = quote_long_ids(data, len, &qlen)) != NULL)
+	if ((quoted = quote_long_ids(data, len, &qlen)) == NULL &&
+	    memmem(data, len, "\\u", 2) != NULL) {
+		quoted = xmalloc(len + 1);	/* a copy to mend */
+		memcpy(quoted, data, len);
+		quoted[len] = '\0';
+		qlen = len;
+	}
+	if (quoted != NULL) {
+		mend_lone_surrogates(quoted, qlen);
 		root = cJSON_ParseWithLengthOpts(quoted, qlen, NULL, 0);
-	else
+	} else
 		root = cJSON_ParseWithLengthOpts(data, len, &end, 0);
 	tl_budget = NULL;
 	free(quoted);

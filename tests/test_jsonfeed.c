@@ -350,3 +350,25 @@ Test(jsonfeed, relative_urls_in_content_html_are_resolved)
 	    doc->items[0].content);
 	feed_doc_free(doc);
 }
+
+/*
+ * A lone surrogate escape ("\ud800", a summary cut in the middle of an
+ * emoji by JavaScript) is grammatical JSON (RFC 8259 8.2) that cJSON
+ * refuses: the whole feed was "invalid JSON".  It becomes U+FFFD; a
+ * pair and an escaped backslash before "ud800" are left alone.
+ */
+Test(jsonfeed, lone_surrogates_are_replaced_not_fatal)
+{
+	struct feed_doc *doc = parse_ok("{\"version\": \"https://jsonfeed.org/"
+	    "version/1.1\", \"title\": \"t\", \"items\": ["
+	    "{\"id\": \"1\", \"title\": \"lone \\ud800 surrogate\"},"
+	    "{\"id\": \"2\", \"title\": \"pair \\ud83d\\ude00 low \\udc00\"},"
+	    "{\"id\": \"3\", \"title\": \"text \\\\ud800\"}]}", NULL);
+
+	cr_assert_eq(doc->nitems, 3);
+	cr_assert_str_eq(doc->items[0].title, "lone \xef\xbf\xbd surrogate");
+	cr_assert_str_eq(doc->items[1].title,
+	    "pair \xf0\x9f\x98\x80 low \xef\xbf\xbd");
+	cr_assert_str_eq(doc->items[2].title, "text \\ud800");
+	feed_doc_free(doc);
+}
