@@ -63,6 +63,8 @@ struct paths {
 	char	*atom;
 	char	*json;
 	char	*alerts_dir;
+	char	**rule_files;	/* the NAME.xml the rules' feeds are */
+	size_t	 nrules;
 };
 
 struct server {
@@ -82,6 +84,11 @@ paths_set(struct paths *p, const struct config *cfg)
 	p->atom = xstrdup_or_null(cfg->atom_path);
 	p->json = xstrdup_or_null(cfg->json_path);
 	p->alerts_dir = xstrdup_or_null(cfg->alert_feeds_dir);
+	p->rule_files = xreallocarray(NULL, cfg->nrules + 1,
+	    sizeof(*p->rule_files));
+	p->nrules = cfg->nrules;
+	for (size_t i = 0; i < cfg->nrules; i++)
+		p->rule_files[i] = xstrdup(cfg->rules[i].feed_file);
 }
 
 static void
@@ -90,6 +97,7 @@ paths_cleanup(struct paths *p)
 	free(p->atom);
 	free(p->json);
 	free(p->alerts_dir);
+	strv_free(p->rule_files, p->nrules);
 }
 
 /* A copy of one of srv's paths (NULL when unset), for this request. */
@@ -442,6 +450,21 @@ queue_big(struct MHD_Connection *c, int fd, const struct stat *st,
 	return ret;
 }
 
+/*
+ * Whether path is no link, or one this user or root made: the outputs'
+ * writer follows only those (fs_atomic_open), and another user's link
+ * in a shared folder (alerts/apple.xml -> /etc/shadow) would be served
+ * with the daemon's rights.
+ */
+static int
+own_link(const char *path)
+{
+	struct stat ls;
+
+	return lstat(path, &ls) == 0 && (!S_ISLNK(ls.st_mode) ||
+	    ls.st_uid == geteuid() || ls.st_uid == 0);
+}
+
 /* The queued response, or -1 when path is no regular file (404). */
 static int
 serve_file(struct server *srv, struct MHD_Connection *c, const char *path,
@@ -451,7 +474,8 @@ serve_file(struct server *srv, struct MHD_Connection *c, const char *path,
 	struct stat st;
 	int ret, fd;
 
-	if (path == NULL || stat(path, &st) == -1 || !S_ISREG(st.st_mode))
+	if (path == NULL || !own_link(path) || stat(path, &st) == -1 ||
+	    !S_ISREG(st.st_mode))
 		return -1;	/* not found: the caller's 404 */
 	pthread_mutex_lock(&srv->cache_lock);
 	p = cache_slot(srv, path);
@@ -501,9 +525,16 @@ alert_feed_path(struct server *srv, const char *name)
 	    strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 	    "0123456789._-") != n)
 		return NULL;
-	if ((dir = path_copy(srv, offsetof(struct paths, alerts_dir))) == NULL)
-		return NULL;
-	path = xasprintf("%s/%s", dir, name);
+	/* a rule's feed, not any file in a folder others may write to,
+	 * nor the feed of a rule a reload removed */
+	path = dir = NULL;
+	pthread_mutex_lock(&srv->lock);
+	for (size_t i = 0; i < srv->paths.nrules && dir == NULL; i++)
+		if (strcmp(srv->paths.rule_files[i], name) == 0)
+			dir = xstrdup_or_null(srv->paths.alerts_dir);
+	pthread_mutex_unlock(&srv->lock);
+	if (dir != NULL)
+		path = xasprintf("%s/%s", dir, name);
 	free(dir);
 	return path;
 }

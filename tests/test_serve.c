@@ -30,6 +30,7 @@ static const char feed_body[] = "<?xml version=\"1.0\"?>\n"
 struct fixture {
 	char	*dir;
 	struct config cfg;
+	struct rule_conf rule;
 	struct metrics *m;
 	struct server *srv;
 	int	 port;
@@ -51,6 +52,10 @@ setup(void)
 	th_write_file(a, feed_body, strlen(feed_body));
 	free(a);
 	fx.cfg.alert_feeds_dir = alerts;
+	fx.rule.def.name = "china-ai";
+	fx.rule.feed_file = "china-ai.xml";
+	fx.cfg.rules = &fx.rule;
+	fx.cfg.nrules = 1;
 	fx.cfg.listen = "127.0.0.1:0";
 	th_write_file(fx.cfg.atom_path, feed_body, strlen(feed_body));
 	fx.m = metrics_new();
@@ -258,6 +263,39 @@ Test(serve, alert_feed_served)
 	cr_expect_eq(a.status, 200);
 	cr_expect_str_eq(buf_str(&a.body), feed_body);
 	answer_cleanup(&a);
+}
+
+/*
+ * /alerts/NAME.xml served any NAME.xml in the folder, links another user
+ * planted included (alert_feeds in a shared web root: db.xml ->
+ * feedd.db, china-ai.xml -> /etc/shadow).  Only the rules' feeds, and a
+ * link only when this user or root made it, as the writer follows.
+ */
+Test(serve, alerts_folder_serves_only_the_rules_feeds_and_own_links)
+{
+	char	*other = th_path(fx.cfg.alert_feeds_dir, "other.xml");
+	char	*rule = th_path(fx.cfg.alert_feeds_dir, "china-ai.xml");
+	char	*secret = th_path(fx.dir, "secret");
+	struct answer a;
+
+	th_write_file(other, feed_body, strlen(feed_body));
+	th_write_file(secret, "secret\n", 7);
+	ask("GET", "/alerts/other.xml", NULL, &a);
+	cr_expect_eq(a.status, 404, "a file no rule writes");
+	answer_cleanup(&a);
+	cr_assert_eq(unlink(rule), 0);
+	cr_assert_eq(symlink(secret, rule), 0);
+	ask("GET", "/alerts/china-ai.xml", NULL, &a);
+	cr_expect_eq(a.status, 200, "this user's own link is followed");
+	answer_cleanup(&a);
+	cr_assert_eq(lchown(rule, 65534, 65534), 0, "%s", strerror(errno));
+	ask("GET", "/alerts/china-ai.xml", NULL, &a);
+	cr_expect_eq(a.status, 404, "another user's link is not");
+	cr_expect_null(strstr(buf_str(&a.body), "secret"));
+	answer_cleanup(&a);
+	free(secret);
+	free(rule);
+	free(other);
 }
 
 Test(serve, gzip_when_asked)
