@@ -9,6 +9,8 @@
 #include <uv.h>
 
 #include "daemon/metrics.h"
+#include "util/buf.h"
+#include "util/utf8.h"
 #include "util/xmalloc.h"
 
 static const double metrics_buckets[] = {
@@ -170,6 +172,34 @@ static const char *const label_escape_of[256] = {
 	['\\'] = "\\\\", ['"'] = "\\\"", ['\n'] = "\\n",
 };
 
+/*
+ * A label value as the text format wants it: UTF-8 (a rule named in a
+ * Latin-1 config made the whole scrape invalid), escaped.
+ */
+static void
+put_label(struct buf *b, const char *s)
+{
+	char	*clean = NULL;
+	size_t	 n = strlen(s);
+
+	if (!utf8_valid(s, n)) {
+		struct buf u;
+		uint32_t cp;
+		size_t	 k;
+
+		buf_init(&u, 0);
+		for (const unsigned char *p = (const unsigned char *)s;
+		    n > 0; p += k, n -= k) {
+			if ((k = utf8_decode(p, n, &cp)) == 0)
+				k = 1, cp = 0xFFFD;
+			buf_put_utf8(&u, cp);
+		}
+		s = clean = buf_detach(&u);
+	}
+	buf_put_escaped(b, s, label_escape_of);
+	free(clean);
+}
+
 static void
 head(struct buf *b, const char *name, const char *type, const char *help)
 {
@@ -211,7 +241,7 @@ render_rest(struct metrics *m, struct buf *b)
 	head(b, "feedd_alerts_total", "counter", "Alerts written, by rule.");
 	for (i = 0; i < m->nalerts; i++) {
 		buf_puts(b, "feedd_alerts_total{rule=\"");
-		buf_put_escaped(b, m->alerts[i].rule, label_escape_of);
+		put_label(b, m->alerts[i].rule);
 		buf_printf(b, "\"} %llu\n", (unsigned long long)m->alerts[i].n);
 	}
 	head(b, "feedd_feeds", "gauge", "Configured feeds by state.");

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "daemon/metrics.h"
+#include "util/utf8.h"
 #include "util/buf.h"
 
 static char *
@@ -90,6 +91,22 @@ Test(metrics, rule_labels_escaped)
 	cr_expect_neq(strstr(t, "feedd_alerts_total{rule=\"a\\\"b\\\\c\\nd\"} 2\n"),
 	    NULL, "%s", t);
 	cr_expect_neq(strstr(t, "feedd_alerts_total{rule=\"plain\"} 1\n"), NULL);
+	free(t);
+	metrics_free(m);
+}
+
+/* A rule named in a Latin-1 config: the text format is UTF-8, and one
+ * bad byte made promtool (and Prometheus) refuse the whole scrape. */
+Test(metrics, rule_labels_are_utf8)
+{
+	struct metrics *m = metrics_new();
+	char	*t;
+
+	metrics_alert_fired(m, "caf\xe9 \xc3\xa9t\xc3");
+	t = render(m);
+	cr_expect_neq(strstr(t, "feedd_alerts_total{rule=\"caf\xef\xbf\xbd "
+	    "\xc3\xa9t\xef\xbf\xbd\"} 1\n"), NULL, "%s", t);
+	cr_expect(utf8_valid(t, strlen(t)));
 	free(t);
 	metrics_free(m);
 }
