@@ -430,19 +430,48 @@ reopen_alert_log(struct feedd *d, const struct config *old)
 		free(err);
 }
 
+/*
+ * The server on the configuration's address.  On a reload (old set) the
+ * new address is bound before the old one is let go, and when it
+ * cannot be (taken, say) the old one goes on serving the new paths:
+ * a reload left no server at all, and said "reloaded".
+ */
 static void
-restart_server(struct feedd *d)
+restart_server(struct feedd *d, const char *old_listen)
 {
+	struct config *cfg = d->cfg;
+	struct server *srv = NULL;
 	char *err = NULL;
 
-	server_stop(d->srv);
-	d->srv = NULL;
-	if (d->cfg->listen == NULL)
-		return;
-	if ((d->srv = server_start(d->cfg, d->metrics, &err)) == NULL) {
-		log_warnx("listen %s: %s", d->cfg->listen, err ? err : "failed");
+	if (cfg->listen != NULL)
+		srv = server_start(cfg, d->metrics, &err);
+	if (srv == NULL && d->srv != NULL && cfg->listen != NULL) {
+		/* the new address may overlap the old one (0.0.0.0:P) */
+		server_stop(d->srv);
+		d->srv = NULL;
 		free(err);
+		err = NULL;
+		srv = server_start(cfg, d->metrics, &err);
 	}
+	if (srv == NULL && cfg->listen != NULL) {
+		log_warnx("listen %s: %s%s%s", cfg->listen, err ? err : "failed",
+		    old_listen ? "; still serving on " : "",
+		    old_listen ? old_listen : "");
+		free(err);
+		err = NULL;
+		if (d->srv == NULL && old_listen != NULL) {
+			char *want = cfg->listen;
+
+			cfg->listen = (char *)old_listen;
+			d->srv = server_start(cfg, d->metrics, &err);
+			cfg->listen = want;
+			free(err);
+		}
+		server_follow(d->srv, cfg);
+		return;
+	}
+	server_stop(d->srv);
+	d->srv = srv;
 }
 
 /*
@@ -495,7 +524,7 @@ feedd_reload(struct feedd *d)
 	reopen_alert_log(d, old);
 	if ((cfg->listen == NULL) != (old->listen == NULL) ||
 	    (cfg->listen && strcmp(cfg->listen, old->listen) != 0))
-		restart_server(d);
+		restart_server(d, old->listen);
 	else
 		server_follow(d->srv, cfg);	/* new paths, same address */
 	config_free(old);
@@ -674,7 +703,7 @@ start_run(struct feedd *d)
 		beat = wd;
 	uv_timer_start(&d->heartbeat_timer, on_heartbeat, beat, beat);
 	if (d->cfg->listen)
-		restart_server(d);
+		restart_server(d, NULL);
 	feedd_flush_soon(d, 0);		/* outputs exist from the start */
 	log_info("running: %zu feeds", d->nfeeds);
 	notify_ready();

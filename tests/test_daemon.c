@@ -4,7 +4,10 @@
  * blames no feed (and says so in one line), `run` with SIGTERM, SIGHUP
  * and kill -9, and its /metrics (alerts by rule, feed states).
  */
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include <curl/curl.h>
@@ -765,6 +768,60 @@ Test(daemon, http_server_follows_a_reload)
 	cr_assert_eq(ts_wait_exit(pid, 12), 0);
 	cr_assert(body && strstr(body, "<title type=\"text\">After</title>"),
 	    "after the reload /feed.xml is: %s", body ? body : "(no answer)");
+	free(body);
+	free(url);
+	free(errf);
+	free(conf);
+	free(feed);
+	free(doc);
+}
+
+/*
+ * A reload to an address that cannot be bound (taken) stopped the old
+ * server first and left none, while the log said "reloaded".  The old
+ * one goes on, serving the new configuration's files, and the log says
+ * where.
+ */
+Test(daemon, a_reload_to_a_taken_address_keeps_serving_the_old)
+{
+	char *doc = rss_items(2, "g", ""), *feed = ts_feed(&T, "f", "/a.xml");
+	char *conf = th_path(T.dir, "feedd.conf"), *errf = th_path(T.dir,
+	    "stderr"), *url, *body, *text;
+	int port = th_free_port(), taken = th_free_port(), one = 1, s;
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	pid_t pid;
+
+	cr_assert_geq(s = socket(AF_INET, SOCK_STREAM, 0), 0);
+	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	sin.sin_port = htons((uint16_t)taken);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	cr_assert_eq(bind(s, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	cr_assert_eq(listen(s, 1), 0);
+	ts_put(&T, "a.xml", doc);
+	text = xasprintf("[daemon]\nstate_dir = state\ntimeout = 4s\n\n"
+	    "[output]\natom = before.xml\ntitle = Before\n"
+	    "listen = 127.0.0.1:%d\n\n%s", port, feed);
+	cr_assert_eq(th_write_file(conf, text, strlen(text)), 0);
+	free(text);
+	pid = ts_run_start(conf, errf);
+	url = xasprintf("http://127.0.0.1:%d/feed.xml", port);
+	body = http_wait_for(url, "Story number 1");
+	cr_assert_not_null(body, "no first answer");
+	free(body);
+	text = xasprintf("[daemon]\nstate_dir = state\ntimeout = 4s\n\n"
+	    "[output]\natom = after.xml\ntitle = After\n"
+	    "listen = 127.0.0.1:%d\n\n%s", taken, feed);
+	cr_assert_eq(th_write_file(conf, text, strlen(text)), 0);
+	free(text);
+	kill(pid, SIGHUP);
+	cr_assert_eq(ts_wait_file_has(errf, "still serving on", 20), 0,
+	    "the reload did not say where it serves");
+	body = http_wait_for(url, "<title type=\"text\">After</title>");
+	kill(pid, SIGTERM);
+	cr_assert_eq(ts_wait_exit(pid, 12), 0);
+	close(s);
+	cr_assert(body && strstr(body, "<title type=\"text\">After</title>"),
+	    "the old address after the reload: %s", body ? body : "(none)");
 	free(body);
 	free(url);
 	free(errf);
