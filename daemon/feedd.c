@@ -294,6 +294,7 @@ on_heartbeat(uv_timer_t *t)
 		return;
 	if (d->watched)
 		notify_watchdog();
+	server_reap(d->srv);
 	metrics_loop_beat(d->metrics, (int64_t)(uv_hrtime() / 1000000));
 	if (d->st != NULL)
 		metrics_database_damaged(d->metrics, store_damaged(d->st));

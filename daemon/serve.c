@@ -45,6 +45,9 @@
 /* The loop beats every 10 s at most (feedd.c); a render of 100,000
  * entries holds it about a second. */
 #define SERVE_LOOP_STALLED_MS	60000
+/* A request head still coming in after this many idle timeouts is
+ * cut: a client sending a byte now and then is never idle. */
+#define SERVE_HEAD_IDLES	3
 
 /* One file version, prepared: responses are shared by every request. */
 struct prepared {
@@ -67,8 +70,19 @@ struct paths {
 	size_t	 nrules;
 };
 
+/* A connection, watched for a request head that never ends. */
+struct conn_watch {
+	int	 fd;
+	int64_t	 head_since;	/* monotonic ms a head began; 0: none */
+	struct conn_watch *prev, *next;
+};
+
 struct server {
 	struct MHD_Daemon *mhd;
+	pthread_mutex_t	 watch_lock;	/* watches: MHD's thread and the
+					 * loop's server_reap */
+	struct conn_watch *watches;
+	int64_t		 head_ms;	/* longest a head may take */
 	pthread_mutex_t	 lock;		/* paths: the loop swaps them on a
 					 * reload while requests read them */
 	struct paths	 paths;
@@ -575,6 +589,95 @@ reply_metrics(struct server *srv, struct reply *r)
 	r->cacheable = 1;
 }
 
+static int64_t
+mono_ms(void)
+{
+	return (int64_t)(uv_hrtime() / 1000000);
+}
+
+static struct conn_watch *
+watch_of(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c,
+	    MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return ci != NULL ? ci->socket_context : NULL;
+}
+
+/* A head is in (head_since 0) or a response was sent (the next head's
+ * clock starts). */
+static void
+watch_mark(struct server *srv, struct MHD_Connection *c, int64_t since)
+{
+	struct conn_watch *w = watch_of(c);
+
+	if (w == NULL)
+		return;
+	pthread_mutex_lock(&srv->watch_lock);
+	w->head_since = since;
+	pthread_mutex_unlock(&srv->watch_lock);
+}
+
+static void
+on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+    enum MHD_ConnectionNotificationCode toe)
+{
+	struct server *srv = cls;
+	struct conn_watch *w = *socket_context;
+	const union MHD_ConnectionInfo *ci;
+
+	pthread_mutex_lock(&srv->watch_lock);
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		ci = MHD_get_connection_info(c,
+		    MHD_CONNECTION_INFO_CONNECTION_FD);
+		w = xcalloc(1, sizeof(*w));
+		w->fd = ci != NULL ? ci->connect_fd : -1;
+		w->head_since = mono_ms();
+		if ((w->next = srv->watches) != NULL)
+			w->next->prev = w;
+		srv->watches = w;
+		*socket_context = w;
+	} else if (w != NULL) {
+		/* before libmicrohttpd closes the fd: server_reap never
+		 * shuts down a number reused by the next connection */
+		if (w->prev != NULL)
+			w->prev->next = w->next;
+		else
+			srv->watches = w->next;
+		if (w->next != NULL)
+			w->next->prev = w->prev;
+		free(w);
+		*socket_context = NULL;
+	}
+	pthread_mutex_unlock(&srv->watch_lock);
+}
+
+static void
+on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+    enum MHD_RequestTerminationCode toe)
+{
+	(void)con_cls, (void)toe;
+	watch_mark(cls, c, mono_ms());
+}
+
+void
+server_reap(struct server *srv)
+{
+	int64_t now = mono_ms();
+
+	if (srv == NULL)
+		return;
+	pthread_mutex_lock(&srv->watch_lock);
+	for (struct conn_watch *w = srv->watches; w != NULL; w = w->next)
+		if (w->head_since != 0 && now - w->head_since > srv->head_ms &&
+		    w->fd != -1) {
+			/* libmicrohttpd reads the end and closes it */
+			(void)shutdown(w->fd, SHUT_RDWR);
+			w->head_since = 0;
+		}
+	pthread_mutex_unlock(&srv->watch_lock);
+}
+
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *c, const char *url,
     const char *method, const char *version, const char *upload,
@@ -585,7 +688,7 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 	char *path = NULL;
 	int ret = -1;
 
-	(void)version, (void)upload, (void)upload_size;
+	(void)version, (void)upload;
 	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
 		/* at once: the body is not read, the connection closes */
 		reply_text(&r, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed\n");
@@ -598,6 +701,13 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 	 */
 	if (*con_cls == NULL) {
 		*con_cls = srv;
+		watch_mark(srv, c, 0);		/* its head is in */
+		return MHD_YES;
+	}
+	/* a GET's body means nothing (RFC 9110 9.3.1): read and dropped,
+	 * where answering before it was read lost the connection */
+	if (*upload_size > 0) {
+		*upload_size = 0;
 		return MHD_YES;
 	}
 	if (strcmp(url, "/healthz") == 0) {
@@ -671,11 +781,16 @@ server_start(const struct config *cfg, struct metrics *m, char **errstr)
 	srv = xcalloc(1, sizeof(*srv));
 	pthread_mutex_init(&srv->lock, NULL);
 	pthread_mutex_init(&srv->cache_lock, NULL);
+	pthread_mutex_init(&srv->watch_lock, NULL);
 	paths_set(&srv->paths, cfg);
 	srv->metrics = m;
 	timing_load(&timing);
+	srv->head_ms = (int64_t)timing.serve_idle_secs * 1000 *
+	    SERVE_HEAD_IDLES;
 	srv->mhd = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL,
 	    on_request, srv,
+	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)SERVE_MAX_CONNECTIONS,
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)SERVE_PER_IP,
@@ -704,6 +819,7 @@ server_stop(struct server *srv)
 	paths_cleanup(&srv->paths);
 	pthread_mutex_destroy(&srv->cache_lock);
 	pthread_mutex_destroy(&srv->lock);
+	pthread_mutex_destroy(&srv->watch_lock);
 	free(srv);
 }
 

@@ -19,6 +19,13 @@ struct server;
 struct server *server_start(const struct config *cfg, struct metrics *m,
 	    char **errstr);
 void	 server_stop(struct server *srv);		/* NULL ok */
+/*
+ * Cuts the connections whose request head has been coming in for
+ * longer than three idle timeouts (a byte now and then keeps one from
+ * ever being idle: slowloris).  The daemon calls it on its heartbeat.
+ * NULL ok.
+ */
+void	 server_reap(struct server *srv);
 /* A reload: serve the files cfg names from now on.  NULL ok. */
 void	 server_follow(struct server *srv, const struct config *cfg);
 /* The TCP port it listens on (useful with port 0 in tests); -1 if unknown. */

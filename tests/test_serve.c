@@ -111,6 +111,10 @@ ask(const char *method, const char *path, const char *extra,
 		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
 	else if (strcmp(method, "POST") == 0)
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, "x=1");
+	else if (strcmp(method, "GETBODY") == 0) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, "x=1");
+		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, "GET");
+	}
 	/* extra: header lines, separated by '\n' */
 	for (const char *l = extra; l != NULL && *l != '\0';) {
 		size_t	 n = strcspn(l, "\n");
@@ -576,6 +580,61 @@ Test(serve, slowloris_neither_blocks_nor_stays, .timeout = 60)
 	cr_assert_eq(closed, n, "%d of %d still open after %.0f s", n - closed,
 	    n, now_s() - t0);
 	cr_assert_lt(now_s() - t0, 15.0);
+}
+
+/*
+ * A client sending its request head a byte at a time is never idle: the
+ * idle timeout never came, and 512 of them shut everyone out for as long
+ * as they liked.  A head still coming after three idle timeouts is cut
+ * (server_reap, on the daemon's heartbeat); a request answered and a
+ * connection kept alive are not.
+ */
+Test(serve, a_head_sent_a_byte_at_a_time_is_cut, .timeout = 60)
+{
+	static const char head[] = "GET /feed.xml HTTP/1.1\r\nHost: x\r\n"
+	    "X-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n";
+	char	*err = NULL;
+	int	 fd, closed = 0;
+	size_t	 sent = 0;
+	double	 t0;
+	struct answer a;
+
+	server_stop(fx.srv);
+	setenv("FEEDD_TEST_SERVE_IDLE_SECS", "1", 1);
+	fx.srv = server_start(&fx.cfg, fx.m, &err);
+	unsetenv("FEEDD_TEST_SERVE_IDLE_SECS");
+	cr_assert_not_null(fx.srv, "%s", err);
+	fx.port = server_port(fx.srv);
+	cr_assert_neq(fd = connect_from("127.0.0.6"), -1);
+	t0 = now_s();
+	while (!closed && now_s() - t0 < 20) {
+		struct pollfd p = { fd, POLLIN, 0 };
+		char	 c[256];
+
+		if (sent < sizeof(head) - 1)	/* well inside the idle second */
+			(void)!write(fd, head + sent++, 1);
+		if (poll(&p, 1, 400) > 0 && read(fd, c, sizeof(c)) <= 0)
+			closed = 1;
+		server_reap(fx.srv);
+	}
+	close(fd);
+	cr_assert(closed, "still open after %.0f s", now_s() - t0);
+	cr_assert_geq(now_s() - t0, 2.5, "cut before three idle seconds");
+	ask("GET", "/feed.xml", NULL, &a);	/* the others are served */
+	cr_expect_eq(a.status, 200);
+	answer_cleanup(&a);
+}
+
+/* A GET with a body (meaningless, RFC 9110 9.3.1) lost its connection
+ * with no answer; the body is read and dropped. */
+Test(serve, a_get_with_a_body_is_answered)
+{
+	struct answer a;
+
+	ask("GETBODY", "/feed.xml", NULL, &a);
+	cr_expect_eq(a.status, 200);
+	cr_expect_str_eq(buf_str(&a.body), feed_body);
+	answer_cleanup(&a);
 }
 
 /* Connections are kept alive (every answer said "Connection: close"). */
