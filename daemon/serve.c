@@ -332,13 +332,31 @@ prepared_clear(struct prepared *p)
 	p->path = NULL;
 }
 
+/*
+ * A file's Last-Modified, or "" while the second it was written in goes
+ * on: a second version written in the same second would have the same
+ * date, and If-Modified-Since would keep a reader on the first.  Once
+ * the second is over no version can share it.
+ */
+static void
+lm_date(char *buf, size_t len, const struct stat *st)
+{
+	if (time(NULL) <= st->st_mtim.tv_sec)
+		buf[0] = '\0';
+	else
+		http_date(buf, len, st->st_mtim.tv_sec);
+}
+
+/* The prepared version is the file's, with its date once it may have
+ * one (lm_date). */
 static int
 same_version(const struct prepared *p, const struct stat *st)
 {
 	return p->dev == st->st_dev && p->ino == st->st_ino &&
 	    p->size == st->st_size &&
 	    p->mtime.tv_sec == st->st_mtim.tv_sec &&
-	    p->mtime.tv_nsec == st->st_mtim.tv_nsec;
+	    p->mtime.tv_nsec == st->st_mtim.tv_nsec &&
+	    (p->last_modified[0] != '\0' || time(NULL) <= st->st_mtim.tv_sec);
 }
 
 static void
@@ -375,8 +393,7 @@ prepare(struct prepared *p, const char *path, int fd, const struct stat *st,
 	snprintf(p->etag, sizeof(p->etag), "\"%016llx\"", (unsigned long long)h);
 	snprintf(p->etag_gz, sizeof(p->etag_gz), "\"%016llx-gz\"",
 	    (unsigned long long)h);
-	http_date(p->last_modified, sizeof(p->last_modified),
-	    st->st_mtim.tv_sec);
+	lm_date(p->last_modified, sizeof(p->last_modified), st);
 	if ((z = gzip_body(body, len, &zlen)) != NULL &&
 	    (p->gz = MHD_create_response_from_buffer_with_free_callback(zlen,
 	    z, free)) == NULL)
@@ -445,7 +462,7 @@ queue_big(struct MHD_Connection *c, int fd, const struct stat *st,
 	    (unsigned long long)st->st_ino, (unsigned long long)st->st_size,
 	    (unsigned long long)st->st_mtim.tv_sec * 1000000000ULL +
 	    (unsigned long long)st->st_mtim.tv_nsec);
-	http_date(last_modified, sizeof(last_modified), st->st_mtim.tv_sec);
+	lm_date(last_modified, sizeof(last_modified), st);
 	nm = not_modified(c, etag, st->st_mtim.tv_sec);
 	if (nm) {
 		close(fd);
