@@ -153,29 +153,39 @@ read_file(int fd, size_t size, size_t *len)
 	return data;
 }
 
-/* Whether the client takes gzip (a "gzip" token not given q=0). */
+/* Whether the client takes gzip: "gzip" (or "*") not given q=0. */
 static int
 accepts_gzip(const char *ae)
 {
-	const char *p;
+	double	 gzip = -1, star = -1;
 
-	for (p = ae; p != NULL && (p = strcasestr(p, "gzip")) != NULL; p += 4) {
-		const char *q = p + 4;
+	/* RFC 9110 12.5.3: "coding;q=x" items; gzip by name, else "*" */
+	while (*ae != '\0') {
+		size_t	 n = strcspn(ae, ",;"), len = n;
+		const char *name = ae, *end;
+		double	 q = 1;
 
-		if ((p != ae && (isalnum((unsigned char)p[-1]) || p[-1] == '-')) ||
-		    (isalnum((unsigned char)*q) || *q == '-'))
-			continue;
-		while (*q == ' ')
-			q++;
-		if (*q == ';') {
-			const char *qv = strstr(q, "q=");
-
-			if (qv != NULL && strtod(qv + 2, NULL) == 0)
-				return 0;
+		while (len > 0 && (*name == ' ' || *name == '\t'))
+			name++, len--;
+		while (len > 0 && (name[len - 1] == ' ' || name[len - 1] == '\t'))
+			len--;
+		ae += n;
+		if (*ae == ';') {
+			end = ae + strcspn(ae, ",");
+			for (const char *p = ae; p < end; p++)
+				if ((p[0] == 'q' || p[0] == 'Q') && p[1] == '=')
+					q = strtod(p + 2, NULL);
+			ae = end;
 		}
-		return 1;
+		if ((len == 4 && strncasecmp(name, "gzip", 4) == 0) ||
+		    (len == 6 && strncasecmp(name, "x-gzip", 6) == 0))
+			gzip = q;
+		else if (len == 1 && *name == '*')
+			star = q;
+		if (*ae == ',')
+			ae++;
 	}
-	return 0;
+	return gzip >= 0 ? gzip > 0 : star > 0;
 }
 
 /* gzip of data; NULL on failure. */
@@ -606,6 +616,51 @@ reply_metrics(struct server *srv, struct reply *r)
 	r->cacheable = 1;
 }
 
+static int
+hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' :
+	    (c | 0x20) >= 'a' && (c | 0x20) <= 'f' ? (c | 0x20) - 'a' + 10 : -1;
+}
+
+/*
+ * The request target decoded in place, but for "%00": decoded, it cut
+ * the path short ("/feed.xml%00.txt" was /feed.xml), so it stays as
+ * written and names no file.  Returns the new length.
+ */
+static size_t
+unescape_target(void *cls, struct MHD_Connection *c, char *uri)
+{
+	char	*w = uri;
+	int	 hi, lo;
+
+	(void)cls, (void)c;
+	for (const char *r = uri; *r != '\0';) {
+		if (r[0] == '%' && (hi = hexval(r[1])) >= 0 &&
+		    (lo = hexval(r[2])) >= 0 && (hi | lo) != 0) {
+			*w++ = (char)(hi << 4 | lo);
+			r += 3;
+		} else
+			*w++ = *r++;
+	}
+	*w = '\0';
+	return (size_t)(w - uri);
+}
+
+/* An absolute-form target ("http://host/feed.xml", RFC 9112 3.2.2) as
+ * its path. */
+static const char *
+target_path(const char *url)
+{
+	const char *p;
+
+	if (strncasecmp(url, "http://", 7) != 0 &&
+	    strncasecmp(url, "https://", 8) != 0)
+		return url;
+	p = strchr(url + 7 + (url[4] == 's' || url[4] == 'S'), '/');
+	return p != NULL ? p : "/";
+}
+
 static int64_t
 mono_ms(void)
 {
@@ -706,6 +761,7 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 	int ret = -1;
 
 	(void)version, (void)upload;
+	url = target_path(url);
 	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
 		/* at once: the body is not read, the connection closes */
 		reply_text(&r, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed\n");
@@ -808,6 +864,7 @@ server_start(const struct config *cfg, struct metrics *m, char **errstr)
 	    on_request, srv,
 	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+	    MHD_OPTION_UNESCAPE_CALLBACK, unescape_target, NULL,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)SERVE_MAX_CONNECTIONS,
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)SERVE_PER_IP,

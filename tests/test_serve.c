@@ -98,7 +98,8 @@ ask(const char *method, const char *path, const char *extra,
 {
 	CURL	*c = curl_easy_init();
 	struct curl_slist *h = NULL;
-	char	*url = xasprintf("http://127.0.0.1:%d%s", fx.port, path);
+	char	*url = xasprintf("http://127.0.0.1:%d%s", fx.port,
+	    strcmp(method, "TARGET") == 0 ? "/" : path);
 
 	buf_init(&a->body, 0);
 	buf_init(&a->head, 0);
@@ -112,6 +113,8 @@ ask(const char *method, const char *path, const char *extra,
 		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
 	else if (strcmp(method, "POST") == 0)
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, "x=1");
+	else if (strcmp(method, "TARGET") == 0)	/* path: the whole target */
+		curl_easy_setopt(c, CURLOPT_REQUEST_TARGET, path);
 	else if (strcmp(method, "GETBODY") == 0) {
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, "x=1");
 		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, "GET");
@@ -357,6 +360,56 @@ Test(serve, gzip_when_asked)
 	cr_expect_null(enc, "gzip despite q=0");
 	free(enc);
 	answer_cleanup(&a);
+}
+
+/* RFC 9110 12.5.3: "*" stands for gzip when gzip is not named;
+ * "x-gzip" is gzip; q=0 refuses. */
+Test(serve, gzip_by_star_and_by_its_old_name)
+{
+	static const struct { const char *ae; int gz; } cases[] = {
+		{ "Accept-Encoding: *, identity;q=0", 1 },
+		{ "Accept-Encoding: x-gzip", 1 },
+		{ "Accept-Encoding: gzip;q=0, *", 0 },
+		{ "Accept-Encoding: *;q=0", 0 },
+		{ "Accept-Encoding: identity", 0 },
+		{ "Accept-Encoding: br, deflate;q=0.5, GZIP;q=0.1", 1 },
+	};
+	struct answer a;
+	char	*enc;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ask("GET", "/feed.xml", cases[i].ae, &a);
+		enc = header(&a, "Content-Encoding");
+		cr_expect_eq(enc != NULL, cases[i].gz, "%s", cases[i].ae);
+		free(enc);
+		answer_cleanup(&a);
+	}
+}
+
+/*
+ * "%00" decoded cut the path: "/feed.xml%00.txt" was /feed.xml (a filter
+ * in front saw another resource).  It names no file now.  Other escapes
+ * decode, and an absolute-form target (RFC 9112 3.2.2) is its path.
+ */
+Test(serve, targets_with_nul_escapes_and_absolute_form)
+{
+	struct answer a;
+	char	*abs = xasprintf("http://127.0.0.1:%d/feed.xml", fx.port);
+
+	ask("GET", "/feed.xml%00.txt", NULL, &a);
+	cr_expect_eq(a.status, 404);
+	answer_cleanup(&a);
+	ask("GET", "/healthz%00", NULL, &a);
+	cr_expect_eq(a.status, 404);
+	answer_cleanup(&a);
+	ask("GET", "/%66eed.xml", NULL, &a);
+	cr_expect_eq(a.status, 200);
+	answer_cleanup(&a);
+	ask("TARGET", abs, NULL, &a);
+	cr_expect_eq(a.status, 200);
+	cr_expect_str_eq(buf_str(&a.body), feed_body);
+	answer_cleanup(&a);
+	free(abs);
 }
 
 Test(serve, metrics_and_healthz)
