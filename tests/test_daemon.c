@@ -941,6 +941,30 @@ ts_mkdir_state(struct ts *t)
 }
 
 /*
+ * `run` on one feed of one item, checking its files every 100 ms, once
+ * its first flush wrote feed.xml: its pid.  conf and errf: the caller's.
+ */
+static pid_t
+run_checked_often(char **conf, char **errf)
+{
+	char	*atom = th_path(T.dir, "state/feed.xml");
+	pid_t	 pid;
+
+	*conf = ts_conf_one(&T, "a", "/a.xml", "");
+	*errf = th_path(T.dir, "stderr");
+	ts_put(&T, "a.xml", "<rss version=\"2.0\"><channel><title>t</title>"
+	    "<item><title>One</title><link>http://e.org/1</link></item>"
+	    "</channel></rss>");
+	ts_mkdir_state(&T);
+	setenv("FEEDD_TEST_HEARTBEAT_MS", "100", 1);
+	pid = ts_run_start(*conf, *errf);
+	unsetenv("FEEDD_TEST_HEARTBEAT_MS");
+	cr_assert_eq(ts_wait_file_has(atom, "One", 20), 0, "no first flush");
+	free(atom);
+	return pid;
+}
+
+/*
  * The database deleted under a running daemon: its writes went on into
  * the unlinked file, lost when it ended, and `status` said "no database
  * yet".  It stops at its next check (exit 1, so systemd starts it on a
@@ -948,20 +972,9 @@ ts_mkdir_state(struct ts *t)
  */
 Test(daemon, a_deleted_database_stops_the_daemon)
 {
-	char *conf = ts_conf_one(&T, "a", "/a.xml", "");
-	char *atom = th_path(T.dir, "state/feed.xml");
-	char *db = th_path(T.dir, "state/feedd.db");
-	char *errf = th_path(T.dir, "stderr"), *err;
-	pid_t pid;
+	char *db = th_path(T.dir, "state/feedd.db"), *conf, *errf, *err;
+	pid_t pid = run_checked_often(&conf, &errf);
 
-	ts_put(&T, "a.xml", "<rss version=\"2.0\"><channel><title>t</title>"
-	    "<item><title>One</title><link>http://e.org/1</link></item>"
-	    "</channel></rss>");
-	ts_mkdir_state(&T);
-	setenv("FEEDD_TEST_HEARTBEAT_MS", "100", 1);
-	pid = ts_run_start(conf, errf);
-	unsetenv("FEEDD_TEST_HEARTBEAT_MS");
-	cr_assert_eq(ts_wait_file_has(atom, "One", 20), 0, "no first flush");
 	cr_assert_eq(unlink(db), 0);
 	cr_assert_eq(ts_wait_exit(pid, 20), 1, "it did not stop with 1");
 	err = th_read_file(errf, NULL);
@@ -971,7 +984,6 @@ Test(daemon, a_deleted_database_stops_the_daemon)
 	free(err);
 	free(errf);
 	free(db);
-	free(atom);
 	free(conf);
 }
 
@@ -982,21 +994,10 @@ Test(daemon, a_deleted_database_stops_the_daemon)
  */
 Test(daemon, a_deleted_lock_file_is_taken_again)
 {
-	char *conf = ts_conf_one(&T, "a", "/a.xml", "");
-	char *atom = th_path(T.dir, "state/feed.xml");
-	char *lock = th_path(T.dir, "state/feedd.db.lock");
-	char *errf = th_path(T.dir, "stderr");
+	char *lock = th_path(T.dir, "state/feedd.db.lock"), *conf, *errf;
 	struct th_result r;
-	pid_t pid;
+	pid_t pid = run_checked_often(&conf, &errf);
 
-	ts_put(&T, "a.xml", "<rss version=\"2.0\"><channel><title>t</title>"
-	    "<item><title>One</title><link>http://e.org/1</link></item>"
-	    "</channel></rss>");
-	ts_mkdir_state(&T);
-	setenv("FEEDD_TEST_HEARTBEAT_MS", "100", 1);
-	pid = ts_run_start(conf, errf);
-	unsetenv("FEEDD_TEST_HEARTBEAT_MS");
-	cr_assert_eq(ts_wait_file_has(atom, "One", 20), 0, "no first flush");
 	cr_assert_eq(unlink(lock), 0);
 	cr_assert_eq(ts_wait_file_has(errf, "taken again", 20), 0,
 	    "the daemon did not take the lock again");
@@ -1008,7 +1009,6 @@ Test(daemon, a_deleted_lock_file_is_taken_again)
 	cr_assert_eq(ts_wait_exit(pid, 12), 0);
 	free(errf);
 	free(lock);
-	free(atom);
 	free(conf);
 }
 
@@ -1058,20 +1058,11 @@ Test(daemon, once_to_a_closed_pipe_finishes_and_says_so)
  */
 Test(daemon, a_database_locked_by_another_process_stalls_nothing)
 {
-	char *conf = ts_conf_one(&T, "a", "/a.xml", "");
-	char *atom = th_path(T.dir, "state/feed.xml");
-	char *db = th_path(T.dir, "state/feedd.db");
-	char *errf = th_path(T.dir, "stderr");
+	char *db = th_path(T.dir, "state/feedd.db"), *conf, *errf;
+	pid_t pid = run_checked_often(&conf, &errf);
 	sqlite3 *h;
 	int64_t t0;
-	pid_t pid;
 
-	ts_put(&T, "a.xml", "<rss version=\"2.0\"><channel><title>t</title>"
-	    "<item><title>One</title><link>http://e.org/1</link></item>"
-	    "</channel></rss>");
-	ts_mkdir_state(&T);
-	pid = ts_run_start(conf, errf);
-	cr_assert_eq(ts_wait_file_has(atom, "One", 20), 0, "no first flush");
 	cr_assert_eq(sqlite3_open(db, &h), SQLITE_OK);
 	cr_assert_eq(sqlite3_exec(h, "BEGIN IMMEDIATE", NULL, NULL, NULL),
 	    SQLITE_OK, "%s", sqlite3_errmsg(h));
@@ -1087,6 +1078,5 @@ Test(daemon, a_database_locked_by_another_process_stalls_nothing)
 	sqlite3_close(h);
 	free(errf);
 	free(db);
-	free(atom);
 	free(conf);
 }
