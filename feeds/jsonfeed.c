@@ -97,6 +97,26 @@ resolve(struct jf *jf, const char *url)
 }
 
 /* Names of a 1.1 "authors" array or a 1.0 "author" object, ", " joined. */
+/*
+ * An author object's name, else its url: an item whose authors give only
+ * a url has authors all the same, and the feed's are not theirs
+ * (jsonfeed.org 1.1: the top-level authors apply "if not specified in an
+ * item").  NULL when it has neither.
+ */
+static const char *
+author_name(const cJSON *a)
+{
+	const char *v;
+
+	if (!cJSON_IsObject(a))
+		return NULL;
+	v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(a, "name"));
+	if (v == NULL || *v == '\0')
+		v = cJSON_GetStringValue(
+		    cJSON_GetObjectItemCaseSensitive(a, "url"));
+	return v != NULL && *v != '\0' ? v : NULL;
+}
+
 static char *
 get_authors(const cJSON *obj)
 {
@@ -109,18 +129,12 @@ get_authors(const cJSON *obj)
 	buf_init(&b, 0);
 	if (cJSON_IsArray(list)) {
 		cJSON_ArrayForEach(a, list) {
-			name = cJSON_GetStringValue(
-			    cJSON_GetObjectItemCaseSensitive(a, "name"));
-			if (name != NULL && *name != '\0')
+			if ((name = author_name(a)) != NULL)
 				buf_printf(&b, "%s%s", b.len ? ", " : "", name);
 		}
 	}
-	if (b.len == 0 && cJSON_IsObject(one)) {
-		name = cJSON_GetStringValue(
-		    cJSON_GetObjectItemCaseSensitive(one, "name"));
-		if (name != NULL)
-			buf_puts(&b, name);
-	}
+	if (b.len == 0 && (name = author_name(one)) != NULL)
+		buf_puts(&b, name);
 	if (b.len == 0) {
 		buf_cleanup(&b);
 		return NULL;

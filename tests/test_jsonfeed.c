@@ -372,3 +372,19 @@ Test(jsonfeed, lone_surrogates_are_replaced_not_fatal)
 	cr_assert_str_eq(doc->items[2].title, "text \\ud800");
 	feed_doc_free(doc);
 }
+
+/* An item whose authors give only a url has authors: the feed's were
+ * put in their place (jsonfeed.org: the top-level authors apply only
+ * "if not specified in an item").  The url stands for the name. */
+Test(jsonfeed, an_author_with_only_a_url_is_the_items)
+{
+	struct feed_doc *doc = parse_ok("{\"version\": \"https://jsonfeed.org/"
+	    "version/1.1\", \"title\": \"a\", \"authors\": [{\"name\": \"Feed "
+	    "Owner\"}], \"items\": [{\"id\": \"1\", \"content_text\": \"x\","
+	    " \"authors\": [{\"url\": \"https://guest.example/\"}]},"
+	    "{\"id\": \"2\", \"content_text\": \"y\"}]}", NULL);
+
+	cr_assert_str_eq(doc->items[0].author, "https://guest.example/");
+	cr_assert_str_eq(doc->items[1].author, "Feed Owner");
+	feed_doc_free(doc);
+}
