@@ -97,24 +97,32 @@ resolve(struct jf *jf, const char *url)
 }
 
 /* Names of a 1.1 "authors" array or a 1.0 "author" object, ", " joined. */
-/*
- * An author object's name, else its url: an item whose authors give only
- * a url has authors all the same, and the feed's are not theirs
- * (jsonfeed.org 1.1: the top-level authors apply "if not specified in an
- * item").  NULL when it has neither.
- */
+/* An author object's key ("name" or "url"), or NULL when empty. */
 static const char *
-author_name(const cJSON *a)
+author_field(const cJSON *a, const char *key)
 {
 	const char *v;
 
 	if (!cJSON_IsObject(a))
 		return NULL;
-	v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(a, "name"));
-	if (v == NULL || *v == '\0')
-		v = cJSON_GetStringValue(
-		    cJSON_GetObjectItemCaseSensitive(a, "url"));
+	v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(a, key));
 	return v != NULL && *v != '\0' ? v : NULL;
+}
+
+/* The authors' key values joined ("Ann, Bob") into b. */
+static void
+authors_join(struct buf *b, const cJSON *list, const cJSON *one,
+    const char *key)
+{
+	const cJSON *a;
+	const char *v;
+
+	if (cJSON_IsArray(list))
+		cJSON_ArrayForEach(a, list)
+			if ((v = author_field(a, key)) != NULL)
+				buf_printf(b, "%s%s", b->len ? ", " : "", v);
+	if (b->len == 0 && (v = author_field(one, key)) != NULL)
+		buf_puts(b, v);
 }
 
 static char *
@@ -122,19 +130,18 @@ get_authors(const cJSON *obj)
 {
 	const cJSON *list = cJSON_GetObjectItemCaseSensitive(obj, "authors");
 	const cJSON *one = cJSON_GetObjectItemCaseSensitive(obj, "author");
-	const cJSON *a;
-	const char *name;
 	struct buf b;
 
+	/*
+	 * Names; only when none has one, urls: an item whose authors give
+	 * only a url has authors all the same, and the feed's are not
+	 * theirs (the top-level authors apply "if not specified in an
+	 * item", jsonfeed.org 1.1).
+	 */
 	buf_init(&b, 0);
-	if (cJSON_IsArray(list)) {
-		cJSON_ArrayForEach(a, list) {
-			if ((name = author_name(a)) != NULL)
-				buf_printf(&b, "%s%s", b.len ? ", " : "", name);
-		}
-	}
-	if (b.len == 0 && (name = author_name(one)) != NULL)
-		buf_puts(&b, name);
+	authors_join(&b, list, one, "name");
+	if (b.len == 0)
+		authors_join(&b, list, one, "url");
 	if (b.len == 0) {
 		buf_cleanup(&b);
 		return NULL;
