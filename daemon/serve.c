@@ -237,6 +237,48 @@ http_date(char *out, size_t n, time_t t)
 }
 
 /*
+ * Whether If-Match (strong: a W/ tag never matches), else
+ * If-Unmodified-Since, says the client's version is not this one (RFC
+ * 9110 13.1.1, 13.1.4, 13.2.2): 412, where a 200 was sent.
+ */
+static int
+precondition_failed(struct MHD_Connection *c, const char *etag,
+    time_t mtime)
+{
+	const char *im = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_IF_MATCH), *ius, *at;
+	time_t	 since;
+
+	if (im != NULL) {
+		if (strcmp(im, "*") == 0)
+			return 0;
+		for (at = im; (at = strstr(at, etag)) != NULL; at++)
+			if (at < im + 2 || at[-1] != '/')
+				return 0;
+		return 1;
+	}
+	ius = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_IF_UNMODIFIED_SINCE);
+	if (ius == NULL || (since = curl_getdate(ius, NULL)) == -1)
+		return 0;
+	return mtime > since;
+}
+
+static enum MHD_Result
+queue_412(struct MHD_Connection *c)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(0, NULL,
+	    MHD_RESPMEM_PERSISTENT);
+	enum MHD_Result ret;
+
+	if (r == NULL)
+		return MHD_NO;
+	ret = MHD_queue_response(c, MHD_HTTP_PRECONDITION_FAILED, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+/*
  * Whether the request's validators say the client has this version:
  * If-None-Match when sent, else If-Modified-Since against the file's
  * mtime (RFC 9110 13.2.2), for readers that send only the date.
@@ -452,6 +494,8 @@ queue_prepared(struct MHD_Connection *c, const struct prepared *p)
 	    MHD_HTTP_HEADER_ACCEPT_ENCODING);
 	int gz = p->gz != NULL && ae != NULL && accepts_gzip(ae);
 
+	if (precondition_failed(c, gz ? p->etag_gz : p->etag, p->mtime.tv_sec))
+		return queue_412(c);
 	if (not_modified(c, gz ? p->etag_gz : p->etag, p->mtime.tv_sec))
 		return MHD_queue_response(c, MHD_HTTP_NOT_MODIFIED,
 		    gz ? p->nm_gz : p->nm);
@@ -473,6 +517,10 @@ queue_big(struct MHD_Connection *c, int fd, const struct stat *st,
 	    (unsigned long long)st->st_mtim.tv_sec * 1000000000ULL +
 	    (unsigned long long)st->st_mtim.tv_nsec);
 	lm_date(last_modified, sizeof(last_modified), st);
+	if (precondition_failed(c, etag, st->st_mtim.tv_sec)) {
+		close(fd);
+		return queue_412(c);
+	}
 	nm = not_modified(c, etag, st->st_mtim.tv_sec);
 	if (nm) {
 		close(fd);

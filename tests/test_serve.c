@@ -255,6 +255,45 @@ Test(serve, a_file_written_this_second_has_no_date_yet)
 	answer_cleanup(&a);
 }
 
+/* RFC 9110 13.1.1, 13.1.4: If-Match (strong) and If-Unmodified-Since
+ * were ignored; a failed one is 412, a met one the file. */
+Test(serve, if_match_and_if_unmodified_since_give_412)
+{
+	struct utimbuf when = { 1700000000, 1700000000 };
+	struct answer a;
+	char	*etag, *h;
+
+	cr_assert_eq(utime(fx.cfg.atom_path, &when), 0);
+	ask("GET", "/feed.xml", NULL, &a);
+	cr_assert_not_null(etag = header(&a, "ETag"));
+	answer_cleanup(&a);
+	ask("GET", "/feed.xml", "If-Match: \"other\"", &a);
+	cr_expect_eq(a.status, 412);
+	answer_cleanup(&a);
+	h = xasprintf("If-Match: \"x\", %s", etag);
+	ask("GET", "/feed.xml", h, &a);
+	cr_expect_eq(a.status, 200);
+	answer_cleanup(&a);
+	free(h);
+	h = xasprintf("If-Match: W/%s", etag);
+	ask("GET", "/feed.xml", h, &a);
+	cr_expect_eq(a.status, 412, "a weak tag never matches If-Match");
+	answer_cleanup(&a);
+	free(h);
+	ask("GET", "/feed.xml", "If-Match: *", &a);
+	cr_expect_eq(a.status, 200);
+	answer_cleanup(&a);
+	ask("GET", "/feed.xml",
+	    "If-Unmodified-Since: Tue, 14 Nov 2023 22:13:19 GMT", &a);
+	cr_expect_eq(a.status, 412);
+	answer_cleanup(&a);
+	ask("GET", "/feed.xml",
+	    "If-Unmodified-Since: Tue, 14 Nov 2023 22:13:20 GMT", &a);
+	cr_expect_eq(a.status, 200);
+	answer_cleanup(&a);
+	free(etag);
+}
+
 Test(serve, head_has_length_but_no_body)
 {
 	struct answer a;
