@@ -72,6 +72,7 @@ struct jf {
 	struct feed_doc *doc;
 	const char *base;		/* what relative URLs resolve against */
 	char	*feed_authors;		/* top-level authors, the fallback */
+	const cJSON *root;		/* the feed object */
 };
 
 /* The string at obj.key; a note in errors when present but not a string. */
@@ -96,7 +97,6 @@ resolve(struct jf *jf, const char *url)
 	return url != NULL ? url_resolve(jf->base, url) : NULL;
 }
 
-/* Names of a 1.1 "authors" array or a 1.0 "author" object, ", " joined. */
 /* An author object's key ("name" or "url"), or NULL when empty. */
 static const char *
 author_field(const cJSON *a, const char *key)
@@ -109,10 +109,32 @@ author_field(const cJSON *a, const char *key)
 	return v != NULL && *v != '\0' ? v : NULL;
 }
 
-/* The authors' key values joined ("Ann, Bob") into b. */
+/* The name the feed's authors (feed: an object with "authors" or
+ * "author", or NULL) give the url, else the url itself. */
+static const char *
+name_of_url(const cJSON *feed, const char *url)
+{
+	const cJSON *list = cJSON_GetObjectItemCaseSensitive(feed, "authors");
+	const cJSON *one = cJSON_GetObjectItemCaseSensitive(feed, "author");
+	const cJSON *a;
+	const char *v;
+
+	if (cJSON_IsArray(list))
+		cJSON_ArrayForEach(a, list)
+			if ((v = author_field(a, "url")) != NULL &&
+			    strcmp(v, url) == 0 && author_field(a, "name"))
+				return author_field(a, "name");
+	if ((v = author_field(one, "url")) != NULL && strcmp(v, url) == 0 &&
+	    author_field(one, "name"))
+		return author_field(one, "name");
+	return url;
+}
+
+/* The authors' key values joined ("Ann, Bob") into b; a url named by
+ * the feed's authors as that name. */
 static void
 authors_join(struct buf *b, const cJSON *list, const cJSON *one,
-    const char *key)
+    const char *key, const cJSON *feed)
 {
 	const cJSON *a;
 	const char *v;
@@ -120,28 +142,30 @@ authors_join(struct buf *b, const cJSON *list, const cJSON *one,
 	if (cJSON_IsArray(list))
 		cJSON_ArrayForEach(a, list)
 			if ((v = author_field(a, key)) != NULL)
-				buf_printf(b, "%s%s", b->len ? ", " : "", v);
+				buf_printf(b, "%s%s", b->len ? ", " : "",
+				    feed ? name_of_url(feed, v) : v);
 	if (b->len == 0 && (v = author_field(one, key)) != NULL)
-		buf_puts(b, v);
+		buf_puts(b, feed ? name_of_url(feed, v) : v);
 }
 
+/*
+ * Names of a 1.1 "authors" array or a 1.0 "author" object, ", " joined.
+ * Only when none has a name, their urls (as the feed's authors name
+ * them, given feed): an item whose authors give only a url has authors
+ * all the same, and the feed's are not theirs (the top-level authors
+ * apply "if not specified in an item", jsonfeed.org 1.1).
+ */
 static char *
-get_authors(const cJSON *obj)
+get_authors(const cJSON *obj, const cJSON *feed)
 {
 	const cJSON *list = cJSON_GetObjectItemCaseSensitive(obj, "authors");
 	const cJSON *one = cJSON_GetObjectItemCaseSensitive(obj, "author");
 	struct buf b;
 
-	/*
-	 * Names; only when none has one, urls: an item whose authors give
-	 * only a url has authors all the same, and the feed's are not
-	 * theirs (the top-level authors apply "if not specified in an
-	 * item", jsonfeed.org 1.1).
-	 */
 	buf_init(&b, 0);
-	authors_join(&b, list, one, "name");
+	authors_join(&b, list, one, "name", NULL);
 	if (b.len == 0)
-		authors_join(&b, list, one, "url");
+		authors_join(&b, list, one, "url", feed);
 	if (b.len == 0) {
 		buf_cleanup(&b);
 		return NULL;
@@ -249,7 +273,7 @@ get_item(struct jf *jf, const cJSON *item, size_t n)
 	it->summary = html_escape_text(get_str(jf, item, "summary", where));
 	it->published = get_date(jf, item, "date_published", n);
 	it->updated = get_date(jf, item, "date_modified", n);
-	if ((it->author = get_authors(item)) == NULL)
+	if ((it->author = get_authors(item, jf->root)) == NULL)
 		it->author = xstrdup_or_null(jf->feed_authors);
 	get_tags(item, it);
 	get_attachments(jf, item, it);
@@ -305,7 +329,8 @@ get_feed(struct jf *jf, const cJSON *root, const char *base_url)
 	doc->description = xstrdup_or_null(get_str(jf, root, "description",
 	    "feed"));
 	doc->language = xstrdup_or_null(get_str(jf, root, "language", "feed"));
-	jf->feed_authors = get_authors(root);
+	jf->root = root;
+	jf->feed_authors = get_authors(root, NULL);
 	doc->author = xstrdup_or_null(jf->feed_authors);
 	items = cJSON_GetObjectItemCaseSensitive(root, "items");
 	if (items != NULL && !cJSON_IsArray(items)) {

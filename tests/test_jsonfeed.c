@@ -380,11 +380,15 @@ Test(jsonfeed, an_author_with_only_a_url_is_the_items)
 {
 	struct feed_doc *doc = parse_ok("{\"version\": \"https://jsonfeed.org/"
 	    "version/1.1\", \"title\": \"a\", \"authors\": [{\"name\": \"Feed "
-	    "Owner\"}], \"items\": [{\"id\": \"1\", \"content_text\": \"x\","
+	    "Owner\"}, {\"name\": \"Joe\", \"url\": \"mailto:joe@x.example\"}],"
+	    " \"items\": [{\"id\": \"1\", \"content_text\": \"x\","
 	    " \"authors\": [{\"url\": \"https://guest.example/\"}]},"
-	    "{\"id\": \"2\", \"content_text\": \"y\"}]}", NULL);
+	    "{\"id\": \"2\", \"content_text\": \"y\"},"
+	    "{\"id\": \"3\", \"content_text\": \"z\","
+	    " \"authors\": [{\"url\": \"mailto:joe@x.example\"}]}]}", NULL);
 
 	cr_assert_str_eq(doc->items[0].author, "https://guest.example/");
-	cr_assert_str_eq(doc->items[1].author, "Feed Owner");
+	cr_assert_str_eq(doc->items[1].author, "Feed Owner, Joe");
+	cr_assert_str_eq(doc->items[2].author, "Joe", "the feed names the url");
 	feed_doc_free(doc);
 }
