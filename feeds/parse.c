@@ -14,6 +14,7 @@
 #include "feeds/jsonfeed.h"
 #include "feeds/parse.h"
 #include "feeds/xml.h"
+#include "feeds/xmlfix.h"
 
 /* The bound when the caller sets none (feedd parse): max_size's default. */
 #define PARSE_MAX_DEFAULT	(64ull * 1024 * 1024)
@@ -41,6 +42,10 @@ struct feed_parser {
 	struct xml_reader *r;
 	struct feed_doc	*doc;
 	char		*fail;		/* set once not a feed */
+	char		*charset;
+	struct buf	 kept;		/* the (inflated) input, for a second
+					 * parse (retry_closing_voids) */
+	int		 keep;		/* kept holds all of it so far */
 };
 
 struct feed_parser *
@@ -55,6 +60,9 @@ feed_parser_new(const char *base_url, const char *charset)
 	buf_init(&p->json, PARSE_MAX_DEFAULT);
 	buf_init(&p->utf8, 0);
 	p->dec = enc_decoder_new(charset);
+	p->charset = charset ? xstrdup(charset) : NULL;
+	buf_init(&p->kept, 0);
+	p->keep = 1;
 	p->doc = feed_doc_new();
 	p->b = builder_new(p->doc);
 	p->r = xml_reader_new(p->b, p->doc, base_url);
@@ -105,7 +113,9 @@ feed_parser_free(struct feed_parser *p)
 	buf_cleanup(&p->head);
 	buf_cleanup(&p->json);
 	buf_cleanup(&p->utf8);
+	buf_cleanup(&p->kept);
 	free(p->base_url);
+	free(p->charset);
 	free(p->fail);
 	free(p);
 }
@@ -148,6 +158,12 @@ sniff_feed(struct feed_parser *p, const char *data, size_t len, int final)
 	const unsigned char *s;
 	size_t i, n;
 
+	if (p->keep && len > 0 && (p->sniff == SNIFF_JSON ||
+	    p->kept.len + len > p->max ||
+	    buf_append(&p->kept, data, len) == -1)) {
+		p->keep = 0;
+		buf_cleanup(&p->kept);
+	}
 	if (p->sniff == SNIFF_UNDECIDED) {
 		/* The first chunk is looked at where it is when it decides. */
 		if (p->head.len == 0 && len > 0 &&
@@ -281,9 +297,47 @@ xml_finish(struct feed_parser *p, char **errstr)
 	return doc;
 }
 
+/*
+ * A document in which an end tag closed an element of another name:
+ * with raw HTML in RSS text, one <br> left open made libxml2 close the
+ * wrong element at each end tag after it, the next items nested inside
+ * the first and were lost.  Parsed again with HTML's void elements
+ * closed; the second reading is taken when it has more items.
+ */
+static struct feed_doc *
+retry_closing_voids(struct feed_parser *p, struct feed_doc *doc)
+{
+	struct feed_parser *q;
+	struct feed_doc *again = NULL;
+	char	*mended, *err = NULL;
+	size_t	 n, count;
+
+	if ((mended = xmlfix_close_voids(p->kept.data, p->kept.len, &n,
+	    &count)) == NULL)
+		return doc;
+	q = feed_parser_new(p->base_url, p->charset);
+	q->max = p->max;
+	q->keep = 0;			/* once */
+	if (feed_parser_push(q, mended, n, &err) == 0)
+		again = feed_parser_finish(q, &err);
+	feed_parser_free(q);
+	free(mended);
+	free(err);
+	if (again == NULL || again->nitems <= doc->nitems) {
+		feed_doc_free(again);
+		return doc;
+	}
+	feed_doc_add_error(again, "%zu HTML element%s (<br>, <img> ...) left "
+	    "open in the text, closed", count, count == 1 ? "" : "s");
+	feed_doc_free(doc);
+	return again;
+}
+
 struct feed_doc *
 feed_parser_finish(struct feed_parser *p, char **errstr)
 {
+	struct feed_doc *doc;
+
 	*errstr = NULL;
 	if (p->fail == NULL)
 		parser_feed(p, NULL, 0, 1);
@@ -296,7 +350,10 @@ feed_parser_finish(struct feed_parser *p, char **errstr)
 		return jsonfeed_parse(buf_str(&p->json), p->json.len,
 		    p->base_url, errstr);
 	case SNIFF_XML:
-		return xml_finish(p, errstr);
+		doc = xml_finish(p, errstr);
+		if (doc != NULL && p->keep && xml_reader_mismatched(p->r))
+			doc = retry_closing_voids(p, doc);
+		return doc;
 	case SNIFF_UNDECIDED:
 		break;
 	}

@@ -68,6 +68,7 @@ struct xml_reader {
 	int		 saw_root;
 	int		 line_offset;
 	char		*first_error;
+	int		 mismatched;	/* an end tag closed another element */
 };
 
 /* Elements HTML writes without an end tag. */
@@ -719,6 +720,8 @@ sax_error(void *ctx, xmlErrorPtr err)
 
 	if (err == NULL || err->level == XML_ERR_WARNING || r->refused)
 		return;
+	if (err->code == XML_ERR_TAG_NAME_MISMATCH)
+		r->mismatched = 1;
 	msg = xstrdup(err->message ? err->message : "malformed XML");
 	n = strlen(msg);
 	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
@@ -814,6 +817,12 @@ xml_reader_push(struct xml_reader *r, const char *data, size_t len, int final)
 		feed_doc_add_error(r->doc, "%zu '<' starting no markup read "
 		    "as text", r->fix.mended_lt);
 	return r->refused ? -1 : 0;
+}
+
+int
+xml_reader_mismatched(const struct xml_reader *r)
+{
+	return r->mismatched;
 }
 
 const char *

@@ -72,5 +72,9 @@ int	 xml_reader_push(struct xml_reader *r, const char *data, size_t len,
  * no element was seen, for "not a feed: not XML (...)"; else NULL.
  */
 const char *xml_reader_not_xml(const struct xml_reader *r);
+/* Whether an end tag closed an element of another name (libxml2's
+ * recovery then closes one element per end tag, and what follows nests
+ * one level too deep: an HTML <br> left open in RSS text). */
+int	 xml_reader_mismatched(const struct xml_reader *r);
 
 #endif

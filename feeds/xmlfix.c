@@ -10,6 +10,7 @@
  */
 #include <stdint.h>
 #include <string.h>
+#include <strings.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -348,4 +349,102 @@ xmlfix_run(struct xmlfix *f, const char *in, size_t n, int final,
 		*data = r.s;
 		*dlen = used;
 	}
+}
+
+/* HTML's void elements that feeds leave open in RSS text. */
+static const char *const open_voids[] = { "br", "hr", "img", "wbr" };
+
+/* The void element named at p (after '<'), its name's length; else 0. */
+static size_t
+void_at(const char *p, const char *end)
+{
+	for (size_t i = 0; i < sizeof(open_voids) / sizeof(*open_voids); i++) {
+		size_t n = strlen(open_voids[i]);
+
+		if ((size_t)(end - p) > n && strncasecmp(p, open_voids[i], n) ==
+		    0 && (p[n] == '>' || p[n] == '/' || p[n] == ' ' ||
+		    p[n] == '\t' || p[n] == '\r' || p[n] == '\n'))
+			return n;
+	}
+	return 0;
+}
+
+/* The '>' ending the tag that starts at p, quotes respected; or NULL. */
+static const char *
+tag_end(const char *p, const char *end)
+{
+	char q = 0;
+
+	for (; p < end; p++) {
+		if (q != 0) {
+			if (*p == q)
+				q = 0;
+		} else if (*p == '"' || *p == '\'')
+			q = *p;
+		else if (*p == '>')
+			return p;
+	}
+	return NULL;
+}
+
+/* Where scanning goes on after the CDATA section or comment at lt;
+ * lt itself when it starts neither. */
+static const char *
+past_text_section(const char *lt, const char *end)
+{
+	const char *e = NULL;
+
+	if (end - lt >= 9 && memcmp(lt, "<![CDATA[", 9) == 0)
+		e = memmem(lt, (size_t)(end - lt), "]]>", 3);
+	else if (end - lt >= 4 && memcmp(lt, "<!--", 4) == 0)
+		e = memmem(lt, (size_t)(end - lt), "-->", 3);
+	else
+		return lt;
+	return e != NULL ? e + 3 : end;
+}
+
+/* Whether "</name>" (k bytes of name at name) follows gt, blanks aside. */
+static int
+closed_after(const char *gt, const char *end, const char *name, size_t k)
+{
+	const char *p = gt + 1;
+
+	while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' ||
+	    *p == '\t'))
+		p++;
+	return (size_t)(end - p) >= k + 3 && p[0] == '<' && p[1] == '/' &&
+	    strncasecmp(p + 2, name, k) == 0;
+}
+
+char *
+xmlfix_close_voids(const char *s, size_t n, size_t *outlen, size_t *count)
+{
+	const char *p = s, *end = s + n, *copied = s, *lt, *gt, *next;
+	struct buf b;
+	size_t k;
+
+	*count = 0;
+	buf_init(&b, 0);
+	while ((lt = memchr(p, '<', (size_t)(end - p))) != NULL) {
+		if ((next = past_text_section(lt, end)) != lt) {
+			p = next;
+			continue;
+		}
+		p = lt + 1;
+		if ((k = void_at(lt + 1, end)) == 0 ||
+		    (gt = tag_end(lt + 1 + k, end)) == NULL || gt[-1] == '/' ||
+		    closed_after(gt, end, lt + 1, k))
+			continue;
+		buf_append(&b, copied, (size_t)(gt - copied));
+		buf_puts(&b, "/>");
+		copied = p = gt + 1;
+		(*count)++;
+	}
+	if (*count == 0) {
+		buf_cleanup(&b);
+		return NULL;
+	}
+	buf_append(&b, copied, (size_t)(end - copied));
+	*outlen = b.len;
+	return buf_detach(&b);
 }

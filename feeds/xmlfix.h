@@ -42,4 +42,15 @@ void	 xmlfix_cleanup(struct xmlfix *f);
 void	 xmlfix_run(struct xmlfix *f, const char *in, size_t n, int final,
 	    const char **data, size_t *dlen);
 
+/*
+ * A copy of a whole document (s, n bytes) in which each of HTML's void
+ * elements left open (<br>, <hr>, <img ...>, <wbr>: no "/>" and no end
+ * tag after it) is closed, "<br/>"; NULL when there is none.  *count:
+ * how many.  CDATA sections and comments are left alone.  For a second
+ * parse of a document that had an end tag close another element: RSS
+ * text with raw HTML in it.
+ */
+char	*xmlfix_close_voids(const char *s, size_t n, size_t *outlen,
+	    size_t *count);
+
 #endif

@@ -747,6 +747,30 @@ Test(parse, out_of_line_content_is_the_link_of_last_resort)
 	feed_doc_free(doc);
 }
 
+/*
+ * Raw HTML in RSS text: one <br> left open made libxml2 close the wrong
+ * element at each end tag after it, and the next items nested inside the
+ * first were lost.  A document where an end tag closed another element
+ * is read again with HTML's void elements closed; a <br></br> and one
+ * inside CDATA are left as they are.
+ */
+Test(parse, a_br_left_open_in_rss_text_loses_no_item)
+{
+	struct feed_doc *doc = parse("<rss version=\"2.0\"><channel><title>t"
+	    "</title><item><title>One</title><description>line<br>break "
+	    "<IMG src=\"/a.png\" alt=\"a > b\"> <br></br><![CDATA[<br>]]>"
+	    "</description></item><item><title>Two</title></item>"
+	    "<item><title>Three</title></item></channel></rss>");
+
+	cr_assert_eq(doc->nitems, 3);
+	cr_assert_str_eq(doc->items[0].summary, "line<br/>break <IMG "
+	    "src=\"/a.png\" alt=\"a &gt; b\"></IMG> <br/><br>");
+	cr_assert_str_eq(doc->items[2].title, "Three");
+	cr_assert(has_error(doc, "2 HTML elements"), "%s",
+	    doc->nerrors ? doc->errors[doc->nerrors - 1] : "none");
+	feed_doc_free(doc);
+}
+
 /* Past the first 4 KB, valid UTF-8 goes to libxml2 without a copy: a
  * sequence cut by a chunk boundary, or a stray byte, near the cut must
  * come out the same as in one piece. */
