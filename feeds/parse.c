@@ -46,6 +46,8 @@ struct feed_parser {
 	struct buf	 kept;		/* the (inflated) input, for a second
 					 * parse (retry_closing_voids) */
 	int		 keep;		/* kept holds all of it so far */
+	const char	*whole;		/* or the caller's, all of it */
+	size_t		 nwhole;
 };
 
 struct feed_parser *
@@ -151,6 +153,19 @@ sniff_skip(const unsigned char *s, size_t n)
 	return i;
 }
 
+/* The bytes sniff_feed is handed, kept for retry_closing_voids (a
+ * JSON document, or one past max, keeps none). */
+static void
+keep_input(struct feed_parser *p, const char *data, size_t len)
+{
+	if (p->keep && len > 0 && (p->sniff == SNIFF_JSON ||
+	    p->kept.len + len > p->max ||
+	    buf_append(&p->kept, data, len) == -1)) {
+		p->keep = 0;
+		buf_cleanup(&p->kept);
+	}
+}
+
 /* JSON when the first character (after a BOM, blanks) is '{' or '['. */
 static void
 sniff_feed(struct feed_parser *p, const char *data, size_t len, int final)
@@ -158,12 +173,7 @@ sniff_feed(struct feed_parser *p, const char *data, size_t len, int final)
 	const unsigned char *s;
 	size_t i, n;
 
-	if (p->keep && len > 0 && (p->sniff == SNIFF_JSON ||
-	    p->kept.len + len > p->max ||
-	    buf_append(&p->kept, data, len) == -1)) {
-		p->keep = 0;
-		buf_cleanup(&p->kept);
-	}
+	keep_input(p, data, len);
 	if (p->sniff == SNIFF_UNDECIDED) {
 		/* The first chunk is looked at where it is when it decides. */
 		if (p->head.len == 0 && len > 0 &&
@@ -256,6 +266,7 @@ parser_feed(struct feed_parser *p, const char *data, size_t len, int final)
 			return;
 		}
 		/* sniff_feed reuses head: hand it over. */
+		keep_input(p, p->head.data, p->head.len);
 		data = NULL;
 		len = 0;
 	}
@@ -276,6 +287,17 @@ feed_parser_push(struct feed_parser *p, const char *data, size_t len,
 		return -1;
 	}
 	return 0;
+}
+
+int
+feed_parser_push_whole(struct feed_parser *p, const char *data, size_t len,
+    char **errstr)
+{
+	p->keep = 0;		/* no copy: data is there until the finish */
+	buf_cleanup(&p->kept);
+	p->whole = data;
+	p->nwhole = len;
+	return feed_parser_push(p, data, len, errstr);
 }
 
 static struct feed_doc *
@@ -311,8 +333,10 @@ retry_closing_voids(struct feed_parser *p, struct feed_doc *doc)
 	struct feed_doc *again = NULL;
 	char	*mended, *err = NULL;
 	size_t	 n, count;
+	int	 whole = p->whole != NULL && p->gzip != 1;	/* not inflated */
 
-	if ((mended = xmlfix_close_voids(p->kept.data, p->kept.len, &n,
+	if ((!whole && !p->keep) || (mended = xmlfix_close_voids(whole ?
+	    p->whole : p->kept.data, whole ? p->nwhole : p->kept.len, &n,
 	    &count)) == NULL)
 		return doc;
 	q = feed_parser_new(p->base_url, p->charset);
@@ -351,7 +375,7 @@ feed_parser_finish(struct feed_parser *p, char **errstr)
 		    p->base_url, errstr);
 	case SNIFF_XML:
 		doc = xml_finish(p, errstr);
-		if (doc != NULL && p->keep && xml_reader_mismatched(p->r))
+		if (doc != NULL && xml_reader_mismatched(p->r))
 			doc = retry_closing_voids(p, doc);
 		return doc;
 	case SNIFF_UNDECIDED:
@@ -368,7 +392,7 @@ feed_parse_buffer(const char *data, size_t len, const char *base_url,
 	struct feed_parser *p = feed_parser_new(base_url, charset);
 	struct feed_doc *doc = NULL;
 
-	if (feed_parser_push(p, data, len, errstr) == 0)
+	if (feed_parser_push_whole(p, data, len, errstr) == 0)
 		doc = feed_parser_finish(p, errstr);
 	feed_parser_free(p);
 	return doc;

@@ -39,6 +39,13 @@ void	 feed_parser_set_max(struct feed_parser *p, unsigned long long max);
  */
 int	 feed_parser_push(struct feed_parser *p, const char *data, size_t len,
 	    char **errstr);
+/*
+ * The whole document in one push, data left in place until the finish:
+ * a second reading (a damaged document) reads it there instead of from
+ * a copy the parser keeps of what it is pushed.
+ */
+int	 feed_parser_push_whole(struct feed_parser *p, const char *data,
+	    size_t len, char **errstr);
 
 /*
  * Ends the document.  Returns the document (caller owns it; free with
