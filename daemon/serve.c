@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -709,6 +710,44 @@ target_path(const char *url)
 	return p != NULL ? p : "/";
 }
 
+struct host_count {
+	int	 n;
+	int	 bad;
+};
+
+static enum MHD_Result
+count_host(void *cls, enum MHD_ValueKind kind, const char *key,
+    const char *value)
+{
+	struct host_count *h = cls;
+
+	(void)kind;
+	if (strcasecmp(key, MHD_HTTP_HEADER_HOST) != 0)
+		return MHD_YES;
+	h->n++;
+	/* uri-host [":" port] (RFC 3986): no blank, slash, '@', '?' */
+	if (value == NULL || *value == '\0' || strspn(value,
+	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+	    ".-_~!$&'()*+,;=%:[]") != strlen(value))
+		h->bad = 1;
+	return MHD_YES;
+}
+
+/*
+ * RFC 9112 3.2: an HTTP/1.1 request without a Host, with two, or with
+ * one that is no host is answered 400 (a cache in front could take such
+ * a request for another resource).
+ */
+static int
+bad_host(struct MHD_Connection *c, const char *version)
+{
+	struct host_count h = { 0, 0 };
+
+	MHD_get_connection_values(c, MHD_HEADER_KIND, count_host, &h);
+	return h.n > 1 || h.bad ||
+	    (h.n == 0 && strcmp(version, MHD_HTTP_VERSION_1_1) == 0);
+}
+
 static int64_t
 mono_ms(void)
 {
@@ -808,7 +847,7 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 	char *path = NULL;
 	int ret = -1;
 
-	(void)version, (void)upload;
+	(void)upload;
 	url = target_path(url);
 	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
 		/* at once: the body is not read, the connection closes */
@@ -823,6 +862,10 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 	if (*con_cls == NULL) {
 		*con_cls = srv;
 		watch_mark(srv, c, 0);		/* its head is in */
+		if (bad_host(c, version)) {
+			reply_text(&r, MHD_HTTP_BAD_REQUEST, "bad Host\n");
+			return send_reply(c, &r);
+		}
 		return MHD_YES;
 	}
 	/* a GET's body means nothing (RFC 9110 9.3.1): read and dropped,

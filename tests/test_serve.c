@@ -760,6 +760,42 @@ Test(serve, a_get_with_a_body_is_answered)
 	answer_cleanup(&a);
 }
 
+/* The status code of one raw request sent from 127.0.0.1, or -1. */
+static int
+raw_status(const char *request)
+{
+	int	 fd = connect_from("127.0.0.1"), code = -1;
+	char	 buf[256];
+	ssize_t	 n;
+
+	cr_assert_neq(fd, -1);
+	cr_assert_eq(write(fd, request, strlen(request)),
+	    (ssize_t)strlen(request));
+	if ((n = read(fd, buf, sizeof(buf) - 1)) > 0) {
+		buf[n] = '\0';
+		(void)sscanf(buf, "HTTP/1.%*d %d", &code);
+	}
+	close(fd);
+	return code;
+}
+
+/* RFC 9112 3.2: an HTTP/1.1 request without a Host, with two, or with
+ * one that is no host, is a 400; they were served. */
+Test(serve, host_rules_of_http_1_1)
+{
+	cr_expect_eq(raw_status("GET /feed.xml HTTP/1.1\r\n\r\n"), 400);
+	cr_expect_eq(raw_status("GET /feed.xml HTTP/1.1\r\nHost: a\r\n"
+	    "Host: b\r\n\r\n"), 400);
+	cr_expect_eq(raw_status("GET /feed.xml HTTP/1.1\r\nHost: a/b@c"
+	    "\r\n\r\n"), 400);
+	cr_expect_eq(raw_status("GET /feed.xml HTTP/1.1\r\nHost: "
+	    "127.0.0.1:8787\r\nConnection: close\r\n\r\n"), 200);
+	cr_expect_eq(raw_status("GET /feed.xml HTTP/1.1\r\nHost: [::1]:8787"
+	    "\r\nConnection: close\r\n\r\n"), 200);
+	cr_expect_eq(raw_status("GET /feed.xml HTTP/1.0\r\n\r\n"), 200,
+	    "HTTP/1.0 needs no Host");
+}
+
 /* Connections are kept alive (every answer said "Connection: close"). */
 Test(serve, connections_are_kept_alive)
 {
