@@ -530,6 +530,29 @@ static const struct out_rows alert_out = {
 	&alert_cols, alert_json, alert_cells, alert_line,
 };
 
+/*
+ * A --rule that found nothing and that the configuration does not have:
+ * a typo looked like "no alert yet".  Said on standard error; the exit
+ * status stays 0, since a rule removed from the config may have alerts.
+ */
+static void
+note_unknown_rule(const struct query *q)
+{
+	struct buf names;
+
+	for (size_t i = 0; i < q->cfg->nrules; i++)
+		if (strcmp(q->cfg->rules[i].def.name, q->opt.rule) == 0)
+			return;
+	buf_init(&names, 0);
+	for (size_t i = 0; i < q->cfg->nrules; i++)
+		buf_printf(&names, "%s%s", i ? ", " : "",
+		    q->cfg->rules[i].def.name);
+	cmd_error(q->cmd, "no alerts of rule '%s', which the configuration "
+	    "does not have (its rules: %s)", q->opt.rule,
+	    names.len ? buf_str(&names) : "none");
+	buf_cleanup(&names);
+}
+
 int
 cmd_alerts(struct query *q)
 {
@@ -541,6 +564,8 @@ cmd_alerts(struct query *q)
 	if (store_alerts_list(q->st, q->opt.rule, q->opt.limit, &rows,
 	    &n) == -1)
 		return query_fail(q);
+	if (n == 0 && q->opt.rule != NULL)
+		note_unknown_rule(q);
 	out_print_rows(&q->out, &alert_out, rows, n);
 	alert_rows_free(rows, n);
 	return EXIT_OK;

@@ -667,6 +667,29 @@ Test(terminal, status_names_outputs_and_alerts_not_written)
 	ts_stop(&t);
 }
 
+/* `alerts --rule` with a name no rule has printed nothing, as if no
+ * alert had fired yet: a typo is said on stderr (exit 0 still). */
+Test(terminal, alerts_of_a_rule_the_config_lacks_are_said_so)
+{
+	struct ts t;
+	char *conf = status_setup(&t, 0);
+	struct th_result r;
+
+	cr_assert_eq(th_feedd_run(&r, 10, "alerts", "-c", conf, "--rule",
+	    "tsl", NULL), 0);
+	cr_expect_eq(r.status, 0);
+	cr_expect(strstr(r.err, "no alerts of rule 'tsl'") != NULL &&
+	    strstr(r.err, "its rules: tls") != NULL, "%s", r.err);
+	th_result_cleanup(&r);
+	cr_assert_eq(th_feedd_run(&r, 10, "alerts", "-c", conf, "--rule",
+	    "tls", NULL), 0);
+	cr_expect_eq(r.status, 0);
+	cr_expect_null(strstr(r.err, "no alerts of rule"), "%s", r.err);
+	th_result_cleanup(&r);
+	free(conf);
+	ts_stop(&t);
+}
+
 /* The daemon of the test below, stopped even when an assertion fails. */
 static pid_t running_daemon;
 
