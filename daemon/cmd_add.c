@@ -527,6 +527,12 @@ cmd_add(int argc, char **argv, const char *config_path)
 	}
 	if (opt.interval && interval_ok(argv[0], opt.interval) == -1)
 		return EXIT_USAGE;
+	/* it was cut there without a word */
+	if (opt.name && strlen(opt.name) > FEEDSD_NAME_MAX) {
+		cmd_error(argv[0], "--name: longer than %d bytes",
+		    FEEDSD_NAME_MAX);
+		return EXIT_USAGE;
+	}
 	if (*opt.url == '\0' || strcmp(opt.url, "-") == 0 ||
 	    other_scheme(opt.url)) {
 		cmd_error(argv[0], "not a web page or feed URL: %s", opt.url);

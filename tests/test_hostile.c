@@ -1034,6 +1034,7 @@ Test(hostile, add_refuses_a_bad_interval_or_scheme_before_fetching)
 	    "data:text/html,x", "mailto:a@example.org", "-", "" };
 	char *conf = ts_config(&T, "", "");
 	char *url = xasprintf("http://127.0.0.1:%d/f.xml?n=1", T.port);
+	char name[122];
 	struct th_result r;
 
 	cr_assert_eq(th_feedd_run(&r, 60, "add", "-c", conf, "--interval",
@@ -1041,6 +1042,15 @@ Test(hostile, add_refuses_a_bad_interval_or_scheme_before_fetching)
 	cr_assert_eq(r.status, 2, "exit %d: %s", r.status, r.err);
 	cr_assert_str_eq(r.err, "feedd: add: --interval: interval out of "
 	    "range: '30s' (allowed: 1m to 30d)\n");
+	th_result_cleanup(&r);
+	cr_assert_eq(ts_count(&T, "/f.xml", NULL), 0, "fetched");
+	/* a --name past 120 bytes was cut there without a word */
+	memset(name, 'n', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	cr_assert_eq(th_feedd_run(&r, 60, "add", "-c", conf, "--name", name,
+	    url, NULL), 0);
+	cr_assert_eq(r.status, 2, "exit %d: %s", r.status, r.err);
+	cr_assert_str_eq(r.err, "feedd: add: --name: longer than 120 bytes\n");
 	th_result_cleanup(&r);
 	cr_assert_eq(ts_count(&T, "/f.xml", NULL), 0, "fetched");
 	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
