@@ -34,6 +34,9 @@
 
 #include "daemon/serve.h"
 #include "daemon/timing.h"
+#include "util/clock.h"
+#include "util/fs.h"
+#include "util/hex.h"
 #include "util/xmalloc.h"
 #include "util/buf.h"
 #include "util/hash.h"
@@ -540,21 +543,6 @@ queue_big(struct MHD_Connection *c, int fd, const struct stat *st,
 	return ret;
 }
 
-/*
- * Whether path is no link, or one this user or root made: the outputs'
- * writer follows only those (fs_atomic_open), and another user's link
- * in a shared folder (alerts/apple.xml -> /etc/shadow) would be served
- * with the daemon's rights.
- */
-static int
-own_link(const char *path)
-{
-	struct stat ls;
-
-	return lstat(path, &ls) == 0 && (!S_ISLNK(ls.st_mode) ||
-	    ls.st_uid == geteuid() || ls.st_uid == 0);
-}
-
 /* The queued response, or -1 when path is no regular file (404). */
 static int
 serve_file(struct server *srv, struct MHD_Connection *c, const char *path,
@@ -564,7 +552,9 @@ serve_file(struct server *srv, struct MHD_Connection *c, const char *path,
 	struct stat st;
 	int ret, fd;
 
-	if (path == NULL || !own_link(path) || stat(path, &st) == -1 ||
+	/* another user's link in a shared folder (alerts/apple.xml ->
+	 * /etc/shadow) would be served with the daemon's rights */
+	if (path == NULL || fs_foreign_link(path) || stat(path, &st) == -1 ||
 	    !S_ISREG(st.st_mode))
 		return -1;	/* not found: the caller's 404 */
 	pthread_mutex_lock(&srv->cache_lock);
@@ -665,13 +655,6 @@ reply_metrics(struct server *srv, struct reply *r)
 	r->cacheable = 1;
 }
 
-static int
-hexval(char c)
-{
-	return c >= '0' && c <= '9' ? c - '0' :
-	    (c | 0x20) >= 'a' && (c | 0x20) <= 'f' ? (c | 0x20) - 'a' + 10 : -1;
-}
-
 /*
  * The request target decoded in place, but for "%00": decoded, it cut
  * the path short ("/feed.xml%00.txt" was /feed.xml), so it stays as
@@ -685,8 +668,8 @@ unescape_target(void *cls, struct MHD_Connection *c, char *uri)
 
 	(void)cls, (void)c;
 	for (const char *r = uri; *r != '\0';) {
-		if (r[0] == '%' && (hi = hexval(r[1])) >= 0 &&
-		    (lo = hexval(r[2])) >= 0 && (hi | lo) != 0) {
+		if (r[0] == '%' && (hi = hex_digit(r[1])) >= 0 &&
+		    (lo = hex_digit(r[2])) >= 0 && (hi | lo) != 0) {
 			*w++ = (char)(hi << 4 | lo);
 			r += 3;
 		} else
@@ -748,12 +731,6 @@ bad_host(struct MHD_Connection *c, const char *version)
 	    (h.n == 0 && strcmp(version, MHD_HTTP_VERSION_1_1) == 0);
 }
 
-static int64_t
-mono_ms(void)
-{
-	return (int64_t)(uv_hrtime() / 1000000);
-}
-
 static struct conn_watch *
 watch_of(struct MHD_Connection *c)
 {
@@ -791,7 +768,7 @@ on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
 		    MHD_CONNECTION_INFO_CONNECTION_FD);
 		w = xcalloc(1, sizeof(*w));
 		w->fd = ci != NULL ? ci->connect_fd : -1;
-		w->head_since = mono_ms();
+		w->head_since = clock_monotonic_ms();
 		if ((w->next = srv->watches) != NULL)
 			w->next->prev = w;
 		srv->watches = w;
@@ -816,13 +793,13 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     enum MHD_RequestTerminationCode toe)
 {
 	(void)con_cls, (void)toe;
-	watch_mark(cls, c, mono_ms());
+	watch_mark(cls, c, clock_monotonic_ms());
 }
 
 void
 server_reap(struct server *srv)
 {
-	int64_t now = mono_ms();
+	int64_t now = clock_monotonic_ms();
 
 	if (srv == NULL)
 		return;

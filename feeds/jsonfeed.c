@@ -15,6 +15,7 @@
 #include "util/xmalloc.h"
 #include "feeds/entry.h"
 #include "util/buf.h"
+#include "util/hex.h"
 #include "feeds/date.h"
 #include "feeds/html.h"
 #include "feeds/jsonfeed.h"
@@ -439,18 +440,12 @@ quote_long_ids(const char *data, size_t len, size_t *outlen)
 static int
 hex4(const char *p)
 {
-	int v = 0;
+	int v = 0, d;
 
 	for (int i = 0; i < 4; i++) {
-		char c = p[i];
-
-		v <<= 4;
-		if (c >= '0' && c <= '9')
-			v |= c - '0';
-		else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
-			v |= (c | 0x20) - 'a' + 10;
-		else
+		if ((d = hex_digit(p[i])) < 0)
 			return -1;
+		v = v << 4 | d;
 	}
 	return v;
 }

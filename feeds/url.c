@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "util/hex.h"
 #include "util/xmalloc.h"
 #include "util/buf.h"
 #include "feeds/url.h"
@@ -263,18 +264,6 @@ url_resolve(const char *base, const char *ref)
 }
 
 static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-static int
 is_unreserved(int c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
@@ -291,8 +280,8 @@ put_pct_normal(struct buf *b, const char *s, size_t n)
 	int hi, lo;
 
 	for (i = 0; i < n; i++) {
-		if (s[i] == '%' && i + 2 < n && (hi = hexval(s[i + 1])) >= 0 &&
-		    (lo = hexval(s[i + 2])) >= 0) {
+		if (s[i] == '%' && i + 2 < n && (hi = hex_digit(s[i + 1])) >= 0 &&
+		    (lo = hex_digit(s[i + 2])) >= 0) {
 			int c = hi * 16 + lo;
 
 			if (is_unreserved(c)) {

@@ -183,6 +183,15 @@ fs_open_regular(const char *path, const char **why)
 	return NULL;
 }
 
+int
+fs_foreign_link(const char *path)
+{
+	struct stat ls;
+
+	return lstat(path, &ls) == 0 && S_ISLNK(ls.st_mode) &&
+	    ls.st_uid != geteuid() && ls.st_uid != 0;
+}
+
 /*
  * Where the link at path leads (caller frees), or NULL: its target's
  * real path, or for a file not made yet, what the link says (resolved
@@ -223,8 +232,8 @@ fs_atomic_open(const char *path, int flags, char **errstr)
 	 * user can write: only this user's or root's links are followed.
 	 */
 	if ((flags & FS_FOLLOW_LINK) && lstat(path, &ls) == 0 &&
-	    S_ISLNK(ls.st_mode) && (ls.st_uid == geteuid() ||
-	    ls.st_uid == 0) && (real = link_target(path)) != NULL)
+	    S_ISLNK(ls.st_mode) && !fs_foreign_link(path) &&
+	    (real = link_target(path)) != NULL)
 		path = real;
 	/* a config file edited for the user: its mode and owner are the
 	 * user's choice (a URL in it may hold a password) */

@@ -36,6 +36,14 @@ enum fs_write_flags {
 };
 
 /*
+ * 1 when path is a symbolic link neither this user nor root made: in a
+ * folder others may write, one planted there would aim a write or a
+ * read with this user's rights at any file (FS_FOLLOW_LINK, the HTTP
+ * server).
+ */
+int	 fs_foreign_link(const char *path);
+
+/*
  * Replaces path by what fn writes, readable by all (0644, whatever the
  * umask; FS_KEEP_MODE: the old file's).  0, or -1 with one line in *errstr naming the file and the
  * reason (the caller frees it).
