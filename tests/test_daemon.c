@@ -737,31 +737,36 @@ Test(daemon, metrics_count_no_fetch_for_a_held_feed)
  * A reload that moves the Atom file: the HTTP server serves the new
  * file, not the one the old config named (it used to keep the old one).
  */
+/* conf: one feed, the atom at NAME.xml titled TITLE, served on port. */
+static void
+write_served_conf(const char *conf, const char *name, const char *title,
+    int port, const char *feed)
+{
+	char *text = xasprintf("[daemon]\nstate_dir = state\ntimeout = 4s\n"
+	    "\n[output]\natom = %s.xml\ntitle = %s\nlisten = 127.0.0.1:%d\n\n"
+	    "%s", name, title, port, feed);
+
+	cr_assert_eq(th_write_file(conf, text, strlen(text)), 0);
+	free(text);
+}
+
 Test(daemon, http_server_follows_a_reload)
 {
 	char *doc = rss_items(2, "g", ""), *feed = ts_feed(&T, "f", "/a.xml");
 	char *conf = th_path(T.dir, "feedd.conf"), *errf = th_path(T.dir,
-	    "stderr"), *url, *body, *text;
+	    "stderr"), *url, *body;
 	int port = th_free_port();
 	pid_t pid;
 
 	ts_put(&T, "a.xml", doc);
-	text = xasprintf("[daemon]\nstate_dir = state\ntimeout = 4s\n\n"
-	    "[output]\natom = before.xml\ntitle = Before\n"
-	    "listen = 127.0.0.1:%d\n\n%s", port, feed);
-	cr_assert_eq(th_write_file(conf, text, strlen(text)), 0);
-	free(text);
+	write_served_conf(conf, "before", "Before", port, feed);
 	pid = ts_run_start(conf, errf);
 	url = xasprintf("http://127.0.0.1:%d/feed.xml", port);
 	body = http_wait_for(url, "Story number 1");
 	cr_assert(body && strstr(body, "<title type=\"text\">Before</title>"),
 	    "first config: %s", body ? body : "(no answer)");
 	free(body);
-	text = xasprintf("[daemon]\nstate_dir = state\ntimeout = 4s\n\n"
-	    "[output]\natom = after.xml\ntitle = After\n"
-	    "listen = 127.0.0.1:%d\n\n%s", port, feed);
-	cr_assert_eq(th_write_file(conf, text, strlen(text)), 0);
-	free(text);
+	write_served_conf(conf, "after", "After", port, feed);
 	kill(pid, SIGHUP);
 	body = http_wait_for(url, "<title type=\"text\">After</title>");
 	kill(pid, SIGTERM);
@@ -786,7 +791,7 @@ Test(daemon, a_reload_to_a_taken_address_keeps_serving_the_old)
 {
 	char *doc = rss_items(2, "g", ""), *feed = ts_feed(&T, "f", "/a.xml");
 	char *conf = th_path(T.dir, "feedd.conf"), *errf = th_path(T.dir,
-	    "stderr"), *url, *body, *text;
+	    "stderr"), *url, *body;
 	int port = th_free_port(), taken = th_free_port(), one = 1, s;
 	struct sockaddr_in sin = { .sin_family = AF_INET };
 	pid_t pid;
@@ -798,21 +803,13 @@ Test(daemon, a_reload_to_a_taken_address_keeps_serving_the_old)
 	cr_assert_eq(bind(s, (struct sockaddr *)&sin, sizeof(sin)), 0);
 	cr_assert_eq(listen(s, 1), 0);
 	ts_put(&T, "a.xml", doc);
-	text = xasprintf("[daemon]\nstate_dir = state\ntimeout = 4s\n\n"
-	    "[output]\natom = before.xml\ntitle = Before\n"
-	    "listen = 127.0.0.1:%d\n\n%s", port, feed);
-	cr_assert_eq(th_write_file(conf, text, strlen(text)), 0);
-	free(text);
+	write_served_conf(conf, "before", "Before", port, feed);
 	pid = ts_run_start(conf, errf);
 	url = xasprintf("http://127.0.0.1:%d/feed.xml", port);
 	body = http_wait_for(url, "Story number 1");
 	cr_assert_not_null(body, "no first answer");
 	free(body);
-	text = xasprintf("[daemon]\nstate_dir = state\ntimeout = 4s\n\n"
-	    "[output]\natom = after.xml\ntitle = After\n"
-	    "listen = 127.0.0.1:%d\n\n%s", taken, feed);
-	cr_assert_eq(th_write_file(conf, text, strlen(text)), 0);
-	free(text);
+	write_served_conf(conf, "after", "After", taken, feed);
 	kill(pid, SIGHUP);
 	cr_assert_eq(ts_wait_file_has(errf, "still serving on", 20), 0,
 	    "the reload did not say where it serves");
