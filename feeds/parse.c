@@ -321,38 +321,43 @@ xml_finish(struct feed_parser *p, char **errstr)
 
 /*
  * A document in which an end tag closed an element of another name:
- * with raw HTML in RSS text, one <br> left open made libxml2 close the
- * wrong element at each end tag after it, the next items nested inside
- * the first and were lost.  Parsed again with HTML's void elements
- * closed; the second reading is taken when it has more items.
+ * with raw HTML in RSS text, one <br> or <b> left open made libxml2
+ * close the wrong element at each end tag after it, and the next items
+ * nested inside the first were lost.  Parsed again with its tags
+ * balanced (xmlfix_balance); the second reading is taken when it has
+ * more items, or as many and its tags did balance.
  */
 static struct feed_doc *
-retry_closing_voids(struct feed_parser *p, struct feed_doc *doc)
+retry_balanced(struct feed_parser *p, struct feed_doc *doc)
 {
 	struct feed_parser *q;
 	struct feed_doc *again = NULL;
 	char	*mended, *err = NULL;
 	size_t	 n, count;
 	int	 whole = p->whole != NULL && p->gzip != 1;	/* not inflated */
+	int	 balanced = 0;
 
-	if ((!whole && !p->keep) || (mended = xmlfix_close_voids(whole ?
+	if ((!whole && !p->keep) || (mended = xmlfix_balance(whole ?
 	    p->whole : p->kept.data, whole ? p->nwhole : p->kept.len, &n,
 	    &count)) == NULL)
 		return doc;
 	q = feed_parser_new(p->base_url, p->charset);
 	q->max = p->max;
 	q->keep = 0;			/* once */
-	if (feed_parser_push(q, mended, n, &err) == 0)
-		again = feed_parser_finish(q, &err);
+	if (feed_parser_push(q, mended, n, &err) == 0 &&
+	    (again = feed_parser_finish(q, &err)) != NULL)
+		balanced = q->r != NULL && !xml_reader_mismatched(q->r);
 	feed_parser_free(q);
 	free(mended);
 	free(err);
-	if (again == NULL || again->nitems <= doc->nitems) {
+	if (again == NULL || again->nitems < doc->nitems ||
+	    (again->nitems == doc->nitems && !balanced)) {
 		feed_doc_free(again);
 		return doc;
 	}
-	feed_doc_add_error(again, "%zu HTML element%s (<br>, <img> ...) left "
-	    "open in the text, closed", count, count == 1 ? "" : "s");
+	feed_doc_add_error(again, "raw HTML in the text left elements open "
+	    "or closed others (<br>, <b> ...): %zu tag%s mended", count,
+	    count == 1 ? "" : "s");
 	feed_doc_free(doc);
 	return again;
 }
@@ -376,7 +381,7 @@ feed_parser_finish(struct feed_parser *p, char **errstr)
 	case SNIFF_XML:
 		doc = xml_finish(p, errstr);
 		if (doc != NULL && xml_reader_mismatched(p->r))
-			doc = retry_closing_voids(p, doc);
+			doc = retry_balanced(p, doc);
 		return doc;
 	case SNIFF_UNDECIDED:
 		break;

@@ -387,18 +387,26 @@ tag_end(const char *p, const char *end)
 	return NULL;
 }
 
-/* Where scanning goes on after the CDATA section or comment at lt;
- * lt itself when it starts neither. */
+/* Where scanning goes on after the CDATA section, comment or document
+ * type declaration (its internal subset's "]>") at lt; lt itself when
+ * it starts none. */
 static const char *
 past_text_section(const char *lt, const char *end)
 {
-	const char *e = NULL;
+	const char *e = NULL, *gt, *sub;
 
 	if (end - lt >= 9 && memcmp(lt, "<![CDATA[", 9) == 0)
 		e = memmem(lt, (size_t)(end - lt), "]]>", 3);
 	else if (end - lt >= 4 && memcmp(lt, "<!--", 4) == 0)
 		e = memmem(lt, (size_t)(end - lt), "-->", 3);
-	else
+	else if (end - lt >= 9 && memcmp(lt, "<!DOCTYPE", 9) == 0) {
+		gt = memchr(lt, '>', (size_t)(end - lt));
+		sub = memchr(lt, '[', (size_t)(end - lt));
+		if (sub == NULL || (gt != NULL && gt < sub))
+			return gt != NULL ? gt + 1 : end;
+		e = memmem(sub, (size_t)(end - sub), "]>", 2);
+		return e != NULL ? e + 2 : end;
+	} else
 		return lt;
 	return e != NULL ? e + 3 : end;
 }
@@ -416,14 +424,92 @@ closed_after(const char *gt, const char *end, const char *name, size_t k)
 	    strncasecmp(p + 2, name, k) == 0;
 }
 
+/* The length of the element name at p, 0 when none starts there. */
+static size_t
+name_at(const char *p, const char *end)
+{
+	size_t k = 0;
+
+	if (p < end && is_name_start(*p))
+		for (k = 1; p + k < end && is_name_char(p[k]); k++)
+			;
+	return k;
+}
+
+#define BALANCE_DEPTH	256	/* libxml2's own limit */
+
+/* The elements open at a point of the document: their names in it. */
+struct open_elems {
+	const char *name[BALANCE_DEPTH];
+	size_t	 len[BALANCE_DEPTH];
+	size_t	 n;
+};
+
+/* The open element "</name>" (k bytes) ends, nearest first; the same
+ * name in another case when none has it exactly; -1: none. */
+static long
+open_find(const struct open_elems *o, const char *name, size_t k)
+{
+	for (size_t i = o->n; i-- > 0;)
+		if (o->len[i] == k && memcmp(o->name[i], name, k) == 0)
+			return (long)i;
+	for (size_t i = o->n; i-- > 0;)
+		if (o->len[i] == k && strncasecmp(o->name[i], name, k) == 0)
+			return (long)i;
+	return -1;
+}
+
+/* Writes the end tags of the open elements above depth to. */
+static void
+close_above(struct buf *b, struct open_elems *o, size_t to, size_t *count)
+{
+	while (o->n > to) {
+		o->n--;
+		buf_puts(b, "</");
+		buf_append(b, o->name[o->n], o->len[o->n]);
+		buf_putc(b, '>');
+		(*count)++;
+	}
+}
+
+/*
+ * The end tag "</name ...>" from lt to gt: it ends the nearest open
+ * element of that name, in that element's case, after end tags for
+ * every element opened since; dropped when no element of that name is
+ * open.  *count: what was mended.
+ */
+static void
+balance_end(struct buf *b, struct open_elems *o, const char *lt,
+    const char *gt, size_t *count)
+{
+	size_t	 n = name_at(lt + 2, gt), closed = 0;
+	long	 i = open_find(o, lt + 2, n);
+	int	 exact;
+
+	if (i < 0) {
+		(*count)++;
+		return;
+	}
+	exact = memcmp(o->name[i], lt + 2, n) == 0;
+	if (exact && (size_t)i + 1 == o->n) {
+		o->n--;
+		buf_append(b, lt, (size_t)(gt - lt + 1));
+		return;
+	}
+	close_above(b, o, (size_t)i, &closed);
+	*count += closed - exact;	/* its own end tag was there */
+}
+
 char *
-xmlfix_close_voids(const char *s, size_t n, size_t *outlen, size_t *count)
+xmlfix_balance(const char *s, size_t n, size_t *outlen, size_t *count)
 {
 	const char *p = s, *end = s + n, *copied = s, *lt, *gt, *next;
+	struct open_elems o;
 	struct buf b;
-	size_t k;
+	size_t	 k;
 
 	*count = 0;
+	o.n = 0;
 	buf_init(&b, 0);
 	while ((lt = memchr(p, '<', (size_t)(end - p))) != NULL) {
 		if ((next = past_text_section(lt, end)) != lt) {
@@ -431,20 +517,37 @@ xmlfix_close_voids(const char *s, size_t n, size_t *outlen, size_t *count)
 			continue;
 		}
 		p = lt + 1;
-		if ((k = void_at(lt + 1, end)) == 0 ||
-		    (gt = tag_end(lt + 1 + k, end)) == NULL || gt[-1] == '/' ||
-		    closed_after(gt, end, lt + 1, k))
-			continue;
-		buf_append(&b, copied, (size_t)(gt - copied));
-		buf_puts(&b, "/>");
+		k = name_at(lt + (lt + 1 < end && lt[1] == '/' ? 2 : 1), end);
+		if (k == 0 || (gt = tag_end(lt + 1, end)) == NULL)
+			continue;	/* text, "<?", "<!" */
+		buf_append(&b, copied, (size_t)(lt - copied));
 		copied = p = gt + 1;
-		(*count)++;
+		if (lt[1] == '/')
+			balance_end(&b, &o, lt, gt, count);
+		else if (gt[-1] == '/')
+			buf_append(&b, lt, (size_t)(gt - lt + 1));
+		else if (void_at(lt + 1, end) == k &&
+		    !closed_after(gt, end, lt + 1, k)) {
+			buf_append(&b, lt, (size_t)(gt - lt));
+			buf_puts(&b, "/>");
+			(*count)++;
+		} else if (o.n == BALANCE_DEPTH) {
+			*count = 0;	/* deeper than libxml2 reads */
+			break;
+		} else {
+			o.name[o.n] = lt + 1;
+			o.len[o.n++] = k;
+			buf_append(&b, lt, (size_t)(gt - lt + 1));
+		}
+	}
+	if (*count > 0) {
+		buf_append(&b, copied, (size_t)(end - copied));
+		close_above(&b, &o, 0, count);	/* a document cut short */
 	}
 	if (*count == 0) {
 		buf_cleanup(&b);
 		return NULL;
 	}
-	buf_append(&b, copied, (size_t)(end - copied));
 	*outlen = b.len;
 	return buf_detach(&b);
 }

@@ -43,14 +43,19 @@ void	 xmlfix_run(struct xmlfix *f, const char *in, size_t n, int final,
 	    const char **data, size_t *dlen);
 
 /*
- * A copy of a whole document (s, n bytes) in which each of HTML's void
- * elements left open (<br>, <hr>, <img ...>, <wbr>: no "/>" and no end
- * tag after it) is closed, "<br/>"; NULL when there is none.  *count:
- * how many.  CDATA sections and comments are left alone.  For a second
- * parse of a document that had an end tag close another element: RSS
- * text with raw HTML in it.
+ * A copy of a whole document (s, n bytes) whose tags balance, for a
+ * second parse of one in which an end tag closed an element of another
+ * name: RSS text with raw HTML in it.  Each of HTML's void elements
+ * left open (<br>, <hr>, <img ...>, <wbr>: no "/>" and no end tag after
+ * it) is closed, "<br/>"; an end tag ends the nearest open element of
+ * its name (in another case when none has it exactly), after end tags
+ * for the elements opened since ("<b>" left open in a title); one that
+ * ends nothing open is dropped; what is open at the end is closed.
+ * NULL when nothing needed mending, or the elements nest deeper than
+ * libxml2 reads.  *count: the tags added, rewritten or dropped.  CDATA
+ * sections, comments and the document type declaration are left alone.
  */
-char	*xmlfix_close_voids(const char *s, size_t n, size_t *outlen,
+char	*xmlfix_balance(const char *s, size_t n, size_t *outlen,
 	    size_t *count);
 
 #endif
