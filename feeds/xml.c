@@ -173,7 +173,9 @@ charref(const char *s)
 /*
  * Appends s[0..n) with its references decoded: character references,
  * XML's and HTML's named entities and the declared ones (expanded to
- * ENT_MAX_DEPTH).  Any other "&name;" stays as written.
+ * ENT_MAX_DEPTH, while out holds less than ENT_MAX_SIZE: an entity that
+ * names itself, or one declared after it, was sized without them).
+ * Any other "&name;" stays as written.
  */
 static void
 refs_decode(const struct xml_reader *r, const char *s, size_t n, int depth,
@@ -205,6 +207,7 @@ refs_decode(const struct xml_reader *r, const char *s, size_t n, int depth,
 			buf_puts(out, (const char *)pre->content);
 			continue;
 		} else if (r != NULL && depth < ENT_MAX_DEPTH &&
+		    out->len < ENT_MAX_SIZE &&
 		    (d = xmlHashLookup(r->declared, (xmlChar *)name)) &&
 		    d->size <= ENT_MAX_SIZE) {
 			refs_decode(r, (const char *)d->ent.content,
