@@ -173,8 +173,9 @@ charref(const char *s)
 /*
  * Appends s[0..n) with its references decoded: character references,
  * XML's and HTML's named entities and the declared ones (expanded to
- * ENT_MAX_DEPTH, while out holds less than ENT_MAX_SIZE: an entity that
- * names itself, or one declared after it, was sized without them).
+ * ENT_MAX_DEPTH, while out holds less than ENT_MAX_SIZE and the document
+ * has expanded less than ENT_MAX_TOTAL: an entity that names itself, or
+ * one declared after it, was sized without them).
  * Any other "&name;" stays as written.
  */
 static void
@@ -207,7 +208,7 @@ refs_decode(const struct xml_reader *r, const char *s, size_t n, int depth,
 			buf_puts(out, (const char *)pre->content);
 			continue;
 		} else if (r != NULL && depth < ENT_MAX_DEPTH &&
-		    out->len < ENT_MAX_SIZE &&
+		    out->len < ENT_MAX_SIZE && r->expanded < ENT_MAX_TOTAL &&
 		    (d = xmlHashLookup(r->declared, (xmlChar *)name)) &&
 		    d->size <= ENT_MAX_SIZE) {
 			refs_decode(r, (const char *)d->ent.content,
@@ -231,7 +232,7 @@ refs_decode(const struct xml_reader *r, const char *s, size_t n, int depth,
  * "?a=1&b=2".  Invalid UTF-8 is dropped, valid bytes copied in runs.
  */
 static char *
-attr_value(const struct xml_reader *r, const unsigned char *v,
+attr_value(struct xml_reader *r, const unsigned char *v,
     const unsigned char *vend)
 {
 	const unsigned char *run = v, *p = v;
@@ -261,6 +262,8 @@ attr_value(const struct xml_reader *r, const unsigned char *v,
 		return buf_detach(&b);
 	buf_init(&d, 0);
 	refs_decode(r, b.data, b.len, 0, &d);
+	if (r != NULL && d.len > b.len)
+		r->expanded += d.len - b.len;
 	buf_cleanup(&b);
 	return buf_detach(&d);
 }

@@ -41,7 +41,7 @@
 struct xml_reader;
 
 struct xml_elem {
-	const struct xml_reader *reader;
+	struct xml_reader *reader;
 	const char	*local;		/* local name */
 	const char	*uri;		/* namespace URI, or NULL */
 	const char	*base;		/* in-scope base URL, or NULL */

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "util/buf.h"
 #include "util/xmalloc.h"
 #include "feeds/date.h"
 #include "feeds/parse.h"
@@ -577,6 +578,35 @@ Test(parse, an_entity_naming_itself_in_an_attribute_is_bounded)
 	cr_assert_lt(strlen(doc->items[0].link), 64 * 1024, "%zu",
 	    strlen(doc->items[0].link));
 	feed_doc_free(doc);
+}
+
+/* Attributes count toward the document's 1 MB of expanded entities, as
+ * text does: 400 links of 16 KB each would have been 6.4 MB. */
+Test(parse, attribute_entities_share_the_documents_budget)
+{
+	struct buf b;
+	struct feed_doc *doc;
+	size_t	 total = 0;
+
+	buf_init(&b, 0);
+	buf_puts(&b, "<!DOCTYPE feed [<!ENTITY k \"kkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+	    "kkkkkkkkkkkkkkkkkkkkkk\"><!ENTITY a \"&k;&k;&k;&k;&k;&k;&k;&k;"
+	    "&k;&k;&k;&k;&k;&k;&k;&k;&k;&k;&k;&k;\"><!ENTITY b \"&a;&a;&a;&a;"
+	    "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">]><feed xmlns=\"http://www."
+	    "w3.org/2005/Atom\">");
+	for (int i = 0; i < 400; i++)
+		buf_printf(&b, "<entry><title>%d</title><link href=\"http://"
+		    "example.com/%d?&b;\"/></entry>", i, i);
+	buf_puts(&b, "</feed>");
+	doc = parse(buf_str(&b));
+	cr_assert_eq(doc->nitems, 400);
+	for (size_t i = 0; i < doc->nitems; i++)
+		total += doc->items[i].link ? strlen(doc->items[i].link) : 0;
+	cr_assert_lt(total, 2 * 1024 * 1024, "%zu", total);
+	/* the first ones in full: 15,000 bytes of "k" after the query */
+	cr_assert_gt(strlen(doc->items[0].link), 15000);
+	feed_doc_free(doc);
+	buf_cleanup(&b);
 }
 
 Test(parse, deep_nesting_is_bounded)
