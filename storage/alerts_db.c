@@ -44,10 +44,10 @@ rule_sql(const struct match_expr *e)
 	if (match_fts5(e) != NULL)
 		return xstrdup("SELECT id FROM items WHERE id IN (SELECT rowid"
 		    " FROM items_fts WHERE items_fts MATCH ? AND rowid >= ?)"
-		    " AND id >= ? AND story_new > 0"
+		    " AND id >= ?"
 		    " AND min(coalesce(published, updated, first_seen), ?) >= ?");
 	return xasprintf("SELECT id FROM items WHERE (%s)"
-	    " AND id >= ? AND story_new > 0"
+	    " AND id >= ?"
 	    " AND min(coalesce(published, updated, first_seen), ?) >= ?",
 	    match_sql(e));
 }
@@ -71,10 +71,13 @@ bind_rule(sqlite3_stmt *q, const struct match_expr *e, int64_t first,
 }
 
 /*
- * One rule over the unchecked items that created their story and are
- * recent: the date (published, else updated, else first seen; future
- * dates count as now) no older than max_age.  first: the lowest
- * unchecked item id.
+ * One rule over the unchecked items that are recent: the date
+ * (published, else updated, else first seen; future dates count as now)
+ * no older than max_age.  first: the lowest unchecked item id.  An item
+ * that joined a stored story is one of them: a story first seen from a
+ * feed whose item did not match (a news aggregator's bare headline)
+ * alerts when the lab's own item joins it, once per rule and story
+ * (fire's ON CONFLICT), whichever item matched first.
  */
 static int
 match_rule(struct store *st, const struct rule_conf *r, int64_t first,

@@ -210,21 +210,35 @@ Test(alerts_db, old_items_never_alert_future_dates_count_as_now)
 	fx_close(&fx);
 }
 
-Test(alerts_db, item_joining_a_known_story_does_not_alert)
+/*
+ * A story first seen without the keyword (an aggregator's bare
+ * headline) alerts when an item of another feed that has it joins the
+ * story by its link, and no rule fires twice for the story: before, only
+ * the item that created a story was matched, and rules (feed:NAME among
+ * them) missed every story another feed had carried first.
+ */
+Test(alerts_db, item_joining_a_known_story_alerts_rules_not_yet_fired)
 {
 	struct fx fx;
 	struct rules rs;
 
 	fx_open(&fx);
 	rules_init(&rs, "ai", "AI");
-	put_one(&fx, "a", "1", "Boring title", "https://x.example/s",
+	rules_add(&rs, "story", "story");
+	put_one(&fx, "a", "1", "Boring story", "https://x.example/s",
 	    NOW, NOW);
-	cr_assert_eq(run_rules(&fx, &rs, NOW), 0);
+	cr_assert_eq(run_rules(&fx, &rs, NOW), 1, "story fires");
 	/* another feed, same story, now with the keyword */
 	put_one(&fx, "b", "9", "AI story", "https://www.x.example/s?utm_source=b",
 	    NOW, NOW + 60);
 	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM stories"), 1);
-	cr_assert_eq(run_rules(&fx, &rs, NOW + 60), 0);
+	cr_assert_eq(run_rules(&fx, &rs, NOW + 60), 1, "ai fires, story not");
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM alerts WHERE"
+	    " rule = 'ai' AND title = 'AI story'"), 1);
+	/* a third copy matches both: nothing more */
+	put_one(&fx, "c", "3", "AI story too", "https://x.example/s/",
+	    NOW, NOW + 120);
+	cr_assert_eq(run_rules(&fx, &rs, NOW + 120), 0);
 	rules_free(&rs);
 	fx_close(&fx);
 }

@@ -404,7 +404,7 @@ Test(group, store_keeps_link_dedupe_first_and_joined_links_too)
 	cr_assert_eq(fx_count(&fx, "SELECT count(DISTINCT story_id) FROM"
 	    " items"), 1, "b's link names the story b joined");
 	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM items WHERE"
-	    " story_new = 0"), 1, "a link duplicate is no alert candidate");
+	    " story_new = 0"), 1, "a link duplicate created no story");
 	fx_close(&fx);
 }
 
