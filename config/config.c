@@ -14,12 +14,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <wctype.h>
+#include <locale.h>
 
 #include "config/config.h"
 #include "config/config_keys.h"
 #include "config/ini_src.h"
 #include "util/fs.h"
 #include "util/termtext.h"
+#include "util/utf8.h"
+#include "util/buf.h"
 #include "util/xmalloc.h"
 #include "util/hash.h"
 
@@ -296,17 +300,48 @@ feed_open(struct loader *l, char *name, int line)
 	    dup != NULL ? &dup->def : NULL);
 }
 
+/*
+ * Whether the character of k bytes at s stays in a file name: an ASCII
+ * letter or digit, '-', '_', a '.' not first; beyond ASCII a letter or
+ * digit of any script, as glibc's C.UTF-8 tables class it (a rule named
+ * 大模型 and one named 机器人 had one file, every byte made '_').
+ */
+static int
+file_name_char(const unsigned char *s, size_t k, int first, locale_t loc)
+{
+	uint32_t cp;
+
+	if (k == 1)
+		return isalnum(*s) || *s == '-' || *s == '_' ||
+		    (*s == '.' && !first);
+	return loc != (locale_t)0 && utf8_decode(s, k, &cp) == k &&
+	    iswalnum_l((wint_t)cp, loc);
+}
+
 char *
 config_rule_filename(const char *rule)
 {
-	char	*s = xasprintf("%s.xml", rule[0] != '\0' ? rule : "_");
-	size_t	 i, n = strlen(s) - 4;
+	const unsigned char *s = (const unsigned char *)(rule[0] != '\0' ?
+	    rule : "_");
+	locale_t loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+	struct buf b;
 
-	for (i = 0; i < n; i++)
-		if (!(isalnum((unsigned char)s[i]) || s[i] == '-' ||
-		    s[i] == '_' || (s[i] == '.' && i > 0)))
-			s[i] = '_';
-	return s;
+	buf_init(&b, 0);
+	for (size_t i = 0; s[i] != '\0';) {
+		size_t k = utf8_len(s + i);
+
+		if (k == 0)
+			k = 1;		/* a stray byte: one character */
+		if (file_name_char(s + i, k, i == 0, loc))
+			buf_append(&b, s + i, k);
+		else
+			buf_putc(&b, '_');
+		i += k;
+	}
+	buf_puts(&b, ".xml");
+	if (loc != (locale_t)0)
+		freelocale(loc);
+	return buf_detach(&b);
 }
 
 /*

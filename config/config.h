@@ -98,10 +98,11 @@ struct config_errors {
  */
 struct config *config_load(const char *path, struct config_errors *errs);
 /*
- * The file name of a rule's alert feed ("china-ai.xml") in [output]
- * alert_feeds: anything but [A-Za-z0-9_-] (and '.' but as the first
- * byte) becomes '_'.  Two rules with one file name are refused at load;
- * a rule keeps its own as feed_file.  Caller frees.
+ * The file name of a rule's alert feed ("china-ai.xml", "大模型.xml") in
+ * [output] alert_feeds: each character but letters and digits of any
+ * script, '-', '_' (and '.' but as the first) becomes one '_'.  Two
+ * rules with one file name are refused at load; a rule keeps its own as
+ * feed_file.  Caller frees.
  */
 char	*config_rule_filename(const char *rule);
 void	 config_free(struct config *cfg);			/* NULL ok */

@@ -26,6 +26,7 @@
 #include "util/spillset.h"
 #include "util/xmalloc.h"
 #include "feeds/atom_out.h"
+#include "feeds/iri.h"
 #include "util/buf.h"
 #include "feeds/jsonfeed_out.h"
 
@@ -341,7 +342,9 @@ self_url(const struct config *cfg, const char *urlpath, const char *file)
 	*slash = '\0';		/* url_ok: there is one after the scheme */
 	url = xasprintf("%s%s", pub, urlpath);
 	free(pub);
-	return url;
+	pub = iri_encode(url);	/* a rule's name in another script */
+	free(url);
+	return pub;
 }
 
 /* The folder of the public URL, for JSON Feed's home_page_url. */

@@ -602,8 +602,7 @@ alert_feed_path(struct server *srv, const char *name)
 	char	*dir, *path;
 
 	if (n < 5 || name[0] == '.' || strcmp(name + n - 4, ".xml") != 0 ||
-	    strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "0123456789._-") != n)
+	    strchr(name, '/') != NULL)
 		return NULL;
 	/* a rule's feed, not any file in a folder others may write to,
 	 * nor the feed of a rule a reload removed */

@@ -555,6 +555,44 @@ Test(config, alerts_with_one_feed_file_are_refused)
 	free(dir);
 }
 
+/*
+ * Rule names in other scripts keep their letters in the file name: every
+ * byte of 大模型 and of 机器人 was made '_', both rules had the file
+ * _________.xml and the configuration was refused (rules review D5).
+ * Each other character is one '_'.
+ */
+Test(config, rule_files_keep_letters_of_every_script)
+{
+	static const struct { const char *rule, *file; } cases[] = {
+		{ "大模型", "大模型.xml" },
+		{ "机器人", "机器人.xml" },
+		{ "Кремль-ИИ", "Кремль-ИИ.xml" },
+		{ "AI\u2014news", "AI_news.xml" },	/* an em dash */
+		{ "AI\u3001新闻", "AI_新闻.xml" },	/* CJK comma */
+		{ "china ai", "china_ai.xml" },
+		{ "../x", "_._x.xml" },
+		{ "bad\xff", "bad_.xml" },
+	};
+	char *dir = th_tmpdir(), *path;
+	struct config *cfg;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *f = config_rule_filename(cases[i].rule);
+
+		cr_expect_str_eq(f, cases[i].file, "%s", cases[i].rule);
+		free(f);
+	}
+	path = put(dir, "feedd.conf", "[alert \"大模型\"]\nmatch = AI\n"
+	    "[alert \"机器人\"]\nmatch = robot\n");
+	cfg = load_ok(path);
+	cr_assert_eq(cfg->nrules, 2);
+	cr_expect_str_eq(cfg->rules[1].feed_file, "机器人.xml");
+	config_free(cfg);
+	free(path);
+	th_rmdir(dir);
+	free(dir);
+}
+
 Test(config, missing_file)
 {
 	struct config_errors errs = { NULL, 0 };

@@ -342,6 +342,30 @@ Test(serve, alert_feed_served)
 	answer_cleanup(&a);
 }
 
+/* A rule named in another script: its feed is served under its name,
+ * percent-encoded as a reader's request has it. */
+Test(serve, alert_feed_of_a_rule_in_another_script)
+{
+	struct rule_conf rules[2] = { fx.rule };
+	struct config cfg = fx.cfg;
+	char	*file = config_rule_filename("大模型");
+	char	*path = th_path(fx.cfg.alert_feeds_dir, file);
+	struct answer a;
+
+	rules[1].def.name = "大模型";
+	rules[1].feed_file = file;
+	cfg.rules = rules;
+	cfg.nrules = 2;
+	th_write_file(path, feed_body, strlen(feed_body));
+	server_follow(fx.srv, &cfg);
+	ask("GET", "/alerts/%E5%A4%A7%E6%A8%A1%E5%9E%8B.xml", NULL, &a);
+	cr_expect_eq(a.status, 200);
+	cr_expect_str_eq(buf_str(&a.body), feed_body);
+	answer_cleanup(&a);
+	free(path);
+	free(file);
+}
+
 /*
  * /alerts/NAME.xml served any NAME.xml in the folder, links another user
  * planted included (alert_feeds in a shared web root: db.xml ->
