@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -19,6 +20,7 @@
 #include "feeds/opml.h"
 #include "tests/helpers.h"
 #include "util/buf.h"
+#include "util/xmalloc.h"
 
 static struct opml_doc *
 parse_str(const char *s, char **err)
@@ -231,6 +233,37 @@ Test(opml, external_entities_are_not_loaded)
 		opml_doc_free(doc);
 	}
 	free(err);
+}
+
+/*
+ * An entity of 50 KB referred to 50,000 times in one attribute passes
+ * libxml2's own limits; reading it took minutes and a gigabyte (OPML
+ * review D1).  Entities an OPML file declares are refused at once.
+ */
+Test(opml, declared_entities_are_refused_at_once)
+{
+	struct buf b;
+	char	*err = NULL, *big = xmalloc(50001);
+	struct opml_doc *doc;
+	clock_t	 t0 = clock();
+
+	memset(big, 'A', 50000);
+	big[50000] = '\0';
+	buf_init(&b, 0);
+	buf_printf(&b, "<?xml version=\"1.0\"?><!DOCTYPE opml [<!ENTITY e "
+	    "\"%s\">]><opml version=\"2.0\"><body><outline text=\"", big);
+	for (int i = 0; i < 50000; i++)
+		buf_puts(&b, "&e;");
+	buf_puts(&b, "\" xmlUrl=\"http://x.example/f\"/></body></opml>");
+	doc = parse_str(buf_str(&b), &err);
+	cr_assert_null(doc);
+	cr_assert_not_null(err);
+	cr_expect_not_null(strstr(err, "declares its own entities"), "%s",
+	    err);
+	cr_expect_lt((double)(clock() - t0) / CLOCKS_PER_SEC, 2.0);
+	free(err);
+	free(big);
+	buf_cleanup(&b);
 }
 
 Test(opml, date_is_rfc822_gmt)
