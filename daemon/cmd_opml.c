@@ -117,12 +117,17 @@ import_tags(struct buf *out, const struct opml_feed *f)
 		buf_putc(out, '\n');
 }
 
+/* Columns of a URL a "skipped" line quotes: a 70 KB one made a 70 KB
+ * line. */
+#define SKIP_URL_COLS	200
+
 /* "skipped" line: name and URL escaped, so no input forges a line. */
 static void
 report_skip(const struct import *im, const char *name, const char *url,
     const char *why, const char *holder)
 {
-	char *n = term_str(name, TERM_ESCAPE), *u = term_str(url, TERM_ESCAPE);
+	char *n = term_str(name, TERM_ESCAPE), *e = term_str(url, TERM_ESCAPE);
+	char *u = term_cut(e, SKIP_URL_COLS);
 	char *h = holder ? term_str(holder, TERM_ESCAPE) : NULL;
 
 	if (h != NULL)
@@ -132,6 +137,7 @@ report_skip(const struct import *im, const char *name, const char *url,
 		fprintf(stderr, "feedd: %s: skipped \"%s\" <%s>: %s\n", im->cmd,
 		    n, u, why);
 	free(n);
+	free(e);
 	free(u);
 	free(h);
 }

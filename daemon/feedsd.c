@@ -155,7 +155,7 @@ feedsd_url_refusal(const char *url)
 	    strncasecmp(url, "https://", 8) != 0)
 		return "not an http(s) URL";
 	if (strlen(url) > FEEDSD_URL_MAX)
-		return "URL longer than 180 bytes";
+		return "URL longer than 8,000 bytes";
 	for (const char *p = url; *p != '\0'; p++)
 		if ((unsigned char)*p <= 0x20 || *p == 0x7f || *p == '"')
 			return "URL with white space, a control character or"

@@ -12,11 +12,14 @@
 #include <stddef.h>
 
 /*
- * inih reads lines of at most 200 bytes (INI_MAX_LINE); these caps keep
- * every line written well inside it.
+ * What a line written for the user may hold.  Names and tags are read
+ * in listings; a URL is as long as its server needs (RSS-Bridge and
+ * search feeds pass 180 bytes), up to the 8,000 octets RFC 9110 asks
+ * every server to accept, far inside the config's line limit
+ * (INI_SRC_MAX_LINE, 64 KB).
  */
 #define FEEDSD_NAME_MAX	120
-#define FEEDSD_URL_MAX	180
+#define FEEDSD_URL_MAX	8000
 #define FEEDSD_TAGS_MAX	180
 
 /*

@@ -816,6 +816,45 @@ Test(opml_cmd, bad_outlines_are_skipped_and_reported_escaped)
 	env_cleanup(&e);
 }
 
+/*
+ * A URL past 180 bytes (RSS-Bridge, search feeds) was refused though the
+ * config holds it, so export then import lost it (OPML review D2); one
+ * past 8,000 is skipped, its line quoting 200 columns of it, not 9 KB.
+ */
+Test(opml_cmd, long_urls_import_and_a_huge_one_is_quoted_short)
+{
+	struct env e;
+	struct th_result r;
+	struct config *cfg;
+	char	*file, *src, *line;
+	char	*a = xmalloc(9001);
+
+	memset(a, 'a', 9000);
+	a[9000] = '\0';
+	env_init(&e, "");
+	src = xasprintf("<opml version=\"2.0\"><body>"
+	    "<outline text=\"Bridge\" xmlUrl=\"https://bridge.example/?action"
+	    "=display&amp;bridge=FeedExpander&amp;url=%.260s\"/>"
+	    "<outline text=\"Huge\" xmlUrl=\"https://x.example/?q=%s\"/>"
+	    "</body></opml>", a, a);
+	file = env_write(&e, "in.opml", src);
+	cr_assert_eq(import(&e, file, &r), 0, "stderr: %s", r.err);
+	cr_assert(strstr(r.out, "imported 1 feed, skipped 1"), "%s", r.out);
+	line = strstr(r.err, "skipped \"Huge\"");
+	cr_assert_not_null(line, "%s", r.err);
+	cr_assert_lt(strlen(r.err), 400, "%zu", strlen(r.err));
+	cr_assert(strstr(r.err, "URL longer than 8,000 bytes"), "%s", r.err);
+	th_result_cleanup(&r);
+	cfg = env_load(&e);
+	cr_assert_eq(cfg->nfeeds, 1);
+	cr_assert_gt(strlen(cfg->feeds[0].url), 300);
+	config_free(cfg);
+	free(src);
+	free(file);
+	free(a);
+	env_cleanup(&e);
+}
+
 /* export-opml copied controls and bad UTF-8 from the config: not XML. */
 Test(opml_cmd, export_is_well_formed_whatever_the_config_holds)
 {
