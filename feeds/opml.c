@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <libxml/hash.h>
 #include <libxml/parser.h>
@@ -117,6 +118,26 @@ add_feed(struct opml_doc *doc, const xmlNode *n, char *url,
 	free(cat);
 }
 
+/*
+ * The outline's xmlUrl, its name in any case (older tools wrote xmlurl
+ * or XMLURL); "" when it is there but empty: a feed outline all the
+ * same, skipped and said so, not a folder.  NULL when absent.
+ */
+static char *
+feed_url(const xmlNode *n)
+{
+	for (const xmlAttr *a = n->properties; a != NULL; a = a->next)
+		if (a->ns == NULL &&
+		    strcasecmp((const char *)a->name, "xmlurl") == 0) {
+			char *v = attr(n, (const char *)a->name);
+
+			return v != NULL ? v : xstrdup("");
+		}
+	return NULL;
+}
+
+/* The feeds under parent: a feed outline's own children too (tools
+ * nest a blog's comment feed under it), in the same folders. */
 static void
 walk(struct opml_doc *doc, const xmlNode *parent, struct tagstack *folders)
 {
@@ -125,13 +146,12 @@ walk(struct opml_doc *doc, const xmlNode *parent, struct tagstack *folders)
 
 		if (!is_element(n, "outline"))
 			continue;
-		if ((url = attr(n, "xmlUrl")) == NULL)
-			url = attr(n, "xmlurl");
-		if (url != NULL) {
+		if ((url = feed_url(n)) != NULL) {
 			char *http = url_from_feed_scheme(url);
 
 			free(url);
 			add_feed(doc, n, http, folders);
+			walk(doc, n, folders);
 			continue;
 		}
 		if (folders->n >= OPML_MAX_DEPTH)

@@ -113,6 +113,37 @@ Test(opml, feed_scheme_outlines_are_http)
 	opml_doc_free(doc);
 }
 
+/*
+ * Feed outlines nested under a feed outline, xmlUrl in any case, and an
+ * empty xmlUrl: the first two were dropped and the last taken for a
+ * folder, all without a word (OPML review D3, D5).  The empty one is a
+ * feed whose URL the importer then refuses, on a line of its own.
+ */
+Test(opml, every_feed_outline_is_read)
+{
+	char	*err = NULL;
+	struct opml_doc *doc = parse_str("<opml version=\"2.0\"><body>"
+	    "<outline text=\"Tech\"><outline text=\"Parent\" xmlUrl=\""
+	    "https://p.example/feed\"><outline text=\"Child\" xmlUrl=\""
+	    "https://c.example/feed\"/></outline></outline>"
+	    "<outline text=\"Upper\" XMLURL=\"https://u.example/feed\"/>"
+	    "<outline text=\"Empty\" xmlUrl=\" \"><outline text=\"Inner\" "
+	    "xmlUrl=\"https://i.example/feed\"/></outline>"
+	    "</body></opml>", &err);
+
+	cr_assert_not_null(doc, "%s", err);
+	cr_assert_eq(doc->nfeeds, 5);
+	cr_expect_str_eq(doc->feeds[1].title, "Child");
+	cr_expect_str_eq(doc->feeds[1].xml_url, "https://c.example/feed");
+	cr_assert_eq(doc->feeds[1].ntags, 1, "Tech, not Parent");
+	cr_expect_str_eq(doc->feeds[1].tags[0], "Tech");
+	cr_expect_str_eq(doc->feeds[2].xml_url, "https://u.example/feed");
+	cr_expect_str_eq(doc->feeds[3].title, "Empty");
+	cr_expect_str_eq(doc->feeds[3].xml_url, "");
+	cr_assert_eq(doc->feeds[4].ntags, 0, "no folder named Empty");
+	opml_doc_free(doc);
+}
+
 Test(opml, body_element_missing_is_rejected)
 {
 	char *path = th_path(th_shared(),
