@@ -22,6 +22,8 @@
 #include "util/xmalloc.h"
 #include "util/buf.h"
 #include "util/termtext.h"
+#include "daemon/fetch.h"
+#include "daemon/fetch_addr.h"
 #include "feeds/opml.h"
 #include "feeds/url.h"
 
@@ -36,6 +38,7 @@ struct import {
 	struct buf out;		/* the sections to append */
 	size_t	 imported;
 	size_t	 skipped;
+	int	 allow_private;	/* [daemon] allow_private = yes */
 };
 
 /* The URL's host, for feeds the OPML gives no name. */
@@ -142,6 +145,28 @@ report_skip(const struct import *im, const char *name, const char *url,
 	free(h);
 }
 
+/*
+ * Why a URL naming a local host is not imported, or NULL.  A configured
+ * feed may reach the private address its own host names (fetch_addr.h),
+ * so a list from elsewhere could point the daemon at the metadata
+ * service or an intranet page and publish it in feed.xml.  Typed with
+ * `add`, or with allow_private = yes, such a feed is the admin's choice.
+ */
+static const char *
+local_refusal(const struct import *im, const char *url)
+{
+	char	*host;
+	int	 local;
+
+	if (im->allow_private)
+		return NULL;
+	host = fetch_url_host(url);
+	local = host != NULL && addr_host_is_local(host);
+	free(host);
+	return local ? "a local address: `feedd add` it if it is yours, or "
+	    "set allow_private = yes" : NULL;
+}
+
 static void
 import_one(struct import *im, const struct opml_feed *f)
 {
@@ -156,7 +181,8 @@ import_one(struct import *im, const struct opml_feed *f)
 		clean = feedsd_clean(host, 0, NAME_MAX_LEN);
 		free(host);
 	}
-	if ((why = feedsd_url_refusal(f->xml_url)) != NULL) {
+	if ((why = feedsd_url_refusal(f->xml_url)) != NULL ||
+	    (why = local_refusal(im, f->xml_url)) != NULL) {
 		report_skip(im, clean, f->xml_url, why, NULL);
 		im->skipped++;
 		free(clean);
@@ -184,6 +210,7 @@ import_init(struct import *im, const char *cmd, const struct config *cfg)
 {
 	memset(im, 0, sizeof(*im));
 	im->cmd = cmd;
+	im->allow_private = cfg->allow_private;
 	im->names = xmlHashCreate(0);
 	im->urls = xmlHashCreate(0);
 	im->suffix = xmlHashCreate(0);

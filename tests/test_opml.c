@@ -886,6 +886,50 @@ Test(opml_cmd, long_urls_import_and_a_huge_one_is_quoted_short)
 	env_cleanup(&e);
 }
 
+/*
+ * A shared list naming the metadata service, a private or loopback
+ * address or an intranet name: a configured feed may reach its own
+ * host's private address, and the item of "Innocent AI blog" on
+ * 127.0.0.1 was published in feed.xml (OPML review D4).  Such URLs are
+ * skipped, each on a line that says how to add it; allow_private = yes
+ * imports them.
+ */
+Test(opml_cmd, local_addresses_are_not_imported_unless_allowed)
+{
+	static const char src[] = "<opml version=\"2.0\"><body>"
+	    "<outline text=\"Metadata\" xmlUrl=\"http://169.254.169.254/"
+	    "latest/\"/><outline text=\"Innocent AI blog\" xmlUrl=\"http://"
+	    "127.0.0.1:8787/metrics\"/><outline text=\"Intranet\" xmlUrl=\""
+	    "http://gitlab.internal/feed.atom\"/><outline text=\"Public\" "
+	    "xmlUrl=\"https://example.com/feed\"/></body></opml>";
+	struct env e;
+	struct th_result r;
+	struct config *cfg;
+	char	*file;
+
+	env_init(&e, "");
+	file = env_write(&e, "in.opml", src);
+	cr_assert_eq(import(&e, file, &r), 0, "stderr: %s", r.err);
+	cr_assert(strstr(r.out, "imported 1 feed, skipped 3"), "%s", r.out);
+	cr_assert(strstr(r.err, "skipped \"Innocent AI blog\" <http://"
+	    "127.0.0.1:8787/metrics>: a local address"), "%s", r.err);
+	th_result_cleanup(&r);
+	cfg = env_load(&e);
+	cr_assert_eq(cfg->nfeeds, 1);
+	cr_expect_str_eq(cfg->feeds[0].url, "https://example.com/feed");
+	config_free(cfg);
+	free(file);
+	env_cleanup(&e);
+
+	env_init(&e, "allow_private = yes\n");
+	file = env_write(&e, "in.opml", src);
+	cr_assert_eq(import(&e, file, &r), 0, "stderr: %s", r.err);
+	cr_assert(strstr(r.out, "imported 4 feeds, skipped 0"), "%s", r.out);
+	th_result_cleanup(&r);
+	free(file);
+	env_cleanup(&e);
+}
+
 /* export-opml copied controls and bad UTF-8 from the config: not XML. */
 Test(opml_cmd, export_is_well_formed_whatever_the_config_holds)
 {
