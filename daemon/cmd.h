@@ -25,12 +25,16 @@ struct cmd {
 	/*
 	 * A read-only query command has query instead of exec: query_run
 	 * parses its options (opts, as query_parse_opts names them) and
-	 * its words (words: one or more, else none), then calls it.
+	 * its words (QUERY_WORDS: one or more, else none), then calls it.
 	 */
 	int	  (*query)(struct query *q);
 	const char *opts;
-	int	  words;
+	int	  flags;
 };
+
+#define QUERY_WORDS	0x1	/* one or more operands */
+#define QUERY_DB_IF_ANY	0x2	/* runs before there is a database (q->st
+				 * NULL): `feeds` lists the configured ones */
 
 /* Finds a command by name; NULL when unknown. */
 const struct cmd *cmd_find(const char *name);

@@ -7,12 +7,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <libxml/hash.h>
+
 #include "daemon/cmd.h"
 #include "daemon/query.h"
 #include "daemon/table.h"
 #include "feeds/date.h"
 #include "storage/store.h"
 #include "util/termtext.h"
+#include "util/xmalloc.h"
 
 /* "ok", "never", "gone" or "error": the feed's state in one word. */
 const char *
@@ -163,14 +166,73 @@ static const struct out_rows feed_out = {
 	&feed_cols, json_feed, table_feed, tsv_feed,
 };
 
+/* Active first, then by name: the database's order (feed_list_sql). */
+static int
+row_order(const void *a, const void *b)
+{
+	const struct feed_row *x = a, *y = b;
+
+	if (x->active != y->active)
+		return y->active - x->active;
+	return strcmp(x->name, y->name);
+}
+
+/* The names of n rows, or of the configured feeds (rows NULL), as a
+ * set: a lookup each, where 10,000 feeds compared pairwise were 10^8. */
+static xmlHashTablePtr
+name_set(const struct feed_row *rows, const struct config *cfg, size_t n)
+{
+	xmlHashTablePtr h = xmlHashCreate((int)(n < 64 ? 64 : n));
+
+	for (size_t i = 0; i < n; i++)
+		xmlHashAddEntry(h, (const xmlChar *)(rows ? rows[i].name :
+		    cfg->feeds[i].def.name), (void *)1);
+	return h;
+}
+
+/*
+ * The rows as the configuration has them now: a feed is active when it
+ * is configured, and one the database does not know yet (a config just
+ * edited, `import-opml` before the first poll, no database at all) is
+ * listed as never fetched.  The daemon writes both at its next start.
+ */
+static void
+follow_config(const struct config *cfg, struct feed_row **rows, size_t *n)
+{
+	xmlHashTablePtr stored = name_set(*rows, NULL, *n);
+	xmlHashTablePtr conf = name_set(NULL, cfg, cfg->nfeeds);
+	size_t	 cap = *n + cfg->nfeeds;
+
+	for (size_t i = 0; i < *n; i++)
+		(*rows)[i].active = xmlHashLookup(conf,
+		    (const xmlChar *)(*rows)[i].name) != NULL;
+	*rows = xreallocarray(*rows, cap ? cap : 1, sizeof(**rows));
+	for (size_t i = 0; i < cfg->nfeeds; i++) {
+		struct feed_row *r;
+
+		if (xmlHashLookup(stored, (const xmlChar *)
+		    cfg->feeds[i].def.name) != NULL)
+			continue;
+		r = &(*rows)[(*n)++];
+		memset(r, 0, sizeof(*r));
+		r->name = xstrdup(cfg->feeds[i].def.name);
+		r->url = xstrdup(cfg->feeds[i].url);
+		r->active = 1;
+	}
+	xmlHashFree(stored, NULL);
+	xmlHashFree(conf, NULL);
+	qsort(*rows, *n, sizeof(**rows), row_order);
+}
+
 int
 cmd_feeds(struct query *q)
 {
-	struct feed_row *rows;
-	size_t n;
+	struct feed_row *rows = NULL;
+	size_t n = 0;
 
-	if (store_feeds_list(q->st, &rows, &n) == -1)
+	if (q->st != NULL && store_feeds_list(q->st, &rows, &n) == -1)
 		return query_fail(q);
+	follow_config(q->cfg, &rows, &n);
 	out_print_rows(&q->out, &feed_out, rows, n);
 	feed_rows_free(rows, n);
 	return EXIT_OK;

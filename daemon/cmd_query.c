@@ -9,6 +9,7 @@
  */
 #include <getopt.h>
 #include <limits.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,15 +28,17 @@
 
 int
 query_open(const char *cmd, const char *config_path, struct query *q,
-    int with_db)
+    enum query_db db)
 {
 	char *err = NULL;
 
 	memset(q, 0, sizeof(*q));
 	if ((q->cfg = cmd_config_load(cmd, config_path)) == NULL)
 		return EXIT_USAGE;
-	if (with_db &&
-	    store_open(q->cfg->database, STORE_READONLY, &q->st, &err) == -1) {
+	if (db == QUERY_NO_DB || (db == QUERY_DB_OPTIONAL &&
+	    access(q->cfg->database, F_OK) == -1 && errno == ENOENT))
+		return EXIT_OK;
+	if (store_open(q->cfg->database, STORE_READONLY, &q->st, &err) == -1) {
 		fprintf(stderr, "feedd: %s\n", err);
 		free(err);
 		config_free(q->cfg);
@@ -110,23 +113,26 @@ query_parse_opts(int argc, char **argv, const char *allowed, struct qopts *o)
 
 int
 query_run(int argc, char **argv, const char *config_path,
-    const char *allowed, int words, int (*run)(struct query *q))
+    const struct cmd *cmd)
 {
 	struct qopts opt;
 	struct query q;
 	int rc;
 
-	if (query_parse_opts(argc, argv, allowed, &opt) == -1 ||
-	    (words ? optind >= argc : optind != argc) || (opt.rule && opt.test))
-		return cmd_usage(cmd_find(argv[0]));
-	if ((rc = query_open(argv[0], config_path, &q, 1)) != EXIT_OK)
+	if (query_parse_opts(argc, argv, cmd->opts, &opt) == -1 ||
+	    ((cmd->flags & QUERY_WORDS) ? optind >= argc : optind != argc) ||
+	    (opt.rule && opt.test))
+		return cmd_usage(cmd);
+	if ((rc = query_open(argv[0], config_path, &q,
+	    (cmd->flags & QUERY_DB_IF_ANY) ? QUERY_DB_OPTIONAL : QUERY_DB)) !=
+	    EXIT_OK)
 		return rc;
 	q.cmd = argv[0];
 	q.opt = opt;
 	q.words = argv + optind;
 	q.nwords = argc - optind;
 	out_init(&q.out, opt.json);
-	rc = run(&q);
+	rc = cmd->query(&q);
 	query_close(&q);
 	return rc;
 }

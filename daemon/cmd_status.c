@@ -521,7 +521,7 @@ cmd_status(int argc, char **argv, const char *config_path)
 
 	if (query_parse_opts(argc, argv, "j", &opt) == -1 || optind != argc)
 		return cmd_usage(cmd_find(argv[0]));
-	if ((rc = query_open(argv[0], config_path, &q, 0)) != EXIT_OK)
+	if ((rc = query_open(argv[0], config_path, &q, QUERY_NO_DB)) != EXIT_OK)
 		return rc;
 	memset(&s, 0, sizeof(s));
 	out_init(&o, opt.json);

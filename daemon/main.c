@@ -39,7 +39,7 @@ static const struct cmd commands[] = {
 	    "          fetches not_modified redirect_url title link\n\n"
 	    "Example:\n"
 	    "  feedd feeds --json | jq -r 'select(.status == \"error\") | .name'\n",
-	    cmd_feeds, "j", 0 },
+	    cmd_feeds, "j", QUERY_DB_IF_ANY },
 	{ "items", "[--feed NAME] [--limit N] [--json]",
 	    "newest stored items, story by story", NULL,
 	    "Every item, newest stories first, the items of one story together.\n"
@@ -78,7 +78,7 @@ static const struct cmd commands[] = {
 	    "  --json     JSON Lines: the items fields and snippet\n\n"
 	    "Example:\n"
 	    "  feedd search '\"open source\" AND model*'\n",
-	    cmd_search, "nj", 1 },
+	    cmd_search, "nj", QUERY_WORDS },
 	{ "alerts", "[--rule NAME | --test EXPR] [--limit N] [--json]",
 	    "alerts fired, or what an expression would match", NULL,
 	    "Lines as in the alert log: TIME RULE \"TITLE\" <LINK> (FEED).  On a\n"
@@ -347,8 +347,7 @@ main(int argc, char **argv)
 		return stdout_done(cmd->name, EXIT_OK);
 	}
 	if (cmd->query != NULL)
-		rc = query_run(argc - 1, argv + 1, config_path, cmd->opts,
-		    cmd->words, cmd->query);
+		rc = query_run(argc - 1, argv + 1, config_path, cmd);
 	else
 		rc = cmd->exec(argc - 1, argv + 1, config_path);
 	return stdout_done(cmd->name, rc);

@@ -28,12 +28,18 @@ struct query {
 	int	 nwords;
 };
 
+enum query_db {
+	QUERY_NO_DB,		/* the config only */
+	QUERY_DB,		/* and the database, which must exist */
+	QUERY_DB_OPTIONAL,	/* and the database when there is one */
+};
+
 /*
- * Loads the config and opens its database read-only.  EXIT_OK, or the
- * exit status with the reasons printed.  with_db 0: config only.
+ * Loads the config and opens its database read-only, as db says.
+ * EXIT_OK, or the exit status with the reasons printed.
  */
 int	 query_open(const char *cmd, const char *config_path, struct query *q,
-	    int with_db);
+	    enum query_db db);
 void	 query_close(struct query *q);
 
 #define QUERY_DEFAULT_LIMIT 20
@@ -46,13 +52,15 @@ void	 query_close(struct query *q);
 int	 query_parse_opts(int argc, char **argv, const char *allowed,
 	    struct qopts *o);
 
+struct cmd;
+
 /*
- * What every query command is: its options (allowed), its words
- * (words: one or more, else none) and the store, then run, which
- * prints and returns the exit status.
+ * What every query command is: its options (cmd->opts), its words
+ * (cmd->flags) and the store, then cmd->query,
+ * which prints and returns the exit status.
  */
 int	 query_run(int argc, char **argv, const char *config_path,
-	    const char *allowed, int words, int (*run)(struct query *q));
+	    const struct cmd *cmd);
 /* Says the store's last error for q's command; EXIT_RUNTIME. */
 int	 query_fail(const struct query *q);
 

@@ -115,6 +115,64 @@ Test(query, feeds_lists_state_per_feed)
 	qfx_done(&q);
 }
 
+/*
+ * `feeds` before the first poll: it failed with "feedd.db: No such file
+ * or directory" right after `import-opml` (OPML review D10).  The
+ * configured feeds are listed as never fetched; once there is a
+ * database, one added to the config since is listed too.
+ */
+Test(query, feeds_lists_the_configured_ones_before_any_poll)
+{
+	char	*dir = th_tmpdir(), *conf = th_path(dir, "feedd.conf");
+	static const char text[] = "[daemon]\nstate_dir = .\n\n"
+	    "[feed \"b\"]\nurl = https://b.example/feed\n\n"
+	    "[feed \"a\"]\nurl = https://a.example/feed\n";
+	struct th_result r;
+
+	cr_assert_eq(th_write_file(conf, text, strlen(text)), 0);
+	cr_assert_eq(th_feedd_run(&r, 10, "-c", conf, "feeds", NULL), 0);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert_str_eq(r.out, "a\thttps://a.example/feed\tnever\t-\t-\t0"
+	    "\t0\t304:-\nb\thttps://b.example/feed\tnever\t-\t-\t0\t0\t"
+	    "304:-\n");
+	th_result_cleanup(&r);
+	cr_assert_eq(th_feedd_run(&r, 10, "-c", conf, "feeds", "--json",
+	    NULL), 0);
+	cr_assert(strstr(r.out, "\"name\":\"a\",\"url\":\"https://"
+	    "a.example/feed\",\"active\":true,\"status\":\"never\""),
+	    "%s", r.out);
+	th_result_cleanup(&r);
+	th_rmdir(dir);
+	free(conf);
+	free(dir);
+}
+
+/* One the config gained after the last run is listed; one it lost
+ * reads inactive, before the daemon runs again. */
+Test(query, feeds_follow_the_config_between_runs)
+{
+	struct qfx q;
+	struct th_result r;
+	char	*text;
+
+	qfx_init(&q, 1);
+	text = xasprintf("[daemon]\nstate_dir = %s\n\n[feed \"hn\"]\n"
+	    "url = https://news.example/rss\n\n[feed \"zz new\"]\nurl = "
+	    "https://new.example/feed\n", q.dir);
+	cr_assert_eq(th_write_file(q.conf, text, strlen(text)), 0);
+	cr_assert_eq(th_feedd_run(&r, 10, "-c", q.conf, "feeds", NULL), 0);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert(strstr(r.out, "hn\thttps://news.example/rss\t200\t"),
+	    "got: %s", r.out);
+	cr_assert(strstr(r.out, "\nzz new\thttps://new.example/feed\tnever\t"),
+	    "got: %s", r.out);
+	cr_assert(strstr(r.out, "\nblog\thttps://blog.example/feed\tnever\t"
+	    "-\t-\t1\t0\t304:-\tinactive\n"), "got: %s", r.out);
+	th_result_cleanup(&r);
+	free(text);
+	qfx_done(&q);
+}
+
 /* Output that cannot be written (a full disk) fails the command, named. */
 Test(query, output_to_a_full_disk_exits_1)
 {
