@@ -11,6 +11,7 @@
 
 #include "config/config_keys.h"
 #include "config/units.h"
+#include "util/termtext.h"
 #include "util/xmalloc.h"
 
 #define OFF(f)	offsetof(struct config, f)
@@ -263,6 +264,9 @@ set_text(const struct config_key *k, void *field, const char *value,
 	return 0;
 }
 
+/* Columns of an expression an error quotes. */
+#define MATCH_QUOTE_COLS	80
+
 static int
 set_match(void *base, const char *value, char **errstr)
 {
@@ -271,8 +275,13 @@ set_match(void *base, const char *value, char **errstr)
 	char *why = NULL;
 
 	if ((expr = match_compile(value, &why)) == NULL) {
-		*errstr = xasprintf("bad match expression '%s': %s", value,
+		/* the reason is what matters: a 1,000-term expression
+		 * quoted whole pushed it past the error line's end */
+		char *quoted = term_cut(value, MATCH_QUOTE_COLS);
+
+		*errstr = xasprintf("bad match expression '%s': %s", quoted,
 		    why ? why : "invalid");
+		free(quoted);
 		free(why);
 		return -1;
 	}

@@ -317,6 +317,31 @@ Test(config, several_errors_in_one_pass_in_line_order)
 	free(dir);
 }
 
+/* A long expression's error keeps its reason: quoted whole, 1,000 terms
+ * pushed it past the line's 4 KB (rules review D7). */
+Test(config, a_long_bad_expression_keeps_its_reason)
+{
+	char	*dir = th_tmpdir(), *path, *got;
+	struct buf b;
+
+	buf_init(&b, 0);
+	buf_puts(&b, "[alert \"r\"]\nmatch = w0");
+	for (int i = 1; i < 1000; i++)
+		buf_printf(&b, " OR w%d", i);
+	buf_putc(&b, '\n');
+	path = put(dir, "feedd.conf", buf_str(&b));
+	got = load_errors(path);
+	cr_assert_lt(strlen(got), 400, "%s", got);
+	cr_assert_not_null(strstr(got, "w0 OR w1 OR"), "%s", got);
+	cr_assert_not_null(strstr(got, "\xe2\x80\xa6': expression too long"),
+	    "%s", got);
+	buf_cleanup(&b);
+	free(got);
+	free(path);
+	th_rmdir(dir);
+	free(dir);
+}
+
 Test(config, long_lines_load_whole)
 {
 	char *dir = th_tmpdir(), *path, url[1001], name[301], expr[401];
