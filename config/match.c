@@ -465,3 +465,20 @@ match_fts5(const struct match_expr *m)
 {
 	return m->fts5;
 }
+
+static void
+each_feed(const struct node *n, void (*fn)(const char *, void *), void *arg)
+{
+	if (n->type == N_TERM && n->source == SRC_FEED)
+		fn(n->text, arg);
+	for (size_t i = 0; i < n->nkids; i++)
+		each_feed(n->kids[i], fn, arg);
+}
+
+void
+match_each_feed(const struct match_expr *expr,
+    void (*fn)(const char *name, void *arg), void *arg)
+{
+	if (expr != NULL && expr->root != NULL)
+		each_feed(expr->root, fn, arg);
+}

@@ -42,6 +42,9 @@ struct match_expr;
 /* NULL with *errstr set (caller frees) on a syntax error. */
 struct match_expr *match_compile(const char *text, char **errstr);
 void	 match_free(struct match_expr *expr);		/* NULL ok */
+/* Calls fn with each feed:NAME term's NAME, in the order written. */
+void	 match_each_feed(const struct match_expr *expr,
+	    void (*fn)(const char *name, void *arg), void *arg);
 
 /* The SQL condition, e.g. "rowid IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)". */
 const char *match_sql(const struct match_expr *expr);

@@ -13,9 +13,45 @@
 #include <string.h>
 
 #include "config/config.h"
+#include "config/match.h"
 #include "daemon/cmd.h"
 #include "util/log.h"
 #include "util/termtext.h"
+
+/* A rule and its config, while its feed: terms are checked. */
+struct feed_terms {
+	const struct config *cfg;
+	const struct rule_conf *rule;
+};
+
+/*
+ * A feed:NAME naming no configured feed can never fire: a warning, not
+ * an error, since `feedd remove` of the feed must still leave a config
+ * that loads.  "alerts --rule" says as much of a rule name.
+ */
+static void
+check_feed_term(const char *name, void *arg)
+{
+	const struct feed_terms *t = arg;
+	char	*f, *r, *n;
+
+	if (config_find_feed(t->cfg, name) != NULL)
+		return;
+	f = term_str(t->rule->def.file, TERM_ESCAPE);
+	r = term_str(t->rule->def.name, TERM_ESCAPE);
+	n = term_str(name, TERM_ESCAPE);
+	if (log_journal())
+		log_warnx("%s:%d: alert \"%s\": feed:%s names no configured "
+		    "feed, so that part never matches", f, t->rule->def.line, r,
+		    n);
+	else
+		fprintf(stderr, "%s:%d: warning: alert \"%s\": feed:%s names no "
+		    "configured feed, so that part never matches\n", f,
+		    t->rule->def.line, r, n);
+	free(f);
+	free(r);
+	free(n);
+}
 
 int
 cmd_check_config(int argc, char **argv, const char *config_path)
@@ -53,6 +89,11 @@ cmd_check_config(int argc, char **argv, const char *config_path)
 			    "keeping the old configuration", config_path);
 		config_errors_cleanup(&errs);
 		return EXIT_USAGE;
+	}
+	for (size_t i = 0; i < cfg->nrules; i++) {
+		struct feed_terms t = { cfg, &cfg->rules[i] };
+
+		match_each_feed(cfg->rules[i].expr, check_feed_term, &t);
 	}
 	{
 		char *s = term_str(config_path, TERM_ESCAPE);

@@ -751,6 +751,29 @@ Test(config, a_key_set_again_in_a_repeated_section_is_a_duplicate)
 	free(dir);
 }
 
+/* A feed:NAME with a typo can never fire: check-config says so, and
+ * the config still loads (rules review D8). */
+Test(config, check_config_names_a_feed_term_no_feed_has)
+{
+	char	*dir = th_tmpdir(), *path;
+	struct th_result r;
+	char	*want;
+
+	path = put(dir, "feedd.conf", "[feed \"lab\"]\nurl = https://x."
+	    "example/f\n[alert \"x\"]\nmatch = feed:lbb OR feed:lab\n");
+	cr_assert_eq(th_feedd_run(&r, 10, "-c", path, "check-config", NULL),
+	    0);
+	cr_expect_eq(r.status, 0);
+	want = xasprintf("%s:3: warning: alert \"x\": feed:lbb names no "
+	    "configured feed, so that part never matches\n", path);
+	cr_expect_str_eq(r.err, want);
+	th_result_cleanup(&r);
+	free(want);
+	free(path);
+	th_rmdir(dir);
+	free(dir);
+}
+
 Test(config, check_config_command)
 {
 	struct th_result r;
