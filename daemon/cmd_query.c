@@ -559,6 +559,34 @@ note_unknown_rule(const struct query *q)
 	buf_cleanup(&names);
 }
 
+/* Whether given is the rule's name as the text alert log writes it:
+ * one word, its blanks '_' (daemon/alert.c). */
+static int
+logged_as(const char *rule, const char *given)
+{
+	for (; *rule != '\0' && *given != '\0'; rule++, given++)
+		if (*rule != *given && !(*rule == ' ' && *given == '_'))
+			return 0;
+	return *rule == *given;
+}
+
+/*
+ * The configured rule a --rule names: its own name, else the one the
+ * text log wrote for it ("feed all" logged as feed_all, which --rule
+ * then said the configuration lacks).
+ */
+static const char *
+rule_named(const struct config *cfg, const char *given)
+{
+	for (size_t i = 0; i < cfg->nrules; i++)
+		if (strcmp(cfg->rules[i].def.name, given) == 0)
+			return given;
+	for (size_t i = 0; i < cfg->nrules; i++)
+		if (logged_as(cfg->rules[i].def.name, given))
+			return cfg->rules[i].def.name;
+	return given;
+}
+
 int
 cmd_alerts(struct query *q)
 {
@@ -567,6 +595,8 @@ cmd_alerts(struct query *q)
 
 	if (q->opt.test)
 		return alerts_test(q);
+	if (q->opt.rule != NULL)
+		q->opt.rule = rule_named(q->cfg, q->opt.rule);
 	if (store_alerts_list(q->st, q->opt.rule, q->opt.limit, &rows,
 	    &n) == -1)
 		return query_fail(q);

@@ -690,6 +690,37 @@ Test(terminal, alerts_of_a_rule_the_config_lacks_are_said_so)
 	ts_stop(&t);
 }
 
+/* A rule named with a blank is logged as one word ("every post" as
+ * every_post); --rule takes that form too, as the log shows it (rules
+ * review D9). */
+Test(terminal, alerts_take_a_rule_by_its_logged_name)
+{
+	struct ts t;
+	struct th_result r;
+	char	*f, *conf, *text;
+
+	ts_start(&t);
+	put_corpus(&t, "rsc.atom", "Ranchero-Software_RSParser/russcox.atom");
+	f = ts_feed(&t, "rsc", "/rsc.atom");
+	conf = ts_config(&t, "", "");
+	text = xasprintf("[daemon]\nstate_dir = state\n\n[alerts]\nlog = "
+	    "alerts.log\nmax_age = 36500d\n\n[alert \"every post\"]\nmatch = "
+	    "NOT zzqqxx\n\n%s", f);
+	cr_assert_eq(th_write_file(conf, text, strlen(text)), 0);
+	ts_once(conf, &r);
+	th_result_cleanup(&r);
+	cr_assert_eq(th_feedd_run(&r, 10, "alerts", "-c", conf, "--rule",
+	    "every_post", NULL), 0);
+	cr_expect_eq(r.status, 0);
+	cr_expect_str_eq(r.err, "");
+	cr_expect_not_null(strstr(r.out, "every_post"), "%s", r.out);
+	th_result_cleanup(&r);
+	free(text);
+	free(conf);
+	free(f);
+	ts_stop(&t);
+}
+
 /* The daemon of the test below, stopped even when an assertion fails. */
 static pid_t running_daemon;
 
