@@ -92,15 +92,18 @@ feedsd_clean(const char *s, int is_tag, size_t max)
 		if (c >= 0x80 && (n = utf8_decode((const unsigned char *)s,
 		    (size_t)(end - s), &cp)) == 0)
 			c = '?';
-		else if (c >= 0x80 && cp != 0x85 && cp != 0x2028 &&
-		    cp != 0x2029) {
+		else if (c >= 0x80 && (cp > 0x9f || cp < 0x80) &&
+		    cp != 0x2028 && cp != 0x2029) {
 			memcpy(o, s, n);
 			o += n;
 			s += n - 1;
 			space = 0;
 			continue;
 		} else if (c >= 0x80) {
-			s += n - 1;	/* NEL and the line separators */
+			/* C1 controls (NEL among them), the line separators:
+			 * listings show them as blanks, so the name would not
+			 * read back as written */
+			s += n - 1;
 			c = ' ';
 		}
 		if (c < 0x20 || c == 0x7f || c == ' ')
