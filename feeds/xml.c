@@ -421,11 +421,13 @@ frame_push(struct xml_reader *r, struct xml_elem *e)
 	f->person_name = 0;
 	f->base_owned = 0;
 	f->base = (char *)(uintptr_t)parent;
-	if (xb != NULL) {
+	/* xml:base="" is the parent's base (RFC 3986 5.2.2: an empty
+	 * reference is its base); it made every link in it relative */
+	if (xb != NULL && xb[strspn(xb, " \t\r\n")] != '\0') {
 		f->base = url_resolve(parent, xb);
 		f->base_owned = 1;
-		free(xb);
 	}
+	free(xb);
 	e->base = f->base;
 }
 

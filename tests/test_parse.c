@@ -537,6 +537,29 @@ Test(parse, external_entities_never_loaded)
 	feed_doc_free(doc);
 }
 
+/*
+ * xml:base="" is the base in scope (RFC 3986 5.2.2: an empty reference
+ * resolves to its base).  It set the base to nothing: every link of the
+ * corpus's tpm-with-empty-base.atom stayed relative, and the daemon's
+ * feed.xml dropped them (interface review, 1).
+ */
+Test(parse, an_empty_xml_base_keeps_the_base_in_scope)
+{
+	struct feed_doc *doc = parse_cs("<feed xmlns=\"http://www.w3.org/2005/"
+	    "Atom\" xml:base=\"\"><title>t</title><entry><title>a</title>"
+	    "<link href=\"/post/1\"/></entry><entry xml:base=\"/blog/\">"
+	    "<title>b</title><link href=\"2\"/><content type=\"html\" "
+	    "xml:base=\" \">&lt;a href=\"x\"&gt;x&lt;/a&gt;</content></entry>"
+	    "</feed>", "https://example.org/feed.xml", NULL);
+
+	cr_assert_eq(doc->nitems, 2);
+	cr_assert_str_eq(doc->items[0].link, "https://example.org/post/1");
+	cr_assert_str_eq(doc->items[1].link, "https://example.org/blog/2");
+	cr_assert_not_null(strstr(doc->items[1].content,
+	    "https://example.org/blog/x"), "%s", doc->items[1].content);
+	feed_doc_free(doc);
+}
+
 Test(parse, billion_laughs_not_expanded)
 {
 	struct buf_like { char s[4096]; } x;
