@@ -92,8 +92,12 @@ parse_args(int argc, char **argv, struct parse_opts *o)
 
 		if (strcmp(a, "--") == 0)
 			return i + 1;
-		if ((strcmp(a, "--base") == 0 || strcmp(a, "--charset") == 0) &&
-		    i + 1 < argc) {
+		if (strcmp(a, "--base") == 0 || strcmp(a, "--charset") == 0) {
+			if (i + 1 == argc) {
+				cmd_error(argv[0], "option '%s' needs a value",
+				    a);
+				return -1;
+			}
 			*(a[2] == 'b' ? &o->base : &o->charset) = argv[++i];
 		} else if (strncmp(a, "--base=", 7) == 0)
 			o->base = a + 7;

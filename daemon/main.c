@@ -170,7 +170,7 @@ cmd_find(const char *name)
 int
 cmd_usage(const struct cmd *cmd)
 {
-	fprintf(stderr, "usage: feedd [-c FILE] %s%s%s\n", cmd->name,
+	fprintf(stderr, "feedd: usage: feedd [-c FILE] %s%s%s\n", cmd->name,
 	    cmd->usage[0] ? " " : "", cmd->usage);
 	return EXIT_USAGE;
 }
@@ -320,7 +320,8 @@ main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (argc < 2) {
-		print_help(stderr);
+		/* an error is one line (INTERFACE.md); the list is --help's */
+		fprintf(stderr, "feedd: no command given (see feedd --help)\n");
 		return EXIT_USAGE;
 	}
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {

@@ -32,6 +32,43 @@ Test(main, no_command_is_usage_error)
 
 	cr_assert_eq(th_feedd_run(&r, 10, NULL), 0);
 	cr_assert_eq(r.status, 2);
+	cr_assert_str_eq(r.err, "feedd: no command given (see feedd --help)\n");
+	th_result_cleanup(&r);
+}
+
+/*
+ * Errors are one line each, prefixed "feedd: " (INTERFACE.md), usage
+ * errors too: an extra operand printed a bare "usage:" line (interface
+ * review 6).
+ */
+Test(main, usage_errors_are_lines_of_feedd)
+{
+	static const char *const bad[][4] = {
+		{ "items", "extra", NULL },
+		{ "items", "--nope", NULL },
+		{ "parse", "--base", NULL },
+		{ "status", "x", NULL },
+	};
+	struct th_result r;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		cr_assert_eq(th_feedd_run(&r, 10, bad[i][0], bad[i][1], NULL),
+		    0);
+		cr_expect_eq(r.status, 2, "%s %s", bad[i][0], bad[i][1]);
+		cr_expect_gt(strlen(r.err), 0);
+		for (const char *l = r.err; *l != '\0';
+		    l = strchr(l, '\n') + 1) {
+			cr_expect_eq(strncmp(l, "feedd: ", 7), 0, "%s %s: %s",
+			    bad[i][0], bad[i][1], r.err);
+			if (strchr(l, '\n') == NULL)
+				break;
+		}
+		th_result_cleanup(&r);
+	}
+	cr_assert_eq(th_feedd_run(&r, 10, "parse", "--base", NULL), 0);
+	cr_expect_str_eq(r.err, "feedd: parse: option '--base' needs a value\n"
+	    "feedd: usage: feedd [-c FILE] parse [--base URL] [--charset NAME]"
+	    " FILE...|-\n");
 	th_result_cleanup(&r);
 }
 
