@@ -341,10 +341,11 @@ add_feed(struct add *a, const char *url, const char *title,
 		return EXIT_USAGE;
 	}
 	if (a->opt->name && (f = config_find_feed(a->cfg, name)) != NULL) {
+		/* a duplicate refused, as a URL already there is: 1 */
 		cmd_error(a->cmd, "a feed named \"%s\" exists (%s:%d); "
 		    "choose another --name", name, f->def.file, f->def.line);
 		free(name);
-		return EXIT_USAGE;
+		return EXIT_RUNTIME;
 	}
 	if (write_section(a, name, url) == 0) {
 		char *path = feedsd_path(a->cfg->dir, ADDED_FILE);

@@ -296,6 +296,15 @@ Test(terminal, add_feed_url_checks_it_and_refuses_duplicates)
 	    "feedd.conf:"), "%s", r.err);
 	th_result_cleanup(&r);
 	free(dup);
+	/* a name already taken is a duplicate refused too: 1, as feedd(8)
+	 * says (it was 2; interface review 7) */
+	dup = xasprintf("%s?other", url);
+	cr_assert_eq(th_feedd_run(&r, 60, "add", "-c", conf, "--name", "DF",
+	    dup, NULL), 0);
+	cr_assert_eq(r.status, 1, "%s", r.err);
+	cr_assert(strstr(r.err, "a feed named \"DF\" exists ("), "%s", r.err);
+	th_result_cleanup(&r);
+	free(dup);
 	/* a document that is no feed and no page with feeds */
 	dup = url_of(&t, "/nothing-here.xml");
 	add(&r, conf, dup);
