@@ -381,6 +381,12 @@ status_print(const struct status *s)
 		print_polls(s);
 		line(s, "24 h", C_NONE, "%lld items, %lld alerts",
 		    (long long)s->items_24h, (long long)s->alerts_24h);
+	} else {
+		/* the screen's lines all the same (INTERFACE.md) */
+		line(s, "feeds", C_NONE, "%zu configured, none fetched yet",
+		    s->cfg->nfeeds);
+		line(s, "last poll", C_NONE, "never");
+		line(s, "24 h", C_NONE, "0 items, 0 alerts");
 	}
 	if (db >= 0)
 		line(s, "database", C_NONE, "%s, %s%s%s%s", s->cfg->database,

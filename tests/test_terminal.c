@@ -574,6 +574,9 @@ Test(terminal, status_of_an_empty_setup_needs_attention)
 	cr_assert_eq(r.status, 1, "%s", r.out);
 	cr_assert(strstr(r.out, "attention\tno feeds configured\n"), "%s", r.out);
 	cr_assert(strstr(r.out, "attention\tno database yet"), "%s", r.out);
+	/* the screen's lines are there all the same (interface review 5) */
+	cr_assert(strstr(r.out, "feeds\t0 configured, none fetched yet\n"
+	    "last poll\tnever\n24 h\t0 items, 0 alerts\n"), "%s", r.out);
 	th_result_cleanup(&r);
 	th_rmdir(dir);
 	free(conf);
