@@ -148,6 +148,43 @@ match_split_scripts(const char *text)
 	return buf_detach(&b);
 }
 
+/* The code point that starts at s, or 0 at the end. */
+static uint32_t
+peek_cp(const char *s)
+{
+	return *s != '\0' ? match_utf8_next(&s) : 0;
+}
+
+char *
+match_join_scripts(const char *text)
+{
+	const char *s = text, *start;
+	uint32_t prev = 0;
+	struct buf b;
+	int joined = 0;
+
+	buf_init(&b, 0);
+	buf_puts(&b, "");
+	while (*s != '\0') {
+		uint32_t c;
+
+		start = s;
+		c = match_utf8_next(&s);
+		if (c == ' ' && (is_spaceless(prev) ||
+		    is_spaceless(peek_cp(s)))) {
+			joined = 1;
+			continue;	/* prev stays: "中 国" has two sides */
+		}
+		prev = c;
+		buf_append(&b, start, (size_t)(s - start));
+	}
+	if (!joined) {
+		buf_cleanup(&b);
+		return NULL;
+	}
+	return buf_detach(&b);
+}
+
 /* Whether unicode61 keeps the character in a token (roughly). */
 static int
 is_token_char(uint32_t c)

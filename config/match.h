@@ -74,4 +74,12 @@ int	 match_text_spaceless(const char *text);
  */
 char	*match_split_scripts(const char *text);
 
+/*
+ * text without the spaces that have a letter of a spaceless script on
+ * either side ("AI 模型" -> "AI模型", "中国 人工" -> "中国人工"): a
+ * phrase as such text is written, since a change of script is already
+ * a word boundary.  NULL when there is no such space.  Caller frees.
+ */
+char	*match_join_scripts(const char *text);
+
 #endif

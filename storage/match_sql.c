@@ -132,22 +132,22 @@ sql_fts(struct match_expr *m, struct buf *sql, const struct node *n)
 	buf_puts(sql, SQL_FTS);
 }
 
-/* A spaceless term: trigram phrase, or LIKE below three characters. */
+/* One spaceless text: trigram phrase, or LIKE below three characters. */
 static void
-sql_trigram(struct match_expr *m, struct buf *sql, const struct node *n)
+sql_trigram_text(struct match_expr *m, struct buf *sql, const char *text)
 {
 	struct buf q;
 	size_t nchars = 0;
 
-	for (const char *p = n->text; *p != '\0'; nchars++)
+	for (const char *p = text; *p != '\0'; nchars++)
 		(void)match_utf8_next(&p);
 	buf_init(&q, 0);
 	if (nchars >= 3) {
-		fts_quote(&q, n->text);
+		fts_quote(&q, text);
 		buf_puts(sql, SQL_TRI);
 	} else {
 		buf_putc(&q, '%');
-		for (const char *p = n->text; *p != '\0'; p++) {
+		for (const char *p = text; *p != '\0'; p++) {
 			if (*p == '%' || *p == '_' || *p == '\\')
 				buf_putc(&q, '\\');
 			buf_putc(&q, *p);
@@ -156,6 +156,28 @@ sql_trigram(struct match_expr *m, struct buf *sql, const struct node *n)
 		buf_puts(sql, SQL_LIKE);
 	}
 	param_add(m, buf_detach(&q));
+}
+
+/*
+ * A spaceless term, as written or, when it has a space beside a letter
+ * of such a script, without it: "AI 模型" also finds "AI模型发布会",
+ * where nothing but the change of script parts the words.
+ */
+static void
+sql_trigram(struct match_expr *m, struct buf *sql, const struct node *n)
+{
+	char	*joined = match_join_scripts(n->text);
+
+	if (joined == NULL) {
+		sql_trigram_text(m, sql, n->text);
+		return;
+	}
+	buf_putc(sql, '(');
+	sql_trigram_text(m, sql, n->text);
+	buf_puts(sql, " OR ");
+	sql_trigram_text(m, sql, joined);
+	buf_putc(sql, ')');
+	free(joined);
 }
 
 /*

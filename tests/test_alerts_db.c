@@ -501,6 +501,40 @@ Test(alerts_db, script_change_is_a_word_boundary)
 	fx_close(&fx);
 }
 
+/*
+ * A phrase across a change of script: "AI 模型" finds "AI模型发布会",
+ * where nothing but the change of script parts the words, and still
+ * "AI 模型" written with its space (rules review D6: it found neither
+ * the first nor "DeepSeek模型识图" for "DeepSeek 模型").
+ */
+Test(alerts_db, a_phrase_across_a_change_of_script)
+{
+	struct fx fx;
+	struct rules rs;
+	struct alert_row *rows;
+	size_t n;
+
+	fx_open(&fx);
+	rules_init(&rs, "ai-model", "\"AI \xe6\xa8\xa1\xe5\x9e\x8b\"");
+	rules_add(&rs, "cn-ai", "\"\xe4\xb8\xad\xe5\x9b\xbd \xe4\xba\xba"
+	    "\xe5\xb7\xa5\"");			/* "中国 人工" */
+	put_one(&fx, "a", "1", "AI\xe6\xa8\xa1\xe5\x9e\x8b\xe5\x8f\x91"
+	    "\xe5\xb8\x83\xe4\xbc\x9a", "https://x.example/1", NOW, NOW);
+	put_one(&fx, "a", "2", "New AI \xe6\xa8\xa1\xe5\x9e\x8b today",
+	    "https://x.example/2", NOW, NOW);
+	put_one(&fx, "a", "3", "\xe4\xb8\xad\xe5\x9b\xbd\xe4\xba\xba\xe5"
+	    "\xb7\xa5\xe6\x99\xba\xe8\x83\xbd\xe5\x85\xac\xe5\x8f\xb8",
+	    "https://x.example/3", NOW, NOW);	/* 中国人工智能公司 */
+	put_one(&fx, "a", "4", "AIs and \xe6\xa8\xa1\xe5\x9e\x8b apart",
+	    "https://x.example/4", NOW, NOW);
+	cr_assert_eq(run_rules(&fx, &rs, NOW), 3);
+	cr_assert_eq(store_alerts_list(fx.st, "ai-model", 10, &rows, &n), 0);
+	cr_expect_eq(n, 2, "AI模型发布会 and \"AI 模型\", not AIs ... 模型");
+	alert_rows_free(rows, n);
+	rules_free(&rs);
+	fx_close(&fx);
+}
+
 Test(alerts_db, feed_and_tag_terms)
 {
 	struct fx fx;
