@@ -83,6 +83,16 @@ put_rule(struct buf *b, const char *rule)
 			b->data[i] = '_';
 }
 
+char *
+alert_rule_word(const char *rule)
+{
+	struct buf b;
+
+	buf_init(&b, 0);
+	put_rule(&b, rule);
+	return buf_detach(&b);
+}
+
 /*
  * A link between < and >: what cannot be in a URL is percent-encoded,
  * C1 controls and U+2028/U+2029 (raw before) included.

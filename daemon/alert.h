@@ -14,6 +14,9 @@
 
 struct alert_log;
 
+/* A rule's name as the text log writes it: one word (blanks, controls
+ * '_'), 200 bytes at most.  Caller frees. */
+char	*alert_rule_word(const char *rule);
 /* NULL with *errstr when the log cannot be opened. */
 struct alert_log *alert_log_open(const char *path, enum alert_format format,
 	    char **errstr);

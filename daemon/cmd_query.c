@@ -559,17 +559,6 @@ note_unknown_rule(const struct query *q)
 	buf_cleanup(&names);
 }
 
-/* Whether given is the rule's name as the text alert log writes it:
- * one word, its blanks '_' (daemon/alert.c). */
-static int
-logged_as(const char *rule, const char *given)
-{
-	for (; *rule != '\0' && *given != '\0'; rule++, given++)
-		if (*rule != *given && !(*rule == ' ' && *given == '_'))
-			return 0;
-	return *rule == *given;
-}
-
 /*
  * The configured rule a --rule names: its own name, else the one the
  * text log wrote for it ("feed all" logged as feed_all, which --rule
@@ -578,13 +567,19 @@ logged_as(const char *rule, const char *given)
 static const char *
 rule_named(const struct config *cfg, const char *given)
 {
+	const char *found = given;
+
 	for (size_t i = 0; i < cfg->nrules; i++)
 		if (strcmp(cfg->rules[i].def.name, given) == 0)
 			return given;
-	for (size_t i = 0; i < cfg->nrules; i++)
-		if (logged_as(cfg->rules[i].def.name, given))
-			return cfg->rules[i].def.name;
-	return given;
+	for (size_t i = 0; i < cfg->nrules && found == given; i++) {
+		char *word = alert_rule_word(cfg->rules[i].def.name);
+
+		if (strcmp(word, given) == 0)
+			found = cfg->rules[i].def.name;
+		free(word);
+	}
+	return found;
 }
 
 int

@@ -92,7 +92,7 @@ feedsd_clean(const char *s, int is_tag, size_t max)
 		if (c >= 0x80 && (n = utf8_decode((const unsigned char *)s,
 		    (size_t)(end - s), &cp)) == 0)
 			c = '?';
-		else if (c >= 0x80 && (cp > 0x9f || cp < 0x80) &&
+		else if (c >= 0x80 && cp > 0x9f &&
 		    cp != 0x2028 && cp != 0x2029) {
 			memcpy(o, s, n);
 			o += n;

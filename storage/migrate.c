@@ -18,8 +18,9 @@
  * without a usable link.  stories.sort_time: published (else first
  * seen, and never later than first seen) of the item that created it.
  * items.canon: the canonical link, else the link as given (finds an
- * item whose id changed).  items.story_new: this item created its
- * story (alert candidates).
+ * item whose id changed).  items.story_new: 1 when this item created
+ * its story (0 joined by its link, 2 by likeness); the alert rules
+ * look at every new item, whichever.
  * alerts carry a copy of what they announced and the story key, not a
  * reference: pruning stories never loses or repeats an alert.
  */
@@ -167,8 +168,7 @@ static const char *const migrations[] = {
 	 * finds it first (when a source last
 	 * joined is its newest item's first_seen).  items.story_why: why
 	 * an item joined by likeness (score and shared tokens), NULL
-	 * otherwise.  items.story_new is 2 for such an item: it may alert,
-	 * once per (rule, story) as before.
+	 * otherwise.  items.story_new is 2 for such an item.
 	 */
 	"ALTER TABLE items ADD COLUMN story_why TEXT;"
 	"CREATE TABLE story_alias (hash INTEGER PRIMARY KEY, key TEXT NOT NULL,"
