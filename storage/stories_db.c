@@ -329,25 +329,87 @@ feed_memo_fill(struct store *st, struct feed_memo *memo, int64_t feed_id,
 }
 
 /*
+ * What the render keeps from row to row: the feed memo, and a handle
+ * that reads the kept content.  That column is read with the blob API
+ * into a string of its own: read by a statement, a value is copied
+ * twice (SQLite's buffer, kept at the size of the largest value the
+ * statement has held, and the row's own), and at 100,000 entries the
+ * largest kept content (64 KB) held 125 KB of the render's peak.
+ */
+struct render_reader {
+	struct feed_memo *memo;
+	sqlite3_blob *content;	/* item_html.html_content; NULL: none yet */
+};
+
+/*
+ * item_html row pos's html_content into *out: 0, or -1 when it could
+ * not be read that way (the caller reads it by a statement).
+ */
+static int
+kept_content_read(struct store *st, struct render_reader *rd, int64_t pos,
+    char **out)
+{
+	int n, rc;
+
+	if (rd->content != NULL)
+		rc = sqlite3_blob_reopen(rd->content, pos);
+	else
+		rc = sqlite3_blob_open(st->db, "main", "item_html",
+		    "html_content", pos, 0, &rd->content);
+	if (rc != SQLITE_OK || (n = sqlite3_blob_bytes(rd->content)) < 0)
+		goto fail;
+	*out = xmalloc((size_t)n + 1);
+	if (sqlite3_blob_read(rd->content, *out, n, 0) != SQLITE_OK) {
+		free(*out);
+		goto fail;
+	}
+	(*out)[n] = '\0';
+	return 0;
+fail:
+	*out = NULL;
+	sqlite3_blob_close(rd->content);	/* a NULL handle is a no-op */
+	rd->content = NULL;
+	return -1;
+}
+
+/* The kept content of row pos by a statement: kept_content_read's
+ * fallback.  0, or -1. */
+static int
+kept_content_query(struct store *st, int64_t pos, char **out)
+{
+	sqlite3_stmt *s = store_query(st, SQ_HTML_CONTENT,
+	    "SELECT html_content FROM item_html WHERE pos = ?", "I", pos);
+	int rc;
+
+	*out = NULL;
+	if (s == NULL)
+		return -1;
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		*out = store_col_str(s, 0);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+/*
  * A story row for the render; v (a row of store_stories_each's order)
  * gives the item's id, the story's sort time, how many items it has
  * and when the newest was first seen.  The item's kept copy
  * (store_html_put) when there is one: its columns and its HTML as
  * shown, not the item's own HTML (row.html.row_kept; store_story_raw
- * reads that); else the item.  The feed's columns from memo.  0; 1
- * when the item is not there; -1 on an error.
+ * reads that); else the item.  The feed's columns from rd's memo.
+ * 0; 1 when the item is not there; -1 on an error.
  */
 static int
 story_fill_render(struct store *st, const int64_t v[4],
-    struct feed_memo *memo, struct story_row *r)
+    struct render_reader *rd, struct story_row *r)
 {
 	sqlite3_stmt *k = store_stmt(st, SQ_STORY_FILL_KEPT,
-	    RENDER_COLS("NULL, NULL") ", i.key, i.html_content,"
-	    " i.html_summary, i.html_text, i.feed_id FROM item_html i"
-	    " WHERE i.pos = ?5 AND +i.id = ?1");
+	    RENDER_COLS("NULL, NULL") ", i.key,"
+	    " typeof(i.html_content) != 'null', i.html_summary, i.html_text,"
+	    " i.feed_id FROM item_html i WHERE i.pos = ?5 AND +i.id = ?1");
 	sqlite3_stmt *s;
-	int64_t	 item_id = v[0], feed_id;
-	int rc, found = 0;
+	int64_t	 item_id = v[0], feed_id, pos = 0;
+	int rc, found = 0, has_content;
 
 	memset(r, 0, sizeof(*r));
 	if (k == NULL)
@@ -355,19 +417,26 @@ story_fill_render(struct store *st, const int64_t v[4],
 	for (int c = 0; c < 4; c++)
 		sqlite3_bind_int64(k, c + 1, v[c]);
 	for (int t = 0; t < HTML_TRIES && !found; t++) {
-		sqlite3_bind_int64(k, 5, html_pos(v[1], item_id, t));
+		pos = html_pos(v[1], item_id, t);
+		sqlite3_bind_int64(k, 5, pos);
 		if (!(found = story_read_cols(k, item_id, r) == 0))
 			sqlite3_reset(k);
 	}
 	if (found) {
 		r->html.row_kept = 1;
 		r->html.key = sqlite3_column_int64(k, STORY_NCOLS);
-		r->html.content = store_col_str(k, STORY_NCOLS + 1);
+		has_content = sqlite3_column_int(k, STORY_NCOLS + 1);
 		r->html.summary = store_col_str(k, STORY_NCOLS + 2);
 		r->html.summary_text = store_col_str(k, STORY_NCOLS + 3);
 		feed_id = sqlite3_column_int64(k, STORY_NCOLS + 4);
 		sqlite3_reset(k);
-		if (feed_memo_fill(st, memo, feed_id, r) == 0)
+		if (has_content && kept_content_read(st, rd, pos,
+		    &r->html.content) == -1 &&
+		    kept_content_query(st, pos, &r->html.content) == -1) {
+			store_story_cleanup(r);
+			return -1;
+		}
+		if (feed_memo_fill(st, rd->memo, feed_id, r) == 0)
 			return 0;
 		store_story_cleanup(r);	/* no feed: no row, as a join */
 		memset(r, 0, sizeof(*r));
@@ -384,7 +453,7 @@ story_fill_render(struct store *st, const int64_t v[4],
 	sqlite3_reset(s);
 	if (rc == SQLITE_DONE)
 		return 1;
-	if (rc == 0 && (rc = feed_memo_fill(st, memo, feed_id, r)) == -1)
+	if (rc == 0 && (rc = feed_memo_fill(st, rd->memo, feed_id, r)) == -1)
 		store_story_cleanup(r);
 	return rc;
 }
@@ -784,7 +853,8 @@ static int
 render_rows(struct store *st, struct spool *order, sqlite3_stmt *src,
     store_story_fn fn, void *arg)
 {
-	struct feed_memo *memo = xcalloc(FEED_MEMO_SLOTS, sizeof(*memo));
+	struct render_reader rd = { xcalloc(FEED_MEMO_SLOTS,
+	    sizeof(struct feed_memo)), NULL };
 	struct story_row row;
 	int64_t	 v[4];		/* an order_spool row */
 	int rc = SQLITE_DONE, got, filled;
@@ -792,7 +862,7 @@ render_rows(struct store *st, struct spool *order, sqlite3_stmt *src,
 	store_set_cache_size(st, -RENDER_CACHE_KB);
 	while ((got = spool_get(order, v)) == 1) {
 		rc = SQLITE_ERROR;
-		if ((filled = story_fill_render(st, v, memo, &row)) == -1)
+		if ((filled = story_fill_render(st, v, &rd, &row)) == -1)
 			break;
 		/* its first item is gone (written behind the store's
 		 * back): the rest of the outputs still are */
@@ -814,7 +884,8 @@ render_rows(struct store *st, struct spool *order, sqlite3_stmt *src,
 		st->io_errno = errno;
 		rc = SQLITE_ERROR;
 	}
-	feed_memo_free(memo);
+	feed_memo_free(rd.memo);
+	sqlite3_blob_close(rd.content);
 	return rc;
 }
 

@@ -569,6 +569,38 @@ Test(output, kept_html_of_colliding_items_both_serve)
  * the item goes.
  */
 /*
+ * Kept content is read by the blob API, not by the statement that reads
+ * the rest of the row (stories_db.c): one entry's of 100 KB (overflow
+ * pages), one's of a few bytes, one's NULL (no content shown), one's a
+ * number (which the blob API does not read: a statement does), each as
+ * kept.
+ */
+Test(output, kept_content_of_any_size_is_served)
+{
+	struct output *out = output_new();
+	char	*now;
+
+	render_ok(out, 1);
+	exec_ok("UPDATE item_html SET html_content = NULL");
+	exec_ok("UPDATE item_html SET html_content = '<p>big ' ||"
+	    " printf('%.*c', 100000, 'y') || ' end</p>'"
+	    " WHERE id = (SELECT min(id) FROM item_html)");
+	exec_ok("UPDATE item_html SET html_content = '<p>small kept</p>'"
+	    " WHERE id = (SELECT max(id) FROM item_html)");
+	exec_ok("UPDATE item_html SET html_content = 20261205"
+	    " WHERE id = (SELECT min(id) + 1 FROM item_html)");
+	render_ok(out, 1);
+	now = th_read_file(fx.cfg.atom_path, NULL);
+	cr_assert_eq(count(now, "<content"), 3, "the NULL ones show none");
+	cr_assert_eq(count(now, ">20261205</content>"), 1);
+	cr_assert_eq(count(now, "&lt;p&gt;small kept&lt;/p&gt;"), 1);
+	cr_assert_not_null(strstr(now, "big yyyyyyyy"));
+	cr_assert_not_null(strstr(now, "yyyy end&lt;/p&gt;"));
+	free(now);
+	output_free(out);
+}
+
+/*
  * A story whose first item is gone from under the store (a row deleted
  * by hand: the store sets a story's order when it deletes its items)
  * is left out; the render writes the others instead of failing.
