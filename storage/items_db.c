@@ -71,6 +71,41 @@ find_by_canon(struct put *p, const char *canon, struct found *f)
 }
 
 /*
+ * In the hash mode an item's key holds its date.  A feed left in that
+ * mode by ids that change on every fetch and one link for all its
+ * entries, whose dates move on every fetch too (a page made on
+ * request), stored each fetch's entries again: new stories, each
+ * alerting again.  Such an entry is the stored item of the same feed,
+ * link, title and text, the latest if several.  An item with neither
+ * title nor text is matched by nothing: no text tells two apart.
+ */
+static int
+find_by_text(struct put *p, const struct item_keys *k, struct found *f)
+{
+	const struct feed_item *it = k->it;
+	sqlite3_stmt *s;
+	int rc;
+
+	f->id = 0;
+	if (it->title == NULL && it->summary == NULL && it->content == NULL)
+		return 0;
+	s = store_query(p->st, SQ_ITEM_BY_TEXT, "SELECT id, hash FROM items"
+	    " WHERE feed_id = ? AND canon IS ? AND title IS ? AND summary IS ?"
+	    " AND content IS ? ORDER BY id DESC LIMIT 1", "Issss", p->feed_id,
+	    k->linkkey ? k->linkkey + 2 : NULL, it->title, it->summary,
+	    it->content);
+	if (s == NULL)
+		return -1;
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		f->id = sqlite3_column_int64(s, 0);
+		snprintf(f->hash, sizeof(f->hash), "%s",
+		    (const char *)sqlite3_column_text(s, 1));
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+/*
  * Ids that change on every fetch: most items with a link are unknown
  * by id but known by canonical link.
  */
@@ -538,7 +573,8 @@ rekey_item(struct put *p, int64_t id, const char *key)
 /*
  * One item: unchanged (nothing written), changed (updated in place),
  * or new.  Keyed by link, an item stored under an older key of the
- * same link (ids that changed) is the same item and takes the new key.
+ * same link (ids that changed) is the same item and takes the new key;
+ * keyed by hash, one of the same text (find_by_text).
  */
 static int
 put_item(struct put *p, const struct item_keys *k, int mode)
@@ -552,6 +588,11 @@ put_item(struct put *p, const struct item_keys *k, int mode)
 		return -1;
 	if (f.id == 0 && mode == ID_MODE_LINK && k->linkkey) {
 		if (find_by_canon(p, k->linkkey + 2, &f) == -1)
+			return -1;
+		rekey = f.id != 0;
+	}
+	if (f.id == 0 && mode == ID_MODE_HASH) {
+		if (find_by_text(p, k, &f) == -1)
 			return -1;
 		rekey = f.id != 0;
 	}

@@ -171,3 +171,70 @@ Test(dedupe, one_link_repeated_by_the_same_entry_is_one_story)
 	feed_doc_free(doc);
 	fx_close(&fx);
 }
+
+/*
+ * A feed whose entries all link to its home page, whose ids change on
+ * every fetch and whose dates move on every fetch (a page rendered on
+ * request) ends in the hash key mode, whose keys hold the date: each
+ * fetch stored its entries again, as new stories, and each alerted
+ * again.  An entry of the same feed, link, title and text is the one
+ * stored.  One whose text changed is a new item, as before.
+ */
+Test(dedupe, churning_ids_and_dates_with_one_link_keep_their_items)
+{
+	struct fx fx;
+	struct store_put_result r;
+	static const char *titles[] = { "Mon", "Tue", "Wed" };
+	int64_t feed;
+
+	fx_open(&fx);
+	feed = fx_feed(&fx, "daily");
+	for (int fetch = 0; fetch < 4; fetch++) {
+		struct feed_doc *doc = feed_doc_new();
+		char id[32];
+
+		doc->link = xstrdup("https://example.net/");
+		for (int i = 0; i < 3; i++) {
+			struct feed_item *it;
+
+			snprintf(id, sizeof(id), "urn:uuid:%d-%d", fetch, i);
+			it = fx_item(doc, id, titles[i], "https://example.net/",
+			    T0 + fetch * 3600 + i);
+			it->summary = xstrdup(fetch == 3 && i == 2 ?
+			    "<p>Edited text</p>" : "<p>The same text</p>");
+		}
+		r = fx_put(&fx, feed, doc, T0 + fetch * 3600 + 10);
+		if (fetch == 0)
+			cr_assert_eq(r.new_items, 3);
+		else if (fetch < 3)
+			cr_assert_eq(r.new_items, 0, "fetch %d: %d new",
+			    fetch, r.new_items);
+		else
+			cr_assert_eq(r.new_items, 1, "only the edited one");
+		feed_doc_free(doc);
+	}
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM items"), 4);
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM stories"), 4);
+	fx_close(&fx);
+}
+
+/* Items with neither title nor text are not taken for one another. */
+Test(dedupe, items_with_no_title_or_text_are_not_matched_by_text)
+{
+	struct fx fx;
+	struct store_put_result r;
+	int64_t feed;
+
+	fx_open(&fx);
+	feed = fx_feed(&fx, "bare");
+	for (int fetch = 0; fetch < 2; fetch++) {
+		struct feed_doc *doc = feed_doc_new();
+
+		fx_item(doc, NULL, NULL, "https://example.net/", T0 + fetch);
+		fx_item(doc, NULL, "Titled", "https://example.net/", T0 + fetch);
+		r = fx_put(&fx, feed, doc, T0 + fetch * 3600 + 10);
+		cr_assert_eq(r.new_items, fetch == 0 ? 2 : 1);
+		feed_doc_free(doc);
+	}
+	fx_close(&fx);
+}
