@@ -18,6 +18,19 @@
 #include "storage/store_int.h"
 #include "util/hash.h"
 
+/* A stored item of the feed by the fingerprint of its text (find_by_text). */
+struct text_ref {
+	uint64_t fp;
+	int64_t	 id;
+	int	 taken;
+};
+
+/* find_by_text's, for one document */
+struct text_index {
+	struct text_ref *ref;	/* sorted by fp, newest id first */
+	size_t	 n;
+};
+
 /* What one put_doc call knows. */
 struct put {
 	struct store *st;
@@ -28,6 +41,8 @@ struct put {
 	int	 stored;		/* the feed had items before this doc */
 	int64_t	 next_id;		/* the next new item's id; 0: not read */
 	const struct feed_doc *doc;
+	struct text_index texts;	/* find_by_text's, once read */
+	int	 texts_read;
 };
 
 /* A stored item found by key: id and content hash. */
@@ -75,34 +90,144 @@ find_by_canon(struct put *p, const char *canon, struct found *f)
  * mode by ids that change on every fetch and one link for all its
  * entries, whose dates move on every fetch too (a page made on
  * request), stored each fetch's entries again: new stories, each
- * alerting again.  Such an entry is the stored item of the same feed,
- * link, title and text, the latest if several.  An item with neither
- * title nor text is matched by nothing: no text tells two apart.
+ * alerting again.  Such an entry is a stored item of the same feed,
+ * link, title and text.  An item with neither title nor text is
+ * matched by nothing: no text tells two apart.
+ *
+ * The feed's newest items are read once a document, as fingerprints
+ * of those four (at most twice the document's items: the ones it
+ * carried last time are among them), and each entry looks there:
+ * a query per entry scanning the items that share its link took a
+ * document of n entries n * n row reads.  A fingerprint found is
+ * checked against the row.  Each stored item answers one entry of the
+ * document, so two entries of the same text keep their two items.
  */
+static uint64_t
+text_fp(const char *canon, const char *title, const char *summary,
+    const char *content)
+{
+	const char *v[4] = { canon, title, summary, content };
+	uint64_t h = HASH_INIT;
+
+	if (title == NULL && summary == NULL && content == NULL)
+		return 0;
+	for (int i = 0; i < 4; i++)
+		h = v[i] != NULL ? hash_add(hash_add(h, v[i], strlen(v[i])),
+		    "\x1f", 1) : hash_add(h, "\x01\x1f", 2);
+	return h | 1;		/* 0 is "no text" */
+}
+
+static int
+text_ref_cmp(const void *a, const void *b)
+{
+	const struct text_ref *x = a, *y = b;
+
+	if (x->fp != y->fp)
+		return x->fp < y->fp ? -1 : 1;
+	return x->id > y->id ? -1 : x->id < y->id;
+}
+
+static int
+text_index_build(struct put *p, size_t nitems, struct text_index *ti)
+{
+	sqlite3_stmt *s = store_query(p->st, SQ_ITEM_TEXTS, "SELECT id, canon,"
+	    " title, summary, content FROM items WHERE feed_id = ?"
+	    " ORDER BY id DESC LIMIT ?", "Il", p->feed_id,
+	    (int)(nitems < 1000000 ? 2 * nitems + 16 : 2000016));
+	size_t cap = 0;
+	int rc;
+
+	ti->ref = NULL;
+	ti->n = 0;
+	if (s == NULL)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *c[4];
+		uint64_t fp;
+
+		for (int i = 0; i < 4; i++)
+			c[i] = (const char *)sqlite3_column_text(s, i + 1);
+		if ((fp = text_fp(c[0], c[1], c[2], c[3])) == 0)
+			continue;
+		if (ti->n == cap) {
+			cap = cap ? 2 * cap : 64;
+			ti->ref = xreallocarray(ti->ref, cap, sizeof(*ti->ref));
+		}
+		ti->ref[ti->n].fp = fp;
+		ti->ref[ti->n].id = sqlite3_column_int64(s, 0);
+		ti->ref[ti->n++].taken = 0;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		free(ti->ref);
+		ti->ref = NULL;
+		return -1;
+	}
+	if (ti->n > 0)
+		qsort(ti->ref, ti->n, sizeof(*ti->ref), text_ref_cmp);
+	return 0;
+}
+
+/* Row id has exactly k's link, title and text: its hash into f. */
+static int
+text_check(struct put *p, int64_t id, const struct item_keys *k,
+    struct found *f)
+{
+	const struct feed_item *it = k->it;
+	sqlite3_stmt *s = store_query(p->st, SQ_ITEM_BY_TEXT, "SELECT hash"
+	    " FROM items WHERE id = ? AND canon IS ? AND title IS ? AND"
+	    " summary IS ? AND content IS ?", "Issss", id,
+	    k->linkkey ? k->linkkey + 2 : NULL, it->title, it->summary,
+	    it->content);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		f->id = id;
+		snprintf(f->hash, sizeof(f->hash), "%s",
+		    (const char *)sqlite3_column_text(s, 0));
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
 static int
 find_by_text(struct put *p, const struct item_keys *k, struct found *f)
 {
 	const struct feed_item *it = k->it;
-	sqlite3_stmt *s;
-	int rc;
+	struct text_index *ti = &p->texts;
+	uint64_t fp = text_fp(k->linkkey ? k->linkkey + 2 : NULL, it->title,
+	    it->summary, it->content);
+	size_t lo = 0, hi;
 
 	f->id = 0;
-	if (it->title == NULL && it->summary == NULL && it->content == NULL)
+	if (fp == 0)
 		return 0;
-	s = store_query(p->st, SQ_ITEM_BY_TEXT, "SELECT id, hash FROM items"
-	    " WHERE feed_id = ? AND canon IS ? AND title IS ? AND summary IS ?"
-	    " AND content IS ? ORDER BY id DESC LIMIT 1", "Issss", p->feed_id,
-	    k->linkkey ? k->linkkey + 2 : NULL, it->title, it->summary,
-	    it->content);
-	if (s == NULL)
-		return -1;
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		f->id = sqlite3_column_int64(s, 0);
-		snprintf(f->hash, sizeof(f->hash), "%s",
-		    (const char *)sqlite3_column_text(s, 1));
+	if (!p->texts_read) {
+		if (text_index_build(p, p->doc->nitems, ti) == -1)
+			return -1;
+		p->texts_read = 1;
 	}
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+	for (hi = ti->n; lo < hi; ) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (ti->ref[mid].fp < fp)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < ti->n && ti->ref[lo].fp == fp; lo++) {
+		if (ti->ref[lo].taken)
+			continue;
+		if (text_check(p, ti->ref[lo].id, k, f) == -1)
+			return -1;
+		if (f->id != 0) {
+			ti->ref[lo].taken = 1;
+			return 0;
+		}
+	}
+	return 0;
 }
 
 /*
@@ -657,7 +782,7 @@ store_put_prepared(struct store *st, int64_t feed_id,
 {
 	struct store_put_result dummy;
 	struct put p = { st, feed_id, now, res ? res : &dummy, prep, 0, 0,
-	    doc };
+	    doc, { NULL, 0 }, 0 };
 
 	memset(p.res, 0, sizeof(*p.res));
 	/* the caller names the feed; this says where and why */
@@ -669,8 +794,10 @@ store_put_prepared(struct store *st, int64_t feed_id,
 		*errstr = xstrdup(store_errmsg(st));
 		store_rollback(st);
 		memset(p.res, 0, sizeof(*p.res));
+		free(p.texts.ref);
 		return -1;
 	}
+	free(p.texts.ref);
 	return 0;
 }
 

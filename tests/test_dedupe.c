@@ -238,3 +238,33 @@ Test(dedupe, items_with_no_title_or_text_are_not_matched_by_text)
 	}
 	fx_close(&fx);
 }
+
+/* Two entries of one text (two dates) keep their two items when both
+ * dates move: each stored item answers one of them. */
+Test(dedupe, two_entries_of_one_text_keep_two_items)
+{
+	struct fx fx;
+	struct store_put_result r;
+	int64_t feed;
+
+	fx_open(&fx);
+	feed = fx_feed(&fx, "repeats");
+	for (int fetch = 0; fetch < 3; fetch++) {
+		struct feed_doc *doc = feed_doc_new();
+
+		for (int i = 0; i < 2; i++)
+			fx_item(doc, NULL, "Same", "https://example.net/",
+			    T0 + fetch * 3600 + i)->summary = xstrdup("text");
+		/* a third with the link: LINK mode fails, HASH is left */
+		fx_item(doc, NULL, "Other", "https://example.net/",
+		    T0 + fetch * 3600);
+		r = fx_put(&fx, feed, doc, T0 + fetch * 3600 + 10);
+		cr_assert_eq(r.new_items, fetch == 0 ? 3 : 0, "fetch %d: %d",
+		    fetch, r.new_items);
+		feed_doc_free(doc);
+	}
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM items"), 3);
+	cr_assert_eq(fx_count(&fx, "SELECT count(DISTINCT key) FROM items"),
+	    3);
+	fx_close(&fx);
+}
