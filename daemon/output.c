@@ -195,6 +195,30 @@ remake(struct stream *w, const struct story_row *r, struct entry *e,
 }
 
 /*
+ * The entry's id is the one the outputs gave its story first: readers
+ * know an entry by it, and one that changed showed the story twice.
+ * A story shown for the first time keeps the id worked out now, unless
+ * an earlier story shows it (the same source id in two stories): then
+ * an id of its own.  Where it cannot be kept (a read-only or full
+ * database) the id is the one worked out, as the seen set allows.
+ */
+static void
+entry_keep_id(struct stream *w, const struct story_row *r, struct entry *e)
+{
+	int	 rc;
+
+	if (r->shown_id != NULL) {
+		free(e->id);
+		e->id = xstrdup(r->shown_id);
+		return;
+	}
+	if ((rc = store_story_claim_id(w->st, r->story_id, e->id)) == 1) {
+		entry_retag(e, r->story_id);
+		(void)store_story_claim_id(w->st, r->story_id, e->id);
+	}
+}
+
+/*
  * store_story_fn: one story into every sink, as entries_prepare makes
  * it: the same id twice gets an id of its own; a link an earlier entry
  * has is link_shared.  As the stories come newest first (by the date
@@ -215,6 +239,7 @@ stream_story(struct story_row *r, void *arg)
 	if (made.key != 0)
 		(void)store_html_put(w->st, r, &made);
 	story_html_cleanup(&made);
+	entry_keep_id(w, r, &e);
 	if ((rc = seen_add(w, SEEN_ID, e.id)) == 1) {
 		entry_retag(&e, r->story_id);
 		rc = seen_add(w, SEEN_ID, e.id);

@@ -256,6 +256,20 @@ static const char *const migrations[] = {
 	 * Crisis merges stay at 16 segments, as before.
 	 */
 	"INSERT INTO items_fts (items_fts, rank) VALUES ('automerge', 8);",
+	/*
+	 * Version 11: the id the outputs first gave a story's entry, kept
+	 * (shown_id; store_story_claim_id).  Worked out again at each
+	 * render, it changed under readers who had the entry: when a
+	 * newer story came with the same source id (the newer took it,
+	 * the older was given another), when a known item's id changed
+	 * (a site moving to https) and when a feed's URL changed.  The
+	 * hash of each id kept is unique: the first story to show an id
+	 * keeps it.  Set by the render, for the stories it shows.
+	 */
+	"ALTER TABLE stories ADD COLUMN shown_id TEXT;"
+	"ALTER TABLE stories ADD COLUMN shown_id_hash INTEGER;"
+	"CREATE UNIQUE INDEX stories_shown_id ON stories (shown_id_hash)"
+	" WHERE shown_id_hash IS NOT NULL;",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

@@ -259,6 +259,8 @@ struct story_row {
 	struct story_source *others;
 	size_t	 nothers;
 	struct story_html html;		/* kept HTML (store_stories_each) */
+	char	*shown_id;		/* the entry id the outputs gave it
+					 * first (store_stories_each), or NULL */
 };
 
 void	 story_rows_free(struct story_row *rows, size_t n);
@@ -310,6 +312,15 @@ int	 store_stories_each(struct store *st, const char *rule, int limit,
  */
 int	 store_html_put(struct store *st, const struct story_row *row,
 	    const struct story_html *html);
+
+/*
+ * Keeps id as the one the outputs show for story_id from now on, unless
+ * another story shows it: 0, 1 when another does (the caller gives this
+ * one an id of its own and claims that), -1 on an error or a read-only
+ * store (the id is then not kept; the render goes on).
+ */
+int	 store_story_claim_id(struct store *st, int64_t story_id,
+	    const char *id);
 void	 story_html_cleanup(struct story_html *html);	/* frees, zeroes */
 /* The item's own HTML, for a row read from the cache (html.row_kept). */
 int	 store_story_raw(struct store *st, int64_t item_id, char **summary,

@@ -27,7 +27,7 @@ enum store_stmt_id {
 	SQ_STORY_ALIAS,
 	SQ_FTS_DEL, SQ_FTS_INS, SQ_TRI_DEL, SQ_TRI_INS,
 	SQ_STORY_FILL, SQ_STORY_FILL_KEPT, SQ_STORY_FILL_RENDER, SQ_FEED_RENDER,
-	SQ_HTML_CONTENT,
+	SQ_HTML_CONTENT, SQ_STORY_CLAIM_ID,
 	SQ_STORY_RAW,
 	SQ_HTML_PUT, SQ_HTML_SLOTS,
 	SQ_ALERT_INSERT, SQ_ALERT_FIRST, SQ_ALERT_CHECKED, SQ_ALERT_PENDING, SQ_ALERT_WRITTEN,
@@ -327,7 +327,7 @@ char	*store_body_text(const char *summary, const char *content);
 char	*store_body_gist(const char *summary, const char *content);
 
 /* migrate.c: brings the schema to the current version. */
-#define STORE_SCHEMA_VERSION 10
+#define STORE_SCHEMA_VERSION 11
 int	 store_migrate(struct store *st, char **errstr);
 
 /* stories_db.c: fills row from item item_id (the story's nsources). */

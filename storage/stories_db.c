@@ -9,6 +9,7 @@
 
 #include "util/spool.h"
 #include "util/xmalloc.h"
+#include "util/hash.h"
 #include "storage/store_int.h"
 
 void
@@ -127,6 +128,7 @@ store_story_cleanup(struct story_row *r)
 		free(r->others[i].link);
 	}
 	free(r->others);
+	free(r->shown_id);
 	story_html_cleanup(&r->html);
 }
 
@@ -390,6 +392,9 @@ kept_content_query(struct store *st, int64_t pos, char **out)
 	return rc == SQLITE_ROW ? 0 : -1;
 }
 
+/* The id the outputs gave the story of item i, when they have. */
+#define SHOWN_ID_SQL "(SELECT shown_id FROM stories WHERE id = i.story_id)"
+
 /*
  * A story row for the render; v (a row of store_stories_each's order)
  * gives the item's id, the story's sort time, how many items it has
@@ -406,7 +411,8 @@ story_fill_render(struct store *st, const int64_t v[4],
 	sqlite3_stmt *k = store_stmt(st, SQ_STORY_FILL_KEPT,
 	    RENDER_COLS("NULL, NULL") ", i.key,"
 	    " typeof(i.html_content) != 'null', i.html_summary, i.html_text,"
-	    " i.feed_id FROM item_html i WHERE i.pos = ?5 AND +i.id = ?1");
+	    " i.feed_id, " SHOWN_ID_SQL " FROM item_html i"
+	    " WHERE i.pos = ?5 AND +i.id = ?1");
 	sqlite3_stmt *s;
 	int64_t	 item_id = v[0], feed_id, pos = 0;
 	int rc, found = 0, has_content;
@@ -429,6 +435,7 @@ story_fill_render(struct store *st, const int64_t v[4],
 		r->html.summary = store_col_str(k, STORY_NCOLS + 2);
 		r->html.summary_text = store_col_str(k, STORY_NCOLS + 3);
 		feed_id = sqlite3_column_int64(k, STORY_NCOLS + 4);
+		r->shown_id = store_col_str(k, STORY_NCOLS + 5);
 		sqlite3_reset(k);
 		if (has_content && kept_content_read(st, rd, pos,
 		    &r->html.content) == -1 &&
@@ -443,13 +450,15 @@ story_fill_render(struct store *st, const int64_t v[4],
 	}
 	sqlite3_reset(k);
 	if ((s = store_stmt(st, SQ_STORY_FILL_RENDER,
-	    RENDER_COLS("i.summary, i.content") ", i.feed_id FROM items i"
-	    " WHERE i.id = ?1")) == NULL)
+	    RENDER_COLS("i.summary, i.content") ", i.feed_id, " SHOWN_ID_SQL
+	    " FROM items i WHERE i.id = ?1")) == NULL)
 		return -1;
 	for (int c = 0; c < 4; c++)
 		sqlite3_bind_int64(s, c + 1, v[c]);
 	rc = story_read_cols(s, item_id, r);
 	feed_id = rc == 0 ? sqlite3_column_int64(s, STORY_NCOLS) : 0;
+	if (rc == 0)
+		r->shown_id = store_col_str(s, STORY_NCOLS + 1);
 	sqlite3_reset(s);
 	if (rc == SQLITE_DONE)
 		return 1;
@@ -526,6 +535,23 @@ store_html_put(struct store *st, const struct story_row *row,
 	    " ?5, ?6 FROM items WHERE id = ?1", "IIIsss", row->item_id,
 	    pos, html->key, html->content, html->summary,
 	    html->summary_text);
+}
+
+int
+store_story_claim_id(struct store *st, int64_t story_id, const char *id)
+{
+	int	 rc;
+
+	if (st->mode != STORE_READWRITE)
+		return -1;
+	rc = store_run(st, SQ_STORY_CLAIM_ID, "UPDATE stories SET"
+	    " shown_id = ?2, shown_id_hash = ?3 WHERE id = ?1",
+	    "IsI", story_id, id, (int64_t)hash_str(id));
+	if (rc == 0)
+		return 0;
+	/* the unique hash: another story shows this id */
+	return (sqlite3_extended_errcode(st->db) & 0xff) ==
+	    SQLITE_CONSTRAINT ? 1 : -1;
 }
 
 /* store_read_rows' read for q's rows of item ids: one row per item. */

@@ -600,6 +600,82 @@ Test(output, kept_content_of_any_size_is_served)
 	output_free(out);
 }
 
+/* The id feed.json gives the entry titled title; caller frees. */
+static char *
+json_id_of(const char *title)
+{
+	char	*json = th_read_file(fx.cfg.json_path, NULL), *id = NULL;
+	cJSON	*j, *e;
+
+	cr_assert_not_null(json);
+	j = cJSON_Parse(json);
+	cr_assert_not_null(j);
+	cJSON_ArrayForEach(e, cJSON_GetObjectItem(j, "items")) {
+		cJSON *t = cJSON_GetObjectItem(e, "title");
+
+		if (cJSON_IsString(t) && strcmp(t->valuestring, title) == 0)
+			id = xstrdup(cJSON_GetObjectItem(e, "id")->valuestring);
+	}
+	cJSON_Delete(j);
+	free(json);
+	cr_assert_not_null(id, "no entry titled %s", title);
+	return id;
+}
+
+static void
+expect_id(const char *title, const char *want)
+{
+	char	*id = json_id_of(title);
+
+	cr_assert_str_eq(id, want, "%s", title);
+	free(id);
+}
+
+/*
+ * Readers know an entry by its id: it stays the one first shown when the
+ * item's source id changes (a site moving to https), when the feed's
+ * URL changes (source ids that are not IRIs are hashed with it), and
+ * when a newer story comes with an id an older one shows, which the
+ * newer does not take (it gets one of its own).
+ */
+Test(output, an_entry_keeps_the_id_it_was_first_shown_with)
+{
+	struct output *out = output_new();
+	char	*tagged, *shared, *newer;
+
+	exec_ok("UPDATE items SET entry_id = 'guid-' || id");
+	exec_ok("UPDATE items SET entry_id = 'https://news.example/shared'"
+	    " WHERE title = 'China AI story 0'");
+	render_ok(out, 1);
+	expect_id("China AI story 0", "https://news.example/shared");
+	tagged = json_id_of("China AI story 1");
+	cr_assert(strncmp(tagged, "tag:", 4) == 0, "%s", tagged);
+
+	exec_ok("UPDATE feeds SET url = 'https://moved.example/rss'");
+	exec_ok("UPDATE items SET entry_id = 'https://www.news.example/' ||"
+	    " id WHERE title = 'China AI story 1'");
+	render_ok(out, 1);
+	expect_id("China AI story 1", tagged);
+	expect_id("China AI story 0", "https://news.example/shared");
+
+	add_items(1, "Newer");
+	exec_ok("UPDATE items SET entry_id = 'https://news.example/shared'"
+	    " WHERE title = 'Newer story 5'");
+	render_ok(out, 1);
+	expect_id("China AI story 0", "https://news.example/shared");
+	newer = json_id_of("Newer story 5");
+	shared = xstrdup("https://news.example/shared");
+	cr_assert_str_neq(newer, shared);
+	cr_assert(strncmp(newer, "tag:", 4) == 0, "%s", newer);
+	/* and it keeps that one */
+	render_ok(out, 1);
+	expect_id("Newer story 5", newer);
+	free(shared);
+	free(newer);
+	free(tagged);
+	output_free(out);
+}
+
 /*
  * A story whose first item is gone from under the store (a row deleted
  * by hand: the store sets a story's order when it deletes its items)
