@@ -115,6 +115,8 @@ tags_key(const char *tags)
 	return buf_detach(&b);
 }
 
+/* fc's row made active, its URL and tags set: 0; 1 when the database
+ * has no feed of its name; -1 on an error. */
 static int
 sync_one(struct store *st, const struct feed_conf *fc)
 {
@@ -131,11 +133,8 @@ sync_one(struct store *st, const struct feed_conf *fc)
 	}
 	if (sqlite3_step(s) != SQLITE_ROW) {
 		sqlite3_reset(s);
-		rc = store_run(st, SQ_FEED_INSERT,
-		    "INSERT INTO feeds (name, url, tags) VALUES (?, ?, ?)",
-		    "sss", fc->def.name, fc->url, tags);
 		free(tags);
-		return rc;
+		return 1;	/* a name new to the database */
 	}
 	id = sqlite3_column_int64(s, 0);
 	same = strcmp((const char *)sqlite3_column_text(s, 1), fc->url) == 0;
@@ -155,17 +154,55 @@ sync_one(struct store *st, const struct feed_conf *fc)
 	return rc;
 }
 
+/*
+ * A feed of a name new to the database: the feed no longer configured
+ * under its own name that has its URL, renamed (the latest fetched of
+ * them), else a new one.  A section renamed in the configuration keeps
+ * its feed's items and validators: inserted anew, its next fetch stored
+ * every item again, each joining its own story as a second source and
+ * moving its entry's updated, so readers showed them all again.
+ */
+static int
+add_one(struct store *st, const struct feed_conf *fc)
+{
+	char	*tags = tags_key(fc->tags);
+	int	 rc;
+
+	rc = store_run(st, SQ_FEED_RENAME,
+	    "UPDATE feeds SET name = ?1, active = 1, tags = ?3 WHERE id ="
+	    " (SELECT id FROM feeds WHERE url = ?2 AND active = 0"
+	    " ORDER BY last_fetch DESC, id DESC LIMIT 1)", "sss", fc->def.name,
+	    fc->url, tags);
+	if (rc == 0 && sqlite3_changes(st->db) == 0)
+		rc = store_run(st, SQ_FEED_INSERT,
+		    "INSERT INTO feeds (name, url, tags) VALUES (?, ?, ?)",
+		    "sss", fc->def.name, fc->url, tags);
+	free(tags);
+	return rc;
+}
+
 int
 store_sync_feeds(struct store *st, const struct config *cfg)
 {
 	int rc;
+	char *added = xcalloc(cfg->nfeeds + 1, 1);
 
-	if (store_begin(st) == -1)
+	if (store_begin(st) == -1) {
+		free(added);
 		return -1;
+	}
 	rc = store_run(st, SQ_FEED_DEACTIVATE,
 	    "UPDATE feeds SET active = 0 WHERE active = 1", "");
+	/* the names the database has first: what is left is not theirs */
 	for (size_t i = 0; rc == 0 && i < cfg->nfeeds; i++)
-		rc = sync_one(st, &cfg->feeds[i]);
+		if ((rc = sync_one(st, &cfg->feeds[i])) == 1) {
+			added[i] = 1;
+			rc = 0;
+		}
+	for (size_t i = 0; rc == 0 && i < cfg->nfeeds; i++)
+		if (added[i])
+			rc = add_one(st, &cfg->feeds[i]);
+	free(added);
 	return store_end(st, rc);
 }
 

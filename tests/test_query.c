@@ -326,3 +326,48 @@ Test(query, bad_options_are_usage_errors)
 	th_result_cleanup(&r);
 	qfx_done(&q);
 }
+
+/*
+ * A feed section renamed with its URL kept is the same feed: its items,
+ * validators and counts stay with it under the new name.  Inserted as a
+ * new feed, its next fetch stored every item again as a second source
+ * of its own stories, and readers were shown them all again (readers
+ * review 4).  A feed of another URL is still a new one.
+ */
+Test(query, a_renamed_feed_keeps_its_items)
+{
+	struct qfx q;
+	struct config_errors errs = { 0 };
+	struct config *cfg;
+	struct feed_row fr, old;
+	struct store *st;
+	char	*text, *err = NULL;
+
+	qfx_init(&q, 1);
+	text = xasprintf("[daemon]\nstate_dir = %s\n\n[feed \"Hacker News\"]\n"
+	    "url = https://news.example/rss\n\n[feed \"other\"]\nurl = "
+	    "https://blog.example/feed2\n", q.dir);
+	cr_assert_eq(th_write_file(q.conf, text, strlen(text)), 0);
+	cfg = config_load(q.conf, &errs);
+	cr_assert_not_null(cfg, "%s", errs.n ? errs.msgs[0] : "?");
+	cr_assert_eq(store_open(cfg->database, STORE_READWRITE, &st, &err), 0);
+	cr_assert_eq(store_feed_get(st, "hn", &old), 0);
+	cr_assert_eq(store_sync_feeds(st, cfg), 0);
+	cr_assert_eq(store_feed_get(st, "hn", &fr), 1, "hn is renamed");
+	cr_assert_eq(store_feed_get(st, "Hacker News", &fr), 0);
+	cr_assert_eq(fr.id, old.id);
+	cr_assert_eq(fr.fetches, 4);
+	feed_row_cleanup(&fr);
+	cr_assert_eq(store_feed_get(st, "other", &fr), 0);
+	cr_assert_neq(fr.id, old.id);
+	feed_row_cleanup(&fr);
+	/* blog's URL is another: blog stays, inactive */
+	cr_assert_eq(store_feed_get(st, "blog", &fr), 0);
+	cr_assert_eq(fr.active, 0);
+	feed_row_cleanup(&fr);
+	feed_row_cleanup(&old);
+	store_close(st);
+	config_free(cfg);
+	free(text);
+	qfx_done(&q);
+}
