@@ -984,7 +984,14 @@ pipeline_flush(struct pipeline *p)
 	char *err = NULL;
 	int failed = p->cycle.outputs_failed;
 
-	p->last_flush_ms = sched_now_ms();
+	/*
+	 * The flush that first writes the outputs (at start, before any
+	 * poll ended) does not start the wait before the next: it held the
+	 * first poll's stories back for flush_delay_ms, and a reader of a
+	 * new setup got an empty feed for those seconds.
+	 */
+	if (p->rendered)
+		p->last_flush_ms = sched_now_ms();
 	pipeline_commit(p);	/* nothing leaves before it is stored */
 	if (d->lost_ground)
 		return;		/* the file it would read from is gone */

@@ -1079,3 +1079,35 @@ Test(daemon, a_database_locked_by_another_process_stalls_nothing)
 	free(db);
 	free(conf);
 }
+
+/*
+ * On a new setup the first poll's stories are written as soon as they
+ * are stored: the flush that makes the outputs exist at start no longer
+ * starts the wait between rewrites (readers review 7: a 0-entry
+ * feed.xml for flush_delay_ms).  The wait is set to a minute here; the
+ * test waits ten seconds at most.
+ */
+Test(daemon, the_first_poll_is_written_without_waiting)
+{
+	char *doc = rss_items(2, "g", ""), *f = ts_feed(&T, "f", "/a.xml");
+	char *conf = ts_config(&T, "", f), *errf = th_path(T.dir, "stderr");
+	char *atom = th_path(T.dir, "state/feed.xml");
+	char *state = th_path(T.dir, "state");
+	pid_t pid;
+
+	ts_put(&T, "a.xml", doc);
+	cr_assert_eq(mkdir(state, 0700), 0);	/* watched from the start */
+	setenv("FEEDD_TEST_FLUSH_DELAY_MS", "60000", 1);
+	pid = ts_run_start(conf, errf);
+	setenv("FEEDD_TEST_FLUSH_DELAY_MS", "200", 1);
+	cr_assert_eq(ts_wait_file_has(atom, "Story number 1", 10), 0,
+	    "feed.xml did not get the first poll's stories in 10 s");
+	kill(pid, SIGTERM);
+	cr_assert_eq(ts_wait_exit(pid, 12), 0);
+	free(state);
+	free(atom);
+	free(errf);
+	free(conf);
+	free(f);
+	free(doc);
+}
