@@ -136,8 +136,9 @@ xml_feed(struct feed_parser *p, const char *data, size_t len, int final)
 		return;
 	}
 	xml_reader_set_line_offset(p->r, enc_decoder_lines_skipped(p->dec));
-	if (xml_reader_push(p->r, u, ulen, final) == -1)
-		p->fail = xstrdup(builder_refusal(p->b));	/* refused */
+	if (xml_reader_push(p->r, u, ulen, final) == -1)	/* refused */
+		p->fail = xstrdup(xml_reader_refusal(p->r) != NULL ?
+		    xml_reader_refusal(p->r) : builder_refusal(p->b));
 }
 
 /* Offset of the first character after a BOM and blanks; n when none. */

@@ -44,6 +44,26 @@ struct xml_frame {
 	int	 person_name;		/* the <name> of a person captured */
 };
 
+/*
+ * Attributes a start tag may have.  libxml2 (2.9) checks each attribute
+ * of a tag against all the tag's earlier ones: an <item> of 160,000
+ * attributes held a parse worker for 5 s, and a 10 MB document of them
+ * would hold it for minutes.  A document with a tag of more is refused
+ * before libxml2 reads it; a real feed's tags have a few (the corpus's
+ * most: 26).
+ */
+#define XML_MAX_ATTRS	4096
+
+/* The scan of the bytes pushed that counts a start tag's attributes
+ * (its '='s outside quoted values), across pushes. */
+struct attr_scan {
+	int	 state;
+	char	 quote;
+	size_t	 nattr;
+};
+
+enum { AS_TEXT, AS_LT, AS_TAG, AS_QUOTE };
+
 struct xml_reader {
 	xmlParserCtxtPtr ctxt;
 	struct builder	*b;
@@ -64,6 +84,8 @@ struct xml_reader {
 	size_t		 expanded;	/* bytes of declared entities used */
 	int		 over_budget;
 	struct xmlfix	 fix;
+	struct attr_scan attrs;		/* what counts attributes */
+	const char	*refusal;	/* why refused here, or NULL */
 	int		 refused;
 	int		 saw_root;
 	int		 line_offset;
@@ -803,10 +825,73 @@ xml_reader_set_line_offset(struct xml_reader *r, int lines)
 	r->line_offset = lines;
 }
 
+/* The first '<' or c in p..end, or NULL. */
+static const char *
+lt_or(const char *p, const char *end, char c)
+{
+	const char *lt = memchr(p, '<', (size_t)(end - p));
+	const char *q = memchr(p, c, (size_t)(lt != NULL ? lt - p : end - p));
+
+	return q != NULL ? q : lt;
+}
+
+/*
+ * -1 when a start tag in s (n bytes, the next of the document) has more
+ * than XML_MAX_ATTRS attributes, else 0.  A '<' inside what looked
+ * like a tag or a quoted value starts over there: XML has none there,
+ * so a comment's "<b don't" cannot hide the tags after it.
+ */
+static int
+attr_scan(struct attr_scan *a, const char *s, size_t n)
+{
+	const char *p = s, *end = s + n, *q;
+
+	while (p < end) {
+		switch (a->state) {
+		case AS_TEXT:
+			if ((p = memchr(p, '<', (size_t)(end - p))) == NULL)
+				return 0;
+			p++;
+			a->state = AS_LT;
+			break;
+		case AS_LT:
+			a->state = (*p | 0x20) >= 'a' && (*p | 0x20) <= 'z' ?
+			    AS_TAG : AS_TEXT;
+			a->nattr = 0;
+			break;
+		case AS_TAG:
+			for (; p < end && a->state == AS_TAG; p++) {
+				if (*p == '>')
+					a->state = AS_TEXT;
+				else if (*p == '<')
+					a->state = AS_LT;
+				else if (*p == '"' || *p == '\'') {
+					a->quote = *p;
+					a->state = AS_QUOTE;
+				} else if (*p == '=' &&
+				    ++a->nattr > XML_MAX_ATTRS)
+					return -1;
+			}
+			break;
+		case AS_QUOTE:
+			if ((q = lt_or(p, end, a->quote)) == NULL)
+				return 0;
+			a->state = *q == '<' ? AS_LT : AS_TAG;
+			p = q + 1;
+			break;
+		}
+	}
+	return 0;
+}
+
 int
 xml_reader_push(struct xml_reader *r, const char *data, size_t len, int final)
 {
 	xmlfix_run(&r->fix, data, len, final, &data, &len);
+	if (!r->refused && attr_scan(&r->attrs, data, len) == -1) {
+		r->refused = 1;
+		r->refusal = "an element has more than 4096 attributes";
+	}
 	while (!r->refused && (len > 0 || final)) {
 		/* xmlParseChunk takes an int length. */
 		int n = len > (1 << 30) ? 1 << 30 : (int)len;
@@ -825,6 +910,12 @@ xml_reader_push(struct xml_reader *r, const char *data, size_t len, int final)
 		feed_doc_add_error(r->doc, "%zu '<' starting no markup read "
 		    "as text", r->fix.mended_lt);
 	return r->refused ? -1 : 0;
+}
+
+const char *
+xml_reader_refusal(const struct xml_reader *r)
+{
+	return r->refusal;
 }
 
 int

@@ -76,5 +76,8 @@ const char *xml_reader_not_xml(const struct xml_reader *r);
  * recovery then closes one element per end tag, and what follows nests
  * one level too deep: an HTML <br> left open in RSS text). */
 int	 xml_reader_mismatched(const struct xml_reader *r);
+/* Why xml_reader_push refused the document itself (a tag of too many
+ * attributes), or NULL (the builder's refusal, if any). */
+const char *xml_reader_refusal(const struct xml_reader *r);
 
 #endif
