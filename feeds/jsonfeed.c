@@ -451,14 +451,16 @@ hex4(const char *p)
 }
 
 /*
- * data with each "\uD8xx"-"\uDFxx" escape that is no half of a pair
- * written as "\uFFFD" (in place: the same length).  RFC 8259 8.2 has
- * such strings grammatical, but cJSON refuses the whole document; a
- * summary cut by a JavaScript substring() in the middle of an emoji
- * cost every item.  Escapes are found after an odd run of backslashes.
+ * data with each "\uD8xx"-"\uDFxx" escape that is no half of a pair,
+ * and each "\u0000", written as "\uFFFD" (in place: the same length).
+ * RFC 8259 8.2 has such strings grammatical, but cJSON refuses the
+ * whole document for the one (a summary cut by a JavaScript substring()
+ * in the middle of an emoji cost every item) and ends the string at
+ * the other (a title or content_html lost all after it).  Escapes are
+ * found after an odd run of backslashes.
  */
 static void
-mend_lone_surrogates(char *data, size_t len)
+mend_escapes(char *data, size_t len)
 {
 	char *p = data, *end = data + len;
 
@@ -469,7 +471,8 @@ mend_lone_surrogates(char *data, size_t len)
 
 		while (p - run > data && p[-1 - (ptrdiff_t)run] == '\\')
 			run++;
-		if (run % 2 == 1 || (v = hex4(p + 2)) < 0xD800 || v > 0xDFFF) {
+		if (run % 2 == 1 || (v = hex4(p + 2)) < 0 ||
+		    (v != 0 && (v < 0xD800 || v > 0xDFFF))) {
 			p += 2;
 			continue;
 		}
@@ -511,7 +514,7 @@ parse_json(const char *data, size_t len, char **errstr)
 		qlen = len;
 	}
 	if (quoted != NULL) {
-		mend_lone_surrogates(quoted, qlen);
+		mend_escapes(quoted, qlen);
 		root = cJSON_ParseWithLengthOpts(quoted, qlen, NULL, 0);
 	} else
 		root = cJSON_ParseWithLengthOpts(data, len, &end, 0);

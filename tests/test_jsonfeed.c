@@ -373,6 +373,23 @@ Test(jsonfeed, lone_surrogates_are_replaced_not_fatal)
 	feed_doc_free(doc);
 }
 
+/* "\u0000" in a string is U+FFFD: cJSON ended the string there, and a
+ * title or content_html lost all after it (XSS review 5). */
+Test(jsonfeed, a_nul_escape_does_not_cut_a_string)
+{
+	struct feed_doc *doc = parse_ok("{\"version\": \"https://jsonfeed.org/"
+	    "version/1.1\", \"title\": \"t\", \"items\": ["
+	    "{\"id\": \"1\", \"title\": \"before \\u0000 after\","
+	    " \"content_html\": \"<p>a\\u0000b</p>\"},"
+	    "{\"id\": \"2\", \"title\": \"kept \\\\u0000\"}]}", NULL);
+
+	cr_assert_eq(doc->nitems, 2);
+	cr_assert_str_eq(doc->items[0].title, "before \xef\xbf\xbd after");
+	cr_assert_str_eq(doc->items[0].content, "<p>a\xef\xbf\xbd" "b</p>");
+	cr_assert_str_eq(doc->items[1].title, "kept \\u0000");
+	feed_doc_free(doc);
+}
+
 /* An item whose authors give only a url has authors: the feed's were
  * put in their place (jsonfeed.org: the top-level authors apply only
  * "if not specified in an item").  The url stands for the name. */
