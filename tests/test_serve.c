@@ -917,3 +917,33 @@ Test(serve_listen, parses_listen_forms)
 	cr_expect_eq(config_parse_listen("host:99999", &host, &port), -1);
 	cr_expect_eq(config_parse_listen("host:", &host, &port), -1);
 }
+
+/*
+ * Every answer tells a browser to take it as the type it says and to
+ * run nothing in it (XSS review 4): a feed, one gzipped, a 404 and the
+ * health check.
+ */
+Test(serve, answers_carry_nosniff_and_a_sandbox)
+{
+	static const char *const asks[][2] = {
+		{ "/feed.xml", NULL }, { "/feed.xml", "Accept-Encoding: gzip" },
+		{ "/nothing-here", NULL }, { "/healthz", NULL },
+	};
+
+	for (size_t i = 0; i < sizeof(asks) / sizeof(asks[0]); i++) {
+		struct answer a;
+		char	*v, *csp;
+
+		ask("GET", asks[i][0], asks[i][1], &a);
+		v = header(&a, "X-Content-Type-Options");
+		csp = header(&a, "Content-Security-Policy");
+		cr_expect(v != NULL && strcmp(v, "nosniff") == 0, "%s: %s",
+		    asks[i][0], buf_str(&a.head));
+		cr_expect(csp != NULL && strcmp(csp,
+		    "default-src 'none'; sandbox") == 0, "%s: %s", asks[i][0],
+		    buf_str(&a.head));
+		free(v);
+		free(csp);
+		answer_cleanup(&a);
+	}
+}
