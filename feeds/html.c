@@ -688,7 +688,10 @@ san_walk(struct buf *b, xmlNode *n, const char *base, int depth)
 		buf_printf(b, "<%s", name);
 		put_attrs(b, n, base);
 		if (IN(void_elems, name) >= 0) {
+			/* libxml2 knows no <source>: what follows it is its
+			 * children, as <picture>'s <img> */
 			buf_puts(b, "/>");
+			san_walk(b, n->children, base, depth + 1);
 			continue;
 		}
 		buf_putc(b, '>');

@@ -37,7 +37,7 @@ char	*html_sanitize(const char *html, const char *base);
  * change to what it writes) and the libxml2 it runs on.  HTML kept
  * from under another is made again (feeds/entry.c, entry_html_key).
  */
-#define HTML_SANITIZE_REV	3
+#define HTML_SANITIZE_REV	4
 uint64_t html_sanitize_hash(uint64_t h);
 
 /*
