@@ -205,19 +205,57 @@ copy_capped(char *dst, const char *html, size_t n)
 	return (size_t)(d - dst);
 }
 
+/*
+ * html with "<!-->" and "<!--->" written "<!---->": HTML5 reads both as
+ * an empty comment, libxml2 as a comment's start, and everything after
+ * was lost.  NULL when html has neither.
+ */
+static char *
+empty_comments(const char *html)
+{
+	const char *p = html, *c;
+	struct buf b;
+
+	if (strstr(html, "<!-->") == NULL && strstr(html, "<!--->") == NULL)
+		return NULL;
+	buf_init(&b, 0);
+	while ((c = strstr(p, "<!--")) != NULL) {
+		size_t	 dash = c[4] == '-' ? 1 : 0;
+
+		buf_append(&b, p, (size_t)(c - p));
+		if (c[4 + dash] == '>') {
+			buf_puts(&b, "<!---->");
+			p = c + 5 + dash;
+		} else {
+			/* a comment: as it is, to its end */
+			const char *end = strstr(c + 4, "-->");
+
+			p = end != NULL ? end + 3 : c + strlen(c);
+			buf_append(&b, c, (size_t)(p - c));
+		}
+	}
+	buf_puts(&b, p);
+	return buf_detach(&b);
+}
+
 char *
 html_body_wrap(const char *html, int browser_refs, size_t *n)
 {
 	char	*fixed = browser_refs ? html_legacy_refs(html) : NULL, *s;
+	char	*comments = NULL;
 
 	if (fixed != NULL)
 		html = fixed;
+	/* not for html_to_text: its text never changes (storage/prep.c) */
+	if (browser_refs && (comments = empty_comments(html)) != NULL)
+		html = comments;
 	*n = strnlen(html, 256 * 1024 * 1024);
 	s = xmalloc(*n + 7);
 	memcpy(s, "<body>", 6);
 	*n = copy_capped(s + 6, html, *n);
 	s[*n + 6] = '\0';
 	free(fixed);
+	free(comments);
 	return s;
 }
 
