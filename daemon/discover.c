@@ -12,6 +12,7 @@
 #include <libxml/tree.h>
 
 #include "daemon/discover.h"
+#include "feeds/html.h"
 #include "util/xmalloc.h"
 #include "feeds/url.h"
 
@@ -232,12 +233,16 @@ discover_html(const char *html, size_t len, const char *page_url,
 {
 	struct walk w = { page_url, NULL, c, h };
 	htmlDocPtr doc;
+	char	*capped;
+	size_t	 n;
 
 	if (len > (size_t)INT32_MAX)
 		return;
-	doc = htmlReadMemory(html, (int)len, page_url, NULL,
+	capped = html_cap_attrs(html, len, &n);
+	doc = htmlReadMemory(capped, (int)n, page_url, NULL,
 	    HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
 	    HTML_PARSE_NONET | HTML_PARSE_NOBLANKS);
+	free(capped);
 	if (doc == NULL)
 		return;
 	walk_tree(&w, xmlDocGetRootElement(doc));

@@ -205,6 +205,16 @@ copy_capped(char *dst, const char *html, size_t n)
 	return (size_t)(d - dst);
 }
 
+char *
+html_cap_attrs(const char *html, size_t n, size_t *outn)
+{
+	char	*s = xmalloc(n + 1);
+
+	*outn = copy_capped(s, html, n);
+	s[*outn] = '\0';
+	return s;
+}
+
 /*
  * html with "<!-->" and "<!--->" written "<!---->": HTML5 reads both as
  * an empty comment, libxml2 as a comment's start, and everything after

@@ -70,6 +70,14 @@ char	*html_escape_text(const char *s);
 char	*html_body_wrap(const char *html, int browser_refs, size_t *n);
 
 /*
+ * A copy of html (n bytes, any ASCII-compatible charset) whose start
+ * tags keep their first 64 attributes, as html_body_wrap's do (libxml2
+ * checks each attribute against all the tag's earlier ones): for other
+ * parses of HTML, a web page's.  Its length in *outn; caller frees.
+ */
+char	*html_cap_attrs(const char *html, size_t n, size_t *outn);
+
+/*
  * html with the references HTML5 reads its legacy ways made ones that
  * libxml2's parser reads alike: named ones without ';' ("&nbsp",
  * "&copy 2024") and numeric ones for 0x80-0x9F ("&#146;", windows-1252's

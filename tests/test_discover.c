@@ -259,3 +259,24 @@ Test(discover, a_page_of_many_links_keeps_the_first_in_linear_time,
 	candidates_cleanup(&c);
 	page_hints_cleanup(&h);
 }
+
+/* A page whose <meta> has 100,000 attributes: its feed link is found
+ * at once (libxml2 checks each attribute against all the tag's earlier
+ * ones: `feedd add` of such a page ran for minutes). */
+Test(discover, a_tag_of_many_attributes_costs_no_minutes, .timeout = 20)
+{
+	struct found f;
+	struct buf b;
+
+	buf_init(&b, 0);
+	buf_puts(&b, "<html><head><meta");
+	for (int k = 0; k < 100000; k++)
+		buf_printf(&b, " a%d=1", k);
+	buf_puts(&b, "><link rel=\"alternate\" type=\"application/rss+xml\""
+	    " href=\"/feed.xml\"></head><body></body></html>");
+	memset(&f, 0, sizeof(f));
+	discover_html(buf_str(&b), b.len, "https://a.example/", &f.c, &f.h);
+	expect(&f, 0, "https://a.example/feed.xml", CAND_LINK);
+	found_done(&f);
+	buf_cleanup(&b);
+}
