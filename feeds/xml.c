@@ -854,8 +854,9 @@ attr_scan(struct attr_scan *a, const char *s, size_t n)
 			p++;
 			a->state = AS_LT;
 			break;
-		case AS_LT:
-			a->state = (*p | 0x20) >= 'a' && (*p | 0x20) <= 'z' ?
+		case AS_LT:	/* a name's first character: a tag */
+			a->state = ((*p | 0x20) >= 'a' && (*p | 0x20) <= 'z') ||
+			    *p == '_' || *p == ':' || (unsigned char)*p >= 0x80 ?
 			    AS_TAG : AS_TEXT;
 			a->nattr = 0;
 			break;

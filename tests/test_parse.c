@@ -1195,6 +1195,13 @@ Test(parse, a_tag_of_too_many_attributes_is_refused, .timeout = 20)
 	cr_assert_str_eq(err, "an element has more than 4096 attributes");
 	free(err);
 	free(xml);
+	/* a name starting with '_' or a letter beyond ASCII is a tag too */
+	xml = rss_attrs("<_x a=\"1\"/><\xc3\xa9t\xc3\xa9/>", 4097);
+	xml[strstr(xml, "<item") - xml + 1] = '_';
+	err = parse_fail(xml, strlen(xml));
+	cr_assert_str_eq(err, "an element has more than 4096 attributes");
+	free(err);
+	free(xml);
 	xml = rss_attrs("<description>a=\"&gt;\" '<b></b>=</description>",
 	    4096);
 	doc = parse(xml);
