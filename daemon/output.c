@@ -205,14 +205,12 @@ remake(struct stream *w, const struct story_row *r, struct entry *e,
 static void
 entry_keep_id(struct stream *w, const struct story_row *r, struct entry *e)
 {
-	int	 rc;
-
 	if (r->shown_id != NULL) {
 		free(e->id);
 		e->id = xstrdup(r->shown_id);
 		return;
 	}
-	if ((rc = store_story_claim_id(w->st, r->story_id, e->id)) == 1) {
+	if (store_story_claim_id(w->st, r->story_id, e->id) == 1) {
 		entry_retag(e, r->story_id);
 		(void)store_story_claim_id(w->st, r->story_id, e->id);
 	}

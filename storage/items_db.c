@@ -51,24 +51,37 @@ struct found {
 	char	 hash[17];
 };
 
+/* Steps s (id, hash) into f, its id 0 when there is no row: 0 or -1. */
 static int
-lookup(struct put *p, enum store_stmt_id slot, const char *sql,
-    const char *v, struct found *f)
+step_found(sqlite3_stmt *s, struct found *f)
 {
-	sqlite3_stmt *s = store_query(p->st, slot, sql, "Is", p->feed_id, v);
 	int rc;
 
+	f->id = 0;
 	if (s == NULL)
 		return -1;
-	rc = sqlite3_step(s);
-	f->id = 0;
-	if (rc == SQLITE_ROW) {
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		f->id = sqlite3_column_int64(s, 0);
 		snprintf(f->hash, sizeof(f->hash), "%s",
 		    (const char *)sqlite3_column_text(s, 1));
 	}
 	sqlite3_reset(s);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int
+lookup(struct put *p, enum store_stmt_id slot, const char *sql,
+    const char *v, struct found *f)
+{
+	return step_found(store_query(p->st, slot, sql, "Is", p->feed_id, v),
+	    f);
+}
+
+/* The canonical link items.canon holds for k, or NULL. */
+static const char *
+stored_canon(const struct item_keys *k)
+{
+	return k->linkkey ? k->linkkey + 2 : NULL;
 }
 
 static int
@@ -133,7 +146,7 @@ text_index_build(struct put *p, size_t nitems, struct text_index *ti)
 	sqlite3_stmt *s = store_query(p->st, SQ_ITEM_TEXTS, "SELECT id, canon,"
 	    " title, summary, content FROM items WHERE feed_id = ?"
 	    " ORDER BY id DESC LIMIT ?", "Il", p->feed_id,
-	    (int)(nitems < 1000000 ? 2 * nitems + 16 : 2000016));
+	    (int)(2 * nitems + 16));	/* nitems <= FEED_MAX_ITEMS */
 	size_t cap = 0;
 	int rc;
 
@@ -168,28 +181,17 @@ text_index_build(struct put *p, size_t nitems, struct text_index *ti)
 	return 0;
 }
 
-/* Row id has exactly k's link, title and text: its hash into f. */
+/* Row id, when it has exactly k's link, title and text, into f. */
 static int
 text_check(struct put *p, int64_t id, const struct item_keys *k,
     struct found *f)
 {
 	const struct feed_item *it = k->it;
-	sqlite3_stmt *s = store_query(p->st, SQ_ITEM_BY_TEXT, "SELECT hash"
-	    " FROM items WHERE id = ? AND canon IS ? AND title IS ? AND"
-	    " summary IS ? AND content IS ?", "Issss", id,
-	    k->linkkey ? k->linkkey + 2 : NULL, it->title, it->summary,
-	    it->content);
-	int rc;
 
-	if (s == NULL)
-		return -1;
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		f->id = id;
-		snprintf(f->hash, sizeof(f->hash), "%s",
-		    (const char *)sqlite3_column_text(s, 0));
-	}
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+	return step_found(store_query(p->st, SQ_ITEM_BY_TEXT, "SELECT id,"
+	    " hash FROM items WHERE id = ? AND canon IS ? AND title IS ? AND"
+	    " summary IS ? AND content IS ?", "Issss", id, stored_canon(k),
+	    it->title, it->summary, it->content), f);
 }
 
 static int
@@ -197,8 +199,8 @@ find_by_text(struct put *p, const struct item_keys *k, struct found *f)
 {
 	const struct feed_item *it = k->it;
 	struct text_index *ti = &p->texts;
-	uint64_t fp = text_fp(k->linkkey ? k->linkkey + 2 : NULL, it->title,
-	    it->summary, it->content);
+	uint64_t fp = text_fp(stored_canon(k), it->title, it->summary,
+	    it->content);
 	size_t lo = 0, hi;
 
 	f->id = 0;
@@ -459,7 +461,7 @@ bind_item(sqlite3_stmt *s, const struct item_keys *k, const char *cats)
 	const struct feed_item *it = k->it;
 
 	store_bind_str(s, 3, k->hash);
-	store_bind_str(s, 4, k->linkkey ? k->linkkey + 2 : NULL);
+	store_bind_str(s, 4, stored_canon(k));
 	store_bind_str(s, 5, it->id);
 	store_bind_str(s, 6, it->title);
 	store_bind_str(s, 7, it->link);
