@@ -270,6 +270,14 @@ static const char *const migrations[] = {
 	"ALTER TABLE stories ADD COLUMN shown_id_hash INTEGER;"
 	"CREATE UNIQUE INDEX stories_shown_id ON stories (shown_id_hash)"
 	" WHERE shown_id_hash IS NOT NULL;",
+	/*
+	 * Version 12: feeds by URL.  A feed of a name new to the database
+	 * looks for an inactive feed of its URL (feeds_db.c, add_one); with
+	 * no index each such look read the whole table, so a first start
+	 * with 10,000 feeds spent 1.25 s of its CPU there, before fetching
+	 * anything, and the time grew with the square of the feeds.
+	 */
+	"CREATE INDEX feeds_url ON feeds (url);",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

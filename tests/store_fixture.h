@@ -129,12 +129,14 @@ fx_downgrade_sql(struct fx *fx, const char *sql)
 }
 
 /*
- * Back to schema version 8: stories without the ids the outputs gave
- * them (version 11), the word index with FTS5's own automerge (version
- * 10), and stories without their kept place in the outputs' order, nor
- * its indexes (version 9).
+ * Back to schema version 8: feeds without their index by URL (version
+ * 12), stories without the ids the outputs gave them (version 11), the
+ * word index with FTS5's own automerge (version 10), and stories
+ * without their kept place in the outputs' order, nor its indexes
+ * (version 9).
  */
 #define FX_DOWNGRADE_V8_SQL \
+	"DROP INDEX feeds_url;" \
 	"DROP INDEX stories_shown_id;" \
 	"ALTER TABLE stories DROP COLUMN shown_id;" \
 	"ALTER TABLE stories DROP COLUMN shown_id_hash;" \
