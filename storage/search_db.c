@@ -3,9 +3,11 @@
  * expression language as the alert rules (config/match.h): ranked by
  * bm25 when the expression has an FTS5 form, one hit per story.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/spillset.h"
 #include "util/xmalloc.h"
 #include "storage/store_int.h"
 
@@ -30,9 +32,13 @@ bind_params(sqlite3_stmt *q, const struct match_expr *e)
 }
 
 /*
- * Ranked when FTS5 can take the whole expression, else newest first.
- * Of equal rank and date, the first item: a story's first stands for it,
- * as in `stories`, and two runs agree.
+ * The matching items' ids and stories, ranked when FTS5 can take the
+ * whole expression, else newest first.  Of equal rank and date, the
+ * first item: a story's first stands for it, as in `stories`, and two
+ * runs agree.  Without their snippets: a snippet makes the item's text
+ * again from its HTML (feedd_body), and asked for here it was made for
+ * every match before the sort, not for the hits kept ("open" on a
+ * 10,000-feed store, 13,222 matches, took 1.3 s for 20 hits).
  */
 static sqlite3_stmt *
 search_query(struct store *st, const struct match_expr *e)
@@ -42,17 +48,15 @@ search_query(struct store *st, const struct match_expr *e)
 	char *sql;
 
 	if (fts)
-		sql = xstrdup("SELECT i.id, i.story_id, snippet(items_fts, -1,"
-		    " '', '', '...', " SNIPPET_WORDS ") FROM items_fts"
+		sql = xstrdup("SELECT i.id, i.story_id FROM items_fts"
 		    " JOIN items i ON i.id = items_fts.rowid"
 		    " WHERE items_fts MATCH ? ORDER BY bm25(items_fts),"
 		    " coalesce(i.published, i.updated, i.first_seen) DESC,"
 		    " i.id");
 	else
-		sql = xasprintf("SELECT id, story_id, (SELECT substr(body, 1,"
-		    " 200) FROM items_fts WHERE rowid = items.id) FROM items"
-		    " WHERE (%s) ORDER BY coalesce(published, updated,"
-		    " first_seen) DESC, id DESC", match_sql(e));
+		sql = xasprintf("SELECT id, story_id FROM items WHERE (%s)"
+		    " ORDER BY coalesce(published, updated, first_seen) DESC,"
+		    " id DESC", match_sql(e));
 	if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK)
 		q = NULL;
 	else if (fts)
@@ -63,38 +67,77 @@ search_query(struct store *st, const struct match_expr *e)
 	return q;
 }
 
-static int
-seen(const struct search_hit *hits, size_t n, int64_t story)
+/* A hit's snippet (?2: its item): its words around what matched the
+ * FTS5 form of the expression (?1), else the start of its text. */
+static sqlite3_stmt *
+snippet_query(struct store *st, const struct match_expr *e)
 {
-	for (size_t i = 0; i < n; i++)
-		if (hits[i].story.story_id == story)
-			return 1;
-	return 0;
+	const char *fts = match_fts5(e);
+	sqlite3_stmt *q;
+
+	if (sqlite3_prepare_v2(st->db, fts ? "SELECT snippet(items_fts, -1,"
+	    " '', '', '...', " SNIPPET_WORDS ") FROM items_fts WHERE"
+	    " items_fts MATCH ?1 AND rowid = ?2" : "SELECT substr(body, 1,"
+	    " 200) FROM items_fts WHERE rowid = ?2", -1, &q, NULL) !=
+	    SQLITE_OK)
+		return NULL;
+	if (fts)
+		sqlite3_bind_text(q, 1, fts, -1, SQLITE_STATIC);
+	return q;
 }
 
-/* The best-ranked item of each story, up to limit. */
+/* Item id's snippet (NULL when it has none): 0, or -1. */
 static int
-collect_hits(struct store *st, sqlite3_stmt *q, int limit,
-    struct search_hit **hits, size_t *n)
+hit_snippet(sqlite3_stmt *snip, int64_t id, char **out)
 {
-	size_t cap = 0;
 	int rc;
+
+	sqlite3_bind_int64(snip, 2, id);
+	*out = (rc = sqlite3_step(snip)) == SQLITE_ROW ?
+	    store_col_str(snip, 0) : NULL;
+	sqlite3_reset(snip);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+/*
+ * The best-ranked item of each story, up to limit.  The stories
+ * already hit are a spillset: a list searched for each match made a
+ * search of every match of a common word quadratic.
+ */
+static int
+collect_hits(struct store *st, sqlite3_stmt *q, sqlite3_stmt *snip,
+    int limit, struct search_hit **hits, size_t *n)
+{
+	struct spillset *stories = spillset_new(0);
+	size_t cap = 0;
+	int rc = SQLITE_DONE, fresh;
 
 	while ((limit <= 0 || *n < (size_t)limit) &&
 	    (rc = sqlite3_step(q)) == SQLITE_ROW) {
 		struct search_hit *h;
 
-		if (seen(*hits, *n, sqlite3_column_int64(q, 1)))
+		/* story ids are 1 and up: none is spillset's key 0 */
+		fresh = spillset_add(stories,
+		    (uint64_t)sqlite3_column_int64(q, 1));
+		if (fresh == 1)
 			continue;
+		rc = SQLITE_ERROR;
+		if (fresh == -1) {
+			st->io_errno = errno;
+			break;
+		}
 		*hits = xgrow(*hits, *n, &cap, sizeof(**hits));
 		h = &(*hits)[*n];
-		if (store_story_fill(st, sqlite3_column_int64(q, 0),
-		    &h->story) == -1)
-			return -1;
-		h->snippet = store_col_str(q, 2);
+		memset(h, 0, sizeof(*h));
 		(*n)++;
+		if (store_story_fill(st, sqlite3_column_int64(q, 0),
+		    &h->story) == -1 || hit_snippet(snip,
+		    sqlite3_column_int64(q, 0), &h->snippet) == -1)
+			break;
+		rc = SQLITE_ROW;
 	}
-	return limit > 0 && *n == (size_t)limit ? 0 :
+	spillset_free(stories);
+	return limit > 0 && *n == (size_t)limit && rc == SQLITE_ROW ? 0 :
 	    rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -103,7 +146,7 @@ store_search(struct store *st, const char *query, int limit,
     struct search_hit **hits, size_t *n, char **errstr)
 {
 	struct match_expr *e;
-	sqlite3_stmt *q = NULL;
+	sqlite3_stmt *q = NULL, *snip = NULL;
 	int rc = -1;
 
 	*hits = NULL;
@@ -111,7 +154,8 @@ store_search(struct store *st, const char *query, int limit,
 	if ((e = match_compile(query, errstr)) == NULL)
 		return -1;
 	if ((q = search_query(st, e)) == NULL ||
-	    collect_hits(st, q, limit, hits, n) == -1) {
+	    (snip = snippet_query(st, e)) == NULL ||
+	    collect_hits(st, q, snip, limit, hits, n) == -1) {
 		/* the query compiled: the database failed, not the words */
 		*errstr = xstrdup(store_errmsg(st));
 		rc = -2;
@@ -123,6 +167,7 @@ store_search(struct store *st, const char *query, int limit,
 	rc = 0;
 out:
 	sqlite3_finalize(q);
+	sqlite3_finalize(snip);
 	match_free(e);
 	return rc;
 }

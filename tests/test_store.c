@@ -209,6 +209,66 @@ Test(store, new_feeds_look_for_their_url_without_reading_every_feed)
 	free(fc);
 }
 
+/* feedd_body, counted: how many item texts a statement made. */
+static int body_calls;
+
+static void
+counted_body(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	body_calls++;
+	sqlite3_result_text(ctx, store_body_text(
+	    (const char *)sqlite3_value_text(argv[0]),
+	    (const char *)sqlite3_value_text(argv[1])), -1, free);
+}
+
+/*
+ * A snippet makes its item's text again from the stored HTML: a search
+ * makes it for the hits it shows, not for every item that matches (a
+ * common word on a 10,000-feed store: 13,222 texts for 20 hits, 1.3 s).
+ */
+Test(store, search_makes_snippets_for_the_hits_it_shows)
+{
+	struct fx fx;
+	struct feed_doc *doc = feed_doc_new();
+	struct search_hit *hits;
+	size_t nhits;
+	char *err = NULL;
+	int64_t feed;
+
+	fx_open(&fx);
+	feed = fx_feed(&fx, "a");
+	for (int i = 0; i < 60; i++) {
+		char *id = xasprintf("%d", i), *link = xasprintf(
+		    "https://a.example/%d", i), *title = xasprintf(
+		    "Story %d", i);
+		struct feed_item *it = fx_item(doc, id, title, link, T0 - i);
+
+		it->content = xasprintf("<p>An <b>open</b> model, number %d,"
+		    " and %s words</p>", i, i % 3 ? "other" : "rarer");
+		free(id);
+		free(link);
+		free(title);
+	}
+	fx_put(&fx, feed, doc, T0);
+	feed_doc_free(doc);
+	cr_assert_eq(sqlite3_create_function(store_sqlite(fx.st), "feedd_body",
+	    2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, counted_body, NULL,
+	    NULL), SQLITE_OK);
+	for (int fts = 0; fts < 2; fts++) {
+		body_calls = 0;
+		cr_assert_eq(store_search(fx.st, fts ? "open" : "NOT rarer", 3,
+		    &hits, &nhits, &err), 0, "%s", err ? err : "?");
+		cr_assert_eq(nhits, 3);
+		cr_assert(strstr(hits[0].snippet, "open") != NULL, "%s",
+		    hits[0].snippet);
+		cr_assert_leq(body_calls, 2 * 3, "%d texts made for 3 hits of"
+		    " %d matches", body_calls, fts ? 60 : 40);
+		search_hits_free(hits, nhits);
+	}
+	fx_close(&fx);
+}
+
 Test(store, put_doc_new_unchanged_and_changed_in_place)
 {
 	struct fx fx;
