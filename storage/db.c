@@ -44,14 +44,16 @@ store_persist_wal(sqlite3 *db)
  * 16 KB pages made storing a cold run 15-20% cheaper than the default
  * 4 KB (fewer page splits and b-tree levels, fewer pages per item) at
  * 1,000 and 10,000 feeds; 32 KB was worse at 10,000.  The writer's
- * page cache is 12 MB, not 2: a first fetch of 10,000 feeds inserts
- * stories all over the stories_newest and key indexes, and with 2 MB
- * half the cost of a story was reading back and spilling pages (main
- * thread 5.0 s -> 4.1 s; peak RSS +16 MB, 50 MB).  Since story_alias
- * appends its rows (migration 8), 12 MB costs no more CPU or I/O than
- * 16 did on the realistic 10,000-feed corpus (149.5 us per item both,
- * 16 KB of reads per item) and keeps 4 MB off the peak RSS.  Readers
- * keep 2 MB.
+ * page cache is 4 MB.  It was 12: a first fetch of 10,000 feeds
+ * inserts stories all over the stories_newest and key indexes, and
+ * when storing was slower a 2 MB cache made reading back and spilling
+ * pages half the cost of a story.  Measured again (stop 36, realistic
+ * corpus, alternating cold runs): 2, 4 and 12 MB take the same CPU at
+ * 300 feeds (0.60 s) and at 10,000 (23-26 s, the host's noise), write
+ * the same bytes, and read nothing from disk (the kernel caches the
+ * file); 12 MB only added its 9 MB to the peak RSS (57 MB at 10,000
+ * feeds, 48 at 4 MB).  4 MB, not 2, keeps the indexes' inner pages
+ * of a store ten times larger.  Readers keep 2 MB.
  * journal_size_limit: see store_persist_wal.
  */
 /*
@@ -86,7 +88,7 @@ pragma_setup(struct store *st, char **errstr)
 {
 	const char *rw = "PRAGMA page_size = 16384;"
 	    " PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
-	    " PRAGMA cache_size = -12288; PRAGMA journal_size_limit = 67108864;";
+	    " PRAGMA cache_size = -4096; PRAGMA journal_size_limit = 67108864;";
 
 	if (st->mode == STORE_READWRITE)
 		sqlite3_busy_handler(st->db, writer_busy, st);

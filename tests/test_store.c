@@ -74,6 +74,8 @@ Test(store, runs_in_wal_mode_with_foreign_keys)
 	cr_assert_eq(fx_count(&fx, "PRAGMA synchronous"), 1);	/* NORMAL */
 	/* set before WAL, or a new database silently keeps 4 KB pages */
 	cr_assert_eq(fx_count(&fx, "PRAGMA page_size"), 16384);
+	/* 4 MB: more only added to the peak RSS (db.c) */
+	cr_assert_eq(fx_count(&fx, "PRAGMA cache_size"), -4096);
 	fx_close(&fx);
 }
 
