@@ -34,15 +34,8 @@ struct problem {
 	char	*msg;
 };
 
-/* Feed names seen so far, hashed, so duplicates cost O(1) per section. */
-struct name_index {
-	size_t	*slot;		/* feed index + 1; 0 is empty */
-	size_t	 cap;		/* a power of two */
-};
-
 struct loader {
 	struct config *cfg;
-	struct name_index feed_names;
 	struct problem *probs;
 	size_t	 nprobs, probcap;
 	size_t	 feedcap, rulecap, filecap;
@@ -229,9 +222,13 @@ slot_name(const struct config *cfg, size_t slot)
 	return cfg->feeds[slot - 1].def.name;
 }
 
-/* The slot holding name, or the empty slot where it would go. */
+/*
+ * The feeds' names, hashed (cfg->feed_names): a duplicate section costs
+ * O(1) to find while loading, and so does config_find_feed after.
+ * The slot holding name, or the empty slot where it would go.
+ */
 static size_t *
-name_slot(const struct name_index *ix, const struct config *cfg,
+name_slot(const struct feed_name_index *ix, const struct config *cfg,
     const char *name)
 {
 	size_t i = (size_t)hash_str(name) & (ix->cap - 1);
@@ -244,10 +241,12 @@ name_slot(const struct name_index *ix, const struct config *cfg,
 
 /* Records feed number idx; keeps the table at most half full. */
 static void
-name_index_add(struct name_index *ix, const struct config *cfg, size_t idx)
+name_index_add(struct feed_name_index *ix, const struct config *cfg,
+    size_t idx)
 {
 	if (2 * (cfg->nfeeds + 1) > ix->cap) {
-		struct name_index big = { NULL, ix->cap ? ix->cap * 2 : 64 };
+		struct feed_name_index big = { NULL,
+		    ix->cap ? ix->cap * 2 : 64 };
 
 		big.slot = xcalloc(big.cap, sizeof(*big.slot));
 		for (size_t i = 0; i < ix->cap; i++)
@@ -261,7 +260,7 @@ name_index_add(struct name_index *ix, const struct config *cfg, size_t idx)
 }
 
 static const struct feed_conf *
-name_index_find(const struct name_index *ix, const struct config *cfg,
+name_index_find(const struct feed_name_index *ix, const struct config *cfg,
     const char *name)
 {
 	size_t *slot;
@@ -292,8 +291,8 @@ def_open(struct loader *l, struct conf_def *d, const char *kind, char *name,
 static void
 feed_open(struct loader *l, char *name, int line)
 {
-	const struct feed_conf *dup = name_index_find(&l->feed_names, l->cfg,
-	    name);
+	const struct feed_conf *dup = name_index_find(&l->cfg->feed_names,
+	    l->cfg, name);
 
 	l->scope = SCOPE_FEED;
 	l->keep = def_open(l, &l->feed.def, "feed", name, line,
@@ -391,7 +390,7 @@ section_close(struct loader *l)
 			cfg->feeds = xgrow(cfg->feeds, cfg->nfeeds, &l->feedcap,
 			    sizeof(*cfg->feeds));
 			cfg->feeds[cfg->nfeeds] = l->feed;
-			name_index_add(&l->feed_names, cfg, cfg->nfeeds++);
+			name_index_add(&cfg->feed_names, cfg, cfg->nfeeds++);
 		} else
 			feed_conf_clear(&l->feed);
 	} else if (l->scope == SCOPE_ALERT) {
@@ -694,7 +693,6 @@ config_load(const char *path, struct config_errors *errs)
 			loader_read_feeds_d(&l, given_dir);
 	}
 	free(given_dir);
-	free(l.feed_names.slot);
 	if (l.nprobs > 0) {
 		problems_move(&l, errs);
 		config_free(l.cfg);
@@ -715,6 +713,7 @@ config_free(struct config *cfg)
 	for (size_t i = 0; i < cfg->nrules; i++)
 		rule_conf_clear(&cfg->rules[i]);
 	free(cfg->feeds);
+	free(cfg->feed_names.slot);
 	free(cfg->rules);
 	strv_free(cfg->files, cfg->nfiles);
 	config_keys_free(SCOPE_DAEMON, cfg);
@@ -742,6 +741,8 @@ config_default_path(void)
 const struct feed_conf *
 config_find_feed(const struct config *cfg, const char *name)
 {
+	if (cfg->feed_names.cap > 0)
+		return name_index_find(&cfg->feed_names, cfg, name);
 	for (size_t i = 0; i < cfg->nfeeds; i++)
 		if (strcmp(cfg->feeds[i].def.name, name) == 0)
 			return &cfg->feeds[i];

@@ -78,6 +78,11 @@ struct config {
 
 	struct feed_conf *feeds;
 	size_t	 nfeeds;
+	/* feeds by name, hashed (config.c; empty in a config made by hand) */
+	struct feed_name_index {
+		size_t	*slot;		/* feed index + 1; 0 is empty */
+		size_t	 cap;		/* a power of two */
+	} feed_names;
 	struct rule_conf *rules;
 	size_t	 nrules;
 	/* the files read, in order: feeds and rules name theirs from here */
@@ -118,7 +123,8 @@ const char *config_default_path(void);
  */
 int	 config_parse_listen(const char *listen, char **host, int *port);
 
-/* Looks a feed up by name; NULL when absent. */
+/* Looks a feed up by name (hashed: `status` looks up each of its
+ * feeds); NULL when absent. */
 const struct feed_conf *config_find_feed(const struct config *cfg,
 	    const char *name);
 

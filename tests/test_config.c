@@ -203,6 +203,45 @@ under(const char *dir, const char *rel)
 	return p;
 }
 
+/*
+ * A loaded config keeps its feeds' names hashed: `feedd status` looks
+ * up each feed of the database, and a list searched for each one made
+ * it quadratic (100,000 feeds: minutes).  Every name is found, names
+ * differing by case or a character are not.
+ */
+Test(config, every_feed_is_found_by_name_through_the_kept_index)
+{
+	char *dir = th_tmpdir(), *path;
+	struct config *cfg;
+	struct buf b;
+
+	buf_init(&b, 0);
+	buf_puts(&b, "[daemon]\nstate_dir = .\n");
+	for (int i = 0; i < 5000; i++)
+		buf_printf(&b, "[feed \"feed %d\"]\nurl = https://f%d.example/"
+		    "rss\n", i, i);
+	path = put(dir, "feedd.conf", buf_str(&b));
+	cfg = load_ok(path);
+	cr_assert_eq(cfg->nfeeds, 5000);
+	cr_assert_geq(cfg->feed_names.cap, 2 * cfg->nfeeds, "no index kept");
+	for (int i = 0; i < 5000; i++) {
+		char *name = xasprintf("feed %d", i);
+		const struct feed_conf *f = config_find_feed(cfg, name);
+
+		cr_assert_not_null(f, "%s", name);
+		cr_assert_str_eq(f->def.name, name);
+		free(name);
+	}
+	cr_assert_null(config_find_feed(cfg, "Feed 1"));
+	cr_assert_null(config_find_feed(cfg, "feed 5000"));
+	cr_assert_null(config_find_feed(cfg, "feed 1 "));
+	config_free(cfg);
+	buf_cleanup(&b);
+	free(path);
+	th_rmdir(dir);
+	free(dir);
+}
+
 Test(config, relative_paths)
 {
 	char *dir = th_tmpdir(), *rdir = real(dir), *path;
