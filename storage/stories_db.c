@@ -752,17 +752,22 @@ order_spool(struct store *st, sqlite3_stmt *q, struct spool *order)
 
 /*
  * A rule's outputs: the newest ?2 of its stories by sort time, in the
- * outputs' order from their kept dates (STORY_ORDER_SET), sorted: a
- * rule's stories are few, and walking stories_shown would test every
- * story for the rule's alerts.
+ * outputs' order from their kept dates (STORY_ORDER_SET), sorted.  The
+ * stories are found one of two ways (rule_order chooses): walking them
+ * newest first, each tested for the rule's alert, which stops at the
+ * ?2nd found; or from the rule's alerts, each story looked up by key.
  */
-static const char RULE_ORDER_SQL[] =
-    "SELECT first_item, sort_time, nitems, newest_seen FROM"
-    " (SELECT s.* FROM stories s WHERE EXISTS (SELECT 1 FROM alerts a"
-    " WHERE a.rule = ?1 AND a.story_key = s.key)"
-    " ORDER BY " STORY_NEWEST " LIMIT ?2) WHERE first_item IS NOT NULL"
-    " ORDER BY CASE WHEN early_until > ?3 THEN shown_at_early"
-    " ELSE shown_at END DESC, sort_time DESC, id DESC";
+#define RULE_ORDER_SQL(stories) \
+    "SELECT first_item, sort_time, nitems, newest_seen FROM" \
+    " (SELECT s.* FROM " stories " ORDER BY " STORY_NEWEST " LIMIT ?2)" \
+    " WHERE first_item IS NOT NULL" \
+    " ORDER BY CASE WHEN early_until > ?3 THEN shown_at_early" \
+    " ELSE shown_at END DESC, sort_time DESC, id DESC"
+static const char RULE_WALK_SQL[] = RULE_ORDER_SQL("stories s WHERE EXISTS"
+    " (SELECT 1 FROM alerts a WHERE a.rule = ?1 AND a.story_key = s.key)");
+/* CROSS JOIN: the alerts outside, whatever the planner would pick */
+static const char RULE_ALERTS_SQL[] = RULE_ORDER_SQL("alerts a CROSS JOIN"
+    " stories s ON s.key = a.story_key WHERE a.rule = ?1");
 
 /*
  * The outputs' stories are the newest ?4 by sort time: those from
@@ -831,13 +836,51 @@ shown_order(struct store *st, int limit, int64_t now)
 	return q;
 }
 
+/*
+ * 1 when walking the stories finds a rule's newest limit sooner than
+ * its alerts would: a walk tests about limit * stories / alerts of
+ * them, reading the alerts costs alerts, so it walks when alerts^2 >=
+ * limit * stories, give or take a factor of two (the alerts counted
+ * only that far).  Always walking, a rule
+ * with 3 alerts on a 10,000-feed store tested all 276,000 stories, 1.1
+ * s on the loop at each write of the outputs.  -1 on an error.
+ */
+static int
+rule_walks(struct store *st, const char *rule, int limit)
+{
+	sqlite3_stmt *s;
+	int64_t stories, enough, alerts = -1;
+
+	if (limit <= 0)
+		return 0;	/* all of them: no walk stops early */
+	if ((s = store_query(st, SQ_STORY_COUNT_EST,
+	    "SELECT coalesce(max(id), 0) FROM stories", "")) == NULL)
+		return -1;
+	stories = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) :
+	    -1;
+	sqlite3_reset(s);
+	if (stories < 0)
+		return -1;
+	for (enough = 1; enough * enough < stories * limit; enough *= 2)
+		;
+	if ((s = store_query(st, SQ_RULE_ALERTS_UPTO, "SELECT count(*) FROM"
+	    " (SELECT 1 FROM alerts WHERE rule = ? LIMIT ?)", "sI", rule,
+	    enough)) == NULL)
+		return -1;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		alerts = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return alerts < 0 ? -1 : alerts >= enough;
+}
+
 static sqlite3_stmt *
 rule_order(struct store *st, const char *rule, int limit, int64_t now)
 {
 	sqlite3_stmt *q;
+	int walk = rule_walks(st, rule, limit);
 
-	if (sqlite3_prepare_v2(st->db, RULE_ORDER_SQL, -1, &q, NULL) !=
-	    SQLITE_OK)
+	if (walk == -1 || sqlite3_prepare_v2(st->db, walk ? RULE_WALK_SQL :
+	    RULE_ALERTS_SQL, -1, &q, NULL) != SQLITE_OK)
 		return NULL;
 	if (store_bind(q, "slI", rule, limit, now) == -1) {
 		sqlite3_finalize(q);

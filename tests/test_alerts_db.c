@@ -570,3 +570,90 @@ Test(alerts_db, feed_and_tag_terms)
 	rules_free(&rs);
 	fx_close(&fx);
 }
+
+/* VM steps of the statements that order a rule's stories. */
+static int
+order_steps(unsigned mask, void *arg, void *p, void *x)
+{
+	sqlite3_stmt *q = p;
+
+	(void)mask;
+	(void)x;
+	if (strncmp(sqlite3_sql(q), "SELECT first_item", 17) == 0)
+		*(int *)arg += sqlite3_stmt_status(q, SQLITE_STMTSTATUS_VM_STEP,
+		    0);
+	return 0;
+}
+
+static int
+collect_story(struct story_row *r, void *arg)
+{
+	int64_t *ids = arg;
+
+	ids[++ids[0]] = r->story_id;
+	return 0;
+}
+
+/*
+ * A rule's outputs are its newest stories, found from its alerts when
+ * it has few (walking every story for them, a rule with 3 alerts on a
+ * 10,000-feed store took 1.1 s at each write of the outputs) and by
+ * walking the stories newest first when it has many.  Both give the
+ * main outputs' order, restricted to the rule's stories.
+ */
+Test(alerts_db, a_rule_with_few_alerts_finds_its_stories_without_walking_all)
+{
+	static int64_t all[2002], got[2002];
+	const char *rules[] = { "rare", "half" };
+	struct feed_doc *doc = feed_doc_new();
+	struct fx fx;
+	int steps;
+
+	fx_open(&fx);
+	for (int i = 0; i < 2000; i++) {
+		char *id = xasprintf("%d", i), *link = xasprintf(
+		    "https://x.example/%d", i), *title = xasprintf(
+		    "Story number %d of many", i);
+
+		fx_item(doc, id, title, link, NOW - 7 * i);
+		free(id);
+		free(link);
+		free(title);
+	}
+	fx_put(&fx, fx_feed(&fx, "a"), doc, NOW);
+	feed_doc_free(doc);
+	cr_assert_eq(sqlite3_exec(store_sqlite(fx.st), "INSERT INTO alerts"
+	    " (rule, story_key, fired_at) SELECT 'rare', key, 0 FROM stories"
+	    " WHERE id % 400 = 7; INSERT INTO alerts (rule, story_key,"
+	    " fired_at) SELECT 'half', key, 0 FROM stories WHERE id % 2 = 0;",
+	    NULL, NULL, NULL), SQLITE_OK);
+	cr_assert_eq(store_stories_each(fx.st, NULL, 0, NOW, collect_story,
+	    all), 0);
+	cr_assert_eq(all[0], 2000);
+	sqlite3_trace_v2(store_sqlite(fx.st), SQLITE_TRACE_PROFILE,
+	    order_steps, &steps);
+	for (int r = 0; r < 2; r++) {
+		for (int limit = 0; limit <= 40; limit += 40) {
+			int64_t k = 1, want = r ? (limit ? limit : 1000) : 5;
+
+			steps = 0;
+			got[0] = 0;
+			cr_assert_eq(store_stories_each(fx.st, rules[r], limit,
+			    NOW, collect_story, got), 0);
+			cr_assert_eq(got[0], want, "%s, limit %d: %lld",
+			    rules[r], limit, (long long)got[0]);
+			/* the main order, restricted to the rule's stories */
+			for (int64_t i = 1; i <= all[0] && k <= got[0]; i++)
+				if (all[i] % (r ? 2 : 400) == (r ? 0 : 7))
+					cr_assert_eq(got[k++], all[i], "%s, limit"
+					    " %d, entry %lld", rules[r], limit,
+					    (long long)k - 1);
+			cr_assert_eq(k, got[0] + 1);
+			if (r == 0)
+				cr_assert_lt(steps, 1000, "rare, limit %d: %d"
+				    " VM steps", limit, steps);
+		}
+	}
+	sqlite3_trace_v2(store_sqlite(fx.st), 0, NULL, NULL);
+	fx_close(&fx);
+}
