@@ -105,16 +105,8 @@ out:
 static int64_t
 first_unchecked(struct store *st)
 {
-	sqlite3_stmt *s = store_stmt(st, SQ_ALERT_FIRST,
-	    "SELECT value + 1 FROM meta WHERE key = 'alert_mark'");
-	int64_t id = -1;
-
-	if (s == NULL)
-		return -1;
-	if (sqlite3_step(s) == SQLITE_ROW)
-		id = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	return id;
+	return store_step_int64(store_stmt(st, SQ_ALERT_FIRST,
+	    "SELECT value + 1 FROM meta WHERE key = 'alert_mark'"));
 }
 
 int

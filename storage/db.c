@@ -464,6 +464,19 @@ store_step_done(sqlite3_stmt *s)
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
 }
 
+int64_t
+store_step_int64(sqlite3_stmt *s)
+{
+	int64_t v = -1;
+
+	if (s == NULL)
+		return -1;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return v;
+}
+
 int
 store_bindv(sqlite3_stmt *s, const char *fmt, va_list ap)
 {

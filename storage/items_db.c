@@ -39,7 +39,7 @@ struct put {
 	struct store_put_result *res;
 	struct store_prep *prep;
 	int	 stored;		/* the feed had items before this doc */
-	int64_t	 next_id;		/* the next new item's id; 0: not read */
+	int64_t	 next_id;		/* the next new item's id; <= 0: not read */
 	const struct feed_doc *doc;
 	struct text_index texts;	/* find_by_text's, once read */
 	int	 texts_read;
@@ -626,17 +626,12 @@ out:
 static int
 next_item_id(struct put *p)
 {
-	sqlite3_stmt *s;
-
 	if (p->next_id > 0)
 		return 0;
-	if ((s = store_stmt(p->st, SQ_ITEM_NEXT_ID, "SELECT max(coalesce("
-	    "(SELECT max(id) FROM items), 0), coalesce((SELECT value FROM meta"
-	    " WHERE key = 'alert_mark'), 0)) + 1")) == NULL)
-		return -1;
-	if (sqlite3_step(s) == SQLITE_ROW)
-		p->next_id = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
+	p->next_id = store_step_int64(store_stmt(p->st, SQ_ITEM_NEXT_ID,
+	    "SELECT max(coalesce((SELECT max(id) FROM items), 0),"
+	    " coalesce((SELECT value FROM meta WHERE key = 'alert_mark'), 0))"
+	    " + 1"));
 	return p->next_id > 0 ? 0 : -1;
 }
 

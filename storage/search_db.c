@@ -114,6 +114,7 @@ collect_hits(struct store *st, sqlite3_stmt *q, sqlite3_stmt *snip,
 
 	while ((limit <= 0 || *n < (size_t)limit) &&
 	    (rc = sqlite3_step(q)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(q, 0);
 		struct search_hit *h;
 
 		/* story ids are 1 and up: none is spillset's key 0 */
@@ -130,15 +131,14 @@ collect_hits(struct store *st, sqlite3_stmt *q, sqlite3_stmt *snip,
 		h = &(*hits)[*n];
 		memset(h, 0, sizeof(*h));
 		(*n)++;
-		if (store_story_fill(st, sqlite3_column_int64(q, 0),
-		    &h->story) == -1 || hit_snippet(snip,
-		    sqlite3_column_int64(q, 0), &h->snippet) == -1)
+		if (store_story_fill(st, id, &h->story) == -1 ||
+		    hit_snippet(snip, id, &h->snippet) == -1)
 			break;
 		rc = SQLITE_ROW;
 	}
 	spillset_free(stories);
-	return limit > 0 && *n == (size_t)limit && rc == SQLITE_ROW ? 0 :
-	    rc == SQLITE_DONE ? 0 : -1;
+	/* ROW: the limit was reached */
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }
 
 int

@@ -99,6 +99,9 @@ sqlite3_stmt *store_stmt(struct store *st, enum store_stmt_id id,
 	    const char *sql);
 /* Runs a cached statement that returns no rows: 0 or -1 (also for NULL). */
 int	 store_step_done(sqlite3_stmt *s);
+/* Runs a cached statement for one integer (its first column; -1 for no
+ * row, an error or NULL) and resets it. */
+int64_t	 store_step_int64(sqlite3_stmt *s);
 /*
  * Binds the parameters of s from ?1 on, one a letter of fmt, each the
  * next argument: 'i' int, 'I' int64_t, 's' const char * (NULL binds
