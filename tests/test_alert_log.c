@@ -417,3 +417,69 @@ Test(alert_log, a_second_story_of_the_same_line_alerts_again)
 	free(log);
 	free(dir);
 }
+
+/*
+ * The log is checked for lines already there only after an open or a
+ * failure.  Checked at every flush, a second story of the same title
+ * and link fired in the same second (two feeds' copies kept apart)
+ * found the first one's line and was never written.
+ */
+Test(alert_log, a_second_story_of_the_same_line_in_the_same_second_alerts)
+{
+	char	*dir = th_tmpdir(), *log = th_path(dir, "alerts.log"), *err = NULL;
+	struct store *st = store_with_alerts(dir, 1);
+	struct alert_log *al;
+
+	al = alert_log_open(log, ALERT_FORMAT_TEXT, &err);
+	cr_assert_not_null(al, "%s", err);
+	cr_assert_eq(alert_log_flush(al, st, &err), 1, "%s", err);
+	cr_assert_eq(sqlite3_exec(store_sqlite(st), "INSERT INTO alerts (rule,"
+	    " story_key, item_id, title, link, feed, published, fired_at,"
+	    " written) SELECT rule, story_key || '-other', item_id, title,"
+	    " link, feed, published, fired_at, 0 FROM alerts", NULL, NULL,
+	    NULL), SQLITE_OK);
+	cr_expect_eq(alert_log_flush(al, st, &err), 1, "the other story");
+	cr_expect_eq(count_lines(log), 2);
+	cr_expect_eq(npending(st), 0);
+	alert_log_close(al);
+	store_close(st);
+	th_rmdir(dir);
+	free(log);
+	free(dir);
+}
+
+/* After a crash with thousands of lines appended and none marked, each
+ * line the log has is marked, each it lacks written, once. */
+Test(alert_log, a_crash_after_thousands_of_lines_writes_only_the_rest)
+{
+	char	*dir = th_tmpdir(), *log = th_path(dir, "alerts.log"), *err = NULL;
+	struct store *st = store_with_alerts(dir, 3000);
+	struct alert_row *rows;
+	struct alert_log *al;
+	size_t	 n;
+	FILE	*fp;
+
+	cr_assert_eq(store_alerts_pending(st, &rows, &n), 0);
+	cr_assert_eq(n, 3000);
+	fp = fopen(log, "w");
+	fputs("2026-11-27T03:14:26Z other \"an older line\"\n", fp);
+	for (size_t i = 0; i < n; i++) {
+		char *line = alert_format_line(&rows[i], ALERT_FORMAT_TEXT);
+
+		if (i % 3 != 1)		/* two in three reached the log */
+			fputs(line, fp);
+		free(line);
+	}
+	fclose(fp);
+	alert_rows_free(rows, n);
+	al = alert_log_open(log, ALERT_FORMAT_TEXT, &err);
+	cr_assert_not_null(al, "%s", err);
+	cr_expect_eq(alert_log_flush(al, st, &err), 1000, "%s", err);
+	cr_expect_eq(count_lines(log), 3001);
+	cr_expect_eq(npending(st), 0);
+	alert_log_close(al);
+	store_close(st);
+	th_rmdir(dir);
+	free(log);
+	free(dir);
+}
