@@ -246,7 +246,8 @@ on_prune(uv_timer_t *t)
 	}
 	pipeline_outputs_stale(d->pipe, 0);
 	if (n == PRUNE_STEP && !d->stopping && !d->closed)
-		uv_timer_start(&d->prune_timer, on_prune, 0, PRUNE_EVERY_MS);
+		uv_timer_start(&d->prune_timer, on_prune, NEXT_TURN_MS,
+		    PRUNE_EVERY_MS);
 }
 
 /*

@@ -110,6 +110,13 @@ void	 feedd_stop(struct feedd *d);
 void	 feedd_reload(struct feedd *d);
 /* Runs the batch-end work (flush, stop when done) in ms milliseconds. */
 void	 feedd_flush_soon(struct feedd *d, uint64_t ms);
+/*
+ * A timer's callback that restarts it to go on at the loop's next turn
+ * waits this long: libuv before 1.48 (Debian 12 has 1.44) runs a timer
+ * restarted at 0 from its own callback again in the same turn, so a
+ * task cut into steps ran every step before any I/O or the watchdog.
+ */
+#define NEXT_TURN_MS	1
 /* Stops the daemon (exit 1) when its database file or lock file is no
  * longer the one its path names; 0 when they still are. */
 int	 feedd_check_ground(struct feedd *d);

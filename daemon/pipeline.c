@@ -33,6 +33,10 @@
 #define BLAME_WINDOW_MS	(15 * 60 * 1000)	/* a server answered lately */
 #define TRIM_MS		1000	/* free memory back at most this often */
 #define FLUSH_RETRY_MAX_MS (10 * 60 * 1000) /* a failed flush: longest wait */
+#define MATCH_STEP_MS	50	/* the alert rules' step on the loop, about */
+#define MATCH_STEP_FIRST 4096	/* items, until a step is timed */
+#define MATCH_STEP_MIN	256
+#define MATCH_STEP_MAX	(1 << 20)
 
 /*
  * One fetch on its way through the pipeline: the HTTP result and, for a
@@ -72,6 +76,7 @@ struct pipeline {
 	/* flush policy */
 	int		 dirty;		/* store changed since the last flush */
 	int		 unmatched;	/* items wait for the alert rules */
+	int64_t		 match_step;	/* items the rules check in a step */
 	int		 rendered;	/* outputs written at least once */
 	int		 force_render;	/* config reloaded: write them again */
 	int64_t		 last_flush_ms;
@@ -158,6 +163,7 @@ pipeline_new(struct feedd *d)
 	p->commit_timer.data = p;
 	p->rng = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
 	p->unmatched = 1;	/* items a killed run stored unchecked */
+	p->match_step = MATCH_STEP_FIRST;
 	return p;
 }
 
@@ -887,22 +893,47 @@ pipeline_batch_end(struct pipeline *p)
  * store (above its alert mark), so a kill before this point loses nothing,
  * and one pass over a batch's items costs far less than one per feed.
  */
+/* The next step's items, from a full step's time: MATCH_STEP_MS' worth. */
 static void
+time_match_step(struct pipeline *p, uint64_t ns)
+{
+	double ms = (double)ns / 1e6, k = MATCH_STEP_MS / (ms > 0.1 ? ms : 0.1);
+	double step = (double)p->match_step * (k < 0.25 ? 0.25 : k > 4 ? 4 : k);
+
+	p->match_step = step < MATCH_STEP_MIN ? MATCH_STEP_MIN :
+	    step > MATCH_STEP_MAX ? MATCH_STEP_MAX : (int64_t)step;
+}
+
+/*
+ * The rules over the items not yet checked.  In `run` a step takes
+ * about MATCH_STEP_MS and the rest waits for the loop's next turn: a
+ * rule every item matched held the loop 1.1 s at the end of a cold
+ * 2,000-feed cycle (54,000 alerts at once).  `once` and a stop check
+ * all at once.  Returns whether items are left.
+ */
+static int
 match_alerts(struct pipeline *p)
 {
 	struct feedd *d = p->d;
-	int fired = 0;
+	int64_t step = d->mode == FEEDD_RUN && !d->stopping ?
+	    p->match_step : 0;
+	uint64_t t0 = uv_hrtime();
+	int fired = 0, more;
 
 	if (!p->unmatched)
-		return;
-	if (store_alerts_match(d->st, d->cfg->rules, d->cfg->nrules,
-	    d->cfg->alert_max_age, (int64_t)time(NULL), &fired) == -1) {
+		return 0;
+	more = store_alerts_match(d->st, d->cfg->rules, d->cfg->nrules,
+	    d->cfg->alert_max_age, (int64_t)time(NULL), step, &fired);
+	if (more == -1) {
 		log_warnx("alerts: %s", store_errmsg(d->st));
-		return;
+		return 0;
 	}
-	p->unmatched = 0;
+	if (more)
+		time_match_step(p, uv_hrtime() - t0);
+	p->unmatched = more;
 	if (fired > 0)
 		p->dirty = 1;
+	return more;
 }
 
 /*
@@ -982,7 +1013,7 @@ pipeline_flush(struct pipeline *p)
 	struct feedd *d = p->d;
 	struct alert_sync *sync = NULL;
 	char *err = NULL;
-	int failed = p->cycle.outputs_failed;
+	int failed = p->cycle.outputs_failed, more;
 
 	/*
 	 * The flush that first writes the outputs (at start, before any
@@ -995,7 +1026,7 @@ pipeline_flush(struct pipeline *p)
 	pipeline_commit(p);	/* nothing leaves before it is stored */
 	if (d->lost_ground)
 		return;		/* the file it would read from is gone */
-	match_alerts(p);
+	more = match_alerts(p);
 	if (d->cfg->alert_log == NULL)
 		drain_alerts(d);
 	/*
@@ -1018,12 +1049,15 @@ pipeline_flush(struct pipeline *p)
 	 */
 	if (d->mode != FEEDD_RUN || d->stopping)
 		store_checkpoint_soon(d->st);
-	render_outputs(p);
+	if (!more)		/* written once, when every rule has run */
+		render_outputs(p);
 	if (d->alog && alert_log_end(d->alog, d->st, sync, &err) == -1) {
 		p->cycle.outputs_failed++;
 		log_warnx("alert log: %s", err ? err : "cannot write");
 		free(err);
 	}
 	retry_flush(p, p->cycle.outputs_failed > failed);
+	if (more)
+		feedd_flush_soon(d, NEXT_TURN_MS);
 	status_soon(d);		/* alerts written */
 }

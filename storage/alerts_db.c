@@ -30,58 +30,65 @@ fire(struct store *st, const char *rule, int64_t item, int64_t now,
 }
 
 /*
- * The rule's query.  A rule FTS5 can take whole (match_fts5) is asked
- * of items_fts with rowid >= the first unchecked item: FTS5 seeks its
- * doclists to that rowid, so the cost is that of the new items, not of
- * every stored one (match_sql's "rowid IN (SELECT ... MATCH ?)" makes
- * SQLite compute the match over the whole table on every call, which
- * made cold runs quadratic).  Other rules (terms without spaces, a
- * leading NOT) take match_sql as it is.
+ * The rule's query, over the items first to last.  A rule FTS5 can take
+ * whole (match_fts5) is asked of items_fts with rowid in that range:
+ * FTS5 seeks its doclists to it, so the cost is that of the new items,
+ * not of every stored one (match_sql's "rowid IN (SELECT ... MATCH ?)"
+ * makes SQLite compute the match over the whole table on every call,
+ * which made cold runs quadratic).  Other rules (terms without spaces,
+ * a leading NOT) take match_sql as it is.
  */
 static char *
 rule_sql(const struct match_expr *e)
 {
 	if (match_fts5(e) != NULL)
 		return xstrdup("SELECT id FROM items WHERE id IN (SELECT rowid"
-		    " FROM items_fts WHERE items_fts MATCH ? AND rowid >= ?)"
-		    " AND id >= ?"
+		    " FROM items_fts WHERE items_fts MATCH ? AND rowid"
+		    " BETWEEN ? AND ?) AND id BETWEEN ? AND ?"
 		    " AND min(coalesce(published, updated, first_seen), ?) >= ?");
 	return xasprintf("SELECT id FROM items WHERE (%s)"
-	    " AND id >= ?"
+	    " AND id BETWEEN ? AND ?"
 	    " AND min(coalesce(published, updated, first_seen), ?) >= ?",
 	    match_sql(e));
 }
 
+/* The items a step checks: ids first to last, and now's horizon. */
+struct match_span {
+	int64_t	 first, last, now, max_age;
+};
+
 static int
-bind_rule(sqlite3_stmt *q, const struct match_expr *e, int64_t first,
-    int64_t max_age, int64_t now)
+bind_rule(sqlite3_stmt *q, const struct match_expr *e,
+    const struct match_span *sp)
 {
 	int i = 0;
 
 	if (match_fts5(e) != NULL) {
 		sqlite3_bind_text(q, ++i, match_fts5(e), -1, SQLITE_STATIC);
-		sqlite3_bind_int64(q, ++i, first);
+		sqlite3_bind_int64(q, ++i, sp->first);
+		sqlite3_bind_int64(q, ++i, sp->last);
 	} else
 		for (size_t k = 0; k < match_nparams(e); k++)
 			sqlite3_bind_text(q, ++i, match_param(e, k), -1,
 			    SQLITE_STATIC);
-	sqlite3_bind_int64(q, ++i, first);
-	sqlite3_bind_int64(q, ++i, now);
-	return sqlite3_bind_int64(q, ++i, now - max_age);
+	sqlite3_bind_int64(q, ++i, sp->first);
+	sqlite3_bind_int64(q, ++i, sp->last);
+	sqlite3_bind_int64(q, ++i, sp->now);
+	return sqlite3_bind_int64(q, ++i, sp->now - sp->max_age);
 }
 
 /*
- * One rule over the unchecked items that are recent: the date
- * (published, else updated, else first seen; future dates count as now)
- * no older than max_age.  first: the lowest unchecked item id.  An item
- * that joined a stored story is one of them: a story first seen from a
- * feed whose item did not match (a news aggregator's bare headline)
- * alerts when the lab's own item joins it, once per rule and story
- * (fire's ON CONFLICT), whichever item matched first.
+ * One rule over the span's items that are recent: the date (published,
+ * else updated, else first seen; future dates count as now) no older
+ * than max_age.  An item that joined a stored story is one of them: a
+ * story first seen from a feed whose item did not match (a news
+ * aggregator's bare headline) alerts when the lab's own item joins it,
+ * once per rule and story (fire's ON CONFLICT), whichever item matched
+ * first.
  */
 static int
-match_rule(struct store *st, const struct rule_conf *r, int64_t first,
-    int64_t max_age, int64_t now, int *fired)
+match_rule(struct store *st, const struct rule_conf *r,
+    const struct match_span *sp, int *fired)
 {
 	char *sql = rule_sql(r->expr);
 	sqlite3_stmt *q = NULL;
@@ -89,9 +96,9 @@ match_rule(struct store *st, const struct rule_conf *r, int64_t first,
 
 	if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK)
 		goto out;
-	bind_rule(q, r->expr, first, max_age, now);
+	bind_rule(q, r->expr, sp);
 	while ((step = sqlite3_step(q)) == SQLITE_ROW)
-		if (fire(st, r->def.name, sqlite3_column_int64(q, 0), now,
+		if (fire(st, r->def.name, sqlite3_column_int64(q, 0), sp->now,
 		    fired) == -1)
 			goto out;
 	rc = step == SQLITE_DONE ? 0 : -1;
@@ -109,27 +116,48 @@ first_unchecked(struct store *st)
 	    "SELECT value + 1 FROM meta WHERE key = 'alert_mark'"));
 }
 
+/*
+ * The step's span: the unchecked items, step of them at most (all when
+ * step is 0).  Whether items are left after it: 0 or 1; -1 on error.
+ */
+static int
+step_span(struct store *st, int64_t step, struct match_span *sp)
+{
+	int64_t newest;
+
+	if ((sp->first = first_unchecked(st)) == -1 ||
+	    (newest = store_step_int64(store_stmt(st, SQ_ALERT_NEWEST,
+	    "SELECT coalesce(max(id), 0) FROM items"))) == -1)
+		return -1;
+	sp->last = newest;
+	if (step > 0 && newest - sp->first >= step) {
+		sp->last = sp->first + step - 1;
+		return 1;
+	}
+	return 0;
+}
+
 int
 store_alerts_match(struct store *st, const struct rule_conf *rules,
-    size_t nrules, int64_t max_age, int64_t now, int *fired)
+    size_t nrules, int64_t max_age, int64_t now, int64_t step, int *fired)
 {
-	int64_t first;
+	struct match_span sp = { .now = now, .max_age = max_age };
+	int more;
 
 	*fired = 0;
 	if (store_begin(st) == -1)
 		return -1;
-	if ((first = first_unchecked(st)) == -1)
+	if ((more = step_span(st, step, &sp)) == -1)
 		goto fail;
 	for (size_t i = 0; i < nrules; i++)
-		if (rules[i].expr && match_rule(st, &rules[i], first, max_age,
-		    now, fired) == -1)
+		if (rules[i].expr && match_rule(st, &rules[i], &sp,
+		    fired) == -1)
 			goto fail;
-	if (store_run(st, SQ_ALERT_CHECKED,
-	    "UPDATE meta SET value = max(value, coalesce((SELECT max(id)"
-	    " FROM items), 0)) WHERE key = 'alert_mark'", "") == -1)
+	if (store_run(st, SQ_ALERT_CHECKED, "UPDATE meta SET value ="
+	    " max(value, ?) WHERE key = 'alert_mark'", "I", sp.last) == -1)
 		goto fail;
 	if (store_end(st, *fired > 0 ? store_bump_generation(st) : 0) == 0)
-		return 0;
+		return more;
 	*fired = 0;
 	return -1;
 fail:

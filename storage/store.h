@@ -386,14 +386,16 @@ struct alert_row {
 void	 alert_rows_free(struct alert_row *rows, size_t n);
 
 /*
- * Runs every rule over the items not yet checked, in one transaction:
- * an item alerts when it is new to feedd (its story was first seen in
- * this item) and published (or first seen) within max_age of now.  A
- * (rule, story) pair fires once, ever.  Marks the items checked.
- * *fired counts new alert rows (pending: written = 0).
+ * Runs every rule over the items not yet checked, step of them at most
+ * (0: all), in one transaction: an item alerts when it is new to feedd
+ * (its story was first seen in this item) and published (or first seen)
+ * within max_age of now.  A (rule, story) pair fires once, ever.  Marks
+ * the items checked.  *fired counts new alert rows (pending: written =
+ * 0).  Returns 1 when unchecked items are left, 0 when none, -1 on error.
  */
 int	 store_alerts_match(struct store *st, const struct rule_conf *rules,
-	    size_t nrules, int64_t max_age, int64_t now, int *fired);
+	    size_t nrules, int64_t max_age, int64_t now, int64_t step,
+	    int *fired);
 /* Alerts not yet appended to the log, oldest first. */
 int	 store_alerts_pending(struct store *st, struct alert_row **rows,
 	    size_t *n);

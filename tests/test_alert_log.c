@@ -135,7 +135,8 @@ store_with_alerts(const char *dir, int n)
 	feed_row_cleanup(&fr);
 	rule.expr = match_compile(rule.match, &err);
 	cr_assert_not_null(rule.expr, "%s", err);
-	cr_assert_eq(store_alerts_match(st, &rule, 1, 48 * 3600, now, &fired), 0);
+	cr_assert_eq(store_alerts_match(st, &rule, 1, 48 * 3600, now, 0,
+	    &fired), 0);
 	match_free(rule.expr);
 	cr_assert_eq(fired, n);
 	return st;

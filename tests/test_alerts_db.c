@@ -48,7 +48,7 @@ run_rules(struct fx *fx, struct rules *rs, int64_t now)
 {
 	int fired = -1;
 
-	cr_assert_eq(store_alerts_match(fx->st, rs->r, rs->n, 48 * 3600, now,
+	cr_assert_eq(store_alerts_match(fx->st, rs->r, rs->n, 48 * 3600, now, 0,
 	    &fired), 0, "%s", store_errmsg(fx->st));
 	return fired;
 }
@@ -655,5 +655,47 @@ Test(alerts_db, a_rule_with_few_alerts_finds_its_stories_without_walking_all)
 		}
 	}
 	sqlite3_trace_v2(store_sqlite(fx.st), 0, NULL, NULL);
+	fx_close(&fx);
+}
+
+/*
+ * The rules check the unchecked items a step at a time: each step says
+ * whether items are left, the steps together fire what one would, and
+ * no item is checked twice or skipped.
+ */
+Test(alerts_db, rules_check_the_new_items_a_step_at_a_time)
+{
+	struct fx fx;
+	struct rules rs;
+	struct feed_doc *doc = feed_doc_new();
+	int fired, total = 0, rc, steps = 0;
+
+	fx_open(&fx);
+	rules_init(&rs, "ai", "agent");
+	rules_add(&rs, "not-cats", "NOT cats");
+	for (int i = 0; i < 250; i++) {
+		char *id = xasprintf("%d", i), *link = xasprintf(
+		    "https://x.example/%d", i), *title = xasprintf(
+		    "%s number %d", i % 5 ? "cats" : "an agent", i);
+
+		fx_item(doc, id, title, link, NOW - i);
+		free(id);
+		free(link);
+		free(title);
+	}
+	fx_put(&fx, fx_feed(&fx, "a"), doc, NOW);
+	feed_doc_free(doc);
+	do {
+		rc = store_alerts_match(fx.st, rs.r, rs.n, 48 * 3600, NOW, 100,
+		    &fired);
+		cr_assert_neq(rc, -1, "%s", store_errmsg(fx.st));
+		cr_assert_leq(fired, 2 * 100, "step %d fired %d", steps, fired);
+		total += fired;
+		steps++;
+	} while (rc == 1);
+	cr_assert_eq(steps, 3, "250 items in steps of 100");
+	cr_assert_eq(total, 50 + 50, "each agent item twice, no other");
+	cr_assert_eq(run_rules(&fx, &rs, NOW), 0, "nothing left unchecked");
+	rules_free(&rs);
 	fx_close(&fx);
 }

@@ -60,7 +60,7 @@ add_items(int n, const char *words)
 	cr_assert_eq(store_put_doc(fx.st, fx.feed_id, doc, now, &res, &err), 0,
 	    "%s", err);
 	feed_doc_free(doc);
-	cr_assert_eq(store_alerts_match(fx.st, &fx.rule, 1, 48 * 3600, now,
+	cr_assert_eq(store_alerts_match(fx.st, &fx.rule, 1, 48 * 3600, now, 0,
 	    &fired), 0);
 }
 
@@ -428,7 +428,7 @@ Test(output, hostile_json_feed_gives_valid_outputs)
 	    &err), 0, "%s", err);
 	feed_doc_free(doc);
 	cr_assert_eq(store_alerts_match(fx.st, &fx.rule, 1, 36500LL * 86400,
-	    time(NULL), &fired), 0);
+	    time(NULL), 0, &fired), 0);
 	render_ok(out, 1);
 	atom = th_read_file(fx.cfg.atom_path, NULL);
 	jf = th_read_file(fx.cfg.json_path, NULL);

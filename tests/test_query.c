@@ -68,7 +68,7 @@ populate(struct qfx *q)
 	hn.not_modified = 3;
 	cr_assert_eq(store_feed_save_state(st, &hn), 0);
 	cr_assert_eq(store_alerts_match(st, cfg->rules, cfg->nrules,
-	    cfg->alert_max_age, T0 + 100, &fired), 0);
+	    cfg->alert_max_age, T0 + 100, 0, &fired), 0);
 	cr_assert_eq(fired, 1);
 	feed_row_cleanup(&hn);
 	feed_row_cleanup(&blog);

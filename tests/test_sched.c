@@ -6,6 +6,7 @@
 #include <criterion/criterion.h>
 #include <stdint.h>
 
+#include "daemon/feedd.h"
 #include "daemon/sched.h"
 
 #define H 3600
@@ -179,4 +180,36 @@ Test(sched, due_is_never_past_last_fetch_plus_the_interval)
 	cr_assert_eq(sched_due(1000 + 30, 1000, 60, 0), 1030, "earlier stays");
 	cr_assert_eq(sched_due(1000 + 3600, 1000, 60, 1), 4600,
 	    "Retry-After, max-age or backoff keep theirs");
+}
+
+static void
+restart_next_turn(uv_timer_t *t)
+{
+	int *runs = t->data;
+
+	if (++*runs < 100)	/* bounded, should the loop not yield */
+		uv_timer_start(t, restart_next_turn, NEXT_TURN_MS, 0);
+}
+
+/*
+ * A task cut into steps (alert matching, retention) restarts its timer
+ * from its callback to go on at the next turn.  libuv before 1.48 runs
+ * a timer restarted at 0 again in the same turn, every step before any
+ * I/O or the watchdog: NEXT_TURN_MS must give the loop its turn.
+ */
+Test(sched, a_timer_restarted_from_its_callback_waits_a_turn)
+{
+	uv_loop_t loop;
+	uv_timer_t t;
+	int runs = 0;
+
+	cr_assert_eq(uv_loop_init(&loop), 0);
+	uv_timer_init(&loop, &t);
+	t.data = &runs;
+	uv_timer_start(&t, restart_next_turn, 0, 0);
+	uv_run(&loop, UV_RUN_NOWAIT);
+	cr_assert_eq(runs, 1, "%d runs in one turn", runs);
+	uv_close((uv_handle_t *)&t, NULL);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	cr_assert_eq(uv_loop_close(&loop), 0);
 }
