@@ -530,7 +530,7 @@ feedd_reload(struct feedd *d)
 	else
 		server_follow(d->srv, cfg);	/* new paths, same address */
 	config_free(old);
-	/* title, paths, rules may have changed: rewrite the outputs */
+	/* title, paths, rules may have changed: the marks say if they did */
 	pipeline_outputs_stale(d->pipe, 1);
 	feedd_flush_soon(d, 0);
 	log_info("reloaded: %zu feeds", d->nfeeds);

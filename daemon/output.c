@@ -464,8 +464,10 @@ fingerprint(const struct config *cfg)
 	fp_add(&h, cfg->alert_feeds_dir);
 	snprintf(n, sizeof(n), "%d", cfg->max_entries);
 	fp_add(&h, n);
-	for (size_t i = 0; cfg->alert_feeds_dir && i < cfg->nrules; i++)
+	for (size_t i = 0; cfg->alert_feeds_dir && i < cfg->nrules; i++) {
 		fp_add(&h, cfg->rules[i].def.name);
+		fp_add(&h, cfg->rules[i].feed_file);
+	}
 	return (int64_t)h;
 }
 
@@ -545,6 +547,12 @@ output_failing_since(struct store *st)
 	int64_t t;
 
 	return store_mark_get(st, MARK_FAILED, &t) == 0 ? t : 0;
+}
+
+void
+output_forget(struct output *out)
+{
+	out->rendered = 0;
 }
 
 int

@@ -78,7 +78,6 @@ struct pipeline {
 	int		 unmatched;	/* items wait for the alert rules */
 	int64_t		 match_step;	/* items the rules check in a step */
 	int		 rendered;	/* outputs written at least once */
-	int		 force_render;	/* config reloaded: write them again */
 	int64_t		 last_flush_ms;
 	uint64_t	 retry_ms;	/* a failed flush's next try; 0: none */
 	int64_t		 last_trim_ms;
@@ -214,12 +213,13 @@ pipeline_cycle_reset(struct pipeline *p)
 }
 
 void
-pipeline_outputs_stale(struct pipeline *p, int rewrite)
+pipeline_outputs_stale(struct pipeline *p, int reloaded)
 {
 	p->dirty = 1;
-	if (rewrite)
+	if (reloaded) {
 		p->rendered = 0;
-	p->force_render |= rewrite;
+		output_forget(p->d->out);
+	}
 }
 
 void
@@ -973,7 +973,7 @@ render_outputs(struct pipeline *p)
 
 	if (!p->dirty && p->rendered)
 		return;
-	if (output_render(d->out, d->st, d->cfg, p->force_render, &err) == -1) {
+	if (output_render(d->out, d->st, d->cfg, 0, &err) == -1) {
 		p->cycle.outputs_failed++;
 		log_warnx("outputs: %s", err ? err : "cannot write");
 		free(err);
@@ -981,7 +981,6 @@ render_outputs(struct pipeline *p)
 	}
 	p->dirty = 0;
 	p->rendered = 1;
-	p->force_render = 0;
 }
 
 /*

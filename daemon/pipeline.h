@@ -67,9 +67,9 @@ void	 pipeline_batch_end(struct pipeline *p);
 /* Commits, runs the alert rules, writes the alert log and, when
  * anything changed, the outputs. */
 void	 pipeline_flush(struct pipeline *p);
-/* What the outputs show changed outside the pipeline (prune: dirty;
- * reload: rewrite them whatever changed). */
-void	 pipeline_outputs_stale(struct pipeline *p, int rewrite);
+/* What the outputs show changed outside the pipeline (prune), or may
+ * have (reload: output_forget). */
+void	 pipeline_outputs_stale(struct pipeline *p, int reloaded);
 
 const struct cycle *pipeline_cycle(const struct pipeline *p);
 void	 pipeline_cycle_reset(struct pipeline *p);

@@ -116,9 +116,9 @@ tags_key(const char *tags)
 }
 
 /* fc's row made active, its URL and tags set: 0; 1 when the database
- * has no feed of its name; -1 on an error. */
+ * has no feed of its name; -1 on an error.  *moved: its URL changed. */
 static int
-sync_one(struct store *st, const struct feed_conf *fc)
+sync_one(struct store *st, const struct feed_conf *fc, int *moved)
 {
 	sqlite3_stmt *s;
 	int64_t id;
@@ -143,13 +143,15 @@ sync_one(struct store *st, const struct feed_conf *fc)
 		rc = store_run(st, SQ_FEED_ACTIVE,
 		    "UPDATE feeds SET active = 1, tags = ?3 WHERE id = ?1",
 		    "Iss", id, fc->url, tags);
-	else
+	else {
 		/* A new URL is a new server: its validators mean nothing. */
+		*moved = 1;
 		rc = store_run(st, SQ_FEED_URL,
 		    "UPDATE feeds SET url = ?2, active = 1, tags = ?3, etag = NULL,"
 		    " last_modified = NULL, body_hash = NULL, gone = 0,"
 		    " consecutive_errors = 0, redirect_url = NULL,"
 		    " next_due = 0 WHERE id = ?1", "Iss", id, fc->url, tags);
+	}
 	free(tags);
 	return rc;
 }
@@ -163,7 +165,7 @@ sync_one(struct store *st, const struct feed_conf *fc)
  * moving its entry's updated, so readers showed them all again.
  */
 static int
-add_one(struct store *st, const struct feed_conf *fc)
+add_one(struct store *st, const struct feed_conf *fc, int *renamed)
 {
 	char	*tags = tags_key(fc->tags);
 	int	 rc;
@@ -173,7 +175,9 @@ add_one(struct store *st, const struct feed_conf *fc)
 	    " (SELECT id FROM feeds WHERE url = ?2 AND active = 0"
 	    " ORDER BY last_fetch DESC, id DESC LIMIT 1)", "sss", fc->def.name,
 	    fc->url, tags);
-	if (rc == 0 && sqlite3_changes(st->db) == 0)
+	if (rc == 0 && sqlite3_changes(st->db) > 0)
+		*renamed = 1;
+	else if (rc == 0)
 		rc = store_run(st, SQ_FEED_INSERT,
 		    "INSERT INTO feeds (name, url, tags) VALUES (?, ?, ?)",
 		    "sss", fc->def.name, fc->url, tags);
@@ -181,10 +185,15 @@ add_one(struct store *st, const struct feed_conf *fc)
 	return rc;
 }
 
+/*
+ * A feed renamed or moved to a new URL shows so in the outputs (each
+ * entry's source): the generation moves, or a restart or a reload found
+ * the files current and kept the old name until the next story.
+ */
 int
 store_sync_feeds(struct store *st, const struct config *cfg)
 {
-	int rc;
+	int rc, shown = 0;
 	char *added = xcalloc(cfg->nfeeds + 1, 1);
 
 	if (store_begin(st) == -1) {
@@ -195,14 +204,16 @@ store_sync_feeds(struct store *st, const struct config *cfg)
 	    "UPDATE feeds SET active = 0 WHERE active = 1", "");
 	/* the names the database has first: what is left is not theirs */
 	for (size_t i = 0; rc == 0 && i < cfg->nfeeds; i++)
-		if ((rc = sync_one(st, &cfg->feeds[i])) == 1) {
+		if ((rc = sync_one(st, &cfg->feeds[i], &shown)) == 1) {
 			added[i] = 1;
 			rc = 0;
 		}
 	for (size_t i = 0; rc == 0 && i < cfg->nfeeds; i++)
 		if (added[i])
-			rc = add_one(st, &cfg->feeds[i]);
+			rc = add_one(st, &cfg->feeds[i], &shown);
 	free(added);
+	if (rc == 0 && shown)
+		rc = store_bump_generation(st);
 	return store_end(st, rc);
 }
 

@@ -211,6 +211,39 @@ Test(store, new_feeds_look_for_their_url_without_reading_every_feed)
 	free(fc);
 }
 
+/*
+ * The outputs show each entry's feed: a feed renamed or moved to a new
+ * URL moves the generation, so a restart or a reload that found the
+ * files current does not keep showing the old name.  A config that
+ * changed nothing they show leaves it alone.
+ */
+Test(store, a_renamed_or_moved_feed_moves_the_generation)
+{
+	struct fx fx;
+	struct feed_conf fc[2] = {
+		{ .def = { .name = "one" }, .url = "https://a.example/rss" },
+		{ .def = { .name = "two" }, .url = "https://b.example/rss" },
+	};
+	struct config cfg = { .feeds = fc, .nfeeds = 2 };
+	int64_t gen;
+
+	fx_open(&fx);
+	cr_assert_eq(store_sync_feeds(fx.st, &cfg), 0);
+	gen = store_generation(fx.st);
+	cfg.nfeeds = 2;
+	cr_assert_eq(store_sync_feeds(fx.st, &cfg), 0);
+	cr_assert_eq(store_generation(fx.st), gen, "nothing changed");
+	fc[1].def.name = "two renamed";
+	cr_assert_eq(store_sync_feeds(fx.st, &cfg), 0);
+	cr_assert_neq(store_generation(fx.st), gen, "a rename");
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM feeds"), 2);
+	gen = store_generation(fx.st);
+	fc[0].url = "https://a.example/feed.xml";
+	cr_assert_eq(store_sync_feeds(fx.st, &cfg), 0);
+	cr_assert_neq(store_generation(fx.st), gen, "a new URL");
+	fx_close(&fx);
+}
+
 /* feedd_body, counted: how many item texts a statement made. */
 static int body_calls;
 
