@@ -261,6 +261,14 @@ store_alerts_mark_written(struct store *st, const int64_t *ids, size_t n)
 	return store_end(st, rc);
 }
 
+int64_t
+store_rule_alerts_upto(struct store *st, const char *rule, int64_t upto)
+{
+	return store_step_int64(store_query(st, SQ_RULE_ALERTS_UPTO,
+	    "SELECT count(*) FROM (SELECT 1 FROM alerts WHERE rule = ?"
+	    " LIMIT ?)", "sI", rule, upto));
+}
+
 int
 store_alerts_list(struct store *st, const char *rule, int limit,
     struct alert_row **rows, size_t *n)

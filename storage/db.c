@@ -478,6 +478,24 @@ store_step_int64(sqlite3_stmt *s)
 }
 
 int
+store_walk_is_shorter(struct store *st, int64_t total, int limit,
+    store_count_fn kept_upto, const char *key)
+{
+	int64_t enough, kept;
+
+	if (total < 0)
+		return -1;
+	if (limit <= 0)
+		return 0;
+	for (enough = 1; enough * enough < total * limit; enough *= 2)
+		;
+	if (enough > total / 2)		/* no walk tests more than total */
+		enough = total / 2 > 0 ? total / 2 : 1;
+	kept = kept_upto(st, key, enough);
+	return kept < 0 ? -1 : kept >= enough;
+}
+
+int
 store_bindv(sqlite3_stmt *s, const char *fmt, va_list ap)
 {
 	int col = 0, rc = SQLITE_OK;

@@ -29,6 +29,7 @@ enum store_stmt_id {
 	SQ_STORY_FILL, SQ_STORY_FILL_KEPT, SQ_STORY_FILL_RENDER, SQ_FEED_RENDER,
 	SQ_HTML_CONTENT, SQ_STORY_CLAIM_ID,
 	SQ_STORY_RAW, SQ_STORY_COUNT_EST, SQ_RULE_ALERTS_UPTO,
+	SQ_FEED_ITEMS_UPTO,
 	SQ_HTML_PUT, SQ_HTML_SLOTS,
 	SQ_ALERT_INSERT, SQ_ALERT_FIRST, SQ_ALERT_NEWEST, SQ_ALERT_CHECKED, SQ_ALERT_PENDING, SQ_ALERT_WRITTEN,
 	SQ_RECENT_ITEMS, SQ_RECENT_ALERTS,
@@ -102,6 +103,26 @@ int	 store_step_done(sqlite3_stmt *s);
 /* Runs a cached statement for one integer (its first column; -1 for no
  * row, an error or NULL) and resets it. */
 int64_t	 store_step_int64(sqlite3_stmt *s);
+/* Counts the rows of a filter (key: the rule's or feed's name) up to
+ * upto: at most upto, or -1 on an error. */
+typedef int64_t (*store_count_fn)(struct store *st, const char *key,
+	    int64_t upto);
+/*
+ * Whether walking total rows in display order, testing each for a
+ * filter, finds the first limit it keeps sooner than reading each row
+ * it keeps and sorting them: a walk tests about limit * total / kept
+ * rows, at most total, reading them costs kept, so 1 (walk) when kept^2
+ * >= limit * total or kept >= total / 2, give or take a factor of two
+ * (kept_upto counts them only that far), else 0; -1 on an error (total
+ * too).  0 for limit <= 0: no walk stops early.  Always walking, a rule
+ * with 3 alerts on a 10,000-feed store tested all 276,000 stories, 1.1
+ * s at each write of the outputs.
+ */
+int	 store_walk_is_shorter(struct store *st, int64_t total, int limit,
+	    store_count_fn kept_upto, const char *key);
+/* store_count_fn for a rule's alerts (alerts_db.c). */
+int64_t	 store_rule_alerts_upto(struct store *st, const char *rule,
+	    int64_t upto);
 /*
  * Binds the parameters of s from ?1 on, one a letter of fmt, each the
  * next argument: 'i' int, 'I' int64_t, 's' const char * (NULL binds
