@@ -166,10 +166,13 @@ fail:
 	return -1;
 }
 
-#define ALERT_COLS \
+/* The columns of alerts a (from: the table, as the FROM clause names
+ * it) and their stories. */
+#define ALERT_COLS_FROM(from) \
 	"a.id, a.rule, coalesce(s.id, 0), a.title, a.link, a.feed," \
-	" a.published, a.fired_at, a.written FROM alerts a" \
+	" a.published, a.fired_at, a.written FROM " from \
 	" LEFT JOIN stories s ON s.key = a.story_key"
+#define ALERT_COLS	ALERT_COLS_FROM("alerts a")
 
 /* ALERT_COLS, in order, into a struct alert_row. */
 static const struct store_col alert_col[] = {
@@ -269,19 +272,54 @@ store_rule_alerts_upto(struct store *st, const char *rule, int64_t upto)
 	    " LIMIT ?)", "sI", rule, upto));
 }
 
+/*
+ * The newest ?2 alerts; with a rule (?1) its own, found one of two ways
+ * (alerts_list_sql chooses): walking every alert newest first, which
+ * stops at the ?2nd of the rule; or from the rule's (the UNIQUE
+ * index), sorted.  Always walking, a rule with no alerts read the
+ * 262,000 of a rule that fired on every story.
+ */
+#define ALERTS_NEWEST_SQL(from, where) \
+	"SELECT " ALERT_COLS_FROM(from) where \
+	" ORDER BY a.fired_at DESC, a.id DESC LIMIT ?2"
+static const char ALERTS_ALL_SQL[] = ALERTS_NEWEST_SQL("alerts a", "");
+static const char ALERTS_WALK_SQL[] = ALERTS_NEWEST_SQL(
+    "alerts a INDEXED BY alerts_newest", " WHERE a.rule = ?1");
+static const char ALERTS_OF_RULE_SQL[] = ALERTS_NEWEST_SQL(
+    "alerts a INDEXED BY sqlite_autoindex_alerts_1", " WHERE a.rule = ?1");
+
+/* About how many alerts there are (the highest id); -1 on an error. */
+static int64_t
+alerts_est(struct store *st)
+{
+	return store_step_int64(store_stmt(st, SQ_ALERT_COUNT_EST,
+	    "SELECT coalesce(max(id), 0) FROM alerts"));
+}
+
+static const char *
+alerts_list_sql(struct store *st, const char *rule, int limit)
+{
+	int walk;
+
+	if (rule == NULL)
+		return ALERTS_ALL_SQL;
+	walk = store_walk_is_shorter(st, alerts_est(st), limit,
+	    store_rule_alerts_upto, rule);
+	return walk == -1 ? NULL : walk ? ALERTS_WALK_SQL : ALERTS_OF_RULE_SQL;
+}
+
 int
 store_alerts_list(struct store *st, const char *rule, int limit,
     struct alert_row **rows, size_t *n)
 {
+	const char *sql = alerts_list_sql(st, rule, limit);
 	sqlite3_stmt *q;
 	int rc;
 
 	*rows = NULL;
 	*n = 0;
-	if (sqlite3_prepare_v2(st->db, "SELECT " ALERT_COLS
-	    " WHERE ?1 IS NULL OR a.rule = ?1"
-	    " ORDER BY a.fired_at DESC, a.id DESC LIMIT ?2", -1, &q,
-	    NULL) != SQLITE_OK)
+	if (sql == NULL || sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) !=
+	    SQLITE_OK)
 		return -1;
 	rc = store_bind(q, "sl", rule, limit) == 0 ?
 	    alerts_read(q, rows, n) : -1;

@@ -699,3 +699,84 @@ Test(alerts_db, rules_check_the_new_items_a_step_at_a_time)
 	rules_free(&rs);
 	fx_close(&fx);
 }
+
+/* VM steps of the statements that list alerts (store_alerts_list). */
+static int
+list_steps(unsigned mask, void *arg, void *p, void *x)
+{
+	sqlite3_stmt *q = p;
+
+	(void)mask;
+	(void)x;
+	if (strncmp(sqlite3_sql(q), "SELECT a.id, a.rule", 19) == 0)
+		*(int *)arg += sqlite3_stmt_status(q, SQLITE_STMTSTATUS_VM_STEP,
+		    0);
+	return 0;
+}
+
+/* The ids of all's alerts of rule, up to limit (0: all), into want. */
+static size_t
+alerts_of_rule(const struct alert_row *all, size_t n, const char *rule,
+    int limit, int64_t *want)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n && (limit == 0 || k < (size_t)limit); i++)
+		if (strcmp(all[i].rule, rule) == 0)
+			want[k++] = all[i].id;
+	return k;
+}
+
+/*
+ * alerts --rule lists a rule's alerts newest first, found from the
+ * rule's own when it has few: walking every alert for them, a rule with
+ * none read all 262,000 of a rule that fired on every story.  A rule
+ * with many is found walking the alerts newest first, which stops at
+ * the limit.  Either way the rows and their order are those of the
+ * whole list, restricted to the rule.
+ */
+Test(alerts_db, a_rule_with_few_alerts_lists_them_without_walking_all)
+{
+	static int64_t want[2010];
+	const char *rules[] = { "rare", "every", "none" };
+	struct alert_row *all, *rows;
+	size_t nall, n;
+	struct fx fx;
+	int steps;
+
+	fx_open(&fx);
+	/* fired at 400 times, so that the id decides among equals */
+	cr_assert_eq(sqlite3_exec(store_sqlite(fx.st), "WITH RECURSIVE"
+	    " k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i < 1999)"
+	    " INSERT INTO alerts (rule, story_key, fired_at) SELECT 'every',"
+	    " 'story ' || i, 1790000000 + (i * 7919) % 400 FROM k;"
+	    " INSERT INTO alerts (rule, story_key, fired_at) SELECT 'rare',"
+	    " story_key, fired_at FROM alerts WHERE id % 400 = 7;",
+	    NULL, NULL, NULL), SQLITE_OK);
+	cr_assert_eq(store_alerts_list(fx.st, NULL, 0, &all, &nall), 0);
+	cr_assert_eq(nall, 2005);
+	sqlite3_trace_v2(store_sqlite(fx.st), SQLITE_TRACE_PROFILE,
+	    list_steps, &steps);
+	for (int r = 0; r < 3; r++)
+		for (int limit = 0; limit <= 40; limit += 40) {
+			size_t nwant = alerts_of_rule(all, nall, rules[r],
+			    limit, want);
+
+			steps = 0;
+			cr_assert_eq(store_alerts_list(fx.st, rules[r], limit,
+			    &rows, &n), 0, "%s", store_errmsg(fx.st));
+			cr_assert_eq(n, nwant, "%s, limit %d: %zu rows",
+			    rules[r], limit, n);
+			for (size_t i = 0; i < n; i++)
+				cr_assert_eq(rows[i].id, want[i], "%s, limit"
+				    " %d, row %zu", rules[r], limit, i);
+			alert_rows_free(rows, n);
+			if (r != 1)
+				cr_assert_lt(steps, 1000, "%s, limit %d: %d"
+				    " VM steps", rules[r], limit, steps);
+		}
+	cr_assert_eq(alerts_of_rule(all, nall, "rare", 0, want), 5);
+	sqlite3_trace_v2(store_sqlite(fx.st), 0, NULL, NULL);
+	alert_rows_free(all, nall);
+	fx_close(&fx);
+}
