@@ -362,42 +362,105 @@ out:
 	return rc;
 }
 
-/* The first index before i whose feed shares tag's folder, or i. */
-static size_t
-first_with_folder(const struct opml_feed *feeds, size_t i)
+/*
+ * A feed with tags, placed: its folder (first tag), the first feed of
+ * that folder and its own index.  Sorting by folder finds each folder's
+ * first feed, sorting by first then groups the folders in order of
+ * first appearance, each with its feeds in order: n log n, where
+ * looking through the earlier feeds for each one's folder took 18 s for
+ * 100,000 feeds in as many folders.
+ */
+struct placed {
+	const char *folder;
+	size_t	 first;
+	size_t	 i;
+};
+
+static int
+cmp_size(size_t a, size_t b)
 {
-	for (size_t j = 0; j < i; j++)
-		if (feeds[j].ntags > 0 &&
-		    strcmp(feeds[j].tags[0], feeds[i].tags[0]) == 0)
-			return j;
-	return i;
+	return (a > b) - (a < b);
+}
+
+static int
+by_folder(const void *a, const void *b)
+{
+	const struct placed *x = a, *y = b;
+	int c = strcmp(x->folder, y->folder);
+
+	return c != 0 ? c : cmp_size(x->i, y->i);
+}
+
+static int
+by_first(const void *a, const void *b)
+{
+	const struct placed *x = a, *y = b;
+	int c = cmp_size(x->first, y->first);
+
+	return c != 0 ? c : cmp_size(x->i, y->i);
+}
+
+/* The feeds with tags, in the order they are written; *np of them. */
+static struct placed *
+place_feeds(const struct opml_feed *feeds, size_t n, size_t *np)
+{
+	struct placed *p = xcalloc(n + 1, sizeof(*p));
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (feeds[i].ntags > 0)
+			p[k++] = (struct placed){ feeds[i].tags[0], i, i };
+	qsort(p, k, sizeof(*p), by_folder);
+	for (size_t j = 1; j < k; j++)
+		if (strcmp(p[j].folder, p[j - 1].folder) == 0)
+			p[j].first = p[j - 1].first;
+	qsort(p, k, sizeof(*p), by_first);
+	*np = k;
+	return p;
+}
+
+static int
+start_folder(xmlTextWriter *w, const char *folder)
+{
+	if (xmlTextWriterStartElement(w, (const xmlChar *)"outline") < 0 ||
+	    write_attr(w, "text", folder) < 0 ||
+	    write_attr(w, "title", folder) < 0)
+		return -1;
+	return 0;
+}
+
+/* The k placed feeds, each folder an outline around its own. */
+static int
+write_folders(xmlTextWriter *w, const struct opml_feed *feeds,
+    const struct placed *p, size_t k)
+{
+	for (size_t j = 0; j < k; j++) {
+		int opens = j == 0 || p[j].first != p[j - 1].first;
+
+		if (opens && j > 0 && xmlTextWriterEndElement(w) < 0)
+			return -1;
+		if (opens && start_folder(w, p[j].folder) < 0)
+			return -1;
+		if (write_feed(w, &feeds[p[j].i]) < 0)
+			return -1;
+	}
+	return k > 0 && xmlTextWriterEndElement(w) < 0 ? -1 : 0;
 }
 
 static int
 write_body(xmlTextWriter *w, const struct opml_feed *feeds, size_t n)
 {
+	struct placed *p;
+	size_t k;
+	int rc;
+
 	for (size_t i = 0; i < n; i++)
 		if (feeds[i].ntags == 0 && write_feed(w, &feeds[i]) < 0)
 			return -1;
-	for (size_t i = 0; i < n; i++) {
-		const char *folder;
-
-		if (feeds[i].ntags == 0 || first_with_folder(feeds, i) != i)
-			continue;
-		folder = feeds[i].tags[0];
-		if (xmlTextWriterStartElement(w, (const xmlChar *)"outline") < 0 ||
-		    write_attr(w, "text", folder) < 0 ||
-		    write_attr(w, "title", folder) < 0)
-			return -1;
-		for (size_t j = i; j < n; j++)
-			if (feeds[j].ntags > 0 &&
-			    strcmp(feeds[j].tags[0], folder) == 0 &&
-			    write_feed(w, &feeds[j]) < 0)
-				return -1;
-		if (xmlTextWriterEndElement(w) < 0)
-			return -1;
-	}
-	return 0;
+	p = place_feeds(feeds, n, &k);
+	rc = write_folders(w, feeds, p, k);
+	free(p);
+	return rc;
 }
 
 static int
