@@ -11,6 +11,9 @@
  *                 columns title, body (body = summary + content as text)
  *   items_tri  -- trigram index over one column, text (title + body),
  *                 for text written without spaces (Chinese, Japanese)
+ * Its subqueries ask only about the items whose ids lie between the
+ * SQL functions feedd_match_lo() and feedd_match_hi(), which storage
+ * defines (every item, but the new ones while the rules run).
  * Parameters are positional (?) and bound in order from params[].
  *
  * Evaluate the condition where bare `rowid` can mean only items.id:

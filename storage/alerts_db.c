@@ -97,12 +97,16 @@ match_rule(struct store *st, const struct rule_conf *r,
 	if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK)
 		goto out;
 	bind_rule(q, r->expr, sp);
+	st->match_lo = sp->first;
+	st->match_hi = sp->last;
 	while ((step = sqlite3_step(q)) == SQLITE_ROW)
 		if (fire(st, r->def.name, sqlite3_column_int64(q, 0), sp->now,
 		    fired) == -1)
 			goto out;
 	rc = step == SQLITE_DONE ? 0 : -1;
 out:
+	st->match_lo = INT64_MIN;
+	st->match_hi = INT64_MAX;
 	sqlite3_finalize(q);
 	free(sql);
 	return rc;

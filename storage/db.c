@@ -124,6 +124,15 @@ check_version(struct store *st, char **errstr)
 	return -1;
 }
 
+/* feedd_match_lo() and _hi(): the store's int64_t the function holds. */
+static void
+sql_int64_at(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	(void)argv;
+	sqlite3_result_int64(ctx, *(const int64_t *)sqlite3_user_data(ctx));
+}
+
 /*
  * feedd_body(summary, content): the text items_fts indexes for an item
  * (store_body_text).  The full-text tables read their content through
@@ -220,7 +229,13 @@ open_db(struct store *st, char **errstr)
 		return -1;
 	}
 	sqlite3_extended_result_codes(st->db, 1);
-	if (sqlite3_create_function(st->db, "feedd_body", 2, SQLITE_UTF8 |
+	st->match_lo = INT64_MIN;
+	st->match_hi = INT64_MAX;
+	if (sqlite3_create_function(st->db, "feedd_match_lo", 0, SQLITE_UTF8,
+	    &st->match_lo, sql_int64_at, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_create_function(st->db, "feedd_match_hi", 0, SQLITE_UTF8,
+	    &st->match_hi, sql_int64_at, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_create_function(st->db, "feedd_body", 2, SQLITE_UTF8 |
 	    SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL, sql_body, NULL,
 	    NULL) != SQLITE_OK ||
 	    sqlite3_create_function(st->db, "feedd_gist", 2, SQLITE_UTF8 |

@@ -16,12 +16,23 @@
 #include "util/xmalloc.h"
 #include "util/buf.h"
 
-#define SQL_FTS	"rowid IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)"
-#define SQL_TRI	"rowid IN (SELECT rowid FROM items_tri WHERE items_tri MATCH ?)"
+/*
+ * Each subquery asks only about the items feedd_match_lo() to _hi()
+ * (the store's: every item, but the new ones when the rules run).
+ * SQLite makes each IN list once per statement, over every item: a
+ * rule with a two-character Chinese term (LIKE over every item's text)
+ * or a common word cost 180 ms at each run of the rules on a
+ * 10,000-feed store, for the few items new to it.
+ */
+#define IN_RANGE " AND rowid BETWEEN feedd_match_lo() AND feedd_match_hi())"
+#define SQL_FTS	"rowid IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?" \
+		IN_RANGE
+#define SQL_TRI	"rowid IN (SELECT rowid FROM items_tri WHERE items_tri MATCH ?" \
+		IN_RANGE
 #define SQL_FEED "feed_id IN (SELECT id FROM feeds WHERE name = ?)"
 #define SQL_TAG	"feed_id IN (SELECT id FROM feeds WHERE instr(tags, ?) > 0)"
 #define SQL_LIKE "rowid IN (SELECT rowid FROM items_tri WHERE text LIKE ? " \
-		"ESCAPE '\\')"
+		"ESCAPE '\\'" IN_RANGE
 
 /* Marks each node that FTS5 can evaluate alone (see fts_write). */
 static int

@@ -67,6 +67,9 @@ struct store {
 	int	 group_on;
 	int64_t	 group_window;
 	struct group_index *grp;	/* NULL: built on next use */
+	/* the items a rule's condition is asked about (feedd_match_lo
+	 * and _hi in match_sql's subqueries); all but while matching */
+	int64_t	 match_lo, match_hi;
 	char	 errtext[512];		/* store_errmsg's answer */
 	/* why the last rolled-back transaction (or a step whose
 	 * statement was reset since: store_keep_error) failed: ROLLBACK

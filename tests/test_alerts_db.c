@@ -780,3 +780,58 @@ Test(alerts_db, a_rule_with_few_alerts_lists_them_without_walking_all)
 	alert_rows_free(all, nall);
 	fx_close(&fx);
 }
+
+/* VM steps of the rules' statements (SELECT id FROM items WHERE ...). */
+static int
+rule_steps(unsigned mask, void *arg, void *p, void *x)
+{
+	sqlite3_stmt *q = p;
+
+	(void)mask;
+	(void)x;
+	if (strncmp(sqlite3_sql(q), "SELECT id FROM items WHERE", 26) == 0)
+		*(int *)arg += sqlite3_stmt_status(q, SQLITE_STMTSTATUS_VM_STEP,
+		    0);
+	return 0;
+}
+
+/*
+ * A rule SQLite evaluates (a two-character Chinese term: LIKE over the
+ * text; a word beside it) asks its subqueries about the new items only.
+ * SQLite made each IN list over every stored item at each run: 180 ms a
+ * run of the shipped china-ai rule on a 10,000-feed store, for a poll's
+ * few new items.
+ */
+Test(alerts_db, a_rule_sqlite_evaluates_reads_only_the_new_items)
+{
+	struct fx fx;
+	struct rules rs;
+	struct feed_doc *doc = feed_doc_new();
+	int steps = 0;
+
+	fx_open(&fx);
+	rules_init(&rs, "tokyo", "東京 OR robotics");
+	for (int i = 0; i < 400; i++) {
+		char *id = xasprintf("%d", i), *link = xasprintf(
+		    "https://x.example/%d", i), *title = xasprintf(
+		    "大阪のロボット展示会 %d robotics", i);
+
+		fx_item(doc, id, title, link, NOW - 7200 - i);
+		free(id);
+		free(link);
+		free(title);
+	}
+	fx_put(&fx, fx_feed(&fx, "a"), doc, NOW);
+	feed_doc_free(doc);
+	cr_assert_eq(run_rules(&fx, &rs, NOW), 400);
+	put_one(&fx, "b", "1", "東京でロボットの展示会", "https://y.example/1",
+	    NOW, NOW);
+	sqlite3_trace_v2(store_sqlite(fx.st), SQLITE_TRACE_PROFILE, rule_steps,
+	    &steps);
+	cr_assert_eq(run_rules(&fx, &rs, NOW), 1, "the new item");
+	sqlite3_trace_v2(store_sqlite(fx.st), 0, NULL, NULL);
+	cr_assert_lt(steps, 400, "%d VM steps for one new item", steps);
+	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM alerts"), 401);
+	rules_free(&rs);
+	fx_close(&fx);
+}
