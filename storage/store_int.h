@@ -26,7 +26,8 @@ enum store_stmt_id {
 	SQ_ITEM_UPDATE, SQ_STORY_INSERT, SQ_STORY_BY_KEY,
 	SQ_STORY_ALIAS,
 	SQ_FTS_DEL, SQ_FTS_INS, SQ_TRI_DEL, SQ_TRI_INS,
-	SQ_STORY_FILL, SQ_STORY_FILL_KEPT, SQ_STORY_FILL_RENDER, SQ_FEED_RENDER,
+	SQ_STORY_FILL, SQ_STORY_MORE, SQ_STORY_FILL_KEPT, SQ_STORY_FILL_RENDER,
+	SQ_FEED_RENDER,
 	SQ_HTML_CONTENT, SQ_STORY_CLAIM_ID,
 	SQ_STORY_RAW, SQ_STORY_COUNT_EST, SQ_RULE_ALERTS_UPTO,
 	SQ_FEED_ITEMS_UPTO, SQ_ALERT_COUNT_EST,
@@ -365,7 +366,8 @@ void	 store_story_cleanup(struct story_row *row);
 #define STORY_REP(s)	"(SELECT min(id) FROM items WHERE story_id = " s ".id)"
 /*
  * Steps q (first column: item ids, in order; a story's: STORY_REP) and
- * fills one row per item; at most limit (<= 0: all).  Resets q.
+ * fills one row per item; at most limit (<= 0: all).  Resets q.  The
+ * story's columns are read once for a run of rows of one story.
  */
 int	 store_stories_collect(struct store *st, sqlite3_stmt *q, int limit,
 	    struct story_row **rows, size_t *n);
