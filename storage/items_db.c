@@ -473,13 +473,14 @@ bind_item(sqlite3_stmt *s, const struct item_keys *k, const char *cats)
 	store_bind_time(s, 13, it->updated);
 }
 
-/* Its dates may have moved its story in the outputs' order. */
+/* Its dates may have moved its story (as many items as before) in the
+ * outputs' order. */
 static int
 reorder_item_story(struct put *p, int64_t id)
 {
 	return store_run(p->st, SQ_ITEM_STORY_REORDER, "UPDATE stories SET"
-	    STORY_ORDER_SET " WHERE id = (SELECT story_id FROM items"
-	    " WHERE id = ?)", "I", id);
+	    STORY_ORDER_SET_ADDED("0") " WHERE id = (SELECT story_id"
+	    " FROM items WHERE id = ?)", "I", id);
 }
 
 static int
@@ -665,7 +666,7 @@ insert_item(struct put *p, const struct item_keys *k)
 	store_bind_str(s, 20, sp.why);
 	/* a new story was inserted in its place (STORY_INSERT_ONE) */
 	if (store_step_done(s) == -1 || index_item(p, p->next_id, &t) == -1 ||
-	    (sp.created != 1 && store_story_reorder(p->st, sp.story) == -1))
+	    (sp.created != 1 && store_story_joined(p->st, sp.story) == -1))
 		goto out;
 	if (sp.hl != NULL && p->st->grp != NULL) {
 		group_index_add(p->st->grp, p->next_id, p->feed_id, sp.story,

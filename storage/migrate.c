@@ -228,7 +228,7 @@ static const char *const migrations[] = {
 	 * holds all they read, and it is read in order).  The few
 	 * whose first item's updated is ahead of the clock are found by
 	 * stories_early.  The code that adds, changes or deletes items
-	 * sets it again (store_story_reorder), not triggers: an INSERT
+	 * sets it again (items_db.c, the prune), not triggers: an INSERT
 	 * with a trigger that writes takes a statement journal, and a cold
 	 * store cost 2.3 times as much (2,000 feeds: 106 us an item, not
 	 * 46).  A story's sort time only changes in version 3's migration.

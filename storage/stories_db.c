@@ -1107,10 +1107,10 @@ store_stories_each(struct store *st, const char *rule, int limit,
 }
 
 int
-store_story_reorder(struct store *st, int64_t story_id)
+store_story_joined(struct store *st, int64_t story_id)
 {
 	return store_run(st, SQ_STORY_REORDER, "UPDATE stories SET"
-	    STORY_ORDER_SET " WHERE id = ?", "I", story_id);
+	    STORY_ORDER_SET_ADDED("1") " WHERE id = ?", "I", story_id);
 }
 
 /* The oldest ?3 items first seen before ?1 outside the newest ?2

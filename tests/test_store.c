@@ -677,11 +677,13 @@ vm_steps_stop(struct fx *fx)
 /*
  * Feeds "s FROM" to "s TO-1" each bring one item of one link, joining
  * one story (the item of feed 7 has an author, the others none); now:
- * T0 + the feed's number.
+ * T0 + the feed's number.  The VM steps of the last put.
  */
-static void
+static int64_t
 grow_story(struct fx *fx, int from, int to)
 {
+	int64_t steps = 0;
+
 	for (int i = from; i < to; i++) {
 		struct feed_doc *doc = feed_doc_new();
 		struct feed_item *it = fx_item(doc, "g", "One event",
@@ -694,10 +696,14 @@ grow_story(struct fx *fx, int from, int to)
 		cr_assert_eq(sqlite3_exec(store_sqlite(fx->st), sql, NULL,
 		    NULL, NULL), SQLITE_OK);
 		free(sql);
+		if (i == to - 1)
+			vm_steps_start(fx, &steps);
 		fx_put(fx, sqlite3_last_insert_rowid(store_sqlite(fx->st)),
 		    doc, T0 + i);
+		vm_steps_stop(fx);
 		feed_doc_free(doc);
 	}
+	return steps;
 }
 
 /*
@@ -762,6 +768,25 @@ Test(store, a_story_of_many_items_is_read_in_steps_linear_in_them)
 	cr_assert_str_eq(rows[1].author, "Ann");
 	cr_assert_eq(rows[400].nsources, 400);
 	story_rows_free(rows, n);
+	fx_close(&fx);
+}
+
+/*
+ * An item that joins a story keeps the story's count of items: counted
+ * again at each join, storing one link from 8,000 feeds stepped over
+ * 32 million index entries (1.38 s for `once`, 0.51 s now).
+ */
+Test(store, an_item_joining_a_story_does_not_count_its_items_again)
+{
+	struct fx fx;
+	int64_t put100, put400;
+
+	fx_open(&fx);
+	put100 = grow_story(&fx, 0, 100);
+	put400 = grow_story(&fx, 100, 400);
+	cr_assert_lt(put400, put100 + 100, "the 100th item's put: %lld VM"
+	    " steps, the 400th's %lld", (long long)put100, (long long)put400);
+	cr_assert_eq(fx_count(&fx, "SELECT nitems FROM stories"), 400);
 	fx_close(&fx);
 }
 
