@@ -17,6 +17,7 @@
 #include "daemon/feedd.h"
 #include "daemon/metrics.h"
 #include "daemon/output.h"
+#include "daemon/pace.h"
 #include "daemon/pipeline.h"
 #include "daemon/status.h"
 #include "feeds/date.h"
@@ -33,10 +34,6 @@
 #define BLAME_WINDOW_MS	(15 * 60 * 1000)	/* a server answered lately */
 #define TRIM_MS		1000	/* free memory back at most this often */
 #define FLUSH_RETRY_MAX_MS (10 * 60 * 1000) /* a failed flush: longest wait */
-#define MATCH_STEP_MS	50	/* the alert rules' step on the loop, about */
-#define MATCH_STEP_FIRST 4096	/* items, until a step is timed */
-#define MATCH_STEP_MIN	256
-#define MATCH_STEP_MAX	(1 << 20)
 
 /*
  * One fetch on its way through the pipeline: the HTTP result and, for a
@@ -76,7 +73,7 @@ struct pipeline {
 	/* flush policy */
 	int		 dirty;		/* store changed since the last flush */
 	int		 unmatched;	/* items wait for the alert rules */
-	int64_t		 match_step;	/* items the rules check in a step */
+	struct pace	 match_pace;	/* items the rules check in a step */
 	int		 rendered;	/* outputs written at least once */
 	int64_t		 last_flush_ms;
 	uint64_t	 retry_ms;	/* a failed flush's next try; 0: none */
@@ -162,7 +159,7 @@ pipeline_new(struct feedd *d)
 	p->commit_timer.data = p;
 	p->rng = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
 	p->unmatched = 1;	/* items a killed run stored unchecked */
-	p->match_step = MATCH_STEP_FIRST;
+	pace_init(&p->match_pace);
 	return p;
 }
 
@@ -893,43 +890,32 @@ pipeline_batch_end(struct pipeline *p)
  * store (above its alert mark), so a kill before this point loses nothing,
  * and one pass over a batch's items costs far less than one per feed.
  */
-/* The next step's items, from a full step's time: MATCH_STEP_MS' worth. */
-static void
-time_match_step(struct pipeline *p, uint64_t ns)
-{
-	double ms = (double)ns / 1e6, k = MATCH_STEP_MS / (ms > 0.1 ? ms : 0.1);
-	double step = (double)p->match_step * (k < 0.25 ? 0.25 : k > 4 ? 4 : k);
-
-	p->match_step = step < MATCH_STEP_MIN ? MATCH_STEP_MIN :
-	    step > MATCH_STEP_MAX ? MATCH_STEP_MAX : (int64_t)step;
-}
-
 /*
  * The rules over the items not yet checked.  In `run` a step takes
- * about MATCH_STEP_MS and the rest waits for the loop's next turn: a
- * rule every item matched held the loop 1.1 s at the end of a cold
- * 2,000-feed cycle (54,000 alerts at once).  `once` and a stop check
- * all at once.  Returns whether items are left.
+ * about PACE_STEP_MS (pace.h) and the rest waits for the loop's next
+ * turn: a rule every item matched held the loop 1.1 s at the end of a
+ * cold 2,000-feed cycle (54,000 alerts at once).  `once` and a stop
+ * check all at once.  Returns whether items are left.
  */
 static int
 match_alerts(struct pipeline *p)
 {
 	struct feedd *d = p->d;
-	int64_t step = d->mode == FEEDD_RUN && !d->stopping ?
-	    p->match_step : 0;
+	int stepped = d->mode == FEEDD_RUN && !d->stopping;
 	uint64_t t0 = uv_hrtime();
 	int fired = 0, more;
 
 	if (!p->unmatched)
 		return 0;
 	more = store_alerts_match(d->st, d->cfg->rules, d->cfg->nrules,
-	    d->cfg->alert_max_age, (int64_t)time(NULL), step, &fired);
+	    d->cfg->alert_max_age, (int64_t)time(NULL), stepped ?
+	    p->match_pace.step : 0, &fired);
 	if (more == -1) {
 		log_warnx("alerts: %s", store_errmsg(d->st));
 		return 0;
 	}
-	if (more)
-		time_match_step(p, uv_hrtime() - t0);
+	if (stepped)
+		pace_done(&p->match_pace, (int64_t)(uv_hrtime() - t0), more);
 	p->unmatched = more;
 	if (fired > 0)
 		p->dirty = 1;
