@@ -889,13 +889,10 @@ pipeline_batch_end(struct pipeline *p)
  * flush rather than once per fetch: the new items wait unchecked in the
  * store (above its alert mark), so a kill before this point loses nothing,
  * and one pass over a batch's items costs far less than one per feed.
- */
-/*
- * The rules over the items not yet checked.  In `run` a step takes
- * about PACE_STEP_MS (pace.h) and the rest waits for the loop's next
- * turn: a rule every item matched held the loop 1.1 s at the end of a
- * cold 2,000-feed cycle (54,000 alerts at once).  `once` and a stop
- * check all at once.  Returns whether items are left.
+ * In `run` a step takes about PACE_STEP_MS (pace.h) and the rest waits
+ * for the loop's next turn: a rule every item matched held the loop
+ * 1.1 s at the end of a cold 2,000-feed cycle (54,000 alerts at once).
+ * `once` and a stop check all at once.  Returns whether items are left.
  */
 static int
 match_alerts(struct pipeline *p)
