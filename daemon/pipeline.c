@@ -911,6 +911,9 @@ match_alerts(struct pipeline *p)
 		log_warnx("alerts: %s", store_errmsg(d->st));
 		return 0;
 	}
+	if (more)
+		log_debug("alert rules: %lld items checked, more to check",
+		    (long long)p->match_pace.step);
 	if (stepped)
 		pace_done(&p->match_pace, (int64_t)(uv_hrtime() - t0), more);
 	p->unmatched = more;

@@ -119,15 +119,17 @@ ts_count(struct ts *t, const char *needle, const char *needle2)
 	return n;
 }
 
-/* Config at DIR/feedd.conf: test defaults, then extra text (feeds ...). */
+/* Config at DIR/feedd.conf: test defaults (a timeout and a log_level
+ * unless daemon_extra sets them), then extra text (feeds ...). */
 static inline char *
 ts_config(struct ts *t, const char *daemon_extra, const char *rest)
 {
 	char *path = th_path(t->dir, "feedd.conf");
-	char *text = xasprintf("[daemon]\nstate_dir = state\n%s"
-	    "log_level = info\n%s\n[output]\natom = feed.xml\n\n"
+	char *text = xasprintf("[daemon]\nstate_dir = state\n%s%s"
+	    "%s\n[output]\natom = feed.xml\n\n"
 	    "[alerts]\nlog = alerts.log\n\n%s",
 	    strstr(daemon_extra, "timeout") ? "" : "timeout = 4s\n",
+	    strstr(daemon_extra, "log_level") ? "" : "log_level = info\n",
 	    daemon_extra, rest);
 
 	cr_assert_eq(th_write_file(path, text, strlen(text)), 0);
