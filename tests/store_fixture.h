@@ -267,4 +267,33 @@ fx_count(struct fx *fx, const char *sql)
 	sqlite3_finalize(s);
 	return v;
 }
+
+/* The VM steps of the statements whose SQL starts with prefix, counted
+ * while fx_trace_steps traces. */
+struct fx_steps {
+	const char *prefix;
+	int	 steps;
+};
+
+static inline int
+fx_prefix_steps(unsigned mask, void *arg, void *p, void *x)
+{
+	struct fx_steps *c = arg;
+	sqlite3_stmt *q = p;
+
+	(void)mask;
+	(void)x;
+	if (strncmp(sqlite3_sql(q), c->prefix, strlen(c->prefix)) == 0)
+		c->steps += sqlite3_stmt_status(q, SQLITE_STMTSTATUS_VM_STEP,
+		    0);
+	return 0;
+}
+
+/* Traces c's statements (NULL: stops tracing). */
+static inline void
+fx_trace_steps(struct fx *fx, struct fx_steps *c)
+{
+	sqlite3_trace_v2(store_sqlite(fx->st), c ? SQLITE_TRACE_PROFILE : 0,
+	    c ? fx_prefix_steps : NULL, c);
+}
 #endif

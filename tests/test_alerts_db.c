@@ -571,20 +571,6 @@ Test(alerts_db, feed_and_tag_terms)
 	fx_close(&fx);
 }
 
-/* VM steps of the statements that order a rule's stories. */
-static int
-order_steps(unsigned mask, void *arg, void *p, void *x)
-{
-	sqlite3_stmt *q = p;
-
-	(void)mask;
-	(void)x;
-	if (strncmp(sqlite3_sql(q), "SELECT first_item", 17) == 0)
-		*(int *)arg += sqlite3_stmt_status(q, SQLITE_STMTSTATUS_VM_STEP,
-		    0);
-	return 0;
-}
-
 static int
 collect_story(struct story_row *r, void *arg)
 {
@@ -607,7 +593,7 @@ Test(alerts_db, a_rule_with_few_alerts_finds_its_stories_without_walking_all)
 	const char *rules[] = { "rare", "half" };
 	struct feed_doc *doc = feed_doc_new();
 	struct fx fx;
-	int steps;
+	struct fx_steps steps = { "SELECT first_item", 0 };
 
 	fx_open(&fx);
 	for (int i = 0; i < 2000; i++) {
@@ -630,13 +616,12 @@ Test(alerts_db, a_rule_with_few_alerts_finds_its_stories_without_walking_all)
 	cr_assert_eq(store_stories_each(fx.st, NULL, 0, NOW, collect_story,
 	    all), 0);
 	cr_assert_eq(all[0], 2000);
-	sqlite3_trace_v2(store_sqlite(fx.st), SQLITE_TRACE_PROFILE,
-	    order_steps, &steps);
+	fx_trace_steps(&fx, &steps);
 	for (int r = 0; r < 2; r++) {
 		for (int limit = 0; limit <= 40; limit += 40) {
 			int64_t k = 1, want = r ? (limit ? limit : 1000) : 5;
 
-			steps = 0;
+			steps.steps = 0;
 			got[0] = 0;
 			cr_assert_eq(store_stories_each(fx.st, rules[r], limit,
 			    NOW, collect_story, got), 0);
@@ -650,8 +635,8 @@ Test(alerts_db, a_rule_with_few_alerts_finds_its_stories_without_walking_all)
 					    (long long)k - 1);
 			cr_assert_eq(k, got[0] + 1);
 			if (r == 0)
-				cr_assert_lt(steps, 1000, "rare, limit %d: %d"
-				    " VM steps", limit, steps);
+				cr_assert_lt(steps.steps, 1000, "rare, limit"
+				    " %d: %d VM steps", limit, steps.steps);
 		}
 	}
 	sqlite3_trace_v2(store_sqlite(fx.st), 0, NULL, NULL);
@@ -700,20 +685,6 @@ Test(alerts_db, rules_check_the_new_items_a_step_at_a_time)
 	fx_close(&fx);
 }
 
-/* VM steps of the statements that list alerts (store_alerts_list). */
-static int
-list_steps(unsigned mask, void *arg, void *p, void *x)
-{
-	sqlite3_stmt *q = p;
-
-	(void)mask;
-	(void)x;
-	if (strncmp(sqlite3_sql(q), "SELECT a.id, a.rule", 19) == 0)
-		*(int *)arg += sqlite3_stmt_status(q, SQLITE_STMTSTATUS_VM_STEP,
-		    0);
-	return 0;
-}
-
 /* The ids of all's alerts of rule, up to limit (0: all), into want. */
 static size_t
 alerts_of_rule(const struct alert_row *all, size_t n, const char *rule,
@@ -742,7 +713,7 @@ Test(alerts_db, a_rule_with_few_alerts_lists_them_without_walking_all)
 	struct alert_row *all, *rows;
 	size_t nall, n;
 	struct fx fx;
-	int steps;
+	struct fx_steps steps = { "SELECT a.id, a.rule", 0 };
 
 	fx_open(&fx);
 	/* fired at 400 times, so that the id decides among equals */
@@ -755,14 +726,13 @@ Test(alerts_db, a_rule_with_few_alerts_lists_them_without_walking_all)
 	    NULL, NULL, NULL), SQLITE_OK);
 	cr_assert_eq(store_alerts_list(fx.st, NULL, 0, &all, &nall), 0);
 	cr_assert_eq(nall, 2005);
-	sqlite3_trace_v2(store_sqlite(fx.st), SQLITE_TRACE_PROFILE,
-	    list_steps, &steps);
+	fx_trace_steps(&fx, &steps);
 	for (int r = 0; r < 3; r++)
 		for (int limit = 0; limit <= 40; limit += 40) {
 			size_t nwant = alerts_of_rule(all, nall, rules[r],
 			    limit, want);
 
-			steps = 0;
+			steps.steps = 0;
 			cr_assert_eq(store_alerts_list(fx.st, rules[r], limit,
 			    &rows, &n), 0, "%s", store_errmsg(fx.st));
 			cr_assert_eq(n, nwant, "%s, limit %d: %zu rows",
@@ -772,27 +742,14 @@ Test(alerts_db, a_rule_with_few_alerts_lists_them_without_walking_all)
 				    " %d, row %zu", rules[r], limit, i);
 			alert_rows_free(rows, n);
 			if (r != 1)
-				cr_assert_lt(steps, 1000, "%s, limit %d: %d"
-				    " VM steps", rules[r], limit, steps);
+				cr_assert_lt(steps.steps, 1000, "%s, limit"
+				    " %d: %d VM steps", rules[r], limit,
+				    steps.steps);
 		}
 	cr_assert_eq(alerts_of_rule(all, nall, "rare", 0, want), 5);
 	sqlite3_trace_v2(store_sqlite(fx.st), 0, NULL, NULL);
 	alert_rows_free(all, nall);
 	fx_close(&fx);
-}
-
-/* VM steps of the rules' statements (SELECT id FROM items WHERE ...). */
-static int
-rule_steps(unsigned mask, void *arg, void *p, void *x)
-{
-	sqlite3_stmt *q = p;
-
-	(void)mask;
-	(void)x;
-	if (strncmp(sqlite3_sql(q), "SELECT id FROM items WHERE", 26) == 0)
-		*(int *)arg += sqlite3_stmt_status(q, SQLITE_STMTSTATUS_VM_STEP,
-		    0);
-	return 0;
 }
 
 /*
@@ -807,7 +764,7 @@ Test(alerts_db, a_rule_sqlite_evaluates_reads_only_the_new_items)
 	struct fx fx;
 	struct rules rs;
 	struct feed_doc *doc = feed_doc_new();
-	int steps = 0;
+	struct fx_steps steps = { "SELECT id FROM items WHERE", 0 };
 
 	fx_open(&fx);
 	rules_init(&rs, "tokyo", "東京 OR robotics");
@@ -826,11 +783,11 @@ Test(alerts_db, a_rule_sqlite_evaluates_reads_only_the_new_items)
 	cr_assert_eq(run_rules(&fx, &rs, NOW), 400);
 	put_one(&fx, "b", "1", "東京でロボットの展示会", "https://y.example/1",
 	    NOW, NOW);
-	sqlite3_trace_v2(store_sqlite(fx.st), SQLITE_TRACE_PROFILE, rule_steps,
-	    &steps);
+	fx_trace_steps(&fx, &steps);
 	cr_assert_eq(run_rules(&fx, &rs, NOW), 1, "the new item");
-	sqlite3_trace_v2(store_sqlite(fx.st), 0, NULL, NULL);
-	cr_assert_lt(steps, 400, "%d VM steps for one new item", steps);
+	fx_trace_steps(&fx, NULL);
+	cr_assert_lt(steps.steps, 400, "%d VM steps for one new item",
+	    steps.steps);
 	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM alerts"), 401);
 	rules_free(&rs);
 	fx_close(&fx);

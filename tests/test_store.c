@@ -230,7 +230,6 @@ Test(store, a_renamed_or_moved_feed_moves_the_generation)
 	fx_open(&fx);
 	cr_assert_eq(store_sync_feeds(fx.st, &cfg), 0);
 	gen = store_generation(fx.st);
-	cfg.nfeeds = 2;
 	cr_assert_eq(store_sync_feeds(fx.st, &cfg), 0);
 	cr_assert_eq(store_generation(fx.st), gen, "nothing changed");
 	fc[1].def.name = "two renamed";
@@ -365,20 +364,6 @@ Test(store, search_matches_a_prefix_once_for_all_its_snippets)
 	fx_close(&fx);
 }
 
-/* VM steps of the statements that list items (store_items_newest). */
-static int
-item_list_steps(unsigned mask, void *arg, void *p, void *x)
-{
-	sqlite3_stmt *q = p;
-
-	(void)mask;
-	(void)x;
-	if (strncmp(sqlite3_sql(q), "SELECT i.id FROM stories", 24) == 0)
-		*(int *)arg += sqlite3_stmt_status(q, SQLITE_STMTSTATUS_VM_STEP,
-		    0);
-	return 0;
-}
-
 /* Feed "big": n items, item i a story of its own, newest first. */
 static void
 put_big_feed(struct fx *fx, int n)
@@ -435,7 +420,7 @@ Test(store, a_feed_with_few_items_lists_them_without_walking_every_story)
 	struct story_row *all, *rows;
 	size_t nall, n;
 	struct fx fx;
-	int steps;
+	struct fx_steps steps = { "SELECT i.id FROM stories", 0 };
 
 	fx_open(&fx);
 	put_big_feed(&fx, 2000);
@@ -449,14 +434,13 @@ Test(store, a_feed_with_few_items_lists_them_without_walking_every_story)
 	feed_doc_free(doc);
 	cr_assert_eq(store_items_newest(fx.st, NULL, 0, &all, &nall), 0);
 	cr_assert_eq(nall, 2003);
-	sqlite3_trace_v2(store_sqlite(fx.st), SQLITE_TRACE_PROFILE,
-	    item_list_steps, &steps);
+	fx_trace_steps(&fx, &steps);
 	for (int f = 0; f < 2; f++)
 		for (int limit = 0; limit <= 40; limit += 40) {
 			size_t nwant = items_of_feed(all, nall, feeds[f],
 			    limit, want);
 
-			steps = 0;
+			steps.steps = 0;
 			cr_assert_eq(store_items_newest(fx.st, feeds[f], limit,
 			    &rows, &n), 0, "%s", store_errmsg(fx.st));
 			cr_assert_eq(n, nwant, "%s, limit %d: %zu rows",
@@ -466,8 +450,8 @@ Test(store, a_feed_with_few_items_lists_them_without_walking_every_story)
 				    " limit %d, row %zu", feeds[f], limit, i);
 			story_rows_free(rows, n);
 			if (f == 0)
-				cr_assert_lt(steps, 1000, "small, limit %d:"
-				    " %d VM steps", limit, steps);
+				cr_assert_lt(steps.steps, 1000, "small, limit"
+				    " %d: %d VM steps", limit, steps.steps);
 		}
 	cr_assert_eq(items_of_feed(all, nall, "small", 0, want), 5);
 	sqlite3_trace_v2(store_sqlite(fx.st), 0, NULL, NULL);
