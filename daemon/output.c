@@ -186,11 +186,12 @@ remake(struct stream *w, const struct story_row *r, struct entry *e,
 	/* r's, not full's: entry_prepare takes only HTML that fits */
 	full.html.content = full.html.summary = full.html.summary_text = NULL;
 	if (store_story_raw(w->st, r->item_id, &full.summary,
-	    &full.content) == -1)
+	    &full.content, &full.content_base) == -1)
 		return -1;
 	rc = entry_prepare(e, &full, w->now, made);
 	free(full.summary);
 	free(full.content);
+	free(full.content_base);
 	return rc;
 }
 

@@ -733,6 +733,8 @@ parse_work(uv_work_t *w)
 	/* gzip inside the body and charset growth stay within max_size */
 	fp = feed_parser_new(res->effective_url, res->charset);
 	feed_parser_set_max(fp, (unsigned long long)r->max_size);
+	/* the outputs resolve content's links (storage/migrate.c, v13) */
+	feed_parser_set_flags(fp, FEED_PARSE_KEEP_REFS);
 	if (feed_parser_push_whole(fp, res->body ? res->body : "",
 	    res->body_len, &err) == 0)
 		r->doc = feed_parser_finish(fp, &err);

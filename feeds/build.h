@@ -18,6 +18,8 @@ struct builder;
 /* Fills doc (owned by the caller). */
 struct builder *builder_new(struct feed_doc *doc);
 void	 builder_free(struct builder *b);		/* NULL ok */
+/* FEED_PARSE_* (feeds/feed.h), before the first element. */
+void	 builder_set_flags(struct builder *b, unsigned flags);
 
 /*
  * An element opens.  Returns XML_CAPTURE_* flags for its content, or -1

@@ -132,16 +132,19 @@ clean_or_null(const char *s, size_t max)
 	return t;
 }
 
-/* HTML for output: capped before sanitizing so the markup stays whole. */
+/*
+ * HTML for output: capped before sanitizing so the markup stays whole.
+ * inner: the base its relative URLs were left for (story_row), or NULL.
+ */
 static char *
-prepare_html(const char *html, const char *base)
+prepare_html(const char *html, const char *inner, const char *base)
 {
 	char	*capped, *safe, *clean;
 
 	if (!nonempty(html))
 		return NULL;
 	capped = entry_clean_text(html, ENTRY_CONTENT_MAX, 0);
-	safe = html_sanitize(capped, base);
+	safe = html_sanitize_within(capped, inner, base);
 	free(capped);
 	clean = entry_clean_text(safe, 4 * ENTRY_CONTENT_MAX, 0);
 	free(safe);
@@ -606,8 +609,8 @@ prepare_html_kept(struct entry *e, const struct story_row *r,
 		e->summary_text = xstrdup_or_null(r->html.summary_text);
 		return;
 	}
-	e->content = prepare_html(r->content, base);
-	e->summary = prepare_html(r->summary, base);
+	e->content = prepare_html(r->content, r->content_base, base);
+	e->summary = prepare_html(r->summary, NULL, base);
 	if (e->content != NULL && e->summary != NULL &&
 	    strcmp(e->content, e->summary) == 0) {
 		free(e->summary);

@@ -31,6 +31,7 @@ feed_item_cleanup(struct feed_item *item)
 	free(item->author);
 	free(item->summary);
 	free(item->content);
+	free(item->content_base);
 	strv_free(item->categories, item->ncategories);
 	feed_enclosures_free(item->enclosures, item->nenclosures);
 	memset(item, 0, sizeof(*item));

@@ -47,6 +47,12 @@ struct feed_item {
 	char	*author;
 	char	*summary;		/* HTML kept as a string */
 	char	*content;		/* HTML kept as a string */
+	/*
+	 * What content's relative references resolve against, when the
+	 * parser was told to leave them (FEED_PARSE_KEEP_REFS) and it has
+	 * some; else NULL, and every reference in content is absolute.
+	 */
+	char	*content_base;
 	int64_t	 published;		/* Unix seconds UTC, or FEED_TIME_NONE */
 	int64_t	 updated;		/* Unix seconds UTC, or FEED_TIME_NONE */
 	char	**categories;
@@ -71,6 +77,13 @@ struct feed_doc {
 	char	**errors;		/* recoverable problems, "line N: ..." */
 	size_t	 nerrors;
 };
+
+/*
+ * A parser flag: content's relative URLs are left as written, with
+ * content_base set (the daemon, whose outputs resolve them as they
+ * sanitize); without it they are resolved (`feedd parse`).
+ */
+#define FEED_PARSE_KEEP_REFS	0x1
 
 struct feed_doc *feed_doc_new(void);
 void	 feed_doc_free(struct feed_doc *doc);		/* NULL is a no-op */

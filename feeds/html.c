@@ -667,15 +667,29 @@ url_scheme_ok(const char *v)
 	    strcasecmp(scheme, "https") == 0 || strcasecmp(scheme, "mailto") == 0;
 }
 
+/*
+ * What relative URLs resolve against: inner, when set, is the base in
+ * scope where the HTML was written (storage keeps it with content whose
+ * URLs were left relative), applied first as html_resolve would have;
+ * what it leaves relative (a file: base) resolves against base.
+ */
+struct san_base {
+	const char *inner;
+	const char *base;
+};
+
 /* The URL to write for an attribute value, or NULL to drop it. */
 static char *
-safe_url(const char *v, const char *base)
+safe_url(const char *v, const struct san_base *sb)
 {
-	char *r;
+	char *pre = NULL, *r;
 
-	if (!url_scheme_ok(v))
-		return NULL;
-	r = url_resolve(base, v);
+	if (sb->inner != NULL && *v != '\0' &&
+	    !html_has_scheme(v, strlen(v)) &&
+	    (pre = url_resolve(sb->inner, v)) != NULL)
+		v = pre;
+	r = url_scheme_ok(v) ? url_resolve(sb->base, v) : NULL;
+	free(pre);
 	if (r != NULL && !url_scheme_ok(r)) {
 		free(r);
 		return NULL;
@@ -684,7 +698,7 @@ safe_url(const char *v, const char *base)
 }
 
 static void
-put_attrs(struct buf *b, xmlNode *n, const char *base)
+put_attrs(struct buf *b, xmlNode *n, const struct san_base *base)
 {
 	unsigned int seen = 0;
 	const char *name, *v;
@@ -715,7 +729,7 @@ put_attrs(struct buf *b, xmlNode *n, const char *base)
 }
 
 static void
-san_walk(struct buf *b, xmlNode *n, const char *base, int depth)
+san_walk(struct buf *b, xmlNode *n, const struct san_base *base, int depth)
 {
 	const char *name;
 
@@ -759,8 +773,9 @@ html_sanitize_hash(uint64_t h)
 }
 
 char *
-html_sanitize(const char *html, const char *base)
+html_sanitize_within(const char *html, const char *inner, const char *base)
 {
+	struct san_base sb = { inner, base };
 	htmlDocPtr doc;
 	struct buf b;
 
@@ -769,10 +784,16 @@ html_sanitize(const char *html, const char *base)
 	buf_init(&b, 0);
 	buf_append(&b, "", 0);
 	if (*html != '\0' && (doc = html_parse(html)) != NULL) {
-		san_walk(&b, doc->children, base, 0);
+		san_walk(&b, doc->children, &sb, 0);
 		xmlFreeDoc(doc);
 	}
 	return buf_detach(&b);
+}
+
+char *
+html_sanitize(const char *html, const char *base)
+{
+	return html_sanitize_within(html, NULL, base);
 }
 
 unsigned int

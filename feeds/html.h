@@ -32,6 +32,14 @@ int	 html_looks_like_html(const char *s);
  */
 char	*html_sanitize(const char *html, const char *base);
 /*
+ * The same for HTML whose relative URLs were left as written (content
+ * with FEED_PARSE_KEEP_REFS): they resolve against inner, the base in
+ * scope where it was written, then as above; the output is what
+ * html_sanitize makes of html_resolve(html, inner)'s.
+ */
+char	*html_sanitize_within(const char *html, const char *inner,
+	    const char *base);
+/*
  * h (util/hash.h) with what html_sanitize's output depends on besides
  * its arguments added: its revision (bump HTML_SANITIZE_REV with any
  * change to what it writes) and the libxml2 it runs on.  HTML kept
@@ -46,6 +54,11 @@ uint64_t html_sanitize_hash(uint64_t h);
  * nothing to resolve.  Caller frees.
  */
 char	*html_resolve(const char *html, const char *base);
+/*
+ * 1 when some href= or src= value in html looks relative: html_resolve
+ * would parse it (a cheap scan, and a false 1 only costs that parse).
+ */
+int	 html_has_relative(const char *html);
 /* 1 when an attribute of that name holds a URL (href, src, ...). */
 int	 html_url_attr(const char *name);
 /* 1 when v[0..n) starts with a URL scheme ("https:", "mailto:"). */

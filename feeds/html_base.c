@@ -71,8 +71,8 @@ attr_name_at(const char *s, const char *q, const char *name, size_t n)
 }
 
 /* 1 when some href= or src= value in s is a relative reference. */
-static int
-has_relative(const char *s)
+int
+html_has_relative(const char *s)
 {
 	for (const char *p = s; (p = strchr(p, '=')) != NULL; p++) {
 		const char *q = p, *v = p + 1, *end;
@@ -146,7 +146,7 @@ html_resolve(const char *html, const char *base)
 	char *s, *res;
 	size_t n;
 
-	if (html == NULL || base == NULL || !has_relative(html))
+	if (html == NULL || base == NULL || !html_has_relative(html))
 		return NULL;
 	/* written back by libxml2, "&nbsp" would become "&amp;nbsp" */
 	s = html_body_wrap(html, 1, &n);

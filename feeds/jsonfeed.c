@@ -74,6 +74,7 @@ struct jf {
 	const char *base;		/* what relative URLs resolve against */
 	char	*feed_authors;		/* top-level authors, the fallback */
 	const cJSON *root;		/* the feed object */
+	unsigned flags;			/* FEED_PARSE_* */
 };
 
 /* The string at obj.key; a note in errors when present but not a string. */
@@ -266,8 +267,12 @@ get_item(struct jf *jf, const cJSON *item, size_t n)
 	html = get_str(jf, item, "content_html", where);
 	s = get_str(jf, item, "content_text", where);
 	/* relative URLs as in RSS and Atom content (INTERFACE.md) */
-	if (html != NULL && (it->content = html_resolve(html, jf->base)) ==
-	    NULL)
+	if (html != NULL && (jf->flags & FEED_PARSE_KEEP_REFS)) {
+		it->content = xstrdup(html);
+		if (jf->base != NULL && html_has_relative(html))
+			it->content_base = xstrdup(jf->base);
+	} else if (html != NULL &&
+	    (it->content = html_resolve(html, jf->base)) == NULL)
 		it->content = xstrdup(html);
 	else if (html == NULL)
 		it->content = html_escape_text(s);
@@ -563,9 +568,9 @@ clean_strings(cJSON *node)
 
 struct feed_doc *
 jsonfeed_parse(const char *data, size_t len, const char *base_url,
-    char **errstr)
+    unsigned flags, char **errstr)
 {
-	struct jf jf = { 0 };
+	struct jf jf = { .flags = flags };
 	cJSON *root;
 	enum feed_format fmt;
 	char *err = NULL;

@@ -15,6 +15,6 @@
  * Feed ("not a feed: JSON without a jsonfeed.org version").
  */
 struct feed_doc *jsonfeed_parse(const char *data, size_t len,
-	    const char *base_url, char **errstr);
+	    const char *base_url, unsigned flags, char **errstr);
 
 #endif

@@ -46,6 +46,7 @@ struct feed_parser {
 	struct buf	 kept;		/* the (inflated) input, for a second
 					 * parse (retry_closing_voids) */
 	int		 keep;		/* kept holds all of it so far */
+	unsigned	 flags;		/* FEED_PARSE_* */
 	const char	*whole;		/* or the caller's, all of it */
 	size_t		 nwhole;
 };
@@ -69,6 +70,13 @@ feed_parser_new(const char *base_url, const char *charset)
 	p->b = builder_new(p->doc);
 	p->r = xml_reader_new(p->b, p->doc, base_url);
 	return p;
+}
+
+void
+feed_parser_set_flags(struct feed_parser *p, unsigned flags)
+{
+	p->flags = flags;
+	builder_set_flags(p->b, flags);
 }
 
 void
@@ -343,6 +351,7 @@ retry_balanced(struct feed_parser *p, struct feed_doc *doc)
 	    &count)) == NULL)
 		return doc;
 	q = feed_parser_new(p->base_url, p->charset);
+	feed_parser_set_flags(q, p->flags);
 	q->max = p->max;
 	q->keep = 0;			/* once */
 	if (feed_parser_push(q, mended, n, &err) == 0 &&
@@ -378,7 +387,7 @@ feed_parser_finish(struct feed_parser *p, char **errstr)
 	switch (p->sniff) {
 	case SNIFF_JSON:
 		return jsonfeed_parse(buf_str(&p->json), p->json.len,
-		    p->base_url, errstr);
+		    p->base_url, p->flags, errstr);
 	case SNIFF_XML:
 		doc = xml_finish(p, errstr);
 		if (doc != NULL && xml_reader_mismatched(p->r))

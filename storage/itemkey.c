@@ -56,6 +56,9 @@ keys_fill(struct item_keys *k, const struct feed_item *it)
 	k->hashkey = xasprintf("h:%016" PRIx64, h);
 	h = fnv_add(fnv_add(HASH_INIT, it->title), it->summary);
 	h = fnv_add(fnv_add(fnv_add(h, it->content), it->link), it->author);
+	/* only when set: the hash of every item without one stays as it was */
+	if (it->content_base != NULL)
+		h = fnv_add(h, it->content_base);
 	h = fnv_time(fnv_time(h, it->published), it->updated);
 	for (size_t i = 0; i < it->ncategories; i++)
 		h = fnv_add(h, it->categories[i]);

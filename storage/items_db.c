@@ -454,7 +454,8 @@ index_item(struct put *p, int64_t id, const struct item_text *t)
 	return rc;
 }
 
-/* Binds ?3..?13: the item's own columns, shared by insert and update. */
+/* Binds ?3..?13 and ?21: the item's own columns, shared by insert and
+ * update. */
 static void
 bind_item(sqlite3_stmt *s, const struct item_keys *k, const char *cats)
 {
@@ -471,6 +472,7 @@ bind_item(sqlite3_stmt *s, const struct item_keys *k, const char *cats)
 	store_bind_str(s, 11, cats);
 	store_bind_time(s, 12, it->published);
 	store_bind_time(s, 13, it->updated);
+	store_bind_str(s, 21, it->content_base);
 }
 
 /* Its dates may have moved its story (as many items as before) in the
@@ -490,7 +492,8 @@ update_item(struct put *p, int64_t id, const struct item_keys *k)
 	    "UPDATE items SET key = ?2, hash = ?3, canon = ?4, entry_id = ?5,"
 	    " title = ?6, link = ?7, author = ?8, summary = ?9,"
 	    " content = ?10, categories = ?11, published = ?12,"
-	    " updated = ?13, tri = ?14, enclosures = ?18 WHERE id = ?1");
+	    " updated = ?13, tri = ?14, enclosures = ?18, content_base = ?21"
+	    " WHERE id = ?1");
 	char *cats = join_categories(k->it), *encl = join_enclosures(k->it);
 	struct item_text t;
 	int rc = -1;
@@ -643,8 +646,9 @@ insert_item(struct put *p, const struct item_keys *k)
 	    "INSERT INTO items (id, feed_id, key, hash, canon, entry_id, title,"
 	    " link, author, summary, content, categories, published, updated,"
 	    " story_id, first_seen, story_new, alert_checked, enclosures, tri,"
-	    " story_why) VALUES (?17, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
-	    " ?11, ?12, ?13, ?14, ?15, ?16, 1, ?18, ?19, ?20)");
+	    " story_why, content_base) VALUES (?17, ?1, ?2, ?3, ?4, ?5, ?6, ?7,"
+	    " ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, 1, ?18, ?19, ?20,"
+	    " ?21)");
 	char *cats = join_categories(k->it), *encl = join_enclosures(k->it);
 	struct story_pick sp;
 	struct item_text t;

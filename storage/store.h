@@ -229,6 +229,8 @@ struct story_row {
 	char	*author;
 	char	*summary;
 	char	*content;
+	char	*content_base;		/* what content's relative URLs
+					 * resolve against, or NULL */
 	char	**categories;
 	size_t	 ncategories;
 	struct feed_enclosure *enclosures;	/* every item's of the story; length -1: not given */
@@ -322,9 +324,10 @@ int	 store_html_put(struct store *st, const struct story_row *row,
 int	 store_story_claim_id(struct store *st, int64_t story_id,
 	    const char *id);
 void	 story_html_cleanup(struct story_html *html);	/* frees, zeroes */
-/* The item's own HTML, for a row read from the cache (html.row_kept). */
+/* The item's own HTML, for a row read from the cache (html.row_kept),
+ * and its content's base (story_row.content_base). */
 int	 store_story_raw(struct store *st, int64_t item_id, char **summary,
-	    char **content);
+	    char **content, char **content_base);
 
 /*
  * Ranked full-text search (bm25, newest first on ties), query in the

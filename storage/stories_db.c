@@ -94,6 +94,7 @@ static const struct store_col story_col[] = {
 	STORE_COL(struct story_row, author),
 	STORE_COL(struct story_row, summary),
 	STORE_COL(struct story_row, content),
+	STORE_COL(struct story_row, content_base),
 	STORE_COL_TIME(struct story_row, published),
 	STORE_COL_TIME(struct story_row, updated),
 	STORE_COL(struct story_row, first_seen),
@@ -112,8 +113,8 @@ static const struct store_col story_col[] = {
 	STORE_COL(struct story_row, why),
 };
 static const struct store_cols story_cols = STORE_COLS(story_col);
-#define STORY_CATEGORIES	23
-#define STORY_ENCLOSURES	24
+#define STORY_CATEGORIES	24
+#define STORY_ENCLOSURES	25
 
 void
 store_story_cleanup(struct story_row *r)
@@ -163,9 +164,10 @@ store_story_cleanup(struct story_row *r)
 #define STORY_FEED_A	"f.name, f.title, f.link, f.url, f.updated"
 #define STORY_FEED_B	"f.doc_id, f.author, f.language"
 /* The item's and its feed's: the story's come from a story_more. */
-#define STORY_COLS STORY_COLS_GIVEN("i.summary, i.content", "NULL", "0", \
+#define STORY_COLS STORY_COLS_GIVEN("i.summary, i.content, i.content_base", \
+	"NULL", "0", \
 	"NULL", "0", "0", "0", STORY_FEED_A, STORY_FEED_B)
-#define STORY_NCOLS		25
+#define STORY_NCOLS		26
 #define STORY_FROM " FROM items i JOIN feeds f ON f.id = i.feed_id"
 
 /*
@@ -502,7 +504,7 @@ story_fill_render(struct store *st, const int64_t v[4],
     struct render_reader *rd, struct story_row *r)
 {
 	sqlite3_stmt *k = store_stmt(st, SQ_STORY_FILL_KEPT,
-	    RENDER_COLS("NULL, NULL") ", i.key,"
+	    RENDER_COLS("NULL, NULL, NULL") ", i.key,"
 	    " typeof(i.html_content) != 'null', i.html_summary, i.html_text,"
 	    " i.feed_id, " SHOWN_ID_SQL " FROM item_html i"
 	    " WHERE i.pos = ?5 AND +i.id = ?1");
@@ -543,7 +545,8 @@ story_fill_render(struct store *st, const int64_t v[4],
 	}
 	sqlite3_reset(k);
 	if ((s = store_stmt(st, SQ_STORY_FILL_RENDER,
-	    RENDER_COLS("i.summary, i.content") ", i.feed_id, " SHOWN_ID_SQL
+	    RENDER_COLS("i.summary, i.content, i.content_base") ", i.feed_id, "
+	    SHOWN_ID_SQL
 	    " FROM items i WHERE i.id = ?1")) == NULL)
 		return -1;
 	for (int c = 0; c < 4; c++)
@@ -562,18 +565,19 @@ story_fill_render(struct store *st, const int64_t v[4],
 
 int
 store_story_raw(struct store *st, int64_t item_id, char **summary,
-    char **content)
+    char **content, char **content_base)
 {
-	sqlite3_stmt *s = store_query(st, SQ_STORY_RAW,
-	    "SELECT summary, content FROM items WHERE id = ?", "I", item_id);
+	sqlite3_stmt *s = store_query(st, SQ_STORY_RAW, "SELECT summary,"
+	    " content, content_base FROM items WHERE id = ?", "I", item_id);
 	int rc;
 
-	*summary = *content = NULL;
+	*summary = *content = *content_base = NULL;
 	if (s == NULL)
 		return -1;
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		*summary = store_col_str(s, 0);
 		*content = store_col_str(s, 1);
+		*content_base = store_col_str(s, 2);
 	}
 	sqlite3_reset(s);
 	return rc == SQLITE_ROW ? 0 : -1;

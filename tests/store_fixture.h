@@ -129,13 +129,20 @@ fx_downgrade_sql(struct fx *fx, const char *sql)
 }
 
 /*
- * Back to schema version 8: feeds without their index by URL (version
- * 12), stories without the ids the outputs gave them (version 11), the
+ * Back to schema version 8: items without content_base, the render
+ * cache's trigger as before (version 13), feeds without their index by
+ * URL (version 12), stories without the ids the outputs gave them (version 11), the
  * word index with FTS5's own automerge (version 10), and stories
  * without their kept place in the outputs' order, nor its indexes
  * (version 9).
  */
 #define FX_DOWNGRADE_V8_SQL \
+	"DROP TRIGGER item_html_stale;" \
+	"ALTER TABLE items DROP COLUMN content_base;" \
+	"CREATE TRIGGER item_html_stale AFTER UPDATE OF feed_id, story_id," \
+	" entry_id, title, link, author, summary, content, categories," \
+	" published, updated, first_seen, enclosures, story_why ON items" \
+	" BEGIN DELETE FROM item_html WHERE id = old.id; END;" \
 	"DROP INDEX feeds_url;" \
 	"DROP INDEX stories_shown_id;" \
 	"ALTER TABLE stories DROP COLUMN shown_id;" \

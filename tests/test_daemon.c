@@ -84,6 +84,41 @@ Test(daemon, once_prints_a_summary_line)
 	free(conf);
 }
 
+/*
+ * The daemon stores content's relative URLs as written, with the base
+ * they resolve against (the document's URL here), and its feed.xml
+ * shows them resolved against that base, not the entry's link.
+ */
+Test(daemon, content_links_are_stored_as_written_and_shown_resolved)
+{
+	static const char doc[] = "<rss version=\"2.0\" xmlns:content="
+	    "\"http://purl.org/rss/1.0/modules/content/\"><channel><title>t"
+	    "</title><item><title>Relative</title><link>https://elsewhere."
+	    "example/post/1</link><content:encoded><![CDATA[<a href=\""
+	    "notes/1\">notes</a>]]></content:encoded></item></channel></rss>";
+	char *conf = ts_conf_one(&T, "rel", "/rel.xml", "");
+	char *base = xasprintf("http://127.0.0.1:%d/rel.xml", T.port);
+	char *want = xasprintf("href=&quot;http://127.0.0.1:%d/notes/1&quot;",
+	    T.port);
+	char *got, *xml, *path;
+
+	ts_put(&T, "rel.xml", doc);
+	ts_once_quiet(conf);
+	got = ts_db_str(&T, "SELECT content FROM items");
+	cr_assert_str_eq(got, "<a href=\"notes/1\">notes</a>");
+	free(got);
+	got = ts_db_str(&T, "SELECT content_base FROM items");
+	cr_assert_str_eq(got, base);
+	path = th_path(T.dir, "state/feed.xml");
+	xml = th_read_file(path, NULL);
+	cr_assert(xml != NULL && strstr(xml, want) != NULL, "%s", xml);
+	free(xml);
+	free(path);
+	free(want);
+	free(base);
+	free(conf);
+}
+
 Test(daemon, config_error_exits_2_with_file_and_line)
 {
 	char *conf = ts_config(&T, "frobnicate = 1", "");

@@ -440,3 +440,35 @@ Test(html, an_empty_comment_hides_nothing)
 	expect_clean("<p>a<!-->b</p><p>c<!--->d</p><!-- x --> e",
 	    "<p>ab</p><p>cd</p> e");
 }
+
+/*
+ * Content whose relative URLs were left as written (storage keeps the
+ * base in scope with it): each resolves against that base first, as
+ * html_resolve did at the fetch, and what that leaves relative against
+ * the entry's base, as the sanitizer then did.
+ */
+Test(html, sanitize_within_resolves_against_the_kept_base_first)
+{
+	const char *feed = "https://feeds.example/blog/feed.xml";
+	const char *entry = "https://news.example/post/9";
+	char *s = html_sanitize_within("<a href=\"img/a\">a</a>"
+	    "<img src=\"//cdn.example/x.png\"><a href=\"\">e</a>"
+	    "<a href=\"javascript:alert(1)\">j</a>"
+	    "<a href=\"http://[2001:db8::1]/\">v6</a>", feed, entry);
+
+	cr_assert_str_eq(s, "<a href=\"https://feeds.example/blog/img/a\">a"
+	    "</a><img src=\"https://cdn.example/x.png\"/><a href=\"\">e</a>"
+	    "<a>j</a><a href=\"http://[2001:db8::1]"
+	    "/\">v6</a>");
+	free(s);
+	/* a file: feed resolves no network path: the entry's link does */
+	s = html_sanitize_within("<img src=\"//cdn.example/x.png\">",
+	    "file:///srv/feed.xml", entry);
+	cr_assert_str_eq(s, "<img src=\"https://cdn.example/x.png\"/>");
+	free(s);
+	/* without a kept base, as html_sanitize */
+	s = html_sanitize_within("<a href=\"img/a\">a</a>", NULL, entry);
+	cr_assert_str_eq(s, "<a href=\"https://news.example/post/img/a\">a"
+	    "</a>");
+	free(s);
+}

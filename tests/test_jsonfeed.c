@@ -13,7 +13,7 @@ static struct feed_doc *
 parse_ok(const char *json, const char *base)
 {
 	char *err = NULL;
-	struct feed_doc *doc = jsonfeed_parse(json, strlen(json), base, &err);
+	struct feed_doc *doc = jsonfeed_parse(json, strlen(json), base, 0, &err);
 
 	cr_assert_not_null(doc, "failed: %s", err ? err : "(no message)");
 	cr_assert_null(err);
@@ -24,7 +24,7 @@ static void
 expect_fail_len(const char *json, size_t len, const char *msg_part)
 {
 	char *err = NULL;
-	struct feed_doc *doc = jsonfeed_parse(json, len, NULL, &err);
+	struct feed_doc *doc = jsonfeed_parse(json, len, NULL, 0, &err);
 
 	cr_assert_null(doc);
 	cr_assert_not_null(err);
@@ -259,7 +259,7 @@ Test(jsonfeed, deep_nesting_fails_cleanly)
 		s[n + i] = ']';
 	}
 	s[2 * n] = '\0';
-	cr_assert_null(jsonfeed_parse(s, 2 * n, NULL, &err));
+	cr_assert_null(jsonfeed_parse(s, 2 * n, NULL, 0, &err));
 	cr_assert_not_null(err);
 	free(err);
 	free(s);
@@ -271,7 +271,7 @@ Test(jsonfeed, length_is_respected)
 	static const char json[] = "{\"version\":\"https://jsonfeed.org/version/1"
 	    "\",\"items\":[]}GARBAGE";
 	char *err = NULL;
-	struct feed_doc *doc = jsonfeed_parse(json, strlen(json) - 7, NULL,
+	struct feed_doc *doc = jsonfeed_parse(json, strlen(json) - 7, NULL, 0,
 	    &err);
 
 	cr_assert_not_null(doc, "%s", err);

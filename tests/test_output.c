@@ -843,3 +843,61 @@ Test(output, an_entry_larger_than_the_window_comes_out_whole)
 	free(atom);
 	output_free(out);
 }
+
+/* One item whose content has relative URLs, kept with base. */
+static struct store_put_result
+put_relative(const char *base)
+{
+	struct feed_doc *doc = feed_doc_new();
+	struct feed_item *it = feed_doc_add_item(doc);
+	struct store_put_result res;
+	char	*err = NULL;
+
+	doc->title = xstrdup("Example News");
+	it->title = xstrdup("Relative story");
+	it->link = xstrdup("https://news.example/2026/12/relative");
+	it->content = xstrdup("<p><a href=\"notes/1\">notes</a> <img "
+	    "src=\"/i/a.png\"></p>");
+	it->content_base = xstrdup(base);
+	it->published = time(NULL) - 60;
+	cr_assert_eq(store_put_doc(fx.st, fx.feed_id, doc, time(NULL), &res,
+	    &err), 0, "%s", err);
+	feed_doc_free(doc);
+	return res;
+}
+
+/*
+ * Content stored with its relative URLs and their base (the daemon's
+ * parse, FEED_PARSE_KEEP_REFS) comes out resolved against that base,
+ * not the entry's link; the same content under a new base (the feed
+ * moved) is an update, and the kept HTML made from the old base goes.
+ */
+Test(output, content_kept_relative_resolves_against_its_base)
+{
+	struct output *out = output_new();
+	char	*xml;
+
+	cr_assert_eq(put_relative("https://a.example/blog/feed.xml")
+	    .new_items, 1);
+	render_ok(out, 1);
+	xml = th_read_file(fx.cfg.atom_path, NULL);
+	cr_assert_eq(count(xml, "href=&quot;https://a.example/blog/notes/1"
+	    "&quot;"), 1, "%s", xml);
+	cr_assert_eq(count(xml, "src=&quot;https://a.example/i/a.png&quot;"),
+	    1);
+	free(xml);
+	cr_assert_eq(fx_count_db("SELECT count(*) FROM item_html i JOIN items"
+	    " t ON t.id = i.id WHERE t.content_base IS NOT NULL"), 1);
+
+	cr_assert_eq(put_relative("https://b.example/feed").updated_items, 1);
+	cr_assert_eq(fx_count_db("SELECT count(*) FROM item_html i JOIN items"
+	    " t ON t.id = i.id WHERE t.content_base IS NOT NULL"), 0);
+	render_ok(out, 1);
+	xml = th_read_file(fx.cfg.atom_path, NULL);
+	cr_assert_eq(count(xml, "https://b.example/notes/1"), 1, "%s", xml);
+	cr_assert_eq(count(xml, "a.example"), 0);
+	free(xml);
+	/* the same again changes nothing */
+	cr_assert_eq(put_relative("https://b.example/feed").updated_items, 0);
+	output_free(out);
+}

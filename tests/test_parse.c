@@ -1209,3 +1209,97 @@ Test(parse, a_tag_of_too_many_attributes_is_refused, .timeout = 20)
 	feed_doc_free(doc);
 	free(xml);
 }
+
+/* doc parsed as the daemon parses it: content's references left. */
+static struct feed_doc *
+parse_keep_refs(const char *s, const char *base)
+{
+	struct feed_parser *p = feed_parser_new(base, NULL);
+	struct feed_doc *doc = NULL;
+	char *err = NULL;
+
+	feed_parser_set_flags(p, FEED_PARSE_KEEP_REFS);
+	if (feed_parser_push(p, s, strlen(s), &err) == 0)
+		doc = feed_parser_finish(p, &err);
+	feed_parser_free(p);
+	cr_assert_not_null(doc, "parse failed: %s", err ? err : "?");
+	free(err);
+	return doc;
+}
+
+#define KEEP_REFS_RSS RSS_HEAD "<rss version=\"2.0\" xmlns:content=" \
+	"\"http://purl.org/rss/1.0/modules/content/\"><channel><title>t" \
+	"</title><item><title>rel</title><description><![CDATA[<a " \
+	"href=\"/s\">s</a>]]></description><content:encoded><![CDATA[<a " \
+	"href=\"/p/1\">p</a> <img src=\"img/a.png\">]]></content:encoded>" \
+	"</item><item><title>abs</title><content:encoded><![CDATA[<a " \
+	"href=\"https://x.example/\">x</a>]]></content:encoded></item>" \
+	"</channel></rss>"
+
+/*
+ * The daemon's parse leaves content's relative URLs as written, with
+ * the base they resolve against (the outputs resolve them as they
+ * sanitize); the summary is resolved as before, and `feedd parse`'s
+ * content too.
+ */
+Test(parse, keep_refs_leaves_content_relative_with_its_base)
+{
+	const char *url = "https://feeds.example/blog/feed.xml";
+	struct feed_doc *kept = parse_keep_refs(KEEP_REFS_RSS, url);
+	struct feed_doc *doc = parse_cs(KEEP_REFS_RSS, url, NULL);
+
+	cr_assert_str_eq(kept->items[0].content,
+	    "<a href=\"/p/1\">p</a> <img src=\"img/a.png\">");
+	cr_assert_str_eq(kept->items[0].content_base, url);
+	cr_assert_str_eq(kept->items[0].summary,
+	    "<a href=\"https://feeds.example/s\">s</a>");
+	cr_assert_null(kept->items[1].content_base, "no relative URL");
+	cr_assert_str_eq(doc->items[0].content,
+	    "<a href=\"https://feeds.example/p/1\">p</a> <img "
+	    "src=\"https://feeds.example/blog/img/a.png\">");
+	cr_assert_null(doc->items[0].content_base);
+	feed_doc_free(kept);
+	feed_doc_free(doc);
+}
+
+/* The base kept is the one in scope: xml:base on the content element. */
+Test(parse, keep_refs_keeps_the_xml_base_in_scope)
+{
+	static const char xml[] = "<feed xmlns=\"http://www.w3.org/2005/Atom\""
+	    " xml:base=\"https://a.example/feed/\"><title>t</title><entry>"
+	    "<title>e</title><content type=\"html\" xml:base=\"../posts/\">"
+	    "&lt;a href=\"one\"&gt;1&lt;/a&gt;</content></entry></feed>";
+	struct feed_doc *doc = parse_keep_refs(xml, "https://f.example/x");
+
+	cr_assert_str_eq(doc->items[0].content, "<a href=\"one\">1</a>");
+	cr_assert_str_eq(doc->items[0].content_base,
+	    "https://a.example/posts/");
+	feed_doc_free(doc);
+}
+
+/* A document read again with its tags mended is read as the daemon
+ * asked the first time. */
+Test(parse, keep_refs_holds_when_the_document_is_read_again)
+{
+	static const char xml[] = "<rss version=\"2.0\" xmlns:content="
+	    "\"http://purl.org/rss/1.0/modules/content/\"><channel><title>t"
+	    "</title><item><title>One</title><description>a<br>b"
+	    "</description><content:encoded><![CDATA[<a href=\"/p\">p</a>]]>"
+	    "</content:encoded></item><item><title>Two</title></item>"
+	    "</channel></rss>";
+	static const char json[] = "{\"version\": "
+	    "\"https://jsonfeed.org/version/1.1\", \"title\": \"t\", "
+	    "\"items\": [{\"id\": \"1\", \"content_html\": "
+	    "\"<a href=\\\"p/2\\\">2</a>\"}]}";
+	struct feed_doc *doc = parse_keep_refs(xml, "https://r.example/f");
+	struct feed_doc *jf = parse_keep_refs(json, "https://j.example/f/");
+
+	cr_assert(has_error(doc, "mended"), "read again");
+	cr_assert_eq(doc->nitems, 2);
+	cr_assert_str_eq(doc->items[0].content, "<a href=\"/p\">p</a>");
+	cr_assert_str_eq(doc->items[0].content_base, "https://r.example/f");
+	cr_assert_str_eq(jf->items[0].content, "<a href=\"p/2\">2</a>");
+	cr_assert_str_eq(jf->items[0].content_base, "https://j.example/f/");
+	feed_doc_free(doc);
+	feed_doc_free(jf);
+}
