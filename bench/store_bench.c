@@ -42,6 +42,7 @@ load_doc(const char *dir, int f)
 	 * parser had to check in the render bench */
 	char *url = xasprintf("http://feed-%d.example.org/feed.xml", f);
 	struct feed_doc *doc = NULL;
+	struct feed_parser *parser;
 	FILE *fp = fopen(path, "rb");
 	struct stat sb;
 	char *buf;
@@ -54,8 +55,15 @@ load_doc(const char *dir, int f)
 	if (fread(buf, 1, (size_t)sb.st_size, fp) != (size_t)sb.st_size)
 		exit(1);
 	fclose(fp);
-	if ((doc = feed_parse_buffer(buf, (size_t)sb.st_size, url, NULL,
-	    &err)) == NULL) {
+	/* as the daemon parses (daemon/pipeline.c): content's relative
+	 * links left for the render */
+	parser = feed_parser_new(url, NULL);
+	feed_parser_set_flags(parser, FEED_PARSE_KEEP_REFS);
+	if (feed_parser_push_whole(parser, buf, (size_t)sb.st_size,
+	    &err) == 0)
+		doc = feed_parser_finish(parser, &err);
+	feed_parser_free(parser);
+	if (doc == NULL) {
 		fprintf(stderr, "store_bench: %s: %s\n", path, err);
 		free(err);
 		doc = feed_doc_new();
