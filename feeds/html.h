@@ -34,8 +34,10 @@ char	*html_sanitize(const char *html, const char *base);
 /*
  * The same for HTML whose relative URLs were left as written (content
  * with FEED_PARSE_KEEP_REFS): they resolve against inner, the base in
- * scope where it was written, then as above; the output is what
- * html_sanitize makes of html_resolve(html, inner)'s.
+ * scope where it was written, then as above.  The output is what
+ * html_sanitize makes of html_resolve(html, inner)'s, but for what
+ * libxml2's serializer did to URLs on that round trip (%-escaped
+ * non-ASCII and brackets: an IRI stays as written here).
  */
 char	*html_sanitize_within(const char *html, const char *inner,
 	    const char *base);

@@ -165,8 +165,7 @@ store_story_cleanup(struct story_row *r)
 #define STORY_FEED_B	"f.doc_id, f.author, f.language"
 /* The item's and its feed's: the story's come from a story_more. */
 #define STORY_COLS STORY_COLS_GIVEN("i.summary, i.content, i.content_base", \
-	"NULL", "0", \
-	"NULL", "0", "0", "0", STORY_FEED_A, STORY_FEED_B)
+	"NULL", "0", "NULL", "0", "0", "0", STORY_FEED_A, STORY_FEED_B)
 #define STORY_NCOLS		26
 #define STORY_FROM " FROM items i JOIN feeds f ON f.id = i.feed_id"
 
