@@ -12,6 +12,7 @@
 #include "util/xmalloc.h"
 #include "config/match.h"
 #include "feeds/headline.h"
+#include "feeds/html.h"
 #include "storage/group.h"
 #include "util/buf.h"
 #include "storage/itemkey.h"
@@ -181,26 +182,28 @@ text_index_build(struct put *p, size_t nitems, struct text_index *ti)
 	return 0;
 }
 
-/* Row id, when it has exactly k's link, title and text, into f. */
+/* Row id, when it has exactly k's link, title and text (its content
+ * as given), into f. */
 static int
 text_check(struct put *p, int64_t id, const struct item_keys *k,
-    struct found *f)
+    const char *content, struct found *f)
 {
 	const struct feed_item *it = k->it;
 
 	return step_found(store_query(p->st, SQ_ITEM_BY_TEXT, "SELECT id,"
 	    " hash FROM items WHERE id = ? AND canon IS ? AND title IS ? AND"
 	    " summary IS ? AND content IS ?", "Issss", id, stored_canon(k),
-	    it->title, it->summary, it->content), f);
+	    it->title, it->summary, content), f);
 }
 
 static int
-find_by_text(struct put *p, const struct item_keys *k, struct found *f)
+find_by_text_as(struct put *p, const struct item_keys *k, const char *content,
+    struct found *f)
 {
 	const struct feed_item *it = k->it;
 	struct text_index *ti = &p->texts;
 	uint64_t fp = text_fp(stored_canon(k), it->title, it->summary,
-	    it->content);
+	    content);
 	size_t lo = 0, hi;
 
 	f->id = 0;
@@ -222,7 +225,7 @@ find_by_text(struct put *p, const struct item_keys *k, struct found *f)
 	for (; lo < ti->n && ti->ref[lo].fp == fp; lo++) {
 		if (ti->ref[lo].taken)
 			continue;
-		if (text_check(p, ti->ref[lo].id, k, f) == -1)
+		if (text_check(p, ti->ref[lo].id, k, content, f) == -1)
 			return -1;
 		if (f->id != 0) {
 			ti->ref[lo].taken = 1;
@@ -230,6 +233,28 @@ find_by_text(struct put *p, const struct item_keys *k, struct found *f)
 		}
 	}
 	return 0;
+}
+
+/*
+ * The stored item of k's text.  One stored before schema 13 has its
+ * content's links resolved (migrate.c): looked for that way too, or
+ * the first fetch after an upgrade stored it again, a new story.
+ */
+static int
+find_by_text(struct put *p, const struct item_keys *k, struct found *f)
+{
+	const struct feed_item *it = k->it;
+	char *resolved;
+	int rc;
+
+	if (find_by_text_as(p, k, it->content, f) == -1)
+		return -1;
+	if (f->id != 0 || it->content_base == NULL ||
+	    (resolved = html_resolve(it->content, it->content_base)) == NULL)
+		return 0;
+	rc = find_by_text_as(p, k, resolved, f);
+	free(resolved);
+	return rc;
 }
 
 /*
