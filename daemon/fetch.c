@@ -471,6 +471,12 @@ fetcher_busy(const struct fetcher *fr)
 }
 
 size_t
+fetcher_waiting(const struct fetcher *fr)
+{
+	return fr->queued;
+}
+
+size_t
 fetcher_hosts(const struct fetcher *fr)
 {
 	return fr->nhosts;

@@ -94,6 +94,8 @@ void	 fetcher_hold_host(struct fetcher *fr, const char *host, int64_t until);
 void	 fetcher_add(struct fetcher *fr, const char *url, void *arg);
 /* Transfers queued or in flight. */
 size_t	 fetcher_busy(const struct fetcher *fr);
+/* Transfers queued: waiting for a slot, their host or the store. */
+size_t	 fetcher_waiting(const struct fetcher *fr);
 /* Hosts it knows: with a transfer queued or in flight, or held. */
 size_t	 fetcher_hosts(const struct fetcher *fr);
 /*

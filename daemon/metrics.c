@@ -250,7 +250,7 @@ render_rest(struct metrics *m, struct buf *b)
 	    "feedd_feeds{state=\"gone\"} %d\n",
 	    m->feeds_ok, m->feeds_failing, m->feeds_gone);
 	head(b, "feedd_last_cycle_timestamp_seconds", "gauge",
-	    "When no fetch was last waiting or running (Unix seconds).");
+	    "When no fetch was last waiting for its turn (Unix seconds).");
 	buf_printf(b, "feedd_last_cycle_timestamp_seconds %lld\n",
 	    (long long)m->last_cycle);
 	head(b, "feedd_database_damaged", "gauge",

@@ -767,6 +767,56 @@ Test(daemon, metrics_count_no_fetch_for_a_held_feed)
 	free(busy);
 }
 
+/*
+ * Polling keeps up while no feed waits for its turn, whatever is still
+ * in flight: a server that never answers holds its transfer until the
+ * low-speed limit (15 s here), and feedd_last_cycle_timestamp_seconds waited
+ * for it (with a few such servers always in flight, for good).  It
+ * moves once the other feed is fetched, the hung transfer running.
+ */
+Test(daemon, metrics_say_polling_keeps_up_while_a_slow_server_runs)
+{
+	int port = th_free_port();
+	char *listen = xasprintf("127.0.0.1:%d", port);
+	char *hung = ts_feed(&T, "hung", "/h.xml?hang=1");
+	char *good = ts_feed(&T, "good", "/a.xml");
+	char *rest = xasprintf("%s%s", hung, good);
+	char *conf = ts_config(&T, "timeout = 30s", rest), *url, *m;
+	char *errf = th_path(T.dir, "stderr"), *doc = rss_items(1, "g", "");
+	pid_t pid;
+
+	ts_put(&T, "a.xml", doc);
+	conf_listen(conf, listen);
+	/* the test suite's 2 s would end the hung transfer: 15 s here */
+	setenv("FEEDD_TEST_LOW_SPEED_SECS", "20", 1);
+	pid = ts_run_start(conf, errf);
+	url = xasprintf("http://%s/metrics", listen);
+	m = http_wait_for(url, "feedd_fetch_duration_seconds_count 1\n");
+	for (int i = 0; i < 100 && m && strstr(m,
+	    "feedd_last_cycle_timestamp_seconds 0\n"); i++) {
+		free(m);
+		ts_nap_ms(100);
+		m = http_get(url);
+	}
+	kill(pid, SIGTERM);
+	cr_assert_eq(ts_wait_exit(pid, 12), 0);
+	cr_assert(m && !strstr(m, "feedd_last_cycle_timestamp_seconds 0\n"),
+	    "%s", m ? m : "(no answer)");
+	/* the hung one was still running */
+	cr_assert(strstr(m, "feedd_fetch_duration_seconds_count 1\n"), "%s",
+	    m);
+	cr_assert_eq(ts_count(&T, "/h.xml", NULL), 1);
+	free(m);
+	free(url);
+	free(doc);
+	free(errf);
+	free(conf);
+	free(rest);
+	free(good);
+	free(hung);
+	free(listen);
+}
+
 
 /*
  * A reload that moves the Atom file: the HTTP server serves the new
