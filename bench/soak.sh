@@ -25,4 +25,10 @@ corpus=${FEEDD_CORPUS:-/work/shared/corpus}
 [ -f "$corpus/MANIFEST.tsv" ] || corpus=../shared/corpus
 dir=$(sh bench/corpus "$N") || exit 1
 out=build/bench/soak-$N.txt
-SOAK_FEEDS=$N python3 -u bench/soak.py "$FEEDD" "$corpus" "$dir" | tee "$out"
+# the driver's exit status, not tee's: a soak that gave up fails
+rc=$(mktemp) || exit 1
+{ SOAK_FEEDS=$N python3 -u bench/soak.py "$FEEDD" "$corpus" "$dir"
+  echo $? > "$rc"; } | tee "$out"
+status=$(cat "$rc")
+rm -f "$rc"
+exit "$status"
