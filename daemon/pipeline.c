@@ -702,11 +702,10 @@ result_done(struct pipeline *p, struct result *r)
 	result_release(p, r);
 	status_soon(d);
 	/*
-	 * Polling keeps up while nothing waits for its turn.  Waiting for
-	 * no transfer to run either (the batch's end, below) never came
-	 * at 2,000 feeds a minute with a few slow servers always in
-	 * flight, each until its timeout, and the metric that says so sat
-	 * still for minutes (bench/soak.py waited on it in vain).
+	 * Polling keeps up while nothing waits for its turn.  A slow
+	 * server's transfer, running until its timeout, says nothing of
+	 * that, and with a few always in flight the batch's end (below)
+	 * may not come for minutes.
 	 */
 	if (d->mode == FEEDD_RUN && d->fetcher != NULL &&
 	    fetcher_waiting(d->fetcher) == 0)
