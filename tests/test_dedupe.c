@@ -286,7 +286,7 @@ Test(dedupe, churning_ids_keep_their_items_across_content_kept_relative)
 	feed = fx_feed(&fx, "daily");
 	for (int fetch = 0; fetch < 4; fetch++) {
 		struct feed_doc *doc = feed_doc_new();
-		char id[32];
+		char id[48];
 
 		doc->link = xstrdup("https://example.net/");
 		for (int i = 0; i < 2; i++) {
