@@ -709,6 +709,19 @@ http_wait_for(const char *url, const char *needle)
 	return m;
 }
 
+/* GETs url while its body (m, the last one) holds needle, 10 s at most;
+ * the last body. */
+static char *
+http_wait_gone(const char *url, char *m, const char *needle)
+{
+	for (int i = 0; i < 100 && m && strstr(m, needle); i++) {
+		free(m);
+		ts_nap_ms(100);
+		m = http_get(url);
+	}
+	return m;
+}
+
 /*
  * A feed its host's Retry-After holds is not asked: /metrics counted it
  * as an http_error fetch all the same.  Here "busy" gets a 429 with an
@@ -740,12 +753,7 @@ Test(daemon, metrics_count_no_fetch_for_a_held_feed)
 	url = xasprintf("http://127.0.0.1:%d/metrics", port);
 	/* the cycle over: nothing waiting or running, the held feed too */
 	m = http_wait_for(url, "feedd_fetches_total{outcome=\"ok\"} 1\n");
-	for (int i = 0; i < 100 && m && strstr(m,
-	    "feedd_last_cycle_timestamp_seconds 0\n"); i++) {
-		free(m);
-		ts_nap_ms(100);
-		m = http_get(url);
-	}
+	m = http_wait_gone(url, m, "feedd_last_cycle_timestamp_seconds 0\n");
 	kill(pid, SIGTERM);
 	cr_assert_eq(ts_wait_exit(pid, 12), 0);
 	cr_assert(m && strstr(m, "feedd_fetches_total{outcome=\"ok\"} 1\n") &&
@@ -792,12 +800,7 @@ Test(daemon, metrics_say_polling_keeps_up_while_a_slow_server_runs)
 	pid = ts_run_start(conf, errf);
 	url = xasprintf("http://%s/metrics", listen);
 	m = http_wait_for(url, "feedd_fetch_duration_seconds_count 1\n");
-	for (int i = 0; i < 100 && m && strstr(m,
-	    "feedd_last_cycle_timestamp_seconds 0\n"); i++) {
-		free(m);
-		ts_nap_ms(100);
-		m = http_get(url);
-	}
+	m = http_wait_gone(url, m, "feedd_last_cycle_timestamp_seconds 0\n");
 	kill(pid, SIGTERM);
 	cr_assert_eq(ts_wait_exit(pid, 12), 0);
 	cr_assert(m && !strstr(m, "feedd_last_cycle_timestamp_seconds 0\n"),
