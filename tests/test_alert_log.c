@@ -167,6 +167,40 @@ npending(struct store *st)
 	return n;
 }
 
+/*
+ * What a run that crashed between writing and marking left: the lines
+ * of the want pending alerts for which keep(i), appended to fp.
+ */
+static void
+crashed_lines(struct store *st, size_t want, FILE *fp, int (*keep)(size_t))
+{
+	struct alert_row *rows;
+	size_t	 n;
+
+	cr_assert_eq(store_alerts_pending(st, &rows, &n), 0);
+	cr_assert_eq(n, want);
+	for (size_t i = 0; i < n; i++) {
+		char *line = alert_format_line(&rows[i], ALERT_FORMAT_TEXT);
+
+		if (keep(i))
+			fputs(line, fp);
+		free(line);
+	}
+	alert_rows_free(rows, n);
+}
+
+static int
+first_two(size_t i)
+{
+	return i < 2;
+}
+
+static int
+two_in_three(size_t i)
+{
+	return i % 3 != 1;
+}
+
 Test(alert_log, flush_writes_each_alert_once)
 {
 	char	*dir = th_tmpdir(), *log = th_path(dir, "alerts.log"), *err = NULL;
@@ -190,24 +224,14 @@ Test(alert_log, crash_between_write_and_mark_is_not_written_twice)
 {
 	char	*dir = th_tmpdir(), *log = th_path(dir, "alerts.log"), *err = NULL;
 	struct store *st = store_with_alerts(dir, 3);
-	struct alert_row *rows;
 	struct alert_log *al;
-	size_t	 n;
 	FILE	*fp;
 
 	/* the "crashed" run appended two lines but marked nothing */
-	cr_assert_eq(store_alerts_pending(st, &rows, &n), 0);
-	cr_assert_eq(n, 3);
 	fp = fopen(log, "w");
-	for (size_t i = 0; i < 2; i++) {
-		char *line = alert_format_line(&rows[i], ALERT_FORMAT_TEXT);
-
-		fputs(line, fp);
-		free(line);
-	}
+	crashed_lines(st, 3, fp, first_two);
 	fputs("2026-11-27T03:14:26Z china-ai \"half a li", fp);	/* cut */
 	fclose(fp);
-	alert_rows_free(rows, n);
 	al = alert_log_open(log, ALERT_FORMAT_TEXT, &err);
 	cr_assert_not_null(al, "%s", err);
 	{ int w = alert_log_flush(al, st, &err); char *t = th_read_file(log, NULL); cr_expect_eq(w, 1, "only the third is new: %d %s", w, t); free(t); }
@@ -455,24 +479,13 @@ Test(alert_log, a_crash_after_thousands_of_lines_writes_only_the_rest)
 {
 	char	*dir = th_tmpdir(), *log = th_path(dir, "alerts.log"), *err = NULL;
 	struct store *st = store_with_alerts(dir, 3000);
-	struct alert_row *rows;
 	struct alert_log *al;
-	size_t	 n;
 	FILE	*fp;
 
-	cr_assert_eq(store_alerts_pending(st, &rows, &n), 0);
-	cr_assert_eq(n, 3000);
 	fp = fopen(log, "w");
 	fputs("2026-11-27T03:14:26Z other \"an older line\"\n", fp);
-	for (size_t i = 0; i < n; i++) {
-		char *line = alert_format_line(&rows[i], ALERT_FORMAT_TEXT);
-
-		if (i % 3 != 1)		/* two in three reached the log */
-			fputs(line, fp);
-		free(line);
-	}
+	crashed_lines(st, 3000, fp, two_in_three);	/* two in three */
 	fclose(fp);
-	alert_rows_free(rows, n);
 	al = alert_log_open(log, ALERT_FORMAT_TEXT, &err);
 	cr_assert_not_null(al, "%s", err);
 	cr_expect_eq(alert_log_flush(al, st, &err), 1000, "%s", err);
