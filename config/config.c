@@ -217,7 +217,7 @@ name_ok(struct loader *l, const char *name, const char *kind, int line)
 
 /* The name of the feed a (full) slot holds. */
 static const char *
-slot_name(const struct config *cfg, size_t slot)
+slot_name(const struct config *cfg, uint32_t slot)
 {
 	return cfg->feeds[slot - 1].def.name;
 }
@@ -227,7 +227,7 @@ slot_name(const struct config *cfg, size_t slot)
  * O(1) to find while loading, and so does config_find_feed after.
  * The slot holding name, or the empty slot where it would go.
  */
-static size_t *
+static uint32_t *
 name_slot(const struct feed_name_index *ix, const struct config *cfg,
     const char *name)
 {
@@ -256,14 +256,14 @@ name_index_add(struct feed_name_index *ix, const struct config *cfg,
 		free(ix->slot);
 		*ix = big;
 	}
-	*name_slot(ix, cfg, cfg->feeds[idx].def.name) = idx + 1;
+	*name_slot(ix, cfg, cfg->feeds[idx].def.name) = (uint32_t)idx + 1;
 }
 
 static const struct feed_conf *
 name_index_find(const struct feed_name_index *ix, const struct config *cfg,
     const char *name)
 {
-	size_t *slot;
+	uint32_t *slot;
 
 	if (ix->cap == 0)
 		return NULL;
