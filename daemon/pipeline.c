@@ -24,6 +24,7 @@
 #include "feeds/parse.h"
 #include "storage/store.h"
 #include "util/hash.h"
+#include "util/hex.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
 
@@ -255,6 +256,32 @@ start_dropped(struct pipeline *p, struct feed_state *fs)
 	return -1;
 }
 
+/*
+ * feeds.body_hash as the pipeline writes it (result's body_hash: 16
+ * lowercase hex digits) into *h: 1; 0 for NULL or anything else, which
+ * only has the next body parsed once more.
+ */
+static int
+body_hash_parse(const char *s, uint64_t *h)
+{
+	uint64_t v = 0;
+	int i, d;
+
+	*h = 0;
+	if (s == NULL)
+		return 0;
+	for (i = 0; i < 16; i++) {
+		if ((d = hex_digit((unsigned char)s[i])) == -1 ||
+		    (s[i] >= 'A' && s[i] <= 'F'))
+			return 0;
+		v = v << 4 | (uint64_t)d;
+	}
+	if (s[16] != '\0')
+		return 0;
+	*h = v;
+	return 1;
+}
+
 int
 pipeline_fetch_req(void *arg, struct fetch_req *req, void *cbarg)
 {
@@ -276,8 +303,7 @@ pipeline_fetch_req(void *arg, struct fetch_req *req, void *cbarg)
 		feed_row_cleanup(&row);
 		return start_dropped(p, fs);
 	}
-	snprintf(fs->body_hash, sizeof(fs->body_hash), "%s",
-	    row.body_hash ? row.body_hash : "");
+	fs->has_body_hash = body_hash_parse(row.body_hash, &fs->body_hash);
 	/* a first document is all new: index all of it off the loop */
 	fs->first_body = row.body_hash == NULL;
 	req->url = xstrdup(fs->url);
@@ -854,7 +880,9 @@ pipeline_fetch_done(struct fetch_result *res, void *arg)
 		r->prep_flags = PREP_BODIES |
 		    (p->d->cfg->group_stories ? PREP_HEADLINES : 0);
 	r->max_size = p->d->cfg->max_size;	/* the worker must not read cfg */
-	memcpy(r->prev_hash, r->fs->body_hash, sizeof(r->prev_hash));
+	if (r->fs->has_body_hash)
+		snprintf(r->prev_hash, sizeof(r->prev_hash), "%016llx",
+		    (unsigned long long)r->fs->body_hash);
 	if (res->outcome != FETCH_OUTCOME_OK || res->aborted ||
 	    r->fs->removed) {
 		result_done(p, r);
