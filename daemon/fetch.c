@@ -23,7 +23,13 @@ struct host {
 	int		 in_ready;
 	int		 active;
 	int64_t		 hold_until;	/* Unix seconds; 0 none */
-	TAILQ_HEAD(, fetch_wait) queue;
+	/*
+	 * The queued requests' args, oldest at head, in a ring: 8 bytes a
+	 * feed, where a list node took 32 (100,000 feeds of a first cycle,
+	 * all queued at once: 3.2 MB).  Freed when it empties.
+	 */
+	void		**queue;
+	size_t		 qhead, qlen, qcap;
 };
 
 struct sock_ctx {
@@ -81,7 +87,6 @@ host_get(struct fetcher *fr, const char *url)
 		}
 	ho = xcalloc(1, sizeof(*ho));
 	ho->name = name;
-	TAILQ_INIT(&ho->queue);
 	ho->hnext = *slot;
 	*slot = ho;
 	fr->nhosts++;
@@ -99,8 +104,8 @@ host_release(struct fetcher *fr, struct host *h)
 {
 	struct host **slot;
 
-	if (fr->closing || h->active > 0 || h->in_ready ||
-	    !TAILQ_EMPTY(&h->queue) || h->hold_until > (int64_t)time(NULL))
+	if (fr->closing || h->active > 0 || h->in_ready || h->qlen > 0 ||
+	    h->hold_until > (int64_t)time(NULL))
 		return;
 	slot = &fr->hosts[hash_str(h->name) % HOST_BUCKETS];
 	while (*slot != h)
@@ -114,8 +119,7 @@ host_release(struct fetcher *fr, struct host *h)
 static void
 ready_push(struct fetcher *fr, struct host *h)
 {
-	if (h->in_ready || TAILQ_EMPTY(&h->queue) ||
-	    h->active >= fr->o.per_host)
+	if (h->in_ready || h->qlen == 0 || h->active >= fr->o.per_host)
 		return;
 	h->in_ready = 1;
 	STAILQ_INSERT_TAIL(&fr->ready, h, rlink);
@@ -133,16 +137,40 @@ ready_pop(struct fetcher *fr)
 	return h;
 }
 
-static struct fetch_wait *
-host_dequeue(struct fetcher *fr, struct host *h)
+static void
+host_enqueue(struct fetcher *fr, struct host *h, void *arg)
 {
-	struct fetch_wait *w = TAILQ_FIRST(&h->queue);
+	if (h->qlen == h->qcap) {
+		size_t cap = h->qcap ? h->qcap * 2 : 4;
+		void **q = xreallocarray(NULL, cap, sizeof(*q));
 
-	if (w == NULL)
-		return NULL;
-	TAILQ_REMOVE(&h->queue, w, link);
+		/* unrolled from head, so the ring starts at 0 again */
+		for (size_t i = 0; i < h->qlen; i++)
+			q[i] = h->queue[(h->qhead + i) % h->qcap];
+		free(h->queue);
+		h->queue = q;
+		h->qhead = 0;
+		h->qcap = cap;
+	}
+	h->queue[(h->qhead + h->qlen++) % h->qcap] = arg;
+	fr->queued++;
+}
+
+/* The oldest queued request's arg, taken off the queue: 1; 0: none. */
+static int
+host_dequeue(struct fetcher *fr, struct host *h, void **arg)
+{
+	if (h->qlen == 0)
+		return 0;
+	*arg = h->queue[h->qhead];
+	h->qhead = (h->qhead + 1) % h->qcap;
+	if (--h->qlen == 0) {
+		free(h->queue);
+		h->queue = NULL;
+		h->qhead = h->qcap = 0;
+	}
 	fr->queued--;
-	return w;
+	return 1;
 }
 
 /* ---- completion ---- */
@@ -186,21 +214,10 @@ fetcher_hold_host(struct fetcher *fr, const char *host, int64_t until)
 		h->hold_until = until;
 }
 
-/* The result of a queued request that ends without a transfer. */
-static struct fetch_result *
-wait_result(struct fetch_wait *w)
-{
-	struct fetch_result *res = fetch_result_new(w->arg);
-
-	free(w);
-	return res;
-}
-
 static void
-complete_held(struct fetcher *fr, struct host *h, struct fetch_wait *w,
-    int64_t now)
+complete_held(struct fetcher *fr, struct host *h, void *arg, int64_t now)
 {
-	struct fetch_result *res = wait_result(w);
+	struct fetch_result *res = fetch_result_new(arg);
 
 	res->held = 1;
 	res->outcome = FETCH_OUTCOME_HTTP_ERROR;
@@ -225,10 +242,11 @@ complete_aborted(struct fetcher *fr, struct fetch *f)
 	complete(fr, f);
 }
 
+/* A queued request's result: it ends without a transfer. */
 static void
-complete_aborted_wait(struct fetcher *fr, struct fetch_wait *w)
+complete_aborted_wait(struct fetcher *fr, void *arg)
 {
-	struct fetch_result *res = wait_result(w);
+	struct fetch_result *res = fetch_result_new(arg);
 
 	set_aborted(res);
 	fr->cb(res, fr->cbarg);
@@ -386,15 +404,14 @@ on_curl_socket(CURL *easy, curl_socket_t s, int action, void *arg,
 
 /* ---- the queue ---- */
 
-/* w's request, as req_cb says it now, on the wire; nothing if dropped. */
+/* arg's request, as req_cb says it now, on the wire; nothing if
+ * dropped. */
 static void
-start(struct fetcher *fr, struct host *h, struct fetch_wait *w)
+start(struct fetcher *fr, struct host *h, void *arg)
 {
 	struct fetch_req req = { NULL, NULL, NULL };
-	void *arg = w->arg;
 	struct fetch *f;
 
-	free(w);
 	if (fr->req_cb(arg, &req, fr->cbarg) == -1)
 		return;
 	f = fetch_new(fr, &req, arg);
@@ -418,17 +435,17 @@ dispatch(struct fetcher *fr)
 {
 	int64_t now = (int64_t)time(NULL);
 	struct host *h;
-	struct fetch_wait *w;
+	void	*arg;
 
 	while (!fr->closing && !fr->held && fr->active < fr->o.concurrency &&
 	    (h = ready_pop(fr)) != NULL) {
 		if (h->hold_until > now) {
-			while ((w = host_dequeue(fr, h)) != NULL)
-				complete_held(fr, h, w, now);
+			while (host_dequeue(fr, h, &arg))
+				complete_held(fr, h, arg, now);
 			continue;
 		}
-		if ((w = host_dequeue(fr, h)) != NULL)
-			start(fr, h, w);
+		if (host_dequeue(fr, h, &arg))
+			start(fr, h, arg);
 		ready_push(fr, h);
 		host_release(fr, h);	/* its last request was dropped */
 	}
@@ -443,12 +460,9 @@ on_kick(uv_timer_t *t)
 void
 fetcher_add(struct fetcher *fr, const char *url, void *arg)
 {
-	struct fetch_wait *w = xmalloc(sizeof(*w));
 	struct host *h = host_get(fr, url);
 
-	w->arg = arg;
-	TAILQ_INSERT_TAIL(&h->queue, w, link);
-	fr->queued++;
+	host_enqueue(fr, h, arg);
 	ready_push(fr, h);
 	if (!uv_is_active((uv_handle_t *)&fr->kick))
 		uv_timer_start(&fr->kick, on_kick, 0, 0);
@@ -540,13 +554,13 @@ fetcher_set_opts(struct fetcher *fr, const struct fetch_opts *o)
 void
 fetcher_drop_queue(struct fetcher *fr)
 {
-	struct fetch_wait *w;
 	struct host *h;
+	void	*arg;
 
 	for (size_t i = 0; i < HOST_BUCKETS; i++)
 		for (h = fr->hosts[i]; h; h = h->hnext)
-			while ((w = host_dequeue(fr, h)) != NULL)
-				complete_aborted_wait(fr, w);
+			while (host_dequeue(fr, h, &arg))
+				complete_aborted_wait(fr, arg);
 }
 
 void
@@ -576,6 +590,7 @@ on_fetcher_closed(uv_handle_t *h)
 	for (size_t i = 0; i < HOST_BUCKETS; i++)
 		for (ho = fr->hosts[i]; ho; ho = next) {
 			next = ho->hnext;
+			free(ho->queue);
 			free(ho->name);
 			free(ho);
 		}

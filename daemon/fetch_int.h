@@ -16,12 +16,6 @@
 
 struct host;
 
-/* A queued request: all a first cycle keeps per feed until it starts. */
-struct fetch_wait {
-	TAILQ_ENTRY(fetch_wait) link;	/* host queue */
-	void		*arg;
-};
-
 struct fetch {
 	struct fetcher	*fr;
 	struct host	*host;

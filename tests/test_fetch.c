@@ -398,3 +398,64 @@ Test(fetch, hosts_are_forgotten_when_idle)
 	for (int i = 0; i < 5; i++)
 		free(c.url[i]);
 }
+
+/* Requests by index on one host, started in the order req_cb saw. */
+struct order_run {
+	struct fetcher *fr;
+	char	*url;
+	int	 started[32];
+	int	 nstarted;
+	int	 next;		/* the next index to add */
+	int	 done;
+};
+
+static int
+order_req(void *arg, struct fetch_req *req, void *cbarg)
+{
+	struct order_run *c = cbarg;
+
+	c->started[c->nstarted++] = (int)(intptr_t)arg;
+	/* two more for each started: the queue grows while its head moves */
+	for (int k = 0; k < 2 && c->next < 32; k++, c->next++)
+		fetcher_add(c->fr, c->url, (void *)(intptr_t)c->next);
+	req->url = xstrdup(c->url);
+	return 0;
+}
+
+static void
+order_done(struct fetch_result *res, void *cbarg)
+{
+	((struct order_run *)cbarg)->done++;
+	fetch_result_free(res);
+}
+
+/*
+ * A host's queued requests start in the order they were added, while
+ * more are added as they start (the queue is a ring that grows; its
+ * head moves on as it does), and each starts once.
+ */
+Test(fetch, one_hosts_requests_start_in_the_order_added)
+{
+	struct fetch_opts o = { .concurrency = 1, .per_host = 1,
+	    .timeout = 20, .max_size = 1 << 20, .user_agent = "feedd-test",
+	    .allow_private = 1 };
+	struct order_run c = { 0 };
+	uv_loop_t loop;
+
+	c.url = xasprintf("http://127.0.0.1:%d/f.xml", T.port);
+	cr_assert_eq(uv_loop_init(&loop), 0);
+	c.fr = fetcher_new(&loop, &o, order_req, order_done, &c);
+	for (c.next = 0; c.next < 3; c.next++)
+		fetcher_add(c.fr, c.url, (void *)(intptr_t)c.next);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	cr_assert_eq(c.nstarted, 32);
+	cr_assert_eq(c.done, 32);
+	for (int i = 0; i < 32; i++)
+		cr_assert_eq(c.started[i], i, "request %d started %dth",
+		    c.started[i], i);
+	cr_assert_eq(fetcher_hosts(c.fr), 0);
+	fetcher_close(c.fr);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	cr_assert_eq(uv_loop_close(&loop), 0);
+	free(c.url);
+}
