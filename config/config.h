@@ -27,6 +27,7 @@ struct conf_def {
 	char	*name;
 	const char *file;	/* one of the config's files */
 	int	 line;
+	int	 name_holds_url;	/* a feed's url lies in name's block */
 };
 
 struct feed_conf {

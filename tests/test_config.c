@@ -204,6 +204,52 @@ under(const char *dir, const char *rel)
 }
 
 /*
+ * A kept feed's name and url are one allocation, the url after the
+ * name's NUL (a feed costs malloc's overhead once for both, for as long
+ * as it is configured); each reads back whole, with the feed's other
+ * keys.  Sections reported (a duplicate, one without a url) are freed
+ * as they were read: ASan's build checks that nothing leaks or is
+ * freed twice.
+ */
+Test(config, a_feeds_name_and_url_are_one_allocation)
+{
+	char *dir = th_tmpdir(), *path, *errs;
+	struct config *cfg;
+
+	path = put(dir, "feedd.conf", "[feed \"Hacker News\"]\n"
+	    "url = https://news.ycombinator.com/rss\ntags = tech, hn\n"
+	    "interval = 5m\n[feed \"\u4e2d\u6587\"]\nurl = https://cn.example"
+	    "/\u65b0\u95fb.xml\n");
+	cfg = load_ok(path);
+	cr_assert_eq(cfg->nfeeds, 2);
+	for (size_t i = 0; i < cfg->nfeeds; i++) {
+		const struct feed_conf *f = &cfg->feeds[i];
+
+		cr_assert(f->def.name_holds_url);
+		cr_assert_eq(f->url, f->def.name + strlen(f->def.name) + 1);
+	}
+	cr_assert_str_eq(cfg->feeds[0].def.name, "Hacker News");
+	cr_assert_str_eq(cfg->feeds[0].url,
+	    "https://news.ycombinator.com/rss");
+	cr_assert_str_eq(cfg->feeds[0].tags, "tech, hn");
+	cr_assert_eq(cfg->feeds[0].interval, 300);
+	cr_assert_str_eq(config_find_feed(cfg, "\u4e2d\u6587")->url,
+	    "https://cn.example/\u65b0\u95fb.xml");
+	config_free(cfg);
+	free(path);
+	path = put(dir, "feedd.conf", "[feed \"a\"]\nurl = https://a.example/"
+	    "\n[feed \"a\"]\nurl = https://b.example/\n[feed \"c\"]\n"
+	    "tags = x\n");
+	errs = load_errors(path);
+	cr_assert(strstr(errs, "duplicate feed \"a\"") != NULL, "%s", errs);
+	cr_assert(strstr(errs, "feed \"c\" has no url") != NULL, "%s", errs);
+	free(errs);
+	free(path);
+	th_rmdir(dir);
+	free(dir);
+}
+
+/*
  * A loaded config keeps its feeds' names hashed: `feedd status` looks
  * up each feed of the database, and a list searched for each one made
  * it quadratic (100,000 feeds: minutes).  Every name is found, names
