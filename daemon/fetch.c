@@ -26,10 +26,11 @@ struct host {
 	/*
 	 * The queued requests' args, oldest at head, in a ring: 8 bytes a
 	 * feed, where a list node took 32 (100,000 feeds of a first cycle,
-	 * all queued at once: 3.2 MB).  Freed when it empties.
+	 * all queued at once: 3.2 MB).  It starts at one slot (most hosts
+	 * have one feed) and is freed when it empties.
 	 */
 	void		**queue;
-	size_t		 qhead, qlen, qcap;
+	uint32_t	 qhead, qlen, qcap;
 };
 
 struct sock_ctx {
@@ -141,11 +142,11 @@ static void
 host_enqueue(struct fetcher *fr, struct host *h, void *arg)
 {
 	if (h->qlen == h->qcap) {
-		size_t cap = h->qcap ? h->qcap * 2 : 4;
+		uint32_t cap = h->qcap ? h->qcap * 2 : 1;
 		void **q = xreallocarray(NULL, cap, sizeof(*q));
 
 		/* unrolled from head, so the ring starts at 0 again */
-		for (size_t i = 0; i < h->qlen; i++)
+		for (uint32_t i = 0; i < h->qlen; i++)
 			q[i] = h->queue[(h->qhead + i) % h->qcap];
 		free(h->queue);
 		h->queue = q;
