@@ -378,7 +378,6 @@ rule_open(struct loader *l, char *name, int line)
 		    dup != NULL ? &dup->def : NULL);
 }
 
-/* The checks a section gets once all its keys are in; a kept one is added. */
 /*
  * A kept feed's name and url in one allocation, "name\0url": two small
  * ones cost malloc's overhead twice, some 30 bytes a feed of the ~230
@@ -403,6 +402,7 @@ feed_conf_pack(struct feed_conf *f)
 	f->def.name_holds_url = 1;
 }
 
+/* The checks a section gets once all its keys are in; a kept one is added. */
 static void
 section_close(struct loader *l)
 {

@@ -48,7 +48,8 @@ struct result {
 	int		 prep_flags;	/* a first body: PREP_BODIES, and
 					 * PREP_HEADLINES with grouping on */
 	int64_t		 max_size;	/* bound on the document once decoded */
-	char		 prev_hash[17];	/* the body stored last time, or "" */
+	uint64_t	 prev_hash;	/* the body stored last time's, */
+	int		 has_prev_hash;	/* when there is one */
 	char		 body_hash[17];	/* this body's, or "" */
 	struct feed_doc	*doc;
 	struct store_prep *prep;
@@ -751,6 +752,7 @@ parse_work(uv_work_t *w)
 	struct result *r = w->data;
 	struct fetch_result *res = r->http;
 	struct feed_parser *fp;
+	uint64_t hash;
 	char *err = NULL;
 
 	free_parsed(r->p);
@@ -759,9 +761,10 @@ parse_work(uv_work_t *w)
 	 * on the loop thread it was 3% of a cold cycle.  The same body as
 	 * last time is not parsed again: nothing in it can be new.
 	 */
+	hash = hash_body(res->body, res->body_len);
 	snprintf(r->body_hash, sizeof(r->body_hash), "%016llx",
-	    (unsigned long long)hash_body(res->body, res->body_len));
-	if (strcmp(r->body_hash, r->prev_hash) == 0) {
+	    (unsigned long long)hash);
+	if (r->has_prev_hash && hash == r->prev_hash) {
 		res->outcome = FETCH_OUTCOME_NOT_MODIFIED;
 		return;
 	}
@@ -880,9 +883,9 @@ pipeline_fetch_done(struct fetch_result *res, void *arg)
 		r->prep_flags = PREP_BODIES |
 		    (p->d->cfg->group_stories ? PREP_HEADLINES : 0);
 	r->max_size = p->d->cfg->max_size;	/* the worker must not read cfg */
-	if (r->fs->has_body_hash)
-		snprintf(r->prev_hash, sizeof(r->prev_hash), "%016llx",
-		    (unsigned long long)r->fs->body_hash);
+	/* the worker compares it: it must not read the feed's state */
+	r->prev_hash = r->fs->body_hash;
+	r->has_prev_hash = r->fs->has_body_hash;
 	if (res->outcome != FETCH_OUTCOME_OK || res->aborted ||
 	    r->fs->removed) {
 		result_done(p, r);

@@ -844,7 +844,7 @@ Test(daemon, metrics_say_polling_keeps_up_while_a_slow_server_runs)
 
 	ts_put(&T, "a.xml", doc);
 	conf_listen(conf, listen);
-	/* the test suite's 2 s would end the hung transfer: 15 s here */
+	/* the test suite's 2 s would end the hung transfer: 20 s here */
 	setenv("FEEDD_TEST_LOW_SPEED_SECS", "20", 1);
 	pid = ts_run_start(conf, errf);
 	url = xasprintf("http://%s/metrics", listen);
