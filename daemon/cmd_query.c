@@ -296,25 +296,65 @@ static const struct out_rows hit_out = {
 
 /* ---- items: items grouped by story ---- */
 
+/* An item as printed: it, and the story of the one printed before it
+ * (0: none), under whose first item it is indented in a table. */
+struct item_view {
+	const struct story_row *row;
+	int64_t	 prev_story;
+};
+
+static cJSON *
+item_json(const void *rows, size_t i)
+{
+	return json_story(((const struct item_view *)rows)[i].row);
+}
+
 static void
 item_cells(struct table *t, const struct out *o, const void *rows, size_t i)
 {
-	const struct story_row *s = (const struct story_row *)rows + i;
+	const struct item_view *v = (const struct item_view *)rows + i;
 
-	table_story(t, o, s, i > 0 && s[-1].story_id == s->story_id ?
+	table_story(t, o, v->row, v->prev_story == v->row->story_id ?
 	    CELL_MEMBER : CELL_FIRST);
 }
 
+static void
+item_line(const void *rows, size_t i)
+{
+	tsv_story(((const struct item_view *)rows)[i].row);
+}
+
 static const struct out_rows item_out = {
-	&story_cols, story_json, item_cells, story_line,
+	&story_cols, item_json, item_cells, item_line,
 };
 
+/* What printing items as they are read keeps: print_item's arg. */
+struct item_print {
+	struct out_stream out;
+	int64_t	 prev_story;
+};
+
+static int
+print_item(struct story_row *r, void *arg)
+{
+	struct item_print *p = arg;
+	struct item_view v = { r, p->prev_story };
+
+	out_stream_row(&p->out, &v, 0);
+	p->prev_story = r->story_id;
+	return 0;
+}
+
+/*
+ * Rows are printed as they are read, not collected first: `items
+ * --limit 300000` over the 10,000-feed bench store took 750 MB so.
+ * A failure midway leaves the rows before it printed.
+ */
 int
 cmd_items(struct query *q)
 {
-	struct story_row *rows;
+	struct item_print p = { { 0 }, 0 };
 	struct feed_row fr;
-	size_t n;
 	int rc;
 
 	if (q->opt.feed && (rc = store_feed_get(q->st, q->opt.feed, &fr)) != 0) {
@@ -325,12 +365,11 @@ cmd_items(struct query *q)
 	}
 	if (q->opt.feed)
 		feed_row_cleanup(&fr);
-	if (store_items_newest(q->st, q->opt.feed, q->opt.limit, &rows,
-	    &n) == -1)
-		return query_fail(q);
-	out_print_rows(&q->out, &item_out, rows, n);
-	story_rows_free(rows, n);
-	return EXIT_OK;
+	out_stream_open(&p.out, &q->out, &item_out);
+	rc = store_items_newest_each(q->st, q->opt.feed, q->opt.limit,
+	    print_item, &p);
+	out_stream_close(&p.out);
+	return rc == -1 ? query_fail(q) : EXIT_OK;
 }
 
 static const struct out_field story_source_fields[] = {
@@ -406,80 +445,94 @@ print_story_sources(struct table *t, const struct out *o,
 	}
 }
 
+/* What printing stories as they are read keeps (cmd_items' reason). */
+struct story_print {
+	struct query *q;
+	struct table *t;
+};
+
+static int
+print_story(struct story_row *r, void *arg)
+{
+	struct story_print *p = arg;
+	struct story_row *m;
+	size_t nm;
+
+	if (store_story_items(p->q->st, r->story_id, &m, &nm) == -1)
+		return -1;
+	if (p->q->out.mode == OUT_JSON)
+		out_json_line(stdout, json_story_sources(r, m, nm));
+	else
+		print_story_sources(p->t, &p->q->out, r, m, nm);
+	story_rows_free(m, nm);
+	return 0;
+}
+
 int
 cmd_stories(struct query *q)
 {
-	struct story_row *rows;
-	struct table *t;
-	size_t n;
-	int rc = EXIT_OK;
+	struct story_print p = { q, table_new(&q->out, &stories_cols) };
+	int rc = store_stories_newest_each(q->st, NULL, NULL, q->opt.limit,
+	    print_story, &p);
 
-	if (store_stories_newest(q->st, NULL, NULL, q->opt.limit, &rows,
-	    &n) == -1)
-		return query_fail(q);
-	t = table_new(&q->out, &stories_cols);
-	for (size_t i = 0; i < n; i++) {
-		struct story_row *m;
-		size_t nm;
+	table_flush(p.t, stdout);
+	return rc == -1 ? query_fail(q) : EXIT_OK;
+}
 
-		if (store_story_items(q->st, rows[i].story_id, &m, &nm) == -1) {
-			rc = query_fail(q);
-			break;
-		}
-		if (q->out.mode == OUT_JSON)
-			out_json_line(stdout, json_story_sources(&rows[i], m,
-			    nm));
-		else
-			print_story_sources(t, &q->out, &rows[i], m, nm);
-		story_rows_free(m, nm);
-	}
-	table_flush(t, stdout);
-	story_rows_free(rows, n);
-	return rc;
+static int
+print_hit(struct search_hit *h, void *arg)
+{
+	out_stream_row(arg, h, 0);
+	return 0;
 }
 
 int
 cmd_search(struct query *q)
 {
 	char *text = strv_join(q->words, (size_t)q->nwords, " "), *err = NULL;
-	struct search_hit *hits;
-	int rc = EXIT_OK;
-	size_t n;
+	struct out_stream out;
+	int rc;
 
-	if ((rc = store_search(q->st, text, q->opt.limit, &hits, &n,
-	    &err)) < 0) {
+	out_stream_open(&out, &q->out, &hit_out);
+	rc = store_search_each(q->st, text, q->opt.limit, print_hit, &out,
+	    &err);
+	out_stream_close(&out);
+	if (rc < 0) {
 		cmd_error(q->cmd, "%s", err ? err : "failed");
 		rc = rc == -1 ? EXIT_USAGE : EXIT_RUNTIME;
-	} else {
-		out_print_rows(&q->out, &hit_out, hits, n);
-		search_hits_free(hits, n);
-	}
+	} else
+		rc = EXIT_OK;
 	free(err);
 	free(text);
 	return rc;
 }
 
 static int
+print_story_row(struct story_row *r, void *arg)
+{
+	out_stream_row(arg, r, 0);
+	return 0;
+}
+
+static int
 alerts_test(struct query *q)
 {
-	struct story_row *rows;
 	struct match_expr *e;
+	struct out_stream out;
 	char *err = NULL;
-	size_t n;
+	int rc;
 
 	if ((e = match_compile(q->opt.test, &err)) == NULL) {
 		cmd_error(q->cmd, "%s", err ? err : "invalid expression");
 		free(err);
 		return EXIT_USAGE;
 	}
-	if (store_match_test(q->st, e, q->opt.limit, &rows, &n) == -1) {
-		match_free(e);
-		return query_fail(q);
-	}
-	out_print_rows(&q->out, &story_out, rows, n);
-	story_rows_free(rows, n);
+	out_stream_open(&out, &q->out, &story_out);
+	rc = store_match_test_each(q->st, e, q->opt.limit, print_story_row,
+	    &out);
+	out_stream_close(&out);
 	match_free(e);
-	return EXIT_OK;
+	return rc == -1 ? query_fail(q) : EXIT_OK;
 }
 
 /* The alert log's JSON fields, and the story. */

@@ -339,18 +339,40 @@ table_flush(struct table *t, FILE *fp)
 }
 
 void
+out_stream_open(struct out_stream *s, const struct out *o,
+    const struct out_rows *p)
+{
+	s->o = o;
+	s->p = p;
+	s->t = table_new(o, p->cols);
+}
+
+void
+out_stream_row(struct out_stream *s, const void *rows, size_t i)
+{
+	if (s->o->mode == OUT_JSON)
+		out_json_line(stdout, s->p->json(rows, i));
+	else if (s->t != NULL)
+		s->p->cells(s->t, s->o, rows, i);
+	else
+		s->p->line(rows, i);
+}
+
+void
+out_stream_close(struct out_stream *s)
+{
+	table_flush(s->t, stdout);
+	s->t = NULL;
+}
+
+void
 out_print_rows(const struct out *o, const struct out_rows *p,
     const void *rows, size_t n)
 {
-	struct table *t = table_new(o, p->cols);
+	struct out_stream s;
 
-	for (size_t i = 0; i < n; i++) {
-		if (o->mode == OUT_JSON)
-			out_json_line(stdout, p->json(rows, i));
-		else if (t != NULL)
-			p->cells(t, o, rows, i);
-		else
-			p->line(rows, i);
-	}
-	table_flush(t, stdout);
+	out_stream_open(&s, o, p);
+	for (size_t i = 0; i < n; i++)
+		out_stream_row(&s, rows, i);
+	out_stream_close(&s);
 }

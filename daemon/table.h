@@ -125,6 +125,22 @@ struct out_rows {
 void	 out_print_rows(const struct out *o, const struct out_rows *p,
 	    const void *rows, size_t n);
 
+/*
+ * The same a row at a time, for rows read one by one: each is printed
+ * as it comes, and the caller frees it.  Only a table (on a terminal)
+ * keeps the cells it is given, to fit its columns to them all, until
+ * out_stream_close.
+ */
+struct out_stream {
+	const struct out *o;
+	const struct out_rows *p;
+	struct table *t;
+};
+void	 out_stream_open(struct out_stream *s, const struct out *o,
+	    const struct out_rows *p);
+void	 out_stream_row(struct out_stream *s, const void *rows, size_t i);
+void	 out_stream_close(struct out_stream *s);
+
 /* A table of these columns (kept: not copied) when o prints a table,
  * else NULL. */
 struct table *table_new(const struct out *o, const struct table_cols *cols);

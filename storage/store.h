@@ -267,21 +267,33 @@ struct story_row {
 
 void	 story_rows_free(struct story_row *rows, size_t n);
 
+/* A row given to fn, freed after it; fn returns 0 to go on, -1 to stop
+ * (the call then returns -1).  fn may take strings out of row. */
+typedef int (*store_story_fn)(struct story_row *row, void *arg);
+
 /*
  * Newest stories first (published, else updated, else first seen; a
  * date later than first seen counts as first seen), at most limit
  * (<= 0: all).  Each row is the story's first-seen item.
  * feed: only stories with an item from that feed (NULL: all).
  * rule: only stories that alerted on that rule (NULL: all).
+ * The _each form gives the rows to fn one at a time: its memory does
+ * not grow with limit (the read commands use it); the other returns
+ * them all.
  */
+int	 store_stories_newest_each(struct store *st, const char *feed,
+	    const char *rule, int limit, store_story_fn fn, void *arg);
 int	 store_stories_newest(struct store *st, const char *feed,
 	    const char *rule, int limit, struct story_row **rows, size_t *n);
 
 /*
  * Items, story by story (newest stories first, as store_stories_newest;
  * within a story in the order they arrived), at most limit items (<= 0:
- * all).  feed: only stories with an item from that feed.
+ * all).  feed: only stories with an item from that feed.  _each: as
+ * store_stories_newest_each.
  */
+int	 store_items_newest_each(struct store *st, const char *feed,
+	    int limit, store_story_fn fn, void *arg);
 int	 store_items_newest(struct store *st, const char *feed, int limit,
 	    struct story_row **rows, size_t *n);
 /* Fills the others of each row: the story's items but the row's. */
@@ -297,13 +309,11 @@ int	 store_story_items(struct store *st, int64_t story_id,
  * entry shows (feeds/entry.c, prepare_dates, as of now), newest first,
  * ties in store_stories_newest's order; each row with its others
  * (as store_stories_sources) when the story has more than one item.
- * Memory does not grow with limit.  fn returns 0 to go on, -1 to stop (the call then returns -1).
+ * Memory does not grow with limit.
  * A row the outputs showed before comes from the render cache
  * (store_html_put): html.row_kept, with the HTML as shown and without
- * the item's own summary and content (store_story_raw).  fn may take
- * strings out of row (leaving NULL): row is freed after it.
+ * the item's own summary and content (store_story_raw).
  */
-typedef int (*store_story_fn)(struct story_row *row, void *arg);
 int	 store_stories_each(struct store *st, const char *rule, int limit,
 	    int64_t now, store_story_fn fn, void *arg);
 /*
@@ -340,10 +350,23 @@ struct search_hit {
 	char	*snippet;
 };
 void	 search_hits_free(struct search_hit *hits, size_t n);
+/* A hit given to fn, freed after it: as store_story_fn. */
+typedef int (*store_hit_fn)(struct search_hit *hit, void *arg);
+/*
+ * _each gives fn the hits a few hundred at a time (its memory does not
+ * grow with the matches); the other returns them all.  -1: query is
+ * not a valid expression; -2: the database failed, or fn stopped.
+ */
+int	 store_search_each(struct store *st, const char *query, int limit,
+	    store_hit_fn fn, void *arg, char **errstr);
 int	 store_search(struct store *st, const char *query, int limit,
 	    struct search_hit **hits, size_t *n, char **errstr);
 
-/* Stories whose items match a compiled expression, newest first. */
+/* Stories whose items match a compiled expression, newest first; _each
+ * as store_stories_newest_each. */
+int	 store_match_test_each(struct store *st,
+	    const struct match_expr *expr, int limit, store_story_fn fn,
+	    void *arg);
 int	 store_match_test(struct store *st, const struct match_expr *expr,
 	    int limit, struct story_row **rows, size_t *n);
 

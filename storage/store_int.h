@@ -26,7 +26,7 @@ enum store_stmt_id {
 	SQ_ITEM_UPDATE, SQ_STORY_INSERT, SQ_STORY_BY_KEY,
 	SQ_STORY_ALIAS,
 	SQ_FTS_DEL, SQ_FTS_INS, SQ_TRI_DEL, SQ_TRI_INS,
-	SQ_STORY_FILL, SQ_STORY_MORE, SQ_STORY_FILL_KEPT, SQ_STORY_FILL_RENDER,
+	SQ_STORY_FILL, SQ_STORY_LIST, SQ_STORY_MORE, SQ_STORY_FILL_KEPT, SQ_STORY_FILL_RENDER,
 	SQ_FEED_RENDER,
 	SQ_HTML_CONTENT, SQ_STORY_CLAIM_ID,
 	SQ_STORY_RAW, SQ_STORY_COUNT_EST, SQ_RULE_ALERTS_UPTO,
@@ -373,17 +373,31 @@ char	*store_body_gist(const char *summary, const char *content);
 #define STORE_SCHEMA_VERSION 13
 int	 store_migrate(struct store *st, char **errstr);
 
+/*
+ * A story row's columns: all of them, or those a listing (items,
+ * stories, search, alerts --test) prints: without the item's summary,
+ * content and content base.
+ */
+enum story_detail {
+	STORY_WHOLE,
+	STORY_LISTED,
+};
+
 /* stories_db.c: fills row from item item_id (the story's nsources). */
 int	 store_story_fill(struct store *st, int64_t item_id,
-	    struct story_row *row);
+	    enum story_detail detail, struct story_row *row);
 void	 store_story_cleanup(struct story_row *row);
 /* SQL: the representative (first seen) item of story s, NULL when none. */
 #define STORY_REP(s)	"(SELECT min(id) FROM items WHERE story_id = " s ".id)"
 /*
  * Steps q (first column: item ids, in order; a story's: STORY_REP) and
- * fills one row per item; at most limit (<= 0: all).  Resets q.  The
+ * fills one row per item (of that detail), at most limit (<= 0: all),
+ * given to fn and freed after it (store_story_fn); resets q.  The
  * story's columns are read once for a run of rows of one story.
+ * store_stories_collect returns the rows (whole) instead.
  */
+int	 store_stories_walk(struct store *st, sqlite3_stmt *q, int limit,
+	    enum story_detail detail, store_story_fn fn, void *arg);
 int	 store_stories_collect(struct store *st, sqlite3_stmt *q, int limit,
 	    struct story_row **rows, size_t *n);
 

@@ -168,6 +168,14 @@ store_story_cleanup(struct story_row *r)
 	"NULL", "0", "NULL", "0", "0", "0", STORY_FEED_A, STORY_FEED_B)
 #define STORY_NCOLS		26
 #define STORY_FROM " FROM items i JOIN feeds f ON f.id = i.feed_id"
+/*
+ * STORY_LISTED's: the same but the item's HTML, which no listing prints.
+ * Read from their overflow pages into every row, summary and content
+ * were most of `items --limit 300000`'s time on the 10,000-feed bench
+ * store, and of the memory a batch of search hits takes.
+ */
+#define STORY_LIST_COLS STORY_COLS_GIVEN("NULL, NULL, NULL", "NULL", "0", \
+	"NULL", "0", "0", "0", STORY_FEED_A, STORY_FEED_B)
 
 /*
  * What a story row takes from its story's other items, read once a
@@ -260,11 +268,14 @@ story_more_put(const struct story_more *m, struct story_row *r)
 /* store_story_fill, its story's columns from m (read when it holds
  * another story). */
 static int
-story_fill(struct store *st, int64_t item_id, struct story_more *m,
-    struct story_row *r)
+story_fill(struct store *st, int64_t item_id, enum story_detail detail,
+    struct story_more *m, struct story_row *r)
 {
-	sqlite3_stmt *s = store_query(st, SQ_STORY_FILL,
-	    STORY_COLS STORY_FROM " WHERE i.id = ?1", "I", item_id);
+	sqlite3_stmt *s = detail == STORY_LISTED ?
+	    store_query(st, SQ_STORY_LIST, STORY_LIST_COLS STORY_FROM
+	    " WHERE i.id = ?1", "I", item_id) :
+	    store_query(st, SQ_STORY_FILL, STORY_COLS STORY_FROM
+	    " WHERE i.id = ?1", "I", item_id);
 	int rc;
 
 	memset(r, 0, sizeof(*r));
@@ -287,10 +298,11 @@ story_fill(struct store *st, int64_t item_id, struct story_more *m,
 }
 
 int
-store_story_fill(struct store *st, int64_t item_id, struct story_row *r)
+store_story_fill(struct store *st, int64_t item_id, enum story_detail detail,
+    struct story_row *r)
 {
 	struct story_more m = { 0 };
-	int rc = story_fill(st, item_id, &m, r);
+	int rc = story_fill(st, item_id, detail, &m, r);
 
 	story_more_cleanup(&m);
 	return rc;
@@ -650,33 +662,73 @@ store_story_claim_id(struct store *st, int64_t story_id, const char *id)
 	    SQLITE_CONSTRAINT ? 1 : -1;
 }
 
-/* What store_stories_collect's rows share: the story of the last. */
-struct collect {
-	struct store *st;
-	struct story_more more;
+int
+store_stories_walk(struct store *st, sqlite3_stmt *q, int limit,
+    enum story_detail detail, store_story_fn fn, void *arg)
+{
+	struct story_more more = { 0 };	/* the story of the last row */
+	struct story_row r;
+	int	 rc = SQLITE_DONE, k = 0;
+
+	while ((limit <= 0 || k < limit) &&
+	    (rc = sqlite3_step(q)) == SQLITE_ROW) {
+		if (story_fill(st, sqlite3_column_int64(q, 0), detail, &more,
+		    &r) == -1) {
+			store_story_cleanup(&r);	/* what was read */
+			rc = SQLITE_ERROR;
+			break;
+		}
+		k++;
+		rc = fn(&r, arg) == 0 ? SQLITE_ROW : SQLITE_ABORT;
+		store_story_cleanup(&r);
+		if (rc == SQLITE_ABORT)
+			break;
+	}
+	sqlite3_reset(q);
+	story_more_cleanup(&more);
+	/* ROW: at limit */
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* The rows a walk gave, for the calls that return them all at once. */
+struct gather {
+	struct story_row *rows;
+	size_t	 n, cap;
 };
 
-/* store_read_rows' read for q's rows of item ids: one row per item. */
 static int
-item_read(sqlite3_stmt *q, void *elem, void *arg)
+gather_row(struct story_row *r, void *arg)
 {
-	struct collect *c = arg;
+	struct gather *g = arg;
 
-	return story_fill(c->st, sqlite3_column_int64(q, 0), &c->more, elem);
+	g->rows = xgrow(g->rows, g->n, &g->cap, sizeof(*g->rows));
+	g->rows[g->n++] = *r;
+	memset(r, 0, sizeof(*r));	/* the copy owns its strings */
+	return 0;
+}
+
+/* rows and n from a walk: 0, or -1 with none (rc the walk's). */
+static int
+gather_done(struct gather *g, int rc, struct story_row **rows, size_t *n)
+{
+	if (rc == -1) {
+		story_rows_free(g->rows, g->n);
+		g->rows = NULL;
+		g->n = 0;
+	}
+	*rows = g->rows;
+	*n = g->n;
+	return rc;
 }
 
 int
 store_stories_collect(struct store *st, sqlite3_stmt *q, int limit,
     struct story_row **rows, size_t *n)
 {
-	struct collect c = { st, { 0 } };
-	void	*v;
-	int	 rc = store_read_rows(q, limit, sizeof(**rows), item_read, &c,
-	    story_cleanup, &v, n);
+	struct gather g = { NULL, 0, 0 };
 
-	story_more_cleanup(&c.more);
-	*rows = v;
-	return rc;
+	return gather_done(&g, store_stories_walk(st, q, limit, STORY_WHOLE,
+	    gather_row, &g), rows, n);
 }
 
 /* s has an item from the feed named ?1, or ?1 is NULL. */
@@ -685,14 +737,12 @@ store_stories_collect(struct store *st, sqlite3_stmt *q, int limit,
 	" ON f.id = j.feed_id WHERE j.story_id = s.id AND f.name = ?1))"
 
 int
-store_stories_newest(struct store *st, const char *feed, const char *rule,
-    int limit, struct story_row **rows, size_t *n)
+store_stories_newest_each(struct store *st, const char *feed,
+    const char *rule, int limit, store_story_fn fn, void *arg)
 {
 	sqlite3_stmt *q;
 	int rc;
 
-	*rows = NULL;
-	*n = 0;
 	if (sqlite3_prepare_v2(st->db, "SELECT " STORY_REP("s")
 	    " FROM stories s WHERE " STORY_FROM_FEED
 	    " AND (?2 IS NULL OR EXISTS (SELECT 1 FROM alerts a"
@@ -700,9 +750,19 @@ store_stories_newest(struct store *st, const char *feed, const char *rule,
 	    " ORDER BY " STORY_NEWEST " LIMIT ?3", -1, &q, NULL) != SQLITE_OK)
 		return -1;
 	rc = store_bind(q, "ssl", feed, rule, limit) == 0 ?
-	    store_stories_collect(st, q, limit, rows, n) : -1;
+	    store_stories_walk(st, q, limit, STORY_LISTED, fn, arg) : -1;
 	sqlite3_finalize(q);
 	return rc;
+}
+
+int
+store_stories_newest(struct store *st, const char *feed, const char *rule,
+    int limit, struct story_row **rows, size_t *n)
+{
+	struct gather g = { NULL, 0, 0 };
+
+	return gather_done(&g, store_stories_newest_each(st, feed, rule,
+	    limit, gather_row, &g), rows, n);
 }
 
 /* About how many stories there are (the highest id); -1 on an error. */
@@ -755,22 +815,30 @@ items_sql(struct store *st, const char *feed, int limit)
 }
 
 int
-store_items_newest(struct store *st, const char *feed, int limit,
-    struct story_row **rows, size_t *n)
+store_items_newest_each(struct store *st, const char *feed, int limit,
+    store_story_fn fn, void *arg)
 {
 	const char *sql = items_sql(st, feed, limit);
 	sqlite3_stmt *q;
 	int rc;
 
-	*rows = NULL;
-	*n = 0;
 	if (sql == NULL || sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) !=
 	    SQLITE_OK)
 		return -1;
 	rc = store_bind(q, "sl", feed, limit) == 0 ?
-	    store_stories_collect(st, q, limit, rows, n) : -1;
+	    store_stories_walk(st, q, limit, STORY_LISTED, fn, arg) : -1;
 	sqlite3_finalize(q);
 	return rc;
+}
+
+int
+store_items_newest(struct store *st, const char *feed, int limit,
+    struct story_row **rows, size_t *n)
+{
+	struct gather g = { NULL, 0, 0 };
+
+	return gather_done(&g, store_items_newest_each(st, feed, limit,
+	    gather_row, &g), rows, n);
 }
 
 #define SOURCES_SQL \

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -233,6 +234,7 @@ th_run(char *const argv[], const char *stdin_data, int timeout_s,
     struct th_result *res)
 {
 	int pin[2], pout[2], perr[2], st = 0, timed_out;
+	struct rusage ru = { 0 };
 	struct buf o, e;
 	pid_t pid;
 
@@ -261,7 +263,8 @@ th_run(char *const argv[], const char *stdin_data, int timeout_s,
 	    clock_monotonic_ms() + (int64_t)timeout_s * 1000) == -1;
 	if (timed_out)
 		kill(pid, SIGKILL);
-	waitpid(pid, &st, 0);
+	wait4(pid, &st, 0, &ru);	/* its own peak, not all children's */
+	res->maxrss_kb = ru.ru_maxrss;
 	res->outlen = o.len;
 	res->out = buf_detach(&o);
 	res->errlen = e.len;

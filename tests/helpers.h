@@ -14,6 +14,7 @@ struct th_result {
 	size_t	 outlen;
 	char	*err;		/* stderr */
 	size_t	 errlen;
+	long	 maxrss_kb;	/* its peak RSS */
 };
 
 /* build/feedd (or $FEEDD_BIN). */

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "util/xmalloc.h"
+#include "config/config.h"
 #include "feeds/feed.h"
 #include "feeds/url.h"
 #include "storage/store.h"
@@ -55,6 +56,28 @@ fx_close(struct fx *fx)
 	th_rmdir(fx->dir);
 	free(fx->dir);
 	free(fx->path);
+}
+
+/*
+ * The new database of the config at conf (which the real binary then
+ * reads), with its feeds: the config in *cfg, feed's row in *f.
+ */
+static inline struct store *
+fx_config_store(const char *conf, const char *feed, struct config **cfg,
+    struct feed_row *f)
+{
+	struct config_errors errs = { 0 };
+	struct store *st;
+	char *err = NULL;
+
+	*cfg = config_load(conf, &errs);
+	cr_assert_not_null(*cfg, "%s", errs.n ? errs.msgs[0] : "?");
+	th_db_new((*cfg)->database);
+	cr_assert_eq(store_open((*cfg)->database, STORE_READWRITE, &st,
+	    &err), 0, "open: %s", err ? err : "?");
+	cr_assert_eq(store_sync_feeds(st, *cfg), 0);
+	cr_assert_eq(store_feed_get(st, feed, f), 0);
+	return st;
 }
 
 /* Adds (or finds) feed NAME by syncing a one-off config; its id. */

@@ -42,18 +42,11 @@ paragraph(int i)
 static void
 populate(struct rfx *r)
 {
-	struct config_errors errs = { 0 };
-	struct config *cfg = config_load(r->conf, &errs);
+	struct config *cfg;
 	struct feed_doc *doc = feed_doc_new();
 	struct feed_row f;
-	struct store *st;
+	struct store *st = fx_config_store(r->conf, "news", &cfg, &f);
 	char *err = NULL;
-
-	cr_assert_not_null(cfg, "%s", errs.n ? errs.msgs[0] : "?");
-	th_db_new(cfg->database);
-	cr_assert_eq(store_open(cfg->database, STORE_READWRITE, &st, &err), 0);
-	cr_assert_eq(store_sync_feeds(st, cfg), 0);
-	cr_assert_eq(store_feed_get(st, "news", &f), 0);
 	for (int i = 0; i < NITEMS; i++) {
 		struct feed_item *it = feed_doc_add_item(doc);
 
