@@ -604,6 +604,20 @@ store_begin(struct store *st)
 	return 0;
 }
 
+int
+store_read_begin(struct store *st)
+{
+	return sqlite3_get_autocommit(st->db) &&
+	    store_run(st, SQ_READ_BEGIN, "BEGIN", "") == 0;
+}
+
+void
+store_read_end(struct store *st, int began)
+{
+	if (began)
+		store_run(st, SQ_COMMIT, "COMMIT", "");
+}
+
 /* On failure the transaction stays open for store_rollback. */
 int
 store_commit(struct store *st)

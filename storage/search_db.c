@@ -187,38 +187,54 @@ fill_snippets(struct store *st, const struct match_expr *e,
 }
 
 /*
- * The best-ranked item of each story, up to max into hits (zeroed), the
- * stories already hit in stories: a list searched for each match made a
- * search of every match of a common word quadratic.  *more: q may have
- * rows left.
+ * The ids of the best-ranked item of each story, up to limit (<= 0:
+ * all); resets q.  The stories already hit are a spillset: a list
+ * searched for each match made a search of every match of a common
+ * word quadratic.  Only ids, and q's read transaction over before the
+ * hits are handed on: as store_stories_walk.
  */
 static int
-collect_hits(struct store *st, sqlite3_stmt *q, struct spillset *stories,
-    size_t max, struct search_hit *hits, size_t *n, int *more)
+hit_ids(struct store *st, sqlite3_stmt *q, int limit, int64_t **ids,
+    size_t *n)
 {
-	int rc = SQLITE_DONE, fresh;
+	struct spillset *stories = spillset_new(0);
+	size_t	 cap = 0;
+	int	 rc = SQLITE_DONE, fresh;
 
-	*n = 0;
-	while (*n < max && (rc = sqlite3_step(q)) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(q, 0);
-
+	while ((limit <= 0 || *n < (size_t)limit) &&
+	    (rc = sqlite3_step(q)) == SQLITE_ROW) {
 		/* story ids are 1 and up: none is spillset's key 0 */
 		fresh = spillset_add(stories,
 		    (uint64_t)sqlite3_column_int64(q, 1));
 		if (fresh == 1)
 			continue;
-		rc = SQLITE_ERROR;
 		if (fresh == -1) {
 			st->io_errno = errno;
+			rc = SQLITE_ERROR;
 			break;
 		}
-		if (store_story_fill(st, id, STORY_LISTED,
-		    &hits[(*n)++].story) == -1)
-			break;
-		rc = SQLITE_ROW;
+		*ids = xgrow(*ids, *n, &cap, sizeof(**ids));
+		(*ids)[(*n)++] = sqlite3_column_int64(q, 0);
 	}
-	*more = rc == SQLITE_ROW;
+	sqlite3_reset(q);
+	spillset_free(stories);
+	/* ROW: the limit was reached */
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Fills hits (zeroed) from ids, those still stored: 0 or -1. */
+static int
+fill_hits(struct store *st, const int64_t *ids, size_t nids,
+    struct search_hit *hits, size_t *n)
+{
+	int rc = 0;
+
+	*n = 0;
+	for (size_t k = 0; k < nids && rc != -1; k++)
+		if ((rc = store_story_fill(st, ids[k], STORY_LISTED,
+		    &hits[*n].story)) == 0)
+			(*n)++;
+	return rc == -1 ? -1 : 0;
 }
 
 /*
@@ -253,28 +269,31 @@ static int
 search_each(struct store *st, const struct match_expr *e, int limit,
     store_hit_fn fn, void *arg)
 {
-	struct spillset *stories = spillset_new(0);
 	struct search_hit *hits = NULL;
 	sqlite3_stmt *q = search_query(st, e);
-	size_t n, batch = 0, left = limit > 0 ? (size_t)limit : SIZE_MAX;
-	int more = q != NULL, rc = q != NULL ? 0 : -1;
+	int64_t	*ids = NULL;
+	size_t	 nids = 0, n, done = 0, batch = 0;
+	int	 rc = q != NULL ? hit_ids(st, q, limit, &ids, &nids) : -1, began;
 
-	while (rc == 0 && more && left > 0) {
+	while (rc == 0 && done < nids) {
 		batch = batch == 0 ? HIT_BATCH_MIN : batch < HIT_BATCH_MAX ?
 		    batch * 2 : batch;
+		if (batch > nids - done)
+			batch = nids - done;
 		hits = xreallocarray(hits, batch, sizeof(*hits));
 		memset(hits, 0, batch * sizeof(*hits));
-		rc = collect_hits(st, q, stories, left < batch ? left : batch,
-		    hits, &n, &more);
+		began = store_read_begin(st);
+		rc = fill_hits(st, ids + done, batch, hits, &n);
 		if (rc == 0)
 			rc = fill_snippets(st, e, hits, n);
-		left -= n;
+		store_read_end(st, began);	/* before fn: store_stories_walk */
+		done += batch;
 		/* the hits filled before an error are freed unseen */
 		if (hand_hits(hits, n, rc == 0 ? fn : NULL, arg) == -1)
 			rc = -1;
 	}
 	free(hits);
-	spillset_free(stories);
+	free(ids);
 	sqlite3_finalize(q);
 	return rc;
 }

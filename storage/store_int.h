@@ -16,7 +16,7 @@
 
 /* One slot per cached statement; the SQL lives where it is used. */
 enum store_stmt_id {
-	SQ_BEGIN, SQ_COMMIT, SQ_GEN_GET, SQ_GEN_BUMP,
+	SQ_BEGIN, SQ_READ_BEGIN, SQ_COMMIT, SQ_GEN_GET, SQ_GEN_BUMP,
 	SQ_FEED_BY_NAME, SQ_FEED_GET, SQ_FEED_INSERT, SQ_FEED_URL, SQ_FEED_ACTIVE,
 	SQ_FEED_DEACTIVATE, SQ_FEED_RENAME, SQ_FEED_LIST, SQ_FEED_SAVE, SQ_FEED_MODE_GET,
 	SQ_FEED_MODE_SET, SQ_FEED_DOC,
@@ -372,6 +372,14 @@ char	*store_body_gist(const char *summary, const char *content);
 /* migrate.c: brings the schema to the current version. */
 #define STORE_SCHEMA_VERSION 13
 int	 store_migrate(struct store *st, char **errstr);
+
+/*
+ * A read transaction for several statements (one each cost a listing
+ * 40% more), unless one is open already: whether it began one, for
+ * store_read_end, which ends it.
+ */
+int	 store_read_begin(struct store *st);
+void	 store_read_end(struct store *st, int began);
 
 /*
  * A story row's columns: all of them, or those a listing (items,

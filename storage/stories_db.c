@@ -281,13 +281,11 @@ story_fill(struct store *st, int64_t item_id, enum story_detail detail,
 	memset(r, 0, sizeof(*r));
 	if (s == NULL)
 		return -1;
-	if ((rc = story_read_cols(s, item_id, r)) != 0) {
+	if ((rc = story_read_cols(s, item_id, r)) == -1)
 		store_keep_error(st);	/* the caller resets its own query */
-		rc = -1;
-	}
 	sqlite3_reset(s);
 	if (rc != 0)
-		return rc;
+		return rc == SQLITE_DONE ? 1 : -1;
 	if (story_more_read(st, r->story_id, m) == -1) {
 		store_story_cleanup(r);
 		memset(r, 0, sizeof(*r));
@@ -662,32 +660,84 @@ store_story_claim_id(struct store *st, int64_t story_id, const char *id)
 	    SQLITE_CONSTRAINT ? 1 : -1;
 }
 
+/* Rows read in one read transaction, then handed on after it. */
+#define WALK_CHUNK	256
+
+/* Reads the rows of ids into rows (up to WALK_CHUNK); *used: how many
+ * ids it took.  An item gone since its id was read is passed over. */
+static int
+read_chunk(struct store *st, const int64_t *ids, size_t n,
+    enum story_detail detail, struct story_more *more,
+    struct story_row *rows, size_t *nrows, size_t *used)
+{
+	int	 began = store_read_begin(st), rc = 0;
+
+	*nrows = 0;
+	for (*used = 0; *used < n && *nrows < WALK_CHUNK && rc == 0;
+	    (*used)++)
+		if ((rc = story_fill(st, ids[*used], detail, more,
+		    &rows[*nrows])) == 0)
+			(*nrows)++;
+		else if (rc == 1)
+			rc = 0;
+	store_read_end(st, began);
+	return rc;
+}
+
+/* The rows of items ids (n of them) to fn: 0, or -1 (an error, or fn
+ * said stop). */
+static int
+walk_ids(struct store *st, const int64_t *ids, size_t n,
+    enum story_detail detail, store_story_fn fn, void *arg)
+{
+	struct story_more more = { 0 };	/* the story of the last row */
+	struct story_row *rows = xcalloc(WALK_CHUNK, sizeof(*rows));
+	size_t	 nrows, used;
+	int	 rc = 0;
+
+	for (size_t k = 0; k < n && rc == 0; k += used) {
+		rc = read_chunk(st, ids + k, n - k, detail, &more, rows,
+		    &nrows, &used);
+		for (size_t j = 0; j < nrows; j++) {
+			if (rc == 0 && fn(&rows[j], arg) != 0)
+				rc = -1;
+			store_story_cleanup(&rows[j]);
+		}
+	}
+	free(rows);
+	story_more_cleanup(&more);
+	return rc;
+}
+
+/*
+ * The ids first, then the rows, a chunk at a time: no read transaction
+ * is open while fn has a row.  A listing piped to
+ * a pager that waits for its reader would otherwise hold its snapshot
+ * meanwhile, and with it the daemon's WAL, which no checkpoint can
+ * then finish nor start over: it grows with every commit until the
+ * pager is closed.  8 bytes a row are kept: 2.3 MB for 283,612 items.
+ */
 int
 store_stories_walk(struct store *st, sqlite3_stmt *q, int limit,
     enum story_detail detail, store_story_fn fn, void *arg)
 {
-	struct story_more more = { 0 };	/* the story of the last row */
-	struct story_row r;
-	int	 rc = SQLITE_DONE, k = 0;
+	int64_t	*ids = NULL;
+	size_t	 n = 0, cap = 0;
+	int	 rc = SQLITE_DONE;
 
-	while ((limit <= 0 || k < limit) &&
+	while ((limit <= 0 || n < (size_t)limit) &&
 	    (rc = sqlite3_step(q)) == SQLITE_ROW) {
-		if (story_fill(st, sqlite3_column_int64(q, 0), detail, &more,
-		    &r) == -1) {
-			store_story_cleanup(&r);	/* what was read */
-			rc = SQLITE_ERROR;
-			break;
-		}
-		k++;
-		rc = fn(&r, arg) == 0 ? SQLITE_ROW : SQLITE_ABORT;
-		store_story_cleanup(&r);
-		if (rc == SQLITE_ABORT)
-			break;
+		ids = xgrow(ids, n, &cap, sizeof(*ids));
+		ids[n++] = sqlite3_column_int64(q, 0);
 	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		store_keep_error(st);
 	sqlite3_reset(q);
-	story_more_cleanup(&more);
 	/* ROW: at limit */
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+	rc = rc == SQLITE_ROW || rc == SQLITE_DONE ?
+	    walk_ids(st, ids, n, detail, fn, arg) : -1;
+	free(ids);
+	return rc;
 }
 
 /* The rows a walk gave, for the calls that return them all at once. */

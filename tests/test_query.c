@@ -2,6 +2,13 @@
  * test_query: `feedd feeds|items|search|alerts` through the real binary,
  * over a database filled with the store API beside a temp config.
  */
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
 #include "tests/store_fixture.h"
 
 #include "config/config.h"
@@ -326,6 +333,88 @@ Test(query, listings_do_not_hold_their_rows)
 	}
 	qfx_done(&q);
 	free(asan);
+}
+
+/* feedd args... with stdout into *out (a pipe nobody reads yet). */
+static pid_t
+spawn_piped(int *out, char *const argv[])
+{
+	int	 p[2];
+	pid_t	 pid;
+
+	cr_assert_eq(pipe(p), 0);
+	cr_assert_neq(pid = fork(), -1);
+	if (pid == 0) {
+		dup2(p[1], 1);
+		close(p[0]);
+		close(p[1]);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(p[1]);
+	*out = p[0];
+	return pid;
+}
+
+/* Until the pipe at fd is full (its writer then blocks): 0, or -1
+ * after 60 s. */
+static int
+wait_pipe_full(int fd)
+{
+	int	 size = fcntl(fd, F_GETPIPE_SZ), queued = 0;
+	struct timespec tick = { 0, 10 * 1000 * 1000 };
+
+	for (int i = 0; i < 6000; i++) {
+		if (ioctl(fd, FIONREAD, &queued) == 0 && queued >= size)
+			return 0;
+		nanosleep(&tick, NULL);
+	}
+	return -1;
+}
+
+/*
+ * A listing whose reader does not read (a pager left open) holds no
+ * read transaction meanwhile: a writer's commit can be checkpointed
+ * and the WAL started over (TRUNCATE).  Streamed from one statement,
+ * the listing held its snapshot, and the daemon's WAL grew with every
+ * commit until the pager was closed.
+ */
+Test(query, a_blocked_listing_leaves_the_wal_free)
+{
+	const char *cmds[] = { "items", "stories", "search" };
+	struct qfx q;
+
+	qfx_init(&q, 0);
+	populate_many(&q);
+	for (size_t c = 0; c < 3; c++) {
+		char	*argv[] = { (char *)th_feedd(), "-c", q.conf,
+		    (char *)cmds[c], "--limit", "100000",
+		    c == 2 ? "common" : NULL, NULL };
+		char	*db = th_path(q.dir, "feedd.db"), *sql;
+		int	 out, st, log = -1, ckpt = -1;
+		pid_t	 pid = spawn_piped(&out, argv);
+		sqlite3	*w;
+
+		cr_assert_eq(wait_pipe_full(out), 0, "%s never filled its pipe",
+		    cmds[c]);
+		cr_assert_eq(sqlite3_open(db, &w), SQLITE_OK);
+		sql = xasprintf("INSERT OR REPLACE INTO meta VALUES ('t', %zu)",
+		    c);
+		cr_assert_eq(sqlite3_exec(w, sql, NULL, NULL, NULL), SQLITE_OK,
+		    "%s", sqlite3_errmsg(w));
+		cr_assert_eq(sqlite3_wal_checkpoint_v2(w, NULL,
+		    SQLITE_CHECKPOINT_TRUNCATE, &log, &ckpt), SQLITE_OK,
+		    "%s: the listing holds a read transaction (%s)", cmds[c],
+		    sqlite3_errmsg(w));
+		cr_assert_eq(log, 0, "%s: WAL not started over", cmds[c]);
+		sqlite3_close(w);
+		kill(pid, SIGKILL);
+		waitpid(pid, &st, 0);
+		close(out);
+		free(sql);
+		free(db);
+	}
+	qfx_done(&q);
 }
 
 /*
