@@ -711,11 +711,11 @@ walk_ids(struct store *st, const int64_t *ids, size_t n,
 
 /*
  * The ids first, then the rows, a chunk at a time: no read transaction
- * is open while fn has a row.  A listing piped to
- * a pager that waits for its reader would otherwise hold its snapshot
- * meanwhile, and with it the daemon's WAL, which no checkpoint can
- * then finish nor start over: it grows with every commit until the
- * pager is closed.  8 bytes a row are kept: 2.3 MB for 283,612 items.
+ * is open while fn has a row.  A listing piped to a pager that waits
+ * for its reader would otherwise hold its snapshot meanwhile, and with
+ * it the daemon's WAL, which no checkpoint can then finish nor start
+ * over: it grows with every commit until the pager is closed.  8 bytes
+ * a row are kept: 2.3 MB for 283,612 items.
  */
 int
 store_stories_walk(struct store *st, sqlite3_stmt *q, int limit,
