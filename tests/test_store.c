@@ -384,6 +384,59 @@ put_big_feed(struct fx *fx, int n)
 	feed_doc_free(doc);
 }
 
+/* A listing's callback that deletes item gone at its first row. */
+struct vanish {
+	struct store *st;
+	int64_t	 gone;
+	size_t	 rows;
+	int	 seen_gone;
+};
+
+static int
+vanish_row(struct story_row *r, void *arg)
+{
+	struct vanish *v = arg;
+	char *sql;
+
+	if (v->rows++ == 0) {
+		/* no read transaction is open here: the delete commits */
+		sql = xasprintf("DELETE FROM items WHERE id = %lld",
+		    (long long)v->gone);
+		cr_assert_eq(sqlite3_exec(store_sqlite(v->st), sql, NULL,
+		    NULL, NULL), SQLITE_OK, "%s",
+		    sqlite3_errmsg(store_sqlite(v->st)));
+		free(sql);
+	}
+	v->seen_gone |= r->item_id == v->gone;
+	return 0;
+}
+
+/*
+ * A listing reads its rows' ids, then the rows 256 at a time, with no
+ * transaction open while it hands them on: an item deleted meanwhile
+ * (the daemon's prune) is passed over, not an error.
+ */
+Test(store, a_listing_passes_over_an_item_gone_between_its_passes)
+{
+	struct vanish v = { 0 };
+	struct story_row *all;
+	size_t nall;
+	struct fx fx;
+
+	fx_open(&fx);
+	put_big_feed(&fx, 600);
+	cr_assert_eq(store_items_newest(fx.st, NULL, 0, &all, &nall), 0);
+	cr_assert_eq(nall, 600);
+	v.st = fx.st;
+	v.gone = all[500].item_id;	/* in the walk's second chunk */
+	cr_assert_eq(store_items_newest_each(fx.st, NULL, 0, vanish_row,
+	    &v), 0, "%s", store_errmsg(fx.st));
+	cr_assert_eq(v.rows, 599);
+	cr_assert(!v.seen_gone);
+	story_rows_free(all, nall);
+	fx_close(&fx);
+}
+
 /*
  * The item ids of all's rows whose story has an item of feed, up to
  * limit (0: all) into want; how many.
