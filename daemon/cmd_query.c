@@ -447,33 +447,28 @@ print_story_sources(struct table *t, const struct out *o,
 
 /* What printing stories as they are read keeps (cmd_items' reason). */
 struct story_print {
-	struct query *q;
+	const struct out *out;
 	struct table *t;
 };
 
 static int
-print_story(struct story_row *r, void *arg)
+print_story(struct story_row *r, struct story_row *m, size_t nm, void *arg)
 {
 	struct story_print *p = arg;
-	struct story_row *m;
-	size_t nm;
 
-	if (store_story_items(p->q->st, r->story_id, &m, &nm) == -1)
-		return -1;
-	if (p->q->out.mode == OUT_JSON)
+	if (p->out->mode == OUT_JSON)
 		out_json_line(stdout, json_story_sources(r, m, nm));
 	else
-		print_story_sources(p->t, &p->q->out, r, m, nm);
-	story_rows_free(m, nm);
+		print_story_sources(p->t, p->out, r, m, nm);
 	return 0;
 }
 
 int
 cmd_stories(struct query *q)
 {
-	struct story_print p = { q, table_new(&q->out, &stories_cols) };
-	int rc = store_stories_newest_each(q->st, NULL, NULL, q->opt.limit,
-	    print_story, &p);
+	struct story_print p = { &q->out, table_new(&q->out, &stories_cols) };
+	int rc = store_stories_items_each(q->st, q->opt.limit, print_story,
+	    &p);
 
 	table_flush(p.t, stdout);
 	return rc == -1 ? query_fail(q) : EXIT_OK;

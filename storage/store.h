@@ -283,6 +283,16 @@ typedef int (*store_story_fn)(struct story_row *row, void *arg);
  */
 int	 store_stories_newest_each(struct store *st, const char *feed,
 	    const char *rule, int limit, store_story_fn fn, void *arg);
+/*
+ * The same (no feed, no rule), each story with all its items, in the
+ * order they arrived (store_story_items; items[0] is row's item), read
+ * in the same transaction a few hundred stories at a time: one each
+ * made `stories --limit 300000` half as slow again.  Freed after fn.
+ */
+typedef int (*store_story_items_fn)(struct story_row *row,
+	    struct story_row *items, size_t nitems, void *arg);
+int	 store_stories_items_each(struct store *st, int limit,
+	    store_story_items_fn fn, void *arg);
 int	 store_stories_newest(struct store *st, const char *feed,
 	    const char *rule, int limit, struct story_row **rows, size_t *n);
 

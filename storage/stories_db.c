@@ -660,86 +660,6 @@ store_story_claim_id(struct store *st, int64_t story_id, const char *id)
 	    SQLITE_CONSTRAINT ? 1 : -1;
 }
 
-/* Rows read in one read transaction, then handed on after it. */
-#define WALK_CHUNK	256
-
-/* Reads the rows of ids into rows (up to WALK_CHUNK); *used: how many
- * ids it took.  An item gone since its id was read is passed over. */
-static int
-read_chunk(struct store *st, const int64_t *ids, size_t n,
-    enum story_detail detail, struct story_more *more,
-    struct story_row *rows, size_t *nrows, size_t *used)
-{
-	int	 began = store_read_begin(st), rc = 0;
-
-	*nrows = 0;
-	for (*used = 0; *used < n && *nrows < WALK_CHUNK && rc == 0;
-	    (*used)++)
-		if ((rc = story_fill(st, ids[*used], detail, more,
-		    &rows[*nrows])) == 0)
-			(*nrows)++;
-		else if (rc == 1)
-			rc = 0;
-	store_read_end(st, began);
-	return rc;
-}
-
-/* The rows of items ids (n of them) to fn: 0, or -1 (an error, or fn
- * said stop). */
-static int
-walk_ids(struct store *st, const int64_t *ids, size_t n,
-    enum story_detail detail, store_story_fn fn, void *arg)
-{
-	struct story_more more = { 0 };	/* the story of the last row */
-	struct story_row *rows = xcalloc(WALK_CHUNK, sizeof(*rows));
-	size_t	 nrows, used;
-	int	 rc = 0;
-
-	for (size_t k = 0; k < n && rc == 0; k += used) {
-		rc = read_chunk(st, ids + k, n - k, detail, &more, rows,
-		    &nrows, &used);
-		for (size_t j = 0; j < nrows; j++) {
-			if (rc == 0 && fn(&rows[j], arg) != 0)
-				rc = -1;
-			store_story_cleanup(&rows[j]);
-		}
-	}
-	free(rows);
-	story_more_cleanup(&more);
-	return rc;
-}
-
-/*
- * The ids first, then the rows, a chunk at a time: no read transaction
- * is open while fn has a row.  A listing piped to a pager that waits
- * for its reader would otherwise hold its snapshot meanwhile, and with
- * it the daemon's WAL, which no checkpoint can then finish nor start
- * over: it grows with every commit until the pager is closed.  8 bytes
- * a row are kept: 2.3 MB for 283,612 items.
- */
-int
-store_stories_walk(struct store *st, sqlite3_stmt *q, int limit,
-    enum story_detail detail, store_story_fn fn, void *arg)
-{
-	int64_t	*ids = NULL;
-	size_t	 n = 0, cap = 0;
-	int	 rc = SQLITE_DONE;
-
-	while ((limit <= 0 || n < (size_t)limit) &&
-	    (rc = sqlite3_step(q)) == SQLITE_ROW) {
-		ids = xgrow(ids, n, &cap, sizeof(*ids));
-		ids[n++] = sqlite3_column_int64(q, 0);
-	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		store_keep_error(st);
-	sqlite3_reset(q);
-	/* ROW: at limit */
-	rc = rc == SQLITE_ROW || rc == SQLITE_DONE ?
-	    walk_ids(st, ids, n, detail, fn, arg) : -1;
-	free(ids);
-	return rc;
-}
-
 /* The rows a walk gave, for the calls that return them all at once. */
 struct gather {
 	struct story_row *rows;
@@ -771,6 +691,160 @@ gather_done(struct gather *g, int rc, struct story_row **rows, size_t *n)
 	return rc;
 }
 
+/* Every item of story_id, in the order they arrived, at detail. */
+static int
+story_items(struct store *st, int64_t story_id, enum story_detail detail,
+    struct story_row **rows, size_t *n)
+{
+	struct gather g = { NULL, 0, 0 };
+	sqlite3_stmt *q = store_query(st, SQ_STORY_ITEMS, "SELECT id FROM"
+	    " items WHERE story_id = ? ORDER BY id", "I", story_id);
+
+	return gather_done(&g, q != NULL ? store_stories_walk(st, q, 0,
+	    detail, gather_row, &g) : -1, rows, n);
+}
+
+/* Rows read in one read transaction, then handed on after it. */
+#define WALK_CHUNK	256
+
+/* A row of a walk, with its story's items when they were asked for. */
+struct walk_row {
+	struct story_row row;
+	struct story_row *items;
+	size_t	 nitems;
+};
+
+static void
+walk_row_cleanup(struct walk_row *w)
+{
+	store_story_cleanup(&w->row);
+	story_rows_free(w->items, w->nitems);
+	memset(w, 0, sizeof(*w));
+}
+
+/*
+ * Reads the rows of ids into rows (up to WALK_CHUNK), each with its
+ * story's items when with_items; *used: how many ids it took.  An item
+ * gone since its id was read is passed over.
+ */
+static int
+read_chunk(struct store *st, const int64_t *ids, size_t n,
+    enum story_detail detail, int with_items, struct story_more *more,
+    struct walk_row *rows, size_t *nrows, size_t *used)
+{
+	int	 began = store_read_begin(st), rc = 0;
+
+	*nrows = 0;
+	for (*used = 0; *used < n && *nrows < WALK_CHUNK && rc == 0;
+	    (*used)++) {
+		struct walk_row *w = &rows[*nrows];
+
+		if ((rc = story_fill(st, ids[*used], detail, more,
+		    &w->row)) == 1) {
+			rc = 0;
+			continue;
+		}
+		if (rc == 0 && with_items)
+			rc = story_items(st, w->row.story_id, detail,
+			    &w->items, &w->nitems);
+		if (rc == 0)
+			(*nrows)++;
+		else
+			walk_row_cleanup(w);
+	}
+	store_read_end(st, began);
+	return rc;
+}
+
+/* The rows of items ids (n of them) to fn: 0, or -1 (an error, or fn
+ * said stop). */
+static int
+walk_ids(struct store *st, const int64_t *ids, size_t n,
+    enum story_detail detail, int with_items, store_story_items_fn fn,
+    void *arg)
+{
+	struct story_more more = { 0 };	/* the story of the last row */
+	struct walk_row *rows = xcalloc(WALK_CHUNK, sizeof(*rows));
+	size_t	 nrows, used;
+	int	 rc = 0;
+
+	for (size_t k = 0; k < n && rc == 0; k += used) {
+		rc = read_chunk(st, ids + k, n - k, detail, with_items, &more,
+		    rows, &nrows, &used);
+		for (size_t j = 0; j < nrows; j++) {
+			if (rc == 0 && fn(&rows[j].row, rows[j].items,
+			    rows[j].nitems, arg) != 0)
+				rc = -1;
+			walk_row_cleanup(&rows[j]);
+		}
+	}
+	free(rows);
+	story_more_cleanup(&more);
+	return rc;
+}
+
+/* A store_story_fn under walk_ids. */
+struct row_fn {
+	store_story_fn fn;
+	void	*arg;
+};
+
+static int
+row_only(struct story_row *row, struct story_row *items, size_t nitems,
+    void *arg)
+{
+	struct row_fn *r = arg;
+
+	(void)items;
+	(void)nitems;
+	return r->fn(row, r->arg);
+}
+
+/* q's ids, up to limit, into *ids: 0, or -1.  Resets q. */
+static int
+read_ids(struct store *st, sqlite3_stmt *q, int limit, int64_t **ids,
+    size_t *n)
+{
+	size_t	 cap = 0;
+	int	 rc = SQLITE_DONE;
+
+	*ids = NULL;
+	*n = 0;
+	while ((limit <= 0 || *n < (size_t)limit) &&
+	    (rc = sqlite3_step(q)) == SQLITE_ROW) {
+		*ids = xgrow(*ids, *n, &cap, sizeof(**ids));
+		(*ids)[(*n)++] = sqlite3_column_int64(q, 0);
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		store_keep_error(st);
+	sqlite3_reset(q);
+	/* ROW: at limit */
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+/*
+ * The ids first, then the rows, a chunk at a time: no read transaction
+ * is open while fn has a row.  A listing piped to a pager that waits
+ * for its reader would otherwise hold its snapshot meanwhile, and with
+ * it the daemon's WAL, which no checkpoint can then finish nor start
+ * over: it grows with every commit until the pager is closed.  8 bytes
+ * a row are kept: 2.3 MB for 283,612 items.
+ */
+int
+store_stories_walk(struct store *st, sqlite3_stmt *q, int limit,
+    enum story_detail detail, store_story_fn fn, void *arg)
+{
+	struct row_fn r = { fn, arg };
+	int64_t	*ids;
+	size_t	 n;
+	int	 rc = read_ids(st, q, limit, &ids, &n);
+
+	if (rc == 0)
+		rc = walk_ids(st, ids, n, detail, 0, row_only, &r);
+	free(ids);
+	return rc;
+}
+
 int
 store_stories_collect(struct store *st, sqlite3_stmt *q, int limit,
     struct story_row **rows, size_t *n)
@@ -786,22 +860,51 @@ store_stories_collect(struct store *st, sqlite3_stmt *q, int limit,
 	"(?1 IS NULL OR EXISTS (SELECT 1 FROM items j JOIN feeds f" \
 	" ON f.id = j.feed_id WHERE j.story_id = s.id AND f.name = ?1))"
 
-int
-store_stories_newest_each(struct store *st, const char *feed,
-    const char *rule, int limit, store_story_fn fn, void *arg)
+/* The newest stories' first items (store_stories_newest): a statement
+ * to step, or NULL. */
+static sqlite3_stmt *
+stories_newest_query(struct store *st, const char *feed, const char *rule,
+    int limit)
 {
 	sqlite3_stmt *q;
-	int rc;
 
 	if (sqlite3_prepare_v2(st->db, "SELECT " STORY_REP("s")
 	    " FROM stories s WHERE " STORY_FROM_FEED
 	    " AND (?2 IS NULL OR EXISTS (SELECT 1 FROM alerts a"
 	    "  WHERE a.rule = ?2 AND a.story_key = s.key))"
 	    " ORDER BY " STORY_NEWEST " LIMIT ?3", -1, &q, NULL) != SQLITE_OK)
-		return -1;
-	rc = store_bind(q, "ssl", feed, rule, limit) == 0 ?
-	    store_stories_walk(st, q, limit, STORY_LISTED, fn, arg) : -1;
+		return NULL;
+	if (store_bind(q, "ssl", feed, rule, limit) == 0)
+		return q;
 	sqlite3_finalize(q);
+	return NULL;
+}
+
+int
+store_stories_newest_each(struct store *st, const char *feed,
+    const char *rule, int limit, store_story_fn fn, void *arg)
+{
+	sqlite3_stmt *q = stories_newest_query(st, feed, rule, limit);
+	int rc = q != NULL ? store_stories_walk(st, q, limit, STORY_LISTED,
+	    fn, arg) : -1;
+
+	sqlite3_finalize(q);
+	return rc;
+}
+
+int
+store_stories_items_each(struct store *st, int limit,
+    store_story_items_fn fn, void *arg)
+{
+	sqlite3_stmt *q = stories_newest_query(st, NULL, NULL, limit);
+	int64_t	*ids = NULL;
+	size_t	 n = 0;
+	int	 rc = q != NULL ? read_ids(st, q, limit, &ids, &n) : -1;
+
+	sqlite3_finalize(q);
+	if (rc == 0)
+		rc = walk_ids(st, ids, n, STORY_LISTED, 1, fn, arg);
+	free(ids);
 	return rc;
 }
 
@@ -939,18 +1042,7 @@ int
 store_story_items(struct store *st, int64_t story_id,
     struct story_row **rows, size_t *n)
 {
-	sqlite3_stmt *q;
-	int rc;
-
-	*rows = NULL;
-	*n = 0;
-	if (sqlite3_prepare_v2(st->db, "SELECT id FROM items WHERE"
-	    " story_id = ? ORDER BY id", -1, &q, NULL) != SQLITE_OK)
-		return -1;
-	rc = store_bind(q, "I", story_id) == 0 ?
-	    store_stories_collect(st, q, 0, rows, n) : -1;
-	sqlite3_finalize(q);
-	return rc;
+	return story_items(st, story_id, STORY_WHOLE, rows, n);
 }
 
 /*
