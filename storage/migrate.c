@@ -294,20 +294,6 @@ static const char *const migrations[] = {
 	" entry_id, title, link, author, summary, content, content_base,"
 	" categories, published, updated, first_seen, enclosures, story_why"
 	" ON items BEGIN DELETE FROM item_html WHERE id = old.id; END;",
-	/*
-	 * Version 14: the word index keeps up to 8 MB of new terms in
-	 * memory before it writes them out as a segment (FTS5's hashsize,
-	 * 1 MB by default).  A commit of the daemon's (up to BATCH_ITEMS
-	 * new items, daemon/pipeline.c) then writes one segment, not eight
-	 * that automerge at once merges into one, rewriting them.  On the
-	 * 10,000-feed bench corpus (283,612 items) a cold cycle took 21.0
-	 * to 21.7 s of CPU, not 22.0 to 22.4, for ~11 MB more peak RSS
-	 * (57 MB, not 46); a bare FTS5 insert of the same text in batches
-	 * of 8,000, 27.7 us an item, not 35.1.  Queries of that index
-	 * were as fast or faster (an alert's phrase over the last 8,000
-	 * items 0.08 ms, not 0.26; a ranked search 4.1 ms, not 4.3).
-	 */
-	"INSERT INTO items_fts (items_fts, rank) VALUES ('hashsize', 8388608);",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

@@ -370,7 +370,7 @@ char	*store_body_text(const char *summary, const char *content);
 char	*store_body_gist(const char *summary, const char *content);
 
 /* migrate.c: brings the schema to the current version. */
-#define STORE_SCHEMA_VERSION 14
+#define STORE_SCHEMA_VERSION 13
 int	 store_migrate(struct store *st, char **errstr);
 
 /*

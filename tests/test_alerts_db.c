@@ -443,7 +443,7 @@ Test(alerts_db, version_1_database_keeps_its_unchecked_items)
 	store_close(fx.st);
 	cr_assert_eq(store_open(fx.path, STORE_READWRITE, &fx.st, &err), 0,
 	    "%s", err ? err : "");
-	cr_assert_eq(fx_count(&fx, "PRAGMA user_version"), 14);
+	cr_assert_eq(fx_count(&fx, "PRAGMA user_version"), 13);
 	cr_assert_eq(run_rules(&fx, &rs, NOW), 2, "items 2 and 3");
 	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM alerts"
 	    " WHERE title = 'AI one'"), 0);

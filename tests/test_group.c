@@ -517,7 +517,7 @@ upgrades_keeping_its_items(int from)
 	store_close(fx.st);
 	cr_assert_eq(store_open(fx.path, STORE_READWRITE, &fx.st, &err), 0,
 	    "%s", err);
-	cr_assert_eq(fx_count(&fx, "PRAGMA user_version"), 14);
+	cr_assert_eq(fx_count(&fx, "PRAGMA user_version"), 13);
 	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM items_fts"
 	    " WHERE items_fts MATCH 'hunyuan'"), 1);
 	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM items"), 1);
@@ -553,7 +553,7 @@ Test(group, version_7_database_keeps_its_aliases)
 	store_close(fx.st);
 	cr_assert_eq(store_open(fx.path, STORE_READWRITE, &fx.st, &err), 0,
 	    "%s", err);
-	cr_assert_eq(fx_count(&fx, "PRAGMA user_version"), 14);
+	cr_assert_eq(fx_count(&fx, "PRAGMA user_version"), 13);
 	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM story_alias"
 	    " WHERE story_id = (SELECT story_id FROM items"
 	    " WHERE link = 'https://b.example/h')"), 1);

@@ -338,7 +338,7 @@ Test(repair, a_damaged_older_file_keeps_its_stories)
 	    res.out);
 	cr_assert(kept > NITEMS - 30 && unreadable == 0, "%s", res.out);
 	th_result_cleanup(&res);
-	cr_assert_eq(sql_int(r.db, "PRAGMA user_version"), 14);
+	cr_assert_eq(sql_int(r.db, "PRAGMA user_version"), 13);
 	cr_assert_eq(sql_int(r.db, "SELECT count(*) FROM stories"),
 	    sql_int(r.db, "SELECT count(*) FROM items"));
 	/* keyed as when they were made: alerts keyed by them still match */

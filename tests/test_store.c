@@ -19,22 +19,19 @@ Test(store, migrates_empty_db_and_reopens_idempotently)
 	char *err = NULL;
 
 	fx_open_new(&fx);
-	cr_assert_eq(fx_count(&fx, "PRAGMA user_version"), 14);
+	cr_assert_eq(fx_count(&fx, "PRAGMA user_version"), 13);
 	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM sqlite_master"
 	    " WHERE name IN ('feeds','items','stories','alerts','items_fts',"
 	    "'items_tri','meta')"), 7);
 	/* version 10: the word index merges eight segments at a time */
 	cr_assert_eq(fx_count(&fx, "SELECT v FROM items_fts_config"
 	    " WHERE k = 'automerge'"), 8);
-	/* version 14: one segment a commit of the daemon's, not eight */
-	cr_assert_eq(fx_count(&fx, "SELECT v FROM items_fts_config"
-	    " WHERE k = 'hashsize'"), 8388608);
 	fx_feed(&fx, "a");
 	store_close(fx.st);
 	cr_assert_eq(store_open(fx.path, STORE_READWRITE, &again, &err), 0,
 	    "%s", err);
 	fx.st = again;
-	cr_assert_eq(fx_count(&fx, "PRAGMA user_version"), 14);
+	cr_assert_eq(fx_count(&fx, "PRAGMA user_version"), 13);
 	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM feeds"), 1);
 	fx_close(&fx);
 }
@@ -54,7 +51,7 @@ Test(store, version_4_database_gains_holds_and_keeps_its_feeds)
 	store_close(fx.st);
 	cr_assert_eq(store_open(fx.path, STORE_READWRITE, &fx.st, &err), 0,
 	    "%s", err);
-	cr_assert_eq(fx_count(&fx, "PRAGMA user_version"), 14);
+	cr_assert_eq(fx_count(&fx, "PRAGMA user_version"), 13);
 	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM feeds WHERE"
 	    " next_due = 4242 AND etag = 'e1' AND due_by_server = 0"), 1);
 	cr_assert_eq(store_host_hold_set(fx.st, "example.com", 99), 0);
@@ -855,11 +852,9 @@ Test(store, version_8_database_gets_its_stories_order)
 	store_close(fx.st);
 	cr_assert_eq(store_open(fx.path, STORE_READWRITE, &fx.st, &err), 0,
 	    "%s", err);
-	cr_assert_eq(fx_count(&fx, "PRAGMA user_version"), 14);
+	cr_assert_eq(fx_count(&fx, "PRAGMA user_version"), 13);
 	cr_assert_eq(fx_count(&fx, "SELECT v FROM items_fts_config"
 	    " WHERE k = 'automerge'"), 8);
-	cr_assert_eq(fx_count(&fx, "SELECT v FROM items_fts_config"
-	    " WHERE k = 'hashsize'"), 8388608);
 	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM stories WHERE"
 	    " first_item IS NULL OR shown_at IS NULL"), 0);
 	cr_assert_eq(fx_count(&fx, "SELECT shown_at FROM stories WHERE"
@@ -906,7 +901,7 @@ Test(store, upgrade_says_it_is_busy)
 	cr_assert_eq(store_open_busy(fx.path, STORE_READWRITE, count_busy,
 	    &busy, &fx.st, &err), 0, "%s", err);
 	cr_assert_geq(busy, 1, "an upgrade");
-	cr_assert_eq(fx_count(&fx, "PRAGMA user_version"), 14);
+	cr_assert_eq(fx_count(&fx, "PRAGMA user_version"), 13);
 	fx_close(&fx);
 }
 
@@ -1304,7 +1299,7 @@ Test(store, version_3_database_converts_to_text_kept_once)
 
 	cr_assert_eq(store_open(fx.path, STORE_READWRITE, &fx.st, &err), 0,
 	    "%s", err ? err : "?");
-	cr_assert_eq(fx_count(&fx, "PRAGMA user_version"), 14);
+	cr_assert_eq(fx_count(&fx, "PRAGMA user_version"), 13);
 	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM items"), 41);
 	cr_assert_eq(fx_count(&fx, "SELECT count(*) FROM items WHERE tri"), 1);
 	cr_assert_eq(sqlite3_exec(store_sqlite(fx.st), "INSERT INTO items_fts"
