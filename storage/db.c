@@ -117,6 +117,11 @@ check_version(struct store *st, char **errstr)
 	else if (v == 0)
 		*errstr = xasprintf("%s: not a feedd database (no schema)",
 		    st->path);
+	else if (v > STORE_SCHEMA_VERSION)
+		/* an older feedd installed over a newer one's database */
+		*errstr = xasprintf("%s: schema version %d is newer than this "
+		    "feedd (%d): a newer feedd wrote it", st->path, v,
+		    STORE_SCHEMA_VERSION);
 	else
 		*errstr = xasprintf("%s: schema version %d, this feedd reads "
 		    "%d (run the daemon to upgrade)", st->path, v,

@@ -59,6 +59,37 @@ Test(store, version_4_database_gains_holds_and_keeps_its_feeds)
 	fx_close(&fx);
 }
 
+/*
+ * A reader (the listing commands) opens only a database of its own
+ * schema, and says which way it differs: an older one is the daemon's
+ * to upgrade, a newer one (an older feedd installed over it) is not.
+ */
+Test(store, a_reader_names_which_way_the_schema_differs)
+{
+	struct fx fx;
+	struct store *ro = NULL;
+	char *err = NULL;
+
+	fx_open(&fx);
+	cr_assert_eq(sqlite3_exec(store_sqlite(fx.st), "PRAGMA user_version"
+	    " = 99;", NULL, NULL, NULL), SQLITE_OK);
+	cr_assert_eq(store_open(fx.path, STORE_READONLY, &ro, &err), -1);
+	cr_assert(strstr(err, "schema version 99 is newer than this feedd")
+	    != NULL, "%s", err);
+	cr_assert(strstr(err, "upgrade") == NULL, "%s", err);
+	free(err);
+	err = NULL;
+	cr_assert_eq(sqlite3_exec(store_sqlite(fx.st), "PRAGMA user_version"
+	    " = 3;", NULL, NULL, NULL), SQLITE_OK);
+	cr_assert_eq(store_open(fx.path, STORE_READONLY, &ro, &err), -1);
+	cr_assert(strstr(err, "schema version 3, this feedd reads") != NULL &&
+	    strstr(err, "run the daemon to upgrade") != NULL, "%s", err);
+	free(err);
+	cr_assert_eq(sqlite3_exec(store_sqlite(fx.st), "PRAGMA user_version"
+	    " = 13;", NULL, NULL, NULL), SQLITE_OK);
+	fx_close(&fx);
+}
+
 Test(store, runs_in_wal_mode_with_foreign_keys)
 {
 	struct fx fx;
