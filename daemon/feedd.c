@@ -30,6 +30,7 @@
 #include "daemon/serve.h"
 #include "daemon/status.h"
 #include "daemon/timing.h"
+#include "feeds/coding.h"
 #include "util/fs.h"
 #include "util/xmalloc.h"
 #include "storage/store.h"
@@ -49,6 +50,7 @@ feedd_fetch_opts(const struct feedd *d, const struct config *cfg,
 	o->max_size = cfg->max_size;
 	o->user_agent = cfg->user_agent;
 	o->allow_private = cfg->allow_private;
+	o->accept_encoding = CODING_ACCEPT;	/* parse_work undoes them */
 }
 
 /* ---- feed states ---- */

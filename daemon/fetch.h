@@ -37,6 +37,10 @@ struct fetch_opts {
 					 * (0: 10 s) */
 	const char *user_agent;		/* copied */
 	int	 allow_private;		/* no address policy (fetch_addr.h) */
+	/* the codings to ask for, the body then handed over as sent with
+	 * them in fetch_result.coding (kept, not copied); NULL: any that
+	 * libcurl knows, undone by it, on the loop thread */
+	const char *accept_encoding;
 };
 
 /* What a request sends; its strings are the fetcher's once handed over. */
@@ -67,6 +71,9 @@ struct fetch_result {
 	char	*body;
 	size_t	 body_len;
 	char	*charset;		/* of Content-Type; NULL when none */
+	char	*coding;		/* Content-Encoding, still to undo
+					 * (fetch_opts.accept_encoding);
+					 * NULL: none */
 	double	 seconds;		/* from start to the last byte */
 };
 

@@ -1,8 +1,9 @@
 /*
  * fetch_xfer: one HTTP transfer: its curl options, the response headers
  * it keeps (validators, cache hints, Retry-After, permanent redirects),
- * the body kept under the max_size cap, its parse on a
- * worker thread, and the result it hands back.
+ * the body kept under the max_size cap (as the server coded it, when
+ * the caller undoes its Content-Encoding), its parse on a worker
+ * thread, and the result it hands back.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -92,6 +93,7 @@ result_cleanup(struct fetch_result *r)
 	free(r->perm_redirect);
 	free(r->body);
 	free(r->charset);
+	free(r->coding);
 }
 
 void
@@ -200,8 +202,23 @@ on_status_line(struct fetch *f, const char *line)
 	/* Only the final answer's headers count. */
 	free(f->res.etag);
 	free(f->res.last_modified);
-	f->res.etag = f->res.last_modified = NULL;
+	free(f->res.coding);
+	f->res.etag = f->res.last_modified = f->res.coding = NULL;
 	f->res.retry_after = f->res.hint = -1;
+}
+
+/* Content-Encoding, over as many fields as the server sent, when the
+ * body is handed over as sent. */
+static void
+add_coding(struct fetch *f, const char *v, size_t vlen)
+{
+	char *was = f->res.coding;
+
+	if (fetcher_opts(f->fr)->accept_encoding == NULL)
+		return;
+	f->res.coding = was ? xasprintf("%s, %.*s", was, (int)vlen, v) :
+	    xstrndup(v, vlen);
+	free(was);
 }
 
 static void
@@ -217,6 +234,8 @@ on_field(struct fetch *f, const char *name, size_t nlen, const char *v,
 		set_str(&f->res.last_modified, v, vlen);
 	else if (IS("location"))
 		on_location(f, v, vlen);
+	else if (IS("content-encoding"))
+		add_coding(f, v, vlen);
 	else if (IS("cache-control"))
 		f->res.hint = parse_max_age(v, vlen);
 	else if (IS("expires") && f->res.hint < 0) {
@@ -360,7 +379,11 @@ fetch_setup(struct fetch *f, const struct fetch_opts *o)
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, f->hdrs);
 	curl_easy_setopt(e, CURLOPT_USERAGENT, o->user_agent);
-	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+	/* the body as sent: the caller's worker inflates it, not the loop */
+	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, o->accept_encoding ?
+	    o->accept_encoding : "");
+	if (o->accept_encoding != NULL)
+		curl_easy_setopt(e, CURLOPT_HTTP_CONTENT_DECODING, 0L);
 	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
 	curl_easy_setopt(e, CURLOPT_MAXREDIRS, 5L);
 	curl_easy_setopt(e, CURLOPT_DNS_CACHE_TIMEOUT, DNS_CACHE_SECS);

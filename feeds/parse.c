@@ -88,9 +88,8 @@ feed_parser_set_max(struct feed_parser *p, unsigned long long max)
 	p->json.max = (size_t)max;
 }
 
-/* "N bytes" or "N MB", for the errors that name the bound. */
-static char *
-size_words(unsigned long long n)
+char *
+feed_size_words(unsigned long long n)
 {
 	if (n >= 1024 * 1024 && n % (1024 * 1024) == 0)
 		return xasprintf("%llu MB", n / (1024 * 1024));
@@ -102,7 +101,7 @@ size_words(unsigned long long n)
 static void
 fail_over_max(struct feed_parser *p, const char *what)
 {
-	char *w = size_words(p->max);
+	char *w = feed_size_words(p->max);
 
 	if (p->fail == NULL)
 		p->fail = xasprintf("document over max_size (%s) %s", w, what);

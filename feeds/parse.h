@@ -31,6 +31,8 @@ void	 feed_parser_free(struct feed_parser *p);		/* NULL ok */
  * daemon passes max_size, so no stage holds more than max_size of text.
  */
 void	 feed_parser_set_max(struct feed_parser *p, unsigned long long max);
+/* "N bytes", "N kB" or "N MB", for the errors that name the bound. */
+char	*feed_size_words(unsigned long long n);
 /* FEED_PARSE_* (feeds/feed.h), before the first push. */
 void	 feed_parser_set_flags(struct feed_parser *p, unsigned flags);
 

@@ -111,6 +111,21 @@ Test(fetch, gzip_body_is_decoded)
 	cr_assert_eq(ts_items_of(&T, "z"), 2);
 }
 
+/*
+ * The fetcher offers the codings a parse worker undoes (feeds/coding.h),
+ * and a worker undoes deflate as a zlib stream and as the raw deflate
+ * some servers send under that name.
+ */
+Test(fetch, deflate_bodies_are_decoded)
+{
+	free(one_feed("dz", "/f.xml?deflate=zlib", ""));
+	free(one_feed("dr", "/f.xml?deflate=raw", ""));
+	cr_assert_eq(ts_items_of(&T, "dz"), 2);
+	cr_assert_eq(ts_items_of(&T, "dr"), 2);
+	cr_assert_eq(ts_count(&T, "/f.xml?deflate=zlib",
+	    "ae=gzip, deflate"), 1);
+}
+
 Test(fetch, permanent_redirect_is_recorded)
 {
 	char *want = xasprintf("http://127.0.0.1:%d/f.xml", T.port);

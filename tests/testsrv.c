@@ -10,6 +10,8 @@
  * redirect=URL loop=1 retry_after=V truncate=N bytes=N type=T cache=N
  * hang=1 bomb=MB (gzip of MB megabytes of zeros, made on the fly)
  * ce=NAME (a Content-Encoding header, the body left as it is)
+ * deflate=zlib|raw (Content-Encoding: deflate, as a zlib stream or, as
+ * some servers send it, raw)
  * gzbody=1 (the body gzipped with no Content-Encoding: gzip in the body)
  * close_ms=N (after the answer, wait N ms and close without reading:
  * a next request already sent on the connection gets a reset).
@@ -175,8 +177,9 @@ log_request(struct srv *s, const struct req *r)
 
 	if (s->logfd < 0)
 		return;
-	line = xasprintf("%s %s inm=%s ims=%s ua=%s\n", r->method, r->target,
-	    r->inm ? r->inm : "-", r->ims ? r->ims : "-", r->ua ? r->ua : "-");
+	line = xasprintf("%s %s inm=%s ims=%s ua=%s ae=%s\n", r->method,
+	    r->target, r->inm ? r->inm : "-", r->ims ? r->ims : "-",
+	    r->ua ? r->ua : "-", r->ae ? r->ae : "-");
 	if (write(s->logfd, line, strlen(line)) < 0)
 		perror("testsrv: log");
 	free(line);
@@ -209,15 +212,16 @@ http_date(time_t t, char *out, size_t len)
 	strftime(out, len, "%a, %d %b %Y %H:%M:%S GMT", &tm);
 }
 
+/* in compressed into out: wbits 15 + 16 gzip, 15 zlib, -15 raw. */
 static int
-gzip_buf(const char *in, size_t len, struct buf *out)
+zip_buf(const char *in, size_t len, struct buf *out, int wbits)
 {
 	z_stream z;
 	unsigned char chunk[16384];
 	int rc;
 
 	memset(&z, 0, sizeof(z));
-	if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+	if (deflateInit2(&z, 6, Z_DEFLATED, wbits, 8, Z_DEFAULT_STRATEGY) != Z_OK)
 		return -1;
 	z.next_in = (unsigned char *)in;
 	z.avail_in = (uInt)len;
@@ -229,6 +233,12 @@ gzip_buf(const char *in, size_t len, struct buf *out)
 	} while (rc == Z_OK);
 	deflateEnd(&z);
 	return rc == Z_STREAM_END ? 0 : -1;
+}
+
+static int
+gzip_buf(const char *in, size_t len, struct buf *out)
+{
+	return zip_buf(in, len, out, 15 + 16);
 }
 
 /* Streams gzip of mb megabytes of zeros; stops when the client goes. */
@@ -422,6 +432,7 @@ respond(struct srv *s, int fd, const struct req *r)
 	struct buf h, body, gz;
 	int status, found, rc = 0;
 	long long bomb = param_num(r, "bomb", 0);
+	const char *deflate_as;
 
 	if (param(r, "hang")) {
 		wait_close(fd);
@@ -463,6 +474,11 @@ respond(struct srv *s, int fd, const struct req *r)
 	}
 	if (param(r, "gzip") && body.len && gzip_buf(body.data, body.len, &gz) == 0) {
 		buf_puts(&h, "Content-Encoding: gzip\r\n");
+		rc = send_response(fd, status, &h, &gz, param(r, "drip") != NULL);
+	} else if ((deflate_as = param(r, "deflate")) != NULL && body.len &&
+	    zip_buf(body.data, body.len, &gz,
+	    strcmp(deflate_as, "raw") == 0 ? -15 : 15) == 0) {
+		buf_puts(&h, "Content-Encoding: deflate\r\n");
 		rc = send_response(fd, status, &h, &gz, param(r, "drip") != NULL);
 	} else
 		rc = send_response(fd, status, &h, &body, param(r, "drip") != NULL);
