@@ -18,6 +18,9 @@
 # transfers; the bench serves them under 4 loopback names (127.0.0.1-4)
 # and sets per_host = 4, concurrency = 16 (curl's --parallel-max 16).
 # BENCH_SIZES (default "300 2000 10000"), BENCH_NEWSBOAT_MAX (2000).
+# BENCH_GZIP=1: the feeds served gzipped, as most publishers serve them
+# (nginx's gzip_static, from a .gz made once beside each file); feedd,
+# newsboat and curl (--compressed) all ask for gzip.
 # BENCH_PERF=N: one more cold run at N feeds under `perf record -g`,
 # then the top costs by symbol (self time), kept in build/bench/perf-N.*
 cd "$(dirname "$0")/.." || exit 1
@@ -40,8 +43,14 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
+GZIP=${BENCH_GZIP:-}
 for n in $SIZES; do
 	sh bench/corpus "$n" >/dev/null || exit 1
+	[ -n "$GZIP" ] || continue
+	# -n: no name or time inside, so the same file gives the same bytes
+	find "$BENCH/real-$n" -name 'feed-*.xml' | while read -r f; do
+		[ "$f.gz" -nt "$f" ] || gzip -6 -n -k -f "$f"
+	done
 done
 chmod -R a+rX "$BENCH"
 
@@ -59,6 +68,7 @@ http {
 		listen 127.0.0.1:$port; listen 127.0.0.2:$port;
 		listen 127.0.0.3:$port; listen 127.0.0.4:$port;
 		root $BENCH;
+		${GZIP:+gzip_static on;}
 	}
 }
 NGX
@@ -81,8 +91,10 @@ make_inputs() {
 		printf '[alert "agents"]\nmatch = agent AND robotics\n\n'
 		printf '[alert "ai-cn"]\nmatch = 人工智能 OR "open source"\n\n'
 	} > "$d/feedd.conf"
-	(cd "$BENCH/real-$n" && find . -name 'feed-*.xml' -printf '%f %T@ %s\n') |
-	awk -v n="$n" -v port="$port" -v d="$d" '
+	# gzipped, nginx's ETag is the .gz file's
+	(cd "$BENCH/real-$n" && find . -name "feed-*.xml${GZIP:+.gz}" \
+	    -printf '%f %T@ %s\n' | sed 's/\.gz / /') |
+	awk -v n="$n" -v port="$port" -v d="$d" -v gz="${GZIP:+compressed\n}" '
 	{
 		split($1, a, /[-.]/); i = a[2]; mt = int($2)
 		u = sprintf("http://127.0.0.%d:%d/real-%d/%s", i % 4 + 1, port, n, $1)
@@ -94,8 +106,8 @@ make_inputs() {
 			print url[i] > (d "/urls")
 			# "next" separates transfers; a trailing one is an error
 			sep = i ? "next\n" : ""
-			printf "%surl = \"%s\"\noutput = \"/dev/null\"\nsilent\nwrite-out = \"%%{http_code}\\n\"\n", sep, url[i] > (d "/curl.cold")
-			printf "%surl = \"%s\"\noutput = \"/dev/null\"\nsilent\nwrite-out = \"%%{http_code}\\n\"\nheader = \"If-None-Match: %s\"\n", sep, url[i], etag[i] > (d "/curl.warm")
+			printf "%surl = \"%s\"\noutput = \"/dev/null\"\nsilent\nwrite-out = \"%%{http_code}\\n\"\n%s", sep, url[i], gz > (d "/curl.cold")
+			printf "%surl = \"%s\"\noutput = \"/dev/null\"\nsilent\nwrite-out = \"%%{http_code}\\n\"\nheader = \"If-None-Match: %s\"\n%s", sep, url[i], etag[i], gz > (d "/curl.warm")
 		}
 	}'
 }
