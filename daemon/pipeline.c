@@ -781,6 +781,8 @@ undo_coding(struct result *r)
 		res->body = plain;
 		res->body_len = n;
 	}
+	free(res->coding);	/* the body is plain now */
+	res->coding = NULL;
 	return 0;
 }
 
