@@ -74,17 +74,16 @@ codings_parse(const char *value, enum coding *c, char **err)
 #define INFLATE_OVER	100
 
 /*
- * in inflated with zlib's wbits into out: Z_STREAM_END, or Z_OK for a
- * stream cut short (what it gave is kept), INFLATE_OVER past max, or
- * zlib's error (*msg says which).
+ * in inflated with zlib's wbits into out, in place (buf_reserve): up to
+ * a CHUNK past max is held before it is told.  Z_STREAM_END, or Z_OK
+ * for a stream cut short (what it gave is kept), INFLATE_OVER past max,
+ * or zlib's error (*msg says which).
  */
 static int
 inflate_with(int wbits, const char *in, size_t len,
     unsigned long long max, struct buf *out, const char **msg)
 {
-	char	 chunk[CHUNK];
 	z_stream z;
-	size_t	 got;
 	int	 rc;
 
 	memset(&z, 0, sizeof(z));
@@ -93,22 +92,17 @@ inflate_with(int wbits, const char *in, size_t len,
 	z.next_in = (Bytef *)(uintptr_t)in;
 	z.avail_in = (uInt)len;
 	do {
-		z.next_out = (Bytef *)chunk;
-		z.avail_out = sizeof(chunk);
+		(void)buf_reserve(out, CHUNK);	/* no cap: it grows */
+		z.next_out = (Bytef *)out->data + out->len;
+		z.avail_out = CHUNK;
 		rc = inflate(&z, Z_NO_FLUSH);
-		got = sizeof(chunk) - z.avail_out;
-		if (max > 0 && out->len + got > max) {
+		out->len += CHUNK - z.avail_out;
+		out->data[out->len] = '\0';
+		if (max > 0 && out->len > max)
 			rc = INFLATE_OVER;
-			break;
-		}
-		buf_append(out, chunk, got);
-		if (rc == Z_BUF_ERROR || (rc == Z_OK && z.avail_in == 0 &&
-		    z.avail_out != 0))
-			rc = Z_OK;	/* the input ended first */
-		else if (rc == Z_OK)
-			continue;
-		break;
-	} while (1);
+	} while (rc == Z_OK && (z.avail_in > 0 || z.avail_out == 0));
+	if (rc == Z_BUF_ERROR)
+		rc = Z_OK;	/* the input ended first */
 	*msg = z.msg;
 	inflateEnd(&z);
 	return rc;

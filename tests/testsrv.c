@@ -40,6 +40,7 @@
 
 #include "util/xmalloc.h"
 #include "util/buf.h"
+#include "tests/zip_helper.h"
 
 #define MAX_HEAD	16384
 #define MAX_PARAMS	24
@@ -212,33 +213,10 @@ http_date(time_t t, char *out, size_t len)
 	strftime(out, len, "%a, %d %b %Y %H:%M:%S GMT", &tm);
 }
 
-/* in compressed into out: wbits 15 + 16 gzip, 15 zlib, -15 raw. */
-static int
-zip_buf(const char *in, size_t len, struct buf *out, int wbits)
-{
-	z_stream z;
-	unsigned char chunk[16384];
-	int rc;
-
-	memset(&z, 0, sizeof(z));
-	if (deflateInit2(&z, 6, Z_DEFLATED, wbits, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-		return -1;
-	z.next_in = (unsigned char *)in;
-	z.avail_in = (uInt)len;
-	do {
-		z.next_out = chunk;
-		z.avail_out = sizeof(chunk);
-		rc = deflate(&z, Z_FINISH);
-		buf_append(out, chunk, sizeof(chunk) - z.avail_out);
-	} while (rc == Z_OK);
-	deflateEnd(&z);
-	return rc == Z_STREAM_END ? 0 : -1;
-}
-
 static int
 gzip_buf(const char *in, size_t len, struct buf *out)
 {
-	return zip_buf(in, len, out, 15 + 16);
+	return th_zip(in, len, 15 + 16, out);
 }
 
 /* Streams gzip of mb megabytes of zeros; stops when the client goes. */
@@ -476,8 +454,8 @@ respond(struct srv *s, int fd, const struct req *r)
 		buf_puts(&h, "Content-Encoding: gzip\r\n");
 		rc = send_response(fd, status, &h, &gz, param(r, "drip") != NULL);
 	} else if ((deflate_as = param(r, "deflate")) != NULL && body.len &&
-	    zip_buf(body.data, body.len, &gz,
-	    strcmp(deflate_as, "raw") == 0 ? -15 : 15) == 0) {
+	    th_zip(body.data, body.len, strcmp(deflate_as, "raw") == 0 ?
+	    -15 : 15, &gz) == 0) {
 		buf_puts(&h, "Content-Encoding: deflate\r\n");
 		rc = send_response(fd, status, &h, &gz, param(r, "drip") != NULL);
 	} else
