@@ -270,6 +270,12 @@ check_multi_info(struct fetcher *fr)
 		/* msg is invalid once the handle is removed */
 		curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&f);
 		curl_multi_remove_handle(fr->multi, easy);
+		if (f->redo_decoded && !f->curl_decodes && !fr->closing) {
+			fetch_redo_decoded(f);
+			if (curl_multi_add_handle(fr->multi, easy) == CURLM_OK)
+				continue;
+			f->res.error = xstrdup("cannot start the transfer");
+		}
 		flying_unlink(fr, f);
 		fetch_finish(f, code);
 		hold_host(f);

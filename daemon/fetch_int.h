@@ -30,6 +30,10 @@ struct fetch {
 	/* response state */
 	int		 body_started, accept, discard, too_big;
 	int		 hop_status, perm_chain;
+	/* a coding not asked for came (a server that ignores
+	 * Accept-Encoding): the transfer is made again, libcurl undoing
+	 * whatever it knows (curl_decodes), as it once did for all */
+	int		 redo_decoded, curl_decodes;
 	char		*cur_url;
 	struct addr_guard guard;	/* the address policy (fetch_addr.h) */
 	/* the 2xx body, handed over in res once complete */
@@ -49,6 +53,9 @@ struct fetch_result *fetch_result_new(void *arg);
 void	 fetch_free(struct fetch *f);		/* NULL ok */
 /* Makes the easy handle; -1 with res.error set. */
 int	 fetch_setup(struct fetch *f, const struct fetch_opts *o);
+/* f made ready to go again with libcurl undoing the codings (after
+ * redo_decoded), its easy handle out of the multi handle. */
+void	 fetch_redo_decoded(struct fetch *f);
 /* Fills f->res from the finished transfer. */
 void	 fetch_finish(struct fetch *f, CURLcode code);
 /* Hands f->res over (the caller frees it); f keeps an empty one. */

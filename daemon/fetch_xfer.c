@@ -205,17 +205,62 @@ on_status_line(struct fetch *f, const char *line)
 	free(f->res.coding);
 	f->res.etag = f->res.last_modified = f->res.coding = NULL;
 	f->res.retry_after = f->res.hint = -1;
+	f->redo_decoded = 0;
 }
 
-/* Content-Encoding, over as many fields as the server sent, when the
- * body is handed over as sent. */
+/* Whether the coding named by len bytes at v is one asked for. */
+static int
+coding_asked(const char *asked, const char *v, size_t len)
+{
+	const char *p = asked;
+	size_t	 n;
+
+	if (len == 8 && strncasecmp(v, "identity", 8) == 0)
+		return 1;
+	if (len == 6 && strncasecmp(v, "x-gzip", 6) == 0) {
+		v = "gzip";	/* its old name (RFC 9110 8.4.1.3) */
+		len = 4;
+	}
+	for (;;) {
+		p += strspn(p, ", \t");
+		if ((n = strcspn(p, ", \t;")) == 0)
+			return 0;
+		if (n == len && strncasecmp(p, v, len) == 0)
+			return 1;
+		p += n;
+		p += strcspn(p, ",");
+	}
+}
+
+/*
+ * Content-Encoding, over as many fields as the server sent, when the
+ * body is handed over as sent.  A coding not asked for (br or zstd from
+ * a server that ignores Accept-Encoding) asks for the transfer again
+ * with libcurl undoing it, as before the worker did it.
+ */
 static void
 add_coding(struct fetch *f, const char *v, size_t vlen)
 {
-	char *was = f->res.coding;
+	const char *asked = fetcher_opts(f->fr)->accept_encoding;
+	const char *p = v, *end = v + vlen;
+	char	*was = f->res.coding;
 
-	if (fetcher_opts(f->fr)->accept_encoding == NULL)
+	if (asked == NULL || f->curl_decodes)
 		return;
+	while (p < end) {
+		const char *comma = memchr(p, ',', (size_t)(end - p));
+		const char *a = p, *b = comma ? comma : end;
+
+		while (a < b && (*a == ' ' || *a == '\t'))
+			a++;
+		while (b > a && (b[-1] == ' ' || b[-1] == '\t'))
+			b--;
+		/* a 304's or an error page's body is not read */
+		if (b > a && !coding_asked(asked, a, (size_t)(b - a)) &&
+		    f->hop_status >= 200 && f->hop_status < 300)
+			f->redo_decoded = 1;
+		p = comma ? comma + 1 : end;
+	}
 	f->res.coding = was ? xasprintf("%s, %.*s", was, (int)vlen, v) :
 	    xstrndup(v, vlen);
 	free(was);
@@ -319,6 +364,8 @@ on_body(char *data, size_t size, size_t n, void *arg)
 		f->discard = 1;		/* an error page: its status says it all */
 		return 0;
 	}
+	if (f->redo_decoded)
+		return 0;		/* not kept: it comes again decoded */
 	if (o->max_size > 0 && f->res.body_bytes + len > (uint64_t)o->max_size) {
 		f->too_big = 1;
 		return 0;
@@ -406,6 +453,30 @@ fetch_setup(struct fetch *f, const struct fetch_opts *o)
 	return 0;
 }
 
+void
+fetch_redo_decoded(struct fetch *f)
+{
+	void	*arg = f->res.arg;
+
+	result_cleanup(&f->res);
+	memset(&f->res, 0, sizeof(f->res));
+	f->res.arg = arg;
+	f->res.retry_after = f->res.hint = -1;
+	buf_cleanup(&f->body);
+	buf_init(&f->body, 0);
+	f->body_started = f->accept = f->discard = f->too_big = 0;
+	f->hop_status = 0;
+	f->perm_chain = 1;
+	free(f->cur_url);
+	f->cur_url = xstrdup(f->url);
+	f->errbuf[0] = '\0';
+	f->redo_decoded = 0;
+	f->curl_decodes = 1;
+	/* "": every coding libcurl knows, which it undoes */
+	curl_easy_setopt(f->easy, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(f->easy, CURLOPT_HTTP_CONTENT_DECODING, 1L);
+}
+
 /* ---- the result ---- */
 
 static void
@@ -433,6 +504,9 @@ finish_transport(struct fetch *f, CURLcode code)
 	    code == CURLE_COULDNT_CONNECT || code == CURLE_COULDNT_RESOLVE_PROXY;
 	if (code == CURLE_TOO_MANY_REDIRECTS)
 		why = "too many redirects";
+	else if (code == CURLE_BAD_CONTENT_ENCODING &&
+	    strncmp(why, "Unrecognized content encoding", 29) == 0)
+		;	/* a coding no one knows: libcurl names those it does */
 	else if (code == CURLE_WRITE_ERROR || code == CURLE_BAD_CONTENT_ENCODING)
 		/* on_body refused nothing (those cases end earlier): a
 		 * decoder failed, and curl says "Failed writing received

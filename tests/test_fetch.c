@@ -126,6 +126,40 @@ Test(fetch, deflate_bodies_are_decoded)
 	    "ae=gzip, deflate"), 1);
 }
 
+/*
+ * A server that sends a coding feedd did not ask for (it ignores
+ * Accept-Encoding) is asked once more, libcurl undoing what it knows:
+ * the parse workers undo only the codings asked for.  zstd here, as
+ * libcurl reads it whatever its build (a frame of stored blocks).
+ */
+Test(fetch, a_coding_not_asked_for_is_fetched_again_decoded)
+{
+	char *err;
+
+	free(one_feed("z", "/f.xml?zstd=1", ""));
+	err = feed_str("z", "last_error");
+	cr_assert_null(err, "%s", err);
+	cr_assert_eq(ts_items_of(&T, "z"), 2);
+	cr_assert_eq(ts_count(&T, "/f.xml?zstd=1", NULL), 2);
+	cr_assert_eq(ts_count(&T, "/f.xml?zstd=1", "ae=gzip, deflate"), 1);
+	cr_assert_eq(ts_count(&T, "/f.xml?zstd=1", ", zstd"), 1,
+	    "the second request is libcurl's, which lists zstd");
+}
+
+/* A coding neither feedd nor libcurl knows fails with libcurl's list
+ * of those it does. */
+Test(fetch, a_coding_no_one_knows_is_named)
+{
+	char *err;
+
+	free(one_feed("u", "/f.xml?ce=utf-8", ""));
+	err = feed_str("u", "last_error");
+	cr_assert(err && strstr(err, "Unrecognized content encoding"), "%s",
+	    err);
+	cr_assert_eq(ts_items_of(&T, "u"), 0);
+	free(err);
+}
+
 Test(fetch, permanent_redirect_is_recorded)
 {
 	char *want = xasprintf("http://127.0.0.1:%d/f.xml", T.port);

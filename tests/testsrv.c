@@ -13,6 +13,8 @@
  * deflate=zlib|raw (Content-Encoding: deflate, as a zlib stream or, as
  * some servers send it, raw)
  * gzbody=1 (the body gzipped with no Content-Encoding: gzip in the body)
+ * zstd=1 (Content-Encoding: zstd, whatever the request accepts, as some
+ * servers do: a zstd frame of raw blocks, which any decoder reads)
  * close_ms=N (after the answer, wait N ms and close without reading:
  * a next request already sent on the connection gets a reset).
  * Without type=, the Content-Type follows the file name: .html is
@@ -28,6 +30,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -404,6 +407,34 @@ type_of(const char *path)
 	return "application/rss+xml";
 }
 
+/*
+ * in as a zstd frame (RFC 8878) of stored blocks: the magic number, a
+ * single-segment frame header with a 4-byte content size, then blocks
+ * of at most 128 KB, each a 3-byte header (size, type 0, last bit).
+ */
+static void
+zstd_stored(const char *in, size_t len, struct buf *out)
+{
+	static const unsigned char magic[] = { 0x28, 0xb5, 0x2f, 0xfd, 0xa0 };
+	unsigned char le[4];
+	size_t	 at = 0;
+
+	buf_append(out, (const char *)magic, sizeof(magic));
+	for (int i = 0; i < 4; i++)
+		le[i] = (unsigned char)(len >> (8 * i));
+	buf_append(out, (const char *)le, 4);
+	do {
+		size_t n = len - at > 128 * 1024 ? 128 * 1024 : len - at;
+		uint32_t head = (uint32_t)(n << 3) | (at + n == len);
+
+		for (int i = 0; i < 3; i++)
+			le[i] = (unsigned char)(head >> (8 * i));
+		buf_append(out, (const char *)le, 3);
+		buf_append(out, in + at, n);
+		at += n;
+	} while (at < len);
+}
+
 static int
 respond(struct srv *s, int fd, const struct req *r)
 {
@@ -452,6 +483,10 @@ respond(struct srv *s, int fd, const struct req *r)
 	}
 	if (param(r, "gzip") && body.len && gzip_buf(body.data, body.len, &gz) == 0) {
 		buf_puts(&h, "Content-Encoding: gzip\r\n");
+		rc = send_response(fd, status, &h, &gz, param(r, "drip") != NULL);
+	} else if (param(r, "zstd") && body.len) {
+		zstd_stored(body.data, body.len, &gz);
+		buf_puts(&h, "Content-Encoding: zstd\r\n");
 		rc = send_response(fd, status, &h, &gz, param(r, "drip") != NULL);
 	} else if ((deflate_as = param(r, "deflate")) != NULL && body.len &&
 	    th_zip(body.data, body.len, strcmp(deflate_as, "raw") == 0 ?
