@@ -7,8 +7,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <libxml/hash.h>
-
 #include "daemon/cmd.h"
 #include "daemon/query.h"
 #include "daemon/table.h"
@@ -166,75 +164,90 @@ static const struct out_rows feed_out = {
 	&feed_cols, json_feed, table_feed, tsv_feed,
 };
 
-/* Active first, then by name: the database's order (feed_list_sql). */
-static int
-row_order(const void *a, const void *b)
-{
-	const struct feed_row *x = a, *y = b;
-
-	if (x->active != y->active)
-		return y->active - x->active;
-	return strcmp(x->name, y->name);
-}
-
-/* The names of n rows, or of the configured feeds (rows NULL), as a
- * set: a lookup each, where 10,000 feeds compared pairwise were 10^8. */
-static xmlHashTablePtr
-name_set(const struct feed_row *rows, const struct config *cfg, size_t n)
-{
-	xmlHashTablePtr h = xmlHashCreate((int)(n < 64 ? 64 : n));
-
-	for (size_t i = 0; i < n; i++)
-		xmlHashAddEntry(h, (const xmlChar *)(rows ? rows[i].name :
-		    cfg->feeds[i].def.name), (void *)1);
-	return h;
-}
-
 /*
- * The rows as the configuration has them now: a feed is active when it
- * is configured, and one the database does not know yet (a config just
- * edited, `import-opml` before the first poll, no database at all) is
- * listed as never fetched.  The daemon writes both at its next start.
+ * The listing: the configured feeds first, then those no longer
+ * configured (inactive), each part by name.  The configured come from
+ * the config merged with the database's rows, a feed it does not know
+ * yet (a config just edited, `import-opml` before the first poll, no
+ * database at all) listed as never fetched; the daemon writes both at
+ * its next start.  Rows are read and printed one at a time: 100,000
+ * feeds listed whole took 85 MB.
  */
-static void
-follow_config(const struct config *cfg, struct feed_row **rows, size_t *n)
+struct feeds_walk {
+	const struct config *cfg;
+	struct out_stream out;
+	const struct feed_conf **conf;	/* the configured feeds, by name */
+	size_t	 nconf, next;		/* next: the first not printed */
+	int	 active;		/* this pass prints configured feeds */
+};
+
+static int
+conf_by_name(const void *a, const void *b)
 {
-	xmlHashTablePtr stored = name_set(*rows, NULL, *n);
-	xmlHashTablePtr conf = name_set(NULL, cfg, cfg->nfeeds);
-	size_t	 cap = *n + cfg->nfeeds;
+	const struct feed_conf *x = *(const struct feed_conf *const *)a;
+	const struct feed_conf *y = *(const struct feed_conf *const *)b;
 
-	for (size_t i = 0; i < *n; i++)
-		(*rows)[i].active = xmlHashLookup(conf,
-		    (const xmlChar *)(*rows)[i].name) != NULL;
-	*rows = xreallocarray(*rows, cap ? cap : 1, sizeof(**rows));
-	for (size_t i = 0; i < cfg->nfeeds; i++) {
-		struct feed_row *r;
+	return strcmp(x->def.name, y->def.name);
+}
 
-		if (xmlHashLookup(stored, (const xmlChar *)
-		    cfg->feeds[i].def.name) != NULL)
-			continue;
-		r = &(*rows)[(*n)++];
-		memset(r, 0, sizeof(*r));
-		r->name = xstrdup(cfg->feeds[i].def.name);
-		r->url = xstrdup(cfg->feeds[i].url);
-		r->active = 1;
+/* The configured feeds not stored that sort before name (NULL: all). */
+static void
+put_unstored(struct feeds_walk *w, const char *name)
+{
+	struct feed_row r;
+
+	for (; w->next < w->nconf && (name == NULL ||
+	    strcmp(w->conf[w->next]->def.name, name) < 0); w->next++) {
+		memset(&r, 0, sizeof(r));
+		/* only read: the row is not freed */
+		r.name = (char *)w->conf[w->next]->def.name;
+		r.url = (char *)w->conf[w->next]->url;
+		r.active = 1;
+		out_stream_row(&w->out, &r, 0);
 	}
-	xmlHashFree(stored, NULL);
-	xmlHashFree(conf, NULL);
-	qsort(*rows, *n, sizeof(**rows), row_order);
+}
+
+/* store_feed_fn: f printed in this pass when it belongs to it. */
+static int
+walk_feed(struct feed_row *f, void *arg)
+{
+	struct feeds_walk *w = arg;
+	int	 configured;
+
+	if (w->active) {
+		put_unstored(w, f->name);
+		configured = w->next < w->nconf &&
+		    strcmp(w->conf[w->next]->def.name, f->name) == 0;
+		w->next += configured;
+	} else
+		configured = config_find_feed(w->cfg, f->name) != NULL;
+	if (configured == w->active) {
+		f->active = configured;	/* the config's word, not the
+					 * database's */
+		out_stream_row(&w->out, f, 0);
+	}
+	return 0;
 }
 
 int
 cmd_feeds(struct query *q)
 {
-	struct feed_row *rows = NULL;
-	size_t n = 0;
+	struct feeds_walk w = { q->cfg, { NULL, NULL, NULL }, NULL, 0, 0, 1 };
+	int	 rc = 0;
 
-	if (q->st != NULL && store_feeds_list(q->st, &rows, &n) == -1)
-		return query_fail(q);
-	follow_config(q->cfg, &rows, &n);
-	out_print_rows(&q->out, &feed_out, rows, n);
-	feed_rows_free(rows, n);
-	return EXIT_OK;
+	w.nconf = q->cfg->nfeeds;
+	w.conf = xcalloc(w.nconf + 1, sizeof(*w.conf));
+	for (size_t i = 0; i < w.nconf; i++)
+		w.conf[i] = &q->cfg->feeds[i];
+	qsort(w.conf, w.nconf, sizeof(*w.conf), conf_by_name);
+	out_stream_open(&w.out, &q->out, &feed_out);
+	for (; w.active >= 0 && rc == 0; w.active--) {
+		if (q->st != NULL)
+			rc = store_feeds_each(q->st, walk_feed, &w);
+		if (w.active)
+			put_unstored(&w, NULL);
+	}
+	out_stream_close(&w.out);
+	free(w.conf);
+	return rc == -1 ? query_fail(q) : EXIT_OK;
 }
-

@@ -34,8 +34,8 @@ struct status {
 	struct lock_info lock;
 	int	 db_ok;
 	char	*db_err;	/* why the database there did not open */
-	struct feed_row *feeds;
-	size_t	 nfeeds;
+	struct store *st;	/* the database, when it opened */
+	size_t	 nknown;		/* stored feeds the config has */
 	size_t	 nok, nfailing, ngone, nnever, ninactive;
 	int64_t	 last_poll, next_poll;
 	int64_t	 items_24h, alerts_24h;	/* store_recent_counts */
@@ -67,36 +67,44 @@ configured(const struct status *s, const struct feed_row *f)
 	return f->active && config_find_feed(s->cfg, f->name) != NULL;
 }
 
-static void
+/* store_feed_fn: f into the counts.  Feeds are read a row at a time:
+ * 100,000 feeds listed whole took 43 MB of a `feedd status`. */
+static int
+count_feed(struct feed_row *f, void *arg)
+{
+	struct status *s = arg;
+	const char *st = feed_state(f);
+
+	if (!configured(s, f)) {
+		s->ninactive++;
+		return 0;
+	}
+	s->nknown++;
+	if (strcmp(st, "gone") == 0)
+		s->ngone++;
+	else if (strcmp(st, "never") == 0)
+		s->nnever++;
+	else if (strcmp(st, "error") == 0)
+		s->nfailing++;
+	else
+		s->nok++;
+	if (f->last_fetch > s->last_poll)
+		s->last_poll = f->last_fetch;
+	if (!f->gone && f->next_due > 0 &&
+	    (s->next_poll == 0 || f->next_due < s->next_poll))
+		s->next_poll = f->next_due;
+	return 0;
+}
+
+static int
 count_feeds(struct status *s)
 {
-	size_t known = 0;
-
-	for (size_t i = 0; i < s->nfeeds; i++) {
-		const struct feed_row *f = &s->feeds[i];
-		const char *st = feed_state(f);
-
-		if (!configured(s, f)) {
-			s->ninactive++;
-			continue;
-		}
-		known++;
-		if (strcmp(st, "gone") == 0)
-			s->ngone++;
-		else if (strcmp(st, "never") == 0)
-			s->nnever++;
-		else if (strcmp(st, "error") == 0)
-			s->nfailing++;
-		else
-			s->nok++;
-		if (f->last_fetch > s->last_poll)
-			s->last_poll = f->last_fetch;
-		if (!f->gone && f->next_due > 0 &&
-		    (s->next_poll == 0 || f->next_due < s->next_poll))
-			s->next_poll = f->next_due;
-	}
+	if (s->st != NULL && store_feeds_each(s->st, count_feed, s) == -1)
+		return -1;
 	/* configured, not stored yet: added since the last poll */
-	s->nnever += s->cfg->nfeeds > known ? s->cfg->nfeeds - known : 0;
+	if (s->cfg->nfeeds > s->nknown)
+		s->nnever += s->cfg->nfeeds - s->nknown;
+	return 0;
 }
 
 /* The longest poll interval among the feeds: what "stale" is measured by. */
@@ -167,7 +175,9 @@ status_gather(struct status *s, struct query *q, const char *cmd)
 		err = NULL;
 	}
 	free(err);
-	if (s->db_ok && (store_feeds_list(q->st, &s->feeds, &s->nfeeds) == -1 ||
+	if (s->db_ok)
+		s->st = q->st;
+	if (s->db_ok && (count_feeds(s) == -1 ||
 	    store_recent_counts(q->st, s->o->now - DAY, &s->items_24h,
 	    &s->alerts_24h) == -1 || store_alerts_waiting(q->st,
 	    &s->alerts_waiting, &s->alerts_waiting_since) == -1)) {
@@ -176,7 +186,8 @@ status_gather(struct status *s, struct query *q, const char *cmd)
 	}
 	if (s->db_ok)
 		s->outputs_failing_since = output_failing_since(q->st);
-	count_feeds(s);
+	else
+		(void)count_feeds(s);	/* the config's alone */
 	judge(s);
 	return 0;
 }
@@ -297,30 +308,37 @@ print_daemon(const struct status *s)
 	    sizeof(a)) : "?", (long)s->lock.pid);
 }
 
+/* store_feed_fn: f's line when it fails or is gone. */
+static int
+print_feed(struct feed_row *f, void *arg)
+{
+	const struct status *s = arg;
+	char a[40];
+
+	if (!configured(s, f))
+		return 0;
+	if (strcmp(feed_state(f), "error") == 0)
+		line(s, "failing", C_RED, "%s: %s (%d in a row, last ok %s)",
+		    f->name, f->last_error, f->consecutive_errors,
+		    f->last_success ? when(s, f->last_success, a, sizeof(a)) :
+		    "never");
+	else if (f->gone)
+		line(s, "gone", C_YELLOW, "%s: %s answers 410 Gone; remove it"
+		    " from the config", f->name, f->url);
+	return 0;
+}
+
 static void
 print_feeds(const struct status *s)
 {
-	char a[40];
-
 	line(s, "feeds", s->nfailing || s->ngone ? C_RED : C_GREEN,
 	    "%zu configured: %zu ok, %zu failing, %zu gone, %zu never "
 	    "fetched%s", s->cfg->nfeeds, s->nok, s->nfailing, s->ngone,
 	    s->nnever, s->ninactive ? " (+ old ones no longer configured)" :
 	    "");
-	for (size_t i = 0; i < s->nfeeds; i++) {
-		const struct feed_row *f = &s->feeds[i];
-
-		if (!configured(s, f))
-			continue;
-		if (strcmp(feed_state(f), "error") == 0)
-			line(s, "failing", C_RED, "%s: %s (%d in a row, "
-			    "last ok %s)", f->name, f->last_error,
-			    f->consecutive_errors, f->last_success ?
-			    when(s, f->last_success, a, sizeof(a)) : "never");
-		else if (f->gone)
-			line(s, "gone", C_YELLOW, "%s: %s answers 410 Gone; "
-			    "remove it from the config", f->name, f->url);
-	}
+	/* its error was counted: the lines are what can still be read */
+	if (s->st != NULL && (s->nfailing > 0 || s->ngone > 0))
+		(void)store_feeds_each(s->st, print_feed, (void *)s);
 }
 
 static void
@@ -417,38 +435,50 @@ status_print(const struct status *s)
 
 /* ---- JSON ---- */
 
+/* What json_feed adds a failing or gone feed to. */
+struct json_feeds {
+	const struct status *s;
+	cJSON	*failing, *gone;
+};
+
+/* store_feed_fn: f into the lists when it fails or is gone. */
+static int
+json_feed(struct feed_row *f, void *arg)
+{
+	struct json_feeds *jf = arg;
+	cJSON	*j;
+
+	if (!configured(jf->s, f))
+		return 0;
+	if (strcmp(feed_state(f), "error") == 0) {
+		j = cJSON_CreateObject();
+		cJSON_AddStringToObject(j, "name", f->name);
+		cJSON_AddItemToObject(j, "error", out_json_str(f->last_error));
+		cJSON_AddNumberToObject(j, "consecutive_errors",
+		    f->consecutive_errors);
+		cJSON_AddItemToObject(j, "last_success",
+		    out_json_time(f->last_success));
+		cJSON_AddItemToArray(jf->failing, j);
+	} else if (f->gone)
+		cJSON_AddItemToArray(jf->gone, cJSON_CreateString(f->name));
+	return 0;
+}
+
 static cJSON *
 status_json_feeds(const struct status *s)
 {
-	cJSON *o = cJSON_CreateObject(), *failing = cJSON_CreateArray();
-	cJSON *gone = cJSON_CreateArray();
+	cJSON *o = cJSON_CreateObject();
+	struct json_feeds jf = { s, cJSON_CreateArray(), cJSON_CreateArray() };
 
 	cJSON_AddNumberToObject(o, "configured", (double)s->cfg->nfeeds);
 	cJSON_AddNumberToObject(o, "ok", (double)s->nok);
 	cJSON_AddNumberToObject(o, "failing", (double)s->nfailing);
 	cJSON_AddNumberToObject(o, "gone", (double)s->ngone);
 	cJSON_AddNumberToObject(o, "never", (double)s->nnever);
-	for (size_t i = 0; i < s->nfeeds; i++) {
-		const struct feed_row *f = &s->feeds[i];
-		cJSON *j;
-
-		if (!configured(s, f))
-			continue;
-		if (strcmp(feed_state(f), "error") == 0) {
-			j = cJSON_CreateObject();
-			cJSON_AddStringToObject(j, "name", f->name);
-			cJSON_AddItemToObject(j, "error",
-			    out_json_str(f->last_error));
-			cJSON_AddNumberToObject(j, "consecutive_errors",
-			    f->consecutive_errors);
-			cJSON_AddItemToObject(j, "last_success",
-			    out_json_time(f->last_success));
-			cJSON_AddItemToArray(failing, j);
-		} else if (f->gone)
-			cJSON_AddItemToArray(gone, cJSON_CreateString(f->name));
-	}
-	cJSON_AddItemToObject(o, "failing_feeds", failing);
-	cJSON_AddItemToObject(o, "gone_feeds", gone);
+	if (s->st != NULL && (s->nfailing > 0 || s->ngone > 0))
+		(void)store_feeds_each(s->st, json_feed, &jf);
+	cJSON_AddItemToObject(o, "failing_feeds", jf.failing);
+	cJSON_AddItemToObject(o, "gone_feeds", jf.gone);
 	return o;
 }
 
@@ -542,7 +572,6 @@ cmd_status(int argc, char **argv, const char *config_path)
 			status_print(&s);
 		rc = s.nattention > 0 ? EXIT_RUNTIME : EXIT_OK;
 	}
-	feed_rows_free(s.feeds, s.nfeeds);
 	free(s.db_err);
 	for (size_t i = 0; i < s.nattention; i++)
 		free(s.attention[i]);

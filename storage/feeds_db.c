@@ -64,6 +64,8 @@ static const char feed_get_sql[] =
     "SELECT " FEED_COLS " FROM feeds WHERE name = ?1";
 static const char feed_list_sql[] =
     "SELECT " FEED_COLS " FROM feeds ORDER BY active DESC, name";
+static const char feed_each_sql[] =
+    "SELECT " FEED_COLS " FROM feeds ORDER BY name";
 
 void
 feed_row_cleanup(struct feed_row *row)
@@ -247,6 +249,33 @@ store_feeds_list(struct store *st, struct feed_row **rows, size_t *n)
 		    (void *)&feed_cols, store_cols_clear, &v, n);
 	*rows = v;
 	return rc;
+}
+
+int
+store_feeds_each(struct store *st, store_feed_fn fn, void *arg)
+{
+	sqlite3_stmt *s;
+	struct feed_row row;
+	int	 rc;
+
+	/* a statement of its own: fn may read the store too */
+	if (sqlite3_prepare_v2(st->db, feed_each_sql, -1, &s, NULL) !=
+	    SQLITE_OK) {
+		store_keep_error(st);
+		return -1;
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		memset(&row, 0, sizeof(row));
+		store_cols_read(s, 0, &row, &feed_cols);
+		rc = fn(&row, arg);
+		feed_row_cleanup(&row);
+		if (rc == -1)
+			break;
+	}
+	if (rc != SQLITE_DONE && rc != -1)
+		store_keep_error(st);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 int

@@ -140,6 +140,13 @@ int	 store_sync_feeds(struct store *st, const struct config *cfg);
 int	 store_feed_get(struct store *st, const char *name, struct feed_row *out);
 /* Every feed (active first, by name). */
 int	 store_feeds_list(struct store *st, struct feed_row **rows, size_t *n);
+/*
+ * The same a row at a time, by name, in memory that does not grow with
+ * the feeds: fn gets each (freed after it) and returns 0 to go on, -1
+ * to stop (the call then returns -1, as on an error).
+ */
+typedef int (*store_feed_fn)(struct feed_row *row, void *arg);
+int	 store_feeds_each(struct store *st, store_feed_fn fn, void *arg);
 /* Holds host (fetch_url_host) until then, for every later process. */
 int	 store_host_hold_set(struct store *st, const char *host, int64_t until);
 /* The holds still running at now (caller frees with host_holds_free). */
