@@ -390,6 +390,17 @@ many_feed(struct opml_feed *f, size_t i)
 	f->tags[1] = xstrdup("all");
 }
 
+static void
+many_free(struct opml_feed *in)
+{
+	for (size_t i = 0; i < MANY_FEEDS; i++) {
+		free(in[i].title);
+		free(in[i].xml_url);
+		strv_free(in[i].tags, in[i].ntags);
+	}
+	free(in);
+}
+
 /* The first feed of folder m in many_feed's list. */
 static long
 first_in_folder(long m)
@@ -439,12 +450,7 @@ Test(opml, many_folders_are_written_grouped_in_order_of_first_appearance)
 		last = i;
 	}
 	opml_doc_free(doc);
-	for (size_t i = 0; i < MANY_FEEDS; i++) {
-		free(in[i].title);
-		free(in[i].xml_url);
-		strv_free(in[i].tags, in[i].ntags);
-	}
-	free(in);
+	many_free(in);
 	free(out);
 }
 
@@ -526,6 +532,38 @@ assert_conf_tags(const struct feed_conf *f, const char *want)
  * here the test holds it, the import says it waits, another edit lands
  * meanwhile, and the import then adds to that file, not over it.
  */
+
+/*
+ * The writer goes through to the file as it writes, so a disk that
+ * fills in the middle fails it there: one error, feedd's, and not
+ * libxml2's "I/O error" lines on stderr too.
+ */
+Test(opml, writer_filling_the_disk_midway_says_why_once)
+{
+	struct opml_feed *in = xcalloc(MANY_FEEDS, sizeof(*in));
+	FILE *fp = fopen("/dev/full", "w");
+	char *err = NULL, *said, tmpl[] = "/tmp/feedd-opml-XXXXXX";
+	int fd = mkstemp(tmpl), saved = dup(STDERR_FILENO);
+	size_t len;
+
+	cr_assert(fp != NULL && fd != -1 && saved != -1);
+	for (size_t i = 0; i < MANY_FEEDS; i++)
+		many_feed(&in[i], i);
+	dup2(fd, STDERR_FILENO);
+	cr_assert_eq(opml_write(fp, "Many", 0, in, MANY_FEEDS, &err), -1);
+	dup2(saved, STDERR_FILENO);
+	cr_assert_str_eq(err, "write error: No space left on device");
+	said = th_read_file(tmpl, &len);
+	cr_assert_eq(len, 0, "stderr: %s", said);
+	free(said);
+	free(err);
+	fclose(fp);
+	close(fd);
+	close(saved);
+	unlink(tmpl);
+	many_free(in);
+}
+
 Test(opml_cmd, import_waits_for_another_edit_and_keeps_it)
 {
 	static const char other[] = "[feed \"B\"]\nurl = http://b.example/feed\n";
