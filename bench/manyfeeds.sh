@@ -69,3 +69,19 @@ awk -v q="$QUIET" -v n="$REAL" '
 			    (kb[k "-" n + q] - kb[k "-" n]) * 1024 / q, n, n, n + q
 		}
 	}' "$tmp/results"
+
+# The commands an administrator runs on such a setup, on the database
+# the runs above left, beside check-config's figure: the config's alone.
+# cmd ARGS: "ARGS wall peak_kb"
+cmd() {
+	/usr/bin/time -f '%e %M' -o "$tmp/time" "$FEEDD" -c \
+	    "feedd-$QUIET.conf" "$@" > /dev/null 2> "$tmp/err"
+	echo "$* $(tail -1 "$tmp/time")"
+}
+echo "commands on $((REAL + QUIET)) feeds:"
+(cd "$tmp" && for c in check-config feeds "feeds --json" status \
+    "status --json" export-opml; do
+	# shellcheck disable=SC2086
+	cmd $c
+done) | awk '{ kb = $NF; wall = $(NF - 1); $NF = ""; $(NF - 1) = ""
+	printf "  %-20s %6s s %7.1f MB\n", $0, wall, kb / 1024 }'
