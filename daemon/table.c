@@ -1,7 +1,8 @@
 /*
  * table: the three output modes of the query commands and the aligned
- * table printed on a terminal (see table.h).  Rows are kept until
- * table_flush, which measures every column first.
+ * table printed on a terminal (see table.h).  The first TABLE_WINDOW
+ * rows are kept and measured, the columns fitted to them; the rows after
+ * print as they come in those widths.
  */
 #include <locale.h>
 #include <stdarg.h>
@@ -21,6 +22,14 @@
 #define GAP		2	/* spaces between columns */
 #define FLEX_MIN	12	/* a cut column keeps at least this much ... */
 #define FLEX_FLOOR	3	/* ... unless the terminal is narrower still */
+/*
+ * Rows measured before the table prints: a few screens.  Kept whole,
+ * 100,000 feeds took 108 MB of a `feedd feeds` on a terminal.  A later
+ * cell wider than its column is cut when the column may be (a title, a
+ * URL), else printed whole, its row then out of line: a number is never
+ * cut.
+ */
+#define TABLE_WINDOW	2000
 
 struct row {
 	char	**cells;
@@ -34,6 +43,7 @@ struct table {
 	struct row *rows;
 	size_t	 nrows;
 	size_t	 filled;	/* cells of the last row */
+	size_t	*w;		/* the widths, once the header is out */
 };
 
 static size_t
@@ -199,11 +209,16 @@ table_new(const struct out *o, const struct table_cols *cols)
 	return t;
 }
 
+static void table_put_rows(struct table *t, FILE *fp);
+
 void
 table_cell(struct table *t, const char *text, const char *colour)
 {
 	struct row *r;
 
+	if (t->filled == t->cols->ncols &&
+	    (t->w != NULL || t->nrows == TABLE_WINDOW))
+		table_put_rows(t, stdout);	/* the last row is whole */
 	if (t->filled == t->cols->ncols) {
 		t->rows = xreallocarray(t->rows, t->nrows + 1, sizeof(*t->rows));
 		r = &t->rows[t->nrows++];
@@ -294,8 +309,9 @@ put_cell(const struct table *t, FILE *fp, const char *text,
 	free(cut);
 }
 
+/* The rows kept so far printed (the header first) and let go. */
 static void
-table_free(struct table *t)
+rows_free(struct table *t)
 {
 	for (size_t r = 0; r < t->nrows; r++) {
 		strv_free(t->rows[r].cells, t->cols->ncols);
@@ -303,41 +319,57 @@ table_free(struct table *t)
 		free(t->rows[r].note);
 	}
 	free(t->rows);
-	free(t);
+	t->rows = NULL;
+	t->nrows = 0;
+}
+
+static void
+put_row(const struct table *t, FILE *fp, const struct row *row)
+{
+	for (size_t c = 0; c < t->cols->ncols; c++) {
+		const char *text = row->cells[c] ? row->cells[c] : "";
+		size_t	 w = t->w[c], tw;
+
+		/* past the measured rows: only what may be cut is */
+		if (!((t->cols->flex >> c) & 1) && (tw = term_width(text)) > w)
+			w = tw;
+		put_cell(t, fp, text, row->colours[c], c, w);
+	}
+	fputc('\n', fp);
+	if (row->note) {
+		char *cut = term_cut(row->note, t->o->width > 4 ?
+		    t->o->width - 4 : 1);
+
+		fprintf(fp, "    %s%s%s\n", t->o->colour ? "\033[2m" : "", cut,
+		    t->o->colour ? "\033[0m" : "");
+		free(cut);
+	}
+}
+
+static void
+table_put_rows(struct table *t, FILE *fp)
+{
+	if (t->w == NULL) {
+		t->w = xcalloc(t->cols->ncols, sizeof(size_t));
+		table_measure(t, t->w);
+		for (size_t c = 0; c < t->cols->ncols; c++)
+			put_cell(t, fp, t->cols->headers[c], C_BOLD, c, t->w[c]);
+		fputc('\n', fp);
+	}
+	for (size_t r = 0; r < t->nrows; r++)
+		put_row(t, fp, &t->rows[r]);
+	rows_free(t);
 }
 
 void
 table_flush(struct table *t, FILE *fp)
 {
-	size_t *w;
-
 	if (t == NULL)
 		return;
-	w = xcalloc(t->cols->ncols, sizeof(size_t));
-	table_measure(t, w);
-	for (size_t c = 0; c < t->cols->ncols; c++)
-		put_cell(t, fp, t->cols->headers[c], C_BOLD, c, w[c]);
-	fputc('\n', fp);
-	for (size_t r = 0; r < t->nrows; r++) {
-		struct row *row = &t->rows[r];
-
-		for (size_t c = 0; c < t->cols->ncols; c++)
-			put_cell(t, fp, row->cells[c] ? row->cells[c] : "",
-			    row->colours[c], c, w[c]);
-		fputc('\n', fp);
-		if (row->note) {
-			char *cut = term_cut(row->note, t->o->width > 4 ?
-			    t->o->width - 4 : 1);
-
-			fprintf(fp, "    %s%s%s\n", t->o->colour ? "\033[2m" :
-			    "", cut, t->o->colour ? "\033[0m" : "");
-			free(cut);
-		}
-	}
-	free(w);
-	table_free(t);
+	table_put_rows(t, fp);
+	free(t->w);
+	free(t);
 }
-
 void
 out_stream_open(struct out_stream *s, const struct out *o,
     const struct out_rows *p)
