@@ -83,5 +83,13 @@ echo "commands on $((REAL + QUIET)) feeds:"
     "status --json" export-opml; do
 	# shellcheck disable=SC2086
 	cmd $c
-done) | awk '{ kb = $NF; wall = $(NF - 1); $NF = ""; $(NF - 1) = ""
+done
+	# the list it exported, read back into an empty config (its file: URLs
+	# are skipped, each said so: the reading is what is measured)
+	"$FEEDD" -c "feedd-$QUIET.conf" export-opml > list.opml
+	mkdir imp && printf '[daemon]\nstate_dir = st\n' > imp/feedd.conf
+	/usr/bin/time -f '%e %M' -o "$tmp/time" "$FEEDD" -c imp/feedd.conf \
+	    import-opml list.opml > /dev/null 2>&1
+	echo "import-opml $(tail -1 "$tmp/time")"
+) | awk '{ kb = $NF; wall = $(NF - 1); $NF = ""; $(NF - 1) = ""
 	printf "  %-20s %6s s %7.1f MB\n", $0, wall, kb / 1024 }'

@@ -1,6 +1,6 @@
 /*
- * feeds/opml.c: OPML read (DOM, since subscription lists are small) and
- * write (xmlTextWriter).  Parsing never touches the network nor loads a
+ * feeds/opml.c: OPML read (xmlTextReader, a node at a time) and write
+ * (xmlTextWriter, straight to the file).  Parsing never touches the network nor loads a
  * DTD; the declared encoding (ISO-8859-1 and friends) is honoured by
  * libxml2, so every string handed out is UTF-8.
  */
@@ -13,9 +13,11 @@
 #include <libxml/hash.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
+#include <libxml/xmlreader.h>
 #include <libxml/xmlwriter.h>
 
 #include "feeds/entry.h"
+#include "util/buf.h"
 #include "util/fs.h"
 #include "util/termtext.h"
 #include "util/xmalloc.h"
@@ -24,40 +26,42 @@
 
 /* Deeper folder trees than this are ignored: they are no real lists. */
 #define OPML_MAX_DEPTH	64
+/* libxml2 stops a document nested deeper (without XML_PARSE_HUGE). */
+#define XML_MAX_NESTING	256
 
-struct tagstack {
-	char	**v;
-	size_t	 n;
+/* What an open element is to the reader (enum of struct opml_read). */
+enum opml_elem {
+	E_OTHER,		/* its content is not read */
+	E_ROOT,			/* <opml> */
+	E_HEAD,			/* the first <head> in it */
+	E_TITLE,		/* the first <title> in that: its text */
+	E_TITLE_IN,		/* an element inside that title */
+	E_BODY,			/* the first <body> of <opml> */
+	E_FEED,			/* an outline with an xmlUrl */
+	E_FOLDER,		/* an outline without: a folder, named */
+	E_DEEP,			/* a folder past OPML_MAX_DEPTH */
+};
+
+/*
+ * The document read a node at a time (xmlTextReader): a tree of it
+ * took 155 MB for a list of 100,000 feeds.  open[d] is what the open
+ * element at depth d is; folders the names of the open folders.
+ */
+struct opml_read {
+	xmlTextReader *r;
+	struct opml_doc *doc;
+	unsigned char open[XML_MAX_NESTING + 2];
+	char	*folders[OPML_MAX_DEPTH];
+	size_t	 nfolders;
+	int	 seen_root, not_opml, seen_head, seen_title, seen_body;
+	int	 entities;	/* the document declares its own */
+	struct buf title;
 };
 
 static int
-is_element(const xmlNode *n, const char *name)
+named(const xmlChar *name, const char *want)
 {
-	return n->type == XML_ELEMENT_NODE &&
-	    xmlStrcasecmp(n->name, (const xmlChar *)name) == 0;
-}
-
-/* The attribute with surrounding white space trimmed; NULL when empty. */
-static char *
-attr(const xmlNode *n, const char *name)
-{
-	xmlChar *v = xmlGetProp(n, (const xmlChar *)name);
-	const char *s, *e;
-	char *out = NULL;
-
-	if (v == NULL)
-		return NULL;
-	s = (const char *)v;
-	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
-		s++;
-	e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' ||
-	    e[-1] == '\r'))
-		e--;
-	if (e > s)
-		out = xstrndup(s, (size_t)(e - s));
-	xmlFree(v);
-	return out;
+	return name != NULL && xmlStrcasecmp(name, (const xmlChar *)want) == 0;
 }
 
 static void
@@ -92,12 +96,70 @@ tags_add_category(struct opml_feed *f, const char *cat)
 	}
 }
 
-static void
-add_feed(struct opml_doc *doc, const xmlNode *n, char *url,
-    const struct tagstack *folders)
+/* A value with surrounding white space trimmed; NULL when empty. */
+static char *
+trimmed(const xmlChar *v)
 {
+	const char *s = (const char *)v, *e;
+
+	if (s == NULL)
+		return NULL;
+	s += strspn(s, " \t\n\r");
+	e = s + strlen(s);
+	while (e > s && strchr(" \t\n\r", e[-1]) != NULL)
+		e--;
+	return e > s ? xstrndup(s, (size_t)(e - s)) : NULL;
+}
+
+/* The attributes of an outline the reader is on, the first of each. */
+struct outline {
+	char	*text, *title, *html_url, *category;
+	char	*url;		/* xmlUrl in any case (older tools wrote
+				 * xmlurl or XMLURL); "" when empty: a feed
+				 * outline all the same, skipped and said
+				 * so, not a folder.  NULL when absent. */
+};
+
+static void
+keep_first(char **to, const xmlChar *v)
+{
+	if (*to == NULL)
+		*to = trimmed(v);
+}
+
+static void
+outline_read(xmlTextReader *r, struct outline *o)
+{
+	memset(o, 0, sizeof(*o));
+	while (xmlTextReaderMoveToNextAttribute(r) == 1) {
+		const xmlChar *name = xmlTextReaderConstLocalName(r);
+		const xmlChar *v = xmlTextReaderConstValue(r);
+
+		if (name == NULL)
+			continue;
+		if (xmlTextReaderConstNamespaceUri(r) == NULL &&
+		    named(name, "xmlurl") && o->url == NULL) {
+			o->url = trimmed(v);
+			if (o->url == NULL)
+				o->url = xstrdup("");
+		} else if (xmlStrEqual(name, (const xmlChar *)"text"))
+			keep_first(&o->text, v);
+		else if (xmlStrEqual(name, (const xmlChar *)"title"))
+			keep_first(&o->title, v);
+		else if (xmlStrEqual(name, (const xmlChar *)"htmlUrl"))
+			keep_first(&o->html_url, v);
+		else if (xmlStrEqual(name, (const xmlChar *)"category"))
+			keep_first(&o->category, v);
+	}
+	xmlTextReaderMoveToElement(r);
+}
+
+/* A feed outline (o->url set), in the open folders; takes o's strings. */
+static void
+add_feed(struct opml_read *rd, struct outline *o)
+{
+	struct opml_doc *doc = rd->doc;
 	struct opml_feed *f;
-	char *cat;
 
 	/* by doubling: one more each time copied the whole list under an
 	 * allocator that cannot grow a block in place (30,000 outlines: 11 s
@@ -106,97 +168,170 @@ add_feed(struct opml_doc *doc, const xmlNode *n, char *url,
 	    sizeof(*doc->feeds));
 	f = &doc->feeds[doc->nfeeds++];
 	memset(f, 0, sizeof(*f));
-	f->xml_url = url;
-	if ((f->title = attr(n, "text")) == NULL)
-		f->title = attr(n, "title");
-	f->html_url = attr(n, "htmlUrl");
-	for (size_t i = 0; i < folders->n; i++)	/* NULL: unnamed folder */
-		if (folders->v[i] != NULL)
-			tags_add(f, folders->v[i], strlen(folders->v[i]));
-	if ((cat = attr(n, "category")) != NULL)
-		tags_add_category(f, cat);
-	free(cat);
+	f->xml_url = url_from_feed_scheme(o->url);
+	free(o->url);
+	f->title = o->text != NULL ? o->text : o->title;
+	free(o->text != NULL ? o->title : NULL);
+	f->html_url = o->html_url;
+	for (size_t i = 0; i < rd->nfolders; i++)	/* NULL: unnamed */
+		if (rd->folders[i] != NULL)
+			tags_add(f, rd->folders[i], strlen(rd->folders[i]));
+	if (o->category != NULL)
+		tags_add_category(f, o->category);
+	free(o->category);
 }
 
 /*
- * The outline's xmlUrl, its name in any case (older tools wrote xmlurl
- * or XMLURL); "" when it is there but empty: a feed outline all the
- * same, skipped and said so, not a folder.  NULL when absent.
+ * An outline in the body or in another outline: a feed (its own
+ * outlines read too: tools nest a blog's comment feed under it, in the
+ * same folders), else a folder.
  */
-static char *
-feed_url(const xmlNode *n)
+static enum opml_elem
+outline_open(struct opml_read *rd)
 {
-	for (const xmlAttr *a = n->properties; a != NULL; a = a->next)
-		if (a->ns == NULL &&
-		    strcasecmp((const char *)a->name, "xmlurl") == 0) {
-			char *v = attr(n, (const char *)a->name);
+	struct outline o;
 
-			return v != NULL ? v : xstrdup("");
-		}
-	return NULL;
+	outline_read(rd->r, &o);
+	if (o.url != NULL) {
+		add_feed(rd, &o);
+		return E_FEED;
+	}
+	if (rd->nfolders >= OPML_MAX_DEPTH) {
+		free(o.text);
+		free(o.title);
+		free(o.html_url);
+		free(o.category);
+		return E_DEEP;
+	}
+	rd->folders[rd->nfolders++] = o.text != NULL ? o.text : o.title;
+	free(o.text != NULL ? o.title : NULL);
+	free(o.html_url);
+	free(o.category);
+	return E_FOLDER;
 }
 
-/* The feeds under parent: a feed outline's own children too (tools
- * nest a blog's comment feed under it), in the same folders. */
-static void
-walk(struct opml_doc *doc, const xmlNode *parent, struct tagstack *folders)
+/* What an element opening in one that is parent is. */
+static enum opml_elem
+elem_open(struct opml_read *rd, enum opml_elem parent, int depth)
 {
-	for (const xmlNode *n = parent->children; n != NULL; n = n->next) {
-		char *url, *name;
+	const xmlChar *name = xmlTextReaderConstLocalName(rd->r);
 
-		if (!is_element(n, "outline"))
-			continue;
-		if ((url = feed_url(n)) != NULL) {
-			char *http = url_from_feed_scheme(url);
-
-			free(url);
-			add_feed(doc, n, http, folders);
-			walk(doc, n, folders);
-			continue;
-		}
-		if (folders->n >= OPML_MAX_DEPTH)
-			continue;
-		if ((name = attr(n, "text")) == NULL)
-			name = attr(n, "title");
-		folders->v[folders->n++] = name;	/* NULL: no tag */
-		walk(doc, n, folders);
-		free(folders->v[--folders->n]);
+	if (depth == 0) {
+		rd->seen_root = 1;
+		rd->not_opml = !named(name, "opml");
+		return rd->not_opml ? E_OTHER : E_ROOT;
+	}
+	switch (parent) {
+	case E_ROOT:
+		if (named(name, "head") && !rd->seen_head++)
+			return E_HEAD;
+		if (named(name, "body") && !rd->seen_body++)
+			return E_BODY;
+		return E_OTHER;
+	case E_HEAD:
+		return named(name, "title") && !rd->seen_title++ ? E_TITLE :
+		    E_OTHER;
+	case E_TITLE:
+	case E_TITLE_IN:
+		return E_TITLE_IN;
+	case E_BODY:
+	case E_FEED:
+	case E_FOLDER:
+		return named(name, "outline") ? outline_open(rd) : E_OTHER;
+	default:
+		return E_OTHER;
 	}
 }
 
-static const xmlNode *
-child(const xmlNode *parent, const char *name)
+static void
+elem_close(struct opml_read *rd, enum opml_elem e)
 {
-	for (const xmlNode *n = parent->children; n != NULL; n = n->next)
-		if (is_element(n, name))
-			return n;
-	return NULL;
+	if (e == E_FOLDER)
+		free(rd->folders[--rd->nfolders]);
 }
 
-static char *
-head_title(const xmlNode *root)
+/*
+ * Whether the document type the reader is on declares entities.  OPML
+ * files declare none; libxml2 bounds the ones a document nests, not one
+ * of 50 KB referred to 50,000 times in an attribute: reading it took
+ * minutes and a gigabyte.  (The node, not xmlTextReaderCurrentDoc,
+ * which has the reader keep every node it passes.)
+ */
+static int
+declares_entities(xmlTextReader *r)
 {
-	const xmlNode *head = child(root, "head"), *t;
-	xmlChar *s;
-	char *out = NULL;
+	const xmlNode *n = xmlTextReaderCurrentNode(r);
+	const xmlDtd *dtd = (const xmlDtd *)n;
 
-	if (head == NULL || (t = child(head, "title")) == NULL)
-		return NULL;
-	if ((s = xmlNodeGetContent(t)) != NULL && s[0] != '\0')
-		out = xstrdup((const char *)s);
-	xmlFree(s);
-	return out;
+	return n != NULL && n->type == XML_DTD_NODE && dtd->entities != NULL &&
+	    xmlHashSize(dtd->entities) > 0;
+}
+
+/* One node: 0 to go on, 1 when the document is refused (entities). */
+static int
+node(struct opml_read *rd)
+{
+	int	 type = xmlTextReaderNodeType(rd->r);
+	int	 depth = xmlTextReaderDepth(rd->r);
+	enum opml_elem parent;
+
+	if (depth < 0 || depth > XML_MAX_NESTING)
+		return 0;	/* libxml2 ends such a document itself */
+	parent = depth > 0 ? rd->open[depth - 1] : E_OTHER;
+	if (type == XML_READER_TYPE_DOCUMENT_TYPE)
+		return (rd->entities = declares_entities(rd->r));
+	if (type == XML_READER_TYPE_ELEMENT) {
+		rd->open[depth] = (unsigned char)elem_open(rd, parent, depth);
+		if (xmlTextReaderIsEmptyElement(rd->r))
+			elem_close(rd, rd->open[depth]);
+	} else if (type == XML_READER_TYPE_END_ELEMENT)
+		elem_close(rd, rd->open[depth]);
+	else if ((parent == E_TITLE || parent == E_TITLE_IN) &&
+	    (type == XML_READER_TYPE_TEXT || type == XML_READER_TYPE_CDATA ||
+	    type == XML_READER_TYPE_WHITESPACE ||
+	    type == XML_READER_TYPE_SIGNIFICANT_WHITESPACE))
+		buf_puts(&rd->title, (const char *)xmlTextReaderConstValue(rd->r));
+	return 0;
+}
+
+/* Why libxml2 stopped reading, in a user's words. */
+static char *
+not_xml(void)
+{
+	const xmlError *e = xmlGetLastError();
+
+	/* libxml2 tells a program to pass XML_PARSE_HUGE: not the user */
+	if (e != NULL && e->message != NULL &&
+	    strstr(e->message, "XML_PARSE_HUGE") != NULL)
+		return xasprintf("not XML: line %d: elements nested too deep"
+		    " or a value too long", e->line);
+	return xasprintf("not XML: line %d: %.*s", e ? e->line : 0,
+	    e && e->message ? (int)strcspn(e->message, "\n") : 11,
+	    e && e->message ? e->message : "parse error");
+}
+
+/* rd's verdict once read to the end (rc: the last xmlTextReaderRead). */
+static char *
+verdict(const struct opml_read *rd, int rc)
+{
+	if (rd->entities)
+		return xstrdup("declares its own entities (<!ENTITY>), "
+		    "which OPML does not use: not imported");
+	if (rc != 0 || !rd->seen_root)
+		return not_xml();
+	if (rd->not_opml)
+		return xstrdup("not OPML: the root element is not <opml>");
+	if (!rd->seen_body)
+		return xstrdup("invalid OPML: no <body> element");
+	return NULL;
 }
 
 struct opml_doc *
 opml_parse(const char *data, size_t len, char **errstr)
 {
-	struct opml_doc *doc = NULL;
-	struct tagstack folders = { NULL, 0 };
-	const xmlNode *root, *body;
-	const xmlError *e;
-	xmlDoc *x;
+	struct opml_read rd;
 	size_t	 i;
+	int	 rc;
 
 	*errstr = NULL;
 	if (len > INT32_MAX) {
@@ -209,50 +344,31 @@ opml_parse(const char *data, size_t len, char **errstr)
 		*errstr = xstrdup("empty: no OPML in it");
 		return NULL;
 	}
-	x = xmlReadMemory(data, (int)len, NULL, NULL, XML_PARSE_NONET |
+	memset(&rd, 0, sizeof(rd));
+	buf_init(&rd.title, 0);
+	rd.doc = xcalloc(1, sizeof(*rd.doc));
+	xmlResetLastError();
+	rd.r = xmlReaderForMemory(data, (int)len, NULL, NULL, XML_PARSE_NONET |
 	    XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-	if (x == NULL) {
-		e = xmlGetLastError();
-		/* libxml2 tells a program to pass XML_PARSE_HUGE: not the user */
-		if (e != NULL && e->message != NULL &&
-		    strstr(e->message, "XML_PARSE_HUGE") != NULL)
-			*errstr = xasprintf("not XML: line %d: elements nested "
-			    "too deep or a value too long", e->line);
-		else
-			*errstr = xasprintf("not XML: line %d: %.*s",
-			    e ? e->line : 0, e && e->message ?
-			    (int)strcspn(e->message, "\n") : 11,
-			    e && e->message ? e->message : "parse error");
+	if (rd.r == NULL) {
+		opml_doc_free(rd.doc);
+		*errstr = xstrdup("cannot create the XML reader");
 		return NULL;
 	}
-	/*
-	 * OPML files declare no entities.  libxml2 bounds the ones a
-	 * document nests, not one of 50 KB referred to 50,000 times in an
-	 * attribute: reading it took minutes and a gigabyte.
-	 */
-	if (x->intSubset != NULL && x->intSubset->entities != NULL &&
-	    xmlHashSize(x->intSubset->entities) > 0) {
-		*errstr = xstrdup("declares its own entities (<!ENTITY>), "
-		    "which OPML does not use: not imported");
-		goto out;
+	while ((rc = xmlTextReaderRead(rd.r)) == 1 && node(&rd) == 0)
+		;
+	*errstr = verdict(&rd, rc == 1 ? 0 : rc);
+	xmlFreeTextReader(rd.r);
+	while (rd.nfolders > 0)
+		free(rd.folders[--rd.nfolders]);
+	if (*errstr != NULL) {
+		buf_cleanup(&rd.title);
+		opml_doc_free(rd.doc);
+		return NULL;
 	}
-	if ((root = xmlDocGetRootElement(x)) == NULL ||
-	    !is_element(root, "opml")) {
-		*errstr = xstrdup("not OPML: the root element is not <opml>");
-		goto out;
-	}
-	if ((body = child(root, "body")) == NULL) {
-		*errstr = xstrdup("invalid OPML: no <body> element");
-		goto out;
-	}
-	doc = xcalloc(1, sizeof(*doc));
-	doc->title = head_title(root);
-	folders.v = xcalloc(OPML_MAX_DEPTH, sizeof(char *));
-	walk(doc, body, &folders);
-	free(folders.v);
-out:
-	xmlFreeDoc(x);
-	return doc;
+	rd.doc->title = rd.title.len > 0 ? buf_detach(&rd.title) : NULL;
+	buf_cleanup(&rd.title);
+	return rd.doc;
 }
 
 void

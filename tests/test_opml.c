@@ -205,6 +205,34 @@ Test(opml, not_xml_and_not_opml_are_rejected)
 	free(err);
 }
 
+/*
+ * The feed's URL is its xmlUrl in no namespace, whatever another
+ * namespace's xmlUrl beside it says (the tree read it from the first of
+ * either); an outline with only that one is a folder.  Outlines under
+ * other elements are not read, as before.
+ */
+Test(opml, xmlurl_of_another_namespace_is_not_the_feeds)
+{
+	const char *src = "<opml xmlns:x=\"urn:x\"><head><title>T <b>bold"
+	    "</b></title></head><body><outline text=\"A\" x:xmlUrl=\""
+	    "https://other.example/\" xmlUrl=\"https://a.example/f\"/>"
+	    "<outline x:xmlUrl=\"https://only.example/\" text=\"Folder\">"
+	    "<outline text=\"B\" xmlUrl=\"https://b.example/f\"/></outline>"
+	    "<div><outline text=\"C\" xmlUrl=\"https://c.example/f\"/></div>"
+	    "</body></opml>";
+	char *err = NULL;
+	struct opml_doc *doc = parse_str(src, &err);
+
+	cr_assert_not_null(doc, "%s", err ? err : "");
+	cr_assert_str_eq(doc->title, "T bold");
+	cr_assert_eq(doc->nfeeds, 2);
+	cr_assert_str_eq(doc->feeds[0].xml_url, "https://a.example/f");
+	cr_assert_str_eq(doc->feeds[1].xml_url, "https://b.example/f");
+	cr_assert_eq(doc->feeds[1].ntags, 1);
+	cr_assert_str_eq(doc->feeds[1].tags[0], "Folder");
+	opml_doc_free(doc);
+}
+
 Test(opml, atoma_iso_8859_1_list)
 {
 	struct opml_doc *doc = parse_corpus("corpus/NicolasLM_atoma/subscription-list.xml");
