@@ -456,7 +456,10 @@ fetch_setup(struct fetch *f, const struct fetch_opts *o)
 void
 fetch_redo_decoded(struct fetch *f)
 {
+	const struct fetch_opts *o = fetcher_opts(f->fr);
 	void	*arg = f->res.arg;
+	int64_t	 spent_ms = (int64_t)((uv_hrtime() - f->started_ns) / 1000000);
+	int64_t	 left_ms = o->timeout * 1000 - spent_ms;
 
 	result_cleanup(&f->res);
 	memset(&f->res, 0, sizeof(f->res));
@@ -475,6 +478,9 @@ fetch_redo_decoded(struct fetch *f)
 	/* "": every coding libcurl knows, which it undoes */
 	curl_easy_setopt(f->easy, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(f->easy, CURLOPT_HTTP_CONTENT_DECODING, 1L);
+	/* timeout bounds the fetch, both transfers */
+	curl_easy_setopt(f->easy, CURLOPT_TIMEOUT_MS,
+	    (long)(left_ms > 1000 ? left_ms : 1000));
 }
 
 /* ---- the result ---- */

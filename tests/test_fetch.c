@@ -146,6 +146,28 @@ Test(fetch, a_coding_not_asked_for_is_fetched_again_decoded)
 	    "the second request is libcurl's, which lists zstd");
 }
 
+/*
+ * The second transfer has what is left of the fetch's timeout, not a
+ * timeout of its own: each answer waits 1.5 s, then sends its body over
+ * 2 s (far faster than the low-speed limit), so the first leaves 2.5 s
+ * of 4 and the second, 3.5 s long, runs out (it had ended with 4 s).
+ */
+Test(fetch, a_fetch_made_again_decoded_keeps_within_its_timeout)
+{
+	const char *q = "/zt.xml?zstd=1&delay_ms=1500&slow_body_ms=2000";
+	char *doc = th_rss_of_items(200), *err;
+
+	/* some 40 KB: past the silence, well over 64 bytes a second */
+	ts_put(&T, "zt.xml", doc);
+	free(doc);
+	free(one_feed("zt", q, "timeout = 4s"));
+	err = feed_str("zt", "last_error");
+	cr_assert(err && strstr(err, "timed out"), "%s", err);
+	cr_assert_eq(ts_items_of(&T, "zt"), 0);
+	cr_assert_eq(ts_count(&T, q, NULL), 2);
+	free(err);
+}
+
 /* A coding neither feedd nor libcurl knows fails with libcurl's list
  * of those it does. */
 Test(fetch, a_coding_no_one_knows_is_named)

@@ -15,6 +15,7 @@
  * gzbody=1 (the body gzipped with no Content-Encoding: gzip in the body)
  * zstd=1 (Content-Encoding: zstd, whatever the request accepts, as some
  * servers do: a zstd frame of raw blocks, which any decoder reads)
+ * slow_body_ms=N (the body in ten pieces over N ms)
  * close_ms=N (after the answer, wait N ms and close without reading:
  * a next request already sent on the connection gets a reset).
  * Without type=, the Content-Type follows the file name: .html is
@@ -347,17 +348,37 @@ reason(int status)
 	}
 }
 
+/* slow_body_ms=N: the body in ten pieces, N/10 ms apart (a small body
+ * still faster than a client's low-speed limit). */
+static int
+send_slowly(int fd, const struct buf *body, long long ms)
+{
+	size_t	 piece = body->len / 10 + 1;
+	int	 rc = 0;
+
+	for (size_t at = 0; rc == 0 && at < body->len; at += piece) {
+		rc = send_all(fd, body->data + at, body->len - at < piece ?
+		    body->len - at : piece);
+		usleep((useconds_t)(ms / 10 * 1000));
+	}
+	return rc;
+}
+
 static int
 send_response(int fd, int status, struct buf *h, const struct buf *body,
-    int drip)
+    const struct req *r)
 {
 	char *head = xasprintf("HTTP/1.1 %d %s\r\n%sContent-Length: %zu\r\n\r\n",
 	    status, reason(status), buf_str(h), body->len);
 	int rc = send_all(fd, head, strlen(head));
+	int drip = r != NULL && param(r, "drip") != NULL;
+	long long slow = r != NULL ? param_num(r, "slow_body_ms", 0) : 0;
 
 	free(head);
 	if (rc == -1 || body->len == 0)
 		return rc;
+	if (slow > 0)
+		return send_slowly(fd, body, slow);
 	if (!drip)
 		return send_all(fd, body->data, body->len);
 	for (size_t i = 0; i < body->len; i++) {
@@ -380,7 +401,8 @@ respond_redirect(int fd, const struct req *r, struct buf *h)
 		buf_printf(h, "Location: %s\r\n", r->target);
 	else
 		buf_printf(h, "Location: %s\r\n", to);
-	return send_response(fd, param(r, "loop") ? 302 : status, h, &none, 0);
+	return send_response(fd, param(r, "loop") ? 302 : status, h, &none,
+	    NULL);
 }
 
 /* close_ms: the connection ends (-1) after a pause, whatever comes. */
@@ -483,18 +505,18 @@ respond(struct srv *s, int fd, const struct req *r)
 	}
 	if (param(r, "gzip") && body.len && gzip_buf(body.data, body.len, &gz) == 0) {
 		buf_puts(&h, "Content-Encoding: gzip\r\n");
-		rc = send_response(fd, status, &h, &gz, param(r, "drip") != NULL);
+		rc = send_response(fd, status, &h, &gz, r);
 	} else if (param(r, "zstd") && body.len) {
 		zstd_stored(body.data, body.len, &gz);
 		buf_puts(&h, "Content-Encoding: zstd\r\n");
-		rc = send_response(fd, status, &h, &gz, param(r, "drip") != NULL);
+		rc = send_response(fd, status, &h, &gz, r);
 	} else if ((deflate_as = param(r, "deflate")) != NULL && body.len &&
 	    th_zip(body.data, body.len, strcmp(deflate_as, "raw") == 0 ?
 	    -15 : 15, &gz) == 0) {
 		buf_puts(&h, "Content-Encoding: deflate\r\n");
-		rc = send_response(fd, status, &h, &gz, param(r, "drip") != NULL);
+		rc = send_response(fd, status, &h, &gz, r);
 	} else
-		rc = send_response(fd, status, &h, &body, param(r, "drip") != NULL);
+		rc = send_response(fd, status, &h, &body, r);
 	rc = close_after(r, rc);
 out:
 	buf_cleanup(&h);
