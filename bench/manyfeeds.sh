@@ -93,3 +93,30 @@ done
 	echo "import-opml $(tail -1 "$tmp/time")"
 ) | awk '{ kb = $NF; wall = $(NF - 1); $NF = ""; $(NF - 1) = ""
 	printf "  %-20s %6s s %7.1f MB\n", $0, wall, kb / 1024 }'
+
+# The daemon on the same setup, idle (every feed was fetched just now):
+# its RSS before and after two reloads (SIGHUP), and its peak.
+cd "$tmp" || exit 1
+sed 's/^log_level = warning/log_level = info/' "feedd-$QUIET.conf" > run.conf
+"$FEEDD" run -c run.conf 2> run.log &
+pid=$!
+rss() { awk -v k="$1:" '$1 == k { print $2 }' "/proc/$pid/status"; }
+until grep -q "running:" run.log; do
+	kill -0 "$pid" 2>/dev/null || { cat run.log; exit 1; }
+	sleep 0.2
+done
+before=$(rss VmRSS)
+for n in 1 2; do
+	kill -HUP "$pid"
+	until [ "$(grep -c 'reloaded:' run.log)" -ge "$n" ]; do
+		kill -0 "$pid" 2>/dev/null || { cat run.log; exit 1; }
+		sleep 0.2
+	done
+done
+after=$(rss VmRSS)
+peak=$(rss VmHWM)
+kill "$pid"
+wait "$pid"
+echo "feedd run, $((REAL + QUIET)) feeds, two reloads: RSS" \
+    "$((before / 1024)) MB before, $((after / 1024)) MB after," \
+    "peak $((peak / 1024)) MB"

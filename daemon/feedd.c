@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -532,6 +533,12 @@ feedd_reload(struct feedd *d)
 	else
 		server_follow(d->srv, cfg);	/* new paths, same address */
 	config_free(old);
+	/*
+	 * The old configuration lies under the new one in the heap, which
+	 * gives back only its top by itself: 100,000 feeds' reload left
+	 * the daemon 13 MB larger for good.
+	 */
+	malloc_trim(0);
 	/* title, paths, rules may have changed: the marks say if they did */
 	pipeline_outputs_stale(d->pipe, 1);
 	feedd_flush_soon(d, 0);
