@@ -2,8 +2,8 @@
  * render_one DB MAX_ENTRIES OUTDIR: renders feed.xml and feed.json from
  * the database DB (made by store_bench from the realistic corpus) with
  * max_entries = MAX_ENTRIES, forced, once, as the daemon does; prints
- * "entries cpu_s us_per_entry peak_rss_mb".  One process per size, so
- * the peak RSS is that size's own.  Not a test.
+ * "entries cpu_s us_per_entry peak_rss_mb minor_faults".  One process
+ * per size, so the peak RSS is that size's own.  Not a test.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,8 +71,8 @@ main(int argc, char **argv)
 	t = cpu_s() - t;
 	getrusage(RUSAGE_SELF, &ru);
 	n = count(cfg.atom_path, "<entry");
-	printf("%d %.3f %.1f %.2f\n", n, t, n ? t * 1e6 / n : 0.0,
-	    ru.ru_maxrss / 1024.0);
+	printf("%d %.3f %.1f %.2f %ld\n", n, t, n ? t * 1e6 / n : 0.0,
+	    ru.ru_maxrss / 1024.0, ru.ru_minflt);
 	output_free(out);
 	store_close(st);
 	free(cfg.atom_path);
