@@ -52,6 +52,7 @@ feedd_fetch_opts(const struct feedd *d, const struct config *cfg,
 	o->user_agent = cfg->user_agent;
 	o->allow_private = cfg->allow_private;
 	o->accept_encoding = CODING_ACCEPT;	/* parse_work undoes them */
+	o->undoes = coding_undoes;
 }
 
 /* ---- feed states ---- */

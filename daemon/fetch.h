@@ -41,6 +41,10 @@ struct fetch_opts {
 	 * them in fetch_result.coding (kept, not copied); NULL: any that
 	 * libcurl knows, undone by it, on the loop thread */
 	const char *accept_encoding;
+	/* with accept_encoding: whether the caller undoes the codings a
+	 * Content-Encoding value of len bytes lists; a 2xx in others is
+	 * fetched again, libcurl undoing what it knows */
+	int	(*undoes)(const char *value, size_t len);
 };
 
 /* What a request sends; its strings are the fetcher's once handed over. */

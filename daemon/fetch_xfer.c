@@ -208,59 +208,24 @@ on_status_line(struct fetch *f, const char *line)
 	f->redo_decoded = 0;
 }
 
-/* Whether the coding named by len bytes at v is one asked for. */
-static int
-coding_asked(const char *asked, const char *v, size_t len)
-{
-	const char *p = asked;
-	size_t	 n;
-
-	if (len == 8 && strncasecmp(v, "identity", 8) == 0)
-		return 1;
-	if (len == 6 && strncasecmp(v, "x-gzip", 6) == 0) {
-		v = "gzip";	/* its old name (RFC 9110 8.4.1.3) */
-		len = 4;
-	}
-	for (;;) {
-		p += strspn(p, ", \t");
-		if ((n = strcspn(p, ", \t;")) == 0)
-			return 0;
-		if (n == len && strncasecmp(p, v, len) == 0)
-			return 1;
-		p += n;
-		p += strcspn(p, ",");
-	}
-}
-
 /*
  * Content-Encoding, over as many fields as the server sent, when the
- * body is handed over as sent.  A coding not asked for (br or zstd from
- * a server that ignores Accept-Encoding) asks for the transfer again
- * with libcurl undoing it, as before the worker did it.
+ * body is handed over as sent.  A coding the caller does not undo (br
+ * or zstd from a server that ignores Accept-Encoding) asks for the
+ * transfer again with libcurl undoing it, as before the worker did it.
  */
 static void
 add_coding(struct fetch *f, const char *v, size_t vlen)
 {
-	const char *asked = fetcher_opts(f->fr)->accept_encoding;
-	const char *p = v, *end = v + vlen;
+	const struct fetch_opts *o = fetcher_opts(f->fr);
 	char	*was = f->res.coding;
 
-	if (asked == NULL || f->curl_decodes)
+	if (o->accept_encoding == NULL || f->curl_decodes)
 		return;
-	while (p < end) {
-		const char *comma = memchr(p, ',', (size_t)(end - p));
-		const char *a = p, *b = comma ? comma : end;
-
-		while (a < b && (*a == ' ' || *a == '\t'))
-			a++;
-		while (b > a && (b[-1] == ' ' || b[-1] == '\t'))
-			b--;
-		/* a 304's or an error page's body is not read */
-		if (b > a && !coding_asked(asked, a, (size_t)(b - a)) &&
-		    f->hop_status >= 200 && f->hop_status < 300)
-			f->redo_decoded = 1;
-		p = comma ? comma + 1 : end;
-	}
+	/* a 304's or an error page's body is not read */
+	if (f->hop_status >= 200 && f->hop_status < 300 &&
+	    (o->undoes == NULL || !o->undoes(v, vlen)))
+		f->redo_decoded = 1;
 	f->res.coding = was ? xasprintf("%s, %.*s", was, (int)vlen, v) :
 	    xstrndup(v, vlen);
 	free(was);

@@ -370,6 +370,7 @@ table_flush(struct table *t, FILE *fp)
 	free(t->w);
 	free(t);
 }
+
 void
 out_stream_open(struct out_stream *s, const struct out *o,
     const struct out_rows *p)

@@ -41,7 +41,11 @@ coding_of(const char *name, size_t len, enum coding *c)
 #undef IS
 }
 
-/* The codings value lists, in order, into c: how many, or -1 (*err). */
+/*
+ * The codings value lists, in order, into c (the first CODINGS_MAX):
+ * how many, or -1 for one it does not know (*err says which, when err
+ * is not NULL).
+ */
 static int
 codings_parse(const char *value, enum coding *c, char **err)
 {
@@ -55,19 +59,27 @@ codings_parse(const char *value, enum coding *c, char **err)
 		if ((len = strcspn(p, ", \t")) == 0)
 			return n;
 		if ((rc = coding_of(p, len, &one)) == -1) {
-			*err = xasprintf("body in Content-Encoding %.*s, which"
-			    " feedd does not ask for", (int)len, p);
+			if (err != NULL)
+				*err = xasprintf("body in Content-Encoding %.*s,"
+				    " which feedd does not ask for", (int)len, p);
 			return -1;
 		}
-		if (rc == 1 && n == CODINGS_MAX) {
-			*err = xasprintf("body in more than %d Content-Encodings",
-			    CODINGS_MAX);
-			return -1;
-		}
-		if (rc == 1)
-			c[n++] = one;
+		if (rc == 1 && n < CODINGS_MAX)
+			c[n] = one;
+		n += rc;
 		p += len;
 	}
+}
+
+int
+coding_undoes(const char *value, size_t len)
+{
+	enum coding c[CODINGS_MAX];
+	char	*v = xstrndup(value, len);
+	int	 n = codings_parse(v, c, NULL);
+
+	free(v);
+	return n != -1;
 }
 
 /* inflate_with's answer past max: no zlib code is positive and > 2. */
@@ -151,6 +163,11 @@ coding_undo(const char *coding, const char *body, size_t len,
 		return 0;
 	if (n == -1)
 		return -1;
+	if (n > CODINGS_MAX) {
+		*err = xasprintf("body in more than %d Content-Encodings",
+		    CODINGS_MAX);
+		return -1;
+	}
 	if (len > UINT_MAX) {
 		*err = xstrdup("body too large to inflate");
 		return -1;

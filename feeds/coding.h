@@ -25,5 +25,8 @@
  */
 int	 coding_undo(const char *coding, const char *body, size_t len,
 	    unsigned long long max, char **out, size_t *outlen, char **err);
+/* Whether coding_undo knows every coding the len bytes of a
+ * Content-Encoding value list (however many). */
+int	 coding_undoes(const char *value, size_t len);
 
 #endif

@@ -457,13 +457,37 @@ zstd_stored(const char *in, size_t len, struct buf *out)
 	} while (at < len);
 }
 
+/*
+ * body in the coding the request's parameters name (gzip=1, zstd=1,
+ * deflate=zlib|raw), into out: the coding's name, or NULL to send the
+ * body as it is.
+ */
+static const char *
+coded_body(const struct req *r, const struct buf *body, struct buf *out)
+{
+	const char *deflate_as = param(r, "deflate");
+
+	if (body->len == 0)
+		return NULL;
+	if (param(r, "gzip") && gzip_buf(body->data, body->len, out) == 0)
+		return "gzip";
+	if (param(r, "zstd")) {
+		zstd_stored(body->data, body->len, out);
+		return "zstd";
+	}
+	if (deflate_as != NULL && th_zip(body->data, body->len,
+	    strcmp(deflate_as, "raw") == 0 ? -15 : 15, out) == 0)
+		return "deflate";
+	return NULL;
+}
+
 static int
 respond(struct srv *s, int fd, const struct req *r)
 {
 	struct buf h, body, gz;
 	int status, found, rc = 0;
 	long long bomb = param_num(r, "bomb", 0);
-	const char *deflate_as;
+	const char *coding;
 
 	if (param(r, "hang")) {
 		wait_close(fd);
@@ -503,20 +527,9 @@ respond(struct srv *s, int fd, const struct req *r)
 		buf_append(&body, gz.data, gz.len);
 		buf_reset(&gz);
 	}
-	if (param(r, "gzip") && body.len && gzip_buf(body.data, body.len, &gz) == 0) {
-		buf_puts(&h, "Content-Encoding: gzip\r\n");
-		rc = send_response(fd, status, &h, &gz, r);
-	} else if (param(r, "zstd") && body.len) {
-		zstd_stored(body.data, body.len, &gz);
-		buf_puts(&h, "Content-Encoding: zstd\r\n");
-		rc = send_response(fd, status, &h, &gz, r);
-	} else if ((deflate_as = param(r, "deflate")) != NULL && body.len &&
-	    th_zip(body.data, body.len, strcmp(deflate_as, "raw") == 0 ?
-	    -15 : 15, &gz) == 0) {
-		buf_puts(&h, "Content-Encoding: deflate\r\n");
-		rc = send_response(fd, status, &h, &gz, r);
-	} else
-		rc = send_response(fd, status, &h, &body, r);
+	if ((coding = coded_body(r, &body, &gz)) != NULL)
+		buf_printf(&h, "Content-Encoding: %s\r\n", coding);
+	rc = send_response(fd, status, &h, coding != NULL ? &gz : &body, r);
 	rc = close_after(r, rc);
 out:
 	buf_cleanup(&h);
