@@ -62,8 +62,6 @@ _Static_assert(FEED_STATE_FIRST + FEED_STATE_N <=
  */
 static const char feed_get_sql[] =
     "SELECT " FEED_COLS " FROM feeds WHERE name = ?1";
-static const char feed_list_sql[] =
-    "SELECT " FEED_COLS " FROM feeds ORDER BY active DESC, name";
 static const char feed_each_sql[] =
     "SELECT " FEED_COLS " FROM feeds ORDER BY name";
 
@@ -234,21 +232,6 @@ store_feed_get(struct store *st, const char *name, struct feed_row *out)
 	}
 	sqlite3_reset(s);
 	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
-}
-
-int
-store_feeds_list(struct store *st, struct feed_row **rows, size_t *n)
-{
-	sqlite3_stmt *s = store_stmt(st, SQ_FEED_LIST, feed_list_sql);
-	void	*v = NULL;
-	int	 rc = -1;
-
-	*n = 0;
-	if (s != NULL)
-		rc = store_read_rows(s, 0, sizeof(**rows), store_cols_fill,
-		    (void *)&feed_cols, store_cols_clear, &v, n);
-	*rows = v;
-	return rc;
 }
 
 int

@@ -138,12 +138,11 @@ void	 feed_rows_free(struct feed_row *rows, size_t n);
 int	 store_sync_feeds(struct store *st, const struct config *cfg);
 /* 0 found, 1 not found, -1 error. */
 int	 store_feed_get(struct store *st, const char *name, struct feed_row *out);
-/* Every feed (active first, by name). */
-int	 store_feeds_list(struct store *st, struct feed_row **rows, size_t *n);
 /*
- * The same a row at a time, by name, in memory that does not grow with
- * the feeds: fn gets each (freed after it) and returns 0 to go on, -1
- * to stop (the call then returns -1, as on an error).
+ * Every feed, a row at a time, by name, in memory that does not grow
+ * with the feeds: fn gets each (freed after it; it may take strings out
+ * of it) and returns 0 to go on, -1 to stop (the call then returns -1,
+ * as on an error).
  */
 typedef int (*store_feed_fn)(struct feed_row *row, void *arg);
 int	 store_feeds_each(struct store *st, store_feed_fn fn, void *arg);

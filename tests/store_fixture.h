@@ -80,6 +80,24 @@ fx_config_store(const char *conf, const char *feed, struct config **cfg,
 	return st;
 }
 
+/* store_feed_fn: a stored feed into the config fx_feed makes (its
+ * name and URL taken). */
+static inline int
+fx_keep_feed(struct feed_row *row, void *arg)
+{
+	struct config *cfg = arg;
+	struct feed_conf *fc;
+
+	cfg->feeds = xreallocarray(cfg->feeds, cfg->nfeeds + 2,
+	    sizeof(*cfg->feeds));
+	fc = &cfg->feeds[cfg->nfeeds++];
+	memset(fc, 0, sizeof(*fc));
+	fc->def.name = row->name;
+	fc->url = row->url;
+	row->name = row->url = NULL;
+	return 0;
+}
+
 /* Adds (or finds) feed NAME by syncing a one-off config; its id. */
 static inline int64_t
 fx_feed(struct fx *fx, const char *name)
@@ -88,28 +106,27 @@ fx_feed(struct fx *fx, const char *name)
 	int64_t id;
 
 	if (store_feed_get(fx->st, name, &row) != 0) {
-		struct feed_row *rows;
-		size_t n;
 		struct config cfg;
 		struct feed_conf *fc;
+		size_t n;
 
 		/* keep the feeds already there active: list them too */
-		cr_assert_eq(store_feeds_list(fx->st, &rows, &n), 0);
 		memset(&cfg, 0, sizeof(cfg));
-		fc = xcalloc(n + 1, sizeof(*fc));
-		for (size_t i = 0; i < n; i++) {
-			fc[i].def.name = rows[i].name;
-			fc[i].url = rows[i].url;
-		}
+		cr_assert_eq(store_feeds_each(fx->st, fx_keep_feed, &cfg), 0);
+		n = cfg.nfeeds;
+		cfg.feeds = xreallocarray(cfg.feeds, n + 1, sizeof(*cfg.feeds));
+		fc = cfg.feeds;
+		memset(&fc[n], 0, sizeof(fc[n]));
 		fc[n].def.name = (char *)name;
 		fc[n].url = xasprintf("https://%s.example/feed", name);
-		cfg.feeds = fc;
 		cfg.nfeeds = n + 1;
 		cr_assert_eq(store_sync_feeds(fx->st, &cfg), 0, "%s",
 		    store_errmsg(fx->st));
-		free(fc[n].url);
+		for (size_t i = 0; i < n; i++)
+			free(fc[i].def.name);
+		for (size_t i = 0; i <= n; i++)
+			free(fc[i].url);
 		free(fc);
-		feed_rows_free(rows, n);
 		cr_assert_eq(store_feed_get(fx->st, name, &row), 0);
 	}
 	id = row.id;
