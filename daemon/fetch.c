@@ -61,6 +61,9 @@ struct fetcher {
 	size_t		 queued;
 	int		 closing;
 	int		 held;		/* fetcher_hold: start nothing new */
+	size_t		 backlog;	/* fetcher_backlog */
+	size_t		 body_guess;	/* the recent bodies' size (an
+					 * average, each weighing 1/8) */
 };
 
 static void dispatch(struct fetcher *fr);
@@ -179,6 +182,8 @@ host_dequeue(struct fetcher *fr, struct host *h, void **arg)
 static void
 complete(struct fetcher *fr, struct fetch *f)
 {
+	if (f->started_ns)
+		fr->body_guess += f->res.body_bytes / 8 - fr->body_guess / 8;
 	f->res.seconds = f->started_ns ?
 	    (double)(uv_hrtime() - f->started_ns) / 1e9 : 0;
 	fr->cb(fetch_take_result(f), fr->cbarg);
@@ -437,6 +442,27 @@ start(struct fetcher *fr, struct host *h, void *arg)
 	f->host->active++;
 }
 
+/*
+ * Whether one more transfer fits o.body_budget.  Counted at the start,
+ * a dozen feeds of 10 MB each began together and their documents took
+ * over a gigabyte; a transfer's body is guessed from the recent ones
+ * until it is bigger.  One always may go: a feed up to max_size is
+ * read even past the budget.
+ */
+static int
+budget_room(const struct fetcher *fr)
+{
+	const struct fetch *f;
+	size_t	 bytes = fr->backlog + fr->body_guess;
+
+	if (fr->o.body_budget == 0 || fr->active == 0)
+		return 1;
+	TAILQ_FOREACH(f, &fr->flying, link)
+		bytes += f->res.body_bytes > fr->body_guess ?
+		    f->res.body_bytes : fr->body_guess;
+	return bytes <= fr->o.body_budget;
+}
+
 static void
 dispatch(struct fetcher *fr)
 {
@@ -445,7 +471,7 @@ dispatch(struct fetcher *fr)
 	void	*arg;
 
 	while (!fr->closing && !fr->held && fr->active < fr->o.concurrency &&
-	    (h = ready_pop(fr)) != NULL) {
+	    budget_room(fr) && (h = ready_pop(fr)) != NULL) {
 		if (h->hold_until > now) {
 			while (host_dequeue(fr, h, &arg))
 				complete_held(fr, h, arg, now);
@@ -482,6 +508,16 @@ fetcher_hold(struct fetcher *fr, int hold)
 
 	fr->held = hold;
 	if (was && !hold && !uv_is_active((uv_handle_t *)&fr->kick))
+		uv_timer_start(&fr->kick, on_kick, 0, 0);
+}
+
+void
+fetcher_backlog(struct fetcher *fr, size_t bytes)
+{
+	int less = bytes < fr->backlog;
+
+	fr->backlog = bytes;
+	if (less && !uv_is_active((uv_handle_t *)&fr->kick))
 		uv_timer_start(&fr->kick, on_kick, 0, 0);
 }
 

@@ -45,6 +45,13 @@ struct fetch_opts {
 	 * Content-Encoding value of len bytes lists; a 2xx in others is
 	 * fetched again, libcurl undoing what it knows */
 	int	(*undoes)(const char *value, size_t len);
+	/*
+	 * Bytes of bodies the process may hold at once, the consumer's
+	 * (fetcher_backlog) and those in flight; a transfer not started
+	 * counts as big as the recent bodies were.  Past it nothing new
+	 * starts while another transfer is in flight.  0: no bound.
+	 */
+	size_t	 body_budget;
 };
 
 /* What a request sends; its strings are the fetcher's once handed over. */
@@ -114,6 +121,9 @@ size_t	 fetcher_hosts(const struct fetcher *fr);
  * but no queued one starts.
  */
 void	 fetcher_hold(struct fetcher *fr, int hold);
+/* The bytes the consumer holds of bodies it was given (o.body_budget);
+ * a smaller figure lets held transfers start. */
+void	 fetcher_backlog(struct fetcher *fr, size_t bytes);
 /* Completes every queued (not started) request as aborted. */
 void	 fetcher_drop_queue(struct fetcher *fr);
 /*

@@ -540,3 +540,97 @@ Test(fetch, one_hosts_requests_start_in_the_order_added)
 	cr_assert_eq(uv_loop_close(&loop), 0);
 	free(c.url);
 }
+
+/* Requests by index, each start noting how many were in flight. */
+struct budget_run {
+	struct fetcher *fr;
+	char	*url[2];	/* small, big */
+	int	 big_from;	/* indexes from here ask for the big body */
+	int	 in_flight[32];	/* at each start, in the order started */
+	int	 nstarted;
+	int	 done;
+};
+
+static int
+budget_req(void *arg, struct fetch_req *req, void *cbarg)
+{
+	struct budget_run *c = cbarg;
+	int i = (int)(intptr_t)arg;
+
+	c->in_flight[c->nstarted++] = (int)(fetcher_busy(c->fr) -
+	    fetcher_waiting(c->fr));
+	req->url = xstrdup(c->url[i >= c->big_from]);
+	return 0;
+}
+
+static void
+budget_done(struct fetch_result *res, void *cbarg)
+{
+	struct budget_run *c = cbarg;
+
+	cr_assert_eq(res->outcome, FETCH_OUTCOME_OK, "%s",
+	    res->error ? res->error : "");
+	c->done++;
+	fetch_result_free(res);
+}
+
+static int
+budget_max_in_flight(const struct budget_run *c, int from, int to)
+{
+	int m = 0;
+
+	for (int i = from; i < to; i++)
+		m = c->in_flight[i] > m ? c->in_flight[i] : m;
+	return m;
+}
+
+/*
+ * fetch_opts.body_budget: while what the consumer holds (fetcher_backlog)
+ * is past it, one transfer goes at a time; once it is not, as many as
+ * concurrency allows; and once the bodies came big (the recent ones
+ * guess the next), one at a time again.  Counted at the start instead,
+ * sixteen feeds of 10 MB each began together.
+ */
+Test(fetch, bodies_past_the_budget_go_one_at_a_time)
+{
+	struct fetch_opts o = { .concurrency = 4, .per_host = 4,
+	    .timeout = 20, .max_size = 1 << 20, .user_agent = "feedd-test",
+	    .allow_private = 1, .body_budget = 64 << 10 };
+	struct budget_run c = { .big_from = 12 };
+	uv_loop_t loop;
+	intptr_t i = 0;
+
+	c.url[0] = xasprintf("http://127.0.0.1:%d/f.xml", T.port);
+	c.url[1] = xasprintf("http://127.0.0.1:%d/f.xml?bytes=200000",
+	    T.port);
+	cr_assert_eq(uv_loop_init(&loop), 0);
+	c.fr = fetcher_new(&loop, &o, budget_req, budget_done, &c);
+	fetcher_backlog(c.fr, 1 << 20);
+	for (; i < 6; i++)
+		fetcher_add(c.fr, c.url[0], (void *)i);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	cr_assert_eq(c.done, 6);
+	cr_assert_eq(budget_max_in_flight(&c, 0, 6), 0,
+	    "a transfer started beside another past the budget");
+	fetcher_backlog(c.fr, 0);
+	for (; i < 12; i++)
+		fetcher_add(c.fr, c.url[0], (void *)i);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	cr_assert_eq(c.done, 12);
+	cr_assert_eq(budget_max_in_flight(&c, 6, 12), 3,
+	    "small bodies within the budget go %d at a time, not 4",
+	    budget_max_in_flight(&c, 6, 12) + 1);
+	for (; i < 24; i++)
+		fetcher_add(c.fr, c.url[1], (void *)i);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	cr_assert_eq(c.done, 24);
+	cr_assert_geq(budget_max_in_flight(&c, 12, 16), 1,
+	    "the first big ones were guessed small");
+	cr_assert_eq(budget_max_in_flight(&c, 18, 24), 0,
+	    "big bodies went together past the budget");
+	fetcher_close(c.fr);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	cr_assert_eq(uv_loop_close(&loop), 0);
+	free(c.url[0]);
+	free(c.url[1]);
+}
