@@ -53,6 +53,7 @@ feedd_fetch_opts(const struct feedd *d, const struct config *cfg,
 	o->allow_private = cfg->allow_private;
 	o->accept_encoding = CODING_ACCEPT;	/* parse_work undoes them */
 	o->undoes = coding_undoes;
+	o->body_budget = PIPELINE_BODY_BUDGET;
 }
 
 /* ---- feed states ---- */

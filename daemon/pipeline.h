@@ -34,6 +34,15 @@ struct feedd;
 struct feed_state;
 struct pipeline;
 
+/*
+ * What bodies and the documents made of them may take at once
+ * (fetch_opts.body_budget): 16 MB, past which the fetcher starts no
+ * new transfer while one is in flight.  A realistic feed's document is
+ * some 200 KB; 32 feeds of 10 MB (max_size) each peaked at 1.2 GB
+ * without it.
+ */
+#define PIPELINE_BODY_BUDGET	((size_t)16 << 20)
+
 /* Figures of the current `once` run, or the last cycle of `run`. */
 struct cycle {
 	int	 total, done;
