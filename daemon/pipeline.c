@@ -36,6 +36,7 @@
  * 37 MB, a feed of the realistic corpus some 2.5 times its size.
  */
 #define DOC_BYTES_PER_BYTE	4
+#define BODY_FREED_EARLY	(1 << 20)	/* parse_work */
 #define BATCH_FEEDS	1600	/* fetched feeds per store commit ... */
 #define BATCH_ITEMS	8000	/* ... or new items ... */
 #define BATCH_MS	1000	/* ... or this long after the first (once) */
@@ -860,6 +861,12 @@ parse_work(uv_work_t *w)
 	if (r->doc == NULL) {
 		parse_failed(res, err ? err : xstrdup("not a feed"));
 		return;
+	}
+	/* a big body goes before the prep, not after it: one block freed
+	 * across threads (result_release) costs nothing beside its size */
+	if (res->body_len >= BODY_FREED_EARLY) {
+		free(res->body);
+		res->body = NULL;
 	}
 	r->prep = store_prepare_doc(r->doc, r->prep_flags);
 	r->parsed_bytes = res->body_len * DOC_BYTES_PER_BYTE;

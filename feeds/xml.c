@@ -885,6 +885,8 @@ attr_scan(struct attr_scan *a, const char *s, size_t n)
 	return 0;
 }
 
+#define XML_PIECE	(256 * 1024)	/* bytes to xmlParseChunk at once */
+
 int
 xml_reader_push(struct xml_reader *r, const char *data, size_t len, int final)
 {
@@ -894,8 +896,9 @@ xml_reader_push(struct xml_reader *r, const char *data, size_t len, int final)
 		r->refusal = "an element has more than 4096 attributes";
 	}
 	while (!r->refused && (len > 0 || final)) {
-		/* xmlParseChunk takes an int length. */
-		int n = len > (1 << 30) ? 1 << 30 : (int)len;
+		/* a piece at a time: libxml2 copies what it is given into
+		 * its own buffer (16 MB more for a 10 MB body at once) */
+		int n = len > XML_PIECE ? XML_PIECE : (int)len;
 
 		xmlParseChunk(r->ctxt, data, n, final && len == (size_t)n);
 		if (len == (size_t)n)
