@@ -1100,26 +1100,31 @@ match_alerts(struct pipeline *p)
  * pile up; `feedd alerts` and the per-rule feeds still show them.  With
  * a log that could not be opened they stay pending for the next open.
  */
+#define DRAIN_PAGE	1024	/* alerts read at a time */
+
 static void
 drain_alerts(struct feedd *d)
 {
 	struct alert_row *rows;
-	int64_t *ids;
-	size_t n;
+	int64_t	 ids[DRAIN_PAGE];
+	size_t	 n;
 
-	if (store_alerts_pending(d->st, &rows, &n) == -1) {
-		log_warnx("alerts: %s", store_errmsg(d->st));
-		return;
-	}
-	ids = xreallocarray(NULL, n + 1, sizeof(*ids));
-	for (size_t i = 0; i < n; i++) {
-		ids[i] = rows[i].id;
-		metrics_alert_fired(d->metrics, rows[i].rule);
-	}
-	if (n > 0 && store_alerts_mark_written(d->st, ids, n) == -1)
-		log_warnx("alerts: %s", store_errmsg(d->st));
-	free(ids);
-	alert_rows_free(rows, n);
+	do {
+		if (store_alerts_pending(d->st, 0, DRAIN_PAGE, &rows, &n) ==
+		    -1) {
+			log_warnx("alerts: %s", store_errmsg(d->st));
+			return;
+		}
+		for (size_t i = 0; i < n; i++) {
+			ids[i] = rows[i].id;
+			metrics_alert_fired(d->metrics, rows[i].rule);
+		}
+		alert_rows_free(rows, n);
+		if (n > 0 && store_alerts_mark_written(d->st, ids, n) == -1) {
+			log_warnx("alerts: %s", store_errmsg(d->st));
+			return;
+		}
+	} while (n == DRAIN_PAGE);
 }
 
 /* The outputs, when anything they show changed. */

@@ -200,10 +200,10 @@ alert_rows_free(struct alert_row *rows, size_t n)
 }
 
 static int
-alerts_read(sqlite3_stmt *q, struct alert_row **rows, size_t *n)
+alerts_read(sqlite3_stmt *q, int limit, struct alert_row **rows, size_t *n)
 {
 	void	*v;
-	int	 rc = store_read_rows(q, 0, sizeof(**rows), store_cols_fill,
+	int	 rc = store_read_rows(q, limit, sizeof(**rows), store_cols_fill,
 	    (void *)&alert_cols, store_cols_clear, &v, n);
 
 	*rows = v;
@@ -211,14 +211,16 @@ alerts_read(sqlite3_stmt *q, struct alert_row **rows, size_t *n)
 }
 
 int
-store_alerts_pending(struct store *st, struct alert_row **rows, size_t *n)
+store_alerts_pending(struct store *st, int64_t after, int limit,
+    struct alert_row **rows, size_t *n)
 {
-	sqlite3_stmt *q = store_stmt(st, SQ_ALERT_PENDING,
-	    "SELECT " ALERT_COLS " WHERE a.written = 0 ORDER BY a.id");
+	sqlite3_stmt *q = store_query(st, SQ_ALERT_PENDING,
+	    "SELECT " ALERT_COLS " WHERE a.written = 0 AND a.id > ?"
+	    " ORDER BY a.id", "I", after);
 
 	*rows = NULL;
 	*n = 0;
-	return q ? alerts_read(q, rows, n) : -1;
+	return q ? alerts_read(q, limit, rows, n) : -1;
 }
 
 int
@@ -326,7 +328,7 @@ store_alerts_list(struct store *st, const char *rule, int limit,
 	    SQLITE_OK)
 		return -1;
 	rc = store_bind(q, "sl", rule, limit) == 0 ?
-	    alerts_read(q, rows, n) : -1;
+	    alerts_read(q, 0, rows, n) : -1;
 	sqlite3_finalize(q);
 	return rc;
 }

@@ -438,9 +438,10 @@ void	 alert_rows_free(struct alert_row *rows, size_t n);
 int	 store_alerts_match(struct store *st, const struct rule_conf *rules,
 	    size_t nrules, int64_t max_age, int64_t now, int64_t step,
 	    int *fired);
-/* Alerts not yet appended to the log, oldest first. */
-int	 store_alerts_pending(struct store *st, struct alert_row **rows,
-	    size_t *n);
+/* Alerts not yet appended to the log, oldest first: those after id
+ * after, at most limit (<= 0: all). */
+int	 store_alerts_pending(struct store *st, int64_t after, int limit,
+	    struct alert_row **rows, size_t *n);
 int	 store_alerts_mark_written(struct store *st, const int64_t *ids,
 	    size_t n);
 /* When the newest alert this database wrote to the log fired (Unix

@@ -162,7 +162,7 @@ npending(struct store *st)
 	struct alert_row *rows;
 	size_t	 n;
 
-	cr_assert_eq(store_alerts_pending(st, &rows, &n), 0);
+	cr_assert_eq(store_alerts_pending(st, 0, 0, &rows, &n), 0);
 	alert_rows_free(rows, n);
 	return n;
 }
@@ -177,7 +177,7 @@ crashed_lines(struct store *st, size_t want, FILE *fp, int (*keep)(size_t))
 	struct alert_row *rows;
 	size_t	 n;
 
-	cr_assert_eq(store_alerts_pending(st, &rows, &n), 0);
+	cr_assert_eq(store_alerts_pending(st, 0, 0, &rows, &n), 0);
 	cr_assert_eq(n, want);
 	for (size_t i = 0; i < n; i++) {
 		char *line = alert_format_line(&rows[i], ALERT_FORMAT_TEXT);
@@ -491,6 +491,42 @@ Test(alert_log, a_crash_after_thousands_of_lines_writes_only_the_rest)
 	cr_expect_eq(alert_log_flush(al, st, &err), 1000, "%s", err);
 	cr_expect_eq(count_lines(log), 3001);
 	cr_expect_eq(npending(st), 0);
+	alert_log_close(al);
+	store_close(st);
+	th_rmdir(dir);
+	free(log);
+	free(dir);
+}
+
+/*
+ * The pending alerts are read a page at a time (ALERT_PAGE, 1,024):
+ * more than two pages come out whole, each once and in the order they
+ * fired, and none is left pending.
+ */
+Test(alert_log, alerts_past_a_page_are_written_each_once_in_order)
+{
+	char	*dir = th_tmpdir(), *log = th_path(dir, "alerts.log"), *err = NULL;
+	struct store *st = store_with_alerts(dir, 2500);
+	struct alert_log *al;
+	char	*text, *line, *save = NULL;
+	int	 k = 0;
+
+	al = alert_log_open(log, ALERT_FORMAT_TEXT, &err);
+	cr_assert_not_null(al, "%s", err);
+	cr_assert_eq(alert_log_flush(al, st, &err), 2500, "%s", err);
+	cr_expect_eq(alert_log_flush(al, st, &err), 0);
+	cr_expect_eq(npending(st), 0);
+	text = th_read_file(log, NULL);
+	cr_assert_not_null(text);
+	for (line = strtok_r(text, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save), k++) {
+		char *want = xasprintf("\"China AI story %d\"", k);
+
+		cr_assert_not_null(strstr(line, want), "line %d: %s", k, line);
+		free(want);
+	}
+	cr_expect_eq(k, 2500);
+	free(text);
 	alert_log_close(al);
 	store_close(st);
 	th_rmdir(dir);

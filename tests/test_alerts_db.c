@@ -272,7 +272,7 @@ Test(alerts_db, pending_until_marked_written)
 	put_one(&fx, "a", "1", "First AI", "https://x.example/1", NOW, NOW);
 	put_one(&fx, "a", "2", "Second AI", "https://x.example/2", NOW, NOW);
 	cr_assert_eq(run_rules(&fx, &rs, NOW), 2);
-	cr_assert_eq(store_alerts_pending(fx.st, &rows, &n), 0);
+	cr_assert_eq(store_alerts_pending(fx.st, 0, 0, &rows, &n), 0);
 	cr_assert_eq(n, 2);
 	cr_assert_str_eq(rows[0].title, "First AI");	/* oldest first */
 	cr_assert_eq(rows[0].written, 0);
@@ -280,12 +280,12 @@ Test(alerts_db, pending_until_marked_written)
 	ids[1] = rows[1].id;
 	alert_rows_free(rows, n);
 	cr_assert_eq(store_alerts_mark_written(fx.st, ids, 1), 0);
-	cr_assert_eq(store_alerts_pending(fx.st, &rows, &n), 0);
+	cr_assert_eq(store_alerts_pending(fx.st, 0, 0, &rows, &n), 0);
 	cr_assert_eq(n, 1);
 	cr_assert_eq(rows[0].id, ids[1]);
 	alert_rows_free(rows, n);
 	cr_assert_eq(store_alerts_mark_written(fx.st, ids + 1, 1), 0);
-	cr_assert_eq(store_alerts_pending(fx.st, &rows, &n), 0);
+	cr_assert_eq(store_alerts_pending(fx.st, 0, 0, &rows, &n), 0);
 	cr_assert_eq(n, 0);
 	alert_rows_free(rows, n);
 	rules_free(&rs);
