@@ -666,6 +666,7 @@ append_pending(struct alert_log *log, struct store *st, int verify,
 		last = rows[n - 1].id;
 		full = n == ALERT_PAGE;
 		alert_rows_free(rows, n);
+		rows = NULL;
 		n = 0;
 		if (w == -1)
 			break;
