@@ -124,6 +124,8 @@ void	 fetcher_hold(struct fetcher *fr, int hold);
 /* The bytes the consumer holds of bodies it was given (o.body_budget);
  * a smaller figure lets held transfers start. */
 void	 fetcher_backlog(struct fetcher *fr, size_t bytes);
+/* Transfers in flight that wait for room in o.body_budget. */
+size_t	 fetcher_paused(const struct fetcher *fr);
 /* Completes every queued (not started) request as aborted. */
 void	 fetcher_drop_queue(struct fetcher *fr);
 /*

@@ -34,6 +34,7 @@ struct fetch {
 	 * Accept-Encoding): the transfer is made again, libcurl undoing
 	 * whatever it knows (curl_decodes), as it once did for all */
 	int		 redo_decoded, curl_decodes;
+	int		 paused;	/* waits for room in o.body_budget */
 	char		*cur_url;
 	struct addr_guard guard;	/* the address policy (fetch_addr.h) */
 	/* the 2xx body, handed over in res once complete */
@@ -44,6 +45,9 @@ struct fetch {
 
 /* fetch.c */
 const struct fetch_opts *fetcher_opts(const struct fetcher *fr);
+/* Whether f may take len more bytes of body now (o.body_budget); when
+ * not, f is paused until the fetcher makes room. */
+int	 fetcher_body_room(struct fetcher *fr, struct fetch *f, size_t len);
 
 /* fetch_xfer.c */
 /* Takes req's strings. */

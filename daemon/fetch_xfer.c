@@ -335,6 +335,8 @@ on_body(char *data, size_t size, size_t n, void *arg)
 		f->too_big = 1;
 		return 0;
 	}
+	if (!fetcher_body_room(f->fr, f, len))
+		return CURL_WRITEFUNC_PAUSE;	/* the same bytes come again */
 	f->res.body_bytes += len;
 	buf_append(&f->body, data, len);
 	return len;

@@ -115,16 +115,27 @@ result_free(struct result *r)
 	free(r);
 }
 
-/* r now holds bytes of body or document: the fetcher is told the sum
- * (fetch_opts.body_budget). */
+/* r now holds bytes of body or document. */
 static void
 backlog_set(struct pipeline *p, struct result *r, size_t bytes)
 {
 	p->backlog_bytes -= r->held_bytes;
 	p->backlog_bytes += bytes;
 	r->held_bytes = bytes;
+}
+
+/*
+ * The fetcher is told of the bodies waiting for a parse thread
+ * (fetch_opts.body_budget), not of the documents: with a document
+ * waiting for the store it went on reading the next body, one at a
+ * time, where with the documents counted it waited, and 32 feeds of
+ * 9.5 MB each took 8.1 s, not 5.7.
+ */
+static void
+unparsed_told(struct pipeline *p)
+{
 	if (p->d->fetcher != NULL)
-		fetcher_backlog(p->d->fetcher, p->backlog_bytes);
+		fetcher_backlog(p->d->fetcher, p->unparsed_bytes);
 }
 
 /* Frees the documents result_release left for it; on any thread. */
@@ -937,6 +948,7 @@ parse_next(struct pipeline *p)
 		p->unparsed_bytes -= r->held_bytes;
 		backlog_set(p, r, guess);
 		uv_queue_work(&p->d->loop, &r->work, parse_work, parse_done);
+		unparsed_told(p);
 	}
 }
 
@@ -1024,6 +1036,7 @@ pipeline_fetch_done(struct fetch_result *res, void *arg)
 		p->unparsed = r;
 	p->unparsed_tail = r;
 	p->unparsed_bytes += r->held_bytes;
+	unparsed_told(p);
 	parse_next(p);
 }
 
