@@ -15,6 +15,7 @@
 #include "util/hash.h"
 
 #define HOST_BUCKETS	1024
+#define WAIT_MAX_MS	5000	/* wait_max_ms */
 
 struct host {
 	char		*name;
@@ -48,6 +49,7 @@ struct fetcher {
 	uv_timer_t	 timer;		/* curl's timeout */
 	uv_idle_t	 now;		/* curl's timeout of 0: after this turn's I/O */
 	uv_timer_t	 kick;		/* runs the queue on the next turn */
+	uv_timer_t	 overdue;	/* a transfer waited long enough */
 	struct fetch_opts o;
 	fetch_req_cb	 req_cb;
 	fetch_done_cb	 cb;
@@ -68,6 +70,8 @@ struct fetcher {
 
 static void dispatch(struct fetcher *fr);
 static void resume_paused(struct fetcher *fr);
+static uint64_t wait_max_ms(const struct fetcher *fr);
+static void on_overdue(uv_timer_t *t);
 static void check_multi_info(struct fetcher *fr);
 
 const struct fetch_opts *
@@ -465,6 +469,13 @@ budget_room(const struct fetcher *fr)
 	return bytes <= fr->o.body_budget;
 }
 
+static void
+resume(struct fetch *f)
+{
+	f->paused = 0;
+	curl_easy_pause(f->easy, CURLPAUSE_CONT);
+}
+
 /*
  * fetch_int.h.  Past the budget a transfer waits (libcurl holds the
  * bytes it has read and reads no more of the socket), unless nothing
@@ -480,7 +491,7 @@ fetcher_body_room(struct fetcher *fr, struct fetch *f, size_t len)
 	size_t	 bytes = fr->backlog + len;
 	int	 ahead = 0;
 
-	if (fr->o.body_budget == 0 || f->is_file)
+	if (fr->o.body_budget == 0 || f->is_file || f->overdue)
 		return 1;
 	TAILQ_FOREACH(g, &fr->flying, link) {
 		bytes += g->res.body_bytes;
@@ -490,14 +501,54 @@ fetcher_body_room(struct fetcher *fr, struct fetch *f, size_t len)
 			ahead = 1;
 	}
 	f->paused = bytes > fr->o.body_budget && (fr->backlog > 0 || ahead);
-	return !f->paused;
+	if (!f->paused) {
+		f->waits_since = 0;
+		return 1;
+	}
+	if (f->waits_since == 0)
+		f->waits_since = uv_now(fr->loop);
+	if (!uv_is_active((uv_handle_t *)&fr->overdue)) {
+		uint64_t now = uv_now(fr->loop);
+		uint64_t due = f->waits_since + wait_max_ms(fr);
+
+		uv_timer_start(&fr->overdue, on_overdue, due > now ?
+		    due - now : 0, 0);
+	}
+	return 0;
 }
 
-static void
-resume(struct fetch *f)
+/*
+ * How long a transfer may wait for room: the one ahead of it may be a
+ * server sending a byte a second, and the others would time out behind
+ * it.  A quarter of the timeout, at most WAIT_MAX_MS.
+ */
+static uint64_t
+wait_max_ms(const struct fetcher *fr)
 {
-	f->paused = 0;
-	curl_easy_pause(f->easy, CURLPAUSE_CONT);
+	uint64_t quarter = (uint64_t)fr->o.timeout * 250;
+
+	return quarter < WAIT_MAX_MS ? quarter : WAIT_MAX_MS;
+}
+
+/* Those that waited long enough go on, room or not. */
+static void
+on_overdue(uv_timer_t *t)
+{
+	struct fetcher *fr = t->data;
+	uint64_t now = uv_now(fr->loop), max = wait_max_ms(fr), next = 0;
+	struct fetch *f;
+
+	TAILQ_FOREACH(f, &fr->flying, link) {
+		if (!f->paused || f->waits_since == 0)
+			continue;
+		if (now - f->waits_since >= max) {
+			f->overdue = 1;
+			resume(f);
+		} else if (next == 0 || f->waits_since + max - now < next)
+			next = f->waits_since + max - now;
+	}
+	if (next > 0)
+		uv_timer_start(&fr->overdue, on_overdue, next, 0);
 }
 
 /*
@@ -521,14 +572,14 @@ resume_paused(struct fetcher *fr)
 		    lead->res.body_bytes && f->started_ns < lead->started_ns)))
 			lead = f;
 	}
-	if (lead == NULL)
-		return;
-	if (bytes < fr->o.body_budget) {
+	if (lead != NULL && bytes < fr->o.body_budget) {
 		TAILQ_FOREACH(f, &fr->flying, link)
 			if (f->paused)
 				resume(f);
-	} else if (fr->backlog == 0 && !going)
+	} else if (lead != NULL && fr->backlog == 0 && !going)
 		resume(lead);
+	if (fetcher_paused(fr) == 0)	/* else it keeps `once` waiting */
+		uv_timer_stop(&fr->overdue);
 }
 
 static void
@@ -663,8 +714,9 @@ fetcher_new(uv_loop_t *loop, const struct fetch_opts *o, fetch_req_cb req_cb,
 	curl_multi_setopt(fr->multi, CURLMOPT_TIMERDATA, fr);
 	uv_timer_init(loop, &fr->timer);
 	uv_timer_init(loop, &fr->kick);
+	uv_timer_init(loop, &fr->overdue);
 	uv_idle_init(loop, &fr->now);
-	fr->timer.data = fr->kick.data = fr->now.data = fr;
+	fr->timer.data = fr->kick.data = fr->now.data = fr->overdue.data = fr;
 	return fr;
 }
 
@@ -733,6 +785,7 @@ fetcher_close(struct fetcher *fr)
 	while (!LIST_EMPTY(&fr->socks))
 		sock_close(LIST_FIRST(&fr->socks));
 	uv_close((uv_handle_t *)&fr->timer, NULL);
+	uv_close((uv_handle_t *)&fr->overdue, NULL);
 	uv_close((uv_handle_t *)&fr->now, NULL);
 	uv_close((uv_handle_t *)&fr->kick, on_fetcher_closed);
 }

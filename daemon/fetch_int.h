@@ -35,6 +35,8 @@ struct fetch {
 	 * whatever it knows (curl_decodes), as it once did for all */
 	int		 redo_decoded, curl_decodes;
 	int		 paused;	/* waits for room in o.body_budget */
+	int		 overdue;	/* waited WAIT_MAX_MS: room or not */
+	uint64_t	 waits_since;	/* uv_now when it first waited */
 	char		*cur_url;
 	struct addr_guard guard;	/* the address policy (fetch_addr.h) */
 	/* the 2xx body, handed over in res once complete */

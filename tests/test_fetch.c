@@ -712,3 +712,62 @@ Test(fetch, transfers_past_the_budget_wait_and_come_whole)
 	cr_assert_eq(uv_loop_close(&loop), 0);
 	free(c.url);
 }
+
+/* Two transfers: [0] a slow server ahead, [1] one that waits for it. */
+struct overdue_run {
+	char	*url[2];
+	int	 ok[2], whole[2], done;
+};
+
+static int
+overdue_req(void *arg, struct fetch_req *req, void *cbarg)
+{
+	req->url = xstrdup(((struct overdue_run *)cbarg)->url[(intptr_t)arg]);
+	return 0;
+}
+
+static void
+overdue_done(struct fetch_result *res, void *cbarg)
+{
+	struct overdue_run *c = cbarg;
+	int	 i = (int)(intptr_t)res->arg;
+
+	c->ok[i] = res->outcome == FETCH_OUTCOME_OK;
+	c->whole[i] = c->ok[i] && res->body_len == 200000;
+	c->done++;
+	fetch_result_free(res);
+}
+
+/*
+ * A transfer waits for room behind the one furthest along, but not for
+ * ever: that one may be a server sending 64 KB every 2 s, and the one
+ * behind it would time out waiting.  After a quarter of its timeout it
+ * goes on, room or not.
+ */
+Test(fetch, a_transfer_behind_a_slow_one_waits_only_so_long)
+{
+	struct fetch_opts o = { .concurrency = 4, .per_host = 4,
+	    .timeout = 6, .max_size = 1 << 20, .user_agent = "feedd-test",
+	    .allow_private = 1, .body_budget = 64 << 10 };
+	struct overdue_run c = { 0 };
+	struct fetcher *fr;
+	uv_loop_t loop;
+
+	c.url[0] = xasprintf("http://127.0.0.1:%d/f.xml?bytes=640000&"
+	    "slow_body_ms=20000", T.port);
+	c.url[1] = xasprintf("http://127.0.0.1:%d/f.xml?bytes=200000&"
+	    "delay_ms=2000", T.port);
+	cr_assert_eq(uv_loop_init(&loop), 0);
+	fr = fetcher_new(&loop, &o, overdue_req, overdue_done, &c);
+	fetcher_add(fr, c.url[0], (void *)0);
+	fetcher_add(fr, c.url[1], (void *)1);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	cr_assert_eq(c.done, 2);
+	cr_assert(c.whole[1], "the transfer behind waited out its timeout");
+	cr_assert(!c.ok[0], "the slow one was not cut by its timeout");
+	fetcher_close(fr);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	cr_assert_eq(uv_loop_close(&loop), 0);
+	free(c.url[0]);
+	free(c.url[1]);
+}
