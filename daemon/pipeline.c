@@ -65,8 +65,34 @@ struct result {
 	size_t		 parsed_bytes;	/* the worker's guess at doc and
 					 * prep (DOC_BYTES_PER_BYTE) */
 	uv_work_t	 work;
-	struct result	*next;		/* in the pipeline's ready or to_free */
+	struct result	*next;		/* in a struct results, or to_free */
 };
+
+/* Results in the order they came (first out first). */
+struct results {
+	struct result	*head, *tail;
+};
+
+static void
+results_push(struct results *q, struct result *r)
+{
+	r->next = NULL;
+	if (q->tail != NULL)
+		q->tail->next = r;
+	else
+		q->head = r;
+	q->tail = r;
+}
+
+static struct result *
+results_pop(struct results *q)
+{
+	struct result *r = q->head;
+
+	if (r != NULL && (q->head = r->next) == NULL)
+		q->tail = NULL;
+	return r;
+}
 
 struct pipeline {
 	struct feedd	*d;		/* the top-level handles */
@@ -74,7 +100,7 @@ struct pipeline {
 	size_t		 parsing;	/* results on the worker pool */
 	size_t		 backlog_bytes;	/* their bodies' and documents' */
 	/* fetched bodies the parse worker has not been given (parse_next) */
-	struct result	*unparsed, *unparsed_tail;
+	struct results	 unparsed;
 	size_t		 unparsed_bytes;
 	uint64_t	 rng;
 	/* store batch */
@@ -98,7 +124,7 @@ struct pipeline {
 	struct cycle	 cycle;
 	/* parsed results, stored one a loop turn (parse_done) */
 	uv_idle_t	 store_idle;
-	struct result	*ready, *ready_tail;
+	struct results	 ready;
 	/* stored documents the parse worker frees (result_release) */
 	uv_mutex_t	 free_mu;
 	struct result	*to_free;
@@ -216,13 +242,11 @@ pipeline_close(struct pipeline *p)
 {
 	struct result *r;
 
-	while ((r = p->unparsed) != NULL) {
-		p->unparsed = r->next;
+	while ((r = results_pop(&p->unparsed)) != NULL) {
 		p->unparsed_bytes -= r->held_bytes;
 		result_drop(p, r);
 	}
-	p->unparsed_tail = NULL;
-	while (p->ready != NULL)
+	while (p->ready.head != NULL)
 		store_ready(p);
 	pipeline_commit(p);
 	uv_close((uv_handle_t *)&p->commit_timer, NULL);
@@ -887,11 +911,8 @@ parse_work(uv_work_t *w)
 static void
 store_ready(struct pipeline *p)
 {
-	struct result *r = p->ready;
+	struct result *r = results_pop(&p->ready);
 
-	p->ready = r->next;
-	if (p->ready == NULL)
-		p->ready_tail = NULL;
 	p->parsing--;
 	backlog_set(p, r, 0);
 	if (!p->d->closed && p->parsing < PARSE_BACKLOG && p->d->fetcher)
@@ -905,9 +926,9 @@ on_store_idle(uv_idle_t *h)
 {
 	struct pipeline *p = h->data;
 
-	if (p->ready != NULL)
+	if (p->ready.head != NULL)
 		store_ready(p);
-	if (p->ready == NULL)
+	if (p->ready.head == NULL)
 		uv_idle_stop(h);
 }
 
@@ -936,15 +957,13 @@ parse_next(struct pipeline *p)
 {
 	struct result *r;
 
-	while ((r = p->unparsed) != NULL) {
+	while ((r = p->unparsed.head) != NULL) {
 		size_t busy = p->backlog_bytes - p->unparsed_bytes;
 		size_t guess = r->http->body_len * DOC_BYTES_PER_BYTE;
 
 		if (busy > 0 && busy + guess > PIPELINE_BODY_BUDGET)
 			break;
-		p->unparsed = r->next;
-		if (p->unparsed == NULL)
-			p->unparsed_tail = NULL;
+		(void)results_pop(&p->unparsed);
 		p->unparsed_bytes -= r->held_bytes;
 		backlog_set(p, r, guess);
 		uv_queue_work(&p->d->loop, &r->work, parse_work, parse_done);
@@ -976,12 +995,7 @@ parse_done(uv_work_t *w, int status)
 		return;
 	}
 	backlog_set(p, r, r->parsed_bytes);
-	r->next = NULL;
-	if (p->ready_tail != NULL)
-		p->ready_tail->next = r;
-	else
-		p->ready = r;
-	p->ready_tail = r;
+	results_push(&p->ready, r);
 	uv_idle_start(&p->store_idle, on_store_idle);
 }
 
@@ -1029,12 +1043,7 @@ pipeline_fetch_done(struct fetch_result *res, void *arg)
 		fetcher_hold(p->d->fetcher, 1);
 	backlog_set(p, r, res->body_len);
 	r->work.data = r;
-	r->next = NULL;
-	if (p->unparsed_tail != NULL)
-		p->unparsed_tail->next = r;
-	else
-		p->unparsed = r;
-	p->unparsed_tail = r;
+	results_push(&p->unparsed, r);
 	p->unparsed_bytes += r->held_bytes;
 	unparsed_told(p);
 	parse_next(p);
