@@ -469,6 +469,15 @@ budget_room(const struct fetcher *fr)
 	return bytes <= fr->o.body_budget;
 }
 
+/* Whether a has more of its body than b (the older first when even). */
+static int
+further_along(const struct fetch *a, const struct fetch *b)
+{
+	return a->res.body_bytes > b->res.body_bytes ||
+	    (a->res.body_bytes == b->res.body_bytes &&
+	    a->started_ns < b->started_ns);
+}
+
 static void
 resume(struct fetch *f)
 {
@@ -495,10 +504,7 @@ fetcher_body_room(struct fetcher *fr, struct fetch *f, size_t len)
 		return 1;
 	TAILQ_FOREACH(g, &fr->flying, link) {
 		bytes += g->res.body_bytes;
-		if (g != f && !g->paused && (g->res.body_bytes >
-		    f->res.body_bytes || (g->res.body_bytes ==
-		    f->res.body_bytes && g->started_ns < f->started_ns)))
-			ahead = 1;
+		ahead |= g != f && !g->paused && further_along(g, f);
 	}
 	f->paused = bytes > fr->o.body_budget && (fr->backlog > 0 || ahead);
 	if (!f->paused) {
@@ -567,9 +573,7 @@ resume_paused(struct fetcher *fr)
 	TAILQ_FOREACH(f, &fr->flying, link) {
 		bytes += f->res.body_bytes;
 		going |= !f->paused;
-		if (f->paused && (lead == NULL || f->res.body_bytes >
-		    lead->res.body_bytes || (f->res.body_bytes ==
-		    lead->res.body_bytes && f->started_ns < lead->started_ns)))
+		if (f->paused && (lead == NULL || further_along(f, lead)))
 			lead = f;
 	}
 	if (lead != NULL && bytes < fr->o.body_budget) {
