@@ -588,18 +588,13 @@ append_rows(struct alert_log *log, const struct tail_line *lines,
 	}
 	return written;
 }
+
 /*
  * A flush's appended lines on their way to the disk.  Their fsync runs
  * on a thread of its own while the caller goes on (the outputs: the
  * fsync was a fifth of a cold run's tail, on the loop); alert_log_end
  * waits for it and marks the alerts written only when it succeeded.
  */
-/*
- * Pending alerts read at a time: read all at once, 450,000 of them (8
- * feeds of 56,000 items, every title matching a rule) took 80 MB.
- */
-#define ALERT_PAGE	1024
-
 struct alert_sync {
 	pthread_t thread;
 	int	 threaded;	/* else the fsync ran in alert_log_begin */
@@ -664,15 +659,15 @@ append_pending(struct alert_log *log, struct store *st, int verify,
 		}
 		w = append_rows(log, lines, nlines, rows, n, s->ids, &s->nids);
 		last = rows[n - 1].id;
-		full = n == ALERT_PAGE;
+		full = n == STORE_ALERTS_PAGE;
 		alert_rows_free(rows, n);
 		rows = NULL;
 		n = 0;
 		if (w == -1)
 			break;
 		written += w;
-		if (full && store_alerts_pending(st, last, ALERT_PAGE, &rows,
-		    &n) == -1) {
+		if (full && store_alerts_pending(st, last, STORE_ALERTS_PAGE,
+		    &rows, &n) == -1) {
 			s->errstr = xasprintf("pending alerts: %s",
 			    store_errmsg(st));
 			written = -1;
@@ -701,7 +696,8 @@ alert_log_begin(struct alert_log *log, struct store *st)
 		s->written = -1;
 		return s;
 	}
-	if (store_alerts_pending(st, 0, ALERT_PAGE, &rows, &n) == -1) {
+	if (store_alerts_pending(st, 0, STORE_ALERTS_PAGE, &rows, &n) ==
+	    -1) {
 		s->errstr = xasprintf("pending alerts: %s", store_errmsg(st));
 		s->written = -1;
 		return s;

@@ -49,7 +49,9 @@ struct fetch_opts {
 	 * Bytes of bodies the process may hold at once, the consumer's
 	 * (fetcher_backlog) and those in flight; a transfer not started
 	 * counts as big as the recent bodies were.  Past it nothing new
-	 * starts while another transfer is in flight.  0: no bound.
+	 * starts while another transfer is in flight, and a transfer in
+	 * flight waits for room (fetch_int.h, fetcher_body_room), a
+	 * quarter of timeout at most.  0: no bound.
 	 */
 	size_t	 body_budget;
 };
@@ -121,8 +123,8 @@ size_t	 fetcher_hosts(const struct fetcher *fr);
  * but no queued one starts.
  */
 void	 fetcher_hold(struct fetcher *fr, int hold);
-/* The bytes the consumer holds of bodies it was given (o.body_budget);
- * a smaller figure lets held transfers start. */
+/* The bytes of bodies the consumer was given and still holds as they
+ * came (o.body_budget); a smaller figure lets waiting transfers go. */
 void	 fetcher_backlog(struct fetcher *fr, size_t bytes);
 /* Transfers in flight that wait for room in o.body_budget. */
 size_t	 fetcher_paused(const struct fetcher *fr);

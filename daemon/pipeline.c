@@ -61,7 +61,7 @@ struct result {
 	char		 body_hash[17];	/* this body's, or "" */
 	struct feed_doc	*doc;
 	struct store_prep *prep;
-	size_t		 held_bytes;	/* its share of backlog_bytes */
+	size_t		 held_bytes;	/* its share of doc_bytes */
 	size_t		 parsed_bytes;	/* the worker's guess at doc and
 					 * prep (DOC_BYTES_PER_BYTE) */
 	uv_work_t	 work;
@@ -98,10 +98,12 @@ struct pipeline {
 	struct feedd	*d;		/* the top-level handles */
 	uv_timer_t	 commit_timer;	/* ends the open store batch */
 	size_t		 parsing;	/* results on the worker pool */
-	size_t		 backlog_bytes;	/* their bodies' and documents' */
-	/* fetched bodies the parse worker has not been given (parse_next) */
+	/* fetched bodies the parse worker has not been given (parse_next),
+	 * and their bytes */
 	struct results	 unparsed;
 	size_t		 unparsed_bytes;
+	size_t		 doc_bytes;	/* of the documents parsing or parsed
+					 * and not stored (a guess each) */
 	uint64_t	 rng;
 	/* store batch */
 	int		 in_batch;
@@ -141,12 +143,12 @@ result_free(struct result *r)
 	free(r);
 }
 
-/* r now holds bytes of body or document. */
+/* r's document (parsing or parsed) now counts bytes. */
 static void
-backlog_set(struct pipeline *p, struct result *r, size_t bytes)
+doc_bytes_set(struct pipeline *p, struct result *r, size_t bytes)
 {
-	p->backlog_bytes -= r->held_bytes;
-	p->backlog_bytes += bytes;
+	p->doc_bytes -= r->held_bytes;
+	p->doc_bytes += bytes;
 	r->held_bytes = bytes;
 }
 
@@ -243,7 +245,7 @@ pipeline_close(struct pipeline *p)
 	struct result *r;
 
 	while ((r = results_pop(&p->unparsed)) != NULL) {
-		p->unparsed_bytes -= r->held_bytes;
+		p->unparsed_bytes -= r->http->body_len;
 		result_drop(p, r);
 	}
 	while (p->ready.head != NULL)
@@ -914,7 +916,7 @@ store_ready(struct pipeline *p)
 	struct result *r = results_pop(&p->ready);
 
 	p->parsing--;
-	backlog_set(p, r, 0);
+	doc_bytes_set(p, r, 0);
 	if (!p->d->closed && p->parsing < PARSE_BACKLOG && p->d->fetcher)
 		fetcher_hold(p->d->fetcher, 0);
 	parse_next(p);
@@ -938,7 +940,7 @@ static void
 result_drop(struct pipeline *p, struct result *r)
 {
 	p->parsing--;
-	backlog_set(p, r, 0);
+	doc_bytes_set(p, r, 0);
 	r->fs->in_flight = 0;
 	if (r->fs->removed && !r->fs->deferred)
 		feed_state_free(r->fs);
@@ -958,17 +960,17 @@ parse_next(struct pipeline *p)
 	struct result *r;
 
 	while ((r = p->unparsed.head) != NULL) {
-		size_t busy = p->backlog_bytes - p->unparsed_bytes;
 		size_t guess = r->http->body_len * DOC_BYTES_PER_BYTE;
 
-		if (busy > 0 && busy + guess > PIPELINE_BODY_BUDGET)
+		if (p->doc_bytes > 0 &&
+		    p->doc_bytes + guess > PIPELINE_BODY_BUDGET)
 			break;
 		(void)results_pop(&p->unparsed);
-		p->unparsed_bytes -= r->held_bytes;
-		backlog_set(p, r, guess);
+		p->unparsed_bytes -= r->http->body_len;
+		doc_bytes_set(p, r, guess);
 		uv_queue_work(&p->d->loop, &r->work, parse_work, parse_done);
-		unparsed_told(p);
 	}
+	unparsed_told(p);
 }
 
 /*
@@ -994,7 +996,7 @@ parse_done(uv_work_t *w, int status)
 		result_drop(p, r);
 		return;
 	}
-	backlog_set(p, r, r->parsed_bytes);
+	doc_bytes_set(p, r, r->parsed_bytes);
 	results_push(&p->ready, r);
 	uv_idle_start(&p->store_idle, on_store_idle);
 }
@@ -1041,11 +1043,9 @@ pipeline_fetch_done(struct fetch_result *res, void *arg)
 	}
 	if (++p->parsing >= PARSE_BACKLOG)
 		fetcher_hold(p->d->fetcher, 1);
-	backlog_set(p, r, res->body_len);
 	r->work.data = r;
 	results_push(&p->unparsed, r);
-	p->unparsed_bytes += r->held_bytes;
-	unparsed_told(p);
+	p->unparsed_bytes += res->body_len;
 	parse_next(p);
 }
 
@@ -1122,18 +1122,16 @@ match_alerts(struct pipeline *p)
  * pile up; `feedd alerts` and the per-rule feeds still show them.  With
  * a log that could not be opened they stay pending for the next open.
  */
-#define DRAIN_PAGE	1024	/* alerts read at a time */
-
 static void
 drain_alerts(struct feedd *d)
 {
 	struct alert_row *rows;
-	int64_t	 ids[DRAIN_PAGE];
+	int64_t	 ids[STORE_ALERTS_PAGE];
 	size_t	 n;
 
 	do {
-		if (store_alerts_pending(d->st, 0, DRAIN_PAGE, &rows, &n) ==
-		    -1) {
+		if (store_alerts_pending(d->st, 0, STORE_ALERTS_PAGE, &rows,
+		    &n) == -1) {
 			log_warnx("alerts: %s", store_errmsg(d->st));
 			return;
 		}
@@ -1146,7 +1144,7 @@ drain_alerts(struct feedd *d)
 			log_warnx("alerts: %s", store_errmsg(d->st));
 			return;
 		}
-	} while (n == DRAIN_PAGE);
+	} while (n == STORE_ALERTS_PAGE);
 }
 
 /* The outputs, when anything they show changed. */
