@@ -197,6 +197,66 @@ for n in $SIZES; do
 	cd "$OLDPWD" || exit 1
 done
 
+# render_in_once FEEDS: the outputs rendered by the process that fetches,
+# as the daemon renders them and as the issue measured them (the peak
+# RSS of a warm `feedd once`): the first FEEDS feeds of the largest
+# size, on its database, plus a file: feed given one new item each run
+# so that every run renders.  max_entries 200 and 100,000 alternate,
+# BENCH_RENDER_ROUNDS (5) times after one unmeasured run of each (the
+# first 100,000 makes the entries' kept HTML); medians of peak RSS and
+# of the pages first touched (minor faults).
+render_in_once() {
+	d=$tmp/s$LARGE k=0
+	awk -v n="$1" '/^\[feed /{c++} c <= n' "$d/feedd.conf" > "$d/render.conf"
+	printf '[feed "render extra"]\nurl = file://%s/extra.xml\n' "$tmp" \
+	    >> "$d/render.conf"
+	for r in 0 $(seq "${BENCH_RENDER_ROUNDS:-5}"); do
+		for m in 200 100000; do
+			k=$((k + 1))
+			{
+				printf '<rss version="2.0"><channel><title>extra'
+				printf '</title><link>http://extra.example/</link>\n'
+				for i in $(seq "$k" -1 1); do
+					printf '<item><title>Extra %d</title>' "$i"
+					printf '<guid>extra-%d</guid></item>\n' "$i"
+				done
+				printf '</channel></rss>\n'
+			} > "$tmp/extra.xml"
+			sed -i "s/^max_entries = .*/max_entries = $m/" \
+			    "$d/render.conf"
+			(cd "$d" && /usr/bin/time -f '%M %R' -o "$tmp/time" \
+			    "$FEEDD" once -c render.conf > /dev/null 2>&1) || {
+				echo "daemon.sh: render run failed"; return 1; }
+			[ "$r" = 0 ] || echo "$m $(tail -1 "$tmp/time")"
+		done
+	done > "$tmp/render-$1"
+	awk -v n="$1" '
+	function med(s,   a, c, i, j, t) {
+		c = split(s, a, " ")
+		for (i = 1; i <= c; i++) for (j = i + 1; j <= c; j++)
+			if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
+		return a[int((c + 1) / 2)]
+	}
+	{ rss[$1] = rss[$1] " " $2; flt[$1] = flt[$1] " " $3 }
+	END {
+		printf "  %d feeds, max_entries 200: peak RSS %.2f MB, %d pages;" \
+		    " 100000: %.2f MB, %d pages\n", n, med(rss[200]) / 1024,
+		    med(flt[200]), med(rss[100000]) / 1024, med(flt[100000])
+		printf "render in a warm once at %d feeds, 100000 entries" \
+		    " against 200: peak RSS %+.2f MB, pages first touched %+d" \
+		    "  [<= 0]\n", n, (med(rss[100000]) - med(rss[200])) / 1024,
+		    med(flt[100000]) - med(flt[200])
+	}' "$tmp/render-$1"
+}
+
+if [ "$LARGE" -ge 10000 ]; then
+	echo "== the outputs rendered in a warm once, on the $LARGE-feed" \
+	    "database ($(sqlite3 "$tmp/s$LARGE/state/feedd.db" \
+	    'SELECT count(*) FROM stories') stories)"
+	render_in_once "$SMALL"
+	render_in_once "$LARGE"
+fi
+
 echo "== summary: cold = median of runs, warm = best of 3 (targets in brackets)"
 awk -v sizes="$SIZES" '
 	function med(k,   n, i, j, t, a) {
