@@ -21,6 +21,9 @@
 # BENCH_GZIP=1: the feeds served gzipped, as most publishers serve them
 # (nginx's gzip_static, from a .gz made once beside each file); feedd,
 # newsboat and curl (--compressed) all ask for gzip.
+# At a largest size of 10,000 feeds or more it then measures the outputs
+# rendered in a warm once, at max_entries 200 against 100,000
+# (render_in_once, below).
 # BENCH_PERF=N: one more cold run at N feeds under `perf record -g`,
 # then the top costs by symbol (self time), kept in build/bench/perf-N.*
 cd "$(dirname "$0")/.." || exit 1
