@@ -438,14 +438,14 @@ void	 alert_rows_free(struct alert_row *rows, size_t n);
 int	 store_alerts_match(struct store *st, const struct rule_conf *rules,
 	    size_t nrules, int64_t max_age, int64_t now, int64_t step,
 	    int *fired);
-/* Alerts not yet appended to the log, oldest first: those after id
- * after, at most limit (<= 0: all). */
 /*
- * What the daemon reads of them at a time: read all at once, 450,000
- * of them (8 feeds of 56,000 items, every title matching a rule) took
- * 80 MB.
+ * What the daemon reads of the pending alerts at a time: read all at
+ * once, 450,000 of them (8 feeds of 56,000 items, every title matching
+ * a rule) took 80 MB.
  */
 #define STORE_ALERTS_PAGE	1024
+/* Alerts not yet appended to the log, oldest first: those after id
+ * after, at most limit (<= 0: all). */
 int	 store_alerts_pending(struct store *st, int64_t after, int limit,
 	    struct alert_row **rows, size_t *n);
 int	 store_alerts_mark_written(struct store *st, const int64_t *ids,
