@@ -139,6 +139,14 @@ measure() {
 	    "$label" "$wall" "$cpu" "$(($3 / 1024))" "$rc" "$note"
 }
 CURL="curl -s --parallel --parallel-max 16"
+# median(s): the median of the space-separated numbers in s (0: none)
+MEDIAN_AWK='
+	function median(s,   a, n, i, j, t) {
+		n = split(s, a, " ")
+		for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++)
+			if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
+		return n ? a[int((n + 1) / 2)] : 0
+	}'
 SMALL=${SIZES%% *} LARGE=${SIZES##* }
 
 # near N: at the largest size, three cold runs of the smallest just
@@ -233,22 +241,16 @@ render_in_once() {
 			[ "$r" = 0 ] || echo "$m $(tail -1 "$tmp/time")"
 		done
 	done > "$tmp/render-$1"
-	awk -v n="$1" '
-	function med(s,   a, c, i, j, t) {
-		c = split(s, a, " ")
-		for (i = 1; i <= c; i++) for (j = i + 1; j <= c; j++)
-			if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
-		return a[int((c + 1) / 2)]
-	}
+	awk -v n="$1" "$MEDIAN_AWK"'
 	{ rss[$1] = rss[$1] " " $2; flt[$1] = flt[$1] " " $3 }
 	END {
 		printf "  %d feeds, max_entries 200: peak RSS %.2f MB, %d pages;" \
-		    " 100000: %.2f MB, %d pages\n", n, med(rss[200]) / 1024,
-		    med(flt[200]), med(rss[100000]) / 1024, med(flt[100000])
+		    " 100000: %.2f MB, %d pages\n", n, median(rss[200]) / 1024,
+		    median(flt[200]), median(rss[100000]) / 1024, median(flt[100000])
 		printf "render in a warm once at %d feeds, 100000 entries" \
 		    " against 200: peak RSS %+.2f MB, pages first touched %+d" \
-		    "  [<= 0]\n", n, (med(rss[100000]) - med(rss[200])) / 1024,
-		    med(flt[100000]) - med(flt[200])
+		    "  [<= 0]\n", n, (median(rss[100000]) - median(rss[200])) / 1024,
+		    median(flt[100000]) - median(flt[200])
 	}' "$tmp/render-$1"
 }
 
@@ -261,13 +263,8 @@ if [ "$LARGE" -ge 10000 ]; then
 fi
 
 echo "== summary: cold = median of runs, warm = best of 3 (targets in brackets)"
-awk -v sizes="$SIZES" '
-	function med(k,   n, i, j, t, a) {
-		n = split(v[k], a, " ")
-		for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++)
-			if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
-		return n ? a[int((n + 1) / 2)] : 0
-	}
+awk -v sizes="$SIZES" "$MEDIAN_AWK"'
+	function med(k) { return median(v[k]) }
 	function best(k,   n, i, a, m) {
 		n = split(v[k], a, " "); m = a[1]
 		for (i = 2; i <= n; i++) if (a[i] + 0 < m + 0) m = a[i]
