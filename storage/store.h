@@ -206,10 +206,16 @@ int	 store_put_prepared(struct store *st, int64_t feed_id,
 struct story_source {
 	char	*feed_name;
 	char	*feed_title;
-	char	*title;
 	char	*link;
-	int64_t	 first_seen;
 };
+
+/*
+ * A row's others hold each link once, the first item with it, and at
+ * most this many: an entry shows 32 (feeds/entry.c, after leaving out
+ * links it cannot show), and a link a thousand feeds posted must not
+ * cost the render a thousand rows held.
+ */
+#define STORE_SOURCES_MAX 128
 
 /*
  * An item's HTML as the outputs show it, kept between renders (the
@@ -263,7 +269,8 @@ struct story_row {
 	int	 nitems;		/* items in the story */
 	int64_t	 last_seen;		/* first seen of its newest item (by id) */
 	char	*why;			/* why the item joined by likeness */
-	/* the story's other items, oldest first (store_stories_sources) */
+	/* the story's other items with a link, oldest first, each link
+	 * once (STORE_SOURCES_MAX) */
 	struct story_source *others;
 	size_t	 nothers;
 	struct story_html html;		/* kept HTML (store_stories_each) */
@@ -312,9 +319,6 @@ int	 store_items_newest_each(struct store *st, const char *feed,
 	    int limit, store_story_fn fn, void *arg);
 int	 store_items_newest(struct store *st, const char *feed, int limit,
 	    struct story_row **rows, size_t *n);
-/* Fills the others of each row: the story's items but the row's. */
-int	 store_stories_sources(struct store *st, struct story_row *rows,
-	    size_t n);
 /* Every item of a story, in the order they arrived. */
 int	 store_story_items(struct store *st, int64_t story_id,
 	    struct story_row **rows, size_t *n);
@@ -324,7 +328,7 @@ int	 store_story_items(struct store *st, int64_t story_id,
  * time in the order the outputs list them: by the updated date the
  * entry shows (feeds/entry.c, prepare_dates, as of now), newest first,
  * ties in store_stories_newest's order; each row with its others
- * (as store_stories_sources) when the story has more than one item.
+ * when the story has more than one item.
  * Memory does not grow with limit.
  * A row the outputs showed before comes from the render cache
  * (store_html_put): html.row_kept, with the HTML as shown and without

@@ -125,7 +125,6 @@ store_story_cleanup(struct story_row *r)
 	for (size_t i = 0; i < r->nothers; i++) {
 		free(r->others[i].feed_name);
 		free(r->others[i].feed_title);
-		free(r->others[i].title);
 		free(r->others[i].link);
 	}
 	free(r->others);
@@ -995,47 +994,49 @@ store_items_newest(struct store *st, const char *feed, int limit,
 }
 
 #define SOURCES_SQL \
-	"SELECT f.name, f.title, i.title, i.link, i.first_seen FROM items i" \
+	"SELECT f.name, f.title, i.link FROM items i" \
 	" JOIN feeds f ON f.id = i.feed_id WHERE i.story_id = ? AND" \
-	" i.id != ? ORDER BY i.id"
+	" i.id != ? AND i.link IS NOT NULL ORDER BY i.id"
 
-/* Fills r's others with q (SOURCES_SQL); SQLITE_DONE when all went well. */
+static int
+has_link(const struct story_row *r, const char *link)
+{
+	for (size_t i = 0; i < r->nothers; i++)
+		if (strcmp(r->others[i].link, link) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Fills r's others with q (SOURCES_SQL); SQLITE_DONE when all went well.
+ * A later item with a link already held would only be left out by the
+ * outputs, so it is not copied.
+ */
 static int
 fill_sources(sqlite3_stmt *q, struct story_row *r)
 {
-	int rc;
+	int rc = SQLITE_DONE;
 
 	if (store_bind(q, "II", r->story_id, r->item_id) == -1)
 		return SQLITE_ERROR;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+	while (r->nothers < STORE_SOURCES_MAX &&
+	    (rc = sqlite3_step(q)) == SQLITE_ROW) {
+		const char *link = (const char *)sqlite3_column_text(q, 2);
 		struct story_source *o;
 
+		if (link == NULL || has_link(r, link))
+			continue;
 		r->others = xreallocarray(r->others, r->nothers + 1,
 		    sizeof(*r->others));
 		o = &r->others[r->nothers++];
 		o->feed_name = store_col_str(q, 0);
 		o->feed_title = store_col_str(q, 1);
-		o->title = store_col_str(q, 2);
-		o->link = store_col_str(q, 3);
-		o->first_seen = sqlite3_column_int64(q, 4);
+		o->link = xstrdup(link);
 	}
+	if (r->nothers == STORE_SOURCES_MAX)
+		rc = SQLITE_DONE;
 	sqlite3_reset(q);
 	return rc;
-}
-
-int
-store_stories_sources(struct store *st, struct story_row *rows, size_t n)
-{
-	sqlite3_stmt *q;
-	int rc = SQLITE_DONE;
-
-	if (sqlite3_prepare_v2(st->db, SOURCES_SQL, -1, &q, NULL) !=
-	    SQLITE_OK)
-		return -1;
-	for (size_t k = 0; k < n && rc == SQLITE_DONE; k++)
-		rc = fill_sources(q, &rows[k]);
-	sqlite3_finalize(q);
-	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 int

@@ -499,6 +499,74 @@ Test(group, streamed_stories_carry_sources_and_move_on_join)
 	fx_close(&fx);
 }
 
+struct wide {
+	size_t	 n, nothers, nrelated;
+	char	*related[2];
+};
+
+static int
+collect_wide(struct story_row *r, void *arg)
+{
+	struct wide *w = arg;
+	struct entry e;
+
+	entry_prepare(&e, r, T0 + 7200, NULL);
+	w->n++;
+	w->nothers = r->nothers;
+	w->nrelated = e.nrelated;
+	for (size_t i = 0; i < 2 && i < e.nrelated; i++)
+		w->related[i] = xstrdup(e.related[i].href);
+	entry_cleanup(&e);
+	return 0;
+}
+
+/*
+ * A page that 300 feeds linked to, then 150 other pages of the same
+ * story: the render holds each link once and no more than
+ * STORE_SOURCES_MAX of them, and the entry still names the other
+ * pages (the 300 copies of its own link are no source to show).
+ */
+Test(group, a_story_of_many_feeds_holds_each_link_once)
+{
+	struct wide w = { 0 };
+	struct fx fx;
+	char	 feed[32], link[64];
+	const char *title = "Moonshot AI open-sources Kimi K2, a "
+	    "trillion-parameter agentic model";
+
+	fx_open(&fx);
+	store_set_grouping(fx.st, 1, 48 * 3600);
+	put_item(&fx, "moonshot", "1", title, "https://moonshot.example/k2",
+	    T0);
+	/* the same page under each feed's own words: it joins by its link */
+	for (int k = 1; k < 300; k++) {
+		char	 own[64];
+
+		snprintf(feed, sizeof(feed), "same%d", k);
+		snprintf(own, sizeof(own), "Link of the day %d", k);
+		put_item(&fx, feed, "1", own, "https://moonshot.example/k2",
+		    T0 + k);
+	}
+	for (int k = 0; k < 150; k++) {
+		snprintf(feed, sizeof(feed), "other%d", k);
+		snprintf(link, sizeof(link), "https://o%d.example/k2", k);
+		put_item(&fx, feed, "1", title, link, T0 + 3600 + k);
+	}
+	cr_assert_eq(fx_count(&fx, "SELECT count(DISTINCT story_id) FROM "
+	    "items"), 1, "one story");
+	cr_assert_eq(store_stories_each(fx.st, NULL, 0, T0 + 7200,
+	    collect_wide, &w), 0);
+	cr_assert_eq(w.n, 1);
+	cr_assert_eq(w.nothers, STORE_SOURCES_MAX, "its own link once, "
+	    "then other pages up to the bound");
+	cr_assert_eq(w.nrelated, 32);
+	cr_assert_str_eq(w.related[0], "https://o0.example/k2");
+	cr_assert_str_eq(w.related[1], "https://o1.example/k2");
+	free(w.related[0]);
+	free(w.related[1]);
+	fx_close(&fx);
+}
+
 /* From version 5 (the version before grouping) and from version 3. */
 static void
 upgrades_keeping_its_items(int from)
