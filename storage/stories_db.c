@@ -144,10 +144,13 @@ store_story_cleanup(struct story_row *r)
 	" author IS NOT NULL ORDER BY id LIMIT 1)"
 #define STORY_NSOURCES_MORE(sid) \
 	"(SELECT count(DISTINCT feed_id) FROM items WHERE story_id = " sid ")"
+/* each packed list once, the first 64: an entry shows 16 enclosures
+ * (feeds/entry.c), and a podcast a thousand feeds carry must not make
+ * a thousand copies */
 #define STORY_ENCL_MORE(sid) \
 	"(SELECT group_concat(enclosures, char(30)) FROM (SELECT enclosures" \
 	" FROM items WHERE story_id = " sid " AND enclosures IS NOT NULL" \
-	" ORDER BY id))"
+	" GROUP BY enclosures ORDER BY min(id) LIMIT 64))"
 #define STORY_NITEMS_MORE(sid) \
 	"(SELECT count(*) FROM items WHERE story_id = " sid ")"
 #define STORY_LAST_MORE(sid) \
@@ -328,14 +331,14 @@ html_pos(int64_t sort, int64_t id, int k)
  * The render's story columns, from item i (items, or item_html with
  * its copy of them): what needs the story's other items is read only
  * when it has some (?3, from store_stories_each's order, as ?2 the
- * sort time and ?4 the newest item's first seen).  The feed's columns
- * come from a feed_memo: NULL here, and i.feed_id after the columns
- * each statement adds.
+ * sort time and ?4 the newest item's first seen); the outputs do not
+ * show how many feeds it came from, so that count is not made.  The
+ * feed's columns come from a feed_memo: NULL here, and i.feed_id after
+ * the columns each statement adds.
  */
 #define RENDER_COLS(html) STORY_COLS_GIVEN(html, \
 	"CASE WHEN ?3 > 1 THEN " STORY_AUTHOR_MORE("i.story_id") " END", \
-	"CASE WHEN ?3 > 1 THEN " STORY_NSOURCES_MORE("i.story_id") \
-	" ELSE 1 END", "CASE WHEN ?3 > 1 THEN " STORY_ENCL_MORE("i.story_id") \
+	"0", "CASE WHEN ?3 > 1 THEN " STORY_ENCL_MORE("i.story_id") \
 	" ELSE i.enclosures END", \
 	"?2", "?3", "?4", "NULL, NULL, NULL, NULL, NULL", "NULL, NULL, NULL")
 

@@ -500,9 +500,22 @@ Test(group, streamed_stories_carry_sources_and_move_on_join)
 }
 
 struct wide {
-	size_t	 n, nothers, nrelated;
+	size_t	 n, nothers, nrelated, nenclosures, shown_enclosures;
 	char	*related[2];
 };
+
+/* put_item's, the item carrying one enclosure, url. */
+static void
+put_item_enclosed(struct fx *fx, const char *feed, const char *title,
+    const char *link, const char *url, int64_t now)
+{
+	struct feed_doc *doc = feed_doc_new();
+
+	feed_item_add_enclosure(fx_item(doc, "1", title, link, now - 600),
+	    xstrdup(url), xstrdup("audio/mpeg"), 1000);
+	fx_put(fx, fx_feed(fx, feed), doc, now);
+	feed_doc_free(doc);
+}
 
 static int
 collect_wide(struct story_row *r, void *arg)
@@ -514,6 +527,8 @@ collect_wide(struct story_row *r, void *arg)
 	w->n++;
 	w->nothers = r->nothers;
 	w->nrelated = e.nrelated;
+	w->nenclosures = r->nenclosures;
+	w->shown_enclosures = e.nenclosures;
 	for (size_t i = 0; i < 2 && i < e.nrelated; i++)
 		w->related[i] = xstrdup(e.related[i].href);
 	entry_cleanup(&e);
@@ -521,10 +536,12 @@ collect_wide(struct story_row *r, void *arg)
 }
 
 /*
- * A page that 300 feeds linked to, then 150 other pages of the same
- * story: the render holds each link once and no more than
- * STORE_SOURCES_MAX of them, and the entry still names the other
- * pages (the 300 copies of its own link are no source to show).
+ * A page that 300 feeds linked to with its podcast, then 150 other
+ * pages of the same story, the last with a podcast of its own: the
+ * render holds each link once and no more than STORE_SOURCES_MAX of
+ * them, and each enclosure once, and the entry still names the other
+ * pages (the 300 copies of its own link are no source to show) and
+ * carries both podcasts.
  */
 Test(group, a_story_of_many_feeds_holds_each_link_once)
 {
@@ -544,13 +561,17 @@ Test(group, a_story_of_many_feeds_holds_each_link_once)
 
 		snprintf(feed, sizeof(feed), "same%d", k);
 		snprintf(own, sizeof(own), "Link of the day %d", k);
-		put_item(&fx, feed, "1", own, "https://moonshot.example/k2",
-		    T0 + k);
+		put_item_enclosed(&fx, feed, own, "https://moonshot.example/k2",
+		    "https://moonshot.example/k2.mp3", T0 + k);
 	}
 	for (int k = 0; k < 150; k++) {
 		snprintf(feed, sizeof(feed), "other%d", k);
 		snprintf(link, sizeof(link), "https://o%d.example/k2", k);
-		put_item(&fx, feed, "1", title, link, T0 + 3600 + k);
+		if (k == 149)
+			put_item_enclosed(&fx, feed, title, link,
+			    "https://o149.example/k2.mp3", T0 + 3600 + k);
+		else
+			put_item(&fx, feed, "1", title, link, T0 + 3600 + k);
 	}
 	cr_assert_eq(fx_count(&fx, "SELECT count(DISTINCT story_id) FROM "
 	    "items"), 1, "one story");
@@ -562,6 +583,9 @@ Test(group, a_story_of_many_feeds_holds_each_link_once)
 	cr_assert_eq(w.nrelated, 32);
 	cr_assert_str_eq(w.related[0], "https://o0.example/k2");
 	cr_assert_str_eq(w.related[1], "https://o1.example/k2");
+	cr_assert_eq(w.nenclosures, 2, "each packed enclosure once, not 299 "
+	    "copies of one");
+	cr_assert_eq(w.shown_enclosures, 2);
 	free(w.related[0]);
 	free(w.related[1]);
 	fx_close(&fx);
