@@ -30,6 +30,9 @@
 
 #define XML_MAX_DEPTH	256		/* elements nested */
 #define XML_MAX_TEXT	(1024 * 1024)	/* bytes in one captured field */
+/* bytes of an element's base: no longer than a link the outputs keep
+ * (feeds/iri.c), and each of the XML_MAX_DEPTH elements holds one */
+#define XML_MAX_BASE	8192
 
 /* What builder_start asks the reader to do with an element's content. */
 #define XML_CAPTURE_TEXT	0x1	/* collect its text (and child markup) */
