@@ -314,6 +314,8 @@ on_stop_grace(uv_timer_t *t)
 	log_info("aborting %zu transfers still in flight",
 	    fetcher_busy(d->fetcher));
 	fetcher_abort(d->fetcher);
+	/* a queue of slow parses could outlast systemd's stop timeout */
+	pipeline_abandon(d->pipe);
 	feedd_flush_soon(d, 0);
 }
 

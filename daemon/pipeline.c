@@ -4,6 +4,7 @@
  * Outputs and the alert log are written once per batch, not per feed.
  */
 #include <malloc.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,6 +66,8 @@ struct result {
 	size_t		 parsed_bytes;	/* the worker's guess at doc and
 					 * prep (DOC_BYTES_PER_BYTE) */
 	uv_work_t	 work;
+	int		 abandoned;	/* a stop's grace ended before its
+					 * parse began (pipeline_abandon) */
 	struct result	*next;		/* in a struct results, or to_free */
 };
 
@@ -98,6 +101,7 @@ struct pipeline {
 	struct feedd	*d;		/* the top-level handles */
 	uv_timer_t	 commit_timer;	/* ends the open store batch */
 	size_t		 parsing;	/* results on the worker pool */
+	atomic_int	 abandon;	/* parses not begun are not to be */
 	/* fetched bodies the parse worker has not been given (parse_next),
 	 * and their bytes */
 	struct results	 unparsed;
@@ -253,6 +257,19 @@ pipeline_close(struct pipeline *p)
 	pipeline_commit(p);
 	uv_close((uv_handle_t *)&p->commit_timer, NULL);
 	uv_close((uv_handle_t *)&p->store_idle, NULL);
+}
+
+void
+pipeline_abandon(struct pipeline *p)
+{
+	struct result *r;
+
+	/* those queued on the pool are dropped as each comes back */
+	atomic_store(&p->abandon, 1);
+	while ((r = results_pop(&p->unparsed)) != NULL) {
+		p->unparsed_bytes -= r->http->body_len;
+		result_drop(p, r);
+	}
 }
 
 void
@@ -872,6 +889,10 @@ parse_work(uv_work_t *w)
 	char *err = NULL;
 
 	free_parsed(r->p);
+	if (atomic_load(&r->p->abandon)) {
+		r->abandoned = 1;
+		return;
+	}
 	if (undo_coding(r) == -1)
 		return;
 	/*
@@ -992,7 +1013,7 @@ parse_done(uv_work_t *w, int status)
 	/* made on this thread, freed here (result_release) */
 	free(r->http->body);
 	r->http->body = NULL;
-	if (p->d->closed) {
+	if (p->d->closed || r->abandoned) {
 		result_drop(p, r);
 		return;
 	}

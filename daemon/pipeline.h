@@ -56,6 +56,10 @@ struct cycle {
 struct pipeline *pipeline_new(struct feedd *d);
 /* Commits what is open and closes the pipeline's handles. */
 void	 pipeline_close(struct pipeline *p);
+/* A stop's grace is over: the bodies no parse has begun are dropped
+ * (fetched again next time), as aborted transfers are; parses already
+ * running end, and what was parsed is stored. */
+void	 pipeline_abandon(struct pipeline *p);
 /* After the loop has run out (parses and handles done). NULL ok. */
 void	 pipeline_free(struct pipeline *p);
 

@@ -813,6 +813,64 @@ Test(hostile, sigterm_stops_in_time_while_the_server_is_abused)
 	free(f);
 }
 
+/*
+ * A stop whose grace ends with fetched bodies still waiting for the
+ * parse worker drops them (fetched again next time) and waits only for
+ * the parse running: 1 MB bodies with 4,000 attributes a tag (as many
+ * as a tag may have) take 70 ms each, and the 16 MB of them the
+ * fetcher lets wait kept a stopping daemon up for 1.55 s, one after
+ * the other; now 0.1 s.  A slower parse queued so made a stop outlast
+ * systemd's wait (an xml:base bomb, since bounded).
+ */
+Test(hostile, a_stop_drops_the_bodies_no_parse_has_begun)
+{
+	struct buf doc, feeds;
+	char	*conf, *errf = th_path(T.dir, "err");
+	struct timespec t0, t1;
+	pid_t	 pid;
+	int	 rc;
+
+	buf_init(&doc, 0);
+	buf_init(&feeds, 0);
+	buf_puts(&doc, "<?xml version=\"1.0\"?><rss version=\"2.0\">"
+	    "<channel><title>t</title>");
+	for (int t = 0; t < 29; t++) {
+		buf_puts(&doc, "<x");
+		for (int a = 0; a < 4000; a++)
+			buf_printf(&doc, " a%d=\"\"", a);
+		buf_puts(&doc, "/>");
+	}
+	buf_puts(&doc, "<item><title>x</title><link>http://e.example/1</link>"
+	    "</item></channel></rss>");
+	ts_put(&T, "at.xml", doc.data);
+	for (int k = 0; k < 32; k++) {
+		char	 name[8], path[32], *f;
+
+		snprintf(name, sizeof(name), "a%d", k);
+		snprintf(path, sizeof(path), "/at.xml?k=%d", k);
+		f = ts_feed(&T, name, path);
+		buf_puts(&feeds, f);
+		free(f);
+	}
+	conf = ts_config(&T, "per_host = 16\n", feeds.data);
+	setenv("FEEDD_TEST_STOP_GRACE_MS", "1", 1);
+	pid = ts_run_start(conf, errf);
+	unsetenv("FEEDD_TEST_STOP_GRACE_MS");
+	/* the fetcher's budget full of bodies waiting for the parse */
+	cr_assert_eq(ts_wait_count(&T, "at.xml?k=", 16, 30), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	kill(pid, SIGTERM);
+	rc = ts_wait_exit(pid, 30);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	cr_assert_eq(rc, 0, "exit %d", rc);
+	cr_assert_lt((t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9,
+	    0.8, "the parse running, not the queue");
+	free(errf);
+	free(conf);
+	buf_cleanup(&feeds);
+	buf_cleanup(&doc);
+}
+
 /* Fails the test when s holds a C0 (but tab, newline), DEL, C1, U+2028/9. */
 static void
 assert_terminal_clean(const char *what, const char *s)
