@@ -133,7 +133,8 @@ fetch_feed(const struct add *a, const char *url, struct http_page *page,
 	*why = NULL;
 	if (http_get(url, &a->lim, page, why) == -1)
 		return NULL;
-	if (page->status < 200 || page->status > 299) {
+	/* 206: a part of the feed (nothing asked for a range) */
+	if (page->status < 200 || page->status > 299 || page->status == 206) {
 		*why = xasprintf("%s: HTTP %ld", url, page->status);
 		return NULL;
 	}

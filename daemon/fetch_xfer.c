@@ -301,7 +301,9 @@ body_start(struct fetch *f)
 
 	f->body_started = 1;
 	curl_easy_getinfo(f->easy, CURLINFO_RESPONSE_CODE, &status);
-	f->accept = f->is_file || (status >= 200 && status < 300);
+	/* 206: a part, where feedd asks for no range (finish_transfer) */
+	f->accept = f->is_file || (status >= 200 && status < 300 &&
+	    status != 206);
 	if (!f->accept)
 		return;
 	/*
@@ -533,6 +535,9 @@ fetch_finish(struct fetch *f, CURLcode code)
 	else if (r->status == 304)	/* nothing it could be a copy of */
 		finish_error(f, FETCH_OUTCOME_HTTP_ERROR, xstrdup("HTTP 304"
 		    " to a request without If-None-Match or If-Modified-Since"));
+	else if (r->status == 206)	/* half a feed read as a whole */
+		finish_error(f, FETCH_OUTCOME_HTTP_ERROR, xstrdup("HTTP 206"
+		    " (a part of the document) to a request for all of it"));
 	else if (r->status >= 200 && r->status < 300)
 		finish_body(f);
 	else

@@ -275,6 +275,19 @@ Test(fetch, gone_stops_polling)
 	free(conf);
 }
 
+/*
+ * A 206 to a request that asked for no range is a part of the feed:
+ * its half an item must not be stored as a story of its own.
+ */
+Test(fetch, partial_content_unasked_is_an_error)
+{
+	free(one_feed("p", "/f.xml?status=206", ""));
+	cr_assert_eq(feed_int("p", "consecutive_errors"), 1);
+	cr_assert_eq(ts_db_int(&T, "SELECT count(*) FROM items"), 0);
+	cr_assert_eq(ts_db_int(&T, "SELECT last_error LIKE 'HTTP 206 %' "
+	    "FROM feeds WHERE name = 'p'"), 1);
+}
+
 Test(fetch, server_error_backs_off)
 {
 	/* interval 10 min; one error doubles it, jitter at most 10% */
