@@ -491,6 +491,29 @@ mend_escapes(char *data, size_t len)
 	}
 }
 
+/* How deep in arrays and objects byte at of data is (strings skipped):
+ * cJSON gives up at CJSON_NESTING_LIMIT, and says only where. */
+static int
+json_depth_at(const char *data, size_t at)
+{
+	int	 depth = 0, in_string = 0;
+
+	for (size_t i = 0; i < at; i++) {
+		if (in_string) {
+			if (data[i] == '\\')
+				i++;
+			else if (data[i] == '"')
+				in_string = 0;
+		} else if (data[i] == '"')
+			in_string = 1;
+		else if (data[i] == '[' || data[i] == '{')
+			depth++;
+		else if ((data[i] == ']' || data[i] == '}') && depth > 0)
+			depth--;
+	}
+	return depth;
+}
+
 /* Parses data into a cJSON tree, or NULL with the reason in *errstr. */
 static cJSON *
 parse_json(const char *data, size_t len, char **errstr)
@@ -538,7 +561,10 @@ parse_json(const char *data, size_t len, char **errstr)
 	for (n = len; n > 0 && strchr(" \t\r\n", data[n - 1]) != NULL; n--)
 		;
 	at = end != NULL ? (size_t)(end - data) : n;
-	if (n == 0 || at + 1 >= n || (data[n - 1] != '}' && data[n - 1] != ']'))
+	if (json_depth_at(data, at) >= CJSON_NESTING_LIMIT)
+		*errstr = xasprintf("not a feed: JSON nested deeper than %d "
+		    "at byte %zu", CJSON_NESTING_LIMIT, at);
+	else if (n == 0 || at + 1 >= n || (data[n - 1] != '}' && data[n - 1] != ']'))
 		*errstr = xasprintf("not a feed: truncated JSON (%zu bytes, "
 		    "invalid from byte %zu)", n, at);
 	else

@@ -261,8 +261,12 @@ Test(jsonfeed, deep_nesting_fails_cleanly)
 	s[2 * n] = '\0';
 	cr_assert_null(jsonfeed_parse(s, 2 * n, NULL, 0, &err));
 	cr_assert_not_null(err);
+	/* said as what it is, not as a byte that is valid JSON */
+	cr_assert_not_null(strstr(err, "nested deeper than 1000"), "%s", err);
 	free(err);
 	free(s);
+	/* brackets inside a string are no nesting */
+	expect_fail("{\"a\": \"[[[{{\\\"[\", \"b\" 1}", "invalid JSON");
 }
 
 Test(jsonfeed, length_is_respected)
