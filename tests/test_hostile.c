@@ -844,7 +844,7 @@ Test(hostile, a_stop_drops_the_bodies_no_parse_has_begun)
 	    "</item></channel></rss>");
 	ts_put(&T, "at.xml", doc.data);
 	for (int k = 0; k < 32; k++) {
-		char	 name[8], path[32], *f;
+		char	 name[16], path[32], *f;
 
 		snprintf(name, sizeof(name), "a%d", k);
 		snprintf(path, sizeof(path), "/at.xml?k=%d", k);
