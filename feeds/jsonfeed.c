@@ -550,12 +550,16 @@ parse_json(const char *data, size_t len, char **errstr)
 	free(quoted);
 	if (root != NULL)
 		return root;
-	if (quoted != NULL)	/* its error is found in the original */
-		(void)cJSON_ParseWithLengthOpts(data, len, &end, 0);
 	if (b.over) {
 		*errstr = xasprintf("not a feed: JSON of %zu bytes needs more "
 		    "than %zu bytes of memory (too many values)", len, budget);
 		return NULL;
+	}
+	if (quoted != NULL) {	/* its error is found in the original */
+		b.left = budget;
+		tl_budget = &b;
+		cJSON_Delete(cJSON_ParseWithLengthOpts(data, len, &end, 0));
+		tl_budget = NULL;
 	}
 	/* cJSON points at the start of an unterminated string, not its end. */
 	for (n = len; n > 0 && strchr(" \t\r\n", data[n - 1]) != NULL; n--)

@@ -879,8 +879,11 @@ lt_or(const char *p, const char *end, char c)
 static int
 attr_scan(struct attr_scan *a, const char *s, size_t n)
 {
-	const char *p = s, *end = s + n, *q;
+	const char *p = s, *end, *q;
 
+	if (n == 0)	/* the final push passes s NULL */
+		return 0;
+	end = s + n;
 	while (p < end) {
 		switch (a->state) {
 		case AS_TEXT:
