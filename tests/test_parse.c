@@ -984,6 +984,39 @@ Test(parse, balancing_mends_only_tags)
 	cr_assert_eq(count, 0);
 }
 
+/*
+ * Balancing reads each byte a bounded number of times: from every '<'
+ * that no '>' followed, it read to the end of the document (200,000 of
+ * them took some 30 s), and past each document type declaration it
+ * looked for a '[' to the end (400,000 took 8.5 s).  Each is a few
+ * milliseconds now; the timeout is what fails.
+ */
+Test(parse, balancing_is_linear_in_the_document, .timeout = 5)
+{
+	struct buf b;
+	size_t	 n, count;
+	char	*out;
+
+	buf_init(&b, 0);
+	buf_puts(&b, "<rss><t>x</b></t>");
+	for (int i = 0; i < 200000; i++)
+		buf_puts(&b, "<a ");
+	out = xmlfix_balance(b.data, b.len, &n, &count);
+	cr_assert_not_null(out);
+	cr_assert_eq(count, 2, "the stray end tag, then rss closed");
+	free(out);
+	buf_reset(&b);
+	buf_puts(&b, "<rss><t>x</b></t>");
+	for (int i = 0; i < 400000; i++)
+		buf_puts(&b, "<!DOCTYPE x>");
+	buf_puts(&b, "<u>");
+	out = xmlfix_balance(b.data, b.len, &n, &count);
+	cr_assert_not_null(out);
+	cr_assert_eq(count, 3, "the stray end tag, then u and rss closed");
+	free(out);
+	buf_cleanup(&b);
+}
+
 /* Past the first 4 KB, valid UTF-8 goes to libxml2 without a copy: a
  * sequence cut by a chunk boundary, or a stray byte, near the cut must
  * come out the same as in one piece. */
