@@ -1085,13 +1085,11 @@ keywords_add(struct builder *b, char *s)
 	}
 }
 
-#define AUTHORS_MAX_LEN 500	/* bytes of names joined, at most */
-
 /*
  * One more author of the same kind (a second atom:author, dc:creator)
  * after those in have: "Alice, Bob", as JSON Feed's authors are joined;
  * only the last was kept.  A name there already is not repeated, and
- * past AUTHORS_MAX_LEN the rest are left out.  Takes both.
+ * past FEED_AUTHORS_MAX_LEN the rest are left out.  Takes both.
  */
 static char *
 author_join(char *have, char *name)
@@ -1104,7 +1102,7 @@ author_join(char *have, char *name)
 		if ((p == have || (p >= have + 2 && p[-2] == ',')) &&
 		    (p[nn] == '\0' || p[nn] == ','))
 			nn = 0;
-	if (nn == 0 || hn + 2 + nn > AUTHORS_MAX_LEN) {
+	if (nn == 0 || hn + 2 + nn > FEED_AUTHORS_MAX_LEN) {
 		free(name);
 		return have;
 	}

@@ -39,6 +39,11 @@ struct feed_enclosure {
 /* Enclosures kept per item: 50,000 <media:content> in one took 2.7 s
  * (each compared with those before it), a 10 MB feed's worth ~45 s. */
 #define FEED_MAX_ENCLOSURES	256
+/* An item's or feed's authors, joined ("Ann, Bob"): bytes at most. */
+#define FEED_AUTHORS_MAX_LEN	500
+/* JSON Feed authors read from one list: the feed's list named each
+ * url-only author of each item, and 3 MB of them took 50 s. */
+#define FEED_MAX_AUTHORS	64
 
 struct feed_item {
 	char	*id;			/* guid / atom:id / JSON id, as given */

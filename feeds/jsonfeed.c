@@ -120,32 +120,45 @@ name_of_url(const cJSON *feed, const char *url)
 	const cJSON *one = cJSON_GetObjectItemCaseSensitive(feed, "author");
 	const cJSON *a;
 	const char *v;
+	int	 seen = 0;
 
 	if (cJSON_IsArray(list))
-		cJSON_ArrayForEach(a, list)
+		cJSON_ArrayForEach(a, list) {
+			if (seen++ == FEED_MAX_AUTHORS)
+				break;
 			if ((v = author_field(a, "url")) != NULL &&
 			    strcmp(v, url) == 0 && author_field(a, "name"))
 				return author_field(a, "name");
+		}
 	if ((v = author_field(one, "url")) != NULL && strcmp(v, url) == 0 &&
 	    author_field(one, "name"))
 		return author_field(one, "name");
 	return url;
 }
 
-/* The authors' key values joined ("Ann, Bob") into b; a url named by
- * the feed's authors as that name. */
+/* The authors' key values joined ("Ann, Bob") into b, the first
+ * FEED_MAX_AUTHORS and while they fit FEED_AUTHORS_MAX_LEN (as XML's);
+ * a url named by the feed's authors as that name. */
 static void
 authors_join(struct buf *b, const cJSON *list, const cJSON *one,
     const char *key, const cJSON *feed)
 {
 	const cJSON *a;
 	const char *v;
+	int	 seen = 0;
 
 	if (cJSON_IsArray(list))
-		cJSON_ArrayForEach(a, list)
-			if ((v = author_field(a, key)) != NULL)
-				buf_printf(b, "%s%s", b->len ? ", " : "",
-				    feed ? name_of_url(feed, v) : v);
+		cJSON_ArrayForEach(a, list) {
+			if (seen++ == FEED_MAX_AUTHORS)
+				break;
+			if ((v = author_field(a, key)) == NULL)
+				continue;
+			v = feed ? name_of_url(feed, v) : v;
+			if (b->len > 0 && b->len + 2 + strlen(v) >
+			    FEED_AUTHORS_MAX_LEN)
+				break;
+			buf_printf(b, "%s%s", b->len ? ", " : "", v);
+		}
 	if (b->len == 0 && (v = author_field(one, key)) != NULL)
 		buf_puts(b, feed ? name_of_url(feed, v) : v);
 }
