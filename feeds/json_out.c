@@ -24,7 +24,7 @@ static const unsigned char jclass[256] = {
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
 	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
 	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
 	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
@@ -114,14 +114,17 @@ put_special(struct jstage *st, const unsigned char *s)
 #define ONES	0x0101010101010101ull
 #define HIGHS	0x8080808080808080ull
 
-/* Nonzero when one of the 8 bytes of w is < 0x20, >= 0x80, '"' or '\\'
- * (the classic SWAR zero-byte tests; exact for bytes below 0x80). */
+/* Nonzero when one of the 8 bytes of w is < 0x20, >= 0x80, '"', '\\'
+ * or DEL (the classic SWAR zero-byte tests; exact for bytes below
+ * 0x80). */
 static inline uint64_t
 word_special(uint64_t w)
 {
 	uint64_t q = w ^ (ONES * '"'), bs = w ^ (ONES * '\\');
+	uint64_t del = w ^ (ONES * 0x7f);
 
-	return (w | (w - ONES * 0x20) | (q - ONES) | (bs - ONES)) & HIGHS;
+	return (w | (w - ONES * 0x20) | (q - ONES) | (bs - ONES) |
+	    (del - ONES)) & HIGHS;
 }
 
 /*
@@ -151,12 +154,13 @@ skip_plain(const unsigned char *s, const unsigned char *end)
 #ifdef __SSE2__
 	/* sixteen at a time: as signed bytes, >= 0x80 is below 0x20 too */
 	const __m128i sp = _mm_set1_epi8(0x20), q = _mm_set1_epi8('"');
-	const __m128i bs = _mm_set1_epi8('\\');
+	const __m128i bs = _mm_set1_epi8('\\'), del = _mm_set1_epi8(0x7f);
 
 	while (end - s >= 16) {
 		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
 		int m = _mm_movemask_epi8(_mm_or_si128(_mm_cmplt_epi8(v, sp),
-		    _mm_or_si128(_mm_cmpeq_epi8(v, q), _mm_cmpeq_epi8(v, bs))));
+		    _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, q),
+		    _mm_cmpeq_epi8(v, bs)), _mm_cmpeq_epi8(v, del))));
 
 		if (m != 0)
 			return s + __builtin_ctz((unsigned int)m);

@@ -12,7 +12,8 @@
 
 /*
  * Appends s as a JSON string literal, quotes included ("null" for NULL).
- * Escapes quote, backslash, U+0000-U+001F, U+2028/9; invalid UTF-8
+ * Escapes quote, backslash, U+0000-U+001F, DEL and the C1 controls,
+ * U+2028/9; invalid UTF-8
  * becomes U+FFFD.  Returns buf_append's result.
  */
 int	 json_put_string(struct buf *b, const char *s);

@@ -1056,8 +1056,9 @@ Test(hostile, parse_output_carries_no_terminal_controls)
 	struct th_result r;
 
 	ts_put(&T, "c1.xml", "<rss version=\"2.0\"><channel><title>c&#x9b;2J"
-	    "&#x85;x&#x2028;</title><item><title>a&#x9b;b</title><guid>g"
-	    "</guid></item></channel></rss>");
+	    "&#x85;x&#x2028;</title><item><title>a&#x9b;b&#x7f;</title><guid>g"
+	    "</guid><link>http://e.example/a&#127;</link></item></channel>"
+	    "</rss>");
 	cr_assert_eq(th_feedd_run(&r, 20, "parse", path, NULL), 0);
 	cr_assert_eq(r.status, 0, "%s", r.err);
 	assert_terminal_clean("parse", r.out);
@@ -1072,6 +1073,12 @@ Test(hostile, parse_output_carries_no_terminal_controls)
 		cr_assert_eq(json_put_string(&b, "c\xc2\x9b" "2J\xc2\x85x"
 		    "\xe2\x80\xa8"), 0);
 		cr_assert_str_eq(buf_str(&b), "\"c\\u009b2J\\u0085x\\u2028\"");
+		buf_reset(&b);
+		/* DEL too, in a long run of plain bytes (copied in words) */
+		cr_assert_eq(json_put_string(&b, "0123456789abcdefghij\x7f"
+		    "klmnopqrstuvwxyz"), 0);
+		cr_assert_str_eq(buf_str(&b), "\"0123456789abcdefghij\\u007f"
+		    "klmnopqrstuvwxyz\"");
 		buf_cleanup(&b);
 	}
 }

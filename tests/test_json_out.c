@@ -42,7 +42,8 @@ Test(json_out, control_characters)
 	expect_json("\b\f", "\"\\b\\f\"");
 	expect_json("\x01\x1f", "\"\\u0001\\u001f\"");
 	expect_json("x\x1b[0m", "\"x\\u001b[0m\"");
-	expect_json("\x7f", "\"\x7f\"");
+	/* DEL and C1 as the terminal-safe printers drop them: escaped */
+	expect_json("\x7f", "\"\\u007f\"");
 }
 
 Test(json_out, utf8_kept)
@@ -243,7 +244,7 @@ Test(json_out, escapes_at_every_word_offset)
 		{ "\"", "\\\"" }, { "\\", "\\\\" }, { "\x01", "\\u0001" },
 		{ "\x1f", "\\u001f" }, { "\n", "\\n" }, { "\xe2\x80\xa8", "\\u2028" },
 		{ "\xff", "\xef\xbf\xbd" }, { "\xc3\xa9", "\xc3\xa9" },
-		{ " ", " " }, { "~", "~" }, { "\x7f", "\x7f" },
+		{ " ", " " }, { "~", "~" }, { "\x7f", "\\u007f" },
 	};
 	char in[64], want[80];
 
