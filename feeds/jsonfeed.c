@@ -20,6 +20,7 @@
 #include "feeds/html.h"
 #include "feeds/jsonfeed.h"
 #include "feeds/url.h"
+#include "feeds/xml.h"
 
 /*
  * cJSON's tree costs a 64-byte node (plus malloc's overhead) per value:
@@ -594,19 +595,25 @@ parse_json(const char *data, size_t len, char **errstr)
  * surrogates) and cJSON passes invalid UTF-8 through: every string is
  * cleaned the way XML text is, once, before any field is read.
  */
-static void
+static size_t
 clean_strings(cJSON *node)
 {
+	size_t	 cut = 0;
+
 	for (; node != NULL; node = node->next) {
 		if (cJSON_IsString(node) && node->valuestring != NULL) {
-			char *clean = entry_clean_text(node->valuestring, 0, 0);
+			/* at most XML_MAX_TEXT, as an XML field */
+			char *clean = entry_clean_text(node->valuestring,
+			    XML_MAX_TEXT, 0);
 
+			cut += strlen(node->valuestring) > XML_MAX_TEXT;
 			if (strcmp(clean, node->valuestring) != 0)
 				strcpy(node->valuestring, clean); /* shorter */
 			free(clean);
 		}
-		clean_strings(node->child);
+		cut += clean_strings(node->child);
 	}
+	return cut;
 }
 
 struct feed_doc *
@@ -617,10 +624,11 @@ jsonfeed_parse(const char *data, size_t len, const char *base_url,
 	cJSON *root;
 	enum feed_format fmt;
 	char *err = NULL;
+	size_t	 cut;
 
 	if ((root = parse_json(data, len, &err)) == NULL)
 		goto out;
-	clean_strings(root);
+	cut = clean_strings(root);
 	fmt = cJSON_IsObject(root) ? get_version(root) : FEED_FORMAT_UNKNOWN;
 	if (fmt == FEED_FORMAT_UNKNOWN) {
 		err = xstrdup("not a feed: JSON without a jsonfeed.org version");
@@ -628,6 +636,9 @@ jsonfeed_parse(const char *data, size_t len, const char *base_url,
 	}
 	jf.doc = feed_doc_new();
 	jf.doc->format = fmt;
+	if (cut > 0)
+		feed_doc_add_error(jf.doc, "%zu string%s longer than %d bytes, "
+		    "cut", cut, cut == 1 ? "" : "s", XML_MAX_TEXT);
 	get_feed(&jf, root, base_url);
 out:
 	cJSON_Delete(root);

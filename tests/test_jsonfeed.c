@@ -415,6 +415,31 @@ Test(jsonfeed, an_author_with_only_a_url_is_the_items)
 	feed_doc_free(doc);
 }
 
+/* A string past XML_MAX_TEXT is cut as an XML field is, and said. */
+Test(jsonfeed, strings_are_cut_as_xml_fields)
+{
+	struct buf b;
+	struct feed_doc *doc;
+	int	 said = 0;
+
+	buf_init(&b, 0);
+	buf_puts(&b, "{\"version\": \"https://jsonfeed.org/version/1.1\", "
+	    "\"title\": \"a\", \"items\": [{\"id\": \"1\", "
+	    "\"content_text\": \"");
+	for (int i = 0; i < 2 * 1024 * 1024 / 8; i++)
+		buf_puts(&b, "\u00e9tude ");	/* 7 bytes of UTF-8 each */
+	buf_puts(&b, "\"}]}");
+	doc = parse_ok(b.data, NULL);
+	cr_assert_leq(strlen(doc->items[0].content), 1024 * 1024);
+	cr_assert_gt(strlen(doc->items[0].content), 1000 * 1000);
+	for (size_t i = 0; i < doc->nerrors; i++)
+		said |= strstr(doc->errors[i], "1 string longer than 1048576 "
+		    "bytes, cut") != NULL;
+	cr_assert(said);
+	feed_doc_free(doc);
+	buf_cleanup(&b);
+}
+
 /*
  * Authors are read as XML's are joined: the first FEED_MAX_AUTHORS of
  * a list, while they fit FEED_AUTHORS_MAX_LEN.  Each url-only author
