@@ -180,7 +180,8 @@ capture_append(struct xml_reader *r, const char *s, size_t n, int escape)
 	if ((escape ? put_escaped(&r->text, s, n, 0) :
 	    buf_append(&r->text, s, n)) == -1) {
 		r->text.len = before;
-		r->text.data[before] = '\0';
+		if (r->text.data != NULL)	/* a first piece past the cap */
+			r->text.data[before] = '\0';
 		r->text_overflow = 1;
 		capture_fill(r, s, n, escape);
 	}
