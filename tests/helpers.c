@@ -25,6 +25,7 @@
 #include "util/xmalloc.h"
 #include "util/buf.h"
 #include "util/clock.h"
+#include "feeds/feed.h"
 #include "storage/store.h"
 #include "tests/helpers.h"
 
@@ -346,6 +347,16 @@ int
 th_nlines(const char *s)
 {
 	return th_count_of(s, "\n");
+}
+
+size_t
+th_doc_errors(const struct feed_doc *doc, const char *needle)
+{
+	size_t	 n = 0;
+
+	for (size_t i = 0; i < doc->nerrors; i++)
+		n += strstr(doc->errors[i], needle) != NULL;
+	return n;
 }
 
 char *

@@ -46,6 +46,9 @@ char	*th_read_file(const char *path, size_t *len);
 /* Occurrences of needle in s, not overlapping; lines ('\n') in s. */
 int	 th_count_of(const char *s, const char *needle);
 int	 th_nlines(const char *s);
+struct feed_doc;
+/* The errors of doc that hold needle. */
+size_t	 th_doc_errors(const struct feed_doc *doc, const char *needle);
 /* An RSS document of n small items (about 110 bytes each); caller frees. */
 char	*th_rss_of_items(size_t n);
 int	 th_write_file(const char *path, const char *data, size_t len);

@@ -9,6 +9,7 @@
 #include "util/xmalloc.h"
 #include "feeds/jsonfeed.h"
 #include "util/buf.h"
+#include "tests/helpers.h"
 
 static struct feed_doc *
 parse_ok(const char *json, const char *base)
@@ -206,8 +207,6 @@ Test(jsonfeed, bad_dates_and_types_become_errors)
 	    "\"title\":1000,\"url\":1.2,\"tags\":\"no\",\"attachments\":{}},"
 	    "\"not an object\"]}";
 	struct feed_doc *doc = parse_ok(json, NULL);
-	size_t i;
-	int saw_date = 0;
 
 	cr_assert_null(doc->title);
 	cr_assert_eq(doc->nitems, 1);
@@ -215,10 +214,7 @@ Test(jsonfeed, bad_dates_and_types_become_errors)
 	cr_assert_eq(doc->items[0].updated, FEED_TIME_NONE);
 	cr_assert_null(doc->items[0].title);
 	cr_assert_null(doc->items[0].link);
-	for (i = 0; i < doc->nerrors; i++)
-		if (strstr(doc->errors[i], "not a date") != NULL)
-			saw_date = 1;
-	cr_assert(saw_date);
+	cr_assert(th_doc_errors(doc, "not a date"));
 	cr_assert_geq(doc->nerrors, 5);
 	feed_doc_free(doc);
 }
@@ -420,7 +416,6 @@ Test(jsonfeed, strings_are_cut_as_xml_fields)
 {
 	struct buf b;
 	struct feed_doc *doc;
-	int	 said = 0;
 
 	buf_init(&b, 0);
 	buf_puts(&b, "{\"version\": \"https://jsonfeed.org/version/1.1\", "
@@ -432,10 +427,8 @@ Test(jsonfeed, strings_are_cut_as_xml_fields)
 	doc = parse_ok(b.data, NULL);
 	cr_assert_leq(strlen(doc->items[0].content), 1024 * 1024);
 	cr_assert_gt(strlen(doc->items[0].content), 1000 * 1000);
-	for (size_t i = 0; i < doc->nerrors; i++)
-		said |= strstr(doc->errors[i], "1 string longer than 1048576 "
-		    "bytes, cut") != NULL;
-	cr_assert(said);
+	cr_assert_eq(th_doc_errors(doc, "1 string longer than 1048576 bytes, "
+	    "cut"), 1);
 	feed_doc_free(doc);
 	buf_cleanup(&b);
 }
