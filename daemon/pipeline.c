@@ -101,7 +101,7 @@ struct pipeline {
 	struct feedd	*d;		/* the top-level handles */
 	uv_timer_t	 commit_timer;	/* ends the open store batch */
 	size_t		 parsing;	/* results on the worker pool */
-	atomic_int	 abandon;	/* a stop: parses not begun are skipped */
+	atomic_int	 abandon;	/* a stop: parses not begun skipped */
 	/* fetched bodies the parse worker has not been given (parse_next),
 	 * and their bytes */
 	struct results	 unparsed;

@@ -32,6 +32,9 @@ struct feed_enclosure {
 	int64_t	 length;		/* bytes; -1 when not given */
 };
 
+/* Bytes of one text field, whatever the format (feeds/xml.c cuts what it
+ * captures, jsonfeed.c every string). */
+#define FEED_MAX_TEXT	(1024 * 1024)
 /* Items kept from one document, whatever its format (feeds/build.c, jsonfeed.c). */
 #define FEED_MAX_ITEMS	100000
 /* Categories kept per item: 476,000 <category/> in one item took 12 s. */

@@ -20,7 +20,6 @@
 #include "feeds/html.h"
 #include "feeds/jsonfeed.h"
 #include "feeds/url.h"
-#include "feeds/xml.h"
 
 /*
  * cJSON's tree costs a 64-byte node (plus malloc's overhead) per value:
@@ -582,7 +581,8 @@ parse_json(const char *data, size_t len, char **errstr)
 	if (json_depth_at(data, at) >= CJSON_NESTING_LIMIT)
 		*errstr = xasprintf("not a feed: JSON nested deeper than %d "
 		    "at byte %zu", CJSON_NESTING_LIMIT, at);
-	else if (n == 0 || at + 1 >= n || (data[n - 1] != '}' && data[n - 1] != ']'))
+	else if (n == 0 || at + 1 >= n ||
+	    (data[n - 1] != '}' && data[n - 1] != ']'))
 		*errstr = xasprintf("not a feed: truncated JSON (%zu bytes, "
 		    "invalid from byte %zu)", n, at);
 	else
@@ -602,11 +602,10 @@ clean_strings(cJSON *node)
 
 	for (; node != NULL; node = node->next) {
 		if (cJSON_IsString(node) && node->valuestring != NULL) {
-			/* at most XML_MAX_TEXT, as an XML field */
 			char *clean = entry_clean_text(node->valuestring,
-			    XML_MAX_TEXT, 0);
+			    FEED_MAX_TEXT, 0);
 
-			cut += strlen(node->valuestring) > XML_MAX_TEXT;
+			cut += strlen(node->valuestring) > FEED_MAX_TEXT;
 			if (strcmp(clean, node->valuestring) != 0)
 				strcpy(node->valuestring, clean); /* shorter */
 			free(clean);
@@ -638,7 +637,7 @@ jsonfeed_parse(const char *data, size_t len, const char *base_url,
 	jf.doc->format = fmt;
 	if (cut > 0)
 		feed_doc_add_error(jf.doc, "%zu string%s longer than %d bytes, "
-		    "cut", cut, cut == 1 ? "" : "s", XML_MAX_TEXT);
+		    "cut", cut, cut == 1 ? "" : "s", FEED_MAX_TEXT);
 	get_feed(&jf, root, base_url);
 out:
 	cJSON_Delete(root);

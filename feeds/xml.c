@@ -572,7 +572,7 @@ sax_end(void *ctx, const xmlChar *local, const xmlChar *prefix,
 	if (r->capture_depth == r->depth) {
 		if (r->text_overflow)
 			feed_doc_add_error(r->doc, "line %ld: <%s> longer than "
-			    "%d bytes, cut", e.line, e.local, XML_MAX_TEXT);
+			    "%d bytes, cut", e.line, e.local, FEED_MAX_TEXT);
 		r->capture_depth = 0;
 		person_finish(r);
 		builder_end(r->b, &e, &r->text);
@@ -819,7 +819,7 @@ xml_reader_new(struct builder *b, struct feed_doc *doc, const char *base_url)
 	r->b = b;
 	r->doc = doc;
 	r->base_url = base_url ? xstrdup(base_url) : NULL;
-	buf_init(&r->text, XML_MAX_TEXT);
+	buf_init(&r->text, FEED_MAX_TEXT);
 	r->entities = xmlHashCreate(16);
 	r->attr_entities = xmlHashCreate(16);
 	r->declared = xmlHashCreate(16);

@@ -29,7 +29,6 @@
 #define XML_NS_XHTML	"http://www.w3.org/1999/xhtml"
 
 #define XML_MAX_DEPTH	256		/* elements nested */
-#define XML_MAX_TEXT	(1024 * 1024)	/* bytes in one captured field */
 /* bytes of an element's base: no longer than a link the outputs keep
  * (feeds/iri.c), and each of the XML_MAX_DEPTH elements holds one */
 #define XML_MAX_BASE	8192

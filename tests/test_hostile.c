@@ -143,7 +143,7 @@ Test(hostile, file_url_to_fifo_or_directory_fails_fast)
  */
 Test(hostile, title_over_the_cap_in_one_push_is_cut_not_lost)
 {
-	size_t tlen = 3 * XML_MAX_TEXT;
+	size_t tlen = 3 * FEED_MAX_TEXT;
 	char *title = xmalloc(tlen + 1), *doc, *err = NULL;
 	struct feed_parser *p = feed_parser_new("http://example.com/", NULL);
 	struct feed_doc *d = NULL;
@@ -159,7 +159,7 @@ Test(hostile, title_over_the_cap_in_one_push_is_cut_not_lost)
 	cr_assert_not_null(d, "%s", err);
 	cr_assert_eq(d->nitems, 1);
 	cr_assert_not_null(d->items[0].title);
-	cr_assert_eq(strlen(d->items[0].title), XML_MAX_TEXT);
+	cr_assert_eq(strlen(d->items[0].title), FEED_MAX_TEXT);
 	cr_assert_not_null(d->errors && d->nerrors == 1 ?
 	    strstr(d->errors[0], "cut") : NULL);
 	feed_doc_free(d);

@@ -411,7 +411,7 @@ Test(jsonfeed, an_author_with_only_a_url_is_the_items)
 	feed_doc_free(doc);
 }
 
-/* A string past XML_MAX_TEXT is cut as an XML field is, and said. */
+/* A string past FEED_MAX_TEXT is cut as an XML field is, and said. */
 Test(jsonfeed, strings_are_cut_as_xml_fields)
 {
 	struct buf b;

@@ -522,7 +522,8 @@ Test(parse, unparseable_date_goes_to_errors)
 	    "</channel></rss>");
 
 	cr_assert_eq(doc->items[0].published, FEED_TIME_NONE);
-	cr_assert(th_doc_errors(doc, "line 3: unparseable date 'yesterday-ish'"));
+	cr_assert(th_doc_errors(doc,
+	    "line 3: unparseable date 'yesterday-ish'"));
 	feed_doc_free(doc);
 }
 
@@ -1190,8 +1191,8 @@ expect_fixture(const char *name, const char *xml, size_t len,
 	cr_expect_eq((size_t)cJSON_GetArraySize(errs), doc->nerrors,
 	    "%s: %zu errors", name, doc->nerrors);
 	cJSON_ArrayForEach(j, errs)
-		cr_expect(th_doc_errors(doc, j->valuestring), "%s: no error '%s'",
-		    name, j->valuestring);
+		cr_expect(th_doc_errors(doc, j->valuestring),
+		    "%s: no error '%s'", name, j->valuestring);
 	feed_doc_free(doc);
 }
 
