@@ -2,9 +2,10 @@
  * testsrv: the HTTP/1.1 fixture server of the integration tests.
  * `testsrv DIR [LOG]` listens on 127.0.0.1 (port printed on stdout's
  * first line), serves files from DIR shaped by query parameters, logs
- * each request (with its conditional headers) to LOG, and runs until
- * killed or until its standard input (when a pipe) closes.  One thread
- * per connection, blocking I/O: a test tool, not a server.
+ * each request (with its conditional headers and the number of its
+ * connection) to LOG, and runs until killed or until its standard input
+ * (when a pipe) closes.  One thread per connection, blocking I/O: a
+ * test tool, not a server.
  *
  * Parameters: status=N etag=E lastmod=UNIXSECS delay_ms=N drip=1 gzip=1
  * redirect=URL loop=1 retry_after=V truncate=N bytes=N type=T cache=N
@@ -66,6 +67,7 @@ struct req {
 struct conn {
 	struct srv *srv;
 	int	 fd;
+	unsigned int id;	/* in the log: which requests shared one */
 };
 
 int main(int, char **);
@@ -176,15 +178,16 @@ req_parse(struct req *r, const char *head)
 }
 
 static void
-log_request(struct srv *s, const struct req *r)
+log_request(struct srv *s, const struct req *r, unsigned int conn)
 {
 	char *line;
 
 	if (s->logfd < 0)
 		return;
-	line = xasprintf("%s %s inm=%s ims=%s ua=%s ae=%s\n", r->method,
-	    r->target, r->inm ? r->inm : "-", r->ims ? r->ims : "-",
-	    r->ua ? r->ua : "-", r->ae ? r->ae : "-");
+	line = xasprintf("%s %s inm=%s ims=%s ua=%s ae=%s conn=%u\n",
+	    r->method, r->target, r->inm ? r->inm : "-",
+	    r->ims ? r->ims : "-", r->ua ? r->ua : "-", r->ae ? r->ae : "-",
+	    conn);
 	if (write(s->logfd, line, strlen(line)) < 0)
 		perror("testsrv: log");
 	free(line);
@@ -579,7 +582,7 @@ serve_conn(void *arg)
 
 		if (req_parse(&r, head) == -1)
 			break;
-		log_request(c->srv, &r);
+		log_request(c->srv, &r, c->id);
 		rc = respond(c->srv, c->fd, &r);
 		req_cleanup(&r);
 		if (rc == -1)
@@ -645,7 +648,7 @@ main(int argc, char **argv)
 	if (fstat(0, &st) == 0 && S_ISFIFO(st.st_mode) &&
 	    pthread_create(&t, NULL, watch_stdin, NULL) == 0)
 		pthread_detach(t);
-	for (;;) {
+	for (unsigned int conns = 1;; conns++) {
 		struct conn *c;
 		int fd = accept(lfd, NULL, NULL);
 
@@ -654,6 +657,7 @@ main(int argc, char **argv)
 		c = xmalloc(sizeof(*c));
 		c->srv = &s;
 		c->fd = fd;
+		c->id = conns;
 		if (pthread_create(&t, NULL, serve_conn, c) == 0)
 			pthread_detach(t);
 		else {
