@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "daemon/fetch_int.h"
+#include "daemon/fetch_pool.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
 #include "util/hash.h"
@@ -24,6 +25,7 @@ struct host {
 	int		 in_ready;
 	int		 active;
 	int64_t		 hold_until;	/* Unix seconds; 0 none */
+	unsigned int	 pool_gen;	/* fetch_pools_join's mark */
 	/*
 	 * The queued requests' args, oldest at head, in a ring: 8 bytes a
 	 * feed, where a list node took 32 (100,000 feeds of a first cycle,
@@ -46,6 +48,7 @@ struct sock_ctx {
 struct fetcher {
 	uv_loop_t	*loop;
 	CURLM		*multi;
+	struct fetch_pools *pools;	/* the connections kept alive */
 	uv_timer_t	 timer;		/* curl's timeout */
 	uv_idle_t	 now;		/* curl's timeout of 0: after this turn's I/O */
 	uv_timer_t	 kick;		/* runs the queue on the next turn */
@@ -187,12 +190,15 @@ host_dequeue(struct fetcher *fr, struct host *h, void **arg)
 static void
 complete(struct fetcher *fr, struct fetch *f)
 {
+	struct fetch_pool *pool = f->pool;
+
 	if (f->started_ns)
 		fr->body_guess += f->res.body_bytes / 8 - fr->body_guess / 8;
 	f->res.seconds = f->started_ns ?
 	    (double)(uv_hrtime() - f->started_ns) / 1e9 : 0;
 	fr->cb(fetch_take_result(f), fr->cbarg);
 	fetch_free(f);
+	fetch_pools_leave(fr->pools, pool);	/* after its easy handle */
 }
 
 static void
@@ -422,6 +428,16 @@ on_curl_socket(CURL *easy, curl_socket_t s, int action, void *arg,
 
 /* ---- the queue ---- */
 
+/* f set up, in the current connection pool and in the multi. */
+static int
+launch(struct fetcher *fr, struct fetch *f)
+{
+	if (fetch_setup(f, &fr->o) == -1)
+		return -1;
+	f->pool = fetch_pools_join(fr->pools, f->easy, &f->host->pool_gen);
+	return curl_multi_add_handle(fr->multi, f->easy) == CURLM_OK ? 0 : -1;
+}
+
 /* arg's request, as req_cb says it now, on the wire; nothing if
  * dropped. */
 static void
@@ -435,8 +451,7 @@ start(struct fetcher *fr, struct host *h, void *arg)
 	f = fetch_new(fr, &req, arg);
 	f->host = h;
 	f->started_ns = uv_hrtime();
-	if (fetch_setup(f, &fr->o) == -1 ||
-	    curl_multi_add_handle(fr->multi, f->easy) != CURLM_OK) {
+	if (launch(fr, f) == -1) {
 		f->res.outcome = FETCH_OUTCOME_NETWORK_ERROR;
 		if (f->res.error == NULL)
 			f->res.error = xstrdup("cannot start the transfer");
@@ -712,6 +727,7 @@ fetcher_new(uv_loop_t *loop, const struct fetch_opts *o, fetch_req_cb req_cb,
 	fr->multi = curl_multi_init();
 	if (fr->multi == NULL)
 		fatalx("curl_multi_init failed");
+	fr->pools = fetch_pools_new();
 	curl_multi_setopt(fr->multi, CURLMOPT_SOCKETFUNCTION, on_curl_socket);
 	curl_multi_setopt(fr->multi, CURLMOPT_SOCKETDATA, fr);
 	curl_multi_setopt(fr->multi, CURLMOPT_TIMERFUNCTION, on_curl_timeout);
@@ -786,6 +802,7 @@ fetcher_close(struct fetcher *fr)
 	fr->closing = 1;
 	fetcher_abort(fr);
 	curl_multi_cleanup(fr->multi);
+	fetch_pools_free(fr->pools);
 	while (!LIST_EMPTY(&fr->socks))
 		sock_close(LIST_FIRST(&fr->socks));
 	uv_close((uv_handle_t *)&fr->timer, NULL);

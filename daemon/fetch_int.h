@@ -15,12 +15,14 @@
 #include "util/buf.h"
 
 struct host;
+struct fetch_pool;
 
 struct fetch {
 	struct fetcher	*fr;
 	struct host	*host;
 	TAILQ_ENTRY(fetch) link;	/* in-flight list */
 	CURL		*easy;
+	struct fetch_pool *pool;	/* its connections', once started */
 	struct curl_slist *hdrs;	/* the request's, made with it */
 	char		*url;
 	void		*arg;

@@ -7,6 +7,7 @@
 #include <uv.h>
 
 #include "daemon/fetch.h"
+#include "daemon/fetch_pool.h"
 #include "tests/ts_helpers.h"
 
 /* Two items; titles, links and guids as written here. */
@@ -783,4 +784,91 @@ Test(fetch, a_transfer_behind_a_slow_one_waits_only_so_long)
 	cr_assert_eq(uv_loop_close(&loop), 0);
 	free(c.url[0]);
 	free(c.url[1]);
+}
+
+/* Requests for url[i], with i the request's arg; counts the 200s. */
+struct pooled_run {
+	char	**url;
+	int	 done, ok;
+};
+
+static int
+pooled_req(void *arg, struct fetch_req *req, void *cbarg)
+{
+	struct pooled_run *c = cbarg;
+
+	req->url = xstrdup(c->url[(intptr_t)arg]);
+	return 0;
+}
+
+static void
+pooled_done(struct fetch_result *res, void *cbarg)
+{
+	struct pooled_run *c = cbarg;
+
+	c->done++;
+	c->ok += res->status == 200;
+	fetch_result_free(res);
+}
+
+/* The testsrv connection that served the request logged with needle. */
+static unsigned int
+conn_of(const char *needle)
+{
+	char *log = th_read_file(T.log, NULL), *line, *conn;
+	unsigned int id = 0;
+
+	cr_assert_not_null(log);
+	if ((line = strstr(log, needle)) != NULL &&
+	    (conn = strstr(line, " conn=")) != NULL)
+		id = (unsigned int)strtoul(conn + 6, NULL, 10);
+	free(log);
+	return id;
+}
+
+/*
+ * Connections are kept alive in a pool that is replaced once it has met
+ * FETCH_POOL_HOSTS hosts (daemon/fetch_pool.c: libcurl 7.88 walks every
+ * host it ever met after each transfer).  A host's requests share its
+ * connection; transfers go on, four at a time, while pools are
+ * replaced under those still running.
+ */
+Test(fetch, connections_are_kept_in_pools_of_bounded_hosts)
+{
+	enum { HOSTS = FETCH_POOL_HOSTS + 44 };
+	struct fetch_opts o = { .concurrency = 4, .per_host = 1,
+	    .timeout = 20, .max_size = 1 << 20, .user_agent = "feedd-test",
+	    .allow_private = 1 };
+	struct pooled_run c = { 0 };
+	struct fetcher *fr;
+	uv_loop_t loop;
+
+	c.url = xcalloc(HOSTS + 2, sizeof(*c.url));
+	for (int i = 0; i < 2; i++)
+		c.url[i] = xasprintf("http://a.localhost:%d/f.xml?n=%d",
+		    T.port, i);
+	for (int i = 0; i < HOSTS; i++)
+		c.url[2 + i] = xasprintf("http://h%d.localhost:%d/f.xml?h=%d",
+		    i, T.port, i);
+	cr_assert_eq(uv_loop_init(&loop), 0);
+	fr = fetcher_new(&loop, &o, pooled_req, pooled_done, &c);
+	fetcher_add(fr, c.url[0], (void *)0);
+	fetcher_add(fr, c.url[1], (void *)1);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	cr_assert_eq(c.ok, 2);
+	cr_assert_neq(conn_of("?n=0 "), 0);
+	cr_assert_eq(conn_of("?n=0 "), conn_of("?n=1 "),
+	    "a host's second request did not reuse its connection");
+	for (intptr_t i = 2; i < HOSTS + 2; i++)
+		fetcher_add(fr, c.url[i], (void *)i);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	cr_assert_eq(c.done, HOSTS + 2);
+	cr_assert_eq(c.ok, HOSTS + 2, "%d of %d answered", c.ok, HOSTS + 2);
+	cr_assert_eq(ts_count(&T, "?h=", NULL), HOSTS);
+	fetcher_close(fr);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	cr_assert_eq(uv_loop_close(&loop), 0);
+	for (int i = 0; i < HOSTS + 2; i++)
+		free(c.url[i]);
+	free(c.url);
 }
