@@ -24,6 +24,9 @@
 # At a largest size of 10,000 feeds or more it then measures the outputs
 # rendered in a warm once, at max_entries 200 against 100,000
 # (render_in_once, below).
+# BENCH_HOSTS=each: every feed on a host of its own (fN.localhost,
+# which libcurl resolves to 127.0.0.1 itself), as feeds from many
+# publishers are; bench/manyhosts.sh.  BENCH_RENDER=0: not the render.
 # BENCH_PERF=N: one more cold run at N feeds under `perf record -g`,
 # then the top costs by symbol (self time), kept in build/bench/perf-N.*
 cd "$(dirname "$0")/.." || exit 1
@@ -97,10 +100,14 @@ make_inputs() {
 	# gzipped, nginx's ETag is the .gz file's
 	(cd "$BENCH/real-$n" && find . -name "feed-*.xml${GZIP:+.gz}" \
 	    -printf '%f %T@ %s\n' | sed 's/\.gz / /') |
-	awk -v n="$n" -v port="$port" -v d="$d" -v gz="${GZIP:+compressed\n}" '
+	awk -v n="$n" -v port="$port" -v d="$d" -v gz="${GZIP:+compressed\n}" \
+	    -v each="$([ "${BENCH_HOSTS:-}" = each ] && echo 1)" '
 	{
 		split($1, a, /[-.]/); i = a[2]; mt = int($2)
-		u = sprintf("http://127.0.0.%d:%d/real-%d/%s", i % 4 + 1, port, n, $1)
+		if (each)
+			u = sprintf("http://f%d.localhost:%d/real-%d/%s", i, port, n, $1)
+		else
+			u = sprintf("http://127.0.0.%d:%d/real-%d/%s", i % 4 + 1, port, n, $1)
 		url[i] = u; etag[i] = sprintf("\\\"%x-%x\\\"", mt, $3)
 	}
 	END {
@@ -256,7 +263,7 @@ render_in_once() {
 	}' "$tmp/render-$1"
 }
 
-if [ "$LARGE" -ge 10000 ]; then
+if [ "$LARGE" -ge 10000 ] && [ "${BENCH_RENDER:-1}" != 0 ]; then
 	echo "== the outputs rendered in a warm once, on the $LARGE-feed" \
 	    "database ($(sqlite3 "$tmp/s$LARGE/state/feedd.db" \
 	    'SELECT count(*) FROM stories') stories)"
