@@ -48,7 +48,8 @@ TEST_BIN = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 TEST_OBJ = $(TEST_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/tests/helpers.o
 HELPER_BIN = $(BUILD)/testsrv
 
-.PHONY: all deps test test-run asan fuzz bench soak install uninstall run clean check-deps
+.PHONY: all deps bench-deps test test-run asan fuzz fuzz-run bench bench-run soak soak-run \
+	install uninstall run run-now clean
 
 all: $(BUILD)/feedd
 
@@ -92,8 +93,14 @@ $(BUILD)/tests/all: $(TEST_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/tests/helpers.
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS) $(TEST_LIBS)
 
 # Build dependencies are installed (or the command printed) when missing.
+# A target that builds after them runs a new make: this one read
+# PKG_CFLAGS before the libraries were there.
 deps:
 	@pkg-config --exists $(PKGS) $(TEST_PKGS) 2>/dev/null || scripts/install-deps
+
+# What only the benchmarks and the soak use (nginx, curl, wrk, ...).
+bench-deps: deps
+	@scripts/install-deps --all
 
 test: deps
 	@$(MAKE) --no-print-directory WERROR=1 test-run
@@ -134,14 +141,23 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(BUILD)/libfeedd.a
 	$(call say,LD,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(HARDEN_LD) -fsanitize=fuzzer,address,undefined -o $@ $^ $(LDLIBS)
 
-bench: deps all
+bench: bench-deps
+	@$(MAKE) --no-print-directory bench-run
+
+bench-run: all
 	@bench/run-all
 
 # `feedd run` over ~15 one-minute cycles of changing feeds (~17 min)
-soak: deps all
+soak: bench-deps
+	@$(MAKE) --no-print-directory soak-run
+
+soak-run: all
 	@sh bench/soak.sh
 
-run: deps all
+run: deps
+	@$(MAKE) --no-print-directory run-now
+
+run-now: all
 	@mkdir -p var
 	@sed 's|^state_dir *=.*|state_dir   = .               ; make run: state lives in ./var|' \
 		config/feedd.conf.example > var/feedd.conf
