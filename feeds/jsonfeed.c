@@ -527,6 +527,20 @@ json_depth_at(const char *data, size_t at)
 	return depth;
 }
 
+/* cJSON's tree of data, made within b's budget of left bytes. */
+static cJSON *
+parse_within(const char *data, size_t len, const char **end,
+    struct tree_budget *b, size_t left)
+{
+	cJSON *root;
+
+	b->left = left;
+	tl_budget = b;
+	root = cJSON_ParseWithLengthOpts(data, len, end, 0);
+	tl_budget = NULL;
+	return root;
+}
+
 /* Parses data into a cJSON tree, or NULL with the reason in *errstr. */
 static cJSON *
 parse_json(const char *data, size_t len, char **errstr)
@@ -545,8 +559,6 @@ parse_json(const char *data, size_t len, char **errstr)
 	pthread_once(&hooks_once, hooks_init);
 	budget = len < JSON_TREE_MIN / JSON_TREE_FACTOR ? JSON_TREE_MIN :
 	    len * JSON_TREE_FACTOR;
-	b.left = budget;
-	tl_budget = &b;
 	if ((quoted = quote_long_ids(data, len, &qlen)) == NULL &&
 	    memmem(data, len, "\\u", 2) != NULL) {
 		quoted = xmalloc(len + 1);	/* a copy to mend */
@@ -556,10 +568,9 @@ parse_json(const char *data, size_t len, char **errstr)
 	}
 	if (quoted != NULL) {
 		mend_escapes(quoted, qlen);
-		root = cJSON_ParseWithLengthOpts(quoted, qlen, NULL, 0);
+		root = parse_within(quoted, qlen, NULL, &b, budget);
 	} else
-		root = cJSON_ParseWithLengthOpts(data, len, &end, 0);
-	tl_budget = NULL;
+		root = parse_within(data, len, &end, &b, budget);
 	free(quoted);
 	if (root != NULL)
 		return root;
@@ -568,12 +579,8 @@ parse_json(const char *data, size_t len, char **errstr)
 		    "than %zu bytes of memory (too many values)", len, budget);
 		return NULL;
 	}
-	if (quoted != NULL) {	/* its error is found in the original */
-		b.left = budget;
-		tl_budget = &b;
-		cJSON_Delete(cJSON_ParseWithLengthOpts(data, len, &end, 0));
-		tl_budget = NULL;
-	}
+	if (quoted != NULL)	/* its error is found in the original */
+		cJSON_Delete(parse_within(data, len, &end, &b, budget));
 	/* cJSON points at the start of an unterminated string, not its end. */
 	for (n = len; n > 0 && strchr(" \t\r\n", data[n - 1]) != NULL; n--)
 		;

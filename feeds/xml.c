@@ -104,6 +104,13 @@ struct xml_reader {
 	int		 ns_in_scope;	/* the frames' nns, summed */
 };
 
+/* The line of the whole document the parser is at. */
+static int
+reader_line(const struct xml_reader *r)
+{
+	return xmlSAX2GetLineNumber(r->ctxt) + r->line_offset;
+}
+
 /* Elements HTML writes without an end tag. */
 static const char *const void_elements[] = {
 	"area", "base", "br", "col", "embed", "hr", "img", "input", "link",
@@ -506,15 +513,14 @@ sax_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
 	r->ctxt->wellFormed = 1;	/* see sax_get_entity */
 	if (r->depth >= XML_MAX_DEPTH) {
 		feed_doc_add_error(r->doc, "line %d: elements nested deeper "
-		    "than %d, rest ignored", xmlSAX2GetLineNumber(r->ctxt) +
-		    r->line_offset, XML_MAX_DEPTH);
+		    "than %d, rest ignored", reader_line(r), XML_MAX_DEPTH);
 		xmlStopParser(r->ctxt);
 		return;
 	}
 	if (r->ns_in_scope + nns > XML_MAX_NS) {
 		feed_doc_add_error(r->doc, "line %d: more than %d namespaces "
-		    "declared in scope, rest ignored", xmlSAX2GetLineNumber(
-		    r->ctxt) + r->line_offset, XML_MAX_NS);
+		    "declared in scope, rest ignored", reader_line(r),
+		    XML_MAX_NS);
 		xmlStopParser(r->ctxt);
 		return;
 	}
@@ -522,7 +528,7 @@ sax_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
 	e.local = (const char *)local;
 	e.uri = uri ? (const char *)uri : undeclared_ns(prefix);
 	e.reader = r;
-	e.line = xmlSAX2GetLineNumber(r->ctxt) + r->line_offset;
+	e.line = reader_line(r);
 	e.depth = ++r->depth;
 	e.nattrs = nattrs;
 	e.attrs = (const unsigned char **)attrs;
@@ -566,7 +572,7 @@ sax_end(void *ctx, const xmlChar *local, const xmlChar *prefix,
 	e.reader = r;
 	e.local = (const char *)local;
 	e.uri = uri ? (const char *)uri : undeclared_ns(prefix);
-	e.line = xmlSAX2GetLineNumber(r->ctxt) + r->line_offset;
+	e.line = reader_line(r);
 	e.depth = r->depth;
 	e.base = r->stack[r->depth].base;
 	if (r->capture_depth == r->depth) {
@@ -674,8 +680,7 @@ sax_entity_decl(void *ctx, const xmlChar *name, int type,
 	 * are refused in turn. */
 	if ((size = decl_size(r, (const char *)content)) > ENT_MAX_SIZE)
 		feed_doc_add_error(r->doc, "line %d: entity '%.40s' not "
-		    "expanded: more than %d bytes",
-		    xmlSAX2GetLineNumber(r->ctxt) + r->line_offset,
+		    "expanded: more than %d bytes", reader_line(r),
 		    (const char *)name, ENT_MAX_SIZE);
 	d = (struct decl *)entity_new(sizeof(*d), name,
 	    XML_INTERNAL_GENERAL_ENTITY, (const char *)content,
@@ -765,14 +770,12 @@ sax_get_entity(void *ctx, const xmlChar *name)
 		if (!r->over_budget)
 			feed_doc_add_error(r->doc, "line %d: entities expand "
 			    "past %d bytes, the rest kept as written",
-			    xmlSAX2GetLineNumber(r->ctxt) + r->line_offset,
-			    ENT_MAX_TOTAL);
+			    reader_line(r), ENT_MAX_TOTAL);
 		r->over_budget = 1;
 	} else if (d == NULL && !in_attr && htmlEntityLookup(name) == NULL &&
 	    html_entity_codepoint((const char *)name) == 0)
 		feed_doc_add_error(r->doc, "line %d: entity '%.40s' unknown "
-		    "or external, kept as text",
-		    xmlSAX2GetLineNumber(r->ctxt) + r->line_offset,
+		    "or external, kept as text", reader_line(r),
 		    (const char *)name);
 	return stand_in(r, name, in_attr);
 }
